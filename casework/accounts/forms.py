@@ -1,0 +1,73 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from casework.accounts.models import (
+    EMAIL_MAX_LEN,
+    NAME_MAX_LEN,
+    PASSWORD_MAX_LEN,
+    PASSWORD_MIN_LEN,
+)
+from casework.core.forms import choices
+from casework.core.vocab import Role
+
+_password_rules = [
+    DataRequired(),
+    Length(
+        min=PASSWORD_MIN_LEN,
+        max=PASSWORD_MAX_LEN,
+        message=f"Use between {PASSWORD_MIN_LEN} and {PASSWORD_MAX_LEN} characters.",
+    ),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL_MAX_LEN)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LEN)])
+
+
+class SetupForm(FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL_MAX_LEN)])
+    password = PasswordField("Password", validators=_password_rules)
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", message="The passwords differ.")]
+    )
+
+
+class CreateUserForm(FlaskForm):
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL_MAX_LEN)])
+    role = SelectField("Role", choices=choices(Role), validators=[DataRequired()])
+    password = PasswordField("Initial password", validators=_password_rules)
+
+
+class EditUserForm(FlaskForm):
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)])
+    role = SelectField("Role", choices=choices(Role), validators=[DataRequired()])
+    active = BooleanField("Account active")
+    version = HiddenField()
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=_password_rules)
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)]
+    )
+    version = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=_password_rules)
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[EqualTo("new_password", message="The passwords differ.")],
+    )

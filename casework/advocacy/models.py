@@ -1,0 +1,107 @@
+"""Advocacy actions, the bodies they target, and UPR recommendations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.core.db import PublicIdMixin, TimestampMixin, VersionedMixin, db
+from casework.core.types import VocabType
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
+
+
+class TargetBody(db.Model):
+    """A body an action is addressed to (a list that grows: SR torture, CAT, UNHCR...)."""
+
+    __tablename__ = "target_bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    short_name: Mapped[str | None] = mapped_column(String(40))
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+action_cases = Table(
+    "action_cases",
+    db.metadata,
+    Column("action_id", Integer, ForeignKey("advocacy_actions.id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+)
+
+action_recommendations = Table(
+    "action_recommendations",
+    db.metadata,
+    Column("action_id", Integer, ForeignKey("advocacy_actions.id"), primary_key=True),
+    Column("recommendation_id", Integer, ForeignKey("upr_recommendations.id"), primary_key=True),
+)
+
+recommendation_cases = Table(
+    "recommendation_cases",
+    db.metadata,
+    Column("recommendation_id", Integer, ForeignKey("upr_recommendations.id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+)
+
+
+class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+    """An intervention for one case, several, or none (thematic)."""
+
+    __tablename__ = "advocacy_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_type: Mapped[ActionType] = mapped_column(VocabType(ActionType), nullable=False)
+    target_body_id: Mapped[int | None] = mapped_column(ForeignKey("target_bodies.id"))
+    status: Mapped[ActionStatus] = mapped_column(
+        VocabType(ActionStatus), nullable=False, default=ActionStatus.PLANNED, index=True
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    followup_due: Mapped[date | None] = mapped_column(Date, index=True)
+    response_on: Mapped[date | None] = mapped_column(Date)
+    reference_number: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[ActionOutcome] = mapped_column(
+        VocabType(ActionOutcome), nullable=False, default=ActionOutcome.PENDING
+    )
+    response_summary: Mapped[str | None] = mapped_column(Text)
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    target_body = relationship(TargetBody)
+    responsible = relationship("User", foreign_keys=[responsible_id])
+    cases = relationship("Case", secondary=action_cases, order_by="Case.reference")
+    recommendations = relationship("UPRRecommendation", secondary=action_recommendations)
+
+
+class UPRRecommendation(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+    """A recommendation of a UPR cycle, numbered by its paragraph (e.g. 139.24)."""
+
+    __tablename__ = "upr_recommendations"
+    __table_args__ = (UniqueConstraint("cycle", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    number: Mapped[str] = mapped_column(String(20), nullable=False)
+    recommending_state: Mapped[str] = mapped_column(String(100), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    response: Mapped[UPRResponse] = mapped_column(
+        VocabType(UPRResponse), nullable=False, default=UPRResponse.PENDING
+    )
+    response_date: Mapped[date | None] = mapped_column(Date)
+    themes: Mapped[str | None] = mapped_column(String(500))
+
+    cases = relationship("Case", secondary=recommendation_cases, order_by="Case.reference")
+    actions = relationship(AdvocacyAction, secondary=action_recommendations, viewonly=True)

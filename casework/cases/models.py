@@ -1,0 +1,210 @@
+"""Cases, their teams and people, timeline events, status history and comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.core.db import (
+    HiddenMixin,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    db,
+    utcnow,
+)
+from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
+from casework.core.vocab import (
+    ActType,
+    AsylumStage,
+    CaseRole,
+    CaseStatus,
+    EventType,
+    Situation,
+    TeamRole,
+    Urgency,
+    WantedNotice,
+)
+
+REFERENCE_PREFIX = "KZ"
+TITLE_MAX_LEN = 200
+
+
+class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Human reference such as KZ-2011-0007 (year of the act, sequence within the year).
+    reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    # A short non-identifying title ("Extradition of an Uzbek asylum seeker from Almaty").
+    title: Mapped[str | None] = mapped_column(String(TITLE_MAX_LEN))
+    status: Mapped[CaseStatus] = mapped_column(
+        VocabType(CaseStatus), nullable=False, default=CaseStatus.DRAFT, index=True
+    )
+    urgency: Mapped[Urgency] = mapped_column(
+        VocabType(Urgency), nullable=False, default=Urgency.ROUTINE, index=True
+    )
+    restricted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    act_type: Mapped[ActType | None] = mapped_column(VocabType(ActType), index=True)
+    act_date: Mapped[PartialDate | None] = mapped_column(PartialDateType, index=True)
+    act_date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    act_place: Mapped[str | None] = mapped_column(String(200))
+    destination_country: Mapped[str | None] = mapped_column(String(2), index=True)
+    current_situation: Mapped[Situation] = mapped_column(
+        VocabType(Situation), nullable=False, default=Situation.UNKNOWN
+    )
+    narrative: Mapped[str | None] = mapped_column(SecretText)
+    after_return: Mapped[str | None] = mapped_column(SecretText)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    members: Mapped[list[CaseMember]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    people: Mapped[list[CasePerson]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CasePerson.id"
+    )
+    events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.date")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+
+class CaseMember(db.Model):
+    """A user on a case's team: its creator, a team member or the assigned lawyer."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    team_role: Mapped[TeamRole] = mapped_column(VocabType(TeamRole), nullable=False)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="members")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class CasePerson(HiddenMixin, db.Model):
+    """A person in a case, with their role in it."""
+
+    __tablename__ = "case_people"
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    role: Mapped[CaseRole] = mapped_column(VocabType(CaseRole), nullable=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="people")
+    person = relationship("Person")
+
+
+class Place(db.Model):
+    """A town or region (never a person's address: that is identifying data on the person)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("name", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    region: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class Agency(db.Model):
+    """A perpetrator agency or unit (KNB, migration police...), never an invented individual."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("name", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+event_agencies = Table(
+    "event_agencies",
+    db.metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+)
+
+event_sources = Table(
+    "event_sources",
+    db.metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+)
+
+
+class Event(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """A dated fact on a case's timeline."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    event_type: Mapped[EventType] = mapped_column(VocabType(EventType), nullable=False)
+    date: Mapped[PartialDate | None] = mapped_column(PartialDateType)
+    date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    description: Mapped[str | None] = mapped_column(SecretText)
+    # The refoulement vocabulary (meaningful on removal, request and decision events).
+    act_type: Mapped[ActType | None] = mapped_column(VocabType(ActType))
+    requesting_state: Mapped[str | None] = mapped_column(String(2))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    wanted_notice: Mapped[WantedNotice | None] = mapped_column(VocabType(WantedNotice))
+    asylum_stage: Mapped[AsylumStage | None] = mapped_column(VocabType(AsylumStage))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    place = relationship(Place)
+    agencies = relationship(Agency, secondary=event_agencies, order_by=Agency.name)
+    sources = relationship("Source", secondary=event_sources)
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class StatusChange(db.Model):
+    """One step of the review workflow, with its author and comment."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(VocabType(CaseStatus))
+    to_status: Mapped[CaseStatus] = mapped_column(VocabType(CaseStatus), nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    author = relationship("User")
+
+
+class Comment(HiddenMixin, db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    body: Mapped[str] = mapped_column(SecretText, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    author = relationship("User", foreign_keys=[author_id])

@@ -1,0 +1,1 @@
+"""Shared building blocks: database base, column types, vocabularies, request pipeline."""

@@ -1,0 +1,26 @@
+"""What each user's dashboard shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.permissions import visible_cases_clause
+
+
+@dataclass
+class Dashboard:
+    cases: list[Any] = field(default_factory=list)
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard_for(user: Any, limit: int = 20) -> Dashboard:
+    """The user's cases (newest activity first), and the panels later modules add."""
+    query = (
+        select(Case).where(visible_cases_clause(user)).order_by(Case.updated_at.desc()).limit(limit)
+    )
+    return Dashboard(cases=list(db.session.scalars(query)))

@@ -1,0 +1,46 @@
+"""Domain exceptions raised by services; views turn them into messages or HTTP errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: a request that the rules of the domain refuse."""
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks a rule; ``errors`` maps a field name to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | str) -> None:
+        if isinstance(errors, str):
+            errors = {"": [errors]}
+        self.errors = errors
+        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
+
+
+class PermissionDenied(DomainError):
+    """The user may see the object but not do this to it (HTTP 403)."""
+
+
+class NotVisible(DomainError):
+    """The object does not exist for this user (HTTP 404, never revealing that it exists)."""
+
+
+class StaleEdit(DomainError):
+    """Someone else saved the record since the form was loaded: nothing was overwritten."""
+
+    def __init__(self, current: Any, submitted: dict[str, Any]) -> None:
+        self.current = current
+        self.submitted = submitted
+        super().__init__("the record was changed by someone else since you opened it")
+
+
+def check_version(obj: Any, expected: int | str | None, submitted: dict[str, Any]) -> None:
+    """Raise StaleEdit if ``obj`` is no longer at the version the form was loaded with."""
+    try:
+        expected_int = int(expected) if expected is not None else None
+    except (TypeError, ValueError):
+        expected_int = None
+    if expected_int is None or expected_int != obj.version:
+        raise StaleEdit(obj, submitted)

@@ -1,0 +1,111 @@
+"""The request pipeline: login required by default, security headers, error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from casework import permissions
+from casework.core import vocab
+from casework.core.db import db
+from casework.core.navigation import nav_items
+
+log = logging.getLogger(__name__)
+
+# The only endpoints an anonymous visitor reaches. Everything else needs a login, so a view
+# that forgets a decorator cannot open a route. tests/test_access.py enumerates app.url_map.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "core.healthz",
+        "accounts.login",
+        "accounts.setup",
+        # Authenticated by the secret token in its URL, not by the session.
+        "advocacy.calendar_feed",
+    }
+)
+
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_pipeline(app: Flask) -> None:
+    """Install the login gate, headers, template globals and error handlers on ``app``."""
+
+    @app.before_request
+    def require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if current_user.is_authenticated:
+            return None
+        if _wants_json():
+            return jsonify(error="authentication required"), 401
+        # Only the path: a query string may hold search terms.
+        return redirect(url_for("accounts.login", next=request.path))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if current_user.is_authenticated and request.endpoint != "static":
+            # Case content must not stay in shared or seized browsers' caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "perm": permissions,
+            "vocab": vocab,
+            "org_name": app.config["ORGANISATION_NAME"],
+            "nav_items": nav_items,
+        }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        db.session.rollback()
+        message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        code = exc.code or 500
+        messages = {
+            403: "You do not have permission to do this.",
+            404: "There is nothing here, or you may not see it.",
+            405: "This address does not accept that kind of request.",
+            413: "The file or form is too large.",
+            429: "Too many attempts. Wait a minute and try again.",
+        }
+        message = messages.get(code, exc.description or exc.name)
+        if _wants_json():
+            return jsonify(error=message), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        db.session.rollback()
+        # The traceback goes to the log without request data (no form values, no query).
+        log.exception("unhandled error on %s %s", request.method, request.endpoint)
+        message = "Something went wrong on our side. Nothing you saved before was lost."
+        if _wants_json():
+            return jsonify(error=message), 500
+        return render_template("errors/error.html", code=500, message=message), 500

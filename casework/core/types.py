@@ -1,0 +1,166 @@
+"""Column types: partial dates, secrets (identifying data) and vocabulary columns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, Text
+from sqlalchemy.types import TypeDecorator
+
+from casework.core.vocab import Vocab
+
+
+class SecretText(TypeDecorator[str]):
+    """Identifying data (names, contacts, addresses, UNHCR numbers, narratives, source identities).
+
+    Every such column uses this type so that encryption at rest can be added here without
+    touching any service or view. Values pass through unchanged for now.
+    """
+
+    impl = Text
+    cache_ok = True
+
+
+_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DOTTED_RE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
+_MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
+
+
+class PartialDateError(ValueError):
+    """A text that is not a date of any accepted precision."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day.
+
+    Stored as ISO text (``2011``, ``2011-06``, ``2011-06-09``), which sorts chronologically
+    with the less precise date first. "Unknown" is represented by ``None``.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1900 <= self.year <= 2100:
+            raise PartialDateError(f"year {self.year} is out of range (1900-2100)")
+        if self.month is None and self.day is not None:
+            raise PartialDateError("a day needs a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise PartialDateError(f"month {self.month} does not exist")
+        if self.day is not None:
+            try:
+                date(self.year, self.month or 1, self.day)
+            except ValueError as exc:
+                raise PartialDateError(f"{self.iso()} is not a real date") from exc
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def iso(self) -> str:
+        """ISO text at this date's precision."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def earliest(self) -> date:
+        """The first day this date may stand for."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> date:
+        """The last day this date may stand for."""
+        if self.day is not None:
+            return self.earliest()
+        if self.month is None:
+            return date(self.year, 12, 31)
+        nxt = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+    @classmethod
+    def from_date(cls, value: date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    @classmethod
+    def parse(cls, text: str | None) -> PartialDate | None:
+        """Parse ``1979``, ``1979-04``, ``1979-04-12``, ``12.04.1979``, ``04.1979``, ``04/1979``.
+
+        Empty text and ``unknown`` give None; anything else unreadable raises PartialDateError.
+        """
+        if text is None:
+            return None
+        text = text.strip()
+        if not text or text.lower() in {"unknown", "?", "n/a", "неизвестно"}:
+            return None
+        if m := _PARTIAL_RE.match(text):
+            y, mo, d = m.groups()
+            return cls(int(y), int(mo) if mo else None, int(d) if d else None)
+        if m := _DOTTED_RE.match(text):
+            d, mo, y = m.groups()
+            return cls(int(y), int(mo), int(d) if d else None)
+        if m := _MONTH_RE.match(text):
+            mo, y = m.groups()
+            return cls(int(y), int(mo))
+        raise PartialDateError(
+            f"\u201c{text}\u201d is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY"
+        )
+
+
+class PartialDateType(TypeDecorator[PartialDate]):
+    """Stores a PartialDate as sortable ISO text."""
+
+    impl = String(10)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = PartialDate.parse(value)
+            return value.iso() if value else None
+        if isinstance(value, date):
+            value = PartialDate.from_date(value)
+        return value.iso()
+
+    def process_result_value(self, value: Any, dialect: Any) -> PartialDate | None:
+        return PartialDate.parse(value) if value else None
+
+
+class VocabType(TypeDecorator[Vocab]):
+    """A vocabulary column stored as its short code in a VARCHAR (no native enum).
+
+    Not a database enum on purpose: adding a vocabulary term must not need a migration.
+    """
+
+    impl = String(40)
+    cache_ok = True
+
+    def __init__(self, vocab: type[Vocab]) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return self.vocab(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Vocab | None:
+        if value is None:
+            return None
+        try:
+            return self.vocab(value)
+        except ValueError:
+            # A term retired from the vocabulary still reads back, as plain text.
+            return value  # type: ignore[return-value]

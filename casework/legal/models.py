@@ -1,0 +1,142 @@
+"""The legal-grounds catalogue, case-provision links and domestic remedies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.core.db import (
+    HiddenMixin,
+    PublicIdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    db,
+)
+from casework.core.types import VocabType
+from casework.core.vocab import (
+    Assessment,
+    InstrumentType,
+    LinkState,
+    NormDirection,
+    RemedyKind,
+    RemedyOutcome,
+    ViolationStatus,
+)
+
+CODE_MAX_LEN = 40
+
+
+class Instrument(TimestampMixin, VersionedMixin, db.Model):
+    """A treaty, agreement, law, soft-law text or decision. Its code never changes."""
+
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX_LEN), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    instrument_type: Mapped[InstrumentType] = mapped_column(
+        VocabType(InstrumentType), nullable=False
+    )
+    direction: Mapped[NormDirection] = mapped_column(VocabType(NormDirection), nullable=False)
+    adopted_on: Mapped[str | None] = mapped_column(String(40))
+    kz_status: Mapped[str | None] = mapped_column(String(300))
+    kz_date: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(500))
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    provisions: Mapped[list[Provision]] = relationship(
+        back_populates="instrument", order_by="Provision.position"
+    )
+
+
+class Provision(TimestampMixin, VersionedMixin, db.Model):
+    """A citable provision (``CAT:3``); an instrument cited as a whole has one with its own code."""
+
+    __tablename__ = "provisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id"), nullable=False, index=True
+    )
+    code: Mapped[str] = mapped_column(String(CODE_MAX_LEN), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    summary: Mapped[str | None] = mapped_column(Text)
+    needs_verification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    position: Mapped[int] = mapped_column(nullable=False, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    instrument: Mapped[Instrument] = relationship(back_populates="provisions")
+
+    @property
+    def direction(self) -> NormDirection:
+        return self.instrument.direction
+
+
+case_provision_sources = Table(
+    "case_provision_sources",
+    db.metadata,
+    Column("case_provision_id", Integer, ForeignKey("case_provisions.id"), primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+)
+
+
+class CaseProvision(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """A provision linked to a case, with the lawyer's assessment and analysis."""
+
+    __tablename__ = "case_provisions"
+    __table_args__ = (UniqueConstraint("case_id", "provision_id", "assessment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    provision_id: Mapped[int] = mapped_column(
+        ForeignKey("provisions.id"), nullable=False, index=True
+    )
+    assessment: Mapped[Assessment] = mapped_column(VocabType(Assessment), nullable=False)
+    violation_status: Mapped[ViolationStatus] = mapped_column(
+        VocabType(ViolationStatus), nullable=False, default=ViolationStatus.UNKNOWN
+    )
+    state: Mapped[LinkState] = mapped_column(
+        VocabType(LinkState), nullable=False, default=LinkState.ASSESSED
+    )
+    analysis: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case = relationship("Case")
+    provision: Mapped[Provision] = relationship()
+    sources = relationship("Source", secondary=case_provision_sources)
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class Remedy(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """One domestic proceeding (asylum claim, appeal, extradition decision, cassation...)."""
+
+    __tablename__ = "remedies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    kind: Mapped[RemedyKind] = mapped_column(VocabType(RemedyKind), nullable=False)
+    body: Mapped[str | None] = mapped_column(String(300))
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[RemedyOutcome] = mapped_column(
+        VocabType(RemedyOutcome), nullable=False, default=RemedyOutcome.PENDING
+    )
+    appeal_deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    exhausted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case = relationship("Case")

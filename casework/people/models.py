@@ -1,0 +1,102 @@
+"""People: the persons at risk, their relatives and witnesses, with names in several scripts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.core.db import (
+    HiddenMixin,
+    PublicIdMixin,
+    TimestampMixin,
+    VersionedMixin,
+    db,
+)
+from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
+from casework.core.vocab import (
+    ConsentLevel,
+    FamilyRelation,
+    Gender,
+    LegalStatus,
+    NameKind,
+    Script,
+)
+
+NAME_MAX_LEN = 200
+
+
+class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gender: Mapped[Gender] = mapped_column(
+        VocabType(Gender), nullable=False, default=Gender.UNKNOWN
+    )
+    birth_date: Mapped[PartialDate | None] = mapped_column(PartialDateType)
+    birth_date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    nationality: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 alpha-2
+    ethnicity: Mapped[str | None] = mapped_column(String(80))
+    legal_status: Mapped[LegalStatus] = mapped_column(
+        VocabType(LegalStatus), nullable=False, default=LegalStatus.UNKNOWN
+    )
+    unhcr_number: Mapped[str | None] = mapped_column(SecretText)
+    contacts: Mapped[str | None] = mapped_column(SecretText)
+    address: Mapped[str | None] = mapped_column(SecretText)
+    notes: Mapped[str | None] = mapped_column(SecretText)
+    consent: Mapped[ConsentLevel] = mapped_column(
+        VocabType(ConsentLevel), nullable=False, default=ConsentLevel.NONE
+    )
+    consent_date: Mapped[date | None] = mapped_column(Date)
+    consent_obtained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    names: Mapped[list[PersonName]] = relationship(
+        back_populates="person",
+        order_by="PersonName.position",
+        cascade="all, delete-orphan",
+    )
+    consent_obtained_by = relationship("User", foreign_keys=[consent_obtained_by_id])
+
+    @property
+    def primary_name(self) -> str:
+        visible = [n for n in self.names if not n.is_hidden]
+        return visible[0].name if visible else "(no name)"
+
+    def __repr__(self) -> str:  # never the name: reprs end up in logs
+        return f"<Person {self.public_id}>"
+
+
+class PersonName(HiddenMixin, db.Model):
+    """One name of a person, in one script: as given, an alias, or a transliteration."""
+
+    __tablename__ = "person_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(SecretText, nullable=False)
+    script: Mapped[Script] = mapped_column(VocabType(Script), nullable=False)
+    kind: Mapped[NameKind] = mapped_column(VocabType(NameKind), nullable=False)
+    position: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    person: Mapped[Person] = relationship(back_populates="names")
+
+    def __repr__(self) -> str:
+        return f"<PersonName {self.id} {self.script}>"
+
+
+class FamilyLink(HiddenMixin, db.Model):
+    """``person`` is the ``relation`` of ``relative`` (e.g. person is the spouse of relative)."""
+
+    __tablename__ = "family_links"
+    __table_args__ = (UniqueConstraint("person_id", "relative_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False)
+    relative_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    relation: Mapped[FamilyRelation] = mapped_column(VocabType(FamilyRelation), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    relative: Mapped[Person] = relationship(foreign_keys=[relative_id])

@@ -1,0 +1,109 @@
+"""Fixtures: one database per run (built by the migrations), emptied after every test."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, inspect, text
+
+from casework import create_app
+from casework.core.db import db
+from tests import factories
+
+_TMP = Path(tempfile.mkdtemp(prefix="casework-tests-"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+    return url or f"sqlite:///{_TMP / 'test.db'}"
+
+
+def drop_everything(engine) -> None:
+    """Remove every table (and Alembic's version table) whatever built them."""
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    meta.drop_all(bind=engine)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a server would: its own app context, ``g`` and
+    database session, not the test's. Read results in the test after ``db.session.expire_all()``.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app():
+    os.environ["CASEWORK_TEST_DATABASE_URL"] = _database_url()
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": _database_url(),
+            "UPLOAD_DIR": str(_TMP / "uploads"),
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        drop_everything(db.engine)
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context and leaves an empty database behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _truncate()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user():
+    return factories.make_user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, password: str = factories.PASSWORD):
+        response = client.post(
+            "/login", data={"email": user.email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def table_names(app) -> list[str]:
+    return sorted(inspect(db.engine).get_table_names())

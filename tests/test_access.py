@@ -1,0 +1,71 @@
+"""Login is required everywhere but a short allowlist; enumerated from the URL map."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.core.pipeline import PUBLIC_ENDPOINTS
+
+ALLOWED_PUBLIC = {
+    "static",
+    "core.healthz",
+    "accounts.login",
+    "accounts.setup",
+    "advocacy.calendar_feed",
+}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        args = dict.fromkeys(rule.arguments, "x" * 16)
+        url = rule.build(args, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_allowlist_is_short_and_known():
+    assert set(PUBLIC_ENDPOINTS) == ALLOWED_PUBLIC
+
+
+def test_every_other_endpoint_redirects_anonymous_users_to_login(app, client):
+    checked = 0
+    for endpoint, method, url in _rules(app):
+        response = client.open(url, method=method)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, (endpoint, method, url)
+        else:
+            assert response.status_code == 302, (endpoint, method, url, response.status_code)
+            assert "/login" in response.headers["Location"], (endpoint, url)
+        checked += 1
+    assert checked >= 8
+
+
+def test_login_redirect_keeps_path_but_not_query(client, make_user):
+    make_user()
+    response = client.get("/admin/users?q=secret-name")
+    assert response.status_code == 302
+    assert "secret-name" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/login", "/static/css/casework.css"])
+def test_public_endpoints_answer_anonymous_users(client, make_user, path):
+    make_user()
+    with client.get(path) as response:
+        assert response.status_code == 200
+
+
+def test_security_headers(client, make_user):
+    make_user()
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_page_is_a_clean_404(client, login, make_user):
+    login(make_user())
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
