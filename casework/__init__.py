@@ -69,15 +69,25 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from casework.accounts.cli import user_cli
-    from casework.accounts.views import bp as accounts_bp
-    from casework.audit.views import bp as audit_bp
-    from casework.core.cli import seed_command
-    from casework.core.views import bp as core_bp
+# Each module has a blueprint ``bp`` and may have ``init_app(app)`` (CLI commands, hooks).
+VIEW_MODULES = (
+    "casework.core.views",
+    "casework.accounts.views",
+    "casework.audit.views",
+)
 
-    for bp in (core_bp, accounts_bp, audit_bp):
-        app.register_blueprint(bp)
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    from casework.accounts.cli import user_cli
+    from casework.core.cli import seed_command
+
+    for name in VIEW_MODULES:
+        module = import_module(name)
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_command)
 

@@ -9,18 +9,19 @@ from sqlalchemy import select
 
 from casework.cases.models import Case
 from casework.core.db import db
+from casework.core.hooks import dashboard_sections
 from casework.permissions import visible_cases_clause
 
 
 @dataclass
 class Dashboard:
     cases: list[Any] = field(default_factory=list)
-    sections: dict[str, Any] = field(default_factory=dict)
+    sections: list[Any] = field(default_factory=list)
 
 
 def dashboard_for(user: Any, limit: int = 20) -> Dashboard:
-    """The user's cases (newest activity first), and the panels later modules add."""
+    """The user's cases (newest activity first) and the sections other areas register."""
     query = (
         select(Case).where(visible_cases_clause(user)).order_by(Case.updated_at.desc()).limit(limit)
     )
-    return Dashboard(cases=list(db.session.scalars(query)))
+    return Dashboard(cases=list(db.session.scalars(query)), sections=dashboard_sections(user))

@@ -7,11 +7,12 @@ import logging
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from casework import permissions
 from casework.core import vocab
 from casework.core.db import db
+from casework.core.errors import NotVisible, PermissionDenied
 from casework.core.navigation import nav_items
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,14 @@ def init_pipeline(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=message), 400
         return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(NotVisible)
+    def not_visible(exc: NotVisible):
+        return http_error(NotFound())
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(exc: PermissionDenied):
+        return http_error(Forbidden())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

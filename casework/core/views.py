@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from casework.core.dashboard import dashboard_for
 from casework.core.db import db
+from casework.core.rendering import render_fragment
 
 bp = Blueprint("core", __name__)
 
@@ -24,4 +25,6 @@ def healthz():
 
 @bp.get("/")
 def dashboard():
-    return render_template("core/dashboard.html", board=dashboard_for(current_user))
+    board = dashboard_for(current_user)
+    sections = [render_fragment(s.template, ctx) for s, ctx in board.sections]
+    return render_template("core/dashboard.html", board=board, sections=sections)

@@ -1,0 +1,129 @@
+"""Extension points through which each area adds to pages it does not own.
+
+- case panels: sections of the case file page (legal grounds, remedies, advocacy...);
+- timeline providers: items merged into a case's chronological timeline;
+- dashboard sections: panels on every user's dashboard (deadlines, overdue follow-ups...).
+
+Each area registers its hooks in its views module's ``init_app(app)``. Every hook receives
+the current user and must apply the permission rules itself (``casework.permissions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from casework.core.types import PartialDate
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """A section of the case file: ``template`` is rendered with ``context(case, user)``.
+
+    ``context`` returns None when the user may not see the panel at all.
+    """
+
+    name: str
+    title: str
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A panel of the dashboard: ``template`` rendered with ``context(user)`` (None: skip)."""
+
+    name: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass
+class TimelineItem:
+    """One entry of a case timeline.
+
+    ``when`` is a PartialDate (facts), a date or a datetime (records); None sorts last.
+    ``kind`` is a short machine name (event, document, comment, status, action, legal...).
+    """
+
+    when: PartialDate | date | datetime | None
+    kind: str
+    title: str
+    body: str | None = None
+    url: str | None = None
+    author: str | None = None
+    hidden: bool = False
+    approximate: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        if self.when is None:
+            return (1, "")
+        if isinstance(self.when, PartialDate):
+            return (0, self.when.iso())
+        return (0, self.when.isoformat())
+
+    @property
+    def when_label(self) -> str:
+        if self.when is None:
+            return "Date unknown"
+        if isinstance(self.when, datetime):
+            return self.when.strftime("%Y-%m-%d %H:%M UTC")
+        text = self.when.isoformat() if isinstance(self.when, date) else self.when.iso()
+        return f"c. {text}" if self.approximate else text
+
+
+TimelineProvider = Callable[[Any, Any], list[TimelineItem]]
+
+_case_panels: list[CasePanel] = []
+_dashboard_sections: list[DashboardSection] = []
+_timeline_providers: list[tuple[str, TimelineProvider]] = []
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    if all(p.name != panel.name for p in _case_panels):
+        _case_panels.append(panel)
+        _case_panels.sort(key=lambda p: p.order)
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    if all(s.name != section.name for s in _dashboard_sections):
+        _dashboard_sections.append(section)
+        _dashboard_sections.sort(key=lambda s: s.order)
+
+
+def register_timeline_provider(name: str, provider: TimelineProvider) -> None:
+    if all(n != name for n, _ in _timeline_providers):
+        _timeline_providers.append((name, provider))
+
+
+def case_panels(case: Any, user: Any) -> list[tuple[CasePanel, dict[str, Any]]]:
+    """The panels this user may see on this case's file, with their contexts."""
+    result = []
+    for panel in _case_panels:
+        context = panel.context(case, user)
+        if context is not None:
+            result.append((panel, context))
+    return result
+
+
+def dashboard_sections(user: Any) -> list[tuple[DashboardSection, dict[str, Any]]]:
+    result = []
+    for section in _dashboard_sections:
+        context = section.context(user)
+        if context is not None:
+            result.append((section, context))
+    return result
+
+
+def timeline_items(case: Any, user: Any) -> list[TimelineItem]:
+    """Every provider's items for the case, in chronological order (unknown dates last)."""
+    items: list[TimelineItem] = []
+    for _, provider in _timeline_providers:
+        items.extend(provider(case, user))
+    return sorted(items, key=lambda item: item.sort_key)
