@@ -80,9 +80,23 @@ class TimelineItem:
 
 TimelineProvider = Callable[[Any, Any], list[TimelineItem]]
 
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated thing to do on a case (an appeal deadline, a follow-up due...)."""
+
+    due: date
+    label: str
+    kind: str
+    url: str | None = None
+
+
+DeadlineProvider = Callable[[Any], list[Deadline]]
+
 _case_panels: list[CasePanel] = []
 _dashboard_sections: list[DashboardSection] = []
 _timeline_providers: list[tuple[str, TimelineProvider]] = []
+_deadline_providers: list[tuple[str, DeadlineProvider]] = []
 
 
 def register_case_panel(panel: CasePanel) -> None:
@@ -100,6 +114,20 @@ def register_dashboard_section(section: DashboardSection) -> None:
 def register_timeline_provider(name: str, provider: TimelineProvider) -> None:
     if all(n != name for n, _ in _timeline_providers):
         _timeline_providers.append((name, provider))
+
+
+def register_deadline_provider(name: str, provider: DeadlineProvider) -> None:
+    """``provider(case)`` returns the open deadlines of a case (past ones included)."""
+    if all(n != name for n, _ in _deadline_providers):
+        _deadline_providers.append((name, provider))
+
+
+def case_deadlines(case: Any) -> list[Deadline]:
+    """Every open deadline of the case, soonest first."""
+    items: list[Deadline] = []
+    for _, provider in _deadline_providers:
+        items.extend(provider(case))
+    return sorted(items, key=lambda d: d.due)
 
 
 def case_panels(case: Any, user: Any) -> list[tuple[CasePanel, dict[str, Any]]]:
