@@ -61,6 +61,8 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     act_type: Mapped[ActType | None] = mapped_column(VocabType(ActType), index=True)
     act_date: Mapped[PartialDate | None] = mapped_column(PartialDateType, index=True)
     act_date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Why the date is unknown, or a date as typed that could not be read ("spring 2011").
+    act_date_note: Mapped[str | None] = mapped_column(String(200))
     act_place: Mapped[str | None] = mapped_column(String(200))
     destination_country: Mapped[str | None] = mapped_column(String(2), index=True)
     current_situation: Mapped[Situation] = mapped_column(
@@ -164,6 +166,7 @@ class Event(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model
     event_type: Mapped[EventType] = mapped_column(VocabType(EventType), nullable=False)
     date: Mapped[PartialDate | None] = mapped_column(PartialDateType)
     date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    date_note: Mapped[str | None] = mapped_column(String(200))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     description: Mapped[str | None] = mapped_column(SecretText)
     # The refoulement vocabulary (meaningful on removal, request and decision events).

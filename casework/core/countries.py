@@ -1,0 +1,66 @@
+"""Countries (ISO 3166-1 alpha-2), with English names and lookup by English or Russian name."""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+
+import pycountry
+
+# Countries that matter most in this domain come first in select lists.
+PRIORITY = ("KZ", "UZ", "CN", "KG", "TJ", "TM", "RU", "TR", "AF")
+
+
+@cache
+def _russian() -> gettext.NullTranslations:
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    except OSError:
+        return gettext.NullTranslations()
+
+
+def name(code: str | None) -> str:
+    """English name of a country code ('' for None, the code itself if unknown)."""
+    if not code:
+        return ""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+@cache
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    ru = _russian()
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        names |= {ru.gettext(n) for n in list(names) if n}
+        for n in names:
+            if n:
+                index[n.casefold()] = code
+        index[code.casefold()] = code
+        index[country.alpha_3.casefold()] = code
+    # Names people actually write.
+    index.update({"kirgizia": "KG", "kirghizia": "KG", "киргизия": "KG", "china": "CN",
+                  "кнр": "CN", "russia": "RU", "россия": "RU", "рф": "RU",
+                  "кыргызстан": "KG", "таджикистан": "TJ", "туркмения": "TM"})
+    return index
+
+
+def lookup(text: str | None) -> str | None:
+    """The alpha-2 code for a code or an English or Russian name, or None if not recognised."""
+    if not text:
+        return None
+    return _index().get(text.strip().casefold())
+
+
+@cache
+def select_choices() -> list[tuple[str, str]]:
+    """(code, name) pairs: the region's countries first, then all others by name."""
+    rest = sorted(
+        ((c.alpha_2, name(c.alpha_2)) for c in pycountry.countries if c.alpha_2 not in PRIORITY),
+        key=lambda pair: pair[1],
+    )
+    return [(code, name(code)) for code in PRIORITY] + rest
