@@ -74,6 +74,7 @@ VIEW_MODULES = (
     "casework.core.views",
     "casework.accounts.views",
     "casework.audit.views",
+    "casework.legal.views",
 )
 
 

@@ -1,0 +1,136 @@
+"""Forms of the legal area: catalogue records, case-provision links and remedies."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from casework.core.forms import choices, pairs
+from casework.core.vocab import (
+    Assessment,
+    InstrumentType,
+    NormDirection,
+    RemedyKind,
+    RemedyOutcome,
+    ViolationStatus,
+)
+from casework.legal.models import CODE_MAX_LEN
+from casework.legal.services import ANALYSIS_MAX_LEN, NOTES_MAX_LEN, REASON_MAX_LEN
+
+
+class InstrumentForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    instrument_type = SelectField(
+        "Type", choices=choices(InstrumentType), validators=[DataRequired()]
+    )
+    direction = SelectField(
+        "Direction", choices=choices(NormDirection), validators=[DataRequired()]
+    )
+    adopted_on = StringField("Adopted / decided on", validators=[Optional(), Length(max=40)])
+    kz_status = StringField("Kazakhstan's status", validators=[Optional(), Length(max=300)])
+    kz_date = StringField("Date of Kazakhstan's status", validators=[Optional(), Length(max=40)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
+    url = URLField("Link to the text", validators=[Optional(), Length(max=500)])
+    version = HiddenField()
+
+
+class NewInstrumentForm(InstrumentForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
+    cited_as_whole = BooleanField("Cited as a whole (add one provision with the same code)")
+
+
+class ProvisionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
+    needs_verification = BooleanField("Needs verification against the primary text")
+    position = IntegerField(
+        "Position in the instrument", validators=[Optional(), NumberRange(min=0, max=10_000)]
+    )
+    version = HiddenField()
+
+
+class NewProvisionForm(ProvisionForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
+
+
+class RetireForm(FlaskForm):
+    version = HiddenField()
+
+
+class LinkForm(FlaskForm):
+    """A lawyer's assessment (new, edited, or accepted from a suggestion)."""
+
+    provision = SelectField("Provision", validators=[DataRequired()])
+    assessment = SelectField("Assessment", choices=choices(Assessment), validators=[DataRequired()])
+    violation_status = SelectField(
+        "Violation status", choices=choices(ViolationStatus), validators=[DataRequired()]
+    )
+    analysis = TextAreaField(
+        "Analysis", validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
+    )
+    sources = SelectMultipleField("Supporting sources", validators=[Optional()])
+    version = HiddenField()
+
+    def set_choices(self, provisions, sources, source_label) -> None:
+        self.provision.choices = pairs(
+            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+        )
+        self.sources.choices = pairs([(s.public_id, source_label(s)) for s in sources])
+
+
+class SuggestForm(FlaskForm):
+    provision = SelectField("Provision", validators=[DataRequired()])
+    assessment = SelectField("Assessment", choices=choices(Assessment), validators=[DataRequired()])
+    note = TextAreaField(
+        "Why this provision (for the lawyer)",
+        validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)],
+        render_kw={"rows": 4},
+    )
+
+    def set_choices(self, provisions) -> None:
+        self.provision.choices = pairs(
+            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+        )
+
+
+class HideForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason", validators=[DataRequired(), Length(max=REASON_MAX_LEN)], render_kw={"rows": 3}
+    )
+
+
+class RemedyForm(FlaskForm):
+    kind = SelectField("Proceeding", choices=choices(RemedyKind), validators=[DataRequired()])
+    body = StringField("Authority or court", validators=[Optional(), Length(max=300)])
+    filed_on = DateField("Filed on", validators=[Optional()])
+    decided_on = DateField("Decided on", validators=[Optional()])
+    outcome = SelectField("Outcome", choices=choices(RemedyOutcome), validators=[DataRequired()])
+    appeal_deadline = DateField("Appeal deadline", validators=[Optional()])
+    exhausted = BooleanField("Exhausted (no further appeal available or possible)")
+    notes = TextAreaField(
+        "Notes", validators=[Optional(), Length(max=NOTES_MAX_LEN)], render_kw={"rows": 4}
+    )
+    version = HiddenField()
+
+    def values(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "body": self.body.data,
+            "filed_on": self.filed_on.data,
+            "decided_on": self.decided_on.data,
+            "outcome": self.outcome.data,
+            "appeal_deadline": self.appeal_deadline.data,
+            "exhausted": self.exhausted.data,
+            "notes": self.notes.data,
+        }

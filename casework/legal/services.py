@@ -1,0 +1,996 @@
+"""The legal catalogue, case-provision links and domestic remedies.
+
+Plain functions over ``db.session``: they validate, change data, write the audit trail and
+flush. The caller (a view, the CLI, the importer) commits once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework import permissions
+from casework.audit.models import AuditEntry
+from casework.audit.services import changed_fields, record
+from casework.cases.models import Case
+from casework.core.db import db, utcnow
+from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.hooks import Deadline, TimelineItem
+from casework.core.vocab import (
+    Assessment,
+    InstrumentType,
+    LinkState,
+    NormDirection,
+    RemedyKind,
+    RemedyOutcome,
+    ViolationStatus,
+)
+from casework.evidence.models import Source
+from casework.legal.models import CODE_MAX_LEN, CaseProvision, Instrument, Provision, Remedy
+from casework.paths import PACKAGE_DIR
+
+CATALOGUE_FILE = PACKAGE_DIR / "data" / "legal_catalogue.json"
+
+# Upper-case letters, digits and the separators the catalogue uses (CAT:3, CAT-444/2010).
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9:/.()\-]*$")
+URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+ANALYSIS_MAX_LEN = 20_000
+NOTES_MAX_LEN = 10_000
+REASON_MAX_LEN = 1_000
+DASHBOARD_DAYS = 14
+
+# Outcomes after which an appeal deadline no longer matters.
+_CLOSED_OUTCOMES = (RemedyOutcome.WITHDRAWN, RemedyOutcome.MOOT)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _path(endpoint: str, **values: Any) -> str:
+    """A URL path, also outside a request (CLI reminders, hooks called from tests)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _clean(text: str | None) -> str | None:
+    """Trimmed text with Unix newlines, or None when empty."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def normalise_code(text: str | None) -> str:
+    """A code as stored: upper case, without spaces (``cat : 3`` -> ``CAT:3``)."""
+    return re.sub(r"\s+", "", text or "").upper()
+
+
+def _vocab(vocab: type, value: Any, field: str) -> Any:
+    member = value if isinstance(value, vocab) else vocab.parse(value or "")
+    if member is None:
+        raise ValidationFailed({field: ["Choose a value from the list."]})
+    return member
+
+
+def _check_text(field: str, value: str | None, max_len: int, required: bool = False) -> None:
+    if required and not value:
+        raise ValidationFailed({field: ["This field is required."]})
+    if value and len(value) > max_len:
+        raise ValidationFailed({field: [f"Use at most {max_len} characters."]})
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def get_instrument(code: str) -> Instrument | None:
+    """The instrument with this code (any case), or None."""
+    return db.session.scalar(select(Instrument).where(Instrument.code == normalise_code(code)))
+
+
+def get_provision(code: str) -> Provision | None:
+    """The provision with this code (any case), or None."""
+    return db.session.scalar(
+        select(Provision)
+        .options(joinedload(Provision.instrument))
+        .where(Provision.code == normalise_code(code))
+    )
+
+
+def list_instruments() -> list[Instrument]:
+    """Every instrument with its provisions, protective norms first."""
+    order = {d: i for i, d in enumerate(NormDirection)}
+    types = {t: i for i, t in enumerate(InstrumentType)}
+    items = list(
+        db.session.scalars(select(Instrument).options(selectinload(Instrument.provisions)))
+    )
+    return sorted(
+        items, key=lambda i: (i.retired, order[i.direction], types[i.instrument_type], i.code)
+    )
+
+
+def is_usable(provision: Provision) -> bool:
+    """May new links cite this provision (neither it nor its instrument retired)?"""
+    return not provision.retired and not provision.instrument.retired
+
+
+def usable_provisions() -> list[Provision]:
+    """Provisions that new links may cite, grouped by instrument."""
+    return [
+        p
+        for inst in list_instruments()
+        if not inst.retired
+        for p in inst.provisions
+        if not p.retired
+    ]
+
+
+def _instrument_values(
+    *,
+    title: str,
+    instrument_type: Any,
+    direction: Any,
+    adopted_on: str | None = None,
+    kz_status: str | None = None,
+    kz_date: str | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+) -> dict[str, Any]:
+    values = {
+        "title": _clean(title),
+        "instrument_type": _vocab(InstrumentType, instrument_type, "instrument_type"),
+        "direction": _vocab(NormDirection, direction, "direction"),
+        "adopted_on": _clean(adopted_on),
+        "kz_status": _clean(kz_status),
+        "kz_date": _clean(kz_date),
+        "summary": _clean(summary),
+        "url": _clean(url),
+    }
+    _check_text("title", values["title"], 300, required=True)
+    _check_text("adopted_on", values["adopted_on"], 40)
+    _check_text("kz_status", values["kz_status"], 300)
+    _check_text("kz_date", values["kz_date"], 40)
+    _check_text("url", values["url"], 500)
+    if values["url"] and not URL_RE.match(values["url"]):
+        raise ValidationFailed({"url": ["Give an address starting with https:// or http://."]})
+    return values
+
+
+def _new_code(code: str, model: type, field: str = "code") -> str:
+    value = normalise_code(code)
+    if not value:
+        raise ValidationFailed({field: ["This field is required."]})
+    if len(value) > CODE_MAX_LEN:
+        raise ValidationFailed({field: [f"Use at most {CODE_MAX_LEN} characters."]})
+    if not CODE_RE.match(value):
+        raise ValidationFailed(
+            {field: ["Use letters, digits and : / . - ( ) only, for example CAT:3."]}
+        )
+    if db.session.scalar(select(model.id).where(model.code == value)) is not None:
+        raise ValidationFailed({field: [f"The code {value} is already in the catalogue."]})
+    return value
+
+
+def create_instrument(
+    actor: Any, *, code: str, cited_as_whole: bool = False, **values: Any
+) -> Instrument:
+    """Add an instrument; ``cited_as_whole`` also adds one provision with the same code."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    clean = _instrument_values(**values)
+    code = _new_code(code, Instrument)
+    instrument = Instrument(code=code, **clean)
+    db.session.add(instrument)
+    db.session.flush()
+    record(actor, "legal.instrument_created", instrument, code=code)
+    if cited_as_whole:
+        create_provision(actor, instrument, code=code, title=clean["title"], summary=None)
+    return instrument
+
+
+def update_instrument(
+    actor: Any, instrument: Instrument, expected_version: Any, **values: Any
+) -> Instrument:
+    """Change an instrument's description (never its code); StaleEdit if changed meanwhile."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    check_version(instrument, expected_version, values)
+    clean = _instrument_values(**values)
+    fields = changed_fields(instrument, clean)
+    if fields:
+        for name in fields:
+            setattr(instrument, name, clean[name])
+        db.session.flush()
+        record(actor, "legal.instrument_updated", instrument, code=instrument.code, fields=fields)
+    return instrument
+
+
+def set_instrument_retired(
+    actor: Any, instrument: Instrument, retired: bool, expected_version: Any
+) -> Instrument:
+    """Retire (no new links may cite it) or reinstate an instrument; existing links stay."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    check_version(instrument, expected_version, {"retired": retired})
+    if instrument.retired != retired:
+        instrument.retired = retired
+        db.session.flush()
+        action = "legal.instrument_retired" if retired else "legal.instrument_reinstated"
+        record(actor, action, instrument, code=instrument.code)
+    return instrument
+
+
+def _provision_values(
+    *,
+    title: str,
+    summary: str | None = None,
+    needs_verification: bool = False,
+    position: Any = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": _clean(title),
+        "summary": _clean(summary),
+        "needs_verification": bool(needs_verification),
+    }
+    _check_text("title", values["title"], 300, required=True)
+    if position not in (None, ""):
+        try:
+            values["position"] = int(position)
+        except (TypeError, ValueError):
+            raise ValidationFailed({"position": ["Give a whole number."]}) from None
+    return values
+
+
+def create_provision(actor: Any, instrument: Instrument, *, code: str, **values: Any) -> Provision:
+    """Add a provision to an instrument (placed last unless ``position`` is given)."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    clean = _provision_values(**values)
+    code = _new_code(code, Provision)
+    if "position" not in clean:
+        last = db.session.scalar(
+            select(func.max(Provision.position)).where(Provision.instrument_id == instrument.id)
+        )
+        clean["position"] = (last or 0) + 1
+    provision = Provision(instrument_id=instrument.id, code=code, **clean)
+    db.session.add(provision)
+    db.session.flush()
+    record(actor, "legal.provision_created", provision, code=code, instrument=instrument.code)
+    return provision
+
+
+def update_provision(
+    actor: Any, provision: Provision, expected_version: Any, **values: Any
+) -> Provision:
+    """Change a provision's description (never its code); StaleEdit if changed meanwhile."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    check_version(provision, expected_version, values)
+    clean = _provision_values(**values)
+    fields = changed_fields(provision, clean)
+    if fields:
+        for name in fields:
+            setattr(provision, name, clean[name])
+        db.session.flush()
+        record(actor, "legal.provision_updated", provision, code=provision.code, fields=fields)
+    return provision
+
+
+def set_provision_retired(
+    actor: Any, provision: Provision, retired: bool, expected_version: Any
+) -> Provision:
+    """Retire or reinstate a provision; cases that already cite it keep their links."""
+    if not permissions.can_manage_catalogue(actor):
+        raise PermissionDenied()
+    check_version(provision, expected_version, {"retired": retired})
+    if provision.retired != retired:
+        provision.retired = retired
+        db.session.flush()
+        action = "legal.provision_retired" if retired else "legal.provision_reinstated"
+        record(actor, action, provision, code=provision.code)
+    return provision
+
+
+def history(obj: Instrument | Provision, limit: int = 50) -> list[AuditEntry]:
+    """The audit entries of a catalogue record, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .options(joinedload(AuditEntry.actor))
+            .where(AuditEntry.object_type == obj.__tablename__, AuditEntry.object_id == str(obj.id))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def seed_catalogue(data: dict[str, Any] | None = None) -> str:
+    """Add the catalogue entries that are missing; never change existing ones. Idempotent."""
+    if data is None:
+        data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    instruments = {i.code: i for i in db.session.scalars(select(Instrument))}
+    provision_codes = set(db.session.scalars(select(Provision.code)))
+    added_instruments = added_provisions = 0
+    for item in data["instruments"]:
+        instrument = instruments.get(item["code"])
+        if instrument is None:
+            instrument = Instrument(
+                code=item["code"],
+                title=item["title"],
+                instrument_type=InstrumentType(item["instrument_type"]),
+                direction=NormDirection(item["direction"]),
+                adopted_on=item.get("adopted_on"),
+                kz_status=item.get("kz_status"),
+                kz_date=item.get("kz_date"),
+                summary=item.get("summary"),
+                url=item.get("url"),
+            )
+            db.session.add(instrument)
+            db.session.flush()
+            instruments[instrument.code] = instrument
+            added_instruments += 1
+        for position, prov in enumerate(item.get("provisions", []), start=1):
+            if prov["code"] in provision_codes:
+                continue
+            db.session.add(
+                Provision(
+                    instrument_id=instrument.id,
+                    code=prov["code"],
+                    title=prov["title"],
+                    summary=prov.get("summary"),
+                    needs_verification=bool(prov.get("needs_verification", False)),
+                    position=position,
+                )
+            )
+            provision_codes.add(prov["code"])
+            added_provisions += 1
+    db.session.flush()
+    if added_instruments or added_provisions:
+        record(
+            None,
+            "legal.catalogue_seeded",
+            object_type="legal_catalogue",
+            instruments=added_instruments,
+            provisions=added_provisions,
+        )
+    return f"{added_instruments} instruments and {added_provisions} provisions added"
+
+
+# --------------------------------------------------------------------------- codes (import)
+
+_SEPARATORS = re.compile(r"[;,\n]")
+
+
+def parse_codes(text: str | None) -> list[str]:
+    """Codes in a ``legal_grounds`` cell: ``;`` or ``,`` separated, any case, spaces ignored."""
+    codes: list[str] = []
+    for chunk in _SEPARATORS.split(text or ""):
+        # "CAT : 3" is one code; "CAT:3 CSR51:33" is two.
+        chunk = re.sub(r"\s*([:/])\s*", r"\1", chunk.strip())
+        for token in chunk.split():
+            code = token.upper()
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def resolve_provision_codes(text: str | None) -> list[Provision]:
+    """The provisions named in an import cell, in order; ValidationFailed on unknown/retired codes."""
+    codes = parse_codes(text)
+    if not codes:
+        return []
+    found = {
+        p.code: p
+        for p in db.session.scalars(
+            select(Provision)
+            .options(joinedload(Provision.instrument))
+            .where(Provision.code.in_(codes))
+        )
+    }
+    unknown = [c for c in codes if c not in found]
+    retired = [c for c in codes if c in found and not is_usable(found[c])]
+    messages = []
+    if unknown:
+        messages.append(f"Unknown provision code(s): {', '.join(unknown)}")
+    if retired:
+        messages.append(f"Retired provision code(s): {', '.join(retired)}")
+    if messages:
+        raise ValidationFailed({"legal_grounds": messages})
+    return [found[c] for c in codes]
+
+
+def case_ids_citing(code: str, assessment: Assessment | str | None = None) -> Select:
+    """``SELECT case_id`` of the cases with a current assessed link to the provision ``code``.
+
+    Use as ``Case.id.in_(case_ids_citing("CAT:3"))`` on top of ``visible_cases_clause``.
+    """
+    query = (
+        select(CaseProvision.case_id)
+        .join(Provision, Provision.id == CaseProvision.provision_id)
+        .where(
+            Provision.code == normalise_code(code),
+            CaseProvision.hidden_at.is_(None),
+            CaseProvision.state == LinkState.ASSESSED,
+        )
+    )
+    if assessment:
+        query = query.where(CaseProvision.assessment == Assessment(assessment))
+    return query
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A visible case citing a provision: reference and assessment only, never names."""
+
+    case_public_id: str
+    reference: str
+    assessment: Assessment
+    violation_status: ViolationStatus
+
+
+def provision_citations(user: Any, provision: Provision) -> tuple[list[Citation], Counter]:
+    """The cases ``user`` may see that cite ``provision``, and their count by assessment."""
+    rows = db.session.execute(
+        select(
+            Case.public_id, Case.reference, CaseProvision.assessment, CaseProvision.violation_status
+        )
+        .join(Case, Case.id == CaseProvision.case_id)
+        .where(
+            CaseProvision.provision_id == provision.id,
+            CaseProvision.hidden_at.is_(None),
+            CaseProvision.state == LinkState.ASSESSED,
+            permissions.visible_cases_clause(user),
+        )
+        .order_by(Case.reference, CaseProvision.assessment)
+    ).all()
+    citations = [Citation(*row) for row in rows]
+    return citations, Counter(c.assessment for c in citations)
+
+
+def citation_counts(user: Any, provision_ids: Iterable[int]) -> dict[int, int]:
+    """How many visible cases cite each provision (assessed, not hidden links)."""
+    ids = list(provision_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(CaseProvision.provision_id, func.count(func.distinct(CaseProvision.case_id)))
+        .join(Case, Case.id == CaseProvision.case_id)
+        .where(
+            CaseProvision.provision_id.in_(ids),
+            CaseProvision.hidden_at.is_(None),
+            CaseProvision.state == LinkState.ASSESSED,
+            permissions.visible_cases_clause(user),
+        )
+        .group_by(CaseProvision.provision_id)
+    ).all()
+    return dict(rows)
+
+
+# --------------------------------------------------------------------------- case links
+
+
+def case_links(case: Case, include_hidden: bool = False) -> list[CaseProvision]:
+    """The case's links (assessments and suggestions) with their provisions and sources."""
+    query = (
+        select(CaseProvision)
+        .options(
+            joinedload(CaseProvision.provision).joinedload(Provision.instrument),
+            selectinload(CaseProvision.sources),
+            joinedload(CaseProvision.created_by),
+        )
+        .where(CaseProvision.case_id == case.id)
+        .order_by(CaseProvision.created_at, CaseProvision.id)
+    )
+    if not include_hidden:
+        query = query.where(CaseProvision.hidden_at.is_(None))
+    return list(db.session.scalars(query).unique())
+
+
+def get_link(case: Case, public_id: str) -> CaseProvision | None:
+    """A link of this case (None if it belongs to another case)."""
+    return db.session.scalar(
+        select(CaseProvision).where(
+            CaseProvision.public_id == public_id, CaseProvision.case_id == case.id
+        )
+    )
+
+
+def case_sources(case: Case) -> list[Source]:
+    """The case's sources that a link may cite (not hidden)."""
+    return list(
+        db.session.scalars(
+            select(Source)
+            .where(Source.case_id == case.id, Source.hidden_at.is_(None))
+            .order_by(Source.created_at, Source.id)
+        )
+    )
+
+
+def source_label(source: Source) -> str:
+    """A non-identifying description of a source (kind and Admiralty grading)."""
+    return f"{source.kind.label} ({source.reliability.value}{source.credibility.value})"
+
+
+def _sources(case: Case, public_ids: Iterable[str] | None) -> list[Source]:
+    wanted = [p for p in (public_ids or []) if p]
+    if not wanted:
+        return []
+    found = {s.public_id: s for s in case_sources(case)}
+    missing = [p for p in wanted if p not in found]
+    if missing:
+        raise ValidationFailed({"sources": ["Choose sources of this case only."]})
+    return [found[p] for p in dict.fromkeys(wanted)]
+
+
+def _usable_provision(provision: Provision | None) -> Provision:
+    if provision is None:
+        raise ValidationFailed({"provision": ["Choose a provision from the catalogue."]})
+    if not is_usable(provision):
+        raise ValidationFailed({"provision": [f"{provision.code} is retired from the catalogue."]})
+    return provision
+
+
+def _check_unique(
+    case: Case, provision: Provision, assessment: Assessment, exclude: CaseProvision | None = None
+) -> None:
+    query = select(CaseProvision).where(
+        CaseProvision.case_id == case.id,
+        CaseProvision.provision_id == provision.id,
+        CaseProvision.assessment == assessment,
+    )
+    if exclude is not None:
+        query = query.where(CaseProvision.id != exclude.id)
+    existing = db.session.scalar(query)
+    if existing is None:
+        return
+    if existing.is_hidden:
+        message = (
+            f"{provision.code} was already linked as \u201c{assessment.label}\u201d and then "
+            "hidden; a coordinator can restore that link."
+        )
+    elif existing.state == LinkState.SUGGESTED:
+        message = f"{provision.code} is already suggested as \u201c{assessment.label}\u201d."
+    else:
+        message = f"{provision.code} is already linked as \u201c{assessment.label}\u201d."
+    raise ValidationFailed({"provision": [message]})
+
+
+def _link_values(
+    assessment: Any, violation_status: Any, analysis: str | None
+) -> tuple[Assessment, ViolationStatus, str | None]:
+    value = _clean(analysis)
+    _check_text("analysis", value, ANALYSIS_MAX_LEN)
+    return (
+        _vocab(Assessment, assessment, "assessment"),
+        _vocab(ViolationStatus, violation_status or ViolationStatus.UNKNOWN, "violation_status"),
+        value,
+    )
+
+
+def add_link(
+    actor: Any,
+    case: Case,
+    *,
+    provision: Provision | None,
+    assessment: Any,
+    violation_status: Any = ViolationStatus.UNKNOWN,
+    analysis: str | None = None,
+    source_ids: Iterable[str] | None = None,
+) -> CaseProvision:
+    """A lawyer's assessment: link a provision to the case with an analysis."""
+    if not permissions.can_edit_legal_links(actor, case):
+        raise PermissionDenied()
+    provision = _usable_provision(provision)
+    assessment_v, status, text = _link_values(assessment, violation_status, analysis)
+    _check_unique(case, provision, assessment_v)
+    link = CaseProvision(
+        case_id=case.id,
+        provision_id=provision.id,
+        assessment=assessment_v,
+        violation_status=status,
+        analysis=text,
+        state=LinkState.ASSESSED,
+        created_by_id=actor.id,
+    )
+    link.sources = _sources(case, source_ids)
+    db.session.add(link)
+    db.session.flush()
+    record(
+        actor,
+        "legal.link_created",
+        link,
+        case=case,
+        code=provision.code,
+        assessment=assessment_v.value,
+        violation_status=status.value,
+    )
+    return link
+
+
+def suggest_link(
+    actor: Any,
+    case: Case,
+    *,
+    provision: Provision | None,
+    assessment: Any = Assessment.RELEVANT,
+    note: str | None = None,
+) -> CaseProvision:
+    """A monitor's suggestion, for a lawyer to accept or dismiss."""
+    if not permissions.can_suggest_legal_link(actor, case):
+        raise PermissionDenied()
+    provision = _usable_provision(provision)
+    assessment_v, _, text = _link_values(assessment, ViolationStatus.UNKNOWN, note)
+    _check_unique(case, provision, assessment_v)
+    link = CaseProvision(
+        case_id=case.id,
+        provision_id=provision.id,
+        assessment=assessment_v,
+        violation_status=ViolationStatus.UNKNOWN,
+        analysis=text,
+        state=LinkState.SUGGESTED,
+        created_by_id=actor.id,
+    )
+    db.session.add(link)
+    db.session.flush()
+    record(
+        actor,
+        "legal.link_suggested",
+        link,
+        case=case,
+        code=provision.code,
+        assessment=assessment_v.value,
+    )
+    return link
+
+
+def update_link(
+    actor: Any,
+    link: CaseProvision,
+    expected_version: Any,
+    *,
+    assessment: Any,
+    violation_status: Any,
+    analysis: str | None,
+    source_ids: Iterable[str] | None = None,
+    accept: bool = False,
+) -> CaseProvision:
+    """Change an assessment, or accept a suggestion (``accept``); StaleEdit if changed meanwhile."""
+    case = link.case
+    if not permissions.can_edit_legal_links(actor, case):
+        raise PermissionDenied()
+    if link.is_hidden:
+        raise ValidationFailed("This link is hidden; restore it before changing it.")
+    check_version(
+        link,
+        expected_version,
+        {"assessment": assessment, "violation_status": violation_status, "analysis": analysis},
+    )
+    assessment_v, status, text = _link_values(assessment, violation_status, analysis)
+    if assessment_v != link.assessment:
+        _check_unique(case, link.provision, assessment_v, exclude=link)
+    sources = _sources(case, source_ids)
+    values = {"assessment": assessment_v, "violation_status": status, "analysis": text}
+    fields = changed_fields(link, values)
+    if {s.id for s in sources} != {s.id for s in link.sources}:
+        fields.append("sources")
+    was_suggestion = link.state == LinkState.SUGGESTED
+    if accept and was_suggestion:
+        link.state = LinkState.ASSESSED
+    for name, value in values.items():
+        setattr(link, name, value)
+    link.sources = sources
+    db.session.flush()
+    if accept and was_suggestion:
+        record(
+            actor,
+            "legal.suggestion_accepted",
+            link,
+            case=case,
+            code=link.provision.code,
+            assessment=assessment_v.value,
+            violation_status=status.value,
+        )
+    elif fields:
+        record(
+            actor, "legal.link_updated", link, case=case, code=link.provision.code, fields=fields
+        )
+    return link
+
+
+def hide_link(actor: Any, link: CaseProvision, reason: str | None) -> CaseProvision:
+    """Hide an assessment or dismiss a suggestion (never deleted), with the reason."""
+    case = link.case
+    if not permissions.can_edit_legal_links(actor, case):
+        raise PermissionDenied()
+    text = _clean(reason)
+    _check_text("reason", text, REASON_MAX_LEN, required=True)
+    if link.is_hidden:
+        return link
+    link.hidden_at = utcnow()
+    link.hidden_by_id = actor.id
+    link.hidden_reason = text
+    db.session.flush()
+    action = (
+        "legal.suggestion_dismissed" if link.state == LinkState.SUGGESTED else "legal.link_hidden"
+    )
+    record(actor, action, link, case=case, code=link.provision.code)
+    return link
+
+
+def restore_link(actor: Any, link: CaseProvision) -> CaseProvision:
+    """Bring a hidden link back (coordinators)."""
+    case = link.case
+    if not permissions.can_restore(actor, case):
+        raise PermissionDenied()
+    if link.is_hidden:
+        link.hidden_at = None
+        link.hidden_by_id = None
+        link.hidden_reason = None
+        db.session.flush()
+        record(actor, "legal.link_restored", link, case=case, code=link.provision.code)
+    return link
+
+
+def add_links_from_import(actor: Any, case: Case, provisions: Iterable[Provision]) -> int:
+    """Link imported codes as "relevant": assessed if ``actor`` may assess, else suggested."""
+    assess = permissions.can_edit_legal_links(actor, case)
+    added = 0
+    for provision in provisions:
+        exists = db.session.scalar(
+            select(CaseProvision.id).where(
+                CaseProvision.case_id == case.id, CaseProvision.provision_id == provision.id
+            )
+        )
+        if exists is not None:
+            continue
+        link = CaseProvision(
+            case_id=case.id,
+            provision_id=provision.id,
+            assessment=Assessment.RELEVANT,
+            violation_status=ViolationStatus.UNKNOWN,
+            state=LinkState.ASSESSED if assess else LinkState.SUGGESTED,
+            created_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(link)
+        db.session.flush()
+        record(actor, "legal.link_imported", link, case=case, code=provision.code)
+        added += 1
+    return added
+
+
+# --------------------------------------------------------------------------- remedies
+
+
+def case_remedies(case: Case, include_hidden: bool = False) -> list[Remedy]:
+    """The case's domestic proceedings, in the order they were filed."""
+    query = select(Remedy).where(Remedy.case_id == case.id)
+    if not include_hidden:
+        query = query.where(Remedy.hidden_at.is_(None))
+    items = list(db.session.scalars(query.order_by(Remedy.created_at, Remedy.id)))
+    return sorted(items, key=lambda r: (r.filed_on or r.decided_on or date.max, r.id))
+
+
+def get_remedy(case: Case, public_id: str) -> Remedy | None:
+    """A remedy of this case (None if it belongs to another case)."""
+    return db.session.scalar(
+        select(Remedy).where(Remedy.public_id == public_id, Remedy.case_id == case.id)
+    )
+
+
+def _remedy_values(
+    *,
+    kind: Any,
+    body: str | None = None,
+    filed_on: date | None = None,
+    decided_on: date | None = None,
+    outcome: Any = RemedyOutcome.PENDING,
+    appeal_deadline: date | None = None,
+    exhausted: bool = False,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    values = {
+        "kind": _vocab(RemedyKind, kind, "kind"),
+        "body": _clean(body),
+        "filed_on": filed_on,
+        "decided_on": decided_on,
+        "outcome": _vocab(RemedyOutcome, outcome or RemedyOutcome.PENDING, "outcome"),
+        "appeal_deadline": appeal_deadline,
+        "exhausted": bool(exhausted),
+        "notes": _clean(notes),
+    }
+    _check_text("body", values["body"], 300)
+    _check_text("notes", values["notes"], NOTES_MAX_LEN)
+    if filed_on and decided_on and decided_on < filed_on:
+        raise ValidationFailed({"decided_on": ["The decision cannot come before the filing."]})
+    if appeal_deadline and decided_on and appeal_deadline < decided_on:
+        raise ValidationFailed(
+            {"appeal_deadline": ["The appeal deadline cannot come before the decision."]}
+        )
+    return values
+
+
+def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
+    """Record a domestic proceeding of the case."""
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    clean = _remedy_values(**values)
+    remedy = Remedy(case_id=case.id, created_by_id=actor.id, **clean)
+    db.session.add(remedy)
+    db.session.flush()
+    record(actor, "legal.remedy_created", remedy, case=case, kind=clean["kind"].value)
+    return remedy
+
+
+def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: Any) -> Remedy:
+    """Change a remedy; StaleEdit if someone saved it since the form was loaded."""
+    case = remedy.case
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    if remedy.is_hidden:
+        raise ValidationFailed("This proceeding is hidden; restore it before changing it.")
+    check_version(remedy, expected_version, values)
+    clean = _remedy_values(**values)
+    fields = changed_fields(remedy, clean)
+    if fields:
+        for name in fields:
+            setattr(remedy, name, clean[name])
+        db.session.flush()
+        record(actor, "legal.remedy_updated", remedy, case=case, fields=fields)
+    return remedy
+
+
+def hide_remedy(actor: Any, remedy: Remedy, reason: str | None) -> Remedy:
+    """Hide a remedy recorded by mistake (never deleted)."""
+    case = remedy.case
+    if not permissions.can_hide(actor, case):
+        raise PermissionDenied()
+    text = _clean(reason)
+    _check_text("reason", text, REASON_MAX_LEN, required=True)
+    if not remedy.is_hidden:
+        remedy.hidden_at = utcnow()
+        remedy.hidden_by_id = actor.id
+        remedy.hidden_reason = text
+        db.session.flush()
+        record(actor, "legal.remedy_hidden", remedy, case=case)
+    return remedy
+
+
+def restore_remedy(actor: Any, remedy: Remedy) -> Remedy:
+    """Bring a hidden remedy back (coordinators)."""
+    case = remedy.case
+    if not permissions.can_restore(actor, case):
+        raise PermissionDenied()
+    if remedy.is_hidden:
+        remedy.hidden_at = None
+        remedy.hidden_by_id = None
+        remedy.hidden_reason = None
+        db.session.flush()
+        record(actor, "legal.remedy_restored", remedy, case=case)
+    return remedy
+
+
+def _open_deadline_clause():
+    return (
+        Remedy.hidden_at.is_(None),
+        Remedy.exhausted.is_(False),
+        Remedy.appeal_deadline.is_not(None),
+        Remedy.outcome.not_in(_CLOSED_OUTCOMES),
+    )
+
+
+def remedy_deadline_label(remedy: Remedy) -> str:
+    label = f"Appeal deadline: {remedy.kind.label}"
+    return f"{label} ({remedy.outcome.label.lower()})" if remedy.decided_on else label
+
+
+def remedy_deadlines(case: Case) -> list[Deadline]:
+    """Deadline provider: the case's open appeal deadlines (past ones included)."""
+    remedies = db.session.scalars(
+        select(Remedy).where(Remedy.case_id == case.id, *_open_deadline_clause())
+    )
+    url = _path("legal.case_legal", case_public_id=case.public_id) + "#remedies"
+    return sorted(
+        (
+            Deadline(
+                due=r.appeal_deadline,
+                label=remedy_deadline_label(r),
+                kind="appeal_deadline",
+                url=url,
+            )
+            for r in remedies
+        ),
+        key=lambda d: d.due,
+    )
+
+
+@dataclass(frozen=True)
+class UpcomingDeadline:
+    """A remedy deadline on the dashboard: the case reference, never a name."""
+
+    due: date
+    reference: str
+    case_public_id: str
+    label: str
+    overdue: bool
+    days_left: int
+
+
+def upcoming_remedy_deadlines(
+    user: Any, today: date | None = None, days: int = DASHBOARD_DAYS
+) -> list[UpcomingDeadline]:
+    """Open appeal deadlines due within ``days`` (overdue ones too) on cases ``user`` may see."""
+    today = today or date.today()
+    rows = db.session.execute(
+        select(Remedy, Case.reference, Case.public_id)
+        .join(Case, Case.id == Remedy.case_id)
+        .where(
+            *_open_deadline_clause(),
+            Remedy.appeal_deadline <= today + timedelta(days=days),
+            permissions.visible_cases_clause(user),
+        )
+        .order_by(Remedy.appeal_deadline, Case.reference)
+    ).all()
+    return [
+        UpcomingDeadline(
+            due=r.appeal_deadline,
+            reference=reference,
+            case_public_id=public_id,
+            label=remedy_deadline_label(r),
+            overdue=r.appeal_deadline < today,
+            days_left=(r.appeal_deadline - today).days,
+        )
+        for r, reference, public_id in rows
+    ]
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
+    """Timeline provider: remedies filed and decided, and legal grounds linked."""
+    if not permissions.can_view_case(user, case):
+        return []
+    url = _path("legal.case_legal", case_public_id=case.public_id)
+    items: list[TimelineItem] = []
+    for r in case_remedies(case):
+        if r.filed_on:
+            items.append(
+                TimelineItem(
+                    when=r.filed_on,
+                    kind="remedy",
+                    title=f"{r.kind.label} filed",
+                    body=r.body,
+                    url=url + "#remedies",
+                )
+            )
+        if r.decided_on:
+            items.append(
+                TimelineItem(
+                    when=r.decided_on,
+                    kind="remedy",
+                    title=f"{r.kind.label} decided: {r.outcome.label}",
+                    body=r.body,
+                    url=url + "#remedies",
+                )
+            )
+    for link in case_links(case):
+        verb = "suggested" if link.state == LinkState.SUGGESTED else "linked"
+        items.append(
+            TimelineItem(
+                when=link.created_at,
+                kind="legal",
+                title=f"Legal ground {verb}: {link.provision.code} ({link.assessment.label})",
+                url=url + "#legal",
+                author=link.created_by.display_name if link.created_by else None,
+            )
+        )
+    return items

@@ -1,0 +1,685 @@
+"""Legal grounds: the catalogue pages, a case's links and domestic remedies, and their hooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from casework import permissions
+from casework.cases.loaders import load_case
+from casework.core.cli import register_seeder
+from casework.core.db import db
+from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors
+from casework.core.hooks import (
+    CasePanel,
+    DashboardSection,
+    register_case_panel,
+    register_dashboard_section,
+    register_deadline_provider,
+    register_timeline_provider,
+)
+from casework.core.rendering import render_fragment
+from casework.core.vocab import Assessment, LinkState
+from casework.legal import services
+from casework.legal.forms import (
+    HideForm,
+    InstrumentForm,
+    LinkForm,
+    NewInstrumentForm,
+    NewProvisionForm,
+    ProvisionForm,
+    RemedyForm,
+    RetireForm,
+    SuggestForm,
+)
+
+bp = Blueprint("legal", __name__)
+
+STALE_MESSAGE = (
+    "Someone else changed this record while you were editing it. Nothing was saved: "
+    "check the current values below and apply your change again."
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def case_url(public_id: str) -> str:
+    """The case file if its page exists, else the case's legal page."""
+    if "cases.case_file" in current_app.view_functions:
+        return url_for("cases.case_file", public_id=public_id)
+    return url_for("legal.case_legal", case_public_id=public_id)
+
+
+def _require_catalogue_manager() -> None:
+    if not permissions.can_manage_catalogue(current_user):
+        abort(403)
+
+
+def _instrument_or_404(code: str):
+    instrument = services.get_instrument(code)
+    if instrument is None:
+        abort(404)
+    return instrument
+
+
+def _provision_or_404(code: str):
+    provision = services.get_provision(code)
+    if provision is None:
+        abort(404)
+    return provision
+
+
+def _may_edit_links(user: Any, case: Any) -> bool:
+    # The analysis may name people: whoever edits it must be allowed to read it.
+    return permissions.can_edit_legal_links(user, case) and permissions.can_view_identifying(
+        user, case
+    )
+
+
+def _submitted(form) -> dict[str, Any]:
+    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "version")}
+
+
+def _legal_page(case) -> str:
+    return url_for("legal.case_legal", case_public_id=case.public_id)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+@bp.get("/legal/")
+def catalogue():
+    if not permissions.can_view_catalogue(current_user):
+        abort(403)
+    instruments = services.list_instruments()
+    counts = services.citation_counts(
+        current_user, [p.id for inst in instruments for p in inst.provisions]
+    )
+    return render_template("legal/catalogue.html", instruments=instruments, counts=counts)
+
+
+@bp.route("/legal/instruments/new", methods=["GET", "POST"])
+def new_instrument():
+    _require_catalogue_manager()
+    form = NewInstrumentForm()
+    if form.validate_on_submit():
+        try:
+            instrument = services.create_instrument(
+                current_user,
+                code=form.code.data,
+                cited_as_whole=form.cited_as_whole.data,
+                **_instrument_values(form),
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{instrument.code} added to the catalogue.", "success")
+            return redirect(url_for("legal.instrument", code=instrument.code))
+    return render_template("legal/instrument_form.html", form=form, instrument=None)
+
+
+def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
+    return {
+        name: getattr(form, name).data
+        for name in (
+            "title",
+            "instrument_type",
+            "direction",
+            "adopted_on",
+            "kz_status",
+            "kz_date",
+            "summary",
+            "url",
+        )
+    }
+
+
+@bp.get("/legal/instruments/<path:code>")
+def instrument(code: str):
+    if not permissions.can_view_catalogue(current_user):
+        abort(403)
+    item = _instrument_or_404(code)
+    counts = services.citation_counts(current_user, [p.id for p in item.provisions])
+    return render_template(
+        "legal/instrument.html",
+        instrument=item,
+        counts=counts,
+        history=services.history(item),
+        retire_form=RetireForm(version=item.version),
+    )
+
+
+@bp.route("/legal/instruments/edit/<path:code>", methods=["GET", "POST"])
+def edit_instrument(code: str):
+    _require_catalogue_manager()
+    item = _instrument_or_404(code)
+    form = InstrumentForm(obj=item)
+    if request.method == "GET":
+        form.instrument_type.data = item.instrument_type.value
+        form.direction.data = item.direction.value
+        form.version.data = item.version
+    elif form.validate_on_submit():
+        try:
+            services.update_instrument(
+                current_user, item, form.version.data, **_instrument_values(form)
+            )
+        except StaleEdit:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "warning")
+            current = InstrumentForm(obj=item, formdata=None, version=item.version)
+            current.instrument_type.data = item.instrument_type.value
+            current.direction.data = item.direction.value
+            return render_template(
+                "legal/instrument_form.html",
+                form=current,
+                instrument=item,
+                submitted=_submitted(form),
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Instrument saved.", "success")
+            return redirect(url_for("legal.instrument", code=item.code))
+    return render_template("legal/instrument_form.html", form=form, instrument=item)
+
+
+@bp.post("/legal/instruments/retire/<path:code>")
+def retire_instrument(code: str):
+    _require_catalogue_manager()
+    item = _instrument_or_404(code)
+    form = RetireForm()
+    retire = request.form.get("retire") == "1"
+    try:
+        services.set_instrument_retired(current_user, item, retire, form.version.data)
+    except StaleEdit:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "warning")
+    else:
+        db.session.commit()
+        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
+    return redirect(url_for("legal.instrument", code=item.code))
+
+
+@bp.route("/legal/instruments/add-provision/<path:code>", methods=["GET", "POST"])
+def new_provision(code: str):
+    _require_catalogue_manager()
+    item = _instrument_or_404(code)
+    form = NewProvisionForm()
+    if form.validate_on_submit():
+        try:
+            provision = services.create_provision(
+                current_user,
+                item,
+                code=form.code.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                needs_verification=form.needs_verification.data,
+                position=form.position.data,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{provision.code} added.", "success")
+            return redirect(url_for("legal.provision", code=provision.code))
+    return render_template("legal/provision_form.html", form=form, instrument=item, provision=None)
+
+
+@bp.get("/legal/provisions/<path:code>")
+def provision(code: str):
+    if not permissions.can_view_catalogue(current_user):
+        abort(403)
+    item = _provision_or_404(code)
+    citations, counts = services.provision_citations(current_user, item)
+    return render_template(
+        "legal/provision.html",
+        provision=item,
+        citations=citations,
+        counts=counts,
+        history=services.history(item),
+        retire_form=RetireForm(version=item.version),
+    )
+
+
+@bp.route("/legal/provisions/edit/<path:code>", methods=["GET", "POST"])
+def edit_provision(code: str):
+    _require_catalogue_manager()
+    item = _provision_or_404(code)
+    form = ProvisionForm(obj=item)
+    if request.method == "GET":
+        form.version.data = item.version
+    elif form.validate_on_submit():
+        try:
+            services.update_provision(
+                current_user,
+                item,
+                form.version.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                needs_verification=form.needs_verification.data,
+                position=form.position.data,
+            )
+        except StaleEdit:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "warning")
+            return render_template(
+                "legal/provision_form.html",
+                form=ProvisionForm(obj=item, formdata=None, version=item.version),
+                instrument=item.instrument,
+                provision=item,
+                submitted=_submitted(form),
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Provision saved.", "success")
+            return redirect(url_for("legal.provision", code=item.code))
+    return render_template(
+        "legal/provision_form.html", form=form, instrument=item.instrument, provision=item
+    )
+
+
+@bp.post("/legal/provisions/retire/<path:code>")
+def retire_provision(code: str):
+    _require_catalogue_manager()
+    item = _provision_or_404(code)
+    form = RetireForm()
+    retire = request.form.get("retire") == "1"
+    try:
+        services.set_provision_retired(current_user, item, retire, form.version.data)
+    except StaleEdit:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "warning")
+    else:
+        db.session.commit()
+        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
+    return redirect(url_for("legal.provision", code=item.code))
+
+
+# --------------------------------------------------------------------------- case links
+
+
+@bp.get("/cases/<case_public_id>/legal/")
+def case_legal(case_public_id: str):
+    case = load_case(current_user, case_public_id)
+    panels = [
+        render_fragment("legal/_case_panel.html", legal_panel_context(case, current_user)),
+        render_fragment("legal/_remedies_panel.html", remedies_panel_context(case, current_user)),
+    ]
+    return render_template("legal/case.html", case=case, panels=panels)
+
+
+def _link_or_404(case, link_id: str):
+    link = services.get_link(case, link_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+@bp.route("/cases/<case_public_id>/legal/links/new", methods=["GET", "POST"])
+def new_link(case_public_id: str):
+    case = load_case(current_user, case_public_id, need=_may_edit_links)
+    form = LinkForm()
+    form.set_choices(
+        services.usable_provisions(), services.case_sources(case), services.source_label
+    )
+    if request.method == "GET":
+        form.provision.data = request.args.get("provision", "")
+        form.violation_status.data = "unknown"
+    if form.validate_on_submit():
+        try:
+            services.add_link(
+                current_user,
+                case,
+                provision=services.get_provision(form.provision.data),
+                assessment=form.assessment.data,
+                violation_status=form.violation_status.data,
+                analysis=form.analysis.data,
+                source_ids=form.sources.data,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Legal ground linked.", "success")
+            return redirect(_legal_page(case) + "#legal")
+    return render_template("legal/link_form.html", case=case, form=form, link=None)
+
+
+@bp.route("/cases/<case_public_id>/legal/links/<link_id>/edit", methods=["GET", "POST"])
+def edit_link(case_public_id: str, link_id: str):
+    return _edit_link(case_public_id, link_id, accept=False)
+
+
+@bp.route("/cases/<case_public_id>/legal/links/<link_id>/accept", methods=["GET", "POST"])
+def accept_link(case_public_id: str, link_id: str):
+    return _edit_link(case_public_id, link_id, accept=True)
+
+
+def _edit_link(case_public_id: str, link_id: str, accept: bool):
+    case = load_case(current_user, case_public_id, need=_may_edit_links)
+    link = _link_or_404(case, link_id)
+    if link.is_hidden or (accept != (link.state == LinkState.SUGGESTED)):
+        abort(404)
+    sources = services.case_sources(case)
+
+    def build(**kwargs) -> LinkForm:
+        f = LinkForm(**kwargs)
+        del f.provision
+        f.set_choices([], sources, services.source_label)
+        return f
+
+    form = build()
+    if request.method == "GET":
+        _fill_link_form(form, link)
+    elif form.validate_on_submit():
+        try:
+            services.update_link(
+                current_user,
+                link,
+                form.version.data,
+                assessment=form.assessment.data,
+                violation_status=form.violation_status.data,
+                analysis=form.analysis.data,
+                source_ids=form.sources.data,
+                accept=accept,
+            )
+        except StaleEdit:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "warning")
+            current = build(formdata=None)
+            _fill_link_form(current, link)
+            return render_template(
+                "legal/link_form.html",
+                case=case,
+                form=current,
+                link=link,
+                accept=accept,
+                submitted=_submitted(form),
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Suggestion accepted." if accept else "Legal ground saved.", "success")
+            return redirect(_legal_page(case) + "#legal")
+    return render_template("legal/link_form.html", case=case, form=form, link=link, accept=accept)
+
+
+def _fill_link_form(form: LinkForm, link) -> None:
+    form.assessment.data = link.assessment.value
+    form.violation_status.data = link.violation_status.value
+    form.analysis.data = link.analysis
+    form.sources.data = [s.public_id for s in link.sources]
+    form.version.data = link.version
+
+
+@bp.route("/cases/<case_public_id>/legal/suggest", methods=["GET", "POST"])
+def suggest_link(case_public_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_suggest_legal_link)
+    form = SuggestForm()
+    form.set_choices(services.usable_provisions())
+    if request.method == "GET":
+        form.assessment.data = Assessment.RELEVANT.value
+        form.provision.data = request.args.get("provision", "")
+    if form.validate_on_submit():
+        try:
+            services.suggest_link(
+                current_user,
+                case,
+                provision=services.get_provision(form.provision.data),
+                assessment=form.assessment.data,
+                note=form.note.data,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Suggestion recorded; a lawyer will review it.", "success")
+            return redirect(_legal_page(case) + "#legal")
+    return render_template("legal/suggest_form.html", case=case, form=form)
+
+
+@bp.route("/cases/<case_public_id>/legal/links/<link_id>/hide", methods=["GET", "POST"])
+def hide_link(case_public_id: str, link_id: str):
+    case = load_case(current_user, case_public_id, need=_may_edit_links)
+    link = _link_or_404(case, link_id)
+    if link.is_hidden:
+        abort(404)
+    form = HideForm()
+    if form.validate_on_submit():
+        try:
+            services.hide_link(current_user, link, form.reason.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            dismissed = link.state == LinkState.SUGGESTED
+            flash("Suggestion dismissed." if dismissed else "Legal ground hidden.", "success")
+            return redirect(_legal_page(case) + "#legal")
+    return render_template("legal/hide_form.html", case=case, form=form, link=link, remedy=None)
+
+
+@bp.post("/cases/<case_public_id>/legal/links/<link_id>/restore")
+def restore_link(case_public_id: str, link_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_restore)
+    link = _link_or_404(case, link_id)
+    services.restore_link(current_user, link)
+    db.session.commit()
+    flash("Legal ground restored.", "success")
+    return redirect(_legal_page(case) + "#legal")
+
+
+# --------------------------------------------------------------------------- remedies
+
+
+def _remedy_or_404(case, remedy_id: str):
+    remedy = services.get_remedy(case, remedy_id)
+    if remedy is None:
+        abort(404)
+    return remedy
+
+
+@bp.route("/cases/<case_public_id>/legal/remedies/new", methods=["GET", "POST"])
+def new_remedy(case_public_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_edit_case)
+    form = RemedyForm()
+    if request.method == "GET":
+        form.outcome.data = "pending"
+    if form.validate_on_submit():
+        try:
+            services.add_remedy(current_user, case, **form.values())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Proceeding recorded.", "success")
+            return redirect(_legal_page(case) + "#remedies")
+    return render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
+
+
+@bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/edit", methods=["GET", "POST"])
+def edit_remedy(case_public_id: str, remedy_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_edit_case)
+    remedy = _remedy_or_404(case, remedy_id)
+    if remedy.is_hidden:
+        abort(404)
+    form = RemedyForm(obj=remedy)
+    if request.method == "GET":
+        _fill_remedy_form(form, remedy)
+    elif form.validate_on_submit():
+        try:
+            services.update_remedy(current_user, remedy, form.version.data, **form.values())
+        except StaleEdit:
+            db.session.rollback()
+            flash(STALE_MESSAGE, "warning")
+            current = RemedyForm(obj=remedy, formdata=None)
+            _fill_remedy_form(current, remedy)
+            return render_template(
+                "legal/remedy_form.html",
+                case=case,
+                form=current,
+                remedy=remedy,
+                submitted=_submitted(form),
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Proceeding saved.", "success")
+            return redirect(_legal_page(case) + "#remedies")
+    return render_template("legal/remedy_form.html", case=case, form=form, remedy=remedy)
+
+
+def _fill_remedy_form(form: RemedyForm, remedy) -> None:
+    form.kind.data = remedy.kind.value
+    form.outcome.data = remedy.outcome.value
+    form.version.data = remedy.version
+
+
+@bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/hide", methods=["GET", "POST"])
+def hide_remedy(case_public_id: str, remedy_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_hide)
+    remedy = _remedy_or_404(case, remedy_id)
+    if remedy.is_hidden:
+        abort(404)
+    form = HideForm()
+    if form.validate_on_submit():
+        try:
+            services.hide_remedy(current_user, remedy, form.reason.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Proceeding hidden.", "success")
+            return redirect(_legal_page(case) + "#remedies")
+    return render_template("legal/hide_form.html", case=case, form=form, link=None, remedy=remedy)
+
+
+@bp.post("/cases/<case_public_id>/legal/remedies/<remedy_id>/restore")
+def restore_remedy(case_public_id: str, remedy_id: str):
+    case = load_case(current_user, case_public_id, need=permissions.can_restore)
+    remedy = _remedy_or_404(case, remedy_id)
+    services.restore_remedy(current_user, remedy)
+    db.session.commit()
+    flash("Proceeding restored.", "success")
+    return redirect(_legal_page(case) + "#remedies")
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def legal_panel_context(case, user) -> dict[str, Any] | None:
+    """Case panel: links grouped by assessment, suggestions, and what the user may do."""
+    if not permissions.can_view_case(user, case):
+        return None
+    may_restore = permissions.can_restore(user, case)
+    links = services.case_links(case, include_hidden=may_restore)
+    assessed = [lk for lk in links if lk.state == LinkState.ASSESSED and not lk.is_hidden]
+    groups = [
+        (assessment, [lk for lk in assessed if lk.assessment == assessment])
+        for assessment in Assessment
+    ]
+    return {
+        "case": case,
+        "groups": [(a, items) for a, items in groups if items],
+        "link_count": len(assessed),
+        "suggestions": [lk for lk in links if lk.state == LinkState.SUGGESTED and not lk.is_hidden],
+        "hidden_links": [lk for lk in links if lk.is_hidden],
+        "show_analysis": permissions.can_view_identifying(user, case),
+        "can_edit_links": _may_edit_links(user, case),
+        "can_suggest": permissions.can_suggest_legal_link(user, case),
+        "can_restore": may_restore,
+        "source_label": services.source_label,
+    }
+
+
+def remedies_panel_context(case, user) -> dict[str, Any] | None:
+    """Case panel: domestic remedies and the next appeal deadline."""
+    if not permissions.can_view_case(user, case):
+        return None
+    may_restore = permissions.can_restore(user, case)
+    remedies = services.case_remedies(case, include_hidden=may_restore)
+    deadlines = services.remedy_deadlines(case)
+    return {
+        "case": case,
+        "remedies": [r for r in remedies if not r.is_hidden],
+        "hidden_remedies": [r for r in remedies if r.is_hidden],
+        "next_deadline": deadlines[0] if deadlines else None,
+        "today": date.today(),
+        "show_notes": permissions.can_view_identifying(user, case),
+        "can_edit": permissions.can_edit_case(user, case),
+        "can_hide": permissions.can_hide(user, case),
+        "can_restore": may_restore,
+    }
+
+
+def dashboard_context(user) -> dict[str, Any] | None:
+    """Dashboard: appeal deadlines due in the next 14 days (and overdue) on visible cases."""
+    items = services.upcoming_remedy_deadlines(user)
+    if not items:
+        return None
+    return {"deadlines": items, "days": services.DASHBOARD_DAYS}
+
+
+legal_cli = click.Group("legal", help="The legal-grounds catalogue.")
+
+
+@legal_cli.command("seed")
+def seed_cli() -> None:
+    """Add the catalogue entries that are missing (never overwrites edits)."""
+    click.echo(services.seed_catalogue())
+    db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    register_seeder("legal catalogue", services.seed_catalogue)
+    register_case_panel(
+        CasePanel(
+            name="legal",
+            title="Legal grounds",
+            template="legal/_case_panel.html",
+            context=legal_panel_context,
+            order=50,
+        )
+    )
+    register_case_panel(
+        CasePanel(
+            name="remedies",
+            title="Domestic remedies",
+            template="legal/_remedies_panel.html",
+            context=remedies_panel_context,
+            order=55,
+        )
+    )
+    register_timeline_provider("legal", services.timeline_for)
+    register_deadline_provider("remedies", services.remedy_deadlines)
+    register_dashboard_section(
+        DashboardSection(
+            name="remedy_deadlines",
+            template="legal/_dashboard_deadlines.html",
+            context=dashboard_context,
+            order=20,
+        )
+    )
+    app.add_template_global(case_url, "legal_case_url")
+    app.cli.add_command(legal_cli)
