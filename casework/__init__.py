@@ -74,6 +74,9 @@ VIEW_MODULES = (
     "casework.core.views",
     "casework.accounts.views",
     "casework.audit.views",
+    "casework.cases.views",
+    "casework.people.views",
+    "casework.evidence.views",
     "casework.legal.views",
 )
 

@@ -19,7 +19,11 @@ def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        args = dict.fromkeys(rule.arguments, "x" * 16)
+        args = {}
+        for name in rule.arguments:
+            converter = rule._converters[name]
+            items = getattr(converter, "items", None)  # any(...) accepts only its items
+            args[name] = sorted(items)[0] if items else "x" * 16
         url = rule.build(args, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url

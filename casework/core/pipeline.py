@@ -7,11 +7,12 @@ import logging
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from casework import permissions
-from casework.core import vocab
-from casework.core.db import db
+from casework.core import countries, vocab
+from casework.core.db import db, utcnow
 from casework.core.errors import NotVisible, PermissionDenied
 from casework.core.navigation import nav_items
 
@@ -75,7 +76,30 @@ def init_pipeline(app: Flask) -> None:
             "vocab": vocab,
             "org_name": app.config["ORGANISATION_NAME"],
             "nav_items": nav_items,
+            "now_utc": utcnow,
         }
+
+    @app.template_filter("pdate")
+    def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
+        """A partial date for display: '2011-06', 'c. 2011', or 'unknown'."""
+        if value is None:
+            return f"unknown ({note})" if note else "unknown"
+        text = value.iso() if hasattr(value, "iso") else value.isoformat()
+        return f"c. {text}" if approximate else text
+
+    @app.template_filter("country")
+    def country_name(code: str | None) -> str:
+        return countries.name(code) if code else "—"
+
+    @app.template_filter("paragraphs")
+    def paragraphs(text: str | None) -> Markup:
+        """Plain text as escaped paragraphs (blank lines separate them; newlines break lines)."""
+        if not text:
+            return Markup("")
+        parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        return Markup("").join(
+            Markup("<p>{}</p>").format(Markup("<br>").join(part.split("\n"))) for part in parts
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

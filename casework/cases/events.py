@@ -1,0 +1,187 @@
+"""Timeline events: facts with a date of any precision, a place, agencies and sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from casework import permissions
+from casework.audit.services import record
+from casework.cases.models import Agency, Case, Event, Place
+from casework.core.db import db, utcnow
+from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.types import PartialDate, PartialDateError
+from casework.core.vocab import ActType, AsylumStage, EventType, WantedNotice
+from casework.evidence.models import Source
+from casework.people.services import parse_country
+
+DESCRIPTION_MAX_LEN = 20_000
+PLACE_MAX_LEN = 200
+
+
+def get_or_create_place(name: str | None, country: str | None = None) -> Place | None:
+    """A town or region by name (trimmed, case kept as first typed)."""
+    name = " ".join((name or "").split())[:PLACE_MAX_LEN]
+    if not name:
+        return None
+    place = db.session.scalar(
+        select(Place).where(
+            db.func.lower(Place.name) == name.lower(),
+            Place.country.is_(country) if country is None else Place.country == country,
+        )
+    )
+    if place is None:
+        place = Place(name=name, country=country)
+        db.session.add(place)
+        db.session.flush()
+    return place
+
+
+def get_or_create_agencies(text: str | list[str] | None) -> list[Agency]:
+    """Agencies from a ``;``-separated list (``KNB; migration police``)."""
+    parts = text.replace("\n", ";").split(";") if isinstance(text, str) else list(text or [])
+    agencies: list[Agency] = []
+    for raw in parts:
+        name = " ".join(raw.split())[:200]
+        if not name or any(a.name.lower() == name.lower() for a in agencies):
+            continue
+        agency = db.session.scalar(select(Agency).where(db.func.lower(Agency.name) == name.lower()))
+        if agency is None:
+            agency = Agency(name=name)
+            db.session.add(agency)
+            db.session.flush()
+        agencies.append(agency)
+    return agencies
+
+
+def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate event fields present in ``data`` (from a form or an import)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "event_type" in data:
+        values["event_type"] = EventType.parse(data["event_type"] or "")
+        if values["event_type"] is None:
+            errors["event_type"] = ["Choose what happened."]
+    if "date" in data:
+        try:
+            values["date"] = PartialDate.parse(data["date"])
+        except PartialDateError as exc:
+            errors["date"] = [str(exc)]
+    if "date_approximate" in data:
+        values["date_approximate"] = bool(data["date_approximate"])
+    if "date_note" in data:
+        values["date_note"] = (data["date_note"] or "").strip()[:200] or None
+    if "description" in data:
+        text = (data["description"] or "").strip()
+        if len(text) > DESCRIPTION_MAX_LEN:
+            errors["description"] = [
+                f"Keep the description under {DESCRIPTION_MAX_LEN} characters."
+            ]
+        values["description"] = text or None
+    for key, vocab in (
+        ("act_type", ActType),
+        ("wanted_notice", WantedNotice),
+        ("asylum_stage", AsylumStage),
+    ):
+        if key in data:
+            raw = data[key] or ""
+            values[key] = vocab.parse(raw) if raw else None
+            if raw and values[key] is None:
+                errors[key] = ["Unknown value."]
+    for key in ("requesting_state", "destination_country"):
+        if key in data:
+            try:
+                values[key] = parse_country(data[key], key)
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
+    if "legal_basis" in data:
+        values["legal_basis"] = (data["legal_basis"] or "").strip()[:2000] or None
+    if "place" in data:
+        values["place"] = get_or_create_place(data["place"])
+    if "agencies" in data:
+        values["agencies"] = get_or_create_agencies(data["agencies"])
+    if "source_ids" in data:
+        wanted = {str(s) for s in data["source_ids"] or []}
+        sources = list(
+            db.session.scalars(
+                select(Source).where(Source.case_id == case.id, Source.hidden_at.is_(None))
+            )
+        )
+        values["sources"] = [s for s in sources if s.public_id in wanted]
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    values = event_values(case, data)
+    if "event_type" not in values:
+        raise ValidationFailed({"event_type": ["Choose what happened."]})
+    event = Event(case_id=case.id, created_by_id=actor.id)
+    for key, value in values.items():
+        setattr(event, key, value)
+    db.session.add(event)
+    case.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "event.created", event, case=case, event_type=event.event_type.value)
+    return event
+
+
+def update_event(
+    actor: Any, case: Case, event: Event, data: dict[str, Any], expected_version: Any
+) -> list[str]:
+    if not permissions.can_edit_case(actor, case) or event.case_id != case.id:
+        raise PermissionDenied()
+    values = event_values(case, data)
+    check_version(event, expected_version, data)
+    changed = [k for k in values if getattr(event, k) != values[k]]
+    for key in changed:
+        setattr(event, key, values[key])
+    if changed:
+        event.updated_at = utcnow()
+        case.updated_at = utcnow()
+        record(actor, "event.updated", event, case=case, fields=sorted(changed))
+    return changed
+
+
+def create_act_event(actor: Any, case: Case) -> Event:
+    """The refoulement act recorded at intake, as the first event of the timeline."""
+    event_type = (
+        EventType.DETENTION_PENDING_EXTRADITION
+        if case.act_type == ActType.DETENTION_PENDING_REMOVAL
+        else EventType.REMOVAL
+    )
+    event = Event(
+        case_id=case.id,
+        created_by_id=actor.id,
+        event_type=event_type,
+        act_type=case.act_type,
+        date=case.act_date,
+        date_approximate=case.act_date_approximate,
+        date_note=case.act_date_note,
+        destination_country=case.destination_country,
+        place=get_or_create_place(case.act_place),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def get_event(case: Case, public_id: str) -> Event | None:
+    return db.session.scalar(
+        select(Event).where(Event.case_id == case.id, Event.public_id == public_id)
+    )
+
+
+def case_events(case: Case, *, include_hidden: bool = False) -> list[Event]:
+    query = select(Event).where(Event.case_id == case.id)
+    if not include_hidden:
+        query = query.where(Event.hidden_at.is_(None))
+    # ISO text sorts chronologically, the less precise date first; unknown dates last.
+    query = query.order_by(Event.date.is_(None), Event.date, Event.id)
+    return list(db.session.scalars(query))
+
+

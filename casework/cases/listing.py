@@ -1,0 +1,302 @@
+"""The case list: filters that live in the URL, sorting, pagination; urgent cases; name search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import selectinload
+
+from casework import permissions
+from casework.cases.models import Case, CaseMember, CasePerson, Event
+from casework.core import hooks
+from casework.core.db import db
+from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
+from casework.people.models import Person, PersonName
+from casework.people.names import latin_key
+
+PAGE_SIZE = 25
+SORTS = {
+    "updated": (Case.updated_at.desc(),),
+    "reference": (Case.reference,),
+    "act_date": (Case.act_date.is_(None), Case.act_date.desc()),
+    "act_date_asc": (Case.act_date.is_(None), Case.act_date),
+    "urgency": (
+        sql_case((Case.urgency == Urgency.IMMINENT, 0), (Case.urgency == Urgency.URGENT, 1), else_=2),
+        Case.updated_at.desc(),
+    ),
+    "status": (Case.status, Case.reference),
+}
+SORT_LABELS = {
+    "updated": "Recently updated",
+    "reference": "Reference",
+    "act_date": "Date of the act (newest first)",
+    "act_date_asc": "Date of the act (oldest first)",
+    "urgency": "Urgency",
+    "status": "Status",
+}
+
+
+@dataclass
+class CaseFilters:
+    """Filters of the case list; every value is plain, non-identifying, URL-safe text."""
+
+    status: str = ""
+    urgency: str = ""
+    act_type: str = ""
+    nationality: str = ""
+    ethnicity: str = ""
+    destination: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    lawyer: str = ""
+    mine: bool = False
+    provision: str = ""
+    reference: str = ""
+    sort: str = "updated"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> CaseFilters:
+        """Read filters from request args; unreadable values are dropped with a message."""
+        f = cls()
+        errors = f.errors
+        for name, vocab in (("status", CaseStatus), ("urgency", Urgency), ("act_type", ActType)):
+            value = (args.get(name) or "").strip()
+            if value and vocab.parse(value) is None:
+                errors.append(f"Unknown {name.replace('_', ' ')} \u201c{value}\u201d ignored.")
+            elif value:
+                setattr(f, name, value)
+        for name in ("nationality", "destination"):
+            value = (args.get(name) or "").strip().upper()
+            if value and len(value) == 2 and value.isalpha():
+                setattr(f, name, value)
+            elif value:
+                errors.append(f"Unknown country code \u201c{value}\u201d ignored.")
+        f.ethnicity = (args.get("ethnicity") or "").strip()[:80]
+        f.lawyer = (args.get("lawyer") or "").strip()[:40]
+        f.provision = (args.get("provision") or "").strip()[:40]
+        f.reference = (args.get("reference") or "").strip()[:40]
+        f.mine = args.get("mine") in ("1", "on", "true", "y")
+        for name in ("date_from", "date_to"):
+            value = (args.get(name) or "").strip()
+            if value:
+                try:
+                    setattr(f, name, date.fromisoformat(value))
+                except ValueError:
+                    errors.append(f"\u201c{value}\u201d is not a date (YYYY-MM-DD); ignored.")
+        sort = args.get("sort") or "updated"
+        f.sort = sort if sort in SORTS else "updated"
+        try:
+            f.page = max(1, int(args.get("page") or 1))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """These filters as URL arguments (for links that keep them), with ``changes``."""
+        data = {
+            "status": self.status,
+            "urgency": self.urgency,
+            "act_type": self.act_type,
+            "nationality": self.nationality,
+            "ethnicity": self.ethnicity,
+            "destination": self.destination,
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "lawyer": self.lawyer,
+            "mine": "1" if self.mine else "",
+            "provision": self.provision,
+            "reference": self.reference,
+            "sort": self.sort if self.sort != "updated" else "",
+            "page": self.page if self.page > 1 else "",
+        }
+        data.update(changes)
+        return {k: v for k, v in data.items() if v not in ("", None, False)}
+
+
+def _person_clause(condition: Any) -> Any:
+    return exists(
+        select(CasePerson.id)
+        .join(Person, Person.id == CasePerson.person_id)
+        .where(CasePerson.case_id == Case.id, CasePerson.hidden_at.is_(None), condition)
+    )
+
+
+def filtered_query(user: Any, f: CaseFilters) -> Select:
+    """Cases the user may see, narrowed by ``f`` (not yet sorted or paginated)."""
+    query = select(Case).where(permissions.visible_cases_clause(user))
+    if f.status:
+        query = query.where(Case.status == f.status)
+    if f.urgency:
+        query = query.where(Case.urgency == f.urgency)
+    if f.act_type:
+        query = query.where(Case.act_type == f.act_type)
+    if f.destination:
+        query = query.where(Case.destination_country == f.destination)
+    if f.nationality:
+        query = query.where(_person_clause(Person.nationality == f.nationality))
+    if f.ethnicity:
+        query = query.where(_person_clause(func.lower(Person.ethnicity) == f.ethnicity.lower()))
+    if f.date_from:
+        # A partial date (ISO text) matches if any day it may stand for is in the range.
+        start = f.date_from.isoformat()
+        query = query.where(Case.act_date >= func.substr(start, 1, func.length(Case.act_date)))
+    if f.date_to:
+        query = query.where(Case.act_date <= f.date_to.isoformat())
+    if f.lawyer:
+        from casework.accounts.models import User
+
+        query = query.where(
+            exists(
+                select(CaseMember.id)
+                .join(User, User.id == CaseMember.user_id)
+                .where(
+                    CaseMember.case_id == Case.id,
+                    CaseMember.team_role == TeamRole.LAWYER,
+                    User.public_id == f.lawyer,
+                )
+            )
+        )
+    if f.mine:
+        query = query.where(
+            exists(
+                select(CaseMember.id).where(
+                    CaseMember.case_id == Case.id, CaseMember.user_id == user.id
+                )
+            )
+        )
+    if f.provision:
+        from casework.legal.models import CaseProvision, Provision
+
+        query = query.where(
+            exists(
+                select(CaseProvision.id)
+                .join(Provision, Provision.id == CaseProvision.provision_id)
+                .where(
+                    CaseProvision.case_id == Case.id,
+                    CaseProvision.hidden_at.is_(None),
+                    func.upper(Provision.code) == f.provision.upper(),
+                )
+            )
+        )
+    if f.reference:
+        term = f.reference.upper()
+        query = query.where(
+            or_(Case.reference.contains(term), func.upper(Case.external_ref).contains(term))
+        )
+    return query
+
+
+@dataclass
+class CasePage:
+    items: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePage:
+    """One page of the filtered, sorted case list."""
+    base = filtered_query(user, f)
+    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(f.page, pages)
+    query = (
+        base.order_by(*SORTS[f.sort], Case.id.desc())
+        .options(selectinload(Case.members), selectinload(Case.people))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return CasePage(list(db.session.scalars(query)), total, page, pages)
+
+
+# --- urgent cases ---------------------------------------------------------------------------
+
+_DETENTION_EVENTS = (EventType.ARREST, EventType.DETENTION_PENDING_EXTRADITION)
+
+
+@dataclass
+class UrgentCase:
+    case: Case
+    detained_since: Any  # PartialDate or None
+    days_detained: int | None
+    next_deadline: hooks.Deadline | None
+
+
+def detention_start(case: Case) -> Any:
+    """The date of the latest arrest or detention pending extradition (a PartialDate), if known."""
+    event = db.session.scalar(
+        select(Event)
+        .where(
+            Event.case_id == case.id,
+            Event.hidden_at.is_(None),
+            Event.event_type.in_([e.value for e in _DETENTION_EVENTS]),
+            Event.date.is_not(None),
+        )
+        .order_by(Event.date.desc())
+        .limit(1)
+    )
+    return event.date if event else None
+
+
+def urgent_cases(user: Any, today: date | None = None) -> list[UrgentCase]:
+    """Imminent cases the user may see, with days since detention and the next deadline."""
+    today = today or date.today()
+    query = (
+        select(Case)
+        .where(
+            permissions.visible_cases_clause(user),
+            Case.urgency == Urgency.IMMINENT,
+            Case.status != CaseStatus.CLOSED,
+        )
+        .order_by(Case.updated_at.desc())
+    )
+    result = []
+    for case in db.session.scalars(query):
+        since = detention_start(case)
+        days = (today - since.earliest()).days if since is not None else None
+        deadlines = hooks.case_deadlines(case)
+        upcoming = next(
+            (d for d in deadlines if d.due >= today), deadlines[-1] if deadlines else None
+        )
+        result.append(UrgentCase(case, since, days, upcoming))
+    return result
+
+
+# --- name search (POST only: names never go in a URL) ---------------------------------------
+
+
+def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, str]]:
+    """Cases whose people have a name matching ``text`` across scripts and transliterations.
+
+    Only cases whose identifying data the user may see are searched. Returns (case, matched name).
+    """
+    key = latin_key(text)
+    if len(key) < 2:
+        return []
+    rows = db.session.execute(
+        select(Case, PersonName.name)
+        .join(CasePerson, CasePerson.case_id == Case.id)
+        .join(PersonName, PersonName.person_id == CasePerson.person_id)
+        .where(
+            permissions.visible_cases_clause(user),
+            CasePerson.hidden_at.is_(None),
+            PersonName.hidden_at.is_(None),
+        )
+    )
+    seen: set[int] = set()
+    found: list[tuple[Case, str]] = []
+    for case, name in rows:
+        if case.id in seen or not permissions.can_view_identifying(user, case):
+            continue
+        if key in latin_key(name):
+            seen.add(case.id)
+            found.append((case, name))
+            if len(found) >= limit:
+                break
+    return found

@@ -1,0 +1,417 @@
+"""Cases: intake, editing, the review workflow, the team, comments and people in a case."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from casework import permissions
+from casework.audit.services import changed_fields, record
+from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
+from casework.core.db import db, utcnow
+from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.types import PartialDate, PartialDateError
+from casework.core.vocab import (
+    ActType,
+    CaseRole,
+    CaseStatus,
+    EventType,
+    Role,
+    Situation,
+    TeamRole,
+    Urgency,
+)
+from casework.people.services import NameInput, create_person, parse_country
+
+COMMENT_MAX_LEN = 10_000
+NARRATIVE_MAX_LEN = 50_000
+
+
+def _prefix() -> str:
+    if has_app_context():
+        return current_app.config.get("CASE_REFERENCE_PREFIX", "KZ")
+    return "KZ"
+
+
+def next_reference(year: int) -> str:
+    """The next free reference for ``year``: KZ-2011-0007."""
+    prefix = f"{_prefix()}-{year:04d}-"
+    last = db.session.scalar(
+        select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _assign_reference(case: Case, year: int) -> None:
+    """Give ``case`` a reference, retrying if another intake took the same one meanwhile."""
+    for _ in range(5):
+        case.reference = next_reference(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a case reference")
+
+
+def parse_date_field(text: str | None, field_name: str) -> PartialDate | None:
+    try:
+        return PartialDate.parse(text)
+    except PartialDateError as exc:
+        raise ValidationFailed({field_name: [str(exc)]}) from exc
+
+
+@dataclass
+class IntakeInput:
+    """What a monitor types at intake; everything may be missing in a draft."""
+
+    name: str = ""
+    name_kind: str = "as_given"
+    act_type: str = ""
+    act_date: str = ""
+    act_date_approximate: bool = False
+    act_place: str = ""
+    destination_country: str = ""
+    urgency: str = "routine"
+    current_situation: str = "unknown"
+    narrative: str = ""
+    title: str = ""
+    extra_names: list[NameInput] = field(default_factory=list)
+
+
+_ACT_EVENT = {
+    ActType.DETENTION_PENDING_REMOVAL: EventType.DETENTION_PENDING_EXTRADITION,
+}
+
+
+def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], list[str]]:
+    """Validated case values and warnings; in a draft, unreadable input is kept, not refused."""
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    act = ActType.parse(data.act_type) if data.act_type else None
+    if data.act_type and act is None:
+        errors["act_type"] = ["Unknown act type."]
+    values["act_type"] = act
+    if not draft:
+        if not (data.name or "").strip() and not data.extra_names:
+            errors["name"] = ["Give the person's name or an alias (any script)."]
+        if act is None and "act_type" not in errors:
+            errors["act_type"] = ["Say what happened (or save as a draft)."]
+    try:
+        values["act_date"] = PartialDate.parse(data.act_date)
+        values["act_date_note"] = None
+    except PartialDateError as exc:
+        if draft:
+            values["act_date"] = None
+            values["act_date_note"] = data.act_date.strip()[:200]
+            warnings.append(
+                f"The date \u201c{data.act_date.strip()}\u201d was kept as a note: {exc}."
+            )
+        else:
+            errors["act_date"] = [str(exc)]
+    values["act_date_approximate"] = bool(data.act_date_approximate)
+    values["act_place"] = (data.act_place or "").strip()[:200] or None
+    try:
+        values["destination_country"] = parse_country(
+            data.destination_country, "destination_country"
+        )
+    except ValidationFailed as exc:
+        if draft:
+            values["destination_country"] = None
+            warnings.append(exc.errors["destination_country"][0] + " It was left empty.")
+        else:
+            errors.update(exc.errors)
+    values["urgency"] = Urgency.parse(data.urgency or "routine") or Urgency.ROUTINE
+    values["current_situation"] = (
+        Situation.parse(data.current_situation or "unknown") or Situation.UNKNOWN
+    )
+    narrative = (data.narrative or "").strip()
+    if len(narrative) > NARRATIVE_MAX_LEN:
+        errors["narrative"] = [f"Keep the narrative under {NARRATIVE_MAX_LEN} characters."]
+    values["narrative"] = narrative or None
+    title = " ".join((data.title or "").split())
+    if len(title) > TITLE_MAX_LEN:
+        errors["title"] = [f"Keep the title under {TITLE_MAX_LEN} characters."]
+    values["title"] = title or None
+    if errors:
+        raise ValidationFailed(errors)
+    return values, warnings
+
+
+def intake(actor: Any, data: IntakeInput, *, draft: bool = False) -> tuple[Case, list[str]]:
+    """Create a draft case from a quick intake; returns the case and any warnings.
+
+    With ``draft=True`` nothing is required and unreadable values are kept as notes, so a
+    monitor never loses what was typed.
+    """
+    if not permissions.can_create_case(actor):
+        raise PermissionDenied("This account cannot create cases.")
+    values, warnings = _intake_values(data, draft=draft)
+    case = Case(created_by_id=actor.id, status=CaseStatus.DRAFT, **values)
+    case.members.append(
+        CaseMember(user_id=actor.id, team_role=TeamRole.CREATOR, added_by_id=actor.id)
+    )
+    year = values["act_date"].year if values["act_date"] else date.today().year
+    _assign_reference(case, year)
+    names = (
+        [NameInput(data.name, None, data.name_kind)] if (data.name or "").strip() else []
+    ) + list(data.extra_names)
+    if names:
+        person = create_person(actor, names)
+        db.session.add(CasePerson(case_id=case.id, person_id=person.id, role=CaseRole.AT_RISK))
+    if values["act_type"] is not None:
+        from casework.cases.events import create_act_event
+
+        create_act_event(actor, case)
+    db.session.add(
+        StatusChange(
+            case_id=case.id,
+            from_status=None,
+            to_status=CaseStatus.DRAFT,
+            author_id=actor.id,
+            comment="Created at intake",
+        )
+    )
+    db.session.flush()
+    record(actor, "case.created", case, case=case, draft=draft)
+    return case, warnings
+
+
+CASE_FIELDS = (
+    "title",
+    "act_type",
+    "act_date",
+    "act_date_approximate",
+    "act_date_note",
+    "act_place",
+    "destination_country",
+    "urgency",
+    "current_situation",
+    "narrative",
+    "after_return",
+    "external_ref",
+)
+
+
+def case_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate the editable case fields present in ``data``."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "title" in data:
+        title = " ".join((data["title"] or "").split())
+        if len(title) > TITLE_MAX_LEN:
+            errors["title"] = [f"Keep the title under {TITLE_MAX_LEN} characters."]
+        values["title"] = title or None
+    if "act_type" in data:
+        values["act_type"] = ActType.parse(data["act_type"]) if data["act_type"] else None
+        if data["act_type"] and values["act_type"] is None:
+            errors["act_type"] = ["Unknown act type."]
+    if "act_date" in data:
+        try:
+            values["act_date"] = PartialDate.parse(data["act_date"])
+        except PartialDateError as exc:
+            errors["act_date"] = [str(exc)]
+    if "act_date_approximate" in data:
+        values["act_date_approximate"] = bool(data["act_date_approximate"])
+    if "act_date_note" in data:
+        values["act_date_note"] = (data["act_date_note"] or "").strip()[:200] or None
+    if "act_place" in data:
+        values["act_place"] = (data["act_place"] or "").strip()[:200] or None
+    if "destination_country" in data:
+        try:
+            values["destination_country"] = parse_country(
+                data["destination_country"], "destination_country"
+            )
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if "urgency" in data:
+        values["urgency"] = Urgency.parse(data["urgency"] or "")
+        if values["urgency"] is None:
+            errors["urgency"] = ["Choose an urgency."]
+    if "current_situation" in data:
+        values["current_situation"] = Situation.parse(data["current_situation"] or "unknown")
+        if values["current_situation"] is None:
+            errors["current_situation"] = ["Unknown situation."]
+    for key in ("narrative", "after_return"):
+        if key in data:
+            text = (data[key] or "").strip()
+            if len(text) > NARRATIVE_MAX_LEN:
+                errors[key] = [f"Keep this under {NARRATIVE_MAX_LEN} characters."]
+            values[key] = text or None
+    if "external_ref" in data:
+        values["external_ref"] = (data["external_ref"] or "").strip()[:100] or None
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def update_case(actor: Any, case: Case, data: dict[str, Any], expected_version: Any) -> list[str]:
+    """Edit a case's facts. A stale version raises StaleEdit and changes nothing."""
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    values = case_values(data)
+    check_version(case, expected_version, data)
+    changed = changed_fields(case, values)
+    for key in changed:
+        setattr(case, key, values[key])
+    if changed:
+        case.updated_at = utcnow()
+        record(actor, "case.updated", case, case=case, fields=changed)
+    return changed
+
+
+def transition(actor: Any, case: Case, to: str, comment: str | None) -> StatusChange:
+    """Move a case along the review workflow; who may is decided in ``permissions``."""
+    target = CaseStatus.parse(to)
+    if target is None:
+        raise ValidationFailed({"to": ["Unknown status."]})
+    if not permissions.can_transition(actor, case, target):
+        raise PermissionDenied(f"You cannot move this case to \u201c{target.label}\u201d.")
+    comment = (comment or "").strip() or None
+    if target == CaseStatus.RETURNED and not comment:
+        raise ValidationFailed({"comment": ["Say what the monitor should add or correct."]})
+    if comment and len(comment) > COMMENT_MAX_LEN:
+        raise ValidationFailed(
+            {"comment": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]}
+        )
+    change = StatusChange(
+        case_id=case.id,
+        from_status=case.status,
+        to_status=target,
+        comment=comment,
+        author_id=actor.id,
+    )
+    db.session.add(change)
+    record(actor, "case.status_changed", case, case=case, old=case.status.value, new=target.value)
+    case.status = target
+    case.updated_at = utcnow()
+    db.session.flush()
+    return change
+
+
+def add_comment(actor: Any, case: Case, body: str) -> Comment:
+    if not permissions.can_comment(actor, case):
+        raise PermissionDenied()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed({"body": ["The comment is empty."]})
+    if len(body) > COMMENT_MAX_LEN:
+        raise ValidationFailed({"body": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]})
+    comment = Comment(case_id=case.id, author_id=actor.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    record(actor, "case.commented", comment, case=case)
+    return comment
+
+
+# --- the team -------------------------------------------------------------------------------
+
+
+def _member(case: Case, user: Any) -> CaseMember | None:
+    return next((m for m in case.members if m.user_id == user.id), None)
+
+
+def add_member(
+    actor: Any, case: Case, user: Any, team_role: TeamRole = TeamRole.MEMBER
+) -> CaseMember:
+    """Put ``user`` on the case's team (or make them its assigned lawyer)."""
+    if not permissions.can_manage_team(actor, case):
+        raise PermissionDenied()
+    if not user.is_active_account:
+        raise ValidationFailed({"user": ["That account is deactivated."]})
+    if team_role == TeamRole.LAWYER and user.role != Role.LAWYER:
+        raise ValidationFailed({"user": ["Only a lawyer can be the assigned lawyer."]})
+    member = _member(case, user)
+    if member is None:
+        member = CaseMember(
+            case_id=case.id, user_id=user.id, team_role=team_role, added_by_id=actor.id
+        )
+        case.members.append(member)
+    elif member.team_role != TeamRole.CREATOR:
+        member.team_role = team_role
+    case.updated_at = utcnow()
+    db.session.flush()
+    record(
+        actor, "case.member_added", case, case=case, user=user.public_id, team_role=team_role.value
+    )
+    return member
+
+
+def remove_member(actor: Any, case: Case, user: Any) -> None:
+    if not permissions.can_manage_team(actor, case):
+        raise PermissionDenied()
+    member = _member(case, user)
+    if member is None:
+        return
+    if member.team_role == TeamRole.CREATOR:
+        raise ValidationFailed({"user": ["The case's creator stays on its team."]})
+    case.members.remove(member)
+    case.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "case.member_removed", case, case=case, user=user.public_id)
+
+
+def set_restricted(actor: Any, case: Case, restricted: bool) -> None:
+    if not permissions.can_manage_team(actor, case):
+        raise PermissionDenied()
+    if case.restricted != restricted:
+        case.restricted = restricted
+        case.updated_at = utcnow()
+        record(actor, "case.restricted" if restricted else "case.unrestricted", case, case=case)
+
+
+def assigned_lawyers(case: Case) -> list[Any]:
+    return [m.user for m in case.members if m.team_role == TeamRole.LAWYER]
+
+
+# --- people in a case -----------------------------------------------------------------------
+
+
+def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePerson:
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    case_role = CaseRole.parse(role)
+    if case_role is None:
+        raise ValidationFailed({"role": ["Choose the person's role in the case."]})
+    link = db.session.scalar(
+        select(CasePerson).where(CasePerson.case_id == case.id, CasePerson.person_id == person.id)
+    )
+    if link is None:
+        link = CasePerson(case_id=case.id, person_id=person.id, role=case_role)
+        db.session.add(link)
+    else:
+        link.role = case_role
+        link.hidden_at = None
+    case.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "case.person_added", person, case=case, role=case_role.value)
+    return link
+
+
+def case_people(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
+    return [cp for cp in case.people if include_hidden or not cp.is_hidden]
+
+
+def primary_person(case: Case) -> Any:
+    """The (first) person at risk, or None."""
+    for cp in case_people(case):
+        if cp.role == CaseRole.AT_RISK:
+            return cp.person
+    return None
+
+
+_REF_RE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{4,}$")
+
+
+def looks_like_reference(text: str) -> bool:
+    return bool(_REF_RE.match(text.strip().upper()))

@@ -1,0 +1,120 @@
+"""The case's own contributions to its timeline: events, status changes, comments, documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+
+from casework import permissions
+from casework.cases.events import case_events
+from casework.cases.models import Case, Comment, StatusChange
+from casework.core import countries
+from casework.core.db import db
+from casework.core.hooks import TimelineItem
+from casework.evidence.services import case_documents
+
+
+def _event_title(event: Any) -> str:
+    parts = [event.event_type.label]
+    if event.act_type:
+        parts.append(f"({event.act_type.label})")
+    if event.place:
+        parts.append(f"in {event.place.name}")
+    if event.destination_country:
+        parts.append(f"to {countries.name(event.destination_country)}")
+    return " ".join(parts)
+
+
+def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
+    """Items of this area; identifying text only for users who may see it."""
+    identifying = permissions.can_view_identifying(user, case)
+    show_hidden = permissions.can_restore(user, case)
+    items: list[TimelineItem] = []
+    for event in case_events(case, include_hidden=show_hidden):
+        details = []
+        if event.agencies:
+            details.append("Agencies: " + "; ".join(a.name for a in event.agencies))
+        if event.requesting_state:
+            details.append(f"Requesting State: {countries.name(event.requesting_state)}")
+        if event.wanted_notice:
+            details.append(f"Wanted notice: {event.wanted_notice.label}")
+        if event.legal_basis:
+            details.append(f"Legal basis invoked: {event.legal_basis}")
+        if event.asylum_stage:
+            details.append(f"Asylum stage: {event.asylum_stage.label}")
+        if event.date_note:
+            details.append(f"Date: {event.date_note}")
+        if event.sources:
+            details.append(f"{len(event.sources)} source(s)")
+        items.append(
+            TimelineItem(
+                when=event.date,
+                kind="event",
+                title=_event_title(event),
+                body=event.description if identifying else None,
+                url=url_for("cases.edit_event", public_id=case.public_id, event_id=event.public_id),
+                author=event.created_by.display_name if event.created_by else None,
+                hidden=event.is_hidden,
+                approximate=event.date_approximate,
+                extra={"details": details, "record_id": event.public_id, "record_kind": "events"},
+            )
+        )
+    changes = db.session.scalars(
+        select(StatusChange)
+        .where(StatusChange.case_id == case.id)
+        .order_by(StatusChange.created_at)
+    )
+    for change in changes:
+        title = (
+            f"Status: {change.from_status.label} \u2192 {change.to_status.label}"
+            if change.from_status
+            else f"Case opened as {change.to_status.label.lower()}"
+        )
+        items.append(
+            TimelineItem(
+                when=change.created_at,
+                kind="status",
+                title=title,
+                body=change.comment,
+                author=change.author.display_name,
+            )
+        )
+    comment_query = select(Comment).where(Comment.case_id == case.id)
+    if not show_hidden:
+        comment_query = comment_query.where(Comment.hidden_at.is_(None))
+    for comment in db.session.scalars(comment_query.order_by(Comment.created_at)):
+        items.append(
+            TimelineItem(
+                when=comment.created_at,
+                kind="comment",
+                title="Comment",
+                body=comment.body if identifying else "(comment hidden: restricted case)",
+                author=comment.author.display_name,
+                hidden=comment.is_hidden,
+                extra={"record_id": str(comment.id), "record_kind": "comments"},
+            )
+        )
+    for document in case_documents(case, include_hidden=show_hidden):
+        items.append(
+            TimelineItem(
+                when=document.uploaded_at,
+                kind="document",
+                title=f"Document added: {document.original_name}"
+                if identifying
+                else "Document added",
+                body=document.description if identifying else None,
+                url=url_for(
+                    "evidence.download_document",
+                    public_id=case.public_id,
+                    document_id=document.public_id,
+                )
+                if identifying
+                else None,
+                author=document.uploaded_by.display_name,
+                hidden=document.is_hidden,
+                extra={"sha256": document.sha256},
+            )
+        )
+    return items

@@ -1,0 +1,467 @@
+"""Case intake, the case list, the case file, editing, workflow, team, comments and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from casework import permissions
+from casework.accounts.models import User
+from casework.accounts.services import users_with_role
+from casework.audit import services as audit
+from casework.cases import events as event_services
+from casework.cases import listing, services
+from casework.cases.forms import (
+    CaseForm,
+    CommentForm,
+    EventForm,
+    HideForm,
+    IntakeForm,
+    NameSearchForm,
+    TeamMemberForm,
+    TransitionForm,
+)
+from casework.cases.loaders import load_case
+from casework.cases.models import Case, Comment, Event
+from casework.cases.timeline import case_timeline
+from casework.core import hooks
+from casework.core.conflicts import prepare_conflict
+from casework.core.db import db
+from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors, pairs
+from casework.core.hiding import hide, restore
+from casework.core.rendering import render_fragment
+from casework.core.vocab import Role, TeamRole
+from casework.evidence import services as evidence
+from casework.people.services import family_of, visible_names
+
+bp = Blueprint("cases", __name__)
+
+
+def init_app(app: Flask) -> None:
+    hooks.register_timeline_provider("case", case_timeline)
+    hooks.register_dashboard_section(
+        hooks.DashboardSection(
+            name="urgent", template="cases/_urgent_panel.html", context=_urgent_context, order=10
+        )
+    )
+
+
+def _urgent_context(user: Any) -> dict[str, Any] | None:
+    if not permissions.can_create_case(user) and user.role != Role.ADMIN:
+        return None
+    urgent = listing.urgent_cases(user)
+    return {"urgent": urgent} if urgent else None
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+def new_case():
+    if not permissions.can_create_case(current_user):
+        abort(403)
+    form = IntakeForm()
+    if request.method == "POST":
+        draft = "save_draft" in request.form
+        if form.validate_on_submit() or (draft and not _has_hard_errors(form)):
+            data = services.IntakeInput(
+                name=form.name.data or "",
+                name_kind=form.name_kind.data or "as_given",
+                act_type=form.act_type.data or "",
+                act_date=form.act_date.data or "",
+                act_date_approximate=form.act_date_approximate.data,
+                act_place=form.act_place.data or "",
+                destination_country=form.destination_country.data or "",
+                urgency=form.urgency.data or "routine",
+                current_situation=form.current_situation.data or "unknown",
+                narrative=form.narrative.data or "",
+            )
+            try:
+                case, warnings = services.intake(current_user, data, draft=draft)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                for warning in warnings:
+                    flash(warning, "warning")
+                flash(f"Case {case.reference} saved as a draft.", "success")
+                return redirect(url_for("cases.case_file", public_id=case.public_id))
+    return render_template("cases/intake.html", form=form)
+
+
+def _has_hard_errors(form: IntakeForm) -> bool:
+    """A draft is saved despite missing fields, but not with a bad CSRF token or oversize text."""
+    return bool(form.errors.get("csrf_token")) or any(
+        "characters" in message for messages in form.errors.values() for message in messages
+    )
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+def case_list():
+    filters = listing.CaseFilters.from_args(request.args)
+    page = listing.list_cases(current_user, filters)
+    for message in filters.errors:
+        flash(message, "warning")
+    lawyers = users_with_role(Role.LAWYER) if current_user.role == Role.COORDINATOR else []
+    return render_template(
+        "cases/list.html",
+        page=page,
+        filters=filters,
+        lawyers=lawyers,
+        sort_labels=listing.SORT_LABELS,
+        search_form=NameSearchForm(),
+    )
+
+
+@bp.post("/cases/search")
+def search():
+    """Name search by POST, so that names never appear in URLs, logs or browser history."""
+    form = NameSearchForm()
+    results = []
+    if form.validate_on_submit():
+        results = listing.search_by_name(current_user, form.name.data)
+        audit.record(current_user, "case.name_search", object_type="search", results=len(results))
+        db.session.commit()
+    return render_template("cases/search.html", form=form, results=results)
+
+
+# --- the case file --------------------------------------------------------------------------
+
+
+def _case_file_context(case: Case) -> dict[str, Any]:
+    user = current_user
+    identifying = permissions.can_view_identifying(user, case)
+    show_hidden = permissions.can_restore(user, case)
+    people = []
+    for cp in services.case_people(case, include_hidden=show_hidden):
+        people.append(
+            {
+                "link": cp,
+                "person": cp.person,
+                "names": visible_names(cp.person) if identifying else [],
+                "family": family_of(cp.person) if identifying else [],
+            }
+        )
+    sources = evidence.case_sources(case, include_hidden=show_hidden)
+    panels = [
+        (panel, render_fragment(panel.template, ctx))
+        for panel, ctx in hooks.case_panels(case, user)
+    ]
+    transitions = [
+        s
+        for s in permissions.workflow_targets(case.status)
+        if permissions.can_transition(user, case, s)
+    ]
+    deadlines = hooks.case_deadlines(case)
+    return {
+        "case": case,
+        "identifying": identifying,
+        "show_hidden": show_hidden,
+        "can_edit": permissions.can_edit_case(user, case),
+        "can_manage_team": permissions.can_manage_team(user, case),
+        "people": people,
+        "sources": sources,
+        "documents": evidence.case_documents(case, include_hidden=show_hidden)
+        if identifying
+        else [],
+        "timeline": hooks.timeline_items(case, user),
+        "panels": panels,
+        "transitions": transitions,
+        "deadlines": deadlines,
+        "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
+        "history": audit.entries(case_id=case.id, limit=50),
+        "detention_start": listing.detention_start(case),
+        "comment_form": CommentForm(),
+        "transition_form": TransitionForm(),
+        "hide_form": HideForm(),
+        "can_see_identity": lambda s: evidence.can_see_source_identity(user, case, s),
+    }
+
+
+def _audit_view(case: Case, kind: str) -> None:
+    if permissions.can_view_identifying(current_user, case):
+        audit.record(current_user, kind, case, case=case)
+        db.session.commit()
+
+
+@bp.get("/cases/<public_id>")
+def case_file(public_id: str):
+    case = load_case(current_user, public_id)
+    _audit_view(case, "case.viewed")
+    return render_template("cases/file.html", **_case_file_context(case))
+
+
+@bp.get("/cases/<public_id>/print")
+def print_case(public_id: str):
+    case = load_case(current_user, public_id)
+    _audit_view(case, "case.printed")
+    return render_template("cases/print.html", **_case_file_context(case))
+
+
+@bp.route("/cases/<public_id>/edit", methods=["GET", "POST"])
+def edit_case(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    form = CaseForm(obj=case)
+    saved = None
+    if request.method == "GET":
+        form.act_date.data = case.act_date.iso() if case.act_date else ""
+        form.version.data = case.version
+        for name in ("act_type", "urgency", "current_situation", "destination_country"):
+            value = getattr(case, name)
+            getattr(form, name).data = getattr(value, "value", value) or ""
+    elif form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in services.CASE_FIELDS}
+        try:
+            services.update_case(current_user, case, data, form.version.data)
+        except StaleEdit:
+            db.session.rollback()
+            case = load_case(current_user, public_id)
+            saved = prepare_conflict(form, case)
+            return render_template("cases/edit.html", form=form, case=case, saved=saved), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Case saved.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id))
+    return render_template("cases/edit.html", form=form, case=case, saved=saved)
+
+
+@bp.post("/cases/<public_id>/status")
+def change_status(public_id: str):
+    case = load_case(current_user, public_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.transition(current_user, case, form.to.data, form.comment.data)
+    except ValidationFailed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Case is now \u201c{case.status.label}\u201d.", "success")
+    return redirect(url_for("cases.case_file", public_id=case.public_id))
+
+
+@bp.post("/cases/<public_id>/comments")
+def add_comment(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_comment)
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(current_user, case, form.body.data)
+        db.session.commit()
+        flash("Comment added.", "success")
+    else:
+        flash("The comment is empty or too long.", "error")
+    return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
+
+
+# --- team -----------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<public_id>/team", methods=["GET", "POST"])
+def team(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_manage_team)
+    form = TeamMemberForm()
+    candidates = list(users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN))
+    form.user.choices = pairs(
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
+    )
+    if request.method == "POST" and form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.public_id == form.user.data))
+        if user is None:
+            abort(404)
+        role = TeamRole.LAWYER if form.as_lawyer.data else TeamRole.MEMBER
+        try:
+            services.add_member(current_user, case, user, role)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} is on the team.", "success")
+            return redirect(url_for("cases.team", public_id=case.public_id))
+    return render_template("cases/team.html", case=case, form=form, hide_form=HideForm())
+
+
+@bp.post("/cases/<public_id>/team/<user_id>/remove")
+def remove_member(public_id: str, user_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_manage_team)
+    user = db.session.scalar(select(User).where(User.public_id == user_id))
+    if user is None:
+        abort(404)
+    try:
+        services.remove_member(current_user, case, user)
+    except ValidationFailed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{user.display_name} was removed from the team.", "success")
+    return redirect(url_for("cases.team", public_id=case.public_id))
+
+
+@bp.post("/cases/<public_id>/restricted")
+def set_restricted(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_manage_team)
+    services.set_restricted(current_user, case, request.form.get("restricted") == "1")
+    db.session.commit()
+    flash("Case restricted." if case.restricted else "Case no longer restricted.", "success")
+    return redirect(url_for("cases.team", public_id=case.public_id))
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def _event_form(case: Case, obj: Event | None = None) -> EventForm:
+    form = EventForm(obj=obj) if obj is not None else EventForm()
+    form.source_ids.choices = pairs(
+        [
+            (s.public_id, f"{s.kind.label} · {s.reliability.value}{s.credibility.value}")
+            for s in evidence.case_sources(case)
+        ]
+    )
+    return form
+
+
+def _event_data(form: EventForm) -> dict[str, Any]:
+    return {
+        "event_type": form.event_type.data,
+        "date": form.date.data,
+        "date_approximate": form.date_approximate.data,
+        "date_note": form.date_note.data,
+        "place": form.place.data,
+        "agencies": form.agencies.data,
+        "description": form.description.data,
+        "act_type": form.act_type.data,
+        "requesting_state": form.requesting_state.data,
+        "destination_country": form.destination_country.data,
+        "legal_basis": form.legal_basis.data,
+        "wanted_notice": form.wanted_notice.data,
+        "asylum_stage": form.asylum_stage.data,
+        "source_ids": form.source_ids.data,
+    }
+
+
+@bp.route("/cases/<public_id>/events/new", methods=["GET", "POST"])
+def new_event(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    form = _event_form(case)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            event_services.add_event(current_user, case, _event_data(form))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Event added to the timeline.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
+    return render_template("cases/event_form.html", form=form, case=case, event=None, saved=None)
+
+
+@bp.route("/cases/<public_id>/events/<event_id>/edit", methods=["GET", "POST"])
+def edit_event(public_id: str, event_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    event = event_services.get_event(case, event_id)
+    if event is None:
+        abort(404)
+    form = _event_form(case, event)
+    if request.method == "GET":
+        form.date.data = event.date.iso() if event.date else ""
+        form.place.data = event.place.name if event.place else ""
+        form.agencies.data = "; ".join(a.name for a in event.agencies)
+        form.source_ids.data = [s.public_id for s in event.sources]
+        for name in (
+            "event_type",
+            "act_type",
+            "wanted_notice",
+            "asylum_stage",
+            "requesting_state",
+            "destination_country",
+        ):
+            value = getattr(event, name)
+            getattr(form, name).data = getattr(value, "value", value) or ""
+        form.version.data = event.version
+    elif form.validate_on_submit():
+        try:
+            event_services.update_event(
+                current_user, case, event, _event_data(form), form.version.data
+            )
+        except StaleEdit:
+            db.session.rollback()
+            event = event_services.get_event(case, event_id)
+            saved = prepare_conflict(form, event)
+            return render_template(
+                "cases/event_form.html", form=form, case=case, event=event, saved=saved
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Event saved.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
+    return render_template("cases/event_form.html", form=form, case=case, event=event, saved=None)
+
+
+# --- hiding and restoring (nothing is deleted) ----------------------------------------------
+
+
+def _hideable(case: Case, kind: str, record_id: str) -> Any:
+    from casework.cases.models import CasePerson
+    from casework.people.models import Person
+
+    if kind == "events":
+        return event_services.get_event(case, record_id)
+    if kind == "sources":
+        return evidence.get_source(case, record_id)
+    if kind == "documents":
+        doc = evidence.get_document(record_id)
+        return doc if doc is not None and doc.case_id == case.id else None
+    if kind == "people":
+        return db.session.scalar(
+            select(CasePerson)
+            .join(Person, Person.id == CasePerson.person_id)
+            .where(CasePerson.case_id == case.id, Person.public_id == record_id)
+        )
+    if kind == "comments" and record_id.isdigit():
+        return db.session.scalar(
+            select(Comment).where(Comment.case_id == case.id, Comment.id == int(record_id))
+        )
+    return None
+
+
+@bp.post(
+    "/cases/<public_id>/<any(events, sources, documents, people, comments):kind>/<record_id>/hide"
+)
+def hide_record(public_id: str, kind: str, record_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_hide)
+    record_obj = _hideable(case, kind, record_id)
+    if record_obj is None:
+        abort(404)
+    form = HideForm()
+    if not form.validate_on_submit():
+        flash("Say why you are removing it.", "error")
+    else:
+        hide(record_obj, current_user, form.reason.data, case=case)
+        db.session.commit()
+        flash("Removed from the case file. A coordinator can restore it.", "success")
+    return redirect(url_for("cases.case_file", public_id=case.public_id))
+
+
+@bp.post(
+    "/cases/<public_id>/<any(events, sources, documents, people, comments):kind>/<record_id>/restore"
+)
+def restore_record(public_id: str, kind: str, record_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_restore)
+    record_obj = _hideable(case, kind, record_id)
+    if record_obj is None:
+        abort(404)
+    restore(record_obj, current_user, case=case)
+    db.session.commit()
+    flash("Restored.", "success")
+    return redirect(url_for("cases.case_file", public_id=case.public_id))

@@ -1,0 +1,36 @@
+"""Hiding instead of deleting: who, when and why; restoring by a coordinator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.audit.services import record
+from casework.core.db import utcnow
+from casework.core.errors import ValidationFailed
+
+REASON_MAX_LEN = 500
+
+
+def hide(record_obj: Any, actor: Any, reason: str | None, *, case: Any = None) -> None:
+    """Hide ``record_obj`` (a HiddenMixin row); a reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Say why this is being removed."]})
+    if len(reason) > REASON_MAX_LEN:
+        raise ValidationFailed({"reason": [f"Keep the reason under {REASON_MAX_LEN} characters."]})
+    if record_obj.hidden_at is not None:
+        return
+    record_obj.hidden_at = utcnow()
+    record_obj.hidden_by_id = actor.id
+    record_obj.hidden_reason = reason
+    record(actor, "record.hidden", record_obj, case=case)
+
+
+def restore(record_obj: Any, actor: Any, *, case: Any = None) -> None:
+    """Bring a hidden record back (the hiding stays in the audit trail)."""
+    if record_obj.hidden_at is None:
+        return
+    record_obj.hidden_at = None
+    record_obj.hidden_by_id = None
+    record_obj.hidden_reason = None
+    record(actor, "record.restored", record_obj, case=case)

@@ -1,0 +1,315 @@
+"""Sources and documents of a case. Document content is checked, hashed and stored privately."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import filetype
+from flask import current_app
+from sqlalchemy import select
+
+from casework import permissions
+from casework.audit.services import changed_fields, record
+from casework.cases.models import Case
+from casework.core.db import db, utcnow
+from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.vocab import Credibility, Reliability, SourceKind
+from casework.evidence.models import Document, Source
+
+TEXT_MAX_LEN = 10_000
+DESCRIPTION_MAX_LEN = 1_000
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AllowedType:
+    mime: str
+    extensions: tuple[str, ...]
+    label: str
+
+
+# What may be uploaded, identified by content (magic numbers), never by the name alone.
+ALLOWED_TYPES = {
+    "application/pdf": AllowedType("application/pdf", (".pdf",), "PDF"),
+    "image/jpeg": AllowedType("image/jpeg", (".jpg", ".jpeg"), "JPEG image"),
+    "image/png": AllowedType("image/png", (".png",), "PNG image"),
+    "image/webp": AllowedType("image/webp", (".webp",), "WebP image"),
+    "image/tiff": AllowedType("image/tiff", (".tif", ".tiff"), "TIFF image"),
+    "image/heic": AllowedType("image/heic", (".heic",), "HEIC photo"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": AllowedType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (".docx",),
+        "Word document",
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": AllowedType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (".xlsx",),
+        "Excel workbook",
+    ),
+    "application/vnd.oasis.opendocument.text": AllowedType(
+        "application/vnd.oasis.opendocument.text", (".odt",), "OpenDocument text"
+    ),
+    "audio/mpeg": AllowedType("audio/mpeg", (".mp3",), "MP3 audio"),
+    "audio/ogg": AllowedType("audio/ogg", (".ogg", ".oga", ".opus"), "Ogg audio"),
+    "audio/x-wav": AllowedType("audio/x-wav", (".wav",), "WAV audio"),
+    "audio/mp4": AllowedType("audio/mp4", (".m4a",), "M4A audio"),
+    "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), "MP4 video"),
+    "text/plain": AllowedType("text/plain", (".txt",), "plain text"),
+}
+_TEXT_REFUSED_MARKERS = (
+    b"<html",
+    b"<!doctype",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<body",
+)
+
+
+def allowed_extensions() -> list[str]:
+    return sorted({ext for t in ALLOWED_TYPES.values() for ext in t.extensions})
+
+
+def _detect(head: bytes, extension: str) -> str | None:
+    """The MIME type of the content, from its magic numbers; plain text only if it is text."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = kind.mime
+        if mime == "audio/x-m4a":
+            mime = "audio/mp4"
+        if mime == "video/quicktime" and extension in (".mp4", ".m4v"):
+            mime = "video/mp4"
+        return mime
+    if extension == ".txt":
+        lowered = head.lower().lstrip()
+        if b"\x00" in head or any(marker in lowered for marker in _TEXT_REFUSED_MARKERS):
+            return None
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A multi-byte character cut at the end of the sample is fine.
+            if exc.start < len(head) - 4:
+                try:
+                    head.decode("cp1251")
+                except UnicodeDecodeError:
+                    return None
+        return "text/plain"
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """A display name without paths or control characters (kept in any script)."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return name[:200] or "document"
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def store_document(
+    actor: Any,
+    stream: IO[bytes],
+    filename: str,
+    *,
+    case: Case | None = None,
+    action: Any = None,
+    description: str | None = None,
+    event_id: int | None = None,
+    source_id: int | None = None,
+) -> Document:
+    """Check, hash and store an upload; refuse empty, oversize and disguised files.
+
+    Nothing is written to the upload folder unless every check passes.
+    """
+    if case is not None and not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    name = clean_filename(filename)
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in allowed_extensions():
+        raise ValidationFailed(
+            {
+                "file": [
+                    f"Files of type \u201c{extension or 'without extension'}\u201d are not accepted. Accepted: {', '.join(allowed_extensions())}."
+                ]
+            }
+        )
+    description = (description or "").strip() or None
+    if description and len(description) > DESCRIPTION_MAX_LEN:
+        raise ValidationFailed(
+            {"description": [f"Keep the description under {DESCRIPTION_MAX_LEN} characters."]}
+        )
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    directory = _upload_dir()
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationFailed(
+                        {
+                            "file": [
+                                f"The file is larger than the limit of {limit // (1024 * 1024)} MB."
+                            ]
+                        }
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed({"file": ["The file is empty."]})
+        mime = _detect(head, extension)
+        allowed = ALLOWED_TYPES.get(mime or "")
+        if allowed is None:
+            raise ValidationFailed(
+                {
+                    "file": [
+                        "The file's content is not an accepted type (PDF, image, audio, video, office document or plain text), whatever its name says."
+                    ]
+                }
+            )
+        if extension not in allowed.extensions:
+            raise ValidationFailed(
+                {
+                    "file": [
+                        f"The file's content is a {allowed.label}, but its name ends in \u201c{extension}\u201d. Rename it and try again."
+                    ]
+                }
+            )
+        storage_name = secrets.token_hex(32)
+        os.replace(tmp_name, directory / storage_name)
+        os.chmod(directory / storage_name, 0o600)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    document = Document(
+        case_id=case.id if case is not None else None,
+        action_id=getattr(action, "id", None),
+        event_id=event_id,
+        source_id=source_id,
+        original_name=name,
+        storage_name=storage_name,
+        content_type=allowed.mime,
+        size=size,
+        sha256=digest.hexdigest(),
+        description=description,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(document)
+    if case is not None:
+        case.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "document.uploaded", document, case=case, sha256=document.sha256, size=size)
+    return document
+
+
+def document_path(document: Document) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / document.storage_name
+
+
+def get_document(public_id: str) -> Document | None:
+    return db.session.scalar(select(Document).where(Document.public_id == public_id))
+
+
+def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document]:
+    query = select(Document).where(Document.case_id == case.id)
+    if not include_hidden:
+        query = query.where(Document.hidden_at.is_(None))
+    return list(db.session.scalars(query.order_by(Document.uploaded_at)))
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def source_values(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if "kind" in data:
+        values["kind"] = SourceKind.parse(data["kind"] or "")
+        if values["kind"] is None:
+            errors["kind"] = ["Choose what kind of source this is."]
+    if "reliability" in data:
+        values["reliability"] = Reliability.parse((data["reliability"] or "F").upper())
+        if values["reliability"] is None:
+            errors["reliability"] = ["Reliability is a letter from A to F."]
+    if "credibility" in data:
+        values["credibility"] = Credibility.parse(str(data["credibility"] or "6"))
+        if values["credibility"] is None:
+            errors["credibility"] = ["Credibility is a number from 1 to 6."]
+    for key in ("identity", "how_they_know", "notes"):
+        if key in data:
+            text = (data[key] or "").strip()
+            if len(text) > TEXT_MAX_LEN:
+                errors[key] = [f"Keep this under {TEXT_MAX_LEN} characters."]
+            values[key] = text or None
+    if "identity_protected" in data:
+        values["identity_protected"] = bool(data["identity_protected"])
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def add_source(actor: Any, case: Case, data: dict[str, Any]) -> Source:
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    values = source_values(data)
+    if "kind" not in values:
+        raise ValidationFailed({"kind": ["Choose what kind of source this is."]})
+    source = Source(case_id=case.id, created_by_id=actor.id, **values)
+    db.session.add(source)
+    case.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "source.created", source, case=case)
+    return source
+
+
+def update_source(
+    actor: Any, case: Case, source: Source, data: dict[str, Any], expected_version: Any
+) -> list[str]:
+    if not permissions.can_edit_case(actor, case) or source.case_id != case.id:
+        raise PermissionDenied()
+    values = source_values(data)
+    check_version(source, expected_version, data)
+    changed = changed_fields(source, values)
+    for key in changed:
+        setattr(source, key, values[key])
+    if changed:
+        case.updated_at = utcnow()
+        record(actor, "source.updated", source, case=case, fields=changed)
+    return changed
+
+
+def get_source(case: Case, public_id: str) -> Source | None:
+    return db.session.scalar(
+        select(Source).where(Source.case_id == case.id, Source.public_id == public_id)
+    )
+
+
+def case_sources(case: Case, *, include_hidden: bool = False) -> list[Source]:
+    query = select(Source).where(Source.case_id == case.id)
+    if not include_hidden:
+        query = query.where(Source.hidden_at.is_(None))
+    return list(db.session.scalars(query.order_by(Source.id)))
+
+
+def can_see_source_identity(user: Any, case: Case, source: Source) -> bool:
+    """A protected identity is shown to the case team only."""
+    if not permissions.can_view_identifying(user, case):
+        return False
+    return not source.identity_protected or permissions.is_on_team(user, case)

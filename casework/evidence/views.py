@@ -1,0 +1,149 @@
+"""Sources and documents of a case: add, edit, upload, download (as an attachment only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from casework import permissions
+from casework.audit.services import record
+from casework.cases.forms import DocumentForm, SourceForm
+from casework.cases.loaders import load_case
+from casework.core.conflicts import prepare_conflict
+from casework.core.db import db
+from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors
+from casework.evidence import services
+
+bp = Blueprint("evidence", __name__)
+
+_SOURCE_FIELDS = (
+    "kind",
+    "identity",
+    "identity_protected",
+    "how_they_know",
+    "reliability",
+    "credibility",
+    "notes",
+)
+
+
+def _source_data(form: SourceForm) -> dict[str, Any]:
+    return {name: getattr(form, name).data for name in _SOURCE_FIELDS}
+
+
+@bp.route("/cases/<public_id>/sources/new", methods=["GET", "POST"])
+def new_source(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    form = SourceForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.add_source(current_user, case, _source_data(form))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Source added.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#sources")
+    return render_template(
+        "evidence/source_form.html", case=case, form=form, source=None, saved=None
+    )
+
+
+@bp.route("/cases/<public_id>/sources/<source_id>", methods=["GET", "POST"])
+def edit_source(public_id: str, source_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    source = services.get_source(case, source_id)
+    if source is None or not services.can_see_source_identity(current_user, case, source):
+        abort(404)
+    form = SourceForm(obj=source)
+    if request.method == "GET":
+        form.kind.data = source.kind.value
+        form.reliability.data = source.reliability.value
+        form.credibility.data = source.credibility.value
+        form.version.data = source.version
+    elif form.validate_on_submit():
+        try:
+            services.update_source(
+                current_user, case, source, _source_data(form), form.version.data
+            )
+        except StaleEdit:
+            db.session.rollback()
+            source = services.get_source(case, source_id)
+            saved = prepare_conflict(form, source)
+            return render_template(
+                "evidence/source_form.html", case=case, form=form, source=source, saved=saved
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Source saved.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#sources")
+    return render_template(
+        "evidence/source_form.html", case=case, form=form, source=source, saved=None
+    )
+
+
+@bp.route("/cases/<public_id>/documents/new", methods=["GET", "POST"])
+def upload_document(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    form = DocumentForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                document = services.store_document(
+                    current_user,
+                    upload.stream,
+                    upload.filename or "",
+                    case=case,
+                    description=form.description.data,
+                )
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+                status = 422
+            else:
+                db.session.commit()
+                flash(f"Document stored. SHA-256: {document.sha256}", "success")
+                return redirect(url_for("cases.case_file", public_id=case.public_id) + "#documents")
+        else:
+            status = 422
+    return render_template(
+        "evidence/document_form.html",
+        case=case,
+        form=form,
+        accepted=", ".join(services.allowed_extensions()),
+        max_mb=services.current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
+    ), status
+
+
+@bp.get("/cases/<public_id>/documents/<document_id>")
+def download_document(public_id: str, document_id: str):
+    """Only for users who may see the case's identifying data; always an attachment."""
+    case = load_case(current_user, public_id, need=permissions.can_view_identifying)
+    document = services.get_document(document_id)
+    if document is None or document.case_id != case.id:
+        abort(404)
+    if document.is_hidden and not permissions.can_restore(current_user, case):
+        abort(404)
+    path = services.document_path(document)
+    if not path.is_file():
+        abort(404)
+    record(current_user, "document.downloaded", document, case=case)
+    db.session.commit()
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=0,
+    )
+    # Even if a browser ignored the attachment, nothing in the file may run.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,203 @@
+"""People: names in several scripts, personal details, consent, family links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.audit.services import changed_fields, record
+from casework.core import countries
+from casework.core.db import db
+from casework.core.errors import ValidationFailed, check_version
+from casework.core.types import PartialDate, PartialDateError
+from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
+from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
+from casework.people.names import detect_script
+
+
+@dataclass
+class NameInput:
+    name: str
+    script: Script | str | None = None
+    kind: NameKind | str = NameKind.AS_GIVEN
+
+
+def parse_partial_date(text: str | None, field: str) -> PartialDate | None:
+    """A partial date from form text, or ValidationFailed naming the field."""
+    try:
+        return PartialDate.parse(text)
+    except PartialDateError as exc:
+        raise ValidationFailed({field: [str(exc)]}) from exc
+
+
+def parse_country(text: str | None, field: str) -> str | None:
+    """An ISO alpha-2 code from a code or an English/Russian name."""
+    if not text or not text.strip():
+        return None
+    code = countries.lookup(text)
+    if code is None:
+        raise ValidationFailed({field: [f"Unknown country \u201c{text.strip()}\u201d."]})
+    return code
+
+
+def _clean_names(names: list[NameInput]) -> list[NameInput]:
+    cleaned = []
+    for n in names:
+        text = " ".join((n.name or "").split())
+        if not text:
+            continue
+        if len(text) > NAME_MAX_LEN:
+            raise ValidationFailed(
+                {"names": [f"A name may have at most {NAME_MAX_LEN} characters."]}
+            )
+        kind = NameKind.parse(str(n.kind)) or NameKind.AS_GIVEN
+        script = Script.parse(str(n.script)) if n.script else None
+        cleaned.append(NameInput(text, script or detect_script(text), kind))
+    return cleaned
+
+
+PERSON_FIELDS = (
+    "gender",
+    "birth_date",
+    "birth_date_approximate",
+    "nationality",
+    "ethnicity",
+    "legal_status",
+    "unhcr_number",
+    "contacts",
+    "address",
+    "notes",
+    "consent",
+    "consent_date",
+)
+
+
+def person_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise person fields from a form or an import (only keys present)."""
+    values: dict[str, Any] = {}
+    if "gender" in data:
+        values["gender"] = Gender.parse(data["gender"] or "unknown") or Gender.UNKNOWN
+    if "birth_date" in data:
+        values["birth_date"] = parse_partial_date(data["birth_date"], "birth_date")
+    if "birth_date_approximate" in data:
+        values["birth_date_approximate"] = bool(data["birth_date_approximate"])
+    if "nationality" in data:
+        values["nationality"] = parse_country(data["nationality"], "nationality")
+    if "ethnicity" in data:
+        values["ethnicity"] = (data["ethnicity"] or "").strip()[:80] or None
+    if "legal_status" in data:
+        values["legal_status"] = LegalStatus.parse(data["legal_status"] or "unknown")
+        if values["legal_status"] is None:
+            raise ValidationFailed({"legal_status": ["Unknown legal status."]})
+    for key in ("unhcr_number", "contacts", "address", "notes"):
+        if key in data:
+            values[key] = (data[key] or "").strip() or None
+    if "consent" in data:
+        consent = ConsentLevel.parse(data["consent"] or "none")
+        if consent is None:
+            raise ValidationFailed({"consent": ["Unknown consent level."]})
+        values["consent"] = consent
+    if "consent_date" in data:
+        consent_date = data["consent_date"]
+        if consent_date and not isinstance(consent_date, date):
+            raise ValidationFailed({"consent_date": ["Not a date."]})
+        if consent_date and consent_date > date.today():
+            raise ValidationFailed({"consent_date": ["Consent cannot be dated in the future."]})
+        values["consent_date"] = consent_date or None
+    return values
+
+
+def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
+    """A person with at least one name (in any script)."""
+    cleaned = _clean_names(names)
+    if not cleaned:
+        raise ValidationFailed({"names": ["Give at least one name or alias."]})
+    person = Person(created_by_id=getattr(actor, "id", None), **person_values(data))
+    if person.consent and person.consent != ConsentLevel.NONE:
+        person.consent_obtained_by_id = getattr(actor, "id", None)
+    for position, n in enumerate(cleaned):
+        person.names.append(
+            PersonName(name=n.name, script=n.script, kind=n.kind, position=position)
+        )
+    db.session.add(person)
+    db.session.flush()
+    record(actor, "person.created", person)
+    return person
+
+
+def update_person(
+    actor: Any, person: Person, data: dict[str, Any], expected_version: Any, *, case: Any = None
+) -> list[str]:
+    """Update personal details; returns the names of the changed fields (audited, not values)."""
+    values = person_values(data)
+    check_version(person, expected_version, data)
+    changed = changed_fields(person, values)
+    if "consent" in changed:
+        person.consent_obtained_by_id = actor.id
+        if "consent_date" not in values or values["consent_date"] is None:
+            values["consent_date"] = date.today()
+    for key in changed + (["consent_date"] if "consent" in changed else []):
+        setattr(person, key, values[key])
+    if changed:
+        record(actor, "person.updated", person, case=case, fields=changed)
+    return changed
+
+
+def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
+    cleaned = _clean_names([name])
+    if not cleaned:
+        raise ValidationFailed({"name": ["The name is empty."]})
+    n = cleaned[0]
+    position = max((x.position for x in person.names), default=-1) + 1
+    entry = PersonName(name=n.name, script=n.script, kind=n.kind, position=position)
+    person.names.append(entry)
+    db.session.flush()
+    record(actor, "person.name_added", person, case=case, script=n.script.value)
+    return entry
+
+
+def visible_names(person: Person) -> list[PersonName]:
+    return [n for n in person.names if not n.is_hidden]
+
+
+def add_family_link(
+    actor: Any, person: Person, relative: Person, relation: str, *, case: Any = None
+) -> FamilyLink:
+    rel = FamilyRelation.parse(relation)
+    if rel is None:
+        raise ValidationFailed({"relation": ["Choose a relation."]})
+    if person.id == relative.id:
+        raise ValidationFailed({"relative": ["A person cannot be their own relative."]})
+    existing = db.session.scalar(
+        db.select(FamilyLink).where(
+            FamilyLink.person_id == person.id, FamilyLink.relative_id == relative.id
+        )
+    )
+    if existing is not None:
+        existing.relation = rel
+        existing.hidden_at = None
+        link = existing
+    else:
+        link = FamilyLink(person_id=person.id, relative_id=relative.id, relation=rel)
+        db.session.add(link)
+    db.session.flush()
+    record(actor, "person.family_linked", person, case=case, relation=rel.value)
+    return link
+
+
+def family_of(person: Person) -> list[tuple[FamilyLink, Person, str]]:
+    """(link, other person, label) for every visible family link in either direction."""
+    rows = db.session.scalars(
+        db.select(FamilyLink).where(
+            (FamilyLink.person_id == person.id) | (FamilyLink.relative_id == person.id),
+            FamilyLink.hidden_at.is_(None),
+        )
+    )
+    result = []
+    for link in rows:
+        if link.person_id == person.id:
+            result.append((link, link.relative, f"{link.relation.label} of"))
+        else:
+            result.append((link, link.person, f"has as {link.relation.label.lower()}"))
+    return result

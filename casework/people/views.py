@@ -1,0 +1,221 @@
+"""People in a case: add, link an existing person, edit details and consent, names, family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from casework import permissions
+from casework.cases import services as case_services
+from casework.cases.forms import FamilyForm, LinkPersonForm, NameForm, NewPersonForm, PersonForm
+from casework.cases.loaders import load_case
+from casework.cases.models import Case, CasePerson
+from casework.core.conflicts import prepare_conflict
+from casework.core.db import db
+from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors, pairs
+from casework.people import services
+from casework.people.models import Person
+from casework.people.services import NameInput
+
+bp = Blueprint("people", __name__)
+
+_DETAIL_FIELDS = (
+    "gender",
+    "birth_date",
+    "birth_date_approximate",
+    "nationality",
+    "ethnicity",
+    "legal_status",
+    "unhcr_number",
+    "contacts",
+    "address",
+    "notes",
+    "consent",
+    "consent_date",
+)
+
+
+def _details(form: PersonForm) -> dict[str, Any]:
+    return {name: getattr(form, name).data for name in _DETAIL_FIELDS}
+
+
+def _person_in_case(case: Case, person_id: str) -> Person:
+    person = db.session.scalar(
+        select(Person)
+        .join(CasePerson, CasePerson.person_id == Person.id)
+        .where(CasePerson.case_id == case.id, Person.public_id == person_id)
+    )
+    if person is None:
+        abort(404)
+    return person
+
+
+def _linkable_people(case: Case) -> list[tuple[Person, str]]:
+    """People in other cases whose identifying data the user may see (for linking)."""
+    rows = db.session.execute(
+        select(Person, Case)
+        .join(CasePerson, CasePerson.person_id == Person.id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(
+            permissions.visible_cases_clause(current_user),
+            Case.id != case.id,
+            Person.hidden_at.is_(None),
+        )
+        .order_by(Case.reference)
+        .limit(500)
+    )
+    seen: set[int] = set()
+    result = []
+    for person, other in rows:
+        if person.id in seen or not permissions.can_view_identifying(current_user, other):
+            continue
+        seen.add(person.id)
+        result.append((person, f"{person.primary_name} ({other.reference})"))
+    return result
+
+
+@bp.route("/cases/<public_id>/people/new", methods=["GET", "POST"])
+def new_person(public_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    form = NewPersonForm()
+    link_form = LinkPersonForm(prefix="link")
+    link_form.person.choices = pairs([(p.public_id, label) for p, label in _linkable_people(case)])
+    if request.method == "POST" and "link-person" in request.form:
+        if link_form.validate_on_submit():
+            person = db.session.scalar(
+                select(Person).where(Person.public_id == link_form.person.data)
+            )
+            if person is None or person.public_id not in {c.data for c in link_form.person}:
+                abort(404)
+            case_services.add_person_to_case(current_user, case, person, link_form.role.data)
+            db.session.commit()
+            flash("Person added to the case.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    elif request.method == "POST" and form.validate_on_submit():
+        try:
+            person = services.create_person(
+                current_user,
+                [NameInput(form.name.data, None, form.name_kind.data)],
+                **_details(form),
+            )
+            case_services.add_person_to_case(current_user, case, person, form.role.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Person added to the case.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    return render_template("people/new.html", case=case, form=form, link_form=link_form)
+
+
+@bp.route("/cases/<public_id>/people/<person_id>", methods=["GET", "POST"])
+def edit_person(public_id: str, person_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    person = _person_in_case(case, person_id)
+    form = PersonForm(obj=person)
+    saved = None
+    status = 200
+    if request.method == "GET":
+        form.birth_date.data = person.birth_date.iso() if person.birth_date else ""
+        for name in ("gender", "legal_status", "consent"):
+            getattr(form, name).data = getattr(person, name).value
+        form.nationality.data = person.nationality or ""
+        form.version.data = person.version
+    elif form.validate_on_submit():
+        try:
+            services.update_person(
+                current_user, person, _details(form), form.version.data, case=case
+            )
+        except StaleEdit:
+            db.session.rollback()
+            person = _person_in_case(case, person_id)
+            saved = prepare_conflict(form, person)
+            status = 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Person saved.", "success")
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    others = [cp.person for cp in case_services.case_people(case) if cp.person_id != person.id]
+    family_form = FamilyForm(prefix="family")
+    family_form.relative.choices = pairs([(p.public_id, p.primary_name) for p in others])
+    return render_template(
+        "people/edit.html",
+        case=case,
+        person=person,
+        form=form,
+        saved=saved,
+        name_form=NameForm(prefix="name"),
+        family_form=family_form,
+        family=services.family_of(person),
+        names=services.visible_names(person),
+        other_cases=_other_cases(person, case),
+    ), status
+
+
+def _other_cases(person: Person, case: Case) -> list[Case]:
+    cases = db.session.scalars(
+        select(Case)
+        .join(CasePerson, CasePerson.case_id == Case.id)
+        .where(
+            CasePerson.person_id == person.id,
+            Case.id != case.id,
+            permissions.visible_cases_clause(current_user),
+        )
+    )
+    return list(cases)
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/names")
+def add_name(public_id: str, person_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    person = _person_in_case(case, person_id)
+    form = NameForm(prefix="name")
+    if form.validate_on_submit():
+        try:
+            services.add_name(
+                current_user,
+                person,
+                NameInput(form.name.data, form.script.data or None, form.kind.data),
+                case=case,
+            )
+        except ValidationFailed as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Name added.", "success")
+    else:
+        flash("Give the name (at most 200 characters).", "error")
+    return redirect(
+        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    )
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/family")
+def add_family(public_id: str, person_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    person = _person_in_case(case, person_id)
+    form = FamilyForm(prefix="family")
+    form.relative.choices = pairs(
+        [(cp.person.public_id, "") for cp in case_services.case_people(case)]
+    )
+    if form.validate_on_submit():
+        relative = _person_in_case(case, form.relative.data)
+        try:
+            services.add_family_link(current_user, relative, person, form.relation.data, case=case)
+        except ValidationFailed as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Family link added.", "success")
+    else:
+        flash("Choose a relative and the relation.", "error")
+    return redirect(
+        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    )
