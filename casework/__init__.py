@@ -78,6 +78,7 @@ VIEW_MODULES = (
     "casework.people.views",
     "casework.evidence.views",
     "casework.legal.views",
+    "casework.advocacy.views",
 )
 
 

@@ -1,0 +1,129 @@
+"""The personal iCalendar feed: follow-up dates and remedy deadlines behind a revocable secret.
+
+The URL holds a random secret; the database keeps only its SHA-256 (``User.calendar_token``), so
+a copy of the database does not give anyone the feeds, and the look-up by digest leaks nothing
+about the secret through timing. Event texts carry reference numbers and action types only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from casework.accounts.models import User
+from casework.advocacy.hooks import action_label
+from casework.advocacy.models import AdvocacyAction
+from casework.advocacy.services import _due_clause, visible_actions_clause
+from casework.audit.services import record
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.hooks import case_deadlines
+from casework.core.vocab import CaseStatus
+from casework.permissions import visible_cases_clause
+
+TOKEN_BYTES = 32
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def rotate_token(user: User) -> str:
+    """Give the user a new feed secret (the old URL stops working); return the secret."""
+    secret = secrets.token_urlsafe(TOKEN_BYTES)
+    had = user.calendar_token is not None
+    user.calendar_token = _digest(secret)
+    db.session.flush()
+    record(user, "calendar.token_rotated" if had else "calendar.token_created", user)
+    return secret
+
+
+def revoke_token(user: User) -> None:
+    """Switch the feed off."""
+    if user.calendar_token is not None:
+        user.calendar_token = None
+        db.session.flush()
+        record(user, "calendar.token_revoked", user)
+
+
+def user_for_secret(secret: str) -> User | None:
+    """The active user whose feed secret this is, or None."""
+    if not secret or len(secret) > 128:
+        return None
+    digest = _digest(secret)
+    user = db.session.scalar(select(User).where(User.calendar_token == digest))
+    if user is None or not hmac.compare_digest(user.calendar_token or "", digest):
+        return None
+    return user if user.is_active else None
+
+
+def _event(uid: str, day, summary: str, url: str | None, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("transp", "TRANSPARENT")
+    if url:
+        event.add("url", url)
+    return event
+
+
+def build_feed(user: User, base_url: str, *, link=None) -> bytes:
+    """The user's feed: follow-ups of actions they are responsible for or may see, and the
+    open deadlines (remedy appeals...) of the cases they may see."""
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", "-//Casework//Deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Casework deadlines")
+    link = link or (lambda endpoint, **values: None)
+    base = base_url.rstrip("/")
+
+    def absolute(path: str | None) -> str | None:
+        return f"{base}{path}" if path and path.startswith("/") else path
+
+    actions = db.session.scalars(
+        select(AdvocacyAction)
+        .where(
+            _due_clause(),
+            visible_actions_clause(user) | (AdvocacyAction.responsible_id == user.id),
+        )
+        .order_by(AdvocacyAction.followup_due)
+    )
+    for action in actions:
+        refs = ", ".join(c.reference for c in action.cases) or "thematic"
+        cal.add_component(
+            _event(
+                f"followup-{action.public_id}@casework",
+                action.followup_due,
+                f"Follow-up {refs}: {action_label(action)}",
+                absolute(link("advocacy.action_detail", public_id=action.public_id)),
+                stamp,
+            )
+        )
+    cases = db.session.scalars(
+        select(Case)
+        .where(visible_cases_clause(user), Case.status != CaseStatus.CLOSED)
+        .order_by(Case.reference)
+    )
+    for case in cases:
+        for n, deadline in enumerate(case_deadlines(case)):
+            if deadline.kind == "followup":
+                continue  # the actions above, already filtered by visibility
+            cal.add_component(
+                _event(
+                    f"deadline-{case.public_id}-{deadline.kind}-{deadline.due.isoformat()}-{n}@casework",
+                    deadline.due,
+                    f"{case.reference}: {deadline.label}",
+                    absolute(deadline.url),
+                    stamp,
+                )
+            )
+    return cal.to_ical()

@@ -1,0 +1,81 @@
+"""Interim-measures compliance: was a person removed although a UN body asked the State not to?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from casework.advocacy.models import AdvocacyAction
+from casework.advocacy.services import case_actions
+from casework.cases.models import Case
+from casework.core.types import PartialDate
+from casework.core.vocab import ActionOutcome, ActionType, EventType, Situation
+
+
+@dataclass(frozen=True)
+class Breach:
+    """Interim measures were granted and the person was removed afterwards (or is removed).
+
+    ``granted_on`` is the earliest known grant date (None: date unknown); ``removed_on`` the
+    removal event's date (None: known only from the case's current situation).
+    """
+
+    granted_on: date | None
+    removed_on: PartialDate | None
+    granted_by: str
+    action: AdvocacyAction | None = None
+
+    @property
+    def message(self) -> str:
+        when = f" on {self.granted_on.isoformat()}" if self.granted_on else ""
+        removed = f" on {self.removed_on.iso()}" if self.removed_on else ""
+        return (
+            f"Interim measures were granted{when} ({self.granted_by}), "
+            f"yet the person was removed{removed}."
+        )
+
+
+def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
+    grants: list[tuple[date | None, str, AdvocacyAction | None]] = []
+    for action in case_actions(case):
+        if (
+            action.action_type == ActionType.INTERIM_MEASURES_REQUEST
+            and action.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+        ):
+            body = None
+            if action.target_body is not None:
+                body = action.target_body.short_name or action.target_body.name
+            label = f"request {action.reference_number}" if action.reference_number else "request"
+            grants.append((action.response_on, f"{body} {label}" if body else label, action))
+    for event in case.events:
+        if event.is_hidden or event.event_type != EventType.INTERIM_MEASURES_GRANTED:
+            continue
+        grants.append((event.date.earliest() if event.date else None, "recorded event", None))
+    return grants
+
+
+def interim_measures_breach(case: Case) -> Breach | None:
+    """The breach of interim measures on this case, if any.
+
+    A removal counts when a removal event may have happened on or after the grant (imprecise
+    dates are read in the person's favour: flagged), or when the case's current situation is
+    "removed" and no removal event is known to predate every grant.
+    """
+    grants = _grants(case)
+    if not grants:
+        return None
+    dated = [g for g in grants if g[0] is not None]
+    first = min(dated, key=lambda g: g[0]) if dated else grants[0]
+    granted_on = first[0]
+    removals = [e for e in case.events if not e.is_hidden and e.event_type == EventType.REMOVAL]
+    for removal in sorted(removals, key=lambda e: (e.date is None, e.date or PartialDate(1900))):
+        if removal.date is None or granted_on is None or removal.date.latest() >= granted_on:
+            return Breach(granted_on, removal.date, first[1], first[2])
+    if case.current_situation == Situation.REMOVED:
+        all_before = removals and all(
+            r.date is not None and granted_on is not None and r.date.latest() < granted_on
+            for r in removals
+        )
+        if not all_before:
+            return Breach(granted_on, None, first[1], first[2])
+    return None

@@ -1,0 +1,130 @@
+"""Advocacy forms: actions, status moves, target bodies, UPR recommendations and imports."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from casework.advocacy.services import (
+    BODY_NAME_MAX_LEN,
+    BODY_SHORT_MAX_LEN,
+    REFERENCE_MAX_LEN,
+    TITLE_MAX_LEN,
+)
+from casework.advocacy.upr import MAX_CYCLE, NUMBER_MAX_LEN, STATE_MAX_LEN, THEMES_MAX_LEN
+from casework.core.forms import choices
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
+
+
+class DayField(DateField):
+    """A calendar date with a plain error message (the browser shows a date picker)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-18.") from exc
+
+
+class ActionForm(FlaskForm):
+    action_type = SelectField("Type", choices=choices(ActionType), validators=[DataRequired()])
+    target_body = SelectField("Addressed to", choices=[], validate_choice=False)
+    title = StringField(
+        "Short title (no names)",
+        validators=[DataRequired(message="A short title is required."), Length(max=TITLE_MAX_LEN)],
+    )
+    cases = StringField(
+        "Case references",
+        description="Comma-separated, e.g. KZ-2011-0007, KZ-2011-0008. Empty: a thematic action.",
+        validators=[Length(max=2000)],
+    )
+    status = SelectField("Status", choices=choices(ActionStatus), validators=[DataRequired()])
+    planned_on = DayField("Planned for", validators=[Optional()])
+    submitted_on = DayField("Submitted on", validators=[Optional()])
+    followup_due = DayField("Follow up by", validators=[Optional()])
+    response_on = DayField("Response received on", validators=[Optional()])
+    reference_number = StringField(
+        "Reference number", validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
+    )
+    outcome = SelectField("Outcome", choices=choices(ActionOutcome), validators=[DataRequired()])
+    response_summary = TextAreaField("Response summary", validators=[Optional(), Length(max=20000)])
+    description = TextAreaField("Notes", validators=[Optional(), Length(max=20000)])
+    responsible = SelectField("Responsible", choices=[], validate_choice=False)
+    version = HiddenField()
+
+
+class StatusForm(FlaskForm):
+    to_status = SelectField("Move to", choices=[], validators=[DataRequired()])
+    on = DayField("Date of this step", validators=[Optional()])
+    reference_number = StringField(
+        "Reference number", validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
+    )
+    outcome = SelectField("Outcome", choices=choices(ActionOutcome, blank="(unchanged)"))
+    response_summary = TextAreaField(
+        "What the reply said", validators=[Optional(), Length(max=20000)]
+    )
+    followup_due = DayField("Next follow-up by", validators=[Optional()])
+    version = HiddenField()
+
+
+class BodyForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=BODY_NAME_MAX_LEN)])
+    short_name = StringField("Short name", validators=[Optional(), Length(max=BODY_SHORT_MAX_LEN)])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for POST buttons: only the CSRF token."""
+
+
+class RecommendationForm(FlaskForm):
+    cycle = IntegerField(
+        "Cycle",
+        validators=[
+            DataRequired(message="Give the cycle as a whole number."),
+            NumberRange(min=1, max=MAX_CYCLE),
+        ],
+    )
+    number = StringField(
+        "Number", validators=[DataRequired(), Length(max=NUMBER_MAX_LEN)], description="e.g. 139.24"
+    )
+    recommending_state = StringField(
+        "Recommending State", validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
+    )
+    text = TextAreaField("Text", validators=[DataRequired(), Length(max=20000)])
+    response = SelectField("Response of the State", choices=choices(UPRResponse))
+    response_date = DayField("Date of the State's response", validators=[Optional()])
+    themes = StringField(
+        "Themes", validators=[Optional(), Length(max=THEMES_MAX_LEN)], description="Separated by ;"
+    )
+    version = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")])
+
+
+class LinkCaseForm(FlaskForm):
+    reference = StringField("Case reference", validators=[DataRequired(), Length(max=40)])
+
+
+class LinkActionForm(FlaskForm):
+    action = SelectField("Advocacy action", choices=[], validators=[DataRequired()])
+
+
+class CycleDateForm(FlaskForm):
+    response_date = DayField("Date of the State's responses", validators=[DataRequired()])
+
+
+class ActionDocumentForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired(message="Choose a file.")])
+    description = StringField("Description (no names)", validators=[Optional(), Length(max=1000)])

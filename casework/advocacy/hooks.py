@@ -1,0 +1,121 @@
+"""What advocacy adds to pages it does not own: the case panel, timeline, deadlines, dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from werkzeug.routing import BuildError
+
+from casework.advocacy import services
+from casework.advocacy.compliance import interim_measures_breach
+from casework.advocacy.models import AdvocacyAction
+from casework.core.hooks import Deadline, TimelineItem
+from casework.core.vocab import ActionStatus, Role
+from casework.permissions import can_manage_advocacy, can_view_advocacy, can_view_case
+
+
+def link(endpoint: str, **values: Any) -> str | None:
+    """A URL when one can be built here (a request, or a configured server name), else None."""
+    try:
+        return url_for(endpoint, **values)
+    except (RuntimeError, BuildError):
+        return None
+
+
+def action_label(action: AdvocacyAction) -> str:
+    """A non-identifying label: the action type, target body and reference number."""
+    label = action.action_type.label
+    if action.target_body is not None:
+        label += f" to {action.target_body.short_name or action.target_body.name}"
+    if action.reference_number:
+        label += f" ({action.reference_number})"
+    return label
+
+
+def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
+    """The advocacy panel of a case file: its actions and, first, any interim-measures breach."""
+    if not can_view_case(user, case):
+        return None
+    actions = services.case_actions(case)
+    return {
+        "case": case,
+        "actions": actions,
+        "breach": interim_measures_breach(case),
+        "can_manage": can_manage_advocacy(user, case),
+        "can_open": can_view_advocacy(user),
+        "new_url": link("advocacy.new_case_action", case_public_id=case.public_id),
+    }
+
+
+def timeline(case: Any, user: Any) -> list[TimelineItem]:
+    """Submissions, responses and status changes of the case's actions."""
+    if not can_view_case(user, case):
+        return []
+    actions = services.case_actions(case)
+    histories = services.status_histories(actions)
+    may_open = can_view_advocacy(user)
+    items: list[TimelineItem] = []
+    for action in actions:
+        url = link("advocacy.action_detail", public_id=action.public_id) if may_open else None
+        label = action_label(action)
+        if action.submitted_on:
+            items.append(
+                TimelineItem(
+                    when=action.submitted_on, kind="action", title=f"Submitted: {label}", url=url
+                )
+            )
+        if action.response_on:
+            items.append(
+                TimelineItem(
+                    when=action.response_on,
+                    kind="action",
+                    title=f"Response received: {label}",
+                    body=action.outcome.label,
+                    url=url,
+                )
+            )
+        for entry in histories.get(action.public_id, []):
+            details = entry.details or {}
+            old = ActionStatus.parse(details.get("from_status"))
+            new = ActionStatus.parse(details.get("to_status"))
+            items.append(
+                TimelineItem(
+                    when=entry.at,
+                    kind="status",
+                    title=f"{label}: {old.label if old else '?'} \u2192 {new.label if new else '?'}",
+                    url=url,
+                    author=entry.actor.display_name if entry.actor else None,
+                )
+            )
+    return items
+
+
+def deadlines(case: Any) -> list[Deadline]:
+    """Follow-up dates of the case's actions still waiting for a reply."""
+    return [
+        Deadline(
+            due=action.followup_due,
+            label=f"Follow-up: {action_label(action)}",
+            kind="followup",
+            url=link("advocacy.action_detail", public_id=action.public_id),
+        )
+        for action in services.open_followups_for_case(case)
+    ]
+
+
+def dashboard_context(user: Any) -> dict[str, Any] | None:
+    """The user's overdue follow-ups (and the organisation's, for coordinators)."""
+    if not can_view_advocacy(user):
+        return None
+    due = services.followups(user)
+    org = due.org_overdue if user.role == Role.COORDINATOR else []
+    org = [a for a in org if a.responsible_id != user.id]
+    if not due.mine_overdue and not org and not due.mine_upcoming:
+        return None
+    return {
+        "mine_overdue": due.mine_overdue,
+        "mine_upcoming": due.mine_upcoming,
+        "org_overdue": org,
+        "today": due.today,
+    }

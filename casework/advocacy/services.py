@@ -1,0 +1,610 @@
+"""Advocacy actions and target bodies: visibility, creation, updates, status moves, follow-up.
+
+Services flush and write the audit trail; the caller commits. Audit details carry field names,
+codes and statuses only, never names or narratives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy.orm import selectinload
+
+from casework.accounts.models import User
+from casework.advocacy.models import AdvocacyAction, TargetBody, action_cases
+from casework.audit.models import AuditEntry
+from casework.audit.services import changed_fields, record
+from casework.cases.loaders import get_case_by_reference
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, Role
+from casework.permissions import (
+    can_manage_advocacy,
+    can_view_advocacy,
+    can_view_case,
+    can_view_identifying,
+    visible_cases_clause,
+)
+
+TITLE_MAX_LEN = 200
+REFERENCE_MAX_LEN = 100
+BODY_NAME_MAX_LEN = 200
+BODY_SHORT_MAX_LEN = 40
+UPCOMING_DAYS = 14
+
+# Statuses that still need a reply, hence a follow-up.
+CLOSED_STATUSES = (ActionStatus.RESPONSE_RECEIVED, ActionStatus.CLOSED)
+
+# Allowed status moves: forward (skipping steps is fine: a letter may be sent the day it is
+# planned), one step back to correct a mistake, closing at any time, reopening a closed action.
+STATUS_MOVES: dict[ActionStatus, tuple[ActionStatus, ...]] = {
+    ActionStatus.PLANNED: (ActionStatus.DRAFTING, ActionStatus.SUBMITTED, ActionStatus.CLOSED),
+    ActionStatus.DRAFTING: (ActionStatus.PLANNED, ActionStatus.SUBMITTED, ActionStatus.CLOSED),
+    ActionStatus.SUBMITTED: (
+        ActionStatus.DRAFTING,
+        ActionStatus.ACKNOWLEDGED,
+        ActionStatus.RESPONSE_RECEIVED,
+        ActionStatus.CLOSED,
+    ),
+    ActionStatus.ACKNOWLEDGED: (
+        ActionStatus.SUBMITTED,
+        ActionStatus.RESPONSE_RECEIVED,
+        ActionStatus.CLOSED,
+    ),
+    ActionStatus.RESPONSE_RECEIVED: (ActionStatus.ACKNOWLEDGED, ActionStatus.CLOSED),
+    ActionStatus.CLOSED: (
+        ActionStatus.PLANNED,
+        ActionStatus.SUBMITTED,
+        ActionStatus.ACKNOWLEDGED,
+        ActionStatus.RESPONSE_RECEIVED,
+    ),
+}
+
+
+def allowed_moves(status: ActionStatus) -> tuple[ActionStatus, ...]:
+    """Statuses an action may move to from ``status``."""
+    return STATUS_MOVES.get(status, ())
+
+
+# --- Target bodies -----------------------------------------------------------------------------
+
+SEED_BODIES: tuple[tuple[str, str], ...] = (
+    (
+        "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment",
+        "SR torture",
+    ),
+    ("UN Working Group on Arbitrary Detention", "WGAD"),
+    ("UN Working Group on Enforced or Involuntary Disappearances", "WGEID"),
+    ("UN Committee against Torture", "CAT"),
+    ("UN Human Rights Committee", "CCPR"),
+    ("UN High Commissioner for Refugees", "UNHCR"),
+    ("OSCE Office for Democratic Institutions and Human Rights", "OSCE/ODIHR"),
+    ("Prosecutor General's Office of Kazakhstan", "PGO"),
+    ("Ministry of Internal Affairs of Kazakhstan (Migration Service)", "MVD"),
+    ("Ministry of Foreign Affairs of Kazakhstan", "MFA"),
+    ("Commissioner for Human Rights (Ombudsman) of Kazakhstan", "Ombudsman"),
+)
+
+
+def seed_target_bodies() -> str:
+    """Add the standard target bodies that are missing; never change edited ones."""
+    existing = set(db.session.scalars(select(TargetBody.name)))
+    added = 0
+    for name, short in SEED_BODIES:
+        if name not in existing:
+            db.session.add(TargetBody(name=name, short_name=short))
+            added += 1
+    db.session.flush()
+    return f"{added} added, {len(existing)} already present"
+
+
+def list_bodies(include_retired: bool = False) -> list[TargetBody]:
+    query = select(TargetBody).order_by(TargetBody.name)
+    if not include_retired:
+        query = query.where(TargetBody.retired.is_(False))
+    return list(db.session.scalars(query))
+
+
+def get_body(body_id: str | int | None) -> TargetBody | None:
+    try:
+        return db.session.get(TargetBody, int(body_id)) if body_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
+    """Add a target body (coordinators)."""
+    if not can_manage_advocacy(actor):
+        raise PermissionDenied()
+    name = (name or "").strip()
+    short_name = (short_name or "").strip() or None
+    if not name:
+        raise ValidationFailed({"name": ["A name is required."]})
+    if len(name) > BODY_NAME_MAX_LEN:
+        raise ValidationFailed({"name": [f"At most {BODY_NAME_MAX_LEN} characters."]})
+    if short_name and len(short_name) > BODY_SHORT_MAX_LEN:
+        raise ValidationFailed({"short_name": [f"At most {BODY_SHORT_MAX_LEN} characters."]})
+    if db.session.scalar(select(TargetBody.id).where(TargetBody.name == name)):
+        raise ValidationFailed({"name": ["This body is already in the list."]})
+    body = TargetBody(name=name, short_name=short_name)
+    db.session.add(body)
+    db.session.flush()
+    record(actor, "advocacy.body_created", object_type="target_bodies", object_id=str(body.id))
+    return body
+
+
+def set_body_retired(actor: User, body: TargetBody, retired: bool) -> None:
+    """Retire a body (kept on existing actions, no longer offered) or bring it back."""
+    if not can_manage_advocacy(actor):
+        raise PermissionDenied()
+    body.retired = retired
+    db.session.flush()
+    record(
+        actor,
+        "advocacy.body_retired" if retired else "advocacy.body_restored",
+        object_type="target_bodies",
+        object_id=str(body.id),
+    )
+
+
+def responsible_candidates() -> list[User]:
+    """Active lawyers and coordinators, who may be responsible for an action."""
+    query = (
+        select(User)
+        .where(User.is_active_account.is_(True), User.role.in_([Role.LAWYER, Role.COORDINATOR]))
+        .order_by(User.display_name)
+    )
+    return list(db.session.scalars(query))
+
+
+# --- Visibility --------------------------------------------------------------------------------
+
+
+def visible_actions_clause(user: Any) -> ColumnElement[bool]:
+    """WHERE clause over AdvocacyAction: thematic ones, or those with a case the user may see."""
+    if not can_view_advocacy(user):
+        return false()
+    linked = exists(
+        select(action_cases.c.case_id).where(action_cases.c.action_id == AdvocacyAction.id)
+    )
+    linked_visible = exists(
+        select(Case.id)
+        .join(action_cases, action_cases.c.case_id == Case.id)
+        .where(action_cases.c.action_id == AdvocacyAction.id, visible_cases_clause(user))
+    )
+    return or_(~linked, linked_visible)
+
+
+def can_see_action(user: Any, action: AdvocacyAction) -> bool:
+    """May the user know this action exists (advocacy pages)?"""
+    if not can_view_advocacy(user):
+        return False
+    if not action.cases:
+        return True
+    return any(can_view_case(user, case) for case in action.cases)
+
+
+def can_edit_action(user: Any, action: AdvocacyAction) -> bool:
+    """Coordinators; lawyers on the team of one of its cases. Thematic ones: coordinators."""
+    if not can_see_action(user, action):
+        return False
+    if not action.cases:
+        return can_manage_advocacy(user, None)
+    return any(can_manage_advocacy(user, c) for c in action.cases if can_view_case(user, c))
+
+
+def get_action(public_id: str) -> AdvocacyAction | None:
+    return db.session.scalar(select(AdvocacyAction).where(AdvocacyAction.public_id == public_id))
+
+
+def load_action(user: Any, public_id: str, *, edit: bool = False) -> AdvocacyAction:
+    """The action if the user may see it (else NotVisible); PermissionDenied if ``edit`` fails."""
+    if not can_view_advocacy(user):
+        raise PermissionDenied()
+    action = get_action(public_id)
+    if action is None or not can_see_action(user, action):
+        raise NotVisible()
+    if edit and not can_edit_action(user, action):
+        raise PermissionDenied()
+    return action
+
+
+def visible_cases_of(user: Any, action: AdvocacyAction) -> list[Case]:
+    return [c for c in action.cases if can_view_case(user, c)]
+
+
+def list_actions(
+    user: Any,
+    *,
+    status: ActionStatus | None = None,
+    action_type: ActionType | None = None,
+    mine: bool = False,
+    open_only: bool = False,
+    limit: int = 200,
+) -> list[AdvocacyAction]:
+    """Actions the user may see, newest first, optionally filtered."""
+    query = (
+        select(AdvocacyAction)
+        .where(visible_actions_clause(user))
+        .options(selectinload(AdvocacyAction.cases), selectinload(AdvocacyAction.target_body))
+    )
+    if status is not None:
+        query = query.where(AdvocacyAction.status == status)
+    if action_type is not None:
+        query = query.where(AdvocacyAction.action_type == action_type)
+    if mine:
+        query = query.where(AdvocacyAction.responsible_id == user.id)
+    if open_only:
+        query = query.where(AdvocacyAction.status.not_in(CLOSED_STATUSES))
+    query = query.order_by(AdvocacyAction.created_at.desc(), AdvocacyAction.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def case_actions(case: Case) -> list[AdvocacyAction]:
+    """Every action linked to the case (the caller checks that the case is visible)."""
+    query = (
+        select(AdvocacyAction)
+        .join(action_cases, action_cases.c.action_id == AdvocacyAction.id)
+        .where(action_cases.c.case_id == case.id)
+        .options(selectinload(AdvocacyAction.target_body))
+        .order_by(AdvocacyAction.created_at, AdvocacyAction.id)
+    )
+    return list(db.session.scalars(query))
+
+
+# --- Create and update -------------------------------------------------------------------------
+
+
+@dataclass
+class ActionData:
+    """What a form gives for an action (dates already parsed)."""
+
+    action_type: ActionType
+    title: str
+    target_body_id: int | None = None
+    description: str | None = None
+    status: ActionStatus = ActionStatus.PLANNED
+    planned_on: date | None = None
+    submitted_on: date | None = None
+    followup_due: date | None = None
+    response_on: date | None = None
+    reference_number: str | None = None
+    outcome: ActionOutcome = ActionOutcome.PENDING
+    response_summary: str | None = None
+    responsible_id: int | None = None
+    case_references: list[str] = field(default_factory=list)
+
+
+def parse_references(text: str | None) -> list[str]:
+    """Split 'KZ-2011-0001, KZ-2011-0002' (commas, semicolons, spaces) into references."""
+    if not text:
+        return []
+    seen: list[str] = []
+    for part in text.replace(";", ",").replace("\n", ",").replace(" ", ",").split(","):
+        ref = part.strip().upper()
+        if ref and ref not in seen:
+            seen.append(ref)
+    return seen
+
+
+def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
+    """Cases the actor may see and link; an unknown or invisible reference is the same error."""
+    cases: list[Case] = []
+    bad: list[str] = []
+    for ref in references:
+        case = get_case_by_reference(ref)
+        if case is None or not can_view_case(actor, case) or not can_manage_advocacy(actor, case):
+            bad.append(ref)
+        elif case not in cases:
+            cases.append(case)
+    if bad:
+        raise ValidationFailed(
+            {"cases": [f"No case you may link has the reference {', '.join(bad)}."]}
+        )
+    return cases
+
+
+def _validate(data: ActionData) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    title = (data.title or "").strip()
+    if not title:
+        errors["title"] = ["A short title is required."]
+    elif len(title) > TITLE_MAX_LEN:
+        errors["title"] = [f"At most {TITLE_MAX_LEN} characters."]
+    reference = (data.reference_number or "").strip() or None
+    if reference and len(reference) > REFERENCE_MAX_LEN:
+        errors["reference_number"] = [f"At most {REFERENCE_MAX_LEN} characters."]
+    if data.target_body_id is not None and get_body(data.target_body_id) is None:
+        errors["target_body"] = ["Choose a body from the list."]
+    if data.responsible_id is not None:
+        user = db.session.get(User, data.responsible_id)
+        if user is None or user not in responsible_candidates():
+            errors["responsible"] = ["Choose an active lawyer or coordinator."]
+    if data.response_on and data.submitted_on and data.response_on < data.submitted_on:
+        errors["response_on"] = ["The response cannot come before the submission."]
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "action_type": ActionType(data.action_type),
+        "title": title,
+        "target_body_id": data.target_body_id,
+        "description": (data.description or "").strip() or None,
+        "planned_on": data.planned_on,
+        "submitted_on": data.submitted_on,
+        "followup_due": data.followup_due,
+        "response_on": data.response_on,
+        "reference_number": reference,
+        "outcome": ActionOutcome(data.outcome),
+        "response_summary": (data.response_summary or "").strip() or None,
+        "responsible_id": data.responsible_id,
+    }
+
+
+def _audit_case(action: AdvocacyAction) -> Case | None:
+    return action.cases[0] if len(action.cases) == 1 else None
+
+
+def _apply_status_dates(action: AdvocacyAction, to: ActionStatus, today: date) -> None:
+    if to == ActionStatus.SUBMITTED and action.submitted_on is None:
+        action.submitted_on = today
+    if to == ActionStatus.RESPONSE_RECEIVED and action.response_on is None:
+        action.response_on = today
+
+
+def create_action(actor: Any, data: ActionData, *, case: Case | None = None) -> AdvocacyAction:
+    """Create an action for ``case`` and/or the cases named in ``data`` (none: thematic)."""
+    cases = _resolve_cases(actor, data.case_references)
+    if case is not None and case not in cases:
+        cases.insert(0, case)
+    if not cases and not can_manage_advocacy(actor, None):
+        raise ValidationFailed(
+            {
+                "cases": [
+                    "Give the reference of a case of yours; only coordinators record "
+                    "thematic actions."
+                ]
+            }
+        )
+    if case is not None and not can_manage_advocacy(actor, case):
+        raise PermissionDenied()
+    values = _validate(data)
+    action = AdvocacyAction(**values, created_by_id=actor.id)
+    action.status = ActionStatus(data.status)
+    _apply_status_dates(action, action.status, date.today())
+    action.cases = cases
+    db.session.add(action)
+    db.session.flush()
+    record(
+        actor,
+        "advocacy.action_created",
+        action,
+        case=_audit_case(action),
+        action_type=action.action_type.value,
+        status=action.status.value,
+        cases=[c.public_id for c in cases],
+    )
+    return action
+
+
+def update_action(
+    actor: Any, action: AdvocacyAction, data: ActionData, expected_version: Any
+) -> AdvocacyAction:
+    """Update an action; StaleEdit if someone saved it since the form was loaded."""
+    if not can_edit_action(actor, action):
+        raise PermissionDenied()
+    check_version(action, expected_version, data.__dict__)
+    values = _validate(data)
+    # Cases the actor cannot see stay linked: an edit only changes what the editor sees.
+    hidden = [c for c in action.cases if not can_view_case(actor, c)]
+    visible_new = _resolve_cases(actor, data.case_references)
+    new_cases = hidden + visible_new
+    if not new_cases and not can_manage_advocacy(actor, None):
+        raise ValidationFailed({"cases": ["Only coordinators keep thematic actions (no case)."]})
+    to = ActionStatus(data.status)
+    old_status = action.status
+    if to != old_status and to not in allowed_moves(old_status):
+        raise ValidationFailed(
+            {"status": [f"An action cannot go from {old_status.label} to {to.label}."]}
+        )
+    changed = changed_fields(action, values)
+    old_ids = {c.id for c in action.cases}
+    new_ids = {c.id for c in new_cases}
+    for key, value in values.items():
+        setattr(action, key, value)
+    if old_ids != new_ids:
+        action.cases = new_cases
+        changed.append("cases")
+    if to != old_status:
+        action.status = to
+        _apply_status_dates(action, to, date.today())
+    db.session.flush()
+    if changed:
+        record(actor, "advocacy.action_updated", action, case=_audit_case(action), fields=changed)
+    if to != old_status:
+        _record_status(actor, action, old_status, to)
+    return action
+
+
+def _record_status(
+    actor: Any, action: AdvocacyAction, old: ActionStatus, new: ActionStatus
+) -> None:
+    record(
+        actor,
+        "advocacy.status_changed",
+        action,
+        case=_audit_case(action),
+        from_status=old.value,
+        to_status=new.value,
+    )
+
+
+def change_status(
+    actor: Any,
+    action: AdvocacyAction,
+    to: ActionStatus | str,
+    expected_version: Any,
+    *,
+    on: date | None = None,
+    reference_number: str | None = None,
+    outcome: ActionOutcome | str | None = None,
+    response_summary: str | None = None,
+    followup_due: date | None = None,
+    clear_followup: bool = False,
+) -> AdvocacyAction:
+    """Move an action to ``to``, with the date of the step and, for a reply, what it said."""
+    if not can_edit_action(actor, action):
+        raise PermissionDenied()
+    check_version(action, expected_version, {"status": str(to)})
+    to = ActionStatus(to)
+    old = action.status
+    if to == old or to not in allowed_moves(old):
+        raise ValidationFailed(
+            {"to_status": [f"An action cannot go from {old.label} to {to.label}."]}
+        )
+    today = date.today()
+    reference_number = (reference_number or "").strip() or None
+    if reference_number and len(reference_number) > REFERENCE_MAX_LEN:
+        raise ValidationFailed({"reference_number": [f"At most {REFERENCE_MAX_LEN} characters."]})
+    if to == ActionStatus.SUBMITTED:
+        action.submitted_on = on or action.submitted_on or today
+    elif to == ActionStatus.RESPONSE_RECEIVED:
+        when = on or today
+        if action.submitted_on and when < action.submitted_on:
+            raise ValidationFailed({"on": ["The response cannot come before the submission."]})
+        action.response_on = when
+    if reference_number:
+        action.reference_number = reference_number
+    if outcome:
+        action.outcome = ActionOutcome(outcome)
+    if response_summary and response_summary.strip():
+        action.response_summary = response_summary.strip()
+    if followup_due is not None:
+        action.followup_due = followup_due
+    elif clear_followup:
+        action.followup_due = None
+    action.status = to
+    db.session.flush()
+    _record_status(actor, action, old, to)
+    return action
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+def _due_clause() -> ColumnElement[bool]:
+    return (AdvocacyAction.followup_due.is_not(None)) & (
+        AdvocacyAction.status.not_in(CLOSED_STATUSES)
+    )
+
+
+def is_due(action: AdvocacyAction) -> bool:
+    """Does the action wait for a follow-up (a due date and no reply yet)?"""
+    return action.followup_due is not None and action.status not in CLOSED_STATUSES
+
+
+@dataclass
+class FollowUps:
+    mine_overdue: list[AdvocacyAction]
+    mine_upcoming: list[AdvocacyAction]
+    org_overdue: list[AdvocacyAction]
+    org_upcoming: list[AdvocacyAction]
+    today: date
+
+
+def followups(user: Any, today: date | None = None, days: int = UPCOMING_DAYS) -> FollowUps:
+    """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones)."""
+    today = today or date.today()
+    horizon = today + timedelta(days=days)
+    query = (
+        select(AdvocacyAction)
+        .where(visible_actions_clause(user), _due_clause(), AdvocacyAction.followup_due <= horizon)
+        .options(
+            selectinload(AdvocacyAction.cases),
+            selectinload(AdvocacyAction.target_body),
+            selectinload(AdvocacyAction.responsible),
+        )
+        .order_by(AdvocacyAction.followup_due, AdvocacyAction.id)
+    )
+    actions = list(db.session.scalars(query))
+    overdue = [a for a in actions if a.followup_due < today]
+    upcoming = [a for a in actions if a.followup_due >= today]
+    return FollowUps(
+        mine_overdue=[a for a in overdue if a.responsible_id == user.id],
+        mine_upcoming=[a for a in upcoming if a.responsible_id == user.id],
+        org_overdue=overdue,
+        org_upcoming=upcoming,
+        today=today,
+    )
+
+
+def open_followups_for_case(case: Case) -> list[AdvocacyAction]:
+    """The case's actions still waiting for a reply with a follow-up date."""
+    query = (
+        select(AdvocacyAction)
+        .join(action_cases, action_cases.c.action_id == AdvocacyAction.id)
+        .where(action_cases.c.case_id == case.id, _due_clause())
+        .order_by(AdvocacyAction.followup_due)
+    )
+    return list(db.session.scalars(query))
+
+
+def status_history(action: AdvocacyAction) -> list[AuditEntry]:
+    """The action's status changes, oldest first (from the audit trail)."""
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == AdvocacyAction.__tablename__,
+            AuditEntry.object_id == action.public_id,
+            AuditEntry.action == "advocacy.status_changed",
+        )
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def status_histories(actions: list[AdvocacyAction]) -> dict[str, list[AuditEntry]]:
+    """Status changes of several actions at once, by action public id."""
+    ids = [a.public_id for a in actions]
+    result: dict[str, list[AuditEntry]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == AdvocacyAction.__tablename__,
+            AuditEntry.object_id.in_(ids),
+            AuditEntry.action == "advocacy.status_changed",
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    for entry in db.session.scalars(query):
+        result[entry.object_id].append(entry)
+    return result
+
+
+def action_documents(user: Any, action: AdvocacyAction) -> list[tuple[Any, bool]]:
+    """Documents attached to the action (not hidden), each with whether its name may be shown.
+
+    A document that also belongs to a case the user may not see is left out; its original
+    file name (identifying data) shows only to those who may see the case's identifying data.
+    """
+    from casework.evidence.models import Document
+
+    query = (
+        select(Document)
+        .where(Document.action_id == action.id, Document.hidden_at.is_(None))
+        .order_by(Document.uploaded_at)
+    )
+    result: list[tuple[Any, bool]] = []
+    for doc in db.session.scalars(query):
+        case = db.session.get(Case, doc.case_id) if doc.case_id else None
+        if case is None:
+            result.append((doc, True))
+        elif can_view_case(user, case):
+            result.append((doc, can_view_identifying(user, case)))
+    return result

@@ -1,0 +1,722 @@
+"""Advocacy pages: actions, follow-up, target bodies, calendar feed, UPR recommendations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from casework.accounts.services import get_by_public_id as get_user
+from casework.advocacy import calendar, services, upr, upr_import
+from casework.advocacy import hooks as advocacy_hooks
+from casework.advocacy.forms import (
+    ActionDocumentForm,
+    ActionForm,
+    BodyForm,
+    ConfirmForm,
+    CycleDateForm,
+    ImportForm,
+    LinkActionForm,
+    LinkCaseForm,
+    RecommendationForm,
+    StatusForm,
+)
+from casework.advocacy.models import AdvocacyAction, UPRRecommendation
+from casework.advocacy.reminders import reminders_cli
+from casework.audit.services import record
+from casework.cases.loaders import get_case, load_case
+from casework.core.cli import register_seeder
+from casework.core.db import db
+from casework.core.errors import NotVisible, PermissionDenied, StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors, pairs
+from casework.core.hooks import (
+    CasePanel,
+    DashboardSection,
+    register_case_panel,
+    register_dashboard_section,
+    register_deadline_provider,
+    register_timeline_provider,
+)
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
+from casework.permissions import (
+    can_manage_advocacy,
+    can_manage_upr,
+    can_view_advocacy,
+    can_view_case,
+)
+
+bp = Blueprint("advocacy", __name__)
+
+
+def _require_view() -> None:
+    if not can_view_advocacy(current_user):
+        raise PermissionDenied()
+
+
+def _require_upr_manage() -> None:
+    if not can_manage_upr(current_user):
+        raise PermissionDenied()
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+def _setup_action_form(form: ActionForm, action: AdvocacyAction | None = None) -> None:
+    bodies = services.list_bodies()
+    if action is not None and action.target_body and action.target_body not in bodies:
+        bodies.append(action.target_body)
+    form.target_body.choices = pairs([(str(b.id), b.name) for b in bodies], blank="\u2014")
+    people = services.responsible_candidates()
+    form.responsible.choices = pairs(
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in people], blank="Nobody yet"
+    )
+
+
+def _fill_action_form(form: ActionForm, action: AdvocacyAction) -> None:
+    form.action_type.data = action.action_type.value
+    form.status.data = action.status.value
+    form.outcome.data = action.outcome.value
+    form.target_body.data = str(action.target_body_id) if action.target_body_id else ""
+    form.responsible.data = action.responsible.public_id if action.responsible else ""
+    form.cases.data = ", ".join(
+        c.reference for c in services.visible_cases_of(current_user, action)
+    )
+    form.version.data = action.version
+
+
+def _action_data(form: ActionForm) -> services.ActionData:
+    body_id = None
+    if form.target_body.data:
+        body = services.get_body(form.target_body.data)
+        body_id = body.id if body is not None else -1
+    responsible_id = None
+    if form.responsible.data:
+        user = get_user(form.responsible.data)
+        responsible_id = user.id if user is not None else -1
+    return services.ActionData(
+        action_type=ActionType(form.action_type.data),
+        title=form.title.data or "",
+        target_body_id=body_id,
+        description=form.description.data,
+        status=ActionStatus(form.status.data),
+        planned_on=form.planned_on.data,
+        submitted_on=form.submitted_on.data,
+        followup_due=form.followup_due.data,
+        response_on=form.response_on.data,
+        reference_number=form.reference_number.data,
+        outcome=ActionOutcome(form.outcome.data),
+        response_summary=form.response_summary.data,
+        responsible_id=responsible_id,
+        case_references=services.parse_references(form.cases.data),
+    )
+
+
+@bp.get("/advocacy/actions")
+def actions():
+    _require_view()
+    status = ActionStatus.parse(request.args.get("status"))
+    action_type = ActionType.parse(request.args.get("type"))
+    mine = request.args.get("mine") == "1"
+    items = services.list_actions(current_user, status=status, action_type=action_type, mine=mine)
+    return render_template(
+        "advocacy/actions.html",
+        actions=items,
+        status=status,
+        action_type=action_type,
+        mine=mine,
+        can_create=can_manage_advocacy(current_user),
+    )
+
+
+def _create(form: ActionForm, case: Any = None):
+    try:
+        action = services.create_action(current_user, _action_data(form), case=case)
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return None
+    db.session.commit()
+    flash("Advocacy action recorded.", "success")
+    return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
+
+
+@bp.route("/advocacy/actions/new", methods=["GET", "POST"])
+def new_action():
+    _require_view()
+    form = ActionForm()
+    _setup_action_form(form)
+    if request.method == "GET":
+        form.status.data = ActionStatus.PLANNED.value
+        form.outcome.data = ActionOutcome.PENDING.value
+        form.responsible.data = current_user.public_id
+    elif form.validate_on_submit():
+        done = _create(form)
+        if done is not None:
+            return done
+    return render_template("advocacy/action_form.html", form=form, action=None, case=None)
+
+
+@bp.route("/cases/<case_public_id>/advocacy/new", methods=["GET", "POST"])
+def new_case_action(case_public_id: str):
+    case = load_case(current_user, case_public_id, need=can_manage_advocacy)
+    form = ActionForm()
+    _setup_action_form(form)
+    if request.method == "GET":
+        form.status.data = ActionStatus.PLANNED.value
+        form.outcome.data = ActionOutcome.PENDING.value
+        form.responsible.data = current_user.public_id
+        form.cases.data = case.reference
+    elif form.validate_on_submit():
+        done = _create(form, case)
+        if done is not None:
+            return done
+    return render_template("advocacy/action_form.html", form=form, action=None, case=case)
+
+
+def _status_form(action: AdvocacyAction, *, fresh: bool = False) -> StatusForm:
+    """The status form; ``fresh`` ignores the submitted data (after a conflict)."""
+    form = StatusForm(prefix="st", formdata=None) if fresh else StatusForm(prefix="st")
+    form.to_status.choices = pairs(
+        [(s.value, s.label) for s in services.allowed_moves(action.status)]
+    )
+    if fresh or request.method == "GET":
+        form.version.data = action.version
+    return form
+
+
+def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **extra: Any):
+    editable = services.can_edit_action(current_user, action)
+    return render_template(
+        "advocacy/action_detail.html",
+        action=action,
+        cases=services.visible_cases_of(current_user, action),
+        documents=services.action_documents(current_user, action),
+        history=services.status_history(action),
+        can_edit=editable,
+        status_form=status_form or (_status_form(action) if editable else None),
+        is_due=services.is_due(action),
+        document_form=extra.pop("document_form", None) or ActionDocumentForm(prefix="doc"),
+        **extra,
+    )
+
+
+@bp.get("/advocacy/actions/<public_id>")
+def action_detail(public_id: str):
+    action = services.load_action(current_user, public_id)
+    return _detail(action)
+
+
+@bp.route("/advocacy/actions/<public_id>/edit", methods=["GET", "POST"])
+def edit_action(public_id: str):
+    action = services.load_action(current_user, public_id, edit=True)
+    form = ActionForm(obj=action)
+    _setup_action_form(form, action)
+    if request.method == "GET":
+        _fill_action_form(form, action)
+    elif form.validate_on_submit():
+        try:
+            services.update_action(current_user, action, _action_data(form), form.version.data)
+        except StaleEdit:
+            db.session.rollback()
+            submitted = dict(form.data)
+            flash(
+                "Someone else changed this action while you were editing it. Nothing was saved: "
+                "your version is shown below the current one; apply your change again.",
+                "warning",
+            )
+            db.session.refresh(action)
+            current = ActionForm(obj=action, formdata=None)
+            _setup_action_form(current, action)
+            _fill_action_form(current, action)
+            return render_template(
+                "advocacy/action_form.html",
+                form=current,
+                action=action,
+                case=None,
+                submitted=submitted,
+                submitted_form=form,
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Action saved.", "success")
+            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
+    return render_template("advocacy/action_form.html", form=form, action=action, case=None)
+
+
+@bp.post("/advocacy/actions/<public_id>/status")
+def change_status(public_id: str):
+    action = services.load_action(current_user, public_id, edit=True)
+    form = _status_form(action)
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                current_user,
+                action,
+                form.to_status.data,
+                form.version.data,
+                on=form.on.data,
+                reference_number=form.reference_number.data,
+                outcome=form.outcome.data or None,
+                response_summary=form.response_summary.data,
+                followup_due=form.followup_due.data,
+            )
+        except StaleEdit:
+            db.session.rollback()
+            db.session.refresh(action)
+            flash(
+                "Someone else changed this action since you opened it. Nothing was saved: check "
+                "the current state and apply your change again.",
+                "warning",
+            )
+            return _detail(
+                action, _status_form(action, fresh=True), submitted_status=form.data
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Status changed to {action.status.label}.", "success")
+            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
+    return _detail(action, status_form=form), 400
+
+
+@bp.post("/advocacy/actions/<public_id>/documents")
+def upload_action_document(public_id: str):
+    """Attach a letter, reply or annex to the action (the evidence area checks and stores it)."""
+    from casework.evidence.services import store_document
+
+    action = services.load_action(current_user, public_id, edit=True)
+    form = ActionDocumentForm(prefix="doc")
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            store_document(
+                current_user,
+                upload.stream,
+                upload.filename or "",
+                action=action,
+                description=form.description.data,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Document stored.", "success")
+            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
+    return _detail(action, document_form=form), 422
+
+
+@bp.get("/advocacy/actions/<public_id>/documents/<document_id>")
+def download_action_document(public_id: str, document_id: str):
+    """A document of the action, always as an attachment; audited."""
+    from casework.evidence.services import document_path, get_document
+
+    action = services.load_action(current_user, public_id)
+    document = get_document(document_id)
+    if document is None or document.action_id != action.id or document.is_hidden:
+        abort(404)
+    allowed = {doc.id: show for doc, show in services.action_documents(current_user, action)}
+    if not allowed.get(document.id):
+        abort(404)
+    path = document_path(document)
+    if not path.is_file():
+        abort(404)
+    record(current_user, "document.downloaded", document, action=action.public_id)
+    db.session.commit()
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+@bp.get("/advocacy/followups")
+def followups():
+    _require_view()
+    return render_template("advocacy/followups.html", due=services.followups(current_user))
+
+
+# --- Target bodies -----------------------------------------------------------------------------
+
+
+@bp.route("/advocacy/bodies", methods=["GET", "POST"])
+def bodies():
+    _require_view()
+    manage = can_manage_advocacy(current_user)
+    form = BodyForm()
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied()
+        if form.validate_on_submit():
+            try:
+                services.create_body(current_user, form.name.data, form.short_name.data)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                flash("Body added.", "success")
+                return redirect(url_for("advocacy.bodies"))
+    return render_template(
+        "advocacy/bodies.html",
+        bodies=services.list_bodies(include_retired=True),
+        form=form,
+        manage=manage,
+    )
+
+
+def _body_toggle(body_id: str, retired: bool):
+    _require_view()
+    if not can_manage_advocacy(current_user):
+        raise PermissionDenied()
+    body = services.get_body(body_id)
+    if body is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.set_body_retired(current_user, body, retired)
+        db.session.commit()
+    return redirect(url_for("advocacy.bodies"))
+
+
+@bp.post("/advocacy/bodies/<body_id>/retire")
+def retire_body(body_id: str):
+    return _body_toggle(body_id, True)
+
+
+@bp.post("/advocacy/bodies/<body_id>/restore")
+def restore_body(body_id: str):
+    return _body_toggle(body_id, False)
+
+
+# --- Calendar feed -----------------------------------------------------------------------------
+
+
+def _feed_url(secret: str) -> str:
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    return base + url_for("advocacy.calendar_feed", token=secret)
+
+
+@bp.get("/advocacy/calendar")
+def calendar_settings():
+    return render_template(
+        "advocacy/calendar.html", form=ConfirmForm(), has_feed=bool(current_user.calendar_token)
+    )
+
+
+@bp.post("/advocacy/calendar/rotate")
+def rotate_calendar():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    secret = calendar.rotate_token(current_user)
+    db.session.commit()
+    # The secret is shown once, on this response only; the database keeps its digest.
+    return render_template(
+        "advocacy/calendar.html", form=form, has_feed=True, feed_url=_feed_url(secret)
+    )
+
+
+@bp.post("/advocacy/calendar/revoke")
+def revoke_calendar():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    calendar.revoke_token(current_user)
+    db.session.commit()
+    flash("Your calendar feed is switched off.", "success")
+    return redirect(url_for("advocacy.calendar_settings"))
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """Public endpoint: the secret in the URL is the credential."""
+    user = calendar.user_for_secret(token)
+    if user is None:
+        abort(404)
+    body = calendar.build_feed(
+        user, current_app.config.get("BASE_URL", ""), link=advocacy_hooks.link
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="casework.ics"'
+    return response
+
+
+# --- UPR recommendations -----------------------------------------------------------------------
+
+
+def _cycle_number(cycle: str) -> int:
+    if not cycle.isdigit() or not 1 <= int(cycle) <= upr.MAX_CYCLE:
+        abort(404)
+    return int(cycle)
+
+
+@bp.get("/advocacy/upr")
+def cycles():
+    _require_view()
+    return render_template(
+        "advocacy/cycles.html", cycles=upr.cycles(), manage=can_manage_upr(current_user)
+    )
+
+
+@bp.get("/advocacy/upr/cycles/<cycle>")
+def cycle(cycle: str):
+    _require_view()
+    number = _cycle_number(cycle)
+    return render_template(
+        "advocacy/cycle.html",
+        cycle=number,
+        rows=upr.cycle_view(current_user, number),
+        manage=can_manage_upr(current_user),
+        date_form=CycleDateForm(),
+    )
+
+
+@bp.post("/advocacy/upr/cycles/<cycle>/response-date")
+def cycle_response_date(cycle: str):
+    _require_view()
+    _require_upr_manage()
+    number = _cycle_number(cycle)
+    form = CycleDateForm()
+    if form.validate_on_submit():
+        count = upr.set_cycle_response_date(current_user, number, form.response_date.data)
+        db.session.commit()
+        flash(f"Response date set on {count} recommendation(s).", "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("advocacy.cycle", cycle=number))
+
+
+def _rec_data(form: RecommendationForm) -> upr.RecommendationData:
+    return upr.RecommendationData(
+        cycle=form.cycle.data or 0,
+        number=form.number.data or "",
+        recommending_state=form.recommending_state.data or "",
+        text=form.text.data or "",
+        response=UPRResponse(form.response.data or UPRResponse.PENDING),
+        response_date=form.response_date.data,
+        themes=form.themes.data,
+    )
+
+
+@bp.route("/advocacy/upr/recommendations/new", methods=["GET", "POST"])
+def new_recommendation():
+    _require_view()
+    _require_upr_manage()
+    form = RecommendationForm()
+    if request.method == "GET":
+        form.response.data = UPRResponse.PENDING.value
+    elif form.validate_on_submit():
+        try:
+            rec = upr.create_recommendation(current_user, _rec_data(form))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Recommendation added.", "success")
+            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return render_template("advocacy/recommendation_form.html", form=form, rec=None)
+
+
+def _rec_page(rec: UPRRecommendation, **extra: Any):
+    manage = can_manage_upr(current_user)
+    action_form = LinkActionForm(prefix="act")
+    if manage:
+        linked = {a.id for a in rec.actions}
+        action_form.action.choices = pairs(
+            [
+                (a.public_id, f"{a.action_type.label} \u2013 {a.title}")
+                for a in services.list_actions(current_user, limit=500)
+                if a.id not in linked
+            ],
+            blank="Choose an action",
+        )
+    return render_template(
+        "advocacy/recommendation.html",
+        rec=rec,
+        cases=[c for c in rec.cases if can_view_case(current_user, c)],
+        actions=[a for a in rec.actions if services.can_see_action(current_user, a)],
+        after_support=upr.occurred_after_support,
+        manage=manage,
+        case_form=extra.pop("case_form", None) or LinkCaseForm(prefix="case"),
+        action_form=action_form,
+        **extra,
+    )
+
+
+@bp.get("/advocacy/upr/recommendations/<public_id>")
+def recommendation(public_id: str):
+    rec = upr.load_recommendation(current_user, public_id)
+    return _rec_page(rec)
+
+
+@bp.route("/advocacy/upr/recommendations/<public_id>/edit", methods=["GET", "POST"])
+def edit_recommendation(public_id: str):
+    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    form = RecommendationForm(obj=rec)
+    if request.method == "GET":
+        form.response.data = rec.response.value
+        form.version.data = rec.version
+    elif form.validate_on_submit():
+        try:
+            upr.update_recommendation(current_user, rec, _rec_data(form), form.version.data)
+        except StaleEdit:
+            db.session.rollback()
+            db.session.refresh(rec)
+            flash(
+                "Someone else changed this recommendation while you were editing it. Nothing was "
+                "saved: your version is shown below the current one.",
+                "warning",
+            )
+            current = RecommendationForm(obj=rec, formdata=None)
+            current.response.data = rec.response.value
+            current.version.data = rec.version
+            return render_template(
+                "advocacy/recommendation_form.html", form=current, rec=rec, submitted=form.data
+            ), 409
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Recommendation saved.", "success")
+            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return render_template("advocacy/recommendation_form.html", form=form, rec=rec)
+
+
+@bp.post("/advocacy/upr/recommendations/<public_id>/cases")
+def link_recommendation_case(public_id: str):
+    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    form = LinkCaseForm(prefix="case")
+    if form.validate_on_submit():
+        try:
+            upr.link_case(current_user, rec, form.reference.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Case linked.", "success")
+            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return _rec_page(rec, case_form=form), 400
+
+
+@bp.post("/advocacy/upr/recommendations/<public_id>/cases/<case_public_id>/remove")
+def unlink_recommendation_case(public_id: str, case_public_id: str):
+    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    case = get_case(case_public_id)
+    if case is None or not can_view_case(current_user, case):
+        raise NotVisible()
+    if ConfirmForm().validate_on_submit():
+        upr.unlink_case(current_user, rec, case)
+        db.session.commit()
+    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+
+
+@bp.post("/advocacy/upr/recommendations/<public_id>/actions")
+def link_recommendation_action(public_id: str):
+    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    action = services.get_action(request.form.get("act-action", ""))
+    if action is None or not services.can_see_action(current_user, action):
+        flash("Choose an action from the list.", "error")
+    elif ConfirmForm().validate_on_submit():
+        upr.link_action(current_user, rec, action)
+        db.session.commit()
+        flash("Action linked.", "success")
+    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+
+
+@bp.post("/advocacy/upr/recommendations/<public_id>/actions/<action_public_id>/remove")
+def unlink_recommendation_action(public_id: str, action_public_id: str):
+    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    action = services.get_action(action_public_id)
+    if action is None or not services.can_see_action(current_user, action):
+        raise NotVisible()
+    if ConfirmForm().validate_on_submit():
+        upr.unlink_action(current_user, rec, action)
+        db.session.commit()
+    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+
+
+@bp.route("/advocacy/upr/import", methods=["GET", "POST"])
+def import_recommendations():
+    _require_view()
+    _require_upr_manage()
+    form = ImportForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        result = upr_import.import_recommendations(current_user, raw)
+        if result.ok:
+            db.session.commit()
+            flash(
+                f"Imported: {result.created} new, {result.updated} updated, "
+                f"{result.unchanged} unchanged.",
+                "success",
+            )
+            return redirect(url_for("advocacy.cycles"))
+        db.session.rollback()
+        status = 422
+    elif request.method == "POST":
+        status = 400
+    return render_template("advocacy/import.html", form=form, result=result), status
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Seeder, CLI, and the hooks through which advocacy shows on case files and dashboards."""
+    register_seeder("target bodies", services.seed_target_bodies)
+    register_case_panel(
+        CasePanel(
+            name="advocacy",
+            title="Advocacy",
+            template="advocacy/_case_panel.html",
+            context=advocacy_hooks.case_panel_context,
+            order=60,
+        )
+    )
+    register_dashboard_section(
+        DashboardSection(
+            name="advocacy_followups",
+            template="advocacy/_dashboard.html",
+            context=advocacy_hooks.dashboard_context,
+            order=20,
+        )
+    )
+    register_timeline_provider("advocacy", advocacy_hooks.timeline)
+    register_deadline_provider("advocacy", advocacy_hooks.deadlines)
+    app.cli.add_command(reminders_cli)
+    app.add_template_global(_case_url, "advocacy_case_url")
+    app.add_template_global(date.today, "today_date")
+    app.add_template_test(lambda case, user: can_view_case(user, case), "visible_to")
+
+
+def _case_url(case: Any) -> str | None:
+    """The case file's address, once the cases area provides it."""
+    if "cases.case_file" not in current_app.view_functions:
+        return None
+    return url_for("cases.case_file", public_id=case.public_id)

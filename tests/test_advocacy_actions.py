@@ -1,0 +1,462 @@
+"""Advocacy actions: creation, follow-up, status moves, stale edits, hooks on the case file."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from casework.advocacy import services
+from casework.advocacy.compliance import interim_measures_breach
+from casework.advocacy.models import AdvocacyAction, TargetBody
+from casework.audit.models import AuditEntry
+from casework.cases.models import Event
+from casework.core import hooks
+from casework.core.cli import run_seeders
+from casework.core.db import db
+from casework.core.types import PartialDate
+from casework.core.vocab import (
+    ActionOutcome,
+    ActionStatus,
+    ActionType,
+    EventType,
+    Role,
+    Situation,
+    TeamRole,
+    Urgency,
+)
+from tests.factories import make_case, make_user
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def world():
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    other_lawyer = make_user(Role.LAWYER)
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),), urgency=Urgency.IMMINENT)
+    other_case = make_case(monitor)
+    run_seeders()
+    db.session.commit()
+    return {
+        "coordinator": coordinator,
+        "lawyer": lawyer,
+        "other_lawyer": other_lawyer,
+        "monitor": monitor,
+        "case": case,
+        "other_case": other_case,
+    }
+
+
+def _body_id(short: str) -> str:
+    return str(db.session.scalar(select(TargetBody.id).where(TargetBody.short_name == short)))
+
+
+def _action_form(**overrides):
+    data = {
+        "action_type": ActionType.URGENT_APPEAL.value,
+        "target_body": _body_id("SR torture"),
+        "title": "Urgent appeal on imminent extradition",
+        "cases": "",
+        "status": ActionStatus.SUBMITTED.value,
+        "planned_on": "",
+        "submitted_on": (TODAY - timedelta(days=20)).isoformat(),
+        "followup_due": (TODAY - timedelta(days=3)).isoformat(),
+        "response_on": "",
+        "reference_number": "UA KAZ 1/2024",
+        "outcome": ActionOutcome.PENDING.value,
+        "response_summary": "",
+        "description": "",
+        "responsible": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_seeder_is_idempotent(world):
+    count = db.session.scalar(select(db.func.count()).select_from(TargetBody))
+    assert count >= 8
+    names = set(db.session.scalars(select(TargetBody.short_name)))
+    assert {"SR torture", "WGAD", "WGEID", "CAT", "UNHCR", "OSCE/ODIHR", "PGO"} <= names
+    run_seeders()
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(TargetBody)) == count
+
+
+def test_overdue_urgent_appeal_is_followed_up_until_the_reply(client, login, world):
+    """The issue's main story: created, overdue for the responsible user, answered, gone."""
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    login(coordinator)
+    response = client.post(
+        f"/cases/{case.public_id}/advocacy/new",
+        data=_action_form(responsible=lawyer.public_id),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.scalar(select(AdvocacyAction))
+    assert [c.id for c in action.cases] == [case.id]
+    assert action.responsible_id == lawyer.id
+    assert action.created_by_id == coordinator.id
+
+    client.post("/logout")
+    login(lawyer)
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    mine_overdue = page.split('id="mine-overdue"')[1].split('id="mine-upcoming"')[0]
+    assert "UA KAZ 1/2024" in mine_overdue
+    assert case.reference in mine_overdue
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Your overdue follow-ups" in dashboard
+    assert "UA KAZ 1/2024" in dashboard
+
+    detail = client.get(f"/advocacy/actions/{action.public_id}")
+    assert detail.status_code == 200
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={
+            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
+            "st-on": TODAY.isoformat(),
+            "st-outcome": ActionOutcome.STATE_REPLIED.value,
+            "st-response_summary": "The State replied that the extradition was suspended.",
+            "st-version": str(action.version),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.status == ActionStatus.RESPONSE_RECEIVED
+    assert action.response_on == TODAY
+    assert action.outcome == ActionOutcome.STATE_REPLIED
+    assert "suspended" in action.response_summary
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "advocacy.status_changed")
+    )
+    assert entry.details == {"from_status": "submitted", "to_status": "response_received"}
+    assert entry.case_id == case.id
+
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    assert "UA KAZ 1/2024" not in page
+    assert "Your overdue follow-ups" not in client.get("/").get_data(as_text=True)
+    assert services.followups(lawyer).mine_overdue == []
+
+
+def test_organisation_overdue_shows_on_coordinator_dashboard(client, login, world):
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.ALLEGATION_LETTER,
+            title="Allegation letter",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY - timedelta(days=1),
+            reference_number="AL 7/2024",
+            responsible_id=lawyer.id,
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Overdue across the organisation" in dashboard
+    assert "AL 7/2024" in dashboard
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    org = page.split('id="org-overdue"')[1].split('id="org-upcoming"')[0]
+    assert "AL 7/2024" in org
+    mine = page.split('id="mine-overdue"')[1].split('id="mine-upcoming"')[0]
+    assert "AL 7/2024" not in mine
+    # Upcoming: within 14 days, not beyond.
+    action.followup_due = TODAY + timedelta(days=10)
+    db.session.commit()
+    due = services.followups(lawyer)
+    assert due.mine_upcoming == [action] and due.mine_overdue == []
+    action.followup_due = TODAY + timedelta(days=30)
+    db.session.commit()
+    assert services.followups(lawyer).mine_upcoming == []
+
+
+def test_status_moves_are_checked(world):
+    coordinator = world["coordinator"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(action_type=ActionType.OTHER, title="Thematic letter"),
+    )
+    db.session.commit()
+    assert action.cases == []
+    with pytest.raises(services.ValidationFailed):
+        services.change_status(coordinator, action, ActionStatus.RESPONSE_RECEIVED, action.version)
+    services.change_status(coordinator, action, ActionStatus.DRAFTING, action.version)
+    services.change_status(coordinator, action, ActionStatus.SUBMITTED, action.version)
+    assert action.submitted_on == TODAY
+    services.change_status(coordinator, action, ActionStatus.CLOSED, action.version)
+    db.session.commit()
+    assert [e.details["to_status"] for e in services.status_history(action)] == [
+        "drafting",
+        "submitted",
+        "closed",
+    ]
+
+
+def test_create_rejects_bad_input_without_500(client, login, world):
+    login(world["coordinator"])
+    response = client.post(
+        "/advocacy/actions/new",
+        data=_action_form(followup_due="31/02/2024", title="", cases="KZ-1999-9999"),
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Enter a date as YYYY-MM-DD" in text
+    assert "A short title is required." in text
+    db.session.expire_all()
+    assert db.session.scalar(select(AdvocacyAction)) is None
+    response = client.post(
+        "/advocacy/actions/new", data=_action_form(cases="KZ-1999-9999", action_type="bogus")
+    )
+    assert response.status_code == 200
+    response = client.post("/advocacy/actions/new", data=_action_form(cases="KZ-1999-9999"))
+    assert response.status_code == 200
+    assert "No case you may link has the reference KZ-1999-9999" in response.get_data(
+        as_text=True
+    )
+
+
+def test_lawyer_links_only_own_cases_and_unknown_equals_invisible(client, login, world):
+    lawyer, case, other = world["lawyer"], world["case"], world["other_case"]
+    login(lawyer)
+    response = client.post("/advocacy/actions/new", data=_action_form(cases=other.reference))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"No case you may link has the reference {other.reference}" in text
+    # A thematic action is for coordinators.
+    response = client.post("/advocacy/actions/new", data=_action_form(cases=""))
+    assert "only coordinators record thematic actions" in response.get_data(as_text=True)
+    response = client.post("/advocacy/actions/new", data=_action_form(cases=case.reference))
+    assert response.status_code == 302
+
+
+def test_stale_edit_shows_both_versions_and_loses_nothing(client, login, world):
+    coordinator, case = world["coordinator"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Original title",
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/advocacy/actions/{action.public_id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    # Someone else saves in between.
+    action.reference_number = "SAVED-BY-OTHER"
+    db.session.commit()
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(
+            title="My competing title",
+            cases=case.reference,
+            status="planned",
+            version=version,
+            submitted_on="",
+            followup_due="",
+        ),
+    )
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "SAVED-BY-OTHER" in text  # the current version, in the form
+    assert "My competing title" in text  # the user's version, kept on screen
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.title == "Original title"
+    assert action.reference_number == "SAVED-BY-OTHER"
+    # Resubmitting with the current version works.
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(
+            title="My competing title",
+            cases=case.reference,
+            status="planned",
+            version=str(action.version),
+            reference_number="SAVED-BY-OTHER",
+            submitted_on="",
+            followup_due="",
+        ),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AdvocacyAction, action.id).title == "My competing title"
+
+
+def test_edit_keeps_cases_the_editor_cannot_see(world):
+    coordinator, lawyer, case, other = (
+        world["coordinator"],
+        world["lawyer"],
+        world["case"],
+        world["other_case"],
+    )
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Joint appeal",
+            case_references=[case.reference, other.reference],
+        ),
+    )
+    db.session.commit()
+    assert services.can_see_action(lawyer, action)
+    assert services.visible_cases_of(lawyer, action) == [case]
+    data = services.ActionData(
+        action_type=ActionType.URGENT_APPEAL,
+        title="Joint appeal (edited)",
+        case_references=[case.reference],
+    )
+    services.update_action(lawyer, action, data, action.version)
+    db.session.commit()
+    assert {c.id for c in action.cases} == {case.id, other.id}
+
+
+def test_visibility_of_actions(world):
+    coordinator, lawyer, other_lawyer = (
+        world["coordinator"],
+        world["lawyer"],
+        world["other_lawyer"],
+    )
+    linked = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Linked",
+            case_references=[world["case"].reference],
+        ),
+    )
+    thematic = services.create_action(
+        coordinator, services.ActionData(action_type=ActionType.PRESS_RELEASE, title="Thematic")
+    )
+    db.session.commit()
+    assert set(services.list_actions(lawyer)) == {linked, thematic}
+    assert services.list_actions(other_lawyer) == [thematic]
+    assert services.list_actions(world["monitor"]) == []
+    assert set(services.list_actions(coordinator)) == {linked, thematic}
+    assert services.can_edit_action(lawyer, linked)
+    assert not services.can_edit_action(lawyer, thematic)
+
+
+def _interim_request(coordinator, case, outcome=ActionOutcome.INTERIM_MEASURES_GRANTED):
+    return services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.INTERIM_MEASURES_REQUEST,
+            title="Interim measures request to CAT",
+            status=ActionStatus.RESPONSE_RECEIVED,
+            submitted_on=TODAY - timedelta(days=30),
+            response_on=TODAY - timedelta(days=20),
+            outcome=outcome,
+            reference_number="G/SO 229/31 KAZ (1)",
+            case_references=[case.reference],
+        ),
+    )
+
+
+def test_interim_measures_breach_from_action_and_situation(world):
+    coordinator, case = world["coordinator"], world["case"]
+    assert interim_measures_breach(case) is None
+    _interim_request(coordinator, case)
+    db.session.commit()
+    assert interim_measures_breach(case) is None  # granted, not removed
+    case.current_situation = Situation.REMOVED
+    db.session.commit()
+    breach = interim_measures_breach(case)
+    assert breach is not None
+    assert breach.granted_on == TODAY - timedelta(days=20)
+    panels = dict((p.name, ctx) for p, ctx in hooks.case_panels(case, coordinator))
+    assert panels["advocacy"]["breach"] == breach
+
+
+def test_breach_from_events_and_removal_before_grant(world):
+    coordinator, case = world["coordinator"], world["case"]
+    grant = Event(
+        case_id=case.id,
+        event_type=EventType.INTERIM_MEASURES_GRANTED,
+        date=PartialDate(2011, 3, 1),
+    )
+    early = Event(case_id=case.id, event_type=EventType.REMOVAL, date=PartialDate(2010, 6))
+    db.session.add_all([grant, early])
+    case.current_situation = Situation.REMOVED
+    db.session.commit()
+    db.session.refresh(case)
+    assert interim_measures_breach(case) is None  # removed before the grant
+    late = Event(case_id=case.id, event_type=EventType.REMOVAL, date=PartialDate(2011, 6, 9))
+    db.session.add(late)
+    db.session.commit()
+    db.session.refresh(case)
+    breach = interim_measures_breach(case)
+    assert breach is not None and breach.removed_on == PartialDate(2011, 6, 9)
+
+
+def test_case_panel_timeline_and_deadlines(client, login, world, app):
+    coordinator, lawyer, monitor, case = (
+        world["coordinator"],
+        world["lawyer"],
+        world["monitor"],
+        world["case"],
+    )
+    action = _interim_request(coordinator, case)
+    case.current_situation = Situation.REMOVED
+    open_action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY + timedelta(days=5),
+            case_references=[case.reference],
+        ),
+    )
+    services.change_status(coordinator, open_action, ActionStatus.ACKNOWLEDGED, 1)
+    db.session.commit()
+
+    with app.test_request_context("/"):
+        panels = dict((p.name, ctx) for p, ctx in hooks.case_panels(case, lawyer))
+        assert {a.id for a in panels["advocacy"]["actions"]} == {action.id, open_action.id}
+        assert panels["advocacy"]["can_manage"]
+        assert panels["advocacy"]["breach"] is not None
+        from casework.core.rendering import render_fragment
+
+        html = render_fragment("advocacy/_case_panel.html", panels["advocacy"])
+        assert 'class="breach"' in html
+        assert "Interim measures breached" in html
+        # Monitors on the team see the panel (and the breach) but cannot open actions.
+        monitor_ctx = dict((p.name, c) for p, c in hooks.case_panels(case, monitor))["advocacy"]
+        assert not monitor_ctx["can_open"] and not monitor_ctx["can_manage"]
+        # A user who may not see the case sees nothing.
+        outsider = world["other_lawyer"]
+        assert "advocacy" not in dict((p.name, c) for p, c in hooks.case_panels(case, outsider))
+
+        items = [i for i in hooks.timeline_items(case, lawyer) if i.kind in ("action", "status")]
+        titles = [i.title for i in items]
+        assert any(t.startswith("Submitted: Interim-measures request") for t in titles)
+        assert any(t.startswith("Response received: Interim-measures request") for t in titles)
+        assert any("Submitted \u2192 Acknowledged" in t for t in titles)
+        assert hooks.timeline_items(case, outsider) == []
+
+        deadlines = [d for d in hooks.case_deadlines(case) if d.kind == "followup"]
+        assert [d.due for d in deadlines] == [TODAY + timedelta(days=5)]
+        assert deadlines[0].url.endswith(open_action.public_id)
+
+
+def test_coordinator_adds_and_retires_a_target_body(client, login, world):
+    login(world["coordinator"])
+    response = client.post("/advocacy/bodies", data={"name": "Embassy of X", "short_name": "EmbX"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    body = db.session.scalar(select(TargetBody).where(TargetBody.short_name == "EmbX"))
+    assert body is not None
+    response = client.post("/advocacy/bodies", data={"name": "Embassy of X"})
+    assert "already in the list" in response.get_data(as_text=True)
+    assert client.post(f"/advocacy/bodies/{body.id}/retire").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(TargetBody, body.id).retired
+    assert body not in services.list_bodies()
