@@ -83,9 +83,10 @@ class LinkForm(FlaskForm):
     version = HiddenField()
 
     def set_choices(self, provisions, sources, source_label) -> None:
-        self.provision.choices = pairs(
-            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
-        )
+        if self.provision is not None:
+            self.provision.choices = pairs(
+                [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+            )
         self.sources.choices = pairs([(s.public_id, source_label(s)) for s in sources])
 
 

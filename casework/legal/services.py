@@ -897,7 +897,7 @@ def remedy_deadlines(case: Case) -> list[Deadline]:
     remedies = db.session.scalars(
         select(Remedy).where(Remedy.case_id == case.id, *_open_deadline_clause())
     )
-    url = _path("legal.case_legal", case_public_id=case.public_id) + "#remedies"
+    url = _path("legal.case_legal", case_public_id=case.public_id) + "#panel-remedies"
     return sorted(
         (
             Deadline(
@@ -969,7 +969,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                     kind="remedy",
                     title=f"{r.kind.label} filed",
                     body=r.body,
-                    url=url + "#remedies",
+                    url=url + "#panel-remedies",
                 )
             )
         if r.decided_on:
@@ -979,7 +979,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                     kind="remedy",
                     title=f"{r.kind.label} decided: {r.outcome.label}",
                     body=r.body,
-                    url=url + "#remedies",
+                    url=url + "#panel-remedies",
                 )
             )
     for link in case_links(case):
@@ -989,7 +989,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                 when=link.created_at,
                 kind="legal",
                 title=f"Legal ground {verb}: {link.provision.code} ({link.assessment.label})",
-                url=url + "#legal",
+                url=url + "#panel-legal",
                 author=link.created_by.display_name if link.created_by else None,
             )
         )

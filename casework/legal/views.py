@@ -28,6 +28,7 @@ from casework.core.forms import apply_errors
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
+    case_panels,
     register_case_panel,
     register_dashboard_section,
     register_deadline_provider,
@@ -321,9 +322,11 @@ def retire_provision(code: str):
 @bp.get("/cases/<case_public_id>/legal/")
 def case_legal(case_public_id: str):
     case = load_case(current_user, case_public_id)
+    # The same panels as on the case file, for this area only.
     panels = [
-        render_fragment("legal/_case_panel.html", legal_panel_context(case, current_user)),
-        render_fragment("legal/_remedies_panel.html", remedies_panel_context(case, current_user)),
+        (panel, render_fragment(panel.template, ctx))
+        for panel, ctx in case_panels(case, current_user)
+        if panel.name in ("legal", "remedies")
     ]
     return render_template("legal/case.html", case=case, panels=panels)
 
@@ -361,7 +364,7 @@ def new_link(case_public_id: str):
         else:
             db.session.commit()
             flash("Legal ground linked.", "success")
-            return redirect(_legal_page(case) + "#legal")
+            return redirect(_legal_page(case) + "#panel-legal")
     return render_template("legal/link_form.html", case=case, form=form, link=None)
 
 
@@ -421,7 +424,7 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
         else:
             db.session.commit()
             flash("Suggestion accepted." if accept else "Legal ground saved.", "success")
-            return redirect(_legal_page(case) + "#legal")
+            return redirect(_legal_page(case) + "#panel-legal")
     return render_template("legal/link_form.html", case=case, form=form, link=link, accept=accept)
 
 
@@ -455,7 +458,7 @@ def suggest_link(case_public_id: str):
         else:
             db.session.commit()
             flash("Suggestion recorded; a lawyer will review it.", "success")
-            return redirect(_legal_page(case) + "#legal")
+            return redirect(_legal_page(case) + "#panel-legal")
     return render_template("legal/suggest_form.html", case=case, form=form)
 
 
@@ -475,7 +478,7 @@ def hide_link(case_public_id: str, link_id: str):
             db.session.commit()
             dismissed = link.state == LinkState.SUGGESTED
             flash("Suggestion dismissed." if dismissed else "Legal ground hidden.", "success")
-            return redirect(_legal_page(case) + "#legal")
+            return redirect(_legal_page(case) + "#panel-legal")
     return render_template("legal/hide_form.html", case=case, form=form, link=link, remedy=None)
 
 
@@ -486,7 +489,7 @@ def restore_link(case_public_id: str, link_id: str):
     services.restore_link(current_user, link)
     db.session.commit()
     flash("Legal ground restored.", "success")
-    return redirect(_legal_page(case) + "#legal")
+    return redirect(_legal_page(case) + "#panel-legal")
 
 
 # --------------------------------------------------------------------------- remedies
@@ -513,7 +516,7 @@ def new_remedy(case_public_id: str):
         else:
             db.session.commit()
             flash("Proceeding recorded.", "success")
-            return redirect(_legal_page(case) + "#remedies")
+            return redirect(_legal_page(case) + "#panel-remedies")
     return render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
 
 
@@ -546,7 +549,7 @@ def edit_remedy(case_public_id: str, remedy_id: str):
         else:
             db.session.commit()
             flash("Proceeding saved.", "success")
-            return redirect(_legal_page(case) + "#remedies")
+            return redirect(_legal_page(case) + "#panel-remedies")
     return render_template("legal/remedy_form.html", case=case, form=form, remedy=remedy)
 
 
@@ -571,7 +574,7 @@ def hide_remedy(case_public_id: str, remedy_id: str):
         else:
             db.session.commit()
             flash("Proceeding hidden.", "success")
-            return redirect(_legal_page(case) + "#remedies")
+            return redirect(_legal_page(case) + "#panel-remedies")
     return render_template("legal/hide_form.html", case=case, form=form, link=None, remedy=remedy)
 
 
@@ -582,7 +585,7 @@ def restore_remedy(case_public_id: str, remedy_id: str):
     services.restore_remedy(current_user, remedy)
     db.session.commit()
     flash("Proceeding restored.", "success")
-    return redirect(_legal_page(case) + "#remedies")
+    return redirect(_legal_page(case) + "#panel-remedies")
 
 
 # --------------------------------------------------------------------------- hooks

@@ -1,0 +1,199 @@
+"""Domestic remedies: recorded by the case team, deadlines on the case and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from casework.cases.models import Case
+from casework.core import hooks
+from casework.core.db import db
+from casework.core.vocab import RemedyKind, RemedyOutcome, Role, TeamRole
+from casework.legal.models import Remedy
+from casework.legal.views import dashboard_context
+from tests.factories import make_case
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def login(client, login):
+    def _login(user):
+        client.post("/logout")
+        return login(user)
+
+    return _login
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "monitor": make_user(Role.MONITOR),
+        "lawyer": make_user(Role.LAWYER),
+        "coordinator": make_user(Role.COORDINATOR),
+        "other_lawyer": make_user(Role.LAWYER),
+        "admin": make_user(Role.ADMIN),
+    }
+
+
+@pytest.fixture
+def case(people):
+    return make_case(people["monitor"], team=((people["lawyer"], TeamRole.LAWYER),))
+
+
+def _data(**overrides):
+    data = {
+        "kind": "extradition_appeal",
+        "body": "Almaty City Court",
+        "filed_on": "2011-03-01",
+        "decided_on": "2011-04-15",
+        "outcome": "rejected",
+        "appeal_deadline": (TODAY + timedelta(days=5)).isoformat(),
+        "notes": "Hearing in <closed> session.",
+    }
+    data.update(overrides)
+    return data
+
+
+def _remedies(case) -> list[Remedy]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Remedy).where(Remedy.case_id == case.id)))
+
+
+def _add(case, **values) -> Remedy:
+    remedy = Remedy(case_id=case.id, kind=RemedyKind.ASYLUM_APPEAL, **values)
+    db.session.add(remedy)
+    db.session.commit()
+    return remedy
+
+
+@pytest.mark.parametrize("who", ["lawyer", "monitor", "coordinator"])
+def test_team_records_a_remedy(client, login, people, case, who):
+    login(people[who])
+    url = f"/cases/{case.public_id}/legal/remedies/new"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data=_data()).status_code == 302
+    (remedy,) = _remedies(case)
+    assert remedy.kind == RemedyKind.EXTRADITION_APPEAL
+    assert remedy.outcome == RemedyOutcome.REJECTED
+    assert remedy.decided_on == date(2011, 4, 15)
+    page = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert "Almaty City Court" in page and "&lt;closed&gt;" in page
+
+
+@pytest.mark.parametrize("who", ["other_lawyer", "admin"])
+def test_outsiders_cannot_record_remedies(client, login, people, case, who):
+    remedy = _add(case)
+    login(people[who])
+    base = f"/cases/{case.public_id}/legal/remedies"
+    assert client.post(f"{base}/new", data=_data()).status_code == 404
+    edit = _data(version=remedy.version)
+    assert client.post(f"{base}/{remedy.public_id}/edit", data=edit).status_code == 404
+    assert client.post(f"{base}/{remedy.public_id}/hide", data={"reason": "x"}).status_code == 404
+    assert len(_remedies(case)) == 1 and not _remedies(case)[0].is_hidden
+
+
+def test_restricted_case_refuses_coordinator_off_team(client, login, people, case):
+    case.restricted = True
+    db.session.commit()
+    login(people["coordinator"])
+    url = f"/cases/{case.public_id}/legal/remedies/new"
+    assert client.post(url, data=_data()).status_code == 403
+    assert client.get(f"/cases/{case.public_id}/legal/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"decided_on": "2011-01-01"}, "cannot come before the filing"),
+        ({"appeal_deadline": "2011-04-01"}, "cannot come before the decision"),
+        ({"filed_on": "not a date"}, "Not a valid date"),
+        ({"kind": "bogus"}, "Not a valid choice"),
+    ],
+)
+def test_bad_remedy_input_shows_errors(client, login, people, case, overrides, message):
+    login(people["lawyer"])
+    response = client.post(f"/cases/{case.public_id}/legal/remedies/new", data=_data(**overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _remedies(case) == []
+
+
+def test_edit_remedy_and_stale_edit(client, login, people, case):
+    remedy = _add(case, body="District court")
+    login(people["lawyer"])
+    url = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/edit"
+    assert "District court" in client.get(url).get_data(as_text=True)
+    old_version = remedy.version
+    assert client.post(url, data=_data(version=old_version, exhausted="y")).status_code == 302
+    (remedy,) = _remedies(case)
+    assert remedy.exhausted and remedy.body == "Almaty City Court"
+    response = client.post(url, data=_data(version=old_version, body="Supreme Court"))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Supreme Court" in page and "Almaty City Court" in page
+    assert _remedies(case)[0].body == "Almaty City Court"
+
+
+def test_hide_and_restore_remedy(client, login, people, case):
+    remedy = _add(case)
+    login(people["monitor"])
+    hide = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/hide"
+    assert client.post(hide, data={"reason": "Duplicate"}).status_code == 302
+    assert _remedies(case)[0].is_hidden
+    restore = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/restore"
+    assert client.post(restore).status_code == 403
+    login(people["coordinator"])
+    assert client.post(restore).status_code == 302
+    assert not _remedies(case)[0].is_hidden
+
+
+def test_deadline_provider_and_panel(people, case):
+    _add(case, appeal_deadline=TODAY + timedelta(days=3))
+    _add(case, appeal_deadline=TODAY - timedelta(days=2))
+    _add(case, appeal_deadline=TODAY + timedelta(days=1), exhausted=True)
+    _add(case, appeal_deadline=TODAY + timedelta(days=1), outcome=RemedyOutcome.MOOT)
+    _add(case)
+    deadlines = [d for d in hooks.case_deadlines(case) if d.kind == "appeal_deadline"]
+    assert [d.due for d in deadlines] == [TODAY - timedelta(days=2), TODAY + timedelta(days=3)]
+    assert deadlines[0].url.endswith(f"/cases/{case.public_id}/legal/#panel-remedies")
+    ctx = {p.name: c for p, c in hooks.case_panels(case, people["lawyer"])}["remedies"]
+    assert ctx["next_deadline"].due == TODAY - timedelta(days=2)
+    assert len(ctx["remedies"]) == 5
+
+
+def test_dashboard_lists_deadlines_of_visible_cases(client, login, people, case):
+    _add(case, appeal_deadline=TODAY + timedelta(days=3))
+    _add(case, appeal_deadline=TODAY - timedelta(days=1))
+    _add(case, appeal_deadline=TODAY + timedelta(days=30))  # beyond the window
+    hidden = make_case(people["other_lawyer"])
+    _add(hidden, appeal_deadline=TODAY + timedelta(days=2))
+
+    ctx = dashboard_context(people["lawyer"])
+    items = ctx["deadlines"]
+    assert [d.reference for d in items] == [case.reference, case.reference]
+    assert [d.overdue for d in items] == [True, False]
+    assert dashboard_context(people["admin"]) is None
+    assert len(dashboard_context(people["coordinator"])["deadlines"]) == 3
+
+    login(people["lawyer"])
+    page = client.get("/").get_data(as_text=True)
+    assert "Appeal deadlines" in page and "Overdue" in page and hidden.reference not in page
+
+
+def test_timeline_items_for_remedies(people, case):
+    _add(
+        case,
+        filed_on=date(2010, 8, 1),
+        decided_on=date(2010, 9, 1),
+        outcome=RemedyOutcome.REJECTED,
+        body="Migration police",
+    )
+    _add(case, filed_on=date(2010, 9, 5), hidden_reason="x", hidden_at=None)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    items = [i for i in hooks.timeline_items(case, people["monitor"]) if i.kind == "remedy"]
+    assert [i.when for i in items] == [date(2010, 8, 1), date(2010, 9, 1), date(2010, 9, 5)]
+    assert "Rejected" in items[1].title
