@@ -340,3 +340,19 @@ def test_links_from_import(people, case):
     services.add_links_from_import(people["monitor"], other, provisions)
     db.session.commit()
     assert {lk.state for lk in _links(other)} == {LinkState.SUGGESTED}
+
+
+def test_case_file_shows_legal_panels_and_timeline(app, client, login, people, case):
+    if "cases.case_file" not in app.view_functions:
+        pytest.skip("the case file page is not there yet")
+    login(people["lawyer"])
+    response = _link(client, case, "CAT:3", "violated", ANALYSIS)
+    assert response.headers["Location"].endswith(f"/cases/{case.public_id}#panel-legal")
+    client.post(
+        f"/cases/{case.public_id}/legal/remedies/new",
+        data={"kind": "asylum_claim", "outcome": "rejected", "filed_on": "2010-06-20"},
+    )
+    page = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert 'id="panel-legal"' in page and 'id="panel-remedies"' in page
+    assert "Second paragraph<br>with a line break." in page
+    assert "Asylum claim filed" in page

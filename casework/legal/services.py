@@ -62,6 +62,13 @@ def _path(endpoint: str, **values: Any) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
+def case_page(case_public_id: str, anchor: str = "") -> str:
+    """The case file (its legal panels at ``anchor``), or this area's case page without it."""
+    if "cases.case_file" in current_app.view_functions:
+        return _path("cases.case_file", public_id=case_public_id) + anchor
+    return _path("legal.case_legal", case_public_id=case_public_id) + anchor
+
+
 def _clean(text: str | None) -> str | None:
     """Trimmed text with Unix newlines, or None when empty."""
     if text is None:
@@ -897,7 +904,7 @@ def remedy_deadlines(case: Case) -> list[Deadline]:
     remedies = db.session.scalars(
         select(Remedy).where(Remedy.case_id == case.id, *_open_deadline_clause())
     )
-    url = _path("legal.case_legal", case_public_id=case.public_id) + "#panel-remedies"
+    url = case_page(case.public_id, "#panel-remedies")
     return sorted(
         (
             Deadline(
@@ -959,7 +966,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
     """Timeline provider: remedies filed and decided, and legal grounds linked."""
     if not permissions.can_view_case(user, case):
         return []
-    url = _path("legal.case_legal", case_public_id=case.public_id)
+    url = case_page(case.public_id)
     items: list[TimelineItem] = []
     for r in case_remedies(case):
         if r.filed_on:

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -62,9 +61,7 @@ STALE_MESSAGE = (
 
 def case_url(public_id: str) -> str:
     """The case file if its page exists, else the case's legal page."""
-    if "cases.case_file" in current_app.view_functions:
-        return url_for("cases.case_file", public_id=public_id)
-    return url_for("legal.case_legal", case_public_id=public_id)
+    return services.case_page(public_id)
 
 
 def _require_catalogue_manager() -> None:
@@ -98,7 +95,7 @@ def _submitted(form) -> dict[str, Any]:
 
 
 def _legal_page(case) -> str:
-    return url_for("legal.case_legal", case_public_id=case.public_id)
+    return services.case_page(case.public_id)
 
 
 # --------------------------------------------------------------------------- catalogue
