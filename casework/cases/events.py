@@ -183,5 +183,3 @@ def case_events(case: Case, *, include_hidden: bool = False) -> list[Event]:
     # ISO text sorts chronologically, the less precise date first; unknown dates last.
     query = query.order_by(Event.date.is_(None), Event.date, Event.id)
     return list(db.session.scalars(query))
-
-

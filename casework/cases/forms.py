@@ -36,7 +36,9 @@ from casework.core.vocab import (
     WantedNotice,
 )
 
-DATE_HELP = "A year (2011), a month (2011-06) or a day (2011-06-09 or 09.06.2011); empty if unknown."
+DATE_HELP = (
+    "A year (2011), a month (2011-06) or a day (2011-06-09 or 09.06.2011); empty if unknown."
+)
 
 
 def country_choices(blank: str = "Unknown"):
@@ -46,7 +48,9 @@ def country_choices(blank: str = "Unknown"):
 class IntakeForm(FlaskForm):
     name = StringField("Name or alias", validators=[Length(max=200)])
     name_kind = SelectField("This is", choices=choices(NameKind), default="as_given")
-    act_type = SelectField("What happened", choices=choices(ActType, blank="— choose —"), default="")
+    act_type = SelectField(
+        "What happened", choices=choices(ActType, blank="— choose —"), default=""
+    )
     act_date = StringField("When", validators=[Length(max=40)])
     act_date_approximate = BooleanField("Approximate date")
     act_place = StringField("Where (town, region)", validators=[Length(max=200)])
@@ -118,7 +122,9 @@ class FamilyForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
-    event_type = SelectField("What happened", choices=choices(EventType, blank="— choose —"), default="")
+    event_type = SelectField(
+        "What happened", choices=choices(EventType, blank="— choose —"), default=""
+    )
     date = StringField("When", validators=[Length(max=40)])
     date_approximate = BooleanField("Approximate date")
     date_note = StringField("Note on the date", validators=[Length(max=200)])
@@ -129,8 +135,12 @@ class EventForm(FlaskForm):
     requesting_state = SelectField("Requesting State", default="")
     destination_country = SelectField("Destination country", default="")
     legal_basis = TextAreaField("Legal basis invoked", validators=[Length(max=2000)])
-    wanted_notice = SelectField("Wanted notice", choices=choices(WantedNotice, blank="—"), default="")
-    asylum_stage = SelectField("Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default="")
+    wanted_notice = SelectField(
+        "Wanted notice", choices=choices(WantedNotice, blank="—"), default=""
+    )
+    asylum_stage = SelectField(
+        "Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default=""
+    )
     source_ids = SelectMultipleField("Sources", choices=[], validate_choice=False)
     version = HiddenField()
 
@@ -141,7 +151,9 @@ class EventForm(FlaskForm):
 
 
 class SourceForm(FlaskForm):
-    kind = SelectField("Kind of source", choices=choices(SourceKind, blank="— choose —"), default="")
+    kind = SelectField(
+        "Kind of source", choices=choices(SourceKind, blank="— choose —"), default=""
+    )
     identity = StringField("Who (protected)", validators=[Length(max=500)])
     identity_protected = BooleanField("Protect this identity (team only)", default=True)
     how_they_know = TextAreaField("How they know", validators=[Length(max=10_000)])

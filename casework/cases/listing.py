@@ -25,7 +25,9 @@ SORTS = {
     "act_date": (Case.act_date.is_(None), Case.act_date.desc()),
     "act_date_asc": (Case.act_date.is_(None), Case.act_date),
     "urgency": (
-        sql_case((Case.urgency == Urgency.IMMINENT, 0), (Case.urgency == Urgency.URGENT, 1), else_=2),
+        sql_case(
+            (Case.urgency == Urgency.IMMINENT, 0), (Case.urgency == Urgency.URGENT, 1), else_=2
+        ),
         Case.updated_at.desc(),
     ),
     "status": (Case.status, Case.reference),

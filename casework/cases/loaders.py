@@ -21,9 +21,7 @@ def get_case_by_reference(reference: str) -> Case | None:
     return db.session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
 
 
-def load_case(
-    user: Any, public_id: str, need: Callable[[Any, Case], bool] | None = None
-) -> Case:
+def load_case(user: Any, public_id: str, need: Callable[[Any, Case], bool] | None = None) -> Case:
     """The case if ``user`` may see it, else NotVisible (a 404: its existence is not revealed).
 
     ``need`` is a further permission (e.g. ``can_edit_case``); failing it raises

@@ -31,7 +31,7 @@ from casework.core import hooks
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.forms import apply_errors, pairs
+from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Role, TeamRole
@@ -208,15 +208,9 @@ def print_case(public_id: str):
 @bp.route("/cases/<public_id>/edit", methods=["GET", "POST"])
 def edit_case(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    form = CaseForm(obj=case)
+    form = CaseForm(data=initial_data(case, CaseForm))
     saved = None
-    if request.method == "GET":
-        form.act_date.data = case.act_date.iso() if case.act_date else ""
-        form.version.data = case.version
-        for name in ("act_type", "urgency", "current_situation", "destination_country"):
-            value = getattr(case, name)
-            getattr(form, name).data = getattr(value, "value", value) or ""
-    elif form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         data = {name: getattr(form, name).data for name in services.CASE_FIELDS}
         try:
             services.update_case(current_user, case, data, form.version.data)
@@ -319,7 +313,12 @@ def set_restricted(public_id: str):
 
 
 def _event_form(case: Case, obj: Event | None = None) -> EventForm:
-    form = EventForm(obj=obj) if obj is not None else EventForm()
+    if obj is None:
+        form = EventForm()
+    else:
+        form = EventForm(
+            data=initial_data(obj, EventForm, source_ids=[s.public_id for s in obj.sources])
+        )
     form.source_ids.choices = pairs(
         [
             (s.public_id, f"{s.kind.label} · {s.reliability.value}{s.credibility.value}")
@@ -371,23 +370,7 @@ def edit_event(public_id: str, event_id: str):
     if event is None:
         abort(404)
     form = _event_form(case, event)
-    if request.method == "GET":
-        form.date.data = event.date.iso() if event.date else ""
-        form.place.data = event.place.name if event.place else ""
-        form.agencies.data = "; ".join(a.name for a in event.agencies)
-        form.source_ids.data = [s.public_id for s in event.sources]
-        for name in (
-            "event_type",
-            "act_type",
-            "wanted_notice",
-            "asylum_stage",
-            "requesting_state",
-            "destination_country",
-        ):
-            value = getattr(event, name)
-            getattr(form, name).data = getattr(value, "value", value) or ""
-        form.version.data = event.version
-    elif form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         try:
             event_services.update_event(
                 current_user, case, event, _event_data(form), form.version.data

@@ -35,7 +35,11 @@ def _index() -> dict[str, str]:
     ru = _russian()
     for country in pycountry.countries:
         code = country.alpha_2
-        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        names = {
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        }
         names |= {ru.gettext(n) for n in list(names) if n}
         for n in names:
             if n:
@@ -43,9 +47,21 @@ def _index() -> dict[str, str]:
         index[code.casefold()] = code
         index[country.alpha_3.casefold()] = code
     # Names people actually write.
-    index.update({"kirgizia": "KG", "kirghizia": "KG", "киргизия": "KG", "china": "CN",
-                  "кнр": "CN", "russia": "RU", "россия": "RU", "рф": "RU",
-                  "кыргызстан": "KG", "таджикистан": "TJ", "туркмения": "TM"})
+    index.update(
+        {
+            "kirgizia": "KG",
+            "kirghizia": "KG",
+            "киргизия": "KG",
+            "china": "CN",
+            "кнр": "CN",
+            "russia": "RU",
+            "россия": "RU",
+            "рф": "RU",
+            "кыргызстан": "KG",
+            "таджикистан": "TJ",
+            "туркмения": "TM",
+        }
+    )
     return index
 
 

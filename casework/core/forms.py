@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from casework.core.errors import ValidationFailed
+from casework.core.types import PartialDate
 from casework.core.vocab import Vocab
 
 
@@ -43,3 +46,35 @@ def pairs(values: list[tuple[str, str]], blank: str | None = None) -> list[Selec
     """Select-field choices from (value, label) pairs."""
     items = [SelectChoice(v, label) for v, label in values]
     return ([SelectChoice("", blank)] if blank is not None else []) + items
+
+
+def form_value(value: Any) -> Any:
+    """A model attribute as a form field expects it (codes for vocabularies, ISO partial dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, Vocab):
+        return value.value
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, bool | int | float | str | date):
+        return value
+    if isinstance(value, list):
+        return "; ".join(getattr(v, "name", str(v)) for v in value)
+    return getattr(value, "name", str(value))
+
+
+def initial_data(obj: Any, form_class: type[FlaskForm], **overrides: Any) -> dict[str, Any]:
+    """Form data from a record's attributes, for every field of ``form_class`` it has.
+
+    Passed as ``data=`` (never ``obj=``) so a field missing from a POST keeps the saved value in
+    the right type instead of a raw model object.
+    """
+    data = {}
+    for name in dir(form_class):
+        if name.startswith("_") or not hasattr(obj, name):
+            continue
+        data[name] = form_value(getattr(obj, name))
+    if hasattr(obj, "version"):
+        data["version"] = obj.version
+    data.update(overrides)
+    return data

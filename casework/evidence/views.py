@@ -14,7 +14,7 @@ from casework.cases.loaders import load_case
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.forms import apply_errors
+from casework.core.forms import apply_errors, initial_data
 from casework.evidence import services
 
 bp = Blueprint("evidence", __name__)
@@ -58,13 +58,8 @@ def edit_source(public_id: str, source_id: str):
     source = services.get_source(case, source_id)
     if source is None or not services.can_see_source_identity(current_user, case, source):
         abort(404)
-    form = SourceForm(obj=source)
-    if request.method == "GET":
-        form.kind.data = source.kind.value
-        form.reliability.data = source.reliability.value
-        form.credibility.data = source.credibility.value
-        form.version.data = source.version
-    elif form.validate_on_submit():
+    form = SourceForm(data=initial_data(source, SourceForm))
+    if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_source(
                 current_user, case, source, _source_data(form), form.version.data

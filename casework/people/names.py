@@ -45,9 +45,7 @@ def latin_key(text: str) -> str:
     """A loose Latin key: ``Kholmatov``, ``Xolmatov`` and ``Холматов`` give the same key."""
     text = unicodedata.normalize("NFKC", text).casefold()
     out = "".join(_CYR.get(ch, ch) for ch in text)
-    out = "".join(
-        ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch)
-    )
+    out = "".join(ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch))
     for old, new in _FOLDS:
         out = out.replace(old, new)
     return " ".join(out.split())

@@ -16,7 +16,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.forms import apply_errors, pairs
+from casework.core.forms import apply_errors, initial_data, pairs
 from casework.people import services
 from casework.people.models import Person
 from casework.people.services import NameInput
@@ -117,16 +117,10 @@ def new_person(public_id: str):
 def edit_person(public_id: str, person_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     person = _person_in_case(case, person_id)
-    form = PersonForm(obj=person)
+    form = PersonForm(data=initial_data(person, PersonForm))
     saved = None
     status = 200
-    if request.method == "GET":
-        form.birth_date.data = person.birth_date.iso() if person.birth_date else ""
-        for name in ("gender", "legal_status", "consent"):
-            getattr(form, name).data = getattr(person, name).value
-        form.nationality.data = person.nationality or ""
-        form.version.data = person.version
-    elif form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_person(
                 current_user, person, _details(form), form.version.data, case=case

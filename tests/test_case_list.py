@@ -1,0 +1,156 @@
+"""The case list: filters in the URL, sorting, pagination, name search by POST, urgent cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from casework.cases import services
+from casework.core.db import db
+from casework.core.vocab import Role, TeamRole
+from tests.case_helpers import intake, page
+from tests.factories import PASSWORD
+
+
+def _client(app, user):
+    c = app.test_client()
+    c.post("/login", data={"email": user.email, "password": PASSWORD})
+    return c
+
+
+@pytest.fixture
+def cases(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    client = _client(app, monitor)
+    made = {
+        "uz2011": intake(
+            client, act_date="2011-06-09", destination_country="UZ", act_type="extradition"
+        ),
+        "cn2009": intake(
+            client,
+            name="Ershidin Israil",
+            act_date="2009",
+            destination_country="CN",
+            act_type="abduction",
+            urgency="imminent",
+        ),
+        "kg2014": intake(
+            client,
+            name="Валетов",
+            act_date="2014-03",
+            destination_country="KG",
+            act_type="deportation",
+            urgency="urgent",
+        ),
+    }
+    services.add_member(coordinator, made["cn2009"], lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    return {
+        "monitor": monitor,
+        "coordinator": coordinator,
+        "lawyer": lawyer,
+        "client": client,
+        **made,
+    }
+
+
+def _refs(html: str, cases) -> set[str]:
+    return {k for k in ("uz2011", "cn2009", "kg2014") if cases[k].reference in html}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"uz2011", "cn2009", "kg2014"}),
+        ("?destination=CN", {"cn2009"}),
+        ("?destination=cn", {"cn2009"}),
+        ("?urgency=imminent", {"cn2009"}),
+        ("?act_type=deportation", {"kg2014"}),
+        ("?date_from=2011-01-01&date_to=2011-12-31", {"uz2011"}),
+        ("?date_from=2009-06-01&date_to=2009-06-30", {"cn2009"}),  # "2009" may be June 2009
+        ("?date_from=2012-01-01", {"kg2014"}),
+        ("?status=draft", {"uz2011", "cn2009", "kg2014"}),
+        ("?status=verified", set()),
+        ("?reference=KZ-2014", {"kg2014"}),
+    ],
+)
+def test_filters(cases, query, expected):
+    html = page(cases["client"], "/cases" + query)
+    assert _refs(html, cases) == expected
+
+
+def test_lawyer_and_mine_filters(app, cases):
+    coordinator = _client(app, cases["coordinator"])
+    html = page(coordinator, f"/cases?lawyer={cases['lawyer'].public_id}")
+    assert _refs(html, cases) == {"cn2009"}
+    assert _refs(page(coordinator, "/cases?mine=1"), cases) == set()
+    assert _refs(page(cases["client"], "/cases?mine=1"), cases) == {"uz2011", "cn2009", "kg2014"}
+
+
+def test_bad_filter_values_are_ignored_with_a_message(cases):
+    html = page(cases["client"], "/cases?status=nonsense&date_from=yesterday&page=abc&sort=drop")
+    assert "ignored" in html
+    assert _refs(html, cases) == {"uz2011", "cn2009", "kg2014"}
+
+
+def test_sorting_and_pagination(cases, monkeypatch):
+    from casework.cases import listing
+
+    html = page(cases["client"], "/cases?sort=act_date_asc")
+    assert (
+        html.index(cases["cn2009"].reference)
+        < html.index(cases["uz2011"].reference)
+        < html.index(cases["kg2014"].reference)
+    )
+    html = page(cases["client"], "/cases?sort=urgency")
+    assert (
+        html.index(cases["cn2009"].reference)
+        < html.index(cases["kg2014"].reference)
+        < html.index(cases["uz2011"].reference)
+    )
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing.list_cases, "__defaults__", (2,))
+    first = page(cases["client"], "/cases?sort=reference")
+    second = page(cases["client"], "/cases?sort=reference&page=2")
+    assert len(_refs(first, cases)) == 2 and len(_refs(second, cases)) == 1
+    assert "Page 2 of 2" in second and "sort=reference" in first
+
+
+def test_name_search_is_post_only_and_crosses_scripts(cases):
+    client = cases["client"]
+    assert client.get("/cases/search").status_code in (404, 405)  # no GET: names stay out of URLs
+    html = client.post("/cases/search", data={"name": "Xolmatov"}).get_data(as_text=True)
+    assert _refs(html, cases) == {"uz2011"}
+    html = client.post("/cases/search", data={"name": "валетов"}).get_data(as_text=True)
+    assert _refs(html, cases) == {"kg2014"}
+
+
+def test_name_search_only_covers_visible_cases(app, cases, make_user):
+    outsider = _client(app, make_user(Role.MONITOR))
+    html = outsider.post("/cases/search", data={"name": "Kholmatov"}).get_data(as_text=True)
+    assert _refs(html, cases) == set()
+
+
+def test_imminent_case_tops_the_dashboard_with_days_and_deadline(app, cases):
+    client = cases["client"]
+    case = cases["cn2009"]
+    detained = date.today() - timedelta(days=12)
+    client.post(
+        f"/cases/{case.public_id}/events/new",
+        data={"event_type": "detention_pending_extradition", "date": detained.isoformat()},
+    )
+    html = page(client, "/")
+    assert "Imminent removal" in html
+    assert "12 days" in html
+    assert html.index("Imminent removal") < html.index("Your cases")
+    # Users who may not see the case do not see it there either.
+    assert "Imminent removal" not in page(_client(app, make_user_outsider(app)), "/")
+
+
+def make_user_outsider(app):
+    from tests.factories import make_user
+
+    return make_user(Role.MONITOR)

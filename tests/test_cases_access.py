@@ -1,0 +1,116 @@
+"""Who sees which case: refused users get 404 (existence never revealed) or 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.core.db import db
+from casework.core.vocab import Role, TeamRole
+from tests.case_helpers import intake, page
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def setup(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    other_monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    other_lawyer = make_user(Role.LAWYER)
+    coordinator = make_user(Role.COORDINATOR)
+    admin = make_user(Role.ADMIN)
+    client = app.test_client()
+    client.post("/login", data={"email": monitor.email, "password": PASSWORD})
+    case = intake(client)
+    from casework.cases import services
+
+    services.add_member(coordinator, case, lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    return {
+        "case": case,
+        "monitor": monitor,
+        "other_monitor": other_monitor,
+        "lawyer": lawyer,
+        "other_lawyer": other_lawyer,
+        "coordinator": coordinator,
+        "admin": admin,
+    }
+
+
+def _client(app, user):
+    c = app.test_client()
+    assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    return c
+
+
+def _case_urls(case):
+    pid = case.public_id
+    return [
+        ("GET", f"/cases/{pid}"),
+        ("GET", f"/cases/{pid}/print"),
+        ("GET", f"/cases/{pid}/edit"),
+        ("POST", f"/cases/{pid}/edit"),
+        ("POST", f"/cases/{pid}/status"),
+        ("POST", f"/cases/{pid}/comments"),
+        ("GET", f"/cases/{pid}/team"),
+        ("GET", f"/cases/{pid}/events/new"),
+        ("GET", f"/cases/{pid}/people/new"),
+        ("GET", f"/cases/{pid}/sources/new"),
+        ("GET", f"/cases/{pid}/documents/new"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["other_monitor", "other_lawyer", "admin"])
+def test_outsiders_get_404_everywhere(app, setup, who):
+    c = _client(app, setup[who])
+    for method, url in _case_urls(setup["case"]):
+        response = c.open(url, method=method, data={})
+        assert response.status_code == 404, (who, method, url)
+        assert setup["case"].reference not in response.get_data(as_text=True)
+    listing = c.get("/cases").get_data(as_text=True)
+    assert setup["case"].reference not in listing
+
+
+def test_team_members_see_the_case(app, setup):
+    for who in ("monitor", "lawyer", "coordinator"):
+        html = page(_client(app, setup[who]), f"/cases/{setup['case'].public_id}")
+        assert "Алишер Холматов" in html, who
+
+
+def test_only_coordinators_manage_the_team(app, setup):
+    url = f"/cases/{setup['case'].public_id}/team"
+    assert _client(app, setup["monitor"]).get(url).status_code == 403
+    assert _client(app, setup["lawyer"]).get(url).status_code == 403
+    assert _client(app, setup["coordinator"]).get(url).status_code == 200
+
+
+def test_restricted_case_hides_identifying_data_from_coordinator_off_team(app, setup):
+    from casework.cases import services
+
+    case = setup["case"]
+    services.set_restricted(setup["coordinator"], case, True)
+    db.session.commit()
+    c = _client(app, setup["coordinator"])
+    html = page(c, f"/cases/{case.public_id}")
+    assert case.reference in html
+    assert "Алишер Холматов" not in html
+    assert "Arrested at home" not in html
+    assert "restricted" in html.lower()
+    assert c.get(f"/cases/{case.public_id}/edit").status_code == 403
+    # The team still sees everything.
+    assert "Алишер Холматов" in page(_client(app, setup["monitor"]), f"/cases/{case.public_id}")
+
+
+def test_unknown_case_is_404(app, setup):
+    c = _client(app, setup["coordinator"])
+    assert c.get("/cases/doesnotexist").status_code == 404
+
+
+def test_case_view_is_audited_without_names(app, setup):
+    from sqlalchemy import select
+
+    from casework.audit.models import AuditEntry
+
+    page(_client(app, setup["lawyer"]), f"/cases/{setup['case'].public_id}")
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.viewed")).all()
+    assert entries
+    assert all("Холматов" not in str(e.details) for e in db.session.scalars(select(AuditEntry)))

@@ -1,0 +1,95 @@
+"""Quick intake by a field monitor, drafts, references, and who may create cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from casework.cases.models import Case, Event
+from casework.core.db import db
+from casework.core.vocab import CaseStatus, EventType, Role, Script, Urgency
+from tests.case_helpers import INTAKE, intake, page
+
+
+def test_monitor_logs_a_case_in_one_form(client, login, make_user):
+    monitor = make_user(Role.MONITOR)
+    login(monitor)
+    case = intake(client, urgency="imminent")
+    assert case.reference == "KZ-2011-0001"
+    assert case.status == CaseStatus.DRAFT
+    assert case.urgency == Urgency.IMMINENT
+    assert case.destination_country == "UZ"
+    person = case.people[0].person
+    assert person.names[0].name == "Алишер Холматов"
+    assert person.names[0].script == Script.CYRILLIC
+    events = db.session.scalars(select(Event).where(Event.case_id == case.id)).all()
+    assert [e.event_type for e in events] == [EventType.REMOVAL]
+    html = page(client, f"/cases/{case.public_id}")
+    assert "KZ-2011-0001" in html and "Алишер Холматов" in html and "Draft" in html
+
+
+def test_references_count_per_year_of_the_act(client, login, make_user):
+    login(make_user(Role.MONITOR))
+    first = intake(client)
+    second = intake(client, act_date="12.03.2011")
+    other_year = intake(client, act_date="2007")
+    unknown = intake(client, act_date="unknown")
+    assert [first.reference, second.reference, other_year.reference] == [
+        "KZ-2011-0001",
+        "KZ-2011-0002",
+        "KZ-2007-0001",
+    ]
+    from datetime import date
+
+    assert unknown.reference.startswith(f"KZ-{date.today().year}-")
+    assert unknown.act_date is None
+
+
+def test_missing_facts_are_refused_with_messages_and_nothing_saved(client, login, make_user):
+    login(make_user(Role.MONITOR))
+    response = client.post(
+        "/cases/new", data=dict(INTAKE, name="", act_type="", act_date="spring 2011")
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Give the person" in html
+    assert "Say what happened" in html or "is not a date" in html
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+    # What was typed is still in the form.
+    assert "Arrested at home by the KNB." in html
+
+
+def test_incomplete_form_is_saved_as_draft_without_losing_what_was_typed(client, login, make_user):
+    login(make_user(Role.MONITOR))
+    data = dict(INTAKE, name="", act_type="", act_date="spring 2011", destination_country="")
+    data.pop("save")
+    data["save_draft"] = "1"
+    response = client.post("/cases/new", data=data)
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case))
+    assert case.status == CaseStatus.DRAFT
+    assert case.act_date is None
+    assert case.act_date_note == "spring 2011"
+    assert case.narrative == "Arrested at home by the KNB."
+    html = page(client, response.headers["Location"])
+    assert "spring 2011" in html
+
+
+def test_unknown_act_type_is_refused(client, login, make_user):
+    login(make_user(Role.MONITOR))
+    response = client.post("/cases/new", data=dict(INTAKE, act_type="teleportation"))
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_admin_cannot_create_cases(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    assert client.get("/cases/new").status_code == 403
+    assert client.post("/cases/new", data=INTAKE).status_code == 403
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_intake_page_is_usable_without_javascript(client, login, make_user):
+    login(make_user(Role.MONITOR))
+    html = page(client, "/cases/new")
+    assert 'name="save_draft"' in html and 'name="csrf_token"' in html
+    assert "<script" not in html

@@ -1,0 +1,154 @@
+"""Uploads: content-checked type allow-list, size limit, SHA-256, private storage, safe download."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.core.db import db
+from casework.core.vocab import Role
+from casework.evidence.models import Document
+from tests.case_helpers import intake, page
+from tests.factories import PASSWORD
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
+
+
+def _client(app, user):
+    c = app.test_client()
+    c.post("/login", data={"email": user.email, "password": PASSWORD})
+    return c
+
+
+@pytest.fixture
+def monitor_case(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    client = _client(app, monitor)
+    return client, intake(client)
+
+
+def _upload(client, case, content: bytes, name: str):
+    return client.post(
+        f"/cases/{case.public_id}/documents/new",
+        data={"file": (io.BytesIO(content), name), "description": "Court decision"},
+        content_type="multipart/form-data",
+    )
+
+
+def _stored_files(app) -> list[str]:
+    folder = app.config["UPLOAD_DIR"]
+    return [f for f in os.listdir(folder)] if os.path.isdir(folder) else []
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count(Document.id)))
+
+
+def test_pdf_is_stored_hashed_and_downloadable_as_attachment(app, monitor_case):
+    client, case = monitor_case
+    before = set(_stored_files(app))
+    response = _upload(client, case, PDF, "решение суда.pdf")
+    assert response.status_code == 302
+    document = db.session.scalar(select(Document))
+    assert document.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert document.size == len(PDF)
+    assert document.storage_name != "решение суда.pdf" and "." not in document.storage_name
+    assert set(_stored_files(app)) - before == {document.storage_name}
+    assert "static" not in app.config["UPLOAD_DIR"]
+    html = page(client, f"/cases/{case.public_id}")
+    assert document.sha256 in html
+    download = client.get(f"/cases/{case.public_id}/documents/{document.public_id}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert download.data == PDF
+    download.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"<html><script>alert(1)</script></html>", "report.pdf", "not an accepted type"),
+        (
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100,
+            "scan.pdf",
+            "not an accepted type",
+        ),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "photo.jpg", "not an accepted type"),
+        (b"<!DOCTYPE html><html></html>", "notes.txt", "not an accepted type"),
+        (PNG, "scan.pdf", "its name ends in"),
+        (PDF, "evil.html", "are not accepted"),
+        (PDF, "noextension", "are not accepted"),
+        (b"", "empty.pdf", "The file is empty"),
+    ],
+)
+def test_disguised_and_empty_files_are_refused_and_nothing_is_stored(
+    app, monitor_case, content, name, message
+):
+    client, case = monitor_case
+    before = set(_stored_files(app))
+    response = _upload(client, case, content, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0
+    assert set(_stored_files(app)) == before
+
+
+def test_oversize_file_is_refused(app, monitor_case):
+    client, case = monitor_case
+    before = set(_stored_files(app))
+    old = app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = 1024
+    try:
+        response = _upload(client, case, PDF + b"0" * 2048, "big.pdf")
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = old
+    assert response.status_code == 422
+    assert "larger than the limit" in response.get_data(as_text=True)
+    assert _count() == 0
+    assert set(_stored_files(app)) == before
+
+
+def test_request_over_the_content_length_is_a_clean_413(app, monitor_case):
+    client, case = monitor_case
+    old = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 512
+    try:
+        response = _upload(client, case, PDF + b"0" * 4096, "big.pdf")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = old
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_plain_text_and_images_are_accepted(app, monitor_case):
+    client, case = monitor_case
+    assert (
+        _upload(client, case, "Показания свидетеля\n".encode(), "testimony.txt").status_code == 302
+    )
+    assert _upload(client, case, PNG, "photo.png").status_code == 302
+    assert _count() == 2
+
+
+def test_download_is_refused_to_users_who_may_not_see_the_case(app, monitor_case, make_user):
+    client, case = monitor_case
+    _upload(client, case, PDF, "a.pdf")
+    document = db.session.scalar(select(Document))
+    url = f"/cases/{case.public_id}/documents/{document.public_id}"
+    outsider = _client(app, make_user(Role.MONITOR))
+    assert outsider.get(url).status_code == 404
+    # A coordinator off the team of a restricted case may not download either.
+    coordinator = make_user(Role.COORDINATOR)
+    from casework.cases import services
+
+    services.set_restricted(coordinator, case, True)
+    db.session.commit()
+    assert _client(app, coordinator).get(url).status_code == 403
+    # Uploading is refused to outsiders as well.
+    assert _upload(outsider, case, PDF, "b.pdf").status_code == 404

@@ -1,0 +1,59 @@
+"""Dates of any precision: parsing, validation and chronological sorting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework.core.types import PartialDate, PartialDateError
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("1979", "1979"),
+        ("1979-04", "1979-04"),
+        ("1979-04-12", "1979-04-12"),
+        ("12.04.1979", "1979-04-12"),
+        ("2.4.1979", "1979-04-02"),
+        ("04.1979", "1979-04"),
+        ("04/1979", "1979-04"),
+        (" 2011 ", "2011"),
+    ],
+)
+def test_parse(text, iso):
+    assert PartialDate.parse(text).iso() == iso
+
+
+@pytest.mark.parametrize("text", ["", None, "unknown", "Unknown", "?", "неизвестно"])
+def test_unknown_is_none(text):
+    assert PartialDate.parse(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["spring 2011", "2011-13", "31.02.2011", "1850", "2011-02-30", "12/31/2011"]
+)
+def test_bad_dates_are_clear_errors(text):
+    with pytest.raises(PartialDateError):
+        PartialDate.parse(text)
+
+
+def test_sorting_less_precise_first_unknown_last():
+    values = ["2011-06-09", None, "2011", "2010-12", "2011-06"]
+    dates = [PartialDate.parse(v) for v in values]
+    ordered = sorted(dates, key=lambda d: (d is None, d.iso() if d else ""))
+    assert [d.iso() if d else None for d in ordered] == [
+        "2010-12",
+        "2011",
+        "2011-06",
+        "2011-06-09",
+        None,
+    ]
+
+
+def test_bounds():
+    d = PartialDate.parse("2012-02")
+    assert d.earliest() == date(2012, 2, 1)
+    assert d.latest() == date(2012, 2, 29)
+    assert PartialDate.parse("2011").latest() == date(2011, 12, 31)
