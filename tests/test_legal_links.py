@@ -356,3 +356,37 @@ def test_case_file_shows_legal_panels_and_timeline(app, client, login, people, c
     assert 'id="panel-legal"' in page and 'id="panel-remedies"' in page
     assert "Second paragraph<br>with a line break." in page
     assert "Asylum claim filed" in page
+
+
+@pytest.mark.parametrize("who", ["lawyer", "coordinator"])
+def test_every_legal_page_renders(client, login, people, case, who):
+    login(people[who])
+    _link(client, case, "CAT:3", "violated", ANALYSIS)
+    client.post(
+        f"/cases/{case.public_id}/legal/remedies/new",
+        data={"kind": "asylum_claim", "outcome": "pending"},
+    )
+    link = _links(case)[0]
+    remedy_id = services.case_remedies(case)[0].public_id
+    base = f"/cases/{case.public_id}/legal"
+    urls = [
+        "/legal/",
+        "/legal/instruments/new",
+        "/legal/instruments/CAT",
+        "/legal/instruments/edit/CAT",
+        "/legal/instruments/add-provision/CAT",
+        "/legal/provisions/CAT:3",
+        "/legal/provisions/edit/CAT:3",
+        "/legal/provisions/CAT-444/2010",
+        f"{base}/",
+        f"{base}/links/new?provision=CAT:22",
+        f"{base}/suggest",
+        f"{base}/links/{link.public_id}/edit",
+        f"{base}/links/{link.public_id}/hide",
+        f"{base}/remedies/new",
+        f"{base}/remedies/{remedy_id}/edit",
+        f"{base}/remedies/{remedy_id}/hide",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
