@@ -42,7 +42,7 @@ def _upload(client, case, content: bytes, name: str):
 
 def _stored_files(app) -> list[str]:
     folder = app.config["UPLOAD_DIR"]
-    return [f for f in os.listdir(folder)] if os.path.isdir(folder) else []
+    return list(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
 def _count() -> int:
