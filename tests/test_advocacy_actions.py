@@ -217,9 +217,7 @@ def test_create_rejects_bad_input_without_500(client, login, world):
     assert response.status_code == 200
     response = client.post("/advocacy/actions/new", data=_action_form(cases="KZ-1999-9999"))
     assert response.status_code == 200
-    assert "No case you may link has the reference KZ-1999-9999" in response.get_data(
-        as_text=True
-    )
+    assert "No case you may link has the reference KZ-1999-9999" in response.get_data(as_text=True)
 
 
 def test_lawyer_links_only_own_cases_and_unknown_equals_invisible(client, login, world):
@@ -371,12 +369,12 @@ def test_interim_measures_breach_from_action_and_situation(world):
     breach = interim_measures_breach(case)
     assert breach is not None
     assert breach.granted_on == TODAY - timedelta(days=20)
-    panels = dict((p.name, ctx) for p, ctx in hooks.case_panels(case, coordinator))
+    panels = {p.name: ctx for p, ctx in hooks.case_panels(case, coordinator)}
     assert panels["advocacy"]["breach"] == breach
 
 
 def test_breach_from_events_and_removal_before_grant(world):
-    coordinator, case = world["coordinator"], world["case"]
+    case = world["case"]
     grant = Event(
         case_id=case.id,
         event_type=EventType.INTERIM_MEASURES_GRANTED,
@@ -419,7 +417,7 @@ def test_case_panel_timeline_and_deadlines(client, login, world, app):
     db.session.commit()
 
     with app.test_request_context("/"):
-        panels = dict((p.name, ctx) for p, ctx in hooks.case_panels(case, lawyer))
+        panels = {p.name: ctx for p, ctx in hooks.case_panels(case, lawyer)}
         assert {a.id for a in panels["advocacy"]["actions"]} == {action.id, open_action.id}
         assert panels["advocacy"]["can_manage"]
         assert panels["advocacy"]["breach"] is not None
@@ -429,11 +427,11 @@ def test_case_panel_timeline_and_deadlines(client, login, world, app):
         assert 'class="breach"' in html
         assert "Interim measures breached" in html
         # Monitors on the team see the panel (and the breach) but cannot open actions.
-        monitor_ctx = dict((p.name, c) for p, c in hooks.case_panels(case, monitor))["advocacy"]
+        monitor_ctx = {p.name: c for p, c in hooks.case_panels(case, monitor)}["advocacy"]
         assert not monitor_ctx["can_open"] and not monitor_ctx["can_manage"]
         # A user who may not see the case sees nothing.
         outsider = world["other_lawyer"]
-        assert "advocacy" not in dict((p.name, c) for p, c in hooks.case_panels(case, outsider))
+        assert "advocacy" not in {p.name: c for p, c in hooks.case_panels(case, outsider)}
 
         items = [i for i in hooks.timeline_items(case, lawyer) if i.kind in ("action", "status")]
         titles = [i.title for i in items]
@@ -460,3 +458,81 @@ def test_coordinator_adds_and_retires_a_target_body(client, login, world):
     db.session.expire_all()
     assert db.session.get(TargetBody, body.id).retired
     assert body not in services.list_bodies()
+
+
+def test_case_file_shows_the_advocacy_panel_and_breach(app, client, login, world):
+    if "cases.case_file" not in app.view_functions:
+        pytest.skip("the case file page is not there yet")
+    coordinator, case = world["coordinator"], world["case"]
+    _interim_request(coordinator, case)
+    case.current_situation = Situation.REMOVED
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert 'class="breach"' in page
+    assert "G/SO 229/31 KAZ (1)" in page
+    assert f"/cases/{case.public_id}/advocacy/new" in page
+
+
+def test_action_document_upload_and_download(client, login, world):
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal",
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.commit()
+    login(lawyer)
+    import io
+
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/documents",
+        data={
+            "doc-file": (io.BytesIO(b"Reply of the State, plain text.\n"), "reply.txt"),
+            "doc-description": "Reply",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/documents",
+        data={"doc-file": (io.BytesIO(b"<html><script>"), "x.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    db.session.expire_all()
+    docs = services.action_documents(lawyer, action)
+    assert len(docs) == 1
+    doc, show_name = docs[0]
+    assert show_name and doc.original_name == "reply.txt"
+    page = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
+    assert "reply.txt" in page
+    with client.get(f"/advocacy/actions/{action.public_id}/documents/{doc.public_id}") as response:
+        assert response.status_code == 200
+        assert response.data == b"Reply of the State, plain text.\n"
+        assert "attachment" in response.headers["Content-Disposition"]
+    # Another action's URL does not serve it.
+    other = services.create_action(
+        coordinator, services.ActionData(action_type=ActionType.OTHER, title="Other")
+    )
+    db.session.commit()
+    assert (
+        client.get(f"/advocacy/actions/{other.public_id}/documents/{doc.public_id}").status_code
+        == 404
+    )
+
+
+def test_calendar_and_status_changes_need_the_csrf_token(app, client, login, world):
+    login(world["coordinator"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert client.post("/advocacy/calendar/rotate").status_code == 400
+        assert client.post("/advocacy/calendar/revoke").status_code == 400
+        assert client.post("/advocacy/actions/new", data=_action_form()).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert db.session.scalar(select(AdvocacyAction)) is None

@@ -178,7 +178,7 @@ def link_action(actor: Any, rec: UPRRecommendation, action: AdvocacyAction) -> N
     if rec not in action.recommendations:
         action.recommendations.append(rec)
         db.session.flush()
-        record(actor, "upr.action_linked", rec, action=action.public_id)
+        record(actor, "upr.action_linked", rec, advocacy_action=action.public_id)
 
 
 def unlink_action(actor: Any, rec: UPRRecommendation, action: AdvocacyAction) -> None:
@@ -186,7 +186,7 @@ def unlink_action(actor: Any, rec: UPRRecommendation, action: AdvocacyAction) ->
     if rec in action.recommendations:
         action.recommendations.remove(rec)
         db.session.flush()
-        record(actor, "upr.action_unlinked", rec, action=action.public_id)
+        record(actor, "upr.action_unlinked", rec, advocacy_action=action.public_id)
 
 
 @dataclass

@@ -337,7 +337,7 @@ def download_action_document(public_id: str, document_id: str):
     path = document_path(document)
     if not path.is_file():
         abort(404)
-    record(current_user, "document.downloaded", document, action=action.public_id)
+    record(current_user, "document.downloaded", document, advocacy_action=action.public_id)
     db.session.commit()
     response = send_file(
         path,

@@ -1,0 +1,164 @@
+"""The personal iCalendar feed: valid, private, revocable."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from casework.accounts.models import User
+from casework.advocacy import services
+from casework.core.db import db
+from casework.core.vocab import ActionStatus, ActionType, Role, TeamRole, Urgency
+from tests.factories import make_case, make_user
+
+TODAY = date.today()
+PERSON_NAME = "Kholmatov"
+
+
+@pytest.fixture
+def world():
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER, display_name="Lawyer Person")
+    other_lawyer = make_user(Role.LAWYER)
+    monitor = make_user(Role.MONITOR)
+    case = make_case(
+        monitor,
+        team=((lawyer, TeamRole.LAWYER),),
+        urgency=Urgency.IMMINENT,
+        title=f"Extradition of {PERSON_NAME}",
+        narrative=f"{PERSON_NAME} was arrested in Almaty.",
+    )
+    other_case = make_case(monitor)
+    mine = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title=f"Appeal for {PERSON_NAME}",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY + timedelta(days=3),
+            reference_number="UA KAZ 2/2024",
+            responsible_id=lawyer.id,
+            case_references=[case.reference],
+        ),
+    )
+    hidden = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.NATIONAL_LETTER,
+            title="Letter",
+            followup_due=TODAY + timedelta(days=4),
+            reference_number="HIDDEN-REF",
+            case_references=[other_case.reference],
+        ),
+    )
+    db.session.commit()
+    return {
+        "coordinator": coordinator,
+        "lawyer": lawyer,
+        "other_lawyer": other_lawyer,
+        "case": case,
+        "mine": mine,
+        "hidden": hidden,
+    }
+
+
+def _feed_path(client) -> str:
+    response = client.post("/advocacy/calendar/rotate")
+    assert response.status_code == 200
+    url = re.search(r"<code>(http[^<]+\.ics)</code>", response.get_data(as_text=True)).group(1)
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def test_feed_is_valid_icalendar_and_stops_after_rotation(app, client, login, world):
+    login(world["lawyer"])
+    assert client.get("/advocacy/calendar").status_code == 200
+    path = _feed_path(client)
+    db.session.expire_all()
+    stored = db.session.get(User, world["lawyer"].id).calendar_token
+    assert stored and stored not in path  # only a digest is stored
+
+    anonymous = app.test_client()
+    response = anonymous.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert response.headers["Cache-Control"] == "no-store"
+    cal = Calendar.from_ical(response.data)
+    events = cal.walk("VEVENT")
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert any("UA KAZ 2/2024" in s and world["case"].reference in s for s in summaries)
+    assert not any("HIDDEN-REF" in s for s in summaries)
+    followup = next(e for e in events if "UA KAZ 2/2024" in str(e["SUMMARY"]))
+    assert followup.decoded("DTSTART") == TODAY + timedelta(days=3)
+    body = response.get_data(as_text=True)
+    assert PERSON_NAME not in body
+    assert "Lawyer Person" not in body
+
+    new_path = _feed_path(client)
+    assert new_path != path
+    assert anonymous.get(path).status_code == 404
+    assert anonymous.get(new_path).status_code == 200
+
+    assert client.post("/advocacy/calendar/revoke").status_code == 302
+    assert anonymous.get(new_path).status_code == 404
+
+
+def test_unknown_token_and_deactivated_user(app, client, login, world):
+    anonymous = app.test_client()
+    assert anonymous.get("/calendar/nope.ics").status_code == 404
+    assert anonymous.get("/calendar/" + "x" * 300 + ".ics").status_code == 404
+    login(world["coordinator"])
+    path = _feed_path(client)
+    assert anonymous.get(path).status_code == 200
+    db.session.expire_all()
+    coordinator = db.session.get(User, world["coordinator"].id)
+    coordinator.is_active_account = False
+    db.session.commit()
+    assert anonymous.get(path).status_code == 404
+
+
+def test_coordinator_feed_has_every_open_followup(app, client, login, world):
+    login(world["coordinator"])
+    path = _feed_path(client)
+    cal = Calendar.from_ical(app.test_client().get(path).data)
+    summaries = " ".join(str(e["SUMMARY"]) for e in cal.walk("VEVENT"))
+    assert "UA KAZ 2/2024" in summaries and "HIDDEN-REF" in summaries
+
+
+def test_calendar_page_is_post_only_for_changes(client, login, world):
+    login(world["other_lawyer"])
+    assert client.get("/advocacy/calendar/rotate").status_code == 405
+    assert client.get("/advocacy/calendar/revoke").status_code == 405
+
+
+def test_feed_has_remedy_deadlines_of_visible_cases_only(app, client, login, world):
+    from casework.core.vocab import RemedyKind
+    from casework.legal.models import Remedy
+
+    other = make_case(world["coordinator"])
+    db.session.add_all(
+        [
+            Remedy(
+                case_id=world["case"].id,
+                kind=RemedyKind.EXTRADITION_APPEAL,
+                body="Almaty City Court",
+                appeal_deadline=TODAY + timedelta(days=8),
+            ),
+            Remedy(
+                case_id=other.id,
+                kind=RemedyKind.ASYLUM_APPEAL,
+                appeal_deadline=TODAY + timedelta(days=9),
+            ),
+        ]
+    )
+    db.session.commit()
+    login(world["lawyer"])
+    path = _feed_path(client)
+    cal = Calendar.from_ical(app.test_client().get(path).data)
+    deadlines = [e for e in cal.walk("VEVENT") if "Appeal deadline" in str(e["SUMMARY"])]
+    assert len(deadlines) == 1
+    assert str(deadlines[0]["SUMMARY"]).startswith(world["case"].reference)
+    assert deadlines[0].decoded("DTSTART") == TODAY + timedelta(days=8)
+    assert other.reference not in app.test_client().get(path).get_data(as_text=True)

@@ -1,0 +1,178 @@
+"""E-mail reminders against a local SMTP server: what is sent, to whom, once a day, no names."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select
+
+from casework.advocacy import services
+from casework.audit.models import AuditEntry
+from casework.core.db import db
+from casework.core.vocab import ActionStatus, ActionType, Role, TeamRole, Urgency
+from tests.factories import make_case, make_user
+
+TODAY = date.today()
+PERSON_NAME = "Xolmatov"
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's API)
+        self.messages.append(
+            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://casework.example.org")
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def world():
+    coordinator = make_user(Role.COORDINATOR, display_name="Coordinator Aigerim")
+    lawyer = make_user(Role.LAWYER, display_name="Lawyer Daniyar")
+    monitor = make_user(Role.MONITOR, display_name="Monitor Bakhyt")
+    bystander = make_user(Role.LAWYER, display_name="Lawyer Other")
+    urgent = make_case(
+        monitor,
+        team=((lawyer, TeamRole.LAWYER),),
+        urgency=Urgency.IMMINENT,
+        title=f"Imminent extradition of {PERSON_NAME}",
+        narrative=f"{PERSON_NAME} was detained.",
+    )
+    routine = make_case(monitor, urgency=Urgency.ROUTINE)
+    overdue = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title=f"Appeal for {PERSON_NAME}",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY - timedelta(days=2),
+            reference_number="UA KAZ 3/2024",
+            responsible_id=lawyer.id,
+            case_references=[urgent.reference],
+        ),
+    )
+    services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.NATIONAL_LETTER,
+            title="Not due yet",
+            followup_due=TODAY + timedelta(days=5),
+            reference_number="NOT-YET",
+            responsible_id=lawyer.id,
+        ),
+    )
+    db.session.commit()
+    return {
+        "coordinator": coordinator,
+        "lawyer": lawyer,
+        "monitor": monitor,
+        "bystander": bystander,
+        "urgent": urgent,
+        "routine": routine,
+        "overdue": overdue,
+    }
+
+
+def _run(app):
+    result = app.test_cli_runner().invoke(args=["reminders", "send"])
+    db.session.expire_all()
+    return result
+
+
+def test_nothing_sent_without_smtp(app, world):
+    assert not app.config.get("SMTP_HOST")
+    result = _run(app)
+    assert result.exit_code == 0, result.output
+    assert "nothing sent" in result.output
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reminder.sent")) is None
+
+
+def test_reminders_are_sent_once_a_day_without_names(app, smtp, world):
+    result = _run(app)
+    assert result.exit_code == 0, result.output
+
+    lawyer_mail = smtp.to(world["lawyer"].email)
+    assert len(lawyer_mail) == 1
+    body = lawyer_mail[0].get_content()
+    assert "UA KAZ 3/2024" in body
+    assert (TODAY - timedelta(days=2)).isoformat() in body
+    assert "2 day(s) overdue" in body
+    assert f"https://casework.example.org/advocacy/actions/{world['overdue'].public_id}" in body
+    assert world["urgent"].reference in body  # on the urgent case's team
+    assert "NOT-YET" not in body
+
+    coordinator_mail = smtp.to(world["coordinator"].email)
+    assert len(coordinator_mail) == 1
+    assert world["urgent"].reference in coordinator_mail[0].get_content()
+    assert "UA KAZ 3/2024" not in coordinator_mail[0].get_content()  # not responsible
+    monitor_mail = smtp.to(world["monitor"].email)
+    assert len(monitor_mail) == 1 and world["urgent"].reference in monitor_mail[0].get_content()
+    assert world["routine"].reference not in monitor_mail[0].get_content()
+    assert smtp.to(world["bystander"].email) == []
+
+    everything = "\n".join(m.as_string() for _, m in smtp.messages)
+    for name in (PERSON_NAME, "Aigerim", "Daniyar", "Bakhyt", "Appeal for"):
+        assert name not in everything
+
+    sent = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reminder.sent")).all()
+    assert len(sent) == 4  # lawyer x2 (follow-up, urgent case), coordinator, monitor
+
+    # Run again the same day: nothing new.
+    count = len(smtp.messages)
+    result = _run(app)
+    assert result.exit_code == 0, result.output
+    assert len(smtp.messages) == count
+    assert "0 mail(s) sent" in result.output
+
+
+def test_new_urgent_case_after_last_run_is_announced(app, smtp, world):
+    assert _run(app).exit_code == 0
+    count = len(smtp.messages)
+    later = make_case(world["monitor"], urgency=Urgency.URGENT)
+    assert _run(app).exit_code == 0
+    new = smtp.messages[count:]
+    assert {r for rcpts, _ in new for r in rcpts} == {
+        world["coordinator"].email,
+        world["monitor"].email,
+    }
+    assert all(later.reference in m.get_content() for _, m in new)
+    assert all(world["urgent"].reference not in m.get_content() for _, m in new)
+
+
+def test_unreachable_server_fails_cleanly(app, monkeypatch, world):
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())
+    result = _run(app)
+    assert result.exit_code != 0
+    assert "mail server error" in result.output
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reminder.sent")) is None
