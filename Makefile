@@ -39,7 +39,7 @@ lint: install
 # Screenshots of the main pages in headless Chromium (needs /usr/bin/chromium).
 screenshots: install
 	$(BIN)/pip install --quiet -e '.[browser]'
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
