@@ -176,3 +176,14 @@ def test_unreachable_server_fails_cleanly(app, monkeypatch, world):
     assert result.exit_code != 0
     assert "mail server error" in result.output
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reminder.sent")) is None
+
+
+def test_followup_of_a_deactivated_user_goes_to_the_coordinators(app, smtp, world):
+    from casework.accounts.models import User
+
+    lawyer = db.session.get(User, world["lawyer"].id)
+    lawyer.is_active_account = False
+    db.session.commit()
+    assert _run(app).exit_code == 0
+    assert smtp.to(world["lawyer"].email) == []
+    assert "UA KAZ 3/2024" in smtp.to(world["coordinator"].email)[0].get_content()

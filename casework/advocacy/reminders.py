@@ -136,7 +136,9 @@ def collect(today: date, since: datetime) -> Outbox:
             ),
             case=action.cases[0] if len(action.cases) == 1 else None,
         )
-        recipients = [action.responsible] if action.responsible else coordinators
+        # Nobody responsible (or a deactivated account): the coordinators, so nothing is lost.
+        responsible = action.responsible
+        recipients = [responsible] if responsible and responsible.is_active else coordinators
         for user in recipients:
             outbox.add(user, item)
     cases = db.session.scalars(
