@@ -173,19 +173,9 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
             )
         )
     if f.provision:
-        from casework.legal.models import CaseProvision, Provision
+        from casework.legal.services import case_ids_citing
 
-        query = query.where(
-            exists(
-                select(CaseProvision.id)
-                .join(Provision, Provision.id == CaseProvision.provision_id)
-                .where(
-                    CaseProvision.case_id == Case.id,
-                    CaseProvision.hidden_at.is_(None),
-                    func.upper(Provision.code) == f.provision.upper(),
-                )
-            )
-        )
+        query = query.where(Case.id.in_(case_ids_citing(f.provision)))
     if f.reference:
         term = f.reference.upper()
         query = query.where(
