@@ -279,3 +279,14 @@ def test_people_names_family_and_consent(app, people):
     )
     assert response.status_code == 302
     assert case.reference in page(monitor, f"/cases/{other.public_id}/people/{at_risk.public_id}")
+
+
+def test_print_view_has_the_file_without_forms(app, people):
+    monitor = _client(app, people[Role.MONITOR])
+    case = intake(monitor)
+    html = page(monitor, f"/cases/{case.public_id}/print")
+    assert case.reference in html and "Алишер Холматов" in html and "CONFIDENTIAL" in html
+    assert 'name="body"' not in html  # no comment form
+    assert 'class="print-view"' in html  # the stylesheet hides panels' buttons in this view
+    history = page(monitor, f"/cases/{case.public_id}")
+    assert "case.viewed" not in history  # reads are audited but are not "changes"

@@ -40,16 +40,23 @@ def record(
     return entry
 
 
+# Audited reads: they belong in the audit trail, not in a case's "who changed what".
+READ_ACTIONS = ("case.viewed", "case.printed", "document.downloaded", "case.name_search")
+
+
 def entries(
     *,
     case_id: int | None = None,
     actor_id: int | None = None,
     action: str | None = None,
+    changes_only: bool = False,
     limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEntry]:
     """The newest entries first, optionally for one case, actor or action."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor))
+    if changes_only:
+        query = query.where(AuditEntry.action.not_in(READ_ACTIONS))
     if case_id is not None:
         query = query.where(AuditEntry.case_id == case_id)
     if actor_id is not None:

@@ -176,7 +176,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "transitions": transitions,
         "deadlines": deadlines,
         "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
-        "history": audit.entries(case_id=case.id, limit=50),
+        "history": audit.entries(case_id=case.id, changes_only=True, limit=50),
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
