@@ -70,3 +70,15 @@ def entries(
 def changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:
     """Names of the attributes of ``obj`` whose value differs from ``values``."""
     return sorted(k for k, v in values.items() if getattr(obj, k) != v)
+
+
+def apply_changes(
+    actor: Any, obj: Any, values: dict[str, Any], action: str, *, case: Any = None, **details: Any
+) -> list[str]:
+    """Set the attributes of ``obj`` that differ from ``values``; audit the changed field names."""
+    changed = changed_fields(obj, values)
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        record(actor, action, obj, case=case, fields=changed, **details)
+    return changed

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework import permissions
-from casework.audit.services import record
+from casework.audit.services import apply_changes, record
 from casework.cases.models import Agency, Case, Event, Place
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
@@ -137,13 +137,9 @@ def update_event(
         raise PermissionDenied()
     values = event_values(case, data)
     check_version(event, expected_version, data)
-    changed = [k for k in values if getattr(event, k) != values[k]]
-    for key in changed:
-        setattr(event, key, values[key])
+    changed = apply_changes(actor, event, values, "event.updated", case=case)
     if changed:
-        event.updated_at = utcnow()
         case.updated_at = utcnow()
-        record(actor, "event.updated", event, case=case, fields=sorted(changed))
     return changed
 
 

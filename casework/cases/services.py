@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from casework import permissions
-from casework.audit.services import changed_fields, record
+from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
@@ -261,12 +261,9 @@ def update_case(actor: Any, case: Case, data: dict[str, Any], expected_version: 
         raise PermissionDenied()
     values = case_values(data)
     check_version(case, expected_version, data)
-    changed = changed_fields(case, values)
-    for key in changed:
-        setattr(case, key, values[key])
+    changed = apply_changes(actor, case, values, "case.updated", case=case)
     if changed:
         case.updated_at = utcnow()
-        record(actor, "case.updated", case, case=case, fields=changed)
     return changed
 
 

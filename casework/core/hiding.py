@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from casework.audit.services import record
-from casework.core.db import utcnow
+from casework.core.db import db, utcnow
 from casework.core.errors import ValidationFailed
 
 REASON_MAX_LEN = 500
 
 
-def hide(record_obj: Any, actor: Any, reason: str | None, *, case: Any = None) -> None:
-    """Hide ``record_obj`` (a HiddenMixin row); a reason is required."""
-    reason = (reason or "").strip()
+def hide(
+    record_obj: Any,
+    actor: Any,
+    reason: str | None,
+    *,
+    case: Any = None,
+    action: str = "record.hidden",
+    **details: Any,
+) -> None:
+    """Hide ``record_obj`` (a HiddenMixin row) with a required reason; audited as ``action``."""
+    reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed({"reason": ["Say why this is being removed."]})
     if len(reason) > REASON_MAX_LEN:
@@ -23,14 +31,23 @@ def hide(record_obj: Any, actor: Any, reason: str | None, *, case: Any = None) -
     record_obj.hidden_at = utcnow()
     record_obj.hidden_by_id = actor.id
     record_obj.hidden_reason = reason
-    record(actor, "record.hidden", record_obj, case=case)
+    db.session.flush()
+    record(actor, action, record_obj, case=case, **details)
 
 
-def restore(record_obj: Any, actor: Any, *, case: Any = None) -> None:
+def restore(
+    record_obj: Any,
+    actor: Any,
+    *,
+    case: Any = None,
+    action: str = "record.restored",
+    **details: Any,
+) -> None:
     """Bring a hidden record back (the hiding stays in the audit trail)."""
     if record_obj.hidden_at is None:
         return
     record_obj.hidden_at = None
     record_obj.hidden_by_id = None
     record_obj.hidden_reason = None
-    record(actor, "record.restored", record_obj, case=case)
+    db.session.flush()
+    record(actor, action, record_obj, case=case, **details)

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from casework import permissions
-from casework.audit.services import changed_fields, record
+from casework.audit.services import apply_changes, record
 from casework.cases.models import Case
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
@@ -286,12 +286,9 @@ def update_source(
         raise PermissionDenied()
     values = source_values(data)
     check_version(source, expected_version, data)
-    changed = changed_fields(source, values)
-    for key in changed:
-        setattr(source, key, values[key])
+    changed = apply_changes(actor, source, values, "source.updated", case=case)
     if changed:
         case.updated_at = utcnow()
-        record(actor, "source.updated", source, case=case, fields=changed)
     return changed
 
 

@@ -20,10 +20,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
 from casework.audit.models import AuditEntry
-from casework.audit.services import changed_fields, record
+from casework.audit.services import apply_changes, changed_fields, record
 from casework.cases.models import Case
-from casework.core.db import db, utcnow
+from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.hiding import hide, restore
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.vocab import (
     Assessment,
@@ -212,12 +213,7 @@ def update_instrument(
         raise PermissionDenied()
     check_version(instrument, expected_version, values)
     clean = _instrument_values(**values)
-    fields = changed_fields(instrument, clean)
-    if fields:
-        for name in fields:
-            setattr(instrument, name, clean[name])
-        db.session.flush()
-        record(actor, "legal.instrument_updated", instrument, code=instrument.code, fields=fields)
+    apply_changes(actor, instrument, clean, "legal.instrument_updated", code=instrument.code)
     return instrument
 
 
@@ -283,12 +279,7 @@ def update_provision(
         raise PermissionDenied()
     check_version(provision, expected_version, values)
     clean = _provision_values(**values)
-    fields = changed_fields(provision, clean)
-    if fields:
-        for name in fields:
-            setattr(provision, name, clean[name])
-        db.session.flush()
-        record(actor, "legal.provision_updated", provision, code=provision.code, fields=fields)
+    apply_changes(actor, provision, clean, "legal.provision_updated", code=provision.code)
     return provision
 
 
@@ -718,18 +709,10 @@ def hide_link(actor: Any, link: CaseProvision, reason: str | None) -> CaseProvis
     case = link.case
     if not permissions.can_edit_legal_links(actor, case):
         raise PermissionDenied()
-    text = _clean(reason)
-    _check_text("reason", text, REASON_MAX_LEN, required=True)
-    if link.is_hidden:
-        return link
-    link.hidden_at = utcnow()
-    link.hidden_by_id = actor.id
-    link.hidden_reason = text
-    db.session.flush()
     action = (
         "legal.suggestion_dismissed" if link.state == LinkState.SUGGESTED else "legal.link_hidden"
     )
-    record(actor, action, link, case=case, code=link.provision.code)
+    hide(link, actor, reason, case=case, action=action, code=link.provision.code)
     return link
 
 
@@ -738,12 +721,7 @@ def restore_link(actor: Any, link: CaseProvision) -> CaseProvision:
     case = link.case
     if not permissions.can_restore(actor, case):
         raise PermissionDenied()
-    if link.is_hidden:
-        link.hidden_at = None
-        link.hidden_by_id = None
-        link.hidden_reason = None
-        db.session.flush()
-        record(actor, "legal.link_restored", link, case=case, code=link.provision.code)
+    restore(link, actor, case=case, action="legal.link_restored", code=link.provision.code)
     return link
 
 
@@ -860,14 +838,7 @@ def hide_remedy(actor: Any, remedy: Remedy, reason: str | None) -> Remedy:
     case = remedy.case
     if not permissions.can_hide(actor, case):
         raise PermissionDenied()
-    text = _clean(reason)
-    _check_text("reason", text, REASON_MAX_LEN, required=True)
-    if not remedy.is_hidden:
-        remedy.hidden_at = utcnow()
-        remedy.hidden_by_id = actor.id
-        remedy.hidden_reason = text
-        db.session.flush()
-        record(actor, "legal.remedy_hidden", remedy, case=case)
+    hide(remedy, actor, reason, case=case, action="legal.remedy_hidden")
     return remedy
 
 
@@ -876,12 +847,7 @@ def restore_remedy(actor: Any, remedy: Remedy) -> Remedy:
     case = remedy.case
     if not permissions.can_restore(actor, case):
         raise PermissionDenied()
-    if remedy.is_hidden:
-        remedy.hidden_at = None
-        remedy.hidden_by_id = None
-        remedy.hidden_reason = None
-        db.session.flush()
-        record(actor, "legal.remedy_restored", remedy, case=case)
+    restore(remedy, actor, case=case, action="legal.remedy_restored")
     return remedy
 
 

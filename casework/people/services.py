@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from casework.audit.services import changed_fields, record
+from casework.audit.services import apply_changes, record
 from casework.core import countries
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
@@ -132,16 +132,11 @@ def update_person(
     """Update personal details; returns the names of the changed fields (audited, not values)."""
     values = person_values(data)
     check_version(person, expected_version, data)
-    changed = changed_fields(person, values)
-    if "consent" in changed:
+    if "consent" in values and values["consent"] != person.consent:
         person.consent_obtained_by_id = actor.id
-        if "consent_date" not in values or values["consent_date"] is None:
+        if not values.get("consent_date"):
             values["consent_date"] = date.today()
-    for key in changed + (["consent_date"] if "consent" in changed else []):
-        setattr(person, key, values[key])
-    if changed:
-        record(actor, "person.updated", person, case=case, fields=changed)
-    return changed
+    return apply_changes(actor, person, values, "person.updated", case=case)
 
 
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
