@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
@@ -160,6 +161,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         if permissions.can_transition(user, case, s)
     ]
     deadlines = hooks.case_deadlines(case)
+    today = date.today()
     return {
         "case": case,
         "identifying": identifying,
@@ -174,7 +176,8 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "timeline": hooks.timeline_items(case, user),
         "panels": panels,
         "transitions": transitions,
-        "deadlines": deadlines,
+        "next_deadline": next((d for d in deadlines if d.due >= today), None),
+        "overdue": [d for d in deadlines if d.due < today],
         "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
         "history": audit.entries(case_id=case.id, changes_only=True, limit=50),
         "detention_start": listing.detention_start(case),

@@ -72,9 +72,38 @@ def _seed(app) -> dict[str, str]:
                                    "how_they_know": "Was present at the arrest"})
         services.transition(monitor, case, "submitted", None)
         services.add_comment(lawyer, case, "Asked the family for the court decision.")
+        _legal_and_advocacy(case, lawyer, coordinator)
         db.session.commit()
         del admin
         return {"case": case.public_id}
+
+
+def _legal_and_advocacy(case, lawyer, coordinator) -> None:
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionType
+    from casework.legal import services as legal
+
+    legal.add_link(lawyer, case, provision=legal.get_provision("CAT:3"), assessment="at_risk",
+                   violation_status="likely",
+                   analysis="Uzbek nationals returned on extremism charges face torture.\n\nSee CAT 444/2010.")
+    legal.add_link(lawyer, case, provision=legal.get_provision("MINSK93"), assessment="invoked")
+    legal.add_remedy(lawyer, case, kind="extradition_appeal", body="Almaty City Court",
+                     filed_on=date.today() - timedelta(days=5),
+                     appeal_deadline=date.today() + timedelta(days=6))
+    advocacy.create_action(
+        coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal to the Special Rapporteur on torture",
+            status="submitted",
+            submitted_on=date.today() - timedelta(days=10),
+            followup_due=date.today() - timedelta(days=2),
+            reference_number="UA KAZ 1/2026",
+            responsible_id=coordinator.id,
+            case_references=[case.reference],
+        ),
+        case=case,
+    )
 
 
 def _login(page, base: str, email: str) -> None:
@@ -88,6 +117,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="casework-shots-"))
     os.environ["CASEWORK_INSTANCE_DIR"] = str(tmp)
     os.environ["CASEWORK_DATABASE_URL"] = f"sqlite:///{tmp / 'shots.db'}"
+    os.environ["CASEWORK_LOGIN_RATE_LIMIT"] = "1000 per minute"
     from casework import create_app
 
     app = create_app("development")
@@ -110,6 +140,10 @@ def main() -> int:
             ("lawyer@example.org", DESKTOP, "/cases", "case-list-desktop.png"),
             ("coord@example.org", DESKTOP, "/", "dashboard-coordinator.png"),
             ("admin@example.org", DESKTOP, "/admin/users", "accounts-desktop.png"),
+            ("lawyer@example.org", DESKTOP, "/legal/", "legal-catalogue.png"),
+            ("lawyer@example.org", DESKTOP, "/legal/provisions/CAT:3", "legal-provision.png"),
+            ("coord@example.org", DESKTOP, "/advocacy/followups", "followups.png"),
+            ("coord@example.org", PHONE, f"/cases/{ids['case']}", "case-file-coordinator-phone.png"),
         ]
         for email, viewport, path, name in shots:
             context = browser.new_context(viewport=viewport)
