@@ -38,7 +38,9 @@ def _seed(app) -> dict[str, str]:
         admin = create_user("admin@example.org", PASSWORD, Role.ADMIN, "Ada Admin")
         monitor = create_user("monitor@example.org", PASSWORD, Role.MONITOR, "Marat Monitor")
         lawyer = create_user("lawyer@example.org", PASSWORD, Role.LAWYER, "Lola Lawyer")
-        coordinator = create_user("coord@example.org", PASSWORD, Role.COORDINATOR, "Cora Coordinator")
+        coordinator = create_user(
+            "coord@example.org", PASSWORD, Role.COORDINATOR, "Cora Coordinator"
+        )
         case, _ = services.intake(
             monitor,
             services.IntakeInput(
@@ -68,8 +70,17 @@ def _seed(app) -> dict[str, str]:
                 "wanted_notice": "cis_interstate_search",
             },
         )
-        add_source(monitor, case, {"kind": "relative", "identity": "His brother", "reliability": "B", "credibility": "2",
-                                   "how_they_know": "Was present at the arrest"})
+        add_source(
+            monitor,
+            case,
+            {
+                "kind": "relative",
+                "identity": "His brother",
+                "reliability": "B",
+                "credibility": "2",
+                "how_they_know": "Was present at the arrest",
+            },
+        )
         services.transition(monitor, case, "submitted", None)
         services.add_comment(lawyer, case, "Asked the family for the court decision.")
         _legal_and_advocacy(case, lawyer, coordinator)
@@ -83,13 +94,23 @@ def _legal_and_advocacy(case, lawyer, coordinator) -> None:
     from casework.core.vocab import ActionType
     from casework.legal import services as legal
 
-    legal.add_link(lawyer, case, provision=legal.get_provision("CAT:3"), assessment="at_risk",
-                   violation_status="likely",
-                   analysis="Uzbek nationals returned on extremism charges face torture.\n\nSee CAT 444/2010.")
+    legal.add_link(
+        lawyer,
+        case,
+        provision=legal.get_provision("CAT:3"),
+        assessment="at_risk",
+        violation_status="likely",
+        analysis="Uzbek nationals returned on extremism charges face torture.\n\nSee CAT 444/2010.",
+    )
     legal.add_link(lawyer, case, provision=legal.get_provision("MINSK93"), assessment="invoked")
-    legal.add_remedy(lawyer, case, kind="extradition_appeal", body="Almaty City Court",
-                     filed_on=date.today() - timedelta(days=5),
-                     appeal_deadline=date.today() + timedelta(days=6))
+    legal.add_remedy(
+        lawyer,
+        case,
+        kind="extradition_appeal",
+        body="Almaty City Court",
+        filed_on=date.today() - timedelta(days=5),
+        appeal_deadline=date.today() + timedelta(days=6),
+    )
     advocacy.create_action(
         coordinator,
         advocacy.ActionData(
@@ -130,7 +151,12 @@ def main() -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         shots = [
             ("monitor@example.org", PHONE, "/cases/new", "intake-phone.png"),
@@ -143,7 +169,12 @@ def main() -> int:
             ("lawyer@example.org", DESKTOP, "/legal/", "legal-catalogue.png"),
             ("lawyer@example.org", DESKTOP, "/legal/provisions/CAT:3", "legal-provision.png"),
             ("coord@example.org", DESKTOP, "/advocacy/followups", "followups.png"),
-            ("coord@example.org", PHONE, f"/cases/{ids['case']}", "case-file-coordinator-phone.png"),
+            (
+                "coord@example.org",
+                PHONE,
+                f"/cases/{ids['case']}",
+                "case-file-coordinator-phone.png",
+            ),
         ]
         for email, viewport, path, name in shots:
             context = browser.new_context(viewport=viewport)
