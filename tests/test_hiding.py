@@ -88,3 +88,21 @@ def test_hide_unknown_record_is_404_and_outsider_cannot_hide(app, make_user):
         ).status_code
         == 404
     )
+
+
+def test_names_are_hidden_not_deleted_and_the_last_one_stays(app, make_user):
+    from casework.people.models import PersonName
+
+    monitor = _client(app, make_user(Role.MONITOR))
+    case = intake(monitor)
+    person = db.session.scalar(select(CasePerson)).person
+    base = f"/cases/{case.public_id}/people/{person.public_id}"
+    only = db.session.scalar(select(PersonName))
+    monitor.post(f"{base}/names/{only.id}/hide", data={"reason": "typo"})
+    db.session.expire_all()
+    assert db.session.get(PersonName, only.id).hidden_at is None
+    monitor.post(f"{base}/names", data={"name-name": "Alisher Kholmatov", "name-kind": "transliteration"})
+    assert monitor.post(f"{base}/names/{only.id}/hide", data={"reason": "typo"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PersonName, only.id).hidden_at is not None
+    assert "Alisher Kholmatov" in page(monitor, f"/cases/{case.public_id}")

@@ -31,11 +31,12 @@ def _login_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    if services.user_count() == 0:
-        return redirect(url_for("accounts.setup"))
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
+    if services.user_count() == 0:
+        # A fresh installation: the page answers, and points to first-run setup.
+        return render_template("accounts/login.html", form=form, needs_setup=True)
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()  # the attempt is audited either way
@@ -43,7 +44,7 @@ def login():
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("core.dashboard")))
         form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 200
+    return render_template("accounts/login.html", form=form, needs_setup=False)
 
 
 @bp.post("/logout")

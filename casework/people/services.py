@@ -10,6 +10,7 @@ from casework.audit.services import apply_changes, record
 from casework.core import countries
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
+from casework.core.hiding import hide
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
 from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
@@ -196,3 +197,15 @@ def family_of(person: Person) -> list[tuple[FamilyLink, Person, str]]:
         else:
             result.append((link, link.person, f"has as {link.relation.label.lower()}"))
     return result
+
+
+def hide_name(
+    actor: Any, person: Person, name_id: int, reason: str | None, *, case: Any = None
+) -> None:
+    """Remove a name from view (kept, with who, when and why); the last name stays."""
+    entry = next((n for n in visible_names(person) if n.id == name_id), None)
+    if entry is None:
+        raise ValidationFailed({"name": ["No such name."]})
+    if len(visible_names(person)) == 1:
+        raise ValidationFailed({"name": ["A person keeps at least one name; add another first."]})
+    hide(entry, actor, reason, case=case, action="person.name_hidden")

@@ -213,3 +213,19 @@ def add_family(public_id: str, person_id: str):
     return redirect(
         url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
     )
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/names/<int:name_id>/hide")
+def hide_name(public_id: str, person_id: str, name_id: int):
+    case = load_case(current_user, public_id, need=permissions.can_hide)
+    person = _person_in_case(case, person_id)
+    try:
+        services.hide_name(current_user, person, name_id, request.form.get("reason"), case=case)
+    except ValidationFailed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Name removed. A coordinator can see it in the audit trail.", "success")
+    return redirect(
+        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    )
