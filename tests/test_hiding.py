@@ -101,7 +101,9 @@ def test_names_are_hidden_not_deleted_and_the_last_one_stays(app, make_user):
     monitor.post(f"{base}/names/{only.id}/hide", data={"reason": "typo"})
     db.session.expire_all()
     assert db.session.get(PersonName, only.id).hidden_at is None
-    monitor.post(f"{base}/names", data={"name-name": "Alisher Kholmatov", "name-kind": "transliteration"})
+    monitor.post(
+        f"{base}/names", data={"name-name": "Alisher Kholmatov", "name-kind": "transliteration"}
+    )
     assert monitor.post(f"{base}/names/{only.id}/hide", data={"reason": "typo"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(PersonName, only.id).hidden_at is not None
