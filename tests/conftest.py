@@ -107,3 +107,26 @@ def login(client):
 @pytest.fixture
 def table_names(app) -> list[str]:
     return sorted(inspect(db.engine).get_table_names())
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter:`` counts the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def _count():
+        counter = {"n": 0}
+
+        def before(*args, **kwargs):
+            counter["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return _count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
@@ -173,7 +174,16 @@ def get_event(case: Case, public_id: str) -> Event | None:
 
 
 def case_events(case: Case, *, include_hidden: bool = False) -> list[Event]:
-    query = select(Event).where(Event.case_id == case.id)
+    query = (
+        select(Event)
+        .where(Event.case_id == case.id)
+        .options(
+            joinedload(Event.place),
+            joinedload(Event.created_by),
+            selectinload(Event.agencies),
+            selectinload(Event.sources),
+        )
+    )
     if not include_hidden:
         query = query.where(Event.hidden_at.is_(None))
     # ISO text sorts chronologically, the less precise date first; unknown dates last.

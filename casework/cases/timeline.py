@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from casework import permissions
 from casework.cases.events import case_events
@@ -81,7 +82,9 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
                 author=change.author.display_name,
             )
         )
-    comment_query = select(Comment).where(Comment.case_id == case.id)
+    comment_query = (
+        select(Comment).where(Comment.case_id == case.id).options(joinedload(Comment.author))
+    )
     if not show_hidden:
         comment_query = comment_query.where(Comment.hidden_at.is_(None))
     for comment in db.session.scalars(comment_query.order_by(Comment.created_at)):

@@ -14,6 +14,7 @@ from typing import IO, Any
 import filetype
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
@@ -228,7 +229,11 @@ def get_document(public_id: str) -> Document | None:
 
 
 def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document]:
-    query = select(Document).where(Document.case_id == case.id)
+    query = (
+        select(Document)
+        .where(Document.case_id == case.id)
+        .options(joinedload(Document.uploaded_by))
+    )
     if not include_hidden:
         query = query.where(Document.hidden_at.is_(None))
     return list(db.session.scalars(query.order_by(Document.uploaded_at)))
