@@ -152,3 +152,31 @@ def test_download_is_refused_to_users_who_may_not_see_the_case(app, monitor_case
     assert _client(app, coordinator).get(url).status_code == 403
     # Uploading is refused to outsiders as well.
     assert _upload(outsider, case, PDF, "b.pdf").status_code == 404
+
+
+def _zip(entries: list[tuple[str, str]]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in entries:
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_office_documents_are_recognised_by_content(app, monitor_case):
+    client, case = monitor_case
+    docx = _zip(
+        [
+            ("[Content_Types].xml", "<Types/>"),
+            ("_rels/.rels", "<x/>"),
+            ("word/document.xml", "<w/>"),
+        ]
+    )
+    assert _upload(client, case, docx, "appeal.docx").status_code == 302
+    # The same archive named as a spreadsheet is refused.
+    assert _upload(client, case, docx, "appeal.xlsx").status_code == 422
+    # A zip that is not an office document is refused whatever its name.
+    plain_zip = _zip([("payload.exe", "MZ")])
+    assert _upload(client, case, plain_zip, "appeal.docx").status_code == 422
+    assert _count() == 1
