@@ -290,3 +290,60 @@ def test_print_view_has_the_file_without_forms(app, people):
     assert 'class="print-view"' in html  # the stylesheet hides panels' buttons in this view
     history = page(monitor, f"/cases/{case.public_id}")
     assert "case.viewed" not in history  # reads are audited but are not "changes"
+
+
+def test_stale_person_and_source_edits_are_refused_and_shown(app, people):
+    from casework.evidence.models import Source
+    from casework.people.models import Person
+
+    monitor = _client(app, people[Role.MONITOR])
+    lawyer = _client(app, people[Role.LAWYER])
+    case = intake(monitor)
+    from casework.cases import services
+
+    services.add_member(
+        people[Role.COORDINATOR], db.session.get(Case, case.id), people[Role.LAWYER]
+    )
+    db.session.commit()
+    person = db.session.get(Case, case.id).people[0].person
+    url = f"/cases/{case.public_id}/people/{person.public_id}"
+    version = person.version
+    assert monitor.post(url, data={"ethnicity": "Uzbek", "version": version}).status_code == 302
+    stale = lawyer.post(url, data={"ethnicity": "Uyghur", "version": version})
+    assert stale.status_code == 409
+    assert "Uyghur" in stale.get_data(as_text=True) and "Uzbek" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).ethnicity == "Uzbek"
+
+    monitor.post(
+        f"/cases/{case.public_id}/sources/new",
+        data={"kind": "media", "reliability": "C", "credibility": "3"},
+    )
+    source = db.session.query(Source).one()
+    surl = f"/cases/{case.public_id}/sources/{source.public_id}"
+    assert (
+        monitor.post(
+            surl,
+            data={
+                "kind": "media",
+                "reliability": "B",
+                "credibility": "2",
+                "version": source.version,
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        lawyer.post(
+            surl,
+            data={
+                "kind": "media",
+                "reliability": "E",
+                "credibility": "5",
+                "version": source.version,
+            },
+        ).status_code
+        == 409
+    )
+    db.session.expire_all()
+    assert db.session.get(Source, source.id).reliability.value == "B"

@@ -29,9 +29,10 @@ from casework.cases.loaders import load_case
 from casework.cases.models import Case, Comment, Event
 from casework.cases.timeline import case_timeline
 from casework.core import hooks
-from casework.core.conflicts import prepare_conflict
+from casework.core.conflicts import conflict_page
 from casework.core.db import db
-from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.errors import ValidationFailed
+from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
@@ -212,23 +213,19 @@ def print_case(public_id: str):
 def edit_case(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     form = CaseForm(data=initial_data(case, CaseForm))
-    saved = None
-    if request.method == "POST" and form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in services.CASE_FIELDS}
-        try:
-            services.update_case(current_user, case, data, form.version.data)
-        except StaleEdit:
-            db.session.rollback()
-            case = load_case(current_user, public_id)
-            saved = prepare_conflict(form, case)
-            return render_template("cases/edit.html", form=form, case=case, saved=saved), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Case saved.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id))
-    return render_template("cases/edit.html", form=form, case=case, saved=saved)
+    done = submit(
+        form,
+        lambda: services.update_case(
+            current_user,
+            case,
+            {name: getattr(form, name).data for name in services.CASE_FIELDS},
+            form.version.data,
+        ),
+        success="Case saved.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+        on_stale=lambda exc: conflict_page("cases/edit.html", form, case, case=case),
+    )
+    return done or render_template("cases/edit.html", form=form, case=case, saved=None)
 
 
 @bp.post("/cases/<public_id>/status")
@@ -354,16 +351,15 @@ def _event_data(form: EventForm) -> dict[str, Any]:
 def new_event(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     form = _event_form(case)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            event_services.add_event(current_user, case, _event_data(form))
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Event added to the timeline.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
-    return render_template("cases/event_form.html", form=form, case=case, event=None, saved=None)
+    done = submit(
+        form,
+        lambda: event_services.add_event(current_user, case, _event_data(form)),
+        success="Event added to the timeline.",
+        then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
+    )
+    return done or render_template(
+        "cases/event_form.html", form=form, case=case, event=None, saved=None
+    )
 
 
 @bp.route("/cases/<public_id>/events/<event_id>/edit", methods=["GET", "POST"])
@@ -373,25 +369,20 @@ def edit_event(public_id: str, event_id: str):
     if event is None:
         abort(404)
     form = _event_form(case, event)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            event_services.update_event(
-                current_user, case, event, _event_data(form), form.version.data
-            )
-        except StaleEdit:
-            db.session.rollback()
-            event = event_services.get_event(case, event_id)
-            saved = prepare_conflict(form, event)
-            return render_template(
-                "cases/event_form.html", form=form, case=case, event=event, saved=saved
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Event saved.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
-    return render_template("cases/event_form.html", form=form, case=case, event=event, saved=None)
+    done = submit(
+        form,
+        lambda: event_services.update_event(
+            current_user, case, event, _event_data(form), form.version.data
+        ),
+        success="Event saved.",
+        then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
+        on_stale=lambda exc: conflict_page(
+            "cases/event_form.html", form, event, case=case, event=event
+        ),
+    )
+    return done or render_template(
+        "cases/event_form.html", form=form, case=case, event=event, saved=None
+    )
 
 
 # --- hiding and restoring (nothing is deleted) ----------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import flash, render_template
 from flask_wtf import FlaskForm
 
 CONFLICT_MESSAGE = (
@@ -40,3 +40,9 @@ def prepare_conflict(form: FlaskForm, obj: Any) -> list[tuple[str, str]]:
     form.version.data = obj.version
     flash(CONFLICT_MESSAGE, "warning")
     return current_values(form, obj)
+
+
+def conflict_page(template: str, form: FlaskForm, obj: Any, **context: Any) -> tuple[str, int]:
+    """The form page again, with the user's input kept and the saved version beside it (409)."""
+    saved = prepare_conflict(form, obj)
+    return render_template(template, form=form, saved=saved, **context), 409

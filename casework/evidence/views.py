@@ -11,9 +11,10 @@ from casework import permissions
 from casework.audit.services import record
 from casework.cases.forms import DocumentForm, SourceForm
 from casework.cases.loaders import load_case
-from casework.core.conflicts import prepare_conflict
+from casework.core.conflicts import conflict_page
 from casework.core.db import db
-from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.errors import ValidationFailed
+from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data
 from casework.evidence import services
 
@@ -38,16 +39,13 @@ def _source_data(form: SourceForm) -> dict[str, Any]:
 def new_source(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     form = SourceForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.add_source(current_user, case, _source_data(form))
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Source added.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#sources")
-    return render_template(
+    done = submit(
+        form,
+        lambda: services.add_source(current_user, case, _source_data(form)),
+        success="Source added.",
+        then=_sources_of(case),
+    )
+    return done or render_template(
         "evidence/source_form.html", case=case, form=form, source=None, saved=None
     )
 
@@ -59,27 +57,24 @@ def edit_source(public_id: str, source_id: str):
     if source is None or not services.can_see_source_identity(current_user, case, source):
         abort(404)
     form = SourceForm(data=initial_data(source, SourceForm))
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.update_source(
-                current_user, case, source, _source_data(form), form.version.data
-            )
-        except StaleEdit:
-            db.session.rollback()
-            source = services.get_source(case, source_id)
-            saved = prepare_conflict(form, source)
-            return render_template(
-                "evidence/source_form.html", case=case, form=form, source=source, saved=saved
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Source saved.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#sources")
-    return render_template(
+    done = submit(
+        form,
+        lambda: services.update_source(
+            current_user, case, source, _source_data(form), form.version.data
+        ),
+        success="Source saved.",
+        then=_sources_of(case),
+        on_stale=lambda exc: conflict_page(
+            "evidence/source_form.html", form, source, case=case, source=source
+        ),
+    )
+    return done or render_template(
         "evidence/source_form.html", case=case, form=form, source=source, saved=None
     )
+
+
+def _sources_of(case) -> str:
+    return url_for("cases.case_file", public_id=case.public_id) + "#sources"
 
 
 @bp.route("/cases/<public_id>/documents/new", methods=["GET", "POST"])

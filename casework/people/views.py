@@ -16,6 +16,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.people import services
 from casework.people.models import Person
@@ -120,22 +121,22 @@ def edit_person(public_id: str, person_id: str):
     form = PersonForm(data=initial_data(person, PersonForm))
     saved = None
     status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.update_person(
-                current_user, person, _details(form), form.version.data, case=case
-            )
-        except StaleEdit:
-            db.session.rollback()
-            person = _person_in_case(case, person_id)
-            saved = prepare_conflict(form, person)
-            status = 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Person saved.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+
+    def stale(exc: StaleEdit):
+        nonlocal saved, status
+        saved, status = prepare_conflict(form, person), 409
+
+    done = submit(
+        form,
+        lambda: services.update_person(
+            current_user, person, _details(form), form.version.data, case=case
+        ),
+        success="Person saved.",
+        then=url_for("cases.case_file", public_id=case.public_id) + "#people",
+        on_stale=stale,
+    )
+    if done is not None:
+        return done
     others = [cp.person for cp in case_services.case_people(case) if cp.person_id != person.id]
     family_form = FamilyForm(prefix="family")
     family_form.relative.choices = pairs([(p.public_id, p.primary_name) for p in others])
