@@ -41,8 +41,9 @@ from casework.audit.services import record
 from casework.cases.loaders import get_case, load_case
 from casework.core.cli import register_seeder
 from casework.core.db import db
-from casework.core.errors import NotVisible, PermissionDenied, StaleEdit, ValidationFailed
-from casework.core.forms import apply_errors, pairs
+from casework.core.errors import NotVisible, PermissionDenied, StaleEdit
+from casework.core.formflow import submit
+from casework.core.forms import pairs
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
@@ -142,48 +143,38 @@ def actions():
     )
 
 
-def _create(form: ActionForm, case: Any = None):
-    try:
-        action = services.create_action(current_user, _action_data(form), case=case)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return None
-    db.session.commit()
-    flash("Advocacy action recorded.", "success")
-    return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
+def _action_page(action: AdvocacyAction) -> str:
+    return url_for("advocacy.action_detail", public_id=action.public_id)
+
+
+def _new_action(case: Any = None):
+    """The new-action form, on its own or from a case (which it then starts linked to)."""
+    form = ActionForm()
+    _setup_action_form(form)
+    if request.method == "GET":
+        form.status.data = ActionStatus.PLANNED.value
+        form.outcome.data = ActionOutcome.PENDING.value
+        form.responsible.data = current_user.public_id
+        if case is not None:
+            form.cases.data = case.reference
+    done = submit(
+        form,
+        lambda: services.create_action(current_user, _action_data(form), case=case),
+        success="Advocacy action recorded.",
+        then=_action_page,
+    )
+    return done or render_template("advocacy/action_form.html", form=form, action=None, case=case)
 
 
 @bp.route("/advocacy/actions/new", methods=["GET", "POST"])
 def new_action():
     _require_view()
-    form = ActionForm()
-    _setup_action_form(form)
-    if request.method == "GET":
-        form.status.data = ActionStatus.PLANNED.value
-        form.outcome.data = ActionOutcome.PENDING.value
-        form.responsible.data = current_user.public_id
-    elif form.validate_on_submit():
-        done = _create(form)
-        if done is not None:
-            return done
-    return render_template("advocacy/action_form.html", form=form, action=None, case=None)
+    return _new_action()
 
 
 @bp.route("/cases/<case_public_id>/advocacy/new", methods=["GET", "POST"])
 def new_case_action(case_public_id: str):
-    case = load_case(current_user, case_public_id, need=can_manage_advocacy)
-    form = ActionForm()
-    _setup_action_form(form)
-    if request.method == "GET":
-        form.status.data = ActionStatus.PLANNED.value
-        form.outcome.data = ActionOutcome.PENDING.value
-        form.responsible.data = current_user.public_id
-        form.cases.data = case.reference
-    elif form.validate_on_submit():
-        done = _create(form, case)
-        if done is not None:
-            return done
-    return render_template("advocacy/action_form.html", form=form, action=None, case=case)
+    return _new_action(load_case(current_user, case_public_id, need=can_manage_advocacy))
 
 
 def _status_form(action: AdvocacyAction, *, fresh: bool = False) -> StatusForm:
@@ -226,73 +217,71 @@ def edit_action(public_id: str):
     _setup_action_form(form, action)
     if request.method == "GET":
         _fill_action_form(form, action)
-    elif form.validate_on_submit():
-        try:
-            services.update_action(current_user, action, _action_data(form), form.version.data)
-        except StaleEdit:
-            db.session.rollback()
-            submitted = dict(form.data)
-            flash(
-                "Someone else changed this action while you were editing it. Nothing was saved: "
-                "your version is shown below the current one; apply your change again.",
-                "warning",
-            )
-            db.session.refresh(action)
-            current = ActionForm(obj=action, formdata=None)
-            _setup_action_form(current, action)
-            _fill_action_form(current, action)
-            return render_template(
-                "advocacy/action_form.html",
-                form=current,
-                action=action,
-                case=None,
-                submitted=submitted,
-                submitted_form=form,
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Action saved.", "success")
-            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
-    return render_template("advocacy/action_form.html", form=form, action=action, case=None)
+
+    def stale(exc: StaleEdit):
+        submitted = dict(form.data)
+        flash(
+            "Someone else changed this action while you were editing it. Nothing was saved: "
+            "your version is shown below the current one; apply your change again.",
+            "warning",
+        )
+        db.session.refresh(action)
+        current = ActionForm(obj=action, formdata=None)
+        _setup_action_form(current, action)
+        _fill_action_form(current, action)
+        return render_template(
+            "advocacy/action_form.html",
+            form=current,
+            action=action,
+            case=None,
+            submitted=submitted,
+            submitted_form=form,
+        ), 409
+
+    done = submit(
+        form,
+        lambda: services.update_action(current_user, action, _action_data(form), form.version.data),
+        success="Action saved.",
+        then=_action_page(action),
+        on_stale=stale,
+    )
+    return done or render_template("advocacy/action_form.html", form=form, action=action, case=None)
 
 
 @bp.post("/advocacy/actions/<public_id>/status")
 def change_status(public_id: str):
     action = services.load_action(current_user, public_id, edit=True)
     form = _status_form(action)
-    if form.validate_on_submit():
-        try:
-            services.change_status(
-                current_user,
-                action,
-                form.to_status.data,
-                form.version.data,
-                on=form.on.data,
-                reference_number=form.reference_number.data,
-                outcome=form.outcome.data or None,
-                response_summary=form.response_summary.data,
-                followup_due=form.followup_due.data,
-            )
-        except StaleEdit:
-            db.session.rollback()
-            db.session.refresh(action)
-            flash(
-                "Someone else changed this action since you opened it. Nothing was saved: check "
-                "the current state and apply your change again.",
-                "warning",
-            )
-            return _detail(
-                action, _status_form(action, fresh=True), submitted_status=form.data
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Status changed to {action.status.label}.", "success")
-            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
-    return _detail(action, status_form=form), 400
+
+    def stale(exc: StaleEdit):
+        db.session.refresh(action)
+        flash(
+            "Someone else changed this action since you opened it. Nothing was saved: check "
+            "the current state and apply your change again.",
+            "warning",
+        )
+        return _detail(action, _status_form(action, fresh=True), submitted_status=form.data), 409
+
+    # Only a move the service accepts is saved, so on success this is the action's new status.
+    moved = ActionStatus.parse(form.to_status.data)
+    done = submit(
+        form,
+        lambda: services.change_status(
+            current_user,
+            action,
+            form.to_status.data,
+            form.version.data,
+            on=form.on.data,
+            reference_number=form.reference_number.data,
+            outcome=form.outcome.data or None,
+            response_summary=form.response_summary.data,
+            followup_due=form.followup_due.data,
+        ),
+        success=f"Status changed to {moved.label if moved else ''}.",
+        then=_action_page(action),
+        on_stale=stale,
+    )
+    return done or (_detail(action, status_form=form), 400)
 
 
 @bp.post("/advocacy/actions/<public_id>/documents")
@@ -302,24 +291,19 @@ def upload_action_document(public_id: str):
 
     action = services.load_action(current_user, public_id, edit=True)
     form = ActionDocumentForm(prefix="doc")
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            store_document(
-                current_user,
-                upload.stream,
-                upload.filename or "",
-                action=action,
-                description=form.description.data,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Document stored.", "success")
-            return redirect(url_for("advocacy.action_detail", public_id=action.public_id))
-    return _detail(action, document_form=form), 422
+    done = submit(
+        form,
+        lambda: store_document(
+            current_user,
+            form.file.data.stream,
+            form.file.data.filename or "",
+            action=action,
+            description=form.description.data,
+        ),
+        success="Document stored.",
+        then=_action_page(action),
+    )
+    return done or (_detail(action, document_form=form), 422)
 
 
 @bp.get("/advocacy/actions/<public_id>/documents/<document_id>")
@@ -367,19 +351,15 @@ def bodies():
     _require_view()
     manage = can_manage_advocacy(current_user)
     form = BodyForm()
-    if request.method == "POST":
-        if not manage:
-            raise PermissionDenied()
-        if form.validate_on_submit():
-            try:
-                services.create_body(current_user, form.name.data, form.short_name.data)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                db.session.commit()
-                flash("Body added.", "success")
-                return redirect(url_for("advocacy.bodies"))
-    return render_template(
+    if request.method == "POST" and not manage:
+        raise PermissionDenied()
+    done = submit(
+        form,
+        lambda: services.create_body(current_user, form.name.data, form.short_name.data),
+        success="Body added.",
+        then=url_for("advocacy.bodies"),
+    )
+    return done or render_template(
         "advocacy/bodies.html",
         bodies=services.list_bodies(include_retired=True),
         form=form,
@@ -529,16 +509,17 @@ def new_recommendation():
     form = RecommendationForm()
     if request.method == "GET":
         form.response.data = UPRResponse.PENDING.value
-    elif form.validate_on_submit():
-        try:
-            rec = upr.create_recommendation(current_user, _rec_data(form))
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Recommendation added.", "success")
-            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
-    return render_template("advocacy/recommendation_form.html", form=form, rec=None)
+    done = submit(
+        form,
+        lambda: upr.create_recommendation(current_user, _rec_data(form)),
+        success="Recommendation added.",
+        then=_rec_url,
+    )
+    return done or render_template("advocacy/recommendation_form.html", form=form, rec=None)
+
+
+def _rec_url(rec: UPRRecommendation) -> str:
+    return url_for("advocacy.recommendation", public_id=rec.public_id)
 
 
 def _rec_page(rec: UPRRecommendation, **extra: Any):
@@ -578,48 +559,47 @@ def edit_recommendation(public_id: str):
     rec = upr.load_recommendation(current_user, public_id, manage=True)
     form = RecommendationForm(obj=rec)
     if request.method == "GET":
-        form.response.data = rec.response.value
-        form.version.data = rec.version
-    elif form.validate_on_submit():
-        try:
-            upr.update_recommendation(current_user, rec, _rec_data(form), form.version.data)
-        except StaleEdit:
-            db.session.rollback()
-            db.session.refresh(rec)
-            flash(
-                "Someone else changed this recommendation while you were editing it. Nothing was "
-                "saved: your version is shown below the current one.",
-                "warning",
-            )
-            current = RecommendationForm(obj=rec, formdata=None)
-            current.response.data = rec.response.value
-            current.version.data = rec.version
-            return render_template(
-                "advocacy/recommendation_form.html", form=current, rec=rec, submitted=form.data
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Recommendation saved.", "success")
-            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
-    return render_template("advocacy/recommendation_form.html", form=form, rec=rec)
+        _fill_rec_form(form, rec)
+
+    def stale(exc: StaleEdit):
+        db.session.refresh(rec)
+        flash(
+            "Someone else changed this recommendation while you were editing it. Nothing was "
+            "saved: your version is shown below the current one.",
+            "warning",
+        )
+        current = RecommendationForm(obj=rec, formdata=None)
+        _fill_rec_form(current, rec)
+        return render_template(
+            "advocacy/recommendation_form.html", form=current, rec=rec, submitted=form.data
+        ), 409
+
+    done = submit(
+        form,
+        lambda: upr.update_recommendation(current_user, rec, _rec_data(form), form.version.data),
+        success="Recommendation saved.",
+        then=_rec_url(rec),
+        on_stale=stale,
+    )
+    return done or render_template("advocacy/recommendation_form.html", form=form, rec=rec)
+
+
+def _fill_rec_form(form: RecommendationForm, rec: UPRRecommendation) -> None:
+    form.response.data = rec.response.value
+    form.version.data = rec.version
 
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/cases")
 def link_recommendation_case(public_id: str):
     rec = upr.load_recommendation(current_user, public_id, manage=True)
     form = LinkCaseForm(prefix="case")
-    if form.validate_on_submit():
-        try:
-            upr.link_case(current_user, rec, form.reference.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Case linked.", "success")
-            return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
-    return _rec_page(rec, case_form=form), 400
+    done = submit(
+        form,
+        lambda: upr.link_case(current_user, rec, form.reference.data),
+        success="Case linked.",
+        then=_rec_url(rec),
+    )
+    return done or (_rec_page(rec, case_form=form), 400)
 
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/cases/<case_public_id>/remove")
@@ -631,7 +611,7 @@ def unlink_recommendation_case(public_id: str, case_public_id: str):
     if ConfirmForm().validate_on_submit():
         upr.unlink_case(current_user, rec, case)
         db.session.commit()
-    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return redirect(_rec_url(rec))
 
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/actions")
@@ -644,7 +624,7 @@ def link_recommendation_action(public_id: str):
         upr.link_action(current_user, rec, action)
         db.session.commit()
         flash("Action linked.", "success")
-    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return redirect(_rec_url(rec))
 
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/actions/<action_public_id>/remove")
@@ -656,7 +636,7 @@ def unlink_recommendation_action(public_id: str, action_public_id: str):
     if ConfirmForm().validate_on_submit():
         upr.unlink_action(current_user, rec, action)
         db.session.commit()
-    return redirect(url_for("advocacy.recommendation", public_id=rec.public_id))
+    return redirect(_rec_url(rec))
 
 
 @bp.route("/advocacy/upr/import", methods=["GET", "POST"])

@@ -22,8 +22,8 @@ from casework import permissions
 from casework.cases.loaders import load_case
 from casework.core.cli import register_seeder
 from casework.core.db import db
-from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.forms import apply_errors
+from casework.core.errors import StaleEdit
+from casework.core.formflow import submit
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
@@ -98,6 +98,27 @@ def _legal_page(case) -> str:
     return services.case_page(case.public_id)
 
 
+def _stale_page(template: str, form, current, **context: Any):
+    """The form again with the saved values, and what the user had entered beside them (409)."""
+    flash(STALE_MESSAGE, "warning")
+    return render_template(template, form=current, submitted=_submitted(form), **context), 409
+
+
+def _set_retired(item, set_retired, endpoint: str):
+    """Retire or reinstate a catalogue entry from its page, then go back to that page."""
+    form = RetireForm()
+    retire = request.form.get("retire") == "1"
+    try:
+        set_retired(current_user, item, retire, form.version.data)
+    except StaleEdit:
+        db.session.rollback()
+        flash(STALE_MESSAGE, "warning")
+    else:
+        db.session.commit()
+        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
+    return redirect(url_for(endpoint, code=item.code))
+
+
 # --------------------------------------------------------------------------- catalogue
 
 
@@ -116,21 +137,19 @@ def catalogue():
 def new_instrument():
     _require_catalogue_manager()
     form = NewInstrumentForm()
-    if form.validate_on_submit():
-        try:
-            instrument = services.create_instrument(
-                current_user,
-                code=form.code.data,
-                cited_as_whole=form.cited_as_whole.data,
-                **_instrument_values(form),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{instrument.code} added to the catalogue.", "success")
-            return redirect(url_for("legal.instrument", code=instrument.code))
-    return render_template("legal/instrument_form.html", form=form, instrument=None)
+    done = submit(
+        form,
+        lambda: services.create_instrument(
+            current_user,
+            code=form.code.data,
+            cited_as_whole=form.cited_as_whole.data,
+            **_instrument_values(form),
+        ),
+        # The code as the catalogue stores it.
+        success=f"{services.normalise_code(form.code.data)} added to the catalogue.",
+        then=lambda instrument: url_for("legal.instrument", code=instrument.code),
+    )
+    return done or render_template("legal/instrument_form.html", form=form, instrument=None)
 
 
 def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
@@ -170,50 +189,36 @@ def edit_instrument(code: str):
     item = _instrument_or_404(code)
     form = InstrumentForm(obj=item)
     if request.method == "GET":
-        form.instrument_type.data = item.instrument_type.value
-        form.direction.data = item.direction.value
-        form.version.data = item.version
-    elif form.validate_on_submit():
-        try:
-            services.update_instrument(
-                current_user, item, form.version.data, **_instrument_values(form)
-            )
-        except StaleEdit:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "warning")
-            current = InstrumentForm(obj=item, formdata=None, version=item.version)
-            current.instrument_type.data = item.instrument_type.value
-            current.direction.data = item.direction.value
-            return render_template(
-                "legal/instrument_form.html",
-                form=current,
-                instrument=item,
-                submitted=_submitted(form),
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Instrument saved.", "success")
-            return redirect(url_for("legal.instrument", code=item.code))
-    return render_template("legal/instrument_form.html", form=form, instrument=item)
+        _fill_instrument_form(form, item)
+
+    def stale(exc: StaleEdit):
+        current = InstrumentForm(obj=item, formdata=None)
+        _fill_instrument_form(current, item)
+        return _stale_page("legal/instrument_form.html", form, current, instrument=item)
+
+    done = submit(
+        form,
+        lambda: services.update_instrument(
+            current_user, item, form.version.data, **_instrument_values(form)
+        ),
+        success="Instrument saved.",
+        then=url_for("legal.instrument", code=item.code),
+        on_stale=stale,
+    )
+    return done or render_template("legal/instrument_form.html", form=form, instrument=item)
+
+
+def _fill_instrument_form(form: InstrumentForm, item) -> None:
+    form.instrument_type.data = item.instrument_type.value
+    form.direction.data = item.direction.value
+    form.version.data = item.version
 
 
 @bp.post("/legal/instruments/retire/<path:code>")
 def retire_instrument(code: str):
     _require_catalogue_manager()
     item = _instrument_or_404(code)
-    form = RetireForm()
-    retire = request.form.get("retire") == "1"
-    try:
-        services.set_instrument_retired(current_user, item, retire, form.version.data)
-    except StaleEdit:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "warning")
-    else:
-        db.session.commit()
-        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
-    return redirect(url_for("legal.instrument", code=item.code))
+    return _set_retired(item, services.set_instrument_retired, "legal.instrument")
 
 
 @bp.route("/legal/instruments/add-provision/<path:code>", methods=["GET", "POST"])
@@ -221,24 +226,25 @@ def new_provision(code: str):
     _require_catalogue_manager()
     item = _instrument_or_404(code)
     form = NewProvisionForm()
-    if form.validate_on_submit():
-        try:
-            provision = services.create_provision(
-                current_user,
-                item,
-                code=form.code.data,
-                title=form.title.data,
-                summary=form.summary.data,
-                needs_verification=form.needs_verification.data,
-                position=form.position.data,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{provision.code} added.", "success")
-            return redirect(url_for("legal.provision", code=provision.code))
-    return render_template("legal/provision_form.html", form=form, instrument=item, provision=None)
+    done = submit(
+        form,
+        lambda: services.create_provision(
+            current_user, item, code=form.code.data, **_provision_values(form)
+        ),
+        # The code as the catalogue stores it.
+        success=f"{services.normalise_code(form.code.data)} added.",
+        then=lambda provision: url_for("legal.provision", code=provision.code),
+    )
+    return done or render_template(
+        "legal/provision_form.html", form=form, instrument=item, provision=None
+    )
+
+
+def _provision_values(form: ProvisionForm) -> dict[str, Any]:
+    return {
+        name: getattr(form, name).data
+        for name in ("title", "summary", "needs_verification", "position")
+    }
 
 
 @bp.get("/legal/provisions/<path:code>")
@@ -264,34 +270,22 @@ def edit_provision(code: str):
     form = ProvisionForm(obj=item)
     if request.method == "GET":
         form.version.data = item.version
-    elif form.validate_on_submit():
-        try:
-            services.update_provision(
-                current_user,
-                item,
-                form.version.data,
-                title=form.title.data,
-                summary=form.summary.data,
-                needs_verification=form.needs_verification.data,
-                position=form.position.data,
-            )
-        except StaleEdit:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "warning")
-            return render_template(
-                "legal/provision_form.html",
-                form=ProvisionForm(obj=item, formdata=None, version=item.version),
-                instrument=item.instrument,
-                provision=item,
-                submitted=_submitted(form),
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Provision saved.", "success")
-            return redirect(url_for("legal.provision", code=item.code))
-    return render_template(
+    done = submit(
+        form,
+        lambda: services.update_provision(
+            current_user, item, form.version.data, **_provision_values(form)
+        ),
+        success="Provision saved.",
+        then=url_for("legal.provision", code=item.code),
+        on_stale=lambda exc: _stale_page(
+            "legal/provision_form.html",
+            form,
+            ProvisionForm(obj=item, formdata=None, version=item.version),
+            instrument=item.instrument,
+            provision=item,
+        ),
+    )
+    return done or render_template(
         "legal/provision_form.html", form=form, instrument=item.instrument, provision=item
     )
 
@@ -300,17 +294,7 @@ def edit_provision(code: str):
 def retire_provision(code: str):
     _require_catalogue_manager()
     item = _provision_or_404(code)
-    form = RetireForm()
-    retire = request.form.get("retire") == "1"
-    try:
-        services.set_provision_retired(current_user, item, retire, form.version.data)
-    except StaleEdit:
-        db.session.rollback()
-        flash(STALE_MESSAGE, "warning")
-    else:
-        db.session.commit()
-        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
-    return redirect(url_for("legal.provision", code=item.code))
+    return _set_retired(item, services.set_provision_retired, "legal.provision")
 
 
 # --------------------------------------------------------------------------- case links
@@ -345,24 +329,27 @@ def new_link(case_public_id: str):
     if request.method == "GET":
         form.provision.data = request.args.get("provision", "")
         form.violation_status.data = "unknown"
-    if form.validate_on_submit():
-        try:
-            services.add_link(
-                current_user,
-                case,
-                provision=services.get_provision(form.provision.data),
-                assessment=form.assessment.data,
-                violation_status=form.violation_status.data,
-                analysis=form.analysis.data,
-                source_ids=form.sources.data,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Legal ground linked.", "success")
-            return redirect(_legal_page(case) + "#panel-legal")
-    return render_template("legal/link_form.html", case=case, form=form, link=None)
+    done = submit(
+        form,
+        lambda: services.add_link(
+            current_user,
+            case,
+            provision=services.get_provision(form.provision.data),
+            **_link_values(form),
+        ),
+        success="Legal ground linked.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+    return done or render_template("legal/link_form.html", case=case, form=form, link=None)
+
+
+def _link_values(form: LinkForm) -> dict[str, Any]:
+    return {
+        "assessment": form.assessment.data,
+        "violation_status": form.violation_status.data,
+        "analysis": form.analysis.data,
+        "source_ids": form.sources.data,
+    }
 
 
 @bp.route("/cases/<case_public_id>/legal/links/<link_id>/edit", methods=["GET", "POST"])
@@ -391,38 +378,26 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
     form = build()
     if request.method == "GET":
         _fill_link_form(form, link)
-    elif form.validate_on_submit():
-        try:
-            services.update_link(
-                current_user,
-                link,
-                form.version.data,
-                assessment=form.assessment.data,
-                violation_status=form.violation_status.data,
-                analysis=form.analysis.data,
-                source_ids=form.sources.data,
-                accept=accept,
-            )
-        except StaleEdit:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "warning")
-            current = build(formdata=None)
-            _fill_link_form(current, link)
-            return render_template(
-                "legal/link_form.html",
-                case=case,
-                form=current,
-                link=link,
-                accept=accept,
-                submitted=_submitted(form),
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Suggestion accepted." if accept else "Legal ground saved.", "success")
-            return redirect(_legal_page(case) + "#panel-legal")
-    return render_template("legal/link_form.html", case=case, form=form, link=link, accept=accept)
+
+    def stale(exc: StaleEdit):
+        current = build(formdata=None)
+        _fill_link_form(current, link)
+        return _stale_page(
+            "legal/link_form.html", form, current, case=case, link=link, accept=accept
+        )
+
+    done = submit(
+        form,
+        lambda: services.update_link(
+            current_user, link, form.version.data, accept=accept, **_link_values(form)
+        ),
+        success="Suggestion accepted." if accept else "Legal ground saved.",
+        then=_legal_page(case) + "#panel-legal",
+        on_stale=stale,
+    )
+    return done or render_template(
+        "legal/link_form.html", case=case, form=form, link=link, accept=accept
+    )
 
 
 def _fill_link_form(form: LinkForm, link) -> None:
@@ -441,22 +416,19 @@ def suggest_link(case_public_id: str):
     if request.method == "GET":
         form.assessment.data = Assessment.RELEVANT.value
         form.provision.data = request.args.get("provision", "")
-    if form.validate_on_submit():
-        try:
-            services.suggest_link(
-                current_user,
-                case,
-                provision=services.get_provision(form.provision.data),
-                assessment=form.assessment.data,
-                note=form.note.data,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Suggestion recorded; a lawyer will review it.", "success")
-            return redirect(_legal_page(case) + "#panel-legal")
-    return render_template("legal/suggest_form.html", case=case, form=form)
+    done = submit(
+        form,
+        lambda: services.suggest_link(
+            current_user,
+            case,
+            provision=services.get_provision(form.provision.data),
+            assessment=form.assessment.data,
+            note=form.note.data,
+        ),
+        success="Suggestion recorded; a lawyer will review it.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+    return done or render_template("legal/suggest_form.html", case=case, form=form)
 
 
 @bp.route("/cases/<case_public_id>/legal/links/<link_id>/hide", methods=["GET", "POST"])
@@ -466,17 +438,17 @@ def hide_link(case_public_id: str, link_id: str):
     if link.is_hidden:
         abort(404)
     form = HideForm()
-    if form.validate_on_submit():
-        try:
-            services.hide_link(current_user, link, form.reason.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            dismissed = link.state == LinkState.SUGGESTED
-            flash("Suggestion dismissed." if dismissed else "Legal ground hidden.", "success")
-            return redirect(_legal_page(case) + "#panel-legal")
-    return render_template("legal/hide_form.html", case=case, form=form, link=link, remedy=None)
+    # Hiding leaves the state alone: a suggestion is dismissed, an assessment hidden.
+    dismissed = link.state == LinkState.SUGGESTED
+    done = submit(
+        form,
+        lambda: services.hide_link(current_user, link, form.reason.data),
+        success="Suggestion dismissed." if dismissed else "Legal ground hidden.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+    return done or render_template(
+        "legal/hide_form.html", case=case, form=form, link=link, remedy=None
+    )
 
 
 @bp.post("/cases/<case_public_id>/legal/links/<link_id>/restore")
@@ -505,16 +477,13 @@ def new_remedy(case_public_id: str):
     form = RemedyForm()
     if request.method == "GET":
         form.outcome.data = "pending"
-    if form.validate_on_submit():
-        try:
-            services.add_remedy(current_user, case, **form.values())
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Proceeding recorded.", "success")
-            return redirect(_legal_page(case) + "#panel-remedies")
-    return render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
+    done = submit(
+        form,
+        lambda: services.add_remedy(current_user, case, **form.values()),
+        success="Proceeding recorded.",
+        then=_legal_page(case) + "#panel-remedies",
+    )
+    return done or render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
 
 
 @bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/edit", methods=["GET", "POST"])
@@ -526,28 +495,20 @@ def edit_remedy(case_public_id: str, remedy_id: str):
     form = RemedyForm(obj=remedy)
     if request.method == "GET":
         _fill_remedy_form(form, remedy)
-    elif form.validate_on_submit():
-        try:
-            services.update_remedy(current_user, remedy, form.version.data, **form.values())
-        except StaleEdit:
-            db.session.rollback()
-            flash(STALE_MESSAGE, "warning")
-            current = RemedyForm(obj=remedy, formdata=None)
-            _fill_remedy_form(current, remedy)
-            return render_template(
-                "legal/remedy_form.html",
-                case=case,
-                form=current,
-                remedy=remedy,
-                submitted=_submitted(form),
-            ), 409
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Proceeding saved.", "success")
-            return redirect(_legal_page(case) + "#panel-remedies")
-    return render_template("legal/remedy_form.html", case=case, form=form, remedy=remedy)
+
+    def stale(exc: StaleEdit):
+        current = RemedyForm(obj=remedy, formdata=None)
+        _fill_remedy_form(current, remedy)
+        return _stale_page("legal/remedy_form.html", form, current, case=case, remedy=remedy)
+
+    done = submit(
+        form,
+        lambda: services.update_remedy(current_user, remedy, form.version.data, **form.values()),
+        success="Proceeding saved.",
+        then=_legal_page(case) + "#panel-remedies",
+        on_stale=stale,
+    )
+    return done or render_template("legal/remedy_form.html", case=case, form=form, remedy=remedy)
 
 
 def _fill_remedy_form(form: RemedyForm, remedy) -> None:
@@ -563,16 +524,15 @@ def hide_remedy(case_public_id: str, remedy_id: str):
     if remedy.is_hidden:
         abort(404)
     form = HideForm()
-    if form.validate_on_submit():
-        try:
-            services.hide_remedy(current_user, remedy, form.reason.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Proceeding hidden.", "success")
-            return redirect(_legal_page(case) + "#panel-remedies")
-    return render_template("legal/hide_form.html", case=case, form=form, link=None, remedy=remedy)
+    done = submit(
+        form,
+        lambda: services.hide_remedy(current_user, remedy, form.reason.data),
+        success="Proceeding hidden.",
+        then=_legal_page(case) + "#panel-remedies",
+    )
+    return done or render_template(
+        "legal/hide_form.html", case=case, form=form, link=None, remedy=remedy
+    )
 
 
 @bp.post("/cases/<case_public_id>/legal/remedies/<remedy_id>/restore")
