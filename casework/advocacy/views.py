@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -37,7 +36,6 @@ from casework.advocacy.forms import (
 )
 from casework.advocacy.models import AdvocacyAction, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
-from casework.audit.services import record
 from casework.cases.loaders import get_case, load_case
 from casework.core.cli import register_seeder
 from casework.core.db import db
@@ -53,6 +51,7 @@ from casework.core.hooks import (
     register_timeline_provider,
 )
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
+from casework.evidence.views import send_document
 from casework.permissions import (
     can_manage_advocacy,
     can_manage_upr,
@@ -309,7 +308,7 @@ def upload_action_document(public_id: str):
 @bp.get("/advocacy/actions/<public_id>/documents/<document_id>")
 def download_action_document(public_id: str, document_id: str):
     """A document of the action, always as an attachment; audited."""
-    from casework.evidence.services import document_path, get_document
+    from casework.evidence.services import get_document
 
     action = services.load_action(current_user, public_id)
     document = get_document(document_id)
@@ -318,20 +317,7 @@ def download_action_document(public_id: str, document_id: str):
     allowed = {doc.id: show for doc, show in services.action_documents(current_user, action)}
     if not allowed.get(document.id):
         abort(404)
-    path = document_path(document)
-    if not path.is_file():
-        abort(404)
-    record(current_user, "document.downloaded", document, advocacy_action=action.public_id)
-    db.session.commit()
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return send_document(document, advocacy_action=action.public_id)
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

@@ -121,10 +121,18 @@ def download_document(public_id: str, document_id: str):
         abort(404)
     if document.is_hidden and not permissions.can_restore(current_user, case):
         abort(404)
+    return send_document(document, case=case)
+
+
+def send_document(document: Any, **audit: Any):
+    """Serve a stored document as an attachment that nothing can execute; audited.
+
+    The caller has already checked that the user may have it.
+    """
     path = services.document_path(document)
     if not path.is_file():
         abort(404)
-    record(current_user, "document.downloaded", document, case=case)
+    record(current_user, "document.downloaded", document, **audit)
     db.session.commit()
     response = send_file(
         path,
