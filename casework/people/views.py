@@ -24,24 +24,10 @@ from casework.people.services import NameInput
 
 bp = Blueprint("people", __name__)
 
-_DETAIL_FIELDS = (
-    "gender",
-    "birth_date",
-    "birth_date_approximate",
-    "nationality",
-    "ethnicity",
-    "legal_status",
-    "unhcr_number",
-    "contacts",
-    "address",
-    "notes",
-    "consent",
-    "consent_date",
-)
 
 
 def _details(form: PersonForm) -> dict[str, Any]:
-    return {name: getattr(form, name).data for name in _DETAIL_FIELDS}
+    return {name: getattr(form, name).data for name in services.PERSON_FIELDS}
 
 
 def _person_in_case(case: Case, person_id: str) -> Person:
