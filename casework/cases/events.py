@@ -12,10 +12,9 @@ from casework.audit.services import apply_changes, record
 from casework.cases.models import Agency, Case, Event, Place
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
-from casework.core.types import PartialDate, PartialDateError
+from casework.core.fields import FieldReader
 from casework.core.vocab import ActType, AsylumStage, EventType, WantedNotice
 from casework.evidence.models import Source
-from casework.people.services import parse_country
 
 DESCRIPTION_MAX_LEN = 20_000
 PLACE_MAX_LEN = 200
@@ -58,61 +57,31 @@ def get_or_create_agencies(text: str | list[str] | None) -> list[Agency]:
 
 def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """Validate event fields present in ``data`` (from a form or an import)."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    if "event_type" in data:
-        values["event_type"] = EventType.parse(data["event_type"] or "")
-        if values["event_type"] is None:
-            errors["event_type"] = ["Choose what happened."]
-    if "date" in data:
-        try:
-            values["date"] = PartialDate.parse(data["date"])
-        except PartialDateError as exc:
-            errors["date"] = [str(exc)]
-    if "date_approximate" in data:
-        values["date_approximate"] = bool(data["date_approximate"])
-    if "date_note" in data:
-        values["date_note"] = (data["date_note"] or "").strip()[:200] or None
-    if "description" in data:
-        text = (data["description"] or "").strip()
-        if len(text) > DESCRIPTION_MAX_LEN:
-            errors["description"] = [
-                f"Keep the description under {DESCRIPTION_MAX_LEN} characters."
-            ]
-        values["description"] = text or None
-    for key, vocab in (
-        ("act_type", ActType),
-        ("wanted_notice", WantedNotice),
-        ("asylum_stage", AsylumStage),
-    ):
-        if key in data:
-            raw = data[key] or ""
-            values[key] = vocab.parse(raw) if raw else None
-            if raw and values[key] is None:
-                errors[key] = ["Unknown value."]
-    for key in ("requesting_state", "destination_country"):
-        if key in data:
-            try:
-                values[key] = parse_country(data[key], key)
-            except ValidationFailed as exc:
-                errors.update(exc.errors)
-    if "legal_basis" in data:
-        values["legal_basis"] = (data["legal_basis"] or "").strip()[:2000] or None
-    if "place" in data:
-        values["place"] = get_or_create_place(data["place"])
-    if "agencies" in data:
-        values["agencies"] = get_or_create_agencies(data["agencies"])
-    if "source_ids" in data:
+    r = FieldReader(data)
+    r.vocab("event_type", EventType, message="Choose what happened.")
+    if "event_type" in r and r.data["event_type"] in ("", None):
+        r.error("event_type", "Choose what happened.")
+    r.partial_date("date")
+    r.flag("date_approximate")
+    r.text("date_note", 200, one_line=True)
+    r.text("description", DESCRIPTION_MAX_LEN)
+    r.vocab("act_type", ActType)
+    r.vocab("wanted_notice", WantedNotice)
+    r.vocab("asylum_stage", AsylumStage)
+    r.country("requesting_state")
+    r.country("destination_country")
+    r.text("legal_basis", 2000)
+    if "place" in r:
+        r.set("place", get_or_create_place(data["place"]))
+    if "agencies" in r:
+        r.set("agencies", get_or_create_agencies(data["agencies"]))
+    if "source_ids" in r:
         wanted = {str(s) for s in data["source_ids"] or []}
-        sources = list(
-            db.session.scalars(
-                select(Source).where(Source.case_id == case.id, Source.hidden_at.is_(None))
-            )
+        sources = db.session.scalars(
+            select(Source).where(Source.case_id == case.id, Source.hidden_at.is_(None))
         )
-        values["sources"] = [s for s in sources if s.public_id in wanted]
-    if errors:
-        raise ValidationFailed(errors)
-    return values
+        r.set("sources", [s for s in sources if s.public_id in wanted])
+    return r.values()
 
 
 def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:

@@ -16,7 +16,7 @@ from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
-from casework.core.types import PartialDate, PartialDateError
+from casework.core.fields import FieldReader
 from casework.core.vocab import (
     ActType,
     CaseRole,
@@ -27,7 +27,7 @@ from casework.core.vocab import (
     TeamRole,
     Urgency,
 )
-from casework.people.services import NameInput, create_person, parse_country
+from casework.people.services import NameInput, create_person
 
 COMMENT_MAX_LEN = 10_000
 NARRATIVE_MAX_LEN = 50_000
@@ -63,13 +63,6 @@ def _assign_reference(case: Case, year: int) -> None:
     raise RuntimeError("could not allocate a case reference")
 
 
-def parse_date_field(text: str | None, field_name: str) -> PartialDate | None:
-    try:
-        return PartialDate.parse(text)
-    except PartialDateError as exc:
-        raise ValidationFailed({field_name: [str(exc)]}) from exc
-
-
 @dataclass
 class IntakeInput:
     """What a monitor types at intake; everything may be missing in a draft."""
@@ -95,57 +88,39 @@ _ACT_EVENT = {
 
 def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], list[str]]:
     """Validated case values and warnings; in a draft, unreadable input is kept, not refused."""
-    errors: dict[str, list[str]] = {}
+    fields = {name: getattr(data, name) for name in (
+        "title", "act_type", "act_date", "act_date_approximate", "act_place",
+        "destination_country", "urgency", "current_situation", "narrative",
+    )}  # fmt: skip
+    r = FieldReader(fields)
+    r.text("title", TITLE_MAX_LEN, one_line=True)
+    r.vocab("act_type", ActType, message="Unknown act type.")
+    r.partial_date("act_date")
+    r.flag("act_date_approximate")
+    r.text("act_place", 200, one_line=True)
+    r.country("destination_country")
+    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message="Choose an urgency.")
+    r.vocab("current_situation", Situation, default=Situation.UNKNOWN, message="Unknown situation.")
+    r.text("narrative", NARRATIVE_MAX_LEN)
+    r.set("act_date_note", None)
     warnings: list[str] = []
-    values: dict[str, Any] = {}
-    act = ActType.parse(data.act_type) if data.act_type else None
-    if data.act_type and act is None:
-        errors["act_type"] = ["Unknown act type."]
-    values["act_type"] = act
-    if not draft:
-        if not (data.name or "").strip() and not data.extra_names:
-            errors["name"] = ["Give the person's name or an alias (any script)."]
-        if act is None and "act_type" not in errors:
-            errors["act_type"] = ["Say what happened (or save as a draft)."]
-    try:
-        values["act_date"] = PartialDate.parse(data.act_date)
-        values["act_date_note"] = None
-    except PartialDateError as exc:
-        if draft:
-            values["act_date"] = None
-            values["act_date_note"] = data.act_date.strip()[:200]
+    if draft:
+        # A draft keeps what it cannot read: an odd date becomes a note, a country is left empty.
+        if date_errors := r.take_error("act_date"):
+            r.set("act_date", None)
+            r.set("act_date_note", data.act_date.strip()[:200])
             warnings.append(
-                f"The date \u201c{data.act_date.strip()}\u201d was kept as a note: {exc}."
+                f"The date \u201c{data.act_date.strip()}\u201d was kept as a note: {date_errors[0]}"
             )
-        else:
-            errors["act_date"] = [str(exc)]
-    values["act_date_approximate"] = bool(data.act_date_approximate)
-    values["act_place"] = (data.act_place or "").strip()[:200] or None
-    try:
-        values["destination_country"] = parse_country(
-            data.destination_country, "destination_country"
-        )
-    except ValidationFailed as exc:
-        if draft:
-            values["destination_country"] = None
-            warnings.append(exc.errors["destination_country"][0] + " It was left empty.")
-        else:
-            errors.update(exc.errors)
-    values["urgency"] = Urgency.parse(data.urgency or "routine") or Urgency.ROUTINE
-    values["current_situation"] = (
-        Situation.parse(data.current_situation or "unknown") or Situation.UNKNOWN
-    )
-    narrative = (data.narrative or "").strip()
-    if len(narrative) > NARRATIVE_MAX_LEN:
-        errors["narrative"] = [f"Keep the narrative under {NARRATIVE_MAX_LEN} characters."]
-    values["narrative"] = narrative or None
-    title = " ".join((data.title or "").split())
-    if len(title) > TITLE_MAX_LEN:
-        errors["title"] = [f"Keep the title under {TITLE_MAX_LEN} characters."]
-    values["title"] = title or None
-    if errors:
-        raise ValidationFailed(errors)
-    return values, warnings
+        if country_errors := r.take_error("destination_country"):
+            r.set("destination_country", None)
+            warnings.append(country_errors[0] + " It was left empty.")
+    else:
+        if not (data.name or "").strip() and not data.extra_names:
+            r.error("name", "Give the person's name or an alias (any script).")
+        if not data.act_type:
+            r.error("act_type", "Say what happened (or save as a draft).")
+    return r.values(), warnings
 
 
 def intake(actor: Any, data: IntakeInput, *, draft: bool = False) -> tuple[Case, list[str]]:
@@ -205,54 +180,20 @@ CASE_FIELDS = (
 
 def case_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate the editable case fields present in ``data``."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    if "title" in data:
-        title = " ".join((data["title"] or "").split())
-        if len(title) > TITLE_MAX_LEN:
-            errors["title"] = [f"Keep the title under {TITLE_MAX_LEN} characters."]
-        values["title"] = title or None
-    if "act_type" in data:
-        values["act_type"] = ActType.parse(data["act_type"]) if data["act_type"] else None
-        if data["act_type"] and values["act_type"] is None:
-            errors["act_type"] = ["Unknown act type."]
-    if "act_date" in data:
-        try:
-            values["act_date"] = PartialDate.parse(data["act_date"])
-        except PartialDateError as exc:
-            errors["act_date"] = [str(exc)]
-    if "act_date_approximate" in data:
-        values["act_date_approximate"] = bool(data["act_date_approximate"])
-    if "act_date_note" in data:
-        values["act_date_note"] = (data["act_date_note"] or "").strip()[:200] or None
-    if "act_place" in data:
-        values["act_place"] = (data["act_place"] or "").strip()[:200] or None
-    if "destination_country" in data:
-        try:
-            values["destination_country"] = parse_country(
-                data["destination_country"], "destination_country"
-            )
-        except ValidationFailed as exc:
-            errors.update(exc.errors)
-    if "urgency" in data:
-        values["urgency"] = Urgency.parse(data["urgency"] or "")
-        if values["urgency"] is None:
-            errors["urgency"] = ["Choose an urgency."]
-    if "current_situation" in data:
-        values["current_situation"] = Situation.parse(data["current_situation"] or "unknown")
-        if values["current_situation"] is None:
-            errors["current_situation"] = ["Unknown situation."]
-    for key in ("narrative", "after_return"):
-        if key in data:
-            text = (data[key] or "").strip()
-            if len(text) > NARRATIVE_MAX_LEN:
-                errors[key] = [f"Keep this under {NARRATIVE_MAX_LEN} characters."]
-            values[key] = text or None
-    if "external_ref" in data:
-        values["external_ref"] = (data["external_ref"] or "").strip()[:100] or None
-    if errors:
-        raise ValidationFailed(errors)
-    return values
+    r = FieldReader(data)
+    r.text("title", TITLE_MAX_LEN, one_line=True)
+    r.vocab("act_type", ActType, message="Unknown act type.")
+    r.partial_date("act_date")
+    r.flag("act_date_approximate")
+    r.text("act_date_note", 200, one_line=True)
+    r.text("act_place", 200, one_line=True)
+    r.country("destination_country")
+    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message="Choose an urgency.")
+    r.vocab("current_situation", Situation, default=Situation.UNKNOWN, message="Unknown situation.")
+    r.text("narrative", NARRATIVE_MAX_LEN)
+    r.text("after_return", NARRATIVE_MAX_LEN)
+    r.text("external_ref", 100, one_line=True)
+    return r.values()
 
 
 def update_case(actor: Any, case: Case, data: dict[str, Any], expected_version: Any) -> list[str]:

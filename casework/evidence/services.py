@@ -21,6 +21,7 @@ from casework.audit.services import apply_changes, record
 from casework.cases.models import Case
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.fields import FieldReader
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.models import Document, Source
 
@@ -243,31 +244,31 @@ def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document
 
 
 def source_values(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    if "kind" in data:
-        values["kind"] = SourceKind.parse(data["kind"] or "")
-        if values["kind"] is None:
-            errors["kind"] = ["Choose what kind of source this is."]
-    if "reliability" in data:
-        values["reliability"] = Reliability.parse((data["reliability"] or "F").upper())
-        if values["reliability"] is None:
-            errors["reliability"] = ["Reliability is a letter from A to F."]
-    if "credibility" in data:
-        values["credibility"] = Credibility.parse(str(data["credibility"] or "6"))
-        if values["credibility"] is None:
-            errors["credibility"] = ["Credibility is a number from 1 to 6."]
-    for key in ("identity", "how_they_know", "notes"):
-        if key in data:
-            text = (data[key] or "").strip()
-            if len(text) > TEXT_MAX_LEN:
-                errors[key] = [f"Keep this under {TEXT_MAX_LEN} characters."]
-            values[key] = text or None
-    if "identity_protected" in data:
-        values["identity_protected"] = bool(data["identity_protected"])
-    if errors:
-        raise ValidationFailed(errors)
-    return values
+    """Validate source fields present in ``data``."""
+    data = dict(data)
+    if data.get("reliability"):
+        data["reliability"] = str(data["reliability"]).strip().upper()
+    r = FieldReader(data)
+    r.vocab("kind", SourceKind, message="Choose what kind of source this is.")
+    if "kind" in r and not data["kind"]:
+        r.error("kind", "Choose what kind of source this is.")
+    r.vocab(
+        "reliability",
+        Reliability,
+        default=Reliability.F,
+        message="Reliability is a letter from A to F.",
+    )
+    r.vocab(
+        "credibility",
+        Credibility,
+        default=Credibility.C6,
+        message="Credibility is a number from 1 to 6.",
+    )
+    r.text("identity", 500, one_line=True)
+    r.text("how_they_know", TEXT_MAX_LEN)
+    r.text("notes", TEXT_MAX_LEN)
+    r.flag("identity_protected")
+    return r.values()
 
 
 def add_source(actor: Any, case: Case, data: dict[str, Any]) -> Source:

@@ -7,11 +7,10 @@ from datetime import date
 from typing import Any
 
 from casework.audit.services import apply_changes, record
-from casework.core import countries
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
+from casework.core.fields import FieldReader
 from casework.core.hiding import hide
-from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
 from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
 from casework.people.names import detect_script
@@ -22,24 +21,6 @@ class NameInput:
     name: str
     script: Script | str | None = None
     kind: NameKind | str = NameKind.AS_GIVEN
-
-
-def parse_partial_date(text: str | None, field: str) -> PartialDate | None:
-    """A partial date from form text, or ValidationFailed naming the field."""
-    try:
-        return PartialDate.parse(text)
-    except PartialDateError as exc:
-        raise ValidationFailed({field: [str(exc)]}) from exc
-
-
-def parse_country(text: str | None, field: str) -> str | None:
-    """An ISO alpha-2 code from a code or an English/Russian name."""
-    if not text or not text.strip():
-        return None
-    code = countries.lookup(text)
-    if code is None:
-        raise ValidationFailed({field: [f"Unknown country \u201c{text.strip()}\u201d."]})
-    return code
 
 
 def _clean_names(names: list[NameInput]) -> list[NameInput]:
@@ -76,37 +57,28 @@ PERSON_FIELDS = (
 
 def person_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise person fields from a form or an import (only keys present)."""
-    values: dict[str, Any] = {}
-    if "gender" in data:
-        values["gender"] = Gender.parse(data["gender"] or "unknown") or Gender.UNKNOWN
-    if "birth_date" in data:
-        values["birth_date"] = parse_partial_date(data["birth_date"], "birth_date")
-    if "birth_date_approximate" in data:
-        values["birth_date_approximate"] = bool(data["birth_date_approximate"])
-    if "nationality" in data:
-        values["nationality"] = parse_country(data["nationality"], "nationality")
-    if "ethnicity" in data:
-        values["ethnicity"] = (data["ethnicity"] or "").strip()[:80] or None
-    if "legal_status" in data:
-        values["legal_status"] = LegalStatus.parse(data["legal_status"] or "unknown")
-        if values["legal_status"] is None:
-            raise ValidationFailed({"legal_status": ["Unknown legal status."]})
-    for key in ("unhcr_number", "contacts", "address", "notes"):
-        if key in data:
-            values[key] = (data[key] or "").strip() or None
-    if "consent" in data:
-        consent = ConsentLevel.parse(data["consent"] or "none")
-        if consent is None:
-            raise ValidationFailed({"consent": ["Unknown consent level."]})
-        values["consent"] = consent
-    if "consent_date" in data:
-        consent_date = data["consent_date"]
-        if consent_date and not isinstance(consent_date, date):
-            raise ValidationFailed({"consent_date": ["Not a date."]})
-        if consent_date and consent_date > date.today():
-            raise ValidationFailed({"consent_date": ["Consent cannot be dated in the future."]})
-        values["consent_date"] = consent_date or None
-    return values
+    r = FieldReader(data)
+    r.vocab("gender", Gender, default=Gender.UNKNOWN, message="Unknown gender.")
+    r.partial_date("birth_date")
+    r.flag("birth_date_approximate")
+    r.country("nationality")
+    r.text("ethnicity", 80, one_line=True)
+    r.vocab(
+        "legal_status", LegalStatus, default=LegalStatus.UNKNOWN, message="Unknown legal status."
+    )
+    r.text("unhcr_number", 100, one_line=True)
+    r.text("contacts", 2000)
+    r.text("address", 2000)
+    r.text("notes", 10_000)
+    r.vocab("consent", ConsentLevel, default=ConsentLevel.NONE, message="Unknown consent level.")
+    if "consent_date" in r:
+        consent_date = data["consent_date"] or None
+        if consent_date is not None and not isinstance(consent_date, date):
+            r.error("consent_date", "Not a date.")
+        elif consent_date is not None and consent_date > date.today():
+            r.error("consent_date", "Consent cannot be dated in the future.")
+        r.set("consent_date", consent_date)
+    return r.values()
 
 
 def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:

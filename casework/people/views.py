@@ -25,7 +25,6 @@ from casework.people.services import NameInput
 bp = Blueprint("people", __name__)
 
 
-
 def _details(form: PersonForm) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in services.PERSON_FIELDS}
 

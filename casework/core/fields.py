@@ -1,0 +1,92 @@
+"""Reading and validating record fields from a form or an import, one rule per kind of field.
+
+Only the keys present in the input are read, so a partial update leaves other fields alone.
+Every error is collected before ``values()`` raises them together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.core import countries
+from casework.core.errors import ValidationFailed
+from casework.core.types import PartialDate, PartialDateError
+from casework.core.vocab import Vocab
+
+
+class FieldReader:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self._values: dict[str, Any] = {}
+        self.errors: dict[str, list[str]] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(message)
+
+    def take_error(self, key: str) -> list[str] | None:
+        """Remove and return the errors of ``key`` (for a caller that tolerates them)."""
+        return self.errors.pop(key, None)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = value
+
+    def text(self, key: str, max_len: int, *, one_line: bool = False) -> None:
+        """Trimmed text, or None when empty; too long is an error, never a silent cut."""
+        if key not in self.data:
+            return
+        raw = self.data[key] or ""
+        text = " ".join(raw.split()) if one_line else raw.strip()
+        if len(text) > max_len:
+            self.error(key, f"Keep this under {max_len} characters (it has {len(text)}).")
+        self._values[key] = text or None
+
+    def flag(self, key: str) -> None:
+        if key in self.data:
+            self._values[key] = bool(self.data[key])
+
+    def vocab(
+        self,
+        key: str,
+        vocab: type[Vocab],
+        *,
+        default: Vocab | None = None,
+        message: str = "Unknown value.",
+    ) -> None:
+        """A vocabulary code; empty gives ``default``, an unknown code is an error."""
+        if key not in self.data:
+            return
+        raw = str(self.data[key] or "").strip()
+        if not raw:
+            self._values[key] = default
+            return
+        value = vocab.parse(raw)
+        if value is None:
+            self.error(key, message)
+        self._values[key] = value
+
+    def partial_date(self, key: str) -> None:
+        if key not in self.data:
+            return
+        try:
+            self._values[key] = PartialDate.parse(self.data[key])
+        except PartialDateError as exc:
+            self.error(key, str(exc))
+
+    def country(self, key: str) -> None:
+        """An ISO alpha-2 code from a code or an English or Russian name."""
+        if key not in self.data:
+            return
+        raw = (self.data[key] or "").strip()
+        code = countries.lookup(raw) if raw else None
+        if raw and code is None:
+            self.error(key, f"Unknown country \u201c{raw}\u201d.")
+        self._values[key] = code
+
+    def values(self) -> dict[str, Any]:
+        """The validated values, or ValidationFailed with every error found."""
+        if self.errors:
+            raise ValidationFailed(self.errors)
+        return dict(self._values)
