@@ -32,7 +32,7 @@ from casework.core import hooks
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
-from casework.core.formflow import submit
+from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
@@ -232,29 +232,26 @@ def edit_case(public_id: str):
 def change_status(public_id: str):
     case = load_case(current_user, public_id)
     form = TransitionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.transition(current_user, case, form.to.data, form.comment.data)
-    except ValidationFailed as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Case is now \u201c{case.status.label}\u201d.", "success")
-    return redirect(url_for("cases.case_file", public_id=case.public_id))
+    return perform(
+        lambda: services.transition(current_user, case, form.to.data, form.comment.data),
+        success=lambda change: f"Case is now \u201c{change.to_status.label}\u201d.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid="Choose where the case goes next.",
+    )
 
 
 @bp.post("/cases/<public_id>/comments")
 def add_comment(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_comment)
     form = CommentForm()
-    if form.validate_on_submit():
-        services.add_comment(current_user, case, form.body.data)
-        db.session.commit()
-        flash("Comment added.", "success")
-    else:
-        flash("The comment is empty or too long.", "error")
-    return redirect(url_for("cases.case_file", public_id=case.public_id) + "#timeline")
+    return perform(
+        lambda: services.add_comment(current_user, case, form.body.data),
+        success="Comment added.",
+        then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
+        form=form,
+        invalid="The comment is empty or too long.",
+    )
 
 
 # --- team -----------------------------------------------------------------------------------
@@ -290,23 +287,22 @@ def remove_member(public_id: str, user_id: str):
     user = db.session.scalar(select(User).where(User.public_id == user_id))
     if user is None:
         abort(404)
-    try:
-        services.remove_member(current_user, case, user)
-    except ValidationFailed as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{user.display_name} was removed from the team.", "success")
-    return redirect(url_for("cases.team", public_id=case.public_id))
+    return perform(
+        lambda: services.remove_member(current_user, case, user),
+        success=f"{user.display_name} was removed from the team.",
+        then=url_for("cases.team", public_id=case.public_id),
+    )
 
 
 @bp.post("/cases/<public_id>/restricted")
 def set_restricted(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_manage_team)
-    services.set_restricted(current_user, case, request.form.get("restricted") == "1")
-    db.session.commit()
-    flash("Case restricted." if case.restricted else "Case no longer restricted.", "success")
-    return redirect(url_for("cases.team", public_id=case.public_id))
+    restricted = request.form.get("restricted") == "1"
+    return perform(
+        lambda: services.set_restricted(current_user, case, restricted),
+        success="Case restricted." if restricted else "Case no longer restricted.",
+        then=url_for("cases.team", public_id=case.public_id),
+    )
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -421,13 +417,13 @@ def hide_record(public_id: str, kind: str, record_id: str):
     if record_obj is None:
         abort(404)
     form = HideForm()
-    if not form.validate_on_submit():
-        flash("Say why you are removing it.", "error")
-    else:
-        hide(record_obj, current_user, form.reason.data, case=case)
-        db.session.commit()
-        flash("Removed from the case file. A coordinator can restore it.", "success")
-    return redirect(url_for("cases.case_file", public_id=case.public_id))
+    return perform(
+        lambda: hide(record_obj, current_user, form.reason.data, case=case),
+        success="Removed from the case file. A coordinator can restore it.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid="Say why you are removing it.",
+    )
 
 
 @bp.post(
@@ -438,7 +434,8 @@ def restore_record(public_id: str, kind: str, record_id: str):
     record_obj = _hideable(case, kind, record_id)
     if record_obj is None:
         abort(404)
-    restore(record_obj, current_user, case=case)
-    db.session.commit()
-    flash("Restored.", "success")
-    return redirect(url_for("cases.case_file", public_id=case.public_id))
+    return perform(
+        lambda: restore(record_obj, current_user, case=case),
+        success="Restored.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+    )

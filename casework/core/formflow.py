@@ -44,3 +44,32 @@ def submit(
     db.session.commit()
     flash(success, "success")
     return redirect(then(result) if callable(then) else then)
+
+
+def perform(
+    action: Callable[[], Any],
+    *,
+    success: str | Callable[[Any], str],
+    then: str,
+    form: FlaskForm | None = None,
+    invalid: str = "Check the form and try again.",
+) -> Response:
+    """A one-button action posted from another page: do it and go back with a message.
+
+    With ``form``, the action runs only if the form validates (else ``invalid`` is flashed).
+    A ValidationFailed is flashed as it is; nothing is saved then.
+    """
+    if form is not None and not form.validate_on_submit():
+        flash(invalid, "error")
+        return redirect(then)
+    try:
+        result = action()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+    else:
+        db.session.commit()
+        flash(success(result) if callable(success) else success, "success")
+    return redirect(then)

@@ -16,7 +16,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.formflow import submit
+from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.people import services
 from casework.people.models import Person
@@ -157,23 +157,17 @@ def add_name(public_id: str, person_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     person = _person_in_case(case, person_id)
     form = NameForm(prefix="name")
-    if form.validate_on_submit():
-        try:
-            services.add_name(
-                current_user,
-                person,
-                NameInput(form.name.data, form.script.data or None, form.kind.data),
-                case=case,
-            )
-        except ValidationFailed as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Name added.", "success")
-    else:
-        flash("Give the name (at most 200 characters).", "error")
-    return redirect(
-        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    return perform(
+        lambda: services.add_name(
+            current_user,
+            person,
+            NameInput(form.name.data, form.script.data or None, form.kind.data),
+            case=case,
+        ),
+        success="Name added.",
+        then=_person_page(case, person),
+        form=form,
+        invalid="Give the name (at most 200 characters).",
     )
 
 
@@ -185,19 +179,18 @@ def add_family(public_id: str, person_id: str):
     form.relative.choices = pairs(
         [(cp.person.public_id, "") for cp in case_services.case_people(case)]
     )
-    if form.validate_on_submit():
-        relative = _person_in_case(case, form.relative.data)
-        try:
-            services.add_family_link(current_user, relative, person, form.relation.data, case=case)
-        except ValidationFailed as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Family link added.", "success")
-    else:
-        flash("Choose a relative and the relation.", "error")
-    return redirect(
-        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    return perform(
+        lambda: services.add_family_link(
+            current_user,
+            _person_in_case(case, form.relative.data),
+            person,
+            form.relation.data,
+            case=case,
+        ),
+        success="Family link added.",
+        then=_person_page(case, person),
+        form=form,
+        invalid="Choose a relative and the relation.",
     )
 
 
@@ -205,13 +198,14 @@ def add_family(public_id: str, person_id: str):
 def hide_name(public_id: str, person_id: str, name_id: int):
     case = load_case(current_user, public_id, need=permissions.can_hide)
     person = _person_in_case(case, person_id)
-    try:
-        services.hide_name(current_user, person, name_id, request.form.get("reason"), case=case)
-    except ValidationFailed as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash("Name removed. A coordinator can see it in the audit trail.", "success")
-    return redirect(
-        url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+    return perform(
+        lambda: services.hide_name(
+            current_user, person, name_id, request.form.get("reason"), case=case
+        ),
+        success="Name removed. It stays in the record and the audit trail.",
+        then=_person_page(case, person),
     )
+
+
+def _person_page(case: Case, person: Person) -> str:
+    return url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
