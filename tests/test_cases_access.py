@@ -114,3 +114,41 @@ def test_case_view_is_audited_without_names(app, setup):
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.viewed")).all()
     assert entries
     assert all("Холматов" not in str(e.details) for e in db.session.scalars(select(AuditEntry)))
+
+
+def _case_scoped_urls(app, public_id):
+    from tests.routes import build_url
+
+    for rule in app.url_map.iter_rules():
+        scoped = "case_public_id" in rule.arguments or (
+            "public_id" in rule.arguments
+            and rule.endpoint.split(".")[0] in ("cases", "people", "evidence")
+        )
+        if not scoped:
+            continue
+        url = build_url(rule, lambda name: public_id if "public_id" in name else None)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+@pytest.mark.parametrize("who", ["other_monitor", "other_lawyer", "admin"])
+def test_every_case_route_refuses_users_off_the_case_without_revealing_it(app, setup, who):
+    """Enumerated from the URL map, so a new case route cannot forget its check.
+
+    The answer for a real case must be the same as for a case that does not exist.
+    """
+    c = _client(app, setup[who])
+    data = {"reason": "x", "body": "x", "to": "submitted"}
+    real = list(_case_scoped_urls(app, setup["case"].public_id))
+    fake = list(_case_scoped_urls(app, "NoSuchCase0000000"))
+    checked = 0
+    for (endpoint, method, url), (_, _, fake_url) in zip(real, fake, strict=True):
+        response = c.open(url, method=method, data=data)
+        assert response.status_code in (403, 404), (who, endpoint, method, url)
+        assert response.status_code == c.open(fake_url, method=method, data=data).status_code
+        checked += 1
+    assert checked >= 30
+    db.session.expire_all()
+    from casework.cases.models import Case
+
+    assert db.session.get(Case, setup["case"].id).status.value == "draft"
