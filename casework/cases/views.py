@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from casework import permissions
 from casework.accounts.models import User
-from casework.accounts.services import users_with_role
+from casework.accounts.services import get_by_public_id, users_with_role
 from casework.audit import services as audit
 from casework.cases import events as event_services
 from casework.cases import listing, services
@@ -184,7 +184,6 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
-        "hide_form": HideForm(),
         "can_see_identity": lambda s: evidence.can_see_source_identity(user, case, s),
     }
 
@@ -265,20 +264,20 @@ def team(public_id: str):
     form.user.choices = pairs(
         [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
     )
-    if request.method == "POST" and form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.public_id == form.user.data))
-        if user is None:
-            abort(404)
-        role = TeamRole.LAWYER if form.as_lawyer.data else TeamRole.MEMBER
-        try:
-            services.add_member(current_user, case, user, role)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} is on the team.", "success")
-            return redirect(url_for("cases.team", public_id=case.public_id))
-    return render_template("cases/team.html", case=case, form=form, hide_form=HideForm())
+    done = submit(
+        form,
+        lambda: services.add_member(
+            current_user,
+            case,
+            get_by_public_id(form.user.data),
+            TeamRole.LAWYER if form.as_lawyer.data else TeamRole.MEMBER,
+        ),
+        success="Added to the team.",
+        then=url_for("cases.team", public_id=case.public_id),
+    )
+    if done is not None:
+        return done
+    return render_template("cases/team.html", case=case, form=form)
 
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")
