@@ -217,21 +217,6 @@ def update_instrument(
     return instrument
 
 
-def set_instrument_retired(
-    actor: Any, instrument: Instrument, retired: bool, expected_version: Any
-) -> Instrument:
-    """Retire (no new links may cite it) or reinstate an instrument; existing links stay."""
-    if not permissions.can_manage_catalogue(actor):
-        raise PermissionDenied()
-    check_version(instrument, expected_version, {"retired": retired})
-    if instrument.retired != retired:
-        instrument.retired = retired
-        db.session.flush()
-        action = "legal.instrument_retired" if retired else "legal.instrument_reinstated"
-        record(actor, action, instrument, code=instrument.code)
-    return instrument
-
-
 def _provision_values(
     *,
     title: str,
@@ -283,19 +268,20 @@ def update_provision(
     return provision
 
 
-def set_provision_retired(
-    actor: Any, provision: Provision, retired: bool, expected_version: Any
-) -> Provision:
-    """Retire or reinstate a provision; cases that already cite it keep their links."""
+def set_retired(
+    actor: Any, entry: Instrument | Provision, retired: bool, expected_version: Any
+) -> Instrument | Provision:
+    """Retire (no new links may cite it) or reinstate a catalogue entry; existing links stay."""
     if not permissions.can_manage_catalogue(actor):
         raise PermissionDenied()
-    check_version(provision, expected_version, {"retired": retired})
-    if provision.retired != retired:
-        provision.retired = retired
+    check_version(entry, expected_version, {"retired": retired})
+    if entry.retired != retired:
+        entry.retired = retired
         db.session.flush()
-        action = "legal.provision_retired" if retired else "legal.provision_reinstated"
-        record(actor, action, provision, code=provision.code)
-    return provision
+        kind = "instrument" if isinstance(entry, Instrument) else "provision"
+        verb = "retired" if retired else "reinstated"
+        record(actor, f"legal.{kind}_{verb}", entry, code=entry.code)
+    return entry
 
 
 def history(obj: Instrument | Provision, limit: int = 50) -> list[AuditEntry]:

@@ -218,7 +218,7 @@ def _fill_instrument_form(form: InstrumentForm, item) -> None:
 def retire_instrument(code: str):
     _require_catalogue_manager()
     item = _instrument_or_404(code)
-    return _set_retired(item, services.set_instrument_retired, "legal.instrument")
+    return _set_retired(item, services.set_retired, "legal.instrument")
 
 
 @bp.route("/legal/instruments/add-provision/<path:code>", methods=["GET", "POST"])
@@ -294,7 +294,7 @@ def edit_provision(code: str):
 def retire_provision(code: str):
     _require_catalogue_manager()
     item = _provision_or_404(code)
-    return _set_retired(item, services.set_provision_retired, "legal.provision")
+    return _set_retired(item, services.set_retired, "legal.provision")
 
 
 # --------------------------------------------------------------------------- case links
