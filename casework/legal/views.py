@@ -23,7 +23,7 @@ from casework.cases.loaders import load_case
 from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import StaleEdit
-from casework.core.formflow import submit
+from casework.core.formflow import perform, submit
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
@@ -455,10 +455,11 @@ def hide_link(case_public_id: str, link_id: str):
 def restore_link(case_public_id: str, link_id: str):
     case = load_case(current_user, case_public_id, need=permissions.can_restore)
     link = _link_or_404(case, link_id)
-    services.restore_link(current_user, link)
-    db.session.commit()
-    flash("Legal ground restored.", "success")
-    return redirect(_legal_page(case) + "#panel-legal")
+    return perform(
+        lambda: services.restore_link(current_user, link),
+        success="Legal ground restored.",
+        then=_legal_page(case) + "#panel-legal",
+    )
 
 
 # --------------------------------------------------------------------------- remedies
@@ -539,10 +540,11 @@ def hide_remedy(case_public_id: str, remedy_id: str):
 def restore_remedy(case_public_id: str, remedy_id: str):
     case = load_case(current_user, case_public_id, need=permissions.can_restore)
     remedy = _remedy_or_404(case, remedy_id)
-    services.restore_remedy(current_user, remedy)
-    db.session.commit()
-    flash("Proceeding restored.", "success")
-    return redirect(_legal_page(case) + "#panel-remedies")
+    return perform(
+        lambda: services.restore_remedy(current_user, remedy),
+        success="Proceeding restored.",
+        then=_legal_page(case) + "#panel-remedies",
+    )
 
 
 # --------------------------------------------------------------------------- hooks
