@@ -125,6 +125,8 @@ def test_stale_case_edit_shows_both_versions_and_loses_neither(app, people):
     html = second.get_data(as_text=True)
     assert "Coordinator&#39;s version." in html or "Coordinator's version." in html
     assert "Monitor&#39;s version." in html or "Monitor's version." in html
+    # The saved version reads as the form does: labels, not stored codes.
+    assert "Extradition" in html and "EXTRADITION" not in html and "Uzbekistan" in html
     db.session.expire_all()
     assert db.session.get(Case, case.id).narrative == "Coordinator's version."
 

@@ -7,6 +7,8 @@ from typing import Any
 from flask import flash, render_template
 from flask_wtf import FlaskForm
 
+from casework.core.forms import form_value
+
 CONFLICT_MESSAGE = (
     "Someone else saved this record after you opened it. Nothing was overwritten: your version "
     "is still in the form below and the saved version is shown beside it. Merge the two and save "
@@ -15,22 +17,21 @@ CONFLICT_MESSAGE = (
 
 
 def current_values(form: FlaskForm, obj: Any) -> list[tuple[str, str]]:
-    """(label, saved value) for each form field that maps to an attribute of ``obj``."""
+    """(label, saved value as the form would show it) for each field that maps to ``obj``."""
     rows = []
     for field in form:
         if field.type in ("HiddenField", "CSRFTokenField", "SubmitField", "FileField"):
             continue
         if not hasattr(obj, field.name):
             continue
-        value = getattr(obj, field.name)
-        if hasattr(value, "label") and not isinstance(value, str | bool):
-            text = value.label
-        elif isinstance(value, bool):
+        value = form_value(getattr(obj, field.name))
+        if isinstance(value, bool):
             text = "yes" if value else "no"
-        elif isinstance(value, list):
-            text = "; ".join(getattr(v, "name", str(v)) for v in value)
+        elif getattr(field, "choices", None):
+            labels = {str(choice.value): choice.label for choice in field.choices}
+            text = labels.get(str(value), str(value))
         else:
-            text = "" if value is None else getattr(value, "name", None) or str(value)
+            text = str(value)
         rows.append((field.label.text, text))
     return rows
 
