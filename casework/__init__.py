@@ -16,7 +16,8 @@ def create_app(config: Any = None) -> Flask:
     """Build the application.
 
     ``config`` may be None (the class named by CASEWORK_ENV), a config class from ``config.py``,
-    its name (``"testing"``), or a dict of settings applied on top of the environment's.
+    its name (``"testing"``), or a dict of settings applied on top of an environment's (the one
+    named by its ``ENV_NAME``; testing if it sets ``TESTING``, else CASEWORK_ENV's).
     """
     from config import CONFIGS, config_from_env
 
@@ -32,11 +33,8 @@ def create_app(config: Any = None) -> Flask:
     elif isinstance(config, str):
         config_cls = CONFIGS[config]
     elif isinstance(config, dict):
-        config_cls = CONFIGS[
-            config.get("ENV_NAME", "testing")
-            if config.get("TESTING")
-            else config.get("ENV_NAME", "development")
-        ]
+        name = config.get("ENV_NAME") or ("testing" if config.get("TESTING") else None)
+        config_cls = CONFIGS[name] if name else config_from_env()
         overrides = config
     else:
         config_cls = config
