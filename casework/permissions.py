@@ -1,19 +1,27 @@
-"""Every permission rule, in one place, deny by default.
+"""The access policy: every rule for every protected object, in one place, deny by default.
 
-Views, the CLI and the API ask these functions; templates only use them to hide buttons.
-A case's *team* is its creator and the users assigned to it.
+Views, services, the CLI, feeds, reminders and templates ask these functions; nothing else decides
+by role. A case's *team* is its creator and the users assigned to it. A user stands in one of four
+*relations* to a case, and ``CASE_POLICY`` says, per action, which roles may act in which relation:
 
-- monitor: the cases whose team they are on;
-- lawyer: the cases assigned to them (on the team);
-- coordinator: every case, but the identifying data of a *restricted* case only if on its team;
-- admin: accounts and the audit trail; no case content unless on a team.
+- ``team``: on the team of an ordinary case;
+- ``other``: an ordinary case of another team;
+- ``restricted_team``: on the team of a restricted case;
+- ``restricted_off``: a restricted case the user is not on the team of.
+
+An off-team coordinator sees that a restricted case exists and its non-identifying facts
+(``LISTED_CASE_FIELDS``) and nothing a person typed. Every other protected type takes its access
+from its case (people from every case they are linked to; advocacy actions from theirs).
+For each type the policy answers: may this user *see* it, see its *identifying* fields, *change*
+it, and gives a SQL clause filtering a query to what the user may see.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
 
 from casework.core.vocab import CaseStatus, Role
 
@@ -22,8 +30,123 @@ if TYPE_CHECKING:
     from casework.cases.models import Case
 
 
+class Relation(StrEnum):
+    TEAM = "team"
+    OTHER = "other"
+    RESTRICTED_TEAM = "restricted_team"
+    RESTRICTED_OFF = "restricted_off"
+    THEMATIC = "thematic"  # an advocacy action with no case
+
+
+M, L, C, A = Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN
+_TEAM = frozenset({Relation.TEAM, Relation.RESTRICTED_TEAM})
+_READABLE_BY_COORDINATOR = frozenset({Relation.TEAM, Relation.OTHER, Relation.RESTRICTED_TEAM})
+_ALL = frozenset({Relation.TEAM, Relation.OTHER, Relation.RESTRICTED_TEAM, Relation.RESTRICTED_OFF})
+
+# action -> role -> the relations in which that role may take it. Absent means never.
+CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
+    # Know the case exists and read its listed, non-identifying facts.
+    "view": {M: _TEAM, L: _TEAM, C: _ALL, A: _TEAM},
+    # Read everything: names, narratives, places, comments, documents, analyses.
+    "read": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR, A: _TEAM},
+    # Change the case, its people, events, sources, documents and remedies; hide records.
+    "edit": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    "comment": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Bring back a hidden record.
+    "restore": {C: _READABLE_BY_COORDINATOR},
+    # Assign the lawyer, add or remove members, restrict or lift the restriction.
+    "manage_team": {C: _READABLE_BY_COORDINATOR},
+    # Assess legal grounds (link a provision with an analysis, accept a suggestion).
+    "assess_legal": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    "suggest_legal": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Create advocacy actions for the case and change those linked to it.
+    "manage_advocacy": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
+    "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+}
+
+# Thematic advocacy actions (no case): who sees and who changes them.
+THEMATIC_POLICY: dict[str, frozenset[Role]] = {
+    "view": frozenset({L, C}),
+    "manage_advocacy": frozenset({C}),
+}
+
+# Organisation-wide rights, not tied to a case.
+GLOBAL_POLICY: dict[str, frozenset[Role]] = {
+    "create_case": frozenset({M, L, C}),
+    # Filter the case list by assigned lawyer (the list of lawyers is shown to coordinators).
+    "filter_by_lawyer": frozenset({C}),
+    "list_cases": frozenset({M, L, C, A}),
+    "view_catalogue": frozenset({M, L, C, A}),
+    "browse_legal": frozenset({M, L, C}),  # the catalogue in the navigation bar
+    "manage_catalogue": frozenset({L, C}),
+    "view_advocacy": frozenset({L, C}),
+    "create_thematic_action": frozenset({C}),
+    "manage_target_bodies": frozenset({C}),
+    "view_upr": frozenset({L, C}),
+    "manage_upr": frozenset({C}),
+    "calendar_feed": frozenset({L, C}),
+    "manage_accounts": frozenset({A}),
+    "view_audit": frozenset({A}),
+}
+
+# What an off-team coordinator may read of a restricted case: the facts that tell it exists and
+# where it stands. Everything else of a case, and every free-text field of anything linked to it,
+# is identifying (the list the case file, print view, timeline, filters, outputs and encryption
+# at rest go by).
+LISTED_CASE_FIELDS = frozenset(
+    {
+        "reference",
+        "status",
+        "urgency",
+        "restricted",
+        "act_type",
+        "act_date",
+        "act_date_approximate",
+        "destination_country",
+        "current_situation",
+        "created_at",
+        "updated_at",
+    }
+)
+
+# Identifying fields, per table: shown only with the "read" right, never in logs, URLs, e-mails,
+# filters or counts of those without it. Every free-text field is identifying by default.
+IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
+    "cases": frozenset(
+        {"title", "external_ref", "act_place", "act_date_note", "narrative", "after_return"}
+    ),
+    "people": frozenset(
+        {"names", "birth_date", "unhcr_number", "contacts", "address", "notes", "ethnicity"}
+    ),
+    "person_names": frozenset({"name"}),
+    "family_links": frozenset({"note"}),
+    "events": frozenset(
+        {"description", "place", "agencies", "legal_basis", "date_note", "sources"}
+    ),
+    "status_changes": frozenset({"comment"}),
+    "comments": frozenset({"body"}),
+    "sources": frozenset({"identity", "how_they_know", "notes"}),
+    "documents": frozenset({"original_name", "description", "sha256"}),
+    "case_provisions": frozenset({"analysis", "note"}),
+    "remedies": frozenset({"authority", "outcome_note", "notes", "case_number"}),
+    "advocacy_actions": frozenset({"title", "description", "reference_number", "response_summary"}),
+}
+
+
 def _active(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_right(user: Any, right: str) -> bool:
+    """Does the user hold an organisation-wide right (a key of GLOBAL_POLICY)?"""
+    return _active(user) and user.role in GLOBAL_POLICY[right]
+
+
+_has = has_right
+
+
+# --- cases ----------------------------------------------------------------------------------
 
 
 def team_role(user: User, case: Case):
@@ -38,77 +161,95 @@ def is_on_team(user: User, case: Case) -> bool:
     return _active(user) and team_role(user, case) is not None
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    """May the user know that this case exists and read its non-identifying content?"""
+def relation(user: User, case: Case) -> Relation:
+    """How the user stands to the case (see the module docstring)."""
+    on_team = is_on_team(user, case)
+    if case.restricted:
+        return Relation.RESTRICTED_TEAM if on_team else Relation.RESTRICTED_OFF
+    return Relation.TEAM if on_team else Relation.OTHER
+
+
+def may(user: Any, action: str, case: Case) -> bool:
+    """May ``user`` take ``action`` (a key of CASE_POLICY) on ``case``?"""
     if not _active(user):
         return False
-    if user.role == Role.COORDINATOR:
-        return True
-    if user.role in (Role.MONITOR, Role.LAWYER, Role.ADMIN):
-        return is_on_team(user, case)
-    return False
+    allowed = CASE_POLICY[action].get(user.role)
+    return bool(allowed) and relation(user, case) in allowed
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """May the user know that this case exists and read its listed fields?"""
+    return may(user, "view", case)
 
 
 def can_view_identifying(user: User, case: Case) -> bool:
-    """Names, contacts, narratives, source identities and documents of the case."""
-    if not can_view_case(user, case):
-        return False
-    if case.restricted:
-        return is_on_team(user, case)
-    return True
+    """Everything of the case: names, narratives, places, comments, documents, analyses."""
+    return may(user, "read", case)
 
 
 def can_edit_case(user: User, case: Case) -> bool:
-    """Edit the case and its people, events, sources and documents."""
-    if not can_view_identifying(user, case):
-        return False
-    if user.role == Role.COORDINATOR:
-        return True
-    return is_on_team(user, case) and user.role in (Role.MONITOR, Role.LAWYER)
+    """Edit the case and its people, events, sources, documents and remedies."""
+    return may(user, "edit", case)
 
 
 def can_comment(user: User, case: Case) -> bool:
-    return can_view_case(user, case) and user.role != Role.ADMIN
+    return may(user, "comment", case)
 
 
 def can_hide(user: User, case: Case) -> bool:
-    """Hide (never delete) a person, event, source or document of the case."""
-    return can_edit_case(user, case)
+    """Hide (never delete) a person, event, source, document or comment of the case."""
+    return may(user, "edit", case)
 
 
 def can_restore(user: User, case: Case) -> bool:
-    """Only a coordinator brings a hidden record back."""
-    return can_view_identifying(user, case) and user.role == Role.COORDINATOR
+    """Only a coordinator who may read the case brings a hidden record back."""
+    return may(user, "restore", case)
 
 
 def can_manage_team(user: User, case: Case) -> bool:
-    """Assign a lawyer, add or remove team members, mark the case restricted."""
-    return _active(user) and user.role == Role.COORDINATOR
+    """Assign a lawyer, add or remove team members, restrict the case or lift the restriction.
+
+    A restricted case's team is changed only by a coordinator already on it: otherwise any
+    coordinator could add themselves and read everything.
+    """
+    return may(user, "manage_team", case)
 
 
 def can_create_case(user: User) -> bool:
-    return _active(user) and user.role in (Role.MONITOR, Role.LAWYER, Role.COORDINATOR)
+    return _has(user, "create_case")
+
+
+def can_list_cases(user: User) -> bool:
+    return _has(user, "list_cases")
+
+
+def can_filter_by_lawyer(user: User) -> bool:
+    return _has(user, "filter_by_lawyer")
+
+
+def sees_urgent_panel(user: User) -> bool:
+    """The dashboard's urgent-case panel: everyone who may list cases."""
+    return can_list_cases(user)
+
+
+def can_see_source_identity(user: User, case: Case, source: Any) -> bool:
+    """A protected source identity is shown to the case team only."""
+    if not can_view_identifying(user, case):
+        return False
+    return not source.identity_protected or is_on_team(user, case)
 
 
 # Review workflow: (from, to) -> roles allowed, and whether they must be on the team.
 _TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], dict[Role, bool]] = {
-    (CaseStatus.DRAFT, CaseStatus.SUBMITTED): {
-        Role.MONITOR: True,
-        Role.LAWYER: True,
-        Role.COORDINATOR: False,
-    },
-    (CaseStatus.RETURNED, CaseStatus.SUBMITTED): {
-        Role.MONITOR: True,
-        Role.LAWYER: True,
-        Role.COORDINATOR: False,
-    },
-    (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW): {Role.LAWYER: True, Role.COORDINATOR: False},
-    (CaseStatus.SUBMITTED, CaseStatus.RETURNED): {Role.LAWYER: True, Role.COORDINATOR: False},
-    (CaseStatus.IN_REVIEW, CaseStatus.RETURNED): {Role.LAWYER: True, Role.COORDINATOR: False},
-    (CaseStatus.IN_REVIEW, CaseStatus.VERIFIED): {Role.LAWYER: True, Role.COORDINATOR: False},
-    (CaseStatus.VERIFIED, CaseStatus.IN_REVIEW): {Role.LAWYER: True, Role.COORDINATOR: False},
-    (CaseStatus.VERIFIED, CaseStatus.CLOSED): {Role.COORDINATOR: False},
-    (CaseStatus.CLOSED, CaseStatus.IN_REVIEW): {Role.COORDINATOR: False},
+    (CaseStatus.DRAFT, CaseStatus.SUBMITTED): {M: True, L: True, C: False},
+    (CaseStatus.RETURNED, CaseStatus.SUBMITTED): {M: True, L: True, C: False},
+    (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW): {L: True, C: False},
+    (CaseStatus.SUBMITTED, CaseStatus.RETURNED): {L: True, C: False},
+    (CaseStatus.IN_REVIEW, CaseStatus.RETURNED): {L: True, C: False},
+    (CaseStatus.IN_REVIEW, CaseStatus.VERIFIED): {L: True, C: False},
+    (CaseStatus.VERIFIED, CaseStatus.IN_REVIEW): {L: True, C: False},
+    (CaseStatus.VERIFIED, CaseStatus.CLOSED): {C: False},
+    (CaseStatus.CLOSED, CaseStatus.IN_REVIEW): {C: False},
 }
 
 
@@ -119,7 +260,7 @@ def workflow_targets(status: CaseStatus) -> list[CaseStatus]:
 
 def can_transition(user: User, case: Case, to: CaseStatus) -> bool:
     """May the user move the case from its current status to ``to``?"""
-    if not can_view_case(user, case):
+    if not may(user, "transition", case):
         return False
     rule = _TRANSITIONS.get((case.status, to))
     if rule is None or user.role not in rule:
@@ -129,66 +270,229 @@ def can_transition(user: User, case: Case, to: CaseStatus) -> bool:
 
 def can_edit_legal_links(user: User, case: Case) -> bool:
     """Add or change case-provision assessments: lawyers on the team and coordinators."""
-    if not can_view_case(user, case):
-        return False
-    if user.role == Role.COORDINATOR:
-        return True
-    return user.role == Role.LAWYER and is_on_team(user, case)
+    return may(user, "assess_legal", case)
 
 
 def can_suggest_legal_link(user: User, case: Case) -> bool:
     """Monitors on the team may suggest a provision; a lawyer turns it into an assessment."""
-    return can_edit_legal_links(user, case) or (
-        user.role == Role.MONITOR and is_on_team(user, case)
+    return may(user, "suggest_legal", case)
+
+
+def can_manage_advocacy(user: User, case: Case | None = None) -> bool:
+    """Create and update advocacy actions for ``case``, or thematic ones when None."""
+    if case is None:
+        return _has(user, "create_thematic_action")
+    return may(user, "manage_advocacy", case)
+
+
+def visible_cases_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``Case`` keeping exactly the cases ``can_view_case`` allows."""
+    return _case_clause(user, "view")
+
+
+def readable_cases_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``Case`` keeping the cases whose identifying data the user may read.
+
+    Filters and counts over identifying attributes (a person's ethnicity, a provision assessed,
+    a name) go through this clause, so that their results reveal nothing of other cases.
+    """
+    return _case_clause(user, "read")
+
+
+def _case_clause(user: User, action: str) -> ColumnElement[bool]:
+    from casework.cases.models import Case, CaseMember  # models import this module's enums
+
+    if not _active(user):
+        return false()
+    allowed = CASE_POLICY[action].get(user.role, frozenset())
+    if not allowed:
+        return false()
+    on_team = exists(
+        select(CaseMember.id).where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
     )
+    restricted = Case.restricted.is_(True)
+    parts = []
+    if Relation.TEAM in allowed:
+        parts.append(and_(not_(restricted), on_team))
+    if Relation.OTHER in allowed:
+        parts.append(and_(not_(restricted), not_(on_team)))
+    if Relation.RESTRICTED_TEAM in allowed:
+        parts.append(and_(restricted, on_team))
+    if Relation.RESTRICTED_OFF in allowed:
+        parts.append(and_(restricted, not_(on_team)))
+    if len(parts) == 4:
+        return true()
+    return or_(*parts)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def _person_cases(person: Any) -> list[Case]:
+    from casework.cases.models import Case, CasePerson
+    from casework.core.db import db
+
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(CasePerson, CasePerson.case_id == Case.id)
+            .where(CasePerson.person_id == person.id)
+        )
+    )
+
+
+def can_view_person(user: User, person: Any) -> bool:
+    """A person is seen through a case: one of theirs whose identifying data the user reads."""
+    return any(can_view_identifying(user, case) for case in _person_cases(person))
+
+
+def can_edit_person(user: User, person: Any, case: Case) -> bool:
+    """Edit a person from ``case``: the right to edit it and every restricted case they are in."""
+    if not can_edit_case(user, case):
+        return False
+    return all(can_edit_case(user, other) for other in _person_cases(person) if other.restricted)
+
+
+def visible_people_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``Person``: people linked (not hidden) to a case the user reads."""
+    from casework.cases.models import Case, CasePerson
+    from casework.people.models import Person
+
+    return exists(
+        select(CasePerson.id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(
+            CasePerson.person_id == Person.id,
+            CasePerson.hidden_at.is_(None),
+            readable_cases_clause(user),
+        )
+    )
+
+
+# --- advocacy -------------------------------------------------------------------------------
+
+
+def can_view_advocacy(user: User) -> bool:
+    """The advocacy pages at all (lists, follow-ups)."""
+    return _has(user, "view_advocacy")
+
+
+def can_view_action(user: User, action: Any) -> bool:
+    """An action is seen with the right to read at least one of its cases; thematic ones by
+    everyone on the advocacy pages."""
+    if not can_view_advocacy(user):
+        return False
+    if not action.cases:
+        return user.role in THEMATIC_POLICY["view"]
+    return any(can_view_identifying(user, case) for case in action.cases)
+
+
+def can_edit_action(user: User, action: Any) -> bool:
+    """Change an action: the advocacy right on every one of its cases (thematic: coordinators)."""
+    if not can_view_action(user, action):
+        return False
+    if not action.cases:
+        return user.role in THEMATIC_POLICY["manage_advocacy"]
+    return all(may(user, "manage_advocacy", case) for case in action.cases)
+
+
+def action_cases_for(user: User, action: Any) -> list[Case]:
+    """The cases of an action the user may read: the only ones whose reference is shown."""
+    return [case for case in action.cases if can_view_identifying(user, case)]
+
+
+def can_download_action_document(user: User, action: Any) -> bool:
+    """An action's document may concern any of its cases: every one must be readable."""
+    if not can_view_action(user, action):
+        return False
+    return all(can_view_identifying(user, case) for case in action.cases)
+
+
+def visible_actions_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over AdvocacyAction matching ``can_view_action``."""
+    from casework.advocacy.models import AdvocacyAction, action_cases
+    from casework.cases.models import Case
+
+    if not can_view_advocacy(user):
+        return false()
+    linked = exists(
+        select(action_cases.c.case_id).where(action_cases.c.action_id == AdvocacyAction.id)
+    )
+    linked_readable = exists(
+        select(Case.id)
+        .join(action_cases, action_cases.c.case_id == Case.id)
+        .where(action_cases.c.action_id == AdvocacyAction.id, readable_cases_clause(user))
+    )
+    if user.role in THEMATIC_POLICY["view"]:
+        return or_(not_(linked), linked_readable)
+    return linked_readable
+
+
+def can_manage_target_bodies(user: User) -> bool:
+    return _has(user, "manage_target_bodies")
+
+
+def can_view_upr(user: User) -> bool:
+    return _has(user, "view_upr")
+
+
+def can_manage_upr(user: User) -> bool:
+    return _has(user, "manage_upr")
+
+
+def can_link_case_to_recommendation(user: User, case: Case) -> bool:
+    return can_manage_upr(user) and can_view_identifying(user, case)
+
+
+def can_use_calendar_feed(user: User) -> bool:
+    return _has(user, "calendar_feed")
+
+
+def receives_org_followups(user: User) -> bool:
+    """Overdue follow-ups of the whole organisation (dashboard, reminders for nobody's)."""
+    return _active(user) and user.role == C
+
+
+def coordinator_role() -> Role:
+    """The role that receives the organisation's reminders and coordinator notices."""
+    return C
+
+
+# --- catalogue, accounts, audit -------------------------------------------------------------
+
+
+def can_view_catalogue(user: User) -> bool:
+    return _has(user, "view_catalogue")
 
 
 def can_manage_catalogue(user: User) -> bool:
     """Add, edit and retire instruments and provisions."""
-    return _active(user) and user.role in (Role.LAWYER, Role.COORDINATOR)
-
-
-def can_view_catalogue(user: User) -> bool:
-    return _active(user)
-
-
-def can_manage_advocacy(user: User, case: Case | None = None) -> bool:
-    """Create and update advocacy actions (for ``case``, or thematic when None)."""
-    if not _active(user):
-        return False
-    if user.role == Role.COORDINATOR:
-        return True
-    return case is not None and user.role == Role.LAWYER and is_on_team(user, case)
-
-
-def can_view_advocacy(user: User) -> bool:
-    return _active(user) and user.role in (Role.LAWYER, Role.COORDINATOR)
-
-
-def can_manage_upr(user: User) -> bool:
-    return _active(user) and user.role == Role.COORDINATOR
+    return _has(user, "manage_catalogue")
 
 
 def can_manage_accounts(user: User) -> bool:
-    return _active(user) and user.role == Role.ADMIN
+    return _has(user, "manage_accounts")
 
 
 def can_view_audit(user: User) -> bool:
-    return _active(user) and user.role == Role.ADMIN
+    return _has(user, "view_audit")
 
 
-def visible_cases_clause(user: User) -> ColumnElement[bool]:
-    """A WHERE clause over ``Case`` that keeps exactly the cases ``can_view_case`` allows."""
-    from casework.cases.models import Case, CaseMember
+def roles_for(right: str) -> frozenset[Role]:
+    """The roles holding an organisation-wide right (navigation, pickers of users)."""
+    return GLOBAL_POLICY[right]
 
-    if not _active(user):
-        return false()
-    if user.role == Role.COORDINATOR:
-        return true()
-    if user.role in (Role.MONITOR, Role.LAWYER, Role.ADMIN):
-        return exists(
-            select(CaseMember.id).where(
-                CaseMember.case_id == Case.id, CaseMember.user_id == user.id
-            )
-        )
-    return false()
+
+def may_be_lawyer(user: User) -> bool:
+    """Only a lawyer account is assigned as a case's lawyer."""
+    return user.role == L
+
+
+def can_be_team_member(user: User) -> bool:
+    """Who may be put on a case's team."""
+    return _active(user) and user.role in (M, L, C, A)
+
+
+def sees_admin_hint(user: User) -> bool:
+    """Administrators are told why they see no case content."""
+    return _active(user) and user.role == A

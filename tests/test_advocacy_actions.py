@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from casework import permissions
 from casework.advocacy import services
 from casework.advocacy.compliance import interim_measures_breach
 from casework.advocacy.models import AdvocacyAction, TargetBody
@@ -16,6 +17,7 @@ from casework.cases.models import Event
 from casework.core import hooks
 from casework.core.cli import run_seeders
 from casework.core.db import db
+from casework.core.errors import PermissionDenied
 from casework.core.types import PartialDate
 from casework.core.vocab import (
     ActionOutcome,
@@ -288,7 +290,9 @@ def test_stale_edit_shows_both_versions_and_loses_nothing(client, login, world):
     assert db.session.get(AdvocacyAction, action.id).title == "My competing title"
 
 
-def test_edit_keeps_cases_the_editor_cannot_see(world):
+def test_an_action_on_two_cases_is_changed_only_with_rights_on_both(world):
+    """A lawyer on one of two cases sees the action and that case only, and may not change it:
+    an edit could otherwise alter what is recorded about a case they may not read."""
     coordinator, lawyer, case, other = (
         world["coordinator"],
         world["lawyer"],
@@ -304,14 +308,28 @@ def test_edit_keeps_cases_the_editor_cannot_see(world):
         ),
     )
     db.session.commit()
-    assert services.can_see_action(lawyer, action)
-    assert services.visible_cases_of(lawyer, action) == [case]
+    assert permissions.can_view_action(lawyer, action)
+    assert permissions.action_cases_for(lawyer, action) == [case]
+    assert not permissions.can_edit_action(lawyer, action)
+    assert not permissions.can_download_action_document(lawyer, action)
     data = services.ActionData(
         action_type=ActionType.URGENT_APPEAL,
         title="Joint appeal (edited)",
         case_references=[case.reference],
     )
-    services.update_action(lawyer, action, data, action.version)
+    with pytest.raises(PermissionDenied):
+        services.update_action(lawyer, action, data, action.version)
+    db.session.rollback()
+    services.update_action(
+        coordinator,
+        action,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Joint appeal (edited)",
+            case_references=[case.reference, other.reference],
+        ),
+        action.version,
+    )
     db.session.commit()
     assert {c.id for c in action.cases} == {case.id, other.id}
 

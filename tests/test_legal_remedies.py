@@ -101,6 +101,11 @@ def test_restricted_case_refuses_coordinator_off_team(client, login, people, cas
     login(people["coordinator"])
     url = f"/cases/{case.public_id}/legal/remedies/new"
     assert client.post(url, data=_data()).status_code == 403
+    # The legal page holds analyses and remedy details: only for those who may read the case.
+    assert client.get(f"/cases/{case.public_id}/legal/").status_code == 403
+    assert client.get(f"/cases/{case.public_id}").status_code == 200
+    client.post("/logout")
+    login(people["lawyer"])
     assert client.get(f"/cases/{case.public_id}/legal/").status_code == 200
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from casework.accounts.models import (
@@ -12,7 +12,7 @@ from casework.accounts.models import (
     PASSWORD_MAX_LEN,
     PASSWORD_MIN_LEN,
 )
-from casework.core.forms import choices
+from casework.core.forms import VersionField, choices
 from casework.core.vocab import Role
 
 _password_rules = [
@@ -50,7 +50,7 @@ class EditUserForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)])
     role = SelectField("Role", choices=choices(Role), validators=[DataRequired()])
     active = BooleanField("Account active")
-    version = HiddenField()
+    version = VersionField()
 
 
 class ResetPasswordForm(FlaskForm):
@@ -61,7 +61,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(
         "Display name", validators=[DataRequired(), Length(max=NAME_MAX_LEN)]
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 class PasswordForm(FlaskForm):

@@ -18,13 +18,18 @@ from sqlalchemy import select
 from casework.accounts.models import User
 from casework.advocacy.hooks import action_label
 from casework.advocacy.models import AdvocacyAction
-from casework.advocacy.services import _due_clause, visible_actions_clause
+from casework.advocacy.services import _due_clause
 from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.hooks import case_deadlines
 from casework.core.vocab import CaseStatus
-from casework.permissions import visible_cases_clause
+from casework.permissions import (
+    action_cases_for,
+    can_use_calendar_feed,
+    readable_cases_clause,
+    visible_actions_clause,
+)
 
 TOKEN_BYTES = 32
 
@@ -59,7 +64,7 @@ def user_for_secret(secret: str) -> User | None:
     user = db.session.scalar(select(User).where(User.calendar_token == digest))
     if user is None or not hmac.compare_digest(user.calendar_token or "", digest):
         return None
-    return user if user.is_active else None
+    return user if can_use_calendar_feed(user) else None
 
 
 def _event(uid: str, day, summary: str, url: str | None, stamp: datetime) -> Event:
@@ -76,8 +81,8 @@ def _event(uid: str, day, summary: str, url: str | None, stamp: datetime) -> Eve
 
 
 def build_feed(user: User, base_url: str, *, link=None) -> bytes:
-    """The user's feed: follow-ups of actions they are responsible for or may see, and the
-    open deadlines (remedy appeals...) of the cases they may see."""
+    """The user's feed: follow-ups of the actions they may see, and the open deadlines (remedy
+    appeals...) of the cases they may read. Being responsible for an action gives no access."""
     stamp = datetime.now(UTC).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//Casework//Deadlines//EN")
@@ -93,12 +98,12 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         select(AdvocacyAction)
         .where(
             _due_clause(),
-            visible_actions_clause(user) | (AdvocacyAction.responsible_id == user.id),
+            visible_actions_clause(user),
         )
         .order_by(AdvocacyAction.followup_due)
     )
     for action in actions:
-        refs = ", ".join(c.reference for c in action.cases) or "thematic"
+        refs = ", ".join(c.reference for c in action_cases_for(user, action)) or "thematic"
         cal.add_component(
             _event(
                 f"followup-{action.public_id}@casework",
@@ -110,7 +115,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         )
     cases = db.session.scalars(
         select(Case)
-        .where(visible_cases_clause(user), Case.status != CaseStatus.CLOSED)
+        .where(readable_cases_clause(user), Case.status != CaseStatus.CLOSED)
         .order_by(Case.reference)
     )
     for case in cases:

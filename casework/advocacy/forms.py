@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -21,7 +20,7 @@ from casework.advocacy.services import (
     TITLE_MAX_LEN,
 )
 from casework.advocacy.upr import MAX_CYCLE, NUMBER_MAX_LEN, STATE_MAX_LEN, THEMES_MAX_LEN
-from casework.core.forms import choices
+from casework.core.forms import VersionField, choices
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
 
@@ -60,7 +59,7 @@ class ActionForm(FlaskForm):
     response_summary = TextAreaField("Response summary", validators=[Optional(), Length(max=20000)])
     description = TextAreaField("Notes", validators=[Optional(), Length(max=20000)])
     responsible = SelectField("Responsible", choices=[], validate_choice=False)
-    version = HiddenField()
+    version = VersionField()
 
 
 class StatusForm(FlaskForm):
@@ -74,7 +73,7 @@ class StatusForm(FlaskForm):
         "What the reply said", validators=[Optional(), Length(max=20000)]
     )
     followup_due = DayField("Next follow-up by", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
 
 class BodyForm(FlaskForm):
@@ -106,7 +105,7 @@ class RecommendationForm(FlaskForm):
     themes = StringField(
         "Themes", validators=[Optional(), Length(max=THEMES_MAX_LEN)], description="Separated by ;"
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 class ImportForm(FlaskForm):

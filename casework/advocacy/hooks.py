@@ -11,8 +11,13 @@ from casework.advocacy import services
 from casework.advocacy.compliance import interim_measures_breach
 from casework.advocacy.models import AdvocacyAction
 from casework.core.hooks import Deadline, TimelineItem
-from casework.core.vocab import ActionStatus, Role
-from casework.permissions import can_manage_advocacy, can_view_advocacy, can_view_case
+from casework.core.vocab import ActionStatus
+from casework.permissions import (
+    can_manage_advocacy,
+    can_view_advocacy,
+    can_view_identifying,
+    receives_org_followups,
+)
 
 
 def link(endpoint: str, **values: Any) -> str | None:
@@ -35,7 +40,7 @@ def action_label(action: AdvocacyAction) -> str:
 
 def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
     """The advocacy panel of a case file: its actions and, first, any interim-measures breach."""
-    if not can_view_case(user, case):
+    if not can_view_identifying(user, case):
         return None
     actions = services.case_actions(case)
     return {
@@ -50,7 +55,7 @@ def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
 
 def timeline(case: Any, user: Any) -> list[TimelineItem]:
     """Submissions, responses and status changes of the case's actions."""
-    if not can_view_case(user, case):
+    if not can_view_identifying(user, case):
         return []
     actions = services.case_actions(case)
     histories = services.status_histories(actions)
@@ -109,7 +114,7 @@ def dashboard_context(user: Any) -> dict[str, Any] | None:
     if not can_view_advocacy(user):
         return None
     due = services.followups(user)
-    org = due.org_overdue if user.role == Role.COORDINATOR else []
+    org = due.org_overdue if receives_org_followups(user) else []
     org = [a for a in org if a.responsible_id != user.id]
     if not due.mine_overdue and not org and not due.mine_upcoming:
         return None

@@ -29,7 +29,13 @@ from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
-from casework.core.vocab import Role, Urgency
+from casework.core.vocab import Urgency
+from casework.permissions import (
+    action_cases_for,
+    can_view_action,
+    can_view_case,
+    coordinator_role,
+)
 
 SENT = "reminder.sent"
 RUN = "reminders.run"
@@ -105,7 +111,7 @@ def _last_run() -> datetime | None:
 def _coordinators() -> list[User]:
     return list(
         db.session.scalars(
-            select(User).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True))
+            select(User).where(User.role == coordinator_role(), User.is_active_account.is_(True))
         )
     )
 
@@ -121,25 +127,31 @@ def collect(today: date, since: datetime) -> Outbox:
         .order_by(AdvocacyAction.followup_due)
     )
     for action in actions:
-        refs = ", ".join(c.reference for c in action.cases) or "thematic"
-        late = (today - action.followup_due).days
-        state = f"{late} day(s) overdue" if late else "due today"
-        item = Item(
-            kind="followup",
-            object_type=AdvocacyAction.__tablename__,
-            object_id=action.public_id,
-            line=(
-                f"- {action.action_type.label} ({refs})"
-                + (f", ref. {action.reference_number}" if action.reference_number else "")
-                + f": follow-up due {action.followup_due.isoformat()}, {state}\n"
-                + f"  {_link('advocacy.action_detail', public_id=action.public_id)}"
-            ),
-            case=action.cases[0] if len(action.cases) == 1 else None,
-        )
         # Nobody responsible (or a deactivated account): the coordinators, so nothing is lost.
+        # Each recipient is told only what they may see: the action, and the references of
+        # its cases they may read.
         responsible = action.responsible
         recipients = [responsible] if responsible and responsible.is_active else coordinators
+        recipients = [u for u in recipients if can_view_action(u, action)] or [
+            u for u in coordinators if can_view_action(u, action)
+        ]
+        late = (today - action.followup_due).days
+        state = f"{late} day(s) overdue" if late else "due today"
         for user in recipients:
+            cases = action_cases_for(user, action)
+            refs = ", ".join(c.reference for c in cases) or "thematic"
+            item = Item(
+                kind="followup",
+                object_type=AdvocacyAction.__tablename__,
+                object_id=action.public_id,
+                line=(
+                    f"- {action.action_type.label} ({refs})"
+                    + (f", ref. {action.reference_number}" if action.reference_number else "")
+                    + f": follow-up due {action.followup_due.isoformat()}, {state}\n"
+                    + f"  {_link('advocacy.action_detail', public_id=action.public_id)}"
+                ),
+                case=cases[0] if len(cases) == 1 else None,
+            )
             outbox.add(user, item)
     cases = db.session.scalars(
         select(Case)
@@ -160,7 +172,8 @@ def collect(today: date, since: datetime) -> Outbox:
         )
         team = [m.user for m in case.members if m.user is not None]
         for user in [*coordinators, *team]:
-            outbox.add(user, item)
+            if can_view_case(user, case):
+                outbox.add(user, item)
     return outbox
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import User
@@ -20,14 +20,16 @@ from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
-from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
+from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, Role
 from casework.permissions import (
+    action_cases_for,
+    can_download_action_document,
+    can_edit_action,
     can_manage_advocacy,
-    can_view_advocacy,
-    can_view_case,
+    can_manage_target_bodies,
     can_view_identifying,
-    visible_cases_clause,
+    visible_actions_clause,
 )
 
 TITLE_MAX_LEN = 200
@@ -111,14 +113,16 @@ def list_bodies(include_retired: bool = False) -> list[TargetBody]:
 
 def get_body(body_id: str | int | None) -> TargetBody | None:
     try:
-        return db.session.get(TargetBody, int(body_id)) if body_id not in (None, "") else None
+        number = int(body_id) if body_id not in (None, "") else 0
     except (TypeError, ValueError):
         return None
+    # Ids are 63-bit integers: a longer number names nothing (and would overflow the driver).
+    return db.session.get(TargetBody, number) if 0 < number < 2**63 else None
 
 
 def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
     """Add a target body (coordinators)."""
-    if not can_manage_advocacy(actor):
+    if not can_manage_target_bodies(actor):
         raise PermissionDenied()
     name = (name or "").strip()
     short_name = (short_name or "").strip() or None
@@ -139,7 +143,7 @@ def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
 
 def set_body_retired(actor: User, body: TargetBody, retired: bool) -> None:
     """Retire a body (kept on existing actions, no longer offered) or bring it back."""
-    if not can_manage_advocacy(actor):
+    if not can_manage_target_bodies(actor):
         raise PermissionDenied()
     body.retired = retired
     db.session.flush()
@@ -161,60 +165,16 @@ def responsible_candidates() -> list[User]:
     return list(db.session.scalars(query))
 
 
-# --- Visibility --------------------------------------------------------------------------------
-
-
-def visible_actions_clause(user: Any) -> ColumnElement[bool]:
-    """WHERE clause over AdvocacyAction: thematic ones, or those with a case the user may see."""
-    if not can_view_advocacy(user):
-        return false()
-    linked = exists(
-        select(action_cases.c.case_id).where(action_cases.c.action_id == AdvocacyAction.id)
-    )
-    linked_visible = exists(
-        select(Case.id)
-        .join(action_cases, action_cases.c.case_id == Case.id)
-        .where(action_cases.c.action_id == AdvocacyAction.id, visible_cases_clause(user))
-    )
-    return or_(~linked, linked_visible)
-
-
-def can_see_action(user: Any, action: AdvocacyAction) -> bool:
-    """May the user know this action exists (advocacy pages)?"""
-    if not can_view_advocacy(user):
-        return False
-    if not action.cases:
-        return True
-    return any(can_view_case(user, case) for case in action.cases)
-
-
-def can_edit_action(user: Any, action: AdvocacyAction) -> bool:
-    """Coordinators; lawyers on the team of one of its cases. Thematic ones: coordinators."""
-    if not can_see_action(user, action):
-        return False
-    if not action.cases:
-        return can_manage_advocacy(user, None)
-    return any(can_manage_advocacy(user, c) for c in action.cases if can_view_case(user, c))
+# --- Loading (who sees what is decided in casework.permissions) -------------------------------
 
 
 def get_action(public_id: str) -> AdvocacyAction | None:
     return db.session.scalar(select(AdvocacyAction).where(AdvocacyAction.public_id == public_id))
 
 
-def load_action(user: Any, public_id: str, *, edit: bool = False) -> AdvocacyAction:
-    """The action if the user may see it (else NotVisible); PermissionDenied if ``edit`` fails."""
-    if not can_view_advocacy(user):
-        raise PermissionDenied()
-    action = get_action(public_id)
-    if action is None or not can_see_action(user, action):
-        raise NotVisible()
-    if edit and not can_edit_action(user, action):
-        raise PermissionDenied()
-    return action
-
-
 def visible_cases_of(user: Any, action: AdvocacyAction) -> list[Case]:
-    return [c for c in action.cases if can_view_case(user, c)]
+    """The action's cases whose reference and details the user may see."""
+    return action_cases_for(user, action)
 
 
 def list_actions(
@@ -297,7 +257,7 @@ def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
     bad: list[str] = []
     for ref in references:
         case = get_case_by_reference(ref)
-        if case is None or not can_view_case(actor, case) or not can_manage_advocacy(actor, case):
+        if case is None or not can_manage_advocacy(actor, case):
             bad.append(ref)
         elif case not in cases:
             cases.append(case)
@@ -399,7 +359,7 @@ def update_action(
     check_version(action, expected_version, data.__dict__)
     values = _validate(data)
     # Cases the actor cannot see stay linked: an edit only changes what the editor sees.
-    hidden = [c for c in action.cases if not can_view_case(actor, c)]
+    hidden = [c for c in action.cases if not can_view_identifying(actor, c)]
     visible_new = _resolve_cases(actor, data.case_references)
     new_cases = hidden + visible_new
     if not new_cases and not can_manage_advocacy(actor, None):
@@ -590,21 +550,16 @@ def status_histories(actions: list[AdvocacyAction]) -> dict[str, list[AuditEntry
 def action_documents(user: Any, action: AdvocacyAction) -> list[tuple[Any, bool]]:
     """Documents attached to the action (not hidden), each with whether its name may be shown.
 
-    A document that also belongs to a case the user may not see is left out; its original
-    file name (identifying data) shows only to those who may see the case's identifying data.
+    An action's document may concern any of its cases, so it is listed only to users who may
+    read every one of them (``permissions.can_download_action_document``).
     """
-    from casework.evidence.models import Document
+    from casework.evidence.models import Document  # evidence imports advocacy models
 
+    if not can_download_action_document(user, action):
+        return []
     query = (
         select(Document)
         .where(Document.action_id == action.id, Document.hidden_at.is_(None))
         .order_by(Document.uploaded_at)
     )
-    result: list[tuple[Any, bool]] = []
-    for doc in db.session.scalars(query):
-        case = db.session.get(Case, doc.case_id) if doc.case_id else None
-        if case is None:
-            result.append((doc, True))
-        elif can_view_case(user, case):
-            result.append((doc, can_view_identifying(user, case)))
-    return result
+    return [(doc, True) for doc in db.session.scalars(query)]

@@ -10,14 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from casework.advocacy.models import AdvocacyAction, UPRRecommendation
-from casework.advocacy.services import can_see_action
 from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
 from casework.core.vocab import UPRResponse
-from casework.permissions import can_manage_upr, can_view_advocacy, can_view_case
+from casework.permissions import can_manage_upr, can_view_action, can_view_identifying
 
 NUMBER_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
 NUMBER_MAX_LEN = 20
@@ -103,16 +102,6 @@ def get_recommendation(public_id: str) -> UPRRecommendation | None:
     )
 
 
-def load_recommendation(user: Any, public_id: str, *, manage: bool = False) -> UPRRecommendation:
-    """The recommendation for a viewer (lawyers, coordinators); 403 for others."""
-    if not can_view_advocacy(user) or (manage and not can_manage_upr(user)):
-        raise PermissionDenied()
-    rec = get_recommendation(public_id)
-    if rec is None:
-        raise NotVisible()
-    return rec
-
-
 def create_recommendation(actor: Any, data: RecommendationData) -> UPRRecommendation:
     """Add a recommendation; (cycle, number) is unique."""
     _require_manage(actor)
@@ -153,7 +142,7 @@ def link_case(actor: Any, rec: UPRRecommendation, reference: str) -> Case:
     """Link a case (one the actor may see) as evidence about the recommendation."""
     _require_manage(actor)
     case = get_case_by_reference(reference or "")
-    if case is None or not can_view_case(actor, case):
+    if case is None or not can_view_identifying(actor, case):
         raise ValidationFailed({"reference": ["No case you may see has this reference."]})
     if case not in rec.cases:
         rec.cases.append(case)
@@ -173,7 +162,7 @@ def unlink_case(actor: Any, rec: UPRRecommendation, case: Case) -> None:
 def link_action(actor: Any, rec: UPRRecommendation, action: AdvocacyAction) -> None:
     """Link an advocacy action (one the actor may see) to the recommendation."""
     _require_manage(actor)
-    if not can_see_action(actor, action):
+    if not can_view_action(actor, action):
         raise NotVisible()
     if rec not in action.recommendations:
         action.recommendations.append(rec)
@@ -248,13 +237,13 @@ def cycle_view(user: Any, cycle: int) -> list[RecommendationRow]:
     )
     rows = []
     for rec in sorted(recs, key=_number_key):
-        cases = [c for c in rec.cases if can_view_case(user, c)]
+        cases = [c for c in rec.cases if can_view_identifying(user, c)]
         rows.append(
             RecommendationRow(
                 rec=rec,
                 cases=cases,
                 after_support=sum(occurred_after_support(rec, c) for c in cases),
-                actions=sum(1 for a in rec.actions if can_see_action(user, a)),
+                actions=sum(1 for a in rec.actions if can_view_action(user, a)),
             )
         )
     return rows

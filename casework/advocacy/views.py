@@ -36,10 +36,10 @@ from casework.advocacy.forms import (
 )
 from casework.advocacy.models import AdvocacyAction, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
-from casework.cases.loaders import get_case, load_case
+from casework.cases.models import Case
 from casework.core.cli import register_seeder
 from casework.core.db import db
-from casework.core.errors import NotVisible, PermissionDenied, StaleEdit
+from casework.core.errors import PermissionDenied, StaleEdit
 from casework.core.formflow import submit
 from casework.core.forms import pairs
 from casework.core.hooks import (
@@ -52,11 +52,17 @@ from casework.core.hooks import (
 )
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 from casework.evidence.views import send_document
+from casework.loader import load
 from casework.permissions import (
+    can_download_action_document,
+    can_edit_action,
+    can_link_case_to_recommendation,
     can_manage_advocacy,
+    can_manage_target_bodies,
     can_manage_upr,
+    can_view_action,
     can_view_advocacy,
-    can_view_case,
+    can_view_identifying,
 )
 
 bp = Blueprint("advocacy", __name__)
@@ -65,6 +71,10 @@ bp = Blueprint("advocacy", __name__)
 def _require_view() -> None:
     if not can_view_advocacy(current_user):
         raise PermissionDenied()
+
+
+def _manages_upr(user: Any, _rec: Any) -> bool:
+    return can_manage_upr(user)
 
 
 def _require_upr_manage() -> None:
@@ -173,7 +183,7 @@ def new_action():
 
 @bp.route("/cases/<case_public_id>/advocacy/new", methods=["GET", "POST"])
 def new_case_action(case_public_id: str):
-    return _new_action(load_case(current_user, case_public_id, need=can_manage_advocacy))
+    return _new_action(load(Case, case_public_id, current_user, need=can_manage_advocacy))
 
 
 def _status_form(action: AdvocacyAction, *, fresh: bool = False) -> StatusForm:
@@ -205,13 +215,13 @@ def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **ext
 
 @bp.get("/advocacy/actions/<public_id>")
 def action_detail(public_id: str):
-    action = services.load_action(current_user, public_id)
+    action = load(AdvocacyAction, public_id, current_user)
     return _detail(action)
 
 
 @bp.route("/advocacy/actions/<public_id>/edit", methods=["GET", "POST"])
 def edit_action(public_id: str):
-    action = services.load_action(current_user, public_id, edit=True)
+    action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
     form = ActionForm(obj=action)
     _setup_action_form(form, action)
     if request.method == "GET":
@@ -249,7 +259,7 @@ def edit_action(public_id: str):
 
 @bp.post("/advocacy/actions/<public_id>/status")
 def change_status(public_id: str):
-    action = services.load_action(current_user, public_id, edit=True)
+    action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
     form = _status_form(action)
 
     def stale(exc: StaleEdit):
@@ -288,7 +298,7 @@ def upload_action_document(public_id: str):
     """Attach a letter, reply or annex to the action (the evidence area checks and stores it)."""
     from casework.evidence.services import store_document
 
-    action = services.load_action(current_user, public_id, edit=True)
+    action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
     form = ActionDocumentForm(prefix="doc")
     done = submit(
         form,
@@ -310,12 +320,9 @@ def download_action_document(public_id: str, document_id: str):
     """A document of the action, always as an attachment; audited."""
     from casework.evidence.services import get_document
 
-    action = services.load_action(current_user, public_id)
+    action = load(AdvocacyAction, public_id, current_user, need=can_download_action_document)
     document = get_document(document_id)
     if document is None or document.action_id != action.id or document.is_hidden:
-        abort(404)
-    allowed = {doc.id: show for doc, show in services.action_documents(current_user, action)}
-    if not allowed.get(document.id):
         abort(404)
     return send_document(document, advocacy_action=action.public_id)
 
@@ -335,7 +342,7 @@ def followups():
 @bp.route("/advocacy/bodies", methods=["GET", "POST"])
 def bodies():
     _require_view()
-    manage = can_manage_advocacy(current_user)
+    manage = can_manage_target_bodies(current_user)
     form = BodyForm()
     if request.method == "POST" and not manage:
         raise PermissionDenied()
@@ -355,7 +362,7 @@ def bodies():
 
 def _body_toggle(body_id: str, retired: bool):
     _require_view()
-    if not can_manage_advocacy(current_user):
+    if not can_manage_target_bodies(current_user):
         raise PermissionDenied()
     body = services.get_body(body_id)
     if body is None:
@@ -524,8 +531,8 @@ def _rec_page(rec: UPRRecommendation, **extra: Any):
     return render_template(
         "advocacy/recommendation.html",
         rec=rec,
-        cases=[c for c in rec.cases if can_view_case(current_user, c)],
-        actions=[a for a in rec.actions if services.can_see_action(current_user, a)],
+        cases=[c for c in rec.cases if can_view_identifying(current_user, c)],
+        actions=[a for a in rec.actions if can_view_action(current_user, a)],
         after_support=upr.occurred_after_support,
         manage=manage,
         case_form=extra.pop("case_form", None) or LinkCaseForm(prefix="case"),
@@ -536,13 +543,13 @@ def _rec_page(rec: UPRRecommendation, **extra: Any):
 
 @bp.get("/advocacy/upr/recommendations/<public_id>")
 def recommendation(public_id: str):
-    rec = upr.load_recommendation(current_user, public_id)
+    rec = load(UPRRecommendation, public_id, current_user)
     return _rec_page(rec)
 
 
 @bp.route("/advocacy/upr/recommendations/<public_id>/edit", methods=["GET", "POST"])
 def edit_recommendation(public_id: str):
-    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
     form = RecommendationForm(obj=rec)
     if request.method == "GET":
         _fill_rec_form(form, rec)
@@ -577,7 +584,7 @@ def _fill_rec_form(form: RecommendationForm, rec: UPRRecommendation) -> None:
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/cases")
 def link_recommendation_case(public_id: str):
-    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
     form = LinkCaseForm(prefix="case")
     done = submit(
         form,
@@ -590,10 +597,8 @@ def link_recommendation_case(public_id: str):
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/cases/<case_public_id>/remove")
 def unlink_recommendation_case(public_id: str, case_public_id: str):
-    rec = upr.load_recommendation(current_user, public_id, manage=True)
-    case = get_case(case_public_id)
-    if case is None or not can_view_case(current_user, case):
-        raise NotVisible()
+    rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
+    case = load(Case, case_public_id, current_user, need=can_link_case_to_recommendation)
     if ConfirmForm().validate_on_submit():
         upr.unlink_case(current_user, rec, case)
         db.session.commit()
@@ -602,9 +607,9 @@ def unlink_recommendation_case(public_id: str, case_public_id: str):
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/actions")
 def link_recommendation_action(public_id: str):
-    rec = upr.load_recommendation(current_user, public_id, manage=True)
+    rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
     action = services.get_action(request.form.get("act-action", ""))
-    if action is None or not services.can_see_action(current_user, action):
+    if action is None or not can_view_action(current_user, action):
         flash("Choose an action from the list.", "error")
     elif ConfirmForm().validate_on_submit():
         upr.link_action(current_user, rec, action)
@@ -615,10 +620,8 @@ def link_recommendation_action(public_id: str):
 
 @bp.post("/advocacy/upr/recommendations/<public_id>/actions/<action_public_id>/remove")
 def unlink_recommendation_action(public_id: str, action_public_id: str):
-    rec = upr.load_recommendation(current_user, public_id, manage=True)
-    action = services.get_action(action_public_id)
-    if action is None or not services.can_see_action(current_user, action):
-        raise NotVisible()
+    rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
+    action = load(AdvocacyAction, action_public_id, current_user)
     if ConfirmForm().validate_on_submit():
         upr.unlink_action(current_user, rec, action)
         db.session.commit()
@@ -678,7 +681,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.add_template_global(_case_url, "advocacy_case_url")
     app.add_template_global(date.today, "today_date")
-    app.add_template_test(lambda case, user: can_view_case(user, case), "visible_to")
 
 
 def _case_url(case: Any) -> str | None:

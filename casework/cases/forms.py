@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
-from casework.core.forms import choices, pairs
+from casework.core.forms import VersionField, choices, pairs
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -77,7 +77,7 @@ class CaseForm(FlaskForm):
     current_situation = SelectField("Situation now", choices=choices(Situation))
     narrative = TextAreaField("Narrative", validators=[Length(max=50_000)])
     after_return = TextAreaField("Known after return", validators=[Length(max=50_000)])
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,7 +97,7 @@ class PersonForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=10_000)])
     consent = SelectField("Consent", choices=choices(ConsentLevel), default="none")
     consent_date = DateField("Consent given on", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +142,7 @@ class EventForm(FlaskForm):
         "Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default=""
     )
     source_ids = SelectMultipleField("Sources", choices=[], validate_choice=False)
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +160,7 @@ class SourceForm(FlaskForm):
     reliability = SelectField("Source reliability", choices=choices(Reliability), default="F")
     credibility = SelectField("Information credibility", choices=choices(Credibility), default="6")
     notes = TextAreaField("Notes", validators=[Length(max=10_000)])
-    version = HiddenField()
+    version = VersionField()
 
 
 class DocumentForm(FlaskForm):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +14,7 @@ from casework import permissions
 from casework.cases.models import Case, CaseMember, CasePerson, Event
 from casework.core import hooks
 from casework.core.db import db
+from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
 from casework.people.models import Person, PersonName
 from casework.people.names import latin_key
@@ -88,9 +89,17 @@ class CaseFilters:
             value = (args.get(name) or "").strip()
             if value:
                 try:
-                    setattr(f, name, date.fromisoformat(value))
+                    day = date.fromisoformat(value)
                 except ValueError:
                     errors.append(f"\u201c{value}\u201d is not a date (YYYY-MM-DD); ignored.")
+                    continue
+                if not PartialDate.MIN_YEAR <= day.year <= PartialDate.MAX_YEAR:
+                    errors.append(
+                        f"\u201c{value}\u201d is outside the years cases are recorded for "
+                        f"({PartialDate.MIN_YEAR}-{PartialDate.MAX_YEAR}); ignored."
+                    )
+                    continue
+                setattr(f, name, day)
         sort = args.get("sort") or "updated"
         f.sort = sort if sort in SORTS else "updated"
         try:
@@ -98,6 +107,10 @@ class CaseFilters:
         except ValueError:
             f.page = 1
         return f
+
+    def identifying(self) -> bool:
+        """Does a filter read identifying data (people's attributes, legal assessments)?"""
+        return bool(self.nationality or self.ethnicity or self.provision)
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """These filters as URL arguments (for links that keep them), with ``changes``."""
@@ -132,6 +145,9 @@ def _person_clause(condition: Any) -> Any:
 def filtered_query(user: Any, f: CaseFilters) -> Select:
     """Cases the user may see, narrowed by ``f`` (not yet sorted or paginated)."""
     query = select(Case).where(permissions.visible_cases_clause(user))
+    if f.identifying():
+        # A filter on identifying data must not confirm it for cases the user may not read.
+        query = query.where(permissions.readable_cases_clause(user))
     if f.status:
         query = query.where(Case.status == f.status)
     if f.urgency:
@@ -178,9 +194,10 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
         query = query.where(Case.id.in_(case_ids_citing(f.provision)))
     if f.reference:
         term = f.reference.upper()
-        query = query.where(
-            or_(Case.reference.contains(term), func.upper(Case.external_ref).contains(term))
+        own_ref = and_(
+            permissions.readable_cases_clause(user), func.upper(Case.external_ref).contains(term)
         )
+        query = query.where(or_(Case.reference.contains(term), own_ref))
     return query
 
 

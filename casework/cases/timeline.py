@@ -31,6 +31,7 @@ def _event_title(event: Any) -> str:
 def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
     """Items of this area; identifying text only for users who may see it."""
     identifying = permissions.can_view_identifying(user, case)
+    editable = permissions.can_edit_case(user, case)
     show_hidden = permissions.can_restore(user, case)
     items: list[TimelineItem] = []
     for event in case_events(case, include_hidden=show_hidden):
@@ -55,7 +56,10 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
                 kind="event",
                 title=_event_title(event),
                 body=event.description if identifying else None,
-                url=url_for("cases.edit_event", public_id=case.public_id, event_id=event.public_id),
+                # The event's page is its edit form: linked only for those who may edit.
+                url=url_for("cases.edit_event", public_id=case.public_id, event_id=event.public_id)
+                if editable
+                else None,
                 author=event.created_by.display_name if event.created_by else None,
                 hidden=event.is_hidden,
                 approximate=event.date_approximate,

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework import permissions
-from casework.accounts.models import User
 from casework.accounts.services import get_by_public_id, users_with_role
 from casework.audit import services as audit
 from casework.cases import events as event_services
@@ -25,8 +24,7 @@ from casework.cases.forms import (
     TeamMemberForm,
     TransitionForm,
 )
-from casework.cases.loaders import load_case
-from casework.cases.models import Case, Comment, Event
+from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.cases.timeline import case_timeline
 from casework.core import hooks
 from casework.core.conflicts import conflict_page
@@ -38,6 +36,9 @@ from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Role, TeamRole
 from casework.evidence import services as evidence
+from casework.evidence.models import Document, Source
+from casework.loader import load
+from casework.people.models import Person
 from casework.people.services import family_of, visible_names
 
 bp = Blueprint("cases", __name__)
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
 
 
 def _urgent_context(user: Any) -> dict[str, Any] | None:
-    if not permissions.can_create_case(user) and user.role != Role.ADMIN:
+    if not permissions.sees_urgent_panel(user):
         return None
     urgent = listing.urgent_cases(user)
     return {"urgent": urgent} if urgent else None
@@ -111,7 +112,7 @@ def case_list():
     page = listing.list_cases(current_user, filters)
     for message in filters.errors:
         flash(message, "warning")
-    lawyers = users_with_role(Role.LAWYER) if current_user.role == Role.COORDINATOR else []
+    lawyers = users_with_role(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else []
     return render_template(
         "cases/list.html",
         page=page,
@@ -148,7 +149,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
                 "link": cp,
                 "person": cp.person,
                 "names": visible_names(cp.person) if identifying else [],
-                "family": family_of(cp.person) if identifying else [],
+                "family": family_of(cp.person, user) if identifying else [],
             }
         )
     sources = evidence.case_sources(case, include_hidden=show_hidden)
@@ -184,33 +185,46 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
-        "can_see_identity": lambda s: evidence.can_see_source_identity(user, case, s),
+        "can_see_identity": lambda s: permissions.can_see_source_identity(user, case, s),
     }
 
 
-def _audit_view(case: Case, kind: str) -> None:
-    if permissions.can_view_identifying(current_user, case):
-        audit.record(current_user, kind, case, case=case)
-        db.session.commit()
+def _audit_view(case: Case, kind: str) -> bool:
+    """Record the view (a restricted case's listed facts too); True if it may be read whole."""
+    readable = permissions.can_view_identifying(current_user, case)
+    extra = {} if readable else {"listed_only": True}
+    audit.record(current_user, kind, case, case=case, **extra)
+    db.session.commit()
+    return readable
+
+
+def _listed_context(case: Case) -> dict[str, Any]:
+    """What a user who may only know the case exists is shown: its listed facts."""
+    return {
+        "case": case,
+        "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
+    }
 
 
 @bp.get("/cases/<public_id>")
 def case_file(public_id: str):
-    case = load_case(current_user, public_id)
-    _audit_view(case, "case.viewed")
+    case = load(Case, public_id, current_user)
+    if not _audit_view(case, "case.viewed"):
+        return render_template("cases/file_listed.html", **_listed_context(case))
     return render_template("cases/file.html", **_case_file_context(case))
 
 
 @bp.get("/cases/<public_id>/print")
 def print_case(public_id: str):
-    case = load_case(current_user, public_id)
-    _audit_view(case, "case.printed")
+    case = load(Case, public_id, current_user)
+    if not _audit_view(case, "case.printed"):
+        return render_template("cases/file_listed.html", printing=True, **_listed_context(case))
     return render_template("cases/print.html", **_case_file_context(case))
 
 
 @bp.route("/cases/<public_id>/edit", methods=["GET", "POST"])
 def edit_case(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = CaseForm(data=initial_data(case, CaseForm))
     done = submit(
         form,
@@ -229,7 +243,7 @@ def edit_case(public_id: str):
 
 @bp.post("/cases/<public_id>/status")
 def change_status(public_id: str):
-    case = load_case(current_user, public_id)
+    case = load(Case, public_id, current_user)
     form = TransitionForm()
     return perform(
         lambda: services.transition(current_user, case, form.to.data, form.comment.data),
@@ -242,7 +256,7 @@ def change_status(public_id: str):
 
 @bp.post("/cases/<public_id>/comments")
 def add_comment(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_comment)
+    case = load(Case, public_id, current_user, need=permissions.can_comment)
     form = CommentForm()
     return perform(
         lambda: services.add_comment(current_user, case, form.body.data),
@@ -258,9 +272,14 @@ def add_comment(public_id: str):
 
 @bp.route("/cases/<public_id>/team", methods=["GET", "POST"])
 def team(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_manage_team)
+    case = load(Case, public_id, current_user, need=permissions.can_manage_team)
     form = TeamMemberForm()
-    candidates = list(users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN))
+    on_team = {m.user_id for m in case.members}
+    candidates = [
+        u
+        for u in users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
+        if u.id not in on_team and permissions.can_be_team_member(u)
+    ]
     form.user.choices = pairs(
         [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
     )
@@ -282,8 +301,8 @@ def team(public_id: str):
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")
 def remove_member(public_id: str, user_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_manage_team)
-    user = db.session.scalar(select(User).where(User.public_id == user_id))
+    case = load(Case, public_id, current_user, need=permissions.can_manage_team)
+    user = next((m.user for m in case.members if m.user.public_id == user_id), None)
     if user is None:
         abort(404)
     return perform(
@@ -295,7 +314,7 @@ def remove_member(public_id: str, user_id: str):
 
 @bp.post("/cases/<public_id>/restricted")
 def set_restricted(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_manage_team)
+    case = load(Case, public_id, current_user, need=permissions.can_manage_team)
     restricted = request.form.get("restricted") == "1"
     return perform(
         lambda: services.set_restricted(current_user, case, restricted),
@@ -344,7 +363,7 @@ def _event_data(form: EventForm) -> dict[str, Any]:
 
 @bp.route("/cases/<public_id>/events/new", methods=["GET", "POST"])
 def new_event(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = _event_form(case)
     done = submit(
         form,
@@ -359,10 +378,8 @@ def new_event(public_id: str):
 
 @bp.route("/cases/<public_id>/events/<event_id>/edit", methods=["GET", "POST"])
 def edit_event(public_id: str, event_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    event = event_services.get_event(case, event_id)
-    if event is None:
-        abort(404)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    event = load(Event, event_id, current_user, case=case)
     form = _event_form(case, event)
     done = submit(
         form,
@@ -383,38 +400,27 @@ def edit_event(public_id: str, event_id: str):
 # --- hiding and restoring (nothing is deleted) ----------------------------------------------
 
 
-def _hideable(case: Case, kind: str, record_id: str) -> Any:
-    from casework.cases.models import CasePerson
-    from casework.people.models import Person
+_HIDEABLE = {"events": Event, "sources": Source, "documents": Document, "comments": Comment}
 
-    if kind == "events":
-        return event_services.get_event(case, record_id)
-    if kind == "sources":
-        return evidence.get_source(case, record_id)
-    if kind == "documents":
-        doc = evidence.get_document(record_id)
-        return doc if doc is not None and doc.case_id == case.id else None
+
+def _hideable(case: Case, kind: str, record_id: str) -> Any:
+    """The record of ``case`` to hide or restore (a person: their link to the case)."""
     if kind == "people":
+        person = load(Person, record_id, current_user, case=case)
         return db.session.scalar(
-            select(CasePerson)
-            .join(Person, Person.id == CasePerson.person_id)
-            .where(CasePerson.case_id == case.id, Person.public_id == record_id)
+            select(CasePerson).where(
+                CasePerson.case_id == case.id, CasePerson.person_id == person.id
+            )
         )
-    if kind == "comments" and record_id.isdigit():
-        return db.session.scalar(
-            select(Comment).where(Comment.case_id == case.id, Comment.id == int(record_id))
-        )
-    return None
+    return load(_HIDEABLE[kind], record_id, current_user, case=case)
 
 
 @bp.post(
     "/cases/<public_id>/<any(events, sources, documents, people, comments):kind>/<record_id>/hide"
 )
 def hide_record(public_id: str, kind: str, record_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_hide)
+    case = load(Case, public_id, current_user, need=permissions.can_hide)
     record_obj = _hideable(case, kind, record_id)
-    if record_obj is None:
-        abort(404)
     form = HideForm()
     return perform(
         lambda: hide(record_obj, current_user, form.reason.data, case=case),
@@ -429,10 +435,8 @@ def hide_record(public_id: str, kind: str, record_id: str):
     "/cases/<public_id>/<any(events, sources, documents, people, comments):kind>/<record_id>/restore"
 )
 def restore_record(public_id: str, kind: str, record_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_restore)
+    case = load(Case, public_id, current_user, need=permissions.can_restore)
     record_obj = _hideable(case, kind, record_id)
-    if record_obj is None:
-        abort(404)
     return perform(
         lambda: restore(record_obj, current_user, case=case),
         success="Restored.",

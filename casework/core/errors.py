@@ -36,11 +36,25 @@ class StaleEdit(DomainError):
         super().__init__("the record was changed by someone else since you opened it")
 
 
+class MissingVersion(DomainError):
+    """An edit that does not say which version it was made on: refused, never applied blind."""
+
+    message = (
+        "This change does not say which version of the record it was made on, so it was not "
+        "saved. Reload the page and make the change again."
+    )
+
+
 def check_version(obj: Any, expected: int | str | None, submitted: dict[str, Any]) -> None:
-    """Raise StaleEdit if ``obj`` is no longer at the version the form was loaded with."""
+    """Raise StaleEdit if ``obj`` is no longer at the version the form was loaded with.
+
+    An edit without a readable version raises MissingVersion (a 400): nothing is overwritten.
+    """
     try:
-        expected_int = int(expected) if expected is not None else None
+        expected_int = int(str(expected).strip()) if expected not in (None, "") else None
     except (TypeError, ValueError):
         expected_int = None
-    if expected_int is None or expected_int != obj.version:
+    if expected_int is None:
+        raise MissingVersion(MissingVersion.message)
+    if expected_int != obj.version:
         raise StaleEdit(obj, submitted)

@@ -7,11 +7,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from casework.core.errors import ValidationFailed
 from casework.core.types import PartialDate
 from casework.core.vocab import Vocab
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was loaded with.
+
+    A POST takes it from the request only: a request without it gets ``None`` (which
+    ``check_version`` refuses), never the saved version, so nothing is overwritten blind.
+    """
+
+    def process(self, formdata, data=None, extra_filters=None):  # type: ignore[override]
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and self.name not in formdata:
+            self.data = None
 
 
 def apply_errors(form: FlaskForm, exc: ValidationFailed) -> None:

@@ -1,39 +1,38 @@
-"""The navigation bar, per role: each entry shows only if its page exists and the role may use it."""
+"""The navigation bar: each entry shows only if its page exists and the user holds its right."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
-
-from casework.core.vocab import Role
 
 
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
     label: str
-    roles: frozenset[Role]
+    right: str  # an organisation-wide right of the access policy
 
-
-_ALL_CASE_ROLES = frozenset({Role.MONITOR, Role.LAWYER, Role.COORDINATOR})
 
 NAV = (
-    NavItem("cases.new_case", "New case", _ALL_CASE_ROLES),
-    NavItem("cases.case_list", "Cases", _ALL_CASE_ROLES | {Role.ADMIN}),
-    NavItem("legal.catalogue", "Legal grounds", _ALL_CASE_ROLES),
-    NavItem("advocacy.followups", "Follow-up", frozenset({Role.LAWYER, Role.COORDINATOR})),
-    NavItem("advocacy.cycles", "UPR", frozenset({Role.LAWYER, Role.COORDINATOR})),
+    NavItem("cases.new_case", "New case", "create_case"),
+    NavItem("cases.case_list", "Cases", "list_cases"),
+    NavItem("legal.catalogue", "Legal grounds", "browse_legal"),
+    NavItem("advocacy.followups", "Follow-up", "view_advocacy"),
+    NavItem("advocacy.cycles", "UPR", "view_upr"),
+    NavItem("accounts.users", "Accounts", "manage_accounts"),
+    NavItem("audit.trail", "Audit", "view_audit"),
 )
 
 
-def nav_items(user: Any) -> list[dict[str, str]]:
-    """The entries of the navigation bar for ``user``."""
+def nav_items(user: Any, has_right: Callable[[Any, str], bool]) -> list[dict[str, str]]:
+    """The entries of the navigation bar for ``user`` (``has_right`` asks the access policy)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return [
         {"url": url_for(item.endpoint), "label": item.label}
         for item in NAV
-        if user.role in item.roles and item.endpoint in current_app.view_functions
+        if has_right(user, item.right) and item.endpoint in current_app.view_functions
     ]

@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 from casework import permissions
 from casework.core import countries, vocab
 from casework.core.db import db, utcnow
-from casework.core.errors import NotVisible, PermissionDenied
+from casework.core.errors import MissingVersion, NotVisible, PermissionDenied
 from casework.core.navigation import nav_items
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def init_pipeline(app: Flask) -> None:
             "perm": permissions,
             "vocab": vocab,
             "org_name": app.config["ORGANISATION_NAME"],
-            "nav_items": nav_items,
+            "nav_items": lambda user: nav_items(user, permissions.has_right),
             "now_utc": utcnow,
         }
 
@@ -112,6 +112,13 @@ def init_pipeline(app: Flask) -> None:
     @app.errorhandler(NotVisible)
     def not_visible(exc: NotVisible):
         return http_error(NotFound())
+
+    @app.errorhandler(MissingVersion)
+    def missing_version(exc: MissingVersion):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=MissingVersion.message), 400
+        return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
 
     @app.errorhandler(PermissionDenied)
     def permission_denied(exc: PermissionDenied):

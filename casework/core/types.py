@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
@@ -45,9 +45,14 @@ class PartialDate:
     month: int | None = None
     day: int | None = None
 
+    MIN_YEAR: ClassVar[int] = 1900
+    MAX_YEAR: ClassVar[int] = 2100
+
     def __post_init__(self) -> None:
-        if not 1900 <= self.year <= 2100:
-            raise PartialDateError(f"year {self.year} is out of range (1900-2100)")
+        if not self.MIN_YEAR <= self.year <= self.MAX_YEAR:
+            raise PartialDateError(
+                f"year {self.year} is out of range ({self.MIN_YEAR}-{self.MAX_YEAR})"
+            )
         if self.month is None and self.day is not None:
             raise PartialDateError("a day needs a month")
         if self.month is not None and not 1 <= self.month <= 12:

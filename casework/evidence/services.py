@@ -309,10 +309,3 @@ def case_sources(case: Case, *, include_hidden: bool = False) -> list[Source]:
     if not include_hidden:
         query = query.where(Source.hidden_at.is_(None))
     return list(db.session.scalars(query.order_by(Source.id)))
-
-
-def can_see_source_identity(user: Any, case: Case, source: Source) -> bool:
-    """A protected identity is shown to the case team only."""
-    if not permissions.can_view_identifying(user, case):
-        return False
-    return not source.identity_protected or permissions.is_on_team(user, case)

@@ -10,13 +10,15 @@ from flask_login import current_user
 from casework import permissions
 from casework.audit.services import record
 from casework.cases.forms import DocumentForm, SourceForm
-from casework.cases.loaders import load_case
+from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data
 from casework.evidence import services
+from casework.evidence.models import Document, Source
+from casework.loader import load
 
 bp = Blueprint("evidence", __name__)
 
@@ -37,7 +39,7 @@ def _source_data(form: SourceForm) -> dict[str, Any]:
 
 @bp.route("/cases/<public_id>/sources/new", methods=["GET", "POST"])
 def new_source(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = SourceForm()
     done = submit(
         form,
@@ -52,10 +54,8 @@ def new_source(public_id: str):
 
 @bp.route("/cases/<public_id>/sources/<source_id>", methods=["GET", "POST"])
 def edit_source(public_id: str, source_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    source = services.get_source(case, source_id)
-    if source is None or not services.can_see_source_identity(current_user, case, source):
-        abort(404)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    source = load(Source, source_id, current_user, case=case)
     form = SourceForm(data=initial_data(source, SourceForm))
     done = submit(
         form,
@@ -79,7 +79,7 @@ def _sources_of(case) -> str:
 
 @bp.route("/cases/<public_id>/documents/new", methods=["GET", "POST"])
 def upload_document(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = DocumentForm()
     status = 200
     if request.method == "POST":
@@ -115,12 +115,8 @@ def upload_document(public_id: str):
 @bp.get("/cases/<public_id>/documents/<document_id>")
 def download_document(public_id: str, document_id: str):
     """Only for users who may see the case's identifying data; always an attachment."""
-    case = load_case(current_user, public_id, need=permissions.can_view_identifying)
-    document = services.get_document(document_id)
-    if document is None or document.case_id != case.id:
-        abort(404)
-    if document.is_hidden and not permissions.can_restore(current_user, case):
-        abort(404)
+    case = load(Case, public_id, current_user, need=permissions.can_view_identifying)
+    document = load(Document, document_id, current_user, case=case)
     return send_document(document, case=case)
 
 

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from casework.core.forms import choices, pairs
+from casework.core.forms import VersionField, choices, pairs
 from casework.core.vocab import (
     Assessment,
     InstrumentType,
@@ -42,7 +41,7 @@ class InstrumentForm(FlaskForm):
     kz_date = StringField("Date of Kazakhstan's status", validators=[Optional(), Length(max=40)])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
     url = URLField("Link to the text", validators=[Optional(), Length(max=500)])
-    version = HiddenField()
+    version = VersionField()
 
 
 class NewInstrumentForm(InstrumentForm):
@@ -57,7 +56,7 @@ class ProvisionForm(FlaskForm):
     position = IntegerField(
         "Position in the instrument", validators=[Optional(), NumberRange(min=0, max=10_000)]
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 class NewProvisionForm(ProvisionForm):
@@ -65,7 +64,7 @@ class NewProvisionForm(ProvisionForm):
 
 
 class RetireForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class LinkForm(FlaskForm):
@@ -80,7 +79,7 @@ class LinkForm(FlaskForm):
         "Analysis", validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
     )
     sources = SelectMultipleField("Supporting sources", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
 
     def set_choices(self, provisions, sources, source_label) -> None:
         if self.provision is not None:
@@ -122,7 +121,7 @@ class RemedyForm(FlaskForm):
     notes = TextAreaField(
         "Notes", validators=[Optional(), Length(max=NOTES_MAX_LEN)], render_kw={"rows": 4}
     )
-    version = HiddenField()
+    version = VersionField()
 
     def values(self) -> dict:
         return {

@@ -395,7 +395,7 @@ def resolve_provision_codes(text: str | None) -> list[Provision]:
 def case_ids_citing(code: str, assessment: Assessment | str | None = None) -> Select:
     """``SELECT case_id`` of the cases with a current assessed link to the provision ``code``.
 
-    Use as ``Case.id.in_(case_ids_citing("CAT:3"))`` on top of ``visible_cases_clause``.
+    Use as ``Case.id.in_(case_ids_citing("CAT:3"))`` on top of ``readable_cases_clause``.
     """
     query = (
         select(CaseProvision.case_id)
@@ -432,7 +432,7 @@ def provision_citations(user: Any, provision: Provision) -> tuple[list[Citation]
             CaseProvision.provision_id == provision.id,
             CaseProvision.hidden_at.is_(None),
             CaseProvision.state == LinkState.ASSESSED,
-            permissions.visible_cases_clause(user),
+            permissions.readable_cases_clause(user),
         )
         .order_by(Case.reference, CaseProvision.assessment)
     ).all()
@@ -452,7 +452,7 @@ def citation_counts(user: Any, provision_ids: Iterable[int]) -> dict[int, int]:
             CaseProvision.provision_id.in_(ids),
             CaseProvision.hidden_at.is_(None),
             CaseProvision.state == LinkState.ASSESSED,
-            permissions.visible_cases_clause(user),
+            permissions.readable_cases_clause(user),
         )
         .group_by(CaseProvision.provision_id)
     ).all()
@@ -894,7 +894,7 @@ def upcoming_remedy_deadlines(
         .where(
             *_open_deadline_clause(),
             Remedy.appeal_deadline <= today + timedelta(days=days),
-            permissions.visible_cases_clause(user),
+            permissions.readable_cases_clause(user),
         )
         .order_by(Remedy.appeal_deadline, Case.reference)
     ).all()
@@ -916,7 +916,7 @@ def upcoming_remedy_deadlines(
 
 def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
     """Timeline provider: remedies filed and decided, and legal grounds linked."""
-    if not permissions.can_view_case(user, case):
+    if not permissions.can_view_identifying(user, case):
         return []
     url = case_page(case.public_id)
     items: list[TimelineItem] = []

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from casework import permissions
-from casework.cases.loaders import load_case
+from casework.cases.models import Case
 from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import StaleEdit
@@ -47,6 +47,8 @@ from casework.legal.forms import (
     RetireForm,
     SuggestForm,
 )
+from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
+from casework.loader import load
 
 bp = Blueprint("legal", __name__)
 
@@ -69,25 +71,8 @@ def _require_catalogue_manager() -> None:
         abort(403)
 
 
-def _instrument_or_404(code: str):
-    instrument = services.get_instrument(code)
-    if instrument is None:
-        abort(404)
-    return instrument
-
-
-def _provision_or_404(code: str):
-    provision = services.get_provision(code)
-    if provision is None:
-        abort(404)
-    return provision
-
-
-def _may_edit_links(user: Any, case: Any) -> bool:
-    # The analysis may name people: whoever edits it must be allowed to read it.
-    return permissions.can_edit_legal_links(user, case) and permissions.can_view_identifying(
-        user, case
-    )
+def _manages_catalogue(user: Any, _entry: Any) -> bool:
+    return permissions.can_manage_catalogue(user)
 
 
 def _submitted(form) -> dict[str, Any]:
@@ -170,9 +155,7 @@ def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
 
 @bp.get("/legal/instruments/<path:code>")
 def instrument(code: str):
-    if not permissions.can_view_catalogue(current_user):
-        abort(403)
-    item = _instrument_or_404(code)
+    item = load(Instrument, code, current_user)
     counts = services.citation_counts(current_user, [p.id for p in item.provisions])
     return render_template(
         "legal/instrument.html",
@@ -185,8 +168,7 @@ def instrument(code: str):
 
 @bp.route("/legal/instruments/edit/<path:code>", methods=["GET", "POST"])
 def edit_instrument(code: str):
-    _require_catalogue_manager()
-    item = _instrument_or_404(code)
+    item = load(Instrument, code, current_user, need=_manages_catalogue)
     form = InstrumentForm(obj=item)
     if request.method == "GET":
         _fill_instrument_form(form, item)
@@ -216,15 +198,13 @@ def _fill_instrument_form(form: InstrumentForm, item) -> None:
 
 @bp.post("/legal/instruments/retire/<path:code>")
 def retire_instrument(code: str):
-    _require_catalogue_manager()
-    item = _instrument_or_404(code)
+    item = load(Instrument, code, current_user, need=_manages_catalogue)
     return _set_retired(item, services.set_retired, "legal.instrument")
 
 
 @bp.route("/legal/instruments/add-provision/<path:code>", methods=["GET", "POST"])
 def new_provision(code: str):
-    _require_catalogue_manager()
-    item = _instrument_or_404(code)
+    item = load(Instrument, code, current_user, need=_manages_catalogue)
     form = NewProvisionForm()
     done = submit(
         form,
@@ -249,9 +229,7 @@ def _provision_values(form: ProvisionForm) -> dict[str, Any]:
 
 @bp.get("/legal/provisions/<path:code>")
 def provision(code: str):
-    if not permissions.can_view_catalogue(current_user):
-        abort(403)
-    item = _provision_or_404(code)
+    item = load(Provision, code, current_user)
     citations, counts = services.provision_citations(current_user, item)
     return render_template(
         "legal/provision.html",
@@ -265,8 +243,7 @@ def provision(code: str):
 
 @bp.route("/legal/provisions/edit/<path:code>", methods=["GET", "POST"])
 def edit_provision(code: str):
-    _require_catalogue_manager()
-    item = _provision_or_404(code)
+    item = load(Provision, code, current_user, need=_manages_catalogue)
     form = ProvisionForm(obj=item)
     if request.method == "GET":
         form.version.data = item.version
@@ -292,8 +269,7 @@ def edit_provision(code: str):
 
 @bp.post("/legal/provisions/retire/<path:code>")
 def retire_provision(code: str):
-    _require_catalogue_manager()
-    item = _provision_or_404(code)
+    item = load(Provision, code, current_user, need=_manages_catalogue)
     return _set_retired(item, services.set_retired, "legal.provision")
 
 
@@ -302,7 +278,7 @@ def retire_provision(code: str):
 
 @bp.get("/cases/<case_public_id>/legal/")
 def case_legal(case_public_id: str):
-    case = load_case(current_user, case_public_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_view_identifying)
     # The same panels as on the case file, for this area only.
     panels = [
         (panel, render_fragment(panel.template, ctx))
@@ -312,16 +288,9 @@ def case_legal(case_public_id: str):
     return render_template("legal/case.html", case=case, panels=panels)
 
 
-def _link_or_404(case, link_id: str):
-    link = services.get_link(case, link_id)
-    if link is None:
-        abort(404)
-    return link
-
-
 @bp.route("/cases/<case_public_id>/legal/links/new", methods=["GET", "POST"])
 def new_link(case_public_id: str):
-    case = load_case(current_user, case_public_id, need=_may_edit_links)
+    case = load(Case, case_public_id, current_user, need=permissions.can_edit_legal_links)
     form = LinkForm()
     form.set_choices(
         services.usable_provisions(), services.case_sources(case), services.source_label
@@ -363,8 +332,8 @@ def accept_link(case_public_id: str, link_id: str):
 
 
 def _edit_link(case_public_id: str, link_id: str, accept: bool):
-    case = load_case(current_user, case_public_id, need=_may_edit_links)
-    link = _link_or_404(case, link_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_edit_legal_links)
+    link = load(CaseProvision, link_id, current_user, case=case)
     if link.is_hidden or (accept != (link.state == LinkState.SUGGESTED)):
         abort(404)
     sources = services.case_sources(case)
@@ -410,7 +379,7 @@ def _fill_link_form(form: LinkForm, link) -> None:
 
 @bp.route("/cases/<case_public_id>/legal/suggest", methods=["GET", "POST"])
 def suggest_link(case_public_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_suggest_legal_link)
+    case = load(Case, case_public_id, current_user, need=permissions.can_suggest_legal_link)
     form = SuggestForm()
     form.set_choices(services.usable_provisions())
     if request.method == "GET":
@@ -433,8 +402,8 @@ def suggest_link(case_public_id: str):
 
 @bp.route("/cases/<case_public_id>/legal/links/<link_id>/hide", methods=["GET", "POST"])
 def hide_link(case_public_id: str, link_id: str):
-    case = load_case(current_user, case_public_id, need=_may_edit_links)
-    link = _link_or_404(case, link_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_edit_legal_links)
+    link = load(CaseProvision, link_id, current_user, case=case)
     if link.is_hidden:
         abort(404)
     form = HideForm()
@@ -453,8 +422,8 @@ def hide_link(case_public_id: str, link_id: str):
 
 @bp.post("/cases/<case_public_id>/legal/links/<link_id>/restore")
 def restore_link(case_public_id: str, link_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_restore)
-    link = _link_or_404(case, link_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_restore)
+    link = load(CaseProvision, link_id, current_user, case=case)
     return perform(
         lambda: services.restore_link(current_user, link),
         success="Legal ground restored.",
@@ -465,16 +434,9 @@ def restore_link(case_public_id: str, link_id: str):
 # --------------------------------------------------------------------------- remedies
 
 
-def _remedy_or_404(case, remedy_id: str):
-    remedy = services.get_remedy(case, remedy_id)
-    if remedy is None:
-        abort(404)
-    return remedy
-
-
 @bp.route("/cases/<case_public_id>/legal/remedies/new", methods=["GET", "POST"])
 def new_remedy(case_public_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_edit_case)
+    case = load(Case, case_public_id, current_user, need=permissions.can_edit_case)
     form = RemedyForm()
     if request.method == "GET":
         form.outcome.data = "pending"
@@ -489,8 +451,8 @@ def new_remedy(case_public_id: str):
 
 @bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/edit", methods=["GET", "POST"])
 def edit_remedy(case_public_id: str, remedy_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_edit_case)
-    remedy = _remedy_or_404(case, remedy_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_edit_case)
+    remedy = load(Remedy, remedy_id, current_user, case=case)
     if remedy.is_hidden:
         abort(404)
     form = RemedyForm(obj=remedy)
@@ -520,8 +482,8 @@ def _fill_remedy_form(form: RemedyForm, remedy) -> None:
 
 @bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/hide", methods=["GET", "POST"])
 def hide_remedy(case_public_id: str, remedy_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_hide)
-    remedy = _remedy_or_404(case, remedy_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_hide)
+    remedy = load(Remedy, remedy_id, current_user, case=case)
     if remedy.is_hidden:
         abort(404)
     form = HideForm()
@@ -538,8 +500,8 @@ def hide_remedy(case_public_id: str, remedy_id: str):
 
 @bp.post("/cases/<case_public_id>/legal/remedies/<remedy_id>/restore")
 def restore_remedy(case_public_id: str, remedy_id: str):
-    case = load_case(current_user, case_public_id, need=permissions.can_restore)
-    remedy = _remedy_or_404(case, remedy_id)
+    case = load(Case, case_public_id, current_user, need=permissions.can_restore)
+    remedy = load(Remedy, remedy_id, current_user, case=case)
     return perform(
         lambda: services.restore_remedy(current_user, remedy),
         success="Proceeding restored.",
@@ -552,7 +514,7 @@ def restore_remedy(case_public_id: str, remedy_id: str):
 
 def legal_panel_context(case, user) -> dict[str, Any] | None:
     """Case panel: links grouped by assessment, suggestions, and what the user may do."""
-    if not permissions.can_view_case(user, case):
+    if not permissions.can_view_identifying(user, case):
         return None
     may_restore = permissions.can_restore(user, case)
     links = services.case_links(case, include_hidden=may_restore)
@@ -568,7 +530,7 @@ def legal_panel_context(case, user) -> dict[str, Any] | None:
         "suggestions": [lk for lk in links if lk.state == LinkState.SUGGESTED and not lk.is_hidden],
         "hidden_links": [lk for lk in links if lk.is_hidden],
         "show_analysis": permissions.can_view_identifying(user, case),
-        "can_edit_links": _may_edit_links(user, case),
+        "can_edit_links": permissions.can_edit_legal_links(user, case),
         "can_suggest": permissions.can_suggest_legal_link(user, case),
         "can_restore": may_restore,
         "source_label": services.source_label,
@@ -577,7 +539,7 @@ def legal_panel_context(case, user) -> dict[str, Any] | None:
 
 def remedies_panel_context(case, user) -> dict[str, Any] | None:
     """Case panel: domestic remedies and the next appeal deadline."""
-    if not permissions.can_view_case(user, case):
+    if not permissions.can_view_identifying(user, case):
         return None
     may_restore = permissions.can_restore(user, case)
     remedies = services.case_remedies(case, include_hidden=may_restore)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
@@ -154,8 +155,10 @@ def add_family_link(
     return link
 
 
-def family_of(person: Person) -> list[tuple[FamilyLink, Person, str]]:
-    """(link, other person, label) for every visible family link in either direction."""
+def family_of(person: Person, viewer: Any) -> list[tuple[FamilyLink, Person, str]]:
+    """(link, other person, label) for every family link in either direction whose other
+    person ``viewer`` may see through a case of theirs (a relative known only from a
+    restricted case stays unnamed and unmentioned)."""
     rows = db.session.scalars(
         db.select(FamilyLink).where(
             (FamilyLink.person_id == person.id) | (FamilyLink.relative_id == person.id),
@@ -165,9 +168,11 @@ def family_of(person: Person) -> list[tuple[FamilyLink, Person, str]]:
     result = []
     for link in rows:
         if link.person_id == person.id:
-            result.append((link, link.relative, f"{link.relation.label} of"))
+            entry = (link, link.relative, f"{link.relation.label} of")
         else:
-            result.append((link, link.person, f"has as {link.relation.label.lower()}"))
+            entry = (link, link.person, f"has as {link.relation.label.lower()}")
+        if permissions.can_view_person(viewer, entry[1]):
+            result.append(entry)
     return result
 
 

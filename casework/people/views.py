@@ -11,13 +11,13 @@ from sqlalchemy import select
 from casework import permissions
 from casework.cases import services as case_services
 from casework.cases.forms import FamilyForm, LinkPersonForm, NameForm, NewPersonForm, PersonForm
-from casework.cases.loaders import load_case
 from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
+from casework.loader import load
 from casework.people import services
 from casework.people.models import Person
 from casework.people.services import NameInput
@@ -29,15 +29,15 @@ def _details(form: PersonForm) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in services.PERSON_FIELDS}
 
 
-def _person_in_case(case: Case, person_id: str) -> Person:
-    person = db.session.scalar(
-        select(Person)
-        .join(CasePerson, CasePerson.person_id == Person.id)
-        .where(CasePerson.case_id == case.id, Person.public_id == person_id)
+def _editable_person(case: Case, person_id: str) -> Person:
+    """A person of ``case`` the user may edit (also from every restricted case they are in)."""
+    return load(
+        Person,
+        person_id,
+        current_user,
+        case=case,
+        need=lambda user, person: permissions.can_edit_person(user, person, case),
     )
-    if person is None:
-        abort(404)
-    return person
 
 
 def _linkable_people(case: Case) -> list[tuple[Person, str]]:
@@ -47,8 +47,9 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
         .join(CasePerson, CasePerson.person_id == Person.id)
         .join(Case, Case.id == CasePerson.case_id)
         .where(
-            permissions.visible_cases_clause(current_user),
+            permissions.readable_cases_clause(current_user),
             Case.id != case.id,
+            CasePerson.hidden_at.is_(None),
             Person.hidden_at.is_(None),
         )
         .order_by(Case.reference)
@@ -57,7 +58,7 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
     seen: set[int] = set()
     result = []
     for person, other in rows:
-        if person.id in seen or not permissions.can_view_identifying(current_user, other):
+        if person.id in seen:
             continue
         seen.add(person.id)
         result.append((person, f"{person.primary_name} ({other.reference})"))
@@ -66,7 +67,7 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
 
 @bp.route("/cases/<public_id>/people/new", methods=["GET", "POST"])
 def new_person(public_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = NewPersonForm()
     link_form = LinkPersonForm(prefix="link")
     link_form.person.choices = pairs([(p.public_id, label) for p, label in _linkable_people(case)])
@@ -101,8 +102,8 @@ def new_person(public_id: str):
 
 @bp.route("/cases/<public_id>/people/<person_id>", methods=["GET", "POST"])
 def edit_person(public_id: str, person_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    person = _person_in_case(case, person_id)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    person = _editable_person(case, person_id)
     form = PersonForm(data=initial_data(person, PersonForm))
     saved = None
     status = 200
@@ -133,7 +134,7 @@ def edit_person(public_id: str, person_id: str):
         saved=saved,
         name_form=NameForm(prefix="name"),
         family_form=family_form,
-        family=services.family_of(person),
+        family=services.family_of(person, current_user),
         names=services.visible_names(person),
         other_cases=_other_cases(person, case),
     ), status
@@ -146,7 +147,7 @@ def _other_cases(person: Person, case: Case) -> list[Case]:
         .where(
             CasePerson.person_id == person.id,
             Case.id != case.id,
-            permissions.visible_cases_clause(current_user),
+            permissions.readable_cases_clause(current_user),
         )
     )
     return list(cases)
@@ -154,8 +155,8 @@ def _other_cases(person: Person, case: Case) -> list[Case]:
 
 @bp.post("/cases/<public_id>/people/<person_id>/names")
 def add_name(public_id: str, person_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    person = _person_in_case(case, person_id)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    person = _editable_person(case, person_id)
     form = NameForm(prefix="name")
     return perform(
         lambda: services.add_name(
@@ -173,8 +174,8 @@ def add_name(public_id: str, person_id: str):
 
 @bp.post("/cases/<public_id>/people/<person_id>/family")
 def add_family(public_id: str, person_id: str):
-    case = load_case(current_user, public_id, need=permissions.can_edit_case)
-    person = _person_in_case(case, person_id)
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    person = _editable_person(case, person_id)
     form = FamilyForm(prefix="family")
     form.relative.choices = pairs(
         [(cp.person.public_id, "") for cp in case_services.case_people(case)]
@@ -182,7 +183,7 @@ def add_family(public_id: str, person_id: str):
     return perform(
         lambda: services.add_family_link(
             current_user,
-            _person_in_case(case, form.relative.data),
+            load(Person, form.relative.data, current_user, case=case),
             person,
             form.relation.data,
             case=case,
@@ -196,8 +197,8 @@ def add_family(public_id: str, person_id: str):
 
 @bp.post("/cases/<public_id>/people/<person_id>/names/<int:name_id>/hide")
 def hide_name(public_id: str, person_id: str, name_id: int):
-    case = load_case(current_user, public_id, need=permissions.can_hide)
-    person = _person_in_case(case, person_id)
+    case = load(Case, public_id, current_user, need=permissions.can_hide)
+    person = _editable_person(case, person_id)
     return perform(
         lambda: services.hide_name(
             current_user, person, name_id, request.form.get("reason"), case=case

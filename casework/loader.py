@@ -1,0 +1,100 @@
+"""The one loader every route uses: find the object, check it may be seen, check the right.
+
+``load(Model, key, user, need=..., case=...)``: an object that does not exist, does not belong to
+``case``, or that the user may not see raises NotVisible (a 404 that never reveals it exists);
+one the user sees but may not act on as ``need`` asks raises PermissionDenied (a 403).
+Which user sees what is decided by ``casework.permissions`` alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from casework import permissions
+from casework.advocacy.models import AdvocacyAction, UPRRecommendation
+from casework.cases.models import Case, CasePerson, Comment, Event
+from casework.core.db import db
+from casework.core.errors import NotVisible, PermissionDenied
+from casework.evidence.models import Document, Source
+from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
+from casework.legal.services import normalise_code
+from casework.people.models import Person
+
+T = TypeVar("T")
+
+# Records that belong to one case: seen with the right to read that case.
+_CASE_RECORDS = (Event, Source, Document, Comment, CaseProvision, Remedy)
+# Integer primary keys fit in 63 bits; anything longer is not an id of ours.
+_MAX_ID = 2**63 - 1
+
+
+def _find(model: type[T], key: str | int) -> T | None:
+    if model in (Instrument, Provision):
+        return db.session.scalar(select(model).where(model.code == normalise_code(str(key))))
+    if hasattr(model, "public_id"):
+        if not isinstance(key, str) or len(key) > 64:
+            return None
+        return db.session.scalar(select(model).where(model.public_id == key))
+    try:
+        number = int(key)
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(model, number) if 0 < number <= _MAX_ID else None
+
+
+def _belongs(obj: Any, case: Case) -> bool:
+    if isinstance(obj, Person):
+        return (
+            db.session.scalar(
+                select(CasePerson.id).where(
+                    CasePerson.case_id == case.id, CasePerson.person_id == obj.id
+                )
+            )
+            is not None
+        )
+    return getattr(obj, "case_id", None) == case.id
+
+
+def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
+    """May ``user`` see ``obj`` (reached through ``case`` when it belongs to one)?"""
+    if isinstance(obj, Case):
+        return permissions.can_view_case(user, obj)
+    if case is not None:
+        if not _belongs(obj, case) or not permissions.can_view_identifying(user, case):
+            return False
+        if getattr(obj, "is_hidden", False) and not permissions.can_restore(user, case):
+            return False
+        if isinstance(obj, Source):
+            return permissions.can_see_source_identity(user, case, obj)
+        return True
+    if isinstance(obj, Person):
+        return permissions.can_view_person(user, obj)
+    if isinstance(obj, AdvocacyAction):
+        return permissions.can_view_action(user, obj)
+    if isinstance(obj, UPRRecommendation):
+        return permissions.can_view_upr(user)
+    if isinstance(obj, Instrument | Provision):
+        return permissions.can_view_catalogue(user)
+    return False  # a case record reached without its case, or an unknown type: deny
+
+
+def load(
+    model: type[T],
+    key: str | int | None,
+    user: Any,
+    need: Callable[[Any, T], bool] | None = None,
+    *,
+    case: Case | None = None,
+) -> T:
+    """The object if ``user`` may see it, else NotVisible; PermissionDenied if ``need`` fails."""
+    if model in _CASE_RECORDS and case is None:
+        raise TypeError(f"{model.__name__} is loaded through its case")
+    obj = _find(model, key) if key is not None else None
+    if obj is None or not can_see(user, obj, case):
+        raise NotVisible()
+    if need is not None and not need(user, obj):
+        raise PermissionDenied()
+    return obj
