@@ -22,7 +22,7 @@ from casework.advocacy.services import _due_clause
 from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
-from casework.core.hooks import case_deadlines
+from casework.core.hooks import deadlines_by_case
 from casework.core.vocab import CaseStatus
 from casework.permissions import (
     action_cases_for,
@@ -113,13 +113,16 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
                 stamp,
             )
         )
-    cases = db.session.scalars(
-        select(Case)
-        .where(readable_cases_clause(user), Case.status != CaseStatus.CLOSED)
-        .order_by(Case.reference)
+    cases = list(
+        db.session.scalars(
+            select(Case)
+            .where(readable_cases_clause(user), Case.status != CaseStatus.CLOSED)
+            .order_by(Case.reference)
+        )
     )
+    deadlines = deadlines_by_case(cases)
     for case in cases:
-        for n, deadline in enumerate(case_deadlines(case)):
+        for n, deadline in enumerate(deadlines[case.id]):
             if deadline.kind == "followup":
                 continue  # the actions above, already filtered by visibility
             cal.add_component(

@@ -96,17 +96,19 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     return items
 
 
-def deadlines(case: Any) -> list[Deadline]:
-    """Follow-up dates of the case's actions still waiting for a reply."""
-    return [
-        Deadline(
-            due=action.followup_due,
-            label=f"Follow-up: {action_label(action)}",
-            kind="followup",
-            url=link("advocacy.action_detail", public_id=action.public_id),
+def deadlines(cases: list[Any]) -> dict[int, list[Deadline]]:
+    """Follow-up dates of the cases' actions still waiting for a reply, per case id."""
+    result: dict[int, list[Deadline]] = {}
+    for case_id, action in services.open_followups_for_cases([c.id for c in cases]):
+        result.setdefault(case_id, []).append(
+            Deadline(
+                due=action.followup_due,
+                label=f"Follow-up: {action_label(action)}",
+                kind="followup",
+                url=link("advocacy.action_detail", public_id=action.public_id),
+            )
         )
-        for action in services.open_followups_for_case(case)
-    ]
+    return result
 
 
 def dashboard_context(user: Any) -> dict[str, Any] | None:

@@ -501,15 +501,16 @@ def followups(user: Any, today: date | None = None, days: int = UPCOMING_DAYS) -
     )
 
 
-def open_followups_for_case(case: Case) -> list[AdvocacyAction]:
-    """The case's actions still waiting for a reply with a follow-up date."""
+def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:
+    """(case id, action) for the cases' actions still waiting for a reply, soonest first."""
     query = (
-        select(AdvocacyAction)
+        select(action_cases.c.case_id, AdvocacyAction)
         .join(action_cases, action_cases.c.action_id == AdvocacyAction.id)
-        .where(action_cases.c.case_id == case.id, _due_clause())
+        .where(action_cases.c.case_id.in_(case_ids), _due_clause())
+        .options(selectinload(AdvocacyAction.target_body))
         .order_by(AdvocacyAction.followup_due)
     )
-    return list(db.session.scalars(query))
+    return [(case_id, action) for case_id, action in db.session.execute(query)]
 
 
 def status_history(action: AdvocacyAction) -> list[AuditEntry]:

@@ -237,24 +237,39 @@ class UrgentCase:
     next_deadline: hooks.Deadline | None
 
 
+def _detention_clause() -> tuple[Any, ...]:
+    return (
+        Event.hidden_at.is_(None),
+        Event.event_type.in_([e.value for e in _DETENTION_EVENTS]),
+        Event.date.is_not(None),
+    )
+
+
 def detention_start(case: Case) -> Any:
     """The date of the latest arrest or detention pending extradition (a PartialDate), if known."""
-    event = db.session.scalar(
-        select(Event)
-        .where(
-            Event.case_id == case.id,
-            Event.hidden_at.is_(None),
-            Event.event_type.in_([e.value for e in _DETENTION_EVENTS]),
-            Event.date.is_not(None),
-        )
-        .order_by(Event.date.desc())
-        .limit(1)
+    return detention_starts([case.id]).get(case.id)
+
+
+def detention_starts(case_ids: list[int]) -> dict[int, Any]:
+    """``detention_start`` of many cases in one query: {case id: PartialDate}."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        select(Event.case_id, func.max(Event.date))
+        .where(Event.case_id.in_(case_ids), *_detention_clause())
+        .group_by(Event.case_id)
     )
-    return event.date if event else None
+    return {
+        case_id: value if isinstance(value, PartialDate) else PartialDate.parse(value)
+        for case_id, value in rows
+        if value
+    }
 
 
-def urgent_cases(user: Any, today: date | None = None) -> list[UrgentCase]:
-    """Imminent cases the user may see, with days since detention and the next deadline."""
+def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[UrgentCase]:
+    """Imminent cases the user may see (the ``limit`` most recently updated), with days since
+    detention and the next deadline. A fixed number of queries, whatever the number of cases;
+    detention and deadlines (which may carry details) only of cases the user may read."""
     today = today or date.today()
     query = (
         select(Case)
@@ -263,13 +278,19 @@ def urgent_cases(user: Any, today: date | None = None) -> list[UrgentCase]:
             Case.urgency == Urgency.IMMINENT,
             Case.status != CaseStatus.CLOSED,
         )
+        .options(selectinload(Case.members))
         .order_by(Case.updated_at.desc())
+        .limit(limit)
     )
+    cases = list(db.session.scalars(query))
+    readable = [c for c in cases if permissions.can_view_identifying(user, c)]
+    starts = detention_starts([c.id for c in readable])
+    all_deadlines = hooks.deadlines_by_case(readable)
     result = []
-    for case in db.session.scalars(query):
-        since = detention_start(case)
+    for case in cases:
+        since = starts.get(case.id)
         days = (today - since.earliest()).days if since is not None else None
-        deadlines = hooks.case_deadlines(case)
+        deadlines = all_deadlines.get(case.id, [])
         upcoming = next(
             (d for d in deadlines if d.due >= today), deadlines[-1] if deadlines else None
         )

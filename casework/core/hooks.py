@@ -91,7 +91,8 @@ class Deadline:
     url: str | None = None
 
 
-DeadlineProvider = Callable[[Any], list[Deadline]]
+# provider(cases) -> {case id: that case's open deadlines}: one query for any number of cases.
+DeadlineProvider = Callable[[list[Any]], dict[int, list[Deadline]]]
 
 _case_panels: list[CasePanel] = []
 _dashboard_sections: list[DashboardSection] = []
@@ -117,17 +118,27 @@ def register_timeline_provider(name: str, provider: TimelineProvider) -> None:
 
 
 def register_deadline_provider(name: str, provider: DeadlineProvider) -> None:
-    """``provider(case)`` returns the open deadlines of a case (past ones included)."""
+    """``provider(cases)`` maps each case id to its open deadlines (past ones included)."""
     if all(n != name for n, _ in _deadline_providers):
         _deadline_providers.append((name, provider))
 
 
+def deadlines_by_case(cases: list[Any]) -> dict[int, list[Deadline]]:
+    """Every open deadline of each case, soonest first, with one query per provider."""
+    result: dict[int, list[Deadline]] = {case.id: [] for case in cases}
+    if not cases:
+        return result
+    for _, provider in _deadline_providers:
+        for case_id, items in provider(cases).items():
+            result[case_id].extend(items)
+    for items in result.values():
+        items.sort(key=lambda d: d.due)
+    return result
+
+
 def case_deadlines(case: Any) -> list[Deadline]:
     """Every open deadline of the case, soonest first."""
-    items: list[Deadline] = []
-    for _, provider in _deadline_providers:
-        items.extend(provider(case))
-    return sorted(items, key=lambda d: d.due)
+    return deadlines_by_case([case])[case.id]
 
 
 def case_panels(case: Any, user: Any) -> list[tuple[CasePanel, dict[str, Any]]]:

@@ -851,24 +851,25 @@ def remedy_deadline_label(remedy: Remedy) -> str:
     return f"{label} ({remedy.outcome.label.lower()})" if remedy.decided_on else label
 
 
-def remedy_deadlines(case: Case) -> list[Deadline]:
-    """Deadline provider: the case's open appeal deadlines (past ones included)."""
+def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
+    """Deadline provider: the cases' open appeal deadlines (past ones included), per case id."""
+    by_id = {case.id: case for case in cases}
     remedies = db.session.scalars(
-        select(Remedy).where(Remedy.case_id == case.id, *_open_deadline_clause())
+        select(Remedy)
+        .where(Remedy.case_id.in_(by_id), *_open_deadline_clause())
+        .order_by(Remedy.appeal_deadline)
     )
-    url = case_page(case.public_id, "#panel-remedies")
-    return sorted(
-        (
+    result: dict[int, list[Deadline]] = {}
+    for r in remedies:
+        result.setdefault(r.case_id, []).append(
             Deadline(
                 due=r.appeal_deadline,
                 label=remedy_deadline_label(r),
                 kind="appeal_deadline",
-                url=url,
+                url=case_page(by_id[r.case_id].public_id, "#panel-remedies"),
             )
-            for r in remedies
-        ),
-        key=lambda d: d.due,
-    )
+        )
+    return result
 
 
 @dataclass(frozen=True)

@@ -543,7 +543,7 @@ def remedies_panel_context(case, user) -> dict[str, Any] | None:
         return None
     may_restore = permissions.can_restore(user, case)
     remedies = services.case_remedies(case, include_hidden=may_restore)
-    deadlines = services.remedy_deadlines(case)
+    deadlines = services.remedy_deadlines([case]).get(case.id, [])
     return {
         "case": case,
         "remedies": [r for r in remedies if not r.is_hidden],
