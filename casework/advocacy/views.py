@@ -41,7 +41,7 @@ from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit
 from casework.core.formflow import submit
-from casework.core.forms import pairs
+from casework.core.forms import initial_data, pairs
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
@@ -60,6 +60,7 @@ from casework.permissions import (
     can_manage_advocacy,
     can_manage_target_bodies,
     can_manage_upr,
+    can_use_calendar_feed,
     can_view_action,
     can_view_advocacy,
     can_view_identifying,
@@ -75,6 +76,11 @@ def _require_view() -> None:
 
 def _manages_upr(user: Any, _rec: Any) -> bool:
     return can_manage_upr(user)
+
+
+def _require_calendar() -> None:
+    if not can_use_calendar_feed(current_user):
+        raise PermissionDenied()
 
 
 def _require_upr_manage() -> None:
@@ -96,16 +102,21 @@ def _setup_action_form(form: ActionForm, action: AdvocacyAction | None = None) -
     )
 
 
-def _fill_action_form(form: ActionForm, action: AdvocacyAction) -> None:
-    form.action_type.data = action.action_type.value
-    form.status.data = action.status.value
-    form.outcome.data = action.outcome.value
-    form.target_body.data = str(action.target_body_id) if action.target_body_id else ""
-    form.responsible.data = action.responsible.public_id if action.responsible else ""
-    form.cases.data = ", ".join(
-        c.reference for c in services.visible_cases_of(current_user, action)
+def _action_form(action: AdvocacyAction, **kwargs: Any) -> ActionForm:
+    """The edit form of ``action``: saved values as data (never ``obj=``, so a field missing
+    from a POST keeps a value of the field's own type), the request's values over them."""
+    form = ActionForm(
+        data=initial_data(
+            action,
+            ActionForm,
+            target_body=str(action.target_body_id) if action.target_body_id else "",
+            responsible=action.responsible.public_id if action.responsible else "",
+            cases=", ".join(c.reference for c in services.visible_cases_of(current_user, action)),
+        ),
+        **kwargs,
     )
-    form.version.data = action.version
+    _setup_action_form(form, action)
+    return form
 
 
 def _action_data(form: ActionForm) -> services.ActionData:
@@ -222,10 +233,7 @@ def action_detail(public_id: str):
 @bp.route("/advocacy/actions/<public_id>/edit", methods=["GET", "POST"])
 def edit_action(public_id: str):
     action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
-    form = ActionForm(obj=action)
-    _setup_action_form(form, action)
-    if request.method == "GET":
-        _fill_action_form(form, action)
+    form = _action_form(action)
 
     def stale(exc: StaleEdit):
         submitted = dict(form.data)
@@ -235,9 +243,7 @@ def edit_action(public_id: str):
             "warning",
         )
         db.session.refresh(action)
-        current = ActionForm(obj=action, formdata=None)
-        _setup_action_form(current, action)
-        _fill_action_form(current, action)
+        current = _action_form(action, formdata=None)
         return render_template(
             "advocacy/action_form.html",
             form=current,
@@ -393,6 +399,7 @@ def _feed_url(secret: str) -> str:
 
 @bp.get("/advocacy/calendar")
 def calendar_settings():
+    _require_calendar()
     return render_template(
         "advocacy/calendar.html", form=ConfirmForm(), has_feed=bool(current_user.calendar_token)
     )
@@ -400,6 +407,7 @@ def calendar_settings():
 
 @bp.post("/advocacy/calendar/rotate")
 def rotate_calendar():
+    _require_calendar()
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -413,6 +421,7 @@ def rotate_calendar():
 
 @bp.post("/advocacy/calendar/revoke")
 def revoke_calendar():
+    _require_calendar()
     if not ConfirmForm().validate_on_submit():
         abort(400)
     calendar.revoke_token(current_user)

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DateField, HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from casework.core.errors import ValidationFailed
@@ -87,7 +87,12 @@ def initial_data(obj: Any, form_class: type[FlaskForm], **overrides: Any) -> dic
     for name in dir(form_class):
         if name.startswith("_") or not hasattr(obj, name):
             continue
-        data[name] = form_value(getattr(obj, name))
+        value = getattr(obj, name)
+        unbound = getattr(form_class, name)
+        if value is None and issubclass(getattr(unbound, "field_class", object), DateField):
+            data[name] = None  # an unknown date stays None, not an empty string
+            continue
+        data[name] = form_value(value)
     if hasattr(obj, "version"):
         data["version"] = obj.version
     data.update(overrides)

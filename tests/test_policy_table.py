@@ -1,0 +1,300 @@
+"""The access policy, walked over every route of the app as every role in every relation.
+
+``ROUTES`` says which object and right each endpoint stands for; the expected answer comes from
+the policy tables of ``casework.permissions`` (type x action x role x relation). A route missing
+from ``ROUTES`` fails the test, so a new page cannot skip the policy. An object the user may not
+see answers exactly like a missing one (404, same body); a visible one without the right, 403.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from casework.core.pipeline import PUBLIC_ENDPOINTS
+from casework.core.vocab import Role
+from casework.permissions import CASE_POLICY, GLOBAL_POLICY, THEMATIC_POLICY, Relation
+from tests.clients import client_for
+from tests.routes import build_url
+from tests.world import ROLES, World, build_world
+
+CASE_RELATIONS = (
+    Relation.TEAM,
+    Relation.OTHER,
+    Relation.RESTRICTED_TEAM,
+    Relation.RESTRICTED_OFF,
+)
+
+# endpoint -> (type, right). Types: "case" (a right of CASE_POLICY on the case in the URL),
+# "source" (a source whose protected identity only the team sees), "action" / "thematic"
+# (an advocacy action of a case, or with none: view, edit, download), "upr" (a recommendation:
+# view, manage), "upr_case" (a recommendation and one of its cases), "catalogue" (view,
+# manage), "global" (a right of GLOBAL_POLICY), "user" (any signed-in user).
+# A dict by method where GET and POST differ.
+ROUTES: dict[str, Any] = {
+    "accounts.create_user": ("global", "manage_accounts"),
+    "accounts.edit_user": ("global", "manage_accounts"),
+    "accounts.reset_password": ("global", "manage_accounts"),
+    "accounts.users": ("global", "manage_accounts"),
+    "accounts.logout": ("user", ""),
+    "accounts.profile": ("user", ""),
+    "advocacy.action_detail": ("action", "view"),
+    "advocacy.change_status": ("action", "edit"),
+    "advocacy.edit_action": ("action", "edit"),
+    "advocacy.upload_action_document": ("action", "edit"),
+    "advocacy.download_action_document": ("action", "download"),
+    "advocacy.actions": ("global", "view_advocacy"),
+    "advocacy.new_action": ("global", "view_advocacy"),
+    "advocacy.followups": ("global", "view_advocacy"),
+    "advocacy.bodies": {
+        "GET": ("global", "view_advocacy"),
+        "POST": ("global", "manage_target_bodies"),
+    },
+    "advocacy.retire_body": ("global", "manage_target_bodies"),
+    "advocacy.restore_body": ("global", "manage_target_bodies"),
+    "advocacy.calendar_settings": ("global", "calendar_feed"),
+    "advocacy.rotate_calendar": ("global", "calendar_feed"),
+    "advocacy.revoke_calendar": ("global", "calendar_feed"),
+    "advocacy.cycles": ("global", "view_upr"),
+    "advocacy.cycle": ("global", "view_upr"),
+    "advocacy.cycle_response_date": ("global", "manage_upr"),
+    "advocacy.new_recommendation": ("global", "manage_upr"),
+    "advocacy.import_recommendations": ("global", "manage_upr"),
+    "advocacy.recommendation": ("upr", "view"),
+    "advocacy.edit_recommendation": ("upr", "manage"),
+    "advocacy.link_recommendation_case": ("upr", "manage"),
+    "advocacy.link_recommendation_action": ("upr", "manage"),
+    "advocacy.unlink_recommendation_action": ("upr", "manage"),
+    "advocacy.unlink_recommendation_case": ("upr_case", "manage"),
+    "advocacy.new_case_action": ("case", "manage_advocacy"),
+    "audit.trail": ("global", "view_audit"),
+    "cases.new_case": ("global", "create_case"),
+    "cases.case_list": ("global", "list_cases"),
+    "cases.search": ("user", ""),
+    "core.dashboard": ("user", ""),
+    "cases.case_file": ("case", "view"),
+    "cases.print_case": ("case", "view"),
+    "cases.edit_case": ("case", "edit"),
+    "cases.change_status": ("case", "view"),  # the step itself is the workflow's to refuse
+    "cases.add_comment": ("case", "comment"),
+    "cases.team": ("case", "manage_team"),
+    "cases.remove_member": ("case", "manage_team"),
+    "cases.set_restricted": ("case", "manage_team"),
+    "cases.new_event": ("case", "edit"),
+    "cases.edit_event": ("case", "edit"),
+    "cases.hide_record": ("case", "edit"),
+    "cases.restore_record": ("case", "restore"),
+    "evidence.new_source": ("case", "edit"),
+    "evidence.edit_source": ("source", "edit"),
+    "evidence.upload_document": ("case", "edit"),
+    "evidence.download_document": ("case", "read"),
+    "people.new_person": ("case", "edit"),
+    "people.edit_person": ("case", "edit"),
+    "people.add_name": ("case", "edit"),
+    "people.add_family": ("case", "edit"),
+    "people.hide_name": ("case", "edit"),
+    "legal.case_legal": ("case", "read"),
+    "legal.new_link": ("case", "assess_legal"),
+    "legal.edit_link": ("case", "assess_legal"),
+    "legal.accept_link": ("case", "assess_legal"),
+    "legal.hide_link": ("case", "assess_legal"),
+    "legal.restore_link": ("case", "restore"),
+    "legal.suggest_link": ("case", "suggest_legal"),
+    "legal.new_remedy": ("case", "edit"),
+    "legal.edit_remedy": ("case", "edit"),
+    "legal.hide_remedy": ("case", "edit"),
+    "legal.restore_remedy": ("case", "restore"),
+    "legal.catalogue": ("catalogue", "view"),
+    "legal.instrument": ("catalogue", "view"),
+    "legal.provision": ("catalogue", "view"),
+    "legal.new_instrument": ("global", "manage_catalogue"),
+    "legal.edit_instrument": ("catalogue", "manage"),
+    "legal.retire_instrument": ("catalogue", "manage"),
+    "legal.new_provision": ("catalogue", "manage"),
+    "legal.edit_provision": ("catalogue", "manage"),
+    "legal.retire_provision": ("catalogue", "manage"),
+}
+
+OK, HIDDEN, REFUSED = "ok", 404, 403
+
+
+def _case_right(role: Role, relation: Relation, right: str) -> bool:
+    return relation in CASE_POLICY[right].get(role, frozenset())
+
+
+def _global(role: Role, right: str) -> bool:
+    return role in GLOBAL_POLICY[right]
+
+
+def expected(kind: str, right: str, role: Role, relation: Relation) -> Any:
+    """What the policy tables say the answer must be."""
+    if kind == "user":
+        return OK
+    if kind == "global":
+        return OK if _global(role, right) else REFUSED
+    if kind == "catalogue":
+        if not _global(role, "view_catalogue"):
+            return HIDDEN
+        return OK if right == "view" or _global(role, "manage_catalogue") else REFUSED
+    if kind in ("case", "source"):
+        if not _case_right(role, relation, "view"):
+            return HIDDEN
+        if not _case_right(role, relation, right):
+            return REFUSED
+        # A protected source identity is the team's alone: to others the source is not there.
+        if kind == "source" and relation not in (Relation.TEAM, Relation.RESTRICTED_TEAM):
+            return HIDDEN
+        return OK
+    if kind == "action":
+        if relation == Relation.THEMATIC:
+            visible = _global(role, "view_advocacy") and role in THEMATIC_POLICY["view"]
+            allowed = {
+                "view": True,
+                "download": True,
+                "edit": role in THEMATIC_POLICY["manage_advocacy"],
+            }[right]
+        else:
+            visible = _global(role, "view_advocacy") and _case_right(role, relation, "read")
+            allowed = {
+                "view": True,
+                "download": True,
+                "edit": _case_right(role, relation, "manage_advocacy"),
+            }[right]
+        if not visible:
+            return HIDDEN
+        return OK if allowed else REFUSED
+    if kind in ("upr", "upr_case"):
+        if not _global(role, "view_upr"):
+            return HIDDEN
+        if right == "manage" and not _global(role, "manage_upr"):
+            return REFUSED
+        if kind == "upr_case":
+            if not _case_right(role, relation, "view"):
+                return HIDDEN
+            if not _case_right(role, relation, "read"):
+                return REFUSED
+        return OK
+    raise AssertionError(f"unknown route type {kind}")
+
+
+def relations_for(kind: str) -> tuple[Relation, ...]:
+    if kind in ("case", "source", "upr_case"):
+        return CASE_RELATIONS
+    if kind == "action":
+        return (*CASE_RELATIONS, Relation.THEMATIC)
+    return (Relation.TEAM,)
+
+
+def _values(world: World, endpoint: str, role: Role, relation: Relation):
+    """URL arguments naming the objects the user of ``role`` meets in ``relation``."""
+    user, cw = world.placement(role, relation)
+    blueprint = endpoint.split(".")[0]
+    action = world.thematic if cw is None else cw.action
+    values: dict[str, Any] = {
+        "code": world.provision.code
+        if endpoint in ("legal.provision", "legal.edit_provision", "legal.retire_provision")
+        else world.instrument.code,
+        "cycle": str(world.recommendation.cycle),
+        "body_id": str(world.body.id),
+        "kind": "events",
+        "action_public_id": action.public_id,
+    }
+    if cw is not None:
+        values.update(
+            case_public_id=cw.case.public_id,
+            event_id=cw.event.public_id,
+            source_id=cw.source.public_id,
+            person_id=cw.person.public_id,
+            record_id=cw.event.public_id,
+            name_id=str(cw.person.names[0].id),
+            user_id=world.on[Role.LAWYER].public_id,
+            link_id=cw.suggestion.public_id
+            if endpoint == "legal.accept_link"
+            else cw.link.public_id,
+            remedy_id=cw.remedy.public_id,
+            document_id=cw.document.public_id,
+        )
+    if blueprint == "advocacy" and endpoint != "advocacy.new_case_action":
+        if "recommendation" in endpoint:
+            values["public_id"] = world.recommendation.public_id
+            if cw is not None:
+                values["case_public_id"] = cw.case.public_id
+        else:
+            values["public_id"] = action.public_id
+            document = world.thematic_document if cw is None else cw.action_document
+            values["document_id"] = document.public_id
+    elif blueprint == "accounts":
+        values["public_id"] = world.off[Role.MONITOR].public_id
+    elif cw is not None:
+        values["public_id"] = cw.case.public_id
+    return user, values
+
+
+_CSRF = re.compile(rb'(name="csrf_token"[^>]*value=")[^"]*"')
+
+
+def _page(response: Any) -> bytes:
+    """The body without its CSRF tokens (signed with the time, so they differ per request)."""
+    return _CSRF.sub(rb'\1"', response.get_data())
+
+
+def _answer(status: int) -> Any:
+    if status in (403, 404):
+        return status
+    assert status < 500, status
+    return OK
+
+
+def test_every_route_is_in_the_policy_table(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - set(PUBLIC_ENDPOINTS)
+    missing = sorted(endpoints - set(ROUTES))
+    assert not missing, f"routes missing from the policy table: {missing}"
+    assert not sorted(set(ROUTES) - endpoints), "the table names routes that do not exist"
+
+
+def test_policy_table_keeps_restricted_cases_to_their_team():
+    """The table itself: off a restricted case's team, a user may at most know it exists."""
+    for right, roles in CASE_POLICY.items():
+        for role, relations in roles.items():
+            if Relation.RESTRICTED_OFF in relations:
+                assert (right, role) == ("view", Role.COORDINATOR), (right, role)
+    # Administrators never change case content, whatever team they are on.
+    for right in ("edit", "comment", "restore", "manage_team", "assess_legal"):
+        assert Role.ADMIN not in CASE_POLICY[right], right
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_follows_the_policy_table(app, endpoint):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    assert rules, endpoint
+    world = build_world()
+    clients = {user.id: client_for(app, user) for user in (*world.on.values(), *world.off.values())}
+    checked = 0
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            entry = ROUTES[endpoint]
+            kind, right = entry[method] if isinstance(entry, dict) else entry
+            for role in ROLES:
+                for relation in relations_for(kind):
+                    user, values = _values(world, endpoint, role, relation)
+                    url = build_url(rule, values.get)
+                    response = clients[user.id].open(url, method=method, data={})
+                    response.close()  # a download holds its file open until closed
+                    if response.status_code in (302, 303):
+                        clients[user.id].get(response.headers["Location"])  # read its flashes
+                    want = expected(kind, right, role, relation)
+                    got = _answer(response.status_code)
+                    assert got == want, (endpoint, method, role.value, relation.value, got, want)
+                    if got == HIDDEN and kind not in ("user", "global"):
+                        missing = clients[user.id].open(
+                            build_url(rule, lambda name, v=values: None), method=method, data={}
+                        )
+                        missing.close()
+                        assert missing.status_code == 404
+                        assert _page(missing) == _page(response), endpoint
+                    if method == "POST" and got == OK:
+                        world = build_world(world.on, world.off)  # the POST may have changed it
+                    checked += 1
+    assert checked
