@@ -1,0 +1,118 @@
+"""Canaries: identifying values planted in every free-text field of a restricted case appear in
+no page, feed, e-mail, filter result or count seen by anyone off its team, whatever their role.
+The same walk as its team shows the values, so the test would see a leak if there were one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from casework.advocacy import calendar, reminders
+from casework.core.db import db
+from casework.core.pipeline import PUBLIC_ENDPOINTS
+from casework.core.vocab import Role
+from tests.clients import client_for
+from tests.routes import build_url
+from tests.world import ROLES, World, build_world
+
+OFF_TEAM = ROLES  # every role, off the restricted case's team
+
+
+def _get_values(world: World, endpoint: str):
+    cw = world.restricted
+    blueprint = endpoint.split(".")[0]
+    values = {
+        "case_public_id": cw.case.public_id,
+        "event_id": cw.event.public_id,
+        "source_id": cw.source.public_id,
+        "person_id": cw.person.public_id,
+        "link_id": cw.link.public_id,
+        "remedy_id": cw.remedy.public_id,
+        "document_id": cw.document.public_id,
+        "code": world.provision.code if ".provision" in endpoint else world.instrument.code,
+        "cycle": str(world.recommendation.cycle),
+        "user_id": world.on[Role.LAWYER].public_id,
+    }
+    if blueprint == "advocacy" and "recommendation" in endpoint:
+        values["public_id"] = world.recommendation.public_id
+    elif blueprint == "advocacy" and endpoint != "advocacy.new_case_action":
+        values["public_id"] = cw.action.public_id
+        values["document_id"] = cw.action_document.public_id
+    elif blueprint == "accounts":
+        values["public_id"] = world.on[Role.MONITOR].public_id
+    else:
+        values["public_id"] = cw.case.public_id
+    return values
+
+
+def _everything_seen(app, world: World, user) -> str:
+    """Every GET page, list filter, name search, feed and e-mail ``user`` gets, as one text."""
+    client = client_for(app, user)
+    seen: list[str] = []
+    cw = world.restricted
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = build_url(rule, _get_values(world, rule.endpoint).get)
+        with client.get(url) as response:
+            seen.append(response.get_data(as_text=True))
+    # Filters and searches that could confirm an identifying value by whether the case shows.
+    c = cw.canaries
+    for query in (
+        f"ethnicity={c['ethnicity']}",
+        "nationality=UZ",
+        f"provision={world.provision.code}",
+        f"reference={c['external_ref']}",
+    ):
+        page = client.get(f"/cases?{query}").get_data(as_text=True)
+        if cw.case.reference in page:
+            seen.append(f"filter {query} lists {cw.case.reference}: {c['ethnicity']}")
+    for name in (c["name"], c["other_name"], c["relative_name"]):
+        page = client.post("/cases/search", data={"name": name}).get_data(as_text=True)
+        if cw.case.reference in page:
+            seen.append(f"search finds {cw.case.reference}: {name}")
+    # The provision page counts citing cases: the restricted one must not be counted.
+    page = client.get(f"/legal/provisions/{world.provision.code}").get_data(as_text=True)
+    if cw.case.reference in page:
+        seen.append(f"provision page cites {cw.case.reference}: {c['analysis']}")
+    # The calendar feed and the reminder e-mail.
+    db.session.refresh(user)  # signing in changed the account row
+    secret = calendar.rotate_token(user)
+    db.session.commit()
+    with client.get(f"/calendar/{secret}.ics") as response:
+        seen.append(response.get_data(as_text=True))
+    outbox = reminders.collect(date.today(), datetime.now(UTC) - timedelta(days=1))
+    items = outbox.by_user.get(user.id, [])
+    if items:
+        seen.append(reminders._message(user, items, date.today()).as_string())
+    return "\n".join(seen)
+
+
+def _leaks(world: World, text: str) -> list[str]:
+    return sorted(label for label, value in world.restricted.canaries.items() if value in text)
+
+
+@pytest.mark.parametrize("role", OFF_TEAM, ids=lambda r: r.value)
+def test_restricted_case_leaks_nothing_off_its_team(app, role):
+    world = build_world()
+    assert _leaks(world, _everything_seen(app, world, world.off[role])) == []
+
+
+def test_its_team_sees_the_values_the_others_do_not(app):
+    """The walk above reaches the planted values: a team member sees them on these pages."""
+    world = build_world()
+    seen = _everything_seen(app, world, world.on[Role.LAWYER])
+    for label in ("narrative", "name", "contacts", "event_description", "analysis", "comment"):
+        assert world.restricted.canaries[label] in seen, label
+    assert world.restricted.case.reference in seen
+
+
+def test_off_team_coordinator_sees_that_the_case_exists(app):
+    world = build_world()
+    client = client_for(app, world.off[Role.COORDINATOR])
+    cw = world.restricted
+    page = client.get(f"/cases/{cw.case.public_id}").get_data(as_text=True)
+    assert cw.case.reference in page and "Extradition" in page and "Uzbekistan" in page
+    assert _leaks(world, page) == []
+    assert cw.case.reference in client.get("/cases").get_data(as_text=True)
