@@ -192,3 +192,12 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
             )
         )
     return false()
+
+
+# --- legal catalogue: precedents ---
+
+
+def can_cite_precedent(user: User, case: Case) -> bool:
+    """Cite a decision as a precedent of the case: as for legal links, lawyers on the team and
+    coordinators."""
+    return can_edit_legal_links(user, case)
