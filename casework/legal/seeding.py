@@ -3,9 +3,9 @@
 Every seeded instrument and provision keeps, in ``seeded_values``, the values the seed last
 wrote. On the next run an entry whose current values still equal them was not edited, so a newer
 catalogue may correct it; an entry that differs was changed by a lawyer and is left alone and
-reported (the seed command's output and the catalogue page list it). Entries seeded before that
-column existed have no snapshot: they count as edited when their audit trail shows a change made
-in the application.
+reported (the seed command's output and the catalogue page list it). Entries without a snapshot
+(seeded before that column existed, or added by a lawyer) count as edited when their audit trail
+shows them created or changed in the application.
 """
 
 from __future__ import annotations
@@ -49,8 +49,13 @@ _VOCABS = {
     "interim_measures": InterimMeasures,
     "follow_up_status": FollowUpStatus,
 }
-# Audit actions of edits made in the application (by a person).
-_EDIT_ACTIONS = ("legal.instrument_updated", "legal.provision_updated")
+# Audit actions of entries written in the application (by a person), not by the seed.
+_EDIT_ACTIONS = (
+    "legal.instrument_created",
+    "legal.instrument_updated",
+    "legal.provision_created",
+    "legal.provision_updated",
+)
 SEED_CORRECTED = "legal.seed_corrected"
 
 
