@@ -79,7 +79,8 @@ class SeedReport:
     def __str__(self) -> str:
         text = f"{self.added_instruments} instruments and {self.added_provisions} provisions added"
         if self.corrected:
-            text += f", {len(self.corrected)} corrected ({', '.join(self.corrected)})"
+            codes = ", ".join(dict.fromkeys(self.corrected))  # an instrument and its provision
+            text += f", {len(self.corrected)} entries corrected ({codes})"
         if self.conflicts:
             codes = ", ".join(c.code for c in self.conflicts)
             text += f"; not updated because a lawyer changed them ({len(self.conflicts)}): {codes}"
