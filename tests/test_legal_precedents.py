@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from casework import permissions
 from casework.audit.models import AuditEntry
+from casework.core import hooks
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.vocab import FollowUpStatus, InterimMeasures, Role, TeamRole
@@ -143,3 +145,16 @@ def test_decision_fields_are_edited_with_the_instrument(client, login, people, c
     assert item.follow_up_status == FollowUpStatus.ONGOING
     page = client.get("/legal/instruments/HRC-2024/2011").get_data(as_text=True)
     assert "Follow-up ongoing" in page and "Articles found violated" in page
+
+
+def test_precedent_on_the_timeline_and_permission_rule(people, case):
+    lawyer = people["lawyer"]
+    precedents.cite_precedent(lawyer, case, services.get_instrument("CAT-538/2013"))
+    db.session.commit()
+    titles = [item.title for item in hooks.timeline_items(case, lawyer)]
+    assert "Precedent cited: CAT-538/2013" in titles
+    assert permissions.can_cite_precedent(people["coordinator"], case)
+    assert not permissions.can_cite_precedent(people["other_lawyer"], case)
+    assert not permissions.can_cite_precedent(people["monitor"], case)
+    lawyer.is_active_account = False
+    assert not permissions.can_cite_precedent(lawyer, case)

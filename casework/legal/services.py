@@ -38,6 +38,7 @@ from casework.core.vocab import (
 )
 from casework.evidence.models import Source
 from casework.legal.models import CODE_MAX_LEN, CaseProvision, Instrument, Provision, Remedy
+from casework.legal.precedents import case_precedents
 
 # Upper-case letters, digits and the separators the catalogue uses (CAT:3, CAT-444/2010).
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9:/.()\-]*$")
@@ -875,7 +876,7 @@ def upcoming_remedy_deadlines(
 
 
 def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
-    """Timeline provider: remedies filed and decided, and legal grounds linked."""
+    """Timeline provider: remedies filed and decided, legal grounds linked, precedents cited."""
     if not permissions.can_view_case(user, case):
         return []
     url = case_page(case.public_id)
@@ -901,6 +902,16 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                     url=url + "#panel-remedies",
                 )
             )
+    for precedent in case_precedents(case):
+        items.append(
+            TimelineItem(
+                when=precedent.created_at,
+                kind="legal",
+                title=f"Precedent cited: {precedent.instrument.code}",
+                url=url + "#panel-legal",
+                author=precedent.created_by.display_name if precedent.created_by else None,
+            )
+        )
     for link in case_links(case):
         verb = "suggested" if link.state == LinkState.SUGGESTED else "linked"
         items.append(
