@@ -14,19 +14,19 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from casework import permissions
-from casework.advocacy.models import AdvocacyAction, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied
 from casework.evidence.models import Document, Source
-from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
+from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
 from casework.legal.services import normalise_code
 from casework.people.models import Person
 
 T = TypeVar("T")
 
 # Records that belong to one case: seen with the right to read that case.
-_CASE_RECORDS = (Event, Source, Document, Comment, CaseProvision, Remedy)
+_CASE_RECORDS = (Event, Source, Document, Comment, CaseProvision, CasePrecedent, Remedy)
 # Integer primary keys fit in 63 bits; anything longer is not an id of ours.
 _MAX_ID = 2**63 - 1
 
@@ -74,7 +74,7 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
         return permissions.can_view_person(user, obj)
     if isinstance(obj, AdvocacyAction):
         return permissions.can_view_action(user, obj)
-    if isinstance(obj, UPRRecommendation):
+    if isinstance(obj, UPRRecommendation | UPRCycle):
         return permissions.can_view_upr(user)
     if isinstance(obj, Instrument | Provision):
         return permissions.can_view_catalogue(user)

@@ -516,3 +516,12 @@ def can_be_team_member(user: User) -> bool:
 def sees_admin_hint(user: User) -> bool:
     """Administrators are told why they see no case content."""
     return _active(user) and user.role == A
+
+
+# --- legal catalogue: precedents ---
+
+
+def can_cite_precedent(user: User, case: Case) -> bool:
+    """Cite a decision as a precedent of the case: as for legal links, lawyers on the team and
+    coordinators."""
+    return can_edit_legal_links(user, case)

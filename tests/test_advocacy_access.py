@@ -26,6 +26,8 @@ UPR_MANAGE = {
     "advocacy.unlink_recommendation_action",
     "advocacy.import_recommendations",
     "advocacy.cycle_response_date",
+    "advocacy.new_cycle",
+    "advocacy.edit_cycle",
 }
 
 
@@ -87,7 +89,7 @@ def _routes(app, world, action=None):
             elif arg == "body_id":
                 values[arg] = str(world["body"].id)
             elif arg == "cycle":
-                values[arg] = "3"
+                values[arg] = world["rec"].cycle.public_id
             else:
                 values[arg] = "x" * 16
         url = rule.build(values, append_unknown=False)[1]

@@ -133,11 +133,14 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     after = make_case(monitor, team=((lawyer, TeamRole.LAWYER),), act_date=PartialDate(2021, 3))
     before = make_case(monitor, act_date=PartialDate(2019, 5, 2))
     year_only = make_case(monitor, act_date=PartialDate(2020))
+    upr.seed_cycles()
+    db.session.commit()
+    third = upr.find_cycle(3)
     login(coordinator)
     response = client.post(
         "/advocacy/upr/recommendations/new",
         data={
-            "cycle": "3",
+            "cycle": third.public_id,
             "number": "139.24",
             "recommending_state": "Germany",
             "text": "Respect non-refoulement",
@@ -152,7 +155,7 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     response = client.post(
         "/advocacy/upr/recommendations/new",
         data={
-            "cycle": "3",
+            "cycle": third.public_id,
             "number": "139.24",
             "recommending_state": "X",
             "text": "Y",
@@ -186,11 +189,12 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     rec = upr.find(3, "139.24")
     assert len(rec.cases) == 3 and len(rec.actions) == 1
 
-    rows = upr.cycle_view(coordinator, 3)
+    rows = upr.cycle_view(coordinator, upr.find_cycle(3))
     assert rows[0].after_support == 1  # 2019-05-02 is before, "2020" may be before: not counted
     assert rows[0].actions == 1
-    page = client.get("/advocacy/upr/cycles/3").get_data(as_text=True)
-    assert "139.24" in page
+    page = client.get(f"/advocacy/upr/cycles/{third.public_id}").get_data(as_text=True)
+    assert "139.24" in page and "Kazakhstan, cycle 3 (2019)" in page
+    assert client.get("/advocacy/upr/cycles/3").status_code == 404
     assert client.get("/advocacy/upr").status_code == 200
     assert client.get("/advocacy/upr/cycles/abc").status_code == 404
 
@@ -200,7 +204,7 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     page = client.get(f"/advocacy/upr/recommendations/{rec.public_id}").get_data(as_text=True)
     assert after.reference in page
     assert before.reference not in page and year_only.reference not in page
-    assert upr.cycle_view(lawyer, 3)[0].cases == [after]
+    assert upr.cycle_view(lawyer, upr.find_cycle(3))[0].cases == [after]
     assert client.get(f"/advocacy/upr/recommendations/{rec.public_id}/edit").status_code == 403
 
 
@@ -219,7 +223,7 @@ def test_recommendation_stale_edit(client, login, coordinator):
     response = client.post(
         f"/advocacy/upr/recommendations/{rec.public_id}/edit",
         data={
-            "cycle": "3",
+            "cycle": rec.cycle.public_id,
             "number": "139.1",
             "recommending_state": "Germany",
             "text": "My text",
@@ -236,7 +240,11 @@ def test_cycle_response_date(client, login, coordinator):
     assert import_recommendations(coordinator, GOOD.encode()).ok
     db.session.commit()
     login(coordinator)
-    r = client.post("/advocacy/upr/cycles/3/response-date", data={"response_date": "2020-03-12"})
+    cycle = upr.find_cycle(3)
+    r = client.post(
+        f"/advocacy/upr/cycles/{cycle.public_id}/response-date",
+        data={"response_date": "2020-03-12"},
+    )
     assert r.status_code == 302
     db.session.expire_all()
     assert upr.find(3, "139.24").response_date == date(2020, 3, 12)

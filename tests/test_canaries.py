@@ -28,10 +28,11 @@ def _get_values(world: World, endpoint: str):
         "source_id": cw.source.public_id,
         "person_id": cw.person.public_id,
         "link_id": cw.link.public_id,
+        "precedent_id": cw.precedent.public_id,
         "remedy_id": cw.remedy.public_id,
         "document_id": cw.document.public_id,
         "code": world.provision.code if ".provision" in endpoint else world.instrument.code,
-        "cycle": str(world.recommendation.cycle),
+        "cycle": world.recommendation.cycle.public_id,
         "user_id": world.on[Role.LAWYER].public_id,
     }
     if blueprint == "advocacy" and "recommendation" in endpoint:

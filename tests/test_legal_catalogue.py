@@ -9,7 +9,7 @@ from casework.audit.models import AuditEntry
 from casework.core.cli import SEEDERS
 from casework.core.db import db
 from casework.core.vocab import InstrumentType, NormDirection, Role
-from casework.legal import services
+from casework.legal import seeding, services
 from casework.legal.models import Instrument, Provision
 
 DOMAIN_CODES = [
@@ -42,7 +42,7 @@ DECISIONS = ["CAT-444/2010", "HRC-2024/2011", "HRC-2104/2011", "CAT-475/2011", "
 
 @pytest.fixture
 def catalogue():
-    services.seed_catalogue()
+    seeding.seed_catalogue()
     db.session.commit()
 
 
@@ -77,7 +77,7 @@ def test_seed_is_idempotent_and_never_overwrites_edits(app, catalogue):
     provision.title = "Edited by a lawyer"
     provision.retired = True
     db.session.commit()
-    assert services.seed_catalogue() == "0 instruments and 0 provisions added"
+    assert seeding.seed_catalogue() == "0 instruments and 0 provisions added"
     db.session.commit()
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Provision.id))) == count
@@ -90,7 +90,7 @@ def test_seed_is_idempotent_and_never_overwrites_edits(app, catalogue):
 def test_seed_adds_missing_entries_only(catalogue):
     db.session.delete(services.get_provision("SCO17"))
     db.session.commit()
-    assert services.seed_catalogue() == "0 instruments and 1 provisions added"
+    assert seeding.seed_catalogue() == "0 instruments and 1 provisions added"
 
 
 def test_catalogue_pages_for_every_case_role(client, login, make_user, catalogue):
@@ -193,7 +193,7 @@ def test_bad_instrument_input_shows_field_errors(
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(Instrument.id))) == 23
+    assert db.session.scalar(select(func.count(Instrument.id))) == 36
 
 
 def test_duplicate_provision_code_is_refused(client, login, make_user, catalogue):

@@ -6,12 +6,12 @@ import pytest
 
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
-from casework.legal import services
+from casework.legal import seeding, services
 
 
 @pytest.fixture(autouse=True)
 def catalogue():
-    services.seed_catalogue()
+    seeding.seed_catalogue()
     db.session.commit()
 
 

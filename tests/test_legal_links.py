@@ -11,7 +11,7 @@ from casework.core import hooks
 from casework.core.db import db
 from casework.core.vocab import Assessment, LinkState, Role, SourceKind, TeamRole, ViolationStatus
 from casework.evidence.models import Source
-from casework.legal import services
+from casework.legal import seeding, services
 from casework.legal.models import CaseProvision
 from tests.factories import make_case
 
@@ -31,7 +31,7 @@ def login(client, login):
 
 @pytest.fixture
 def catalogue():
-    services.seed_catalogue()
+    seeding.seed_catalogue()
     db.session.commit()
 
 

@@ -60,6 +60,8 @@ ROUTES: dict[str, Any] = {
     "advocacy.cycles": ("global", "view_upr"),
     "advocacy.cycle": ("global", "view_upr"),
     "advocacy.cycle_response_date": ("global", "manage_upr"),
+    "advocacy.new_cycle": ("global", "manage_upr"),
+    "advocacy.edit_cycle": ("global", "manage_upr"),
     "advocacy.new_recommendation": ("global", "manage_upr"),
     "advocacy.import_recommendations": ("global", "manage_upr"),
     "advocacy.recommendation": ("upr", "view"),
@@ -102,6 +104,10 @@ ROUTES: dict[str, Any] = {
     "legal.hide_link": ("case", "assess_legal"),
     "legal.restore_link": ("case", "restore"),
     "legal.suggest_link": ("case", "suggest_legal"),
+    "legal.new_precedent": ("case", "assess_legal"),
+    "legal.hide_precedent": ("case", "assess_legal"),
+    "legal.restore_precedent": ("case", "restore"),
+    "legal.resolve_correction": ("global", "manage_catalogue"),
     "legal.new_remedy": ("case", "edit"),
     "legal.edit_remedy": ("case", "edit"),
     "legal.hide_remedy": ("case", "edit"),
@@ -196,9 +202,9 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         "code": world.provision.code
         if endpoint in ("legal.provision", "legal.edit_provision", "legal.retire_provision")
         else world.instrument.code,
-        "cycle": str(world.recommendation.cycle),
+        "cycle": world.recommendation.cycle.public_id,
         "body_id": str(world.body.id),
-        "kind": "events",
+        "kind": "events" if endpoint.startswith("cases.") else None,
         "action_public_id": action.public_id,
     }
     if cw is not None:
@@ -210,6 +216,7 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
             record_id=cw.event.public_id,
             name_id=str(cw.person.names[0].id),
             user_id=world.on[Role.LAWYER].public_id,
+            precedent_id=cw.precedent.public_id,
             link_id=cw.suggestion.public_id
             if endpoint == "legal.accept_link"
             else cw.link.public_id,

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from casework.advocacy import services as advocacy
-from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.cases import services as cases
 from casework.cases.events import add_event
 from casework.cases.models import Case, CaseMember, StatusChange
@@ -34,6 +34,7 @@ from casework.core.vocab import (
     Urgency,
 )
 from casework.evidence import services as evidence
+from casework.legal import precedents
 from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
 from casework.people import services as people
@@ -63,6 +64,7 @@ class CaseWorld:
     comment: Any
     link: Any
     suggestion: Any
+    precedent: Any
     remedy: Any
     action: AdvocacyAction
     action_document: Any
@@ -103,6 +105,16 @@ def _catalogue() -> tuple[Instrument, Provision]:
             db.session.add(
                 Provision(instrument_id=instrument.id, code=f"TST:{n}", title=f"Art {n}")
             )
+        db.session.flush()
+    if db.session.scalar(db.select(Instrument).where(Instrument.code == "TST-1/2020")) is None:
+        db.session.add(
+            Instrument(
+                code="TST-1/2020",
+                title="A v Kazakhstan",
+                instrument_type="jurisprudence",
+                direction="protective",
+            )
+        )
         db.session.flush()
     provisions = db.session.scalars(
         db.select(Provision)
@@ -216,6 +228,8 @@ def build_case(
     suggestion = legal.suggest_link(
         monitor, case, provision=other_provision, note=mark("suggestion")
     )
+    decision = db.session.scalar(db.select(Instrument).where(Instrument.code == "TST-1/2020"))
+    precedent = precedents.cite_precedent(lawyer, case, decision, mark("precedent_note"))
     remedy = legal.add_remedy(
         lawyer,
         case,
@@ -261,6 +275,7 @@ def build_case(
         comment=comment,
         link=link,
         suggestion=suggestion,
+        precedent=precedent,
         remedy=remedy,
         action=action,
         action_document=action_document,
@@ -288,8 +303,14 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
     thematic_document = evidence.store_document(
         on[Role.COORDINATOR], io.BytesIO(b"Statement\n"), "statement.txt", action=thematic
     )
+    cycle = UPRCycle(state_under_review=f"Kazakhstan {next(_canary_seq)}", number=3)
+    db.session.add(cycle)
+    db.session.flush()
     recommendation = UPRRecommendation(
-        cycle=3, number=f"140.{next(_canary_seq)}", recommending_state="Norway", text="Refrain."
+        cycle_id=cycle.id,
+        number=f"140.{next(_canary_seq)}",
+        recommending_state="Norway",
+        text="Refrain.",
     )
     recommendation.cases.append(ordinary.case)
     recommendation.cases.append(restricted.case)

@@ -19,7 +19,14 @@ from casework.advocacy.services import (
     REFERENCE_MAX_LEN,
     TITLE_MAX_LEN,
 )
-from casework.advocacy.upr import MAX_CYCLE, NUMBER_MAX_LEN, STATE_MAX_LEN, THEMES_MAX_LEN
+from casework.advocacy.upr import (
+    MAX_CYCLE,
+    NUMBER_MAX_LEN,
+    SESSION_MAX_LEN,
+    STATE_MAX_LEN,
+    SYMBOL_MAX_LEN,
+    THEMES_MAX_LEN,
+)
 from casework.core.forms import VersionField, choices
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
@@ -86,13 +93,7 @@ class ConfirmForm(FlaskForm):
 
 
 class RecommendationForm(FlaskForm):
-    cycle = IntegerField(
-        "Cycle",
-        validators=[
-            DataRequired(message="Give the cycle as a whole number."),
-            NumberRange(min=1, max=MAX_CYCLE),
-        ],
-    )
+    cycle = SelectField("Cycle", choices=[], validators=[DataRequired(message="Choose the cycle.")])
     number = StringField(
         "Number", validators=[DataRequired(), Length(max=NUMBER_MAX_LEN)], description="e.g. 139.24"
     )
@@ -104,6 +105,35 @@ class RecommendationForm(FlaskForm):
     response_date = DayField("Date of the State's response", validators=[Optional()])
     themes = StringField(
         "Themes", validators=[Optional(), Length(max=THEMES_MAX_LEN)], description="Separated by ;"
+    )
+    version = VersionField()
+
+
+class CycleForm(FlaskForm):
+    state_under_review = StringField(
+        "State under review", validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
+    )
+    number = IntegerField(
+        "Cycle number",
+        validators=[
+            DataRequired(message="Give the cycle as a whole number."),
+            NumberRange(min=1, max=MAX_CYCLE),
+        ],
+    )
+    wg_session = StringField(
+        "Working Group session",
+        validators=[Optional(), Length(max=SESSION_MAX_LEN)],
+        description="e.g. 34th session",
+    )
+    review_date = StringField(
+        "Date of the review",
+        validators=[Optional(), Length(max=10)],
+        description="YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    report_symbol = StringField(
+        "Working Group report symbol",
+        validators=[Optional(), Length(max=SYMBOL_MAX_LEN)],
+        description="e.g. A/HRC/28/10",
     )
     version = VersionField()
 

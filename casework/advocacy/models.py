@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, VersionedMixin, db
-from casework.core.types import VocabType
+from casework.core.types import PartialDate, PartialDateType, VocabType
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
 
@@ -86,14 +86,34 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     recommendations = relationship("UPRRecommendation", secondary=action_recommendations)
 
 
+class UPRCycle(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+    """One State's review in one UPR cycle (Kazakhstan, cycle 3, November 2019)."""
+
+    __tablename__ = "upr_cycles"
+    __table_args__ = (UniqueConstraint("state_under_review", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_under_review: Mapped[str] = mapped_column(String(100), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    wg_session: Mapped[str | None] = mapped_column(String(100))
+    review_date: Mapped[PartialDate | None] = mapped_column(PartialDateType)
+    report_symbol: Mapped[str | None] = mapped_column(String(40))
+
+    @property
+    def label(self) -> str:
+        """``Kazakhstan, cycle 3 (2019)``: the State, the number and the year when known."""
+        text = f"{self.state_under_review}, cycle {self.number}"
+        return f"{text} ({self.review_date.year})" if self.review_date else text
+
+
 class UPRRecommendation(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     """A recommendation of a UPR cycle, numbered by its paragraph (e.g. 139.24)."""
 
     __tablename__ = "upr_recommendations"
-    __table_args__ = (UniqueConstraint("cycle", "number"),)
+    __table_args__ = (UniqueConstraint("cycle_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("upr_cycles.id"), nullable=False, index=True)
     number: Mapped[str] = mapped_column(String(20), nullable=False)
     recommending_state: Mapped[str] = mapped_column(String(100), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
@@ -103,5 +123,6 @@ class UPRRecommendation(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model)
     response_date: Mapped[date | None] = mapped_column(Date)
     themes: Mapped[str | None] = mapped_column(String(500))
 
+    cycle: Mapped[UPRCycle] = relationship(lazy="joined")
     cases = relationship("Case", secondary=recommendation_cases, order_by="Case.reference")
     actions = relationship(AdvocacyAction, secondary=action_recommendations, viewonly=True)

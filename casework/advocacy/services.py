@@ -76,9 +76,17 @@ def allowed_moves(status: ActionStatus) -> tuple[ActionStatus, ...]:
 
 SEED_BODIES: tuple[tuple[str, str], ...] = (
     (
-        "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment",
+        "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment "
+        "or punishment",
         "SR torture",
     ),
+    (
+        "UN Special Rapporteur on the promotion and protection of human rights and fundamental "
+        "freedoms while countering terrorism",
+        "SR counter-terrorism",
+    ),
+    ("UN Special Rapporteur on freedom of religion or belief", "SR FoRB"),
+    ("UN Committee on Enforced Disappearances", "CED"),
     ("UN Working Group on Arbitrary Detention", "WGAD"),
     ("UN Working Group on Enforced or Involuntary Disappearances", "WGEID"),
     ("UN Committee against Torture", "CAT"),
@@ -92,16 +100,36 @@ SEED_BODIES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Names an earlier release seeded wrongly -> the correct name. A body still bearing the old name
+# was not edited, so the seed renames it.
+RENAMED_BODIES: dict[str, str] = {
+    "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment": (
+        "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment "
+        "or punishment"
+    ),
+}
+
+
 def seed_target_bodies() -> str:
-    """Add the standard target bodies that are missing; never change edited ones."""
-    existing = set(db.session.scalars(select(TargetBody.name)))
+    """Add the standard target bodies that are missing, correct names seeded wrongly; never
+    change edited ones."""
+    bodies = {b.name: b for b in db.session.scalars(select(TargetBody))}
+    renamed = 0
+    for old, new in RENAMED_BODIES.items():
+        if old in bodies and new not in bodies:
+            body = bodies.pop(old)
+            body.name = new
+            bodies[new] = body
+            renamed += 1
+    existing = set(bodies)
     added = 0
     for name, short in SEED_BODIES:
         if name not in existing:
             db.session.add(TargetBody(name=name, short_name=short))
             added += 1
     db.session.flush()
-    return f"{added} added, {len(existing)} already present"
+    text = f"{added} added, {len(existing)} already present"
+    return text + (f", {renamed} renamed" if renamed else "")
 
 
 def list_bodies(include_retired: bool = False) -> list[TargetBody]:

@@ -1,4 +1,5 @@
-"""UPR recommendations: catalogue per cycle, links to cases and actions, implementation view."""
+"""UPR cycles and recommendations: catalogue per cycle, links to cases and actions,
+implementation view."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.advocacy.models import AdvocacyAction, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
+from casework.core.types import PartialDate
 from casework.core.vocab import UPRResponse
 from casework.permissions import can_manage_upr, can_view_action, can_view_identifying
 
@@ -23,17 +25,161 @@ NUMBER_MAX_LEN = 20
 STATE_MAX_LEN = 100
 THEMES_MAX_LEN = 500
 MAX_CYCLE = 20
+SESSION_MAX_LEN = 100
+SYMBOL_MAX_LEN = 40
+# The State this installation documents: a cycle given by number alone is one of its reviews.
+DEFAULT_STATE = "Kazakhstan"
+
+# Kazakhstan's reviews: (number, Working Group session, date of the review, report symbol).
+KAZAKHSTAN_CYCLES: tuple[tuple[int, str, str, str | None], ...] = (
+    (1, "7th session", "2010-02-12", "A/HRC/14/10"),
+    (2, "20th session", "2014-10-30", "A/HRC/28/10"),
+    (3, "34th session", "2019-11", None),
+    (4, "48th session", "2025-01-23", None),
+)
+
+
+# --- Cycles ------------------------------------------------------------------------------------
+
+
+def get_cycle(public_id: str | None) -> UPRCycle | None:
+    if not public_id:
+        return None
+    return db.session.scalar(select(UPRCycle).where(UPRCycle.public_id == public_id))
+
+
+def find_cycle(number: int, state: str = DEFAULT_STATE) -> UPRCycle | None:
+    return db.session.scalar(
+        select(UPRCycle).where(UPRCycle.state_under_review == state, UPRCycle.number == number)
+    )
+
+
+def list_cycles() -> list[UPRCycle]:
+    """Every cycle, by State, newest first."""
+    return list(
+        db.session.scalars(
+            select(UPRCycle).order_by(UPRCycle.state_under_review, UPRCycle.number.desc())
+        )
+    )
+
+
+def ensure_cycle(actor: Any, number: int, state: str = DEFAULT_STATE) -> UPRCycle:
+    """The State's cycle ``number``, added (number only) if it is not recorded yet."""
+    cycle = find_cycle(number, state)
+    if cycle is None:
+        cycle = UPRCycle(state_under_review=state, number=number)
+        db.session.add(cycle)
+        db.session.flush()
+        record(actor, "upr.cycle_created", cycle, state=state, number=number)
+    return cycle
+
+
+@dataclass
+class CycleData:
+    state_under_review: str
+    number: Any
+    wg_session: str | None = None
+    review_date: str | None = None
+    report_symbol: str | None = None
+
+
+def _cycle_values(data: CycleData) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    state = (data.state_under_review or "").strip()
+    if not state:
+        errors["state_under_review"] = ["The State under review is required."]
+    elif len(state) > STATE_MAX_LEN:
+        errors["state_under_review"] = [f"At most {STATE_MAX_LEN} characters."]
+    try:
+        number = int(data.number)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= MAX_CYCLE:
+        errors["number"] = [f"Give the cycle as a whole number from 1 to {MAX_CYCLE}."]
+    session = (data.wg_session or "").strip() or None
+    if session and len(session) > SESSION_MAX_LEN:
+        errors["wg_session"] = [f"At most {SESSION_MAX_LEN} characters."]
+    symbol = (data.report_symbol or "").strip() or None
+    if symbol and len(symbol) > SYMBOL_MAX_LEN:
+        errors["report_symbol"] = [f"At most {SYMBOL_MAX_LEN} characters."]
+    review_date = None
+    try:
+        review_date = PartialDate.parse(data.review_date)
+    except ValueError as exc:
+        errors["review_date"] = [str(exc)]
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "state_under_review": state,
+        "number": number,
+        "wg_session": session,
+        "review_date": review_date,
+        "report_symbol": symbol,
+    }
+
+
+def save_cycle(
+    actor: Any, cycle: UPRCycle | None, data: CycleData, expected_version: Any = None
+) -> UPRCycle:
+    """Add a cycle (``cycle`` None) or correct one; (State, number) is unique."""
+    _require_manage(actor)
+    if cycle is not None:
+        check_version(cycle, expected_version, data.__dict__)
+    values = _cycle_values(data)
+    other = find_cycle(values["number"], values["state_under_review"])
+    if other is not None and other is not cycle:
+        raise ValidationFailed({"number": ["This State already has a cycle with this number."]})
+    if cycle is None:
+        cycle = UPRCycle(**values)
+        db.session.add(cycle)
+        db.session.flush()
+        record(actor, "upr.cycle_created", cycle, state=cycle.state_under_review)
+        return cycle
+    changed = changed_fields(cycle, values)
+    for key in changed:
+        setattr(cycle, key, values[key])
+    db.session.flush()
+    if changed:
+        record(actor, "upr.cycle_updated", cycle, fields=changed)
+    return cycle
+
+
+def seed_cycles() -> str:
+    """Add Kazakhstan's reviews; fill only the facts a recorded cycle still lacks."""
+    added = filled = 0
+    for number, session, when, symbol in KAZAKHSTAN_CYCLES:
+        cycle = find_cycle(number)
+        if cycle is None:
+            cycle = UPRCycle(state_under_review=DEFAULT_STATE, number=number)
+            db.session.add(cycle)
+            added += 1
+        facts = {
+            "wg_session": session,
+            "review_date": PartialDate.parse(when),
+            "report_symbol": symbol,
+        }
+        missing = [k for k, v in facts.items() if v is not None and getattr(cycle, k) is None]
+        for key in missing:
+            setattr(cycle, key, facts[key])
+        filled += bool(missing) and cycle.id is not None
+    db.session.flush()
+    return f"{added} added, {filled} completed"
+
+
+# --- Recommendations ---------------------------------------------------------------------------
 
 
 @dataclass
 class RecommendationData:
-    cycle: int
+    # A cycle, or the number of one of ``state_under_review``'s cycles (added if missing).
+    cycle: UPRCycle | int | None
     number: str
     recommending_state: str
     text: str
     response: UPRResponse = UPRResponse.PENDING
     response_date: date | None = None
     themes: str | None = None
+    state_under_review: str = DEFAULT_STATE
 
 
 def normalise_themes(text: str | None) -> str | None:
@@ -48,13 +194,25 @@ def validate(data: RecommendationData) -> tuple[dict[str, Any], dict[str, list[s
     """Cleaned values and errors by field name (the CSV import reuses it per row)."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    try:
-        cycle = int(data.cycle)
-    except (TypeError, ValueError):
-        cycle = 0
-    if not 1 <= cycle <= MAX_CYCLE:
-        errors["cycle"] = [f"Give the cycle as a whole number from 1 to {MAX_CYCLE}."]
-    values["cycle"] = cycle
+    if isinstance(data.cycle, UPRCycle):
+        values["cycle"] = data.cycle
+    elif data.cycle is None:
+        errors["cycle"] = ["Choose the cycle."]
+        values["cycle"] = None
+    else:
+        try:
+            cycle = int(data.cycle)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            cycle = 0
+        if not 1 <= cycle <= MAX_CYCLE:
+            errors["cycle"] = [f"Give the cycle as a whole number from 1 to {MAX_CYCLE}."]
+        values["cycle"] = cycle
+        state = (data.state_under_review or "").strip()
+        if not state or len(state) > STATE_MAX_LEN:
+            errors["state_under_review"] = [
+                f"Name the State under review (at most {STATE_MAX_LEN})."
+            ]
+        values["state_under_review"] = state
     number = (data.number or "").strip()
     if not number:
         errors["number"] = ["A recommendation number such as 139.24 is required."]
@@ -88,12 +246,27 @@ def _require_manage(actor: Any) -> None:
         raise PermissionDenied()
 
 
-def find(cycle: int, number: str) -> UPRRecommendation | None:
+def find(
+    cycle: UPRCycle | int | None, number: str, state: str = DEFAULT_STATE
+) -> UPRRecommendation | None:
+    """The recommendation ``number`` of a cycle (or of the State's cycle with that number)."""
+    if not isinstance(cycle, UPRCycle):
+        cycle = find_cycle(cycle, state) if cycle else None
+    if cycle is None or cycle.id is None:
+        return None
     return db.session.scalar(
         select(UPRRecommendation).where(
-            UPRRecommendation.cycle == cycle, UPRRecommendation.number == number
+            UPRRecommendation.cycle_id == cycle.id, UPRRecommendation.number == number
         )
     )
+
+
+def resolve_cycle(actor: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Validated values with ``cycle`` as a UPRCycle (a number becomes the State's cycle)."""
+    state = values.pop("state_under_review", DEFAULT_STATE)
+    if not isinstance(values["cycle"], UPRCycle):
+        values["cycle"] = ensure_cycle(actor, values["cycle"], state)
+    return values
 
 
 def get_recommendation(public_id: str) -> UPRRecommendation | None:
@@ -106,14 +279,24 @@ def create_recommendation(actor: Any, data: RecommendationData) -> UPRRecommenda
     """Add a recommendation; (cycle, number) is unique."""
     _require_manage(actor)
     values, errors = validate(data)
-    if not errors and find(values["cycle"], values["number"]) is not None:
-        errors["number"] = ["This cycle already has a recommendation with this number."]
     if errors:
         raise ValidationFailed(errors)
+    values = resolve_cycle(actor, values)
+    if find(values["cycle"], values["number"]) is not None:
+        raise ValidationFailed(
+            {"number": ["This cycle already has a recommendation with this number."]}
+        )
     rec = UPRRecommendation(**values)
     db.session.add(rec)
     db.session.flush()
-    record(actor, "upr.recommendation_created", rec, cycle=rec.cycle, number=rec.number)
+    record(
+        actor,
+        "upr.recommendation_created",
+        rec,
+        state=rec.cycle.state_under_review,
+        cycle=rec.cycle.number,
+        number=rec.number,
+    )
     return rec
 
 
@@ -124,11 +307,14 @@ def update_recommendation(
     _require_manage(actor)
     check_version(rec, expected_version, data.__dict__)
     values, errors = validate(data)
-    other = find(values["cycle"], values["number"]) if not errors else None
-    if other is not None and other.id != rec.id:
-        errors["number"] = ["This cycle already has a recommendation with this number."]
     if errors:
         raise ValidationFailed(errors)
+    values = resolve_cycle(actor, values)
+    other = find(values["cycle"], values["number"])
+    if other is not None and other.id != rec.id:
+        raise ValidationFailed(
+            {"number": ["This cycle already has a recommendation with this number."]}
+        )
     changed = changed_fields(rec, values)
     for key, value in values.items():
         setattr(rec, key, value)
@@ -180,23 +366,21 @@ def unlink_action(actor: Any, rec: UPRRecommendation, action: AdvocacyAction) ->
 
 @dataclass
 class CycleSummary:
-    cycle: int
-    total: int
-    supported: int
-    noted: int
-    pending: int
+    cycle: UPRCycle
+    total: int = 0
+    supported: int = 0
+    noted: int = 0
+    pending: int = 0
 
 
 def cycles() -> list[CycleSummary]:
-    """Every cycle with its recommendation counts, newest first."""
-    query = (
-        select(UPRRecommendation.cycle, UPRRecommendation.response, func.count())
-        .group_by(UPRRecommendation.cycle, UPRRecommendation.response)
-        .order_by(UPRRecommendation.cycle.desc())
+    """Every cycle with its recommendation counts, by State, newest first."""
+    result = {c.id: CycleSummary(c) for c in list_cycles()}
+    query = select(UPRRecommendation.cycle_id, UPRRecommendation.response, func.count()).group_by(
+        UPRRecommendation.cycle_id, UPRRecommendation.response
     )
-    result: dict[int, CycleSummary] = {}
-    for cycle, response, count in db.session.execute(query):
-        summary = result.setdefault(cycle, CycleSummary(cycle, 0, 0, 0, 0))
+    for cycle_id, response, count in db.session.execute(query):
+        summary = result[cycle_id]
         summary.total += count
         if response == UPRResponse.SUPPORTED:
             summary.supported += count
@@ -204,7 +388,7 @@ def cycles() -> list[CycleSummary]:
             summary.noted += count
         else:
             summary.pending += count
-    return sorted(result.values(), key=lambda s: -s.cycle)
+    return list(result.values())
 
 
 def _number_key(rec: UPRRecommendation) -> tuple[int, ...]:
@@ -229,11 +413,11 @@ class RecommendationRow:
     actions: int
 
 
-def cycle_view(user: Any, cycle: int) -> list[RecommendationRow]:
+def cycle_view(user: Any, cycle: UPRCycle) -> list[RecommendationRow]:
     """The cycle's recommendations with the cases the user may see, and how many came after
     the State supported the recommendation (evidence of non-implementation)."""
     recs = list(
-        db.session.scalars(select(UPRRecommendation).where(UPRRecommendation.cycle == cycle))
+        db.session.scalars(select(UPRRecommendation).where(UPRRecommendation.cycle_id == cycle.id))
     )
     rows = []
     for rec in sorted(recs, key=_number_key):
@@ -249,12 +433,12 @@ def cycle_view(user: Any, cycle: int) -> list[RecommendationRow]:
     return rows
 
 
-def set_cycle_response_date(actor: Any, cycle: int, when: date) -> int:
+def set_cycle_response_date(actor: Any, cycle: UPRCycle, when: date) -> int:
     """Set the State's response date on the cycle's recommendations that have none."""
     _require_manage(actor)
     recs = db.session.scalars(
         select(UPRRecommendation).where(
-            UPRRecommendation.cycle == cycle, UPRRecommendation.response_date.is_(None)
+            UPRRecommendation.cycle_id == cycle.id, UPRRecommendation.response_date.is_(None)
         )
     ).all()
     for rec in recs:
@@ -264,8 +448,7 @@ def set_cycle_response_date(actor: Any, cycle: int, when: date) -> int:
         record(
             actor,
             "upr.response_date_set",
-            object_type="upr_cycle",
-            object_id=str(cycle),
+            cycle,
             count=len(recs),
         )
     return len(recs)

@@ -1,8 +1,10 @@
 """Importing UPR recommendations from a spreadsheet saved as CSV: all rows or none.
 
 UTF-8 with or without a byte-order mark, comma or semicolon separated, with a header row:
-``cycle, number, recommending_state, text, response, themes`` (``response_date`` optional).
-Rows are matched on (cycle, number): new ones are added, existing ones updated.
+``cycle, number, recommending_state, text, response, themes`` (``response_date`` and
+``state_under_review`` optional). ``cycle`` is the number of a cycle of the State under review
+(Kazakhstan when the column is absent or empty); a cycle not recorded yet is added.
+Rows are matched on (State, cycle, number): new ones are added, existing ones updated.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from datetime import date
 from typing import Any
 
 from casework.advocacy.models import UPRRecommendation
-from casework.advocacy.upr import RecommendationData, find, validate
+from casework.advocacy.upr import (
+    DEFAULT_STATE,
+    RecommendationData,
+    find,
+    resolve_cycle,
+    validate,
+)
 from casework.audit.services import changed_fields, record
 from casework.core.db import db
 from casework.core.errors import PermissionDenied
@@ -23,7 +31,7 @@ from casework.core.vocab import UPRResponse
 from casework.permissions import can_manage_upr
 
 REQUIRED = ("cycle", "number", "recommending_state", "text", "response")
-OPTIONAL = ("themes", "response_date")
+OPTIONAL = ("themes", "response_date", "state_under_review")
 MAX_ROWS = 5000
 MAX_ERRORS = 50
 
@@ -107,7 +115,7 @@ def parse(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]
         return [], [RowError(1, ", ".join(unknown), "unknown column(s) in the header row")]
     rows: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[str, int, str], int] = {}
     row_number = 1
     try:
         for cells in reader:
@@ -134,7 +142,7 @@ def _check_row(
     row_number: int,
     cell: dict[str, str],
     rows: list[tuple[int, dict[str, Any]]],
-    seen: dict[tuple[int, str], int],
+    seen: dict[tuple[str, int, str], int],
 ) -> list[RowError]:
     errors: list[RowError] = []
     response_text = cell.get("response", "").strip().lower()
@@ -161,12 +169,13 @@ def _check_row(
         response=response or UPRResponse.PENDING,
         response_date=response_date,
         themes=cell.get("themes"),
+        state_under_review=cell.get("state_under_review", "").strip() or DEFAULT_STATE,
     )
     values, field_errors = validate(data)
     for column, messages in field_errors.items():
         errors.extend(RowError(row_number, column, m) for m in messages)
     if not errors:
-        key = (values["cycle"], values["number"])
+        key = (values["state_under_review"], values["cycle"], values["number"])
         if key in seen:
             errors.append(
                 RowError(row_number, "number", f"repeats row {seen[key]} (same cycle and number)")
@@ -178,7 +187,8 @@ def _check_row(
 
 
 def import_recommendations(actor: Any, raw: bytes) -> ImportResult:
-    """Validate every row, then upsert them all by (cycle, number); any error imports nothing."""
+    """Validate every row, then upsert them all by (State, cycle, number); any error imports
+    nothing."""
     if not can_manage_upr(actor):
         raise PermissionDenied()
     rows, errors = parse(raw)
@@ -188,7 +198,8 @@ def import_recommendations(actor: Any, raw: bytes) -> ImportResult:
     if not rows:
         result.errors.append(RowError(2, "", "no recommendations below the header row"))
         return result
-    for _, values in rows:
+    for _, row_values in rows:
+        values = resolve_cycle(actor, dict(row_values))
         rec = find(values["cycle"], values["number"])
         if rec is None:
             db.session.add(UPRRecommendation(**values))

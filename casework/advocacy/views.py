@@ -28,13 +28,14 @@ from casework.advocacy.forms import (
     BodyForm,
     ConfirmForm,
     CycleDateForm,
+    CycleForm,
     ImportForm,
     LinkActionForm,
     LinkCaseForm,
     RecommendationForm,
     StatusForm,
 )
-from casework.advocacy.models import AdvocacyAction, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
 from casework.cases.models import Case
 from casework.core.cli import register_seeder
@@ -448,12 +449,6 @@ def calendar_feed(token: str):
 # --- UPR recommendations -----------------------------------------------------------------------
 
 
-def _cycle_number(cycle: str) -> int:
-    if not cycle.isdigit() or not 1 <= int(cycle) <= upr.MAX_CYCLE:
-        abort(404)
-    return int(cycle)
-
-
 @bp.get("/advocacy/upr")
 def cycles():
     _require_view()
@@ -465,36 +460,90 @@ def cycles():
 @bp.get("/advocacy/upr/cycles/<cycle>")
 def cycle(cycle: str):
     _require_view()
-    number = _cycle_number(cycle)
+    item = load(UPRCycle, cycle, current_user)
     return render_template(
         "advocacy/cycle.html",
-        cycle=number,
-        rows=upr.cycle_view(current_user, number),
+        cycle=item,
+        rows=upr.cycle_view(current_user, item),
         manage=can_manage_upr(current_user),
         date_form=CycleDateForm(),
     )
+
+
+def _cycle_data(form: CycleForm) -> upr.CycleData:
+    return upr.CycleData(
+        state_under_review=form.state_under_review.data or "",
+        number=form.number.data,
+        wg_session=form.wg_session.data,
+        review_date=form.review_date.data,
+        report_symbol=form.report_symbol.data,
+    )
+
+
+@bp.route("/advocacy/upr/cycles/new", methods=["GET", "POST"])
+def new_cycle():
+    _require_view()
+    _require_upr_manage()
+    form = CycleForm()
+    if request.method == "GET":
+        form.state_under_review.data = upr.DEFAULT_STATE
+    done = submit(
+        form,
+        lambda: upr.save_cycle(current_user, None, _cycle_data(form)),
+        success="Cycle added.",
+        then=lambda item: url_for("advocacy.cycle", cycle=item.public_id),
+    )
+    return done or render_template("advocacy/cycle_form.html", form=form, cycle=None)
+
+
+@bp.route("/advocacy/upr/cycles/<cycle>/edit", methods=["GET", "POST"])
+def edit_cycle(cycle: str):
+    _require_view()
+    _require_upr_manage()
+    item = load(UPRCycle, cycle, current_user)
+    form = CycleForm(obj=item)
+    if request.method == "GET":
+        form.review_date.data = item.review_date.iso() if item.review_date else ""
+        form.version.data = item.version
+
+    def stale(exc: StaleEdit):
+        db.session.refresh(item)
+        flash("Someone else changed this cycle meanwhile. Nothing was saved.", "warning")
+        current = CycleForm(obj=item, formdata=None)
+        current.review_date.data = item.review_date.iso() if item.review_date else ""
+        current.version.data = item.version
+        return render_template("advocacy/cycle_form.html", form=current, cycle=item), 409
+
+    done = submit(
+        form,
+        lambda: upr.save_cycle(current_user, item, _cycle_data(form), form.version.data),
+        success="Cycle saved.",
+        then=url_for("advocacy.cycle", cycle=item.public_id),
+        on_stale=stale,
+    )
+    return done or render_template("advocacy/cycle_form.html", form=form, cycle=item)
 
 
 @bp.post("/advocacy/upr/cycles/<cycle>/response-date")
 def cycle_response_date(cycle: str):
     _require_view()
     _require_upr_manage()
-    number = _cycle_number(cycle)
+    item = load(UPRCycle, cycle, current_user)
     form = CycleDateForm()
     if form.validate_on_submit():
-        count = upr.set_cycle_response_date(current_user, number, form.response_date.data)
+        count = upr.set_cycle_response_date(current_user, item, form.response_date.data)
         db.session.commit()
         flash(f"Response date set on {count} recommendation(s).", "success")
     else:
         for messages in form.errors.values():
             for message in messages:
                 flash(message, "error")
-    return redirect(url_for("advocacy.cycle", cycle=number))
+    return redirect(url_for("advocacy.cycle", cycle=item.public_id))
 
 
 def _rec_data(form: RecommendationForm) -> upr.RecommendationData:
     return upr.RecommendationData(
-        cycle=form.cycle.data or 0,
+        cycle=upr.get_cycle(form.cycle.data),
         number=form.number.data or "",
         recommending_state=form.recommending_state.data or "",
         text=form.text.data or "",
@@ -504,13 +553,22 @@ def _rec_data(form: RecommendationForm) -> upr.RecommendationData:
     )
 
 
+def _rec_form(**kwargs: Any) -> RecommendationForm:
+    form = RecommendationForm(**kwargs)
+    form.cycle.choices = pairs(
+        [(c.public_id, c.label) for c in upr.list_cycles()], blank="Choose a cycle"
+    )
+    return form
+
+
 @bp.route("/advocacy/upr/recommendations/new", methods=["GET", "POST"])
 def new_recommendation():
     _require_view()
     _require_upr_manage()
-    form = RecommendationForm()
+    form = _rec_form()
     if request.method == "GET":
         form.response.data = UPRResponse.PENDING.value
+        form.cycle.data = request.args.get("cycle", "")
     done = submit(
         form,
         lambda: upr.create_recommendation(current_user, _rec_data(form)),
@@ -559,7 +617,7 @@ def recommendation(public_id: str):
 @bp.route("/advocacy/upr/recommendations/<public_id>/edit", methods=["GET", "POST"])
 def edit_recommendation(public_id: str):
     rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
-    form = RecommendationForm(obj=rec)
+    form = _rec_form(obj=rec)
     if request.method == "GET":
         _fill_rec_form(form, rec)
 
@@ -570,10 +628,13 @@ def edit_recommendation(public_id: str):
             "saved: your version is shown below the current one.",
             "warning",
         )
-        current = RecommendationForm(obj=rec, formdata=None)
+        current = _rec_form(obj=rec, formdata=None)
         _fill_rec_form(current, rec)
+        submitted = dict(form.data)
+        chosen = upr.get_cycle(form.cycle.data)
+        submitted["cycle"] = chosen.label if chosen else ""
         return render_template(
-            "advocacy/recommendation_form.html", form=current, rec=rec, submitted=form.data
+            "advocacy/recommendation_form.html", form=current, rec=rec, submitted=submitted
         ), 409
 
     done = submit(
@@ -587,6 +648,7 @@ def edit_recommendation(public_id: str):
 
 
 def _fill_rec_form(form: RecommendationForm, rec: UPRRecommendation) -> None:
+    form.cycle.data = rec.cycle.public_id
     form.response.data = rec.response.value
     form.version.data = rec.version
 
@@ -668,6 +730,7 @@ def import_recommendations():
 def init_app(app: Flask) -> None:
     """Seeder, CLI, and the hooks through which advocacy shows on case files and dashboards."""
     register_seeder("target bodies", services.seed_target_bodies)
+    register_seeder("UPR cycles", upr.seed_cycles)
     register_case_panel(
         CasePanel(
             name="advocacy",

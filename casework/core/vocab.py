@@ -70,19 +70,26 @@ class ActType(Vocab):
     BORDER_REJECTION = "border_rejection", "Rejection at the border"
 
     @property
-    def huridocs_code(self) -> str:
-        """Closest HURIDOCS micro-thesaurus 4 code, for exchange with other tools."""
+    def huridocs_code(self) -> str | None:
+        """Closest HURIDOCS micro-thesaurus 4 code, for exchange with other tools (None: none).
+
+        The rule (see README, "HURIDOCS mapping"): an administrative removal order (deportation,
+        expulsion) maps to 330101 Expulsion/deportation; a completed removal outside an
+        expulsion order (extradition, forcible or coerced return, rejection at the border) maps
+        to 380101 Refoulement; an attempt that returned nobody has no act code.
+        """
         return _ACT_HURIDOCS[self.value]
 
 
-_ACT_HURIDOCS = {
+_ACT_HURIDOCS: dict[str, str | None] = {
     "abduction": "030104",
     "extradition": "380101",
     "deportation": "330101",
     "forcible_return": "380101",
     "expulsion": "330101",
     "coerced_voluntary_return": "380101",
-    "attempted_removal": "380101",
+    # Nothing was returned: the arrest and detention events carry their own codes.
+    "attempted_removal": None,
     "detention_pending_removal": "030102",
     "border_rejection": "380101",
 }
@@ -100,6 +107,11 @@ class EventType(Vocab):
     COURT_DECISION = "court_decision", "Court decision"
     INTERIM_MEASURES_REQUEST = "interim_measures_request", "Interim measures requested"
     INTERIM_MEASURES_GRANTED = "interim_measures_granted", "Interim measures granted"
+    DIPLOMATIC_ASSURANCES_RECEIVED = (
+        "diplomatic_assurances_received",
+        "Diplomatic assurances received",
+    )
+    REFUGEE_STATUS_REVOKED = "refugee_status_revoked", "Refugee status revoked"
     RELEASE = "release", "Release"
     REMOVAL = "removal", "Removal (the refoulement act)"
     AFTER_RETURN_DETENTION = "after_return_detention", "Detention after return"
@@ -115,6 +127,8 @@ class EventType(Vocab):
 class WantedNotice(Vocab):
     NONE = "none", "None known"
     INTERPOL_RED_NOTICE = "interpol_red_notice", "INTERPOL red notice"
+    INTERPOL_DIFFUSION = "interpol_diffusion", "INTERPOL diffusion"
+    SCO_RATS_LIST = "sco_rats_list", "SCO Regional Anti-Terrorist Structure (RATS) wanted list"
     CIS_INTERSTATE_SEARCH = "cis_interstate_search", "CIS interstate search"
     NATIONAL_WARRANT = "national_warrant", "National arrest warrant"
     UNKNOWN = "unknown", "Unknown"
@@ -241,6 +255,7 @@ class InstrumentType(Vocab):
     BILATERAL_TREATY = "bilateral_treaty", "Bilateral treaty"
     NATIONAL_LAW = "national_law", "National law"
     SOFT_LAW = "soft_law", "Soft law"
+    CONCLUDING_OBSERVATIONS = "concluding_observations", "Concluding observations"
     JURISPRUDENCE = "jurisprudence", "Jurisprudence"
 
 
@@ -272,6 +287,26 @@ class LinkState(Vocab):
     ASSESSED = "assessed", "Assessed"
 
 
+class InterimMeasures(Vocab):
+    """What became of interim measures in a treaty-body case."""
+
+    UNKNOWN = "unknown", "Unknown"
+    NOT_REQUESTED = "not_requested", "Not requested"
+    REQUESTED = "requested", "Requested (compliance unknown)"
+    RESPECTED = "respected", "Requested and respected"
+    NOT_RESPECTED = "not_respected", "Requested and not respected"
+
+
+class FollowUpStatus(Vocab):
+    """The treaty body's follow-up of its decision."""
+
+    UNKNOWN = "unknown", "Unknown"
+    NOT_APPLICABLE = "not_applicable", "Not applicable (no violation found)"
+    ONGOING = "ongoing", "Follow-up ongoing"
+    CLOSED_SATISFACTORY = "closed_satisfactory", "Closed: satisfactory implementation"
+    CLOSED_UNSATISFACTORY = "closed_unsatisfactory", "Closed: unsatisfactory implementation"
+
+
 class RemedyKind(Vocab):
     ASYLUM_CLAIM = "asylum_claim", "Asylum claim"
     ASYLUM_APPEAL = "asylum_appeal", "Appeal against asylum refusal"
@@ -299,6 +334,7 @@ class ActionType(Vocab):
     ALLEGATION_LETTER = "allegation_letter", "Allegation letter"
     TREATY_BODY_COMPLAINT = "treaty_body_complaint", "Treaty-body complaint"
     INTERIM_MEASURES_REQUEST = "interim_measures_request", "Interim-measures request"
+    CED_URGENT_ACTION = "ced_urgent_action", "CED urgent action"
     UNHCR_INTERVENTION = "unhcr_intervention", "UNHCR intervention"
     NATIONAL_LETTER = "national_letter", "Letter to national authorities"
     EMBASSY_DEMARCHE = "embassy_demarche", "Embassy d\u00e9marche"

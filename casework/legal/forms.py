@@ -18,13 +18,16 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from casework.core.forms import VersionField, choices, pairs
 from casework.core.vocab import (
     Assessment,
+    FollowUpStatus,
     InstrumentType,
+    InterimMeasures,
     NormDirection,
     RemedyKind,
     RemedyOutcome,
     ViolationStatus,
 )
 from casework.legal.models import CODE_MAX_LEN
+from casework.legal.precedents import NOTE_MAX_LEN
 from casework.legal.services import ANALYSIS_MAX_LEN, NOTES_MAX_LEN, REASON_MAX_LEN
 
 
@@ -41,6 +44,24 @@ class InstrumentForm(FlaskForm):
     kz_date = StringField("Date of Kazakhstan's status", validators=[Optional(), Length(max=40)])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
     url = URLField("Link to the text", validators=[Optional(), Length(max=500)])
+    articles_invoked = StringField(
+        "Articles invoked by the author",
+        validators=[Optional(), Length(max=200)],
+        description="For a decision: what the complaint relied on, for example 6, 7, 9.",
+    )
+    articles_found = StringField(
+        "Articles the body found violated",
+        validators=[Optional(), Length(max=200)],
+        description="Only what the decision found; leave empty until checked against its text.",
+    )
+    interim_measures = SelectField(
+        "Interim measures",
+        choices=choices(InterimMeasures, blank="\u2014"),
+        validators=[Optional()],
+    )
+    follow_up_status = SelectField(
+        "Follow-up", choices=choices(FollowUpStatus, blank="\u2014"), validators=[Optional()]
+    )
     version = VersionField()
 
 
@@ -101,6 +122,20 @@ class SuggestForm(FlaskForm):
     def set_choices(self, provisions) -> None:
         self.provision.choices = pairs(
             [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+        )
+
+
+class PrecedentForm(FlaskForm):
+    decision = SelectField("Decision", validators=[DataRequired()])
+    note = TextAreaField(
+        "Why it applies to this case",
+        validators=[Optional(), Length(max=NOTE_MAX_LEN)],
+        render_kw={"rows": 5},
+    )
+
+    def set_choices(self, decisions) -> None:
+        self.decision.choices = pairs(
+            [(d.code, f"{d.code}: {d.title}") for d in decisions], blank="Choose a decision"
         )
 
 

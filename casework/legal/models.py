@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -27,7 +28,9 @@ from casework.core.db import (
 from casework.core.types import VocabType
 from casework.core.vocab import (
     Assessment,
+    FollowUpStatus,
     InstrumentType,
+    InterimMeasures,
     LinkState,
     NormDirection,
     RemedyKind,
@@ -56,6 +59,13 @@ class Instrument(TimestampMixin, VersionedMixin, db.Model):
     summary: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # A decision (jurisprudence): what the author invoked apart from what the body found.
+    articles_invoked: Mapped[str | None] = mapped_column(String(200))
+    articles_found: Mapped[str | None] = mapped_column(String(200))
+    interim_measures: Mapped[InterimMeasures | None] = mapped_column(VocabType(InterimMeasures))
+    follow_up_status: Mapped[FollowUpStatus | None] = mapped_column(VocabType(FollowUpStatus))
+    # The values the seed last wrote: tells a lawyer's edit from an outdated seeded entry.
+    seeded_values: Mapped[dict | None] = mapped_column(JSON)
 
     provisions: Mapped[list[Provision]] = relationship(
         back_populates="instrument", order_by="Provision.position"
@@ -77,6 +87,7 @@ class Provision(TimestampMixin, VersionedMixin, db.Model):
     needs_verification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     position: Mapped[int] = mapped_column(nullable=False, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    seeded_values: Mapped[dict | None] = mapped_column(JSON)
 
     instrument: Mapped[Instrument] = relationship(back_populates="provisions")
 
@@ -117,6 +128,25 @@ class CaseProvision(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, 
     case = relationship("Case")
     provision: Mapped[Provision] = relationship()
     sources = relationship("Source", secondary=case_provision_sources)
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class CasePrecedent(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """A decision (a jurisprudence instrument) a case cites as a precedent, and why."""
+
+    __tablename__ = "case_precedents"
+    __table_args__ = (UniqueConstraint("case_id", "instrument_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id"), nullable=False, index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case = relationship("Case")
+    instrument: Mapped[Instrument] = relationship()
     created_by = relationship("User", foreign_keys=[created_by_id])
 
 

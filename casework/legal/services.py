@@ -6,7 +6,6 @@ flush. The caller (a view, the CLI, the importer) commits once.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -28,7 +27,9 @@ from casework.core.hiding import hide, restore
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.vocab import (
     Assessment,
+    FollowUpStatus,
     InstrumentType,
+    InterimMeasures,
     LinkState,
     NormDirection,
     RemedyKind,
@@ -37,9 +38,7 @@ from casework.core.vocab import (
 )
 from casework.evidence.models import Source
 from casework.legal.models import CODE_MAX_LEN, CaseProvision, Instrument, Provision, Remedy
-from casework.paths import PACKAGE_DIR
-
-CATALOGUE_FILE = PACKAGE_DIR / "data" / "legal_catalogue.json"
+from casework.legal.precedents import case_precedents
 
 # Upper-case letters, digits and the separators the catalogue uses (CAT:3, CAT-444/2010).
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9:/.()\-]*$")
@@ -152,6 +151,10 @@ def _instrument_values(
     kz_date: str | None = None,
     summary: str | None = None,
     url: str | None = None,
+    articles_invoked: str | None = None,
+    articles_found: str | None = None,
+    interim_measures: Any = None,
+    follow_up_status: Any = None,
 ) -> dict[str, Any]:
     values = {
         "title": _clean(title),
@@ -162,8 +165,18 @@ def _instrument_values(
         "kz_date": _clean(kz_date),
         "summary": _clean(summary),
         "url": _clean(url),
+        "articles_invoked": _clean(articles_invoked),
+        "articles_found": _clean(articles_found),
+        "interim_measures": _vocab(InterimMeasures, interim_measures, "interim_measures")
+        if interim_measures
+        else None,
+        "follow_up_status": _vocab(FollowUpStatus, follow_up_status, "follow_up_status")
+        if follow_up_status
+        else None,
     }
     _check_text("title", values["title"], 300, required=True)
+    _check_text("articles_invoked", values["articles_invoked"], 200)
+    _check_text("articles_found", values["articles_found"], 200)
     _check_text("adopted_on", values["adopted_on"], 40)
     _check_text("kz_status", values["kz_status"], 300)
     _check_text("kz_date", values["kz_date"], 40)
@@ -295,58 +308,6 @@ def history(obj: Instrument | Provision, limit: int = 50) -> list[AuditEntry]:
             .limit(limit)
         )
     )
-
-
-def seed_catalogue(data: dict[str, Any] | None = None) -> str:
-    """Add the catalogue entries that are missing; never change existing ones. Idempotent."""
-    if data is None:
-        data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    instruments = {i.code: i for i in db.session.scalars(select(Instrument))}
-    provision_codes = set(db.session.scalars(select(Provision.code)))
-    added_instruments = added_provisions = 0
-    for item in data["instruments"]:
-        instrument = instruments.get(item["code"])
-        if instrument is None:
-            instrument = Instrument(
-                code=item["code"],
-                title=item["title"],
-                instrument_type=InstrumentType(item["instrument_type"]),
-                direction=NormDirection(item["direction"]),
-                adopted_on=item.get("adopted_on"),
-                kz_status=item.get("kz_status"),
-                kz_date=item.get("kz_date"),
-                summary=item.get("summary"),
-                url=item.get("url"),
-            )
-            db.session.add(instrument)
-            db.session.flush()
-            instruments[instrument.code] = instrument
-            added_instruments += 1
-        for position, prov in enumerate(item.get("provisions", []), start=1):
-            if prov["code"] in provision_codes:
-                continue
-            db.session.add(
-                Provision(
-                    instrument_id=instrument.id,
-                    code=prov["code"],
-                    title=prov["title"],
-                    summary=prov.get("summary"),
-                    needs_verification=bool(prov.get("needs_verification", False)),
-                    position=position,
-                )
-            )
-            provision_codes.add(prov["code"])
-            added_provisions += 1
-    db.session.flush()
-    if added_instruments or added_provisions:
-        record(
-            None,
-            "legal.catalogue_seeded",
-            object_type="legal_catalogue",
-            instruments=added_instruments,
-            provisions=added_provisions,
-        )
-    return f"{added_instruments} instruments and {added_provisions} provisions added"
 
 
 # --------------------------------------------------------------------------- codes (import)
@@ -916,7 +877,7 @@ def upcoming_remedy_deadlines(
 
 
 def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
-    """Timeline provider: remedies filed and decided, and legal grounds linked."""
+    """Timeline provider: remedies filed and decided, legal grounds linked, precedents cited."""
     if not permissions.can_view_identifying(user, case):
         return []
     url = case_page(case.public_id)
@@ -942,6 +903,16 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                     url=url + "#panel-remedies",
                 )
             )
+    for precedent in case_precedents(case):
+        items.append(
+            TimelineItem(
+                when=precedent.created_at,
+                kind="legal",
+                title=f"Precedent cited: {precedent.instrument.code}",
+                url=url + "#panel-legal",
+                author=precedent.created_by.display_name if precedent.created_by else None,
+            )
+        )
     for link in case_links(case):
         verb = "suggested" if link.state == LinkState.SUGGESTED else "linked"
         items.append(

@@ -35,19 +35,20 @@ from casework.core.hooks import (
 )
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Assessment, LinkState
-from casework.legal import services
+from casework.legal import precedents, seeding, services
 from casework.legal.forms import (
     HideForm,
     InstrumentForm,
     LinkForm,
     NewInstrumentForm,
     NewProvisionForm,
+    PrecedentForm,
     ProvisionForm,
     RemedyForm,
     RetireForm,
     SuggestForm,
 )
-from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
+from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
 from casework.loader import load
 
 bp = Blueprint("legal", __name__)
@@ -115,7 +116,27 @@ def catalogue():
     counts = services.citation_counts(
         current_user, [p.id for inst in instruments for p in inst.provisions]
     )
-    return render_template("legal/catalogue.html", instruments=instruments, counts=counts)
+    manager = permissions.can_manage_catalogue(current_user)
+    return render_template(
+        "legal/catalogue.html",
+        instruments=instruments,
+        counts=counts,
+        pending=seeding.pending_corrections() if manager else [],
+    )
+
+
+@bp.post("/legal/corrections/<any(instrument, provision):kind>/<path:code>")
+def resolve_correction(kind: str, code: str):
+    """Take the catalogue's corrected version of an edited entry, or keep the lawyer's."""
+    _require_catalogue_manager()
+    accept = request.form.get("accept") == "1"
+    return perform(
+        lambda: seeding.resolve_correction(current_user, kind, code, accept=accept),
+        success=f"{code}: "
+        + ("the catalogue's version applied." if accept else "your version kept."),
+        then=url_for("legal.catalogue") + "#corrections",
+        form=RetireForm(),
+    )
 
 
 @bp.route("/legal/instruments/new", methods=["GET", "POST"])
@@ -149,6 +170,10 @@ def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
             "kz_date",
             "summary",
             "url",
+            "articles_invoked",
+            "articles_found",
+            "interim_measures",
+            "follow_up_status",
         )
     }
 
@@ -163,6 +188,7 @@ def instrument(code: str):
         counts=counts,
         history=services.history(item),
         retire_form=RetireForm(version=item.version),
+        citing_cases=precedents.citing_cases(current_user, item),
     )
 
 
@@ -193,6 +219,8 @@ def edit_instrument(code: str):
 def _fill_instrument_form(form: InstrumentForm, item) -> None:
     form.instrument_type.data = item.instrument_type.value
     form.direction.data = item.direction.value
+    form.interim_measures.data = item.interim_measures.value if item.interim_measures else ""
+    form.follow_up_status.data = item.follow_up_status.value if item.follow_up_status else ""
     form.version.data = item.version
 
 
@@ -431,6 +459,56 @@ def restore_link(case_public_id: str, link_id: str):
     )
 
 
+# --------------------------------------------------------------------------- precedents
+
+
+@bp.route("/cases/<case_public_id>/legal/precedents/new", methods=["GET", "POST"])
+def new_precedent(case_public_id: str):
+    case = load(Case, case_public_id, current_user, need=permissions.can_cite_precedent)
+    form = PrecedentForm()
+    form.set_choices(precedents.decisions())
+    if request.method == "GET":
+        form.decision.data = request.args.get("decision", "")
+    done = submit(
+        form,
+        lambda: precedents.cite_precedent(
+            current_user, case, services.get_instrument(form.decision.data), form.note.data
+        ),
+        success="Precedent cited.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+    return done or render_template("legal/precedent_form.html", case=case, form=form)
+
+
+@bp.route("/cases/<case_public_id>/legal/precedents/<precedent_id>/hide", methods=["GET", "POST"])
+def hide_precedent(case_public_id: str, precedent_id: str):
+    case = load(Case, case_public_id, current_user, need=permissions.can_cite_precedent)
+    precedent = load(CasePrecedent, precedent_id, current_user, case=case)
+    if precedent.is_hidden:
+        abort(404)
+    form = HideForm()
+    done = submit(
+        form,
+        lambda: precedents.hide_precedent(current_user, precedent, form.reason.data),
+        success="Precedent removed.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+    return done or render_template(
+        "legal/hide_form.html", case=case, form=form, link=None, remedy=None, precedent=precedent
+    )
+
+
+@bp.post("/cases/<case_public_id>/legal/precedents/<precedent_id>/restore")
+def restore_precedent(case_public_id: str, precedent_id: str):
+    case = load(Case, case_public_id, current_user, need=permissions.can_restore)
+    precedent = load(CasePrecedent, precedent_id, current_user, case=case)
+    return perform(
+        lambda: precedents.restore_precedent(current_user, precedent),
+        success="Precedent restored.",
+        then=_legal_page(case) + "#panel-legal",
+    )
+
+
 # --------------------------------------------------------------------------- remedies
 
 
@@ -523,8 +601,12 @@ def legal_panel_context(case, user) -> dict[str, Any] | None:
         (assessment, [lk for lk in assessed if lk.assessment == assessment])
         for assessment in Assessment
     ]
+    cited = precedents.case_precedents(case, include_hidden=may_restore)
     return {
         "case": case,
+        "precedents": [p for p in cited if not p.is_hidden],
+        "hidden_precedents": [p for p in cited if p.is_hidden],
+        "can_cite": permissions.can_cite_precedent(user, case),
         "groups": [(a, items) for a, items in groups if items],
         "link_count": len(assessed),
         "suggestions": [lk for lk in links if lk.state == LinkState.SUGGESTED and not lk.is_hidden],
@@ -570,13 +652,13 @@ legal_cli = click.Group("legal", help="The legal-grounds catalogue.")
 
 @legal_cli.command("seed")
 def seed_cli() -> None:
-    """Add the catalogue entries that are missing (never overwrites edits)."""
-    click.echo(services.seed_catalogue())
+    """Add missing entries and correct unedited ones; list those a lawyer changed."""
+    click.echo(seeding.seed_catalogue())
     db.session.commit()
 
 
 def init_app(app: Flask) -> None:
-    register_seeder("legal catalogue", services.seed_catalogue)
+    register_seeder("legal catalogue", seeding.seed_catalogue)
     register_case_panel(
         CasePanel(
             name="legal",
