@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from casework.core.crypto import KeyFormatError, MasterKey, new_key_text
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"CASEWORK_{name}")
@@ -29,8 +31,6 @@ def read_key_file(path: Path) -> str:
 
 def _key_from_env(name: str) -> str | None:
     """CASEWORK_<name> or the file named by CASEWORK_<name>_FILE, validated as a master key."""
-    from casework.core.crypto import KeyFormatError, MasterKey
-
     key = _env(name)
     file_name = _env(f"{name}_FILE")
     if key is None and file_name is not None:
@@ -45,8 +45,11 @@ def _key_from_env(name: str) -> str | None:
 
 
 def _private_dir(path: Path) -> None:
-    """Create ``path`` readable by its owner only (0700)."""
+    """Create ``path`` readable by its owner only (0700), or tighten it if it is ours."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
 
 
 def _generated_key(path: Path, make) -> str:
@@ -164,8 +167,6 @@ class DevelopmentConfig(Config):
         key = _key_from_env("MASTER_KEY")
         if key:
             return key
-        from casework.core.crypto import new_key_text
-
         # Like the secret key: made once for development, kept outside the database.
         return _generated_key(instance / "master_key", new_key_text)
 

@@ -23,13 +23,12 @@ from flask.cli import AppGroup
 from casework.core.crypto import CryptoError, MasterKey, new_key_text
 from casework.core.db import db
 from casework.core.keyring import key_status, keyring, retire_active_keys, rotate_master_key
+from config import ConfigError, read_key_file
 
 keys_cli = AppGroup("keys", help="Master key and data keys (encryption at rest).")
 
 
 def _key_option(option_path: str | None, env_name: str, default: str | None) -> MasterKey | None:
-    from config import ConfigError, read_key_file
-
     try:
         if option_path:
             return MasterKey.parse(read_key_file(Path(option_path)))
