@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 
@@ -20,6 +20,7 @@ from casework.cases.models import Case
 from casework.core import sealedfiles
 from casework.core.crypto import (
     DecryptionFailed,
+    EncryptedColumnInSQL,
     MasterKey,
     MasterKeyMismatch,
     PlaintextRefused,
@@ -192,7 +193,7 @@ def _two_cases(client):
     return first, second
 
 
-def test_ciphertext_swapped_between_rows_or_columns_fails_closed(app, monitor):
+def test_ciphertext_swapped_between_rows_or_columns_fails_closed(app, monitor, caplog):
     first, second = _two_cases(monitor)
     first_id, second_id, url = first.id, second.id, f"/cases/{second.public_id}"
     _set_raw("cases", "narrative", second_id, _raw("cases", "narrative", first_id))
@@ -200,7 +201,10 @@ def test_ciphertext_swapped_between_rows_or_columns_fails_closed(app, monitor):
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "First narrative" not in body and "cw1:" not in body and "Traceback" not in body
-    with pytest.raises(DecryptionFailed):
+    # The log says where it failed, never what the value was.
+    assert f"cases.narrative of row {second_id}" in caplog.text
+    assert "First narrative" not in caplog.text and "cw1:" not in caplog.text
+    with pytest.raises(DecryptionFailed, match=f"cases.narrative of row {second_id}"):
         db.session.get(Case, second_id)
     db.session.rollback()
     db.session.expire_all()
@@ -236,9 +240,19 @@ def test_plaintext_never_reaches_an_encrypted_column_in_sql(app, monitor):
     with refused:
         db.session.execute(update(Case).where(Case.id == case.id).values(narrative="clear"))
     db.session.rollback()
-    with refused:
-        db.session.scalars(select(Person).where(Person.contacts == "+7 701")).all()
-    db.session.rollback()
+    # Filtering, sorting or grouping on ciphertext would silently misfire: refused too.
+    for query in (
+        select(Person).where(Person.contacts == "+7 701"),
+        select(PersonName).where(func.lower(PersonName.name) == "alisher"),
+        select(PersonName).where(PersonName.name.contains("Ali")),
+        select(Case).order_by(Case.narrative),
+        select(Source.identity, func.count()).group_by(Source.identity),
+    ):
+        with pytest.raises(EncryptedColumnInSQL):
+            db.session.execute(query).all()
+        db.session.rollback()
+    # Whether a value is there at all stays askable (NULL is stored as NULL).
+    assert db.session.scalar(select(func.count(Case.id)).where(Case.narrative.is_not(None))) == 1
     # A bare column select gives sealed values that refuse to be shown.
     value = db.session.scalar(select(PersonName.name))
     with pytest.raises(DecryptionFailed):
@@ -433,6 +447,9 @@ def test_uploads_are_encrypted_and_tampering_fails_before_any_byte_is_sent(app, 
         _stored(app, first).write_bytes(bad)
         response = monitor.get(url)
         assert response.status_code == 500 and b"Witness" not in response.get_data()
+    # Nor does a plaintext file put in its place.
+    _stored(app, first).write_bytes(big)
+    assert monitor.get(url).status_code == 500
     # A file moved under another document's name does not open either.
     _stored(app, first).write_bytes(_stored(app, second).read_bytes())
     assert monitor.get(url).status_code == 500

@@ -69,6 +69,10 @@ class PlaintextRefused(CryptoError):
     """Plain text reached an encrypted column without being sealed first."""
 
 
+class EncryptedColumnInSQL(CryptoError):
+    """A query filters, sorts or groups on an encrypted column, which would silently misfire."""
+
+
 def _b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

@@ -23,13 +23,31 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, Text, bindparam, column, event, inspect, select, table
+from sqlalchemy import (
+    Column,
+    Connection,
+    Delete,
+    Engine,
+    Select,
+    Text,
+    Update,
+    bindparam,
+    column,
+    event,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.orm import Mapper, Session, configure_mappers
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
 
 from casework.core import sealedfiles
 from casework.core.crypto import (
     CryptoError,
+    DecryptionFailed,
+    EncryptedColumnInSQL,
     PlaintextRefused,
     Sealed,
     is_sealed_text,
@@ -184,12 +202,18 @@ def _open_loaded(target: Any, session: Session) -> None:
     row_id = _row_id(mapper, target)
     conn = session.connection()
     for attr, col, value in sealed:
-        key_id = value.key_id
-        plain = open_sealed(
-            value,
-            data_key=ring.data_key(conn, key_id),
-            context=_context(mapper, col, row_id, key_id),
-        )
+        try:
+            key_id = value.key_id
+            plain = open_sealed(
+                value,
+                data_key=ring.data_key(conn, key_id),
+                context=_context(mapper, col, row_id, key_id),
+            )
+        except DecryptionFailed as exc:
+            # Where, never what: table, column and row id are not identifying.
+            raise DecryptionFailed(
+                f"{mapper.local_table.name}.{col} of row {row_id}: {exc}"
+            ) from exc
         set_committed_value(target, attr, plain)
 
 
@@ -201,6 +225,52 @@ def _open_on_load(target: Any, context: Any) -> None:
 @event.listens_for(Mapper, "refresh")
 def _open_on_refresh(target: Any, context: Any, attrs: Any) -> None:
     _open_loaded(target, context.session)
+
+
+# --- no SQL over encrypted columns ---------------------------------------------------------
+
+
+def _secret_columns_in(clause: Any) -> Iterable[Column]:
+    stack = [clause]
+    while stack:
+        element = stack.pop()
+        if element is None:
+            continue
+        # IS NULL / IS NOT NULL work on ciphertext and reveal no more than the row does.
+        if isinstance(element, BinaryExpression) and element.operator in (
+            operators.is_,
+            operators.is_not,
+        ):
+            continue
+        if isinstance(element, Column) and isinstance(element.type, SecretText):
+            yield element
+        stack.extend(element.get_children())
+
+
+@event.listens_for(Engine, "before_execute")
+def _refuse_sql_over_secrets(conn: Any, statement: Any, *args: Any) -> None:
+    """Comparing, sorting or grouping on ciphertext gives wrong answers silently: refuse it.
+
+    Writing plain text is refused by the type itself; this catches ORDER BY, GROUP BY and
+    comparisons through SQL functions (``lower(name) = ...``), which never bind a value.
+    """
+    if isinstance(statement, Select):
+        clauses = (
+            statement.whereclause,
+            *statement._order_by_clauses,
+            *statement._group_by_clauses,
+            *statement._having_criteria,
+        )
+    elif isinstance(statement, Update | Delete):
+        clauses = (statement.whereclause,)
+    else:
+        return
+    for clause in clauses:
+        for col in _secret_columns_in(clause):
+            raise EncryptedColumnInSQL(
+                f"{col.table.name}.{col.name} is encrypted: filter, sort or group it in "
+                "Python over the rows already loaded, not in SQL"
+            )
 
 
 def check_secret_tables() -> None:

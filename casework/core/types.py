@@ -25,8 +25,9 @@ class SecretText(TypeDecorator[str]):
     sealed values across:
 
     - writing accepts a ``Sealed`` value or None; plain text raises ``PlaintextRefused``, so a
-      bulk UPDATE or a comparison in SQL (``==``, ``LIKE``) fails loudly instead of storing or
-      matching plaintext. Filter and sort such columns in Python, over rows already loaded;
+      bulk UPDATE fails loudly instead of storing plaintext. A query that filters, sorts or
+      groups on the column raises ``EncryptedColumnInSQL`` (``sealing.py``): do that in Python,
+      over the rows already loaded;
     - reading returns ``Sealed`` (which refuses ``str()``) until the ORM opens it, so a value
       selected as a bare column can never be shown as ciphertext.
 
