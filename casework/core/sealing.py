@@ -11,8 +11,13 @@ A column type does not see its row, so the ORM does the work (no code per column
 - **load / refresh**: sealed values are opened as soon as a row becomes an object.
 
 Any failure raises (``casework.core.crypto.CryptoError``): the flush and its transaction fail,
-a page shows the generic error page. Helpers at the end seal or open existing rows and upload
-files for migrations, which work on tables, not ORM classes.
+a page shows the generic error page. SQL that filters, sorts or groups on an encrypted column is
+refused before it runs, since over ciphertext it would quietly give wrong answers.
+
+Helpers at the end seal or open existing rows and upload files for migrations, which work on
+tables, not ORM classes. Marking an existing column ``SecretText`` takes a migration that makes
+it TEXT (ciphertext is longer than the text) and calls ``seal_columns`` on it, with
+``open_columns`` in its downgrade (see the encryption-at-rest revision).
 """
 
 from __future__ import annotations
