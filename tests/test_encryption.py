@@ -460,27 +460,49 @@ def test_uploads_are_encrypted_and_tampering_fails_before_any_byte_is_sent(app, 
 # --- migration and files on disk ------------------------------------------------------------
 
 
-def test_migration_decrypts_on_downgrade_and_encrypts_on_upgrade(app, monitor):
+def test_migration_decrypts_on_downgrade_and_encrypts_on_upgrade(app, monitor, monkeypatch):
     from flask_migrate import downgrade, upgrade
 
+    from casework.core import sealing
+
     case = intake(monitor, narrative="Narrative kept across migrations.")
-    document = _upload(monitor, case, b"File kept across migrations.\n")
-    case_id, path = case.id, _stored(app, document)
+    documents = [_upload(monitor, case, f"File {n} kept.\n".encode()) for n in range(2)]
+    case_id, url = case.id, f"/cases/{case.public_id}"
+    paths = [_stored(app, d) for d in documents]
+    downloads = [f"{url}/documents/{d.public_id}" for d in documents]
     db.session.remove()
 
     downgrade(revision="0d5a7e80d3b3")
     assert _raw("cases", "narrative", case_id) == "Narrative kept across migrations."
-    assert path.read_bytes() == b"File kept across migrations.\n"
+    assert [p.read_bytes() for p in paths] == [b"File 0 kept.\n", b"File 1 kept.\n"]
     db.session.remove()
 
-    upgrade()
-    assert _raw("cases", "narrative", case_id).startswith("cw1:")
-    assert path.read_bytes().startswith(b"CWF1")
+    # The upgrade stops during the files (the values are already committed)...
+    real_seal, calls = sealing.seal_file_in_place, []
+
+    def power_cut_on_second_file(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real_seal(*args, **kwargs)
+
+    monkeypatch.setattr(sealing, "seal_file_in_place", power_cut_on_second_file)
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        upgrade()
+    monkeypatch.setattr(sealing, "seal_file_in_place", real_seal)
     db.session.remove()
-    html = page(monitor, f"/cases/{case.public_id}")
-    assert "Narrative kept across migrations." in html
-    download = monitor.get(f"/cases/{case.public_id}/documents/{document.public_id}")
-    assert download.get_data() == b"File kept across migrations.\n"
+    assert _raw("cases", "narrative", case_id).startswith("cw1:")
+    assert sorted(p.read_bytes()[:4] == b"CWF1" for p in paths) == [False, True]
+    db.session.remove()
+
+    # ...and running it again finishes the job.
+    upgrade()
+    assert all(p.read_bytes().startswith(b"CWF1") for p in paths)
+    assert db.session.scalar(select(func.count(DataKey.id))) == 1
+    db.session.remove()
+    assert "Narrative kept across migrations." in page(monitor, url)
+    for n, download in enumerate(downloads):
+        assert monitor.get(download).get_data() == f"File {n} kept.\n".encode()
 
 
 def test_database_file_and_key_files_are_private(tmp_path, monkeypatch):
