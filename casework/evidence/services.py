@@ -120,7 +120,8 @@ def clean_filename(name: str) -> str:
 def _upload_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"])
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_mode & 0o077:
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
         path.chmod(0o700)
     return path
 
