@@ -10,10 +10,56 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from casework.core.crypto import KeyFormatError, MasterKey, new_key_text
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"CASEWORK_{name}")
     return value if value not in (None, "") else default
+
+
+def read_key_file(path: Path) -> str:
+    """The key in ``path``, refused unless only its owner may read it (mode 0600 or 0400)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ConfigError(f"key file {path} cannot be read") from exc
+    if mode & 0o077:
+        raise ConfigError(f"key file {path} must be readable by its owner only (chmod 600)")
+    return path.read_text().strip()
+
+
+def _key_from_env(name: str) -> str | None:
+    """CASEWORK_<name> or the file named by CASEWORK_<name>_FILE, validated as a master key."""
+    key = _env(name)
+    file_name = _env(f"{name}_FILE")
+    if key is None and file_name is not None:
+        key = read_key_file(Path(file_name))
+    if key is None:
+        return None
+    try:
+        MasterKey.parse(key)
+    except KeyFormatError as exc:
+        raise ConfigError(f"CASEWORK_{name}: {exc}") from exc
+    return key
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0700), or tighten it if it is ours."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
+
+
+def _generated_key(path: Path, make) -> str:
+    """The key kept in ``path``, created once (mode 0600) if it does not exist yet."""
+    if not path.exists():
+        _private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make())
+    return read_key_file(path)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -71,6 +117,8 @@ class Config:
         )
         settings.update(cls.overrides(instance))
         settings["SECRET_KEY"] = cls.secret_key(instance)
+        settings["MASTER_KEY"] = cls.master_key(instance)
+        settings["OLD_MASTER_KEY"] = _key_from_env("OLD_MASTER_KEY")
         cls.validate(settings)
         return settings
 
@@ -87,6 +135,17 @@ class Config:
         raise ConfigError("CASEWORK_SECRET_KEY is not set")
 
     @classmethod
+    def master_key(cls, instance: Path) -> str:
+        """The key that wraps the data keys: CASEWORK_MASTER_KEY or CASEWORK_MASTER_KEY_FILE."""
+        key = _key_from_env("MASTER_KEY")
+        if key:
+            return key
+        raise ConfigError(
+            "CASEWORK_MASTER_KEY or CASEWORK_MASTER_KEY_FILE is not set "
+            "(generate a key with `flask --app casework keys generate`)"
+        )
+
+    @classmethod
     def validate(cls, settings: dict) -> None:
         """Refuse settings that must not run."""
 
@@ -101,13 +160,19 @@ class DevelopmentConfig(Config):
         if key:
             return key
         # Generated once and kept in instance/, readable by the owner only.
-        path = instance / "secret_key"
-        if not path.exists():
-            instance.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-        return path.read_text().strip()
+        return _generated_key(instance / "secret_key", lambda: secrets.token_hex(32))
+
+    @classmethod
+    def master_key(cls, instance: Path) -> str:
+        key = _key_from_env("MASTER_KEY")
+        if key:
+            return key
+        # Like the secret key: made once for development, kept outside the database.
+        return _generated_key(instance / "master_key", new_key_text)
+
+
+# A fixed key so that test runs are reproducible; never valid outside tests.
+TEST_MASTER_KEY = "dGVzdGluZy1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZC0"
 
 
 class TestingConfig(Config):
@@ -128,6 +193,10 @@ class TestingConfig(Config):
     @classmethod
     def secret_key(cls, instance: Path) -> str:
         return "testing-secret-key-not-for-production"
+
+    @classmethod
+    def master_key(cls, instance: Path) -> str:
+        return TEST_MASTER_KEY
 
 
 class ProductionConfig(Config):

@@ -54,8 +54,14 @@ def create_app(config: Any = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from casework import models  # noqa: F401  (every table registered before Alembic looks)
     from casework.accounts.services import load_user_from_session
+    from casework.core import sealing
+    from casework.core.db import prepare_sqlite_file
+    from casework.core.keyring import init_keyring
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
+    prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    init_keyring(app)
+    sealing.check_secret_tables()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
     csrf.init_app(app)
@@ -85,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
 
     from casework.accounts.cli import user_cli
     from casework.core.cli import seed_command
+    from casework.core.keys_cli import keys_cli
 
     for name in VIEW_MODULES:
         module = import_module(name)
@@ -93,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
             module.init_app(app)
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(keys_cli)
 
 
 def _init_logging(app: Flask) -> None:

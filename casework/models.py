@@ -14,6 +14,7 @@ from casework.cases.models import (
     StatusChange,
 )
 from casework.core.db import db
+from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonName
@@ -27,6 +28,7 @@ __all__ = [
     "CasePerson",
     "CaseProvision",
     "Comment",
+    "DataKey",
     "Document",
     "Event",
     "FamilyLink",

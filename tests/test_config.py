@@ -16,6 +16,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 
 def test_production_refuses_short_secret_or_debug(monkeypatch):
+    monkeypatch.setenv("CASEWORK_MASTER_KEY", "ab" * 32)
     monkeypatch.setenv("CASEWORK_SECRET_KEY", "short")
     with pytest.raises(ConfigError, match="32"):
         ProductionConfig.load()

@@ -305,12 +305,14 @@ def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, st
     """Cases whose people have a name matching ``text`` across scripts and transliterations.
 
     Only cases whose identifying data the user may see are searched. Returns (case, matched name).
+    Names are encrypted at rest, so the matching is done here, in Python, over the names of the
+    cases the user may already see (whole PersonName rows, which the ORM decrypts).
     """
     key = latin_key(text)
     if len(key) < 2:
         return []
     rows = db.session.execute(
-        select(Case, PersonName.name)
+        select(Case, PersonName)
         .join(CasePerson, CasePerson.case_id == Case.id)
         .join(PersonName, PersonName.person_id == CasePerson.person_id)
         .where(
@@ -321,12 +323,12 @@ def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, st
     )
     seen: set[int] = set()
     found: list[tuple[Case, str]] = []
-    for case, name in rows:
+    for case, person_name in rows:
         if case.id in seen or not permissions.can_view_identifying(user, case):
             continue
-        if key in latin_key(name):
+        if key in latin_key(person_name.name):
             seen.add(case.id)
-            found.append((case, name))
+            found.append((case, person_name.name))
             if len(found) >= limit:
                 break
     return found

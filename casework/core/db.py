@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -27,6 +29,24 @@ def utcnow() -> datetime:
 def new_public_id() -> str:
     """An opaque, unguessable identifier for URLs (never a sequential id)."""
     return secrets.token_urlsafe(12)
+
+
+def prepare_sqlite_file(uri: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600, folder 0700).
+
+    SQLite gives its journal files the database file's mode, so they stay private too.
+    """
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = url.database
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700)
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    elif os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

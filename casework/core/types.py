@@ -10,18 +10,46 @@ from typing import Any, ClassVar
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
+from casework.core.crypto import PlaintextRefused, Sealed
 from casework.core.vocab import Vocab
 
 
 class SecretText(TypeDecorator[str]):
-    """Identifying data (names, contacts, addresses, UNHCR numbers, narratives, source identities).
+    """Identifying data (names, contacts, addresses, UNHCR numbers, narratives, source identities),
+    encrypted at rest: declare a column ``mapped_column(SecretText)`` and nothing else changes.
 
-    Every such column uses this type so that encryption at rest can be added here without
-    touching any service or view. Values pass through unchanged for now.
+    The stored text is ``cw1:<key id>:<base64url(nonce || ciphertext || tag)>`` (format in
+    ``casework.core.crypto``), AES-256-GCM bound to its table, column and row primary key.
+    Because a type does not see the row, the ORM events in ``casework.core.sealing`` seal a
+    value when its row is flushed and open it when the row is loaded; this type only carries
+    sealed values across:
+
+    - writing accepts a ``Sealed`` value or None; plain text raises ``PlaintextRefused``, so a
+      bulk UPDATE fails loudly instead of storing plaintext. A query that filters, sorts or
+      groups on the column raises ``EncryptedColumnInSQL`` (``sealing.py``): do that in Python,
+      over the rows already loaded;
+    - reading returns ``Sealed`` (which refuses ``str()``) until the ORM opens it, so a value
+      selected as a bare column can never be shown as ciphertext.
+
+    The table must be mapped by an ORM class with a one-column primary key (checked when the
+    mappers are configured). Ciphertext is longer than the text: the column is TEXT.
     """
 
     impl = Text
     cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            return value.text
+        raise PlaintextRefused(
+            "plain text reached an encrypted column: write it through the ORM, and filter "
+            "encrypted columns in Python, not in SQL"
+        )
+
+    def process_result_value(self, value: Any, dialect: Any) -> Sealed | None:
+        return None if value is None else Sealed(value)
 
 
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import tempfile
@@ -19,9 +20,11 @@ from sqlalchemy.orm import joinedload
 from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.cases.models import Case
+from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.keyring import keyring
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.models import Document, Source
 
@@ -117,7 +120,15 @@ def clean_filename(name: str) -> str:
 def _upload_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"])
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
     return path
+
+
+def _binding(storage_name: str) -> str:
+    """What a stored file is bound to: moved under another document's name, it fails."""
+    return f"documents/{storage_name}"
 
 
 def store_document(
@@ -157,9 +168,16 @@ def store_document(
     digest = hashlib.sha256()
     size = 0
     head = b""
+    # The file is encrypted as it arrives (its name, and so its binding, is chosen first):
+    # no plaintext byte is written to disk, not even to the temporary file.
+    storage_name = secrets.token_hex(32)
+    key_id, data_key = keyring().active_key(db.session.connection())
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as out:
+            sealer = sealedfiles.FileSealer(
+                out, key_id=key_id, data_key=data_key, binding=_binding(storage_name)
+            )
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > limit:
@@ -173,7 +191,8 @@ def store_document(
                 if len(head) < 8192:
                     head += chunk[: 8192 - len(head)]
                 digest.update(chunk)
-                out.write(chunk)
+                sealer.write(chunk)
+            sealer.close()
         if size == 0:
             raise ValidationFailed({"file": ["The file is empty."]})
         mime = _detect(head, extension)
@@ -194,7 +213,6 @@ def store_document(
                     ]
                 }
             )
-        storage_name = secrets.token_hex(32)
         os.replace(tmp_name, directory / storage_name)
         os.chmod(directory / storage_name, 0o600)
     except BaseException:
@@ -223,6 +241,24 @@ def store_document(
 
 def document_path(document: Document) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / document.storage_name
+
+
+def open_document(document: Document) -> IO[bytes]:
+    """The document's content, decrypted, as a file object.
+
+    The whole file is authenticated first: a damaged, swapped or truncated file raises
+    ``DecryptionFailed`` before a byte is returned.
+    """
+    ring = keyring()
+    conn = db.session.connection()
+
+    def lookup(key_id: str) -> bytes:
+        return ring.data_key(conn, key_id)
+
+    path = document_path(document)
+    binding = _binding(document.storage_name)
+    sealedfiles.verify(path, lookup, binding)
+    return io.BufferedReader(sealedfiles.PlaintextReader(path, lookup, binding))
 
 
 def get_document(public_id: str) -> Document | None:

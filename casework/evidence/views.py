@@ -128,14 +128,17 @@ def send_document(document: Any, **audit: Any):
     path = services.document_path(document)
     if not path.is_file():
         abort(404)
+    content = services.open_document(document)
     record(current_user, "document.downloaded", document, **audit)
     db.session.commit()
     response = send_file(
-        path,
+        content,
         mimetype=document.content_type,
         as_attachment=True,
         download_name=document.original_name,
         max_age=0,
+        etag=False,
+        conditional=False,
     )
     # Even if a browser ignored the attachment, nothing in the file may run.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

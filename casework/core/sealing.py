@@ -1,0 +1,390 @@
+"""Sealing every ``SecretText`` column of every mapped table, bound to its row.
+
+A column type does not see its row, so the ORM does the work (no code per column or table):
+
+- **insert**: the primary key is only known once the row exists, so ``before_insert`` writes a
+  placeholder and ``after_insert`` seals the values under the new key in one UPDATE of that
+  row, inside the same flush and transaction: plaintext never reaches the database;
+- **update**: ``before_update`` seals the changed values in place of the plaintext;
+- after either, the object gets its plaintext back (``set_committed_value``) so the request
+  goes on with readable values and no pending change;
+- **load / refresh**: sealed values are opened as soon as a row becomes an object.
+
+Any failure raises (``casework.core.crypto.CryptoError``): the flush and its transaction fail,
+a page shows the generic error page. SQL that filters, sorts or groups on an encrypted column is
+refused before it runs, since over ciphertext it would quietly give wrong answers.
+
+Helpers at the end seal or open existing rows and upload files for migrations, which work on
+tables, not ORM classes. Marking an existing column ``SecretText`` takes a migration that makes
+it TEXT (ciphertext is longer than the text) and calls ``seal_columns`` on it, with
+``open_columns`` in its downgrade (see the encryption-at-rest revision).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Delete,
+    Engine,
+    Select,
+    Text,
+    Update,
+    bindparam,
+    column,
+    event,
+    inspect,
+    select,
+    table,
+)
+from sqlalchemy.orm import Mapper, Session, configure_mappers
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression
+
+from casework.core import sealedfiles
+from casework.core.crypto import (
+    CryptoError,
+    DecryptionFailed,
+    EncryptedColumnInSQL,
+    PlaintextRefused,
+    Sealed,
+    is_sealed_text,
+    open_sealed,
+    seal,
+    value_context,
+)
+from casework.core.db import db
+from casework.core.keyring import Keyring, keyring
+from casework.core.types import SecretText
+
+_PENDING = Sealed("cw1:pending")  # only ever seen inside the inserting transaction
+_PLAIN = "casework.plaintext"
+_FLUSH_KEY = "casework.data_key"
+_secret_attrs: dict[Mapper, tuple[tuple[str, str], ...]] = {}
+
+
+def secret_attributes(mapper: Mapper) -> tuple[tuple[str, str], ...]:
+    """(attribute, column name) of each SecretText column of ``mapper``'s table."""
+    found = _secret_attrs.get(mapper)
+    if found is None:
+        found = tuple(
+            (prop.key, col.name)
+            for prop in mapper.column_attrs
+            for col in prop.columns
+            if isinstance(col, Column)
+            and isinstance(col.type, SecretText)
+            and col.table is mapper.local_table
+        )
+        _secret_attrs[mapper] = found
+    return found
+
+
+def _row_id(mapper: Mapper, target: Any) -> Any:
+    state = inspect(target)
+    pk_attr = mapper.get_property_by_column(mapper.primary_key[0]).key
+    row_id = state.dict.get(pk_attr)
+    if row_id is None:
+        raise CryptoError("an encrypted value needs its row's primary key")
+    return row_id
+
+
+def _context(mapper: Mapper, column_name: str, row_id: Any, key_id: str) -> bytes:
+    return value_context(mapper.local_table.name, column_name, row_id, key_id)
+
+
+def _flush_key(session: Session | None, conn: Connection) -> tuple[str, bytes]:
+    if session is None:
+        return keyring().active_key(conn)
+    key = session.info.get(_FLUSH_KEY)
+    if key is None:
+        key = session.info[_FLUSH_KEY] = keyring().active_key(conn)
+    return key
+
+
+def _sealed(value: Any, mapper: Mapper, column_name: str, row_id: Any, key: tuple[str, bytes]):
+    if not isinstance(value, str):
+        raise PlaintextRefused(
+            f"{mapper.local_table.name}.{column_name} takes text, not {type(value).__name__}"
+        )
+    key_id, data_key = key
+    return seal(
+        value,
+        key_id=key_id,
+        data_key=data_key,
+        context=_context(mapper, column_name, row_id, key_id),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _fresh_key_per_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    session.info.pop(_FLUSH_KEY, None)
+
+
+@event.listens_for(Mapper, "before_insert")
+def _hold_back_plaintext(mapper: Mapper, conn: Connection, target: Any) -> None:
+    attrs = secret_attributes(mapper)
+    if not attrs:
+        return
+    state = inspect(target)
+    pending = {}
+    for attr, _col in attrs:
+        value = state.dict.get(attr)
+        if value is not None:
+            pending[attr] = value
+            setattr(target, attr, _PENDING)
+    if pending:
+        state.info[_PLAIN] = pending
+
+
+@event.listens_for(Mapper, "after_insert")
+def _seal_inserted(mapper: Mapper, conn: Connection, target: Any) -> None:
+    state = inspect(target)
+    pending = state.info.pop(_PLAIN, None)
+    if not pending:
+        return
+    row_id = _row_id(mapper, target)
+    key = _flush_key(state.session, conn)
+    local = mapper.local_table
+    values: dict[str, Any] = {}
+    for attr, col in secret_attributes(mapper):
+        if attr in pending:
+            values[col] = _sealed(pending[attr], mapper, col, row_id, key)
+    # Keep timestamps such as updated_at as inserted: this UPDATE is part of the insert.
+    for col in local.columns:
+        if col.onupdate is not None:
+            values[col.name] = state.dict.get(mapper.get_property_by_column(col).key)
+    conn.execute(local.update().where(mapper.primary_key[0] == row_id).values(values))
+    for attr, plain in pending.items():
+        set_committed_value(target, attr, plain)
+
+
+@event.listens_for(Mapper, "before_update")
+def _seal_updated(mapper: Mapper, conn: Connection, target: Any) -> None:
+    attrs = secret_attributes(mapper)
+    if not attrs:
+        return
+    state = inspect(target)
+    pending = {}
+    for attr, _col in attrs:
+        value = state.dict.get(attr)
+        if value is not None and state.attrs[attr].history.has_changes():
+            pending[attr] = value
+    if not pending:
+        return
+    row_id = _row_id(mapper, target)
+    key = _flush_key(state.session, conn)
+    for attr, col in attrs:
+        if attr in pending:
+            setattr(target, attr, _sealed(pending[attr], mapper, col, row_id, key))
+    state.info[_PLAIN] = pending
+
+
+@event.listens_for(Mapper, "after_update")
+def _restore_updated(mapper: Mapper, conn: Connection, target: Any) -> None:
+    pending = inspect(target).info.pop(_PLAIN, None)
+    for attr, plain in (pending or {}).items():
+        set_committed_value(target, attr, plain)
+
+
+def _open_loaded(target: Any, session: Session) -> None:
+    state = inspect(target)
+    mapper = state.mapper
+    sealed = [
+        (attr, col, value)
+        for attr, col in secret_attributes(mapper)
+        if isinstance(value := state.dict.get(attr), Sealed)
+    ]
+    if not sealed:
+        return
+    ring = keyring()
+    row_id = _row_id(mapper, target)
+    conn = session.connection()
+    for attr, col, value in sealed:
+        try:
+            key_id = value.key_id
+            plain = open_sealed(
+                value,
+                data_key=ring.data_key(conn, key_id),
+                context=_context(mapper, col, row_id, key_id),
+            )
+        except DecryptionFailed as exc:
+            # Where, never what: table, column and row id are not identifying.
+            raise DecryptionFailed(
+                f"{mapper.local_table.name}.{col} of row {row_id}: {exc}"
+            ) from exc
+        set_committed_value(target, attr, plain)
+
+
+@event.listens_for(Mapper, "load")
+def _open_on_load(target: Any, context: Any) -> None:
+    _open_loaded(target, context.session)
+
+
+@event.listens_for(Mapper, "refresh")
+def _open_on_refresh(target: Any, context: Any, attrs: Any) -> None:
+    _open_loaded(target, context.session)
+
+
+# --- no SQL over encrypted columns ---------------------------------------------------------
+
+
+def _secret_columns_in(clause: Any) -> Iterable[Column]:
+    stack = [clause]
+    while stack:
+        element = stack.pop()
+        if element is None:
+            continue
+        # IS NULL / IS NOT NULL work on ciphertext and reveal no more than the row does.
+        if isinstance(element, BinaryExpression) and element.operator in (
+            operators.is_,
+            operators.is_not,
+        ):
+            continue
+        if isinstance(element, Column) and isinstance(element.type, SecretText):
+            yield element
+        stack.extend(element.get_children())
+
+
+@event.listens_for(Engine, "before_execute")
+def _refuse_sql_over_secrets(conn: Any, statement: Any, *args: Any) -> None:
+    """Comparing, sorting or grouping on ciphertext gives wrong answers silently: refuse it.
+
+    Writing plain text is refused by the type itself; this catches ORDER BY, GROUP BY and
+    comparisons through SQL functions (``lower(name) = ...``), which never bind a value.
+    """
+    if isinstance(statement, Select):
+        clauses = (
+            statement.whereclause,
+            *statement._order_by_clauses,
+            *statement._group_by_clauses,
+            *statement._having_criteria,
+        )
+    elif isinstance(statement, Update | Delete):
+        clauses = (statement.whereclause,)
+    else:
+        return
+    for clause in clauses:
+        for col in _secret_columns_in(clause):
+            raise EncryptedColumnInSQL(
+                f"{col.table.name}.{col.name} is encrypted: filter, sort or group it in "
+                "Python over the rows already loaded, not in SQL"
+            )
+
+
+def check_secret_tables() -> None:
+    """Every table with a SecretText column is mapped with a one-column primary key."""
+    configure_mappers()
+    mapped = {}
+    for mapper in db.Model.registry.mappers:
+        if secret_attributes(mapper):
+            if len(mapper.primary_key) != 1:
+                raise CryptoError(
+                    f"{mapper.local_table.name} has encrypted columns and a composite primary key"
+                )
+            mapped[mapper.local_table.name] = mapper
+    for name, tbl in db.metadata.tables.items():
+        if name not in mapped and any(isinstance(c.type, SecretText) for c in tbl.columns):
+            raise CryptoError(f"{name} has encrypted columns but no mapped class")
+
+
+# --- existing rows and files (migrations and CLI) -------------------------------------------
+
+
+def seal_columns(conn: Connection, ring: Keyring, columns: Iterable[tuple[str, str, str]]) -> int:
+    """Seal the plaintext values of ``(table, primary key, column)`` in place; returns how many.
+
+    Values already sealed are left alone, so an interrupted run can be started again.
+    """
+    key = ring.active_key(conn)
+    count = 0
+    for table_name, pk_name, col_name in columns:
+        t = table(table_name, column(pk_name), column(col_name, Text))
+        rows = conn.execute(select(t.c[pk_name], t.c[col_name]).where(t.c[col_name].is_not(None)))
+        params = [
+            {"_pk": pk, "_value": ring.seal_value(key, table_name, col_name, pk, text).text}
+            for pk, text in rows.all()
+            if not is_sealed_text(text)
+        ]
+        if params:
+            conn.execute(
+                t.update()
+                .where(t.c[pk_name] == bindparam("_pk"))
+                .values({col_name: bindparam("_value")}),
+                params,
+            )
+        count += len(params)
+    return count
+
+
+def open_columns(conn: Connection, ring: Keyring, columns: Iterable[tuple[str, str, str]]) -> int:
+    """Decrypt sealed values of ``(table, primary key, column)`` back to plaintext in place."""
+    count = 0
+    for table_name, pk_name, col_name in columns:
+        t = table(table_name, column(pk_name), column(col_name, Text))
+        rows = conn.execute(select(t.c[pk_name], t.c[col_name]).where(t.c[col_name].is_not(None)))
+        params = [
+            {"_pk": pk, "_value": ring.open_value(conn, Sealed(text), table_name, col_name, pk)}
+            for pk, text in rows.all()
+            if is_sealed_text(text)
+        ]
+        if params:
+            conn.execute(
+                t.update()
+                .where(t.c[pk_name] == bindparam("_pk"))
+                .values({col_name: bindparam("_value")}),
+                params,
+            )
+        count += len(params)
+    return count
+
+
+def _replace_atomically(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rewrite-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def seal_file_in_place(path: Path, key: tuple[str, bytes], binding: str) -> bool:
+    """Encrypt a plaintext file where it lies (atomically); False if it was already sealed."""
+    if sealedfiles.is_sealed_file(path):
+        return False
+    key_id, data_key = key
+
+    def write(out: Any) -> None:
+        with open(path, "rb") as source:
+            sealedfiles.seal_file(source, out, key_id=key_id, data_key=data_key, binding=binding)
+
+    _replace_atomically(path, write)
+    return True
+
+
+def open_file_in_place(path: Path, conn: Connection, ring: Keyring, binding: str) -> bool:
+    """Decrypt a sealed file where it lies (atomically); False if it was plaintext already."""
+    if not sealedfiles.is_sealed_file(path):
+        return False
+
+    def lookup(key_id: str) -> bytes:
+        return ring.data_key(conn, key_id)
+
+    sealedfiles.verify(path, lookup, binding)
+
+    def write(out: Any) -> None:
+        for chunk in sealedfiles.iter_plaintext(path, lookup, binding):
+            out.write(chunk)
+
+    _replace_atomically(path, write)
+    return True
