@@ -141,8 +141,17 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "sources": frozenset({"identity", "how_they_know", "notes", _HIDE_REASON}),
     "documents": frozenset({"original_name", "description", "sha256", _HIDE_REASON}),
     "case_provisions": frozenset({"analysis", _HIDE_REASON}),
+    "case_precedents": frozenset({"note", _HIDE_REASON}),
     "remedies": frozenset({"body", "notes", _HIDE_REASON}),
     "advocacy_actions": frozenset({"title", "description", "reference_number", "response_summary"}),
+}
+
+# Identifying columns kept in plaintext because SQL must compare or count them (statistics by
+# ethnicity and age band, duplicate documents by hash); every other identifying column of a
+# table is encrypted at rest (SecretText). Their access is the policy's like any other.
+PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
+    "people": frozenset({"ethnicity", "birth_date"}),
+    "documents": frozenset({"sha256"}),
 }
 
 # Text columns of those tables that are codes or machine values, not typed about a person.

@@ -42,3 +42,15 @@ def test_every_secret_column_is_listed_identifying(app):
                     table.name,
                     column.name,
                 )
+
+
+def test_every_identifying_column_is_encrypted_unless_sql_needs_it(app):
+    from casework.core.types import SecretText
+    from casework.permissions import PLAINTEXT_IDENTIFYING
+
+    tables = {t.name: t for t in db.metadata.sorted_tables}
+    for name, fields in IDENTIFYING_FIELDS.items():
+        for column in tables[name].columns:
+            if column.name not in fields or column.name in PLAINTEXT_IDENTIFYING.get(name, ()):
+                continue
+            assert isinstance(column.type, SecretText), f"{name}.{column.name} is not encrypted"

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, VersionedMixin, db
-from casework.core.types import PartialDate, PartialDateType, VocabType
+from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
 
@@ -66,17 +66,17 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     status: Mapped[ActionStatus] = mapped_column(
         VocabType(ActionStatus), nullable=False, default=ActionStatus.PLANNED, index=True
     )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    description: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(SecretText, nullable=False)
+    description: Mapped[str | None] = mapped_column(SecretText)
     planned_on: Mapped[date | None] = mapped_column(Date)
     submitted_on: Mapped[date | None] = mapped_column(Date)
     followup_due: Mapped[date | None] = mapped_column(Date, index=True)
     response_on: Mapped[date | None] = mapped_column(Date)
-    reference_number: Mapped[str | None] = mapped_column(String(100))
+    reference_number: Mapped[str | None] = mapped_column(SecretText)
     outcome: Mapped[ActionOutcome] = mapped_column(
         VocabType(ActionOutcome), nullable=False, default=ActionOutcome.PENDING
     )
-    response_summary: Mapped[str | None] = mapped_column(Text)
+    response_summary: Mapped[str | None] = mapped_column(SecretText)
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
@@ -194,10 +194,8 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
         query = query.where(Case.id.in_(case_ids_citing(f.provision)))
     if f.reference:
         term = f.reference.upper()
-        own_ref = and_(
-            permissions.readable_cases_clause(user), func.upper(Case.external_ref).contains(term)
-        )
-        query = query.where(or_(Case.reference.contains(term), own_ref))
+        # Only our own reference: an organisation's own reference is encrypted at rest.
+        query = query.where(Case.reference.contains(term))
     return query
 
 

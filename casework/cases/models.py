@@ -11,7 +11,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,9 +47,9 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Human reference such as KZ-2011-0007 (year of the act, sequence within the year).
     reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
-    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    external_ref: Mapped[str | None] = mapped_column(SecretText)
     # A short non-identifying title ("Extradition of an Uzbek asylum seeker from Almaty").
-    title: Mapped[str | None] = mapped_column(String(TITLE_MAX_LEN))
+    title: Mapped[str | None] = mapped_column(SecretText)
     status: Mapped[CaseStatus] = mapped_column(
         VocabType(CaseStatus), nullable=False, default=CaseStatus.DRAFT, index=True
     )
@@ -62,8 +61,8 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     act_date: Mapped[PartialDate | None] = mapped_column(PartialDateType, index=True)
     act_date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Why the date is unknown, or a date as typed that could not be read ("spring 2011").
-    act_date_note: Mapped[str | None] = mapped_column(String(200))
-    act_place: Mapped[str | None] = mapped_column(String(200))
+    act_date_note: Mapped[str | None] = mapped_column(SecretText)
+    act_place: Mapped[str | None] = mapped_column(SecretText)
     destination_country: Mapped[str | None] = mapped_column(String(2), index=True)
     current_situation: Mapped[Situation] = mapped_column(
         VocabType(Situation), nullable=False, default=Situation.UNKNOWN
@@ -166,14 +165,14 @@ class Event(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model
     event_type: Mapped[EventType] = mapped_column(VocabType(EventType), nullable=False)
     date: Mapped[PartialDate | None] = mapped_column(PartialDateType)
     date_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    date_note: Mapped[str | None] = mapped_column(String(200))
+    date_note: Mapped[str | None] = mapped_column(SecretText)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     description: Mapped[str | None] = mapped_column(SecretText)
     # The refoulement vocabulary (meaningful on removal, request and decision events).
     act_type: Mapped[ActType | None] = mapped_column(VocabType(ActType))
     requesting_state: Mapped[str | None] = mapped_column(String(2))
     destination_country: Mapped[str | None] = mapped_column(String(2))
-    legal_basis: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(SecretText)
     wanted_notice: Mapped[WantedNotice | None] = mapped_column(VocabType(WantedNotice))
     asylum_stage: Mapped[AsylumStage | None] = mapped_column(VocabType(AsylumStage))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -194,7 +193,7 @@ class StatusChange(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     from_status: Mapped[CaseStatus | None] = mapped_column(VocabType(CaseStatus))
     to_status: Mapped[CaseStatus] = mapped_column(VocabType(CaseStatus), nullable=False)
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(SecretText)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from casework.core.types import SecretText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -104,7 +106,7 @@ class HiddenMixin:
     """Nothing is deleted: a record is hidden with who, when and why, and can be restored."""
 
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_reason: Mapped[str | None] = mapped_column(SecretText)
 
     @declared_attr
     def hidden_by_id(cls) -> Mapped[int | None]:  # noqa: N805

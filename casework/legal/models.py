@@ -25,7 +25,7 @@ from casework.core.db import (
     VersionedMixin,
     db,
 )
-from casework.core.types import VocabType
+from casework.core.types import SecretText, VocabType
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -122,7 +122,7 @@ class CaseProvision(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, 
     state: Mapped[LinkState] = mapped_column(
         VocabType(LinkState), nullable=False, default=LinkState.ASSESSED
     )
-    analysis: Mapped[str | None] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(SecretText)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case = relationship("Case")
@@ -142,7 +142,7 @@ class CasePrecedent(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, 
     instrument_id: Mapped[int] = mapped_column(
         ForeignKey("instruments.id"), nullable=False, index=True
     )
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SecretText)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case = relationship("Case")
@@ -158,7 +158,7 @@ class Remedy(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     kind: Mapped[RemedyKind] = mapped_column(VocabType(RemedyKind), nullable=False)
-    body: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(SecretText)
     filed_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[RemedyOutcome] = mapped_column(
@@ -166,7 +166,7 @@ class Remedy(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     )
     appeal_deadline: Mapped[date | None] = mapped_column(Date, index=True)
     exhausted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(SecretText)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case = relationship("Case")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
@@ -96,7 +96,7 @@ class FamilyLink(HiddenMixin, db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False)
     relative_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
     relation: Mapped[FamilyRelation] = mapped_column(VocabType(FamilyRelation), nullable=False)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SecretText)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     relative: Mapped[Person] = relationship(foreign_keys=[relative_id])
