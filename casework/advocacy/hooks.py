@@ -28,12 +28,13 @@ def link(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-def action_label(action: AdvocacyAction) -> str:
-    """A non-identifying label: the action type, target body and reference number."""
+def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str:
+    """A label of the action type and target body; with its reference number (identifying, so
+    only for pages of readers of its cases, never feeds or e-mails) when asked."""
     label = action.action_type.label
     if action.target_body is not None:
         label += f" to {action.target_body.short_name or action.target_body.name}"
-    if action.reference_number:
+    if with_reference and action.reference_number:
         label += f" ({action.reference_number})"
     return label
 
@@ -63,7 +64,7 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     items: list[TimelineItem] = []
     for action in actions:
         url = link("advocacy.action_detail", public_id=action.public_id) if may_open else None
-        label = action_label(action)
+        label = action_label(action, with_reference=True)
         if action.submitted_on:
             items.append(
                 TimelineItem(

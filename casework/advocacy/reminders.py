@@ -146,7 +146,6 @@ def collect(today: date, since: datetime) -> Outbox:
                 object_id=action.public_id,
                 line=(
                     f"- {action.action_type.label} ({refs})"
-                    + (f", ref. {action.reference_number}" if action.reference_number else "")
                     + f": follow-up due {action.followup_due.isoformat()}, {state}\n"
                     + f"  {_link('advocacy.action_detail', public_id=action.public_id)}"
                 ),
