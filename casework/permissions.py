@@ -192,3 +192,22 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
             )
         )
     return false()
+
+
+# --- accounts: second factor resets ---
+
+
+def second_factor_reset_slot(user: User, target: User) -> str | None:
+    """Which approval ``user`` gives to removing ``target``'s second factor: "coordinator" or
+    "admin"; None if they may not approve (nobody approves their own reset)."""
+    if not _active(user) or user.id == target.id:
+        return None
+    if user.role == Role.COORDINATOR:
+        return "coordinator"
+    if user.role == Role.ADMIN:
+        return "admin"
+    return None
+
+
+def can_approve_second_factor_resets(user: User) -> bool:
+    return _active(user) and user.role in (Role.COORDINATOR, Role.ADMIN)
