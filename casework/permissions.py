@@ -211,3 +211,8 @@ def second_factor_reset_slot(user: User, target: User) -> str | None:
 
 def can_approve_second_factor_resets(user: User) -> bool:
     return _active(user) and user.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def role_sees_every_case(role: Role) -> bool:
+    """Whether a role sees every case (granting it is announced to the coordinators)."""
+    return role == Role.COORDINATOR

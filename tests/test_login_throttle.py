@@ -108,3 +108,5 @@ def test_trusted_proxies_give_the_real_client_address(app):
             environ_base={"REMOTE_ADDR": "127.0.0.1"},
         )
         assert seen[-1] == expected
+        with other.app_context():
+            db.engine.dispose()

@@ -29,7 +29,7 @@ from casework.core import mail
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
 from casework.core.vocab import Role
-from casework.permissions import can_manage_accounts
+from casework.permissions import can_manage_accounts, role_sees_every_case
 
 
 class Throttled(DomainError):
@@ -107,7 +107,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record(actor, "user.created", user, role=role_value.value)
-    if role_value == Role.COORDINATOR:
+    if role_sees_every_case(role_value):
         _coordinator_granted(actor, user)
     return user
 
@@ -382,7 +382,7 @@ def admin_update_user(
         record(actor, "user.role_changed", user, old=user.role.value, new=role_value.value)
         user.role = role_value
         sessions.end_all(user)
-        if role_value == Role.COORDINATOR:
+        if role_sees_every_case(role_value):
             _coordinator_granted(actor, user)
     if name != user.display_name:
         record(actor, "user.renamed", user)

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
 from casework.accounts import second_factor_reset, services, sessions, totp
 from casework.accounts.forms import (
@@ -40,7 +41,11 @@ from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import perform
 from casework.core.forms import apply_errors, safe_next
 from casework.extensions import limiter
-from casework.permissions import can_approve_second_factor_resets, can_manage_accounts
+from casework.permissions import (
+    can_approve_second_factor_resets,
+    can_manage_accounts,
+    role_sees_every_case,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -53,9 +58,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def notices():
         def account_notices():
-            if current_user.is_authenticated and current_user.has_second_factor:
+            if not (current_user.is_authenticated and current_user.has_second_factor):
+                return []
+            try:
                 return services.unread_notices(current_user)
-            return []
+            except SQLAlchemyError:
+                return []  # an error page must render even when the database does not answer
 
         return {"account_notices": account_notices}
 
@@ -402,7 +410,7 @@ def create_user():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            if form.role.data == "coordinator":
+            if role_sees_every_case(user.role):
                 flash("Coordinator role granted: the other coordinators were notified.", "warning")
             return _show_reset_code(user, code, created=True)
     return render_template("accounts/user_new.html", form=form)
@@ -450,7 +458,7 @@ def edit_user(public_id: str):
         else:
             db.session.commit()
             flash("Account updated.", "success")
-            if user.role != old_role and user.role.value == "coordinator":
+            if user.role != old_role and role_sees_every_case(user.role):
                 flash("Coordinator role granted: the other coordinators were notified.", "warning")
             return redirect(url_for("accounts.users"))
     return render_template(
