@@ -229,3 +229,28 @@ def test_second_factor_reset_lapses(app, make_user):
         db.session.commit()
         assert request.completed_at is None
     assert _fresh(target).has_second_factor
+
+
+def test_moving_to_a_new_authenticator_needs_fresh_authentication(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), user)
+        other = log_in(app.test_client(), user)
+        clock.shift(timedelta(minutes=11))
+        assert client.post("/account/two-factor/replace").status_code == 403
+        assert _fresh(user).has_second_factor
+        client.post(
+            "/account/confirm?next=/account/two-factor",
+            data={"password": PASSWORD, "code": totp_code(user)},
+        )
+        response = client.post("/account/two-factor/replace")
+        assert response.headers["Location"] == "/account/two-factor/enrol"
+        assert other.get("/").status_code == 302
+        assert client.get("/").headers["Location"] == "/account/two-factor/enrol"
+        old_secret = user.totp_secret
+        client.get("/account/two-factor/enrol")
+        new_secret = _fresh(user).totp_secret
+        assert new_secret and new_secret != old_secret
+        client.post("/account/two-factor/enrol", data={"code": pyotp.TOTP(new_secret).now()})
+        assert client.get("/").status_code == 200
+    assert "auth.second_factor_replaced" in _actions()

@@ -236,6 +236,14 @@ def confirm_enrolment(user: User, row: UserSession, code: str | None) -> list[st
     return codes
 
 
+def replace_second_factor(user: User, row: UserSession) -> None:
+    """Drop the current authenticator so that a new one is enrolled at once (a new phone).
+    Callers ask for fresh authentication first; the user's other sessions end."""
+    totp.remove_second_factor(user)
+    sessions.end_all(user, keep=row)
+    record(user, "auth.second_factor_replaced", user)
+
+
 def regenerate_recovery_codes(user: User) -> list[str]:
     codes = totp.new_recovery_codes(user)
     record(user, "auth.recovery_codes_renewed", user)

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from casework.accounts import second_factor_reset, services, sessions, totp
 from casework.accounts.forms import (
@@ -194,6 +194,17 @@ def renew_recovery_codes():
     return render_template("accounts/recovery_codes.html", codes=codes, first=False)
 
 
+@bp.post("/account/two-factor/replace")
+@require_recent_auth
+def replace_second_factor():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.replace_second_factor(current_user, sessions.current())
+    db.session.commit()
+    return redirect(url_for("accounts.enrol"))
+
+
 @bp.route("/account/confirm", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def reauthenticate():
@@ -229,7 +240,8 @@ def setup():
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
-        except PermissionDenied:
+        except (PermissionDenied, IntegrityError, OperationalError):
+            # Another setup won the race (the single-row setup_marker table decides).
             db.session.rollback()
             abort(404)
         else:
