@@ -210,3 +210,14 @@ def test_role_changes_need_fresh_authentication(app, make_user):
         )
         assert client.get(url).status_code == 200
         assert client.post(url, data=data).status_code == 302
+
+
+def test_abandoned_sessions_are_purged_at_the_next_login(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        log_in(app.test_client(), user)
+        log_in(app.test_client(), user)
+        assert _sessions() == 2
+        clock.shift(timedelta(minutes=31))
+        log_in(app.test_client(), make_user())
+        assert _sessions() == 1

@@ -50,6 +50,7 @@ def start(user: User, *, second_factor_done: bool) -> UserSession:
     session.clear()
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    purge_expired(now)
     row = UserSession(
         token_hash=_hash(token),
         user_id=user.id,
@@ -64,6 +65,17 @@ def start(user: User, *, second_factor_done: bool) -> UserSession:
     session.permanent = True
     g.user_session = row
     return row
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete the rows of sessions that can no longer be used (abandoned, never logged out)."""
+    limits = timeouts()
+    stale = (
+        (UserSession.created_at < now - limits.absolute)
+        | (UserSession.last_seen_at < now - limits.idle)
+        | (~UserSession.second_factor_done & (UserSession.created_at < now - PENDING_LIFETIME))
+    )
+    return db.session.execute(delete(UserSession).where(stale)).rowcount or 0
 
 
 def renew(user: User, created_at: datetime, reauthenticated_at: datetime | None) -> UserSession:
