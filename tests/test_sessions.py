@@ -221,3 +221,14 @@ def test_abandoned_sessions_are_purged_at_the_next_login(app, make_user):
         clock.shift(timedelta(minutes=31))
         log_in(app.test_client(), make_user())
         assert _sessions() == 1
+
+
+def test_user_logs_out_everywhere_else(app, make_user):
+    user = make_user()
+    mine, other = log_in(app.test_client(), user), log_in(app.test_client(), user)
+    page = mine.get("/profile").get_data(as_text=True)
+    assert "logged in 2 times" in page
+    response = mine.post("/account/sessions/end-others", follow_redirects=True)
+    assert "Logged out of 1 other session" in response.get_data(as_text=True)
+    assert other.get("/").status_code == 302
+    assert mine.get("/").status_code == 200

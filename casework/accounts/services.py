@@ -187,6 +187,17 @@ def start_password_only_session(user: User) -> UserSession:
     return sessions.start(user, second_factor_done=False)
 
 
+def end_other_sessions(user: User, row: UserSession) -> int:
+    """Log the user out everywhere but this browser; how many sessions ended."""
+    ended = sessions.end_all(user, keep=row)
+    record(user, "auth.other_sessions_ended", user, count=ended)
+    return ended
+
+
+def session_count(user: User) -> int:
+    return sessions.active_count(user)
+
+
 def logout(user: Any) -> None:
     if getattr(user, "is_authenticated", False):
         record(user, "auth.logout", user)

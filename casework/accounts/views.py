@@ -312,7 +312,21 @@ def profile():
             flash("Password changed. Your other sessions were logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", profile_form=profile_form, password_form=password_form
+        "accounts/profile.html",
+        profile_form=profile_form,
+        password_form=password_form,
+        session_count=services.session_count(current_user),
+        sessions_form=ConfirmForm(),
+    )
+
+
+@bp.post("/account/sessions/end-others")
+def end_other_sessions():
+    return perform(
+        lambda: services.end_other_sessions(current_user, sessions.current()),
+        success=lambda n: f"Logged out of {n} other session(s).",
+        then=url_for("accounts.profile"),
+        form=ConfirmForm(),
     )
 
 
