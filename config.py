@@ -83,7 +83,7 @@ class Config:
     # hide_parameters: a database error must never write identifying values into a log.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SAMESITE = "Strict"
     SESSION_COOKIE_NAME = "casework_session"
     REMEMBER_COOKIE_DURATION = timedelta(days=0)
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
@@ -94,6 +94,7 @@ class Config:
         """All settings of this environment, with CASEWORK_* variables applied."""
         instance = Path(_env("INSTANCE_DIR", str(Path.cwd() / "instance")))
         max_upload = _env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024
+        absolute_hours = _env_int("SESSION_ABSOLUTE_HOURS", _env_int("SESSION_HOURS", 12))
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(
             INSTANCE_DIR=str(instance),
@@ -102,7 +103,19 @@ class Config:
             MAX_UPLOAD_BYTES=max_upload,
             # Larger requests are refused by Flask itself (413) before any parsing.
             MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,
-            PERMANENT_SESSION_LIFETIME=timedelta(hours=_env_int("SESSION_HOURS", 12)),
+            # Server-side sessions end after this long without a request, and this long after
+            # login whatever happens; the cookie does not outlive the absolute limit.
+            SESSION_IDLE_MINUTES=_env_int("SESSION_IDLE_MINUTES", 30),
+            SESSION_ABSOLUTE_HOURS=absolute_hours,
+            PERMANENT_SESSION_LIFETIME=timedelta(hours=absolute_hours),
+            # Password and code again before second-factor, role and bulk-export actions.
+            REAUTH_MINUTES=_env_int("REAUTH_MINUTES", 10),
+            # Failed logins (password or code) per account, whatever the address.
+            ACCOUNT_FAILURE_LIMIT=_env("ACCOUNT_FAILURE_LIMIT", "5 per minute;20 per hour"),
+            PASSWORD_RESET_HOURS=_env_int("PASSWORD_RESET_HOURS", 72),
+            SECOND_FACTOR_RESET_HOURS=_env_int("SECOND_FACTOR_RESET_HOURS", 24),
+            # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
+            TRUSTED_PROXIES=_env_int("TRUSTED_PROXIES", 0),
             RATELIMIT_STORAGE_URI=_env("RATELIMIT_STORAGE_URL", "memory://"),
             LOGIN_RATE_LIMIT=_env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
             ORGANISATION_NAME=_env("ORGANISATION_NAME", "Casework"),
@@ -202,6 +215,8 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    # __Host-: the browser accepts it only over HTTPS, for this host, path /, no Domain.
+    SESSION_COOKIE_NAME = "__Host-casework_session"
 
     @classmethod
     def validate(cls, settings: dict) -> None:

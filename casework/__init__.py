@@ -53,7 +53,7 @@ def create_app(config: Any = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from casework import models  # noqa: F401  (every table registered before Alembic looks)
-    from casework.accounts.services import load_user_from_session
+    from casework.accounts.sessions import load_user
     from casework.core import sealing
     from casework.core.db import prepare_sqlite_file
     from casework.core.keyring import init_keyring
@@ -69,8 +69,17 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
-    login_manager.session_protection = "strong"
-    login_manager.user_loader(load_user_from_session)
+    # Sessions are server-side rows (casework.accounts.sessions), checked on every request;
+    # Flask-Login only asks them who is logged in.
+    login_manager.session_protection = None
+    login_manager.request_loader(lambda request: load_user())
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind that many reverse proxies, the client address and scheme come from their
+        # X-Forwarded-For / -Proto headers (rate limits and the audit trail see the real one).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 # Each module has a blueprint ``bp`` and may have ``init_app(app)`` (CLI commands, hooks).

@@ -1,6 +1,14 @@
 """Every model, imported once so that the metadata (and Alembic) sees all tables."""
 
-from casework.accounts.models import User
+from casework.accounts.models import (
+    AccountNotice,
+    PasswordResetCode,
+    RecoveryCode,
+    SecondFactorReset,
+    SetupMarker,
+    User,
+    UserSession,
+)
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
 from casework.audit.models import AuditEntry
 from casework.cases.models import (
@@ -20,6 +28,7 @@ from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonName
 
 __all__ = [
+    "AccountNotice",
     "AdvocacyAction",
     "Agency",
     "AuditEntry",
@@ -34,14 +43,19 @@ __all__ = [
     "FamilyLink",
     "Instrument",
     "Person",
+    "PasswordResetCode",
     "PersonName",
     "Place",
     "Provision",
+    "RecoveryCode",
     "Remedy",
+    "SecondFactorReset",
+    "SetupMarker",
     "Source",
     "StatusChange",
     "TargetBody",
     "UPRRecommendation",
     "User",
+    "UserSession",
     "db",
 ]

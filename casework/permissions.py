@@ -87,6 +87,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "manage_upr": frozenset({C}),
     "calendar_feed": frozenset({L, C}),
     "manage_accounts": frozenset({A}),
+    # Approve (one of two approvals) removing someone's lost second factor.
+    "approve_2fa_resets": frozenset({C, A}),
     "view_audit": frozenset({A}),
 }
 
@@ -534,3 +536,27 @@ def can_cite_precedent(user: User, case: Case) -> bool:
     """Cite a decision as a precedent of the case: as for legal links, lawyers on the team and
     coordinators."""
     return can_edit_legal_links(user, case)
+
+
+# --- accounts: second factor resets ---
+
+
+def second_factor_reset_slot(user: User, target: User) -> str | None:
+    """Which approval ``user`` gives to removing ``target``'s second factor: "coordinator" or
+    "admin"; None if they may not approve (nobody approves their own reset)."""
+    if not _active(user) or user.id == target.id:
+        return None
+    if user.role == C:
+        return "coordinator"
+    if user.role == A:
+        return "admin"
+    return None
+
+
+def can_approve_second_factor_resets(user: User) -> bool:
+    return has_right(user, "approve_2fa_resets")
+
+
+def role_sees_every_case(role: Role) -> bool:
+    """Whether a role sees every ordinary case (granting it is announced to the coordinators)."""
+    return Relation.OTHER in CASE_POLICY["view"].get(role, frozenset())

@@ -6,13 +6,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 
 
 def client_for(app: Any, user: Any, password: str = PASSWORD) -> FlaskClient:
-    """A client signed in as ``user``; fails the test if the sign-in did not work."""
-    client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    assert "/login" not in response.headers["Location"]
-    return client
+    """A client signed in as ``user`` through the whole flow (password, then code)."""
+    return log_in(app.test_client(), user, password)

@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, inspect, text
 
 from casework import create_app
+from casework.accounts.throttle import throttle
 from casework.core.db import db
 from tests import factories
 
@@ -80,6 +81,7 @@ def _app_context(app):
         db.session.rollback()
         db.session.remove()
         _truncate()
+        throttle().reset()
 
 
 @pytest.fixture
@@ -94,12 +96,10 @@ def make_user():
 
 @pytest.fixture
 def login(client):
+    """``login(user)``: the test client logged in through password and TOTP code (asserted)."""
+
     def _login(user, password: str = factories.PASSWORD):
-        response = client.post(
-            "/login", data={"email": user.email, "password": password}, follow_redirects=False
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
+        return factories.log_in(client, user, password)
 
     return _login
 

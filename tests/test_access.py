@@ -12,6 +12,8 @@ ALLOWED_PUBLIC = {
     "core.healthz",
     "accounts.login",
     "accounts.setup",
+    "accounts.login_code",
+    "accounts.password_reset",
     "advocacy.calendar_feed",
 }
 

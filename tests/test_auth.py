@@ -8,12 +8,17 @@ from casework.accounts.models import User
 from casework.audit.models import AuditEntry
 from casework.core.db import db
 from casework.core.vocab import Role
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in, totp_code
 
 
 def test_login_with_right_password(client, make_user):
     user = make_user(Role.LAWYER)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login/code"
+    # The password alone logs nobody in.
+    assert client.get("/").status_code == 302
+    response = client.post("/login/code", data={"code": totp_code(user)})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
@@ -53,18 +58,20 @@ def test_deactivated_user_cannot_log_in(client, make_user):
 
 def test_next_url_cannot_leave_the_site(client, make_user):
     user = make_user()
-    response = client.post(
-        "/login?next=https://evil.example/x", data={"email": user.email, "password": PASSWORD}
-    )
-    assert response.headers["Location"] == "/"
-    client.post("/logout")
-    response = client.post(
-        "/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD}
-    )
-    assert response.headers["Location"] == "/"
-    client.post("/logout")
-    response = client.post("/login?next=/profile", data={"email": user.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/profile"
+
+    def login_to(next_url):
+        step = client.post(
+            "/login",
+            query_string={"next": next_url},
+            data={"email": user.email, "password": PASSWORD},
+        )
+        response = client.post(step.headers["Location"], data={"code": totp_code(user)})
+        client.post("/logout")
+        return response.headers["Location"]
+
+    assert login_to("https://evil.example/x") == "/"
+    assert login_to("//evil.example/x") == "/"
+    assert login_to("/profile") == "/profile"
 
 
 def test_logout_is_post_only(client, login, make_user):
@@ -169,7 +176,7 @@ def test_change_own_password_ends_other_sessions(app, make_user):
     user = make_user()
     first, second = app.test_client(), app.test_client()
     for c in (first, second):
-        assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+        log_in(c, user)
     response = first.post(
         "/profile",
         data={

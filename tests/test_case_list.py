@@ -10,12 +10,12 @@ from casework.cases import services
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from tests.case_helpers import intake, page
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 
 def _client(app, user):
     c = app.test_client()
-    c.post("/login", data={"email": user.email, "password": PASSWORD})
+    log_in(c, user)
     return c
 
 

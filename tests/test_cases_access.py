@@ -7,7 +7,7 @@ import pytest
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from tests.case_helpers import intake, page
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def setup(app, make_user):
     coordinator = make_user(Role.COORDINATOR)
     admin = make_user(Role.ADMIN)
     client = app.test_client()
-    client.post("/login", data={"email": monitor.email, "password": PASSWORD})
+    log_in(client, monitor)
     case = intake(client)
     from casework.cases import services
 
@@ -38,7 +38,7 @@ def setup(app, make_user):
 
 def _client(app, user):
     c = app.test_client()
-    assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    log_in(c, user)
     return c
 
 

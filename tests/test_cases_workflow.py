@@ -8,12 +8,12 @@ from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.vocab import CaseStatus, Role
 from tests.case_helpers import intake, page
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 
 def _client(app, user):
     c = app.test_client()
-    assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    log_in(c, user)
     return c
 
 

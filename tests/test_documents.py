@@ -13,7 +13,7 @@ from casework.core.db import db
 from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -21,7 +21,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 def _client(app, user):
     c = app.test_client()
-    c.post("/login", data={"email": user.email, "password": PASSWORD})
+    log_in(c, user)
     return c
 
 

@@ -36,15 +36,13 @@ from casework.core.types import SecretText
 from casework.core.vocab import Role
 from casework.evidence.models import Document, Source
 from casework.people.models import Person, PersonName
-from tests.case_helpers import INTAKE, intake, page
-from tests.factories import PASSWORD
+from tests.case_helpers import intake, page
+from tests.factories import PASSWORD, log_in
 from tests.world import build_world
 
 
 def _client(app, user):
-    c = app.test_client()
-    assert c.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
-    return c
+    return log_in(app.test_client(), user)
 
 
 def _canary() -> str:
@@ -334,13 +332,15 @@ def test_wrong_master_key_fails_closed_with_a_clear_error(app, make_user):
     db.session.commit()
     wrong = _other_app(app, MasterKey(os.urandom(32)).key.hex())
     try:
-        client = _client(wrong, user)
-        response = client.get(f"/cases/{case.public_id}")
-        assert response.status_code == 500
-        assert "Arrested" not in response.get_data(as_text=True)
+        # Even signing in reads the (encrypted) second-factor seed: it fails closed, and a
+        # session that was open before gets errors, never data, and writes nothing.
         cases_before = db.session.scalar(select(db.func.count(Case.id)))
-        response = client.post("/cases/new", data=dict(INTAKE, name="Someone Else"))
+        response = wrong.test_client().post(
+            "/login", data={"email": user.email, "password": PASSWORD}
+        )
         assert response.status_code == 500
+        response = client.get(f"/cases/{case.public_id}")
+        assert "Arrested" in response.get_data(as_text=True)  # the right key still reads
         assert db.session.scalar(select(db.func.count(Case.id))) == cases_before
         with wrong.app_context(), pytest.raises(MasterKeyMismatch, match="CASEWORK_MASTER_KEY"):
             db.session.get(Case, case.id)
@@ -492,7 +492,7 @@ def test_migration_decrypts_on_downgrade_and_encrypts_on_upgrade(app, monitor, m
     downloads = [f"{url}/documents/{d.public_id}" for d in documents]
     db.session.remove()
 
-    downgrade(revision="0d5a7e80d3b3")
+    downgrade(revision="83f04305e292")  # the revision before encryption at rest
     assert _raw("cases", "narrative", case_id) == "Narrative kept across migrations."
     assert [p.read_bytes() for p in paths] == [b"File 0 kept.\n", b"File 1 kept.\n"]
     db.session.remove()

@@ -9,12 +9,12 @@ from casework.core.db import db
 from casework.core.vocab import Role
 from casework.evidence.models import Source
 from tests.case_helpers import intake, page
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 
 def _client(app, user):
     c = app.test_client()
-    c.post("/login", data={"email": user.email, "password": PASSWORD})
+    log_in(c, user)
     return c
 
 

@@ -13,7 +13,7 @@ from casework.core.vocab import Assessment, LinkState, Role, SourceKind, TeamRol
 from casework.evidence.models import Source
 from casework.legal import seeding, services
 from casework.legal.models import CaseProvision
-from tests.factories import make_case
+from tests.factories import log_in, make_case
 
 ANALYSIS = "Substantial grounds: <b>earlier</b> torture.\n\nSecond paragraph\nwith a line break."
 
@@ -124,9 +124,8 @@ def test_refused_roles_cannot_change_links(client, login, people, case, who):
     _link(client, case, "CAT:3", "violated")
     link = _links(case)[0]
     c = client.application.test_client()
-    from tests.factories import PASSWORD
 
-    c.post("/login", data={"email": people[who].email, "password": PASSWORD})
+    log_in(c, people[who])
     base = f"/cases/{case.public_id}/legal/links"
     expected = 403 if who == "monitor" else 404  # the admin is not on the team
     assert c.get(f"{base}/new").status_code == expected

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from casework.core.db import db
 from casework.core.vocab import Role
 from tests.case_helpers import INTAKE
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 SECRET_NAME = "Холматов-Secret-Name"
 
@@ -24,7 +24,7 @@ def test_unexpected_database_error_logs_no_values(app, make_user, caplog, monkey
 
     monkeypatch.setattr(services, "intake", failing_intake)
     client = app.test_client()
-    client.post("/login", data={"email": make_user(Role.MONITOR).email, "password": PASSWORD})
+    log_in(client, make_user(Role.MONITOR))
     with caplog.at_level(logging.DEBUG):
         response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
     assert response.status_code == 500
@@ -36,7 +36,7 @@ def test_unexpected_database_error_logs_no_values(app, make_user, caplog, monkey
 
 def test_normal_work_logs_no_names(app, make_user, caplog):
     client = app.test_client()
-    client.post("/login", data={"email": make_user(Role.MONITOR).email, "password": PASSWORD})
+    log_in(client, make_user(Role.MONITOR))
     with caplog.at_level(logging.DEBUG):
         response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
         client.get(response.headers["Location"])

@@ -40,6 +40,15 @@ ROUTES: dict[str, Any] = {
     "accounts.users": ("global", "manage_accounts"),
     "accounts.logout": ("user", ""),
     "accounts.profile": ("user", ""),
+    "accounts.enrol": ("user", ""),
+    "accounts.two_factor": ("user", ""),
+    "accounts.renew_recovery_codes": ("user", ""),
+    "accounts.replace_second_factor": ("user", ""),
+    "accounts.reauthenticate": ("user", ""),
+    "accounts.dismiss_notices": ("user", ""),
+    "accounts.end_other_sessions": ("user", ""),
+    "accounts.second_factor_resets": ("global", "approve_2fa_resets"),
+    "accounts.cancel_second_factor_reset": ("global", "approve_2fa_resets"),
     "advocacy.action_detail": ("action", "view"),
     "advocacy.change_status": ("action", "edit"),
     "advocacy.edit_action": ("action", "edit"),
@@ -232,6 +241,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
             values["public_id"] = action.public_id
             document = world.thematic_document if cw is None else cw.action_document
             values["document_id"] = document.public_id
+    elif endpoint == "accounts.cancel_second_factor_reset":
+        values["public_id"] = world.second_factor_reset.public_id
     elif blueprint == "accounts":
         values["public_id"] = world.off[Role.MONITOR].public_id
     elif cw is not None:

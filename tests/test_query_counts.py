@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from casework.core.vocab import Role
 from tests.case_helpers import intake
-from tests.factories import PASSWORD
+from tests.factories import log_in
 
 
 def _queries(client, count_queries, url: str) -> int:
@@ -16,7 +16,7 @@ def _queries(client, count_queries, url: str) -> int:
 
 def test_case_list_and_dashboard_do_not_grow_with_cases(app, make_user, count_queries):
     client = app.test_client()
-    client.post("/login", data={"email": make_user(Role.MONITOR).email, "password": PASSWORD})
+    log_in(client, make_user(Role.MONITOR))
     intake(client)
     intake(client, urgency="imminent")
     few = {url: _queries(client, count_queries, url) for url in ("/cases", "/")}
@@ -30,7 +30,7 @@ def test_case_list_and_dashboard_do_not_grow_with_cases(app, make_user, count_qu
 
 def test_case_file_does_not_grow_with_events(app, make_user, count_queries):
     client = app.test_client()
-    client.post("/login", data={"email": make_user(Role.MONITOR).email, "password": PASSWORD})
+    log_in(client, make_user(Role.MONITOR))
     case = intake(client)
     url = f"/cases/{case.public_id}"
     for i in range(2):

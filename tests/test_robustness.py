@@ -8,7 +8,7 @@ from casework.core.db import db
 from casework.core.pipeline import PUBLIC_ENDPOINTS
 from casework.core.vocab import Role, TeamRole
 from tests.case_helpers import intake
-from tests.factories import PASSWORD
+from tests.factories import log_in
 from tests.routes import build_url
 
 HOSTILE = {
@@ -36,7 +36,7 @@ HOSTILE = {
 def world(app, make_user):
     users = {role: make_user(role) for role in Role}
     client = app.test_client()
-    client.post("/login", data={"email": users[Role.MONITOR].email, "password": PASSWORD})
+    log_in(client, users[Role.MONITOR])
     case = intake(client)
     from casework.cases import services
 
@@ -74,7 +74,7 @@ def _urls(app, case, method: str):
 def test_no_route_gives_500_on_hostile_posts(app, world, role):
     users, case = world
     client = app.test_client()
-    client.post("/login", data={"email": users[role].email, "password": PASSWORD})
+    log_in(client, users[role])
     for endpoint, url in _urls(app, case, "POST"):
         if endpoint == "accounts.logout":
             continue
@@ -87,7 +87,7 @@ def test_no_route_gives_500_on_hostile_posts(app, world, role):
 def test_every_page_renders_or_refuses_cleanly(app, world, role):
     users, case = world
     client = app.test_client()
-    client.post("/login", data={"email": users[role].email, "password": PASSWORD})
+    log_in(client, users[role])
     for endpoint, url in _urls(app, case, "GET"):
         for query in ("", "?page=-1&sort=%00&date_from=x&status=%3Cb%3E&cycle=x"):
             response = client.get(url + query)

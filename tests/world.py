@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from casework.accounts import second_factor_reset
 from casework.advocacy import services as advocacy
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.cases import services as cases
@@ -80,6 +81,7 @@ class World:
     thematic: AdvocacyAction
     thematic_document: Any
     recommendation: UPRRecommendation
+    second_factor_reset: Any
     body: TargetBody
     provision: Provision
     instrument: Instrument
@@ -315,6 +317,13 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
     recommendation.cases.append(ordinary.case)
     recommendation.cases.append(restricted.case)
     db.session.add(recommendation)
+    # A lost second factor half approved (the coordinator's approval; an admin's is awaited).
+    waiting = [r for r in second_factor_reset.open_requests() if r.user_id == off[Role.MONITOR].id]
+    reset = (
+        waiting[0]
+        if waiting
+        else second_factor_reset.approve(on[Role.COORDINATOR], off[Role.MONITOR])
+    )
     db.session.commit()
     return World(
         on,
@@ -324,6 +333,7 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
         thematic,
         thematic_document,
         recommendation,
+        reset,
         body,
         provision,
         instrument,

@@ -1,54 +1,43 @@
-"""Accounts: creation, authentication, roles, deactivation, own profile. Every change is audited."""
+"""Accounts: creation, login (password, then code), second factor, roles, deactivation,
+password resets and own profile. Every change is audited; no secret reaches the audit trail."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from casework.accounts import passwords, sessions, totp
 from casework.accounts.models import (
     NAME_MAX_LEN,
-    PASSWORD_MAX_LEN,
-    PASSWORD_MIN_LEN,
+    AccountNotice,
+    PasswordResetCode,
+    SetupMarker,
     User,
+    UserSession,
 )
+from casework.accounts.throttle import throttle
 from casework.audit.services import record
+from casework.core import mail
 from casework.core.db import db, utcnow
-from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
 from casework.core.vocab import Role
-from casework.permissions import can_manage_accounts
-
-_hasher = PasswordHasher()
-# Cheap parameters for the test suite only (TestingConfig.PASSWORD_HASH_FAST).
-_fast_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-# Verified when the e-mail is unknown, so that a login takes as long either way.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+from casework.permissions import can_manage_accounts, role_sees_every_case
 
 
-def _hasher_for_app() -> PasswordHasher:
-    if has_app_context() and current_app.config.get("PASSWORD_HASH_FAST"):
-        return _fast_hasher
-    return _hasher
+class Throttled(DomainError):
+    """Too many failed attempts on this account: refused whatever was typed (HTTP 429)."""
 
 
-def hash_password(password: str) -> str:
-    return _hasher_for_app().hash(password)
-
-
-def _check_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN_LEN:
-        raise ValidationFailed(
-            {"password": [f"The password needs at least {PASSWORD_MIN_LEN} characters."]}
-        )
-    if len(password) > PASSWORD_MAX_LEN:
-        raise ValidationFailed(
-            {"password": [f"The password may have at most {PASSWORD_MAX_LEN} characters."]}
-        )
+# Kept for callers that hash a password directly (the CLI, tests).
+hash_password = passwords.hash_password
 
 
 def normalise_email(email: str) -> str:
@@ -83,81 +72,261 @@ def user_count() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
 
 
+def _unusable_password() -> str:
+    """A hash no one knows the password of (accounts waiting for their first password)."""
+    return passwords.hash_password(secrets.token_urlsafe(32))
+
+
 def create_user(
     email: str,
-    password: str,
+    password: str | None,
     role: Role | str,
     display_name: str | None = None,
     *,
     actor: User | None = None,
 ) -> User:
-    """Create an account. ``actor`` is the admin doing it (None from the CLI or first-run setup)."""
+    """Create an account. ``actor`` is the admin doing it (None from the CLI or first-run
+    setup). Without ``password`` the account has none until the user redeems a reset code."""
     email = normalise_email(email)
     role_value = Role.parse(str(role))
     if role_value is None:
         raise ValidationFailed({"role": [f"Unknown role; choose one of {', '.join(Role)}."]})
-    _check_password(password)
+    if password is not None:
+        passwords.check_new_password(password)
     name = _check_name(display_name or email.split("@")[0])
     if get_by_email(email) is not None:
         raise ValidationFailed({"email": ["An account with this e-mail address already exists."]})
     user = User(
         email=email,
         display_name=name,
-        password_hash=hash_password(password),
+        password_hash=(
+            passwords.hash_password(password) if password is not None else _unusable_password()
+        ),
         role=role_value,
-        session_token=secrets.token_hex(16),
     )
     db.session.add(user)
     db.session.flush()
     record(actor, "user.created", user, role=role_value.value)
+    if role_sees_every_case(role_value):
+        _coordinator_granted(actor, user)
     return user
 
 
 def setup_first_admin(email: str, password: str, display_name: str) -> User:
-    """First-run setup: create the first admin, only while no account exists."""
+    """First-run setup: create the first admin, once. The single-row ``setup_marker`` table
+    makes a second, concurrent setup fail in the database, not in a read-then-write."""
     if user_count() > 0:
         raise PermissionDenied("Casework is already set up.")
+    passwords.check_new_password(password)
+    try:
+        db.session.add(SetupMarker(id=1))
+        db.session.flush()
+    except (IntegrityError, OperationalError) as exc:
+        raise PermissionDenied("Casework is already set up.") from exc
     return create_user(email, password, Role.ADMIN, display_name)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None. Failures are audited."""
-    user = get_by_email(email or "")
-    hasher = _hasher_for_app()
-    try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
-    except (VerificationError, InvalidHashError):
-        record(user, "auth.login_failed", user, object_type="users")
+# --- login -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordStep:
+    """The result of the first login step: the user whose password was right."""
+
+    user: User
+    needs_enrolment: bool
+
+
+def _refuse_if_throttled(email: str, user: User | None) -> None:
+    if throttle().blocked(email):
+        record(user, "auth.login_throttled", user, object_type="users")
+        raise Throttled("Too many failed attempts on this account.")
+
+
+def check_password(email: str, password: str) -> PasswordStep | None:
+    """First login step. None if the e-mail or password is wrong or the account deactivated
+    (the same answer, in the same time, for an unknown e-mail). Failures are audited and
+    counted against the account; past the limit, Throttled is raised even for the right one."""
+    email = (email or "").strip().lower()
+    user = get_by_email(email) if email else None
+    _refuse_if_throttled(email, user)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        throttle().failed(email)
+        action = "auth.login_failed" if not ok or user is None else "auth.login_refused_inactive"
+        record(user, action, user, object_type="users")
         return None
-    if user is None or not user.is_active:
-        record(user, "auth.login_refused_inactive", user, object_type="users")
-        return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return PasswordStep(user=user, needs_enrolment=not user.has_second_factor)
+
+
+def check_second_factor(user: User, code: str | None, recovery_code: str | None = None) -> bool:
+    """Second login step (and re-authentication): a fresh TOTP code or an unused recovery
+    code. A failure counts against the account like a wrong password."""
+    _refuse_if_throttled(user.email, user)
+    if code and totp.verify_code(user, code):
+        return True
+    if recovery_code and totp.use_recovery_code(user, recovery_code):
+        record(user, "auth.recovery_code_used", user, left=totp.recovery_codes_left(user))
+        return True
+    throttle().failed(user.email)
+    record(user, "auth.second_factor_failed", user)
+    return False
+
+
+def complete_login(user: User) -> UserSession:
+    """Both factors given: open a full session (new id, new CSRF token)."""
     user.last_login_at = utcnow()
     record(user, "auth.login", user)
-    return user
+    return sessions.start(user, second_factor_done=True)
 
 
-def load_user_from_session(token: str) -> User | None:
-    """Flask-Login loader: ``public_id:session_token`` of an active account."""
-    public_id, _, session_token = (token or "").partition(":")
-    user = get_by_public_id(public_id)
-    if user is None or not secrets.compare_digest(user.session_token, session_token):
-        return None
-    return user
+def start_password_only_session(user: User) -> UserSession:
+    """Password given: a session that waits for the code, or that reaches only enrolment."""
+    return sessions.start(user, second_factor_done=False)
+
+
+def end_other_sessions(user: User, row: UserSession) -> int:
+    """Log the user out everywhere but this browser; how many sessions ended."""
+    ended = sessions.end_all(user, keep=row)
+    record(user, "auth.other_sessions_ended", user, count=ended)
+    return ended
+
+
+def session_count(user: User) -> int:
+    return sessions.active_count(user)
+
+
+def logout(user: Any) -> None:
+    if getattr(user, "is_authenticated", False):
+        record(user, "auth.logout", user)
+    sessions.end_current()
+
+
+def reauthenticate(user: User, row: UserSession, password: str, code: str | None) -> bool:
+    """Password and code again, before a sensitive change; True if both were right."""
+    _refuse_if_throttled(user.email, user)
+    if not passwords.verify_password(user.password_hash, password):
+        throttle().failed(user.email)
+        record(user, "auth.reauth_failed", user)
+        return False
+    if not check_second_factor(user, code):
+        return False
+    sessions.mark_reauthenticated(row)
+    record(user, "auth.reauthenticated", user)
+    return True
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+
+def pending_totp_secret(user: User) -> str:
+    """The secret being enrolled (created on first call; kept until confirmed)."""
+    if user.has_second_factor:
+        raise PermissionDenied("A second factor is already set up.")
+    if not user.totp_secret:
+        user.totp_secret = totp.new_secret()
+        user.totp_last_step = None
+    return user.totp_secret
+
+
+def confirm_enrolment(user: User, row: UserSession, code: str | None) -> list[str]:
+    """The first code from the new authenticator proves the enrolment; returns the ten
+    recovery codes (shown once). The session becomes a full one under a new id."""
+    if user.has_second_factor or not user.totp_secret:
+        raise PermissionDenied("Nothing to enrol.")
+    if not totp.verify_code(user, code):
+        record(user, "auth.enrolment_failed", user)
+        raise ValidationFailed({"code": ["This code is not right. Check the clock of the device."]})
+    user.totp_confirmed_at = utcnow()
+    codes = totp.new_recovery_codes(user)
+    record(user, "auth.second_factor_enrolled", user)
+    sessions.end_all(user, keep=row)
+    complete_login(user)
+    return codes
+
+
+def replace_second_factor(user: User, row: UserSession) -> None:
+    """Drop the current authenticator so that a new one is enrolled at once (a new phone).
+    Callers ask for fresh authentication first; the user's other sessions end."""
+    totp.remove_second_factor(user)
+    sessions.end_all(user, keep=row)
+    record(user, "auth.second_factor_replaced", user)
+
+
+def regenerate_recovery_codes(user: User) -> list[str]:
+    codes = totp.new_recovery_codes(user)
+    record(user, "auth.recovery_codes_renewed", user)
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return totp.recovery_codes_left(user)
+
+
+# --- passwords -------------------------------------------------------------------------------
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    """Change one's password; every other session of the user ends."""
-    try:
-        _hasher_for_app().verify(user.password_hash, current or "")
-    except (VerificationError, InvalidHashError) as exc:
-        raise ValidationFailed({"current_password": ["The current password is wrong."]}) from exc
-    _check_password(new)
-    user.password_hash = hash_password(new)
-    user.session_token = secrets.token_hex(16)
+    """Change one's password; every session of the user ends, this one under a new id."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise ValidationFailed({"current_password": ["The current password is wrong."]})
+    passwords.check_new_password(new, "new_password")
+    user.password_hash = passwords.hash_password(new)
+    row = sessions.current()
+    created, reauth = (row.created_at, row.reauthenticated_at) if row else (utcnow(), None)
+    sessions.end_all(user)
     record(user, "user.password_changed", user)
+    if row is not None:
+        sessions.renew(user, created, reauth)
+
+
+def _code_hash(code: str) -> str:
+    cleaned = "".join(ch for ch in (code or "") if ch.isalnum()).lower()
+    return hashlib.sha256(cleaned.encode()).hexdigest()
+
+
+def issue_password_reset(actor: User, user: User) -> str:
+    """An admin creates a one-time code with which ``user`` sets a new password themselves;
+    the code is returned once (to hand over through a safe channel), only its hash is kept.
+    The admin never learns or sets the password, and the second factor stays in force."""
+    _require_admin(actor)
+    now = utcnow()
+    db.session.execute(
+        update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = secrets.token_hex(12)  # 96 bits
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    db.session.add(
+        PasswordResetCode(
+            user_id=user.id,
+            code_hash=_code_hash(code),
+            created_by_id=actor.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    record(actor, "user.password_reset_issued", user, hours=hours)
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def redeem_password_reset(code: str, new_password: str) -> User:
+    """Set a new password with a reset code; every session of the user ends."""
+    row = db.session.scalar(
+        select(PasswordResetCode).where(PasswordResetCode.code_hash == _code_hash(code))
+    )
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise ValidationFailed({"code": ["This code is wrong, used or expired."]})
+    passwords.check_new_password(new_password, "new_password")
+    user = row.user
+    row.used_at = utcnow()
+    user.password_hash = passwords.hash_password(new_password)
+    sessions.end_all(user)
+    record(user, "user.password_reset_used", user)
+    return user
 
 
 def update_own_profile(user: User, display_name: str, expected_version: Any) -> None:
@@ -166,6 +335,9 @@ def update_own_profile(user: User, display_name: str, expected_version: Any) -> 
     if name != user.display_name:
         user.display_name = name
         record(user, "user.profile_updated", user, fields=["display_name"])
+
+
+# --- administration --------------------------------------------------------------------------
 
 
 def _require_admin(actor: User) -> None:
@@ -182,6 +354,25 @@ def _is_last_active_admin(user: User) -> bool:
     return (count or 0) <= 1
 
 
+def _coordinator_granted(actor: User | None, user: User) -> None:
+    """Granting the coordinator role (who sees every case) is recorded prominently and told
+    to every other coordinator, in the app and by e-mail when SMTP is configured."""
+    record(actor, "user.coordinator_granted", user)
+    by = actor.display_name if actor is not None else "the command line"
+    text = (
+        f"{user.display_name} ({user.email}) was given the coordinator role by {by} "
+        f"on {utcnow():%Y-%m-%d %H:%M} UTC. If you did not expect this, tell the other "
+        "coordinators."
+    )
+    others = [u for u in users_with_role(Role.COORDINATOR) if u.id != user.id]
+    for other in others:
+        db.session.add(AccountNotice(user_id=other.id, message=text))
+    if mail.configured():
+        subject = "Casework: a new coordinator"
+        sent = mail.send_all([mail.message(o.email, subject, text) for o in others])
+        record(actor, "user.coordinator_grant_mailed", user, sent=sent)
+
+
 def admin_update_user(
     actor: User,
     user: User,
@@ -191,7 +382,8 @@ def admin_update_user(
     active: bool,
     expected_version: Any,
 ) -> User:
-    """An admin changes a user's role, name or active flag (never deletes an account)."""
+    """An admin changes a user's role, name or active flag (never deletes an account). A
+    role change or deactivation ends every session of the user."""
     _require_admin(actor)
     role_value = Role.parse(role)
     if role_value is None:
@@ -208,23 +400,17 @@ def admin_update_user(
     if role_value != user.role:
         record(actor, "user.role_changed", user, old=user.role.value, new=role_value.value)
         user.role = role_value
+        sessions.end_all(user)
+        if role_sees_every_case(role_value):
+            _coordinator_granted(actor, user)
     if name != user.display_name:
         record(actor, "user.renamed", user)
         user.display_name = name
     if active != user.is_active_account:
         user.is_active_account = active
-        # Deactivation ends the user's sessions at once.
-        user.session_token = secrets.token_hex(16)
+        sessions.end_all(user)
         record(actor, "user.activated" if active else "user.deactivated", user)
     return user
-
-
-def admin_reset_password(actor: User, user: User, new_password: str) -> None:
-    _require_admin(actor)
-    _check_password(new_password)
-    user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_hex(16)
-    record(actor, "user.password_reset", user)
 
 
 def list_users() -> list[User]:
@@ -238,3 +424,25 @@ def users_with_role(*roles: Role, active_only: bool = True) -> list[User]:
     if active_only:
         query = query.where(User.is_active_account)
     return list(db.session.scalars(query.order_by(User.display_name)))
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def unread_notices(user: User) -> list[AccountNotice]:
+    return list(
+        db.session.scalars(
+            select(AccountNotice)
+            .where(AccountNotice.user_id == user.id, AccountNotice.read_at.is_(None))
+            .order_by(AccountNotice.created_at.desc())
+            .limit(20)
+        )
+    )
+
+
+def dismiss_notices(user: User) -> None:
+    db.session.execute(
+        update(AccountNotice)
+        .where(AccountNotice.user_id == user.id, AccountNotice.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -1,31 +1,86 @@
-"""Login, logout, first-run setup, own profile, and account administration."""
+"""Login (password, then code), logout, second-factor enrolment and recovery, first-run setup,
+own profile, password resets, and account administration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from casework.accounts import services
+from casework.accounts import second_factor_reset, services, sessions, totp
 from casework.accounts.forms import (
+    CodeForm,
+    ConfirmForm,
     CreateUserForm,
     EditUserForm,
+    EnrolForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
-    ResetPasswordForm,
+    ReauthForm,
+    RedeemResetForm,
+    SecondFactorResetForm,
     SetupForm,
 )
+from casework.accounts.recent_auth import require_recent_auth
+from casework.accounts.services import Throttled
+from casework.accounts.throttle import init_app as init_throttle
 from casework.core.db import db
-from casework.core.errors import StaleEdit, ValidationFailed
+from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from casework.core.formflow import perform
 from casework.core.forms import apply_errors, safe_next
 from casework.extensions import limiter
-from casework.permissions import can_manage_accounts
+from casework.permissions import (
+    can_approve_second_factor_resets,
+    can_manage_accounts,
+    role_sees_every_case,
+)
 
 bp = Blueprint("accounts", __name__)
+
+_TOO_MANY = "Too many attempts. Wait a minute and try again."
+
+
+def init_app(app: Flask) -> None:
+    init_throttle(app)
+
+    @app.context_processor
+    def notices():
+        def account_notices():
+            if not (current_user.is_authenticated and current_user.has_second_factor):
+                return []
+            try:
+                return services.unread_notices(current_user)
+            except SQLAlchemyError:
+                return []  # an error page must render even when the database does not answer
+
+        return {"account_notices": account_notices}
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _throttled():
+    """The refusal once an account is throttled; what was attempted stays audited."""
+    sessions.end_current()
+    db.session.commit()
+    return render_template("errors/error.html", code=429, message=_TOO_MANY), 429
+
+
+def _after_login():
+    return redirect(safe_next(request.args.get("next"), url_for("core.dashboard")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,20 +93,135 @@ def login():
         # A fresh installation: the page answers, and points to first-run setup.
         return render_template("accounts/login.html", form=form, needs_setup=True)
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # the attempt is audited either way
-        if user is not None:
-            login_user(user)
-            return redirect(safe_next(request.args.get("next"), url_for("core.dashboard")))
-        form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
+        try:
+            step = services.check_password(form.email.data, form.password.data)
+        except Throttled:
+            return _throttled()
+        if step is None:
+            db.session.commit()  # the failure is audited
+            form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
+        else:
+            services.start_password_only_session(step.user)
+            db.session.commit()
+            if step.needs_enrolment:
+                return redirect(url_for("accounts.enrol"))
+            return redirect(url_for("accounts.login_code", next=request.args.get("next")))
     return render_template("accounts/login.html", form=form, needs_setup=False)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code():
+    """Second step: reached only with a session whose password was right."""
+    row = sessions.current()
+    if row is None or row.second_factor_done:
+        return redirect(url_for("accounts.login"))
+    user = row.user
+    if not user.has_second_factor:
+        return redirect(url_for("accounts.enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            ok = services.check_second_factor(user, form.code.data, form.recovery_code.data)
+        except Throttled:
+            return _throttled()
+        if ok:
+            services.complete_login(user)
+            left = services.recovery_codes_left(user)
+            db.session.commit()
+            if form.recovery_code.data and left <= 3:
+                flash(
+                    f"Only {left} recovery codes left: make new ones on your two-factor page.",
+                    "warning",
+                )
+            return _after_login()
+        db.session.commit()
+        form.form_errors.append("This code is not right, or was used already.")
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    services.logout(current_user)
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/two-factor/enrol", methods=["GET", "POST"])
+def enrol():
+    """Set up the authenticator app: the only page a user without a second factor reaches."""
+    if current_user.has_second_factor:
+        return redirect(url_for("accounts.two_factor"))
+    secret = services.pending_totp_secret(current_user)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.confirm_enrolment(current_user, sessions.current(), form.code.data)
+        except ValidationFailed as exc:
+            db.session.commit()  # the failed attempt is audited
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            return render_template("accounts/recovery_codes.html", codes=codes, first=True)
+    db.session.commit()
+    uri = totp.provisioning_uri(current_user, current_app.config["ORGANISATION_NAME"])
+    return render_template(
+        "accounts/enrol.html",
+        form=form,
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        qr=Markup(totp.qr_svg(uri)),  # noqa: S704  (SVG drawn by segno from our own URI)
+    )
+
+
+@bp.get("/account/two-factor")
+def two_factor():
+    return render_template(
+        "accounts/two_factor.html",
+        left=services.recovery_codes_left(current_user),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@require_recent_auth
+def renew_recovery_codes():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    codes = services.regenerate_recovery_codes(current_user)
+    db.session.commit()
+    return render_template("accounts/recovery_codes.html", codes=codes, first=False)
+
+
+@bp.post("/account/two-factor/replace")
+@require_recent_auth
+def replace_second_factor():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.replace_second_factor(current_user, sessions.current())
+    db.session.commit()
+    return redirect(url_for("accounts.enrol"))
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reauthenticate():
+    """Password and code again, before a sensitive action."""
+    form = ReauthForm()
+    if form.validate_on_submit():
+        try:
+            ok = services.reauthenticate(
+                current_user, sessions.current(), form.password.data, form.code.data
+            )
+        except Throttled:
+            return _throttled()
+        db.session.commit()
+        if ok:
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
+        form.form_errors.append("The password or the code is not right.")
+    return render_template("accounts/reauth.html", form=form)
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -65,14 +235,48 @@ def setup():
             user = services.setup_first_admin(
                 form.email.data, form.password.data, form.display_name.data
             )
+            services.start_password_only_session(user)
+            db.session.commit()
         except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except (PermissionDenied, IntegrityError, OperationalError):
+            # Another setup won the race (the single-row setup_marker table decides).
+            db.session.rollback()
+            abort(404)
+        else:
+            flash("Casework is set up. Set up your second factor now.", "success")
+            return redirect(url_for("accounts.enrol"))
+    return render_template("accounts/setup.html", form=form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def password_reset():
+    """A user sets a new password with the one-time code an administrator gave them."""
+    form = RedeemResetForm()
+    if form.validate_on_submit():
+        try:
+            services.redeem_password_reset(form.code.data, form.new_password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
             apply_errors(form, exc)
         else:
+            sessions.end_current()
             db.session.commit()
-            login_user(user)
-            flash("Casework is set up. Create the other accounts next.", "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/setup.html", form=form)
+            flash("Your password is set. Log in with it and your authenticator code.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/password_reset.html", form=form)
+
+
+@bp.post("/notices/dismiss")
+def dismiss_notices():
+    return perform(
+        lambda: services.dismiss_notices(current_user),
+        success="Notices dismissed.",
+        then=safe_next(request.form.get("next"), url_for("core.dashboard")),
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -101,17 +305,97 @@ def profile():
                 current_user, password_form.current_password.data, password_form.new_password.data
             )
         except ValidationFailed as exc:
+            db.session.rollback()
             apply_errors(password_form, exc)
         else:
             db.session.commit()
-            login_user(
-                current_user._get_current_object()
-            )  # keep this session; the others end with the old token
             flash("Password changed. Your other sessions were logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", profile_form=profile_form, password_form=password_form
+        "accounts/profile.html",
+        profile_form=profile_form,
+        password_form=password_form,
+        session_count=services.session_count(current_user),
+        sessions_form=ConfirmForm(),
     )
+
+
+@bp.post("/account/sessions/end-others")
+def end_other_sessions():
+    return perform(
+        lambda: services.end_other_sessions(current_user, sessions.current()),
+        success=lambda n: f"Logged out of {n} other session(s).",
+        then=url_for("accounts.profile"),
+        form=ConfirmForm(),
+    )
+
+
+# --- second-factor resets (a coordinator and an admin together) ------------------------------
+
+
+def _require_reset_approver() -> None:
+    if not can_approve_second_factor_resets(current_user):
+        abort(403)
+
+
+def _reset_form() -> SecondFactorResetForm:
+    form = SecondFactorResetForm()
+    form.user.choices = [
+        (u.public_id, f"{u.display_name} ({u.email})")
+        for u in services.list_users()
+        if u.is_active_account and u.totp_secret and u.id != current_user.id
+    ]
+    return form
+
+
+@bp.route("/second-factor-resets", methods=["GET", "POST"])
+@require_recent_auth
+def second_factor_resets():
+    _require_reset_approver()
+    form = _reset_form()
+    if form.validate_on_submit():
+        target = services.get_by_public_id(form.user.data)
+        if target is None:
+            abort(404)
+        try:
+            request_row = second_factor_reset.approve(current_user, target)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            if request_row.completed_at is not None:
+                flash(
+                    "Second factor removed. The user sets up a new one at their next login.",
+                    "success",
+                )
+            else:
+                flash("Your approval is recorded. The other role must approve too.", "info")
+            return redirect(url_for("accounts.second_factor_resets"))
+    return render_template(
+        "accounts/second_factor_resets.html",
+        form=form,
+        requests=second_factor_reset.open_requests(),
+        cancel_form=ConfirmForm(),
+    )
+
+
+@bp.post("/second-factor-resets/<public_id>/cancel")
+@require_recent_auth
+def cancel_second_factor_reset(public_id: str):
+    _require_reset_approver()
+    request_row = second_factor_reset.get_open(public_id)
+    if request_row is None:
+        abort(404)
+    return perform(
+        lambda: second_factor_reset.cancel(current_user, request_row),
+        success="Request cancelled.",
+        then=url_for("accounts.second_factor_resets"),
+        form=ConfirmForm(),
+    )
+
+
+# --- administration --------------------------------------------------------------------------
 
 
 def _require_admin() -> None:
@@ -132,39 +416,44 @@ def users():
     return render_template("accounts/users.html", users=services.list_users())
 
 
+def _show_reset_code(user, code: str, created: bool):
+    return render_template("accounts/reset_code.html", user=user, code=code, created=created)
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
+@require_recent_auth
 def create_user():
     _require_admin()
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                form.display_name.data,
-                actor=current_user,
+                form.email.data, None, form.role.data, form.display_name.data, actor=current_user
             )
+            code = services.issue_password_reset(current_user, user)
         except ValidationFailed as exc:
+            db.session.rollback()
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"Account created for {user.email}.", "success")
-            return redirect(url_for("accounts.users"))
+            if role_sees_every_case(user.role):
+                flash("Coordinator role granted: the other coordinators were notified.", "warning")
+            return _show_reset_code(user, code, created=True)
     return render_template("accounts/user_new.html", form=form)
 
 
 @bp.route("/admin/users/<public_id>", methods=["GET", "POST"])
+@require_recent_auth
 def edit_user(public_id: str):
     _require_admin()
     user = _load_user(public_id)
     form = EditUserForm(obj=user)
-    reset_form = ResetPasswordForm(prefix="reset")
     if request.method == "GET":
         form.active.data = user.is_active_account
         form.role.data = user.role.value
         form.version.data = user.version
     elif form.validate_on_submit():
+        old_role = user.role
         try:
             services.admin_update_user(
                 current_user,
@@ -187,7 +476,7 @@ def edit_user(public_id: str):
                 form=EditUserForm(
                     obj=user, formdata=None, active=user.is_active_account, version=user.version
                 ),
-                reset_form=reset_form,
+                reset_form=ConfirmForm(),
                 submitted=form.data,
             ), 409
         except ValidationFailed as exc:
@@ -195,25 +484,22 @@ def edit_user(public_id: str):
         else:
             db.session.commit()
             flash("Account updated.", "success")
+            if user.role != old_role and role_sees_every_case(user.role):
+                flash("Coordinator role granted: the other coordinators were notified.", "warning")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_edit.html", user=user, form=form, reset_form=reset_form)
+    return render_template(
+        "accounts/user_edit.html", user=user, form=form, reset_form=ConfirmForm()
+    )
 
 
 @bp.post("/admin/users/<public_id>/password")
+@require_recent_auth
 def reset_password(public_id: str):
+    """A one-time code for the user to set a new password; the admin never sets it."""
     _require_admin()
     user = _load_user(public_id)
-    form = ResetPasswordForm(prefix="reset")
-    if form.validate_on_submit():
-        try:
-            services.admin_reset_password(current_user, user, form.new_password.data)
-        except ValidationFailed as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Password reset. Give it to the user through a safe channel.", "success")
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-    return redirect(url_for("accounts.edit_user", public_id=public_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    code = services.issue_password_reset(current_user, user)
+    db.session.commit()
+    return _show_reset_code(user, code, created=False)

@@ -29,6 +29,7 @@ from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
+from casework.core.mail import connect as _connect
 from casework.core.vocab import Urgency
 from casework.permissions import (
     action_cases_for,
@@ -243,16 +244,6 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> SendR
                 db.session.commit()
     record(None, RUN, object_type="system", sent=report.sent)
     return report
-
-
-def _connect() -> smtplib.SMTP:
-    cfg = current_app.config
-    smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=30)
-    if cfg.get("SMTP_STARTTLS"):
-        smtp.starttls()
-    if cfg.get("SMTP_USER"):
-        smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-    return smtp
 
 
 reminders_cli = AppGroup("reminders", help="E-mail reminders (follow-ups, urgent cases).")

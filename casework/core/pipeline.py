@@ -26,10 +26,17 @@ PUBLIC_ENDPOINTS = frozenset(
         "core.healthz",
         "accounts.login",
         "accounts.setup",
+        # Between the password and the code: the session is not logged in yet.
+        "accounts.login_code",
+        # Redeeming the one-time code an administrator gave (sets a password, logs nobody in).
+        "accounts.password_reset",
         # Authenticated by the secret token in its URL, not by the session.
         "advocacy.calendar_feed",
     }
 )
+
+# All that a logged-in user without a second factor reaches: enrolment, and logging out.
+ENROLMENT_ENDPOINTS = frozenset({"static", "accounts.enrol", "accounts.logout"})
 
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -49,7 +56,11 @@ def init_pipeline(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if current_user.is_authenticated:
-            return None
+            if current_user.has_second_factor or request.endpoint in ENROLMENT_ENDPOINTS:
+                return None
+            if _wants_json():
+                return jsonify(error="second factor required"), 401
+            return redirect(url_for("accounts.enrol"))
         if _wants_json():
             return jsonify(error="authentication required"), 401
         # Only the path: a query string may hold search terms.

@@ -43,7 +43,7 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.orm import Mapper, Session, configure_mappers
+from sqlalchemy.orm import Mapper, Session, configure_mappers, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression
@@ -229,7 +229,10 @@ def _open_on_load(target: Any, context: Any) -> None:
 
 @event.listens_for(Mapper, "refresh")
 def _open_on_refresh(target: Any, context: Any, attrs: Any) -> None:
-    _open_loaded(target, context.session)
+    # A refresh after a flush (the version counter, server defaults) comes without a context.
+    session = context.session if context is not None else object_session(target)
+    if session is not None:
+        _open_loaded(target, session)
 
 
 # --- no SQL over encrypted columns ---------------------------------------------------------

@@ -28,7 +28,7 @@ from casework.core.sealing import (
 
 # revision identifiers, used by Alembic.
 revision = '5e4c1a9b7d20'
-down_revision = 'a89b5d0ea174'
+down_revision = '83f04305e292'
 branch_labels = None
 depends_on = None
 

@@ -10,14 +10,19 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyotp
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 OUT = Path(os.environ.get("SCREENSHOT_DIR", "screenshots"))
 PASSWORD = "screenshot passphrase"
+# TOTP secrets of the seeded accounts, and the last time step each one used (a code works once).
+SECRETS: dict[str, str] = {}
+_last_step: dict[str, int] = {}
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -28,7 +33,7 @@ def _seed(app) -> dict[str, str]:
     from casework.accounts.services import create_user
     from casework.cases import events, services
     from casework.core.cli import run_seeders
-    from casework.core.db import db
+    from casework.core.db import db, utcnow
     from casework.core.vocab import Role, TeamRole
     from casework.evidence.services import add_source
 
@@ -41,6 +46,12 @@ def _seed(app) -> dict[str, str]:
         coordinator = create_user(
             "coord@example.org", PASSWORD, Role.COORDINATOR, "Cora Coordinator"
         )
+        # Not enrolled yet: shows the second-factor enrolment page.
+        create_user("new@example.org", PASSWORD, Role.MONITOR, "Nina Newcomer")
+        for user in (admin, monitor, lawyer, coordinator):
+            user.totp_secret = pyotp.random_base32()
+            user.totp_confirmed_at = utcnow()
+            SECRETS[user.email] = user.totp_secret
         case, _ = services.intake(
             monitor,
             services.IntakeInput(
@@ -127,11 +138,22 @@ def _legal_and_advocacy(case, lawyer, coordinator) -> None:
     )
 
 
+def _code(email: str) -> str:
+    """A code for a step this account has not used yet (waiting for the next one if need be)."""
+    step = max(int(time.time()) // 30, _last_step.get(email, -1) + 1)
+    time.sleep(max(0.0, (step - 1) * 30 - time.time() + 1))
+    _last_step[email] = step
+    return pyotp.TOTP(SECRETS[email]).generate_otp(step)
+
+
 def _login(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
+    if email in SECRETS:
+        page.fill("input[name=code]", _code(email))
+        page.click("main button[type=submit]")
 
 
 def main() -> int:
@@ -166,6 +188,7 @@ def main() -> int:
             ("lawyer@example.org", DESKTOP, "/cases", "case-list-desktop.png"),
             ("coord@example.org", DESKTOP, "/", "dashboard-coordinator.png"),
             ("admin@example.org", DESKTOP, "/admin/users", "accounts-desktop.png"),
+            ("new@example.org", PHONE, "/account/two-factor/enrol", "enrol-phone.png"),
             ("lawyer@example.org", DESKTOP, "/legal/", "legal-catalogue.png"),
             ("lawyer@example.org", DESKTOP, "/legal/provisions/CAT:3", "legal-provision.png"),
             ("coord@example.org", DESKTOP, "/advocacy/followups", "followups.png"),

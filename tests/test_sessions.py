@@ -1,0 +1,236 @@
+"""Server-side sessions: a new id at login, revoked at logout and by account changes, idle and
+absolute timeouts, cookie attributes, fresh authentication for sensitive actions."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from casework.accounts.models import UserSession
+from casework.core.db import db
+from casework.core.vocab import Role
+from config import ProductionConfig
+from tests.factories import PASSWORD, log_in, totp_code
+
+COOKIE = "casework_session"
+T0 = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
+
+
+def _sessions() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(UserSession.id)))
+
+
+def _copy(client, app):
+    """A second browser holding a copy of ``client``'s cookie (a stolen cookie)."""
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return thief
+
+
+def test_login_sets_a_strict_httponly_cookie_with_a_new_id(app, client, make_user):
+    user = make_user()
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess["probe"] = "x"
+    before = client.get_cookie(COOKIE).value
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    header = response.headers["Set-Cookie"]
+    assert "HttpOnly" in header and "SameSite=Strict" in header
+    response = client.post("/login/code", data={"code": totp_code(user)})
+    after = client.get_cookie(COOKIE).value
+    assert after != before
+    with client.session_transaction() as sess:
+        assert "probe" not in sess  # nothing from before the login survives
+    # The old, anonymous cookie is not logged in.
+    old = app.test_client()
+    old.set_cookie(COOKIE, before)
+    assert old.get("/").status_code == 302
+
+
+def test_csrf_token_changes_at_login(app, make_user):
+    user = make_user()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+
+        def token(path):
+            page = client.get(path).get_data(as_text=True)
+            return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+        first = token("/login")
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": first})
+        second = token("/login/code")
+        client.post("/login/code", data={"code": totp_code(user), "csrf_token": second})
+        third = token("/account/two-factor")
+        with client.session_transaction() as sess:
+            raw = sess["csrf_token"]
+        assert len({first, second, third}) == 3
+        # The token issued before login is refused afterwards.
+        response = client.post("/logout", data={"csrf_token": first})
+        assert response.status_code == 400
+        assert raw
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_production_cookie_is_secure_and_host_prefixed(monkeypatch):
+    monkeypatch.setenv("CASEWORK_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("CASEWORK_MASTER_KEY", os.urandom(32).hex())
+    settings = ProductionConfig.load()
+    assert settings["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Strict"
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    assert settings.get("SESSION_COOKIE_DOMAIN") is None
+
+
+def test_logout_ends_the_session_on_the_server(app, client, make_user):
+    user = make_user()
+    log_in(client, user)
+    thief = _copy(client, app)
+    assert thief.get("/").status_code == 200
+    assert _sessions() == 1
+    client.post("/logout")
+    assert _sessions() == 0
+    response = thief.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_password_change_ends_every_other_session(app, make_user):
+    user = make_user()
+    mine, other = log_in(app.test_client(), user), log_in(app.test_client(), user)
+    before = mine.get_cookie(COOKIE).value
+    stolen = _copy(mine, app)
+    response = mine.post(
+        "/profile",
+        data={
+            "pw-current_password": PASSWORD,
+            "pw-new_password": "another long passphrase",
+            "pw-confirm": "another long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert mine.get("/").status_code == 200
+    assert mine.get_cookie(COOKIE).value != before
+    assert other.get("/").status_code == 302
+    assert stolen.get("/").status_code == 302
+    assert _sessions() == 1
+
+
+@pytest.mark.parametrize("change", ["role", "deactivate"])
+def test_role_change_or_deactivation_ends_the_users_sessions(app, make_user, change):
+    admin = log_in(app.test_client(), make_user(Role.ADMIN))
+    target = make_user(Role.MONITOR)
+    target_client = log_in(app.test_client(), target)
+    db.session.refresh(target)
+    data = {"display_name": target.display_name, "role": "lawyer", "version": target.version}
+    if change == "role":
+        data["active"] = "y"
+    else:
+        data["role"] = "monitor"
+    assert admin.post(f"/admin/users/{target.public_id}", data=data).status_code == 302
+    assert target_client.get("/").status_code == 302
+    assert admin.get("/").status_code == 200
+
+
+def test_idle_timeout(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), user)
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200  # activity keeps it alive
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get("/")
+        assert response.status_code == 302
+        assert _sessions() == 0  # the expired row is gone
+        clock.shift(timedelta(minutes=1))
+        assert client.get("/").status_code == 302
+
+
+def test_absolute_timeout(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), user)
+        for _ in range(35):  # busy all day: a request every 20 minutes
+            clock.shift(timedelta(minutes=20))
+            assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=20))  # 12 h 0 min after login
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=1))
+        assert client.get("/").status_code == 302
+
+
+def test_timeouts_are_configurable(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 5)
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), user)
+        clock.shift(timedelta(minutes=6))
+        assert client.get("/").status_code == 302
+
+
+def test_half_open_login_expires(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD})
+        clock.shift(timedelta(minutes=11))
+        response = client.post("/login/code", data={"code": totp_code(user)})
+        assert response.headers["Location"] == "/login"
+        assert client.get("/").status_code == 302
+
+
+def test_role_changes_need_fresh_authentication(app, make_user):
+    target = make_user(Role.MONITOR)
+    admin = make_user(Role.ADMIN)
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), admin)
+        clock.shift(timedelta(minutes=11))
+        url = f"/admin/users/{target.public_id}"
+        db.session.refresh(target)
+        data = {
+            "display_name": "x",
+            "role": "coordinator",
+            "active": "y",
+            "version": target.version,
+        }
+        assert client.post(url, data=data).status_code == 403
+        response = client.get(url)
+        assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
+        assert client.post("/admin/users/new", data={}).status_code == 403
+        assert client.post(f"{url}/password").status_code == 403
+        client.post(
+            f"/account/confirm?next={url}", data={"password": PASSWORD, "code": totp_code(admin)}
+        )
+        assert client.get(url).status_code == 200
+        assert client.post(url, data=data).status_code == 302
+
+
+def test_abandoned_sessions_are_purged_at_the_next_login(app, make_user):
+    user = make_user()
+    with time_machine.travel(T0, tick=False) as clock:
+        log_in(app.test_client(), user)
+        log_in(app.test_client(), user)
+        assert _sessions() == 2
+        clock.shift(timedelta(minutes=31))
+        log_in(app.test_client(), make_user())
+        assert _sessions() == 1
+
+
+def test_user_logs_out_everywhere_else(app, make_user):
+    user = make_user()
+    mine, other = log_in(app.test_client(), user), log_in(app.test_client(), user)
+    page = mine.get("/profile").get_data(as_text=True)
+    assert "logged in 2 times" in page
+    response = mine.post("/account/sessions/end-others", follow_redirects=True)
+    assert "Logged out of 1 other session" in response.get_data(as_text=True)
+    assert other.get("/").status_code == 302
+    assert mine.get("/").status_code == 200
