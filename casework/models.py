@@ -2,7 +2,7 @@
 
 from casework.accounts.models import User
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
-from casework.audit.models import AuditEntry
+from casework.audit.models import AuditChainHead, AuditEntry
 from casework.cases.models import (
     Agency,
     Case,
@@ -21,6 +21,7 @@ from casework.people.models import FamilyLink, Person, PersonName
 __all__ = [
     "AdvocacyAction",
     "Agency",
+    "AuditChainHead",
     "AuditEntry",
     "Case",
     "CaseMember",

@@ -50,6 +50,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    db.session.commit()  # the logout is audited (casework.audit.views listens for it)
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
