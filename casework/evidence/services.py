@@ -65,6 +65,8 @@ ALLOWED_TYPES = {
     "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), "MP4 video"),
     "text/plain": AllowedType("text/plain", (".txt",), "plain text"),
 }
+
+
 def allowed_extensions() -> list[str]:
     return sorted({ext for t in ALLOWED_TYPES.values() for ext in t.extensions})
 
