@@ -179,14 +179,9 @@ def verify(
     for row in _rows(session, batch):
         where = f"entry #{row.seq} (id {row.id})"
         if row.seq != seq + 1:
-            return Verdict(
-                checked,
-                seq,
-                prev_hash,
-                f"{where}: entries #{seq + 1}..#{row.seq - 1} are missing (deleted rows)"
-                if row.seq > seq + 1
-                else f"{where}: sequence out of order",
-            )
+            first, last = seq + 1, row.seq - 1
+            gap = f"entry #{first} is" if first == last else f"entries #{first}..#{last} are"
+            return Verdict(checked, seq, prev_hash, f"{where}: {gap} missing before it (deleted)")
         if row.prev_hash != prev_hash:
             return Verdict(
                 checked,

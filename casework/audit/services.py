@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload
 
 from casework.accounts.models import User
@@ -21,6 +22,8 @@ from casework.core.db import db, utcnow
 #   <area>.exported, document.downloaded                  data leaving the system
 #   case.viewed, case.printed, person.viewed...           reads of identifying data
 ACCESS_REFUSED = "access.refused"
+
+log = logging.getLogger(__name__)
 
 
 def _client_addr() -> str | None:
@@ -65,8 +68,21 @@ def record(
         client_addr=_client_addr(),
         details=details or None,
     )
+    # A copy in the application log, which can be shipped off the server as it is written.
+    log.info(
+        "audit %s actor=%s object=%s:%s case=%s addr=%s",
+        action,
+        entry.actor_id,
+        entry.object_type,
+        entry.object_id,
+        entry.case_id,
+        entry.client_addr,
+    )
     if durable:
         with Session(db.engine, expire_on_commit=False) as own:
+            if own.get_bind().dialect.name == "postgresql":
+                # Waiting on a chain lock this very request holds would never end: fail instead.
+                own.execute(text("SET LOCAL lock_timeout = '10s'"))
             own.add(entry)
             own.commit()
         return entry
