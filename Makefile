@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint screenshots clean
+.PHONY: install migrate run test test-postgres lint audit lock screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check casework tests
+
+# Security audit: bandit over the code, pip-audit over the hash-pinned lock file.
+audit: install
+	$(BIN)/pip install --quiet -e '.[audit]'
+	$(BIN)/bandit --quiet --recursive casework migrations config.py
+	$(BIN)/python .ci/audit_dependencies.py
+
+# Re-pin the production dependencies (pyproject's [project] dependencies) with their hashes.
+lock: install
+	$(BIN)/pip install --quiet -e '.[audit]'
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 # Screenshots of the main pages in headless Chromium (needs /usr/bin/chromium).
 screenshots: install

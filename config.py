@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,8 +91,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     @classmethod
-    def load(cls) -> dict:
-        """All settings of this environment, with CASEWORK_* variables applied."""
+    def load(cls, overrides: dict | None = None) -> dict:
+        """All settings of this environment, with CASEWORK_* variables and ``overrides`` applied.
+
+        The result is validated after the overrides, so ``create_app({...})`` cannot bypass
+        the production checks.
+        """
+        overrides = overrides or {}
         instance = Path(_env("INSTANCE_DIR", str(Path.cwd() / "instance")))
         max_upload = _env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024
         absolute_hours = _env_int("SESSION_ABSOLUTE_HOURS", _env_int("SESSION_HOURS", 12))
@@ -127,11 +133,16 @@ class Config:
             SMTP_STARTTLS=_env("SMTP_STARTTLS", "0") == "1",
             MAIL_FROM=_env("MAIL_FROM", "casework@localhost"),
             BASE_URL=_env("BASE_URL", "http://127.0.0.1:5000"),
+            ALLOW_SQLITE=_env("ALLOW_SQLITE", "0") == "1",
         )
         settings.update(cls.overrides(instance))
-        settings["SECRET_KEY"] = cls.secret_key(instance)
-        settings["MASTER_KEY"] = cls.master_key(instance)
-        settings["OLD_MASTER_KEY"] = _key_from_env("OLD_MASTER_KEY")
+        settings.update(overrides)
+        if not settings.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = cls.secret_key(instance)
+        if not settings.get("MASTER_KEY"):
+            settings["MASTER_KEY"] = cls.master_key(instance)
+        if "OLD_MASTER_KEY" not in settings:
+            settings["OLD_MASTER_KEY"] = _key_from_env("OLD_MASTER_KEY")
         cls.validate(settings)
         return settings
 
@@ -212,18 +223,91 @@ class TestingConfig(Config):
         return TEST_MASTER_KEY
 
 
+# --- Production start-up checks ----------------------------------------------------------------
+# Each check returns the problems it finds in the settings (empty when they are fine).
+# ProductionConfig refuses to start while any check reports a problem; add a check by
+# appending a function to PRODUCTION_CHECKS.
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
+
+
+def secret_problem(name: str, value: str | bytes | None) -> str | None:
+    """Why ``value`` is unfit as a secret (missing, too short, too few distinct characters)."""
+    if not value:
+        return f"{name} is not set"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"{name} must be at least {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < MIN_SECRET_DISTINCT:
+        return f"{name} is too weak: it has fewer than {MIN_SECRET_DISTINCT} distinct characters"
+    return None
+
+
+def check_secret_key(settings: dict) -> list[str]:
+    problem = secret_problem("CASEWORK_SECRET_KEY", settings.get("SECRET_KEY"))
+    return [problem] if problem else []
+
+
+def check_master_key(settings: dict) -> list[str]:
+    problem = secret_problem(
+        "CASEWORK_MASTER_KEY (or CASEWORK_MASTER_KEY_FILE)", settings.get("MASTER_KEY")
+    )
+    return [problem] if problem else []
+
+
+def check_debug_off(settings: dict) -> list[str]:
+    if settings.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true"}:
+        return ["debug is on"]
+    return []
+
+
+def check_rate_limit_storage(settings: dict) -> list[str]:
+    # In-memory limits are per worker process and vanish on restart: no real throttling.
+    uri = settings.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri.startswith("memory://"):
+        return ["CASEWORK_RATELIMIT_STORAGE_URL must name a shared store (redis://...)"]
+    return []
+
+
+def check_database(settings: dict) -> list[str]:
+    uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("sqlite") and not settings.get("ALLOW_SQLITE"):
+        return [
+            "SQLite in production needs CASEWORK_ALLOW_SQLITE=1 (a single-server deployment);"
+            " use PostgreSQL otherwise"
+        ]
+    return []
+
+
+PRODUCTION_CHECKS: list[Callable[[dict], list[str]]] = [
+    check_secret_key,
+    check_master_key,
+    check_debug_off,
+    check_rate_limit_storage,
+    check_database,
+]
+
+
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     # __Host-: the browser accepts it only over HTTPS, for this host, path /, no Domain.
     SESSION_COOKIE_NAME = "__Host-casework_session"
+    SEND_HSTS = True
+
+    @classmethod
+    def secret_key(cls, instance: Path) -> str:
+        return _env("SECRET_KEY") or ""  # check_secret_key reports a missing key
+
+    @classmethod
+    def master_key(cls, instance: Path) -> str:
+        return _key_from_env("MASTER_KEY") or ""  # check_master_key reports a missing key
 
     @classmethod
     def validate(cls, settings: dict) -> None:
-        if settings.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true"}:
-            raise ConfigError("refusing to start in production with debug on")
-        if len(settings["SECRET_KEY"]) < 32:
-            raise ConfigError("CASEWORK_SECRET_KEY must be at least 32 characters")
+        problems = [problem for check in PRODUCTION_CHECKS for problem in check(settings)]
+        if problems:
+            raise ConfigError("refusing to start in production: " + "; ".join(problems))
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -38,8 +38,7 @@ def create_app(config: Any = None) -> Flask:
         overrides = config
     else:
         config_cls = config
-    app.config.update(config_cls.load())
-    app.config.update(overrides)
+    app.config.update(config_cls.load(overrides))
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -112,6 +111,15 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(keys_cli)
 
 
+# Endpoints whose URL path holds a credential: request logs show it redacted.
+SECRET_PATH_ENDPOINTS = ("advocacy.calendar_feed",)
+
+
 def _init_logging(app: Flask) -> None:
-    # Request logs carry paths only; paths carry opaque ids, never names.
+    from casework.core import accesslog
+
+    # Request logs carry paths only (no query strings); paths carry opaque ids, never names.
     logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)
+    accesslog.install(
+        rule.rule for rule in app.url_map.iter_rules() if rule.endpoint in SECRET_PATH_ENDPOINTS
+    )

@@ -2,7 +2,8 @@
 
 ``load(Model, key, user, need=..., case=...)``: an object that does not exist, does not belong to
 ``case``, or that the user may not see raises NotVisible (a 404 that never reveals it exists);
-one the user sees but may not act on as ``need`` asks raises PermissionDenied (a 403).
+one the user sees but may not act on as ``need`` asks raises PermissionDenied (a 403). A refusal
+on an object that exists is audited.
 Which user sees what is decided by ``casework.permissions`` alone.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from casework import permissions
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+from casework.audit import services as audit
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied
@@ -93,8 +95,18 @@ def load(
     if model in _CASE_RECORDS and case is None:
         raise TypeError(f"{model.__name__} is loaded through its case")
     obj = _find(model, key) if key is not None else None
-    if obj is None or not can_see(user, obj, case):
+    if obj is None:
+        raise NotVisible()
+    if not can_see(user, obj, case):
+        _refused(user, obj, 404)
         raise NotVisible()
     if need is not None and not need(user, obj):
+        _refused(user, obj, 403)
         raise PermissionDenied()
     return obj
+
+
+def _refused(user: Any, obj: Any, status: int) -> None:
+    """Audit a refusal on an object that exists (who tried what); it survives the rollback."""
+    case = obj if isinstance(obj, Case) else None
+    audit.record(user, "access.refused", obj, case=case, durable=True, status=status)

@@ -10,7 +10,7 @@ from casework.accounts.models import (
     UserSession,
 )
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
-from casework.audit.models import AuditEntry
+from casework.audit.models import AuditChainHead, AuditEntry
 from casework.cases.models import (
     Agency,
     Case,
@@ -31,6 +31,7 @@ __all__ = [
     "AccountNotice",
     "AdvocacyAction",
     "Agency",
+    "AuditChainHead",
     "AuditEntry",
     "Case",
     "CaseMember",

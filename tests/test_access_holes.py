@@ -218,3 +218,18 @@ def test_admin_on_a_team_gets_no_link_that_answers_403(app):
     page = monitor.get(f"/cases/{world.ordinary.case.public_id}").get_data(as_text=True)
     assert f"/events/{world.ordinary.event.public_id}/edit" in page
     assert _count(Case) == 2
+
+
+def test_refusals_on_existing_objects_are_audited(app):
+    world = build_world()
+    case = world.restricted.case
+    coordinator, monitor = world.off[Role.COORDINATOR], world.off[Role.MONITOR]
+    assert client_for(app, coordinator).get(f"/cases/{case.public_id}/team").status_code == 403
+    assert client_for(app, monitor).get(f"/cases/{case.public_id}").status_code == 404
+    assert client_for(app, monitor).get("/cases/zz99999999999999").status_code == 404
+    refusals = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "access.refused")
+    ).all()
+    assert sorted((e.actor_id, e.details["status"], e.object_id) for e in refusals) == sorted(
+        [(coordinator.id, 403, case.public_id), (monitor.id, 404, case.public_id)]
+    )

@@ -81,7 +81,7 @@ def test_pdf_is_stored_hashed_and_downloadable_as_attachment(app, monitor_case):
             "not an accepted type",
         ),
         (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "photo.jpg", "not an accepted type"),
-        (b"<!DOCTYPE html><html></html>", "notes.txt", "not an accepted type"),
+        (b"<!DOCTYPE html><html></html>", "notes.txt", "not plain text throughout"),
         (PNG, "scan.pdf", "its name ends in"),
         (PDF, "evil.html", "are not accepted"),
         (PDF, "noextension", "are not accepted"),

@@ -542,7 +542,9 @@ def test_database_file_and_key_files_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE((tmp_path / "instance" / "master_key").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
 
-    monkeypatch.setenv("CASEWORK_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CASEWORK_SECRET_KEY", os.urandom(24).hex())
+    monkeypatch.setenv("CASEWORK_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379")
+    monkeypatch.setenv("CASEWORK_DATABASE_URL", "postgresql+psycopg://casework@127.0.0.1/casework")
     with pytest.raises(ConfigError, match="MASTER_KEY"):
         ProductionConfig.load()
     loose = tmp_path / "loose_key"

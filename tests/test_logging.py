@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+from urllib.error import HTTPError
+from urllib.request import urlopen
 
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
+from casework.core.accesslog import AccessLogFilter
 from casework.core.db import db
 from casework.core.vocab import Role
 from tests.case_helpers import INTAKE
@@ -42,3 +48,57 @@ def test_normal_work_logs_no_names(app, make_user, caplog):
         client.get(response.headers["Location"])
         client.post("/cases/search", data={"name": SECRET_NAME})
     assert SECRET_NAME not in caplog.text
+
+
+CALENDAR_SECRET = "CalendarSecret-7f3a9c"
+
+
+def _serve_and_get(app, paths: list[str]) -> None:
+    """Requests ``paths`` from a real Werkzeug server, whose request logger is the one at risk."""
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for path in paths:
+            # A 404 raises HTTPError: the request was logged all the same.
+            with contextlib.suppress(HTTPError):
+                urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10)  # noqa: S310
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def test_request_log_holds_no_calendar_secret_and_no_filter_values(app, caplog):
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        _serve_and_get(
+            app,
+            [
+                f"/calendar/{CALENDAR_SECRET}.ics",
+                "/cases?nationality=UZ&destination=CN&q=Filter-Value-Marker",
+                "/admin/audit?action=Filter-Value-Marker&page=2",
+            ],
+        )
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    assert "GET /calendar/[redacted].ics HTTP/1.1" in logged
+    assert "GET /cases HTTP/1.1" in logged and "GET /admin/audit HTTP/1.1" in logged
+    assert "GET /login HTTP/1.1" in logged  # the redirect's ?next= is gone too
+    assert CALENDAR_SECRET not in caplog.text
+    assert "Filter-Value-Marker" not in caplog.text and "nationality" not in caplog.text
+    assert "?" not in logged
+
+
+def test_access_log_filter_rewrites_gunicorn_style_lines(app):
+    access_filter = next(
+        f for f in logging.getLogger("gunicorn.access").filters if isinstance(f, AccessLogFilter)
+    )
+    record = logging.LogRecord(
+        "gunicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%(h)s "%(r)s" %(s)s',
+        ({"h": "10.0.0.1", "r": f"GET /calendar/{CALENDAR_SECRET}.ics?x=1 HTTP/1.1", "s": "200"},),
+        None,
+    )
+    assert access_filter.filter(record)
+    assert record.getMessage() == '10.0.0.1 "GET /calendar/[redacted].ics HTTP/1.1" 200'

@@ -143,7 +143,7 @@ def login_code():
 @bp.post("/logout")
 def logout():
     services.logout(current_user)
-    db.session.commit()
+    db.session.commit()  # the session's end and the audited logout together
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 

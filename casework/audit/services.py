@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import has_request_context, request
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, joinedload
 
+from casework.accounts.models import User
+from casework.audit import chain  # noqa: F401  (installs the hook that chains new entries)
 from casework.audit.models import AuditEntry
-from casework.core.db import db
+from casework.core.db import db, utcnow
+
+# Conventional actions for events outside the services' own changes. Call ``record`` with them:
+#   auth.login, auth.login_failed, auth.logout            sign-in and sign-out
+#   auth.2fa_enrolled, auth.2fa_failed, auth.2fa_reset... second factor events
+#   access.refused (status=403 or 404)                    a refusal on an existing object
+#   <area>.exported, document.downloaded                  data leaving the system
+#   case.viewed, case.printed, person.viewed...           reads of identifying data
+ACCESS_REFUSED = "access.refused"
+
+log = logging.getLogger(__name__)
+
+
+def _client_addr() -> str | None:
+    # The proxy-corrected address when CASEWORK_TRUSTED_PROXIES sets up ProxyFix.
+    return request.remote_addr if has_request_context() else None
 
 
 def record(
@@ -19,9 +39,19 @@ def record(
     object_type: str | None = None,
     object_id: str | None = None,
     case: Any = None,
+    durable: bool = False,
     **details: Any,
 ) -> AuditEntry:
     """Add an audit entry to the session (committed with the change it describes).
+
+    Who (``actor``, may be None), when (now, UTC), what (``action`` on ``obj`` or
+    ``object_type``/``object_id``, within ``case``) and the client's address are recorded; the
+    entry is chained to the previous one when it is flushed.
+
+    ``durable=True`` writes and commits the entry at once in its own transaction, so it
+    survives a rollback of the request (a refusal, say). Use it only while the request's own
+    transaction has written nothing (for example after its rollback, in an error handler):
+    the append waits for the chain lock held by a transaction with pending audit entries.
 
     ``details`` must never carry identifying values: field names, codes and statuses only.
     """
@@ -29,13 +59,33 @@ def record(
         object_type = object_type or obj.__tablename__
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.id)
     entry = AuditEntry(
+        at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=object_type or "system",
         object_id=object_id,
         case_id=getattr(case, "id", None),
+        client_addr=_client_addr(),
         details=details or None,
     )
+    # A copy in the application log, which can be shipped off the server as it is written.
+    log.info(
+        "audit %s actor=%s object=%s:%s case=%s addr=%s",
+        action,
+        entry.actor_id,
+        entry.object_type,
+        entry.object_id,
+        entry.case_id,
+        entry.client_addr,
+    )
+    if durable:
+        with Session(db.engine, expire_on_commit=False) as own:
+            if own.get_bind().dialect.name == "postgresql":
+                # Waiting on a chain lock this very request holds would never end: fail instead.
+                own.execute(text("SET LOCAL lock_timeout = '10s'"))
+            own.add(entry)
+            own.commit()
+        return entry
     db.session.add(entry)
     return entry
 
@@ -49,11 +99,15 @@ def entries(
     case_id: int | None = None,
     actor_id: int | None = None,
     action: str | None = None,
+    object_type: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     changes_only: bool = False,
     limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEntry]:
-    """The newest entries first, optionally for one case, actor or action."""
+    """The newest entries first, optionally for one case, actor, action or object type, and
+    between two days (UTC, both included)."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor))
     if changes_only:
         query = query.where(AuditEntry.action.not_in(READ_ACTIONS))
@@ -63,8 +117,41 @@ def entries(
         query = query.where(AuditEntry.actor_id == actor_id)
     if action:
         query = query.where(AuditEntry.action == action)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if since is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time.min, UTC))
+    if until is not None:
+        query = query.where(
+            AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
     query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     return list(db.session.scalars(query))
+
+
+def actions() -> list[str]:
+    """Every action name in the trail, for the filter's choices."""
+    return list(
+        db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    )
+
+
+def actors() -> list[User]:
+    """The users who appear in the trail, by name, for the filter's choices."""
+    query = select(User).where(User.id.in_(select(AuditEntry.actor_id).distinct()))
+    return list(db.session.scalars(query.order_by(User.display_name, User.id)))
+
+
+def actor_by_public_id(public_id: str) -> User | None:
+    return db.session.scalar(select(User).where(User.public_id == public_id))
+
+
+def object_types() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+        )
+    )
 
 
 def changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:

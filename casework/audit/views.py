@@ -1,28 +1,89 @@
-"""The audit trail, for administrators."""
+"""The audit trail, for administrators: filter by user, action, object type and dates."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
 from casework.audit import services
+from casework.audit.cli import audit_cli
 from casework.permissions import can_view_audit
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 100
+# Far beyond any real trail; a larger page number is refused before it reaches the database.
+MAX_PAGE = 100_000
+
+
+@dataclass
+class TrailFilters:
+    user: str = ""
+    action: str = ""
+    object_type: str = ""
+    since: str = ""
+    until: str = ""
+
+    def args(self, **extra: object) -> dict[str, object]:
+        return {k: v for k, v in {**asdict(self), **extra}.items() if v}
+
+
+def _day(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+    if not 1900 <= day.year <= 9000:
+        abort(400)
+    return day
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit():
+        abort(400)
+    if len(raw) > 7 or not 1 <= int(raw) <= MAX_PAGE:
+        abort(404)
+    return int(raw)
 
 
 @bp.get("/admin/audit")
 def trail():
     if not can_view_audit(current_user):
         abort(403)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    action = request.args.get("action") or None
-    rows = services.entries(action=action, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    page = _page()
+    filters = TrailFilters(
+        **{k: request.args.get(k, "")[:80] for k in TrailFilters.__annotations__}
+    )
+    actor = services.actor_by_public_id(filters.user) if filters.user else None
+    if filters.user and actor is None:
+        abort(404)
+    rows = services.entries(
+        actor_id=actor.id if actor else None,
+        action=filters.action or None,
+        object_type=filters.object_type or None,
+        since=_day(filters.since),
+        until=_day(filters.until),
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    if page > 1 and not rows:
+        abort(404)
     return render_template(
         "audit/trail.html",
         entries=rows[:PAGE_SIZE],
         page=page,
         has_next=len(rows) > PAGE_SIZE,
-        action=action,
+        filters=filters,
+        actors=services.actors(),
+        actions=services.actions(),
+        object_types=services.object_types(),
     )
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(audit_cli)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import filetype
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -26,6 +25,7 @@ from casework.core.errors import PermissionDenied, ValidationFailed, check_versi
 from casework.core.fields import FieldReader
 from casework.core.keyring import keyring
 from casework.core.vocab import Credibility, Reliability, SourceKind
+from casework.evidence.checks import NOT_ACCEPTED, ContentCheck
 from casework.evidence.models import Document, Source
 
 TEXT_MAX_LEN = 10_000
@@ -68,46 +68,10 @@ ALLOWED_TYPES = {
     "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), "MP4 video"),
     "text/plain": AllowedType("text/plain", (".txt",), "plain text"),
 }
-_TEXT_REFUSED_MARKERS = (
-    b"<html",
-    b"<!doctype",
-    b"<script",
-    b"<svg",
-    b"<?xml",
-    b"<iframe",
-    b"<body",
-)
 
 
 def allowed_extensions() -> list[str]:
     return sorted({ext for t in ALLOWED_TYPES.values() for ext in t.extensions})
-
-
-def _detect(head: bytes, extension: str) -> str | None:
-    """The MIME type of the content, from its magic numbers; plain text only if it is text."""
-    kind = filetype.guess(head)
-    if kind is not None:
-        mime = kind.mime
-        if mime == "audio/x-m4a":
-            mime = "audio/mp4"
-        if mime == "video/quicktime" and extension in (".mp4", ".m4v"):
-            mime = "video/mp4"
-        return mime
-    if extension == ".txt":
-        lowered = head.lower().lstrip()
-        if b"\x00" in head or any(marker in lowered for marker in _TEXT_REFUSED_MARKERS):
-            return None
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the end of the sample is fine.
-            if exc.start < len(head) - 4:
-                try:
-                    head.decode("cp1251")
-                except UnicodeDecodeError:
-                    return None
-        return "text/plain"
-    return None
 
 
 def clean_filename(name: str) -> str:
@@ -167,11 +131,11 @@ def store_document(
     directory = _upload_dir()
     digest = hashlib.sha256()
     size = 0
-    head = b""
     # The file is encrypted as it arrives (its name, and so its binding, is chosen first):
     # no plaintext byte is written to disk, not even to the temporary file.
     storage_name = secrets.token_hex(32)
     key_id, data_key = keyring().active_key(db.session.connection())
+    check = ContentCheck(extension)
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -188,23 +152,16 @@ def store_document(
                             ]
                         }
                     )
-                if len(head) < 8192:
-                    head += chunk[: 8192 - len(head)]
+                check.feed(chunk)
                 digest.update(chunk)
                 sealer.write(chunk)
             sealer.close()
         if size == 0:
             raise ValidationFailed({"file": ["The file is empty."]})
-        mime = _detect(head, extension)
-        allowed = ALLOWED_TYPES.get(mime or "")
+        mime = check.finish()
+        allowed = ALLOWED_TYPES.get(mime)
         if allowed is None:
-            raise ValidationFailed(
-                {
-                    "file": [
-                        "The file's content is not an accepted type (PDF, image, audio, video, office document or plain text), whatever its name says."
-                    ]
-                }
-            )
+            raise ValidationFailed({"file": [NOT_ACCEPTED]})
         if extension not in allowed.extensions:
             raise ValidationFailed(
                 {

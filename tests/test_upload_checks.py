@@ -1,0 +1,127 @@
+"""Uploads are checked whole: text to its last byte, PDFs for JavaScript and launch actions."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.core.db import db
+from casework.core.errors import ValidationFailed
+from casework.core.vocab import Role
+from casework.evidence.checks import ContentCheck, pdf_active_content
+from casework.evidence.models import Document
+from tests.case_helpers import intake
+from tests.factories import log_in
+
+TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
+
+
+def _pdf(*objects: bytes) -> bytes:
+    body = b"".join(b"%d 0 obj\n%s\nendobj\n" % (i + 1, obj) for i, obj in enumerate(objects))
+    return b"%PDF-1.7\n" + body + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _stream(data: bytes, *, compress: bool = True) -> bytes:
+    payload = zlib.compress(data) if compress else data
+    flate = b" /Filter /FlateDecode" if compress else b""
+    return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(payload), flate, payload)
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+PAGES = b"<< /Type /Pages /Kids [] /Count 0 >>"
+CLEAN_PDF = _pdf(CATALOG, PAGES, _stream(b"BT /F1 12 Tf (Court decision) Tj ET"))
+ACTIVE_PDFS = {
+    "open action with JavaScript": _pdf(
+        b"<< /Type /Catalog /OpenAction 3 0 R >>",
+        PAGES,
+        b"<< /S /JavaScript /JS (app.alert(1)) >>",
+    ),
+    "escaped name": _pdf(b"<< /Type /Catalog /OpenAction << /S /J#61vaScript /J#53 (x) >> >>"),
+    "launch action": _pdf(
+        b"<< /Type /Catalog /AA << /O << /S /Launch /F (cmd.exe) >> >> >>", PAGES
+    ),
+    "JavaScript in a compressed object stream": _pdf(
+        CATALOG,
+        PAGES,
+        b"<< /Type /ObjStm /N 1 /First 4" + _stream(b"5 0 << /S /JavaScript /JS (x) >>")[2:],
+    ),
+    "JavaScript name tree": _pdf(
+        b"<< /Type /Catalog /Names << /JavaScript 3 0 R >> >>", PAGES, b"<< /Names [] >>"
+    ),
+}
+
+
+def _check(content: bytes, extension: str, chunk: int = 1024 * 1024) -> str:
+    check = ContentCheck(extension)
+    for start in range(0, len(content), chunk):
+        check.feed(content[start : start + chunk])
+    return check.finish()
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVE_PDFS))
+def test_pdfs_with_active_content_are_refused(name):
+    with pytest.raises(ValidationFailed, match="JavaScript or an action that launches"):
+        _check(ACTIVE_PDFS[name], ".pdf")
+
+
+def test_clean_pdfs_pass_and_similar_names_are_not_mistaken():
+    assert _check(CLEAN_PDF, ".pdf") == "application/pdf"
+    lookalikes = _pdf(CATALOG, PAGES, b"<< /JSON 1 /JavaScriptless 2 /Launcher 3 >>")
+    assert _check(lookalikes, ".pdf", chunk=7) == "application/pdf"
+    assert pdf_active_content(lookalikes) is None
+
+
+def test_a_compression_bomb_in_a_pdf_is_inflated_only_up_to_a_bound(monkeypatch):
+    from casework.evidence import checks
+
+    monkeypatch.setattr(checks, "PDF_INFLATE_PER_STREAM", 1024)
+    bomb = _pdf(CATALOG, PAGES, _stream(b"\x00" * 50_000_000))
+    assert len(bomb) < 100_000
+    assert _check(bomb, ".pdf") == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        b"\x00\x01\x02binary",
+        b"<script>alert(1)</script>",
+        b"<SVG onload=alert(1)>",
+        b"\xff\xfe\x98 not text in any accepted encoding \x98",
+    ],
+)
+def test_text_is_checked_to_its_last_byte(late):
+    content = TEXT_PAD + late + b"\n"
+    assert len(TEXT_PAD) > 8192
+    for chunk in (1024 * 1024, 4096, 5):  # a marker cut across two chunks is still found
+        with pytest.raises(ValidationFailed, match="not plain text throughout"):
+            _check(content, ".txt", chunk=chunk)
+
+
+def test_clean_text_in_utf8_or_windows_1251_passes():
+    assert _check(TEXT_PAD, ".txt", chunk=3) == "text/plain"  # characters cut across chunks
+    cyrillic_1251 = "Показания свидетеля\n".encode("cp1251") * 1000
+    assert _check(cyrillic_1251, ".txt") == "text/plain"
+
+
+def test_upload_of_active_pdf_is_refused_with_a_clear_message(app, make_user):
+    client = log_in(app.test_client(), make_user(Role.MONITOR))
+    case = intake(client)
+
+    def upload(content: bytes, name: str):
+        return client.post(
+            f"/cases/{case.public_id}/documents/new",
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+
+    refused = upload(ACTIVE_PDFS["open action with JavaScript"], "decision.pdf")
+    assert refused.status_code == 422
+    assert "Print it to a new PDF" in refused.get_data(as_text=True)
+    late_markup = upload(TEXT_PAD + b"<html><body>x</body></html>", "notes.txt")
+    assert late_markup.status_code == 422
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    assert upload(CLEAN_PDF, "decision.pdf").status_code == 302
+    assert db.session.scalar(select(func.count(Document.id))) == 1
