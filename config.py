@@ -71,6 +71,7 @@ class Config:
         )
         settings.update(cls.overrides(instance))
         settings["SECRET_KEY"] = cls.secret_key(instance)
+        settings["BLIND_INDEX_KEY"] = cls.blind_index_key(instance)
         cls.validate(settings)
         return settings
 
@@ -87,8 +88,26 @@ class Config:
         raise ConfigError("CASEWORK_SECRET_KEY is not set")
 
     @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        """The key of the blind index (matching keys of names); never the secret key."""
+        key = _env("BLIND_INDEX_KEY")
+        if key:
+            return key
+        raise ConfigError("CASEWORK_BLIND_INDEX_KEY is not set")
+
+    @classmethod
     def validate(cls, settings: dict) -> None:
         """Refuse settings that must not run."""
+
+
+def _key_file(path: Path) -> str:
+    """A random key generated once into ``path``, readable by the owner only."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 class DevelopmentConfig(Config):
@@ -97,17 +116,11 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def secret_key(cls, instance: Path) -> str:
-        key = _env("SECRET_KEY")
-        if key:
-            return key
-        # Generated once and kept in instance/, readable by the owner only.
-        path = instance / "secret_key"
-        if not path.exists():
-            instance.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-        return path.read_text().strip()
+        return _env("SECRET_KEY") or _key_file(instance / "secret_key")
+
+    @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        return _env("BLIND_INDEX_KEY") or _key_file(instance / "blind_index_key")
 
 
 class TestingConfig(Config):
@@ -129,6 +142,10 @@ class TestingConfig(Config):
     def secret_key(cls, instance: Path) -> str:
         return "testing-secret-key-not-for-production"
 
+    @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        return "testing-blind-index-key-not-for-production"
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
@@ -140,6 +157,10 @@ class ProductionConfig(Config):
             raise ConfigError("refusing to start in production with debug on")
         if len(settings["SECRET_KEY"]) < 32:
             raise ConfigError("CASEWORK_SECRET_KEY must be at least 32 characters")
+        if len(settings["BLIND_INDEX_KEY"]) < 32:
+            raise ConfigError("CASEWORK_BLIND_INDEX_KEY must be at least 32 characters")
+        if settings["BLIND_INDEX_KEY"] == settings["SECRET_KEY"]:
+            raise ConfigError("CASEWORK_BLIND_INDEX_KEY must differ from CASEWORK_SECRET_KEY")
 
 
 CONFIGS: dict[str, type[Config]] = {

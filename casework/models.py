@@ -16,7 +16,7 @@ from casework.cases.models import (
 from casework.core.db import db
 from casework.evidence.models import Document, Source
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
-from casework.people.models import FamilyLink, Person, PersonName
+from casework.people.models import FamilyLink, Person, PersonMerge, PersonName, PersonNameKey
 
 __all__ = [
     "AdvocacyAction",
@@ -32,7 +32,9 @@ __all__ = [
     "FamilyLink",
     "Instrument",
     "Person",
+    "PersonMerge",
     "PersonName",
+    "PersonNameKey",
     "Place",
     "Provision",
     "Remedy",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from casework.core.vocab import CaseStatus, Role
 
@@ -192,3 +192,45 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
             )
         )
     return false()
+
+
+# --- people: matching, merging, import ---
+
+
+def visible_people_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``Person``: people the user may see with their identifying data.
+
+    A person is visible through a non-hidden link to a case whose identifying data the user
+    may see (``can_view_identifying``); hidden (or merged-away) people are never visible.
+    """
+    from casework.cases.models import Case, CaseMember, CasePerson
+    from casework.people.models import Person
+
+    if not _active(user):
+        return false()
+    on_team = exists(
+        select(CaseMember.id).where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
+    )
+    if user.role == Role.COORDINATOR:
+        case_ok = or_(Case.restricted.is_(False), on_team)
+    elif user.role in (Role.MONITOR, Role.LAWYER, Role.ADMIN):
+        case_ok = on_team
+    else:
+        return false()
+    return Person.hidden_at.is_(None) & exists(
+        select(CasePerson.id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(CasePerson.person_id == Person.id, CasePerson.hidden_at.is_(None), case_ok)
+    )
+
+
+def can_merge_people(user: User, cases: list[Case]) -> bool:
+    """Merge (or unmerge) two people: a lawyer or coordinator who may edit every case of both."""
+    if not _active(user) or user.role not in (Role.LAWYER, Role.COORDINATOR):
+        return False
+    return bool(cases) and all(can_edit_case(user, case) for case in cases)
+
+
+def can_import_cases(user: User) -> bool:
+    """Import cases from a spreadsheet: coordinators."""
+    return _active(user) and user.role == Role.COORDINATOR

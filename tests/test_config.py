@@ -17,6 +17,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 def test_production_refuses_short_secret_or_debug(monkeypatch):
     monkeypatch.setenv("CASEWORK_SECRET_KEY", "short")
+    monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", "y" * 40)
     with pytest.raises(ConfigError, match="32"):
         ProductionConfig.load()
     monkeypatch.setenv("CASEWORK_SECRET_KEY", "x" * 40)
@@ -51,3 +52,27 @@ def test_bad_number_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEWORK_MAX_UPLOAD_MB", "lots")
     with pytest.raises(RuntimeError, match="CASEWORK_MAX_UPLOAD_MB"):
         DevelopmentConfig.load()
+
+
+def test_production_refuses_to_start_without_blind_index_key(monkeypatch):
+    monkeypatch.setenv("CASEWORK_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("CASEWORK_BLIND_INDEX_KEY", raising=False)
+    with pytest.raises(ConfigError, match="BLIND_INDEX_KEY"):
+        ProductionConfig.load()
+    monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="differ"):
+        ProductionConfig.load()
+    monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", "y" * 40)
+    assert ProductionConfig.load()["BLIND_INDEX_KEY"] == "y" * 40
+
+
+def test_development_generates_blind_index_key_once_with_mode_0600(monkeypatch, tmp_path):
+    monkeypatch.delenv("CASEWORK_BLIND_INDEX_KEY", raising=False)
+    monkeypatch.delenv("CASEWORK_SECRET_KEY", raising=False)
+    monkeypatch.setenv("CASEWORK_INSTANCE_DIR", str(tmp_path))
+    first = DevelopmentConfig.load()
+    second = DevelopmentConfig.load()
+    assert first["BLIND_INDEX_KEY"] == second["BLIND_INDEX_KEY"]
+    assert first["BLIND_INDEX_KEY"] != first["SECRET_KEY"]
+    mode = stat.S_IMODE((tmp_path / "blind_index_key").stat().st_mode)
+    assert mode == 0o600

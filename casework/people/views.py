@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.people import services
+from casework.people.cli import people_cli
 from casework.people.models import Person
 from casework.people.services import NameInput
 
@@ -209,3 +210,7 @@ def hide_name(public_id: str, person_id: str, name_id: int):
 
 def _person_page(case: Case, person: Person) -> str:
     return url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(people_cli)
