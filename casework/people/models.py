@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -115,9 +113,7 @@ class PersonNameKey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
-    name_id: Mapped[int] = mapped_column(
-        ForeignKey("person_names.id"), nullable=False, index=True
-    )
+    name_id: Mapped[int] = mapped_column(ForeignKey("person_names.id"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
     token: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
 

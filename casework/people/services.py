@@ -12,8 +12,8 @@ from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide
 from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
-from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
 from casework.people.matching import index_names
+from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
 from casework.people.names import detect_script
 
 
