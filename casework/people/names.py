@@ -152,11 +152,24 @@ _FOLDS = (
     ("ee", "i"),
 )  # fmt: skip
 _GERMAN_END = re.compile(r"([aeiou])jev(a?)$")  # Dschurajew -> ...ayev
+_GERMAN_WORD = re.compile(r"(ow|ew)a?$")  # Cholmatow, Jusupowa: German transliteration
+_GERMAN = (("tsch", "ch"), ("dsch", "j"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
 _VOWELS = set("aeiouy")
+
+
+def _german(word: str) -> str:
+    for old, new in _GERMAN:
+        word = word.replace(old, new)
+    return word
 
 
 def phonetic(word: str) -> str:
     """A romanised word folded so that the usual transliterations of a name agree."""
+    if _GERMAN_WORD.search(word) and "dsch" not in word:
+        word = _german(word)
+    # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too.
+    word = re.sub(r"(?<![st])ch(?=[bdfgklmnprstvz])", "kh", word)
+    word = re.sub(r"ij(?=[aeiou])", "iy", word)
     for old, new in _FOLDS:
         word = word.replace(old, new)
     word = _GERMAN_END.sub(r"\1yev\2", word)

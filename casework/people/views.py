@@ -18,9 +18,10 @@ from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
-from casework.people import services
+from casework.core.types import PartialDate, PartialDateError
+from casework.people import matching, merging, services
 from casework.people.cli import people_cli
-from casework.people.models import Person
+from casework.people.models import Person, PersonMerge
 from casework.people.services import NameInput
 
 bp = Blueprint("people", __name__)
@@ -65,39 +66,76 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
     return result
 
 
+def _birth_year(text: str | None) -> int | None:
+    try:
+        parsed = PartialDate.parse(text)
+    except PartialDateError:
+        return None
+    return parsed.year if parsed else None
+
+
+def _visible_person(public_id: str | None) -> Person | None:
+    if not public_id:
+        return None
+    return db.session.scalar(
+        select(Person).where(
+            Person.public_id == public_id, permissions.visible_people_clause(current_user)
+        )
+    )
+
+
+def _possible_duplicates(case: Case, form: NewPersonForm) -> list[matching.Candidate]:
+    """Visible people who may be the one being added (not those already in this case)."""
+    in_case = [cp.person_id for cp in case_services.case_people(case)]
+    return matching.find_matches(
+        current_user,
+        [form.name.data],
+        birth_year=_birth_year(form.birth_date.data),
+        nationality=form.nationality.data or None,
+        exclude=in_case,
+    )
+
+
 @bp.route("/cases/<public_id>/people/new", methods=["GET", "POST"])
 def new_person(public_id: str):
     case = load_case(current_user, public_id, need=permissions.can_edit_case)
     form = NewPersonForm()
     link_form = LinkPersonForm(prefix="link")
-    link_form.person.choices = pairs([(p.public_id, label) for p, label in _linkable_people(case)])
+    choices = [(p.public_id, label) for p, label in _linkable_people(case)]
+    chosen = _visible_person(request.form.get("link-person"))
+    if chosen is not None and chosen.public_id not in {c for c, _ in choices}:
+        choices.append((chosen.public_id, chosen.primary_name))
+    link_form.person.choices = pairs(choices)
+    possible: list[matching.Candidate] = []
     if request.method == "POST" and "link-person" in request.form:
         if link_form.validate_on_submit():
-            person = db.session.scalar(
-                select(Person).where(Person.public_id == link_form.person.data)
-            )
-            if person is None or person.public_id not in {c.data for c in link_form.person}:
+            if chosen is None:
                 abort(404)
-            case_services.add_person_to_case(current_user, case, person, link_form.role.data)
+            case_services.add_person_to_case(current_user, case, chosen, link_form.role.data)
             db.session.commit()
             flash("Person added to the case.", "success")
             return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     elif request.method == "POST" and form.validate_on_submit():
-        try:
-            person = services.create_person(
-                current_user,
-                [NameInput(form.name.data, None, form.name_kind.data)],
-                **_details(form),
-            )
-            case_services.add_person_to_case(current_user, case, person, form.role.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Person added to the case.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
-    return render_template("people/new.html", case=case, form=form, link_form=link_form)
+        if not request.form.get("confirm_new"):
+            possible = _possible_duplicates(case, form)
+        if not possible:
+            try:
+                person = services.create_person(
+                    current_user,
+                    [NameInput(form.name.data, None, form.name_kind.data)],
+                    **_details(form),
+                )
+                case_services.add_person_to_case(current_user, case, person, form.role.data)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                flash("Person added to the case.", "success")
+                return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    return render_template(
+        "people/new.html", case=case, form=form, link_form=link_form, possible=possible
+    )
 
 
 @bp.route("/cases/<public_id>/people/<person_id>", methods=["GET", "POST"])
@@ -137,7 +175,46 @@ def edit_person(public_id: str, person_id: str):
         family=services.family_of(person),
         names=services.visible_names(person),
         other_cases=_other_cases(person, case),
+        merge_candidates=_merge_candidates(person),
+        merges=merging.merges_of(person),
     ), status
+
+
+def _merge_candidates(person: Person) -> list[matching.Candidate]:
+    names = [n.name for n in services.visible_names(person)]
+    return matching.find_matches(current_user, names, exclude=[person.id], limit=5)
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/merge")
+def merge_person(public_id: str, person_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    person = _person_in_case(case, person_id)
+    other = _visible_person(request.form.get("other"))
+    if other is None:
+        abort(404)
+    return perform(
+        lambda: merging.merge_people(current_user, person, other),
+        success="Merged: every name, case and family link of both records is now on this one.",
+        then=_person_page(case, person),
+    )
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/merges/<merge_id>/undo")
+def unmerge_person(public_id: str, person_id: str, merge_id: str):
+    case = load_case(current_user, public_id, need=permissions.can_edit_case)
+    person = _person_in_case(case, person_id)
+    merge = db.session.scalar(
+        select(PersonMerge).where(
+            PersonMerge.public_id == merge_id, PersonMerge.survivor_id == person.id
+        )
+    )
+    if merge is None:
+        abort(404)
+    return perform(
+        lambda: merging.unmerge(current_user, merge),
+        success="Merge undone: the two records are separate again.",
+        then=_person_page(case, person),
+    )
 
 
 def _other_cases(person: Person, case: Case) -> list[Case]:
