@@ -25,6 +25,7 @@ NAV = (
     NavItem("legal.catalogue", "Legal grounds", _ALL_CASE_ROLES),
     NavItem("advocacy.followups", "Follow-up", frozenset({Role.LAWYER, Role.COORDINATOR})),
     NavItem("advocacy.cycles", "UPR", frozenset({Role.LAWYER, Role.COORDINATOR})),
+    NavItem("imports.import_page", "Import", frozenset({Role.COORDINATOR})),
 )
 
 

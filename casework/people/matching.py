@@ -148,29 +148,35 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int = MAX_CANDIDATE
     return list(db.session.scalars(query))
 
 
-def score_people(
-    people_ids: list[int],
+def _load_people(ids: Iterable[int]) -> dict[int, tuple[Person, list[str]]]:
+    """People by id with their visible names, in order (chunked, whatever the count)."""
+    ids = sorted(set(ids))
+    found: dict[int, tuple[Person, list[str]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(PersonName, Person)
+            .join(Person, Person.id == PersonName.person_id)
+            .where(
+                PersonName.person_id.in_(ids[start : start + 500]),
+                PersonName.hidden_at.is_(None),
+            )
+            .order_by(PersonName.person_id, PersonName.position)
+        )
+        for entry, person in rows:
+            found.setdefault(person.id, (person, []))[1].append(entry.name)
+    return found
+
+
+def _rank(
+    people: Iterable[tuple[Person, list[str]]],
     names: list[str],
-    *,
-    birth_year: int | None = None,
-    nationality: str | None = None,
-    threshold: float = MATCH_THRESHOLD,
+    birth_year: int | None,
+    nationality: str | None,
+    threshold: float,
 ) -> list[Candidate]:
-    """Score the names of these people against ``names``; the best first, above ``threshold``."""
-    if not people_ids:
-        return []
     queries = [(text, parse_name(text)) for text in names if text.strip()]
-    rows = db.session.execute(
-        select(PersonName, Person)
-        .join(Person, Person.id == PersonName.person_id)
-        .where(PersonName.person_id.in_(people_ids), PersonName.hidden_at.is_(None))
-        .order_by(PersonName.person_id, PersonName.position)
-    )
-    by_person: dict[int, tuple[Person, list[str]]] = {}
-    for entry, person in rows:
-        by_person.setdefault(person.id, (person, []))[1].append(entry.name)
     found = []
-    for person, person_names in by_person.values():
+    for person, person_names in people:
         best = (0.0, "", "")
         for stored in person_names:
             parsed = parse_name(stored)
@@ -184,6 +190,64 @@ def score_people(
             found.append(Candidate(person, score, best[1], best[2], person_names, why))
     found.sort(key=lambda c: (-c.score, c.person.id))
     return found
+
+
+def score_people(
+    people_ids: list[int],
+    names: list[str],
+    *,
+    birth_year: int | None = None,
+    nationality: str | None = None,
+    threshold: float = MATCH_THRESHOLD,
+) -> list[Candidate]:
+    """Score the names of these people against ``names``; the best first, above ``threshold``."""
+    if not people_ids:
+        return []
+    people = _load_people(people_ids).values()
+    return _rank(people, names, birth_year, nationality, threshold)
+
+
+@dataclass
+class Query:
+    names: list[str]
+    birth_year: int | None = None
+    nationality: str | None = None
+
+
+def match_many(
+    user: Any, queries: list[Query], *, threshold: float = MATCH_THRESHOLD, limit: int = 5
+) -> list[list[Candidate]]:
+    """:func:`find_matches` for many names at once (an import): a few queries in all."""
+    index = current_index()
+    wanted = [
+        {index.token(_purpose(k), v) for text in q.names for k, v in query_keys(text)}
+        for q in queries
+    ]
+    tokens = sorted(set().union(*wanted)) if wanted else []
+    by_token: dict[str, set[int]] = {}
+    for start in range(0, len(tokens), 500):
+        rows = db.session.execute(
+            select(PersonNameKey.token, PersonNameKey.person_id)
+            .join(Person, Person.id == PersonNameKey.person_id)
+            .where(
+                PersonNameKey.token.in_(tokens[start : start + 500]),
+                permissions.visible_people_clause(user),
+            )
+        )
+        for tok, person_id in rows:
+            by_token.setdefault(tok, set()).add(person_id)
+    ids_per_query = [set().union(*(by_token.get(t, set()) for t in w)) for w in wanted]
+    people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
+    return [
+        _rank(
+            [people[i] for i in sorted(ids) if i in people],
+            q.names,
+            q.birth_year,
+            q.nationality,
+            threshold,
+        )[:limit]
+        for q, ids in zip(queries, ids_per_query, strict=True)
+    ]
 
 
 def find_matches(

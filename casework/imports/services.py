@@ -1,0 +1,557 @@
+"""Importing cases from legacy spreadsheets: validate every row, report, then write (or not).
+
+One row is one person in one case; rows sharing a ``case_key`` are one case. By default the
+import is all-or-nothing: one rejected value and nothing is written. ``valid_only`` writes the
+good rows. Possible duplicates (against the people the importer may see, and within the file)
+are reported, never merged silently. The column format is the shared import format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+
+from casework import permissions
+from casework.audit.services import record
+from casework.cases.events import get_or_create_agencies, get_or_create_place
+from casework.cases.models import Case, CaseMember, CasePerson, Event, StatusChange
+from casework.cases.services import case_values
+from casework.core.db import db, new_public_id
+from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.vocab import (
+    ActType,
+    Assessment,
+    CaseRole,
+    CaseStatus,
+    ConsentLevel,
+    EventType,
+    LinkState,
+    NameKind,
+    SourceKind,
+    TeamRole,
+)
+from casework.evidence.models import Source
+from casework.imports.reading import Table, UnusableInput
+from casework.legal.models import CaseProvision, Provision
+from casework.legal.services import is_usable, parse_codes
+from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
+from casework.people.models import NAME_MAX_LEN, Person, PersonName, PersonNameKey
+from casework.people.names import detect_script, name_keys, parse_name, query_keys, similarity
+from casework.people.services import person_values
+
+COLUMNS = (
+    "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
+    "legal_status", "unhcr_number", "act_type", "act_date", "act_place", "destination_country",
+    "perpetrators", "current_situation", "after_return", "narrative", "sources", "consent",
+    "urgency", "legal_grounds",
+)  # fmt: skip
+REQUIRED = ("person_name", "act_type", "act_date")
+BATCH = 500
+
+_GENDERS = {
+    "m": "male", "м": "male", "муж": "male", "мужской": "male", "male": "male",
+    "f": "female", "ж": "female", "жен": "female", "женский": "female", "female": "female",
+    "other": "other", "unknown": "unknown", "": "unknown",
+}  # fmt: skip
+_ETHNICITIES = {
+    "uzbek": "Uzbek", "узбек": "Uzbek", "узбечка": "Uzbek", "o'zbek": "Uzbek",
+    "uyghur": "Uyghur", "uighur": "Uyghur", "уйгур": "Uyghur", "уйгурка": "Uyghur",
+    "kyrgyz": "Kyrgyz", "kirghiz": "Kyrgyz", "кыргыз": "Kyrgyz", "киргиз": "Kyrgyz",
+    "tajik": "Tajik", "таджик": "Tajik", "kazakh": "Kazakh", "казах": "Kazakh",
+    "turkmen": "Turkmen", "туркмен": "Turkmen", "russian": "Russian", "русский": "Russian",
+    "dungan": "Dungan", "дунган": "Dungan", "karakalpak": "Karakalpak", "каракалпак": "Karakalpak",
+}  # fmt: skip
+_SOURCE_KINDS = {
+    "relative": SourceKind.RELATIVE, "family": SourceKind.RELATIVE, "родственник": SourceKind.RELATIVE,
+    "родственники": SourceKind.RELATIVE, "lawyer": SourceKind.LAWYER, "адвокат": SourceKind.LAWYER,
+    "media": SourceKind.MEDIA, "сми": SourceKind.MEDIA, "unhcr": SourceKind.UNHCR,
+    "увкб": SourceKind.UNHCR, "witness": SourceKind.WITNESS, "свидетель": SourceKind.WITNESS,
+    "ngo": SourceKind.NGO, "нпо": SourceKind.NGO, "victim": SourceKind.VICTIM,
+    "official": SourceKind.OFFICIAL,
+}  # fmt: skip
+
+
+@dataclass
+class Problem:
+    """A rejected value (or a warning): spreadsheet row, column, the value as written, why."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows_read: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=lambda: {"cases": 0, "people": 0})
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = True
+    written: bool = False
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {p.row for p in self.rejected}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rejected": [asdict(p) for p in self.rejected],
+            "warnings": [asdict(p) for p in self.warnings],
+            "created": dict(self.created),
+            "possible_duplicates": self.possible_duplicates,
+            "dry_run": self.dry_run,
+            "written": self.written,
+        }
+
+
+@dataclass
+class ImportOptions:
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    dry_run: bool = False
+    valid_only: bool = False
+
+
+@dataclass
+class Row:
+    number: int
+    case_key: str
+    names: list[str]
+    person: dict[str, Any]
+    case: dict[str, Any]
+    perpetrators: list[str]
+    sources: list[str]
+    provisions: list[Provision]
+
+    @property
+    def birth_year(self) -> int | None:
+        bd = self.person.get("birth_date")
+        return bd.year if bd else None
+
+
+# --- columns --------------------------------------------------------------------------------
+
+
+def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str, str]:
+    """File header -> canonical column. Unknown, duplicate or missing columns: UnusableInput.
+
+    A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
+    ever dropped.
+    """
+    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
+    for target in lowered.values():
+        if target and target not in COLUMNS:
+            raise UnusableInput(f"The mapping names an unknown column \u201c{target}\u201d.")
+    result: dict[str, str] = {}
+    unknown = []
+    for header in headers:
+        key = header.strip().casefold()
+        if key in lowered:
+            target = lowered[key]
+            if not target:
+                continue
+        elif key in COLUMNS:
+            target = key
+        else:
+            if header.strip():
+                unknown.append(header)
+            continue
+        if target in result.values():
+            raise UnusableInput(f"Two columns are both \u201c{target}\u201d.")
+        result[header] = target
+    if unknown:
+        raise UnusableInput(
+            "Unknown column(s): "
+            + ", ".join(f"\u201c{h}\u201d" for h in unknown)
+            + ". Map them with a column mapping (or map them to null to leave them out)."
+        )
+    missing = [c for c in REQUIRED if c not in result.values()]
+    if missing:
+        raise UnusableInput(f"Required column(s) missing: {', '.join(missing)}.")
+    return result
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _split(text: str) -> list[str]:
+    seen: list[str] = []
+    for part in (text or "").replace("\n", ";").split(";"):
+        part = " ".join(part.split())
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+class _Catalogue:
+    """Provision codes, read once per import."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Provision | None] = {}
+
+    def resolve(self, text: str) -> tuple[list[Provision], list[str]]:
+        codes = parse_codes(text)
+        missing = [c for c in codes if c not in self._cache]
+        if missing:
+            for p in db.session.scalars(select(Provision).where(Provision.code.in_(missing))):
+                self._cache[p.code] = p
+            for c in missing:
+                self._cache.setdefault(c, None)
+        found, bad = [], []
+        for c in codes:
+            p = self._cache[c]
+            if p is None or not is_usable(p):
+                bad.append(c)
+            else:
+                found.append(p)
+        return found, bad
+
+
+def parse_row(
+    number: int, cells: dict[str, str], catalogue: _Catalogue
+) -> tuple[Row | None, list[Problem], list[Problem]]:
+    """Validate one row; returns (row or None, rejected values, warnings)."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def reject(column: str, message: str) -> None:
+        problems.append(Problem(number, column, cells.get(column, ""), message))
+
+    if extra := cells.get("\x00extra"):
+        problems.append(Problem(number, "", extra, "More cells than columns in the header."))
+    name = " ".join(cells.get("person_name", "").split())
+    if not name:
+        reject("person_name", "The name is required (any script).")
+    elif len(name) > NAME_MAX_LEN:
+        reject("person_name", f"A name may have at most {NAME_MAX_LEN} characters.")
+    others = _split(cells.get("other_names", ""))
+    for other in others:
+        if len(other) > NAME_MAX_LEN:
+            reject("other_names", f"A name may have at most {NAME_MAX_LEN} characters.")
+    gender = _GENDERS.get(cells.get("gender", "").strip().casefold())
+    if gender is None:
+        reject("gender", "Use male, female, other or unknown (or м/ж, m/f).")
+    ethnicity_raw = " ".join(cells.get("ethnicity", "").split())
+    person_data = {
+        "gender": gender or "unknown",
+        "birth_date": cells.get("birth_date", ""),
+        "nationality": cells.get("nationality", ""),
+        "ethnicity": _ETHNICITIES.get(ethnicity_raw.casefold(), ethnicity_raw),
+        "legal_status": cells.get("legal_status", "").strip().casefold(),
+        "unhcr_number": cells.get("unhcr_number", ""),
+        "consent": cells.get("consent", "").strip().casefold() or ConsentLevel.INTERNAL.value,
+    }
+    person: dict[str, Any] = {}
+    try:
+        person = person_values(person_data)
+    except ValidationFailed as exc:
+        for column, messages in exc.errors.items():
+            reject(column, messages[0])
+    act_date = cells.get("act_date", "").strip()
+    case_data = {
+        "act_type": cells.get("act_type", "").strip().casefold(),
+        "act_date": act_date,
+        "act_place": cells.get("act_place", ""),
+        "destination_country": cells.get("destination_country", ""),
+        "current_situation": cells.get("current_situation", "").strip().casefold() or "unknown",
+        "after_return": cells.get("after_return", ""),
+        "narrative": cells.get("narrative", ""),
+        "urgency": cells.get("urgency", "").strip().casefold() or "routine",
+        "external_ref": cells.get("case_key", ""),
+    }
+    if not case_data["act_type"]:
+        reject("act_type", "Say what happened: " + ", ".join(a.value for a in ActType) + ".")
+    if not act_date:
+        reject("act_date", "The date of the act is required (a year is enough, or unknown).")
+    case: dict[str, Any] = {}
+    try:
+        case = case_values(case_data)
+    except ValidationFailed as exc:
+        for column, messages in exc.errors.items():
+            reject("case_key" if column == "external_ref" else column, messages[0])
+    if case and act_date and case.get("act_date") is None:
+        case["act_date_note"] = act_date[:200]
+        warnings.append(Problem(number, "act_date", act_date, "Date unknown: kept as a note."))
+    elif case.get("act_date") is not None and case["act_date"].precision == "year":
+        warnings.append(Problem(number, "act_date", act_date, "Only the year is given."))
+    provisions, bad = catalogue.resolve(cells.get("legal_grounds", ""))
+    if bad:
+        reject("legal_grounds", f"Unknown or retired provision code(s): {', '.join(bad)}.")
+    if problems:
+        return None, problems, warnings
+    row = Row(
+        number=number,
+        case_key=" ".join(cells.get("case_key", "").split()),
+        names=[name, *[o for o in others if o != name]],
+        person=person,
+        case=case,
+        perpetrators=_split(cells.get("perpetrators", "")),
+        sources=_split(cells.get("sources", "")),
+        provisions=provisions,
+    )
+    return row, problems, warnings
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+
+def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
+    """Rows that look like people already recorded (that the actor may see), or earlier rows."""
+    results = match_many(
+        actor,
+        [Query(r.names, r.birth_year, r.person.get("nationality")) for r in rows],
+        limit=5,
+    )
+    seen_keys: dict[tuple[str, str], list[int]] = {}
+    parsed: dict[int, list[Any]] = {}
+    report = []
+    for row, found in zip(rows, results, strict=True):
+        parsed[row.number] = [parse_name(n) for n in row.names]
+        earlier: set[int] = set()
+        for text in row.names:
+            for key in query_keys(text):
+                earlier.update(seen_keys.get(key, ()))
+        same_rows = sorted(
+            other
+            for other in earlier
+            if max(similarity(q, c) for q in parsed[row.number] for c in parsed[other])
+            >= MATCH_THRESHOLD
+        )
+        for text in row.names:
+            for key in name_keys(text):
+                seen_keys.setdefault(key, []).append(row.number)
+        if found or same_rows:
+            report.append(
+                {
+                    "row": row.number,
+                    "people": [
+                        {
+                            "person": c.person.public_id,
+                            "names": c.names,
+                            "score": round(c.score, 1),
+                            "matched_name": c.matched_name,
+                        }
+                        for c in found
+                    ],
+                    "rows": same_rows,
+                }
+            )
+    return report
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Builds cases and people in batches (one flush per batch, keys inserted in bulk)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.next_number: dict[int, int] = {}
+        self.places: dict[str, Any] = {}
+        self.agencies: dict[str, Any] = {}
+        self.cases_by_key: dict[str, Case] = {}
+        self.pending: list[tuple[Case | None, Person]] = []
+        self.new_cases: list[Case] = []
+        self.deferred: list[tuple[Case, Event, list[str]]] = []
+        self.created = {"cases": 0, "people": 0}
+
+    def _reference(self, year: int) -> str:
+        prefix = f"{current_app.config.get('CASE_REFERENCE_PREFIX', 'KZ')}-{year:04d}-"
+        if year not in self.next_number:
+            last = db.session.scalar(
+                select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
+            )
+            self.next_number[year] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        number = self.next_number[year]
+        self.next_number[year] += 1
+        return f"{prefix}{number:04d}"
+
+    def _place(self, name: str | None) -> Any:
+        if not name:
+            return None
+        key = name.casefold()
+        if key not in self.places:
+            self.places[key] = get_or_create_place(name)
+        return self.places[key]
+
+    def _agencies(self, names: list[str]) -> list[Any]:
+        result = []
+        for name in names:
+            key = name.casefold()
+            if key not in self.agencies:
+                self.agencies[key] = get_or_create_agencies([name])[0]
+            if self.agencies[key] not in result:
+                result.append(self.agencies[key])
+        return result
+
+    def _new_case(self, row: Row) -> Case:
+        values = dict(row.case)
+        year = values["act_date"].year if values.get("act_date") else date.today().year
+        case = Case(
+            public_id=new_public_id(),
+            reference=self._reference(year),
+            created_by_id=self.actor.id,
+            status=CaseStatus.DRAFT,
+            **values,
+        )
+        case.members.append(
+            CaseMember(user_id=self.actor.id, team_role=TeamRole.CREATOR, added_by_id=self.actor.id)
+        )
+        event_type = (
+            EventType.DETENTION_PENDING_EXTRADITION
+            if case.act_type == ActType.DETENTION_PENDING_REMOVAL
+            else EventType.REMOVAL
+        )
+        event = Event(
+            created_by_id=self.actor.id,
+            event_type=event_type,
+            act_type=case.act_type,
+            date=case.act_date,
+            date_note=case.act_date_note,
+            destination_country=case.destination_country,
+            place=self._place(case.act_place),
+        )
+        event.agencies = self._agencies(row.perpetrators)
+        case.events.append(event)
+        db.session.add(case)
+        # Sources and the status history need the case's id: added after the batch's flush.
+        self.deferred.append((case, event, row.sources))
+        for provision in row.provisions:
+            db.session.add(
+                CaseProvision(
+                    case=case,
+                    provision=provision,
+                    assessment=Assessment.RELEVANT,
+                    state=LinkState.SUGGESTED,
+                    created_by_id=self.actor.id,
+                )
+            )
+        self.new_cases.append(case)
+        self.created["cases"] += 1
+        return case
+
+    def add(self, row: Row) -> None:
+        case = self.cases_by_key.get(row.case_key) if row.case_key else None
+        if case is None:
+            case = self._new_case(row)
+            if row.case_key:
+                self.cases_by_key[row.case_key] = case
+        values = dict(row.person)
+        person = Person(public_id=new_public_id(), created_by_id=self.actor.id, **values)
+        if person.consent != ConsentLevel.NONE:
+            person.consent_obtained_by_id = self.actor.id
+        for position, text in enumerate(row.names):
+            kind = NameKind.AS_GIVEN if position == 0 else NameKind.ALIAS
+            person.names.append(
+                PersonName(name=text, script=detect_script(text), kind=kind, position=position)
+            )
+        db.session.add(person)
+        db.session.add(CasePerson(case=case, person=person, role=CaseRole.AT_RISK))
+        self.pending.append((case, person))
+        self.created["people"] += 1
+
+    def flush(self) -> None:
+        if not self.pending and not self.new_cases:
+            return
+        db.session.flush()
+        for case, event, names in self.deferred:
+            sources = [
+                Source(
+                    case_id=case.id,
+                    kind=_SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
+                    identity=s,
+                    identity_protected=True,
+                    created_by_id=self.actor.id,
+                )
+                for s in names
+            ]
+            db.session.add_all(sources)
+            event.sources = sources
+            db.session.add(
+                StatusChange(
+                    case_id=case.id,
+                    to_status=CaseStatus.DRAFT,
+                    author_id=self.actor.id,
+                    comment="Imported from a spreadsheet",
+                )
+            )
+        self.deferred = []
+        keys = [
+            {"person_id": person.id, "name_id": entry.id, "kind": kind, "token": tok}
+            for _, person in self.pending
+            for entry in person.names
+            for kind, tok in name_tokens(entry.name)
+        ]
+        if keys:
+            db.session.execute(insert(PersonNameKey), keys)
+        for case in self.new_cases:
+            record(self.actor, "case.created", case, case=case, imported=True)
+        for case, person in self.pending:
+            record(self.actor, "person.created", person, case=case, imported=True)
+        self.pending, self.new_cases = [], []
+
+
+def import_cases(
+    actor: Any,
+    table: Table,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every row of ``table``; write the cases unless told not to (see module doc).
+
+    Raises UnusableInput for a file that cannot be imported at all, PermissionDenied for an
+    account that may not import. The caller commits (or rolls back) the session.
+    """
+    if not permissions.can_import_cases(actor):
+        raise PermissionDenied("Only a coordinator can import cases.")
+    columns = map_columns(table.headers, options.mapping)
+    report = ImportReport(rows_read=len(table.rows), dry_run=options.dry_run)
+    catalogue = _Catalogue()
+    rows: list[Row] = []
+    for number, cells in table.rows:
+        mapped = {columns[h]: v for h, v in cells.items() if h in columns}
+        if "\x00extra" in cells:
+            mapped["\x00extra"] = cells["\x00extra"]
+        row, problems, warnings = parse_row(number, mapped, catalogue)
+        report.rejected.extend(problems)
+        report.warnings.extend(warnings)
+        if row is not None:
+            rows.append(row)
+        if progress is not None:
+            progress(1)
+    report.possible_duplicates = _duplicates(actor, rows)
+    writable = not report.rejected or options.valid_only
+    if options.dry_run or not writable:
+        report.created = _would_create(rows) if writable else {"cases": 0, "people": 0}
+        return report
+    writer = _Writer(actor)
+    for i, row in enumerate(rows, start=1):
+        writer.add(row)
+        if i % BATCH == 0:
+            writer.flush()
+    writer.flush()
+    record(
+        actor,
+        "import.cases",
+        object_type="import",
+        cases=writer.created["cases"],
+        people=writer.created["people"],
+        rejected_rows=len(report.rejected_rows),
+    )
+    report.created = writer.created
+    report.written = True
+    return report
+
+
+def _would_create(rows: Iterable[Row]) -> dict[str, int]:
+    rows = list(rows)
+    keys = {r.case_key for r in rows if r.case_key}
+    return {"cases": len(keys) + sum(1 for r in rows if not r.case_key), "people": len(rows)}
