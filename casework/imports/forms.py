@@ -7,16 +7,20 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from casework.core.forms import pairs
+
 
 class CaseImportForm(FlaskForm):
     file = FileField("Spreadsheet (.csv or .xlsx)", validators=[FileRequired("Choose a file.")])
     encoding = SelectField(
         "Encoding",
-        choices=[("", "Detect"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")],
+        choices=pairs([("", "Detect"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")]),
         default="",
     )
     delimiter = SelectField(
-        "Delimiter", choices=[("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("tab", "Tab")]
+        "Delimiter",
+        choices=pairs([("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("tab", "Tab")]),
+        default="",
     )
     sheet = StringField("Sheet (XLSX)", validators=[Optional(), Length(max=100)])
     mapping = TextAreaField(

@@ -322,7 +322,7 @@ def word_similarity(a: str, b: str) -> float:
     if skeleton(a) == skeleton(b):
         score = max(score, 92.0)
     if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
-        score = min(score, 75.0)  # Kholmatov / Kholmatova: relatives, not one person
+        score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
     return score
 
 

@@ -77,7 +77,14 @@ SURNAMES = [
     (["Abdukerim", "Абдукерим", "ئابدۇكېرىم", "Abdukérim"], False),
 ]
 FATHERS = ["Rustam", "Karim", "Bakhtiyor", "Ahmad", "Tohir"]
-FEMALE_ENDINGS = (("ov", "ova"), ("ev", "eva"), ("ow", "owa"), ("ов", "ова"), ("ев", "ева"))
+FEMALE_ENDINGS = (
+    ("ov", "ova"),
+    ("ev", "eva"),
+    ("ow", "owa"),
+    ("ew", "ewa"),
+    ("ов", "ова"),
+    ("ев", "ева"),
+)
 
 
 def _feminine(surname: str) -> str:
