@@ -17,9 +17,18 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 
 from casework import permissions
+from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.cases.events import get_or_create_agencies, get_or_create_place
-from casework.cases.models import Case, CaseMember, CasePerson, Event, StatusChange
+from casework.cases.models import (
+    Case,
+    CaseMember,
+    CasePerson,
+    Event,
+    StatusChange,
+    event_agencies,
+    event_sources,
+)
 from casework.cases.services import case_values
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
@@ -41,7 +50,7 @@ from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
 from casework.people.models import NAME_MAX_LEN, Person, PersonName, PersonNameKey
-from casework.people.names import detect_script, name_keys, parse_name, query_keys, similarity
+from casework.people.names import detect_script, name_keys, query_keys, text_similarity
 from casework.people.services import person_values
 
 COLUMNS = (
@@ -310,19 +319,21 @@ def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
         limit=5,
     )
     seen_keys: dict[tuple[str, str], list[int]] = {}
-    parsed: dict[int, list[Any]] = {}
+    names_of: dict[int, list[str]] = {}
     report = []
     for row, found in zip(rows, results, strict=True):
-        parsed[row.number] = [parse_name(n) for n in row.names]
+        names_of[row.number] = row.names
         earlier: set[int] = set()
         for text in row.names:
             for key in query_keys(text):
                 earlier.update(seen_keys.get(key, ()))
+        # Compared with the nearest earlier rows only: a namesake-heavy file stays linear.
         same_rows = sorted(
             other
-            for other in earlier
-            if max(similarity(q, c) for q in parsed[row.number] for c in parsed[other])
-            >= MATCH_THRESHOLD
+            for other in sorted(earlier)[-50:]
+            if any(
+                text_similarity(q, c) >= MATCH_THRESHOLD for q in row.names for c in names_of[other]
+            )
         )
         for text in row.names:
             for key in name_keys(text):
@@ -349,18 +360,25 @@ def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
 # --- writing --------------------------------------------------------------------------------
 
 
+def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one statement; their new ids, in order."""
+    if not rows:
+        return []
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(stmt, rows))
+
+
 class _Writer:
-    """Builds cases and people in batches (one flush per batch, keys inserted in bulk)."""
+    """Writes rows in batches with bulk INSERTs: a few statements per batch, not per row."""
 
     def __init__(self, actor: Any) -> None:
         self.actor = actor
         self.next_number: dict[int, int] = {}
-        self.places: dict[str, Any] = {}
-        self.agencies: dict[str, Any] = {}
-        self.cases_by_key: dict[str, Case] = {}
-        self.pending: list[tuple[Case | None, Person]] = []
-        self.new_cases: list[Case] = []
-        self.deferred: list[tuple[Case, Event, list[str]]] = []
+        self.places: dict[str, int | None] = {}
+        self.agencies: dict[str, int] = {}
+        self.case_ids: dict[str, int] = {}
+        self.rows: list[Row] = []
+        self.audit: list[dict[str, Any]] = []
         self.created = {"cases": 0, "people": 0}
 
     def _reference(self, year: int) -> str:
@@ -374,129 +392,209 @@ class _Writer:
         self.next_number[year] += 1
         return f"{prefix}{number:04d}"
 
-    def _place(self, name: str | None) -> Any:
+    def _place_id(self, name: str | None) -> int | None:
         if not name:
             return None
         key = name.casefold()
         if key not in self.places:
-            self.places[key] = get_or_create_place(name)
+            place = get_or_create_place(name)
+            self.places[key] = place.id if place is not None else None
         return self.places[key]
 
-    def _agencies(self, names: list[str]) -> list[Any]:
-        result = []
+    def _agency_ids(self, names: list[str]) -> list[int]:
+        result: list[int] = []
         for name in names:
             key = name.casefold()
             if key not in self.agencies:
-                self.agencies[key] = get_or_create_agencies([name])[0]
+                self.agencies[key] = get_or_create_agencies([name])[0].id
             if self.agencies[key] not in result:
                 result.append(self.agencies[key])
         return result
 
-    def _new_case(self, row: Row) -> Case:
-        values = dict(row.case)
-        year = values["act_date"].year if values.get("act_date") else date.today().year
-        case = Case(
-            public_id=new_public_id(),
-            reference=self._reference(year),
-            created_by_id=self.actor.id,
-            status=CaseStatus.DRAFT,
-            **values,
+    def _audit(self, action: str, object_type: str, public_id: str, case_id: int) -> None:
+        self.audit.append(
+            {
+                "actor_id": self.actor.id,
+                "action": action,
+                "object_type": object_type,
+                "object_id": public_id,
+                "case_id": case_id,
+                "details": {"imported": True},
+            }
         )
-        case.members.append(
-            CaseMember(user_id=self.actor.id, team_role=TeamRole.CREATOR, added_by_id=self.actor.id)
-        )
-        event_type = (
-            EventType.DETENTION_PENDING_EXTRADITION
-            if case.act_type == ActType.DETENTION_PENDING_REMOVAL
-            else EventType.REMOVAL
-        )
-        event = Event(
-            created_by_id=self.actor.id,
-            event_type=event_type,
-            act_type=case.act_type,
-            date=case.act_date,
-            date_note=case.act_date_note,
-            destination_country=case.destination_country,
-            place=self._place(case.act_place),
-        )
-        event.agencies = self._agencies(row.perpetrators)
-        case.events.append(event)
-        db.session.add(case)
-        # Sources and the status history need the case's id: added after the batch's flush.
-        self.deferred.append((case, event, row.sources))
-        for provision in row.provisions:
-            db.session.add(
-                CaseProvision(
-                    case=case,
-                    provision=provision,
-                    assessment=Assessment.RELEVANT,
-                    state=LinkState.SUGGESTED,
-                    created_by_id=self.actor.id,
-                )
-            )
-        self.new_cases.append(case)
-        self.created["cases"] += 1
-        return case
 
     def add(self, row: Row) -> None:
-        case = self.cases_by_key.get(row.case_key) if row.case_key else None
-        if case is None:
-            case = self._new_case(row)
-            if row.case_key:
-                self.cases_by_key[row.case_key] = case
-        values = dict(row.person)
-        person = Person(public_id=new_public_id(), created_by_id=self.actor.id, **values)
-        if person.consent != ConsentLevel.NONE:
-            person.consent_obtained_by_id = self.actor.id
-        for position, text in enumerate(row.names):
-            kind = NameKind.AS_GIVEN if position == 0 else NameKind.ALIAS
-            person.names.append(
-                PersonName(name=text, script=detect_script(text), kind=kind, position=position)
-            )
-        db.session.add(person)
-        db.session.add(CasePerson(case=case, person=person, role=CaseRole.AT_RISK))
-        self.pending.append((case, person))
-        self.created["people"] += 1
+        self.rows.append(row)
 
     def flush(self) -> None:
-        if not self.pending and not self.new_cases:
+        rows, self.rows = self.rows, []
+        if not rows:
             return
-        db.session.flush()
-        for case, event, names in self.deferred:
-            sources = [
-                Source(
-                    case_id=case.id,
-                    kind=_SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
-                    identity=s,
-                    identity_protected=True,
-                    created_by_id=self.actor.id,
-                )
-                for s in names
-            ]
-            db.session.add_all(sources)
-            event.sources = sources
-            db.session.add(
-                StatusChange(
-                    case_id=case.id,
-                    to_status=CaseStatus.DRAFT,
-                    author_id=self.actor.id,
-                    comment="Imported from a spreadsheet",
-                )
+        actor = self.actor.id
+        # Cases: one per case_key (across batches), or one per row without a key.
+        starters = []
+        keys_in_batch: set[str] = set()
+        for row in rows:
+            if row.case_key and (row.case_key in self.case_ids or row.case_key in keys_in_batch):
+                continue
+            if row.case_key:
+                keys_in_batch.add(row.case_key)
+            starters.append(row)
+        case_rows = []
+        for row in starters:
+            values = dict(row.case)
+            year = values["act_date"].year if values.get("act_date") else date.today().year
+            case_rows.append(
+                {
+                    "public_id": new_public_id(),
+                    "reference": self._reference(year),
+                    "created_by_id": actor,
+                    "status": CaseStatus.DRAFT,
+                    **values,
+                }
             )
-        self.deferred = []
+        case_ids = _inserted_ids(Case, case_rows)
+        own_case: dict[int, int] = {}
+        for row, case_id, values in zip(starters, case_ids, case_rows, strict=True):
+            own_case[id(row)] = case_id
+            if row.case_key:
+                self.case_ids[row.case_key] = case_id
+            self._audit("case.created", "cases", values["public_id"], case_id)
+        self.created["cases"] += len(case_ids)
+        db.session.execute(
+            insert(CaseMember),
+            [
+                {
+                    "case_id": c,
+                    "user_id": actor,
+                    "team_role": TeamRole.CREATOR,
+                    "added_by_id": actor,
+                }
+                for c in case_ids
+            ],
+        )
+        db.session.execute(
+            insert(StatusChange),
+            [
+                {
+                    "case_id": c,
+                    "to_status": CaseStatus.DRAFT,
+                    "author_id": actor,
+                    "comment": "Imported from a spreadsheet",
+                }
+                for c in case_ids
+            ],
+        )
+        # The act, as the first event of each new case, with its agencies and sources.
+        event_ids = _inserted_ids(
+            Event,
+            [
+                {
+                    "case_id": own_case[id(row)],
+                    "created_by_id": actor,
+                    "event_type": (
+                        EventType.DETENTION_PENDING_EXTRADITION
+                        if values["act_type"] == ActType.DETENTION_PENDING_REMOVAL
+                        else EventType.REMOVAL
+                    ),
+                    "act_type": values["act_type"],
+                    "date": values.get("act_date"),
+                    "date_note": values.get("act_date_note"),
+                    "destination_country": values.get("destination_country"),
+                    "place_id": self._place_id(values.get("act_place")),
+                }
+                for row, values in zip(starters, case_rows, strict=True)
+            ],
+        )
+        agency_links = [
+            {"event_id": e, "agency_id": a}
+            for row, e in zip(starters, event_ids, strict=True)
+            for a in self._agency_ids(row.perpetrators)
+        ]
+        if agency_links:
+            db.session.execute(insert(event_agencies), agency_links)
+        source_rows, source_events = [], []
+        for row, event_id in zip(starters, event_ids, strict=True):
+            for s in row.sources:
+                source_rows.append(
+                    {
+                        "case_id": own_case[id(row)],
+                        "kind": _SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
+                        "identity": s,
+                        "identity_protected": True,
+                        "created_by_id": actor,
+                    }
+                )
+                source_events.append(event_id)
+        source_ids = _inserted_ids(Source, source_rows)
+        if source_ids:
+            db.session.execute(
+                insert(event_sources),
+                [
+                    {"event_id": e, "source_id": s}
+                    for e, s in zip(source_events, source_ids, strict=True)
+                ],
+            )
+        provision_rows = [
+            {
+                "case_id": own_case[id(row)],
+                "provision_id": provision.id,
+                "assessment": Assessment.RELEVANT,
+                "state": LinkState.SUGGESTED,
+                "created_by_id": actor,
+            }
+            for row in starters
+            for provision in row.provisions
+        ]
+        if provision_rows:
+            db.session.execute(insert(CaseProvision), provision_rows)
+        # People, their names and matching keys, and their link to the case.
+        person_rows = [
+            {
+                "public_id": new_public_id(),
+                "created_by_id": actor,
+                **row.person,
+                "consent_obtained_by_id": (
+                    actor
+                    if row.person.get("consent", ConsentLevel.NONE) != ConsentLevel.NONE
+                    else None
+                ),
+            }
+            for row in rows
+        ]
+        person_ids = _inserted_ids(Person, person_rows)
+        self.created["people"] += len(person_ids)
+        row_case = [own_case.get(id(row)) or self.case_ids[row.case_key] for row in rows]
+        db.session.execute(
+            insert(CasePerson),
+            [
+                {"case_id": c, "person_id": p, "role": CaseRole.AT_RISK}
+                for c, p in zip(row_case, person_ids, strict=True)
+            ],
+        )
+        name_rows = [
+            {
+                "person_id": person_id,
+                "name": text,
+                "script": detect_script(text),
+                "kind": NameKind.AS_GIVEN if position == 0 else NameKind.ALIAS,
+                "position": position,
+            }
+            for row, person_id in zip(rows, person_ids, strict=True)
+            for position, text in enumerate(row.names)
+        ]
+        name_ids = _inserted_ids(PersonName, name_rows)
         keys = [
-            {"person_id": person.id, "name_id": entry.id, "kind": kind, "token": tok}
-            for _, person in self.pending
-            for entry in person.names
-            for kind, tok in name_tokens(entry.name)
+            {"person_id": n["person_id"], "name_id": name_id, "kind": kind, "token": tok}
+            for n, name_id in zip(name_rows, name_ids, strict=True)
+            for kind, tok in name_tokens(n["name"])
         ]
         if keys:
             db.session.execute(insert(PersonNameKey), keys)
-        for case in self.new_cases:
-            record(self.actor, "case.created", case, case=case, imported=True)
-        for case, person in self.pending:
-            record(self.actor, "person.created", person, case=case, imported=True)
-        self.pending, self.new_cases = [], []
+        for values, case_id in zip(person_rows, row_case, strict=True):
+            self._audit("person.created", "people", values["public_id"], case_id)
+        db.session.execute(insert(AuditEntry), self.audit)
+        self.audit = []
 
 
 def import_cases(

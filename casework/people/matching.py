@@ -18,7 +18,7 @@ from casework import permissions
 from casework.core.blindindex import current_index
 from casework.core.db import db
 from casework.people.models import Person, PersonName, PersonNameKey
-from casework.people.names import name_keys, parse_name, query_keys, similarity
+from casework.people.names import name_keys, query_keys, text_similarity
 
 # At or above this score two names are "possibly the same person" (see tests/data/name_pairs).
 MATCH_THRESHOLD = 85.0
@@ -174,14 +174,13 @@ def _rank(
     nationality: str | None,
     threshold: float,
 ) -> list[Candidate]:
-    queries = [(text, parse_name(text)) for text in names if text.strip()]
+    queries = [text for text in names if text.strip()]
     found = []
     for person, person_names in people:
         best = (0.0, "", "")
         for stored in person_names:
-            parsed = parse_name(stored)
-            for text, query in queries:
-                score = similarity(query, parsed)
+            for text in queries:
+                score = text_similarity(text, stored)
                 if score > best[0]:
                     best = (score, stored, text)
         score, reasons = _adjust(person, best[0], birth_year, nationality)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations, permutations
 
 from anyascii import anyascii
@@ -163,6 +164,7 @@ def _german(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65_536)
 def phonetic(word: str) -> str:
     """A romanised word folded so that the usual transliterations of a name agree."""
     if _GERMAN_WORD.search(word) and "dsch" not in word:
@@ -185,6 +187,7 @@ def phonetic(word: str) -> str:
 _VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "v": "f", "C": "S"})
 
 
+@lru_cache(maxsize=65_536)
 def skeleton(word: str) -> str:
     """The consonant skeleton of a phonetic word, voicing folded (final devoicing, o/a, e/i...).
 
@@ -244,8 +247,12 @@ class ParsedName:
         return [skeleton(w) for w in self.words]
 
 
+@lru_cache(maxsize=65_536)
 def parse_name(text: str) -> ParsedName:
-    """Split a name in any script into phonetic full words, initials and patronymic words."""
+    """Split a name in any script into phonetic full words, initials and patronymic words.
+
+    Cached (an import parses each name several times): treat the result as read-only.
+    """
     raw = _romanised_words(text)
     parsed = ParsedName()
     skip: set[int] = set()
@@ -280,17 +287,19 @@ def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
-def name_keys(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=65_536)
+def name_keys(text: str) -> frozenset[tuple[str, str]]:
     """The matching keys stored for one name: (kind, normalised value)."""
     parsed = parse_name(text)
     skels = sorted({s for s in parsed.skeletons if s})[:6]
     keys = {(KEY_WORD, s) for s in skels}
     keys |= {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
     keys |= {(KEY_INITIAL, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
-    return keys
+    return frozenset(keys)
 
 
-def query_keys(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=65_536)
+def query_keys(text: str) -> frozenset[tuple[str, str]]:
     """The keys to look up for a name typed in a search or an intake form.
 
     Two or more full words look up pairs (selective); one full word with initials looks up
@@ -299,10 +308,10 @@ def query_keys(text: str) -> set[tuple[str, str]]:
     parsed = parse_name(text)
     skels = sorted({s for s in parsed.skeletons if s})
     if len(skels) >= 2:
-        return {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
+        return frozenset((KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2))
     if skels and parsed.initials:
-        return {(KEY_INITIAL, f"{i}|{skels[0]}") for i in parsed.initials}
-    return {(KEY_WORD, s) for s in skels}
+        return frozenset((KEY_INITIAL, f"{i}|{skels[0]}") for i in parsed.initials)
+    return frozenset((KEY_WORD, s) for s in skels)
 
 
 # --- similarity -----------------------------------------------------------------------------
@@ -314,6 +323,7 @@ def _female_form(word: str) -> bool:
     return word.endswith(_FEMALE_ENDINGS)
 
 
+@lru_cache(maxsize=262_144)
 def word_similarity(a: str, b: str) -> float:
     """0-100: how alike two phonetic words are (same skeleton counts as nearly the same)."""
     if a == b:
@@ -358,6 +368,12 @@ def similarity(query: ParsedName, candidate: ParsedName) -> float:
     result = total / weight
     # Words of the candidate that nothing in the query accounts for make it a little less sure.
     return max(0.0, result - 4.0 * len(free))
+
+
+@lru_cache(maxsize=262_144)
+def text_similarity(query: str, stored: str) -> float:
+    """:func:`similarity` of a query name and a stored name, both as written (cached)."""
+    return similarity(parse_name(query), parse_name(stored))
 
 
 def name_similarity(a: str, b: str) -> float:
