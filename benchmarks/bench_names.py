@@ -30,8 +30,7 @@ from casework.people.models import Person, PersonName, PersonNameKey
 from tests.data.make_name_pairs import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from tests.factories import make_user
 
-SYLLABLES = "ab ad al am an ar as at ba bek dil dor er gul ha il is jon ka kar ki mur na nur " \
-    "ol qo ra rus sa sha sul ta tol tur u ul us xo ya yor zi zo".split()  # fmt: skip
+SYLLABLES = ["ab", "ad", "al", "am", "an", "ar", "as", "at", "ba", "bek", "dil", "dor", "er", "gul", "ha", "il", "is", "jon", "ka", "kar", "ki", "mur", "na", "nur", "ol", "qo", "ra", "rus", "sa", "sha", "sul", "ta", "tol", "tur", "u", "ul", "us", "xo", "ya", "yor", "zi", "zo"]  # fmt: skip
 ENDINGS = ["ov", "ev", "iy", "bayev", "ova", "", "jon", "bek"]
 
 
