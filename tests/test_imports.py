@@ -263,3 +263,29 @@ def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
     monitor = _web(app, make_user(Role.MONITOR))
     assert monitor.get("/imports/cases").status_code == 403
     assert monitor.post("/imports/cases/confirm").status_code == 403
+
+
+def test_exported_cells_never_become_formulas():
+    from casework.core.spreadsheet import inert_cell
+
+    for text in ("=1+1", "+7", "-2", "@SUM(A1)", "\uff1dcmd"):
+        assert inert_cell(text) == "'" + text
+    assert inert_cell("Kholmatov") == "Kholmatov" and inert_cell(1979) == 1979
+
+
+def test_rows_of_one_case_add_people_and_acts(app, coordinator, tmp_path):
+    content = (
+        "case_key,person_name,act_type,act_date,act_place\n"
+        "K-9,Alisher Kholmatov,detention_pending_removal,2011-05,Almaty\n"
+        "K-9,Rustam Kholmatov,detention_pending_removal,2011-05,Almaty\n"
+        "K-9,Alisher Kholmatov,extradition,2011-06-09,Almaty\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 1, "people": 3}
+    assert report["possible_duplicates"] == [{"row": 4, "people": [], "rows": [2]}]
+    events = db.session.scalars(select(Event).order_by(Event.date)).all()
+    assert [(e.act_type.value, e.date.iso()) for e in events] == [
+        ("detention_pending_removal", "2011-05"),
+        ("extradition", "2011-06-09"),
+    ]

@@ -377,6 +377,7 @@ class _Writer:
         self.places: dict[str, int | None] = {}
         self.agencies: dict[str, int] = {}
         self.case_ids: dict[str, int] = {}
+        self.acts: dict[int, set[tuple[Any, ...]]] = {}
         self.rows: list[Row] = []
         self.audit: list[dict[str, Any]] = []
         self.created = {"cases": 0, "people": 0}
@@ -485,40 +486,50 @@ class _Writer:
                 for c in case_ids
             ],
         )
-        # The act, as the first event of each new case, with its agencies and sources.
+        # Each act (the first of a case, or another act in a later row of the same case) is an
+        # event of the timeline, with its agencies and sources.
+        acts: list[tuple[Row, int]] = []
+        for row in rows:
+            case_id = own_case.get(id(row)) or self.case_ids[row.case_key]
+            c = row.case
+            signature = (c["act_type"], str(c.get("act_date") or c.get("act_date_note")),
+                         (c.get("act_place") or "").casefold())  # fmt: skip
+            if signature not in self.acts.setdefault(case_id, set()):
+                self.acts[case_id].add(signature)
+                acts.append((row, case_id))
         event_ids = _inserted_ids(
             Event,
             [
                 {
-                    "case_id": own_case[id(row)],
+                    "case_id": case_id,
                     "created_by_id": actor,
                     "event_type": (
                         EventType.DETENTION_PENDING_EXTRADITION
-                        if values["act_type"] == ActType.DETENTION_PENDING_REMOVAL
+                        if row.case["act_type"] == ActType.DETENTION_PENDING_REMOVAL
                         else EventType.REMOVAL
                     ),
-                    "act_type": values["act_type"],
-                    "date": values.get("act_date"),
-                    "date_note": values.get("act_date_note"),
-                    "destination_country": values.get("destination_country"),
-                    "place_id": self._place_id(values.get("act_place")),
+                    "act_type": row.case["act_type"],
+                    "date": row.case.get("act_date"),
+                    "date_note": row.case.get("act_date_note"),
+                    "destination_country": row.case.get("destination_country"),
+                    "place_id": self._place_id(row.case.get("act_place")),
                 }
-                for row, values in zip(starters, case_rows, strict=True)
+                for row, case_id in acts
             ],
         )
         agency_links = [
             {"event_id": e, "agency_id": a}
-            for row, e in zip(starters, event_ids, strict=True)
+            for (row, _), e in zip(acts, event_ids, strict=True)
             for a in self._agency_ids(row.perpetrators)
         ]
         if agency_links:
             db.session.execute(insert(event_agencies), agency_links)
         source_rows, source_events = [], []
-        for row, event_id in zip(starters, event_ids, strict=True):
+        for (row, case_id), event_id in zip(acts, event_ids, strict=True):
             for s in row.sources:
                 source_rows.append(
                     {
-                        "case_id": own_case[id(row)],
+                        "case_id": case_id,
                         "kind": _SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
                         "identity": s,
                         "identity_protected": True,
