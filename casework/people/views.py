@@ -177,12 +177,18 @@ def edit_person(public_id: str, person_id: str):
         other_cases=_other_cases(person, case),
         merge_candidates=_merge_candidates(person),
         merges=merging.merges_of(person),
+        may_unmerge=permissions.can_merge_people(current_user, merging.cases_of(person)),
     ), status
 
 
-def _merge_candidates(person: Person) -> list[matching.Candidate]:
+def _merge_candidates(person: Person) -> list[tuple[matching.Candidate, bool]]:
+    """Other records that may be this person, and whether the user may merge each."""
     names = [n.name for n in services.visible_names(person)]
-    return matching.find_matches(current_user, names, exclude=[person.id], limit=5)
+    found = matching.find_matches(current_user, names, exclude=[person.id], limit=5)
+    return [
+        (c, permissions.can_merge_people(current_user, merging.cases_of(person, c.person)))
+        for c in found
+    ]
 
 
 @bp.post("/cases/<public_id>/people/<person_id>/merge")
