@@ -361,11 +361,20 @@ def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in one statement; their new ids, in order."""
+    """Insert ``rows`` (multi-row statements); their new ids, in order."""
     if not rows:
         return []
     stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
     return list(db.session.scalars(stmt, rows))
+
+
+def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` as multi-row statements: with RETURNING, SQLAlchemy batches the VALUES
+    (a plain executemany sends one statement per row to PostgreSQL)."""
+    if rows:
+        table = getattr(target, "__table__", target)
+        first = next(iter(table.primary_key.columns))
+        db.session.execute(insert(target).returning(first), rows).all()
 
 
 class _Writer:
@@ -462,8 +471,8 @@ class _Writer:
                 self.case_ids[row.case_key] = case_id
             self._audit("case.created", "cases", values["public_id"], case_id)
         self.created["cases"] += len(case_ids)
-        db.session.execute(
-            insert(CaseMember),
+        _insert(
+            CaseMember,
             [
                 {
                     "case_id": c,
@@ -474,8 +483,8 @@ class _Writer:
                 for c in case_ids
             ],
         )
-        db.session.execute(
-            insert(StatusChange),
+        _insert(
+            StatusChange,
             [
                 {
                     "case_id": c,
@@ -523,7 +532,7 @@ class _Writer:
             for a in self._agency_ids(row.perpetrators)
         ]
         if agency_links:
-            db.session.execute(insert(event_agencies), agency_links)
+            _insert(event_agencies, agency_links)
         source_rows, source_events = [], []
         for (row, case_id), event_id in zip(acts, event_ids, strict=True):
             for s in row.sources:
@@ -539,8 +548,8 @@ class _Writer:
                 source_events.append(event_id)
         source_ids = _inserted_ids(Source, source_rows)
         if source_ids:
-            db.session.execute(
-                insert(event_sources),
+            _insert(
+                event_sources,
                 [
                     {"event_id": e, "source_id": s}
                     for e, s in zip(source_events, source_ids, strict=True)
@@ -558,7 +567,7 @@ class _Writer:
             for provision in row.provisions
         ]
         if provision_rows:
-            db.session.execute(insert(CaseProvision), provision_rows)
+            _insert(CaseProvision, provision_rows)
         # People, their names and matching keys, and their link to the case.
         person_rows = [
             {
@@ -576,8 +585,8 @@ class _Writer:
         person_ids = _inserted_ids(Person, person_rows)
         self.created["people"] += len(person_ids)
         row_case = [own_case.get(id(row)) or self.case_ids[row.case_key] for row in rows]
-        db.session.execute(
-            insert(CasePerson),
+        _insert(
+            CasePerson,
             [
                 {"case_id": c, "person_id": p, "role": CaseRole.AT_RISK}
                 for c, p in zip(row_case, person_ids, strict=True)
@@ -601,10 +610,10 @@ class _Writer:
             for kind, tok in name_tokens(n["name"])
         ]
         if keys:
-            db.session.execute(insert(PersonNameKey), keys)
+            _insert(PersonNameKey, keys)
         for values, case_id in zip(person_rows, row_case, strict=True):
             self._audit("person.created", "people", values["public_id"], case_id)
-        db.session.execute(insert(AuditEntry), self.audit)
+        _insert(AuditEntry, self.audit)
         self.audit = []
 
 
