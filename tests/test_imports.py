@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import json
 from datetime import datetime
 from pathlib import Path
@@ -289,3 +290,24 @@ def test_rows_of_one_case_add_people_and_acts(app, coordinator, tmp_path):
         ("detention_pending_removal", "2011-05"),
         ("extradition", "2011-06-09"),
     ]
+
+
+def test_files_checked_but_never_confirmed_do_not_linger(app, coordinator):
+    staged = Path(app.config["UPLOAD_DIR"]) / "imports"
+    staged.mkdir(parents=True, exist_ok=True)
+    old = staged / "abandoned"
+    old.write_bytes(b"person_name\n")
+    os.utime(old, (0, 0))
+    client = _web(app, coordinator)
+    content = b"person_name,act_type,act_date\nA B,extradition,2011\n"
+    client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "ivanov.csv")},
+        content_type="multipart/form-data",
+    )
+    assert not old.exists()
+    assert [p.name for p in staged.iterdir()] and all(
+        "ivanov" not in p.name for p in staged.iterdir()
+    )
+    client.post("/imports/cases/confirm")
+    assert list(staged.iterdir()) == []

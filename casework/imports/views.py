@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,21 @@ bp = Blueprint("imports", __name__)
 _SESSION_KEY = "case_import"
 
 
+STAGING_HOURS = 2
+
+
 def _staging_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def _purge_stale() -> None:
+    """Files checked but never confirmed hold identifying data: they do not linger."""
+    limit = time.time() - STAGING_HOURS * 3600
+    for path in _staging_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
@@ -53,10 +65,13 @@ def import_page():
     report, error = None, None
     if form.validate_on_submit():
         _discard(session.pop(_SESSION_KEY, None))
+        _purge_stale()
         data = form.file.data.read()
+        # Only the extension is kept: a file name can identify someone (and sessions are cookies).
+        suffix = Path(form.file.data.filename or "").suffix.lower()[:8]
         pending = {
             "token": secrets.token_hex(16),
-            "filename": Path(form.file.data.filename or "upload.csv").name,
+            "filename": "upload" + suffix,
             "encoding": form.encoding.data or None,
             "delimiter": form.delimiter.data or None,
             "sheet": form.sheet.data or None,
