@@ -360,12 +360,20 @@ def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
 # --- writing --------------------------------------------------------------------------------
 
 
+def _paging(rows: list[dict[str, Any]]) -> dict[str, int]:
+    # PostgreSQL's driver (psycopg) caches its parse of statements of up to 50 parameters:
+    # pages that small cost less than long statements parsed anew. SQLite needs no such care.
+    if db.session.get_bind().dialect.name != "postgresql":
+        return {}
+    return {"insertmanyvalues_page_size": max(1, 50 // (len(rows[0]) + 1))}
+
+
 def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` (multi-row statements); their new ids, in order."""
     if not rows:
         return []
     stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-    return list(db.session.scalars(stmt, rows))
+    return list(db.session.scalars(stmt, rows, execution_options=_paging(rows)))
 
 
 def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
@@ -374,7 +382,9 @@ def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         table = getattr(target, "__table__", target)
         first = next(iter(table.primary_key.columns))
-        db.session.execute(insert(target).returning(first), rows).all()
+        db.session.execute(
+            insert(target).returning(first), rows, execution_options=_paging(rows)
+        ).all()
 
 
 class _Writer:
