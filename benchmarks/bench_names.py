@@ -171,15 +171,16 @@ def bench_import(rows: int, rng: random.Random) -> dict[str, float]:
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR)
     data = import_file(rows, rng)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     table = read_csv(data)
     report = import_cases(coordinator, table, ImportOptions())
     db.session.commit()
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     assert report.written and not report.rejected, report.rejected[:3]
     return {
         "rows": rows,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         **{f"created_{k}": v for k, v in report.created.items()},
     }
 
@@ -198,13 +199,15 @@ def main() -> None:
     with app.app_context():
         result = bench_import(args.rows, rng)
         print(f"[{backend}] import {result['rows']} rows: {result['seconds']:.2f} s "
+              f"(this process's CPU: {result['cpu_seconds']:.2f} s; load {os.getloadavg()[0]:.1f}) "
               f"({result['created_cases']} cases, {result['created_people']} people)")  # fmt: skip
     app = _fresh_database(url)
     with app.app_context():
         result = bench_match(args.people, rng)
         print(f"[{backend}] people match among {result['people']} people "
               f"(built in {result['build_s']:.0f} s): median {result['match_ms_median']:.1f} ms, "
-              f"p95 {result['match_ms_p95']:.1f} ms, max {result['match_ms_max']:.1f} ms")  # fmt: skip
+              f"p95 {result['match_ms_p95']:.1f} ms, max {result['match_ms_max']:.1f} ms; "
+              f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":
