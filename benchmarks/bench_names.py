@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert, select, text
 
 from casework import create_app
@@ -25,6 +26,7 @@ from casework.core.db import db, new_public_id
 from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole
 from casework.imports.reading import read_csv
 from casework.imports.services import ImportOptions, import_cases
+from casework.legal.services import seed_catalogue
 from casework.people.matching import find_matches, name_tokens
 from casework.people.models import Person, PersonName, PersonNameKey
 from tests.data.make_name_pairs import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
@@ -49,8 +51,6 @@ def known_name(rng: random.Random) -> str:
 
 def _fresh_database(url: str):
     app = create_app({"TESTING": True, "ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    from flask_migrate import upgrade
-
     with app.app_context():
         meta = MetaData()
         meta.reflect(bind=db.engine)
@@ -165,8 +165,6 @@ def import_file(rows: int, rng: random.Random) -> bytes:
 
 
 def bench_import(rows: int, rng: random.Random) -> dict[str, float]:
-    from casework.legal.services import seed_catalogue
-
     seed_catalogue()
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from casework.cases.models import Case, Event
 from casework.core.db import db
+from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import ConsentLevel, Role
 from casework.evidence.models import Source
 from casework.legal.services import seed_catalogue
@@ -267,8 +268,6 @@ def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
 
 
 def test_exported_cells_never_become_formulas():
-    from casework.core.spreadsheet import inert_cell
-
     for text in ("=1+1", "+7", "-2", "@SUM(A1)", "\uff1dcmd"):
         assert inert_cell(text) == "'" + text
     assert inert_cell("Kholmatov") == "Kholmatov" and inert_cell(1979) == 1979

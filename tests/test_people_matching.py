@@ -11,7 +11,7 @@ from casework.cases import services as case_services
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from casework.people import services as people_services
-from casework.people.matching import find_matches
+from casework.people.matching import find_matches, reindex_all
 from casework.people.models import Person, PersonNameKey
 from casework.people.services import NameInput
 from tests.case_helpers import intake, page
@@ -175,8 +175,6 @@ def test_adding_a_person_with_no_likely_duplicate_goes_straight_through(world):
 
 def test_migration_backfill_matches_the_service(app, world):
     # The keys the migration writes are the keys the services write.
-    from casework.people.matching import reindex_all
-
     before = sorted(db.session.execute(select(PersonNameKey.name_id, PersonNameKey.token)).all())
     reindex_all()
     db.session.commit()

@@ -12,6 +12,7 @@ from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from casework.people import services as people_services
 from casework.people.matching import find_matches
+from casework.people.merging import merges_of
 from casework.people.models import FamilyLink, Person
 from casework.people.services import NameInput
 from tests.case_helpers import intake, page
@@ -76,8 +77,6 @@ def test_lawyer_with_both_cases_merges_and_nothing_is_lost(app, two_records):
     # Undo: every piece goes back.
     merge_id = page(client, f"/cases/{t['c1'].public_id}/people/{p1.public_id}")
     assert "Undo this merge" in merge_id
-    from casework.people.merging import merges_of
-
     merge = merges_of(p1)[0]
     url = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
     assert client.post(url).status_code == 302

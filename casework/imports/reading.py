@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 MAX_ROWS = 200_000
 
@@ -108,8 +110,6 @@ def _text(value: Any) -> str:
 
 
 def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
-    from openpyxl import load_workbook  # heavy: loaded only for spreadsheets
-
     try:
         # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
