@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint audit lock screenshots clean
+.PHONY: install migrate run test test-postgres lint audit lock screenshots bench-names clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ lock: install
 screenshots: install
 	$(BIN)/pip install --quiet -e '.[browser]'
 	$(BIN)/python -m tests.browser.screenshots
+
+# Import of 10,000 rows and `people match` among 150,000 people. SQLite scratch file by default;
+# BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL (its tables are dropped and rebuilt).
+bench-names: install
+	$(BIN)/python -m benchmarks.bench_names
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -143,6 +143,8 @@ class Config:
             settings["MASTER_KEY"] = cls.master_key(instance)
         if "OLD_MASTER_KEY" not in settings:
             settings["OLD_MASTER_KEY"] = _key_from_env("OLD_MASTER_KEY")
+        if not settings.get("BLIND_INDEX_KEY"):
+            settings["BLIND_INDEX_KEY"] = cls.blind_index_key(instance)
         cls.validate(settings)
         return settings
 
@@ -170,6 +172,14 @@ class Config:
         )
 
     @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        """The key of the blind index (matching keys of names); never the secret key."""
+        key = _env("BLIND_INDEX_KEY")
+        if key:
+            return key
+        raise ConfigError("CASEWORK_BLIND_INDEX_KEY is not set")
+
+    @classmethod
     def validate(cls, settings: dict) -> None:
         """Refuse settings that must not run."""
 
@@ -194,6 +204,12 @@ class DevelopmentConfig(Config):
         # Like the secret key: made once for development, kept outside the database.
         return _generated_key(instance / "master_key", new_key_text)
 
+    @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        return _env("BLIND_INDEX_KEY") or _generated_key(
+            instance / "blind_index_key", lambda: secrets.token_hex(32)
+        )
+
 
 # A fixed key so that test runs are reproducible; never valid outside tests.
 TEST_MASTER_KEY = "dGVzdGluZy1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZC0"
@@ -217,6 +233,10 @@ class TestingConfig(Config):
     @classmethod
     def secret_key(cls, instance: Path) -> str:
         return "testing-secret-key-not-for-production"
+
+    @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        return "testing-blind-index-key-not-for-production"
 
     @classmethod
     def master_key(cls, instance: Path) -> str:
@@ -255,6 +275,14 @@ def check_master_key(settings: dict) -> list[str]:
     return [problem] if problem else []
 
 
+def check_blind_index_key(settings: dict) -> list[str]:
+    key = settings.get("BLIND_INDEX_KEY")
+    problem = secret_problem("CASEWORK_BLIND_INDEX_KEY", key)
+    if problem is None and key == settings.get("SECRET_KEY"):
+        problem = "CASEWORK_BLIND_INDEX_KEY must differ from CASEWORK_SECRET_KEY"
+    return [problem] if problem else []
+
+
 def check_debug_off(settings: dict) -> list[str]:
     if settings.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true"}:
         return ["debug is on"]
@@ -282,6 +310,7 @@ def check_database(settings: dict) -> list[str]:
 PRODUCTION_CHECKS: list[Callable[[dict], list[str]]] = [
     check_secret_key,
     check_master_key,
+    check_blind_index_key,
     check_debug_off,
     check_rate_limit_storage,
     check_database,
@@ -302,6 +331,10 @@ class ProductionConfig(Config):
     @classmethod
     def master_key(cls, instance: Path) -> str:
         return _key_from_env("MASTER_KEY") or ""  # check_master_key reports a missing key
+
+    @classmethod
+    def blind_index_key(cls, instance: Path) -> str:
+        return _env("BLIND_INDEX_KEY") or ""  # check_blind_index_key reports a missing key
 
     @classmethod
     def validate(cls, settings: dict) -> None:

@@ -91,6 +91,7 @@ VIEW_MODULES = (
     "casework.evidence.views",
     "casework.legal.views",
     "casework.advocacy.views",
+    "casework.imports.views",
 )
 
 

@@ -25,7 +25,7 @@ from casework.core.db import db
 from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
-from casework.people.models import FamilyLink, Person, PersonName
+from casework.people.models import FamilyLink, Person, PersonMerge, PersonName, PersonNameKey
 
 __all__ = [
     "AccountNotice",
@@ -45,7 +45,9 @@ __all__ = [
     "Instrument",
     "Person",
     "PasswordResetCode",
+    "PersonMerge",
     "PersonName",
+    "PersonNameKey",
     "Place",
     "Provision",
     "RecoveryCode",

@@ -61,6 +61,8 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "suggest_legal": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Create advocacy actions for the case and change those linked to it.
     "manage_advocacy": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Merge two records of one person (with this right on every case of both).
+    "merge_people": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
     "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
 }
@@ -86,6 +88,7 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "view_upr": frozenset({L, C}),
     "manage_upr": frozenset({C}),
     "calendar_feed": frozenset({L, C}),
+    "import_cases": frozenset({C}),
     "manage_accounts": frozenset({A}),
     # Approve (one of two approvals) removing someone's lost second factor.
     "approve_2fa_resets": frozenset({C, A}),
@@ -373,7 +376,10 @@ def _person_cases(person: Any) -> list[Case]:
 
 
 def can_view_person(user: User, person: Any) -> bool:
-    """A person is seen through a case: one of theirs whose identifying data the user reads."""
+    """A person is seen through a case: one of theirs whose identifying data the user reads.
+    A hidden (or merged-away) person is seen by nobody."""
+    if getattr(person, "is_hidden", False):
+        return False
     return any(can_view_identifying(user, case) for case in _person_cases(person))
 
 
@@ -389,7 +395,8 @@ def visible_people_clause(user: User) -> ColumnElement[bool]:
     from casework.cases.models import Case, CasePerson
     from casework.people.models import Person
 
-    return exists(
+    # Hidden (or merged-away) people are never visible.
+    return Person.hidden_at.is_(None) & exists(
         select(CasePerson.id)
         .join(Case, Case.id == CasePerson.case_id)
         .where(
@@ -560,3 +567,16 @@ def can_approve_second_factor_resets(user: User) -> bool:
 def role_sees_every_case(role: Role) -> bool:
     """Whether a role sees every ordinary case (granting it is announced to the coordinators)."""
     return Relation.OTHER in CASE_POLICY["view"].get(role, frozenset())
+
+
+# --- people: merging, import ---
+
+
+def can_merge_people(user: User, cases: list[Case]) -> bool:
+    """Merge (or unmerge) two people: the merge right on every case of both."""
+    return bool(cases) and all(may(user, "merge_people", case) for case in cases)
+
+
+def can_import_cases(user: User) -> bool:
+    """Import cases from a spreadsheet."""
+    return has_right(user, "import_cases")

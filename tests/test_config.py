@@ -16,6 +16,7 @@ GOOD_PRODUCTION = {
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://casework@127.0.0.1/casework",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
     "MASTER_KEY": "bmm8l0ZNSXl9htUvPDxYH1hvJ1184_r-vRpUU5afqsE",
+    "BLIND_INDEX_KEY": "Qx7-ne2WcR4tYb9uKm1LpZ0aHs6Dv3Gj",
 }
 
 
@@ -37,6 +38,8 @@ def test_production_starts_with_good_settings_and_sends_hsts():
         ({"SECRET_KEY": "ab" * 30}, "distinct"),
         ({"MASTER_KEY": ""}, "MASTER_KEY .*is not set"),
         ({"MASTER_KEY": "ab" * 30}, "MASTER_KEY.*distinct"),
+        ({"BLIND_INDEX_KEY": ""}, "BLIND_INDEX_KEY is not set"),
+        ({"BLIND_INDEX_KEY": GOOD_PRODUCTION["SECRET_KEY"]}, "differ"),
         ({"DEBUG": True}, "debug"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URL"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/casework.db"}, "ALLOW_SQLITE"),
@@ -46,6 +49,7 @@ def test_production_refuses_unsafe_settings(monkeypatch, bad, message):
     monkeypatch.delenv("CASEWORK_SECRET_KEY", raising=False)
     monkeypatch.delenv("CASEWORK_MASTER_KEY", raising=False)
     monkeypatch.delenv("CASEWORK_MASTER_KEY_FILE", raising=False)
+    monkeypatch.delenv("CASEWORK_BLIND_INDEX_KEY", raising=False)
     with pytest.raises(ConfigError, match=message):
         create_app({**GOOD_PRODUCTION, **bad})
 
@@ -118,3 +122,15 @@ def test_bad_number_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEWORK_MAX_UPLOAD_MB", "lots")
     with pytest.raises(RuntimeError, match="CASEWORK_MAX_UPLOAD_MB"):
         DevelopmentConfig.load()
+
+
+def test_development_generates_blind_index_key_once_with_mode_0600(monkeypatch, tmp_path):
+    monkeypatch.delenv("CASEWORK_BLIND_INDEX_KEY", raising=False)
+    monkeypatch.delenv("CASEWORK_SECRET_KEY", raising=False)
+    monkeypatch.setenv("CASEWORK_INSTANCE_DIR", str(tmp_path))
+    first = DevelopmentConfig.load()
+    second = DevelopmentConfig.load()
+    assert first["BLIND_INDEX_KEY"] == second["BLIND_INDEX_KEY"]
+    assert first["BLIND_INDEX_KEY"] != first["SECRET_KEY"]
+    mode = stat.S_IMODE((tmp_path / "blind_index_key").stat().st_mode)
+    assert mode == 0o600

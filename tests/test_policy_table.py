@@ -106,6 +106,10 @@ ROUTES: dict[str, Any] = {
     "people.add_name": ("case", "edit"),
     "people.add_family": ("case", "edit"),
     "people.hide_name": ("case", "edit"),
+    "people.merge_person": ("case", "merge_people"),
+    "people.unmerge_person": ("case", "merge_people"),
+    "imports.import_page": ("global", "import_cases"),
+    "imports.confirm_import": ("global", "import_cases"),
     "legal.case_legal": ("case", "read"),
     "legal.new_link": ("case", "assess_legal"),
     "legal.edit_link": ("case", "assess_legal"),
@@ -226,6 +230,7 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
             name_id=str(cw.person.names[0].id),
             user_id=world.on[Role.LAWYER].public_id,
             precedent_id=cw.precedent.public_id,
+            merge_id=cw.merge.public_id,
             link_id=cw.suggestion.public_id
             if endpoint == "legal.accept_link"
             else cw.link.public_id,

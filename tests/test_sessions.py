@@ -82,6 +82,7 @@ def test_csrf_token_changes_at_login(app, make_user):
 def test_production_cookie_is_secure_and_host_prefixed(monkeypatch):
     monkeypatch.setenv("CASEWORK_SECRET_KEY", os.urandom(24).hex())
     monkeypatch.setenv("CASEWORK_MASTER_KEY", os.urandom(32).hex())
+    monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", os.urandom(24).hex())
     monkeypatch.setenv("CASEWORK_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379")
     monkeypatch.setenv("CASEWORK_DATABASE_URL", "postgresql+psycopg://casework@127.0.0.1/casework")
     settings = ProductionConfig.load()

@@ -38,6 +38,7 @@ from casework.evidence import services as evidence
 from casework.legal import precedents
 from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
+from casework.people import merging
 from casework.people import services as people
 from casework.people.services import NameInput
 from casework.permissions import Relation
@@ -66,6 +67,7 @@ class CaseWorld:
     link: Any
     suggestion: Any
     precedent: Any
+    merge: Any
     remedy: Any
     action: AdvocacyAction
     action_document: Any
@@ -183,6 +185,11 @@ def build_case(
         notes=mark("person_notes"),
     )
     cases.add_person_to_case(monitor, case, person, "at_risk")
+    # A duplicate record of the person, merged into it (the merge can be undone).
+    duplicate = people.create_person(monitor, [NameInput(mark("duplicate_name"), None, "alias")])
+    cases.add_person_to_case(monitor, case, duplicate, "at_risk")
+    db.session.flush()
+    merge = merging.merge_people(lawyer, person, duplicate)
     relative = people.create_person(monitor, [NameInput(mark("relative_name"), None, "as_given")])
     cases.add_person_to_case(monitor, case, relative, "family")
     people.add_family_link(monitor, relative, person, "spouse", case=case)
@@ -278,6 +285,7 @@ def build_case(
         link=link,
         suggestion=suggestion,
         precedent=precedent,
+        merge=merge,
         remedy=remedy,
         action=action,
         action_document=action_document,

@@ -16,7 +16,8 @@ from casework.core import hooks
 from casework.core.db import db
 from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
-from casework.people.models import Person, PersonName
+from casework.people.matching import SEARCH_THRESHOLD, find_matches
+from casework.people.models import Person
 from casework.people.names import latin_key
 
 PAGE_SIZE = 25
@@ -300,33 +301,34 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
 
 
 def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, str]]:
-    """Cases whose people have a name matching ``text`` across scripts and transliterations.
+    """Cases whose people may be called ``text``, in any script or transliteration.
 
-    Only cases whose identifying data the user may see are searched. Returns (case, matched name).
-    Names are encrypted at rest, so the matching is done here, in Python, over the names of the
-    cases the user may already see (whole PersonName rows, which the ORM decrypts).
+    Candidates come from the blind index of matching keys (never a scan of all names); only
+    people and cases whose identifying data the user may see are returned, with the matched name.
     """
-    key = latin_key(text)
-    if len(key) < 2:
+    if len(latin_key(text).replace(" ", "")) < 2:
         return []
+    found = find_matches(user, [text], threshold=SEARCH_THRESHOLD, limit=limit)
+    if not found:
+        return []
+    matched = {c.person.id: c.matched_name for c in found}
     rows = db.session.execute(
-        select(Case, PersonName)
+        select(Case, CasePerson.person_id)
         .join(CasePerson, CasePerson.case_id == Case.id)
-        .join(PersonName, PersonName.person_id == CasePerson.person_id)
         .where(
-            permissions.visible_cases_clause(user),
+            CasePerson.person_id.in_(matched),
             CasePerson.hidden_at.is_(None),
-            PersonName.hidden_at.is_(None),
+            permissions.readable_cases_clause(user),
         )
+        .order_by(Case.reference)
     )
+    rank = {c.person.id: i for i, c in enumerate(found)}
     seen: set[int] = set()
-    found: list[tuple[Case, str]] = []
-    for case, person_name in rows:
-        if case.id in seen or not permissions.can_view_identifying(user, case):
+    results: list[tuple[int, Case, str]] = []
+    for case, person_id in rows:
+        if case.id in seen:
             continue
-        if key in latin_key(person_name.name):
-            seen.add(case.id)
-            found.append((case, person_name.name))
-            if len(found) >= limit:
-                break
-    return found
+        seen.add(case.id)
+        results.append((rank[person_id], case, matched[person_id]))
+    results.sort(key=lambda r: r[0])
+    return [(case, name) for _, case, name in results[:limit]]

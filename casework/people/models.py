@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
     HiddenMixin,
     PublicIdMixin,
     TimestampMixin,
+    UTCDateTime,
     VersionedMixin,
     db,
+    utcnow,
 )
 from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import (
@@ -51,6 +53,8 @@ class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_obtained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set while this person is merged into another (hidden meanwhile; an unmerge clears it).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     names: Mapped[list[PersonName]] = relationship(
         back_populates="person",
@@ -100,3 +104,33 @@ class FamilyLink(HiddenMixin, db.Model):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     relative: Mapped[Person] = relationship(foreign_keys=[relative_id])
+
+
+class PersonNameKey(db.Model):
+    """A matching key of one visible name, as a blind-index token (never the name itself)."""
+
+    __tablename__ = "person_name_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    name_id: Mapped[int] = mapped_column(ForeignKey("person_names.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    token: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+
+
+class PersonMerge(PublicIdMixin, db.Model):
+    """Two people merged into one; ``moved`` lists what was moved so an unmerge can undo it."""
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    moved: Mapped[dict] = mapped_column(JSON, nullable=False)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survivor: Mapped[Person] = relationship(foreign_keys=[survivor_id])
+    merged: Mapped[Person] = relationship(foreign_keys=[merged_id])

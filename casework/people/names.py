@@ -1,27 +1,388 @@
-"""Names across scripts: detecting the script and a comparison key across transliterations."""
+"""Names across scripts: romanisation, phonetic folding, matching keys and a similarity score.
+
+One person is "Kholmatov" to a UNHCR clerk, "Xolmatov" in an Uzbek passport, "Холматов" in a
+Kazakh court decision and "Ҳолматов" to the family; an Uyghur name is written in Arabic script,
+in Cyrillic and in several Latin forms. Every spelling is brought to a plain Latin form
+(:func:`romanise`), then folded so that transliteration schemes agree (:func:`phonetic`), then
+reduced to a consonant skeleton (:func:`skeleton`) from which the matching keys are built.
+Keys only gather candidates; :func:`similarity` ranks them with rapidfuzz and explains why.
+
+Tables here cover only what no library does: Cyrillic letters of Kazakh, Uzbek, Kyrgyz, Tajik
+and Uyghur with the values these languages give them, Uyghur Arabic script (UEY) to its Latin
+form (ULY), Uzbek Latin apostrophes, and Latin/Cyrillic look-alikes. Anything else goes through
+``anyascii``.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations, permutations
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
 
 from casework.core.vocab import Script
 
-# Cyrillic (Russian, Uzbek, Kazakh, Kyrgyz, Tajik letters) to a loose Latin form.
+# --- romanisation ---------------------------------------------------------------------------
+
+# Cyrillic (Russian, Kazakh, Uzbek, Kyrgyz, Tajik, Uyghur letters) to Latin.
 _CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j",
-    "з": "z", "и": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "ng",
-    "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "o", "ү": "u",
-    "ұ": "u", "ф": "f", "х": "kh", "ҳ": "h", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sh", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ә": "a",
-    "ҷ": "j", "ӣ": "i", "ӯ": "u",
+    "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "gh", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
+    "җ": "j", "з": "z", "и": "i", "й": "y", "к": "k", "қ": "q", "ҡ": "q", "л": "l", "м": "m",
+    "н": "n", "ң": "ng", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ў": "o", "ү": "u", "ұ": "u", "ф": "f", "х": "kh", "ҳ": "h", "һ": "h", "ц": "ts", "ч": "ch",
+    "ҷ": "j", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "ә": "a", "ӣ": "i", "ӯ": "u", "ҫ": "s",
 }  # fmt: skip
 
-# Spellings of one sound that transliteration schemes disagree on, folded to one form.
+# Uyghur Arabic script (UEY) to Uyghur Latin (ULY), with common Arabic/Persian stand-ins.
+_UEY = {
+    "ا": "a", "ە": "e", "ب": "b", "پ": "p", "ت": "t", "ج": "j", "چ": "ch", "خ": "x", "د": "d",
+    "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "غ": "gh", "ف": "f", "ق": "q", "ك": "k",
+    "ک": "k", "گ": "g", "ڭ": "ng", "ل": "l", "م": "m", "ن": "n", "ھ": "h", "و": "o", "ۇ": "u",
+    "ۆ": "o", "ۈ": "u", "ۋ": "w", "ې": "e", "ى": "i", "ي": "y", "ی": "i", "ئ": "", "ء": "",
+    "ه": "e", "ة": "e", "ح": "h", "ع": "", "آ": "a", "أ": "a", "إ": "i", "ؤ": "u", "ث": "s",
+    "ذ": "z", "ص": "s", "ض": "z", "ط": "t", "ظ": "z",
+}  # fmt: skip
+
+# Latin letters whose plain ASCII fold would lose a sound (š -> s): Turkish, Czech-style, German.
+_LATIN = {
+    "ş": "sh", "ș": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh", "ğ": "gh", "ǧ": "gh",
+    "ı": "i", "ö": "o", "ü": "u", "ä": "a", "ß": "ss", "ñ": "n", "ŋ": "ng", "ə": "a",
+}  # fmt: skip
+
+# Look-alike letters, used to repair a word typed with a mixed keyboard layout.
+_LAT_TO_CYR = {
+    "a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "k": "к", "m": "м", "o": "о", "p": "р",
+    "t": "т", "x": "х", "y": "у", "i": "і",
+}  # fmt: skip
+_CYR_TO_LAT = {
+    "а": "a", "в": "b", "с": "c", "е": "e", "н": "h", "к": "k", "м": "m", "о": "o", "р": "p",
+    "т": "t", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s",
+}  # fmt: skip
+# Cyrillic letters that look like Latin ones only in capitals (В, Н, М, Т, К): a lower-case
+# "в" inside a Latin word is a real Cyrillic letter, not a look-alike.
+_CYR_LOOKALIKE_LOWER = set("асеокрхуіјѕ")
+
+_APOSTROPHES = "'ʻʼ’‘`´ʹʽ"
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640\u200c\u200d]")
+_WORD_RE = re.compile(rf"[\w{re.escape(_APOSTROPHES)}]+\.?")
+
+
+def _script_of(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    if name.startswith("CYRILLIC"):
+        return "cyr"
+    if name.startswith("LATIN"):
+        return "lat"
+    if name.startswith("ARABIC"):
+        return "ara"
+    return ""
+
+
+def fold_homoglyphs(word: str) -> str:
+    """Bring look-alike letters of the word's minority script into its majority script."""
+    cyr = sum(1 for ch in word if _script_of(ch) == "cyr")
+    lat = sum(1 for ch in word if _script_of(ch) == "lat")
+    if cyr and lat:
+        if cyr > lat:
+            return "".join(
+                _LAT_TO_CYR.get(ch.lower(), ch) if _script_of(ch) == "lat" else ch for ch in word
+            )
+        if lat > cyr:
+            return "".join(
+                _CYR_TO_LAT[ch.lower()]
+                if _script_of(ch) == "cyr"
+                and ch.lower() in _CYR_TO_LAT
+                and (ch.isupper() or ch in _CYR_LOOKALIKE_LOWER)
+                else ch
+                for ch in word
+            )
+    return word
+
+
+def _romanise_word(word: str) -> str:
+    word = fold_homoglyphs(word).lower()
+    # Uzbek Latin: oʻ / gʻ in every apostrophe variant; other apostrophes are glottal stops.
+    word = re.sub(f"([og])[{_APOSTROPHES}]", lambda m: "o" if m.group(1) == "o" else "gh", word)
+    word = re.sub(f"[{_APOSTROPHES}]", "", word)
+    out = []
+    for ch in word:
+        if ch in _CYR:
+            out.append(_CYR[ch])
+        elif ch in _UEY:
+            out.append(_UEY[ch])
+        elif ch in _LATIN:
+            out.append(_LATIN[ch])
+        elif ch.isascii():
+            out.append(ch)
+        else:
+            out.append(anyascii(ch).lower())
+    return re.sub(r"[^a-z]", "", "".join(out))
+
+
+def romanise(text: str) -> str:
+    """Any script to lower-case Latin letters, one space between words (``.`` kept on initials)."""
+    return " ".join(w for w, _ in _romanised_words(text))
+
+
+def _romanised_words(text: str) -> list[tuple[str, bool]]:
+    """(word, written as an initial) for each word of ``text``."""
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    words = []
+    for raw in _WORD_RE.findall(text.replace("_", " ")):
+        dotted = raw.endswith(".")
+        word = _romanise_word(raw.rstrip("."))
+        if word:
+            words.append((word, dotted or len(word) == 1))
+    return words
+
+
+# --- phonetic folding -----------------------------------------------------------------------
+
+# Spellings of one sound that transliteration schemes (English, French, German, Turkish,
+# Russian passport, Uzbek and Uyghur Latin) disagree on. Order matters. Upper-case letters are
+# placeholders for one sound: C = ch, S = sh.
 _FOLDS = (
-    ("kh", "h"), ("x", "h"), ("q", "k"), ("dzh", "j"), ("zh", "j"), ("ya", "ia"),
-    ("yu", "iu"), ("yo", "io"), ("w", "v"), ("ou", "u"), ("ee", "i"), ("'", ""), ("`", ""),
-    ("ʻ", ""), ("ʼ", ""), ("’", ""), ("‘", ""), ("o'", "o"), ("g'", "g"), ("y", "i"),
+    ("shch", "S"), ("tsch", "C"), ("dsch", "j"), ("sch", "S"), ("dzh", "j"), ("dj", "j"),
+    ("zh", "j"), ("tch", "C"), ("ch", "C"), ("sh", "S"), ("kh", "h"), ("x", "h"), ("gh", "g"),
+    ("ck", "k"), ("q", "k"), ("c", "j"), ("w", "v"), ("ph", "f"), ("ou", "u"), ("oo", "u"),
+    ("ee", "i"),
 )  # fmt: skip
+_GERMAN_END = re.compile(r"([aeiou])jev(a?)$")  # Dschurajew -> ...ayev
+_GERMAN_WORD = re.compile(r"(ow|ew)a?$")  # Cholmatow, Jusupowa: German transliteration
+_GERMAN = (("tsch", "ch"), ("dsch", "j"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
+_VOWELS = set("aeiouy")
+
+
+def _german(word: str) -> str:
+    for old, new in _GERMAN:
+        word = word.replace(old, new)
+    return word
+
+
+@lru_cache(maxsize=65_536)
+def phonetic(word: str) -> str:
+    """A romanised word folded so that the usual transliterations of a name agree."""
+    if _GERMAN_WORD.search(word) and "dsch" not in word:
+        word = _german(word)
+    # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too.
+    word = re.sub(r"(?<![st])ch(?=[bdfgklmnprstvz])", "kh", word)
+    word = re.sub(r"ij(?=[aeiou])", "iy", word)
+    for old, new in _FOLDS:
+        word = word.replace(old, new)
+    word = _GERMAN_END.sub(r"\1yev\2", word)
+    if word.startswith("ye"):
+        word = word[1:]
+    if len(word) > 2 and word.endswith("iy"):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("h") and word[-2] in _VOWELS:
+        word = word[:-1]  # Abdullah / Abdulla
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "v": "f", "C": "S"})
+
+
+@lru_cache(maxsize=65_536)
+def skeleton(word: str) -> str:
+    """The consonant skeleton of a phonetic word, voicing folded (final devoicing, o/a, e/i...).
+
+    A word starting with a vowel keeps one ``a`` in front, so "Ilhom" and "Lhom" differ.
+    """
+    lead = "a" if word[:1] in _VOWELS else ""
+    body = "".join(ch for ch in word if ch not in _VOWELS).translate(_VOICING)
+    return lead + re.sub(r"(.)\1+", r"\1", body)
+
+
+_SCORE_VOWELS = str.maketrans({"o": "a", "e": "i", "y": "i"})
+
+
+def _score_form(word: str) -> str:
+    return word.translate(_SCORE_VOWELS)
+
+
+# --- patronymics ----------------------------------------------------------------------------
+
+# Separate words that mark the previous word as the father's name (Uzbek, Kazakh, Kyrgyz).
+_PATRONYMIC_MARKERS = {
+    "ogli", "ugli", "ugly", "ogly", "oglu", "uli", "uly", "ulu", "uulu", "kizi", "kyzy", "kizy",
+    "kyzi", "gizi",
+}  # fmt: skip
+# Endings of a patronymic written as one word (Russian, Kazakh).
+_PATRONYMIC_ENDINGS = (
+    "ovich", "evich", "ovna", "evna", "ichna", "ogli", "ugli", "ogly", "ugly", "uulu", "kizi",
+    "kyzy", "uly",
+)  # fmt: skip
+
+
+def _is_patronymic_marker(word: str) -> bool:
+    return word in _PATRONYMIC_MARKERS
+
+
+def _has_patronymic_ending(*forms: str) -> bool:
+    return any(
+        form.endswith(end) and len(form) - len(end) >= 3
+        for form in forms
+        for end in _PATRONYMIC_ENDINGS
+    )
+
+
+# --- parsed names and keys ------------------------------------------------------------------
+
+
+@dataclass
+class ParsedName:
+    """A name as matching sees it: full words (phonetic) and initials, patronymic set apart."""
+
+    words: list[str] = field(default_factory=list)
+    initials: list[str] = field(default_factory=list)
+    patronymic: list[str] = field(default_factory=list)
+
+    @property
+    def skeletons(self) -> list[str]:
+        return [skeleton(w) for w in self.words]
+
+
+@lru_cache(maxsize=65_536)
+def parse_name(text: str) -> ParsedName:
+    """Split a name in any script into phonetic full words, initials and patronymic words.
+
+    Cached (an import parses each name several times): treat the result as read-only.
+    """
+    raw = _romanised_words(text)
+    parsed = ParsedName()
+    skip: set[int] = set()
+    for i, (word, _) in enumerate(raw):
+        if _is_patronymic_marker(phonetic(word)):
+            skip.add(i)
+            if i > 0:
+                skip.add(i - 1)
+    for i, (word, initial) in enumerate(raw):
+        folded = phonetic(word)
+        if not folded:
+            continue
+        if i in skip or (not initial and _has_patronymic_ending(word, folded)):
+            parsed.patronymic.append(folded)
+        elif initial:
+            parsed.initials.append(skeleton(folded)[:1] or folded[:1])
+        else:
+            parsed.words.append(folded)
+    if not parsed.words and parsed.patronymic:
+        # Nothing but what looked like a patronymic: it is the name we have.
+        parsed.words, parsed.patronymic = parsed.patronymic, []
+    return parsed
+
+
+# Kinds of matching keys (each is a blind-index purpose of its own).
+KEY_PAIR = "pair"  # two full words, any order
+KEY_WORD = "word"  # one full word
+KEY_INITIAL = "init"  # an initial and a full word
+
+
+def _pair(a: str, b: str) -> str:
+    return "|".join(sorted((a, b)))
+
+
+@lru_cache(maxsize=65_536)
+def name_keys(text: str) -> frozenset[tuple[str, str]]:
+    """The matching keys stored for one name: (kind, normalised value)."""
+    parsed = parse_name(text)
+    skels = sorted({s for s in parsed.skeletons if s})[:6]
+    keys = {(KEY_WORD, s) for s in skels}
+    keys |= {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
+    keys |= {(KEY_INITIAL, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=65_536)
+def query_keys(text: str) -> frozenset[tuple[str, str]]:
+    """The keys to look up for a name typed in a search or an intake form.
+
+    Two or more full words look up pairs (selective); one full word with initials looks up
+    initial keys; a single word alone looks up the word.
+    """
+    parsed = parse_name(text)
+    skels = sorted({s for s in parsed.skeletons if s})
+    if len(skels) >= 2:
+        return frozenset((KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2))
+    if skels and parsed.initials:
+        return frozenset((KEY_INITIAL, f"{i}|{skels[0]}") for i in parsed.initials)
+    return frozenset((KEY_WORD, s) for s in skels)
+
+
+# --- similarity -----------------------------------------------------------------------------
+
+_FEMALE_ENDINGS = ("ova", "eva", "ina", "aya")
+
+
+def _female_form(word: str) -> bool:
+    return word.endswith(_FEMALE_ENDINGS)
+
+
+@lru_cache(maxsize=262_144)
+def word_similarity(a: str, b: str) -> float:
+    """0-100: how alike two phonetic words are (same skeleton counts as nearly the same)."""
+    if a == b:
+        return 100.0
+    score = fuzz.ratio(_score_form(a), _score_form(b))
+    if skeleton(a) == skeleton(b):
+        score = max(score, 92.0)
+    if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
+        score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
+    return score
+
+
+def similarity(query: ParsedName, candidate: ParsedName) -> float:
+    """0-100: how likely two parsed names are one person's, whatever the word order."""
+    if not query.words or not candidate.words:
+        return 0.0
+    pairs = sorted(
+        (
+            (word_similarity(q, c), qi, ci)
+            for qi, q in enumerate(query.words)
+            for ci, c in enumerate(candidate.words)
+        ),
+        reverse=True,
+    )
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    total = 0.0
+    for score, qi, ci in pairs:
+        if qi in used_q or ci in used_c:
+            continue
+        used_q.add(qi)
+        used_c.add(ci)
+        total += score
+    weight = float(len(query.words))
+    free = [c for ci, c in enumerate(candidate.words) if ci not in used_c]
+    for initial in query.initials:
+        weight += 0.5
+        hit = next((c for c in free if skeleton(c)[:1] == initial), None)
+        if hit is not None:
+            free.remove(hit)
+            total += 50.0
+    result = total / weight
+    # Words of the candidate that nothing in the query accounts for make it a little less sure.
+    return max(0.0, result - 4.0 * len(free))
+
+
+@lru_cache(maxsize=262_144)
+def text_similarity(query: str, stored: str) -> float:
+    """:func:`similarity` of a query name and a stored name, both as written (cached)."""
+    return similarity(parse_name(query), parse_name(stored))
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity of two names as typed (symmetric)."""
+    pa, pb = parse_name(a), parse_name(b)
+    return min(similarity(pa, pb), similarity(pb, pa))
+
+
+# --- script and the loose key kept for older callers ----------------------------------------
 
 
 def detect_script(text: str) -> Script:
@@ -43,9 +404,4 @@ def detect_script(text: str) -> Script:
 
 def latin_key(text: str) -> str:
     """A loose Latin key: ``Kholmatov``, ``Xolmatov`` and ``Холматов`` give the same key."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    out = "".join(_CYR.get(ch, ch) for ch in text)
-    out = "".join(ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch))
-    for old, new in _FOLDS:
-        out = out.replace(old, new)
-    return " ".join(out.split())
+    return " ".join(phonetic(w) for w, _ in _romanised_words(text))

@@ -13,6 +13,7 @@ from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide
 from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
+from casework.people.matching import index_names
 from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
 from casework.people.names import detect_script
 
@@ -96,6 +97,7 @@ def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
         )
     db.session.add(person)
     db.session.flush()
+    index_names(person.names)
     record(actor, "person.created", person)
     return person
 
@@ -122,6 +124,7 @@ def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -
     entry = PersonName(name=n.name, script=n.script, kind=n.kind, position=position)
     person.names.append(entry)
     db.session.flush()
+    index_names([entry])
     record(actor, "person.name_added", person, case=case, script=n.script.value)
     return entry
 
@@ -186,3 +189,4 @@ def hide_name(
     if len(visible_names(person)) == 1:
         raise ValidationFailed({"name": ["A person keeps at least one name; add another first."]})
     hide(entry, actor, reason, case=case, action="person.name_hidden")
+    index_names([entry])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,9 +17,11 @@ from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
+from casework.core.types import PartialDate, PartialDateError
 from casework.loader import load
-from casework.people import services
-from casework.people.models import Person
+from casework.people import matching, merging, services
+from casework.people.cli import people_cli
+from casework.people.models import Person, PersonMerge
 from casework.people.services import NameInput
 
 bp = Blueprint("people", __name__)
@@ -65,39 +67,76 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
     return result
 
 
+def _birth_year(text: str | None) -> int | None:
+    try:
+        parsed = PartialDate.parse(text)
+    except PartialDateError:
+        return None
+    return parsed.year if parsed else None
+
+
+def _visible_person(public_id: str | None) -> Person | None:
+    if not public_id:
+        return None
+    return db.session.scalar(
+        select(Person).where(
+            Person.public_id == public_id, permissions.visible_people_clause(current_user)
+        )
+    )
+
+
+def _possible_duplicates(case: Case, form: NewPersonForm) -> list[matching.Candidate]:
+    """Visible people who may be the one being added (not those already in this case)."""
+    in_case = [cp.person_id for cp in case_services.case_people(case)]
+    return matching.find_matches(
+        current_user,
+        [form.name.data],
+        birth_year=_birth_year(form.birth_date.data),
+        nationality=form.nationality.data or None,
+        exclude=in_case,
+    )
+
+
 @bp.route("/cases/<public_id>/people/new", methods=["GET", "POST"])
 def new_person(public_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = NewPersonForm()
     link_form = LinkPersonForm(prefix="link")
-    link_form.person.choices = pairs([(p.public_id, label) for p, label in _linkable_people(case)])
+    choices = [(p.public_id, label) for p, label in _linkable_people(case)]
+    chosen = _visible_person(request.form.get("link-person"))
+    if chosen is not None and chosen.public_id not in {c for c, _ in choices}:
+        choices.append((chosen.public_id, chosen.primary_name))
+    link_form.person.choices = pairs(choices)
+    possible: list[matching.Candidate] = []
     if request.method == "POST" and "link-person" in request.form:
         if link_form.validate_on_submit():
-            person = db.session.scalar(
-                select(Person).where(Person.public_id == link_form.person.data)
-            )
-            if person is None or person.public_id not in {c.data for c in link_form.person}:
+            if chosen is None:
                 abort(404)
-            case_services.add_person_to_case(current_user, case, person, link_form.role.data)
+            case_services.add_person_to_case(current_user, case, chosen, link_form.role.data)
             db.session.commit()
             flash("Person added to the case.", "success")
             return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     elif request.method == "POST" and form.validate_on_submit():
-        try:
-            person = services.create_person(
-                current_user,
-                [NameInput(form.name.data, None, form.name_kind.data)],
-                **_details(form),
-            )
-            case_services.add_person_to_case(current_user, case, person, form.role.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Person added to the case.", "success")
-            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
-    return render_template("people/new.html", case=case, form=form, link_form=link_form)
+        if not request.form.get("confirm_new"):
+            possible = _possible_duplicates(case, form)
+        if not possible:
+            try:
+                person = services.create_person(
+                    current_user,
+                    [NameInput(form.name.data, None, form.name_kind.data)],
+                    **_details(form),
+                )
+                case_services.add_person_to_case(current_user, case, person, form.role.data)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                flash("Person added to the case.", "success")
+                return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    return render_template(
+        "people/new.html", case=case, form=form, link_form=link_form, possible=possible
+    )
 
 
 @bp.route("/cases/<public_id>/people/<person_id>", methods=["GET", "POST"])
@@ -137,7 +176,58 @@ def edit_person(public_id: str, person_id: str):
         family=services.family_of(person, current_user),
         names=services.visible_names(person),
         other_cases=_other_cases(person, case),
+        merge_candidates=_merge_candidates(person),
+        merges=merging.merges_of(person),
+        may_unmerge=permissions.can_merge_people(current_user, merging.cases_of(person)),
     ), status
+
+
+def _merge_candidates(person: Person) -> list[tuple[matching.Candidate, bool]]:
+    """Other records that may be this person, and whether the user may merge each."""
+    names = [n.name for n in services.visible_names(person)]
+    found = matching.find_matches(current_user, names, exclude=[person.id], limit=5)
+    return [
+        (c, permissions.can_merge_people(current_user, merging.cases_of(person, c.person)))
+        for c in found
+    ]
+
+
+def _may_merge(user: Any, case: Case) -> bool:
+    return permissions.may(user, "merge_people", case)
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/merge")
+def merge_person(public_id: str, person_id: str):
+    case = load(Case, public_id, current_user, need=_may_merge)
+    person = _editable_person(case, person_id)
+    if not request.form.get("other"):
+        abort(400)  # no record chosen to merge with
+    other = _visible_person(request.form.get("other"))
+    if other is None:
+        abort(404)
+    return perform(
+        lambda: merging.merge_people(current_user, person, other),
+        success="Merged: every name, case and family link of both records is now on this one.",
+        then=_person_page(case, person),
+    )
+
+
+@bp.post("/cases/<public_id>/people/<person_id>/merges/<merge_id>/undo")
+def unmerge_person(public_id: str, person_id: str, merge_id: str):
+    case = load(Case, public_id, current_user, need=_may_merge)
+    person = _editable_person(case, person_id)
+    merge = db.session.scalar(
+        select(PersonMerge).where(
+            PersonMerge.public_id == merge_id, PersonMerge.survivor_id == person.id
+        )
+    )
+    if merge is None:
+        abort(404)
+    return perform(
+        lambda: merging.unmerge(current_user, merge),
+        success="Merge undone: the two records are separate again.",
+        then=_person_page(case, person),
+    )
 
 
 def _other_cases(person: Person, case: Case) -> list[Case]:
@@ -210,3 +300,7 @@ def hide_name(public_id: str, person_id: str, name_id: int):
 
 def _person_page(case: Case, person: Person) -> str:
     return url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(people_cli)

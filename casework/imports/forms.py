@@ -1,0 +1,33 @@
+"""The case-import upload form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from casework.core.forms import pairs
+
+
+class CaseImportForm(FlaskForm):
+    file = FileField("Spreadsheet (.csv or .xlsx)", validators=[FileRequired("Choose a file.")])
+    encoding = SelectField(
+        "Encoding",
+        choices=pairs([("", "Detect"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")]),
+        default="",
+    )
+    delimiter = SelectField(
+        "Delimiter",
+        choices=pairs([("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("tab", "Tab")]),
+        default="",
+    )
+    sheet = StringField("Sheet (XLSX)", validators=[Optional(), Length(max=100)])
+    mapping = TextAreaField(
+        "Column mapping (JSON, optional)", validators=[Optional(), Length(max=10_000)]
+    )
+    valid_only = BooleanField("Import the good rows even if some are rejected")
+
+
+class ConfirmImportForm(FlaskForm):
+    """Only the CSRF token: the file checked in the dry run is imported."""

@@ -1,0 +1,154 @@
+"""Reading legacy spreadsheets: CSV (UTF-8, BOM, Windows-1251; , ; tab) and XLSX.
+
+Cells are read as text and never evaluated: a cell that starts with ``=`` (a formula in
+Excel) is kept as the text it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+MAX_ROWS = 200_000
+
+
+class UnusableInput(ValueError):
+    """The file cannot be imported at all (unreadable, no header, wrong columns...)."""
+
+
+@dataclass
+class Table:
+    """A header and its rows; each row is (spreadsheet row number, cells by header)."""
+
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and the encoding used (detected unless given)."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise UnusableInput(f"The file cannot be read as {encoding}.") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel on a Russian-locale Windows machine saves CSV as Windows-1251.
+        return data.decode("cp1251", errors="strict"), "cp1251"
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
+    try:
+        text, used = decode(data, encoding)
+    except UnicodeDecodeError as exc:
+        raise UnusableInput("The file is neither UTF-8 nor Windows-1251 text.") from exc
+    if "\x00" in text:
+        raise UnusableInput("The file is not a text (CSV) file.")
+    if delimiter is not None:
+        if delimiter not in DELIMITERS:
+            raise UnusableInput("The delimiter must be a comma, a semicolon or tab.")
+        delim = DELIMITERS[delimiter]
+    else:
+        delim = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise UnusableInput("The file has no header row.")
+        table = Table([h.strip() for h in header], encoding=used, delimiter=delim)
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if number > MAX_ROWS:
+                raise UnusableInput(f"The file has more than {MAX_ROWS} rows.")
+            table.rows.append((number, _row(table.headers, cells)))
+    except csv.Error as exc:
+        raise UnusableInput(f"The CSV cannot be read: {exc}.") from exc
+    return table
+
+
+def _row(headers: list[str], cells: list[Any]) -> dict[str, str]:
+    row = {}
+    for i, header in enumerate(headers):
+        row[header] = _text(cells[i]) if i < len(cells) else ""
+    if len(cells) > len(headers) and any(_text(c) for c in cells[len(headers) :]):
+        row["\x00extra"] = "; ".join(_text(c) for c in cells[len(headers) :] if _text(c))
+    return row
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
+    try:
+        # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise UnusableInput("The file is not a readable XLSX workbook.") from exc
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise UnusableInput(f"The workbook has no sheet \u201c{sheet}\u201d.")
+            ws = book[sheet]
+        else:
+            ws = book.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header or not any(_text(h) for h in header):
+            raise UnusableInput("The sheet has no header row.")
+        table = Table([_text(h) for h in header])
+        for number, cells in enumerate(rows, start=2):
+            if number > MAX_ROWS:
+                raise UnusableInput(f"The sheet has more than {MAX_ROWS} rows.")
+            if cells and any(_text(c) for c in cells):
+                table.rows.append((number, _row(table.headers, list(cells))))
+        return table
+    finally:
+        book.close()
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Read a CSV or XLSX file (by extension, or by content: XLSX is a zip)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx" or data[:4] == b"PK\x03\x04":
+        return read_xlsx(data, sheet=sheet)
+    if suffix not in ("", ".csv", ".txt", ".tsv"):
+        raise UnusableInput("Import a .csv or .xlsx file.")
+    return read_csv(data, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,715 @@
+"""Importing cases from legacy spreadsheets: validate every row, report, then write (or not).
+
+One row is one person in one case; rows sharing a ``case_key`` are one case. By default the
+import is all-or-nothing: one rejected value and nothing is written. ``valid_only`` writes the
+good rows. Possible duplicates (against the people the importer may see, and within the file)
+are reported, never merged silently. The column format is the shared import format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql_text
+
+from casework import permissions
+from casework.audit.models import AuditEntry
+from casework.audit.services import record
+from casework.cases.events import get_or_create_agencies, get_or_create_place
+from casework.cases.models import (
+    Case,
+    CaseMember,
+    CasePerson,
+    Event,
+    StatusChange,
+    event_agencies,
+    event_sources,
+)
+from casework.cases.services import case_values
+from casework.core.db import db, new_public_id
+from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.vocab import (
+    ActType,
+    Assessment,
+    CaseRole,
+    CaseStatus,
+    ConsentLevel,
+    EventType,
+    LinkState,
+    NameKind,
+    SourceKind,
+    TeamRole,
+)
+from casework.evidence.models import Source
+from casework.imports.reading import Table, UnusableInput
+from casework.legal.models import CaseProvision, Provision
+from casework.legal.services import is_usable, parse_codes
+from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
+from casework.people.models import NAME_MAX_LEN, Person, PersonName, PersonNameKey
+from casework.people.names import detect_script, name_keys, query_keys, text_similarity
+from casework.people.services import person_values
+
+COLUMNS = (
+    "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
+    "legal_status", "unhcr_number", "act_type", "act_date", "act_place", "destination_country",
+    "perpetrators", "current_situation", "after_return", "narrative", "sources", "consent",
+    "urgency", "legal_grounds",
+)  # fmt: skip
+REQUIRED = ("person_name", "act_type", "act_date")
+BATCH = 500
+
+_GENDERS = {
+    "m": "male", "м": "male", "муж": "male", "мужской": "male", "male": "male",
+    "f": "female", "ж": "female", "жен": "female", "женский": "female", "female": "female",
+    "other": "other", "unknown": "unknown", "": "unknown",
+}  # fmt: skip
+_ETHNICITIES = {
+    "uzbek": "Uzbek", "узбек": "Uzbek", "узбечка": "Uzbek", "o'zbek": "Uzbek",
+    "uyghur": "Uyghur", "uighur": "Uyghur", "уйгур": "Uyghur", "уйгурка": "Uyghur",
+    "kyrgyz": "Kyrgyz", "kirghiz": "Kyrgyz", "кыргыз": "Kyrgyz", "киргиз": "Kyrgyz",
+    "tajik": "Tajik", "таджик": "Tajik", "kazakh": "Kazakh", "казах": "Kazakh",
+    "turkmen": "Turkmen", "туркмен": "Turkmen", "russian": "Russian", "русский": "Russian",
+    "dungan": "Dungan", "дунган": "Dungan", "karakalpak": "Karakalpak", "каракалпак": "Karakalpak",
+}  # fmt: skip
+_SOURCE_KINDS = {
+    "relative": SourceKind.RELATIVE, "family": SourceKind.RELATIVE, "родственник": SourceKind.RELATIVE,
+    "родственники": SourceKind.RELATIVE, "lawyer": SourceKind.LAWYER, "адвокат": SourceKind.LAWYER,
+    "media": SourceKind.MEDIA, "сми": SourceKind.MEDIA, "unhcr": SourceKind.UNHCR,
+    "увкб": SourceKind.UNHCR, "witness": SourceKind.WITNESS, "свидетель": SourceKind.WITNESS,
+    "ngo": SourceKind.NGO, "нпо": SourceKind.NGO, "victim": SourceKind.VICTIM,
+    "official": SourceKind.OFFICIAL,
+}  # fmt: skip
+
+
+@dataclass
+class Problem:
+    """A rejected value (or a warning): spreadsheet row, column, the value as written, why."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows_read: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=lambda: {"cases": 0, "people": 0})
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = True
+    written: bool = False
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {p.row for p in self.rejected}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rejected": [asdict(p) for p in self.rejected],
+            "warnings": [asdict(p) for p in self.warnings],
+            "created": dict(self.created),
+            "possible_duplicates": self.possible_duplicates,
+            "dry_run": self.dry_run,
+            "written": self.written,
+        }
+
+
+@dataclass
+class ImportOptions:
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    dry_run: bool = False
+    valid_only: bool = False
+
+
+@dataclass
+class Row:
+    number: int
+    case_key: str
+    names: list[str]
+    person: dict[str, Any]
+    case: dict[str, Any]
+    perpetrators: list[str]
+    sources: list[str]
+    provisions: list[Provision]
+
+    @property
+    def birth_year(self) -> int | None:
+        bd = self.person.get("birth_date")
+        return bd.year if bd else None
+
+
+# --- columns --------------------------------------------------------------------------------
+
+
+def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str, str]:
+    """File header -> canonical column. Unknown, duplicate or missing columns: UnusableInput.
+
+    A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
+    ever dropped.
+    """
+    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
+    for target in lowered.values():
+        if target and target not in COLUMNS:
+            raise UnusableInput(f"The mapping names an unknown column \u201c{target}\u201d.")
+    result: dict[str, str] = {}
+    unknown = []
+    for header in headers:
+        key = header.strip().casefold()
+        if key in lowered:
+            target = lowered[key]
+            if not target:
+                continue
+        elif key in COLUMNS:
+            target = key
+        else:
+            if header.strip():
+                unknown.append(header)
+            continue
+        if target in result.values():
+            raise UnusableInput(f"Two columns are both \u201c{target}\u201d.")
+        result[header] = target
+    if unknown:
+        raise UnusableInput(
+            "Unknown column(s): "
+            + ", ".join(f"\u201c{h}\u201d" for h in unknown)
+            + ". Map them with a column mapping (or map them to null to leave them out)."
+        )
+    missing = [c for c in REQUIRED if c not in result.values()]
+    if missing:
+        raise UnusableInput(f"Required column(s) missing: {', '.join(missing)}.")
+    return result
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _split(text: str) -> list[str]:
+    seen: list[str] = []
+    for part in (text or "").replace("\n", ";").split(";"):
+        part = " ".join(part.split())
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+class _Catalogue:
+    """Provision codes, read once per import."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Provision | None] = {}
+
+    def resolve(self, text: str) -> tuple[list[Provision], list[str]]:
+        codes = parse_codes(text)
+        missing = [c for c in codes if c not in self._cache]
+        if missing:
+            for p in db.session.scalars(select(Provision).where(Provision.code.in_(missing))):
+                self._cache[p.code] = p
+            for c in missing:
+                self._cache.setdefault(c, None)
+        found, bad = [], []
+        for c in codes:
+            p = self._cache[c]
+            if p is None or not is_usable(p):
+                bad.append(c)
+            else:
+                found.append(p)
+        return found, bad
+
+
+def parse_row(
+    number: int, cells: dict[str, str], catalogue: _Catalogue
+) -> tuple[Row | None, list[Problem], list[Problem]]:
+    """Validate one row; returns (row or None, rejected values, warnings)."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def reject(column: str, message: str) -> None:
+        problems.append(Problem(number, column, cells.get(column, ""), message))
+
+    if extra := cells.get("\x00extra"):
+        problems.append(Problem(number, "", extra, "More cells than columns in the header."))
+    name = " ".join(cells.get("person_name", "").split())
+    if not name:
+        reject("person_name", "The name is required (any script).")
+    elif len(name) > NAME_MAX_LEN:
+        reject("person_name", f"A name may have at most {NAME_MAX_LEN} characters.")
+    others = _split(cells.get("other_names", ""))
+    for other in others:
+        if len(other) > NAME_MAX_LEN:
+            reject("other_names", f"A name may have at most {NAME_MAX_LEN} characters.")
+    gender = _GENDERS.get(cells.get("gender", "").strip().casefold())
+    if gender is None:
+        reject("gender", "Use male, female, other or unknown (or м/ж, m/f).")
+    ethnicity_raw = " ".join(cells.get("ethnicity", "").split())
+    person_data = {
+        "gender": gender or "unknown",
+        "birth_date": cells.get("birth_date", ""),
+        "nationality": cells.get("nationality", ""),
+        "ethnicity": _ETHNICITIES.get(ethnicity_raw.casefold(), ethnicity_raw),
+        "legal_status": cells.get("legal_status", "").strip().casefold(),
+        "unhcr_number": cells.get("unhcr_number", ""),
+        "consent": cells.get("consent", "").strip().casefold() or ConsentLevel.INTERNAL.value,
+    }
+    person: dict[str, Any] = {}
+    try:
+        person = person_values(person_data)
+    except ValidationFailed as exc:
+        for column, messages in exc.errors.items():
+            reject(column, messages[0])
+    act_date = cells.get("act_date", "").strip()
+    case_data = {
+        "act_type": cells.get("act_type", "").strip().casefold(),
+        "act_date": act_date,
+        "act_place": cells.get("act_place", ""),
+        "destination_country": cells.get("destination_country", ""),
+        "current_situation": cells.get("current_situation", "").strip().casefold() or "unknown",
+        "after_return": cells.get("after_return", ""),
+        "narrative": cells.get("narrative", ""),
+        "urgency": cells.get("urgency", "").strip().casefold() or "routine",
+        "external_ref": cells.get("case_key", ""),
+    }
+    if not case_data["act_type"]:
+        reject("act_type", "Say what happened: " + ", ".join(a.value for a in ActType) + ".")
+    if not act_date:
+        reject("act_date", "The date of the act is required (a year is enough, or unknown).")
+    case: dict[str, Any] = {}
+    try:
+        case = case_values(case_data)
+    except ValidationFailed as exc:
+        for column, messages in exc.errors.items():
+            reject("case_key" if column == "external_ref" else column, messages[0])
+    if case and act_date and case.get("act_date") is None:
+        case["act_date_note"] = act_date[:200]
+        warnings.append(Problem(number, "act_date", act_date, "Date unknown: kept as a note."))
+    elif case.get("act_date") is not None and case["act_date"].precision == "year":
+        warnings.append(Problem(number, "act_date", act_date, "Only the year is given."))
+    provisions, bad = catalogue.resolve(cells.get("legal_grounds", ""))
+    if bad:
+        reject("legal_grounds", f"Unknown or retired provision code(s): {', '.join(bad)}.")
+    if problems:
+        return None, problems, warnings
+    row = Row(
+        number=number,
+        case_key=" ".join(cells.get("case_key", "").split()),
+        names=[name, *[o for o in others if o != name]],
+        person=person,
+        case=case,
+        perpetrators=_split(cells.get("perpetrators", "")),
+        sources=_split(cells.get("sources", "")),
+        provisions=provisions,
+    )
+    return row, problems, warnings
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+
+def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
+    """Rows that look like people already recorded (that the actor may see), or earlier rows."""
+    results = match_many(
+        actor,
+        [Query(r.names, r.birth_year, r.person.get("nationality")) for r in rows],
+        limit=5,
+    )
+    seen_keys: dict[tuple[str, str], list[int]] = {}
+    names_of: dict[int, list[str]] = {}
+    report = []
+    for row, found in zip(rows, results, strict=True):
+        names_of[row.number] = row.names
+        earlier: set[int] = set()
+        for text in row.names:
+            for key in query_keys(text):
+                earlier.update(seen_keys.get(key, ()))
+        # Compared with the nearest earlier rows only: a namesake-heavy file stays linear.
+        same_rows = sorted(
+            other
+            for other in sorted(earlier)[-50:]
+            if any(
+                text_similarity(q, c) >= MATCH_THRESHOLD for q in row.names for c in names_of[other]
+            )
+        )
+        for text in row.names:
+            for key in name_keys(text):
+                seen_keys.setdefault(key, []).append(row.number)
+        if found or same_rows:
+            report.append(
+                {
+                    "row": row.number,
+                    "people": [
+                        {
+                            "person": c.person.public_id,
+                            "names": c.names,
+                            "score": round(c.score, 1),
+                            "matched_name": c.matched_name,
+                        }
+                        for c in found
+                    ],
+                    "rows": same_rows,
+                }
+            )
+    return report
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _paging(rows: list[dict[str, Any]]) -> dict[str, int]:
+    # PostgreSQL's driver (psycopg) caches its parse of statements of up to 50 parameters:
+    # pages that small cost less than long statements parsed anew. SQLite needs no such care.
+    if db.session.get_bind().dialect.name != "postgresql":
+        return {}
+    return {"insertmanyvalues_page_size": max(1, 50 // (len(rows[0]) + 1))}
+
+
+_PG_ARRAY_TYPES = {int: "bigint", str: "text"}
+
+
+def _insert_plain(target: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows of plain integers and strings (keys, link tables) as fast as the database
+    allows: on PostgreSQL one ``INSERT ... SELECT unnest(arrays)`` per batch."""
+    if not rows:
+        return
+    table = getattr(target, "__table__", target)
+    if db.session.get_bind().dialect.name != "postgresql":
+        _insert(target, rows)
+        return
+    columns = list(rows[0])
+    arrays = ", ".join(f"CAST(:{c} AS {_PG_ARRAY_TYPES[type(rows[0][c])]}[])" for c in columns)
+    # Table and column names come from the models, never from input.
+    statement = sql_text(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    )
+    db.session.execute(statement, {c: [r[c] for r in rows] for c in columns})
+
+
+def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` as objects of ``model``; their new ids, in order.
+
+    Through the unit of work, not a bulk INSERT: encrypted columns are sealed and audit entries
+    chained by the ORM's events, which a bulk statement would bypass (SQLAlchemy still batches
+    the INSERTs of a flush).
+    """
+    if not rows:
+        return []
+    objects = [model(**row) for row in rows]
+    db.session.add_all(objects)
+    db.session.flush()
+    return [obj.id for obj in objects]
+
+
+def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``: objects of a mapped class through the ORM (see ``_inserted_ids``),
+    rows of a bare link table as multi-row statements."""
+    if not rows:
+        return
+    if hasattr(target, "__mapper__"):
+        _inserted_ids(target, rows)
+        return
+    first = next(iter(target.primary_key.columns))
+    db.session.execute(insert(target).returning(first), rows, execution_options=_paging(rows)).all()
+
+
+class _Writer:
+    """Writes rows in batches with bulk INSERTs: a few statements per batch, not per row."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.next_number: dict[int, int] = {}
+        self.places: dict[str, int | None] = {}
+        self.agencies: dict[str, int] = {}
+        self.case_ids: dict[str, int] = {}
+        self.acts: dict[int, set[tuple[Any, ...]]] = {}
+        self.rows: list[Row] = []
+        self.audit: list[dict[str, Any]] = []
+        self.created = {"cases": 0, "people": 0}
+
+    def _reference(self, year: int) -> str:
+        prefix = f"{current_app.config.get('CASE_REFERENCE_PREFIX', 'KZ')}-{year:04d}-"
+        if year not in self.next_number:
+            last = db.session.scalar(
+                select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
+            )
+            self.next_number[year] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        number = self.next_number[year]
+        self.next_number[year] += 1
+        return f"{prefix}{number:04d}"
+
+    def _place_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        key = name.casefold()
+        if key not in self.places:
+            place = get_or_create_place(name)
+            self.places[key] = place.id if place is not None else None
+        return self.places[key]
+
+    def _agency_ids(self, names: list[str]) -> list[int]:
+        result: list[int] = []
+        for name in names:
+            key = name.casefold()
+            if key not in self.agencies:
+                self.agencies[key] = get_or_create_agencies([name])[0].id
+            if self.agencies[key] not in result:
+                result.append(self.agencies[key])
+        return result
+
+    def _audit(self, action: str, object_type: str, public_id: str, case_id: int) -> None:
+        self.audit.append(
+            {
+                "actor_id": self.actor.id,
+                "action": action,
+                "object_type": object_type,
+                "object_id": public_id,
+                "case_id": case_id,
+                "details": {"imported": True},
+            }
+        )
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        actor = self.actor.id
+        # Cases: one per case_key (across batches), or one per row without a key.
+        starters = []
+        keys_in_batch: set[str] = set()
+        for row in rows:
+            if row.case_key and (row.case_key in self.case_ids or row.case_key in keys_in_batch):
+                continue
+            if row.case_key:
+                keys_in_batch.add(row.case_key)
+            starters.append(row)
+        case_rows = []
+        for row in starters:
+            values = dict(row.case)
+            year = values["act_date"].year if values.get("act_date") else date.today().year
+            case_rows.append(
+                {
+                    "public_id": new_public_id(),
+                    "reference": self._reference(year),
+                    "created_by_id": actor,
+                    "status": CaseStatus.DRAFT,
+                    **values,
+                }
+            )
+        case_ids = _inserted_ids(Case, case_rows)
+        own_case: dict[int, int] = {}
+        for row, case_id, values in zip(starters, case_ids, case_rows, strict=True):
+            own_case[id(row)] = case_id
+            if row.case_key:
+                self.case_ids[row.case_key] = case_id
+            self._audit("case.created", "cases", values["public_id"], case_id)
+        self.created["cases"] += len(case_ids)
+        _insert(
+            CaseMember,
+            [
+                {
+                    "case_id": c,
+                    "user_id": actor,
+                    "team_role": TeamRole.CREATOR,
+                    "added_by_id": actor,
+                }
+                for c in case_ids
+            ],
+        )
+        _insert(
+            StatusChange,
+            [
+                {
+                    "case_id": c,
+                    "to_status": CaseStatus.DRAFT,
+                    "author_id": actor,
+                    "comment": "Imported from a spreadsheet",
+                }
+                for c in case_ids
+            ],
+        )
+        # Each act (the first of a case, or another act in a later row of the same case) is an
+        # event of the timeline, with its agencies and sources.
+        acts: list[tuple[Row, int]] = []
+        for row in rows:
+            case_id = own_case.get(id(row)) or self.case_ids[row.case_key]
+            c = row.case
+            signature = (c["act_type"], str(c.get("act_date") or c.get("act_date_note")),
+                         (c.get("act_place") or "").casefold())  # fmt: skip
+            if signature not in self.acts.setdefault(case_id, set()):
+                self.acts[case_id].add(signature)
+                acts.append((row, case_id))
+        event_ids = _inserted_ids(
+            Event,
+            [
+                {
+                    "case_id": case_id,
+                    "created_by_id": actor,
+                    "event_type": (
+                        EventType.DETENTION_PENDING_EXTRADITION
+                        if row.case["act_type"] == ActType.DETENTION_PENDING_REMOVAL
+                        else EventType.REMOVAL
+                    ),
+                    "act_type": row.case["act_type"],
+                    "date": row.case.get("act_date"),
+                    "date_note": row.case.get("act_date_note"),
+                    "destination_country": row.case.get("destination_country"),
+                    "place_id": self._place_id(row.case.get("act_place")),
+                }
+                for row, case_id in acts
+            ],
+        )
+        agency_links = [
+            {"event_id": e, "agency_id": a}
+            for (row, _), e in zip(acts, event_ids, strict=True)
+            for a in self._agency_ids(row.perpetrators)
+        ]
+        if agency_links:
+            _insert_plain(event_agencies, agency_links)
+        source_rows, source_events = [], []
+        for (row, case_id), event_id in zip(acts, event_ids, strict=True):
+            for s in row.sources:
+                source_rows.append(
+                    {
+                        "case_id": case_id,
+                        "kind": _SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
+                        "identity": s,
+                        "identity_protected": True,
+                        "created_by_id": actor,
+                    }
+                )
+                source_events.append(event_id)
+        source_ids = _inserted_ids(Source, source_rows)
+        if source_ids:
+            _insert_plain(
+                event_sources,
+                [
+                    {"event_id": e, "source_id": s}
+                    for e, s in zip(source_events, source_ids, strict=True)
+                ],
+            )
+        provision_rows = [
+            {
+                "case_id": own_case[id(row)],
+                "provision_id": provision.id,
+                "assessment": Assessment.RELEVANT,
+                "state": LinkState.SUGGESTED,
+                "created_by_id": actor,
+            }
+            for row in starters
+            for provision in row.provisions
+        ]
+        if provision_rows:
+            _insert(CaseProvision, provision_rows)
+        # People, their names and matching keys, and their link to the case.
+        person_rows = [
+            {
+                "public_id": new_public_id(),
+                "created_by_id": actor,
+                **row.person,
+                "consent_obtained_by_id": (
+                    actor
+                    if row.person.get("consent", ConsentLevel.NONE) != ConsentLevel.NONE
+                    else None
+                ),
+            }
+            for row in rows
+        ]
+        person_ids = _inserted_ids(Person, person_rows)
+        self.created["people"] += len(person_ids)
+        row_case = [own_case.get(id(row)) or self.case_ids[row.case_key] for row in rows]
+        _insert(
+            CasePerson,
+            [
+                {"case_id": c, "person_id": p, "role": CaseRole.AT_RISK}
+                for c, p in zip(row_case, person_ids, strict=True)
+            ],
+        )
+        name_rows = [
+            {
+                "person_id": person_id,
+                "name": text,
+                "script": detect_script(text),
+                "kind": NameKind.AS_GIVEN if position == 0 else NameKind.ALIAS,
+                "position": position,
+            }
+            for row, person_id in zip(rows, person_ids, strict=True)
+            for position, text in enumerate(row.names)
+        ]
+        name_ids = _inserted_ids(PersonName, name_rows)
+        keys = [
+            {"person_id": n["person_id"], "name_id": name_id, "kind": kind, "token": tok}
+            for n, name_id in zip(name_rows, name_ids, strict=True)
+            for kind, tok in name_tokens(n["name"])
+        ]
+        if keys:
+            _insert_plain(PersonNameKey, keys)
+        for values, case_id in zip(person_rows, row_case, strict=True):
+            self._audit("person.created", "people", values["public_id"], case_id)
+        _insert(AuditEntry, self.audit)
+        self.audit = []
+
+
+def import_cases(
+    actor: Any,
+    table: Table,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every row of ``table``; write the cases unless told not to (see module doc).
+
+    Raises UnusableInput for a file that cannot be imported at all, PermissionDenied for an
+    account that may not import. The caller commits (or rolls back) the session.
+    """
+    if not permissions.can_import_cases(actor):
+        raise PermissionDenied("Only a coordinator can import cases.")
+    columns = map_columns(table.headers, options.mapping)
+    report = ImportReport(rows_read=len(table.rows), dry_run=options.dry_run)
+    catalogue = _Catalogue()
+    rows: list[Row] = []
+    for number, cells in table.rows:
+        mapped = {columns[h]: v for h, v in cells.items() if h in columns}
+        if "\x00extra" in cells:
+            mapped["\x00extra"] = cells["\x00extra"]
+        row, problems, warnings = parse_row(number, mapped, catalogue)
+        report.rejected.extend(problems)
+        report.warnings.extend(warnings)
+        if row is not None:
+            rows.append(row)
+        if progress is not None:
+            progress(1)
+    report.possible_duplicates = _duplicates(actor, rows)
+    writable = not report.rejected or options.valid_only
+    if options.dry_run or not writable:
+        report.created = _would_create(rows) if writable else {"cases": 0, "people": 0}
+        return report
+    writer = _Writer(actor)
+    for i, row in enumerate(rows, start=1):
+        writer.add(row)
+        if i % BATCH == 0:
+            writer.flush()
+    writer.flush()
+    record(
+        actor,
+        "import.cases",
+        object_type="import",
+        cases=writer.created["cases"],
+        people=writer.created["people"],
+        rejected_rows=len(report.rejected_rows),
+    )
+    report.created = writer.created
+    report.written = True
+    return report
+
+
+def _would_create(rows: Iterable[Row]) -> dict[str, int]:
+    rows = list(rows)
+    keys = {r.case_key for r in rows if r.case_key}
+    return {"cases": len(keys) + sum(1 for r in rows if not r.case_key), "people": len(rows)}

@@ -1,0 +1,269 @@
+"""Who may be the same person: blind-index keys of every name, candidate lookup and scoring.
+
+Every visible name of a person is stored as matching keys (see ``names.name_keys``), each a
+keyed blind-index token: the names themselves stay encrypted. A query looks its own keys up in
+the index (cost: the candidates found, not the number of people), then scores the decrypted
+names of those candidates only, with the reason (which spelling matched which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from casework import permissions
+from casework.core.blindindex import current_index
+from casework.core.db import db
+from casework.people.models import Person, PersonName, PersonNameKey
+from casework.people.names import name_keys, query_keys, text_similarity
+
+# At or above this score two names are "possibly the same person" (see tests/data/name_pairs).
+MATCH_THRESHOLD = 85.0
+# Name search is more forgiving: one surname finds everyone who bears it.
+SEARCH_THRESHOLD = 75.0
+MAX_CANDIDATES = 500
+
+
+def _purpose(kind: str) -> str:
+    return f"person_name.{kind}"
+
+
+def name_tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, token) of every matching key stored for the name ``text``."""
+    index = current_index()
+    return [(kind, index.token(_purpose(kind), value)) for kind, value in sorted(name_keys(text))]
+
+
+def _query_tokens(texts: Iterable[str]) -> set[str]:
+    index = current_index()
+    return {
+        index.token(_purpose(kind), value) for text in texts for kind, value in query_keys(text)
+    }
+
+
+# --- keeping the index up to date ----------------------------------------------------------
+
+
+def index_names(entries: Iterable[PersonName]) -> None:
+    """(Re)write the keys of these names: visible names get keys, hidden ones lose them."""
+    entries = list(entries)
+    if not entries:
+        return
+    db.session.flush()
+    ids = [e.id for e in entries]
+    db.session.execute(delete(PersonNameKey).where(PersonNameKey.name_id.in_(ids)))
+    rows = [
+        {"person_id": e.person_id, "name_id": e.id, "kind": kind, "token": tok}
+        for e in entries
+        if e.hidden_at is None
+        for kind, tok in name_tokens(e.name)
+    ]
+    if rows:
+        db.session.execute(insert(PersonNameKey), rows)
+
+
+def reindex_person(person: Person) -> None:
+    """Rewrite the keys of every name of ``person`` (after a merge, an unmerge, a hide)."""
+    db.session.flush()
+    db.session.execute(delete(PersonNameKey).where(PersonNameKey.person_id == person.id))
+    index_names(person.names)
+
+
+def reindex_all(batch: int = 1000) -> int:
+    """Rebuild the whole index (after a change of key or of the normalisation); returns names."""
+    db.session.execute(delete(PersonNameKey))
+    count = 0
+    last = 0
+    while True:
+        entries = list(
+            db.session.scalars(
+                select(PersonName).where(PersonName.id > last).order_by(PersonName.id).limit(batch)
+            )
+        )
+        if not entries:
+            return count
+        index_names(entries)
+        count += len(entries)
+        last = entries[-1].id
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A person who may be the one named, with the evidence."""
+
+    person: Person
+    score: float
+    matched_name: str  # the person's spelling that matched best
+    query_name: str  # the spelling it matched
+    names: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person": self.person.public_id,
+            "names": self.names,
+            "score": round(self.score, 1),
+            "matched_name": self.matched_name,
+            "query_name": self.query_name,
+            "reasons": self.reasons,
+        }
+
+
+def _adjust(
+    person: Person, score: float, birth_year: int | None, nationality: str | None
+) -> tuple[float, list[str]]:
+    reasons = []
+    if birth_year and person.birth_date is not None:
+        gap = abs(person.birth_date.year - birth_year)
+        if gap == 0:
+            score, reasons = min(100.0, score + 3), ["same birth year"]
+        elif gap > 2:
+            score, reasons = score - 15, [f"birth years {gap} apart"]
+    if nationality and person.nationality and person.nationality != nationality.upper():
+        score -= 10
+        reasons.append("different nationality")
+    return score, reasons
+
+
+def candidate_ids(user: Any, names: Iterable[str], *, limit: int = MAX_CANDIDATES) -> list[int]:
+    """Ids of visible people sharing a matching key with one of ``names`` (index lookups)."""
+    tokens = _query_tokens(names)
+    if not tokens:
+        return []
+    key_people = (
+        select(PersonNameKey.person_id).where(PersonNameKey.token.in_(tokens)).distinct()
+    ).subquery()
+    query = (
+        select(Person.id)
+        .join(key_people, key_people.c.person_id == Person.id)
+        .where(permissions.visible_people_clause(user))
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _load_people(ids: Iterable[int]) -> dict[int, tuple[Person, list[str]]]:
+    """People by id with their visible names, in order (chunked, whatever the count)."""
+    ids = sorted(set(ids))
+    found: dict[int, tuple[Person, list[str]]] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(PersonName, Person)
+            .join(Person, Person.id == PersonName.person_id)
+            .where(
+                PersonName.person_id.in_(ids[start : start + 500]),
+                PersonName.hidden_at.is_(None),
+            )
+            .order_by(PersonName.person_id, PersonName.position)
+        )
+        for entry, person in rows:
+            found.setdefault(person.id, (person, []))[1].append(entry.name)
+    return found
+
+
+def _rank(
+    people: Iterable[tuple[Person, list[str]]],
+    names: list[str],
+    birth_year: int | None,
+    nationality: str | None,
+    threshold: float,
+) -> list[Candidate]:
+    queries = [text for text in names if text.strip()]
+    found = []
+    for person, person_names in people:
+        best = (0.0, "", "")
+        for stored in person_names:
+            for text in queries:
+                score = text_similarity(text, stored)
+                if score > best[0]:
+                    best = (score, stored, text)
+        score, reasons = _adjust(person, best[0], birth_year, nationality)
+        if score >= threshold:
+            why = [f"\u201c{best[2]}\u201d matches \u201c{best[1]}\u201d ({best[0]:.0f})", *reasons]
+            found.append(Candidate(person, score, best[1], best[2], person_names, why))
+    found.sort(key=lambda c: (-c.score, c.person.id))
+    return found
+
+
+def score_people(
+    people_ids: list[int],
+    names: list[str],
+    *,
+    birth_year: int | None = None,
+    nationality: str | None = None,
+    threshold: float = MATCH_THRESHOLD,
+) -> list[Candidate]:
+    """Score the names of these people against ``names``; the best first, above ``threshold``."""
+    if not people_ids:
+        return []
+    people = _load_people(people_ids).values()
+    return _rank(people, names, birth_year, nationality, threshold)
+
+
+@dataclass
+class Query:
+    names: list[str]
+    birth_year: int | None = None
+    nationality: str | None = None
+
+
+def match_many(
+    user: Any, queries: list[Query], *, threshold: float = MATCH_THRESHOLD, limit: int = 5
+) -> list[list[Candidate]]:
+    """:func:`find_matches` for many names at once (an import): a few queries in all."""
+    index = current_index()
+    wanted = [
+        {index.token(_purpose(k), v) for text in q.names for k, v in query_keys(text)}
+        for q in queries
+    ]
+    tokens = sorted(set().union(*wanted)) if wanted else []
+    by_token: dict[str, set[int]] = {}
+    for start in range(0, len(tokens), 500):
+        rows = db.session.execute(
+            select(PersonNameKey.token, PersonNameKey.person_id)
+            .join(Person, Person.id == PersonNameKey.person_id)
+            .where(
+                PersonNameKey.token.in_(tokens[start : start + 500]),
+                permissions.visible_people_clause(user),
+            )
+        )
+        for tok, person_id in rows:
+            by_token.setdefault(tok, set()).add(person_id)
+    ids_per_query = [set().union(*(by_token.get(t, set()) for t in w)) for w in wanted]
+    people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
+    return [
+        _rank(
+            [people[i] for i in sorted(ids) if i in people],
+            q.names,
+            q.birth_year,
+            q.nationality,
+            threshold,
+        )[:limit]
+        for q, ids in zip(queries, ids_per_query, strict=True)
+    ]
+
+
+def find_matches(
+    user: Any,
+    names: Iterable[str],
+    *,
+    birth_year: int | None = None,
+    nationality: str | None = None,
+    threshold: float = MATCH_THRESHOLD,
+    exclude: Iterable[int] = (),
+    limit: int = 10,
+) -> list[Candidate]:
+    """People the user may see who may be the person called ``names`` (best first)."""
+    names = [n for n in names if n and n.strip()]
+    skip = set(exclude)
+    ids = [i for i in candidate_ids(user, names) if i not in skip]
+    found = score_people(
+        ids, names, birth_year=birth_year, nationality=nationality, threshold=threshold
+    )
+    return found[:limit]

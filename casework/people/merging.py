@@ -1,0 +1,174 @@
+"""Merging two records of one person, and undoing it.
+
+Nothing is lost: the merged record's names, case links and family links move to the surviving
+record; where the survivor already has the same link, the merged one is hidden instead. What
+moved is written down on the merge, so an unmerge puts every piece back where it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from casework import permissions
+from casework.audit.services import record
+from casework.cases.models import Case, CasePerson
+from casework.core.db import db, utcnow
+from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.vocab import Gender
+from casework.people.matching import reindex_person
+from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
+
+MERGED_REASON = "Merged into another record of the same person"
+# Details the survivor takes from the merged record when it has none of its own.
+_FILLABLE = ("birth_date", "nationality", "ethnicity", "unhcr_number", "contacts", "address")
+
+
+def cases_of(*people: Person) -> list[Case]:
+    """Every case either person is linked to (hidden links included)."""
+    ids = [p.id for p in people]
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(CasePerson, CasePerson.case_id == Case.id)
+            .where(CasePerson.person_id.in_(ids))
+            .distinct()
+        )
+    )
+
+
+def _hide_link(link: Any, actor: Any) -> None:
+    link.hidden_at = utcnow()
+    link.hidden_by_id = actor.id
+    link.hidden_reason = MERGED_REASON
+
+
+def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
+    """Merge ``merged`` into ``survivor``; returns the merge (which an unmerge undoes)."""
+    if survivor.id == merged.id:
+        raise ValidationFailed({"other": ["A person cannot be merged with themselves."]})
+    if survivor.hidden_at is not None or merged.hidden_at is not None:
+        raise ValidationFailed({"other": ["Only records in use can be merged."]})
+    if not permissions.can_merge_people(actor, cases_of(survivor, merged)):
+        raise PermissionDenied("You may not merge these people.")
+    moved: dict[str, Any] = {"names": {}, "links": [], "hidden_links": [], "family": []}
+    moved["hidden_family"] = []
+    position = max((n.position for n in survivor.names), default=-1) + 1
+    for entry in list(merged.names):
+        moved["names"][str(entry.id)] = entry.position
+        entry.person_id, entry.position = survivor.id, position
+        position += 1
+    survivor_cases = {
+        cp.case_id for cp in db.session.scalars(select(CasePerson).filter_by(person_id=survivor.id))
+    }
+    for link in db.session.scalars(select(CasePerson).filter_by(person_id=merged.id)):
+        if link.case_id in survivor_cases:
+            if link.hidden_at is None:
+                _hide_link(link, actor)
+                moved["hidden_links"].append(link.id)
+        else:
+            link.person_id = survivor.id
+            moved["links"].append(link.id)
+    _move_family(actor, survivor, merged, moved)
+    filled = []
+    for name in _FILLABLE:
+        if getattr(survivor, name) in (None, "") and getattr(merged, name) not in (None, ""):
+            setattr(survivor, name, getattr(merged, name))
+            filled.append(name)
+    if survivor.gender == Gender.UNKNOWN and merged.gender != Gender.UNKNOWN:
+        survivor.gender = merged.gender
+        filled.append("gender")
+    moved["filled"] = filled
+    merged.hidden_at, merged.hidden_by_id = utcnow(), actor.id
+    merged.hidden_reason, merged.merged_into_id = MERGED_REASON, survivor.id
+    merge = PersonMerge(
+        survivor_id=survivor.id, merged_id=merged.id, moved=moved, merged_by_id=actor.id
+    )
+    db.session.add(merge)
+    db.session.flush()
+    db.session.expire(survivor, ["names"])
+    db.session.expire(merged, ["names"])
+    reindex_person(survivor)
+    reindex_person(merged)
+    record(actor, "person.merged", survivor, merged=merged.public_id, merge=merge.public_id)
+    return merge
+
+
+def _move_family(actor: Any, survivor: Person, merged: Person, moved: dict[str, Any]) -> None:
+    links = db.session.scalars(
+        select(FamilyLink).where(
+            (FamilyLink.person_id == merged.id) | (FamilyLink.relative_id == merged.id)
+        )
+    )
+    existing = {
+        (link.person_id, link.relative_id)
+        for link in db.session.scalars(
+            select(FamilyLink).where(
+                (FamilyLink.person_id == survivor.id) | (FamilyLink.relative_id == survivor.id)
+            )
+        )
+    }
+    for link in list(links):
+        pair = (
+            survivor.id if link.person_id == merged.id else link.person_id,
+            survivor.id if link.relative_id == merged.id else link.relative_id,
+        )
+        if pair[0] == pair[1] or pair in existing:
+            if link.hidden_at is None:
+                _hide_link(link, actor)
+                moved["hidden_family"].append(link.id)
+            continue
+        moved["family"].append([link.id, link.person_id, link.relative_id])
+        link.person_id, link.relative_id = pair
+        existing.add(pair)
+
+
+def unmerge(actor: Any, merge: PersonMerge) -> None:
+    """Undo a merge: every moved name and link goes back; the merged record is visible again."""
+    if merge.undone_at is not None:
+        raise ValidationFailed({"merge": ["This merge was already undone."]})
+    survivor, merged = merge.survivor, merge.merged
+    if not permissions.can_merge_people(actor, cases_of(survivor, merged)):
+        raise PermissionDenied("You may not undo this merge.")
+    moved = merge.moved
+    for name_id, position in moved["names"].items():
+        entry = db.session.get(PersonName, int(name_id))
+        if entry is not None:
+            entry.person_id, entry.position = merged.id, position
+    for link_id in moved["links"]:
+        link = db.session.get(CasePerson, link_id)
+        if link is not None:
+            link.person_id = merged.id
+    hidden = [(CasePerson, i) for i in moved["hidden_links"]]
+    hidden += [(FamilyLink, i) for i in moved["hidden_family"]]
+    for model, link_id in hidden:
+        link = db.session.get(model, link_id)
+        if link is not None and link.hidden_reason == MERGED_REASON:
+            link.hidden_at = link.hidden_by_id = link.hidden_reason = None
+    for link_id, person_id, relative_id in moved["family"]:
+        link = db.session.get(FamilyLink, link_id)
+        if link is not None:
+            link.person_id, link.relative_id = person_id, relative_id
+    for name in moved.get("filled", []):
+        setattr(survivor, name, Gender.UNKNOWN if name == "gender" else None)
+    merged.hidden_at = merged.hidden_by_id = merged.hidden_reason = None
+    merged.merged_into_id = None
+    merge.undone_at, merge.undone_by_id = utcnow(), actor.id
+    db.session.flush()
+    db.session.expire(survivor, ["names"])
+    db.session.expire(merged, ["names"])
+    reindex_person(survivor)
+    reindex_person(merged)
+    record(actor, "person.unmerged", survivor, merged=merged.public_id, merge=merge.public_id)
+
+
+def merges_of(person: Person) -> list[PersonMerge]:
+    """Merges into ``person`` that are still in force (newest first)."""
+    return list(
+        db.session.scalars(
+            select(PersonMerge)
+            .where(PersonMerge.survivor_id == person.id, PersonMerge.undone_at.is_(None))
+            .order_by(PersonMerge.merged_at.desc())
+        )
+    )

@@ -1,0 +1,311 @@
+"""Importing legacy spreadsheets: formats, the per-row report, all-or-nothing, duplicates."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from casework.cases.models import Case, Event
+from casework.core.db import db
+from casework.core.spreadsheet import inert_cell
+from casework.core.vocab import ConsentLevel, Role
+from casework.evidence.models import Source
+from casework.legal.seeding import seed_catalogue
+from casework.people.models import Person, PersonName
+from tests.case_helpers import page
+from tests.clients import client_for
+
+DATA = Path(__file__).parent / "data"
+HEADER = "case_key,person_name,other_names,gender,birth_date,nationality,act_type,act_date,narrative,consent,legal_grounds"
+GOOD = [
+    'K-1,Алишер Холматов,Alisher Kholmatov,м,12.04.1979,Узбекистан,extradition,2011-06,"Two lines\nof narrative",,CAT:3',
+    "K-1,Gulnora Xolmatova,,f,1982,UZ,extradition,2011-06,,named,",
+    ',Ershidin Israil,ئەرشىدىن ئىسرائىل,male,,China,abduction,unknown,=HYPERLINK("http://x"),,',
+]
+BAD = [
+    "K-2,Rustam Karimov,,maybe,1979,UZ,extradition,2011,,,",  # gender
+    "K-3,,,m,31.02.1980,Atlantis,teleportation,,,,NOPE:1",  # many problems
+]
+
+
+def _count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+@pytest.fixture
+def coordinator(app, make_user):
+    seed_catalogue()
+    db.session.commit()
+    return make_user(Role.COORDINATOR)
+
+
+def _run(app, coordinator, tmp_path, content: bytes | str, *args, name="cases.csv"):
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    out = tmp_path / "report.json"
+    result = app.test_cli_runner().invoke(
+        args=[
+            "import",
+            "cases",
+            str(path),
+            "--as",
+            coordinator.email,
+            "--report-json",
+            str(out),
+            *args,
+        ]
+    )
+    report = json.loads(out.read_text("utf-8")) if out.exists() else None
+    return result, report
+
+
+def test_sample_dry_run_reports_and_writes_nothing(app, coordinator, tmp_path):
+    result, report = _run(
+        app, coordinator, tmp_path, (DATA / "cases-sample.csv").read_bytes(), "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 22 and report["rejected"] == []
+    assert report["created"] == {"cases": 22, "people": 22}
+    truth = json.loads((DATA / "truth.json").read_text("utf-8"))
+    flagged = {
+        (min(d["row"], r), max(d["row"], r))
+        for d in report["possible_duplicates"]
+        for r in d["rows"]
+    }
+    assert flagged == {tuple(sorted(p)) for p in truth["same_person"]}
+    assert _count(Case) == 0 and _count(Person) == 0
+
+
+def test_sample_import_then_duplicates_against_the_database(app, coordinator, tmp_path):
+    result, report = _run(app, coordinator, tmp_path, (DATA / "cases-sample.csv").read_bytes())
+    assert result.exit_code == 0, result.output
+    assert report["written"] and _count(Case) == 22 and _count(Person) == 22
+    assert "Written: 22 cases, 22 people" in result.output
+    by_consent = dict(
+        db.session.execute(select(Person.consent, func.count()).group_by(Person.consent)).all()
+    )
+    assert by_consent[ConsentLevel.NAMED] == 7 and by_consent[ConsentLevel.NONE] == 6
+    # The same file again: every row is a person already recorded.
+    result, report = _run(
+        app, coordinator, tmp_path, (DATA / "cases-sample.csv").read_bytes(), "--dry-run"
+    )
+    assert {d["row"] for d in report["possible_duplicates"] if d["people"]} == set(range(2, 24))
+    row8 = next(d for d in report["possible_duplicates"] if d["row"] == 8)
+    assert "Abdulla Nazarov" in row8["people"][0]["names"] and row8["people"][0]["score"] >= 85
+
+
+def test_bad_rows_are_each_reported_and_nothing_is_written(app, coordinator, tmp_path):
+    content = "\n".join([HEADER, *GOOD, *BAD]) + "\n"
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1, result.output
+    assert not report["written"] and _count(Case) == 0 and _count(Person) == 0
+    rejected = {(p["row"], p["column"]): p for p in report["rejected"]}
+    # Row numbers are the spreadsheet's: the quoted newline in row 2 does not shift them.
+    assert rejected[(5, "gender")]["value"] == "maybe"
+    assert {c for r, c in rejected if r == 6} >= {
+        "person_name", "birth_date", "nationality", "act_type", "act_date", "legal_grounds"
+    }  # fmt: skip
+    assert rejected[(6, "nationality")]["value"] == "Atlantis"
+    assert all(p["message"] for p in report["rejected"])
+    assert {r for r, _ in rejected} == {5, 6}
+
+
+def test_valid_only_writes_exactly_the_good_rows(app, coordinator, tmp_path):
+    content = "\n".join([HEADER, *GOOD, *BAD]) + "\n"
+    result, report = _run(app, coordinator, tmp_path, content, "--valid-only")
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 2, "people": 3}
+    assert len(report["rejected"]) > 2
+    names = {n.name for n in db.session.scalars(select(PersonName))}  # decrypted on load
+    assert names == {
+        "Алишер Холматов",
+        "Alisher Kholmatov",
+        "Gulnora Xolmatova",
+        "Ershidin Israil",
+        "ئەرشىدىن ئىسرائىل",
+    }
+    cases = list(db.session.scalars(select(Case)))  # encrypted: compared in Python
+    case = next(c for c in cases if c.external_ref == "K-1")
+    assert len(case.people) == 2 and case.act_date.iso() == "2011-06"
+    # Imported people get consent internal unless the file says otherwise.
+    consents = {p.names[0].name: p.consent for p in db.session.scalars(select(Person))}
+    assert consents["Алишер Холматов"] == ConsentLevel.INTERNAL
+    assert consents["Gulnora Xolmatova"] == ConsentLevel.NAMED
+    other = next(c for c in cases if c.external_ref is None)
+    assert other.act_date is None and other.act_date_note == "unknown"
+    # Formula-like text is kept as text.
+    assert other.narrative == '=HYPERLINK("http://x")'
+
+
+def test_formula_cells_are_inert_text(app, coordinator, tmp_path):
+    content = HEADER + "\n" + ",=1+1,,,,,extradition,2011,\"=cmd|' /C calc'!A0\",,\n"
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(PersonName)).name == "=1+1"
+    assert db.session.scalar(select(Case)).narrative == "=cmd|' /C calc'!A0"
+
+
+def test_windows_1251_semicolons_and_russian_headers_with_a_mapping(app, coordinator, tmp_path):
+    content = "ФИО;Вид;Дата;Гражданство;Пол\nАлишер Холматов;extradition;04.2011;Узбекистан;м\n"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "ФИО": "person_name",
+                "Вид": "act_type",
+                "Дата": "act_date",
+                "Гражданство": "nationality",
+                "Пол": "gender",
+            }
+        ),
+        "utf-8",
+    )
+    result, report = _run(
+        app, coordinator, tmp_path, content.encode("cp1251"), "--mapping", str(mapping)
+    )
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person))
+    assert person.names[0].name == "Алишер Холматов" and person.nationality == "UZ"
+    # Without the mapping the Russian headers are unknown columns: unusable input.
+    result, _ = _run(app, coordinator, tmp_path, content.encode("cp1251"))
+    assert result.exit_code == 2 and "Unknown column" in result.output
+
+
+def test_utf8_bom_and_tab_delimiter(app, coordinator, tmp_path):
+    content = "\ufeffperson_name\tact_type\tact_date\nAygul Qodirova\tdeportation\t2019\n"
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert report["warnings"][0]["message"] == "Only the year is given."
+    result, report = _run(app, coordinator, tmp_path, content, "--delimiter", ";", "--dry-run")
+    assert result.exit_code == 2  # one unknown column named "person_name\tact_type..."
+
+
+def test_xlsx_with_real_dates_formulas_and_a_named_sheet(app, coordinator, tmp_path):
+    book = Workbook()
+    book.active.title = "Notes"
+    ws = book.create_sheet("Cases")
+    ws.append(["Person_Name ", "ACT_TYPE", "act_date", "birth_date", "narrative"])
+    ws.append(["Dilshad Memet", "abduction", datetime(2016, 6, 3), 1985, "=SUM(A1:A2)"])
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(
+        app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Cases", name="c.xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+    assert case.act_date.iso() == "2016-06-03" and case.narrative == "=SUM(A1:A2)"
+    assert db.session.scalar(select(Event.date)).iso() == "2016-06-03"
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Nope", name="c.xlsx")
+    assert result.exit_code == 2
+
+
+def test_unusable_input_exits_2(app, coordinator, tmp_path):
+    result, _ = _run(app, coordinator, tmp_path, "person_name,act_type\nX,extradition\n")
+    assert result.exit_code == 2 and "act_date" in result.output
+    result, _ = _run(app, coordinator, tmp_path, b"\x00\x01\x02garbage", name="c.csv")
+    assert result.exit_code == 2
+    result, _ = _run(app, coordinator, tmp_path, "", name="c.csv")
+    assert result.exit_code == 2
+
+
+def test_only_coordinators_import(app, make_user, tmp_path):
+    monitor = make_user(Role.MONITOR)
+    content = "person_name,act_type,act_date\nX Y,extradition,2011\n"
+    result, _ = _run(app, monitor, tmp_path, content)
+    assert result.exit_code == 2 and _count(Case) == 0
+
+
+def test_perpetrators_and_sources_are_kept(app, coordinator, tmp_path):
+    content = "person_name,act_type,act_date,perpetrators,sources\nA B,extradition,2011,KNB; migration police,relative; second monitor\n"
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    event = db.session.scalar(select(Event))
+    assert sorted(a.name for a in event.agencies) == ["KNB", "migration police"]
+    kinds = sorted((s.kind.value, s.identity) for s in db.session.scalars(select(Source)))
+    assert kinds == [("other", "second monitor"), ("relative", "relative")]
+    assert sorted(s.id for s in event.sources) == sorted(db.session.scalars(select(Source.id)))
+
+
+def _web(app, user):
+    return client_for(app, user)
+
+
+def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
+    client = _web(app, coordinator)
+    assert "Import cases" in page(client, "/imports/cases")
+    content = (DATA / "cases-sample.csv").read_bytes()
+    response = client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "legacy.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "Checked: nothing written yet" in html and "Possible duplicates" in html
+    assert "Import 22 cases now" in html and _count(Case) == 0
+    html = client.post("/imports/cases/confirm").get_data(as_text=True)
+    assert "Imported" in html and _count(Case) == 22
+    assert client.post("/imports/cases/confirm").status_code == 400  # nothing pending any more
+    # A file with a bad row: the report is in the page, with no confirm button.
+    bad = "\n".join([HEADER, *BAD]) + "\n"
+    html = client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(bad.encode()), "bad.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Atlantis" in html and "now</button>" not in html
+    monitor = _web(app, make_user(Role.MONITOR))
+    assert monitor.get("/imports/cases").status_code == 403
+    assert monitor.post("/imports/cases/confirm").status_code == 403
+
+
+def test_exported_cells_never_become_formulas():
+    for text in ("=1+1", "+7", "-2", "@SUM(A1)", "\uff1dcmd"):
+        assert inert_cell(text) == "'" + text
+    assert inert_cell("Kholmatov") == "Kholmatov" and inert_cell(1979) == 1979
+
+
+def test_rows_of_one_case_add_people_and_acts(app, coordinator, tmp_path):
+    content = (
+        "case_key,person_name,act_type,act_date,act_place\n"
+        "K-9,Alisher Kholmatov,detention_pending_removal,2011-05,Almaty\n"
+        "K-9,Rustam Kholmatov,detention_pending_removal,2011-05,Almaty\n"
+        "K-9,Alisher Kholmatov,extradition,2011-06-09,Almaty\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 1, "people": 3}
+    assert report["possible_duplicates"] == [{"row": 4, "people": [], "rows": [2]}]
+    events = db.session.scalars(select(Event).order_by(Event.date)).all()
+    assert [(e.act_type.value, e.date.iso()) for e in events] == [
+        ("detention_pending_removal", "2011-05"),
+        ("extradition", "2011-06-09"),
+    ]
+
+
+def test_files_checked_but_never_confirmed_do_not_linger(app, coordinator):
+    staged = Path(app.config["UPLOAD_DIR"]) / "imports"
+    staged.mkdir(parents=True, exist_ok=True)
+    old = staged / "abandoned"
+    old.write_bytes(b"person_name\n")
+    os.utime(old, (0, 0))
+    client = _web(app, coordinator)
+    content = b"person_name,act_type,act_date\nA B,extradition,2011\n"
+    client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "ivanov.csv")},
+        content_type="multipart/form-data",
+    )
+    assert not old.exists()
+    assert [p.name for p in staged.iterdir()] and all(
+        "ivanov" not in p.name for p in staged.iterdir()
+    )
+    client.post("/imports/cases/confirm")
+    assert list(staged.iterdir()) == []

@@ -1,0 +1,158 @@
+"""Name normalisation across scripts, matching keys, the blind index, and the labelled pairs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from casework.core.blindindex import BlindIndex, current_index, token
+from casework.people.matching import MATCH_THRESHOLD
+from casework.people.names import (
+    fold_homoglyphs,
+    name_keys,
+    parse_name,
+    phonetic,
+    query_keys,
+    romanise,
+    similarity,
+    skeleton,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def likely_same(query: str, stored: str) -> bool:
+    """What ``people match`` decides for one stored name: a shared key, then the score."""
+    if not query_keys(query) & name_keys(stored):
+        return False
+    return similarity(parse_name(query), parse_name(stored)) >= MATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("Холматов", "kholmatov"),
+        ("Ҳолматов", "holmatov"),
+        ("Xo'jayev", "xojayev"),
+        ("Xoʻjayev", "xojayev"),
+        ("G‘ulomov", "ghulomov"),
+        ("Қодиров", "qodirov"),
+        ("Нұрмағамбетов", "nurmaghambetov"),  # Kazakh
+        ("Токонбаев Үсөн", "tokonbaev uson"),  # Kyrgyz
+        ("Ҷамшед Қодирӣ", "jamshed qodiri"),  # Tajik
+        ("Şavkat Ergaşev", "shavkat ergashev"),  # Turkish
+        ("Мәмәт Җүмә", "mamat juma"),  # Uyghur Cyrillic
+        ("ئابدۇرېھىم ئىمىن", "abdurehim imin"),  # Uyghur Arabic script (UEY)
+        ("دىلشات مەمەت", "dilshat memet"),
+        ("مۇھەممەد", "muhemmed"),
+    ],
+)
+def test_romanise_covers_the_scripts(text, latin):
+    assert romanise(text) == latin
+
+
+def test_homoglyphs_are_folded_into_the_word_s_script():
+    # Latin "o" and "a" typed inside a Cyrillic word, Cyrillic "а" inside a Latin one.
+    assert fold_homoglyphs("Хoлмaтов") == "Холматов"
+    assert fold_homoglyphs("Kholmаtov") == "Kholmatov"
+    assert romanise("Хoлмaтов") == romanise("Холматов")
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Kholmatov", "Xolmatov", "Холматов", "Ҳолматов", "Holmatov", "Cholmatow"],
+        ["Jurayev", "Juraev", "Жураев", "Джураев", "Djouraev", "Dschurajew", "Zhuraev"],
+        ["Qodirov", "Kodirov", "Кодиров", "Қодиров", "Kadyrov", "Кадыров"],
+        ["G'ulomov", "Gulomov", "Гуломов", "Ғуломов", "Ghulomov"],
+        ["Shavkat", "Шавкат", "Schawkat", "Şavkat", "Chavkat"],
+        ["Abdulla", "Abdullah", "Абдулла", "Abdoulla", "ئابدۇللا"],
+        ["Dilshod", "Dilshad", "Дильшод", "Dilşat", "دىلشات"],
+        ["Yusupov", "Юсупов", "Youssoupov", "Jusupow"],
+    ],
+)
+def test_transliterations_share_a_skeleton(spellings):
+    skeletons = {skeleton(phonetic(romanise(s))) for s in spellings}
+    assert len(skeletons) == 1, skeletons
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "patronymic"),
+    [
+        ("Холматов Алишер Рустамович", ["holmatov", "aliSer"], ["rustamoviC"]),
+        ("Xolmatov Alisher Rustam o'g'li", ["holmatov", "aliSer"], ["rustam", "ogli"]),
+        ("Xolmatova Gulnora Rustam qizi", ["holmatova", "gulnora"], ["rustam", "kizi"]),
+        ("Ерлан Серикұлы Абенов", ["erlan", "abenov"], ["serikuly"]),
+        ("Gulnora Aliyevna", ["gulnora"], ["aliyevna"]),
+    ],
+)
+def test_patronymics_are_set_apart(text, words, patronymic):
+    parsed = parse_name(text)
+    assert parsed.words == words
+    assert parsed.patronymic == patronymic
+
+
+def test_name_order_initials_and_patronymics_do_not_prevent_a_match():
+    assert likely_same("Alisher Kholmatov", "Холматов Алишер Рустамович")
+    assert likely_same("A. Kholmatov", "Alisher Xolmatov")
+    assert likely_same("Холматов А.", "Alisher Kholmatov")
+    assert likely_same("Kholmatov", "Холматов Алишер")
+
+
+def test_different_people_are_not_matched():
+    assert not likely_same("Alisher Kholmatov", "Rustam Kholmatov")
+    assert not likely_same("Alisher Kholmatov", "Gulnora Kholmatova")
+    assert not likely_same("Alisher Kholmatov", "Alisher Kholmatova")
+    assert not likely_same("Alisher Memet", "Dilshad Memet")
+    assert not likely_same("B. Kholmatov", "Alisher Kholmatov")
+
+
+def test_sample_pairs_from_the_truth_file_are_found():
+    with (DATA / "cases-sample.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    truth = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))
+
+    def names(row):
+        return [row["person_name"], *[n.strip() for n in row["other_names"].split(";") if n]]
+
+    def same(a, b):
+        return any(likely_same(x, y) for x in names(a) for y in names(b))
+
+    pairs = {tuple(p) for p in truth["same_person"]}
+    for a, b in pairs:
+        assert same(rows[a - 2], rows[b - 2]), (a, b)
+    # ... and no other pair of rows in the sample is taken for one person.
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        if (i + 2, j + 2) not in pairs:
+            assert not same(rows[i], rows[j]), (i + 2, j + 2)
+
+
+def test_labelled_pairs_reach_the_recall_and_precision_targets():
+    with (DATA / "name_pairs.csv").open(encoding="utf-8") as fh:
+        pairs = list(csv.DictReader(fh))
+    assert len(pairs) >= 300
+    assert any("\u0600" <= ch <= "\u06ff" for p in pairs for ch in p["query"] + p["stored"])
+    tp = fp = fn = 0
+    for p in pairs:
+        predicted, actual = likely_same(p["query"], p["stored"]), p["same"] == "1"
+        tp += predicted and actual
+        fp += predicted and not actual
+        fn += actual and not predicted
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert recall >= 0.95 and precision >= 0.9, (precision, recall)
+
+
+def test_blind_index_tokens_are_keyed_per_purpose_and_truncated(app):
+    t = token("person_name.pair", "alSr|hlmtf")
+    assert t == token("person_name.pair", "alSr|hlmtf")  # equal inputs match
+    assert len(t) == 32 and t != hashlib.sha256(b"alSr|hlmtf").hexdigest()[:32]
+    assert t != token("person_name.word", "alSr|hlmtf")  # per-purpose keys
+    assert t != BlindIndex("another key").token("person_name.pair", "alSr|hlmtf")
+    assert current_index() is current_index()
+    with pytest.raises(ValueError):
+        BlindIndex("")

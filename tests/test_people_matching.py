@@ -1,0 +1,188 @@
+"""Matching people across spellings: only visible people, index kept up to date, CLI, pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.cases import services as case_services
+from casework.core.db import db
+from casework.core.vocab import Role, TeamRole
+from casework.people import services as people_services
+from casework.people.matching import find_matches, reindex_all
+from casework.people.models import Person, PersonNameKey
+from casework.people.services import NameInput
+from tests.case_helpers import intake, page
+from tests.clients import client_for
+
+
+def _client(app, user):
+    return client_for(app, user)
+
+
+@pytest.fixture
+def world(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    other_monitor = make_user(Role.MONITOR)
+    coordinator = make_user(Role.COORDINATOR)
+    client = _client(app, monitor)
+    case = intake(client, name="Алишер Холматов")
+    other = intake(_client(app, other_monitor), name="Dilshad Memet")
+    return {
+        "monitor": monitor,
+        "other_monitor": other_monitor,
+        "coordinator": coordinator,
+        "client": client,
+        "case": case,
+        "other": other,
+    }
+
+
+def _ids(found):
+    return [c.person.public_id for c in found]
+
+
+def _person(case):
+    return case_services.primary_person(case)
+
+
+def test_any_spelling_finds_the_person_the_user_may_see(world):
+    holmatov = _person(world["case"]).public_id
+    for spelling in ("Kholmatov Alisher", "Xolmatov Alisher", "Ҳолматов Алишер", "A. Kholmatov"):
+        assert _ids(find_matches(world["monitor"], [spelling])) == [holmatov], spelling
+    found = find_matches(world["monitor"], ["Alisher Xolmatov"])[0]
+    assert found.matched_name == "Алишер Холматов" and found.score >= 85
+    assert "matches" in found.reasons[0]
+    # Nobody likely: an empty list.
+    assert find_matches(world["monitor"], ["Rustam Karimov"]) == []
+
+
+def test_only_visible_people_are_matched(world, make_user):
+    assert find_matches(world["other_monitor"], ["Alisher Kholmatov"]) == []
+    assert _ids(find_matches(world["coordinator"], ["Alisher Kholmatov"]))
+    # A restricted case hides its people from a coordinator who is not on its team.
+    case_services.set_restricted(world["coordinator"], world["case"], True)
+    db.session.commit()
+    assert find_matches(world["coordinator"], ["Alisher Kholmatov"]) == []
+    assert _ids(find_matches(world["monitor"], ["Alisher Kholmatov"]))
+    # A person removed from the case is no longer visible through it.
+    link = world["case"].people[0]
+    link.hidden_at = func.now()
+    db.session.commit()
+    assert find_matches(world["monitor"], ["Alisher Kholmatov"]) == []
+
+
+def test_keys_follow_added_and_hidden_names(world):
+    person = _person(world["case"])
+    assert find_matches(world["monitor"], ["Mirzo Ulugbekov"]) == []
+    entry = people_services.add_name(world["monitor"], person, NameInput("Mirzo Ulugbekov"))
+    db.session.commit()
+    assert _ids(find_matches(world["monitor"], ["Мирзо Улугбеков"])) == [person.public_id]
+    people_services.hide_name(world["monitor"], person, entry.id, "Wrong person's alias")
+    db.session.commit()
+    assert find_matches(world["monitor"], ["Мирзо Улугбеков"]) == []
+
+
+def test_keys_are_tokens_not_names(world):
+    tokens = list(db.session.scalars(select(PersonNameKey.token)))
+    assert tokens and all(len(t) == 32 for t in tokens)
+    assert not any("hlmt" in t or "kholmatov" in t for t in tokens)
+
+
+def test_matching_cost_does_not_grow_with_the_number_of_people(world, count_queries):
+    with count_queries() as few:
+        find_matches(world["coordinator"], ["Alisher Kholmatov"])
+    for n in range(30):
+        person = people_services.create_person(world["monitor"], [NameInput(f"Person{n} Other{n}")])
+        case_services.add_person_to_case(world["monitor"], world["case"], person, "witness")
+    db.session.commit()
+    with count_queries() as many:
+        find_matches(world["coordinator"], ["Alisher Kholmatov"])
+    assert many["n"] == few["n"] <= 3
+
+
+def test_people_match_cli(app, world):
+    runner = app.test_cli_runner()
+    email = world["monitor"].email
+    result = runner.invoke(args=["people", "match", "Xolmatov Alisher", "--json", "--as", email])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found[0]["person"] == _person(world["case"]).public_id
+    assert found[0]["names"] == ["Алишер Холматов"] and found[0]["score"] >= 85
+    assert found[0]["matched_name"] == "Алишер Холматов"
+    result = runner.invoke(args=["people", "match", "Nobody Known", "--json", "--as", email])
+    assert json.loads(result.output) == []
+    outsider = world["other_monitor"].email
+    result = runner.invoke(
+        args=["people", "match", "Kholmatov Alisher", "--json", "--as", outsider]
+    )
+    assert json.loads(result.output) == []
+    result = runner.invoke(args=["people", "match", "Kholmatov"])
+    assert result.exit_code == 2 and "--as" in result.output
+    result = runner.invoke(args=["people", "match", "Kholmatov", "--as", email])
+    assert "Холматов" in result.output
+
+
+def test_name_search_uses_any_spelling_and_respects_visibility(app, world):
+    html = world["client"].post("/cases/search", data={"name": "Ҳолматов"}).get_data(as_text=True)
+    assert world["case"].reference in html
+    outsider = _client(app, world["other_monitor"])
+    html = outsider.post("/cases/search", data={"name": "Kholmatov"}).get_data(as_text=True)
+    assert world["case"].reference not in html
+    html = outsider.post("/cases/search", data={"name": "Дильшод"}).get_data(as_text=True)
+    assert world["other"].reference in html
+
+
+def test_adding_a_person_warns_of_a_possible_duplicate(app, world):
+    client = world["client"]
+    second = intake(client, name="Rustam Karimov")
+    url = f"/cases/{second.public_id}/people/new"
+    form = {"name": "Xolmatov Alisher", "name_kind": "as_given", "role": "family"}
+    html = client.post(url, data=form).get_data(as_text=True)
+    assert "Possibly the same as" in html and "Алишер Холматов" in html
+    assert "Dilshad Memet" not in client.post(url, data=dict(form, name="Memet Dilshad")).get_data(
+        as_text=True
+    )  # another team's person is never shown
+    db.session.expire_all()
+    # Three from intake, one "Memet Dilshad" (nobody visible to warn of): no Xolmatov yet.
+    assert db.session.scalar(select(func.count(Person.id))) == 4
+    # The user says it is the same person: the existing record joins this case.
+    existing = _person(world["case"])
+    response = client.post(
+        url, data={"link-person": existing.public_id, "link-role": "family", "link-submit": "1"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert existing.id in {cp.person_id for cp in second.people}
+    # Or says it is someone else: a new person, after the warning.
+    third = intake(client, name="Bakhtiyor Nazarov")
+    url = f"/cases/{third.public_id}/people/new"
+    assert client.post(url, data=dict(form, confirm_new="1")).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Person.id))) == 6
+
+
+def test_adding_a_person_with_no_likely_duplicate_goes_straight_through(world):
+    url = f"/cases/{world['case'].public_id}/people/new"
+    form = {"name": "Gulnora Yusupova", "name_kind": "as_given", "role": "family"}
+    assert world["client"].post(url, data=form).status_code == 302
+    assert "Gulnora Yusupova" in page(world["client"], f"/cases/{world['case'].public_id}")
+
+
+def test_migration_backfill_matches_the_service(app, world):
+    # The keys the migration writes are the keys the services write.
+    before = sorted(db.session.execute(select(PersonNameKey.name_id, PersonNameKey.token)).all())
+    reindex_all()
+    db.session.commit()
+    after = sorted(db.session.execute(select(PersonNameKey.name_id, PersonNameKey.token)).all())
+    assert before == after
+
+
+def test_team_lawyer_still_finds_the_person(world, make_user):
+    lawyer = make_user(Role.LAWYER)
+    assert find_matches(lawyer, ["Alisher Kholmatov"]) == []
+    case_services.add_member(world["coordinator"], world["case"], lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    assert _ids(find_matches(lawyer, ["Alisher Kholmatov"]))

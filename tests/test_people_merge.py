@@ -1,0 +1,135 @@
+"""Merging two records of one person: who may, what is kept, and undoing it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from casework.audit.models import AuditEntry
+from casework.cases import services as case_services
+from casework.cases.models import CasePerson
+from casework.core.db import db
+from casework.core.vocab import Role, TeamRole
+from casework.people import services as people_services
+from casework.people.matching import find_matches
+from casework.people.merging import merges_of
+from casework.people.models import FamilyLink, Person
+from casework.people.services import NameInput
+from tests.case_helpers import intake, page
+from tests.clients import client_for
+
+
+def _client(app, user):
+    return client_for(app, user)
+
+
+@pytest.fixture
+def two_records(app, make_user):
+    """One man recorded twice by two monitors, in two cases; a lawyer on both."""
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    m1, m2 = make_user(Role.MONITOR), make_user(Role.MONITOR)
+    c1 = intake(_client(app, m1), name="Алишер Холматов")
+    c2 = intake(_client(app, m2), name="Alisher Xolmatov")
+    for case in (c1, c2):
+        case_services.add_member(coordinator, case, lawyer, TeamRole.LAWYER)
+    p1, p2 = case_services.primary_person(c1), case_services.primary_person(c2)
+    wife = people_services.create_person(m2, [NameInput("Gulnora Xolmatova")])
+    case_services.add_person_to_case(m2, c2, wife, "family")
+    people_services.add_family_link(m2, wife, p2, "spouse")
+    db.session.commit()
+    return {"lawyer": lawyer, "m1": m1, "coordinator": coordinator, "c1": c1, "c2": c2,
+            "p1": p1, "p2": p2, "wife": wife}  # fmt: skip
+
+
+def _merge(client, case, survivor, other):
+    url = f"/cases/{case.public_id}/people/{survivor.public_id}/merge"
+    return client.post(url, data={"other": other.public_id})
+
+
+def test_person_page_offers_the_likely_other_record(app, two_records):
+    client = _client(app, two_records["lawyer"])
+    c1, p1 = two_records["c1"], two_records["p1"]
+    html = page(client, f"/cases/{c1.public_id}/people/{p1.public_id}")
+    assert "Alisher Xolmatov" in html and "Merge into this record" in html
+
+
+def test_lawyer_with_both_cases_merges_and_nothing_is_lost(app, two_records):
+    t = two_records
+    client = _client(app, t["lawyer"])
+    assert _merge(client, t["c1"], t["p1"], t["p2"]).status_code == 302
+    db.session.expire_all()
+    p1, p2 = db.session.get(Person, t["p1"].id), db.session.get(Person, t["p2"].id)
+    assert [n.name for n in p1.names] == ["Алишер Холматов", "Alisher Xolmatov"]
+    assert p2.is_hidden and p2.merged_into_id == p1.id
+    assert {
+        cp.case_id for cp in db.session.scalars(select(CasePerson).filter_by(person_id=p1.id))
+    } == {
+        t["c1"].id,
+        t["c2"].id,
+    }
+    link = db.session.scalar(select(FamilyLink))
+    assert (link.person_id, link.relative_id) == (t["wife"].id, p1.id)
+    assert [c.person.id for c in find_matches(t["lawyer"], ["Alisher Kholmatov"])] == [p1.id]
+    assert db.session.scalar(select(AuditEntry).filter_by(action="person.merged")) is not None
+    # Undo: every piece goes back.
+    merge_id = page(client, f"/cases/{t['c1'].public_id}/people/{p1.public_id}")
+    assert "Undo this merge" in merge_id
+    merge = merges_of(p1)[0]
+    url = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert client.post(url).status_code == 302
+    db.session.expire_all()
+    p1, p2 = db.session.get(Person, t["p1"].id), db.session.get(Person, t["p2"].id)
+    assert [n.name for n in p1.names] == ["Алишер Холматов"]
+    assert [n.name for n in p2.names] == ["Alisher Xolmatov"] and not p2.is_hidden
+    assert (
+        db.session.scalar(
+            select(CasePerson).filter_by(case_id=t["c2"].id, role="at_risk")
+        ).person_id
+        == p2.id
+    )
+    link = db.session.scalar(select(FamilyLink))
+    assert (link.person_id, link.relative_id) == (t["wife"].id, p2.id)
+    assert len(find_matches(t["lawyer"], ["Alisher Kholmatov"])) == 2
+    assert db.session.scalar(select(AuditEntry).filter_by(action="person.unmerged")) is not None
+
+
+def test_merge_needs_edit_rights_on_every_case_of_both(app, two_records, make_user):
+    t = two_records
+    # A monitor holds no merge right: refused before the other record is even looked up.
+    response = _merge(_client(app, t["m1"]), t["c1"], t["p1"], t["p2"])
+    assert response.status_code == 403
+    # A monitor on both teams may see both, but merging is for lawyers and coordinators.
+    case_services.add_member(t["coordinator"], t["c2"], t["m1"])
+    db.session.commit()
+    monitor = _client(app, t["m1"])
+    html = page(monitor, f"/cases/{t['c1'].public_id}/people/{t['p1'].public_id}")
+    assert "Alisher Xolmatov" in html and "Merge into this record" not in html
+    assert _merge(monitor, t["c1"], t["p1"], t["p2"]).status_code == 403
+    # A lawyer on one case only.
+    other_lawyer = make_user(Role.LAWYER)
+    case_services.add_member(t["coordinator"], t["c1"], other_lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    assert _merge(_client(app, other_lawyer), t["c1"], t["p1"], t["p2"]).status_code == 404
+    db.session.expire_all()
+    assert not db.session.get(Person, t["p2"].id).is_hidden
+    # The coordinator may.
+    assert _merge(_client(app, t["coordinator"]), t["c1"], t["p1"], t["p2"]).status_code == 302
+
+
+def test_merging_people_of_the_same_case_hides_the_duplicate_link(app, two_records):
+    t = two_records
+    coordinator = t["coordinator"]
+    case_services.add_person_to_case(coordinator, t["c1"], t["p2"], "at_risk")
+    db.session.commit()
+    client = _client(app, coordinator)
+    assert _merge(client, t["c1"], t["p1"], t["p2"]).status_code == 302
+    db.session.expire_all()
+    links = db.session.scalars(select(CasePerson).filter_by(case_id=t["c1"].id)).all()
+    assert sorted((cp.person_id, cp.is_hidden) for cp in links) == [
+        (t["p1"].id, False),
+        (t["p2"].id, True),
+    ]
+    assert "Alisher Xolmatov" in page(
+        client, f"/cases/{t['c1'].public_id}/people/{t['p1'].public_id}"
+    )
