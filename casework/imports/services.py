@@ -385,7 +385,7 @@ def _insert_plain(target: Any, rows: list[dict[str, Any]]) -> None:
     arrays = ", ".join(f"CAST(:{c} AS {_PG_ARRAY_TYPES[type(rows[0][c])]}[])" for c in columns)
     # Table and column names come from the models, never from input.
     statement = sql_text(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
     )
     db.session.execute(statement, {c: [r[c] for r in rows] for c in columns})
 
