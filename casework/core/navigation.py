@@ -24,6 +24,7 @@ NAV = (
     NavItem("advocacy.cycles", "UPR", "view_upr"),
     NavItem("accounts.users", "Accounts", "manage_accounts"),
     NavItem("audit.trail", "Audit", "view_audit"),
+    NavItem("accounts.second_factor_resets", "2FA resets", "approve_2fa_resets"),
     NavItem("imports.import_page", "Import", "import_cases"),
 )
 
