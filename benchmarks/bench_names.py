@@ -26,7 +26,7 @@ from casework.core.db import db, new_public_id
 from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole
 from casework.imports.reading import read_csv
 from casework.imports.services import ImportOptions, import_cases
-from casework.legal.services import seed_catalogue
+from casework.legal.seeding import seed_catalogue
 from casework.people.matching import find_matches, name_tokens
 from casework.people.models import Person, PersonName, PersonNameKey
 from tests.data.make_name_pairs import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
@@ -95,21 +95,14 @@ def populate(n_people: int, owner_id: int, rng: random.Random) -> None:
         for p in person_ids:
             first = known_name(rng) if rng.random() < 0.3 else synthetic_name(rng)
             names += [(p, first, 0), (p, synthetic_name(rng), 1)]
-        name_ids = list(
-            db.session.scalars(
-                insert(PersonName).returning(PersonName.id),
-                [
-                    {
-                        "person_id": p,
-                        "name": t,
-                        "script": "latin",
-                        "kind": "as_given",
-                        "position": i,
-                    }
-                    for p, t, i in names
-                ],
-            )
-        )
+        # Names go through the ORM: it seals them (encryption at rest), a bulk INSERT would not.
+        rows = [
+            PersonName(person_id=p, name=t, script="latin", kind="as_given", position=i)
+            for p, t, i in names
+        ]
+        db.session.add_all(rows)
+        db.session.flush()
+        name_ids = [row.id for row in rows]
         db.session.execute(
             insert(PersonNameKey),
             [
