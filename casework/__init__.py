@@ -77,6 +77,8 @@ VIEW_MODULES = (
     "casework.evidence.views",
     "casework.legal.views",
     "casework.advocacy.views",
+    "casework.api.views",
+    "casework.api.web",
 )
 
 

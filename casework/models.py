@@ -2,6 +2,7 @@
 
 from casework.accounts.models import User
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
+from casework.api.models import ApiToken, IdempotencyKey
 from casework.audit.models import AuditEntry
 from casework.cases.models import (
     Agency,
@@ -21,6 +22,7 @@ from casework.people.models import FamilyLink, Person, PersonName
 __all__ = [
     "AdvocacyAction",
     "Agency",
+    "ApiToken",
     "AuditEntry",
     "Case",
     "CaseMember",
@@ -30,6 +32,7 @@ __all__ = [
     "Document",
     "Event",
     "FamilyLink",
+    "IdempotencyKey",
     "Instrument",
     "Person",
     "PersonName",

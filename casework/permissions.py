@@ -88,6 +88,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "calendar_feed": frozenset({L, C}),
     "manage_accounts": frozenset({A}),
     "view_audit": frozenset({A}),
+    # Personal access tokens for the API: a token acts with its user's role and case access.
+    "use_api": frozenset({M, L, C, A}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -525,3 +527,16 @@ def can_cite_precedent(user: User, case: Case) -> bool:
     """Cite a decision as a precedent of the case: as for legal links, lawyers on the team and
     coordinators."""
     return can_edit_legal_links(user, case)
+
+
+# --- API: personal access tokens ---
+
+
+def can_use_api(user: User) -> bool:
+    """Create personal access tokens and call the API (which then applies every rule above)."""
+    return _has(user, "use_api")
+
+
+def can_manage_token(user: User, token: Any) -> bool:
+    """A token is its owner's alone to list and revoke."""
+    return _active(user) and token is not None and token.user_id == user.id

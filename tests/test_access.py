@@ -13,6 +13,7 @@ ALLOWED_PUBLIC = {
     "accounts.login",
     "accounts.setup",
     "advocacy.calendar_feed",
+    "api.openapi",  # the API's description: no data
 }
 
 

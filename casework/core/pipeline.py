@@ -28,8 +28,44 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.setup",
         # Authenticated by the secret token in its URL, not by the session.
         "advocacy.calendar_feed",
+        # The API's description: it holds no data.
+        "api.openapi",
     }
 )
+
+# Blueprints that authenticate every request themselves (the API: a bearer token, never the
+# cookie session). Their endpoints answer 401 without valid credentials.
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"api"})
+
+# The one shape of every JSON error: {"error": {"code", "message", "fields"}}.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def json_error(status: int, message: str, fields: dict[str, list[str]] | None = None):
+    """A JSON error response in the one shape clients parse."""
+    body = {
+        "error": {
+            "code": ERROR_CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
+    }
+    return jsonify(body), status
+
 
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -48,10 +84,12 @@ def init_pipeline(app: Flask) -> None:
     def require_login():
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
+            return None
         if current_user.is_authenticated:
             return None
         if _wants_json():
-            return jsonify(error="authentication required"), 401
+            return json_error(401, "Authentication required.")
         # Only the path: a query string may hold search terms.
         return redirect(url_for("accounts.login", next=request.path))
 
@@ -106,7 +144,7 @@ def init_pipeline(app: Flask) -> None:
         db.session.rollback()
         message = "The form expired or was sent from elsewhere. Reload the page and try again."
         if _wants_json():
-            return jsonify(error=message), 400
+            return json_error(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(NotVisible)
@@ -117,7 +155,7 @@ def init_pipeline(app: Flask) -> None:
     def missing_version(exc: MissingVersion):
         db.session.rollback()
         if _wants_json():
-            return jsonify(error=MissingVersion.message), 400
+            return json_error(400, MissingVersion.message)
         return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
 
     @app.errorhandler(PermissionDenied)
@@ -133,11 +171,14 @@ def init_pipeline(app: Flask) -> None:
             404: "There is nothing here, or you may not see it.",
             405: "This address does not accept that kind of request.",
             413: "The file or form is too large.",
+            412: "The record changed since you read it; nothing was saved.",
+            415: "This address does not accept that content type.",
+            428: "Say which version you change (the If-Match header).",
             429: "Too many attempts. Wait a minute and try again.",
         }
         message = messages.get(code, exc.description or exc.name)
         if _wants_json():
-            return jsonify(error=message), code
+            return json_error(code, message)
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
@@ -147,5 +188,5 @@ def init_pipeline(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         message = "Something went wrong on our side. Nothing you saved before was lost."
         if _wants_json():
-            return jsonify(error=message), 500
+            return json_error(500, message)
         return render_template("errors/error.html", code=500, message=message), 500
