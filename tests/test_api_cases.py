@@ -213,3 +213,15 @@ def test_every_api_call_is_audited(app, make_user):
         ("get_case", 404),
     ]
     assert all(r.actor_id == monitor.id for r in rows)
+
+
+def test_api_needs_no_csrf_token_but_pages_still_do(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    browser = client_for(app, monitor)
+    api = api_for(app, monitor)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert api.post("cases", json={"draft": True}).status_code == 201
+        assert browser.post("/cases/new", data={"save_draft": "1"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -108,3 +108,75 @@ def test_match_finds_people_by_name_in_cases_one_reads(app):
         "people/match", json={"name": cw.canaries["name"]}
     )
     assert off.get_json()["items"] == []
+
+
+def test_idempotency_key_on_record_creates(app):
+    world = build_world()
+    cw = world.ordinary
+    api = api_for(app, world.on[Role.MONITOR])
+    base = f"cases/{cw.case.public_id}"
+    key = {"Idempotency-Key": "event-1"}
+    first = api.post(f"{base}/events", json={"event_type": "arrest"}, headers=key)
+    again = api.post(f"{base}/events", json={"event_type": "arrest"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    key = {"Idempotency-Key": "upload-1"}
+    uploads = [
+        api.post(
+            f"{base}/documents",
+            data={"file": (io.BytesIO(b"Same file.\n"), "same.txt")},
+            content_type="multipart/form-data",
+            headers=key,
+        )
+        for _ in range(2)
+    ]
+    assert [u.status_code for u in uploads] == [201, 201]
+    assert uploads[0].get_json() == uploads[1].get_json()
+    events = api.get(f"{base}/events").get_json()["items"]
+    assert len([e for e in events if e["event_type"] == "arrest"]) == 1
+    documents = api.get(f"{base}/documents").get_json()["items"]
+    assert len([d for d in documents if d["identifying"]["original_name"] == "same.txt"]) == 1
+
+
+def test_lawyer_assesses_monitor_suggests_and_remedies_are_recorded(app):
+    world = build_world()
+    cw = world.ordinary
+    base = f"cases/{cw.case.public_id}"
+    other = world.provision.code.replace(":1", ":2")
+    lawyer = api_for(app, world.on[Role.LAWYER])
+    monitor = api_for(app, world.on[Role.MONITOR])
+    link = {"provision": other, "assessment": "violated", "analysis": "Because."}
+    refused = monitor.post(f"{base}/legal-links", json=link)
+    assert refused.status_code == 403
+    made = lawyer.post(f"{base}/legal-links", json=link)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["state"] == "assessed"
+    suggested = monitor.post(
+        f"{base}/legal-link-suggestions", json={"provision": other, "assessment": "at_risk"}
+    )
+    assert suggested.status_code == 201, suggested.get_json()
+    assert suggested.get_json()["state"] == "suggested"
+    unknown = lawyer.post(f"{base}/legal-links", json={**link, "provision": "NOPE:1"})
+    assert unknown.status_code == 422
+    remedy = lawyer.post(
+        f"{base}/remedies",
+        json={"kind": "extradition_appeal", "filed_on": "2011-07-01", "decided_on": "2011-06-01"},
+    )
+    assert remedy.status_code == 422 and "decided_on" in remedy.get_json()["error"]["fields"]
+    remedy = lawyer.post(f"{base}/remedies", json={"kind": "extradition_appeal"})
+    assert remedy.status_code == 201, remedy.get_json()
+
+
+def test_lawyer_records_an_advocacy_action_for_a_case(app):
+    world = build_world()
+    cw = world.ordinary
+    body = {"action_type": "urgent_appeal", "title": "Appeal to the Committee", "status": "planned"}
+    made = api_for(app, world.on[Role.LAWYER]).post(
+        f"cases/{cw.case.public_id}/advocacy-actions", json=body
+    )
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["cases"] == [cw.case.public_id]
+    refused = api_for(app, world.on[Role.MONITOR]).post(
+        f"cases/{cw.case.public_id}/advocacy-actions", json=body
+    )
+    assert refused.status_code == 403

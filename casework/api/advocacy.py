@@ -13,8 +13,10 @@ from casework.advocacy import upr
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.api.common import text
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Output
+from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.cases.models import Case
 from casework.core.errors import PermissionDenied
+from casework.core.vocab import ActionStatus, ActionType
 from casework.loader import load
 
 TAG = "Advocacy"
@@ -90,6 +92,33 @@ def list_actions(call: Call) -> ActionList:
 def get_action(call: Call, action_id: str) -> ActionOut:
     action = load(AdvocacyAction, action_id, call.user)
     return present_action(call.user, action, anonymised=call.query.anonymised)
+
+
+class ActionCreate(Input):
+    action_type: ActionType
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=20_000)
+    target_body_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    status: ActionStatus = ActionStatus.PLANNED
+    planned_on: date | None = None
+    submitted_on: date | None = None
+    followup_due: date | None = None
+    reference_number: str | None = Field(default=None, max_length=100)
+
+
+def _replay_action(call: Call, object_id: str, case_id: str) -> ActionOut:
+    return present_action(call.user, load(AdvocacyAction, object_id, call.user), anonymised=False)
+
+
+@operation("POST", "/cases/<case_id>/advocacy-actions", summary="Record an advocacy action",
+           tag=TAG, response=ActionOut, status=201, body=ActionCreate, write=True,
+           replay=_replay_action)  # fmt: skip
+def create_case_action(call: Call, case_id: str) -> ActionOut:
+    case = load(Case, case_id, call.user, need=permissions.can_manage_advocacy)
+    body: ActionCreate = call.body
+    data = advocacy.ActionData(**body.model_dump())
+    action = advocacy.create_action(call.user, data, case=case)
+    return present_action(call.user, action, anonymised=False)
 
 
 class CycleOut(Output):

@@ -74,9 +74,14 @@ class DocumentUpload(Input):
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_LEN)
 
 
+def _replay_document(call: Call, object_id: str, case_id: str) -> DocumentOut:
+    case = case_for_records(call.user, case_id)
+    return present_document(load(Document, object_id, call.user, case=case), True)
+
+
 @operation("POST", "/cases/<case_id>/documents", summary="Upload a document (multipart)",
            tag=TAG, response=DocumentOut, status=201, body=DocumentUpload, upload="file",
-           write=True)  # fmt: skip
+           write=True, replay=_replay_document)  # fmt: skip
 def upload_document(call: Call, case_id: str) -> DocumentOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
     upload = request.files.get("file")

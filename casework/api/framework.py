@@ -175,9 +175,21 @@ def _idempotency_key() -> str | None:
 
 
 def _request_hash() -> str:
+    """What makes two requests the same: path and body (for an upload, its parts, whatever
+    boundary the client chose)."""
     digest = hashlib.sha256(request.path.encode())
-    digest.update(b"\0")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(f"\0{name}\0{value}".encode("utf-8", "replace"))
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            digest.update(f"\0{name}\0{upload.filename}\0".encode("utf-8", "replace"))
+            upload.stream.seek(0)
+            while chunk := upload.stream.read(1 << 16):
+                digest.update(chunk)
+            upload.stream.seek(0)
+    else:
+        digest.update(b"\0")
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 
@@ -214,6 +226,7 @@ def _run(op: Operation, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
             return _fail(op, 403, "This token may only read (its scope is read).")
         call = Call(op, user, token)
         key = _idempotency_key() if op.replay is not None else None
+        request_hash = _request_hash() if key is not None else ""
         if key is not None:
             seen = db.session.scalar(
                 select(IdempotencyKey).where(
@@ -221,7 +234,7 @@ def _run(op: Operation, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
                 )
             )
             if seen is not None:
-                if seen.operation != op.endpoint or seen.request_hash != _request_hash():
+                if seen.operation != op.endpoint or seen.request_hash != request_hash:
                     return _fail(op, 409, "This Idempotency-Key was used with another request.")
                 result = op.replay(call, seen.object_id, **kwargs)
                 response = _respond(op, result, seen.status)
@@ -237,7 +250,7 @@ def _run(op: Operation, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
                     user_id=user.id,
                     key=key,
                     operation=op.endpoint,
-                    request_hash=_request_hash(),
+                    request_hash=request_hash,
                     status=response.status_code,
                     object_id=response.get_json()["id"],
                 )

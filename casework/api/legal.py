@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from pydantic import Field
 
 from casework import permissions
 from casework.api.common import case_for_records, text
 from casework.api.consent import shows_identifying
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Output
+from casework.api.schemas import AnonymisedQuery, Input, Output
 from casework.core.errors import NotVisible
+from casework.core.vocab import Assessment, RemedyKind, RemedyOutcome, ViolationStatus
 from casework.legal import services as legal
-from casework.legal.models import Instrument, Provision
+from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.loader import load
 
 TAG = "Legal grounds"
@@ -41,20 +45,76 @@ class LinkList(Output):
 def list_legal_links(call: Call, case_id: str) -> LinkList:
     case = case_for_records(call.user, case_id)
     identifying = shows_identifying(call.user, case, anonymised=call.query.anonymised)
-    return LinkList(
-        items=[
-            LinkOut(
-                id=link.public_id,
-                provision=link.provision.code,
-                assessment=text(link.assessment),
-                violation_status=text(link.violation_status),
-                state=text(link.state),
-                version=link.version,
-                identifying=LinkIdentifying(analysis=link.analysis) if identifying else None,
-            )
-            for link in legal.case_links(case)
-        ]
+    return LinkList(items=[present_link(link, identifying) for link in legal.case_links(case)])
+
+
+def present_link(link: Any, identifying: bool) -> LinkOut:
+    return LinkOut(
+        id=link.public_id,
+        provision=link.provision.code,
+        assessment=text(link.assessment),
+        violation_status=text(link.violation_status),
+        state=text(link.state),
+        version=link.version,
+        identifying=LinkIdentifying(analysis=link.analysis) if identifying else None,
     )
+
+
+class LinkCreate(Input):
+    """A lawyer's assessment: a provision of the catalogue, with an analysis."""
+
+    provision: str = Field(min_length=1, max_length=40, description="A code such as CAT:3.")
+    assessment: Assessment
+    violation_status: ViolationStatus = ViolationStatus.UNKNOWN
+    analysis: str | None = Field(default=None, max_length=legal.ANALYSIS_MAX_LEN)
+    source_ids: list[str] = Field(default_factory=list, max_length=50)
+
+
+def _replay_link(call: Call, object_id: str, case_id: str) -> LinkOut:
+    case = case_for_records(call.user, case_id)
+    return present_link(load(CaseProvision, object_id, call.user, case=case), True)
+
+
+@operation("POST", "/cases/<case_id>/legal-links", summary="Assess a legal ground of a case",
+           tag=TAG, response=LinkOut, status=201, body=LinkCreate, write=True,
+           replay=_replay_link)  # fmt: skip
+def create_legal_link(call: Call, case_id: str) -> LinkOut:
+    case = case_for_records(call.user, case_id, need=permissions.can_edit_legal_links)
+    body: LinkCreate = call.body
+    link = legal.add_link(
+        call.user,
+        case,
+        provision=legal.get_provision(body.provision),
+        assessment=body.assessment.value,
+        violation_status=body.violation_status.value,
+        analysis=body.analysis,
+        source_ids=body.source_ids,
+    )
+    return present_link(link, True)
+
+
+class SuggestionCreate(Input):
+    """A monitor's suggestion of a provision, for a lawyer to accept or dismiss."""
+
+    provision: str = Field(min_length=1, max_length=40)
+    assessment: Assessment = Assessment.RELEVANT
+    note: str | None = Field(default=None, max_length=legal.ANALYSIS_MAX_LEN)
+
+
+@operation("POST", "/cases/<case_id>/legal-link-suggestions", summary="Suggest a legal ground",
+           tag=TAG, response=LinkOut, status=201, body=SuggestionCreate, write=True,
+           replay=_replay_link)  # fmt: skip
+def suggest_legal_link(call: Call, case_id: str) -> LinkOut:
+    case = case_for_records(call.user, case_id, need=permissions.can_suggest_legal_link)
+    body: SuggestionCreate = call.body
+    link = legal.suggest_link(
+        call.user,
+        case,
+        provision=legal.get_provision(body.provision),
+        assessment=body.assessment.value,
+        note=body.note,
+    )
+    return present_link(link, True)
 
 
 class RemedyIdentifying(Output):
@@ -83,22 +143,48 @@ class RemedyList(Output):
 def list_remedies(call: Call, case_id: str) -> RemedyList:
     case = case_for_records(call.user, case_id)
     identifying = shows_identifying(call.user, case, anonymised=call.query.anonymised)
-    return RemedyList(
-        items=[
-            RemedyOut(
-                id=r.public_id,
-                kind=text(r.kind),
-                filed_on=r.filed_on,
-                decided_on=r.decided_on,
-                outcome=text(r.outcome),
-                appeal_deadline=r.appeal_deadline,
-                exhausted=r.exhausted,
-                version=r.version,
-                identifying=RemedyIdentifying(body=r.body, notes=r.notes) if identifying else None,
-            )
-            for r in legal.case_remedies(case)
-        ]
+    return RemedyList(items=[present_remedy(r, identifying) for r in legal.case_remedies(case)])
+
+
+def present_remedy(r: Any, identifying: bool) -> RemedyOut:
+    return RemedyOut(
+        id=r.public_id,
+        kind=text(r.kind),
+        filed_on=r.filed_on,
+        decided_on=r.decided_on,
+        outcome=text(r.outcome),
+        appeal_deadline=r.appeal_deadline,
+        exhausted=r.exhausted,
+        version=r.version,
+        identifying=RemedyIdentifying(body=r.body, notes=r.notes) if identifying else None,
     )
+
+
+class RemedyCreate(Input):
+    kind: RemedyKind
+    body: str | None = Field(default=None, max_length=300, description="The court or authority.")
+    filed_on: date | None = None
+    decided_on: date | None = None
+    outcome: RemedyOutcome = RemedyOutcome.PENDING
+    appeal_deadline: date | None = None
+    exhausted: bool = False
+    notes: str | None = Field(default=None, max_length=legal.NOTES_MAX_LEN)
+
+
+def _replay_remedy(call: Call, object_id: str, case_id: str) -> RemedyOut:
+    case = case_for_records(call.user, case_id)
+    return present_remedy(load(Remedy, object_id, call.user, case=case), True)
+
+
+@operation("POST", "/cases/<case_id>/remedies", summary="Record a domestic remedy", tag=TAG,
+           response=RemedyOut, status=201, body=RemedyCreate, write=True,
+           replay=_replay_remedy)  # fmt: skip
+def create_remedy(call: Call, case_id: str) -> RemedyOut:
+    case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
+    values = call.body.model_dump()
+    values["kind"] = values["kind"].value
+    values["outcome"] = values["outcome"].value
+    return present_remedy(legal.add_remedy(call.user, case, **values), True)
 
 
 class ProvisionOut(Output):

@@ -102,18 +102,17 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
     if op.download:
         responses[str(op.status)] = {
             "description": "The file, as an attachment",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
     else:
         responses[str(op.status)] = {
             "description": _STATUS_TEXT[op.status],
             "content": {"application/json": {"schema": names[(op.response, "serialization")]}},
         }
-    errors = {401, 404, 422, 429, *op.errors}
-    if op.write:
-        errors |= {403}
+    # Any operation may be refused to a user who sees its object but lacks the right (403).
+    errors = {401, 403, 404, 422, 429, *op.errors}
     if op.body is not None:
-        errors |= {400, 403, 415}
+        errors |= {400, 415}
     if op.if_match:
         errors |= {412, 428}
     if op.replay is not None:

@@ -131,8 +131,16 @@ class PersonCreate(Input):
     consent_date: date | None = None
 
 
+def _replay_person(call: Call, object_id: str, case_id: str) -> CasePersonOut:
+    case = case_for_records(call.user, case_id)
+    person = load(Person, object_id, call.user, case=case)
+    link = next(link for link in case.people if link.person_id == person.id)
+    return CasePersonOut(role=text(link.role), **_fields(person, True))
+
+
 @operation("POST", "/cases/<case_id>/people", summary="Add a new person to a case", tag=TAG,
-           response=CasePersonOut, status=201, body=PersonCreate, write=True)  # fmt: skip
+           response=CasePersonOut, status=201, body=PersonCreate, write=True,
+           replay=_replay_person)  # fmt: skip
 def create_case_person(call: Call, case_id: str) -> CasePersonOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
     body: PersonCreate = call.body

@@ -14,6 +14,7 @@ from casework.api.framework import Call, operation
 from casework.api.schemas import AnonymisedQuery, Input, Output
 from casework.cases import events as event_services
 from casework.cases.events import DESCRIPTION_MAX_LEN
+from casework.cases.models import Event
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -24,7 +25,9 @@ from casework.core.vocab import (
     WantedNotice,
 )
 from casework.evidence import services as evidence
+from casework.evidence.models import Source
 from casework.evidence.services import TEXT_MAX_LEN
+from casework.loader import load
 
 TAG = "Case records"
 
@@ -113,8 +116,14 @@ class EventCreate(Input):
     source_ids: list[str] = Field(default_factory=list, max_length=50)
 
 
+def _replay_event(call: Call, object_id: str, case_id: str) -> EventOut:
+    case = case_for_records(call.user, case_id)
+    return present_event(load(Event, object_id, call.user, case=case), True)
+
+
 @operation("POST", "/cases/<case_id>/events", summary="Add an event to a case", tag=TAG,
-           response=EventOut, status=201, body=EventCreate, write=True)  # fmt: skip
+           response=EventOut, status=201, body=EventCreate, write=True,
+           replay=_replay_event)  # fmt: skip
 def create_event(call: Call, case_id: str) -> EventOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
     event = event_services.add_event(call.user, case, form_values(call.body))
@@ -182,8 +191,15 @@ class SourceCreate(Input):
     notes: str | None = Field(default=None, max_length=TEXT_MAX_LEN)
 
 
+def _replay_source(call: Call, object_id: str, case_id: str) -> SourceOut:
+    case = case_for_records(call.user, case_id)
+    source = load(Source, object_id, call.user, case=case)
+    return present_source(call.user, case, source, True)
+
+
 @operation("POST", "/cases/<case_id>/sources", summary="Add a source to a case", tag=TAG,
-           response=SourceOut, status=201, body=SourceCreate, write=True)  # fmt: skip
+           response=SourceOut, status=201, body=SourceCreate, write=True,
+           replay=_replay_source)  # fmt: skip
 def create_source(call: Call, case_id: str) -> SourceOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
     values = form_values(call.body)

@@ -20,9 +20,10 @@ from casework.core.forms import apply_errors
 bp = Blueprint("api_web", __name__)
 
 
-def reauthenticated(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Re-authentication before a token is created: the hook point for ``require_recent_auth``
-    (sessions and second factor). Until it exists, the signed-in session is enough."""
+def require_recent_auth(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The hook point for re-authentication before a token is created: replace this function
+    with the security work's ``require_recent_auth`` (a fresh password or second factor). Until
+    then, the signed-in session is enough."""
     return view
 
 
@@ -45,7 +46,7 @@ def token_list():
 
 
 @bp.post("/profile/tokens")
-@reauthenticated
+@require_recent_auth
 def create_token():
     if not permissions.can_use_api(current_user):
         abort(403)
