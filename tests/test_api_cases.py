@@ -225,3 +225,19 @@ def test_api_needs_no_csrf_token_but_pages_still_do(app, make_user):
         assert browser.post("/cases/new", data={"save_draft": "1"}).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_case_list_costs_no_query_per_case(app, make_user, count_queries):
+    api = api_for(app, make_user(Role.MONITOR))
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert api.get("cases?limit=100").status_code == 200
+        return counter["n"]
+
+    for _ in range(2):
+        api.post("cases", json={"draft": True})
+    few = queries()
+    for _ in range(8):
+        api.post("cases", json={"draft": True})
+    assert queries() <= few
