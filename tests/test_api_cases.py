@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from casework.api.cases import CaseCreate, CaseOut
 from casework.api.models import ApiToken
 from casework.audit.models import AuditEntry
 from casework.cases.models import Case
@@ -241,3 +242,19 @@ def test_case_list_costs_no_query_per_case(app, make_user, count_queries):
     for _ in range(8):
         api.post("cases", json={"draft": True})
     assert queries() <= few
+
+
+def test_openapi_schemas_are_the_models_that_validate_requests(app):
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    create = spec["paths"]["/api/v1/cases"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CaseCreate"
+    }
+    assert set(schemas["CaseCreate"]["properties"]) == set(CaseCreate.model_fields)
+    assert set(schemas["CaseOut"]["properties"]) == set(CaseOut.model_fields)
+    update = spec["paths"]["/api/v1/cases/{case_id}"]["patch"]
+    assert {"412", "428"} <= set(update["responses"])
+    assert any(p["name"] == "If-Match" for p in update["parameters"])
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
