@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint audit lock screenshots bench-names clean
+.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ lock: install
 	$(BIN)/pip install --quiet -e '.[audit]'
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+# schemathesis against /api/v1/openapi.json with a token of each role, on a seeded SQLite
+# database served on a free local port: no server error, no answer outside the schemas.
+$(BIN)/.fuzz-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,fuzz]'
+	touch $@
+
+api-fuzz: $(BIN)/.fuzz-installed
+	$(BIN)/python -m tests.api_fuzz
 
 # Screenshots of the main pages in headless Chromium (needs /usr/bin/chromium).
 screenshots: install

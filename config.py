@@ -124,6 +124,7 @@ class Config:
             TRUSTED_PROXIES=_env_int("TRUSTED_PROXIES", 0),
             RATELIMIT_STORAGE_URI=_env("RATELIMIT_STORAGE_URL", "memory://"),
             LOGIN_RATE_LIMIT=_env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+            API_RATE_LIMIT=_env("API_RATE_LIMIT", "120 per minute;5000 per hour"),
             ORGANISATION_NAME=_env("ORGANISATION_NAME", "Casework"),
             CASE_REFERENCE_PREFIX=_env("CASE_REFERENCE_PREFIX", "KZ"),
             SMTP_HOST=_env("SMTP_HOST"),

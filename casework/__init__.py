@@ -92,6 +92,8 @@ VIEW_MODULES = (
     "casework.legal.views",
     "casework.advocacy.views",
     "casework.imports.views",
+    "casework.api.views",
+    "casework.api.web",
 )
 
 

@@ -98,15 +98,22 @@ def load(
     if obj is None:
         raise NotVisible()
     if not can_see(user, obj, case):
-        _refused(user, obj, 404)
-        raise NotVisible()
+        raise _refused(NotVisible(), user, obj, 404)
     if need is not None and not need(user, obj):
-        _refused(user, obj, 403)
-        raise PermissionDenied()
+        raise _refused(PermissionDenied(), user, obj, 403)
     return obj
 
 
-def _refused(user: Any, obj: Any, status: int) -> None:
-    """Audit a refusal on an object that exists (who tried what); it survives the rollback."""
+def _refused(exc: Exception, user: Any, obj: Any, status: int) -> Exception:
+    """Attach the audit of a refusal on an object that exists (who tried what) to ``exc``.
+
+    The error handlers roll the request back, then call ``exc.after_rollback()`` and commit:
+    the entry survives the rollback without a second transaction racing the request's own.
+    """
     case = obj if isinstance(obj, Case) else None
-    audit.record(user, "access.refused", obj, case=case, durable=True, status=status)
+
+    def record() -> None:
+        audit.record(user, "access.refused", obj, case=case, status=status)
+
+    exc.after_rollback = record  # type: ignore[attr-defined]
+    return exc

@@ -10,6 +10,7 @@ from casework.accounts.models import (
     UserSession,
 )
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRRecommendation
+from casework.api.models import ApiToken, IdempotencyKey
 from casework.audit.models import AuditChainHead, AuditEntry
 from casework.cases.models import (
     Agency,
@@ -32,6 +33,7 @@ __all__ = [
     "AdvocacyAction",
     "Agency",
     "AuditChainHead",
+    "ApiToken",
     "AuditEntry",
     "Case",
     "CaseMember",
@@ -42,6 +44,7 @@ __all__ = [
     "Document",
     "Event",
     "FamilyLink",
+    "IdempotencyKey",
     "Instrument",
     "Person",
     "PasswordResetCode",

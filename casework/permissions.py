@@ -93,6 +93,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     # Approve (one of two approvals) removing someone's lost second factor.
     "approve_2fa_resets": frozenset({C, A}),
     "view_audit": frozenset({A}),
+    # Personal access tokens for the API: a token acts with its user's role and case access.
+    "use_api": frozenset({M, L, C, A}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -580,3 +582,16 @@ def can_merge_people(user: User, cases: list[Case]) -> bool:
 def can_import_cases(user: User) -> bool:
     """Import cases from a spreadsheet."""
     return has_right(user, "import_cases")
+
+
+# --- API: personal access tokens ---
+
+
+def can_use_api(user: User) -> bool:
+    """Create personal access tokens and call the API (which then applies every rule above)."""
+    return _has(user, "use_api")
+
+
+def can_manage_token(user: User, token: Any) -> bool:
+    """A token is its owner's alone to list and revoke."""
+    return _active(user) and token is not None and token.user_id == user.id

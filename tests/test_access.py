@@ -15,6 +15,7 @@ ALLOWED_PUBLIC = {
     "accounts.login_code",
     "accounts.password_reset",
     "advocacy.calendar_feed",
+    "api.openapi",  # the API's description: no data
 }
 
 

@@ -117,3 +117,48 @@ def test_off_team_coordinator_sees_that_the_case_exists(app):
     assert cw.case.reference in page and "Extradition" in page and "Uzbekistan" in page
     assert _leaks(world, page) == []
     assert cw.case.reference in client.get("/cases").get_data(as_text=True)
+
+
+def _api_everything_seen(app, world: World, user) -> str:
+    """Every GET of the API about the restricted case, and a name match, with ``user``'s token."""
+    from tests.api_clients import api_for  # the API's test client, used by these two tests only
+
+    api = api_for(app, user)
+    cw = world.restricted
+    values = {
+        "case_id": cw.case.public_id,
+        "person_id": cw.person.public_id,
+        "document_id": cw.document.public_id,
+        "action_id": cw.action.public_id,
+        "cycle_id": world.recommendation.cycle.public_id,
+        "recommendation_id": world.recommendation.public_id,
+        "code": world.instrument.code,
+    }
+    seen: list[str] = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or "GET" not in rule.methods:
+            continue
+        seen.append(api.get(build_url(rule, values.get)).get_data(as_text=True))
+    c = cw.canaries
+    for query in (f"ethnicity={c['ethnicity']}", f"reference={c['external_ref']}"):
+        page = api.get(f"cases?{query}").get_data(as_text=True)
+        if cw.case.public_id in page:
+            seen.append(f"filter {query} lists the case: {c['ethnicity']}")
+    for name in (c["name"], c["relative_name"]):
+        page = api.post("people/match", json={"name": name}).get_data(as_text=True)
+        if cw.case.public_id in page:
+            seen.append(f"match finds the case: {name}")
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize("role", OFF_TEAM, ids=lambda r: r.value)
+def test_api_leaks_nothing_of_a_restricted_case_off_its_team(app, role):
+    world = build_world()
+    assert _leaks(world, _api_everything_seen(app, world, world.off[role])) == []
+
+
+def test_api_gives_its_team_the_values(app):
+    world = build_world()
+    seen = _api_everything_seen(app, world, world.on[Role.LAWYER])
+    for label in ("narrative", "name", "contacts", "event_description", "analysis"):
+        assert world.restricted.canaries[label] in seen, label

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from casework.api import tokens
+from casework.core.db import db
 from casework.core.pipeline import PUBLIC_ENDPOINTS
 from casework.core.vocab import Role
 from casework.permissions import CASE_POLICY, GLOBAL_POLICY, THEMATIC_POLICY, Relation
@@ -31,7 +33,11 @@ CASE_RELATIONS = (
 # "source" (a source whose protected identity only the team sees), "action" / "thematic"
 # (an advocacy action of a case, or with none: view, edit, download), "upr" (a recommendation:
 # view, manage), "upr_case" (a recommendation and one of its cases), "catalogue" (view,
-# manage), "global" (a right of GLOBAL_POLICY), "user" (any signed-in user).
+# manage), "global" (a right of GLOBAL_POLICY), "user" (any signed-in user), "person" (a
+# person of the case: seen with the right to read it, else missing).
+# "api" routes take a bearer token, never the session: this cookie walk expects 401 from them;
+# tests/test_api_policy.py walks them with a token of every role in every relation, expecting
+# what the (type, right) beside "api" says.
 # A dict by method where GET and POST differ.
 ROUTES: dict[str, Any] = {
     "accounts.create_user": ("global", "manage_accounts"),
@@ -134,9 +140,42 @@ ROUTES: dict[str, Any] = {
     "legal.new_provision": ("catalogue", "manage"),
     "legal.edit_provision": ("catalogue", "manage"),
     "legal.retire_provision": ("catalogue", "manage"),
+    "api_web.token_list": ("global", "use_api"),
+    "api_web.create_token": ("global", "use_api"),
+    "api_web.revoke_token": ("global", "use_api"),
+    "api_web.reference": ("user", ""),
+    "api.list_cases": ("api", ("global", "list_cases")),
+    "api.get_case": ("api", ("case", "view")),
+    "api.create_case": ("api", ("global", "create_case")),
+    "api.update_case": ("api", ("case", "edit")),
+    "api.list_events": ("api", ("case", "read")),
+    "api.create_event": ("api", ("case", "edit")),
+    "api.list_sources": ("api", ("case", "read")),
+    "api.create_source": ("api", ("case", "edit")),
+    "api.list_documents": ("api", ("case", "read")),
+    "api.upload_document": ("api", ("case", "edit")),
+    "api.download_document": ("api", ("case", "read")),
+    "api.list_case_people": ("api", ("case", "read")),
+    "api.create_case_person": ("api", ("case", "edit")),
+    "api.get_person": ("api", ("person", "read")),
+    "api.match_people": ("api", ("user", "")),
+    "api.list_legal_links": ("api", ("case", "read")),
+    "api.create_legal_link": ("api", ("case", "assess_legal")),
+    "api.suggest_legal_link": ("api", ("case", "suggest_legal")),
+    "api.list_remedies": ("api", ("case", "read")),
+    "api.create_remedy": ("api", ("case", "edit")),
+    "api.list_actions": ("api", ("global", "view_advocacy")),
+    "api.get_action": ("api", ("action", "view")),
+    "api.create_case_action": ("api", ("case", "manage_advocacy")),
+    "api.list_cycles": ("api", ("global", "view_upr")),
+    "api.list_recommendations": ("api", ("upr", "view")),
+    "api.get_recommendation": ("api", ("upr", "view")),
+    "api.list_instruments": ("api", ("catalogue", "view")),
+    "api.get_instrument": ("api", ("catalogue", "view")),
+    "api.get_provision": ("api", ("catalogue", "view")),
 }
 
-OK, HIDDEN, REFUSED = "ok", 404, 403
+OK, HIDDEN, REFUSED, UNAUTHENTICATED = "ok", 404, 403, 401
 
 
 def _case_right(role: Role, relation: Relation, right: str) -> bool:
@@ -151,6 +190,10 @@ def expected(kind: str, right: str, role: Role, relation: Relation) -> Any:
     """What the policy tables say the answer must be."""
     if kind == "user":
         return OK
+    if kind == "api":  # the cookie session never authorises an API call
+        return UNAUTHENTICATED
+    if kind == "person":
+        return OK if _case_right(role, relation, "read") else HIDDEN
     if kind == "global":
         return OK if _global(role, right) else REFUSED
     if kind == "catalogue":
@@ -199,11 +242,18 @@ def expected(kind: str, right: str, role: Role, relation: Relation) -> Any:
 
 
 def relations_for(kind: str) -> tuple[Relation, ...]:
-    if kind in ("case", "source", "upr_case"):
+    if kind in ("case", "source", "upr_case", "person"):
         return CASE_RELATIONS
     if kind == "action":
         return (*CASE_RELATIONS, Relation.THEMATIC)
     return (Relation.TEAM,)
+
+
+def own_token(user: Any) -> str:
+    """The public id of a new token of ``user`` (for the pages that manage one's tokens)."""
+    token, _secret = tokens.create_token(user, "policy walk", "read", 1)
+    db.session.commit()
+    return token.public_id
 
 
 def _values(world: World, endpoint: str, role: Role, relation: Relation):
@@ -250,6 +300,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         values["public_id"] = world.second_factor_reset.public_id
     elif blueprint == "accounts":
         values["public_id"] = world.off[Role.MONITOR].public_id
+    elif endpoint == "api_web.revoke_token":
+        values["token_id"] = own_token(user)
     elif cw is not None:
         values["public_id"] = cw.case.public_id
     return user, values
@@ -264,7 +316,7 @@ def _page(response: Any) -> bytes:
 
 
 def _answer(status: int) -> Any:
-    if status in (403, 404):
+    if status in (401, 403, 404):
         return status
     assert status < 500, status
     return OK

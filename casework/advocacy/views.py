@@ -52,7 +52,7 @@ from casework.core.hooks import (
     register_timeline_provider,
 )
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
-from casework.evidence.views import send_document
+from casework.evidence.downloads import send_document
 from casework.loader import load
 from casework.permissions import (
     can_download_action_document,
@@ -331,7 +331,7 @@ def download_action_document(public_id: str, document_id: str):
     document = get_document(document_id)
     if document is None or document.action_id != action.id or document.is_hidden:
         abort(404)
-    return send_document(document, advocacy_action=action.public_id)
+    return send_document(current_user, document, advocacy_action=action.public_id)
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

@@ -336,6 +336,16 @@ def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePe
     return link
 
 
+def add_new_person(
+    actor: Any, case: Case, names: list[NameInput], role: str, **details: Any
+) -> CasePerson:
+    """Create a person (names and details) in ``case`` with ``role``."""
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    person = create_person(actor, names, **details)
+    return add_person_to_case(actor, case, person, role)
+
+
 def case_people(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
     return [cp for cp in case.people if include_hidden or not cp.is_hidden]
 

@@ -32,11 +32,47 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.password_reset",
         # Authenticated by the secret token in its URL, not by the session.
         "advocacy.calendar_feed",
+        # The API's description: it holds no data.
+        "api.openapi",
     }
 )
 
 # All that a logged-in user without a second factor reaches: enrolment, and logging out.
 ENROLMENT_ENDPOINTS = frozenset({"static", "accounts.enrol", "accounts.logout"})
+
+# Blueprints that authenticate every request themselves (the API: a bearer token, never the
+# cookie session). Their endpoints answer 401 without valid credentials.
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"api"})
+
+# The one shape of every JSON error: {"error": {"code", "message", "fields"}}.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def json_error(status: int, message: str, fields: dict[str, list[str]] | None = None):
+    """A JSON error response in the one shape clients parse."""
+    body = {
+        "error": {
+            "code": ERROR_CODES.get(status, "error"),
+            "message": message,
+            "fields": fields or {},
+        }
+    }
+    return jsonify(body), status
+
 
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -58,6 +94,8 @@ def init_pipeline(app: Flask) -> None:
     def require_login():
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
+            return None
         if current_user.is_authenticated:
             if current_user.has_second_factor or request.endpoint in ENROLMENT_ENDPOINTS:
                 return None
@@ -65,7 +103,7 @@ def init_pipeline(app: Flask) -> None:
                 return jsonify(error="second factor required"), 401
             return redirect(url_for("accounts.enrol"))
         if _wants_json():
-            return jsonify(error="authentication required"), 401
+            return json_error(401, "Authentication required.")
         # Only the path: a query string may hold search terms.
         return redirect(url_for("accounts.login", next=request.path))
 
@@ -127,23 +165,34 @@ def init_pipeline(app: Flask) -> None:
         db.session.rollback()
         message = "The form expired or was sent from elsewhere. Reload the page and try again."
         if _wants_json():
-            return jsonify(error=message), 400
+            return json_error(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
+
+    def record_refusal(exc: Exception) -> None:
+        # What the loader asked to audit about the refusal, after the request's rollback.
+        after_rollback = getattr(exc, "after_rollback", None)
+        if after_rollback is not None:
+            after_rollback()
+            db.session.commit()
 
     @app.errorhandler(NotVisible)
     def not_visible(exc: NotVisible):
-        return http_error(NotFound())
+        response = http_error(NotFound())
+        record_refusal(exc)
+        return response
 
     @app.errorhandler(MissingVersion)
     def missing_version(exc: MissingVersion):
         db.session.rollback()
         if _wants_json():
-            return jsonify(error=MissingVersion.message), 400
+            return json_error(400, MissingVersion.message)
         return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
 
     @app.errorhandler(PermissionDenied)
     def permission_denied(exc: PermissionDenied):
-        return http_error(Forbidden())
+        response = http_error(Forbidden())
+        record_refusal(exc)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -154,11 +203,14 @@ def init_pipeline(app: Flask) -> None:
             404: "There is nothing here, or you may not see it.",
             405: "This address does not accept that kind of request.",
             413: "The file or form is too large.",
+            412: "The record changed since you read it; nothing was saved.",
+            415: "This address does not accept that content type.",
+            428: "Say which version you change (the If-Match header).",
             429: "Too many attempts. Wait a minute and try again.",
         }
         message = messages.get(code, exc.description or exc.name)
         if _wants_json():
-            return jsonify(error=message), code
+            return json_error(code, message)
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
@@ -168,5 +220,5 @@ def init_pipeline(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         message = "Something went wrong on our side. Nothing you saved before was lost."
         if _wants_json():
-            return jsonify(error=message), 500
+            return json_error(500, message)
         return render_template("errors/error.html", code=500, message=message), 500

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casework import permissions
-from casework.audit.services import record
 from casework.cases.forms import DocumentForm, SourceForm
 from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
@@ -17,6 +16,7 @@ from casework.core.errors import ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data
 from casework.evidence import services
+from casework.evidence.downloads import send_document
 from casework.evidence.models import Document, Source
 from casework.loader import load
 
@@ -117,30 +117,4 @@ def download_document(public_id: str, document_id: str):
     """Only for users who may see the case's identifying data; always an attachment."""
     case = load(Case, public_id, current_user, need=permissions.can_view_identifying)
     document = load(Document, document_id, current_user, case=case)
-    return send_document(document, case=case)
-
-
-def send_document(document: Any, **audit: Any):
-    """Serve a stored document as an attachment that nothing can execute; audited.
-
-    The caller has already checked that the user may have it.
-    """
-    path = services.document_path(document)
-    if not path.is_file():
-        abort(404)
-    content = services.open_document(document)
-    record(current_user, "document.downloaded", document, **audit)
-    db.session.commit()
-    response = send_file(
-        content,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        max_age=0,
-        etag=False,
-        conditional=False,
-    )
-    # Even if a browser ignored the attachment, nothing in the file may run.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_document(current_user, document, case=case)

@@ -121,12 +121,13 @@ def new_person(public_id: str):
             possible = _possible_duplicates(case, form)
         if not possible:
             try:
-                person = services.create_person(
+                case_services.add_new_person(
                     current_user,
+                    case,
                     [NameInput(form.name.data, None, form.name_kind.data)],
+                    form.role.data,
                     **_details(form),
                 )
-                case_services.add_person_to_case(current_user, case, person, form.role.data)
             except ValidationFailed as exc:
                 db.session.rollback()
                 apply_errors(form, exc)

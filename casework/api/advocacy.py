@@ -1,0 +1,201 @@
+"""Advocacy actions and UPR recommendations (read)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+
+from casework import permissions
+from casework.advocacy import services as advocacy
+from casework.advocacy import upr
+from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+from casework.api.common import text
+from casework.api.framework import Call, operation
+from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.cases.models import Case
+from casework.core.errors import PermissionDenied
+from casework.core.vocab import ActionStatus, ActionType
+from casework.loader import load
+
+TAG = "Advocacy"
+
+
+class ActionIdentifying(Output):
+    title: str
+    description: str | None
+    reference_number: str | None
+    response_summary: str | None
+
+
+class ActionOut(Output):
+    id: str
+    action_type: str
+    status: str
+    target_body: str | None
+    planned_on: date | None
+    submitted_on: date | None
+    followup_due: date | None
+    response_on: date | None
+    outcome: str
+    cases: list[str] = Field(description="Public ids of its cases that you may read.")
+    version: int
+    identifying: ActionIdentifying | None
+
+
+class ActionList(Output):
+    items: list[ActionOut]
+
+
+def present_action(user: Any, action: AdvocacyAction, *, anonymised: bool) -> ActionOut:
+    # Seeing an action means reading at least one of its cases (or it is thematic).
+    details = None
+    if not anonymised:
+        details = ActionIdentifying(
+            title=action.title,
+            description=action.description,
+            reference_number=action.reference_number,
+            response_summary=action.response_summary,
+        )
+    return ActionOut(
+        id=action.public_id,
+        action_type=text(action.action_type),
+        status=text(action.status),
+        target_body=action.target_body.name if action.target_body else None,
+        planned_on=action.planned_on,
+        submitted_on=action.submitted_on,
+        followup_due=action.followup_due,
+        response_on=action.response_on,
+        outcome=text(action.outcome),
+        cases=[c.public_id for c in permissions.action_cases_for(user, action)],
+        version=action.version,
+        identifying=details,
+    )
+
+
+@operation("GET", "/advocacy/actions", summary="Advocacy actions you may see", tag=TAG,
+           response=ActionList, query=AnonymisedQuery)  # fmt: skip
+def list_actions(call: Call) -> ActionList:
+    if not permissions.can_view_advocacy(call.user):
+        raise PermissionDenied()
+    return ActionList(
+        items=[
+            present_action(call.user, a, anonymised=call.query.anonymised)
+            for a in advocacy.list_actions(call.user)
+        ]
+    )
+
+
+@operation("GET", "/advocacy/actions/<action_id>", summary="An advocacy action", tag=TAG,
+           response=ActionOut, query=AnonymisedQuery)  # fmt: skip
+def get_action(call: Call, action_id: str) -> ActionOut:
+    action = load(AdvocacyAction, action_id, call.user)
+    return present_action(call.user, action, anonymised=call.query.anonymised)
+
+
+class ActionCreate(Input):
+    action_type: ActionType
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=20_000)
+    target_body_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    status: ActionStatus = ActionStatus.PLANNED
+    planned_on: date | None = None
+    submitted_on: date | None = None
+    followup_due: date | None = None
+    reference_number: str | None = Field(default=None, max_length=100)
+
+
+def _replay_action(call: Call, object_id: str, case_id: str) -> ActionOut:
+    return present_action(call.user, load(AdvocacyAction, object_id, call.user), anonymised=False)
+
+
+@operation("POST", "/cases/<case_id>/advocacy-actions", summary="Record an advocacy action",
+           tag=TAG, response=ActionOut, status=201, body=ActionCreate, write=True,
+           replay=_replay_action)  # fmt: skip
+def create_case_action(call: Call, case_id: str) -> ActionOut:
+    case = load(Case, case_id, call.user, need=permissions.can_manage_advocacy)
+    body: ActionCreate = call.body
+    data = advocacy.ActionData(**body.model_dump())
+    action = advocacy.create_action(call.user, data, case=case)
+    return present_action(call.user, action, anonymised=False)
+
+
+class CycleOut(Output):
+    id: str
+    state_under_review: str
+    number: int
+    wg_session: str | None
+    review_date: str | None
+    report_symbol: str | None
+
+
+class CycleList(Output):
+    items: list[CycleOut]
+
+
+def present_cycle(cycle: UPRCycle) -> CycleOut:
+    return CycleOut(
+        id=cycle.public_id,
+        state_under_review=cycle.state_under_review,
+        number=cycle.number,
+        wg_session=cycle.wg_session,
+        review_date=text(cycle.review_date),
+        report_symbol=cycle.report_symbol,
+    )
+
+
+class RecommendationOut(Output):
+    id: str
+    cycle: str
+    number: str
+    recommending_state: str
+    text: str
+    response: str
+    response_date: date | None
+    themes: str | None
+    cases: list[str] = Field(description="Public ids of its cases that you may read.")
+
+
+class RecommendationList(Output):
+    items: list[RecommendationOut]
+
+
+def present_recommendation(rec: UPRRecommendation, cases: list[Any]) -> RecommendationOut:
+    return RecommendationOut(
+        id=rec.public_id,
+        cycle=rec.cycle.public_id,
+        number=rec.number,
+        recommending_state=rec.recommending_state,
+        text=rec.text,
+        response=text(rec.response),
+        response_date=rec.response_date,
+        themes=rec.themes,
+        cases=[c.public_id for c in cases],
+    )
+
+
+@operation("GET", "/upr/cycles", summary="UPR cycles", tag=TAG, response=CycleList)
+def list_cycles(call: Call) -> CycleList:
+    if not permissions.can_view_upr(call.user):
+        raise PermissionDenied()
+    return CycleList(items=[present_cycle(c) for c in upr.list_cycles()])
+
+
+@operation("GET", "/upr/cycles/<cycle_id>/recommendations", summary="A cycle's recommendations",
+           tag=TAG, response=RecommendationList)  # fmt: skip
+def list_recommendations(call: Call, cycle_id: str) -> RecommendationList:
+    cycle = load(UPRCycle, cycle_id, call.user)
+    return RecommendationList(
+        items=[
+            present_recommendation(row.rec, row.cases) for row in upr.cycle_view(call.user, cycle)
+        ]
+    )
+
+
+@operation("GET", "/upr/recommendations/<recommendation_id>", summary="A UPR recommendation",
+           tag=TAG, response=RecommendationOut)  # fmt: skip
+def get_recommendation(call: Call, recommendation_id: str) -> RecommendationOut:
+    rec = load(UPRRecommendation, recommendation_id, call.user)
+    cases = [c for c in rec.cases if permissions.can_view_identifying(call.user, c)]
+    return present_recommendation(rec, cases)

@@ -1,0 +1,234 @@
+"""Cases: list (the case-list filters, keyset pages), read, create, update (If-Match)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import Field
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from casework import permissions
+from casework.api.common import form_values
+from casework.api.consent import identifying_values, shows_identifying
+from casework.api.framework import Call, check_if_match, etag_of, operation
+from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
+from casework.audit.services import record
+from casework.cases import listing, services
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.errors import ValidationFailed
+from casework.core.vocab import ActType, CaseStatus, NameKind, Situation, Urgency
+from casework.loader import load
+
+TAG = "Cases"
+
+
+class CaseIdentifying(Output):
+    """What only users who may read the case's identifying data get."""
+
+    title: str | None
+    external_ref: str | None
+    act_place: str | None
+    act_date_note: str | None
+    narrative: str | None
+    after_return: str | None
+
+
+class CaseOut(Output):
+    id: str = Field(description="The case's opaque public id.")
+    reference: str
+    status: str
+    urgency: str
+    restricted: bool
+    act_type: str | None
+    act_date: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    act_date_approximate: bool
+    destination_country: str | None
+    current_situation: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description='Send it back as If-Match: "v<version>" to update.')
+    identifying: CaseIdentifying | None = Field(
+        description="Null when the user may not read them or the anonymised view was asked for."
+    )
+
+
+class CasePage(Output):
+    items: list[CaseOut]
+    next_cursor: str | None = Field(
+        description="Pass as cursor for the next page; null at the end."
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.iso() if hasattr(value, "iso") else str(value)
+
+
+def present_case(user: Any, case: Case, *, anonymised: bool = False) -> CaseOut:
+    identifying = None
+    if shows_identifying(user, case, anonymised=anonymised):
+        identifying = CaseIdentifying(**identifying_values(case, "cases"))
+    return CaseOut(
+        id=case.public_id,
+        reference=case.reference,
+        status=_text(case.status),
+        urgency=_text(case.urgency),
+        restricted=case.restricted,
+        act_type=_text(case.act_type),
+        act_date=_text(case.act_date),
+        act_date_approximate=case.act_date_approximate,
+        destination_country=case.destination_country,
+        current_situation=_text(case.current_situation),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        version=case.version,
+        identifying=identifying,
+    )
+
+
+class CaseListQuery(ListQuery, AnonymisedQuery):
+    """The case list's filters (as on the case-list page) and a cursor."""
+
+    status: CaseStatus | None = None
+    urgency: Urgency | None = None
+    act_type: ActType | None = None
+    nationality: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    ethnicity: str | None = Field(default=None, max_length=80)
+    destination: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    date_from: date | None = None
+    date_to: date | None = None
+    lawyer: str | None = Field(default=None, max_length=40, description="A lawyer's public id.")
+    mine: bool = False
+    provision: str | None = Field(default=None, max_length=40)
+    reference: str | None = Field(default=None, max_length=40)
+
+
+def _cursors() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-case-cursor")
+
+
+def _filters(query: CaseListQuery) -> listing.CaseFilters:
+    """The case-list filters read by the same code as the page's URL arguments."""
+    args = MultiDict(
+        {
+            name: (value.isoformat() if isinstance(value, date) else str(value))
+            for name, value in query.model_dump(
+                exclude={"cursor", "limit", "anonymised"}, exclude_none=True
+            ).items()
+            if value is not False
+        }
+    )
+    if query.mine:
+        args["mine"] = "1"
+    filters = listing.CaseFilters.from_args(args)
+    if filters.errors:
+        raise ValidationFailed({"": filters.errors})
+    return filters
+
+
+@operation("GET", "/cases", summary="List the cases you may see", tag=TAG, response=CasePage,
+           query=CaseListQuery)  # fmt: skip
+def list_cases(call: Call) -> CasePage:
+    query: CaseListQuery = call.query
+    statement = listing.filtered_query(call.user, _filters(query))
+    if query.cursor:
+        try:
+            after = int(_cursors().loads(query.cursor))
+        except (BadSignature, TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
+        statement = statement.where(Case.id < after)
+    statement = (
+        statement.order_by(Case.id.desc())
+        .options(selectinload(Case.members))
+        .limit(query.limit + 1)
+    )
+    cases = list(db.session.scalars(statement))
+    more = len(cases) > query.limit
+    cases = cases[: query.limit]
+    record(call.user, "case.listed", object_type="search", results=len(cases))
+    return CasePage(
+        items=[present_case(call.user, c, anonymised=query.anonymised) for c in cases],
+        next_cursor=_cursors().dumps(cases[-1].id) if more and cases else None,
+    )
+
+
+@operation("GET", "/cases/<case_id>", summary="Read a case", tag=TAG, response=CaseOut,
+           query=AnonymisedQuery)  # fmt: skip
+def get_case(call: Call, case_id: str):
+    case = load(Case, case_id, call.user)
+    readable = permissions.can_view_identifying(call.user, case)
+    record(call.user, "case.viewed", case, case=case, **({} if readable else {"listed_only": True}))
+    return present_case(call.user, case, anonymised=call.query.anonymised), {"ETag": etag_of(case)}
+
+
+class CaseCreate(Input):
+    """A quick intake, as on the intake page. With ``draft`` nothing is required."""
+
+    name: str = Field(default="", max_length=200, description="The person's name, any script.")
+    name_kind: NameKind = NameKind.AS_GIVEN
+    act_type: ActType | None = None
+    act_date: str = Field(default="", max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    act_date_approximate: bool = False
+    act_place: str = Field(default="", max_length=200)
+    destination_country: str = Field(default="", max_length=60)
+    urgency: Urgency = Urgency.ROUTINE
+    current_situation: Situation = Situation.UNKNOWN
+    narrative: str = Field(default="", max_length=services.NARRATIVE_MAX_LEN)
+    draft: bool = False
+
+
+def _replay_case(call: Call, object_id: str) -> CaseOut:
+    return present_case(call.user, load(Case, object_id, call.user))
+
+
+@operation("POST", "/cases", summary="Create a case (intake)", tag=TAG, response=CaseOut,
+           status=201, body=CaseCreate, write=True, replay=_replay_case)  # fmt: skip
+def create_case(call: Call):
+    body: CaseCreate = call.body
+    data = services.IntakeInput(
+        name=body.name,
+        name_kind=body.name_kind.value,
+        act_type=body.act_type.value if body.act_type else "",
+        act_date=body.act_date,
+        act_date_approximate=body.act_date_approximate,
+        act_place=body.act_place,
+        destination_country=body.destination_country,
+        urgency=body.urgency.value,
+        current_situation=body.current_situation.value,
+        narrative=body.narrative,
+    )
+    case, _warnings = services.intake(call.user, data, draft=body.draft)
+    return present_case(call.user, case), {"ETag": etag_of(case)}
+
+
+class CaseUpdate(Input):
+    """The fields to change; the others stay as they are."""
+
+    title: str | None = Field(default=None, max_length=200)
+    act_type: ActType | None = None
+    act_date: str | None = Field(default=None, max_length=40)
+    act_date_approximate: bool | None = None
+    act_date_note: str | None = Field(default=None, max_length=200)
+    act_place: str | None = Field(default=None, max_length=200)
+    destination_country: str | None = Field(default=None, max_length=60)
+    urgency: Urgency | None = None
+    current_situation: Situation | None = None
+    narrative: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
+    after_return: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
+    external_ref: str | None = Field(default=None, max_length=100)
+
+
+@operation("PATCH", "/cases/<case_id>", summary="Change a case (If-Match required)", tag=TAG,
+           response=CaseOut, body=CaseUpdate, write=True, if_match=True)  # fmt: skip
+def update_case(call: Call, case_id: str):
+    case = load(Case, case_id, call.user, need=permissions.can_edit_case)
+    version = check_if_match(case)
+    services.update_case(call.user, case, form_values(call.body), version)
+    db.session.flush()
+    return present_case(call.user, case), {"ETag": etag_of(case)}

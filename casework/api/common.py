@@ -1,0 +1,29 @@
+"""Small pieces shared by the API resources: loading a case for its records, plain values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework import permissions
+from casework.cases.models import Case
+from casework.loader import load
+
+
+def case_for_records(user: Any, case_id: str, need: Any = permissions.can_view_identifying) -> Case:
+    """The case whose records are read or written: visible, and with the right ``need``."""
+    return load(Case, case_id, user, need=need)
+
+
+def text(value: Any) -> str | None:
+    """A vocabulary term, partial date or other value as its plain text (None stays None)."""
+    if value is None:
+        return None
+    if hasattr(value, "iso"):
+        return value.iso()
+    return str(value.value) if hasattr(value, "value") else str(value)
+
+
+def form_values(model: Any) -> dict[str, Any]:
+    """The fields a client set, as the services read form values ('' for null text)."""
+    values = model.model_dump(exclude_unset=True, mode="json")
+    return {k: ("" if v is None else v) for k, v in values.items()}

@@ -1,0 +1,260 @@
+"""The API's cases: tokens, the same access policy as the pages, If-Match, Idempotency-Key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from casework.api.cases import CaseCreate, CaseOut
+from casework.api.models import ApiToken
+from casework.audit.models import AuditEntry
+from casework.cases.models import Case
+from casework.core.db import db, utcnow
+from casework.core.vocab import Role
+from tests.api_clients import ApiClient, api_for, token_for
+from tests.clients import client_for
+from tests.world import build_world
+
+ERROR_KEYS = {"code", "message", "fields"}
+
+
+def _error(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == ERROR_KEYS
+    return body["error"]
+
+
+def test_openapi_is_served_without_a_token_and_everything_else_needs_one(app):
+    anonymous = ApiClient(app, None)
+    spec = anonymous.get("openapi.json")
+    assert spec.status_code == 200 and spec.get_json()["openapi"].startswith("3.1")
+    assert _error(anonymous.get("cases"), 401)["code"] == "unauthenticated"
+    assert _error(anonymous.get("no-such-thing"), 401)["code"] == "unauthenticated"
+
+
+def test_a_cookie_session_never_authorises_an_api_call(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    browser = client_for(app, monitor)
+    assert browser.get("/cases").status_code == 200  # the session works for pages
+    _error(browser.get("/api/v1/cases"), 401)
+    _error(browser.post("/api/v1/cases", json={"draft": True}), 401)
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_monitors_token_cannot_read_another_teams_case(app):
+    world = build_world()
+    outsider = api_for(app, world.off[Role.MONITOR])
+    theirs = outsider.get(f"cases/{world.ordinary.case.public_id}")
+    missing = outsider.get("cases/nosuchcase000000")
+    assert _error(theirs, 404) == _error(missing, 404)
+    listed = outsider.get("cases").get_json()["items"]
+    assert listed == []
+    # Its team's monitor reads it, with the identifying fields.
+    member = api_for(app, world.on[Role.MONITOR])
+    own = member.get(f"cases/{world.ordinary.case.public_id}")
+    assert own.status_code == 200
+    assert own.get_json()["identifying"]["narrative"] == world.ordinary.canaries["narrative"]
+
+
+def test_restricted_case_identifying_fields_never_reach_an_off_team_coordinator(app):
+    world = build_world()
+    cw = world.restricted
+    coordinator = api_for(app, world.off[Role.COORDINATOR])
+    seen = [
+        coordinator.get(f"cases/{cw.case.public_id}"),
+        coordinator.get("cases"),
+        coordinator.get("cases?limit=100"),
+        coordinator.get(f"cases?reference={cw.canaries['external_ref']}"),
+    ]
+    text = "".join(r.get_data(as_text=True) for r in seen)
+    assert cw.case.reference in text  # it knows the case exists, as on the pages
+    assert seen[0].get_json()["identifying"] is None
+    assert [label for label, value in cw.canaries.items() if value in text] == []
+    # On its team, the coordinator reads them; with anonymised=true, nobody does.
+    member = api_for(app, world.on[Role.COORDINATOR])
+    full = member.get(f"cases/{cw.case.public_id}").get_json()
+    assert full["identifying"]["title"] == cw.canaries["title"]
+    anonymised = member.get(f"cases/{cw.case.public_id}?anonymised=true")
+    assert anonymised.get_json()["identifying"] is None
+    assert cw.canaries["title"] not in anonymised.get_data(as_text=True)
+
+
+def test_revoked_and_expired_tokens_are_refused(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    secret = token_for(monitor)
+    api = ApiClient(app, secret)
+    assert api.get("cases").status_code == 200
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == monitor.id))
+    assert token.last_used_at is not None
+    token.revoked_at = utcnow()
+    db.session.commit()
+    _error(api.get("cases"), 401)
+    expired = ApiClient(app, token_for(monitor))
+    newest = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
+    newest.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    _error(expired.get("cases"), 401)
+    _error(ApiClient(app, "cw_not-a-token").get("cases"), 401)
+    refused = db.session.scalar(
+        select(func.count(AuditEntry.id)).where(AuditEntry.action == "api_token.refused")
+    )
+    assert refused == 3
+
+
+def test_deactivated_users_tokens_stop_working(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    monitor.is_active_account = False
+    db.session.commit()
+    _error(api.get("cases"), 401)
+
+
+def test_a_read_token_cannot_write(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    reader = api_for(app, monitor, scope="read")
+    assert _error(reader.post("cases", json={"draft": True}), 403)["code"] == "forbidden"
+    writer = api_for(app, monitor)
+    assert writer.post("cases", json={"draft": True}).status_code == 201
+
+
+def test_create_then_update_with_if_match(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    created = api.post(
+        "cases",
+        json={"name": "Test Person", "act_type": "extradition", "act_date": "2011-06",
+              "destination_country": "UZ", "narrative": "What happened."},
+    )  # fmt: skip
+    assert created.status_code == 201, created.get_json()
+    case = created.get_json()
+    assert case["reference"].startswith("KZ-2011-")
+    assert case["identifying"]["narrative"] == "What happened."
+    url = f"cases/{case['id']}"
+    etag = created.headers["ETag"]
+    assert api.get(url).headers["ETag"] == etag
+    changed = api.patch(url, json={"urgency": "imminent"}, headers={"If-Match": etag})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["urgency"] == "imminent"
+    assert changed.headers["ETag"] != etag
+
+
+def test_stale_if_match_gets_412_and_changes_nothing(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    case = api.post("cases", json={"draft": True, "narrative": "First."}).get_json()
+    url = f"cases/{case['id']}"
+    old = api.get(url).headers["ETag"]
+    assert (
+        api.patch(url, json={"narrative": "Second."}, headers={"If-Match": old}).status_code == 200
+    )
+    stale = api.patch(url, json={"narrative": "Third."}, headers={"If-Match": old})
+    assert _error(stale, 412)["code"] == "precondition_failed"
+    assert _error(api.patch(url, json={"narrative": "Fourth."}), 428)
+    db.session.expire_all()
+    stored = db.session.scalar(select(Case).where(Case.public_id == case["id"]))
+    assert stored.narrative == "Second."
+
+
+def test_same_idempotency_key_twice_creates_one_case(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    body = {"draft": True, "narrative": "Once."}
+    first = api.post("cases", json=body, headers={"Idempotency-Key": "intake-42"})
+    second = api.post("cases", json=body, headers={"Idempotency-Key": "intake-42"})
+    assert first.status_code == second.status_code == 201
+    assert first.get_json() == second.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(select(func.count(Case.id))) == 1
+    other = api.post("cases", json={"draft": True}, headers={"Idempotency-Key": "intake-42"})
+    assert _error(other, 409)
+    assert api.post("cases", json=body, headers={"Idempotency-Key": "intake-43"}).status_code == 201
+    assert db.session.scalar(select(func.count(Case.id))) == 2
+
+
+def test_invalid_input_answers_422_with_fields(app, make_user):
+    api = api_for(app, make_user(Role.MONITOR))
+    bad = _error(api.post("cases", json={"act_type": "teleportation", "x": 1}), 422)
+    assert "act_type" in bad["fields"] and "x" in bad["fields"]
+    refused = _error(api.post("cases", json={"name": "A", "act_type": "extradition",
+                                             "act_date": "soon"}), 422)  # fmt: skip
+    assert "act_date" in refused["fields"]
+    assert _error(api.post("cases", data="{}", content_type="text/plain"), 415)
+    assert _error(api.get("cases?cursor=forged"), 422)["fields"] == {
+        "cursor": ["Not a cursor of this list."]
+    }
+
+
+def test_cursor_pages_through_every_visible_case_once(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    for n in range(5):
+        api.post("cases", json={"draft": True, "narrative": f"case {n}"})
+    seen, cursor = [], None
+    while True:
+        page = api.get("cases?limit=2" + (f"&cursor={cursor}" if cursor else "")).get_json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 5
+
+
+def test_every_api_call_is_audited(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    api = api_for(app, monitor)
+    api.get("cases")
+    api.get("cases/nosuchcase000000")
+    rows = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "api.request").order_by(AuditEntry.id)
+    ).all()
+    assert [(r.details["endpoint"], r.details["status"]) for r in rows] == [
+        ("list_cases", 200),
+        ("get_case", 404),
+    ]
+    assert all(r.actor_id == monitor.id for r in rows)
+
+
+def test_api_needs_no_csrf_token_but_pages_still_do(app, make_user):
+    monitor = make_user(Role.MONITOR)
+    browser = client_for(app, monitor)
+    api = api_for(app, monitor)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert api.post("cases", json={"draft": True}).status_code == 201
+        assert browser.post("/cases/new", data={"save_draft": "1"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_case_list_costs_no_query_per_case(app, make_user, count_queries):
+    api = api_for(app, make_user(Role.MONITOR))
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert api.get("cases?limit=100").status_code == 200
+        return counter["n"]
+
+    for _ in range(2):
+        api.post("cases", json={"draft": True})
+    few = queries()
+    for _ in range(8):
+        api.post("cases", json={"draft": True})
+    assert queries() <= few
+
+
+def test_openapi_schemas_are_the_models_that_validate_requests(app):
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    create = spec["paths"]["/api/v1/cases"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CaseCreate"
+    }
+    assert set(schemas["CaseCreate"]["properties"]) == set(CaseCreate.model_fields)
+    assert set(schemas["CaseOut"]["properties"]) == set(CaseOut.model_fields)
+    update = spec["paths"]["/api/v1/cases/{case_id}"]["patch"]
+    assert {"412", "428"} <= set(update["responses"])
+    assert any(p["name"] == "If-Match" for p in update["parameters"])
+    assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
+    assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"

@@ -1,0 +1,185 @@
+"""The API's case records, people, documents, legal grounds, advocacy and catalogue, as a team
+member uses them: the same services as the pages, the anonymised view without identifying data."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from casework.audit.models import AuditEntry
+from casework.core.db import db
+from casework.core.vocab import Role
+from tests.api_clients import api_for
+from tests.world import build_world
+
+
+def test_team_member_reads_every_record_and_the_anonymised_view_hides_identifying_data(app):
+    world = build_world()
+    cw = world.ordinary
+    api = api_for(app, world.on[Role.LAWYER])
+    base = f"cases/{cw.case.public_id}"
+    for path, canary in (
+        ("events", "event_description"),
+        ("sources", "source_identity"),
+        ("documents", "document_description"),
+        ("people", "contacts"),
+        ("legal-links", "analysis"),
+        ("remedies", "remedy_notes"),
+    ):
+        full = api.get(f"{base}/{path}")
+        assert full.status_code == 200, (path, full.get_json())
+        assert cw.canaries[canary] in full.get_data(as_text=True), path
+        anonymised = api.get(f"{base}/{path}?anonymised=true")
+        assert anonymised.status_code == 200
+        assert not [v for v in cw.canaries.values() if v in anonymised.get_data(as_text=True)]
+        assert all(item["identifying"] is None for item in anonymised.get_json()["items"])
+    person = api.get(f"people/{cw.person.public_id}").get_json()
+    assert person["identifying"]["names"][0]["name"] == cw.canaries["name"]
+    action = api.get(f"advocacy/actions/{cw.action.public_id}").get_json()
+    assert action["cases"] == [cw.case.public_id]
+    assert action["identifying"]["title"] == cw.canaries["action_title"]
+    rec = api.get(f"upr/recommendations/{world.recommendation.public_id}").get_json()
+    assert cw.case.public_id in rec["cases"]
+    instrument = api.get(f"catalogue/instruments/{world.instrument.code}").get_json()
+    assert world.provision.code in [p["code"] for p in instrument["provisions"]]
+    assert api.get(f"catalogue/provisions/{world.provision.code}").status_code == 200
+
+
+def test_protected_source_identity_is_the_teams_only(app):
+    world = build_world()
+    cw = world.ordinary
+    off = api_for(app, world.off[Role.COORDINATOR]).get(f"cases/{cw.case.public_id}/sources")
+    assert off.status_code == 200
+    assert off.get_json()["items"][0]["identifying"]["identity"] is None
+    on = api_for(app, world.on[Role.MONITOR]).get(f"cases/{cw.case.public_id}/sources")
+    assert on.get_json()["items"][0]["identifying"]["identity"] == cw.canaries["source_identity"]
+
+
+def test_team_member_adds_events_sources_people_and_documents(app):
+    world = build_world()
+    cw = world.ordinary
+    api = api_for(app, world.on[Role.MONITOR])
+    base = f"cases/{cw.case.public_id}"
+    event = api.post(
+        f"{base}/events",
+        json={"event_type": "arrest", "date": "2011-05", "description": "Arrested at home."},
+    )
+    assert event.status_code == 201, event.get_json()
+    assert event.get_json()["identifying"]["description"] == "Arrested at home."
+    source = api.post(f"{base}/sources", json={"kind": "relative", "reliability": "B"})
+    assert source.status_code == 201, source.get_json()
+    assert source.get_json()["identity_protected"] is True
+    person = api.post(
+        f"{base}/people",
+        json={"names": [{"name": "Иван Петров"}], "role": "witness", "nationality": "UZ"},
+    )
+    assert person.status_code == 201, person.get_json()
+    assert person.get_json()["identifying"]["names"][0]["script"] == "cyrillic"
+    upload = api.post(
+        f"{base}/documents",
+        data={"file": (io.BytesIO(b"A statement.\n"), "statement.txt"), "description": "Notes"},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.get_json()
+    document_id = upload.get_json()["id"]
+    download = api.get(f"{base}/documents/{document_id}/file")
+    assert download.status_code == 200 and download.get_data() == b"A statement.\n"
+    assert "attachment" in download.headers["Content-Disposition"]
+    refused = api.post(
+        f"{base}/documents",
+        data={"file": (io.BytesIO(b"MZ\x90\x00binary"), "tool.exe")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "file" in refused.get_json()["error"]["fields"]
+    actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"event.created", "source.created", "person.created", "document.uploaded"} <= actions
+    assert "document.downloaded" in actions
+
+
+def test_match_finds_people_by_name_in_cases_one_reads(app):
+    world = build_world()
+    cw = world.ordinary
+    on = api_for(app, world.on[Role.MONITOR]).post(
+        "people/match", json={"name": cw.canaries["name"]}
+    )
+    # Fuzzy matching may also offer the look-alike canary of the user's other (restricted) case.
+    ids = [m["case_id"] for m in on.get_json()["items"]]
+    assert ids[0] == cw.case.public_id
+    assert set(ids) <= {cw.case.public_id, world.restricted.case.public_id}
+    off = api_for(app, world.off[Role.MONITOR]).post(
+        "people/match", json={"name": cw.canaries["name"]}
+    )
+    assert off.get_json()["items"] == []
+
+
+def test_idempotency_key_on_record_creates(app):
+    world = build_world()
+    cw = world.ordinary
+    api = api_for(app, world.on[Role.MONITOR])
+    base = f"cases/{cw.case.public_id}"
+    key = {"Idempotency-Key": "event-1"}
+    first = api.post(f"{base}/events", json={"event_type": "arrest"}, headers=key)
+    again = api.post(f"{base}/events", json={"event_type": "arrest"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    key = {"Idempotency-Key": "upload-1"}
+    uploads = [
+        api.post(
+            f"{base}/documents",
+            data={"file": (io.BytesIO(b"Same file.\n"), "same.txt")},
+            content_type="multipart/form-data",
+            headers=key,
+        )
+        for _ in range(2)
+    ]
+    assert [u.status_code for u in uploads] == [201, 201]
+    assert uploads[0].get_json() == uploads[1].get_json()
+    events = api.get(f"{base}/events").get_json()["items"]
+    assert len([e for e in events if e["event_type"] == "arrest"]) == 1
+    documents = api.get(f"{base}/documents").get_json()["items"]
+    assert len([d for d in documents if d["identifying"]["original_name"] == "same.txt"]) == 1
+
+
+def test_lawyer_assesses_monitor_suggests_and_remedies_are_recorded(app):
+    world = build_world()
+    cw = world.ordinary
+    base = f"cases/{cw.case.public_id}"
+    other = world.provision.code.replace(":1", ":2")
+    lawyer = api_for(app, world.on[Role.LAWYER])
+    monitor = api_for(app, world.on[Role.MONITOR])
+    link = {"provision": other, "assessment": "violated", "analysis": "Because."}
+    refused = monitor.post(f"{base}/legal-links", json=link)
+    assert refused.status_code == 403
+    made = lawyer.post(f"{base}/legal-links", json=link)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["state"] == "assessed"
+    suggested = monitor.post(
+        f"{base}/legal-link-suggestions", json={"provision": other, "assessment": "at_risk"}
+    )
+    assert suggested.status_code == 201, suggested.get_json()
+    assert suggested.get_json()["state"] == "suggested"
+    unknown = lawyer.post(f"{base}/legal-links", json={**link, "provision": "NOPE:1"})
+    assert unknown.status_code == 422
+    remedy = lawyer.post(
+        f"{base}/remedies",
+        json={"kind": "extradition_appeal", "filed_on": "2011-07-01", "decided_on": "2011-06-01"},
+    )
+    assert remedy.status_code == 422 and "decided_on" in remedy.get_json()["error"]["fields"]
+    remedy = lawyer.post(f"{base}/remedies", json={"kind": "extradition_appeal"})
+    assert remedy.status_code == 201, remedy.get_json()
+
+
+def test_lawyer_records_an_advocacy_action_for_a_case(app):
+    world = build_world()
+    cw = world.ordinary
+    body = {"action_type": "urgent_appeal", "title": "Appeal to the Committee", "status": "planned"}
+    made = api_for(app, world.on[Role.LAWYER]).post(
+        f"cases/{cw.case.public_id}/advocacy-actions", json=body
+    )
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["cases"] == [cw.case.public_id]
+    refused = api_for(app, world.on[Role.MONITOR]).post(
+        f"cases/{cw.case.public_id}/advocacy-actions", json=body
+    )
+    assert refused.status_code == 403
