@@ -77,6 +77,7 @@ VIEW_MODULES = (
     "casework.evidence.views",
     "casework.legal.views",
     "casework.advocacy.views",
+    "casework.reports.views",
 )
 
 

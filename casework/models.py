@@ -17,6 +17,12 @@ from casework.core.db import db
 from casework.evidence.models import Document, Source
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonName
+from casework.reports.models import (
+    OrganisationProfile,
+    OutputReview,
+    ReportDraft,
+    ReportDraftVersion,
+)
 
 __all__ = [
     "AdvocacyAction",
@@ -31,11 +37,15 @@ __all__ = [
     "Event",
     "FamilyLink",
     "Instrument",
+    "OrganisationProfile",
+    "OutputReview",
     "Person",
     "PersonName",
     "Place",
     "Provision",
     "Remedy",
+    "ReportDraft",
+    "ReportDraftVersion",
     "Source",
     "StatusChange",
     "TargetBody",

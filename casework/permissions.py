@@ -63,6 +63,9 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "manage_advocacy": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
     "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Review a case's free text for an output and produce the case's documents (communication,
+    # interim-measures request, dossier, archive).
+    "prepare_output": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
 }
 
 # Thematic advocacy actions (no case): who sees and who changes them.
@@ -88,6 +91,10 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "calendar_feed": frozenset({L, C}),
     "manage_accounts": frozenset({A}),
     "view_audit": frozenset({A}),
+    # Outputs: statistics, UPR submissions and the organisation profile, bulk exports.
+    "view_statistics": frozenset({C}),
+    "manage_reports": frozenset({C}),
+    "export_cases": frozenset({M, L, C}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -148,7 +155,7 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
 # Text columns of those tables that are codes or machine values, not typed about a person.
 NOT_IDENTIFYING: dict[str, frozenset[str]] = {
     "cases": frozenset({"reference", "destination_country"}),
-    "people": frozenset({"nationality"}),
+    "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
 }
@@ -525,3 +532,25 @@ def can_cite_precedent(user: User, case: Case) -> bool:
     """Cite a decision as a precedent of the case: as for legal links, lawyers on the team and
     coordinators."""
     return can_edit_legal_links(user, case)
+
+
+# --- outputs (statistics, submissions, exports) ---
+
+
+def can_view_statistics(user: User) -> bool:
+    return _has(user, "view_statistics")
+
+
+def can_manage_reports(user: User) -> bool:
+    """UPR drafts and the organisation profile at the top of every document."""
+    return _has(user, "manage_reports")
+
+
+def can_export_cases(user: User) -> bool:
+    """Bulk exports of the cases the user may read (never more: readable_cases_clause)."""
+    return _has(user, "export_cases")
+
+
+def can_prepare_output(user: User, case: Case) -> bool:
+    """Review a case's free text for an output and generate the case's documents."""
+    return may(user, "prepare_output", case)

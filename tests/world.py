@@ -40,6 +40,7 @@ from casework.legal.models import Instrument, Provision
 from casework.people import services as people
 from casework.people.services import NameInput
 from casework.permissions import Relation
+from casework.reports.models import ReportDraft
 from tests.factories import make_user
 
 ROLES = (Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
@@ -83,6 +84,7 @@ class World:
     body: TargetBody
     provision: Provision
     instrument: Instrument
+    draft: Any = None
 
     def placement(self, role: Role, relation: Relation) -> tuple[Any, CaseWorld | None]:
         """The user of ``role`` standing in ``relation``, and the case world it concerns."""
@@ -315,6 +317,15 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
     recommendation.cases.append(ordinary.case)
     recommendation.cases.append(restricted.case)
     db.session.add(recommendation)
+    draft = ReportDraft(
+        title="UPR draft",
+        period_from=date(2010, 1, 1),
+        period_to=date(2014, 12, 31),
+        word_limit=2815,
+        body="## Summary\n\nA paragraph.\n",
+        created_by_id=on[Role.COORDINATOR].id,
+    )
+    db.session.add(draft)
     db.session.commit()
     return World(
         on,
@@ -327,4 +338,5 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
         body,
         provision,
         instrument,
+        draft,
     )

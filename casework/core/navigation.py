@@ -22,6 +22,9 @@ NAV = (
     NavItem("legal.catalogue", "Legal grounds", "browse_legal"),
     NavItem("advocacy.followups", "Follow-up", "view_advocacy"),
     NavItem("advocacy.cycles", "UPR", "view_upr"),
+    NavItem("reports.statistics_page", "Statistics", "view_statistics"),
+    NavItem("reports.upr_drafts", "Submissions", "manage_reports"),
+    NavItem("reports.export", "Export", "export_cases"),
     NavItem("accounts.users", "Accounts", "manage_accounts"),
     NavItem("audit.trail", "Audit", "view_audit"),
 )
