@@ -228,7 +228,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     people = victims(case)
     removals = [e for e in case.events if e.kind.startswith("Removal")]
     removal = (
-        f"Removal is scheduled for {removals[-1].date}."
+        f"Removal date recorded: {removals[-1].date}."
         if removals
         else "Removal is imminent; no date has been communicated."
         if case.imminent

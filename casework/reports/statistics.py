@@ -6,10 +6,11 @@ Only counts leave: no name, text or reference. Every query starts from the cases
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, distinct, func, or_, select, text
 
 from casework import permissions
 from casework.advocacy.models import AdvocacyAction, action_cases
@@ -87,62 +88,107 @@ def _counted(rows, label=lambda v: v if v else "Not recorded") -> list[list[Any]
     return [[label(value), count] for value, count in rows]
 
 
-def by_year_and_act(where) -> Table:
-    year = _year().label("year")
-    rows = db.session.execute(
-        select(year, Case.act_type, func.count(Case.id))
-        .where(where)
-        .group_by(year, Case.act_type)
-        .order_by(year, Case.act_type)
-    ).all()
-    return Table(
-        "year_act",
-        "Cases by year and act type",
-        ["Year and act", "Cases"],
-        [[f"{y or 'Unknown year'} · {_label(ActType, a)}", n] for y, a, n in rows],
+def _rollup(rows, key, label, order_by_count: bool = True) -> list[list[Any]]:
+    """Sum SQL group counts over one of their columns (a handful of groups, not cases)."""
+    totals: dict[Any, int] = {}
+    for row in rows:
+        totals[key(row)] = totals.get(key(row), 0) + int(row[-1])
+    items = sorted(
+        totals.items(),
+        key=(lambda kv: (-kv[1], str(kv[0]))) if order_by_count else (lambda kv: str(kv[0] or "")),
     )
+    return [[label(k), n] for k, n in items]
 
 
-def by_year(where) -> Table:
+def case_tables(where) -> list[Table]:
+    """Cases by year, by year and act, by destination and by situation: two grouped queries."""
     year = _year().label("year")
-    rows = db.session.execute(
-        select(year, func.count(Case.id)).where(where).group_by(year).order_by(year)
+    by_act = db.session.execute(
+        select(year, Case.act_type, func.count()).where(where).group_by(year, Case.act_type)
     ).all()
-    return Table("year", "Cases by year of the act", ["Year", "Cases"], _counted(rows))
-
-
-def by_column(where, key: str, title: str, heading: str, column, label) -> Table:
-    rows = db.session.execute(
-        select(column, func.count(Case.id))
+    by_place = db.session.execute(
+        select(Case.destination_country, Case.current_situation, func.count())
         .where(where)
-        .group_by(column)
-        .order_by(func.count(Case.id).desc(), column)
+        .group_by(Case.destination_country, Case.current_situation)
     ).all()
-    return Table(key, title, [heading, "Cases"], _counted(rows, label))
+    country = lambda code: countries.name(code) if code else "Not recorded"  # noqa: E731
+    return [
+        Table(
+            "year",
+            "Cases by year of the act",
+            ["Year", "Cases"],
+            _rollup(by_act, lambda r: r[0], lambda v: v or "Not recorded", order_by_count=False),
+        ),
+        Table(
+            "year_act",
+            "Cases by year and act type",
+            ["Year and act", "Cases"],
+            _rollup(
+                by_act,
+                lambda r: (r[0] or "", r[1].value if r[1] else ""),
+                lambda k: f"{k[0] or 'Unknown year'} · {_label(ActType, k[1] or None)}",
+                order_by_count=False,
+            ),
+        ),
+        Table(
+            "destination",
+            "Cases by destination country",
+            ["Destination", "Cases"],
+            _rollup(by_place, lambda r: r[0], country),
+        ),
+        Table(
+            "situation",
+            "Cases by current situation",
+            ["Situation", "Cases"],
+            _rollup(
+                by_place, lambda r: r[1].value if r[1] else None, lambda v: _label(Situation, v)
+            ),
+        ),
+    ]
 
 
-def people_by(where, key: str, title: str, heading: str, column, label) -> Table:
-    """People at risk (each once) in the filtered cases, by one of their attributes."""
-    counted = func.count(distinct(Person.id))
-    rows = db.session.execute(
-        select(column, counted)
-        .select_from(Person)
-        .join(CasePerson, CasePerson.person_id == Person.id)
+def people_tables(where) -> list[Table]:
+    """People at risk (each once) in the filtered cases by nationality and by ethnicity."""
+    at_risk = (
+        select(CasePerson.person_id)
         .join(Case, Case.id == CasePerson.case_id)
         .where(where, CasePerson.role == CaseRole.AT_RISK, CasePerson.hidden_at.is_(None))
-        .group_by(column)
-        .order_by(counted.desc(), column)
+    )
+    rows = db.session.execute(
+        select(Person.nationality, Person.ethnicity, func.count())
+        .where(Person.id.in_(at_risk))
+        .group_by(Person.nationality, Person.ethnicity)
     ).all()
-    return Table(key, title, [heading, "People"], _counted(rows, label))
+    return [
+        Table(
+            "nationality",
+            "People at risk by nationality",
+            ["Nationality", "People"],
+            _rollup(rows, lambda r: r[0], lambda c: countries.name(c) if c else "Not recorded"),
+        ),
+        Table(
+            "ethnicity",
+            "People at risk by ethnicity",
+            ["Ethnicity", "People"],
+            _rollup(rows, lambda r: r[1], lambda v: v or "Not recorded"),
+        ),
+    ]
 
 
 def after_return(where) -> Table:
-    counted = func.count(distinct(Case.id))
+    # Each (case, outcome) once, then joined to the filtered cases.
+    pairs = (
+        select(Event.case_id, Event.event_type)
+        .where(Event.event_type.in_(_AFTER_RETURN), Event.hidden_at.is_(None))
+        .distinct()
+        .subquery()
+    )
+    counted = func.count()
     rows = db.session.execute(
-        select(Event.event_type, counted)
-        .join(Case, Case.id == Event.case_id)
-        .where(where, Event.event_type.in_(_AFTER_RETURN), Event.hidden_at.is_(None))
-        .group_by(Event.event_type)
+        select(pairs.c.event_type, counted)
+        .join(Case, Case.id == pairs.c.case_id)
+        .where(where)
+        .group_by(pairs.c.event_type)
         .order_by(counted.desc())
     ).all()
     return Table(
@@ -185,15 +231,15 @@ def _responded():
 
 def advocacy(where) -> Table:
     """Actions on the filtered cases, by type: how many, how many answered, the rate."""
-    linked = exists(
-        select(action_cases.c.case_id)
-        .join(Case, Case.id == action_cases.c.case_id)
-        .where(action_cases.c.action_id == AdvocacyAction.id, where)
-    )
+    # Sets of ids (IN), not correlated EXISTS: one hash join over the whole table.
+    on_cases = select(action_cases.c.action_id).join(Case, Case.id == action_cases.c.case_id)
     answered = func.sum(case((_responded(), 1), else_=0))
     rows = db.session.execute(
         select(AdvocacyAction.action_type, func.count(AdvocacyAction.id), answered)
-        .where(linked, AdvocacyAction.status != ActionStatus.PLANNED)
+        .where(
+            AdvocacyAction.id.in_(on_cases.where(where)),
+            AdvocacyAction.status != ActionStatus.PLANNED,
+        )
         .group_by(AdvocacyAction.action_type)
         .order_by(func.count(AdvocacyAction.id).desc())
     ).all()
@@ -209,39 +255,54 @@ def advocacy(where) -> Table:
 
 
 def interim_measures(where) -> Table:
-    """Cases where interim measures were requested, granted, and granted yet the person removed."""
+    """Cases where interim measures were requested, granted, and granted yet the person removed.
 
-    def action_of(*conditions):
-        return exists(
-            select(action_cases.c.case_id)
-            .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
-            .where(
-                action_cases.c.case_id == Case.id,
-                AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST,
-                *conditions,
-            )
-        )
+    One pass over the events and one over the actions, each grouped by case, joined to the
+    filtered cases (no per-case subquery).
+    """
 
-    def event_of(kind):
-        return exists(
-            select(Event.id).where(
-                Event.case_id == Case.id, Event.event_type == kind, Event.hidden_at.is_(None)
-            )
-        )
+    def has(condition):
+        return func.max(case((condition, 1), else_=0))
 
-    requested = or_(action_of(), event_of(EventType.INTERIM_MEASURES_REQUEST))
-    granted = or_(
-        action_of(AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED),
-        event_of(EventType.INTERIM_MEASURES_GRANTED),
+    kinds = (
+        EventType.INTERIM_MEASURES_REQUEST,
+        EventType.INTERIM_MEASURES_GRANTED,
+        EventType.REMOVAL,
     )
-    removed = or_(event_of(EventType.REMOVAL), Case.current_situation == Situation.REMOVED)
-    breached = and_(granted, removed)
+    events = (
+        select(
+            Event.case_id.label("case_id"),
+            has(Event.event_type == EventType.INTERIM_MEASURES_REQUEST).label("requested"),
+            has(Event.event_type == EventType.INTERIM_MEASURES_GRANTED).label("granted"),
+            has(Event.event_type == EventType.REMOVAL).label("removed"),
+        )
+        .where(Event.event_type.in_(kinds), Event.hidden_at.is_(None))
+        .group_by(Event.case_id)
+        .subquery()
+    )
+    actions = (
+        select(
+            action_cases.c.case_id.label("case_id"),
+            has(AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED).label("granted"),
+        )
+        .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
+        .where(AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST)
+        .group_by(action_cases.c.case_id)
+        .subquery()
+    )
+    requested = or_(events.c.requested == 1, actions.c.case_id.is_not(None))
+    granted = or_(events.c.granted == 1, actions.c.granted == 1)
+    removed = or_(events.c.removed == 1, Case.current_situation == Situation.REMOVED)
 
-    def flag(condition):
+    def count(condition):
         return func.sum(case((condition, 1), else_=0))
 
     row = db.session.execute(
-        select(flag(requested), flag(granted), flag(breached)).where(where)
+        select(count(requested), count(granted), count(and_(granted, removed)))
+        .select_from(Case)
+        .outerjoin(events, events.c.case_id == Case.id)
+        .outerjoin(actions, actions.c.case_id == Case.id)
+        .where(where)
     ).one()
     labels = ("Requested", "Granted", "Granted, yet the person was removed")
     return Table(
@@ -252,47 +313,38 @@ def interim_measures(where) -> Table:
     )
 
 
+@contextmanager
+def _planner_for_aggregates():
+    """PostgreSQL plans these few large aggregates poorly: the access clause's subqueries make
+    its estimates large enough to switch JIT compilation on (which costs more than the queries)
+    and to choose nested loops over the cases. Both are off for these queries only."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text("SET LOCAL jit = off"))
+    db.session.execute(text("SET LOCAL enable_nestloop = off"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("RESET enable_nestloop"))
+        db.session.execute(text("RESET jit"))
+
+
 def statistics(user: Any, filters: Filters) -> list[Table]:
     """Every statistic for the cases ``user`` may read that match ``filters``."""
     where = case_filter(user, filters)
-    country = lambda code: countries.name(code) if code else "Not recorded"  # noqa: E731
-    return [
-        by_year(where),
-        by_year_and_act(where),
-        people_by(
-            where,
-            "nationality",
-            "People at risk by nationality",
-            "Nationality",
-            Person.nationality,
-            country,
-        ),
-        people_by(
-            where,
-            "ethnicity",
-            "People at risk by ethnicity",
-            "Ethnicity",
-            Person.ethnicity,
-            lambda v: v or "Not recorded",
-        ),
-        by_column(
-            where,
-            "destination",
-            "Cases by destination country",
-            "Destination",
-            Case.destination_country,
-            country,
-        ),
-        by_column(
-            where,
-            "situation",
-            "Cases by current situation",
-            "Situation",
-            Case.current_situation,
-            lambda v: _label(Situation, v),
-        ),
-        after_return(where),
-        provisions_violated(where),
-        advocacy(where),
-        interim_measures(where),
-    ]
+    with _planner_for_aggregates():
+        cases = {t.key: t for t in case_tables(where)}
+        people = {t.key: t for t in people_tables(where)}
+        return [
+            cases["year"],
+            cases["year_act"],
+            people["nationality"],
+            people["ethnicity"],
+            cases["destination"],
+            cases["situation"],
+            after_return(where),
+            provisions_violated(where),
+            advocacy(where),
+            interim_measures(where),
+        ]
