@@ -128,3 +128,34 @@ def test_cli_export_follows_the_account(app, tmp_path):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "output.generated"))
     assert entry.actor_id == world.off_coordinator.id
     assert entry.details == {"output": "export", "format": "json", "cases": 1, "anonymised": True}
+
+
+def test_dossier_pages_are_confidential_and_numbered_archive_manifest_holds(app):
+    import hashlib
+    import zipfile
+
+    from pypdf import PdfReader
+
+    world = report_world.build()
+    client = client_for(app, world.lawyer)
+    case = world.case.public_id
+    pdf = PdfReader(io.BytesIO(client.get(f"/cases/{case}/outputs/dossier/file").get_data()))
+    pages = [page.extract_text() for page in pdf.pages]
+    for number, text in enumerate(pages, start=1):
+        assert "CONFIDENTIAL" in text and f"Page {number} of {len(pages)}" in text
+    assert "SHA-256" in pages[-1]
+    data = client.get(f"/cases/{case}/outputs/archive/file?anonymise=1").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        assert {"case.json", "communication.txt", "MANIFEST.sha256"} <= names
+        assert not any(n.startswith("documents/") for n in names)  # anonymised: no documents
+        for line in archive.read("MANIFEST.sha256").decode().splitlines():
+            digest, name = line.split("  ")
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    # Reviewed and not anonymised: the documents go too, under neutral names.
+    client.post(f"/cases/{case}/outputs/archive/review", data={})
+    data = client.get(f"/cases/{case}/outputs/archive/file").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        documents = [n for n in archive.namelist() if n.startswith("documents/")]
+        assert documents == ["documents/001.txt"]
+        assert b"Court decision" in archive.read(documents[0])

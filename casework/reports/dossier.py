@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import mimetypes
 import zipfile
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -78,8 +79,8 @@ def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
     if disclosed.free_text_reviewed and not anonymise:
         for item in index:
             path = evidence.document_path(item.document)
-            suffix = (item.document.content_type.split("/")[-1] or "bin")[:8]
-            files[f"documents/{item.number:03d}.{suffix}"] = path.read_bytes()
+            suffix = mimetypes.guess_extension(item.document.content_type) or ".bin"
+            files[f"documents/{item.number:03d}{suffix}"] = path.read_bytes()
     manifest = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     )
