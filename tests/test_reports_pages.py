@@ -159,3 +159,15 @@ def test_dossier_pages_are_confidential_and_numbered_archive_manifest_holds(app)
         documents = [n for n in archive.namelist() if n.startswith("documents/")]
         assert documents == ["documents/001.txt"]
         assert b"Court decision" in archive.read(documents[0])
+
+
+def test_generating_a_document_is_a_read_not_a_change_of_the_case(app):
+    from casework.audit import services as audit
+
+    world = report_world.build()
+    client = client_for(app, world.lawyer)
+    assert client.get(f"/cases/{world.case.public_id}/outputs/cat/file").status_code == 200
+    every = audit.entries(case_id=world.case.id)
+    changes = audit.entries(case_id=world.case.id, changes_only=True)
+    assert any(e.action == "output.generated" for e in every)
+    assert not any(e.action == "output.generated" for e in changes)
