@@ -126,6 +126,9 @@ class Config:
             LOGIN_RATE_LIMIT=_env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
             API_RATE_LIMIT=_env("API_RATE_LIMIT", "120 per minute;5000 per hour"),
             ORGANISATION_NAME=_env("ORGANISATION_NAME", "Casework"),
+            # Words allowed in a UPR stakeholder submission (OHCHR technical guidelines).
+            UPR_WORD_LIMIT_INDIVIDUAL=_env_int("UPR_WORD_LIMIT_INDIVIDUAL", 2815),
+            UPR_WORD_LIMIT_JOINT=_env_int("UPR_WORD_LIMIT_JOINT", 5630),
             CASE_REFERENCE_PREFIX=_env("CASE_REFERENCE_PREFIX", "KZ"),
             SMTP_HOST=_env("SMTP_HOST"),
             SMTP_PORT=_env_int("SMTP_PORT", 25),

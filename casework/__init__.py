@@ -94,6 +94,7 @@ VIEW_MODULES = (
     "casework.imports.views",
     "casework.api.views",
     "casework.api.web",
+    "casework.reports.views",
 )
 
 

@@ -24,6 +24,7 @@ from casework.evidence.models import Document, Source
 from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
 from casework.legal.services import normalise_code
 from casework.people.models import Person
+from casework.reports.models import ReportDraft
 
 T = TypeVar("T")
 
@@ -80,6 +81,8 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
         return permissions.can_view_upr(user)
     if isinstance(obj, Instrument | Provision):
         return permissions.can_view_catalogue(user)
+    if isinstance(obj, ReportDraft):
+        return permissions.can_manage_reports(user)
     return False  # a case record reached without its case, or an unknown type: deny
 
 

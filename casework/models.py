@@ -27,6 +27,12 @@ from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName, PersonNameKey
+from casework.reports.models import (
+    OrganisationProfile,
+    OutputReview,
+    ReportDraft,
+    ReportDraftVersion,
+)
 
 __all__ = [
     "AccountNotice",
@@ -46,6 +52,8 @@ __all__ = [
     "FamilyLink",
     "IdempotencyKey",
     "Instrument",
+    "OrganisationProfile",
+    "OutputReview",
     "Person",
     "PasswordResetCode",
     "PersonMerge",
@@ -57,6 +65,8 @@ __all__ = [
     "Remedy",
     "SecondFactorReset",
     "SetupMarker",
+    "ReportDraft",
+    "ReportDraftVersion",
     "Source",
     "StatusChange",
     "TargetBody",

@@ -65,6 +65,9 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "merge_people": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
     "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Review a case's free text for an output and produce the case's documents (communication,
+    # interim-measures request, dossier, archive).
+    "prepare_output": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
 }
 
 # Thematic advocacy actions (no case): who sees and who changes them.
@@ -95,6 +98,10 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "view_audit": frozenset({A}),
     # Personal access tokens for the API: a token acts with its user's role and case access.
     "use_api": frozenset({M, L, C, A}),
+    # Outputs: statistics, UPR submissions and the organisation profile, bulk exports.
+    "view_statistics": frozenset({C}),
+    "manage_reports": frozenset({C}),
+    "export_cases": frozenset({M, L, C}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -164,7 +171,7 @@ PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
 # Text columns of those tables that are codes or machine values, not typed about a person.
 NOT_IDENTIFYING: dict[str, frozenset[str]] = {
     "cases": frozenset({"reference", "destination_country"}),
-    "people": frozenset({"nationality"}),
+    "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
 }
@@ -595,3 +602,25 @@ def can_use_api(user: User) -> bool:
 def can_manage_token(user: User, token: Any) -> bool:
     """A token is its owner's alone to list and revoke."""
     return _active(user) and token is not None and token.user_id == user.id
+
+
+# --- outputs (statistics, submissions, exports) ---
+
+
+def can_view_statistics(user: User) -> bool:
+    return _has(user, "view_statistics")
+
+
+def can_manage_reports(user: User) -> bool:
+    """UPR drafts and the organisation profile at the top of every document."""
+    return _has(user, "manage_reports")
+
+
+def can_export_cases(user: User) -> bool:
+    """Bulk exports of the cases the user may read (never more: readable_cases_clause)."""
+    return _has(user, "export_cases")
+
+
+def can_prepare_output(user: User, case: Case) -> bool:
+    """Review a case's free text for an output and generate the case's documents."""
+    return may(user, "prepare_output", case)

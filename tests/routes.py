@@ -14,10 +14,10 @@ def build_url(rule: Rule, value_for: Callable[[str], str | None] = lambda name: 
         converter = rule._converters[name]
         items = getattr(converter, "items", None)  # any(...) accepts only its items
         given = value_for(name)
-        if given is not None:
+        if items and given not in items:
+            args[name] = sorted(items)[0]  # an any(...) argument takes only its own items
+        elif given is not None:
             args[name] = given
-        elif items:
-            args[name] = sorted(items)[0]
         elif isinstance(converter, IntegerConverter):
             args[name] = 999_999
         else:

@@ -13,6 +13,7 @@ from casework.core.db import db
 from casework.core.pipeline import PUBLIC_ENDPOINTS
 from casework.core.vocab import Role
 from tests.clients import client_for
+from tests.extract import response_text
 from tests.routes import build_url
 from tests.world import ROLES, World, build_world
 
@@ -57,7 +58,11 @@ def _everything_seen(app, world: World, user) -> str:
             continue
         url = build_url(rule, _get_values(world, rule.endpoint).get)
         with client.get(url) as response:
-            seen.append(response.get_data(as_text=True))
+            seen.append(response_text(response))  # generated documents: their text
+    # Bulk exports (POST): only the cases the user may read.
+    for fmt in ("csv", "xlsx", "json"):
+        with client.post("/reports/export", data={"format": fmt}) as response:
+            seen.append(response_text(response))
     # Filters and searches that could confirm an identifying value by whether the case shows.
     c = cw.canaries
     for query in (

@@ -173,6 +173,16 @@ ROUTES: dict[str, Any] = {
     "api.list_instruments": ("api", ("catalogue", "view")),
     "api.get_instrument": ("api", ("catalogue", "view")),
     "api.get_provision": ("api", ("catalogue", "view")),
+    "reports.statistics_page": ("global", "view_statistics"),
+    "reports.statistics_csv": ("global", "view_statistics"),
+    "reports.export": ("global", "export_cases"),
+    "reports.organisation": ("global", "manage_reports"),
+    "reports.upr_drafts": ("global", "manage_reports"),
+    "reports.upr_draft": ("global", "manage_reports"),
+    "reports.upr_docx": ("global", "manage_reports"),
+    "reports.case_output": ("case", "prepare_output"),
+    "reports.review_output": ("case", "prepare_output"),
+    "reports.case_output_file": ("case", "prepare_output"),
 }
 
 OK, HIDDEN, REFUSED, UNAUTHENTICATED = "ok", 404, 403, 401
@@ -269,6 +279,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         "body_id": str(world.body.id),
         "kind": "events" if endpoint.startswith("cases.") else None,
         "action_public_id": action.public_id,
+        "draft_id": world.draft.public_id,
+        "key": "year",
     }
     if cw is not None:
         values.update(

@@ -42,6 +42,7 @@ from casework.people import merging
 from casework.people import services as people
 from casework.people.services import NameInput
 from casework.permissions import Relation
+from casework.reports.models import ReportDraft
 from tests.factories import make_user
 
 ROLES = (Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
@@ -87,6 +88,7 @@ class World:
     body: TargetBody
     provision: Provision
     instrument: Instrument
+    draft: Any = None
 
     def placement(self, role: Role, relation: Relation) -> tuple[Any, CaseWorld | None]:
         """The user of ``role`` standing in ``relation``, and the case world it concerns."""
@@ -332,6 +334,15 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
         if waiting
         else second_factor_reset.approve(on[Role.COORDINATOR], off[Role.MONITOR])
     )
+    draft = ReportDraft(
+        title="UPR draft",
+        period_from=date(2010, 1, 1),
+        period_to=date(2014, 12, 31),
+        word_limit=2815,
+        body="## Summary\n\nA paragraph.\n",
+        created_by_id=on[Role.COORDINATOR].id,
+    )
+    db.session.add(draft)
     db.session.commit()
     return World(
         on,
@@ -345,4 +356,5 @@ def build_world(on: dict[Role, Any] | None = None, off: dict[Role, Any] | None =
         body,
         provision,
         instrument,
+        draft,
     )

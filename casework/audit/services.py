@@ -91,7 +91,13 @@ def record(
 
 
 # Audited reads: they belong in the audit trail, not in a case's "who changed what".
-READ_ACTIONS = ("case.viewed", "case.printed", "document.downloaded", "case.name_search")
+READ_ACTIONS = (
+    "case.viewed",
+    "case.printed",
+    "document.downloaded",
+    "case.name_search",
+    "output.generated",
+)
 
 
 def entries(

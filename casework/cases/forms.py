@@ -97,6 +97,7 @@ class PersonForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=10_000)])
     consent = SelectField("Consent", choices=choices(ConsentLevel), default="none")
     consent_date = DateField("Consent given on", validators=[Optional()])
+    family_at_risk = BooleanField("Relatives in the country of origin are at risk")
     version = VersionField()
 
     def __init__(self, *args, **kwargs):

@@ -40,6 +40,7 @@ from casework.evidence.models import Document, Source
 from casework.loader import load
 from casework.people.models import Person
 from casework.people.services import family_of, visible_names
+from casework.reports.anonymise import scrub_team_print
 
 bp = Blueprint("cases", __name__)
 
@@ -219,7 +220,8 @@ def print_case(public_id: str):
     case = load(Case, public_id, current_user)
     if not _audit_view(case, "case.printed"):
         return render_template("cases/file_listed.html", printing=True, **_listed_context(case))
-    return render_template("cases/print.html", **_case_file_context(case))
+    page = render_template("cases/print.html", **_case_file_context(case))
+    return scrub_team_print(case, page)
 
 
 @bp.route("/cases/<public_id>/edit", methods=["GET", "POST"])

@@ -52,6 +52,10 @@ class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     )
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_obtained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Relatives in the country of origin are at risk: no output may carry what points to them.
+    family_at_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The stable name this person has in every anonymised output (assigned on first use).
+    pseudonym: Mapped[str | None] = mapped_column(String(24), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Set while this person is merged into another (hidden meanwhile; an unmerge clears it).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

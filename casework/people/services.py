@@ -54,6 +54,7 @@ PERSON_FIELDS = (
     "notes",
     "consent",
     "consent_date",
+    "family_at_risk",
 )
 
 
@@ -72,6 +73,7 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     r.text("contacts", 2000)
     r.text("address", 2000)
     r.text("notes", 10_000)
+    r.flag("family_at_risk")
     r.vocab("consent", ConsentLevel, default=ConsentLevel.NONE, message="Unknown consent level.")
     if "consent_date" in r:
         consent_date = data["consent_date"] or None

@@ -1,0 +1,428 @@
+"""What of a person and a case may leave the system: the one consent-aware path of every output.
+
+Every generated output (statistics, exports, submissions, communications, dossiers, archives,
+previews) builds its content from ``disclose_case`` and nothing else. Per person:
+
+- consent ``none`` or ``internal``: nothing identifying (no name or other spelling, initials,
+  birth date, contacts, UNHCR number, address); only the role in the case;
+- ``anonymised``: a stable pseudonym (the same in every output), age band, gender, nationality,
+  ethnicity;
+- ``named``: the full name as well.
+
+A person flagged *family at risk* never appears by name (a surname points to the relatives) and
+without ethnicity; their relatives appear with nothing identifying, whatever their own consent.
+Places leave at city level only. Free text (narrative, after return, event descriptions) leaves
+only after someone reviewed it for that output (``OutputReview``), and even then the names,
+other spellings, numbers and contacts of every person not named are replaced in it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.cases.models import Case, CasePerson, Event
+from casework.core import countries
+from casework.core.db import db
+from casework.core.vocab import CaseRole, ConsentLevel
+from casework.legal.models import CaseProvision, Remedy
+from casework.people.models import FamilyLink, Person
+from casework.people.names import latin_key
+from casework.reports.models import OutputReview
+
+WITHHELD = "[withheld]"
+NAME_WITHHELD = "[name withheld]"
+CONTACT_WITHHELD = "[contact withheld]"
+
+
+class Output(StrEnum):
+    """The kinds of output; a free-text review is given for one kind."""
+
+    EXPORT = "export"
+    UPR = "upr"
+    SPECIAL_PROCEDURES = "special_procedures"
+    CAT = "cat"
+    DOSSIER = "dossier"
+    ARCHIVE = "archive"
+
+
+class Disclosure(StrEnum):
+    WITHHELD = "withheld"  # nothing identifying
+    PSEUDONYM = "pseudonym"
+    NAMED = "named"
+
+
+def name_key(text: str) -> str:
+    """The comparison key of a name across scripts and spellings.
+
+    The one place outputs compare names: a better matcher replaces this function only.
+    """
+    return latin_key(text)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonOut:
+    """A person as an output may show them."""
+
+    label: str
+    disclosure: Disclosure
+    role: str
+    gender: str | None = None
+    age_band: str | None = None
+    nationality: str | None = None
+    ethnicity: str | None = None
+    family_at_risk: bool = False
+
+
+def age_band(birth: Any, on: date) -> str | None:
+    """A band of ages from a (partial) birth date, never the date itself."""
+    year = getattr(birth, "year", None)
+    if not year:
+        return None
+    age = on.year - year
+    for upper, label in ((17, "under 18"), (25, "18-25"), (35, "26-35"), (45, "36-45")):
+        if age <= upper:
+            return label
+    return "46-60" if age <= 60 else "over 60"
+
+
+_PSEUDONYM_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def pseudonym_for(person: Person) -> str:
+    """The person's stable pseudonym, assigned (and flushed) the first time it is needed."""
+    if person.pseudonym:
+        return person.pseudonym
+    while True:
+        code = "".join(secrets.choice(_PSEUDONYM_LETTERS) for _ in range(2))
+        candidate = f"Person {code}{secrets.randbelow(900) + 100}"
+        taken = db.session.scalar(select(Person.id).where(Person.pseudonym == candidate))
+        if taken is None:
+            person.pseudonym = candidate
+            db.session.flush()
+            return candidate
+
+
+def disclosure_for(person: Person, relatives_at_risk: set[int], strict: bool = False) -> Disclosure:
+    """How far ``person`` may be identified; ``strict`` (an anonymised export) never names."""
+    if person.id in relatives_at_risk or person.consent in (
+        ConsentLevel.NONE,
+        ConsentLevel.INTERNAL,
+    ):
+        return Disclosure.WITHHELD
+    if person.consent == ConsentLevel.NAMED and not person.family_at_risk and not strict:
+        return Disclosure.NAMED
+    return Disclosure.PSEUDONYM
+
+
+def person_out(
+    person: Person, role: CaseRole, disclosure: Disclosure, on: date | None = None
+) -> PersonOut:
+    role_label = role.label
+    if disclosure == Disclosure.WITHHELD:
+        return PersonOut(f"{role_label} (identity withheld)", disclosure, role_label)
+    label = person.primary_name if disclosure == Disclosure.NAMED else pseudonym_for(person)
+    return PersonOut(
+        label=label,
+        disclosure=disclosure,
+        role=role_label,
+        gender=person.gender.label if person.gender.value != "unknown" else None,
+        age_band=age_band(person.birth_date, on or date.today()),
+        nationality=countries.name(person.nationality) if person.nationality else None,
+        ethnicity=None if person.family_at_risk else (person.ethnicity or None),
+        family_at_risk=person.family_at_risk,
+    )
+
+
+# --- free text ------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+# Russian and Central Asian case endings after a name ("Холматова", "Kholmatovu").
+_ENDINGS = ("a", "u", "e", "om", "im", "ym", "oi", "ei", "ogo", "omu", "ov", "ova")
+
+
+@dataclass
+class Scrubber:
+    """Replaces, in free text, the names and details of everyone who is not to be named."""
+
+    names: dict[str, str] = field(default_factory=dict)  # name-part key -> replacement
+    literals: list[tuple[str, str]] = field(default_factory=list)  # exact value -> replacement
+
+    def add_person(self, person: Person, disclosure: Disclosure) -> None:
+        for value in (person.unhcr_number, person.address):
+            if value and value.strip():
+                self.literals.append((value.strip(), WITHHELD))
+        # Parts of an address typed on their own ("Abay avenue 10"): any with a number in it.
+        for part in re.split(r"[\n,;]+", person.address or ""):
+            if len(part.strip()) >= 5 and any(ch.isdigit() for ch in part):
+                self.literals.append((part.strip(), WITHHELD))
+        for value in re.split(r"[\n,;]+", person.contacts or ""):
+            if len(value.strip()) >= 4:
+                self.literals.append((value.strip(), CONTACT_WITHHELD))
+        if disclosure == Disclosure.NAMED:
+            return
+        replacement = pseudonym_for(person) if disclosure == Disclosure.PSEUDONYM else NAME_WITHHELD
+        for name in person.names:  # hidden names too: they are still this person's names
+            self.literals.append((name.name.strip(), replacement))
+            # Each part, and each run of letters ("G'ulom" is also "ulom" once escaped in HTML).
+            parts = name_key(name.name).split()
+            parts += [name_key(run) for run in _LETTERS.findall(name.name)]
+            for part in parts:
+                if len(part) >= 3:
+                    self.names.setdefault(part.replace(" ", ""), replacement)
+
+    def _name_match(self, word: str) -> str | None:
+        key = name_key(word).replace(" ", "")
+        if key in self.names:
+            return self.names[key]
+        for ending in _ENDINGS:
+            stem = key[: -len(ending)]
+            if key.endswith(ending) and len(stem) >= 4 and stem in self.names:
+                return self.names[stem]
+        return None
+
+    @staticmethod
+    def _replace_number(match: re.Match[str]) -> str:
+        """A phone number (9 digits or more, not a date and time) is withheld."""
+        number = match.group()
+        if sum(ch.isdigit() for ch in number) < 9:
+            return number
+        if _DATE.search(number) and not number.startswith("+"):
+            return number
+        return CONTACT_WITHHELD
+
+    def _replace_word(self, match: re.Match[str]) -> str:
+        """A whole word ("G'ulom"), else its letter runs ("Nazarov's" -> "Nazarov")."""
+        word = match.group()
+        whole = self._name_match(word)
+        if whole is not None:
+            return whole
+        return _LETTERS.sub(lambda m: self._name_match(m.group()) or m.group(), word)
+
+    def scrub(self, text: str | None, *, generic: bool = True) -> str:
+        """``text`` with every withheld name, spelling, number and contact replaced; with
+        ``generic``, every e-mail address and phone number as well."""
+        if not text:
+            return ""
+        for value, replacement in sorted(self.literals, key=lambda lr: -len(lr[0])):
+            text = re.sub(re.escape(value), replacement, text, flags=re.IGNORECASE)
+        if generic:
+            text = _EMAIL.sub(CONTACT_WITHHELD, text)
+            text = _PHONE.sub(self._replace_number, text)
+        text = _WORD.sub(self._replace_word, text)
+        # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
+        for replacement in set(self.names.values()):
+            doubled = re.escape(replacement) + r"(\s+" + re.escape(replacement) + r")+"
+            text = re.sub(doubled, replacement, text)
+        return text
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventOut:
+    date: str
+    kind: str
+    place: str | None
+    description: str | None
+    agencies: tuple[str, ...] = ()  # perpetrator agencies, as typed: free text
+
+
+@dataclass(frozen=True)
+class CaseOut:
+    """A case as it may leave the system."""
+
+    reference: str
+    status: str
+    act_type: str | None
+    act_date: str | None
+    act_year: int | None
+    place: str | None
+    destination: str | None
+    situation: str
+    urgency: str
+    imminent: bool
+    people: list[PersonOut]
+    events: list[EventOut]
+    provisions: list[tuple[str, str, str, str]]  # code, title, assessment, violation status
+    remedies: list[tuple[str, str, str, bool]]  # kind, filed, outcome, exhausted
+    free_text_reviewed: bool
+    narrative: str | None
+    after_return: str | None
+    analyses: list[tuple[str, str]] = field(default_factory=list)  # provision code, analysis
+
+
+def city_of(place: str | None) -> str | None:
+    """The town of a place as typed ("Almaty, Abay street 10" -> "Almaty"); no street."""
+    if not place:
+        return None
+    first = place.split(",")[0].strip()
+    if not first or any(ch.isdigit() for ch in first) or len(first) > 60:
+        return None
+    return first
+
+
+def review_is_current(case: Case, output: Output) -> OutputReview | None:
+    """The latest review of the case for ``output``, if nothing changed since."""
+    review = db.session.scalar(
+        select(OutputReview)
+        .where(OutputReview.case_id == case.id, OutputReview.output == output.value)
+        .order_by(OutputReview.reviewed_at.desc(), OutputReview.id.desc())
+        .limit(1)
+    )
+    if review is None:
+        return None
+    last_event = db.session.scalar(
+        select(func.max(Event.updated_at)).where(Event.case_id == case.id)
+    )
+    changed = max(d for d in (case.updated_at, last_event) if d is not None)
+    return review if review.reviewed_at >= changed else None
+
+
+def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
+    """People whose relative is flagged family at risk: linked to them, or family in the case."""
+    flagged = {cp.person_id for cp in case_people if cp.person.family_at_risk}
+    if not flagged:
+        return set()
+    relatives = {
+        cp.person_id
+        for cp in case_people
+        if cp.role == CaseRole.FAMILY and cp.person_id not in flagged
+    }
+    for link in db.session.scalars(
+        select(FamilyLink).where(
+            (FamilyLink.person_id.in_(flagged)) | (FamilyLink.relative_id.in_(flagged))
+        )
+    ):
+        relatives.update({link.person_id, link.relative_id} - flagged)
+    return relatives
+
+
+def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[PersonOut]]:
+    """The scrubber for a case's free text, and its people as they may appear."""
+    case_people = [cp for cp in case.people if not cp.is_hidden]
+    at_risk = _relatives_at_risk(case_people)
+    scrubber = Scrubber()
+    people = []
+    # Hidden links too: a person removed from the case may still be named in its text.
+    for cp in case.people:
+        disclosure = disclosure_for(cp.person, at_risk, strict)
+        scrubber.add_person(cp.person, disclosure)
+        if not cp.is_hidden:
+            people.append(person_out(cp.person, cp.role, disclosure))
+    return scrubber, people
+
+
+def disclose_case(
+    case: Case, output: Output, *, strict: bool = False, assume_reviewed: bool = False
+) -> CaseOut:
+    """Everything of ``case`` that ``output`` may carry (see the module docstring).
+
+    ``assume_reviewed`` is for the review page only: the free text as it would leave.
+    """
+    scrubber, people = case_scrubber(case, strict)
+    reviewed = not strict and (assume_reviewed or review_is_current(case, output) is not None)
+
+    def free(text: str | None) -> str | None:
+        return scrubber.scrub(text) if reviewed and text else None
+
+    events = [
+        EventOut(
+            date=e.date.iso() if e.date else "date unknown",
+            kind=e.event_type.label,
+            place=city_of(e.place.name) if e.place else None,
+            description=free(e.description),
+            agencies=tuple(scrubber.scrub(a.name) for a in e.agencies) if reviewed else (),
+        )
+        for e in case.events
+        if not e.is_hidden
+    ]
+    links = list(
+        db.session.scalars(
+            select(CaseProvision).where(
+                CaseProvision.case_id == case.id,
+                CaseProvision.hidden_at.is_(None),
+                CaseProvision.state == "assessed",
+            )
+        )
+    )
+    provisions = [
+        (
+            link.provision.code,
+            link.provision.title,
+            link.assessment.label,
+            link.violation_status.label,
+        )
+        for link in links
+    ]
+    analyses = [(link.provision.code, free(link.analysis)) for link in links if free(link.analysis)]
+    remedies = [
+        (
+            r.kind.label,
+            r.filed_on.isoformat() if r.filed_on else "",
+            r.outcome.label,
+            r.exhausted,
+        )
+        for r in db.session.scalars(
+            select(Remedy).where(Remedy.case_id == case.id, Remedy.hidden_at.is_(None))
+        )
+    ]
+    act_date = case.act_date
+    return CaseOut(
+        reference=case.reference,
+        status=case.status.label,
+        act_type=case.act_type.label if case.act_type else None,
+        act_date=(act_date.iso()[:7] if act_date else None),
+        act_year=act_date.year if act_date else None,
+        place=city_of(case.act_place),
+        destination=countries.name(case.destination_country) if case.destination_country else None,
+        situation=case.current_situation.label,
+        urgency=case.urgency.label,
+        imminent=case.urgency.value == "imminent",
+        people=people,
+        events=events,
+        provisions=provisions,
+        remedies=remedies,
+        free_text_reviewed=reviewed,
+        narrative=free(case.narrative),
+        after_return=free(case.after_return),
+        analyses=analyses,
+    )
+
+
+def scrub_for_cases(cases: list[Case], text: str) -> str:
+    """Text written for an output about several cases (a UPR draft), scrubbed against all of
+    their people: a coordinator's edit cannot put a withheld name back."""
+    combined = Scrubber()
+    for case in cases:
+        scrubber, _ = case_scrubber(case)
+        combined.names.update(scrubber.names)
+        combined.literals.extend(scrubber.literals)
+    return combined.scrub(text)
+
+
+def scrub_team_print(case: Case, html: str) -> str:
+    """The case team's print: the names, numbers and contacts of the people who gave no consent
+    at all are replaced everywhere on the page (narratives, events, comments); the rest of what
+    the team may see stays, and the page says it is for the team only."""
+    scrubber = Scrubber()
+    for cp in case.people:
+        if cp.person.consent == ConsentLevel.NONE:
+            scrubber.add_person(cp.person, Disclosure.WITHHELD)
+    if not scrubber.literals and not scrubber.names:
+        return html
+    return scrubber.scrub(html, generic=False)

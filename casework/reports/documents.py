@@ -1,0 +1,277 @@
+"""Word documents (python-docx) and plain text built from disclosed cases only.
+
+Every function here takes ``CaseOut`` values (see ``anonymise``): nothing reaches a document
+that did not pass the consent-aware path.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from casework.reports.anonymise import CaseOut, Disclosure, PersonOut
+from casework.reports.models import OrganisationProfile
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and its paragraphs; numbered paragraphs get 1., 2., ... across the document."""
+
+    heading: str
+    paragraphs: list[str]
+    numbered: bool = True
+
+
+def _page_number_footer(document, label: str) -> None:
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if label:
+        paragraph.add_run(f"{label} · ")
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+
+
+def new_document(footer: str = ""):
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    _page_number_footer(document, footer)
+    return document
+
+
+def organisation_block(document, profile: OrganisationProfile, co_authors: list[str]) -> None:
+    document.add_paragraph().add_run(profile.name or "").bold = True
+    details = []
+    if profile.founded:
+        details.append(f"Founded in {profile.founded}.")
+    if profile.activities:
+        details.append(profile.activities)
+    if profile.contact:
+        details.append(f"Contact: {profile.contact}")
+    for line in details:
+        document.add_paragraph(line)
+    if co_authors:
+        document.add_paragraph("Joint submission with: " + "; ".join(co_authors))
+
+
+def add_sections(document, sections: list[Section], start: int = 1) -> int:
+    """Write the sections; return the next paragraph number."""
+    number = start
+    for section in sections:
+        if section.heading:
+            document.add_heading(section.heading, level=2)
+        for text in section.paragraphs:
+            if section.numbered:
+                document.add_paragraph(f"{number}. {text}")
+                number += 1
+            else:
+                document.add_paragraph(text)
+    return number
+
+
+def to_bytes(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def person_line(p: PersonOut) -> str:
+    if p.disclosure == Disclosure.WITHHELD:
+        return p.label
+    details = [d for d in (p.gender, p.age_band, p.nationality, p.ethnicity) if d]
+    text = f"{p.label}, {p.role.lower()}"
+    return f"{text} ({', '.join(details)})" if details else text
+
+
+def victims(case: CaseOut) -> list[PersonOut]:
+    at_risk = [p for p in case.people if p.role == "Person at risk"]
+    return at_risk or case.people[:1]
+
+
+def facts(case: CaseOut) -> list[str]:
+    """The timeline, in order, as sentences."""
+    lines = []
+    for event in case.events:
+        line = f"{event.date}: {event.kind}"
+        if event.place:
+            line += f", {event.place}"
+        if event.agencies:
+            line += f" ({', '.join(event.agencies)})"
+        if event.description:
+            line += f". {event.description}"
+        lines.append(line)
+    return lines
+
+
+# --- Special Procedures communication -------------------------------------------------------
+
+
+def communication_kind(case: CaseOut) -> str:
+    return "Urgent appeal" if case.imminent else "Allegation letter"
+
+
+def communication_sections(case: CaseOut) -> list[Section]:
+    """The fields the OHCHR Special Procedures submission form asks for, in its order."""
+    people = victims(case)
+    named = all(p.disclosure == Disclosure.NAMED for p in people)
+    family = any(p.family_at_risk for p in case.people)
+    perpetrators = sorted({a for e in case.events for a in e.agencies})
+    remedies = [
+        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}"
+        + (" (exhausted)" if exhausted else "")
+        for kind, filed, outcome, exhausted in case.remedies
+    ]
+    description = [case.narrative] if case.narrative else []
+    description += facts(case)
+    return [
+        Section(
+            "Type of communication",
+            [
+                f"{communication_kind(case)}: "
+                + (
+                    "removal is imminent."
+                    if case.imminent
+                    else "the facts below have occurred or are ongoing."
+                )
+            ],
+            numbered=False,
+        ),
+        Section("Victim(s)", [person_line(p) for p in people], numbered=False),
+        Section(
+            "Alleged perpetrators",
+            perpetrators or ["State agents of the Republic of Kazakhstan (agency not recorded)."],
+            numbered=False,
+        ),
+        Section(
+            "Date and place",
+            [
+                f"Date: {case.act_date or 'not known'}. Place: {case.place or 'Kazakhstan'}."
+                + (f" Destination: {case.destination}." if case.destination else "")
+            ],
+            numbered=False,
+        ),
+        Section(
+            "Description of the facts",
+            description
+            or ["The detailed account is withheld until it has been reviewed for release."],
+            numbered=False,
+        ),
+        Section(
+            "Domestic remedies",
+            remedies or ["No domestic remedy recorded."],
+            numbered=False,
+        ),
+        Section(
+            "Consent",
+            [
+                "The victim consents to being named in public reports."
+                if named
+                else "The victim does not consent to being named: use the pseudonym only.",
+                "The family must not be contacted: relatives in the country of origin are at risk."
+                if family
+                else "Contact with the family only through the submitting organisation.",
+            ],
+            numbered=False,
+        ),
+    ]
+
+
+def communication_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
+    document = new_document(footer=case.reference)
+    document.add_heading(
+        f"{communication_kind(case)} to the Special Procedures: case {case.reference}", level=1
+    )
+    add_sections(document, communication_sections(case))
+    document.add_page_break()
+    document.add_heading("Submitting organisation (confidential)", level=2)
+    organisation_block(document, profile, [])
+    return to_bytes(document)
+
+
+def communication_text(case: CaseOut, profile: OrganisationProfile) -> str:
+    lines = [f"{communication_kind(case).upper()}: case {case.reference}", ""]
+    for section in communication_sections(case):
+        lines += [section.heading.upper(), *section.paragraphs, ""]
+    lines += ["SUBMITTING ORGANISATION (CONFIDENTIAL)", profile.name or ""]
+    if profile.contact:
+        lines.append(profile.contact)
+    return "\n".join(lines) + "\n"
+
+
+# --- CAT interim measures (Rule 114) --------------------------------------------------------
+
+
+def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
+    document = new_document(footer=case.reference)
+    document.add_heading(
+        "Request for interim measures under rule 114 of the rules of procedure of the "
+        "Committee against Torture",
+        level=1,
+    )
+    organisation_block(document, profile, [])
+    people = victims(case)
+    removals = [e for e in case.events if e.kind.startswith("Removal")]
+    removal = (
+        f"Removal date recorded: {removals[-1].date}."
+        if removals
+        else "Removal is imminent; no date has been communicated."
+        if case.imminent
+        else "The date of removal is not known."
+    )
+    risk = [
+        f"{code} {title}: {assessment.lower()}" for code, title, assessment, _ in case.provisions
+    ]
+    remedies = [
+        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}"
+        + ("; exhausted" if exhausted else "; without suspensive effect or pending")
+        for kind, filed, outcome, exhausted in case.remedies
+    ]
+    add_sections(
+        document,
+        [
+            Section("Alleged victim", [person_line(p) for p in people], numbered=False),
+            Section(
+                "State party",
+                ["Kazakhstan." + (f" Removal to {case.destination}." if case.destination else "")],
+                numbered=False,
+            ),
+            Section(
+                "Facts in chronological order",
+                ([case.narrative] if case.narrative else []) + facts(case),
+            ),
+            Section(
+                "Personal risk on return",
+                risk or ["The personal risk is set out in the facts above."],
+            ),
+            Section(
+                "Domestic remedies",
+                remedies or ["No domestic remedy with suspensive effect is available."],
+            ),
+            Section("Date of removal", [removal]),
+            Section(
+                "Request",
+                [
+                    "The Committee is respectfully requested, under rule 114 of its rules of "
+                    "procedure, to ask the State party not to remove the alleged victim while "
+                    "the complaint is under examination."
+                ],
+            ),
+        ],
+    )
+    return to_bytes(document)

@@ -1,0 +1,96 @@
+"""The case dossier for lawyers (PDF) and the case archive for a partner (ZIP)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mimetypes
+import zipfile
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import current_app, render_template
+from weasyprint import HTML
+
+from casework.cases.models import Case
+from casework.core.db import utcnow
+from casework.evidence import services as evidence
+from casework.reports import documents, services
+from casework.reports.anonymise import CaseOut, Output, case_scrubber, disclose_case
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    number: int
+    kind: str
+    size: int
+    sha256: str
+    uploaded: str
+    description: str | None
+    document: Any
+
+
+def evidence_index(case: Case, disclosed: CaseOut) -> list[EvidenceItem]:
+    """The case's documents by number, type, size and SHA-256; descriptions only once reviewed
+    (and scrubbed). Original file names never leave: they often carry a name."""
+    scrubber, _ = case_scrubber(case)
+    return [
+        EvidenceItem(
+            number=n,
+            kind=doc.content_type,
+            size=doc.size,
+            sha256=doc.sha256,
+            uploaded=doc.uploaded_at.date().isoformat(),
+            description=scrubber.scrub(doc.description)
+            if disclosed.free_text_reviewed and doc.description
+            else None,
+            document=doc,
+        )
+        for n, doc in enumerate(evidence.case_documents(case), start=1)
+    ]
+
+
+def dossier_pdf(actor: Any, case: Case) -> bytes:
+    disclosed = disclose_case(case, Output.DOSSIER)
+    html = render_template(
+        "reports/dossier.html",
+        case=disclosed,
+        facts=documents.facts(disclosed),
+        evidence=evidence_index(case, disclosed),
+        profile=services.organisation(current_app.config["ORGANISATION_NAME"]),
+        generated=utcnow(),
+    )
+    content = HTML(string=html).write_pdf()
+    services.record_output(actor, Output.DOSSIER.value, "pdf", 1, case=case)
+    return content
+
+
+def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
+    """case.json, the communication draft, the documents (only when not anonymised and reviewed
+    for the archive: their content cannot be scrubbed) and a manifest with each SHA-256."""
+    disclosed = disclose_case(case, Output.ARCHIVE, strict=anonymise)
+    profile = services.organisation(current_app.config["ORGANISATION_NAME"])
+    files: dict[str, bytes] = {
+        "case.json": json.dumps(asdict(disclosed), ensure_ascii=False, indent=2).encode(),
+        "communication.txt": documents.communication_text(disclosed, profile).encode(),
+    }
+    index = evidence_index(case, disclosed)
+    if disclosed.free_text_reviewed and not anonymise:
+        for item in index:
+            suffix = mimetypes.guess_extension(item.document.content_type) or ".bin"
+            # Stored encrypted: opened (and authenticated whole) by the evidence area.
+            with evidence.open_document(item.document) as content:
+                files[f"documents/{item.number:03d}{suffix}"] = content.read()
+    manifest = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+        archive.writestr("MANIFEST.sha256", manifest)
+    services.record_output(
+        actor, Output.ARCHIVE.value, "zip", 1, case=case, anonymised=anonymise, files=len(files)
+    )
+    return out.getvalue()

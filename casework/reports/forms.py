@@ -1,0 +1,47 @@
+"""Report forms: exports, the organisation profile, UPR drafts, free-text reviews."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from casework.core.forms import VersionField, pairs
+
+
+class ExportForm(FlaskForm):
+    format = SelectField(
+        "Format",
+        choices=pairs([("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]),
+        default="csv",
+    )
+    anonymise = BooleanField("Anonymise: pseudonyms for everyone, no free text")
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    founded = IntegerField("Founded in", validators=[Optional(), NumberRange(1900, 2100)])
+    activities = TextAreaField("Activities", validators=[Length(max=5000)])
+    contact = TextAreaField("Contact", validators=[Length(max=1000)])
+
+
+class NewDraftForm(FlaskForm):
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    period_from = DateField("Period from", validators=[DataRequired()])
+    period_to = DateField("Period to", validators=[DataRequired()])
+    joint = BooleanField("Joint submission")
+    co_authors = TextAreaField(
+        "Co-authors (one organisation a line)", validators=[Length(max=5000)]
+    )
+
+
+class DraftForm(FlaskForm):
+    body = TextAreaField("Text", validators=[Length(max=500_000)])
+    co_authors = TextAreaField(
+        "Co-authors (one organisation a line)", validators=[Length(max=5000)]
+    )
+    version = VersionField()
+
+
+class ReviewForm(FlaskForm):
+    """The "I reviewed the free text for this output" button (its CSRF token only)."""

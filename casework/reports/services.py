@@ -1,0 +1,210 @@
+"""Reading the cases an output may use, free-text reviews, the audit of outputs, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from casework import permissions
+from casework.audit.services import record
+from casework.cases.models import Case, CasePerson
+from casework.core.db import db
+from casework.core.errors import ValidationFailed
+from casework.core.vocab import CaseStatus
+from casework.people.models import Person
+from casework.reports.anonymise import CaseOut, Output, PersonOut, disclose_case
+from casework.reports.models import OrganisationProfile, OutputReview
+
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+_MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def readable_cases(
+    user: Any,
+    *,
+    statuses: list[CaseStatus] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[Case]:
+    """The cases whose content ``user`` may read, optionally by status and act date.
+
+    Every output reads its cases here: through ``permissions.readable_cases_clause``.
+    """
+    query = (
+        select(Case)
+        .where(permissions.readable_cases_clause(user))
+        .options(
+            selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names),
+            selectinload(Case.events),
+        )
+        .order_by(Case.reference)
+    )
+    if statuses:
+        query = query.where(Case.status.in_(statuses))
+    cases = list(db.session.scalars(query))
+    # A partial date ("2011-06") is in the period if it may fall in it; unknown dates are not.
+    if date_from is not None:
+        cases = [c for c in cases if c.act_date is not None and c.act_date.latest() >= date_from]
+    if date_to is not None:
+        cases = [c for c in cases if c.act_date is not None and c.act_date.earliest() <= date_to]
+    return cases
+
+
+def record_output(
+    actor: Any, output: str, fmt: str, count: int, *, case: Case | None = None, **details: Any
+) -> None:
+    """Audit an output: who, what, in which format, how many cases (never their content)."""
+    record(
+        actor,
+        "output.generated",
+        object_type="output",
+        object_id=output,
+        case=case,
+        output=output,
+        format=fmt,
+        cases=count,
+        **details,
+    )
+
+
+def review_free_text(actor: Any, case: Case, output: Output) -> OutputReview:
+    """Someone read the case's free text, as the preview shows it, and lets it leave."""
+    review = OutputReview(case_id=case.id, output=output.value, reviewed_by_id=actor.id)
+    db.session.add(review)
+    db.session.flush()
+    record(actor, "output.reviewed", case, case=case, output=output.value)
+    return review
+
+
+def organisation(default_name: str = "") -> OrganisationProfile:
+    """The organisation profile (a blank one, unsaved, until a coordinator fills it in)."""
+    profile = db.session.scalar(select(OrganisationProfile).limit(1))
+    return profile or OrganisationProfile(name=default_name)
+
+
+def save_organisation(actor: Any, values: dict[str, Any]) -> OrganisationProfile:
+    if not (values.get("name") or "").strip():
+        raise ValidationFailed({"name": ["Give the organisation's name."]})
+    profile = db.session.scalar(select(OrganisationProfile).limit(1))
+    if profile is None:
+        profile = OrganisationProfile(name=values["name"])
+        db.session.add(profile)
+    for key in ("name", "founded", "activities", "contact"):
+        setattr(profile, key, values.get(key) or None)
+    profile.updated_by_id = actor.id
+    db.session.flush()
+    record(actor, "organisation.updated", object_type="organisation", object_id="profile")
+    return profile
+
+
+# --- exports --------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+EXPORT_COLUMNS = (
+    "reference",
+    "status",
+    "urgency",
+    "act_type",
+    "act_date",
+    "place",
+    "destination",
+    "situation",
+    "people",
+    "provisions",
+    "remedies",
+    "narrative",
+    "after_return",
+)
+
+
+def neutralise(value: Any) -> Any:
+    """A spreadsheet cell that cannot run as a formula (a leading quote before = + - @ tab CR)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _person_text(p: PersonOut) -> str:
+    details = [d for d in (p.role, p.gender, p.age_band, p.nationality, p.ethnicity) if d]
+    return f"{p.label} ({', '.join(details)})" if details else p.label
+
+
+def export_row(c: CaseOut) -> dict[str, Any]:
+    return {
+        "reference": c.reference,
+        "status": c.status,
+        "urgency": c.urgency,
+        "act_type": c.act_type or "",
+        "act_date": c.act_date or "",
+        "place": c.place or "",
+        "destination": c.destination or "",
+        "situation": c.situation,
+        "people": "; ".join(_person_text(p) for p in c.people),
+        "provisions": "; ".join(
+            f"{code} ({assessment})" for code, _, assessment, _ in c.provisions
+        ),
+        "remedies": "; ".join(f"{kind}: {outcome}" for kind, _, outcome, _ in c.remedies),
+        "narrative": c.narrative or "",
+        "after_return": c.after_return or "",
+    }
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+
+
+def _xlsx(rows: list[dict[str, Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in rows:
+        sheet.append([neutralise(row[k]) for k in EXPORT_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, whatever it looks like
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _json(cases: list[CaseOut]) -> bytes:
+    return json.dumps(
+        {"cases": [asdict(c) for c in cases]}, ensure_ascii=False, indent=2, default=str
+    ).encode()
+
+
+def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[bytes, str, str, int]:
+    """The cases ``actor`` may read as CSV, XLSX or JSON: (content, file name, type, count).
+
+    ``anonymise`` leaves no name at all (pseudonyms even for the named) and no free text.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationFailed({"format": ["Choose CSV, XLSX or JSON."]})
+    cases = readable_cases(actor)
+    disclosed = [disclose_case(c, Output.EXPORT, strict=anonymise) for c in cases]
+    if fmt == "json":
+        content = _json(disclosed)
+    else:
+        rows = [export_row(c) for c in disclosed]
+        content = _csv(rows) if fmt == "csv" else _xlsx(rows)
+    record_output(actor, Output.EXPORT.value, fmt, len(cases), anonymised=anonymise)
+    name = f"cases-{date.today().isoformat()}{'-anonymised' if anonymise else ''}.{fmt}"
+    return content, name, _MIMETYPES[fmt], len(cases)

@@ -1,0 +1,350 @@
+"""Statistics over the cases a user may read, counted in SQL (one query per table).
+
+Only counts leave: no name, text or reference. Every query starts from the cases that
+``permissions.readable_cases_clause`` keeps, filtered by status and by the year of the act.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, case, distinct, func, or_, select, text
+
+from casework import permissions
+from casework.advocacy.models import AdvocacyAction, action_cases
+from casework.cases.models import Case, CasePerson, Event
+from casework.core import countries
+from casework.core.db import db
+from casework.core.vocab import (
+    ActionOutcome,
+    ActionStatus,
+    ActionType,
+    ActType,
+    Assessment,
+    CaseRole,
+    CaseStatus,
+    EventType,
+    Situation,
+)
+from casework.legal.models import CaseProvision, Provision
+from casework.people.models import Person
+
+DEFAULT_STATUSES = (CaseStatus.VERIFIED,)
+
+_AFTER_RETURN = (
+    EventType.AFTER_RETURN_DETENTION,
+    EventType.AFTER_RETURN_TRIAL,
+    EventType.AFTER_RETURN_SENTENCE,
+    EventType.TORTURE_ALLEGATION,
+    EventType.DISAPPEARANCE,
+    EventType.DEATH,
+    EventType.RELEASE,
+    EventType.RESETTLEMENT,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: tuple[CaseStatus, ...] = DEFAULT_STATUSES
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+@dataclass
+class Table:
+    """One statistic: a title, column headings and rows (label, counts...)."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(int(r[1]) for r in self.rows)
+
+
+def _year():
+    return func.substr(Case.act_date, 1, 4, type_=String)
+
+
+def case_filter(user: Any, filters: Filters) -> ColumnElement[bool]:
+    parts = [permissions.readable_cases_clause(user), Case.status.in_(filters.statuses)]
+    if filters.year_from is not None:
+        parts.append(_year() >= f"{filters.year_from:04d}")
+    if filters.year_to is not None:
+        parts.append(_year() <= f"{filters.year_to:04d}")
+    return and_(*parts)
+
+
+def _label(vocab: Any, value: Any) -> str:
+    parsed = vocab.parse(value) if isinstance(value, str) else value
+    return parsed.label if parsed is not None else "Not recorded"
+
+
+def _counted(rows, label=lambda v: v if v else "Not recorded") -> list[list[Any]]:
+    return [[label(value), count] for value, count in rows]
+
+
+def _rollup(rows, key, label, order_by_count: bool = True) -> list[list[Any]]:
+    """Sum SQL group counts over one of their columns (a handful of groups, not cases)."""
+    totals: dict[Any, int] = {}
+    for row in rows:
+        totals[key(row)] = totals.get(key(row), 0) + int(row[-1])
+    items = sorted(
+        totals.items(),
+        key=(lambda kv: (-kv[1], str(kv[0]))) if order_by_count else (lambda kv: str(kv[0] or "")),
+    )
+    return [[label(k), n] for k, n in items]
+
+
+def case_tables(where) -> list[Table]:
+    """Cases by year, by year and act, by destination and by situation: two grouped queries."""
+    year = _year().label("year")
+    by_act = db.session.execute(
+        select(year, Case.act_type, func.count()).where(where).group_by(year, Case.act_type)
+    ).all()
+    by_place = db.session.execute(
+        select(Case.destination_country, Case.current_situation, func.count())
+        .where(where)
+        .group_by(Case.destination_country, Case.current_situation)
+    ).all()
+    country = lambda code: countries.name(code) if code else "Not recorded"  # noqa: E731
+    return [
+        Table(
+            "year",
+            "Cases by year of the act",
+            ["Year", "Cases"],
+            _rollup(by_act, lambda r: r[0], lambda v: v or "Not recorded", order_by_count=False),
+        ),
+        Table(
+            "year_act",
+            "Cases by year and act type",
+            ["Year and act", "Cases"],
+            _rollup(
+                by_act,
+                lambda r: (r[0] or "", r[1].value if r[1] else ""),
+                lambda k: f"{k[0] or 'Unknown year'} · {_label(ActType, k[1] or None)}",
+                order_by_count=False,
+            ),
+        ),
+        Table(
+            "destination",
+            "Cases by destination country",
+            ["Destination", "Cases"],
+            _rollup(by_place, lambda r: r[0], country),
+        ),
+        Table(
+            "situation",
+            "Cases by current situation",
+            ["Situation", "Cases"],
+            _rollup(
+                by_place, lambda r: r[1].value if r[1] else None, lambda v: _label(Situation, v)
+            ),
+        ),
+    ]
+
+
+def people_tables(where) -> list[Table]:
+    """People at risk (each once) in the filtered cases by nationality and by ethnicity."""
+    at_risk = (
+        select(CasePerson.person_id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(where, CasePerson.role == CaseRole.AT_RISK, CasePerson.hidden_at.is_(None))
+    )
+    rows = db.session.execute(
+        select(Person.nationality, Person.ethnicity, func.count())
+        .where(Person.id.in_(at_risk))
+        .group_by(Person.nationality, Person.ethnicity)
+    ).all()
+    return [
+        Table(
+            "nationality",
+            "People at risk by nationality",
+            ["Nationality", "People"],
+            _rollup(rows, lambda r: r[0], lambda c: countries.name(c) if c else "Not recorded"),
+        ),
+        Table(
+            "ethnicity",
+            "People at risk by ethnicity",
+            ["Ethnicity", "People"],
+            _rollup(rows, lambda r: r[1], lambda v: v or "Not recorded"),
+        ),
+    ]
+
+
+def after_return(where) -> Table:
+    # Each (case, outcome) once, then joined to the filtered cases.
+    pairs = (
+        select(Event.case_id, Event.event_type)
+        .where(Event.event_type.in_(_AFTER_RETURN), Event.hidden_at.is_(None))
+        .distinct()
+        .subquery()
+    )
+    counted = func.count()
+    rows = db.session.execute(
+        select(pairs.c.event_type, counted)
+        .join(Case, Case.id == pairs.c.case_id)
+        .where(where)
+        .group_by(pairs.c.event_type)
+        .order_by(counted.desc())
+    ).all()
+    return Table(
+        "after_return",
+        "Outcome after return (cases with such an event)",
+        ["Outcome", "Cases"],
+        _counted(rows, lambda v: _label(EventType, v)),
+    )
+
+
+def provisions_violated(where, limit: int = 10) -> Table:
+    counted = func.count(distinct(Case.id))
+    rows = db.session.execute(
+        select(Provision.code, Provision.title, counted)
+        .join(CaseProvision, CaseProvision.provision_id == Provision.id)
+        .join(Case, Case.id == CaseProvision.case_id)
+        .where(
+            where,
+            CaseProvision.assessment == Assessment.VIOLATED,
+            CaseProvision.hidden_at.is_(None),
+        )
+        .group_by(Provision.code, Provision.title)
+        .order_by(counted.desc(), Provision.code)
+        .limit(limit)
+    ).all()
+    return Table(
+        "provisions",
+        "Legal provisions most often found violated",
+        ["Provision", "Cases"],
+        [[f"{code} {title}", n] for code, title, n in rows],
+    )
+
+
+def _responded():
+    return or_(
+        AdvocacyAction.response_on.is_not(None),
+        AdvocacyAction.status.in_((ActionStatus.RESPONSE_RECEIVED, ActionStatus.CLOSED)),
+    )
+
+
+def advocacy(where) -> Table:
+    """Actions on the filtered cases, by type: how many, how many answered, the rate."""
+    # Sets of ids (IN), not correlated EXISTS: one hash join over the whole table.
+    on_cases = select(action_cases.c.action_id).join(Case, Case.id == action_cases.c.case_id)
+    answered = func.sum(case((_responded(), 1), else_=0))
+    rows = db.session.execute(
+        select(AdvocacyAction.action_type, func.count(AdvocacyAction.id), answered)
+        .where(
+            AdvocacyAction.id.in_(on_cases.where(where)),
+            AdvocacyAction.status != ActionStatus.PLANNED,
+        )
+        .group_by(AdvocacyAction.action_type)
+        .order_by(func.count(AdvocacyAction.id).desc())
+    ).all()
+    return Table(
+        "advocacy",
+        "Advocacy actions and responses",
+        ["Action", "Actions", "Answered", "Response rate"],
+        [
+            [_label(ActionType, t), n, int(a or 0), f"{round(100 * int(a or 0) / n)}%"]
+            for t, n, a in rows
+        ],
+    )
+
+
+def interim_measures(where) -> Table:
+    """Cases where interim measures were requested, granted, and granted yet the person removed.
+
+    One pass over the events and one over the actions, each grouped by case, joined to the
+    filtered cases (no per-case subquery).
+    """
+
+    def has(condition):
+        return func.max(case((condition, 1), else_=0))
+
+    kinds = (
+        EventType.INTERIM_MEASURES_REQUEST,
+        EventType.INTERIM_MEASURES_GRANTED,
+        EventType.REMOVAL,
+    )
+    events = (
+        select(
+            Event.case_id.label("case_id"),
+            has(Event.event_type == EventType.INTERIM_MEASURES_REQUEST).label("requested"),
+            has(Event.event_type == EventType.INTERIM_MEASURES_GRANTED).label("granted"),
+            has(Event.event_type == EventType.REMOVAL).label("removed"),
+        )
+        .where(Event.event_type.in_(kinds), Event.hidden_at.is_(None))
+        .group_by(Event.case_id)
+        .subquery()
+    )
+    actions = (
+        select(
+            action_cases.c.case_id.label("case_id"),
+            has(AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED).label("granted"),
+        )
+        .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
+        .where(AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST)
+        .group_by(action_cases.c.case_id)
+        .subquery()
+    )
+    requested = or_(events.c.requested == 1, actions.c.case_id.is_not(None))
+    granted = or_(events.c.granted == 1, actions.c.granted == 1)
+    removed = or_(events.c.removed == 1, Case.current_situation == Situation.REMOVED)
+
+    def count(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    row = db.session.execute(
+        select(count(requested), count(granted), count(and_(granted, removed)))
+        .select_from(Case)
+        .outerjoin(events, events.c.case_id == Case.id)
+        .outerjoin(actions, actions.c.case_id == Case.id)
+        .where(where)
+    ).one()
+    labels = ("Requested", "Granted", "Granted, yet the person was removed")
+    return Table(
+        "interim_measures",
+        "Interim measures",
+        ["Interim measures", "Cases"],
+        [[label, int(value or 0)] for label, value in zip(labels, row, strict=True)],
+    )
+
+
+@contextmanager
+def _planner_for_aggregates():
+    """PostgreSQL plans these few large aggregates poorly: the access clause's subqueries make
+    its estimates large enough to switch JIT compilation on (which costs more than the queries)
+    and to choose nested loops over the cases. Both are off for these queries only."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text("SET LOCAL jit = off"))
+    db.session.execute(text("SET LOCAL enable_nestloop = off"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("RESET enable_nestloop"))
+        db.session.execute(text("RESET jit"))
+
+
+def statistics(user: Any, filters: Filters) -> list[Table]:
+    """Every statistic for the cases ``user`` may read that match ``filters``."""
+    where = case_filter(user, filters)
+    with _planner_for_aggregates():
+        cases = {t.key: t for t in case_tables(where)}
+        people = {t.key: t for t in people_tables(where)}
+        return [
+            cases["year"],
+            cases["year_act"],
+            people["nationality"],
+            people["ethnicity"],
+            cases["destination"],
+            cases["situation"],
+            after_return(where),
+            provisions_violated(where),
+            advocacy(where),
+            interim_measures(where),
+        ]

@@ -1,0 +1,279 @@
+"""The UPR stakeholder submission: generated text, drafts with versions, the Word document.
+
+A draft's text is plain lines: ``# title``, ``## section``, ``> `` an unnumbered paragraph
+(notes, lists), anything else a numbered paragraph; blank lines separate paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from casework.advocacy.models import UPRCycle, UPRRecommendation, recommendation_cases
+from casework.audit.services import record
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.errors import ValidationFailed, check_version
+from casework.core.vocab import CaseStatus
+from casework.reports import documents, services
+from casework.reports.anonymise import (
+    CaseOut,
+    Disclosure,
+    Output,
+    disclose_case,
+    scrub_for_cases,
+)
+from casework.reports.models import (
+    UPR_WORD_LIMIT_INDIVIDUAL,
+    UPR_WORD_LIMIT_JOINT,
+    ReportDraft,
+    ReportDraftVersion,
+)
+from casework.reports.statistics import Filters, statistics
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def word_count(text: str) -> int:
+    """Words as OHCHR counts them (markup signs are not words)."""
+    return len(_WORD.findall(text or ""))
+
+
+def word_limit(joint: bool) -> int:
+    key = "UPR_WORD_LIMIT_JOINT" if joint else "UPR_WORD_LIMIT_INDIVIDUAL"
+    default = UPR_WORD_LIMIT_JOINT if joint else UPR_WORD_LIMIT_INDIVIDUAL
+    return int(current_app.config.get(key, default))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationFailed({"period_to": ["The period ends before it starts."]})
+
+
+def period_cases(user: Any, period: Period) -> list[Case]:
+    """Verified and closed cases of the period that the user may read."""
+    return services.readable_cases(
+        user,
+        statuses=[CaseStatus.VERIFIED, CaseStatus.CLOSED],
+        date_from=period.start,
+        date_to=period.end,
+    )
+
+
+def _recommendations(cases: list[Case]) -> list[UPRRecommendation]:
+    if not cases:
+        return []
+    ids = [c.id for c in cases]
+    return list(
+        db.session.scalars(
+            select(UPRRecommendation)
+            .join(
+                recommendation_cases,
+                recommendation_cases.c.recommendation_id == UPRRecommendation.id,
+            )
+            .where(recommendation_cases.c.case_id.in_(ids))
+            .options(selectinload(UPRRecommendation.cases))
+            .distinct()
+            .order_by(UPRRecommendation.number)
+        )
+    )
+
+
+def _implementation(rec: UPRRecommendation, disclosed: dict[str, CaseOut]) -> str:
+    """Implemented, as far as our cases show: any case of ours after the review says no."""
+    ours = [disclosed[c.reference] for c in rec.cases if c.reference in disclosed]
+    review = rec.cycle.review_date
+    later = [c for c in ours if review is None or (c.act_date and c.act_date >= review.iso())]
+    if later:
+        refs = ", ".join(c.reference for c in later)
+        return f"Not implemented as far as our cases show: {len(later)} case(s) since ({refs})."
+    return "No case of ours contradicts it in this period."
+
+
+def _case_summary(c: CaseOut, note: int) -> str:
+    victim = documents.victims(c)
+    who = documents.person_line(victim[0]) if victim else "a person"
+    if victim and victim[0].disclosure == Disclosure.WITHHELD:
+        who = "a person whose identity is withheld"
+    text = (
+        f"Case {c.reference}: in {c.act_date or 'an unknown month'}, {who} was subjected to "
+        f"{(c.act_type or 'removal').lower()}"
+        + (f" to {c.destination}" if c.destination else "")
+        + f". Current situation: {c.situation.lower()}."
+    )
+    if c.narrative:
+        text += f" {c.narrative}"
+    return f"{text} [{note}]"
+
+
+def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None = None) -> str:
+    """The first text of a submission from the cases of the period (anonymised summaries)."""
+    cases = period_cases(user, period)
+    disclosed = {c.reference: disclose_case(c, Output.UPR) for c in cases}
+    state = cycle.state_under_review if cycle else "Kazakhstan"
+    tables = {
+        t.key: t
+        for t in statistics(
+            user,
+            Filters(
+                statuses=(CaseStatus.VERIFIED, CaseStatus.CLOSED),
+                year_from=period.start.year,
+                year_to=period.end.year,
+            ),
+        )
+    }
+    lines = [
+        f"# {'Joint stakeholder' if joint else 'Stakeholder'} submission to the Universal "
+        f"Periodic Review of {state}",
+        "## Executive summary",
+        f"This submission covers {period.start.isoformat()} to {period.end.isoformat()}. "
+        f"We documented {len(cases)} verified case(s) of refoulement or attempted removal from "
+        f"{state} in this period, and assess the implementation of earlier recommendations "
+        "against them.",
+        "## Statistics",
+    ]
+    for key in ("year", "destination", "after_return", "interim_measures"):
+        table = tables[key]
+        if table.rows:
+            parts = ", ".join(f"{row[0]}: {row[1]}" for row in table.rows)
+            lines.append(f"{table.title}: {parts}.")
+    # Case summaries by theme: the kind of removal.
+    notes: list[str] = []
+    themes: dict[str, list[CaseOut]] = {}
+    for c in disclosed.values():
+        themes.setdefault(c.act_type or "Other removals", []).append(c)
+    for theme, members in sorted(themes.items()):
+        lines.append(f"## Cases: {theme.lower()}")
+        for c in members:
+            notes.append(
+                f"> [{len(notes) + 1}] Case file {c.reference}, documented and verified by the author."
+            )
+            lines.append(_case_summary(c, len(notes)))
+    lines.append("## Implementation of earlier recommendations")
+    recs = _recommendations(cases)
+    if not recs:
+        lines.append("No earlier recommendation is linked to the cases of this period.")
+    for rec in recs:
+        lines.append(
+            f"Recommendation {rec.number} ({rec.recommending_state}, {rec.cycle.label}; "
+            f"{rec.response.label.lower()}): {rec.text} {_implementation(rec, disclosed)}"
+        )
+    lines += [
+        "## Recommendations",
+        f"We recommend that {state}: respect the absolute prohibition of refoulement; give "
+        "every appeal against extradition or expulsion suspensive effect; comply with interim "
+        "measures of UN treaty bodies; and stop relying on diplomatic assurances.",
+        "## Notes",
+        *notes,
+    ]
+    return "\n\n".join(lines) + "\n"
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def create_draft(
+    actor: Any, period: Period, *, joint: bool, co_authors: str = "", title: str = ""
+) -> ReportDraft:
+    body = generate_text(actor, period, joint)
+    draft = ReportDraft(
+        kind=Output.UPR.value,
+        title=title or f"UPR submission {period.start.year}-{period.end.year}",
+        period_from=period.start,
+        period_to=period.end,
+        joint=joint,
+        co_authors=co_authors or None,
+        word_limit=word_limit(joint),
+        body=body,
+        created_by_id=actor.id,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    db.session.add(ReportDraftVersion(draft_id=draft.id, number=1, body=body, saved_by_id=actor.id))
+    record(actor, "report.draft_created", draft, output="upr")
+    return draft
+
+
+def save_draft(
+    actor: Any, draft: ReportDraft, body: str, co_authors: str, version: int | str | None
+) -> int:
+    """Save the edited text as a new version; return its word count (over the limit is allowed,
+    and shown as a warning: never cut)."""
+    check_version(draft, version, {"body": body, "co_authors": co_authors})
+    body = body.replace("\r\n", "\n")
+    number = (draft.versions[0].number if draft.versions else 0) + 1
+    draft.body = body
+    draft.co_authors = co_authors or None
+    db.session.add(
+        ReportDraftVersion(draft_id=draft.id, number=number, body=body, saved_by_id=actor.id)
+    )
+    db.session.flush()
+    record(actor, "report.draft_saved", draft, output="upr", version=number)
+    return word_count(body)
+
+
+def drafts() -> list[ReportDraft]:
+    return list(db.session.scalars(select(ReportDraft).order_by(ReportDraft.updated_at.desc())))
+
+
+def co_author_list(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def render_docx(
+    actor: Any, body: str, *, co_authors: list[str], period: Period
+) -> tuple[bytes, int]:
+    """The Word document of a submission text, scrubbed against every person of the period's
+    cases the actor may read (an edit cannot put a withheld name back): (content, cases)."""
+    cases = period_cases(actor, period)
+    body = scrub_for_cases(cases, body)
+    profile = services.organisation(current_app.config["ORGANISATION_NAME"])
+    document = documents.new_document()
+    documents.organisation_block(document, profile, co_authors)
+    number = 1
+    for block in re.split(r"\n\s*\n", body):
+        text = " ".join(block.split())
+        if not text:
+            continue
+        if text.startswith("## "):
+            document.add_heading(text[3:], level=2)
+        elif text.startswith("# "):
+            document.add_heading(text[2:], level=1)
+        elif text.startswith("> "):
+            document.add_paragraph(text[2:])
+        else:
+            document.add_paragraph(f"{number}. {text}")
+            number += 1
+    return documents.to_bytes(document), len(cases)
+
+
+def export_draft(actor: Any, draft: ReportDraft) -> bytes:
+    content, n = render_docx(
+        actor,
+        draft.body,
+        co_authors=co_author_list(draft.co_authors),
+        period=Period(draft.period_from, draft.period_to),
+    )
+    services.record_output(actor, Output.UPR.value, "docx", n, draft=draft.public_id)
+    return content
+
+
+def generate_docx(
+    actor: Any, period: Period, *, joint: bool, co_authors: list[str]
+) -> tuple[bytes, int]:
+    """Generate and render at once (the command line): the document and its word count."""
+    text = generate_text(actor, period, joint)
+    content, n = render_docx(actor, text, co_authors=co_authors, period=period)
+    services.record_output(actor, Output.UPR.value, "docx", n)
+    return content, word_count(text)

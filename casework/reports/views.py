@@ -1,0 +1,384 @@
+"""Outputs: statistics, exports, the organisation profile, UPR drafts and per-case documents."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.cli import AppGroup
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from casework import permissions
+from casework.accounts.models import User
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from casework.core.forms import apply_errors
+from casework.core.vocab import CaseStatus
+from casework.loader import load
+from casework.reports import documents, dossier, services, upr
+from casework.reports.anonymise import Output, disclose_case, review_is_current
+from casework.reports.charts import bar_chart
+from casework.reports.forms import (
+    DraftForm,
+    ExportForm,
+    NewDraftForm,
+    OrganisationForm,
+    ReviewForm,
+)
+from casework.reports.models import ReportDraft
+from casework.reports.statistics import DEFAULT_STATUSES, Filters, statistics
+
+bp = Blueprint("reports", __name__)
+
+CASE_OUTPUTS = {
+    Output.SPECIAL_PROCEDURES: "Special Procedures communication",
+    Output.CAT: "CAT interim-measures request",
+    Output.DOSSIER: "Case dossier (PDF)",
+    Output.ARCHIVE: "Case archive (ZIP)",
+}
+_FORMATS = {
+    Output.SPECIAL_PROCEDURES: ("docx", "txt"),
+    Output.CAT: ("docx",),
+    Output.DOSSIER: ("pdf",),
+    Output.ARCHIVE: ("zip",),
+}
+_MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "txt": "text/plain; charset=utf-8",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+
+def confirm_recent_auth() -> Response | None:
+    """Called before every bulk export: the hook for re-authentication.
+
+    Returns a response to send instead of the export (a re-authentication page), or None to go
+    on. Re-authentication is not provided yet: every signed-in user goes on.
+    """
+    return None
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied()
+
+
+def _download(content: bytes, name: str, mimetype: str) -> Response:
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+def _filters() -> Filters:
+    """Filters from the query string (status codes and years only: nothing identifying)."""
+    statuses = tuple(
+        s for s in (CaseStatus.parse(v) for v in request.args.getlist("status")) if s is not None
+    )
+
+    def year(name: str) -> int | None:
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+
+    return Filters(statuses or DEFAULT_STATUSES, year("from"), year("to"))
+
+
+@bp.get("/reports/statistics")
+def statistics_page():
+    _require(permissions.can_view_statistics(current_user))
+    filters = _filters()
+    tables = statistics(current_user, filters)
+    return render_template(
+        "reports/statistics.html",
+        tables=[(t, bar_chart(t)) for t in tables],
+        filters=filters,
+        statuses=list(CaseStatus),
+        query=request.query_string.decode(),
+    )
+
+
+@bp.get("/reports/statistics/<key>.csv")
+def statistics_csv(key: str):
+    _require(permissions.can_view_statistics(current_user))
+    tables = {t.key: t for t in statistics(current_user, _filters())}
+    table = tables.get(key)
+    if table is None:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    writer.writerows([[services.neutralise(v) for v in row] for row in table.rows])
+    services.record_output(current_user, "statistics", "csv", table.total, table=key)
+    db.session.commit()
+    return _download(out.getvalue().encode("utf-8-sig"), f"{key}.csv", "text/csv")
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@bp.route("/reports/export", methods=["GET", "POST"])
+def export():
+    _require(permissions.can_export_cases(current_user))
+    form = ExportForm()
+    if form.validate_on_submit():
+        challenge = confirm_recent_auth()
+        if challenge is not None:
+            return challenge
+        content, name, mimetype, _ = services.export_cases(
+            current_user, form.format.data, anonymise=form.anonymise.data
+        )
+        db.session.commit()
+        return _download(content, name, mimetype)
+    return render_template("reports/export.html", form=form)
+
+
+# --- organisation profile -------------------------------------------------------------------
+
+
+@bp.route("/reports/organisation", methods=["GET", "POST"])
+def organisation():
+    _require(permissions.can_manage_reports(current_user))
+    profile = services.organisation(current_app.config["ORGANISATION_NAME"])
+    form = OrganisationForm(obj=profile)
+    if form.validate_on_submit():
+        try:
+            services.save_organisation(current_user, form.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Organisation profile saved.", "success")
+            return redirect(url_for("reports.organisation"))
+    return render_template("reports/organisation.html", form=form)
+
+
+# --- UPR drafts -----------------------------------------------------------------------------
+
+
+@bp.route("/reports/upr", methods=["GET", "POST"])
+def upr_drafts():
+    _require(permissions.can_manage_reports(current_user))
+    form = NewDraftForm()
+    if form.validate_on_submit():
+        try:
+            draft = upr.create_draft(
+                current_user,
+                upr.Period(form.period_from.data, form.period_to.data),
+                joint=form.joint.data,
+                co_authors=form.co_authors.data or "",
+                title=form.title.data or "",
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Draft generated from the cases of the period. Edit it, then export.", "success")
+            return redirect(url_for("reports.upr_draft", draft_id=draft.public_id))
+    return render_template("reports/upr_drafts.html", form=form, drafts=upr.drafts())
+
+
+@bp.route("/reports/upr/<draft_id>", methods=["GET", "POST"])
+def upr_draft(draft_id: str):
+    _require(permissions.can_manage_reports(current_user))
+    draft = load(ReportDraft, draft_id, current_user)
+    form = DraftForm(
+        data={"body": draft.body, "co_authors": draft.co_authors, "version": draft.version}
+    )
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            words = upr.save_draft(
+                current_user,
+                draft,
+                form.body.data or "",
+                form.co_authors.data or "",
+                form.version.data,
+            )
+        except StaleEdit:
+            db.session.rollback()
+            conflict = "Someone saved this draft since you opened it. Your text is below; the saved one is in the versions."
+        else:
+            db.session.commit()
+            if words > draft.word_limit:
+                flash(
+                    f"Saved. The text has {words} words: over the limit of {draft.word_limit}. "
+                    "OHCHR may reject it; shorten it before export.",
+                    "error",
+                )
+            else:
+                flash(f"Saved ({words} of {draft.word_limit} words).", "success")
+            return redirect(url_for("reports.upr_draft", draft_id=draft.public_id))
+    text = form.body.data or ""
+    return render_template(
+        "reports/upr_draft.html",
+        draft=draft,
+        form=form,
+        words=upr.word_count(text),
+        conflict=conflict,
+    )
+
+
+@bp.get("/reports/upr/<draft_id>/docx")
+def upr_docx(draft_id: str):
+    _require(permissions.can_manage_reports(current_user))
+    draft = load(ReportDraft, draft_id, current_user)
+    challenge = confirm_recent_auth()
+    if challenge is not None:
+        return challenge
+    content = upr.export_draft(current_user, draft)
+    db.session.commit()
+    return _download(content, f"upr-submission-{draft.period_to.year}.docx", _MIMETYPES["docx"])
+
+
+# --- per-case outputs -----------------------------------------------------------------------
+
+
+def _case_output(public_id: str, output: str) -> tuple[Case, Output]:
+    case = load(Case, public_id, current_user, need=permissions.can_prepare_output)
+    return case, Output(output)
+
+
+@bp.get("/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>")
+def case_output(public_id: str, output: str):
+    """The preview: exactly what will leave, and the review step for free text."""
+    case, kind = _case_output(public_id, output)
+    disclosed = disclose_case(case, kind)
+    review = review_is_current(case, kind)
+    # The free text as it would leave once reviewed, for the reviewer to read.
+    scrubbed = disclose_case(case, kind, assume_reviewed=True)
+    services.record_output(current_user, kind.value, "preview", 1, case=case)
+    db.session.commit()
+    return render_template(
+        "reports/case_output.html",
+        case=case,
+        kind=kind,
+        title=CASE_OUTPUTS[kind],
+        disclosed=disclosed,
+        scrubbed=scrubbed,
+        review=review,
+        formats=_FORMATS[kind],
+        facts=documents.facts(disclosed),
+        review_form=ReviewForm(),
+    )
+
+
+@bp.post(
+    "/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>/review"
+)
+def review_output(public_id: str, output: str):
+    case, kind = _case_output(public_id, output)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        services.review_free_text(current_user, case, kind)
+        db.session.commit()
+        flash("Reviewed: the free text shown will be part of this output.", "success")
+    return redirect(url_for("reports.case_output", public_id=case.public_id, output=kind.value))
+
+
+@bp.get("/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>/file")
+def case_output_file(public_id: str, output: str):
+    """The document, in the format asked (``?format=``, else the output's first)."""
+    case, kind = _case_output(public_id, output)
+    fmt = request.args.get("format") or _FORMATS[kind][0]
+    if fmt not in _FORMATS[kind]:
+        abort(404)
+    anonymise = request.args.get("anonymise") == "1"
+    content = case_document(current_user, case, kind, fmt, anonymise=anonymise)
+    db.session.commit()
+    return _download(content, f"{case.reference}-{kind.value}.{fmt}", _MIMETYPES[fmt])
+
+
+def case_document(user: Any, case: Case, kind: Output, fmt: str, *, anonymise: bool) -> bytes:
+    """One per-case document (each generator audits itself)."""
+    profile = services.organisation(current_app.config["ORGANISATION_NAME"])
+    if kind == Output.DOSSIER:
+        return dossier.dossier_pdf(user, case)
+    if kind == Output.ARCHIVE:
+        return dossier.archive_zip(user, case, anonymise=anonymise)
+    disclosed = disclose_case(case, kind, strict=anonymise)
+    services.record_output(user, kind.value, fmt, 1, case=case, anonymised=anonymise)
+    if kind == Output.CAT:
+        return documents.interim_measures_docx(disclosed, profile)
+    if fmt == "txt":
+        return documents.communication_text(disclosed, profile).encode()
+    return documents.communication_docx(disclosed, profile)
+
+
+# --- command line ---------------------------------------------------------------------------
+
+export_cli = AppGroup("export", help="Export data.")
+report_cli = AppGroup("report", help="Generate documents.")
+
+
+def _cli_user(email: str | None) -> User:
+    if not email:
+        raise click.UsageError("Give --as EMAIL: exports contain what that user may read.")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        raise click.UsageError("No active account with that e-mail.")
+    return user
+
+
+@export_cli.command("cases")
+@click.option("--format", "fmt", type=click.Choice(services.EXPORT_FORMATS), required=True)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--anonymise", is_flag=True, help="Pseudonyms for everyone, no free text.")
+@click.option("--as", "email", help="The account whose access the export follows.")
+def export_cases_command(fmt: str, out: str, anonymise: bool, email: str | None) -> None:
+    """Export the cases a user may read as CSV, XLSX or JSON."""
+    user = _cli_user(email)
+    if not permissions.can_export_cases(user):
+        raise click.UsageError("That account may not export cases.")
+    content, _, _, count = services.export_cases(user, fmt, anonymise=anonymise)
+    db.session.commit()
+    with open(out, "wb") as handle:
+        handle.write(content)
+    click.echo(f"{count} case(s) written.")
+
+
+@report_cli.command("upr")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--joint", is_flag=True)
+@click.option("--co-author", "co_authors", multiple=True, help="A co-author (repeatable).")
+@click.option("--as", "email", help="The coordinator whose access the document follows.")
+def upr_command(start, end, out: str, joint: bool, co_authors: tuple[str, ...], email) -> None:
+    """Generate the UPR stakeholder submission (.docx) for a period."""
+    user = _cli_user(email)
+    if not permissions.can_manage_reports(user):
+        raise click.UsageError("That account may not produce submissions.")
+    period = upr.Period(start.date(), end.date())
+    content, words = upr.generate_docx(user, period, joint=joint, co_authors=list(co_authors))
+    db.session.commit()
+    with open(out, "wb") as handle:
+        handle.write(content)
+    limit = upr.word_limit(joint)
+    click.echo(f"Written: about {words} words (limit {limit}).")
+    if words > limit:
+        click.echo("Warning: over the word limit; shorten the text before submitting.", err=True)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(export_cli)
+    app.cli.add_command(report_cli)

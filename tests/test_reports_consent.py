@@ -1,0 +1,240 @@
+"""Every output, generated for cases with all four consent levels and a family at risk, carries
+no name, other spelling, UNHCR number, contact or exact address of anyone who did not consent;
+anonymised people appear only by their pseudonym; a restricted case of another team appears in
+no output of a coordinator off its team."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from casework.audit.models import AuditEntry
+from casework.core.db import db
+from casework.reports.anonymise import NAME_WITHHELD, Output, Scrubber, disclose_case, name_key
+from casework.reports.models import ReportDraft
+from tests import report_world
+from tests.clients import client_for
+from tests.extract import text_of
+
+CASE_OUTPUTS = ("special_procedures", "cat", "dossier", "archive")
+
+
+def leaks(world: report_world.ReportWorld, text: str) -> list[str]:
+    lowered = text.casefold()
+    return sorted(
+        label for label, value in world.forbidden().items() if value.casefold() in lowered
+    )
+
+
+def _review_everything(client, world) -> None:
+    for output in CASE_OUTPUTS:
+        response = client.post(f"/cases/{world.case.public_id}/outputs/{output}/review", data={})
+        assert response.status_code == 302
+    # The export and the UPR submission are reviewed per case too.
+    with client.application.app_context():
+        pass
+
+
+def _generate_everything(app, world, user, tmp_path) -> dict[str, str]:
+    """Every output the user can produce: label -> extracted text."""
+    client = client_for(app, user)
+    seen: dict[str, str] = {}
+
+    def get(url: str, kind: str, label: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (label, response.status_code)
+        seen[label] = text_of(response.get_data(), kind)
+
+    for fmt in ("csv", "xlsx", "json"):
+        for anonymise in (False, True):
+            data = {"format": fmt}
+            if anonymise:
+                data["anonymise"] = "y"
+            response = client.post("/reports/export", data=data)
+            assert response.status_code == 200, fmt
+            seen[f"export {fmt} {anonymise}"] = text_of(response.get_data(), fmt)
+    get("/reports/statistics?status=verified", "html", "statistics")
+    for key in ("year", "nationality", "ethnicity", "destination", "provisions", "advocacy"):
+        get(f"/reports/statistics/{key}.csv?status=verified", "csv", f"statistics {key}")
+    response = client.post(
+        "/reports/upr", data={"period_from": "2010-01-01", "period_to": "2014-12-31"}
+    )
+    assert response.status_code == 302
+    draft = db.session.scalar(select(ReportDraft).order_by(ReportDraft.id.desc()))
+    get(f"/reports/upr/{draft.public_id}", "html", "upr draft page")
+    get(f"/reports/upr/{draft.public_id}/docx", "docx", "upr docx")
+    out = tmp_path / "upr.docx"
+    result = app.test_cli_runner().invoke(
+        args=[
+            "report", "upr", "--from", "2010-01-01", "--to", "2014-12-31",
+            "--out", str(out), "--joint", "--as", user.email,
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    seen["upr cli"] = text_of(out.read_bytes(), "docx")
+    for fmt in ("csv", "xlsx", "json"):
+        out = tmp_path / f"export.{fmt}"
+        result = app.test_cli_runner().invoke(
+            args=["export", "cases", "--format", fmt, str(out), "--as", user.email]
+        )
+        assert result.exit_code == 0, result.output
+        seen[f"export cli {fmt}"] = text_of(out.read_bytes(), fmt)
+    case = world.case.public_id
+    for output, formats in (
+        ("special_procedures", ("docx", "txt")),
+        ("cat", ("docx",)),
+        ("dossier", ("pdf",)),
+        ("archive", ("zip",)),
+    ):
+        get(f"/cases/{case}/outputs/{output}", "html", f"{output} preview")
+        for fmt in formats:
+            get(f"/cases/{case}/outputs/{output}/file?format={fmt}", fmt, f"{output} {fmt}")
+    get(f"/cases/{case}/outputs/archive/file?anonymise=1", "zip", "archive anonymised")
+    return seen
+
+
+@pytest.fixture
+def world(app):
+    return report_world.build()
+
+
+def test_every_output_keeps_consent(app, world, tmp_path):
+    client = client_for(app, world.coordinator)
+    _review_everything(client, world)
+    # Exports and the UPR text leave free text once reviewed for them as well.
+    for output in (Output.EXPORT, Output.UPR):
+        from casework.reports import services
+
+        services.review_free_text(world.coordinator, world.case, output)
+    db.session.commit()
+    seen = _generate_everything(app, world, world.coordinator, tmp_path)
+    db.session.expire_all()
+    pseudonym = world.people["anonymised"].pseudonym
+    assert pseudonym
+    for label, text in seen.items():
+        assert leaks(world, text) == [], label
+    # The free text did leave, scrubbed: the reviewed narrative is there, names replaced.
+    assert "was arrested at his home" in seen["special_procedures txt"]
+    assert NAME_WITHHELD in seen["special_procedures txt"]
+    assert "KNB" in seen["dossier pdf"]
+    for label in ("export csv False", "upr docx", "special_procedures docx", "dossier pdf"):
+        assert pseudonym in seen[label], label
+        assert "Bakhrom Toshev" in seen[label], label  # named consent: the name leaves
+    # The family-at-risk person (named consent) appears by pseudonym only.
+    assert world.people["family_at_risk"].pseudonym in seen["dossier pdf"]
+    # An anonymised export names nobody and carries no free text.
+    assert "Bakhrom Toshev" not in seen["export csv True"]
+    assert "was arrested" not in seen["export json True"]
+    assert world.case.reference in seen["export xlsx False"]
+    # Every output is in the audit trail: who, what, how many cases, never their content.
+    entries = list(
+        db.session.scalars(select(AuditEntry).where(AuditEntry.action == "output.generated"))
+    )
+    outputs = {e.details["output"] for e in entries}
+    assert {"export", "statistics", "upr", *CASE_OUTPUTS} <= outputs
+    assert all(e.actor_id == world.coordinator.id for e in entries)
+    assert leaks(world, json.dumps([e.details for e in entries], ensure_ascii=False)) == []
+    assert any(e.details["output"] == "export" and e.details["cases"] == 1 for e in entries)
+
+
+def test_without_review_no_free_text_leaves(app, world, tmp_path):
+    seen = _generate_everything(app, world, world.coordinator, tmp_path)
+    for label, text in seen.items():
+        assert leaks(world, text) == [], label
+        if "preview" not in label and label != "upr draft page":
+            assert "was arrested at his home" not in text, label
+            assert "Nazarov followed" not in text, label
+
+
+def test_team_of_the_restricted_case_sees_it_in_its_outputs(app, world):
+    """The other side of the restricted-case check: the team's own export lists it."""
+    team_member = db.session.get(type(world.coordinator), world.restricted.created_by_id)
+    client = client_for(app, team_member)
+    text = text_of(client.post("/reports/export", data={"format": "csv"}).get_data(), "csv")
+    assert world.restricted.reference in text
+    assert world.case.reference not in text
+
+
+def test_a_changed_case_needs_a_new_review(app, world):
+    from casework.reports import services
+
+    services.review_free_text(world.coordinator, world.case, Output.CAT)
+    db.session.commit()
+    assert disclose_case(world.case, Output.CAT).narrative
+    assert disclose_case(world.case, Output.DOSSIER).narrative is None  # per output
+    world.case.narrative = world.case.narrative + " New fact."
+    db.session.commit()
+    assert disclose_case(world.case, Output.CAT).narrative is None
+
+
+def test_pseudonym_is_stable_across_outputs(app, world):
+    first = disclose_case(world.case, Output.EXPORT)
+    second = disclose_case(world.case, Output.UPR)
+    labels = lambda c: sorted(p.label for p in c.people)  # noqa: E731
+    assert labels(first) == labels(second)
+
+
+def test_scrubber_across_scripts_and_endings():
+    scrubber = Scrubber(names={name_key("Холматов"): "P1", name_key("Юсупова"): "P2"})
+    text = scrubber.scrub("Холматову, Xolmatov, Kholmatova and Юсупова met Yusupova's lawyer.")
+    assert "P1" in text and "P2" in text
+    for word in ("Холматову", "Xolmatov", "Kholmatova", "Юсупова", "Yusupova"):
+        assert word not in text
+    assert "lawyer" in text
+    assert "[contact withheld]" in Scrubber().scrub("call +7 (701) 555-12-34 now")
+    assert "2012-06-09" in Scrubber().scrub("on 2012-06-09")
+
+
+def test_xlsx_and_csv_cells_cannot_run_formulas(app, world):
+    from casework.reports.services import neutralise
+
+    for value in ("=HYPERLINK(1)", "+1", "-1", "@SUM(1)", "\tx", "\rx"):
+        assert neutralise(value).startswith("'")
+    assert neutralise("KZ-2012-0001") == "KZ-2012-0001"
+
+
+def test_outputs_refused_to_those_without_the_right(app, world):
+    monitor = make_monitor = None  # noqa: F841
+    from casework.core.vocab import Role
+    from tests.factories import make_user
+
+    make_monitor = make_user(Role.MONITOR)
+    client = client_for(app, make_monitor)
+    assert client.get("/reports/statistics").status_code == 403
+    assert client.get("/reports/upr").status_code == 403
+    assert client.get(f"/cases/{world.case.public_id}/outputs/cat").status_code == 404
+    # The off-team coordinator: the restricted case exists for them, its outputs do not.
+    off = client_for(app, world.off_coordinator)
+    assert off.get(f"/cases/{world.restricted.public_id}/outputs/dossier").status_code == 403
+    assert off.get(f"/cases/{world.case.public_id}/outputs/dossier").status_code == 200
+
+
+def test_print_view_is_marked_internal_and_prints_no_name_without_consent(app, world):
+    from casework.evidence import services as evidence
+
+    evidence.add_source(
+        world.lawyer,
+        world.case,
+        {
+            "kind": "relative",
+            "identity": "Protected Informant Qz",
+            "identity_protected": True,
+            "reliability": "B",
+            "credibility": "2",
+        },
+    )
+    db.session.commit()
+    client = client_for(app, world.lawyer)
+    page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
+    assert "TEAM-INTERNAL PRINT" in page
+    assert "Protected Informant Qz" not in page
+    for value in report_world.NONE_PERSON["names"] + [report_world.NONE_PERSON["unhcr"]]:
+        assert value not in page
+    # What the team may see is still printed for it: the internal person's name.
+    assert report_world.INTERNAL_PERSON["names"][0] in page
+    # The case file on screen is unchanged for the team.
+    screen = client.get(f"/cases/{world.case.public_id}").get_data(as_text=True)
+    assert report_world.NONE_PERSON["names"][0] in screen
+    assert "Protected Informant Qz" in screen

@@ -1,0 +1,173 @@
+"""Statistics, UPR drafts, the organisation profile, exports from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from casework.audit.models import AuditEntry
+from casework.core.db import db
+from casework.core.vocab import Role
+from casework.reports.models import ReportDraft
+from casework.reports.statistics import Filters, statistics
+from tests import report_world
+from tests.clients import client_for
+from tests.extract import text_of
+from tests.factories import make_user
+
+
+def _tables(user, **filters):
+    return {t.key: t for t in statistics(user, Filters(**filters))}
+
+
+def test_statistics_count_only_readable_cases_of_the_chosen_status(app):
+    world = report_world.build()
+    mine = _tables(world.coordinator)
+    assert mine["year"].rows == [["2012", 1]]  # the restricted case of another team is not counted
+    assert mine["destination"].rows == [["Uzbekistan", 1]]
+    assert mine["provisions"].rows == [["TSTR:3 Non-refoulement", 1]]
+    assert mine["interim_measures"].rows == [
+        ["Requested", 1],
+        ["Granted", 1],
+        ["Granted, yet the person was removed", 1],
+    ]
+    assert mine["advocacy"].rows == [["Interim-measures request", 1, 1, "100%"]]
+    assert ["Uzbekistan", 2] in mine["nationality"].rows  # two people at risk
+    assert _tables(world.coordinator, statuses=("draft",))["year"].rows == []
+    assert _tables(world.coordinator, year_from=2013)["year"].rows == []
+    team = db.session.get(type(world.coordinator), world.restricted.created_by_id)
+    assert _tables(make_user(Role.COORDINATOR))["year"].rows == [["2012", 1]]
+    assert team.role == Role.MONITOR  # monitors have no statistics page: the service is the test
+
+
+def test_statistics_page_charts_tables_and_csv(app):
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    page = client.get("/reports/statistics").get_data(as_text=True)
+    assert "<svg" in page and "Cases by year of the act" in page
+    assert world.restricted.reference not in page and world.case.reference not in page
+    response = client.get("/reports/statistics/destination.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows == [["Destination", "Cases"], ["Uzbekistan", "1"]]
+    assert client.get("/reports/statistics/nothing.csv").status_code == 404
+    assert client.get("/reports/statistics?status=closed&from=2000&to=2020").status_code == 200
+    monitor = client_for(app, make_user(Role.MONITOR))
+    assert monitor.get("/reports/statistics").status_code == 403
+    assert monitor.get("/reports/statistics/year.csv").status_code == 403
+
+
+def test_upr_draft_versions_word_limit_and_scrubbed_export(app):
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    response = client.post(
+        "/reports/upr",
+        data={"period_from": "2010-01-01", "period_to": "2014-12-31", "co_authors": "Partner NGO"},
+    )
+    assert response.status_code == 302
+    draft = db.session.scalar(select(ReportDraft))
+    url = f"/reports/upr/{draft.public_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "of 2815 words" in page and "Version 1" in page
+    # The coordinator types a withheld name into the text and goes over the limit.
+    body = draft.body + "\n\nAlisher Kholmatov spoke to us. " + "word " * 3000
+    response = client.post(
+        url, data={"body": body, "co_authors": "Partner NGO", "version": draft.version}
+    )
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "over the limit of 2815" in page and "Version 2" in page
+    db.session.expire_all()
+    assert len(draft.versions) == 2 and "word word" in draft.body  # nothing was cut
+    # A stale save is refused and loses nothing that was saved.
+    response = client.post(url, data={"body": "short", "co_authors": "", "version": "1"})
+    assert response.status_code == 200 and "Someone saved this draft" in response.get_data(
+        as_text=True
+    )
+    text = text_of(client.get(f"{url}/docx").get_data(), "docx")
+    assert "Kholmatov" not in text and "Alisher" not in text
+    assert "Partner NGO" in text and "1. This submission covers" in text
+    assert client_for(app, world.lawyer).get(url).status_code == 403
+
+
+def test_organisation_profile_heads_the_documents(app):
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    response = client.post(
+        "/reports/organisation",
+        data={"name": "Refugee Rights Monitor", "founded": "2009", "contact": "info@rrm.example"},
+    )
+    assert response.status_code == 302
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    text = text_of(client.get(f"/cases/{world.case.public_id}/outputs/cat/file").get_data(), "docx")
+    assert "Refugee Rights Monitor" in text and "Founded in 2009" in text
+    assert "rule 114" in text
+    assert client.post("/reports/organisation", data={"name": ""}).status_code == 200
+
+
+def test_cli_export_follows_the_account(app, tmp_path):
+    world = report_world.build()
+    runner = app.test_cli_runner()
+    out = tmp_path / "cases.json"
+    result = runner.invoke(args=["export", "cases", "--format", "json", str(out)])
+    assert result.exit_code != 0 and "--as" in result.output
+    admin = make_user(Role.ADMIN)
+    result = runner.invoke(
+        args=["export", "cases", "--format", "json", str(out), "--as", admin.email]
+    )
+    assert result.exit_code != 0
+    result = runner.invoke(
+        args=["export", "cases", "--format", "json", str(out), "--anonymise", "--as",
+              world.off_coordinator.email]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert world.case.reference in text and world.restricted.reference not in text
+    assert "Bakhrom Toshev" not in text  # anonymised: nobody by name
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "output.generated"))
+    assert entry.actor_id == world.off_coordinator.id
+    assert entry.details == {"output": "export", "format": "json", "cases": 1, "anonymised": True}
+
+
+def test_dossier_pages_are_confidential_and_numbered_archive_manifest_holds(app):
+    import hashlib
+    import zipfile
+
+    from pypdf import PdfReader
+
+    world = report_world.build()
+    client = client_for(app, world.lawyer)
+    case = world.case.public_id
+    pdf = PdfReader(io.BytesIO(client.get(f"/cases/{case}/outputs/dossier/file").get_data()))
+    pages = [page.extract_text() for page in pdf.pages]
+    for number, text in enumerate(pages, start=1):
+        assert "CONFIDENTIAL" in text and f"Page {number} of {len(pages)}" in text
+    assert "SHA-256" in pages[-1]
+    data = client.get(f"/cases/{case}/outputs/archive/file?anonymise=1").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        assert {"case.json", "communication.txt", "MANIFEST.sha256"} <= names
+        assert not any(n.startswith("documents/") for n in names)  # anonymised: no documents
+        for line in archive.read("MANIFEST.sha256").decode().splitlines():
+            digest, name = line.split("  ")
+            assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    # Reviewed and not anonymised: the documents go too, under neutral names.
+    client.post(f"/cases/{case}/outputs/archive/review", data={})
+    data = client.get(f"/cases/{case}/outputs/archive/file").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        documents = [n for n in archive.namelist() if n.startswith("documents/")]
+        assert documents == ["documents/001.txt"]
+        assert b"Court decision" in archive.read(documents[0])
+
+
+def test_generating_a_document_is_a_read_not_a_change_of_the_case(app):
+    from casework.audit import services as audit
+
+    world = report_world.build()
+    client = client_for(app, world.lawyer)
+    assert client.get(f"/cases/{world.case.public_id}/outputs/cat/file").status_code == 200
+    every = audit.entries(case_id=world.case.id)
+    changes = audit.entries(case_id=world.case.id, changes_only=True)
+    assert any(e.action == "output.generated" for e in every)
+    assert not any(e.action == "output.generated" for e in changes)
