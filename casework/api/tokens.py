@@ -16,7 +16,7 @@ from casework.core.db import db, utcnow
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed
 
 # Secrets look like "cw_<43 characters>": the prefix tells a leaked one apart in a scan.
-SECRET_PREFIX = "cw_"  # noqa: S105  (a marker, not a secret)
+SECRET_PREFIX = "cw_"  # noqa: S105  # nosec B105 (a marker, not a secret)
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
 
