@@ -237,3 +237,22 @@ def test_user_logs_out_everywhere_else(app, make_user):
     assert "Logged out of 1 other session" in response.get_data(as_text=True)
     assert other.get("/").status_code == 302
     assert mine.get("/").status_code == 200
+
+
+def test_bulk_export_and_token_creation_need_fresh_authentication(app, make_user):
+    coordinator = make_user(Role.COORDINATOR)
+    with time_machine.travel(T0, tick=False) as clock:
+        client = log_in(app.test_client(), coordinator)
+        clock.shift(timedelta(minutes=11))
+        response = client.post("/reports/export", data={"format": "csv"})
+        assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
+        response = client.post("/profile/tokens", data={"name": "x", "scope": "read", "days": "30"})
+        assert response.status_code == 403
+        client.post(
+            "/account/confirm?next=/reports/export",
+            data={"password": PASSWORD, "code": totp_code(coordinator)},
+        )
+        response = client.post("/reports/export", data={"format": "csv"})
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        response = client.post("/profile/tokens", data={"name": "x", "scope": "read", "days": "30"})
+        assert response.status_code == 201

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 
 from casework import permissions
+from casework.accounts.recent_auth import require_recent_auth
 from casework.api import tokens
 from casework.api.forms import TokenForm
 from casework.api.openapi import build_spec
@@ -18,13 +18,6 @@ from casework.core.formflow import perform
 from casework.core.forms import apply_errors
 
 bp = Blueprint("api_web", __name__)
-
-
-def require_recent_auth(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The hook point for re-authentication before a token is created: replace this function
-    with the security work's ``require_recent_auth`` (a fresh password or second factor). Until
-    then, the signed-in session is enough."""
-    return view
 
 
 def _page(form: TokenForm, secret: str | None = None, created: Any = None, status: int = 200):

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from casework import permissions
 from casework.accounts.models import User
+from casework.accounts.recent_auth import has_recent_auth
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
@@ -68,12 +69,16 @@ _MIMETYPES = {
 
 
 def confirm_recent_auth() -> Response | None:
-    """Called before every bulk export: the hook for re-authentication.
+    """Called before every bulk export: password and code again unless given recently.
 
-    Returns a response to send instead of the export (a re-authentication page), or None to go
-    on. Re-authentication is not provided yet: every signed-in user goes on.
+    Returns a response to send instead of the export (the confirmation page, which comes back
+    to this page), or None to go on.
     """
-    return None
+    if has_recent_auth():
+        return None
+    flash("Confirm your password and code before this export.", "info")
+    back = request.path if request.method == "GET" else url_for("reports.export")
+    return redirect(url_for("accounts.reauthenticate", next=back))
 
 
 def _require(allowed: bool) -> None:
