@@ -86,6 +86,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "browse_legal": frozenset({M, L, C}),  # the catalogue in the navigation bar
     "manage_catalogue": frozenset({L, C}),
     "view_advocacy": frozenset({L, C}),
+    # Overdue follow-ups of the whole organisation (dashboard; reminders nobody else gets).
+    "org_followups": frozenset({C}),
     "create_thematic_action": frozenset({C}),
     "manage_target_bodies": frozenset({C}),
     "view_upr": frozenset({L, C}),
@@ -497,12 +499,7 @@ def can_use_calendar_feed(user: User) -> bool:
 
 def receives_org_followups(user: User) -> bool:
     """Overdue follow-ups of the whole organisation (dashboard, reminders for nobody's)."""
-    return _active(user) and user.role == C
-
-
-def coordinator_role() -> Role:
-    """The role that receives the organisation's reminders and coordinator notices."""
-    return C
+    return has_right(user, "org_followups")
 
 
 # --- catalogue, accounts, audit -------------------------------------------------------------
@@ -523,6 +520,13 @@ def can_manage_accounts(user: User) -> bool:
 
 def can_view_audit(user: User) -> bool:
     return _has(user, "view_audit")
+
+
+def holders_clause(right: str) -> ColumnElement[bool]:
+    """A WHERE clause over ``User``: the accounts whose role holds an organisation-wide right."""
+    from casework.accounts.models import User
+
+    return User.role.in_(GLOBAL_POLICY[right])
 
 
 def roles_for(right: str) -> frozenset[Role]:

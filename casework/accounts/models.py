@@ -47,9 +47,6 @@ class User(PublicIdMixin, TimestampMixin, VersionedMixin, UserMixin, db.Model):
     def has_second_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_confirmed_at is not None
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     def __repr__(self) -> str:
         return f"<User {self.public_id} {self.role}>"
 

@@ -29,7 +29,12 @@ from casework.core import mail
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
 from casework.core.vocab import Role
-from casework.permissions import can_manage_accounts, role_sees_every_case
+from casework.permissions import (
+    can_manage_accounts,
+    has_right,
+    holders_clause,
+    role_sees_every_case,
+)
 
 
 class Throttled(DomainError):
@@ -346,10 +351,11 @@ def _require_admin(actor: User) -> None:
 
 
 def _is_last_active_admin(user: User) -> bool:
-    if user.role != Role.ADMIN or not user.is_active_account:
+    """Is ``user`` the last active account able to manage accounts?"""
+    if not has_right(user, "manage_accounts"):
         return False
     count = db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.ADMIN, User.is_active_account)
+        select(func.count(User.id)).where(holders_clause("manage_accounts"), User.is_active_account)
     )
     return (count or 0) <= 1
 

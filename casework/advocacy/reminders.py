@@ -35,7 +35,7 @@ from casework.permissions import (
     action_cases_for,
     can_view_action,
     can_view_case,
-    coordinator_role,
+    holders_clause,
 )
 
 SENT = "reminder.sent"
@@ -112,7 +112,7 @@ def _last_run() -> datetime | None:
 def _coordinators() -> list[User]:
     return list(
         db.session.scalars(
-            select(User).where(User.role == coordinator_role(), User.is_active_account.is_(True))
+            select(User).where(holders_clause("org_followups"), User.is_active_account.is_(True))
         )
     )
 

@@ -21,7 +21,7 @@ from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
-from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, Role
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType
 from casework.permissions import (
     action_cases_for,
     can_download_action_document,
@@ -29,6 +29,7 @@ from casework.permissions import (
     can_manage_advocacy,
     can_manage_target_bodies,
     can_view_identifying,
+    holders_clause,
     visible_actions_clause,
 )
 
@@ -187,7 +188,7 @@ def responsible_candidates() -> list[User]:
     """Active lawyers and coordinators, who may be responsible for an action."""
     query = (
         select(User)
-        .where(User.is_active_account.is_(True), User.role.in_([Role.LAWYER, Role.COORDINATOR]))
+        .where(User.is_active_account.is_(True), holders_clause("view_advocacy"))
         .order_by(User.display_name)
     )
     return list(db.session.scalars(query))

@@ -22,7 +22,6 @@ from casework.core.vocab import (
     CaseRole,
     CaseStatus,
     EventType,
-    Role,
     Situation,
     TeamRole,
     Urgency,
@@ -267,7 +266,7 @@ def add_member(
         raise PermissionDenied()
     if not user.is_active_account:
         raise ValidationFailed({"user": ["That account is deactivated."]})
-    if team_role == TeamRole.LAWYER and user.role != Role.LAWYER:
+    if team_role == TeamRole.LAWYER and not permissions.may_be_lawyer(user):
         raise ValidationFailed({"user": ["Only a lawyer can be the assigned lawyer."]})
     member = _member(case, user)
     if member is None:
