@@ -12,7 +12,7 @@ export CASEWORK_TEST_DATABASE_URL
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
 	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
-	  if command -v apt-get >/dev/null; then apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0; \
+	  if command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0; \
 	  else echo "WeasyPrint needs Pango (libpango-1.0, libpangoft2-1.0): install it"; fi; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
