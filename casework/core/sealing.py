@@ -66,6 +66,7 @@ from casework.core.types import SecretText
 
 _PENDING = Sealed("cw1:pending")  # only ever seen inside the inserting transaction
 _PLAIN = "casework.plaintext"
+_SEALED_EARLY = "casework.sealed_early"
 _FLUSH_KEY = "casework.data_key"
 _secret_attrs: dict[Mapper, tuple[tuple[str, str], ...]] = {}
 
@@ -133,6 +134,12 @@ def _hold_back_plaintext(mapper: Mapper, conn: Connection, target: Any) -> None:
     if not attrs:
         return
     state = inspect(target)
+    pk_attr = mapper.get_property_by_column(mapper.primary_key[0]).key
+    if state.dict.get(pk_attr) is not None:
+        # The row id is known already (reserved by a bulk writer): seal now, in the INSERT
+        # itself, instead of a placeholder and an UPDATE after it.
+        _seal_before_write(mapper, conn, target, state)
+        return
     pending = {}
     for attr, _col in attrs:
         value = state.dict.get(attr)
@@ -143,9 +150,27 @@ def _hold_back_plaintext(mapper: Mapper, conn: Connection, target: Any) -> None:
         state.info[_PLAIN] = pending
 
 
+def _seal_before_write(mapper: Mapper, conn: Connection, target: Any, state: Any) -> None:
+    pending = {}
+    for attr, _col in secret_attributes(mapper):
+        value = state.dict.get(attr)
+        if value is not None and not isinstance(value, Sealed):
+            pending[attr] = value
+    if not pending:
+        return
+    row_id = _row_id(mapper, target)
+    key = _flush_key(state.session, conn)
+    for attr, col in secret_attributes(mapper):
+        if attr in pending:
+            setattr(target, attr, _sealed(pending[attr], mapper, col, row_id, key))
+    state.info[_SEALED_EARLY] = pending  # restored as the committed values after the write
+
+
 @event.listens_for(Mapper, "after_insert")
 def _seal_inserted(mapper: Mapper, conn: Connection, target: Any) -> None:
     state = inspect(target)
+    for attr, plain in state.info.pop(_SEALED_EARLY, {}).items():
+        set_committed_value(target, attr, plain)
     pending = state.info.pop(_PLAIN, None)
     if not pending:
         return

@@ -33,6 +33,7 @@ from casework.cases.models import (
 from casework.cases.services import case_values
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.sealing import secret_attributes
 from casework.core.vocab import (
     ActType,
     Assessment,
@@ -399,10 +400,46 @@ def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """
     if not rows:
         return []
-    objects = [model(**row) for row in rows]
+    if not _needs_orm(model, rows):
+        stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+        return list(db.session.scalars(stmt, rows, execution_options=_paging(rows)))
+    ids = _reserve_ids(model, len(rows))
+    objects = [model(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
     db.session.add_all(objects)
     db.session.flush()
-    return [obj.id for obj in objects]
+    return ids
+
+
+def _needs_orm(model: Any, rows: list[dict[str, Any]]) -> bool:
+    """Must these rows go through the unit of work? Audit entries (chained by its events) and
+    rows with a value for an encrypted column (sealed by its events) must; others need not."""
+    if model is AuditEntry:
+        return True
+    secret = [attr for attr, _col in secret_attributes(model.__mapper__)]
+    return any(row.get(attr) is not None for row in rows for attr in secret)
+
+
+def _reserve_ids(model: Any, count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, taken before the INSERT: an encrypted value is
+    bound to its row id, so with the ids known the values are sealed in the INSERT itself
+    (``core.sealing``) rather than by one UPDATE per row after it."""
+    table = model.__table__.name
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The table's own sequence: safe with any number of concurrent writers.
+        return list(
+            db.session.scalars(
+                sql_text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :count)"
+                ),
+                {"table": table, "count": count},
+            )
+        )
+    # SQLite has one writer at a time: once this transaction holds the write lock (the
+    # import has written by now, and a write below takes it if not), max(id) stays ours.
+    db.session.execute(sql_text(f"UPDATE {table} SET id = id WHERE 0"))  # noqa: S608  # nosec B608
+    top = db.session.scalar(select(func.max(model.id))) or 0
+    return list(range(top + 1, top + 1 + count))
 
 
 def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
@@ -410,9 +447,10 @@ def _insert(target: Any, rows: list[dict[str, Any]]) -> None:
     rows of a bare link table as multi-row statements."""
     if not rows:
         return
-    if hasattr(target, "__mapper__"):
+    if hasattr(target, "__mapper__") and _needs_orm(target, rows):
         _inserted_ids(target, rows)
         return
+    target = getattr(target, "__table__", target)
     first = next(iter(target.primary_key.columns))
     db.session.execute(insert(target).returning(first), rows, execution_options=_paging(rows)).all()
 
