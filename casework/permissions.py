@@ -18,6 +18,7 @@ it, and gives a SQL clause filtering a query to what the user may see.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -527,6 +528,18 @@ def holders_clause(right: str) -> ColumnElement[bool]:
     from casework.accounts.models import User
 
     return User.role.in_(GLOBAL_POLICY[right])
+
+
+def roles_clause(roles: Iterable[Role]) -> ColumnElement[bool]:
+    """A WHERE clause over ``User``: the accounts of these roles (pickers, filters)."""
+    from casework.accounts.models import User
+
+    return User.role.in_([Role(r).value for r in roles])
+
+
+def grants_every_case(old: Role, new: Role) -> bool:
+    """Does changing a role from ``old`` to ``new`` give sight of every ordinary case?"""
+    return old != new and role_sees_every_case(new) and not role_sees_every_case(old)
 
 
 def roles_for(right: str) -> frozenset[Role]:

@@ -34,6 +34,7 @@ from casework.permissions import (
     has_right,
     holders_clause,
     role_sees_every_case,
+    roles_clause,
 )
 
 
@@ -426,7 +427,7 @@ def list_users() -> list[User]:
 
 
 def users_with_role(*roles: Role, active_only: bool = True) -> list[User]:
-    query = select(User).where(User.role.in_([r.value for r in roles]))
+    query = select(User).where(roles_clause(roles))
     if active_only:
         query = query.where(User.is_active_account)
     return list(db.session.scalars(query.order_by(User.display_name)))

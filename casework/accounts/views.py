@@ -44,6 +44,7 @@ from casework.extensions import limiter
 from casework.permissions import (
     can_approve_second_factor_resets,
     can_manage_accounts,
+    grants_every_case,
     role_sees_every_case,
 )
 
@@ -484,7 +485,7 @@ def edit_user(public_id: str):
         else:
             db.session.commit()
             flash("Account updated.", "success")
-            if user.role != old_role and role_sees_every_case(user.role):
+            if grants_every_case(old_role, user.role):
                 flash("Coordinator role granted: the other coordinators were notified.", "warning")
             return redirect(url_for("accounts.users"))
     return render_template(

@@ -15,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from casework.core.vocab import CaseRole
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut
 from casework.reports.models import OrganisationProfile
 
@@ -100,7 +101,7 @@ def person_line(p: PersonOut) -> str:
 
 
 def victims(case: CaseOut) -> list[PersonOut]:
-    at_risk = [p for p in case.people if p.role == "Person at risk"]
+    at_risk = [p for p in case.people if p.role == CaseRole.AT_RISK.label]  # a role in the case
     return at_risk or case.people[:1]
 
 
