@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names clean
+.PHONY: install translations messages migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -21,7 +21,20 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-migrate: install
+# The interface's catalogues: .po files are committed, the .mo files are compiled from them here.
+translations: install
+	$(BIN)/pybabel -q compile --statistics -d casework/translations -D messages
+
+# After marking new strings: extract them and merge them into every catalogue (then translate
+# the new entries in casework/translations/<lang>/LC_MESSAGES/messages.po).
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k _l -k lazy_gettext --sort-by-file \
+		--no-wrap -o casework/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching -i casework/translations/messages.pot \
+		-d casework/translations -D messages
+	rm casework/translations/messages.pot
+
+migrate: translations
 	$(FLASK) db upgrade
 	$(FLASK) seed
 
@@ -29,11 +42,11 @@ run: migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite (a fresh database per run, built by the migrations).
-test: install
+test: translations
 	CASEWORK_TEST_DATABASE_URL= $(BIN)/pytest -q
 
 # The same suite on PostgreSQL ($$CASEWORK_TEST_DATABASE_URL).
-test-postgres: install
+test-postgres: translations
 	$(BIN)/pytest -q
 
 lint: install
@@ -58,11 +71,11 @@ $(BIN)/.fuzz-installed: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,fuzz]'
 	touch $@
 
-api-fuzz: $(BIN)/.fuzz-installed
+api-fuzz: $(BIN)/.fuzz-installed translations
 	$(BIN)/python -m tests.api_fuzz
 
 # Screenshots of the main pages in headless Chromium (needs /usr/bin/chromium).
-screenshots: install
+screenshots: translations
 	$(BIN)/pip install --quiet -e '.[browser]'
 	$(BIN)/python -m tests.browser.screenshots
 

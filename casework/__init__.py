@@ -51,10 +51,13 @@ def create_app(config: Any = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import gettext
+
     from casework import models  # noqa: F401  (every table registered before Alembic looks)
     from casework.accounts.sessions import load_user
     from casework.core import sealing
     from casework.core.db import prepare_sqlite_file
+    from casework.core.i18n import N_, init_i18n
     from casework.core.keyring import init_keyring
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -67,7 +70,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = N_("Please log in to continue.")
+    login_manager.localize_callback = gettext
+    init_i18n(app)
     # Sessions are server-side rows (casework.accounts.sessions), checked on every request;
     # Flask-Login only asks them who is logged in.
     login_manager.session_protection = None

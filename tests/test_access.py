@@ -11,6 +11,7 @@ ALLOWED_PUBLIC = {
     "static",
     "core.healthz",
     "accounts.login",
+    "accounts.choose_language",  # a cookie with a language code, before anyone is known
     "accounts.setup",
     "accounts.login_code",
     "accounts.password_reset",

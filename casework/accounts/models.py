@@ -38,6 +38,8 @@ class User(PublicIdMixin, TimestampMixin, VersionedMixin, UserMixin, db.Model):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code of this step or an earlier one is refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The interface language the user chose ("en", "ru"); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

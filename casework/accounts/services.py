@@ -11,6 +11,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -28,6 +29,7 @@ from casework.audit.services import record
 from casework.core import mail
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import known_language
 from casework.core.vocab import Role
 from casework.permissions import (
     can_manage_accounts,
@@ -58,7 +60,7 @@ def normalise_email(email: str) -> str:
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed({"display_name": ["A display name is required."]})
+        raise ValidationFailed({"display_name": [_("A display name is required.")]})
     if len(name) > NAME_MAX_LEN:
         raise ValidationFailed(
             {"display_name": [f"The display name may have at most {NAME_MAX_LEN} characters."]}
@@ -101,7 +103,9 @@ def create_user(
         passwords.check_new_password(password)
     name = _check_name(display_name or email.split("@")[0])
     if get_by_email(email) is not None:
-        raise ValidationFailed({"email": ["An account with this e-mail address already exists."]})
+        raise ValidationFailed(
+            {"email": [_("An account with this e-mail address already exists.")]}
+        )
     user = User(
         email=email,
         display_name=name,
@@ -244,7 +248,9 @@ def confirm_enrolment(user: User, row: UserSession, code: str | None) -> list[st
         raise PermissionDenied("Nothing to enrol.")
     if not totp.verify_code(user, code):
         record(user, "auth.enrolment_failed", user)
-        raise ValidationFailed({"code": ["This code is not right. Check the clock of the device."]})
+        raise ValidationFailed(
+            {"code": [_("This code is not right. Check the clock of the device.")]}
+        )
     user.totp_confirmed_at = utcnow()
     codes = totp.new_recovery_codes(user)
     record(user, "auth.second_factor_enrolled", user)
@@ -277,7 +283,7 @@ def recovery_codes_left(user: User) -> int:
 def change_own_password(user: User, current: str, new: str) -> None:
     """Change one's password; every session of the user ends, this one under a new id."""
     if not passwords.verify_password(user.password_hash, current):
-        raise ValidationFailed({"current_password": ["The current password is wrong."]})
+        raise ValidationFailed({"current_password": [_("The current password is wrong.")]})
     passwords.check_new_password(new, "new_password")
     user.password_hash = passwords.hash_password(new)
     row = sessions.current()
@@ -325,7 +331,7 @@ def redeem_password_reset(code: str, new_password: str) -> User:
         select(PasswordResetCode).where(PasswordResetCode.code_hash == _code_hash(code))
     )
     if row is None or row.used_at is not None or row.expires_at < utcnow():
-        raise ValidationFailed({"code": ["This code is wrong, used or expired."]})
+        raise ValidationFailed({"code": [_("This code is wrong, used or expired.")]})
     passwords.check_new_password(new_password, "new_password")
     user = row.user
     row.used_at = utcnow()
@@ -335,12 +341,27 @@ def redeem_password_reset(code: str, new_password: str) -> User:
     return user
 
 
-def update_own_profile(user: User, display_name: str, expected_version: Any) -> None:
+def update_own_profile(
+    user: User, display_name: str, expected_version: Any, language: str | None = None
+) -> None:
+    """Change one's own display name and interface language (None or "": the browser's)."""
     name = _check_name(display_name)
-    check_version(user, expected_version, {"display_name": name})
-    if name != user.display_name:
-        user.display_name = name
-        record(user, "user.profile_updated", user, fields=["display_name"])
+    chosen = known_language(language)
+    if language and chosen is None:
+        raise ValidationFailed({"language": [_("Choose a language from the list.")]})
+    check_version(user, expected_version, {"display_name": name, "language": chosen})
+    changed = [
+        field
+        for field, old, new in (
+            ("display_name", user.display_name, name),
+            ("language", user.language, chosen),
+        )
+        if old != new
+    ]
+    user.display_name = name
+    user.language = chosen
+    if changed:
+        record(user, "user.profile_updated", user, fields=changed)
 
 
 # --- administration --------------------------------------------------------------------------
@@ -394,16 +415,16 @@ def admin_update_user(
     _require_admin(actor)
     role_value = Role.parse(role)
     if role_value is None:
-        raise ValidationFailed({"role": ["Unknown role."]})
+        raise ValidationFailed({"role": [_("Unknown role.")]})
     name = _check_name(display_name)
     submitted = {"role": role_value, "display_name": name, "active": active}
     check_version(user, expected_version, submitted)
     if user.id == actor.id and (role_value != Role.ADMIN or not active):
         raise ValidationFailed(
-            {"role": ["You cannot remove your own administrator rights or deactivate yourself."]}
+            {"role": [_("You cannot remove your own administrator rights or deactivate yourself.")]}
         )
     if _is_last_active_admin(user) and (role_value != Role.ADMIN or not active):
-        raise ValidationFailed({"role": ["This is the last active administrator."]})
+        raise ValidationFailed({"role": [_("This is the last active administrator.")]})
     if role_value != user.role:
         record(actor, "user.role_changed", user, old=user.role.value, new=role_value.value)
         user.role = role_value

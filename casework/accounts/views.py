@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -25,6 +27,7 @@ from casework.accounts.forms import (
     CreateUserForm,
     EditUserForm,
     EnrolForm,
+    LanguageForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
@@ -40,6 +43,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import perform
 from casework.core.forms import apply_errors, safe_next
+from casework.core.i18n import LANGUAGE_COOKIE, N_
 from casework.extensions import limiter
 from casework.permissions import (
     can_approve_second_factor_resets,
@@ -50,7 +54,7 @@ from casework.permissions import (
 
 bp = Blueprint("accounts", __name__)
 
-_TOO_MANY = "Too many attempts. Wait a minute and try again."
+_TOO_MANY = N_("Too many attempts. Wait a minute and try again.")
 
 
 def init_app(app: Flask) -> None:
@@ -77,7 +81,7 @@ def _throttled():
     """The refusal once an account is throttled; what was attempted stays audited."""
     sessions.end_current()
     db.session.commit()
-    return render_template("errors/error.html", code=429, message=_TOO_MANY), 429
+    return render_template("errors/error.html", code=429, message=_(_TOO_MANY)), 429
 
 
 def _after_login():
@@ -90,9 +94,12 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
+    language_form = LanguageForm(language=get_locale().language)
     if services.user_count() == 0:
         # A fresh installation: the page answers, and points to first-run setup.
-        return render_template("accounts/login.html", form=form, needs_setup=True)
+        return render_template(
+            "accounts/login.html", form=form, language_form=language_form, needs_setup=True
+        )
     if form.validate_on_submit():
         try:
             step = services.check_password(form.email.data, form.password.data)
@@ -100,14 +107,34 @@ def login():
             return _throttled()
         if step is None:
             db.session.commit()  # the failure is audited
-            form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
+            form.form_errors.append(_("Wrong e-mail or password, or the account is deactivated."))
         else:
             services.start_password_only_session(step.user)
             db.session.commit()
             if step.needs_enrolment:
                 return redirect(url_for("accounts.enrol"))
             return redirect(url_for("accounts.login_code", next=request.args.get("next")))
-    return render_template("accounts/login.html", form=form, needs_setup=False)
+    return render_template(
+        "accounts/login.html", form=form, language_form=language_form, needs_setup=False
+    )
+
+
+@bp.post("/language")
+def choose_language():
+    """The language chosen before logging in: a cookie holding its code, nothing else."""
+    form = LanguageForm()
+    target = safe_next(request.form.get("next"), url_for("accounts.login"))
+    response = redirect(target)
+    if form.validate_on_submit():
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            form.language.data,
+            max_age=365 * 24 * 3600,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -132,12 +159,15 @@ def login_code():
             db.session.commit()
             if form.recovery_code.data and left <= 3:
                 flash(
-                    f"Only {left} recovery codes left: make new ones on your two-factor page.",
+                    _(
+                        "Only %(n)s recovery codes left: make new ones on your two-factor page.",
+                        n=left,
+                    ),
                     "warning",
                 )
             return _after_login()
         db.session.commit()
-        form.form_errors.append("This code is not right, or was used already.")
+        form.form_errors.append(_("This code is not right, or was used already."))
     return render_template("accounts/login_code.html", form=form)
 
 
@@ -145,7 +175,7 @@ def login_code():
 def logout():
     services.logout(current_user)
     db.session.commit()  # the session's end and the audited logout together
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -221,7 +251,7 @@ def reauthenticate():
         db.session.commit()
         if ok:
             return redirect(safe_next(request.args.get("next"), url_for("accounts.profile")))
-        form.form_errors.append("The password or the code is not right.")
+        form.form_errors.append(_("The password or the code is not right."))
     return render_template("accounts/reauth.html", form=form)
 
 
@@ -246,7 +276,7 @@ def setup():
             db.session.rollback()
             abort(404)
         else:
-            flash("Casework is set up. Set up your second factor now.", "success")
+            flash(_("Casework is set up. Set up your second factor now."), "success")
             return redirect(url_for("accounts.enrol"))
     return render_template("accounts/setup.html", form=form)
 
@@ -265,7 +295,7 @@ def password_reset():
         else:
             sessions.end_current()
             db.session.commit()
-            flash("Your password is set. Log in with it and your authenticator code.", "success")
+            flash(_("Your password is set. Log in with it and your authenticator code."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/password_reset.html", form=form)
 
@@ -274,7 +304,7 @@ def password_reset():
 def dismiss_notices():
     return perform(
         lambda: services.dismiss_notices(current_user),
-        success="Notices dismissed.",
+        success=_("Notices dismissed."),
         then=safe_next(request.form.get("next"), url_for("core.dashboard")),
         form=ConfirmForm(),
     )
@@ -286,19 +316,23 @@ def profile():
     password_form = PasswordForm(prefix="pw")
     if request.method == "GET":
         profile_form.version.data = current_user.version
+        profile_form.language.data = current_user.language or ""
     elif "profile-display_name" in request.form and profile_form.validate_on_submit():
         try:
             services.update_own_profile(
-                current_user, profile_form.display_name.data, profile_form.version.data
+                current_user,
+                profile_form.display_name.data,
+                profile_form.version.data,
+                profile_form.language.data,
             )
         except StaleEdit:
-            flash("Your profile was changed elsewhere; here is the current version.", "warning")
+            flash(_("Your profile was changed elsewhere; here is the current version."), "warning")
             return redirect(url_for("accounts.profile"))
         except ValidationFailed as exc:
             apply_errors(profile_form, exc)
         else:
             db.session.commit()
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
     elif "pw-current_password" in request.form and password_form.validate_on_submit():
         try:
@@ -310,7 +344,7 @@ def profile():
             apply_errors(password_form, exc)
         else:
             db.session.commit()
-            flash("Password changed. Your other sessions were logged out.", "success")
+            flash(_("Password changed. Your other sessions were logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
         "accounts/profile.html",
@@ -325,7 +359,7 @@ def profile():
 def end_other_sessions():
     return perform(
         lambda: services.end_other_sessions(current_user, sessions.current()),
-        success=lambda n: f"Logged out of {n} other session(s).",
+        success=lambda n: _("Logged out of %(n)s other session(s).", n=n),
         then=url_for("accounts.profile"),
         form=ConfirmForm(),
     )
@@ -367,11 +401,11 @@ def second_factor_resets():
             db.session.commit()
             if request_row.completed_at is not None:
                 flash(
-                    "Second factor removed. The user sets up a new one at their next login.",
+                    _("Second factor removed. The user sets up a new one at their next login."),
                     "success",
                 )
             else:
-                flash("Your approval is recorded. The other role must approve too.", "info")
+                flash(_("Your approval is recorded. The other role must approve too."), "info")
             return redirect(url_for("accounts.second_factor_resets"))
     return render_template(
         "accounts/second_factor_resets.html",
@@ -390,7 +424,7 @@ def cancel_second_factor_reset(public_id: str):
         abort(404)
     return perform(
         lambda: second_factor_reset.cancel(current_user, request_row),
-        success="Request cancelled.",
+        success=_("Request cancelled."),
         then=url_for("accounts.second_factor_resets"),
         form=ConfirmForm(),
     )
@@ -438,7 +472,9 @@ def create_user():
         else:
             db.session.commit()
             if role_sees_every_case(user.role):
-                flash("Coordinator role granted: the other coordinators were notified.", "warning")
+                flash(
+                    _("Coordinator role granted: the other coordinators were notified."), "warning"
+                )
             return _show_reset_code(user, code, created=True)
     return render_template("accounts/user_new.html", form=form)
 
@@ -484,9 +520,11 @@ def edit_user(public_id: str):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Account updated.", "success")
+            flash(_("Account updated."), "success")
             if grants_every_case(old_role, user.role):
-                flash("Coordinator role granted: the other coordinators were notified.", "warning")
+                flash(
+                    _("Coordinator role granted: the other coordinators were notified."), "warning"
+                )
             return redirect(url_for("accounts.users"))
     return render_template(
         "accounts/user_edit.html", user=user, form=form, reset_form=ConfirmForm()

@@ -29,6 +29,18 @@ def name(code: str | None) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
+def local_name(code: str | None, language: str) -> str:
+    """The country's name in ``language`` ("en" or "ru"; the English name if none is known)."""
+    english = name(code)
+    if not code or language != "ru":
+        return english
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return english
+    translated = _russian().gettext(country.name)
+    return translated if translated != country.name else english
+
+
 @cache
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}

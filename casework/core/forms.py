@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField
 from wtforms.fields.choices import SelectChoice
@@ -52,7 +53,8 @@ def safe_next(target: str | None, default: str) -> str:
 
 def choices(vocab: type[Vocab], blank: str | None = None) -> list[SelectChoice]:
     """Select-field choices for a vocabulary, optionally led by a blank ("any", "unknown")."""
-    items = [SelectChoice(m.value, m.label) for m in vocab]
+    # Lazy: forms are defined at import time, their labels shown in each request's language.
+    items = [SelectChoice(m.value, lazy_gettext(m.label_en)) for m in vocab]
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from casework.core.i18n import N_, format_moment, format_partial_date, translate
 from casework.core.types import PartialDate
 
 
@@ -70,13 +71,24 @@ class TimelineItem:
 
     @property
     def when_label(self) -> str:
+        """The date in the reader's convention (a moment: date, time and UTC)."""
         if self.when is None:
-            return "Date unknown"
+            return translate(N_("Date unknown"))
         if isinstance(self.when, datetime):
-            return self.when.strftime("%Y-%m-%d %H:%M UTC")
-        text = self.when.isoformat() if isinstance(self.when, date) else self.when.iso()
-        return f"c. {text}" if self.approximate else text
+            return f"{format_moment(self.when)} UTC"
+        return format_partial_date(self.when, self.approximate)
 
+
+# The kinds of timeline items, as the case file names them (translated there).
+TIMELINE_KINDS = (
+    N_("event"),
+    N_("status"),
+    N_("comment"),
+    N_("document"),
+    N_("action"),
+    N_("legal"),
+    N_("remedy"),
+)
 
 TimelineProvider = Callable[[Any, Any], list[TimelineItem]]
 

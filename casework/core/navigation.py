@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import current_app, url_for
 
+from casework.core.i18n import N_, translate
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -17,18 +19,18 @@ class NavItem:
 
 
 NAV = (
-    NavItem("cases.new_case", "New case", "create_case"),
-    NavItem("cases.case_list", "Cases", "list_cases"),
-    NavItem("legal.catalogue", "Legal grounds", "browse_legal"),
-    NavItem("advocacy.followups", "Follow-up", "view_advocacy"),
-    NavItem("advocacy.cycles", "UPR", "view_upr"),
-    NavItem("reports.statistics_page", "Statistics", "view_statistics"),
-    NavItem("reports.upr_drafts", "Submissions", "manage_reports"),
-    NavItem("reports.export", "Export", "export_cases"),
-    NavItem("accounts.users", "Accounts", "manage_accounts"),
-    NavItem("audit.trail", "Audit", "view_audit"),
-    NavItem("accounts.second_factor_resets", "2FA resets", "approve_2fa_resets"),
-    NavItem("imports.import_page", "Import", "import_cases"),
+    NavItem("cases.new_case", N_("New case"), "create_case"),
+    NavItem("cases.case_list", N_("Cases"), "list_cases"),
+    NavItem("legal.catalogue", N_("Legal grounds"), "browse_legal"),
+    NavItem("advocacy.followups", N_("Follow-up"), "view_advocacy"),
+    NavItem("advocacy.cycles", N_("UPR"), "view_upr"),
+    NavItem("reports.statistics_page", N_("Statistics"), "view_statistics"),
+    NavItem("reports.upr_drafts", N_("Submissions"), "manage_reports"),
+    NavItem("reports.export", N_("Export"), "export_cases"),
+    NavItem("accounts.users", N_("Accounts"), "manage_accounts"),
+    NavItem("audit.trail", N_("Audit"), "view_audit"),
+    NavItem("accounts.second_factor_resets", N_("2FA resets"), "approve_2fa_resets"),
+    NavItem("imports.import_page", N_("Import"), "import_cases"),
 )
 
 
@@ -37,7 +39,7 @@ def nav_items(user: Any, has_right: Callable[[Any, str], bool]) -> list[dict[str
     if not getattr(user, "is_authenticated", False):
         return []
     return [
-        {"url": url_for(item.endpoint), "label": item.label}
+        {"url": url_for(item.endpoint), "label": translate(item.label)}
         for item in NAV
         if has_right(user, item.right) and item.endpoint in current_app.view_functions
     ]

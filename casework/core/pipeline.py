@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from casework import permissions
-from casework.core import countries, vocab
+from casework.core import countries, i18n, vocab
 from casework.core.db import db, utcnow
 from casework.core.errors import MissingVersion, NotVisible, PermissionDenied
 from casework.core.navigation import nav_items
@@ -25,6 +26,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "core.healthz",
         "accounts.login",
+        # The interface language chosen before logging in (a cookie with its code).
+        "accounts.choose_language",
         "accounts.setup",
         # Between the password and the code: the session is not logged in yet.
         "accounts.login_code",
@@ -140,15 +143,27 @@ def init_pipeline(app: Flask) -> None:
 
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
-        """A partial date for display: '2011-06', 'c. 2011', or 'unknown'."""
-        if value is None:
-            return f"unknown ({note})" if note else "unknown"
-        text = value.iso() if hasattr(value, "iso") else value.isoformat()
-        return f"c. {text}" if approximate else text
+        """A partial date in the reader's language: '12 Jun 2011', 'c. 2011', 'unknown'."""
+        return i18n.format_partial_date(value, approximate, note)
+
+    @app.template_filter("day")
+    def day(value) -> str:
+        """A date (or a moment's date) in the reader's language; '—' for none."""
+        return i18n.format_day(value)
+
+    @app.template_filter("moment")
+    def moment(value) -> str:
+        """A moment (UTC) as date and time in the reader's language; '—' for none."""
+        return i18n.format_moment(value)
+
+    @app.template_filter("number")
+    def number(value) -> str:
+        """A number with the reader's digit grouping and decimal sign."""
+        return i18n.format_number(value)
 
     @app.template_filter("country")
     def country_name(code: str | None) -> str:
-        return countries.name(code) if code else "—"
+        return countries.local_name(code, i18n.current_language()) if code else "—"
 
     @app.template_filter("paragraphs")
     def paragraphs(text: str | None) -> Markup:
@@ -163,7 +178,7 @@ def init_pipeline(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         db.session.rollback()
-        message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        message = _("The form expired or was sent from elsewhere. Reload the page and try again.")
         if _wants_json():
             return json_error(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
@@ -218,7 +233,7 @@ def init_pipeline(app: Flask) -> None:
         db.session.rollback()
         # The traceback goes to the log without request data (no form values, no query).
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
-        message = "Something went wrong on our side. Nothing you saved before was lost."
+        message = _("Something went wrong on our side. Nothing you saved before was lost.")
         if _wants_json():
             return json_error(500, message)
         return render_template("errors/error.html", code=500, message=message), 500

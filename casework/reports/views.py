@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -31,6 +32,7 @@ from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
+from casework.core.i18n import english
 from casework.core.vocab import CaseStatus
 from casework.loader import load
 from casework.reports import documents, dossier, services, upr
@@ -76,7 +78,7 @@ def confirm_recent_auth() -> Response | None:
     """
     if has_recent_auth():
         return None
-    flash("Confirm your password and code before this export.", "info")
+    flash(_("Confirm your password and code before this export."), "info")
     back = request.path if request.method == "GET" else url_for("reports.export")
     return redirect(url_for("accounts.reauthenticate", next=back))
 
@@ -147,9 +149,10 @@ def export():
         challenge = confirm_recent_auth()
         if challenge is not None:
             return challenge
-        content, name, mimetype, _ = services.export_cases(
-            current_user, form.format.data, anonymise=form.anonymise.data
-        )
+        with english():  # an exchange format: labels in one language, whoever exports
+            content, name, mimetype, _count = services.export_cases(
+                current_user, form.format.data, anonymise=form.anonymise.data
+            )
         db.session.commit()
         return _download(content, name, mimetype)
     return render_template("reports/export.html", form=form)
@@ -171,7 +174,7 @@ def organisation():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Organisation profile saved.", "success")
+            flash(_("Organisation profile saved."), "success")
             return redirect(url_for("reports.organisation"))
     return render_template("reports/organisation.html", form=form)
 
@@ -197,7 +200,9 @@ def upr_drafts():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Draft generated from the cases of the period. Edit it, then export.", "success")
+            flash(
+                _("Draft generated from the cases of the period. Edit it, then export."), "success"
+            )
             return redirect(url_for("reports.upr_draft", draft_id=draft.public_id))
     return render_template("reports/upr_drafts.html", form=form, drafts=upr.drafts())
 
@@ -231,7 +236,10 @@ def upr_draft(draft_id: str):
                     "error",
                 )
             else:
-                flash(f"Saved ({words} of {draft.word_limit} words).", "success")
+                flash(
+                    _("Saved (%(words)s of %(limit)s words).", words=words, limit=draft.word_limit),
+                    "success",
+                )
             return redirect(url_for("reports.upr_draft", draft_id=draft.public_id))
     text = form.body.data or ""
     return render_template(
@@ -250,7 +258,8 @@ def upr_docx(draft_id: str):
     challenge = confirm_recent_auth()
     if challenge is not None:
         return challenge
-    content = upr.export_draft(current_user, draft)
+    with english():  # a submission to the UN, written in English
+        content = upr.export_draft(current_user, draft)
     db.session.commit()
     return _download(content, f"upr-submission-{draft.period_to.year}.docx", _MIMETYPES["docx"])
 
@@ -273,6 +282,8 @@ def case_output(public_id: str, output: str):
     scrubbed = disclose_case(case, kind, assume_reviewed=True)
     services.record_output(current_user, kind.value, "preview", 1, case=case)
     db.session.commit()
+    with english():  # the preview shows the document's own words, which are English
+        facts = documents.facts(disclosed)
     return render_template(
         "reports/case_output.html",
         case=case,
@@ -282,7 +293,7 @@ def case_output(public_id: str, output: str):
         scrubbed=scrubbed,
         review=review,
         formats=_FORMATS[kind],
-        facts=documents.facts(disclosed),
+        facts=facts,
         review_form=ReviewForm(),
     )
 
@@ -296,7 +307,7 @@ def review_output(public_id: str, output: str):
     if form.validate_on_submit():
         services.review_free_text(current_user, case, kind)
         db.session.commit()
-        flash("Reviewed: the free text shown will be part of this output.", "success")
+        flash(_("Reviewed: the free text shown will be part of this output."), "success")
     return redirect(url_for("reports.case_output", public_id=case.public_id, output=kind.value))
 
 
@@ -314,7 +325,12 @@ def case_output_file(public_id: str, output: str):
 
 
 def case_document(user: Any, case: Case, kind: Output, fmt: str, *, anonymise: bool) -> bytes:
-    """One per-case document (each generator audits itself)."""
+    """One per-case document (each generator audits itself), in English: UN bodies read it."""
+    with english():
+        return _case_document(user, case, kind, fmt, anonymise=anonymise)
+
+
+def _case_document(user: Any, case: Case, kind: Output, fmt: str, *, anonymise: bool) -> bytes:
     profile = services.organisation(current_app.config["ORGANISATION_NAME"])
     if kind == Output.DOSSIER:
         return dossier.dossier_pdf(user, case)
@@ -354,7 +370,7 @@ def export_cases_command(fmt: str, out: str, anonymise: bool, email: str | None)
     user = _cli_user(email)
     if not permissions.can_export_cases(user):
         raise click.UsageError("That account may not export cases.")
-    content, _, _, count = services.export_cases(user, fmt, anonymise=anonymise)
+    content, _name, _mimetype, count = services.export_cases(user, fmt, anonymise=anonymise)
     db.session.commit()
     with open(out, "wb") as handle:
         handle.write(content)

@@ -1,0 +1,138 @@
+"""Languages: which one a request is served in, and the words that do not depend on it.
+
+The interface speaks English and Russian (catalogues in ``casework/translations``). A request's
+language is, in order: the signed-in user's setting, the ``lang`` cookie (chosen on the login
+page, before anyone is known; it holds a language code and nothing else), the browser's
+Accept-Language, English. Documents meant for UN bodies are written in English whatever the
+interface language (see ``english``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from babel import dates as babel_dates
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import format_decimal as _format_decimal
+from flask_babel import gettext as _gettext
+from flask_login import current_user
+
+from casework.paths import PACKAGE_DIR
+
+# Code → the language's own name (what a speaker looks for in a list).
+LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "lang"
+TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
+
+babel = Babel()
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for a marker that translates nothing)
+    """Mark ``message`` for the catalogue without translating it here (labels defined at import
+    time, translated where they are shown)."""
+    return message
+
+
+def known_language(code: str | None) -> str | None:
+    """``code`` if the interface speaks it, else None (never raises on odd input)."""
+    if not code:
+        return None
+    code = code.strip().lower()[:8]
+    return code if code in LANGUAGES else None
+
+
+def select_language() -> str:
+    """The request's language: user setting → cookie → Accept-Language → English."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # a command or a job: English
+    if current_user and getattr(current_user, "is_authenticated", False):
+        chosen = known_language(getattr(current_user, "language", None))
+        if chosen:
+            return chosen
+    chosen = known_language(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    babel.init_app(app, locale_selector=select_language)
+
+    @app.context_processor
+    def language_globals():
+        return {"current_language": _language(), "languages": LANGUAGES}
+
+
+@contextmanager
+def english() -> Iterator[None]:
+    """Render in English inside the block (documents for UN bodies), whatever the user reads."""
+    with force_locale(DEFAULT_LANGUAGE):
+        yield
+
+
+def translate(message: str) -> str:
+    """``message`` (an English msgid marked elsewhere with ``N_``) in the request's language."""
+    return _gettext(message) if message else message
+
+
+# Date patterns per language. English keeps ISO 8601 (unambiguous between the many date orders
+# of international work); Russian writes 12.06.2011, as Russian documents do.
+_DAY = {"en": "yyyy-MM-dd", "ru": "dd.MM.yyyy"}
+_MONTH = {"en": "yyyy-MM", "ru": "MM.yyyy"}
+_TIME = "HH:mm"
+
+
+def current_language() -> str:
+    """The language this request is served in ("en" outside a request)."""
+    return _language()
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date, or the date of a moment, in the reader's convention; '—' for none."""
+    if value is None:
+        return "—"
+    day = value.date() if isinstance(value, datetime) else value
+    return babel_dates.format_date(day, _DAY[_language()], locale=get_locale())
+
+
+def format_moment(value: datetime | None) -> str:
+    """A moment (stored in UTC) as date and time in the reader's convention; '—' for none."""
+    if value is None:
+        return "—"
+    return f"{format_day(value)} {value.strftime('%H:%M')}"
+
+
+def format_partial_date(value: Any, approximate: bool = False, note: str | None = None) -> str:
+    """A date known to the year, the month or the day (``PartialDate`` or ``date``)."""
+    if value is None:
+        return _gettext("unknown (%(note)s)", note=note) if note else _gettext("unknown")
+    if isinstance(value, date):
+        text = format_day(value)
+    elif value.day is not None:
+        text = format_day(date(value.year, value.month, value.day))
+    elif value.month is not None:
+        text = babel_dates.format_date(
+            date(value.year, value.month, 1), _MONTH[_language()], locale=get_locale()
+        )
+    else:
+        text = f"{value.year:04d}"
+    return _gettext("c. %(date)s", date=text) if approximate else text
+
+
+def format_number(value: Any) -> str:
+    """A number with the reader's digit grouping and decimal sign."""
+    if value is None:
+        return "—"
+    return _format_decimal(value)

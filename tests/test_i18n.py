@@ -1,0 +1,169 @@
+"""Languages: every template string is marked, the Russian catalogue is complete, the language
+is chosen per user (or before login, per browser), and documents for UN bodies stay English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from casework.accounts.models import User
+from casework.core.db import db
+from casework.core.i18n import LANGUAGES, TRANSLATIONS_DIR
+from casework.core.vocab import Role
+from casework.paths import resource_dir
+from tests.case_helpers import page
+from tests.template_text import unmarked
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = resource_dir("templates")
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+}
+
+
+def _extracted() -> set[str]:
+    """Every msgid the code and the templates mark, as `make messages` extracts them."""
+    method_map = [("casework/**.py", "python"), ("templates/**.html", "jinja2")]
+    ids: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, keywords=KEYWORDS
+    ):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def _catalogue(language: str):
+    with open(TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=language)
+
+
+# The dossier for counsel before UN bodies is written in English whatever the interface language
+# (see casework.core.i18n.english); its text is not for translation.
+ENGLISH_DOCUMENTS = {"reports/dossier.html"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in TEMPLATES.rglob("*.html")
+        if str(p.relative_to(TEMPLATES)) not in ENGLISH_DOCUMENTS
+    ),
+    ids=lambda p: str(p.relative_to(TEMPLATES)),
+)
+def test_templates_mark_every_user_facing_string(path):
+    found = unmarked(path.read_text(encoding="utf-8"))
+    assert not found, f"unmarked text in {path.relative_to(TEMPLATES)}: {found}"
+
+
+def test_the_unmarked_text_check_finds_text_and_attributes():
+    source = (
+        '<p title="Open it">Hello {{ name }}</p>{{ _("Marked") }}'
+        '<a href="{{ url }}" class="x">Edit</a><code>SHA-256</code>'
+        "<script>var a = 'code';</script>{% trans %}Inside{% endtrans %}<code>case_key</code>"
+    )
+    assert unmarked(source) == [(1, 'title="Open it"'), (1, "Hello"), (1, "Edit")]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_catalogue_translates_every_marked_string(language):
+    catalogue = _catalogue(language)
+    missing = sorted(_extracted() - {m.id for m in catalogue if m.id})
+    assert not missing, f"{language}: {len(missing)} strings missing, e.g. {missing[:10]}"
+    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
+    assert not fuzzy, f"{language}: fuzzy entries: {fuzzy[:10]}"
+    empty = [
+        m.id
+        for m in catalogue
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
+    assert not empty, f"{language}: untranslated entries: {empty[:10]}"
+
+
+def test_russian_translations_keep_their_placeholders():
+    import re
+
+    placeholder = re.compile(r"%\((\w+)\)s")
+    for message in _catalogue("ru"):
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        assert set(placeholder.findall(message.id)) == set(placeholder.findall(message.string)), (
+            message.id
+        )
+
+
+# --- choosing the language ------------------------------------------------------------------
+
+
+def test_browser_language_then_cookie_then_english(client):
+    assert 'lang="en"' in page(client, "/login")
+    assert 'lang="ru"' in client.get(
+        "/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"}
+    ).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/login", headers={"Accept-Language": "kk, de"}).get_data(
+        as_text=True
+    )
+    client.set_cookie("lang", "ru")
+    assert 'lang="ru"' in client.get("/login", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    client.set_cookie("lang", "<script>")
+    assert 'lang="en"' in page(client, "/login")
+
+
+def test_language_chosen_on_the_login_page_is_a_cookie_with_its_code_only(client, make_user):
+    make_user(Role.MONITOR)
+    html = page(client, "/login")
+    assert 'action="/language"' in html
+    response = client.post("/language", data={"language": "ru", "next": "/login"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    cookie = client.get_cookie("lang")
+    assert cookie is not None and cookie.value == "ru"
+    assert 'lang="ru"' in page(client, "/login")
+    # Another site's address is not followed; an unknown language changes nothing.
+    response = client.post("/language", data={"language": "xx", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/login"
+    assert client.get_cookie("lang").value == "ru"
+
+
+def test_the_users_language_wins_and_is_set_on_the_profile(client, login, make_user):
+    user = make_user(Role.MONITOR)
+    login(user)
+    db.session.refresh(user)
+    html = page(client, "/profile")
+    assert 'name="profile-language"' in html
+    response = client.post(
+        "/profile",
+        data={
+            "profile-display_name": user.display_name,
+            "profile-language": "ru",
+            "profile-version": str(user.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(User.language).where(User.id == user.id)) == "ru"
+    # The setting wins over the browser's language.
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="ru"' in html
+    # A language the interface does not speak is refused with a message, nothing saved.
+    response = client.post(
+        "/profile",
+        data={
+            "profile-display_name": user.display_name,
+            "profile-language": "xx",
+            "profile-version": str(user.version + 1),
+        },
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(User.language).where(User.id == user.id)) == "ru"
