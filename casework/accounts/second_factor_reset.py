@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework.accounts import sessions, totp
@@ -49,7 +50,7 @@ def approve(actor: User, user: User) -> SecondFactorReset:
     if slot is None:
         raise PermissionDenied("Only a coordinator and an administrator, together, do this.")
     if not user.totp_secret:
-        raise ValidationFailed({"user": ["This account has no second factor to reset."]})
+        raise ValidationFailed({"user": [_("This account has no second factor to reset.")]})
     request = _open_request_for(user)
     if request is None:
         request = SecondFactorReset(user_id=user.id, created_at=utcnow())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -43,49 +44,60 @@ class DayField(DateField):
 
 
 class ActionForm(FlaskForm):
-    action_type = SelectField("Type", choices=choices(ActionType), validators=[DataRequired()])
-    target_body = SelectField("Addressed to", choices=[], validate_choice=False)
+    action_type = SelectField(_l("Type"), choices=choices(ActionType), validators=[DataRequired()])
+    target_body = SelectField(_l("Addressed to"), choices=[], validate_choice=False)
     title = StringField(
-        "Short title (no names)",
-        validators=[DataRequired(message="A short title is required."), Length(max=TITLE_MAX_LEN)],
+        _l("Short title (no names)"),
+        validators=[
+            DataRequired(message=_l("A short title is required.")),
+            Length(max=TITLE_MAX_LEN),
+        ],
     )
     cases = StringField(
-        "Case references",
-        description="Comma-separated, e.g. KZ-2011-0007, KZ-2011-0008. Empty: a thematic action.",
+        _l("Case references"),
+        description=_l(
+            "Comma-separated, e.g. KZ-2011-0007, KZ-2011-0008. Empty: a thematic action."
+        ),
         validators=[Length(max=2000)],
     )
-    status = SelectField("Status", choices=choices(ActionStatus), validators=[DataRequired()])
-    planned_on = DayField("Planned for", validators=[Optional()])
-    submitted_on = DayField("Submitted on", validators=[Optional()])
-    followup_due = DayField("Follow up by", validators=[Optional()])
-    response_on = DayField("Response received on", validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(ActionStatus), validators=[DataRequired()])
+    planned_on = DayField(_l("Planned for"), validators=[Optional()])
+    submitted_on = DayField(_l("Submitted on"), validators=[Optional()])
+    followup_due = DayField(_l("Follow up by"), validators=[Optional()])
+    response_on = DayField(_l("Response received on"), validators=[Optional()])
     reference_number = StringField(
-        "Reference number", validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
+        _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
     )
-    outcome = SelectField("Outcome", choices=choices(ActionOutcome), validators=[DataRequired()])
-    response_summary = TextAreaField("Response summary", validators=[Optional(), Length(max=20000)])
-    description = TextAreaField("Notes", validators=[Optional(), Length(max=20000)])
-    responsible = SelectField("Responsible", choices=[], validate_choice=False)
+    outcome = SelectField(
+        _l("Outcome"), choices=choices(ActionOutcome), validators=[DataRequired()]
+    )
+    response_summary = TextAreaField(
+        _l("Response summary"), validators=[Optional(), Length(max=20000)]
+    )
+    description = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=20000)])
+    responsible = SelectField(_l("Responsible"), choices=[], validate_choice=False)
     version = VersionField()
 
 
 class StatusForm(FlaskForm):
-    to_status = SelectField("Move to", choices=[], validators=[DataRequired()])
-    on = DayField("Date of this step", validators=[Optional()])
+    to_status = SelectField(_l("Move to"), choices=[], validators=[DataRequired()])
+    on = DayField(_l("Date of this step"), validators=[Optional()])
     reference_number = StringField(
-        "Reference number", validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
+        _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
     )
-    outcome = SelectField("Outcome", choices=choices(ActionOutcome, blank="(unchanged)"))
+    outcome = SelectField(_l("Outcome"), choices=choices(ActionOutcome, blank="(unchanged)"))
     response_summary = TextAreaField(
-        "What the reply said", validators=[Optional(), Length(max=20000)]
+        _l("What the reply said"), validators=[Optional(), Length(max=20000)]
     )
-    followup_due = DayField("Next follow-up by", validators=[Optional()])
+    followup_due = DayField(_l("Next follow-up by"), validators=[Optional()])
     version = VersionField()
 
 
 class BodyForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=BODY_NAME_MAX_LEN)])
-    short_name = StringField("Short name", validators=[Optional(), Length(max=BODY_SHORT_MAX_LEN)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=BODY_NAME_MAX_LEN)])
+    short_name = StringField(
+        _l("Short name"), validators=[Optional(), Length(max=BODY_SHORT_MAX_LEN)]
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -93,45 +105,51 @@ class ConfirmForm(FlaskForm):
 
 
 class RecommendationForm(FlaskForm):
-    cycle = SelectField("Cycle", choices=[], validators=[DataRequired(message="Choose the cycle.")])
+    cycle = SelectField(
+        _l("Cycle"), choices=[], validators=[DataRequired(message=_l("Choose the cycle."))]
+    )
     number = StringField(
-        "Number", validators=[DataRequired(), Length(max=NUMBER_MAX_LEN)], description="e.g. 139.24"
+        _l("Number"),
+        validators=[DataRequired(), Length(max=NUMBER_MAX_LEN)],
+        description="e.g. 139.24",
     )
     recommending_state = StringField(
-        "Recommending State", validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
+        _l("Recommending State"), validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
     )
-    text = TextAreaField("Text", validators=[DataRequired(), Length(max=20000)])
-    response = SelectField("Response of the State", choices=choices(UPRResponse))
-    response_date = DayField("Date of the State's response", validators=[Optional()])
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])
+    response = SelectField(_l("Response of the State"), choices=choices(UPRResponse))
+    response_date = DayField(_l("Date of the State's response"), validators=[Optional()])
     themes = StringField(
-        "Themes", validators=[Optional(), Length(max=THEMES_MAX_LEN)], description="Separated by ;"
+        _l("Themes"),
+        validators=[Optional(), Length(max=THEMES_MAX_LEN)],
+        description=_l("Separated by ;"),
     )
     version = VersionField()
 
 
 class CycleForm(FlaskForm):
     state_under_review = StringField(
-        "State under review", validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
+        _l("State under review"), validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
     )
     number = IntegerField(
-        "Cycle number",
+        _l("Cycle number"),
         validators=[
-            DataRequired(message="Give the cycle as a whole number."),
+            DataRequired(message=_l("Give the cycle as a whole number.")),
             NumberRange(min=1, max=MAX_CYCLE),
         ],
     )
     wg_session = StringField(
-        "Working Group session",
+        _l("Working Group session"),
         validators=[Optional(), Length(max=SESSION_MAX_LEN)],
         description="e.g. 34th session",
     )
     review_date = StringField(
-        "Date of the review",
+        _l("Date of the review"),
         validators=[Optional(), Length(max=10)],
-        description="YYYY, YYYY-MM or YYYY-MM-DD",
+        description=_l("YYYY, YYYY-MM or YYYY-MM-DD"),
     )
     report_symbol = StringField(
-        "Working Group report symbol",
+        _l("Working Group report symbol"),
         validators=[Optional(), Length(max=SYMBOL_MAX_LEN)],
         description="e.g. A/HRC/28/10",
     )
@@ -139,21 +157,23 @@ class CycleForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
 
 
 class LinkCaseForm(FlaskForm):
-    reference = StringField("Case reference", validators=[DataRequired(), Length(max=40)])
+    reference = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=40)])
 
 
 class LinkActionForm(FlaskForm):
-    action = SelectField("Advocacy action", choices=[], validators=[DataRequired()])
+    action = SelectField(_l("Advocacy action"), choices=[], validators=[DataRequired()])
 
 
 class CycleDateForm(FlaskForm):
-    response_date = DayField("Date of the State's responses", validators=[DataRequired()])
+    response_date = DayField(_l("Date of the State's responses"), validators=[DataRequired()])
 
 
 class ActionDocumentForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired(message="Choose a file.")])
-    description = StringField("Description (no names)", validators=[Optional(), Length(max=1000)])
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
+    description = StringField(
+        _l("Description (no names)"), validators=[Optional(), Length(max=1000)]
+    )

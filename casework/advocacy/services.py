@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
@@ -156,13 +157,13 @@ def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
     name = (name or "").strip()
     short_name = (short_name or "").strip() or None
     if not name:
-        raise ValidationFailed({"name": ["A name is required."]})
+        raise ValidationFailed({"name": [_("A name is required.")]})
     if len(name) > BODY_NAME_MAX_LEN:
         raise ValidationFailed({"name": [f"At most {BODY_NAME_MAX_LEN} characters."]})
     if short_name and len(short_name) > BODY_SHORT_MAX_LEN:
         raise ValidationFailed({"short_name": [f"At most {BODY_SHORT_MAX_LEN} characters."]})
     if db.session.scalar(select(TargetBody.id).where(TargetBody.name == name)):
-        raise ValidationFailed({"name": ["This body is already in the list."]})
+        raise ValidationFailed({"name": [_("This body is already in the list.")]})
     body = TargetBody(name=name, short_name=short_name)
     db.session.add(body)
     db.session.flush()
@@ -392,7 +393,7 @@ def update_action(
     visible_new = _resolve_cases(actor, data.case_references)
     new_cases = hidden + visible_new
     if not new_cases and not can_manage_advocacy(actor, None):
-        raise ValidationFailed({"cases": ["Only coordinators keep thematic actions (no case)."]})
+        raise ValidationFailed({"cases": [_("Only coordinators keep thematic actions (no case).")]})
     to = ActionStatus(data.status)
     old_status = action.status
     if to != old_status and to not in allowed_moves(old_status):
@@ -463,7 +464,7 @@ def change_status(
     elif to == ActionStatus.RESPONSE_RECEIVED:
         when = on or today
         if action.submitted_on and when < action.submitted_on:
-            raise ValidationFailed({"on": ["The response cannot come before the submission."]})
+            raise ValidationFailed({"on": [_("The response cannot come before the submission.")]})
         action.response_on = when
     if reference_number:
         action.reference_number = reference_number

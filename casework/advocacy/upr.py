@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
@@ -128,7 +129,7 @@ def save_cycle(
     values = _cycle_values(data)
     other = find_cycle(values["number"], values["state_under_review"])
     if other is not None and other is not cycle:
-        raise ValidationFailed({"number": ["This State already has a cycle with this number."]})
+        raise ValidationFailed({"number": [_("This State already has a cycle with this number.")]})
     if cycle is None:
         cycle = UPRCycle(**values)
         db.session.add(cycle)
@@ -284,7 +285,7 @@ def create_recommendation(actor: Any, data: RecommendationData) -> UPRRecommenda
     values = resolve_cycle(actor, values)
     if find(values["cycle"], values["number"]) is not None:
         raise ValidationFailed(
-            {"number": ["This cycle already has a recommendation with this number."]}
+            {"number": [_("This cycle already has a recommendation with this number.")]}
         )
     rec = UPRRecommendation(**values)
     db.session.add(rec)
@@ -313,7 +314,7 @@ def update_recommendation(
     other = find(values["cycle"], values["number"])
     if other is not None and other.id != rec.id:
         raise ValidationFailed(
-            {"number": ["This cycle already has a recommendation with this number."]}
+            {"number": [_("This cycle already has a recommendation with this number.")]}
         )
     changed = changed_fields(rec, values)
     for key, value in values.items():
@@ -329,7 +330,7 @@ def link_case(actor: Any, rec: UPRRecommendation, reference: str) -> Case:
     _require_manage(actor)
     case = get_case_by_reference(reference or "")
     if case is None or not can_view_identifying(actor, case):
-        raise ValidationFailed({"reference": ["No case you may see has this reference."]})
+        raise ValidationFailed({"reference": [_("No case you may see has this reference.")]})
     if case not in rec.cases:
         rec.cases.append(case)
         db.session.flush()

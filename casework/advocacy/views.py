@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.accounts.services import get_by_public_id as get_user
@@ -51,6 +52,7 @@ from casework.core.hooks import (
     register_deadline_provider,
     register_timeline_provider,
 )
+from casework.core.i18n import N_
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 from casework.evidence.downloads import send_document
 from casework.loader import load
@@ -99,7 +101,7 @@ def _setup_action_form(form: ActionForm, action: AdvocacyAction | None = None) -
     form.target_body.choices = pairs([(str(b.id), b.name) for b in bodies], blank="\u2014")
     people = services.responsible_candidates()
     form.responsible.choices = pairs(
-        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in people], blank="Nobody yet"
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in people], blank=_("Nobody yet")
     )
 
 
@@ -181,7 +183,7 @@ def _new_action(case: Any = None):
     done = submit(
         form,
         lambda: services.create_action(current_user, _action_data(form), case=case),
-        success="Advocacy action recorded.",
+        success=_("Advocacy action recorded."),
         then=_action_page,
     )
     return done or render_template("advocacy/action_form.html", form=form, action=None, case=case)
@@ -257,7 +259,7 @@ def edit_action(public_id: str):
     done = submit(
         form,
         lambda: services.update_action(current_user, action, _action_data(form), form.version.data),
-        success="Action saved.",
+        success=_("Action saved."),
         then=_action_page(action),
         on_stale=stale,
     )
@@ -293,7 +295,7 @@ def change_status(public_id: str):
             response_summary=form.response_summary.data,
             followup_due=form.followup_due.data,
         ),
-        success=f"Status changed to {moved.label if moved else ''}.",
+        success=_("Status changed to %(status)s.", status=moved.label if moved else ""),
         then=_action_page(action),
         on_stale=stale,
     )
@@ -316,7 +318,7 @@ def upload_action_document(public_id: str):
             action=action,
             description=form.description.data,
         ),
-        success="Document stored.",
+        success=_("Document stored."),
         then=_action_page(action),
     )
     return done or (_detail(action, document_form=form), 422)
@@ -356,7 +358,7 @@ def bodies():
     done = submit(
         form,
         lambda: services.create_body(current_user, form.name.data, form.short_name.data),
-        success="Body added.",
+        success=_("Body added."),
         then=url_for("advocacy.bodies"),
     )
     return done or render_template(
@@ -427,7 +429,7 @@ def revoke_calendar():
         abort(400)
     calendar.revoke_token(current_user)
     db.session.commit()
-    flash("Your calendar feed is switched off.", "success")
+    flash(_("Your calendar feed is switched off."), "success")
     return redirect(url_for("advocacy.calendar_settings"))
 
 
@@ -490,7 +492,7 @@ def new_cycle():
     done = submit(
         form,
         lambda: upr.save_cycle(current_user, None, _cycle_data(form)),
-        success="Cycle added.",
+        success=_("Cycle added."),
         then=lambda item: url_for("advocacy.cycle", cycle=item.public_id),
     )
     return done or render_template("advocacy/cycle_form.html", form=form, cycle=None)
@@ -508,7 +510,7 @@ def edit_cycle(cycle: str):
 
     def stale(exc: StaleEdit):
         db.session.refresh(item)
-        flash("Someone else changed this cycle meanwhile. Nothing was saved.", "warning")
+        flash(_("Someone else changed this cycle meanwhile. Nothing was saved."), "warning")
         current = CycleForm(obj=item, formdata=None)
         current.review_date.data = item.review_date.iso() if item.review_date else ""
         current.version.data = item.version
@@ -517,7 +519,7 @@ def edit_cycle(cycle: str):
     done = submit(
         form,
         lambda: upr.save_cycle(current_user, item, _cycle_data(form), form.version.data),
-        success="Cycle saved.",
+        success=_("Cycle saved."),
         then=url_for("advocacy.cycle", cycle=item.public_id),
         on_stale=stale,
     )
@@ -533,7 +535,7 @@ def cycle_response_date(cycle: str):
     if form.validate_on_submit():
         count = upr.set_cycle_response_date(current_user, item, form.response_date.data)
         db.session.commit()
-        flash(f"Response date set on {count} recommendation(s).", "success")
+        flash(_("Response date set on %(n)s recommendation(s).", n=count), "success")
     else:
         for messages in form.errors.values():
             for message in messages:
@@ -556,7 +558,7 @@ def _rec_data(form: RecommendationForm) -> upr.RecommendationData:
 def _rec_form(**kwargs: Any) -> RecommendationForm:
     form = RecommendationForm(**kwargs)
     form.cycle.choices = pairs(
-        [(c.public_id, c.label) for c in upr.list_cycles()], blank="Choose a cycle"
+        [(c.public_id, c.label) for c in upr.list_cycles()], blank=_("Choose a cycle")
     )
     return form
 
@@ -572,7 +574,7 @@ def new_recommendation():
     done = submit(
         form,
         lambda: upr.create_recommendation(current_user, _rec_data(form)),
-        success="Recommendation added.",
+        success=_("Recommendation added."),
         then=_rec_url,
     )
     return done or render_template("advocacy/recommendation_form.html", form=form, rec=None)
@@ -593,7 +595,7 @@ def _rec_page(rec: UPRRecommendation, **extra: Any):
                 for a in services.list_actions(current_user, limit=500)
                 if a.id not in linked
             ],
-            blank="Choose an action",
+            blank=_("Choose an action"),
         )
     return render_template(
         "advocacy/recommendation.html",
@@ -640,7 +642,7 @@ def edit_recommendation(public_id: str):
     done = submit(
         form,
         lambda: upr.update_recommendation(current_user, rec, _rec_data(form), form.version.data),
-        success="Recommendation saved.",
+        success=_("Recommendation saved."),
         then=_rec_url(rec),
         on_stale=stale,
     )
@@ -660,7 +662,7 @@ def link_recommendation_case(public_id: str):
     done = submit(
         form,
         lambda: upr.link_case(current_user, rec, form.reference.data),
-        success="Case linked.",
+        success=_("Case linked."),
         then=_rec_url(rec),
     )
     return done or (_rec_page(rec, case_form=form), 400)
@@ -681,11 +683,11 @@ def link_recommendation_action(public_id: str):
     rec = load(UPRRecommendation, public_id, current_user, need=_manages_upr)
     action = services.get_action(request.form.get("act-action", ""))
     if action is None or not can_view_action(current_user, action):
-        flash("Choose an action from the list.", "error")
+        flash(_("Choose an action from the list."), "error")
     elif ConfirmForm().validate_on_submit():
         upr.link_action(current_user, rec, action)
         db.session.commit()
-        flash("Action linked.", "success")
+        flash(_("Action linked."), "success")
     return redirect(_rec_url(rec))
 
 
@@ -734,7 +736,7 @@ def init_app(app: Flask) -> None:
     register_case_panel(
         CasePanel(
             name="advocacy",
-            title="Advocacy",
+            title=N_("Advocacy"),
             template="advocacy/_case_panel.html",
             context=advocacy_hooks.case_panel_context,
             order=60,

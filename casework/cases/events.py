@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -58,7 +59,7 @@ def get_or_create_agencies(text: str | list[str] | None) -> list[Agency]:
 def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """Validate event fields present in ``data`` (from a form or an import)."""
     r = FieldReader(data)
-    r.vocab("event_type", EventType, message="Choose what happened.")
+    r.vocab("event_type", EventType, message=_("Choose what happened."))
     if "event_type" in r and r.data["event_type"] in ("", None):
         r.error("event_type", "Choose what happened.")
     r.partial_date("date")
@@ -89,7 +90,7 @@ def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:
         raise PermissionDenied()
     values = event_values(case, data)
     if "event_type" not in values:
-        raise ValidationFailed({"event_type": ["Choose what happened."]})
+        raise ValidationFailed({"event_type": [_("Choose what happened.")]})
     event = Event(case_id=case.id, created_by_id=actor.id)
     for key, value in values.items():
         setattr(event, key, value)

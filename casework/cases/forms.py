@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -46,18 +47,20 @@ def country_choices(blank: str = "Unknown"):
 
 
 class IntakeForm(FlaskForm):
-    name = StringField("Name or alias", validators=[Length(max=200)])
-    name_kind = SelectField("This is", choices=choices(NameKind), default="as_given")
+    name = StringField(_l("Name or alias"), validators=[Length(max=200)])
+    name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
     act_type = SelectField(
-        "What happened", choices=choices(ActType, blank="— choose —"), default=""
+        _l("What happened"), choices=choices(ActType, blank="— choose —"), default=""
     )
-    act_date = StringField("When", validators=[Length(max=40)])
-    act_date_approximate = BooleanField("Approximate date")
-    act_place = StringField("Where (town, region)", validators=[Length(max=200)])
-    destination_country = SelectField("Sent (or to be sent) to", default="")
-    urgency = SelectField("Urgency", choices=choices(Urgency), default="routine")
-    current_situation = SelectField("Situation now", choices=choices(Situation), default="unknown")
-    narrative = TextAreaField("What we know so far", validators=[Length(max=50_000)])
+    act_date = StringField(_l("When"), validators=[Length(max=40)])
+    act_date_approximate = BooleanField(_l("Approximate date"))
+    act_place = StringField(_l("Where (town, region)"), validators=[Length(max=200)])
+    destination_country = SelectField(_l("Sent (or to be sent) to"), default="")
+    urgency = SelectField(_l("Urgency"), choices=choices(Urgency), default="routine")
+    current_situation = SelectField(
+        _l("Situation now"), choices=choices(Situation), default="unknown"
+    )
+    narrative = TextAreaField(_l("What we know so far"), validators=[Length(max=50_000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,18 +68,22 @@ class IntakeForm(FlaskForm):
 
 
 class CaseForm(FlaskForm):
-    title = StringField("Short title (no names)", validators=[Length(max=200)])
-    external_ref = StringField("Your organisation's own reference", validators=[Length(max=100)])
-    act_type = SelectField("Act", choices=choices(ActType, blank="Not known yet"), default="")
-    act_date = StringField("Date of the act", validators=[Length(max=40)])
-    act_date_approximate = BooleanField("Approximate date")
-    act_date_note = StringField("Note on the date", validators=[Length(max=200)])
-    act_place = StringField("Place of the act", validators=[Length(max=200)])
-    destination_country = SelectField("Destination country", default="")
-    urgency = SelectField("Urgency", choices=choices(Urgency))
-    current_situation = SelectField("Situation now", choices=choices(Situation))
-    narrative = TextAreaField("Narrative", validators=[Length(max=50_000)])
-    after_return = TextAreaField("Known after return", validators=[Length(max=50_000)])
+    title = StringField(_l("Short title (no names)"), validators=[Length(max=200)])
+    external_ref = StringField(
+        _l("Your organisation's own reference"), validators=[Length(max=100)]
+    )
+    act_type = SelectField(
+        _l("Act"), choices=choices(ActType, blank=_l("Not known yet")), default=""
+    )
+    act_date = StringField(_l("Date of the act"), validators=[Length(max=40)])
+    act_date_approximate = BooleanField(_l("Approximate date"))
+    act_date_note = StringField(_l("Note on the date"), validators=[Length(max=200)])
+    act_place = StringField(_l("Place of the act"), validators=[Length(max=200)])
+    destination_country = SelectField(_l("Destination country"), default="")
+    urgency = SelectField(_l("Urgency"), choices=choices(Urgency))
+    current_situation = SelectField(_l("Situation now"), choices=choices(Situation))
+    narrative = TextAreaField(_l("Narrative"), validators=[Length(max=50_000)])
+    after_return = TextAreaField(_l("Known after return"), validators=[Length(max=50_000)])
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -85,19 +92,19 @@ class CaseForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    gender = SelectField("Gender", choices=choices(Gender), default="unknown")
-    birth_date = StringField("Date of birth", validators=[Length(max=40)])
-    birth_date_approximate = BooleanField("Approximate")
-    nationality = SelectField("Nationality", default="")
-    ethnicity = StringField("Ethnicity", validators=[Length(max=80)])
-    legal_status = SelectField("Legal status", choices=choices(LegalStatus), default="unknown")
-    unhcr_number = StringField("UNHCR number", validators=[Length(max=100)])
-    contacts = TextAreaField("Contacts", validators=[Length(max=2000)])
-    address = TextAreaField("Address", validators=[Length(max=2000)])
-    notes = TextAreaField("Notes", validators=[Length(max=10_000)])
-    consent = SelectField("Consent", choices=choices(ConsentLevel), default="none")
-    consent_date = DateField("Consent given on", validators=[Optional()])
-    family_at_risk = BooleanField("Relatives in the country of origin are at risk")
+    gender = SelectField(_l("Gender"), choices=choices(Gender), default="unknown")
+    birth_date = StringField(_l("Date of birth"), validators=[Length(max=40)])
+    birth_date_approximate = BooleanField(_l("Approximate"))
+    nationality = SelectField(_l("Nationality"), default="")
+    ethnicity = StringField(_l("Ethnicity"), validators=[Length(max=80)])
+    legal_status = SelectField(_l("Legal status"), choices=choices(LegalStatus), default="unknown")
+    unhcr_number = StringField(_l("UNHCR number"), validators=[Length(max=100)])
+    contacts = TextAreaField(_l("Contacts"), validators=[Length(max=2000)])
+    address = TextAreaField(_l("Address"), validators=[Length(max=2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=10_000)])
+    consent = SelectField(_l("Consent"), choices=choices(ConsentLevel), default="none")
+    consent_date = DateField(_l("Consent given on"), validators=[Optional()])
+    family_at_risk = BooleanField(_l("Relatives in the country of origin are at risk"))
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -106,43 +113,43 @@ class PersonForm(FlaskForm):
 
 
 class NewPersonForm(PersonForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    name_kind = SelectField("This is", choices=choices(NameKind), default="as_given")
-    role = SelectField("Role in the case", choices=choices(CaseRole), default="family")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
+    role = SelectField(_l("Role in the case"), choices=choices(CaseRole), default="family")
 
 
 class NameForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    script = SelectField("Script", choices=choices(Script, blank="Detect"), default="")
-    kind = SelectField("Kind", choices=choices(NameKind), default="transliteration")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    script = SelectField(_l("Script"), choices=choices(Script, blank=_l("Detect")), default="")
+    kind = SelectField(_l("Kind"), choices=choices(NameKind), default="transliteration")
 
 
 class FamilyForm(FlaskForm):
-    relative = SelectField("Relative (in this case)", validators=[DataRequired()])
+    relative = SelectField(_l("Relative (in this case)"), validators=[DataRequired()])
     relation = SelectField("is their", choices=choices(FamilyRelation))
 
 
 class EventForm(FlaskForm):
     event_type = SelectField(
-        "What happened", choices=choices(EventType, blank="— choose —"), default=""
+        _l("What happened"), choices=choices(EventType, blank="— choose —"), default=""
     )
-    date = StringField("When", validators=[Length(max=40)])
-    date_approximate = BooleanField("Approximate date")
-    date_note = StringField("Note on the date", validators=[Length(max=200)])
-    place = StringField("Where", validators=[Length(max=200)])
-    agencies = StringField("Agencies involved (separate with ;)", validators=[Length(max=1000)])
-    description = TextAreaField("Description", validators=[Length(max=20_000)])
-    act_type = SelectField("Kind of removal", choices=choices(ActType, blank="—"), default="")
-    requesting_state = SelectField("Requesting State", default="")
-    destination_country = SelectField("Destination country", default="")
-    legal_basis = TextAreaField("Legal basis invoked", validators=[Length(max=2000)])
+    date = StringField(_l("When"), validators=[Length(max=40)])
+    date_approximate = BooleanField(_l("Approximate date"))
+    date_note = StringField(_l("Note on the date"), validators=[Length(max=200)])
+    place = StringField(_l("Where"), validators=[Length(max=200)])
+    agencies = StringField(_l("Agencies involved (separate with ;)"), validators=[Length(max=1000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+    act_type = SelectField(_l("Kind of removal"), choices=choices(ActType, blank="—"), default="")
+    requesting_state = SelectField(_l("Requesting State"), default="")
+    destination_country = SelectField(_l("Destination country"), default="")
+    legal_basis = TextAreaField(_l("Legal basis invoked"), validators=[Length(max=2000)])
     wanted_notice = SelectField(
-        "Wanted notice", choices=choices(WantedNotice, blank="—"), default=""
+        _l("Wanted notice"), choices=choices(WantedNotice, blank="—"), default=""
     )
     asylum_stage = SelectField(
-        "Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default=""
+        _l("Asylum stage at the time"), choices=choices(AsylumStage, blank="—"), default=""
     )
-    source_ids = SelectMultipleField("Sources", choices=[], validate_choice=False)
+    source_ids = SelectMultipleField(_l("Sources"), choices=[], validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -153,44 +160,46 @@ class EventForm(FlaskForm):
 
 class SourceForm(FlaskForm):
     kind = SelectField(
-        "Kind of source", choices=choices(SourceKind, blank="— choose —"), default=""
+        _l("Kind of source"), choices=choices(SourceKind, blank="— choose —"), default=""
     )
-    identity = StringField("Who (protected)", validators=[Length(max=500)])
-    identity_protected = BooleanField("Protect this identity (team only)", default=True)
-    how_they_know = TextAreaField("How they know", validators=[Length(max=10_000)])
-    reliability = SelectField("Source reliability", choices=choices(Reliability), default="F")
-    credibility = SelectField("Information credibility", choices=choices(Credibility), default="6")
-    notes = TextAreaField("Notes", validators=[Length(max=10_000)])
+    identity = StringField(_l("Who (protected)"), validators=[Length(max=500)])
+    identity_protected = BooleanField(_l("Protect this identity (team only)"), default=True)
+    how_they_know = TextAreaField(_l("How they know"), validators=[Length(max=10_000)])
+    reliability = SelectField(_l("Source reliability"), choices=choices(Reliability), default="F")
+    credibility = SelectField(
+        _l("Information credibility"), choices=choices(Credibility), default="6"
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=10_000)])
     version = VersionField()
 
 
 class DocumentForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired("Choose a file.")])
-    description = StringField("Description", validators=[Length(max=1000)])
+    file = FileField(_l("File"), validators=[FileRequired("Choose a file.")])
+    description = StringField(_l("Description"), validators=[Length(max=1000)])
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=10_000)])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
 
 
 class TransitionForm(FlaskForm):
     to = HiddenField(validators=[DataRequired()])
-    comment = TextAreaField("Comment", validators=[Length(max=10_000)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=10_000)])
 
 
 class TeamMemberForm(FlaskForm):
-    user = SelectField("Person", validators=[DataRequired()])
-    as_lawyer = BooleanField("As the assigned lawyer")
+    user = SelectField(_l("Person"), validators=[DataRequired()])
+    as_lawyer = BooleanField(_l("As the assigned lawyer"))
 
 
 class HideForm(FlaskForm):
-    reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+    reason = StringField(_l("Why"), validators=[DataRequired("Say why."), Length(max=500)])
 
 
 class LinkPersonForm(FlaskForm):
-    person = SelectField("Person already recorded", validators=[DataRequired()])
-    role = SelectField("Role in this case", choices=choices(CaseRole), default="family")
+    person = SelectField(_l("Person already recorded"), validators=[DataRequired()])
+    role = SelectField(_l("Role in this case"), choices=choices(CaseRole), default="family")
 
 
 class NameSearchForm(FlaskForm):
-    name = StringField("Name (any script)", validators=[DataRequired(), Length(min=2, max=200)])
+    name = StringField(_l("Name (any script)"), validators=[DataRequired(), Length(min=2, max=200)])

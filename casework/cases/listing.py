@@ -14,6 +14,7 @@ from casework import permissions
 from casework.cases.models import Case, CaseMember, CasePerson, Event
 from casework.core import hooks
 from casework.core.db import db
+from casework.core.i18n import N_
 from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
 from casework.people.matching import SEARCH_THRESHOLD, find_matches
@@ -35,12 +36,12 @@ SORTS = {
     "status": (Case.status, Case.reference),
 }
 SORT_LABELS = {
-    "updated": "Recently updated",
-    "reference": "Reference",
-    "act_date": "Date of the act (newest first)",
-    "act_date_asc": "Date of the act (oldest first)",
-    "urgency": "Urgency",
-    "status": "Status",
+    "updated": N_("Recently updated"),
+    "reference": N_("Reference"),
+    "act_date": N_("Date of the act (newest first)"),
+    "act_date_asc": N_("Date of the act (oldest first)"),
+    "urgency": N_("Urgency"),
+    "status": N_("Status"),
 }
 
 

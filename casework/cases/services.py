@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,7 +51,7 @@ def next_reference(year: int) -> str:
 
 def _assign_reference(case: Case, year: int) -> None:
     """Give ``case`` a reference, retrying if another intake took the same one meanwhile."""
-    for _ in range(5):
+    for _attempt in range(5):
         case.reference = next_reference(year)
         try:
             with db.session.begin_nested():
@@ -93,13 +94,15 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
     )}  # fmt: skip
     r = FieldReader(fields)
     r.text("title", TITLE_MAX_LEN, one_line=True)
-    r.vocab("act_type", ActType, message="Unknown act type.")
+    r.vocab("act_type", ActType, message=_("Unknown act type."))
     r.partial_date("act_date")
     r.flag("act_date_approximate")
     r.text("act_place", 200, one_line=True)
     r.country("destination_country")
-    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message="Choose an urgency.")
-    r.vocab("current_situation", Situation, default=Situation.UNKNOWN, message="Unknown situation.")
+    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message=_("Choose an urgency."))
+    r.vocab(
+        "current_situation", Situation, default=Situation.UNKNOWN, message=_("Unknown situation.")
+    )
     r.text("narrative", NARRATIVE_MAX_LEN)
     r.set("act_date_note", None)
     warnings: list[str] = []
@@ -181,14 +184,16 @@ def case_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate the editable case fields present in ``data``."""
     r = FieldReader(data)
     r.text("title", TITLE_MAX_LEN, one_line=True)
-    r.vocab("act_type", ActType, message="Unknown act type.")
+    r.vocab("act_type", ActType, message=_("Unknown act type."))
     r.partial_date("act_date")
     r.flag("act_date_approximate")
     r.text("act_date_note", 200, one_line=True)
     r.text("act_place", 200, one_line=True)
     r.country("destination_country")
-    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message="Choose an urgency.")
-    r.vocab("current_situation", Situation, default=Situation.UNKNOWN, message="Unknown situation.")
+    r.vocab("urgency", Urgency, default=Urgency.ROUTINE, message=_("Choose an urgency."))
+    r.vocab(
+        "current_situation", Situation, default=Situation.UNKNOWN, message=_("Unknown situation.")
+    )
     r.text("narrative", NARRATIVE_MAX_LEN)
     r.text("after_return", NARRATIVE_MAX_LEN)
     r.text("external_ref", 100, one_line=True)
@@ -211,12 +216,12 @@ def transition(actor: Any, case: Case, to: str, comment: str | None) -> StatusCh
     """Move a case along the review workflow; who may is decided in ``permissions``."""
     target = CaseStatus.parse(to)
     if target is None:
-        raise ValidationFailed({"to": ["Unknown status."]})
+        raise ValidationFailed({"to": [_("Unknown status.")]})
     if not permissions.can_transition(actor, case, target):
         raise PermissionDenied(f"You cannot move this case to \u201c{target.label}\u201d.")
     comment = (comment or "").strip() or None
     if target == CaseStatus.RETURNED and not comment:
-        raise ValidationFailed({"comment": ["Say what the monitor should add or correct."]})
+        raise ValidationFailed({"comment": [_("Say what the monitor should add or correct.")]})
     if comment and len(comment) > COMMENT_MAX_LEN:
         raise ValidationFailed(
             {"comment": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]}
@@ -241,7 +246,7 @@ def add_comment(actor: Any, case: Case, body: str) -> Comment:
         raise PermissionDenied()
     body = (body or "").strip()
     if not body:
-        raise ValidationFailed({"body": ["The comment is empty."]})
+        raise ValidationFailed({"body": [_("The comment is empty.")]})
     if len(body) > COMMENT_MAX_LEN:
         raise ValidationFailed({"body": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]})
     comment = Comment(case_id=case.id, author_id=actor.id, body=body)
@@ -265,9 +270,9 @@ def add_member(
     if not permissions.can_manage_team(actor, case):
         raise PermissionDenied()
     if not user.is_active_account:
-        raise ValidationFailed({"user": ["That account is deactivated."]})
+        raise ValidationFailed({"user": [_("That account is deactivated.")]})
     if team_role == TeamRole.LAWYER and not permissions.may_be_lawyer(user):
-        raise ValidationFailed({"user": ["Only a lawyer can be the assigned lawyer."]})
+        raise ValidationFailed({"user": [_("Only a lawyer can be the assigned lawyer.")]})
     member = _member(case, user)
     if member is None:
         member = CaseMember(
@@ -291,7 +296,7 @@ def remove_member(actor: Any, case: Case, user: Any) -> None:
     if member is None:
         return
     if member.team_role == TeamRole.CREATOR:
-        raise ValidationFailed({"user": ["The case's creator stays on its team."]})
+        raise ValidationFailed({"user": [_("The case's creator stays on its team.")]})
     case.members.remove(member)
     case.updated_at = utcnow()
     db.session.flush()
@@ -319,7 +324,7 @@ def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePe
         raise PermissionDenied()
     case_role = CaseRole.parse(role)
     if case_role is None:
-        raise ValidationFailed({"role": ["Choose the person's role in the case."]})
+        raise ValidationFailed({"role": [_("Choose the person's role in the case.")]})
     link = db.session.scalar(
         select(CasePerson).where(CasePerson.case_id == case.id, CasePerson.person_id == person.id)
     )

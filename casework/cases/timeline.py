@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,9 +23,9 @@ def _event_title(event: Any) -> str:
     if event.act_type:
         parts.append(f"({event.act_type.label})")
     if event.place:
-        parts.append(f"in {event.place.name}")
+        parts.append(_("in %(place)s", place=event.place.name))
     if event.destination_country:
-        parts.append(f"to {countries.name(event.destination_country)}")
+        parts.append(_("to %(country)s", country=countries.name(event.destination_country)))
     return " ".join(parts)
 
 
@@ -37,19 +38,23 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
     for event in case_events(case, include_hidden=show_hidden):
         details = []
         if event.agencies:
-            details.append("Agencies: " + "; ".join(a.name for a in event.agencies))
+            details.append(
+                _("Agencies: %(agencies)s", agencies="; ".join(a.name for a in event.agencies))
+            )
         if event.requesting_state:
-            details.append(f"Requesting State: {countries.name(event.requesting_state)}")
+            details.append(
+                _("Requesting State: %(country)s", country=countries.name(event.requesting_state))
+            )
         if event.wanted_notice:
-            details.append(f"Wanted notice: {event.wanted_notice.label}")
+            details.append(_("Wanted notice: %(notice)s", notice=event.wanted_notice.label))
         if event.legal_basis:
-            details.append(f"Legal basis invoked: {event.legal_basis}")
+            details.append(_("Legal basis invoked: %(basis)s", basis=event.legal_basis))
         if event.asylum_stage:
-            details.append(f"Asylum stage: {event.asylum_stage.label}")
+            details.append(_("Asylum stage: %(stage)s", stage=event.asylum_stage.label))
         if event.date_note:
-            details.append(f"Date: {event.date_note}")
+            details.append(_("Date: %(note)s", note=event.date_note))
         if event.sources:
-            details.append(f"{len(event.sources)} source(s)")
+            details.append(_("%(n)s source(s)", n=len(event.sources)))
         items.append(
             TimelineItem(
                 when=event.date,
@@ -73,9 +78,9 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
     )
     for change in changes:
         title = (
-            f"Status: {change.from_status.label} \u2192 {change.to_status.label}"
+            _("Status: %(old)s → %(new)s", old=change.from_status.label, new=change.to_status.label)
             if change.from_status
-            else f"Case opened as {change.to_status.label.lower()}"
+            else _("Case opened as %(status)s", status=change.to_status.label.lower())
         )
         items.append(
             TimelineItem(
@@ -96,8 +101,8 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
             TimelineItem(
                 when=comment.created_at,
                 kind="comment",
-                title="Comment",
-                body=comment.body if identifying else "(comment hidden: restricted case)",
+                title=_("Comment"),
+                body=comment.body if identifying else _("(comment hidden: restricted case)"),
                 author=comment.author.display_name,
                 hidden=comment.is_hidden,
                 extra={"record_id": str(comment.id), "record_kind": "comments"},
@@ -108,9 +113,9 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
             TimelineItem(
                 when=document.uploaded_at,
                 kind="document",
-                title=f"Document added: {document.original_name}"
+                title=_("Document added: %(name)s", name=document.original_name)
                 if identifying
-                else "Document added",
+                else _("Document added"),
                 body=document.description if identifying else None,
                 url=url_for(
                     "evidence.download_document",

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -92,7 +93,9 @@ def new_case():
                 db.session.commit()
                 for warning in warnings:
                     flash(warning, "warning")
-                flash(f"Case {case.reference} saved as a draft.", "success")
+                flash(
+                    _("Case %(reference)s saved as a draft.", reference=case.reference), "success"
+                )
                 return redirect(url_for("cases.case_file", public_id=case.public_id))
     return render_template("cases/intake.html", form=form)
 
@@ -236,7 +239,7 @@ def edit_case(public_id: str):
             {name: getattr(form, name).data for name in services.CASE_FIELDS},
             form.version.data,
         ),
-        success="Case saved.",
+        success=_("Case saved."),
         then=url_for("cases.case_file", public_id=case.public_id),
         on_stale=lambda exc: conflict_page("cases/edit.html", form, case, case=case),
     )
@@ -249,10 +252,10 @@ def change_status(public_id: str):
     form = TransitionForm()
     return perform(
         lambda: services.transition(current_user, case, form.to.data, form.comment.data),
-        success=lambda change: f"Case is now \u201c{change.to_status.label}\u201d.",
+        success=lambda change: _("Case is now “%(status)s”.", status=change.to_status.label),
         then=url_for("cases.case_file", public_id=case.public_id),
         form=form,
-        invalid="Choose where the case goes next.",
+        invalid=_("Choose where the case goes next."),
     )
 
 
@@ -262,10 +265,10 @@ def add_comment(public_id: str):
     form = CommentForm()
     return perform(
         lambda: services.add_comment(current_user, case, form.body.data),
-        success="Comment added.",
+        success=_("Comment added."),
         then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
         form=form,
-        invalid="The comment is empty or too long.",
+        invalid=_("The comment is empty or too long."),
     )
 
 
@@ -293,7 +296,7 @@ def team(public_id: str):
             get_by_public_id(form.user.data),
             TeamRole.LAWYER if form.as_lawyer.data else TeamRole.MEMBER,
         ),
-        success="Added to the team.",
+        success=_("Added to the team."),
         then=url_for("cases.team", public_id=case.public_id),
     )
     if done is not None:
@@ -309,7 +312,7 @@ def remove_member(public_id: str, user_id: str):
         abort(404)
     return perform(
         lambda: services.remove_member(current_user, case, user),
-        success=f"{user.display_name} was removed from the team.",
+        success=_("%(name)s was removed from the team.", name=user.display_name),
         then=url_for("cases.team", public_id=case.public_id),
     )
 
@@ -320,7 +323,7 @@ def set_restricted(public_id: str):
     restricted = request.form.get("restricted") == "1"
     return perform(
         lambda: services.set_restricted(current_user, case, restricted),
-        success="Case restricted." if restricted else "Case no longer restricted.",
+        success=_("Case restricted.") if restricted else _("Case no longer restricted."),
         then=url_for("cases.team", public_id=case.public_id),
     )
 
@@ -370,7 +373,7 @@ def new_event(public_id: str):
     done = submit(
         form,
         lambda: event_services.add_event(current_user, case, _event_data(form)),
-        success="Event added to the timeline.",
+        success=_("Event added to the timeline."),
         then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
     )
     return done or render_template(
@@ -388,7 +391,7 @@ def edit_event(public_id: str, event_id: str):
         lambda: event_services.update_event(
             current_user, case, event, _event_data(form), form.version.data
         ),
-        success="Event saved.",
+        success=_("Event saved."),
         then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
         on_stale=lambda exc: conflict_page(
             "cases/event_form.html", form, event, case=case, event=event
@@ -426,10 +429,10 @@ def hide_record(public_id: str, kind: str, record_id: str):
     form = HideForm()
     return perform(
         lambda: hide(record_obj, current_user, form.reason.data, case=case),
-        success="Removed from the case file. A coordinator can restore it.",
+        success=_("Removed from the case file. A coordinator can restore it."),
         then=url_for("cases.case_file", public_id=case.public_id),
         form=form,
-        invalid="Say why you are removing it.",
+        invalid=_("Say why you are removing it."),
     )
 
 
@@ -441,6 +444,6 @@ def restore_record(public_id: str, kind: str, record_id: str):
     record_obj = _hideable(case, kind, record_id)
     return perform(
         lambda: restore(record_obj, current_user, case=case),
-        success="Restored.",
+        success=_("Restored."),
         then=url_for("cases.case_file", public_id=case.public_id),
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, render_template
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from casework.core.forms import form_value
+from casework.core.i18n import N_
 
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = N_(
     "Someone else saved this record after you opened it. Nothing was overwritten: your version "
     "is still in the form below and the saved version is shown beside it. Merge the two and save "
     "again to keep your changes."
@@ -39,7 +41,7 @@ def current_values(form: FlaskForm, obj: Any) -> list[tuple[str, str]]:
 def prepare_conflict(form: FlaskForm, obj: Any) -> list[tuple[str, str]]:
     """Keep the submitted values in ``form``, move its version to the saved one, and flash."""
     form.version.data = obj.version
-    flash(CONFLICT_MESSAGE, "warning")
+    flash(_(CONFLICT_MESSAGE), "warning")
     return current_values(form, obj)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import ValidationFailed
@@ -23,7 +25,7 @@ def hide(
     """Hide ``record_obj`` (a HiddenMixin row) with a required reason; audited as ``action``."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationFailed({"reason": ["Say why this is being removed."]})
+        raise ValidationFailed({"reason": [_("Say why this is being removed.")]})
     if len(reason) > REASON_MAX_LEN:
         raise ValidationFailed({"reason": [f"Keep the reason under {REASON_MAX_LEN} characters."]})
     if record_obj.hidden_at is not None:

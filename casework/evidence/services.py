@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -157,7 +158,7 @@ def store_document(
                 sealer.write(chunk)
             sealer.close()
         if size == 0:
-            raise ValidationFailed({"file": ["The file is empty."]})
+            raise ValidationFailed({"file": [_("The file is empty.")]})
         mime = check.finish()
         allowed = ALLOWED_TYPES.get(mime)
         if allowed is None:
@@ -242,20 +243,20 @@ def source_values(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("reliability"):
         data["reliability"] = str(data["reliability"]).strip().upper()
     r = FieldReader(data)
-    r.vocab("kind", SourceKind, message="Choose what kind of source this is.")
+    r.vocab("kind", SourceKind, message=_("Choose what kind of source this is."))
     if "kind" in r and not data["kind"]:
         r.error("kind", "Choose what kind of source this is.")
     r.vocab(
         "reliability",
         Reliability,
         default=Reliability.F,
-        message="Reliability is a letter from A to F.",
+        message=_("Reliability is a letter from A to F."),
     )
     r.vocab(
         "credibility",
         Credibility,
         default=Credibility.C6,
-        message="Credibility is a number from 1 to 6.",
+        message=_("Credibility is a number from 1 to 6."),
     )
     r.text("identity", 500, one_line=True)
     r.text("how_they_know", TEXT_MAX_LEN)
@@ -269,7 +270,7 @@ def add_source(actor: Any, case: Case, data: dict[str, Any]) -> Source:
         raise PermissionDenied()
     values = source_values(data)
     if "kind" not in values:
-        raise ValidationFailed({"kind": ["Choose what kind of source this is."]})
+        raise ValidationFailed({"kind": [_("Choose what kind of source this is.")]})
     source = Source(case_id=case.id, created_by_id=actor.id, **values)
     db.session.add(source)
     case.updated_at = utcnow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework import permissions
@@ -44,7 +45,7 @@ def new_source(public_id: str):
     done = submit(
         form,
         lambda: services.add_source(current_user, case, _source_data(form)),
-        success="Source added.",
+        success=_("Source added."),
         then=_sources_of(case),
     )
     return done or render_template(
@@ -62,7 +63,7 @@ def edit_source(public_id: str, source_id: str):
         lambda: services.update_source(
             current_user, case, source, _source_data(form), form.version.data
         ),
-        success="Source saved.",
+        success=_("Source saved."),
         then=_sources_of(case),
         on_stale=lambda exc: conflict_page(
             "evidence/source_form.html", form, source, case=case, source=source
@@ -99,7 +100,7 @@ def upload_document(public_id: str):
                 status = 422
             else:
                 db.session.commit()
-                flash(f"Document stored. SHA-256: {document.sha256}", "success")
+                flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
                 return redirect(url_for("cases.case_file", public_id=case.public_id) + "#documents")
         else:
             status = 422

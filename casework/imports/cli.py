@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from casework.accounts.services import get_by_email
 from casework.core.db import db
@@ -96,7 +97,7 @@ def import_cases_command(
         mapping = load_mapping(mapping_file.read_text("utf-8")) if mapping_file else {}
         table = read_table(data, file.name, encoding=encoding, delimiter=delimiter, sheet=sheet)
         options = ImportOptions(mapping=mapping, dry_run=dry_run, valid_only=valid_only)
-        with click.progressbar(length=len(table.rows), label="Checking", file=sys.stderr) as bar:
+        with click.progressbar(length=len(table.rows), label=_("Checking"), file=sys.stderr) as bar:
             report = import_cases(actor, table, options, progress=bar.update)
     except (UnusableInput, OSError) as exc:
         db.session.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -11,22 +12,22 @@ from casework.core.forms import pairs
 
 
 class CaseImportForm(FlaskForm):
-    file = FileField("Spreadsheet (.csv or .xlsx)", validators=[FileRequired("Choose a file.")])
+    file = FileField(_l("Spreadsheet (.csv or .xlsx)"), validators=[FileRequired("Choose a file.")])
     encoding = SelectField(
-        "Encoding",
+        _l("Encoding"),
         choices=pairs([("", "Detect"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")]),
         default="",
     )
     delimiter = SelectField(
-        "Delimiter",
+        _l("Delimiter"),
         choices=pairs([("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("tab", "Tab")]),
         default="",
     )
-    sheet = StringField("Sheet (XLSX)", validators=[Optional(), Length(max=100)])
+    sheet = StringField(_l("Sheet (XLSX)"), validators=[Optional(), Length(max=100)])
     mapping = TextAreaField(
-        "Column mapping (JSON, optional)", validators=[Optional(), Length(max=10_000)]
+        _l("Column mapping (JSON, optional)"), validators=[Optional(), Length(max=10_000)]
     )
-    valid_only = BooleanField("Import the good rows even if some are rejected")
+    valid_only = BooleanField(_l("Import the good rows even if some are rejected"))
 
 
 class ConfirmImportForm(FlaskForm):

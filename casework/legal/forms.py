@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,56 +33,58 @@ from casework.legal.services import ANALYSIS_MAX_LEN, NOTES_MAX_LEN, REASON_MAX_
 
 
 class InstrumentForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     instrument_type = SelectField(
-        "Type", choices=choices(InstrumentType), validators=[DataRequired()]
+        _l("Type"), choices=choices(InstrumentType), validators=[DataRequired()]
     )
     direction = SelectField(
-        "Direction", choices=choices(NormDirection), validators=[DataRequired()]
+        _l("Direction"), choices=choices(NormDirection), validators=[DataRequired()]
     )
-    adopted_on = StringField("Adopted / decided on", validators=[Optional(), Length(max=40)])
-    kz_status = StringField("Kazakhstan's status", validators=[Optional(), Length(max=300)])
-    kz_date = StringField("Date of Kazakhstan's status", validators=[Optional(), Length(max=40)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
-    url = URLField("Link to the text", validators=[Optional(), Length(max=500)])
+    adopted_on = StringField(_l("Adopted / decided on"), validators=[Optional(), Length(max=40)])
+    kz_status = StringField(_l("Kazakhstan's status"), validators=[Optional(), Length(max=300)])
+    kz_date = StringField(
+        _l("Date of Kazakhstan's status"), validators=[Optional(), Length(max=40)]
+    )
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    url = URLField(_l("Link to the text"), validators=[Optional(), Length(max=500)])
     articles_invoked = StringField(
-        "Articles invoked by the author",
+        _l("Articles invoked by the author"),
         validators=[Optional(), Length(max=200)],
-        description="For a decision: what the complaint relied on, for example 6, 7, 9.",
+        description=_l("For a decision: what the complaint relied on, for example 6, 7, 9."),
     )
     articles_found = StringField(
-        "Articles the body found violated",
+        _l("Articles the body found violated"),
         validators=[Optional(), Length(max=200)],
-        description="Only what the decision found; leave empty until checked against its text.",
+        description=_l("Only what the decision found; leave empty until checked against its text."),
     )
     interim_measures = SelectField(
-        "Interim measures",
+        _l("Interim measures"),
         choices=choices(InterimMeasures, blank="\u2014"),
         validators=[Optional()],
     )
     follow_up_status = SelectField(
-        "Follow-up", choices=choices(FollowUpStatus, blank="\u2014"), validators=[Optional()]
+        _l("Follow-up"), choices=choices(FollowUpStatus, blank="\u2014"), validators=[Optional()]
     )
     version = VersionField()
 
 
 class NewInstrumentForm(InstrumentForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
-    cited_as_whole = BooleanField("Cited as a whole (add one provision with the same code)")
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
+    cited_as_whole = BooleanField(_l("Cited as a whole (add one provision with the same code)"))
 
 
 class ProvisionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=10_000)])
-    needs_verification = BooleanField("Needs verification against the primary text")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    needs_verification = BooleanField(_l("Needs verification against the primary text"))
     position = IntegerField(
-        "Position in the instrument", validators=[Optional(), NumberRange(min=0, max=10_000)]
+        _l("Position in the instrument"), validators=[Optional(), NumberRange(min=0, max=10_000)]
     )
     version = VersionField()
 
 
 class NewProvisionForm(ProvisionForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=CODE_MAX_LEN)])
 
 
 class RetireForm(FlaskForm):
@@ -91,70 +94,77 @@ class RetireForm(FlaskForm):
 class LinkForm(FlaskForm):
     """A lawyer's assessment (new, edited, or accepted from a suggestion)."""
 
-    provision = SelectField("Provision", validators=[DataRequired()])
-    assessment = SelectField("Assessment", choices=choices(Assessment), validators=[DataRequired()])
+    provision = SelectField(_l("Provision"), validators=[DataRequired()])
+    assessment = SelectField(
+        _l("Assessment"), choices=choices(Assessment), validators=[DataRequired()]
+    )
     violation_status = SelectField(
-        "Violation status", choices=choices(ViolationStatus), validators=[DataRequired()]
+        _l("Violation status"), choices=choices(ViolationStatus), validators=[DataRequired()]
     )
     analysis = TextAreaField(
-        "Analysis", validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
+        _l("Analysis"), validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
     )
-    sources = SelectMultipleField("Supporting sources", validators=[Optional()])
+    sources = SelectMultipleField(_l("Supporting sources"), validators=[Optional()])
     version = VersionField()
 
     def set_choices(self, provisions, sources, source_label) -> None:
         if self.provision is not None:
             self.provision.choices = pairs(
-                [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+                [(p.code, f"{p.code}: {p.title}") for p in provisions],
+                blank=_l("Choose a provision"),
             )
         self.sources.choices = pairs([(s.public_id, source_label(s)) for s in sources])
 
 
 class SuggestForm(FlaskForm):
-    provision = SelectField("Provision", validators=[DataRequired()])
-    assessment = SelectField("Assessment", choices=choices(Assessment), validators=[DataRequired()])
+    provision = SelectField(_l("Provision"), validators=[DataRequired()])
+    assessment = SelectField(
+        _l("Assessment"), choices=choices(Assessment), validators=[DataRequired()]
+    )
     note = TextAreaField(
-        "Why this provision (for the lawyer)",
+        _l("Why this provision (for the lawyer)"),
         validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)],
         render_kw={"rows": 4},
     )
 
     def set_choices(self, provisions) -> None:
         self.provision.choices = pairs(
-            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank="Choose a provision"
+            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank=_l("Choose a provision")
         )
 
 
 class PrecedentForm(FlaskForm):
-    decision = SelectField("Decision", validators=[DataRequired()])
+    decision = SelectField(_l("Decision"), validators=[DataRequired()])
     note = TextAreaField(
-        "Why it applies to this case",
+        _l("Why it applies to this case"),
         validators=[Optional(), Length(max=NOTE_MAX_LEN)],
         render_kw={"rows": 5},
     )
 
     def set_choices(self, decisions) -> None:
         self.decision.choices = pairs(
-            [(d.code, f"{d.code}: {d.title}") for d in decisions], blank="Choose a decision"
+            [(d.code, f"{d.code}: {d.title}") for d in decisions], blank=_l("Choose a decision")
         )
 
 
 class HideForm(FlaskForm):
     reason = TextAreaField(
-        "Reason", validators=[DataRequired(), Length(max=REASON_MAX_LEN)], render_kw={"rows": 3}
+        _l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX_LEN)], render_kw={"rows": 3}
     )
 
 
 class RemedyForm(FlaskForm):
-    kind = SelectField("Proceeding", choices=choices(RemedyKind), validators=[DataRequired()])
-    body = StringField("Authority or court", validators=[Optional(), Length(max=300)])
-    filed_on = DateField("Filed on", validators=[Optional()])
-    decided_on = DateField("Decided on", validators=[Optional()])
-    outcome = SelectField("Outcome", choices=choices(RemedyOutcome), validators=[DataRequired()])
-    appeal_deadline = DateField("Appeal deadline", validators=[Optional()])
-    exhausted = BooleanField("Exhausted (no further appeal available or possible)")
+    kind = SelectField(_l("Proceeding"), choices=choices(RemedyKind), validators=[DataRequired()])
+    body = StringField(_l("Authority or court"), validators=[Optional(), Length(max=300)])
+    filed_on = DateField(_l("Filed on"), validators=[Optional()])
+    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    outcome = SelectField(
+        _l("Outcome"), choices=choices(RemedyOutcome), validators=[DataRequired()]
+    )
+    appeal_deadline = DateField(_l("Appeal deadline"), validators=[Optional()])
+    exhausted = BooleanField(_l("Exhausted (no further appeal available or possible)"))
     notes = TextAreaField(
-        "Notes", validators=[Optional(), Length(max=NOTES_MAX_LEN)], render_kw={"rows": 4}
+        _l("Notes"), validators=[Optional(), Length(max=NOTES_MAX_LEN)], render_kw={"rows": 4}
     )
     version = VersionField()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -74,7 +75,7 @@ def cite_precedent(
         or instrument.instrument_type != InstrumentType.JURISPRUDENCE
         or instrument.retired
     ):
-        raise ValidationFailed({"decision": ["Choose a decision from the catalogue."]})
+        raise ValidationFailed({"decision": [_("Choose a decision from the catalogue.")]})
     existing = db.session.scalar(
         select(CasePrecedent).where(
             CasePrecedent.case_id == case.id, CasePrecedent.instrument_id == instrument.id

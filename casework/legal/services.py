@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -85,13 +86,13 @@ def normalise_code(text: str | None) -> str:
 def _vocab(vocab: type, value: Any, field: str) -> Any:
     member = value if isinstance(value, vocab) else vocab.parse(value or "")
     if member is None:
-        raise ValidationFailed({field: ["Choose a value from the list."]})
+        raise ValidationFailed({field: [_("Choose a value from the list.")]})
     return member
 
 
 def _check_text(field: str, value: str | None, max_len: int, required: bool = False) -> None:
     if required and not value:
-        raise ValidationFailed({field: ["This field is required."]})
+        raise ValidationFailed({field: [_("This field is required.")]})
     if value and len(value) > max_len:
         raise ValidationFailed({field: [f"Use at most {max_len} characters."]})
 
@@ -182,19 +183,19 @@ def _instrument_values(
     _check_text("kz_date", values["kz_date"], 40)
     _check_text("url", values["url"], 500)
     if values["url"] and not URL_RE.match(values["url"]):
-        raise ValidationFailed({"url": ["Give an address starting with https:// or http://."]})
+        raise ValidationFailed({"url": [_("Give an address starting with https:// or http://.")]})
     return values
 
 
 def _new_code(code: str, model: type, field: str = "code") -> str:
     value = normalise_code(code)
     if not value:
-        raise ValidationFailed({field: ["This field is required."]})
+        raise ValidationFailed({field: [_("This field is required.")]})
     if len(value) > CODE_MAX_LEN:
         raise ValidationFailed({field: [f"Use at most {CODE_MAX_LEN} characters."]})
     if not CODE_RE.match(value):
         raise ValidationFailed(
-            {field: ["Use letters, digits and : / . - ( ) only, for example CAT:3."]}
+            {field: [_("Use letters, digits and : / . - ( ) only, for example CAT:3.")]}
         )
     if db.session.scalar(select(model.id).where(model.code == value)) is not None:
         raise ValidationFailed({field: [f"The code {value} is already in the catalogue."]})
@@ -247,7 +248,7 @@ def _provision_values(
         try:
             values["position"] = int(position)
         except (TypeError, ValueError):
-            raise ValidationFailed({"position": ["Give a whole number."]}) from None
+            raise ValidationFailed({"position": [_("Give a whole number.")]}) from None
     return values
 
 
@@ -472,13 +473,13 @@ def _sources(case: Case, public_ids: Iterable[str] | None) -> list[Source]:
     found = {s.public_id: s for s in case_sources(case)}
     missing = [p for p in wanted if p not in found]
     if missing:
-        raise ValidationFailed({"sources": ["Choose sources of this case only."]})
+        raise ValidationFailed({"sources": [_("Choose sources of this case only.")]})
     return [found[p] for p in dict.fromkeys(wanted)]
 
 
 def _usable_provision(provision: Provision | None) -> Provision:
     if provision is None:
-        raise ValidationFailed({"provision": ["Choose a provision from the catalogue."]})
+        raise ValidationFailed({"provision": [_("Choose a provision from the catalogue.")]})
     if not is_usable(provision):
         raise ValidationFailed({"provision": [f"{provision.code} is retired from the catalogue."]})
     return provision
@@ -573,7 +574,7 @@ def suggest_link(
     if not permissions.can_suggest_legal_link(actor, case):
         raise PermissionDenied()
     provision = _usable_provision(provision)
-    assessment_v, _, text = _link_values(assessment, ViolationStatus.UNKNOWN, note)
+    assessment_v, _status, text = _link_values(assessment, ViolationStatus.UNKNOWN, note)
     _check_unique(case, provision, assessment_v)
     link = CaseProvision(
         case_id=case.id,
@@ -742,10 +743,10 @@ def _remedy_values(
     _check_text("body", values["body"], 300)
     _check_text("notes", values["notes"], NOTES_MAX_LEN)
     if filed_on and decided_on and decided_on < filed_on:
-        raise ValidationFailed({"decided_on": ["The decision cannot come before the filing."]})
+        raise ValidationFailed({"decided_on": [_("The decision cannot come before the filing.")]})
     if appeal_deadline and decided_on and appeal_deadline < decided_on:
         raise ValidationFailed(
-            {"appeal_deadline": ["The appeal deadline cannot come before the decision."]}
+            {"appeal_deadline": [_("The appeal deadline cannot come before the decision.")]}
         )
     return values
 

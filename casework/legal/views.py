@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework import permissions
@@ -33,6 +34,7 @@ from casework.core.hooks import (
     register_deadline_provider,
     register_timeline_provider,
 )
+from casework.core.i18n import N_
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Assessment, LinkState
 from casework.legal import precedents, seeding, services
@@ -53,7 +55,7 @@ from casework.loader import load
 
 bp = Blueprint("legal", __name__)
 
-STALE_MESSAGE = (
+STALE_MESSAGE = N_(
     "Someone else changed this record while you were editing it. Nothing was saved: "
     "check the current values below and apply your change again."
 )
@@ -86,7 +88,7 @@ def _legal_page(case) -> str:
 
 def _stale_page(template: str, form, current, **context: Any):
     """The form again with the saved values, and what the user had entered beside them (409)."""
-    flash(STALE_MESSAGE, "warning")
+    flash(_(STALE_MESSAGE), "warning")
     return render_template(template, form=current, submitted=_submitted(form), **context), 409
 
 
@@ -98,7 +100,7 @@ def _set_retired(item, set_retired, endpoint: str):
         set_retired(current_user, item, retire, form.version.data)
     except StaleEdit:
         db.session.rollback()
-        flash(STALE_MESSAGE, "warning")
+        flash(_(STALE_MESSAGE), "warning")
     else:
         db.session.commit()
         flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
@@ -209,7 +211,7 @@ def edit_instrument(code: str):
         lambda: services.update_instrument(
             current_user, item, form.version.data, **_instrument_values(form)
         ),
-        success="Instrument saved.",
+        success=_("Instrument saved."),
         then=url_for("legal.instrument", code=item.code),
         on_stale=stale,
     )
@@ -280,7 +282,7 @@ def edit_provision(code: str):
         lambda: services.update_provision(
             current_user, item, form.version.data, **_provision_values(form)
         ),
-        success="Provision saved.",
+        success=_("Provision saved."),
         then=url_for("legal.provision", code=item.code),
         on_stale=lambda exc: _stale_page(
             "legal/provision_form.html",
@@ -334,7 +336,7 @@ def new_link(case_public_id: str):
             provision=services.get_provision(form.provision.data),
             **_link_values(form),
         ),
-        success="Legal ground linked.",
+        success=_("Legal ground linked."),
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template("legal/link_form.html", case=case, form=form, link=None)
@@ -388,7 +390,7 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
         lambda: services.update_link(
             current_user, link, form.version.data, accept=accept, **_link_values(form)
         ),
-        success="Suggestion accepted." if accept else "Legal ground saved.",
+        success=_("Suggestion accepted.") if accept else "Legal ground saved.",
         then=_legal_page(case) + "#panel-legal",
         on_stale=stale,
     )
@@ -422,7 +424,7 @@ def suggest_link(case_public_id: str):
             assessment=form.assessment.data,
             note=form.note.data,
         ),
-        success="Suggestion recorded; a lawyer will review it.",
+        success=_("Suggestion recorded; a lawyer will review it."),
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template("legal/suggest_form.html", case=case, form=form)
@@ -440,7 +442,7 @@ def hide_link(case_public_id: str, link_id: str):
     done = submit(
         form,
         lambda: services.hide_link(current_user, link, form.reason.data),
-        success="Suggestion dismissed." if dismissed else "Legal ground hidden.",
+        success=_("Suggestion dismissed.") if dismissed else "Legal ground hidden.",
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template(
@@ -454,7 +456,7 @@ def restore_link(case_public_id: str, link_id: str):
     link = load(CaseProvision, link_id, current_user, case=case)
     return perform(
         lambda: services.restore_link(current_user, link),
-        success="Legal ground restored.",
+        success=_("Legal ground restored."),
         then=_legal_page(case) + "#panel-legal",
     )
 
@@ -474,7 +476,7 @@ def new_precedent(case_public_id: str):
         lambda: precedents.cite_precedent(
             current_user, case, services.get_instrument(form.decision.data), form.note.data
         ),
-        success="Precedent cited.",
+        success=_("Precedent cited."),
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template("legal/precedent_form.html", case=case, form=form)
@@ -490,7 +492,7 @@ def hide_precedent(case_public_id: str, precedent_id: str):
     done = submit(
         form,
         lambda: precedents.hide_precedent(current_user, precedent, form.reason.data),
-        success="Precedent removed.",
+        success=_("Precedent removed."),
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template(
@@ -504,7 +506,7 @@ def restore_precedent(case_public_id: str, precedent_id: str):
     precedent = load(CasePrecedent, precedent_id, current_user, case=case)
     return perform(
         lambda: precedents.restore_precedent(current_user, precedent),
-        success="Precedent restored.",
+        success=_("Precedent restored."),
         then=_legal_page(case) + "#panel-legal",
     )
 
@@ -521,7 +523,7 @@ def new_remedy(case_public_id: str):
     done = submit(
         form,
         lambda: services.add_remedy(current_user, case, **form.values()),
-        success="Proceeding recorded.",
+        success=_("Proceeding recorded."),
         then=_legal_page(case) + "#panel-remedies",
     )
     return done or render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
@@ -545,7 +547,7 @@ def edit_remedy(case_public_id: str, remedy_id: str):
     done = submit(
         form,
         lambda: services.update_remedy(current_user, remedy, form.version.data, **form.values()),
-        success="Proceeding saved.",
+        success=_("Proceeding saved."),
         then=_legal_page(case) + "#panel-remedies",
         on_stale=stale,
     )
@@ -568,7 +570,7 @@ def hide_remedy(case_public_id: str, remedy_id: str):
     done = submit(
         form,
         lambda: services.hide_remedy(current_user, remedy, form.reason.data),
-        success="Proceeding hidden.",
+        success=_("Proceeding hidden."),
         then=_legal_page(case) + "#panel-remedies",
     )
     return done or render_template(
@@ -582,7 +584,7 @@ def restore_remedy(case_public_id: str, remedy_id: str):
     remedy = load(Remedy, remedy_id, current_user, case=case)
     return perform(
         lambda: services.restore_remedy(current_user, remedy),
-        success="Proceeding restored.",
+        success=_("Proceeding restored."),
         then=_legal_page(case) + "#panel-remedies",
     )
 
@@ -662,7 +664,7 @@ def init_app(app: Flask) -> None:
     register_case_panel(
         CasePanel(
             name="legal",
-            title="Legal grounds",
+            title=N_("Legal grounds"),
             template="legal/_case_panel.html",
             context=legal_panel_context,
             order=50,
@@ -671,7 +673,7 @@ def init_app(app: Flask) -> None:
     register_case_panel(
         CasePanel(
             name="remedies",
-            title="Domestic remedies",
+            title=N_("Domestic remedies"),
             template="legal/_remedies_panel.html",
             context=remedies_panel_context,
             order=55,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework import permissions
@@ -47,9 +48,9 @@ def _hide_link(link: Any, actor: Any) -> None:
 def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
     """Merge ``merged`` into ``survivor``; returns the merge (which an unmerge undoes)."""
     if survivor.id == merged.id:
-        raise ValidationFailed({"other": ["A person cannot be merged with themselves."]})
+        raise ValidationFailed({"other": [_("A person cannot be merged with themselves.")]})
     if survivor.hidden_at is not None or merged.hidden_at is not None:
-        raise ValidationFailed({"other": ["Only records in use can be merged."]})
+        raise ValidationFailed({"other": [_("Only records in use can be merged.")]})
     if not permissions.can_merge_people(actor, cases_of(survivor, merged)):
         raise PermissionDenied("You may not merge these people.")
     moved: dict[str, Any] = {"names": {}, "links": [], "hidden_links": [], "family": []}
@@ -127,7 +128,7 @@ def _move_family(actor: Any, survivor: Person, merged: Person, moved: dict[str, 
 def unmerge(actor: Any, merge: PersonMerge) -> None:
     """Undo a merge: every moved name and link goes back; the merged record is visible again."""
     if merge.undone_at is not None:
-        raise ValidationFailed({"merge": ["This merge was already undone."]})
+        raise ValidationFailed({"merge": [_("This merge was already undone.")]})
     survivor, merged = merge.survivor, merge.merged
     if not permissions.can_merge_people(actor, cases_of(survivor, merged)):
         raise PermissionDenied("You may not undo this merge.")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.core.db import db
@@ -61,20 +63,20 @@ PERSON_FIELDS = (
 def person_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise person fields from a form or an import (only keys present)."""
     r = FieldReader(data)
-    r.vocab("gender", Gender, default=Gender.UNKNOWN, message="Unknown gender.")
+    r.vocab("gender", Gender, default=Gender.UNKNOWN, message=_("Unknown gender."))
     r.partial_date("birth_date")
     r.flag("birth_date_approximate")
     r.country("nationality")
     r.text("ethnicity", 80, one_line=True)
     r.vocab(
-        "legal_status", LegalStatus, default=LegalStatus.UNKNOWN, message="Unknown legal status."
+        "legal_status", LegalStatus, default=LegalStatus.UNKNOWN, message=_("Unknown legal status.")
     )
     r.text("unhcr_number", 100, one_line=True)
     r.text("contacts", 2000)
     r.text("address", 2000)
     r.text("notes", 10_000)
     r.flag("family_at_risk")
-    r.vocab("consent", ConsentLevel, default=ConsentLevel.NONE, message="Unknown consent level.")
+    r.vocab("consent", ConsentLevel, default=ConsentLevel.NONE, message=_("Unknown consent level."))
     if "consent_date" in r:
         consent_date = data["consent_date"] or None
         if consent_date is not None and not isinstance(consent_date, date):
@@ -89,7 +91,7 @@ def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
     """A person with at least one name (in any script)."""
     cleaned = _clean_names(names)
     if not cleaned:
-        raise ValidationFailed({"names": ["Give at least one name or alias."]})
+        raise ValidationFailed({"names": [_("Give at least one name or alias.")]})
     person = Person(created_by_id=getattr(actor, "id", None), **person_values(data))
     if person.consent and person.consent != ConsentLevel.NONE:
         person.consent_obtained_by_id = getattr(actor, "id", None)
@@ -120,7 +122,7 @@ def update_person(
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
     cleaned = _clean_names([name])
     if not cleaned:
-        raise ValidationFailed({"name": ["The name is empty."]})
+        raise ValidationFailed({"name": [_("The name is empty.")]})
     n = cleaned[0]
     position = max((x.position for x in person.names), default=-1) + 1
     entry = PersonName(name=n.name, script=n.script, kind=n.kind, position=position)
@@ -140,9 +142,9 @@ def add_family_link(
 ) -> FamilyLink:
     rel = FamilyRelation.parse(relation)
     if rel is None:
-        raise ValidationFailed({"relation": ["Choose a relation."]})
+        raise ValidationFailed({"relation": [_("Choose a relation.")]})
     if person.id == relative.id:
-        raise ValidationFailed({"relative": ["A person cannot be their own relative."]})
+        raise ValidationFailed({"relative": [_("A person cannot be their own relative.")]})
     existing = db.session.scalar(
         db.select(FamilyLink).where(
             FamilyLink.person_id == person.id, FamilyLink.relative_id == relative.id
@@ -187,8 +189,10 @@ def hide_name(
     """Remove a name from view (kept, with who, when and why); the last name stays."""
     entry = next((n for n in visible_names(person) if n.id == name_id), None)
     if entry is None:
-        raise ValidationFailed({"name": ["No such name."]})
+        raise ValidationFailed({"name": [_("No such name.")]})
     if len(visible_names(person)) == 1:
-        raise ValidationFailed({"name": ["A person keeps at least one name; add another first."]})
+        raise ValidationFailed(
+            {"name": [_("A person keeps at least one name; add another first.")]}
+        )
     hide(entry, actor, reason, case=case, action="person.name_hidden")
     index_names([entry])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -104,7 +105,7 @@ def new_person(public_id: str):
     link_form = LinkPersonForm(prefix="link")
     choices = [(p.public_id, label) for p, label in _linkable_people(case)]
     chosen = _visible_person(request.form.get("link-person"))
-    if chosen is not None and chosen.public_id not in {c for c, _ in choices}:
+    if chosen is not None and chosen.public_id not in {c for c, _label in choices}:
         choices.append((chosen.public_id, chosen.primary_name))
     link_form.person.choices = pairs(choices)
     possible: list[matching.Candidate] = []
@@ -114,7 +115,7 @@ def new_person(public_id: str):
                 abort(404)
             case_services.add_person_to_case(current_user, case, chosen, link_form.role.data)
             db.session.commit()
-            flash("Person added to the case.", "success")
+            flash(_("Person added to the case."), "success")
             return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     elif request.method == "POST" and form.validate_on_submit():
         if not request.form.get("confirm_new"):
@@ -133,7 +134,7 @@ def new_person(public_id: str):
                 apply_errors(form, exc)
             else:
                 db.session.commit()
-                flash("Person added to the case.", "success")
+                flash(_("Person added to the case."), "success")
                 return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     return render_template(
         "people/new.html", case=case, form=form, link_form=link_form, possible=possible
@@ -157,7 +158,7 @@ def edit_person(public_id: str, person_id: str):
         lambda: services.update_person(
             current_user, person, _details(form), form.version.data, case=case
         ),
-        success="Person saved.",
+        success=_("Person saved."),
         then=url_for("cases.case_file", public_id=case.public_id) + "#people",
         on_stale=stale,
     )
@@ -208,7 +209,7 @@ def merge_person(public_id: str, person_id: str):
         abort(404)
     return perform(
         lambda: merging.merge_people(current_user, person, other),
-        success="Merged: every name, case and family link of both records is now on this one.",
+        success=_("Merged: every name, case and family link of both records is now on this one."),
         then=_person_page(case, person),
     )
 
@@ -226,7 +227,7 @@ def unmerge_person(public_id: str, person_id: str, merge_id: str):
         abort(404)
     return perform(
         lambda: merging.unmerge(current_user, merge),
-        success="Merge undone: the two records are separate again.",
+        success=_("Merge undone: the two records are separate again."),
         then=_person_page(case, person),
     )
 
@@ -256,10 +257,10 @@ def add_name(public_id: str, person_id: str):
             NameInput(form.name.data, form.script.data or None, form.kind.data),
             case=case,
         ),
-        success="Name added.",
+        success=_("Name added."),
         then=_person_page(case, person),
         form=form,
-        invalid="Give the name (at most 200 characters).",
+        invalid=_("Give the name (at most 200 characters)."),
     )
 
 
@@ -279,10 +280,10 @@ def add_family(public_id: str, person_id: str):
             form.relation.data,
             case=case,
         ),
-        success="Family link added.",
+        success=_("Family link added."),
         then=_person_page(case, person),
         form=form,
-        invalid="Choose a relative and the relation.",
+        invalid=_("Choose a relative and the relation."),
     )
 
 
@@ -294,7 +295,7 @@ def hide_name(public_id: str, person_id: str, name_id: int):
         lambda: services.hide_name(
             current_user, person, name_id, request.form.get("reason"), case=case
         ),
-        success="Name removed. It stays in the record and the audit trail.",
+        success=_("Name removed. It stays in the record and the audit trail."),
         then=_person_page(case, person),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -11,34 +12,34 @@ from casework.core.forms import VersionField, pairs
 
 class ExportForm(FlaskForm):
     format = SelectField(
-        "Format",
+        _l("Format"),
         choices=pairs([("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]),
         default="csv",
     )
-    anonymise = BooleanField("Anonymise: pseudonyms for everyone, no free text")
+    anonymise = BooleanField(_l("Anonymise: pseudonyms for everyone, no free text"))
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    founded = IntegerField("Founded in", validators=[Optional(), NumberRange(1900, 2100)])
-    activities = TextAreaField("Activities", validators=[Length(max=5000)])
-    contact = TextAreaField("Contact", validators=[Length(max=1000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    founded = IntegerField(_l("Founded in"), validators=[Optional(), NumberRange(1900, 2100)])
+    activities = TextAreaField(_l("Activities"), validators=[Length(max=5000)])
+    contact = TextAreaField(_l("Contact"), validators=[Length(max=1000)])
 
 
 class NewDraftForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
-    period_from = DateField("Period from", validators=[DataRequired()])
-    period_to = DateField("Period to", validators=[DataRequired()])
-    joint = BooleanField("Joint submission")
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    period_from = DateField(_l("Period from"), validators=[DataRequired()])
+    period_to = DateField(_l("Period to"), validators=[DataRequired()])
+    joint = BooleanField(_l("Joint submission"))
     co_authors = TextAreaField(
-        "Co-authors (one organisation a line)", validators=[Length(max=5000)]
+        _l("Co-authors (one organisation a line)"), validators=[Length(max=5000)]
     )
 
 
 class DraftForm(FlaskForm):
-    body = TextAreaField("Text", validators=[Length(max=500_000)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=500_000)])
     co_authors = TextAreaField(
-        "Co-authors (one organisation a line)", validators=[Length(max=5000)]
+        _l("Co-authors (one organisation a line)"), validators=[Length(max=5000)]
     )
     version = VersionField()
 

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -96,7 +97,7 @@ def organisation(default_name: str = "") -> OrganisationProfile:
 
 def save_organisation(actor: Any, values: dict[str, Any]) -> OrganisationProfile:
     if not (values.get("name") or "").strip():
-        raise ValidationFailed({"name": ["Give the organisation's name."]})
+        raise ValidationFailed({"name": [_("Give the organisation's name.")]})
     profile = db.session.scalar(select(OrganisationProfile).limit(1))
     if profile is None:
         profile = OrganisationProfile(name=values["name"])
@@ -154,9 +155,9 @@ def export_row(c: CaseOut) -> dict[str, Any]:
         "situation": c.situation,
         "people": "; ".join(_person_text(p) for p in c.people),
         "provisions": "; ".join(
-            f"{code} ({assessment})" for code, _, assessment, _ in c.provisions
+            f"{code} ({assessment})" for code, _title, assessment, _note in c.provisions
         ),
-        "remedies": "; ".join(f"{kind}: {outcome}" for kind, _, outcome, _ in c.remedies),
+        "remedies": "; ".join(f"{kind}: {outcome}" for kind, _body, outcome, _date in c.remedies),
         "narrative": c.narrative or "",
         "after_return": c.after_return or "",
     }
@@ -197,7 +198,7 @@ def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[byte
     ``anonymise`` leaves no name at all (pseudonyms even for the named) and no free text.
     """
     if fmt not in EXPORT_FORMATS:
-        raise ValidationFailed({"format": ["Choose CSV, XLSX or JSON."]})
+        raise ValidationFailed({"format": [_("Choose CSV, XLSX or JSON.")]})
     cases = readable_cases(actor)
     disclosed = [disclose_case(c, Output.EXPORT, strict=anonymise) for c in cases]
     if fmt == "json":

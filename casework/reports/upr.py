@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -58,7 +59,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValidationFailed({"period_to": ["The period ends before it starts."]})
+            raise ValidationFailed({"period_to": [_("The period ends before it starts.")]})
 
 
 def period_cases(user: Any, period: Period) -> list[Case]:
@@ -163,7 +164,7 @@ def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None
     lines.append("## Implementation of earlier recommendations")
     recs = _recommendations(cases)
     if not recs:
-        lines.append("No earlier recommendation is linked to the cases of this period.")
+        lines.append(_("No earlier recommendation is linked to the cases of this period."))
     for rec in recs:
         lines.append(
             f"Recommendation {rec.number} ({rec.recommending_state}, {rec.cycle.label}; "
