@@ -61,7 +61,7 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     r = FieldReader(data)
     r.vocab("event_type", EventType, message=_("Choose what happened."))
     if "event_type" in r and r.data["event_type"] in ("", None):
-        r.error("event_type", "Choose what happened.")
+        r.error("event_type", _("Choose what happened."))
     r.partial_date("date")
     r.flag("date_approximate")
     r.text("date_note", 200, one_line=True)

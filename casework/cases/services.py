@@ -119,9 +119,9 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
             warnings.append(country_errors[0] + " It was left empty.")
     else:
         if not (data.name or "").strip() and not data.extra_names:
-            r.error("name", "Give the person's name or an alias (any script).")
+            r.error("name", _("Give the person's name or an alias (any script)."))
         if not data.act_type:
-            r.error("act_type", "Say what happened (or save as a draft).")
+            r.error("act_type", _("Say what happened (or save as a draft)."))
     return r.values(), warnings
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from casework.core import countries
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import N_
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Vocab
 
@@ -40,7 +43,10 @@ class FieldReader:
         raw = self.data[key] or ""
         text = " ".join(raw.split()) if one_line else raw.strip()
         if len(text) > max_len:
-            self.error(key, f"Keep this under {max_len} characters (it has {len(text)}).")
+            self.error(
+                key,
+                _("Keep this under %(max)s characters (it has %(n)s).", max=max_len, n=len(text)),
+            )
         self._values[key] = text or None
 
     def flag(self, key: str) -> None:
@@ -53,7 +59,7 @@ class FieldReader:
         vocab: type[Vocab],
         *,
         default: Vocab | None = None,
-        message: str = "Unknown value.",
+        message: str = N_("Unknown value."),
     ) -> None:
         """A vocabulary code; empty gives ``default``, an unknown code is an error."""
         if key not in self.data:
@@ -64,7 +70,7 @@ class FieldReader:
             return
         value = vocab.parse(raw)
         if value is None:
-            self.error(key, message)
+            self.error(key, _(message))
         self._values[key] = value
 
     def partial_date(self, key: str) -> None:
@@ -82,7 +88,7 @@ class FieldReader:
         raw = (self.data[key] or "").strip()
         code = countries.lookup(raw) if raw else None
         if raw and code is None:
-            self.error(key, f"Unknown country \u201c{raw}\u201d.")
+            self.error(key, _("Unknown country “%(name)s”.", name=raw))
         self._values[key] = code
 
     def values(self) -> dict[str, Any]:

@@ -245,7 +245,7 @@ def source_values(data: dict[str, Any]) -> dict[str, Any]:
     r = FieldReader(data)
     r.vocab("kind", SourceKind, message=_("Choose what kind of source this is."))
     if "kind" in r and not data["kind"]:
-        r.error("kind", "Choose what kind of source this is.")
+        r.error("kind", _("Choose what kind of source this is."))
     r.vocab(
         "reliability",
         Reliability,

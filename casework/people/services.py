@@ -80,9 +80,9 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     if "consent_date" in r:
         consent_date = data["consent_date"] or None
         if consent_date is not None and not isinstance(consent_date, date):
-            r.error("consent_date", "Not a date.")
+            r.error("consent_date", _("Not a date."))
         elif consent_date is not None and consent_date > date.today():
-            r.error("consent_date", "Consent cannot be dated in the future.")
+            r.error("consent_date", _("Consent cannot be dated in the future."))
         r.set("consent_date", consent_date)
     return r.values()
 
