@@ -85,7 +85,7 @@ class StatusForm(FlaskForm):
     reference_number = StringField(
         _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
     )
-    outcome = SelectField(_l("Outcome"), choices=choices(ActionOutcome, blank="(unchanged)"))
+    outcome = SelectField(_l("Outcome"), choices=choices(ActionOutcome, blank=_l("(unchanged)")))
     response_summary = TextAreaField(
         _l("What the reply said"), validators=[Optional(), Length(max=20000)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from casework.advocacy import services
@@ -33,7 +34,11 @@ def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str
     only for pages of readers of its cases, never feeds or e-mails) when asked."""
     label = action.action_type.label
     if action.target_body is not None:
-        label += f" to {action.target_body.short_name or action.target_body.name}"
+        label = _(
+            "%(action)s to %(body)s",
+            action=label,
+            body=action.target_body.short_name or action.target_body.name,
+        )
     if with_reference and action.reference_number:
         label += f" ({action.reference_number})"
     return label
@@ -104,7 +109,7 @@ def deadlines(cases: list[Any]) -> dict[int, list[Deadline]]:
         result.setdefault(case_id, []).append(
             Deadline(
                 due=action.followup_due,
-                label=f"Follow-up: {action_label(action)}",
+                label=_("Follow-up: %(action)s", action=action_label(action)),
                 kind="followup",
                 url=link("advocacy.action_detail", public_id=action.public_id),
             )

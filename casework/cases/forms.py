@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
 from casework.core.forms import VersionField, choices, pairs
+from casework.core.i18n import current_language
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -42,15 +45,25 @@ DATE_HELP = (
 )
 
 
-def country_choices(blank: str = "Unknown"):
-    return pairs(countries.select_choices(), blank=blank)
+def country_choices(blank: Any = None):
+    """Countries for a select field (set when a form is built, in the request's language): the
+    region's countries first, then the others by their name in that language."""
+    language = current_language()
+    codes = [code for code, _name in countries.select_choices()]
+    first = [code for code in codes if code in countries.PRIORITY]
+    rest = sorted(
+        (code for code in codes if code not in countries.PRIORITY),
+        key=lambda code: countries.local_name(code, language),
+    )
+    named = [(code, countries.local_name(code, language)) for code in first + rest]
+    return pairs(named, blank=_l("Unknown") if blank is None else blank)
 
 
 class IntakeForm(FlaskForm):
     name = StringField(_l("Name or alias"), validators=[Length(max=200)])
     name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
     act_type = SelectField(
-        _l("What happened"), choices=choices(ActType, blank="— choose —"), default=""
+        _l("What happened"), choices=choices(ActType, blank=_l("— choose —")), default=""
     )
     act_date = StringField(_l("When"), validators=[Length(max=40)])
     act_date_approximate = BooleanField(_l("Approximate date"))
@@ -131,7 +144,7 @@ class FamilyForm(FlaskForm):
 
 class EventForm(FlaskForm):
     event_type = SelectField(
-        _l("What happened"), choices=choices(EventType, blank="— choose —"), default=""
+        _l("What happened"), choices=choices(EventType, blank=_l("— choose —")), default=""
     )
     date = StringField(_l("When"), validators=[Length(max=40)])
     date_approximate = BooleanField(_l("Approximate date"))
@@ -160,7 +173,7 @@ class EventForm(FlaskForm):
 
 class SourceForm(FlaskForm):
     kind = SelectField(
-        _l("Kind of source"), choices=choices(SourceKind, blank="— choose —"), default=""
+        _l("Kind of source"), choices=choices(SourceKind, blank=_l("— choose —")), default=""
     )
     identity = StringField(_l("Who (protected)"), validators=[Length(max=500)])
     identity_protected = BooleanField(_l("Protect this identity (team only)"), default=True)

@@ -63,7 +63,9 @@ class InstrumentForm(FlaskForm):
         validators=[Optional()],
     )
     follow_up_status = SelectField(
-        _l("Follow-up"), choices=choices(FollowUpStatus, blank="\u2014"), validators=[Optional()]
+        _l("Follow-up"),
+        choices=choices(FollowUpStatus, blank="\u2014"),
+        validators=[Optional()],
     )
     version = VersionField()
 

@@ -809,7 +809,7 @@ def _open_deadline_clause():
 
 
 def remedy_deadline_label(remedy: Remedy) -> str:
-    label = f"Appeal deadline: {remedy.kind.label}"
+    label = _("Appeal deadline: %(proceeding)s", proceeding=remedy.kind.label)
     return f"{label} ({remedy.outcome.label.lower()})" if remedy.decided_on else label
 
 

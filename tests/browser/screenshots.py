@@ -24,7 +24,10 @@ PASSWORD = "screenshot passphrase"
 SECRETS: dict[str, str] = {}
 _last_step: dict[str, int] = {}
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1280, "height": 800}
+# The narrowest phone checked: no main page may scroll sideways at this width.
+NARROW = {"width": 360, "height": 740}
+LANGUAGES = ("en", "ru")
 
 
 def _seed(app) -> dict[str, str]:
@@ -92,12 +95,57 @@ def _seed(app) -> dict[str, str]:
                 "how_they_know": "Was present at the arrest",
             },
         )
+        _long_case(monitor, case)
         services.transition(monitor, case, "submitted", None)
         services.add_comment(lawyer, case, "Asked the family for the court decision.")
         _legal_and_advocacy(case, lawyer, coordinator)
         db.session.commit()
         del admin
         return {"case": case.public_id}
+
+
+def _long_case(monitor, case) -> None:
+    """What makes a case file long and wide: people in several scripts (an Arabic-script Uyghur
+    name), many events, a document with its hash and a long file name."""
+    import io
+
+    from casework.cases import events
+    from casework.cases import services as cases
+    from casework.evidence.services import store_document
+    from casework.people import services as people
+
+    person = people.create_person(
+        monitor,
+        [
+            people.NameInput("مەمەتجان ئابدۇللا", "arabic"),
+            people.NameInput("Memetjan Abdulla", "latin", "transliteration"),
+            people.NameInput("Меметжан Абдулла", "cyrillic", "transliteration"),
+        ],
+        gender="male",
+        nationality="CN",
+        ethnicity="Uyghur",
+        legal_status="asylum_seeker",
+    )
+    cases.add_person_to_case(monitor, case, person, "witness")
+    for n, kind in enumerate(("court_appeal", "interim_measures_request", "court_decision")):
+        events.add_event(
+            monitor,
+            case,
+            {
+                "event_type": kind,
+                "date": (date.today() - timedelta(days=15 - 4 * n)).isoformat(),
+                "place": "Almaty",
+                "description": "Hearing at the Almaty City Court; the lawyer was given the file "
+                "one hour before. Reference of the decision: 2-1234/2026-ALM-EXTR-APPEAL-0001.",
+            },
+        )
+    store_document(
+        monitor,
+        io.BytesIO(b"Decision of the Almaty City Court (fictional example).\n"),
+        "almaty-city-court-decision-on-the-extradition-appeal-final-version.txt",
+        case=case,
+        description="Court decision, scanned copy",
+    )
 
 
 def _legal_and_advocacy(case, lawyer, coordinator) -> None:
@@ -156,6 +204,20 @@ def _login(page, base: str, email: str) -> None:
         page.click("main button[type=submit]")
 
 
+# The pages every language is photographed on, at a phone's and a laptop's size.
+PAGES = (
+    ("dashboard", "/"),
+    ("case-list", "/cases"),
+    ("intake", "/cases/new"),
+    ("case-file", "/cases/{case}"),
+)
+
+
+def _no_sideways_scroll(page) -> bool:
+    """Does the page fit its window's width (nothing to scroll sideways)?"""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="casework-shots-"))
     os.environ["CASEWORK_INSTANCE_DIR"] = str(tmp)
@@ -170,6 +232,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{server.server_port}"
     OUT.mkdir(exist_ok=True)
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    too_wide: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
@@ -180,12 +243,45 @@ def main() -> int:
                 "--disable-component-update",
             ],
         )
+        # One login per account (a TOTP code works once); its session serves every shot.
+        states = {}
+        for email in (
+            "monitor@example.org",
+            "lawyer@example.org",
+            "coord@example.org",
+            "admin@example.org",
+        ):
+            context = browser.new_context(viewport=DESKTOP)
+            page = context.new_page()
+            _login(page, base, email)
+            states[email] = context.storage_state()
+            context.close()
+
+        def shoot(email, viewport, path, name, language="en", check=True):
+            context = browser.new_context(viewport=viewport, storage_state=states.get(email))
+            context.add_cookies([{"name": "lang", "value": language, "url": base}])
+            page = context.new_page()
+            if email is not None and email not in states:
+                _login(page, base, email)
+            page.goto(base + path)
+            page.screenshot(path=str(OUT / name), full_page=True)
+            print(f"{OUT / name}  ({page.title()})")
+            if check:
+                page.set_viewport_size(NARROW)
+                if not _no_sideways_scroll(page):
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    too_wide.append(f"{path} ({language}): {width}px wide at 360px")
+            context.close()
+
+        for language in LANGUAGES:
+            for label, path in PAGES:
+                url = path.format(case=ids["case"])
+                shoot("monitor@example.org", PHONE, url, f"{label}-phone-{language}.png", language)
+                shoot(
+                    "lawyer@example.org", DESKTOP, url, f"{label}-desktop-{language}.png", language
+                )
+            shoot(None, PHONE, "/login", f"login-phone-{language}.png", language)
         shots = [
-            ("monitor@example.org", PHONE, "/cases/new", "intake-phone.png"),
-            ("monitor@example.org", PHONE, "/", "dashboard-phone.png"),
-            ("monitor@example.org", PHONE, f"/cases/{ids['case']}", "case-file-phone.png"),
-            ("lawyer@example.org", DESKTOP, f"/cases/{ids['case']}", "case-file-desktop.png"),
-            ("lawyer@example.org", DESKTOP, "/cases", "case-list-desktop.png"),
             ("coord@example.org", DESKTOP, "/", "dashboard-coordinator.png"),
             ("admin@example.org", DESKTOP, "/admin/users", "accounts-desktop.png"),
             ("new@example.org", PHONE, "/account/two-factor/enrol", "enrol-phone.png"),
@@ -200,15 +296,13 @@ def main() -> int:
             ),
         ]
         for email, viewport, path, name in shots:
-            context = browser.new_context(viewport=viewport)
-            page = context.new_page()
-            _login(page, base, email)
-            page.goto(base + path)
-            page.screenshot(path=str(OUT / name), full_page=True)
-            print(f"{OUT / name}  ({page.title()})")
-            context.close()
+            shoot(email, viewport, path, name)
         browser.close()
     server.shutdown()
+    if too_wide:
+        print("Pages wider than a 360 px phone:", *too_wide, sep="\n  ")
+        return 1
+    print("No page scrolls sideways at 360 px.")
     return 0
 
 
