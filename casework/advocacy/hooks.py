@@ -73,7 +73,10 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
         if action.submitted_on:
             items.append(
                 TimelineItem(
-                    when=action.submitted_on, kind="action", title=f"Submitted: {label}", url=url
+                    when=action.submitted_on,
+                    kind="action",
+                    title=_("Submitted: %(action)s", action=label),
+                    url=url,
                 )
             )
         if action.response_on:
@@ -81,7 +84,7 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
                 TimelineItem(
                     when=action.response_on,
                     kind="action",
-                    title=f"Response received: {label}",
+                    title=_("Response received: %(action)s", action=label),
                     body=action.outcome.label,
                     url=url,
                 )

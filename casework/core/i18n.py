@@ -117,7 +117,7 @@ def format_moment(value: datetime | None) -> str:
 def format_partial_date(value: Any, approximate: bool = False, note: str | None = None) -> str:
     """A date known to the year, the month or the day (``PartialDate`` or ``date``)."""
     if value is None:
-        return _gettext("unknown (%(note)s)", note=note) if note else _gettext("unknown")
+        return _gettext(N_("unknown (%(note)s)"), note=note) if note else _gettext(N_("unknown"))
     if isinstance(value, date):
         text = format_day(value)
     elif value.day is not None:
@@ -128,7 +128,7 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
         )
     else:
         text = f"{value.year:04d}"
-    return _gettext("c. %(date)s", date=text) if approximate else text
+    return _gettext(N_("c. %(date)s"), date=text) if approximate else text
 
 
 def format_number(value: Any) -> str:

@@ -889,7 +889,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                 TimelineItem(
                     when=r.filed_on,
                     kind="remedy",
-                    title=f"{r.kind.label} filed",
+                    title=_("%(proceeding)s filed", proceeding=r.kind.label),
                     body=r.body,
                     url=url + "#panel-remedies",
                 )
@@ -899,7 +899,11 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
                 TimelineItem(
                     when=r.decided_on,
                     kind="remedy",
-                    title=f"{r.kind.label} decided: {r.outcome.label}",
+                    title=_(
+                        "%(proceeding)s decided: %(outcome)s",
+                        proceeding=r.kind.label,
+                        outcome=r.outcome.label,
+                    ),
                     body=r.body,
                     url=url + "#panel-remedies",
                 )
@@ -909,18 +913,29 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
             TimelineItem(
                 when=precedent.created_at,
                 kind="legal",
-                title=f"Precedent cited: {precedent.instrument.code}",
+                title=_("Precedent cited: %(code)s", code=precedent.instrument.code),
                 url=url + "#panel-legal",
                 author=precedent.created_by.display_name if precedent.created_by else None,
             )
         )
     for link in case_links(case):
-        verb = "suggested" if link.state == LinkState.SUGGESTED else "linked"
         items.append(
             TimelineItem(
                 when=link.created_at,
                 kind="legal",
-                title=f"Legal ground {verb}: {link.provision.code} ({link.assessment.label})",
+                title=(
+                    _(
+                        "Legal ground suggested: %(code)s (%(assessment)s)",
+                        code=link.provision.code,
+                        assessment=link.assessment.label,
+                    )
+                    if link.state == LinkState.SUGGESTED
+                    else _(
+                        "Legal ground linked: %(code)s (%(assessment)s)",
+                        code=link.provision.code,
+                        assessment=link.assessment.label,
+                    )
+                ),
                 url=url + "#panel-legal",
                 author=link.created_by.display_name if link.created_by else None,
             )
