@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names clean
+.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -27,6 +27,16 @@ migrate: install
 
 run: migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# A fresh database of fictional cases (instance/demo.db, rebuilt each time) with one account per
+# role printed on the terminal, served like `make run`.
+DEMO_ENV := CASEWORK_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db \
+	CASEWORK_UPLOAD_DIR=$(CURDIR)/instance/demo-uploads
+demo: install
+	mkdir -p instance && rm -rf instance/demo.db instance/demo-uploads
+	$(DEMO_ENV) $(FLASK) db upgrade
+	$(DEMO_ENV) $(FLASK) demo load
+	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite (a fresh database per run, built by the migrations).
 test: install

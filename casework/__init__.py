@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.accounts.cli import user_cli
     from casework.core.cli import seed_command
     from casework.core.keys_cli import keys_cli
+    from casework.demo import demo_cli
 
     for name in VIEW_MODULES:
         module = import_module(name)
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(demo_cli)
 
 
 # Endpoints whose URL path holds a credential: request logs show it redacted.
