@@ -71,9 +71,24 @@ $(BIN)/.fuzz-installed: $(BIN)/.installed
 api-fuzz: $(BIN)/.fuzz-installed
 	$(BIN)/python -m tests.api_fuzz
 
+# End-to-end tests in Debian's Chromium (driven by Playwright; no browser download) with the
+# axe-core accessibility checker from the npm registry (test-only, pinned in its lock file).
+$(BIN)/.browser-installed: $(BIN)/.installed
+	@if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then \
+	  if command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y --no-install-recommends chromium; \
+	  else echo "The browser tests need Chromium at /usr/bin/chromium (or \$$CHROMIUM)"; exit 1; fi; fi
+	$(BIN)/pip install --quiet -e '.[dev,browser]'
+	touch $@
+
+tests/e2e/node_modules/axe-core/axe.min.js: tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $@
+
+e2e: $(BIN)/.browser-installed tests/e2e/node_modules/axe-core/axe.min.js
+	CASEWORK_E2E=1 CASEWORK_TEST_DATABASE_URL= $(BIN)/pytest -q -p no:logging tests/e2e
+
 # Screenshots of the main pages in headless Chromium (needs /usr/bin/chromium).
-screenshots: install
-	$(BIN)/pip install --quiet -e '.[browser]'
+screenshots: $(BIN)/.browser-installed
 	$(BIN)/python -m tests.browser.screenshots
 
 # Import of 10,000 rows and `people match` among 150,000 people. SQLite scratch file by default;
