@@ -236,3 +236,19 @@ def test_scheduled_backups_keep_the_newest(app, world, tmp_path, monkeypatch):
     assert services.prune_backups(folder, keep_days=0) == []
     result = app.test_cli_runner().invoke(args=["backup", "prune", str(folder)])
     assert result.exit_code == 1 and "--keep" in result.output
+
+
+def test_archive_of_a_newer_schema_is_refused(app, world, uploads, tmp_path):
+    archive = tmp_path / "newer.cwbackup"
+    head = services.head_revision()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    try:
+        services.create_backup(archive)
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    _wipe(uploads)
+    with pytest.raises(services.BackupError, match="newer than this version"):
+        services.restore_backup(archive)
+    assert _counts()["cases"] == 0 and _checksums(uploads) == {}

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
@@ -365,18 +367,21 @@ def restore_backup(path: Path, *, force: bool = False) -> Manifest:
                 "(or give --force)"
             )
 
-    def same_dialect(manifest: Manifest) -> None:
+    def restorable(manifest: Manifest) -> None:
         if manifest.dialect != dialect:
             raise BackupError(
                 f"the archive holds a {manifest.dialect} database; this installation uses {dialect}"
+            )
+        if not known_revision(manifest.alembic_revision):
+            raise BackupError(
+                f"the archive's schema (revision {manifest.alembic_revision}) is newer than "
+                "this version of Casework: install the version that made it"
             )
 
     uploads = _upload_dir()
     staging = _private_tempdir(uploads.parent, ".restore-")
     try:
-        manifest = read_archive(
-            path, _master_lookup, extract_to=staging, check_manifest=same_dialect
-        )
+        manifest = read_archive(path, _master_lookup, extract_to=staging, check_manifest=restorable)
         # Everything is authenticated and checked: now, and only now, the target changes.
         _release_connections()
         dump = staging / manifest.database_member
@@ -413,12 +418,23 @@ def _check_restored(manifest: Manifest) -> None:
         raise BackupError(f"restored row counts differ from the archive's in: {', '.join(wrong)}")
 
 
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+
+
 def head_revision() -> str | None:
     """The newest migration this code knows."""
-    from alembic.script import ScriptDirectory
+    return _scripts().get_current_head()
 
-    config = current_app.extensions["migrate"].migrate.get_config()
-    return ScriptDirectory.from_config(config).get_current_head()
+
+def known_revision(revision: str | None) -> bool:
+    """Whether this code's migrations include ``revision`` (None: an empty schema)."""
+    if revision is None:
+        return True
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 # --- retention and scheduled backups --------------------------------------------------------
