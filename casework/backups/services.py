@@ -263,6 +263,10 @@ def create_backup(out: Path, *, master: MasterKey | None = None) -> Manifest:
             os.link(partial, out)
         except FileExistsError as exc:
             raise BackupError(f"{out} exists; a backup never overwrites a file") from exc
+        except OSError:  # a file system without hard links
+            if out.exists():
+                raise BackupError(f"{out} exists; a backup never overwrites a file") from None
+            os.replace(partial, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     record(
