@@ -155,7 +155,11 @@ def _damaged(archive: Path, how: str) -> Path:
     if how == "truncated":
         data = data[: len(data) - 100]
     elif how == "truncated_at_chunk":
-        data = data[: len(data) // 2]
+        # Exactly after a whole chunk: only the missing "last chunk" flag can tell.
+        body = data.index(b"\n", data.index(b"\n") + 1) + 1
+        cut = body + 39 + 3 * (64 * 1024 + 16)
+        assert len(data) > cut + 64 * 1024
+        data = data[:cut]
     elif how == "altered_byte":
         data[len(data) // 2] ^= 0x01
     elif how == "altered_last_byte":
