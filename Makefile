@@ -7,7 +7,11 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
+<<<<<<< HEAD
 .PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names demo e2e clean
+=======
+.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names bench-backup clean
+>>>>>>> h12a
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -95,6 +99,12 @@ screenshots: $(BIN)/.browser-installed
 # BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL (its tables are dropped and rebuilt).
 bench-names: install
 	$(BIN)/python -m benchmarks.bench_names
+
+# Backup create, verify and restore at BENCH_CASES cases (default 100000) and 500 files of
+# 256 KiB. SQLite scratch file by default; BENCH_DATABASE_URL=postgresql+psycopg://... for
+# PostgreSQL (its tables are dropped and rebuilt).
+bench-backup: install
+	$(BIN)/python -m benchmarks.bench_backup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -106,6 +106,9 @@ class Config:
             INSTANCE_DIR=str(instance),
             SQLALCHEMY_DATABASE_URI=_env("DATABASE_URL", f"sqlite:///{instance / 'casework.db'}"),
             UPLOAD_DIR=_env("UPLOAD_DIR", str(instance / "uploads")),
+            # Scheduled backups (casework.backups.services.create_scheduled_backup).
+            BACKUP_DIR=_env("BACKUP_DIR", str(instance / "backups")),
+            BACKUP_KEEP=_env_int("BACKUP_KEEP", 14),
             MAX_UPLOAD_BYTES=max_upload,
             # Larger requests are refused by Flask itself (413) before any parsing.
             MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,

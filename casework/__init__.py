@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
     from casework.accounts.cli import user_cli
+    from casework.backups.cli import backup_cli
     from casework.core.cli import seed_command
     from casework.core.keys_cli import keys_cli
     from casework.demo import demo_cli
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(keys_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)
 
 
 # Endpoints whose URL path holds a credential: request logs show it redacted.

@@ -123,6 +123,12 @@ def verify(path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> int:
         return sum(len(chunk) for chunk in _chunks(fh, keys, binding))
 
 
+def open_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> Iterator[bytes]:
+    """The plaintext chunks of a sealed stream read from ``fh`` (from its current position),
+    each authenticated before it is returned; the last one also proves nothing was cut off."""
+    yield from _chunks(fh, keys, binding)
+
+
 def iter_plaintext(path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         yield from _chunks(fh, keys, binding)
