@@ -106,6 +106,9 @@ class Config:
             INSTANCE_DIR=str(instance),
             SQLALCHEMY_DATABASE_URI=_env("DATABASE_URL", f"sqlite:///{instance / 'casework.db'}"),
             UPLOAD_DIR=_env("UPLOAD_DIR", str(instance / "uploads")),
+            # Where attachments are stored (casework/core/storage.py): unset for UPLOAD_DIR,
+            # file:///shared/folder, or s3://bucket/prefix (CASEWORK_S3_ENDPOINT_URL for MinIO).
+            STORAGE_URL=_env("STORAGE_URL"),
             MAX_UPLOAD_BYTES=max_upload,
             # Larger requests are refused by Flask itself (413) before any parsing.
             MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,
