@@ -10,6 +10,8 @@ class _Forms(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.forms: list[tuple[str, dict[str, str]]] = []
         self._textarea: str | None = None
+        self._select: str | None = None
+        self._select_chosen = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -24,10 +26,19 @@ class _Forms(HTMLParser):
         elif tag == "textarea" and a.get("name"):
             self._textarea = a["name"]
             self.forms[-1][1][a["name"]] = ""
+        elif tag == "select" and a.get("name"):
+            self._select, self._select_chosen = a["name"], False
+        elif tag == "option" and self._select is not None and not self._select_chosen:
+            # The selected option, or the first one when none is.
+            if "selected" in a or self._select not in self.forms[-1][1]:
+                self.forms[-1][1][self._select] = a.get("value", "")
+                self._select_chosen = "selected" in a
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea":
             self._textarea = None
+        elif tag == "select":
+            self._select = None
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
@@ -35,7 +46,8 @@ class _Forms(HTMLParser):
 
 
 def form_fields(html: str, action: str | None = None) -> dict[str, str]:
-    """The named fields of the first form (posting to ``action``, if given) in ``html``."""
+    """The named fields of the first form in ``html`` posting to ``action`` ("" for a form that
+    posts to its own page), or of the first form at all when ``action`` is None."""
     parser = _Forms()
     parser.feed(html)
     for form_action, fields in parser.forms:

@@ -128,6 +128,11 @@ def verify_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> int:
     return sum(len(chunk) for chunk in _chunks(fh, keys, binding))
 
 
+def iter_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> Iterator[bytes]:
+    """The plaintext of a sealed file read from ``fh``, chunk by chunk (each authenticated)."""
+    return _chunks(fh, keys, binding)
+
+
 def iter_plaintext(path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         yield from _chunks(fh, keys, binding)
