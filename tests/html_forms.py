@@ -28,11 +28,16 @@ class _Forms(HTMLParser):
             self.forms[-1][1][a["name"]] = ""
         elif tag == "select" and a.get("name"):
             self._select, self._select_chosen = a["name"], False
-        elif tag == "option" and self._select is not None and not self._select_chosen:
-            # The selected option, or the first one when none is.
-            if "selected" in a or self._select not in self.forms[-1][1]:
-                self.forms[-1][1][self._select] = a.get("value", "")
-                self._select_chosen = "selected" in a
+        elif tag == "option" and self._select is not None:
+            self._option(a)
+
+    def _option(self, a: dict[str, str]) -> None:
+        """The selected option, or the first one when none is."""
+        fields = self.forms[-1][1]
+        if self._select_chosen or ("selected" not in a and self._select in fields):
+            return
+        fields[self._select] = a.get("value", "")
+        self._select_chosen = "selected" in a
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "textarea":
