@@ -7,11 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-<<<<<<< HEAD
-.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names demo e2e clean
-=======
-.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names bench-backup clean
->>>>>>> h12a
+.PHONY: install migrate run test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -49,6 +45,14 @@ test: install
 # The same suite on PostgreSQL ($$CASEWORK_TEST_DATABASE_URL).
 test-postgres: install
 	$(BIN)/pytest -q
+
+# Two app servers on one PostgreSQL ($$CASEWORK_TEST_DATABASE_URL) and one Redis
+# ($$CASEWORK_TEST_REDIS_URL, a database of its own: it is emptied): sessions, rate limits,
+# edit conflicts and documents across servers. Fails (not skips) when either is missing.
+CASEWORK_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-multi: install
+	CASEWORK_TEST_REDIS_URL=$(CASEWORK_TEST_REDIS_URL) CASEWORK_REQUIRE_MULTI=1 \
+		$(BIN)/pytest -q tests/test_two_servers.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -109,6 +109,9 @@ class Config:
             # Scheduled backups (casework.backups.services.create_scheduled_backup).
             BACKUP_DIR=_env("BACKUP_DIR", str(instance / "backups")),
             BACKUP_KEEP=_env_int("BACKUP_KEEP", 14),
+            # Where attachments are stored (casework/core/storage.py): unset for UPLOAD_DIR,
+            # file:///shared/folder, or s3://bucket/prefix (CASEWORK_S3_ENDPOINT_URL for MinIO).
+            STORAGE_URL=_env("STORAGE_URL"),
             MAX_UPLOAD_BYTES=max_upload,
             # Larger requests are refused by Flask itself (413) before any parsing.
             MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,

@@ -56,12 +56,15 @@ def _init_extensions(app: Flask) -> None:
     from casework.core import sealing
     from casework.core.db import prepare_sqlite_file
     from casework.core.keyring import init_keyring
+    from casework.core.storage import init_storage, install_session_hooks
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
     prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     init_keyring(app)
     sealing.check_secret_tables()
     db.init_app(app)
+    init_storage(app)
+    install_session_hooks(db.session)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

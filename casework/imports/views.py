@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import secrets
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, session
+from flask import Blueprint, Flask, abort, render_template, session
 from flask_login import current_user
 
 from casework import permissions
+from casework.core import sealedfiles
 from casework.core.db import db
+from casework.core.keyring import keyring
+from casework.core.storage import storage
 from casework.imports.cli import import_cli, load_mapping
 from casework.imports.forms import CaseImportForm, ConfirmImportForm
 from casework.imports.reading import UnusableInput, read_table
@@ -24,18 +29,47 @@ _SESSION_KEY = "case_import"
 STAGING_HOURS = 2
 
 
-def _staging_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+# Checked files wait for the confirmation in the attachment store (any server may receive it),
+# sealed like documents: they hold identifying data.
+_STAGING = "imports"
+
+
+def _staged_key(token: str) -> str:
+    return f"{_STAGING}/{token}"
+
+
+def _stage(token: str, data: bytes) -> None:
+    # The data key is committed apart: the request's own transaction is rolled back.
+    with db.engine.begin() as conn:
+        key_id, data_key = keyring().active_key(conn)
+    with tempfile.TemporaryFile() as sealed:
+        sealedfiles.seal_file(
+            io.BytesIO(data), sealed, key_id=key_id, data_key=data_key, binding=_staged_key(token)
+        )
+        sealed.seek(0)
+        storage().put(_staged_key(token), sealed)
+
+
+def _staged(token: str) -> bytes | None:
+    ring, conn = keyring(), db.session.connection()
+    try:
+        sealed = storage().open(_staged_key(token))
+    except FileNotFoundError:
+        return None
+    with sealed:
+        chunks = sealedfiles.iter_stream(
+            sealed, lambda k: ring.data_key(conn, k), _staged_key(token)
+        )
+        return b"".join(chunks)
 
 
 def _purge_stale() -> None:
     """Files checked but never confirmed hold identifying data: they do not linger."""
     limit = time.time() - STAGING_HOURS * 3600
-    for path in _staging_dir().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    store = storage()
+    for key, modified in list(store.keys(_STAGING)):
+        if modified < limit:
+            store.delete(key)
 
 
 def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
@@ -54,7 +88,7 @@ def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
 
 def _discard(pending: dict[str, Any] | None) -> None:
     if pending:
-        (_staging_dir() / pending["token"]).unlink(missing_ok=True)
+        storage().delete(_staged_key(pending["token"]))
 
 
 @bp.route("/imports/cases", methods=["GET", "POST"])
@@ -87,9 +121,7 @@ def import_page():
         finally:
             db.session.rollback()
         if report is not None and (not report.rejected or pending["valid_only"]):
-            path = _staging_dir() / pending["token"]
-            path.write_bytes(data)
-            path.chmod(0o600)
+            _stage(pending["token"], data)
             session[_SESSION_KEY] = pending
     return render_template(
         "imports/cases.html",
@@ -109,11 +141,11 @@ def confirm_import():
     pending = session.pop(_SESSION_KEY, None)
     if not form.validate_on_submit() or not pending:
         abort(400)
-    path = _staging_dir() / pending["token"]
-    if not path.exists():
+    data = _staged(pending["token"])
+    if data is None:
         abort(400)
     try:
-        report = _run(path.read_bytes(), pending, dry_run=False)
+        report = _run(data, pending, dry_run=False)
     except UnusableInput as exc:
         db.session.rollback()
         _discard(pending)
