@@ -700,6 +700,7 @@ def import_cases(
     table: Table,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
+    write_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate every row of ``table``; write the cases unless told not to (see module doc).
 
@@ -733,7 +734,11 @@ def import_cases(
         writer.add(row)
         if i % BATCH == 0:
             writer.flush()
+            if write_progress is not None:
+                write_progress(BATCH)
     writer.flush()
+    if write_progress is not None and len(rows) % BATCH:
+        write_progress(len(rows) % BATCH)
     record(
         actor,
         "import.cases",
