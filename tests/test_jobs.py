@@ -335,3 +335,17 @@ def test_the_daily_reminder_is_registered_with_the_scheduler(app, redis_queue):
     job = db.session.get(Job, job_id)
     db.session.refresh(job)
     assert job.created_by_id is None and job.state == JobState.DONE
+
+
+def test_an_unreachable_queue_fails_the_job_with_a_clear_message(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", -1)  # even none
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:8199/0")  # nothing listens
+    app.extensions.pop("casework.jobs.redis", None)
+    try:
+        client = client_for(app, make_user(Role.COORDINATOR))
+        job_id = _job_id(client.post("/reports/export", data={"format": "csv"}))
+    finally:
+        app.extensions.pop("casework.jobs.redis", None)
+    job = _job(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error == "The job queue cannot be reached; try again later."

@@ -12,15 +12,18 @@ Periodic jobs (reminders, backups, clean-up) are cron entries of ``rq-scheduler`
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
+from sqlalchemy import update
 
-from casework.core.db import db
+from casework.core.db import db, utcnow
 from casework.jobs.models import Job, JobState
 
 QUEUE_NAME = "casework"
@@ -29,6 +32,7 @@ RETRY_INTERVALS = [10, 60, 300]
 _EXTENSION = "casework.jobs.redis"
 
 _worker_app: Flask | None = None
+log = logging.getLogger(__name__)
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -64,15 +68,29 @@ def dispatch(job_id: int, *, retry: bool = True) -> None:
     if queue is None:
         run_inline(current_app._get_current_object(), job_id, attempts=RETRIES + 1 if retry else 1)
         return
-    queue.enqueue(
-        run_job,
-        job_id,
-        job_id=rq_job_id(job_id),
-        retry=Retry(max=RETRIES, interval=RETRY_INTERVALS) if retry else None,
-        result_ttl=24 * 3600,
-        failure_ttl=7 * 24 * 3600,
-        description=f"casework job {job_id}",
-    )
+    try:
+        queue.enqueue(
+            run_job,
+            job_id,
+            job_id=rq_job_id(job_id),
+            retry=Retry(max=RETRIES, interval=RETRY_INTERVALS) if retry else None,
+            result_ttl=24 * 3600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"casework job {job_id}",
+        )
+    except RedisError:
+        log.exception("job %s could not be queued", job_id)
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                state=JobState.FAILED,
+                message="Failed",
+                error="The job queue cannot be reached; try again later.",
+                finished_at=utcnow(),
+            )
+        )
+        db.session.commit()
 
 
 def run_inline(app: Flask, job_id: int, *, attempts: int) -> JobState:

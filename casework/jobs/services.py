@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
 from casework.audit.services import record
@@ -83,24 +84,29 @@ class JobContext:
     job: Job
     user: Any
     params: dict[str, Any] = field(default_factory=dict)
+    # Once the job's own transaction has changed its row, progress goes through it too.
+    _row_written: bool = False
 
     def progress(self, percent: int, message: str | None = None) -> None:
         """Report progress (0-100) and a short message (counts, never names).
 
         On PostgreSQL it is committed at once on a connection of its own, so every server
-        shows it while the job's work is still uncommitted; on SQLite (one server, one writer)
-        it is part of the job's transaction.
+        shows it while the job's work is still uncommitted (the job's own transaction never
+        writes the row before its end, or that connection would wait for it); on SQLite (one
+        server, one writer) it is part of the job's transaction.
         """
         percent = max(0, min(100, int(percent)))
         values: dict[str, Any] = {"progress": percent}
         if message is not None:
             values["message"] = message[:MESSAGE_MAX_LEN]
-        self.job.progress = percent
-        if message is not None:
-            self.job.message = values["message"]
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql" and not self._row_written:
             with db.engine.begin() as conn:
                 conn.execute(update(Job).where(Job.id == self.job.id).values(**values))
+            for name, value in values.items():
+                set_committed_value(self.job, name, value)
+            return
+        for name, value in values.items():
+            setattr(self.job, name, value)
 
     def counter(self, total: int, message: str, start: int = 0, end: int = 100) -> Callable:
         """A callback ``step(n=1)`` that moves progress from ``start`` to ``end`` over ``total``
@@ -120,10 +126,12 @@ class JobContext:
 
     def result(self, **values: Any) -> None:
         """Counts and codes to show when the job is done."""
+        self._row_written = True
         self.job.result = {**(self.job.result or {}), **values}
 
     def result_file(self, content: bytes, name: str, mimetype: str) -> None:
         """A file for the job's creator to download, stored encrypted until it expires."""
+        self._row_written = True
         store_result_file(self.job, content, name, mimetype)
 
 

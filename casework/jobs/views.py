@@ -123,7 +123,8 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
     """Run a worker on the casework queue (RQ); several may run, on several machines."""
     from rq import Worker
 
-    worker = Worker([queue.get_queue()], connection=_redis())
+    connection = _redis()
+    worker = Worker([queue.get_queue()], connection=connection)
     worker.work(burst=burst, with_scheduler=not no_scheduler)
 
 
