@@ -349,3 +349,20 @@ def test_an_unreachable_queue_fails_the_job_with_a_clear_message(app, make_user,
     job = _job(job_id)
     assert job.state == JobState.FAILED
     assert job.error == "The job queue cannot be reached; try again later."
+
+
+def test_a_checked_file_that_does_not_decrypt_is_checked_again(app, make_user):
+    """A file staged unencrypted (by an older version) or damaged: refused, never a 500."""
+    from casework.imports import staging
+
+    client = client_for(app, make_user(Role.COORDINATOR))
+    content = b"person_name,act_type,act_date\nA B,extradition,2011\n"
+    client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "cases.csv")},
+        content_type="multipart/form-data",
+    )
+    [path] = list((Path(app.config["UPLOAD_DIR"]) / "imports").iterdir())
+    path.write_bytes(content)  # as an older version left it
+    assert staging.read(path.name) is None and not path.exists()
+    assert client.post("/imports/cases/confirm").status_code == 400

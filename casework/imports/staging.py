@@ -8,6 +8,7 @@ server sharing the upload folder). It holds identifying data, so it is sealed li
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import secrets
@@ -19,8 +20,11 @@ from flask import current_app
 from sqlalchemy import event
 
 from casework.core import sealedfiles
+from casework.core.crypto import DecryptionFailed
 from casework.core.db import db
 from casework.core.keyring import keyring
+
+log = logging.getLogger(__name__)
 
 STAGING_HOURS = 2
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -80,7 +84,13 @@ def read(token: str) -> bytes | None:
     chunks = sealedfiles.iter_plaintext(
         path, lambda key_id: ring.data_key(conn, key_id), _binding(token)
     )
-    return b"".join(chunks)
+    try:
+        return b"".join(chunks)
+    except DecryptionFailed:
+        # Damaged, or staged unencrypted by an older version: it has to be checked again.
+        log.warning("staged import file %s does not decrypt; discarded", token)
+        path.unlink(missing_ok=True)
+        return None
 
 
 def discard(token: str | None) -> None:

@@ -130,8 +130,6 @@ def run_job(job_id: int) -> str:
 
     app = _app()
     with app.app_context():
-        # A forked work horse must not share its parent's database connections.
-        db.engine.dispose(close=False)
         try:
             return execute(job_id).value
         finally:
@@ -145,7 +143,6 @@ def run_scheduled(kind: str, params: dict[str, Any] | None = None) -> int:
 
     app = _app()
     with app.app_context():
-        db.engine.dispose(close=False)
         try:
             job = enqueue(kind, params or {}, None)
             db.session.commit()

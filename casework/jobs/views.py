@@ -125,6 +125,8 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
 
     connection = _redis()
     worker = Worker([queue.get_queue()], connection=connection)
+    # Each job runs in a forked process: none may inherit a database connection of this one.
+    db.engine.dispose()
     worker.work(burst=burst, with_scheduler=not no_scheduler)
 
 
