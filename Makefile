@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup demo e2e clean
+.PHONY: install migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -37,6 +37,19 @@ demo: install
 	$(DEMO_ENV) $(FLASK) db upgrade
 	$(DEMO_ENV) $(FLASK) demo load
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+# Production: gunicorn (settings in casework/gunicorn_conf.py, CASEWORK_* from the environment),
+# after the migrations. CASEWORK_ENV defaults to production here, so its start-up checks apply.
+serve: install
+	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) db upgrade
+	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(BIN)/gunicorn -c python:casework.gunicorn_conf 'casework:create_app()'
+
+# A background-job worker (RQ, on $$CASEWORK_REDIS_URL); run as many as needed, anywhere.
+worker: install
+	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) jobs worker
+
+# The scheduler of periodic jobs (reminders, clean-up, backups): one is enough, more are safe.
+scheduler: install
+	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) jobs scheduler
 
 # The whole suite on SQLite (a fresh database per run, built by the migrations).
 test: install
@@ -109,6 +122,10 @@ bench-names: install
 # PostgreSQL (its tables are dropped and rebuilt).
 bench-backup: install
 	$(BIN)/python -m benchmarks.bench_backup
+# Requests per second of /healthz and of a case file: gunicorn (2 workers) against the
+# development server, on a scratch SQLite database (BENCH_DATABASE_URL for PostgreSQL).
+bench-serve: install
+	$(BIN)/python -m benchmarks.bench_serve
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -144,6 +144,17 @@ class Config:
             MAIL_FROM=_env("MAIL_FROM", "casework@localhost"),
             BASE_URL=_env("BASE_URL", "http://127.0.0.1:5000"),
             ALLOW_SQLITE=_env("ALLOW_SQLITE", "0") == "1",
+            # Background jobs (RQ). Unset: every job runs at once, in the process that asks.
+            REDIS_URL=_env("REDIS_URL"),
+            JOB_TIMEOUT_SECONDS=_env_int("JOB_TIMEOUT_SECONDS", 3600),
+            JOB_RESULT_HOURS=_env_int("JOB_RESULT_HOURS", 24),
+            # Imports with more rows, and exports of more cases, run as background jobs.
+            IMPORT_JOB_ROWS=_env_int("IMPORT_JOB_ROWS", 500),
+            EXPORT_JOB_CASES=_env_int("EXPORT_JOB_CASES", 200),
+            # Scheduled jobs (cron expressions, UTC).
+            REMINDERS_CRON=_env("REMINDERS_CRON", "0 6 * * *"),
+            BACKUP_DIR=_env("BACKUP_DIR"),
+            BACKUP_CRON=_env("BACKUP_CRON", "30 2 * * *"),
         )
         settings.update(cls.overrides(instance))
         settings.update(overrides)
@@ -238,6 +249,7 @@ class TestingConfig(Config):
             "SQLALCHEMY_DATABASE_URI": _env("TEST_DATABASE_URL", "sqlite://"),
             "RATELIMIT_STORAGE_URI": "memory://",
             "SMTP_HOST": None,
+            "REDIS_URL": None,  # jobs run in-process; tests with Redis set it themselves
         }
 
     @classmethod

@@ -98,6 +98,7 @@ VIEW_MODULES = (
     "casework.api.views",
     "casework.api.web",
     "casework.reports.views",
+    "casework.jobs.views",
 )
 
 

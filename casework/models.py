@@ -25,6 +25,7 @@ from casework.cases.models import (
 from casework.core.db import db
 from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
+from casework.jobs.models import Job
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName, PersonNameKey
 from casework.reports.models import (
@@ -51,6 +52,7 @@ __all__ = [
     "Event",
     "FamilyLink",
     "IdempotencyKey",
+    "Job",
     "Instrument",
     "OrganisationProfile",
     "OutputReview",

@@ -105,6 +105,11 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "view_statistics": frozenset({C}),
     "manage_reports": frozenset({C}),
     "export_cases": frozenset({M, L, C}),
+    # Background jobs: everyone sees their own; administrators see every job (never its file)
+    # and start the system's jobs (reminders, backups, key rotation) by hand.
+    "view_jobs": frozenset({M, L, C, A}),
+    "view_all_jobs": frozenset({A}),
+    "run_system_jobs": frozenset({A}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -636,6 +641,37 @@ def can_manage_reports(user: User) -> bool:
 def can_export_cases(user: User) -> bool:
     """Bulk exports of the cases the user may read (never more: readable_cases_clause)."""
     return _has(user, "export_cases")
+
+
+# --- background jobs ------------------------------------------------------------------------
+
+
+def can_view_job(user: Any, job: Any) -> bool:
+    """A job's page and progress: its creator, and administrators."""
+    if not _active(user):
+        return False
+    return job.created_by_id == user.id or has_right(user, "view_all_jobs")
+
+
+def can_download_job_result(user: Any, job: Any) -> bool:
+    """A job's file (an export of cases): its creator alone, whoever else sees the job."""
+    return _active(user) and job.created_by_id == user.id
+
+
+def can_run_system_jobs(user: Any) -> bool:
+    """Start reminders, backups and key rotation by hand."""
+    return _has(user, "run_system_jobs")
+
+
+def jobs_clause(user: Any) -> ColumnElement[bool]:
+    """SQL filter of the jobs ``user`` may see (for the job list)."""
+    from casework.jobs.models import Job
+
+    if not _active(user):
+        return false()
+    if has_right(user, "view_all_jobs"):
+        return true()
+    return Job.created_by_id == user.id
 
 
 def can_prepare_output(user: User, case: Case) -> bool:

@@ -183,6 +183,12 @@ ROUTES: dict[str, Any] = {
     "reports.case_output": ("case", "prepare_output"),
     "reports.review_output": ("case", "prepare_output"),
     "reports.case_output_file": ("case", "prepare_output"),
+    "jobs.job_list": ("global", "view_jobs"),
+    "jobs.start_job": ("global", "run_system_jobs"),
+    # One's own job (with a file to download): tests/test_jobs.py covers others' jobs.
+    "jobs.detail": ("user", ""),
+    "jobs.status": ("user", ""),
+    "jobs.download": ("user", ""),
 }
 
 OK, HIDDEN, REFUSED, UNAUTHENTICATED = "ok", 404, 403, 401
@@ -266,6 +272,19 @@ def own_token(user: Any) -> str:
     return token.public_id
 
 
+def own_job(user: Any) -> str:
+    """The public id of a finished job of ``user`` with a file to download."""
+    from casework.jobs import services as jobs
+    from casework.jobs.models import Job, JobState
+
+    job = Job(kind="reports.export", params={}, created_by_id=user.id, state=JobState.DONE)
+    db.session.add(job)
+    db.session.flush()
+    jobs.store_result_file(job, b"a,b\n", "cases.csv", "text/csv")
+    db.session.commit()
+    return job.public_id
+
+
 def _values(world: World, endpoint: str, role: Role, relation: Relation):
     """URL arguments naming the objects the user of ``role`` meets in ``relation``."""
     user, cw = world.placement(role, relation)
@@ -314,6 +333,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         values["public_id"] = world.off[Role.MONITOR].public_id
     elif endpoint == "api_web.revoke_token":
         values["token_id"] = own_token(user)
+    elif blueprint == "jobs":
+        values["job_id"] = own_job(user)
     elif cw is not None:
         values["public_id"] = cw.case.public_id
     return user, values

@@ -17,6 +17,7 @@ from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, C
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.vocab import (
     ActType,
     CaseRole,
@@ -49,7 +50,11 @@ def next_reference(year: int) -> str:
 
 
 def _assign_reference(case: Case, year: int) -> None:
-    """Give ``case`` a reference, retrying if another intake took the same one meanwhile."""
+    """Give ``case`` a reference, retrying if another intake took the same one meanwhile.
+
+    An import reserves a run of numbers until it commits: the shared lock makes this wait for it
+    (on PostgreSQL; SQLite has one writer at a time anyway)."""
+    transaction_lock(CASE_REFERENCES)
     for _ in range(5):
         case.reference = next_reference(year)
         try:

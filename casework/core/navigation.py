@@ -29,6 +29,7 @@ NAV = (
     NavItem("audit.trail", "Audit", "view_audit"),
     NavItem("accounts.second_factor_resets", "2FA resets", "approve_2fa_resets"),
     NavItem("imports.import_page", "Import", "import_cases"),
+    NavItem("jobs.job_list", "Jobs", "view_jobs"),
 )
 
 

@@ -2,84 +2,37 @@
 
 from __future__ import annotations
 
-import io
-import secrets
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, render_template, session
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from casework import permissions
-from casework.core import sealedfiles
 from casework.core.db import db
-from casework.core.keyring import keyring
-from casework.core.storage import storage
+from casework.imports import staging
 from casework.imports.cli import import_cli, load_mapping
 from casework.imports.forms import CaseImportForm, ConfirmImportForm
 from casework.imports.reading import UnusableInput, read_table
 from casework.imports.services import ImportOptions, import_cases
+from casework.jobs import services as jobs
 
 bp = Blueprint("imports", __name__)
 _SESSION_KEY = "case_import"
 
 
-STAGING_HOURS = 2
-
-
-# Checked files wait for the confirmation in the attachment store (any server may receive it),
-# sealed like documents: they hold identifying data.
-_STAGING = "imports"
-
-
-def _staged_key(token: str) -> str:
-    return f"{_STAGING}/{token}"
-
-
-def _stage(token: str, data: bytes) -> None:
-    # The data key is committed apart: the request's own transaction is rolled back.
-    with db.engine.begin() as conn:
-        key_id, data_key = keyring().active_key(conn)
-    with tempfile.TemporaryFile() as sealed:
-        sealedfiles.seal_file(
-            io.BytesIO(data), sealed, key_id=key_id, data_key=data_key, binding=_staged_key(token)
-        )
-        sealed.seek(0)
-        storage().put(_staged_key(token), sealed)
-
-
-def _staged(token: str) -> bytes | None:
-    ring, conn = keyring(), db.session.connection()
-    try:
-        sealed = storage().open(_staged_key(token))
-    except FileNotFoundError:
-        return None
-    with sealed:
-        chunks = sealedfiles.iter_stream(
-            sealed, lambda k: ring.data_key(conn, k), _staged_key(token)
-        )
-        return b"".join(chunks)
-
-
-def _purge_stale() -> None:
-    """Files checked but never confirmed hold identifying data: they do not linger."""
-    limit = time.time() - STAGING_HOURS * 3600
-    store = storage()
-    for key, modified in list(store.keys(_STAGING)):
-        if modified < limit:
-            store.delete(key)
-
-
-def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
-    table = read_table(
+def _table(data: bytes, pending: dict[str, Any]):
+    return read_table(
         data,
         pending["filename"],
         encoding=pending["encoding"],
         delimiter=pending["delimiter"],
         sheet=pending["sheet"],
     )
+
+
+def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
+    table = _table(data, pending)
     options = ImportOptions(
         mapping=pending["mapping"], dry_run=dry_run, valid_only=pending["valid_only"]
     )
@@ -88,7 +41,7 @@ def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
 
 def _discard(pending: dict[str, Any] | None) -> None:
     if pending:
-        storage().delete(_staged_key(pending["token"]))
+        staging.discard(pending["token"])
 
 
 @bp.route("/imports/cases", methods=["GET", "POST"])
@@ -99,12 +52,12 @@ def import_page():
     report, error = None, None
     if form.validate_on_submit():
         _discard(session.pop(_SESSION_KEY, None))
-        _purge_stale()
+        staging.purge_stale()
         data = form.file.data.read()
         # Only the extension is kept: a file name can identify someone (and sessions are cookies).
         suffix = Path(form.file.data.filename or "").suffix.lower()[:8]
         pending = {
-            "token": secrets.token_hex(16),
+            "token": staging.new_token(),
             "filename": "upload" + suffix,
             "encoding": form.encoding.data or None,
             "delimiter": form.delimiter.data or None,
@@ -121,7 +74,8 @@ def import_page():
         finally:
             db.session.rollback()
         if report is not None and (not report.rejected or pending["valid_only"]):
-            _stage(pending["token"], data)
+            staging.write(pending["token"], data)
+            db.session.commit()  # the data key that sealed it, if it is a new one
             session[_SESSION_KEY] = pending
     return render_template(
         "imports/cases.html",
@@ -141,10 +95,14 @@ def confirm_import():
     pending = session.pop(_SESSION_KEY, None)
     if not form.validate_on_submit() or not pending:
         abort(400)
-    data = _staged(pending["token"])
+    data = staging.read(pending["token"])
     if data is None:
         abort(400)
     try:
+        if len(_table(data, pending).rows) > current_app.config["IMPORT_JOB_ROWS"]:
+            # A large file is written by a background job, with its progress on the job's page.
+            job = jobs.start("imports.cases", pending, current_user)
+            return redirect(url_for("jobs.detail", job_id=job.public_id))
         report = _run(data, pending, dry_run=False)
     except UnusableInput as exc:
         db.session.rollback()

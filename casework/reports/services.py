@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -60,6 +60,16 @@ def readable_cases(
     if date_to is not None:
         cases = [c for c in cases if c.act_date is not None and c.act_date.earliest() <= date_to]
     return cases
+
+
+def count_readable_cases(user: Any) -> int:
+    """How many cases ``user`` may read (decides whether an export runs as a background job)."""
+    return (
+        db.session.scalar(
+            select(func.count(Case.id)).where(permissions.readable_cases_clause(user))
+        )
+        or 0
+    )
 
 
 def record_output(
