@@ -21,6 +21,8 @@ from casework.people.models import Person
 from casework.people.names import latin_key
 
 PAGE_SIZE = 25
+# The dashboard's urgent panel shows this many imminent cases, with a link to the filtered list.
+URGENT_LIMIT = 20
 SORTS = {
     "updated": (Case.updated_at.desc(),),
     "reference": (Case.reference,),
