@@ -84,9 +84,16 @@ def _rich_case(n: int) -> None:
     _bulk(
         Person.__table__,
         [
-            {"id": first + k, "public_id": new_public_id(), "gender": "female",
-             "legal_status": "asylum_seeker", "consent": "none", "family_at_risk": False,
-             "birth_date_approximate": False, **common}  # fmt: skip
+            {
+                "id": first + k,
+                "public_id": new_public_id(),
+                "gender": "female",
+                "legal_status": "asylum_seeker",
+                "consent": "none",
+                "family_at_risk": False,
+                "birth_date_approximate": False,
+                **common,
+            }  # fmt: skip
             for k in range(RICH)
         ],
     )
@@ -98,8 +105,13 @@ def _rich_case(n: int) -> None:
         ],
     )
     entries = [
-        PersonName(person_id=first + k, name=f"Relative {k}", script=Script.LATIN,
-                   kind=NameKind.AS_GIVEN, position=0)  # fmt: skip
+        PersonName(
+            person_id=first + k,
+            name=f"Relative {k}",
+            script=Script.LATIN,
+            kind=NameKind.AS_GIVEN,
+            position=0,
+        )  # fmt: skip
         for k in range(RICH)
     ]
     db.session.add_all(entries)
@@ -108,8 +120,14 @@ def _rich_case(n: int) -> None:
     _bulk(
         Event.__table__,
         [
-            {"public_id": new_public_id(), "case_id": 1, "event_type": EventType.COURT_DECISION,
-             "date": f"2012-{k % 12 + 1:02d}", "date_approximate": False, **common}  # fmt: skip
+            {
+                "public_id": new_public_id(),
+                "case_id": 1,
+                "event_type": EventType.COURT_DECISION,
+                "date": f"2012-{k % 12 + 1:02d}",
+                "date_approximate": False,
+                **common,
+            }  # fmt: skip
             for k in range(RICH)
         ],
     )
@@ -123,9 +141,15 @@ def _rich_case(n: int) -> None:
     _bulk(
         CaseProvision.__table__,
         [
-            {"public_id": new_public_id(), "case_id": 1, "provision_id": p.id,
-             "assessment": "violated", "violation_status": "likely", "state": "assessed",
-             **common}  # fmt: skip
+            {
+                "public_id": new_public_id(),
+                "case_id": 1,
+                "provision_id": p.id,
+                "assessment": "violated",
+                "violation_status": "likely",
+                "state": "assessed",
+                **common,
+            }  # fmt: skip
             for p in provisions
         ],
     )

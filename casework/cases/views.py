@@ -113,6 +113,8 @@ def case_list():
     page = listing.list_cases(current_user, filters)
     for message in filters.errors:
         flash(message, "warning")
+    if page.notice:
+        flash(page.notice, "warning")
     lawyers = users_with_role(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else []
     return render_template(
         "cases/list.html",
