@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, event, func, insert, select, update
+from sqlalchemy import MetaData, event, func, select, update
 
 from benchmarks import statistics_100k
 from benchmarks.statistics_100k import PASSWORD, _bulk, populate

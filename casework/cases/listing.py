@@ -7,12 +7,19 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, String, exists, func, literal_column, select, type_coerce
-from sqlalchemy import case as sql_case
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
-from casework.cases.models import Case, CaseMember, CasePerson, Event
+from casework.cases.models import (
+    ACT_DATE_ASC_KEY,
+    ACT_DATE_DESC_KEY,
+    URGENCY_RANK,
+    Case,
+    CaseMember,
+    CasePerson,
+    Event,
+)
 from casework.core import hooks, keyset
 from casework.core.db import db
 from casework.core.types import PartialDate
@@ -29,24 +36,15 @@ URGENT_LIMIT = 20
 COUNT_CAP = 1000
 CURSOR_SALT = "case-list-cursor"
 
-# Sort keys never NULL (keyset pagination compares them): a missing date of the act sorts last
-# either way. Literal SQL, so that the indexes on the same expressions serve them.
-ACT_DATE_DESC = type_coerce(func.coalesce(Case.act_date, literal_column("''")), String)
-ACT_DATE_ASC = type_coerce(func.coalesce(Case.act_date, literal_column("'9999'")), String)
-URGENCY_RANK = sql_case(
-    (Case.urgency == literal_column("'imminent'"), literal_column("0")),
-    (Case.urgency == literal_column("'urgent'"), literal_column("1")),
-    else_=literal_column("2"),
-)
 # sort -> keys: (expression, descending?), the last one unique.
 SORTS: dict[str, list[keyset.Key]] = {
     "updated": [(Case.updated_at, True), (Case.id, True)],
     "created": [(Case.id, True)],
-    "reference": [(Case.reference, False), (Case.id, True)],
-    "act_date": [(ACT_DATE_DESC, True), (Case.id, True)],
-    "act_date_asc": [(ACT_DATE_ASC, False), (Case.id, True)],
+    "reference": [(Case.reference, False), (Case.id, False)],
+    "act_date": [(ACT_DATE_DESC_KEY, True), (Case.id, True)],
+    "act_date_asc": [(ACT_DATE_ASC_KEY, False), (Case.id, False)],
     "urgency": [(URGENCY_RANK, False), (Case.updated_at, True), (Case.id, True)],
-    "status": [(Case.status, False), (Case.reference, False), (Case.id, True)],
+    "status": [(Case.status, False), (Case.reference, False), (Case.id, False)],
 }
 SORT_LABELS = {
     "updated": "Recently updated",
