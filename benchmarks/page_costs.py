@@ -194,7 +194,8 @@ def _actions(n: int) -> None:
         db.session.add_all(actions)
         db.session.flush()
         case_ids = range(start, min(n, start + 9_999) + 1, 10)
-        _bulk(action_cases, [{"action_id": a.id, "case_id": c} for a, c in zip(actions, case_ids)])
+        links = zip(actions, case_ids, strict=True)
+        _bulk(action_cases, [{"action_id": a.id, "case_id": c} for a, c in links])
         db.session.commit()
 
 
@@ -253,8 +254,15 @@ def _measure(app, client, method: str, url: str, data=None, runs: int = 7) -> tu
 
 
 def deep_list_url(app, n: int) -> str:
-    """A page of the list half-way through the archive (a cursor when the list has them)."""
-    return f"/cases?page={max(1, n // 50)}"
+    """A page of the list half-way through the archive: a cursor where the list has them
+    (keyset pagination), else the page number (OFFSET)."""
+    try:
+        from casework.cases.listing import CURSOR_SALT  # noqa: PLC0415
+        from casework.core.keyset import make_cursor  # noqa: PLC0415
+    except ImportError:
+        return f"/cases?page={max(1, n // 50)}"
+    cursor = make_cursor(app.config["SECRET_KEY"], CURSOR_SALT, "updated", n // 2, before=False)
+    return f"/cases?cursor={cursor}"
 
 
 def main() -> None:

@@ -130,12 +130,14 @@ def case_list():
 def search():
     """Name search by POST, so that names never appear in URLs, logs or browser history."""
     form = NameSearchForm()
-    results = []
-    if form.validate_on_submit():
-        results = listing.search_by_name(current_user, form.name.data)
-        audit.record(current_user, "case.name_search", object_type="search", results=len(results))
-        db.session.commit()
-    return render_template("cases/search.html", form=form, results=results)
+    if not form.validate_on_submit():
+        return render_template("cases/search.html", form=form, results=[])
+    results = listing.search_by_name(current_user, form.name.data)
+    # Rendered before the commit, which would expire the cases found and reload them one by one.
+    page = render_template("cases/search.html", form=form, results=results)
+    audit.record(current_user, "case.name_search", object_type="search", results=len(results))
+    db.session.commit()
+    return page
 
 
 # --- the case file --------------------------------------------------------------------------

@@ -37,6 +37,10 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
+# Answered without reading the session or the user (not even in the response headers): the
+# health check is polled often and must stay light; static files carry no case content.
+NO_SESSION_ENDPOINTS = frozenset({"static", "core.healthz"})
+
 # All that a logged-in user without a second factor reaches: enrolment, and logging out.
 ENROLMENT_ENDPOINTS = frozenset({"static", "accounts.enrol", "accounts.logout"})
 
@@ -123,7 +127,10 @@ def init_pipeline(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", _HSTS)
         # Never advertise the server software or its version.
         response.headers.pop("Server", None)
-        if current_user.is_authenticated and request.endpoint != "static":
+        if request.endpoint in NO_SESSION_ENDPOINTS:
+            # Never ask for the user here: it would load the session and the account.
+            return response
+        if current_user.is_authenticated:
             # Case content must not stay in shared or seized browsers' caches.
             response.headers["Cache-Control"] = "no-store"
         return response
