@@ -43,7 +43,7 @@ SORTS: dict[str, list[keyset.Key]] = {
     "reference": [(Case.reference, False), (Case.id, False)],
     "act_date": [(ACT_DATE_DESC_KEY, True), (Case.id, True)],
     "act_date_asc": [(ACT_DATE_ASC_KEY, False), (Case.id, False)],
-    "urgency": [(URGENCY_RANK, False), (Case.updated_at, True), (Case.id, True)],
+    "urgency": [(URGENCY_RANK, True), (Case.updated_at, True), (Case.id, True)],
     "status": [(Case.status, False), (Case.reference, False), (Case.id, False)],
 }
 SORT_LABELS = {

@@ -94,17 +94,19 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
 # of the act sorts last either way. Literal SQL, not parameters, so the planner matches the index.
 ACT_DATE_DESC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("''")), String)
 ACT_DATE_ASC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("'9999'")), String)
+# Higher is more urgent: the urgency sort is this, then the latest update, all descending, so
+# that one index read backwards serves it.
 URGENCY_RANK = sql_case(
-    (Case.urgency == literal_column("'imminent'"), literal_column("0")),
+    (Case.urgency == literal_column("'imminent'"), literal_column("2")),
     (Case.urgency == literal_column("'urgent'"), literal_column("1")),
-    else_=literal_column("2"),
+    else_=literal_column("0"),
 )
 Index("ix_cases_updated_at_id", Case.updated_at, Case.id)
 Index("ix_cases_reference_id", Case.reference, Case.id)
 Index("ix_cases_status_reference_id", Case.status, Case.reference, Case.id)
 Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)
 Index("ix_cases_act_date_asc_key", ACT_DATE_ASC_KEY, Case.id)
-Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at.desc(), Case.id.desc())
+Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at, Case.id)
 
 
 class CaseMember(db.Model):

@@ -20,8 +20,8 @@ EXPRESSION_INDEXES = {
     "ix_cases_act_date_desc_key": "cases (coalesce(act_date, ''), id)",
     "ix_cases_act_date_asc_key": "cases (coalesce(act_date, '9999'), id)",
     "ix_cases_urgency_rank": (
-        "cases ((CASE WHEN urgency = 'imminent' THEN 0 WHEN urgency = 'urgent' THEN 1 ELSE 2 END), "
-        "updated_at DESC, id DESC)"
+        "cases ((CASE WHEN urgency = 'imminent' THEN 2 WHEN urgency = 'urgent' THEN 1 ELSE 0 END), "
+        "updated_at, id)"
     ),
     "ix_people_ethnicity_lower": "people (lower(ethnicity))",
 }
