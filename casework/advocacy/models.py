@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -38,6 +39,8 @@ action_cases = Table(
     db.metadata,
     Column("action_id", Integer, ForeignKey("advocacy_actions.id"), primary_key=True),
     Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    # A case's actions (its file's advocacy panel) without reading every link.
+    Index("ix_action_cases_case_id", "case_id"),
 )
 
 action_recommendations = Table(

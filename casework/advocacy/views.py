@@ -340,7 +340,11 @@ def download_action_document(public_id: str, document_id: str):
 @bp.get("/advocacy/followups")
 def followups():
     _require_view()
-    return render_template("advocacy/followups.html", due=services.followups(current_user))
+    return render_template(
+        "advocacy/followups.html",
+        due=services.followups(current_user),
+        limit=services.FOLLOWUP_LIMIT,
+    )
 
 
 # --- Target bodies -----------------------------------------------------------------------------

@@ -8,11 +8,16 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    func,
+    literal_column,
+    type_coerce,
 )
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
@@ -82,6 +87,26 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+# The case list's sort keys (casework/cases/listing.py) and the indexes that serve them, written
+# once so that both are the same SQL. Never NULL (keyset pagination compares them): a missing date
+# of the act sorts last either way. Literal SQL, not parameters, so the planner matches the index.
+ACT_DATE_DESC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("''")), String)
+ACT_DATE_ASC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("'9999'")), String)
+# Higher is more urgent: the urgency sort is this, then the latest update, all descending, so
+# that one index read backwards serves it.
+URGENCY_RANK = sql_case(
+    (Case.urgency == literal_column("'imminent'"), literal_column("2")),
+    (Case.urgency == literal_column("'urgent'"), literal_column("1")),
+    else_=literal_column("0"),
+)
+Index("ix_cases_updated_at_id", Case.updated_at, Case.id)
+Index("ix_cases_reference_id", Case.reference, Case.id)
+Index("ix_cases_status_reference_id", Case.status, Case.reference, Case.id)
+Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)
+Index("ix_cases_act_date_asc_key", ACT_DATE_ASC_KEY, Case.id)
+Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at, Case.id)
 
 
 class CaseMember(db.Model):

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
@@ -27,6 +28,7 @@ from casework.core.vocab import (
     TeamRole,
     Urgency,
 )
+from casework.people.models import Person
 from casework.people.services import NameInput, create_person
 
 COMMENT_MAX_LEN = 10_000
@@ -352,6 +354,19 @@ def add_new_person(
 
 def case_people(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
     return [cp for cp in case.people if include_hidden or not cp.is_hidden]
+
+
+def case_people_with_names(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
+    """:func:`case_people` with each person and their names loaded (three queries in all)."""
+    query = (
+        select(CasePerson)
+        .where(CasePerson.case_id == case.id)
+        .options(selectinload(CasePerson.person).selectinload(Person.names))
+        .order_by(CasePerson.id)
+    )
+    if not include_hidden:
+        query = query.where(CasePerson.hidden_at.is_(None))
+    return list(db.session.scalars(query))
 
 
 def primary_person(case: Case) -> Any:

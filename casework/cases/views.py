@@ -39,7 +39,7 @@ from casework.evidence import services as evidence
 from casework.evidence.models import Document, Source
 from casework.loader import load
 from casework.people.models import Person
-from casework.people.services import family_of, visible_names
+from casework.people.services import families_of, visible_names
 from casework.reports.anonymise import scrub_team_print
 
 bp = Blueprint("cases", __name__)
@@ -57,8 +57,8 @@ def init_app(app: Flask) -> None:
 def _urgent_context(user: Any) -> dict[str, Any] | None:
     if not permissions.sees_urgent_panel(user):
         return None
-    urgent = listing.urgent_cases(user)
-    return {"urgent": urgent} if urgent else None
+    urgent = listing.urgent_cases(user, limit=listing.URGENT_LIMIT)
+    return {"urgent": urgent, "urgent_limit": listing.URGENT_LIMIT} if urgent else None
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -113,6 +113,8 @@ def case_list():
     page = listing.list_cases(current_user, filters)
     for message in filters.errors:
         flash(message, "warning")
+    if page.notice:
+        flash(page.notice, "warning")
     lawyers = users_with_role(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else []
     return render_template(
         "cases/list.html",
@@ -128,12 +130,14 @@ def case_list():
 def search():
     """Name search by POST, so that names never appear in URLs, logs or browser history."""
     form = NameSearchForm()
-    results = []
-    if form.validate_on_submit():
-        results = listing.search_by_name(current_user, form.name.data)
-        audit.record(current_user, "case.name_search", object_type="search", results=len(results))
-        db.session.commit()
-    return render_template("cases/search.html", form=form, results=results)
+    if not form.validate_on_submit():
+        return render_template("cases/search.html", form=form, results=[])
+    results = listing.search_by_name(current_user, form.name.data)
+    # Rendered before the commit, which would expire the cases found and reload them one by one.
+    page = render_template("cases/search.html", form=form, results=results)
+    audit.record(current_user, "case.name_search", object_type="search", results=len(results))
+    db.session.commit()
+    return page
 
 
 # --- the case file --------------------------------------------------------------------------
@@ -143,16 +147,17 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     user = current_user
     identifying = permissions.can_view_identifying(user, case)
     show_hidden = permissions.can_restore(user, case)
-    people = []
-    for cp in services.case_people(case, include_hidden=show_hidden):
-        people.append(
-            {
-                "link": cp,
-                "person": cp.person,
-                "names": visible_names(cp.person) if identifying else [],
-                "family": family_of(cp.person, user) if identifying else [],
-            }
-        )
+    links = services.case_people_with_names(case, include_hidden=show_hidden)
+    families = families_of([cp.person for cp in links], user) if identifying else {}
+    people = [
+        {
+            "link": cp,
+            "person": cp.person,
+            "names": visible_names(cp.person) if identifying else [],
+            "family": families.get(cp.person_id, []),
+        }
+        for cp in links
+    ]
     sources = evidence.case_sources(case, include_hidden=show_hidden)
     panels = [
         (panel, render_fragment(panel.template, ctx))

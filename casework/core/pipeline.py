@@ -52,6 +52,10 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
+# Answered without reading the session or the user (not even in the response headers): the
+# health check is polled often and must stay light; static files carry no case content.
+NO_SESSION_ENDPOINTS = frozenset({"static", "core.healthz"})
+
 # All that a logged-in user without a second factor reaches: enrolment, and logging out.
 ENROLMENT_ENDPOINTS = frozenset({"static", "accounts.enrol", "accounts.logout"})
 
@@ -225,7 +229,10 @@ def init_pipeline(app: Flask) -> None:
             # The answer may hold what the user typed; and asking who is logged in would need
             # the database.
             response.headers["Cache-Control"] = "no-store"
-        elif request.endpoint != "static" and _maybe_authenticated():
+        elif request.endpoint in NO_SESSION_ENDPOINTS:
+            # Never ask for the user here: it would load the session and the account.
+            return response
+        elif _maybe_authenticated():
             # Case content must not stay in shared or seized browsers' caches.
             response.headers["Cache-Control"] = "no-store"
         return response

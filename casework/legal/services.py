@@ -382,23 +382,53 @@ class Citation:
     violation_status: ViolationStatus
 
 
-def provision_citations(user: Any, provision: Provision) -> tuple[list[Citation], Counter]:
+# The provision page lists this many citing cases (by reference) and counts up to COUNT_CAP:
+# both read the provision's links through its index and stop there, whatever the archive holds.
+CITATIONS_SHOWN = 100
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Citations:
+    """The first CITATIONS_SHOWN cases citing a provision, and counts by assessment (of at most
+    COUNT_CAP links: ``more_than`` says there are more)."""
+
+    shown: list[Citation]
+    counts: Counter
+    total: int
+    more_than: bool
+
+
+def provision_citations(user: Any, provision: Provision) -> Citations:
     """The cases ``user`` may see that cite ``provision``, and their count by assessment."""
+    clauses = (
+        CaseProvision.provision_id == provision.id,
+        CaseProvision.hidden_at.is_(None),
+        CaseProvision.state == LinkState.ASSESSED,
+        permissions.readable_cases_clause(user),
+    )
     rows = db.session.execute(
         select(
             Case.public_id, Case.reference, CaseProvision.assessment, CaseProvision.violation_status
         )
         .join(Case, Case.id == CaseProvision.case_id)
-        .where(
-            CaseProvision.provision_id == provision.id,
-            CaseProvision.hidden_at.is_(None),
-            CaseProvision.state == LinkState.ASSESSED,
-            permissions.readable_cases_clause(user),
-        )
+        .where(*clauses)
         .order_by(Case.reference, CaseProvision.assessment)
+        .limit(CITATIONS_SHOWN)
     ).all()
-    citations = [Citation(*row) for row in rows]
-    return citations, Counter(c.assessment for c in citations)
+    assessments = list(
+        db.session.scalars(
+            select(CaseProvision.assessment)
+            .join(Case, Case.id == CaseProvision.case_id)
+            .where(*clauses)
+            .limit(COUNT_CAP + 1)
+        )
+    )
+    more_than = len(assessments) > COUNT_CAP
+    counts = Counter(assessments[:COUNT_CAP])
+    return Citations(
+        [Citation(*row) for row in rows], counts, min(len(assessments), COUNT_CAP), more_than
+    )
 
 
 def citation_counts(user: Any, provision_ids: Iterable[int]) -> dict[int, int]:

@@ -258,12 +258,15 @@ def _provision_values(form: ProvisionForm) -> dict[str, Any]:
 @bp.get("/legal/provisions/<path:code>")
 def provision(code: str):
     item = load(Provision, code, current_user)
-    citations, counts = services.provision_citations(current_user, item)
+    found = services.provision_citations(current_user, item)
     return render_template(
         "legal/provision.html",
         provision=item,
-        citations=citations,
-        counts=counts,
+        citations=found.shown,
+        counts=found.counts,
+        citation_total=found.total,
+        citations_more_than=found.more_than,
+        citations_shown=services.CITATIONS_SHOWN,
         history=services.history(item),
         retire_form=RetireForm(version=item.version),
     )
