@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names clean
+.PHONY: install migrate run test test-postgres lint audit lock api-fuzz screenshots bench-names bench-search clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -70,6 +70,10 @@ screenshots: install
 # BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL (its tables are dropped and rebuilt).
 bench-names: install
 	$(BIN)/python -m benchmarks.bench_names
+
+# Full-text search at 10,000 cases: index build time and search latency (same databases).
+bench-search: install
+	$(BIN)/python -m benchmarks.bench_search
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

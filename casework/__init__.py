@@ -95,6 +95,7 @@ VIEW_MODULES = (
     "casework.api.views",
     "casework.api.web",
     "casework.reports.views",
+    "casework.search.views",
 )
 
 

@@ -33,6 +33,7 @@ from casework.reports.models import (
     ReportDraft,
     ReportDraftVersion,
 )
+from casework.search.models import SearchToken
 
 __all__ = [
     "AccountNotice",
@@ -63,6 +64,7 @@ __all__ = [
     "Provision",
     "RecoveryCode",
     "Remedy",
+    "SearchToken",
     "SecondFactorReset",
     "SetupMarker",
     "ReportDraft",
