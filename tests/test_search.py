@@ -221,7 +221,7 @@ def test_bad_input_is_a_message_not_an_error(monitor):
 def test_a_restricted_case_is_never_found_off_its_team(app, role):
     world = build_world()
     cw = world.restricted
-    for label in ("narrative", "event_description", "comment", "source_notes", "status_comment"):
+    for label in ("narrative", "event_description", "comment", "how_they_know", "status_comment"):
         word = cw.canaries[label]
         off = client_for(app, world.off[role]).post("/search", data={"q": word})
         page = off.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """Keeping the keyed token index of free text up to date, in one place: the session's flushes.
 
 Each indexed record (a case's title, narrative and "after return"; an event's description and
-legal basis; a source's account and notes; a comment; a review comment; a document's name and
+legal basis; a source's account ("how they know"); a comment; a review comment; a document's name and
 description) is stored in ``search_tokens`` as the set of its distinct search terms
 (``casework.search.text``), each an HMAC under a key derived from ``BLIND_INDEX_KEY`` for the
 purpose ``search.term``: the words themselves never reach the table.
@@ -68,7 +68,8 @@ KINDS: tuple[Kind, ...] = (
         "source",
         "Source",
         Source,
-        (("how_they_know", "how they know"), ("notes", "notes")),
+        # What the case file shows of a source; its identity and notes are not indexed.
+        (("how_they_know", "how they know"),),
         lambda s: s.case_id,
     ),
     Kind("comment", "Comment", Comment, (("body", "comment"),), lambda c: c.case_id),
@@ -109,8 +110,9 @@ def _rows(kind: Kind, obj: Any) -> list[dict[str, Any]]:
     ]
 
 
-def write_tokens(conn: Any, records: Iterable[Any]) -> int:
-    """Rewrite the rows of these records (of indexed kinds) on ``conn``; returns rows written."""
+def write_tokens(conn: Any, records: Iterable[Any], *, new: bool = False) -> int:
+    """Rewrite the rows of these records (of indexed kinds) on ``conn``; returns rows written.
+    ``new``: the records were just inserted, so they have no rows to delete."""
     by_kind: dict[str, list[Any]] = {}
     for obj in records:
         by_kind.setdefault(_KIND_BY_CLASS[type(obj)].name, []).append(obj)
@@ -118,7 +120,7 @@ def write_tokens(conn: Any, records: Iterable[Any]) -> int:
     table = SearchToken.__table__
     for name, objs in by_kind.items():
         kind = KIND_BY_NAME[name]
-        ids = [o.id for o in objs]
+        ids = [] if new else [o.id for o in objs]
         for start in range(0, len(ids), 500):
             conn.execute(
                 delete(table).where(
@@ -144,22 +146,25 @@ def _touched(kind: Kind, obj: Any) -> bool:
 def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     """Note the indexed records this flush creates, edits, hides or restores (before the
     sealing of encrypted values clears their history)."""
-    pending: dict[int, Any] = {}
-    for obj in session.new:
-        if type(obj) in _KIND_BY_CLASS:
-            pending[id(obj)] = obj
-    for obj in session.dirty:
-        kind = _KIND_BY_CLASS.get(type(obj))
-        if kind is not None and _touched(kind, obj):
-            pending[id(obj)] = obj
-    session.info[_PENDING] = list(pending.values())
+    new = [obj for obj in session.new if type(obj) in _KIND_BY_CLASS]
+    changed = [
+        obj
+        for obj in session.dirty
+        if (kind := _KIND_BY_CLASS.get(type(obj))) is not None and _touched(kind, obj)
+    ]
+    session.info[_PENDING] = (new, changed)
 
 
 @event.listens_for(Session, "after_flush_postexec")
 def _write(session: Session, flush_context: Any) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        write_tokens(session.connection(), [o for o in pending if inspect(o).persistent])
+    new, changed = session.info.pop(_PENDING, ((), ()))
+    if not new and not changed:
+        return
+    conn = session.connection()
+    if new:
+        write_tokens(conn, [o for o in new if inspect(o).persistent], new=True)
+    if changed:
+        write_tokens(conn, [o for o in changed if inspect(o).persistent])
 
 
 def reindex_all(batch: int = 500) -> int:

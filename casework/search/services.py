@@ -212,8 +212,9 @@ _SIMPLE = literal_column("'simple'::regconfig")
 
 
 def tsvector(columns: list[Any]) -> Any:
-    """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, '') ...)``: the very
-    expression of the GIN indexes (immutable functions and constants only)."""
+    """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, '') ...)`` (immutable
+    functions and constants only, so that a GIN index over it can serve it when the tables
+    grow; a catalogue of hundreds of entries and a few thousand recommendations need none)."""
     document = func.coalesce(columns[0], literal_column("''"))
     for col in columns[1:]:
         document = document.op("||")(literal_column("' '")).op("||")(
@@ -224,7 +225,7 @@ def tsvector(columns: list[Any]) -> Any:
 
 def text_match(columns: list[Any], query_words: list[str]) -> ColumnElement[bool]:
     """Every word (as a word prefix) in these columns: PostgreSQL full-text search
-    (``to_tsvector('simple', ...)``, GIN-indexed), elsewhere case-insensitive LIKE."""
+    (``to_tsvector('simple', ...)``), elsewhere case-insensitive LIKE."""
     if not query_words:
         return true()
     if db.session.get_bind().dialect.name == "postgresql":
@@ -270,7 +271,7 @@ def search_catalogue(user: Any, query: str) -> SearchResults:
     return results
 
 
-# The columns searched, in this order (the migration's GIN indexes are over the same lists).
+# The columns searched.
 PROVISION_COLUMNS = [Provision.code, Provision.title, Provision.summary]
 INSTRUMENT_COLUMNS = [Instrument.code, Instrument.title, Instrument.summary]
 RECOMMENDATION_COLUMNS = [

@@ -1,4 +1,4 @@
-"""search: keyed token index of free text; full-text indexes of the catalogue (PostgreSQL)
+"""search: keyed token index of free text
 
 The backfill indexes the free text already stored, under the application's BLIND_INDEX_KEY
 (``flask --app casework search reindex`` rebuilds the index at any time).
@@ -29,25 +29,11 @@ depends_on = None
 _KINDS = (
     ('case', 'cases', 'id', ('title', 'narrative', 'after_return'), False),
     ('event', 'events', 'case_id', ('description', 'legal_basis'), True),
-    ('source', 'sources', 'case_id', ('how_they_know', 'notes'), True),
+    ('source', 'sources', 'case_id', ('how_they_know',), True),
     ('comment', 'comments', 'case_id', ('body',), True),
     ('status', 'status_changes', 'case_id', ('comment',), False),
     ('document', 'documents', 'case_id', ('original_name', 'description'), True),
 )
-
-# The expressions of casework.search.services.tsvector over each searched column list.
-_FTS = (
-    ('ix_provisions_fts', 'provisions', ('code', 'title', 'summary')),
-    ('ix_instruments_fts', 'instruments', ('code', 'title', 'summary')),
-    ('ix_upr_recommendations_fts', 'upr_recommendations',
-     ('number', 'recommending_state', 'text', 'themes')),
-)
-
-
-def _tsvector(columns):
-    document = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
-    return f"to_tsvector('simple'::regconfig, {document})"
-
 
 def upgrade():
     op.create_table('search_tokens',
@@ -63,10 +49,6 @@ def upgrade():
         batch_op.create_index('ix_search_tokens_case', ['case_id'], unique=False)
         batch_op.create_index('ix_search_tokens_record', ['record_kind', 'record_id'], unique=False)
         batch_op.create_index('ix_search_tokens_token_case', ['token', 'case_id'], unique=False)
-
-    if op.get_bind().dialect.name == 'postgresql':
-        for name, table, columns in _FTS:
-            op.execute(f'CREATE INDEX {name} ON {table} USING gin ({_tsvector(columns)})')
     _backfill()
 
 
@@ -107,9 +89,6 @@ def _backfill():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for name, _table, _columns in _FTS:
-            op.execute(f'DROP INDEX IF EXISTS {name}')
     with op.batch_alter_table('search_tokens', schema=None) as batch_op:
         batch_op.drop_index('ix_search_tokens_token_case')
         batch_op.drop_index('ix_search_tokens_record')
