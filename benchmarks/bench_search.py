@@ -4,7 +4,8 @@
 
 Fills a scratch SQLite file (or ``$BENCH_DATABASE_URL``, whose tables it drops and rebuilds:
 never point it at a database you want to keep) with encrypted cases, events and comments
-through the ORM (so the index is kept as in the application), then times a full rebuild
+through the ORM as the importer writes them (so the index is kept as in the application),
+then times a full rebuild
 (``search reindex``) and searches of rare, common and combined words by a coordinator (who
 reads every ordinary case) and a monitor (a tenth of them).
 """
@@ -20,12 +21,13 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, insert, select
 
 from casework import create_app
 from casework.cases.models import Case, CaseMember, Comment, Event
-from casework.core.db import db
+from casework.core.db import db, new_public_id
 from casework.core.vocab import CaseStatus, EventType, Role, TeamRole
+from casework.imports.services import _inserted_ids  # the importer's fast path
 from casework.search.index import reindex_all
 from casework.search.models import SearchToken
 from casework.search.services import search_cases
@@ -64,33 +66,52 @@ def _text(rng: random.Random, vocab: list[str], n: int) -> str:
 
 
 def populate(n_cases: int, events: int, comments: int, rng: random.Random) -> tuple:
+    """Cases, events and comments as the importer writes them: ids reserved first, values
+    sealed in the INSERT, a flush per batch (which indexes the batch's records)."""
     monitor = make_user(Role.MONITOR)
     coordinator = make_user(Role.COORDINATOR)
     monitor_id, coordinator_id = monitor.id, coordinator.id
     vocab = _vocabulary(rng)
     rng.shuffle(vocab)
-    batch = 250
+    batch = 1000
     for start in range(0, n_cases, batch):
-        for i in range(start, min(n_cases, start + batch)):
-            case = Case(
-                reference=f"BS-{i:07d}",
-                created_by_id=monitor_id if i % 10 == 0 else coordinator_id,
-                status=CaseStatus.SUBMITTED,
-                title=_text(rng, vocab, 6),
-                narrative=_text(rng, vocab, 120) + (f" {RARE}." if i == n_cases // 2 else ""),
-            )
-            case.members.append(CaseMember(user_id=case.created_by_id, team_role=TeamRole.CREATOR))
-            db.session.add(case)
-            db.session.flush()
-            for _ in range(events):
-                db.session.add(
-                    Event(case_id=case.id, event_type=EventType.ARREST,
-                          description=_text(rng, vocab, 40))
-                )  # fmt: skip
-            for _ in range(comments):
-                db.session.add(
-                    Comment(case_id=case.id, author_id=monitor_id, body=_text(rng, vocab, 25))
-                )
+        numbers = range(start, min(n_cases, start + batch))
+        case_rows = [
+            {
+                "public_id": new_public_id(),
+                "reference": f"BS-{i:07d}",
+                "created_by_id": monitor_id if i % 10 == 0 else coordinator_id,
+                "status": CaseStatus.SUBMITTED,
+                "title": _text(rng, vocab, 6),
+                "narrative": _text(rng, vocab, 120) + (f" {RARE}." if i == n_cases // 2 else ""),
+            }
+            for i in numbers
+        ]
+        case_ids = _inserted_ids(Case, case_rows)
+        db.session.execute(
+            insert(CaseMember),
+            [
+                {"case_id": c, "user_id": row["created_by_id"], "team_role": TeamRole.CREATOR}
+                for c, row in zip(case_ids, case_rows, strict=True)
+            ],
+        )
+        _inserted_ids(
+            Event,
+            [
+                {"public_id": new_public_id(), "case_id": c, "event_type": EventType.ARREST,
+                 "description": _text(rng, vocab, 40)}
+                for c in case_ids
+                for _ in range(events)
+            ],
+        )  # fmt: skip
+        _inserted_ids(
+            Comment,
+            [
+                {"case_id": c, "author_id": monitor_id, "body": _text(rng, vocab, 25)}
+                for c in case_ids
+                for _ in range(comments)
+            ],
+        )
         db.session.commit()
         db.session.expunge_all()
     return db.session.get(type(monitor), monitor_id), db.session.get(type(monitor), coordinator_id)

@@ -27,7 +27,7 @@ from casework.core.db import db
 from casework.legal.models import Instrument, Provision
 from casework.search.index import KIND_BY_NAME, KINDS, term_token
 from casework.search.models import SearchToken
-from casework.search.text import query_terms, term_of, words
+from casework.search.text import query_terms, snippet, term_of, words
 
 MAX_CASES = 50
 MAX_TERMS = 12
@@ -184,8 +184,6 @@ def _add_hits(cases: list[CaseResult], tokens: list[bytes], wanted: set[str]) ->
 
 
 def _hit(kind: Any, obj: Any, wanted: set[str]) -> Hit | None:
-    from casework.search.text import snippet
-
     for attr, label in kind.fields:
         text = getattr(obj, attr, None)
         if not text:
