@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve demo e2e clean
+.PHONY: install migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve bench-search demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -126,6 +126,9 @@ bench-backup: install
 # development server, on a scratch SQLite database (BENCH_DATABASE_URL for PostgreSQL).
 bench-serve: install
 	$(BIN)/python -m benchmarks.bench_serve
+# Full-text search at 10,000 cases: index build time and search latency (same databases).
+bench-search: install
+	$(BIN)/python -m benchmarks.bench_search
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -99,6 +99,7 @@ VIEW_MODULES = (
     "casework.api.web",
     "casework.reports.views",
     "casework.jobs.views",
+    "casework.search.views",
 )
 
 

@@ -34,6 +34,7 @@ from casework.reports.models import (
     ReportDraft,
     ReportDraftVersion,
 )
+from casework.search.models import SearchToken
 
 __all__ = [
     "AccountNotice",
@@ -65,6 +66,7 @@ __all__ = [
     "Provision",
     "RecoveryCode",
     "Remedy",
+    "SearchToken",
     "SecondFactorReset",
     "SetupMarker",
     "ReportDraft",

@@ -83,6 +83,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     # Filter the case list by assigned lawyer (the list of lawyers is shown to coordinators).
     "filter_by_lawyer": frozenset({C}),
     "list_cases": frozenset({M, L, C, A}),
+    # Full-text search (/search): what it finds is only ever the cases the user may read.
+    "search": frozenset({M, L, C, A}),
     "view_catalogue": frozenset({M, L, C, A}),
     "browse_legal": frozenset({M, L, C}),  # the catalogue in the navigation bar
     "manage_catalogue": frozenset({L, C}),
@@ -272,6 +274,11 @@ def can_create_case(user: User) -> bool:
 
 def can_list_cases(user: User) -> bool:
     return _has(user, "list_cases")
+
+
+def can_search(user: User) -> bool:
+    """The search page; its results come from readable cases only (readable_cases_clause)."""
+    return _has(user, "search")
 
 
 def can_filter_by_lawyer(user: User) -> bool:

@@ -96,6 +96,7 @@ READ_ACTIONS = (
     "case.printed",
     "document.downloaded",
     "case.name_search",
+    "search.run",
     "output.generated",
 )
 

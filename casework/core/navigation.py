@@ -19,6 +19,7 @@ class NavItem:
 NAV = (
     NavItem("cases.new_case", "New case", "create_case"),
     NavItem("cases.case_list", "Cases", "list_cases"),
+    NavItem("search.search_page", "Search", "search"),
     NavItem("legal.catalogue", "Legal grounds", "browse_legal"),
     NavItem("advocacy.followups", "Follow-up", "view_advocacy"),
     NavItem("advocacy.cycles", "UPR", "view_upr"),
