@@ -291,9 +291,11 @@ def set_retired(
     if entry.retired != retired:
         entry.retired = retired
         db.session.flush()
-        kind = "instrument" if isinstance(entry, Instrument) else "provision"
-        verb = "retired" if retired else "reinstated"
-        record(actor, f"legal.{kind}_{verb}", entry, code=entry.code)
+        if isinstance(entry, Instrument):
+            action = "legal.instrument_retired" if retired else "legal.instrument_reinstated"
+        else:
+            action = "legal.provision_retired" if retired else "legal.provision_reinstated"
+        record(actor, action, entry, code=entry.code)
     return entry
 
 
