@@ -8,6 +8,7 @@ from typing import Any
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
+from casework.cases.verification import facts_changed
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -114,7 +115,10 @@ def update_person(
         person.consent_obtained_by_id = actor.id
         if not values.get("consent_date"):
             values["consent_date"] = date.today()
-    return apply_changes(actor, person, values, "person.updated", case=case)
+    changed = apply_changes(actor, person, values, "person.updated", case=case)
+    if changed and case is not None:
+        facts_changed(actor, case, ["people"])
+    return changed
 
 
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
