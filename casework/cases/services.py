@@ -15,7 +15,7 @@ from casework.api.models import IdempotencyKey
 from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
 from casework.cases.verification import facts_changed
-from casework.core.db import db, utcnow
+from casework.core.db import db, new_public_id, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide, restore
@@ -173,6 +173,40 @@ def intake_already_saved(actor: Any, key: str | None) -> Case | None:
     return db.session.scalar(select(Case).where(Case.public_id == seen.object_id))
 
 
+class AlreadySaved(Exception):
+    """This intake form (its idempotency key) was already saved: ``case`` is what it made."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(case.reference)
+        self.case = case
+
+
+def _claim_form_key(actor: Any, key: str, case: Case) -> None:
+    """Store the form's key for ``case`` before anything else is written. The unique
+    constraint (user, key) decides between two sends at once: the second insert waits for the
+    first transaction and then fails, and gets the case the first one made."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                IdempotencyKey(
+                    user_id=actor.id,
+                    key=key,
+                    operation=INTAKE_FORM_OPERATION,
+                    request_hash="",
+                    status=303,
+                    object_id=case.public_id,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        existing = intake_already_saved(actor, key)
+        if existing is None:
+            raise ValidationFailed(
+                {"": ["This form is being saved by another request; reload the case list."]}
+            ) from None
+        raise AlreadySaved(existing) from None
+
+
 def intake(
     actor: Any, data: IntakeInput, *, draft: bool = False, idempotency_key: str | None = None
 ) -> tuple[Case, list[str]]:
@@ -182,8 +216,8 @@ def intake(
     monitor never loses what was typed; an empty form saves nothing (ValidationFailed).
 
     ``idempotency_key`` (the random key of one rendered intake form) is stored with the case,
-    unique per user: the same form sent again finds the case it made (``intake_already_saved``),
-    and two sends at once cannot both commit (the second fails on the unique constraint).
+    unique per user, before the case: the same form sent again raises ``AlreadySaved`` with the
+    case it made, also when both sends arrive at once (the unique constraint decides).
     """
     if not permissions.can_create_case(actor):
         raise PermissionDenied("This account cannot create cases.")
@@ -194,23 +228,16 @@ def intake(
     ):
         idempotency_key = None
     values, warnings = _intake_values(data, draft=draft)
-    case = Case(created_by_id=actor.id, status=CaseStatus.DRAFT, **values)
+    case = Case(
+        public_id=new_public_id(), created_by_id=actor.id, status=CaseStatus.DRAFT, **values
+    )
     case.members.append(
         CaseMember(user_id=actor.id, team_role=TeamRole.CREATOR, added_by_id=actor.id)
     )
+    if idempotency_key is not None:
+        _claim_form_key(actor, idempotency_key, case)
     # Without a date of the act, a year-less reference until the date is known.
     _assign_reference(case, values["act_date"].year if values["act_date"] else None)
-    if idempotency_key is not None:
-        db.session.add(
-            IdempotencyKey(
-                user_id=actor.id,
-                key=idempotency_key,
-                operation=INTAKE_FORM_OPERATION,
-                request_hash="",
-                status=303,
-                object_id=case.public_id,
-            )
-        )
     names = (
         [NameInput(data.name, None, data.name_kind)] if (data.name or "").strip() else []
     ) + list(data.extra_names)

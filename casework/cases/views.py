@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from casework import permissions
 from casework.accounts.services import get_by_public_id, users_with_role
@@ -101,14 +100,11 @@ def new_case():
             except ValidationFailed as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
-            except IntegrityError:
+            except services.AlreadySaved as exc:
                 # The same form, sent twice at once: the other request saved it.
                 db.session.rollback()
-                already = services.intake_already_saved(current_user, key)
-                if already is None:
-                    raise
-                flash(f"This form was already saved as {already.reference}.", "info")
-                return redirect(url_for("cases.case_file", public_id=already.public_id))
+                flash(f"This form was already saved as {exc.case.reference}.", "info")
+                return redirect(url_for("cases.case_file", public_id=exc.case.public_id))
             else:
                 for warning in warnings:
                     flash(warning, "warning")
