@@ -314,3 +314,12 @@ def test_the_reason_for_returning_a_case_shows_at_the_top_until_resubmitted(app)
     services.transition(monitor, case, "submitted", None)
     db.session.commit()
     assert 'id="returned"' not in page(monitor_client, f"/cases/{case.public_id}")
+
+
+def test_an_empty_intake_through_the_api_saves_nothing(app):
+    from tests.api_clients import api_for
+
+    api = api_for(app, make_user(Role.MONITOR))
+    response = api.post("cases", json={"draft": True})
+    assert response.status_code == 422
+    assert _count() == 0
