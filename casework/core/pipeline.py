@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, RequestEntityTooLarge
 
 from casework import permissions
 from casework.core import countries, vocab
@@ -83,6 +83,11 @@ _CSP = (
 _HSTS = "max-age=63072000; includeSubDomains"
 
 
+def _megabytes(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -137,6 +142,10 @@ def init_pipeline(app: Flask) -> None:
             "nav_items": lambda user: nav_items(user, permissions.has_right),
             "now_utc": utcnow,
         }
+
+    # For the form macros (imported without the request's context): the upload limit.
+    app.jinja_env.globals["upload_limit_bytes"] = lambda: app.config["MAX_UPLOAD_BYTES"]
+    app.jinja_env.globals["upload_limit_mb"] = lambda: _megabytes(app.config["MAX_UPLOAD_BYTES"])
 
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
@@ -193,6 +202,31 @@ def init_pipeline(app: Flask) -> None:
         response = http_error(Forbidden())
         record_refusal(exc)
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        """A request over the limit goes back to its form with the limit stated (the request
+        body is refused before it is read, so the form's fields cannot be kept)."""
+        db.session.rollback()
+        limit = _megabytes(app.config["MAX_UPLOAD_BYTES"])
+        message = (
+            f"The file was too large: the limit is {limit} MB. Nothing was saved. "
+            "Choose a smaller file (or split it) and send the form again."
+        )
+        if _wants_json():
+            return json_error(413, message)
+        if request.method == "POST" and _serves_get(request.path):
+            # A 303 makes the browser GET the form again: the message is shown above it.
+            flash(message, "error")
+            return redirect(request.path, code=303)
+        return render_template("errors/error.html", code=413, message=message), 413
+
+    def _serves_get(path: str) -> bool:
+        try:
+            app.create_url_adapter(request).match(path, method="GET")
+        except HTTPException:
+            return False
+        return True
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
