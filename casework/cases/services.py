@@ -507,8 +507,10 @@ def discard_draft(actor: Any, case: Case, reason: str | None) -> Case:
 
 
 def restore_discarded(actor: Any, case: Case) -> Case:
-    if not permissions.can_restore_case(actor, case):
+    if not permissions.can_restore(actor, case):
         raise PermissionDenied()
+    if not case.is_hidden:
+        raise ValidationFailed({"": ["This case is not discarded."]})
     restore(case, actor, case=case, action="case.discard_restored")
     return case
 
