@@ -62,7 +62,7 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     r.vocab("event_type", EventType, message="Choose what happened.")
     if "event_type" in r and r.data["event_type"] in ("", None):
         r.error("event_type", "Choose what happened.")
-    r.partial_date("date")
+    r.partial_date("date", approximate="date_approximate")
     r.flag("date_approximate")
     r.text("date_note", 200, one_line=True)
     r.text("description", DESCRIPTION_MAX_LEN)

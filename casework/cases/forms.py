@@ -11,14 +11,13 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
-from casework.core.forms import VersionField, choices, pairs
+from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -158,7 +157,7 @@ class EventForm(FlaskForm):
     asylum_stage = SelectField(
         "Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default=""
     )
-    source_ids = SelectMultipleField("Sources", choices=[], validate_choice=False)
+    source_ids = CheckboxListField("Sources", choices=[], validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, **kwargs):

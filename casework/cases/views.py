@@ -364,8 +364,10 @@ def team(public_id: str):
         for u in users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
         if u.id not in on_team and permissions.can_be_team_member(u)
     ]
+    # Only people not on the team yet (whoever is on it is listed above, with their role).
     form.user.choices = pairs(
-        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates],
+        blank="— choose a person —",
     )
     done = submit(
         form,
@@ -380,7 +382,7 @@ def team(public_id: str):
     )
     if done is not None:
         return done
-    return render_template("cases/team.html", case=case, form=form)
+    return render_template("cases/team.html", case=case, form=form, candidates=candidates)
 
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")

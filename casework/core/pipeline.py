@@ -166,7 +166,8 @@ def init_pipeline(app: Flask) -> None:
             return Markup("")
         parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         return Markup("").join(
-            Markup("<p>{}</p>").format(Markup("<br>").join(part.split("\n"))) for part in parts
+            Markup('<p dir="auto">{}</p>').format(Markup("<br>").join(part.split("\n")))
+            for part in parts
         )
 
     @app.errorhandler(CSRFError)

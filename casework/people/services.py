@@ -63,7 +63,7 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise person fields from a form or an import (only keys present)."""
     r = FieldReader(data)
     r.vocab("gender", Gender, default=Gender.UNKNOWN, message="Unknown gender.")
-    r.partial_date("birth_date")
+    r.partial_date("birth_date", approximate="birth_date_approximate")
     r.flag("birth_date_approximate")
     r.country("nationality")
     r.text("ethnicity", 80, one_line=True)
