@@ -50,7 +50,7 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "view": {M: _TEAM, L: _TEAM, C: _ALL, A: _TEAM},
     # Read everything: names, narratives, places, comments, documents, analyses.
     "read": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR, A: _TEAM},
-    # Change the case, its people, events, sources, documents and remedies; hide records.
+    # Change the case, its people, events, sources and documents; hide records.
     "edit": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     "comment": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Bring back a hidden record.
