@@ -323,3 +323,20 @@ def test_an_empty_intake_through_the_api_saves_nothing(app):
     response = api.post("cases", json={"draft": True})
     assert response.status_code == 422
     assert _count() == 0
+
+
+def test_discarded_drafts_and_duplicates_are_not_counted_or_exported(app):
+    from casework.reports.services import readable_cases
+    from casework.reports.statistics import Filters, case_filter
+
+    coordinator = make_user(Role.COORDINATOR)
+    original = make_case(coordinator, status=CaseStatus.VERIFIED)
+    duplicate = make_case(coordinator, status=CaseStatus.VERIFIED)
+    draft = make_case(coordinator)
+    services.mark_duplicate(coordinator, duplicate, original, None)
+    services.discard_draft(coordinator, draft, "Test entry")
+    db.session.commit()
+    assert [c.id for c in readable_cases(coordinator)] == [original.id]
+    every = Filters(statuses=tuple(CaseStatus))
+    counted = db.session.scalars(select(Case.id).where(case_filter(coordinator, every))).all()
+    assert counted == [original.id]
