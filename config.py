@@ -142,7 +142,8 @@ class Config:
             SMTP_PASSWORD=_env("SMTP_PASSWORD"),
             SMTP_STARTTLS=_env("SMTP_STARTTLS", "0") == "1",
             MAIL_FROM=_env("MAIL_FROM", "casework@localhost"),
-            BASE_URL=_env("BASE_URL", "http://127.0.0.1:5000"),
+            # Empty: links use the address the app is served on (casework.core.links).
+            BASE_URL=_env("BASE_URL", ""),
             ALLOW_SQLITE=_env("ALLOW_SQLITE", "0") == "1",
             # Background jobs (RQ). Unset: every job runs at once, in the process that asks.
             REDIS_URL=_env("REDIS_URL"),

@@ -50,7 +50,7 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "view": {M: _TEAM, L: _TEAM, C: _ALL, A: _TEAM},
     # Read everything: names, narratives, places, comments, documents, analyses.
     "read": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR, A: _TEAM},
-    # Change the case, its people, events, sources, documents and remedies; hide records.
+    # Change the case, its people, events, sources and documents; hide records.
     "edit": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     "comment": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Bring back a hidden record.
@@ -64,6 +64,11 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "manage_advocacy": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Merge two records of one person (with this right on every case of both).
     "merge_people": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Record and change domestic remedies (README: lawyers record them; coordinators, as for
+    # legal grounds).
+    "record_remedies": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Close a case as a duplicate of another (which the user must be able to read too).
+    "mark_duplicate": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
     "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Review a case's free text for an output and produce the case's documents (communication,
@@ -140,7 +145,15 @@ LISTED_CASE_FIELDS = frozenset(
 _HIDE_REASON = "hidden_reason"  # why a record was removed: typed by a person
 IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "cases": frozenset(
-        {"title", "external_ref", "act_place", "act_date_note", "narrative", "after_return"}
+        {
+            "title",
+            "external_ref",
+            "act_place",
+            "act_date_note",
+            "narrative",
+            "after_return",
+            _HIDE_REASON,
+        }
     ),
     "case_people": frozenset({_HIDE_REASON}),
     "people": frozenset(
@@ -180,7 +193,7 @@ PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
 
 # Text columns of those tables that are codes or machine values, not typed about a person.
 NOT_IDENTIFYING: dict[str, frozenset[str]] = {
-    "cases": frozenset({"reference", "destination_country"}),
+    "cases": frozenset({"reference", "former_reference", "destination_country"}),
     "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
@@ -257,6 +270,42 @@ def can_hide(user: User, case: Case) -> bool:
 def can_restore(user: User, case: Case) -> bool:
     """Only a coordinator who may read the case brings a hidden record back."""
     return may(user, "restore", case)
+
+
+def can_discard_draft(user: User, case: Case) -> bool:
+    """Discard (hide, never delete) a draft: its creator, or a coordinator who may restore it."""
+    if case.status != CaseStatus.DRAFT or case.hidden_at is not None:
+        return False
+    if not may(user, "edit", case):
+        return False
+    return case.created_by_id == user.id or may(user, "restore", case)
+
+
+def can_restore_case(user: User, case: Case) -> bool:
+    """Bring a discarded draft back: as for any hidden record, a coordinator."""
+    return case.hidden_at is not None and may(user, "restore", case)
+
+
+def can_mark_duplicate(user: User, case: Case, original: Case | None = None) -> bool:
+    """Close ``case`` as a duplicate of ``original`` (which the user must read as well)."""
+    if not may(user, "mark_duplicate", case):
+        return False
+    if original is None:
+        return True
+    return original.id != case.id and can_view_identifying(user, original)
+
+
+def can_record_remedies(user: User, case: Case) -> bool:
+    """Record or change a domestic remedy: lawyers on the team and coordinators."""
+    return may(user, "record_remedies", case)
+
+
+def confirms_verified_facts(user: User, case: Case) -> bool:
+    """An edit by the case's own assigned lawyer keeps a verified case verified; anyone else's
+    change of its facts sends it back into legal review."""
+    from casework.core.vocab import TeamRole
+
+    return _active(user) and team_role(user, case) == TeamRole.LAWYER
 
 
 def can_manage_team(user: User, case: Case) -> bool:

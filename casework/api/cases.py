@@ -157,7 +157,8 @@ def get_case(call: Call, case_id: str):
 
 
 class CaseCreate(Input):
-    """A quick intake, as on the intake page. With ``draft`` nothing is required."""
+    """A quick intake, as on the intake page. With ``draft`` nothing is required, but an
+    empty intake (no name, fact or text) is refused and saves nothing."""
 
     name: str = Field(default="", max_length=200, description="The person's name, any script.")
     name_kind: NameKind = NameKind.AS_GIVEN

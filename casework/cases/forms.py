@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -9,14 +11,13 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
-from casework.core.forms import VersionField, choices, pairs
+from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -45,11 +46,24 @@ def country_choices(blank: str = "Unknown"):
     return pairs(countries.select_choices(), blank=blank)
 
 
+# Marks a field the full save needs (a draft does not): the browser and screen readers are
+# told, the label gets its asterisk; the service gives the message when it is missing.
+REQUIRED = {"required": True, "aria-required": "true"}
+
+
+def new_form_key() -> str:
+    """A random key per rendered form: the same form sent twice is saved once."""
+    return secrets.token_urlsafe(24)
+
+
 class IntakeForm(FlaskForm):
-    name = StringField("Name or alias", validators=[Length(max=200)])
+    name = StringField("Name or alias", validators=[Length(max=200)], render_kw=REQUIRED)
     name_kind = SelectField("This is", choices=choices(NameKind), default="as_given")
     act_type = SelectField(
-        "What happened", choices=choices(ActType, blank="— choose —"), default=""
+        "What happened",
+        choices=choices(ActType, blank="— choose —"),
+        default="",
+        render_kw=REQUIRED,
     )
     act_date = StringField("When", validators=[Length(max=40)])
     act_date_approximate = BooleanField("Approximate date")
@@ -58,6 +72,7 @@ class IntakeForm(FlaskForm):
     urgency = SelectField("Urgency", choices=choices(Urgency), default="routine")
     current_situation = SelectField("Situation now", choices=choices(Situation), default="unknown")
     narrative = TextAreaField("What we know so far", validators=[Length(max=50_000)])
+    idempotency_key = HiddenField(default=new_form_key, validators=[Length(max=100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +157,7 @@ class EventForm(FlaskForm):
     asylum_stage = SelectField(
         "Asylum stage at the time", choices=choices(AsylumStage, blank="—"), default=""
     )
-    source_ids = SelectMultipleField("Sources", choices=[], validate_choice=False)
+    source_ids = CheckboxListField("Sources", choices=[], validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -185,6 +200,14 @@ class TeamMemberForm(FlaskForm):
 
 class HideForm(FlaskForm):
     reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+
+
+class DuplicateForm(FlaskForm):
+    original = StringField(
+        "Reference of the original case",
+        validators=[DataRequired("Give the reference of the original case."), Length(max=40)],
+    )
+    reason = StringField("Note (optional)", validators=[Length(max=500)])
 
 
 class LinkPersonForm(FlaskForm):

@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -155,7 +156,8 @@ def _person_clause(condition: Any) -> Any:
 
 def filtered_query(user: Any, f: CaseFilters) -> Select:
     """Cases the user may see, narrowed by ``f`` (not yet sorted or paginated)."""
-    query = select(Case).where(permissions.visible_cases_clause(user))
+    # A discarded draft leaves the lists (its page stays, for a coordinator to bring it back).
+    query = select(Case).where(permissions.visible_cases_clause(user), Case.hidden_at.is_(None))
     if f.identifying():
         # A filter on identifying data must not confirm it for cases the user may not read.
         query = query.where(permissions.readable_cases_clause(user))
@@ -206,7 +208,10 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
     if f.reference:
         term = f.reference.upper()
         # Only our own reference: an organisation's own reference is encrypted at rest.
-        query = query.where(Case.reference.contains(term))
+        # A case dated since keeps its year-less reference findable.
+        query = query.where(
+            or_(Case.reference.contains(term), Case.former_reference.contains(term))
+        )
     return query
 
 
@@ -359,6 +364,7 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
             permissions.visible_cases_clause(user),
             Case.urgency == Urgency.IMMINENT,
             Case.status != CaseStatus.CLOSED,
+            Case.hidden_at.is_(None),
         )
         .options(selectinload(Case.members))
         .order_by(Case.updated_at.desc())

@@ -46,12 +46,19 @@ REFERENCE_PREFIX = "KZ"
 TITLE_MAX_LEN = 200
 
 
-class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """A case. Hidden (``HiddenMixin``) means a discarded draft, never deleted."""
+
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Human reference such as KZ-2011-0007 (year of the act, sequence within the year).
+    # Human reference such as KZ-2011-0007 (year of the act, sequence within the year), or
+    # KZ-XXXX-0007 while the date of the act is unknown.
     reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    # The year-less reference a case had before its date became known (still findable).
+    former_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    # A case recorded twice is closed as a duplicate of the original.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     external_ref: Mapped[str | None] = mapped_column(SecretText)
     # A short non-identifying title ("Extradition of an Uzbek asylum seeker from Almaty").
     title: Mapped[str | None] = mapped_column(SecretText)
@@ -77,6 +84,10 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
 
     created_by = relationship("User", foreign_keys=[created_by_id])
+    hidden_by = relationship("User", foreign_keys="Case.hidden_by_id")
+    duplicate_of: Mapped[Case | None] = relationship(
+        "Case", remote_side="Case.id", foreign_keys=[duplicate_of_id]
+    )
     members: Mapped[list[CaseMember]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )

@@ -17,6 +17,7 @@ from casework.cases import listing, services
 from casework.cases.forms import (
     CaseForm,
     CommentForm,
+    DuplicateForm,
     EventForm,
     HideForm,
     IntakeForm,
@@ -24,6 +25,7 @@ from casework.cases.forms import (
     TeamMemberForm,
     TransitionForm,
 )
+from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.cases.timeline import case_timeline
 from casework.core import hooks
@@ -34,7 +36,7 @@ from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
-from casework.core.vocab import Role, TeamRole
+from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.evidence import services as evidence
 from casework.evidence.models import Document, Source
 from casework.loader import load
@@ -71,6 +73,12 @@ def new_case():
     form = IntakeForm()
     if request.method == "POST":
         draft = "save_draft" in request.form
+        key = (form.idempotency_key.data or "").strip() or None
+        already = services.intake_already_saved(current_user, key)
+        if already is not None:
+            # The same form sent again (a double tap, a flaky connection): the case it made.
+            flash(f"This form was already saved as {already.reference}.", "info")
+            return redirect(url_for("cases.case_file", public_id=already.public_id))
         if form.validate_on_submit() or (draft and not _has_hard_errors(form)):
             data = services.IntakeInput(
                 name=form.name.data or "",
@@ -85,14 +93,33 @@ def new_case():
                 narrative=form.narrative.data or "",
             )
             try:
-                case, warnings = services.intake(current_user, data, draft=draft)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
+                case, warnings = services.intake(
+                    current_user, data, draft=draft, idempotency_key=key
+                )
                 db.session.commit()
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            except services.AlreadySaved as exc:
+                # The same form, sent twice at once: the other request saved it.
+                db.session.rollback()
+                flash(f"This form was already saved as {exc.case.reference}.", "info")
+                return redirect(url_for("cases.case_file", public_id=exc.case.public_id))
+            else:
                 for warning in warnings:
                     flash(warning, "warning")
-                flash(f"Case {case.reference} saved as a draft.", "success")
+                if draft:
+                    flash(
+                        f"Draft {case.reference} saved. It can stay incomplete: "
+                        "add what is missing when you know it.",
+                        "success",
+                    )
+                else:
+                    flash(
+                        f"Case {case.reference} saved. Continue with its people, events and "
+                        "sources, then submit it for review.",
+                        "success",
+                    )
                 return redirect(url_for("cases.case_file", public_id=case.public_id))
     return render_template("cases/intake.html", form=form)
 
@@ -191,6 +218,15 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
+        "hide_form": HideForm(),
+        "duplicate_form": DuplicateForm(),
+        "can_discard": permissions.can_discard_draft(user, case),
+        "can_restore_case": permissions.can_restore_case(user, case),
+        "can_mark_duplicate": permissions.can_mark_duplicate(user, case)
+        and case.duplicate_of_id is None
+        and case.status != CaseStatus.CLOSED,
+        "duplicates": services.duplicates_of(case),
+        "returned_by": services.return_reason(case),
         "can_see_identity": lambda s: permissions.can_see_source_identity(user, case, s),
     }
 
@@ -274,6 +310,52 @@ def add_comment(public_id: str):
     )
 
 
+# --- discarding a draft, closing a duplicate ------------------------------------------------
+
+
+@bp.post("/cases/<public_id>/discard")
+def discard_case(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    form = HideForm()
+    return perform(
+        lambda: services.discard_draft(current_user, case, form.reason.data),
+        success=f"Draft {case.reference} discarded. A coordinator can bring it back.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid="Say why you are discarding this draft.",
+    )
+
+
+@bp.post("/cases/<public_id>/undiscard")
+def restore_case(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_restore)
+    return perform(
+        lambda: services.restore_discarded(current_user, case),
+        success="The draft is back.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+    )
+
+
+@bp.post("/cases/<public_id>/duplicate")
+def mark_duplicate(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_mark_duplicate)
+    form = DuplicateForm()
+
+    def act() -> Case:
+        original = get_case_by_reference(form.original.data or "")
+        if original is not None and not permissions.can_view_identifying(current_user, original):
+            original = None  # a case the user may not read is as good as missing
+        return services.mark_duplicate(current_user, case, original, form.reason.data)
+
+    return perform(
+        act,
+        success=lambda c: f"{c.reference} is closed as a duplicate of {c.duplicate_of.reference}.",
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid="Give the reference of the original case.",
+    )
+
+
 # --- team -----------------------------------------------------------------------------------
 
 
@@ -287,8 +369,10 @@ def team(public_id: str):
         for u in users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
         if u.id not in on_team and permissions.can_be_team_member(u)
     ]
+    # Only people not on the team yet (whoever is on it is listed above, with their role).
     form.user.choices = pairs(
-        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates],
+        blank="— choose a person —",
     )
     done = submit(
         form,
@@ -303,7 +387,7 @@ def team(public_id: str):
     )
     if done is not None:
         return done
-    return render_template("cases/team.html", case=case, form=form)
+    return render_template("cases/team.html", case=case, form=form, candidates=candidates)
 
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")

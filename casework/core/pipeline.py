@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import (
     Flask,
+    flash,
     g,
     has_request_context,
     jsonify,
@@ -23,7 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, RequestEntityTooLarge
 
 from casework import permissions
 from casework.core import countries, vocab
@@ -117,6 +118,11 @@ _CSP = (
 
 # Two years, as browsers' preload lists expect; production only (it needs HTTPS).
 _HSTS = "max-age=63072000; includeSubDomains"
+
+
+def _megabytes(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}"
 
 
 def _wants_json() -> bool:
@@ -250,6 +256,10 @@ def init_pipeline(app: Flask) -> None:
             "now_utc": utcnow,
         }
 
+    # For the form macros (imported without the request's context): the upload limit.
+    app.jinja_env.globals["upload_limit_bytes"] = lambda: app.config["MAX_UPLOAD_BYTES"]
+    app.jinja_env.globals["upload_limit_mb"] = lambda: _megabytes(app.config["MAX_UPLOAD_BYTES"])
+
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
         """A partial date for display: '2011-06', 'c. 2011', or 'unknown'."""
@@ -269,7 +279,8 @@ def init_pipeline(app: Flask) -> None:
             return Markup("")
         parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         return Markup("").join(
-            Markup("<p>{}</p>").format(Markup("<br>").join(part.split("\n"))) for part in parts
+            Markup('<p dir="auto">{}</p>').format(Markup("<br>").join(part.split("\n")))
+            for part in parts
         )
 
     @app.errorhandler(CSRFError)
@@ -362,6 +373,31 @@ def init_pipeline(app: Flask) -> None:
                 raise
             return database_unavailable(db_exc)
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        """A request over the limit goes back to its form with the limit stated (the request
+        body is refused before it is read, so the form's fields cannot be kept)."""
+        db.session.rollback()
+        limit = _megabytes(app.config["MAX_UPLOAD_BYTES"])
+        message = (
+            f"The file was too large: the limit is {limit} MB. Nothing was saved. "
+            "Choose a smaller file (or split it) and send the form again."
+        )
+        if _wants_json():
+            return json_error(413, message)
+        if request.method == "POST" and _serves_get(request.path):
+            # A 303 makes the browser GET the form again: the message is shown above it.
+            flash(message, "error")
+            return redirect(request.path, code=303)
+        return render_template("errors/error.html", code=413, message=message), 413
+
+    def _serves_get(path: str) -> bool:
+        try:
+            app.create_url_adapter(request).match(path, method="GET")
+        except HTTPException:
+            return False
+        return True
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -8,14 +8,13 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from casework.core.forms import VersionField, choices, pairs
+from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -92,14 +91,20 @@ class LinkForm(FlaskForm):
     """A lawyer's assessment (new, edited, or accepted from a suggestion)."""
 
     provision = SelectField("Provision", validators=[DataRequired()])
-    assessment = SelectField("Assessment", choices=choices(Assessment), validators=[DataRequired()])
+    # No preselected assessment: a lawyer picks one (a default would record "violated" unread).
+    assessment = SelectField(
+        "Assessment",
+        choices=choices(Assessment, blank="— choose —"),
+        default="",
+        validators=[DataRequired("Choose an assessment.")],
+    )
     violation_status = SelectField(
         "Violation status", choices=choices(ViolationStatus), validators=[DataRequired()]
     )
     analysis = TextAreaField(
         "Analysis", validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
     )
-    sources = SelectMultipleField("Supporting sources", validators=[Optional()])
+    sources = CheckboxListField("Supporting sources", validators=[Optional()])
     version = VersionField()
 
     def set_choices(self, provisions, sources, source_label) -> None:

@@ -291,9 +291,11 @@ def set_retired(
     if entry.retired != retired:
         entry.retired = retired
         db.session.flush()
-        kind = "instrument" if isinstance(entry, Instrument) else "provision"
-        verb = "retired" if retired else "reinstated"
-        record(actor, f"legal.{kind}_{verb}", entry, code=entry.code)
+        if isinstance(entry, Instrument):
+            action = "legal.instrument_retired" if retired else "legal.instrument_reinstated"
+        else:
+            action = "legal.provision_retired" if retired else "legal.provision_reinstated"
+        record(actor, action, entry, code=entry.code)
     return entry
 
 
@@ -782,7 +784,7 @@ def _remedy_values(
 
 def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
     """Record a domestic proceeding of the case."""
-    if not permissions.can_edit_case(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     clean = _remedy_values(**values)
     remedy = Remedy(case_id=case.id, created_by_id=actor.id, **clean)
@@ -795,7 +797,7 @@ def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
 def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: Any) -> Remedy:
     """Change a remedy; StaleEdit if someone saved it since the form was loaded."""
     case = remedy.case
-    if not permissions.can_edit_case(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     if remedy.is_hidden:
         raise ValidationFailed("This proceeding is hidden; restore it before changing it.")
@@ -813,7 +815,7 @@ def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: A
 def hide_remedy(actor: Any, remedy: Remedy, reason: str | None) -> Remedy:
     """Hide a remedy recorded by mistake (never deleted)."""
     case = remedy.case
-    if not permissions.can_hide(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     hide(remedy, actor, reason, case=case, action="legal.remedy_hidden")
     return remedy

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
+from casework.cases.verification import facts_changed
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -64,7 +65,7 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise person fields from a form or an import (only keys present)."""
     r = FieldReader(data)
     r.vocab("gender", Gender, default=Gender.UNKNOWN, message="Unknown gender.")
-    r.partial_date("birth_date")
+    r.partial_date("birth_date", approximate="birth_date_approximate")
     r.flag("birth_date_approximate")
     r.country("nationality")
     r.text("ethnicity", 80, one_line=True)
@@ -116,7 +117,10 @@ def update_person(
         person.consent_obtained_by_id = actor.id
         if not values.get("consent_date"):
             values["consent_date"] = date.today()
-    return apply_changes(actor, person, values, "person.updated", case=case)
+    changed = apply_changes(actor, person, values, "person.updated", case=case)
+    if changed and case is not None:
+        facts_changed(actor, case, ["people"])
+    return changed
 
 
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:

@@ -44,7 +44,12 @@ def readable_cases(
     """
     query = (
         select(Case)
-        .where(permissions.readable_cases_clause(user))
+        # Neither discarded drafts nor duplicates leave the system: each fact is told once.
+        .where(
+            permissions.readable_cases_clause(user),
+            Case.hidden_at.is_(None),
+            Case.duplicate_of_id.is_(None),
+        )
         .options(
             selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names),
             selectinload(Case.events),
