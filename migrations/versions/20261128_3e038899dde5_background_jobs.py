@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e038899dde5'
-down_revision = '61d08df302a2'
+down_revision = "61d08df302a2"
 branch_labels = None
 depends_on = None
 

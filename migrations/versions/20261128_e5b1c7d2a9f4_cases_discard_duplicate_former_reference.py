@@ -1,7 +1,7 @@
 """cases: discarded drafts (hidden with who, when, why), duplicates, former year-less reference
 
 Revision ID: e5b1c7d2a9f4
-Revises: 61d08df302a2
+Revises: 4f1c2b9e7a31
 Create Date: 2026-11-28 17:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5b1c7d2a9f4"
-down_revision = "61d08df302a2"
+down_revision = "4f1c2b9e7a31"
 branch_labels = None
 depends_on = None
 
