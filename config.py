@@ -154,7 +154,6 @@ class Config:
             EXPORT_JOB_CASES=_env_int("EXPORT_JOB_CASES", 200),
             # Scheduled jobs (cron expressions, UTC).
             REMINDERS_CRON=_env("REMINDERS_CRON", "0 6 * * *"),
-            BACKUP_DIR=_env("BACKUP_DIR"),
             BACKUP_CRON=_env("BACKUP_CRON", "30 2 * * *"),
         )
         settings.update(cls.overrides(instance))

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from casework import permissions

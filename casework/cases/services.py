@@ -19,8 +19,8 @@ from casework.cases.verification import facts_changed
 from casework.core.db import db, new_public_id, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
-from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.hiding import hide, restore
+from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.vocab import (
     ActType,
     CaseRole,

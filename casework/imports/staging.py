@@ -52,7 +52,9 @@ def write(token: str, data: bytes) -> None:
         raise ValueError("not a staging token")
     key_id, data_key = keyring().active_key(db.session.connection())
     with tempfile.TemporaryFile() as sealed:
-        sealedfiles.seal_file(io.BytesIO(data), sealed, key_id=key_id, data_key=data_key, binding=key)
+        sealedfiles.seal_file(
+            io.BytesIO(data), sealed, key_id=key_id, data_key=data_key, binding=key
+        )
         sealed.seek(0)
         storage().put(key, sealed)
 
