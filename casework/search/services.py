@@ -67,8 +67,12 @@ class SearchResults:
 
 
 def _name_words(query: str) -> list[str]:
-    """Words typed with a capital letter (in any script): possibly names."""
-    return [m.group() for m in words(query) if m.group()[0].isupper() and not m.group().isdigit()]
+    """Words typed with a capital letter (in any script), stop words aside: possibly names."""
+    return [
+        m.group()
+        for m in words(query)
+        if m.group()[0].isupper() and not m.group().isdigit() and term_of(m.group()) is not None
+    ]
 
 
 def _matching_cases(
