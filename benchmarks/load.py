@@ -49,7 +49,7 @@ def main() -> int:
         "CASEWORK_LOGIN_RATE_LIMIT": "100000 per minute",
         "CASEWORK_API_RATE_LIMIT": "100000 per minute",
         "CASEWORK_ACCOUNT_FAILURE_LIMIT": "1000 per minute",
-        "GUNICORN_CMD_ARGS": f"--threads {_env('LOAD_THREADS', '4')}",
+        "GUNICORN_CMD_ARGS": f"--threads {_env('LOAD_THREADS', '4')} --keep-alive 30",
     }
     with Server(
         url, int(_env("LOAD_PORT", "8350")), int(_env("LOAD_WORKERS", "2")), extra
@@ -57,7 +57,7 @@ def main() -> int:
         locust = str(Path(sys.executable).with_name("locust"))
         command = [
             locust, "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-            "-u", str(users), "-r", "10", "-t", f"{int(minutes * 60)}s", "--host", server.base,
+            "-u", str(users), "-r", _env("LOAD_SPAWN_RATE", "2"), "-t", f"{int(minutes * 60)}s", "--host", server.base,
             "--csv", str(out / "load"), "--only-summary", "--stop-timeout", "30",
         ]  # fmt: skip
         env = {**os.environ, "LOAD_ACCOUNTS": str(accounts_file), "LOAD_WRITES": str(writes_file)}
