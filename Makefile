@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app casework
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export CASEWORK_TEST_DATABASE_URL
 
-.PHONY: install migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve bench-search demo e2e clean
+.PHONY: install migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve bench-search bench load demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
 	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
@@ -129,6 +129,25 @@ bench-serve: install
 # Full-text search at 10,000 cases: index build time and search latency (same databases).
 bench-search: install
 	$(BIN)/python -m benchmarks.bench_search
+
+# Pages under gunicorn (2 workers) at BENCH_SMALL (1000) and BENCH_CASES (100000) generated
+# cases, on a SQLite scratch file and on BENCH_PG_URL (emptied and refilled): p50/p95,
+# throughput, ratio to /healthz, statements per request, worker memory. JSON to BENCH_OUT.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_casework
+export BENCH_PG_URL
+bench: install
+	$(BIN)/python -m benchmarks.bench_pages
+
+# 50 users for LOAD_MINUTES (3) against gunicorn over LOAD_PG_URL (emptied and refilled) with
+# Redis rate limits; then checks: no failed request, one audit entry per write, no lost update.
+LOAD_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_casework_load
+export LOAD_PG_URL
+$(BIN)/.load-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,load]'
+	touch $@
+
+load: $(BIN)/.load-installed
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

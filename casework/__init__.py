@@ -47,6 +47,9 @@ def create_app(config: Any = None) -> Flask:
 
     init_pipeline(app)
     _init_logging(app)
+    from casework.core.querycount import init_query_count
+
+    init_query_count(app)
     return app
 
 

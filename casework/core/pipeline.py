@@ -24,6 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, RequestEntityTooLarge
 
 from casework import permissions
@@ -362,6 +363,19 @@ def init_pipeline(app: Flask) -> None:
         if _wants_json():
             return json_error(400, MissingVersion.message)
         return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
+
+    @app.errorhandler(StaleDataError)
+    def simultaneous_save(exc: StaleDataError):
+        # Two saves of one record in the same instant (after both checked its version): the
+        # later one is refused whole, never a 500, never applied over the other.
+        db.session.rollback()
+        message = (
+            "Someone else saved this record at the same moment: nothing of yours was saved. "
+            "Reload the page and try again."
+        )
+        if _wants_json():
+            return json_error(409, message)
+        return render_template("errors/error.html", code=409, message=message), 409
 
     @app.errorhandler(PermissionDenied)
     def permission_denied(exc: PermissionDenied):
