@@ -4,7 +4,8 @@ Every value comes from the environment, with defaults that suit one machine:
 
 - ``CASEWORK_BIND`` (``127.0.0.1:8000``): where to listen; keep it local behind a reverse proxy;
 - ``CASEWORK_WORKERS`` (2 x cores + 1, at most 8): worker processes;
-- ``CASEWORK_THREADS`` (1): threads per worker (more than one uses the gthread worker);
+- ``CASEWORK_THREADS`` (4): threads per worker (gthread; 1 uses the sync worker). Threads let
+  a worker keep connections alive and overlap waits on the database;
 - ``CASEWORK_TIMEOUT`` (60) and ``CASEWORK_GRACEFUL_TIMEOUT`` (30) seconds;
 - ``CASEWORK_LOG_LEVEL`` (``info``).
 
@@ -40,7 +41,7 @@ def default_workers(cores: int | None = None) -> int:
 
 bind = os.environ.get("CASEWORK_BIND", "").strip() or "127.0.0.1:8000"
 workers = _int("WORKERS", default_workers())
-threads = _int("THREADS", 1)
+threads = _int("THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("TIMEOUT", 60)
 graceful_timeout = _int("GRACEFUL_TIMEOUT", 30)

@@ -100,8 +100,13 @@ def test_gunicorn_serves_and_logs_paths_without_query_strings(tmp_path):
             while time.monotonic() < deadline and status is None:
                 try:
                     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-                    conn.request("GET", "/healthz?name=Kholmatov")
-                    status = conn.getresponse().status
+                    try:
+                        conn.request("GET", "/healthz?name=Kholmatov")
+                        response = conn.getresponse()
+                        response.read()
+                        status = response.status
+                    finally:
+                        conn.close()
                 except OSError:
                     time.sleep(0.5)
             assert status == 200
