@@ -310,6 +310,9 @@ def main() -> None:
         scales: dict[str, Any] = {}
         for n in dict.fromkeys((small, cases)):
             scales[str(n)] = run_scale(backend, urls[backend](n), n, port)
+            results["backends"][backend] = scales  # kept after each scale: a cut run keeps them
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=1))
         for name, row in scales[str(cases)]["pages"].items():
             base = scales[str(small)]["pages"].get(name)
             if base:

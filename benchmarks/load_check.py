@@ -55,7 +55,7 @@ def check(url: str, prefix: Path, writes_file: Path, start_id: int) -> int:
     print("\n| request | requests | failures | p50 ms | p95 ms | p99 ms | max ms | req/s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | "
+        print(f"| {row['Type']} {row['Name']} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | "
               f"{row['95%']} | {row['99%']} | {row['Max Response Time']} | {float(row['Requests/s']):.1f} |")  # fmt: skip
     total = next(r for r in rows if r["Name"] == "Aggregated")
     if int(total["Failure Count"]) or failures:
@@ -101,6 +101,8 @@ def check(url: str, prefix: Path, writes_file: Path, start_id: int) -> int:
         lost = [w for w in edits if f"[{w['marker']}]" not in narratives.get(w["case"], "")]
         print(f"edits: {len(edits)} saved on {len(narratives)} cases, {conflicts} conflicts met and "
               f"reloaded, {len(gave_up)} given up after 5 conflicts, {len(lost)} lost")  # fmt: skip
+        if not edits or not confirmed["document.uploaded"]:
+            failed.append("the run confirmed no edit or no upload: there was nothing to check")
         if lost:
             failed.append(f"{len(lost)} lost updates, e.g. {lost[:3]}")
         verdict = chain.verify(db.session)
