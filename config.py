@@ -106,6 +106,12 @@ class Config:
             INSTANCE_DIR=str(instance),
             SQLALCHEMY_DATABASE_URI=_env("DATABASE_URL", f"sqlite:///{instance / 'casework.db'}"),
             UPLOAD_DIR=_env("UPLOAD_DIR", str(instance / "uploads")),
+            # Scheduled backups (casework.backups.services.create_scheduled_backup).
+            BACKUP_DIR=_env("BACKUP_DIR", str(instance / "backups")),
+            BACKUP_KEEP=_env_int("BACKUP_KEEP", 14),
+            # Where attachments are stored (casework/core/storage.py): unset for UPLOAD_DIR,
+            # file:///shared/folder, or s3://bucket/prefix (CASEWORK_S3_ENDPOINT_URL for MinIO).
+            STORAGE_URL=_env("STORAGE_URL"),
             MAX_UPLOAD_BYTES=max_upload,
             # Larger requests are refused by Flask itself (413) before any parsing.
             MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,
@@ -136,8 +142,19 @@ class Config:
             SMTP_PASSWORD=_env("SMTP_PASSWORD"),
             SMTP_STARTTLS=_env("SMTP_STARTTLS", "0") == "1",
             MAIL_FROM=_env("MAIL_FROM", "casework@localhost"),
-            BASE_URL=_env("BASE_URL", "http://127.0.0.1:5000"),
+            # Empty: links use the address the app is served on (casework.core.links).
+            BASE_URL=_env("BASE_URL", ""),
             ALLOW_SQLITE=_env("ALLOW_SQLITE", "0") == "1",
+            # Background jobs (RQ). Unset: every job runs at once, in the process that asks.
+            REDIS_URL=_env("REDIS_URL"),
+            JOB_TIMEOUT_SECONDS=_env_int("JOB_TIMEOUT_SECONDS", 3600),
+            JOB_RESULT_HOURS=_env_int("JOB_RESULT_HOURS", 24),
+            # Imports with more rows, and exports of more cases, run as background jobs.
+            IMPORT_JOB_ROWS=_env_int("IMPORT_JOB_ROWS", 500),
+            EXPORT_JOB_CASES=_env_int("EXPORT_JOB_CASES", 200),
+            # Scheduled jobs (cron expressions, UTC).
+            REMINDERS_CRON=_env("REMINDERS_CRON", "0 6 * * *"),
+            BACKUP_CRON=_env("BACKUP_CRON", "30 2 * * *"),
         )
         settings.update(cls.overrides(instance))
         settings.update(overrides)
@@ -232,6 +249,7 @@ class TestingConfig(Config):
             "SQLALCHEMY_DATABASE_URI": _env("TEST_DATABASE_URL", "sqlite://"),
             "RATELIMIT_STORAGE_URI": "memory://",
             "SMTP_HOST": None,
+            "REDIS_URL": None,  # jobs run in-process; tests with Redis set it themselves
         }
 
     @classmethod

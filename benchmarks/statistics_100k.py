@@ -24,6 +24,7 @@ from casework.accounts.services import create_user
 from casework.advocacy.models import AdvocacyAction, action_cases
 from casework.cases.models import Case, CaseMember, CasePerson, Event
 from casework.core.db import db, new_public_id
+from casework.core.keyring import keyring
 from casework.core.vocab import (
     ActionOutcome,
     ActionStatus,
@@ -156,6 +157,8 @@ def populate(n: int) -> None:
             for i in range(1, n + 1, 2)
         ],
     )
+    ring = keyring()
+    key = ring.active_key(db.session.connection())
     actions = [
         {
             "id": k,
@@ -164,7 +167,8 @@ def populate(n: int) -> None:
                 [ActionType.URGENT_APPEAL, ActionType.INTERIM_MEASURES_REQUEST]
             ),
             "status": rnd.choice([ActionStatus.SUBMITTED, ActionStatus.RESPONSE_RECEIVED]),
-            "title": "Action",
+            # Titles are encrypted at rest: sealed here, as the ORM would.
+            "title": ring.seal_value(key, "advocacy_actions", "title", k, "Action"),
             "outcome": rnd.choice([ActionOutcome.PENDING, ActionOutcome.INTERIM_MEASURES_GRANTED]),
             **common,
         }

@@ -47,6 +47,9 @@ def create_app(config: Any = None) -> Flask:
 
     init_pipeline(app)
     _init_logging(app)
+    from casework.core.querycount import init_query_count
+
+    init_query_count(app)
     return app
 
 
@@ -59,12 +62,15 @@ def _init_extensions(app: Flask) -> None:
     from casework.core.db import prepare_sqlite_file
     from casework.core.i18n import N_, init_i18n
     from casework.core.keyring import init_keyring
+    from casework.core.storage import init_storage, install_session_hooks
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
     prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     init_keyring(app)
     sealing.check_secret_tables()
     db.init_app(app)
+    init_storage(app)
+    install_session_hooks(db.session)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -100,6 +106,8 @@ VIEW_MODULES = (
     "casework.api.views",
     "casework.api.web",
     "casework.reports.views",
+    "casework.jobs.views",
+    "casework.search.views",
 )
 
 
@@ -107,8 +115,10 @@ def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
     from casework.accounts.cli import user_cli
+    from casework.backups.cli import backup_cli
     from casework.core.cli import seed_command
     from casework.core.keys_cli import keys_cli
+    from casework.demo import demo_cli
 
     for name in VIEW_MODULES:
         module = import_module(name)
@@ -118,6 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)
 
 
 # Endpoints whose URL path holds a credential: request logs show it redacted.

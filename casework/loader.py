@@ -21,6 +21,7 @@ from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied
 from casework.evidence.models import Document, Source
+from casework.jobs.models import Job
 from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
 from casework.legal.services import normalise_code
 from casework.people.models import Person
@@ -83,6 +84,8 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
         return permissions.can_view_catalogue(user)
     if isinstance(obj, ReportDraft):
         return permissions.can_manage_reports(user)
+    if isinstance(obj, Job):
+        return permissions.can_view_job(user, obj)
     return False  # a case record reached without its case, or an unknown type: deny
 
 

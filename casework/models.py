@@ -25,6 +25,7 @@ from casework.cases.models import (
 from casework.core.db import db
 from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
+from casework.jobs.models import Job
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName, PersonNameKey
 from casework.reports.models import (
@@ -33,6 +34,7 @@ from casework.reports.models import (
     ReportDraft,
     ReportDraftVersion,
 )
+from casework.search.models import SearchToken
 
 __all__ = [
     "AccountNotice",
@@ -51,6 +53,7 @@ __all__ = [
     "Event",
     "FamilyLink",
     "IdempotencyKey",
+    "Job",
     "Instrument",
     "OrganisationProfile",
     "OutputReview",
@@ -63,6 +66,7 @@ __all__ = [
     "Provision",
     "RecoveryCode",
     "Remedy",
+    "SearchToken",
     "SecondFactorReset",
     "SetupMarker",
     "ReportDraft",

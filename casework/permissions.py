@@ -50,7 +50,7 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "view": {M: _TEAM, L: _TEAM, C: _ALL, A: _TEAM},
     # Read everything: names, narratives, places, comments, documents, analyses.
     "read": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR, A: _TEAM},
-    # Change the case, its people, events, sources, documents and remedies; hide records.
+    # Change the case, its people, events, sources and documents; hide records.
     "edit": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     "comment": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Bring back a hidden record.
@@ -64,6 +64,11 @@ CASE_POLICY: dict[str, dict[Role, frozenset[Relation]]] = {
     "manage_advocacy": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Merge two records of one person (with this right on every case of both).
     "merge_people": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Record and change domestic remedies (README: lawyers record them; coordinators, as for
+    # legal grounds).
+    "record_remedies": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
+    # Close a case as a duplicate of another (which the user must be able to read too).
+    "mark_duplicate": {L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Move the case along the review workflow (the step itself is checked by _TRANSITIONS).
     "transition": {M: _TEAM, L: _TEAM, C: _READABLE_BY_COORDINATOR},
     # Review a case's free text for an output and produce the case's documents (communication,
@@ -83,6 +88,8 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     # Filter the case list by assigned lawyer (the list of lawyers is shown to coordinators).
     "filter_by_lawyer": frozenset({C}),
     "list_cases": frozenset({M, L, C, A}),
+    # Full-text search (/search): what it finds is only ever the cases the user may read.
+    "search": frozenset({M, L, C, A}),
     "view_catalogue": frozenset({M, L, C, A}),
     "browse_legal": frozenset({M, L, C}),  # the catalogue in the navigation bar
     "manage_catalogue": frozenset({L, C}),
@@ -105,6 +112,11 @@ GLOBAL_POLICY: dict[str, frozenset[Role]] = {
     "view_statistics": frozenset({C}),
     "manage_reports": frozenset({C}),
     "export_cases": frozenset({M, L, C}),
+    # Background jobs: everyone sees their own; administrators see every job (never its file)
+    # and start the system's jobs (reminders, backups, key rotation) by hand.
+    "view_jobs": frozenset({M, L, C, A}),
+    "view_all_jobs": frozenset({A}),
+    "run_system_jobs": frozenset({A}),
 }
 
 # What an off-team coordinator may read of a restricted case: the facts that tell it exists and
@@ -133,7 +145,15 @@ LISTED_CASE_FIELDS = frozenset(
 _HIDE_REASON = "hidden_reason"  # why a record was removed: typed by a person
 IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "cases": frozenset(
-        {"title", "external_ref", "act_place", "act_date_note", "narrative", "after_return"}
+        {
+            "title",
+            "external_ref",
+            "act_place",
+            "act_date_note",
+            "narrative",
+            "after_return",
+            _HIDE_REASON,
+        }
     ),
     "case_people": frozenset({_HIDE_REASON}),
     "people": frozenset(
@@ -173,7 +193,7 @@ PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
 
 # Text columns of those tables that are codes or machine values, not typed about a person.
 NOT_IDENTIFYING: dict[str, frozenset[str]] = {
-    "cases": frozenset({"reference", "destination_country"}),
+    "cases": frozenset({"reference", "former_reference", "destination_country"}),
     "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
@@ -252,6 +272,42 @@ def can_restore(user: User, case: Case) -> bool:
     return may(user, "restore", case)
 
 
+def can_discard_draft(user: User, case: Case) -> bool:
+    """Discard (hide, never delete) a draft: its creator, or a coordinator who may restore it."""
+    if case.status != CaseStatus.DRAFT or case.hidden_at is not None:
+        return False
+    if not may(user, "edit", case):
+        return False
+    return case.created_by_id == user.id or may(user, "restore", case)
+
+
+def can_restore_case(user: User, case: Case) -> bool:
+    """Bring a discarded draft back: as for any hidden record, a coordinator."""
+    return case.hidden_at is not None and may(user, "restore", case)
+
+
+def can_mark_duplicate(user: User, case: Case, original: Case | None = None) -> bool:
+    """Close ``case`` as a duplicate of ``original`` (which the user must read as well)."""
+    if not may(user, "mark_duplicate", case):
+        return False
+    if original is None:
+        return True
+    return original.id != case.id and can_view_identifying(user, original)
+
+
+def can_record_remedies(user: User, case: Case) -> bool:
+    """Record or change a domestic remedy: lawyers on the team and coordinators."""
+    return may(user, "record_remedies", case)
+
+
+def confirms_verified_facts(user: User, case: Case) -> bool:
+    """An edit by the case's own assigned lawyer keeps a verified case verified; anyone else's
+    change of its facts sends it back into legal review."""
+    from casework.core.vocab import TeamRole
+
+    return _active(user) and team_role(user, case) == TeamRole.LAWYER
+
+
 def can_manage_team(user: User, case: Case) -> bool:
     """Assign a lawyer, add or remove team members, restrict the case or lift the restriction.
 
@@ -267,6 +323,11 @@ def can_create_case(user: User) -> bool:
 
 def can_list_cases(user: User) -> bool:
     return _has(user, "list_cases")
+
+
+def can_search(user: User) -> bool:
+    """The search page; its results come from readable cases only (readable_cases_clause)."""
+    return _has(user, "search")
 
 
 def can_filter_by_lawyer(user: User) -> bool:
@@ -636,6 +697,37 @@ def can_manage_reports(user: User) -> bool:
 def can_export_cases(user: User) -> bool:
     """Bulk exports of the cases the user may read (never more: readable_cases_clause)."""
     return _has(user, "export_cases")
+
+
+# --- background jobs ------------------------------------------------------------------------
+
+
+def can_view_job(user: Any, job: Any) -> bool:
+    """A job's page and progress: its creator, and administrators."""
+    if not _active(user):
+        return False
+    return job.created_by_id == user.id or has_right(user, "view_all_jobs")
+
+
+def can_download_job_result(user: Any, job: Any) -> bool:
+    """A job's file (an export of cases): its creator alone, whoever else sees the job."""
+    return _active(user) and job.created_by_id == user.id
+
+
+def can_run_system_jobs(user: Any) -> bool:
+    """Start reminders, backups and key rotation by hand."""
+    return _has(user, "run_system_jobs")
+
+
+def jobs_clause(user: Any) -> ColumnElement[bool]:
+    """SQL filter of the jobs ``user`` may see (for the job list)."""
+    from casework.jobs.models import Job
+
+    if not _active(user):
+        return false()
+    if has_right(user, "view_all_jobs"):
+        return true()
+    return Job.created_by_id == user.id
 
 
 def can_prepare_output(user: User, case: Case) -> bool:

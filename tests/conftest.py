@@ -19,6 +19,9 @@ from tests import factories
 
 _TMP = Path(tempfile.mkdtemp(prefix="casework-tests-"))
 
+# The browser tests need Chromium and their own servers: `make e2e` runs them, `make test` not.
+collect_ignore = [] if os.environ.get("CASEWORK_E2E") == "1" else ["e2e"]
+
 
 def _database_url() -> str:
     url = os.environ.get("CASEWORK_TEST_DATABASE_URL")

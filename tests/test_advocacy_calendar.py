@@ -165,3 +165,21 @@ def test_feed_has_remedy_deadlines_of_visible_cases_only(app, client, login, wor
     assert str(deadlines[0]["SUMMARY"]).startswith(world["case"].reference)
     assert deadlines[0].decoded("DTSTART") == TODAY + timedelta(days=8)
     assert other.reference not in app.test_client().get(path).get_data(as_text=True)
+
+
+def test_feed_links_use_the_address_the_app_is_served_on(app, client, login, world, monkeypatch):
+    """Without CASEWORK_BASE_URL, the feed's address and its links are the server's own (not
+    port 5000 when the app runs elsewhere); a configured base URL wins."""
+    monkeypatch.setitem(app.config, "BASE_URL", "")
+    login(world["lawyer"])
+    response = client.post("/advocacy/calendar/rotate", base_url="http://localhost:8512")
+    url = re.search(r"<code>(http[^<]+\.ics)</code>", response.get_data(as_text=True)).group(1)
+    assert url.startswith("http://localhost:8512/calendar/")
+    path = url.split("8512", 1)[1]
+    feed = app.test_client().get(path, base_url="http://localhost:8512")
+    body = feed.get_data(as_text=True)
+    assert "127.0.0.1:5000" not in body
+    assert "http://localhost:8512/" in body.replace("\r\n ", "")
+    monkeypatch.setitem(app.config, "BASE_URL", "https://casework.example.org")
+    response = client.post("/advocacy/calendar/rotate", base_url="http://localhost:8512")
+    assert "<code>https://casework.example.org/calendar/" in response.get_data(as_text=True)

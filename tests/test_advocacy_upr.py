@@ -193,7 +193,7 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     assert rows[0].after_support == 1  # 2019-05-02 is before, "2020" may be before: not counted
     assert rows[0].actions == 1
     page = client.get(f"/advocacy/upr/cycles/{third.public_id}").get_data(as_text=True)
-    assert "139.24" in page and "Kazakhstan, cycle 3 (2019)" in page
+    assert "139.24" in page and "Kazakhstan, 3rd cycle (2019)" in page
     assert client.get("/advocacy/upr/cycles/3").status_code == 404
     assert client.get("/advocacy/upr").status_code == 200
     assert client.get("/advocacy/upr/cycles/abc").status_code == 404

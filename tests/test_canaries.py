@@ -78,6 +78,13 @@ def _everything_seen(app, world: World, user) -> str:
         page = client.post("/cases/search", data={"name": name}).get_data(as_text=True)
         if cw.case.reference in page:
             seen.append(f"search finds {cw.case.reference}: {name}")
+    # Full-text search for every planted value: the case is never found, nor a value shown.
+    for label, value in c.items():
+        page = client.post("/search", data={"q": value}).get_data(as_text=True)
+        page = page.replace(f'value="{value}"', "")  # the search box echoes what was typed
+        if cw.case.reference in page:
+            seen.append(f"search finds {cw.case.reference}: {label}")
+        seen.append(page)
     # The provision page counts citing cases: the restricted one must not be counted.
     page = client.get(f"/legal/provisions/{world.provision.code}").get_data(as_text=True)
     if cw.case.reference in page:
@@ -153,6 +160,11 @@ def _api_everything_seen(app, world: World, user) -> str:
         page = api.post("people/match", json={"name": name}).get_data(as_text=True)
         if cw.case.public_id in page:
             seen.append(f"match finds the case: {name}")
+    for label, value in c.items():
+        page = api.post("search", json={"q": value}).get_data(as_text=True)
+        if cw.case.public_id in page:
+            seen.append(f"search finds the case: {label}")
+        seen.append(page.replace(f'"q": "{value}"', ""))
     return "\n".join(seen)
 
 

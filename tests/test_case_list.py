@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 
-from casework.cases import services
+from casework.cases import listing, services
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from tests.case_helpers import intake, page
@@ -114,9 +115,52 @@ def test_sorting_and_pagination(cases, monkeypatch):
     monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     monkeypatch.setattr(listing.list_cases, "__defaults__", (2,))
     first = page(cases["client"], "/cases?sort=reference")
-    second = page(cases["client"], "/cases?sort=reference&page=2")
+    assert "sort=reference" in first and 'rel="prev"' not in first
+    second = page(cases["client"], "/cases?" + _link(first, "next"))
     assert len(_refs(first, cases)) == 2 and len(_refs(second, cases)) == 1
-    assert "Page 2 of 2" in second and "sort=reference" in first
+    assert not _refs(first, cases) & _refs(second, cases)
+    assert 'rel="next"' not in second
+    back = page(cases["client"], "/cases?" + _link(second, "prev"))
+    assert _refs(back, cases) == _refs(first, cases)
+
+
+def _link(html: str, rel: str) -> str:
+    """The query string of the page's next or previous link."""
+    match = re.search(r'href="/cases\?([^"]*)" rel="' + rel + '"', html)
+    assert match, rel
+    return match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("sort", sorted(listing.SORTS))
+def test_every_sort_pages_through_every_case_once(cases, monkeypatch, sort):
+    monkeypatch.setattr(listing.list_cases, "__defaults__", (1,))
+    seen = []
+    html = page(cases["client"], f"/cases?sort={sort}")
+    while True:
+        refs = _refs(html, cases)
+        assert len(refs) == 1
+        seen.extend(refs)
+        if 'rel="next"' not in html:
+            break
+        html = page(cases["client"], "/cases?" + _link(html, "next"))
+    assert sorted(seen) == sorted(["uz2011", "cn2009", "kg2014"])
+
+
+def test_cursor_is_opaque_and_a_bad_one_says_so(cases, monkeypatch):
+    monkeypatch.setattr(listing.list_cases, "__defaults__", (1,))
+    first = page(cases["client"], "/cases?sort=reference")
+    query = _link(first, "next")
+    cursor = query.split("cursor=")[1].split("&")[0]
+    for case in cases.values():
+        for value in (getattr(case, "reference", None), getattr(case, "public_id", None)):
+            assert not value or value not in cursor
+    for bad in (cursor[:-3] + "xyz", "garbage", cursor):
+        sort = "status" if bad == cursor else "reference"  # a cursor of another sort is stale
+        response = cases["client"].get(f"/cases?sort={sort}&cursor={bad}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "no longer available" in html
+        assert len(_refs(html, cases)) == 1
 
 
 def test_name_search_is_post_only_and_crosses_scripts(cases):

@@ -83,7 +83,7 @@ def test_case_goes_from_intake_to_closed_and_every_step_is_on_the_timeline(app, 
         "Add the court decision of 2011-06-20.",
         "Verified → Closed",
         "Checked against the court file.",
-        "case.updated",
+        "the situation from",
     ):
         assert text in html, text
 

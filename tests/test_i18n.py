@@ -204,9 +204,13 @@ def test_a_russian_user_works_in_russian(client, login, make_user):
     assert "Узбекистан" in listing  # country names too
 
     form = page(client, "/cases/new")
-    assert "Новое дело" in form and "Сохранить черновик (неполный)" in form
-    # Nothing chosen: the errors come back in Russian, and nothing is saved.
-    response = client.post("/cases/new", data={"save": "1", "name": "", "act_type": ""})
+    assert (
+        "Новое дело" in form and "Сохранить и продолжить" in form and "Сохранить черновик" in form
+    )
+    # No name, no act: the errors come back in Russian, and nothing is saved.
+    response = client.post(
+        "/cases/new", data={"save": "1", "name": "", "act_type": "", "act_place": "Алматы"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Укажите имя лица или псевдоним (в любой письменности)." in html

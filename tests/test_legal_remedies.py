@@ -69,7 +69,7 @@ def _add(case, **values) -> Remedy:
     return remedy
 
 
-@pytest.mark.parametrize("who", ["lawyer", "monitor", "coordinator"])
+@pytest.mark.parametrize("who", ["lawyer", "coordinator"])
 def test_team_records_a_remedy(client, login, people, case, who):
     login(people[who])
     url = f"/cases/{case.public_id}/legal/remedies/new"
@@ -81,6 +81,22 @@ def test_team_records_a_remedy(client, login, people, case, who):
     assert remedy.decided_on == date(2011, 4, 15)
     page = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
     assert "Almaty City Court" in page and "&lt;closed&gt;" in page
+
+
+def test_a_monitor_on_the_team_may_not_record_remedies(client, login, people, case):
+    """The README's roles table gives domestic remedies to lawyers (and coordinators, as for
+    legal grounds): a monitor on the team reads them but records none."""
+    remedy = _add(case)
+    login(people["monitor"])
+    base = f"/cases/{case.public_id}/legal/remedies"
+    assert client.get(f"{base}/new").status_code == 403
+    assert client.post(f"{base}/new", data=_data()).status_code == 403
+    edit = _data(version=remedy.version)
+    assert client.post(f"{base}/{remedy.public_id}/edit", data=edit).status_code == 403
+    assert client.post(f"{base}/{remedy.public_id}/hide", data={"reason": "x"}).status_code == 403
+    assert len(_remedies(case)) == 1 and not _remedies(case)[0].is_hidden
+    page = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert "Record a proceeding" not in page
 
 
 @pytest.mark.parametrize("who", ["other_lawyer", "admin"])
@@ -144,7 +160,7 @@ def test_edit_remedy_and_stale_edit(client, login, people, case):
 
 def test_hide_and_restore_remedy(client, login, people, case):
     remedy = _add(case)
-    login(people["monitor"])
+    login(people["lawyer"])
     hide = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/hide"
     assert client.post(hide, data={"reason": "Duplicate"}).status_code == 302
     assert _remedies(case)[0].is_hidden

@@ -90,6 +90,7 @@ ROUTES: dict[str, Any] = {
     "cases.new_case": ("global", "create_case"),
     "cases.case_list": ("global", "list_cases"),
     "cases.search": ("user", ""),
+    "search.search_page": ("global", "search"),
     "core.dashboard": ("user", ""),
     "cases.case_file": ("case", "view"),
     "cases.print_case": ("case", "view"),
@@ -103,6 +104,11 @@ ROUTES: dict[str, Any] = {
     "cases.edit_event": ("case", "edit"),
     "cases.hide_record": ("case", "edit"),
     "cases.restore_record": ("case", "restore"),
+    # Only a draft is discarded (the walk's cases are submitted: refused with a message), by
+    # its creator or a coordinator (tests/test_cases_drafts.py).
+    "cases.discard_case": ("case", "edit"),
+    "cases.restore_case": ("case", "restore"),
+    "cases.mark_duplicate": ("case", "mark_duplicate"),
     "evidence.new_source": ("case", "edit"),
     "evidence.edit_source": ("source", "edit"),
     "evidence.upload_document": ("case", "edit"),
@@ -127,9 +133,9 @@ ROUTES: dict[str, Any] = {
     "legal.hide_precedent": ("case", "assess_legal"),
     "legal.restore_precedent": ("case", "restore"),
     "legal.resolve_correction": ("global", "manage_catalogue"),
-    "legal.new_remedy": ("case", "edit"),
-    "legal.edit_remedy": ("case", "edit"),
-    "legal.hide_remedy": ("case", "edit"),
+    "legal.new_remedy": ("case", "record_remedies"),
+    "legal.edit_remedy": ("case", "record_remedies"),
+    "legal.hide_remedy": ("case", "record_remedies"),
     "legal.restore_remedy": ("case", "restore"),
     "legal.catalogue": ("catalogue", "view"),
     "legal.instrument": ("catalogue", "view"),
@@ -159,11 +165,12 @@ ROUTES: dict[str, Any] = {
     "api.create_case_person": ("api", ("case", "edit")),
     "api.get_person": ("api", ("person", "read")),
     "api.match_people": ("api", ("user", "")),
+    "api.search": ("api", ("global", "search")),
     "api.list_legal_links": ("api", ("case", "read")),
     "api.create_legal_link": ("api", ("case", "assess_legal")),
     "api.suggest_legal_link": ("api", ("case", "suggest_legal")),
     "api.list_remedies": ("api", ("case", "read")),
-    "api.create_remedy": ("api", ("case", "edit")),
+    "api.create_remedy": ("api", ("case", "record_remedies")),
     "api.list_actions": ("api", ("global", "view_advocacy")),
     "api.get_action": ("api", ("action", "view")),
     "api.create_case_action": ("api", ("case", "manage_advocacy")),
@@ -183,6 +190,12 @@ ROUTES: dict[str, Any] = {
     "reports.case_output": ("case", "prepare_output"),
     "reports.review_output": ("case", "prepare_output"),
     "reports.case_output_file": ("case", "prepare_output"),
+    "jobs.job_list": ("global", "view_jobs"),
+    "jobs.start_job": ("global", "run_system_jobs"),
+    # One's own job (with a file to download): tests/test_jobs.py covers others' jobs.
+    "jobs.detail": ("user", ""),
+    "jobs.status": ("user", ""),
+    "jobs.download": ("user", ""),
 }
 
 OK, HIDDEN, REFUSED, UNAUTHENTICATED = "ok", 404, 403, 401
@@ -266,6 +279,19 @@ def own_token(user: Any) -> str:
     return token.public_id
 
 
+def own_job(user: Any) -> str:
+    """The public id of a finished job of ``user`` with a file to download."""
+    from casework.jobs import services as jobs
+    from casework.jobs.models import Job, JobState
+
+    job = Job(kind="reports.export", params={}, created_by_id=user.id, state=JobState.DONE)
+    db.session.add(job)
+    db.session.flush()
+    jobs.store_result_file(job, b"a,b\n", "cases.csv", "text/csv")
+    db.session.commit()
+    return job.public_id
+
+
 def _values(world: World, endpoint: str, role: Role, relation: Relation):
     """URL arguments naming the objects the user of ``role`` meets in ``relation``."""
     user, cw = world.placement(role, relation)
@@ -314,6 +340,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         values["public_id"] = world.off[Role.MONITOR].public_id
     elif endpoint == "api_web.revoke_token":
         values["token_id"] = own_token(user)
+    elif blueprint == "jobs":
+        values["job_id"] = own_job(user)
     elif cw is not None:
         values["public_id"] = cw.case.public_id
     return user, values

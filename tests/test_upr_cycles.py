@@ -34,7 +34,7 @@ def test_kazakhstan_cycles_are_seeded_and_completed_not_overwritten(app):
     assert cycles[2].wg_session == "20th"  # kept
     assert cycles[3].review_date == PartialDate(2019, 11)
     assert cycles[4].review_date == PartialDate(2025, 1, 23)
-    assert [c.label for c in upr.list_cycles()][-1] == "Kazakhstan, cycle 1 (2010)"
+    assert [c.label for c in upr.list_cycles()][-1] == "Kazakhstan, 1st cycle (2010)"
     assert upr.seed_cycles() == "0 added, 0 completed"
 
 
@@ -52,14 +52,14 @@ def test_pages_show_state_number_and_year(client, login, make_user):
     db.session.commit()
     login(coordinator)
     listing = client.get("/advocacy/upr").get_data(as_text=True)
-    assert "Kazakhstan, cycle 1" in listing and "2010-02-12" in listing
+    assert "Kazakhstan, 1st cycle (2010)" in listing and "2010-02-12" in listing
     assert "A/HRC/14/10" in listing and "7th session" in listing
     page = client.get(f"/advocacy/upr/recommendations/{rec.public_id}").get_data(as_text=True)
-    assert "Kazakhstan, cycle 2 (2014)" in page and "A/HRC/28/10" in page
+    assert "Kazakhstan, 2nd cycle (2014)" in page and "A/HRC/28/10" in page
     detail = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
-    assert "Kazakhstan, cycle 2 (2014), 121.5" in detail
+    assert "Kazakhstan, 2nd cycle (2014), 121.5" in detail
     form = client.get("/advocacy/upr/recommendations/new").get_data(as_text=True)
-    assert "Kazakhstan, cycle 4 (2025)" in form
+    assert "Kazakhstan, 4th cycle (2025)" in form
 
 
 def test_coordinator_adds_and_corrects_a_cycle(client, login, make_user):
@@ -103,7 +103,7 @@ def test_import_names_the_state_under_review(make_user):
     db.session.commit()
     assert upr.find(3, "139.24").recommending_state == "Germany"
     assert upr.find(3, "139.24", "Uzbekistan").recommending_state == "Norway"
-    assert upr.find_cycle(3, "Uzbekistan").label == "Uzbekistan, cycle 3"
+    assert upr.find_cycle(3, "Uzbekistan").label == "Uzbekistan, 3rd cycle"
 
 
 def test_migration_moves_cycle_numbers_into_cycles_and_back(app):

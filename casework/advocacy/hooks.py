@@ -120,13 +120,16 @@ def deadlines(cases: list[Any]) -> dict[int, list[Deadline]]:
     return result
 
 
+# The dashboard shows this many of each list; the follow-up page has the longer lists.
+DASHBOARD_LIMIT = 10
+
+
 def dashboard_context(user: Any) -> dict[str, Any] | None:
     """The user's overdue follow-ups (and the organisation's, for coordinators)."""
     if not can_view_advocacy(user):
         return None
-    due = services.followups(user)
+    due = services.followups(user, limit=DASHBOARD_LIMIT, org_without_mine=True)
     org = due.org_overdue if receives_org_followups(user) else []
-    org = [a for a in org if a.responsible_id != user.id]
     if not due.mine_overdue and not org and not due.mine_upcoming:
         return None
     return {
@@ -134,4 +137,5 @@ def dashboard_context(user: Any) -> dict[str, Any] | None:
         "mine_upcoming": due.mine_upcoming,
         "org_overdue": org,
         "today": due.today,
+        "more": due.more,
     }

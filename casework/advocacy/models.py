@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -38,6 +39,8 @@ action_cases = Table(
     db.metadata,
     Column("action_id", Integer, ForeignKey("advocacy_actions.id"), primary_key=True),
     Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    # A case's actions (its file's advocacy panel) without reading every link.
+    Index("ix_action_cases_case_id", "case_id"),
 )
 
 action_recommendations = Table(
@@ -86,6 +89,15 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     recommendations = relationship("UPRRecommendation", secondary=action_recommendations)
 
 
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 class UPRCycle(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     """One State's review in one UPR cycle (Kazakhstan, cycle 3, November 2019)."""
 
@@ -101,8 +113,8 @@ class UPRCycle(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
 
     @property
     def label(self) -> str:
-        """``Kazakhstan, cycle 3 (2019)``: the State, the number and the year when known."""
-        text = f"{self.state_under_review}, cycle {self.number}"
+        """``Kazakhstan, 3rd cycle (2019)``: the State, the cycle and the year when known."""
+        text = f"{self.state_under_review}, {ordinal(self.number)} cycle"
         return f"{text} ({self.review_date.year})" if self.review_date else text
 
 

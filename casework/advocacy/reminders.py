@@ -28,6 +28,7 @@ from casework.advocacy.services import _due_clause
 from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.cases.models import Case
+from casework.core import links
 from casework.core.db import db
 from casework.core.mail import connect as _connect
 from casework.core.vocab import Urgency
@@ -79,7 +80,7 @@ def _link(endpoint: str, **values: Any) -> str:
     try:
         return url_for(endpoint, _external=True, **values)
     except (RuntimeError, BuildError):
-        return current_app.config.get("BASE_URL", "").rstrip("/") + "/"
+        return links.base_url() + "/"
 
 
 def _case_link(case: Case) -> str:
@@ -253,8 +254,8 @@ reminders_cli = AppGroup("reminders", help="E-mail reminders (follow-ups, urgent
 @click.option("--dry-run", is_flag=True, help="Show who would get a mail; send nothing.")
 def send_command(dry_run: bool) -> None:
     """Send due reminders (once per day and item); nothing without CASEWORK_SMTP_HOST."""
-    base = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context("/", base_url=base):
+    # No request here: links start with the configured address.
+    with current_app.test_request_context("/", base_url=links.configured_base_url()):
         try:
             report = send_reminders(dry_run=dry_run)
         except (smtplib.SMTPException, OSError) as exc:

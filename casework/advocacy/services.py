@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import selectinload
 
 from casework.accounts.models import User
@@ -498,37 +498,66 @@ def is_due(action: AdvocacyAction) -> bool:
 
 @dataclass
 class FollowUps:
+    """The follow-ups due, each list cut at the ``limit`` soonest; ``more`` names the lists that
+    have more (shown as a link to the full list of actions)."""
+
     mine_overdue: list[AdvocacyAction]
     mine_upcoming: list[AdvocacyAction]
     org_overdue: list[AdvocacyAction]
     org_upcoming: list[AdvocacyAction]
     today: date
+    more: frozenset[str] = frozenset()
 
 
-def followups(user: Any, today: date | None = None, days: int = UPCOMING_DAYS) -> FollowUps:
-    """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones)."""
+FOLLOWUP_LIMIT = 50
+
+
+def followups(
+    user: Any,
+    today: date | None = None,
+    days: int = UPCOMING_DAYS,
+    *,
+    limit: int = FOLLOWUP_LIMIT,
+    org_without_mine: bool = False,
+) -> FollowUps:
+    """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones).
+
+    One query per list, each the ``limit`` soonest, with the actions' cases (and their teams,
+    which the policy reads) loaded in the same few queries: the cost does not grow with the
+    number of actions. ``org_without_mine`` leaves the user's own out of the organisation's.
+    """
     today = today or date.today()
     horizon = today + timedelta(days=days)
-    query = (
-        select(AdvocacyAction)
-        .where(visible_actions_clause(user), _due_clause(), AdvocacyAction.followup_due <= horizon)
-        .options(
-            selectinload(AdvocacyAction.cases),
-            selectinload(AdvocacyAction.target_body),
-            selectinload(AdvocacyAction.responsible),
+    overdue = AdvocacyAction.followup_due < today
+    upcoming = (AdvocacyAction.followup_due >= today) & (AdvocacyAction.followup_due <= horizon)
+    mine = AdvocacyAction.responsible_id == user.id
+    not_mine = AdvocacyAction.responsible_id.is_(None) | (AdvocacyAction.responsible_id != user.id)
+    org = not_mine if org_without_mine else true()
+    lists = {
+        "mine_overdue": overdue & mine,
+        "mine_upcoming": upcoming & mine,
+        "org_overdue": overdue & org,
+        "org_upcoming": upcoming & org,
+    }
+    found: dict[str, list[AdvocacyAction]] = {}
+    more = set()
+    for name, clause in lists.items():
+        query = (
+            select(AdvocacyAction)
+            .where(visible_actions_clause(user), _due_clause(), clause)
+            .options(
+                selectinload(AdvocacyAction.cases).selectinload(Case.members),
+                selectinload(AdvocacyAction.target_body),
+                selectinload(AdvocacyAction.responsible),
+            )
+            .order_by(AdvocacyAction.followup_due, AdvocacyAction.id)
+            .limit(limit + 1)
         )
-        .order_by(AdvocacyAction.followup_due, AdvocacyAction.id)
-    )
-    actions = list(db.session.scalars(query))
-    overdue = [a for a in actions if a.followup_due < today]
-    upcoming = [a for a in actions if a.followup_due >= today]
-    return FollowUps(
-        mine_overdue=[a for a in overdue if a.responsible_id == user.id],
-        mine_upcoming=[a for a in upcoming if a.responsible_id == user.id],
-        org_overdue=overdue,
-        org_upcoming=upcoming,
-        today=today,
-    )
+        rows = list(db.session.scalars(query))
+        if len(rows) > limit:
+            more.add(name)
+        found[name] = rows[:limit]
+    return FollowUps(**found, today=today, more=frozenset(more))
 
 
 def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:

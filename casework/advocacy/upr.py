@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.audit.services import changed_fields, record
@@ -417,8 +418,18 @@ class RecommendationRow:
 def cycle_view(user: Any, cycle: UPRCycle) -> list[RecommendationRow]:
     """The cycle's recommendations with the cases the user may see, and how many came after
     the State supported the recommendation (evidence of non-implementation)."""
+    # The cases and actions, and the teams the policy reads, in a few queries for any number.
     recs = list(
-        db.session.scalars(select(UPRRecommendation).where(UPRRecommendation.cycle_id == cycle.id))
+        db.session.scalars(
+            select(UPRRecommendation)
+            .where(UPRRecommendation.cycle_id == cycle.id)
+            .options(
+                selectinload(UPRRecommendation.cases).selectinload(Case.members),
+                selectinload(UPRRecommendation.actions)
+                .selectinload(AdvocacyAction.cases)
+                .selectinload(Case.members),
+            )
+        )
     )
     rows = []
     for rec in sorted(recs, key=_number_key):

@@ -39,6 +39,7 @@ from casework.advocacy.forms import (
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
 from casework.cases.models import Case
+from casework.core import links
 from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit
@@ -342,7 +343,11 @@ def download_action_document(public_id: str, document_id: str):
 @bp.get("/advocacy/followups")
 def followups():
     _require_view()
-    return render_template("advocacy/followups.html", due=services.followups(current_user))
+    return render_template(
+        "advocacy/followups.html",
+        due=services.followups(current_user),
+        limit=services.FOLLOWUP_LIMIT,
+    )
 
 
 # --- Target bodies -----------------------------------------------------------------------------
@@ -396,8 +401,7 @@ def restore_body(body_id: str):
 
 
 def _feed_url(secret: str) -> str:
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    return base + url_for("advocacy.calendar_feed", token=secret)
+    return links.base_url() + url_for("advocacy.calendar_feed", token=secret)
 
 
 @bp.get("/advocacy/calendar")
@@ -439,9 +443,7 @@ def calendar_feed(token: str):
     user = calendar.user_for_secret(token)
     if user is None:
         abort(404)
-    body = calendar.build_feed(
-        user, current_app.config.get("BASE_URL", ""), link=advocacy_hooks.link
-    )
+    body = calendar.build_feed(user, links.base_url(), link=advocacy_hooks.link)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = 'inline; filename="casework.ics"'

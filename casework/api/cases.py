@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import Field
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from casework import permissions
@@ -19,6 +16,7 @@ from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
 from casework.audit.services import record
 from casework.cases import listing, services
 from casework.cases.models import Case
+from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
 from casework.core.vocab import ActType, CaseStatus, NameKind, Situation, Urgency
@@ -109,8 +107,7 @@ class CaseListQuery(ListQuery, AnonymisedQuery):
     reference: str | None = Field(default=None, max_length=40)
 
 
-def _cursors() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-case-cursor")
+CURSOR_SALT = "api-case-cursor"
 
 
 def _filters(query: CaseListQuery) -> listing.CaseFilters:
@@ -137,24 +134,16 @@ def _filters(query: CaseListQuery) -> listing.CaseFilters:
 def list_cases(call: Call) -> CasePage:
     query: CaseListQuery = call.query
     statement = listing.filtered_query(call.user, _filters(query))
-    if query.cursor:
-        try:
-            after = int(_cursors().loads(query.cursor))
-        except (BadSignature, TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
-        statement = statement.where(Case.id < after)
-    statement = (
-        statement.order_by(Case.id.desc())
-        .options(selectinload(Case.members))
-        .limit(query.limit + 1)
-    )
-    cases = list(db.session.scalars(statement))
-    more = len(cases) > query.limit
-    cases = cases[: query.limit]
+    try:
+        cases, _, next_cursor = listing.page_after(
+            call.user, statement, "created", query.cursor or "", CURSOR_SALT, query.limit
+        )
+    except keyset.BadCursor as exc:
+        raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
     record(call.user, "case.listed", object_type="search", results=len(cases))
     return CasePage(
         items=[present_case(call.user, c, anonymised=query.anonymised) for c in cases],
-        next_cursor=_cursors().dumps(cases[-1].id) if more and cases else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -168,7 +157,8 @@ def get_case(call: Call, case_id: str):
 
 
 class CaseCreate(Input):
-    """A quick intake, as on the intake page. With ``draft`` nothing is required."""
+    """A quick intake, as on the intake page. With ``draft`` nothing is required, but an
+    empty intake (no name, fact or text) is refused and saves nothing."""
 
     name: str = Field(default="", max_length=200, description="The person's name, any script.")
     name_kind: NameKind = NameKind.AS_GIVEN

@@ -26,6 +26,7 @@ from casework.core.errors import (
     NotVisible,
     PermissionDenied,
     StaleEdit,
+    StorageFailed,
     ValidationFailed,
 )
 from casework.core.pipeline import json_error
@@ -264,6 +265,8 @@ def _run(op: Operation, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         return response
     except ValidationError as exc:
         return _fail(op, 422, "The request is not valid.", _fields(exc))
+    except StorageFailed as exc:
+        return _fail(op, 503, "The file store is unavailable; nothing was saved.", exc.errors)
     except ValidationFailed as exc:
         return _fail(op, 422, "The request is not valid.", exc.errors)
     except NotVisible as exc:

@@ -180,7 +180,7 @@ def _replay_remedy(call: Call, object_id: str, case_id: str) -> RemedyOut:
            response=RemedyOut, status=201, body=RemedyCreate, write=True,
            replay=_replay_remedy)  # fmt: skip
 def create_remedy(call: Call, case_id: str) -> RemedyOut:
-    case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
+    case = case_for_records(call.user, case_id, need=permissions.can_record_remedies)
     values = call.body.model_dump()
     values["kind"] = values["kind"].value
     values["outcome"] = values["outcome"].value

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, request
 from flask_login import AnonymousUserMixin
 
-from casework.api import advocacy, cases, evidence, legal, people, records, tokens  # noqa: F401  (routes)
+from casework.api import advocacy, cases, evidence, legal, people, records, search, tokens  # noqa: F401  (routes)
 from casework.api.framework import bearer_secret, bp, rate_limit, rate_limit_key
 from casework.api.openapi import build_spec
 from casework.core.db import db

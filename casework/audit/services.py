@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload
 
+from casework import permissions
 from casework.accounts.models import User
 from casework.audit import chain  # noqa: F401  (installs the hook that chains new entries)
 from casework.audit.models import AuditEntry
 from casework.core.db import db, utcnow
+from casework.core.types import PartialDate
 
 # Conventional actions for events outside the services' own changes. Call ``record`` with them:
 #   auth.login, auth.login_failed, auth.logout            sign-in and sign-out
@@ -96,6 +99,7 @@ READ_ACTIONS = (
     "case.printed",
     "document.downloaded",
     "case.name_search",
+    "search.run",
     "output.generated",
 )
 
@@ -165,13 +169,61 @@ def changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:
     return sorted(k for k, v in values.items() if getattr(obj, k) != v)
 
 
+# Text columns holding codes, whose values may be shown before and after in the history.
+_CODE_FIELDS = frozenset(
+    {"destination_country", "requesting_state", "nationality", "state_under_review", "code"}
+)
+
+
+def _audit_value(value: Any) -> Any:
+    """A value as it may sit in the audit trail's details (codes and dates), else ``...``."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    return ...
+
+
+def before_after(obj: Any, values: dict[str, Any], fields: list[str]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for the changed fields whose values are not identifying:
+    codes, statuses, flags and dates of the table's non-identifying columns. An identifying
+    field (``permissions.IDENTIFYING_FIELDS``) or any free text is left out: the history then
+    says only that it changed."""
+    table = getattr(obj, "__tablename__", "")
+    identifying = permissions.IDENTIFYING_FIELDS.get(table, frozenset())
+    codes = permissions.NOT_IDENTIFYING.get(table, frozenset()) | _CODE_FIELDS
+    out: dict[str, list[Any]] = {}
+    for name in fields:
+        if name in identifying:
+            continue
+        before, after = getattr(obj, name), values[name]
+        pair = [_audit_value(before), _audit_value(after)]
+        if ... in pair:
+            continue
+        free_text = any(isinstance(v, str) and not isinstance(v, Enum) for v in (before, after))
+        if free_text and name not in codes:
+            continue  # free text: never copied into the trail
+        out[name] = pair
+    return out
+
+
 def apply_changes(
     actor: Any, obj: Any, values: dict[str, Any], action: str, *, case: Any = None, **details: Any
 ) -> list[str]:
-    """Set the attributes of ``obj`` that differ from ``values``; audit the changed field names."""
+    """Set the attributes of ``obj`` that differ from ``values``; audit the changed field names,
+    with their values before and after where those are not identifying (``before_after``)."""
     changed = changed_fields(obj, values)
+    changes = before_after(obj, values, changed)
     for name in changed:
         setattr(obj, name, values[name])
     if changed:
+        if changes:
+            details["changes"] = changes
         record(actor, action, obj, case=case, fields=changed, **details)
     return changed

@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, Flask, abort, render_template, request
 from flask_login import current_user
 
-from casework.audit import services
+from casework.audit import services, wording
 from casework.audit.cli import audit_cli
 from casework.permissions import can_view_audit
 
@@ -86,4 +86,6 @@ def trail():
 
 
 def init_app(app: Flask) -> None:
+    # Every page that shows history shows sentences, never action codes.
+    app.add_template_filter(wording.describe, "sentence")
     app.cli.add_command(audit_cli)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.cases.models import Agency, Case, Event, Place
+from casework.cases.verification import facts_changed
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -62,7 +63,7 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     r.vocab("event_type", EventType, message=_("Choose what happened."))
     if "event_type" in r and r.data["event_type"] in ("", None):
         r.error("event_type", _("Choose what happened."))
-    r.partial_date("date")
+    r.partial_date("date", approximate="date_approximate")
     r.flag("date_approximate")
     r.text("date_note", 200, one_line=True)
     r.text("description", DESCRIPTION_MAX_LEN)
@@ -98,6 +99,7 @@ def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:
     case.updated_at = utcnow()
     db.session.flush()
     record(actor, "event.created", event, case=case, event_type=event.event_type.value)
+    facts_changed(actor, case, ["events"])
     return event
 
 
@@ -111,6 +113,7 @@ def update_event(
     changed = apply_changes(actor, event, values, "event.updated", case=case)
     if changed:
         case.updated_at = utcnow()
+        facts_changed(actor, case, ["events"])
     return changed
 
 

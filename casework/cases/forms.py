@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,14 +13,13 @@ from wtforms import (
     DateField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
-from casework.core.forms import VersionField, choices, pairs
+from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.i18n import current_language
 from casework.core.vocab import (
     ActType,
@@ -59,11 +59,24 @@ def country_choices(blank: Any = None):
     return pairs(named, blank=_l("Unknown") if blank is None else blank)
 
 
+# Marks a field the full save needs (a draft does not): the browser and screen readers are
+# told, the label gets its asterisk; the service gives the message when it is missing.
+REQUIRED = {"required": True, "aria-required": "true"}
+
+
+def new_form_key() -> str:
+    """A random key per rendered form: the same form sent twice is saved once."""
+    return secrets.token_urlsafe(24)
+
+
 class IntakeForm(FlaskForm):
-    name = StringField(_l("Name or alias"), validators=[Length(max=200)])
+    name = StringField(_l("Name or alias"), validators=[Length(max=200)], render_kw=REQUIRED)
     name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
     act_type = SelectField(
-        _l("What happened"), choices=choices(ActType, blank=_l("— choose —")), default=""
+        _l("What happened"),
+        choices=choices(ActType, blank=_l("— choose —")),
+        default="",
+        render_kw=REQUIRED,
     )
     act_date = StringField(_l("When"), validators=[Length(max=40)])
     act_date_approximate = BooleanField(_l("Approximate date"))
@@ -74,6 +87,7 @@ class IntakeForm(FlaskForm):
         _l("Situation now"), choices=choices(Situation), default="unknown"
     )
     narrative = TextAreaField(_l("What we know so far"), validators=[Length(max=50_000)])
+    idempotency_key = HiddenField(default=new_form_key, validators=[Length(max=100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +176,7 @@ class EventForm(FlaskForm):
     asylum_stage = SelectField(
         _l("Asylum stage at the time"), choices=choices(AsylumStage, blank="—"), default=""
     )
-    source_ids = SelectMultipleField(_l("Sources"), choices=[], validate_choice=False)
+    source_ids = CheckboxListField(_l("Sources"), choices=[], validate_choice=False)
     version = VersionField()
 
     def __init__(self, *args, **kwargs):
@@ -207,6 +221,14 @@ class TeamMemberForm(FlaskForm):
 
 class HideForm(FlaskForm):
     reason = StringField(_l("Why"), validators=[DataRequired("Say why."), Length(max=500)])
+
+
+class DuplicateForm(FlaskForm):
+    original = StringField(
+        _l("Reference of the original case"),
+        validators=[DataRequired(_l("Give the reference of the original case.")), Length(max=40)],
+    )
+    reason = StringField(_l("Note (optional)"), validators=[Length(max=500)])
 
 
 class LinkPersonForm(FlaskForm):

@@ -6,13 +6,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
-from sqlalchemy import case as sql_case
+from flask import current_app
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
-from casework.cases.models import Case, CaseMember, CasePerson, Event
-from casework.core import hooks
+from casework.cases.models import (
+    ACT_DATE_ASC_KEY,
+    ACT_DATE_DESC_KEY,
+    URGENCY_RANK,
+    Case,
+    CaseMember,
+    CasePerson,
+    Event,
+)
+from casework.core import hooks, keyset
 from casework.core.db import db
 from casework.core.i18n import N_
 from casework.core.types import PartialDate
@@ -22,21 +30,26 @@ from casework.people.models import Person
 from casework.people.names import latin_key
 
 PAGE_SIZE = 25
-SORTS = {
-    "updated": (Case.updated_at.desc(),),
-    "reference": (Case.reference,),
-    "act_date": (Case.act_date.is_(None), Case.act_date.desc()),
-    "act_date_asc": (Case.act_date.is_(None), Case.act_date),
-    "urgency": (
-        sql_case(
-            (Case.urgency == Urgency.IMMINENT, 0), (Case.urgency == Urgency.URGENT, 1), else_=2
-        ),
-        Case.updated_at.desc(),
-    ),
-    "status": (Case.status, Case.reference),
+# The dashboard's urgent panel shows this many imminent cases, with a link to the filtered list.
+URGENT_LIMIT = 20
+# The list counts its cases up to this many, then says "more than": a count never scans the
+# whole archive.
+COUNT_CAP = 1000
+CURSOR_SALT = "case-list-cursor"
+
+# sort -> keys: (expression, descending?), the last one unique.
+SORTS: dict[str, list[keyset.Key]] = {
+    "updated": [(Case.updated_at, True), (Case.id, True)],
+    "created": [(Case.id, True)],
+    "reference": [(Case.reference, False), (Case.id, False)],
+    "act_date": [(ACT_DATE_DESC_KEY, True), (Case.id, True)],
+    "act_date_asc": [(ACT_DATE_ASC_KEY, False), (Case.id, False)],
+    "urgency": [(URGENCY_RANK, True), (Case.updated_at, True), (Case.id, True)],
+    "status": [(Case.status, False), (Case.reference, False), (Case.id, False)],
 }
 SORT_LABELS = {
     "updated": N_("Recently updated"),
+    "created": N_("Newest first"),
     "reference": N_("Reference"),
     "act_date": N_("Date of the act (newest first)"),
     "act_date_asc": N_("Date of the act (oldest first)"),
@@ -62,7 +75,7 @@ class CaseFilters:
     provision: str = ""
     reference: str = ""
     sort: str = "updated"
-    page: int = 1
+    cursor: str = ""
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -104,10 +117,7 @@ class CaseFilters:
                 setattr(f, name, day)
         sort = args.get("sort") or "updated"
         f.sort = sort if sort in SORTS else "updated"
-        try:
-            f.page = max(1, int(args.get("page") or 1))
-        except ValueError:
-            f.page = 1
+        f.cursor = (args.get("cursor") or "").strip()[:200]
         return f
 
     def identifying(self) -> bool:
@@ -130,7 +140,7 @@ class CaseFilters:
             "provision": self.provision,
             "reference": self.reference,
             "sort": self.sort if self.sort != "updated" else "",
-            "page": self.page if self.page > 1 else "",
+            "cursor": self.cursor,
         }
         data.update(changes)
         return {k: v for k, v in data.items() if v not in ("", None, False)}
@@ -146,7 +156,8 @@ def _person_clause(condition: Any) -> Any:
 
 def filtered_query(user: Any, f: CaseFilters) -> Select:
     """Cases the user may see, narrowed by ``f`` (not yet sorted or paginated)."""
-    query = select(Case).where(permissions.visible_cases_clause(user))
+    # A discarded draft leaves the lists (its page stays, for a coordinator to bring it back).
+    query = select(Case).where(permissions.visible_cases_clause(user), Case.hidden_at.is_(None))
     if f.identifying():
         # A filter on identifying data must not confirm it for cases the user may not read.
         query = query.where(permissions.readable_cases_clause(user))
@@ -197,31 +208,107 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
     if f.reference:
         term = f.reference.upper()
         # Only our own reference: an organisation's own reference is encrypted at rest.
-        query = query.where(Case.reference.contains(term))
+        # A case dated since keeps its year-less reference findable.
+        query = query.where(
+            or_(Case.reference.contains(term), Case.former_reference.contains(term))
+        )
     return query
 
 
 @dataclass
 class CasePage:
+    """One page of the list. ``total`` counts up to COUNT_CAP (``more_than``: there are more);
+    the cursors lead to the pages before and after (None at either end); ``notice`` says why
+    the list started again from the top (a cursor that is stale or not ours)."""
+
     items: list[Case]
     total: int
-    page: int
-    pages: int
+    more_than: bool
+    next_cursor: str | None
+    prev_cursor: str | None
+    notice: str | None = None
+
+
+STALE_CURSOR = N_(
+    "That page of the list is no longer available (the list changed, or the link was altered): "
+    "here is the list from the top."
+)
+
+
+def _secret() -> Any:
+    return current_app.config["SECRET_KEY"]
+
+
+def count_capped(query: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, more than ``cap``?) of the rows of ``query``, reading at most cap + 1 of them."""
+    limited = query.order_by(None).with_only_columns(Case.id).limit(cap + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(total, cap), total > cap
+
+
+def page_after(
+    user: Any, query: Select, sort: str, cursor: str, salt: str, size: int
+) -> tuple[list[Case], str | None, str | None]:
+    """One page of ``query`` in the order of ``SORTS[sort]`` after (or before) the cursor's row:
+    (rows, cursor of the previous page, cursor of the next page). The case list and the API
+    page with it. Raises ``keyset.BadCursor`` for a cursor that is not ours or has gone stale."""
+    keys = SORTS[sort]
+    before = False
+    if cursor:
+        cursor_sort, row_id, before = keyset.read_cursor(_secret(), salt, cursor)
+        if cursor_sort != sort:
+            raise keyset.BadCursor("a cursor of another sort")
+        anchor = db.session.execute(
+            select(*[expr for expr, _ in keys]).where(
+                Case.id == row_id, permissions.visible_cases_clause(user)
+            )
+        ).first()
+        if anchor is None:
+            raise keyset.BadCursor("the cursor's case is not in the list")
+        query = query.where(keyset.after(keys, list(anchor), reverse=before))
+    rows = list(
+        db.session.scalars(
+            query.order_by(*keyset.order_by(keys, reverse=before))
+            # The team: what the policy reads for each row (the list shows no people).
+            .options(selectinload(Case.members))
+            .limit(size + 1)
+        )
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if before:
+        rows.reverse()
+    if not rows:
+        if cursor:
+            raise keyset.BadCursor("nothing left after the cursor's case")
+        return rows, None, None
+
+    def link(row: Case, *, back: bool) -> str:
+        return keyset.make_cursor(_secret(), salt, sort, row.id, before=back)
+
+    has_prev = more if before else bool(cursor)
+    has_next = True if before else more
+    return (
+        rows,
+        link(rows[0], back=True) if has_prev else None,
+        link(rows[-1], back=False) if has_next else None,
+    )
 
 
 def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePage:
-    """One page of the filtered, sorted case list."""
+    """One page of the filtered, sorted case list: a fixed number of queries at any depth."""
     base = filtered_query(user, f)
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // page_size))
-    page = min(f.page, pages)
-    query = (
-        base.order_by(*SORTS[f.sort], Case.id.desc())
-        .options(selectinload(Case.members), selectinload(Case.people))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    return CasePage(list(db.session.scalars(query)), total, page, pages)
+    total, more_than = count_capped(base)
+    notice = None
+    try:
+        items, prev_cursor, next_cursor = page_after(
+            user, base, f.sort, f.cursor, CURSOR_SALT, page_size
+        )
+    except keyset.BadCursor:
+        notice = STALE_CURSOR
+        f.cursor = ""
+        items, prev_cursor, next_cursor = page_after(user, base, f.sort, "", CURSOR_SALT, page_size)
+    return CasePage(items, total, more_than, next_cursor, prev_cursor, notice)
 
 
 # --- urgent cases ---------------------------------------------------------------------------
@@ -277,6 +364,7 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
             permissions.visible_cases_clause(user),
             Case.urgency == Urgency.IMMINENT,
             Case.status != CaseStatus.CLOSED,
+            Case.hidden_at.is_(None),
         )
         .options(selectinload(Case.members))
         .order_by(Case.updated_at.desc())

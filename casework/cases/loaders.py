@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from casework.cases.models import Case
 from casework.core.db import db
@@ -13,4 +13,10 @@ def get_case(public_id: str) -> Case | None:
 
 
 def get_case_by_reference(reference: str) -> Case | None:
-    return db.session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    """The case with this reference, or the one that had it before its date was known."""
+    ref = reference.strip().upper()
+    if not ref:
+        return None
+    return db.session.scalar(
+        select(Case).where(or_(Case.reference == ref, Case.former_reference == ref)).limit(1)
+    )

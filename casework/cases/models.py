@@ -8,11 +8,16 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    func,
+    literal_column,
+    type_coerce,
 )
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
@@ -41,12 +46,19 @@ REFERENCE_PREFIX = "KZ"
 TITLE_MAX_LEN = 200
 
 
-class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
+class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
+    """A case. Hidden (``HiddenMixin``) means a discarded draft, never deleted."""
+
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Human reference such as KZ-2011-0007 (year of the act, sequence within the year).
+    # Human reference such as KZ-2011-0007 (year of the act, sequence within the year), or
+    # KZ-XXXX-0007 while the date of the act is unknown.
     reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    # The year-less reference a case had before its date became known (still findable).
+    former_reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    # A case recorded twice is closed as a duplicate of the original.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     external_ref: Mapped[str | None] = mapped_column(SecretText)
     # A short non-identifying title ("Extradition of an Uzbek asylum seeker from Almaty").
     title: Mapped[str | None] = mapped_column(SecretText)
@@ -72,6 +84,10 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
 
     created_by = relationship("User", foreign_keys=[created_by_id])
+    hidden_by = relationship("User", foreign_keys="Case.hidden_by_id")
+    duplicate_of: Mapped[Case | None] = relationship(
+        "Case", remote_side="Case.id", foreign_keys=[duplicate_of_id]
+    )
     members: Mapped[list[CaseMember]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
@@ -82,6 +98,26 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+# The case list's sort keys (casework/cases/listing.py) and the indexes that serve them, written
+# once so that both are the same SQL. Never NULL (keyset pagination compares them): a missing date
+# of the act sorts last either way. Literal SQL, not parameters, so the planner matches the index.
+ACT_DATE_DESC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("''")), String)
+ACT_DATE_ASC_KEY = type_coerce(func.coalesce(Case.act_date, literal_column("'9999'")), String)
+# Higher is more urgent: the urgency sort is this, then the latest update, all descending, so
+# that one index read backwards serves it.
+URGENCY_RANK = sql_case(
+    (Case.urgency == literal_column("'imminent'"), literal_column("2")),
+    (Case.urgency == literal_column("'urgent'"), literal_column("1")),
+    else_=literal_column("0"),
+)
+Index("ix_cases_updated_at_id", Case.updated_at, Case.id)
+Index("ix_cases_reference_id", Case.reference, Case.id)
+Index("ix_cases_status_reference_id", Case.status, Case.reference, Case.id)
+Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)
+Index("ix_cases_act_date_asc_key", ACT_DATE_ASC_KEY, Case.id)
+Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at, Case.id)
 
 
 class CaseMember(db.Model):

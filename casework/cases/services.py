@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from casework import permissions
+from casework.api.models import IdempotencyKey
 from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
-from casework.core.db import db, utcnow
+from casework.cases.verification import facts_changed
+from casework.core.db import db, new_public_id, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.hiding import hide, restore
+from casework.core.i18n import N_
+from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.vocab import (
     ActType,
     CaseRole,
@@ -27,6 +32,7 @@ from casework.core.vocab import (
     TeamRole,
     Urgency,
 )
+from casework.people.models import Person
 from casework.people.services import NameInput, create_person
 
 COMMENT_MAX_LEN = 10_000
@@ -39,9 +45,18 @@ def _prefix() -> str:
     return "KZ"
 
 
-def next_reference(year: int) -> str:
-    """The next free reference for ``year``: KZ-2011-0007."""
-    prefix = f"{_prefix()}-{year:04d}-"
+# The year part of the reference of a case whose date of the act is not known yet.
+UNDATED_YEAR = "XXXX"
+
+
+def is_undated_reference(reference: str) -> bool:
+    return reference.split("-")[1:2] == [UNDATED_YEAR]
+
+
+def next_reference(year: int | None) -> str:
+    """The next free reference for ``year``: KZ-2011-0007; KZ-XXXX-0007 without a year."""
+    year_part = UNDATED_YEAR if year is None else f"{year:04d}"
+    prefix = f"{_prefix()}-{year_part}-"
     last = db.session.scalar(
         select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
     )
@@ -49,8 +64,12 @@ def next_reference(year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
-def _assign_reference(case: Case, year: int) -> None:
-    """Give ``case`` a reference, retrying if another intake took the same one meanwhile."""
+def _assign_reference(case: Case, year: int | None) -> None:
+    """Give ``case`` a reference, retrying if another intake took the same one meanwhile.
+
+    An import reserves a run of numbers until it commits: the shared lock makes this wait for it
+    (on PostgreSQL; SQLite has one writer at a time anyway)."""
+    transaction_lock(CASE_REFERENCES)
     for _attempt in range(5):
         case.reference = next_reference(year)
         try:
@@ -80,6 +99,24 @@ class IntakeInput:
     title: str = ""
     extra_names: list[NameInput] = field(default_factory=list)
 
+    def is_empty(self) -> bool:
+        """Nothing typed: no name, no fact, no text (urgency and situation at their defaults)."""
+        typed = (
+            self.name,
+            self.act_type,
+            self.act_date,
+            self.act_place,
+            self.destination_country,
+            self.narrative,
+            self.title,
+        )
+        return (
+            not any((v or "").strip() for v in typed)
+            and not self.extra_names
+            and (self.urgency or "routine") == "routine"
+            and (self.current_situation or "unknown") == "unknown"
+        )
+
 
 _ACT_EVENT = {
     ActType.DETENTION_PENDING_REMOVAL: EventType.DETENTION_PENDING_EXTRADITION,
@@ -95,7 +132,7 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
     r = FieldReader(fields)
     r.text("title", TITLE_MAX_LEN, one_line=True)
     r.vocab("act_type", ActType, message=_("Unknown act type."))
-    r.partial_date("act_date")
+    r.partial_date("act_date", approximate="act_date_approximate")
     r.flag("act_date_approximate")
     r.text("act_place", 200, one_line=True)
     r.country("destination_country")
@@ -125,21 +162,93 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
     return r.values(), warnings
 
 
-def intake(actor: Any, data: IntakeInput, *, draft: bool = False) -> tuple[Case, list[str]]:
+EMPTY_INTAKE = N_("The form is empty: nothing was saved. Type at least one fact before saving.")
+# The operation under which an intake form's idempotency key is stored.
+INTAKE_FORM_OPERATION = "form:cases.new_case"
+IDEMPOTENCY_KEY_MAX_LEN = 100
+
+
+def intake_already_saved(actor: Any, key: str | None) -> Case | None:
+    """The case a submission with this intake form's key already created, if any."""
+    if not key:
+        return None
+    seen = db.session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == actor.id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.operation == INTAKE_FORM_OPERATION,
+        )
+    )
+    if seen is None:
+        return None
+    return db.session.scalar(select(Case).where(Case.public_id == seen.object_id))
+
+
+class AlreadySaved(Exception):
+    """This intake form (its idempotency key) was already saved: ``case`` is what it made."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(case.reference)
+        self.case = case
+
+
+def _claim_form_key(actor: Any, key: str, case: Case) -> None:
+    """Store the form's key for ``case`` before anything else is written. The unique
+    constraint (user, key) decides between two sends at once: the second insert waits for the
+    first transaction and then fails, and gets the case the first one made."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                IdempotencyKey(
+                    user_id=actor.id,
+                    key=key,
+                    operation=INTAKE_FORM_OPERATION,
+                    request_hash="",
+                    status=303,
+                    object_id=case.public_id,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        existing = intake_already_saved(actor, key)
+        if existing is None:
+            raise ValidationFailed(
+                {"": [_("This form is being saved by another request; reload the case list.")]}
+            ) from None
+        raise AlreadySaved(existing) from None
+
+
+def intake(
+    actor: Any, data: IntakeInput, *, draft: bool = False, idempotency_key: str | None = None
+) -> tuple[Case, list[str]]:
     """Create a draft case from a quick intake; returns the case and any warnings.
 
     With ``draft=True`` nothing is required and unreadable values are kept as notes, so a
-    monitor never loses what was typed.
+    monitor never loses what was typed; an empty form saves nothing (ValidationFailed).
+
+    ``idempotency_key`` (the random key of one rendered intake form) is stored with the case,
+    unique per user, before the case: the same form sent again raises ``AlreadySaved`` with the
+    case it made, also when both sends arrive at once (the unique constraint decides).
     """
     if not permissions.can_create_case(actor):
         raise PermissionDenied("This account cannot create cases.")
+    if data.is_empty():
+        raise ValidationFailed({"": [_(EMPTY_INTAKE)]})
+    if idempotency_key is not None and (
+        not idempotency_key.isascii() or not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX_LEN
+    ):
+        idempotency_key = None
     values, warnings = _intake_values(data, draft=draft)
-    case = Case(created_by_id=actor.id, status=CaseStatus.DRAFT, **values)
+    case = Case(
+        public_id=new_public_id(), created_by_id=actor.id, status=CaseStatus.DRAFT, **values
+    )
     case.members.append(
         CaseMember(user_id=actor.id, team_role=TeamRole.CREATOR, added_by_id=actor.id)
     )
-    year = values["act_date"].year if values["act_date"] else date.today().year
-    _assign_reference(case, year)
+    if idempotency_key is not None:
+        _claim_form_key(actor, idempotency_key, case)
+    # Without a date of the act, a year-less reference until the date is known.
+    _assign_reference(case, values["act_date"].year if values["act_date"] else None)
     names = (
         [NameInput(data.name, None, data.name_kind)] if (data.name or "").strip() else []
     ) + list(data.extra_names)
@@ -185,7 +294,7 @@ def case_values(data: dict[str, Any]) -> dict[str, Any]:
     r = FieldReader(data)
     r.text("title", TITLE_MAX_LEN, one_line=True)
     r.vocab("act_type", ActType, message=_("Unknown act type."))
-    r.partial_date("act_date")
+    r.partial_date("act_date", approximate="act_date_approximate")
     r.flag("act_date_approximate")
     r.text("act_date_note", 200, one_line=True)
     r.text("act_place", 200, one_line=True)
@@ -206,10 +315,30 @@ def update_case(actor: Any, case: Case, data: dict[str, Any], expected_version: 
         raise PermissionDenied()
     values = case_values(data)
     check_version(case, expected_version, data)
+    was_verified = case.status == CaseStatus.VERIFIED
     changed = apply_changes(actor, case, values, "case.updated", case=case)
     if changed:
         case.updated_at = utcnow()
+        date_reference(actor, case)
+        if was_verified:
+            facts_changed(actor, case, [f for f in changed if f in VERIFIED_FACTS])
     return changed
+
+
+def date_reference(actor: Any, case: Case) -> None:
+    """A year-less reference becomes the dated one once the date of the act is known; the old
+    one stays findable (``former_reference``, the case list's reference filter) and audited."""
+    if case.act_date is None or not is_undated_reference(case.reference):
+        return
+    old = case.reference
+    case.former_reference = old
+    _assign_reference(case, case.act_date.year)
+    record(actor, "case.reference_dated", case, case=case, old=old, new=case.reference)
+
+
+# The fields of a case a lawyer verified: a change by anyone but the case's lawyer puts a
+# verified case back into legal review (``casework.cases.verification``).
+VERIFIED_FACTS = frozenset(CASE_FIELDS) - {"urgency", "external_ref", "current_situation"}
 
 
 def transition(actor: Any, case: Case, to: str, comment: str | None) -> StatusChange:
@@ -337,6 +466,7 @@ def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePe
     case.updated_at = utcnow()
     db.session.flush()
     record(actor, "case.person_added", person, case=case, role=case_role.value)
+    facts_changed(actor, case, ["people"])
     return link
 
 
@@ -354,6 +484,19 @@ def case_people(case: Case, *, include_hidden: bool = False) -> list[CasePerson]
     return [cp for cp in case.people if include_hidden or not cp.is_hidden]
 
 
+def case_people_with_names(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
+    """:func:`case_people` with each person and their names loaded (three queries in all)."""
+    query = (
+        select(CasePerson)
+        .where(CasePerson.case_id == case.id)
+        .options(selectinload(CasePerson.person).selectinload(Person.names))
+        .order_by(CasePerson.id)
+    )
+    if not include_hidden:
+        query = query.where(CasePerson.hidden_at.is_(None))
+    return list(db.session.scalars(query))
+
+
 def primary_person(case: Case) -> Any:
     """The (first) person at risk, or None."""
     for cp in case_people(case):
@@ -362,8 +505,104 @@ def primary_person(case: Case) -> Any:
     return None
 
 
-_REF_RE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{4,}$")
+_REF_RE = re.compile(r"^[A-Z]{2,5}-(\d{4}|XXXX)-\d{4,}$")
 
 
 def looks_like_reference(text: str) -> bool:
     return bool(_REF_RE.match(text.strip().upper()))
+
+
+# --- discarding a draft, closing a duplicate ------------------------------------------------
+
+
+def discard_draft(actor: Any, case: Case, reason: str | None) -> Case:
+    """Discard a draft recorded by mistake: hidden (never deleted) with who, when and why,
+    by its creator or a coordinator; a coordinator can bring it back."""
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied()
+    if case.hidden_at is not None:
+        raise ValidationFailed({"reason": [_("This draft is already discarded.")]})
+    if case.status != CaseStatus.DRAFT:
+        raise ValidationFailed(
+            {"reason": [_("Only a draft can be discarded; close a duplicate case instead.")]}
+        )
+    if not permissions.can_discard_draft(actor, case):
+        raise PermissionDenied(_("Only the draft's creator or a coordinator can discard it."))
+    hide(case, actor, reason, case=case, action="case.discarded")
+    return case
+
+
+def restore_discarded(actor: Any, case: Case) -> Case:
+    if not permissions.can_restore(actor, case):
+        raise PermissionDenied()
+    if not case.is_hidden:
+        raise ValidationFailed({"": [_("This case is not discarded.")]})
+    restore(case, actor, case=case, action="case.discard_restored")
+    return case
+
+
+def mark_duplicate(actor: Any, case: Case, original: Case | None, reason: str | None) -> Case:
+    """Close ``case`` as a duplicate of ``original``: linked, audited on both, shown on both."""
+    if case.duplicate_of_id is not None or case.status == CaseStatus.CLOSED:
+        raise ValidationFailed({"original": [_("This case is already closed.")]})
+    if original is None:
+        raise ValidationFailed({"original": [_("No case you may read has this reference.")]})
+    if original.id == case.id:
+        raise ValidationFailed({"original": [_("A case cannot duplicate itself.")]})
+    if original.duplicate_of_id is not None:
+        raise ValidationFailed(
+            {
+                "original": [
+                    _(
+                        "%(reference)s is itself a duplicate: choose its original.",
+                        reference=original.reference,
+                    )
+                ]
+            }
+        )
+    if not permissions.can_mark_duplicate(actor, case, original):
+        raise PermissionDenied()
+    reason = " ".join((reason or "").split()) or None
+    if reason and len(reason) > COMMENT_MAX_LEN:
+        raise ValidationFailed(
+            {"reason": [_("Keep it under %(n)s characters.", n=COMMENT_MAX_LEN)]}
+        )
+    case.duplicate_of_id = original.id
+    db.session.add(
+        StatusChange(
+            case_id=case.id,
+            from_status=case.status,
+            to_status=CaseStatus.CLOSED,
+            comment=reason,
+            author_id=actor.id,
+        )
+    )
+    record(
+        actor, "case.marked_duplicate", case, case=case, original=original.reference,
+        old=case.status.value, new=CaseStatus.CLOSED.value,
+    )  # fmt: skip
+    record(actor, "case.duplicate_recorded", original, case=original, duplicate=case.reference)
+    case.status = CaseStatus.CLOSED
+    case.updated_at = original.updated_at = utcnow()
+    db.session.flush()
+    return case
+
+
+def duplicates_of(case: Case) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case).where(Case.duplicate_of_id == case.id).order_by(Case.reference)
+        )
+    )
+
+
+def return_reason(case: Case) -> StatusChange | None:
+    """While a case is returned to the monitor: the lawyer's step that returned it."""
+    if case.status != CaseStatus.RETURNED:
+        return None
+    return db.session.scalar(
+        select(StatusChange)
+        .where(StatusChange.case_id == case.id, StatusChange.to_status == CaseStatus.RETURNED)
+        .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
+        .limit(1)
+    )

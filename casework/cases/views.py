@@ -18,6 +18,7 @@ from casework.cases import listing, services
 from casework.cases.forms import (
     CaseForm,
     CommentForm,
+    DuplicateForm,
     EventForm,
     HideForm,
     IntakeForm,
@@ -25,6 +26,7 @@ from casework.cases.forms import (
     TeamMemberForm,
     TransitionForm,
 )
+from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.cases.timeline import case_timeline
 from casework.core import hooks
@@ -35,12 +37,12 @@ from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
 from casework.core.rendering import render_fragment
-from casework.core.vocab import Role, TeamRole
+from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.evidence import services as evidence
 from casework.evidence.models import Document, Source
 from casework.loader import load
 from casework.people.models import Person
-from casework.people.services import family_of, visible_names
+from casework.people.services import families_of, visible_names
 from casework.reports.anonymise import scrub_team_print
 
 bp = Blueprint("cases", __name__)
@@ -58,8 +60,8 @@ def init_app(app: Flask) -> None:
 def _urgent_context(user: Any) -> dict[str, Any] | None:
     if not permissions.sees_urgent_panel(user):
         return None
-    urgent = listing.urgent_cases(user)
-    return {"urgent": urgent} if urgent else None
+    urgent = listing.urgent_cases(user, limit=listing.URGENT_LIMIT)
+    return {"urgent": urgent, "urgent_limit": listing.URGENT_LIMIT} if urgent else None
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -72,6 +74,15 @@ def new_case():
     form = IntakeForm()
     if request.method == "POST":
         draft = "save_draft" in request.form
+        key = (form.idempotency_key.data or "").strip() or None
+        already = services.intake_already_saved(current_user, key)
+        if already is not None:
+            # The same form sent again (a double tap, a flaky connection): the case it made.
+            flash(
+                _("This form was already saved as %(reference)s.", reference=already.reference),
+                "info",
+            )
+            return redirect(url_for("cases.case_file", public_id=already.public_id))
         if form.validate_on_submit() or (draft and not _has_hard_errors(form)):
             data = services.IntakeInput(
                 name=form.name.data or "",
@@ -86,16 +97,45 @@ def new_case():
                 narrative=form.narrative.data or "",
             )
             try:
-                case, warnings = services.intake(current_user, data, draft=draft)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
+                case, warnings = services.intake(
+                    current_user, data, draft=draft, idempotency_key=key
+                )
                 db.session.commit()
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            except services.AlreadySaved as exc:
+                # The same form, sent twice at once: the other request saved it.
+                db.session.rollback()
+                flash(
+                    _(
+                        "This form was already saved as %(reference)s.",
+                        reference=exc.case.reference,
+                    ),
+                    "info",
+                )
+                return redirect(url_for("cases.case_file", public_id=exc.case.public_id))
+            else:
                 for warning in warnings:
                     flash(warning, "warning")
-                flash(
-                    _("Case %(reference)s saved as a draft.", reference=case.reference), "success"
-                )
+                if draft:
+                    flash(
+                        _(
+                            "Draft %(reference)s saved. It can stay incomplete: "
+                            "add what is missing when you know it.",
+                            reference=case.reference,
+                        ),
+                        "success",
+                    )
+                else:
+                    flash(
+                        _(
+                            "Case %(reference)s saved. Continue with its people, events and "
+                            "sources, then submit it for review.",
+                            reference=case.reference,
+                        ),
+                        "success",
+                    )
                 return redirect(url_for("cases.case_file", public_id=case.public_id))
     return render_template("cases/intake.html", form=form)
 
@@ -116,6 +156,8 @@ def case_list():
     page = listing.list_cases(current_user, filters)
     for message in filters.errors:
         flash(message, "warning")
+    if page.notice:
+        flash(_(page.notice), "warning")
     lawyers = users_with_role(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else []
     return render_template(
         "cases/list.html",
@@ -131,12 +173,14 @@ def case_list():
 def search():
     """Name search by POST, so that names never appear in URLs, logs or browser history."""
     form = NameSearchForm()
-    results = []
-    if form.validate_on_submit():
-        results = listing.search_by_name(current_user, form.name.data)
-        audit.record(current_user, "case.name_search", object_type="search", results=len(results))
-        db.session.commit()
-    return render_template("cases/search.html", form=form, results=results)
+    if not form.validate_on_submit():
+        return render_template("cases/search.html", form=form, results=[])
+    results = listing.search_by_name(current_user, form.name.data)
+    # Rendered before the commit, which would expire the cases found and reload them one by one.
+    page = render_template("cases/search.html", form=form, results=results)
+    audit.record(current_user, "case.name_search", object_type="search", results=len(results))
+    db.session.commit()
+    return page
 
 
 # --- the case file --------------------------------------------------------------------------
@@ -146,16 +190,17 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     user = current_user
     identifying = permissions.can_view_identifying(user, case)
     show_hidden = permissions.can_restore(user, case)
-    people = []
-    for cp in services.case_people(case, include_hidden=show_hidden):
-        people.append(
-            {
-                "link": cp,
-                "person": cp.person,
-                "names": visible_names(cp.person) if identifying else [],
-                "family": family_of(cp.person, user) if identifying else [],
-            }
-        )
+    links = services.case_people_with_names(case, include_hidden=show_hidden)
+    families = families_of([cp.person for cp in links], user) if identifying else {}
+    people = [
+        {
+            "link": cp,
+            "person": cp.person,
+            "names": visible_names(cp.person) if identifying else [],
+            "family": families.get(cp.person_id, []),
+        }
+        for cp in links
+    ]
     sources = evidence.case_sources(case, include_hidden=show_hidden)
     panels = [
         (panel, render_fragment(panel.template, ctx))
@@ -189,6 +234,15 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
+        "hide_form": HideForm(),
+        "duplicate_form": DuplicateForm(),
+        "can_discard": permissions.can_discard_draft(user, case),
+        "can_restore_case": permissions.can_restore_case(user, case),
+        "can_mark_duplicate": permissions.can_mark_duplicate(user, case)
+        and case.duplicate_of_id is None
+        and case.status != CaseStatus.CLOSED,
+        "duplicates": services.duplicates_of(case),
+        "returned_by": services.return_reason(case),
         "can_see_identity": lambda s: permissions.can_see_source_identity(user, case, s),
     }
 
@@ -272,6 +326,59 @@ def add_comment(public_id: str):
     )
 
 
+# --- discarding a draft, closing a duplicate ------------------------------------------------
+
+
+@bp.post("/cases/<public_id>/discard")
+def discard_case(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    form = HideForm()
+    return perform(
+        lambda: services.discard_draft(current_user, case, form.reason.data),
+        success=_(
+            "Draft %(reference)s discarded. A coordinator can bring it back.",
+            reference=case.reference,
+        ),
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid=_("Say why you are discarding this draft."),
+    )
+
+
+@bp.post("/cases/<public_id>/undiscard")
+def restore_case(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_restore)
+    return perform(
+        lambda: services.restore_discarded(current_user, case),
+        success=_("The draft is back."),
+        then=url_for("cases.case_file", public_id=case.public_id),
+    )
+
+
+@bp.post("/cases/<public_id>/duplicate")
+def mark_duplicate(public_id: str):
+    case = load(Case, public_id, current_user, need=permissions.can_mark_duplicate)
+    form = DuplicateForm()
+
+    def act() -> Case:
+        original = get_case_by_reference(form.original.data or "")
+        if original is not None and not permissions.can_view_identifying(current_user, original):
+            original = None  # a case the user may not read is as good as missing
+        return services.mark_duplicate(current_user, case, original, form.reason.data)
+
+    return perform(
+        act,
+        success=lambda c: _(
+            "%(reference)s is closed as a duplicate of %(original)s.",
+            reference=c.reference,
+            original=c.duplicate_of.reference,
+        ),
+        then=url_for("cases.case_file", public_id=case.public_id),
+        form=form,
+        invalid=_("Give the reference of the original case."),
+    )
+
+
 # --- team -----------------------------------------------------------------------------------
 
 
@@ -285,8 +392,10 @@ def team(public_id: str):
         for u in users_with_role(Role.MONITOR, Role.LAWYER, Role.COORDINATOR, Role.ADMIN)
         if u.id not in on_team and permissions.can_be_team_member(u)
     ]
+    # Only people not on the team yet (whoever is on it is listed above, with their role).
     form.user.choices = pairs(
-        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates]
+        [(u.public_id, f"{u.display_name} ({u.role.label})") for u in candidates],
+        blank="— choose a person —",
     )
     done = submit(
         form,
@@ -301,7 +410,7 @@ def team(public_id: str):
     )
     if done is not None:
         return done
-    return render_template("cases/team.html", case=case, form=form)
+    return render_template("cases/team.html", case=case, form=form, candidates=candidates)
 
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")

@@ -33,13 +33,16 @@ class BlindIndex:
         self._master = master
         self._keys: dict[str, bytes] = {}
 
-    def token(self, purpose: str, value: str) -> str:
-        """The token of an already normalised ``value`` for ``purpose``."""
+    def digest(self, purpose: str, value: str) -> bytes:
+        """The token of an already normalised ``value`` for ``purpose``, as bytes."""
         key = self._keys.get(purpose)
         if key is None:
             key = self._keys[purpose] = purpose_key(self._master, purpose)
-        digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest()
-        return digest[:TOKEN_BYTES].hex()
+        return hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest()[:TOKEN_BYTES]
+
+    def token(self, purpose: str, value: str) -> str:
+        """The token of an already normalised ``value`` for ``purpose`` (hexadecimal)."""
+        return self.digest(purpose, value).hex()
 
 
 def current_index() -> BlindIndex:

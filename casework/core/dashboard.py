@@ -22,6 +22,9 @@ class Dashboard:
 def dashboard_for(user: Any, limit: int = 20) -> Dashboard:
     """The user's cases (newest activity first) and the sections other areas register."""
     query = (
-        select(Case).where(visible_cases_clause(user)).order_by(Case.updated_at.desc()).limit(limit)
+        select(Case)
+        .where(visible_cases_clause(user), Case.hidden_at.is_(None))  # not discarded drafts
+        .order_by(Case.updated_at.desc())
+        .limit(limit)
     )
     return Dashboard(cases=list(db.session.scalars(query)), sections=dashboard_sections(user))

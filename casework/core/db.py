@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from casework.core.types import SecretText
@@ -49,6 +49,23 @@ def prepare_sqlite_file(uri: str) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     elif os.stat(path).st_mode & 0o077:
         os.chmod(path, 0o600)
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn: Connection, name: str) -> None:
+    """On SQLite, open the transaction before a SAVEPOINT.
+
+    Python's sqlite3 driver sends BEGIN only before the first INSERT/UPDATE/DELETE. A SAVEPOINT
+    sent before that starts a transaction of its own, and its RELEASE commits it: the work of
+    the request up to there would be saved even if the request then failed (a case without
+    its people and audit entries). BEGIN first, and the savepoint nests in the request's
+    transaction, which commits or rolls back as a whole.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

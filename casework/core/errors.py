@@ -19,6 +19,12 @@ class ValidationFailed(DomainError):
         super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
 
 
+class StorageFailed(ValidationFailed):
+    """The attachment store could not take a file (full, unreachable): nothing was saved.
+
+    A ValidationFailed, so that forms show it beside the file field and keep the rest."""
+
+
 class PermissionDenied(DomainError):
     """The user may see the object but not do this to it (HTTP 403)."""
 

@@ -6,6 +6,7 @@ Every error is collected before ``values()`` raises them together.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,12 +17,19 @@ from casework.core.i18n import N_
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Vocab
 
+# "c. 2010", "ca 2010", "circa 2010", "approx. 2010", "about 2010", "~2010", "около 2010".
+_APPROXIMATE_RE = re.compile(
+    r"^\s*(?:c\.?|ca\.?|circa|approx\.?|approximately|about|around|~|около|примерно)\s*",
+    re.IGNORECASE,
+)
+
 
 class FieldReader:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self._values: dict[str, Any] = {}
         self.errors: dict[str, list[str]] = {}
+        self._approximate: set[str] = set()
 
     def __contains__(self, key: str) -> bool:
         return key in self.data
@@ -51,7 +59,8 @@ class FieldReader:
 
     def flag(self, key: str) -> None:
         if key in self.data:
-            self._values[key] = bool(self.data[key])
+            # A date typed as approximate ("c. 2010") sets its flag whatever the box says.
+            self._values[key] = bool(self.data[key]) or key in self._approximate
 
     def vocab(
         self,
@@ -73,11 +82,20 @@ class FieldReader:
             self.error(key, _(message))
         self._values[key] = value
 
-    def partial_date(self, key: str) -> None:
+    def partial_date(self, key: str, approximate: str | None = None) -> None:
+        """A partial date; with ``approximate`` (the name of its flag), "c. 2010", "circa
+        2010", "~2010" or "около 2010" is read as 2010 with the flag set."""
         if key not in self.data:
             return
+        raw = self.data[key]
+        if approximate is not None and isinstance(raw, str):
+            bare = _APPROXIMATE_RE.sub("", raw, count=1)
+            if bare != raw:
+                raw = bare
+                self._values[approximate] = True
+                self._approximate.add(approximate)
         try:
-            self._values[key] = PartialDate.parse(self.data[key])
+            self._values[key] = PartialDate.parse(raw)
         except PartialDateError as exc:
             self.error(key, str(exc))
 

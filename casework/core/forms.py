@@ -8,12 +8,21 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
+from wtforms import DateField, HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.core.errors import ValidationFailed
 from casework.core.types import PartialDate
 from casework.core.vocab import Vocab
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes: a phone shows them all, where a multiple
+    select reads "0 selected" until opened."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class VersionField(HiddenField):

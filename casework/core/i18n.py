@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel import dates as babel_dates
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import format_decimal as _format_decimal
 from flask_babel import gettext as _gettext
@@ -50,7 +50,13 @@ def select_language() -> str:
     """The request's language: user setting → cookie → Accept-Language → English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE  # a command or a job: English
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # With the database out of reach (the 503 page) the user is not loaded: their row is gone
+    # with the session, so the cookie and the browser decide.
+    if (
+        not g.get("database_unavailable")
+        and current_user
+        and getattr(current_user, "is_authenticated", False)
+    ):
         chosen = known_language(getattr(current_user, "language", None))
         if chosen:
             return chosen

@@ -57,6 +57,10 @@ class Keyring:
         self._cache: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
+    def master_by_id(self, master_key_id: str) -> MasterKey | None:
+        """The configured (or, during a rotation, previous) master key with this id."""
+        return self._masters.get(master_key_id)
+
     def unwrap(self, key_id: str, master_key_id: str, wrapped: bytes) -> bytes:
         master = self._masters.get(master_key_id)
         if master is None:

@@ -21,6 +21,7 @@ class NavItem:
 NAV = (
     NavItem("cases.new_case", N_("New case"), "create_case"),
     NavItem("cases.case_list", N_("Cases"), "list_cases"),
+    NavItem("search.search_page", N_("Search"), "search"),
     NavItem("legal.catalogue", N_("Legal grounds"), "browse_legal"),
     NavItem("advocacy.followups", N_("Follow-up"), "view_advocacy"),
     NavItem("advocacy.cycles", N_("UPR"), "view_upr"),
@@ -31,6 +32,7 @@ NAV = (
     NavItem("audit.trail", N_("Audit"), "view_audit"),
     NavItem("accounts.second_factor_resets", N_("2FA resets"), "approve_2fa_resets"),
     NavItem("imports.import_page", N_("Import"), "import_cases"),
+    NavItem("jobs.job_list", N_("Jobs"), "view_jobs"),
 )
 
 

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
+from dataclasses import dataclass
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    flash,
+    g,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound, RequestEntityTooLarge
 
 from casework import permissions
 from casework.core import countries, i18n, vocab
@@ -40,6 +57,10 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
+# Answered without reading the session or the user (not even in the response headers): the
+# health check is polled often and must stay light; static files carry no case content.
+NO_SESSION_ENDPOINTS = frozenset({"static", "core.healthz"})
+
 # All that a logged-in user without a second factor reaches: enrolment, and logging out.
 ENROLMENT_ENDPOINTS = frozenset({"static", "accounts.enrol", "accounts.logout"})
 
@@ -62,7 +83,24 @@ ERROR_CODES = {
     428: "precondition_required",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
+
+SAVED_THEN_UNAVAILABLE = (
+    "Your change was saved, but the database became unavailable before the next page could be "
+    "shown. Do not send it again; reload in a minute."
+)
+# SQLite's OperationalErrors that mean "busy or out of reach", not "wrong SQL".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "disk i/o", "unable to open", "disk is full", "readonly")
+# How long a client is asked to wait after a 503 (seconds).
+RETRY_AFTER = 10
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable at the moment: nothing was saved. Try again in a minute."
+)
+# Form fields never echoed back on the 503 page (typed again instead).
+_SECRET_FIELD = re.compile(r"password|passphrase|code|secret|token|recovery", re.IGNORECASE)
+# Form fields that carry no typing of the user's (versions, buttons): sent again unseen.
+_PLUMBING_FIELD = re.compile(r"(^|[_-])(version|next)$|^(save|save_draft|submit|to)$")
 
 
 def json_error(status: int, message: str, fields: dict[str, list[str]] | None = None):
@@ -86,8 +124,79 @@ _CSP = (
 _HSTS = "max-age=63072000; includeSubDomains"
 
 
+def _megabytes(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Is ``exc`` the database being out of reach (connection lost, server down or busy, pool
+    exhausted), as opposed to a bug or a constraint? Those requests are answered with a 503."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        # SQLite calls a missing table or a syntax error "operational" too: those are bugs.
+        message = str(exc.orig).lower()
+        return any(sign in message for sign in _SQLITE_UNAVAILABLE)
+    return True
+
+
+@dataclass(frozen=True)
+class EchoedField:
+    name: str
+    label: str
+    value: str
+    visible: bool
+
+
+def _echoed_form() -> tuple[list[EchoedField], list[str], list[str]]:
+    """What the failed POST carried: its fields (sent back unchanged by "Try again"), the
+    secret fields to type again, and the file fields to choose again."""
+    fields: list[EchoedField] = []
+    secret: list[str] = []
+    if request.method != "POST" or request.mimetype not in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return [], [], []
+    for name, values in request.form.lists():
+        if name == "csrf_token":
+            continue
+        if _SECRET_FIELD.search(name):
+            secret.append(name)
+            continue
+        label = name.replace("_", " ").replace("-", " ").strip().capitalize() or name
+        for value in values:
+            visible = bool(value.strip()) and not _PLUMBING_FIELD.search(name)
+            fields.append(EchoedField(name, label, value, visible))
+    files = [name for name, upload in request.files.items(multi=True) if upload.filename]
+    return fields, secret, files
+
+
+def _note_commit(session) -> None:
+    # What the 503 page says if the database fails later in the same request.
+    if has_request_context() and not session.in_nested_transaction():
+        g.request_committed = True
+
+
+def _maybe_authenticated() -> bool:
+    """Is someone logged in? If the database cannot say (it failed after the view's commit),
+    assume so: the answer is then private, and the saved change is not reported as lost."""
+    try:
+        return bool(current_user.is_authenticated)
+    except DBAPIError:
+        db.session.rollback()
+        return True
 
 
 def init_pipeline(app: Flask) -> None:
@@ -126,10 +235,20 @@ def init_pipeline(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", _HSTS)
         # Never advertise the server software or its version.
         response.headers.pop("Server", None)
-        if current_user.is_authenticated and request.endpoint != "static":
+        if response.status_code == 503 or g.get("database_unavailable"):
+            # The answer may hold what the user typed; and asking who is logged in would need
+            # the database.
+            response.headers["Cache-Control"] = "no-store"
+        elif request.endpoint in NO_SESSION_ENDPOINTS:
+            # Never ask for the user here: it would load the session and the account.
+            return response
+        elif _maybe_authenticated():
             # Case content must not stay in shared or seized browsers' caches.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    if not event.contains(db.session, "after_commit", _note_commit):
+        event.listen(db.session, "after_commit", _note_commit)
 
     @app.context_processor
     def template_globals():
@@ -140,6 +259,10 @@ def init_pipeline(app: Flask) -> None:
             "nav_items": lambda user: nav_items(user, permissions.has_right),
             "now_utc": utcnow,
         }
+
+    # For the form macros (imported without the request's context): the upload limit.
+    app.jinja_env.globals["upload_limit_bytes"] = lambda: app.config["MAX_UPLOAD_BYTES"]
+    app.jinja_env.globals["upload_limit_mb"] = lambda: _megabytes(app.config["MAX_UPLOAD_BYTES"])
 
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
@@ -172,7 +295,8 @@ def init_pipeline(app: Flask) -> None:
             return Markup("")
         parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         return Markup("").join(
-            Markup("<p>{}</p>").format(Markup("<br>").join(part.split("\n"))) for part in parts
+            Markup('<p dir="auto">{}</p>').format(Markup("<br>").join(part.split("\n")))
+            for part in parts
         )
 
     @app.errorhandler(CSRFError)
@@ -190,10 +314,62 @@ def init_pipeline(app: Flask) -> None:
             after_rollback()
             db.session.commit()
 
+    def database_unavailable(exc: Exception):
+        """The database failed during the request: everything it wrote is rolled back, and the
+        user gets a 503 that keeps what they typed (in the page, for them only; never logged).
+        The pool drops the dead connection (``pool_pre_ping`` checks the next one)."""
+        g.database_unavailable = True
+        saved = g.get("request_committed", False)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection is gone; the session is reset below)
+            log.warning("rollback failed after a database error")
+        db.session.remove()
+        orig = getattr(exc, "orig", None)
+        log.warning(
+            "database unavailable on %s %s (%s)",
+            request.method,
+            request.endpoint,
+            type(orig or exc).__name__,
+        )
+        if _wants_json():
+            response, status = json_error(
+                503, SAVED_THEN_UNAVAILABLE if saved else DATABASE_UNAVAILABLE
+            )
+        else:
+            # Once the change is committed, sending the form again would save it twice.
+            fields, secret, files = ([], [], []) if saved else _echoed_form()
+            response = app.make_response(
+                render_template(
+                    "errors/unavailable.html",
+                    fields=fields,
+                    secret_fields=secret,
+                    file_fields=files,
+                    saved=saved,
+                    action=request.full_path.rstrip("?") if request.query_string else request.path,
+                )
+            )
+            status = 503
+        response.status_code = status
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(exc: Exception):
+        if is_database_unavailable(exc):
+            return database_unavailable(exc)
+        return unexpected_error(exc)
+
     @app.errorhandler(NotVisible)
     def not_visible(exc: NotVisible):
         response = http_error(NotFound())
-        record_refusal(exc)
+        try:
+            record_refusal(exc)
+        except DBAPIError as db_exc:
+            if not is_database_unavailable(db_exc):
+                raise
+            return database_unavailable(db_exc)
         return response
 
     @app.errorhandler(MissingVersion)
@@ -203,14 +379,66 @@ def init_pipeline(app: Flask) -> None:
             return json_error(400, MissingVersion.message)
         return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
 
+    @app.errorhandler(StaleDataError)
+    def simultaneous_save(exc: StaleDataError):
+        # Two saves of one record in the same instant (after both checked its version): the
+        # later one is refused whole, never a 500, never applied over the other.
+        db.session.rollback()
+        message = (
+            "Someone else saved this record at the same moment: nothing of yours was saved. "
+            "Reload the page and try again."
+        )
+        if _wants_json():
+            return json_error(409, message)
+        return render_template("errors/error.html", code=409, message=_(message)), 409
+
     @app.errorhandler(PermissionDenied)
     def permission_denied(exc: PermissionDenied):
         response = http_error(Forbidden())
-        record_refusal(exc)
+        try:
+            record_refusal(exc)
+        except DBAPIError as db_exc:
+            if not is_database_unavailable(db_exc):
+                raise
+            return database_unavailable(db_exc)
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        """A request over the limit goes back to its form with the limit stated (the request
+        body is refused before it is read, so the form's fields cannot be kept)."""
+        db.session.rollback()
+        limit = _megabytes(app.config["MAX_UPLOAD_BYTES"])
+        if _wants_json():
+            return json_error(
+                413,
+                f"The file was too large: the limit is {limit} MB. Nothing was saved. "
+                "Choose a smaller file (or split it) and send the form again.",
+            )
+        message = _(
+            "The file was too large: the limit is %(mb)s MB. Nothing was saved. "
+            "Choose a smaller file (or split it) and send the form again.",
+            mb=limit,
+        )
+        if request.method == "POST" and _serves_get(request.path):
+            # A 303 makes the browser GET the form again: the message is shown above it.
+            flash(message, "error")
+            return redirect(request.path, code=303)
+        return render_template("errors/error.html", code=413, message=message), 413
+
+    def _serves_get(path: str) -> bool:
+        try:
+            app.create_url_adapter(request).match(path, method="GET")
+        except HTTPException:
+            return False
+        return True
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # An error after the view (in an after-request hook) arrives as a 500 wrapping it.
+        original = getattr(exc, "original_exception", None)
+        if original is not None and is_database_unavailable(original):
+            return database_unavailable(original)
         db.session.rollback()
         code = exc.code or 500
         messages = {
@@ -222,6 +450,7 @@ def init_pipeline(app: Flask) -> None:
             415: "This address does not accept that content type.",
             428: "Say which version you change (the If-Match header).",
             429: "Too many attempts. Wait a minute and try again.",
+            503: "A service the application needs is unavailable. Try again in a minute.",
         }
         message = messages.get(code, exc.description or exc.name)
         if _wants_json():

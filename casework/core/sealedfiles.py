@@ -120,7 +120,23 @@ def seal_file(
 def verify(path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> int:
     """Authenticate the whole file; returns its plaintext size."""
     with open(path, "rb") as fh:
-        return sum(len(chunk) for chunk in _chunks(fh, keys, binding))
+        return verify_stream(fh, keys, binding)
+
+
+def verify_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> int:
+    """Authenticate a sealed file read from ``fh`` (from where it stands) to its end."""
+    return sum(len(chunk) for chunk in _chunks(fh, keys, binding))
+
+
+def iter_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> Iterator[bytes]:
+    """The plaintext of a sealed file read from ``fh``, chunk by chunk (each authenticated)."""
+    return _chunks(fh, keys, binding)
+
+
+def open_stream(fh: IO[bytes], keys: KeyLookup, binding: str) -> Iterator[bytes]:
+    """The plaintext chunks of a sealed stream read from ``fh`` (from its current position),
+    each authenticated before it is returned; the last one also proves nothing was cut off."""
+    yield from _chunks(fh, keys, binding)
 
 
 def iter_plaintext(path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> Iterator[bytes]:
@@ -131,9 +147,16 @@ def iter_plaintext(path: str | os.PathLike[str], keys: KeyLookup, binding: str) 
 class PlaintextReader(io.RawIOBase):
     """A read-only file object over a sealed file (for ``send_file``)."""
 
-    def __init__(self, path: str | os.PathLike[str], keys: KeyLookup, binding: str) -> None:
+    def __init__(
+        self, source: str | os.PathLike[str] | IO[bytes], keys: KeyLookup, binding: str
+    ) -> None:
         super().__init__()
-        self._chunks = iter_plaintext(path, keys, binding)
+        if isinstance(source, str | os.PathLike):
+            self._file: IO[bytes] | None = None
+            self._chunks = iter_plaintext(source, keys, binding)
+        else:  # an open sealed file (from the attachment store), closed with the reader
+            self._file = source
+            self._chunks = _chunks(source, keys, binding)
         self._pending = b""
 
     def readable(self) -> bool:
@@ -154,4 +177,6 @@ class PlaintextReader(io.RawIOBase):
 
     def close(self) -> None:
         self._chunks.close()
+        if self._file is not None:
+            self._file.close()
         super().close()

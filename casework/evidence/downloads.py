@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import abort, send_file
@@ -10,16 +11,21 @@ from casework.audit.services import record
 from casework.core.db import db
 from casework.evidence import services
 
+log = logging.getLogger(__name__)
+
 
 def send_document(user: Any, document: Any, **audit: Any):
     """Serve a stored document as an attachment that nothing can execute; audited.
 
     The caller has already checked that ``user`` may have it.
     """
-    path = services.document_path(document)
-    if not path.is_file():
+    try:
+        content = services.open_document(document)  # decrypted, authenticated whole first
+    except FileNotFoundError:
         abort(404)
-    content = services.open_document(document)  # decrypted, authenticated whole first
+    except OSError:
+        log.warning("the attachment store could not be read")
+        abort(503)
     record(user, "document.downloaded", document, **audit)
     db.session.commit()
     response = send_file(

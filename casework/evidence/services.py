@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import logging
 import os
 import secrets
 import tempfile
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload
 
 from casework import permissions
@@ -22,9 +24,10 @@ from casework.audit.services import apply_changes, record
 from casework.cases.models import Case
 from casework.core import sealedfiles
 from casework.core.db import db, utcnow
-from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.errors import PermissionDenied, StorageFailed, ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.keyring import keyring
+from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import NOT_ACCEPTED, ContentCheck
 from casework.evidence.models import Document, Source
@@ -32,6 +35,8 @@ from casework.evidence.models import Document, Source
 TEXT_MAX_LEN = 10_000
 DESCRIPTION_MAX_LEN = 1_000
 _CHUNK = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,6 @@ def clean_filename(name: str) -> str:
     return name[:200] or "document"
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    info = path.stat()
-    if info.st_mode & 0o077 and info.st_uid == os.getuid():
-        path.chmod(0o700)
-    return path
-
-
 def _binding(storage_name: str) -> str:
     """What a stored file is bound to: moved under another document's name, it fails."""
     return f"documents/{storage_name}"
@@ -109,7 +105,8 @@ def store_document(
 ) -> Document:
     """Check, hash and store an upload; refuse empty, oversize and disguised files.
 
-    Nothing is written to the upload folder unless every check passes.
+    Nothing reaches the attachment store unless every check passes; a store that is full or
+    unreachable raises StorageFailed (a ValidationFailed on the file field).
     """
     if case is not None and not permissions.can_edit_case(actor, case):
         raise PermissionDenied()
@@ -129,34 +126,35 @@ def store_document(
             {"description": [f"Keep the description under {DESCRIPTION_MAX_LEN} characters."]}
         )
     limit = current_app.config["MAX_UPLOAD_BYTES"]
-    directory = _upload_dir()
     digest = hashlib.sha256()
     size = 0
-    # The file is encrypted as it arrives (its name, and so its binding, is chosen first):
-    # no plaintext byte is written to disk, not even to the temporary file.
+    # The file is encrypted as it arrives (its name, and so its binding, is chosen first) into
+    # a private temporary file: no plaintext byte is written anywhere. It reaches the store
+    # only once every check has passed.
     storage_name = secrets.token_hex(32)
     key_id, data_key = keyring().active_key(db.session.connection())
     check = ContentCheck(extension)
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            sealer = sealedfiles.FileSealer(
-                out, key_id=key_id, data_key=data_key, binding=_binding(storage_name)
-            )
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ValidationFailed(
-                        {
-                            "file": [
-                                f"The file is larger than the limit of {limit // (1024 * 1024)} MB."
-                            ]
-                        }
-                    )
-                check.feed(chunk)
-                digest.update(chunk)
-                sealer.write(chunk)
-            sealer.close()
+    with tempfile.TemporaryFile() as sealed:
+        sealer = sealedfiles.FileSealer(
+            sealed, key_id=key_id, data_key=data_key, binding=_binding(storage_name)
+        )
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ValidationFailed(
+                    {
+                        "file": [
+                            _(
+                                "The file is larger than the limit of %(mb)s MB.",
+                                mb=limit // (1024 * 1024),
+                            )
+                        ]
+                    }
+                )
+            check.feed(chunk)
+            digest.update(chunk)
+            sealer.write(chunk)
+        sealer.close()
         if size == 0:
             raise ValidationFailed({"file": [_("The file is empty.")]})
         mime = check.finish()
@@ -171,11 +169,8 @@ def store_document(
                     ]
                 }
             )
-        os.replace(tmp_name, directory / storage_name)
-        os.chmod(directory / storage_name, 0o600)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        sealed.seek(0)
+        _put(storage_name, sealed)
     document = Document(
         case_id=case.id if case is not None else None,
         action_id=getattr(action, "id", None),
@@ -197,15 +192,38 @@ def store_document(
     return document
 
 
-def document_path(document: Document) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / document.storage_name
+def _put(storage_name: str, sealed: IO[bytes]) -> None:
+    """Store a sealed upload; removed again if the request's transaction is not committed."""
+    documents = Document.__table__
+
+    def referenced(conn: Connection) -> bool:
+        query = select(documents.c.id).where(documents.c.storage_name == storage_name)
+        return conn.scalar(query) is not None
+
+    try:
+        put_pending(db.session, storage_name, sealed, referenced)
+    except OSError as exc:
+        # The reason (disk full, store unreachable) goes to the log; never a name or content.
+        log.warning("an upload could not be stored: %s", errno.errorcode.get(exc.errno or 0, exc))
+        raise StorageFailed(
+            {
+                "file": [
+                    _(
+                        "The document could not be stored: the file store is full or "
+                        "unreachable. Nothing was saved. Try again later, or tell your "
+                        "administrator."
+                    )
+                ]
+            }
+        ) from exc
 
 
 def open_document(document: Document) -> IO[bytes]:
     """The document's content, decrypted, as a file object.
 
     The whole file is authenticated first: a damaged, swapped or truncated file raises
-    ``DecryptionFailed`` before a byte is returned.
+    ``DecryptionFailed`` before a byte is returned. A file missing from the store raises
+    FileNotFoundError; a store that cannot be reached, another OSError.
     """
     ring = keyring()
     conn = db.session.connection()
@@ -213,10 +231,15 @@ def open_document(document: Document) -> IO[bytes]:
     def lookup(key_id: str) -> bytes:
         return ring.data_key(conn, key_id)
 
-    path = document_path(document)
     binding = _binding(document.storage_name)
-    sealedfiles.verify(path, lookup, binding)
-    return io.BufferedReader(sealedfiles.PlaintextReader(path, lookup, binding))
+    sealed = storage().open(document.storage_name)
+    try:
+        sealedfiles.verify_stream(sealed, lookup, binding)
+        sealed.seek(0)
+    except BaseException:
+        sealed.close()
+        raise
+    return io.BufferedReader(sealedfiles.PlaintextReader(sealed, lookup, binding))
 
 
 def get_document(public_id: str) -> Document | None:

@@ -13,7 +13,7 @@ from casework.cases.forms import DocumentForm, SourceForm
 from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
-from casework.core.errors import ValidationFailed
+from casework.core.errors import StorageFailed, ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data
 from casework.evidence import services
@@ -97,7 +97,8 @@ def upload_document(public_id: str):
             except ValidationFailed as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
-                status = 422
+                # A full or unreachable file store is not the user's mistake.
+                status = 503 if isinstance(exc, StorageFailed) else 422
             else:
                 db.session.commit()
                 flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")

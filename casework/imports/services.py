@@ -33,6 +33,7 @@ from casework.cases.models import (
 from casework.cases.services import case_values
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
 from casework.core.vocab import (
     ActType,
@@ -472,6 +473,9 @@ class _Writer:
     def _reference(self, year: int) -> str:
         prefix = f"{current_app.config.get('CASE_REFERENCE_PREFIX', 'KZ')}-{year:04d}-"
         if year not in self.next_number:
+            # Numbers are taken from max(reference) once per year and import: no other intake
+            # or import may take one until this import commits, on any server.
+            transaction_lock(CASE_REFERENCES)
             last = db.session.scalar(
                 select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
             )
@@ -700,6 +704,7 @@ def import_cases(
     table: Table,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
+    write_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate every row of ``table``; write the cases unless told not to (see module doc).
 
@@ -733,7 +738,11 @@ def import_cases(
         writer.add(row)
         if i % BATCH == 0:
             writer.flush()
+            if write_progress is not None:
+                write_progress(BATCH)
     writer.flush()
+    if write_progress is not None and len(rows) % BATCH:
+        write_progress(len(rows) % BATCH)
     record(
         actor,
         "import.cases",

@@ -2,50 +2,37 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, session
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from casework import permissions
 from casework.core.db import db
+from casework.imports import staging
 from casework.imports.cli import import_cli, load_mapping
 from casework.imports.forms import CaseImportForm, ConfirmImportForm
 from casework.imports.reading import UnusableInput, read_table
 from casework.imports.services import ImportOptions, import_cases
+from casework.jobs import services as jobs
 
 bp = Blueprint("imports", __name__)
 _SESSION_KEY = "case_import"
 
 
-STAGING_HOURS = 2
-
-
-def _staging_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def _purge_stale() -> None:
-    """Files checked but never confirmed hold identifying data: they do not linger."""
-    limit = time.time() - STAGING_HOURS * 3600
-    for path in _staging_dir().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
-    table = read_table(
+def _table(data: bytes, pending: dict[str, Any]):
+    return read_table(
         data,
         pending["filename"],
         encoding=pending["encoding"],
         delimiter=pending["delimiter"],
         sheet=pending["sheet"],
     )
+
+
+def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
+    table = _table(data, pending)
     options = ImportOptions(
         mapping=pending["mapping"], dry_run=dry_run, valid_only=pending["valid_only"]
     )
@@ -54,7 +41,7 @@ def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
 
 def _discard(pending: dict[str, Any] | None) -> None:
     if pending:
-        (_staging_dir() / pending["token"]).unlink(missing_ok=True)
+        staging.discard(pending["token"])
 
 
 @bp.route("/imports/cases", methods=["GET", "POST"])
@@ -65,12 +52,12 @@ def import_page():
     report, error = None, None
     if form.validate_on_submit():
         _discard(session.pop(_SESSION_KEY, None))
-        _purge_stale()
+        staging.purge_stale()
         data = form.file.data.read()
         # Only the extension is kept: a file name can identify someone (and sessions are cookies).
         suffix = Path(form.file.data.filename or "").suffix.lower()[:8]
         pending = {
-            "token": secrets.token_hex(16),
+            "token": staging.new_token(),
             "filename": "upload" + suffix,
             "encoding": form.encoding.data or None,
             "delimiter": form.delimiter.data or None,
@@ -87,9 +74,8 @@ def import_page():
         finally:
             db.session.rollback()
         if report is not None and (not report.rejected or pending["valid_only"]):
-            path = _staging_dir() / pending["token"]
-            path.write_bytes(data)
-            path.chmod(0o600)
+            staging.write(pending["token"], data)
+            db.session.commit()  # the data key that sealed it, if it is a new one
             session[_SESSION_KEY] = pending
     return render_template(
         "imports/cases.html",
@@ -109,11 +95,15 @@ def confirm_import():
     pending = session.pop(_SESSION_KEY, None)
     if not form.validate_on_submit() or not pending:
         abort(400)
-    path = _staging_dir() / pending["token"]
-    if not path.exists():
+    data = staging.read(pending["token"])
+    if data is None:
         abort(400)
     try:
-        report = _run(path.read_bytes(), pending, dry_run=False)
+        if len(_table(data, pending).rows) > current_app.config["IMPORT_JOB_ROWS"]:
+            # A large file is written by a background job, with its progress on the job's page.
+            job = jobs.start("imports.cases", pending, current_user)
+            return redirect(url_for("jobs.detail", job_id=job.public_id))
+        report = _run(data, pending, dry_run=False)
     except UnusableInput as exc:
         db.session.rollback()
         _discard(pending)

@@ -9,14 +9,13 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from casework.core.forms import VersionField, choices, pairs
+from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -97,8 +96,12 @@ class LinkForm(FlaskForm):
     """A lawyer's assessment (new, edited, or accepted from a suggestion)."""
 
     provision = SelectField(_l("Provision"), validators=[DataRequired()])
+    # No preselected assessment: a lawyer picks one (a default would record "violated" unread).
     assessment = SelectField(
-        _l("Assessment"), choices=choices(Assessment), validators=[DataRequired()]
+        _l("Assessment"),
+        choices=choices(Assessment, blank=_l("— choose —")),
+        default="",
+        validators=[DataRequired(_l("Choose an assessment."))],
     )
     violation_status = SelectField(
         _l("Violation status"), choices=choices(ViolationStatus), validators=[DataRequired()]
@@ -106,7 +109,7 @@ class LinkForm(FlaskForm):
     analysis = TextAreaField(
         _l("Analysis"), validators=[Optional(), Length(max=ANALYSIS_MAX_LEN)], render_kw={"rows": 8}
     )
-    sources = SelectMultipleField(_l("Supporting sources"), validators=[Optional()])
+    sources = CheckboxListField(_l("Supporting sources"), validators=[Optional()])
     version = VersionField()
 
     def set_choices(self, provisions, sources, source_label) -> None:

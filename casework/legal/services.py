@@ -292,9 +292,11 @@ def set_retired(
     if entry.retired != retired:
         entry.retired = retired
         db.session.flush()
-        kind = "instrument" if isinstance(entry, Instrument) else "provision"
-        verb = "retired" if retired else "reinstated"
-        record(actor, f"legal.{kind}_{verb}", entry, code=entry.code)
+        if isinstance(entry, Instrument):
+            action = "legal.instrument_retired" if retired else "legal.instrument_reinstated"
+        else:
+            action = "legal.provision_retired" if retired else "legal.provision_reinstated"
+        record(actor, action, entry, code=entry.code)
     return entry
 
 
@@ -383,23 +385,53 @@ class Citation:
     violation_status: ViolationStatus
 
 
-def provision_citations(user: Any, provision: Provision) -> tuple[list[Citation], Counter]:
+# The provision page lists this many citing cases (by reference) and counts up to COUNT_CAP:
+# both read the provision's links through its index and stop there, whatever the archive holds.
+CITATIONS_SHOWN = 100
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Citations:
+    """The first CITATIONS_SHOWN cases citing a provision, and counts by assessment (of at most
+    COUNT_CAP links: ``more_than`` says there are more)."""
+
+    shown: list[Citation]
+    counts: Counter
+    total: int
+    more_than: bool
+
+
+def provision_citations(user: Any, provision: Provision) -> Citations:
     """The cases ``user`` may see that cite ``provision``, and their count by assessment."""
+    clauses = (
+        CaseProvision.provision_id == provision.id,
+        CaseProvision.hidden_at.is_(None),
+        CaseProvision.state == LinkState.ASSESSED,
+        permissions.readable_cases_clause(user),
+    )
     rows = db.session.execute(
         select(
             Case.public_id, Case.reference, CaseProvision.assessment, CaseProvision.violation_status
         )
         .join(Case, Case.id == CaseProvision.case_id)
-        .where(
-            CaseProvision.provision_id == provision.id,
-            CaseProvision.hidden_at.is_(None),
-            CaseProvision.state == LinkState.ASSESSED,
-            permissions.readable_cases_clause(user),
-        )
+        .where(*clauses)
         .order_by(Case.reference, CaseProvision.assessment)
+        .limit(CITATIONS_SHOWN)
     ).all()
-    citations = [Citation(*row) for row in rows]
-    return citations, Counter(c.assessment for c in citations)
+    assessments = list(
+        db.session.scalars(
+            select(CaseProvision.assessment)
+            .join(Case, Case.id == CaseProvision.case_id)
+            .where(*clauses)
+            .limit(COUNT_CAP + 1)
+        )
+    )
+    more_than = len(assessments) > COUNT_CAP
+    counts = Counter(assessments[:COUNT_CAP])
+    return Citations(
+        [Citation(*row) for row in rows], counts, min(len(assessments), COUNT_CAP), more_than
+    )
 
 
 def citation_counts(user: Any, provision_ids: Iterable[int]) -> dict[int, int]:
@@ -753,7 +785,7 @@ def _remedy_values(
 
 def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
     """Record a domestic proceeding of the case."""
-    if not permissions.can_edit_case(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     clean = _remedy_values(**values)
     remedy = Remedy(case_id=case.id, created_by_id=actor.id, **clean)
@@ -766,7 +798,7 @@ def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
 def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: Any) -> Remedy:
     """Change a remedy; StaleEdit if someone saved it since the form was loaded."""
     case = remedy.case
-    if not permissions.can_edit_case(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     if remedy.is_hidden:
         raise ValidationFailed("This proceeding is hidden; restore it before changing it.")
@@ -784,7 +816,7 @@ def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: A
 def hide_remedy(actor: Any, remedy: Remedy, reason: str | None) -> Remedy:
     """Hide a remedy recorded by mistake (never deleted)."""
     case = remedy.case
-    if not permissions.can_hide(actor, case):
+    if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     hide(remedy, actor, reason, case=case, action="legal.remedy_hidden")
     return remedy

@@ -260,12 +260,15 @@ def _provision_values(form: ProvisionForm) -> dict[str, Any]:
 @bp.get("/legal/provisions/<path:code>")
 def provision(code: str):
     item = load(Provision, code, current_user)
-    citations, counts = services.provision_citations(current_user, item)
+    found = services.provision_citations(current_user, item)
     return render_template(
         "legal/provision.html",
         provision=item,
-        citations=citations,
-        counts=counts,
+        citations=found.shown,
+        counts=found.counts,
+        citation_total=found.total,
+        citations_more_than=found.more_than,
+        citations_shown=services.CITATIONS_SHOWN,
         history=services.history(item),
         retire_form=RetireForm(version=item.version),
     )
@@ -516,7 +519,7 @@ def restore_precedent(case_public_id: str, precedent_id: str):
 
 @bp.route("/cases/<case_public_id>/legal/remedies/new", methods=["GET", "POST"])
 def new_remedy(case_public_id: str):
-    case = load(Case, case_public_id, current_user, need=permissions.can_edit_case)
+    case = load(Case, case_public_id, current_user, need=permissions.can_record_remedies)
     form = RemedyForm()
     if request.method == "GET":
         form.outcome.data = "pending"
@@ -531,7 +534,7 @@ def new_remedy(case_public_id: str):
 
 @bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/edit", methods=["GET", "POST"])
 def edit_remedy(case_public_id: str, remedy_id: str):
-    case = load(Case, case_public_id, current_user, need=permissions.can_edit_case)
+    case = load(Case, case_public_id, current_user, need=permissions.can_record_remedies)
     remedy = load(Remedy, remedy_id, current_user, case=case)
     if remedy.is_hidden:
         abort(404)
@@ -562,7 +565,7 @@ def _fill_remedy_form(form: RemedyForm, remedy) -> None:
 
 @bp.route("/cases/<case_public_id>/legal/remedies/<remedy_id>/hide", methods=["GET", "POST"])
 def hide_remedy(case_public_id: str, remedy_id: str):
-    case = load(Case, case_public_id, current_user, need=permissions.can_hide)
+    case = load(Case, case_public_id, current_user, need=permissions.can_record_remedies)
     remedy = load(Remedy, remedy_id, current_user, case=case)
     if remedy.is_hidden:
         abort(404)
@@ -635,8 +638,8 @@ def remedies_panel_context(case, user) -> dict[str, Any] | None:
         "next_deadline": deadlines[0] if deadlines else None,
         "today": date.today(),
         "show_notes": permissions.can_view_identifying(user, case),
-        "can_edit": permissions.can_edit_case(user, case),
-        "can_hide": permissions.can_hide(user, case),
+        "can_edit": permissions.can_record_remedies(user, case),
+        "can_hide": permissions.can_record_remedies(user, case),
         "can_restore": may_restore,
     }
 

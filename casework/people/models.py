@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
@@ -74,6 +74,11 @@ class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
 
     def __repr__(self) -> str:  # never the name: reprs end up in logs
         return f"<Person {self.public_id}>"
+
+
+# The case list's filters by nationality and ethnicity (casework/cases/listing.py) use these.
+Index("ix_people_nationality", Person.nationality)
+Index("ix_people_ethnicity_lower", func.lower(Person.ethnicity))
 
 
 class PersonName(HiddenMixin, db.Model):

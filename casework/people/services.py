@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
+from casework.cases.verification import facts_changed
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -64,7 +66,7 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise person fields from a form or an import (only keys present)."""
     r = FieldReader(data)
     r.vocab("gender", Gender, default=Gender.UNKNOWN, message=_("Unknown gender."))
-    r.partial_date("birth_date")
+    r.partial_date("birth_date", approximate="birth_date_approximate")
     r.flag("birth_date_approximate")
     r.country("nationality")
     r.text("ethnicity", 80, one_line=True)
@@ -116,7 +118,10 @@ def update_person(
         person.consent_obtained_by_id = actor.id
         if not values.get("consent_date"):
             values["consent_date"] = date.today()
-    return apply_changes(actor, person, values, "person.updated", case=case)
+    changed = apply_changes(actor, person, values, "person.updated", case=case)
+    if changed and case is not None:
+        facts_changed(actor, case, ["people"])
+    return changed
 
 
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
@@ -160,6 +165,52 @@ def add_family_link(
     db.session.flush()
     record(actor, "person.family_linked", person, case=case, relation=rel.value)
     return link
+
+
+def families_of(
+    people: list[Person], viewer: Any
+) -> dict[int, list[tuple[FamilyLink, Person, str]]]:
+    """:func:`family_of` of many people in two queries, whatever their number: the links in
+    either direction (with the relatives and their names), then which relatives ``viewer`` may
+    see (``permissions.visible_people_clause``)."""
+    result: dict[int, list[tuple[FamilyLink, Person, str]]] = {p.id: [] for p in people}
+    if not people:
+        return result
+    ids = list(result)
+    links = list(
+        db.session.scalars(
+            db.select(FamilyLink)
+            .where(
+                FamilyLink.person_id.in_(ids) | FamilyLink.relative_id.in_(ids),
+                FamilyLink.hidden_at.is_(None),
+            )
+            .options(
+                selectinload(FamilyLink.person).selectinload(Person.names),
+                selectinload(FamilyLink.relative).selectinload(Person.names),
+            )
+            .order_by(FamilyLink.id)
+        )
+    )
+    others = {link.relative_id for link in links} | {link.person_id for link in links}
+    visible = (
+        set(
+            db.session.scalars(
+                db.select(Person.id).where(
+                    Person.id.in_(others), permissions.visible_people_clause(viewer)
+                )
+            )
+        )
+        if links
+        else set()
+    )
+    for link in links:
+        if link.person_id in result and link.relative_id in visible:
+            result[link.person_id].append((link, link.relative, f"{link.relation.label} of"))
+        if link.relative_id in result and link.person_id in visible:
+            result[link.relative_id].append(
+                (link, link.person, f"has as {link.relation.label.lower()}")
+            )
+    return result
 
 
 def family_of(person: Person, viewer: Any) -> list[tuple[FamilyLink, Person, str]]:

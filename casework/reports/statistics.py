@@ -71,7 +71,13 @@ def _year():
 
 
 def case_filter(user: Any, filters: Filters) -> ColumnElement[bool]:
-    parts = [permissions.readable_cases_clause(user), Case.status.in_(filters.statuses)]
+    parts = [
+        permissions.readable_cases_clause(user),
+        Case.status.in_(filters.statuses),
+        # A discarded draft or a duplicate is never counted (the original is).
+        Case.hidden_at.is_(None),
+        Case.duplicate_of_id.is_(None),
+    ]
     if filters.year_from is not None:
         parts.append(_year() >= f"{filters.year_from:04d}")
     if filters.year_to is not None:

@@ -34,6 +34,7 @@ from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
 from casework.core.i18n import english
 from casework.core.vocab import CaseStatus
+from casework.jobs import services as jobs
 from casework.loader import load
 from casework.reports import documents, dossier, services, upr
 from casework.reports.anonymise import Output, disclose_case, review_is_current
@@ -149,6 +150,11 @@ def export():
         challenge = confirm_recent_auth()
         if challenge is not None:
             return challenge
+        if services.count_readable_cases(current_user) > current_app.config["EXPORT_JOB_CASES"]:
+            # Many cases: a background job makes the file; its page offers the download.
+            params = {"format": form.format.data, "anonymise": bool(form.anonymise.data)}
+            job = jobs.start("reports.export", params, current_user)
+            return redirect(url_for("jobs.detail", job_id=job.public_id))
         with english():  # an exchange format: labels in one language, whoever exports
             content, name, mimetype, _count = services.export_cases(
                 current_user, form.format.data, anonymise=form.anonymise.data

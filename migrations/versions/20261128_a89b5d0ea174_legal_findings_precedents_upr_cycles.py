@@ -1,7 +1,9 @@
 """legal catalogue: decision findings, seeded values, precedents; UPR cycles as a table
 
 Existing recommendations' bare cycle numbers become rows of ``upr_cycles`` (Kazakhstan, the
-State this installation documents); the downgrade puts the numbers back.
+State this installation documents); the downgrade puts the numbers back. It refuses (and changes
+nothing) while recommendations belong to cycles of another State: a bare number would make them
+Kazakhstan's, and a cycle number shared by two States would collide.
 
 Revision ID: a89b5d0ea174
 Revises: 0d5a7e80d3b3
@@ -125,6 +127,16 @@ def upgrade():
 
 
 def downgrade():
+    foreign = op.get_bind().execute(sa.text(
+        'SELECT COUNT(*) FROM upr_recommendations r JOIN upr_cycles c ON c.id = r.cycle_id'
+        ' WHERE c.state_under_review <> :state'
+    ), {'state': STATE}).scalar()
+    if foreign:
+        raise RuntimeError(
+            f'cannot downgrade below {revision}: {foreign} UPR recommendation(s) belong to '
+            f'cycles of States other than {STATE}, which the earlier schema cannot tell apart '
+            '(take a backup, then remove them or stay at this revision)'
+        )
     with op.batch_alter_table('upr_recommendations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cycle', sa.INTEGER(), nullable=True))
 

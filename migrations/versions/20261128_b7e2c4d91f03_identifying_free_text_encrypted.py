@@ -15,6 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 from flask import current_app
 
+from casework.core.crypto import Sealed, is_sealed_text
 from casework.core.keyring import EXTENSION
 from casework.core.sealing import open_columns, seal_columns
 
@@ -70,8 +71,37 @@ def upgrade():
     seal_columns(op.get_bind(), _keyring(), SEALED)
 
 
+def _too_long_for_old_types(conn):
+    """(table.column, how many) of values longer than the column's earlier VARCHAR allows."""
+    ring = _keyring()
+    found = []
+    for table, col, old, _nullable in CHANGED:
+        if not isinstance(old, sa.String) or isinstance(old, sa.Text) or old.length is None:
+            continue
+        t = sa.table(table, sa.column('id'), sa.column(col, sa.Text))
+        rows = conn.execute(sa.select(t.c.id, t.c[col]).where(t.c[col].is_not(None)))
+        n = sum(
+            1 for row_id, value in rows
+            if len(
+                ring.open_value(conn, Sealed(value), table, col, row_id)
+                if is_sealed_text(value) else value
+            ) > old.length
+        )
+        if n:
+            found.append((f'{table}.{col}', n))
+    return found
+
+
 def downgrade():
-    open_columns(op.get_bind(), _keyring(), SEALED)
+    conn = op.get_bind()
+    if conn.dialect.name != 'sqlite':  # SQLite keeps longer text in a VARCHAR; others refuse
+        too_long = _too_long_for_old_types(conn)
+        if too_long:
+            raise RuntimeError(
+                f'cannot downgrade below {revision} without cutting text: values longer than '
+                'the earlier columns allow in ' + ', '.join(f'{c} ({n})' for c, n in too_long)
+            )
+    open_columns(conn, _keyring(), SEALED)
     for table in {t for t, _, _, _ in CHANGED}:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for t, col, old, nullable in CHANGED:

@@ -1,0 +1,469 @@
+"""The audit trail in words: one sentence per entry, for every page that shows history.
+
+``WORDING`` maps every action code the application records to a sentence builder (a format
+string over the entry's details, or a function of the entry). ``describe(entry)`` is what the
+case history, the audit page and the catalogue history show. Details never hold identifying
+values (see ``casework.audit.services.record``), so a sentence never does either: an edit of an
+identifying field says only that it changed; non-identifying fields (codes, statuses, dates,
+countries) carry their value before and after (``changes`` in the details).
+
+``tests/test_audit_wording.py`` fails when an action code used in the code has no wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import gettext as _gettext
+
+from casework.core import countries
+from casework.core.i18n import N_, translate
+from casework.core.types import PartialDate
+from casework.core.vocab import (
+    ActionStatus,
+    ActionType,
+    ActType,
+    Assessment,
+    CaseRole,
+    CaseStatus,
+    EventType,
+    FollowUpStatus,
+    InterimMeasures,
+    RemedyKind,
+    RemedyOutcome,
+    Role,
+    Script,
+    Situation,
+    TeamRole,
+    Urgency,
+    ViolationStatus,
+    Vocab,
+)
+
+# Field name -> the vocabulary its codes come from (for "from Routine to Imminent").
+_FIELD_VOCAB: dict[str, type[Vocab]] = {
+    "status": CaseStatus,
+    "urgency": Urgency,
+    "act_type": ActType,
+    "current_situation": Situation,
+    "event_type": EventType,
+    "assessment": Assessment,
+    "violation_status": ViolationStatus,
+    "kind": RemedyKind,
+    "outcome": RemedyOutcome,
+    "action_type": ActionType,
+    "interim_measures": InterimMeasures,
+    "follow_up_status": FollowUpStatus,
+    "role": Role,
+}
+_COUNTRY_FIELDS = frozenset(
+    {"destination_country", "requesting_state", "nationality", "state_under_review", "country"}
+)
+# Friendlier names than the column's for a few fields.
+_FIELD_NAMES = {
+    "act_type": N_("act"),
+    "act_date": N_("date of the act"),
+    "act_date_approximate": N_("approximate date"),
+    "act_date_note": N_("note on the date"),
+    "act_place": N_("place of the act"),
+    "destination_country": N_("destination country"),
+    "current_situation": N_("situation"),
+    "after_return": N_("known after return"),
+    "external_ref": N_("own reference"),
+    "date_note": N_("note on the date"),
+    "source_ids": N_("sources"),
+    "sources": N_("sources"),
+}
+
+
+def field_name(name: str) -> str:
+    known = _FIELD_NAMES.get(name)
+    return translate(known) if known else translate(name.replace("_", " "))
+
+
+def value_words(name: str, value: Any) -> str:
+    """A stored code or value as a reader would say it."""
+    if value is None or value == "":
+        return _("nothing")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name in _COUNTRY_FIELDS and isinstance(value, str):
+        return countries.name(value) or value
+    vocab = _FIELD_VOCAB.get(name)
+    if vocab is not None and isinstance(value, str):
+        member = vocab.parse(value)
+        if member is not None:
+            return member.label.lower() if name in ("status", "to_status") else member.label
+    return str(value)
+
+
+def _label(vocab: type[Vocab], value: Any, *, lower: bool = False) -> str:
+    member = vocab.parse(value) if isinstance(value, str) else None
+    if member is None:
+        return str(value or "?")
+    return member.label.lower() if lower else member.label
+
+
+def changes_words(details: dict[str, Any]) -> str:
+    """ "the urgency from Routine to Imminent; the narrative" (before/after where recorded)."""
+    changes = details.get("changes") or {}
+    parts = []
+    for name in details.get("fields") or []:
+        if name in changes:
+            before, after = changes[name]
+            parts.append(
+                _(
+                    "the %(field)s from %(before)s to %(after)s",
+                    field=field_name(name),
+                    before=value_words(name, before),
+                    after=value_words(name, after),
+                )
+            )
+        else:
+            parts.append(_("the %(field)s", field=field_name(name)))
+    return "; ".join(parts) if parts else _("nothing visible")
+
+
+class _Details(dict):
+    """Format-map that never raises: a missing detail reads as "?"."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+_RECORD_WORDS = {
+    "events": N_("an event"),
+    "sources": N_("a source"),
+    "documents": N_("a document"),
+    "case_people": N_("a person"),
+    "comments": N_("a comment"),
+}
+
+Builder = str | Callable[[Any, str, dict[str, Any]], str]
+
+
+def _record(entry: Any) -> str:
+    return translate(_RECORD_WORDS.get(entry.object_type, N_("a record")))
+
+
+def _status_change(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s changed the status from %(old)s to %(new)s",
+        who=who,
+        old=_label(CaseStatus, d.get("old"), lower=True),
+        new=_label(CaseStatus, d.get("new"), lower=True),
+    )
+
+
+def _advocacy_status(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s changed the action's status from %(old)s to %(new)s",
+        who=who,
+        old=_label(ActionStatus, d.get("from_status")),
+        new=_label(ActionStatus, d.get("to_status")),
+    )
+
+
+# Verbs of the legal links (sentence "<who> <verb> <code>").
+_LINK_VERBS = {
+    "linked": N_("%(who)s linked %(code)s"),
+    "suggested": N_("%(who)s suggested %(code)s"),
+    "accepted the suggestion": N_("%(who)s accepted the suggestion %(code)s"),
+}
+
+
+def _link(verb: str) -> Callable[[Any, str, dict[str, Any]], str]:
+    def build(entry: Any, who: str, d: dict[str, Any]) -> str:
+        words = [_gettext(_LINK_VERBS[verb]) % {"who": who, "code": d.get("code", "?")}]
+        if d.get("assessment"):
+            words.append(_label(Assessment, d["assessment"], lower=True))
+        if d.get("violation_status"):
+            words.append(_label(ViolationStatus, d["violation_status"], lower=True))
+        return ", ".join(words)
+
+    return build
+
+
+def _edit(what: str) -> Callable[[Any, str, dict[str, Any]], str]:
+    def build(entry: Any, who: str, d: dict[str, Any]) -> str:
+        return _(
+            "%(who)s changed %(what)s: %(changes)s",
+            who=who,
+            what=translate(what),
+            changes=changes_words(d),
+        )
+
+    return build
+
+
+def _member_added(entry: Any, who: str, d: dict[str, Any]) -> str:
+    role = _label(TeamRole, d.get("team_role"), lower=True)
+    return _("%(who)s added someone to the team as %(role)s", who=who, role=role)
+
+
+def _created(entry: Any, who: str, d: dict[str, Any]) -> str:
+    if d.get("draft"):
+        return _("%(who)s created the case as a draft", who=who)
+    return _("%(who)s created the case", who=who)
+
+
+def _case_role(entry: Any, who: str, d: dict[str, Any]) -> str:
+    role = _label(CaseRole, d.get("role"), lower=True)
+    return _("%(who)s added a person to the case as %(role)s", who=who, role=role)
+
+
+def _name_added(entry: Any, who: str, d: dict[str, Any]) -> str:
+    script = _label(Script, d.get("script"))
+    return _("%(who)s added a name (%(script)s) to a person", who=who, script=script)
+
+
+def _refused(entry: Any, who: str, d: dict[str, Any]) -> str:
+    status = d.get("status")
+    if status:
+        return _("%(who)s was refused access (%(status)s)", who=who, status=status)
+    return _("%(who)s was refused access", who=who)
+
+
+def _api(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s called the API: %(endpoint)s answered %(status)s",
+        who=who,
+        endpoint=d.get("endpoint", "?"),
+        status=d.get("status", "?"),
+    )
+
+
+def _reference_dated(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "The case got its dated reference %(new)s (formerly %(old)s)",
+        new=d.get("new", "?"),
+        old=d.get("old", "?"),
+    )
+
+
+def _reopened(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s changed the facts of the verified case (%(fields)s): "
+        "it went back into legal review",
+        who=who,
+        fields=", ".join(map(field_name, d.get("fields") or [])),
+    )
+
+
+def _action_created(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s created an advocacy action (%(type)s, %(status)s)",
+        who=who,
+        type=_label(ActionType, d.get("action_type")),
+        status=_label(ActionStatus, d.get("status"), lower=True),
+    )
+
+
+def _role_changed(entry: Any, who: str, d: dict[str, Any]) -> str:
+    old, new = d.get("old"), d.get("new")
+    if old or new:
+        return _(
+            "%(who)s changed an account's role from %(old)s to %(new)s",
+            who=who,
+            old=_label(Role, old),
+            new=_label(Role, new),
+        )
+    return _("%(who)s changed an account's role", who=who)
+
+
+def _link_updated(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _(
+        "%(who)s changed the link to %(code)s: %(changes)s",
+        who=who,
+        code=d.get("code", "?"),
+        changes=changes_words(d),
+    )
+
+
+def _remedy_created(entry: Any, who: str, d: dict[str, Any]) -> str:
+    kind = _label(RemedyKind, d.get("kind"))
+    return _("%(who)s recorded a domestic remedy (%(kind)s)", who=who, kind=kind)
+
+
+def _record_hidden(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _("%(who)s removed %(record)s from the case file", who=who, record=_record(entry))
+
+
+def _record_restored(entry: Any, who: str, d: dict[str, Any]) -> str:
+    return _("%(who)s restored %(record)s", who=who, record=_record(entry))
+
+
+WORDING: dict[str, Builder] = {
+    # access and the API
+    "access.refused": _refused,
+    "api.request": _api,
+    "api_token.created": N_("{who} created an API token ({scope}, {days} days)"),
+    "api_token.refused": N_("An API token was refused ({reason})"),
+    "api_token.revoked": N_("{who} revoked an API token"),
+    # sign-in and second factor
+    "auth.enrolment_failed": N_("{who} entered a wrong code while setting up the second factor"),
+    "auth.login": N_("{who} signed in"),
+    "auth.login_failed": N_("A sign-in failed"),
+    "auth.login_refused_inactive": N_("A deactivated account tried to sign in"),
+    "auth.login_throttled": N_("Sign-in attempts were throttled"),
+    "auth.logout": N_("{who} signed out"),
+    "auth.other_sessions_ended": N_("{who} ended their other sessions"),
+    "auth.reauth_failed": N_("{who} failed to confirm their password and code"),
+    "auth.reauthenticated": N_("{who} confirmed their password and code"),
+    "auth.recovery_code_used": N_("{who} signed in with a recovery code"),
+    "auth.recovery_codes_renewed": N_("{who} made new recovery codes"),
+    "auth.second_factor_enrolled": N_("{who} set up their second factor"),
+    "auth.second_factor_failed": N_("{who} entered a wrong second-factor code"),
+    "auth.second_factor_replaced": N_("{who} moved their second factor to a new app"),
+    # advocacy
+    "advocacy.action_created": _action_created,
+    "advocacy.action_updated": _edit(N_("the advocacy action")),
+    "advocacy.body_created": N_("{who} added a target body"),
+    "advocacy.body_retired": N_("{who} retired a target body"),
+    "advocacy.body_restored": N_("{who} brought back a target body"),
+    "advocacy.status_changed": _advocacy_status,
+    "calendar.token_created": N_("{who} switched on their calendar feed"),
+    "calendar.token_rotated": N_("{who} changed their calendar feed's address"),
+    "calendar.token_revoked": N_("{who} switched off their calendar feed"),
+    "reminders.run": N_("The reminder run sent {sent} e-mails"),
+    "reminder.sent": N_("A reminder e-mail was sent"),
+    # backups and background jobs
+    "backup.created": N_("A backup was made ({tables} tables, {files} files)"),
+    "backup.restored": N_("A backup made on {created_at} was restored"),
+    "job.downloaded": N_("{who} downloaded the file of a background job"),
+    "job.queued": N_("{who} started a background job ({kind})"),
+    "search.run": N_("{who} searched the cases ({cases} cases found)"),
+    # cases
+    "case.commented": N_("{who} commented"),
+    "case.created": _created,
+    "case.discarded": N_("{who} discarded the draft"),
+    "case.discard_restored": N_("{who} brought back the discarded draft"),
+    "case.marked_duplicate": N_("{who} marked the case as a duplicate of {original} and closed it"),
+    "case.duplicate_recorded": N_("{who} marked {duplicate} as a duplicate of this case"),
+    "case.listed": N_("{who} listed cases through the API"),
+    "case.member_added": _member_added,
+    "case.member_removed": N_("{who} removed someone from the team"),
+    "case.name_search": N_("{who} searched by name ({results} results)"),
+    "case.person_added": _case_role,
+    "case.printed": N_("{who} printed the case"),
+    "case.reference_dated": _reference_dated,
+    "case.reopened_for_review": _reopened,
+    "case.restricted": N_("{who} restricted the case"),
+    "case.status_changed": _status_change,
+    "case.unrestricted": N_("{who} lifted the restriction"),
+    "case.updated": _edit(N_("the case")),
+    "case.viewed": N_("{who} opened the case file"),
+    "document.downloaded": N_("{who} downloaded a document"),
+    "document.uploaded": N_("{who} uploaded a document ({size} bytes)"),
+    "event.created": N_("{who} added an event to the timeline"),
+    "event.updated": _edit(N_("an event")),
+    "import.cases": N_(
+        "{who} imported {cases} cases ({people} people; {rejected_rows} rows rejected)"
+    ),
+    # legal
+    "legal.catalogue_seeded": N_(
+        "The reference catalogue was loaded ({instruments} instruments, {provisions} provisions)"
+    ),
+    "legal.instrument_created": N_("{who} added the instrument {code}"),
+    "legal.instrument_updated": _edit(N_("the instrument")),
+    "legal.instrument_retired": N_("{who} retired {code}"),
+    "legal.instrument_reinstated": N_("{who} reinstated {code}"),
+    "legal.provision_created": N_("{who} added the provision {code}"),
+    "legal.provision_updated": _edit(N_("the provision")),
+    "legal.provision_retired": N_("{who} retired {code}"),
+    "legal.provision_reinstated": N_("{who} reinstated {code}"),
+    "legal.seed_corrected": N_("The reference catalogue corrected {code}: {changes}"),
+    "legal.seed_correction_accepted": N_("{who} took the catalogue's version of {code}"),
+    "legal.seed_correction_declined": N_("{who} kept their own version of {code}"),
+    "legal.link_created": _link("linked"),
+    "legal.link_suggested": _link("suggested"),
+    "legal.link_updated": _link_updated,
+    "legal.link_imported": N_("{who} imported a link to {code}"),
+    "legal.link_hidden": N_("{who} removed the link to {code}"),
+    "legal.link_restored": N_("{who} restored the link to {code}"),
+    "legal.suggestion_accepted": _link("accepted the suggestion"),
+    "legal.suggestion_dismissed": N_("{who} dismissed the suggestion of {code}"),
+    "legal.precedent_cited": N_("{who} cited the decision {code} as a precedent"),
+    "legal.precedent_hidden": N_("{who} stopped citing a decision"),
+    "legal.precedent_restored": N_("{who} cited a decision again"),
+    "legal.remedy_created": _remedy_created,
+    "legal.remedy_updated": _edit(N_("a domestic remedy")),
+    "legal.remedy_hidden": N_("{who} removed a domestic remedy"),
+    "legal.remedy_restored": N_("{who} restored a domestic remedy"),
+    # outputs
+    "organisation.updated": N_("{who} updated the organisation profile"),
+    "output.generated": N_("{who} produced an output ({output}, {format})"),
+    "output.reviewed": N_("{who} reviewed the free text for an output ({output})"),
+    "report.draft_created": N_("{who} started a UPR submission draft"),
+    "report.draft_saved": N_("{who} saved version {version} of a UPR submission draft"),
+    # people
+    "person.created": N_("{who} recorded a person"),
+    "person.family_linked": N_("{who} recorded a family link"),
+    "person.merged": N_("{who} merged two records of one person"),
+    "person.name_added": _name_added,
+    "person.name_hidden": N_("{who} removed a name of a person"),
+    "person.unmerged": N_("{who} undid a merge of two records"),
+    "person.updated": _edit(N_("a person")),
+    "person.viewed": N_("{who} opened a person's record"),
+    # records of a case (hidden and restored through the shared mechanism)
+    "record.hidden": _record_hidden,
+    "record.restored": _record_restored,
+    "source.created": N_("{who} added a source"),
+    "source.updated": _edit(N_("a source")),
+    # UPR
+    "upr.action_linked": N_("{who} linked an advocacy action to a recommendation"),
+    "upr.action_unlinked": N_("{who} unlinked an advocacy action from a recommendation"),
+    "upr.case_linked": N_("{who} linked the case to a UPR recommendation"),
+    "upr.case_unlinked": N_("{who} unlinked the case from a UPR recommendation"),
+    "upr.cycle_created": N_("{who} added a UPR cycle"),
+    "upr.cycle_updated": _edit(N_("a UPR cycle")),
+    "upr.imported": N_(
+        "{who} imported UPR recommendations ({created} new, {updated} updated, "
+        "{unchanged} unchanged)"
+    ),
+    "upr.recommendation_created": N_("{who} added recommendation {number}"),
+    "upr.recommendation_updated": _edit(N_("a UPR recommendation")),
+    "upr.response_date_set": N_("{who} set the response date of {count} recommendations"),
+    # accounts
+    "user.activated": N_("{who} reactivated an account"),
+    "user.coordinator_grant_mailed": N_("The coordinators were told of a new coordinator"),
+    "user.coordinator_granted": N_("{who} gave an account the coordinator role"),
+    "user.created": N_("{who} created an account"),
+    "user.deactivated": N_("{who} deactivated an account"),
+    "user.password_changed": N_("{who} changed their password"),
+    "user.password_reset_issued": N_("{who} handed out a password reset code"),
+    "user.password_reset_used": N_("{who} set a new password with a reset code"),
+    "user.profile_updated": N_("{who} updated their profile"),
+    "user.renamed": N_("{who} changed an account's name"),
+    "user.role_changed": _role_changed,
+    "user.second_factor_reset": N_("The second factor of an account was removed (two approvals)"),
+    "user.second_factor_reset_approved": N_("{who} approved removing a second factor ({approval})"),
+    "user.second_factor_reset_cancelled": N_("{who} cancelled a second-factor reset"),
+}
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, PartialDate):
+        return value.iso()
+    return str(value)
+
+
+def describe(entry: Any) -> str:
+    """One sentence for an audit entry ("Aida changed the status from submitted to verified")."""
+    actor = getattr(entry, "actor", None)
+    who = actor.display_name if actor is not None else _("The system")
+    details = dict(entry.details or {})
+    builder = WORDING.get(entry.action)
+    if builder is None:
+        # Older entries whose action is no longer recorded: still a sentence, not a code.
+        return f"{who}: {entry.action.replace('.', ' ').replace('_', ' ')}"
+    if callable(builder):
+        return builder(entry, who, details)
+    values = _Details({k: _format_value(v) for k, v in details.items()})
+    values["who"] = who
+    values["changes"] = changes_words(details)
+    return translate(builder).format_map(values)

@@ -1,0 +1,1 @@
+"""Encrypted, verified backups of the database and the uploads, and their restore."""

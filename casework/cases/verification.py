@@ -1,0 +1,72 @@
+"""Workflow honesty: a verified case whose facts change goes back into legal review.
+
+A lawyer verified the facts as they stood. When someone other than the case's assigned lawyer
+changes them (the case's narrative, dates, places, its events or people), the case moves from
+*verified* back to *in legal review*: a status change by the editor, audited
+(``case.reopened_for_review``, with the changed field names), and every assigned lawyer is told
+in the application (a notice at the top of their pages) and by e-mail when SMTP is configured.
+The notice and the mail carry the reference and the field names only. The case history shows
+what changed (``casework.audit.wording``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework import permissions
+from casework.accounts.models import AccountNotice
+from casework.audit.services import record
+from casework.cases.models import Case, StatusChange
+from casework.core import mail
+from casework.core.db import db, utcnow
+from casework.core.vocab import CaseStatus, TeamRole
+
+
+def facts_changed(actor: Any, case: Case, fields: list[str]) -> bool:
+    """The facts of ``case`` changed (``fields``: names of what changed). Returns True if a
+    verified case went back into legal review."""
+    if case.status != CaseStatus.VERIFIED or not fields:
+        return False
+    if permissions.confirms_verified_facts(actor, case):
+        return False
+    db.session.add(
+        StatusChange(
+            case_id=case.id,
+            from_status=CaseStatus.VERIFIED,
+            to_status=CaseStatus.IN_REVIEW,
+            comment=None,
+            author_id=actor.id,
+        )
+    )
+    names = sorted(set(fields))
+    record(
+        actor,
+        "case.reopened_for_review",
+        case,
+        case=case,
+        fields=names,
+        old=CaseStatus.VERIFIED.value,
+        new=CaseStatus.IN_REVIEW.value,
+    )
+    case.status = CaseStatus.IN_REVIEW
+    case.updated_at = utcnow()
+    _tell_lawyers(actor, case, names)
+    db.session.flush()
+    return True
+
+
+def _tell_lawyers(actor: Any, case: Case, fields: list[str]) -> None:
+    lawyers = [
+        m.user
+        for m in case.members
+        if m.team_role == TeamRole.LAWYER and m.user_id != actor.id and m.user.is_active_account
+    ]
+    text = (
+        f"Case {case.reference} was changed after you verified it ({', '.join(fields)}), by "
+        f"{actor.display_name} on {utcnow():%Y-%m-%d %H:%M} UTC. It is back in legal review."
+    )
+    for lawyer in lawyers:
+        db.session.add(AccountNotice(user_id=lawyer.id, message=text[:300]))
+    if lawyers and mail.configured():
+        subject = f"Casework: {case.reference} is back in legal review"
+        mail.send_all([mail.message(u.email, subject, text) for u in lawyers])

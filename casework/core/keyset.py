@@ -1,0 +1,61 @@
+"""Keyset pagination: "the rows after this one" instead of OFFSET, so that a deep page costs what
+the first one does.
+
+A list is sorted by ``keys``: (SQL expression, descending?) pairs whose last one is unique (the
+primary key). A page after (or before) a row is the rows whose keys come after (before) that
+row's keys, found with the index of the leading key. The cursor a page hands out is opaque and
+signed: it names the sort, the direction and the row's primary key only; the row's key values are
+read again from the database when the cursor comes back, so a cursor carries no data at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import ColumnElement, and_, or_
+
+Key = tuple[Any, bool]  # (SQL expression, descending?)
+
+
+class BadCursor(Exception):
+    """A cursor that was not made by this list (tampered with, or for another sort)."""
+
+
+def _serializer(secret: str | bytes, salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=salt)
+
+
+def make_cursor(secret: str | bytes, salt: str, sort: str, row_id: int, *, before: bool) -> str:
+    """An opaque, signed cursor: the page after (or ``before``) the row ``row_id``."""
+    return _serializer(secret, salt).dumps([sort, int(row_id), "b" if before else "a"])
+
+
+def read_cursor(secret: str | bytes, salt: str, cursor: str) -> tuple[str, int, bool]:
+    """(sort, row id, before?) of a cursor made by :func:`make_cursor`, or BadCursor."""
+    try:
+        sort, row_id, way = _serializer(secret, salt).loads(cursor)
+    except (BadSignature, TypeError, ValueError) as exc:
+        raise BadCursor("not a cursor of this list") from exc
+    if not isinstance(sort, str) or not isinstance(row_id, int) or way not in ("a", "b"):
+        raise BadCursor("not a cursor of this list")
+    return sort, row_id, way == "b"
+
+
+def order_by(keys: Sequence[Key], *, reverse: bool = False) -> list[Any]:
+    """The ORDER BY of ``keys`` (``reverse``: the other way round, to walk backwards)."""
+    return [expr.asc() if desc == reverse else expr.desc() for expr, desc in keys]
+
+
+def after(keys: Sequence[Key], values: Sequence[Any], *, reverse: bool = False) -> ColumnElement:
+    """A WHERE clause keeping the rows that come after ``values`` in the order of ``keys``
+    (``reverse``: before them). Keys must not be NULL (sort on a COALESCE otherwise)."""
+    parts = []
+    for i, (expr, desc) in enumerate(keys):
+        later = expr < values[i] if desc != reverse else expr > values[i]
+        parts.append(and_(*[keys[j][0] == values[j] for j in range(i)], later))
+    lead, desc = keys[0]
+    # The leading key's bound, stated alone, lets the database seek its index to the page.
+    bound = lead <= values[0] if desc != reverse else lead >= values[0]
+    return and_(bound, or_(*parts))

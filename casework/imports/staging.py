@@ -1,0 +1,92 @@
+"""Import files between their check and their writing: encrypted in the attachment store, for two hours at most.
+
+A checked file waits in the attachment store (``imports/<token>``) under a random token until
+the coordinator confirms (on the page, or through a background job for a large file, which may
+run on another server: every server reaches the store). It holds identifying data, so it is sealed like a document.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import secrets
+import tempfile
+import time
+
+from sqlalchemy import event
+
+from casework.core import sealedfiles
+from casework.core.crypto import DecryptionFailed
+from casework.core.db import db
+from casework.core.keyring import keyring
+from casework.core.storage import storage
+
+log = logging.getLogger(__name__)
+
+STAGING_HOURS = 2
+_PREFIX = "imports"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def _key(token: str) -> str | None:
+    return f"{_PREFIX}/{token}" if _TOKEN.fullmatch(token or "") else None
+
+
+def purge_stale() -> None:
+    """Files checked but never confirmed hold identifying data: they do not linger."""
+    limit = time.time() - STAGING_HOURS * 3600
+    store = storage()
+    for key, modified in list(store.keys(_PREFIX)):
+        if modified < limit:
+            store.delete(key)
+
+
+def write(token: str, data: bytes) -> None:
+    key = _key(token)
+    if key is None:
+        raise ValueError("not a staging token")
+    key_id, data_key = keyring().active_key(db.session.connection())
+    with tempfile.TemporaryFile() as sealed:
+        sealedfiles.seal_file(
+            io.BytesIO(data), sealed, key_id=key_id, data_key=data_key, binding=key
+        )
+        sealed.seek(0)
+        storage().put(key, sealed)
+
+
+def read(token: str) -> bytes | None:
+    """The staged file, or None if it is gone (expired, discarded, or never there)."""
+    key = _key(token)
+    if key is None:
+        return None
+    ring, conn = keyring(), db.session.connection()
+    try:
+        sealed = storage().open(key)
+    except FileNotFoundError:
+        return None
+    try:
+        with sealed:
+            return b"".join(
+                sealedfiles.iter_stream(sealed, lambda key_id: ring.data_key(conn, key_id), key)
+            )
+    except DecryptionFailed:
+        # Damaged, or staged unencrypted by an older version: it has to be checked again.
+        log.warning("a staged import file does not decrypt; discarded")
+        storage().delete(key)
+        return None
+
+
+def discard(token: str | None) -> None:
+    key = _key(token or "")
+    if key is not None:
+        storage().delete(key)
+
+
+def discard_after_commit(token: str) -> None:
+    """Remove the staged file once the current transaction (the import) is committed."""
+    event.listen(db.session(), "after_commit", lambda _session: discard(token), once=True)

@@ -1,0 +1,204 @@
+"""Keeping the keyed token index of free text up to date, in one place: the session's flushes.
+
+Each indexed record (a case's title, narrative and "after return"; an event's description and
+legal basis; a source's account ("how they know"); a comment; a review comment; a document's name and
+description) is stored in ``search_tokens`` as the set of its distinct search terms
+(``casework.search.text``), each an HMAC under a key derived from ``BLIND_INDEX_KEY`` for the
+purpose ``search.term``: the words themselves never reach the table.
+
+Whenever a flush inserts such a record, changes one of its indexed fields or hides or restores
+it, its rows are rewritten after the flush, in the same transaction: a hidden record has none
+(so it is never found), a restored one gets them back. ``reindex_all`` rebuilds everything (the
+``flask --app casework search reindex`` command: for existing data and after a key change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from casework.cases.models import Case, Comment, Event, StatusChange
+from casework.core.blindindex import current_index
+from casework.core.db import db
+from casework.core.i18n import N_
+from casework.evidence.models import Document, Source
+from casework.search.models import SearchToken
+from casework.search.text import terms
+
+PURPOSE = "search.term"
+_PENDING = "casework.search.pending"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An indexed kind of record: its model, its indexed fields (attribute, label), its case."""
+
+    name: str
+    label: str
+    model: type
+    fields: tuple[tuple[str, str], ...]
+    case_id: Callable[[Any], int | None]
+
+    def hidden(self, obj: Any) -> bool:
+        return getattr(obj, "hidden_at", None) is not None
+
+    def texts(self, obj: Any) -> list[str]:
+        return [value for attr, _ in self.fields if (value := getattr(obj, attr, None))]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "case",
+        N_("Case"),
+        Case,
+        (
+            ("title", N_("title")),
+            ("narrative", N_("narrative")),
+            ("after_return", N_("after return")),
+        ),
+        lambda c: c.id,
+    ),
+    Kind(
+        "event",
+        N_("Event"),
+        Event,
+        (("description", N_("description")), ("legal_basis", N_("legal basis"))),
+        lambda e: e.case_id,
+    ),
+    Kind(
+        "source",
+        N_("Source"),
+        Source,
+        # What the case file shows of a source; its identity and notes are not indexed.
+        (("how_they_know", N_("how they know")),),
+        lambda s: s.case_id,
+    ),
+    Kind("comment", N_("Comment"), Comment, (("body", N_("comment")),), lambda c: c.case_id),
+    Kind(
+        "status",
+        N_("Review comment"),
+        StatusChange,
+        (("comment", N_("comment")),),
+        lambda s: s.case_id,
+    ),
+    Kind(
+        "document",
+        N_("Document"),
+        Document,
+        (("original_name", N_("file name")), ("description", N_("description"))),
+        lambda d: d.case_id,  # documents of advocacy actions (no case) are not indexed
+    ),
+)
+KIND_BY_NAME = {k.name: k for k in KINDS}
+_KIND_BY_CLASS = {k.model: k for k in KINDS}
+
+
+def term_token(term: str) -> bytes:
+    """The index token of one search term under the running application's key."""
+    return current_index().digest(PURPOSE, term)
+
+
+def _rows(kind: Kind, obj: Any) -> list[dict[str, Any]]:
+    case_id = kind.case_id(obj)
+    if case_id is None or kind.hidden(obj):
+        return []
+    found: set[str] = set()
+    for text in kind.texts(obj):
+        found |= terms(text)
+    index = current_index()
+    return [
+        {
+            "token": index.digest(PURPOSE, term),
+            "record_kind": kind.name,
+            "record_id": obj.id,
+            "case_id": case_id,
+        }
+        for term in sorted(found)
+    ]
+
+
+def write_tokens(conn: Any, records: Iterable[Any], *, new: bool = False) -> int:
+    """Rewrite the rows of these records (of indexed kinds) on ``conn``; returns rows written.
+    ``new``: the records were just inserted, so they have no rows to delete."""
+    by_kind: dict[str, list[Any]] = {}
+    for obj in records:
+        by_kind.setdefault(_KIND_BY_CLASS[type(obj)].name, []).append(obj)
+    written = 0
+    table = SearchToken.__table__
+    for name, objs in by_kind.items():
+        kind = KIND_BY_NAME[name]
+        ids = [] if new else [o.id for o in objs]
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                delete(table).where(
+                    table.c.record_kind == name, table.c.record_id.in_(ids[start : start + 500])
+                )
+            )
+        rows = [row for obj in objs for row in _rows(kind, obj)]
+        for start in range(0, len(rows), 2000):
+            conn.execute(insert(table), rows[start : start + 2000])
+        written += len(rows)
+    return written
+
+
+def _touched(kind: Kind, obj: Any) -> bool:
+    state = inspect(obj)
+    attrs = [attr for attr, _ in kind.fields]
+    attrs.append("hidden_at" if hasattr(kind.model, "hidden_at") else None)
+    attrs.append("case_id" if kind.name != "case" else None)
+    return any(a and state.attrs[a].history.has_changes() for a in attrs)
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, flush_context: Any, instances: Any) -> None:
+    """Note the indexed records this flush creates, edits, hides or restores (before the
+    sealing of encrypted values clears their history)."""
+    new = [obj for obj in session.new if type(obj) in _KIND_BY_CLASS]
+    changed = [
+        obj
+        for obj in session.dirty
+        if (kind := _KIND_BY_CLASS.get(type(obj))) is not None and _touched(kind, obj)
+    ]
+    session.info[_PENDING] = (new, changed)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _write(session: Session, flush_context: Any) -> None:
+    new, changed = session.info.pop(_PENDING, ((), ()))
+    if not new and not changed:
+        return
+    conn = session.connection()
+    if new:
+        write_tokens(conn, [o for o in new if inspect(o).persistent], new=True)
+    if changed:
+        write_tokens(conn, [o for o in changed if inspect(o).persistent])
+
+
+def reindex_all(batch: int = 500) -> int:
+    """Rebuild the whole index (existing data, a new key, new rules); returns records indexed."""
+    conn = db.session.connection()
+    conn.execute(delete(SearchToken.__table__))
+    count = 0
+    for kind in KINDS:
+        last = 0
+        while True:
+            objs = list(
+                db.session.scalars(
+                    select(kind.model)
+                    .where(kind.model.id > last)
+                    .order_by(kind.model.id)
+                    .limit(batch)
+                )
+            )
+            if not objs:
+                break
+            write_tokens(conn, objs)
+            count += len(objs)
+            last = objs[-1].id
+            for obj in objs:  # keep memory flat over any number of records
+                db.session.expunge(obj)
+    return count

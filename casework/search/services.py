@@ -1,0 +1,295 @@
+"""Full-text search: the cases whose free text holds every term, for their readers only.
+
+Query terms become index tokens (``casework.search.index``); SQL finds the cases holding every
+token (AND over the case's records), keeps those the user may read
+(``permissions.readable_cases_clause``) before anything is counted or ranked, ranks them by
+matching records then recency, and stops at ``MAX_CASES``. Only then are the matching records of
+those cases loaded through the ORM (which decrypts them) to build highlighted snippets. A word
+typed with a capital letter may be a name: the people-matching service
+(``casework.cases.listing.search_by_name``) looks it up in the blind index of names too.
+
+No prefix and no phrase search: a keyed token matches a whole (stemmed) word or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
+
+from casework import permissions
+from casework.advocacy.models import UPRRecommendation
+from casework.cases import listing
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.i18n import translate
+from casework.legal.models import Instrument, Provision
+from casework.search.index import KIND_BY_NAME, KINDS, term_token
+from casework.search.models import SearchToken
+from casework.search.text import query_terms, snippet, term_of, words
+
+MAX_CASES = 50
+MAX_TERMS = 12
+QUERY_MAX_LEN = 300
+SNIPPETS_PER_CASE = 3
+MAX_CATALOGUE = 20
+
+
+@dataclass
+class Hit:
+    """One matching record of a case, with its highlighted excerpt."""
+
+    kind: str
+    label: str
+    snippet: Markup
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    score: int
+    kinds: list[str] = field(default_factory=list)  # labels of the kinds of record that matched
+    hits: list[Hit] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # names of the case's people that matched
+    more_hits: int = 0
+
+
+@dataclass
+class SearchResults:
+    terms: list[str]
+    ignored: list[str]
+    cases: list[CaseResult]
+    more: bool  # more than MAX_CASES cases matched: refine the search
+    provisions: list[Provision] = field(default_factory=list)
+    instruments: list[Instrument] = field(default_factory=list)
+    recommendations: list[UPRRecommendation] = field(default_factory=list)
+
+
+def _name_words(query: str) -> list[str]:
+    """Words typed with a capital letter (in any script), stop words aside: possibly names."""
+    return [
+        m.group()
+        for m in words(query)
+        if m.group()[0].isupper() and not m.group().isdigit() and term_of(m.group()) is not None
+    ]
+
+
+def _matching_cases(
+    user: Any, tokens: list[bytes], *, within: list[int] | None = None, limit: int
+) -> list[tuple[Case, int]]:
+    """(case, hits) of the readable cases holding every token, best first."""
+    if not tokens:
+        return []
+    agg = select(SearchToken.case_id.label("case_id"), func.count().label("hits")).where(
+        SearchToken.token.in_(tokens)
+    )
+    if within is not None:
+        agg = agg.where(SearchToken.case_id.in_(within))
+    agg = (
+        agg.group_by(SearchToken.case_id)
+        .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Case, agg.c.hits)
+        .join(agg, agg.c.case_id == Case.id)
+        .where(permissions.readable_cases_clause(user))
+        .order_by(agg.c.hits.desc(), Case.updated_at.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return [(case, int(hits)) for case, hits in rows]
+
+
+def search_cases(user: Any, query: str) -> SearchResults:
+    """The cases ``user`` may read whose free text (or people's names) match every term."""
+    query = query[:QUERY_MAX_LEN]
+    found_terms, ignored = query_terms(query)
+    found_terms = found_terms[:MAX_TERMS]
+    results = SearchResults(found_terms, ignored, [], False)
+    if not found_terms:
+        return results
+    tokens = {term: term_token(term) for term in found_terms}
+    ranked: dict[int, CaseResult] = {}
+    for case, hits in _matching_cases(user, list(tokens.values()), limit=MAX_CASES + 1):
+        ranked[case.id] = CaseResult(case, hits)
+    results.more = len(ranked) > MAX_CASES
+
+    # Names: the words that may be names also match people by their matching keys; a case
+    # found so still needs every other term in its text.
+    name_words = _name_words(query)
+    if name_words:
+        by_name = listing.search_by_name(user, " ".join(name_words), limit=MAX_CASES)
+        if by_name:
+            name_terms = {term_of(w) for w in name_words}
+            rest = [tok for term, tok in tokens.items() if term not in name_terms]
+            ids = [case.id for case, _ in by_name]
+            if rest:
+                keep = {c.id: h for c, h in _matching_cases(user, rest, within=ids, limit=len(ids))}
+            else:
+                keep = dict.fromkeys(ids, 0)
+            for case, name in by_name:
+                if case.id not in keep:
+                    continue
+                result = ranked.setdefault(case.id, CaseResult(case, keep[case.id]))
+                result.score += 1
+                if name not in result.names:
+                    result.names.append(name)
+    ordered = sorted(
+        ranked.values(), key=lambda r: (-r.score, -r.case.updated_at.timestamp(), -r.case.id)
+    )
+    results.more = results.more or len(ordered) > MAX_CASES
+    results.cases = ordered[:MAX_CASES]
+    _add_hits(results.cases, list(tokens.values()), set(found_terms))
+    return results
+
+
+_KIND_ORDER = {k.name: i for i, k in enumerate(KINDS)}
+
+
+def _add_hits(cases: list[CaseResult], tokens: list[bytes], wanted: set[str]) -> None:
+    """The kinds of record that matched in each case, and snippets of the first few records
+    (decrypted through the ORM: only records of cases already found readable)."""
+    if not cases:
+        return
+    by_id = {r.case.id: r for r in cases}
+    rows = db.session.execute(
+        select(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
+        .where(SearchToken.case_id.in_(by_id), SearchToken.token.in_(tokens))
+        .distinct()
+    ).all()
+    records: dict[int, list[tuple[str, int]]] = {}
+    for case_id, kind, record_id in rows:
+        records.setdefault(case_id, []).append((kind, record_id))
+    to_load: dict[str, set[int]] = {}
+    for case_id, found in records.items():
+        found.sort(key=lambda r: (_KIND_ORDER.get(r[0], 99), r[1]))
+        result = by_id[case_id]
+        result.kinds = sorted(
+            {translate(KIND_BY_NAME[k].label) for k, _ in found}, key=lambda label: label.lower()
+        )
+        for kind, record_id in found[:SNIPPETS_PER_CASE]:
+            to_load.setdefault(kind, set()).add(record_id)
+        result.more_hits = max(0, len(found) - SNIPPETS_PER_CASE)
+    loaded: dict[tuple[str, int], Any] = {}
+    for kind_name, ids in to_load.items():
+        model = KIND_BY_NAME[kind_name].model
+        for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
+            loaded[(kind_name, obj.id)] = obj
+    for case_id, found in records.items():
+        result = by_id[case_id]
+        for kind_name, record_id in found[:SNIPPETS_PER_CASE]:
+            obj = loaded.get((kind_name, record_id))
+            if obj is None:
+                continue
+            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted)
+            if hit is not None:
+                result.hits.append(hit)
+
+
+def _hit(kind: Any, obj: Any, wanted: set[str]) -> Hit | None:
+    for attr, label in kind.fields:
+        text = getattr(obj, attr, None)
+        if not text:
+            continue
+        made = snippet(text, wanted)
+        if made is not None:
+            return Hit(kind.name, f"{translate(kind.label)}, {translate(label)}", made[0])
+    return None
+
+
+# --- the legal catalogue and UPR recommendations (not identifying: the database's own search) --
+
+
+def _catalogue_words(query: str) -> list[str]:
+    found: list[str] = []
+    for m in words(query[:QUERY_MAX_LEN]):
+        word = "".join(ch for ch in m.group() if ch.isalnum())
+        if word and word.casefold() not in found:
+            found.append(word.casefold())
+    return found[:MAX_TERMS]
+
+
+_SIMPLE = literal_column("'simple'::regconfig")
+
+
+def tsvector(columns: list[Any]) -> Any:
+    """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, '') ...)`` (immutable
+    functions and constants only, so that a GIN index over it can serve it when the tables
+    grow; a catalogue of hundreds of entries and a few thousand recommendations need none)."""
+    document = func.coalesce(columns[0], literal_column("''"))
+    for col in columns[1:]:
+        document = document.op("||")(literal_column("' '")).op("||")(
+            func.coalesce(col, literal_column("''"))
+        )
+    return func.to_tsvector(_SIMPLE, document)
+
+
+def text_match(columns: list[Any], query_words: list[str]) -> ColumnElement[bool]:
+    """Every word (as a word prefix) in these columns: PostgreSQL full-text search
+    (``to_tsvector('simple', ...)``), elsewhere case-insensitive LIKE."""
+    if not query_words:
+        return true()
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsquery = " & ".join(f"'{w}':*" for w in query_words)
+        return tsvector(columns).op("@@")(func.to_tsquery(_SIMPLE, tsquery))
+    return and_(
+        *(or_(*(col.icontains(w, autoescape=True) for col in columns)) for w in query_words)
+    )
+
+
+def search_catalogue(user: Any, query: str) -> SearchResults:
+    """Catalogue entries and UPR recommendations matching every word (what the user may see)."""
+    results = SearchResults([], [], [], False)
+    query_words = _catalogue_words(query)
+    if not query_words:
+        return results
+    if permissions.can_view_catalogue(user):
+        results.provisions = list(
+            db.session.scalars(
+                select(Provision)
+                .where(text_match(PROVISION_COLUMNS, query_words))
+                .order_by(Provision.retired, Provision.code)
+                .limit(MAX_CATALOGUE)
+            )
+        )
+        results.instruments = list(
+            db.session.scalars(
+                select(Instrument)
+                .where(text_match(INSTRUMENT_COLUMNS, query_words))
+                .order_by(Instrument.retired, Instrument.code)
+                .limit(MAX_CATALOGUE)
+            )
+        )
+    if permissions.can_view_upr(user):
+        results.recommendations = list(
+            db.session.scalars(
+                select(UPRRecommendation)
+                .where(text_match(RECOMMENDATION_COLUMNS, query_words))
+                .order_by(UPRRecommendation.id.desc())
+                .limit(MAX_CATALOGUE)
+            )
+        )
+    return results
+
+
+# The columns searched.
+PROVISION_COLUMNS = [Provision.code, Provision.title, Provision.summary]
+INSTRUMENT_COLUMNS = [Instrument.code, Instrument.title, Instrument.summary]
+RECOMMENDATION_COLUMNS = [
+    UPRRecommendation.number,
+    UPRRecommendation.recommending_state,
+    UPRRecommendation.text,
+    UPRRecommendation.themes,
+]
+
+
+def search(user: Any, query: str) -> SearchResults:
+    """Cases (keyed token index) and the catalogue (database full-text search), in one."""
+    results = search_cases(user, query)
+    catalogue = search_catalogue(user, query)
+    results.provisions = catalogue.provisions
+    results.instruments = catalogue.instruments
+    results.recommendations = catalogue.recommendations
+    return results

@@ -1,0 +1,327 @@
+"""Words of a text as search terms: normalised, stemmed, stop words dropped; highlighting.
+
+The same function turns a stored text and a query into terms, so that "депортирован" finds
+"депортированы" and "deported" finds "deporting". A word's script picks its stemmer: Russian
+words (Cyrillic, Russian letters only) the Russian Snowball stemmer, Latin words the English
+one; Kazakh, Uzbek, Kyrgyz and Uyghur words (letters Russian has not, or Arabic script) are only
+normalised. Numbers of more than four digits (telephone, passport, UNHCR numbers) are never
+terms: only years and article numbers are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from markupsafe import Markup, escape
+
+MIN_WORD_LEN = 2
+MAX_NUMBER_LEN = 4
+# Apostrophes inside a word (Uzbek oʻ, gʻ; English it's) are dropped rather than splitting it.
+_APOSTROPHES = "'\u2019\u02bc\u02bb\u2018`\u00b4"
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[" + _APOSTROPHES + r"](?=[^\W_]))*")
+_RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+_LATIN = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "during",
+        "each",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "а",
+        "без",
+        "более",
+        "бы",
+        "был",
+        "была",
+        "были",
+        "было",
+        "быть",
+        "в",
+        "вам",
+        "вас",
+        "весь",
+        "во",
+        "вот",
+        "все",
+        "всего",
+        "всех",
+        "вы",
+        "где",
+        "да",
+        "даже",
+        "для",
+        "до",
+        "его",
+        "ее",
+        "её",
+        "если",
+        "есть",
+        "еще",
+        "ещё",
+        "же",
+        "за",
+        "здесь",
+        "и",
+        "из",
+        "или",
+        "им",
+        "их",
+        "к",
+        "как",
+        "ко",
+        "когда",
+        "кто",
+        "ли",
+        "либо",
+        "мне",
+        "может",
+        "мы",
+        "на",
+        "надо",
+        "наш",
+        "не",
+        "него",
+        "нее",
+        "неё",
+        "нет",
+        "ни",
+        "них",
+        "но",
+        "ну",
+        "о",
+        "об",
+        "однако",
+        "он",
+        "она",
+        "они",
+        "оно",
+        "от",
+        "очень",
+        "по",
+        "под",
+        "при",
+        "с",
+        "со",
+        "так",
+        "также",
+        "такой",
+        "там",
+        "те",
+        "тем",
+        "то",
+        "того",
+        "тоже",
+        "той",
+        "только",
+        "том",
+        "ты",
+        "у",
+        "уже",
+        "хотя",
+        "чего",
+        "чей",
+        "чем",
+        "что",
+        "чтобы",
+        "чье",
+        "чья",
+        "эта",
+        "эти",
+        "это",
+        "я",
+    ]
+)
+
+
+def _strip_latin_accents(word: str) -> str:
+    """é → e, ş → s, ö → o; only on Latin letters (Cyrillic й must stay й)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    out: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and out and out[-1] in _LATIN:
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def normalise_word(word: str) -> str:
+    """NFKC, casefold, apostrophes dropped, Latin accents stripped, ё → е."""
+    word = unicodedata.normalize("NFKC", word).casefold()
+    word = word.translate({ord(a): None for a in _APOSTROPHES})
+    word = _strip_latin_accents(word)
+    return word.replace("ё", "е")
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(language)
+
+
+@lru_cache(maxsize=65536)
+def term_of(word: str) -> str | None:
+    """The search term of one word as it was typed, or None (stop word, too short, a long
+    number)."""
+    norm = normalise_word(word)
+    if len(norm) < MIN_WORD_LEN or norm in STOP_WORDS:
+        return None
+    if norm.isdigit():
+        return norm if len(norm) <= MAX_NUMBER_LEN else None
+    if all(ch in _RUSSIAN or ch.isdigit() for ch in norm):
+        return _stemmer("russian").stemWord(norm)
+    if all(ch in _LATIN or ch.isdigit() for ch in norm):
+        return _stemmer("english").stemWord(norm)
+    return norm  # Kazakh, Uzbek, Kyrgyz, Uyghur...: normalised only
+
+
+def words(text: str) -> Iterator[re.Match[str]]:
+    """Every word of ``text`` (with its position, for highlighting)."""
+    return _WORD.finditer(unicodedata.normalize("NFC", text))
+
+
+def terms(text: str | None) -> set[str]:
+    """The distinct search terms of a text."""
+    if not text:
+        return set()
+    return {t for m in words(text) if (t := term_of(m.group())) is not None}
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """(terms in the order typed, without repeats; the words ignored as too common or short)."""
+    found: list[str] = []
+    ignored: list[str] = []
+    for m in words(query):
+        term = term_of(m.group())
+        if term is None:
+            ignored.append(m.group())
+        elif term not in found:
+            found.append(term)
+    return found, ignored
+
+
+def snippet(text: str, wanted: set[str], *, width: int = 240) -> tuple[Markup, int] | None:
+    """An HTML-escaped excerpt of ``text`` around its first matching word, matches in <mark>,
+    and how many words matched; None when no word of ``text`` is one of the ``wanted`` terms."""
+    text = unicodedata.normalize("NFC", text)
+    spans = [(m.start(), m.end()) for m in words(text) if term_of(m.group()) in wanted]
+    if not spans:
+        return None
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", max(spans[0][1], start), end)
+        end = space if space > spans[0][1] else end
+    parts: list[Markup | str] = [Markup("\u2026 ")] if start else []
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[pos:s]))
+        parts.append(Markup("<mark>%s</mark>") % text[s:e])
+        pos = e
+    parts.append(escape(text[pos:end]))
+    if end < len(text):
+        parts.append(Markup(" \u2026"))
+    return Markup("").join(parts), len(spans)

@@ -1,0 +1,124 @@
+"""What real users do, in a real browser: setup, intake on a phone, review, advocacy, outputs."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, log_in, no_sideways_scroll
+
+
+def test_first_run_setup_creates_the_administrator_and_their_second_factor(pages, fresh_site):
+    page = pages(LAPTOP)
+    page.goto(fresh_site.url("/"))
+    # Nobody can log in yet: the login page offers the one-time setup.
+    page.get_by_role("link", name="Set up Casework").click()
+    expect(page).to_have_url(re.compile(r"/setup$"))
+    page.fill("#display_name", "First Admin")
+    page.fill("#email", "first.admin@example.org")
+    page.fill("#password", "a long and unusual passphrase")
+    page.fill("#confirm", "a long and unusual passphrase")
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/account/two-factor/enrol$"))
+    secret = page.locator("figure.qr + small code").inner_text().replace(" ", "")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("main button[type=submit]")
+    # Recovery codes are shown once; then the administrator reaches the application.
+    expect(page.locator("main")).to_contain_text(re.compile("recovery", re.I))
+    page.goto(fresh_site.url("/admin/users"))
+    expect(page.locator("main")).to_contain_text("first.admin@example.org")
+    # The setup page is gone for good.
+    assert page.goto(fresh_site.url("/setup")).status == 404
+
+
+def test_monitor_logs_an_urgent_case_on_a_phone_by_keyboard_alone(pages, demo_site):
+    page = pages(PHONE)
+    log_in(page, demo_site, "monitor")
+    page.goto(demo_site.url("/cases/new"))
+    assert no_sideways_scroll(page)
+    page.focus("#name")
+    page.keyboard.type("Тимур Рахимов (e2e)")
+    page.keyboard.press("Tab")  # name kind: keep "as given"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "act_type"
+    page.keyboard.type("Extradition")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2026-11-20")
+    page.keyboard.press("Tab")  # approximate date: leave unticked
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "act_place"
+    page.keyboard.type("Shymkent")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Uzbekistan")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "urgency"
+    page.keyboard.type("Imminent")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Detained")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "narrative"
+    page.keyboard.type("Detained at the migration office this morning; hearing tomorrow.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "save"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]+$"))
+    main = page.locator("main")
+    expect(main).to_contain_text(re.compile(r"KZ-2026-\d{4}"))
+    expect(main).to_contain_text("Imminent")
+    expect(main).to_contain_text("Тимур Рахимов (e2e)")
+    reference = re.search(r"KZ-2026-\d{4}", main.inner_text()).group(0)
+    assert no_sideways_scroll(page)
+    # It tops the monitor's dashboard.
+    page.goto(demo_site.url("/"))
+    expect(page.locator("main")).to_contain_text(reference)
+
+
+def _open_case(page, site, text: str) -> None:
+    """Open the case whose row in the case list shows ``text``."""
+    page.goto(site.url("/cases"))
+    page.locator("main table tr", has_text=text).locator("a").first.click()
+    expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]+$"))
+
+
+def test_lawyer_reviews_links_legal_grounds_and_verifies(pages, demo_site):
+    page = pages(LAPTOP)
+    log_in(page, demo_site, "lawyer")
+    _open_case(page, demo_site, "In legal review")
+    case_url = page.url
+    page.goto(case_url + "/legal/links/new")
+    option = page.locator("#provision option", has_text=re.compile(r"^ICCPR:7\b")).first
+    page.select_option("#provision", option.get_attribute("value"))
+    page.select_option("#assessment", "at_risk")
+    page.select_option("#violation_status", "likely")
+    page.fill("#analysis", "Risk of ill-treatment in pre-trial detention (e2e).")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("ICCPR:7")
+    page.goto(case_url)
+    page.click("button[name=to][value=verified]")
+    expect(page.locator("main")).to_contain_text("Verified")
+
+
+def test_coordinator_records_an_urgent_appeal_and_downloads_an_output(pages, demo_site):
+    page = pages(LAPTOP)
+    log_in(page, demo_site, "coordinator")
+    _open_case(page, demo_site, "Verified")
+    case_url = page.url
+    page.goto(case_url + "/advocacy/new")
+    page.select_option("#action_type", "urgent_appeal")
+    page.fill("#title", "Urgent appeal to the Working Group on Arbitrary Detention (e2e)")
+    page.select_option("#status", "submitted")
+    page.fill("#submitted_on", "2026-11-27")
+    page.fill("#followup_due", "2026-12-11")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("Working Group on Arbitrary Detention (e2e)")
+    page.goto(case_url + "/outputs/special_procedures")
+    expect(page.locator("main")).to_contain_text(re.compile("Special Procedures", re.I))
+    with page.expect_download() as info:
+        page.locator("main a[href*='/outputs/special_procedures/file']").first.click()
+    download = info.value
+    with open(download.path(), "rb") as f:
+        data = f.read()
+    assert data[:2] == b"PK" or data.startswith(b"%PDF") or len(data) > 100, data[:100]
+    assert download.suggested_filename.startswith("KZ-")

@@ -1,0 +1,258 @@
+"""Backups: an archive restores everything it holds, and a damaged or foreign one nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from casework.accounts.models import User
+from casework.audit import chain
+from casework.audit.models import AuditEntry
+from casework.backups import services
+from casework.backups.archive import ArchiveRefused, ForeignArchive
+from casework.cases.models import Case
+from casework.core.crypto import MasterKey
+from casework.core.db import db
+from casework.core.vocab import Role
+from casework.evidence.models import Document
+from tests.case_helpers import intake, page
+from tests.factories import log_in
+
+FILES = [b"Court decision, page one.\n", "Показания свидетеля\n".encode() * 5000]
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """An upload folder of this test's own (the session's is shared by every test)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def world(app, uploads, make_user):
+    monitor = make_user(Role.MONITOR)
+    client = log_in(app.test_client(), monitor)
+    case = intake(client, narrative="Taken from his flat at night; kept after restore.")
+    for n, content in enumerate(FILES):
+        response = client.post(
+            f"/cases/{case.public_id}/documents/new",
+            data={"file": (io.BytesIO(content), f"file{n}.txt"), "description": "Statement"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    db.session.expire_all()
+    return {"email": monitor.email, "case_id": case.id, "url": f"/cases/{case.public_id}"}
+
+
+def _counts() -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # noqa: S608
+            for name in inspect(conn).get_table_names()
+        }
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def _wipe(folder: Path) -> None:
+    """Lose everything: every row (Alembic's version excepted) and every uploaded file."""
+    db.session.remove()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.unlink()
+
+
+def test_backup_wipe_restore_gives_back_every_row_and_file(app, world, uploads, tmp_path):
+    rows, files = _counts(), _checksums(uploads)
+    assert len(files) == 2 and rows["cases"] == 1
+    archive = tmp_path / "casework.cwbackup"
+
+    manifest = services.create_backup(archive)
+    assert manifest.row_counts == rows
+    assert manifest.alembic_revision == services.head_revision()
+    assert {m[len("uploads/") :] for m in manifest.upload_members} == set(files)
+    assert os.stat(archive).st_mode & 0o077 == 0
+    raw = archive.read_bytes()
+    assert b"Taken from his flat" not in raw and b"Court decision" not in raw
+    assert services.verify_backup(archive).row_counts == rows
+
+    _wipe(uploads)
+    assert _counts()["cases"] == 0 and _checksums(uploads) == {}
+    services.restore_backup(archive)
+
+    # Every row is back; the audit trail has one entry more: the restore itself.
+    assert _counts() == rows | {"audit_entries": rows["audit_entries"] + 1}
+    assert _checksums(uploads) == files
+    assert chain.verify(db.session).ok
+    actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+    assert actions[-1] == "backup.restored" and "backup.created" not in actions
+
+    # The case file reads: encrypted values decrypt, the page shows them, files download.
+    assert db.session.get(Case, world["case_id"]).narrative.startswith("Taken from his flat")
+    monitor = db.session.scalar(select(User).where(User.email == world["email"]))
+    client = log_in(app.test_client(), monitor)
+    assert "Taken from his flat at night" in page(client, world["url"])
+    downloads = [
+        client.get(f"{world['url']}/documents/{d.public_id}").get_data()
+        for d in db.session.scalars(select(Document).where(Document.case_id == world["case_id"]))
+    ]
+    assert sorted(downloads) == sorted(FILES)
+
+
+def test_cli_round_trip_and_exit_codes(app, world, uploads, tmp_path):
+    runner = app.test_cli_runner()
+    archive = tmp_path / "cli.cwbackup"
+    result = runner.invoke(args=["backup", "create", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "Backup written" in result.output
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "backup.created"))
+    # Never over an existing file.
+    result = runner.invoke(args=["backup", "create", str(archive)])
+    assert result.exit_code == 1 and "never overwrites" in result.output
+
+    result = runner.invoke(args=["backup", "verify", str(archive)])
+    assert result.exit_code == 0 and "Backup intact" in result.output
+
+    # The database holds data: refused (exit 2) and nothing changes...
+    before = _counts()
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert _counts() == before
+    # ...an empty database with files left in the upload folder is refused too...
+    _wipe(uploads)
+    (uploads / "stray").write_bytes(b"x")
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 2 and "upload folder" in result.output
+    (uploads / "stray").unlink()
+    # ...and into an empty one it restores.
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "Restored" in result.output
+    assert _counts()["cases"] == 1
+    # --force replaces a database that holds data.
+    result = runner.invoke(args=["backup", "restore", "--force", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert _counts()["cases"] == 1 and len(_checksums(uploads)) == 2
+
+
+def _damaged(archive: Path, how: str) -> Path:
+    data = bytearray(archive.read_bytes())
+    if how == "truncated":
+        data = data[: len(data) - 100]
+    elif how == "truncated_at_chunk":
+        # Exactly after a whole chunk: only the missing "last chunk" flag can tell.
+        body = data.index(b"\n", data.index(b"\n") + 1) + 1
+        cut = body + 39 + 3 * (64 * 1024 + 16)
+        assert len(data) > cut + 64 * 1024
+        data = data[:cut]
+    elif how == "altered_byte":
+        data[len(data) // 2] ^= 0x01
+    elif how == "altered_last_byte":
+        data[-1] ^= 0x80
+    elif how == "altered_header":
+        at = data.index(b'"created_at": "') + len(b'"created_at": "')
+        data[at] = ord("1") if data[at] != ord("1") else ord("2")
+    damaged = archive.with_name(f"{how}.cwbackup")
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["truncated", "truncated_at_chunk", "altered_byte", "altered_last_byte", "altered_header"],
+)
+def test_damaged_archive_is_refused_before_anything_changes(app, world, uploads, tmp_path, how):
+    archive = tmp_path / "good.cwbackup"
+    services.create_backup(archive)
+    damaged = _damaged(archive, how)
+    with pytest.raises(ArchiveRefused):
+        services.verify_backup(damaged)
+    result = app.test_cli_runner().invoke(args=["backup", "verify", str(damaged)])
+    assert result.exit_code == 1 and "REFUSED" in result.output
+
+    _wipe(uploads)
+    empty = _counts()
+    with pytest.raises(ArchiveRefused):
+        services.restore_backup(damaged)
+    assert _counts() == empty and _checksums(uploads) == {}
+    assert not [p for p in uploads.parent.iterdir() if p.name.startswith(".restore-")]
+    # The intact archive still restores.
+    services.restore_backup(archive)
+    assert _counts()["cases"] == 1
+
+
+def test_foreign_archive_is_refused(app, world, uploads, tmp_path):
+    foreign_key = MasterKey(os.urandom(32))
+    foreign = tmp_path / "foreign.cwbackup"
+    services.create_backup(foreign, master=foreign_key)
+    with pytest.raises(ForeignArchive, match=foreign_key.id):
+        services.verify_backup(foreign)
+    _wipe(uploads)
+    with pytest.raises(ForeignArchive):
+        services.restore_backup(foreign)
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(foreign)])
+    assert result.exit_code == 1 and "does not have" in result.output
+
+    # Relabelled with this installation's key id, it fails authentication instead.
+    ours = services.keyring().master.id
+    relabelled = tmp_path / "relabelled.cwbackup"
+    relabelled.write_bytes(foreign.read_bytes().replace(foreign_key.id.encode(), ours.encode(), 1))
+    with pytest.raises(ArchiveRefused, match="failed authentication"):
+        services.restore_backup(relabelled)
+    assert _counts()["cases"] == 0 and _checksums(uploads) == {}
+
+
+def test_not_an_archive_is_refused(app, uploads, tmp_path):
+    bogus = tmp_path / "bogus.cwbackup"
+    bogus.write_bytes(b"PK\x03\x04 not a backup")
+    with pytest.raises(ArchiveRefused, match="not a Casework backup"):
+        services.verify_backup(bogus)
+
+
+def test_scheduled_backups_keep_the_newest(app, world, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(folder))
+    monkeypatch.setitem(app.config, "BACKUP_KEEP", 2)
+    made = [services.create_scheduled_backup() for _ in range(3)]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in made[1:])
+    (folder / "notes.txt").write_text("not an archive")
+    old = folder / "casework-20200101T000000Z.cwbackup"
+    old.write_bytes(b"old")
+    result = app.test_cli_runner().invoke(args=["backup", "prune", str(folder), "--keep", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted([made[2].name, "notes.txt"])
+    # By age: the newest archive stays whatever its age.
+    assert services.prune_backups(folder, keep_days=0) == []
+    result = app.test_cli_runner().invoke(args=["backup", "prune", str(folder)])
+    assert result.exit_code == 1 and "--keep" in result.output
+
+
+def test_archive_of_a_newer_schema_is_refused(app, world, uploads, tmp_path):
+    archive = tmp_path / "newer.cwbackup"
+    head = services.head_revision()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    try:
+        services.create_backup(archive)
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    _wipe(uploads)
+    with pytest.raises(services.BackupError, match="newer than this version"):
+        services.restore_backup(archive)
+    assert _counts()["cases"] == 0 and _checksums(uploads) == {}

@@ -1,0 +1,368 @@
+"""Background jobs: large imports and exports as jobs, progress, retries, downloads, schedule.
+
+Without Redis (the tests' configuration) a job runs at once in the process that starts it; the
+tests marked ``redis`` run the same jobs through RQ with a real Redis (a database of its own,
+``CASEWORK_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/1``) and are skipped without one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from casework.cases.models import Case
+from casework.core.db import db, utcnow
+from casework.core.vocab import Role
+from casework.jobs import queue, services
+from casework.jobs.models import Job, JobState
+from casework.legal.seeding import seed_catalogue
+from tests.clients import client_for
+
+DATA = Path(__file__).parent / "data"
+REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+SECRET = "Kholmatov Alisher"  # stands for identifying data in an exception message
+
+
+def _job(public_id: str) -> Job:
+    db.session.expire_all()
+    return db.session.scalar(select(Job).where(Job.public_id == public_id))
+
+
+def _job_id(response) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    location = response.headers["Location"]
+    assert "/jobs/" in location, location
+    return location.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def calls():
+    """Test kinds: one that always fails (with a name in its message), one that fails once."""
+    seen: list[str] = []
+
+    @services.job_kind("test.fail", "Always fails")
+    def always_fails(ctx):
+        seen.append("fail")
+        ctx.progress(50, "half way")
+        raise RuntimeError(f"cannot process {SECRET}")
+
+    @services.job_kind("test.flaky", "Fails once")
+    def fails_once(ctx):
+        seen.append("flaky")
+        if seen.count("flaky") == 1:
+            raise ConnectionError("the mail server went away")
+        ctx.result(done=1)
+
+    yield seen
+    services.KINDS.pop("test.fail")
+    services.KINDS.pop("test.flaky")
+
+
+def _system_job(kind: str) -> Job:
+    job = services.enqueue(kind, {}, None)
+    db.session.commit()
+    return job
+
+
+# --- large imports and exports become jobs --------------------------------------------------
+
+
+def test_a_large_import_runs_as_a_job_with_progress(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    seed_catalogue()
+    db.session.commit()
+    coordinator = make_user(Role.COORDINATOR)
+    client = client_for(app, coordinator)
+    content = (DATA / "cases-sample.csv").read_bytes()
+    html = client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "legacy.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Import 22 cases now" in html
+    staged = Path(app.config["UPLOAD_DIR"]) / "imports"
+    # The checked file waits encrypted: no name of the file is readable on disk.
+    [waiting] = list(staged.iterdir())
+    assert b"Gulyamov" not in waiting.read_bytes()
+
+    job_id = _job_id(client.post("/imports/cases/confirm"))
+    job = _job(job_id)
+    assert (job.kind, job.state, job.progress, job.attempts) == (
+        "imports.cases",
+        JobState.DONE,
+        100,
+        1,
+    )
+    assert job.result == {"cases": 22, "people": 22, "rejected_rows": 0, "possible_duplicates": 2}
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+    assert list(staged.iterdir()) == []  # the staged file went with the commit
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Import of cases" in page and "Done" in page and "job-progress.js" not in page
+    status = client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["state"] == "done" and status["progress"] == 100 and status["finished"]
+    assert "Gulyamov" not in str(job.params) + str(job.result) + (job.message or "")
+    # Run again (a retry after a lost acknowledgement): nothing is imported twice.
+    assert services.execute(job.id) == JobState.DONE
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+
+
+def test_a_small_import_still_runs_in_the_page(app, make_user):
+    seed_catalogue()
+    db.session.commit()
+    client = client_for(app, make_user(Role.COORDINATOR))
+    content = (DATA / "cases-sample.csv").read_bytes()
+    client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "legacy.csv")},
+        content_type="multipart/form-data",
+    )
+    response = client.post("/imports/cases/confirm")
+    assert response.status_code == 200 and "Imported" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Job.id))) == 0
+
+
+def test_a_large_export_is_a_file_only_its_creator_downloads(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", 0)
+    coordinator = make_user(Role.COORDINATOR)
+    from tests.factories import make_case
+
+    make_case(coordinator)
+    client = client_for(app, coordinator)
+    job_id = _job_id(client.post("/reports/export", data={"format": "csv"}))
+    job = _job(job_id)
+    assert job.state == JobState.DONE and job.result["cases"] == 1
+    # Stored encrypted, like documents.
+    stored = Path(app.config["UPLOAD_DIR"]) / "jobs" / job.result_file
+    assert stored.is_file() and b"KZ-" not in stored.read_bytes()
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert f"/jobs/{job_id}/download" in page
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert b"KZ-" in download.get_data()
+
+    other = client_for(app, make_user(Role.COORDINATOR))
+    assert other.get(f"/jobs/{job_id}").status_code == 404
+    assert other.get(f"/jobs/{job_id}/download").status_code == 404
+    assert job_id not in other.get("/jobs").get_data(as_text=True)
+    admin = client_for(app, make_user(Role.ADMIN))
+    assert job_id in admin.get("/jobs").get_data(as_text=True)
+    admin_page = admin.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Only the person who started this job" in admin_page
+    assert admin.get(f"/jobs/{job_id}/download").status_code == 403
+
+    # Once expired, the file is no longer offered, and the clean-up job removes it.
+    db.session.execute(
+        update(Job).where(Job.id == job.id).values(result_expires_at=utcnow() - timedelta(1))
+    )
+    db.session.commit()
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
+    purge = _system_job("jobs.purge")
+    queue.run_inline(app, purge.id, attempts=1)
+    assert _job(purge.public_id).result == {"removed": 1}
+    assert not stored.exists() and _job(job_id).result_file is None
+
+
+def test_export_below_the_threshold_downloads_at_once(app, make_user):
+    client = client_for(app, make_user(Role.COORDINATOR))
+    response = client.post("/reports/export", data={"format": "json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+
+
+# --- running, retrying, failing --------------------------------------------------------------
+
+
+def test_a_failing_job_is_retried_then_fails_with_a_clear_message(app, make_user, calls):
+    admin = make_user(Role.ADMIN)
+    job = _system_job("test.fail")
+    state = queue.run_inline(app, job.id, attempts=services.RETRIES + 1)
+    assert state == JobState.FAILED
+    job = _job(job.public_id)
+    assert calls == ["fail"] * 4 and job.attempts == 4
+    assert job.state == JobState.FAILED and job.finished_at is not None
+    assert job.error == "Unexpected error (RuntimeError); the server log has the details."
+    assert SECRET not in (job.error + (job.message or ""))
+    page = client_for(app, admin).get(f"/jobs/{job.public_id}").get_data(as_text=True)
+    assert "Failed" in page and "RuntimeError" in page and SECRET not in page
+    # A failed job run again does nothing.
+    assert services.execute(job.id) == JobState.FAILED and len(calls) == 4
+
+
+def test_a_job_that_fails_once_succeeds_on_retry(app, calls):
+    job = _system_job("test.flaky")
+    assert queue.run_inline(app, job.id, attempts=4) == JobState.DONE
+    job = _job(job.public_id)
+    assert (job.attempts, job.result, job.error) == (2, {"done": 1}, None)
+    assert services.execute(job.id) == JobState.DONE and calls == ["flaky", "flaky"]
+
+
+def test_who_starts_which_job(app, make_user):
+    from casework.core.errors import PermissionDenied, ValidationFailed
+
+    monitor, admin = make_user(Role.MONITOR), make_user(Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.enqueue("imports.cases", {}, monitor)
+    with pytest.raises(PermissionDenied):
+        services.enqueue("reminders.send", {}, monitor)
+    with pytest.raises(ValidationFailed):
+        services.enqueue("no.such.kind", {}, admin)
+    client = client_for(app, admin)
+    job_id = _job_id(client.post("/jobs", data={"kind": "reminders.send"}))
+    job = _job(job_id)
+    # No SMTP in tests: the reminders job finishes and says nothing was configured.
+    assert job.state == JobState.DONE and job.result == {"configured": False, "sent": 0}
+    assert (
+        client_for(app, monitor).post("/jobs", data={"kind": "reminders.send"}).status_code == 403
+    )
+
+
+def test_the_backup_job_needs_a_folder_and_the_backup_service(app, make_user, tmp_path):
+    from casework.jobs.tasks import backup_function
+
+    job = _system_job("backup")
+    queue.run_inline(app, job.id, attempts=1)
+    assert _job(job.public_id).error == "No backup folder is configured (CASEWORK_BACKUP_DIR)."
+    app.config["BACKUP_DIR"] = str(tmp_path)
+    try:
+        job = _system_job("backup")
+        queue.run_inline(app, job.id, attempts=1)
+        job = _job(job.public_id)
+        if backup_function() is None:
+            assert job.error == "This installation has no backup service."
+        else:
+            assert job.state == JobState.DONE
+        assert "backup" in [entry.kind for entry in queue.schedule(app)]
+    finally:
+        app.config["BACKUP_DIR"] = None
+
+
+def test_the_daily_reminder_is_in_the_schedule(app):
+    entries = {entry.kind: entry.cron for entry in queue.schedule(app)}
+    assert entries["reminders.send"] == "0 6 * * *"
+    assert "jobs.purge" in entries and "backup" not in entries
+
+
+# --- with a real Redis --------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    conn = Redis.from_url(REDIS_URL)
+    try:
+        conn.ping()
+    except RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    conn.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", [0, 0, 0])
+    app.extensions.pop("casework.jobs.redis", None)
+    yield queue.get_queue(app)
+    app.extensions.pop("casework.jobs.redis", None)
+    conn.flushdb()
+
+
+def _work(q) -> None:
+    from rq import SimpleWorker
+
+    SimpleWorker([q], connection=q.connection).work(burst=True)
+
+
+def test_a_worker_runs_an_export_job_from_redis(app, make_user, monkeypatch, redis_queue):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", 0)
+    coordinator = make_user(Role.COORDINATOR)
+    from tests.factories import make_case
+
+    make_case(coordinator)
+    client = client_for(app, coordinator)
+    job_id = _job_id(client.post("/reports/export", data={"format": "xlsx"}))
+    job = _job(job_id)
+    assert job.state == JobState.QUEUED and job.progress == 0  # waiting for a worker
+    assert client.get(f"/jobs/{job_id}/status").get_json()["state"] == "queued"
+    assert "job-progress.js" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert redis_queue.count == 1
+    _work(redis_queue)
+    job = _job(job_id)
+    assert (job.state, job.progress, job.attempts, job.result["cases"]) == (
+        JobState.DONE,
+        100,
+        1,
+        1,
+    )
+    status = client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["finished"] and status["download"]
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.status_code == 200 and download.get_data()[:2] == b"PK"
+
+
+def test_rq_retries_a_failing_job_then_it_ends_failed(app, calls, redis_queue):
+    job = _system_job("test.fail")
+    services.dispatch(job)
+    _work(redis_queue)
+    job = _job(job.public_id)
+    assert calls == ["fail"] * 4
+    assert (job.state, job.attempts) == (JobState.FAILED, 4)
+    assert job.error == "Unexpected error (RuntimeError); the server log has the details."
+    from rq.job import Job as RQJob
+
+    assert RQJob.fetch(queue.rq_job_id(job.id), connection=redis_queue.connection).is_failed
+
+
+# rq-scheduler hands crontab a naive UTC time, which is what it means; crontab warns anyway.
+@pytest.mark.filterwarnings("ignore:Version 0.22.0. of crontab:FutureWarning")
+def test_the_daily_reminder_is_registered_with_the_scheduler(app, redis_queue):
+    from rq_scheduler import Scheduler
+
+    scheduler = Scheduler(queue_name=queue.QUEUE_NAME, connection=redis_queue.connection)
+    queue.register_schedule(scheduler, app)
+    queue.register_schedule(scheduler, app)  # again, at the next start: no duplicates
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert sorted(jobs) == ["casework-schedule-jobs-purge", "casework-schedule-reminders-send"]
+    reminder = jobs["casework-schedule-reminders-send"]
+    assert reminder.meta["cron_string"] == "0 6 * * *"
+    assert reminder.func_name == "casework.jobs.queue.run_scheduled"
+    assert reminder.args == ["reminders.send"]
+    # What the cron entry fires: a job row started by the system, run by a worker.
+    job_id = queue.run_scheduled("reminders.send")
+    _work(redis_queue)
+    job = db.session.get(Job, job_id)
+    db.session.refresh(job)
+    assert job.created_by_id is None and job.state == JobState.DONE
+
+
+def test_an_unreachable_queue_fails_the_job_with_a_clear_message(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", -1)  # even none
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:8199/0")  # nothing listens
+    app.extensions.pop("casework.jobs.redis", None)
+    try:
+        client = client_for(app, make_user(Role.COORDINATOR))
+        job_id = _job_id(client.post("/reports/export", data={"format": "csv"}))
+    finally:
+        app.extensions.pop("casework.jobs.redis", None)
+    job = _job(job_id)
+    assert job.state == JobState.FAILED
+    assert job.error == "The job queue cannot be reached; try again later."
+
+
+def test_a_checked_file_that_does_not_decrypt_is_checked_again(app, make_user):
+    """A file staged unencrypted (by an older version) or damaged: refused, never a 500."""
+    from casework.imports import staging
+
+    client = client_for(app, make_user(Role.COORDINATOR))
+    content = b"person_name,act_type,act_date\nA B,extradition,2011\n"
+    client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), "cases.csv")},
+        content_type="multipart/form-data",
+    )
+    [path] = list((Path(app.config["UPLOAD_DIR"]) / "imports").iterdir())
+    path.write_bytes(content)  # as an older version left it
+    assert staging.read(path.name) is None and not path.exists()
+    assert client.post("/imports/cases/confirm").status_code == 400

@@ -1,0 +1,202 @@
+"""Every main page runs as many queries with many rows as with few: no query per row (N+1), no
+list that reads the whole archive. Each test measures a page, adds many more of what the page
+shows (cases, people, events, legal links, actions, recommendations...), and measures again."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from casework.accounts import sessions
+from casework.advocacy import services as advocacy
+from casework.advocacy import upr
+from casework.advocacy.models import UPRCycle
+from casework.cases import services as cases
+from casework.cases.events import add_event
+from casework.cases.models import Case, CaseMember
+from casework.core.db import db
+from casework.core.vocab import ActionStatus, ActionType, Assessment, Role, TeamRole, Urgency
+from casework.legal import services as legal
+from casework.legal.models import Instrument, Provision
+from casework.people import services as people
+from casework.people.services import NameInput
+from tests.factories import log_in
+
+_seq = itertools.count(1)
+
+
+class Archive:
+    """A coordinator, a monitor and a lawyer, and one case that grows: ``grow(k)`` adds ``k``
+    of everything to it and to the archive around it."""
+
+    def __init__(self, make_user) -> None:
+        self.monitor = make_user(Role.MONITOR)
+        self.lawyer = make_user(Role.LAWYER)
+        self.coordinator = make_user(Role.COORDINATOR)
+        instrument = Instrument(
+            code="QC", title="Query count", instrument_type="treaty", direction="protective"
+        )
+        db.session.add(instrument)
+        db.session.flush()
+        self.instrument = instrument
+        self.provision = Provision(instrument_id=instrument.id, code="QC:1", title="Art 1")
+        db.session.add(self.provision)
+        self.cycle = UPRCycle(state_under_review="Kazakhstan", number=9)
+        db.session.add(self.cycle)
+        db.session.flush()
+        self.case = self._case(Urgency.IMMINENT)
+        self.person = self._person(self.case, "Alisher Xolmatov")
+        db.session.commit()
+
+    def _case(self, urgency: Urgency = Urgency.ROUTINE) -> Case:
+        n = next(_seq)
+        case = Case(
+            reference=f"KZ-2011-{n:04d}",
+            created_by_id=self.monitor.id,
+            urgency=urgency,
+            act_date=None if n % 3 else "2011-06",
+            destination_country="UZ",
+        )
+        case.members.append(CaseMember(user_id=self.monitor.id, team_role=TeamRole.CREATOR))
+        case.members.append(CaseMember(user_id=self.lawyer.id, team_role=TeamRole.LAWYER))
+        db.session.add(case)
+        db.session.flush()
+        return case
+
+    def _person(self, case: Case, name: str):
+        person = people.create_person(self.monitor, [NameInput(name, None, "as_given")])
+        cases.add_person_to_case(self.monitor, case, person, "at_risk")
+        return person
+
+    def grow(self, k: int) -> None:
+        today = date.today()
+        for i in range(k):
+            n = next(_seq)
+            # The archive: more cases, imminent ones, people of the same surname, citations.
+            other = self._case(Urgency.IMMINENT if i % 2 else Urgency.ROUTINE)
+            self._person(other, f"Rustam Xolmatov{n}")
+            legal.add_link(
+                self.lawyer, other, provision=self.provision, assessment=Assessment.VIOLATED
+            )
+            # The growing case: relatives (with family links), events, comments, legal links.
+            relative = self._person(self.case, f"Relative {n}")
+            people.add_family_link(self.monitor, relative, self.person, "sibling", case=self.case)
+            add_event(
+                self.monitor, self.case, {"event_type": "arrest", "date": f"2012-0{i % 9 + 1}"}
+            )
+            cases.add_comment(self.monitor, self.case, f"Note {n}")
+            provision = Provision(instrument_id=self.instrument.id, code=f"QC:{n + 1}", title="A")
+            db.session.add(provision)
+            db.session.flush()
+            legal.add_link(
+                self.lawyer, self.case, provision=provision, assessment=Assessment.AT_RISK
+            )
+            # Advocacy: actions on the case, overdue and upcoming, the coordinator's and others'.
+            action = advocacy.create_action(
+                self.coordinator,
+                advocacy.ActionData(
+                    action_type=ActionType.URGENT_APPEAL,
+                    title=f"Appeal {n}",
+                    status=ActionStatus.SUBMITTED,
+                    followup_due=today + timedelta(days=-2 if i // 2 % 2 == 0 else 2),
+                    responsible_id=self.coordinator.id if i % 2 else self.lawyer.id,
+                    case_references=[self.case.reference, other.reference],
+                ),
+            )
+            # UPR: recommendations with cases and actions.
+            rec = upr.create_recommendation(
+                self.coordinator,
+                upr.RecommendationData(
+                    cycle=self.cycle,
+                    number=f"140.{n}",
+                    recommending_state="Norway",
+                    text="Respect non-refoulement.",
+                ),
+            )
+            upr.link_case(self.coordinator, rec, other.reference)
+            upr.link_action(self.coordinator, rec, action)
+        db.session.commit()
+
+
+@pytest.fixture
+def archive(make_user, monkeypatch):
+    # A session records its activity once a minute (one UPDATE): adding rows may take longer
+    # than that, and the recording is not what these tests count.
+    monkeypatch.setattr(sessions, "TOUCH_INTERVAL", timedelta(days=1))
+    return Archive(make_user)
+
+
+def _client(app, user):
+    client = app.test_client()
+    log_in(client, user)
+    return client
+
+
+def _count(client, count_queries, method: str, url: str, data=None) -> int:
+    with count_queries() as counter:
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 200, (url, response.status_code)
+    return counter["n"]
+
+
+def _next_page(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'href="(/cases\?[^"]*)" rel="next"', html)
+    assert match, "no next page"
+    return match.group(1).replace("&amp;", "&")
+
+
+PAGES = [
+    ("dashboard", "GET", "/", None),
+    ("case list", "GET", "/cases", None),
+    ("case list filtered", "GET", "/cases?urgency=imminent&destination=UZ&sort=act_date", None),
+    ("case list by provision", "GET", "/cases?provision=QC:1&sort=reference", None),
+    ("case file", "GET", "CASE", None),
+    ("provision page", "GET", "/legal/provisions/QC:1", None),
+    ("follow-ups", "GET", "/advocacy/followups", None),
+    ("UPR cycles", "GET", "/advocacy/upr", None),
+    ("UPR cycle", "GET", "CYCLE", None),
+    ("name search", "POST", "/cases/search", {"name": "Xolmatov"}),
+    ("name search, no match", "POST", "/cases/search", {"name": "Qwzx Vbnm"}),
+]
+
+
+def _url(archive: Archive, url: str) -> str:
+    if url == "CASE":
+        return f"/cases/{archive.case.public_id}"
+    if url == "CYCLE":
+        return f"/advocacy/upr/cycles/{archive.cycle.public_id}"
+    return url
+
+
+@pytest.mark.parametrize("who", ["coordinator", "monitor", "lawyer"])
+def test_main_pages_cost_the_same_with_ten_times_the_rows(app, archive, count_queries, who):
+    user = getattr(archive, who)
+    client = _client(app, user)
+    pages = [p for p in PAGES if who == "coordinator" or p[0] not in ("UPR cycles", "UPR cycle")]
+    if who == "monitor":
+        pages = [p for p in pages if p[0] not in ("follow-ups", "provision page")]
+    archive.grow(4)  # every kind at least once (both people's, overdue and upcoming)
+    few = {name: _count(client, count_queries, m, _url(archive, u), d) for name, m, u, d in pages}
+    archive.grow(36)
+    many = {name: _count(client, count_queries, m, _url(archive, u), d) for name, m, u, d in pages}
+    assert many == few
+
+
+def test_a_later_page_of_the_list_costs_what_the_first_does(app, archive, count_queries):
+    from casework.cases import listing
+
+    archive.grow(6)
+    client = _client(app, archive.coordinator)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(listing.list_cases, "__defaults__", (2,))
+        for sort in listing.SORTS:
+            first = f"/cases?sort={sort}"
+            second = _next_page(client, first)
+            third = _next_page(client, second)
+            costs = {_count(client, count_queries, "GET", u) for u in (second, third)}
+            # A cursor costs one query (its case's sort keys), at any depth.
+            assert costs == {_count(client, count_queries, "GET", first) + 1}, sort

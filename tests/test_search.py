@@ -1,0 +1,276 @@
+"""Full-text search: a keyed token index of encrypted free text, searched through the policy."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import delete, func, select, text
+
+from casework.audit.models import AuditEntry
+from casework.cases import services as case_services
+from casework.cases.events import add_event
+from casework.cases.models import Event
+from casework.core.db import db
+from casework.core.hiding import hide, restore
+from casework.core.vocab import Role
+from casework.search import index
+from casework.search.models import SearchToken
+from casework.search.text import query_terms, snippet, term_of, terms
+from tests.case_helpers import intake
+from tests.clients import client_for
+from tests.factories import log_in
+from tests.world import ROLES, build_world
+
+# --- words and terms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("депортирован", "депортированы"),
+        ("депортирована", "Депортированы"),
+        ("задержан", "задержанный"),
+        ("deported", "deporting"),
+        ("Deportation", "deported"),
+        ("Ёлкин", "елкин"),
+        ("Café", "cafe"),
+        ("oʻzbek", "o'zbek"),
+        ("Қазақстан", "қазақстан"),
+    ],
+)
+def test_inflections_and_spellings_give_one_term(a, b):
+    assert term_of(a) is not None and term_of(a) == term_of(b)
+
+
+def test_stop_words_short_words_and_long_numbers_are_not_terms():
+    assert terms("the and и в a 1") == set()
+    assert terms("+77015551234, passport 123456789") == {term_of("passport")}
+    assert term_of("2011") == "2011"  # years and article numbers are
+    found, ignored = query_terms("the deported and депортирован")
+    assert found == [term_of("deported"), term_of("депортирован")]
+    assert ignored == ["the", "and"]
+
+
+def test_kazakh_and_uzbek_words_are_normalised_not_stemmed():
+    assert term_of("Қамалды") == "қамалды"  # Kazakh letters: no Russian stemming
+    assert term_of("ҚАМАЛДЫ") == "қамалды"
+
+
+def test_snippet_escapes_html_and_marks_the_matches():
+    html, count = snippet("<b>x</b> & he was deported <script>alert(1)</script>", {"deport"})
+    assert count == 1
+    assert "<mark>deported</mark>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
+    assert snippet("nothing here", {"deport"}) is None
+
+
+# --- the search page ------------------------------------------------------------------------
+
+
+def _search(client, q: str) -> str:
+    response = client.post("/search", data={"q": q})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def monitor(app, make_user):
+    user = make_user(Role.MONITOR)
+    client = app.test_client()
+    log_in(client, user)
+    client.user = user
+    return client
+
+
+def test_finds_a_narrative_word_in_another_inflection(monitor):
+    ru = intake(monitor, narrative="Его депортировали; позже депортированы и родные.")
+    en = intake(monitor, narrative="He was deported to Tashkent in 2011.")
+    page = _search(monitor, "депортированный")
+    assert ru.reference in page and en.reference not in page
+    assert "<mark>депортированы</mark>" in page
+    page = _search(monitor, "deporting")
+    assert en.reference in page and ru.reference not in page
+    assert "<mark>deported</mark>" in page
+
+
+def test_every_word_must_match_somewhere_in_the_case(monitor):
+    both = intake(monitor, narrative="Detained in Almaty.")
+    add_event(monitor.user, both, {"event_type": "arrest", "description": "Beaten in custody."})
+    db.session.commit()
+    one = intake(monitor, narrative="Detained in Shymkent.")
+    page = _search(monitor, "detained beaten")
+    assert both.reference in page and one.reference not in page
+    assert "Event, description" in page and "Case, narrative" in page
+    page = _search(monitor, "detained")
+    assert both.reference in page and one.reference in page
+    assert "No case you may read" in _search(monitor, "detained tortured")
+
+
+def test_search_terms_stay_out_of_urls_logs_and_the_audit_trail(app, monitor, caplog):
+    intake(monitor, narrative="Marker word Zyxwvutsrq here.")
+    assert monitor.get("/search?q=Zyxwvutsrq").get_data(as_text=True).count("Zyxwvutsrq") == 0
+    with caplog.at_level(logging.DEBUG):
+        page = _search(monitor, "Zyxwvutsrq")
+    assert "<mark>Zyxwvutsrq</mark>" in page
+    assert "zyxwvutsrq" not in caplog.text.casefold()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "search.run")).all()
+    assert entries and all("zyxwvutsrq" not in str(e.details).casefold() for e in entries)
+    form = page.split('<form method="post" action="/search"', 1)[1].split("</form>", 1)[0]
+    assert "Zyxwvutsrq" in form  # the box keeps what was typed, in the POSTed page only
+
+
+def test_html_in_the_text_is_escaped_in_snippets(monitor):
+    intake(monitor, narrative='<img src=x onerror="alert(1)"> deported <b>now</b>')
+    page = _search(monitor, "deported")
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+    assert "<b>now</b>" not in page
+
+
+def test_hidden_records_are_not_found_until_restored(app, monitor, make_user):
+    case = intake(monitor, narrative="Nothing.")
+    event = add_event(monitor.user, case, {"event_type": "arrest", "description": "Tortured."})
+    db.session.commit()
+    assert case.reference in _search(monitor, "tortured")
+    hide(event, monitor.user, "entered twice", case=case)
+    db.session.commit()
+    assert case.reference not in _search(monitor, "tortured")
+    coordinator = make_user(Role.COORDINATOR)
+    restore(db.session.get(Event, event.id), coordinator, case=case)
+    db.session.commit()
+    assert case.reference in _search(monitor, "tortured")
+
+
+def test_editing_replaces_the_words(monitor):
+    case = intake(monitor, narrative="Arrested in Almaty.")
+    case.narrative = "Released in Shymkent."
+    db.session.commit()
+    assert case.reference not in _search(monitor, "arrested")
+    assert case.reference in _search(monitor, "released")
+
+
+def test_the_token_table_holds_no_plaintext_word(app, monitor):
+    word = "Pleonasticword"
+    intake(monitor, narrative=f"{word} депортирован", title="Kazakhtitle")
+    raw = db.session.execute(
+        text("SELECT token, record_kind, record_id, case_id FROM search_tokens")
+    ).all()
+    assert raw
+    dump = b"".join(bytes(r[0]) + str(r[1:]).encode() for r in raw)
+    for plain in (word, word.lower(), term_of(word), "депортирова", "kazakhtitl"):
+        assert plain.encode() not in dump
+        assert plain.encode("utf-16-le") not in dump
+    assert all(len(bytes(r[0])) == 16 for r in raw)
+    if db.engine.dialect.name == "sqlite":
+        db.session.commit()
+        path = db.engine.url.database
+        if path and path != ":memory:":
+            with open(path, "rb") as fh:
+                assert word.lower().encode() not in fh.read()
+
+
+def test_reindex_rebuilds_the_index(app, monitor):
+    case = intake(monitor, narrative="Extradited despite the interim measures.")
+    count = db.session.scalar(select(func.count()).select_from(SearchToken))
+    db.session.execute(delete(SearchToken))
+    db.session.commit()
+    assert case.reference not in _search(monitor, "extradited")
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed" in result.output
+    assert db.session.scalar(select(func.count()).select_from(SearchToken)) == count
+    assert case.reference in _search(monitor, "extradited")
+
+
+def test_a_capitalised_word_also_finds_people_by_name(monitor):
+    case = intake(monitor, narrative="Arrested at home by the KNB.")  # Алишер Холматов
+    page = _search(monitor, "Kholmatov arrested")
+    assert case.reference in page and "Алишер Холматов" in page
+    assert case.reference not in _search(monitor, "Kholmatov released")
+
+
+def test_query_count_does_not_grow_with_matches(monitor, count_queries):
+    for i in range(2):  # both kinds of record from the start: one query per kind found
+        case = intake(monitor, narrative="Deported at night.")
+        case_services.add_comment(monitor.user, case, f"Deported first {i}.")
+        db.session.commit()
+
+    def queries() -> int:
+        with count_queries() as counter:
+            _search(monitor, "deported")
+        return counter["n"]
+
+    few = queries()
+    for i in range(8):
+        case = intake(monitor, narrative="Deported at night.")
+        case_services.add_comment(monitor.user, case, f"Deported again {i}.")
+        db.session.commit()
+    assert queries() <= few
+
+
+def test_bad_input_is_a_message_not_an_error(monitor):
+    assert "Type at least one word" in _search(monitor, "   ")
+    assert "under 300 characters" in _search(monitor, "x" * 400)
+    assert "No case you may read" in _search(monitor, "the и ' % _ \\ <>")
+
+
+# --- the access policy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value)
+def test_a_restricted_case_is_never_found_off_its_team(app, role):
+    world = build_world()
+    cw = world.restricted
+    for label in ("narrative", "event_description", "comment", "how_they_know", "status_comment"):
+        word = cw.canaries[label]
+        off = client_for(app, world.off[role]).post("/search", data={"q": word})
+        page = off.get_data(as_text=True)
+        assert cw.case.reference not in page and word not in page.replace(f'value="{word}"', "")
+        assert "No case you may read" in page
+    on = client_for(app, world.on[Role.LAWYER]).post("/search", data={"q": cw.canaries["comment"]})
+    page = on.get_data(as_text=True)
+    assert cw.case.reference in page and f"<mark>{cw.canaries['comment']}</mark>" in page
+
+
+def test_the_catalogue_is_searched_apart(app):
+    world = build_world()
+    page = client_for(app, world.on[Role.LAWYER]).post("/search", data={"q": "test conv"})
+    assert world.instrument.code in page.get_data(as_text=True)
+    rec = world.recommendation
+    word = rec.text.split()[-1].strip(".")
+    page = client_for(app, world.on[Role.LAWYER]).post("/search", data={"q": word})
+    assert rec.number in page.get_data(as_text=True)
+    # UPR recommendations only for those who see the UPR pages.
+    page = client_for(app, world.on[Role.MONITOR]).post("/search", data={"q": word})
+    assert rec.number not in page.get_data(as_text=True)
+
+
+def test_index_maintenance_is_in_one_place():
+    assert {k.name for k in index.KINDS} == {
+        "case",
+        "event",
+        "source",
+        "comment",
+        "status",
+        "document",
+    }
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_api_search_gives_what_the_page_gives(app):
+    from tests.api_clients import api_for
+
+    world = build_world()
+    cw = world.restricted
+    word = cw.canaries["narrative"]
+    on = api_for(app, world.on[Role.LAWYER]).post("search", json={"q": word})
+    assert on.status_code == 200, on.get_data(as_text=True)
+    [hit] = on.get_json()["cases"]
+    assert hit["reference"] == cw.case.reference
+    assert f"<mark>{word}</mark>" in hit["hits"][0]["excerpt_html"]
+    off = api_for(app, world.off[Role.COORDINATOR]).post("search", json={"q": word})
+    assert off.status_code == 200 and off.get_json()["cases"] == []
+    bad = api_for(app, world.on[Role.LAWYER]).post("search", json={"q": ""})
+    assert bad.status_code == 422

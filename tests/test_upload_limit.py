@@ -1,0 +1,62 @@
+"""The upload limit is stated on the form, checked in the browser, and a too-large request
+comes back to its form with a clear message (never a bare error page, never a 500)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from casework.core.vocab import Role, TeamRole
+from tests.clients import client_for
+from tests.factories import make_case, make_user
+
+
+@pytest.fixture
+def small_limit(app):
+    saved = app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = 2 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024
+    yield
+    app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_BYTES"] = saved
+
+
+def test_the_form_states_the_limit_and_checks_it_before_sending(app):
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    html = client_for(app, monitor).get(f"/cases/{case.public_id}/documents/new").get_data(True)
+    limit = app.config["MAX_UPLOAD_BYTES"]
+    assert f'data-max-bytes="{limit}"' in html
+    assert f"Largest file: {limit // (1024 * 1024)} MB." in html
+    assert "js/upload-limit.js" in html
+    script = client_for(app, monitor).get("/static/js/upload-limit.js")
+    assert script.status_code == 200 and b"data-max-bytes" in script.data
+    script.close()
+
+
+def test_a_too_large_upload_returns_to_the_form_with_the_limit(app, small_limit):
+    monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    client = client_for(app, monitor)
+    url = f"/cases/{case.public_id}/documents/new"
+    big = io.BytesIO(b"x" * (4 * 1024 * 1024))
+    response = client.post(
+        url, data={"file": (big, "scan.pdf"), "description": "Court file"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "The file was too large: the limit is 2 MB. Nothing was saved." in html
+    assert 'enctype="multipart/form-data"' in html  # the form itself, to try again
+    assert response.request.path == url
+
+
+def test_a_too_large_post_to_an_action_without_a_page_says_the_limit(app, small_limit):
+    coordinator = make_user(Role.COORDINATOR)
+    case = make_case(coordinator)
+    client = client_for(app, coordinator)
+    response = client.post(
+        f"/cases/{case.public_id}/comments", data={"body": "x" * (4 * 1024 * 1024)}
+    )
+    assert response.status_code == 413
+    assert "the limit is 2 MB" in response.get_data(as_text=True)
