@@ -71,6 +71,10 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_language)
 
+    # A message stored in English (a job's progress, marked with N_) in the reader's language;
+    # unknown text (a count in it) stays as it is.
+    app.jinja_env.filters["translate"] = translate
+
     @app.context_processor
     def language_globals():
         return {"current_language": _language(), "languages": LANGUAGES}
