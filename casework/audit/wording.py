@@ -273,6 +273,12 @@ WORDING: dict[str, Builder] = {
     "case.unrestricted": "{who} lifted the restriction",
     "case.updated": _edit("the case"),
     "case.viewed": "{who} opened the case file",
+    # backups, background jobs, search
+    "backup.created": "{who} made a backup ({tables} tables, {files} files)",
+    "backup.restored": "{who} restored a backup made {created_at} ({tables} tables, {files} files)",
+    "job.queued": "{who} started a background job ({kind})",
+    "job.downloaded": "{who} downloaded the file of a background job ({kind})",
+    "search.run": "{who} searched the case texts ({cases} cases found)",
     "document.downloaded": "{who} downloaded a document",
     "document.uploaded": "{who} uploaded a document ({size} bytes)",
     "event.created": "{who} added an event to the timeline",
