@@ -137,7 +137,13 @@ def test_every_revision_downgrades_and_upgrades_on_a_populated_database(app, tmp
     (encrypted values compared in clear, files by their bytes), and the upgrade gives them all
     back. What a revision adds (its tables and columns) is all its downgrade may drop.
     """
+    from casework.core import storage
+
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    # The attachment store and the migrations that touch files must see the same folder.
+    monkeypatch.setitem(
+        app.extensions, storage.EXTENSION, storage.FileSystemStorage(str(tmp_path / "uploads"))
+    )
     _populate()
     head = _snapshot()
     assert head["cases"] and head["<files>"] and head["upr_recommendations"]

@@ -329,12 +329,6 @@ WORDING: dict[str, Builder] = {
     "calendar.token_revoked": N_("{who} switched off their calendar feed"),
     "reminders.run": N_("The reminder run sent {sent} e-mails"),
     "reminder.sent": N_("A reminder e-mail was sent"),
-    # backups and background jobs
-    "backup.created": N_("A backup was made ({tables} tables, {files} files)"),
-    "backup.restored": N_("A backup made on {created_at} was restored"),
-    "job.downloaded": N_("{who} downloaded the file of a background job"),
-    "job.queued": N_("{who} started a background job ({kind})"),
-    "search.run": N_("{who} searched the cases ({cases} cases found)"),
     # cases
     "case.commented": N_("{who} commented"),
     "case.created": _created,
@@ -355,6 +349,14 @@ WORDING: dict[str, Builder] = {
     "case.unrestricted": N_("{who} lifted the restriction"),
     "case.updated": _edit(N_("the case")),
     "case.viewed": N_("{who} opened the case file"),
+    # backups, background jobs, search
+    "backup.created": N_("{who} made a backup ({tables} tables, {files} files)"),
+    "backup.restored": N_(
+        "{who} restored a backup made {created_at} ({tables} tables, {files} files)"
+    ),
+    "job.queued": N_("{who} started a background job ({kind})"),
+    "job.downloaded": N_("{who} downloaded the file of a background job ({kind})"),
+    "search.run": N_("{who} searched the case texts ({cases} cases found)"),
     "document.downloaded": N_("{who} downloaded a document"),
     "document.uploaded": N_("{who} uploaded a document ({size} bytes)"),
     "event.created": N_("{who} added an event to the timeline"),

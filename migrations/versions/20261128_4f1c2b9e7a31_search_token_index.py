@@ -4,7 +4,7 @@ The backfill indexes the free text already stored, under the application's BLIND
 (``flask --app casework search reindex`` rebuilds the index at any time).
 
 Revision ID: 4f1c2b9e7a31
-Revises: cd839d98843c
+Revises: 3e038899dde5
 Create Date: 2026-11-28 17:20:00.000000
 
 """
@@ -21,7 +21,7 @@ from casework.search.text import terms
 
 # revision identifiers, used by Alembic.
 revision = '4f1c2b9e7a31'
-down_revision = "cd839d98843c"
+down_revision = "3e038899dde5"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """indexes for the case list: every sort (keyset pagination) and filter, and a case's actions
 
 Revision ID: cd839d98843c
-Revises: 3e038899dde5
+Revises: e5b1c7d2a9f4
 Create Date: 2026-11-28 17:26:14.729431
 
 The expression indexes repeat, word for word, the sort keys of casework/cases/models.py: the
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'cd839d98843c'
-down_revision = "3e038899dde5"
+down_revision = "e5b1c7d2a9f4"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """users: the interface language each user chose
 
 Revision ID: e4b1c7a9d2f6
-Revises: e5b1c7d2a9f4
+Revises: cd839d98843c
 Create Date: 2026-11-28 17:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4b1c7a9d2f6'
-down_revision = 'e5b1c7d2a9f4'
+down_revision = 'cd839d98843c'
 branch_labels = None
 depends_on = None
 

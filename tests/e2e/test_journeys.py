@@ -122,3 +122,20 @@ def test_coordinator_records_an_urgent_appeal_and_downloads_an_output(pages, dem
         data = f.read()
     assert data[:2] == b"PK" or data.startswith(b"%PDF") or len(data) > 100, data[:100]
     assert download.suggested_filename.startswith("KZ-")
+
+
+def test_a_monitors_later_edit_sends_a_verified_case_back_to_review(pages, demo_site):
+    page = pages(PHONE)
+    log_in(page, demo_site, "monitor")
+    _open_case(page, demo_site, "Verified")
+    case_url = page.url
+    page.goto(case_url + "/edit")
+    narrative = page.locator("#narrative")
+    narrative.fill(narrative.input_value() + "\n\nA relative says he was moved to another prison.")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]+$"))
+    main = page.locator("main")
+    expect(main).to_contain_text("In legal review")
+    # The history says so in words, naming what changed.
+    expect(main).to_contain_text("went back into legal review")
+    assert no_sideways_scroll(page)
