@@ -29,8 +29,11 @@ FILES = [b"Court decision, page one.\n", "Показания свидетеля\
 @pytest.fixture
 def uploads(app, tmp_path, monkeypatch) -> Path:
     """An upload folder of this test's own (the session's is shared by every test)."""
+    from casework.core import storage
+
     folder = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    monkeypatch.setitem(app.extensions, storage.EXTENSION, storage.FileSystemStorage(folder))
     return folder
 
 

@@ -221,9 +221,12 @@ def test_who_starts_which_job(app, make_user):
     )
 
 
-def test_the_backup_job_needs_a_folder_and_the_backup_service(app, make_user, tmp_path):
+def test_the_backup_job_needs_a_folder_and_the_backup_service(
+    app, make_user, tmp_path, monkeypatch
+):
     from casework.jobs.tasks import backup_function
 
+    monkeypatch.setitem(app.config, "BACKUP_DIR", None)
     job = _system_job("backup")
     queue.run_inline(app, job.id, attempts=1)
     assert _job(job.public_id).error == "No backup folder is configured (CASEWORK_BACKUP_DIR)."
@@ -241,10 +244,13 @@ def test_the_backup_job_needs_a_folder_and_the_backup_service(app, make_user, tm
         app.config["BACKUP_DIR"] = None
 
 
-def test_the_daily_reminder_is_in_the_schedule(app):
+def test_the_daily_reminder_and_the_nightly_backup_are_in_the_schedule(app, monkeypatch):
     entries = {entry.kind: entry.cron for entry in queue.schedule(app)}
     assert entries["reminders.send"] == "0 6 * * *"
-    assert "jobs.purge" in entries and "backup" not in entries
+    # Backups are on by default (into instance/backups), at CASEWORK_BACKUP_CRON.
+    assert "jobs.purge" in entries and entries["backup"] == "30 2 * * *"
+    monkeypatch.setitem(app.config, "BACKUP_DIR", None)
+    assert "backup" not in {entry.kind for entry in queue.schedule(app)}
 
 
 # --- with a real Redis --------------------------------------------------------------------
@@ -317,9 +323,10 @@ def test_rq_retries_a_failing_job_then_it_ends_failed(app, calls, redis_queue):
 
 # rq-scheduler hands crontab a naive UTC time, which is what it means; crontab warns anyway.
 @pytest.mark.filterwarnings("ignore:Version 0.22.0. of crontab:FutureWarning")
-def test_the_daily_reminder_is_registered_with_the_scheduler(app, redis_queue):
+def test_the_daily_reminder_is_registered_with_the_scheduler(app, redis_queue, monkeypatch):
     from rq_scheduler import Scheduler
 
+    monkeypatch.setitem(app.config, "BACKUP_DIR", None)
     scheduler = Scheduler(queue_name=queue.QUEUE_NAME, connection=redis_queue.connection)
     queue.register_schedule(scheduler, app)
     queue.register_schedule(scheduler, app)  # again, at the next start: no duplicates

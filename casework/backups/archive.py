@@ -312,7 +312,8 @@ def _check_members(
             if info.name != MANIFEST or not info.isfile() or info.size > _MAX_MANIFEST:
                 raise ArchiveRefused("the archive does not start with its manifest")
             source = tar.extractfile(info)
-            assert source is not None
+            if source is None:
+                raise ArchiveRefused("the archive's manifest cannot be read")
             manifest = Manifest.from_json(source.read())
             if check_manifest is not None:
                 check_manifest(manifest)
@@ -323,7 +324,8 @@ def _check_members(
             raise ArchiveRefused(f"the archive holds a member its manifest does not list: {name}")
         seen.add(name)
         source = tar.extractfile(info)
-        assert source is not None
+        if source is None:
+            raise ArchiveRefused(f"the archive member {name} cannot be read")
         digest, size = hashlib.sha256(), 0
         target = None
         if extract_to is not None:

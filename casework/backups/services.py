@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # noqa: S404  (pg_dump / pg_restore, fixed arguments, no shell)
+import subprocess  # noqa: S404  # nosec B404  (pg_dump / pg_restore, fixed arguments, no shell)
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,7 +83,18 @@ class TargetNotEmpty(BackupError):
 
 
 def _upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
+    """The folder of the attachment store. A bucket (``s3://``) is backed up by its own
+    tools: the files in it are sealed already, and an archive cannot hold a bucket."""
+    from casework.core.storage import FileSystemStorage, storage
+
+    store = storage()
+    if not isinstance(store, FileSystemStorage):
+        raise BackupError(
+            "The attachment store is a bucket (CASEWORK_STORAGE_URL=s3://...): this command backs "
+            "up a folder store only; back up the database with pg_dump and the bucket with its "
+            "own tools."
+        )
+    return store.root
 
 
 def upload_files(folder: Path) -> Iterator[tuple[str, Path]]:
@@ -136,7 +147,7 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str], url: URL) -> None:
-    done = subprocess.run(  # noqa: S603  (fixed program and arguments)
+    done = subprocess.run(  # noqa: S603  # nosec B603  (fixed program and arguments)
         args, env=_pg_env(url), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
@@ -147,7 +158,7 @@ def _run(args: list[str], url: URL) -> None:
 def _count_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
     preparer = conn.dialect.identifier_preparer
     return {
-        name: conn.execute(text(f"SELECT COUNT(*) FROM {preparer.quote(name)}")).scalar_one()  # noqa: S608
+        name: conn.execute(text(f"SELECT COUNT(*) FROM {preparer.quote(name)}")).scalar_one()  # noqa: S608  # nosec B608
         for name in tables
     }
 
@@ -155,7 +166,7 @@ def _count_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
 def _revision(conn: Connection, tables: list[str]) -> str | None:
     if _VERSION_TABLE not in tables:
         return None
-    return conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalar()  # noqa: S608
+    return conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).scalar()  # noqa: S608  # nosec B608
 
 
 def _data_key_ids(conn: Connection, tables: list[str]) -> list[str]:
@@ -301,7 +312,7 @@ def database_has_data() -> bool:
     preparer = db.engine.dialect.identifier_preparer
     with db.engine.connect() as conn:
         return any(
-            conn.execute(text(f"SELECT 1 FROM {preparer.quote(t)} LIMIT 1")).first()  # noqa: S608
+            conn.execute(text(f"SELECT 1 FROM {preparer.quote(t)} LIMIT 1")).first()  # noqa: S608  # nosec B608
             for t in _data_tables()
         )
 
