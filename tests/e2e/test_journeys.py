@@ -139,3 +139,33 @@ def test_a_monitors_later_edit_sends_a_verified_case_back_to_review(pages, demo_
     # The history says so in words, naming what changed.
     expect(main).to_contain_text("went back into legal review")
     assert no_sideways_scroll(page)
+
+
+def test_a_user_switches_to_russian_on_the_login_page_and_in_the_profile(pages, demo_site):
+    page = pages(PHONE)
+    page.goto(demo_site.url("/login"))
+    page.select_option("#language", "ru")
+    page.locator("form.language-choice button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator("main")).to_contain_text("Пароль")
+    # The lawyer chooses Russian for good in the profile: every page follows, the case file too.
+    log_in(page, demo_site, "lawyer")
+    page.goto(demo_site.url("/profile"))
+    page.select_option("#profile-language", "ru")
+    page.locator("#profile-language").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    page.goto(demo_site.url("/cases"))
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.locator("main table a[href^='/cases/']").first.click()
+    main = page.locator("main")
+    expect(main).to_contain_text("Правовые основания")
+    assert no_sideways_scroll(page)
+    # And back to English, for the other journeys of this session.
+    page.goto(demo_site.url("/profile"))
+    page.select_option("#profile-language", "en")
+    page.locator("#profile-language").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    page.goto(demo_site.url("/cases"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
