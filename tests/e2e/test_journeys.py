@@ -141,6 +141,17 @@ def test_a_monitors_later_edit_sends_a_verified_case_back_to_review(pages, demo_
     assert no_sideways_scroll(page)
 
 
+def _choose_language_in_profile(page, site, code: str) -> None:
+    """Save ``code`` as the interface language on the profile page; the case list follows."""
+    page.goto(site.url("/profile"))
+    page.select_option("#profile-language", code)
+    page.locator("#profile-language").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    page.goto(site.url("/cases"))
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
 def test_a_user_switches_to_russian_on_the_login_page_and_in_the_profile(pages, demo_site):
     page = pages(PHONE)
     page.goto(demo_site.url("/login"))
@@ -150,22 +161,10 @@ def test_a_user_switches_to_russian_on_the_login_page_and_in_the_profile(pages, 
     expect(page.locator("main")).to_contain_text("Пароль")
     # The lawyer chooses Russian for good in the profile: every page follows, the case file too.
     log_in(page, demo_site, "lawyer")
-    page.goto(demo_site.url("/profile"))
-    page.select_option("#profile-language", "ru")
-    page.locator("#profile-language").locator("xpath=ancestor::form").locator(
-        "button[type=submit]"
-    ).click()
-    page.goto(demo_site.url("/cases"))
-    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    _choose_language_in_profile(page, demo_site, "ru")
     page.locator("main table a[href^='/cases/']").first.click()
     main = page.locator("main")
     expect(main).to_contain_text("Правовые основания")
     assert no_sideways_scroll(page)
     # And back to English, for the other journeys of this session.
-    page.goto(demo_site.url("/profile"))
-    page.select_option("#profile-language", "en")
-    page.locator("#profile-language").locator("xpath=ancestor::form").locator(
-        "button[type=submit]"
-    ).click()
-    page.goto(demo_site.url("/cases"))
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    _choose_language_in_profile(page, demo_site, "en")
