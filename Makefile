@@ -10,10 +10,11 @@ export CASEWORK_TEST_DATABASE_URL
 .PHONY: install translations messages migrate run serve worker scheduler test test-postgres test-multi lint audit lock api-fuzz screenshots bench-names bench-backup bench-serve bench-search bench load demo e2e clean
 
 $(BIN)/.installed: pyproject.toml
-	@# WeasyPrint (the dossier PDF) needs Pango; install it only where it is missing.
-	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
-	  if command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0; \
-	  else echo "WeasyPrint needs Pango (libpango-1.0, libpangoft2-1.0): install it"; fi; fi
+	@# WeasyPrint (the dossier PDF) needs Pango and HarfBuzz's subsetter (without it WeasyPrint
+	@# warns on every PDF, and the tests treat warnings as errors); install them only where missing.
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
+	  if command -v apt-get >/dev/null; then apt-get update -qq && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; \
+	  else echo "WeasyPrint needs Pango and HarfBuzz (libpango-1.0, libpangoft2-1.0, libharfbuzz-subset): install them"; fi; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
