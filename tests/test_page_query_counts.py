@@ -18,7 +18,15 @@ from casework.cases import services as cases
 from casework.cases.events import add_event
 from casework.cases.models import Case, CaseMember
 from casework.core.db import db
-from casework.core.vocab import ActionStatus, ActionType, Assessment, Role, TeamRole, Urgency
+from casework.core.vocab import (
+    ActionStatus,
+    ActionType,
+    Assessment,
+    CaseStatus,
+    Role,
+    TeamRole,
+    Urgency,
+)
 from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
 from casework.people import services as people
@@ -136,6 +144,9 @@ def _client(app, user):
 
 
 def _count(client, count_queries, method: str, url: str, data=None) -> int:
+    # The test shares the request's session: what the test loaded must not spare the page a
+    # query (a request in production starts with nothing loaded).
+    db.session.expire_all()
     with count_queries() as counter:
         response = client.open(url, method=method, data=data)
         assert response.status_code == 200, (url, response.status_code)
@@ -200,3 +211,45 @@ def test_a_later_page_of_the_list_costs_what_the_first_does(app, archive, count_
             costs = {_count(client, count_queries, "GET", u) for u in (second, third)}
             # A cursor costs one query (its case's sort keys), at any depth.
             assert costs == {_count(client, count_queries, "GET", first) + 1}, sort
+
+
+def _verified_cases(archive: Archive, k: int, year: int) -> None:
+    """``k`` verified cases of ``year``, each with a person, an event, a legal link, a remedy."""
+    for _ in range(k):
+        case = archive._case()
+        case.status, case.act_date = CaseStatus.VERIFIED, f"{year}-03"
+        archive._person(case, f"Bakhrom Toshev{next(_seq)}")
+        add_event(archive.monitor, case, {"event_type": "arrest", "date": f"{year}-02"})
+        legal.add_link(
+            archive.lawyer, case, provision=archive.provision, assessment=Assessment.VIOLATED
+        )
+        legal.add_remedy(archive.lawyer, case, kind="extradition_appeal")
+    db.session.commit()
+
+
+def test_a_upr_document_costs_the_same_over_ten_times_the_cases(app, archive, count_queries):
+    client = _client(app, archive.coordinator)
+    form = {"period_from": "2015-01-01", "period_to": "2016-12-31", "title": "Query count"}
+
+    def cost() -> int:
+        client.post("/reports/upr", data=form)  # the first output gives new people a pseudonym
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = client.post("/reports/upr", data=form)
+            assert response.status_code == 302, response.status_code
+        return counter["n"]
+
+    _verified_cases(archive, 3, 2015)
+    few = cost()
+    _verified_cases(archive, 30, 2016)
+    _verified_cases(archive, 30, 2019)  # outside the period
+    assert cost() == few
+
+
+def test_adding_a_person_costs_the_same_with_ten_times_the_people(app, archive, count_queries):
+    client = _client(app, archive.coordinator)
+    url = f"/cases/{archive.case.public_id}/people/new"
+    archive.grow(3)
+    few = _count(client, count_queries, "GET", url)
+    archive.grow(30)
+    assert _count(client, count_queries, "GET", url) == few

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.cases import services as case_services
@@ -55,6 +56,7 @@ def _linkable_people(case: Case) -> list[tuple[Person, str]]:
             CasePerson.hidden_at.is_(None),
             Person.hidden_at.is_(None),
         )
+        .options(selectinload(Person.names))  # the label's name: not one query per person
         .order_by(Case.reference)
         .limit(500)
     )

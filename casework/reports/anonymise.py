@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
@@ -327,15 +328,92 @@ def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[Pers
     return scrubber, people
 
 
+@dataclass(frozen=True)
+class CaseFacts:
+    """What ``disclose_case`` reads of a case beyond its row, people and events."""
+
+    links: list[CaseProvision] = field(default_factory=list)  # assessed, not hidden
+    remedies: list[Remedy] = field(default_factory=list)  # not hidden
+    reviewed: bool = False  # a review for the output, with no change since
+
+
+_IN_CHUNK = 500  # ids per IN (...): well under every database's limit on bound parameters
+
+
+def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
+    """``CaseFacts`` of many cases in a few queries per 500 cases, not a few per case.
+
+    Review currency is ``review_is_current``'s rule: the latest review for ``output`` is no
+    older than the case's last change and its events' last change.
+    """
+    links: dict[int, list[CaseProvision]] = {}
+    remedies: dict[int, list[Remedy]] = {}
+    reviewed: set[int] = set()
+    for start in range(0, len(cases), _IN_CHUNK):
+        chunk = {c.id: c for c in cases[start : start + _IN_CHUNK]}
+        ids = list(chunk)
+        for link in db.session.scalars(
+            select(CaseProvision)
+            .where(
+                CaseProvision.case_id.in_(ids),
+                CaseProvision.hidden_at.is_(None),
+                CaseProvision.state == "assessed",
+            )
+            .options(selectinload(CaseProvision.provision))
+            .order_by(CaseProvision.id)
+        ):
+            links.setdefault(link.case_id, []).append(link)
+        for remedy in db.session.scalars(
+            select(Remedy)
+            .where(Remedy.case_id.in_(ids), Remedy.hidden_at.is_(None))
+            .order_by(Remedy.id)
+        ):
+            remedies.setdefault(remedy.case_id, []).append(remedy)
+        last_review = dict(
+            db.session.execute(
+                select(OutputReview.case_id, func.max(OutputReview.reviewed_at))
+                .where(OutputReview.case_id.in_(ids), OutputReview.output == output.value)
+                .group_by(OutputReview.case_id)
+            ).all()
+        )
+        if not last_review:
+            continue
+        last_event = dict(
+            db.session.execute(
+                select(Event.case_id, func.max(Event.updated_at))
+                .where(Event.case_id.in_(list(last_review)))
+                .group_by(Event.case_id)
+            ).all()
+        )
+        for case_id, reviewed_at in last_review.items():
+            changed = max(
+                d for d in (chunk[case_id].updated_at, last_event.get(case_id)) if d is not None
+            )
+            if reviewed_at >= changed:
+                reviewed.add(case_id)
+    return {
+        c.id: CaseFacts(links.get(c.id, []), remedies.get(c.id, []), c.id in reviewed)
+        for c in cases
+    }
+
+
 def disclose_case(
-    case: Case, output: Output, *, strict: bool = False, assume_reviewed: bool = False
+    case: Case,
+    output: Output,
+    *,
+    strict: bool = False,
+    assume_reviewed: bool = False,
+    facts: CaseFacts | None = None,
 ) -> CaseOut:
     """Everything of ``case`` that ``output`` may carry (see the module docstring).
 
     ``assume_reviewed`` is for the review page only: the free text as it would leave.
+    ``facts`` are the case's ``disclosure_facts`` when an output reads many cases at once.
     """
+    if facts is None:
+        facts = disclosure_facts([case], output)[case.id]
     scrubber, people = case_scrubber(case, strict)
-    reviewed = not strict and (assume_reviewed or review_is_current(case, output) is not None)
+    reviewed = not strict and (assume_reviewed or facts.reviewed)
 
     def free(text: str | None) -> str | None:
         return scrubber.scrub(text) if reviewed and text else None
@@ -351,15 +429,6 @@ def disclose_case(
         for e in case.events
         if not e.is_hidden
     ]
-    links = list(
-        db.session.scalars(
-            select(CaseProvision).where(
-                CaseProvision.case_id == case.id,
-                CaseProvision.hidden_at.is_(None),
-                CaseProvision.state == "assessed",
-            )
-        )
-    )
     provisions = [
         (
             link.provision.code,
@@ -367,19 +436,14 @@ def disclose_case(
             link.assessment.label,
             link.violation_status.label,
         )
-        for link in links
+        for link in facts.links
     ]
-    analyses = [(link.provision.code, free(link.analysis)) for link in links if free(link.analysis)]
+    analyses = [
+        (link.provision.code, free(link.analysis)) for link in facts.links if free(link.analysis)
+    ]
     remedies = [
-        (
-            r.kind.label,
-            r.filed_on.isoformat() if r.filed_on else "",
-            r.outcome.label,
-            r.exhausted,
-        )
-        for r in db.session.scalars(
-            select(Remedy).where(Remedy.case_id == case.id, Remedy.hidden_at.is_(None))
-        )
+        (r.kind.label, r.filed_on.isoformat() if r.filed_on else "", r.outcome.label, r.exhausted)
+        for r in facts.remedies
     ]
     act_date = case.act_date
     return CaseOut(

@@ -28,6 +28,7 @@ from casework.reports.anonymise import (
     Disclosure,
     Output,
     disclose_case,
+    disclosure_facts,
     scrub_for_cases,
 )
 from casework.reports.models import (
@@ -121,7 +122,8 @@ def _case_summary(c: CaseOut, note: int) -> str:
 def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None = None) -> str:
     """The first text of a submission from the cases of the period (anonymised summaries)."""
     cases = period_cases(user, period)
-    disclosed = {c.reference: disclose_case(c, Output.UPR) for c in cases}
+    facts = disclosure_facts(cases, Output.UPR)
+    disclosed = {c.reference: disclose_case(c, Output.UPR, facts=facts[c.id]) for c in cases}
     state = cycle.state_under_review if cycle else "Kazakhstan"
     tables = {
         t.key: t
