@@ -183,6 +183,7 @@ class CaseworkUser(HttpUser):
             if form is None:
                 return  # not editable by this user (not on its team)
             form["narrative"] = (form["narrative"] + f" [{marker}]").strip()
+            time.sleep(random.uniform(0.5, 3))  # typing: meanwhile another user may save
             with self.client.post(f"/cases/{case}/edit", data=form, name="case edit (save)",
                                   allow_redirects=False, catch_response=True) as response:  # fmt: skip
                 if response.status_code == 409:
