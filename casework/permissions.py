@@ -418,18 +418,33 @@ def _case_clause(user: User, action: str) -> ColumnElement[bool]:
         select(CaseMember.id).where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
     )
     restricted = Case.restricted.is_(True)
+
+    def kept(team: Relation, other: Relation) -> ColumnElement[bool] | None:
+        # Of one kind of case (restricted or not): all of them, the team's, the others' or none.
+        if team in allowed and other in allowed:
+            return true()
+        if team in allowed:
+            return on_team
+        if other in allowed:
+            return not_(on_team)
+        return None
+
+    open_cases = kept(Relation.TEAM, Relation.OTHER)
+    closed_cases = kept(Relation.RESTRICTED_TEAM, Relation.RESTRICTED_OFF)
+    if open_cases is not None and closed_cases is not None:
+        if open_cases is closed_cases:  # the same rule for both kinds: restriction is moot
+            return open_cases
+        # The usual shapes stay simple for the query planner: "not restricted, or on the team".
+        if open_cases is true() and closed_cases is on_team:
+            return or_(not_(restricted), on_team)
     parts = []
-    if Relation.TEAM in allowed:
-        parts.append(and_(not_(restricted), on_team))
-    if Relation.OTHER in allowed:
-        parts.append(and_(not_(restricted), not_(on_team)))
-    if Relation.RESTRICTED_TEAM in allowed:
-        parts.append(and_(restricted, on_team))
-    if Relation.RESTRICTED_OFF in allowed:
-        parts.append(and_(restricted, not_(on_team)))
-    if len(parts) == 4:
-        return true()
-    return or_(*parts)
+    if open_cases is not None:
+        parts.append(
+            not_(restricted) if open_cases is true() else and_(not_(restricted), open_cases)
+        )
+    if closed_cases is not None:
+        parts.append(restricted if closed_cases is true() else and_(restricted, closed_cases))
+    return or_(*parts) if parts else false()
 
 
 # --- people ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from casework.cases.models import Case
 from casework.core import hooks
 from casework.core.db import db
 from casework.core.vocab import RemedyKind, RemedyOutcome, Role, TeamRole
+from casework.legal import services
 from casework.legal.models import Remedy
 from casework.legal.views import dashboard_context
 from tests.factories import make_case
@@ -202,6 +203,28 @@ def test_dashboard_lists_deadlines_of_visible_cases(client, login, people, case)
     login(people["lawyer"])
     page = client.get("/").get_data(as_text=True)
     assert "Appeal deadlines" in page and "Overdue" in page and hidden.reference not in page
+
+
+def test_dashboard_shows_the_most_urgent_deadlines_and_the_page_shows_them_all(
+    client, login, people, case
+):
+    for days in range(-12, 0):  # twelve overdue deadlines: they pile up over the years
+        _add(case, appeal_deadline=TODAY + timedelta(days=days))
+    hidden = make_case(people["other_lawyer"])
+    _add(hidden, appeal_deadline=TODAY - timedelta(days=20))
+
+    ctx = dashboard_context(people["lawyer"])
+    assert ctx["more"] and len(ctx["deadlines"]) == services.DASHBOARD_DEADLINES
+    assert ctx["deadlines"][0].due == TODAY - timedelta(days=12)  # the oldest first
+
+    login(people["lawyer"])
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/legal/deadlines"' in home
+    page = client.get("/legal/deadlines").get_data(as_text=True)
+    assert page.count('#panel-remedies"') == 12 and hidden.reference not in page
+    login(people["other_lawyer"])  # the other case's team sees its own deadline only
+    page = client.get("/legal/deadlines").get_data(as_text=True)
+    assert page.count('#panel-remedies"') == 1 and hidden.reference in page
 
 
 def test_timeline_items_for_remedies(people, case):

@@ -115,3 +115,23 @@ def test_every_list_query_reads_cases_through_an_index(world, sort, who):
         for statement, _ in counts:
             # The total reads at most COUNT_CAP + 1 rows, whatever the archive holds.
             assert "LIMIT" in statement.upper(), statement
+
+
+def test_histories_read_the_audit_trail_through_their_own_index(world):
+    """The trail holds an entry for every view: a case's history and a catalogue entry's
+    history must not walk it by date."""
+    from casework.audit import services as audit
+    from casework.cases.models import Case
+    from casework.legal import services as legal
+
+    case = db.session.query(Case).first()
+    provision = db.session.query(Provision).first()
+    with _statements() as seen:
+        audit.entries(case_id=case.id, changes_only=True, limit=50)
+        legal.history(provision)
+    assert len(seen) == 2
+    for (statement, parameters), index in zip(
+        seen, ["ix_audit_entries_case_at", "ix_audit_entries_object_at"], strict=True
+    ):
+        plan = _plan(statement, parameters)
+        assert any(index in line for line in plan), plan

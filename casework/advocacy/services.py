@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from casework.accounts.models import User
 from casework.advocacy.models import AdvocacyAction, TargetBody, action_cases
@@ -546,7 +546,11 @@ def followups(
             select(AdvocacyAction)
             .where(visible_actions_clause(user), _due_clause(), clause)
             .options(
-                selectinload(AdvocacyAction.cases).selectinload(Case.members),
+                # Cases are shown by reference: none of their encrypted texts is read.
+                selectinload(AdvocacyAction.cases).options(
+                    load_only(Case.id, Case.public_id, Case.reference, Case.restricted),
+                    selectinload(Case.members),
+                ),
                 selectinload(AdvocacyAction.target_body),
                 selectinload(AdvocacyAction.responsible),
             )

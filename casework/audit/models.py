@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import UTCDateTime, db, utcnow
@@ -23,6 +23,12 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_entries"
+    # The trail grows with every view: a case's history and an object's history are read off
+    # their own index in order, never by walking the whole trail by date.
+    __table_args__ = (
+        Index("ix_audit_entries_case_at", "case_id", "at", "id"),
+        Index("ix_audit_entries_object_at", "object_type", "object_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -108,7 +109,11 @@ class CaseProvision(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, 
     """A provision linked to a case, with the lawyer's assessment and analysis."""
 
     __tablename__ = "case_provisions"
-    __table_args__ = (UniqueConstraint("case_id", "provision_id", "assessment"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "provision_id", "assessment"),
+        # A provision's page lists its newest citations first without sorting them all.
+        Index("ix_case_provisions_provision_id_id", "provision_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)

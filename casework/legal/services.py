@@ -48,6 +48,9 @@ ANALYSIS_MAX_LEN = 20_000
 NOTES_MAX_LEN = 10_000
 REASON_MAX_LEN = 1_000
 DASHBOARD_DAYS = 14
+# The dashboard shows this many appeal deadlines; the deadlines page shows DEADLINES_SHOWN.
+DASHBOARD_DEADLINES = 10
+DEADLINES_SHOWN = 500
 
 # Outcomes after which an appeal deadline no longer matters.
 _CLOSED_OUTCOMES = (RemedyOutcome.WITHDRAWN, RemedyOutcome.MOOT)
@@ -416,7 +419,7 @@ def provision_citations(user: Any, provision: Provision) -> Citations:
         )
         .join(Case, Case.id == CaseProvision.case_id)
         .where(*clauses)
-        .order_by(Case.reference, CaseProvision.assessment)
+        .order_by(CaseProvision.id.desc())  # the newest first, read off an index
         .limit(CITATIONS_SHOWN)
     ).all()
     assessments = list(
@@ -879,9 +882,10 @@ class UpcomingDeadline:
 
 
 def upcoming_remedy_deadlines(
-    user: Any, today: date | None = None, days: int = DASHBOARD_DAYS
+    user: Any, today: date | None = None, days: int = DASHBOARD_DAYS, limit: int = DEADLINES_SHOWN
 ) -> list[UpcomingDeadline]:
-    """Open appeal deadlines due within ``days`` (overdue ones too) on cases ``user`` may see."""
+    """Open appeal deadlines due within ``days`` (overdue ones too) on cases ``user`` may see,
+    the earliest first, at most ``limit`` (overdue deadlines pile up over the years)."""
     today = today or date.today()
     rows = db.session.execute(
         select(Remedy, Case.reference, Case.public_id)
@@ -892,6 +896,7 @@ def upcoming_remedy_deadlines(
             permissions.readable_cases_clause(user),
         )
         .order_by(Remedy.appeal_deadline, Case.reference)
+        .limit(limit)
     ).all()
     return [
         UpcomingDeadline(

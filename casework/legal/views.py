@@ -645,11 +645,25 @@ def remedies_panel_context(case, user) -> dict[str, Any] | None:
 
 
 def dashboard_context(user) -> dict[str, Any] | None:
-    """Dashboard: appeal deadlines due in the next 14 days (and overdue) on visible cases."""
-    items = services.upcoming_remedy_deadlines(user)
+    """Dashboard: the most urgent appeal deadlines (overdue, then the next 14 days) on visible
+    cases, with a link to the deadlines page when there are more."""
+    shown = services.DASHBOARD_DEADLINES
+    items = services.upcoming_remedy_deadlines(user, limit=shown + 1)
     if not items:
         return None
-    return {"deadlines": items, "days": services.DASHBOARD_DAYS}
+    return {"deadlines": items[:shown], "days": services.DASHBOARD_DAYS, "more": len(items) > shown}
+
+
+@bp.get("/legal/deadlines")
+def deadlines():
+    """Every open appeal deadline due in the next 14 days or overdue, on cases the user reads."""
+    items = services.upcoming_remedy_deadlines(current_user)
+    return render_template(
+        "legal/deadlines.html",
+        deadlines=items,
+        days=services.DASHBOARD_DAYS,
+        capped=len(items) >= services.DEADLINES_SHOWN,
+    )
 
 
 legal_cli = click.Group("legal", help="The legal-grounds catalogue.")

@@ -35,6 +35,8 @@ MAX_TERMS = 12
 QUERY_MAX_LEN = 300
 SNIPPETS_PER_CASE = 3
 MAX_CATALOGUE = 20
+# Records of the rarest query word read to find candidates: the most a search reads.
+SEARCH_WINDOW = 5000
 
 
 @dataclass
@@ -76,19 +78,42 @@ def _name_words(query: str) -> list[str]:
     ]
 
 
+def _rarest(tokens: list[bytes]) -> tuple[bytes, bool]:
+    """The token held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
+    whether even that one is held by more than SEARCH_WINDOW records."""
+    counts = {}
+    for token in tokens:
+        held = select(SearchToken.id).where(SearchToken.token == token).limit(SEARCH_WINDOW + 1)
+        counts[token] = db.session.scalar(select(func.count()).select_from(held.subquery()))
+    rarest = min(tokens, key=lambda t: counts[t])
+    return rarest, counts[rarest] > SEARCH_WINDOW
+
+
 def _matching_cases(
     user: Any, tokens: list[bytes], *, within: list[int] | None = None, limit: int
 ) -> list[tuple[Case, int]]:
-    """(case, hits) of the readable cases holding every token, best first."""
+    """(case, hits) of the readable cases holding every token, best first.
+
+    The cost is bounded whatever the archive holds: the candidates are the readable cases
+    holding the rarest token, the newest SEARCH_WINDOW records of it (a word found in more
+    records than that ranks the newest cases only, and the page asks for another word).
+    """
     if not tokens:
         return []
-    agg = select(SearchToken.case_id.label("case_id"), func.count().label("hits")).where(
-        SearchToken.token.in_(tokens)
+    rarest, _ = _rarest(tokens) if len(tokens) > 1 else (tokens[0], False)
+    window = (
+        select(SearchToken.case_id)
+        .join(Case, Case.id == SearchToken.case_id)
+        .where(SearchToken.token == rarest, permissions.readable_cases_clause(user))
+        .order_by(SearchToken.case_id.desc())
+        .limit(SEARCH_WINDOW)
     )
     if within is not None:
-        agg = agg.where(SearchToken.case_id.in_(within))
+        window = window.where(SearchToken.case_id.in_(within))
     agg = (
-        agg.group_by(SearchToken.case_id)
+        select(SearchToken.case_id.label("case_id"), func.count().label("hits"))
+        .where(SearchToken.token.in_(tokens), SearchToken.case_id.in_(window.scalar_subquery()))
+        .group_by(SearchToken.case_id)
         .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
         .subquery()
     )
