@@ -92,6 +92,7 @@ ROUTES: dict[str, Any] = {
     "cases.search": ("user", ""),
     "search.search_page": ("global", "search"),
     "core.dashboard": ("user", ""),
+    "legal.deadlines": ("user", ""),  # every user; the deadlines of the cases they read
     "cases.case_file": ("case", "view"),
     "cases.print_case": ("case", "view"),
     "cases.edit_case": ("case", "edit"),
