@@ -194,17 +194,18 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
             )
         )
     if f.mine:
+        # IN, not EXISTS: a user's own cases are few, read off the team index by user.
         query = query.where(
-            exists(
-                select(CaseMember.id).where(
-                    CaseMember.case_id == Case.id, CaseMember.user_id == user.id
-                )
-            )
+            Case.id.in_(select(CaseMember.case_id).where(CaseMember.user_id == user.id))
         )
     if f.provision:
+        from casework.legal.models import CaseProvision
         from casework.legal.services import case_ids_citing
 
-        query = query.where(Case.id.in_(case_ids_citing(f.provision)))
+        # EXISTS, not IN: the planner may then walk the sort's index and stop at the page's
+        # end, rather than read every case citing the provision and sort them all.
+        citing = case_ids_citing(f.provision).where(CaseProvision.case_id == Case.id)
+        query = query.where(exists(citing))
     if f.reference:
         term = f.reference.upper()
         # Only our own reference: an organisation's own reference is encrypted at rest.
