@@ -10,7 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, distinct, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 
 from casework import permissions
 from casework.advocacy.models import AdvocacyAction, action_cases
@@ -78,10 +89,12 @@ def case_filter(user: Any, filters: Filters) -> ColumnElement[bool]:
         Case.hidden_at.is_(None),
         Case.duplicate_of_id.is_(None),
     ]
+    # On the ISO text itself, not its year: the act date's index then serves the range.
+    act_date = type_coerce(Case.act_date, String)
     if filters.year_from is not None:
-        parts.append(_year() >= f"{filters.year_from:04d}")
-    if filters.year_to is not None:
-        parts.append(_year() <= f"{filters.year_to:04d}")
+        parts.append(act_date >= f"{filters.year_from:04d}")
+    if filters.year_to is not None and filters.year_to < 9999:  # "10000" sorts before "2011"
+        parts.append(act_date < f"{filters.year_to + 1:04d}")
     return and_(*parts)
 
 
