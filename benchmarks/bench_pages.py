@@ -30,12 +30,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from sqlalchemy import create_engine, text
 
 from benchmarks.bench_names import import_file
 from benchmarks.generate import generate
@@ -158,8 +159,29 @@ def _rich_case(base: str, session: requests.Session) -> str:
     return best
 
 
+def upr_period(url: str, wanted: int = 1000) -> tuple[date, date, int]:
+    """The latest period holding ``wanted`` verified or closed dated cases (all of them when
+    there are fewer), and how many it holds: the UPR document covers as many cases at any
+    scale."""
+    engine = create_engine(url)
+    dated = "FROM cases WHERE status IN ('verified', 'closed') AND act_date IS NOT NULL"
+    with engine.connect() as conn:
+        total = conn.execute(text(f"SELECT count(*) {dated}")).scalar_one()  # noqa: S608
+        start = conn.execute(
+            text(f"SELECT act_date {dated} ORDER BY act_date DESC LIMIT 1 OFFSET :n"),  # noqa: S608
+            {"n": wanted - 1},
+        ).scalar()
+    engine.dispose()
+    period_from = date.fromisoformat((start + "-01-01")[:10]) if start else date(1990, 1, 1)
+    period_to = date(2099, 12, 31)
+    return period_from, period_to, min(total, wanted) if start else total
+
+
 def probes(
-    base: str, sessions: dict[str, requests.Session], n_cases: int, name: str
+    base: str,
+    sessions: dict[str, requests.Session],
+    upr_period: tuple[date, date, int],
+    name: str,
 ) -> tuple[list[Probe], dict]:
     coordinator = sessions["coordinator"]
     notes: dict[str, Any] = {}
@@ -170,10 +192,7 @@ def probes(
     notes["case_file"] = "the largest file among the first CAT:3 cases"
     has_fulltext = coordinator.post(base + "/search", data={"q": "Almaty", "csrf_token": token},
                                     timeout=120).status_code in GREEN  # fmt: skip
-    # A UPR period holding about 1,000 verified or closed cases (act dates span 2008-2025).
-    years = min(18.0, 18.0 * 1000 / (0.6 * n_cases))
-    period_to = date(2025, 12, 31)
-    period_from = period_to - timedelta(days=int(years * 365.25))
+    period_from, period_to, in_period = upr_period
 
     def get(path: str) -> Callable[[requests.Session], requests.Response]:
         return lambda s: s.get(base + path, timeout=600)
@@ -200,7 +219,7 @@ def probes(
         Probe("statistics", get("/reports/statistics")),
         Probe("UPR document", post("/reports/upr", {"period_from": period_from.isoformat(), "period_to": period_to.isoformat(), "title": "Bench"}), heavy=True, repeat=3),
     ]  # fmt: skip
-    notes["upr_period"] = f"{period_from} to {period_to}"
+    notes["upr_period"] = f"{period_from} to {period_to}, about {in_period} cases"
     notes["searched_name"] = "a name of the first generated person"
     return found, notes
 
@@ -247,7 +266,7 @@ def run_scale(backend: str, url: str, n_cases: int, port: int) -> dict[str, Any]
         }  # fmt: skip
         bench = Bench(server, sessions, float(_env("BENCH_SECONDS", "6")),
                       int(_env("BENCH_CONCURRENCY", "2")))  # fmt: skip
-        found, notes = probes(server.base, sessions, n_cases, generated["sample_names"][0])
+        found, notes = probes(server.base, sessions, upr_period(url), generated["sample_names"][0])
         healthz = bench.measure(
             Probe("/healthz", lambda s: s.get(server.base + "/healthz", timeout=60))
         )
