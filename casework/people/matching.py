@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.core.blindindex import current_index
@@ -161,6 +162,12 @@ def _load_people(ids: Iterable[int]) -> dict[int, tuple[Person, list[str]]]:
                 PersonName.hidden_at.is_(None),
             )
             .order_by(PersonName.person_id, PersonName.position)
+            # Scoring reads names, birth year and nationality: the rest of a person (contacts,
+            # address, notes, all encrypted) is not read, hence not decrypted, per candidate.
+            .options(
+                load_only(PersonName.id, PersonName.name, PersonName.position),
+                load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality),
+            )
         )
         for entry, person in rows:
             found.setdefault(person.id, (person, []))[1].append(entry.name)
