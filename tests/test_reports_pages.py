@@ -171,3 +171,47 @@ def test_generating_a_document_is_a_read_not_a_change_of_the_case(app):
     changes = audit.entries(case_id=world.case.id, changes_only=True)
     assert any(e.action == "output.generated" for e in every)
     assert not any(e.action == "output.generated" for e in changes)
+
+
+def test_statistics_are_computed_once_per_change_of_the_data(app, count_queries):
+    from casework.audit.services import data_version, record
+    from casework.cases.models import Case
+    from casework.core.vocab import CaseStatus
+
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    other = client_for(app, world.off_coordinator)
+
+    def destinations(c) -> list[list[str]]:
+        body = c.get("/reports/statistics/destination.csv").get_data().decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(body)))[1:]
+
+    with count_queries() as first:
+        client.get("/reports/statistics")
+    with count_queries() as again:
+        client.get("/reports/statistics")
+    assert again["n"] < first["n"] - 5  # the aggregates are not run again
+    assert destinations(client) == [["Uzbekistan", "1"]]
+    # Each user has the result of their own policy (the restricted case counts for its team).
+    for user, c in ((world.coordinator, client), (world.off_coordinator, other)):
+        table = _tables(user)["destination"]
+        assert destinations(c) == [[label, str(n)] for label, n in table.rows]
+
+    # A read changes nothing; a change (audited, as every change is) shows at once.
+    version = data_version()
+    record(world.coordinator, "case.viewed", world.case, case=world.case)
+    db.session.commit()
+    assert data_version() == version
+    case = Case(
+        reference="KZ-2013-0009",
+        created_by_id=world.coordinator.id,
+        status=CaseStatus.VERIFIED,
+        act_date="2013-05",
+        destination_country="CN",
+    )
+    db.session.add(case)
+    db.session.flush()
+    record(world.coordinator, "case.created", case, case=case)
+    db.session.commit()
+    assert data_version() != version
+    assert destinations(client) == [["China", "1"], ["Uzbekistan", "1"]]

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from casework.audit.models import AuditChainHead, AuditEntry
+from casework.audit.models import READ_ACTIONS, AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -114,9 +114,11 @@ def seal(session: Session, entries: list[AuditEntry]) -> None:
         entry.details = _json_roundtrip(entry.details)
         entry.prev_hash = prev_hash
         entry.entry_hash = prev_hash = link_hash(prev_hash, entry_content(entry))
-    session.connection().execute(
-        update(_head).where(_head.c.id == HEAD_ID).values(seq=seq, entry_hash=prev_hash)
-    )
+    values: dict[str, Any] = {"seq": seq, "entry_hash": prev_hash}
+    changes = [e for e in entries if e.action not in READ_ACTIONS]
+    if changes:
+        values["changed_seq"], values["changed_hash"] = changes[-1].seq, changes[-1].entry_hash
+    session.connection().execute(update(_head).where(_head.c.id == HEAD_ID).values(**values))
 
 
 @event.listens_for(Session, "before_flush")

@@ -62,3 +62,20 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The last entry recording a change (not a read), and its hash: they name the state of the
+    # data, so what is computed from the data is valid while they stay the same
+    # (casework.audit.services.data_version). The hash tells two histories apart that reach the
+    # same number (a restore from a backup, then other changes).
+    changed_seq: Mapped[int | None] = mapped_column(Integer)
+    changed_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+# Entries that record a read, not a change: they do not move ``AuditChainHead.changed_seq``.
+READ_ACTIONS = (
+    "case.viewed",
+    "case.printed",
+    "document.downloaded",
+    "case.name_search",
+    "search.run",
+    "output.generated",
+)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 from casework import permissions
 from casework.accounts.models import User
 from casework.audit import chain  # noqa: F401  (installs the hook that chains new entries)
-from casework.audit.models import AuditEntry
+from casework.audit.chain import HEAD_ID
+from casework.audit.models import READ_ACTIONS, AuditChainHead, AuditEntry
 from casework.core.db import db, utcnow
 from casework.core.types import PartialDate
 
@@ -94,14 +95,18 @@ def record(
 
 
 # Audited reads: they belong in the audit trail, not in a case's "who changed what".
-READ_ACTIONS = (
-    "case.viewed",
-    "case.printed",
-    "document.downloaded",
-    "case.name_search",
-    "search.run",
-    "output.generated",
-)
+def data_version() -> str:
+    """The last change recorded in the audit trail: its number and hash ("0:" before any).
+
+    Every change is audited in its own transaction, so a result computed from the data stays
+    valid while this stays the same (the statistics' cache keys on it).
+    """
+    row = db.session.execute(
+        select(AuditChainHead.changed_seq, AuditChainHead.changed_hash).where(
+            AuditChainHead.id == HEAD_ID
+        )
+    ).first()
+    return f"{row.changed_seq or 0}:{row.changed_hash or ''}" if row else "0:"
 
 
 def entries(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import (
     ColumnElement,
     String,
@@ -347,6 +349,26 @@ def _planner_for_aggregates():
     finally:
         db.session.execute(text("RESET enable_nestloop"))
         db.session.execute(text("RESET jit"))
+
+
+def cached_statistics(user: Any, filters: Filters) -> list[Table]:
+    """``statistics``, computed once per change of the data (``audit.data_version``), user,
+    filters and language, then read from memory: the aggregates read the whole archive.
+
+    The version is read first, so a result is never older than the version it is kept under.
+    Each process keeps its own (any server computes the same result for the same version).
+    The tables returned are shared: read them, never change them.
+    """
+    from casework.audit.services import data_version
+
+    return _statistics_of(data_version(), user.id, str(get_locale()), filters)
+
+
+@lru_cache(maxsize=256)
+def _statistics_of(version: str, user_id: int, locale: str, filters: Filters) -> list[Table]:
+    from casework.accounts.models import User
+
+    return statistics(db.session.get(User, user_id), filters)
 
 
 def statistics(user: Any, filters: Filters) -> list[Table]:

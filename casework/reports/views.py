@@ -47,7 +47,7 @@ from casework.reports.forms import (
     ReviewForm,
 )
 from casework.reports.models import ReportDraft
-from casework.reports.statistics import DEFAULT_STATUSES, Filters, statistics
+from casework.reports.statistics import DEFAULT_STATUSES, Filters, cached_statistics
 
 bp = Blueprint("reports", __name__)
 
@@ -113,7 +113,7 @@ def _filters() -> Filters:
 def statistics_page():
     _require(permissions.can_view_statistics(current_user))
     filters = _filters()
-    tables = statistics(current_user, filters)
+    tables = cached_statistics(current_user, filters)
     return render_template(
         "reports/statistics.html",
         tables=[(t, bar_chart(t)) for t in tables],
@@ -126,7 +126,7 @@ def statistics_page():
 @bp.get("/reports/statistics/<key>.csv")
 def statistics_csv(key: str):
     _require(permissions.can_view_statistics(current_user))
-    tables = {t.key: t for t in statistics(current_user, _filters())}
+    tables = {t.key: t for t in cached_statistics(current_user, _filters())}
     table = tables.get(key)
     if table is None:
         abort(404)
