@@ -35,6 +35,10 @@ class Server:
             **server_environment(url),
             "CASEWORK_INSTANCE_DIR": str(self.instance),
             "CASEWORK_ALLOW_SQLITE": "1",
+            # Sync workers (GUNICORN_CMD_ARGS may ask for threads), none replaced mid-run: the
+            # steady state is what is measured.
+            "CASEWORK_THREADS": "1",
+            "CASEWORK_MAX_REQUESTS": "0",
             **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -48,6 +52,10 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603  (our own command line)
             [
                 gunicorn,
+                # The production settings, with the workers asked for and long requests
+                # (imports, reports) let finish; see the environment below for the rest.
+                "--config",
+                "python:casework.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

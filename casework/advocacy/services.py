@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import defer, load_only, selectinload
 
 from casework.accounts.models import User
 from casework.advocacy.models import AdvocacyAction, TargetBody, action_cases
@@ -553,6 +553,9 @@ def followups(
                 ),
                 selectinload(AdvocacyAction.target_body),
                 selectinload(AdvocacyAction.responsible),
+                # Lists show the title and reference: the long texts stay sealed.
+                defer(AdvocacyAction.description),
+                defer(AdvocacyAction.response_summary),
             )
             .order_by(AdvocacyAction.followup_due, AdvocacyAction.id)
             .limit(limit + 1)
