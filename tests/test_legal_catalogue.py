@@ -286,3 +286,33 @@ def test_retired_instrument_hides_its_provisions_from_new_links(
     client.post("/legal/instruments/retire/SCO17", data={"retire": "1", "version": version})
     db.session.expire_all()
     assert "SCO17" not in [p.code for p in services.usable_provisions()]
+
+
+def test_catalogue_counts_citing_cases_up_to_a_cap(
+    client, login, make_user, catalogue, monkeypatch
+):
+    from casework.core.vocab import Assessment, TeamRole
+    from tests.factories import make_case
+
+    monkeypatch.setattr(services, "CATALOGUE_COUNT_CAP", 2)
+    monitor, lawyer, outsider = (
+        make_user(Role.MONITOR),
+        make_user(Role.LAWYER),
+        make_user(Role.LAWYER),
+    )
+    cat3 = db.session.scalar(select(Provision).where(Provision.code == "CAT:3"))
+    iccpr7 = db.session.scalar(select(Provision).where(Provision.code == "ICCPR:7"))
+    cases = [make_case(monitor, team=((lawyer, TeamRole.LAWYER),)) for _ in range(3)]
+    for case in cases:
+        services.add_link(lawyer, case, provision=cat3, assessment=Assessment.AT_RISK)
+    services.add_link(lawyer, cases[0], provision=iccpr7, assessment=Assessment.VIOLATED)
+    db.session.commit()
+
+    counts = services.citation_counts(lawyer, [cat3.id, iccpr7.id])
+    assert counts == {cat3.id: 3, iccpr7.id: 1}  # 3 = more than the cap of 2
+    assert services.citation_counts(outsider, [cat3.id, iccpr7.id]) == {}  # not their cases
+    login(lawyer)
+    page = client.get("/legal/").get_data(as_text=True)
+    assert "more than 2 cases" in page and "1 case<" in page
+    page = client.get(f"/legal/instruments/{cat3.instrument.code}").get_data(as_text=True)
+    assert "more than 2" in page

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
@@ -437,23 +437,40 @@ def provision_citations(user: Any, provision: Provision) -> Citations:
     )
 
 
-def citation_counts(user: Any, provision_ids: Iterable[int]) -> dict[int, int]:
-    """How many visible cases cite each provision (assessed, not hidden links)."""
+# The catalogue counts each provision's citing cases up to this many (then "more than").
+CATALOGUE_COUNT_CAP = 100
+
+
+def citation_counts(
+    user: Any, provision_ids: Iterable[int], cap: int | None = None
+) -> dict[int, int]:
+    """How many visible cases cite each provision (assessed, not hidden links), each counted
+    up to ``cap + 1`` (CATALOGUE_COUNT_CAP): above ``cap`` means "more than ``cap``". One statement, and
+    its cost is bounded by the provisions asked for, not by the archive."""
     ids = list(provision_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(CaseProvision.provision_id, func.count(func.distinct(CaseProvision.case_id)))
-        .join(Case, Case.id == CaseProvision.case_id)
-        .where(
-            CaseProvision.provision_id.in_(ids),
-            CaseProvision.hidden_at.is_(None),
-            CaseProvision.state == LinkState.ASSESSED,
-            permissions.readable_cases_clause(user),
+    cap = CATALOGUE_COUNT_CAP if cap is None else cap
+    parts = []
+    for provision_id in ids:
+        citing = (
+            select(CaseProvision.case_id)
+            .join(Case, Case.id == CaseProvision.case_id)
+            .where(
+                CaseProvision.provision_id == provision_id,
+                CaseProvision.hidden_at.is_(None),
+                CaseProvision.state == LinkState.ASSESSED,
+                permissions.readable_cases_clause(user),
+            )
+            .distinct()
+            .limit(cap + 1)
+            .subquery()
         )
-        .group_by(CaseProvision.provision_id)
-    ).all()
-    return dict(rows)
+        parts.append(select(literal(provision_id), func.count()).select_from(citing))
+    rows = []
+    for start in range(0, len(parts), 200):  # SQLite allows 500 terms in a compound SELECT
+        rows += db.session.execute(union_all(*parts[start : start + 200])).all()
+    return {provision_id: n for provision_id, n in rows if n}
 
 
 # --------------------------------------------------------------------------- case links

@@ -123,6 +123,7 @@ def catalogue():
         "legal/catalogue.html",
         instruments=instruments,
         counts=counts,
+        count_cap=services.CATALOGUE_COUNT_CAP,
         pending=seeding.pending_corrections() if manager else [],
     )
 
@@ -188,6 +189,7 @@ def instrument(code: str):
         "legal/instrument.html",
         instrument=item,
         counts=counts,
+        count_cap=services.CATALOGUE_COUNT_CAP,
         history=services.history(item),
         retire_form=RetireForm(version=item.version),
         citing_cases=precedents.citing_cases(current_user, item),
