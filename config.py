@@ -319,6 +319,15 @@ def check_rate_limit_storage(settings: dict) -> list[str]:
     return []
 
 
+def check_job_queue(settings: dict) -> list[str]:
+    # Without a queue, imports, exports and backups run inside a web request, and nothing
+    # sends the daily reminders.
+    url = settings.get("REDIS_URL") or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return ["CASEWORK_REDIS_URL must name the job queue's Redis (redis://...)"]
+    return []
+
+
 def check_database(settings: dict) -> list[str]:
     uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
     if uri.startswith("sqlite") and not settings.get("ALLOW_SQLITE"):
@@ -335,6 +344,7 @@ PRODUCTION_CHECKS: list[Callable[[dict], list[str]]] = [
     check_blind_index_key,
     check_debug_off,
     check_rate_limit_storage,
+    check_job_queue,
     check_database,
 ]
 

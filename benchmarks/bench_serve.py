@@ -49,6 +49,7 @@ def _environment(tmp: Path) -> dict[str, str]:
         "CASEWORK_RATELIMIT_STORAGE_URL": os.environ.get(
             "BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"
         ),
+        "CASEWORK_REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"),
         "CASEWORK_INSTANCE_DIR": str(tmp / "instance"),
         "CASEWORK_UPLOAD_DIR": str(tmp / "uploads"),
         "CASEWORK_LOG_LEVEL": "warning",

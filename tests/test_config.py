@@ -15,6 +15,7 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": "kN3v-8wQz_Lr2Tt5Yp0HcXa7Md4Fg6Ue1Sb9Ji",
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://casework@127.0.0.1/casework",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
     "MASTER_KEY": "bmm8l0ZNSXl9htUvPDxYH1hvJ1184_r-vRpUU5afqsE",
     "BLIND_INDEX_KEY": "Qx7-ne2WcR4tYb9uKm1LpZ0aHs6Dv3Gj",
 }
@@ -42,6 +43,7 @@ def test_production_starts_with_good_settings_and_sends_hsts():
         ({"BLIND_INDEX_KEY": GOOD_PRODUCTION["SECRET_KEY"]}, "differ"),
         ({"DEBUG": True}, "debug"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URL"),
+        ({"REDIS_URL": None}, "CASEWORK_REDIS_URL"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/casework.db"}, "ALLOW_SQLITE"),
     ],
 )

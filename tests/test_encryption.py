@@ -544,6 +544,7 @@ def test_database_file_and_key_files_are_private(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CASEWORK_SECRET_KEY", os.urandom(24).hex())
     monkeypatch.setenv("CASEWORK_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379")
+    monkeypatch.setenv("CASEWORK_REDIS_URL", "redis://127.0.0.1:6379/1")
     monkeypatch.setenv("CASEWORK_DATABASE_URL", "postgresql+psycopg://casework@127.0.0.1/casework")
     monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", os.urandom(24).hex())
     with pytest.raises(ConfigError, match="MASTER_KEY"):

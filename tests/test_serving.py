@@ -66,6 +66,7 @@ def test_gunicorn_serves_and_logs_paths_without_query_strings(tmp_path):
         "CASEWORK_MASTER_KEY": new_key_text(),
         "CASEWORK_BLIND_INDEX_KEY": secrets.token_urlsafe(48),
         "CASEWORK_RATELIMIT_STORAGE_URL": "memory://",
+        "CASEWORK_REDIS_URL": "redis://127.0.0.1:6379/14",  # the job queue: named, not used
         "CASEWORK_INSTANCE_DIR": str(tmp_path),
         "CASEWORK_BIND": f"127.0.0.1:{PORT}",
         "CASEWORK_WORKERS": "1",

@@ -84,6 +84,7 @@ def test_production_cookie_is_secure_and_host_prefixed(monkeypatch):
     monkeypatch.setenv("CASEWORK_MASTER_KEY", os.urandom(32).hex())
     monkeypatch.setenv("CASEWORK_BLIND_INDEX_KEY", os.urandom(24).hex())
     monkeypatch.setenv("CASEWORK_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379")
+    monkeypatch.setenv("CASEWORK_REDIS_URL", "redis://127.0.0.1:6379/1")
     monkeypatch.setenv("CASEWORK_DATABASE_URL", "postgresql+psycopg://casework@127.0.0.1/casework")
     settings = ProductionConfig.load()
     assert settings["SESSION_COOKIE_NAME"].startswith("__Host-")
