@@ -135,3 +135,26 @@ def test_histories_read_the_audit_trail_through_their_own_index(world):
     ):
         plan = _plan(statement, parameters)
         assert any(index in line for line in plan), plan
+
+
+def test_a_case_file_finds_its_duplicates_through_the_partial_index(world):
+    """Nearly every case is nobody's duplicate: once ANALYZE has counted the NULLs, a full
+    index on the column looks useless to SQLite's planner, which then walks every case in
+    reference order. The index holds the duplicates only."""
+    from casework.cases import services
+    from casework.cases.models import Case
+
+    case = db.session.query(Case).first()
+    creator = case.created_by_id
+    db.session.add_all(
+        Case(reference=f"KZ-2014-{n:04d}", created_by_id=creator) for n in range(1, 301)
+    )
+    db.session.flush()
+    db.session.add(Case(reference="KZ-2014-0999", created_by_id=creator, duplicate_of_id=case.id))
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    with _statements() as seen:
+        services.duplicates_of(case)
+    (statement, parameters), *_ = [(st, p) for st, p in seen if "duplicate_of_id =" in st]
+    plan = _plan(statement, parameters)
+    assert any("ix_cases_duplicate_of_id" in line for line in plan), plan

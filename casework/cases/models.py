@@ -113,7 +113,13 @@ URGENCY_RANK = sql_case(
     else_=literal_column("0"),
 )
 Index("ix_cases_updated_at_id", Case.updated_at, Case.id)
-Index("ix_cases_duplicate_of_id", Case.duplicate_of_id)  # a case file lists its duplicates
+# A case file lists its duplicates. Partial: nearly every case is nobody's duplicate.
+Index(
+    "ix_cases_duplicate_of_id",
+    Case.duplicate_of_id,
+    sqlite_where=Case.duplicate_of_id.is_not(None),
+    postgresql_where=Case.duplicate_of_id.is_not(None),
+)
 Index("ix_cases_reference_id", Case.reference, Case.id)
 Index("ix_cases_status_reference_id", Case.status, Case.reference, Case.id)
 Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)

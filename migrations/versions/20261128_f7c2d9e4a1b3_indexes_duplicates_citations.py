@@ -7,6 +7,7 @@ Create Date: 2026-11-28 21:05:00.000000
 
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -20,7 +21,15 @@ depends_on = None
 def upgrade():
     # Plain CREATE INDEX, no batch rebuild: SQLite's batch mode would drop the case list's
     # expression indexes (cd839d98843c).
-    op.create_index("ix_cases_duplicate_of_id", "cases", ["duplicate_of_id"])
+    # Partial: almost every case is nobody's duplicate, and an index full of NULLs looks
+    # useless to SQLite's planner once ANALYZE has counted them.
+    op.create_index(
+        "ix_cases_duplicate_of_id",
+        "cases",
+        ["duplicate_of_id"],
+        sqlite_where=sa.text("duplicate_of_id IS NOT NULL"),
+        postgresql_where=sa.text("duplicate_of_id IS NOT NULL"),
+    )
     op.create_index("ix_case_provisions_provision_id_id", "case_provisions", ["provision_id", "id"])
     op.create_index("ix_audit_entries_case_at", "audit_entries", ["case_id", "at", "id"])
     op.create_index(
