@@ -215,3 +215,37 @@ def test_statistics_are_computed_once_per_change_of_the_data(app, count_queries)
     db.session.commit()
     assert data_version() != version
     assert destinations(client) == [["China", "1"], ["Uzbekistan", "1"]]
+
+
+def test_a_period_holds_every_case_whose_partial_date_may_fall_in_it(app):
+    from datetime import date
+
+    from casework.core.vocab import CaseStatus
+    from casework.reports.services import readable_cases
+    from tests.factories import make_case
+
+    coordinator = make_user(Role.COORDINATOR)
+    dated = {
+        "2011": True,  # any day of 2011
+        "2011-06": True,
+        "2011-06-19": False,
+        "2011-06-20": True,
+        "2011-07": True,
+        "2011-07-05": True,
+        "2011-07-06": False,
+        "2011-08": False,
+        "2010": False,
+        "2010-12-31": False,
+        "2012": False,
+        None: False,
+    }
+    refs = {}
+    for act_date in dated:
+        case = make_case(coordinator, status=CaseStatus.VERIFIED, act_date=act_date)
+        refs[case.reference] = act_date
+    db.session.commit()
+    found = readable_cases(
+        coordinator, statuses=[CaseStatus.VERIFIED], date_from=date(2011, 6, 20),
+        date_to=date(2011, 7, 5),
+    )  # fmt: skip
+    assert sorted(refs[c.reference] for c in found) == sorted(d for d, inside in dated.items() if inside)

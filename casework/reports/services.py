@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -67,13 +67,19 @@ def readable_cases(
     )
     if statuses:
         query = query.where(Case.status.in_(statuses))
-    # Act dates are sortable ISO text ("2011", "2011-06", "2011-06-09"): the index narrows the
-    # read to the years of the period, the exact test on partial dates follows below.
+    # Act dates are sortable ISO text ("2011", "2011-06", "2011-06-09"), so the period is a
+    # range of the act date's index. A partial date is in it if any day it stands for is:
+    # "2011-06" is in a period from 2011-06-20, "2011" in one to 2011-01-05.
     act_date = type_coerce(Case.act_date, String)
     if date_from is not None:
-        query = query.where(act_date >= f"{date_from.year:04d}")
+        start = date_from.isoformat()
+        query = query.where(
+            act_date >= start[:4],
+            or_(func.length(act_date) == 4, act_date >= start[:7]),
+            or_(func.length(act_date) <= 7, act_date >= start),
+        )
     if date_to is not None:
-        query = query.where(act_date < f"{date_to.year + 1:04d}")
+        query = query.where(act_date <= date_to.isoformat())  # "2011" and "2011-06" sort first
     cases = list(db.session.scalars(query))
     # A partial date ("2011-06") is in the period if it may fall in it; unknown dates are not.
     if date_from is not None:
