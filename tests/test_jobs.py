@@ -373,3 +373,31 @@ def test_a_checked_file_that_does_not_decrypt_is_checked_again(app, make_user):
     path.write_bytes(content)  # as an older version left it
     assert staging.read(path.name) is None and not path.exists()
     assert client.post("/imports/cases/confirm").status_code == 400
+
+
+def test_a_job_left_running_by_a_dead_worker_is_queued_again_or_failed(app, calls):
+    """A worker killed mid-job leaves its row "running"; the hourly purge job finds it."""
+    stale = utcnow() - timedelta(seconds=app.config["JOB_TIMEOUT_SECONDS"]) - timedelta(hours=1)
+    retried = _system_job("test.flaky")
+    spent = _system_job("test.flaky")
+    recent = _system_job("test.flaky")
+    for job, attempts, started in (
+        (retried, 1, stale),
+        (spent, services.RETRIES + 1, stale),
+        (recent, 1, utcnow()),  # still within its timeout: perhaps still running
+    ):
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job.id)
+            .values(state=JobState.RUNNING, attempts=attempts, started_at=started)
+        )
+    db.session.commit()
+
+    purge = _system_job("jobs.purge")
+    services.dispatch(purge)  # no Redis in tests: runs now, and so does what it queues again
+    assert _job(purge.public_id).result == {"removed": 0, "requeued": 1, "abandoned": 1}
+    # Queued again, then run at once (in-process): it fails once, as it does, then succeeds.
+    assert _job(retried.public_id).state == JobState.DONE and calls == ["flaky", "flaky"]
+    assert _job(spent.public_id).state == JobState.FAILED
+    assert "stopped" in _job(spent.public_id).error
+    assert _job(recent.public_id).state == JobState.RUNNING

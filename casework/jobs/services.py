@@ -20,7 +20,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -253,6 +253,37 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
         # log by RQ (type and traceback).
         log.warning("job %s (%s) attempt %s failed: %s", job_id, job.kind, attempts, error)
         raise
+
+
+# A job still "running" this long after its job timeout has lost its worker (killed, machine
+# gone): RQ would have stopped it at the timeout.
+ABANDONED_MARGIN = timedelta(minutes=10)
+
+
+def recover_abandoned(now: datetime | None = None) -> dict[str, int]:
+    """Jobs a dead worker left "running": queued again while attempts remain, else failed.
+
+    Running again is safe: a job's work and its final state commit together, so what the dead
+    worker did was rolled back with it. Run hourly by the purge job.
+    """
+    now = now or utcnow()
+    limit = timedelta(seconds=current_app.config["JOB_TIMEOUT_SECONDS"]) + ABANDONED_MARGIN
+    stuck = db.session.scalars(
+        select(Job).where(Job.state == JobState.RUNNING, Job.started_at < now - limit)
+    ).all()
+    again = []
+    for job in stuck:
+        spec = KINDS.get(job.kind)
+        if spec is not None and spec.retry and job.attempts <= RETRIES:
+            job.state, job.message = JobState.QUEUED, N_("The worker stopped; queued again")
+            again.append(job)
+        else:
+            job.state, job.message, job.finished_at = JobState.FAILED, N_("Failed"), now
+            job.error = "The worker running this job stopped before it finished."
+    db.session.commit()
+    for job in again:
+        dispatch(job)
+    return {"requeued": len(again), "abandoned": len(stuck) - len(again)}
 
 
 # --- result files --------------------------------------------------------------------------

@@ -14,7 +14,13 @@ from flask import current_app
 from casework import permissions
 from casework.core.crypto import MasterKey
 from casework.core.i18n import N_
-from casework.jobs.services import JobContext, JobError, job_kind, purge_expired_results
+from casework.jobs.services import (
+    JobContext,
+    JobError,
+    job_kind,
+    purge_expired_results,
+    recover_abandoned,
+)
 
 # Another module may provide backups: the job calls this function (by name) with the folder.
 BACKUP_FUNCTION = "casework.backups.services:create_scheduled_backup"
@@ -113,7 +119,7 @@ def rotate_keys_job(ctx: JobContext) -> None:
     "jobs.purge", N_("Removal of expired job files"), may_start=permissions.can_run_system_jobs
 )
 def purge_job(ctx: JobContext) -> None:
-    ctx.result(removed=purge_expired_results())
+    ctx.result(removed=purge_expired_results(), **recover_abandoned())
 
 
 def backup_function():
