@@ -248,4 +248,6 @@ def test_a_period_holds_every_case_whose_partial_date_may_fall_in_it(app):
         coordinator, statuses=[CaseStatus.VERIFIED], date_from=date(2011, 6, 20),
         date_to=date(2011, 7, 5),
     )  # fmt: skip
-    assert sorted(refs[c.reference] for c in found) == sorted(d for d, inside in dated.items() if inside)
+    assert sorted(refs[c.reference] for c in found) == sorted(
+        d for d, inside in dated.items() if inside
+    )
