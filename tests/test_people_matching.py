@@ -186,3 +186,22 @@ def test_team_lawyer_still_finds_the_person(world, make_user):
     case_services.add_member(world["coordinator"], world["case"], lawyer, TeamRole.LAWYER)
     db.session.commit()
     assert _ids(find_matches(lawyer, ["Alisher Kholmatov"]))
+
+
+def test_an_import_row_is_scored_against_the_people_sharing_most_of_its_keys(world, monkeypatch):
+    """A common surname is shared by thousands in a large archive: each row is scored against
+    the few people sharing the most of its matching keys, and its true match is among them."""
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "ROW_CANDIDATES", 2)
+    case = world["case"]
+    for _ in range(4):  # namesakes: other people of the same name
+        person = people_services.create_person(world["monitor"], [NameInput("Алишер Холматов")])
+        case_services.add_person_to_case(world["monitor"], case, person, "witness")
+    db.session.commit()
+    loaded: list[int] = []
+    load = matching._load_people
+    monkeypatch.setattr(matching, "_load_people", lambda ids: loaded.extend(ids) or load(ids))
+    (found,) = matching.match_many(world["monitor"], [matching.Query(["Alisher Kholmatov"])])
+    assert [c.person.public_id for c in found][:1] == [_person(case).public_id]
+    assert len(loaded) == 2  # of the five Alisher Kholmatovs (ties: the oldest first)

@@ -8,6 +8,7 @@ names of those candidates only, with the reason (which spelling matched which).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,6 +221,19 @@ class Query:
     nationality: str | None = None
 
 
+# An import row is scored against at most this many people: those sharing the most of its
+# matching keys (a common surname alone is shared by thousands in a large archive).
+ROW_CANDIDATES = 50
+
+
+def _most_shared(by_token: dict[str, set[int]], tokens: set[str]) -> set[int]:
+    """The ROW_CANDIDATES people sharing the most of ``tokens`` (ties: the oldest first)."""
+    shared = Counter(person for token in tokens for person in by_token.get(token, ()))
+    if len(shared) <= ROW_CANDIDATES:
+        return set(shared)
+    return {p for p, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))[:ROW_CANDIDATES]}
+
+
 def match_many(
     user: Any, queries: list[Query], *, threshold: float = MATCH_THRESHOLD, limit: int = 5
 ) -> list[list[Candidate]]:
@@ -242,7 +256,7 @@ def match_many(
         )
         for tok, person_id in rows:
             by_token.setdefault(tok, set()).add(person_id)
-    ids_per_query = [set().union(*(by_token.get(t, set()) for t in w)) for w in wanted]
+    ids_per_query = [_most_shared(by_token, w) for w in wanted]
     people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
     return [
         _rank(
