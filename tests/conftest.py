@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, inspect, text
 
 from casework import create_app
 from casework.accounts.throttle import throttle
+from casework.core import datacache
 from casework.core.db import db
 from tests import factories
 
@@ -85,6 +86,7 @@ def _app_context(app):
         db.session.remove()
         _truncate()
         throttle().reset()
+        datacache.clear()  # kept results belong to the emptied database
 
 
 @pytest.fixture

@@ -198,3 +198,25 @@ def make_user_outsider(app):
     from tests.factories import make_user
 
     return make_user(Role.MONITOR)
+
+
+def test_a_list_count_is_kept_until_the_data_changes(app, make_user, monkeypatch):
+    """A filter's total is counted once per change of the data: a selective filter reads many
+    cases to count up to the cap. A new case (an audited change) shows at once."""
+    monitor = make_user(Role.MONITOR)
+    client = _client(app, monitor)
+    intake(client, destination_country="UZ")
+    counted = []
+    original = listing.count_capped
+    monkeypatch.setattr(
+        listing, "count_capped", lambda *a, **k: counted.append(1) or original(*a, **k)
+    )
+
+    def total(sort: str = "") -> str:
+        html = client.get(f"/cases?destination=UZ{sort}").get_data(as_text=True)
+        return re.search(r"<h1>Cases <small>\(([^)]+)\)", html).group(1)
+
+    assert total() == "1" and len(counted) == 1
+    assert total("&sort=reference") == "1" and len(counted) == 1  # kept; the sort is not counted
+    intake(client, destination_country="UZ")
+    assert total() == "2" and len(counted) == 2  # counted again after the change

@@ -21,6 +21,7 @@ from casework.cases.models import (
     Event,
 )
 from casework.core import hooks, keyset
+from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.i18n import N_
 from casework.core.types import PartialDate
@@ -296,10 +297,26 @@ def page_after(
     )
 
 
+def counted(user: Any, f: CaseFilters) -> tuple[int, bool]:
+    """``count_capped`` of the filtered list, computed once per change of the data
+    (``casework.core.datacache``): a selective filter reads many cases to count a thousand."""
+    from casework.audit.services import data_version
+
+    return _count_of(data_version(), user.id, tuple(sorted(f.args(sort="", cursor="").items())))
+
+
+@data_cached(maxsize=1024)
+def _count_of(version: str, user_id: int, filters: tuple[tuple[str, str], ...]) -> tuple[int, bool]:
+    from casework.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    return count_capped(filtered_query(user, CaseFilters.from_args(dict(filters))))
+
+
 def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePage:
     """One page of the filtered, sorted case list: a fixed number of queries at any depth."""
     base = filtered_query(user, f)
-    total, more_than = count_capped(base)
+    total, more_than = counted(user, f)
     notice = None
     try:
         items, prev_cursor, next_cursor = page_after(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import get_locale
@@ -29,6 +28,7 @@ from casework import permissions
 from casework.advocacy.models import AdvocacyAction, action_cases
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
+from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.vocab import (
     ActionOutcome,
@@ -352,19 +352,15 @@ def _planner_for_aggregates():
 
 
 def cached_statistics(user: Any, filters: Filters) -> list[Table]:
-    """``statistics``, computed once per change of the data (``audit.data_version``), user,
-    filters and language, then read from memory: the aggregates read the whole archive.
-
-    The version is read first, so a result is never older than the version it is kept under.
-    Each process keeps its own (any server computes the same result for the same version).
-    The tables returned are shared: read them, never change them.
-    """
+    """``statistics``, computed once per change of the data, user, filters and language, then
+    read from memory (``casework.core.datacache``): the aggregates read the whole archive.
+    The tables returned are shared: read them, never change them."""
     from casework.audit.services import data_version
 
     return _statistics_of(data_version(), user.id, str(get_locale()), filters)
 
 
-@lru_cache(maxsize=256)
+@data_cached(maxsize=256)
 def _statistics_of(version: str, user_id: int, locale: str, filters: Filters) -> list[Table]:
     from casework.accounts.models import User
 
