@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import get_locale
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     and_,
     case,
@@ -196,11 +197,21 @@ def people_tables(where) -> list[Table]:
     ]
 
 
+def _cases(where) -> Select:
+    """The ids of the filtered cases: the events and actions read are theirs only (a period of
+    a few months reads its cases' events, not the archive's)."""
+    return select(Case.id).where(where)
+
+
 def after_return(where) -> Table:
     # Each (case, outcome) once, then joined to the filtered cases.
     pairs = (
         select(Event.case_id, Event.event_type)
-        .where(Event.event_type.in_(_AFTER_RETURN), Event.hidden_at.is_(None))
+        .where(
+            Event.event_type.in_(_AFTER_RETURN),
+            Event.hidden_at.is_(None),
+            Event.case_id.in_(_cases(where)),
+        )
         .distinct()
         .subquery()
     )
@@ -297,7 +308,11 @@ def interim_measures(where) -> Table:
             has(Event.event_type == EventType.INTERIM_MEASURES_GRANTED).label("granted"),
             has(Event.event_type == EventType.REMOVAL).label("removed"),
         )
-        .where(Event.event_type.in_(kinds), Event.hidden_at.is_(None))
+        .where(
+            Event.event_type.in_(kinds),
+            Event.hidden_at.is_(None),
+            Event.case_id.in_(_cases(where)),
+        )
         .group_by(Event.case_id)
         .subquery()
     )
@@ -307,7 +322,10 @@ def interim_measures(where) -> Table:
             has(AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED).label("granted"),
         )
         .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
-        .where(AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST)
+        .where(
+            AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST,
+            action_cases.c.case_id.in_(_cases(where)),
+        )
         .group_by(action_cases.c.case_id)
         .subquery()
     )
