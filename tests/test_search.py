@@ -107,6 +107,23 @@ def test_every_word_must_match_somewhere_in_the_case(monitor):
     assert "No case you may read" in _search(monitor, "detained tortured")
 
 
+def test_a_search_reads_only_the_newest_records_of_its_rarest_word(monitor, monkeypatch):
+    """Whatever the archive holds, a search reads at most SEARCH_WINDOW records: those of the
+    query's rarest word, newest first; the other words are checked on those cases only."""
+    from casework.search import services
+
+    monkeypatch.setattr(services, "SEARCH_WINDOW", 2)
+    oldest = intake(monitor, narrative="Detained in Almaty; a rare marker Quokka.")
+    middle = intake(monitor, narrative="Detained in Almaty.")
+    newer = intake(monitor, narrative="Detained in Almaty.")
+    newest = intake(monitor, narrative="Detained in Almaty.")
+    page = _search(monitor, "almaty")  # four cases hold it: the newest two are read
+    assert newest.reference in page and newer.reference in page
+    assert middle.reference not in page and oldest.reference not in page
+    page = _search(monitor, "almaty quokka")  # the rarest word leads: the oldest case is found
+    assert oldest.reference in page and newest.reference not in page
+
+
 def test_search_terms_stay_out_of_urls_logs_and_the_audit_trail(app, monitor, caplog):
     intake(monitor, narrative="Marker word Zyxwvutsrq here.")
     assert monitor.get("/search?q=Zyxwvutsrq").get_data(as_text=True).count("Zyxwvutsrq") == 0

@@ -36,7 +36,7 @@ QUERY_MAX_LEN = 300
 SNIPPETS_PER_CASE = 3
 MAX_CATALOGUE = 20
 # Records of the rarest query word read to find candidates: the most a search reads.
-SEARCH_WINDOW = 5000
+SEARCH_WINDOW = 2000
 
 
 @dataclass
