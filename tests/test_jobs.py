@@ -164,7 +164,7 @@ def test_a_large_export_is_a_file_only_its_creator_downloads(app, make_user, mon
     assert client.get(f"/jobs/{job_id}/download").status_code == 404
     purge = _system_job("jobs.purge")
     queue.run_inline(app, purge.id, attempts=1)
-    assert _job(purge.public_id).result == {"removed": 1}
+    assert _job(purge.public_id).result == {"removed": 1, "requeued": 0, "abandoned": 0}
     assert not stored.exists() and _job(job_id).result_file is None
 
 
