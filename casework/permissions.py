@@ -431,12 +431,8 @@ def _case_clause(user: User, action: str) -> ColumnElement[bool]:
 
     open_cases = kept(Relation.TEAM, Relation.OTHER)
     closed_cases = kept(Relation.RESTRICTED_TEAM, Relation.RESTRICTED_OFF)
-    if open_cases is not None and closed_cases is not None:
-        if open_cases is closed_cases:  # the same rule for both kinds: restriction is moot
-            return open_cases
-        # The usual shapes stay simple for the query planner: "not restricted, or on the team".
-        if open_cases is true() and closed_cases is on_team:
-            return or_(not_(restricted), on_team)
+    if open_cases is not None and open_cases is closed_cases:
+        return open_cases  # the same rule for both kinds of case: restriction is moot
     parts = []
     if open_cases is not None:
         parts.append(

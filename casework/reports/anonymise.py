@@ -279,19 +279,41 @@ def city_of(place: str | None) -> str | None:
 
 def review_is_current(case: Case, output: Output) -> OutputReview | None:
     """The latest review of the case for ``output``, if nothing changed since."""
-    review = db.session.scalar(
+    if case.id not in _current_reviews({case.id: case}, output):
+        return None
+    return db.session.scalar(
         select(OutputReview)
         .where(OutputReview.case_id == case.id, OutputReview.output == output.value)
         .order_by(OutputReview.reviewed_at.desc(), OutputReview.id.desc())
         .limit(1)
     )
-    if review is None:
-        return None
-    last_event = db.session.scalar(
-        select(func.max(Event.updated_at)).where(Event.case_id == case.id)
+
+
+def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
+    """Ids of the cases (by id) whose latest review for ``output`` is no older than the case's
+    last change and its events' last change: two queries, however many cases."""
+    last_review = dict(
+        db.session.execute(
+            select(OutputReview.case_id, func.max(OutputReview.reviewed_at))
+            .where(OutputReview.case_id.in_(list(cases)), OutputReview.output == output.value)
+            .group_by(OutputReview.case_id)
+        ).all()
     )
-    changed = max(d for d in (case.updated_at, last_event) if d is not None)
-    return review if review.reviewed_at >= changed else None
+    if not last_review:
+        return set()
+    last_event = dict(
+        db.session.execute(
+            select(Event.case_id, func.max(Event.updated_at))
+            .where(Event.case_id.in_(list(last_review)))
+            .group_by(Event.case_id)
+        ).all()
+    )
+    current = set()
+    for case_id, reviewed_at in last_review.items():
+        changed = max(d for d in (cases[case_id].updated_at, last_event.get(case_id)) if d)
+        if reviewed_at >= changed:
+            current.add(case_id)
+    return current
 
 
 def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
@@ -343,8 +365,7 @@ _IN_CHUNK = 500  # ids per IN (...): well under every database's limit on bound 
 def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
     """``CaseFacts`` of many cases in a few queries per 500 cases, not a few per case.
 
-    Review currency is ``review_is_current``'s rule: the latest review for ``output`` is no
-    older than the case's last change and its events' last change.
+    Review currency is ``_current_reviews``'s rule, as for ``review_is_current``.
     """
     links: dict[int, list[CaseProvision]] = {}
     remedies: dict[int, list[Remedy]] = {}
@@ -369,28 +390,7 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
             .order_by(Remedy.id)
         ):
             remedies.setdefault(remedy.case_id, []).append(remedy)
-        last_review = dict(
-            db.session.execute(
-                select(OutputReview.case_id, func.max(OutputReview.reviewed_at))
-                .where(OutputReview.case_id.in_(ids), OutputReview.output == output.value)
-                .group_by(OutputReview.case_id)
-            ).all()
-        )
-        if not last_review:
-            continue
-        last_event = dict(
-            db.session.execute(
-                select(Event.case_id, func.max(Event.updated_at))
-                .where(Event.case_id.in_(list(last_review)))
-                .group_by(Event.case_id)
-            ).all()
-        )
-        for case_id, reviewed_at in last_review.items():
-            changed = max(
-                d for d in (chunk[case_id].updated_at, last_event.get(case_id)) if d is not None
-            )
-            if reviewed_at >= changed:
-                reviewed.add(case_id)
+        reviewed |= _current_reviews(chunk, output)
     return {
         c.id: CaseFacts(links.get(c.id, []), remedies.get(c.id, []), c.id in reviewed)
         for c in cases

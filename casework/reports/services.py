@@ -80,13 +80,7 @@ def readable_cases(
         )
     if date_to is not None:
         query = query.where(act_date <= date_to.isoformat())  # "2011" and "2011-06" sort first
-    cases = list(db.session.scalars(query))
-    # A partial date ("2011-06") is in the period if it may fall in it; unknown dates are not.
-    if date_from is not None:
-        cases = [c for c in cases if c.act_date is not None and c.act_date.latest() >= date_from]
-    if date_to is not None:
-        cases = [c for c in cases if c.act_date is not None and c.act_date.earliest() <= date_to]
-    return cases
+    return list(db.session.scalars(query))
 
 
 def count_readable_cases(user: Any) -> int:
