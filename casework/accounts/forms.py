@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from casework.accounts.models import (
 )
 from casework.core.forms import VersionField, choices
 from casework.core.i18n import LANGUAGES
+from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import Role
 
 _password_rules = [

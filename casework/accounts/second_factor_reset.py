@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework.accounts import sessions, totp
@@ -15,6 +14,7 @@ from casework.accounts.models import SecondFactorReset, User
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.permissions import second_factor_reset_slot
 
 

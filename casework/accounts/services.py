@@ -11,7 +11,6 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -29,6 +28,7 @@ from casework.audit.services import record
 from casework.core import mail
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import gettext as _
 from casework.core.i18n import known_language
 from casework.core.vocab import Role
 from casework.permissions import (

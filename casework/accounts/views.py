@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -44,6 +43,7 @@ from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import perform
 from casework.core.forms import apply_errors, safe_next
 from casework.core.i18n import LANGUAGE_COOKIE, N_
+from casework.core.i18n import gettext as _
 from casework.extensions import limiter
 from casework.permissions import (
     can_approve_second_factor_resets,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -29,6 +28,7 @@ from casework.advocacy.upr import (
     THEMES_MAX_LEN,
 )
 from casework.core.forms import VersionField, choices
+from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
 

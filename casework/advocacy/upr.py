@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate
 from casework.core.vocab import UPRResponse
 from casework.permissions import can_manage_upr, can_view_action, can_view_identifying

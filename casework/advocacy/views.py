@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.accounts.services import get_by_public_id as get_user
@@ -54,6 +53,7 @@ from casework.core.hooks import (
     register_timeline_provider,
 )
 from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 from casework.evidence.downloads import send_document
 from casework.loader import load

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import gettext as _gettext
-
 from casework.core import countries
 from casework.core.i18n import N_, translate
+from casework.core.i18n import gettext as _
+from casework.core.i18n import gettext as _gettext
 from casework.core.types import PartialDate
 from casework.core.vocab import (
     ActionStatus,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,6 +14,7 @@ from casework.cases.verification import facts_changed
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.i18n import gettext as _
 from casework.core.vocab import ActType, AsylumStage, EventType, WantedNotice
 from casework.evidence.models import Source
 

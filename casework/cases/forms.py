@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from casework.core import countries
 from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.i18n import current_language
+from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import (
     ActType,
     AsylumStage,

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from casework.core.errors import PermissionDenied, ValidationFailed, check_versi
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide, restore
 from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.vocab import (
     ActType,

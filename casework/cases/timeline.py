@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +14,7 @@ from casework.cases.models import Case, Comment, StatusChange
 from casework.core import countries
 from casework.core.db import db
 from casework.core.hooks import TimelineItem
+from casework.core.i18n import gettext as _
 from casework.evidence.services import case_documents
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, render_template
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from casework.core.forms import form_value
 from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 
 CONFLICT_MESSAGE = N_(
     "Someone else saved this record after you opened it. Nothing was overwritten: your version "

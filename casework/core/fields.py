@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import gettext as _
-
 from casework.core import countries
 from casework.core.errors import ValidationFailed
 from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Vocab
 

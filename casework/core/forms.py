@@ -6,13 +6,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import lazy_gettext
 from casework.core.types import PartialDate
 from casework.core.vocab import Vocab
 

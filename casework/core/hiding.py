@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import gettext as _
 
 REASON_MAX_LEN = 500
 

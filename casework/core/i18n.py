@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
 from babel import dates as babel_dates
+from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask.globals import _cv_app
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import format_decimal as _format_decimal
-from flask_babel import gettext as _gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from casework.paths import PACKAGE_DIR
@@ -70,6 +73,16 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_language)
+    # Templates ask for a few hundred strings per page: each goes through the catalogue
+    # remembered for the request's locale instead of Flask-Babel's lookup (several context
+    # proxies and a locale-to-string conversion per string).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     # A message stored in English (a job's progress, marked with N_) in the reader's language;
     # unknown text (a count in it) stays as it is.
@@ -78,6 +91,51 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def language_globals():
         return {"current_language": _language(), "languages": LANGUAGES}
+
+
+def _babel_state() -> Any:
+    """Flask-Babel's state for the current context (its locale), or None."""
+    # The application context straight from its context variable: ``g`` is a proxy, and this
+    # runs for every string a page shows.
+    ctx = _cv_app.get(None)
+    return ctx.g.__dict__.get("_flask_babel") if ctx is not None else None
+
+
+def current_locale() -> Locale | None:
+    """The locale of the request (or of a ``force_locale`` block), None outside a context."""
+    locale = getattr(_babel_state(), "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
+def current_translations() -> NullTranslations:
+    """The catalogue for the current locale, remembered with the locale it was found for: a
+    ``force_locale`` block sets another locale object, so it is looked up again there."""
+    state = _babel_state()
+    if state is not None:
+        locale = getattr(state, "babel_locale", None)
+        remembered = state.__dict__.get("casework_catalogue")
+        if locale is not None and remembered is not None and remembered[0] is locale:
+            return remembered[1]
+    translations = get_translations()
+    state = _babel_state()
+    if state is not None:
+        state.casework_catalogue = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``string`` in the current language, ``%(name)s`` placeholders filled from ``variables``
+    (Flask-Babel's ``gettext``, through the remembered catalogue)."""
+    text = current_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """``gettext`` deferred until the string is used (labels defined at import time)."""
+    return LazyString(gettext, string, **variables)
+
+
+_gettext = gettext
 
 
 @contextmanager
@@ -105,7 +163,7 @@ def current_language() -> str:
 
 
 def _language() -> str:
-    locale = get_locale()
+    locale = current_locale()
     return locale.language if locale is not None and locale.language in LANGUAGES else "en"
 
 
@@ -114,7 +172,7 @@ def format_day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     day = value.date() if isinstance(value, datetime) else value
-    return babel_dates.format_date(day, _DAY[_language()], locale=get_locale())
+    return babel_dates.format_date(day, _DAY[_language()], locale=current_locale())
 
 
 def format_moment(value: datetime | None) -> str:
@@ -134,7 +192,7 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
         text = format_day(date(value.year, value.month, value.day))
     elif value.month is not None:
         text = babel_dates.format_date(
-            date(value.year, value.month, 1), _MONTH[_language()], locale=get_locale()
+            date(value.year, value.month, 1), _MONTH[_language()], locale=current_locale()
         )
     else:
         text = f"{value.year:04d}"

@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -32,6 +31,7 @@ from casework import permissions
 from casework.core import countries, i18n, vocab
 from casework.core.db import db, utcnow
 from casework.core.errors import MissingVersion, NotVisible, PermissionDenied
+from casework.core.i18n import gettext as _
 from casework.core.navigation import nav_items
 
 log = logging.getLogger(__name__)

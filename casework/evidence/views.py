@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework import permissions
@@ -16,6 +15,7 @@ from casework.core.db import db
 from casework.core.errors import StorageFailed, ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors, initial_data
+from casework.core.i18n import gettext as _
 from casework.evidence import services
 from casework.evidence.downloads import send_document
 from casework.evidence.models import Document, Source

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from casework.accounts.services import get_by_email
 from casework.core.db import db
 from casework.core.errors import PermissionDenied
+from casework.core.i18n import gettext as _
 from casework.imports.reading import UnusableInput, read_table
 from casework.imports.services import ImportOptions, ImportReport, import_cases
 

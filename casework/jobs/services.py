@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -35,6 +34,7 @@ from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import N_, translate
+from casework.core.i18n import gettext as _
 from casework.core.keyring import keyring
 from casework.jobs.models import ERROR_MAX_LEN, MESSAGE_MAX_LEN, Job, JobState
 

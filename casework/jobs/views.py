@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from casework import permissions
 from casework.accounts.models import User
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.jobs import queue, services, tasks  # noqa: F401  (tasks registers the kinds)
 from casework.jobs.models import Job
 from casework.loader import load

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from casework.core.forms import CheckboxListField, VersionField, choices, pairs
+from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,

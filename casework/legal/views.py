@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework import permissions
@@ -35,6 +34,7 @@ from casework.core.hooks import (
     register_timeline_provider,
 )
 from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Assessment, LinkState
 from casework.legal import precedents, seeding, services

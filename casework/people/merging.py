@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework import permissions
@@ -17,6 +16,7 @@ from casework.audit.services import record
 from casework.cases.models import Case, CasePerson
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.core.vocab import Gender
 from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName

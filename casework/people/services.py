@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -16,6 +15,7 @@ from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide
+from casework.core.i18n import gettext as _
 from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
 from casework.people.matching import index_names
 from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName

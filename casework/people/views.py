@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +18,7 @@ from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
+from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
 from casework.loader import load
 from casework.people import matching, merging, services

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -19,6 +18,7 @@ from casework.audit.services import record
 from casework.cases.models import Case, CasePerson, Event
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
 from casework.people.models import Person
 from casework.reports.anonymise import (

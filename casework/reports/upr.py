@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
+from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
 from casework.reports import documents, services
 from casework.reports.anonymise import (

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,6 +32,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
 from casework.core.i18n import english
+from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
 from casework.jobs import services as jobs
 from casework.loader import load
