@@ -332,12 +332,14 @@ def test_wrong_master_key_fails_closed_with_a_clear_error(app, make_user):
     db.session.commit()
     wrong = _other_app(app, MasterKey(os.urandom(32)).key.hex())
     try:
-        # Even signing in reads the (encrypted) second-factor seed: it fails closed, and a
-        # session that was open before gets errors, never data, and writes nothing.
+        # Signing in reads the (encrypted) second-factor seed when the code is checked: it
+        # fails closed there, and a session that was open before gets errors, never data, and
+        # writes nothing.
         cases_before = db.session.scalar(select(db.func.count(Case.id)))
-        response = wrong.test_client().post(
-            "/login", data={"email": user.email, "password": PASSWORD}
-        )
+        stranger = wrong.test_client()
+        response = stranger.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302 and "/login/code" in response.headers["Location"]
+        response = stranger.post("/login/code", data={"code": "123456"})
         assert response.status_code == 500
         response = client.get(f"/cases/{case.public_id}")
         assert "Arrested" in response.get_data(as_text=True)  # the right key still reads

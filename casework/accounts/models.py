@@ -33,8 +33,9 @@ class User(PublicIdMixin, TimestampMixin, VersionedMixin, UserMixin, db.Model):
     # Secret of the personal iCalendar feed; rotating it revokes the old URL.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # TOTP secret (base32). Set at enrolment; in force once confirmed with a first code.
-    # Never shown again after enrolment, to anyone.
-    totp_secret: Mapped[str | None] = mapped_column(SecretText)  # the TOTP seed, encrypted at rest
+    # Never shown again after enrolment, to anyone. Deferred: loaded (and decrypted) only where
+    # a code is checked or set up, not with the user on every request.
+    totp_secret: Mapped[str | None] = mapped_column(SecretText, deferred=True)  # encrypted
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last accepted TOTP time step: a code of this step or an earlier one is refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
@@ -47,7 +48,9 @@ class User(PublicIdMixin, TimestampMixin, VersionedMixin, UserMixin, db.Model):
 
     @property
     def has_second_factor(self) -> bool:
-        return self.totp_secret is not None and self.totp_confirmed_at is not None
+        # Confirming needs a secret, and removing the factor clears both (totp.remove), so the
+        # confirmation alone tells; the secret itself stays unloaded.
+        return self.totp_confirmed_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.public_id} {self.role}>"

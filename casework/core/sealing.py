@@ -91,6 +91,9 @@ def _row_id(mapper: Mapper, target: Any) -> Any:
     state = inspect(target)
     pk_attr = mapper.get_property_by_column(mapper.primary_key[0]).key
     row_id = state.dict.get(pk_attr)
+    if row_id is None and state.identity:
+        # An expired row loading a deferred column: its key is known, its attributes are not.
+        row_id = state.identity[0]
     if row_id is None:
         raise CryptoError("an encrypted value needs its row's primary key")
     return row_id
