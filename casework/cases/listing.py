@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from casework import permissions
 from casework.cases.models import (
@@ -249,11 +249,18 @@ def count_capped(query: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
 
 def page_after(
-    user: Any, query: Select, sort: str, cursor: str, salt: str, size: int
+    user: Any,
+    query: Select,
+    sort: str,
+    cursor: str,
+    salt: str,
+    size: int,
+    columns: tuple[Any, ...] = (),
 ) -> tuple[list[Case], str | None, str | None]:
     """One page of ``query`` in the order of ``SORTS[sort]`` after (or before) the cursor's row:
     (rows, cursor of the previous page, cursor of the next page). The case list and the API
-    page with it. Raises ``keyset.BadCursor`` for a cursor that is not ours or has gone stale."""
+    page with it; ``columns``, when given, are the only ones loaded (``LISTED``). Raises
+    ``keyset.BadCursor`` for a cursor that is not ours or has gone stale."""
     keys = SORTS[sort]
     before = False
     if cursor:
@@ -272,7 +279,7 @@ def page_after(
         db.session.scalars(
             query.order_by(*keyset.order_by(keys, reverse=before))
             # The team: what the policy reads for each row (the list shows no people).
-            .options(selectinload(Case.members))
+            .options(selectinload(Case.members), *([load_only(*columns)] if columns else []))
             .limit(size + 1)
         )
     )
@@ -313,6 +320,23 @@ def _count_of(version: str, user_id: int, filters: tuple[tuple[str, str], ...]) 
     return count_capped(filtered_query(user, CaseFilters.from_args(dict(filters))))
 
 
+# What a row of the case table shows and the policy reads besides the team: a list neither
+# loads nor decrypts the rest of a case (its narrative above all).
+LISTED: tuple[Any, ...] = (
+    Case.public_id,
+    Case.reference,
+    Case.title,
+    Case.status,
+    Case.urgency,
+    Case.restricted,
+    Case.act_type,
+    Case.act_date,
+    Case.act_date_approximate,
+    Case.destination_country,
+    Case.updated_at,
+)
+
+
 def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePage:
     """One page of the filtered, sorted case list: a fixed number of queries at any depth."""
     base = filtered_query(user, f)
@@ -320,12 +344,14 @@ def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePag
     notice = None
     try:
         items, prev_cursor, next_cursor = page_after(
-            user, base, f.sort, f.cursor, CURSOR_SALT, page_size
+            user, base, f.sort, f.cursor, CURSOR_SALT, page_size, LISTED
         )
     except keyset.BadCursor:
         notice = STALE_CURSOR
         f.cursor = ""
-        items, prev_cursor, next_cursor = page_after(user, base, f.sort, "", CURSOR_SALT, page_size)
+        items, prev_cursor, next_cursor = page_after(
+            user, base, f.sort, "", CURSOR_SALT, page_size, LISTED
+        )
     return CasePage(items, total, more_than, next_cursor, prev_cursor, notice)
 
 
@@ -384,7 +410,7 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
             Case.status != CaseStatus.CLOSED,
             Case.hidden_at.is_(None),
         )
-        .options(selectinload(Case.members))
+        .options(selectinload(Case.members), load_only(*LISTED))
         .order_by(Case.updated_at.desc())
         .limit(limit)
     )
