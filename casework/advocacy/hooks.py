@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from casework.advocacy import services
 from casework.advocacy.compliance import interim_measures_breach
 from casework.advocacy.models import AdvocacyAction
 from casework.core.hooks import Deadline, TimelineItem
+from casework.core.i18n import gettext as _
 from casework.core.vocab import ActionStatus
 from casework.permissions import (
     can_manage_advocacy,
@@ -128,8 +128,16 @@ def dashboard_context(user: Any) -> dict[str, Any] | None:
     """The user's overdue follow-ups (and the organisation's, for coordinators)."""
     if not can_view_advocacy(user):
         return None
-    due = services.followups(user, limit=DASHBOARD_LIMIT, org_without_mine=True)
-    org = due.org_overdue if receives_org_followups(user) else []
+    org_wanted = receives_org_followups(user)
+    due = services.followups(
+        user,
+        limit=DASHBOARD_LIMIT,
+        org_without_mine=True,
+        only=frozenset(
+            {"mine_overdue", "mine_upcoming"} | ({"org_overdue"} if org_wanted else set())
+        ),
+    )
+    org = due.org_overdue if org_wanted else []
     if not due.mine_overdue and not org and not due.mine_upcoming:
         return None
     return {

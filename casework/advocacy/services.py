@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import defer, load_only, selectinload
 
@@ -22,6 +21,8 @@ from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import gettext as _
+from casework.core.requestmemo import per_request
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType
 from casework.permissions import (
     action_cases_for,
@@ -234,6 +235,7 @@ def list_actions(
     return list(db.session.scalars(query))
 
 
+@per_request
 def case_actions(case: Case) -> list[AdvocacyAction]:
     """Every action linked to the case (the caller checks that the case is visible)."""
     query = (
@@ -519,12 +521,14 @@ def followups(
     *,
     limit: int = FOLLOWUP_LIMIT,
     org_without_mine: bool = False,
+    only: frozenset[str] | None = None,
 ) -> FollowUps:
     """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones).
 
     One query per list, each the ``limit`` soonest, with the actions' cases (and their teams,
     which the policy reads) loaded in the same few queries: the cost does not grow with the
-    number of actions. ``org_without_mine`` leaves the user's own out of the organisation's.
+    number of actions. ``org_without_mine`` leaves the user's own out of the organisation's;
+    ``only`` names the lists wanted (the others are left empty, unread).
     """
     today = today or date.today()
     horizon = today + timedelta(days=days)
@@ -539,9 +543,11 @@ def followups(
         "org_overdue": overdue & org,
         "org_upcoming": upcoming & org,
     }
-    found: dict[str, list[AdvocacyAction]] = {}
+    found: dict[str, list[AdvocacyAction]] = {name: [] for name in lists}
     more = set()
     for name, clause in lists.items():
+        if only is not None and name not in only:
+            continue
         query = (
             select(AdvocacyAction)
             .where(visible_actions_clause(user), _due_clause(), clause)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,6 +35,7 @@ from casework.core.errors import ValidationFailed
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
+from casework.core.i18n import gettext as _
 from casework.core.rendering import render_fragment
 from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.evidence import services as evidence
@@ -247,13 +247,14 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     }
 
 
-def _audit_view(case: Case, kind: str) -> bool:
-    """Record the view (a restricted case's listed facts too); True if it may be read whole."""
-    readable = permissions.can_view_identifying(current_user, case)
+def _viewed(case: Case, kind: str, readable: bool, page: str) -> str:
+    """Record the view of ``page`` (a restricted case's listed facts too) and hand the page
+    back once the record is committed. The page is rendered first: the commit expires every
+    row the page reads, which it would otherwise load and decrypt a second time."""
     extra = {} if readable else {"listed_only": True}
     audit.record(current_user, kind, case, case=case, **extra)
     db.session.commit()
-    return readable
+    return page
 
 
 def _listed_context(case: Case) -> dict[str, Any]:
@@ -267,18 +268,25 @@ def _listed_context(case: Case) -> dict[str, Any]:
 @bp.get("/cases/<public_id>")
 def case_file(public_id: str):
     case = load(Case, public_id, current_user)
-    if not _audit_view(case, "case.viewed"):
-        return render_template("cases/file_listed.html", **_listed_context(case))
-    return render_template("cases/file.html", **_case_file_context(case))
+    readable = permissions.can_view_identifying(current_user, case)
+    if not readable:
+        page = render_template("cases/file_listed.html", **_listed_context(case))
+    else:
+        page = render_template("cases/file.html", **_case_file_context(case))
+    return _viewed(case, "case.viewed", readable, page)
 
 
 @bp.get("/cases/<public_id>/print")
 def print_case(public_id: str):
     case = load(Case, public_id, current_user)
-    if not _audit_view(case, "case.printed"):
-        return render_template("cases/file_listed.html", printing=True, **_listed_context(case))
-    page = render_template("cases/print.html", **_case_file_context(case))
-    return scrub_team_print(case, page)
+    readable = permissions.can_view_identifying(current_user, case)
+    if not readable:
+        page = render_template("cases/file_listed.html", printing=True, **_listed_context(case))
+    else:
+        page = scrub_team_print(
+            case, render_template("cases/print.html", **_case_file_context(case))
+        )
+    return _viewed(case, "case.printed", readable, page)
 
 
 @bp.route("/cases/<public_id>/edit", methods=["GET", "POST"])

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload
@@ -26,7 +25,9 @@ from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, StorageFailed, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.i18n import gettext as _
 from casework.core.keyring import keyring
+from casework.core.requestmemo import per_request
 from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import NOT_ACCEPTED, ContentCheck
@@ -246,6 +247,7 @@ def get_document(public_id: str) -> Document | None:
     return db.session.scalar(select(Document).where(Document.public_id == public_id))
 
 
+@per_request
 def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document]:
     query = (
         select(Document)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,6 +14,8 @@ from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.hiding import hide, restore
+from casework.core.i18n import gettext as _
+from casework.core.requestmemo import per_request
 from casework.core.vocab import InstrumentType
 from casework.legal.models import CasePrecedent, Instrument
 
@@ -35,6 +36,7 @@ def decisions() -> list[Instrument]:
     )
 
 
+@per_request
 def case_precedents(case: Case, include_hidden: bool = False) -> list[CasePrecedent]:
     """The decisions the case cites, in the order they were cited."""
     query = (

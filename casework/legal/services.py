@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +25,8 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.hiding import hide, restore
 from casework.core.hooks import Deadline, TimelineItem
+from casework.core.i18n import gettext as _
+from casework.core.requestmemo import per_request
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -476,6 +477,7 @@ def citation_counts(
 # --------------------------------------------------------------------------- case links
 
 
+@per_request
 def case_links(case: Case, include_hidden: bool = False) -> list[CaseProvision]:
     """The case's links (assessments and suggestions) with their provisions and sources."""
     query = (
@@ -755,6 +757,7 @@ def add_links_from_import(actor: Any, case: Case, provisions: Iterable[Provision
 # --------------------------------------------------------------------------- remedies
 
 
+@per_request
 def case_remedies(case: Case, include_hidden: bool = False) -> list[Remedy]:
     """The case's domestic proceedings, in the order they were filed."""
     query = select(Remedy).where(Remedy.case_id == case.id)
