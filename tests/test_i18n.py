@@ -240,3 +240,19 @@ def test_documents_for_un_bodies_stay_english_for_a_russian_user(app, client, lo
     assert response.status_code == 200, text[:300]
     assert "DESCRIPTION OF THE FACTS" in text
     assert not re.search("[А-Яа-яЁё]", text), text
+
+
+def test_the_remembered_catalogue_follows_a_forced_language(app):
+    from flask import render_template_string
+
+    from casework.core.i18n import english, gettext
+
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert gettext("Cases") == "Дела"
+        assert render_template_string('{{ _("Cases") }}') == "Дела"
+        with english():
+            # The same request, another locale: its own catalogue, in code and in templates.
+            assert gettext("Cases") == "Cases"
+            assert render_template_string('{{ _("Cases") }}') == "Cases"
+        assert gettext("Cases") == "Дела"
+        assert render_template_string('{{ _("Cases") }}') == "Дела"
