@@ -453,6 +453,7 @@ def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, st
             CasePerson.hidden_at.is_(None),
             permissions.readable_cases_clause(user),
         )
+        .options(load_only(*LISTED))
         .order_by(Case.reference)
     )
     rank = {c.person.id: i for i, c in enumerate(found)}

@@ -44,7 +44,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.orm import Mapper, Session, configure_mappers, object_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression
 
@@ -222,11 +222,15 @@ def _restore_updated(mapper: Mapper, conn: Connection, target: Any) -> None:
 
 
 def _open_loaded(target: Any, session: Session) -> None:
-    state = inspect(target)
+    # Runs for every row loaded: rows of tables without an encrypted column leave at once.
+    state = instance_state(target)
     mapper = state.mapper
+    attrs = secret_attributes(mapper)
+    if not attrs:
+        return
     sealed = [
         (attr, col, value)
-        for attr, col in secret_attributes(mapper)
+        for attr, col in attrs
         if isinstance(value := state.dict.get(attr), Sealed)
     ]
     if not sealed:

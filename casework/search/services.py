@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
+from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.advocacy.models import UPRRecommendation
@@ -110,17 +111,29 @@ def _matching_cases(
     )
     if within is not None:
         window = window.where(SearchToken.case_id.in_(within))
-    agg = (
-        select(SearchToken.case_id.label("case_id"), func.count().label("hits"))
-        .where(SearchToken.token.in_(tokens), SearchToken.case_id.in_(window.scalar_subquery()))
-        .group_by(SearchToken.case_id)
-        .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
-        .subquery()
-    )
+    if len(tokens) == 1:
+        # One word: the window holds every record of it there is to count.
+        records = window.subquery()
+        agg = (
+            select(records.c.case_id.label("case_id"), func.count().label("hits"))
+            .group_by(records.c.case_id)
+            .subquery()
+        )
+    else:
+        agg = (
+            select(SearchToken.case_id.label("case_id"), func.count().label("hits"))
+            .where(SearchToken.token.in_(tokens), SearchToken.case_id.in_(window.scalar_subquery()))
+            .group_by(SearchToken.case_id)
+            .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
+            .subquery()
+        )
     rows = db.session.execute(
         select(Case, agg.c.hits)
         .join(agg, agg.c.case_id == Case.id)
         .where(permissions.readable_cases_clause(user))
+        # A result shows the case's listed facts: its narrative is read (and decrypted) only
+        # where it holds a snippet.
+        .options(load_only(*listing.LISTED))
         .order_by(agg.c.hits.desc(), Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     )
