@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, session
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from casework.accounts.models import User, UserSession
 from casework.core.db import db, utcnow
@@ -103,7 +104,11 @@ def current() -> UserSession | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    row = db.session.scalar(
+        select(UserSession)
+        .where(UserSession.token_hash == _hash(token))
+        .options(joinedload(UserSession.user))  # every page reads the user: one query for both
+    )
     now = utcnow()
     if row is None or _expired(row, now) or not row.user.is_active:
         if row is not None:
