@@ -158,3 +158,36 @@ def test_precedent_on_the_timeline_and_permission_rule(people, case):
     assert not permissions.can_cite_precedent(people["monitor"], case)
     lawyer.is_active_account = False
     assert not permissions.can_cite_precedent(lawyer, case)
+
+
+def test_a_decisions_citing_cases_are_capped_newest_first_and_readable_only(
+    people, case, make_user
+):
+    from casework.legal.models import Instrument
+
+    decision = db.session.scalar(select(Instrument).where(Instrument.code == "CAT-444/2010"))
+    coordinator = people["coordinator"]
+    citing = [case]
+    for reference in ("KZ-2011-9003", "KZ-2011-9001", "KZ-2011-9002"):
+        citing.append(make_case(people["monitor"], reference=reference))
+    restricted = make_case(
+        people["monitor"],
+        reference="KZ-2011-9000",
+        restricted=True,
+        team=((coordinator, TeamRole.MEMBER),),
+    )
+    for c in [*citing, restricted]:
+        precedents.cite_precedent(coordinator, c, decision)
+    db.session.commit()
+    reader = make_user(Role.COORDINATOR)  # reads every case but restricted ones off its team
+
+    # The two most recently cited, shown by reference, and a flag that there are more.
+    shown, more = precedents.citing_cases(reader, decision, limit=2)
+    assert [c.reference for c in shown] == ["KZ-2011-9001", "KZ-2011-9002"] and more
+    # A restricted case off the user's team is never listed (nor counted toward the cap).
+    everything, more = precedents.citing_cases(reader, decision)
+    assert "KZ-2011-9000" not in {c.reference for c in everything} and not more
+    assert len(everything) == 4
+    # Its team sees it.
+    team_view, _ = precedents.citing_cases(people["monitor"], decision)
+    assert "KZ-2011-9000" in {c.reference for c in team_view}

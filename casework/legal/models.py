@@ -140,7 +140,11 @@ class CasePrecedent(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, 
     """A decision (a jurisprudence instrument) a case cites as a precedent, and why."""
 
     __tablename__ = "case_precedents"
-    __table_args__ = (UniqueConstraint("case_id", "instrument_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "instrument_id"),
+        # A decision's page lists the newest citations first without sorting them all.
+        Index("ix_case_precedents_instrument_id_id", "instrument_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)

@@ -139,8 +139,15 @@ class PrecedentCitation:
     reference: str
 
 
-def citing_cases(user: Any, instrument: Instrument) -> list[PrecedentCitation]:
-    """The cases ``user`` may see that cite ``instrument`` as a precedent."""
+CITING_SHOWN = 100
+
+
+def citing_cases(
+    user: Any, instrument: Instrument, limit: int = CITING_SHOWN
+) -> tuple[list[PrecedentCitation], bool]:
+    """The cases ``user`` may see that cite ``instrument`` as a precedent: the ``limit`` most
+    recently cited, by reference, and whether there are more (a landmark decision may be cited
+    by thousands of cases)."""
     rows = db.session.execute(
         select(Case.public_id, Case.reference)
         .join(CasePrecedent, CasePrecedent.case_id == Case.id)
@@ -149,6 +156,8 @@ def citing_cases(user: Any, instrument: Instrument) -> list[PrecedentCitation]:
             CasePrecedent.hidden_at.is_(None),
             permissions.readable_cases_clause(user),
         )
-        .order_by(Case.reference)
+        .order_by(CasePrecedent.instrument_id, CasePrecedent.id.desc())
+        .limit(limit + 1)
     ).all()
-    return [PrecedentCitation(*row) for row in rows]
+    shown = sorted(rows[:limit], key=lambda row: row.reference)
+    return [PrecedentCitation(*row) for row in shown], len(rows) > limit

@@ -192,7 +192,8 @@ def instrument(code: str):
         count_cap=services.CATALOGUE_COUNT_CAP,
         history=services.history(item),
         retire_form=RetireForm(version=item.version),
-        citing_cases=precedents.citing_cases(current_user, item),
+        citing=precedents.citing_cases(current_user, item),
+        citing_shown=precedents.CITING_SHOWN,
     )
 
 
