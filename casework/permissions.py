@@ -18,7 +18,7 @@ it, and gives a SQL clause filtering a query to what the user may see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -406,6 +406,20 @@ def readable_cases_clause(user: User) -> ColumnElement[bool]:
     return _case_clause(user, "read")
 
 
+def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
+    """Those of ``case_ids`` whose identifying data ``user`` may read (``can_view_identifying``,
+    by ``readable_cases_clause``): one query for a whole list."""
+    from casework.cases.models import Case
+    from casework.core.db import db
+
+    ids = set(case_ids)
+    if not ids:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(select(Case.id).where(Case.id.in_(ids), readable_cases_clause(user)))
+    )
+
+
 def _case_clause(user: User, action: str) -> ColumnElement[bool]:
     from casework.cases.models import Case, CaseMember  # models import this module's enums
 
@@ -518,8 +532,14 @@ def can_edit_action(user: User, action: Any) -> bool:
     return all(may(user, "manage_advocacy", case) for case in action.cases)
 
 
-def action_cases_for(user: User, action: Any) -> list[Case]:
-    """The cases of an action the user may read: the only ones whose reference is shown."""
+def action_cases_for(
+    user: User, action: Any, readable: Collection[int] | None = None
+) -> list[Case]:
+    """The cases of an action the user may read: the only ones whose reference is shown.
+    ``readable``: the ids ``readable_case_ids`` gave for a whole list of actions (the same rule,
+    decided in one query instead of reading every case's team)."""
+    if readable is not None:
+        return [case for case in action.cases if case.id in readable]
     return [case for case in action.cases if can_view_identifying(user, case)]
 
 

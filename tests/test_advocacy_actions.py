@@ -554,3 +554,47 @@ def test_calendar_and_status_changes_need_the_csrf_token(app, client, login, wor
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert db.session.scalar(select(AdvocacyAction)) is None
+
+
+def test_followups_show_only_the_references_of_readable_cases(client, login, world):
+    """The follow-up lists decide which case references to show in one query: the same rule as
+    ``action_cases_for``, case by case."""
+    coordinator, lawyer, case, other = (
+        world["coordinator"],
+        world["lawyer"],
+        world["case"],
+        world["other_case"],
+    )
+    other.reference = "KZ-2011-7777"
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Joint appeal",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY - timedelta(days=2),
+            responsible_id=lawyer.id,
+            case_references=[case.reference, other.reference],
+        ),
+    )
+    db.session.commit()
+    assert services.followups(lawyer).readable == {case.id}  # the other case: not its team's
+    other.restricted = True  # now only its team (the monitor) reads it
+    db.session.commit()
+    assert services.followups(coordinator).readable == {case.id}
+    due = services.followups(lawyer)
+    assert due.mine_overdue == [action] and due.readable == {case.id}
+    assert permissions.action_cases_for(lawyer, action, due.readable) == [case]
+    assert permissions.action_cases_for(lawyer, action) == [case]
+    login(lawyer)
+    for url in ("/advocacy/followups", "/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Joint appeal" in page and case.reference in page, url
+        assert "KZ-2011-7777" not in page, url
+    # Restricted no more, the other case is read by the coordinator, who sees both references.
+    other.restricted = False
+    db.session.commit()
+    client.post("/logout")
+    login(coordinator)
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    assert case.reference in page and "KZ-2011-7777" in page

@@ -146,4 +146,5 @@ def dashboard_context(user: Any) -> dict[str, Any] | None:
         "org_overdue": org,
         "today": due.today,
         "more": due.more,
+        "readable": due.readable,
     }

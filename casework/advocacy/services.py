@@ -32,6 +32,7 @@ from casework.permissions import (
     can_manage_target_bodies,
     can_view_identifying,
     holders_clause,
+    readable_case_ids,
     visible_actions_clause,
 )
 
@@ -509,6 +510,7 @@ class FollowUps:
     org_upcoming: list[AdvocacyAction]
     today: date
     more: frozenset[str] = frozenset()
+    readable: frozenset[int] = frozenset()  # the listed actions' cases the user may read
 
 
 FOLLOWUP_LIMIT = 50
@@ -554,8 +556,7 @@ def followups(
             .options(
                 # Cases are shown by reference: none of their encrypted texts is read.
                 selectinload(AdvocacyAction.cases).options(
-                    load_only(Case.id, Case.public_id, Case.reference, Case.restricted),
-                    selectinload(Case.members),
+                    load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
                 ),
                 selectinload(AdvocacyAction.target_body),
                 selectinload(AdvocacyAction.responsible),
@@ -570,7 +571,11 @@ def followups(
         if len(rows) > limit:
             more.add(name)
         found[name] = rows[:limit]
-    return FollowUps(**found, today=today, more=frozenset(more))
+    # Which cases' references may be shown: one query for every list, not each case's team.
+    readable = readable_case_ids(
+        user, {case.id for rows in found.values() for action in rows for case in action.cases}
+    )
+    return FollowUps(**found, today=today, more=frozenset(more), readable=readable)
 
 
 def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:
