@@ -202,6 +202,9 @@ def probes(
         return lambda s: s.post(base + path, data=form, timeout=600, allow_redirects=False)
 
     found = [
+        # The least a signed-in page costs (session and account, notices, navigation, headers):
+        # the request pipeline, next to /healthz which skips it.
+        Probe("signed-in floor (/jobs)", get("/jobs")),
         Probe("case list", get("/cases")),
         Probe("case list, filtered", get("/cases?status=verified&nationality=UZ&provision=CAT:3&sort=act_date")),
         Probe("case list, deep page", get(deep)),
