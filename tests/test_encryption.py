@@ -562,3 +562,20 @@ def test_database_file_and_key_files_are_private(tmp_path, monkeypatch):
     monkeypatch.setenv("CASEWORK_MASTER_KEY", "too-short")
     with pytest.raises(ConfigError, match="32 random bytes"):
         ProductionConfig.load()
+
+
+def test_a_change_to_an_encrypted_column_is_never_dropped_silently(app, make_user):
+    """A committed row's attributes are expired; an encrypted value set on it is either written
+    or refused with an error, never lost without a word."""
+    from casework.core.crypto import CryptoError
+    from tests.factories import make_case
+
+    case = make_case(make_user(Role.MONITOR))  # committed: every attribute expired
+    case.title = "Transferred to Tashkent"
+    try:
+        db.session.commit()
+    except CryptoError:
+        db.session.rollback()
+        return
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).title == "Transferred to Tashkent"

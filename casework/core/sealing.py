@@ -91,9 +91,6 @@ def _row_id(mapper: Mapper, target: Any) -> Any:
     state = inspect(target)
     pk_attr = mapper.get_property_by_column(mapper.primary_key[0]).key
     row_id = state.dict.get(pk_attr)
-    if row_id is None and state.identity:
-        # An expired row loading a deferred column: its key is known, its attributes are not.
-        row_id = state.identity[0]
     if row_id is None:
         raise CryptoError("an encrypted value needs its row's primary key")
     return row_id
@@ -236,7 +233,9 @@ def _open_loaded(target: Any, session: Session) -> None:
     if not sealed:
         return
     ring = keyring()
-    row_id = _row_id(mapper, target)
+    # An expired row loading a deferred column has its key, not its attributes. (Only for
+    # reading: a write to an expired row keeps failing in ``_row_id``.)
+    row_id = state.identity[0] if state.identity else _row_id(mapper, target)
     conn = session.connection()
     for attr, col, value in sealed:
         try:
