@@ -220,3 +220,21 @@ def test_a_list_count_is_kept_until_the_data_changes(app, make_user, monkeypatch
     assert total("&sort=reference") == "1" and len(counted) == 1  # kept; the sort is not counted
     intake(client, destination_country="UZ")
     assert total() == "2" and len(counted) == 2  # counted again after the change
+
+
+def test_a_row_shows_its_title_only_to_those_who_may_read_the_case(app, make_user):
+    """The list and the dashboard ask the policy for a whole page at once: a restricted case's
+    title stays off the rows of a coordinator outside its team, and shows for its team."""
+    from tests.factories import make_case
+
+    monitor = make_user(Role.MONITOR)
+    outsider = make_user(Role.COORDINATOR)
+    make_case(monitor, reference="KZ-2011-8101", restricted=True, title="Kept within the team")
+    make_case(monitor, reference="KZ-2011-8102", title="Open to the organisation")
+    for url in ("/cases", "/"):
+        seen = page(_client(app, outsider), url)
+        assert "KZ-2011-8101" in seen and "KZ-2011-8102" in seen, url
+        assert "Open to the organisation" in seen, url
+        assert "Kept within the team" not in seen, url
+        on_team = page(_client(app, monitor), url)
+        assert "Kept within the team" in on_team and "Open to the organisation" in on_team, url

@@ -229,6 +229,7 @@ class CasePage:
     next_cursor: str | None
     prev_cursor: str | None
     notice: str | None = None
+    readable: frozenset[int] = frozenset()  # the rows whose identifying data the user may read
 
 
 STALE_CURSOR = N_(
@@ -256,11 +257,14 @@ def page_after(
     salt: str,
     size: int,
     columns: tuple[Any, ...] = (),
+    team: bool = True,
 ) -> tuple[list[Case], str | None, str | None]:
     """One page of ``query`` in the order of ``SORTS[sort]`` after (or before) the cursor's row:
     (rows, cursor of the previous page, cursor of the next page). The case list and the API
-    page with it; ``columns``, when given, are the only ones loaded (``LISTED``). Raises
-    ``keyset.BadCursor`` for a cursor that is not ours or has gone stale."""
+    page with it; ``columns``, when given, are the only ones loaded (``LISTED``), and ``team``
+    loads each row's team for the policy (the case list asks the policy for the whole page at
+    once instead). Raises ``keyset.BadCursor`` for a cursor that is not ours or has gone
+    stale."""
     keys = SORTS[sort]
     before = False
     if cursor:
@@ -279,7 +283,10 @@ def page_after(
         db.session.scalars(
             query.order_by(*keyset.order_by(keys, reverse=before))
             # The team: what the policy reads for each row (the list shows no people).
-            .options(selectinload(Case.members), *([load_only(*columns)] if columns else []))
+            .options(
+                *([selectinload(Case.members)] if team else []),
+                *([load_only(*columns)] if columns else []),
+            )
             .limit(size + 1)
         )
     )
@@ -344,15 +351,16 @@ def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePag
     notice = None
     try:
         items, prev_cursor, next_cursor = page_after(
-            user, base, f.sort, f.cursor, CURSOR_SALT, page_size, LISTED
+            user, base, f.sort, f.cursor, CURSOR_SALT, page_size, LISTED, team=False
         )
     except keyset.BadCursor:
         notice = STALE_CURSOR
         f.cursor = ""
         items, prev_cursor, next_cursor = page_after(
-            user, base, f.sort, "", CURSOR_SALT, page_size, LISTED
+            user, base, f.sort, "", CURSOR_SALT, page_size, LISTED, team=False
         )
-    return CasePage(items, total, more_than, next_cursor, prev_cursor, notice)
+    readable = permissions.readable_case_ids(user, [case.id for case in items])
+    return CasePage(items, total, more_than, next_cursor, prev_cursor, notice, readable)
 
 
 # --- urgent cases ---------------------------------------------------------------------------
