@@ -145,19 +145,30 @@ def test_overdue_urgent_appeal_is_followed_up_until_the_reply(client, login, wor
     assert services.followups(lawyer).mine_overdue == []
 
 
-def test_organisation_overdue_shows_on_coordinator_dashboard(client, login, world):
-    coordinator, lawyer = world["coordinator"], world["lawyer"]
-    action = services.create_action(
+def _overdue_action(coordinator, responsible, references, days_late: int, **fields):
+    """A submitted action whose follow-up is ``days_late`` days overdue."""
+    return services.create_action(
         coordinator,
         services.ActionData(
-            action_type=ActionType.ALLEGATION_LETTER,
-            title="Allegation letter",
             status=ActionStatus.SUBMITTED,
-            followup_due=TODAY - timedelta(days=1),
-            reference_number="AL 7/2024",
-            responsible_id=lawyer.id,
-            case_references=[world["case"].reference],
+            followup_due=TODAY - timedelta(days=days_late),
+            responsible_id=responsible.id,
+            case_references=references,
+            **fields,
         ),
+    )
+
+
+def test_organisation_overdue_shows_on_coordinator_dashboard(client, login, world):
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    action = _overdue_action(
+        coordinator,
+        lawyer,
+        [world["case"].reference],
+        days_late=1,
+        action_type=ActionType.ALLEGATION_LETTER,
+        title="Allegation letter",
+        reference_number="AL 7/2024",
     )
     db.session.commit()
     login(coordinator)
@@ -566,16 +577,13 @@ def test_followups_show_only_the_references_of_readable_cases(client, login, wor
         world["other_case"],
     )
     other.reference = "KZ-2011-7777"
-    action = services.create_action(
+    action = _overdue_action(
         coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Joint appeal",
-            status=ActionStatus.SUBMITTED,
-            followup_due=TODAY - timedelta(days=2),
-            responsible_id=lawyer.id,
-            case_references=[case.reference, other.reference],
-        ),
+        lawyer,
+        [case.reference, other.reference],
+        days_late=2,
+        action_type=ActionType.URGENT_APPEAL,
+        title="Joint appeal",
     )
     db.session.commit()
     assert services.followups(lawyer).readable == {case.id}  # the other case: not its team's

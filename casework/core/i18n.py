@@ -135,9 +135,6 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
-_gettext = gettext
-
-
 @contextmanager
 def english() -> Iterator[None]:
     """Render in English inside the block (documents for UN bodies), whatever the user reads."""
@@ -147,7 +144,7 @@ def english() -> Iterator[None]:
 
 def translate(message: str) -> str:
     """``message`` (an English msgid marked elsewhere with ``N_``) in the request's language."""
-    return _gettext(message) if message else message
+    return gettext(message) if message else message
 
 
 # Date patterns per language. English keeps ISO 8601 (unambiguous between the many date orders
@@ -185,7 +182,7 @@ def format_moment(value: datetime | None) -> str:
 def format_partial_date(value: Any, approximate: bool = False, note: str | None = None) -> str:
     """A date known to the year, the month or the day (``PartialDate`` or ``date``)."""
     if value is None:
-        return _gettext(N_("unknown (%(note)s)"), note=note) if note else _gettext(N_("unknown"))
+        return gettext(N_("unknown (%(note)s)"), note=note) if note else gettext(N_("unknown"))
     if isinstance(value, date):
         text = format_day(value)
     elif value.day is not None:
@@ -196,7 +193,7 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
         )
     else:
         text = f"{value.year:04d}"
-    return _gettext(N_("c. %(date)s"), date=text) if approximate else text
+    return gettext(N_("c. %(date)s"), date=text) if approximate else text
 
 
 def format_number(value: Any) -> str:

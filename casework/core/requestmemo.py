@@ -43,7 +43,7 @@ def per_request(fn: F) -> F:
         )
         if key not in memo:
             # Keep the arguments alive with the result, so that an id is never reused.
-            memo[key] = (args, fn(*args, **kwargs))
+            memo[key] = ((args, kwargs), fn(*args, **kwargs))
         return list(memo[key][1])
 
     return remembered  # type: ignore[return-value]
