@@ -22,7 +22,8 @@ from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import case as sql_case
 
 from casework.core.vocab import CaseStatus, Role
 
@@ -557,17 +558,24 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
 
     if not can_view_advocacy(user):
         return false()
-    linked = exists(
-        select(action_cases.c.case_id).where(action_cases.c.action_id == AdvocacyAction.id)
-    )
-    linked_readable = exists(
+    if user.role in THEMATIC_POLICY["view"]:
+        # One of its cases readable, or none at all (thematic), as one correlated aggregate per
+        # row: written as "NOT EXISTS a case OR EXISTS a readable one", PostgreSQL hashed the
+        # whole of action_cases (a cost growing with the archive) before the first row. "<> 0"
+        # lets its planner expect most rows to pass, so that it walks a list's date index.
+        best = (
+            select(func.max(sql_case((readable_cases_clause(user), 1), else_=0)))
+            .select_from(Case)
+            .join(action_cases, action_cases.c.case_id == Case.id)
+            .where(action_cases.c.action_id == AdvocacyAction.id)
+            .scalar_subquery()
+        )
+        return func.coalesce(best, 1) != 0
+    return exists(
         select(Case.id)
         .join(action_cases, action_cases.c.case_id == Case.id)
         .where(action_cases.c.action_id == AdvocacyAction.id, readable_cases_clause(user))
     )
-    if user.role in THEMATIC_POLICY["view"]:
-        return or_(not_(linked), linked_readable)
-    return linked_readable
 
 
 def can_manage_target_bodies(user: User) -> bool:
