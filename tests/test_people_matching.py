@@ -205,3 +205,24 @@ def test_an_import_row_is_scored_against_the_people_sharing_most_of_its_keys(wor
     (found,) = matching.match_many(world["monitor"], [matching.Query(["Alisher Kholmatov"])])
     assert [c.person.public_id for c in found][:1] == [_person(case).public_id]
     assert len(loaded) == 2  # of the five Alisher Kholmatovs (ties: the oldest first)
+
+
+def test_a_search_keeps_the_person_sharing_every_key_however_many_share_one(world, monkeypatch):
+    """Candidates are capped (a common name is shared by thousands in a large archive): those
+    sharing the most matching keys are kept, so the full name is found among many namesakes
+    of a part of it, even when the person was recorded last."""
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 3)
+    case = world["case"]
+    for _ in range(5):  # namesakes sharing one of the name's three pairs of words
+        person = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["monitor"], case, person, "witness")
+    target = people_services.create_person(world["monitor"], [NameInput("Memet Abdulla Tursun")])
+    case_services.add_person_to_case(world["monitor"], case, target, "witness")
+    db.session.commit()
+    query = ["Memet Abdulla Tursun"]
+    assert _ids(find_matches(world["monitor"], query))[:1] == [target.public_id]
+    # The cap holds: three people scored, the one sharing every key first.
+    candidates = matching.candidate_ids(world["monitor"], query)
+    assert len(candidates) == 3 and candidates[0] == target.id

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import load_only
 
 from casework import permissions
@@ -133,19 +133,25 @@ def _adjust(
     return score, reasons
 
 
-def candidate_ids(user: Any, names: Iterable[str], *, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Ids of visible people sharing a matching key with one of ``names`` (index lookups)."""
+def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) -> list[int]:
+    """Ids of visible people sharing a matching key with one of ``names`` (index lookups): the
+    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the oldest first.
+
+    A common name is shared by thousands in a large archive: ranking by shared keys keeps the
+    person who shares all of them among the candidates however many share one, and the number
+    scored does not grow with the archive.
+    """
     tokens = _query_tokens(names)
     if not tokens:
         return []
-    key_people = (
-        select(PersonNameKey.person_id).where(PersonNameKey.token.in_(tokens)).distinct()
-    ).subquery()
+    shared = func.count(PersonNameKey.token.distinct())
     query = (
-        select(Person.id)
-        .join(key_people, key_people.c.person_id == Person.id)
-        .where(permissions.visible_people_clause(user))
-        .limit(limit)
+        select(PersonNameKey.person_id)
+        .join(Person, Person.id == PersonNameKey.person_id)
+        .where(PersonNameKey.token.in_(tokens), permissions.visible_people_clause(user))
+        .group_by(PersonNameKey.person_id)
+        .order_by(shared.desc(), PersonNameKey.person_id)
+        .limit(limit or MAX_CANDIDATES)
     )
     return list(db.session.scalars(query))
 
