@@ -371,6 +371,51 @@ def test_visibility_of_actions(world):
     assert not services.can_edit_action(lawyer, thematic)
 
 
+def test_the_list_of_actions_pages_newest_first_and_shows_only_readable_references(
+    app, world, monkeypatch
+):
+    """Every action is reached by Next (none is cut off), newest first; a restricted case's
+    reference shows only to its team; an altered cursor starts the list again, with a notice."""
+    from tests.clients import client_for
+
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    restricted = make_case(world["monitor"], team=((lawyer, TeamRole.LAWYER),))
+    titles = [f"Appeal number {n}" for n in range(5)]
+    for title in titles:
+        services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=title,
+                case_references=[world["case"].reference, restricted.reference],
+            ),
+        )
+    restricted.restricted = True  # after the links were made
+    db.session.commit()
+    monkeypatch.setattr(services, "ACTIONS_PAGE_SIZE", 2)
+
+    def walk(client) -> tuple[list[str], str]:
+        url, seen, pages = "/advocacy/actions", [], ""
+        while url:
+            html = client.get(url).get_data(as_text=True)
+            pages += html
+            seen += re.findall(r"Appeal number \d", html)
+            more = re.search(r'href="([^"]*)" rel="next"', html)
+            url = more.group(1).replace("&amp;", "&") if more else ""
+        return seen, pages
+
+    seen, pages = walk(client_for(app, coordinator))
+    assert seen == titles[::-1]
+    assert world["case"].reference in pages and restricted.reference not in pages
+    seen, pages = walk(client_for(app, lawyer))  # on the restricted case's team
+    assert seen == titles[::-1] and restricted.reference in pages
+    # A cursor that was altered: the first page, and a notice that says so.
+    response = client_for(app, coordinator).get("/advocacy/actions?cursor=forged")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Appeal number 4" in html
+    assert "no longer available" in html
+
+
 def _interim_request(coordinator, case, outcome=ActionOutcome.INTERIM_MEASURES_GRANTED):
     return services.create_action(
         coordinator,

@@ -155,7 +155,8 @@ def _count(client, count_queries, method: str, url: str, data=None) -> int:
 
 def _next_page(client, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'href="(/cases\?[^"]*)" rel="next"', html)
+    path = re.escape(url.split("?")[0])
+    match = re.search(rf'href="({path}\?[^"]*)" rel="next"', html)
     assert match, "no next page"
     return match.group(1).replace("&amp;", "&")
 
@@ -168,6 +169,8 @@ PAGES = [
     ("case file", "GET", "CASE", None),
     ("provision page", "GET", "/legal/provisions/QC:1", None),
     ("follow-ups", "GET", "/advocacy/followups", None),
+    ("actions", "GET", "/advocacy/actions", None),
+    ("actions filtered", "GET", "/advocacy/actions?status=submitted&type=urgent_appeal", None),
     ("UPR cycles", "GET", "/advocacy/upr", None),
     ("UPR cycle", "GET", "CYCLE", None),
     ("name search", "POST", "/cases/search", {"name": "Xolmatov"}),
@@ -190,6 +193,7 @@ def test_main_pages_cost_the_same_with_ten_times_the_rows(app, archive, count_qu
     pages = [p for p in PAGES if who == "coordinator" or p[0] not in ("UPR cycles", "UPR cycle")]
     if who == "monitor":
         pages = [p for p in pages if p[0] not in ("follow-ups", "provision page")]
+        pages = [p for p in pages if not p[0].startswith("actions")]
     archive.grow(4)  # every kind at least once (both people's, overdue and upcoming)
     few = {name: _count(client, count_queries, m, _url(archive, u), d) for name, m, u, d in pages}
     archive.grow(36)
@@ -211,6 +215,18 @@ def test_a_later_page_of_the_list_costs_what_the_first_does(app, archive, count_
             costs = {_count(client, count_queries, "GET", u) for u in (second, third)}
             # A cursor costs one query (its case's sort keys), at any depth.
             assert costs == {_count(client, count_queries, "GET", first) + 1}, sort
+
+
+def test_a_later_page_of_the_actions_costs_what_the_first_does(app, archive, count_queries):
+    archive.grow(6)
+    client = _client(app, archive.coordinator)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(advocacy, "ACTIONS_PAGE_SIZE", 2)
+        first = "/advocacy/actions"
+        second = _next_page(client, first)
+        third = _next_page(client, second)
+        costs = {_count(client, count_queries, "GET", u) for u in (second, third)}
+        assert costs == {_count(client, count_queries, "GET", first) + 1}
 
 
 def _verified_cases(archive: Archive, k: int, year: int) -> None:

@@ -62,6 +62,8 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     """An intervention for one case, several, or none (thematic)."""
 
     __tablename__ = "advocacy_actions"
+    # The list of actions walks this index newest first, a page at a time.
+    __table_args__ = (Index("ix_advocacy_actions_created_at_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_type: Mapped[ActionType] = mapped_column(VocabType(ActionType), nullable=False)

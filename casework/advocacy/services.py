@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from casework.accounts.models import User
@@ -19,6 +20,7 @@ from casework.audit.models import AuditEntry
 from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
+from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.i18n import gettext as _
@@ -209,20 +211,29 @@ def visible_cases_of(user: Any, action: AdvocacyAction) -> list[Case]:
     return action_cases_for(user, action)
 
 
-def list_actions(
+def _actions_query(
     user: Any,
     *,
     status: ActionStatus | None = None,
     action_type: ActionType | None = None,
     mine: bool = False,
     open_only: bool = False,
-    limit: int = 200,
-) -> list[AdvocacyAction]:
-    """Actions the user may see, newest first, optionally filtered."""
+) -> Select:
+    """The actions the user may see, filtered, with what a row of a list shows: the cases by
+    reference (none of their texts), the body and the person responsible; the long texts
+    stay sealed."""
     query = (
         select(AdvocacyAction)
         .where(visible_actions_clause(user))
-        .options(selectinload(AdvocacyAction.cases), selectinload(AdvocacyAction.target_body))
+        .options(
+            selectinload(AdvocacyAction.cases).options(
+                load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
+            ),
+            selectinload(AdvocacyAction.target_body),
+            selectinload(AdvocacyAction.responsible),
+            defer(AdvocacyAction.description),
+            defer(AdvocacyAction.response_summary),
+        )
     )
     if status is not None:
         query = query.where(AdvocacyAction.status == status)
@@ -232,8 +243,62 @@ def list_actions(
         query = query.where(AdvocacyAction.responsible_id == user.id)
     if open_only:
         query = query.where(AdvocacyAction.status.not_in(CLOSED_STATUSES))
-    query = query.order_by(AdvocacyAction.created_at.desc(), AdvocacyAction.id.desc()).limit(limit)
+    return query
+
+
+# Newest first; the id breaks ties and makes the order unique (keyset pagination).
+ACTION_KEYS: list[keyset.Key] = [(AdvocacyAction.created_at, True), (AdvocacyAction.id, True)]
+ACTIONS_PAGE_SIZE = 50
+ACTIONS_CURSOR_SALT = "action-list-cursor"
+
+
+def list_actions(user: Any, *, limit: int = 200, **filters: Any) -> list[AdvocacyAction]:
+    """The ``limit`` newest actions the user may see, optionally filtered (``_actions_query``)."""
+    query = _actions_query(user, **filters).order_by(*keyset.order_by(ACTION_KEYS)).limit(limit)
     return list(db.session.scalars(query))
+
+
+@dataclass
+class ActionPage:
+    """One page of the list of actions; the cursors lead to the pages before and after (None
+    at either end)."""
+
+    items: list[AdvocacyAction]
+    prev_cursor: str | None
+    next_cursor: str | None
+    readable: frozenset[int]  # the listed actions' cases the user may read
+    notice: str | None = None  # why the list started again from the top
+
+
+def actions_page(
+    user: Any, cursor: str = "", *, size: int | None = None, **filters: Any
+) -> ActionPage:
+    """One page of the actions the user may see, newest first, after (or before) the cursor's:
+    a fixed number of queries however deep the page and however many actions there are."""
+    query = _actions_query(user, **filters)
+    secret = current_app.config["SECRET_KEY"]
+
+    def one(at: str) -> tuple[list[AdvocacyAction], str | None, str | None]:
+        return keyset.page(
+            query,
+            id_column=AdvocacyAction.id,
+            keys=ACTION_KEYS,
+            sort="new",
+            cursor=at,
+            secret=secret,
+            salt=ACTIONS_CURSOR_SALT,
+            size=size or ACTIONS_PAGE_SIZE,
+            visible=visible_actions_clause(user),
+        )
+
+    notice = None
+    try:
+        items, prev_cursor, next_cursor = one(cursor)
+    except keyset.BadCursor:
+        notice = keyset.STALE_CURSOR
+        items, prev_cursor, next_cursor = one("")
+    readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
+    return ActionPage(items, prev_cursor, next_cursor, readable, notice)
 
 
 @per_request

@@ -156,10 +156,24 @@ def actions():
     status = ActionStatus.parse(request.args.get("status"))
     action_type = ActionType.parse(request.args.get("type"))
     mine = request.args.get("mine") == "1"
-    items = services.list_actions(current_user, status=status, action_type=action_type, mine=mine)
+    page = services.actions_page(
+        current_user,
+        (request.args.get("cursor") or "").strip()[:200],
+        status=status,
+        action_type=action_type,
+        mine=mine,
+    )
+    if page.notice:
+        flash(_(page.notice), "warning")
+    filters = {
+        "status": status.value if status else None,
+        "type": action_type.value if action_type else None,
+        "mine": "1" if mine else None,
+    }
     return render_template(
         "advocacy/actions.html",
-        actions=items,
+        page=page,
+        filters={k: v for k, v in filters.items() if v},
         status=status,
         action_type=action_type,
         mine=mine,

@@ -232,10 +232,7 @@ class CasePage:
     readable: frozenset[int] = frozenset()  # the rows whose identifying data the user may read
 
 
-STALE_CURSOR = N_(
-    "That page of the list is no longer available (the list changed, or the link was altered): "
-    "here is the list from the top."
-)
+STALE_CURSOR = keyset.STALE_CURSOR
 
 
 def _secret() -> Any:
@@ -265,49 +262,20 @@ def page_after(
     loads each row's team for the policy (the case list asks the policy for the whole page at
     once instead). Raises ``keyset.BadCursor`` for a cursor that is not ours or has gone
     stale."""
-    keys = SORTS[sort]
-    before = False
-    if cursor:
-        cursor_sort, row_id, before = keyset.read_cursor(_secret(), salt, cursor)
-        if cursor_sort != sort:
-            raise keyset.BadCursor("a cursor of another sort")
-        anchor = db.session.execute(
-            select(*[expr for expr, _ in keys]).where(
-                Case.id == row_id, permissions.visible_cases_clause(user)
-            )
-        ).first()
-        if anchor is None:
-            raise keyset.BadCursor("the cursor's case is not in the list")
-        query = query.where(keyset.after(keys, list(anchor), reverse=before))
-    rows = list(
-        db.session.scalars(
-            query.order_by(*keyset.order_by(keys, reverse=before))
-            # The team: what the policy reads for each row (the list shows no people).
-            .options(
-                *([selectinload(Case.members)] if team else []),
-                *([load_only(*columns)] if columns else []),
-            )
-            .limit(size + 1)
-        )
-    )
-    more = len(rows) > size
-    rows = rows[:size]
-    if before:
-        rows.reverse()
-    if not rows:
-        if cursor:
-            raise keyset.BadCursor("nothing left after the cursor's case")
-        return rows, None, None
-
-    def link(row: Case, *, back: bool) -> str:
-        return keyset.make_cursor(_secret(), salt, sort, row.id, before=back)
-
-    has_prev = more if before else bool(cursor)
-    has_next = True if before else more
-    return (
-        rows,
-        link(rows[0], back=True) if has_prev else None,
-        link(rows[-1], back=False) if has_next else None,
+    return keyset.page(
+        # The team: what the policy reads for each row (the list shows no people).
+        query.options(
+            *([selectinload(Case.members)] if team else []),
+            *([load_only(*columns)] if columns else []),
+        ),
+        id_column=Case.id,
+        keys=SORTS[sort],
+        sort=sort,
+        cursor=cursor,
+        secret=_secret(),
+        salt=salt,
+        size=size,
+        visible=permissions.visible_cases_clause(user),
     )
 
 

@@ -14,9 +14,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+
+from casework.core.i18n import N_
 
 Key = tuple[Any, bool]  # (SQL expression, descending?)
+
+# Shown when a list starts again from the top instead of at its cursor.
+STALE_CURSOR = N_(
+    "That page of the list is no longer available (the list changed, or the link was altered): "
+    "here is the list from the top."
+)
 
 
 class BadCursor(Exception):
@@ -59,3 +67,57 @@ def after(keys: Sequence[Key], values: Sequence[Any], *, reverse: bool = False) 
     # The leading key's bound, stated alone, lets the database seek its index to the page.
     bound = lead <= values[0] if desc != reverse else lead >= values[0]
     return and_(bound, or_(*parts))
+
+
+def page(
+    query: Select,
+    *,
+    id_column: Any,
+    keys: Sequence[Key],
+    sort: str,
+    cursor: str,
+    secret: str | bytes,
+    salt: str,
+    size: int,
+    visible: ColumnElement[bool],
+) -> tuple[list[Any], str | None, str | None]:
+    """One page of ``query`` (which selects one entity) in the order of ``keys``, after (or
+    before) the cursor's row: (rows, cursor of the previous page, cursor of the next page).
+
+    The cursor's row is read again under ``visible`` (the policy's clause of the list), so a
+    cursor names nothing the user may not see. Raises BadCursor for a cursor of another list or
+    sort, or one whose row has gone.
+    """
+    from casework.core.db import db
+
+    before = False
+    if cursor:
+        cursor_sort, row_id, before = read_cursor(secret, salt, cursor)
+        if cursor_sort != sort:
+            raise BadCursor("a cursor of another sort")
+        anchor = db.session.execute(
+            select(*[expr for expr, _ in keys]).where(id_column == row_id, visible)
+        ).first()
+        if anchor is None:
+            raise BadCursor("the cursor's row is not in the list")
+        query = query.where(after(keys, list(anchor), reverse=before))
+    rows = list(db.session.scalars(query.order_by(*order_by(keys, reverse=before)).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    if before:
+        rows.reverse()
+    if not rows:
+        if cursor:
+            raise BadCursor("nothing left after the cursor's row")
+        return rows, None, None
+
+    def link(row: Any, *, back: bool) -> str:
+        return make_cursor(secret, salt, sort, row.id, before=back)
+
+    has_prev = more if before else bool(cursor)
+    has_next = True if before else more
+    return (
+        rows,
+        link(rows[0], back=True) if has_prev else None,
+        link(rows[-1], back=False) if has_next else None,
+    )
