@@ -203,6 +203,25 @@ def test_second_factor_reset_needs_a_coordinator_and_an_admin(app, make_user):
     assert _approve(coordinator2, target).status_code == 200  # nothing left to reset
 
 
+def test_the_reset_page_lists_accounts_without_a_query_each(app, make_user, count_queries):
+    """The accounts that may be reset are listed from one query, without reading (and
+    decrypting) each one's authenticator key."""
+    coordinator = log_in(app.test_client(), make_user(Role.COORDINATOR))
+    target = make_user(Role.LAWYER)
+
+    def cost() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            page = coordinator.get("/second-factor-resets").get_data(as_text=True)
+        assert target.public_id in page
+        return counter["n"]
+
+    few = cost()
+    for _ in range(5):
+        make_user(Role.MONITOR)
+    assert cost() == few
+
+
 def test_second_factor_reset_refusals(app, make_user):
     target = make_user(Role.COORDINATOR)
     for role in (Role.MONITOR, Role.LAWYER):

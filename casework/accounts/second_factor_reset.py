@@ -49,7 +49,7 @@ def approve(actor: User, user: User) -> SecondFactorReset:
     slot = second_factor_reset_slot(actor, user)
     if slot is None:
         raise PermissionDenied("Only a coordinator and an administrator, together, do this.")
-    if not user.totp_secret:
+    if not user.has_second_factor:
         raise ValidationFailed({"user": [_("This account has no second factor to reset.")]})
     request = _open_request_for(user)
     if request is None:

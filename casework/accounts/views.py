@@ -378,7 +378,7 @@ def _reset_form() -> SecondFactorResetForm:
     form.user.choices = [
         (u.public_id, f"{u.display_name} ({u.email})")
         for u in services.list_users()
-        if u.is_active_account and u.totp_secret and u.id != current_user.id
+        if u.is_active_account and u.has_second_factor and u.id != current_user.id
     ]
     return form
 
