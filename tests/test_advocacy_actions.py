@@ -651,3 +651,51 @@ def test_followups_show_only_the_references_of_readable_cases(client, login, wor
     login(coordinator)
     page = client.get("/advocacy/followups").get_data(as_text=True)
     assert case.reference in page and "KZ-2011-7777" in page
+
+
+def test_the_api_pages_through_every_action_once_with_readable_cases_only(
+    app, world, count_queries
+):
+    from tests.api_clients import api_for
+
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    restricted = make_case(world["monitor"], team=((lawyer, TeamRole.LAWYER),))
+    for n in range(5):
+        services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=f"Appeal {n}",
+                description=f"Long text {n}",
+                case_references=[world["case"].reference, restricted.reference],
+            ),
+        )
+    restricted.restricted = True
+    db.session.commit()
+
+    def walk(user) -> list[dict]:
+        api, seen, cursor = api_for(app, user, "read"), [], None
+        while True:
+            page = api.get("advocacy/actions?limit=2" + (f"&cursor={cursor}" if cursor else ""))
+            assert page.status_code == 200, page.get_json()
+            seen += page.get_json()["items"]
+            cursor = page.get_json()["next_cursor"]
+            if cursor is None:
+                return seen
+
+    seen = walk(coordinator)
+    assert [a["identifying"]["title"] for a in seen] == [f"Appeal {n}" for n in range(4, -1, -1)]
+    assert seen[0]["identifying"]["description"] == "Long text 4"
+    assert all(a["cases"] == [world["case"].public_id] for a in seen)
+    assert all(restricted.public_id in a["cases"] for a in walk(lawyer))
+    forged = api_for(app, coordinator, "read").get("advocacy/actions?cursor=forged")
+    assert forged.status_code == 422
+    # No query per action: a page of five costs what a page of one does.
+    api = api_for(app, coordinator, "read")
+    costs = []
+    for limit in (1, 5):
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert len(api.get(f"advocacy/actions?limit={limit}").get_json()["items"]) == limit
+        costs.append(counter["n"])
+    assert costs[0] == costs[1]

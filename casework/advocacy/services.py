@@ -218,10 +218,11 @@ def _actions_query(
     action_type: ActionType | None = None,
     mine: bool = False,
     open_only: bool = False,
+    texts: bool = False,
 ) -> Select:
     """The actions the user may see, filtered, with what a row of a list shows: the cases by
-    reference (none of their texts), the body and the person responsible; the long texts
-    stay sealed."""
+    reference (none of their texts), the body and the person responsible. The long texts stay
+    sealed unless ``texts`` (the API shows them)."""
     query = (
         select(AdvocacyAction)
         .where(visible_actions_clause(user))
@@ -231,10 +232,12 @@ def _actions_query(
             ),
             selectinload(AdvocacyAction.target_body),
             selectinload(AdvocacyAction.responsible),
-            defer(AdvocacyAction.description),
-            defer(AdvocacyAction.response_summary),
         )
     )
+    if not texts:
+        query = query.options(
+            defer(AdvocacyAction.description), defer(AdvocacyAction.response_summary)
+        )
     if status is not None:
         query = query.where(AdvocacyAction.status == status)
     if action_type is not None:
@@ -270,33 +273,39 @@ class ActionPage:
     notice: str | None = None  # why the list started again from the top
 
 
-def actions_page(
-    user: Any, cursor: str = "", *, size: int | None = None, **filters: Any
-) -> ActionPage:
+def actions_after(
+    user: Any,
+    cursor: str = "",
+    *,
+    size: int | None = None,
+    salt: str = ACTIONS_CURSOR_SALT,
+    **filters: Any,
+) -> tuple[list[AdvocacyAction], str | None, str | None]:
     """One page of the actions the user may see, newest first, after (or before) the cursor's:
-    a fixed number of queries however deep the page and however many actions there are."""
-    query = _actions_query(user, **filters)
-    secret = current_app.config["SECRET_KEY"]
+    (rows, cursor before, cursor after). A fixed number of queries however deep the page and
+    however many actions there are; ``keyset.BadCursor`` for a cursor not of this list."""
+    return keyset.page(
+        _actions_query(user, **filters),
+        id_column=AdvocacyAction.id,
+        keys=ACTION_KEYS,
+        sort="new",
+        cursor=cursor,
+        secret=current_app.config["SECRET_KEY"],
+        salt=salt,
+        size=size or ACTIONS_PAGE_SIZE,
+        visible=visible_actions_clause(user),
+    )
 
-    def one(at: str) -> tuple[list[AdvocacyAction], str | None, str | None]:
-        return keyset.page(
-            query,
-            id_column=AdvocacyAction.id,
-            keys=ACTION_KEYS,
-            sort="new",
-            cursor=at,
-            secret=secret,
-            salt=ACTIONS_CURSOR_SALT,
-            size=size or ACTIONS_PAGE_SIZE,
-            visible=visible_actions_clause(user),
-        )
 
+def actions_page(user: Any, cursor: str = "", **filters: Any) -> ActionPage:
+    """The list page's ``actions_after``: an unusable cursor starts again from the top, with a
+    notice; the cases the user may read are found for the whole page at once."""
     notice = None
     try:
-        items, prev_cursor, next_cursor = one(cursor)
+        items, prev_cursor, next_cursor = actions_after(user, cursor, **filters)
     except keyset.BadCursor:
         notice = keyset.STALE_CURSOR
-        items, prev_cursor, next_cursor = one("")
+        items, prev_cursor, next_cursor = actions_after(user, "", **filters)
     readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
     return ActionPage(items, prev_cursor, next_cursor, readable, notice)
 

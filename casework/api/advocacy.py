@@ -13,9 +13,10 @@ from casework.advocacy import upr
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.api.common import text
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
 from casework.cases.models import Case
-from casework.core.errors import PermissionDenied
+from casework.core import keyset
+from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.vocab import ActionStatus, ActionType
 from casework.loader import load
 
@@ -46,9 +47,21 @@ class ActionOut(Output):
 
 class ActionList(Output):
     items: list[ActionOut]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as cursor for the next page; null at the end."
+    )
 
 
-def present_action(user: Any, action: AdvocacyAction, *, anonymised: bool) -> ActionOut:
+class ActionListQuery(ListQuery, AnonymisedQuery):
+    """A page of the actions, newest first."""
+
+
+CURSOR_SALT = "api-action-cursor"
+
+
+def present_action(
+    user: Any, action: AdvocacyAction, *, anonymised: bool, readable: frozenset[int] | None = None
+) -> ActionOut:
     # Seeing an action means reading at least one of its cases (or it is thematic).
     details = None
     if not anonymised:
@@ -68,22 +81,31 @@ def present_action(user: Any, action: AdvocacyAction, *, anonymised: bool) -> Ac
         followup_due=action.followup_due,
         response_on=action.response_on,
         outcome=text(action.outcome),
-        cases=[c.public_id for c in permissions.action_cases_for(user, action)],
+        cases=[c.public_id for c in permissions.action_cases_for(user, action, readable)],
         version=action.version,
         identifying=details,
     )
 
 
-@operation("GET", "/advocacy/actions", summary="Advocacy actions you may see", tag=TAG,
-           response=ActionList, query=AnonymisedQuery)  # fmt: skip
+@operation("GET", "/advocacy/actions", summary="Advocacy actions you may see, newest first",
+           tag=TAG, response=ActionList, query=ActionListQuery)  # fmt: skip
 def list_actions(call: Call) -> ActionList:
     if not permissions.can_view_advocacy(call.user):
         raise PermissionDenied()
+    query: ActionListQuery = call.query
+    try:
+        actions, _, next_cursor = advocacy.actions_after(
+            call.user, query.cursor or "", size=query.limit, salt=CURSOR_SALT, texts=True
+        )
+    except keyset.BadCursor as exc:
+        raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
+    readable = permissions.readable_case_ids(call.user, {c.id for a in actions for c in a.cases})
     return ActionList(
         items=[
-            present_action(call.user, a, anonymised=call.query.anonymised)
-            for a in advocacy.list_actions(call.user)
-        ]
+            present_action(call.user, a, anonymised=query.anonymised, readable=readable)
+            for a in actions
+        ],
+        next_cursor=next_cursor,
     )
 
 
