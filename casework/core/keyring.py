@@ -71,6 +71,10 @@ class Keyring:
             )
         return master.unwrap(key_id, wrapped)
 
+    def known(self, key_id: str) -> bytes | None:
+        """The data key ``key_id`` if this process has unwrapped it already, else None."""
+        return self._cache.get(key_id)
+
     def data_key(self, conn: Connection, key_id: str) -> bytes:
         """The data key ``key_id``; unknown ids and wrong master keys raise."""
         cached = self._cache.get(key_id)

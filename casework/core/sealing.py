@@ -236,15 +236,13 @@ def _open_loaded(target: Any, session: Session) -> None:
     # An expired row loading a deferred column has its key, not its attributes. (Only for
     # reading: a write to an expired row keeps failing in ``_row_id``.)
     row_id = state.identity[0] if state.identity else _row_id(mapper, target)
-    conn = session.connection()
     for attr, col, value in sealed:
         try:
             key_id = value.key_id
-            plain = open_sealed(
-                value,
-                data_key=ring.data_key(conn, key_id),
-                context=_context(mapper, col, row_id, key_id),
-            )
+            # The session's connection only for a key not yet unwrapped: asking for it costs
+            # as much as decrypting, for every row of a list.
+            key = ring.known(key_id) or ring.data_key(session.connection(), key_id)
+            plain = open_sealed(value, data_key=key, context=_context(mapper, col, row_id, key_id))
         except DecryptionFailed as exc:
             # Where, never what: table, column and row id are not identifying.
             raise DecryptionFailed(
