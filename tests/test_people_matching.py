@@ -226,3 +226,30 @@ def test_a_search_keeps_the_person_sharing_every_key_however_many_share_one(worl
     # The cap holds: three people scored, the one sharing every key first.
     candidates = matching.candidate_ids(world["monitor"], query)
     assert len(candidates) == 3 and candidates[0] == target.id
+
+
+def test_an_import_row_keeps_the_namesake_of_its_birth_year_and_nationality(world, monkeypatch):
+    """Among many people sharing as many of a row's keys, those whose birth year and
+    nationality agree with the row's are the ones scored, even when recorded last."""
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "ROW_CANDIDATES", 2)
+    case = world["case"]
+    namesakes = {}
+    for year, nationality in ((1970, "UZ"), (1985, "KG"), (1990, "UZ"), (1960, "CN")):
+        namesakes[year] = person = people_services.create_person(
+            world["monitor"],
+            [NameInput("Алишер Холматов")],
+            birth_date=str(year),
+            nationality=nationality,
+        )
+        case_services.add_person_to_case(world["monitor"], case, person, "witness")
+    target = people_services.create_person(
+        world["monitor"], [NameInput("Alisher Xolmatov")], birth_date="1984", nationality="KG"
+    )
+    case_services.add_person_to_case(world["monitor"], case, target, "witness")
+    db.session.commit()
+    query = matching.Query(["Alisher Kholmatov"], birth_year=1984, nationality="kg")
+    (found,) = matching.match_many(world["monitor"], [query])
+    # The one born in 1984 in Kyrgyzstan and the one of 1985 there; no other was scored.
+    assert {c.person.id for c in found} == {target.id, namesakes[1985].id}

@@ -8,12 +8,13 @@ names of those candidates only, with the reason (which spelling matched which).
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import String, delete, func, insert, select, type_coerce
 from sqlalchemy.orm import load_only
 
 from casework import permissions
@@ -228,16 +229,47 @@ class Query:
 
 
 # An import row is scored against at most this many people: those sharing the most of its
-# matching keys (a common surname alone is shared by thousands in a large archive).
-ROW_CANDIDATES = 50
+# matching keys, then agreeing on birth year and nationality (a common name is shared by
+# thousands in a large archive, so what is loaded and scored per row must not grow with it).
+ROW_CANDIDATES = 10
 
 
-def _most_shared(by_token: dict[str, set[int]], tokens: set[str]) -> set[int]:
-    """The ROW_CANDIDATES people sharing the most of ``tokens`` (ties: the oldest first)."""
+def _agreement(facts: tuple[int | None, str | None], query: Query) -> int:
+    """How far a person's birth year and nationality agree with a row's (-2 to 2); unknown on
+    either side counts as neither."""
+    year, nationality = facts
+    score = 0
+    if query.birth_year and year:
+        score += 1 if abs(year - query.birth_year) <= 2 else -1
+    if query.nationality and nationality:
+        score += 1 if nationality == query.nationality.upper() else -1
+    return score
+
+
+def _most_shared(
+    by_token: dict[str, set[int]],
+    tokens: set[str],
+    facts: dict[int, tuple[int | None, str | None]],
+    query: Query,
+) -> set[int]:
+    """The ROW_CANDIDATES people sharing the most of ``tokens``; among as many shared keys,
+    those whose birth year and nationality agree with the row's, then the oldest."""
     shared = Counter(person for token in tokens for person in by_token.get(token, ()))
     if len(shared) <= ROW_CANDIDATES:
         return set(shared)
-    return {p for p, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))[:ROW_CANDIDATES]}
+    # Birth year and nationality break ties only among those sharing the most keys.
+    most = max(shared.values())
+    top = [p for p, n in shared.items() if n == most]
+    if len(top) >= ROW_CANDIDATES:
+        return set(
+            heapq.nsmallest(ROW_CANDIDATES, top, key=lambda p: (-_agreement(facts[p], query), p))
+        )
+    rest = heapq.nsmallest(
+        ROW_CANDIDATES - len(top),
+        (i for i in shared.items() if i[1] < most),
+        key=lambda i: (-i[1], -_agreement(facts[i[0]], query), i[0]),
+    )
+    return {*top, *(p for p, _ in rest)}
 
 
 def match_many(
@@ -251,18 +283,28 @@ def match_many(
     ]
     tokens = sorted(set().union(*wanted)) if wanted else []
     by_token: dict[str, set[int]] = {}
+    facts: dict[int, tuple[int | None, str | None]] = {}
     for start in range(0, len(tokens), 500):
         rows = db.session.execute(
-            select(PersonNameKey.token, PersonNameKey.person_id)
+            select(
+                PersonNameKey.token,
+                PersonNameKey.person_id,
+                # The ISO text as stored: its year is all that is read, for every row.
+                type_coerce(Person.birth_date, String),
+                Person.nationality,
+            )
             .join(Person, Person.id == PersonNameKey.person_id)
             .where(
                 PersonNameKey.token.in_(tokens[start : start + 500]),
                 permissions.visible_people_clause(user),
             )
         )
-        for tok, person_id in rows:
+        for tok, person_id, born, nationality in rows:
             by_token.setdefault(tok, set()).add(person_id)
-    ids_per_query = [_most_shared(by_token, w) for w in wanted]
+            facts[person_id] = (int(born[:4]) if born else None, nationality)
+    ids_per_query = [
+        _most_shared(by_token, w, facts, q) for w, q in zip(wanted, queries, strict=True)
+    ]
     people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
     return [
         _rank(
