@@ -699,3 +699,46 @@ def test_the_api_pages_through_every_action_once_with_readable_cases_only(
             assert len(api.get(f"advocacy/actions?limit={limit}").get_json()["items"]) == limit
         costs.append(counter["n"])
     assert costs[0] == costs[1]
+
+
+def test_each_follow_up_list_is_reached_in_full_a_page_at_a_time(
+    app, client, login, world, monkeypatch
+):
+    """The overview shows the soonest of each list and links to the whole list, which pages
+    soonest first through every one; a cursor that was altered, or one of another list,
+    starts it again from the top with a notice; an unknown list is not found."""
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    for late in range(1, 6):
+        _overdue_action(
+            coordinator,
+            lawyer,
+            [world["case"].reference],
+            days_late=late,
+            action_type=ActionType.URGENT_APPEAL,
+            title=f"Appeal {late} days late",
+        )
+    db.session.commit()
+    monkeypatch.setattr(services, "FOLLOWUP_LIMIT", 2)
+    monkeypatch.setattr(services, "FOLLOWUP_PAGE_SIZE", 2)
+    login(coordinator)
+    overview = client.get("/advocacy/followups").get_data(as_text=True)
+    assert re.findall(r"Appeal (\d) days late", overview) == ["5", "4"]  # the org list
+    assert "/advocacy/followups?list=org_overdue" in overview
+    url, seen = "/advocacy/followups?list=org_overdue", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"Appeal (\d) days late", html)
+        more = re.search(r'href="([^"]*)" rel="next"', html)
+        url = more.group(1).replace("&amp;", "&") if more else ""
+    assert seen == ["5", "4", "3", "2", "1"]
+    # The lawyer's own list has them too; the coordinator's own has none.
+    from tests.clients import client_for
+
+    client = client_for(app, lawyer)
+    mine = client.get("/advocacy/followups?list=mine_overdue").get_data(as_text=True)
+    assert re.findall(r"Appeal (\d) days late", mine) == ["5", "4"]
+    cursor = re.search(r'cursor=([^"&]+)" rel="next"', mine).group(1)
+    for bad in ("forged", cursor):  # the second: a cursor of another list
+        html = client.get(f"/advocacy/followups?list=org_upcoming&cursor={bad}")
+        assert html.status_code == 200 and "no longer available" in html.get_data(as_text=True)
+    assert client.get("/advocacy/followups?list=everything").status_code == 404

@@ -169,6 +169,7 @@ PAGES = [
     ("case file", "GET", "CASE", None),
     ("provision page", "GET", "/legal/provisions/QC:1", None),
     ("follow-ups", "GET", "/advocacy/followups", None),
+    ("follow-up list", "GET", "/advocacy/followups?list=org_overdue", None),
     ("actions", "GET", "/advocacy/actions", None),
     ("actions filtered", "GET", "/advocacy/actions?status=submitted&type=urgent_appeal", None),
     ("UPR cycles", "GET", "/advocacy/upr", None),
@@ -192,7 +193,7 @@ def test_main_pages_cost_the_same_with_ten_times_the_rows(app, archive, count_qu
     client = _client(app, user)
     pages = [p for p in PAGES if who == "coordinator" or p[0] not in ("UPR cycles", "UPR cycle")]
     if who == "monitor":
-        pages = [p for p in pages if p[0] not in ("follow-ups", "provision page")]
+        pages = [p for p in pages if p[0] not in ("follow-ups", "follow-up list", "provision page")]
         pages = [p for p in pages if not p[0].startswith("actions")]
     archive.grow(4)  # every kind at least once (both people's, overdue and upcoming)
     few = {name: _count(client, count_queries, m, _url(archive, u), d) for name, m, u, d in pages}
@@ -217,12 +218,20 @@ def test_a_later_page_of_the_list_costs_what_the_first_does(app, archive, count_
             assert costs == {_count(client, count_queries, "GET", first) + 1}, sort
 
 
-def test_a_later_page_of_the_actions_costs_what_the_first_does(app, archive, count_queries):
-    archive.grow(6)
+@pytest.mark.parametrize(
+    ("first", "size"),
+    [
+        ("/advocacy/actions", "ACTIONS_PAGE_SIZE"),
+        ("/advocacy/followups?list=org_overdue", "FOLLOWUP_PAGE_SIZE"),
+    ],
+)
+def test_a_later_page_of_the_actions_costs_what_the_first_does(
+    app, archive, count_queries, first, size
+):
+    archive.grow(12)
     client = _client(app, archive.coordinator)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(advocacy, "ACTIONS_PAGE_SIZE", 2)
-        first = "/advocacy/actions"
+        mp.setattr(advocacy, size, 2)
         second = _next_page(client, first)
         third = _next_page(client, second)
         costs = {_count(client, count_queries, "GET", u) for u in (second, third)}

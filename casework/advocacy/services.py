@@ -300,12 +300,9 @@ def actions_after(
 def actions_page(user: Any, cursor: str = "", **filters: Any) -> ActionPage:
     """The list page's ``actions_after``: an unusable cursor starts again from the top, with a
     notice; the cases the user may read are found for the whole page at once."""
-    notice = None
-    try:
-        items, prev_cursor, next_cursor = actions_after(user, cursor, **filters)
-    except keyset.BadCursor:
-        notice = keyset.STALE_CURSOR
-        items, prev_cursor, next_cursor = actions_after(user, "", **filters)
+    (items, prev_cursor, next_cursor), notice = keyset.or_from_top(
+        lambda at: actions_after(user, at, **filters), cursor
+    )
     readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
     return ActionPage(items, prev_cursor, next_cursor, readable, notice)
 
@@ -576,7 +573,7 @@ def is_due(action: AdvocacyAction) -> bool:
 @dataclass
 class FollowUps:
     """The follow-ups due, each list cut at the ``limit`` soonest; ``more`` names the lists that
-    have more (shown as a link to the full list of actions)."""
+    have more (each shown in full, a page at a time, by ``followup_page``)."""
 
     mine_overdue: list[AdvocacyAction]
     mine_upcoming: list[AdvocacyAction]
@@ -587,7 +584,34 @@ class FollowUps:
     readable: frozenset[int] = frozenset()  # the listed actions' cases the user may read
 
 
-FOLLOWUP_LIMIT = 50
+# The overview shows this many of each list; each list is paged in full, soonest first.
+FOLLOWUP_LIMIT = 20
+FOLLOWUP_PAGE_SIZE = 50
+FOLLOWUP_LISTS = ("mine_overdue", "mine_upcoming", "org_overdue", "org_upcoming")
+FOLLOWUP_KEYS: list[keyset.Key] = [
+    (AdvocacyAction.followup_due, False),
+    (AdvocacyAction.id, False),
+]
+FOLLOWUP_CURSOR_SALT = "followup-cursor"
+
+
+def _followup_query(
+    user: Any, name: str, today: date, days: int = UPCOMING_DAYS, org_without_mine: bool = False
+) -> Select:
+    """The actions of the follow-up list ``name`` (one of FOLLOWUP_LISTS), unordered."""
+    horizon = today + timedelta(days=days)
+    when = (
+        AdvocacyAction.followup_due < today
+        if name.endswith("_overdue")
+        else (AdvocacyAction.followup_due >= today) & (AdvocacyAction.followup_due <= horizon)
+    )
+    if name.startswith("mine_"):
+        whose = AdvocacyAction.responsible_id == user.id
+    elif org_without_mine:
+        whose = AdvocacyAction.responsible_id.is_(None) | (AdvocacyAction.responsible_id != user.id)
+    else:
+        whose = true()
+    return _actions_query(user).where(_due_clause(), when, whose)
 
 
 def followups(
@@ -595,53 +619,28 @@ def followups(
     today: date | None = None,
     days: int = UPCOMING_DAYS,
     *,
-    limit: int = FOLLOWUP_LIMIT,
+    limit: int | None = None,
     org_without_mine: bool = False,
     only: frozenset[str] | None = None,
 ) -> FollowUps:
     """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones).
 
-    One query per list, each the ``limit`` soonest, with the actions' cases (and their teams,
-    which the policy reads) loaded in the same few queries: the cost does not grow with the
-    number of actions. ``org_without_mine`` leaves the user's own out of the organisation's;
-    ``only`` names the lists wanted (the others are left empty, unread).
+    One query per list, each the ``limit`` soonest (default FOLLOWUP_LIMIT), with the actions'
+    cases by reference, and one query for which of those the user may read: the cost does not
+    grow with the number of actions. ``org_without_mine`` leaves the user's own out of the
+    organisation's; ``only`` names the lists wanted (the others are left empty, unread).
     """
     today = today or date.today()
-    horizon = today + timedelta(days=days)
-    overdue = AdvocacyAction.followup_due < today
-    upcoming = (AdvocacyAction.followup_due >= today) & (AdvocacyAction.followup_due <= horizon)
-    mine = AdvocacyAction.responsible_id == user.id
-    not_mine = AdvocacyAction.responsible_id.is_(None) | (AdvocacyAction.responsible_id != user.id)
-    org = not_mine if org_without_mine else true()
-    lists = {
-        "mine_overdue": overdue & mine,
-        "mine_upcoming": upcoming & mine,
-        "org_overdue": overdue & org,
-        "org_upcoming": upcoming & org,
-    }
-    found: dict[str, list[AdvocacyAction]] = {name: [] for name in lists}
+    limit = limit or FOLLOWUP_LIMIT
+    found: dict[str, list[AdvocacyAction]] = {name: [] for name in FOLLOWUP_LISTS}
     more = set()
-    for name, clause in lists.items():
+    for name in FOLLOWUP_LISTS:
         if only is not None and name not in only:
             continue
-        query = (
-            select(AdvocacyAction)
-            .where(visible_actions_clause(user), _due_clause(), clause)
-            .options(
-                # Cases are shown by reference: none of their encrypted texts is read.
-                selectinload(AdvocacyAction.cases).options(
-                    load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
-                ),
-                selectinload(AdvocacyAction.target_body),
-                selectinload(AdvocacyAction.responsible),
-                # Lists show the title and reference: the long texts stay sealed.
-                defer(AdvocacyAction.description),
-                defer(AdvocacyAction.response_summary),
-            )
-            .order_by(AdvocacyAction.followup_due, AdvocacyAction.id)
-            .limit(limit + 1)
+        query = _followup_query(user, name, today, days, org_without_mine)
+        rows = list(
+            db.session.scalars(query.order_by(*keyset.order_by(FOLLOWUP_KEYS)).limit(limit + 1))
         )
-        rows = list(db.session.scalars(query))
         if len(rows) > limit:
             more.add(name)
         found[name] = rows[:limit]
@@ -650,6 +649,49 @@ def followups(
         user, {case.id for rows in found.values() for action in rows for case in action.cases}
     )
     return FollowUps(**found, today=today, more=frozenset(more), readable=readable)
+
+
+@dataclass
+class FollowUpPage:
+    """One page of one follow-up list, soonest first; the cursors lead to the pages before and
+    after (None at either end); ``notice`` says why the list started again from the top."""
+
+    name: str
+    items: list[AdvocacyAction]
+    prev_cursor: str | None
+    next_cursor: str | None
+    readable: frozenset[int]
+    today: date
+    notice: str | None = None
+
+
+def followup_page(
+    user: Any, name: str, cursor: str = "", *, today: date | None = None, size: int | None = None
+) -> FollowUpPage:
+    """The follow-up list ``name`` in full, a page at a time (keyset: any depth costs the
+    same). An unusable cursor (altered, of another list, its action gone) starts again from the
+    top, with a notice."""
+    if name not in FOLLOWUP_LISTS:
+        raise ValueError(f"no follow-up list {name!r}")
+    today = today or date.today()
+    query = _followup_query(user, name, today)
+
+    def one(at: str) -> tuple[list[AdvocacyAction], str | None, str | None]:
+        return keyset.page(
+            query,
+            id_column=AdvocacyAction.id,
+            keys=FOLLOWUP_KEYS,
+            sort=name,
+            cursor=at,
+            secret=current_app.config["SECRET_KEY"],
+            salt=FOLLOWUP_CURSOR_SALT,
+            size=size or FOLLOWUP_PAGE_SIZE,
+            visible=visible_actions_clause(user),
+        )
+
+    (items, prev_cursor, next_cursor), notice = keyset.or_from_top(one, cursor)
+    readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
+    return FollowUpPage(name, items, prev_cursor, next_cursor, readable, today, notice)
 
 
 def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:

@@ -356,12 +356,24 @@ def download_action_document(public_id: str, document_id: str):
 
 @bp.get("/advocacy/followups")
 def followups():
+    """The four follow-up lists, each cut at the soonest few; ``?list=`` one list in full, a
+    page at a time."""
     _require_view()
-    return render_template(
-        "advocacy/followups.html",
-        due=services.followups(current_user),
-        limit=services.FOLLOWUP_LIMIT,
+    name = request.args.get("list")
+    if name is None:
+        return render_template(
+            "advocacy/followups.html",
+            due=services.followups(current_user),
+            limit=services.FOLLOWUP_LIMIT,
+        )
+    if name not in services.FOLLOWUP_LISTS:
+        abort(404)
+    page = services.followup_page(
+        current_user, name, (request.args.get("cursor") or "").strip()[:200]
     )
+    if page.notice:
+        flash(_(page.notice), "warning")
+    return render_template("advocacy/followup_list.html", page=page)
 
 
 # --- Target bodies -----------------------------------------------------------------------------

@@ -232,9 +232,6 @@ class CasePage:
     readable: frozenset[int] = frozenset()  # the rows whose identifying data the user may read
 
 
-STALE_CURSOR = keyset.STALE_CURSOR
-
-
 def _secret() -> Any:
     return current_app.config["SECRET_KEY"]
 
@@ -316,17 +313,12 @@ def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePag
     """One page of the filtered, sorted case list: a fixed number of queries at any depth."""
     base = filtered_query(user, f)
     total, more_than = counted(user, f)
-    notice = None
-    try:
-        items, prev_cursor, next_cursor = page_after(
-            user, base, f.sort, f.cursor, CURSOR_SALT, page_size, LISTED, team=False
-        )
-    except keyset.BadCursor:
-        notice = STALE_CURSOR
+    (items, prev_cursor, next_cursor), notice = keyset.or_from_top(
+        lambda at: page_after(user, base, f.sort, at, CURSOR_SALT, page_size, LISTED, team=False),
+        f.cursor,
+    )
+    if notice:
         f.cursor = ""
-        items, prev_cursor, next_cursor = page_after(
-            user, base, f.sort, "", CURSOR_SALT, page_size, LISTED, team=False
-        )
     readable = permissions.readable_case_ids(user, [case.id for case in items])
     return CasePage(items, total, more_than, next_cursor, prev_cursor, notice, readable)
 

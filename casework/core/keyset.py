@@ -10,8 +10,8 @@ read again from the database when the cursor comes back, so a cursor carries no 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from casework.core.i18n import N_
 
 Key = tuple[Any, bool]  # (SQL expression, descending?)
+T = TypeVar("T")
 
 # Shown when a list starts again from the top instead of at its cursor.
 STALE_CURSOR = N_(
@@ -121,3 +122,13 @@ def page(
         link(rows[0], back=True) if has_prev else None,
         link(rows[-1], back=False) if has_next else None,
     )
+
+
+def or_from_top(fetch: Callable[[str], T], cursor: str) -> tuple[T, str | None]:
+    """``fetch(cursor)``, or, for a cursor that is not usable (altered, of another list or
+    sort, its row gone), ``fetch("")`` with STALE_CURSOR as the notice to show: a page of a list
+    starts again from the top rather than fail."""
+    try:
+        return fetch(cursor), None
+    except BadCursor:
+        return fetch(""), STALE_CURSOR
