@@ -288,6 +288,13 @@ def main() -> int:
             ("lawyer@example.org", DESKTOP, "/legal/", "legal-catalogue.png"),
             ("lawyer@example.org", DESKTOP, "/legal/provisions/CAT:3", "legal-provision.png"),
             ("coord@example.org", DESKTOP, "/advocacy/followups", "followups.png"),
+            (
+                "coord@example.org",
+                PHONE,
+                "/advocacy/followups?list=org_overdue",
+                "followup-list-phone.png",
+            ),
+            ("coord@example.org", DESKTOP, "/advocacy/actions", "actions.png"),
             ("coord@example.org", PHONE, "/legal/deadlines", "deadlines-phone.png"),
             (
                 "coord@example.org",
