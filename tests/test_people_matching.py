@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from casework.audit.models import AuditEntry
 from casework.cases import services as case_services
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
@@ -162,6 +163,33 @@ def test_adding_a_person_warns_of_a_possible_duplicate(app, world):
     assert client.post(url, data=dict(form, confirm_new="1")).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Person.id))) == 6
+
+
+def test_someone_recorded_elsewhere_is_found_by_name_and_added(app, world):
+    """Adding someone already recorded: found by name (POSTed, audited), shown with the cases
+    the user may read, added by one click; what the user may not see is neither found nor
+    added."""
+    client = world["client"]
+    second = intake(client, name="Rustam Karimov")
+    url = f"/cases/{second.public_id}/people/new"
+    found = client.post(url, data={"find-name": "Kholmatov Alisher", "find-role": "witness"})
+    html = found.get_data(as_text=True)
+    person = _person(world["case"])
+    assert found.status_code == 200 and person.public_id in html
+    assert "Алишер Холматов" in html and world["case"].reference in html
+    searches = select(func.count(AuditEntry.id)).where(AuditEntry.action == "case.name_search")
+    assert db.session.scalar(searches) == 1
+    added = client.post(url, data={"link-person": person.public_id, "link-role": "witness"})
+    assert added.status_code == 302
+    assert person.id in {cp.person_id for cp in case_services.case_people(second)}
+    # Someone the user may not see: not found, and not added by guessing the id.
+    outsider = _client(app, world["other_monitor"])
+    own = f"/cases/{world['other'].public_id}/people/new"
+    html = outsider.post(own, data={"find-name": "Alisher Kholmatov", "find-role": "witness"})
+    assert "No one you may see" in html.get_data(as_text=True)
+    assert person.public_id not in html.get_data(as_text=True)
+    guessed = outsider.post(own, data={"link-person": person.public_id, "link-role": "witness"})
+    assert guessed.status_code == 404
 
 
 def test_adding_a_person_with_no_likely_duplicate_goes_straight_through(world):

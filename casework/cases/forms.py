@@ -232,9 +232,18 @@ class DuplicateForm(FlaskForm):
 
 
 class LinkPersonForm(FlaskForm):
-    person = SelectField(_l("Person already recorded"), validators=[DataRequired()])
+    """Add a person already recorded (found by name) to a case: the person's public id, checked
+    against what the user may see by the view."""
+
+    person = StringField(_l("Person already recorded"), validators=[DataRequired(), Length(max=40)])
     role = SelectField(_l("Role in this case"), choices=choices(CaseRole), default="family")
 
 
 class NameSearchForm(FlaskForm):
     name = StringField(_l("Name (any script)"), validators=[DataRequired(), Length(min=2, max=200)])
+
+
+class FindPersonForm(NameSearchForm):
+    """Find someone already recorded, to add them to a case in a role."""
+
+    role = SelectField(_l("Role in this case"), choices=choices(CaseRole), default="family")

@@ -7,11 +7,18 @@ from typing import Any
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from casework import permissions
+from casework.audit import services as audit
 from casework.cases import services as case_services
-from casework.cases.forms import FamilyForm, LinkPersonForm, NameForm, NewPersonForm, PersonForm
+from casework.cases.forms import (
+    FamilyForm,
+    FindPersonForm,
+    LinkPersonForm,
+    NameForm,
+    NewPersonForm,
+    PersonForm,
+)
 from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
@@ -44,30 +51,8 @@ def _editable_person(case: Case, person_id: str) -> Person:
     )
 
 
-def _linkable_people(case: Case) -> list[tuple[Person, str]]:
-    """People in other cases whose identifying data the user may see (for linking)."""
-    rows = db.session.execute(
-        select(Person, Case)
-        .join(CasePerson, CasePerson.person_id == Person.id)
-        .join(Case, Case.id == CasePerson.case_id)
-        .where(
-            permissions.readable_cases_clause(current_user),
-            Case.id != case.id,
-            CasePerson.hidden_at.is_(None),
-            Person.hidden_at.is_(None),
-        )
-        .options(selectinload(Person.names))  # the label's name: not one query per person
-        .order_by(Case.reference)
-        .limit(500)
-    )
-    seen: set[int] = set()
-    result = []
-    for person, other in rows:
-        if person.id in seen:
-            continue
-        seen.add(person.id)
-        result.append((person, f"{person.primary_name} ({other.reference})"))
-    return result
+# Someone already recorded, found by name to be added to a case: the best this many.
+FOUND_SHOWN = 20
 
 
 def _birth_year(text: str | None) -> int | None:
@@ -88,40 +73,46 @@ def _visible_person(public_id: str | None) -> Person | None:
     )
 
 
-def _possible_duplicates(case: Case, form: NewPersonForm) -> list[matching.Candidate]:
-    """Visible people who may be the one being added (not those already in this case)."""
+def _recorded_elsewhere(
+    case: Case, name: str, *, limit: int = 10, **match: Any
+) -> list[matching.Candidate]:
+    """Visible people who may be called ``name``, not those already in this case."""
     in_case = [cp.person_id for cp in case_services.case_people(case)]
-    return matching.find_matches(
-        current_user,
-        [form.name.data],
-        birth_year=_birth_year(form.birth_date.data),
-        nationality=form.nationality.data or None,
-        exclude=in_case,
-    )
+    return matching.find_matches(current_user, [name], exclude=in_case, limit=limit, **match)
 
 
 @bp.route("/cases/<public_id>/people/new", methods=["GET", "POST"])
 def new_person(public_id: str):
+    """Add a new person to the case (after checking for someone already recorded under that
+    name), or find someone already recorded by name and add that record."""
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = NewPersonForm()
     link_form = LinkPersonForm(prefix="link")
-    choices = [(p.public_id, label) for p, label in _linkable_people(case)]
-    chosen = _visible_person(request.form.get("link-person"))
-    if chosen is not None and chosen.public_id not in {c for c, _label in choices}:
-        choices.append((chosen.public_id, chosen.primary_name))
-    link_form.person.choices = pairs(choices)
+    find_form = FindPersonForm(prefix="find")
     possible: list[matching.Candidate] = []
+    found: list[matching.Candidate] | None = None
     if request.method == "POST" and "link-person" in request.form:
         if link_form.validate_on_submit():
+            chosen = _visible_person(link_form.person.data)
             if chosen is None:
                 abort(404)
             case_services.add_person_to_case(current_user, case, chosen, link_form.role.data)
             db.session.commit()
             flash(_("Person added to the case."), "success")
             return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
+    elif request.method == "POST" and "find-name" in request.form:
+        if find_form.validate_on_submit():
+            found = _recorded_elsewhere(
+                case, find_form.name.data, threshold=matching.SEARCH_THRESHOLD, limit=FOUND_SHOWN
+            )
     elif request.method == "POST" and form.validate_on_submit():
         if not request.form.get("confirm_new"):
-            possible = _possible_duplicates(case, form)
+            possible = _recorded_elsewhere(
+                case,
+                form.name.data,
+                birth_year=_birth_year(form.birth_date.data),
+                nationality=form.nationality.data or None,
+            )
         if not possible:
             try:
                 case_services.add_new_person(
@@ -138,9 +129,23 @@ def new_person(public_id: str):
                 db.session.commit()
                 flash(_("Person added to the case."), "success")
                 return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
-    return render_template(
-        "people/new.html", case=case, form=form, link_form=link_form, possible=possible
+    page = render_template(
+        "people/new.html",
+        case=case,
+        form=form,
+        link_form=link_form,
+        find_form=find_form,
+        possible=possible,
+        found=found,
+        cases_of=matching.readable_cases_of(
+            current_user, [c.person for c in possible + (found or [])]
+        ),
     )
+    if found is not None:
+        # Audited once rendered: the commit would expire the people found, read again one by one.
+        audit.record(current_user, "case.name_search", object_type="search", results=len(found))
+        db.session.commit()
+    return page
 
 
 @bp.route("/cases/<public_id>/people/<person_id>", methods=["GET", "POST"])

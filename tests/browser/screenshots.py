@@ -99,9 +99,13 @@ def _seed(app) -> dict[str, str]:
         services.transition(monitor, case, "submitted", None)
         services.add_comment(lawyer, case, "Asked the family for the court decision.")
         _legal_and_advocacy(case, lawyer, coordinator)
+        # A second case, to which someone recorded in the first is added (found by name).
+        second, _ = services.intake(
+            monitor, services.IntakeInput(name="Rustam Karimov", act_type="deportation")
+        )
         db.session.commit()
         del admin
-        return {"case": case.public_id}
+        return {"case": case.public_id, "second": second.public_id}
 
 
 def _long_case(monitor, case) -> None:
@@ -257,13 +261,15 @@ def main() -> int:
             states[email] = context.storage_state()
             context.close()
 
-        def shoot(email, viewport, path, name, language="en", check=True):
+        def shoot(email, viewport, path, name, language="en", check=True, then=None):
             context = browser.new_context(viewport=viewport, storage_state=states.get(email))
             context.add_cookies([{"name": "lang", "value": language, "url": base}])
             page = context.new_page()
             if email is not None and email not in states:
                 _login(page, base, email)
             page.goto(base + path)
+            if then is not None:
+                then(page)
             page.screenshot(path=str(OUT / name), full_page=True)
             print(f"{OUT / name}  ({page.title()})")
             if check:
@@ -305,6 +311,20 @@ def main() -> int:
         ]
         for email, viewport, path, name in shots:
             shoot(email, viewport, path, name)
+
+        def find_someone(page) -> None:
+            page.click("text=Someone already recorded in another case")
+            page.fill("input[name=find-name]", "Memetjan Abdulla")
+            page.click("button:has-text('Find')")
+            page.wait_for_load_state()
+
+        shoot(
+            "monitor@example.org",
+            PHONE,
+            f"/cases/{ids['second']}/people/new",
+            "add-someone-recorded-phone.png",
+            then=find_someone,
+        )
         browser.close()
     server.shutdown()
     if too_wide:
