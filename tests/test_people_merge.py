@@ -54,6 +54,28 @@ def test_person_page_offers_the_likely_other_record(app, two_records):
     assert "Alisher Xolmatov" in html and "Merge into this record" in html
 
 
+def test_the_merge_candidates_cost_no_query_each(app, two_records, make_user, count_queries):
+    """A person's page weighs whether each likely other record may be merged: the cases of all
+    of them are read at once, not candidate by candidate."""
+    t = two_records
+    client = _client(app, t["lawyer"])
+    url = f"/cases/{t['c1'].public_id}/people/{t['p1'].public_id}"
+
+    def cost() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            page(client, url)
+        return counter["n"]
+
+    one = cost()
+    for _ in range(3):  # more records of the same name, in more cases the lawyer is on
+        other = intake(_client(app, make_user(Role.MONITOR)), name="Alisher Kholmatov")
+        case_services.add_member(t["coordinator"], other, t["lawyer"], TeamRole.LAWYER)
+    db.session.commit()
+    assert page(client, url).count("Merge into this record") == 4
+    assert cost() == one
+
+
 def test_lawyer_with_both_cases_merges_and_nothing_is_lost(app, two_records):
     t = two_records
     client = _client(app, t["lawyer"])

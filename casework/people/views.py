@@ -195,8 +195,9 @@ def _merge_candidates(person: Person) -> list[tuple[matching.Candidate, bool]]:
     """Other records that may be this person, and whether the user may merge each."""
     names = [n.name for n in services.visible_names(person)]
     found = matching.find_matches(current_user, names, exclude=[person.id], limit=5)
+    cases = merging.cases_by_person([person, *(c.person for c in found)])
     return [
-        (c, permissions.can_merge_people(current_user, merging.cases_of(person, c.person)))
+        (c, permissions.can_merge_people(current_user, cases[person.id] + cases[c.person.id]))
         for c in found
     ]
 
