@@ -7,6 +7,7 @@ from datetime import date
 
 from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import case_actions
+from casework.cases.events import case_events
 from casework.cases.models import Case
 from casework.core.types import PartialDate
 from casework.core.vocab import ActionOutcome, ActionType, EventType, Situation
@@ -47,8 +48,8 @@ def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
                 body = action.target_body.short_name or action.target_body.name
             label = f"request {action.reference_number}" if action.reference_number else "request"
             grants.append((action.response_on, f"{body} {label}" if body else label, action))
-    for event in case.events:
-        if event.is_hidden or event.event_type != EventType.INTERIM_MEASURES_GRANTED:
+    for event in case_events(case):
+        if event.event_type != EventType.INTERIM_MEASURES_GRANTED:
             continue
         grants.append((event.date.earliest() if event.date else None, "recorded event", None))
     return grants
@@ -67,7 +68,7 @@ def interim_measures_breach(case: Case) -> Breach | None:
     dated = [g for g in grants if g[0] is not None]
     first = min(dated, key=lambda g: g[0]) if dated else grants[0]
     granted_on = first[0]
-    removals = [e for e in case.events if not e.is_hidden and e.event_type == EventType.REMOVAL]
+    removals = [e for e in case_events(case) if e.event_type == EventType.REMOVAL]
     for removal in sorted(removals, key=lambda e: (e.date is None, e.date or PartialDate(1900))):
         if removal.date is None or granted_on is None or removal.date.latest() >= granted_on:
             return Breach(granted_on, removal.date, first[1], first[2])

@@ -15,6 +15,7 @@ from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.i18n import gettext as _
+from casework.core.requestmemo import per_request_shown
 from casework.core.vocab import ActType, AsylumStage, EventType, WantedNotice
 from casework.evidence.models import Source
 
@@ -146,6 +147,7 @@ def get_event(case: Case, public_id: str) -> Event | None:
     )
 
 
+@per_request_shown
 def case_events(case: Case, *, include_hidden: bool = False) -> list[Event]:
     query = (
         select(Event)

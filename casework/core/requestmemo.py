@@ -49,6 +49,20 @@ def per_request(fn: F) -> F:
     return remembered  # type: ignore[return-value]
 
 
+def per_request_shown(fn: F) -> F:
+    """``per_request`` for a read ``fn(..., include_hidden=False)`` of rows that may be hidden
+    (``hidden_at``): read once with the hidden rows, which callers who do not want them
+    (a timeline, beside a panel that offers to restore them) are handed without."""
+    remembered = per_request(fn)
+
+    @functools.wraps(fn)
+    def read(*args: Any, include_hidden: bool = False, **kwargs: Any) -> list[Any]:
+        rows = remembered(*args, include_hidden=True, **kwargs)
+        return rows if include_hidden else [r for r in rows if r.hidden_at is None]
+
+    return read  # type: ignore[return-value]
+
+
 def forget() -> None:
     """Forget every remembered result of the request."""
     if has_request_context():

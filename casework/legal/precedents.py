@@ -15,7 +15,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.hiding import hide, restore
 from casework.core.i18n import gettext as _
-from casework.core.requestmemo import per_request
+from casework.core.requestmemo import per_request_shown
 from casework.core.vocab import InstrumentType
 from casework.legal.models import CasePrecedent, Instrument
 
@@ -36,7 +36,7 @@ def decisions() -> list[Instrument]:
     )
 
 
-@per_request
+@per_request_shown
 def case_precedents(case: Case, include_hidden: bool = False) -> list[CasePrecedent]:
     """The decisions the case cites, in the order they were cited."""
     query = (

@@ -26,7 +26,7 @@ from casework.core.errors import PermissionDenied, ValidationFailed, check_versi
 from casework.core.hiding import hide, restore
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.i18n import gettext as _
-from casework.core.requestmemo import per_request
+from casework.core.requestmemo import per_request_shown
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -477,7 +477,7 @@ def citation_counts(
 # --------------------------------------------------------------------------- case links
 
 
-@per_request
+@per_request_shown
 def case_links(case: Case, include_hidden: bool = False) -> list[CaseProvision]:
     """The case's links (assessments and suggestions) with their provisions and sources."""
     query = (
@@ -757,7 +757,7 @@ def add_links_from_import(actor: Any, case: Case, provisions: Iterable[Provision
 # --------------------------------------------------------------------------- remedies
 
 
-@per_request
+@per_request_shown
 def case_remedies(case: Case, include_hidden: bool = False) -> list[Remedy]:
     """The case's domestic proceedings, in the order they were filed."""
     query = select(Remedy).where(Remedy.case_id == case.id)
