@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, select, true
-from sqlalchemy.orm import defer, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from casework.accounts.models import User
 from casework.advocacy.models import AdvocacyAction, TargetBody, action_cases
@@ -230,8 +230,9 @@ def _actions_query(
             selectinload(AdvocacyAction.cases).options(
                 load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
             ),
-            selectinload(AdvocacyAction.target_body),
-            selectinload(AdvocacyAction.responsible),
+            # Many-to-one, few distinct rows: in the same query.
+            joinedload(AdvocacyAction.target_body),
+            joinedload(AdvocacyAction.responsible),
         )
     )
     if not texts:
