@@ -91,6 +91,27 @@ def test_lawyer_and_mine_filters(app, cases):
     assert _refs(page(cases["client"], "/cases?mine=1"), cases) == {"uz2011", "cn2009", "kg2014"}
 
 
+def test_the_lawyer_filter_follows_accounts_added_and_deactivated(app, cases, make_user):
+    """The lawyers offered are kept between pages, until an account changes."""
+    from casework.accounts import services as accounts
+
+    coordinator = _client(app, cases["coordinator"])
+    assert cases["lawyer"].display_name in page(coordinator, "/cases")
+    newcomer = make_user(Role.LAWYER, display_name="Newly Arrived Lawyer")
+    assert "Newly Arrived Lawyer" in page(coordinator, "/cases")
+    admin = make_user(Role.ADMIN)
+    accounts.admin_update_user(
+        admin,
+        newcomer,
+        role="lawyer",
+        display_name="Newly Arrived Lawyer",
+        active=False,
+        expected_version=newcomer.version,
+    )
+    db.session.commit()
+    assert "Newly Arrived Lawyer" not in page(coordinator, "/cases")
+
+
 def test_bad_filter_values_are_ignored_with_a_message(cases):
     html = page(cases["client"], "/cases?status=nonsense&date_from=yesterday&page=abc&sort=drop")
     assert "ignored" in html

@@ -24,8 +24,9 @@ from casework.accounts.models import (
     UserSession,
 )
 from casework.accounts.throttle import throttle
-from casework.audit.services import record
+from casework.audit.services import data_version, record
 from casework.core import mail
+from casework.core.datacache import data_cached
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
 from casework.core.i18n import gettext as _
@@ -452,6 +453,25 @@ def users_with_role(*roles: Role, active_only: bool = True) -> list[User]:
     if active_only:
         query = query.where(User.is_active_account)
     return list(db.session.scalars(query.order_by(User.display_name)))
+
+
+@dataclass(frozen=True)
+class UserName:
+    """An account as a choice in a form: what it shows and what it sends."""
+
+    public_id: str
+    display_name: str
+
+
+def user_names(*roles: Role) -> tuple[UserName, ...]:
+    """``users_with_role`` (active ones) as choices, kept until the next recorded change: the
+    case list offers its lawyers on every page."""
+    return _user_names(data_version(), tuple(sorted(roles)))
+
+
+@data_cached(maxsize=64)
+def _user_names(version: str, roles: tuple[Role, ...]) -> tuple[UserName, ...]:
+    return tuple(UserName(u.public_id, u.display_name) for u in users_with_role(*roles))
 
 
 # --- notices ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from casework.audit import chain  # noqa: F401  (installs the hook that chains n
 from casework.audit.chain import HEAD_ID
 from casework.audit.models import READ_ACTIONS, AuditChainHead, AuditEntry
 from casework.core.db import db, utcnow
+from casework.core.requestmemo import per_request
 from casework.core.types import PartialDate
 
 # Conventional actions for events outside the services' own changes. Call ``record`` with them:
@@ -95,11 +96,13 @@ def record(
 
 
 # Audited reads: they belong in the audit trail, not in a case's "who changed what".
+@per_request
 def data_version() -> str:
     """The last change recorded in the audit trail: its number and hash ("0:" before any).
 
     Every change is audited in its own transaction, so a result computed from the data stays
-    valid while this stays the same (the statistics' cache keys on it).
+    valid while this stays the same (the statistics' cache keys on it). Read once per request
+    until the request writes.
     """
     row = db.session.execute(
         select(AuditChainHead.changed_seq, AuditChainHead.changed_hash).where(

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework import permissions
-from casework.accounts.services import get_by_public_id, users_with_role
+from casework.accounts.services import get_by_public_id, user_names, users_with_role
 from casework.audit import services as audit
 from casework.cases import events as event_services
 from casework.cases import listing, services
@@ -158,7 +158,7 @@ def case_list():
         flash(message, "warning")
     if page.notice:
         flash(_(page.notice), "warning")
-    lawyers = users_with_role(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else []
+    lawyers = user_names(Role.LAWYER) if permissions.can_filter_by_lawyer(current_user) else ()
     return render_template(
         "cases/list.html",
         page=page,

@@ -17,7 +17,7 @@ from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-F = TypeVar("F", bound=Callable[..., list[Any]])
+F = TypeVar("F", bound=Callable[..., Any])
 
 _KEY = "casework_request_memo"
 
@@ -29,7 +29,8 @@ def _argument_key(value: Any) -> Any:
 
 
 def per_request(fn: F) -> F:
-    """Remember ``fn``'s list for the request (keyed on its arguments), until the next write."""
+    """Remember ``fn``'s result for the request (keyed on its arguments), until the next write:
+    a list is handed to each caller as its own copy, anything else (immutable) as it is."""
 
     @functools.wraps(fn)
     def remembered(*args: Any, **kwargs: Any) -> list[Any]:
@@ -44,7 +45,8 @@ def per_request(fn: F) -> F:
         if key not in memo:
             # Keep the arguments alive with the result, so that an id is never reused.
             memo[key] = ((args, kwargs), fn(*args, **kwargs))
-        return list(memo[key][1])
+        found = memo[key][1]
+        return list(found) if isinstance(found, list) else found
 
     return remembered  # type: ignore[return-value]
 
