@@ -208,3 +208,31 @@ def test_totp_code_helper_survives_many_logins(app, make_user):
         for _ in range(4):
             log_in(app.test_client(), user)
         assert totp_code(user)
+
+
+def test_a_notice_shows_on_the_next_page_and_costs_a_query_only_when_there_is_one(
+    app, make_user, count_queries
+):
+    """Whether there are notices comes with the session: a page asks for them only when there
+    are some, and one sent to a signed-in user shows on the next page."""
+    existing = make_user(Role.COORDINATOR)
+    client = log_in(app.test_client(), existing)
+
+    def jobs_page() -> tuple[str, int]:
+        db.session.expire_all()
+        with count_queries() as counter:
+            html = client.get("/jobs").get_data(as_text=True)
+        return html, counter["n"]
+
+    html, quiet = jobs_page()
+    assert "coordinator role" not in html
+    admin = log_in(app.test_client(), make_user(Role.ADMIN))
+    admin.post(
+        "/admin/users/new",
+        data={"display_name": "Third Coord", "email": "c3@example.org", "role": "coordinator"},
+    )
+    html, noisy = jobs_page()
+    assert "Third Coord" in html and noisy == quiet + 1
+    client.post("/notices/dismiss", data={"next": "/jobs"})
+    html, after = jobs_page()
+    assert "Third Coord" not in html and after == quiet

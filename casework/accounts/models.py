@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
 from casework.core.types import SecretText, VocabType
@@ -143,6 +143,14 @@ class AccountNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     message: Mapped[str] = mapped_column(String(300), nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Whether the user has a notice not read yet: asked in the query that loads the signed-in
+# user with the session (undeferred there only), so that a page without notices asks no more.
+User.has_unread_notices = column_property(
+    exists().where(AccountNotice.user_id == User.id, AccountNotice.read_at.is_(None)),
+    deferred=True,
+)
 
 
 class SetupMarker(db.Model):

@@ -107,7 +107,8 @@ def current() -> UserSession | None:
     row = db.session.scalar(
         select(UserSession)
         .where(UserSession.token_hash == _hash(token))
-        .options(joinedload(UserSession.user))  # every page reads the user: one query for both
+        # Every page reads the user, and whether to show notices: one query for all three.
+        .options(joinedload(UserSession.user).undefer(User.has_unread_notices))
     )
     now = utcnow()
     if row is None or _expired(row, now) or not row.user.is_active:

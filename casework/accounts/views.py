@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
         def account_notices():
             if not (current_user.is_authenticated and current_user.has_second_factor):
                 return []
+            if not current_user.has_unread_notices:  # asked with the session
+                return []
             try:
                 return services.unread_notices(current_user)
             except SQLAlchemyError:
