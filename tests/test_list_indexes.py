@@ -158,3 +158,42 @@ def test_a_case_file_finds_its_duplicates_through_the_partial_index(world):
     (statement, parameters), *_ = [(st, p) for st, p in seen if "duplicate_of_id =" in st]
     plan = _plan(statement, parameters)
     assert any("ix_cases_duplicate_of_id" in line for line in plan), plan
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_the_lists_of_actions_read_actions_through_an_index(world, who):
+    """The list of actions (newest first) and each follow-up list (soonest first), a first and
+    a later page, never read the whole table of actions."""
+    from datetime import date, timedelta
+
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionStatus, ActionType
+
+    for k in range(4):
+        advocacy.create_action(
+            world["coordinator"],
+            advocacy.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=f"Appeal {k}",
+                status=ActionStatus.SUBMITTED,
+                followup_due=date.today() + timedelta(days=-3 if k % 2 else 3),
+                responsible_id=world["lawyer"].id,
+            ),
+        )
+    db.session.commit()
+    user = world[who]
+    with _statements() as seen:
+        _, _, after = advocacy.actions_after(user, size=1)
+        advocacy.actions_after(user, after, size=1)
+        for name in advocacy.FOLLOWUP_LISTS:
+            page = advocacy.followup_page(user, name, size=1)
+            advocacy.followup_page(user, name, page.next_cursor or "", size=1)
+    lists = [(s, p) for s, p in seen if "FROM advocacy_actions" in s and "ORDER BY" in s]
+    assert len(lists) >= 6
+    for statement, parameters in lists:
+        plan = _plan(statement, parameters)
+        if db.engine.dialect.name == "postgresql":
+            scans = [line for line in plan if "Seq Scan on advocacy_actions" in line]
+        else:
+            scans = [line for line in plan if line.strip() == "SCAN advocacy_actions"]
+        assert not scans, (statement, plan)
