@@ -47,7 +47,7 @@ run: migrate
 DEMO_ENV := CASEWORK_DATABASE_URL=sqlite:///$(CURDIR)/instance/demo.db \
 	CASEWORK_UPLOAD_DIR=$(CURDIR)/instance/demo-uploads
 demo: translations
-	mkdir -p instance && rm -rf instance/demo.db instance/demo-uploads
+	mkdir -p instance && rm -rf instance/demo.db instance/demo.db-wal instance/demo.db-shm instance/demo-uploads
 	$(DEMO_ENV) $(FLASK) db upgrade
 	$(DEMO_ENV) $(FLASK) demo load
 	$(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)

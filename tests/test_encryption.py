@@ -527,6 +527,30 @@ def test_migration_decrypts_on_downgrade_and_encrypts_on_upgrade(app, monitor, m
         assert monitor.get(download).get_data() == f"File {n} kept.\n".encode()
 
 
+def test_a_sqlite_file_writes_ahead_to_a_log_as_private_as_itself(tmp_path):
+    """SQLite files run with the write-ahead log; the log beside the file (which holds the
+    latest writes until they are copied in) gets the file's own mode."""
+    from sqlalchemy import create_engine, text
+
+    from casework.core.db import prepare_sqlite_file
+
+    db_path = tmp_path / "data" / "casework.db"
+    url = f"sqlite:///{db_path}"
+    prepare_sqlite_file(url)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+            conn.execute(text("INSERT INTO notes VALUES ('kept')"))
+        log = db_path.with_name("casework.db-wal")
+        assert log.exists() and stat.S_IMODE(log.stat().st_mode) == 0o600
+        with create_engine(url).connect() as other:  # another connection reads the write
+            assert other.execute(text("SELECT body FROM notes")).scalar() == "kept"
+    finally:
+        engine.dispose()
+
+
 def test_database_file_and_key_files_are_private(tmp_path, monkeypatch):
     from casework.core.db import prepare_sqlite_file
     from config import ConfigError, DevelopmentConfig, ProductionConfig

@@ -51,6 +51,28 @@ def prepare_sqlite_file(uri: str) -> None:
         os.chmod(path, 0o600)
 
 
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection: Any, record: Any) -> None:
+    """On a SQLite file, the write-ahead log (kept in the file once set).
+
+    Every case file and search writes its audit entry: with the rollback journal each of those
+    commits synced twice and held readers off the file while it wrote; with the log a commit
+    appends and syncs once (``synchronous`` stays FULL: a committed entry survives a power
+    cut), and readers go on beside the one writer. The log lives beside the file
+    (``-wal``, ``-shm``, with its mode); backups copy through SQLite's backup API, which
+    includes it.
+    """
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        _seq, _name, file = cursor.execute("PRAGMA database_list").fetchone()
+        if file:  # not an in-memory database
+            cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
+
+
 @event.listens_for(Engine, "savepoint")
 def _sqlite_savepoint_inside_a_transaction(conn: Connection, name: str) -> None:
     """On SQLite, open the transaction before a SAVEPOINT.
