@@ -77,7 +77,7 @@ class Keyring:
 
     def data_key(self, conn: Connection, key_id: str) -> bytes:
         """The data key ``key_id``; unknown ids and wrong master keys raise."""
-        cached = self._cache.get(key_id)
+        cached = self.known(key_id)
         if cached is not None:
             return cached
         row = conn.execute(

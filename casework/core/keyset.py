@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
+from casework.core.db import db
 from casework.core.i18n import N_
 
 Key = tuple[Any, bool]  # (SQL expression, descending?)
@@ -89,8 +90,6 @@ def page(
     cursor names nothing the user may not see. Raises BadCursor for a cursor of another list or
     sort, or one whose row has gone.
     """
-    from casework.core.db import db
-
     before = False
     if cursor:
         cursor_sort, row_id, before = read_cursor(secret, salt, cursor)

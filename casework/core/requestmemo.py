@@ -33,7 +33,7 @@ def per_request(fn: F) -> F:
     a list is handed to each caller as its own copy, anything else (immutable) as it is."""
 
     @functools.wraps(fn)
-    def remembered(*args: Any, **kwargs: Any) -> list[Any]:
+    def remembered(*args: Any, **kwargs: Any) -> Any:
         if not has_request_context():
             return fn(*args, **kwargs)
         memo = g.setdefault(_KEY, {})

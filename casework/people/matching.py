@@ -281,19 +281,12 @@ def _most_shared(
     shared = Counter(person for token in tokens for person in by_token.get(token, ()))
     if len(shared) <= ROW_CANDIDATES:
         return set(shared)
-    # Birth year and nationality break ties only among those sharing the most keys.
-    most = max(shared.values())
-    top = [p for p, n in shared.items() if n == most]
-    if len(top) >= ROW_CANDIDATES:
-        return set(
-            heapq.nsmallest(ROW_CANDIDATES, top, key=lambda p: (-_agreement(facts[p], query), p))
-        )
-    rest = heapq.nsmallest(
-        ROW_CANDIDATES - len(top),
-        (i for i in shared.items() if i[1] < most),
-        key=lambda i: (-i[1], -_agreement(facts[i[0]], query), i[0]),
+    best = heapq.nsmallest(
+        ROW_CANDIDATES,
+        shared.items(),
+        key=lambda item: (-item[1], -_agreement(facts[item[0]], query), item[0]),
     )
-    return {*top, *(p for p, _ in rest)}
+    return {person for person, _ in best}
 
 
 def match_many(
