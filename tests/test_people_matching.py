@@ -190,6 +190,11 @@ def test_someone_recorded_elsewhere_is_found_by_name_and_added(app, world):
     assert person.public_id not in html.get_data(as_text=True)
     guessed = outsider.post(own, data={"link-person": person.public_id, "link-role": "witness"})
     assert guessed.status_code == 404
+    # A name too short to search: the form says so, open, instead of searching.
+    short = client.post(url, data={"find-name": "K", "find-role": "witness"})
+    html = short.get_data(as_text=True)
+    assert short.status_code == 200 and "<details open>" in html
+    assert "must be between 2 and 200 characters" in html
 
 
 def test_adding_a_person_with_no_likely_duplicate_goes_straight_through(world):
