@@ -19,11 +19,13 @@ from casework import create_app
 from casework.cases.models import Case
 from casework.core import sealedfiles
 from casework.core.crypto import (
+    CryptoError,
     DecryptionFailed,
     EncryptedColumnInSQL,
     MasterKey,
     MasterKeyMismatch,
     PlaintextRefused,
+    Sealed,
     new_data_key,
     seal,
     value_context,
@@ -31,7 +33,7 @@ from casework.core.crypto import (
 from casework.core.db import db
 from casework.core.keyring import DataKey
 from casework.core.sealedfiles import CHUNK
-from casework.core.sealing import secret_attributes
+from casework.core.sealing import open_selected, secret_attributes
 from casework.core.types import SecretText
 from casework.core.vocab import Role
 from casework.evidence.models import Document, Source
@@ -230,6 +232,27 @@ def test_ciphertext_swapped_between_rows_or_columns_fails_closed(app, monitor, c
     _set_raw("cases", "after_return", first_id, _raw("cases", "narrative", first_id))
     with pytest.raises(DecryptionFailed):
         db.session.get(Case, first_id)
+
+
+def test_a_value_selected_as_a_column_opens_only_with_its_own_row(app, monitor):
+    """Long lists read an encrypted column without building objects (``open_selected``): the
+    value opens as on load, and only bound to its own table, column and row."""
+    case = intake(monitor, name="Alisher Kholmatov")
+    name_id, sealed, person_id = db.session.execute(
+        select(PersonName.id, PersonName.name, PersonName.person_id).where(
+            PersonName.person_id == case.people[0].person_id
+        )
+    ).first()
+    assert isinstance(sealed, Sealed)  # never shown as it is stored
+    expected = db.session.get(PersonName, name_id).name
+    assert open_selected(db.session, PersonName.name, name_id, sealed) == expected
+    with pytest.raises(DecryptionFailed, match=f"person_names.name of row {person_id + 999}"):
+        open_selected(db.session, PersonName.name, person_id + 999, sealed)
+    with pytest.raises(DecryptionFailed):  # another encrypted column of the same row
+        open_selected(db.session, Person.notes, name_id, sealed)
+    with pytest.raises(CryptoError):  # a column that is not encrypted
+        open_selected(db.session, Person.nationality, person_id, sealed)
+    assert open_selected(db.session, PersonName.name, name_id, None) is None
 
 
 def test_flipped_or_truncated_ciphertext_fails_closed(app, monitor):

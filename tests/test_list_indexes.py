@@ -197,3 +197,29 @@ def test_the_lists_of_actions_read_actions_through_an_index(world, who):
         else:
             scans = [line for line in plan if line.strip() == "SCAN advocacy_actions"]
         assert not scans, (statement, plan)
+
+
+def test_a_name_lookup_ranks_people_from_the_index_alone(world):
+    """A common surname has thousands of keys in a large archive: they are counted per person
+    from the (token, person) index, without reading the table of keys on SQLite (on
+    PostgreSQL the index is used, read alone once the table is vacuumed)."""
+    from casework.cases.models import Case
+    from casework.cases.services import add_person_to_case
+    from casework.people import services as people
+    from casework.people.matching import find_matches
+
+    case = db.session.query(Case).first()
+    for name in ("Memet Tursun", "Memet Abdulla Tursun"):
+        person = people.create_person(world["monitor"], [people.NameInput(name)])
+        add_person_to_case(world["monitor"], case, person, "witness")
+    db.session.commit()
+    with _statements() as seen:
+        found = find_matches(world["coordinator"], ["Memet Abdulla Tursun"])
+    assert found
+    (statement, parameters), *_ = [(s, p) for s, p in seen if "GROUP BY" in s]
+    plan = _plan(statement, parameters)
+    if db.engine.dialect.name == "postgresql":
+        assert any("ix_person_name_keys_token_person_id" in line for line in plan), plan
+    else:
+        assert any("COVERING INDEX ix_person_name_keys_token_person_id" in line
+                   for line in plan), plan  # fmt: skip

@@ -236,19 +236,41 @@ def _open_loaded(target: Any, session: Session) -> None:
     # An expired row loading a deferred column has its key, not its attributes. (Only for
     # reading: a write to an expired row keeps failing in ``_row_id``.)
     row_id = state.identity[0] if state.identity else _row_id(mapper, target)
+    table_name = mapper.local_table.name
     for attr, col, value in sealed:
-        try:
-            key_id = value.key_id
-            # The session's connection only for a key not yet unwrapped: asking for it costs
-            # as much as decrypting, for every row of a list.
-            key = ring.known(key_id) or ring.data_key(session.connection(), key_id)
-            plain = open_sealed(value, data_key=key, context=_context(mapper, col, row_id, key_id))
-        except DecryptionFailed as exc:
-            # Where, never what: table, column and row id are not identifying.
-            raise DecryptionFailed(
-                f"{mapper.local_table.name}.{col} of row {row_id}: {exc}"
-            ) from exc
-        set_committed_value(target, attr, plain)
+        set_committed_value(target, attr, _open(ring, session, table_name, col, row_id, value))
+
+
+def _open(ring: Keyring, session: Session, table_name: str, col: str, row_id: Any, value: Sealed):
+    try:
+        key_id = value.key_id
+        # The session's connection only for a key not yet unwrapped: asking for it costs as
+        # much as decrypting, for every row of a list.
+        key = ring.known(key_id) or ring.data_key(session.connection(), key_id)
+        return open_sealed(
+            value, data_key=key, context=value_context(table_name, col, row_id, key_id)
+        )
+    except DecryptionFailed as exc:
+        # Where, never what: table, column and row id are not identifying.
+        raise DecryptionFailed(f"{table_name}.{col} of row {row_id}: {exc}") from exc
+
+
+def open_selected(
+    session: Session, attribute: Any, row_id: Any, value: Sealed | None
+) -> str | None:
+    """The plaintext of ``value``, selected as a bare column (``attribute``, an encrypted
+    mapped column) of the row ``row_id`` rather than loaded into an object.
+
+    For long lists that only read a value or two of each row (the candidates of a name
+    search): no object is built per row, and the value is bound to its table, column and row
+    as every sealed value is. Any failure raises, as on load.
+    """
+    if value is None:
+        return None
+    col = attribute.property.columns[0]
+    if not isinstance(col.type, SecretText) or not isinstance(value, Sealed):
+        raise CryptoError(f"{col.table.name}.{col.name} is not a sealed value")
+    return _open(keyring(), session, col.table.name, col.name, row_id, value)
 
 
 @event.listens_for(Mapper, "load")

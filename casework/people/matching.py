@@ -21,6 +21,7 @@ from casework import permissions
 from casework.cases.models import Case, CasePerson
 from casework.core.blindindex import current_index
 from casework.core.db import db
+from casework.core.sealing import open_selected
 from casework.people.models import Person, PersonName, PersonNameKey
 from casework.people.names import name_keys, query_keys, text_similarity
 
@@ -137,25 +138,46 @@ def _adjust(
 
 def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) -> list[int]:
     """Ids of visible people sharing a matching key with one of ``names`` (index lookups): the
-    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the oldest first.
+    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the oldest first."""
+    return list(_visible_candidates(user, names, limit or MAX_CANDIDATES))
+
+
+def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int, _Named]:
+    """The ``limit`` visible people sharing the most matching keys with ``names`` (ties the
+    oldest first), with their names, best first.
 
     A common name is shared by thousands in a large archive: ranking by shared keys keeps the
     person who shares all of them among the candidates however many share one, and the number
-    scored does not grow with the archive.
+    scored does not grow with the archive. The ranking reads the index alone (token, person);
+    the policy is then asked of a batch of the best at a time, not of everyone sharing a key.
     """
     tokens = _query_tokens(names)
     if not tokens:
-        return []
-    shared = func.count(PersonNameKey.token.distinct())
-    query = (
+        return {}
+    ranked = (
         select(PersonNameKey.person_id)
-        .join(Person, Person.id == PersonNameKey.person_id)
-        .where(PersonNameKey.token.in_(tokens), permissions.visible_people_clause(user))
+        .where(PersonNameKey.token.in_(tokens))
         .group_by(PersonNameKey.person_id)
-        .order_by(shared.desc(), PersonNameKey.person_id)
-        .limit(limit or MAX_CANDIDATES)
+        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id)
     )
-    return list(db.session.scalars(query))
+    kept: list[int] = []
+    offset = 0
+    while len(kept) < limit:
+        batch = list(db.session.scalars(ranked.limit(limit).offset(offset)))
+        if batch:
+            visible = set(
+                db.session.scalars(
+                    select(Person.id).where(
+                        Person.id.in_(batch), permissions.visible_people_clause(user)
+                    )
+                )
+            )
+            kept += [i for i in batch if i in visible]
+        if len(batch) < limit:
+            break
+        offset += limit
+    loaded = _load_people(kept[:limit])
+    return {i: loaded[i] for i in kept[:limit] if i in loaded}
 
 
 def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str]]:
@@ -181,33 +203,41 @@ def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str
     return found
 
 
-def _load_people(ids: Iterable[int]) -> dict[int, tuple[Person, list[str]]]:
-    """People by id with their visible names, in order (chunked, whatever the count)."""
+@dataclass(slots=True)
+class _Named:
+    """A candidate as scoring reads it: the person and their visible names, in order."""
+
+    person: Person
+    names: list[str] = field(default_factory=list)
+
+
+def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
+    """People by id with their visible names, in order (chunked, whatever the count).
+
+    The names are read as columns, not objects: a common name brings hundreds of candidates.
+    Scoring reads names, birth year and nationality: the rest of a person (contacts, address,
+    notes, all encrypted) is not read, hence not decrypted, per candidate.
+    """
     ids = sorted(set(ids))
-    found: dict[int, tuple[Person, list[str]]] = {}
+    found: dict[int, _Named] = {}
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
-            select(PersonName, Person)
-            .join(Person, Person.id == PersonName.person_id)
-            .where(
-                PersonName.person_id.in_(ids[start : start + 500]),
-                PersonName.hidden_at.is_(None),
-            )
-            .order_by(PersonName.person_id, PersonName.position)
-            # Scoring reads names, birth year and nationality: the rest of a person (contacts,
-            # address, notes, all encrypted) is not read, hence not decrypted, per candidate.
-            .options(
-                load_only(PersonName.id, PersonName.name, PersonName.position),
-                load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality),
-            )
+            select(Person, PersonName.id, PersonName.name)
+            .join(PersonName, PersonName.person_id == Person.id)
+            .where(Person.id.in_(ids[start : start + 500]), PersonName.hidden_at.is_(None))
+            .order_by(Person.id, PersonName.position)
+            .options(load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality))
         )
-        for entry, person in rows:
-            found.setdefault(person.id, (person, []))[1].append(entry.name)
+        for person, name_id, name in rows:
+            named = found.get(person.id)
+            if named is None:
+                named = found[person.id] = _Named(person)
+            named.names.append(open_selected(db.session, PersonName.name, name_id, name))
     return found
 
 
 def _rank(
-    people: Iterable[tuple[Person, list[str]]],
+    people: Iterable[_Named],
     names: list[str],
     birth_year: int | None,
     nationality: str | None,
@@ -215,34 +245,19 @@ def _rank(
 ) -> list[Candidate]:
     queries = [text for text in names if text.strip()]
     found = []
-    for person, person_names in people:
+    for named in people:
         best = (0.0, "", "")
-        for stored in person_names:
+        for stored in named.names:
             for text in queries:
                 score = text_similarity(text, stored)
                 if score > best[0]:
                     best = (score, stored, text)
-        score, reasons = _adjust(person, best[0], birth_year, nationality)
+        score, reasons = _adjust(named.person, best[0], birth_year, nationality)
         if score >= threshold:
             why = [f"\u201c{best[2]}\u201d matches \u201c{best[1]}\u201d ({best[0]:.0f})", *reasons]
-            found.append(Candidate(person, score, best[1], best[2], person_names, why))
+            found.append(Candidate(named.person, score, best[1], best[2], named.names, why))
     found.sort(key=lambda c: (-c.score, c.person.id))
     return found
-
-
-def score_people(
-    people_ids: list[int],
-    names: list[str],
-    *,
-    birth_year: int | None = None,
-    nationality: str | None = None,
-    threshold: float = MATCH_THRESHOLD,
-) -> list[Candidate]:
-    """Score the names of these people against ``names``; the best first, above ``threshold``."""
-    if not people_ids:
-        return []
-    people = _load_people(people_ids).values()
-    return _rank(people, names, birth_year, nationality, threshold)
 
 
 @dataclass
@@ -348,8 +363,8 @@ def find_matches(
     """People the user may see who may be the person called ``names`` (best first)."""
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
-    ids = [i for i in candidate_ids(user, names) if i not in skip]
-    found = score_people(
-        ids, names, birth_year=birth_year, nationality=nationality, threshold=threshold
+    people = _visible_candidates(user, names, MAX_CANDIDATES)
+    found = _rank(
+        (p for i, p in people.items() if i not in skip), names, birth_year, nationality, threshold
     )
     return found[:limit]
