@@ -39,7 +39,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from benchmarks.bench_names import import_file
-from benchmarks.generate import generate
+from benchmarks.generate import common_surname, generate
 from benchmarks.server import Server, csrf_token, signed_in
 
 CASE_LINK = re.compile(r'href="(/cases/[A-Za-z0-9_-]{16})"')
@@ -214,6 +214,7 @@ def probes(
         Probe("follow-ups", get("/advocacy/followups")),
         Probe("name search", post("/cases/search", {"name": name})),
         Probe("name search (monitor)", post("/cases/search", {"name": name}, monitor_token), role="monitor"),
+        Probe("name search, a common surname", post("/cases/search", {"name": common_surname()})),
     ]  # fmt: skip
     if has_fulltext:
         found.append(Probe("full-text search", post("/search", {"q": "Almaty"})))
@@ -225,6 +226,9 @@ def probes(
     notes["upr_period"] = f"{period_from} to {period_to}, about {in_period} cases"
     notes["upr_cases"] = in_period
     notes["searched_name"] = "a name of the first generated person"
+    notes["common_surname"] = (
+        "a surname given to about one person in fifty (all namesakes up to the cap of 500 scored)"
+    )
     return found, notes
 
 

@@ -134,6 +134,12 @@ _GIVEN = _by_script(GIVEN_MALE + GIVEN_FEMALE)
 _SURNAMES = _by_script([spellings for spellings, _ in SURNAMES])
 
 
+def common_surname() -> str:
+    """A surname the generator gives to about one person in fifty (its first Latin spelling):
+    a name search for it meets as many namesakes as a common surname in a real archive."""
+    return _SURNAMES[0]["latin"][0]
+
+
 def person_names(rng: random.Random) -> list[str]:
     """One to three names of one person, as different sources would write them: Latin
     (Uzbek, Kyrgyz), Cyrillic (Russian, Kazakh documents), Arabic script (Uyghur)."""
