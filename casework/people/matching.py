@@ -149,7 +149,9 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
     A common name is shared by thousands in a large archive: ranking by shared keys keeps the
     person who shares all of them among the candidates however many share one, and the number
     scored does not grow with the archive. The ranking reads the index alone (token, person);
-    the policy is then asked of a batch of the best at a time, not of everyone sharing a key.
+    the policy is then asked of a batch of the best at a time, until enough are kept: one
+    batch or two for whoever sees most of the archive, every namesake only for whoever sees
+    few (as asking it of every key would).
     """
     tokens = _query_tokens(names)
     if not tokens:
@@ -160,22 +162,20 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
         .group_by(PersonNameKey.person_id)
         .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id)
     )
+    ids = list(db.session.scalars(ranked))
     kept: list[int] = []
-    offset = 0
-    while len(kept) < limit:
-        batch = list(db.session.scalars(ranked.limit(limit).offset(offset)))
-        if batch:
-            visible = set(
-                db.session.scalars(
-                    select(Person.id).where(
-                        Person.id.in_(batch), permissions.visible_people_clause(user)
-                    )
+    for start in range(0, len(ids), limit):
+        batch = ids[start : start + limit]
+        visible = set(
+            db.session.scalars(
+                select(Person.id).where(
+                    Person.id.in_(batch), permissions.visible_people_clause(user)
                 )
             )
-            kept += [i for i in batch if i in visible]
-        if len(batch) < limit:
+        )
+        kept += [i for i in batch if i in visible]
+        if len(kept) >= limit:
             break
-        offset += limit
     loaded = _load_people(kept[:limit])
     return {i: loaded[i] for i in kept[:limit] if i in loaded}
 
