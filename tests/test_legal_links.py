@@ -389,3 +389,22 @@ def test_every_legal_page_renders(client, login, people, case, who):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+
+
+def test_the_provision_counts_follow_every_change(client, login, people, case):
+    """The counts by assessment are kept until the data changes: each link made or hidden
+    shows at the next visit, and another user counts only the cases they may read."""
+    login(people["lawyer"])
+    assert "Violated: 0" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
+    _link(client, case, "CAT:3", "violated")
+    assert "Violated: 1" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
+    other = make_case(people["monitor"], team=((people["lawyer"], TeamRole.LAWYER),))
+    _link(client, other, "CAT:3", "violated")
+    assert "Violated: 2" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
+    link = _links(case)[0]
+    client.post(
+        f"/cases/{case.public_id}/legal/links/{link.public_id}/hide", data={"reason": "Error"}
+    )
+    assert "Violated: 1" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
+    login(people["other_lawyer"])  # on neither team
+    assert "Violated: 0" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)

@@ -223,3 +223,18 @@ def test_a_name_lookup_ranks_people_from_the_index_alone(world):
     else:
         assert any("COVERING INDEX ix_person_name_keys_token_person_id" in line
                    for line in plan), plan  # fmt: skip
+
+
+@pytest.mark.parametrize("sort", sorted(listing.SORTS))
+def test_the_cases_of_someone_on_few_teams_are_found_from_their_teams(world, sort):
+    """A monitor on three teams of a large archive: the list starts from the monitor's teams
+    (then sorts a few rows), instead of walking every case in the list's order to ask each
+    whether the monitor is on it."""
+    user = world["monitor"]
+    base = listing.filtered_query(user, listing.CaseFilters.from_args(MultiDict({"sort": sort})))
+    with _statements() as seen:
+        listing.page_after(user, base, sort, "", listing.CURSOR_SALT, 1)
+    (statement, parameters), *_ = [(s, p) for s, p in seen if "ORDER BY" in s]
+    assert "IN (SELECT case_members.case_id" in statement, statement
+    plan = _plan(statement, parameters)
+    assert any("ix_case_members_user_id" in line for line in plan), plan

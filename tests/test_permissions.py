@@ -75,17 +75,31 @@ def test_case_permission_truth_table(world, role):
         assert got == EXPECTED[role][name], (role, name)
 
 
+@pytest.fixture(params=["from the teams", "case by case"])
+def team_lookup(request, monkeypatch):
+    """Both forms of "on the case's team" (``FEW_TEAMS``): the cases of a user on few teams
+    are found from the teams, those of a user on many by asking each case."""
+    if request.param == "case by case":
+        monkeypatch.setattr(p, "FEW_TEAMS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("role", list(Role))
-def test_visible_cases_clause_agrees_with_can_view_case(world, role):
+def test_visible_cases_clause_agrees_with_can_view_case(world, role, team_lookup):
     users, cases = world
     user = users[role]
     visible = set(db.session.scalars(select(Case.id).where(p.visible_cases_clause(user))))
     expected = {c.id for c in cases.values() if p.can_view_case(user, c)}
     assert visible == expected
+    readable = set(db.session.scalars(select(Case.id).where(p.readable_cases_clause(user))))
+    assert readable == {c.id for c in cases.values() if p.can_view_identifying(user, c)}
+    sql = str(select(Case.id).where(p.visible_cases_clause(user)))
+    if role == Role.MONITOR:  # the form asked for is the one used
+        assert ("EXISTS" in sql) == (team_lookup == "case by case"), sql
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_visible_actions_clause_agrees_with_can_view_action(world, role):
+def test_visible_actions_clause_agrees_with_can_view_action(world, role, team_lookup):
     """The SQL form of the advocacy rule (lists, follow-ups, calendar) and the per-object rule
     agree on a thematic action and on actions over every mix of readable and unreadable cases."""
     from casework.advocacy.models import AdvocacyAction

@@ -19,8 +19,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
 from casework.audit.models import AuditEntry
-from casework.audit.services import apply_changes, changed_fields, record
+from casework.audit.services import apply_changes, changed_fields, data_version, record
 from casework.cases.models import Case
+from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.hiding import hide, restore
@@ -406,35 +407,51 @@ class Citations:
     more_than: bool
 
 
-def provision_citations(user: Any, provision: Provision) -> Citations:
-    """The cases ``user`` may see that cite ``provision``, and their count by assessment."""
-    clauses = (
-        CaseProvision.provision_id == provision.id,
+def _citing(user: Any, provision_id: int) -> tuple[Any, ...]:
+    """The assessed links to a provision, of cases ``user`` may read."""
+    return (
+        CaseProvision.provision_id == provision_id,
         CaseProvision.hidden_at.is_(None),
         CaseProvision.state == LinkState.ASSESSED,
         permissions.readable_cases_clause(user),
     )
+
+
+def provision_citations(user: Any, provision: Provision) -> Citations:
+    """The cases ``user`` may see that cite ``provision``, and their count by assessment."""
     rows = db.session.execute(
         select(
             Case.public_id, Case.reference, CaseProvision.assessment, CaseProvision.violation_status
         )
         .join(Case, Case.id == CaseProvision.case_id)
-        .where(*clauses)
+        .where(*_citing(user, provision.id))
         .order_by(CaseProvision.id.desc())  # the newest first, read off an index
         .limit(CITATIONS_SHOWN)
     ).all()
+    counts, total, more_than = _citation_counts(data_version(), user.id, provision.id)
+    return Citations([Citation(*row) for row in rows], Counter(counts), total, more_than)
+
+
+@data_cached(maxsize=1024)
+def _citation_counts(version: str, user_id: int, provision_id: int) -> tuple[Counter, int, bool]:
+    """Counts by assessment of the first COUNT_CAP citations ``user_id`` may read, computed
+    once per change of the data: someone who reads few of the cases citing a provision reads
+    many citations to count a thousand."""
+    from casework.accounts.models import User
+
+    user = db.session.get(User, user_id)
     assessments = list(
         db.session.scalars(
             select(CaseProvision.assessment)
             .join(Case, Case.id == CaseProvision.case_id)
-            .where(*clauses)
+            .where(*_citing(user, provision_id))
             .limit(COUNT_CAP + 1)
         )
     )
-    more_than = len(assessments) > COUNT_CAP
-    counts = Counter(assessments[:COUNT_CAP])
-    return Citations(
-        [Citation(*row) for row in rows], counts, min(len(assessments), COUNT_CAP), more_than
+    return (
+        Counter(assessments[:COUNT_CAP]),
+        min(len(assessments), COUNT_CAP),
+        len(assessments) > COUNT_CAP,
     )
 
 
