@@ -219,6 +219,12 @@ def probes(
     if has_fulltext:
         found.append(Probe("full-text search", post("/search", {"q": "Almaty"})))
     found += [
+        # A monitor on 20 teams: the pages a monitor opens most, over the cases of few teams.
+        Probe("case list (a monitor on 20 teams)", get("/cases"), role="newcomer"),
+        Probe("dashboard (a monitor on 20 teams)", get("/"), role="newcomer"),
+        Probe("provision CAT:3 (a monitor on 20 teams)", get("/legal/provisions/CAT:3"), role="newcomer"),
+    ]  # fmt: skip
+    found += [
         Probe("people match", post(f"{case}/people/new", {"name": name, "role": "witness", "name_kind": "as_given", "gender": "unknown", "consent": "none", "legal_status": "unknown"})),
         Probe("statistics", get("/reports/statistics")),
         Probe("UPR document", post("/reports/upr", {"period_from": period_from.isoformat(), "period_to": period_to.isoformat(), "title": "Bench"}), heavy=True, repeat=3),
@@ -270,7 +276,7 @@ def run_scale(backend: str, url: str, n_cases: int, port: int) -> dict[str, Any]
                                       "CASEWORK_LOGIN_RATE_LIMIT": "1000 per minute"}) as server:  # fmt: skip
         sessions = {
             role: signed_in(server.base, users[role][0]["email"], password, users[role][0]["totp_secret"])
-            for role in ("coordinator", "monitor")
+            for role in ("coordinator", "monitor", "newcomer")
         }  # fmt: skip
         bench = Bench(server, sessions, float(_env("BENCH_SECONDS", "6")),
                       int(_env("BENCH_CONCURRENCY", "2")))  # fmt: skip

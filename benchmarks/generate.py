@@ -191,6 +191,32 @@ def _make_accounts(staff: dict[str, int]) -> tuple[Accounts, dict[str, list[int]
     return accounts, ids
 
 
+# A monitor who joined lately: on the teams of this many cases, spread over the archive (the
+# other monitors share every case between them, thousands each).
+NEWCOMER_TEAMS = 20
+
+
+def _newcomer(accounts: Accounts, users: dict[str, list[int]]) -> None:
+    """One more monitor (accounts key ``newcomer``), on NEWCOMER_TEAMS teams."""
+    user = create_user("newcomer@bench.example", PASSWORD, Role.MONITOR, "Newcomer")
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.totp_confirmed_at = datetime.now(UTC)
+    db.session.flush()
+    accounts.add("newcomer", user, secret)
+    ids = list(db.session.scalars(select(Case.id).order_by(Case.id)))
+    step = max(1, len(ids) // NEWCOMER_TEAMS)
+    _insert(
+        CaseMember,
+        [
+            {"case_id": case_id, "user_id": user.id, "team_role": "member",
+             "added_by_id": users["coordinator"][0]}
+            for case_id in ids[::step][:NEWCOMER_TEAMS]
+        ],
+    )  # fmt: skip
+    db.session.commit()
+
+
 def _partial(rng: random.Random, start: int = 2008, end: int = 2025) -> str:
     year = rng.randint(start, end)
     return (
@@ -474,6 +500,7 @@ def generate(
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
             log(f"  {totals['cases']:>7} cases written ({time.perf_counter() - started:.0f} s)")
+        _newcomer(accounts, users)
         if db.engine.dialect.name == "postgresql":
             # Outside a transaction: a rolled-back ANALYZE leaves the planner without statistics.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
