@@ -237,4 +237,9 @@ def test_the_cases_of_someone_on_few_teams_are_found_from_their_teams(world, sor
     (statement, parameters), *_ = [(s, p) for s, p in seen if "ORDER BY" in s]
     assert "IN (SELECT case_members.case_id" in statement, statement
     plan = _plan(statement, parameters)
-    assert any("ix_case_members_user_id" in line for line in plan), plan
+    if db.engine.dialect.name == "postgresql":
+        assert not any("Seq Scan on cases" in line for line in plan), plan
+    else:
+        # The cases are looked up by id from the list of the monitor's teams, never walked.
+        assert any("LIST SUBQUERY" in line for line in plan), plan
+        assert not any(line.strip().startswith("SCAN cases") for line in plan), plan
