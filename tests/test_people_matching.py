@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -309,3 +310,26 @@ def test_a_search_finds_the_people_it_may_see_beyond_those_it_may_not(app, world
     assert _ids(find_matches(world["coordinator"], ["Memet Tursun"])) == [visible.public_id]
     # The restricted case's team still finds its own people, the first two ranked.
     assert len(find_matches(world["other_monitor"], ["Memet Tursun"])) == 2
+
+
+def test_a_name_borne_by_more_people_than_shown_says_so(app, world, monkeypatch):
+    """A common surname matches more cases than the page lists: it says that the best are
+    shown and asks for more of the name, on the page and in the API; a name that matches
+    no more than it lists says nothing of the kind."""
+    from casework.cases import listing
+    from tests.api_clients import api_for
+
+    monkeypatch.setattr(listing, "NAME_RESULTS", 2)
+    client = world["client"]
+    html = client.post("/cases/search", data={"name": "Kholmatov"}).get_data(as_text=True)
+    assert "1 case(s)" in html and "best matches are shown" not in html
+    for given in ("Rustam", "Dilnoza"):
+        intake(client, name=f"{given} Kholmatov")
+    html = client.post("/cases/search", data={"name": "Kholmatov"}).get_data(as_text=True)
+    assert "More than 2 cases" in html and "the 2 best matches are shown" in html
+    assert len(re.findall(r'href="/cases/[\w-]{16}"', html)) == 2
+    api = api_for(app, world["monitor"])
+    found = api.post("people/match", json={"name": "Kholmatov"}).get_json()
+    assert len(found["items"]) == 2 and found["more"] is True
+    found = api.post("people/match", json={"name": "Rustam Kholmatov"}).get_json()
+    assert found["more"] is False and found["items"]

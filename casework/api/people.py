@@ -170,20 +170,25 @@ class Match(Output):
 
 class Matches(Output):
     items: list[Match]
+    more: bool = Field(
+        default=False, description="More cases match than the best ones listed: narrow the name."
+    )
 
 
-def find_matches(user: Any, name: str) -> list[Match]:
+def find_matches(user: Any, name: str) -> Matches:
     """People matching ``name`` in the cases ``user`` may read: the one function to point at the
     people-matching service when it exists (the case list's name search until then)."""
-    return [
+    found, more = listing.name_search_page(user, name)
+    items = [
         Match(case_id=case.public_id, reference=case.reference, matched_name=matched)
-        for case, matched in listing.search_by_name(user, name)
+        for case, matched in found
     ]
+    return Matches(items=items, more=more)
 
 
 @operation("POST", "/people/match", summary="Find people by name (POST: names stay out of URLs)",
            tag=TAG, response=Matches, body=MatchQuery)  # fmt: skip
 def match_people(call: Call) -> Matches:
     matches = find_matches(call.user, call.body.name)
-    record(call.user, "case.name_search", object_type="search", results=len(matches))
-    return Matches(items=matches)
+    record(call.user, "case.name_search", object_type="search", results=len(matches.items))
+    return matches

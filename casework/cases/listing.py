@@ -401,7 +401,18 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
 # --- name search (POST only: names never go in a URL) ---------------------------------------
 
 
-def search_by_name(user: Any, text: str, limit: int = 50) -> list[tuple[Case, str]]:
+# A name search shows this many cases, the best matches first.
+NAME_RESULTS = 50
+
+
+def name_search_page(user: Any, text: str) -> tuple[list[tuple[Case, str]], bool]:
+    """The NAME_RESULTS best cases of a name search, and whether more match (a common surname
+    is borne by thousands: the page then asks for more of the name)."""
+    found = search_by_name(user, text, limit=NAME_RESULTS + 1)
+    return found[:NAME_RESULTS], len(found) > NAME_RESULTS
+
+
+def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tuple[Case, str]]:
     """Cases whose people may be called ``text``, in any script or transliteration.
 
     Candidates come from the blind index of matching keys (never a scan of all names); only

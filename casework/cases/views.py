@@ -174,10 +174,10 @@ def search():
     """Name search by POST, so that names never appear in URLs, logs or browser history."""
     form = NameSearchForm()
     if not form.validate_on_submit():
-        return render_template("cases/search.html", form=form, results=[])
-    results = listing.search_by_name(current_user, form.name.data)
+        return render_template("cases/search.html", form=form, results=[], more=False)
+    results, more = listing.name_search_page(current_user, form.name.data)
     # Rendered before the commit, which would expire the cases found and reload them one by one.
-    page = render_template("cases/search.html", form=form, results=results)
+    page = render_template("cases/search.html", form=form, results=results, more=more)
     audit.record(current_user, "case.name_search", object_type="search", results=len(results))
     db.session.commit()
     return page
