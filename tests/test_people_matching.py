@@ -297,14 +297,14 @@ def test_a_search_finds_the_people_it_may_see_beyond_those_it_may_not(app, world
     from casework.people import matching
 
     monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
-    restricted = intake(_client(app, world["other_monitor"]), name="Memet Tursun")
-    restricted.restricted = True
-    for _ in range(3):  # recorded first: ranked first among as many shared keys
-        person = people_services.create_person(world["other_monitor"], [NameInput("Memet Tursun")])
-        case_services.add_person_to_case(world["other_monitor"], restricted, person, "witness")
-    db.session.commit()
     visible = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
     case_services.add_person_to_case(world["monitor"], world["case"], visible, "witness")
+    db.session.commit()
+    restricted = intake(_client(app, world["other_monitor"]), name="Memet Tursun")
+    restricted.restricted = True
+    for _ in range(3):  # recorded last: ranked first among as many shared keys
+        person = people_services.create_person(world["other_monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["other_monitor"], restricted, person, "witness")
     db.session.commit()
 
     assert _ids(find_matches(world["coordinator"], ["Memet Tursun"])) == [visible.public_id]
@@ -333,3 +333,21 @@ def test_a_name_borne_by_more_people_than_shown_says_so(app, world, monkeypatch)
     assert len(found["items"]) == 2 and found["more"] is True
     found = api.post("people/match", json={"name": "Rustam Kholmatov"}).get_json()
     assert found["more"] is False and found["items"]
+
+
+def test_among_more_namesakes_than_are_scored_the_newest_records_are(world, monkeypatch):
+    """A surname borne by thousands: of the people sharing as many keys, the newest are scored
+    (someone recorded today, detained today, is found before namesakes of years ago)."""
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    older = []
+    for _ in range(3):
+        person = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["monitor"], world["case"], person, "witness")
+        older.append(person.id)
+    today = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
+    case_services.add_person_to_case(world["monitor"], world["case"], today, "witness")
+    db.session.commit()
+    assert matching.candidate_ids(world["monitor"], ["Memet Tursun"]) == [today.id, older[-1]]
+    assert today.public_id in _ids(find_matches(world["monitor"], ["Memet Tursun"]))

@@ -26,7 +26,7 @@ from casework.core.db import db
 from casework.core.i18n import N_
 from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
-from casework.people.matching import SEARCH_THRESHOLD, find_matches
+from casework.people.matching import SEARCH_CANDIDATES, SEARCH_THRESHOLD, find_matches
 from casework.people.models import Person
 from casework.people.names import latin_key
 
@@ -420,7 +420,9 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
     """
     if len(latin_key(text).replace(" ", "")) < 2:
         return []
-    found = find_matches(user, [text], threshold=SEARCH_THRESHOLD, limit=limit)
+    found = find_matches(
+        user, [text], threshold=SEARCH_THRESHOLD, limit=limit, candidates=SEARCH_CANDIDATES
+    )
     if not found:
         return []
     matched = {c.person.id: c.matched_name for c in found}

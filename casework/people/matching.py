@@ -30,6 +30,8 @@ MATCH_THRESHOLD = 85.0
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0
 MAX_CANDIDATES = 500
+# A name search lists 50 cases, the best first (and says when more match): it scores fewer.
+SEARCH_CANDIDATES = 200
 
 
 def _purpose(kind: str) -> str:
@@ -138,13 +140,14 @@ def _adjust(
 
 def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) -> list[int]:
     """Ids of visible people sharing a matching key with one of ``names`` (index lookups): the
-    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the oldest first."""
+    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the newest first."""
     return list(_visible_candidates(user, names, limit or MAX_CANDIDATES))
 
 
 def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int, _Named]:
     """The ``limit`` visible people sharing the most matching keys with ``names`` (ties the
-    oldest first), with their names, best first.
+    newest first: the person recorded today, in an urgent case, before older namesakes), with
+    their names, best first.
 
     A common name is shared by thousands in a large archive: ranking by shared keys keeps the
     person who shares all of them among the candidates however many share one, and the number
@@ -160,7 +163,7 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
         select(PersonNameKey.person_id)
         .where(PersonNameKey.token.in_(tokens))
         .group_by(PersonNameKey.person_id)
-        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id)
+        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc())
     )
     ids = list(db.session.scalars(ranked))
     kept: list[int] = []
@@ -359,11 +362,14 @@ def find_matches(
     threshold: float = MATCH_THRESHOLD,
     exclude: Iterable[int] = (),
     limit: int = 10,
+    candidates: int | None = None,
 ) -> list[Candidate]:
-    """People the user may see who may be the person called ``names`` (best first)."""
+    """People the user may see who may be the person called ``names`` (best first, equal
+    scores the oldest record first), of the ``candidates`` (MAX_CANDIDATES) sharing most of its
+    matching keys."""
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
-    people = _visible_candidates(user, names, MAX_CANDIDATES)
+    people = _visible_candidates(user, names, candidates or MAX_CANDIDATES)
     found = _rank(
         (p for i, p in people.items() if i not in skip), names, birth_year, nationality, threshold
     )
