@@ -178,17 +178,22 @@ def _make_accounts(staff: dict[str, int]) -> tuple[Accounts, dict[str, list[int]
     for name, count in staff.items():
         role = Role(name)
         for k in range(1, count + 1):
-            user = create_user(
-                f"{role.value}{k}@bench.example", PASSWORD, role, f"{role.label} {k}"
-            )
-            secret = pyotp.random_base32()
-            user.totp_secret = secret
-            user.totp_confirmed_at = datetime.now(UTC)
-            db.session.flush()
-            accounts.add(role.value, user, secret)
+            email = f"{role.value}{k}@bench.example"
+            user = _account(accounts, role.value, email, role, f"{role.label} {k}")
             ids.setdefault(role.value, []).append(user.id)
     db.session.commit()
     return accounts, ids
+
+
+def _account(accounts: Accounts, key: str, email: str, role: Role, name: str) -> Any:
+    """A user with a confirmed second factor, listed in ``accounts`` under ``key``."""
+    user = create_user(email, PASSWORD, role, name)
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.totp_confirmed_at = datetime.now(UTC)
+    db.session.flush()
+    accounts.add(key, user, secret)
+    return user
 
 
 # A monitor who joined lately: on the teams of this many cases, spread over the archive (the
@@ -198,12 +203,7 @@ NEWCOMER_TEAMS = 20
 
 def _newcomer(accounts: Accounts, users: dict[str, list[int]]) -> None:
     """One more monitor (accounts key ``newcomer``), on NEWCOMER_TEAMS teams."""
-    user = create_user("newcomer@bench.example", PASSWORD, Role.MONITOR, "Newcomer")
-    secret = pyotp.random_base32()
-    user.totp_secret = secret
-    user.totp_confirmed_at = datetime.now(UTC)
-    db.session.flush()
-    accounts.add("newcomer", user, secret)
+    user = _account(accounts, "newcomer", "newcomer@bench.example", Role.MONITOR, "Newcomer")
     ids = list(db.session.scalars(select(Case.id).order_by(Case.id)))
     step = max(1, len(ids) // NEWCOMER_TEAMS)
     _insert(
