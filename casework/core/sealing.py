@@ -241,7 +241,9 @@ def _open_loaded(target: Any, session: Session) -> None:
         set_committed_value(target, attr, _open(ring, session, table_name, col, row_id, value))
 
 
-def _open(ring: Keyring, session: Session, table_name: str, col: str, row_id: Any, value: Sealed):
+def _open(
+    ring: Keyring, session: Session, table_name: str, col: str, row_id: Any, value: Sealed
+) -> str:
     try:
         key_id = value.key_id
         # The session's connection only for a key not yet unwrapped: asking for it costs as
