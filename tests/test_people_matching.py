@@ -297,6 +297,7 @@ def test_a_search_finds_the_people_it_may_see_beyond_those_it_may_not(app, world
     from casework.people import matching
 
     monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(matching, "POLICY_BATCH", 2)
     visible = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
     case_services.add_person_to_case(world["monitor"], world["case"], visible, "witness")
     db.session.commit()

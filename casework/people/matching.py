@@ -32,6 +32,8 @@ SEARCH_THRESHOLD = 75.0
 MAX_CANDIDATES = 500
 # A name search lists 50 cases, the best first (and says when more match): it scores fewer.
 SEARCH_CANDIDATES = 200
+# The policy is asked of this many of the best-ranked candidates at a time.
+POLICY_BATCH = 500
 
 
 def _purpose(kind: str) -> str:
@@ -167,8 +169,8 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
     )
     ids = list(db.session.scalars(ranked))
     kept: list[int] = []
-    for start in range(0, len(ids), limit):
-        batch = ids[start : start + limit]
+    for start in range(0, len(ids), POLICY_BATCH):
+        batch = ids[start : start + POLICY_BATCH]
         visible = set(
             db.session.scalars(
                 select(Person.id).where(
