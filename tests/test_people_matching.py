@@ -352,3 +352,24 @@ def test_among_more_namesakes_than_are_scored_the_newest_records_are(world, monk
     db.session.commit()
     assert matching.candidate_ids(world["monitor"], ["Memet Tursun"]) == [today.id, older[-1]]
     assert today.public_id in _ids(find_matches(world["monitor"], ["Memet Tursun"]))
+
+
+def test_adding_someone_recorded_says_when_more_bear_the_name_than_are_shown(
+    app, world, monkeypatch
+):
+    """Many people of the archive bear a surname: the panel shows the best and asks for more
+    of the name, as the name search does; with no more than it shows, it says nothing."""
+    from casework.people import views
+
+    monkeypatch.setattr(views, "FOUND_SHOWN", 1)
+    client = world["client"]
+    second = intake(client, name="Rustam Karimov")
+    url = f"/cases/{second.public_id}/people/new"
+    find = {"find-name": "Kholmatov", "find-role": "witness"}
+    html = client.post(url, data=find).get_data(as_text=True)
+    assert _person(world["case"]).public_id in html and "best matches are shown" not in html
+    intake(client, name="Dilnoza Kholmatova")
+    intake(client, name="Bakhtiyor Kholmatov")
+    html = client.post(url, data=find).get_data(as_text=True)
+    assert "the 1 best matches are shown" in html
+    assert html.count('name="link-person"') == 1

@@ -91,6 +91,7 @@ def new_person(public_id: str):
     find_form = FindPersonForm(prefix="find")
     possible: list[matching.Candidate] = []
     found: list[matching.Candidate] | None = None
+    more_found = False
     if request.method == "POST" and "link-person" in request.form:
         if link_form.validate_on_submit():
             chosen = _visible_person(link_form.person.data)
@@ -102,9 +103,16 @@ def new_person(public_id: str):
             return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     elif request.method == "POST" and "find-name" in request.form:
         if find_form.validate_on_submit():
+            # A name search like the case list's: as many candidates, and one more found than
+            # shown tells that more match.
             found = _recorded_elsewhere(
-                case, find_form.name.data, threshold=matching.SEARCH_THRESHOLD, limit=FOUND_SHOWN
+                case,
+                find_form.name.data,
+                threshold=matching.SEARCH_THRESHOLD,
+                limit=FOUND_SHOWN + 1,
+                candidates=matching.SEARCH_CANDIDATES,
             )
+            more_found, found = len(found) > FOUND_SHOWN, found[:FOUND_SHOWN]
     elif request.method == "POST" and form.validate_on_submit():
         if not request.form.get("confirm_new"):
             possible = _recorded_elsewhere(
@@ -137,6 +145,7 @@ def new_person(public_id: str):
         find_form=find_form,
         possible=possible,
         found=found,
+        more_found=more_found,
         cases_of=matching.readable_cases_of(
             current_user, [c.person for c in possible + (found or [])]
         ),
