@@ -223,6 +223,8 @@ def probes(
         Probe("case list (a monitor on 20 teams)", get("/cases"), role="newcomer"),
         Probe("dashboard (a monitor on 20 teams)", get("/"), role="newcomer"),
         Probe("provision CAT:3 (a monitor on 20 teams)", get("/legal/provisions/CAT:3"), role="newcomer"),
+        # A lawyer on 20 teams: the follow-ups of their cases and the thematic actions.
+        Probe("follow-ups (a lawyer on 20 teams)", get("/advocacy/followups"), role="newcomer_lawyer"),
     ]  # fmt: skip
     found += [
         Probe("people match", post(f"{case}/people/new", {"name": name, "role": "witness", "name_kind": "as_given", "gender": "unknown", "consent": "none", "legal_status": "unknown"})),
@@ -276,7 +278,7 @@ def run_scale(backend: str, url: str, n_cases: int, port: int) -> dict[str, Any]
                                       "CASEWORK_LOGIN_RATE_LIMIT": "1000 per minute"}) as server:  # fmt: skip
         sessions = {
             role: signed_in(server.base, users[role][0]["email"], password, users[role][0]["totp_secret"])
-            for role in ("coordinator", "monitor", "newcomer")
+            for role in ("coordinator", "monitor", "newcomer", "newcomer_lawyer")
         }  # fmt: skip
         bench = Bench(server, sessions, float(_env("BENCH_SECONDS", "6")),
                       int(_env("BENCH_CONCURRENCY", "2")))  # fmt: skip

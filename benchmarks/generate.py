@@ -56,6 +56,7 @@ from casework.core.vocab import (
     RemedyOutcome,
     Role,
     Situation,
+    TeamRole,
     Urgency,
     ViolationStatus,
 )
@@ -196,24 +197,32 @@ def _account(accounts: Accounts, key: str, email: str, role: Role, name: str) ->
     return user
 
 
-# A monitor who joined lately: on the teams of this many cases, spread over the archive (the
-# other monitors share every case between them, thousands each).
+# Newcomers, a monitor and a lawyer who joined lately: each on the teams of this many cases,
+# spread over the archive (the other monitors and lawyers share every case between them,
+# thousands each).
 NEWCOMER_TEAMS = 20
+NEWCOMERS = {
+    "newcomer": (Role.MONITOR, TeamRole.MEMBER),
+    "newcomer_lawyer": (Role.LAWYER, TeamRole.LAWYER),
+}
 
 
-def _newcomer(accounts: Accounts, users: dict[str, list[int]]) -> None:
-    """One more monitor (accounts key ``newcomer``), on NEWCOMER_TEAMS teams."""
-    user = _account(accounts, "newcomer", "newcomer@bench.example", Role.MONITOR, "Newcomer")
+def _newcomers(accounts: Accounts, users: dict[str, list[int]]) -> None:
+    """The NEWCOMERS (accounts keys ``newcomer``, ``newcomer_lawyer``), on NEWCOMER_TEAMS
+    teams each."""
     ids = list(db.session.scalars(select(Case.id).order_by(Case.id)))
     step = max(1, len(ids) // NEWCOMER_TEAMS)
-    _insert(
-        CaseMember,
-        [
-            {"case_id": case_id, "user_id": user.id, "team_role": "member",
-             "added_by_id": users["coordinator"][0]}
-            for case_id in ids[::step][:NEWCOMER_TEAMS]
-        ],
-    )  # fmt: skip
+    for key, (role, team_role) in NEWCOMERS.items():
+        email = f"{key.replace('_', '.')}@bench.example"
+        user = _account(accounts, key, email, role, key.replace("_", " ").capitalize())
+        _insert(
+            CaseMember,
+            [
+                {"case_id": case_id, "user_id": user.id, "team_role": team_role.value,
+                 "added_by_id": users["coordinator"][0]}
+                for case_id in ids[::step][:NEWCOMER_TEAMS]
+            ],
+        )  # fmt: skip
     db.session.commit()
 
 
@@ -403,10 +412,11 @@ def _chunk(
         if rng.random() < 0.4
     ]
     _split_secret(Remedy, remedies, ("body",))
-    # Advocacy: one action per four cases, a few grouping several cases; follow-ups due.
+    # Advocacy: one action per four cases, a few grouping several cases, and one thematic
+    # action (no case) per 200 cases; follow-ups due.
     actions, action_links = [], []
     for start in range(0, len(case_ids), 4):
-        group = case_ids[start : start + rng.choice((1, 1, 1, 2, 4))]
+        group = case_ids[start : start + rng.choice((1, 1, 1, 2, 4))] if start % 200 else []
         status = rng.choice(list(ActionStatus))
         actions.append(
             {
@@ -422,6 +432,7 @@ def _chunk(
                 "outcome": rng.choice(list(ActionOutcome)),
                 "responsible_id": rng.choice(lawyers + [coordinator]),
                 "created_by_id": coordinator,
+                "thematic": not group,
             }
         )
         action_links.append(group)
@@ -500,7 +511,7 @@ def generate(
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
             log(f"  {totals['cases']:>7} cases written ({time.perf_counter() - started:.0f} s)")
-        _newcomer(accounts, users)
+        _newcomers(accounts, users)
         if db.engine.dialect.name == "postgresql":
             # Outside a transaction: a rolled-back ANALYZE leaves the planner without statistics.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -159,6 +159,7 @@ def _rich_case(n: int) -> None:
             status=ActionStatus.SUBMITTED,
             title=f"Appeal {k}",
             outcome=ActionOutcome.PENDING,
+            thematic=False,  # linked in bulk below
             followup_due=date.today() + timedelta(days=k - 10),
         )
         for k in range(RICH)
@@ -187,6 +188,7 @@ def _actions(n: int) -> None:
                 status=ActionStatus.SUBMITTED,
                 title="Action",
                 outcome=ActionOutcome.PENDING,
+                thematic=False,  # linked in bulk below
                 followup_due=date.today() + timedelta(days=(k % 60) - 30),
             )
             for k in range(start, min(n, start + 9_999) + 1, 10)

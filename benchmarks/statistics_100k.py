@@ -170,6 +170,7 @@ def populate(n: int) -> None:
             # Titles are encrypted at rest: sealed here, as the ORM would.
             "title": ring.seal_value(key, "advocacy_actions", "title", k, "Action"),
             "outcome": rnd.choice([ActionOutcome.PENDING, ActionOutcome.INTERIM_MEASURES_GRANTED]),
+            "thematic": False,  # each linked to a case below
             **common,
         }
         for k in range(1, n // 5 + 1)

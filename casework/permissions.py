@@ -22,7 +22,18 @@ from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy import case as sql_case
 
 from casework.core.datacache import data_cached
@@ -587,6 +598,8 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
 
     if not can_view_advocacy(user):
         return false()
+    if _reads_only_own_teams(user) and _on_few_teams(user):
+        return AdvocacyAction.id.in_(_few_teams_actions(user))
     if user.role in THEMATIC_POLICY["view"]:
         # One of its cases readable, or none at all (thematic), as one correlated aggregate per
         # row: written as "NOT EXISTS a case OR EXISTS a readable one", PostgreSQL hashed the
@@ -605,6 +618,36 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
         .join(action_cases, action_cases.c.case_id == Case.id)
         .where(action_cases.c.action_id == AdvocacyAction.id, readable_cases_clause(user))
     )
+
+
+def _reads_only_own_teams(user: User) -> bool:
+    """Are the cases whose identifying data ``user`` reads all cases of their teams?"""
+    return CASE_POLICY["read"].get(user.role, frozenset()) <= _TEAM
+
+
+def _few_teams_actions(user: User) -> Any:
+    """The ids of the actions a user on few teams sees (``visible_actions_clause``): those of
+    their teams' cases that they read, found from their teams, and the thematic ones if their
+    role sees them, found by their flag. Asking every action instead, as a list in its order
+    does, reads all of them before filling a page when the user is on few teams."""
+    from sqlalchemy.orm import aliased
+
+    from casework.advocacy.models import AdvocacyAction, action_cases
+    from casework.cases.models import Case
+
+    found: Any = (
+        select(action_cases.c.action_id)
+        .join(Case, Case.id == action_cases.c.case_id)
+        .where(readable_cases_clause(user))
+    )
+    if user.role in THEMATIC_POLICY["view"]:
+        other = aliased(AdvocacyAction)
+        # The flag finds them; thematic only if no case is linked, whatever the flag says.
+        unlinked = ~exists(
+            select(action_cases.c.case_id).where(action_cases.c.action_id == other.id)
+        )
+        found = union(found, select(other.id).where(other.thematic == true(), unlinked))
+    return found
 
 
 def can_manage_target_bodies(user: User) -> bool:

@@ -371,6 +371,39 @@ def test_visibility_of_actions(world):
     assert not services.can_edit_action(lawyer, thematic)
 
 
+def test_an_action_is_flagged_thematic_exactly_while_no_case_is_linked(world):
+    """The flag that lets the policy find thematic actions follows the links: set when an
+    action is recorded without a case or loses its last, cleared when one is linked."""
+    coordinator, case = world["coordinator"], world["case"]
+
+    def edit(action, references):
+        data = services.ActionData(
+            action_type=ActionType.PRESS_RELEASE, title="Statement", case_references=references
+        )
+        services.update_action(coordinator, action, data, action.version)
+        db.session.commit()
+        return db.session.scalar(
+            select(AdvocacyAction.thematic).where(AdvocacyAction.id == action.id)
+        )
+
+    action = services.create_action(
+        coordinator, services.ActionData(action_type=ActionType.PRESS_RELEASE, title="Statement")
+    )
+    db.session.commit()
+    assert action.thematic
+    assert edit(action, [case.reference]) is False
+    assert edit(action, [case.reference, world["other_case"].reference]) is False
+    assert edit(action, []) is True
+    linked = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL, title="Appeal", case_references=[case.reference]
+        ),
+    )
+    db.session.commit()
+    assert linked.thematic is False
+
+
 def test_the_list_of_actions_pages_newest_first_and_shows_only_readable_references(
     app, world, monkeypatch
 ):

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from casework.cases import listing
+from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
 from casework.legal.models import Instrument, Provision
@@ -121,7 +122,6 @@ def test_histories_read_the_audit_trail_through_their_own_index(world):
     """The trail holds an entry for every view: a case's history and a catalogue entry's
     history must not walk it by date."""
     from casework.audit import services as audit
-    from casework.cases.models import Case
     from casework.legal import services as legal
 
     case = db.session.query(Case).first()
@@ -142,7 +142,6 @@ def test_a_case_file_finds_its_duplicates_through_the_partial_index(world):
     index on the column looks useless to SQLite's planner, which then walks every case in
     reference order. The index holds the duplicates only."""
     from casework.cases import services
-    from casework.cases.models import Case
 
     case = db.session.query(Case).first()
     creator = case.created_by_id
@@ -203,7 +202,6 @@ def test_a_name_lookup_ranks_people_from_the_index_alone(world):
     """A common surname has thousands of keys in a large archive: they are counted per person
     from the (token, person) index, without reading the table of keys on SQLite (on
     PostgreSQL the index is used, read alone once the table is vacuumed)."""
-    from casework.cases.models import Case
     from casework.cases.services import add_person_to_case
     from casework.people import services as people
     from casework.people.matching import find_matches
@@ -243,3 +241,43 @@ def test_the_cases_of_someone_on_few_teams_are_found_from_their_teams(world, sor
         # The cases are looked up by id from the list of the monitor's teams, never walked.
         assert any("LIST SUBQUERY" in line for line in plan), plan
         assert not any(line.strip().startswith("SCAN cases") for line in plan), plan
+
+
+def test_the_actions_of_a_lawyer_on_few_teams_are_found_from_their_teams(world):
+    """A lawyer on few teams sees the actions of their cases and the thematic ones: both are
+    looked up (from the teams, and by the thematic flag's index), instead of walking every
+    action in the list's order to ask each about its cases."""
+    from datetime import date, timedelta
+
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionStatus, ActionType
+
+    case = db.session.query(Case).first()
+    for k in range(4):
+        advocacy.create_action(
+            world["coordinator"],
+            advocacy.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=f"Appeal {k}",
+                status=ActionStatus.SUBMITTED,
+                followup_due=date.today() + timedelta(days=-3 if k % 2 else 3),
+                case_references=[case.reference] if k % 2 else [],
+            ),
+        )
+    db.session.commit()
+    user = world["lawyer"]
+    with _statements() as seen:
+        rows, _, _ = advocacy.actions_after(user)
+        lists = advocacy.followups(user)
+    assert len(rows) == 4 and lists.org_overdue and lists.org_upcoming
+    statements = [(s, p) for s, p in seen if "FROM advocacy_actions" in s and "ORDER BY" in s]
+    assert len(statements) == 1 + len(advocacy.FOLLOWUP_LISTS)
+    for statement, parameters in statements:
+        assert "UNION" in statement, statement
+        plan = _plan(statement, parameters)
+        assert any("ix_advocacy_actions_thematic" in line for line in plan), plan
+        if db.engine.dialect.name == "postgresql":
+            assert not any("Seq Scan on advocacy_actions" in line for line in plan), plan
+        else:
+            assert any("LIST SUBQUERY" in line for line in plan), plan
+            assert not any(line.strip().startswith("SCAN advocacy_actions") for line in plan), plan

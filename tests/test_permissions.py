@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework import permissions as p
 from casework.cases.models import Case
@@ -118,18 +118,39 @@ def test_visible_actions_clause_agrees_with_can_view_action(world, role, team_lo
         name: AdvocacyAction(action_type=ActionType.URGENT_APPEAL, title=name, cases=linked)
         for name, linked in mixes.items()
     }
+    # Thematic since its only case was taken off; and one whose flag says thematic though a
+    # case is linked (a flag out of step with the links must not show it to anyone more).
+    actions["emptied"] = AdvocacyAction(
+        action_type=ActionType.URGENT_APPEAL, title="emptied", cases=[cases["other"]]
+    )
+    actions["flagged_but_linked"] = AdvocacyAction(
+        action_type=ActionType.URGENT_APPEAL, title="flagged", cases=[cases["other"]]
+    )
     db.session.add_all(actions.values())
     db.session.flush()
+    actions["emptied"].cases = []
+    db.session.flush()
+    db.session.execute(
+        update(AdvocacyAction)
+        .where(AdvocacyAction.id == actions["flagged_but_linked"].id)
+        .values(thematic=True)
+    )
+    assert [a.thematic for a in actions.values()] == [
+        True, False, False, False, False, False, True, True
+    ]  # fmt: skip
     user = users[role]
     visible = set(
         db.session.scalars(select(AdvocacyAction.id).where(p.visible_actions_clause(user)))
     )
     expected = {a.id for a in actions.values() if p.can_view_action(user, a)}
     assert visible == expected
+    seen = {n for n, a in actions.items() if a.id in visible}
     if role == Role.COORDINATOR:  # the rule sees some and not others: the test can tell
-        assert {n for n, a in actions.items() if a.id in visible} == set(mixes) - {
-            "restricted_other"
-        }
+        assert seen == set(actions) - {"restricted_other"}
+    if role == Role.LAWYER:
+        assert seen == {"thematic", "emptied", "own", "own_and_restricted_other"}
+        sql = str(select(AdvocacyAction.id).where(p.visible_actions_clause(user)))
+        assert ("UNION" in sql) == (team_lookup == "from the teams"), sql
 
 
 def test_inactive_user_is_denied_everything(world):
