@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,9 @@ def _row_id(mapper: Mapper, target: Any) -> Any:
     state = inspect(target)
     pk_attr = mapper.get_property_by_column(mapper.primary_key[0]).key
     row_id = state.dict.get(pk_attr)
+    if row_id is None and state.identity is not None:
+        # A persistent row expired by a commit: its identity keeps the key (no load in a flush).
+        row_id = state.identity[0]
     if row_id is None:
         raise CryptoError("an encrypted value needs its row's primary key")
     return row_id
@@ -218,8 +221,10 @@ def _restore_updated(mapper: Mapper, conn: Connection, target: Any) -> None:
         set_committed_value(target, attr, plain)
 
 
-def _open_loaded(target: Any, session: Session) -> None:
+def _open_loaded(target: Any, session: Session, only: Collection[str] | None = None) -> None:
     # Runs for every row loaded: rows of tables without an encrypted column leave at once.
+    # ``only``: the attributes a refresh loaded. Others are left as they are: a value being
+    # written is sealed in place during the flush, and must not be taken for a loaded one.
     state = instance_state(target)
     mapper = state.mapper
     attrs = secret_attributes(mapper)
@@ -228,13 +233,11 @@ def _open_loaded(target: Any, session: Session) -> None:
     sealed = [
         (attr, col, value)
         for attr, col in attrs
-        if isinstance(value := state.dict.get(attr), Sealed)
+        if (only is None or attr in only) and isinstance(value := state.dict.get(attr), Sealed)
     ]
     if not sealed:
         return
     ring = keyring()
-    # An expired row loading a deferred column has its key, not its attributes. (Only for
-    # reading: a write to an expired row keeps failing in ``_row_id``.)
     row_id = state.identity[0] if state.identity else _row_id(mapper, target)
     table_name = mapper.local_table.name
     for attr, col, value in sealed:
@@ -285,7 +288,7 @@ def _open_on_refresh(target: Any, context: Any, attrs: Any) -> None:
     # A refresh after a flush (the version counter, server defaults) comes without a context.
     session = context.session if context is not None else object_session(target)
     if session is not None:
-        _open_loaded(target, session)
+        _open_loaded(target, session, attrs)
 
 
 # --- no SQL over encrypted columns ---------------------------------------------------------
