@@ -259,3 +259,42 @@ def test_a_row_shows_its_title_only_to_those_who_may_read_the_case(app, make_use
         assert "Kept within the team" not in seen, url
         on_team = page(_client(app, monitor), url)
         assert "Kept within the team" in on_team and "Open to the organisation" in on_team, url
+
+
+@pytest.mark.parametrize("cap", [listing.COUNT_CAP, 1])
+def test_the_reference_filter_finds_what_contains_the_term_however_many_match(
+    app, make_user, monkeypatch, cap
+):
+    """A reference typed in full, a part of it, or a year-less reference the case had before
+    its date was known: found, counted and shown only where the user may see the case. Few
+    matches are taken by id from the references' indexes; more than the cap (here 1, to see
+    it) by walking the list: the same cases either way."""
+    from tests.factories import make_case
+
+    monkeypatch.setattr(listing, "COUNT_CAP", cap)
+    monitor, other = make_user(Role.MONITOR), make_user(Role.MONITOR)
+    coordinator = make_user(Role.COORDINATOR)
+    make_case(monitor, reference="KZ-2019-0042")
+    make_case(monitor, reference="KZ-2019-1042")
+    make_case(monitor, reference="KZ-2020-0007", former_reference="KZ-XXXX-0042")
+    make_case(other, reference="KZ-2019-2042")  # not on the monitor's team
+    make_case(monitor, reference="KZ-2018-0001")
+
+    def found(client, term):
+        html = page(client, "/cases?reference=" + term)
+        # The rows of the table (the term stays in the filter's field above it).
+        rows = html.split("<table", 1)[1] if "<table" in html else ""
+        return set(re.findall(r"KZ-\d{4}-\d{4}", rows))
+
+    mine, everyone = _client(app, monitor), _client(app, coordinator)
+    assert found(mine, "KZ-2019-0042") == {"KZ-2019-0042"}
+    assert found(mine, "kz-2019-0042 ") == {"KZ-2019-0042"}  # any case, spaces around
+    assert found(mine, "042") == {"KZ-2019-0042", "KZ-2019-1042", "KZ-2020-0007"}
+    assert found(everyone, "042") == {"KZ-2019-0042", "KZ-2019-1042", "KZ-2020-0007",
+                                      "KZ-2019-2042"}  # fmt: skip
+    assert found(mine, "XXXX-0042") == {"KZ-2020-0007"}
+    assert found(mine, "KZ-2019-2042") == set()  # another team's: not even counted
+    assert "<small>(0)</small>" in page(mine, "/cases?reference=KZ-2019-2042")
+    # "%" and "_" are characters of the term, not wildcards.
+    assert found(mine, "KZ-2019_0042") == set() and found(mine, "KZ-%") == set()
+    assert found(mine, "KZ-2019-9999") == set()

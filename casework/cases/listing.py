@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from casework import permissions
@@ -208,13 +208,29 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
         citing = case_ids_citing(f.provision).where(CaseProvision.case_id == Case.id)
         query = query.where(exists(citing))
     if f.reference:
-        term = f.reference.upper()
-        # Only our own reference: an organisation's own reference is encrypted at rest.
-        # A case dated since keeps its year-less reference findable.
-        query = query.where(
-            or_(Case.reference.contains(term), Case.former_reference.contains(term))
-        )
+        query = query.where(reference_clause(f.reference))
     return query
+
+
+def reference_clause(text: str) -> ColumnElement[bool]:
+    """The cases whose reference contains ``text`` (any case, ``%`` and ``_`` literal).
+
+    Only our own reference: an organisation's own reference is encrypted at rest. A case dated
+    since keeps its year-less reference findable. No index serves "contains": asked as it is,
+    a list walks its order and asks every case, twice (count and page), before it knows that
+    one case has the reference typed. So the cases are first looked for in the references'
+    indexes alone; up to COUNT_CAP of them, the list takes them by id. Beyond, the term is
+    common (``KZ-2011``) and the list's walk fills a page early.
+    """
+    term = text.strip().upper()
+    columns = (Case.reference, Case.former_reference)
+    found: set[int] = set()
+    for column in columns:
+        ids = select(Case.id).where(column.contains(term, autoescape=True)).limit(COUNT_CAP + 1)
+        found.update(db.session.scalars(ids))
+        if len(found) > COUNT_CAP:
+            return or_(*(column.contains(term, autoescape=True) for column in columns))
+    return Case.id.in_(sorted(found))
 
 
 @dataclass
