@@ -261,7 +261,7 @@ def test_a_row_shows_its_title_only_to_those_who_may_read_the_case(app, make_use
         assert "Kept within the team" in on_team and "Open to the organisation" in on_team, url
 
 
-@pytest.mark.parametrize("cap", [listing.COUNT_CAP, 1])
+@pytest.mark.parametrize("cap", [listing.REFERENCE_IDS, 1])
 def test_the_reference_filter_finds_what_contains_the_term_however_many_match(
     app, make_user, monkeypatch, cap
 ):
@@ -271,7 +271,7 @@ def test_the_reference_filter_finds_what_contains_the_term_however_many_match(
     it) by walking the list: the same cases either way."""
     from tests.factories import make_case
 
-    monkeypatch.setattr(listing, "COUNT_CAP", cap)
+    monkeypatch.setattr(listing, "REFERENCE_IDS", cap)
     monitor, other = make_user(Role.MONITOR), make_user(Role.MONITOR)
     coordinator = make_user(Role.COORDINATOR)
     make_case(monitor, reference="KZ-2019-0042")

@@ -212,23 +212,29 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
     return query
 
 
+# A reference filter matching up to this many cases takes them by id (``reference_clause``).
+REFERENCE_IDS = 200
+
+
 def reference_clause(text: str) -> ColumnElement[bool]:
     """The cases whose reference contains ``text`` (any case, ``%`` and ``_`` literal).
 
     Only our own reference: an organisation's own reference is encrypted at rest. A case dated
     since keeps its year-less reference findable. No index serves "contains": asked as it is,
     a list walks its order and asks every case, twice (count and page), before it knows that
-    one case has the reference typed. So the cases are first looked for in the references'
-    indexes alone; up to COUNT_CAP of them, the list takes them by id. Beyond, the term is
-    common (``KZ-2011``) and the list's walk fills a page early.
+    one case has the reference typed. So the cases are first looked for in the references
+    alone (SQLite reads their index; PostgreSQL the table, once); up to REFERENCE_IDS of them,
+    the list takes them by id. Beyond, the term is common (``KZ-2011``) and the list's walk
+    fills a page early: the look-up stops at REFERENCE_IDS + 1 found.
     """
     term = text.strip().upper()
     columns = (Case.reference, Case.former_reference)
     found: set[int] = set()
     for column in columns:
-        ids = select(Case.id).where(column.contains(term, autoescape=True)).limit(COUNT_CAP + 1)
-        found.update(db.session.scalars(ids))
-        if len(found) > COUNT_CAP:
+        # Few cases have a former reference: their index skips the others.
+        ids = select(Case.id).where(column.is_not(None), column.contains(term, autoescape=True))
+        found.update(db.session.scalars(ids.limit(REFERENCE_IDS + 1)))
+        if len(found) > REFERENCE_IDS:
             return or_(*(column.contains(term, autoescape=True) for column in columns))
     return Case.id.in_(sorted(found))
 
