@@ -313,6 +313,42 @@ def test_a_search_finds_the_people_it_may_see_beyond_those_it_may_not(app, world
     assert len(find_matches(world["other_monitor"], ["Memet Tursun"])) == 2
 
 
+@pytest.mark.parametrize("few_teams", [True, False])
+def test_someone_on_few_teams_has_only_the_people_of_their_cases_ranked(
+    app, world, monkeypatch, few_teams
+):
+    """A monitor on few teams: the search ranks the people of their cases only, not every
+    namesake in the archive (whom the policy would refuse one batch after another). Either
+    way the monitor finds their own witness and none of another team's namesakes."""
+    from sqlalchemy import event
+
+    from casework import permissions
+    from casework.people import matching
+
+    if not few_teams:
+        monkeypatch.setattr(permissions, "FEW_TEAMS", 0)
+    monkeypatch.setattr(matching, "POLICY_BATCH", 2)
+    mine = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
+    case_services.add_person_to_case(world["monitor"], world["case"], mine, "witness")
+    for _ in range(3):  # recorded last: ranked first among as many shared keys
+        person = people_services.create_person(world["other_monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["other_monitor"], world["other"], person, "witness")
+    db.session.commit()
+    statements = []
+    listen = (db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(*listen)
+    try:
+        found = find_matches(world["monitor"], ["Memet Tursun"])
+    finally:
+        event.remove(*listen)
+    assert _ids(found) == [mine.public_id]
+    (ranking,) = [s for s in statements if "GROUP BY" in s]
+    assert ("case_people" in ranking) == few_teams, ranking
+    # The other team finds its three and not the monitor's witness.
+    found = find_matches(world["other_monitor"], ["Memet Tursun"])
+    assert len(found) == 3 and mine.public_id not in _ids(found)
+
+
 def test_a_name_borne_by_more_people_than_shown_says_so(app, world, monkeypatch):
     """A common surname matches more cases than the page lists: it says that the best are
     shown and asks for more of the name, on the page and in the API; a name that matches

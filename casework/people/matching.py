@@ -155,8 +155,8 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
     person who shares all of them among the candidates however many share one, and the number
     scored does not grow with the archive. The ranking reads the index alone (token, person);
     the policy is then asked of a batch of the best at a time, until enough are kept: one
-    batch or two for whoever sees most of the archive, every namesake only for whoever sees
-    few (as asking it of every key would).
+    batch or two for whoever sees most of the archive. Someone on few teams has only the
+    people of their cases ranked (``permissions.few_teams_people``).
     """
     tokens = _query_tokens(names)
     if not tokens:
@@ -167,6 +167,10 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
         .group_by(PersonNameKey.person_id)
         .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc())
     )
+    theirs = permissions.few_teams_people(user)
+    if theirs is not None:
+        # Someone on few teams: only the people of their cases are ranked, not every namesake.
+        ranked = ranked.where(PersonNameKey.person_id.in_(theirs))
     ids = list(db.session.scalars(ranked))
     kept: list[int] = []
     for start in range(0, len(ids), POLICY_BATCH):
