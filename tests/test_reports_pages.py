@@ -251,3 +251,33 @@ def test_a_period_holds_every_case_whose_partial_date_may_fall_in_it(app):
     assert sorted(refs[c.reference] for c in found) == sorted(
         d for d, inside in dated.items() if inside
     )
+
+
+def test_a_upr_text_counts_the_cases_of_its_period_not_of_its_years(app):
+    """The statistics of a UPR submission are those of the cases it covers: a case of the
+    period's first year, but before the period, is neither documented nor counted."""
+    from datetime import date
+
+    from casework.core.vocab import CaseStatus
+    from casework.reports import upr
+    from tests.factories import make_case
+
+    coordinator = make_user(Role.COORDINATOR)
+    for act_date, country in (
+        ("2011-03-01", "CN"),  # the period's first year, before the period
+        ("2011-06-25", "UZ"),
+        ("2011-07", "UZ"),  # a month that ends in the period
+        ("2012-02-10", "KG"),  # the period's last year, after the period
+    ):
+        make_case(coordinator, status=CaseStatus.VERIFIED, act_date=act_date,
+                  destination_country=country)  # fmt: skip
+    db.session.commit()
+    text = upr.generate_text(
+        coordinator, upr.Period(date(2011, 6, 20), date(2012, 1, 5)), joint=False
+    )
+    assert "We documented 2 verified case(s)" in text
+    (years,) = [line for line in text.splitlines() if line.startswith("Cases by year")]
+    assert years.endswith("2011: 2."), years
+    (countries,) = [line for line in text.splitlines() if line.startswith("Cases by destination")]
+    assert "Uzbekistan: 2" in countries and "China" not in countries, countries
+    assert "Kyrgyzstan" not in countries, countries

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -67,20 +67,28 @@ def readable_cases(
     )
     if statuses:
         query = query.where(Case.status.in_(statuses))
-    # Act dates are sortable ISO text ("2011", "2011-06", "2011-06-09"), so the period is a
-    # range of the act date's index. A partial date is in it if any day it stands for is:
-    # "2011-06" is in a period from 2011-06-20, "2011" in one to 2011-01-05.
+    return list(db.session.scalars(query.where(*act_date_in(date_from, date_to))))
+
+
+def act_date_in(date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:
+    """WHERE clauses keeping the cases whose act date may fall in the period (either end open).
+
+    Act dates are sortable ISO text ("2011", "2011-06", "2011-06-09"), so the period is a
+    range of the act date's index. A partial date is in it if any day it stands for is:
+    "2011-06" is in a period from 2011-06-20, "2011" in one to 2011-01-05.
+    """
     act_date = type_coerce(Case.act_date, String)
+    clauses: list[ColumnElement[bool]] = []
     if date_from is not None:
         start = date_from.isoformat()
-        query = query.where(
+        clauses += [
             act_date >= start[:4],
             or_(func.length(act_date) == 4, act_date >= start[:7]),
             or_(func.length(act_date) <= 7, act_date >= start),
-        )
+        ]
     if date_to is not None:
-        query = query.where(act_date <= date_to.isoformat())  # "2011" and "2011-06" sort first
-    return list(db.session.scalars(query))
+        clauses.append(act_date <= date_to.isoformat())  # "2011" and "2011-06" sort first
+    return clauses
 
 
 def count_readable_cases(user: Any) -> int:

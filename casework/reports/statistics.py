@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
@@ -44,6 +45,7 @@ from casework.core.vocab import (
 )
 from casework.legal.models import CaseProvision, Provision
 from casework.people.models import Person
+from casework.reports.services import act_date_in
 
 DEFAULT_STATUSES = (CaseStatus.VERIFIED,)
 
@@ -61,9 +63,14 @@ _AFTER_RETURN = (
 
 @dataclass(frozen=True)
 class Filters:
+    """The cases counted: by status, and by the act's year (the statistics page) or by an exact
+    period (a UPR submission, whose statistics are those of the cases it covers)."""
+
     statuses: tuple[CaseStatus, ...] = DEFAULT_STATUSES
     year_from: int | None = None
     year_to: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 @dataclass
@@ -98,6 +105,7 @@ def case_filter(user: Any, filters: Filters) -> ColumnElement[bool]:
         parts.append(act_date >= f"{filters.year_from:04d}")
     if filters.year_to is not None and filters.year_to < 9999:  # "10000" sorts before "2011"
         parts.append(act_date < f"{filters.year_to + 1:04d}")
+    parts += act_date_in(filters.date_from, filters.date_to)
     return and_(*parts)
 
 

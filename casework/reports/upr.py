@@ -129,10 +129,11 @@ def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None
         t.key: t
         for t in statistics(
             user,
+            # The cases of the period, as the text counts them: not its whole years.
             Filters(
                 statuses=(CaseStatus.VERIFIED, CaseStatus.CLOSED),
-                year_from=period.start.year,
-                year_to=period.end.year,
+                date_from=period.start,
+                date_to=period.end,
             ),
         )
     }
