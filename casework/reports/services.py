@@ -81,11 +81,10 @@ def act_date_in(date_from: date | None, date_to: date | None) -> list[ColumnElem
     clauses: list[ColumnElement[bool]] = []
     if date_from is not None:
         start = date_from.isoformat()
-        clauses += [
-            act_date >= start[:4],
-            or_(func.length(act_date) == 4, act_date >= start[:7]),
-            or_(func.length(act_date) <= 7, act_date >= start),
-        ]
+        # A day or month from the start on sorts at or after it ("2011-07" after "2011-06-20");
+        # the start's own month and year are the partial dates that sort before it. Three
+        # ranges of the index, not every date of the start's year.
+        clauses.append(or_(act_date >= start, act_date == start[:7], act_date == start[:4]))
     if date_to is not None:
         clauses.append(act_date <= date_to.isoformat())  # "2011" and "2011-06" sort first
     return clauses
