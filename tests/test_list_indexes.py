@@ -159,10 +159,9 @@ def test_a_case_file_finds_its_duplicates_through_the_partial_index(world):
     assert any("ix_cases_duplicate_of_id" in line for line in plan), plan
 
 
-@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
-def test_the_lists_of_actions_read_actions_through_an_index(world, who):
-    """The list of actions (newest first) and each follow-up list (soonest first), a first and
-    a later page, never read the whole table of actions."""
+def _four_actions(world, case=None) -> None:
+    """Four actions the lawyer is responsible for, two overdue and two due soon; the overdue
+    ones on ``case`` when given, the others thematic."""
     from datetime import date, timedelta
 
     from casework.advocacy import services as advocacy
@@ -177,9 +176,19 @@ def test_the_lists_of_actions_read_actions_through_an_index(world, who):
                 status=ActionStatus.SUBMITTED,
                 followup_due=date.today() + timedelta(days=-3 if k % 2 else 3),
                 responsible_id=world["lawyer"].id,
+                case_references=[case.reference] if case is not None and k % 2 else [],
             ),
         )
     db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_the_lists_of_actions_read_actions_through_an_index(world, who):
+    """The list of actions (newest first) and each follow-up list (soonest first), a first and
+    a later page, never read the whole table of actions."""
+    from casework.advocacy import services as advocacy
+
+    _four_actions(world)
     user = world[who]
     with _statements() as seen:
         _, _, after = advocacy.actions_after(user, size=1)
@@ -247,24 +256,9 @@ def test_the_actions_of_a_lawyer_on_few_teams_are_found_from_their_teams(world):
     """A lawyer on few teams sees the actions of their cases and the thematic ones: both are
     looked up (from the teams, and by the thematic flag's index), instead of walking every
     action in the list's order to ask each about its cases."""
-    from datetime import date, timedelta
-
     from casework.advocacy import services as advocacy
-    from casework.core.vocab import ActionStatus, ActionType
 
-    case = db.session.query(Case).first()
-    for k in range(4):
-        advocacy.create_action(
-            world["coordinator"],
-            advocacy.ActionData(
-                action_type=ActionType.URGENT_APPEAL,
-                title=f"Appeal {k}",
-                status=ActionStatus.SUBMITTED,
-                followup_due=date.today() + timedelta(days=-3 if k % 2 else 3),
-                case_references=[case.reference] if k % 2 else [],
-            ),
-        )
-    db.session.commit()
+    _four_actions(world, case=db.session.query(Case).first())
     user = world["lawyer"]
     with _statements() as seen:
         rows, _, _ = advocacy.actions_after(user)
