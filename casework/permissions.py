@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
+    Select,
     and_,
     exists,
     false,
@@ -35,6 +37,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 
 from casework.core.datacache import data_cached
 from casework.core.vocab import CaseStatus, Role
@@ -551,7 +554,7 @@ def visible_people_clause(user: User) -> ColumnElement[bool]:
     )
 
 
-def few_teams_people(user: User) -> Any | None:
+def few_teams_people(user: User) -> Select | None:
     """For a user on few teams who reads only their own teams' cases: the ids of the people
     of those cases (a subquery, a superset of ``visible_people_clause`` that drops nobody it
     keeps), for a search to start from. None for anyone else: they see too many for a list."""
@@ -640,17 +643,15 @@ def visible_actions_clause(user: User) -> ColumnElement[bool]:
     )
 
 
-def _few_teams_actions(user: User) -> Any:
+def _few_teams_actions(user: User) -> Select | CompoundSelect:
     """The ids of the actions a user on few teams sees (``visible_actions_clause``): those of
     their teams' cases that they read, found from their teams, and the thematic ones if their
     role sees them, found by their flag. Asking every action instead, as a list in its order
     does, reads all of them before filling a page when the user is on few teams."""
-    from sqlalchemy.orm import aliased
-
     from casework.advocacy.models import AdvocacyAction, action_cases
     from casework.cases.models import Case
 
-    found: Any = (
+    found: Select | CompoundSelect = (
         select(action_cases.c.action_id)
         .join(Case, Case.id == action_cases.c.case_id)
         .where(readable_cases_clause(user))
