@@ -141,15 +141,9 @@ def _adjust(
 
 
 def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) -> list[int]:
-    """Ids of visible people sharing a matching key with one of ``names`` (index lookups): the
-    ``limit`` (default MAX_CANDIDATES) sharing the most keys, ties the newest first."""
-    return list(_visible_candidates(user, names, limit or MAX_CANDIDATES))
-
-
-def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int, _Named]:
-    """The ``limit`` visible people sharing the most matching keys with ``names`` (ties the
-    newest first: the person recorded today, in an urgent case, before older namesakes), with
-    their names, best first.
+    """Ids of the ``limit`` (default MAX_CANDIDATES) visible people sharing the most matching
+    keys with ``names``, best first (ties the newest first: the person recorded today, in an
+    urgent case, before older namesakes).
 
     A common name is shared by thousands in a large archive: ranking by shared keys keeps the
     person who shares all of them among the candidates however many share one, and the number
@@ -158,9 +152,10 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
     batch or two for whoever sees most of the archive. Someone on few teams has only the
     people of their cases ranked (``permissions.few_teams_people``).
     """
+    limit = limit or MAX_CANDIDATES
     tokens = _query_tokens(names)
     if not tokens:
-        return {}
+        return []
     ranked = (
         select(PersonNameKey.person_id)
         .where(PersonNameKey.token.in_(tokens))
@@ -185,8 +180,7 @@ def _visible_candidates(user: Any, names: Iterable[str], limit: int) -> dict[int
         kept += [i for i in batch if i in visible]
         if len(kept) >= limit:
             break
-    loaded = _load_people(kept[:limit])
-    return {i: loaded[i] for i in kept[:limit] if i in loaded}
+    return kept[:limit]
 
 
 def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str]]:
@@ -375,8 +369,6 @@ def find_matches(
     matching keys."""
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
-    people = _visible_candidates(user, names, candidates or MAX_CANDIDATES)
-    found = _rank(
-        (p for i, p in people.items() if i not in skip), names, birth_year, nationality, threshold
-    )
+    ids = [i for i in candidate_ids(user, names, limit=candidates) if i not in skip]
+    found = _rank(_load_people(ids).values(), names, birth_year, nationality, threshold)
     return found[:limit]
