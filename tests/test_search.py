@@ -107,6 +107,21 @@ def test_every_word_must_match_somewhere_in_the_case(monitor):
     assert "No case you may read" in _search(monitor, "detained tortured")
 
 
+def test_cases_with_more_matching_records_come_first_then_the_newest(monitor):
+    older_twice = intake(monitor, narrative="Detained in Almaty.")
+    add_event(monitor.user, older_twice, {"event_type": "arrest", "description": "Almaty again."})
+    db.session.commit()
+    old_once = intake(monitor, narrative="Detained in Almaty.")
+    new_once = intake(monitor, narrative="Detained in Almaty.")
+    intake(monitor, narrative="Detained in Shymkent.")
+    # A later edit does not move a case up: the order is the index's, not the last change's.
+    case_services.update_case(monitor.user, old_once, {"title": "Edited last"}, old_once.version)
+    db.session.commit()
+    page = _search(monitor, "almaty")
+    positions = [page.index(c.reference) for c in (older_twice, new_once, old_once)]
+    assert positions == sorted(positions)
+
+
 def test_a_search_reads_only_the_newest_records_of_its_rarest_word(monitor, monkeypatch):
     """Whatever the archive holds, a search reads at most SEARCH_WINDOW records: those of the
     query's rarest word, newest first; the other words are checked on those cases only."""

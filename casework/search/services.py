@@ -3,7 +3,7 @@
 Query terms become index tokens (``casework.search.index``); SQL finds the cases holding every
 token (AND over the case's records), keeps those the user may read
 (``permissions.readable_cases_clause``) before anything is counted or ranked, ranks them by
-matching records then recency, and stops at ``MAX_CASES``. Only then are the matching records of
+matching records then the newest case, and stops at ``MAX_CASES``. Only then are the matching records of
 those cases loaded through the ORM (which decrypts them) to build highlighted snippets. A word
 typed with a capital letter may be a name: the people-matching service
 (``casework.cases.listing.search_by_name``) looks it up in the blind index of names too.
@@ -127,15 +127,22 @@ def _matching_cases(
             .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
             .subquery()
         )
+    # Ranked on the index alone (most matching records, then the newest case): only the
+    # cases shown are read.
+    best = (
+        select(agg.c.case_id, agg.c.hits)
+        .order_by(agg.c.hits.desc(), agg.c.case_id.desc())
+        .limit(limit)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Case, agg.c.hits)
-        .join(agg, agg.c.case_id == Case.id)
+        select(Case, best.c.hits)
+        .join(best, best.c.case_id == Case.id)
         .where(permissions.readable_cases_clause(user))
         # A result shows the case's listed facts: its narrative is read (and decrypted) only
         # where it holds a snippet.
         .options(load_only(*listing.LISTED))
-        .order_by(agg.c.hits.desc(), Case.updated_at.desc(), Case.id.desc())
-        .limit(limit)
+        .order_by(best.c.hits.desc(), Case.id.desc())
     )
     return [(case, int(hits)) for case, hits in rows]
 
@@ -174,9 +181,7 @@ def search_cases(user: Any, query: str) -> SearchResults:
                 result.score += 1
                 if name not in result.names:
                     result.names.append(name)
-    ordered = sorted(
-        ranked.values(), key=lambda r: (-r.score, -r.case.updated_at.timestamp(), -r.case.id)
-    )
+    ordered = sorted(ranked.values(), key=lambda r: (-r.score, -r.case.id))
     results.more = results.more or len(ordered) > MAX_CASES
     results.cases = ordered[:MAX_CASES]
     _add_hits(results.cases, list(tokens.values()), set(found_terms))
