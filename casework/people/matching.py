@@ -32,7 +32,7 @@ SEARCH_THRESHOLD = 75.0
 MAX_CANDIDATES = 500
 # A name search lists 50 cases, the best first (and says when more match): it scores fewer.
 SEARCH_CANDIDATES = 200
-# The policy is asked of this many of the best-ranked candidates at a time.
+# The policy is asked of at most this many of the best-ranked candidates at a time.
 POLICY_BATCH = 500
 
 
@@ -167,9 +167,12 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
         # Someone on few teams: only the people of their cases are ranked, not every namesake.
         ranked = ranked.where(PersonNameKey.person_id.in_(theirs))
     ids = list(db.session.scalars(ranked))
+    # Someone who sees most of the archive keeps nearly all of a batch: a quarter more than
+    # wanted is then the one query; whoever sees less takes further batches.
+    size = min(POLICY_BATCH, limit + limit // 4)
     kept: list[int] = []
-    for start in range(0, len(ids), POLICY_BATCH):
-        batch = ids[start : start + POLICY_BATCH]
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         visible = set(
             db.session.scalars(
                 select(Person.id).where(
