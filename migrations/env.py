@@ -75,6 +75,21 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _check_foreign_keys(connection, outcome):
+    """Refuse to go on while a row points at a row that does not exist (SQLite)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        rows = "; ".join(
+            f"{table} row {rowid} points at no {parent} row"
+            for table, rowid, parent, _ in broken[:10]
+        )
+        raise RuntimeError(
+            f"rows point at rows that do not exist ({len(broken)}): {rows}. {outcome} "
+            "Correct or remove them (SQLite's PRAGMA foreign_key_check lists them all), "
+            "then migrate again."
+        )
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -103,14 +118,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations rebuild a table (copy, drop, rename): with foreign keys on, the
+            # drop would delete or refuse the rows that point at it. Off (outside the
+            # transaction, where SQLite honours the pragma), and every key checked before
+            # and after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            if sqlite:
+                _check_foreign_keys(connection, "Nothing was migrated.")
+                connection.rollback()
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection, "A migration left them: report it.")
+        finally:
+            if sqlite:  # the connection goes back to the pool: as every other one, keys on
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from casework.advocacy.models import UPRCycle
 from casework.audit import chain
-from casework.cases.models import Case
+from casework.cases.models import Case, CaseMember
 from casework.core import sealedfiles
 from casework.core.crypto import Sealed, is_sealed_text
 from casework.core.db import db
 from casework.core.keyring import keyring
 from casework.core.types import SecretText
+from casework.core.vocab import Role, TeamRole
 from tests.factories import make_case
 from tests.world import build_world
 
@@ -256,3 +260,56 @@ def test_downgrades_that_would_lose_or_mislabel_data_refuse_and_change_nothing(a
     assert (cycle.state_under_review, cycle.number) == ("Kazakhstan", 3)
     assert db.session.get(Case, case_id).title == ("Short" if postgresql else "T" * 300)
     assert _diff() == []
+
+
+# --- foreign keys, on SQLite as on PostgreSQL --------------------------------------------------
+
+
+def _member_row(case_id: int, user_id: int) -> dict:
+    return {"case_id": case_id, "user_id": user_id, "team_role": TeamRole.MEMBER.value}
+
+
+def test_a_row_pointing_at_no_row_is_refused_on_every_database(app, make_user):
+    db.session.remove()
+    db.engine.dispose()  # new connections, as a server opens them (not the migrations' one)
+    user = make_user(Role.MONITOR)
+    case = make_case(user)
+    other = make_user(Role.MONITOR)
+    # A row that points at existing rows is written ...
+    db.session.execute(insert(CaseMember), [_member_row(case.id, other.id)])
+    db.session.commit()
+    # ... one that points at no case is refused, and nothing already saved is lost.
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(CaseMember), [_member_row(case.id + 1000, other.id)])
+        db.session.flush()
+    db.session.rollback()
+    # A case its team still points at cannot be deleted from under it.
+    with pytest.raises(IntegrityError):
+        db.session.execute(delete(Case).where(Case.id == case.id))
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).where(CaseMember.case_id == case.id)) == 2
+
+
+@pytest.mark.skipif(
+    "postgresql" in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""),
+    reason="SQLite only: PostgreSQL never lets the migrations switch its keys off",
+)
+def test_the_migrations_switch_sqlite_keys_off_and_end_only_when_every_key_holds(app, make_user):
+    user = make_user(Role.MONITOR)
+    nowhere, user_id = make_case(user).id + 1000, user.id
+    db.session.remove()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as an older installation ran
+        conn.execute(insert(CaseMember), [_member_row(nowhere, user_id)])
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    with pytest.raises(RuntimeError, match="do not exist .*Nothing was migrated"):
+        command.upgrade(current_app.extensions["migrate"].migrate.get_config(), "head")
+    with db.engine.connect() as conn:  # a failed run leaves no connection with keys off
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with db.engine.begin() as conn:
+        conn.execute(delete(CaseMember).where(CaseMember.case_id == nowhere))
+    upgrade()  # every key holds again: the migrations end
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -73,6 +73,16 @@ def _sqlite_write_ahead_log(dbapi_connection: Any, record: Any) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, record: Any) -> None:
+    """On SQLite, foreign keys enforced as PostgreSQL enforces them (SQLite's default is off,
+    per connection): a row never points at one that does not exist. The migrations switch
+    them off while they rebuild tables and check every key before they end (``migrations``)."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
 @event.listens_for(Engine, "savepoint")
 def _sqlite_savepoint_inside_a_transaction(conn: Connection, name: str) -> None:
     """On SQLite, open the transaction before a SAVEPOINT.
