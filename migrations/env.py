@@ -5,6 +5,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from casework.core.db import compared_with_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -114,6 +116,7 @@ def run_migrations_online():
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch mode for ALTER
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", compared_with_models)
 
     connectable = get_engine()
 

@@ -4,18 +4,21 @@ with sequential scans priced out, as on a table large enough for them not to pay
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, insert, inspect, select
 from werkzeug.datastructures import MultiDict
 
 from casework.cases import listing
 from casework.cases.models import Case
-from casework.core.db import db
+from casework.core.db import OPTIONAL_INDEXES, db
 from casework.core.vocab import Role, TeamRole
 from casework.legal.models import Instrument, Provision
 from tests.factories import make_case
+
+_ON_POSTGRESQL = "postgresql" in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or "")
 
 FILTERS = [
     {},
@@ -116,6 +119,64 @@ def test_every_list_query_reads_cases_through_an_index(world, sort, who):
         for statement, _ in counts:
             # The total reads at most COUNT_CAP + 1 rows, whatever the archive holds.
             assert "LIMIT" in statement.upper(), statement
+
+
+def _reference_lookups(text: str) -> list[tuple[str, object]]:
+    with _statements() as seen:
+        listing.reference_clause(text)
+    return seen
+
+
+@pytest.mark.skipif(not _ON_POSTGRESQL, reason="PostgreSQL's trigram indexes (pg_trgm)")
+def test_a_reference_is_looked_up_through_the_trigram_indexes(world):
+    """ "Contains" on PostgreSQL: the references through their trigram index, not every
+    reference read (SQLite has no such index: it reads the references' own index)."""
+    # Enough cases for the planner to prefer the index to reading every reference.
+    creator = db.session.query(Case).first().created_by_id
+    rows = [
+        {"reference": f"KZ-{2000 + n % 20}-{n:05d}", "created_by_id": creator}
+        for n in range(1, 20001)
+    ]
+    db.session.execute(insert(Case), rows)
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE cases")
+    lookups = _reference_lookups("2011-000")
+    # Few cases have a former reference: its own index (of those that have one) serves.
+    indexes = ["ix_cases_reference_trgm", "ix_cases_former_reference"]
+    for (statement, parameters), index in zip(lookups, indexes, strict=True):
+        plan = _plan(statement, parameters)
+        assert any(index in line for line in plan), plan
+
+
+@pytest.mark.skipif(not _ON_POSTGRESQL, reason="PostgreSQL's trigram indexes (pg_trgm)")
+def test_without_pg_trgm_the_migration_goes_on_and_the_filter_still_finds(world, capfd):
+    """An account that may not install the extension: a warning, no index, the same results."""
+    from flask_migrate import downgrade, upgrade
+
+    def no_extension(conn, cursor, statement, parameters, context, executemany):
+        if "CREATE EXTENSION" in statement:
+            statement = statement.replace("pg_trgm", "casework_no_such_extension")
+        return statement, parameters
+
+    expected = {c.reference for c in db.session.scalars(select(Case).where(
+        listing.reference_clause("2011-06")))}  # fmt: skip
+    db.session.remove()
+    downgrade(revision="e2a7c4f9b6d1")
+    event.listen(db.engine, "before_cursor_execute", no_extension, retval=True)
+    try:
+        upgrade()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", no_extension)
+    try:
+        assert "pg_trgm could not be installed" in capfd.readouterr().err
+        assert not OPTIONAL_INDEXES & {i["name"] for i in inspect(db.engine).get_indexes("cases")}
+        found = db.session.scalars(select(Case).where(listing.reference_clause("2011-06")))
+        assert {c.reference for c in found} == expected
+    finally:
+        db.session.remove()
+        downgrade(revision="e2a7c4f9b6d1")
+        upgrade()
+    assert {i["name"] for i in inspect(db.engine).get_indexes("cases")} >= OPTIONAL_INDEXES
 
 
 def test_histories_read_the_audit_trail_through_their_own_index(world):

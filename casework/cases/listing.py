@@ -220,22 +220,29 @@ def reference_clause(text: str) -> ColumnElement[bool]:
     """The cases whose reference contains ``text`` (any case, ``%`` and ``_`` literal).
 
     Only our own reference: an organisation's own reference is encrypted at rest. A case dated
-    since keeps its year-less reference findable. No index serves "contains": asked as it is,
-    a list walks its order and asks every case, twice (count and page), before it knows that
-    one case has the reference typed. So the cases are first looked for in the references
-    alone (SQLite reads their index; PostgreSQL the table, once); up to REFERENCE_IDS of them,
-    the list takes them by id. Beyond, the term is common (``KZ-2011``) and the list's walk
-    fills a page early: the look-up stops at REFERENCE_IDS + 1 found.
+    since keeps its year-less reference findable. Asked as it is, "contains" has a list walk
+    its order and ask every case, twice (count and page), before it knows that one case has
+    the reference typed. So the cases are first looked for in the references alone: through
+    PostgreSQL's trigram indexes where ``pg_trgm`` could be installed, else reading every
+    reference once (SQLite reads their index). Up to REFERENCE_IDS of them, the list takes
+    them by id. Beyond, the term is common (``KZ-2011``) and the list's walk fills a page
+    early: the look-up stops at REFERENCE_IDS + 1 found.
     """
     term = text.strip().upper()
-    columns = (Case.reference, Case.former_reference)
+    contains = [
+        Case.reference.contains(term, autoescape=True),
+        Case.former_reference.contains(term, autoescape=True),
+    ]
+    lookups = (
+        select(Case.id).where(contains[0]),
+        # Few cases have a former reference: its index skips the others.
+        select(Case.id).where(Case.former_reference.is_not(None), contains[1]),
+    )
     found: set[int] = set()
-    for column in columns:
-        # Few cases have a former reference: their index skips the others.
-        ids = select(Case.id).where(column.is_not(None), column.contains(term, autoescape=True))
+    for ids in lookups:
         found.update(db.session.scalars(ids.limit(REFERENCE_IDS + 1)))
         if len(found) > REFERENCE_IDS:
-            return or_(*(column.contains(term, autoescape=True) for column in columns))
+            return or_(*contains)
     return Case.id.in_(sorted(found))
 
 

@@ -23,6 +23,19 @@ NAMING_CONVENTION = {
 }
 
 
+# Indexes the migrations create only where the database offers them (PostgreSQL's trigram
+# index of references, when pg_trgm can be installed): the models leave them out, and
+# comparing the models with the database ignores them.
+OPTIONAL_INDEXES = frozenset({"ix_cases_reference_trgm"})
+
+
+def compared_with_models(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's ``include_object``: everything but the optional indexes."""
+    return not (type_ == "index" and name in OPTIONAL_INDEXES)
+
+
 def utcnow() -> datetime:
     """Current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
