@@ -22,6 +22,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.blindindex import current_index
 from casework.core.db import db
 from casework.core.sealing import open_selected
+from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
 from casework.people.names import name_keys, query_keys, text_similarity
 
@@ -125,7 +126,7 @@ class Candidate:
 
 
 def _adjust(
-    person: Person, score: float, birth_year: int | None, nationality: str | None
+    person: _Named, score: float, birth_year: int | None, nationality: str | None
 ) -> tuple[float, list[str]]:
     reasons = []
     if birth_year and person.birth_date is not None:
@@ -211,33 +212,44 @@ def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str
 
 @dataclass(slots=True)
 class _Named:
-    """A candidate as scoring reads it: the person and their visible names, in order."""
+    """A candidate as scoring reads it: plain columns and the visible names, in order."""
 
-    person: Person
+    id: int
+    birth_date: PartialDate | None
+    nationality: str | None
     names: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Scored:
+    named: _Named
+    score: float
+    matched_name: str
+    query_name: str
+    reasons: list[str]
 
 
 def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
     """People by id with their visible names, in order (chunked, whatever the count).
 
-    The names are read as columns, not objects: a common name brings hundreds of candidates.
-    Scoring reads names, birth year and nationality: the rest of a person (contacts, address,
-    notes, all encrypted) is not read, hence not decrypted, per candidate.
+    Read as columns, not objects: a common name brings hundreds of candidates, and only the
+    few returned become objects (``_as_candidates``). Scoring reads names, birth year and
+    nationality: the rest of a person (contacts, address, notes, all encrypted) is not read,
+    hence not decrypted, per candidate.
     """
     ids = sorted(set(ids))
     found: dict[int, _Named] = {}
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
-            select(Person, PersonName.id, PersonName.name)
+            select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
             .join(PersonName, PersonName.person_id == Person.id)
             .where(Person.id.in_(ids[start : start + 500]), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
-            .options(load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality))
         )
-        for person, name_id, name in rows:
-            named = found.get(person.id)
+        for person_id, born, nationality, name_id, name in rows:
+            named = found.get(person_id)
             if named is None:
-                named = found[person.id] = _Named(person)
+                named = found[person_id] = _Named(person_id, born, nationality)
             named.names.append(open_selected(db.session, PersonName.name, name_id, name))
     return found
 
@@ -248,7 +260,7 @@ def _rank(
     birth_year: int | None,
     nationality: str | None,
     threshold: float,
-) -> list[Candidate]:
+) -> list[_Scored]:
     queries = [text for text in names if text.strip()]
     found = []
     for named in people:
@@ -258,12 +270,40 @@ def _rank(
                 score = text_similarity(text, stored)
                 if score > best[0]:
                     best = (score, stored, text)
-        score, reasons = _adjust(named.person, best[0], birth_year, nationality)
+        score, reasons = _adjust(named, best[0], birth_year, nationality)
         if score >= threshold:
             why = [f"\u201c{best[2]}\u201d matches \u201c{best[1]}\u201d ({best[0]:.0f})", *reasons]
-            found.append(Candidate(named.person, score, best[1], best[2], named.names, why))
-    found.sort(key=lambda c: (-c.score, c.person.id))
+            found.append(_Scored(named, score, best[1], best[2], why))
+    found.sort(key=lambda c: (-c.score, c.named.id))
     return found
+
+
+def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
+    """Candidates of the people kept, loaded as objects in one query per 500 (the columns
+    scoring read, and the public id the pages and the API show)."""
+    ids = sorted({s.named.id for scored in ranked for s in scored})
+    people: dict[int, Person] = {}
+    for start in range(0, len(ids), 500):
+        people.update(
+            (p.id, p)
+            for p in db.session.scalars(
+                select(Person)
+                .where(Person.id.in_(ids[start : start + 500]))
+                .options(
+                    load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality)
+                )
+            )
+        )
+    return [
+        [
+            Candidate(
+                people[s.named.id], s.score, s.matched_name, s.query_name, s.named.names, s.reasons
+            )
+            for s in scored
+            if s.named.id in people
+        ]
+        for scored in ranked
+    ]
 
 
 @dataclass
@@ -344,16 +384,18 @@ def match_many(
         _most_shared(by_token, w, facts, q) for w, q in zip(wanted, queries, strict=True)
     ]
     people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
-    return [
-        _rank(
-            [people[i] for i in sorted(ids) if i in people],
-            q.names,
-            q.birth_year,
-            q.nationality,
-            threshold,
-        )[:limit]
-        for q, ids in zip(queries, ids_per_query, strict=True)
-    ]
+    return _as_candidates(
+        [
+            _rank(
+                [people[i] for i in sorted(ids) if i in people],
+                q.names,
+                q.birth_year,
+                q.nationality,
+                threshold,
+            )[:limit]
+            for q, ids in zip(queries, ids_per_query, strict=True)
+        ]
+    )
 
 
 def find_matches(
@@ -374,4 +416,4 @@ def find_matches(
     skip = set(exclude)
     ids = [i for i in candidate_ids(user, names, limit=candidates) if i not in skip]
     found = _rank(_load_people(ids).values(), names, birth_year, nationality, threshold)
-    return found[:limit]
+    return _as_candidates([found[:limit]])[0]
