@@ -41,6 +41,7 @@ from sqlalchemy import create_engine, text
 from benchmarks.bench_names import import_file
 from benchmarks.generate import common_surname, generate
 from benchmarks.server import Server, csrf_token, signed_in
+from casework.people.matching import SEARCH_CANDIDATES
 
 CASE_LINK = re.compile(r'href="(/cases/[A-Za-z0-9_-]{16})"')
 NEXT_LINK = re.compile(r'<a[^>]*href="([^"]+)"[^>]*>\s*Next\b|<a[^>]*rel="next"[^>]*href="([^"]+)"')
@@ -235,7 +236,8 @@ def probes(
     notes["upr_cases"] = in_period
     notes["searched_name"] = "a name of the first generated person"
     notes["common_surname"] = (
-        "a surname given to about one person in fifty (all namesakes up to the cap of 500 scored)"
+        "a surname given to about one person in fifty (the namesakes sharing most of its keys "
+        f"scored, up to {SEARCH_CANDIDATES})"
     )
     return found, notes
 
