@@ -223,7 +223,7 @@ def reference_clause(text: str) -> ColumnElement[bool]:
     since keeps its year-less reference findable. Asked as it is, "contains" has a list walk
     its order and ask every case, twice (count and page), before it knows that one case has
     the reference typed. So the cases are first looked for in the references alone: through
-    PostgreSQL's trigram indexes where ``pg_trgm`` could be installed, else reading every
+    PostgreSQL's trigram index where ``pg_trgm`` could be installed, else reading every
     reference once (SQLite reads their index). Up to REFERENCE_IDS of them, the list takes
     them by id. Beyond, the term is common (``KZ-2011``) and the list's walk fills a page
     early: the look-up stops at REFERENCE_IDS + 1 found.

@@ -3,9 +3,9 @@
 Query terms become index tokens (``casework.search.index``); SQL finds the cases holding every
 token (AND over the case's records), keeps those the user may read
 (``permissions.readable_cases_clause``) before anything is counted or ranked, ranks them by
-matching records then the newest case, and stops at ``MAX_CASES``. Only then are the matching records of
-those cases loaded through the ORM (which decrypts them) to build highlighted snippets. A word
-typed with a capital letter may be a name: the people-matching service
+matching records then the newest case, and stops at ``MAX_CASES``. Only then are the matching
+records of those cases loaded through the ORM (which decrypts them) to build highlighted
+snippets. A word typed with a capital letter may be a name: the people-matching service
 (``casework.cases.listing.search_by_name``) looks it up in the blind index of names too.
 
 No prefix and no phrase search: a keyed token matches a whole (stemmed) word or nothing.
