@@ -259,3 +259,57 @@ def test_archive_of_a_newer_schema_is_refused(app, world, uploads, tmp_path):
     with pytest.raises(services.BackupError, match="newer than this version"):
         services.restore_backup(archive)
     assert _counts()["cases"] == 0 and _checksums(uploads) == {}
+
+
+# --- PostgreSQL: extensions belong to the database, not to the archive -------------------------
+
+TOC = """;
+; Archive created at 2026-11-29 10:00:00 UTC
+;
+2; 3079 16385 EXTENSION - pg_trgm
+3395; 0 0 COMMENT - EXTENSION pg_trgm
+215; 1259 16390 TABLE public cases casework
+216; 1259 16391 TABLE public extension_notes casework
+3388; 0 16390 TABLE DATA public cases casework
+3245; 1259 16400 INDEX public ix_cases_reference_trgm casework
+3246; 1259 16401 INDEX public ix_cases_former_reference casework
+"""
+
+
+@pytest.mark.parametrize("trigrams", [True, False])
+def test_a_restore_never_touches_extensions_and_skips_what_needs_a_missing_one(trigrams):
+    kept = services.restore_list(TOC, trigrams=trigrams)
+    assert "EXTENSION" not in kept  # neither the extension nor its comment (owner only)
+    assert "TABLE public extension_notes" in kept and "TABLE DATA public cases" in kept
+    assert "ix_cases_former_reference" in kept
+    assert ("ix_cases_reference_trgm" in kept) is trigrams
+
+
+@pytest.mark.skipif(
+    "postgresql" not in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""),
+    reason="PostgreSQL's pg_trgm",
+)
+def test_a_restore_where_pg_trgm_cannot_be_installed_goes_on_without_its_index(
+    app, world, uploads, tmp_path, monkeypatch
+):
+    from flask_migrate import downgrade, upgrade
+
+    def indexes() -> set[str]:
+        return {i["name"] for i in inspect(db.engine).get_indexes("cases")}
+
+    assert "ix_cases_reference_trgm" in indexes()
+    archive = tmp_path / "casework.cwbackup"
+    services.create_backup(archive)
+    rows = _counts()
+    _wipe(uploads)
+    monkeypatch.setattr(services, "_install_trigrams", lambda: False)
+    try:
+        services.restore_backup(archive)
+        assert "ix_cases_reference_trgm" not in indexes()
+        assert _counts()["cases"] == rows["cases"]
+        assert db.session.get(Case, world["case_id"]).narrative.startswith("Taken from his flat")
+    finally:
+        db.session.remove()
+        downgrade(revision="e2a7c4f9b6d1")
+        upgrade()
+    assert "ix_cases_reference_trgm" in indexes()

@@ -29,6 +29,7 @@ from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 import casework
 from casework.audit.services import record
@@ -46,7 +47,7 @@ from casework.backups.archive import (
     write_archive,
 )
 from casework.core.crypto import MasterKey
-from casework.core.db import db, utcnow
+from casework.core.db import OPTIONAL_INDEXES, db, utcnow
 from casework.core.keyring import keyring
 
 __all__ = [
@@ -146,13 +147,14 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(args: list[str], url: URL) -> None:
+def _run(args: list[str], url: URL) -> str:
     done = subprocess.run(  # noqa: S603  # nosec B603  (fixed program and arguments)
         args, env=_pg_env(url), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         # libpq and pg_dump messages name objects and connection problems, not row values.
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
 
 
 def _count_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
@@ -337,17 +339,58 @@ def _restore_sqlite(dump: Path) -> None:
         source.close()
 
 
+# The extension the optional indexes need (``casework.core.db.OPTIONAL_INDEXES``).
+TRIGRAM_EXTENSION = "pg_trgm"
+
+
+def _install_trigrams() -> bool:
+    """Install pg_trgm in this database where the account may; whether it is there."""
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE EXTENSION IF NOT EXISTS {TRIGRAM_EXTENSION}")
+    except DBAPIError:
+        return False
+    return True
+
+
+def restore_list(toc: str, *, trigrams: bool) -> str:
+    """The entries of a dump's table of contents (``pg_restore --list``) to restore.
+
+    Extensions belong to the database, not to the archive: dropping, creating or commenting
+    one needs its owner, who may not be the account restoring (a superuser may have installed
+    it). So no extension entry is restored; pg_trgm is installed beforehand where the account
+    may (``_install_trigrams``), and where it may not, the optional indexes that need it are
+    left out, as the migration leaves them out (the reference filter then reads every
+    reference)."""
+    kept = []
+    for line in toc.splitlines():
+        # "<id>; <class oid> <oid> <type and name> <owner>", e.g. "EXTENSION - pg_trgm" or
+        # "INDEX public ix_cases_reference_trgm casework"; lines of comments start with ";".
+        entry = " ".join(line.split()[3:])
+        if entry.startswith(("EXTENSION ", "COMMENT - EXTENSION ")):
+            continue
+        if not trigrams and entry.startswith("INDEX ") and set(entry.split()) & OPTIONAL_INDEXES:
+            continue
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 def _restore_postgresql(dump: Path) -> None:
     url = db.engine.url
+    pg_restore = _tool("pg_restore")
+    toc = _run([pg_restore, "--list", str(dump)], url)
+    listing = dump.with_suffix(".list")
+    listing.write_text(restore_list(toc, trigrams=_install_trigrams()))
     _run(
         [
-            _tool("pg_restore"),
+            pg_restore,
             "--clean",
             "--if-exists",
             "--no-owner",
             "--no-acl",
             "--single-transaction",
             "--exit-on-error",
+            f"--use-list={listing}",
             f"--dbname={url.database}",
             str(dump),
         ],
