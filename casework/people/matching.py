@@ -35,6 +35,8 @@ MAX_CANDIDATES = 500
 SEARCH_CANDIDATES = 200
 # The policy is asked of at most this many of the best-ranked candidates at a time.
 POLICY_BATCH = 500
+# Values in one IN list of a look-up by id or token (SQLite binds at most 999 parameters).
+IN_CHUNK = 500
 
 
 def _purpose(kind: str) -> str:
@@ -239,11 +241,11 @@ def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
     """
     ids = sorted(set(ids))
     found: dict[int, _Named] = {}
-    for start in range(0, len(ids), 500):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = db.session.execute(
             select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
             .join(PersonName, PersonName.person_id == Person.id)
-            .where(Person.id.in_(ids[start : start + 500]), PersonName.hidden_at.is_(None))
+            .where(Person.id.in_(ids[start : start + IN_CHUNK]), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
         )
         for person_id, born, nationality, name_id, name in rows:
@@ -279,16 +281,16 @@ def _rank(
 
 
 def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
-    """Candidates of the people kept, loaded as objects in one query per 500 (the columns
+    """Candidates of the people kept, loaded as objects in one query per IN_CHUNK (the columns
     scoring read, and the public id the pages and the API show)."""
     ids = sorted({s.named.id for scored in ranked for s in scored})
     people: dict[int, Person] = {}
-    for start in range(0, len(ids), 500):
+    for start in range(0, len(ids), IN_CHUNK):
         people.update(
             (p.id, p)
             for p in db.session.scalars(
                 select(Person)
-                .where(Person.id.in_(ids[start : start + 500]))
+                .where(Person.id.in_(ids[start : start + IN_CHUNK]))
                 .options(
                     load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality)
                 )
@@ -362,7 +364,7 @@ def match_many(
     tokens = sorted(set().union(*wanted)) if wanted else []
     by_token: dict[str, set[int]] = {}
     facts: dict[int, tuple[int | None, str | None]] = {}
-    for start in range(0, len(tokens), 500):
+    for start in range(0, len(tokens), IN_CHUNK):
         rows = db.session.execute(
             select(
                 PersonNameKey.token,
@@ -373,7 +375,7 @@ def match_many(
             )
             .join(Person, Person.id == PersonNameKey.person_id)
             .where(
-                PersonNameKey.token.in_(tokens[start : start + 500]),
+                PersonNameKey.token.in_(tokens[start : start + IN_CHUNK]),
                 permissions.visible_people_clause(user),
             )
         )
