@@ -41,6 +41,7 @@ class Archive:
     of everything to it and to the archive around it."""
 
     def __init__(self, make_user) -> None:
+        self.make_user = make_user
         self.monitor = make_user(Role.MONITOR)
         self.lawyer = make_user(Role.LAWYER)
         self.coordinator = make_user(Role.COORDINATOR)
@@ -89,7 +90,10 @@ class Archive:
             legal.add_link(
                 self.lawyer, other, provision=self.provision, assessment=Assessment.VIOLATED
             )
-            # The growing case: relatives (with family links), events, comments, legal links.
+            # The growing case: its team, relatives (with family links), events, comments,
+            # legal links.
+            colleague = self.make_user(Role.LAWYER if i % 2 else Role.MONITOR)
+            self.case.members.append(CaseMember(user_id=colleague.id, team_role=TeamRole.MEMBER))
             relative = self._person(self.case, f"Relative {n}")
             people.add_family_link(self.monitor, relative, self.person, "sibling", case=self.case)
             add_event(
@@ -167,6 +171,7 @@ PAGES = [
     ("case list filtered", "GET", "/cases?urgency=imminent&destination=UZ&sort=act_date", None),
     ("case list by provision", "GET", "/cases?provision=QC:1&sort=reference", None),
     ("case file", "GET", "CASE", None),
+    ("case team", "GET", "TEAM", None),
     ("provision page", "GET", "/legal/provisions/QC:1", None),
     ("follow-ups", "GET", "/advocacy/followups", None),
     ("follow-up list", "GET", "/advocacy/followups?list=org_overdue", None),
@@ -182,6 +187,8 @@ PAGES = [
 def _url(archive: Archive, url: str) -> str:
     if url == "CASE":
         return f"/cases/{archive.case.public_id}"
+    if url == "TEAM":
+        return f"/cases/{archive.case.public_id}/team"
     if url == "CYCLE":
         return f"/advocacy/upr/cycles/{archive.cycle.public_id}"
     return url
@@ -191,7 +198,8 @@ def _url(archive: Archive, url: str) -> str:
 def test_main_pages_cost_the_same_with_ten_times_the_rows(app, archive, count_queries, who):
     user = getattr(archive, who)
     client = _client(app, user)
-    pages = [p for p in PAGES if who == "coordinator" or p[0] not in ("UPR cycles", "UPR cycle")]
+    coordinator_only = ("UPR cycles", "UPR cycle", "case team")
+    pages = [p for p in PAGES if who == "coordinator" or p[0] not in coordinator_only]
     if who == "monitor":
         pages = [p for p in pages if p[0] not in ("follow-ups", "follow-up list", "provision page")]
         pages = [p for p in pages if not p[0].startswith("actions")]

@@ -27,7 +27,7 @@ from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import _due_clause
 from casework.audit.models import AuditEntry
 from casework.audit.services import record
-from casework.cases.models import Case
+from casework.cases.models import Case, CaseMember
 from casework.core import links
 from casework.core.db import db
 from casework.core.mail import connect as _connect
@@ -157,7 +157,7 @@ def collect(today: date, since: datetime) -> Outbox:
     cases = db.session.scalars(
         select(Case)
         .where(Case.urgency.in_([Urgency.IMMINENT, Urgency.URGENT]), Case.created_at >= since)
-        .options(selectinload(Case.members))
+        .options(selectinload(Case.members).joinedload(CaseMember.user))
         .order_by(Case.created_at)
     )
     for case in cases:

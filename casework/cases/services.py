@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
 from casework.api.models import IdempotencyKey
@@ -441,8 +441,13 @@ def set_restricted(actor: Any, case: Case, restricted: bool) -> None:
         record(actor, "case.restricted" if restricted else "case.unrestricted", case, case=case)
 
 
-def assigned_lawyers(case: Case) -> list[Any]:
-    return [m.user for m in case.members if m.team_role == TeamRole.LAWYER]
+def case_team(case: Case) -> list[CaseMember]:
+    """The case's team, each member with their account (one query, whatever the team's size),
+    by role on the team then name."""
+    members = db.session.scalars(
+        select(CaseMember).where(CaseMember.case_id == case.id).options(joinedload(CaseMember.user))
+    ).all()
+    return sorted(members, key=lambda m: (m.team_role.value, m.user.display_name))
 
 
 # --- people in a case -----------------------------------------------------------------------

@@ -229,7 +229,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "transitions": transitions,
         "next_deadline": next((d for d in deadlines if d.due >= today), None),
         "overdue": [d for d in deadlines if d.due < today],
-        "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
+        "team": services.case_team(case),
         "history": audit.entries(case_id=case.id, changes_only=True, limit=50),
         "detention_start": listing.detention_start(case),
         "comment_form": CommentForm(),
@@ -261,7 +261,7 @@ def _listed_context(case: Case) -> dict[str, Any]:
     """What a user who may only know the case exists is shown: its listed facts."""
     return {
         "case": case,
-        "team": sorted(case.members, key=lambda m: (m.team_role.value, m.user.display_name)),
+        "team": services.case_team(case),
     }
 
 
@@ -418,13 +418,19 @@ def team(public_id: str):
     )
     if done is not None:
         return done
-    return render_template("cases/team.html", case=case, form=form, candidates=candidates)
+    return render_template(
+        "cases/team.html",
+        case=case,
+        team=services.case_team(case),
+        form=form,
+        candidates=candidates,
+    )
 
 
 @bp.post("/cases/<public_id>/team/<user_id>/remove")
 def remove_member(public_id: str, user_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_manage_team)
-    user = next((m.user for m in case.members if m.user.public_id == user_id), None)
+    user = next((m.user for m in services.case_team(case) if m.user.public_id == user_id), None)
     if user is None:
         abort(404)
     return perform(
