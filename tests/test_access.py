@@ -73,3 +73,22 @@ def test_unknown_page_is_a_clean_404(client, login, make_user):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_signed_in_answers_are_never_cached_even_after_the_view_commits(
+    app, client, login, make_user
+):
+    from casework.core.vocab import Role
+    from tests.factories import make_case
+
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    assert "Cache-Control" not in client.get("/login").headers  # nobody signed in yet
+    login(monitor)
+    # Viewing a case file commits its audit entry; adding a comment commits and redirects.
+    viewed = client.get(f"/cases/{case.public_id}")
+    added = client.post(f"/cases/{case.public_id}/comments", data={"body": "Seen at the court."})
+    assert viewed.status_code == 200 and added.status_code == 302
+    assert viewed.headers["Cache-Control"] == "no-store"
+    assert added.headers["Cache-Control"] == "no-store"
+    assert "Seen at the court." in client.get(f"/cases/{case.public_id}").get_data(as_text=True)

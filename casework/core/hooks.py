@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from casework.core.i18n import N_, format_moment, format_partial_date, translate
+from casework.core.requestmemo import per_request
 from casework.core.types import PartialDate
 
 
@@ -148,8 +149,10 @@ def deadlines_by_case(cases: list[Any]) -> dict[int, list[Deadline]]:
     return result
 
 
+@per_request
 def case_deadlines(case: Any) -> list[Deadline]:
-    """Every open deadline of the case, soonest first."""
+    """Every open deadline of the case, soonest first (read once per request: the case file
+    and its panels each show some)."""
     return deadlines_by_case([case])[case.id]
 
 

@@ -209,6 +209,9 @@ def init_pipeline(app: Flask) -> None:
         if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
             return None
         if current_user.is_authenticated:
+            # Noted for the response's headers: asking again after the view's commit would
+            # reload the account (the commit expires it).
+            g.signed_in = True
             if current_user.has_second_factor or request.endpoint in ENROLMENT_ENDPOINTS:
                 return None
             if _wants_json():
@@ -242,7 +245,7 @@ def init_pipeline(app: Flask) -> None:
         elif request.endpoint in NO_SESSION_ENDPOINTS:
             # Never ask for the user here: it would load the session and the account.
             return response
-        elif _maybe_authenticated():
+        elif g.get("signed_in") or _maybe_authenticated():
             # Case content must not stay in shared or seized browsers' caches.
             response.headers["Cache-Control"] = "no-store"
         return response

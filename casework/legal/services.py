@@ -885,6 +885,9 @@ def remedy_deadline_label(remedy: Remedy) -> str:
     return f"{label} ({remedy.outcome.label.lower()})" if remedy.decided_on else label
 
 
+APPEAL_DEADLINE = "appeal_deadline"  # the kind of the deadlines remedy_deadlines gives
+
+
 def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
     """Deadline provider: the cases' open appeal deadlines (past ones included), per case id."""
     by_id = {case.id: case for case in cases}
@@ -899,7 +902,7 @@ def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
             Deadline(
                 due=r.appeal_deadline,
                 label=remedy_deadline_label(r),
-                kind="appeal_deadline",
+                kind=APPEAL_DEADLINE,
                 url=case_page(by_id[r.case_id].public_id, "#panel-remedies"),
             )
         )

@@ -27,6 +27,7 @@ from casework.core.formflow import perform, submit
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
+    case_deadlines,
     case_panels,
     register_case_panel,
     register_dashboard_section,
@@ -633,7 +634,7 @@ def remedies_panel_context(case, user) -> dict[str, Any] | None:
         return None
     may_restore = permissions.can_restore(user, case)
     remedies = services.case_remedies(case, include_hidden=may_restore)
-    deadlines = services.remedy_deadlines([case]).get(case.id, [])
+    deadlines = [d for d in case_deadlines(case) if d.kind == services.APPEAL_DEADLINE]
     return {
         "case": case,
         "remedies": [r for r in remedies if not r.is_hidden],
