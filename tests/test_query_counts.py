@@ -74,3 +74,38 @@ def test_case_file_does_not_grow_with_events(app, make_user, count_queries):
         client.post(f"{url}/comments", data={"body": f"note {i}"})
     many = _queries(client, count_queries, url)
     assert many <= few + 3, (few, many)
+
+
+def test_admin_lists_read_their_people_in_the_same_queries_however_many(
+    app, make_user, count_queries
+):
+    from flask import url_for
+
+    from casework.accounts.models import SecondFactorReset
+    from casework.jobs.models import Job, JobState
+
+    admin = make_user(Role.ADMIN)
+    client = app.test_client()
+    log_in(client, admin)
+    with app.test_request_context():
+        pages = [url_for("jobs.job_list"), url_for("accounts.second_factor_resets")]
+
+    def add(k: int) -> None:
+        # Each job started by someone else, each reset asked for someone else and approved by
+        # yet another coordinator: any query per person shows.
+        for _ in range(k):
+            starter, asking, approving = (
+                make_user(r) for r in (Role.COORDINATOR, Role.MONITOR, Role.COORDINATOR)
+            )
+            db.session.add(Job(kind="statistics", state=JobState.DONE, created_by_id=starter.id))
+            db.session.add(SecondFactorReset(user_id=asking.id, coordinator_id=approving.id))
+        db.session.commit()
+
+    add(1)
+    few = {url: _queries(client, count_queries, url) for url in pages}
+    add(6)
+    many = {url: _queries(client, count_queries, url) for url in pages}
+    assert many == few
+    # And they are listed, with the people's names.
+    assert client.get(pages[0]).get_data(as_text=True).count("<tr>") >= 8
+    assert client.get(pages[1]).get_data(as_text=True).count("<tr>") >= 8

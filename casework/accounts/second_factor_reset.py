@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from casework.accounts import sessions, totp
 from casework.accounts.models import SecondFactorReset, User
@@ -31,6 +32,11 @@ def open_requests() -> list[SecondFactorReset]:
                 SecondFactorReset.completed_at.is_(None),
                 SecondFactorReset.cancelled_at.is_(None),
                 SecondFactorReset.created_at >= utcnow() - _window(),
+            )
+            .options(
+                joinedload(SecondFactorReset.user),
+                joinedload(SecondFactorReset.coordinator),
+                joinedload(SecondFactorReset.admin),
             )
             .order_by(SecondFactorReset.created_at)
         )

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
@@ -379,6 +380,7 @@ def jobs_for(user: Any, limit: int = 100) -> list[Job]:
         db.session.scalars(
             select(Job)
             .where(permissions.jobs_clause(user))
+            .options(joinedload(Job.created_by))
             .order_by(Job.created_at.desc(), Job.id.desc())
             .limit(limit)
         )
