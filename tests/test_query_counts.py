@@ -109,3 +109,41 @@ def test_admin_lists_read_their_people_in_the_same_queries_however_many(
     # And they are listed, with the people's names.
     assert client.get(pages[0]).get_data(as_text=True).count("<tr>") >= 8
     assert client.get(pages[1]).get_data(as_text=True).count("<tr>") >= 8
+
+
+def test_a_case_print_and_its_outputs_read_its_people_in_the_same_queries_however_many(
+    app, make_user, count_queries
+):
+    from casework.cases import services as cases
+    from casework.core.hiding import hide
+    from casework.core.vocab import TeamRole
+    from casework.people import services as people
+    from casework.people.services import NameInput
+    from tests.factories import make_case
+
+    monitor, coordinator = make_user(Role.MONITOR), make_user(Role.COORDINATOR)
+    case = make_case(monitor, team=((coordinator, TeamRole.MEMBER),))
+    pages = [f"/cases/{case.public_id}/print", f"/cases/{case.public_id}/outputs/cat"]
+    client = app.test_client()
+    log_in(client, coordinator)
+
+    def add(k: int) -> None:
+        # People who gave no consent (their names are scrubbed from the print), half of them
+        # then removed from the case (their names are still scrubbed).
+        for i in range(k):
+            person = people.create_person(
+                monitor, [NameInput(f"Dilshod Tursunov{i}{k}", None, "as_given")]
+            )
+            link = cases.add_person_to_case(monitor, case, person, "witness")
+            if i % 2:
+                hide(link, coordinator, "Not a witness after all", case=case)
+        db.session.commit()
+
+    add(2)
+    few = {url: _queries(client, count_queries, url) for url in pages}
+    add(8)
+    many = {url: _queries(client, count_queries, url) for url in pages}
+    assert many == few
+    # The print still withholds the names of people who gave no consent, hidden or not.
+    printed = client.get(pages[0]).get_data(as_text=True)
+    assert "Tursunov1" not in printed and "Tursunov0" not in printed

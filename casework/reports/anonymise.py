@@ -25,10 +25,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.cases.models import Case, CasePerson, Event
+from casework.cases.services import case_people_with_names
 from casework.core import countries
 from casework.core.db import db
 from casework.core.vocab import CaseRole, ConsentLevel
@@ -335,14 +337,25 @@ def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
     return relatives
 
 
+def _people_of(case: Case) -> list[CasePerson]:
+    """Every person of the case (hidden links too), with their names: ``case.people`` as an
+    output over many cases loaded it with them, else read here in one go (not one query for
+    each person and another for their names)."""
+    if "people" in inspect(case).unloaded:
+        loaded = case_people_with_names(case, include_hidden=True)
+        set_committed_value(case, "people", loaded)
+    return case.people
+
+
 def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[PersonOut]]:
     """The scrubber for a case's free text, and its people as they may appear."""
-    case_people = [cp for cp in case.people if not cp.is_hidden]
+    everyone = _people_of(case)
+    case_people = [cp for cp in everyone if not cp.is_hidden]
     at_risk = _relatives_at_risk(case_people)
     scrubber = Scrubber()
     people = []
     # Hidden links too: a person removed from the case may still be named in its text.
-    for cp in case.people:
+    for cp in everyone:
         disclosure = disclosure_for(cp.person, at_risk, strict)
         scrubber.add_person(cp.person, disclosure)
         if not cp.is_hidden:
@@ -484,7 +497,7 @@ def scrub_team_print(case: Case, html: str) -> str:
     at all are replaced everywhere on the page (narratives, events, comments); the rest of what
     the team may see stays, and the page says it is for the team only."""
     scrubber = Scrubber()
-    for cp in case.people:
+    for cp in _people_of(case):
         if cp.person.consent == ConsentLevel.NONE:
             scrubber.add_person(cp.person, Disclosure.WITHHELD)
     if not scrubber.literals and not scrubber.names:
