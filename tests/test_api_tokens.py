@@ -31,7 +31,9 @@ def test_token_is_shown_once_stored_hashed_and_works(app, make_user):
     assert secret not in (token.token_hash, token.prefix) and secret.startswith(token.prefix)
     listing = browser.get("/profile/tokens").get_data(as_text=True)
     assert "intake app" in listing and secret not in listing and "never" in listing
-    assert ApiClient(app, secret).get("cases").status_code == 200
+    answer = ApiClient(app, secret).get("cases")
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"  # case data never stays in a cache
     assert "never" not in browser.get("/profile/tokens").get_data(as_text=True)
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "api_token.created" in actions
@@ -45,7 +47,9 @@ def test_revoked_token_stops_working_and_only_its_owner_revokes_it(app, make_use
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == owner.id))
     stranger = client_for(app, other)
     assert stranger.post(f"/profile/tokens/{token.public_id}/revoke").status_code == 404
-    assert ApiClient(app, secret).get("cases").status_code == 200
+    answer = ApiClient(app, secret).get("cases")
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"  # case data never stays in a cache
     assert browser.post(f"/profile/tokens/{token.public_id}/revoke").status_code == 302
     assert ApiClient(app, secret).get("cases").status_code == 401
     assert "revoked" in browser.get("/profile/tokens").get_data(as_text=True)

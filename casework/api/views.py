@@ -13,7 +13,7 @@ from casework.api import advocacy, cases, evidence, legal, people, records, sear
 from casework.api.framework import bearer_secret, bp, rate_limit, rate_limit_key
 from casework.api.openapi import build_spec
 from casework.core.db import db
-from casework.core.pipeline import json_error
+from casework.core.pipeline import json_error, mark_signed_in
 from casework.extensions import csrf, limiter
 
 # Served without a token: it describes the API and holds no data.
@@ -35,6 +35,7 @@ def authenticate():
     g.api_token = token
     g.api_user = token.user
     g._login_user = token.user
+    mark_signed_in()
     return None
 
 

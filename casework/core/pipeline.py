@@ -189,6 +189,12 @@ def _note_commit(session) -> None:
         g.request_committed = True
 
 
+def mark_signed_in() -> None:
+    """Note that the request is someone's, for its response headers: asking again after the
+    view's commit would reload the account (a commit expires it)."""
+    g.signed_in = True
+
+
 def _maybe_authenticated() -> bool:
     """Is someone logged in? If the database cannot say (it failed after the view's commit),
     assume so: the answer is then private, and the saved change is not reported as lost."""
@@ -209,9 +215,7 @@ def init_pipeline(app: Flask) -> None:
         if request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
             return None
         if current_user.is_authenticated:
-            # Noted for the response's headers: asking again after the view's commit would
-            # reload the account (the commit expires it).
-            g.signed_in = True
+            mark_signed_in()
             if current_user.has_second_factor or request.endpoint in ENROLMENT_ENDPOINTS:
                 return None
             if _wants_json():
