@@ -28,6 +28,14 @@ def _queries(client, count_queries, url: str) -> int:
     return counter["n"]
 
 
+def _grown_as_few(client, count_queries, pages: list[str], add, few: int, many: int) -> None:
+    """Each page's statements after ``add(few)`` and again after ``add(many)``: the same."""
+    add(few)
+    before = {url: _queries(client, count_queries, url) for url in pages}
+    add(many)
+    assert {url: _queries(client, count_queries, url) for url in pages} == before
+
+
 def test_case_list_and_dashboard_do_not_grow_with_cases(app, make_user, count_queries):
     client = app.test_client()
     log_in(client, make_user(Role.MONITOR))
@@ -101,11 +109,7 @@ def test_admin_lists_read_their_people_in_the_same_queries_however_many(
             db.session.add(SecondFactorReset(user_id=asking.id, coordinator_id=approving.id))
         db.session.commit()
 
-    add(1)
-    few = {url: _queries(client, count_queries, url) for url in pages}
-    add(6)
-    many = {url: _queries(client, count_queries, url) for url in pages}
-    assert many == few
+    _grown_as_few(client, count_queries, pages, add, 1, 6)
     # And they are listed, with the people's names.
     assert client.get(pages[0]).get_data(as_text=True).count("<tr>") >= 8
     assert client.get(pages[1]).get_data(as_text=True).count("<tr>") >= 8
@@ -139,11 +143,7 @@ def test_a_case_print_and_its_outputs_read_its_people_in_the_same_queries_howeve
                 hide(link, coordinator, "Not a witness after all", case=case)
         db.session.commit()
 
-    add(2)
-    few = {url: _queries(client, count_queries, url) for url in pages}
-    add(8)
-    many = {url: _queries(client, count_queries, url) for url in pages}
-    assert many == few
+    _grown_as_few(client, count_queries, pages, add, 2, 8)
     # The print still withholds the names of people who gave no consent, hidden or not.
     printed = client.get(pages[0]).get_data(as_text=True)
     assert "Tursunov1" not in printed and "Tursunov0" not in printed
