@@ -92,3 +92,19 @@ def test_intake_page_is_usable_without_javascript(client, login, make_user):
     html = page(client, "/cases/new")
     assert 'name="save_draft"' in html and 'name="csrf_token"' in html
     assert "<script" not in html
+
+
+def test_references_go_on_past_9999_in_a_year_and_are_never_given_twice(client, login, make_user):
+    from tests.factories import make_case
+
+    monitor = make_user(Role.MONITOR)
+    # A busy year: numbers compare as numbers (KZ-2011-10000 comes after KZ-2011-9999).
+    make_case(monitor, reference="KZ-2011-9999")
+    make_case(monitor, reference="KZ-2011-10000")
+    # An undated case that got its dated reference: its year-less one is not given again.
+    make_case(monitor, reference="KZ-2007-0001", former_reference="KZ-XXXX-0004")
+    make_case(monitor, reference="KZ-XXXX-0002")
+    login(monitor)
+    assert intake(client, act_date="2011-05").reference == "KZ-2011-10001"
+    assert intake(client, act_date="2011").reference == "KZ-2011-10002"
+    assert intake(client, act_date="").reference == "KZ-XXXX-0005"

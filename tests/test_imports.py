@@ -309,3 +309,19 @@ def test_files_checked_but_never_confirmed_do_not_linger(app, coordinator):
     )
     client.post("/imports/cases/confirm")
     assert list(staged.iterdir()) == []
+
+
+def test_imported_cases_take_the_numbers_after_the_highest_of_their_year(
+    app, coordinator, tmp_path
+):
+    from tests.factories import make_case
+
+    make_case(coordinator, reference="KZ-2019-9999")
+    make_case(coordinator, reference="KZ-2019-10000")
+    content = "person_name,act_type,act_date\nAygul Qodirova,deportation,2019\nNodira Saidova,deportation,2019-03\n"
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    imported = db.session.scalars(
+        select(Case.reference).where(Case.reference.not_in(["KZ-2019-9999", "KZ-2019-10000"]))
+    ).all()
+    assert sorted(imported) == ["KZ-2019-10001", "KZ-2019-10002"]

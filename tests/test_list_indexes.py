@@ -336,3 +336,20 @@ def test_the_actions_of_a_lawyer_on_few_teams_are_found_from_their_teams(world):
         else:
             assert any("LIST SUBQUERY" in line for line in plan), plan
             assert not any(line.strip().startswith("SCAN advocacy_actions") for line in plan), plan
+
+
+@pytest.mark.skipif(_ON_POSTGRESQL, reason="SQLite's LIKE ignores case and skips the index")
+def test_a_new_reference_is_numbered_from_the_index_of_its_year_alone(world):
+    """An intake reads the references of its year only, not every reference of the archive."""
+    from casework.cases import services
+
+    taken = set(db.session.scalars(select(Case.reference)))
+    with _statements() as seen:
+        dated, undated = services.next_reference(2011), services.next_reference(None)
+    assert dated.startswith("KZ-2011-") and undated.startswith("KZ-XXXX-")
+    assert not {dated, undated} & taken
+    assert len(seen) == 4
+    for statement, parameters in seen:
+        plan = _plan(statement, parameters)
+        searched = [line for line in plan if line.startswith("SEARCH cases USING")]
+        assert searched and not any(line.startswith("SCAN") for line in plan), plan

@@ -53,15 +53,40 @@ def is_undated_reference(reference: str) -> bool:
     return reference.split("-")[1:2] == [UNDATED_YEAR]
 
 
+def reference_prefix(year: int | None) -> str:
+    """What every reference of ``year`` starts with: ``KZ-2011-``; ``KZ-XXXX-`` without one."""
+    return f"{_prefix()}-{UNDATED_YEAR if year is None else f'{year:04d}'}-"
+
+
+def _begins_with(column: Any, prefix: str) -> Any:
+    """``column`` begins with ``prefix``, in a form the database answers from the column's index:
+    SQLite's LIKE ignores case and so reads the whole index; its GLOB does not."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.op("GLOB")(re.sub(r"([*?\[])", r"[\1]", prefix) + "*")
+    return column.startswith(prefix, autoescape=True)
+
+
+def last_reference_number(prefix: str) -> int:
+    """The highest number given after ``prefix`` so far (0 if none), former references included
+    (a year-less one is not given again once its case got a dated one). Numbers are compared as
+    numbers: KZ-2011-10000 comes after KZ-2011-9999, which a comparison of text would not say."""
+    highest = 0
+    for column in (Case.reference, Case.former_reference):
+        last = db.session.scalar(
+            select(column)
+            .where(_begins_with(column, prefix))
+            .order_by(func.length(column).desc(), column.desc())
+            .limit(1)
+        )
+        if last:
+            highest = max(highest, int(last.rsplit("-", 1)[1]))
+    return highest
+
+
 def next_reference(year: int | None) -> str:
     """The next free reference for ``year``: KZ-2011-0007; KZ-XXXX-0007 without a year."""
-    year_part = UNDATED_YEAR if year is None else f"{year:04d}"
-    prefix = f"{_prefix()}-{year_part}-"
-    last = db.session.scalar(
-        select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    prefix = reference_prefix(year)
+    return f"{prefix}{last_reference_number(prefix) + 1:04d}"
 
 
 def _assign_reference(case: Case, year: int | None) -> None:

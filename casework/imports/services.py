@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
 
@@ -30,7 +29,7 @@ from casework.cases.models import (
     event_agencies,
     event_sources,
 )
-from casework.cases.services import case_values
+from casework.cases.services import case_values, last_reference_number, reference_prefix
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.locks import CASE_REFERENCES, transaction_lock
@@ -471,15 +470,12 @@ class _Writer:
         self.created = {"cases": 0, "people": 0}
 
     def _reference(self, year: int) -> str:
-        prefix = f"{current_app.config.get('CASE_REFERENCE_PREFIX', 'KZ')}-{year:04d}-"
+        prefix = reference_prefix(year)
         if year not in self.next_number:
-            # Numbers are taken from max(reference) once per year and import: no other intake
-            # or import may take one until this import commits, on any server.
+            # Numbers are taken from the last one given once per year and import: no other
+            # intake or import may take one until this import commits, on any server.
             transaction_lock(CASE_REFERENCES)
-            last = db.session.scalar(
-                select(func.max(Case.reference)).where(Case.reference.like(f"{prefix}%"))
-            )
-            self.next_number[year] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+            self.next_number[year] = last_reference_number(prefix) + 1
         number = self.next_number[year]
         self.next_number[year] += 1
         return f"{prefix}{number:04d}"
