@@ -104,7 +104,11 @@ def test_references_go_on_past_9999_in_a_year_and_are_never_given_twice(client, 
     # An undated case that got its dated reference: its year-less one is not given again.
     make_case(monitor, reference="KZ-2007-0001", former_reference="KZ-XXXX-0004")
     make_case(monitor, reference="KZ-XXXX-0002")
+    # Written by another system, with more zeros: still a number.
+    make_case(monitor, reference="KZ-2012-000500")
+    make_case(monitor, reference="KZ-2012-0499")
     login(monitor)
     assert intake(client, act_date="2011-05").reference == "KZ-2011-10001"
     assert intake(client, act_date="2011").reference == "KZ-2011-10002"
+    assert intake(client, act_date="2012").reference == "KZ-2012-0501"
     assert intake(client, act_date="").reference == "KZ-XXXX-0005"

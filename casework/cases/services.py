@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -58,28 +58,23 @@ def reference_prefix(year: int | None) -> str:
     return f"{_prefix()}-{UNDATED_YEAR if year is None else f'{year:04d}'}-"
 
 
-def _begins_with(column: Any, prefix: str) -> Any:
-    """``column`` begins with ``prefix``, in a form the database answers from the column's index:
-    SQLite's LIKE ignores case and so reads the whole index; its GLOB does not."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return column.op("GLOB")(re.sub(r"([*?\[])", r"[\1]", prefix) + "*")
-    return column.startswith(prefix, autoescape=True)
-
-
 def last_reference_number(prefix: str) -> int:
     """The highest number given after ``prefix`` so far (0 if none), former references included
     (a year-less one is not given again once its case got a dated one). Numbers are compared as
-    numbers: KZ-2011-10000 comes after KZ-2011-9999, which a comparison of text would not say."""
+    numbers: KZ-2011-10000 comes after KZ-2011-9999 (which a comparison of text would not say),
+    and KZ-2011-000500 after KZ-2011-0499."""
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     highest = 0
     for column in (Case.reference, Case.former_reference):
-        last = db.session.scalar(
-            select(column)
-            .where(_begins_with(column, prefix))
-            .order_by(func.length(column).desc(), column.desc())
-            .limit(1)
-        )
-        if last:
-            highest = max(highest, int(last.rsplit("-", 1)[1]))
+        digits = func.substr(column, len(prefix) + 1)
+        if sqlite:
+            # SQLite's LIKE ignores case and so reads the whole index; GLOB reads the prefix's.
+            literal = re.sub(r"([*?\[])", r"[\1]", prefix)
+            where = column.op("GLOB")(literal + "[0-9]*")
+        else:
+            where = column.startswith(prefix, autoescape=True) & digits.op("~")("^[0-9]+$")
+        found = db.session.scalar(select(func.max(cast(digits, Integer))).where(where))
+        highest = max(highest, found or 0)
     return highest
 
 
