@@ -353,3 +353,32 @@ def test_a_new_reference_is_numbered_from_the_index_of_its_year_alone(world):
         plan = _plan(statement, parameters)
         searched = [line for line in plan if line.startswith("SEARCH cases USING")]
         assert searched and not any(line.startswith("SCAN") for line in plan), plan
+
+
+def test_the_audit_filters_choices_hop_through_the_trails_indexes(world):
+    """The trail holds an entry for every view: its filter's choices (actions, kinds of object,
+    people) are read value by value from its indexes, never by reading every entry."""
+    from casework.audit import services as audit
+    from casework.audit.models import AuditEntry
+    from casework.core.db import distinct_values
+
+    case = db.session.query(Case).first()
+    for who in ("monitor", "lawyer", "monitor"):
+        audit.record(world[who], "case.viewed", case, case=case)
+    audit.record(None, "backup.created", object_type="backups", object_id="b1")
+    db.session.commit()
+    with _statements() as seen:
+        actions, kinds, people = audit.actions(), audit.object_types(), audit.actors()
+    for statement, parameters in [(st, p) for st, p in seen if "audit_entries" in st]:
+        plan = _plan(statement, parameters)
+        if db.engine.dialect.name == "postgresql":
+            assert not [line for line in plan if "Seq Scan on audit_entries" in line], plan
+        else:
+            assert not [line for line in plan if line.strip().startswith("SCAN audit_entries")]
+            assert any("INDEX" in line for line in plan), plan
+    # The choices a DISTINCT over every entry gives, in order; no one for the system's entry.
+    for found, column in ((actions, AuditEntry.action), (kinds, AuditEntry.object_type)):
+        assert found == db.session.scalars(select(column).distinct().order_by(column)).all()
+    assert {"case.viewed", "backup.created"} <= set(actions) and "cases" in kinds
+    assert {u.id for u in people} == {world["monitor"].id, world["lawyer"].id}
+    assert distinct_values(AuditEntry.actor_id) == sorted(u.id for u in people)

@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -34,6 +44,17 @@ def compared_with_models(
 ) -> bool:
     """Alembic's ``include_object``: everything but the optional indexes."""
     return not (type_ == "index" and name in OPTIONAL_INDEXES)
+
+
+def distinct_values(column: Any) -> list[Any]:
+    """The distinct values (not NULL) of an indexed column, in order, found by hopping through
+    its index from one value to the next: one look-up per value, however many rows hold each.
+    A plain DISTINCT reads every row, and neither SQLite nor PostgreSQL skips through an index
+    by itself."""
+    hops = select(func.min(column).label("value")).cte("hops", recursive=True)
+    following = select(func.min(column)).where(column > hops.c.value).scalar_subquery()
+    hops = hops.union_all(select(following).where(hops.c.value.is_not(None)))
+    return list(db.session.scalars(select(hops.c.value).where(hops.c.value.is_not(None))))
 
 
 def utcnow() -> datetime:
