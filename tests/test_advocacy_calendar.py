@@ -183,3 +183,61 @@ def test_feed_links_use_the_address_the_app_is_served_on(app, client, login, wor
     monkeypatch.setitem(app.config, "BASE_URL", "https://casework.example.org")
     response = client.post("/advocacy/calendar/rotate", base_url="http://localhost:8512")
     assert "<code>https://casework.example.org/calendar/" in response.get_data(as_text=True)
+
+
+def test_a_coordinators_feed_reads_the_cases_with_deadlines_in_batches(
+    app, client, login, world, count_queries, monkeypatch
+):
+    """A coordinator reads the whole archive: the feed reads only the cases with an open
+    deadline, a batch of them at a time (never one IN list of every case), and its cost does
+    not grow with the cases, deadlines or actions."""
+    from casework.advocacy import calendar
+    from casework.core.vocab import CaseStatus, RemedyKind
+    from casework.legal.models import Remedy
+
+    monkeypatch.setattr(calendar, "IN_CHUNK", 2)
+    login(world["coordinator"])
+    path = _feed_path(client)
+    feed = app.test_client()
+
+    def add(k: int) -> list:
+        cases = []
+        for i in range(k):
+            case = make_case(world["coordinator"], status=CaseStatus.VERIFIED)
+            make_case(world["coordinator"])  # no deadline: not read
+            db.session.add(
+                Remedy(
+                    case_id=case.id,
+                    kind=RemedyKind.ASYLUM_APPEAL,
+                    appeal_deadline=TODAY + timedelta(days=i + 1),
+                )
+            )
+            services.create_action(
+                world["coordinator"],
+                services.ActionData(
+                    action_type=ActionType.URGENT_APPEAL,
+                    title="Appeal",
+                    status=ActionStatus.SUBMITTED,
+                    followup_due=TODAY + timedelta(days=i + 2),
+                    case_references=[case.reference],
+                ),
+            )
+            cases.append(case)
+        db.session.commit()
+        return cases
+
+    def cost() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert feed.get(path).status_code == 200
+        return counter["n"]
+
+    first = add(2)
+    few = cost()
+    later = add(2)
+    assert cost() == few + 2  # two more batches of two cases (their deadlines, their actions)
+    cal = Calendar.from_ical(feed.get(path).data)
+    summaries = [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+    for case in first + later:
+        assert sum(s.startswith(f"{case.reference}: Appeal deadline") for s in summaries) == 1
+        assert any(s.startswith("Follow-up") and case.reference in s for s in summaries)

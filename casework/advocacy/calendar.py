@@ -13,7 +13,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import load_only, selectinload
 
 from casework.accounts.models import User
 from casework.advocacy.hooks import action_label
@@ -21,12 +22,13 @@ from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import _due_clause
 from casework.audit.services import record
 from casework.cases.models import Case
-from casework.core.db import db
-from casework.core.hooks import deadlines_by_case
+from casework.core.db import IN_CHUNK, db
+from casework.core.hooks import Deadline, deadlines_by_case, pending_deadlines_clauses
 from casework.core.vocab import CaseStatus
 from casework.permissions import (
     action_cases_for,
     can_use_calendar_feed,
+    readable_case_ids,
     readable_cases_clause,
     visible_actions_clause,
 )
@@ -100,10 +102,13 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
             _due_clause(),
             visible_actions_clause(user),
         )
+        .options(selectinload(AdvocacyAction.cases))
         .order_by(AdvocacyAction.followup_due)
-    )
+    ).all()
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
     for action in actions:
-        refs = ", ".join(c.reference for c in action_cases_for(user, action)) or "thematic"
+        refs = ", ".join(c.reference for c in action_cases_for(user, action, readable))
+        refs = refs or "thematic"
         cal.add_component(
             _event(
                 f"followup-{action.public_id}@casework",
@@ -113,14 +118,21 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
                 stamp,
             )
         )
-    cases = list(
-        db.session.scalars(
-            select(Case)
-            .where(readable_cases_clause(user), Case.status != CaseStatus.CLOSED)
-            .order_by(Case.reference)
+    # Only the cases with an open deadline, and of each only what the feed shows: a
+    # coordinator reads the whole archive. Their deadlines are read IN_CHUNK cases at a time.
+    cases = db.session.scalars(
+        select(Case)
+        .where(
+            readable_cases_clause(user),
+            Case.status != CaseStatus.CLOSED,
+            or_(*pending_deadlines_clauses()),
         )
-    )
-    deadlines = deadlines_by_case(cases)
+        .options(load_only(Case.id, Case.public_id, Case.reference))
+        .order_by(Case.reference)
+    ).all()
+    deadlines: dict[int, list[Deadline]] = {}
+    for start in range(0, len(cases), IN_CHUNK):
+        deadlines.update(deadlines_by_case(cases[start : start + IN_CHUNK]))
     for case in cases:
         for n, deadline in enumerate(deadlines[case.id]):
             if deadline.kind == "followup":

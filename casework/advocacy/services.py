@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from casework.accounts.models import User
@@ -693,6 +693,15 @@ def followup_page(
     (items, prev_cursor, next_cursor), notice = keyset.or_from_top(one, cursor)
     readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
     return FollowUpPage(name, items, prev_cursor, next_cursor, readable, today, notice)
+
+
+def has_open_followup() -> ColumnElement[bool]:
+    """A condition over ``Case``: one of its actions waits for a reply by a follow-up date."""
+    return exists().where(
+        action_cases.c.case_id == Case.id,
+        action_cases.c.action_id == AdvocacyAction.id,
+        _due_clause(),
+    )
 
 
 def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:

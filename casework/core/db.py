@@ -33,6 +33,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Values in one IN (...) list of a look-up by id or key: well under every database's limit on
+# bound parameters (SQLite's was 999; PostgreSQL's driver takes at most 65,535).
+IN_CHUNK = 500
+
 # Indexes the migrations create only where the database offers them (PostgreSQL's trigram
 # index of references, when pg_trgm can be installed): the models leave them out, and
 # comparing the models with the database ignores them.

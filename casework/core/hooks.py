@@ -106,11 +106,14 @@ class Deadline:
 
 # provider(cases) -> {case id: that case's open deadlines}: one query for any number of cases.
 DeadlineProvider = Callable[[list[Any]], dict[int, list[Deadline]]]
+# pending() -> a SQL condition over cases, true of every case the provider may give a deadline.
+PendingClause = Callable[[], Any]
 
 _case_panels: list[CasePanel] = []
 _dashboard_sections: list[DashboardSection] = []
 _timeline_providers: list[tuple[str, TimelineProvider]] = []
 _deadline_providers: list[tuple[str, DeadlineProvider]] = []
+_deadline_pending: dict[str, PendingClause] = {}
 
 
 def register_case_panel(panel: CasePanel) -> None:
@@ -130,10 +133,20 @@ def register_timeline_provider(name: str, provider: TimelineProvider) -> None:
         _timeline_providers.append((name, provider))
 
 
-def register_deadline_provider(name: str, provider: DeadlineProvider) -> None:
-    """``provider(cases)`` maps each case id to its open deadlines (past ones included)."""
+def register_deadline_provider(
+    name: str, provider: DeadlineProvider, pending: PendingClause
+) -> None:
+    """``provider(cases)`` maps each case id to its open deadlines (past ones included);
+    ``pending()`` is a SQL condition true of every case it may give one (so that a list of
+    every deadline reads those cases only, not the archive)."""
     if all(n != name for n, _ in _deadline_providers):
         _deadline_providers.append((name, provider))
+        _deadline_pending[name] = pending
+
+
+def pending_deadlines_clauses() -> list[Any]:
+    """One SQL condition per deadline provider: a case with an open deadline meets one."""
+    return [_deadline_pending[name]() for name, _ in _deadline_providers]
 
 
 def deadlines_by_case(cases: list[Any]) -> dict[int, list[Deadline]]:

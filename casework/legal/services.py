@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
@@ -878,6 +878,11 @@ def _open_deadline_clause():
         Remedy.appeal_deadline.is_not(None),
         Remedy.outcome.not_in(_CLOSED_OUTCOMES),
     )
+
+
+def has_open_remedy_deadline() -> ColumnElement[bool]:
+    """A condition over ``Case``: the case has an open appeal deadline (``remedy_deadlines``)."""
+    return exists().where(Remedy.case_id == Case.id, *_open_deadline_clause())
 
 
 def remedy_deadline_label(remedy: Remedy) -> str:

@@ -701,7 +701,9 @@ def init_app(app: Flask) -> None:
         )
     )
     register_timeline_provider("legal", services.timeline_for)
-    register_deadline_provider("remedies", services.remedy_deadlines)
+    register_deadline_provider(
+        "remedies", services.remedy_deadlines, services.has_open_remedy_deadline
+    )
     register_dashboard_section(
         DashboardSection(
             name="remedy_deadlines",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import load_only
 from casework import permissions
 from casework.cases.models import Case, CasePerson
 from casework.core.blindindex import current_index
-from casework.core.db import db
+from casework.core.db import IN_CHUNK, db
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
@@ -35,8 +35,6 @@ MAX_CANDIDATES = 500
 SEARCH_CANDIDATES = 200
 # The policy is asked of at most this many of the best-ranked candidates at a time.
 POLICY_BATCH = 500
-# Values in one IN list of a look-up by id or token (SQLite binds at most 999 parameters).
-IN_CHUNK = 500
 
 
 def _purpose(kind: str) -> str:
