@@ -281,3 +281,48 @@ def test_a_upr_text_counts_the_cases_of_its_period_not_of_its_years(app):
     (countries,) = [line for line in text.splitlines() if line.startswith("Cases by destination")]
     assert "Uzbekistan: 2" in countries and "China" not in countries, countries
     assert "Kyrgyzstan" not in countries, countries
+
+
+def test_an_export_read_in_batches_is_the_whole_export(app, monkeypatch):
+    """An export of the whole archive holds one batch of cases at a time: the files are the
+    same, case for case and in the same order, however small the batches."""
+    import json
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from casework.reports import services
+    from tests.factories import make_case
+
+    world = report_world.build()
+    for _ in range(3):
+        make_case(world.lawyer)
+    files = {fmt: services.export_cases(world.lawyer, fmt)[0] for fmt in services.EXPORT_FORMATS}
+    batches = []
+    real = services.readable_case_batches
+    monkeypatch.setattr(
+        services,
+        "readable_case_batches",
+        lambda user: [batches.append(len(b)) or b for b in real(user, size=2)],
+    )
+    for fmt, whole in files.items():
+        batched = services.export_cases(world.lawyer, fmt)[0]
+        if fmt == "xlsx":
+            rows = [
+                [[c.value for c in row] for row in load_workbook(io.BytesIO(f)).active.iter_rows()]
+                for f in (whole, batched)
+            ]
+            assert rows[0] == rows[1] and len(rows[0]) >= 5
+            assert zipfile.ZipFile(io.BytesIO(batched)).testzip() is None
+        else:
+            assert batched == whole
+    assert set(batches) <= {1, 2} and len(batches) >= 3
+    cases = json.loads(files["json"])["cases"]
+    assert [c["reference"] for c in cases] == sorted(c["reference"] for c in cases)
+    # The JSON is the document json.dumps(..., indent=2) writes in one go.
+    parsed = json.loads(files["json"])
+    assert files["json"].decode() == json.dumps(parsed, ensure_ascii=False, indent=2)
+    sheet = load_workbook(io.BytesIO(files["xlsx"])).active
+    assert [c.value for c in next(sheet.iter_rows())] == list(services.EXPORT_COLUMNS)
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
+    assert cells and all(cell.data_type == "s" for cell in cells)  # text, whatever it holds

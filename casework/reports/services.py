@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement, String, func, or_, select, type_coerce
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import ColumnElement, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.audit.services import record
 from casework.cases.models import Case, CasePerson, Event
-from casework.core.db import db
+from casework.core.db import IN_CHUNK, db
 from casework.core.errors import ValidationFailed
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
@@ -38,6 +41,33 @@ _MIMETYPES = {
 }
 
 
+def _with_contents(query: Select) -> Select:
+    """``query`` of cases, each loaded with its people (and their names) and events."""
+    return query.options(
+        selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names),
+        selectinload(Case.events).options(selectinload(Event.place), selectinload(Event.agencies)),
+    )
+
+
+def _readable(
+    query: Select,
+    user: Any,
+    statuses: list[CaseStatus] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
+    # Neither discarded drafts nor duplicates leave the system: each fact is told once.
+    query = query.where(
+        permissions.readable_cases_clause(user),
+        Case.hidden_at.is_(None),
+        Case.duplicate_of_id.is_(None),
+        *act_date_in(date_from, date_to),
+    )
+    if statuses:
+        query = query.where(Case.status.in_(statuses))
+    return query.order_by(Case.reference)
+
+
 def readable_cases(
     user: Any,
     *,
@@ -47,27 +77,21 @@ def readable_cases(
 ) -> list[Case]:
     """The cases whose content ``user`` may read, optionally by status and act date.
 
-    Every output reads its cases here: through ``permissions.readable_cases_clause``.
+    Every output reads its cases here (or in ``readable_case_batches``): through
+    ``permissions.readable_cases_clause``.
     """
-    query = (
-        select(Case)
-        # Neither discarded drafts nor duplicates leave the system: each fact is told once.
-        .where(
-            permissions.readable_cases_clause(user),
-            Case.hidden_at.is_(None),
-            Case.duplicate_of_id.is_(None),
-        )
-        .options(
-            selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names),
-            selectinload(Case.events).options(
-                selectinload(Event.place), selectinload(Event.agencies)
-            ),
-        )
-        .order_by(Case.reference)
-    )
-    if statuses:
-        query = query.where(Case.status.in_(statuses))
-    return list(db.session.scalars(query.where(*act_date_in(date_from, date_to))))
+    query = _readable(select(Case), user, statuses, date_from, date_to)
+    return list(db.session.scalars(_with_contents(query)))
+
+
+def readable_case_batches(user: Any, size: int = IN_CHUNK) -> Iterator[list[Case]]:
+    """``readable_cases(user)`` a batch at a time, in the same order: an output of the whole
+    archive holds one batch of cases (with their people and events) at a time, not all."""
+    ids = db.session.scalars(_readable(select(Case.id), user)).all()
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        query = _with_contents(select(Case).where(Case.id.in_(batch)).order_by(Case.reference))
+        yield list(db.session.scalars(query))
 
 
 def act_date_in(date_from: date | None, date_to: date | None) -> list[ColumnElement[bool]]:
@@ -200,33 +224,58 @@ def export_row(c: CaseOut) -> dict[str, Any]:
     }
 
 
-def _csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: neutralise(v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
+class _CsvFile:
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+        self.writer = csv.DictWriter(self.out, fieldnames=EXPORT_COLUMNS)
+        self.writer.writeheader()
+
+    def add(self, case: CaseOut) -> None:
+        self.writer.writerow({k: neutralise(v) for k, v in export_row(case).items()})
+
+    def content(self) -> bytes:
+        return self.out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
 
 
-def _xlsx(rows: list[dict[str, Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Cases"
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append([neutralise(row[k]) for k in EXPORT_COLUMNS])
-        for cell in sheet[sheet.max_row]:
+class _XlsxFile:
+    def __init__(self) -> None:
+        # Write-only: rows go out as they come, no sheet of every cell is kept.
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("Cases")
+        self.sheet.append(list(EXPORT_COLUMNS))
+
+    def add(self, case: CaseOut) -> None:
+        row = export_row(case)
+        cells = []
+        for key in EXPORT_COLUMNS:
+            cell = WriteOnlyCell(self.sheet, value=neutralise(row[key]))
             cell.data_type = "s"  # text, whatever it looks like
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def content(self) -> bytes:
+        out = io.BytesIO()
+        self.book.save(out)
+        return out.getvalue()
 
 
-def _json(cases: list[CaseOut]) -> bytes:
-    return json.dumps(
-        {"cases": [asdict(c) for c in cases]}, ensure_ascii=False, indent=2, default=str
-    ).encode()
+class _JsonFile:
+    """``{"cases": [...]}`` as ``json.dumps(..., indent=2)`` writes it, one case at a time."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, case: CaseOut) -> None:
+        text = json.dumps(asdict(case), ensure_ascii=False, indent=2, default=str)
+        self.parts.append(textwrap.indent(text, "    "))
+
+    def content(self) -> bytes:
+        if not self.parts:
+            return json.dumps({"cases": []}, indent=2).encode()
+        return ('{\n  "cases": [\n' + ",\n".join(self.parts) + "\n  ]\n}").encode()
+
+
+_EXPORT_FILES = {"csv": _CsvFile, "xlsx": _XlsxFile, "json": _JsonFile}
 
 
 def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[bytes, str, str, int]:
@@ -236,16 +285,13 @@ def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[byte
     """
     if fmt not in EXPORT_FORMATS:
         raise ValidationFailed({"format": [_("Choose CSV, XLSX or JSON.")]})
-    cases = readable_cases(actor)
-    facts = disclosure_facts(cases, Output.EXPORT)
-    disclosed = [
-        disclose_case(c, Output.EXPORT, strict=anonymise, facts=facts[c.id]) for c in cases
-    ]
-    if fmt == "json":
-        content = _json(disclosed)
-    else:
-        rows = [export_row(c) for c in disclosed]
-        content = _csv(rows) if fmt == "csv" else _xlsx(rows)
-    record_output(actor, Output.EXPORT.value, fmt, len(cases), anonymised=anonymise)
+    out = _EXPORT_FILES[fmt]()
+    count = 0
+    for cases in readable_case_batches(actor):
+        facts = disclosure_facts(cases, Output.EXPORT)
+        for c in cases:
+            out.add(disclose_case(c, Output.EXPORT, strict=anonymise, facts=facts[c.id]))
+        count += len(cases)
+    record_output(actor, Output.EXPORT.value, fmt, count, anonymised=anonymise)
     name = f"cases-{date.today().isoformat()}{'-anonymised' if anonymise else ''}.{fmt}"
-    return content, name, _MIMETYPES[fmt], len(cases)
+    return out.content(), name, _MIMETYPES[fmt], count
