@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import update
@@ -48,19 +50,25 @@ def test_admin_filters_the_trail(client, login, make_user):
     assert client.get("/admin/audit?user=nobody").status_code == 404
 
 
-def test_bad_filters_and_pages_are_refused_not_crashing(client, login, make_user):
+def test_bad_filters_and_cursors_are_refused_not_crashing(client, login, make_user):
     login(make_user(Role.ADMIN))
-    assert client.get("/admin/audit?page=1").status_code == 200
-    for page in ("99999999999999999999999", "1000000", "0", "2"):
-        assert client.get(f"/admin/audit?page={page}").status_code == 404, page
-    for page in ("-1", "abc", "1.5", "１"):
-        assert client.get(f"/admin/audit?page={page}").status_code == 400, page
+    newest = _rows(client.get("/admin/audit"))
+    # An altered or foreign cursor starts from the newest entries, and says so.
+    for cursor in ("99999999999999999999999", "-1", "abc", "１", "x" * 500, "WyJuZXciLDEsImEiXQ"):
+        response = client.get(f"/admin/audit?cursor={cursor}")
+        assert response.status_code == 200, cursor
+        assert _rows(response) == newest and "from the top" in response.get_data(as_text=True)
     for day in ("2025-13-01", "yesterday", "0001-01-01", "9999-12-31"):
         assert client.get(f"/admin/audit?since={day}").status_code == 400, day
         assert client.get(f"/admin/audit?until={day}").status_code == 400, day
 
 
-def test_pages_keep_the_filters(client, login, make_user, monkeypatch):
+def _link(page: str, rel: str) -> str | None:
+    found = re.search(rf'href="([^"]+)" rel="{rel}"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_pages_keep_the_filters_and_go_back_and_forth(client, login, make_user, monkeypatch):
     from casework.audit import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
@@ -69,13 +77,40 @@ def test_pages_keep_the_filters(client, login, make_user, monkeypatch):
         record(admin, "test.event", object_type="system", object_id=f"n{i}")
     db.session.commit()
     login(admin)
-    first = client.get("/admin/audit?action=test.event").get_data(as_text=True)
-    assert "page=2" in first and "action=test.event" in first
-    third = client.get("/admin/audit?action=test.event&page=3")
-    assert third.status_code == 200 and "n0" in _rows(third)
-    assert client.get("/admin/audit?action=test.event&page=4").status_code == 404
+    url, seen, pages = "/admin/audit?action=test.event", [], []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        assert "action=test.event" in url
+        pages.append(url)
+        seen += re.findall(r"system (n\d)<", _rows(client.get(url)))
+        url = _link(page, "next")
+    # Every entry once, newest first, on three pages of two, two and one.
+    assert seen == ["n4", "n3", "n2", "n1", "n0"] and len(pages) == 3
+    back = _link(client.get(pages[2]).get_data(as_text=True), "prev")
+    assert re.findall(r"system (n\d)<", _rows(client.get(back))) == ["n2", "n1"]
 
 
 def test_only_admins_see_the_trail(client, login, make_user):
     login(make_user(Role.COORDINATOR))
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_a_later_page_costs_what_the_first_does(client, login, make_user, count_queries):
+    from casework.audit import services
+
+    admin = make_user(Role.ADMIN)
+    for i in range(30):
+        record(admin, "test.event", object_type="system", object_id=f"n{i}")
+    db.session.commit()
+
+    def cost(cursor: str) -> tuple[int, str | None]:
+        with count_queries() as counter:
+            page = services.trail_page(cursor, size=3)
+        return counter["n"], page.next_cursor
+
+    first, cursor = cost("")
+    costs = []
+    for _ in range(6):
+        n, cursor = cost(cursor)
+        costs.append(n)
+    assert set(costs) == {first + 1}  # the cursor's entry, read again: at any depth

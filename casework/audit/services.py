@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from flask import has_request_context, request
-from sqlalchemy import select, text
+from flask import current_app, has_request_context, request
+from sqlalchemy import Select, select, text, true
 from sqlalchemy.orm import Session, joinedload
 
 from casework import permissions
@@ -16,6 +17,7 @@ from casework.accounts.models import User
 from casework.audit import chain  # noqa: F401  (installs the hook that chains new entries)
 from casework.audit.chain import HEAD_ID
 from casework.audit.models import READ_ACTIONS, AuditChainHead, AuditEntry
+from casework.core import keyset
 from casework.core.db import db, distinct_values, utcnow
 from casework.core.requestmemo import per_request
 from casework.core.types import PartialDate
@@ -112,7 +114,12 @@ def data_version() -> str:
     return f"{row.changed_seq or 0}:{row.changed_hash or ''}" if row else "0:"
 
 
-def entries(
+# The trail's order, newest first: keyset pages (``core.keyset``) walk its index on ``at``.
+TRAIL_KEYS: list[keyset.Key] = [(AuditEntry.at, True), (AuditEntry.id, True)]
+TRAIL_CURSOR_SALT = "audit-trail-cursor"
+
+
+def _entries_query(
     *,
     case_id: int | None = None,
     actor_id: int | None = None,
@@ -121,11 +128,7 @@ def entries(
     since: date | None = None,
     until: date | None = None,
     changes_only: bool = False,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[AuditEntry]:
-    """The newest entries first, optionally for one case, actor, action or object type, and
-    between two days (UTC, both included)."""
+) -> Select:
     query = select(AuditEntry).options(joinedload(AuditEntry.actor))
     if changes_only:
         query = query.where(AuditEntry.action.not_in(READ_ACTIONS))
@@ -143,8 +146,46 @@ def entries(
         query = query.where(
             AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min, UTC)
         )
-    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
+    return query
+
+
+def entries(*, limit: int = 100, **filters: Any) -> list[AuditEntry]:
+    """The newest ``limit`` entries, optionally for one case, actor, action or object type, and
+    between two days (UTC, both included); ``changes_only`` leaves out the reads."""
+    query = _entries_query(**filters).order_by(*keyset.order_by(TRAIL_KEYS)).limit(limit)
     return list(db.session.scalars(query))
+
+
+@dataclass
+class TrailPage:
+    """One page of the audit trail, with the cursors of the pages around it."""
+
+    entries: list[AuditEntry]
+    prev_cursor: str | None
+    next_cursor: str | None
+    notice: str | None = None  # why the trail started again from the newest entries
+
+
+def trail_page(cursor: str = "", *, size: int, **filters: Any) -> TrailPage:
+    """A page of the trail (filtered as ``entries``) after or before the cursor's entry: a
+    deep page costs what the first does (an unusable cursor starts from the newest, with a
+    notice). The caller checks that the user may read the trail."""
+
+    def fetch(at: str) -> tuple[list[AuditEntry], str | None, str | None]:
+        return keyset.page(
+            _entries_query(**filters),
+            id_column=AuditEntry.id,
+            keys=TRAIL_KEYS,
+            sort="new",
+            cursor=at,
+            secret=current_app.config["SECRET_KEY"],
+            salt=TRAIL_CURSOR_SALT,
+            size=size,
+            visible=true(),
+        )
+
+    (rows, prev_cursor, next_cursor), notice = keyset.or_from_top(fetch, cursor)
+    return TrailPage(rows, prev_cursor, next_cursor, notice)
 
 
 # The filters' choices read the trail's indexes value by value (``distinct_values``): the trail

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from flask import Blueprint, Flask, abort, render_template, request
+from flask import Blueprint, Flask, abort, flash, render_template, request
 from flask_login import current_user
 
 from casework.audit import services, wording
 from casework.audit.cli import audit_cli
+from casework.core.i18n import gettext as _
 from casework.permissions import can_view_audit
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 100
-# Far beyond any real trail; a larger page number is refused before it reaches the database.
-MAX_PAGE = 100_000
 
 
 @dataclass
@@ -42,42 +41,30 @@ def _day(value: str) -> date | None:
     return day
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit():
-        abort(400)
-    if len(raw) > 7 or not 1 <= int(raw) <= MAX_PAGE:
-        abort(404)
-    return int(raw)
-
-
 @bp.get("/admin/audit")
 def trail():
     if not can_view_audit(current_user):
         abort(403)
-    page = _page()
     filters = TrailFilters(
         **{k: request.args.get(k, "")[:80] for k in TrailFilters.__annotations__}
     )
     actor = services.actor_by_public_id(filters.user) if filters.user else None
     if filters.user and actor is None:
         abort(404)
-    rows = services.entries(
+    page = services.trail_page(
+        (request.args.get("cursor") or "").strip()[:200],
+        size=PAGE_SIZE,
         actor_id=actor.id if actor else None,
         action=filters.action or None,
         object_type=filters.object_type or None,
         since=_day(filters.since),
         until=_day(filters.until),
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
     )
-    if page > 1 and not rows:
-        abort(404)
+    if page.notice:
+        flash(_(page.notice), "warning")
     return render_template(
         "audit/trail.html",
-        entries=rows[:PAGE_SIZE],
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
         filters=filters,
         actors=services.actors(),
         actions=services.actions(),
