@@ -172,6 +172,7 @@ PAGES = [
     ("case list by provision", "GET", "/cases?provision=QC:1&sort=reference", None),
     ("case file", "GET", "CASE", None),
     ("case team", "GET", "TEAM", None),
+    ("person in a case", "GET", "PERSON", None),
     ("provision page", "GET", "/legal/provisions/QC:1", None),
     ("follow-ups", "GET", "/advocacy/followups", None),
     ("follow-up list", "GET", "/advocacy/followups?list=org_overdue", None),
@@ -187,6 +188,8 @@ PAGES = [
 def _url(archive: Archive, url: str) -> str:
     if url == "CASE":
         return f"/cases/{archive.case.public_id}"
+    if url == "PERSON":
+        return f"/cases/{archive.case.public_id}/people/{archive.person.public_id}"
     if url == "TEAM":
         return f"/cases/{archive.case.public_id}/team"
     if url == "CYCLE":

@@ -216,22 +216,8 @@ def families_of(
 def family_of(person: Person, viewer: Any) -> list[tuple[FamilyLink, Person, str]]:
     """(link, other person, label) for every family link in either direction whose other
     person ``viewer`` may see through a case of theirs (a relative known only from a
-    restricted case stays unnamed and unmentioned)."""
-    rows = db.session.scalars(
-        db.select(FamilyLink).where(
-            (FamilyLink.person_id == person.id) | (FamilyLink.relative_id == person.id),
-            FamilyLink.hidden_at.is_(None),
-        )
-    )
-    result = []
-    for link in rows:
-        if link.person_id == person.id:
-            entry = (link, link.relative, f"{link.relation.label} of")
-        else:
-            entry = (link, link.person, f"has as {link.relation.label.lower()}")
-        if permissions.can_view_person(viewer, entry[1]):
-            result.append(entry)
-    return result
+    restricted case stays unnamed and unmentioned): :func:`families_of` of one person."""
+    return families_of([person], viewer)[person.id]
 
 
 def hide_name(

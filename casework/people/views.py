@@ -180,7 +180,8 @@ def edit_person(public_id: str, person_id: str):
     )
     if done is not None:
         return done
-    others = [cp.person for cp in case_services.case_people(case) if cp.person_id != person.id]
+    people = case_services.case_people_with_names(case)
+    others = [cp.person for cp in people if cp.person_id != person.id]
     family_form = FamilyForm(prefix="family")
     family_form.relative.choices = pairs([(p.public_id, p.primary_name) for p in others])
     return render_template(
