@@ -191,11 +191,11 @@ def test_a_coordinators_feed_reads_the_cases_with_deadlines_in_batches(
     """A coordinator reads the whole archive: the feed reads only the cases with an open
     deadline, a batch of them at a time (never one IN list of every case), and its cost does
     not grow with the cases, deadlines or actions."""
-    from casework.advocacy import calendar
+    from casework.core import db as core_db
     from casework.core.vocab import CaseStatus, RemedyKind
     from casework.legal.models import Remedy
 
-    monkeypatch.setattr(calendar, "IN_CHUNK", 2)
+    monkeypatch.setattr(core_db, "IN_CHUNK", 2)
     login(world["coordinator"])
     path = _feed_path(client)
     feed = app.test_client()

@@ -22,7 +22,7 @@ from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import _due_clause
 from casework.audit.services import record
 from casework.cases.models import Case
-from casework.core.db import IN_CHUNK, db
+from casework.core.db import db, in_chunks
 from casework.core.hooks import Deadline, deadlines_by_case, pending_deadlines_clauses
 from casework.core.vocab import CaseStatus
 from casework.permissions import (
@@ -119,7 +119,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
             )
         )
     # Only the cases with an open deadline, and of each only what the feed shows: a
-    # coordinator reads the whole archive. Their deadlines are read IN_CHUNK cases at a time.
+    # coordinator reads the whole archive. Their deadlines are read an IN list of cases at a time.
     cases = db.session.scalars(
         select(Case)
         .where(
@@ -131,8 +131,8 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         .order_by(Case.reference)
     ).all()
     deadlines: dict[int, list[Deadline]] = {}
-    for start in range(0, len(cases), IN_CHUNK):
-        deadlines.update(deadlines_by_case(cases[start : start + IN_CHUNK]))
+    for batch in in_chunks(cases):
+        deadlines.update(deadlines_by_case(list(batch)))
     for case in cases:
         for n, deadline in enumerate(deadlines[case.id]):
             if deadline.kind == "followup":

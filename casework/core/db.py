@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -33,9 +34,19 @@ NAMING_CONVENTION = {
 }
 
 
+T = TypeVar("T")
+
 # Values in one IN (...) list of a look-up by id or key: well under every database's limit on
 # bound parameters (SQLite's was 999; PostgreSQL's driver takes at most 65,535).
 IN_CHUNK = 500
+
+
+def in_chunks(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    """``items`` ``size`` (``IN_CHUNK``) at a time: each slice fits one IN (...) list."""
+    size = size or IN_CHUNK
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 # Indexes the migrations create only where the database offers them (PostgreSQL's trigram
 # index of references, when pg_trgm can be installed): the models leave them out, and

@@ -20,7 +20,7 @@ from sqlalchemy.orm import load_only
 from casework import permissions
 from casework.cases.models import Case, CasePerson
 from casework.core.blindindex import current_index
-from casework.core.db import IN_CHUNK, db
+from casework.core.db import db, in_chunks
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
@@ -239,11 +239,11 @@ def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
     """
     ids = sorted(set(ids))
     found: dict[int, _Named] = {}
-    for start in range(0, len(ids), IN_CHUNK):
+    for batch in in_chunks(ids):
         rows = db.session.execute(
             select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
             .join(PersonName, PersonName.person_id == Person.id)
-            .where(Person.id.in_(ids[start : start + IN_CHUNK]), PersonName.hidden_at.is_(None))
+            .where(Person.id.in_(batch), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
         )
         for person_id, born, nationality, name_id, name in rows:
@@ -279,16 +279,16 @@ def _rank(
 
 
 def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
-    """Candidates of the people kept, loaded as objects in one query per IN_CHUNK (the columns
+    """Candidates of the people kept, loaded as objects in one query per IN list (the columns
     scoring read, and the public id the pages and the API show)."""
     ids = sorted({s.named.id for scored in ranked for s in scored})
     people: dict[int, Person] = {}
-    for start in range(0, len(ids), IN_CHUNK):
+    for batch in in_chunks(ids):
         people.update(
             (p.id, p)
             for p in db.session.scalars(
                 select(Person)
-                .where(Person.id.in_(ids[start : start + IN_CHUNK]))
+                .where(Person.id.in_(batch))
                 .options(
                     load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality)
                 )
@@ -362,7 +362,7 @@ def match_many(
     tokens = sorted(set().union(*wanted)) if wanted else []
     by_token: dict[str, set[int]] = {}
     facts: dict[int, tuple[int | None, str | None]] = {}
-    for start in range(0, len(tokens), IN_CHUNK):
+    for batch in in_chunks(tokens):
         rows = db.session.execute(
             select(
                 PersonNameKey.token,
@@ -373,7 +373,7 @@ def match_many(
             )
             .join(Person, Person.id == PersonNameKey.person_id)
             .where(
-                PersonNameKey.token.in_(tokens[start : start + IN_CHUNK]),
+                PersonNameKey.token.in_(batch),
                 permissions.visible_people_clause(user),
             )
         )

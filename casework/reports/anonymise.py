@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from casework.cases.models import Case, CasePerson, Event
 from casework.cases.services import case_people_with_names
 from casework.core import countries
-from casework.core.db import IN_CHUNK, db
+from casework.core.db import db, in_chunks
 from casework.core.vocab import CaseRole, ConsentLevel
 from casework.legal.models import CaseProvision, Remedy
 from casework.people.models import FamilyLink, Person
@@ -380,8 +380,8 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
     links: dict[int, list[CaseProvision]] = {}
     remedies: dict[int, list[Remedy]] = {}
     reviewed: set[int] = set()
-    for start in range(0, len(cases), IN_CHUNK):
-        chunk = {c.id: c for c in cases[start : start + IN_CHUNK]}
+    for batch in in_chunks(cases):
+        chunk = {c.id: c for c in batch}
         ids = list(chunk)
         for link in db.session.scalars(
             select(CaseProvision)

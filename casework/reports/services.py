@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from casework import permissions
 from casework.audit.services import record
 from casework.cases.models import Case, CasePerson, Event
-from casework.core.db import IN_CHUNK, db
+from casework.core.db import db, in_chunks
 from casework.core.errors import ValidationFailed
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
@@ -84,12 +84,11 @@ def readable_cases(
     return list(db.session.scalars(_with_contents(query)))
 
 
-def readable_case_batches(user: Any, size: int = IN_CHUNK) -> Iterator[list[Case]]:
+def readable_case_batches(user: Any, size: int | None = None) -> Iterator[list[Case]]:
     """``readable_cases(user)`` a batch at a time, in the same order: an output of the whole
     archive holds one batch of cases (with their people and events) at a time, not all."""
     ids = db.session.scalars(_readable(select(Case.id), user)).all()
-    for start in range(0, len(ids), size):
-        batch = ids[start : start + size]
+    for batch in in_chunks(ids, size):
         query = _with_contents(select(Case).where(Case.id.in_(batch)).order_by(Case.reference))
         yield list(db.session.scalars(query))
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.models import Case, Comment, Event, StatusChange
 from casework.core.blindindex import current_index
-from casework.core.db import db
+from casework.core.db import db, in_chunks
 from casework.core.i18n import N_
 from casework.evidence.models import Document, Source
 from casework.search.models import SearchToken
@@ -132,15 +132,13 @@ def write_tokens(conn: Any, records: Iterable[Any], *, new: bool = False) -> int
     for name, objs in by_kind.items():
         kind = KIND_BY_NAME[name]
         ids = [] if new else [o.id for o in objs]
-        for start in range(0, len(ids), 500):
+        for batch in in_chunks(ids):
             conn.execute(
-                delete(table).where(
-                    table.c.record_kind == name, table.c.record_id.in_(ids[start : start + 500])
-                )
+                delete(table).where(table.c.record_kind == name, table.c.record_id.in_(batch))
             )
         rows = [row for obj in objs for row in _rows(kind, obj)]
-        for start in range(0, len(rows), 2000):
-            conn.execute(insert(table), rows[start : start + 2000])
+        for batch in in_chunks(rows, 2000):  # rows per multi-row INSERT
+            conn.execute(insert(table), list(batch))
         written += len(rows)
     return written
 
