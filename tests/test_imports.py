@@ -325,3 +325,6 @@ def test_imported_cases_take_the_numbers_after_the_highest_of_their_year(
         select(Case.reference).where(Case.reference.not_in(["KZ-2019-9999", "KZ-2019-10000"]))
     ).all()
     assert sorted(imported) == ["KZ-2019-10001", "KZ-2019-10002"]
+    # The bulk INSERT gave them their sort key: after KZ-2019-10000, in order.
+    by_key = db.session.scalars(select(Case.reference).order_by(Case.reference_key)).all()
+    assert by_key == ["KZ-2019-9999", "KZ-2019-10000", "KZ-2019-10001", "KZ-2019-10002"]

@@ -128,7 +128,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
             or_(*pending_deadlines_clauses()),
         )
         .options(load_only(Case.id, Case.public_id, Case.reference))
-        .order_by(Case.reference)
+        .order_by(Case.reference_key)
     ).all()
     deadlines: dict[int, list[Deadline]] = {}
     for batch in in_chunks(cases):

@@ -94,7 +94,7 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
 
     target_body = relationship(TargetBody)
     responsible = relationship("User", foreign_keys=[responsible_id])
-    cases = relationship("Case", secondary=action_cases, order_by="Case.reference")
+    cases = relationship("Case", secondary=action_cases, order_by="Case.reference_key")
     recommendations = relationship("UPRRecommendation", secondary=action_recommendations)
 
 
@@ -154,5 +154,5 @@ class UPRRecommendation(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model)
     themes: Mapped[str | None] = mapped_column(String(500))
 
     cycle: Mapped[UPRCycle] = relationship(lazy="joined")
-    cases = relationship("Case", secondary=recommendation_cases, order_by="Case.reference")
+    cases = relationship("Case", secondary=recommendation_cases, order_by="Case.reference_key")
     actions = relationship(AdvocacyAction, secondary=action_recommendations, viewonly=True)

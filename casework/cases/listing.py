@@ -42,11 +42,11 @@ CURSOR_SALT = "case-list-cursor"
 SORTS: dict[str, list[keyset.Key]] = {
     "updated": [(Case.updated_at, True), (Case.id, True)],
     "created": [(Case.id, True)],
-    "reference": [(Case.reference, False), (Case.id, False)],
+    "reference": [(Case.reference_key, False), (Case.id, False)],
     "act_date": [(ACT_DATE_DESC_KEY, True), (Case.id, True)],
     "act_date_asc": [(ACT_DATE_ASC_KEY, False), (Case.id, False)],
     "urgency": [(URGENCY_RANK, True), (Case.updated_at, True), (Case.id, True)],
-    "status": [(Case.status, False), (Case.reference, False), (Case.id, False)],
+    "status": [(Case.status, False), (Case.reference_key, False), (Case.id, False)],
 }
 SORT_LABELS = {
     "updated": N_("Recently updated"),
@@ -464,7 +464,7 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
             permissions.readable_cases_clause(user),
         )
         .options(load_only(*LISTED))
-        .order_by(Case.reference)
+        .order_by(Case.reference_key)
     )
     rank = {c.person.id: i for i, c in enumerate(found)}
     seen: set[int] = set()

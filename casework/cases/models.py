@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -18,7 +20,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casework.core.db import (
     HiddenMixin,
@@ -44,6 +46,24 @@ from casework.core.vocab import (
 
 REFERENCE_PREFIX = "KZ"
 TITLE_MAX_LEN = 200
+_DIGITS = re.compile(r"\d+")
+
+
+def reference_sort_key(reference: str) -> str:
+    """``reference`` written so that the order of text is the order of its numbers: each run of
+    digits becomes its length (two digits) and its value, so KZ-2011-9999 < KZ-2011-10000 and
+    KZ-2012-0499 < KZ-2012-000500 (a reference of another system, kept as it was)."""
+
+    def number(match: re.Match[str]) -> str:
+        value = match.group().lstrip("0") or "0"
+        return f"{len(value):02d}{value}"
+
+    return _DIGITS.sub(number, reference)
+
+
+def _reference_key_default(context: Any) -> str:
+    # Bulk INSERTs (the import) bypass ``Case._keep_reference_key``.
+    return reference_sort_key(context.get_current_parameters()["reference"])
 
 
 class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
@@ -55,6 +75,10 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
     # Human reference such as KZ-2011-0007 (year of the act, sequence within the year), or
     # KZ-XXXX-0007 while the date of the act is unknown.
     reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    # What the lists sort by instead of the reference (``reference_sort_key``), kept with it.
+    reference_key: Mapped[str] = mapped_column(
+        String(48), nullable=False, default=_reference_key_default
+    )
     # The year-less reference a case had before its date became known (still findable).
     former_reference: Mapped[str | None] = mapped_column(String(20), index=True)
     # A case recorded twice is closed as a duplicate of the original.
@@ -96,6 +120,11 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
     )
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.date")
 
+    @validates("reference")
+    def _keep_reference_key(self, _attribute: str, reference: str) -> str:
+        self.reference_key = reference_sort_key(reference)
+        return reference
+
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
 
@@ -120,8 +149,8 @@ Index(
     sqlite_where=Case.duplicate_of_id.is_not(None),
     postgresql_where=Case.duplicate_of_id.is_not(None),
 )
-Index("ix_cases_reference_id", Case.reference, Case.id)
-Index("ix_cases_status_reference_id", Case.status, Case.reference, Case.id)
+Index("ix_cases_reference_key_id", Case.reference_key, Case.id)
+Index("ix_cases_status_reference_key_id", Case.status, Case.reference_key, Case.id)
 Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)
 Index("ix_cases_act_date_asc_key", ACT_DATE_ASC_KEY, Case.id)
 Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at, Case.id)

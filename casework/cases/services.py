@@ -616,7 +616,7 @@ def mark_duplicate(actor: Any, case: Case, original: Case | None, reason: str | 
 def duplicates_of(case: Case) -> list[Case]:
     return list(
         db.session.scalars(
-            select(Case).where(Case.duplicate_of_id == case.id).order_by(Case.reference)
+            select(Case).where(Case.duplicate_of_id == case.id).order_by(Case.reference_key)
         )
     )
 

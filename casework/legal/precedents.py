@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from casework import permissions
 from casework.audit.services import record
-from casework.cases.models import Case
+from casework.cases.models import Case, reference_sort_key
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.hiding import hide, restore
@@ -159,5 +159,5 @@ def citing_cases(
         .order_by(CasePrecedent.instrument_id, CasePrecedent.id.desc())
         .limit(limit + 1)
     ).all()
-    shown = sorted(rows[:limit], key=lambda row: row.reference)
+    shown = sorted(rows[:limit], key=lambda row: reference_sort_key(row.reference))
     return [PrecedentCitation(*row) for row in shown], len(rows) > limit

@@ -940,7 +940,7 @@ def upcoming_remedy_deadlines(
             Remedy.appeal_deadline <= today + timedelta(days=days),
             permissions.readable_cases_clause(user),
         )
-        .order_by(Remedy.appeal_deadline, Case.reference)
+        .order_by(Remedy.appeal_deadline, Case.reference_key)
         .limit(limit)
     ).all()
     return [

@@ -203,7 +203,7 @@ def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str
             Case.hidden_at.is_(None),
             permissions.readable_cases_clause(user),
         )
-        .order_by(Case.reference)
+        .order_by(Case.reference_key)
     )
     for person_id, reference in rows:
         found[person_id].append(reference)

@@ -65,7 +65,7 @@ def _readable(
     )
     if statuses:
         query = query.where(Case.status.in_(statuses))
-    return query.order_by(Case.reference)
+    return query.order_by(Case.reference_key)
 
 
 def readable_cases(
@@ -89,7 +89,7 @@ def readable_case_batches(user: Any, size: int | None = None) -> Iterator[list[C
     archive holds one batch of cases (with their people and events) at a time, not all."""
     ids = db.session.scalars(_readable(select(Case.id), user)).all()
     for batch in in_chunks(ids, size):
-        query = _with_contents(select(Case).where(Case.id.in_(batch)).order_by(Case.reference))
+        query = _with_contents(select(Case).where(Case.id.in_(batch)).order_by(Case.reference_key))
         yield list(db.session.scalars(query))
 
 
