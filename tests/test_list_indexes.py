@@ -268,6 +268,25 @@ def test_the_lists_of_actions_read_actions_through_an_index(world, who):
         assert not scans, (statement, plan)
 
 
+@pytest.mark.parametrize("name", ["org_overdue", "org_upcoming"])
+def test_the_organisation_s_follow_ups_are_read_in_order_from_the_index(world, name):
+    """A coordinator's follow-up list of the whole organisation reads its first rows in the
+    list's order from the index, with no sort: with the due date alone, PostgreSQL read and
+    sorted every action due on the first dates of the list (hundreds in a large archive)."""
+    from casework.advocacy import services as advocacy
+
+    _four_actions(world)
+    with _statements() as seen:
+        page = advocacy.followup_page(world["coordinator"], name, size=1)
+        advocacy.followup_page(world["coordinator"], name, page.next_cursor or "", size=1)
+    lists = [(s, p) for s, p in seen if "FROM advocacy_actions" in s and "ORDER BY" in s]
+    assert len(lists) == 2
+    for statement, parameters in lists:
+        plan = _plan(statement, parameters)
+        assert any("ix_advocacy_actions_followup_due_id" in line for line in plan), plan
+        assert not [line for line in plan if "Sort" in line or "TEMP B-TREE" in line], plan
+
+
 def test_a_name_lookup_ranks_people_from_the_index_alone(world):
     """A common surname has thousands of keys in a large archive: they are counted per person
     from the (token, person) index, without reading the table of keys on SQLite (on

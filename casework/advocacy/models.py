@@ -65,8 +65,12 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     """An intervention for one case, several, or none (thematic)."""
 
     __tablename__ = "advocacy_actions"
-    # The list of actions walks this index newest first, a page at a time.
-    __table_args__ = (Index("ix_advocacy_actions_created_at_id", "created_at", "id"),)
+    # The list of actions walks the first index newest first, a page at a time; each follow-up
+    # list walks the second soonest first (with the id, its order needs no sort on PostgreSQL).
+    __table_args__ = (
+        Index("ix_advocacy_actions_created_at_id", "created_at", "id"),
+        Index("ix_advocacy_actions_followup_due_id", "followup_due", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_type: Mapped[ActionType] = mapped_column(VocabType(ActionType), nullable=False)
@@ -78,7 +82,7 @@ class AdvocacyAction(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     description: Mapped[str | None] = mapped_column(SecretText)
     planned_on: Mapped[date | None] = mapped_column(Date)
     submitted_on: Mapped[date | None] = mapped_column(Date)
-    followup_due: Mapped[date | None] = mapped_column(Date, index=True)
+    followup_due: Mapped[date | None] = mapped_column(Date)
     response_on: Mapped[date | None] = mapped_column(Date)
     reference_number: Mapped[str | None] = mapped_column(SecretText)
     outcome: Mapped[ActionOutcome] = mapped_column(
