@@ -241,3 +241,42 @@ def test_a_coordinators_feed_reads_the_cases_with_deadlines_in_batches(
     for case in first + later:
         assert sum(s.startswith(f"{case.reference}: Appeal deadline") for s in summaries) == 1
         assert any(s.startswith("Follow-up") and case.reference in s for s in summaries)
+
+
+def test_the_feed_leaves_out_dates_past_more_than_a_year_ago(app, client, login, world):
+    """Open deadlines and follow-ups stay in the feed up to FEED_PAST_DAYS after their date,
+    then leave it (the follow-up lists and the case file still show them); the cases whose
+    only deadlines are older are not read."""
+    from casework.advocacy.calendar import FEED_PAST_DAYS
+    from casework.core.vocab import RemedyKind
+    from casework.legal.models import Remedy
+
+    recent, old = TODAY - timedelta(days=FEED_PAST_DAYS), TODAY - timedelta(days=FEED_PAST_DAYS + 1)
+    old_case = make_case(world["coordinator"])
+    db.session.add_all(
+        [
+            Remedy(
+                case_id=world["case"].id, kind=RemedyKind.EXTRADITION_APPEAL, appeal_deadline=recent
+            ),
+            Remedy(case_id=world["case"].id, kind=RemedyKind.ASYLUM_APPEAL, appeal_deadline=old),
+            Remedy(case_id=old_case.id, kind=RemedyKind.ASYLUM_APPEAL, appeal_deadline=old),
+        ]
+    )
+    for due, title in ((recent, "Recent follow-up"), (old, "Old follow-up")):
+        services.create_action(
+            world["coordinator"],
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=title,
+                status=ActionStatus.SUBMITTED,
+                followup_due=due,
+                case_references=[world["case"].reference],
+            ),
+        )
+    db.session.commit()
+    login(world["coordinator"])
+    cal = Calendar.from_ical(app.test_client().get(_feed_path(client)).data)
+    days = sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT"))
+    # The two recent dates, and the fixture's two follow-ups in the coming days.
+    assert days == [recent, recent, TODAY + timedelta(days=3), TODAY + timedelta(days=4)]
+    assert old_case.reference not in cal.to_ical().decode()

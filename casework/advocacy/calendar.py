@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
@@ -34,6 +34,10 @@ from casework.permissions import (
 )
 
 TOKEN_BYTES = 32
+# The feed leaves out dates that passed more than this many days ago: the follow-up lists and
+# the case files still show them, and the feed's size follows the recent dates, not the years
+# of an archive.
+FEED_PAST_DAYS = 365
 
 
 def _digest(secret: str) -> str:
@@ -84,8 +88,10 @@ def _event(uid: str, day, summary: str, url: str | None, stamp: datetime) -> Eve
 
 def build_feed(user: User, base_url: str, *, link=None) -> bytes:
     """The user's feed: follow-ups of the actions they may see, and the open deadlines (remedy
-    appeals...) of the cases they may read. Being responsible for an action gives no access."""
+    appeals...) of the cases they may read, from FEED_PAST_DAYS ago on. Being responsible for
+    an action gives no access."""
     stamp = datetime.now(UTC).replace(microsecond=0)
+    since = date.today() - timedelta(days=FEED_PAST_DAYS)
     cal = Calendar()
     cal.add("prodid", "-//Casework//Deadlines//EN")
     cal.add("version", "2.0")
@@ -100,6 +106,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         select(AdvocacyAction)
         .where(
             _due_clause(),
+            AdvocacyAction.followup_due >= since,
             visible_actions_clause(user),
         )
         .options(selectinload(AdvocacyAction.cases))
@@ -125,7 +132,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         .where(
             readable_cases_clause(user),
             Case.status != CaseStatus.CLOSED,
-            or_(*pending_deadlines_clauses()),
+            or_(*pending_deadlines_clauses(since)),
         )
         .options(load_only(Case.id, Case.public_id, Case.reference))
         .order_by(Case.reference_key)
@@ -135,8 +142,8 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
         deadlines.update(deadlines_by_case(list(batch)))
     for case in cases:
         for n, deadline in enumerate(deadlines[case.id]):
-            if deadline.kind == "followup":
-                continue  # the actions above, already filtered by visibility
+            if deadline.kind == "followup" or deadline.due < since:
+                continue  # follow-ups: the actions above, already filtered by visibility
             cal.add_component(
                 _event(
                     f"deadline-{case.public_id}-{deadline.kind}-{deadline.due.isoformat()}-{n}@casework",

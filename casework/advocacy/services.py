@@ -695,12 +695,14 @@ def followup_page(
     return FollowUpPage(name, items, prev_cursor, next_cursor, readable, today, notice)
 
 
-def has_open_followup() -> ColumnElement[bool]:
-    """A condition over ``Case``: one of its actions waits for a reply by a follow-up date."""
+def has_open_followup(since: date) -> ColumnElement[bool]:
+    """A condition over ``Case``: one of its actions waits for a reply by a follow-up date on
+    or after ``since``."""
     return exists().where(
         action_cases.c.case_id == Case.id,
         action_cases.c.action_id == AdvocacyAction.id,
         _due_clause(),
+        AdvocacyAction.followup_due >= since,
     )
 
 

@@ -106,8 +106,9 @@ class Deadline:
 
 # provider(cases) -> {case id: that case's open deadlines}: one query for any number of cases.
 DeadlineProvider = Callable[[list[Any]], dict[int, list[Deadline]]]
-# pending() -> a SQL condition over cases, true of every case the provider may give a deadline.
-PendingClause = Callable[[], Any]
+# pending(since) -> a SQL condition over cases, true of every case the provider may give a
+# deadline due on or after ``since``.
+PendingClause = Callable[[date], Any]
 
 _case_panels: list[CasePanel] = []
 _dashboard_sections: list[DashboardSection] = []
@@ -137,16 +138,17 @@ def register_deadline_provider(
     name: str, provider: DeadlineProvider, pending: PendingClause
 ) -> None:
     """``provider(cases)`` maps each case id to its open deadlines (past ones included);
-    ``pending()`` is a SQL condition true of every case it may give one (so that a list of
-    every deadline reads those cases only, not the archive)."""
+    ``pending(since)`` is a SQL condition true of every case it may give one due on or after
+    ``since`` (so that a list of deadlines reads those cases only, not the archive)."""
     if all(n != name for n, _ in _deadline_providers):
         _deadline_providers.append((name, provider))
         _deadline_pending[name] = pending
 
 
-def pending_deadlines_clauses() -> list[Any]:
-    """One SQL condition per deadline provider: a case with an open deadline meets one."""
-    return [_deadline_pending[name]() for name, _ in _deadline_providers]
+def pending_deadlines_clauses(since: date) -> list[Any]:
+    """One SQL condition per deadline provider: a case with an open deadline due on or after
+    ``since`` meets one."""
+    return [_deadline_pending[name](since) for name, _ in _deadline_providers]
 
 
 def deadlines_by_case(cases: list[Any]) -> dict[int, list[Deadline]]:

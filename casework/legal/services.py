@@ -880,9 +880,12 @@ def _open_deadline_clause():
     )
 
 
-def has_open_remedy_deadline() -> ColumnElement[bool]:
-    """A condition over ``Case``: the case has an open appeal deadline (``remedy_deadlines``)."""
-    return exists().where(Remedy.case_id == Case.id, *_open_deadline_clause())
+def has_open_remedy_deadline(since: date) -> ColumnElement[bool]:
+    """A condition over ``Case``: the case has an open appeal deadline (``remedy_deadlines``)
+    due on or after ``since``."""
+    return exists().where(
+        Remedy.case_id == Case.id, *_open_deadline_clause(), Remedy.appeal_deadline >= since
+    )
 
 
 def remedy_deadline_label(remedy: Remedy) -> str:
