@@ -342,11 +342,39 @@ def test_someone_on_few_teams_has_only_the_people_of_their_cases_ranked(
     finally:
         event.remove(*listen)
     assert _ids(found) == [mine.public_id]
-    (ranking,) = [s for s in statements if "GROUP BY" in s]
-    assert ("case_people" in ranking) == few_teams, ranking
+    rankings = [s for s in statements if "GROUP BY" in s]
+    assert rankings and all(("case_people" in r) == few_teams for r in rankings), rankings
     # The other team finds its three and not the monitor's witness.
     found = find_matches(world["other_monitor"], ["Memet Tursun"])
     assert len(found) == 3 and mine.public_id not in _ids(found)
+
+
+def test_whoever_sees_the_namesakes_reads_one_batch_of_the_ranking(world, monkeypatch):
+    """A coordinator sees every namesake: the ranking is read a batch at a time from the
+    database (LIMIT), once, not the whole list of people bearing a common name; someone who
+    sees fewer of them reads the rest of it once more and still finds their own."""
+    from sqlalchemy import event
+
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "POLICY_BATCH", 3)
+    ids = []
+    for _ in range(8):
+        person = people_services.create_person(world["other_monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["other_monitor"], world["other"], person, "witness")
+        ids.append(person.id)
+    db.session.commit()
+    statements = []
+    listen = (db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(*listen)
+    try:
+        found = matching.candidate_ids(world["coordinator"], ["Memet Tursun"], limit=2)
+    finally:
+        event.remove(*listen)
+    assert found == ids[::-1][:2]  # the newest first
+    (ranking,) = [s for s in statements if "GROUP BY" in s]
+    assert "LIMIT" in ranking.upper(), ranking
+    assert len([s for s in statements if "FROM people" in s]) == 1  # one batch asked
 
 
 def test_a_name_borne_by_more_people_than_shown_says_so(app, world, monkeypatch):

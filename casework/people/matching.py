@@ -167,24 +167,32 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
     if theirs is not None:
         # Someone on few teams: only the people of their cases are ranked, not every namesake.
         ranked = ranked.where(PersonNameKey.person_id.in_(theirs))
-    ids = list(db.session.scalars(ranked))
     # Someone who sees most of the archive keeps nearly all of a batch: a quarter more than
-    # wanted is then the one query; whoever sees less takes further batches.
+    # wanted is then the one batch, and only it is read (not the thousands of namesakes a
+    # common surname has); whoever sees less reads the rest of the ranking once, a batch of it
+    # asked of the policy at a time.
     size = min(POLICY_BATCH, limit + limit // 4)
-    kept: list[int] = []
-    for start in range(0, len(ids), size):
-        batch = ids[start : start + size]
-        visible = set(
-            db.session.scalars(
-                select(Person.id).where(
-                    Person.id.in_(batch), permissions.visible_people_clause(user)
-                )
-            )
-        )
-        kept += [i for i in batch if i in visible]
-        if len(kept) >= limit:
-            break
+    first = list(db.session.scalars(ranked.limit(size)))
+    kept = _visible_of(user, first)
+    if len(kept) < limit and len(first) == size:
+        rest = list(db.session.scalars(ranked.offset(size)))
+        for start in range(0, len(rest), size):
+            kept += _visible_of(user, rest[start : start + size])
+            if len(kept) >= limit:
+                break
     return kept[:limit]
+
+
+def _visible_of(user: Any, ids: list[int]) -> list[int]:
+    """Those of ``ids`` (people) that ``user`` may see, in the same order."""
+    if not ids:
+        return []
+    visible = set(
+        db.session.scalars(
+            select(Person.id).where(Person.id.in_(ids), permissions.visible_people_clause(user))
+        )
+    )
+    return [i for i in ids if i in visible]
 
 
 def readable_cases_of(user: Any, people: Iterable[Person]) -> dict[int, list[str]]:
