@@ -312,6 +312,31 @@ def test_a_name_lookup_ranks_people_from_the_index_alone(world):
                    for line in plan), plan  # fmt: skip
 
 
+def test_a_one_word_name_lookup_reads_the_newest_bearers_from_the_index_and_stops(world):
+    """A surname alone is one key: everyone found shares it, so the newest bearers are read
+    from the index in that order, up to the batch wanted, with no count or sort over every
+    bearer (thousands of a common surname in a large archive)."""
+    from casework.cases.services import add_person_to_case
+    from casework.people import services as people
+    from casework.people.matching import candidate_ids
+
+    case = db.session.query(Case).first()
+    bearers = []
+    for given in ("Memet", "Ahmet", "Ilham", "Rustam"):
+        person = people.create_person(world["monitor"], [people.NameInput(f"{given} Tursun")])
+        add_person_to_case(world["monitor"], case, person, "witness")
+        bearers.append(person.id)
+    db.session.commit()
+    with _statements() as seen:
+        found = candidate_ids(world["coordinator"], ["Tursun"], limit=2)
+    assert found == bearers[::-1][:2]
+    (statement, parameters), *_ = [(s, p) for s, p in seen if "person_name_keys" in s]
+    assert "GROUP BY" not in statement and "LIMIT" in statement.upper(), statement
+    plan = _plan(statement, parameters)
+    assert any("ix_person_name_keys_token_person_id" in line for line in plan), plan
+    assert not [line for line in plan if "Sort" in line or "TEMP B-TREE" in line], plan
+
+
 @pytest.mark.parametrize("sort", sorted(listing.SORTS))
 def test_the_cases_of_someone_on_few_teams_are_found_from_their_teams(world, sort):
     """A monitor on three teams of a large archive: the list starts from the monitor's teams

@@ -157,12 +157,25 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
     tokens = _query_tokens(names)
     if not tokens:
         return []
-    ranked = (
-        select(PersonNameKey.person_id)
-        .where(PersonNameKey.token.in_(tokens))
-        .group_by(PersonNameKey.person_id)
-        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc())
-    )
+    if len(tokens) == 1:
+        # One key (a surname alone): everyone found shares all of it, so the ranking is the
+        # newest first, read from the index in that order up to the batch wanted, not counted
+        # over every namesake first.
+        ranked = (
+            select(PersonNameKey.person_id)
+            .where(PersonNameKey.token == next(iter(tokens)))
+            .distinct()
+            .order_by(PersonNameKey.person_id.desc())
+        )
+    else:
+        ranked = (
+            select(PersonNameKey.person_id)
+            .where(PersonNameKey.token.in_(tokens))
+            .group_by(PersonNameKey.person_id)
+            .order_by(
+                func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc()
+            )
+        )
     theirs = permissions.few_teams_people(user)
     if theirs is not None:
         # Someone on few teams: only the people of their cases are ranked, not every namesake.
