@@ -426,13 +426,13 @@ def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
     """Those of ``case_ids`` whose identifying data ``user`` may read (``can_view_identifying``,
     by ``readable_cases_clause``): one query for a whole list."""
     from casework.cases.models import Case
-    from casework.core.db import db
+    from casework.core.db import among, db
 
     ids = set(case_ids)
     if not ids:
         return frozenset()
     return frozenset(
-        db.session.scalars(select(Case.id).where(Case.id.in_(ids), readable_cases_clause(user)))
+        db.session.scalars(select(Case.id).where(among(Case.id, ids), readable_cases_clause(user)))
     )
 
 

@@ -426,3 +426,18 @@ def test_the_audit_filters_choices_hop_through_the_trails_indexes(world):
     assert {"case.viewed", "backup.created"} <= set(actions) and "cases" in kinds
     assert {u.id for u in people} == {world["monitor"].id, world["lawyer"].id}
     assert distinct_values(AuditEntry.actor_id) == sorted(u.id for u in people)
+
+
+def test_among_is_an_in_list_that_postgresql_gets_as_one_array(world):
+    """``core.db.among``: the same rows as ``IN (...)``, for no id, one and hundreds; on
+    PostgreSQL sent as one array parameter (``= ANY``), not a parameter per id."""
+    from casework.core.db import among
+
+    ids = sorted(db.session.scalars(select(Case.id)))
+    for wanted in ([], ids[:1], ids, [*ids, *range(10**6, 10**6 + 600)]):
+        with _statements() as seen:
+            found = sorted(db.session.scalars(select(Case.id).where(among(Case.id, wanted))))
+        assert found == sorted(set(wanted) & set(ids))
+        if _ON_POSTGRESQL:
+            ((statement, parameters),) = seen
+            assert "ANY" in statement and len(parameters) == 1, statement

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
     String,
     TypeDecorator,
+    any_,
     event,
     func,
+    literal,
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -46,6 +50,15 @@ def in_chunks(items: Sequence[T], size: int | None = None) -> Iterator[Sequence[
     size = size or IN_CHUNK
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN (ids)`` for integer ids. On PostgreSQL, ``column = ANY(array)``: one
+    parameter, not one per id, which halves what a list of hundreds costs to bind and plan."""
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
 
 
 # Indexes the migrations create only where the database offers them (PostgreSQL's trigram

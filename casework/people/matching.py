@@ -20,7 +20,7 @@ from sqlalchemy.orm import load_only
 from casework import permissions
 from casework.cases.models import Case, CasePerson
 from casework.core.blindindex import current_index
-from casework.core.db import db, in_chunks
+from casework.core.db import among, db, in_chunks
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
@@ -202,7 +202,7 @@ def _visible_of(user: Any, ids: list[int]) -> list[int]:
         return []
     visible = set(
         db.session.scalars(
-            select(Person.id).where(Person.id.in_(ids), permissions.visible_people_clause(user))
+            select(Person.id).where(among(Person.id, ids), permissions.visible_people_clause(user))
         )
     )
     return [i for i in ids if i in visible]
@@ -264,7 +264,7 @@ def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
         rows = db.session.execute(
             select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
             .join(PersonName, PersonName.person_id == Person.id)
-            .where(Person.id.in_(batch), PersonName.hidden_at.is_(None))
+            .where(among(Person.id, batch), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
         )
         for person_id, born, nationality, name_id, name in rows:
@@ -309,7 +309,7 @@ def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
             (p.id, p)
             for p in db.session.scalars(
                 select(Person)
-                .where(Person.id.in_(batch))
+                .where(among(Person.id, batch))
                 .options(
                     load_only(Person.id, Person.public_id, Person.birth_date, Person.nationality)
                 )
