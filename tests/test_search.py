@@ -94,6 +94,41 @@ def test_finds_a_narrative_word_in_another_inflection(monitor):
     assert "<mark>deported</mark>" in page
 
 
+def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor, monkeypatch):
+    """A source found by what it saw is shown by that text: its identity, and the rest of the
+    case, are not read (hence not decrypted) for the result."""
+    from casework.core import sealing
+    from casework.evidence.services import add_source
+
+    case = intake(monitor, narrative="Detained pending extradition.")
+    add_source(
+        monitor.user,
+        case,
+        {
+            "kind": "witness",
+            "identity": "Neighbour Saltanat",
+            "how_they_know": "Saw the convoy leave Almaty.",
+        },
+    )
+    db.session.commit()
+    reference = case.reference
+    db.session.expire_all()
+    opened = []
+    real = sealing._open
+    monkeypatch.setattr(
+        sealing,
+        "_open",
+        lambda ring, session, table, col, *rest: (
+            opened.append((table, col)) or real(ring, session, table, col, *rest)
+        ),
+    )
+    page = _search(monitor, "convoy")
+    monkeypatch.setattr(sealing, "_open", real)
+    assert reference in page and "<mark>convoy</mark>" in page
+    assert ("sources", "how_they_know") in opened
+    assert ("sources", "identity") not in opened and ("cases", "narrative") not in opened
+
+
 def test_every_word_must_match_somewhere_in_the_case(monitor):
     both = intake(monitor, narrative="Detained in Almaty.")
     add_event(monitor.user, both, {"event_type": "arrest", "description": "Beaten in custody."})

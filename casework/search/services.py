@@ -217,8 +217,12 @@ def _add_hits(cases: list[CaseResult], tokens: list[bytes], wanted: set[str]) ->
         result.more_hits = max(0, len(found) - SNIPPETS_PER_CASE)
     loaded: dict[tuple[str, int], Any] = {}
     for kind_name, ids in to_load.items():
-        model = KIND_BY_NAME[kind_name].model
-        for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
+        kind = KIND_BY_NAME[kind_name]
+        # Only the fields a snippet is cut from are read, hence decrypted (not a source's
+        # identity, nor the rest of a case).
+        shown = [getattr(kind.model, attr) for attr, _ in kind.fields]
+        query = select(kind.model).where(kind.model.id.in_(ids)).options(load_only(*shown))
+        for obj in db.session.scalars(query):
             loaded[(kind_name, obj.id)] = obj
     for case_id, found in records.items():
         result = by_id[case_id]
