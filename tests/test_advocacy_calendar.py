@@ -280,3 +280,50 @@ def test_the_feed_leaves_out_dates_past_more_than_a_year_ago(app, client, login,
     # The two recent dates, and the fixture's two follow-ups in the coming days.
     assert days == [recent, recent, TODAY + timedelta(days=3), TODAY + timedelta(days=4)]
     assert old_case.reference not in cal.to_ical().decode()
+
+
+def test_the_feed_and_the_dashboard_decrypt_only_what_they_show(
+    app, client, login, world, monkeypatch
+):
+    """A deadline shows a reference, the action's type and body, a remedy's kind: the feed (a
+    request that carries no session, only the feed's secret) and the dashboard read no case
+    narrative, no action's texts or reference number, no court or notes of a remedy."""
+    from casework.core import sealing
+    from casework.core.vocab import RemedyKind
+    from casework.legal.models import Remedy
+
+    db.session.add(
+        Remedy(
+            case_id=world["case"].id,
+            kind=RemedyKind.EXTRADITION_APPEAL,
+            body="Almaty City Court",
+            notes=f"{PERSON_NAME}'s lawyer filed it",
+            appeal_deadline=TODAY + timedelta(days=8),
+        )
+    )
+    db.session.commit()
+    login(world["lawyer"])
+    path = _feed_path(client)
+    opened = []
+    real = sealing._open
+    monkeypatch.setattr(
+        sealing,
+        "_open",
+        lambda ring, session, table, col, *rest: (
+            opened.append(f"{table}.{col}") or real(ring, session, table, col, *rest)
+        ),
+    )
+    feed = app.test_client().get(path).get_data(as_text=True)
+    dashboard = client.get("/").get_data(as_text=True)
+    monkeypatch.setattr(sealing, "_open", real)
+    assert world["case"].reference in feed and "Appeal deadline" in feed
+    assert world["case"].reference in dashboard
+    sealed_texts = {
+        "cases.narrative",
+        "cases.act_place",
+        "advocacy_actions.description",
+        "advocacy_actions.response_summary",
+        "remedies.notes",
+        "remedies.body",
+    }
+    assert not sealed_texts & set(opened), opened

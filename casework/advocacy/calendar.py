@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from casework.accounts.models import User
 from casework.advocacy.hooks import action_label
 from casework.advocacy.models import AdvocacyAction
-from casework.advocacy.services import _due_clause
+from casework.advocacy.services import _due_clause, deadline_columns
 from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db, in_chunks
@@ -109,7 +109,14 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
             AdvocacyAction.followup_due >= since,
             visible_actions_clause(user),
         )
-        .options(selectinload(AdvocacyAction.cases))
+        # What an event shows: the action's type, body and date, its cases' references.
+        .options(
+            deadline_columns(),
+            joinedload(AdvocacyAction.target_body),
+            selectinload(AdvocacyAction.cases).options(
+                load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
+            ),
+        )
         .order_by(AdvocacyAction.followup_due)
     ).all()
     readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})

@@ -706,13 +706,27 @@ def has_open_followup(since: date) -> ColumnElement[bool]:
     )
 
 
+def deadline_columns() -> Any:
+    """What a follow-up deadline shows of an action (type, body, date: ``hooks.action_label``):
+    its title, texts and reference number stay sealed."""
+    return load_only(
+        AdvocacyAction.id,
+        AdvocacyAction.public_id,
+        AdvocacyAction.action_type,
+        AdvocacyAction.target_body_id,
+        AdvocacyAction.status,
+        AdvocacyAction.followup_due,
+    )
+
+
 def open_followups_for_cases(case_ids: list[int]) -> list[tuple[int, AdvocacyAction]]:
-    """(case id, action) for the cases' actions still waiting for a reply, soonest first."""
+    """(case id, action) for the cases' actions still waiting for a reply, soonest first: what a
+    deadline shows of them (type, body, date), their texts left sealed."""
     query = (
         select(action_cases.c.case_id, AdvocacyAction)
         .join(action_cases, action_cases.c.action_id == AdvocacyAction.id)
         .where(action_cases.c.case_id.in_(case_ids), _due_clause())
-        .options(selectinload(AdvocacyAction.target_body))
+        .options(deadline_columns(), selectinload(AdvocacyAction.target_body))
         .order_by(AdvocacyAction.followup_due)
     )
     return [(case_id, action) for case_id, action in db.session.execute(query)]

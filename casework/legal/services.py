@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import ColumnElement, Select, exists, func, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from casework import permissions
 from casework.audit.models import AuditEntry
@@ -888,6 +888,19 @@ def has_open_remedy_deadline(since: date) -> ColumnElement[bool]:
     )
 
 
+def deadline_columns() -> Any:
+    """What a deadline shows of a remedy (its kind and outcome; the court's name and the notes
+    stay sealed): the lists of deadlines read only these columns."""
+    return load_only(
+        Remedy.id,
+        Remedy.case_id,
+        Remedy.kind,
+        Remedy.outcome,
+        Remedy.decided_on,
+        Remedy.appeal_deadline,
+    )
+
+
 def remedy_deadline_label(remedy: Remedy) -> str:
     label = _("Appeal deadline: %(proceeding)s", proceeding=remedy.kind.label)
     return f"{label} ({remedy.outcome.label.lower()})" if remedy.decided_on else label
@@ -902,6 +915,7 @@ def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
     remedies = db.session.scalars(
         select(Remedy)
         .where(Remedy.case_id.in_(by_id), *_open_deadline_clause())
+        .options(deadline_columns())
         .order_by(Remedy.appeal_deadline)
     )
     result: dict[int, list[Deadline]] = {}
@@ -943,6 +957,7 @@ def upcoming_remedy_deadlines(
             Remedy.appeal_deadline <= today + timedelta(days=days),
             permissions.readable_cases_clause(user),
         )
+        .options(deadline_columns())
         .order_by(Remedy.appeal_deadline, Case.reference_key)
         .limit(limit)
     ).all()
