@@ -127,10 +127,15 @@ def test_import_refused_to_lawyers(client, login):
     assert client.get("/advocacy/upr").status_code == 200
 
 
-def test_create_edit_link_and_cycle_view(client, login, coordinator):
+def test_create_edit_link_and_cycle_view(client, login, coordinator, monkeypatch):
     lawyer = make_user(Role.LAWYER)
     monitor = make_user(Role.MONITOR)
-    after = make_case(monitor, team=((lawyer, TeamRole.LAWYER),), act_date=PartialDate(2021, 3))
+    after = make_case(
+        monitor,
+        team=((lawyer, TeamRole.LAWYER),),
+        act_date=PartialDate(2021, 3),
+        narrative="Detained in Almaty pending extradition.",
+    )
     before = make_case(monitor, act_date=PartialDate(2019, 5, 2))
     year_only = make_case(monitor, act_date=PartialDate(2020))
     upr.seed_cycles()
@@ -192,8 +197,19 @@ def test_create_edit_link_and_cycle_view(client, login, coordinator):
     rows = upr.cycle_view(coordinator, upr.find_cycle(3))
     assert rows[0].after_support == 1  # 2019-05-02 is before, "2020" may be before: not counted
     assert rows[0].actions == 1
+    # The page counts the cases: none of their texts is read, hence decrypted.
+    from casework.core import sealing
+
+    opened, real = [], sealing._open
+    monkeypatch.setattr(
+        sealing,
+        "_open",
+        lambda ring, s, table, col, *rest: opened.append(table) or real(ring, s, table, col, *rest),
+    )
     page = client.get(f"/advocacy/upr/cycles/{third.public_id}").get_data(as_text=True)
+    monkeypatch.setattr(sealing, "_open", real)
     assert "139.24" in page and "Kazakhstan, 3rd cycle (2019)" in page
+    assert "cases" not in opened and "advocacy_actions" not in opened, opened
     assert client.get("/advocacy/upr/cycles/3").status_code == 404
     assert client.get("/advocacy/upr").status_code == 200
     assert client.get("/advocacy/upr/cycles/abc").status_code == 404

@@ -423,10 +423,16 @@ def cycle_view(user: Any, cycle: UPRCycle) -> list[RecommendationRow]:
         db.session.scalars(
             select(UPRRecommendation)
             .where(UPRRecommendation.cycle_id == cycle.id)
+            # Counted, not shown: of the cases what the policy and the date of the act need,
+            # of the actions their cases (their texts, and the cases', stay sealed).
             .options(
-                selectinload(UPRRecommendation.cases).selectinload(Case.members),
+                selectinload(UPRRecommendation.cases)
+                .load_only(Case.id, Case.restricted, Case.act_date)
+                .selectinload(Case.members),
                 selectinload(UPRRecommendation.actions)
+                .load_only(AdvocacyAction.id)
                 .selectinload(AdvocacyAction.cases)
+                .load_only(Case.id, Case.restricted)
                 .selectinload(Case.members),
             )
         )
