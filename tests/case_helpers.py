@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -38,3 +40,23 @@ def page(client: Any, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status, (url, response.status_code)
     return response.get_data(as_text=True)
+
+
+@contextmanager
+def decrypted_columns() -> Iterator[list[str]]:
+    """Every ``table.column`` decrypted inside the block, in order (what a page read of the
+    encrypted values, whether it shows them or not)."""
+    from casework.core import sealing
+
+    opened: list[str] = []
+    real = sealing._open
+
+    def spy(ring: Any, session: Any, table: str, column: str, *rest: Any) -> str:
+        opened.append(f"{table}.{column}")
+        return real(ring, session, table, column, *rest)
+
+    sealing._open = spy
+    try:
+        yield opened
+    finally:
+        sealing._open = real

@@ -12,6 +12,7 @@ from casework.accounts.models import User
 from casework.advocacy import services
 from casework.core.db import db
 from casework.core.vocab import ActionStatus, ActionType, Role, TeamRole, Urgency
+from tests.case_helpers import decrypted_columns
 from tests.factories import make_case, make_user
 
 TODAY = date.today()
@@ -282,13 +283,10 @@ def test_the_feed_leaves_out_dates_past_more_than_a_year_ago(app, client, login,
     assert old_case.reference not in cal.to_ical().decode()
 
 
-def test_the_feed_and_the_dashboard_decrypt_only_what_they_show(
-    app, client, login, world, monkeypatch
-):
+def test_the_feed_and_the_dashboard_decrypt_only_what_they_show(app, client, login, world):
     """A deadline shows a reference, the action's type and body, a remedy's kind: the feed (a
     request that carries no session, only the feed's secret) and the dashboard read no case
     narrative, no action's texts or reference number, no court or notes of a remedy."""
-    from casework.core import sealing
     from casework.core.vocab import RemedyKind
     from casework.legal.models import Remedy
 
@@ -304,18 +302,9 @@ def test_the_feed_and_the_dashboard_decrypt_only_what_they_show(
     db.session.commit()
     login(world["lawyer"])
     path = _feed_path(client)
-    opened = []
-    real = sealing._open
-    monkeypatch.setattr(
-        sealing,
-        "_open",
-        lambda ring, session, table, col, *rest: (
-            opened.append(f"{table}.{col}") or real(ring, session, table, col, *rest)
-        ),
-    )
-    feed = app.test_client().get(path).get_data(as_text=True)
-    dashboard = client.get("/").get_data(as_text=True)
-    monkeypatch.setattr(sealing, "_open", real)
+    with decrypted_columns() as opened:
+        feed = app.test_client().get(path).get_data(as_text=True)
+        dashboard = client.get("/").get_data(as_text=True)
     assert world["case"].reference in feed and "Appeal deadline" in feed
     assert world["case"].reference in dashboard
     sealed_texts = {

@@ -17,7 +17,7 @@ from casework.core.vocab import Role
 from casework.search import index
 from casework.search.models import SearchToken
 from casework.search.text import query_terms, snippet, term_of, terms
-from tests.case_helpers import intake
+from tests.case_helpers import decrypted_columns, intake
 from tests.clients import client_for
 from tests.factories import log_in
 from tests.world import ROLES, build_world
@@ -94,10 +94,9 @@ def test_finds_a_narrative_word_in_another_inflection(monitor):
     assert "<mark>deported</mark>" in page
 
 
-def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor, monkeypatch):
+def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor):
     """A source found by what it saw is shown by that text: its identity, and the rest of the
     case, are not read (hence not decrypted) for the result."""
-    from casework.core import sealing
     from casework.evidence.services import add_source
 
     case = intake(monitor, narrative="Detained pending extradition.")
@@ -113,20 +112,11 @@ def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor, monkeypatch)
     db.session.commit()
     reference = case.reference
     db.session.expire_all()
-    opened = []
-    real = sealing._open
-    monkeypatch.setattr(
-        sealing,
-        "_open",
-        lambda ring, session, table, col, *rest: (
-            opened.append((table, col)) or real(ring, session, table, col, *rest)
-        ),
-    )
-    page = _search(monitor, "convoy")
-    monkeypatch.setattr(sealing, "_open", real)
+    with decrypted_columns() as opened:
+        page = _search(monitor, "convoy")
     assert reference in page and "<mark>convoy</mark>" in page
-    assert ("sources", "how_they_know") in opened
-    assert ("sources", "identity") not in opened and ("cases", "narrative") not in opened
+    assert "sources.how_they_know" in opened
+    assert "sources.identity" not in opened and "cases.narrative" not in opened
 
 
 def test_every_word_must_match_somewhere_in_the_case(monitor):
