@@ -18,6 +18,7 @@ from casework import permissions
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.audit import services as audit
 from casework.cases.models import Case, CasePerson, Comment, Event
+from casework.core import sealing
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied
 from casework.evidence.models import Document, Source
@@ -100,14 +101,25 @@ def load(
     """The object if ``user`` may see it, else NotVisible; PermissionDenied if ``need`` fails."""
     if model in _CASE_RECORDS and case is None:
         raise TypeError(f"{model.__name__} is loaded through its case")
-    obj = _find(model, key) if key is not None else None
-    if obj is None:
-        raise NotVisible()
-    if not can_see(user, obj, case):
-        raise _refused(NotVisible(), user, obj, 404)
+    # Found and checked with the encrypted values of what is loaded still sealed (no check
+    # reads one): a row the user may not see is never decrypted, and leaves the session.
+    with sealing.left_sealed(db.session) as loaded:
+        obj = _find(model, key) if key is not None else None
+        seen = obj is not None and can_see(user, obj, case)
+    if not seen:
+        _forget(loaded)
+        raise NotVisible() if obj is None else _refused(NotVisible(), user, obj, 404)
+    sealing.open_objects(db.session, loaded)
     if need is not None and not need(user, obj):
         raise _refused(PermissionDenied(), user, obj, 403)
     return obj
+
+
+def _forget(loaded: list[Any]) -> None:
+    """Take rows left sealed out of the session: nothing later in the request reads them."""
+    for obj in loaded:
+        if obj in db.session:
+            db.session.expunge(obj)
 
 
 def _refused(exc: Exception, user: Any, obj: Any, status: int) -> Exception:

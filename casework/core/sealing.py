@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ _PENDING = Sealed("cw1:pending")  # only ever seen inside the inserting transact
 _PLAIN = "casework.plaintext"
 _SEALED_EARLY = "casework.sealed_early"
 _FLUSH_KEY = "casework.data_key"
+_UNOPENED = "casework.unopened"
 _secret_attrs: dict[Mapper, tuple[tuple[str, str], ...]] = {}
 
 
@@ -280,7 +282,38 @@ def open_selected(
 
 @event.listens_for(Mapper, "load")
 def _open_on_load(target: Any, context: Any) -> None:
+    unopened = context.session.info.get(_UNOPENED)
+    if unopened is not None:
+        unopened.append(target)
+        return
     _open_loaded(target, context.session)
+
+
+@contextmanager
+def left_sealed(session: Session) -> Iterator[list[Any]]:
+    """Objects loaded inside the block keep their values sealed; the list yielded collects them.
+
+    For a load that is checked before it is used (the loader: may this user see this row?): a
+    row the user may not see is never decrypted. Once the check passes, ``open_objects`` opens
+    them; on a refusal, ``session.expunge`` them, so no query of the request meets them sealed.
+    Only the block's loads are held back: a check that loads other rows opens those as usual.
+    """
+    unopened: list[Any] = []
+    outer = session.info.get(_UNOPENED)
+    session.info[_UNOPENED] = unopened
+    try:
+        yield unopened
+    finally:
+        if outer is None:
+            session.info.pop(_UNOPENED, None)
+        else:
+            session.info[_UNOPENED] = outer
+
+
+def open_objects(session: Session, objects: Iterable[Any]) -> None:
+    """Open the sealed values of objects loaded inside ``left_sealed``."""
+    for target in objects:
+        _open_loaded(target, session)
 
 
 @event.listens_for(Mapper, "refresh")

@@ -1,0 +1,78 @@
+"""The loader decides before it decrypts: what a user may not see is refused still sealed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.audit.models import AuditEntry
+from casework.core.db import db
+from casework.core.vocab import Role
+from tests.case_helpers import decrypted_columns
+from tests.clients import client_for
+from tests.world import build_world
+
+
+def _records_opened(client, url: str, status: int) -> list[str]:
+    """The encrypted columns a request for ``url`` decrypted, the signed-in user's own aside."""
+    with decrypted_columns() as opened:
+        response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return [column for column in opened if not column.startswith("users.")]
+
+
+def test_a_case_the_user_may_not_see_is_refused_without_being_decrypted(app):
+    world = build_world()
+    url = f"/cases/{world.restricted.case.public_id}"
+    outsider = client_for(app, world.off[Role.MONITOR])
+    assert _records_opened(outsider, url, 404) == []
+    # The same page for the case's own monitor: decrypted and shown.
+    insider = client_for(app, world.on[Role.MONITOR])
+    opened = _records_opened(insider, url, 200)
+    assert "cases.narrative" in opened
+    assert world.restricted.canaries["narrative"] in insider.get(url).get_data(as_text=True)
+
+
+def test_a_record_asked_for_through_another_case_is_refused_without_being_decrypted(app):
+    world = build_world()
+    monitor = client_for(app, world.on[Role.MONITOR])
+    ordinary, restricted = world.ordinary.case.public_id, world.restricted.case.public_id
+    event, person = world.restricted.event.public_id, world.restricted.person.public_id
+    for wrong in (
+        f"/cases/{ordinary}/events/{event}/edit",
+        f"/cases/{ordinary}/people/{person}",
+    ):
+        opened = _records_opened(monitor, wrong, 404)
+        # The case in the address is read (the user may read it); the record is not.
+        assert not [c for c in opened if c.split(".")[0] in ("events", "people", "person_names")]
+    assert "events.description" in _records_opened(
+        monitor, f"/cases/{restricted}/events/{event}/edit", 200
+    )
+    assert "people.contacts" in _records_opened(
+        monitor, f"/cases/{restricted}/people/{person}", 200
+    )
+
+
+def test_an_action_the_user_may_not_see_is_refused_without_decrypting_it_or_its_cases(app):
+    world = build_world()
+    url = f"/advocacy/actions/{world.restricted.action.public_id}"
+    outsider = client_for(app, world.off[Role.COORDINATOR])
+    # Deciding reads the action's cases (may the user read one of them?): neither is opened.
+    assert _records_opened(outsider, url, 404) == []
+    insider = client_for(app, world.on[Role.COORDINATOR])
+    assert "advocacy_actions.title" in _records_opened(insider, url, 200)
+
+
+def test_a_refusal_left_sealed_is_still_audited_and_the_session_goes_on(app):
+    world = build_world()
+    outsider = world.off[Role.MONITOR]
+    client = client_for(app, outsider)
+    case = world.restricted.case
+    assert client.get(f"/cases/{case.public_id}").status_code == 404
+    refusal = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "access.refused", AuditEntry.actor_id == outsider.id
+        )
+    )
+    assert (refusal.object_type, refusal.object_id) == ("cases", case.public_id)
+    # The next request of the same session goes on as usual.
+    assert client.get("/cases").status_code == 200
