@@ -6,7 +6,8 @@ The database given is emptied and rebuilt by the migrations: never point it at o
 keep. At the default scale: 100,000 cases, 150,000 people with names in several scripts (Latin
 Uzbek/Kyrgyz, Cyrillic Russian/Kazakh, Arabic-script Uyghur), 600,000 timeline events, legal
 links to the catalogue's provisions (CAT:3 among them), domestic remedies, advocacy actions
-with follow-ups, 5% restricted cases; one coordinator, lawyers and monitors on case teams.
+with follow-ups, 5% restricted cases; one coordinator, lawyers and monitors on case teams; UPR
+recommendations (one per 20 cases: 5,000) in the cycles of five States under review.
 
 Rows are written the way the import writes them (``casework.imports.services``): plain rows in
 bulk INSERTs, rows with encrypted values through the unit of work with their ids reserved first,
@@ -35,7 +36,13 @@ from sqlalchemy.engine import make_url
 from benchmarks.bench_names import known_name, synthetic_name
 from casework import create_app
 from casework.accounts.services import create_user
-from casework.advocacy.models import AdvocacyAction, TargetBody, action_cases
+from casework.advocacy.models import (
+    AdvocacyAction,
+    TargetBody,
+    UPRCycle,
+    UPRRecommendation,
+    action_cases,
+)
 from casework.cases.models import Case, CaseMember, CasePerson, Event, StatusChange
 from casework.core.db import db, new_public_id
 from casework.core.vocab import (
@@ -57,6 +64,7 @@ from casework.core.vocab import (
     Role,
     Situation,
     TeamRole,
+    UPRResponse,
     Urgency,
     ViolationStatus,
 )
@@ -95,6 +103,19 @@ DESCRIPTIONS = [
     "Prosecutor's office confirmed receipt of the extradition request.",
     "UNHCR registration card confiscated during the arrest.",
 ]
+RECOMMENDATIONS = [
+    "Respect the principle of non-refoulement and refrain from extraditing persons to States "
+    "where they would face a real risk of torture",
+    "Ensure that asylum seekers have access to a fair and efficient refugee status "
+    "determination procedure",
+    "Investigate promptly all allegations of abductions and forcible returns of refugees",
+    "Bring the definition of torture in the Criminal Code into line with the Convention against "
+    "Torture",
+    "Guarantee that diplomatic assurances are never used to circumvent the absolute prohibition "
+    "of torture",
+]
+UPR_STATES = ["Kazakhstan", "Uzbekistan", "Kyrgyzstan", "Tajikistan", "China"]
+RECOMMENDING = ["Germany", "Canada", "Norway", "France", "Brazil", "Japan", "Ghana", "Mexico"]
 ANALYSES = [
     "Substantial grounds: prior torture of co-accused returned in 2019.",
     "Diplomatic assurances given; no effective monitoring mechanism.",
@@ -456,6 +477,30 @@ def _chunk(
     }
 
 
+def _recommendations(rng: random.Random, count: int) -> int:
+    """``count`` UPR recommendations, spread over four cycles of each State under review."""
+    cycles = []
+    for state in UPR_STATES:
+        for number in range(1, 5):
+            cycle = UPRCycle(state_under_review=state, number=number)
+            db.session.add(cycle)
+            cycles.append(cycle)
+    db.session.flush()
+    rows = [
+        {
+            "public_id": new_public_id(),
+            "cycle_id": cycles[k % len(cycles)].id,
+            "number": f"{120 + k // (len(cycles) * 200)}.{k // len(cycles) % 200 + 1}",
+            "recommending_state": rng.choice(RECOMMENDING),
+            "text": rng.choice(RECOMMENDATIONS),
+            "response": rng.choice(list(UPRResponse)),
+            "themes": "asylum; torture" if rng.random() < 0.5 else None,
+        }
+        for k in range(count)
+    ]
+    return len(_ids(UPRRecommendation, rows))
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database of ``url`` if it does not exist (SQLite makes its file)."""
     target = make_url(url)
@@ -511,6 +556,8 @@ def generate(
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
             log(f"  {totals['cases']:>7} cases written ({time.perf_counter() - started:.0f} s)")
+        totals["recommendations"] = _recommendations(rng, cases // 20)
+        db.session.commit()
         _newcomers(accounts, users)
         if db.engine.dialect.name == "postgresql":
             # Outside a transaction: a rolled-back ANALYZE leaves the planner without statistics.

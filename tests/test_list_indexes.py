@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import event, insert, inspect, select
 from werkzeug.datastructures import MultiDict
 
+from casework.advocacy.models import UPRCycle, UPRRecommendation
 from casework.cases import listing
 from casework.cases.models import Case
-from casework.core.db import OPTIONAL_INDEXES, db
+from casework.core.db import OPTIONAL_INDEXES, db, new_public_id
 from casework.core.vocab import Role, TeamRole
 from casework.legal.models import Instrument, Provision
+from casework.search import services as search
 from tests.factories import make_case
 
 _ON_POSTGRESQL = "postgresql" in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or "")
@@ -441,3 +443,45 @@ def test_among_is_an_in_list_that_postgresql_gets_as_one_array(world):
         if _ON_POSTGRESQL:
             ((statement, parameters),) = seen
             assert "ANY" in statement and len(parameters) == 1, statement
+
+
+@pytest.mark.skipif(not _ON_POSTGRESQL, reason="PostgreSQL's full-text indexes")
+def test_the_catalogue_and_recommendations_are_searched_through_their_full_text_indexes(world):
+    """A word no recommendation holds: the matches come from the GIN indexes of the expressions
+    the search compares, not from computing every recommendation's text vector."""
+    cycle = UPRCycle(state_under_review="Kazakhstan", number=2)
+    db.session.add(cycle)
+    db.session.flush()
+    rows = [
+        {
+            "cycle_id": cycle.id,
+            "number": f"120.{n}",
+            "recommending_state": "Norway",
+            "text": f"Respect the principle of non-refoulement ({n})",
+            "public_id": new_public_id(),
+        }
+        for n in range(1, 3001)
+    ]
+    db.session.execute(insert(UPRRecommendation), rows)
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE upr_recommendations")
+    with _statements() as seen:
+        found = search.search_catalogue(world["coordinator"], "Zzyzx")
+    assert not (found.provisions or found.instruments or found.recommendations)
+    indexes = {
+        "FROM provisions": "ix_provisions_fulltext",
+        "FROM instruments": "ix_instruments_fulltext",
+        "FROM upr_recommendations": "ix_upr_recommendations_fulltext",
+    }
+    searched = [(t, s, p) for s, p in seen for t in indexes if t in s]
+    assert sorted(t for t, _, _ in searched) == sorted(indexes)
+    for table, statement, parameters in searched:
+        if table == "FROM upr_recommendations":
+            # Thousands of recommendations: the planner takes the index by itself.
+            plan = _plan(statement, parameters)
+            assert any(indexes[table] in line for line in plan), plan
+        # Whatever the size, the index serves the very expression the search compares.
+        conn = db.session.connection()
+        conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        plan = _plan(statement, parameters)
+        assert any(indexes[table] in line for line in plan), plan

@@ -65,13 +65,18 @@ def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
 # index of references, when pg_trgm can be installed): the models leave them out, and
 # comparing the models with the database ignores them.
 OPTIONAL_INDEXES = frozenset({"ix_cases_reference_trgm"})
+# PostgreSQL's alone, made by their migration and not declared by the models: GIN indexes over
+# the full-text expressions the catalogue and UPR recommendations are searched by.
+POSTGRESQL_INDEXES = frozenset(
+    {"ix_provisions_fulltext", "ix_instruments_fulltext", "ix_upr_recommendations_fulltext"}
+)
 
 
 def compared_with_models(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Alembic's ``include_object``: everything but the optional indexes."""
-    return not (type_ == "index" and name in OPTIONAL_INDEXES)
+    """Alembic's ``include_object``: everything but the optional and PostgreSQL-only indexes."""
+    return not (type_ == "index" and name in OPTIONAL_INDEXES | POSTGRESQL_INDEXES)
 
 
 def distinct_values(column: Any) -> list[Any]:

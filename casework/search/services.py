@@ -263,8 +263,8 @@ _SIMPLE = literal_column("'simple'::regconfig")
 
 def tsvector(columns: list[Any]) -> Any:
     """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, '') ...)`` (immutable
-    functions and constants only, so that a GIN index over it can serve it when the tables
-    grow; a catalogue of hundreds of entries and a few thousand recommendations need none)."""
+    functions and constants only): the expression the GIN indexes of the catalogue and of UPR
+    recommendations are built on (their migration spells it out; a test checks they match)."""
     document = func.coalesce(columns[0], literal_column("''"))
     for col in columns[1:]:
         document = document.op("||")(literal_column("' '")).op("||")(
