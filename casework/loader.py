@@ -103,13 +103,17 @@ def load(
         raise TypeError(f"{model.__name__} is loaded through its case")
     # Found and checked with the encrypted values of what is loaded still sealed (no check
     # reads one): a row the user may not see is never decrypted, and leaves the session.
-    with sealing.left_sealed(db.session) as loaded:
+    with sealing.left_sealed(db.session) as found:
         obj = _find(model, key) if key is not None else None
+    with sealing.left_sealed(db.session) as consulted:
         seen = obj is not None and can_see(user, obj, case)
     if not seen:
-        _forget(loaded)
+        _forget(found + consulted)
         raise NotVisible() if obj is None else _refused(NotVisible(), user, obj, 404)
-    sealing.open_objects(db.session, loaded)
+    sealing.open_objects(db.session, found)
+    # What deciding read (an action's cases, a person's cases) is decrypted only if the page
+    # reads it: an action's page names its cases by reference alone.
+    sealing.expire_sealed(db.session, consulted)
     if need is not None and not need(user, obj):
         raise _refused(PermissionDenied(), user, obj, 403)
     return obj

@@ -76,3 +76,19 @@ def test_a_refusal_left_sealed_is_still_audited_and_the_session_goes_on(app):
     assert (refusal.object_type, refusal.object_id) == ("cases", case.public_id)
     # The next request of the same session goes on as usual.
     assert client.get("/cases").status_code == 200
+
+
+def test_what_deciding_read_is_decrypted_only_if_the_page_reads_it(app):
+    world = build_world()
+    action = world.restricted.action
+    client = client_for(app, world.on[Role.COORDINATOR])
+    with decrypted_columns() as opened:
+        page = client.get(f"/advocacy/actions/{action.public_id}")
+    assert page.status_code == 200
+    # Deciding read the action's cases; the page names them by reference and reads no text.
+    assert world.restricted.case.reference in page.get_data(as_text=True)
+    assert not [column for column in opened if column.startswith("cases.")]
+    assert "advocacy_actions.title" in opened
+    # A page that shows a case's text after the check still reads it, decrypted.
+    case_page = client.get(f"/cases/{world.restricted.case.public_id}")
+    assert world.restricted.canaries["narrative"] in case_page.get_data(as_text=True)

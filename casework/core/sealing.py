@@ -316,6 +316,21 @@ def open_objects(session: Session, objects: Iterable[Any]) -> None:
         _open_loaded(target, session)
 
 
+def expire_sealed(session: Session, objects: Iterable[Any]) -> None:
+    """Forget the sealed values of objects loaded inside ``left_sealed`` instead of opening
+    them: one that is read later is loaded again (one SELECT of its encrypted columns) and
+    opened then, and one that is not is never decrypted."""
+    for target in objects:
+        state = instance_state(target)
+        sealed = [
+            attr
+            for attr, _col in secret_attributes(state.mapper)
+            if isinstance(state.dict.get(attr), Sealed)
+        ]
+        if sealed:
+            session.expire(target, sealed)
+
+
 @event.listens_for(Mapper, "refresh")
 def _open_on_refresh(target: Any, context: Any, attrs: Any) -> None:
     # A refresh after a flush (the version counter, server defaults) comes without a context.
