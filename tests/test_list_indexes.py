@@ -445,10 +445,7 @@ def test_among_is_an_in_list_that_postgresql_gets_as_one_array(world):
             assert "ANY" in statement and len(parameters) == 1, statement
 
 
-@pytest.mark.skipif(not _ON_POSTGRESQL, reason="PostgreSQL's full-text indexes")
-def test_the_catalogue_and_recommendations_are_searched_through_their_full_text_indexes(world):
-    """A word no recommendation holds: the matches come from the GIN indexes of the expressions
-    the search compares, not from computing every recommendation's text vector."""
+def _recommendations(count: int) -> None:
     cycle = UPRCycle(state_under_review="Kazakhstan", number=2)
     db.session.add(cycle)
     db.session.flush()
@@ -460,21 +457,53 @@ def test_the_catalogue_and_recommendations_are_searched_through_their_full_text_
             "text": f"Respect the principle of non-refoulement ({n})",
             "public_id": new_public_id(),
         }
-        for n in range(1, 3001)
+        for n in range(1, count + 1)
     ]
     db.session.execute(insert(UPRRecommendation), rows)
     db.session.commit()
-    db.session.connection().exec_driver_sql("ANALYZE upr_recommendations")
+
+
+_SEARCHED = ("FROM provisions", "FROM instruments", "FROM upr_recommendations")
+
+
+def _catalogue_searches(user) -> list[tuple[str, str, object]]:
+    """(table, statement, parameters) of each table a catalogue search for a word no row
+    holds reads."""
     with _statements() as seen:
-        found = search.search_catalogue(world["coordinator"], "Zzyzx")
+        found = search.search_catalogue(user, "Zzyzx")
     assert not (found.provisions or found.instruments or found.recommendations)
+    searched = [(t, s, p) for s, p in seen for t in _SEARCHED if t in s]
+    assert sorted(t for t, _, _ in searched) == sorted(_SEARCHED)
+    return searched
+
+
+@pytest.mark.skipif(_ON_POSTGRESQL, reason="SQLite's FTS5 tables")
+def test_the_catalogue_and_recommendations_are_searched_through_their_fts5_tables(world):
+    """On SQLite each table's matches come from its FTS5 table; thousands of recommendations
+    are then looked up by id, never read row by row (a table of a few rows may be)."""
+    _recommendations(3000)
+    db.session.connection().exec_driver_sql("ANALYZE upr_recommendations")
+    for table, statement, parameters in _catalogue_searches(world["coordinator"]):
+        name = table.removeprefix("FROM ")
+        plan = _plan(statement, parameters)
+        assert any(line.startswith(f"SCAN {name}_fts VIRTUAL TABLE") for line in plan), plan
+        if name == "upr_recommendations":
+            assert f"SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+            assert f"SCAN {name}" not in plan, plan
+
+
+@pytest.mark.skipif(not _ON_POSTGRESQL, reason="PostgreSQL's full-text indexes")
+def test_the_catalogue_and_recommendations_are_searched_through_their_full_text_indexes(world):
+    """A word no recommendation holds: the matches come from the GIN indexes of the expressions
+    the search compares, not from computing every recommendation's text vector."""
+    _recommendations(3000)
+    db.session.connection().exec_driver_sql("ANALYZE upr_recommendations")
     indexes = {
         "FROM provisions": "ix_provisions_fulltext",
         "FROM instruments": "ix_instruments_fulltext",
         "FROM upr_recommendations": "ix_upr_recommendations_fulltext",
     }
-    searched = [(t, s, p) for s, p in seen for t in indexes if t in s]
-    assert sorted(t for t, _, _ in searched) == sorted(indexes)
+    searched = _catalogue_searches(world["coordinator"])
     for table, statement, parameters in searched:
         if table == "FROM upr_recommendations":
             # Thousands of recommendations: the planner takes the index by itself.

@@ -302,6 +302,31 @@ def test_the_catalogue_is_searched_apart(app):
     assert rec.number not in page.get_data(as_text=True)
 
 
+def test_the_catalogue_search_folds_case_in_any_script_and_follows_every_change(app):
+    """Word prefixes in any case, Cyrillic included (SQLite's LIKE folded ASCII letters
+    only), and what a search finds follows each edit and deletion of a recommendation."""
+    world = build_world()
+    rec = world.recommendation
+    rec.text = "Обеспечить соблюдение принципа невысылки"
+    db.session.commit()
+    lawyer = client_for(app, world.on[Role.LAWYER])
+
+    def found(q: str) -> bool:
+        page = lawyer.post("/search", data={"q": q}).get_data(as_text=True)
+        return f"{rec.number}</" in page or f">{rec.number}" in page
+
+    assert found("обеспечить") and found("НЕВЫСЫЛ") and found("соблюдение принципа")
+    assert not found("Обеспечить похищения")
+    rec.text = "Расследовать похищения беженцев"
+    db.session.commit()
+    assert found("похищен") and not found("невысылки")
+    number = rec.number
+    db.session.delete(rec)
+    db.session.commit()
+    page = lawyer.post("/search", data={"q": "похищен"}).get_data(as_text=True)
+    assert number not in page
+
+
 def test_index_maintenance_is_in_one_place():
     assert {k.name for k in index.KINDS} == {
         "case",

@@ -47,7 +47,7 @@ from casework.backups.archive import (
     write_archive,
 )
 from casework.core.crypto import MasterKey
-from casework.core.db import OPTIONAL_INDEXES, db, utcnow
+from casework.core.db import OPTIONAL_INDEXES, SQLITE_SEARCH_TABLES, db, utcnow
 from casework.core.keyring import keyring
 
 __all__ = [
@@ -306,7 +306,12 @@ def verify_backup(path: Path) -> Manifest:
 
 
 def _data_tables() -> list[str]:
-    return sorted(t for t in inspect(db.engine).get_table_names() if t not in _SCHEMA_ONLY_TABLES)
+    # SQLite's search tables index other tables' rows: they hold no data of their own.
+    return sorted(
+        t
+        for t in inspect(db.engine).get_table_names()
+        if t not in _SCHEMA_ONLY_TABLES and not t.startswith(SQLITE_SEARCH_TABLES)
+    )
 
 
 def database_has_data() -> bool:

@@ -71,11 +71,18 @@ POSTGRESQL_INDEXES = frozenset(
     {"ix_provisions_fulltext", "ix_instruments_fulltext", "ix_upr_recommendations_fulltext"}
 )
 
+# SQLite's alone: the FTS5 tables (and their shadow tables, named after them) that the same
+# texts are searched by there, made and kept in step by their migration's triggers.
+SQLITE_SEARCH_TABLES = ("provisions_fts", "instruments_fts", "upr_recommendations_fts")
+
 
 def compared_with_models(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Alembic's ``include_object``: everything but the optional and PostgreSQL-only indexes."""
+    """Alembic's ``include_object``: everything but the optional and PostgreSQL-only indexes
+    and SQLite's search tables."""
+    if type_ == "table" and name and name.startswith(SQLITE_SEARCH_TABLES):
+        return False
     return not (type_ == "index" and name in OPTIONAL_INDEXES | POSTGRESQL_INDEXES)
 
 

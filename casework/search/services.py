@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, true
 from sqlalchemy.orm import load_only
 
 from casework import permissions
@@ -274,16 +274,18 @@ def tsvector(columns: list[Any]) -> Any:
 
 
 def text_match(columns: list[Any], query_words: list[str]) -> ColumnElement[bool]:
-    """Every word (as a word prefix) in these columns: PostgreSQL full-text search
-    (``to_tsvector('simple', ...)``), elsewhere case-insensitive LIKE."""
+    """Every word, as a word prefix, in these columns of one table (any case): PostgreSQL's
+    full-text search (``to_tsvector('simple', ...)``, GIN-indexed), SQLite's FTS5 table of that
+    table (``<table>_fts``, over the same columns). The words are letters and digits only."""
     if not query_words:
         return true()
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join(f"'{w}':*" for w in query_words)
         return tsvector(columns).op("@@")(func.to_tsquery(_SIMPLE, tsquery))
-    return and_(
-        *(or_(*(col.icontains(w, autoescape=True) for col in columns)) for w in query_words)
-    )
+    searched = columns[0].table
+    fts = table(f"{searched.name}_fts", column("rowid"))
+    match = " AND ".join(f'"{w}"*' for w in query_words)
+    return searched.c.id.in_(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(match)))
 
 
 def search_catalogue(user: Any, query: str) -> SearchResults:
