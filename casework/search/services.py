@@ -284,7 +284,10 @@ def text_match(columns: list[Any], query_words: list[str]) -> ColumnElement[bool
         return tsvector(columns).op("@@")(func.to_tsquery(_SIMPLE, tsquery))
     searched = columns[0].table
     fts = table(f"{searched.name}_fts", column("rowid"))
-    match = " AND ".join(f'"{w}"*' for w in query_words)
+    # Restricted to these columns: one the FTS5 table lacks fails the search, not passes over.
+    only = " ".join(col.name for col in columns)
+    every = " AND ".join(f'"{w}"*' for w in query_words)
+    match = f"{{{only}}} : ({every})"
     return searched.c.id.in_(select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(match)))
 
 
