@@ -327,6 +327,21 @@ def test_the_catalogue_search_folds_case_in_any_script_and_follows_every_change(
     assert number not in page
 
 
+def test_query_syntax_typed_into_the_search_is_taken_as_words(app):
+    """FTS5's and tsquery's operators in what is typed reach neither: only its words do."""
+    world = build_world()
+    rec = world.recommendation
+    rec.text = "Обеспечить соблюдение принципа невысылки"
+    db.session.commit()
+    lawyer = client_for(app, world.on[Role.LAWYER])
+    for q in ('"невысыл*"', "невысыл:* | !x", "{text} : невысыл", "(невысыл) AND NOT"):
+        response = lawyer.post("/search", data={"q": q})
+        assert response.status_code == 200, q
+    assert rec.number in lawyer.post("/search", data={"q": '"невысыл*"'}).get_data(as_text=True)
+    for q in ('"', "*", "NEAR(a b)", "^ -", "' & | ! :*", "{number} :"):
+        assert lawyer.post("/search", data={"q": q}).status_code == 200, q
+
+
 def test_index_maintenance_is_in_one_place():
     assert {k.name for k in index.KINDS} == {
         "case",
