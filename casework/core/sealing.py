@@ -296,18 +296,16 @@ def left_sealed(session: Session) -> Iterator[list[Any]]:
     For a load that is checked before it is used (the loader: may this user see this row?): a
     row the user may not see is never decrypted. Once the check passes, ``open_objects`` opens
     them; on a refusal, ``session.expunge`` them, so no query of the request meets them sealed.
-    Only the block's loads are held back: a check that loads other rows opens those as usual.
+    Blocks do not nest (the loader runs one at a time).
     """
+    if _UNOPENED in session.info:
+        raise RuntimeError("left_sealed blocks do not nest")
     unopened: list[Any] = []
-    outer = session.info.get(_UNOPENED)
     session.info[_UNOPENED] = unopened
     try:
         yield unopened
     finally:
-        if outer is None:
-            session.info.pop(_UNOPENED, None)
-        else:
-            session.info[_UNOPENED] = outer
+        del session.info[_UNOPENED]
 
 
 def open_objects(session: Session, objects: Iterable[Any]) -> None:
