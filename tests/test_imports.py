@@ -135,9 +135,9 @@ def test_valid_only_writes_exactly_the_good_rows(app, coordinator, tmp_path):
     cases = list(db.session.scalars(select(Case)))  # encrypted: compared in Python
     case = next(c for c in cases if c.external_ref == "K-1")
     assert len(case.people) == 2 and case.act_date.iso() == "2011-06"
-    # Imported people get consent internal unless the file says otherwise.
+    # Imported people get consent none unless the file says otherwise (the import format).
     consents = {p.names[0].name: p.consent for p in db.session.scalars(select(Person))}
-    assert consents["Алишер Холматов"] == ConsentLevel.INTERNAL
+    assert consents["Алишер Холматов"] == ConsentLevel.NONE
     assert consents["Gulnora Xolmatova"] == ConsentLevel.NAMED
     other = next(c for c in cases if c.external_ref is None)
     assert other.act_date is None and other.act_date_note == "unknown"

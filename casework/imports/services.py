@@ -257,7 +257,8 @@ def parse_row(
         "ethnicity": _ETHNICITIES.get(ethnicity_raw.casefold(), ethnicity_raw),
         "legal_status": cells.get("legal_status", "").strip().casefold(),
         "unhcr_number": cells.get("unhcr_number", ""),
-        "consent": cells.get("consent", "").strip().casefold() or ConsentLevel.INTERNAL.value,
+        # No consent recorded is no consent: nothing identifying leaves the system.
+        "consent": cells.get("consent", "").strip().casefold() or ConsentLevel.NONE.value,
     }
     person: dict[str, Any] = {}
     try:
