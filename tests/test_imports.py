@@ -328,3 +328,51 @@ def test_imported_cases_take_the_numbers_after_the_highest_of_their_year(
     # The bulk INSERT gave them their sort key: after KZ-2019-10000, in order.
     by_key = db.session.scalars(select(Case.reference).order_by(Case.reference_key)).all()
     assert by_key == ["KZ-2019-9999", "KZ-2019-10000", "KZ-2019-10001", "KZ-2019-10002"]
+
+
+def test_terms_as_spreadsheets_spell_them(app, coordinator, tmp_path):
+    """A term is read from its code in any case, with spaces or hyphens, from the label the
+    interface shows (English or Russian), or from a Russian word of the trade; dates as
+    spreadsheets export them. What names no term is still rejected, with its value."""
+    header = "case_key;person_name;act_type;act_date;birth_date;legal_status;current_situation;urgency;consent"
+    rows = [
+        "A;Рустам Гулямов;Экстрадиция;03.05.2019 0:00;1979-4-1;беженец;под стражей;срочно;нет",
+        "B;Aygul Qodirova;Forcible-return;2019/05/03;1975;Asylum seeker;At liberty;Imminent removal;Anonymized",
+        "C;Alisher Jurayev;DETENTION PENDING REMOVAL;2021-02-07T10:30;;Mandate refugee;выдворен;Обычная;named",
+        "D;Ershidin Israil;похищение;2015;;Отказано;Пропал без вести;;",
+    ]
+    content = "\n".join([header, *rows]) + "\n"
+    result, report = _run(app, coordinator, tmp_path, content.encode("cp1251"))
+    assert result.exit_code == 0, report["rejected"]
+    cases = {c.external_ref: c for c in db.session.scalars(select(Case))}
+    got = {
+        key: (
+            c.act_type.value,
+            c.act_date.iso(),
+            c.current_situation.value,
+            c.urgency.value,
+            c.people[0].person.legal_status.value,
+            c.people[0].person.consent.value,
+        )
+        for key, c in cases.items()
+    }
+    assert got == {
+        "A": ("extradition", "2019-05-03", "detained", "urgent", "refugee", "none"),
+        "B": ("forcible_return", "2019-05-03", "at_liberty", "imminent", "asylum_seeker", "anonymised"),
+        "C": ("detention_pending_removal", "2021-02-07", "removed", "routine", "mandate_refugee", "named"),
+        "D": ("abduction", "2015", "disappeared", "routine", "rejected", "none"),
+    }  # fmt: skip
+    assert cases["A"].people[0].person.birth_date.iso() == "1979-04-01"
+    # Names no term (or a date nobody can read): rejected, the value quoted back.
+    bad = "\n".join([header, "E;Ali Valiev;teleportation;2019-13-01;;refugee?;free;soon;maybe"])
+    result, report = _run(app, coordinator, tmp_path, bad + "\n", "--dry-run")
+    assert result.exit_code == 1
+    rejected = {p["column"]: p["value"] for p in report["rejected"]}
+    assert rejected == {
+        "act_type": "teleportation",
+        "act_date": "2019-13-01",
+        "legal_status": "refugee?",
+        "current_situation": "free",
+        "urgency": "soon",
+        "consent": "maybe",
+    }

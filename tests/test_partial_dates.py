@@ -20,6 +20,13 @@ from casework.core.types import PartialDate, PartialDateError
         ("04.1979", "1979-04"),
         ("04/1979", "1979-04"),
         (" 2011 ", "2011"),
+        # As spreadsheets export dates: unpadded, with slashes, with a time of day.
+        ("1979-4-2", "1979-04-02"),
+        ("1979/04/12", "1979-04-12"),
+        ("1979/4", "1979-04"),
+        ("2019-05-03 00:00:00", "2019-05-03"),
+        ("03.05.2019 0:00", "2019-05-03"),
+        ("2019-05-03T10:20:30.5", "2019-05-03"),
     ],
 )
 def test_parse(text, iso):
@@ -32,8 +39,13 @@ def test_unknown_is_none(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["spring 2011", "2011-13", "31.02.2011", "1850", "2011-02-30", "12/31/2011"]
-)
+    "text",
+    [
+        "spring 2011", "2011-13", "31.02.2011", "1850", "2011-02-30", "12/31/2011",
+        "12/04/2011",  # day or month first? Not guessed.
+        "2011-04/12", "2011-4-31", "10:30", "2011 10:30 pm",
+    ],
+)  # fmt: skip
 def test_bad_dates_are_clear_errors(text):
     with pytest.raises(PartialDateError):
         PartialDate.parse(text)

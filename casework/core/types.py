@@ -52,7 +52,10 @@ class SecretText(TypeDecorator[str]):
         return None if value is None else Sealed(value)
 
 
-_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Year first: 1979, 1979-04, 1979-04-12, and as spreadsheets write it, 1979-4-1 or 1979/04/12.
+_PARTIAL_RE = re.compile(r"^(\d{4})(?:([-/])(\d{1,2})(?:\2(\d{1,2}))?)?$")
+# A day followed by a time of day, as a spreadsheet exports a date cell: the time is dropped.
+_TIME_RE = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DOTTED_RE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
 _MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
 
@@ -128,7 +131,8 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str | None) -> PartialDate | None:
-        """Parse ``1979``, ``1979-04``, ``1979-04-12``, ``12.04.1979``, ``04.1979``, ``04/1979``.
+        """Parse ``1979``, ``1979-04``, ``1979-04-12``, ``12.04.1979``, ``04.1979``, ``04/1979``
+        (also ``1979-4-1``, ``1979/04/12``, and a day followed by a time, which is dropped).
 
         Empty text and ``unknown`` give None; anything else unreadable raises PartialDateError.
         """
@@ -137,8 +141,9 @@ class PartialDate:
         text = text.strip()
         if not text or text.lower() in {"unknown", "?", "n/a", "неизвестно"}:
             return None
+        text = _TIME_RE.sub("", text)
         if m := _PARTIAL_RE.match(text):
-            y, mo, d = m.groups()
+            y, _sep, mo, d = m.groups()
             return cls(int(y), int(mo) if mo else None, int(d) if d else None)
         if m := _DOTTED_RE.match(text):
             d, mo, y = m.groups()

@@ -41,13 +41,17 @@ from casework.core.vocab import (
     CaseStatus,
     ConsentLevel,
     EventType,
+    LegalStatus,
     LinkState,
     NameKind,
+    Situation,
     SourceKind,
     TeamRole,
+    Urgency,
 )
 from casework.evidence.models import Source
 from casework.imports.reading import Table, UnusableInput
+from casework.imports.terms import vocab_code
 from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
@@ -255,10 +259,10 @@ def parse_row(
         "birth_date": cells.get("birth_date", ""),
         "nationality": cells.get("nationality", ""),
         "ethnicity": _ETHNICITIES.get(ethnicity_raw.casefold(), ethnicity_raw),
-        "legal_status": cells.get("legal_status", "").strip().casefold(),
+        "legal_status": vocab_code(LegalStatus, cells.get("legal_status", "")),
         "unhcr_number": cells.get("unhcr_number", ""),
         # No consent recorded is no consent: nothing identifying leaves the system.
-        "consent": cells.get("consent", "").strip().casefold() or ConsentLevel.NONE.value,
+        "consent": vocab_code(ConsentLevel, cells.get("consent", "")) or ConsentLevel.NONE.value,
     }
     person: dict[str, Any] = {}
     try:
@@ -268,14 +272,15 @@ def parse_row(
             reject(column, messages[0])
     act_date = cells.get("act_date", "").strip()
     case_data = {
-        "act_type": cells.get("act_type", "").strip().casefold(),
+        "act_type": vocab_code(ActType, cells.get("act_type", "")),
         "act_date": act_date,
         "act_place": cells.get("act_place", ""),
         "destination_country": cells.get("destination_country", ""),
-        "current_situation": cells.get("current_situation", "").strip().casefold() or "unknown",
+        "current_situation": vocab_code(Situation, cells.get("current_situation", ""))
+        or Situation.UNKNOWN.value,
         "after_return": cells.get("after_return", ""),
         "narrative": cells.get("narrative", ""),
-        "urgency": cells.get("urgency", "").strip().casefold() or "routine",
+        "urgency": vocab_code(Urgency, cells.get("urgency", "")) or Urgency.ROUTINE.value,
         "external_ref": cells.get("case_key", ""),
     }
     if not case_data["act_type"]:
