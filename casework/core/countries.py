@@ -72,6 +72,20 @@ def _index() -> dict[str, str]:
             "кыргызстан": "KG",
             "таджикистан": "TJ",
             "туркмения": "TM",
+            "turkey": "TR",
+            "prc": "CN",
+            # In the region's own languages, as they are written in Latin and Cyrillic.
+            "o'zbekiston": "UZ",
+            "o‘zbekiston": "UZ",
+            "ozbekiston": "UZ",
+            "ўзбекистон": "UZ",
+            "qazaqstan": "KZ",
+            "қазақстан": "KZ",
+            "kyrgyzstan respublikasy": "KG",
+            "кыргыз республикасы": "KG",
+            "tojikiston": "TJ",
+            "тоҷикистон": "TJ",
+            "türkmenistan": "TM",
         }
     )
     return index
@@ -81,7 +95,7 @@ def lookup(text: str | None) -> str | None:
     """The alpha-2 code for a code or an English or Russian name, or None if not recognised."""
     if not text:
         return None
-    return _index().get(text.strip().casefold())
+    return _index().get(" ".join(text.split()).casefold())
 
 
 @cache
