@@ -376,3 +376,50 @@ def test_terms_as_spreadsheets_spell_them(app, coordinator, tmp_path):
         "urgency": "soon",
         "consent": "maybe",
     }
+
+
+RUSSIAN_FILE = (
+    "person_name;act_type;act_date;narrative\n"
+    "Алишер Холматов;экстрадиция;04.2011;Задержан сотрудниками КНБ в Алматы\n"
+    "ГУЛЬНОРА ЮСУПОВА;депортация;2012;Выслана без решения суда\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "read_as"),
+    [("cp1251", "cp1251"), ("koi8-r", "koi8_r"), ("cp866", "cp866"), ("utf-16", "utf-16")],
+)
+def test_russian_files_in_the_encodings_old_tools_write(
+    app, coordinator, tmp_path, encoding, read_as
+):
+    """Windows-1251, KOI8-R and DOS 866 each decode any bytes: the one whose words read as
+    Russian is chosen, so names arrive whole instead of garbled. UTF-16 is Excel's "Unicode
+    text" (with its byte-order mark)."""
+    content = RUSSIAN_FILE.replace(";", "\t") if encoding == "utf-16" else RUSSIAN_FILE
+    result, report = _run(app, coordinator, tmp_path, content.encode(encoding))
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == read_as
+    names = {n.name for n in db.session.scalars(select(PersonName))}
+    assert names == {"Алишер Холматов", "ГУЛЬНОРА ЮСУПОВА"}
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert "Задержан сотрудниками КНБ в Алматы" in narratives
+
+
+def test_the_page_says_how_it_read_the_file_and_takes_another_encoding(app, coordinator):
+    client = _web(app, coordinator)
+    data = RUSSIAN_FILE.encode("koi8-r")
+
+    def check(**fields):
+        return client.post(
+            "/imports/cases",
+            data={"file": (io.BytesIO(data), "old.csv"), **fields},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
+
+    html = check()
+    assert "Read as KOI8-R, cells separated by semicolons" in html
+    assert "Import 2 cases now" in html
+    # Told otherwise, the page reads it so, and says so: the names are garbled, the act
+    # types unknown, and the report shows it.
+    html = check(encoding="cp1251")
+    assert "Read as CP1251" in html and "Алишер" not in html and "Unknown act type." in html

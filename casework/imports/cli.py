@@ -65,7 +65,11 @@ def _summary(report: ImportReport) -> None:
 @import_cli.command("cases")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--encoding", default=None, help="utf-8, utf-8-sig or cp1251 (detected if unset).")
+@click.option(
+    "--encoding",
+    default=None,
+    help="utf-8, utf-8-sig, utf-16, cp1251, koi8_r or cp866 (detected if unset).",
+)
 @click.option("--delimiter", default=None, help="',' ';' or 'tab' (detected if unset).")
 @click.option("--sheet", default=None, help="XLSX sheet name (the first sheet if unset).")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")

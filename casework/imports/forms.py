@@ -15,7 +15,16 @@ class CaseImportForm(FlaskForm):
     file = FileField(_l("Spreadsheet (.csv or .xlsx)"), validators=[FileRequired("Choose a file.")])
     encoding = SelectField(
         _l("Encoding"),
-        choices=pairs([("", "Detect"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")]),
+        choices=pairs(
+            [
+                ("", "Detect"),
+                ("utf-8", "UTF-8"),
+                ("utf-16", "UTF-16"),
+                ("cp1251", "Windows-1251"),
+                ("koi8_r", "KOI8-R"),
+                ("cp866", "DOS 866"),
+            ]
+        ),
         default="",
     )
     delimiter = SelectField(

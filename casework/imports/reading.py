@@ -1,4 +1,5 @@
-"""Reading legacy spreadsheets: CSV (UTF-8, BOM, Windows-1251; , ; tab) and XLSX.
+"""Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with BOM, Windows-1251, KOI8-R, DOS
+866; , ; tab) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` (a formula in
 Excel) is kept as the text it is.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,13 +42,60 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (LookupError, UnicodeDecodeError) as exc:
             raise UnusableInput(f"The file cannot be read as {encoding}.") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # Excel's "Unicode text": UTF-16 with its byte-order mark (and tabs).
+            return data.decode("utf-16"), "utf-16"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        # Excel on a Russian-locale Windows machine saves CSV as Windows-1251.
-        return data.decode("cp1251", errors="strict"), "cp1251"
+        pass
+    return _single_byte_cyrillic(data)
+
+
+# Excel on a Russian-locale Windows machine saves CSV as Windows-1251; older tools write
+# KOI8-R or the DOS code page 866. Each decodes any bytes into *something*: the one kept reads
+# as Russian, its Cyrillic words in a consistent case (not "бМЙЫЕТ", KOI8-R read as
+# Windows-1251) and made of the language's frequent letters (not "рефтпч", the same in
+# capitals).
+_SINGLE_BYTE = ("cp1251", "koi8_r", "cp866")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+# Letters of Russian text, per thousand.
+_FREQUENCY = dict(
+    zip(
+        "оеаинтсрвлкмдпуяызьбгчйхжшюцщэфъё",
+        (110, 85, 80, 74, 67, 63, 55, 47, 45, 44, 35, 32, 30, 28, 26, 20, 19, 17, 17, 17, 16, 14,
+         12, 10, 9, 7, 6, 5, 4, 3, 3, 1, 1),
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def _reads_as_russian(text: str) -> int:
+    """How much ``text`` reads as Russian: its letters' frequencies, in words of one case."""
+    return sum(
+        _FREQUENCY.get(letter, 0)
+        for w in _CYRILLIC_WORD.findall(text)
+        if w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower())
+        for letter in w.lower()
+    )
+
+
+def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
+    best: tuple[int, str, str] | None = None
+    for encoding in _SINGLE_BYTE:
+        try:
+            text = data.decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            continue
+        score = _reads_as_russian(text)
+        # Windows-1251 unless another reads clearly better (not on a letter or two).
+        if best is None or score > best[0] * 1.2 + 30:
+            best = (score, text, encoding)
+    if best is None:
+        raise UnusableInput("The file is not a text (CSV) file.")
+    return best[1], best[2]
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -110,6 +110,9 @@ class ImportReport:
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = True
     written: bool = False
+    # How a CSV file was read (detected unless given): shown, so a wrong guess can be overridden.
+    encoding: str | None = None
+    delimiter: str | None = None
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -124,6 +127,8 @@ class ImportReport:
             "possible_duplicates": self.possible_duplicates,
             "dry_run": self.dry_run,
             "written": self.written,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
         }
 
 
@@ -716,7 +721,12 @@ def import_cases(
     if not permissions.can_import_cases(actor):
         raise PermissionDenied("Only a coordinator can import cases.")
     columns = map_columns(table.headers, options.mapping)
-    report = ImportReport(rows_read=len(table.rows), dry_run=options.dry_run)
+    report = ImportReport(
+        rows_read=len(table.rows),
+        dry_run=options.dry_run,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+    )
     catalogue = _Catalogue()
     rows: list[Row] = []
     for number, cells in table.rows:
