@@ -50,17 +50,20 @@ def _find(model: type[T], key: str | int) -> T | None:
     return db.session.get(model, number) if 0 < number <= _MAX_ID else None
 
 
-def _belongs(obj: Any, case: Case) -> bool:
+def _belongs(obj: Any, case: Case) -> tuple[bool, bool]:
+    """Does ``obj`` belong to ``case``, and is it hidden there? A person belongs through their
+    link to the case: removed from it (the link hidden), they are hidden in it, as a hidden
+    record is, whatever other cases they are in."""
     if isinstance(obj, Person):
-        return (
-            db.session.scalar(
-                select(CasePerson.id).where(
-                    CasePerson.case_id == case.id, CasePerson.person_id == obj.id
-                )
+        link_hidden_at = db.session.execute(
+            select(CasePerson.hidden_at).where(
+                CasePerson.case_id == case.id, CasePerson.person_id == obj.id
             )
-            is not None
-        )
-    return getattr(obj, "case_id", None) == case.id
+        ).first()
+        if link_hidden_at is None:
+            return False, False
+        return True, obj.is_hidden or link_hidden_at[0] is not None
+    return getattr(obj, "case_id", None) == case.id, getattr(obj, "is_hidden", False)
 
 
 def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
@@ -68,9 +71,10 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
     if isinstance(obj, Case):
         return permissions.can_view_case(user, obj)
     if case is not None:
-        if not _belongs(obj, case) or not permissions.can_view_identifying(user, case):
+        belongs, hidden = _belongs(obj, case)
+        if not belongs or not permissions.can_view_identifying(user, case):
             return False
-        if getattr(obj, "is_hidden", False) and not permissions.can_restore(user, case):
+        if hidden and not permissions.can_restore(user, case):
             return False
         if isinstance(obj, Source):
             return permissions.can_see_source_identity(user, case, obj)

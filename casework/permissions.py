@@ -509,32 +509,39 @@ def _team_count(version: str, user_id: int, cap: int) -> int:
 # --- people ---------------------------------------------------------------------------------
 
 
-def _person_cases(person: Any) -> list[Case]:
+def _person_cases(person: Any, *, removed_too: bool = False) -> list[Case]:
+    """The cases ``person`` is in; with ``removed_too``, also those they were removed from
+    (their link hidden)."""
     from casework.cases.models import Case, CasePerson
     from casework.core.db import db
 
-    return list(
-        db.session.scalars(
-            select(Case)
-            .join(CasePerson, CasePerson.case_id == Case.id)
-            .where(CasePerson.person_id == person.id)
-        )
+    query = (
+        select(Case)
+        .join(CasePerson, CasePerson.case_id == Case.id)
+        .where(CasePerson.person_id == person.id)
     )
+    if not removed_too:
+        query = query.where(CasePerson.hidden_at.is_(None))
+    return list(db.session.scalars(query))
 
 
 def can_view_person(user: User, person: Any) -> bool:
     """A person is seen through a case: one of theirs whose identifying data the user reads.
-    A hidden (or merged-away) person is seen by nobody."""
+    A hidden (or merged-away) person is seen by nobody, and a case the person was removed
+    from (the link hidden) opens nothing of them: whoever restores the link reaches them
+    through that case (``loader.can_see``)."""
     if getattr(person, "is_hidden", False):
         return False
     return any(can_view_identifying(user, case) for case in _person_cases(person))
 
 
 def can_edit_person(user: User, person: Any, case: Case) -> bool:
-    """Edit a person from ``case``: the right to edit it and every restricted case they are in."""
+    """Edit a person from ``case``: the right to edit it and every restricted case they are in
+    (or were removed from: the record is theirs too, and may be restored)."""
     if not can_edit_case(user, case):
         return False
-    return all(can_edit_case(user, other) for other in _person_cases(person) if other.restricted)
+    others = _person_cases(person, removed_too=True)
+    return all(can_edit_case(user, other) for other in others if other.restricted)
 
 
 def visible_people_clause(user: User) -> ColumnElement[bool]:

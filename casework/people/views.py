@@ -256,6 +256,9 @@ def _other_cases(person: Person, case: Case) -> list[Case]:
         .join(CasePerson, CasePerson.case_id == Case.id)
         .where(
             CasePerson.person_id == person.id,
+            # Not the cases the person was removed from, nor hidden ones.
+            CasePerson.hidden_at.is_(None),
+            Case.hidden_at.is_(None),
             Case.id != case.id,
             permissions.readable_cases_clause(current_user),
         )
