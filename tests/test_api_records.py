@@ -183,3 +183,13 @@ def test_lawyer_records_an_advocacy_action_for_a_case(app):
         f"cases/{cw.case.public_id}/advocacy-actions", json=body
     )
     assert refused.status_code == 403
+
+
+def test_a_body_nested_deeper_than_the_decoder_goes_is_refused_not_a_server_error(app):
+    world = build_world()
+    api = api_for(app, world.on[Role.MONITOR], scope="read")
+    assert api.post("search", json={"q": "deported"}).status_code == 200
+    response = api.post(
+        "search", data=b"[" * 100_000 + b"]" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)[:200]

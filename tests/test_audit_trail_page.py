@@ -114,3 +114,20 @@ def test_a_later_page_costs_what_the_first_does(client, login, make_user, count_
         n, cursor = cost(cursor)
         costs.append(n)
     assert set(costs) == {first + 1}  # the cursor's entry, read again: at any depth
+
+
+def test_the_trail_shows_no_document_hash_of_a_case_the_admin_may_not_read(app):
+    """A document's hash is identifying: whoever holds a copy of a passport scan could confirm
+    from the trail that the archive holds it. The case team sees it on the case file."""
+    from tests.clients import client_for
+    from tests.world import build_world
+
+    world = build_world()
+    document = world.restricted.document  # of a restricted case the admin is not on
+    page = client_for(app, world.off[Role.ADMIN]).get("/admin/audit?object_type=documents")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "uploaded a document" in body
+    assert document.sha256 not in body
+    team = client_for(app, world.on[Role.MONITOR])
+    assert document.sha256 in team.get(f"/cases/{world.restricted.case.public_id}").text

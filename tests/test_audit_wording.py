@@ -126,3 +126,26 @@ def test_case_history_and_audit_page_show_sentences(app):
     assert "<code>case.updated</code>" not in page
     page = client_for(app, admin).get("/admin/audit").get_data(as_text=True)
     assert "Aida changed the case: the urgency from Routine to Imminent removal" in page
+
+
+def test_no_audit_entry_is_given_an_identifying_value_by_name():
+    """``record(..., **details)``: details are field names, codes and counts, never a value of
+    an identifying field (a document's hash, a name, a contact) under that field's name."""
+    from casework.permissions import IDENTIFYING_FIELDS
+
+    identifying = set().union(*IDENTIFYING_FIELDS.values()) - {"reason"}
+    found = []
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "record":
+                found += [
+                    f"{path.name}:{node.lineno} {kw.arg}"
+                    for kw in node.keywords
+                    if kw.arg in identifying
+                ]
+    assert "sha256" in identifying and "contacts" in identifying
+    assert not found, found

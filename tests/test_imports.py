@@ -423,3 +423,11 @@ def test_the_page_says_how_it_read_the_file_and_takes_another_encoding(app, coor
     # types unknown, and the report shows it.
     html = check(encoding="cp1251")
     assert "Read as CP1251" in html and "Алишер" not in html and "Unknown act type." in html
+
+
+def test_a_mapping_nested_too_deep_is_refused_as_unusable(app, coordinator, tmp_path):
+    mapping = tmp_path / "map.json"
+    mapping.write_text("[" * 5000 + "]" * 5000, "utf-8")
+    content = "person_name,act_type,act_date\nAli Valiev,extradition,2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 2 and "not valid JSON" in result.output

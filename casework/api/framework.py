@@ -157,7 +157,10 @@ def _body(op: Operation) -> Any:
         return op.body.model_validate(request.form.to_dict())
     if request.mimetype != "application/json":
         raise Refusal(415, "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the decoder goes: not a body anyone sends
+        data = None
     if data is None:
         raise ValidationFailed({"": ["The body is not valid JSON."]})
     return op.body.model_validate(data)

@@ -34,7 +34,7 @@ def load_mapping(text: str) -> dict[str, str | None]:
     """A column mapping: a JSON object {"header in file": "canonical column" or null}."""
     try:
         mapping = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise UnusableInput("The column mapping is not valid JSON.") from exc
     if not isinstance(mapping, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
