@@ -131,3 +131,20 @@ def test_the_trail_shows_no_document_hash_of_a_case_the_admin_may_not_read(app):
     assert document.sha256 not in body
     team = client_for(app, world.on[Role.MONITOR])
     assert document.sha256 in team.get(f"/cases/{world.restricted.case.public_id}").text
+
+
+def test_a_hash_an_earlier_version_recorded_is_not_shown(app):
+    """Entries are chained and never rewritten: the hash earlier versions wrote into an
+    upload's details stays in the entry, and the trail leaves it out."""
+    from tests.clients import client_for
+    from tests.world import build_world
+
+    world = build_world()
+    document = world.restricted.document
+    record(
+        world.on[Role.MONITOR], "document.uploaded", document, case=world.restricted.case,
+        sha256=document.sha256, size=document.size,
+    )  # fmt: skip
+    db.session.commit()
+    body = client_for(app, world.off[Role.ADMIN]).get("/admin/audit?object_type=documents").text
+    assert "size: " in body and document.sha256 not in body

@@ -75,4 +75,5 @@ def trail():
 def init_app(app: Flask) -> None:
     # Every page that shows history shows sentences, never action codes.
     app.add_template_filter(wording.describe, "sentence")
+    app.add_template_filter(wording.shown_details, "shown_details")
     app.cli.add_command(audit_cli)

@@ -453,6 +453,15 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def shown_details(entry: Any) -> dict[str, Any]:
+    """An entry's details as the trail shows them: without a value an earlier version recorded
+    under an identifying field's name (a document's hash, before it stopped being recorded)."""
+    from casework.permissions import IDENTIFYING_FIELDS
+
+    withheld = IDENTIFYING_FIELDS.get(entry.object_type or "", frozenset())
+    return {k: v for k, v in (entry.details or {}).items() if k not in withheld}
+
+
 def describe(entry: Any) -> str:
     """One sentence for an audit entry ("Aida changed the status from submitted to verified")."""
     actor = getattr(entry, "actor", None)
