@@ -88,7 +88,7 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
     if isinstance(obj, Instrument | Provision):
         return permissions.can_view_catalogue(user)
     if isinstance(obj, ReportDraft):
-        return permissions.can_manage_reports(user)
+        return permissions.can_view_draft(user, obj)
     if isinstance(obj, Job):
         return permissions.can_view_job(user, obj)
     return False  # a case record reached without its case, or an unknown type: deny

@@ -828,6 +828,41 @@ def can_manage_reports(user: User) -> bool:
     return _has(user, "manage_reports")
 
 
+def visible_drafts_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``ReportDraft``: the drafts ``user`` may read and edit.
+
+    A draft's text was written from the cases its creator reads (restricted ones included):
+    another coordinator reads it only when they read every one of those cases. A draft whose
+    cases were not recorded (made before they were) is its creator's alone.
+    """
+    from casework.cases.models import Case
+    from casework.reports.models import ReportDraft, report_draft_cases
+
+    if not can_manage_reports(user):
+        return false()
+    unreadable = (
+        select(report_draft_cases.c.case_id)
+        .join(Case, Case.id == report_draft_cases.c.case_id)
+        .where(report_draft_cases.c.draft_id == ReportDraft.id, ~readable_cases_clause(user))
+    )
+    return (ReportDraft.created_by_id == user.id) | (
+        ReportDraft.cases_recorded.is_(True) & ~exists(unreadable)
+    )
+
+
+def can_view_draft(user: User, draft: Any) -> bool:
+    """See ``visible_drafts_clause``."""
+    from casework.core.db import db
+    from casework.reports.models import ReportDraft
+
+    if not can_manage_reports(user):
+        return False
+    if draft.created_by_id == user.id:
+        return True
+    visible = select(ReportDraft.id).where(ReportDraft.id == draft.id, visible_drafts_clause(user))
+    return db.session.scalar(visible) is not None
+
+
 def can_export_cases(user: User) -> bool:
     """Bulk exports of the cases the user may read (never more: readable_cases_clause)."""
     return _has(user, "export_cases")

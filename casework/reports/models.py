@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
@@ -62,10 +62,22 @@ class ReportDraft(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     word_limit: Mapped[int] = mapped_column(Integer, nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    # Whether the cases its text was generated from are recorded (``report_draft_cases``):
+    # drafts made before they were stay their creator's alone.
+    cases_recorded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     versions: Mapped[list[ReportDraftVersion]] = relationship(
         back_populates="draft", order_by="ReportDraftVersion.number.desc()"
     )
+
+
+# The cases a draft's text was generated from: who may read every one of them may read it.
+report_draft_cases = Table(
+    "report_draft_cases",
+    db.metadata,
+    Column("draft_id", ForeignKey("report_drafts.id"), primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), primary_key=True, index=True),
+)
 
 
 class ReportDraftVersion(db.Model):

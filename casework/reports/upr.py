@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from casework import permissions
 from casework.advocacy.models import UPRCycle, UPRRecommendation, recommendation_cases
 from casework.audit.services import record
 from casework.cases.models import Case
@@ -36,6 +37,7 @@ from casework.reports.models import (
     UPR_WORD_LIMIT_JOINT,
     ReportDraft,
     ReportDraftVersion,
+    report_draft_cases,
 )
 from casework.reports.statistics import Filters, statistics
 
@@ -119,9 +121,16 @@ def _case_summary(c: CaseOut, note: int) -> str:
     return f"{text} [{note}]"
 
 
-def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None = None) -> str:
-    """The first text of a submission from the cases of the period (anonymised summaries)."""
-    cases = period_cases(user, period)
+def generate_text(
+    user: Any,
+    period: Period,
+    joint: bool,
+    cycle: UPRCycle | None = None,
+    cases: list[Case] | None = None,
+) -> str:
+    """The first text of a submission from the cases of the period (anonymised summaries):
+    ``cases``, or those of the period the user reads."""
+    cases = period_cases(user, period) if cases is None else cases
     facts = disclosure_facts(cases, Output.UPR)
     disclosed = {c.reference: disclose_case(c, Output.UPR, facts=facts[c.id]) for c in cases}
     state = cycle.state_under_review if cycle else "Kazakhstan"
@@ -190,7 +199,8 @@ def generate_text(user: Any, period: Period, joint: bool, cycle: UPRCycle | None
 def create_draft(
     actor: Any, period: Period, *, joint: bool, co_authors: str = "", title: str = ""
 ) -> ReportDraft:
-    body = generate_text(actor, period, joint)
+    cases = period_cases(actor, period)
+    body = generate_text(actor, period, joint, cases=cases)
     draft = ReportDraft(
         kind=Output.UPR.value,
         title=title or f"UPR submission {period.start.year}-{period.end.year}",
@@ -201,9 +211,14 @@ def create_draft(
         word_limit=word_limit(joint),
         body=body,
         created_by_id=actor.id,
+        cases_recorded=True,
     )
     db.session.add(draft)
     db.session.flush()
+    if cases:
+        db.session.execute(
+            insert(report_draft_cases), [{"draft_id": draft.id, "case_id": c.id} for c in cases]
+        )
     db.session.add(ReportDraftVersion(draft_id=draft.id, number=1, body=body, saved_by_id=actor.id))
     record(actor, "report.draft_created", draft, output="upr")
     return draft
@@ -227,8 +242,15 @@ def save_draft(
     return word_count(body)
 
 
-def drafts() -> list[ReportDraft]:
-    return list(db.session.scalars(select(ReportDraft).order_by(ReportDraft.updated_at.desc())))
+def drafts(user: Any) -> list[ReportDraft]:
+    """The drafts ``user`` may read (``permissions.visible_drafts_clause``), latest first."""
+    return list(
+        db.session.scalars(
+            select(ReportDraft)
+            .where(permissions.visible_drafts_clause(user))
+            .order_by(ReportDraft.updated_at.desc())
+        )
+    )
 
 
 def co_author_list(text: str | None) -> list[str]:

@@ -210,7 +210,7 @@ def upr_drafts():
                 _("Draft generated from the cases of the period. Edit it, then export."), "success"
             )
             return redirect(url_for("reports.upr_draft", draft_id=draft.public_id))
-    return render_template("reports/upr_drafts.html", form=form, drafts=upr.drafts())
+    return render_template("reports/upr_drafts.html", form=form, drafts=upr.drafts(current_user))
 
 
 @bp.route("/reports/upr/<draft_id>", methods=["GET", "POST"])
