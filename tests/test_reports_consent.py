@@ -169,6 +169,45 @@ def test_a_changed_case_needs_a_new_review(app, world):
     assert disclose_case(world.case, Output.CAT).narrative is None
 
 
+def test_a_legal_analysis_changed_after_the_review_needs_a_new_review(app, world):
+    """An analysis leaves with the case's free text: written after the review (naming a
+    protected source, say), it would have left unreviewed."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from casework.cases.models import Case, Event
+    from casework.legal import services as legal
+    from casework.legal.models import CaseProvision
+    from casework.reports import services
+
+    # Everything of the case was written a minute before the review.
+    earlier = {"updated_at": world.case.updated_at - timedelta(minutes=1)}
+    for model in (Case, Event, CaseProvision):
+        key = model.id if model is Case else model.case_id
+        db.session.execute(update(model).where(key == world.case.id).values(**earlier))
+    db.session.commit()
+    db.session.expire_all()
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    first = disclose_case(world.case, Output.EXPORT)
+    assert first.analyses and "faces torture" in first.analyses[0][1]  # reviewed: it leaves
+    link = db.session.scalar(select(CaseProvision).where(CaseProvision.case_id == world.case.id))
+    legal.update_link(
+        world.lawyer, link, link.version, assessment=link.assessment,
+        violation_status=link.violation_status,
+        analysis="Our informant Farrukh Umarov (KNB insider) confirms the risk.",
+    )  # fmt: skip
+    db.session.commit()
+    after = disclose_case(world.case, Output.EXPORT)
+    assert after.analyses == [] and after.narrative is None
+    assert "Farrukh" not in json.dumps(after.__dict__, default=str)
+    # Reviewed again, the new analysis leaves.
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    assert "KNB insider" in disclose_case(world.case, Output.EXPORT).analyses[0][1]
+
+
 def test_pseudonym_is_stable_across_outputs(app, world):
     first = disclose_case(world.case, Output.EXPORT)
     second = disclose_case(world.case, Output.UPR)

@@ -25,7 +25,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -292,8 +292,9 @@ def review_is_current(case: Case, output: Output) -> OutputReview | None:
 
 
 def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
-    """Ids of the cases (by id) whose latest review for ``output`` is no older than the case's
-    last change and its events' last change: two queries, however many cases."""
+    """Ids of the cases (by id) whose latest review for ``output`` is no older than the last
+    change of the case, of its events and of its legal links (whose analyses leave with it):
+    two queries, however many cases."""
     last_review = dict(
         db.session.execute(
             select(OutputReview.case_id, func.max(OutputReview.reviewed_at))
@@ -303,19 +304,20 @@ def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
     )
     if not last_review:
         return set()
-    last_event = dict(
-        db.session.execute(
-            select(Event.case_id, func.max(Event.updated_at))
-            .where(Event.case_id.in_(list(last_review)))
-            .group_by(Event.case_id)
-        ).all()
+    reviewed = list(last_review)
+    last_change = {case_id: cases[case_id].updated_at for case_id in reviewed}
+    records = union_all(
+        *(
+            select(model.case_id, func.max(model.updated_at))
+            .where(model.case_id.in_(reviewed))
+            .group_by(model.case_id)
+            for model in (Event, CaseProvision)
+        )
     )
-    current = set()
-    for case_id, reviewed_at in last_review.items():
-        changed = max(d for d in (cases[case_id].updated_at, last_event.get(case_id)) if d)
-        if reviewed_at >= changed:
-            current.add(case_id)
-    return current
+    for case_id, changed in db.session.execute(records):
+        if changed is not None and changed > last_change[case_id]:
+            last_change[case_id] = changed
+    return {case_id for case_id, at in last_review.items() if at >= last_change[case_id]}
 
 
 def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
