@@ -269,14 +269,31 @@ class CaseOut:
     analyses: list[tuple[str, str]] = field(default_factory=list)  # provision code, analysis
 
 
-def city_of(place: str | None) -> str | None:
-    """The town of a place as typed ("Almaty, Abay street 10" -> "Almaty"); no street."""
-    if not place:
-        return None
-    first = place.split(",")[0].strip()
-    if not first or any(ch.isdigit() for ch in first) or len(first) > 60:
-        return None
-    return first
+# Words of an address below the town (a street, a house, a flat), in the region's languages.
+_BELOW_TOWN = frozenset(
+    {
+        "street", "st", "avenue", "ave", "road", "rd", "lane", "square", "house", "home", "flat",
+        "apt", "apartment", "building", "block", "ул", "улица", "пр", "проспект", "пер",
+        "переулок", "пл", "площадь", "мкр", "микрорайон", "д", "дом", "кв", "квартира", "корпус",
+        "подъезд", "общежитие", "көшесі", "даңғылы", "shoh", "ko'chasi", "kochasi",
+    }
+)  # fmt: skip
+
+
+def town_of(place: str | None, scrubber: Scrubber) -> str | None:
+    """The town of a place as typed, the most of it an output shows: the first part (between
+    commas) that holds no digit, no street, house or flat, and no name the output withholds
+    ("House of Kholmatov, Almaty" and "Abay avenue 10, Almaty" -> "Almaty")."""
+    for part in (place or "").split(","):
+        part = " ".join(part.split())
+        if not part or len(part) > 60 or any(ch.isdigit() for ch in part):
+            continue
+        if _BELOW_TOWN.intersection(re.findall(r"[\w']+", part.casefold())):
+            continue
+        if scrubber.scrub(part) != part:
+            continue
+        return part
+    return None
 
 
 def review_is_current(case: Case, output: Output) -> OutputReview | None:
@@ -434,7 +451,7 @@ def disclose_case(
         EventOut(
             date=e.date.iso() if e.date else "date unknown",
             kind=e.event_type.label,
-            place=city_of(e.place.name) if e.place else None,
+            place=town_of(e.place.name, scrubber) if e.place else None,
             description=free(e.description),
             agencies=tuple(scrubber.scrub(a.name) for a in e.agencies) if reviewed else (),
         )
@@ -464,7 +481,7 @@ def disclose_case(
         act_type=case.act_type.label if case.act_type else None,
         act_date=(act_date.iso()[:7] if act_date else None),
         act_year=act_date.year if act_date else None,
-        place=city_of(case.act_place),
+        place=town_of(case.act_place, scrubber),
         destination=countries.name(case.destination_country) if case.destination_country else None,
         situation=case.current_situation.label,
         urgency=case.urgency.label,
