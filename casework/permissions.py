@@ -197,6 +197,8 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "case_precedents": frozenset({"note", _HIDE_REASON}),
     "remedies": frozenset({"body", "notes", _HIDE_REASON}),
     "advocacy_actions": frozenset({"title", "description", "reference_number", "response_summary"}),
+    # An event's place as typed (``events.place``): a town, or a street and a house.
+    "places": frozenset({"name", "region"}),
 }
 
 # Identifying columns kept in plaintext because SQL must compare or count them (statistics by
@@ -213,6 +215,7 @@ NOT_IDENTIFYING: dict[str, frozenset[str]] = {
     "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
+    "places": frozenset({"name_key", "country"}),
 }
 
 

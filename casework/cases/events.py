@@ -11,6 +11,7 @@ from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.cases.models import Agency, Case, Event, Place
 from casework.cases.verification import facts_changed
+from casework.core.blindindex import token
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -23,19 +24,25 @@ DESCRIPTION_MAX_LEN = 20_000
 PLACE_MAX_LEN = 200
 
 
+def place_key(name: str) -> str:
+    """The blind-index key a place is found by: its name whatever the spacing and case."""
+    return token("place.name", " ".join(name.split()).casefold())
+
+
 def get_or_create_place(name: str | None, country: str | None = None) -> Place | None:
-    """A town or region by name (trimmed, case kept as first typed)."""
+    """A place by name (trimmed, case kept as first typed)."""
     name = " ".join((name or "").split())[:PLACE_MAX_LEN]
     if not name:
         return None
+    key = place_key(name)
     place = db.session.scalar(
         select(Place).where(
-            db.func.lower(Place.name) == name.lower(),
+            Place.name_key == key,
             Place.country.is_(country) if country is None else Place.country == country,
         )
     )
     if place is None:
-        place = Place(name=name, country=country)
+        place = Place(name=name, name_key=key, country=country)
         db.session.add(place)
         db.session.flush()
     return place

@@ -190,14 +190,17 @@ class CasePerson(HiddenMixin, db.Model):
 
 
 class Place(db.Model):
-    """A town or region (never a person's address: that is identifying data on the person)."""
+    """A place an event happened, as typed: meant to be a town or region, but what is typed may
+    be a street or a house, so it is encrypted like the case's own place of the act. The same
+    place typed again (any case, spacing or letter case) is found by its blind-index key."""
 
     __tablename__ = "places"
-    __table_args__ = (UniqueConstraint("name", "country"),)
+    __table_args__ = (UniqueConstraint("name_key", "country"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
-    region: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SecretText, nullable=False)
+    name_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    region: Mapped[str | None] = mapped_column(SecretText)
     country: Mapped[str | None] = mapped_column(String(2))
 
 
