@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 from casework.core.types import SecretText
 
@@ -223,6 +223,22 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.version}
+
+
+@event.listens_for(Session, "before_flush")
+def _links_changed_are_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """A record whose links alone changed (an event's agencies or sources, a legal link's
+    sources, an action's cases) is a changed record: it is touched, so its row is updated and
+    its version moves. Optimistic locking counts only the row's own UPDATE: without this, a
+    form loaded before such a change saved over it, undoing it without a conflict."""
+    for obj in session.dirty:
+        if (
+            isinstance(obj, VersionedMixin)
+            and isinstance(obj, TimestampMixin)
+            and session.is_modified(obj)
+            and not session.is_modified(obj, include_collections=False)
+        ):
+            obj.updated_at = utcnow()
 
 
 class HiddenMixin:
