@@ -156,3 +156,29 @@ def test_merging_people_of_the_same_case_hides_the_duplicate_link(app, two_recor
     assert "Alisher Xolmatov" in page(
         client, f"/cases/{t['c1'].public_id}/people/{t['p1'].public_id}"
     )
+
+
+def test_undoing_a_merge_keeps_a_correction_made_after_it(app, two_records):
+    """The merge filled the survivor's empty fields from the other record; undoing it empties
+    only those still holding the other record's value, never a correction typed since."""
+    t = two_records
+    lawyer = client_for(app, t["lawyer"])
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+    p2.unhcr_number, p2.contacts = "UNHCR-OLD-111", "+7 701 000 0000"
+    db.session.commit()
+    assert _merge(lawyer, c1, p1, p2).status_code == 302
+    db.session.expire_all()
+    assert (p1.unhcr_number, p1.contacts) == ("UNHCR-OLD-111", "+7 701 000 0000")  # filled
+    people_services.update_person(
+        t["lawyer"], p1, {"unhcr_number": "UNHCR-CORRECTED-222"}, p1.version, case=c1
+    )
+    db.session.commit()
+    merge = merges_of(p1)[0]
+    url = f"/cases/{c1.public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(url).status_code == 302
+    db.session.expire_all()
+    assert p2.unhcr_number == "UNHCR-OLD-111" and p2.contacts == "+7 701 000 0000"
+    assert p1.unhcr_number == "UNHCR-CORRECTED-222"  # the correction stays
+    assert p1.contacts is None  # what the merge copied and nobody changed goes back
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.unmerged"))
+    assert entry.details["kept"] == ["unhcr_number"]

@@ -170,8 +170,14 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         link = db.session.get(FamilyLink, link_id)
         if link is not None:
             link.person_id, link.relative_id = person_id, relative_id
+    kept = []
     for name in moved.get("filled", []):
-        setattr(survivor, name, Gender.UNKNOWN if name == "gender" else None)
+        # Only what still is the merged record's value goes back: a correction typed into the
+        # survivor after the merge is the survivor's own and stays.
+        if getattr(survivor, name) == getattr(merged, name):
+            setattr(survivor, name, Gender.UNKNOWN if name == "gender" else None)
+        else:
+            kept.append(name)
     merged.hidden_at = merged.hidden_by_id = merged.hidden_reason = None
     merged.merged_into_id = None
     merge.undone_at, merge.undone_by_id = utcnow(), actor.id
@@ -180,7 +186,14 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
     db.session.expire(merged, ["names"])
     reindex_person(survivor)
     reindex_person(merged)
-    record(actor, "person.unmerged", survivor, merged=merged.public_id, merge=merge.public_id)
+    record(
+        actor,
+        "person.unmerged",
+        survivor,
+        merged=merged.public_id,
+        merge=merge.public_id,
+        **({"kept": kept} if kept else {}),
+    )
 
 
 def merges_of(person: Person) -> list[PersonMerge]:
