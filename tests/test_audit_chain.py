@@ -109,6 +109,25 @@ def test_an_inserted_row_is_named_even_with_a_correct_hash(app):
     assert "BROKEN at entry #4" in result.output
 
 
+@pytest.mark.parametrize("seq", [0, -7])
+def test_a_row_numbered_below_the_chain_is_named(app, seq):
+    """The walk began after 0: a row slipped in at 0 or below (shown on the trail's page like
+    any other) was never read, and the trail said it was intact."""
+    _write_entries(3)
+    assert _verify(app).exit_code == 0
+    first = _entries()[0]
+    db.session.execute(
+        AuditEntry.__table__.insert().values(
+            seq=seq, at=first.at, action="case.exported", object_type="cases",
+            object_id="forged", prev_hash=chain.GENESIS, entry_hash=chain.GENESIS,
+        )
+    )  # fmt: skip
+    db.session.commit()
+    result = _verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN at entry #{seq}" in result.output and "outside the chain" in result.output
+
+
 def test_rows_removed_from_the_end_are_found_by_the_head(app):
     _write_entries(4)
     db.session.execute(text("DELETE FROM audit_entries WHERE seq = 4"))

@@ -146,11 +146,14 @@ class Verdict:
 
 
 def _rows(session: Session, batch: int) -> Iterator[Any]:
-    last = 0
+    """Every entry by sequence number, from the lowest there is: an entry slipped in below
+    the chain's first (0, or negative) is read too, and fails the walk."""
+    last: int | None = None
     while True:
-        rows = session.execute(
-            select(_entries).where(_entries.c.seq > last).order_by(_entries.c.seq).limit(batch)
-        ).all()
+        query = select(_entries).order_by(_entries.c.seq).limit(batch)
+        if last is not None:
+            query = query.where(_entries.c.seq > last)
+        rows = session.execute(query).all()
         if not rows:
             return
         yield from rows
@@ -180,6 +183,13 @@ def verify(
     seq, prev_hash, checked = 0, GENESIS, 0
     for row in _rows(session, batch):
         where = f"entry #{row.seq} (id {row.id})"
+        if row.seq < 1:
+            return Verdict(
+                checked,
+                seq,
+                prev_hash,
+                f"{where}: numbered outside the chain (an entry was inserted)",
+            )
         if row.seq != seq + 1:
             first, last = seq + 1, row.seq - 1
             gap = f"entry #{first} is" if first == last else f"entries #{first}..#{last} are"
