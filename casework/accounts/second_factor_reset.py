@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from casework.accounts import sessions, totp
 from casework.accounts.models import SecondFactorReset, User
+from casework.api import tokens
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
@@ -66,6 +67,15 @@ def approve(actor: User, user: User) -> SecondFactorReset:
         raise ValidationFailed(
             {"user": [f"The {slot}'s approval is already given; {other} must approve now."]}
         )
+    if actor.id in (request.coordinator_id, request.admin_id):
+        # Two people: an approval given under another role (before a role change) counts once.
+        raise ValidationFailed(
+            {
+                "user": [
+                    _("You approved this reset already: someone else must give the other approval.")
+                ]
+            }
+        )
     setattr(request, f"{slot}_id", actor.id)
     setattr(request, f"{slot}_at", utcnow())
     db.session.flush()
@@ -73,6 +83,7 @@ def approve(actor: User, user: User) -> SecondFactorReset:
     if request.coordinator_id is not None and request.admin_id is not None:
         totp.remove_second_factor(user)
         sessions.end_all(user)
+        tokens.revoke_all(user)
         request.completed_at = utcnow()
         record(actor, "user.second_factor_reset", user, request=request.public_id)
     return request

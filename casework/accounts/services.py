@@ -24,6 +24,7 @@ from casework.accounts.models import (
     UserSession,
 )
 from casework.accounts.throttle import throttle
+from casework.api import tokens
 from casework.audit.services import data_version, record
 from casework.core import mail
 from casework.core.datacache import data_cached
@@ -265,6 +266,7 @@ def replace_second_factor(user: User, row: UserSession) -> None:
     Callers ask for fresh authentication first; the user's other sessions end."""
     totp.remove_second_factor(user)
     sessions.end_all(user, keep=row)
+    tokens.revoke_all(user)
     record(user, "auth.second_factor_replaced", user)
 
 
@@ -290,6 +292,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
     row = sessions.current()
     created, reauth = (row.created_at, row.reauthenticated_at) if row else (utcnow(), None)
     sessions.end_all(user)
+    tokens.revoke_all(user)
     record(user, "user.password_changed", user)
     if row is not None:
         sessions.renew(user, created, reauth)
@@ -338,6 +341,7 @@ def redeem_password_reset(code: str, new_password: str) -> User:
     row.used_at = utcnow()
     user.password_hash = passwords.hash_password(new_password)
     sessions.end_all(user)
+    tokens.revoke_all(user)
     record(user, "user.password_reset_used", user)
     return user
 

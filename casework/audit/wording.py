@@ -301,6 +301,9 @@ WORDING: dict[str, Builder] = {
     "api_token.created": N_("{who} created an API token ({scope}, {days} days)"),
     "api_token.refused": N_("An API token was refused ({reason})"),
     "api_token.revoked": N_("{who} revoked an API token"),
+    "api_token.revoked_all": N_(
+        "Every API token of the account was revoked ({count}): its credentials changed"
+    ),
     # sign-in and second factor
     "auth.enrolment_failed": N_("{who} entered a wrong code while setting up the second factor"),
     "auth.login": N_("{who} signed in"),

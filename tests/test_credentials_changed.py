@@ -1,0 +1,91 @@
+"""When an account's credentials change, what was made with the old ones stops working.
+
+An adversary with a seized phone, or a phished password and code, could make a 365-day API
+token; the organisation then followed the recovery steps (second-factor reset, new password),
+which ended the browser sessions, and the token went on reading the cases without any second
+factor. And the two approvals of a second-factor reset could be one person's, given under two
+roles.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.accounts import second_factor_reset
+from casework.accounts import services as accounts
+from casework.accounts.models import User
+from casework.core.db import db
+from casework.core.errors import ValidationFailed
+from casework.core.vocab import Role
+from tests.api_clients import token_for
+from tests.factories import PASSWORD, log_in
+
+NEW_PASSWORD = "a brand new long passphrase"
+
+
+def _fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def _reads(app, secret: str) -> int:
+    headers = {"Authorization": f"Bearer {secret}"}
+    return app.test_client().get("/api/v1/cases", headers=headers).status_code
+
+
+def test_a_second_factor_reset_and_a_password_reset_revoke_the_accounts_tokens(app, make_user):
+    victim, admin = make_user(Role.COORDINATOR), make_user(Role.ADMIN)
+    coordinator = make_user(Role.COORDINATOR)
+    secret = token_for(victim, "read")
+    assert _reads(app, secret) == 200
+    second_factor_reset.approve(admin, victim)
+    second_factor_reset.approve(coordinator, victim)
+    db.session.commit()
+    assert _reads(app, secret) == 401
+    # A token made afterwards (the owner's, enrolled again) works until the next reset.
+    later = token_for(_fresh(victim), "read")
+    assert _reads(app, later) == 200
+    code = accounts.issue_password_reset(admin, _fresh(victim))
+    db.session.commit()
+    accounts.redeem_password_reset(code, NEW_PASSWORD)
+    db.session.commit()
+    assert _reads(app, later) == 401
+
+
+def test_changing_ones_password_or_authenticator_revokes_ones_tokens(app, make_user):
+    user = make_user(Role.COORDINATOR)
+    client = log_in(app.test_client(), user)
+    secret = token_for(user, "read")
+    assert _reads(app, secret) == 200
+    response = client.post(
+        "/profile",
+        data={"pw-current_password": PASSWORD, "pw-new_password": NEW_PASSWORD,
+              "pw-confirm": NEW_PASSWORD},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert _reads(app, secret) == 401
+    other = token_for(_fresh(user), "read")
+    accounts.replace_second_factor(_fresh(user), None)
+    db.session.commit()
+    assert _reads(app, other) == 401
+
+
+def test_one_person_cannot_give_both_approvals_of_a_second_factor_reset(app, make_user):
+    target, person = make_user(Role.MONITOR), make_user(Role.COORDINATOR)
+    admin = make_user(Role.ADMIN)
+    second_factor_reset.approve(person, target)
+    db.session.commit()
+    person = _fresh(person)
+    accounts.admin_update_user(
+        _fresh(admin), person, role="admin", display_name=person.display_name, active=True,
+        expected_version=person.version,
+    )  # fmt: skip
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        second_factor_reset.approve(_fresh(person), _fresh(target))
+    db.session.rollback()
+    assert _fresh(target).has_second_factor
+    # Another administrator gives the second approval: the reset goes through.
+    request = second_factor_reset.approve(_fresh(admin), _fresh(target))
+    db.session.commit()
+    assert request.completed_at is not None and not _fresh(target).has_second_factor
