@@ -89,3 +89,27 @@ def test_one_person_cannot_give_both_approvals_of_a_second_factor_reset(app, mak
     request = second_factor_reset.approve(_fresh(admin), _fresh(target))
     db.session.commit()
     assert request.completed_at is not None and not _fresh(target).has_second_factor
+
+
+def test_guessing_the_current_password_on_the_profile_page_is_throttled(app, make_user):
+    """A stolen session (a seized, unlocked phone) tried passwords on the profile's password
+    form without limit: each wrong guess now counts against the account, as at login."""
+    from casework.accounts.throttle import throttle
+
+    owner = log_in(app.test_client(), make_user())
+    assert owner.post("/profile", data=_change(PASSWORD)).status_code == 302  # entitled
+
+    user = make_user()
+    thief = log_in(app.test_client(), user)
+    statuses = [
+        thief.post("/profile", data=_change(f"guess {i:04d}")).status_code for i in range(8)
+    ]
+    assert statuses[0] == 200 and 429 in statuses
+    assert throttle().blocked(user.email)
+    # The session that guessed is over; the account's owner logs in again once the block ends.
+    assert thief.get("/profile").status_code == 302
+
+
+def _change(current: str) -> dict[str, str]:
+    return {"pw-current_password": current, "pw-new_password": NEW_PASSWORD,
+            "pw-confirm": NEW_PASSWORD}  # fmt: skip

@@ -284,8 +284,15 @@ def recovery_codes_left(user: User) -> int:
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    """Change one's password; every session of the user ends, this one under a new id."""
+    """Change one's password; every session of the user ends, this one under a new id.
+
+    A wrong current password counts against the account as a failed login does (audited;
+    past the limit, Throttled even for the right one): a stolen session is no password oracle.
+    """
+    _refuse_if_throttled(user.email, user)
     if not passwords.verify_password(user.password_hash, current):
+        throttle().failed(user.email)
+        record(user, "auth.reauth_failed", user)
         raise ValidationFailed({"current_password": [_("The current password is wrong.")]})
     passwords.check_new_password(new, "new_password")
     user.password_hash = passwords.hash_password(new)

@@ -313,6 +313,7 @@ def dismiss_notices():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])  # its password form checks a password
 def profile():
     profile_form = ProfileForm(prefix="profile", obj=current_user)
     password_form = PasswordForm(prefix="pw")
@@ -341,8 +342,11 @@ def profile():
             services.change_own_password(
                 current_user, password_form.current_password.data, password_form.new_password.data
             )
+        except Throttled:
+            db.session.commit()  # the refusal's audit entry
+            return _throttled()
         except ValidationFailed as exc:
-            db.session.rollback()
+            db.session.commit()  # the failure's audit entry (nothing else was changed)
             apply_errors(password_form, exc)
         else:
             db.session.commit()
