@@ -409,8 +409,8 @@ def _coordinator_granted(actor: User | None, user: User) -> None:
         db.session.add(AccountNotice(user_id=other.id, message=text))
     if mail.configured():
         subject = "Casework: a new coordinator"
-        sent = mail.send_all([mail.message(o.email, subject, text) for o in others])
-        record(actor, "user.coordinator_grant_mailed", user, sent=sent)
+        mail.send_after_commit([mail.message(o.email, subject, text) for o in others])
+        record(actor, "user.coordinator_grant_mailed", user, to=len(others))
 
 
 def admin_update_user(

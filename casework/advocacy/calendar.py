@@ -78,7 +78,8 @@ def _event(uid: str, day, summary: str, url: str | None, stamp: datetime) -> Eve
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
+    # The last day a date can be (a typo like 9999-12-31) has no day after it.
+    event.add("dtend", day + timedelta(days=1) if day < date.max else day)
     event.add("summary", summary)
     event.add("transp", "TRANSPARENT")
     if url:

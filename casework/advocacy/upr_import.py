@@ -162,7 +162,8 @@ def _check_row(
         errors.append(RowError(row_number, "response_date", str(exc)))
     cycle_text = cell.get("cycle", "").strip()
     data = RecommendationData(
-        cycle=int(cycle_text) if cycle_text.isdigit() else 0,
+        # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+        cycle=int(cycle_text) if cycle_text.isascii() and cycle_text.isdigit() else 0,
         number=cell.get("number", ""),
         recommending_state=cell.get("recommending_state", ""),
         text=cell.get("text", ""),

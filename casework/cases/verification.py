@@ -69,4 +69,4 @@ def _tell_lawyers(actor: Any, case: Case, fields: list[str]) -> None:
         db.session.add(AccountNotice(user_id=lawyer.id, message=text[:300]))
     if lawyers and mail.configured():
         subject = f"Casework: {case.reference} is back in legal review"
-        mail.send_all([mail.message(u.email, subject, text) for u in lawyers])
+        mail.send_after_commit([mail.message(u.email, subject, text) for u in lawyers])

@@ -1,0 +1,181 @@
+"""What one bad value or an absent mail server must not break.
+
+1. A far-future date (9999-12-31, accepted by the forms) made the calendar feed answer 500 for
+   everyone who sees the follow-up or deadline.
+2. A UPR import whose cycle cell is a non-ASCII "digit" ("²") answered 500.
+3. With SMTP configured but the mail server unreachable, editing a verified case (and granting
+   the coordinator role) answered 500 and the change was lost: the notices now go after the
+   change is committed, and a mail server that fails is logged, never undoes it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+from datetime import date, timedelta
+
+import pytest
+
+from casework.cases.models import Case
+from casework.core.db import db
+from casework.core.vocab import ActionType, CaseStatus, Role, TeamRole
+from tests.clients import client_for
+from tests.factories import make_case, make_user
+
+
+def _feed_path(client) -> str:
+    response = client.post("/advocacy/calendar/rotate")
+    assert response.status_code == 200
+    url = re.search(r"<code>(http[^<]+\.ics)</code>", response.get_data(as_text=True)).group(1)
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- 1. calendar feed: 500 on a far-future date --------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["followup", "remedy"])
+def test_a_far_future_date_does_not_break_the_calendar_feed(app, what):
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    soon = (date.today() + timedelta(days=3)).isoformat()
+    lawyer_client = client_for(app, lawyer)
+    # A correct action with a follow-up soon: what the entitled users' feeds must keep showing.
+    r = lawyer_client.post(
+        f"/cases/{case.public_id}/advocacy/new",
+        data={
+            "action_type": ActionType.URGENT_APPEAL.value,
+            "title": "Appeal",
+            "cases": case.reference,
+            "status": "submitted",
+            "outcome": "pending",
+            "followup_due": soon,
+            "responsible": lawyer.public_id,
+        },
+    )
+    assert r.status_code == 302
+    # One typo in a date field, accepted by the form (DateField has no range)...
+    if what == "followup":
+        r = lawyer_client.post(
+            f"/cases/{case.public_id}/advocacy/new",
+            data={
+                "action_type": ActionType.NATIONAL_LETTER.value,
+                "title": "Letter",
+                "cases": case.reference,
+                "status": "submitted",
+                "outcome": "pending",
+                "followup_due": "9999-12-31",
+                "responsible": lawyer.public_id,
+            },
+        )
+    else:
+        r = lawyer_client.post(
+            f"/cases/{case.public_id}/legal/remedies/new",
+            data={"kind": "asylum_appeal", "outcome": "pending", "appeal_deadline": "9999-12-31"},
+        )
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    # ...and the feed of every user who sees it fails (the lawyer on the team, the coordinators).
+    for user in (lawyer, coordinator):
+        client = client_for(app, user)
+        feed = client.get(_feed_path(client))
+        assert feed.status_code == 200, f"{user.role.value}: feed answered {feed.status_code}"
+        assert f"Follow-up {case.reference}" in feed.get_data(as_text=True)
+
+
+# --- 2. UPR import: 500 on a non-ASCII digit -----------------------------------------------
+
+
+def test_upr_import_with_a_superscript_digit_is_refused_not_a_500(app):
+    coordinator = make_user(Role.COORDINATOR)
+    client = client_for(app, coordinator)
+    good = "cycle,number,recommending_state,text,response\n2,139.1,France,Text,supported\n"
+    r = client.post(
+        "/advocacy/upr/import",
+        data={"file": (io.BytesIO(good.encode()), "upr.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302  # the entitled coordinator imports a correct file
+    bad = "cycle,number,recommending_state,text,response\n\u00b2,139.2,France,Text,supported\n"
+    r = client.post(
+        "/advocacy/upr/import",
+        data={"file": (io.BytesIO(bad.encode()), "upr.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422, r.status_code  # a row error, like any bad cycle
+
+
+# --- 3. mail server down: edits fail with 500 and are lost ---------------------------------
+
+
+def test_editing_a_verified_case_survives_an_unreachable_mail_server(app, monkeypatch):
+    monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(
+        monitor,
+        team=((lawyer, TeamRole.LAWYER),),
+        status=CaseStatus.VERIFIED,
+        narrative="As verified.",
+    )
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())  # nothing listens there
+    response = client_for(app, monitor).post(
+        f"/cases/{case.public_id}/edit",
+        data={
+            "narrative": "Changed after verification.",
+            "act_date": "2012",
+            "urgency": "routine",
+            "current_situation": "unknown",
+            "version": case.version,
+        },
+    )
+    assert response.status_code == 302, response.status_code
+    db.session.expire_all()
+    saved = db.session.get(Case, case.id)
+    assert saved.status == CaseStatus.IN_REVIEW
+    assert saved.narrative == "Changed after verification."
+
+
+def test_granting_coordinator_survives_an_unreachable_mail_server(app, monkeypatch):
+    make_user(Role.COORDINATOR)
+    target = make_user(Role.MONITOR)
+    admin = client_for(app, make_user(Role.ADMIN))
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())
+    db.session.refresh(target)
+    response = admin.post(
+        f"/admin/users/{target.public_id}",
+        data={
+            "display_name": target.display_name,
+            "role": "coordinator",
+            "active": "y",
+            "version": target.version,
+        },
+    )
+    assert response.status_code < 500, response.status_code
+
+
+def test_the_notice_mail_goes_once_the_change_is_saved_and_never_for_one_undone(app, monkeypatch):
+    from casework.cases import verification
+    from casework.core import mail
+
+    sent: list[list[str]] = []
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setattr(mail, "send_all", lambda messages: sent.append([m["To"] for m in messages]))
+    monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),), status=CaseStatus.VERIFIED)
+    verification.facts_changed(monitor, case, ["narrative"])
+    assert sent == []  # not before the commit
+    db.session.rollback()
+    assert sent == []  # nor for a change undone
+    case = db.session.get(Case, case.id)
+    verification.facts_changed(monitor, case, ["narrative"])
+    db.session.commit()
+    assert sent == [[lawyer.email]]
