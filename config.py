@@ -126,6 +126,9 @@ class Config:
             ACCOUNT_FAILURE_LIMIT=_env("ACCOUNT_FAILURE_LIMIT", "5 per minute;20 per hour"),
             PASSWORD_RESET_HOURS=_env_int("PASSWORD_RESET_HOURS", 72),
             SECOND_FACTOR_RESET_HOURS=_env_int("SECOND_FACTOR_RESET_HOURS", 24),
+            # An approver of a second-factor reset has had their authenticator this long: one
+            # administrator cannot make a coordinator account and approve with it at once.
+            SECOND_FACTOR_APPROVER_DAYS=_env_int("SECOND_FACTOR_APPROVER_DAYS", 7),
             # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
             TRUSTED_PROXIES=_env_int("TRUSTED_PROXIES", 0),
             RATELIMIT_STORAGE_URI=_env("RATELIMIT_STORAGE_URL", "memory://"),
@@ -250,6 +253,8 @@ class TestingConfig(Config):
             "RATELIMIT_STORAGE_URI": "memory://",
             "SMTP_HOST": None,
             "REDIS_URL": None,  # jobs run in-process; tests with Redis set it themselves
+            # Accounts are made in the test itself: tests/test_credentials_changed.py sets it.
+            "SECOND_FACTOR_APPROVER_DAYS": 0,
         }
 
     @classmethod

@@ -62,7 +62,9 @@ def _accounts() -> tuple[dict[str, Any], dict[str, str]]:
         password = "demo-" + secrets.token_urlsafe(12)
         user = create_user(f"{role.value}@{DEMO_DOMAIN}", password, role, name)
         user.totp_secret = pyotp.random_base32()
-        user.totp_confirmed_at = utcnow()
+        # Enrolled a month ago, as accounts of standing are: the demo administrator and
+        # coordinator may approve a second-factor reset (SECOND_FACTOR_APPROVER_DAYS).
+        user.totp_confirmed_at = utcnow() - timedelta(days=30)
         users[role.value] = user
         passwords[role.value] = password
     return users, passwords

@@ -19,6 +19,7 @@ it, and gives a SQL clause filtering a query to what the user may see.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -782,6 +783,20 @@ def second_factor_reset_slot(user: User, target: User) -> str | None:
     if user.role == A:
         return "admin"
     return None
+
+
+def established_approver(user: User) -> bool:
+    """An approval of a second-factor reset counts from an account whose authenticator has
+    been in force for SECOND_FACTOR_APPROVER_DAYS: an administrator alone cannot create a
+    coordinator account (its one-time code comes to them), enrol it and approve with it at
+    once; every other coordinator is told of a new coordinator the day it is made."""
+    from flask import current_app
+
+    from casework.core.db import utcnow
+
+    days = current_app.config.get("SECOND_FACTOR_APPROVER_DAYS", 7)
+    since = user.totp_confirmed_at
+    return not days or (since is not None and since <= utcnow() - timedelta(days=days))
 
 
 def can_approve_second_factor_resets(user: User) -> bool:

@@ -113,3 +113,35 @@ def test_guessing_the_current_password_on_the_profile_page_is_throttled(app, mak
 def _change(current: str) -> dict[str, str]:
     return {"pw-current_password": current, "pw-new_password": NEW_PASSWORD,
             "pw-confirm": NEW_PASSWORD}  # fmt: skip
+
+
+def test_one_administrator_alone_cannot_make_a_coordinator_and_approve_with_it(
+    app, make_user, monkeypatch
+):
+    """An administrator could create a coordinator account (its one-time code comes to them),
+    enrol an authenticator for it and give both approvals of anyone's second-factor reset.
+    An approval now needs an authenticator in force for SECOND_FACTOR_APPROVER_DAYS; the other
+    coordinators are told of the new coordinator the day it is made."""
+    from datetime import timedelta
+
+    from casework.core.db import utcnow
+
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_APPROVER_DAYS", 7)
+    victim, admin = make_user(Role.MONITOR), make_user(Role.ADMIN)
+    puppet = make_user(Role.COORDINATOR)  # enrolled today
+    for user in (victim, admin):
+        user.totp_confirmed_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    second_factor_reset.approve(_fresh(admin), _fresh(victim))
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="in use for 7 days"):
+        second_factor_reset.approve(_fresh(puppet), _fresh(victim))
+    db.session.rollback()
+    assert _fresh(victim).has_second_factor
+    # A coordinator of standing gives the second approval: the reset goes through.
+    coordinator = make_user(Role.COORDINATOR)
+    coordinator.totp_confirmed_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    request = second_factor_reset.approve(_fresh(coordinator), _fresh(victim))
+    db.session.commit()
+    assert request.completed_at is not None and not _fresh(victim).has_second_factor

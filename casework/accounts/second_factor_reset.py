@@ -17,7 +17,7 @@ from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import gettext as _
-from casework.permissions import second_factor_reset_slot
+from casework.permissions import established_approver, second_factor_reset_slot
 
 
 def _window() -> timedelta:
@@ -56,6 +56,19 @@ def approve(actor: User, user: User) -> SecondFactorReset:
     slot = second_factor_reset_slot(actor, user)
     if slot is None:
         raise PermissionDenied("Only a coordinator and an administrator, together, do this.")
+    if not established_approver(actor):
+        days = current_app.config["SECOND_FACTOR_APPROVER_DAYS"]
+        raise ValidationFailed(
+            {
+                "user": [
+                    _(
+                        "An approval needs an authenticator in use for %(days)s days; yours is "
+                        "newer. Another coordinator or administrator must approve.",
+                        days=days,
+                    )
+                ]
+            }
+        )
     if not user.has_second_factor:
         raise ValidationFailed({"user": [_("This account has no second factor to reset.")]})
     request = _open_request_for(user)
