@@ -150,3 +150,20 @@ def test_action_cases_are_not_overwritten_by_a_stale_form(app):
     db.session.expire_all()
     assert response.status_code == 409
     assert {c.id for c in action.cases} == {world.ordinary.case.id, world.restricted.case.id}
+
+
+def test_only_links_count_not_child_rows(app):
+    """Many-to-many links are edited in the record's own form; child rows (a case's team, its
+    people) are records of their own, and only what changes the case touches it."""
+    from casework.cases.models import CaseMember
+    from casework.core.vocab import TeamRole
+    from tests.factories import make_user
+
+    world = build_world()
+    case = world.ordinary.case
+    version = case.version
+    lawyer = make_user(Role.LAWYER)
+    case.members.append(CaseMember(user_id=lawyer.id, team_role=TeamRole.LAWYER))
+    db.session.commit()
+    db.session.expire_all()
+    assert case.version == version

@@ -21,11 +21,13 @@ from sqlalchemy import (
     any_,
     event,
     func,
+    inspect,
     literal,
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm.attributes import get_history
 
 from casework.core.types import SecretText
 
@@ -227,16 +229,21 @@ class VersionedMixin:
 
 @event.listens_for(Session, "before_flush")
 def _links_changed_are_changes(session: Session, flush_context: Any, instances: Any) -> None:
-    """A record whose links alone changed (an event's agencies or sources, a legal link's
-    sources, an action's cases) is a changed record: it is touched, so its row is updated and
-    its version moves. Optimistic locking counts only the row's own UPDATE: without this, a
-    form loaded before such a change saved over it, undoing it without a conflict."""
+    """A record whose links alone changed (many-to-many: an event's agencies or sources, a
+    legal link's sources, an action's cases, each edited in the record's own form) is a
+    changed record: it is touched, so its row is updated and its version moves. Optimistic
+    locking counts only the row's own UPDATE: without this, a form loaded before such a change
+    saved over it, undoing it without a conflict. Child rows (a case's people, its team) are
+    records of their own and leave their parent's version alone."""
     for obj in session.dirty:
-        if (
-            isinstance(obj, VersionedMixin)
-            and isinstance(obj, TimestampMixin)
-            and session.is_modified(obj)
-            and not session.is_modified(obj, include_collections=False)
+        if not (isinstance(obj, VersionedMixin) and isinstance(obj, TimestampMixin)):
+            continue
+        if session.is_modified(obj, include_collections=False):
+            continue  # its row is updated anyway
+        mapper = inspect(obj).mapper
+        if any(
+            rel.secondary is not None and get_history(obj, rel.key).has_changes()
+            for rel in mapper.relationships
         ):
             obj.updated_at = utcnow()
 
