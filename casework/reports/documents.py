@@ -7,6 +7,7 @@ that did not pass the consent-aware path.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from docx import Document
@@ -29,11 +30,31 @@ class Section:
     numbered: bool = True
 
 
+# Characters XML 1.0 (and so Word) cannot hold: C0 controls but tab, newline and carriage
+# return, and the two non-characters. Text copied from Word or a PDF viewer carries U+000B (a
+# manual line break) and U+000C; a planted source may carry any of them.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_BREAKS = re.compile("[\x0b\x0c]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` as a Word document can hold it: line breaks kept, other controls dropped."""
+    return _NOT_XML.sub("", _BREAKS.sub("\n", text))
+
+
+def paragraph(document, text: str):
+    return document.add_paragraph(xml_text(text))
+
+
+def heading(document, text: str, level: int):
+    return document.add_heading(xml_text(text), level=level)
+
+
 def _page_number_footer(document, label: str) -> None:
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if label:
-        paragraph.add_run(f"{label} · ")
+        paragraph.add_run(xml_text(f"{label} · "))
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
@@ -57,7 +78,7 @@ def new_document(footer: str = ""):
 
 
 def organisation_block(document, profile: OrganisationProfile, co_authors: list[str]) -> None:
-    document.add_paragraph().add_run(profile.name or "").bold = True
+    document.add_paragraph().add_run(xml_text(profile.name or "")).bold = True
     details = []
     if profile.founded:
         details.append(f"Founded in {profile.founded}.")
@@ -66,9 +87,9 @@ def organisation_block(document, profile: OrganisationProfile, co_authors: list[
     if profile.contact:
         details.append(f"Contact: {profile.contact}")
     for line in details:
-        document.add_paragraph(line)
+        paragraph(document, line)
     if co_authors:
-        document.add_paragraph("Joint submission with: " + "; ".join(co_authors))
+        paragraph(document, "Joint submission with: " + "; ".join(co_authors))
 
 
 def add_sections(document, sections: list[Section], start: int = 1) -> int:
@@ -76,13 +97,13 @@ def add_sections(document, sections: list[Section], start: int = 1) -> int:
     number = start
     for section in sections:
         if section.heading:
-            document.add_heading(section.heading, level=2)
+            heading(document, section.heading, level=2)
         for text in section.paragraphs:
             if section.numbered:
-                document.add_paragraph(f"{number}. {text}")
+                paragraph(document, f"{number}. {text}")
                 number += 1
             else:
-                document.add_paragraph(text)
+                paragraph(document, text)
     return number
 
 
@@ -195,8 +216,8 @@ def communication_sections(case: CaseOut) -> list[Section]:
 
 def communication_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     document = new_document(footer=case.reference)
-    document.add_heading(
-        f"{communication_kind(case)} to the Special Procedures: case {case.reference}", level=1
+    heading(
+        document, f"{communication_kind(case)} to the Special Procedures: case {case.reference}", 1
     )
     add_sections(document, communication_sections(case))
     document.add_page_break()

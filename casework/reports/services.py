@@ -22,6 +22,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.core.db import db, in_chunks
 from casework.core.errors import ValidationFailed
 from casework.core.i18n import gettext as _
+from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
 from casework.people.models import Person
 from casework.reports.anonymise import (
@@ -31,6 +32,7 @@ from casework.reports.anonymise import (
     disclose_case,
     disclosure_facts,
 )
+from casework.reports.documents import xml_text
 from casework.reports.models import OrganisationProfile, OutputReview
 
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -172,8 +174,6 @@ def save_organisation(actor: Any, values: dict[str, Any]) -> OrganisationProfile
 
 # --- exports --------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 EXPORT_COLUMNS = (
     "reference",
     "status",
@@ -189,13 +189,6 @@ EXPORT_COLUMNS = (
     "narrative",
     "after_return",
 )
-
-
-def neutralise(value: Any) -> Any:
-    """A spreadsheet cell that cannot run as a formula (a leading quote before = + - @ tab CR)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _person_text(p: PersonOut) -> str:
@@ -230,7 +223,7 @@ class _CsvFile:
         self.writer.writeheader()
 
     def add(self, case: CaseOut) -> None:
-        self.writer.writerow({k: neutralise(v) for k, v in export_row(case).items()})
+        self.writer.writerow({k: inert_cell(v) for k, v in export_row(case).items()})
 
     def content(self) -> bytes:
         return self.out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
@@ -247,7 +240,10 @@ class _XlsxFile:
         row = export_row(case)
         cells = []
         for key in EXPORT_COLUMNS:
-            cell = WriteOnlyCell(self.sheet, value=neutralise(row[key]))
+            value = row[key]
+            # An XLSX cell holds no C0 control character (text pasted from Word carries some).
+            value = inert_cell(xml_text(value) if isinstance(value, str) else value)
+            cell = WriteOnlyCell(self.sheet, value=value)
             cell.data_type = "s"  # text, whatever it looks like
             cells.append(cell)
         self.sheet.append(cells)

@@ -273,13 +273,13 @@ def render_docx(
         if not text:
             continue
         if text.startswith("## "):
-            document.add_heading(text[3:], level=2)
+            documents.heading(document, text[3:], level=2)
         elif text.startswith("# "):
-            document.add_heading(text[2:], level=1)
+            documents.heading(document, text[2:], level=1)
         elif text.startswith("> "):
-            document.add_paragraph(text[2:])
+            documents.paragraph(document, text[2:])
         else:
-            document.add_paragraph(f"{number}. {text}")
+            documents.paragraph(document, f"{number}. {text}")
             number += 1
     return documents.to_bytes(document), len(cases)
 

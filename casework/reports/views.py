@@ -33,6 +33,7 @@ from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
 from casework.core.i18n import english
 from casework.core.i18n import gettext as _
+from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
 from casework.jobs import services as jobs
 from casework.loader import load
@@ -133,7 +134,7 @@ def statistics_csv(key: str):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)
-    writer.writerows([[services.neutralise(v) for v in row] for row in table.rows])
+    writer.writerows([[inert_cell(v) for v in row] for row in table.rows])
     services.record_output(current_user, "statistics", "csv", table.total, table=key)
     db.session.commit()
     return _download(out.getvalue().encode("utf-8-sig"), f"{key}.csv", "text/csv")
