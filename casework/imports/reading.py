@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -158,7 +159,34 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# What a workbook may unpack to. The upload limit bounds the compressed file only: a small
+# "zip bomb" unpacks to gigabytes. The parts are read by zipfile, which stops at the size each
+# part declares, so the declared sizes bound what is read: in all (the 200,000 rows the import
+# reads fit well within it), and for a large part, against its compressed size (spreadsheet
+# XML compresses some ten to thirty times; a bomb, a thousand).
+XLSX_UNPACKED_MAX = 256 * 1024 * 1024
+XLSX_RATIO_MAX = 200
+XLSX_RATIO_FROM = 8 * 1024 * 1024
+
+
+def _check_unpacked(data: bytes) -> None:
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UnusableInput("The file is not a readable XLSX workbook.") from exc
+    bomb = any(
+        p.file_size > XLSX_RATIO_FROM and p.file_size > XLSX_RATIO_MAX * max(p.compress_size, 1)
+        for p in parts
+    )
+    if bomb or sum(p.file_size for p in parts) > XLSX_UNPACKED_MAX:
+        raise UnusableInput(
+            "The workbook unpacks to far more than its rows can hold: save it again from the "
+            "spreadsheet program, or as CSV."
+        )
+
+
 def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
+    _check_unpacked(data)
     try:
         # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

@@ -234,6 +234,15 @@ class _Catalogue:
         return found, bad
 
 
+# A rejected value is quoted back in the report up to this many characters: a cell of a
+# million is reported, not reprinted.
+QUOTED_MAX = 200
+
+
+def _quoted(value: str) -> str:
+    return value if len(value) <= QUOTED_MAX else value[:QUOTED_MAX] + "…"
+
+
 def parse_row(
     number: int, cells: dict[str, str], catalogue: _Catalogue
 ) -> tuple[Row | None, list[Problem], list[Problem]]:
@@ -242,10 +251,12 @@ def parse_row(
     warnings: list[Problem] = []
 
     def reject(column: str, message: str) -> None:
-        problems.append(Problem(number, column, cells.get(column, ""), message))
+        problems.append(Problem(number, column, _quoted(cells.get(column, "")), message))
 
     if extra := cells.get("\x00extra"):
-        problems.append(Problem(number, "", extra, "More cells than columns in the header."))
+        problems.append(
+            Problem(number, "", _quoted(extra), "More cells than columns in the header.")
+        )
     name = " ".join(cells.get("person_name", "").split())
     if not name:
         reject("person_name", "The name is required (any script).")
@@ -300,7 +311,9 @@ def parse_row(
             reject("case_key" if column == "external_ref" else column, messages[0])
     if case and act_date and case.get("act_date") is None:
         case["act_date_note"] = act_date[:200]
-        warnings.append(Problem(number, "act_date", act_date, "Date unknown: kept as a note."))
+        warnings.append(
+            Problem(number, "act_date", _quoted(act_date), "Date unknown: kept as a note.")
+        )
     elif case.get("act_date") is not None and case["act_date"].precision == "year":
         warnings.append(Problem(number, "act_date", act_date, "Only the year is given."))
     provisions, bad = catalogue.resolve(cells.get("legal_grounds", ""))
