@@ -66,8 +66,30 @@ def test_the_town_of_a_place_as_people_type_it():
         "ул. Абая 10, Алматы": "Алматы",
         "мкр. Самал-2, Алматы": "Алматы",
         "Flat 9, Safe House Street 12, Shymkent": "Shymkent",
+        "г. Алматы, ул. Абая": "г. Алматы",
+        "Almaty region": "Almaty region",
+        "St. Petersburg": "St. Petersburg",
+        "near the bazaar, Osh": "Osh",
+        "Almaty, near the bazaar": "Almaty",
         "45": None,
         "": None,
         None: None,
     }
     assert {place: town_of(place, scrubber) for place in cases} == cases
+
+
+def test_a_part_in_between_or_a_family_name_never_leaves_as_the_town(app):
+    """Only the first or the last part of a place is taken, and only as a town's name: a part
+    in between ("у Холматовых", at the Kholmatovs') or a plural of a withheld surname is not."""
+    from casework.reports.anonymise import case_scrubber
+
+    world = report_world.build()
+    scrubber, _ = case_scrubber(world.case)
+    assert town_of("ул. Абая 10, у Холматовых, Алматы", scrubber) == "Алматы"
+    for place in ("Kholmatovs, Almaty", "Холматовых, Алматы", "Xolmatovlar, Almaty"):
+        assert town_of(place, scrubber) in ("Almaty", "Алматы")
+    world.case.act_place = "ул. Абая 10, у Холматовых, Алматы"
+    db.session.commit()
+    content, *_ = services.export_cases(world.coordinator, "csv", anonymise=True)
+    text = content.decode("utf-8-sig")
+    assert world.case.reference in text and "Алматы" in text and "Холматовых" not in text

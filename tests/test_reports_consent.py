@@ -222,6 +222,12 @@ def test_scrubber_across_scripts_and_endings():
     for word in ("Холматову", "Xolmatov", "Kholmatova", "Юсупова", "Yusupova"):
         assert word not in text
     assert "lawyer" in text
+    # Plurals and cases: the family ("the Kholmatovs", "у Холматовых", "Xolmatovlarning"), a
+    # woman's name in another case ("Юсуповой"); a town is left alone.
+    text = scrubber.scrub("The Kholmatovs, у Холматовых, Xolmatovlarning uyi; Юсуповой. Tashkent")
+    for word in ("Kholmatovs", "Холматовых", "Xolmatovlarning", "Юсуповой"):
+        assert word not in text
+    assert "uyi" in text and "Tashkent" in text
     assert "[contact withheld]" in Scrubber().scrub("call +7 (701) 555-12-34 now")
     assert "2012-06-09" in Scrubber().scrub("on 2012-06-09")
 

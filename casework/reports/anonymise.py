@@ -154,7 +154,15 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 # Russian and Central Asian case endings after a name ("Холматова", "Kholmatovu").
-_ENDINGS = ("a", "u", "e", "om", "im", "ym", "oi", "ei", "ogo", "omu", "ov", "ova")
+# Endings a name takes in a sentence, after its comparison key: Russian cases and plurals
+# ("Холматовых", "Юсуповой"), English plurals ("the Kholmatovs"), Uzbek and Kazakh suffixes
+# ("Xolmatovlar", "Xolmatovning"). A stem must itself be a withheld name part of four letters
+# or more: what is scrubbed too much is a word, what is scrubbed too little is a person.
+_ENDINGS = (
+    "a", "u", "e", "y", "i", "s", "es", "om", "im", "ym", "oi", "ei", "oy", "ogo", "omu", "ov",
+    "ova", "ykh", "ymi", "ami", "am", "akh", "ah", "lar", "ler", "lari", "ning", "nin", "ni",
+    "ga", "ge", "ka", "ke", "da", "de", "ta", "te", "dan", "den", "tan", "ten",
+)  # fmt: skip
 
 
 @dataclass
@@ -191,10 +199,16 @@ class Scrubber:
         key = name_key(word).replace(" ", "")
         if key in self.names:
             return self.names[key]
-        for ending in _ENDINGS:
-            stem = key[: -len(ending)]
-            if key.endswith(ending) and len(stem) >= 4 and stem in self.names:
-                return self.names[stem]
+        # Up to two endings off ("Xolmatovlarning": -lar, -ning); a stem may be a woman's
+        # name without its -a ("Юсуповой": Yusupov-oy, of Yusupova).
+        stems = {key[: -len(e)] for e in _ENDINGS if key.endswith(e)}
+        stems |= {stem[: -len(e)] for stem in stems for e in _ENDINGS if stem.endswith(e)}
+        for stem in sorted(stems, key=len, reverse=True):
+            if len(stem) < 4:
+                continue
+            for known in (stem, stem + "a"):
+                if known in self.names:
+                    return self.names[known]
         return None
 
     @staticmethod
@@ -272,27 +286,44 @@ class CaseOut:
 # Words of an address below the town (a street, a house, a flat), in the region's languages.
 _BELOW_TOWN = frozenset(
     {
-        "street", "st", "avenue", "ave", "road", "rd", "lane", "square", "house", "home", "flat",
-        "apt", "apartment", "building", "block", "ул", "улица", "пр", "проспект", "пер",
-        "переулок", "пл", "площадь", "мкр", "микрорайон", "д", "дом", "кв", "квартира", "корпус",
-        "подъезд", "общежитие", "көшесі", "даңғылы", "shoh", "ko'chasi", "kochasi",
+        "street", "avenue", "road", "lane", "square", "house", "home", "flat", "apt",
+        "apartment", "building", "block", "ул", "улица", "пр", "проспект", "пер", "переулок",
+        "пл", "площадь", "мкр", "микрорайон", "д", "дом", "кв", "квартира", "корпус", "подъезд",
+        "общежитие", "көшесі", "даңғылы", "ko'chasi", "kochasi",
+    }
+)  # fmt: skip
+# Lower-case words a town's or region's name may hold ("Almaty region", "г. Алматы").
+_TOWN_WORDS = frozenset(
+    {
+        "region", "oblast", "district", "province", "city", "of", "on", "область", "обл",
+        "район", "р-н", "г", "город", "село", "с", "аул", "пос", "посёлок", "поселок", "на",
     }
 )  # fmt: skip
 
 
+def _is_town(part: str, scrubber: Scrubber) -> bool:
+    """Does ``part`` read as the name of a town or region, and nothing more?"""
+    words = re.findall(r"[\w'-]+", part)
+    if not words or len(words) > 4 or len(part) > 60 or any(ch.isdigit() for ch in part):
+        return False
+    if _BELOW_TOWN.intersection(w.casefold() for w in words):
+        return False
+    if not all(w[0].isupper() or w.casefold() in _TOWN_WORDS for w in words):
+        return False  # "у Холматовых", "near the bazaar": words about people or places
+    return scrubber.scrub(part) == part
+
+
 def town_of(place: str | None, scrubber: Scrubber) -> str | None:
-    """The town of a place as typed, the most of it an output shows: the first part (between
-    commas) that holds no digit, no street, house or flat, and no name the output withholds
-    ("House of Kholmatov, Almaty" and "Abay avenue 10, Almaty" -> "Almaty")."""
-    for part in (place or "").split(","):
-        part = " ".join(part.split())
-        if not part or len(part) > 60 or any(ch.isdigit() for ch in part):
-            continue
-        if _BELOW_TOWN.intersection(re.findall(r"[\w']+", part.casefold())):
-            continue
-        if scrubber.scrub(part) != part:
-            continue
-        return part
+    """The town of a place as typed, the most of it an output shows: its first part (between
+    commas) or else its last, if that reads as a town's name: a few capitalised words, no digit,
+    no street, house or flat, no name the output withholds. A part in between is never taken
+    ("Abay avenue 10, Almaty" and "Almaty, Abay avenue 10" -> "Almaty"; "ул. Абая 10,
+    у Холматовых, Алматы" -> "Алматы")."""
+    parts = [" ".join(p.split()) for p in (place or "").split(",")]
+    parts = [p for p in parts if p]
+    for part in parts[:1] + parts[-1:]:
+        if _is_town(part, scrubber):
+            return part
     return None
 
 
