@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
@@ -27,6 +27,24 @@ PLACE_MAX_LEN = 200
 def place_key(name: str) -> str:
     """The blind-index key a place is found by: its name whatever the spacing and case."""
     return token("place.name", " ".join(name.split()).casefold())
+
+
+def reindex_places() -> int:
+    """Recompute every place's key (after a change of BLIND_INDEX_KEY); places whose keys now
+    agree become one, their events pointing at the first. The number of places kept."""
+    kept: dict[tuple[str, str | None], Place] = {}
+    for place in db.session.scalars(select(Place).order_by(Place.id)):
+        key = place_key(place.name)
+        first = kept.setdefault((key, place.country), place)
+        if first is place:
+            place.name_key = key
+        else:
+            db.session.execute(
+                update(Event).where(Event.place_id == place.id).values(place_id=first.id)
+            )
+            db.session.delete(place)
+    db.session.flush()
+    return len(kept)
 
 
 def get_or_create_place(name: str | None, country: str | None = None) -> Place | None:

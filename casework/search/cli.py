@@ -7,6 +7,7 @@ import time
 import click
 from flask.cli import AppGroup
 
+from casework.cases.events import reindex_places
 from casework.core.db import db
 from casework.search.index import reindex_all
 
@@ -15,8 +16,13 @@ search_cli = AppGroup("search", help="Full-text search: the keyed token index.")
 
 @search_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild every record's tokens (existing data, a new BLIND_INDEX_KEY, new rules)."""
+    """Rebuild every record's tokens and every place's key (existing data, a new
+    BLIND_INDEX_KEY, new rules)."""
     started = time.perf_counter()
     count = reindex_all()
+    # Places are found again by a key of their name under the same key (cases.events).
+    places = reindex_places()
     db.session.commit()
-    click.echo(f"Indexed {count} records in {time.perf_counter() - started:.1f} s.")
+    click.echo(
+        f"Indexed {count} records and {places} places in {time.perf_counter() - started:.1f} s."
+    )
