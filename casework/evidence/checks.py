@@ -8,6 +8,7 @@ JavaScript or launch actions, in its plain objects or in its Flate-compressed st
 
 from __future__ import annotations
 
+import base64
 import codecs
 import re
 import zlib
@@ -46,6 +47,10 @@ TEXT_REFUSED = (
     "This text file is not plain text throughout (it holds binary data or web markup such as"
     " HTML or SVG). Save it as plain text and try again."
 )
+PDF_UNCHECKABLE_REFUSED = (
+    "This PDF cannot be checked for JavaScript (it is encrypted, or its objects are packed in a"
+    " way the check does not read). Print it to a new PDF (or scan it) and upload that instead."
+)
 PDF_ACTIVE_REFUSED = (
     "This PDF contains JavaScript or an action that launches a program, which could harm"
     " whoever opens it. Print it to a new PDF (or scan it) and upload that instead."
@@ -60,23 +65,152 @@ def _pdf_active_name(data: bytes) -> bytes | None:
     return None
 
 
+# --- decoding a stream as a PDF reader does: its whole filter chain ---------------------------
+
+# A stream and the dictionary before it ("5 0 obj << ... >> stream ... endstream").
+_PDF_OBJECT_STREAM = re.compile(rb"\bobj\b(.{0,4096}?)\bstream\r?\n(.*?)\bendstream", re.DOTALL)
+_PDF_FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
+_PDF_FILTER_NAMES = {
+    b"FlateDecode": "flate", b"Fl": "flate", b"ASCIIHexDecode": "hex", b"AHx": "hex",
+    b"ASCII85Decode": "a85", b"A85": "a85", b"RunLengthDecode": "rl", b"RL": "rl",
+    b"LZWDecode": "lzw", b"LZW": "lzw",
+}  # fmt: skip
+# Filters of image data: what they decode to is pixels, never PDF objects.
+_PDF_IMAGE_FILTERS = frozenset(
+    {b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"CCF", b"JBIG2Decode"}
+)
+PDF_UNCHECKABLE = b"uncheckable"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _unescape(data: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _hex(data: bytes) -> bytes:
+    digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
+    return bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode())
+
+
+def _a85(data: bytes) -> bytes:
+    data = data.strip()
+    data = data[2:] if data.startswith(b"<~") else data
+    return base64.a85decode(data.split(b"~>", 1)[0], ignorechars=b" \t\n\r\x0b\x0c")
+
+
+def _run_length(data: bytes, limit: int) -> bytes:
+    out, i = bytearray(), 0
+    while i < len(data) and len(out) <= limit:
+        n = data[i]
+        if n == 128:
+            break
+        if n < 128:
+            out += data[i + 1 : i + 2 + n]
+            i += n + 2
+        else:
+            out += data[i + 1 : i + 2] * (257 - n)
+            i += 2
+    return bytes(out)
+
+
+def _lzw(data: bytes, limit: int) -> bytes:
+    """LZW as PDF writes it (early change), up to ``limit`` bytes."""
+    out = bytearray()
+    table = [bytes([i]) for i in range(256)] + [b"", b""]
+    width, bits, nbits, previous = 9, 0, 0, b""
+    for byte in data:
+        bits, nbits = (bits << 8) | byte, nbits + 8
+        while nbits >= width:
+            nbits -= width
+            code = (bits >> nbits) & ((1 << width) - 1)
+            if code == 256:
+                table, width, previous = table[:258], 9, b""
+                continue
+            if code == 257:
+                return bytes(out)
+            entry = table[code] if code < len(table) else previous + previous[:1]
+            out += entry
+            if len(out) > limit:
+                return bytes(out)
+            if previous and len(table) < 4096:
+                table.append(previous + entry[:1])
+            previous = entry
+            if len(table) + 1 >= (1 << width) and width < 12:
+                width += 1
+    return bytes(out)
+
+
+def _decode(data: bytes, filters: list[bytes], limit: int) -> bytes | None:
+    """``data`` through ``filters`` in order, each output up to ``limit`` bytes (_TooLarge past
+    it); None when a filter is not one this check reads."""
+    for name in filters:
+        kind = _PDF_FILTER_NAMES.get(name)
+        try:
+            if kind == "flate":
+                inflater = zlib.decompressobj()
+                data = inflater.decompress(data, limit + 1)
+            elif kind == "hex":
+                data = _hex(data)
+            elif kind == "a85":
+                data = _a85(data)
+            elif kind == "rl":
+                data = _run_length(data, limit)
+            elif kind == "lzw":
+                data = _lzw(data, limit)
+            else:
+                return None
+        except (zlib.error, ValueError):
+            return None
+        if len(data) > limit:
+            raise _TooLarge
+    return data
+
+
 def pdf_active_content(data: bytes) -> bytes | None:
-    """The first name in ``data`` (a PDF) that runs code, or None."""
+    """The first name in ``data`` (a PDF) that runs code, ``PDF_UNCHECKABLE`` when what may
+    hold PDF objects cannot be read, else None.
+
+    Objects live in the file or in object streams (``/Type /ObjStm``), which a reader decodes
+    through their whole filter chain: so does this check. An object stream it cannot decode
+    in full (a filter it does not read, a predictor, more than PDF_INFLATE_PER_STREAM bytes)
+    makes the file uncheckable, as does encryption. Other streams (pages, fonts, images) are
+    read too, within PDF_INFLATE_TOTAL, but cannot hide an action: past the bound, or in a
+    filter this check does not read, they are passed over.
+    """
     found = _pdf_active_name(data)
     if found:
         return found
+    if re.search(rb"/Encrypt\b", _unescape(data)):
+        return PDF_UNCHECKABLE  # strings and streams a reader decrypts, this check cannot
     budget = PDF_INFLATE_TOTAL
-    for match in _PDF_STREAM.finditer(data):
-        if budget <= 0:
-            break
+    for match in _PDF_OBJECT_STREAM.finditer(data):
+        dictionary = _unescape(match.group(1))
+        object_stream = re.search(rb"/Type\s*/ObjStm\b", dictionary) is not None
+        if not object_stream and budget <= 0:
+            continue
+        chain = _PDF_FILTERS.search(dictionary)
+        filters = re.findall(rb"/([^\s/\[\]<>()]+)", chain.group(1)) if chain else []
+        if any(f in _PDF_IMAGE_FILTERS for f in filters) and not object_stream:
+            continue
+        if object_stream and re.search(rb"/Predictor\s*(\d+)", dictionary):
+            return PDF_UNCHECKABLE
         try:
-            inflated = zlib.decompressobj().decompress(
-                match.group(1), min(PDF_INFLATE_PER_STREAM, budget)
-            )
-        except zlib.error:
-            continue  # not Flate-compressed (images, fonts in other filters)
-        budget -= len(inflated)
-        found = _pdf_active_name(inflated)
+            decoded = _decode(match.group(2), filters, PDF_INFLATE_PER_STREAM)
+        except _TooLarge:
+            if object_stream:
+                return PDF_UNCHECKABLE
+            budget -= PDF_INFLATE_PER_STREAM
+            continue
+        if decoded is None:
+            if object_stream:
+                return PDF_UNCHECKABLE
+            continue
+        if not object_stream:
+            budget -= len(decoded)
+        found = _pdf_active_name(decoded)
         if found:
             return found
     return None
@@ -144,8 +278,12 @@ class ContentCheck:
                 mime = "audio/mp4"
             if mime == "video/quicktime" and self.extension in (".mp4", ".m4v"):
                 mime = "video/mp4"
-            if mime == "application/pdf" and pdf_active_content(bytes(self._pdf or b"")):
-                raise ValidationFailed({"file": [PDF_ACTIVE_REFUSED]})
+            if mime == "application/pdf":
+                found = pdf_active_content(bytes(self._pdf or b""))
+                if found == PDF_UNCHECKABLE:
+                    raise ValidationFailed({"file": [PDF_UNCHECKABLE_REFUSED]})
+                if found:
+                    raise ValidationFailed({"file": [PDF_ACTIVE_REFUSED]})
             return mime
         if self.extension == ".txt":
             if not self._is_text():
