@@ -431,3 +431,10 @@ def test_a_mapping_nested_too_deep_is_refused_as_unusable(app, coordinator, tmp_
     content = "person_name,act_type,act_date\nAli Valiev,extradition,2011\n"
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 2 and "not valid JSON" in result.output
+
+
+def test_a_file_that_says_its_encoding_and_is_not_that_is_unusable(app, coordinator, tmp_path):
+    text = "person_name\tact_type\tact_date\nАлишер Холматов\textradition\t2011\n"
+    for damaged in (text.encode("utf-16") + b"\x00", b"\xef\xbb\xbf" + text.encode("cp1251")):
+        result, _ = _run(app, coordinator, tmp_path, damaged)
+        assert result.exit_code == 2 and "but is not" in result.output

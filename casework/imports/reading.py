@@ -43,16 +43,22 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (LookupError, UnicodeDecodeError) as exc:
             raise UnusableInput(f"The file cannot be read as {encoding}.") from exc
+    for mark, encoding, skip in (
+        (b"\xef\xbb\xbf", "utf-8", 3),
+        # Excel's "Unicode text": UTF-16 with its byte-order mark (and tabs).
+        (b"\xff\xfe", "utf-16", 0),
+        (b"\xfe\xff", "utf-16", 0),
+    ):
+        if data.startswith(mark):
+            try:
+                return data[skip:].decode(encoding), "utf-8-sig" if skip else encoding
+            except UnicodeDecodeError as exc:
+                # A file that says what it is and is not that is damaged, not another encoding.
+                raise UnusableInput(f"The file says it is {encoding.upper()} but is not.") from exc
     try:
-        if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            # Excel's "Unicode text": UTF-16 with its byte-order mark (and tabs).
-            return data.decode("utf-16"), "utf-16"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    return _single_byte_cyrillic(data)
+        return _single_byte_cyrillic(data)
 
 
 # Excel on a Russian-locale Windows machine saves CSV as Windows-1251; older tools write
