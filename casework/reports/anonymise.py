@@ -171,8 +171,11 @@ class Scrubber:
 
     names: dict[str, str] = field(default_factory=dict)  # name-part key -> replacement
     literals: list[tuple[str, str]] = field(default_factory=list)  # exact value -> replacement
+    # Words already looked up (a text repeats its words): word -> replacement or None.
+    _seen: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def add_person(self, person: Person, disclosure: Disclosure) -> None:
+        self._seen.clear()  # a word looked up before may be this person's name
         for value in (person.unhcr_number, person.address):
             if value and value.strip():
                 self.literals.append((value.strip(), WITHHELD))
@@ -196,6 +199,11 @@ class Scrubber:
                     self.names.setdefault(part.replace(" ", ""), replacement)
 
     def _name_match(self, word: str) -> str | None:
+        if word not in self._seen:
+            self._seen[word] = self._look_up(word)
+        return self._seen[word]
+
+    def _look_up(self, word: str) -> str | None:
         key = name_key(word).replace(" ", "")
         if key in self.names:
             return self.names[key]
