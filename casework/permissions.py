@@ -200,6 +200,9 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "advocacy_actions": frozenset({"title", "description", "reference_number", "response_summary"}),
     # An event's place as typed (``events.place``): a town, or a street and a house.
     "places": frozenset({"name", "region"}),
+    # A UPR submission's text and its partners, as generated and edited.
+    "report_drafts": frozenset({"body", "co_authors"}),
+    "report_draft_versions": frozenset({"body"}),
 }
 
 # Identifying columns kept in plaintext because SQL must compare or count them (statistics by
@@ -217,6 +220,7 @@ NOT_IDENTIFYING: dict[str, frozenset[str]] = {
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),
     "places": frozenset({"name_key", "country"}),
+    "report_drafts": frozenset({"kind", "title"}),
 }
 
 

@@ -82,7 +82,15 @@ def _plant(client) -> dict:
     )
     assert response.status_code == 302
     canaries["file content"] = content
-    build_world()  # a record of every other kind: links, remedies, actions, family links...
+    world = build_world()  # a record of every other kind: links, remedies, actions, family...
+    # A UPR submission draft (and its first version).
+    from datetime import date
+
+    from casework.reports import upr
+
+    period = upr.Period(date(2000, 1, 1), date(2099, 12, 31))
+    upr.create_draft(world.on[Role.COORDINATOR], period, joint=True, co_authors=_canary())
+    db.session.commit()
     db.session.expire_all()
     # Then every encrypted column of every row gets a canary of its own, whatever the form
     # offers: a column marked SecretText later is covered as soon as one of its rows exists.

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, UTCDateTime, VersionedMixin, db, utcnow
+from casework.core.types import SecretText
 
 # Words allowed in a UPR stakeholder submission (OHCHR technical guidelines), by kind.
 UPR_WORD_LIMIT_INDIVIDUAL = 2815
@@ -58,9 +59,11 @@ class ReportDraft(PublicIdMixin, TimestampMixin, VersionedMixin, db.Model):
     period_from: Mapped[date] = mapped_column(Date, nullable=False)
     period_to: Mapped[date] = mapped_column(Date, nullable=False)
     joint: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    co_authors: Mapped[str | None] = mapped_column(Text)
+    # The organisations a joint submission is made with, and the text: encrypted at rest (a
+    # partner's name, a named person, whatever a coordinator typed).
+    co_authors: Mapped[str | None] = mapped_column(SecretText)
     word_limit: Mapped[int] = mapped_column(Integer, nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body: Mapped[str] = mapped_column(SecretText, nullable=False, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     # Whether the cases its text was generated from are recorded (``report_draft_cases``):
     # drafts made before they were stay their creator's alone.
@@ -90,7 +93,7 @@ class ReportDraftVersion(db.Model):
         ForeignKey("report_drafts.id"), nullable=False, index=True
     )
     number: Mapped[int] = mapped_column(Integer, nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str] = mapped_column(SecretText, nullable=False)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
