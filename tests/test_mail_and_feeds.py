@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 from datetime import date, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from casework.core.db import db
 from casework.core.vocab import ActionType, CaseStatus, Role, TeamRole
 from tests.clients import client_for
 from tests.factories import make_case, make_user
+from tests.test_advocacy_reminders import _free_port
 
 
 def _feed_path(client) -> str:
@@ -29,12 +29,6 @@ def _feed_path(client) -> str:
     assert response.status_code == 200
     url = re.search(r"<code>(http[^<]+\.ics)</code>", response.get_data(as_text=True)).group(1)
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- 1. calendar feed: 500 on a far-future date --------------------------------------------
