@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from casework.core.vocab import CaseRole
+from casework.core.vocab import Assessment, CaseRole
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut
 from casework.reports.models import OrganisationProfile
 
@@ -124,6 +124,17 @@ def person_line(p: PersonOut) -> str:
 def victims(case: CaseOut) -> list[PersonOut]:
     at_risk = [p for p in case.people if p.role == CaseRole.AT_RISK.label]  # a role in the case
     return at_risk or case.people[:1]
+
+
+def personal_risk(case: CaseOut) -> list[str]:
+    """The provisions the person's removal violates or puts at risk: not those the State
+    invokes to remove them (Minsk, Shanghai) nor those only marked relevant."""
+    risks = {Assessment.VIOLATED.label, Assessment.AT_RISK.label}
+    return [
+        f"{code} {title}: {assessment.lower()}"
+        for code, title, assessment, _status in case.provisions
+        if assessment in risks
+    ]
 
 
 def facts(case: CaseOut) -> list[str]:
@@ -256,9 +267,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
         if case.imminent
         else "The date of removal is not known."
     )
-    risk = [
-        f"{code} {title}: {assessment.lower()}" for code, title, assessment, _ in case.provisions
-    ]
+    risk = personal_risk(case)
     remedies = [
         f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}"
         + ("; exhausted" if exhausted else "; without suspensive effect or pending")

@@ -1,0 +1,59 @@
+"""What UN bodies read: the legal content of the CAT request, the language and the figures of
+the UPR submission, and the dates every document gives."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+
+from casework.core.db import db
+from casework.core.vocab import Assessment
+from casework.legal import services as legal
+from casework.legal.models import Instrument, Provision
+from casework.reports.anonymise import Output
+from casework.reports.views import case_document
+from tests import report_world
+
+
+@pytest.fixture
+def world(app):
+    return report_world.build()
+
+
+def _docx_text(content: bytes) -> str:
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+
+
+def _cat_request(app, world) -> str:
+    with app.test_request_context():
+        return _docx_text(
+            case_document(world.coordinator, world.case, Output.CAT, "docx", anonymise=False)
+        )
+
+
+def _provision(code: str, title: str, direction: str) -> Provision:
+    instrument = Instrument(
+        code=code.split(":")[0] + "X",
+        title=title,
+        instrument_type="regional_agreement",
+        direction=direction,
+    )
+    db.session.add(instrument)
+    db.session.flush()
+    provision = Provision(instrument_id=instrument.id, code=code, title=title)
+    db.session.add(provision)
+    db.session.flush()
+    return provision
+
+
+def test_cat_request_gives_as_personal_risk_only_the_provisions_violated_or_at_risk(app, world):
+    """The Minsk Convention the State invokes to extradite is no risk to the person."""
+    minsk = _provision("MINSK93:56", "Minsk Convention, duty to extradite", "justifying")
+    legal.add_link(world.lawyer, world.case, provision=minsk, assessment=Assessment.INVOKED)
+    db.session.commit()
+    text = _cat_request(app, world)
+    risk = text.split("Personal risk on return")[1].split("Domestic remedies")[0]
+    assert "TSTR:3 Non-refoulement: violated" in risk
+    assert "MINSK93" not in risk
