@@ -57,3 +57,18 @@ def test_cat_request_gives_as_personal_risk_only_the_provisions_violated_or_at_r
     risk = text.split("Personal risk on return")[1].split("Domestic remedies")[0]
     assert "TSTR:3 Non-refoulement: violated" in risk
     assert "MINSK93" not in risk
+
+
+def test_cat_request_claims_nothing_about_remedies_that_the_file_does_not_say(app, world):
+    """A pending appeal is not one "without suspensive effect"; no remedy recorded is not "no
+    remedy available": counsel must show either, the document cannot assume it."""
+    text = _cat_request(app, world)
+    remedies = text.split("Domestic remedies")[1].split("Date of removal")[0]
+    assert "Court appeal against extradition (filed 2012-06-20): Pending; not exhausted" in remedies
+    assert "suspensive" not in remedies
+    for remedy in legal.case_remedies(world.case):
+        legal.hide_remedy(world.lawyer, remedy, "recorded twice")
+    db.session.commit()
+    remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
+    assert "No domestic remedy recorded." in remedies
+    assert "available" not in remedies

@@ -137,6 +137,16 @@ def personal_risk(case: CaseOut) -> list[str]:
     ]
 
 
+def domestic_remedies(case: CaseOut) -> list[str]:
+    """The domestic remedies as recorded, each exhausted or not: whether one had suspensive
+    effect or was available at all is counsel's argument, not something the file says."""
+    return [
+        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}; "
+        + ("exhausted" if exhausted else "not exhausted")
+        for kind, filed, outcome, exhausted in case.remedies
+    ] or ["No domestic remedy recorded."]
+
+
 def facts(case: CaseOut) -> list[str]:
     """The timeline, in order, as sentences."""
     lines = []
@@ -165,11 +175,6 @@ def communication_sections(case: CaseOut) -> list[Section]:
     named = all(p.disclosure == Disclosure.NAMED for p in people)
     family = any(p.family_at_risk for p in case.people)
     perpetrators = sorted({a for e in case.events for a in e.agencies})
-    remedies = [
-        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}"
-        + (" (exhausted)" if exhausted else "")
-        for kind, filed, outcome, exhausted in case.remedies
-    ]
     description = [case.narrative] if case.narrative else []
     description += facts(case)
     return [
@@ -207,7 +212,7 @@ def communication_sections(case: CaseOut) -> list[Section]:
         ),
         Section(
             "Domestic remedies",
-            remedies or ["No domestic remedy recorded."],
+            domestic_remedies(case),
             numbered=False,
         ),
         Section(
@@ -268,11 +273,6 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
         else "The date of removal is not known."
     )
     risk = personal_risk(case)
-    remedies = [
-        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}"
-        + ("; exhausted" if exhausted else "; without suspensive effect or pending")
-        for kind, filed, outcome, exhausted in case.remedies
-    ]
     add_sections(
         document,
         [
@@ -292,7 +292,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
             ),
             Section(
                 "Domestic remedies",
-                remedies or ["No domestic remedy with suspensive effect is available."],
+                domestic_remedies(case),
             ),
             Section("Date of removal", [removal]),
             Section(
