@@ -4,9 +4,11 @@ the UPR submission, and the dates every document gives."""
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
+from sqlalchemy import select
 
 from casework.core.db import db
 from casework.core.vocab import Assessment
@@ -15,6 +17,7 @@ from casework.legal.models import Instrument, Provision
 from casework.reports.anonymise import Output
 from casework.reports.views import case_document
 from tests import report_world
+from tests.clients import client_for
 
 
 @pytest.fixture
@@ -72,3 +75,19 @@ def test_cat_request_claims_nothing_about_remedies_that_the_file_does_not_say(ap
     remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
     assert "No domestic remedy recorded." in remedies
     assert "available" not in remedies
+
+
+def test_upr_draft_of_a_russian_speaking_coordinator_is_in_english(app, world):
+    """The submission goes to OHCHR in English: vocabulary, countries and sentences alike."""
+    from casework.reports.models import ReportDraft
+
+    world.coordinator.language = "ru"
+    db.session.commit()
+    browser = client_for(app, world.coordinator)
+    response = browser.post(
+        "/reports/upr", data={"period_from": "2010-01-01", "period_to": "2013-01-01"}
+    )
+    assert response.status_code == 302
+    body = db.session.scalar(select(ReportDraft)).body
+    assert "extradition to Uzbekistan" in body
+    assert not re.search("[А-Яа-яЁё]", body), body

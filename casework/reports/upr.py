@@ -21,6 +21,7 @@ from casework.audit.services import record
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
+from casework.core.i18n import english
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
 from casework.reports import documents, services
@@ -129,7 +130,15 @@ def generate_text(
     cases: list[Case] | None = None,
 ) -> str:
     """The first text of a submission from the cases of the period (anonymised summaries):
-    ``cases``, or those of the period the user reads."""
+    ``cases``, or those of the period the user reads. In English, whoever generates it: the
+    submission goes to OHCHR."""
+    with english():
+        return _submission_text(user, period, joint, cycle, cases)
+
+
+def _submission_text(
+    user: Any, period: Period, joint: bool, cycle: UPRCycle | None, cases: list[Case] | None
+) -> str:
     cases = period_cases(user, period) if cases is None else cases
     facts = disclosure_facts(cases, Output.UPR)
     disclosed = {c.reference: disclose_case(c, Output.UPR, facts=facts[c.id]) for c in cases}
