@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import docx
 import pytest
 from sqlalchemy import select
 
+from casework.cases.models import Case, CaseMember
 from casework.core.db import db
-from casework.core.vocab import Assessment
+from casework.core.types import PartialDate
+from casework.core.vocab import (
+    ActionStatus,
+    ActionType,
+    Assessment,
+    CaseStatus,
+    TeamRole,
+)
 from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
 from casework.reports.anonymise import Output
@@ -91,3 +100,52 @@ def test_upr_draft_of_a_russian_speaking_coordinator_is_in_english(app, world):
     body = db.session.scalar(select(ReportDraft)).body
     assert "extradition to Uzbekistan" in body
     assert not re.search("[А-Яа-яЁё]", body), body
+
+
+def _interim_measures(user) -> dict[str, int]:
+    from casework.reports.statistics import Filters, statistics
+
+    tables = {t.key: t for t in statistics(user, Filters(statuses=(CaseStatus.VERIFIED,)))}
+    return dict(tables["interim_measures"].rows)
+
+
+def test_interim_measures_breach_counts_a_removal_after_the_grant_only(app, world):
+    """The case was removed in 2012 and interim measures granted last week: no breach of
+    them, as the case file says; the submission must not accuse the State of one."""
+    from casework.advocacy.compliance import interim_measures_breach
+    from casework.cases.events import add_event
+
+    assert interim_measures_breach(world.case) is None
+    counts = _interim_measures(world.coordinator)
+    assert counts["Granted"] == 1
+    assert counts["Granted, yet the person was removed"] == 0
+    add_event(world.lawyer, world.case, {"event_type": "removal", "date": date.today().isoformat()})
+    db.session.commit()
+    assert interim_measures_breach(world.case) is not None
+    assert _interim_measures(world.coordinator)["Granted, yet the person was removed"] == 1
+
+
+def test_a_planned_interim_measures_request_is_not_counted_as_requested(app, world):
+    from casework.advocacy import services as advocacy
+
+    other = Case(
+        reference="KZ-2012-0003",
+        created_by_id=world.coordinator.id,
+        status=CaseStatus.VERIFIED,
+        act_date=PartialDate(2012, 8),
+    )
+    other.members.append(CaseMember(user_id=world.coordinator.id, team_role=TeamRole.MEMBER))
+    db.session.add(other)
+    db.session.flush()
+    for status in (ActionStatus.PLANNED, ActionStatus.DRAFTING):
+        advocacy.create_action(
+            world.coordinator,
+            advocacy.ActionData(
+                action_type=ActionType.INTERIM_MEASURES_REQUEST,
+                title=f"Rule 114 request ({status.value})",
+                status=status,
+                case_references=[other.reference],
+            ),
+        )
+    db.session.commit()
+    assert _interim_measures(world.coordinator)["Requested"] == 1  # world.case's, granted

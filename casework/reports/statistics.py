@@ -18,12 +18,14 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     distinct,
     func,
     or_,
     select,
     text,
     type_coerce,
+    union_all,
 )
 
 from casework import permissions
@@ -59,6 +61,10 @@ _AFTER_RETURN = (
     EventType.RELEASE,
     EventType.RESETTLEMENT,
 )
+
+
+# Request actions not (yet) sent: no request was made.
+_NOT_YET_SENT = (ActionStatus.PLANNED, ActionStatus.DRAFTING)
 
 
 @dataclass(frozen=True)
@@ -294,27 +300,32 @@ def advocacy(where) -> Table:
     )
 
 
+def _before(removal, grant):
+    """SQL: the (partial) removal date ``removal`` ends before the day ``grant`` (ISO text)
+    begins: "2011-06" is before "2011-07-02", not before "2011-06-20" (read in the person's
+    favour, as ``advocacy.compliance.interim_measures_breach`` reads it)."""
+    return removal < func.substr(grant, 1, func.length(removal))
+
+
 def interim_measures(where) -> Table:
     """Cases where interim measures were requested, granted, and granted yet the person removed.
 
-    One pass over the events and one over the actions, each grouped by case, joined to the
-    filtered cases (no per-case subquery).
+    Requested: a request event, or a request action past its planning and drafting. Granted yet
+    removed is ``advocacy.compliance.interim_measures_breach``'s rule, in SQL: a removal not
+    known to predate the earliest dated grant, or the situation "removed" with no removal known
+    to predate it. A few grouped passes joined to the filtered cases (no per-case subquery).
     """
 
     def has(condition):
         return func.max(case((condition, 1), else_=0))
 
-    kinds = (
-        EventType.INTERIM_MEASURES_REQUEST,
-        EventType.INTERIM_MEASURES_GRANTED,
-        EventType.REMOVAL,
-    )
+    on_date = type_coerce(Event.date, String)
+    kinds = (EventType.INTERIM_MEASURES_REQUEST, EventType.INTERIM_MEASURES_GRANTED)
     events = (
         select(
             Event.case_id.label("case_id"),
             has(Event.event_type == EventType.INTERIM_MEASURES_REQUEST).label("requested"),
             has(Event.event_type == EventType.INTERIM_MEASURES_GRANTED).label("granted"),
-            has(Event.event_type == EventType.REMOVAL).label("removed"),
         )
         .where(
             Event.event_type.in_(kinds),
@@ -324,10 +335,12 @@ def interim_measures(where) -> Table:
         .group_by(Event.case_id)
         .subquery()
     )
+    action_granted = AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
     actions = (
         select(
             action_cases.c.case_id.label("case_id"),
-            has(AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED).label("granted"),
+            has(AdvocacyAction.status.not_in(_NOT_YET_SENT)).label("requested"),
+            has(action_granted).label("granted"),
         )
         .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
         .where(
@@ -337,9 +350,45 @@ def interim_measures(where) -> Table:
         .group_by(action_cases.c.case_id)
         .subquery()
     )
-    requested = or_(events.c.requested == 1, actions.c.case_id.is_not(None))
+    # The earliest dated grant of each case (NULL: every grant is undated).
+    grant_dates = union_all(
+        select(Event.case_id.label("case_id"), on_date.label("on")).where(
+            Event.event_type == EventType.INTERIM_MEASURES_GRANTED,
+            Event.hidden_at.is_(None),
+            Event.case_id.in_(_cases(where)),
+        ),
+        select(action_cases.c.case_id, cast(AdvocacyAction.response_on, String(10)))
+        .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
+        .where(
+            AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST,
+            action_granted,
+            action_cases.c.case_id.in_(_cases(where)),
+        ),
+    ).subquery()
+    grants = (
+        select(grant_dates.c.case_id, func.min(grant_dates.c.on).label("first"))
+        .group_by(grant_dates.c.case_id)
+        .subquery()
+    )
+    # Of each granted case's removals: any not known to predate the grant, any that does.
+    later = or_(Event.date.is_(None), grants.c.first.is_(None), ~_before(on_date, grants.c.first))
+    removals = (
+        select(
+            Event.case_id.label("case_id"),
+            has(later).label("after"),
+            has(~later).label("before"),
+        )
+        .join(grants, grants.c.case_id == Event.case_id)
+        .where(Event.event_type == EventType.REMOVAL, Event.hidden_at.is_(None))
+        .group_by(Event.case_id)
+        .subquery()
+    )
+    requested = or_(events.c.requested == 1, actions.c.requested == 1)
     granted = or_(events.c.granted == 1, actions.c.granted == 1)
-    removed = or_(events.c.removed == 1, Case.current_situation == Situation.REMOVED)
+    removed = or_(
+        removals.c.after == 1,
+        and_(Case.current_situation == Situation.REMOVED, removals.c.case_id.is_(None)),
+    )
 
     def count(condition):
         return func.sum(case((condition, 1), else_=0))
@@ -349,6 +398,7 @@ def interim_measures(where) -> Table:
         .select_from(Case)
         .outerjoin(events, events.c.case_id == Case.id)
         .outerjoin(actions, actions.c.case_id == Case.id)
+        .outerjoin(removals, removals.c.case_id == Case.id)
         .where(where)
     ).one()
     labels = ("Requested", "Granted", "Granted, yet the person was removed")
