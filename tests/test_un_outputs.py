@@ -149,3 +149,15 @@ def test_a_planned_interim_measures_request_is_not_counted_as_requested(app, wor
         )
     db.session.commit()
     assert _interim_measures(world.coordinator)["Requested"] == 1  # world.case's, granted
+
+
+def test_a_monitors_suggestion_is_not_counted_as_a_provision_violated(app, world):
+    """Violations are a lawyer's assessment: a suggestion awaiting one is not counted."""
+    from casework.reports.statistics import Filters, statistics
+
+    monitor = db.session.get(type(world.coordinator), world.case.created_by_id)
+    iccpr = _provision("ICCPR:7", "Torture and ill-treatment", "protective")
+    legal.suggest_link(monitor, world.case, provision=iccpr, assessment=Assessment.VIOLATED)
+    db.session.commit()
+    tables = {t.key: t for t in statistics(world.coordinator, Filters())}
+    assert tables["provisions"].rows == [["TSTR:3 Non-refoulement", 1]]

@@ -43,6 +43,7 @@ from casework.core.vocab import (
     CaseRole,
     CaseStatus,
     EventType,
+    LinkState,
     Situation,
 )
 from casework.legal.models import CaseProvision, Provision
@@ -254,6 +255,7 @@ def provisions_violated(where, limit: int = 10) -> Table:
         .where(
             where,
             CaseProvision.assessment == Assessment.VIOLATED,
+            CaseProvision.state == LinkState.ASSESSED,  # a lawyer's, not a suggestion
             CaseProvision.hidden_at.is_(None),
         )
         .group_by(Provision.code, Provision.title)
