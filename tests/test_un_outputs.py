@@ -161,3 +161,18 @@ def test_a_monitors_suggestion_is_not_counted_as_a_provision_violated(app, world
     db.session.commit()
     tables = {t.key: t for t in statistics(world.coordinator, Filters())}
     assert tables["provisions"].rows == [["TSTR:3 Non-refoulement", 1]]
+
+
+def _communication(app, world) -> str:
+    with app.test_request_context():
+        content = case_document(
+            world.coordinator, world.case, Output.SPECIAL_PROCEDURES, "txt", anonymise=False
+        )
+    return content.decode()
+
+
+def test_communication_gives_the_date_of_the_act_to_the_day_known(app, world):
+    """Special Procedures ask for the date: a day recorded is not cut to its month."""
+    world.case.act_date = PartialDate(2012, 6, 9)
+    db.session.commit()
+    assert "Date: 2012-06-09. Place: Almaty." in _communication(app, world)

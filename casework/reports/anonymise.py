@@ -518,7 +518,7 @@ def disclose_case(
         reference=case.reference,
         status=case.status.label,
         act_type=case.act_type.label if case.act_type else None,
-        act_date=(act_date.iso()[:7] if act_date else None),
+        act_date=act_date.iso() if act_date else None,
         act_year=act_date.year if act_date else None,
         place=town_of(case.act_place, scrubber),
         destination=countries.name(case.destination_country) if case.destination_country else None,
