@@ -176,3 +176,21 @@ def test_communication_gives_the_date_of_the_act_to_the_day_known(app, world):
     world.case.act_date = PartialDate(2012, 6, 9)
     db.session.commit()
     assert "Date: 2012-06-09. Place: Almaty." in _communication(app, world)
+
+
+def test_an_approximate_date_leaves_as_approximate(app, world):
+    """A date the monitor marked approximate is not presented to a UN body as established."""
+    world.case.act_date_approximate = True
+    for event in world.case.events:
+        event.date_approximate = event.event_type.value == "arrest"
+    db.session.commit()
+    text = _communication(app, world)
+    assert "Date: c. 2012-06. Place: Almaty." in text
+    assert "c. 2012-06-09: Arrest, Almaty" in text
+    assert "\n2012-07-01: Removal" in text
+    from casework.reports import upr
+
+    period = upr.Period(date(2010, 1, 1), date(2013, 1, 1))
+    submission = upr.generate_text(world.coordinator, period, False)
+    assert "Case KZ-2012-0001: in c. 2012-06," in submission
+    assert "1 case(s) since (KZ-2012-0001)" in submission

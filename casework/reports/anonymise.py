@@ -33,6 +33,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.cases.services import case_people_with_names
 from casework.core import countries
 from casework.core.db import db, in_chunks
+from casework.core.types import PartialDate
 from casework.core.vocab import CaseRole, ConsentLevel
 from casework.legal.models import CaseProvision, Remedy
 from casework.people.models import FamilyLink, Person
@@ -291,6 +292,14 @@ class CaseOut:
     analyses: list[tuple[str, str]] = field(default_factory=list)  # provision code, analysis
 
 
+def date_text(value: PartialDate | None, approximate: bool) -> str | None:
+    """A (partial) date as an output gives it: ISO at its precision, "c. " before one recorded
+    as approximate (never presented as established)."""
+    if value is None:
+        return None
+    return f"c. {value.iso()}" if approximate else value.iso()
+
+
 # Words of an address below the town (a street, a house, a flat), in the region's languages.
 _BELOW_TOWN = frozenset(
     {
@@ -488,7 +497,7 @@ def disclose_case(
 
     events = [
         EventOut(
-            date=e.date.iso() if e.date else "date unknown",
+            date=date_text(e.date, e.date_approximate) or "date unknown",
             kind=e.event_type.label,
             place=town_of(e.place.name, scrubber) if e.place else None,
             description=free(e.description),
@@ -518,7 +527,7 @@ def disclose_case(
         reference=case.reference,
         status=case.status.label,
         act_type=case.act_type.label if case.act_type else None,
-        act_date=act_date.iso() if act_date else None,
+        act_date=date_text(act_date, case.act_date_approximate),
         act_year=act_date.year if act_date else None,
         place=town_of(case.act_place, scrubber),
         destination=countries.name(case.destination_country) if case.destination_country else None,

@@ -97,9 +97,10 @@ def _recommendations(cases: list[Case]) -> list[UPRRecommendation]:
 
 def _implementation(rec: UPRRecommendation, disclosed: dict[str, CaseOut]) -> str:
     """Implemented, as far as our cases show: any case of ours after the review says no."""
-    ours = [disclosed[c.reference] for c in rec.cases if c.reference in disclosed]
+    ours = [c for c in rec.cases if c.reference in disclosed]
     review = rec.cycle.review_date
-    later = [c for c in ours if review is None or (c.act_date and c.act_date >= review.iso())]
+    # On the recorded dates: a document's "c. 2011-06" does not sort as a date.
+    later = [c for c in ours if review is None or (c.act_date and c.act_date.iso() >= review.iso())]
     if later:
         refs = ", ".join(c.reference for c in later)
         return f"Not implemented as far as our cases show: {len(later)} case(s) since ({refs})."
