@@ -194,3 +194,10 @@ def test_an_approximate_date_leaves_as_approximate(app, world):
     submission = upr.generate_text(world.coordinator, period, False)
     assert "Case KZ-2012-0001: in c. 2012-06," in submission
     assert "1 case(s) since (KZ-2012-0001)" in submission
+
+
+def test_age_band_is_the_age_at_the_time_of_the_act(app, world):
+    """Born in 1985, extradited in 2012: 26-35 then, whatever their age today (a child at
+    the time stays a child in the submission)."""
+    text = _communication(app, world)
+    assert "person at risk (Male, 26-35, Uzbekistan)" in text

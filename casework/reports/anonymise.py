@@ -421,12 +421,14 @@ def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[Pers
     at_risk = _relatives_at_risk(case_people)
     scrubber = Scrubber()
     people = []
+    # Ages are those at the act (a child then is a child in the document), else today's.
+    on = case.act_date.earliest() if case.act_date else None
     # Hidden links too: a person removed from the case may still be named in its text.
     for cp in everyone:
         disclosure = disclosure_for(cp.person, at_risk, strict)
         scrubber.add_person(cp.person, disclosure)
         if not cp.is_hidden:
-            people.append(person_out(cp.person, cp.role, disclosure))
+            people.append(person_out(cp.person, cp.role, disclosure, on))
     return scrubber, people
 
 
