@@ -201,3 +201,20 @@ def test_age_band_is_the_age_at_the_time_of_the_act(app, world):
     the time stays a child in the submission)."""
     text = _communication(app, world)
     assert "person at risk (Male, 26-35, Uzbekistan)" in text
+
+
+def test_statistics_page_and_csv_in_russian_for_a_russian_reader(app, world):
+    """The statistics page and its CSV follow the reader's language: titles, headings and
+    labels too, not only the vocabulary inside them."""
+    from casework.reports.statistics import Filters, statistics
+
+    english_tables = statistics(world.coordinator, Filters())
+    world.coordinator.language = "ru"
+    db.session.commit()
+    browser = client_for(app, world.coordinator)
+    page = browser.get("/reports/statistics").get_data(as_text=True)
+    for table in english_tables:
+        assert table.title not in page
+    csv_text = browser.get("/reports/statistics/interim_measures.csv").get_data(as_text=True)
+    assert "Interim measures" not in csv_text
+    assert "Granted" not in csv_text

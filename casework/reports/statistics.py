@@ -34,6 +34,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
 from casework.core.db import db
+from casework.core.i18n import gettext as _
 from casework.core.vocab import (
     ActionOutcome,
     ActionStatus,
@@ -118,10 +119,10 @@ def case_filter(user: Any, filters: Filters) -> ColumnElement[bool]:
 
 def _label(vocab: Any, value: Any) -> str:
     parsed = vocab.parse(value) if isinstance(value, str) else value
-    return parsed.label if parsed is not None else "Not recorded"
+    return parsed.label if parsed is not None else _("Not recorded")
 
 
-def _counted(rows, label=lambda v: v if v else "Not recorded") -> list[list[Any]]:
+def _counted(rows, label=lambda v: v if v else _("Not recorded")) -> list[list[Any]]:
     return [[label(value), count] for value, count in rows]
 
 
@@ -148,35 +149,35 @@ def case_tables(where) -> list[Table]:
         .where(where)
         .group_by(Case.destination_country, Case.current_situation)
     ).all()
-    country = lambda code: countries.name(code) if code else "Not recorded"  # noqa: E731
+    country = lambda code: countries.name(code) if code else _("Not recorded")  # noqa: E731
     return [
         Table(
             "year",
-            "Cases by year of the act",
-            ["Year", "Cases"],
-            _rollup(by_act, lambda r: r[0], lambda v: v or "Not recorded", order_by_count=False),
+            _("Cases by year of the act"),
+            [_("Year"), _("Cases")],
+            _rollup(by_act, lambda r: r[0], lambda v: v or _("Not recorded"), order_by_count=False),
         ),
         Table(
             "year_act",
-            "Cases by year and act type",
-            ["Year and act", "Cases"],
+            _("Cases by year and act type"),
+            [_("Year and act"), _("Cases")],
             _rollup(
                 by_act,
                 lambda r: (r[0] or "", r[1].value if r[1] else ""),
-                lambda k: f"{k[0] or 'Unknown year'} · {_label(ActType, k[1] or None)}",
+                lambda k: (k[0] or _("Unknown year")) + " · " + _label(ActType, k[1] or None),
                 order_by_count=False,
             ),
         ),
         Table(
             "destination",
-            "Cases by destination country",
-            ["Destination", "Cases"],
+            _("Cases by destination country"),
+            [_("Destination"), _("Cases")],
             _rollup(by_place, lambda r: r[0], country),
         ),
         Table(
             "situation",
-            "Cases by current situation",
-            ["Situation", "Cases"],
+            _("Cases by current situation"),
+            [_("Situation"), _("Cases")],
             _rollup(
                 by_place, lambda r: r[1].value if r[1] else None, lambda v: _label(Situation, v)
             ),
@@ -199,15 +200,15 @@ def people_tables(where) -> list[Table]:
     return [
         Table(
             "nationality",
-            "People at risk by nationality",
-            ["Nationality", "People"],
-            _rollup(rows, lambda r: r[0], lambda c: countries.name(c) if c else "Not recorded"),
+            _("People at risk by nationality"),
+            [_("Nationality"), _("People")],
+            _rollup(rows, lambda r: r[0], lambda c: countries.name(c) if c else _("Not recorded")),
         ),
         Table(
             "ethnicity",
-            "People at risk by ethnicity",
-            ["Ethnicity", "People"],
-            _rollup(rows, lambda r: r[1], lambda v: v or "Not recorded"),
+            _("People at risk by ethnicity"),
+            [_("Ethnicity"), _("People")],
+            _rollup(rows, lambda r: r[1], lambda v: v or _("Not recorded")),
         ),
     ]
 
@@ -240,8 +241,8 @@ def after_return(where) -> Table:
     ).all()
     return Table(
         "after_return",
-        "Outcome after return (cases with such an event)",
-        ["Outcome", "Cases"],
+        _("Outcome after return (cases with such an event)"),
+        [_("Outcome"), _("Cases")],
         _counted(rows, lambda v: _label(EventType, v)),
     )
 
@@ -264,8 +265,8 @@ def provisions_violated(where, limit: int = 10) -> Table:
     ).all()
     return Table(
         "provisions",
-        "Legal provisions most often found violated",
-        ["Provision", "Cases"],
+        _("Legal provisions most often found violated"),
+        [_("Provision"), _("Cases")],
         [[f"{code} {title}", n] for code, title, n in rows],
     )
 
@@ -293,8 +294,8 @@ def advocacy(where) -> Table:
     ).all()
     return Table(
         "advocacy",
-        "Advocacy actions and responses",
-        ["Action", "Actions", "Answered", "Response rate"],
+        _("Advocacy actions and responses"),
+        [_("Action"), _("Actions"), _("Answered"), _("Response rate")],
         [
             [_label(ActionType, t), n, int(a or 0), f"{round(100 * int(a or 0) / n)}%"]
             for t, n, a in rows
@@ -403,11 +404,11 @@ def interim_measures(where) -> Table:
         .outerjoin(removals, removals.c.case_id == Case.id)
         .where(where)
     ).one()
-    labels = ("Requested", "Granted", "Granted, yet the person was removed")
+    labels = (_("Requested"), _("Granted"), _("Granted, yet the person was removed"))
     return Table(
         "interim_measures",
-        "Interim measures",
-        ["Interim measures", "Cases"],
+        _("Interim measures"),
+        [_("Interim measures"), _("Cases")],
         [[label, int(value or 0)] for label, value in zip(labels, row, strict=True)],
     )
 
