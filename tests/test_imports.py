@@ -17,6 +17,7 @@ from casework.core.db import db
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import ConsentLevel, Role
 from casework.evidence.models import Source
+from casework.legal.models import CaseProvision
 from casework.legal.seeding import seed_catalogue
 from casework.people.models import Person, PersonName
 from tests.case_helpers import page
@@ -438,3 +439,41 @@ def test_a_file_that_says_its_encoding_and_is_not_that_is_unusable(app, coordina
     for damaged in (text.encode("utf-16") + b"\x00", b"\xef\xbb\xbf" + text.encode("cp1251")):
         result, _ = _run(app, coordinator, tmp_path, damaged)
         assert result.exit_code == 2 and "but is not" in result.output
+
+
+def test_a_later_row_of_the_same_act_keeps_its_perpetrators_and_sources(app, coordinator, tmp_path):
+    """Two people taken in one act: the second row's agencies and sources are the act's too,
+    and a source named in both rows is one source of the case."""
+    content = (
+        "case_key,person_name,act_type,act_date,act_place,perpetrators,sources\n"
+        "K-1,Ali Valiev,extradition,2011-06-09,Almaty,KNB,relative\n"
+        "K-1,Vali Aliev,extradition,2011-06-09,Almaty,KNB; police,lawyer; relative\n"
+    )
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    event = db.session.scalar(select(Event))
+    assert sorted(a.name for a in event.agencies) == ["KNB", "police"]
+    assert sorted(s.identity for s in event.sources) == ["lawyer", "relative"]
+    assert _count(Source) == 2
+
+
+def test_later_rows_of_a_case_add_to_its_facts(app, coordinator, tmp_path):
+    """Rows sharing a case_key are one case: a later row's legal grounds, narrative and
+    after-return are added, the most urgent urgency is kept, and a different situation is a
+    warning rather than lost without a word."""
+    content = (
+        "case_key,person_name,act_type,act_date,legal_grounds,narrative,after_return,urgency,current_situation\n"
+        "K-1,Ali Valiev,extradition,2011-06,CAT:3,,,routine,detained\n"
+        "K-1,Vali Aliev,extradition,2011-06,CSR51:33;CAT:3,Both held together,Sentenced to 9 years,imminent,removed\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+    links = db.session.scalars(select(CaseProvision)).all()
+    assert sorted(link.provision.code for link in links) == ["CAT:3", "CSR51:33"]
+    assert case.narrative == "Both held together"
+    assert case.after_return == "Sentenced to 9 years"
+    assert case.urgency.value == "imminent" and case.current_situation.value == "detained"
+    assert [(w["row"], w["column"], w["value"]) for w in report["warnings"]] == [
+        (3, "current_situation", "removed")
+    ]

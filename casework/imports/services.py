@@ -334,6 +334,48 @@ def parse_row(
     return row, problems, warnings
 
 
+# --- rows of one case -----------------------------------------------------------------------
+
+# Texts each row of a case may add to: kept in full, each text once, in the order of the rows.
+_CASE_TEXTS = ("narrative", "after_return")
+# Facts of a case that one value holds: the first row's stands, another is a warning.
+_CASE_SINGLE = ("current_situation", "destination_country")
+_URGENCY_ORDER = list(Urgency)
+
+
+def merge_case_rows(rows: list[Row]) -> list[Problem]:
+    """Fold what later rows of a case say about the case into its first row (the one that
+    creates it): several people, several acts, one case. Texts are joined, legal grounds
+    united, the most urgent urgency kept; nothing a later row says is dropped without a word.
+    Returns the warnings (a later row that contradicts the case)."""
+    first: dict[str, Row] = {}
+    warnings: list[Problem] = []
+    for row in rows:
+        if not row.case_key:
+            continue
+        if row.case_key not in first:
+            first[row.case_key] = row
+            continue
+        case, later = first[row.case_key].case, row.case
+        for column in _CASE_TEXTS:
+            texts = [t for t in (case.get(column), later.get(column)) if t]
+            case[column] = "\n\n".join(dict.fromkeys(texts)) or None
+        case["urgency"] = max(case["urgency"], later["urgency"], key=_URGENCY_ORDER.index)
+        for column in _CASE_SINGLE:
+            value, other = case.get(column), later.get(column)
+            if other in (None, Situation.UNKNOWN) or other == value:
+                continue
+            if value in (None, Situation.UNKNOWN):
+                case[column] = other
+                continue
+            warnings.append(
+                Problem(row.number, column, str(other), f"The case already says {value}: kept.")
+            )
+        provisions = first[row.case_key].provisions
+        provisions += [p for p in row.provisions if p not in provisions]
+    return warnings
+
+
 # --- duplicates -----------------------------------------------------------------------------
 
 
@@ -488,7 +530,11 @@ class _Writer:
         self.places: dict[str, int | None] = {}
         self.agencies: dict[str, int] = {}
         self.case_ids: dict[str, int] = {}
-        self.acts: dict[int, set[tuple[Any, ...]]] = {}
+        # Per case: the event of each act, and the source of each name (one source of a case
+        # may report several acts and people).
+        self.acts: dict[int, dict[tuple[Any, ...], int]] = {}
+        self.sources: dict[tuple[int, str], int] = {}
+        self.links: set[tuple[Any, int, int]] = set()
         self.rows: list[Row] = []
         self.audit: list[dict[str, Any]] = []
         self.created = {"cases": 0, "people": 0}
@@ -534,6 +580,49 @@ class _Writer:
                 "details": {"imported": True},
             }
         )
+
+    def _new_links(self, table: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The (event, other) pairs of ``table`` not linked yet, each once."""
+        fresh = []
+        for pair in pairs:
+            if (table.name, *pair) not in self.links:
+                self.links.add((table.name, *pair))
+                fresh.append(pair)
+        return fresh
+
+    def _link_agencies(self, rows: list[Row], row_events: list[int]) -> None:
+        pairs = [
+            (event_id, agency_id)
+            for row, event_id in zip(rows, row_events, strict=True)
+            for agency_id in self._agency_ids(row.perpetrators)
+        ]
+        links = self._new_links(event_agencies, pairs)
+        if links:
+            _insert_plain(event_agencies, [{"event_id": e, "agency_id": a} for e, a in links])
+
+    def _link_sources(self, rows: list[Row], row_events: list[int], row_cases: list[int]) -> None:
+        new: dict[tuple[int, str], dict[str, Any]] = {}
+        for row, case_id in zip(rows, row_cases, strict=True):
+            for s in row.sources:
+                key = (case_id, s.casefold())
+                if key not in self.sources and key not in new:
+                    new[key] = {
+                        "case_id": case_id,
+                        "kind": _SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
+                        "identity": s,
+                        "identity_protected": True,
+                        "created_by_id": self.actor.id,
+                    }
+        ids = _inserted_ids(Source, list(new.values()))
+        self.sources.update(zip(new, ids, strict=True))
+        pairs = [
+            (event_id, self.sources[(case_id, s.casefold())])
+            for row, event_id, case_id in zip(rows, row_events, row_cases, strict=True)
+            for s in row.sources
+        ]
+        links = self._new_links(event_sources, pairs)
+        if links:
+            _insert_plain(event_sources, [{"event_id": e, "source_id": s} for e, s in links])
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
@@ -598,16 +687,21 @@ class _Writer:
             ],
         )
         # Each act (the first of a case, or another act in a later row of the same case) is an
-        # event of the timeline, with its agencies and sources.
-        acts: list[tuple[Row, int]] = []
+        # event of the timeline; every row's agencies and sources are those of its act.
+        acts: list[tuple[Row, int, tuple[Any, ...]]] = []
+        signatures: list[tuple[int, tuple[Any, ...]]] = []
+        new_acts: set[tuple[int, tuple[Any, ...]]] = set()
         for row in rows:
             case_id = own_case.get(id(row)) or self.case_ids[row.case_key]
             c = row.case
             signature = (c["act_type"], str(c.get("act_date") or c.get("act_date_note")),
                          (c.get("act_place") or "").casefold())  # fmt: skip
-            if signature not in self.acts.setdefault(case_id, set()):
-                self.acts[case_id].add(signature)
-                acts.append((row, case_id))
+            if signature not in self.acts.setdefault(case_id, {}) and (
+                (case_id, signature) not in new_acts
+            ):
+                new_acts.add((case_id, signature))
+                acts.append((row, case_id, signature))
+            signatures.append((case_id, signature))
         event_ids = _inserted_ids(
             Event,
             [
@@ -625,38 +719,14 @@ class _Writer:
                     "destination_country": row.case.get("destination_country"),
                     "place_id": self._place_id(row.case.get("act_place")),
                 }
-                for row, case_id in acts
+                for row, case_id, _ in acts
             ],
         )
-        agency_links = [
-            {"event_id": e, "agency_id": a}
-            for (row, _), e in zip(acts, event_ids, strict=True)
-            for a in self._agency_ids(row.perpetrators)
-        ]
-        if agency_links:
-            _insert_plain(event_agencies, agency_links)
-        source_rows, source_events = [], []
-        for (row, case_id), event_id in zip(acts, event_ids, strict=True):
-            for s in row.sources:
-                source_rows.append(
-                    {
-                        "case_id": case_id,
-                        "kind": _SOURCE_KINDS.get(s.casefold(), SourceKind.OTHER),
-                        "identity": s,
-                        "identity_protected": True,
-                        "created_by_id": actor,
-                    }
-                )
-                source_events.append(event_id)
-        source_ids = _inserted_ids(Source, source_rows)
-        if source_ids:
-            _insert_plain(
-                event_sources,
-                [
-                    {"event_id": e, "source_id": s}
-                    for e, s in zip(source_events, source_ids, strict=True)
-                ],
-            )
+        for (_, case_id, signature), event_id in zip(acts, event_ids, strict=True):
+            self.acts[case_id][signature] = event_id
+        row_events = [self.acts[case_id][signature] for case_id, signature in signatures]
+        self._link_agencies(rows, row_events)
+        self._link_sources(rows, row_events, [case_id for case_id, _ in signatures])
         provision_rows = [
             {
                 "case_id": own_case[id(row)],
@@ -753,6 +823,7 @@ def import_cases(
             rows.append(row)
         if progress is not None:
             progress(1)
+    report.warnings.extend(merge_case_rows(rows))
     report.possible_duplicates = _duplicates(actor, rows)
     writable = not report.rejected or options.valid_only
     if options.dry_run or not writable:
