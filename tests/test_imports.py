@@ -477,3 +477,23 @@ def test_later_rows_of_a_case_add_to_its_facts(app, coordinator, tmp_path):
     assert [(w["row"], w["column"], w["value"]) for w in report["warnings"]] == [
         (3, "current_situation", "removed")
     ]
+
+
+def test_values_in_a_column_without_a_header_are_not_dropped_unseen(app, coordinator, tmp_path):
+    """A trailing delimiter, a blank or merged header cell: values under it cannot be mapped,
+    so the file is refused and says where, instead of importing without them."""
+    csv_file = "person_name,act_type,act_date,\nAli Valiev,extradition,2011,\nVali Aliev,extradition,2011,held in Almaty\n"
+    result, _ = _run(app, coordinator, tmp_path, csv_file)
+    assert result.exit_code == 2 and "Column D has no header" in result.output
+    assert "row 3" in result.output and _count(Case) == 0
+    book = Workbook()
+    book.active.append(["person_name", "act_type", "act_date", "narrative", None])
+    book.active.append(["Ali Valiev", "extradition", 2011, "Taken at night", "by the KNB"])
+    book.active.merge_cells("D1:E1")
+    buf = io.BytesIO()
+    book.save(buf)
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 2 and "Column E has no header" in result.output
+    # An empty column with no header is no loss: read as before.
+    result, _ = _run(app, coordinator, tmp_path, csv_file.replace("held in Almaty", ""))
+    assert result.exit_code == 0, result.output

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 MAX_ROWS = 200_000
@@ -136,16 +137,24 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
                 continue
             if number > MAX_ROWS:
                 raise UnusableInput(f"The file has more than {MAX_ROWS} rows.")
-            table.rows.append((number, _row(table.headers, cells)))
+            table.rows.append((number, _row(number, table.headers, cells)))
     except csv.Error as exc:
         raise UnusableInput(f"The CSV cannot be read: {exc}.") from exc
     return table
 
 
-def _row(headers: list[str], cells: list[Any]) -> dict[str, str]:
+def _row(number: int, headers: list[str], cells: list[Any]) -> dict[str, str]:
     row = {}
     for i, header in enumerate(headers):
-        row[header] = _text(cells[i]) if i < len(cells) else ""
+        value = _text(cells[i]) if i < len(cells) else ""
+        if header:
+            row[header] = value
+        elif value:
+            # A column without a header cannot be mapped: its values would be lost unseen.
+            raise UnusableInput(
+                f"Column {get_column_letter(i + 1)} has no header but holds values (row "
+                f"{number}): give it a header, or delete the column."
+            )
     if len(cells) > len(headers) and any(_text(c) for c in cells[len(headers) :]):
         row["\x00extra"] = "; ".join(_text(c) for c in cells[len(headers) :] if _text(c))
     return row
@@ -214,7 +223,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
             if number > MAX_ROWS:
                 raise UnusableInput(f"The sheet has more than {MAX_ROWS} rows.")
             if cells and any(_text(c) for c in cells):
-                table.rows.append((number, _row(table.headers, list(cells))))
+                table.rows.append((number, _row(number, table.headers, list(cells))))
         return table
     finally:
         book.close()
