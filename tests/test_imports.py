@@ -497,3 +497,16 @@ def test_values_in_a_column_without_a_header_are_not_dropped_unseen(app, coordin
     # An empty column with no header is no loss: read as before.
     result, _ = _run(app, coordinator, tmp_path, csv_file.replace("held in Almaty", ""))
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "utf-16"])
+def test_a_byte_order_mark_is_not_read_as_part_of_the_first_header(
+    app, coordinator, tmp_path, encoding
+):
+    """The encoding chosen by hand (the page offers UTF-8 and UTF-16) still drops the mark."""
+    text = "case_key,person_name,act_type,act_date\nK-1,Ali Valiev,extradition,2011\n"
+    # Python's UTF-16 codec writes the mark itself.
+    data = text.encode("utf-16") if encoding == "utf-16" else b"\xef\xbb\xbf" + text.encode()
+    result, _ = _run(app, coordinator, tmp_path, data, "--encoding", encoding)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Case)).external_ref == "K-1"

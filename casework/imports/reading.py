@@ -41,7 +41,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding used (detected unless given)."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            # A byte-order mark is no part of the first header, whichever UTF was chosen.
+            return data.decode(encoding).removeprefix("\ufeff"), encoding
         except (LookupError, UnicodeDecodeError) as exc:
             raise UnusableInput(f"The file cannot be read as {encoding}.") from exc
     for mark, encoding, skip in (
