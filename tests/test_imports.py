@@ -510,3 +510,33 @@ def test_a_byte_order_mark_is_not_read_as_part_of_the_first_header(
     result, _ = _run(app, coordinator, tmp_path, data, "--encoding", encoding)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Case)).external_ref == "K-1"
+
+
+def test_xlsx_dates_are_as_precise_as_the_cell_shows_them(app, coordinator, tmp_path):
+    """Excel stores "04.2011" typed into a cell as 1 April 2011 shown as a month: the import
+    keeps the month it was given, not a day nobody gave."""
+    book = Workbook()
+    ws = book.active
+    ws.append(["case_key", "person_name", "act_type", "act_date", "birth_date"])
+    ws.append(["A", "Ali Valiev", "extradition", datetime(2011, 4, 1), datetime(1979, 1, 1)])
+    ws.append(["B", "Vali Aliev", "deportation", datetime(2012, 6, 1), datetime(1980, 3, 1)])
+    ws.append(["C", "Rustam Karimov", "abduction", datetime(2013, 7, 1), datetime(1981, 5, 1)])
+    ws["D2"].number_format = "[$-419]mmm.yy;@"
+    ws["E2"].number_format = "yyyy"
+    ws["D3"].number_format = "mmmm yyyy"
+    ws["E3"].number_format = 'mm"/"yyyy'
+    ws["D4"].number_format = "dd.mm.yyyy"
+    ws["E4"].number_format = "d mmmm yyyy"
+    buf = io.BytesIO()
+    book.save(buf)
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    got = {
+        c.external_ref: (c.act_date.iso(), c.people[0].person.birth_date.iso())
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {
+        "A": ("2011-04", "1979"),
+        "B": ("2012-06", "1980-03"),
+        "C": ("2013-07-01", "1981-05-01"),
+    }

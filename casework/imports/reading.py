@@ -175,6 +175,28 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+# Excel turns "04.2011" or "2011-06" typed into a cell into the first day of that month, shown
+# as a month ("апр.11", "Jun-11"): the day its format does not show was never given. Quoted
+# text, [locale] or [colour] codes and escaped characters of a format are not its fields.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+
+
+def _shown_date(value: date, number_format: str | None) -> str | None:
+    """A date cell as precise as its format shows it: ``2011-06`` for "mmm yy", ``2011`` for
+    "yyyy"; None when the format shows the day (or a time, or is not a date format)."""
+    fields = set(_FORMAT_LITERALS.sub("", (number_format or "").split(";")[0]).lower())
+    if "y" not in fields or fields & {"d", "h", "s"}:
+        return None
+    return f"{value.year:04d}-{value.month:02d}" if "m" in fields else f"{value.year:04d}"
+
+
+def _cell_value(cell: Any) -> Any:
+    value = cell.value
+    if isinstance(value, date):
+        return _shown_date(value, getattr(cell, "number_format", None)) or value
+    return value
+
+
 # What a workbook may unpack to. The upload limit bounds the compressed file only: a small
 # "zip bomb" unpacks to gigabytes. The parts are read by zipfile, which stops at the size each
 # part declares, so the declared sizes bound what is read: in all (the 200,000 rows the import
@@ -215,7 +237,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = ([_cell_value(c) for c in cells] for cells in ws.iter_rows())
         header = next(rows, None)
         if not header or not any(_text(h) for h in header):
             raise UnusableInput("The sheet has no header row.")
