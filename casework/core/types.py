@@ -58,6 +58,27 @@ _PARTIAL_RE = re.compile(r"^(\d{4})(?:([-/])(\d{1,2})(?:\2(\d{1,2}))?)?$")
 _TIME_RE = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DOTTED_RE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
 _MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
+# A month by name, as Russian and English text writes dates: "апрель 2011", "12 апреля 1979 г.",
+# "апр. 2011", "April 2011", "12 Apr 2011".
+_NAMED_MONTH_RE = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,})\.?,?\s*(\d{4})$")
+# "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date.
+_YEAR_WORD_RE = re.compile(r"(?<=\d)\s*(?:г\.?|года?)$", re.IGNORECASE)
+_MONTH_NAMES = (
+    ("январь", "января", "january"), ("февраль", "февраля", "february"),
+    ("март", "марта", "march"), ("апрель", "апреля", "april"), ("май", "мая", "may"),
+    ("июнь", "июня", "june"), ("июль", "июля", "july"), ("август", "августа", "august"),
+    ("сентябрь", "сентября", "september"), ("октябрь", "октября", "october"),
+    ("ноябрь", "ноября", "november"), ("декабрь", "декабря", "december"),
+)  # fmt: skip
+
+
+def _month_number(word: str) -> int | None:
+    """The month a name or its abbreviation of three letters or more stands for."""
+    word = word.casefold()
+    for number, names in enumerate(_MONTH_NAMES, start=1):
+        if any(name.startswith(word) for name in names):
+            return number
+    return None
 
 
 class PartialDateError(ValueError):
@@ -132,7 +153,8 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str | None) -> PartialDate | None:
         """Parse ``1979``, ``1979-04``, ``1979-04-12``, ``12.04.1979``, ``04.1979``, ``04/1979``
-        (also ``1979-4-1``, ``1979/04/12``, and a day followed by a time, which is dropped).
+        (also ``1979-4-1``, ``1979/04/12``, a day followed by a time, which is dropped, a month
+        by name, ``12 апреля 1979`` or ``April 1979``, and ``1979 г.``).
 
         Empty text and ``unknown`` give None; anything else unreadable raises PartialDateError.
         """
@@ -141,7 +163,7 @@ class PartialDate:
         text = text.strip()
         if not text or text.lower() in {"unknown", "?", "n/a", "неизвестно"}:
             return None
-        text = _TIME_RE.sub("", text)
+        text = _YEAR_WORD_RE.sub("", _TIME_RE.sub("", text))
         if m := _PARTIAL_RE.match(text):
             y, _sep, mo, d = m.groups()
             return cls(int(y), int(mo) if mo else None, int(d) if d else None)
@@ -151,6 +173,8 @@ class PartialDate:
         if m := _MONTH_RE.match(text):
             mo, y = m.groups()
             return cls(int(y), int(mo))
+        if (m := _NAMED_MONTH_RE.match(text)) and (mo := _month_number(m[2])):
+            return cls(int(m[3]), mo, int(m[1]) if m[1] else None)
         raise PartialDateError(
             f"\u201c{text}\u201d is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY"
         )
