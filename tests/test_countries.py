@@ -15,6 +15,9 @@ from casework.core.countries import lookup
         ("Kyrgyz Republic", "KG"), ("Киргизия", "KG"), ("Кыргызстан", "KG"),
         ("КНР", "CN"), ("PRC", "CN"), ("China", "CN"), ("Turkey", "TR"), ("Türkiye", "TR"),
         ("Қазақстан", "KZ"), ("Тоҷикистон", "TJ"), (" Russia ", "RU"),
+        # The official Russian name of Kyrgyzstan, Uzbek Latin with its own apostrophe.
+        ("Кыргызская Республика", "KG"), ("Oʻzbekiston", "UZ"), ("O‘zbekiston", "UZ"),
+        ("O`zbekiston", "UZ"), ("Qozogʻiston", "KZ"), ("Tadjikistan", "TJ"), ("Kirgizstan", "KG"),
     ],
 )  # fmt: skip
 def test_names_people_write_find_the_country(text, code):

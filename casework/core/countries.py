@@ -55,7 +55,7 @@ def _index() -> dict[str, str]:
         names |= {ru.gettext(n) for n in list(names) if n}
         for n in names:
             if n:
-                index[n.casefold()] = code
+                index[n.casefold().translate(_APOSTROPHES)] = code
         index[code.casefold()] = code
         index[country.alpha_3.casefold()] = code
     # Names people actually write.
@@ -76,7 +76,6 @@ def _index() -> dict[str, str]:
             "prc": "CN",
             # In the region's own languages, as they are written in Latin and Cyrillic.
             "o'zbekiston": "UZ",
-            "o‘zbekiston": "UZ",
             "ozbekiston": "UZ",
             "ўзбекистон": "UZ",
             "qazaqstan": "KZ",
@@ -86,16 +85,40 @@ def _index() -> dict[str, str]:
             "tojikiston": "TJ",
             "тоҷикистон": "TJ",
             "türkmenistan": "TM",
+            # Official Russian names pycountry lacks, and common spellings of the region's
+            # names in Latin script.
+            "кыргызская республика": "KG",
+            "киргизская республика": "KG",
+            "kirgizstan": "KG",
+            "kirghizstan": "KG",
+            "qirg'iziston": "KG",
+            "tadjikistan": "TJ",
+            "tadzhikistan": "TJ",
+            "тожикистон": "TJ",
+            "uzbekiston": "UZ",
+            "o'zbekiston respublikasi": "UZ",
+            "ўзбекистон республикаси": "UZ",
+            "qozog'iston": "KZ",
+            "қозоғистон": "KZ",
+            "xitoy": "CN",
+            "хитой": "CN",
+            "turkmenia": "TM",
+            "белоруссия": "BY",
+            "молдова": "MD",
         }
     )
     return index
+
+
+# Uzbek Latin writes its apostrophe (o', g') many ways: ʻ (the official one), ’, ‘, `, ʼ.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u02bb\u02bc\u2018\u2019`", "'"))
 
 
 def lookup(text: str | None) -> str | None:
     """The alpha-2 code for a code or an English or Russian name, or None if not recognised."""
     if not text:
         return None
-    return _index().get(" ".join(text.split()).casefold())
+    return _index().get(" ".join(text.split()).casefold().translate(_APOSTROPHES))
 
 
 @cache
