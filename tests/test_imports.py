@@ -388,7 +388,15 @@ RUSSIAN_FILE = (
 
 @pytest.mark.parametrize(
     ("encoding", "read_as"),
-    [("cp1251", "cp1251"), ("koi8-r", "koi8_r"), ("cp866", "cp866"), ("utf-16", "utf-16")],
+    [
+        ("cp1251", "cp1251"),
+        ("koi8-r", "koi8_r"),
+        ("cp866", "cp866"),
+        ("utf-16", "utf-16"),
+        # UTF-16 without its byte-order mark, as tools other than Excel write it.
+        ("utf-16-le", "utf-16-le"),
+        ("utf-16-be", "utf-16-be"),
+    ],
 )
 def test_russian_files_in_the_encodings_old_tools_write(
     app, coordinator, tmp_path, encoding, read_as
@@ -396,7 +404,7 @@ def test_russian_files_in_the_encodings_old_tools_write(
     """Windows-1251, KOI8-R and DOS 866 each decode any bytes: the one whose words read as
     Russian is chosen, so names arrive whole instead of garbled. UTF-16 is Excel's "Unicode
     text" (with its byte-order mark)."""
-    content = RUSSIAN_FILE.replace(";", "\t") if encoding == "utf-16" else RUSSIAN_FILE
+    content = RUSSIAN_FILE.replace(";", "\t") if encoding.startswith("utf-16") else RUSSIAN_FILE
     result, report = _run(app, coordinator, tmp_path, content.encode(encoding))
     assert result.exit_code == 0, result.output
     assert report["encoding"] == read_as

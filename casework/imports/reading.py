@@ -1,5 +1,5 @@
-"""Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with BOM, Windows-1251, KOI8-R, DOS
-866; , ; tab) and XLSX.
+"""Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
+KOI8-R, DOS 866; , ; tab) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` (a formula in
 Excel) is kept as the text it is.
@@ -57,10 +57,26 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 # A file that says what it is and is not that is damaged, not another encoding.
                 raise UnusableInput(f"The file says it is {encoding.upper()} but is not.") from exc
+    if utf16 := _utf16_without_mark(data):
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return _single_byte_cyrillic(data)
+
+
+def _utf16_without_mark(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 written without its byte-order mark (by tools other than Excel): the zero byte
+    of each ASCII character (headers, delimiters, line ends) falls on one side of each pair."""
+    head = data[:4096]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if max(odd, even) < len(head) // 8 or min(odd, even) > max(odd, even) // 10:
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return None
 
 
 # Excel on a Russian-locale Windows machine saves CSV as Windows-1251; older tools write
