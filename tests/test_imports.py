@@ -548,3 +548,20 @@ def test_xlsx_dates_are_as_precise_as_the_cell_shows_them(app, coordinator, tmp_
         "B": ("2012-06", "1980-03"),
         "C": ("2013-07-01", "1981-05-01"),
     }
+
+
+def test_blank_rows_above_the_header_are_skipped(app, coordinator, tmp_path):
+    """The header is the first row with a value; the rows below keep their own numbers."""
+    content = "\n;;\n" + "person_name;act_type;act_date\nAli Valiev;extradition;2011-13\n"
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(4, "act_date")]
+    book = Workbook()
+    book.active.append([None])
+    book.active.append(["person_name", "act_type", "act_date"])
+    book.active.append(["Ali Valiev", "extradition", "2011"])
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["warnings"][0]["row"] == 3 and _count(Case) == 1

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -124,7 +125,7 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
@@ -145,11 +146,12 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         delim = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
+        numbered = enumerate(reader, start=1)
+        header = _header(numbered)
+        if header is None:
             raise UnusableInput("The file has no header row.")
         table = Table([h.strip() for h in header], encoding=used, delimiter=delim)
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in numbered:
             if not any(c.strip() for c in cells):
                 continue
             if number > MAX_ROWS:
@@ -158,6 +160,15 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
     except csv.Error as exc:
         raise UnusableInput(f"The CSV cannot be read: {exc}.") from exc
     return table
+
+
+def _header(numbered: Iterator[tuple[int, Any]]) -> list[Any] | None:
+    """The first row with a value (blank rows above the header are skipped, the rows below
+    keep their numbers as the spreadsheet shows them), or None."""
+    for _number, cells in numbered:
+        if cells and any(_text(c) for c in cells):
+            return list(cells)
+    return None
 
 
 def _row(number: int, headers: list[str], cells: list[Any]) -> dict[str, str]:
@@ -254,11 +265,12 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
         else:
             ws = book.worksheets[0]
         rows = ([_cell_value(c) for c in cells] for cells in ws.iter_rows())
-        header = next(rows, None)
-        if not header or not any(_text(h) for h in header):
+        numbered = enumerate(rows, start=1)
+        header = _header(numbered)
+        if header is None:
             raise UnusableInput("The sheet has no header row.")
         table = Table([_text(h) for h in header])
-        for number, cells in enumerate(rows, start=2):
+        for number, cells in numbered:
             if number > MAX_ROWS:
                 raise UnusableInput(f"The sheet has more than {MAX_ROWS} rows.")
             if cells and any(_text(c) for c in cells):
