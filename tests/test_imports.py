@@ -565,3 +565,14 @@ def test_blank_rows_above_the_header_are_skipped(app, coordinator, tmp_path):
     result, report = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
     assert result.exit_code == 0, result.output
     assert report["warnings"][0]["row"] == 3 and _count(Case) == 1
+
+
+def test_a_mapping_names_the_columns_in_any_case(app, coordinator, tmp_path):
+    content = "ФИО;Вид;Дата\nАлишер Холматов;экстрадиция;2011\n"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"фио": "Person_Name", "Вид": " ACT_TYPE ", "Дата": "act_date"}), "utf-8"
+    )
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(PersonName)).name == "Алишер Холматов"

@@ -165,7 +165,8 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
     ever dropped.
     """
-    lowered = {k.strip().casefold(): v for k, v in mapping.items()}
+    # Both sides as headers are matched: any case, surrounding spaces trimmed.
+    lowered = {k.strip().casefold(): (v or "").strip().casefold() for k, v in mapping.items()}
     for target in lowered.values():
         if target and target not in COLUMNS:
             raise UnusableInput(f"The mapping names an unknown column \u201c{target}\u201d.")
