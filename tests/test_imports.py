@@ -576,3 +576,25 @@ def test_a_mapping_names_the_columns_in_any_case(app, coordinator, tmp_path):
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(PersonName)).name == "Алишер Холматов"
+
+
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(app, coordinator, tmp_path):
+    """A "sep=;" first line (Excel's hint) is not the header: the delimiter it names is used,
+    and the header is row 1, as Excel shows the file."""
+    content = (
+        "sep=;\r\nperson_name;gender;act_type;act_date\r\nAli Valiev;муж.;extradition;2011-13\r\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "act_date")]
+    fixed = content.replace("2011-13", "2011")
+    result, report = _run(app, coordinator, tmp_path, fixed)
+    assert result.exit_code == 0, result.output
+    assert _count(Case) == 1
+
+
+def test_abbreviated_russian_genders_are_read(app, coordinator, tmp_path):
+    content = "person_name;gender;act_type;act_date\nАли Валиев;муж.;extradition;2011\nГуля Юсупова;Жен.;extradition;2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.gender.value for p in db.session.scalars(select(Person))) == ["female", "male"]

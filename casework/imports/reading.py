@@ -124,6 +124,10 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
     return best[1], best[2]
 
 
+# Excel's hint on a CSV's first line ("sep=;"): the delimiter, and a line Excel does not show.
+_SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*\r?\n", re.IGNORECASE)
+
+
 def _sniff_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
@@ -138,12 +142,15 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         raise UnusableInput("The file is neither UTF-8 nor Windows-1251 text.") from exc
     if "\x00" in text:
         raise UnusableInput("The file is not a text (CSV) file.")
+    hinted = _SEP_LINE.match(text)
+    if hinted:
+        text = text[hinted.end() :]
     if delimiter is not None:
         if delimiter not in DELIMITERS:
             raise UnusableInput("The delimiter must be a comma, a semicolon or tab.")
         delim = DELIMITERS[delimiter]
     else:
-        delim = _sniff_delimiter(text)
+        delim = hinted.group(1) if hinted else _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
         numbered = enumerate(reader, start=1)

@@ -267,7 +267,8 @@ def parse_row(
     for other in others:
         if len(other) > NAME_MAX_LEN:
             reject("other_names", f"A name may have at most {NAME_MAX_LEN} characters.")
-    gender = _GENDERS.get(cells.get("gender", "").strip().casefold())
+    # "муж." and "жен." as forms abbreviate them.
+    gender = _GENDERS.get(cells.get("gender", "").strip().rstrip(".").casefold())
     if gender is None:
         reject("gender", "Use male, female, other or unknown (or м/ж, m/f).")
     ethnicity_raw = " ".join(cells.get("ethnicity", "").split())
