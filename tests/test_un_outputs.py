@@ -218,3 +218,67 @@ def test_statistics_page_and_csv_in_russian_for_a_russian_reader(app, world):
     csv_text = browser.get("/reports/statistics/interim_measures.csv").get_data(as_text=True)
     assert "Interim measures" not in csv_text
     assert "Granted" not in csv_text
+
+
+def _consent(app, world) -> str:
+    return _communication(app, world).split("CONSENT")[1].split("SUBMITTING ORGANISATION")[0]
+
+
+def test_communication_says_whether_each_victim_agrees_that_the_government_be_contacted(app, world):
+    """Special Procedures ask whether the victim consents to the government being contacted:
+    the lawyer records the answer on the person, and the communication gives it."""
+    consent = _consent(app, world)
+    # Not recorded yet: the document says so, and says to ask, rather than guessing.
+    assert consent.count("has not yet been asked whether the government may be contacted") == 2
+    # The withheld victim has no pseudonym to use; the other is named by theirs.
+    withheld = world.people["none"]
+    assert "Person at risk (identity withheld) does not consent to being identified" in consent
+    pseudonym = world.people["family_at_risk"].pseudonym
+    assert f"{pseudonym} does not consent to being named: use the pseudonym {pseudonym}" in consent
+    db.session.commit()  # the pseudonym given on first use
+
+    monitor = client_for(app, world.case.members[0].user)
+    for person, answer in ((withheld, "refuses"), (world.people["family_at_risk"], "agrees")):
+        url = f"/cases/{world.case.public_id}/people/{person.public_id}"
+        form = monitor.get(url).get_data(as_text=True)
+        assert 'name="government_contact"' in form
+        response = monitor.post(
+            url,
+            data={
+                "gender": "male",
+                "consent": person.consent.value,
+                "family_at_risk": "y" if person.family_at_risk else "",
+                "government_contact": answer,
+                "version": person.version,
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert withheld.government_contact.value == "refuses"
+    consent = _consent(app, world)
+    assert (
+        "Person at risk (identity withheld) does not consent to the government being contacted"
+        in consent
+    )
+    assert f"{pseudonym} consents to the government being contacted." in consent
+    assert "not yet been asked" not in consent
+    # The case file shows the answer to the team.
+    html = monitor.get(f"/cases/{world.case.public_id}").get_data(as_text=True)
+    assert "Government may be contacted" in html and "Does not agree" in html
+    # A value outside the list is refused with the form's message, and nothing changes.
+    url = f"/cases/{world.case.public_id}/people/{withheld.public_id}"
+    bad = monitor.post(
+        url, data={"gender": "male", "government_contact": "maybe", "version": withheld.version}
+    )
+    assert bad.status_code == 200 and "Not a valid choice" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert withheld.government_contact.value == "refuses"
+
+
+def test_communication_says_the_agencies_are_withheld_until_review_not_unrecorded(app, world):
+    """Before the free-text review the agencies (free text) stay in: the document must not
+    tell a UN body that none was recorded."""
+    text = _communication(app, world)
+    perpetrators = text.split("ALLEGED PERPETRATORS")[1].split("DATE AND PLACE")[0]
+    assert "withheld until the case has been reviewed" in perpetrators
+    assert "agency not recorded" not in perpetrators

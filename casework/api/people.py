@@ -15,7 +15,15 @@ from casework.api.schemas import AnonymisedQuery, Input, Output
 from casework.audit.services import record
 from casework.cases import listing
 from casework.cases import services as case_services
-from casework.core.vocab import CaseRole, ConsentLevel, Gender, LegalStatus, NameKind, Script
+from casework.core.vocab import (
+    CaseRole,
+    ConsentLevel,
+    Gender,
+    GovernmentContact,
+    LegalStatus,
+    NameKind,
+    Script,
+)
 from casework.loader import load
 from casework.people.models import NAME_MAX_LEN, Person
 from casework.people.services import NameInput, visible_names
@@ -46,6 +54,9 @@ class PersonOut(Output):
     legal_status: str
     consent: str
     consent_date: date | None
+    government_contact: str = Field(
+        description="Whether the person agrees that a UN body contacts the government about them."
+    )
     version: int
     identifying: PersonIdentifying | None
 
@@ -81,6 +92,7 @@ def _fields(person: Person, identifying: bool) -> dict[str, Any]:
         "legal_status": text(person.legal_status),
         "consent": text(person.consent),
         "consent_date": person.consent_date,
+        "government_contact": text(person.government_contact),
         "version": person.version,
         "identifying": _identifying(person) if identifying else None,
     }
@@ -129,6 +141,7 @@ class PersonCreate(Input):
     notes: str | None = Field(default=None, max_length=10_000)
     consent: ConsentLevel = ConsentLevel.NONE
     consent_date: date | None = None
+    government_contact: GovernmentContact = GovernmentContact.NOT_ASKED
 
 
 def _replay_person(call: Call, object_id: str, case_id: str) -> CasePersonOut:

@@ -30,6 +30,7 @@ from casework.core.vocab import (
     EventType,
     FamilyRelation,
     Gender,
+    GovernmentContact,
     LegalStatus,
     NameKind,
     Reliability,
@@ -131,6 +132,11 @@ class PersonForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=10_000)])
     consent = SelectField(_l("Consent"), choices=choices(ConsentLevel), default="none")
     consent_date = DateField(_l("Consent given on"), validators=[Optional()])
+    government_contact = SelectField(
+        _l("May a UN body contact the government about this person?"),
+        choices=choices(GovernmentContact),
+        default="not_asked",
+    )
     family_at_risk = BooleanField(_l("Relatives in the country of origin are at risk"))
     version = VersionField()
 

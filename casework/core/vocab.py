@@ -189,6 +189,15 @@ class ConsentLevel(Vocab):
     NAMED = "named", N_("Named: full name may appear")
 
 
+class GovernmentContact(Vocab):
+    """Whether the person agrees that a UN body contacts the government about them (a Special
+    Procedures communication asks; without it, the body may not act on the case)."""
+
+    NOT_ASKED = "not_asked", N_("Not asked yet")
+    AGREES = "agrees", N_("Agrees")
+    REFUSES = "refuses", N_("Does not agree")
+
+
 class Gender(Vocab):
     MALE = "male", N_("Male")
     FEMALE = "female", N_("Female")

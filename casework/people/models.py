@@ -21,6 +21,7 @@ from casework.core.vocab import (
     ConsentLevel,
     FamilyRelation,
     Gender,
+    GovernmentContact,
     LegalStatus,
     NameKind,
     Script,
@@ -52,6 +53,10 @@ class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     )
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_obtained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # May a UN body contact the government about this person (Special Procedures ask)?
+    government_contact: Mapped[GovernmentContact] = mapped_column(
+        VocabType(GovernmentContact), nullable=False, default=GovernmentContact.NOT_ASKED
+    )
     # Relatives in the country of origin are at risk: no output may carry what points to them.
     family_at_risk: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The stable name this person has in every anonymised output (assigned on first use).

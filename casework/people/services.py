@@ -16,7 +16,15 @@ from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide
 from casework.core.i18n import gettext as _
-from casework.core.vocab import ConsentLevel, FamilyRelation, Gender, LegalStatus, NameKind, Script
+from casework.core.vocab import (
+    ConsentLevel,
+    FamilyRelation,
+    Gender,
+    GovernmentContact,
+    LegalStatus,
+    NameKind,
+    Script,
+)
 from casework.people.matching import index_names
 from casework.people.models import NAME_MAX_LEN, FamilyLink, Person, PersonName
 from casework.people.names import detect_script
@@ -58,6 +66,7 @@ PERSON_FIELDS = (
     "notes",
     "consent",
     "consent_date",
+    "government_contact",
     "family_at_risk",
 )
 
@@ -79,6 +88,12 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     r.text("notes", 10_000)
     r.flag("family_at_risk")
     r.vocab("consent", ConsentLevel, default=ConsentLevel.NONE, message=_("Unknown consent level."))
+    r.vocab(
+        "government_contact",
+        GovernmentContact,
+        default=GovernmentContact.NOT_ASKED,
+        message=_("Unknown answer about contacting the government."),
+    )
     if "consent_date" in r:
         consent_date = data["consent_date"] or None
         if consent_date is not None and not isinstance(consent_date, date):

@@ -34,7 +34,7 @@ from casework.cases.services import case_people_with_names
 from casework.core import countries
 from casework.core.db import db, in_chunks
 from casework.core.types import PartialDate
-from casework.core.vocab import CaseRole, ConsentLevel
+from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
 from casework.legal.models import CaseProvision, Remedy
 from casework.people.models import FamilyLink, Person
 from casework.people.names import latin_key
@@ -85,6 +85,8 @@ class PersonOut:
     nationality: str | None = None
     ethnicity: str | None = None
     family_at_risk: bool = False
+    # Not identifying: whether a UN body may contact the government about them.
+    government_contact: GovernmentContact = GovernmentContact.NOT_ASKED
 
 
 def age_band(birth: Any, on: date) -> str | None:
@@ -133,7 +135,12 @@ def person_out(
 ) -> PersonOut:
     role_label = role.label
     if disclosure == Disclosure.WITHHELD:
-        return PersonOut(f"{role_label} (identity withheld)", disclosure, role_label)
+        return PersonOut(
+            f"{role_label} (identity withheld)",
+            disclosure,
+            role_label,
+            government_contact=person.government_contact,
+        )
     label = person.primary_name if disclosure == Disclosure.NAMED else pseudonym_for(person)
     return PersonOut(
         label=label,
@@ -144,6 +151,7 @@ def person_out(
         nationality=countries.name(person.nationality) if person.nationality else None,
         ethnicity=None if person.family_at_risk else (person.ethnicity or None),
         family_at_risk=person.family_at_risk,
+        government_contact=person.government_contact,
     )
 
 

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from casework.core.vocab import Assessment, CaseRole
+from casework.core.vocab import Assessment, CaseRole, GovernmentContact
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut
 from casework.reports.models import OrganisationProfile
 
@@ -165,6 +165,35 @@ def facts(case: CaseOut) -> list[str]:
 # --- Special Procedures communication -------------------------------------------------------
 
 
+_NAMING = {
+    Disclosure.NAMED: "consents to being named in public reports.",
+    Disclosure.PSEUDONYM: "does not consent to being named: use the pseudonym {label} only.",
+    Disclosure.WITHHELD: "does not consent to being identified: no name, initials or pseudonym.",
+}
+_GOVERNMENT = {
+    GovernmentContact.AGREES: "consents to the government being contacted.",
+    GovernmentContact.REFUSES: "does not consent to the government being contacted.",
+    GovernmentContact.NOT_ASKED: "has not yet been asked whether the government may be contacted: "
+    "ask before this communication is sent.",
+}
+
+
+def consent_lines(people: list[PersonOut], family: bool) -> list[str]:
+    """What the Special Procedures ask of consent: to being named, and to the government
+    being contacted, for each victim (as ``person_line`` names them when there are several)."""
+    lines = []
+    for p in people:
+        who = "The victim" if len(people) == 1 else f"{p.label}"
+        lines.append(f"{who} {_NAMING[p.disclosure].format(label=p.label)}")
+        lines.append(f"{who} {_GOVERNMENT[p.government_contact]}")
+    lines.append(
+        "The family must not be contacted: relatives in the country of origin are at risk."
+        if family
+        else "Contact with the family only through the submitting organisation."
+    )
+    return lines
+
+
 def communication_kind(case: CaseOut) -> str:
     return "Urgent appeal" if case.imminent else "Allegation letter"
 
@@ -172,9 +201,14 @@ def communication_kind(case: CaseOut) -> str:
 def communication_sections(case: CaseOut) -> list[Section]:
     """The fields the OHCHR Special Procedures submission form asks for, in its order."""
     people = victims(case)
-    named = all(p.disclosure == Disclosure.NAMED for p in people)
     family = any(p.family_at_risk for p in case.people)
     perpetrators = sorted({a for e in case.events for a in e.agencies})
+    unnamed = (
+        "State agents of the Republic of Kazakhstan (agency not recorded)."
+        if case.free_text_reviewed
+        else "State agents of the Republic of Kazakhstan (the agencies are withheld until the "
+        "case has been reviewed for release)."
+    )
     description = [case.narrative] if case.narrative else []
     description += facts(case)
     return [
@@ -191,11 +225,7 @@ def communication_sections(case: CaseOut) -> list[Section]:
             numbered=False,
         ),
         Section("Victim(s)", [person_line(p) for p in people], numbered=False),
-        Section(
-            "Alleged perpetrators",
-            perpetrators or ["State agents of the Republic of Kazakhstan (agency not recorded)."],
-            numbered=False,
-        ),
+        Section("Alleged perpetrators", perpetrators or [unnamed], numbered=False),
         Section(
             "Date and place",
             [
@@ -215,18 +245,7 @@ def communication_sections(case: CaseOut) -> list[Section]:
             domestic_remedies(case),
             numbered=False,
         ),
-        Section(
-            "Consent",
-            [
-                "The victim consents to being named in public reports."
-                if named
-                else "The victim does not consent to being named: use the pseudonym only.",
-                "The family must not be contacted: relatives in the country of origin are at risk."
-                if family
-                else "Contact with the family only through the submitting organisation.",
-            ],
-            numbered=False,
-        ),
+        Section("Consent", consent_lines(people, family), numbered=False),
     ]
 
 
