@@ -327,3 +327,20 @@ def test_an_export_read_in_batches_is_the_whole_export(app, monkeypatch):
     assert [c.value for c in next(sheet.iter_rows())] == list(services.EXPORT_COLUMNS)
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
     assert cells and all(cell.data_type == "s" for cell in cells)  # text, whatever it holds
+
+
+def test_statistics_ignore_a_year_that_is_not_one_and_say_so(app):
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    # "²" is a digit to str.isdigit() but not to int(); the others are no year at all.
+    for value in ("²", "abc", "1800", "99999999999999999999"):
+        response = client.get("/reports/statistics", query_string={"from": value, "to": value})
+        assert response.status_code == 200, value
+        assert f"“{value}” is not a year from 1900 to 2100; ignored." in response.get_data(
+            as_text=True
+        )
+        csv_file = client.get("/reports/statistics/year.csv", query_string={"from": value})
+        assert csv_file.status_code == 200, value
+    # A year in another script's digits is still a year.
+    response = client.get("/reports/statistics", query_string={"from": "٢٠١٣"})
+    assert response.status_code == 200 and "not a year" not in response.get_data(as_text=True)

@@ -97,15 +97,28 @@ def _download(content: bytes, name: str, mimetype: str) -> Response:
 # --- statistics -----------------------------------------------------------------------------
 
 
-def _filters() -> Filters:
-    """Filters from the query string (status codes and years only: nothing identifying)."""
+def _filters(errors: list[str] | None = None) -> Filters:
+    """Filters from the query string (status codes and years only: nothing identifying); a year
+    that is not one is ignored, with a message in ``errors``."""
     statuses = tuple(
         s for s in (CaseStatus.parse(v) for v in request.args.getlist("status")) if s is not None
     )
 
     def year(name: str) -> int | None:
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+        value = request.args.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not 1900 <= number <= 2100:
+            if errors is not None:
+                errors.append(
+                    _("“%(value)s” is not a year from 1900 to 2100; ignored.", value=value[:20])
+                )
+            return None
+        return number
 
     return Filters(statuses or DEFAULT_STATUSES, year("from"), year("to"))
 
@@ -113,7 +126,10 @@ def _filters() -> Filters:
 @bp.get("/reports/statistics")
 def statistics_page():
     _require(permissions.can_view_statistics(current_user))
-    filters = _filters()
+    errors: list[str] = []
+    filters = _filters(errors)
+    for message in errors:
+        flash(message, "warning")
     tables = cached_statistics(current_user, filters)
     return render_template(
         "reports/statistics.html",
