@@ -16,6 +16,7 @@ from tests import report_world
 from tests.clients import client_for
 from tests.extract import text_of
 from tests.factories import make_user
+from tests.html_forms import form_fields
 
 
 def _tables(user, **filters):
@@ -83,9 +84,11 @@ def test_upr_draft_versions_word_limit_and_scrubbed_export(app):
     assert len(draft.versions) == 2 and "word word" in draft.body  # nothing was cut
     # A stale save is refused and loses nothing that was saved.
     response = client.post(url, data={"body": "short", "co_authors": "", "version": "1"})
-    assert response.status_code == 200 and "Someone saved this draft" in response.get_data(
+    assert response.status_code == 409 and "Someone else saved this record" in response.get_data(
         as_text=True
     )
+    db.session.expire_all()
+    assert len(draft.versions) == 2 and "word word" in draft.body
     text = text_of(client.get(f"{url}/docx").get_data(), "docx")
     assert "Kholmatov" not in text and "Alisher" not in text
     assert "Partner NGO" in text and "1. This submission covers" in text
@@ -344,3 +347,30 @@ def test_statistics_ignore_a_year_that_is_not_one_and_say_so(app):
     # A year in another script's digits is still a year.
     response = client.get("/reports/statistics", query_string={"from": "٢٠١٣"})
     assert response.status_code == 200 and "not a year" not in response.get_data(as_text=True)
+
+
+def test_upr_draft_conflict_keeps_the_text_shows_the_saved_one_and_lets_it_be_saved(app):
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    other = client_for(app, make_user(Role.COORDINATOR))
+    client.post("/reports/upr", data={"period_from": "2010-01-01", "period_to": "2014-12-31"})
+    draft = db.session.scalar(select(ReportDraft))
+    url = f"/reports/upr/{draft.public_id}"
+    mine = form_fields(client.get(url).get_data(as_text=True), "")
+    theirs = form_fields(other.get(url).get_data(as_text=True), "")
+    theirs["body"] = "Their paragraph, saved first."
+    assert other.post(url, data=theirs).status_code == 302
+    mine["body"] = "My paragraph, typed meanwhile."
+    response = client.post(url, data=mine)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "My paragraph, typed meanwhile." in page  # still in the form
+    assert "Their paragraph, saved first." in page  # the saved text, to merge with
+    db.session.expire_all()
+    assert draft.body == "Their paragraph, saved first."
+    # Sent again as it now stands (merged), the form saves: it holds the saved version.
+    merged = form_fields(page, "")
+    merged["body"] = "Their paragraph, saved first.\n\nMy paragraph, typed meanwhile."
+    assert client.post(url, data=merged).status_code == 302
+    db.session.expire_all()
+    assert draft.body == merged["body"]

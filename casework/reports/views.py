@@ -28,6 +28,7 @@ from casework import permissions
 from casework.accounts.models import User
 from casework.accounts.recent_auth import has_recent_auth
 from casework.cases.models import Case
+from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
@@ -237,7 +238,6 @@ def upr_draft(draft_id: str):
     form = DraftForm(
         data={"body": draft.body, "co_authors": draft.co_authors, "version": draft.version}
     )
-    conflict = None
     if form.validate_on_submit():
         try:
             words = upr.save_draft(
@@ -249,7 +249,14 @@ def upr_draft(draft_id: str):
             )
         except StaleEdit:
             db.session.rollback()
-            conflict = "Someone saved this draft since you opened it. Your text is below; the saved one is in the versions."
+            # The user's text stays in the form, on the saved version: the next save keeps it.
+            return conflict_page(
+                "reports/upr_draft.html",
+                form,
+                draft,
+                draft=draft,
+                words=upr.word_count(form.body.data or ""),
+            )
         else:
             db.session.commit()
             if words > draft.word_limit:
@@ -270,7 +277,7 @@ def upr_draft(draft_id: str):
         draft=draft,
         form=form,
         words=upr.word_count(text),
-        conflict=conflict,
+        saved=None,
     )
 
 
