@@ -10,6 +10,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditEntry
 from casework.core.db import db
 from casework.core.vocab import Role
+from casework.reports import services
 from casework.reports.models import ReportDraft
 from casework.reports.statistics import Filters, statistics
 from tests import report_world
@@ -98,16 +99,56 @@ def test_upr_draft_versions_word_limit_and_scrubbed_export(app):
 def test_organisation_profile_heads_the_documents(app):
     world = report_world.build()
     client = client_for(app, world.coordinator)
-    response = client.post(
-        "/reports/organisation",
-        data={"name": "Refugee Rights Monitor", "founded": "2009", "contact": "info@rrm.example"},
-    )
+    fields = form_fields(client.get("/reports/organisation").get_data(as_text=True), "")
+    fields.update(name="Refugee Rights Monitor", founded="2009", contact="info@rrm.example")
+    response = client.post("/reports/organisation", data=fields)
     assert response.status_code == 302
     client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
     text = text_of(client.get(f"/cases/{world.case.public_id}/outputs/cat/file").get_data(), "docx")
     assert "Refugee Rights Monitor" in text and "Founded in 2009" in text
     assert "rule 114" in text
-    assert client.post("/reports/organisation", data={"name": ""}).status_code == 200
+    assert (
+        client.post("/reports/organisation", data={"name": "", "version": "1"}).status_code == 200
+    )
+
+
+def _profile_form(client) -> dict[str, str]:
+    """The profile form as a browser sends it (which drops a textarea's leading newline)."""
+    fields = form_fields(client.get("/reports/organisation").get_data(as_text=True), "")
+    return {name: value.removeprefix("\r\n") for name, value in fields.items()}
+
+
+def test_organisation_profile_saved_meanwhile_is_a_conflict_not_overwritten(app):
+    world = report_world.build()
+    first = client_for(app, world.coordinator)
+    second = client_for(app, make_user(Role.COORDINATOR))
+    # Both open the blank profile; the first saves it, then both open it again.
+    blank = _profile_form(second)
+    fields = _profile_form(first)
+    fields.update(name="Refugee Rights Monitor", contact="info@rrm.example")
+    assert first.post("/reports/organisation", data=fields).status_code == 302
+    blank.update(name="Another name")
+    response = second.post("/reports/organisation", data=blank)
+    assert response.status_code == 409
+    mine = _profile_form(first)
+    theirs = _profile_form(second)
+    mine.update(founded="2009")
+    assert first.post("/reports/organisation", data=mine).status_code == 302
+    theirs.update(contact="")  # typed on the version before the founding year was saved
+    response = second.post("/reports/organisation", data=theirs)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Someone else saved this record" in page
+    assert 'value="2009"' not in page.split("<form")[1]  # the form keeps what they typed...
+    assert "2009" in page  # ...and shows the saved version beside it
+    profile = services.organisation()
+    assert (profile.name, profile.founded, profile.contact) == (
+        "Refugee Rights Monitor",
+        2009,
+        "info@rrm.example",
+    )
+    # A save that does not say which version it was made on is refused, not applied blind.
+    assert second.post("/reports/organisation", data={"name": "Blind"}).status_code == 400
+    assert services.organisation().name == "Refugee Rights Monitor"
 
 
 def test_cli_export_follows_the_account(app, tmp_path):

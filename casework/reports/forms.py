@@ -24,6 +24,7 @@ class OrganisationForm(FlaskForm):
     founded = IntegerField(_l("Founded in"), validators=[Optional(), NumberRange(1900, 2100)])
     activities = TextAreaField(_l("Activities"), validators=[Length(max=5000)])
     contact = TextAreaField(_l("Contact"), validators=[Length(max=1000)])
+    version = VersionField()
 
 
 class NewDraftForm(FlaskForm):

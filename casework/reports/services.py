@@ -20,7 +20,7 @@ from casework import permissions
 from casework.audit.services import record
 from casework.cases.models import Case, CasePerson, Event
 from casework.core.db import db, in_chunks
-from casework.core.errors import ValidationFailed
+from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import gettext as _
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
@@ -154,13 +154,18 @@ def review_free_text(actor: Any, case: Case, output: Output) -> OutputReview:
 def organisation(default_name: str = "") -> OrganisationProfile:
     """The organisation profile (a blank one, unsaved, until a coordinator fills it in)."""
     profile = db.session.scalar(select(OrganisationProfile).limit(1))
-    return profile or OrganisationProfile(name=default_name)
+    # Version 0: not saved yet (a form loaded now conflicts with a profile saved meanwhile).
+    return profile or OrganisationProfile(name=default_name, version=0)
 
 
-def save_organisation(actor: Any, values: dict[str, Any]) -> OrganisationProfile:
+def save_organisation(
+    actor: Any, values: dict[str, Any], expected_version: Any
+) -> OrganisationProfile:
+    """Save the profile; StaleEdit if someone saved it since the form was loaded."""
     if not (values.get("name") or "").strip():
         raise ValidationFailed({"name": [_("Give the organisation's name.")]})
     profile = db.session.scalar(select(OrganisationProfile).limit(1))
+    check_version(profile or OrganisationProfile(version=0), expected_version, values)
     if profile is None:
         profile = OrganisationProfile(name=values["name"])
         db.session.add(profile)

@@ -31,6 +31,7 @@ from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
+from casework.core.formflow import submit
 from casework.core.forms import apply_errors
 from casework.core.i18n import english
 from casework.core.i18n import gettext as _
@@ -190,17 +191,14 @@ def organisation():
     _require(permissions.can_manage_reports(current_user))
     profile = services.organisation(current_app.config["ORGANISATION_NAME"])
     form = OrganisationForm(obj=profile)
-    if form.validate_on_submit():
-        try:
-            services.save_organisation(current_user, form.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Organisation profile saved."), "success")
-            return redirect(url_for("reports.organisation"))
-    return render_template("reports/organisation.html", form=form)
+    done = submit(
+        form,
+        lambda: services.save_organisation(current_user, form.data, form.version.data),
+        success=_("Organisation profile saved."),
+        then=url_for("reports.organisation"),
+        on_stale=lambda exc: conflict_page("reports/organisation.html", form, exc.current),
+    )
+    return done or render_template("reports/organisation.html", form=form, saved=None)
 
 
 # --- UPR drafts -----------------------------------------------------------------------------
