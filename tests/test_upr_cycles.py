@@ -14,6 +14,7 @@ from casework.advocacy.upr_import import import_recommendations
 from casework.core.db import db
 from casework.core.types import PartialDate
 from casework.core.vocab import ActionType, Role
+from tests.html_forms import form_fields
 
 BEFORE = "0d5a7e80d3b3"  # the revision before cycles became a table
 
@@ -89,6 +90,35 @@ def test_coordinator_adds_and_corrects_a_cycle(client, login, make_user):
     assert stale.status_code == 409
     db.session.expire_all()
     assert upr.find_cycle(4, "Kyrgyzstan").report_symbol == "A/HRC/59/4"
+
+
+def test_cycle_edit_conflict_keeps_what_the_user_typed(client, login, make_user):
+    login(make_user(Role.COORDINATOR))
+    upr.seed_cycles()
+    db.session.commit()
+    cycle = upr.find_cycle(3)
+    url = f"/advocacy/upr/cycles/{cycle.public_id}/edit"
+    form = form_fields(client.get(url).get_data(as_text=True), "")
+    # Someone else corrects the cycle while the form is open.
+    upr.save_cycle(
+        make_user(Role.COORDINATOR),
+        cycle,
+        upr.CycleData("Kazakhstan", 3, "34th session", "2019-11-07", "A/HRC/43/10"),
+        cycle.version,
+    )
+    db.session.commit()
+    response = client.post(url, data=dict(form, wg_session="Typed meanwhile, 34th"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Typed meanwhile, 34th" in page  # what the user typed is not lost...
+    assert "2019-11-07" in page  # ...and the saved version is shown beside it
+    db.session.expire_all()
+    assert upr.find_cycle(3).wg_session == "34th session"
+    # Sent again from the conflict page, the form saves on the version now saved.
+    again = form_fields(page, "")
+    assert client.post(url, data=again).status_code == 302
+    db.session.expire_all()
+    assert upr.find_cycle(3).wg_session == "Typed meanwhile, 34th"
 
 
 def test_import_names_the_state_under_review(make_user):

@@ -40,6 +40,7 @@ from casework.advocacy.reminders import reminders_cli
 from casework.cases.models import Case
 from casework.core import links
 from casework.core.cli import register_seeder
+from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit
 from casework.core.formflow import submit
@@ -536,22 +537,15 @@ def edit_cycle(cycle: str):
         form.review_date.data = item.review_date.iso() if item.review_date else ""
         form.version.data = item.version
 
-    def stale(exc: StaleEdit):
-        db.session.refresh(item)
-        flash(_("Someone else changed this cycle meanwhile. Nothing was saved."), "warning")
-        current = CycleForm(obj=item, formdata=None)
-        current.review_date.data = item.review_date.iso() if item.review_date else ""
-        current.version.data = item.version
-        return render_template("advocacy/cycle_form.html", form=current, cycle=item), 409
-
     done = submit(
         form,
         lambda: upr.save_cycle(current_user, item, _cycle_data(form), form.version.data),
         success=_("Cycle saved."),
         then=url_for("advocacy.cycle", cycle=item.public_id),
-        on_stale=stale,
+        # The user's input stays in the form; the saved cycle is shown beside it.
+        on_stale=lambda exc: conflict_page("advocacy/cycle_form.html", form, item, cycle=item),
     )
-    return done or render_template("advocacy/cycle_form.html", form=form, cycle=item)
+    return done or render_template("advocacy/cycle_form.html", form=form, cycle=item, saved=None)
 
 
 @bp.post("/advocacy/upr/cycles/<cycle>/response-date")
