@@ -236,3 +236,34 @@ def test_a_notice_shows_on_the_next_page_and_costs_a_query_only_when_there_is_on
     client.post("/notices/dismiss", data={"next": "/jobs"})
     html, after = jobs_page()
     assert "Third Coord" not in html and after == quiet
+
+
+def test_own_profile_saved_meanwhile_keeps_what_the_user_typed(app, make_user):
+    from casework.accounts import services as accounts
+    from tests.html_forms import form_fields
+
+    user = make_user(Role.LAWYER, display_name="Aigerim")
+    client = log_in(app.test_client(), user)
+    fields = form_fields(client.get("/profile").get_data(as_text=True), "")
+    # Meanwhile an administrator corrects the name.
+    accounts.admin_update_user(
+        make_user(Role.ADMIN),
+        user,
+        role="lawyer",
+        display_name="Aigerim B.",
+        active=True,
+        expected_version=user.version,
+    )
+    db.session.commit()
+    fields["profile-display_name"] = "Aigerim Bekova (typed)"
+    response = client.post("/profile", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Aigerim Bekova (typed)" in page  # not lost...
+    assert "Aigerim B." in page  # ...and the saved name beside it
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == "Aigerim B."
+    # Sent again from that page, the form saves: it now holds the saved version.
+    assert client.post("/profile", data=form_fields(page, "")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == "Aigerim Bekova (typed)"

@@ -38,6 +38,7 @@ from casework.accounts.forms import (
 from casework.accounts.recent_auth import require_recent_auth
 from casework.accounts.services import Throttled
 from casework.accounts.throttle import init_app as init_throttle
+from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import perform
@@ -317,6 +318,7 @@ def dismiss_notices():
 def profile():
     profile_form = ProfileForm(prefix="profile", obj=current_user)
     password_form = PasswordForm(prefix="pw")
+    saved, status = None, 200
     if request.method == "GET":
         profile_form.version.data = current_user.version
         profile_form.language.data = current_user.language or ""
@@ -329,8 +331,9 @@ def profile():
                 profile_form.language.data,
             )
         except StaleEdit:
-            flash(_("Your profile was changed elsewhere; here is the current version."), "warning")
-            return redirect(url_for("accounts.profile"))
+            # The input stays in the form, on the saved version; the saved profile beside it.
+            db.session.rollback()
+            saved, status = prepare_conflict(profile_form, current_user), 409
         except ValidationFailed as exc:
             apply_errors(profile_form, exc)
         else:
@@ -358,7 +361,8 @@ def profile():
         password_form=password_form,
         session_count=services.session_count(current_user),
         sessions_form=ConfirmForm(),
-    )
+        saved=saved,
+    ), status
 
 
 @bp.post("/account/sessions/end-others")

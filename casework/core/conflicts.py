@@ -24,9 +24,10 @@ def current_values(form: FlaskForm, obj: Any) -> list[tuple[str, str]]:
     for field in form:
         if field.type in ("HiddenField", "CSRFTokenField", "SubmitField", "FileField"):
             continue
-        if not hasattr(obj, field.name):
+        # A prefixed form's field "profile-display_name" is the record's "display_name".
+        if not hasattr(obj, field.short_name):
             continue
-        value = form_value(getattr(obj, field.name))
+        value = form_value(getattr(obj, field.short_name))
         if isinstance(value, bool):
             text = "yes" if value else "no"
         elif getattr(field, "choices", None):
