@@ -282,3 +282,24 @@ def test_communication_says_the_agencies_are_withheld_until_review_not_unrecorde
     perpetrators = text.split("ALLEGED PERPETRATORS")[1].split("DATE AND PLACE")[0]
     assert "withheld until the case has been reviewed" in perpetrators
     assert "agency not recorded" not in perpetrators
+
+
+def test_preview_of_an_event_with_agencies_and_no_description_shows_no_none(app, world):
+    from casework.cases.events import add_event
+
+    add_event(
+        world.case.members[0].user,
+        world.case,
+        {
+            "event_type": "detention_pending_extradition",
+            "date": "2012-06-10",
+            "agencies": "Migration police",
+        },
+    )
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/special_procedures").get_data(
+        as_text=True
+    )
+    line = next(ln for ln in html.splitlines() if "Migration police" in ln)
+    assert "None" not in line
