@@ -25,7 +25,7 @@ def _count() -> int:
 
 
 def _key(html: str) -> str:
-    return re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+    return re.search(r'name="form_key" type="hidden" value="([^"]+)"', html).group(1)
 
 
 # --- the intake form ------------------------------------------------------------------------
@@ -88,14 +88,14 @@ def test_the_same_form_sent_twice_makes_one_case(client, login):
     login(make_user(Role.MONITOR))
     key = _key(page(client, "/cases/new"))
     assert key != _key(page(client, "/cases/new"))  # random per rendered form
-    first = client.post("/cases/new", data=dict(INTAKE, idempotency_key=key))
-    second = client.post("/cases/new", data=dict(INTAKE, idempotency_key=key))
+    first = client.post("/cases/new", data=dict(INTAKE, form_key=key))
+    second = client.post("/cases/new", data=dict(INTAKE, form_key=key))
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert _count() == 1
     assert "This form was already saved as KZ-2011-0001" in page(client, "/")
     # A new form is a new case.
-    client.post("/cases/new", data=dict(INTAKE, idempotency_key=_key(page(client, "/cases/new"))))
+    client.post("/cases/new", data=dict(INTAKE, form_key=_key(page(client, "/cases/new"))))
     assert _count() == 2
 
 
@@ -103,7 +103,7 @@ def test_another_user_with_the_same_key_gets_their_own_case(app):
     key = "the-same-key"
     one, two = make_user(Role.MONITOR), make_user(Role.MONITOR)
     for user in (one, two):
-        response = client_for(app, user).post("/cases/new", data=dict(INTAKE, idempotency_key=key))
+        response = client_for(app, user).post("/cases/new", data=dict(INTAKE, form_key=key))
         assert response.status_code == 302
     assert _count() == 2
 

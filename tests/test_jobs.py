@@ -164,7 +164,12 @@ def test_a_large_export_is_a_file_only_its_creator_downloads(app, make_user, mon
     assert client.get(f"/jobs/{job_id}/download").status_code == 404
     purge = _system_job("jobs.purge")
     queue.run_inline(app, purge.id, attempts=1)
-    assert _job(purge.public_id).result == {"removed": 1, "requeued": 0, "abandoned": 0}
+    assert _job(purge.public_id).result == {
+        "removed": 1,
+        "form_keys": 0,
+        "requeued": 0,
+        "abandoned": 0,
+    }
     assert not stored.exists() and _job(job_id).result_file is None
 
 
@@ -395,7 +400,12 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again_or_failed(app, call
 
     purge = _system_job("jobs.purge")
     services.dispatch(purge)  # no Redis in tests: runs now, and so does what it queues again
-    assert _job(purge.public_id).result == {"removed": 0, "requeued": 1, "abandoned": 1}
+    assert _job(purge.public_id).result == {
+        "removed": 0,
+        "form_keys": 0,
+        "requeued": 1,
+        "abandoned": 1,
+    }
     # Queued again, then run at once (in-process): it fails once, as it does, then succeeds.
     assert _job(retried.public_id).state == JobState.DONE and calls == ["flaky", "flaky"]
     assert _job(spent.public_id).state == JobState.FAILED

@@ -27,6 +27,7 @@ from casework.advocacy.upr import (
     SYMBOL_MAX_LEN,
     THEMES_MAX_LEN,
 )
+from casework.core.formkeys import OnceForm
 from casework.core.forms import VersionField, choices
 from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
@@ -43,7 +44,7 @@ class DayField(DateField):
             raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-18.") from exc
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm, FlaskForm):
     action_type = SelectField(_l("Type"), choices=choices(ActionType), validators=[DataRequired()])
     target_body = SelectField(_l("Addressed to"), choices=[], validate_choice=False)
     title = StringField(
@@ -104,7 +105,7 @@ class ConfirmForm(FlaskForm):
     """A bare form for POST buttons: only the CSRF token."""
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(OnceForm, FlaskForm):
     cycle = SelectField(
         _l("Cycle"), choices=[], validators=[DataRequired(message=_l("Choose the cycle."))]
     )

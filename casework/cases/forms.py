@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.core import countries
+from casework.core.formkeys import OnceForm
 from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.i18n import current_language
 from casework.core.i18n import lazy_gettext as _l
@@ -65,12 +65,7 @@ def country_choices(blank: Any = None):
 REQUIRED = {"required": True, "aria-required": "true"}
 
 
-def new_form_key() -> str:
-    """A random key per rendered form: the same form sent twice is saved once."""
-    return secrets.token_urlsafe(24)
-
-
-class IntakeForm(FlaskForm):
+class IntakeForm(OnceForm, FlaskForm):
     name = StringField(_l("Name or alias"), validators=[Length(max=200)], render_kw=REQUIRED)
     name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
     act_type = SelectField(
@@ -88,7 +83,6 @@ class IntakeForm(FlaskForm):
         _l("Situation now"), choices=choices(Situation), default="unknown"
     )
     narrative = TextAreaField(_l("What we know so far"), validators=[Length(max=50_000)])
-    idempotency_key = HiddenField(default=new_form_key, validators=[Length(max=100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,7 +139,7 @@ class PersonForm(FlaskForm):
         self.nationality.choices = country_choices()
 
 
-class NewPersonForm(PersonForm):
+class NewPersonForm(OnceForm, PersonForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_kind = SelectField(_l("This is"), choices=choices(NameKind), default="as_given")
     role = SelectField(_l("Role in the case"), choices=choices(CaseRole), default="family")
@@ -162,7 +156,7 @@ class FamilyForm(FlaskForm):
     relation = SelectField("is their", choices=choices(FamilyRelation))
 
 
-class EventForm(FlaskForm):
+class EventForm(OnceForm, FlaskForm):
     event_type = SelectField(
         _l("What happened"), choices=choices(EventType, blank=_l("— choose —")), default=""
     )
@@ -191,7 +185,7 @@ class EventForm(FlaskForm):
         self.destination_country.choices = country_choices(blank="—")
 
 
-class SourceForm(FlaskForm):
+class SourceForm(OnceForm, FlaskForm):
     kind = SelectField(
         _l("Kind of source"), choices=choices(SourceKind, blank=_l("— choose —")), default=""
     )
@@ -206,12 +200,12 @@ class SourceForm(FlaskForm):
     version = VersionField()
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(OnceForm, FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired("Choose a file.")])
     description = StringField(_l("Description"), validators=[Length(max=1000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(OnceForm, FlaskForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=10_000)])
 
 

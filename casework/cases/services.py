@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework import permissions
-from casework.api.models import IdempotencyKey
 from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
 from casework.cases.verification import facts_changed
+from casework.core import formkeys
 from casework.core.db import db, new_public_id, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -185,20 +185,12 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
 EMPTY_INTAKE = N_("The form is empty: nothing was saved. Type at least one fact before saving.")
 # The operation under which an intake form's idempotency key is stored.
 INTAKE_FORM_OPERATION = "form:cases.new_case"
-IDEMPOTENCY_KEY_MAX_LEN = 100
+IDEMPOTENCY_KEY_MAX_LEN = formkeys.KEY_MAX_LEN
 
 
 def intake_already_saved(actor: Any, key: str | None) -> Case | None:
     """The case a submission with this intake form's key already created, if any."""
-    if not key:
-        return None
-    seen = db.session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == actor.id,
-            IdempotencyKey.key == key,
-            IdempotencyKey.operation == INTAKE_FORM_OPERATION,
-        )
-    )
+    seen = formkeys.find(actor, key, INTAKE_FORM_OPERATION)
     if seen is None:
         return None
     return db.session.scalar(select(Case).where(Case.public_id == seen.object_id))
@@ -213,29 +205,15 @@ class AlreadySaved(Exception):
 
 
 def _claim_form_key(actor: Any, key: str, case: Case) -> None:
-    """Store the form's key for ``case`` before anything else is written. The unique
-    constraint (user, key) decides between two sends at once: the second insert waits for the
-    first transaction and then fails, and gets the case the first one made."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                IdempotencyKey(
-                    user_id=actor.id,
-                    key=key,
-                    operation=INTAKE_FORM_OPERATION,
-                    request_hash="",
-                    status=303,
-                    object_id=case.public_id,
-                )
-            )
-            db.session.flush()
-    except IntegrityError:
+    """Store the form's key for ``case`` before anything else is written (``formkeys``): a
+    second send at once gets the case the first one made."""
+    if not formkeys.claim(actor, key, INTAKE_FORM_OPERATION, case.public_id):
         existing = intake_already_saved(actor, key)
         if existing is None:
             raise ValidationFailed(
                 {"": [_("This form is being saved by another request; reload the case list.")]}
-            ) from None
-        raise AlreadySaved(existing) from None
+            )
+        raise AlreadySaved(existing)
 
 
 def intake(

@@ -28,7 +28,7 @@ from casework.cases.forms import (
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.cases.timeline import case_timeline
-from casework.core import hooks
+from casework.core import formkeys, hooks
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
@@ -74,7 +74,7 @@ def new_case():
     form = IntakeForm()
     if request.method == "POST":
         draft = "save_draft" in request.form
-        key = (form.idempotency_key.data or "").strip() or None
+        key = formkeys.key_of(form)
         already = services.intake_already_saved(current_user, key)
         if already is not None:
             # The same form sent again (a double tap, a flaky connection): the case it made.

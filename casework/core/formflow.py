@@ -6,12 +6,39 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from casework.core import formkeys
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
+from casework.core.i18n import gettext as _
+
+
+def _operation() -> str:
+    return f"form:{request.endpoint}"
+
+
+def sent_before(form: FlaskForm | None) -> bool:
+    """This form (``formkeys.OnceForm``) was saved already by this user: a second send. Said
+    to the user; the caller redirects and saves nothing."""
+    if form is None or formkeys.find(current_user, formkeys.key_of(form), _operation()) is None:
+        return False
+    flash(_(formkeys.ALREADY_SAVED), "info")
+    return True
+
+
+def claim_sent(form: FlaskForm | None) -> bool:
+    """Claim the form's key in the transaction that will save the form (a refused save rolls
+    the claim back with it); False (rolled back, told to the user) when another send of the
+    same form saved it meanwhile."""
+    if form is None or formkeys.claim(current_user, formkeys.key_of(form), _operation()):
+        return True
+    db.session.rollback()
+    flash(_(formkeys.ALREADY_SAVED), "info")
+    return False
 
 
 def submit(
@@ -26,10 +53,18 @@ def submit(
 
     ``action`` calls the service (which flushes). On success: one commit, ``success`` flashed,
     redirect to ``then`` (a URL, or a function of the action's result). A ValidationFailed puts
-    its messages on the form; a StaleEdit rolls back and goes to ``on_stale``.
+    its messages on the form; a StaleEdit rolls back and goes to ``on_stale``. A form with a
+    key (``formkeys.OnceForm``) sent again saves nothing the second time.
     """
-    if request.method != "POST" or not form.validate_on_submit():
+    if request.method != "POST":
         return None
+    if sent_before(form):
+        # Where the first send went, when that does not depend on what it made.
+        return redirect(then if isinstance(then, str) else request.path)
+    if not form.validate_on_submit():
+        return None
+    if not claim_sent(form):
+        return redirect(then if isinstance(then, str) else request.path)
     try:
         result = action()
     except StaleEdit as exc:
@@ -59,8 +94,12 @@ def perform(
     With ``form``, the action runs only if the form validates (else ``invalid`` is flashed).
     A ValidationFailed is flashed as it is; nothing is saved then.
     """
+    if sent_before(form):
+        return redirect(then)
     if form is not None and not form.validate_on_submit():
         flash(invalid, "error")
+        return redirect(then)
+    if not claim_sent(form):
         return redirect(then)
     try:
         result = action()

@@ -13,7 +13,7 @@ from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import StorageFailed, ValidationFailed
-from casework.core.formflow import submit
+from casework.core.formflow import claim_sent, sent_before, submit
 from casework.core.forms import apply_errors, initial_data
 from casework.core.i18n import gettext as _
 from casework.evidence import services
@@ -83,8 +83,13 @@ def upload_document(public_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = DocumentForm()
     status = 200
+    documents = url_for("cases.case_file", public_id=case.public_id) + "#documents"
     if request.method == "POST":
+        if sent_before(form):
+            return redirect(documents)
         if form.validate_on_submit():
+            if not claim_sent(form):
+                return redirect(documents)
             upload = form.file.data
             try:
                 document = services.store_document(
@@ -102,7 +107,7 @@ def upload_document(public_id: str):
             else:
                 db.session.commit()
                 flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
-                return redirect(url_for("cases.case_file", public_id=case.public_id) + "#documents")
+                return redirect(documents)
         else:
             status = 422
     return render_template(

@@ -12,6 +12,7 @@ from importlib import import_module
 from flask import current_app
 
 from casework import permissions
+from casework.core import formkeys
 from casework.core.crypto import MasterKey
 from casework.core.i18n import N_
 from casework.jobs.services import (
@@ -119,7 +120,9 @@ def rotate_keys_job(ctx: JobContext) -> None:
     "jobs.purge", N_("Removal of expired job files"), may_start=permissions.can_run_system_jobs
 )
 def purge_job(ctx: JobContext) -> None:
-    ctx.result(removed=purge_expired_results(), **recover_abandoned())
+    ctx.result(
+        removed=purge_expired_results(), form_keys=formkeys.purge(), **recover_abandoned()
+    )
 
 
 def backup_function():

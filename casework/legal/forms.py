@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from casework.core.formkeys import OnceForm
 from casework.core.forms import CheckboxListField, VersionField, choices, pairs
 from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import (
@@ -92,7 +93,7 @@ class RetireForm(FlaskForm):
     version = VersionField()
 
 
-class LinkForm(FlaskForm):
+class LinkForm(OnceForm, FlaskForm):
     """A lawyer's assessment (new, edited, or accepted from a suggestion)."""
 
     provision = SelectField(_l("Provision"), validators=[DataRequired()])
@@ -121,7 +122,7 @@ class LinkForm(FlaskForm):
         self.sources.choices = pairs([(s.public_id, source_label(s)) for s in sources])
 
 
-class SuggestForm(FlaskForm):
+class SuggestForm(OnceForm, FlaskForm):
     provision = SelectField(_l("Provision"), validators=[DataRequired()])
     assessment = SelectField(
         _l("Assessment"), choices=choices(Assessment), validators=[DataRequired()]
@@ -138,7 +139,7 @@ class SuggestForm(FlaskForm):
         )
 
 
-class PrecedentForm(FlaskForm):
+class PrecedentForm(OnceForm, FlaskForm):
     decision = SelectField(_l("Decision"), validators=[DataRequired()])
     note = TextAreaField(
         _l("Why it applies to this case"),
@@ -158,7 +159,7 @@ class HideForm(FlaskForm):
     )
 
 
-class RemedyForm(FlaskForm):
+class RemedyForm(OnceForm, FlaskForm):
     kind = SelectField(_l("Proceeding"), choices=choices(RemedyKind), validators=[DataRequired()])
     body = StringField(_l("Authority or court"), validators=[Optional(), Length(max=300)])
     filed_on = DateField(_l("Filed on"), validators=[Optional()])

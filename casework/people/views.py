@@ -23,7 +23,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
-from casework.core.formflow import perform, submit
+from casework.core.formflow import claim_sent, perform, sent_before, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
@@ -113,6 +113,8 @@ def new_person(public_id: str):
                 candidates=matching.SEARCH_CANDIDATES,
             )
             more_found, found = len(found) > FOUND_SHOWN, found[:FOUND_SHOWN]
+    elif request.method == "POST" and sent_before(form):
+        return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
     elif request.method == "POST" and form.validate_on_submit():
         if not request.form.get("confirm_new"):
             possible = _recorded_elsewhere(
@@ -121,6 +123,8 @@ def new_person(public_id: str):
                 birth_year=_birth_year(form.birth_date.data),
                 nationality=form.nationality.data or None,
             )
+        if not possible and not claim_sent(form):
+            return redirect(url_for("cases.case_file", public_id=case.public_id) + "#people")
         if not possible:
             try:
                 case_services.add_new_person(

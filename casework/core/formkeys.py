@@ -1,0 +1,88 @@
+"""A form sent twice (a double tap, a retry over a slow connection) saves once.
+
+Each rendered create form carries a random key (``OnceForm``). A save claims the key for its
+user and the form's operation in the same transaction as the record; the unique constraint
+(user, key) decides between two sends at once. A send whose key was claimed already saves
+nothing and is told so. The keys live beside the API's idempotency keys.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField
+from wtforms.validators import Length
+
+from casework.api.models import IdempotencyKey
+from casework.core.db import db, utcnow
+from casework.core.i18n import N_
+
+KEY_MAX_LEN = 100
+# A key is needed while its form may be sent again; the API's keys as long as a client retries.
+KEPT = timedelta(days=7)
+ALREADY_SAVED = N_("This form was already saved; it was not saved a second time.")
+
+
+def new_form_key() -> str:
+    """A random key per rendered form."""
+    return secrets.token_urlsafe(24)
+
+
+class OnceForm:
+    """Mixin for a form whose save creates a record: the form carries its key."""
+
+    form_key = HiddenField(default=new_form_key, validators=[Length(max=KEY_MAX_LEN)])
+
+
+def key_of(form: Any) -> str | None:
+    """The form's key, or None (no key field, or a value that is not a key)."""
+    field = getattr(form, "form_key", None)
+    value = (field.data or "").strip() if field is not None else ""
+    return value if value.isascii() and 0 < len(value) <= KEY_MAX_LEN else None
+
+
+def find(actor: Any, key: str | None, operation: str) -> IdempotencyKey | None:
+    """The claim of ``key`` by ``actor`` for ``operation``, if the form was saved before."""
+    if not key or actor is None or getattr(actor, "id", None) is None:
+        return None
+    return db.session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == actor.id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.operation == operation,
+        )
+    )
+
+
+def claim(actor: Any, key: str | None, operation: str, object_id: str = "") -> bool:
+    """Claim ``key`` in the current transaction; False when another send claimed it first
+    (the caller rolls back: the record was saved by that send)."""
+    if not key or actor is None or getattr(actor, "id", None) is None:
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                IdempotencyKey(
+                    user_id=actor.id,
+                    key=key,
+                    operation=operation,
+                    request_hash="",
+                    status=303,
+                    object_id=object_id,
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def purge(now: Any = None) -> int:
+    """Forget keys older than ``KEPT``; returns how many."""
+    cutoff = (now or utcnow()) - KEPT
+    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    return result.rowcount or 0
