@@ -29,15 +29,20 @@ class TrailFilters:
         return {k: v for k, v in {**asdict(self), **extra}.items() if v}
 
 
-def _day(value: str) -> date | None:
+def _day(filters: TrailFilters, name: str) -> date | None:
+    """The day of the filter ``name``; one that is not a day is ignored (and emptied), and the
+    page says so, as the statistics page does."""
+    value = getattr(filters, name)
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        abort(400)
-    if not 1900 <= day.year <= 9000:
-        abort(400)
+        day = None
+    if day is None or not 1900 <= day.year <= 9000:
+        flash(_("“%(value)s” is not a date (YYYY-MM-DD); ignored.", value=value[:20]), "warning")
+        setattr(filters, name, "")
+        return None
     return day
 
 
@@ -57,8 +62,8 @@ def trail():
         actor_id=actor.id if actor else None,
         action=filters.action or None,
         object_type=filters.object_type or None,
-        since=_day(filters.since),
-        until=_day(filters.until),
+        since=_day(filters, "since"),
+        until=_day(filters, "until"),
     )
     if page.notice:
         flash(_(page.notice), "warning")
