@@ -480,6 +480,38 @@ def test_interim_measures_breach_from_action_and_situation(world):
     assert panels["advocacy"]["breach"] == breach
 
 
+@pytest.mark.parametrize(
+    "action_type", [ActionType.TREATY_BODY_COMPLAINT, ActionType.CED_URGENT_ACTION]
+)
+def test_interim_measures_granted_on_a_complaint_count_as_a_grant(world, action_type):
+    """A CAT complaint (rule 114) or a CED urgent action (ICPPED Art 30) often carries the
+    interim-measures request: its outcome "Interim measures granted" is a grant, and removing
+    the person afterwards breaches it (domain brief: CAT:22, "ignoring interim measures
+    breaches it"), on the case file and in the statistics alike."""
+    from casework.reports.statistics import Filters, statistics
+
+    coordinator, case = world["coordinator"], world["case"]
+    services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=action_type,
+            title="Complaint with a request for interim measures",
+            status=ActionStatus.RESPONSE_RECEIVED,
+            submitted_on=TODAY - timedelta(days=30),
+            response_on=TODAY - timedelta(days=20),
+            outcome=ActionOutcome.INTERIM_MEASURES_GRANTED,
+            case_references=[case.reference],
+        ),
+    )
+    case.current_situation = Situation.REMOVED
+    db.session.commit()
+    breach = interim_measures_breach(case)
+    assert breach is not None and breach.granted_on == TODAY - timedelta(days=20)
+    tables = {t.key: t for t in statistics(coordinator, Filters(statuses=(case.status,)))}
+    counts = [row[1] for row in tables["interim_measures"].rows]
+    assert counts == [1, 1, 1]  # requested, granted, granted yet removed
+
+
 def test_breach_from_events_and_removal_before_grant(world):
     case = world["case"]
     grant = Event(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement
+
 from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import case_actions
 from casework.cases.events import case_events
 from casework.cases.models import Case
 from casework.core.types import PartialDate
-from casework.core.vocab import ActionOutcome, ActionType, EventType, Situation
+from casework.core.vocab import ActionOutcome, EventType, Situation
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,22 @@ class Breach:
         )
 
 
+def grant_clause() -> ColumnElement[bool]:
+    """SQL over ``AdvocacyAction``: the action's outcome is a grant of interim measures
+    (``is_grant``)."""
+    return AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+
+
+def is_grant(action: AdvocacyAction) -> bool:
+    """Interim measures were granted on this action, whatever carried the request: a rule 114
+    or rule 94 request, the complaint itself, or a CED urgent action."""
+    return action.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+
+
 def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
     grants: list[tuple[date | None, str, AdvocacyAction | None]] = []
     for action in case_actions(case):
-        if (
-            action.action_type == ActionType.INTERIM_MEASURES_REQUEST
-            and action.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
-        ):
+        if is_grant(action):
             body = None
             if action.target_body is not None:
                 body = action.target_body.short_name or action.target_body.name

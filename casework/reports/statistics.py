@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from casework import permissions
+from casework.advocacy.compliance import grant_clause
 from casework.advocacy.models import AdvocacyAction, action_cases
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
@@ -36,7 +37,6 @@ from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
-    ActionOutcome,
     ActionStatus,
     ActionType,
     ActType,
@@ -313,10 +313,11 @@ def _before(removal, grant):
 def interim_measures(where) -> Table:
     """Cases where interim measures were requested, granted, and granted yet the person removed.
 
-    Requested: a request event, or a request action past its planning and drafting. Granted yet
-    removed is ``advocacy.compliance.interim_measures_breach``'s rule, in SQL: a removal not
-    known to predate the earliest dated grant, or the situation "removed" with no removal known
-    to predate it. A few grouped passes joined to the filtered cases (no per-case subquery).
+    Requested: a request event, a request action past its planning and drafting, or any action
+    that obtained them (``advocacy.compliance.is_grant``: a complaint, a CED urgent action).
+    Granted yet removed is ``advocacy.compliance.interim_measures_breach``'s rule, in SQL: a
+    removal not known to predate the earliest dated grant, or the situation "removed" with no
+    removal known to predate it. A few grouped passes joined to the filtered cases (no per-case subquery).
     """
 
     def has(condition):
@@ -338,16 +339,22 @@ def interim_measures(where) -> Table:
         .group_by(Event.case_id)
         .subquery()
     )
-    action_granted = AdvocacyAction.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+    action_granted = grant_clause()
+    request_action = AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST
     actions = (
         select(
             action_cases.c.case_id.label("case_id"),
-            has(AdvocacyAction.status.not_in(_NOT_YET_SENT)).label("requested"),
+            has(
+                or_(
+                    and_(request_action, AdvocacyAction.status.not_in(_NOT_YET_SENT)),
+                    action_granted,
+                )
+            ).label("requested"),
             has(action_granted).label("granted"),
         )
         .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
         .where(
-            AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST,
+            or_(request_action, action_granted),
             action_cases.c.case_id.in_(_cases(where)),
         )
         .group_by(action_cases.c.case_id)
@@ -362,11 +369,7 @@ def interim_measures(where) -> Table:
         ),
         select(action_cases.c.case_id, cast(AdvocacyAction.response_on, String(10)))
         .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
-        .where(
-            AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST,
-            action_granted,
-            action_cases.c.case_id.in_(_cases(where)),
-        ),
+        .where(action_granted, action_cases.c.case_id.in_(_cases(where))),
     ).subquery()
     grants = (
         select(grant_dates.c.case_id, func.min(grant_dates.c.on).label("first"))
