@@ -260,6 +260,31 @@ def test_imminent_case_tops_the_dashboard_with_days_and_deadline(app, cases):
     assert "Imminent removal" not in page(_client(app, make_user_outsider(app)), "/")
 
 
+def test_a_release_ends_the_days_of_detention(app, cases):
+    """Arrest, detention pending extradition and release are events of the timeline (domain
+    brief, section 4): someone released after their detention is no longer "detained since",
+    on the dashboard or the case file; detained again later, the count starts from then."""
+    client, case = cases["client"], cases["cn2009"]
+    today = date.today()
+    for event_type, days_ago in (("arrest", 60), ("release", 20)):
+        client.post(
+            f"/cases/{case.public_id}/events/new",
+            data={
+                "event_type": event_type,
+                "date": (today - timedelta(days=days_ago)).isoformat(),
+            },
+        )
+    assert listing.detention_start(case) is None
+    assert "60 days" not in page(client, "/")
+    assert "Detained since" not in page(client, f"/cases/{case.public_id}")
+    client.post(
+        f"/cases/{case.public_id}/events/new",
+        data={"event_type": "arrest", "date": (today - timedelta(days=5)).isoformat()},
+    )
+    assert listing.detention_start(case).earliest() == today - timedelta(days=5)
+    assert "5 days" in page(client, "/")
+
+
 def make_user_outsider(app):
     from tests.factories import make_user
 

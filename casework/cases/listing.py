@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import load_only, selectinload
 
 from casework import permissions
@@ -355,6 +356,8 @@ def list_cases(user: Any, f: CaseFilters, page_size: int = PAGE_SIZE) -> CasePag
 # --- urgent cases ---------------------------------------------------------------------------
 
 _DETENTION_EVENTS = (EventType.ARREST, EventType.DETENTION_PENDING_EXTRADITION)
+# An event that ends a detention: the person was released.
+_END_OF_DETENTION_EVENTS = (EventType.RELEASE,)
 
 
 @dataclass
@@ -366,32 +369,47 @@ class UrgentCase:
 
 
 def _detention_clause() -> tuple[Any, ...]:
+    kinds = _DETENTION_EVENTS + _END_OF_DETENTION_EVENTS
     return (
         Event.hidden_at.is_(None),
-        Event.event_type.in_([e.value for e in _DETENTION_EVENTS]),
+        Event.event_type.in_([e.value for e in kinds]),
         Event.date.is_not(None),
     )
 
 
 def detention_start(case: Case) -> Any:
-    """The date of the latest arrest or detention pending extradition (a PartialDate), if known."""
+    """The date of the latest arrest or detention pending extradition (a PartialDate), unless a
+    release is recorded since; None when not known to be detained."""
     return detention_starts([case.id]).get(case.id)
 
 
+def _as_date(value: Any) -> PartialDate | None:
+    if not value:
+        return None
+    return value if isinstance(value, PartialDate) else PartialDate.parse(value)
+
+
 def detention_starts(case_ids: list[int]) -> dict[int, Any]:
-    """``detention_start`` of many cases in one query: {case id: PartialDate}."""
+    """``detention_start`` of many cases in one query: {case id: PartialDate}. A release ends
+    the detention unless it is known to come before the latest arrest or detention."""
     if not case_ids:
         return {}
+    detained = Event.event_type.in_([e.value for e in _DETENTION_EVENTS])
     rows = db.session.execute(
-        select(Event.case_id, func.max(Event.date))
+        select(
+            Event.case_id,
+            func.max(sql_case((detained, Event.date))),
+            func.max(sql_case((~detained, Event.date))),
+        )
         .where(Event.case_id.in_(case_ids), *_detention_clause())
         .group_by(Event.case_id)
     )
-    return {
-        case_id: value if isinstance(value, PartialDate) else PartialDate.parse(value)
-        for case_id, value in rows
-        if value
-    }
+    starts: dict[int, Any] = {}
+    for case_id, start_value, release_value in rows:
+        start, release = _as_date(start_value), _as_date(release_value)
+        if start is not None and (release is None or release.latest() < start.earliest()):
+            starts[case_id] = start
+    return starts
 
 
 def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[UrgentCase]:
