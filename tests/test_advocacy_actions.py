@@ -677,6 +677,56 @@ def test_calendar_and_status_changes_need_the_csrf_token(app, client, login, wor
     assert db.session.scalar(select(AdvocacyAction)) is None
 
 
+def test_a_next_follow_up_set_with_the_reply_is_followed_up(world):
+    """Domain brief, section 4: an action records its "reply and outcome, and the next
+    follow-up date". The next date given when the reply is recorded is followed up (lists,
+    reminders, feeds); the date that awaited the reply is not, once the reply is in."""
+    coordinator, case = world["coordinator"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            followup_due=TODAY + timedelta(days=5),
+            responsible_id=coordinator.id,
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    services.change_status(
+        coordinator,
+        action,
+        ActionStatus.RESPONSE_RECEIVED,
+        action.version,
+        on=TODAY - timedelta(days=10),
+        outcome=ActionOutcome.STATE_REPLIED,
+    )
+    db.session.commit()
+    assert not services.is_due(action)  # the reply came: the awaited date is moot
+    assert action not in services.followups(coordinator).mine_upcoming
+    services.change_status(
+        coordinator, action, ActionStatus.ACKNOWLEDGED, action.version
+    )  # a correction, then the reply again with the next follow-up date
+    services.change_status(
+        coordinator,
+        action,
+        ActionStatus.RESPONSE_RECEIVED,
+        action.version,
+        on=TODAY - timedelta(days=10),
+        outcome=ActionOutcome.STATE_REPLIED,
+        followup_due=TODAY - timedelta(days=1),
+    )
+    db.session.commit()
+    assert services.is_due(action)
+    assert action in services.followups(coordinator).mine_overdue
+    services.change_status(coordinator, action, ActionStatus.CLOSED, action.version)
+    db.session.commit()
+    assert not services.is_due(action)
+    assert action not in services.followups(coordinator).mine_overdue
+
+
 def test_followups_show_only_the_references_of_readable_cases(client, login, world):
     """The follow-up lists decide which case references to show in one query: the same rule as
     ``action_cases_for``, case by case."""

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, select, true
+from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from casework.accounts.models import User
@@ -44,7 +44,8 @@ BODY_NAME_MAX_LEN = 200
 BODY_SHORT_MAX_LEN = 40
 UPCOMING_DAYS = 14
 
-# Statuses that still need a reply, hence a follow-up.
+# Statuses past the reply: the list of open actions leaves them out (``is_due`` says which still
+# wait for a follow-up).
 CLOSED_STATUSES = (ActionStatus.RESPONSE_RECEIVED, ActionStatus.CLOSED)
 
 # Allowed status moves: forward (skipping steps is fine: a letter may be sent the day it is
@@ -540,7 +541,13 @@ def change_status(
         when = on or today
         if action.submitted_on and when < action.submitted_on:
             raise ValidationFailed({"on": [_("The response cannot come before the submission.")]})
+        if followup_due is not None and followup_due <= when:
+            raise ValidationFailed(
+                {"followup_due": [_("The next follow-up comes after the reply.")]}
+            )
         action.response_on = when
+        # The follow-up date awaited this reply; only a next one is followed up.
+        clear_followup = True
     if reference_number:
         action.reference_number = reference_number
     if outcome:
@@ -561,14 +568,25 @@ def change_status(
 
 
 def _due_clause() -> ColumnElement[bool]:
-    return (AdvocacyAction.followup_due.is_not(None)) & (
-        AdvocacyAction.status.not_in(CLOSED_STATUSES)
+    """SQL: the action waits for a follow-up (``is_due``)."""
+    return (
+        AdvocacyAction.followup_due.is_not(None)
+        & (AdvocacyAction.status != ActionStatus.CLOSED)
+        & or_(
+            AdvocacyAction.status != ActionStatus.RESPONSE_RECEIVED,
+            AdvocacyAction.followup_due > AdvocacyAction.response_on,
+        )
     )
 
 
 def is_due(action: AdvocacyAction) -> bool:
-    """Does the action wait for a follow-up (a due date and no reply yet)?"""
-    return action.followup_due is not None and action.status not in CLOSED_STATUSES
+    """Does the action wait for a follow-up? A due date, the action not closed and, once the
+    reply is in, a next follow-up date after the reply (the date that awaited it is moot)."""
+    if action.followup_due is None or action.status == ActionStatus.CLOSED:
+        return False
+    if action.status == ActionStatus.RESPONSE_RECEIVED:
+        return action.response_on is not None and action.followup_due > action.response_on
+    return True
 
 
 @dataclass
