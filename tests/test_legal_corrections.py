@@ -162,6 +162,21 @@ def test_missing_instruments_are_added(catalogue):
     )
 
 
+def test_timeline_events_carry_their_huridocs_codes():
+    """Domain brief, section 4: the HURIDOCS "types of acts" codes worth mapping to include
+    030101 Arrest, 030102 Detention, 030103 Disappearance and 020111110000 Torture; the README
+    says an attempted removal has no act code because "the arrest and detention events carry
+    the codes"."""
+    assert EventType.ARREST.huridocs_code == "030101"
+    assert EventType.DETENTION_PENDING_EXTRADITION.huridocs_code == "030102"
+    assert EventType.AFTER_RETURN_DETENTION.huridocs_code == "030102"
+    assert EventType.DISAPPEARANCE.huridocs_code == "030103"
+    assert EventType.TORTURE_ALLEGATION.huridocs_code == "020111110000"
+    # A death is "death in detention" (010106010000) only when in detention: not inferred.
+    assert EventType.DEATH.huridocs_code is None
+    assert EventType.ASYLUM_APPLICATION.huridocs_code is None
+
+
 def test_vocabularies():
     assert ActType.ATTEMPTED_REMOVAL.huridocs_code is None
     assert ActType.EXTRADITION.huridocs_code == "380101"

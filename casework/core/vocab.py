@@ -140,6 +140,22 @@ class EventType(Vocab):
     RESETTLEMENT = "resettlement", N_("Resettlement to a third country")
     OTHER = "other", N_("Other")
 
+    @property
+    def huridocs_code(self) -> str | None:
+        """HURIDOCS micro-thesaurus 4 code of the act this event records (None: none). A removal
+        event takes its kind of removal's code (``ActType.huridocs_code``); a death is "death in
+        detention" (010106010000) only when it happened in detention, which is not inferred."""
+        return _EVENT_HURIDOCS.get(self.value)
+
+
+_EVENT_HURIDOCS: dict[str, str] = {
+    "arrest": "030101",
+    "detention_pending_extradition": "030102",
+    "after_return_detention": "030102",
+    "disappearance": "030103",
+    "torture_allegation": "020111110000",
+}
+
 
 class WantedNotice(Vocab):
     NONE = "none", N_("None known")
