@@ -241,3 +241,29 @@ def test_timeline_items_for_remedies(people, case):
     items = [i for i in hooks.timeline_items(case, people["monitor"]) if i.kind == "remedy"]
     assert [i.when for i in items] == [date(2010, 8, 1), date(2010, 9, 1), date(2010, 9, 5)]
     assert "Rejected" in items[1].title
+
+
+def test_a_remedy_shown_to_be_ineffective_keeps_why_sealed(client, login, people, case):
+    """UN complaints need remedies exhausted or shown to be ineffective: the lawyer records why
+    an appeal is not effective; it is sealed at rest and shown to the case team."""
+    from sqlalchemy import text
+
+    login(people["lawyer"])
+    url = f"/cases/{case.public_id}/legal/remedies/new"
+    assert 'name="ineffective_because"' in client.get(url).get_data(as_text=True)
+    reason = "No suspensive effect: the extradition may proceed while the appeal is pending."
+    assert client.post(url, data=_data(ineffective_because=reason)).status_code == 302
+    (remedy,) = _remedies(case)
+    assert remedy.ineffective_because == reason and not remedy.exhausted
+    raw = db.session.execute(text("SELECT ineffective_because FROM remedies")).scalar_one()
+    assert raw.startswith("cw1:") and "suspensive" not in raw
+    page = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert "argued not effective" in page and "No suspensive effect" in page
+    # Too long: the form says so and keeps what was saved.
+    edit = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/edit"
+    long = _data(
+        ineffective_because="x" * (services.INEFFECTIVE_MAX_LEN + 1), version=remedy.version
+    )
+    response = client.post(edit, data=long)
+    assert response.status_code == 200 and "2000" in response.get_data(as_text=True)
+    assert _remedies(case)[0].ineffective_because == reason

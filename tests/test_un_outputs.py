@@ -303,3 +303,22 @@ def test_preview_of_an_event_with_agencies_and_no_description_shows_no_none(app,
     )
     line = next(ln for ln in html.splitlines() if "Migration police" in ln)
     assert "None" not in line
+
+
+def test_cat_request_says_which_remedies_counsel_shows_to_be_ineffective(app, world):
+    """Exhausted, or shown to be ineffective: the reason leaves only with the reviewed free
+    text (it may name people), and withheld names are scrubbed from it."""
+    from casework.legal.models import Remedy
+
+    remedy = db.session.scalar(select(Remedy).where(Remedy.case_id == world.case.id))
+    remedy.ineffective_because = "No suspensive effect: Kholmatov could be removed meanwhile."
+    db.session.commit()
+    remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
+    assert "not exhausted; argued not to be effective (the reasons leave after review)" in remedies
+    assert "Kholmatov" not in remedies
+    db.session.commit()  # the pseudonyms given on first use
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
+    assert "not exhausted; not effective: No suspensive effect:" in remedies
+    assert "Kholmatov" not in remedies and "could be removed meanwhile" in remedies

@@ -120,6 +120,9 @@ def suggest_legal_link(call: Call, case_id: str) -> LinkOut:
 class RemedyIdentifying(Output):
     body: str | None
     notes: str | None
+    ineffective_because: str | None = Field(
+        description="Why the remedy is not effective, when counsel argues it (free text)."
+    )
 
 
 class RemedyOut(Output):
@@ -130,6 +133,9 @@ class RemedyOut(Output):
     outcome: str
     appeal_deadline: date | None
     exhausted: bool
+    argued_ineffective: bool = Field(
+        description="Counsel argues the remedy is not effective (the reasons are identifying)."
+    )
     version: int
     identifying: RemedyIdentifying | None
 
@@ -155,8 +161,13 @@ def present_remedy(r: Any, identifying: bool) -> RemedyOut:
         outcome=text(r.outcome),
         appeal_deadline=r.appeal_deadline,
         exhausted=r.exhausted,
+        argued_ineffective=bool(r.ineffective_because),
         version=r.version,
-        identifying=RemedyIdentifying(body=r.body, notes=r.notes) if identifying else None,
+        identifying=RemedyIdentifying(
+            body=r.body, notes=r.notes, ineffective_because=r.ineffective_because
+        )
+        if identifying
+        else None,
     )
 
 
@@ -168,6 +179,7 @@ class RemedyCreate(Input):
     outcome: RemedyOutcome = RemedyOutcome.PENDING
     appeal_deadline: date | None = None
     exhausted: bool = False
+    ineffective_because: str | None = Field(default=None, max_length=legal.INEFFECTIVE_MAX_LEN)
     notes: str | None = Field(default=None, max_length=legal.NOTES_MAX_LEN)
 
 

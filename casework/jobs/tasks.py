@@ -120,9 +120,7 @@ def rotate_keys_job(ctx: JobContext) -> None:
     "jobs.purge", N_("Removal of expired job files"), may_start=permissions.can_run_system_jobs
 )
 def purge_job(ctx: JobContext) -> None:
-    ctx.result(
-        removed=purge_expired_results(), form_keys=formkeys.purge(), **recover_abandoned()
-    )
+    ctx.result(removed=purge_expired_results(), form_keys=formkeys.purge(), **recover_abandoned())
 
 
 def backup_function():

@@ -29,7 +29,12 @@ from casework.core.vocab import (
 )
 from casework.legal.models import CODE_MAX_LEN
 from casework.legal.precedents import NOTE_MAX_LEN
-from casework.legal.services import ANALYSIS_MAX_LEN, NOTES_MAX_LEN, REASON_MAX_LEN
+from casework.legal.services import (
+    ANALYSIS_MAX_LEN,
+    INEFFECTIVE_MAX_LEN,
+    NOTES_MAX_LEN,
+    REASON_MAX_LEN,
+)
 
 
 class InstrumentForm(FlaskForm):
@@ -169,6 +174,15 @@ class RemedyForm(OnceForm, FlaskForm):
     )
     appeal_deadline = DateField(_l("Appeal deadline"), validators=[Optional()])
     exhausted = BooleanField(_l("Exhausted (no further appeal available or possible)"))
+    ineffective_because = TextAreaField(
+        _l("Not effective because (if you argue it)"),
+        description=_l(
+            "UN complaints need domestic remedies exhausted or shown to be ineffective: for "
+            "example, no suspensive effect on the removal, or not available in practice."
+        ),
+        validators=[Optional(), Length(max=INEFFECTIVE_MAX_LEN)],
+        render_kw={"rows": 2},
+    )
     notes = TextAreaField(
         _l("Notes"), validators=[Optional(), Length(max=NOTES_MAX_LEN)], render_kw={"rows": 4}
     )
@@ -183,5 +197,6 @@ class RemedyForm(OnceForm, FlaskForm):
             "outcome": self.outcome.data,
             "appeal_deadline": self.appeal_deadline.data,
             "exhausted": self.exhausted.data,
+            "ineffective_because": self.ineffective_because.data,
             "notes": self.notes.data,
         }

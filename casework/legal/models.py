@@ -175,6 +175,9 @@ class Remedy(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     )
     appeal_deadline: Mapped[date | None] = mapped_column(Date, index=True)
     exhausted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # UN complaints need remedies exhausted or shown to be ineffective: why this one is not
+    # effective (no suspensive effect, not available in practice), when counsel argues it.
+    ineffective_because: Mapped[str | None] = mapped_column(SecretText)
     notes: Mapped[str | None] = mapped_column(SecretText)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -48,6 +48,7 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9:/.()\-]*$")
 URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 ANALYSIS_MAX_LEN = 20_000
 NOTES_MAX_LEN = 10_000
+INEFFECTIVE_MAX_LEN = 2_000
 REASON_MAX_LEN = 1_000
 DASHBOARD_DAYS = 14
 # The dashboard shows this many appeal deadlines; the deadlines page shows DEADLINES_SHOWN.
@@ -800,6 +801,7 @@ def _remedy_values(
     outcome: Any = RemedyOutcome.PENDING,
     appeal_deadline: date | None = None,
     exhausted: bool = False,
+    ineffective_because: str | None = None,
     notes: str | None = None,
 ) -> dict[str, Any]:
     values = {
@@ -810,9 +812,11 @@ def _remedy_values(
         "outcome": _vocab(RemedyOutcome, outcome or RemedyOutcome.PENDING, "outcome"),
         "appeal_deadline": appeal_deadline,
         "exhausted": bool(exhausted),
+        "ineffective_because": _clean(ineffective_because),
         "notes": _clean(notes),
     }
     _check_text("body", values["body"], 300)
+    _check_text("ineffective_because", values["ineffective_because"], INEFFECTIVE_MAX_LEN)
     _check_text("notes", values["notes"], NOTES_MAX_LEN)
     if filed_on and decided_on and decided_on < filed_on:
         raise ValidationFailed({"decided_on": [_("The decision cannot come before the filing.")]})

@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, inspect, select, union_all
 from sqlalchemy.orm import selectinload
@@ -267,6 +267,17 @@ class Scrubber:
 # --- cases ----------------------------------------------------------------------------------
 
 
+class RemedyOut(NamedTuple):
+    """A domestic remedy as an output gives it."""
+
+    kind: str
+    filed: str
+    outcome: str
+    exhausted: bool
+    argued_ineffective: bool = False
+    ineffective_because: str | None = None  # free text: only once reviewed for the output
+
+
 @dataclass(frozen=True)
 class EventOut:
     date: str
@@ -293,7 +304,7 @@ class CaseOut:
     people: list[PersonOut]
     events: list[EventOut]
     provisions: list[tuple[str, str, str, str]]  # code, title, assessment, violation status
-    remedies: list[tuple[str, str, str, bool]]  # kind, filed, outcome, exhausted
+    remedies: list[RemedyOut]
     free_text_reviewed: bool
     narrative: str | None
     after_return: str | None
@@ -529,7 +540,14 @@ def disclose_case(
         (link.provision.code, free(link.analysis)) for link in facts.links if free(link.analysis)
     ]
     remedies = [
-        (r.kind.label, r.filed_on.isoformat() if r.filed_on else "", r.outcome.label, r.exhausted)
+        RemedyOut(
+            r.kind.label,
+            r.filed_on.isoformat() if r.filed_on else "",
+            r.outcome.label,
+            r.exhausted,
+            argued_ineffective=bool(r.ineffective_because),
+            ineffective_because=free(r.ineffective_because),
+        )
         for r in facts.remedies
     ]
     act_date = case.act_date

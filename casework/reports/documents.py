@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from casework.core.vocab import Assessment, CaseRole, GovernmentContact
-from casework.reports.anonymise import CaseOut, Disclosure, PersonOut
+from casework.reports.anonymise import CaseOut, Disclosure, PersonOut, RemedyOut
 from casework.reports.models import OrganisationProfile
 
 
@@ -137,13 +137,24 @@ def personal_risk(case: CaseOut) -> list[str]:
     ]
 
 
+def remedy_status(remedy: RemedyOut) -> str:
+    """Exhausted, or not, and then whether counsel shows it not to be effective (UN complaints
+    need remedies exhausted or shown to be ineffective)."""
+    if remedy.exhausted:
+        return "exhausted"
+    if remedy.ineffective_because:
+        return f"not exhausted; not effective: {remedy.ineffective_because}"
+    if remedy.argued_ineffective:
+        return "not exhausted; argued not to be effective (the reasons leave after review)"
+    return "not exhausted"
+
+
 def domestic_remedies(case: CaseOut) -> list[str]:
-    """The domestic remedies as recorded, each exhausted or not: whether one had suspensive
-    effect or was available at all is counsel's argument, not something the file says."""
+    """The domestic remedies as recorded: whether one had suspensive effect or was available
+    at all is counsel's argument, given only where counsel recorded it."""
     return [
-        f"{kind}{f' (filed {filed})' if filed else ''}: {outcome}; "
-        + ("exhausted" if exhausted else "not exhausted")
-        for kind, filed, outcome, exhausted in case.remedies
+        f"{r.kind}{f' (filed {r.filed})' if r.filed else ''}: {r.outcome}; {remedy_status(r)}"
+        for r in case.remedies
     ] or ["No domestic remedy recorded."]
 
 

@@ -57,6 +57,7 @@ def dossier_pdf(actor: Any, case: Case) -> bytes:
         "reports/dossier.html",
         case=disclosed,
         facts=documents.facts(disclosed),
+        remedy_status=documents.remedy_status,
         evidence=evidence_index(case, disclosed),
         profile=services.organisation(current_app.config["ORGANISATION_NAME"]),
         generated=utcnow(),

@@ -215,7 +215,7 @@ def export_row(c: CaseOut) -> dict[str, Any]:
         "provisions": "; ".join(
             f"{code} ({assessment})" for code, _title, assessment, _note in c.provisions
         ),
-        "remedies": "; ".join(f"{kind}: {outcome}" for kind, _body, outcome, _date in c.remedies),
+        "remedies": "; ".join(f"{r.kind}: {r.outcome}" for r in c.remedies),
         "narrative": c.narrative or "",
         "after_return": c.after_return or "",
     }
