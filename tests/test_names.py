@@ -81,6 +81,12 @@ def test_transliterations_share_a_skeleton(spellings):
     assert len(skeletons) == 1, skeletons
 
 
+def test_german_tsch_in_a_german_word_stays_ch():
+    # "tsch" is ч in German transliteration, also in a word ending in -ow/-ew (Чураев).
+    assert skeleton(phonetic(romanise("Tschurajew"))) == skeleton(phonetic(romanise("Чураев")))
+    assert likely_same("Tschorschanbijew", "Чоршанбиев")
+
+
 @pytest.mark.parametrize(
     ("text", "words", "patronymic"),
     [

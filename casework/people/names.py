@@ -154,7 +154,8 @@ _FOLDS = (
 )  # fmt: skip
 _GERMAN_END = re.compile(r"([aeiou])jev(a?)$")  # Dschurajew -> ...ayev
 _GERMAN_WORD = re.compile(r"(ow|ew)a?$")  # Cholmatow, Jusupowa: German transliteration
-_GERMAN = (("tsch", "ch"), ("dsch", "j"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
+# "tsch" becomes the placeholder C (ch) at once, so that the "ch" -> "kh" step cannot take it.
+_GERMAN = (("tsch", "C"), ("dsch", "j"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
 _VOWELS = set("aeiouy")
 
 
