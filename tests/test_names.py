@@ -110,6 +110,26 @@ def test_name_order_initials_and_patronymics_do_not_prevent_a_match():
     assert likely_same("Kholmatov", "Холматов Алишер")
 
 
+def test_a_name_written_with_initials_is_found_both_ways():
+    # Russian official style (surname, then the initials of the given name and patronymic).
+    assert likely_same("Холматов А.Р.", "Холматов Алишер Рустамович")
+    assert likely_same("Kholmatov A. R.", "Xolmatov Alisher Rustam o'g'li")
+    assert likely_same("Kholmatov A.R.", "Alisher Kholmatov")  # no patronymic to contradict R
+    # Stored with initials, looked up by the full name or by the same initials.
+    assert likely_same("Alisher Kholmatov", "A. Kholmatov")
+    assert likely_same("Холматов Алишер Рустамович", "Kholmatov A.R.")
+    assert likely_same("A. Kholmatov", "A. Kholmatov")
+    assert likely_same("Холматов А.Р.", "Kholmatov A. R.")
+    # Initials that say otherwise.
+    assert not likely_same("Kholmatov A.R.", "Kholmatov Alisher Bakhtiyorovich")
+    assert not likely_same("Kholmatov Alisher Bakhtiyorovich", "Kholmatov A.R.")
+    assert not likely_same("Kholmatov A.R.", "Kholmatov R.A.")  # a father and a son
+    assert not likely_same("Kholmatov A.R.", "Kholmatov A.B.")
+    assert not likely_same("Холматов А.Р.", "Kholmatov Bakhtiyor")
+    assert not likely_same("Alisher Kholmatov", "B. Kholmatov")
+    assert not likely_same("A. Kholmatov", "Kholmatov")
+
+
 def test_different_people_are_not_matched():
     assert not likely_same("Alisher Kholmatov", "Rustam Kholmatov")
     assert not likely_same("Alisher Kholmatov", "Gulnora Kholmatova")

@@ -76,6 +76,14 @@ def test_only_visible_people_are_matched(world, make_user):
     assert find_matches(world["monitor"], ["Alisher Kholmatov"]) == []
 
 
+def test_a_name_recorded_with_initials_is_found_by_the_full_name(world):
+    # A court decision gives "Каримов Б.Т." (surname, initials of name and patronymic).
+    person = _person(intake(world["client"], name="Каримов Б.Т.")).public_id
+    for spelling in ("Bakhtiyor Tursunovich Karimov", "Karimov Baxtiyor", "B. Karimov"):
+        assert _ids(find_matches(world["monitor"], [spelling])) == [person], spelling
+    assert find_matches(world["monitor"], ["Karimov Rustam"]) == []
+
+
 def test_keys_follow_added_and_hidden_names(world):
     person = _person(world["case"])
     assert find_matches(world["monitor"], ["Mirzo Ulugbekov"]) == []

@@ -247,6 +247,11 @@ class ParsedName:
     def skeletons(self) -> list[str]:
         return [skeleton(w) for w in self.words]
 
+    @property
+    def patronymic_initials(self) -> set[str]:
+        """First letters of the patronymic (what the second of "Холматов А.Р." stands for)."""
+        return {skeleton(w)[:1] for w in self.patronymic if not _is_patronymic_marker(w)}
+
 
 @lru_cache(maxsize=65_536)
 def parse_name(text: str) -> ParsedName:
@@ -282,6 +287,7 @@ def parse_name(text: str) -> ParsedName:
 KEY_PAIR = "pair"  # two full words, any order
 KEY_WORD = "word"  # one full word
 KEY_INITIAL = "init"  # an initial and a full word
+KEY_WRITTEN = "abbr"  # an initial as written in the name and a full word
 
 
 def _pair(a: str, b: str) -> str:
@@ -296,6 +302,10 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
     keys = {(KEY_WORD, s) for s in skels}
     keys |= {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
     keys |= {(KEY_INITIAL, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
+    # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
+    # kind of its own (not every A-something Kholmatov), by a full name.
+    written = {f"{i}|{s}" for i in parsed.initials for s in skels}
+    keys |= {(KEY_INITIAL, k) for k in written} | {(KEY_WRITTEN, k) for k in written}
     return frozenset(keys)
 
 
@@ -303,13 +313,16 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
 def query_keys(text: str) -> frozenset[tuple[str, str]]:
     """The keys to look up for a name typed in a search or an intake form.
 
-    Two or more full words look up pairs (selective); one full word with initials looks up
-    initial keys; a single word alone looks up the word.
+    Two or more full words look up pairs (selective) and names written with initials; one full
+    word with initials looks up initial keys; a single word alone looks up the word.
     """
     parsed = parse_name(text)
     skels = sorted({s for s in parsed.skeletons if s})
     if len(skels) >= 2:
-        return frozenset((KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2))
+        return frozenset(
+            {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
+            | {(KEY_WRITTEN, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
+        )
     if skels and parsed.initials:
         return frozenset((KEY_INITIAL, f"{i}|{skels[0]}") for i in parsed.initials)
     return frozenset((KEY_WORD, s) for s in skels)
@@ -337,6 +350,45 @@ def word_similarity(a: str, b: str) -> float:
     return score
 
 
+def _initials(
+    query: ParsedName, candidate: ParsedName, free: list[str], left: list[str]
+) -> tuple[float, float]:
+    """(points, weight) the initials of both names add; ``free`` and ``left`` are the words of
+    the candidate and of the query that no word of the other matched (``free`` is consumed).
+
+    An initial agreeing with a word or with the initial in the same place counts as half a
+    word; one that disagrees counts against. A second initial stands for the patronymic
+    ("Холматов А.Р."): if the other name has no patronymic and nothing left, it says nothing.
+    """
+    points = weight = 0.0
+    theirs = dict(enumerate(candidate.initials))
+    for n, initial in enumerate(query.initials):
+        hit = next((c for c in free if skeleton(c)[:1] == initial), None)
+        if hit is not None:
+            free.remove(hit)
+            points += 50.0
+        elif theirs.get(n) == initial:
+            del theirs[n]
+            points += 50.0
+        elif initial in candidate.patronymic_initials:
+            points += 50.0
+        elif n and not free and not candidate.patronymic and n not in theirs:
+            continue
+        weight += 0.5
+    # The candidate's initials: for a word the query spells out ("A. Kholmatov" for
+    # "Alisher Kholmatov"), or for its patronymic.
+    for _, initial in sorted(theirs.items()):
+        hit = next((q for q in left if skeleton(q)[:1] == initial), None)
+        if hit is not None:
+            left.remove(hit)
+            points += 50.0
+            weight -= 0.5
+        elif query.patronymic_initials:
+            points += 50.0 if initial in query.patronymic_initials else 0.0
+            weight += 0.5
+    return points, weight
+
+
 def similarity(query: ParsedName, candidate: ParsedName) -> float:
     """0-100: how likely two parsed names are one person's, whatever the word order."""
     if not query.words or not candidate.words:
@@ -358,14 +410,11 @@ def similarity(query: ParsedName, candidate: ParsedName) -> float:
         used_q.add(qi)
         used_c.add(ci)
         total += score
-    weight = float(len(query.words))
     free = [c for ci, c in enumerate(candidate.words) if ci not in used_c]
-    for initial in query.initials:
-        weight += 0.5
-        hit = next((c for c in free if skeleton(c)[:1] == initial), None)
-        if hit is not None:
-            free.remove(hit)
-            total += 50.0
+    left = [q for qi, q in enumerate(query.words) if qi not in used_q]
+    points, weight = _initials(query, candidate, free, left)
+    total += points
+    weight += len(query.words)
     result = total / weight
     # Words of the candidate that nothing in the query accounts for make it a little less sure.
     return max(0.0, result - 4.0 * len(free))
