@@ -15,6 +15,7 @@ from casework.people.matching import MATCH_THRESHOLD
 from casework.people.names import (
     fold_homoglyphs,
     name_keys,
+    name_similarity,
     parse_name,
     phonetic,
     query_keys,
@@ -128,6 +129,17 @@ def test_a_name_written_with_initials_is_found_both_ways():
     assert not likely_same("Холматов А.Р.", "Kholmatov Bakhtiyor")
     assert not likely_same("Alisher Kholmatov", "B. Kholmatov")
     assert not likely_same("A. Kholmatov", "Kholmatov")
+
+
+def test_a_surname_with_or_without_its_russian_ending_is_found():
+    # Tajik surnames shed -ov (Рахмонов -> Rahmon); Uyghur ones gain it in Kazakh papers.
+    assert likely_same("Jamshed Rahmon", "Рахмонов Джамшед")
+    assert likely_same("Рахмонов Джамшед", "Jamshed Rahmon")
+    assert likely_same("ئابدۇرېھىم ئىمىن", "Abdurehim Iminov")
+    assert likely_same("Abdurehim Iminov", "Абдурехим Имин")
+    # Father and son, even born the same year (the score must stay below the threshold - 3).
+    assert name_similarity("Rustam Karimov", "Karim Rustamov") < MATCH_THRESHOLD - 3
+    assert not likely_same("Alisher Karim", "Alisher Karimova")
 
 
 def test_different_people_are_not_matched():

@@ -290,8 +290,25 @@ KEY_INITIAL = "init"  # an initial and a full word
 KEY_WRITTEN = "abbr"  # an initial as written in the name and a full word
 
 
+# The Russian ending of a surname (phonetic form): Tajik surnames shed it (Рахмонов -> Rahmon),
+# Uyghur ones gain it in Kazakh papers (Imin -> Iminov).
+_SURNAME_ENDING = re.compile(r"[oe]va?$")
+
+
 def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
+
+
+def _surname_stem(word: str) -> str:
+    """A phonetic word without its surname ending (rahmonov -> rahmon), if 3+ letters remain."""
+    stem = _SURNAME_ENDING.sub("", word)
+    return stem if len(stem) >= 3 else word
+
+
+def _stem_pairs(words: list[str]) -> set[str]:
+    """Pair keys of the words with their surname endings dropped."""
+    stems = {skeleton(_surname_stem(w)) for w in words} - {""}
+    return {_pair(a, b) for a, b in combinations(sorted(stems)[:6], 2)}
 
 
 @lru_cache(maxsize=65_536)
@@ -301,6 +318,7 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
     skels = sorted({s for s in parsed.skeletons if s})[:6]
     keys = {(KEY_WORD, s) for s in skels}
     keys |= {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
+    keys |= {(KEY_PAIR, p) for p in _stem_pairs(parsed.words)}
     keys |= {(KEY_INITIAL, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
     # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
     # kind of its own (not every A-something Kholmatov), by a full name.
@@ -313,14 +331,16 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
 def query_keys(text: str) -> frozenset[tuple[str, str]]:
     """The keys to look up for a name typed in a search or an intake form.
 
-    Two or more full words look up pairs (selective) and names written with initials; one full
-    word with initials looks up initial keys; a single word alone looks up the word.
+    Two or more full words look up pairs (also without a surname ending: selective) and names
+    written with initials; one full word with initials looks up initial keys; a single word
+    alone looks up the word.
     """
     parsed = parse_name(text)
     skels = sorted({s for s in parsed.skeletons if s})
     if len(skels) >= 2:
         return frozenset(
             {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
+            | {(KEY_PAIR, p) for p in _stem_pairs(parsed.words)}
             | {(KEY_WRITTEN, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
         )
     if skels and parsed.initials:
@@ -347,6 +367,10 @@ def word_similarity(a: str, b: str) -> float:
         score = max(score, 92.0)
     if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
         score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
+    if a == _surname_stem(b) or b == _surname_stem(a):
+        # Rahmon / Rahmonov: likely one surname, but Karim is also a given name (Rustam Karimov
+        # and Karim Rustamov are father and son, not one man).
+        score = min(score, 80.0)
     return score
 
 
