@@ -89,6 +89,23 @@ def test_german_tsch_in_a_german_word_stays_ch():
 
 
 @pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Sergey", "Sergej", "Сергей"],
+        ["Dmitriy", "Dmitrij", "Дмитрий"],
+        ["Uyghur", "Ujgur", "Уйғур"],
+        ["Bayram", "Bajram", "Байрам"],
+        ["Haydar", "Hajdar", "Ҳайдар"],
+        ["Aizhan", "Aijan", "Айжан"],  # but "ij" after a vowel is ж (Kyrgyz spelling)
+        ["Bakhtiyor", "Bachtijor", "Бахтиёр"],
+    ],
+)
+def test_j_after_a_vowel_and_before_a_consonant_is_y(spellings):
+    # German, Czech, Polish and old passport spellings write й as j.
+    assert len({skeleton(phonetic(romanise(s))) for s in spellings}) == 1
+
+
+@pytest.mark.parametrize(
     ("text", "words", "patronymic"),
     [
         ("Холматов Алишер Рустамович", ["holmatov", "aliSer"], ["rustamoviC"]),

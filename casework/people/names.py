@@ -170,9 +170,12 @@ def phonetic(word: str) -> str:
     """A romanised word folded so that the usual transliterations of a name agree."""
     if _GERMAN_WORD.search(word) and "dsch" not in word:
         word = _german(word)
-    # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too.
+    # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too, but
+    # not after a vowel: Aijan, Aijamal (Kyrgyz Айжан) keep their ж.
     word = re.sub(r"(?<![st])ch(?=[bdfgklmnprstvz])", "kh", word)
-    word = re.sub(r"ij(?=[aeiou])", "iy", word)
+    word = re.sub(r"(?<![aeiou])ij(?=[aeiou])", "iy", word)
+    # So is "j" between a vowel and a consonant or the end (Sergej, Ujgur, Bajram): й.
+    word = re.sub(r"(?<=[aeiou])j(?![aeiouy])", "y", word)
     for old, new in _FOLDS:
         word = word.replace(old, new)
     word = _GERMAN_END.sub(r"\1yev\2", word)
