@@ -159,6 +159,15 @@ def test_a_surname_with_or_without_its_russian_ending_is_found():
     assert not likely_same("Alisher Karim", "Alisher Karimova")
 
 
+def test_an_abd_name_in_two_words_is_one_name():
+    # English and Arabic spellings split "servant of ..." names: Abdul Aziz, Abdul-Aziz.
+    assert likely_same("Abdul Aziz Karimov", "Абдулазиз Каримов")
+    assert likely_same("Karimov Abdul-Aziz", "Abdulaziz Karimov")
+    assert likely_same("Abdulaziz Karimov", "Abd al-Aziz Karimov")
+    assert likely_same("Abdul Karimov", "Karimov Abdul")  # Abdul alone, before a surname
+    assert not likely_same("Abdul Aziz Karimov", "Abdulkarim Karimov")
+
+
 def test_different_people_are_not_matched():
     assert not likely_same("Alisher Kholmatov", "Rustam Kholmatov")
     assert not likely_same("Alisher Kholmatov", "Gulnora Kholmatova")

@@ -209,6 +209,17 @@ def _score_form(word: str) -> str:
     return word.translate(_SCORE_VOWELS)
 
 
+# The Russian ending of a surname (phonetic form): Tajik surnames shed it (Рахмонов -> Rahmon),
+# Uyghur ones gain it in Kazakh papers (Imin -> Iminov).
+_SURNAME_ENDING = re.compile(r"[oe]va?$")
+
+
+def _surname_stem(word: str) -> str:
+    """A phonetic word without its surname ending (rahmonov -> rahmon), if 3+ letters remain."""
+    stem = _SURNAME_ENDING.sub("", word)
+    return stem if len(stem) >= 3 else word
+
+
 # --- patronymics ----------------------------------------------------------------------------
 
 # Separate words that mark the previous word as the father's name (Uzbek, Kazakh, Kyrgyz).
@@ -256,13 +267,36 @@ class ParsedName:
         return {skeleton(w)[:1] for w in self.patronymic if not _is_patronymic_marker(w)}
 
 
+# "Servant of ..." names that English and Arabic spellings split (Abdul Aziz, Abd al-Aziz).
+_ABD = {"abd", "abdu", "abdul", "abdal", "abdel", "abdol", "abdur", "abdus"}
+_ARTICLES = {"al", "el", "ul"}
+
+
+def _join_abd(raw: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Words with an "Abd" word joined to the name after it (not to a surname: Abdul Karimov)."""
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(raw):
+        word, initial = raw[i]
+        nxt = i + 2 if i + 2 < len(raw) and raw[i + 1][0] in _ARTICLES else i + 1
+        if word in _ABD and nxt < len(raw) and not raw[nxt][1]:
+            after = phonetic(raw[nxt][0])
+            if _surname_stem(after) == after and not _is_patronymic_marker(after):
+                out.append(("".join(w for w, _ in raw[i : nxt + 1]), False))
+                i = nxt + 1
+                continue
+        out.append((word, initial))
+        i += 1
+    return out
+
+
 @lru_cache(maxsize=65_536)
 def parse_name(text: str) -> ParsedName:
     """Split a name in any script into phonetic full words, initials and patronymic words.
 
     Cached (an import parses each name several times): treat the result as read-only.
     """
-    raw = _romanised_words(text)
+    raw = _join_abd(_romanised_words(text))
     parsed = ParsedName()
     skip: set[int] = set()
     for i, (word, _) in enumerate(raw):
@@ -293,19 +327,8 @@ KEY_INITIAL = "init"  # an initial and a full word
 KEY_WRITTEN = "abbr"  # an initial as written in the name and a full word
 
 
-# The Russian ending of a surname (phonetic form): Tajik surnames shed it (Рахмонов -> Rahmon),
-# Uyghur ones gain it in Kazakh papers (Imin -> Iminov).
-_SURNAME_ENDING = re.compile(r"[oe]va?$")
-
-
 def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
-
-
-def _surname_stem(word: str) -> str:
-    """A phonetic word without its surname ending (rahmonov -> rahmon), if 3+ letters remain."""
-    stem = _SURNAME_ENDING.sub("", word)
-    return stem if len(stem) >= 3 else word
 
 
 def _stem_pairs(words: list[str]) -> set[str]:
