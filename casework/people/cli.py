@@ -49,7 +49,8 @@ def match_command(
 
 @people_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the matching keys of every name (after changing BLIND_INDEX_KEY)."""
+    """Rebuild the matching keys of every name (after changing BLIND_INDEX_KEY or an upgrade
+    that changes how names are normalised)."""
     count = reindex_all()
     db.session.commit()
     click.echo(f"Indexed {count} names.")
