@@ -55,6 +55,7 @@ demo: translations
 # after the migrations. CASEWORK_ENV defaults to production here, so its start-up checks apply.
 serve: translations
 	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) db upgrade
+	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) seed
 	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(BIN)/gunicorn -c python:casework.gunicorn_conf 'casework:create_app()'
 
 # A background-job worker (RQ, on $$CASEWORK_REDIS_URL); run as many as needed, anywhere.

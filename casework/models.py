@@ -23,6 +23,7 @@ from casework.cases.models import (
     StatusChange,
 )
 from casework.core.db import db
+from casework.core.indexversions import IndexVersion
 from casework.core.keyring import DataKey
 from casework.evidence.models import Document, Source
 from casework.jobs.models import Job
@@ -53,6 +54,7 @@ __all__ = [
     "Event",
     "FamilyLink",
     "IdempotencyKey",
+    "IndexVersion",
     "Job",
     "Instrument",
     "OrganisationProfile",

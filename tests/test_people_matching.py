@@ -445,3 +445,26 @@ def test_adding_someone_recorded_says_when_more_bear_the_name_than_are_shown(
     html = client.post(url, data=find).get_data(as_text=True)
     assert "the 1 best matches are shown" in html
     assert html.count('name="link-person"') == 1
+
+
+def test_an_upgrade_of_the_rules_rebuilds_the_keys_on_seed(app, world):
+    """Keys stored by older rules do not find what newer rules look for: ``flask seed`` (run by
+    ``make migrate`` and ``make serve``) rebuilds them once, then leaves them alone."""
+    from casework.core import indexversions
+    from casework.people import matching
+
+    person = _person(intake(world["client"], name="Каримов Б.Т.")).public_id
+    # As an installation upgraded from rules 1 finds it: keys of the old rules (here: none for
+    # the initials), and the version the migration records.
+    db.session.execute(PersonNameKey.__table__.delete())
+    indexversions.record(matching.INDEX_NAME, 1)
+    db.session.commit()
+    assert find_matches(world["monitor"], ["Bakhtiyor Karimov"]) == []
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert f"rules 1 -> {matching.RULES_VERSION}" in result.output
+    assert _ids(find_matches(world["monitor"], ["Bakhtiyor Karimov"])) == [person]
+    assert indexversions.built_with(matching.INDEX_NAME) == matching.RULES_VERSION
+    result = runner.invoke(args=["seed"])
+    assert "keys up to date" in result.output

@@ -8,8 +8,9 @@ import click
 from flask.cli import AppGroup
 
 from casework.accounts.services import get_by_email
+from casework.core import indexversions
 from casework.core.db import db
-from casework.people.matching import find_matches, reindex_all
+from casework.people.matching import INDEX_NAME, RULES_VERSION, find_matches, reindex_all
 
 people_cli = AppGroup("people", help="People: matching names across scripts.")
 
@@ -52,5 +53,6 @@ def reindex_command() -> None:
     """Rebuild the matching keys of every name (after changing BLIND_INDEX_KEY or an upgrade
     that changes how names are normalised)."""
     count = reindex_all()
+    indexversions.record(INDEX_NAME, RULES_VERSION)
     db.session.commit()
     click.echo(f"Indexed {count} names.")

@@ -19,8 +19,10 @@ from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.cases.models import Case, CasePerson
+from casework.core import indexversions
 from casework.core.blindindex import current_index
 from casework.core.db import among, db, in_chunks
+from casework.core.locks import transaction_lock
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
@@ -28,6 +30,11 @@ from casework.people.names import name_keys, query_keys, text_similarity
 
 # At or above this score two names are "possibly the same person" (see tests/data/name_pairs).
 MATCH_THRESHOLD = 85.0
+# The version of the rules that turn a name into its keys (``names.name_keys``): raise it with
+# any change that gives a name other keys; ``refresh_keys`` (``flask seed``) then rebuilds them.
+# 2: initials, the Russian surname ending, j for й, "Abd" names, German "tsch".
+RULES_VERSION = 2
+INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0
 MAX_CANDIDATES = 500
@@ -98,6 +105,20 @@ def reindex_all(batch: int = 1000) -> int:
         index_names(entries)
         count += len(entries)
         last = entries[-1].id
+
+
+def refresh_keys() -> str:
+    """Rebuild every key if they were made by older rules (an upgrade); else nothing.
+
+    Run by ``flask seed``: after ``make migrate`` or ``make serve``, names recorded before the
+    upgrade are found by the new rules too. Two servers starting at once rebuild once."""
+    transaction_lock(INDEX_NAME, table="person_name_keys")
+    built = indexversions.built_with(INDEX_NAME)
+    if built == RULES_VERSION:
+        return f"keys up to date (rules {RULES_VERSION})"
+    count = reindex_all()
+    indexversions.record(INDEX_NAME, RULES_VERSION)
+    return f"rebuilt the keys of {count} names (rules {built} -> {RULES_VERSION})"
 
 
 # --- matching -------------------------------------------------------------------------------

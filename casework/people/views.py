@@ -20,6 +20,7 @@ from casework.cases.forms import (
     PersonForm,
 )
 from casework.cases.models import Case, CasePerson
+from casework.core.cli import register_seeder
 from casework.core.conflicts import prepare_conflict
 from casework.core.db import db
 from casework.core.errors import StaleEdit, ValidationFailed
@@ -331,3 +332,4 @@ def _person_page(case: Case, person: Person) -> str:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(people_cli)
+    register_seeder("name matching keys", matching.refresh_keys)
