@@ -44,6 +44,7 @@ from casework.advocacy.models import (
     action_cases,
 )
 from casework.cases.models import Case, CaseMember, CasePerson, Event, StatusChange
+from casework.core import indexversions
 from casework.core.db import db, new_public_id
 from casework.core.vocab import (
     ActionOutcome,
@@ -71,6 +72,7 @@ from casework.core.vocab import (
 from casework.imports.services import BATCH, _insert, _insert_plain, _inserted_ids
 from casework.legal.models import CaseProvision, Provision, Remedy
 from casework.legal.seeding import seed_catalogue
+from casework.people import matching
 from casework.people.matching import name_tokens
 from casework.people.models import Person, PersonName, PersonNameKey
 from casework.people.names import detect_script
@@ -543,6 +545,8 @@ def generate(
     started = time.perf_counter()
     with app.app_context():
         seed_catalogue()
+        # The keys written below are made by the current matching rules.
+        indexversions.record(matching.INDEX_NAME, matching.RULES_VERSION)
         db.session.commit()
         accounts, users = _make_accounts({**STAFF, **(staff or {})})
         provisions = list(db.session.scalars(select(Provision.id).order_by(Provision.id)))
