@@ -196,7 +196,7 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
     "documents": frozenset({"original_name", "description", "sha256", _HIDE_REASON}),
     "case_provisions": frozenset({"analysis", _HIDE_REASON}),
     "case_precedents": frozenset({"note", _HIDE_REASON}),
-    "remedies": frozenset({"body", "notes", _HIDE_REASON}),
+    "remedies": frozenset({"body", "notes", "ineffective_because", _HIDE_REASON}),
     "advocacy_actions": frozenset({"title", "description", "reference_number", "response_summary"}),
     # An event's place as typed (``events.place``): a town, or a street and a house.
     "places": frozenset({"name", "region"}),
