@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from casework.api.models import ApiToken, IdempotencyKey, TokenScope
 from casework.audit.services import record
+from casework.core import formkeys
 from casework.core.db import db, utcnow
 from casework.core.errors import (
     MissingVersion,
@@ -33,7 +34,7 @@ from casework.core.pipeline import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-IDEMPOTENCY_KEY_MAX_LEN = 100
+IDEMPOTENCY_KEY_MAX_LEN = formkeys.KEY_MAX_LEN
 
 
 @dataclass

@@ -185,7 +185,6 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
 EMPTY_INTAKE = N_("The form is empty: nothing was saved. Type at least one fact before saving.")
 # The operation under which an intake form's idempotency key is stored.
 INTAKE_FORM_OPERATION = "form:cases.new_case"
-IDEMPOTENCY_KEY_MAX_LEN = formkeys.KEY_MAX_LEN
 
 
 def intake_already_saved(actor: Any, key: str | None) -> Case | None:
@@ -232,10 +231,7 @@ def intake(
         raise PermissionDenied("This account cannot create cases.")
     if data.is_empty():
         raise ValidationFailed({"": [_(EMPTY_INTAKE)]})
-    if idempotency_key is not None and (
-        not idempotency_key.isascii() or not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX_LEN
-    ):
-        idempotency_key = None
+    idempotency_key = formkeys.clean(idempotency_key)
     values, warnings = _intake_values(data, draft=draft)
     case = Case(
         public_id=new_public_id(), created_by_id=actor.id, status=CaseStatus.DRAFT, **values

@@ -21,7 +21,7 @@ from casework.api.models import IdempotencyKey
 from casework.core.db import db, utcnow
 from casework.core.i18n import N_
 
-KEY_MAX_LEN = 100
+KEY_MAX_LEN = 100  # the column's length: form keys and the API's Idempotency-Key alike
 # A key is needed while its form may be sent again; the API's keys as long as a client retries.
 KEPT = timedelta(days=7)
 ALREADY_SAVED = N_("This form was already saved; it was not saved a second time.")
@@ -38,11 +38,16 @@ class OnceForm:
     form_key = HiddenField(default=new_form_key, validators=[Length(max=KEY_MAX_LEN)])
 
 
+def clean(value: str | None) -> str | None:
+    """``value`` as a key, or None when it is not one (empty, too long, not ASCII)."""
+    value = (value or "").strip()
+    return value if value.isascii() and 0 < len(value) <= KEY_MAX_LEN else None
+
+
 def key_of(form: Any) -> str | None:
     """The form's key, or None (no key field, or a value that is not a key)."""
     field = getattr(form, "form_key", None)
-    value = (field.data or "").strip() if field is not None else ""
-    return value if value.isascii() and 0 < len(value) <= KEY_MAX_LEN else None
+    return clean(field.data) if field is not None else None
 
 
 def find(actor: Any, key: str | None, operation: str) -> IdempotencyKey | None:

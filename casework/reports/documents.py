@@ -194,7 +194,7 @@ def consent_lines(people: list[PersonOut], family: bool) -> list[str]:
     being contacted, for each victim (as ``person_line`` names them when there are several)."""
     lines = []
     for p in people:
-        who = "The victim" if len(people) == 1 else f"{p.label}"
+        who = "The victim" if len(people) == 1 else p.label
         lines.append(f"{who} {_NAMING[p.disclosure].format(label=p.label)}")
         lines.append(f"{who} {_GOVERNMENT[p.government_contact]}")
     lines.append(
