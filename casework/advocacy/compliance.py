@@ -71,7 +71,8 @@ def interim_measures_breach(case: Case) -> Breach | None:
 
     A removal counts when a removal event may have happened on or after the grant (imprecise
     dates are read in the person's favour: flagged), or when the case's current situation is
-    "removed" and no removal event is known to predate every grant.
+    "removed" and no removal event is known to predate every grant. The statistics count the
+    same rule in SQL (``reports.statistics.interim_measures``): change both together.
     """
     grants = _grants(case)
     if not grants:
