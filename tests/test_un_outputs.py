@@ -322,3 +322,39 @@ def test_cat_request_says_which_remedies_counsel_shows_to_be_ineffective(app, wo
     remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
     assert "not exhausted; not effective: No suspensive effect:" in remedies
     assert "Kholmatov" not in remedies and "could be removed meanwhile" in remedies
+
+
+def _remedies_of_cat_request(app, world) -> str:
+    return _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
+
+
+def test_reasons_written_after_the_review_wait_for_another_review(app, world):
+    """Why a remedy is not effective is free text that may name people: text written or changed
+    after the free text was reviewed leaves only once it is reviewed in its turn."""
+    import time_machine
+
+    from casework.legal.models import Remedy
+
+    remedy = db.session.scalar(select(Remedy).where(Remedy.case_id == world.case.id))
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    assert "not exhausted; not effective" not in _remedies_of_cat_request(app, world)
+    with time_machine.travel(remedy.updated_at.timestamp() + 60, tick=False):
+        legal.update_remedy(
+            world.lawyer,
+            remedy,
+            remedy.version,
+            kind=remedy.kind,
+            filed_on=remedy.filed_on,
+            outcome=remedy.outcome,
+            ineffective_because="The neighbour Murat Abenov saw the arrest; no suspensive effect.",
+        )
+        db.session.commit()
+    remedies = _remedies_of_cat_request(app, world)
+    assert "Murat Abenov" not in remedies and "no suspensive effect" not in remedies
+    assert "argued not to be effective (the reasons leave after review)" in remedies
+    # Reviewed again, the reasons leave.
+    with time_machine.travel(remedy.updated_at.timestamp() + 120, tick=False):
+        client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    assert "no suspensive effect" in _remedies_of_cat_request(app, world)

@@ -377,8 +377,9 @@ def review_is_current(case: Case, output: Output) -> OutputReview | None:
 
 def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
     """Ids of the cases (by id) whose latest review for ``output`` is no older than the last
-    change of the case, of its events and of its legal links (whose analyses leave with it):
-    two queries, however many cases."""
+    change of the case, of its events, of its legal links (whose analyses leave with it) and
+    of its remedies (why one is not effective leaves with it): two queries, however many
+    cases."""
     last_review = dict(
         db.session.execute(
             select(OutputReview.case_id, func.max(OutputReview.reviewed_at))
@@ -395,7 +396,7 @@ def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
             select(model.case_id, func.max(model.updated_at))
             .where(model.case_id.in_(reviewed))
             .group_by(model.case_id)
-            for model in (Event, CaseProvision)
+            for model in (Event, CaseProvision, Remedy)
         )
     )
     for case_id, changed in db.session.execute(records):
