@@ -358,3 +358,18 @@ def test_reasons_written_after_the_review_wait_for_another_review(app, world):
     with time_machine.travel(remedy.updated_at.timestamp() + 120, tick=False):
         client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
     assert "no suspensive effect" in _remedies_of_cat_request(app, world)
+
+
+def test_the_review_page_shows_the_reasons_a_remedy_is_not_effective(app, world):
+    """The reviewer confirms the free text that will leave: the reasons a remedy is not
+    effective are shown to them, as they would leave (withheld names replaced)."""
+    from casework.legal.models import Remedy
+
+    remedy = db.session.scalar(select(Remedy).where(Remedy.case_id == world.case.id))
+    remedy.ineffective_because = "No suspensive effect: Kholmatov could be removed meanwhile."
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    free_text = html.split("Free text")[1]
+    assert "could be removed meanwhile" in free_text
+    assert "Kholmatov" not in free_text
