@@ -258,3 +258,12 @@ def test_openapi_schemas_are_the_models_that_validate_requests(app):
     assert any(p["name"] == "If-Match" for p in update["parameters"])
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_an_idempotency_key_with_a_control_character_is_refused(app, make_user):
+    """Refused with a message (422), not stored: a NUL in a key is a 500 on PostgreSQL."""
+    api = api_for(app, make_user(Role.MONITOR))
+    answer = api.post("cases", json={"draft": True}, headers={"Idempotency-Key": "a\x1bb"})
+    assert _error(answer, 422)
+    assert "printable ASCII" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Case.id))) == 0

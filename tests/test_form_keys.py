@@ -149,3 +149,17 @@ def test_old_keys_are_forgotten_by_the_clean_up(monitor):
     db.session.commit()
     assert set(db.session.scalars(select(IdempotencyKey.key))) >= {"new-key"}
     assert "old-key" not in set(db.session.scalars(select(IdempotencyKey.key)))
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\x1bb", "a\nb", "a\tb"])
+def test_a_key_with_control_characters_is_no_key(monitor, bad):
+    """A key with a NUL or another control character cannot be stored as text by every
+    database (PostgreSQL refuses NUL, a 500): it is no key, the form is saved as without one."""
+    assert formkeys.clean(bad) is None
+    client, case = monitor
+    url = f"/cases/{case.public_id}/events/new"
+    before = _count(Event)
+    assert client.post(url, data={**EVENT, "form_key": bad}).status_code == 302
+    assert _count(Event) == before + 1
+    assert not any(not key.isprintable() for key in db.session.scalars(select(IdempotencyKey.key)))
+    assert formkeys.clean(" form-key-1 ") == "form-key-1"

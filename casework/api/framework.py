@@ -171,12 +171,12 @@ def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LEN or not key.isascii():
+    cleaned = formkeys.clean(key)
+    if cleaned is None:
         raise ValidationFailed(
-            {"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX_LEN} ASCII characters."]}
+            {"Idempotency-Key": [f"Use 1 to {IDEMPOTENCY_KEY_MAX_LEN} printable ASCII characters."]}
         )
-    return key
+    return cleaned
 
 
 def _request_hash() -> str:

@@ -39,9 +39,12 @@ class OnceForm:
 
 
 def clean(value: str | None) -> str | None:
-    """``value`` as a key, or None when it is not one (empty, too long, not ASCII)."""
+    """``value`` as a key, or None when it is not one (empty, too long, not printable ASCII: a
+    NUL, which PostgreSQL cannot store as text, or another control character)."""
     value = (value or "").strip()
-    return value if value.isascii() and 0 < len(value) <= KEY_MAX_LEN else None
+    if not (value.isascii() and value.isprintable()):
+        return None
+    return value if 0 < len(value) <= KEY_MAX_LEN else None
 
 
 def key_of(form: Any) -> str | None:
