@@ -208,6 +208,25 @@ def test_someone_recorded_elsewhere_is_found_by_name_and_added(app, world):
     assert "must be between 2 and 200 characters" in html
 
 
+# Spellings of one person that the rules bring together (tests/test_names.py has the why).
+OTHER_SPELLINGS = [
+    ("Ибрагим Каримов", "Ibrahim Karimov"),
+    ("Ibrohim Karimov", "Ибрагим Каримов"),
+]
+
+
+@pytest.mark.parametrize(("recorded", "typed"), OTHER_SPELLINGS)
+def test_another_spelling_is_found_by_the_search_and_the_duplicate_check(world, recorded, typed):
+    client = world["client"]
+    case = intake(client, name=recorded)
+    html = client.post("/cases/search", data={"name": typed}).get_data(as_text=True)
+    assert case.reference in html
+    url = f"/cases/{world['case'].public_id}/people/new"
+    form = {"name": typed, "name_kind": "as_given", "role": "family"}
+    html = client.post(url, data=form).get_data(as_text=True)
+    assert "Possibly the same as" in html and recorded in html
+
+
 def test_adding_a_person_with_no_likely_duplicate_goes_straight_through(world):
     url = f"/cases/{world['case'].public_id}/people/new"
     form = {"name": "Gulnora Yusupova", "name_kind": "as_given", "role": "family"}

@@ -202,6 +202,30 @@ def skeleton(word: str) -> str:
     return lead + re.sub(r"(.)\1+", r"\1", body)
 
 
+# Russian writes г for the h of Arabic and Persian names (Ибрагим for Ibrahim, Рагим, Магомед,
+# Тагир, Шагида): a g between vowels may stand for h. Only between vowels: a word-initial Г is
+# a real g (Галима is not Халима), and the word keeps its g spelling too (Kazakh ғ and Uzbek gʻ
+# between vowels are real: Нұрмағамбетов is Нурмагамбетов).
+_G_FOR_H = re.compile(r"(?<=[aeiou])g(?=[aeiou])")
+_VARIANTS = ((_G_FOR_H, "h"),)
+
+
+@lru_cache(maxsize=65_536)
+def variants(word: str) -> tuple[str, ...]:
+    """A phonetic word, then the other spellings a letter of it may stand for (ibragim ->
+    ibrahim): its keys are stored and looked up under each."""
+    found = [word]
+    for pattern, repl in _VARIANTS:
+        found += [pattern.sub(repl, w) for w in found]
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=65_536)
+def skeletons(word: str) -> tuple[str, ...]:
+    """The skeletons of a phonetic word and of its :func:`variants`, its own first."""
+    return tuple(dict.fromkeys(s for s in map(skeleton, variants(word)) if s))
+
+
 _SCORE_VOWELS = str.maketrans({"o": "a", "e": "i", "y": "i"})
 
 
@@ -331,21 +355,41 @@ def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
+def _word_skeletons(words: list[str]) -> list[frozenset[str]]:
+    """The skeletons of each distinct word (at most six), variants included: words of one
+    skeleton count once."""
+    groups: dict[str, set[str]] = {}
+    for word in words:
+        skels = skeletons(word)
+        if skels:
+            groups.setdefault(skels[0], set()).update(skels)
+    return [frozenset(groups[k]) for k in sorted(groups)[:6]]
+
+
+def _pairs(groups: list[frozenset[str]]) -> set[str]:
+    """Pair keys of two words, one skeleton of each."""
+    return {_pair(a, b) for x, y in combinations(groups, 2) for a in x for b in y}
+
+
+def _with_initial(groups: list[frozenset[str]]) -> set[str]:
+    """Initial keys: the first letter of one word and a skeleton of another."""
+    return {f"{a[:1]}|{b}" for x, y in permutations(groups, 2) for a in x for b in y}
+
+
 def _stem_pairs(words: list[str]) -> set[str]:
     """Pair keys of the words with their surname endings dropped."""
-    stems = {skeleton(_surname_stem(w)) for w in words} - {""}
-    return {_pair(a, b) for a, b in combinations(sorted(stems)[:6], 2)}
+    return _pairs(_word_skeletons([_surname_stem(w) for w in words]))
 
 
 @lru_cache(maxsize=65_536)
 def name_keys(text: str) -> frozenset[tuple[str, str]]:
     """The matching keys stored for one name: (kind, normalised value)."""
     parsed = parse_name(text)
-    skels = sorted({s for s in parsed.skeletons if s})[:6]
+    groups = _word_skeletons(parsed.words)
+    skels = set().union(*groups)
     keys = {(KEY_WORD, s) for s in skels}
-    keys |= {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
-    keys |= {(KEY_PAIR, p) for p in _stem_pairs(parsed.words)}
-    keys |= {(KEY_INITIAL, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
+    keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words)}
+    keys |= {(KEY_INITIAL, k) for k in _with_initial(groups)}
     # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
     # kind of its own (not every A-something Kholmatov), by a full name.
     written = {f"{i}|{s}" for i in parsed.initials for s in skels}
@@ -362,15 +406,15 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
     alone looks up the word.
     """
     parsed = parse_name(text)
-    skels = sorted({s for s in parsed.skeletons if s})
-    if len(skels) >= 2:
+    groups = _word_skeletons(parsed.words)
+    if len(groups) >= 2:
         return frozenset(
-            {(KEY_PAIR, _pair(a, b)) for a, b in combinations(skels, 2)}
-            | {(KEY_PAIR, p) for p in _stem_pairs(parsed.words)}
-            | {(KEY_WRITTEN, f"{a[:1]}|{b}") for a, b in permutations(skels, 2)}
+            {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words)}
+            | {(KEY_WRITTEN, k) for k in _with_initial(groups)}
         )
+    skels = set().union(*groups)
     if skels and parsed.initials:
-        return frozenset((KEY_INITIAL, f"{i}|{skels[0]}") for i in parsed.initials)
+        return frozenset((KEY_INITIAL, f"{i}|{s}") for i in parsed.initials for s in skels)
     return frozenset((KEY_WORD, s) for s in skels)
 
 
@@ -389,7 +433,7 @@ def word_similarity(a: str, b: str) -> float:
     if a == b:
         return 100.0
     score = fuzz.ratio(_score_form(a), _score_form(b))
-    if skeleton(a) == skeleton(b):
+    if set(skeletons(a)) & set(skeletons(b)):
         score = max(score, 92.0)
     if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
         score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
