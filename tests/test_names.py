@@ -138,6 +138,28 @@ def test_g_for_h_does_not_bring_other_names_together():
 
 
 @pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Alexei", "Aleksey", "Alexey", "Алексей", "Aleksei", "Aleksej", "Alexej"],
+        ["Alexander", "Aleksandr", "Александр", "Alexandre", "Oleksandr", "Olexandr"],
+        ["Maxim", "Maksim", "Максим", "Maxime"],
+        ["Sergei", "Sergey", "Сергей", "Sergej"],
+        ["Andrei", "Andrey", "Андрей", "Andrej"],
+    ],
+)
+def test_x_of_european_names_is_ks(spellings):
+    # In Alexei and Maxim x is кс; in Uzbek Latin (Xolmatov, Raximov, Farrux) it stays х.
+    assert len({skeleton(phonetic(romanise(s))) for s in spellings}) == 1
+
+
+def test_x_of_uzbek_latin_is_still_kh():
+    assert likely_same("Raximov Alisher", "Рахимов Алишер")
+    assert likely_same("Mexriban Yusupova", "Мехрибан Юсупова")
+    assert not likely_same("Alexei Karimov", "Alisher Karimov")
+    assert not likely_same("Maxim Karimov", "Mahmud Karimov")
+
+
+@pytest.mark.parametrize(
     ("text", "words", "patronymic"),
     [
         ("Холматов Алишер Рустамович", ["holmatov", "aliSer"], ["rustamoviC"]),

@@ -212,6 +212,8 @@ def test_someone_recorded_elsewhere_is_found_by_name_and_added(app, world):
 OTHER_SPELLINGS = [
     ("Ибрагим Каримов", "Ibrahim Karimov"),
     ("Ibrohim Karimov", "Ибрагим Каримов"),
+    ("Алексей Каримов", "Alexei Karimov"),
+    ("Aleksey Karimov", "Alexey Karimov"),
 ]
 
 

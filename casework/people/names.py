@@ -165,9 +165,15 @@ def _german(word: str) -> str:
     return word
 
 
+# The x of European names is кс (Alexei, Alexander, Olexandr, Maxim), where Uzbek Latin's is х
+# (Xolmatov, Raximov, Maxmud): only these stems, at the start of a word.
+_X_FOR_KS = re.compile(r"^(alex|olex|maxim)")
+
+
 @lru_cache(maxsize=65_536)
 def phonetic(word: str) -> str:
     """A romanised word folded so that the usual transliterations of a name agree."""
+    word = _X_FOR_KS.sub(lambda m: m.group(1).replace("x", "ks"), word)
     if _GERMAN_WORD.search(word) and "dsch" not in word:
         word = _german(word)
     # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too, but
