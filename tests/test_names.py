@@ -222,6 +222,26 @@ def test_an_abd_name_in_two_words_is_one_name():
     assert not likely_same("Abdul Aziz Karimov", "Abdulkarim Karimov")
 
 
+def test_one_part_of_a_double_surname_finds_the_other():
+    # A woman's maiden and married names side by side, hyphenated or not; either part alone.
+    double = "Абдуллаева-Каримова Дилноза"
+    for other in ("Dilnoza Abdullaeva Karimova", "Dilnoza Karimova", "Abdullaeva Dilnoza"):
+        assert likely_same(double, other), other
+        assert likely_same(other, double), other
+    assert likely_same("Dilnoza Abdullaeva Karimova", "Karimova Dilnoza")
+    assert likely_same("Kholmatov-Nazarov Alisher", "Alisher Kholmatov")
+    # The double surname alone, as a search types it, finds either part.
+    assert likely_same("Абдуллаева-Каримова", "Dilnoza Karimova")
+    # Not another woman of either family, nor a man of it.
+    assert not likely_same(double, "Gulnora Karimova")
+    assert not likely_same(double, "Dilnoza Yusupova")
+    assert not likely_same(double, "Dilnoza Karimov")
+    assert not likely_same("Kholmatov-Nazarov Alisher", "Alisher Kholmatova")
+    assert not likely_same("Kholmatov-Nazarov Alisher", "Rustam Nazarov")
+    # A given name is not a surname's other part: father and son stay apart.
+    assert not likely_same("Alisher Rustam Karimov", "Rustam Karimov")
+
+
 def test_different_people_are_not_matched():
     assert not likely_same("Alisher Kholmatov", "Rustam Kholmatov")
     assert not likely_same("Alisher Kholmatov", "Gulnora Kholmatova")

@@ -214,6 +214,9 @@ OTHER_SPELLINGS = [
     ("Ibrohim Karimov", "Ибрагим Каримов"),
     ("Алексей Каримов", "Alexei Karimov"),
     ("Aleksey Karimov", "Alexey Karimov"),
+    ("Dilnoza Karimova", "Абдуллаева-Каримова Дилноза"),
+    ("Абдуллаева-Каримова Дилноза", "Dilnoza Karimova"),
+    ("Dilnoza Abdullaeva", "Абдуллаева-Каримова"),
 ]
 
 

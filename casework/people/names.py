@@ -286,6 +286,8 @@ class ParsedName:
     words: list[str] = field(default_factory=list)
     initials: list[str] = field(default_factory=list)
     patronymic: list[str] = field(default_factory=list)
+    # Indexes in ``words`` of the two parts of a double surname (Абдуллаева-Каримова).
+    doubles: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def skeletons(self) -> list[str]:
@@ -334,6 +336,7 @@ def parse_name(text: str) -> ParsedName:
             skip.add(i)
             if i > 0:
                 skip.add(i - 1)
+    at: list[int] = []  # where each full word was in the name
     for i, (word, initial) in enumerate(raw):
         folded = phonetic(word)
         if not folded:
@@ -344,10 +347,28 @@ def parse_name(text: str) -> ParsedName:
             parsed.initials.append(skeleton(folded)[:1] or folded[:1])
         else:
             parsed.words.append(folded)
+            at.append(i)
     if not parsed.words and parsed.patronymic:
         # Nothing but what looked like a patronymic: it is the name we have.
         parsed.words, parsed.patronymic = parsed.patronymic, []
+        return parsed
+    parsed.doubles = [
+        (n, n + 1)
+        for n in range(len(parsed.words) - 1)
+        if at[n + 1] == at[n] + 1 and _double_surname(parsed.words[n], parsed.words[n + 1])
+    ]
     return parsed
+
+
+def _double_surname(a: str, b: str) -> bool:
+    """Two words side by side that are one double surname: both with the Russian ending, of one
+    gender (Абдуллаева-Каримова, Kholmatov Nazarov), hyphenated or not."""
+    return (
+        _surname_stem(a) != a
+        and _surname_stem(b) != b
+        and a.endswith("a") == b.endswith("a")
+        and a != b
+    )
 
 
 # Kinds of matching keys (each is a blind-index purpose of its own).
@@ -413,12 +434,15 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
     """
     parsed = parse_name(text)
     groups = _word_skeletons(parsed.words)
+    skels = set().union(*groups)
+    if parsed.doubles and len(parsed.words) == 2 and not parsed.initials:
+        # A double surname alone (Абдуллаева-Каримова): each part is a surname of its own.
+        return frozenset({(KEY_PAIR, p) for p in _pairs(groups)} | {(KEY_WORD, s) for s in skels})
     if len(groups) >= 2:
         return frozenset(
             {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words)}
             | {(KEY_WRITTEN, k) for k in _with_initial(groups)}
         )
-    skels = set().union(*groups)
     if skels and parsed.initials:
         return frozenset((KEY_INITIAL, f"{i}|{s}") for i in parsed.initials for s in skels)
     return frozenset((KEY_WORD, s) for s in skels)
@@ -489,6 +513,10 @@ def _initials(
     return points, weight
 
 
+# Two words scoring this or more are one word in two spellings (a shared skeleton scores 92).
+SAME_WORD = 90.0
+
+
 def similarity(query: ParsedName, candidate: ParsedName) -> float:
     """0-100: how likely two parsed names are one person's, whatever the word order."""
     if not query.words or not candidate.words:
@@ -501,23 +529,32 @@ def similarity(query: ParsedName, candidate: ParsedName) -> float:
         ),
         reverse=True,
     )
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    total = 0.0
+    found: dict[int, tuple[float, int]] = {}  # query word: (score, candidate word)
     for score, qi, ci in pairs:
-        if qi in used_q or ci in used_c:
+        if qi in found or any(c == ci for _, c in found.values()):
             continue
-        used_q.add(qi)
-        used_c.add(ci)
-        total += score
+        found[qi] = (score, ci)
+    # One part of a double surname found and the other not: the other is an extra word, as a
+    # word of the candidate the query does not name (Абдуллаева-Каримова is Karimova too).
+    extra = {
+        qi
+        for pair in query.doubles
+        for qi, other in (pair, pair[::-1])
+        if found.get(qi, (0.0,))[0] < SAME_WORD <= found.get(other, (0.0,))[0]
+    }
+    for qi in extra:
+        found.pop(qi, None)
+    used_q = set(found)
+    used_c = {ci for _, ci in found.values()}
+    total = sum(score for score, _ in found.values())
     free = [c for ci, c in enumerate(candidate.words) if ci not in used_c]
-    left = [q for qi, q in enumerate(query.words) if qi not in used_q]
+    left = [q for qi, q in enumerate(query.words) if qi not in used_q and qi not in extra]
     points, weight = _initials(query, candidate, free, left)
     total += points
-    weight += len(query.words)
+    weight += len(query.words) - len(extra)
     result = total / weight
     # Words of the candidate that nothing in the query accounts for make it a little less sure.
-    return max(0.0, result - 4.0 * len(free))
+    return max(0.0, result - 4.0 * (len(free) + len(extra)))
 
 
 @lru_cache(maxsize=262_144)
