@@ -202,6 +202,25 @@ def test_a_name_written_with_initials_is_found_both_ways():
     assert not likely_same("A. Kholmatov", "Kholmatov")
 
 
+def test_what_an_initial_j_stands_for():
+    # Ж and Дж, written J in English, French (Dj), Uzbek and Kyrgyz Latin: always.
+    for name in ("Юсупов Жахонгир", "Юсупов Джахонгир", "Jahongir Yusupov", "Djakhongir Yusupov"):
+        assert likely_same("J. Yusupov", name), name
+        assert likely_same(name, "J. Yusupov"), name
+    assert likely_same("Юсупов Ж.", "Jahongir Yusupov")
+    # Й, Ю and Я are written Y (or I) there: "J. Yusupov" is not Yunus, Yodgor, nor Alisher.
+    for name in ("Юнус Юсупов", "Yodgor Yusupov", "Alisher Yusupov"):
+        assert not likely_same("J. Yusupov", name), name
+    # In German spelling (Jusupow, Dschurajew) Ж is Sch and Дж Dsch, and J is Й, Ю or Я; a name
+    # may mix spellings (Jahongir Jusupow), so J there also stands for Ж and Дж still.
+    for name in ("Юнус Юсупов", "Yodgor Yusupov", "Jakub Yusupov", "Jahongir Yusupov"):
+        assert likely_same("J. Jusupow", name), name
+    assert likely_same("Юнус Юсупов", "Jusupow J.")
+    assert likely_same("Ю. Юсупов", "Jusupow J.")
+    assert not likely_same("J. Jusupow", "Alisher Yusupov")
+    assert not likely_same("J. Jusupow", "Umid Yusupov")
+
+
 def test_a_surname_with_or_without_its_russian_ending_is_found():
     # Tajik surnames shed -ov (Рахмонов -> Rahmon); Uyghur ones gain it in Kazakh papers.
     assert likely_same("Jamshed Rahmon", "Рахмонов Джамшед")

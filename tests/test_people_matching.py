@@ -217,6 +217,9 @@ OTHER_SPELLINGS = [
     ("Dilnoza Karimova", "Абдуллаева-Каримова Дилноза"),
     ("Абдуллаева-Каримова Дилноза", "Dilnoza Karimova"),
     ("Dilnoza Abdullaeva", "Абдуллаева-Каримова"),
+    ("Юсупов Жахонгир", "J. Yusupov"),
+    ("Юсупов Джахонгир", "J. Yusupov"),
+    ("Юнус Юсупов", "J. Jusupow"),
 ]
 
 

@@ -279,6 +279,30 @@ def _has_patronymic_ending(*forms: str) -> bool:
 # --- parsed names and keys ------------------------------------------------------------------
 
 
+# In an initial, the letter that stands for Й, Ю or Я: a word starting with one of these sounds
+# (Yunus, Юнус, ICAO Iunus), whose skeleton starts as a vowel's does (a).
+Y_SOUND = "y"
+_Y_START = re.compile(r"y|i[aeou]")
+
+
+def initial_letters(initial: str) -> set[str]:
+    """The first letters of a skeleton an initial may stand for (an initial may stand for
+    several: German J for Ж, Дж and for Й, Ю or Я)."""
+    return set(initial.replace(Y_SOUND, "a"))
+
+
+def stands_for(initial: str, word: str) -> bool:
+    """Whether an initial may stand for a phonetic word."""
+    first = skeleton(word)[:1]
+    if Y_SOUND in initial and first == "a":
+        return bool(_Y_START.match(word))
+    return bool(first) and first in initial
+
+
+def _same_initial(a: str, b: str) -> bool:
+    return bool(initial_letters(a) & initial_letters(b))
+
+
 @dataclass
 class ParsedName:
     """A name as matching sees it: full words (phonetic) and initials, patronymic set apart."""
@@ -337,6 +361,7 @@ def parse_name(text: str) -> ParsedName:
             if i > 0:
                 skip.add(i - 1)
     at: list[int] = []  # where each full word was in the name
+    german = any(_GERMAN_WORD.search(w) or "sch" in w for w, _ in raw)
     for i, (word, initial) in enumerate(raw):
         folded = phonetic(word)
         if not folded:
@@ -344,7 +369,9 @@ def parse_name(text: str) -> ParsedName:
         if i in skip or (not initial and _has_patronymic_ending(word, folded)):
             parsed.patronymic.append(folded)
         elif initial:
-            parsed.initials.append(skeleton(folded)[:1] or folded[:1])
+            letter = skeleton(folded)[:1] or folded[:1]
+            # German J is Й, Ю or Я (Ж is Sch, Дж Dsch); a name may mix spellings: J is Ж too.
+            parsed.initials.append(letter + Y_SOUND if german and word[:1] == "j" else letter)
         else:
             parsed.words.append(folded)
             at.append(i)
@@ -419,7 +446,7 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
     keys |= {(KEY_INITIAL, k) for k in _with_initial(groups)}
     # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
     # kind of its own (not every A-something Kholmatov), by a full name.
-    written = {f"{i}|{s}" for i in parsed.initials for s in skels}
+    written = {f"{i}|{s}" for n in parsed.initials for i in initial_letters(n) for s in skels}
     keys |= {(KEY_INITIAL, k) for k in written} | {(KEY_WRITTEN, k) for k in written}
     return frozenset(keys)
 
@@ -444,7 +471,12 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
             | {(KEY_WRITTEN, k) for k in _with_initial(groups)}
         )
     if skels and parsed.initials:
-        return frozenset((KEY_INITIAL, f"{i}|{s}") for i in parsed.initials for s in skels)
+        return frozenset(
+            (KEY_INITIAL, f"{i}|{s}")
+            for n in parsed.initials
+            for i in initial_letters(n)
+            for s in skels
+        )
     return frozenset((KEY_WORD, s) for s in skels)
 
 
@@ -487,14 +519,14 @@ def _initials(
     points = weight = 0.0
     theirs = dict(enumerate(candidate.initials))
     for n, initial in enumerate(query.initials):
-        hit = next((c for c in free if skeleton(c)[:1] == initial), None)
+        hit = next((c for c in free if stands_for(initial, c)), None)
         if hit is not None:
             free.remove(hit)
             points += 50.0
-        elif theirs.get(n) == initial:
+        elif n in theirs and _same_initial(theirs[n], initial):
             del theirs[n]
             points += 50.0
-        elif initial in candidate.patronymic_initials:
+        elif initial_letters(initial) & candidate.patronymic_initials:
             points += 50.0
         elif n and not free and not candidate.patronymic and n not in theirs:
             continue
@@ -502,13 +534,13 @@ def _initials(
     # The candidate's initials: for a word the query spells out ("A. Kholmatov" for
     # "Alisher Kholmatov"), or for its patronymic.
     for _, initial in sorted(theirs.items()):
-        hit = next((q for q in left if skeleton(q)[:1] == initial), None)
+        hit = next((q for q in left if stands_for(initial, q)), None)
         if hit is not None:
             left.remove(hit)
             points += 50.0
             weight -= 0.5
         elif query.patronymic_initials:
-            points += 50.0 if initial in query.patronymic_initials else 0.0
+            points += 50.0 if initial_letters(initial) & query.patronymic_initials else 0.0
             weight += 0.5
     return points, weight
 
