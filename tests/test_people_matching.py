@@ -220,6 +220,8 @@ OTHER_SPELLINGS = [
     ("Юсупов Жахонгир", "J. Yusupov"),
     ("Юсупов Джахонгир", "J. Yusupov"),
     ("Юнус Юсупов", "J. Jusupow"),
+    ("Фархад Турсун", "Perhat Tursun"),
+    ("Zulpiye Imin", "Зульфия Имин"),
 ]
 
 

@@ -33,8 +33,8 @@ MATCH_THRESHOLD = 85.0
 # The version of the rules that turn a name into its keys (``names.name_keys``): raise it with
 # any change that gives a name other keys; ``refresh_keys`` (``flask seed``) then rebuilds them.
 # 2: initials, the Russian surname ending, j for й, "Abd" names, German "tsch".
-# 3: keys under other spellings of a letter (Russian г for h between vowels); x for кс; an
-#    initial J of a German spelling for Й, Ю, Я too.
+# 3: keys under other spellings of a letter (Russian г for h between vowels, Turkic p for f);
+#    x for кс; an initial J of a German spelling for Й, Ю, Я too.
 RULES_VERSION = 3
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.

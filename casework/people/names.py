@@ -213,7 +213,10 @@ def skeleton(word: str) -> str:
 # a real g (Галима is not Халима), and the word keeps its g spelling too (Kazakh ғ and Uzbek gʻ
 # between vowels are real: Нұрмағамбетов is Нурмагамбетов).
 _G_FOR_H = re.compile(r"(?<=[aeiou])g(?=[aeiou])")
-_VARIANTS = ((_G_FOR_H, "h"),)
+# Uyghur, Kazakh and Kyrgyz have no f of their own and write the f of Arabic and Persian names
+# p (Perhat is Farhad, Zulpiye Zulfiya, Сапар Safar): a p may stand for f (b stays b).
+_P_FOR_F = re.compile("p")
+_VARIANTS = ((_G_FOR_H, "h"), (_P_FOR_F, "f"))
 
 
 @lru_cache(maxsize=65_536)
