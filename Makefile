@@ -66,13 +66,19 @@ worker: install
 scheduler: install
 	CASEWORK_ENV=$${CASEWORK_ENV:-production} $(FLASK) jobs scheduler
 
-# The whole suite on SQLite (a fresh database per run, built by the migrations).
-test: translations
-	CASEWORK_TEST_DATABASE_URL= $(BIN)/pytest -q
+# Tests run in TEST_WORKERS parallel processes (pytest-xdist; default one per core, at most 8),
+# each on its own database, Redis database and port (tests/workers.py); TEST_WORKERS=0: one.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --maxprocesses 8
 
-# The same suite on PostgreSQL ($$CASEWORK_TEST_DATABASE_URL).
+# The whole suite on SQLite (a fresh database per run and worker, built by the migrations).
+test: translations
+	CASEWORK_TEST_DATABASE_URL= $(PYTEST)
+
+# The same suite on PostgreSQL ($$CASEWORK_TEST_DATABASE_URL; each worker on a database beside
+# it, named after it and the worker, created when missing).
 test-postgres: translations
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 # Two app servers on one PostgreSQL ($$CASEWORK_TEST_DATABASE_URL) and one Redis
 # ($$CASEWORK_TEST_REDIS_URL, a database of its own: it is emptied): sessions, rate limits,

@@ -16,7 +16,7 @@ from casework import create_app
 from casework.accounts.throttle import throttle
 from casework.core import datacache
 from casework.core.db import db
-from tests import factories
+from tests import factories, workers
 
 _TMP = Path(tempfile.mkdtemp(prefix="casework-tests-"))
 
@@ -26,7 +26,7 @@ collect_ignore = [] if os.environ.get("CASEWORK_E2E") == "1" else ["e2e"]
 
 def _database_url() -> str:
     url = os.environ.get("CASEWORK_TEST_DATABASE_URL")
-    return url or f"sqlite:///{_TMP / 'test.db'}"
+    return workers.database_url(url) if url else f"sqlite:///{_TMP / 'test.db'}"
 
 
 def drop_everything(engine) -> None:
@@ -47,12 +47,12 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app():
-    os.environ["CASEWORK_TEST_DATABASE_URL"] = _database_url()
+    url = os.environ["CASEWORK_TEST_DATABASE_URL"] = _database_url()
     app = create_app(
         {
             "TESTING": True,
             "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": _database_url(),
+            "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_DIR": str(_TMP / "uploads"),
         }
     )

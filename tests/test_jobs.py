@@ -2,7 +2,8 @@
 
 Without Redis (the tests' configuration) a job runs at once in the process that starts it; the
 tests marked ``redis`` run the same jobs through RQ with a real Redis (a database of its own,
-``CASEWORK_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/1``) and are skipped without one.
+``CASEWORK_TEST_REDIS_URL``, default ``redis://127.0.0.1:6379/1``, the next number for each
+further parallel worker) and are skipped without one.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from casework.core.vocab import Role
 from casework.jobs import queue, services
 from casework.jobs.models import Job, JobState
 from casework.legal.seeding import seed_catalogue
+from tests import workers
 from tests.clients import client_for
 
 DATA = Path(__file__).parent / "data"
-REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+REDIS_URL = workers.redis_url(
+    os.environ.get("CASEWORK_TEST_REDIS_URL") or "redis://127.0.0.1:6379/1"
+)
 SECRET = "Kholmatov Alisher"  # stands for identifying data in an exception message
 
 

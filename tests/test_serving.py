@@ -15,9 +15,10 @@ import pytest
 
 from casework import gunicorn_conf
 from casework.core.crypto import new_key_text
+from tests import workers
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("CASEWORK_TEST_SERVE_PORT", "8150"))
+PORT = int(os.environ.get("CASEWORK_TEST_SERVE_PORT") or workers.port(8150))
 
 
 def test_workers_are_two_per_core_plus_one_capped():
