@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditEntry
 from casework.core.db import db
 from casework.core.vocab import Role
-from tests.api_clients import api_for
+from tests.api_clients import ApiClient, api_for
 from tests.world import build_world
 
 
@@ -168,6 +168,50 @@ def test_lawyer_assesses_monitor_suggests_and_remedies_are_recorded(app):
     assert remedy.status_code == 422 and "decided_on" in remedy.get_json()["error"]["fields"]
     remedy = lawyer.post(f"{base}/remedies", json={"kind": "extradition_appeal"})
     assert remedy.status_code == 201, remedy.get_json()
+
+
+def test_remedy_dates_may_be_partial_and_approximate_through_the_api(app):
+    """The filing and decision dates as an event's date: YYYY, YYYY-MM or YYYY-MM-DD with a
+    flag; an exact day recorded before reads as it did; a bad date is refused by field."""
+    from casework.legal.models import Remedy
+
+    world = build_world()
+    cw = world.ordinary
+    base = f"cases/{cw.case.public_id}"
+    lawyer = api_for(app, world.on[Role.LAWYER])
+    before = lawyer.get(f"{base}/remedies").get_json()["items"]
+    assert [(r["filed_on"], r["filed_on_approximate"]) for r in before] == [("2011-06-20", False)]
+    bad = lawyer.post(f"{base}/remedies", json={"kind": "asylum_claim", "filed_on": "2009-13"})
+    assert bad.status_code == 422 and "filed_on" in bad.get_json()["error"]["fields"]
+    made = lawyer.post(
+        f"{base}/remedies",
+        json={
+            "kind": "asylum_claim",
+            "filed_on": "2009",
+            "filed_on_approximate": True,
+            "decided_on": "2010-08",
+            "appeal_deadline": "2010-08-20",
+        },
+    )
+    assert made.status_code == 201, made.get_json()
+    out = made.get_json()
+    assert (out["filed_on"], out["filed_on_approximate"]) == ("2009", True)
+    assert (out["decided_on"], out["decided_on_approximate"]) == ("2010-08", False)
+    assert out["appeal_deadline"] == "2010-08-20"
+    listed = lawyer.get(f"{base}/remedies").get_json()["items"]
+    assert [r["filed_on"] for r in listed] == ["2009", "2011-06-20"]  # by the date filed
+    remedy = db.session.scalar(select(Remedy).where(Remedy.public_id == out["id"]))
+    assert str(remedy.decided_on) == "2010-08"
+    # The day stays a day: a deadline is never partial.
+    month = lawyer.post(
+        f"{base}/remedies", json={"kind": "asylum_claim", "appeal_deadline": "2010-08"}
+    )
+    assert month.status_code == 422
+    spec = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    assert {"filed_on_approximate", "decided_on_approximate"} <= set(
+        spec["RemedyCreate"]["properties"]
+    )
+    assert spec["RemedyOut"]["properties"]["filed_on"]["description"].startswith("A partial date")
 
 
 def test_lawyer_records_an_advocacy_action_for_a_case(app):

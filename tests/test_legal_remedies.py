@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from casework.cases.models import Case
 from casework.core import hooks
 from casework.core.db import db
+from casework.core.types import PartialDate
 from casework.core.vocab import RemedyKind, RemedyOutcome, Role, TeamRole
 from casework.legal import services
 from casework.legal.models import Remedy
@@ -79,7 +81,7 @@ def test_team_records_a_remedy(client, login, people, case, who):
     (remedy,) = _remedies(case)
     assert remedy.kind == RemedyKind.EXTRADITION_APPEAL
     assert remedy.outcome == RemedyOutcome.REJECTED
-    assert remedy.decided_on == date(2011, 4, 15)
+    assert remedy.decided_on == PartialDate(2011, 4, 15) and not remedy.decided_on_approximate
     page = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
     assert "Almaty City Court" in page and "&lt;closed&gt;" in page
 
@@ -131,7 +133,10 @@ def test_restricted_case_refuses_coordinator_off_team(client, login, people, cas
     [
         ({"decided_on": "2011-01-01"}, "cannot come before the filing"),
         ({"appeal_deadline": "2011-04-01"}, "cannot come before the decision"),
-        ({"filed_on": "not a date"}, "Not a valid date"),
+        ({"filed_on": "not a date"}, "is not a date: use YYYY"),
+        ({"decided_on": "2011-13"}, "month 13 does not exist"),
+        ({"filed_on": "2011-05", "decided_on": "2011-04"}, "cannot come before the filing"),
+        ({"decided_on": "2011-05", "appeal_deadline": "2011-04-30"}, "before the decision"),
         ({"kind": "bogus"}, "Not a valid choice"),
     ],
 )
@@ -239,7 +244,11 @@ def test_timeline_items_for_remedies(people, case):
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     items = [i for i in hooks.timeline_items(case, people["monitor"]) if i.kind == "remedy"]
-    assert [i.when for i in items] == [date(2010, 8, 1), date(2010, 9, 1), date(2010, 9, 5)]
+    assert [i.when for i in items] == [
+        PartialDate(2010, 8, 1),
+        PartialDate(2010, 9, 1),
+        PartialDate(2010, 9, 5),
+    ]
     assert "Rejected" in items[1].title
 
 
@@ -267,3 +276,110 @@ def test_a_remedy_shown_to_be_ineffective_keeps_why_sealed(client, login, people
     response = client.post(edit, data=long)
     assert response.status_code == 200 and "2000" in response.get_data(as_text=True)
     assert _remedies(case)[0].ineffective_because == reason
+
+
+# --- partial and approximate dates, as on the timeline -----------------------------------------
+
+
+def test_a_proceeding_known_only_to_the_year_or_month_is_recorded_and_shown(
+    client, login, people, case
+):
+    """ "Filed c. 2009", "rejected in August 2010": the form takes what the monitor knows,
+    the panel shows it at its precision, the edit form gives it back as typed."""
+    login(people["lawyer"])
+    url = f"/cases/{case.public_id}/legal/remedies/new"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="filed_on_approximate"' in page and 'name="decided_on_approximate"' in page
+    data = _data(filed_on="c. 2009", decided_on="August 2010", appeal_deadline="2010-08-20")
+    assert client.post(url, data=data).status_code == 302
+    (remedy,) = _remedies(case)
+    assert remedy.filed_on == PartialDate(2009) and remedy.filed_on_approximate
+    assert remedy.decided_on == PartialDate(2010, 8) and not remedy.decided_on_approximate
+    assert remedy.appeal_deadline == date(2010, 8, 20)  # a deadline stays a day
+    panel = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert ">c. 2009</td>" in panel and ">2010-08</td>" in panel and ">2010-08-20" in panel
+
+    edit = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/edit"
+    form = client.get(edit).get_data(as_text=True)
+    assert 'value="2009"' in form and 'value="2010-08"' in form
+    assert re.search(r'<input checked id="filed_on_approximate"', form)
+    assert re.search(r'<input id="decided_on_approximate"', form)
+    # The box marks a date approximate as "c. " does; a day may be approximate too.
+    changed = _data(
+        version=remedy.version,
+        filed_on="2009-03",
+        filed_on_approximate="y",
+        decided_on="12.08.2010",
+        decided_on_approximate="y",
+        appeal_deadline="2010-08-20",
+    )
+    assert client.post(edit, data=changed).status_code == 302
+    (remedy,) = _remedies(case)
+    assert (remedy.filed_on, remedy.filed_on_approximate) == (PartialDate(2009, 3), True)
+    assert (remedy.decided_on, remedy.decided_on_approximate) == (PartialDate(2010, 8, 12), True)
+    panel = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert ">c. 2009-03</td>" in panel and ">c. 2010-08-12</td>" in panel
+
+
+def test_a_bad_partial_date_is_refused_with_a_message_and_nothing_is_lost(
+    client, login, people, case
+):
+    remedy = _add(case, filed_on=PartialDate(2009), filed_on_approximate=True, body="Court")
+    login(people["lawyer"])
+    edit = f"/cases/{case.public_id}/legal/remedies/{remedy.public_id}/edit"
+    bad = _data(version=remedy.version, filed_on="spring 2009", decided_on="2010-08")
+    response = client.post(edit, data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "“spring 2009” is not a date" in page
+    # What the user typed is still in the form, to be corrected.
+    assert 'value="spring 2009"' in page and 'value="2010-08"' in page
+    (saved,) = _remedies(case)
+    assert saved.filed_on == PartialDate(2009) and saved.filed_on_approximate
+    assert saved.decided_on is None and saved.body == "Court"
+    assert saved.version == remedy.version
+
+
+def test_partial_dates_are_checked_against_every_day_they_may_stand_for(people, case):
+    """A decision in August 2010 may follow a filing on 5 August 2010, and a deadline on
+    3 August may follow it: only what must come before is refused."""
+    lawyer = people["lawyer"]
+    remedy = services.add_remedy(
+        lawyer,
+        case,
+        kind="asylum_claim",
+        filed_on="2010-08-05",
+        decided_on="2010-08",
+        appeal_deadline=date(2010, 8, 3),
+    )
+    assert remedy.decided_on == PartialDate(2010, 8)
+    assert services.add_remedy(
+        lawyer, case, kind="asylum_appeal", filed_on="2010", decided_on="2010-01-01"
+    )
+
+
+def test_proceedings_sort_by_partial_dates_as_the_timeline_does(people, case):
+    _add(case, body="day", filed_on=PartialDate(2010, 8, 12))
+    _add(case, body="none")
+    _add(case, body="month", filed_on=PartialDate(2010, 8))
+    _add(case, body="decided only", decided_on=PartialDate(2009, 5))
+    _add(case, body="year", filed_on=PartialDate(2010), filed_on_approximate=True)
+    bodies = [r.body for r in services.case_remedies(case)]
+    assert bodies == ["decided only", "year", "month", "day", "none"]
+    db.session.expire_all()
+    items = [
+        i
+        for i in hooks.timeline_items(db.session.get(Case, case.id), people["lawyer"])
+        if i.kind == "remedy"
+    ]
+    assert [i.when_label for i in items] == ["2009-05", "c. 2010", "2010-08", "2010-08-12"]
+
+
+def test_an_exact_date_recorded_before_keeps_its_meaning(client, login, people, case):
+    remedy = _add(case, filed_on=date(2011, 6, 20), decided_on=date(2011, 7, 1))
+    db.session.expire_all()
+    remedy = db.session.get(Remedy, remedy.id)
+    assert remedy.filed_on == PartialDate(2011, 6, 20) and not remedy.filed_on_approximate
+    login(people["lawyer"])
+    panel = client.get(f"/cases/{case.public_id}/legal/").get_data(as_text=True)
+    assert ">2011-06-20</td>" in panel and ">2011-07-01</td>" in panel

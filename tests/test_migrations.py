@@ -263,6 +263,49 @@ def test_downgrades_that_would_lose_or_mislabel_data_refuse_and_change_nothing(a
     assert _diff() == []
 
 
+def test_remedy_dates_become_partial_and_go_back_only_when_every_one_is_a_day(app, make_user):
+    """An exact filing date keeps its meaning up and down; a year, a month or an approximate
+    date stops the downgrade before it changes anything."""
+    from casework.core.types import PartialDate
+    from casework.legal.models import Remedy
+
+    case = make_case(make_user())
+    exact = Remedy(case_id=case.id, kind="asylum_claim", filed_on=PartialDate(2011, 6, 20))
+    partial = Remedy(case_id=case.id, kind="asylum_appeal", decided_on=PartialDate(2010, 8))
+    db.session.add_all([exact, partial])
+    db.session.commit()
+    exact_id, partial_id = exact.id, partial.id
+    db.session.remove()
+
+    with pytest.raises(SystemExit):
+        downgrade(revision="a7c2e9f4d1b8")
+    assert _version() == "b3f7a2d9c5e1"
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE remedies SET decided_on = '2010-08-12' WHERE id = :i"), {"i": partial_id}
+        )
+        conn.execute(
+            text("UPDATE remedies SET filed_on_approximate = :t WHERE id = :i"),
+            {"t": True, "i": exact_id},
+        )
+    with pytest.raises(SystemExit):  # approximate: the earlier schema would call it established
+        downgrade(revision="a7c2e9f4d1b8")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE remedies SET filed_on_approximate = :f"), {"f": False})
+    downgrade(revision="a7c2e9f4d1b8")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, filed_on, decided_on FROM remedies ORDER BY id")).all()
+    assert [(r[0], str(r[1]), str(r[2])) for r in rows] == [
+        (exact_id, "2011-06-20", "None"),
+        (partial_id, "None", "2010-08-12"),
+    ]
+    upgrade()
+    db.session.remove()
+    assert db.session.get(Remedy, exact_id).filed_on == PartialDate(2011, 6, 20)
+    assert db.session.get(Remedy, partial_id).decided_on == PartialDate(2010, 8, 12)
+    assert _diff() == []
+
+
 # --- foreign keys, on SQLite as on PostgreSQL --------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from casework.reports.anonymise import Output
 from casework.reports.views import case_document
 from tests import report_world
 from tests.clients import client_for
+from tests.extract import text_of
 
 
 @pytest.fixture
@@ -373,3 +374,23 @@ def test_the_review_page_shows_the_reasons_a_remedy_is_not_effective(app, world)
     free_text = html.split("Free text")[1]
     assert "could be removed meanwhile" in free_text
     assert "Kholmatov" not in free_text
+
+
+def test_remedy_dates_leave_at_their_precision_and_approximate_ones_as_approximate(app, world):
+    """ "Filed c. June 2012, rejected in August 2012": the CAT request, the communication and
+    the dossier give the dates as the act's date is given, never as established days."""
+    from casework.legal.models import Remedy
+
+    remedy = db.session.scalar(select(Remedy).where(Remedy.case_id == world.case.id))
+    remedy.filed_on = PartialDate(2012, 6)
+    remedy.filed_on_approximate = True
+    remedy.decided_on = PartialDate(2012, 8)
+    db.session.commit()
+    line = "Court appeal against extradition (filed c. 2012-06; decided 2012-08): Pending;"
+    remedies = _cat_request(app, world).split("Domestic remedies")[1].split("Date of removal")[0]
+    assert line in remedies
+    assert line in _communication(app, world)
+    with app.test_request_context():
+        pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
+    dossier = " ".join(text_of(pdf, "pdf").split())
+    assert "c. 2012-06 2012-08 Pending" in dossier

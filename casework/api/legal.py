@@ -128,8 +128,10 @@ class RemedyIdentifying(Output):
 class RemedyOut(Output):
     id: str
     kind: str
-    filed_on: date | None
-    decided_on: date | None
+    filed_on: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    filed_on_approximate: bool
+    decided_on: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    decided_on_approximate: bool
     outcome: str
     appeal_deadline: date | None
     exhausted: bool
@@ -156,8 +158,10 @@ def present_remedy(r: Any, identifying: bool) -> RemedyOut:
     return RemedyOut(
         id=r.public_id,
         kind=text(r.kind),
-        filed_on=r.filed_on,
-        decided_on=r.decided_on,
+        filed_on=text(r.filed_on),
+        filed_on_approximate=r.filed_on_approximate,
+        decided_on=text(r.decided_on),
+        decided_on_approximate=r.decided_on_approximate,
         outcome=text(r.outcome),
         appeal_deadline=r.appeal_deadline,
         exhausted=r.exhausted,
@@ -174,8 +178,14 @@ def present_remedy(r: Any, identifying: bool) -> RemedyOut:
 class RemedyCreate(Input):
     kind: RemedyKind
     body: str | None = Field(default=None, max_length=300, description="The court or authority.")
-    filed_on: date | None = None
-    decided_on: date | None = None
+    filed_on: str | None = Field(
+        default=None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    filed_on_approximate: bool = False
+    decided_on: str | None = Field(
+        default=None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    decided_on_approximate: bool = False
     outcome: RemedyOutcome = RemedyOutcome.PENDING
     appeal_deadline: date | None = None
     exhausted: bool = False

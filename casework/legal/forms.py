@@ -167,8 +167,11 @@ class HideForm(FlaskForm):
 class RemedyForm(OnceForm, FlaskForm):
     kind = SelectField(_l("Proceeding"), choices=choices(RemedyKind), validators=[DataRequired()])
     body = StringField(_l("Authority or court"), validators=[Optional(), Length(max=300)])
-    filed_on = DateField(_l("Filed on"), validators=[Optional()])
-    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    # Partial dates, as an event's: a year, a month or a day ("c. 2009" is approximate).
+    filed_on = StringField(_l("Filed on"), validators=[Optional(), Length(max=40)])
+    filed_on_approximate = BooleanField(_l("Approximate filing date"))
+    decided_on = StringField(_l("Decided on"), validators=[Optional(), Length(max=40)])
+    decided_on_approximate = BooleanField(_l("Approximate decision date"))
     outcome = SelectField(
         _l("Outcome"), choices=choices(RemedyOutcome), validators=[DataRequired()]
     )
@@ -193,7 +196,9 @@ class RemedyForm(OnceForm, FlaskForm):
             "kind": self.kind.data,
             "body": self.body.data,
             "filed_on": self.filed_on.data,
+            "filed_on_approximate": self.filed_on_approximate.data,
             "decided_on": self.decided_on.data,
+            "decided_on_approximate": self.decided_on_approximate.data,
             "outcome": self.outcome.data,
             "appeal_deadline": self.appeal_deadline.data,
             "exhausted": self.exhausted.data,

@@ -26,7 +26,7 @@ from casework.core.db import (
     VersionedMixin,
     db,
 )
-from casework.core.types import SecretText, VocabType
+from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -168,11 +168,16 @@ class Remedy(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     kind: Mapped[RemedyKind] = mapped_column(VocabType(RemedyKind), nullable=False)
     body: Mapped[str | None] = mapped_column(SecretText)
-    filed_on: Mapped[date | None] = mapped_column(Date)
-    decided_on: Mapped[date | None] = mapped_column(Date)
+    # Partial dates as on the timeline: a monitor may know only "rejected in August 2010" or
+    # "filed c. 2009" (a year, a month or a day; the flag prints "c. ").
+    filed_on: Mapped[PartialDate | None] = mapped_column(PartialDateType)
+    filed_on_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    decided_on: Mapped[PartialDate | None] = mapped_column(PartialDateType)
+    decided_on_approximate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     outcome: Mapped[RemedyOutcome] = mapped_column(
         VocabType(RemedyOutcome), nullable=False, default=RemedyOutcome.PENDING
     )
+    # A deadline is a day: never partial.
     appeal_deadline: Mapped[date | None] = mapped_column(Date, index=True)
     exhausted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # UN complaints need remedies exhausted or shown to be ineffective: why this one is not

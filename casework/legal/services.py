@@ -24,10 +24,12 @@ from casework.cases.models import Case
 from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.fields import FieldReader
 from casework.core.hiding import hide, restore
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request_shown
+from casework.core.types import PartialDate
 from casework.core.vocab import (
     Assessment,
     FollowUpStatus,
@@ -782,7 +784,14 @@ def case_remedies(case: Case, include_hidden: bool = False) -> list[Remedy]:
     if not include_hidden:
         query = query.where(Remedy.hidden_at.is_(None))
     items = list(db.session.scalars(query.order_by(Remedy.created_at, Remedy.id)))
-    return sorted(items, key=lambda r: (r.filed_on or r.decided_on or date.max, r.id))
+    return sorted(items, key=remedy_sort_key)
+
+
+def remedy_sort_key(remedy: Remedy) -> tuple[int, str, int]:
+    """Filed (else decided) first, by the ISO text of the partial date, as the timeline sorts:
+    "2010" and "2010-08" before "2010-08-12"; a proceeding with neither date last."""
+    when = remedy.filed_on or remedy.decided_on
+    return (0, when.iso(), remedy.id) if when is not None else (1, "", remedy.id)
 
 
 def get_remedy(case: Case, public_id: str) -> Remedy | None:
@@ -792,23 +801,54 @@ def get_remedy(case: Case, public_id: str) -> Remedy | None:
     )
 
 
+def _partial_dates(values: dict[str, Any]) -> dict[str, Any]:
+    """The filing and decision dates read as the timeline reads an event's date: a year, a
+    month or a day, "c. 2009" setting the approximate flag; a date from code is a day."""
+    data: dict[str, Any] = {}
+    for name in REMEDY_DATES:
+        value = values.get(name)
+        if isinstance(value, PartialDate):
+            value = value.iso()
+        elif isinstance(value, date):
+            value = value.isoformat()
+        data[name] = value
+        data[f"{name}_approximate"] = bool(values.get(f"{name}_approximate"))
+    r = FieldReader(data)
+    for name in REMEDY_DATES:
+        r.partial_date(name, approximate=f"{name}_approximate")
+        r.flag(f"{name}_approximate")
+    return r.values()
+
+
+REMEDY_DATES = ("filed_on", "decided_on")
+
+
 def _remedy_values(
     *,
     kind: Any,
     body: str | None = None,
-    filed_on: date | None = None,
-    decided_on: date | None = None,
+    filed_on: PartialDate | date | str | None = None,
+    filed_on_approximate: bool = False,
+    decided_on: PartialDate | date | str | None = None,
+    decided_on_approximate: bool = False,
     outcome: Any = RemedyOutcome.PENDING,
     appeal_deadline: date | None = None,
     exhausted: bool = False,
     ineffective_because: str | None = None,
     notes: str | None = None,
 ) -> dict[str, Any]:
+    dates = _partial_dates(
+        {
+            "filed_on": filed_on,
+            "filed_on_approximate": filed_on_approximate,
+            "decided_on": decided_on,
+            "decided_on_approximate": decided_on_approximate,
+        }
+    )
     values = {
         "kind": _vocab(RemedyKind, kind, "kind"),
         "body": _clean(body),
-        "filed_on": filed_on,
-        "decided_on": decided_on,
+        **dates,
         "outcome": _vocab(RemedyOutcome, outcome or RemedyOutcome.PENDING, "outcome"),
         "appeal_deadline": appeal_deadline,
         "exhausted": bool(exhausted),
@@ -818,9 +858,12 @@ def _remedy_values(
     _check_text("body", values["body"], 300)
     _check_text("ineffective_because", values["ineffective_because"], INEFFECTIVE_MAX_LEN)
     _check_text("notes", values["notes"], NOTES_MAX_LEN)
-    if filed_on and decided_on and decided_on < filed_on:
+    filed, decided = dates["filed_on"], dates["decided_on"]
+    # A partial date stands for every day of its year or month: only a decision that must end
+    # before the filing could begin (or a deadline before any day of the decision) is refused.
+    if filed and decided and decided.latest() < filed.earliest():
         raise ValidationFailed({"decided_on": [_("The decision cannot come before the filing.")]})
-    if appeal_deadline and decided_on and appeal_deadline < decided_on:
+    if appeal_deadline and decided and appeal_deadline < decided.earliest():
         raise ValidationFailed(
             {"appeal_deadline": [_("The appeal deadline cannot come before the decision.")]}
         )
@@ -992,6 +1035,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
             items.append(
                 TimelineItem(
                     when=r.filed_on,
+                    approximate=r.filed_on_approximate,
                     kind="remedy",
                     title=_("%(proceeding)s filed", proceeding=r.kind.label),
                     body=r.body,
@@ -1002,6 +1046,7 @@ def timeline_for(case: Case, user: Any) -> list[TimelineItem]:
             items.append(
                 TimelineItem(
                     when=r.decided_on,
+                    approximate=r.decided_on_approximate,
                     kind="remedy",
                     title=_(
                         "%(proceeding)s decided: %(outcome)s",

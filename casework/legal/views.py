@@ -24,6 +24,7 @@ from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import StaleEdit
 from casework.core.formflow import perform, submit
+from casework.core.forms import form_value
 from casework.core.hooks import (
     CasePanel,
     DashboardSection,
@@ -564,6 +565,9 @@ def edit_remedy(case_public_id: str, remedy_id: str):
 def _fill_remedy_form(form: RemedyForm, remedy) -> None:
     form.kind.data = remedy.kind.value
     form.outcome.data = remedy.outcome.value
+    # A partial date as typed: "2010", "2010-08" or "2010-08-12".
+    form.filed_on.data = form_value(remedy.filed_on)
+    form.decided_on.data = form_value(remedy.decided_on)
     form.version.data = remedy.version
 
 

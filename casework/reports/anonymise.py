@@ -36,6 +36,7 @@ from casework.core.db import db, in_chunks
 from casework.core.types import PartialDate
 from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
 from casework.legal.models import CaseProvision, Remedy
+from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person
 from casework.people.names import latin_key
 from casework.reports.models import OutputReview
@@ -271,11 +272,12 @@ class RemedyOut(NamedTuple):
     """A domestic remedy as an output gives it."""
 
     kind: str
-    filed: str
+    filed: str  # as ``date_text`` gives a date: "2010-08", "c. 2009"; "" when not recorded
     outcome: str
     exhausted: bool
     argued_ineffective: bool = False
     ineffective_because: str | None = None  # free text: only once reviewed for the output
+    decided: str = ""  # as ``filed``
 
 
 @dataclass(frozen=True)
@@ -543,13 +545,14 @@ def disclose_case(
     remedies = [
         RemedyOut(
             r.kind.label,
-            r.filed_on.isoformat() if r.filed_on else "",
+            date_text(r.filed_on, r.filed_on_approximate) or "",
             r.outcome.label,
             r.exhausted,
             argued_ineffective=bool(r.ineffective_because),
             ineffective_because=free(r.ineffective_because),
+            decided=date_text(r.decided_on, r.decided_on_approximate) or "",
         )
-        for r in facts.remedies
+        for r in sorted(facts.remedies, key=remedy_sort_key)  # as the case file lists them
     ]
     act_date = case.act_date
     return CaseOut(

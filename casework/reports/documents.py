@@ -149,12 +149,19 @@ def remedy_status(remedy: RemedyOut) -> str:
     return "not exhausted"
 
 
+def remedy_dates(remedy: RemedyOut) -> str:
+    """ " (filed 2009-03; decided c. 2010-08)": the dates as recorded, at their precision and
+    "c. " before an approximate one, as the act's date is given; "" when none is recorded."""
+    dates = [f"filed {remedy.filed}"] if remedy.filed else []
+    dates += [f"decided {remedy.decided}"] if remedy.decided else []
+    return f" ({'; '.join(dates)})" if dates else ""
+
+
 def domestic_remedies(case: CaseOut) -> list[str]:
     """The domestic remedies as recorded: whether one had suspensive effect or was available
     at all is counsel's argument, given only where counsel recorded it."""
     return [
-        f"{r.kind}{f' (filed {r.filed})' if r.filed else ''}: {r.outcome}; {remedy_status(r)}"
-        for r in case.remedies
+        f"{r.kind}{remedy_dates(r)}: {r.outcome}; {remedy_status(r)}" for r in case.remedies
     ] or ["No domestic remedy recorded."]
 
 
