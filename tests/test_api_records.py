@@ -214,6 +214,18 @@ def test_remedy_dates_may_be_partial_and_approximate_through_the_api(app):
     assert spec["RemedyOut"]["properties"]["filed_on"]["description"].startswith("A partial date")
 
 
+def test_an_event_records_the_state_of_its_agencies_through_the_api(app):
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    api = api_for(app, world.on[Role.LAWYER])
+    event = {"event_type": "arrest", "agencies": "SNB", "agencies_country": "Uzbekistan"}
+    made = api.post(f"{base}/events", json=event)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["identifying"]["agencies_country"] == "UZ"
+    bad = api.post(f"{base}/events", json={**event, "agencies_country": "Narnia"})
+    assert bad.status_code == 422 and "agencies_country" in bad.get_json()["error"]["fields"]
+
+
 def test_lawyer_records_an_advocacy_action_for_a_case(app):
     world = build_world()
     cw = world.ordinary

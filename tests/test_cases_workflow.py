@@ -351,3 +351,64 @@ def test_stale_person_and_source_edits_are_refused_and_shown(app, people):
     )
     db.session.expire_all()
     assert db.session.get(Source, source.id).reliability.value == "B"
+
+
+def test_an_agency_is_recorded_with_its_state_and_shown_with_it(app, people):
+    """The Uzbek SNB taking someone in Almaty is not a Kazakh agency: the event form records
+    the State of the agencies it lists (the country list of the rest of the file), the
+    timeline and the form show it, a State not on the list is refused."""
+    from casework.cases.models import Agency, Event
+
+    monitor = _client(app, people[Role.MONITOR])
+    case = intake(monitor)
+    pid = case.public_id
+    assert 'name="agencies_country"' in page(monitor, f"/cases/{pid}/events/new")
+    data = {
+        "event_type": "arrest",
+        "date": "2011-06",
+        "agencies": "SNB",
+        "agencies_country": "UZ",
+    }
+    assert monitor.post(f"/cases/{pid}/events/new", data=data).status_code == 302
+    event = db.session.query(Event).filter_by(case_id=case.id, event_type="arrest").one()
+    assert [(a.name, a.country) for a in event.agencies] == [("SNB", "UZ")]
+    assert "Agencies: SNB (Uzbekistan)" in page(monitor, f"/cases/{pid}")
+
+    url = f"/cases/{pid}/events/{event.public_id}/edit"
+    form = page(monitor, url)
+    assert '<option selected value="UZ">' in form
+    bad = {**data, "agencies_country": "XX", "version": event.version}
+    response = monitor.post(url, data=bad)
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert [(a.name, a.country) for a in event.agencies] == [("SNB", "UZ")]
+
+    # The same name in another State, or with no State known, is another agency.
+    for country in ("KZ", ""):
+        knb = {"event_type": "arrest", "agencies": "KNB", "agencies_country": country}
+        assert monitor.post(f"/cases/{pid}/events/new", data=knb).status_code == 302
+    assert sorted((a.name, a.country or "") for a in db.session.query(Agency)) == [
+        ("KNB", ""),
+        ("KNB", "KZ"),
+        ("SNB", "UZ"),
+    ]
+
+
+def test_the_state_of_agencies_is_read_as_any_country_of_the_file(app, people):
+    """From an import or the API: a code or an English or Russian name; anything else is an
+    error on the field and nothing is written."""
+    from casework.cases.events import add_event
+    from casework.core.errors import ValidationFailed
+
+    user = people[Role.MONITOR]
+    case = intake(_client(app, user))
+    event = add_event(
+        user, case, {"event_type": "arrest", "agencies": "СНБ", "agencies_country": "Узбекистан"}
+    )
+    assert [(a.name, a.country) for a in event.agencies] == [("СНБ", "UZ")]
+    with pytest.raises(ValidationFailed) as refused:
+        add_event(
+            user, case, {"event_type": "arrest", "agencies": "X", "agencies_country": "Narnia"}
+        )
+    assert "agencies_country" in refused.value.errors

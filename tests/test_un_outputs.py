@@ -394,3 +394,26 @@ def test_remedy_dates_leave_at_their_precision_and_approximate_ones_as_approxima
         pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
     dossier = " ".join(text_of(pdf, "pdf").split())
     assert "c. 2012-06 2012-08 Pending" in dossier
+
+
+def test_an_agency_leaves_with_its_state_once_reviewed(app, world):
+    """The perpetrators a UN body reads say whose agents they were, as the file records it."""
+    from casework.cases.events import add_event
+    from casework.reports import services
+
+    add_event(
+        world.lawyer,
+        world.case,
+        {
+            "event_type": "arrest",
+            "date": "2012-06-11",
+            "agencies": "SNB",
+            "agencies_country": "UZ",
+        },
+    )
+    services.review_free_text(world.coordinator, world.case, Output.SPECIAL_PROCEDURES)
+    db.session.commit()
+    text = _communication(app, world)
+    perpetrators = text.split("ALLEGED PERPETRATORS")[1].split("DATE AND PLACE")[0]
+    assert "SNB (Uzbekistan)" in perpetrators
+    assert "2012-06-11: Arrest (SNB (Uzbekistan))" in text

@@ -36,6 +36,9 @@ class EventIdentifying(Output):
     description: str | None
     place: str | None
     agencies: list[str]
+    agencies_country: str | None = Field(
+        description="The State of the agencies (ISO code), when recorded and shared by them."
+    )
     legal_basis: str | None
     date_note: str | None
     sources: list[str] = Field(description="Public ids of the sources it rests on.")
@@ -67,6 +70,7 @@ def present_event(event: Any, identifying: bool) -> EventOut:
             description=event.description,
             place=event.place.name if event.place else None,
             agencies=[a.name for a in event.agencies],
+            agencies_country=event_services.agencies_country(event),
             legal_basis=event.legal_basis,
             date_note=event.date_note,
             sources=[s.public_id for s in event.sources],
@@ -107,6 +111,11 @@ class EventCreate(Input):
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_LEN)
     place: str | None = Field(default=None, max_length=200)
     agencies: str | None = Field(default=None, max_length=1000, description="Comma-separated.")
+    agencies_country: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The State of the agencies listed (ISO code or name); empty if not known.",
+    )
     act_type: ActType | None = None
     requesting_state: str | None = Field(default=None, max_length=60)
     destination_country: str | None = Field(default=None, max_length=60)

@@ -11,6 +11,7 @@ from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.cases.models import Agency, Case, Event, Place
 from casework.cases.verification import facts_changed
+from casework.core import countries
 from casework.core.blindindex import token
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
@@ -66,21 +67,42 @@ def get_or_create_place(name: str | None, country: str | None = None) -> Place |
     return place
 
 
-def get_or_create_agencies(text: str | list[str] | None) -> list[Agency]:
-    """Agencies from a ``;``-separated list (``KNB; migration police``)."""
+def get_or_create_agencies(
+    text: str | list[str] | None, country: str | None = None
+) -> list[Agency]:
+    """Agencies from a ``;``-separated list (``KNB; migration police``), of ``country`` (an ISO
+    code, or None when not known): an agency is its name and its State (the KNB of Kazakhstan
+    is not the SNB of Uzbekistan acting in Almaty)."""
     parts = text.replace("\n", ";").split(";") if isinstance(text, str) else list(text or [])
     agencies: list[Agency] = []
     for raw in parts:
         name = " ".join(raw.split())[:200]
         if not name or any(a.name.lower() == name.lower() for a in agencies):
             continue
-        agency = db.session.scalar(select(Agency).where(db.func.lower(Agency.name) == name.lower()))
+        same_country = Agency.country.is_(None) if country is None else Agency.country == country
+        agency = db.session.scalar(
+            select(Agency)
+            .where(db.func.lower(Agency.name) == name.lower(), same_country)
+            .order_by(Agency.id)
+            .limit(1)
+        )
         if agency is None:
-            agency = Agency(name=name)
+            agency = Agency(name=name, country=country)
             db.session.add(agency)
             db.session.flush()
         agencies.append(agency)
     return agencies
+
+
+def agency_label(name: str, country: str | None) -> str:
+    """An agency as shown: its name, and its State when recorded ("SNB (Uzbekistan)")."""
+    return f"{name} ({countries.name(country)})" if country else name
+
+
+def agencies_country(event: Event) -> str | None:
+    """The State of an event's agencies, when they share one (as the event form records it)."""
+    codes = {a.country for a in event.agencies}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
@@ -101,8 +123,11 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     r.text("legal_basis", 2000)
     if "place" in r:
         r.set("place", get_or_create_place(data["place"]))
-    if "agencies" in r:
-        r.set("agencies", get_or_create_agencies(data["agencies"]))
+    # The State of the agencies listed with it (a code or a name, as for any country).
+    r.country("agencies_country")
+    agencies_country = r.take("agencies_country")
+    if "agencies" in r and not r.errors.get("agencies_country"):
+        r.set("agencies", get_or_create_agencies(data["agencies"], agencies_country))
     if "source_ids" in r:
         wanted = {str(s) for s in data["source_ids"] or []}
         sources = db.session.scalars(

@@ -165,6 +165,7 @@ class EventForm(OnceForm, FlaskForm):
     date_note = StringField(_l("Note on the date"), validators=[Length(max=200)])
     place = StringField(_l("Where"), validators=[Length(max=200)])
     agencies = StringField(_l("Agencies involved (separate with ;)"), validators=[Length(max=1000)])
+    agencies_country = SelectField(_l("State of these agencies"), default="")
     description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
     act_type = SelectField(_l("Kind of removal"), choices=choices(ActType, blank="—"), default="")
     requesting_state = SelectField(_l("Requesting State"), default="")
@@ -183,6 +184,7 @@ class EventForm(OnceForm, FlaskForm):
         super().__init__(*args, **kwargs)
         self.requesting_state.choices = country_choices(blank="—")
         self.destination_country.choices = country_choices(blank="—")
+        self.agencies_country.choices = country_choices(blank="—")
 
 
 class SourceForm(OnceForm, FlaskForm):

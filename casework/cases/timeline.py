@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from casework import permissions
-from casework.cases.events import case_events
+from casework.cases.events import agency_label, case_events
 from casework.cases.models import Case, Comment, StatusChange
 from casework.core import countries
 from casework.core.db import db
@@ -39,7 +39,10 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
         details = []
         if event.agencies:
             details.append(
-                _("Agencies: %(agencies)s", agencies="; ".join(a.name for a in event.agencies))
+                _(
+                    "Agencies: %(agencies)s",
+                    agencies="; ".join(agency_label(a.name, a.country) for a in event.agencies),
+                )
             )
         if event.requesting_state:
             details.append(

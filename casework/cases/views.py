@@ -459,7 +459,12 @@ def _event_form(case: Case, obj: Event | None = None) -> EventForm:
         form = EventForm()
     else:
         form = EventForm(
-            data=initial_data(obj, EventForm, source_ids=[s.public_id for s in obj.sources])
+            data=initial_data(
+                obj,
+                EventForm,
+                source_ids=[s.public_id for s in obj.sources],
+                agencies_country=event_services.agencies_country(obj) or "",
+            )
         )
     form.source_ids.choices = pairs(
         [
@@ -478,6 +483,7 @@ def _event_data(form: EventForm) -> dict[str, Any]:
         "date_note": form.date_note.data,
         "place": form.place.data,
         "agencies": form.agencies.data,
+        "agencies_country": form.agencies_country.data,
         "description": form.description.data,
         "act_type": form.act_type.data,
         "requesting_state": form.requesting_state.data,

@@ -43,6 +43,11 @@ class FieldReader:
     def set(self, key: str, value: Any) -> None:
         self._values[key] = value
 
+    def take(self, key: str) -> Any:
+        """Remove and return a value read for the caller, not stored as it is (None if absent
+        or refused: the error stays)."""
+        return self._values.pop(key, None)
+
     def text(self, key: str, max_len: int, *, one_line: bool = False) -> None:
         """Trimmed text, or None when empty; too long is an error, never a silent cut."""
         if key not in self.data:

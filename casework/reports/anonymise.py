@@ -29,6 +29,7 @@ from sqlalchemy import func, inspect, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from casework.cases.events import agency_label
 from casework.cases.models import Case, CasePerson, Event
 from casework.cases.services import case_people_with_names
 from casework.core import countries
@@ -525,7 +526,9 @@ def disclose_case(
             kind=e.event_type.label,
             place=town_of(e.place.name, scrubber) if e.place else None,
             description=free(e.description),
-            agencies=tuple(scrubber.scrub(a.name) for a in e.agencies) if reviewed else (),
+            agencies=tuple(agency_label(scrubber.scrub(a.name), a.country) for a in e.agencies)
+            if reviewed
+            else (),
         )
         for e in case.events
         if not e.is_hidden
