@@ -110,7 +110,11 @@ class EventCreate(Input):
     date_note: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_LEN)
     place: str | None = Field(default=None, max_length=200)
-    agencies: str | None = Field(default=None, max_length=1000, description="Comma-separated.")
+    agencies: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Separated by semicolons (KNB; migration police).",
+    )
     agencies_country: str | None = Field(
         default=None,
         max_length=60,
