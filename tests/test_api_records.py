@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.audit.models import AuditEntry
 from casework.core.db import db
@@ -249,3 +249,24 @@ def test_a_body_nested_deeper_than_the_decoder_goes_is_refused_not_a_server_erro
         "search", data=b"[" * 100_000 + b"]" * 100_000, content_type="application/json"
     )
     assert response.status_code == 422, response.get_data(as_text=True)[:200]
+
+
+def test_an_event_naming_a_source_not_of_its_case_is_refused_not_saved_without_it(app):
+    """source_ids are public ids of the case's sources: an unknown one is a 422 on the field,
+    never an event saved silently without the source the client named."""
+    from casework.cases.models import Event
+
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    api = api_for(app, world.on[Role.MONITOR])
+    before = db.session.scalar(select(func.count(Event.id)))
+    other_case_source = world.restricted.source.public_id
+    for wrong in ("nosuchsource0000", other_case_source):
+        refused = api.post(f"{base}/events", json={"event_type": "arrest", "source_ids": [wrong]})
+        assert refused.status_code == 422, refused.get_json()
+        assert "source_ids" in refused.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count(Event.id))) == before
+    source_id = api.get(f"{base}/sources").get_json()["items"][0]["id"]
+    made = api.post(f"{base}/events", json={"event_type": "arrest", "source_ids": [source_id]})
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["identifying"]["sources"] == [source_id]

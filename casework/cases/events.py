@@ -130,9 +130,14 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         r.set("agencies", get_or_create_agencies(data["agencies"], agencies_country))
     if "source_ids" in r:
         wanted = {str(s) for s in data["source_ids"] or []}
-        sources = db.session.scalars(
-            select(Source).where(Source.case_id == case.id, Source.hidden_at.is_(None))
+        sources = list(
+            db.session.scalars(
+                select(Source).where(Source.case_id == case.id, Source.hidden_at.is_(None))
+            )
         )
+        if wanted - {s.public_id for s in sources}:
+            # Never saved without a source the sender named (the API takes ids as sent).
+            r.error("source_ids", _("Choose sources of this case only."))
         r.set("sources", [s for s in sources if s.public_id in wanted])
     return r.values()
 
