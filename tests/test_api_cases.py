@@ -267,3 +267,29 @@ def test_an_idempotency_key_with_a_control_character_is_refused(app, make_user):
     assert _error(answer, 422)
     assert "printable ASCII" in answer.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_a_change_cannot_null_a_field_that_always_has_a_value(app, make_user):
+    """Urgency, current situation and the approximate flag have no empty value: null is refused
+    (422, nothing changed), not taken as "back to the default", and the document says so."""
+    api = api_for(app, make_user(Role.MONITOR))
+    created = api.post(
+        "cases",
+        json={"draft": True, "narrative": "Held.", "urgency": "urgent",
+              "current_situation": "detained", "act_date": "2011", "act_date_approximate": True},
+    )  # fmt: skip
+    url = f"cases/{created.get_json()['id']}"
+    etag = created.headers["ETag"]
+    for name in ("urgency", "current_situation", "act_date_approximate"):
+        refused = api.patch(url, json={name: None}, headers={"If-Match": etag})
+        assert name in _error(refused, 422)["fields"]
+    case = api.get(url).get_json()
+    assert (case["urgency"], case["current_situation"], case["act_date_approximate"]) == (
+        "urgent", "detained", True,
+    )  # fmt: skip
+    assert api.patch(url, json={"act_date": None}, headers={"If-Match": etag}).status_code == 200
+    spec = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    fields = spec["CaseUpdate"]["properties"]
+    for name in ("urgency", "current_situation", "act_date_approximate"):
+        assert "null" not in str(fields[name]) and "default" not in fields[name], name
+    assert {"type": "null"} in fields["act_date"]["anyOf"]

@@ -197,18 +197,29 @@ def create_case(call: Call):
     return present_case(call.user, case), {"ETag": etag_of(case)}
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+# A field that may be left out of a change but has no empty value (never null): ``None`` is only
+# the model's marker for "not sent", which the change leaves out.
+def unchanged() -> Any:
+    return Field(default=None, json_schema_extra=_no_default)
+
+
 class CaseUpdate(Input):
-    """The fields to change; the others stay as they are."""
+    """The fields to change; the others stay as they are. Null empties a text, a date or the act
+    type; urgency, current situation and the approximate flag always have a value (not null)."""
 
     title: str | None = Field(default=None, max_length=200)
     act_type: ActType | None = None
     act_date: str | None = Field(default=None, max_length=40)
-    act_date_approximate: bool | None = None
+    act_date_approximate: bool = unchanged()
     act_date_note: str | None = Field(default=None, max_length=200)
     act_place: str | None = Field(default=None, max_length=200)
     destination_country: str | None = Field(default=None, max_length=60)
-    urgency: Urgency | None = None
-    current_situation: Situation | None = None
+    urgency: Urgency = unchanged()
+    current_situation: Situation = unchanged()
     narrative: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
     after_return: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
     external_ref: str | None = Field(default=None, max_length=100)
