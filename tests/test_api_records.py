@@ -270,3 +270,27 @@ def test_an_event_naming_a_source_not_of_its_case_is_refused_not_saved_without_i
     made = api.post(f"{base}/events", json={"event_type": "arrest", "source_ids": [source_id]})
     assert made.status_code == 201, made.get_json()
     assert made.get_json()["identifying"]["sources"] == [source_id]
+
+
+def test_refusals_name_the_request_fields_the_client_sent(app):
+    """An error's fields are the request's: a legal link's unknown source is on source_ids, an
+    action's unknown body on target_body_id (the services call them sources and target_body)."""
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    lawyer = api_for(app, world.on[Role.LAWYER])
+    other = world.provision.code.replace(":1", ":2")
+    link = lawyer.post(
+        f"{base}/legal-links",
+        json={"provision": other, "assessment": "violated", "source_ids": ["nosuchsource0000"]},
+    )
+    assert link.status_code == 422
+    assert set(link.get_json()["error"]["fields"]) == {"source_ids"}
+    action = lawyer.post(
+        f"{base}/advocacy-actions",
+        json={"action_type": "urgent_appeal", "title": "Appeal", "target_body_id": 99999},
+    )
+    assert action.status_code == 422
+    assert set(action.get_json()["error"]["fields"]) == {"target_body_id"}
+    person = lawyer.post(f"{base}/people", json={"names": [{"name": "   "}], "role": "witness"})
+    assert person.status_code == 422
+    assert set(person.get_json()["error"]["fields"]) <= {"names", "names.0.name"}

@@ -134,7 +134,7 @@ def _replay_action(call: Call, object_id: str, case_id: str) -> ActionOut:
 
 @operation("POST", "/cases/<case_id>/advocacy-actions", summary="Record an advocacy action",
            tag=TAG, response=ActionOut, status=201, body=ActionCreate, write=True,
-           replay=_replay_action)  # fmt: skip
+           replay=_replay_action, field_names={"target_body": "target_body_id"})  # fmt: skip
 def create_case_action(call: Call, case_id: str) -> ActionOut:
     case = load(Case, case_id, call.user, need=permissions.can_manage_advocacy)
     body: ActionCreate = call.body

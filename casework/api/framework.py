@@ -60,6 +60,8 @@ class Operation:
     # An update needing If-Match (428 without it, 412 when stale).
     if_match: bool = False
     errors: tuple[int, ...] = field(default=())
+    # The service's name of a field whose request name differs (its errors are the request's).
+    field_names: dict[str, str] = field(default_factory=dict)
 
 
 class Call:
@@ -272,7 +274,8 @@ def _run(op: Operation, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     except StorageFailed as exc:
         return _fail(op, 503, "The file store is unavailable; nothing was saved.", exc.errors)
     except ValidationFailed as exc:
-        return _fail(op, 422, "The request is not valid.", exc.errors)
+        fields = {op.field_names.get(name, name): msgs for name, msgs in exc.errors.items()}
+        return _fail(op, 422, "The request is not valid.", fields)
     except NotVisible as exc:
         return _fail(op, 404, "There is nothing here, or you may not see it.", refusal=exc)
     except PermissionDenied as exc:

@@ -77,7 +77,7 @@ def _replay_link(call: Call, object_id: str, case_id: str) -> LinkOut:
 
 @operation("POST", "/cases/<case_id>/legal-links", summary="Assess a legal ground of a case",
            tag=TAG, response=LinkOut, status=201, body=LinkCreate, write=True,
-           replay=_replay_link)  # fmt: skip
+           replay=_replay_link, field_names={"sources": "source_ids"})  # fmt: skip
 def create_legal_link(call: Call, case_id: str) -> LinkOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_legal_links)
     body: LinkCreate = call.body
