@@ -294,3 +294,30 @@ def test_refusals_name_the_request_fields_the_client_sent(app):
     person = lawyer.post(f"{base}/people", json={"names": [{"name": "   "}], "role": "witness"})
     assert person.status_code == 422
     assert set(person.get_json()["error"]["fields"]) <= {"names", "names.0.name"}
+
+
+def test_an_upload_answers_the_statuses_the_document_lists(app):
+    """Not multipart: 415, as documented for every body; over the server's limit: 413, in the
+    error shape; the store or database down: 503. The document lists all three."""
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    api = api_for(app, world.on[Role.MONITOR])
+    as_json = api.post(f"{base}/documents", json={"description": "A statement"})
+    assert as_json.status_code == 415, as_json.get_json()
+    assert as_json.get_json()["error"]["code"] == "unsupported_media_type"
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        big = api.post(
+            f"{base}/documents",
+            data={"file": (io.BytesIO(b"x" * 5000), "big.txt")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert big.status_code == 413
+    assert big.get_json()["error"]["code"] == "too_large"
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    upload = spec["paths"]["/api/v1/cases/{case_id}/documents"]["post"]["responses"]
+    assert {"201", "413", "415", "422", "503"} <= set(upload)
+    assert "503" in spec["paths"]["/api/v1/cases"]["get"]["responses"]

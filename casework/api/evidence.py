@@ -84,6 +84,7 @@ def _replay_document(call: Call, object_id: str, case_id: str) -> DocumentOut:
            write=True, replay=_replay_document)  # fmt: skip
 def upload_document(call: Call, case_id: str) -> DocumentOut:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
+    description = call.body.description  # first: a body that is not multipart is a 415
     upload = request.files.get("file")
     if upload is None:
         raise ValidationFailed({"file": ["Attach the file as the form part \u201cfile\u201d."]})
@@ -92,7 +93,7 @@ def upload_document(call: Call, case_id: str) -> DocumentOut:
         upload.stream,
         upload.filename or "",
         case=case,
-        description=call.body.description,
+        description=description,
     )
     return present_document(document, True)
 

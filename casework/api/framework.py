@@ -157,6 +157,8 @@ def _body(op: Operation) -> Any:
     if op.body is None:
         return None
     if op.upload:
+        if request.mimetype != "multipart/form-data":
+            raise Refusal(415, "Send the file and its parts as multipart/form-data.")
         return op.body.model_validate(request.form.to_dict())
     if request.mimetype != "application/json":
         raise Refusal(415, "Send the body as application/json.")

@@ -24,10 +24,12 @@ _STATUS_TEXT = {
     404: "Nothing here, or nothing this user may see",
     409: "The Idempotency-Key was used with another request",
     412: "If-Match does not name the current version: nothing was changed",
+    413: "The body is larger than the server takes: nothing was saved",
     415: "The body is not of the content type this operation takes",
     422: "The request does not validate",
     428: "If-Match is missing",
     429: "Too many requests for this token",
+    503: "The database (or, for a file, the file store) is unavailable: nothing was saved; retry",
 }
 
 
@@ -110,9 +112,9 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
             "content": {"application/json": {"schema": names[(op.response, "serialization")]}},
         }
     # Any operation may be refused to a user who sees its object but lacks the right (403).
-    errors = {401, 403, 404, 422, 429, *op.errors}
+    errors = {401, 403, 404, 422, 429, 503, *op.errors}
     if op.body is not None:
-        errors |= {400, 415}
+        errors |= {400, 413, 415}
     if op.if_match:
         errors |= {412, 428}
     if op.replay is not None:
