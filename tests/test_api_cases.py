@@ -293,3 +293,21 @@ def test_a_change_cannot_null_a_field_that_always_has_a_value(app, make_user):
     for name in ("urgency", "current_situation", "act_date_approximate"):
         assert "null" not in str(fields[name]) and "default" not in fields[name], name
     assert {"type": "null"} in fields["act_date"]["anyOf"]
+
+
+def test_a_replayed_create_carries_the_etag_and_the_document_names_it(app, make_user):
+    """The same Idempotency-Key answers as the first create did, ETag included (the If-Match of
+    a later change); GET, POST and PATCH of a case document the header."""
+    api = api_for(app, make_user(Role.MONITOR))
+    body, key = {"draft": True, "narrative": "Once."}, {"Idempotency-Key": "intake-etag"}
+    first = api.post("cases", json=body, headers=key)
+    again = api.post("cases", json=body, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers.get("ETag") == first.headers["ETag"] == '"v1"'
+    paths = ApiClient(app, None).get("openapi.json").get_json()["paths"]
+    for path, method, status in (
+        ("/api/v1/cases", "post", "201"),
+        ("/api/v1/cases/{case_id}", "get", "200"),
+        ("/api/v1/cases/{case_id}", "patch", "200"),
+    ):
+        assert "ETag" in paths[path][method]["responses"][status].get("headers", {}), method

@@ -148,7 +148,7 @@ def list_cases(call: Call) -> CasePage:
 
 
 @operation("GET", "/cases/<case_id>", summary="Read a case", tag=TAG, response=CaseOut,
-           query=AnonymisedQuery)  # fmt: skip
+           query=AnonymisedQuery, etag=True)  # fmt: skip
 def get_case(call: Call, case_id: str):
     case = load(Case, case_id, call.user)
     readable = permissions.can_view_identifying(call.user, case)
@@ -173,12 +173,13 @@ class CaseCreate(Input):
     draft: bool = False
 
 
-def _replay_case(call: Call, object_id: str) -> CaseOut:
-    return present_case(call.user, load(Case, object_id, call.user))
+def _replay_case(call: Call, object_id: str):
+    case = load(Case, object_id, call.user)
+    return present_case(call.user, case), {"ETag": etag_of(case)}
 
 
 @operation("POST", "/cases", summary="Create a case (intake)", tag=TAG, response=CaseOut,
-           status=201, body=CaseCreate, write=True, replay=_replay_case)  # fmt: skip
+           status=201, body=CaseCreate, write=True, replay=_replay_case, etag=True)  # fmt: skip
 def create_case(call: Call):
     body: CaseCreate = call.body
     data = services.IntakeInput(
@@ -226,7 +227,7 @@ class CaseUpdate(Input):
 
 
 @operation("PATCH", "/cases/<case_id>", summary="Change a case (If-Match required)", tag=TAG,
-           response=CaseOut, body=CaseUpdate, write=True, if_match=True)  # fmt: skip
+           response=CaseOut, body=CaseUpdate, write=True, if_match=True, etag=True)  # fmt: skip
 def update_case(call: Call, case_id: str):
     case = load(Case, case_id, call.user, need=permissions.can_edit_case)
     version = check_if_match(case)

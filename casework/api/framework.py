@@ -59,6 +59,8 @@ class Operation:
     replay: Callable[..., BaseModel] | None = None
     # An update needing If-Match (428 without it, 412 when stale).
     if_match: bool = False
+    # The answer carries the record's ETag (what a later If-Match names).
+    etag: bool = False
     errors: tuple[int, ...] = field(default=())
     # The service's name of a field whose request name differs (its errors are the request's).
     field_names: dict[str, str] = field(default_factory=dict)

@@ -111,6 +111,13 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
             "description": _STATUS_TEXT[op.status],
             "content": {"application/json": {"schema": names[(op.response, "serialization")]}},
         }
+        if op.etag:
+            responses[str(op.status)]["headers"] = {
+                "ETag": {
+                    "description": 'The version answered ("v<version>"): send it as If-Match.',
+                    "schema": {"type": "string"},
+                }
+            }
     # Any operation may be refused to a user who sees its object but lacks the right (403).
     errors = {401, 403, 404, 422, 429, 503, *op.errors}
     if op.body is not None:
