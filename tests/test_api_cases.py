@@ -311,3 +311,18 @@ def test_a_replayed_create_carries_the_etag_and_the_document_names_it(app, make_
         ("/api/v1/cases/{case_id}", "patch", "200"),
     ):
         assert "ETag" in paths[path][method]["responses"][status].get("headers", {}), method
+
+
+def test_a_valid_token_on_an_address_or_method_the_api_lacks_is_not_told_to_authenticate(
+    app, make_user
+):
+    """401 means "no valid token": with one, a method the path lacks is a 405 and an unknown
+    path a 404, in the error shape; without one, both stay 401 (nothing is revealed)."""
+    api = api_for(app, make_user(Role.MONITOR))
+    case = api.post("cases", json={"draft": True, "narrative": "Kept."}).get_json()
+    assert _error(api.open("DELETE", f"cases/{case['id']}"), 405)["code"] == "method_not_allowed"
+    assert _error(api.open("PUT", f"cases/{case['id']}", json={}), 405)
+    assert _error(api.get("no-such-thing"), 404)["code"] == "not_found"
+    anonymous = ApiClient(app, None)
+    assert _error(anonymous.open("DELETE", f"cases/{case['id']}"), 401)
+    assert _error(ApiClient(app, "cw_not-a-token").get("no-such-thing"), 401)

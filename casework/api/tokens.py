@@ -88,6 +88,14 @@ def authenticate(secret: str | None) -> ApiToken | None:
     return token
 
 
+def is_valid_secret(secret: str | None) -> bool:
+    """Is ``secret`` a usable token's? A look-up only: nothing noted, nothing audited."""
+    if not secret or len(secret) > 200:
+        return False
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    return token is not None and is_usable(token)
+
+
 def user_tokens(user: Any) -> list[ApiToken]:
     """The user's tokens, newest first (revoked and expired ones too, marked as such)."""
     return list(

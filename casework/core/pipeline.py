@@ -205,6 +205,16 @@ def _maybe_authenticated() -> bool:
         return True
 
 
+def _api_token_sent() -> bool:
+    """Is this a request to the API (an address it does not have) with a valid token?"""
+    if not request.path.startswith("/api/") or request.routing_exception is None:
+        return False
+    from casework.api.framework import bearer_secret
+    from casework.api.tokens import is_valid_secret
+
+    return is_valid_secret(bearer_secret())
+
+
 def init_pipeline(app: Flask) -> None:
     """Install the login gate, headers, template globals and error handlers on ``app``."""
 
@@ -222,6 +232,10 @@ def init_pipeline(app: Flask) -> None:
                 return jsonify(error="second factor required"), 401
             return redirect(url_for("accounts.enrol"))
         if _wants_json():
+            if _api_token_sent():
+                # A valid token on an address or method the API lacks: the routing error (404,
+                # 405) answers after this hook, not a 401 that says the token is wrong.
+                return None
             return json_error(401, "Authentication required.")
         # Only the path: a query string may hold search terms.
         return redirect(url_for("accounts.login", next=request.path))
