@@ -326,3 +326,22 @@ def test_a_valid_token_on_an_address_or_method_the_api_lacks_is_not_told_to_auth
     anonymous = ApiClient(app, None)
     assert _error(anonymous.open("DELETE", f"cases/{case['id']}"), 401)
     assert _error(ApiClient(app, "cw_not-a-token").get("no-such-thing"), 401)
+
+
+def test_a_draft_keeps_what_it_cannot_read_as_the_document_says(app, make_user):
+    """A draft refuses nothing typed: an unreadable date becomes the date note, an unknown
+    country is left empty. The description of the body says so (an integrator comparing the
+    answer with what it sent is told why they differ); without draft, both are refused."""
+    api = api_for(app, make_user(Role.MONITOR))
+    body = {"narrative": "Taken.", "act_date": "last spring", "destination_country": "Narnia"}
+    draft = api.post("cases", json={**body, "draft": True})
+    assert draft.status_code == 201, draft.get_json()
+    case = draft.get_json()
+    assert (case["act_date"], case["destination_country"]) == (None, None)
+    assert case["identifying"]["act_date_note"] == "last spring"
+    full = api.post("cases", json={**body, "name": "A Person", "act_type": "extradition"})
+    assert set(_error(full, 422)["fields"]) == {"act_date", "destination_country"}
+    spec = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    described = " ".join(spec["CaseCreate"]["description"].split())
+    assert "kept as the act_date_note" in described
+    assert "unknown destination_country is left empty" in described

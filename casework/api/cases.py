@@ -157,8 +157,12 @@ def get_case(call: Call, case_id: str):
 
 
 class CaseCreate(Input):
-    """A quick intake, as on the intake page. With ``draft`` nothing is required, but an
-    empty intake (no name, fact or text) is refused and saves nothing."""
+    """A quick intake, as on the intake page. Without ``draft``, name and act_type are required
+    and an unreadable act_date or unknown destination_country is refused (422). With ``draft``
+    nothing is required and nothing typed is refused: an act_date that cannot be read is kept as
+    the act_date_note (act_date null) and an unknown destination_country is left empty (null);
+    compare the answer with what was sent. An empty intake (no name, fact or text) is refused
+    and saves nothing."""
 
     name: str = Field(default="", max_length=200, description="The person's name, any script.")
     name_kind: NameKind = NameKind.AS_GIVEN
