@@ -181,9 +181,7 @@ def test_invalid_input_answers_422_with_fields(app, make_user):
                                              "act_date": "soon"}), 422)  # fmt: skip
     assert "act_date" in refused["fields"]
     assert _error(api.post("cases", data="{}", content_type="text/plain"), 415)
-    assert _error(api.get("cases?cursor=forged"), 422)["fields"] == {
-        "cursor": ["Not a cursor of this list."]
-    }
+    assert list(_error(api.get("cases?cursor=forged"), 422)["fields"]) == ["cursor"]
 
 
 def test_cursor_pages_through_every_visible_case_once(app, make_user):
@@ -199,6 +197,29 @@ def test_cursor_pages_through_every_visible_case_once(app, make_user):
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == 5
+
+
+def test_a_cursor_whose_row_left_the_list_says_to_start_again(app, make_user):
+    """A page's last case no longer the user's (taken off its team) meanwhile: the next page
+    cannot continue from it, and the refusal says what to do (the document says so too)."""
+    from casework.cases import services as case_services
+
+    creator, monitor, coordinator = (make_user(r) for r in (Role.MONITOR, Role.MONITOR,
+                                                             Role.COORDINATOR))  # fmt: skip
+    for n in range(3):
+        api_for(app, creator).post("cases", json={"draft": True, "narrative": f"case {n}"})
+    for case in db.session.scalars(select(Case)):
+        case_services.add_member(coordinator, case, monitor)
+    db.session.commit()
+    api = api_for(app, monitor)
+    page = api.get("cases?limit=2").get_json()
+    last = db.session.scalar(select(Case).where(Case.public_id == page["items"][-1]["id"]))
+    case_services.remove_member(coordinator, last, monitor)
+    db.session.commit()
+    refused = _error(api.get(f"cases?limit=2&cursor={page['next_cursor']}"), 422)
+    assert "start again without a cursor" in refused["fields"]["cursor"][0]
+    assert "read again from the start without one" in api.get("openapi.json").get_data(as_text=True)
+    assert len(api.get("cases").get_json()["items"]) == 2  # from the start, it answers
 
 
 def test_every_api_call_is_audited(app, make_user):

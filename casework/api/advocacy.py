@@ -11,12 +11,12 @@ from casework import permissions
 from casework.advocacy import services as advocacy
 from casework.advocacy import upr
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
-from casework.api.common import text
+from casework.api.common import bad_cursor, text
 from casework.api.framework import Call, operation
 from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
 from casework.cases.models import Case
 from casework.core import keyset
-from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.errors import PermissionDenied
 from casework.core.vocab import ActionStatus, ActionType
 from casework.loader import load
 
@@ -98,7 +98,7 @@ def list_actions(call: Call) -> ActionList:
             call.user, query.cursor or "", size=query.limit, salt=CURSOR_SALT, texts=True
         )
     except keyset.BadCursor as exc:
-        raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
+        raise bad_cursor() from exc
     readable = permissions.readable_case_ids(call.user, {c.id for a in actions for c in a.cases})
     return ActionList(
         items=[

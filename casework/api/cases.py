@@ -9,7 +9,7 @@ from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
 from casework import permissions
-from casework.api.common import form_values
+from casework.api.common import bad_cursor, form_values
 from casework.api.consent import identifying_values, shows_identifying
 from casework.api.framework import Call, check_if_match, etag_of, operation
 from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
@@ -139,7 +139,7 @@ def list_cases(call: Call) -> CasePage:
             call.user, statement, "created", query.cursor or "", CURSOR_SALT, query.limit
         )
     except keyset.BadCursor as exc:
-        raise ValidationFailed({"cursor": ["Not a cursor of this list."]}) from exc
+        raise bad_cursor() from exc
     record(call.user, "case.listed", object_type="search", results=len(cases))
     return CasePage(
         items=[present_case(call.user, c, anonymised=query.anonymised) for c in cases],

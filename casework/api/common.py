@@ -1,4 +1,5 @@
-"""Small pieces shared by the API resources: loading a case for its records, plain values."""
+"""Small pieces shared by the API resources: loading a case for its records, plain values, the
+refusal of a cursor."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from casework import permissions
 from casework.cases.models import Case
+from casework.core.errors import ValidationFailed
 from casework.loader import load
 
 
@@ -27,3 +29,16 @@ def form_values(model: Any) -> dict[str, Any]:
     """The fields a client set, as the services read form values ('' for null text)."""
     values = model.model_dump(exclude_unset=True, mode="json")
     return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+def bad_cursor() -> ValidationFailed:
+    """The refusal of a cursor that is not this list's, or whose row has left the list since
+    (deleted, or no longer visible to the user): the client starts again without one."""
+    return ValidationFailed(
+        {
+            "cursor": [
+                "Not a cursor of this list, or the row it continues from has left the list: "
+                "start again without a cursor."
+            ]
+        }
+    )

@@ -60,7 +60,15 @@ class ErrorResponse(Output):
 class ListQuery(Input):
     """Cursor pagination: pass ``next_cursor`` of a page to get the next one."""
 
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "The next_cursor of the previous page. It continues from that page's last row: if "
+            "the row has left the list since (deleted, or no longer visible to you), the answer "
+            "is a 422 on cursor, and the list is read again from the start without one."
+        ),
+    )
     limit: int = Field(default=25, ge=1, le=100)
 
 
