@@ -103,6 +103,22 @@ def needs_translation(text: str) -> bool:
     return not ALLOWED.match(words)
 
 
+# A string literal an expression prints: a whole ``{{ "..." }}``, or a branch of
+# ``"a" if test else "b"`` or ``value or "fallback"``. Literals passed to functions, filters or
+# comparisons (``url_for('x')``, ``== "closed"``) are code, not text.
+_LITERAL = re.compile(r"""(["'])((?:\\.|(?!\1).)*)\1""")
+_SHOWN_BEFORE = re.compile(r"(?:^|\belse|\bor)\s*$")
+_FORMAT_STRING = re.compile(r"^\s*\|\s*format\b")
+
+
+def printed_literals(expression: str) -> Iterator[str]:
+    """The string literals of a ``{{ }}`` expression that reach the page as they are."""
+    for m in _LITERAL.finditer(expression):
+        before, after = expression[: m.start()], expression[m.end() :]
+        if _SHOWN_BEFORE.search(before) and not _FORMAT_STRING.match(after):
+            yield m.group(2)
+
+
 def unmarked(source: str) -> list[tuple[int, str]]:
     """(line, text) of every piece of user-facing text not marked for translation."""
     found = []
@@ -117,6 +133,12 @@ def unmarked(source: str) -> list[tuple[int, str]]:
                     in_trans = True
                 elif word == "endtrans":
                     in_trans = False
+            elif piece.text.startswith("{{") and not in_trans:
+                found.extend(
+                    (line, f'"{text}"')
+                    for text in printed_literals(body)
+                    if needs_translation(text)
+                )
             continue
         if in_trans or piece.kind == "raw":
             continue

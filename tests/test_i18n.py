@@ -88,6 +88,27 @@ def test_the_unmarked_text_check_finds_text_and_attributes():
     assert unmarked(source) == [(1, 'title="Open it"'), (1, "Hello"), (1, "Edit")]
 
 
+def test_the_unmarked_text_check_finds_literals_an_expression_prints():
+    # A title or a button chosen by a condition is text too: "Edit event" if event else ...
+    source = (
+        '{{ "Edit" if x else "New" }} {{ name or "never" }} {{ url_for("a.b", q="x") }}'
+        '{{ _("Ok") if y else _("No") }} {{ "%.0f"|format(v) }} {{ x == "closed" }}'
+    )
+    assert unmarked(source) == [(1, '"Edit"'), (1, '"New"'), (1, '"never"')]
+
+
+def test_form_titles_chosen_by_a_condition_are_in_russian(client, login, make_user):
+    lawyer = make_user(Role.LAWYER, language="ru")
+    login(lawyer)
+    case = intake(client)
+    event_form = page(client, f"/cases/{case.public_id}/events/new")
+    assert "New event" not in event_form and "Новое событие" in event_form
+    source_form = page(client, f"/cases/{case.public_id}/sources/new")
+    assert "New source" not in source_form and "Новый источник" in source_form
+    remedy_form = page(client, f"/cases/{case.public_id}/legal/remedies/new")
+    assert "Record a proceeding" not in remedy_form
+
+
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_catalogue_translates_every_marked_string(language):
     catalogue = _catalogue(language)
