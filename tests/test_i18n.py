@@ -277,3 +277,13 @@ def test_the_remembered_catalogue_follows_a_forced_language(app):
             assert render_template_string('{{ _("Cases") }}') == "Cases"
         assert gettext("Cases") == "Дела"
         assert render_template_string('{{ _("Cases") }}') == "Дела"
+
+
+def test_the_legal_page_of_a_case_heads_its_panels_in_russian(client, login, make_user):
+    lawyer = make_user(Role.LAWYER, language="ru")
+    login(lawyer)
+    case = intake(client)
+    legal = page(client, f"/cases/{case.public_id}/legal/")
+    assert "<h2>Правовые основания</h2>" in legal
+    assert "<h2>Внутренние средства правовой защиты</h2>" in legal
+    assert "Legal grounds" not in legal and "Domestic remedies" not in legal
