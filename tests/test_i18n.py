@@ -287,3 +287,12 @@ def test_the_legal_page_of_a_case_heads_its_panels_in_russian(client, login, mak
     assert "<h2>Правовые основания</h2>" in legal
     assert "<h2>Внутренние средства правовой защиты</h2>" in legal
     assert "Legal grounds" not in legal and "Domestic remedies" not in legal
+
+
+def test_the_profiles_language_choice_names_the_browser_default_in_russian(
+    client, login, make_user
+):
+    login(make_user(Role.MONITOR, language="ru"))
+    profile = page(client, "/profile")
+    assert "The browser&#39;s language" not in profile and "The browser's language" not in profile
+    assert "Язык браузера" in profile

@@ -119,7 +119,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(
         _l("Language"),
         choices=[
-            SelectChoice("", "The browser's language"),
+            SelectChoice("", _l("The browser's language")),
             *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
         ],
         validators=[Optional()],
