@@ -296,3 +296,11 @@ def test_the_profiles_language_choice_names_the_browser_default_in_russian(
     profile = page(client, "/profile")
     assert "The browser&#39;s language" not in profile and "The browser's language" not in profile
     assert "Язык браузера" in profile
+
+
+def test_the_note_of_a_case_opened_at_intake_is_in_russian(client, login, make_user):
+    login(make_user(Role.MONITOR, language="ru"))
+    case = intake(client)
+    file = page(client, f"/cases/{case.public_id}")
+    assert "Created at intake" not in file
+    assert "Создано при приёме" in file

@@ -182,6 +182,8 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
     return r.values(), warnings
 
 
+# The note on the first status change, stored in English and shown in the reader's language.
+INTAKE_NOTE = N_("Created at intake")
 EMPTY_INTAKE = N_("The form is empty: nothing was saved. Type at least one fact before saving.")
 # The operation under which an intake form's idempotency key is stored.
 INTAKE_FORM_OPERATION = "form:cases.new_case"
@@ -259,7 +261,7 @@ def intake(
             from_status=None,
             to_status=CaseStatus.DRAFT,
             author_id=actor.id,
-            comment="Created at intake",
+            comment=INTAKE_NOTE,
         )
     )
     db.session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from casework import permissions
 from casework.cases.events import agency_label, case_events
 from casework.cases.models import Case, Comment, StatusChange
+from casework.cases.services import INTAKE_NOTE
 from casework.core import countries
 from casework.core.db import db
 from casework.core.hooks import TimelineItem
@@ -90,7 +91,8 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
                 when=change.created_at,
                 kind="status",
                 title=title,
-                body=change.comment,
+                # The intake's note is the application's own words, not a person's.
+                body=_(change.comment) if change.comment == INTAKE_NOTE else change.comment,
                 author=change.author.display_name,
             )
         )
