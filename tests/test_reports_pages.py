@@ -415,3 +415,15 @@ def test_upr_draft_conflict_keeps_the_text_shows_the_saved_one_and_lets_it_be_sa
     assert client.post(url, data=merged).status_code == 302
     db.session.expire_all()
     assert draft.body == merged["body"]
+
+
+def test_statistics_name_countries_in_the_readers_language(app):
+    world = report_world.build()
+    world.coordinator.language = "ru"
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    page = client.get("/reports/statistics").get_data(as_text=True)
+    assert "Узбекистан" in page and "Uzbekistan" not in page
+    response = client.get("/reports/statistics/destination.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[1] == ["Узбекистан", "1"]

@@ -35,6 +35,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
 from casework.core.db import db
+from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
     ActionStatus,
@@ -138,6 +139,11 @@ def _rollup(rows, key, label, order_by_count: bool = True) -> list[list[Any]]:
     return [[label(k), n] for k, n in items]
 
 
+def _country(code: str | None) -> str:
+    """A country's name in the reader's language (the tables are cached per language)."""
+    return countries.local_name(code, current_language()) if code else _("Not recorded")
+
+
 def case_tables(where) -> list[Table]:
     """Cases by year, by year and act, by destination and by situation: two grouped queries."""
     year = _year().label("year")
@@ -149,7 +155,6 @@ def case_tables(where) -> list[Table]:
         .where(where)
         .group_by(Case.destination_country, Case.current_situation)
     ).all()
-    country = lambda code: countries.name(code) if code else _("Not recorded")  # noqa: E731
     return [
         Table(
             "year",
@@ -172,7 +177,7 @@ def case_tables(where) -> list[Table]:
             "destination",
             _("Cases by destination country"),
             [_("Destination"), _("Cases")],
-            _rollup(by_place, lambda r: r[0], country),
+            _rollup(by_place, lambda r: r[0], _country),
         ),
         Table(
             "situation",
@@ -202,7 +207,7 @@ def people_tables(where) -> list[Table]:
             "nationality",
             _("People at risk by nationality"),
             [_("Nationality"), _("People")],
-            _rollup(rows, lambda r: r[0], lambda c: countries.name(c) if c else _("Not recorded")),
+            _rollup(rows, lambda r: r[0], _country),
         ),
         Table(
             "ethnicity",
