@@ -857,3 +857,20 @@ def test_each_follow_up_list_is_reached_in_full_a_page_at_a_time(
         html = client.get(f"/advocacy/followups?list=org_upcoming&cursor={bad}")
         assert html.status_code == 200 and "no longer available" in html.get_data(as_text=True)
     assert client.get("/advocacy/followups?list=everything").status_code == 404
+
+
+def test_an_actions_dates_read_as_in_the_list_for_a_russian_reader(client, login, world):
+    coordinator, case = world["coordinator"], world["case"]
+    coordinator.language = "ru"
+    db.session.commit()
+    login(coordinator)
+    client.post(f"/cases/{case.public_id}/advocacy/new", data=_action_form())
+    action = db.session.scalar(select(AdvocacyAction))
+    submitted = TODAY - timedelta(days=20)
+    detail = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
+    listing = client.get("/advocacy/actions").get_data(as_text=True)
+    followups = client.get("/advocacy/followups").get_data(as_text=True)
+    assert submitted.strftime("%d.%m.%Y") in listing
+    assert submitted.strftime("%d.%m.%Y") in detail
+    assert submitted.isoformat() not in detail
+    assert TODAY.strftime("%d.%m.%Y") in followups and TODAY.isoformat() not in followups

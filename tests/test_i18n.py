@@ -3,6 +3,7 @@ is chosen per user (or before login, per browser), and documents for UN bodies s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,26 @@ def test_the_note_of_a_case_opened_at_intake_is_in_russian(client, login, make_u
     file = page(client, f"/cases/{case.public_id}")
     assert "Created at intake" not in file
     assert "Создано при приёме" in file
+
+
+# Dates reach the reader through the |day, |moment and |pdate filters (12.06.2011 in Russian);
+# the audit trail keeps its seconds, and a date input's value is ISO by definition.
+_HAND_FORMATTED_DATE = re.compile(r"\.strftime\(|\.isoformat\(\)|\.iso\(\)")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in TEMPLATES.rglob("*.html")
+        if str(p.relative_to(TEMPLATES)) not in ENGLISH_DOCUMENTS | {"audit/trail.html"}
+    ),
+    ids=lambda p: str(p.relative_to(TEMPLATES)),
+)
+def test_templates_show_dates_in_the_readers_convention(path):
+    lines = [
+        (n, line.strip())
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _HAND_FORMATTED_DATE.search(line) and 'value="{{' not in line
+    ]
+    assert not lines, f"dates formatted by hand in {path.relative_to(TEMPLATES)}: {lines}"
