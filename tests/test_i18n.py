@@ -328,3 +328,11 @@ def test_templates_show_dates_in_the_readers_convention(path):
         if _HAND_FORMATTED_DATE.search(line) and 'value="{{' not in line
     ]
     assert not lines, f"dates formatted by hand in {path.relative_to(TEMPLATES)}: {lines}"
+
+
+def test_an_upload_without_a_file_is_refused_in_russian(client, login, make_user):
+    login(make_user(Role.MONITOR, language="ru"))
+    case = intake(client)
+    response = client.post(f"/cases/{case.public_id}/documents/new", data={"description": "x"})
+    html = response.get_data(as_text=True)
+    assert "Choose a file." not in html and "Выберите файл." in html

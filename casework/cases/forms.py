@@ -203,7 +203,7 @@ class SourceForm(OnceForm, FlaskForm):
 
 
 class DocumentForm(OnceForm, FlaskForm):
-    file = FileField(_l("File"), validators=[FileRequired("Choose a file.")])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
     description = StringField(_l("Description"), validators=[Length(max=1000)])
 
 

@@ -12,7 +12,9 @@ from casework.core.i18n import lazy_gettext as _l
 
 
 class CaseImportForm(FlaskForm):
-    file = FileField(_l("Spreadsheet (.csv or .xlsx)"), validators=[FileRequired("Choose a file.")])
+    file = FileField(
+        _l("Spreadsheet (.csv or .xlsx)"), validators=[FileRequired(_l("Choose a file."))]
+    )
     encoding = SelectField(
         _l("Encoding"),
         choices=pairs(
