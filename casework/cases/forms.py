@@ -222,7 +222,9 @@ class TeamMemberForm(FlaskForm):
 
 
 class HideForm(FlaskForm):
-    reason = StringField(_l("Why"), validators=[DataRequired("Say why."), Length(max=500)])
+    reason = StringField(
+        _l("Why"), validators=[DataRequired(_l("Say why this is being removed.")), Length(max=500)]
+    )
 
 
 class DuplicateForm(FlaskForm):
