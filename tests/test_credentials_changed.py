@@ -145,3 +145,36 @@ def test_one_administrator_alone_cannot_make_a_coordinator_and_approve_with_it(
     request = second_factor_reset.approve(_fresh(coordinator), _fresh(victim))
     db.session.commit()
     assert request.completed_at is not None and not _fresh(victim).has_second_factor
+
+
+@pytest.mark.parametrize("change", ["deactivate_then_reactivate", "role"])
+def test_deactivation_or_a_role_change_revokes_the_accounts_tokens(app, make_user, change):
+    """Deactivating an account (a seized phone, a monitor who left) ended its browser
+    sessions, but its tokens only paused: reactivated, the account's old tokens, perhaps an
+    intruder's, read the cases again. A role change ended the sessions, but a token made under
+    the old role went on with the new role's reach (a monitor's token promoted to see every
+    case)."""
+    admin, user = make_user(Role.ADMIN), make_user(Role.MONITOR)
+    kept = token_for(make_user(Role.MONITOR), "read")  # another account's token is untouched
+    secret = token_for(user, "read")
+    assert _reads(app, secret) == 200
+
+    def update(**changes):
+        target = _fresh(user)
+        values = {"role": target.role.value, "active": target.is_active_account, **changes}
+        accounts.admin_update_user(
+            _fresh(admin), target, display_name=target.display_name,
+            expected_version=target.version, **values,
+        )  # fmt: skip
+        db.session.commit()
+
+    if change == "role":
+        update(role=Role.COORDINATOR.value)
+    else:
+        update(active=False)
+        assert _reads(app, secret) == 401
+        update(active=True)
+    assert _reads(app, secret) == 401
+    assert _reads(app, kept) == 200
+    # The owner makes a new token under the account as it now is: it works.
+    assert _reads(app, token_for(_fresh(user), "read")) == 200

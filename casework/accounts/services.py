@@ -423,7 +423,9 @@ def admin_update_user(
     expected_version: Any,
 ) -> User:
     """An admin changes a user's role, name or active flag (never deletes an account). A
-    role change or deactivation ends every session of the user."""
+    role change or deactivation ends every session of the user and revokes their API tokens
+    (a token made under the old role must not gain the new one's reach, and a reactivated
+    account must not bring back the tokens it had)."""
     _require_admin(actor)
     role_value = Role.parse(role)
     if role_value is None:
@@ -441,6 +443,7 @@ def admin_update_user(
         record(actor, "user.role_changed", user, old=user.role.value, new=role_value.value)
         user.role = role_value
         sessions.end_all(user)
+        tokens.revoke_all(user)
         if role_sees_every_case(role_value):
             _coordinator_granted(actor, user)
     if name != user.display_name:
@@ -449,6 +452,7 @@ def admin_update_user(
     if active != user.is_active_account:
         user.is_active_account = active
         sessions.end_all(user)
+        tokens.revoke_all(user)
         record(actor, "user.activated" if active else "user.deactivated", user)
     return user
 

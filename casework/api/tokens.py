@@ -125,8 +125,9 @@ def revoke_token(actor: Any, token: ApiToken) -> None:
 
 def revoke_all(user: Any) -> int:
     """Revoke every usable token of ``user``, after a change of credentials (a password changed
-    or reset, a second factor reset or replaced): a token made with the old ones may be an
-    intruder's, and it asks for no second factor. The number revoked (audited)."""
+    or reset, a second factor reset or replaced), a role change or a deactivation: a token made
+    with the old ones may be an intruder's, and it asks for no second factor. The number revoked
+    (audited)."""
     revoked = (
         db.session.execute(
             update(ApiToken)
