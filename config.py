@@ -134,6 +134,9 @@ class Config:
             RATELIMIT_STORAGE_URI=_env("RATELIMIT_STORAGE_URL", "memory://"),
             LOGIN_RATE_LIMIT=_env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
             API_RATE_LIMIT=_env("API_RATE_LIMIT", "120 per minute;5000 per hour"),
+            # Refused API tokens per client address (every request's token is its own rate
+            # limit key, so a made-up one would otherwise have a fresh limit each time).
+            API_FAILURE_LIMIT=_env("API_FAILURE_LIMIT", "10 per minute;100 per hour"),
             ORGANISATION_NAME=_env("ORGANISATION_NAME", "Casework"),
             # Words allowed in a UPR stakeholder submission (OHCHR technical guidelines).
             UPR_WORD_LIMIT_INDIVIDUAL=_env_int("UPR_WORD_LIMIT_INDIVIDUAL", 2815),

@@ -39,3 +39,30 @@ def test_each_token_has_its_own_limit(limited_app, make_user):
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "rate_limited"
     assert second.get("cases").status_code == 200
+
+
+def test_guessing_tokens_from_one_address_is_throttled(app, make_user):
+    """Every request's token was its own rate-limit key: a made-up token had a fresh limit, so
+    one address could try tokens without end (each refusal also a durable audit entry).
+    Refused tokens now count against the address; past the limit it is refused unseen."""
+    from sqlalchemy import func, select
+
+    from casework.audit.models import AuditEntry
+
+    owner = ApiClient(app, token_for(make_user(Role.MONITOR)))
+    assert owner.get("cases").status_code == 200  # entitled: let through
+    statuses = [ApiClient(app, f"cw_guess{i:04d}").get("cases").status_code for i in range(15)]
+    assert statuses[:10] == [401] * 10
+    assert set(statuses[10:]) == {429}
+    audited = db.session.scalar(
+        select(func.count(AuditEntry.id)).where(AuditEntry.action == "api_token.refused")
+    )
+    assert audited == 10
+    # Requests without a token are no guesses; another address is not affected.
+    other = app.test_client(use_cookies=False)
+    answer = other.get(
+        "/api/v1/cases",
+        headers={"Authorization": "Bearer cw_guess"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert answer.status_code == 401

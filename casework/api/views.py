@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, request
 from flask_login import AnonymousUserMixin
 
+from casework.accounts.throttle import throttle
 from casework.api import advocacy, cases, evidence, legal, people, records, search, tokens  # noqa: F401  (routes)
 from casework.api.framework import bearer_secret, bp, rate_limit, rate_limit_key
 from casework.api.openapi import build_spec
@@ -26,8 +27,15 @@ def authenticate():
     g._login_user = AnonymousUserMixin()  # Flask-Login's current user: never the cookie's
     if request.endpoint in PUBLIC_API_ENDPOINTS:
         return None
-    token = tokens.authenticate(bearer_secret())
+    address = request.remote_addr or "unknown"
+    if throttle().address_blocked(address):
+        # Too many refused tokens from this address: not even looked up (nor audited again).
+        return json_error(429, "Too many refused tokens from this address. Wait and try again.")
+    secret = bearer_secret()
+    token = tokens.authenticate(secret)
     if token is None:
+        if secret:
+            throttle().address_failed(address)
         db.session.commit()  # the refusal is audited
         response, status = json_error(401, "Send a valid personal access token (Bearer).")
         response.headers["WWW-Authenticate"] = 'Bearer realm="casework"'
