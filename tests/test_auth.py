@@ -131,7 +131,7 @@ def test_setup_rejects_short_password(client):
         },
     )
     assert response.status_code == 200
-    assert "between 12 and" in response.get_data(as_text=True)
+    assert "between 15 and" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(User.id))) == 0
 
 
@@ -169,7 +169,7 @@ def test_cli_refuses_bad_input(app, make_user):
         input="short\n",
     )
     assert result.exit_code != 0
-    assert "at least 12" in result.output
+    assert "at least 15" in result.output
 
 
 def test_change_own_password_ends_other_sessions(app, make_user):

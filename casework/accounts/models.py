@@ -14,7 +14,7 @@ from casework.core.vocab import Role
 
 EMAIL_MAX_LEN = 254
 NAME_MAX_LEN = 120
-PASSWORD_MIN_LEN = 12
+PASSWORD_MIN_LEN = 15
 # Longer passwords are refused before they reach the hasher (no hashing DoS).
 PASSWORD_MAX_LEN = 128
 RECOVERY_CODE_COUNT = 10

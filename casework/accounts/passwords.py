@@ -1,4 +1,4 @@
-"""Password rules and hashing: 12 to 128 characters, not a known common or breached password,
+"""Password rules and hashing: 15 to 128 characters, not a known common or breached password,
 argon2id (RFC 9106 low-memory profile: 64 MiB, t=3), upgraded at login when parameters change."""
 
 from __future__ import annotations
