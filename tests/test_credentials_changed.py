@@ -178,3 +178,50 @@ def test_deactivation_or_a_role_change_revokes_the_accounts_tokens(app, make_use
     assert _reads(app, kept) == 200
     # The owner makes a new token under the account as it now is: it works.
     assert _reads(app, token_for(_fresh(user), "read")) == 200
+
+
+def _feed(app, secret: str) -> int:
+    return app.test_client(use_cookies=False).get(f"/calendar/{secret}.ics").status_code
+
+
+@pytest.mark.parametrize(
+    "change", ["password_changed", "password_reset", "second_factor_reset", "deactivated"]
+)
+def test_a_change_of_credentials_switches_off_the_calendar_feed(app, make_user, change):
+    """The calendar feed's secret URL is a standing credential too (it lists the deadlines of
+    the cases the user reads, asking for no second factor): it outlived every recovery step
+    that revoked the API tokens. An intruder's copy now stops with them."""
+    from casework.advocacy import calendar
+
+    admin, coordinator = make_user(Role.ADMIN), make_user(Role.COORDINATOR)
+    user = make_user(Role.LAWYER)
+    other = make_user(Role.LAWYER)
+    kept = calendar.rotate_token(other)  # another account's feed is untouched
+    secret = calendar.rotate_token(user)
+    db.session.commit()
+    assert _feed(app, secret) == 200
+    if change == "password_changed":
+        client = log_in(app.test_client(), user)
+        assert client.post("/profile", data=_change(PASSWORD)).status_code == 302
+    elif change == "password_reset":
+        code = accounts.issue_password_reset(admin, _fresh(user))
+        db.session.commit()
+        accounts.redeem_password_reset(code, NEW_PASSWORD)
+    elif change == "second_factor_reset":
+        second_factor_reset.approve(_fresh(admin), _fresh(user))
+        second_factor_reset.approve(_fresh(coordinator), _fresh(user))
+    else:
+        target = _fresh(user)
+        for active in (False, True):
+            accounts.admin_update_user(
+                _fresh(admin), target, role=target.role.value, active=active,
+                display_name=target.display_name, expected_version=target.version,
+            )  # fmt: skip
+            db.session.commit()
+    db.session.commit()
+    assert _feed(app, secret) == 404
+    assert _feed(app, kept) == 200
+    # The owner switches a new feed on: it works.
+    fresh = calendar.rotate_token(_fresh(user))
+    db.session.commit()
+    assert _feed(app, fresh) == 200

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from casework.accounts import sessions, totp
 from casework.accounts.models import SecondFactorReset, User
-from casework.api import tokens
+from casework.accounts.services import revoke_standing_credentials
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
@@ -96,7 +96,7 @@ def approve(actor: User, user: User) -> SecondFactorReset:
     if request.coordinator_id is not None and request.admin_id is not None:
         totp.remove_second_factor(user)
         sessions.end_all(user)
-        tokens.revoke_all(user)
+        revoke_standing_credentials(user)
         request.completed_at = utcnow()
         record(actor, "user.second_factor_reset", user, request=request.public_id)
     return request

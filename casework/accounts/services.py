@@ -50,6 +50,17 @@ class Throttled(DomainError):
 hash_password = passwords.hash_password
 
 
+def revoke_standing_credentials(user: User) -> None:
+    """End what works without a password and a code once made: the user's API tokens and
+    calendar feed secret. Called whenever the sessions end for a change of credentials or of
+    the account (a password changed or reset, a second factor reset or replaced, a role change,
+    a deactivation): a copy made with the old credentials may be an intruder's."""
+    tokens.revoke_all(user)
+    if user.calendar_token is not None:
+        user.calendar_token = None
+        record(None, "calendar.token_revoked", user)
+
+
 def normalise_email(email: str) -> str:
     """Validate an address (no DNS look-up) and return it in canonical lower-case form."""
     try:
@@ -266,7 +277,7 @@ def replace_second_factor(user: User, row: UserSession) -> None:
     Callers ask for fresh authentication first; the user's other sessions end."""
     totp.remove_second_factor(user)
     sessions.end_all(user, keep=row)
-    tokens.revoke_all(user)
+    revoke_standing_credentials(user)
     record(user, "auth.second_factor_replaced", user)
 
 
@@ -299,7 +310,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
     row = sessions.current()
     created, reauth = (row.created_at, row.reauthenticated_at) if row else (utcnow(), None)
     sessions.end_all(user)
-    tokens.revoke_all(user)
+    revoke_standing_credentials(user)
     record(user, "user.password_changed", user)
     if row is not None:
         sessions.renew(user, created, reauth)
@@ -348,7 +359,7 @@ def redeem_password_reset(code: str, new_password: str) -> User:
     row.used_at = utcnow()
     user.password_hash = passwords.hash_password(new_password)
     sessions.end_all(user)
-    tokens.revoke_all(user)
+    revoke_standing_credentials(user)
     record(user, "user.password_reset_used", user)
     return user
 
@@ -443,7 +454,7 @@ def admin_update_user(
         record(actor, "user.role_changed", user, old=user.role.value, new=role_value.value)
         user.role = role_value
         sessions.end_all(user)
-        tokens.revoke_all(user)
+        revoke_standing_credentials(user)
         if role_sees_every_case(role_value):
             _coordinator_granted(actor, user)
     if name != user.display_name:
@@ -452,7 +463,7 @@ def admin_update_user(
     if active != user.is_active_account:
         user.is_active_account = active
         sessions.end_all(user)
-        tokens.revoke_all(user)
+        revoke_standing_credentials(user)
         record(actor, "user.activated" if active else "user.deactivated", user)
     return user
 
