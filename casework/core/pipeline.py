@@ -413,8 +413,30 @@ def init_pipeline(app: Flask) -> None:
             return json_error(409, message)
         return render_template("errors/error.html", code=409, message=_(message)), 409
 
+    def record_page_refusal() -> None:
+        """A 403 with no object the loader audited (an administration page, a global right):
+        who asked for which page, so that probing is seen. The API audits its own answers."""
+        if g.get("refusal_recorded") or request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS:
+            return
+        g.refusal_recorded = True
+        if not _maybe_authenticated() or not current_user.is_authenticated:
+            return
+        from casework.audit.services import ACCESS_REFUSED, record
+
+        user = current_user._get_current_object()
+        record(
+            user,
+            ACCESS_REFUSED,
+            object_type="page",
+            object_id=(request.endpoint or "")[:40],
+            status=403,
+        )
+        db.session.commit()
+
     @app.errorhandler(PermissionDenied)
     def permission_denied(exc: PermissionDenied):
+        if getattr(exc, "after_rollback", None) is not None:
+            g.refusal_recorded = True  # the loader's audit names the object
         response = http_error(Forbidden())
         try:
             record_refusal(exc)
@@ -462,6 +484,13 @@ def init_pipeline(app: Flask) -> None:
             return database_unavailable(original)
         db.session.rollback()
         code = exc.code or 500
+        if code == 403:
+            try:
+                record_page_refusal()
+            except DBAPIError as db_exc:
+                if not is_database_unavailable(db_exc):
+                    raise
+                return database_unavailable(db_exc)
         messages = {
             403: "You do not have permission to do this.",
             404: "There is nothing here, or you may not see it.",
