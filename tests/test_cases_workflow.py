@@ -412,3 +412,62 @@ def test_the_state_of_agencies_is_read_as_any_country_of_the_file(app, people):
             user, case, {"event_type": "arrest", "agencies": "X", "agencies_country": "Narnia"}
         )
     assert "agencies_country" in refused.value.errors
+
+
+def test_the_longest_narratives_allowed_in_cyrillic_are_saved_not_refused_as_too_large(app, people):
+    """Narrative and 'known after return' at their 50,000-character limit, in Russian: a form
+    sent by a browser is URL-encoded (six bytes per Cyrillic letter), and the request must still
+    reach the form rather than be refused whole for its size."""
+    monitor = _client(app, people[Role.MONITOR])
+    case = intake(monitor)
+    text = ("Задержан сотрудниками КНБ в Алматы. " * 1400)[:50_000]
+    response = monitor.post(
+        f"/cases/{case.public_id}/edit",
+        data={
+            "act_type": "extradition",
+            "act_date": "2011-06",
+            "urgency": "routine",
+            "current_situation": "detained",
+            "destination_country": "UZ",
+            "narrative": text,
+            "after_return": text,
+            "version": case.version,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Case, case.id)
+    assert saved.narrative == text and saved.after_return == text
+
+
+def test_fields_a_form_does_not_have_are_ignored_not_assigned(app, people):
+    """Mass assignment: a monitor's case edit that also sends the status, the restriction, the
+    reference, the creator and the version's successor changes only what the form offers."""
+    monitor = _client(app, people[Role.MONITOR])
+    case = intake(monitor)
+    before = db.session.get(Case, case.id)
+    reference, status, restricted = before.reference, before.status, before.restricted
+    response = monitor.post(
+        f"/cases/{case.public_id}/edit",
+        data={
+            "act_type": "extradition",
+            "act_date": "2011-06",
+            "urgency": "routine",
+            "current_situation": "detained",
+            "destination_country": "UZ",
+            "narrative": "Edited.",
+            "version": case.version,
+            # Not fields of the form:
+            "status": "closed",
+            "restricted": "y",
+            "reference": "KZ-1999-0001",
+            "created_by_id": str(people[Role.COORDINATOR].id),
+            "id": "1",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Case, case.id)
+    assert saved.narrative == "Edited."  # the edit itself went through
+    assert (saved.reference, saved.status, saved.restricted) == (reference, status, restricted)
+    assert saved.created_by_id == people[Role.MONITOR].id
