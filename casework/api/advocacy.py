@@ -10,7 +10,7 @@ from pydantic import Field
 from casework import permissions
 from casework.advocacy import services as advocacy
 from casework.advocacy import upr
-from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.api.common import bad_cursor, text
 from casework.api.framework import Call, operation
 from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
@@ -34,7 +34,10 @@ class ActionOut(Output):
     id: str
     action_type: str
     status: str
-    target_body: str | None
+    target_body_id: int | None = Field(
+        description="The id of the body it is addressed to (GET /api/v1/advocacy/target-bodies)."
+    )
+    target_body: str | None = Field(description="The name of the body it is addressed to.")
     planned_on: date | None
     submitted_on: date | None
     followup_due: date | None
@@ -75,6 +78,7 @@ def present_action(
         id=action.public_id,
         action_type=text(action.action_type),
         status=text(action.status),
+        target_body_id=action.target_body_id,
         target_body=action.target_body.name if action.target_body else None,
         planned_on=action.planned_on,
         submitted_on=action.submitted_on,
@@ -120,7 +124,12 @@ class ActionCreate(Input):
     action_type: ActionType
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)
-    target_body_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    target_body_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The id of the body it is addressed to (GET /api/v1/advocacy/target-bodies).",
+    )
     status: ActionStatus = ActionStatus.PLANNED
     planned_on: date | None = None
     submitted_on: date | None = None
@@ -141,6 +150,35 @@ def create_case_action(call: Call, case_id: str) -> ActionOut:
     data = advocacy.ActionData(**body.model_dump())
     action = advocacy.create_action(call.user, data, case=case)
     return present_action(call.user, action, anonymised=False)
+
+
+class TargetBodyOut(Output):
+    id: int = Field(description="What an action's target_body_id names.")
+    name: str
+    short_name: str | None = Field(description="An abbreviation (CAT, UNHCR...), if any.")
+    retired: bool = Field(
+        description="No longer offered on the pages' forms; kept on the actions addressed to it."
+    )
+
+
+class TargetBodyList(Output):
+    items: list[TargetBodyOut] = Field(description="Every body, retired ones included, by name.")
+
+
+def present_body(body: TargetBody) -> TargetBodyOut:
+    return TargetBodyOut(
+        id=body.id, name=body.name, short_name=body.short_name, retired=body.retired
+    )
+
+
+@operation("GET", "/advocacy/target-bodies",
+           summary="The bodies an action may be addressed to (UN Special Procedures, CAT, UNHCR...)",
+           tag=TAG, response=TargetBodyList)  # fmt: skip
+def list_target_bodies(call: Call) -> TargetBodyList:
+    if not permissions.can_view_advocacy(call.user):
+        raise PermissionDenied()
+    bodies = advocacy.list_bodies(include_retired=True)
+    return TargetBodyList(items=[present_body(b) for b in bodies])
 
 
 class CycleOut(Output):
