@@ -366,3 +366,40 @@ def test_a_draft_keeps_what_it_cannot_read_as_the_document_says(app, make_user):
     described = " ".join(spec["CaseCreate"]["description"].split())
     assert "kept as the act_date_note" in described
     assert "unknown destination_country is left empty" in described
+
+
+def test_the_idempotency_key_schema_accepts_what_the_server_accepts_and_says_how_long_kept(
+    app, make_user
+):
+    """The header's schema is the server's rule (printable ASCII, spaces within, up to the
+    column's length): a key the server takes matches it, a key it refuses does not; and the
+    description says how long a key is remembered (the clean-up job's age)."""
+    import re
+
+    from casework.core import formkeys
+
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    (header,) = [
+        p
+        for p in spec["paths"]["/api/v1/cases"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    ]
+    schema = header["schema"]
+    assert (schema["minLength"], schema["maxLength"]) == (1, formkeys.KEY_MAX_LEN)
+    assert f"{formkeys.KEPT.days} days" in header["description"]
+
+    def documented(key: str) -> bool:
+        return bool(re.fullmatch(schema["pattern"], key)) and 1 <= len(key) <= schema["maxLength"]
+
+    api = api_for(app, make_user(Role.MONITOR))
+    longest = "k" * formkeys.KEY_MAX_LEN
+    for key in ("intake 42 (retry #2)", "a+b/c=d?e&f'g\"h~", "{order}:[1]", "x", longest,
+                longest + "k", "a\x1bb", "tab\there", "del\x7f"):  # fmt: skip
+        answer = api.post("cases", json={"draft": True, "narrative": key}, headers={
+            "Idempotency-Key": key})  # fmt: skip
+        assert answer.status_code in (201, 422), answer.get_json()
+        assert (answer.status_code == 201) == documented(key), key
+    # Sent again within the days the document names, a key still answers the first case.
+    again = api.post("cases", json={"draft": True, "narrative": "x"}, headers={
+        "Idempotency-Key": "x"})  # fmt: skip
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -35,6 +35,7 @@ from casework.core.pipeline import json_error
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 IDEMPOTENCY_KEY_MAX_LEN = formkeys.KEY_MAX_LEN
+IDEMPOTENCY_KEY_KEPT = formkeys.KEPT  # then the clean-up job (``formkeys.purge``) forgets it
 
 
 @dataclass

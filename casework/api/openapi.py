@@ -9,7 +9,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from casework import __version__
-from casework.api.framework import IDEMPOTENCY_KEY_MAX_LEN, OPERATIONS, Operation
+from casework.api.framework import (
+    IDEMPOTENCY_KEY_KEPT,
+    IDEMPOTENCY_KEY_MAX_LEN,
+    OPERATIONS,
+    Operation,
+)
 from casework.api.schemas import ErrorResponse
 
 _ARG = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -22,7 +27,7 @@ _STATUS_TEXT = {
     401: "No valid token (missing, unknown, revoked or expired)",
     403: "The token's user (or scope) may not do this",
     404: "Nothing here, or nothing this user may see",
-    409: "The Idempotency-Key was used with another request",
+    409: "The Idempotency-Key was used with another request, or is in use by one being handled",
     412: "If-Match does not name the current version: nothing was changed",
     413: "The body is larger than the server takes: nothing was saved",
     415: "The body is not of the content type this operation takes",
@@ -31,6 +36,18 @@ _STATUS_TEXT = {
     429: "Too many requests for this token",
     503: "The database (or, for a file, the file store) is unavailable: nothing was saved; retry",
 }
+
+
+_IDEMPOTENCY_KEY = (
+    "Makes the create safe to send again: the same key with the same request (path and body) "
+    "answers with the object the first one created (as it is now), created once (header "
+    "Idempotent-Replayed: true); the same key with another request is a 409. Keys are per "
+    f"user. A key is 1 to {IDEMPOTENCY_KEY_MAX_LEN} printable ASCII characters (letters, digits, "
+    "punctuation, and "
+    "spaces between them; spaces around it are not part of it). It is remembered for at least "
+    f"{IDEMPOTENCY_KEY_KEPT.days} days after its first use; then the clean-up job, run hourly, "
+    "forgets it, and the same key creates anew."
+)
 
 
 def _path(rule: str) -> str:
@@ -91,12 +108,13 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "description": "The same key again answers with the same object, created once.",
+                "description": _IDEMPOTENCY_KEY,
                 "schema": {
                     "type": "string",
                     "minLength": 1,
                     "maxLength": IDEMPOTENCY_KEY_MAX_LEN,
-                    "pattern": "^[A-Za-z0-9_.:-]+$",
+                    # Printable ASCII; a header's value neither starts nor ends with a space.
+                    "pattern": "^[!-~](?:[ -~]*[!-~])?$",
                 },
             }
         )
