@@ -86,3 +86,20 @@ def test_the_document_says_where_target_body_ids_come_from(app):
     )
     assert "target_body_id" in schemas["ActionOut"]["properties"]
     assert set(schemas["TargetBodyOut"]["properties"]) == {"id", "name", "short_name", "retired"}
+
+
+def test_the_action_list_is_newest_first_as_documented(app):
+    world = build_world()
+    api = api_for(app, world.on[Role.LAWYER])
+    base = f"cases/{world.ordinary.case.public_id}/advocacy-actions"
+    made = [
+        api.post(base, json={"action_type": "urgent_appeal", "title": f"Appeal {n}"}).get_json()
+        for n in range(3)
+    ]
+    listed = [a["id"] for a in api.get("advocacy/actions").get_json()["items"]]
+    assert listed[:3] == [a["id"] for a in reversed(made)]
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/advocacy/actions"]["get"]
+    assert "most recently created action first" in operation["description"]
+    items = spec["components"]["schemas"]["ActionList"]["properties"]["items"]
+    assert "Newest first" in items["description"]

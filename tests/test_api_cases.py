@@ -403,3 +403,37 @@ def test_the_idempotency_key_schema_accepts_what_the_server_accepts_and_says_how
     again = api.post("cases", json={"draft": True, "narrative": "x"}, headers={
         "Idempotency-Key": "x"})  # fmt: skip
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_the_case_list_is_newest_first_and_matches_part_of_a_reference_as_documented(
+    app, make_user
+):
+    api = api_for(app, make_user(Role.MONITOR))
+    made = [
+        api.post(
+            "cases", json={"name": f"Person {n}", "act_type": "extradition", "act_date": year}
+        ).get_json()  # fmt: skip
+        for n, year in enumerate(("2011-06", "2012", "2011"))
+    ]
+    listed = api.get("cases").get_json()["items"]
+    assert [c["id"] for c in listed] == [c["id"] for c in reversed(made)]
+    in_2011 = {c["id"] for c in made if c["reference"].startswith("KZ-2011-")}
+    assert len(in_2011) == 2
+    assert {c["id"] for c in api.get("cases?reference=kz-2011").get_json()["items"]} == in_2011
+    number = made[1]["reference"].rsplit("-", 1)[1]
+    found = api.get(f"cases?reference={number}").get_json()["items"]
+    assert made[1]["id"] in {c["id"] for c in found}
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/cases"]["get"]
+    assert "newest first" in operation["summary"]
+    assert "most recently created case first" in operation["description"]
+    assert (
+        "Newest first"
+        in spec["components"]["schemas"]["CasePage"]["properties"]["items"]["description"]
+    )
+    (reference,) = [p for p in operation["parameters"] if p["name"] == "reference"]
+    assert "reference contains this text" in reference["description"]
+    (destination,) = [p for p in operation["parameters"] if p["name"] == "destination"]
+    assert "ISO 3166-1 alpha-2" in destination["description"]
+    page = client_for(app, make_user(Role.MONITOR)).get("/api-reference").get_data(as_text=True)
+    assert "most recently created case first" in page and "reference contains this text" in page

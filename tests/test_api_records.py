@@ -321,3 +321,70 @@ def test_an_upload_answers_the_statuses_the_document_lists(app):
     upload = spec["paths"]["/api/v1/cases/{case_id}/documents"]["post"]["responses"]
     assert {"201", "413", "415", "422", "503"} <= set(upload)
     assert "503" in spec["paths"]["/api/v1/cases"]["get"]["responses"]
+
+
+def test_partial_dates_and_countries_are_read_as_the_document_says(app):
+    """Dates in the forms the document lists read back as YYYY, YYYY-MM or YYYY-MM-DD; a
+    country given by code or name reads back as its ISO code. Every partial date and country
+    of the document says so."""
+    import re
+
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    api = api_for(app, world.on[Role.LAWYER])
+    for sent, read, approximate in (
+        ("09.06.2011", "2011-06-09", False),
+        ("06.2011", "2011-06", False),
+        ("06/2011", "2011-06", False),
+        ("2011/6/9", "2011-06-09", False),
+        ("April 2011", "2011-04", False),
+        ("c. 2010", "2010", True),
+        ("unknown", None, False),
+    ):
+        made = api.post(f"{base}/events", json={"event_type": "arrest", "date": sent})
+        assert made.status_code == 201, (sent, made.get_json())
+        assert (made.get_json()["date"], made.get_json()["date_approximate"]) == (
+            read, approximate,
+        ), sent  # fmt: skip
+    refused = api.post(f"{base}/events", json={"event_type": "arrest", "date": "31.02.2011"})
+    assert refused.status_code == 422 and "date" in refused.get_json()["error"]["fields"]
+    event = api.post(
+        f"{base}/events",
+        json={"event_type": "extradition_request", "requesting_state": "Uzbekistan",
+              "destination_country": "uzb", "agencies": "SNB", "agencies_country": "Узбекистан"},
+    ).get_json()  # fmt: skip
+    assert (event["requesting_state"], event["destination_country"]) == ("UZ", "UZ")
+    assert event["identifying"]["agencies_country"] == "UZ"
+    person = api.post(
+        f"{base}/people",
+        json={"names": [{"name": "A Witness"}], "role": "witness", "birth_date": "12.04.1979",
+              "nationality": "Россия"},
+    )  # fmt: skip
+    assert person.status_code == 201, person.get_json()
+    assert person.get_json()["identifying"]["birth_date"] == "1979-04-12"
+    assert person.get_json()["nationality"] == "RU"
+    # The catalogue's adoption date, typed as text on the catalogue page, reads as a date.
+    world.instrument.adopted_on = "10.12.1984"
+    db.session.commit()
+    instrument = api.get(f"catalogue/instruments/{world.instrument.code}").get_json()
+    assert instrument["adopted_on"] == "1984-12-10"
+
+    schemas = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    dates = countries = 0
+    for model, schema in schemas.items():
+        for name, prop in schema.get("properties", {}).items():
+            kinds = [prop, *prop.get("anyOf", [])]
+            if not any(k.get("type") == "string" and "format" not in k for k in kinds):
+                continue
+            says = prop.get("description", "")
+            if re.search(r"(^|_)date$|_on$", name):
+                dates += 1
+                assert "YYYY, YYYY-MM or YYYY-MM-DD" in says, (model, name)
+                if model.endswith(("Create", "Update")):
+                    assert "DD.MM.YYYY, MM.YYYY" in says, (model, name)
+            if re.search(r"country$|^requesting_state$|^nationality$", name):
+                countries += 1
+                assert "ISO 3166-1" in says, (model, name)
+                if model.endswith(("Create", "Update")):
+                    assert "name in English or Russian" in says, (model, name)
+    assert dates >= 13 and countries >= 10

@@ -13,7 +13,14 @@ from casework.advocacy import upr
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.api.common import bad_cursor, text
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
+from casework.api.schemas import (
+    NEWEST_FIRST,
+    PARTIAL_DATE,
+    AnonymisedQuery,
+    Input,
+    ListQuery,
+    Output,
+)
 from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.errors import PermissionDenied
@@ -49,7 +56,7 @@ class ActionOut(Output):
 
 
 class ActionList(Output):
-    items: list[ActionOut]
+    items: list[ActionOut] = Field(description=NEWEST_FIRST)
     next_cursor: str | None = Field(
         default=None, description="Pass as cursor for the next page; null at the end."
     )
@@ -92,7 +99,9 @@ def present_action(
 
 
 @operation("GET", "/advocacy/actions", summary="Advocacy actions you may see, newest first",
-           tag=TAG, response=ActionList, query=ActionListQuery)  # fmt: skip
+           tag=TAG, response=ActionList, query=ActionListQuery,
+           description="The most recently created action first, a page at a time (limit, then "
+                       "cursor=next_cursor).")  # fmt: skip
 def list_actions(call: Call) -> ActionList:
     if not permissions.can_view_advocacy(call.user):
         raise PermissionDenied()
@@ -183,10 +192,10 @@ def list_target_bodies(call: Call) -> TargetBodyList:
 
 class CycleOut(Output):
     id: str
-    state_under_review: str
+    state_under_review: str = Field(description="The State's name (not an ISO code).")
     number: int
     wg_session: str | None
-    review_date: str | None
+    review_date: str | None = Field(description=PARTIAL_DATE)
     report_symbol: str | None
 
 
@@ -209,7 +218,9 @@ class RecommendationOut(Output):
     id: str
     cycle: str
     number: str
-    recommending_state: str
+    recommending_state: str = Field(
+        description="The State's name as the UPR report writes it (not an ISO code)."
+    )
     text: str
     response: str
     response_date: date | None

@@ -12,7 +12,17 @@ from casework import permissions
 from casework.api.common import bad_cursor, form_values
 from casework.api.consent import identifying_values, shows_identifying
 from casework.api.framework import Call, check_if_match, etag_of, operation
-from casework.api.schemas import AnonymisedQuery, Input, ListQuery, Output
+from casework.api.schemas import (
+    COUNTRY,
+    NEWEST_FIRST,
+    PARTIAL_DATE,
+    AnonymisedQuery,
+    Input,
+    ListQuery,
+    Output,
+    country_input,
+    partial_date_input,
+)
 from casework.audit.services import record
 from casework.cases import listing, services
 from casework.cases.models import Case
@@ -43,9 +53,9 @@ class CaseOut(Output):
     urgency: str
     restricted: bool
     act_type: str | None
-    act_date: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    act_date: str | None = Field(description=PARTIAL_DATE)
     act_date_approximate: bool
-    destination_country: str | None
+    destination_country: str | None = Field(description=COUNTRY)
     current_situation: str
     created_at: datetime
     updated_at: datetime
@@ -56,7 +66,7 @@ class CaseOut(Output):
 
 
 class CasePage(Output):
-    items: list[CaseOut]
+    items: list[CaseOut] = Field(description=NEWEST_FIRST)
     next_cursor: str | None = Field(
         description="Pass as cursor for the next page; null at the end."
     )
@@ -96,15 +106,35 @@ class CaseListQuery(ListQuery, AnonymisedQuery):
     status: CaseStatus | None = None
     urgency: Urgency | None = None
     act_type: ActType | None = None
-    nationality: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    nationality: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2}$",
+        description=(
+            "The cases with a person of this nationality (an ISO 3166-1 alpha-2 code), among "
+            "those whose identifying data you may read."
+        ),
+    )
     ethnicity: str | None = Field(default=None, max_length=80)
-    destination: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    destination: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2}$",
+        description="The cases of this destination_country: an ISO 3166-1 alpha-2 code.",
+    )
     date_from: date | None = None
     date_to: date | None = None
     lawyer: str | None = Field(default=None, max_length=40, description="A lawyer's public id.")
     mine: bool = False
     provision: str | None = Field(default=None, max_length=40)
-    reference: str | None = Field(default=None, max_length=40)
+    reference: str | None = Field(
+        default=None,
+        max_length=40,
+        description=(
+            "The cases whose reference contains this text, in upper or lower case (kz-2011 "
+            "finds KZ-2011-0007 and every other reference with KZ-2011 in it), or whose former "
+            "year-less reference (before the act was dated) does. Not the organisation's own "
+            "reference (external_ref)."
+        ),
+    )
 
 
 CURSOR_SALT = "api-case-cursor"
@@ -129,8 +159,10 @@ def _filters(query: CaseListQuery) -> listing.CaseFilters:
     return filters
 
 
-@operation("GET", "/cases", summary="List the cases you may see", tag=TAG, response=CasePage,
-           query=CaseListQuery)  # fmt: skip
+@operation("GET", "/cases", summary="List the cases you may see, newest first", tag=TAG,
+           response=CasePage, query=CaseListQuery,
+           description="The most recently created case first, a page at a time (limit, then "
+                       "cursor=next_cursor); the filters narrow the list.")  # fmt: skip
 def list_cases(call: Call) -> CasePage:
     query: CaseListQuery = call.query
     statement = listing.filtered_query(call.user, _filters(query))
@@ -167,10 +199,20 @@ class CaseCreate(Input):
     name: str = Field(default="", max_length=200, description="The person's name, any script.")
     name_kind: NameKind = NameKind.AS_GIVEN
     act_type: ActType | None = None
-    act_date: str = Field(default="", max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    act_date: str = Field(
+        default="",
+        max_length=40,
+        description=partial_date_input(
+            "act_date_approximate", "refused (422), or in a draft kept as the act_date_note"
+        ),
+    )
     act_date_approximate: bool = False
     act_place: str = Field(default="", max_length=200)
-    destination_country: str = Field(default="", max_length=60)
+    destination_country: str = Field(
+        default="",
+        max_length=60,
+        description=country_input("refused (422), or in a draft left empty"),
+    )
     urgency: Urgency = Urgency.ROUTINE
     current_situation: Situation = Situation.UNKNOWN
     narrative: str = Field(default="", max_length=services.NARRATIVE_MAX_LEN)
@@ -218,11 +260,15 @@ class CaseUpdate(Input):
 
     title: str | None = Field(default=None, max_length=200)
     act_type: ActType | None = None
-    act_date: str | None = Field(default=None, max_length=40)
+    act_date: str | None = Field(
+        default=None, max_length=40, description=partial_date_input("act_date_approximate")
+    )
     act_date_approximate: bool = unchanged()
     act_date_note: str | None = Field(default=None, max_length=200)
     act_place: str | None = Field(default=None, max_length=200)
-    destination_country: str | None = Field(default=None, max_length=60)
+    destination_country: str | None = Field(
+        default=None, max_length=60, description=country_input()
+    )
     urgency: Urgency = unchanged()
     current_situation: Situation = unchanged()
     narrative: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)

@@ -63,6 +63,8 @@ class Operation:
     # The answer carries the record's ETag (what a later If-Match names).
     etag: bool = False
     errors: tuple[int, ...] = field(default=())
+    # More than the summary says (the order of a list...), for the document.
+    description: str | None = None
     # The service's name of a field whose request name differs (its errors are the request's).
     field_names: dict[str, str] = field(default_factory=dict)
 

@@ -11,8 +11,9 @@ from casework import permissions
 from casework.api.common import case_for_records, text
 from casework.api.consent import shows_identifying
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.api.schemas import PARTIAL_DATE, AnonymisedQuery, Input, Output, partial_date_input
 from casework.core.errors import NotVisible
+from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Assessment, RemedyKind, RemedyOutcome, ViolationStatus
 from casework.legal import services as legal
 from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
@@ -128,9 +129,9 @@ class RemedyIdentifying(Output):
 class RemedyOut(Output):
     id: str
     kind: str
-    filed_on: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    filed_on: str | None = Field(description=PARTIAL_DATE)
     filed_on_approximate: bool
-    decided_on: str | None = Field(description="A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    decided_on: str | None = Field(description=PARTIAL_DATE)
     decided_on_approximate: bool
     outcome: str
     appeal_deadline: date | None
@@ -179,11 +180,11 @@ class RemedyCreate(Input):
     kind: RemedyKind
     body: str | None = Field(default=None, max_length=300, description="The court or authority.")
     filed_on: str | None = Field(
-        default=None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD."
+        default=None, max_length=40, description=partial_date_input("filed_on_approximate")
     )
     filed_on_approximate: bool = False
     decided_on: str | None = Field(
-        default=None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD."
+        default=None, max_length=40, description=partial_date_input("decided_on_approximate")
     )
     decided_on_approximate: bool = False
     outcome: RemedyOutcome = RemedyOutcome.PENDING
@@ -222,7 +223,13 @@ class InstrumentOut(Output):
     title: str
     instrument_type: str
     direction: str
-    adopted_on: str | None
+    adopted_on: str | None = Field(
+        description=(
+            "When it was adopted or decided, as a partial date (YYYY, YYYY-MM or YYYY-MM-DD); "
+            "null when not known. The catalogue page takes free text here: a text that does not "
+            "read as a date is given as it was typed."
+        )
+    )
     kz_status: str | None
     summary: str | None
     url: str | None
@@ -244,13 +251,22 @@ def present_provision(provision: Provision) -> ProvisionOut:
     )
 
 
+def _adopted_on(value: str | None) -> str | None:
+    """The catalogue's text as a partial date (12.04.1979 as 1979-04-12) when it reads as one."""
+    try:
+        parsed = PartialDate.parse(value)
+    except PartialDateError:
+        return value
+    return parsed.iso() if parsed else None
+
+
 def present_instrument(instrument: Instrument) -> InstrumentOut:
     return InstrumentOut(
         code=instrument.code,
         title=instrument.title,
         instrument_type=text(instrument.instrument_type),
         direction=text(instrument.direction),
-        adopted_on=instrument.adopted_on,
+        adopted_on=_adopted_on(instrument.adopted_on),
         kz_status=instrument.kz_status,
         summary=instrument.summary,
         url=instrument.url,

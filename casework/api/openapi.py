@@ -65,10 +65,14 @@ def _query_parameters(model: type[BaseModel], defs: dict[str, Any]) -> list[dict
     schema = model.model_json_schema(ref_template=_REF)
     defs.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": _not_null(prop)}
-        for name, prop in schema.get("properties", {}).items()
-    ]
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(_not_null(prop))
+        parameter = {"name": name, "in": "query", "required": name in required}
+        if "description" in prop:  # the parameter's, where readers of the document look
+            parameter["description"] = prop.pop("description")
+        parameters.append({**parameter, "schema": prop})
+    return parameters
 
 
 def _not_null(prop: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +153,7 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
     result: dict[str, Any] = {
         "operationId": op.endpoint,
         "summary": op.summary,
+        **({"description": op.description} if op.description else {}),
         "tags": [op.tag],
         "parameters": parameters,
         "responses": responses,

@@ -11,7 +11,15 @@ from casework import permissions
 from casework.api.common import case_for_records, text
 from casework.api.consent import shows_identifying
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.api.schemas import (
+    COUNTRY,
+    PARTIAL_DATE,
+    AnonymisedQuery,
+    Input,
+    Output,
+    country_input,
+    partial_date_input,
+)
 from casework.audit.services import record
 from casework.cases import listing
 from casework.cases import services as case_services
@@ -39,7 +47,7 @@ class NameOut(Output):
 
 class PersonIdentifying(Output):
     names: list[NameOut]
-    birth_date: str | None
+    birth_date: str | None = Field(description=PARTIAL_DATE)
     ethnicity: str | None
     unhcr_number: str | None
     contacts: str | None
@@ -50,7 +58,7 @@ class PersonIdentifying(Output):
 class PersonOut(Output):
     id: str
     gender: str
-    nationality: str | None
+    nationality: str | None = Field(description=COUNTRY)
     legal_status: str
     consent: str
     consent_date: date | None
@@ -130,9 +138,11 @@ class PersonCreate(Input):
     names: list[NameIn] = Field(min_length=1, max_length=20)
     role: CaseRole
     gender: Gender = Gender.UNKNOWN
-    birth_date: str | None = Field(default=None, max_length=40)
+    birth_date: str | None = Field(
+        default=None, max_length=40, description=partial_date_input("birth_date_approximate")
+    )
     birth_date_approximate: bool = False
-    nationality: str | None = Field(default=None, max_length=60)
+    nationality: str | None = Field(default=None, max_length=60, description=country_input())
     ethnicity: str | None = Field(default=None, max_length=80)
     legal_status: LegalStatus = LegalStatus.UNKNOWN
     unhcr_number: str | None = Field(default=None, max_length=100)

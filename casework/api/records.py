@@ -11,7 +11,15 @@ from casework import permissions
 from casework.api.common import case_for_records, form_values, text
 from casework.api.consent import shows_identifying
 from casework.api.framework import Call, operation
-from casework.api.schemas import AnonymisedQuery, Input, Output
+from casework.api.schemas import (
+    COUNTRY,
+    PARTIAL_DATE,
+    AnonymisedQuery,
+    Input,
+    Output,
+    country_input,
+    partial_date_input,
+)
 from casework.cases import events as event_services
 from casework.cases.events import DESCRIPTION_MAX_LEN
 from casework.cases.models import Event
@@ -37,7 +45,7 @@ class EventIdentifying(Output):
     place: str | None
     agencies: list[str]
     agencies_country: str | None = Field(
-        description="The State of the agencies (ISO code), when recorded and shared by them."
+        description="The State of the agencies, when recorded and shared by them. " + COUNTRY
     )
     legal_basis: str | None
     date_note: str | None
@@ -47,11 +55,11 @@ class EventIdentifying(Output):
 class EventOut(Output):
     id: str
     event_type: str
-    date: str | None
+    date: str | None = Field(description=PARTIAL_DATE)
     date_approximate: bool
     act_type: str | None
-    requesting_state: str | None
-    destination_country: str | None
+    requesting_state: str | None = Field(description=COUNTRY)
+    destination_country: str | None = Field(description=COUNTRY)
     wanted_notice: str | None
     asylum_stage: str | None
     created_at: datetime
@@ -104,7 +112,7 @@ def list_events(call: Call, case_id: str) -> EventList:
 class EventCreate(Input):
     event_type: EventType
     date: str | None = Field(
-        default=None, max_length=40, description="YYYY, YYYY-MM or YYYY-MM-DD."
+        default=None, max_length=40, description=partial_date_input("date_approximate")
     )
     date_approximate: bool = False
     date_note: str | None = Field(default=None, max_length=200)
@@ -118,11 +126,13 @@ class EventCreate(Input):
     agencies_country: str | None = Field(
         default=None,
         max_length=60,
-        description="The State of the agencies listed (ISO code or name); empty if not known.",
+        description="The State of the agencies listed. " + country_input(),
     )
     act_type: ActType | None = None
-    requesting_state: str | None = Field(default=None, max_length=60)
-    destination_country: str | None = Field(default=None, max_length=60)
+    requesting_state: str | None = Field(default=None, max_length=60, description=country_input())
+    destination_country: str | None = Field(
+        default=None, max_length=60, description=country_input()
+    )
     legal_basis: str | None = Field(default=None, max_length=2000)
     wanted_notice: WantedNotice | None = None
     asylum_stage: AsylumStage | None = None

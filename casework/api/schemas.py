@@ -9,6 +9,40 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from casework.core.types import PartialDate
+
+# What a partial date reads back as (``PartialDate.iso``).
+PARTIAL_DATE = "A partial date, as precise as it is known: YYYY, YYYY-MM or YYYY-MM-DD."
+
+
+def partial_date_input(flag: str, unreadable: str = "refused (422)") -> str:
+    """The description of a partial date sent in, whose approximate flag is ``flag``: what
+    ``PartialDate.parse`` and ``FieldReader.partial_date`` read."""
+    return (
+        "A partial date: YYYY, YYYY-MM or YYYY-MM-DD; also DD.MM.YYYY, MM.YYYY, MM/YYYY or "
+        "YYYY/MM/DD (one-digit days and months too), a month by name in English or Russian "
+        "(April 2011, 12 Apr 2011, 12 апреля 1979 г.), or a day with a time of day (the time is "
+        f"dropped). Years {PartialDate.MIN_YEAR} to {PartialDate.MAX_YEAR}. Empty, unknown, ? "
+        f"or n/a: no date. c. 2010, circa 2010, ~2010 or около 2010 reads as 2010 and sets "
+        f"{flag}. Read back as YYYY, YYYY-MM or YYYY-MM-DD. Any other text: {unreadable}."
+    )
+
+
+# The order of a list read newest first (by creation, the last created first).
+NEWEST_FIRST = "Newest first: the most recently created first."
+
+# A country read back: what ``countries.lookup`` gives and the columns hold.
+COUNTRY = "The country's ISO 3166-1 alpha-2 code (UZ)."
+
+
+def country_input(unknown: str = "refused (422)") -> str:
+    """The description of a country sent in (read by ``FieldReader.country``)."""
+    return (
+        "An ISO 3166-1 code (UZ or UZB) or the country's name in English or Russian (Uzbekistan, "
+        f"Узбекистан), any case; read back as the alpha-2 code. Empty: not known. Unknown: {unknown}."
+    )
+
+
 # Public ids are opaque, URL-safe and short; anything else is refused before a database look-up.
 PublicId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 

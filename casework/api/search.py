@@ -43,7 +43,9 @@ class CatalogueHit(Output):
 class RecommendationHit(Output):
     id: str
     number: str
-    recommending_state: str
+    recommending_state: str = Field(
+        description="The State's name as the UPR report writes it (not an ISO code)."
+    )
     text: str
 
 
