@@ -437,3 +437,23 @@ def test_the_case_list_is_newest_first_and_matches_part_of_a_reference_as_docume
     assert "ISO 3166-1 alpha-2" in destination["description"]
     page = client_for(app, make_user(Role.MONITOR)).get("/api-reference").get_data(as_text=True)
     assert "most recently created case first" in page and "reference contains this text" in page
+
+
+def test_a_method_the_path_lacks_is_answered_with_the_methods_it_has(app, make_user):
+    """405 carries Allow (RFC 9110): the methods the document lists for the path, and HEAD and
+    OPTIONS, which every path answers."""
+    api = api_for(app, make_user(Role.MONITOR))
+    case = api.post("cases", json={"draft": True, "narrative": "Kept."}).get_json()
+    paths = ApiClient(app, None).get("openapi.json").get_json()["paths"]
+    for method, path, documented in (
+        ("DELETE", f"cases/{case['id']}", "/api/v1/cases/{case_id}"),
+        ("PUT", "cases", "/api/v1/cases"),
+        ("POST", "advocacy/actions", "/api/v1/advocacy/actions"),
+    ):
+        refused = api.open(method, path, json={})
+        assert _error(refused, 405)["code"] == "method_not_allowed"
+        assert "Allow" in refused.headers, path
+        allowed = {m.strip() for m in refused.headers["Allow"].split(",")}
+        assert allowed == {m.upper() for m in paths[documented]} | {"HEAD", "OPTIONS"}, path
+        assert method not in allowed
+    assert {"GET", "PATCH"} <= set(api.open("DELETE", f"cases/{case['id']}").allow)

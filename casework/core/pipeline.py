@@ -25,7 +25,13 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from casework import permissions
 from casework.core import countries, i18n, vocab
@@ -503,9 +509,14 @@ def init_pipeline(app: Flask) -> None:
             503: "A service the application needs is unavailable. Try again in a minute.",
         }
         message = messages.get(code, exc.description or exc.name)
+        headers = {}
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            # A 405 says which methods the address has (RFC 9110, 15.5.6).
+            headers["Allow"] = ", ".join(sorted(set(exc.valid_methods)))
         if _wants_json():
-            return json_error(code, message)
-        return render_template("errors/error.html", code=code, message=message), code
+            body, status = json_error(code, message)
+            return body, status, headers
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
