@@ -259,8 +259,12 @@ def upr_draft(draft_id: str):
             db.session.commit()
             if words > draft.word_limit:
                 flash(
-                    f"Saved. The text has {words} words: over the limit of {draft.word_limit}. "
-                    "OHCHR may reject it; shorten it before export.",
+                    _(
+                        "Saved. The text has %(words)s words: over the limit of %(limit)s. "
+                        "OHCHR may reject it; shorten it before export.",
+                        words=words,
+                        limit=draft.word_limit,
+                    ),
                     "error",
                 )
             else:

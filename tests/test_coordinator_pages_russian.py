@@ -1,0 +1,36 @@
+"""What a Russian-speaking coordinator reads on the pages of the outputs: every sentence of the
+interface in Russian, the UN documents' own words in English."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.core.db import db
+from casework.reports.models import ReportDraft
+from tests import report_world
+from tests.clients import client_for
+
+PERIOD = {"period_from": "2010-01-01", "period_to": "2014-12-31"}
+
+
+def _russian_coordinator(app):
+    world = report_world.build()
+    world.coordinator.language = "ru"
+    db.session.commit()
+    return world, client_for(app, world.coordinator)
+
+
+def test_saving_a_upr_draft_over_the_word_limit_warns_in_russian(app):
+    world, client = _russian_coordinator(app)
+    assert client.post("/reports/upr", data=PERIOD).status_code == 302
+    draft = db.session.scalar(select(ReportDraft))
+    body = "Слово " * (draft.word_limit + 10)
+    response = client.post(
+        f"/reports/upr/{draft.public_id}",
+        data={"body": body, "co_authors": "", "version": draft.version},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "over the limit" not in page
+    assert "Saved." not in page
+    assert "Сохранено" in page
