@@ -34,3 +34,16 @@ def test_saving_a_upr_draft_over_the_word_limit_warns_in_russian(app):
     assert "over the limit" not in page
     assert "Saved." not in page
     assert "Сохранено" in page
+
+
+def _output_page(client, world, output: str = "special_procedures") -> str:
+    return client.get(f"/cases/{world.case.public_id}/outputs/{output}").get_data(as_text=True)
+
+
+def test_the_review_line_of_an_output_reads_as_russian(app):
+    """ "Reviewed by X on <date>": not "on" as a feed that is switched on ("включена")."""
+    world, client = _russian_coordinator(app)
+    client.post(f"/cases/{world.case.public_id}/outputs/special_procedures/review")
+    page = _output_page(client, world)
+    assert world.coordinator.display_name in page
+    assert "включена" not in page
