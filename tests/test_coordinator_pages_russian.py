@@ -47,3 +47,17 @@ def test_the_review_line_of_an_output_reads_as_russian(app):
     page = _output_page(client, world)
     assert world.coordinator.display_name in page
     assert "включена" not in page
+
+
+def test_the_output_page_names_the_outputs_in_russian(app):
+    """The page's title and the links between the outputs are the interface, not the document."""
+    world, client = _russian_coordinator(app)
+    page = _output_page(client, world, "cat")
+    for english in (
+        "CAT interim-measures request",
+        ">Special Procedures<",
+        ">CAT interim measures<",
+        ">Dossier<",
+        ">Archive<",
+    ):
+        assert english not in page

@@ -33,7 +33,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors
-from casework.core.i18n import english
+from casework.core.i18n import N_, english
 from casework.core.i18n import gettext as _
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
@@ -54,11 +54,18 @@ from casework.reports.statistics import DEFAULT_STATUSES, Filters, cached_statis
 
 bp = Blueprint("reports", __name__)
 
+# The outputs as the interface names them (translated where shown).
 CASE_OUTPUTS = {
-    Output.SPECIAL_PROCEDURES: "Special Procedures communication",
-    Output.CAT: "CAT interim-measures request",
-    Output.DOSSIER: "Case dossier (PDF)",
-    Output.ARCHIVE: "Case archive (ZIP)",
+    Output.SPECIAL_PROCEDURES: N_("Special Procedures communication"),
+    Output.CAT: N_("CAT interim-measures request"),
+    Output.DOSSIER: N_("Case dossier (PDF)"),
+    Output.ARCHIVE: N_("Case archive (ZIP)"),
+}
+_OUTPUT_LINKS = {
+    Output.SPECIAL_PROCEDURES: N_("Special Procedures"),
+    Output.CAT: N_("CAT interim measures"),
+    Output.DOSSIER: N_("Dossier"),
+    Output.ARCHIVE: N_("Archive"),
 }
 _FORMATS = {
     Output.SPECIAL_PROCEDURES: ("docx", "txt"),
@@ -320,7 +327,8 @@ def case_output(public_id: str, output: str):
         "reports/case_output.html",
         case=case,
         kind=kind,
-        title=CASE_OUTPUTS[kind],
+        title=_(CASE_OUTPUTS[kind]),
+        output_links=[(k.value, _(label)) for k, label in _OUTPUT_LINKS.items()],
         disclosed=disclosed,
         scrubbed=scrubbed,
         review=review,
