@@ -417,3 +417,16 @@ def test_an_agency_leaves_with_its_state_once_reviewed(app, world):
     perpetrators = text.split("ALLEGED PERPETRATORS")[1].split("DATE AND PLACE")[0]
     assert "SNB (Uzbekistan)" in perpetrators
     assert "2012-06-11: Arrest (SNB (Uzbekistan))" in text
+
+
+def test_cat_request_on_an_imminent_removal_gives_no_past_date_as_the_removal(app, world):
+    """The intake records the act as the first event of the timeline; on a case whose removal is
+    still imminent, its date (an arrest, a decision) is not a removal that already took place:
+    the request asks that the person not be removed."""
+    from casework.core.vocab import Urgency
+
+    world.case.urgency = Urgency.IMMINENT
+    db.session.commit()
+    removal = _cat_request(app, world).split("Date of removal")[1].split("Request")[0]
+    assert "Removal date recorded: 2012" not in removal
+    assert "imminent" in removal

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -292,6 +293,22 @@ def communication_text(case: CaseOut, profile: OrganisationProfile) -> str:
 # --- CAT interim measures (Rule 114) --------------------------------------------------------
 
 
+def removal_date(case: CaseOut) -> str:
+    """The removal's date or its imminence. On an imminent case a removal event dated before
+    today is the act as recorded at intake (an arrest, a decision), not a removal that took
+    place: only a date still ahead is the one the removal is set for."""
+    removals = [e.date for e in case.events if e.kind.startswith("Removal") and e.date]
+    if case.imminent:
+        today = date.today().isoformat()
+        ahead = [d for d in removals if d.removeprefix("c. ") >= today]
+        if ahead:
+            return f"Removal is imminent: it is expected on {ahead[0]}."
+        return "Removal is imminent; no date has been communicated."
+    if removals:
+        return f"Removal date recorded: {removals[-1]}."
+    return "The date of removal is not known."
+
+
 def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     document = new_document(footer=case.reference)
     document.add_heading(
@@ -301,14 +318,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     )
     organisation_block(document, profile, [])
     people = victims(case)
-    removals = [e for e in case.events if e.kind.startswith("Removal")]
-    removal = (
-        f"Removal date recorded: {removals[-1].date}."
-        if removals
-        else "Removal is imminent; no date has been communicated."
-        if case.imminent
-        else "The date of removal is not known."
-    )
+    removal = removal_date(case)
     risk = personal_risk(case)
     add_sections(
         document,
