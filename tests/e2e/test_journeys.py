@@ -168,3 +168,25 @@ def test_a_user_switches_to_russian_on_the_login_page_and_in_the_profile(pages, 
     assert no_sideways_scroll(page)
     # And back to English, for the other journeys of this session.
     _choose_language_in_profile(page, demo_site, "en")
+
+
+def test_a_coordinator_reads_the_output_and_upr_pages_on_a_phone_in_russian(pages, demo_site):
+    """The tables of what leaves and of the UPR drafts scroll within themselves on a phone, in
+    the longer Russian headings, not the whole page sideways."""
+    page = pages(PHONE)
+    log_in(page, demo_site, "coordinator")
+    _choose_language_in_profile(page, demo_site, "ru")
+    try:
+        _open_case(page, demo_site, "KZ-2026-0001")
+        page.goto(page.url + "/outputs/special_procedures")
+        expect(page.locator("main table")).to_be_visible()
+        assert no_sideways_scroll(page)
+        page.goto(demo_site.url("/reports/upr"))
+        page.fill("#period_from", "2019-12-01")
+        page.fill("#period_to", "2025-01-01")
+        page.locator("main form button[type=submit]").click()
+        page.goto(demo_site.url("/reports/upr"))
+        expect(page.locator("main table")).to_be_visible()
+        assert no_sideways_scroll(page)
+    finally:
+        _choose_language_in_profile(page, demo_site, "en")
