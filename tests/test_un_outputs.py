@@ -430,3 +430,14 @@ def test_cat_request_on_an_imminent_removal_gives_no_past_date_as_the_removal(ap
     removal = _cat_request(app, world).split("Date of removal")[1].split("Request")[0]
     assert "Removal date recorded: 2012" not in removal
     assert "imminent" in removal
+
+
+def test_upr_submission_gives_a_day_with_on_and_a_month_or_year_with_in(app, world):
+    """ "in 2012-06-09" is not English: a day takes "on"."""
+    from casework.reports import upr
+
+    world.case.act_date = PartialDate(2012, 6, 9)
+    db.session.commit()
+    period = upr.Period(date(2010, 1, 1), date(2013, 1, 1))
+    submission = upr.generate_text(world.coordinator, period, False)
+    assert "Case KZ-2012-0001: on 2012-06-09," in submission

@@ -112,8 +112,11 @@ def _case_summary(c: CaseOut, note: int) -> str:
     who = documents.person_line(victim[0]) if victim else "a person"
     if victim and victim[0].disclosure == Disclosure.WITHHELD:
         who = "a person whose identity is withheld"
+    # "on" a day, "in" a month or a year (an approximate one too: "in c. 2012-06").
+    on_a_day = bool(c.act_date and re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", c.act_date))
     text = (
-        f"Case {c.reference}: in {c.act_date or 'an unknown month'}, {who} was subjected to "
+        f"Case {c.reference}: {'on' if on_a_day else 'in'} "
+        f"{c.act_date or 'an unknown month'}, {who} was subjected to "
         f"{(c.act_type or 'removal').lower()}"
         + (f" to {c.destination}" if c.destination else "")
         + f". Current situation: {c.situation.lower()}."
