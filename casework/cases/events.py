@@ -18,7 +18,7 @@ from casework.core.errors import PermissionDenied, ValidationFailed, check_versi
 from casework.core.fields import FieldReader
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request_shown
-from casework.core.vocab import ActType, AsylumStage, EventType, WantedNotice
+from casework.core.vocab import ActType, AsylumStage, EventType, Situation, Urgency, WantedNotice
 from casework.evidence.models import Source
 
 DESCRIPTION_MAX_LEN = 20_000
@@ -173,17 +173,30 @@ def update_event(
     return changed
 
 
+def act_event_type(act_type: str, urgency: str | None, situation: str | None) -> EventType:
+    """The kind of event that records a case's act on its timeline (at intake and import).
+
+    A removal only when one happened: the interim-measures breach (``advocacy.compliance``) and
+    the statistics count removal events as removals. An imminent removal has not happened (the
+    person is detained meanwhile, or waits), nor has an attempted one.
+    """
+    if act_type == ActType.DETENTION_PENDING_REMOVAL:
+        return EventType.DETENTION_PENDING_EXTRADITION
+    if act_type == ActType.ATTEMPTED_REMOVAL:
+        return EventType.ATTEMPTED_REMOVAL
+    if urgency == Urgency.IMMINENT:
+        if situation == Situation.DETAINED:
+            return EventType.DETENTION_PENDING_EXTRADITION
+        return EventType.REMOVAL_PENDING
+    return EventType.REMOVAL
+
+
 def create_act_event(actor: Any, case: Case) -> Event:
     """The refoulement act recorded at intake, as the first event of the timeline."""
-    event_type = (
-        EventType.DETENTION_PENDING_EXTRADITION
-        if case.act_type == ActType.DETENTION_PENDING_REMOVAL
-        else EventType.REMOVAL
-    )
     event = Event(
         case_id=case.id,
         created_by_id=actor.id,
-        event_type=event_type,
+        event_type=act_event_type(case.act_type, case.urgency, case.current_situation),
         act_type=case.act_type,
         date=case.act_date,
         date_approximate=case.act_date_approximate,

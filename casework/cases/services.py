@@ -27,7 +27,6 @@ from casework.core.vocab import (
     ActType,
     CaseRole,
     CaseStatus,
-    EventType,
     Situation,
     TeamRole,
     Urgency,
@@ -136,11 +135,6 @@ class IntakeInput:
             and (self.urgency or "routine") == "routine"
             and (self.current_situation or "unknown") == "unknown"
         )
-
-
-_ACT_EVENT = {
-    ActType.DETENTION_PENDING_REMOVAL: EventType.DETENTION_PENDING_EXTRADITION,
-}
 
 
 def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], list[str]]:

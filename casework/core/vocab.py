@@ -131,6 +131,9 @@ class EventType(Vocab):
     REFUGEE_STATUS_REVOKED = "refugee_status_revoked", N_("Refugee status revoked")
     RELEASE = "release", N_("Release")
     REMOVAL = "removal", N_("Removal (the refoulement act)")
+    # An act recorded before any removal happened: not counted as a removal anywhere.
+    ATTEMPTED_REMOVAL = "attempted_removal", N_("Attempted removal")
+    REMOVAL_PENDING = "removal_pending", N_("Removal pending (not carried out yet)")
     AFTER_RETURN_DETENTION = "after_return_detention", N_("Detention after return")
     AFTER_RETURN_TRIAL = "after_return_trial", N_("Trial after return")
     AFTER_RETURN_SENTENCE = "after_return_sentence", N_("Sentence after return")

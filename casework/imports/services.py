@@ -19,7 +19,7 @@ from sqlalchemy import text as sql_text
 from casework import permissions
 from casework.audit.models import AuditEntry
 from casework.audit.services import record
-from casework.cases.events import get_or_create_agencies, get_or_create_place
+from casework.cases.events import act_event_type, get_or_create_agencies, get_or_create_place
 from casework.cases.models import (
     Case,
     CaseMember,
@@ -40,7 +40,6 @@ from casework.core.vocab import (
     CaseRole,
     CaseStatus,
     ConsentLevel,
-    EventType,
     LegalStatus,
     LinkState,
     NameKind,
@@ -710,10 +709,8 @@ class _Writer:
                 {
                     "case_id": case_id,
                     "created_by_id": actor,
-                    "event_type": (
-                        EventType.DETENTION_PENDING_EXTRADITION
-                        if row.case["act_type"] == ActType.DETENTION_PENDING_REMOVAL
-                        else EventType.REMOVAL
+                    "event_type": act_event_type(
+                        row.case["act_type"], row.case["urgency"], row.case["current_situation"]
                     ),
                     "act_type": row.case["act_type"],
                     "date": row.case.get("act_date"),
