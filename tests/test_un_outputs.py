@@ -441,3 +441,39 @@ def test_upr_submission_gives_a_day_with_on_and_a_month_or_year_with_in(app, wor
     period = upr.Period(date(2010, 1, 1), date(2013, 1, 1))
     submission = upr.generate_text(world.coordinator, period, False)
     assert "Case KZ-2012-0001: on 2012-06-09," in submission
+
+
+def test_upr_submission_assesses_earlier_recommendations_only_in_the_order_of_the_reviews(
+    app, world
+):
+    """'Implementation of earlier recommendations': a recommendation of a review held after
+    the period (or of the cycle the submission is for) is not an earlier one; the rest follow
+    the reviews, and paragraph numbers read as numbers (99.1 before 121.45)."""
+    from casework.advocacy.models import UPRCycle, UPRRecommendation
+    from casework.reports import upr
+
+    second = db.session.scalar(select(UPRCycle).where(UPRCycle.number == 2))
+    third = UPRCycle(state_under_review="Kazakhstan", number=3, review_date=PartialDate(2014, 11))
+    fourth = UPRCycle(state_under_review="Kazakhstan", number=4, review_date=PartialDate(2025, 1))
+    db.session.add_all([third, fourth])
+    db.session.flush()
+    for cycle, number in ((fourth, "139.24"), (third, "121.45"), (second, "99.1")):
+        rec = UPRRecommendation(
+            cycle_id=cycle.id, number=number, recommending_state="Norway", text=f"Text {number}."
+        )
+        rec.cases.append(world.case)
+        db.session.add(rec)
+    db.session.commit()
+    section = (
+        upr.generate_text(
+            world.coordinator, upr.Period(date(2010, 1, 1), date(2024, 12, 31)), False
+        )
+        .split("## Implementation of earlier recommendations")[1]
+        .split("## Recommendations")[0]
+    )
+    order = re.findall(r"Recommendation ([\d.]+) ", section)
+    assert order == ["98.12", "99.1", "121.45"]  # 139.24 came after the period
+    for_third = upr.generate_text(
+        world.coordinator, upr.Period(date(2010, 1, 1), date(2024, 12, 31)), False, cycle=third
+    )
+    assert re.findall(r"Recommendation ([\d.]+) ", for_third) == ["98.12", "99.1"]

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
@@ -76,23 +76,41 @@ def period_cases(user: Any, period: Period) -> list[Case]:
     )
 
 
-def _recommendations(cases: list[Case]) -> list[UPRRecommendation]:
+def _recommendations(
+    cases: list[Case], period: Period, cycle: UPRCycle | None
+) -> list[UPRRecommendation]:
+    """The earlier recommendations linked to the cases: of reviews held by the period's end
+    (or of an unknown date) and, for a submission to a given cycle, of the cycles before it. In
+    the order of the reviews, then of their paragraph numbers read as numbers (99.1 before
+    121.45)."""
     if not cases:
         return []
     ids = [c.id for c in cases]
-    return list(
-        db.session.scalars(
-            select(UPRRecommendation)
-            .join(
-                recommendation_cases,
-                recommendation_cases.c.recommendation_id == UPRRecommendation.id,
-            )
-            .where(recommendation_cases.c.case_id.in_(ids))
-            .options(selectinload(UPRRecommendation.cases))
-            .distinct()
-            .order_by(UPRRecommendation.number)
+    query = (
+        select(UPRRecommendation)
+        .join(UPRCycle, UPRCycle.id == UPRRecommendation.cycle_id)
+        .join(
+            recommendation_cases,
+            recommendation_cases.c.recommendation_id == UPRRecommendation.id,
         )
+        .where(
+            recommendation_cases.c.case_id.in_(ids),
+            or_(UPRCycle.review_date.is_(None), UPRCycle.review_date <= period.end.isoformat()),
+        )
+        .options(selectinload(UPRRecommendation.cases))
+        .distinct()
     )
+    if cycle is not None:
+        query = query.where(UPRCycle.number < cycle.number)
+    return sorted(db.session.scalars(query), key=_review_order)
+
+
+def _review_order(rec: UPRRecommendation) -> tuple[Any, ...]:
+    review = rec.cycle.review_date
+    number = tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in rec.number.split(".")
+    )
+    return (review is None, review.iso() if review else "", rec.cycle.number, number)
 
 
 def _implementation(rec: UPRRecommendation, disclosed: dict[str, CaseOut]) -> str:
@@ -187,7 +205,7 @@ def _submission_text(
             )
             lines.append(_case_summary(c, len(notes)))
     lines.append("## Implementation of earlier recommendations")
-    recs = _recommendations(cases)
+    recs = _recommendations(cases, period, cycle)
     if not recs:
         lines.append(_("No earlier recommendation is linked to the cases of this period."))
     for rec in recs:
