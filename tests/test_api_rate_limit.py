@@ -66,3 +66,27 @@ def test_guessing_tokens_from_one_address_is_throttled(app, make_user):
         environ_base={"REMOTE_ADDR": "192.0.2.7"},
     )
     assert answer.status_code == 401
+
+
+def _refused_count(action: str) -> int:
+    from sqlalchemy import func, select
+
+    from casework.audit.models import AuditEntry
+
+    return db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
+
+
+def test_refused_tokens_from_a_shared_address_do_not_lock_out_valid_tokens(app, make_user):
+    """An office behind one address (or anyone sharing it) sending made-up or revoked tokens
+    blocked the address for every token: the colleagues' valid tokens were refused with a 429.
+    A valid token still gets through; the guesses stay refused, unseen and not audited again."""
+    owner = ApiClient(app, token_for(make_user(Role.MONITOR)))
+    for i in range(12):
+        ApiClient(app, f"cw_guess{i:04d}").get("cases")
+    assert ApiClient(app, "cw_guess9999").get("cases").status_code == 429
+    audited = _refused_count("api_token.refused")
+    assert owner.get("cases").status_code == 200
+    assert ApiClient(app, "cw_guess9998").get("cases").status_code == 429
+    assert _refused_count("api_token.refused") == audited
+    # The address's block is recorded once, with no token in it.
+    assert _refused_count("api_token.address_throttled") == 1
