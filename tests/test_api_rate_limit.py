@@ -90,3 +90,19 @@ def test_refused_tokens_from_a_shared_address_do_not_lock_out_valid_tokens(app, 
     assert _refused_count("api_token.refused") == audited
     # The address's block is recorded once, with no token in it.
     assert _refused_count("api_token.address_throttled") == 1
+
+
+def test_an_unknown_api_address_is_no_way_round_the_token_throttle(app, make_user):
+    """With a token, an address the API lacks answered 404 for a valid token and 401 for any
+    other, without counting or auditing the refused one: a way to test stolen or guessed
+    tokens unseen and without limit."""
+    owner = ApiClient(app, token_for(make_user(Role.MONITOR)))
+    assert owner.get("no-such-thing").status_code == 404  # entitled: the routing answer
+    assert owner.open("DELETE", "cases").status_code == 405
+    statuses = [
+        ApiClient(app, f"cw_guess{i:04d}").get("no-such-thing").status_code for i in range(12)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert set(statuses[10:]) == {429}
+    assert _refused_count("api_token.refused") == 10
+    assert owner.get("no-such-thing").status_code == 404

@@ -24,7 +24,9 @@ PUBLIC_API_ENDPOINTS = frozenset({"api.openapi"})
 
 def token_or_refusal():
     """The usable token the request carries and None, or None and the answer refusing it (401,
-    or 429 past the per-address limit of refused tokens)."""
+    or 429 past the per-address limit of refused tokens). Every API request without a session
+    is answered through here, the addresses the API lacks included: otherwise a 404 for a valid
+    token and a 401 for any other would test tokens unseen and without limit."""
     address = request.remote_addr or "unknown"
     secret = bearer_secret()
     if throttle().address_blocked(address) and not tokens.is_valid_secret(secret):

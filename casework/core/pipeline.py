@@ -211,14 +211,14 @@ def _maybe_authenticated() -> bool:
         return True
 
 
-def _api_token_sent() -> bool:
-    """Is this a request to the API (an address it does not have) with a valid token?"""
-    if not request.path.startswith("/api/") or request.routing_exception is None:
-        return False
-    from casework.api.framework import bearer_secret
-    from casework.api.tokens import is_valid_secret
+def _api_routing_refusal():
+    """A request to an address or with a method the API lacks: None if it carries a usable
+    token (the routing error, 404 or 405, answers after this hook), else the API's own refusal
+    (401, or 429), counted and audited as on any other API address."""
+    from casework.api.views import token_or_refusal
 
-    return is_valid_secret(bearer_secret())
+    _token, refusal = token_or_refusal()
+    return refusal
 
 
 def init_pipeline(app: Flask) -> None:
@@ -237,11 +237,12 @@ def init_pipeline(app: Flask) -> None:
             if _wants_json():
                 return jsonify(error="second factor required"), 401
             return redirect(url_for("accounts.enrol"))
+        if request.path.startswith("/api/") and request.routing_exception is not None:
+            # An address or method the API lacks: with a valid token, the routing error (404,
+            # 405), not a 401 that says the token is wrong; any other token is refused as on
+            # the API's own addresses (counted against the address, audited).
+            return _api_routing_refusal()
         if _wants_json():
-            if _api_token_sent():
-                # A valid token on an address or method the API lacks: the routing error (404,
-                # 405) answers after this hook, not a 401 that says the token is wrong.
-                return None
             return json_error(401, "Authentication required.")
         # Only the path: a query string may hold search terms.
         return redirect(url_for("accounts.login", next=request.path))
