@@ -222,6 +222,9 @@ OTHER_SPELLINGS = [
     ("Юнус Юсупов", "J. Jusupow"),
     ("Фархад Турсун", "Perhat Tursun"),
     ("Zulpiye Imin", "Зульфия Имин"),
+    ("Жеңіс Каримов", "Zhenis Karimov"),
+    ("Zhengis Karimov", "Женис Каримов"),
+    ("Теңізбаев Ерлан", "Erlan Tenizbayev"),
 ]
 
 

@@ -216,7 +216,11 @@ _G_FOR_H = re.compile(r"(?<=[aeiou])g(?=[aeiou])")
 # Uyghur, Kazakh and Kyrgyz have no f of their own and write the f of Arabic and Persian names
 # p (Perhat is Farhad, Zulpiye Zulfiya, Сапар Safar): a p may stand for f (b stays b).
 _P_FOR_F = re.compile("p")
-_VARIANTS = ((_G_FOR_H, "h"), (_P_FOR_F, "f"))
+# Russian papers and most passports write the ң of Kazakh (and Uyghur ڭ) н: Жеңіс is Женис and
+# Zhenis as well as Zhengis, Теңізбаев Тенизбаев, Қоңыратбаев Коныратбаев. An ng after a vowel
+# may stand for n, but not before a, e, o or u, where it is mostly a real н + г (Angela, Inga).
+_NG_FOR_N = re.compile(r"(?<=[aeiouy])ng(?![aeou])")
+_VARIANTS = ((_NG_FOR_N, "n"), (_G_FOR_H, "h"), (_P_FOR_F, "f"))
 
 
 @lru_cache(maxsize=65_536)
