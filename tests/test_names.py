@@ -162,6 +162,55 @@ def test_x_of_uzbek_latin_is_still_kh():
 @pytest.mark.parametrize(
     "spellings",
     [
+        ["Julia Iwanowa", "Юлия Иванова", "Yulia Ivanova", "Yuliya Ivanova"],
+        ["Jurij Jakowlew", "Юрий Яковлев", "Yuriy Yakovlev", "Yuri Yakovlev"],
+        ["Jurij Abenow", "Юрий Абенов"],
+        ["Jana Jakowlewa", "Яна Яковлева", "Yana Yakovleva"],
+        ["Jewgenij Iwanow", "Евгений Иванов", "Yevgeniy Ivanov", "Evgeny Ivanov"],
+        ["Jelena Iwanowa", "Елена Иванова", "Yelena Ivanova", "Elena Ivanova"],
+        ["Jelena Karimova", "Елена Каримова", "Yelena Karimova", "Elena Karimova"],
+        ["Jekaterina Karimova", "Екатерина Каримова", "Yekaterina Karimova"],
+    ],
+)
+def test_german_j_of_a_given_name_is_found(spellings):
+    # German writes Й, Ю, Я and an initial Е as J: Julia Iwanowa is Юлия Иванова, Jurij
+    # Jakowlew Юрий Яковлев. An initial "Je" is Е whatever the spelling of the rest (Jelena).
+    for a, b in itertools.permutations(spellings, 2):
+        assert likely_same(a, b), (a, b)
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Jahongir Karimov", "Жахонгир Каримов", "Джахонгир Каримов", "Djakhongir Karimov"],
+        ["Jamshid Karimov", "Жамшид Каримов", "Джамшид Каримов"],
+        ["Jahongir Jusupow", "Жахонгир Юсупов", "Jahongir Yusupov"],
+        ["Jumabek Iwanow", "Жумабек Иванов", "Jumabek Ivanov"],
+    ],
+)
+def test_j_of_uzbek_and_english_spellings_is_still_zh(spellings):
+    for a, b in itertools.permutations(spellings, 2):
+        assert likely_same(a, b), (a, b)
+
+
+def test_german_j_does_not_bring_other_names_together():
+    assert not likely_same("Julia Karimova", "Yulduz Karimova")
+    assert not likely_same("Julia Iwanowa", "Yulduz Ivanova")
+    assert not likely_same("Jelena Karimova", "Jamila Karimova")
+    assert not likely_same("Jelena Iwanowa", "Jamila Ivanova")
+    assert not likely_same("Julia Iwanowa", "Julia Iwanow")
+    # Outside a German spelling, J is Ж: Jasur is not Asror, nor Jura Yura.
+    assert not likely_same("Jasur Karimov", "Asror Karimov")
+    assert not likely_same("Jura Karimov", "Юра Каримов")
+    assert not likely_same("Jamshid Karimov", "Yamshid Karimov")
+    # Zh and Dzh are never Y, even in a German name: Zhenis is not Yunus, Dzhamila not Yamila.
+    assert not likely_same("Zhenis Karimov", "Yunus Karimov")
+    assert not likely_same("Dzhamila Iwanowa", "Yamila Ivanova")
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
         ["Perhat Tursun", "پەرھات تۇرسۇن", "Фархад Турсун", "Farhad Tursun", "Ferhat Tursun"],
         ["Zulpiye Imin", "زۇلپىيە ئىمىن", "Зульфия Имин", "Zulfiya Imin"],
         ["Patime Imin", "پاتىمە ئىمىن", "Фатима Имин", "Fatima Imin"],

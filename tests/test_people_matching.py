@@ -225,6 +225,10 @@ OTHER_SPELLINGS = [
     ("Жеңіс Каримов", "Zhenis Karimov"),
     ("Zhengis Karimov", "Женис Каримов"),
     ("Теңізбаев Ерлан", "Erlan Tenizbayev"),
+    ("Юлия Иванова", "Julia Iwanowa"),
+    ("Jurij Jakowlew", "Юрий Яковлев"),
+    ("Елена Каримова", "Jelena Karimova"),
+    ("Jelena Iwanowa", "Yelena Ivanova"),
 ]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations, permutations
@@ -221,22 +222,29 @@ _P_FOR_F = re.compile("p")
 # may stand for n, but not before a, e, o or u, where it is mostly a real н + г (Angela, Inga).
 _NG_FOR_N = re.compile(r"(?<=[aeiouy])ng(?![aeou])")
 _VARIANTS = ((_NG_FOR_N, "n"), (_G_FOR_H, "h"), (_P_FOR_F, "f"))
+# German writes Й, Ю, Я and an initial Е as J (Julia Iwanowa, Jurij Jakowlew, Jelena), where
+# Uzbek, Kazakh Latin, English and French write Ж or Дж so (Jahongir, Jamshid): the initial J
+# of some words (see :func:`parse_name`) may stand for Y.
+_J_FOR_Y = re.compile(r"^j(?=[aeiou])")
 
 
 @lru_cache(maxsize=65_536)
-def variants(word: str) -> tuple[str, ...]:
+def variants(word: str, j_for_y: bool = False) -> tuple[str, ...]:
     """A phonetic word, then the other spellings a letter of it may stand for (ibragim ->
-    ibrahim): its keys are stored and looked up under each."""
+    ibrahim): its keys are stored and looked up under each. ``j_for_y``: an initial J of the
+    word may stand for Y (a German J, :func:`parse_name`)."""
     found = [word]
+    if j_for_y and _J_FOR_Y.match(word):
+        found.append("y" + word[1:])
     for pattern, repl in _VARIANTS:
         found += [pattern.sub(repl, w) for w in found]
     return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=65_536)
-def skeletons(word: str) -> tuple[str, ...]:
+def skeletons(word: str, j_for_y: bool = False) -> tuple[str, ...]:
     """The skeletons of a phonetic word and of its :func:`variants`, its own first."""
-    return tuple(dict.fromkeys(s for s in map(skeleton, variants(word)) if s))
+    return tuple(dict.fromkeys(s for s in map(skeleton, variants(word, j_for_y)) if s))
 
 
 _SCORE_VOWELS = str.maketrans({"o": "a", "e": "i", "y": "i"})
@@ -319,6 +327,8 @@ class ParsedName:
     patronymic: list[str] = field(default_factory=list)
     # Indexes in ``words`` of the two parts of a double surname (Абдуллаева-Каримова).
     doubles: list[tuple[int, int]] = field(default_factory=list)
+    # Words whose initial J may stand for Й, Ю, Я or Е (German: Julia Iwanowa, Jelena).
+    j_for_y: set[str] = field(default_factory=set)
 
     @property
     def skeletons(self) -> list[str]:
@@ -368,7 +378,7 @@ def parse_name(text: str) -> ParsedName:
             if i > 0:
                 skip.add(i - 1)
     at: list[int] = []  # where each full word was in the name
-    german = any(_GERMAN_WORD.search(w) or "sch" in w for w, _ in raw)
+    german = any(_german_spelling(w) for w, _ in raw)
     for i, (word, initial) in enumerate(raw):
         folded = phonetic(word)
         if not folded:
@@ -382,6 +392,10 @@ def parse_name(text: str) -> ParsedName:
         else:
             parsed.words.append(folded)
             at.append(i)
+            # A J written as such (not Zh, Dj) before a vowel: Й, Ю or Я in a name written the
+            # German way, and Е before e whatever the rest (Jelena, Jekaterina).
+            if re.match(r"j[aeiou]", word) and (german or word.startswith("je")):
+                parsed.j_for_y.add(folded)
     if not parsed.words and parsed.patronymic:
         # Nothing but what looked like a patronymic: it is the name we have.
         parsed.words, parsed.patronymic = parsed.patronymic, []
@@ -392,6 +406,15 @@ def parse_name(text: str) -> ParsedName:
         if at[n + 1] == at[n] + 1 and _double_surname(parsed.words[n], parsed.words[n + 1])
     ]
     return parsed
+
+
+# A word ending in ij or ej is German (Jurij, Jewgenij, Sergej) or Slavic Latin: J is Й there.
+_J_FOR_Y_END = re.compile(r"[ei]j$")
+
+
+def _german_spelling(word: str) -> bool:
+    """Whether a romanised word is written the German way (Jusupow, Dschurajew, Jurij)."""
+    return bool(_GERMAN_WORD.search(word) or "sch" in word or _J_FOR_Y_END.search(word))
 
 
 def _double_surname(a: str, b: str) -> bool:
@@ -416,12 +439,12 @@ def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
-def _word_skeletons(words: list[str]) -> list[frozenset[str]]:
+def _word_skeletons(words: list[str], j_for_y: Collection[str] = ()) -> list[frozenset[str]]:
     """The skeletons of each distinct word (at most six), variants included: words of one
     skeleton count once."""
     groups: dict[str, set[str]] = {}
     for word in words:
-        skels = skeletons(word)
+        skels = skeletons(word, word in j_for_y)
         if skels:
             groups.setdefault(skels[0], set()).update(skels)
     return [frozenset(groups[k]) for k in sorted(groups)[:6]]
@@ -437,19 +460,20 @@ def _with_initial(groups: list[frozenset[str]]) -> set[str]:
     return {f"{a[:1]}|{b}" for x, y in permutations(groups, 2) for a in x for b in y}
 
 
-def _stem_pairs(words: list[str]) -> set[str]:
+def _stem_pairs(words: list[str], j_for_y: Collection[str] = ()) -> set[str]:
     """Pair keys of the words with their surname endings dropped."""
-    return _pairs(_word_skeletons([_surname_stem(w) for w in words]))
+    stems = {_surname_stem(w) for w in words if w in j_for_y}
+    return _pairs(_word_skeletons([_surname_stem(w) for w in words], stems))
 
 
 @lru_cache(maxsize=65_536)
 def name_keys(text: str) -> frozenset[tuple[str, str]]:
     """The matching keys stored for one name: (kind, normalised value)."""
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words)
+    groups = _word_skeletons(parsed.words, parsed.j_for_y)
     skels = set().union(*groups)
     keys = {(KEY_WORD, s) for s in skels}
-    keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words)}
+    keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words, parsed.j_for_y)}
     keys |= {(KEY_INITIAL, k) for k in _with_initial(groups)}
     # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
     # kind of its own (not every A-something Kholmatov), by a full name.
@@ -467,14 +491,14 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
     alone looks up the word.
     """
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words)
+    groups = _word_skeletons(parsed.words, parsed.j_for_y)
     skels = set().union(*groups)
     if parsed.doubles and len(parsed.words) == 2 and not parsed.initials:
         # A double surname alone (Абдуллаева-Каримова): each part is a surname of its own.
         return frozenset({(KEY_PAIR, p) for p in _pairs(groups)} | {(KEY_WORD, s) for s in skels})
     if len(groups) >= 2:
         return frozenset(
-            {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words)}
+            {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words, parsed.j_for_y)}
             | {(KEY_WRITTEN, k) for k in _with_initial(groups)}
         )
     if skels and parsed.initials:
@@ -497,12 +521,13 @@ def _female_form(word: str) -> bool:
 
 
 @lru_cache(maxsize=262_144)
-def word_similarity(a: str, b: str) -> float:
-    """0-100: how alike two phonetic words are (same skeleton counts as nearly the same)."""
+def word_similarity(a: str, b: str, j_for_y_a: bool = False, j_for_y_b: bool = False) -> float:
+    """0-100: how alike two phonetic words are (same skeleton counts as nearly the same);
+    ``j_for_y_a``, ``j_for_y_b``: an initial J of the word may stand for Y (:func:`variants`)."""
     if a == b:
         return 100.0
     score = fuzz.ratio(_score_form(a), _score_form(b))
-    if set(skeletons(a)) & set(skeletons(b)):
+    if set(skeletons(a, j_for_y_a)) & set(skeletons(b, j_for_y_b)):
         score = max(score, 92.0)
     if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
         score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
@@ -562,7 +587,7 @@ def similarity(query: ParsedName, candidate: ParsedName) -> float:
         return 0.0
     pairs = sorted(
         (
-            (word_similarity(q, c), qi, ci)
+            (word_similarity(q, c, q in query.j_for_y, c in candidate.j_for_y), qi, ci)
             for qi, q in enumerate(query.words)
             for ci, c in enumerate(candidate.words)
         ),
