@@ -284,7 +284,11 @@ def _responded():
 
 
 def advocacy(where) -> Table:
-    """Actions on the filtered cases, by type: how many, how many answered, the rate."""
+    """Actions sent on the filtered cases, by type: how many, how many answered, the rate.
+
+    An action planned or being drafted was not sent (as a request being drafted is no request):
+    nothing could answer it, so it is not counted.
+    """
     # Sets of ids (IN), not correlated EXISTS: one hash join over the whole table.
     on_cases = select(action_cases.c.action_id).join(Case, Case.id == action_cases.c.case_id)
     answered = func.sum(case((_responded(), 1), else_=0))
@@ -292,7 +296,7 @@ def advocacy(where) -> Table:
         select(AdvocacyAction.action_type, func.count(AdvocacyAction.id), answered)
         .where(
             AdvocacyAction.id.in_(on_cases.where(where)),
-            AdvocacyAction.status != ActionStatus.PLANNED,
+            AdvocacyAction.status.not_in(_NOT_YET_SENT),
         )
         .group_by(AdvocacyAction.action_type)
         .order_by(func.count(AdvocacyAction.id).desc())
