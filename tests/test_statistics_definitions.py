@@ -51,3 +51,29 @@ def test_a_response_rate_counts_only_the_actions_sent(app):
     _action(coordinator, case, ActionType.NATIONAL_LETTER, ActionStatus.DRAFTING)
     db.session.commit()
     assert _table(coordinator, "advocacy") == [["Urgent appeal", 2, 1, "50%"]]
+
+
+def test_an_action_closed_without_a_reply_is_not_answered(app):
+    """Closing an action says nothing of a reply: closed with "No reply" it went unanswered. A
+    reply is its date, the status "response received" or an outcome only a reply gives (interim
+    measures granted, the State replied), dated or not."""
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    sent = {"submitted_on": date(2011, 6, 20)}
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.CLOSED,
+            ActionOutcome.NO_REPLY, **sent)  # fmt: skip
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.CLOSED, **sent)
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.CLOSED,
+            ActionOutcome.STATE_REPLIED, **sent)  # fmt: skip
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.CLOSED,
+            response_on=date(2011, 8, 1), **sent)  # fmt: skip
+    _action(coordinator, case, ActionType.CED_URGENT_ACTION, ActionStatus.ACKNOWLEDGED,
+            ActionOutcome.INTERIM_MEASURES_GRANTED, **sent)  # fmt: skip
+    _action(coordinator, case, ActionType.NATIONAL_LETTER, ActionStatus.SUBMITTED,
+            ActionOutcome.NO_REPLY, **sent)  # fmt: skip
+    db.session.commit()
+    assert sorted(_table(coordinator, "advocacy")) == [
+        ["CED urgent action", 1, 1, "100%"],
+        ["Letter to national authorities", 1, 0, "0%"],
+        ["Urgent appeal", 4, 2, "50%"],
+    ]

@@ -38,6 +38,7 @@ from casework.core.db import db
 from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
+    ActionOutcome,
     ActionStatus,
     ActionType,
     ActType,
@@ -276,10 +277,18 @@ def provisions_violated(where, limit: int = 10) -> Table:
     )
 
 
+# Outcomes that say nothing of a reply: still waiting, or none came.
+_NO_REPLY_OUTCOMES = (ActionOutcome.PENDING, ActionOutcome.NO_REPLY)
+
+
 def _responded():
+    """SQL: a reply came: its date, the status "response received", or an outcome only a reply
+    gives (interim measures granted, the State replied...). Closing an action says nothing of a
+    reply: one closed with "No reply", or with none recorded, went unanswered."""
     return or_(
         AdvocacyAction.response_on.is_not(None),
-        AdvocacyAction.status.in_((ActionStatus.RESPONSE_RECEIVED, ActionStatus.CLOSED)),
+        AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED,
+        AdvocacyAction.outcome.not_in(_NO_REPLY_OUTCOMES),
     )
 
 
