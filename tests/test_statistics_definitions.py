@@ -6,9 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from casework.advocacy import services as advocacy
+from casework.cases.models import Event
 from casework.core.db import db
 from casework.core.types import PartialDate
-from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, CaseStatus, Role
+from casework.core.vocab import (
+    ActionOutcome,
+    ActionStatus,
+    ActionType,
+    CaseStatus,
+    EventType,
+    Role,
+    Situation,
+)
 from casework.reports.statistics import Filters, statistics
 from tests.factories import make_case, make_user
 
@@ -76,4 +85,23 @@ def test_an_action_closed_without_a_reply_is_not_answered(app):
         ["CED urgent action", 1, 1, "100%"],
         ["Letter to national authorities", 1, 0, "0%"],
         ["Urgent appeal", 4, 2, "50%"],
+    ]
+
+
+def test_interim_measures_granted_were_requested(app):
+    """Measures granted were requested, whoever recorded the request: a grant recorded as an
+    event counts among the requests, as a grant an action obtained does. Otherwise a table for a
+    UN body could show more grants than requests."""
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    case.current_situation = Situation.REMOVED
+    db.session.add(
+        Event(case_id=case.id, event_type=EventType.INTERIM_MEASURES_GRANTED,
+              date=PartialDate(2011, 5, 2))
+    )  # fmt: skip
+    db.session.commit()
+    assert _table(coordinator, "interim_measures") == [
+        ["Requested", 1],
+        ["Granted", 1],
+        ["Granted, yet the person was removed", 1],
     ]

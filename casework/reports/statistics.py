@@ -331,8 +331,10 @@ def _before(removal, grant):
 def interim_measures(where) -> Table:
     """Cases where interim measures were requested, granted, and granted yet the person removed.
 
-    Requested: a request event, a request action past its planning and drafting, or any action
-    that obtained them (``advocacy.compliance.is_grant``: a complaint, a CED urgent action).
+    Requested: a request event, a request action past its planning and drafting, or any grant
+    (measures granted were requested, whoever recorded the request: a grant event, or an action
+    that obtained them, ``advocacy.compliance.is_grant``: a complaint, a CED urgent action), so
+    that no case counts as granted and not requested.
     Granted yet removed is ``advocacy.compliance.interim_measures_breach``'s rule, in SQL: a
     removal not known to predate the earliest dated grant, or the situation "removed" with no
     removal known to predate it. A few grouped passes joined to the filtered cases (no per-case subquery).
@@ -407,8 +409,8 @@ def interim_measures(where) -> Table:
         .group_by(Event.case_id)
         .subquery()
     )
-    requested = or_(events.c.requested == 1, actions.c.requested == 1)
     granted = or_(events.c.granted == 1, actions.c.granted == 1)
+    requested = or_(events.c.requested == 1, actions.c.requested == 1, granted)
     removed = or_(
         removals.c.after == 1,
         and_(Case.current_situation == Situation.REMOVED, removals.c.case_id.is_(None)),
