@@ -105,3 +105,22 @@ def test_interim_measures_granted_were_requested(app):
         ["Granted", 1],
         ["Granted, yet the person was removed", 1],
     ]
+
+
+def test_ethnicity_typed_in_another_case_or_spacing_is_one_group(app):
+    """Ethnicity is free text: "Uzbek", "uzbek" and " Uzbek " are one people, counted in one row
+    under the spelling most of them have."""
+    from casework.cases.models import CasePerson
+    from casework.core.vocab import CaseRole
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    for name, ethnicity in (("A", "Uzbek"), ("B", "uzbek"), ("C", " Uzbek "), ("D", "Uyghur")):
+        person = people.create_person(
+            coordinator, [NameInput(name, None, "as_given")], ethnicity=ethnicity
+        )
+        db.session.add(CasePerson(case_id=case.id, person_id=person.id, role=CaseRole.AT_RISK))
+    db.session.commit()
+    assert _table(coordinator, "ethnicity") == [["Uzbek", 3], ["Uyghur", 1]]

@@ -6,6 +6,8 @@ Only counts leave: no name, text or reference. Every query starts from the cases
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -214,9 +216,24 @@ def people_tables(where) -> list[Table]:
             "ethnicity",
             _("People at risk by ethnicity"),
             [_("Ethnicity"), _("People")],
-            _rollup(rows, lambda r: r[1], lambda v: v or _("Not recorded")),
+            _rollup(rows, lambda r: _fold(r[1]), _spellings(rows, 1)),
         ),
     ]
+
+
+def _fold(text: str | None) -> str | None:
+    """Free text as one group whatever its letter case and spacing ("Uzbek", "uzbek ")."""
+    return " ".join(text.split()).casefold() or None if text else None
+
+
+def _spellings(rows, column: int) -> Callable[[str | None], str]:
+    """The label of each folded group: its most common spelling among the counted rows."""
+    seen: dict[str, Counter[str]] = {}
+    for row in rows:
+        folded = _fold(row[column])
+        if folded:
+            seen.setdefault(folded, Counter())[" ".join(row[column].split())] += int(row[-1])
+    return lambda key: seen[key].most_common(1)[0][0] if key else _("Not recorded")
 
 
 def _cases(where) -> Select:
