@@ -198,6 +198,23 @@ def test_hidden_records_are_not_found_until_restored(app, monitor, make_user):
     assert case.reference in _search(monitor, "tortured")
 
 
+def test_a_discarded_draft_is_not_found_by_its_records_or_its_people(monitor):
+    """A discarded draft leaves the lists: its events, comments and people do not bring it
+    back into the search (its own narrative already had no tokens)."""
+    case = intake(monitor, narrative="Quokkaword in the narrative.")  # Алишер Холматов
+    add_event(monitor.user, case, {"event_type": "arrest", "description": "Wombatword beaten."})
+    case_services.add_comment(monitor.user, case, "Numbatword seen.")
+    db.session.commit()
+    assert case.reference in _search(monitor, "wombatword")
+    case_services.discard_draft(monitor.user, case, "Entered by mistake")
+    db.session.commit()
+    for q in ("quokkaword", "wombatword", "numbatword", "Kholmatov", "Kholmatov wombatword"):
+        assert case.reference not in _search(monitor, q), q
+    restore(db.session.get(type(case), case.id), monitor.user, case=case)
+    db.session.commit()
+    assert case.reference in _search(monitor, "Kholmatov wombatword")
+
+
 def test_editing_replaces_the_words(monitor):
     case = intake(monitor, narrative="Arrested in Almaty.")
     case.narrative = "Released in Shymkent."

@@ -479,6 +479,7 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
         .where(
             CasePerson.person_id.in_(matched),
             CasePerson.hidden_at.is_(None),
+            Case.hidden_at.is_(None),  # a discarded draft has left the lists
             permissions.readable_cases_clause(user),
         )
         .options(load_only(*LISTED))

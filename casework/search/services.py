@@ -105,7 +105,12 @@ def _matching_cases(
     window = (
         select(SearchToken.case_id)
         .join(Case, Case.id == SearchToken.case_id)
-        .where(SearchToken.token == rarest, permissions.readable_cases_clause(user))
+        .where(
+            SearchToken.token == rarest,
+            permissions.readable_cases_clause(user),
+            # A discarded draft has left the lists; its other records keep their tokens.
+            Case.hidden_at.is_(None),
+        )
         .order_by(SearchToken.case_id.desc())
         .limit(SEARCH_WINDOW)
     )
