@@ -43,6 +43,41 @@ def test_inflections_and_spellings_give_one_term(a, b):
     assert term_of(a) is not None and term_of(a) == term_of(b)
 
 
+@pytest.mark.parametrize(
+    "noun, verb_forms",
+    [
+        # The act and the verb that does it: "задержание" finds "был задержан".
+        ("задержание", "задержан задержали задержать задержанный задержания"),
+        ("выдворение", "выдворен выдворили выдворить"),
+        ("преследование", "преследовали преследуют"),
+        ("наказание", "наказан наказали"),
+        # -ция and -ировать: "экстрадиция" finds "экстрадировать", "экстрадирован".
+        ("экстрадиция", "экстрадиции экстрадировать экстрадирован экстрадировали экстрадируют"),
+        ("депортация", "депортирован депортировали депортируют депортирование"),
+        ("регистрация", "регистрировали"),
+        ("экстрадиционный", "экстрадиция"),
+        ("арест", "арестован арестовали"),
+    ],
+)
+def test_a_russian_noun_finds_the_verb_of_the_same_act(noun, verb_forms):
+    for form in verb_forms.split():
+        assert term_of(noun) == term_of(form), (noun, form)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("полиция", "пол"),  # too little is left of a short word: kept whole
+        ("милиция", "милый"),
+        ("командиру", "команда"),  # "-ир-" of a noun is not the verb's "-ировать"
+        ("здание", "здать"),
+        ("граница", "грань"),
+    ],
+)
+def test_short_or_unrelated_russian_words_stay_apart(a, b):
+    assert term_of(a) != term_of(b)
+
+
 def test_stop_words_short_words_and_long_numbers_are_not_terms():
     assert terms("the and и в a 1") == set()
     assert terms("+77015551234, passport 123456789") == {term_of("passport")}
@@ -215,6 +250,13 @@ def test_a_discarded_draft_is_not_found_by_its_records_or_its_people(monitor):
     assert case.reference in _search(monitor, "Kholmatov wombatword")
 
 
+def test_a_russian_noun_finds_the_verb_in_a_narrative(monitor):
+    case = intake(monitor, narrative="Был задержан 5 июня; его решили экстрадировать в Узбекистан.")
+    page = _search(monitor, "задержание экстрадиция")
+    assert case.reference in page and "<mark>задержан</mark>" in page
+    assert "<mark>экстрадировать</mark>" in page
+
+
 def test_editing_replaces_the_words(monitor):
     case = intake(monitor, narrative="Arrested in Almaty.")
     case.narrative = "Released in Shymkent."
@@ -254,6 +296,39 @@ def test_reindex_rebuilds_the_index(app, monitor):
     assert "Indexed" in result.output
     assert db.session.scalar(select(func.count()).select_from(SearchToken)) == count
     assert case.reference in _search(monitor, "extradited")
+
+
+def test_seed_rebuilds_an_index_built_by_older_word_rules(app, monitor):
+    """Tokens stored by older rules would not find what newer rules bring together: the rules
+    carry a version, and ``flask seed`` (run on every upgrade) rebuilds the index once."""
+    from casework.core import indexversions
+
+    case = intake(monitor, narrative="Решили экстрадировать из Алматы.")
+    # As an installation upgraded from the first rules holds it: the verb under its old term.
+    db.session.execute(delete(SearchToken))
+    db.session.execute(
+        SearchToken.__table__.insert(),
+        [
+            {"token": index.term_token(t), "record_kind": "case", "record_id": case.id}
+            | {"case_id": case.id}
+            for t in ("экстрадирова", "алмат")
+        ],
+    )
+    indexversions.record(index.INDEX_NAME, 1)
+    db.session.commit()
+    assert case.reference not in _search(monitor, "экстрадиция")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert f"rules 1 -> {index.RULES_VERSION}" in result.output
+    assert case.reference in _search(monitor, "экстрадиция")
+    assert indexversions.built_with(index.INDEX_NAME) == index.RULES_VERSION
+    assert "up to date" in runner.invoke(args=["seed"]).output
+    # A rebuild by hand records the rules it used too.
+    indexversions.record(index.INDEX_NAME, 1)
+    db.session.commit()
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    assert indexversions.built_with(index.INDEX_NAME) == index.RULES_VERSION
 
 
 def test_a_capitalised_word_also_finds_people_by_name(monitor):

@@ -8,8 +8,9 @@ import click
 from flask.cli import AppGroup
 
 from casework.cases.events import reindex_places
+from casework.core import indexversions
 from casework.core.db import db
-from casework.search.index import reindex_all
+from casework.search.index import INDEX_NAME, RULES_VERSION, reindex_all
 
 search_cli = AppGroup("search", help="Full-text search: the keyed token index.")
 
@@ -20,6 +21,7 @@ def reindex_command() -> None:
     BLIND_INDEX_KEY, new rules)."""
     started = time.perf_counter()
     count = reindex_all()
+    indexversions.record(INDEX_NAME, RULES_VERSION)
     # Places are found again by a key of their name under the same key (cases.events).
     places = reindex_places()
     db.session.commit()

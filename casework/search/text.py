@@ -3,8 +3,10 @@
 The same function turns a stored text and a query into terms, so that "депортирован" finds
 "депортированы" and "deported" finds "deporting". A word's script picks its stemmer: Russian
 words (Cyrillic, Russian letters only) the Russian Snowball stemmer, Latin words the English
-one; Kazakh, Uzbek, Kyrgyz and Uyghur words (letters Russian has not, or Arabic script) are only
-normalised. Numbers of more than four digits (telephone, passport, UNHCR numbers) are never
+one, and a Russian noun naming an act is taken to its verb's root ("задержание" finds
+"задержан", "экстрадиция" finds "экстрадировать"); Kazakh, Uzbek, Kyrgyz and Uyghur words
+(letters Russian has not, or Arabic script) are only normalised. Any change here that gives a
+word another term raises ``casework.search.index.RULES_VERSION``. Numbers of more than four digits (telephone, passport, UNHCR numbers) are never
 terms: only years and article numbers are.
 """
 
@@ -256,6 +258,41 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(language)
 
 
+# Russian words for one act are formed apart: Snowball stems the noun "задержание" to
+# "задержан" and the verb "задержали" to "задержа", "экстрадиция" to "экстрадиц" and
+# "экстрадировать" to "экстрадирова". These steps take such stems back to one root. Each needs
+# the word's own ending (not only the stem's: "командиру" is not "-ировать") and leaves at least
+# _MIN_ROOT letters ("полиция" stays "полиц", not "пол").
+_MIN_ROOT = 4
+_VERBAL_NOUN = re.compile(r"[аяе]ни(?:е|я|ю|ем|и|й|ям|ями|ях)$")  # задержание, выдворения
+_CIA_NOUN = re.compile(r"[аи]ци(?:я|и|ю|ей|й|ям|ями|ях)$")  # экстрадиция, депортации
+_IRU_VERB = re.compile(r"иру(?:ю|ет|ют|ем|ешь|ете|я|й|йте|ющ[а-я]*|ем[а-я]+)$")  # депортируют
+
+
+def _cut(stem: str, suffix: str) -> str:
+    if stem.endswith(suffix) and len(stem) - len(suffix) >= _MIN_ROOT:
+        return stem[: -len(suffix)]
+    return stem
+
+
+def _russian_root(word: str, stem: str) -> str:
+    """The Snowball stem of a Russian ``word`` taken back to the root its verb shares."""
+    if _VERBAL_NOUN.search(word):  # задержан(ие) → задержа, выдворен(ие) → выдвор
+        stem = _cut(stem, "ен") if stem.endswith("ен") else _cut(stem, "н")
+    elif _CIA_NOUN.search(word):  # экстрадиц(ия) → экстрад, депортац(ия) → депорт
+        stem = _cut(stem, stem[-2:]) if stem.endswith(("ац", "иц")) else stem
+    elif _IRU_VERB.search(word):  # депортир(уют) → депорт
+        stem = _cut(stem, "ир")
+    for suffix in ("ацион", "ицион"):  # экстрадицион(ный) → экстрад
+        stem = _cut(stem, suffix)
+    # -ировать, -овать verbs, their participles and nouns: экстрадирова → экстрад,
+    # арестова → арест, преследова → преслед.
+    for suffix in ("ирова", "ова"):
+        if stem.endswith(suffix):
+            return _cut(stem, suffix)
+    return stem
+
+
 @lru_cache(maxsize=65536)
 def term_of(word: str) -> str | None:
     """The search term of one word as it was typed, or None (stop word, too short, a long
@@ -266,7 +303,7 @@ def term_of(word: str) -> str | None:
     if norm.isdigit():
         return norm if len(norm) <= MAX_NUMBER_LEN else None
     if all(ch in _RUSSIAN or ch.isdigit() for ch in norm):
-        return _stemmer("russian").stemWord(norm)
+        return _russian_root(norm, _stemmer("russian").stemWord(norm))
     if all(ch in _LATIN or ch.isdigit() for ch in norm):
         return _stemmer("english").stemWord(norm)
     return norm  # Kazakh, Uzbek, Kyrgyz, Uyghur...: normalised only

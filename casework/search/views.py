@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from casework import permissions
 from casework.audit import services as audit
+from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.search import (
-    index,  # noqa: F401  (the flush listeners that keep the index)
+    index,  # (also the flush listeners that keep the index)
     services,
 )
 from casework.search.cli import search_cli
@@ -20,6 +21,7 @@ bp = Blueprint("search", __name__)
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
+    register_seeder("search index", index.refresh_index)
 
 
 @bp.route("/search", methods=["GET", "POST"])
