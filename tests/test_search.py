@@ -363,6 +363,19 @@ def test_bad_input_is_a_message_not_an_error(monitor):
     assert "No case you may read" in _search(monitor, "the и ' % _ \\ <>")
 
 
+def test_a_query_of_more_words_than_are_searched_says_so(monitor):
+    """Every word must match: words past the MAX_TERMS searched are not silently dropped (a
+    case lacking one of them would be found)."""
+    from casework.search.services import MAX_TERMS
+
+    words = [f"word{chr(97 + i)}" for i in range(MAX_TERMS)]
+    case = intake(monitor, narrative=" ".join(words))
+    assert case.reference in _search(monitor, " ".join(words))
+    page = _search(monitor, " ".join([*words, "absentword"]))
+    assert case.reference not in page
+    assert f"Search at most {MAX_TERMS} words" in page
+
+
 # --- the access policy ----------------------------------------------------------------------
 
 
@@ -463,3 +476,6 @@ def test_api_search_gives_what_the_page_gives(app):
     assert off.status_code == 200 and off.get_json()["cases"] == []
     bad = api_for(app, world.on[Role.LAWYER]).post("search", json={"q": ""})
     assert bad.status_code == 422
+    many = " ".join(f"{word}{chr(97 + i)}" for i in range(13))
+    bad = api_for(app, world.on[Role.LAWYER]).post("search", json={"q": many})
+    assert bad.status_code == 422 and "at most 12 words" in bad.get_data(as_text=True)

@@ -8,9 +8,9 @@ from casework import permissions
 from casework.api.framework import Call, operation
 from casework.api.schemas import Input, Output
 from casework.audit.services import record
-from casework.core.errors import PermissionDenied
+from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.search import services
-from casework.search.services import QUERY_MAX_LEN
+from casework.search.services import MAX_TERMS, QUERY_MAX_LEN
 
 TAG = "Search"
 
@@ -63,6 +63,8 @@ class SearchAnswer(Output):
 def search(call: Call) -> SearchAnswer:
     if not permissions.can_search(call.user):
         raise PermissionDenied()
+    if services.too_many_words(call.body.q):
+        raise ValidationFailed({"q": [f"Search at most {MAX_TERMS} words at a time."]})
     found = services.search(call.user, call.body.q)
     answer = SearchAnswer(
         terms_ignored=found.ignored,

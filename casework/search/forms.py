@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from casework.core.i18n import lazy_gettext as _l
-from casework.search.services import QUERY_MAX_LEN
+from casework.search.services import MAX_TERMS, QUERY_MAX_LEN, too_many_words
 
 
 class SearchForm(FlaskForm):
@@ -20,3 +20,8 @@ class SearchForm(FlaskForm):
             ),
         ],
     )
+
+    def validate_q(self, field: StringField) -> None:
+        # Every word must match: a query of more words than are matched is refused, not cut.
+        if too_many_words(field.data or ""):
+            raise ValidationError(_l("Search at most %(n)s words at a time.", n=MAX_TERMS))

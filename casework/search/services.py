@@ -152,13 +152,18 @@ def _matching_cases(
     return [(case, int(hits)) for case, hits in rows]
 
 
+def too_many_words(query: str) -> bool:
+    """Does ``query`` hold more distinct terms than a search matches (MAX_TERMS)? Such a query
+    is refused: dropping the words past the limit would find cases lacking them."""
+    return len(query_terms(query[:QUERY_MAX_LEN])[0]) > MAX_TERMS
+
+
 def search_cases(user: Any, query: str) -> SearchResults:
     """The cases ``user`` may read whose free text (or people's names) match every term."""
     query = query[:QUERY_MAX_LEN]
     found_terms, ignored = query_terms(query)
-    found_terms = found_terms[:MAX_TERMS]
     results = SearchResults(found_terms, ignored, [], False)
-    if not found_terms:
+    if not found_terms or len(found_terms) > MAX_TERMS:  # every word, or no search
         return results
     tokens = {term: term_token(term) for term in found_terms}
     ranked: dict[int, CaseResult] = {}
