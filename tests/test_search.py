@@ -360,7 +360,7 @@ def test_query_count_does_not_grow_with_matches(monitor, count_queries):
 def test_bad_input_is_a_message_not_an_error(monitor):
     assert "Type at least one word" in _search(monitor, "   ")
     assert "under 300 characters" in _search(monitor, "x" * 400)
-    assert "No case you may read" in _search(monitor, "the и ' % _ \\ <>")
+    assert "No word to search for" in _search(monitor, "the и ' % _ \\ <>")
 
 
 def test_a_query_of_more_words_than_are_searched_says_so(monitor):
@@ -374,6 +374,13 @@ def test_a_query_of_more_words_than_are_searched_says_so(monitor):
     page = _search(monitor, " ".join([*words, "absentword"]))
     assert case.reference not in page
     assert f"Search at most {MAX_TERMS} words" in page
+
+
+def test_a_query_with_no_word_to_search_says_so(monitor):
+    for q in ("!!! ... ,,,", "\x00", "\x07\x1b", "и в the", "\u200b"):
+        page = _search(monitor, q)
+        assert "No word to search for" in page, q
+        assert "No case you may read" not in page, q
 
 
 # --- the access policy ----------------------------------------------------------------------
