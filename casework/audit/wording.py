@@ -299,6 +299,9 @@ WORDING: dict[str, Builder] = {
     "access.refused": _refused,
     "api.request": _api,
     "api_token.created": N_("{who} created an API token ({scope}, {days} days)"),
+    "api_token.address_throttled": N_(
+        "Too many wrong API tokens came from one address: its wrong tokens are refused for a while"
+    ),
     "api_token.refused": N_("An API token was refused ({reason})"),
     "api_token.revoked": N_("{who} revoked an API token"),
     "api_token.revoked_all": N_(
