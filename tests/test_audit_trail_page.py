@@ -154,3 +154,24 @@ def test_a_hash_an_earlier_version_recorded_is_not_shown(app):
     db.session.commit()
     body = client_for(app, world.off[Role.ADMIN]).get("/admin/audit?object_type=documents").text
     assert "size: " in body and document.sha256 not in body
+
+
+def test_an_account_action_names_the_account_it_concerns(client, login, make_user):
+    """'deactivated an account' and an opaque id do not tell the admin whose account it was."""
+    admin = make_user(Role.ADMIN, display_name="Auditing Admin")
+    target = make_user(Role.MONITOR, display_name="Zhanna Target", email="zhanna@example.org")
+    login(admin)
+    db.session.refresh(target)
+    response = client.post(
+        f"/admin/users/{target.public_id}",
+        data={
+            "display_name": "Zhanna Target",
+            "role": "monitor",
+            "active": "",
+            "version": target.version,
+        },
+    )
+    assert response.status_code == 302
+    rows = _rows(client.get("/admin/audit?action=user.deactivated"))
+    assert "deactivated an account" in rows
+    assert "Zhanna Target" in rows and "zhanna@example.org" in rows

@@ -203,6 +203,15 @@ def actors() -> list[User]:
     return list(db.session.scalars(query.order_by(User.display_name, User.id)))
 
 
+def accounts_named(entries: list[AuditEntry]) -> dict[str, User]:
+    """The accounts that ``entries`` are about (object type ``users``), by public id: an account
+    action names the account, which an administrator manages anyway, not only its opaque id."""
+    ids = {e.object_id for e in entries if e.object_type == "users" and e.object_id}
+    if not ids:
+        return {}
+    return {u.public_id: u for u in db.session.scalars(select(User).where(User.public_id.in_(ids)))}
+
+
 def actor_by_public_id(public_id: str) -> User | None:
     return db.session.scalar(select(User).where(User.public_id == public_id))
 

@@ -70,6 +70,7 @@ def trail():
     return render_template(
         "audit/trail.html",
         page=page,
+        accounts=services.accounts_named(page.entries),
         filters=filters,
         actors=services.actors(),
         actions=services.actions(),
