@@ -181,3 +181,24 @@ def test_audit_trail_lists_account_changes(client, login, make_user):
     login(make_user(Role.ADMIN))
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "auth.login" in page
+
+
+def test_deactivating_and_reactivating_say_what_happened(client, login, make_user):
+    """'Account updated.' does not tell the admin that the person was locked out, or let in."""
+    login(make_user(Role.ADMIN))
+    target = make_user(Role.MONITOR, display_name="Aigerim Field")
+    db.session.refresh(target)
+    data = {
+        "display_name": "Aigerim Field",
+        "role": "monitor",
+        "active": "",
+        "version": target.version,
+    }
+    page = client.post(f"/admin/users/{target.public_id}", data=data, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Aigerim Field is deactivated" in text and "API tokens" in text
+    db.session.expire_all()
+    target = db.session.get(User, target.id)
+    data.update(active="y", version=target.version)
+    page = client.post(f"/admin/users/{target.public_id}", data=data, follow_redirects=True)
+    assert "Aigerim Field is active again" in page.get_data(as_text=True)

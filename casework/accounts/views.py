@@ -500,7 +500,7 @@ def edit_user(public_id: str):
         form.role.data = user.role.value
         form.version.data = user.version
     elif form.validate_on_submit():
-        old_role = user.role
+        old_role, was_active = user.role, user.is_active_account
         try:
             services.admin_update_user(
                 current_user,
@@ -513,8 +513,10 @@ def edit_user(public_id: str):
         except StaleEdit:
             db.session.rollback()
             flash(
-                "Someone else changed this account while you were editing it. Nothing was "
-                "saved: check the current values below and apply your change again.",
+                _(
+                    "Someone else changed this account while you were editing it. Nothing was "
+                    "saved: check the current values below and apply your change again."
+                ),
                 "warning",
             )
             return render_template(
@@ -530,7 +532,26 @@ def edit_user(public_id: str):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(_("Account updated."), "success")
+            if was_active and not user.is_active_account:
+                flash(
+                    _(
+                        "%(name)s is deactivated: they can no longer sign in, their sessions "
+                        "ended and their API tokens were revoked.",
+                        name=user.display_name,
+                    ),
+                    "success",
+                )
+            elif user.is_active_account and not was_active:
+                flash(
+                    _(
+                        "%(name)s is active again: they sign in with their password and second "
+                        "factor. Their former API tokens stay revoked.",
+                        name=user.display_name,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Account updated."), "success")
             if grants_every_case(old_role, user.role):
                 flash(
                     _("Coordinator role granted: the other coordinators were notified."), "warning"
