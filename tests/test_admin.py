@@ -66,6 +66,33 @@ def test_admin_create_rejects_duplicate_email(client, login, make_user):
     assert "already exists" in response.get_data(as_text=True)
 
 
+def test_two_admins_creating_one_address_at_once_get_a_message_not_an_error(
+    client, login, make_user, monkeypatch
+):
+    """The second of two simultaneous creations passes the check before the first is saved,
+    then meets the unique index: the form says the address exists, as when it is not a race."""
+    from casework.accounts import services
+
+    login(make_user(Role.ADMIN))
+    make_user(email="race@example.org")
+    monkeypatch.setattr(services, "get_by_email", lambda email: None)  # the check ran first
+    response = client.post(
+        "/admin/users/new",
+        data={"display_name": "X", "email": "race@example.org", "role": "lawyer"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.scalars(select(User).where(User.email == "race@example.org")).all()) == 1
+    # A new address is still created.
+    monkeypatch.undo()
+    created = client.post(
+        "/admin/users/new",
+        data={"display_name": "Y", "email": "new@example.org", "role": "lawyer"},
+    )
+    assert "Account created" in created.get_data(as_text=True)
+
+
 def test_admin_changes_role_and_deactivates(client, login, make_user):
     login(make_user(Role.ADMIN))
     target = make_user(Role.MONITOR)

@@ -115,10 +115,9 @@ def create_user(
     if password is not None:
         passwords.check_new_password(password)
     name = _check_name(display_name or email.split("@")[0])
+    taken = ValidationFailed({"email": [_("An account with this e-mail address already exists.")]})
     if get_by_email(email) is not None:
-        raise ValidationFailed(
-            {"email": [_("An account with this e-mail address already exists.")]}
-        )
+        raise taken
     user = User(
         email=email,
         display_name=name,
@@ -127,8 +126,13 @@ def create_user(
         ),
         role=role_value,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # Two admins creating the same address at once: the second meets the unique index.
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise taken from exc
     record(actor, "user.created", user, role=role_value.value)
     if role_sees_every_case(role_value):
         _coordinator_granted(actor, user)
