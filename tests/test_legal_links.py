@@ -408,3 +408,42 @@ def test_the_provision_counts_follow_every_change(client, login, people, case):
     assert "Violated: 1" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
     login(people["other_lawyer"])  # on neither team
     assert "Violated: 0" in client.get("/legal/provisions/CAT:3").get_data(as_text=True)
+
+
+def test_second_lawyer_accepting_the_same_suggestion_gets_a_conflict_not_a_404(
+    client, login, people, case
+):
+    """Two lawyers accept one suggestion at once: the second sees the first's assessment beside
+    their own unsaved analysis (409) and can save it as an edit; nothing is lost or overwritten."""
+    login(people["monitor"])
+    client.post(
+        f"/cases/{case.public_id}/legal/suggest",
+        data={"provision": "ICCPR:9", "assessment": "violated", "note": "Held 40 days."},
+    )
+    link = _links(case)[0]
+    loaded = link.version
+    accept = f"/cases/{case.public_id}/legal/links/{link.public_id}/accept"
+    login(people["coordinator"])
+    first = {
+        "assessment": "violated",
+        "violation_status": "likely",
+        "analysis": "First analysis.",
+        "version": loaded,
+    }
+    assert client.post(accept, data=first).status_code == 302
+
+    login(people["lawyer"])
+    second = dict(first, assessment="at_risk", analysis="Second analysis, unsaved.")
+    response = client.post(accept, data=second)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Second analysis, unsaved." in page and "First analysis." in page
+    # The form now edits the accepted assessment: it posts to the edit page, at its version.
+    link = _links(case)[0]
+    edit = f"/cases/{case.public_id}/legal/links/{link.public_id}/edit"
+    assert f'action="{edit}"' in page
+    assert (link.state, link.assessment, link.analysis) == (
+        LinkState.ASSESSED,
+        Assessment.VIOLATED,
+        "First analysis.",
+    )

@@ -372,7 +372,12 @@ def accept_link(case_public_id: str, link_id: str):
 def _edit_link(case_public_id: str, link_id: str, accept: bool):
     case = load(Case, case_public_id, current_user, need=permissions.can_edit_legal_links)
     link = load(CaseProvision, link_id, current_user, case=case)
-    if link.is_hidden or (accept != (link.state == LinkState.SUGGESTED)):
+    # A link hidden, or a suggestion accepted, has no such page. A form sent from it after that
+    # happened meanwhile still goes to the service: it refuses it (hidden) or finds it stale
+    # (accepted by someone else), and the lawyer keeps what they wrote.
+    if request.method != "POST" and (
+        link.is_hidden or (accept != (link.state == LinkState.SUGGESTED))
+    ):
         abort(404)
     sources = services.case_sources(case)
 
@@ -389,8 +394,20 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
     def stale(exc: StaleEdit):
         current = build(formdata=None)
         _fill_link_form(current, link)
+        # Accepted by someone else meanwhile: the form now edits that assessment.
+        still_suggested = accept and link.state == LinkState.SUGGESTED
         return _stale_page(
-            "legal/link_form.html", form, current, case=case, link=link, accept=accept
+            "legal/link_form.html",
+            form,
+            current,
+            case=case,
+            link=link,
+            accept=still_suggested,
+            form_action=url_for(
+                "legal.accept_link" if still_suggested else "legal.edit_link",
+                case_public_id=case.public_id,
+                link_id=link.public_id,
+            ),
         )
 
     done = submit(
