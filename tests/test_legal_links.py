@@ -447,3 +447,39 @@ def test_second_lawyer_accepting_the_same_suggestion_gets_a_conflict_not_a_404(
         Assessment.VIOLATED,
         "First analysis.",
     )
+
+
+def test_dismissing_a_suggestion_accepted_meanwhile_does_not_hide_the_assessment(
+    client, login, people, case
+):
+    """A lawyer opens "Dismiss" on a suggestion; another accepts it with an analysis before the
+    first sends the form: sending it must not hide the new assessment as a dismissal."""
+    login(people["monitor"])
+    client.post(
+        f"/cases/{case.public_id}/legal/suggest",
+        data={"provision": "ICCPR:9", "assessment": "violated", "note": "Held 40 days."},
+    )
+    link = _links(case)[0]
+    hide = f"/cases/{case.public_id}/legal/links/{link.public_id}/hide"
+    login(people["lawyer"])
+    page = client.get(hide).get_data(as_text=True)
+    assert 'name="state" type="hidden" value="suggested"' in page
+
+    login(people["coordinator"])
+    accept = f"/cases/{case.public_id}/legal/links/{link.public_id}/accept"
+    data = {
+        "assessment": "violated",
+        "violation_status": "likely",
+        "analysis": "Detention beyond the Minsk time limit.",
+        "version": link.version,
+    }
+    assert client.post(accept, data=data).status_code == 302
+
+    login(people["lawyer"])
+    response = client.post(hide, data={"reason": "Not relevant.", "state": "suggested"})
+    assert response.status_code == 409
+    assert "accepted" in response.get_data(as_text=True)
+    link = _links(case)[0]
+    assert not link.is_hidden and link.state == LinkState.ASSESSED
+    actions = list(db.session.scalars(select(AuditEntry.action)))
+    assert "legal.link_hidden" not in actions and "legal.suggestion_dismissed" not in actions

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -162,6 +163,13 @@ class HideForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(), Length(max=REASON_MAX_LEN)], render_kw={"rows": 3}
     )
+
+
+class LinkHideForm(HideForm):
+    """Hiding a link: ``state`` is what the page showed (a suggestion to dismiss or an
+    assessment to hide), so a suggestion accepted meanwhile is not hidden as a dismissal."""
+
+    state = HiddenField()
 
 
 class RemedyForm(OnceForm, FlaskForm):

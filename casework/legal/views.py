@@ -44,6 +44,7 @@ from casework.legal.forms import (
     HideForm,
     InstrumentForm,
     LinkForm,
+    LinkHideForm,
     NewInstrumentForm,
     NewProvisionForm,
     PrecedentForm,
@@ -57,6 +58,10 @@ from casework.loader import load
 
 bp = Blueprint("legal", __name__)
 
+ACCEPTED_MEANWHILE = N_(
+    "A lawyer accepted this suggestion while you were dismissing it: it is now an assessment "
+    "with their analysis. Nothing was hidden. Read it, and hide it only if it should go."
+)
 STALE_MESSAGE = N_(
     "Someone else changed this record while you were editing it. Nothing was saved: "
     "check the current values below and apply your change again."
@@ -461,9 +466,18 @@ def hide_link(case_public_id: str, link_id: str):
     link = load(CaseProvision, link_id, current_user, case=case)
     if link.is_hidden:
         abort(404)
-    form = HideForm()
+    form = LinkHideForm()
     # Hiding leaves the state alone: a suggestion is dismissed, an assessment hidden.
     dismissed = link.state == LinkState.SUGGESTED
+    if request.method != "POST":
+        form.state.data = link.state.value
+    elif form.state.data == LinkState.SUGGESTED.value and not dismissed:
+        # The page dismissed a suggestion that someone accepted since: not the same decision.
+        flash(_(ACCEPTED_MEANWHILE), "warning")
+        current = LinkHideForm(formdata=None, reason=form.reason.data, state=link.state.value)
+        return render_template(
+            "legal/hide_form.html", case=case, form=current, link=link, remedy=None
+        ), 409
     done = submit(
         form,
         lambda: services.hide_link(current_user, link, form.reason.data),
