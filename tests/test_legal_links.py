@@ -483,3 +483,32 @@ def test_dismissing_a_suggestion_accepted_meanwhile_does_not_hide_the_assessment
     assert not link.is_hidden and link.state == LinkState.ASSESSED
     actions = list(db.session.scalars(select(AuditEntry.action)))
     assert "legal.link_hidden" not in actions and "legal.suggestion_dismissed" not in actions
+
+
+def test_a_russian_speaking_lawyer_reads_the_link_pages_and_messages_in_russian(
+    client, login, people, case
+):
+    lawyer = people["lawyer"]
+    lawyer.language = "ru"
+    db.session.commit()
+    db.session.add(Source(case_id=case.id, kind=SourceKind.NGO, created_by_id=lawyer.id))
+    db.session.commit()
+    login(lawyer)
+    _link(client, case, "CAT:3", "at_risk", "First view.")
+    link = _links(case)[0]
+    edit = f"/cases/{case.public_id}/legal/links/{link.public_id}/edit"
+    page = client.get(edit).get_data(as_text=True)
+    assert "Tick the sources" not in page
+    data = {
+        "assessment": "violated",
+        "violation_status": "likely",
+        "analysis": "Removed.",
+        "version": link.version,
+    }
+    page = client.post(edit, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Legal ground saved." not in page and "Правовое основание сохранено." in page
+    hide = f"/cases/{case.public_id}/legal/links/{link.public_id}/hide"
+    page = client.post(hide, data={"reason": "Error."}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Legal ground hidden." not in page and "Правовое основание скрыто." in page

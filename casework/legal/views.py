@@ -420,7 +420,7 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
         lambda: services.update_link(
             current_user, link, form.version.data, accept=accept, **_link_values(form)
         ),
-        success=_("Suggestion accepted.") if accept else "Legal ground saved.",
+        success=_("Suggestion accepted.") if accept else _("Legal ground saved."),
         then=_legal_page(case) + "#panel-legal",
         on_stale=stale,
     )
@@ -481,7 +481,7 @@ def hide_link(case_public_id: str, link_id: str):
     done = submit(
         form,
         lambda: services.hide_link(current_user, link, form.reason.data),
-        success=_("Suggestion dismissed.") if dismissed else "Legal ground hidden.",
+        success=_("Suggestion dismissed.") if dismissed else _("Legal ground hidden."),
         then=_legal_page(case) + "#panel-legal",
     )
     return done or render_template(
