@@ -22,7 +22,8 @@ def test_monitor_logs_a_case_in_one_form(client, login, make_user):
     assert person.names[0].name == "Алишер Холматов"
     assert person.names[0].script == Script.CYRILLIC
     events = db.session.scalars(select(Event).where(Event.case_id == case.id)).all()
-    assert [e.event_type for e in events] == [EventType.REMOVAL]
+    # An imminent removal of a detained person: detention pending it, not a removal.
+    assert [e.event_type for e in events] == [EventType.DETENTION_PENDING_EXTRADITION]
     html = page(client, f"/cases/{case.public_id}")
     assert "KZ-2011-0001" in html and "Алишер Холматов" in html and "Draft" in html
 
