@@ -65,3 +65,6 @@ class Document(PublicIdMixin, HiddenMixin, db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+
+    # Set on upload (not stored): the image carries GPS coordinates of where it was taken.
+    records_location = False

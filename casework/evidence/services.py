@@ -30,7 +30,7 @@ from casework.core.keyring import keyring
 from casework.core.requestmemo import per_request
 from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
-from casework.evidence.checks import NOT_ACCEPTED, ContentCheck
+from casework.evidence.checks import NOT_ACCEPTED, ContentCheck, PhotoLocation
 from casework.evidence.models import Document, Source
 
 TEXT_MAX_LEN = 10_000
@@ -135,6 +135,7 @@ def store_document(
     storage_name = secrets.token_hex(32)
     key_id, data_key = keyring().active_key(db.session.connection())
     check = ContentCheck(extension)
+    location = PhotoLocation()
     with tempfile.TemporaryFile() as sealed:
         sealer = sealedfiles.FileSealer(
             sealed, key_id=key_id, data_key=data_key, binding=_binding(storage_name)
@@ -153,6 +154,7 @@ def store_document(
                     }
                 )
             check.feed(chunk)
+            location.feed(chunk)
             digest.update(chunk)
             sealer.write(chunk)
         sealer.close()
@@ -185,6 +187,7 @@ def store_document(
         description=description,
         uploaded_by_id=actor.id,
     )
+    document.records_location = location.found(allowed.mime)
     db.session.add(document)
     if case is not None:
         case.updated_at = utcnow()

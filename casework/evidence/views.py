@@ -107,6 +107,16 @@ def upload_document(public_id: str):
             else:
                 db.session.commit()
                 flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
+                if document.records_location:
+                    flash(
+                        _(
+                            "This photo records where it was taken (GPS coordinates in its "
+                            "metadata). The original is kept unchanged as evidence: never send "
+                            "this file outside the team; share a copy without location data, "
+                            "such as a screenshot."
+                        ),
+                        "warning",
+                    )
                 return redirect(documents)
         else:
             status = 422
