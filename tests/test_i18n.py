@@ -336,3 +336,24 @@ def test_an_upload_without_a_file_is_refused_in_russian(client, login, make_user
     response = client.post(f"/cases/{case.public_id}/documents/new", data={"description": "x"})
     html = response.get_data(as_text=True)
     assert "Choose a file." not in html and "Выберите файл." in html
+
+
+def test_a_russian_monitor_is_told_in_russian_what_became_of_a_date_she_typed(
+    client, login, make_user
+):
+    login(make_user(Role.MONITOR, language="ru"))
+    response = client.post(
+        "/cases/new", data={"save": "1", "name": "Алишер", "act_type": "extradition",
+                            "act_date": "весна 2011"},
+    )  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "is not a date" not in html and "не дата" in html
+    assert "весна 2011" in html  # what she typed is still in the form
+
+    response = client.post(
+        "/cases/new", data={"save_draft": "1", "name": "Алишер", "act_date": "вчера"}
+    )
+    html = page(client, response.headers["Location"])
+    assert "was kept as a note" not in html and "is not a date" not in html
+    assert "сохранена как примечание" in html

@@ -163,11 +163,15 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
             r.set("act_date", None)
             r.set("act_date_note", data.act_date.strip()[:200])
             warnings.append(
-                f"The date \u201c{data.act_date.strip()}\u201d was kept as a note: {date_errors[0]}"
+                _(
+                    "The date \u201c%(date)s\u201d was kept as a note: %(reason)s",
+                    date=data.act_date.strip(),
+                    reason=date_errors[0],
+                )
             )
         if country_errors := r.take_error("destination_country"):
             r.set("destination_country", None)
-            warnings.append(country_errors[0] + " It was left empty.")
+            warnings.append(_("%(reason)s It was left empty.", reason=country_errors[0]))
     else:
         if not (data.name or "").strip() and not data.extra_names:
             r.error("name", _("Give the person's name or an alias (any script)."))

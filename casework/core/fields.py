@@ -101,7 +101,7 @@ class FieldReader:
         try:
             self._values[key] = PartialDate.parse(raw)
         except PartialDateError as exc:
-            self.error(key, str(exc))
+            self.error(key, _(exc.message, **exc.params))
 
     def country(self, key: str) -> None:
         """An ISO alpha-2 code from a code or an English or Russian name."""

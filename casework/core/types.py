@@ -11,6 +11,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
 from casework.core.crypto import PlaintextRefused, Sealed
+from casework.core.i18n import N_
 from casework.core.vocab import Vocab
 
 
@@ -82,7 +83,13 @@ def _month_number(word: str) -> int | None:
 
 
 class PartialDateError(ValueError):
-    """A text that is not a date of any accepted precision."""
+    """A text that is not a date of any accepted precision: ``message`` (marked for translation)
+    with its ``params``; ``str()`` gives it in English."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True, order=True)
@@ -103,17 +110,20 @@ class PartialDate:
     def __post_init__(self) -> None:
         if not self.MIN_YEAR <= self.year <= self.MAX_YEAR:
             raise PartialDateError(
-                f"year {self.year} is out of range ({self.MIN_YEAR}-{self.MAX_YEAR})"
+                N_("year %(year)s is out of range (%(min)s-%(max)s)"),
+                year=self.year,
+                min=self.MIN_YEAR,
+                max=self.MAX_YEAR,
             )
         if self.month is None and self.day is not None:
-            raise PartialDateError("a day needs a month")
+            raise PartialDateError(N_("a day needs a month"))
         if self.month is not None and not 1 <= self.month <= 12:
-            raise PartialDateError(f"month {self.month} does not exist")
+            raise PartialDateError(N_("month %(month)s does not exist"), month=self.month)
         if self.day is not None:
             try:
                 date(self.year, self.month or 1, self.day)
             except ValueError as exc:
-                raise PartialDateError(f"{self.iso()} is not a real date") from exc
+                raise PartialDateError(N_("%(date)s is not a real date"), date=self.iso()) from exc
 
     @property
     def precision(self) -> str:
@@ -176,7 +186,11 @@ class PartialDate:
         if (m := _NAMED_MONTH_RE.match(text)) and (mo := _month_number(m[2])):
             return cls(int(m[3]), mo, int(m[1]) if m[1] else None)
         raise PartialDateError(
-            f"\u201c{text}\u201d is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY"
+            N_(
+                "\u201c%(text)s\u201d is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, "
+                "DD.MM.YYYY or MM.YYYY"
+            ),
+            text=text,
         )
 
 
