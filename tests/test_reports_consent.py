@@ -283,3 +283,42 @@ def test_print_view_is_marked_internal_and_prints_no_name_without_consent(app, w
     screen = client.get(f"/cases/{world.case.public_id}").get_data(as_text=True)
     assert report_world.NONE_PERSON["names"][0] in screen
     assert "Protected Informant Qz" in screen
+
+
+def test_a_protected_source_named_in_reviewed_free_text_leaves_no_output(app, world, tmp_path):
+    """A source's protected identity is the case team's alone: typed in a narrative, an event or
+    an analysis, it is withheld in every export and the archive, however it is spelt, even once
+    the free text was reviewed; an identity the team chose not to protect is left alone."""
+    from casework.evidence import services as evidence
+    from casework.reports import services
+
+    for identity, protected in (("Farrukh Umarov", True), ("Memorial Centre", False)):
+        evidence.add_source(
+            world.lawyer,
+            world.case,
+            {
+                "kind": "relative",
+                "identity": identity,
+                "identity_protected": protected,
+                "reliability": "B",
+                "credibility": "2",
+            },
+        )
+    world.case.narrative += " Farrukh Umarov told us; Фаррух Умаров, Umarov's brother, too."
+    world.case.narrative += " Memorial Centre confirmed it."
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/archive/review", data={})
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    seen = {}
+    for fmt in ("csv", "xlsx", "json"):
+        response = client.post("/reports/export", data={"format": fmt})
+        seen[fmt] = text_of(response.get_data(), fmt)
+    archive = client.get(f"/cases/{world.case.public_id}/outputs/archive/file?format=zip")
+    seen["archive"] = text_of(archive.get_data(), "zip")
+    for label, text in seen.items():
+        assert "was arrested at his home" in text, label  # reviewed: the free text left
+        for word in ("Farrukh", "Umarov", "Фаррух", "Умаров"):
+            assert word not in text, (label, word)
+        assert "Memorial Centre confirmed it" in text, label

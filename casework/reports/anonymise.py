@@ -36,6 +36,7 @@ from casework.core import countries
 from casework.core.db import db, in_chunks
 from casework.core.types import PartialDate
 from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
+from casework.evidence.models import Source
 from casework.legal.models import CaseProvision, Remedy
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person
@@ -208,6 +209,22 @@ class Scrubber:
             for part in parts:
                 if len(part) >= 3:
                     self.names.setdefault(part.replace(" ", ""), replacement)
+
+    def add_source(self, identity: str | None) -> None:
+        """A protected source's identity as typed ("Farrukh Umarov, KNB insider"): the whole of
+        it, and each of its capitalised words as a name across scripts and spellings (not an
+        acronym such as "KNB", nor a word such as "insider", which say nothing of who)."""
+        if not identity or not identity.strip():
+            return
+        self._seen.clear()
+        self.literals.append((identity.strip(), NAME_WITHHELD))
+        for word in _WORD.findall(identity):
+            if not word[0].isupper() or word.isupper():
+                continue
+            for part in [name_key(word)] + [name_key(run) for run in _LETTERS.findall(word)]:
+                part = part.replace(" ", "")
+                if len(part) >= 3:
+                    self.names.setdefault(part, NAME_WITHHELD)
 
     def _name_match(self, word: str) -> str | None:
         if word not in self._seen:
@@ -437,8 +454,29 @@ def _people_of(case: Case) -> list[CasePerson]:
     return case.people
 
 
-def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[PersonOut]]:
-    """The scrubber for a case's free text, and its people as they may appear."""
+def protected_identities(case_ids: list[int]) -> dict[int, list[str]]:
+    """The protected source identities of the cases (hidden sources too: a source hidden from
+    the case may still be named in its text), by case id: one query per 500 cases."""
+    found: dict[int, list[str]] = {}
+    for batch in in_chunks(case_ids):
+        for source in db.session.scalars(  # rows: the ORM opens the sealed identities
+            select(Source)
+            .where(Source.case_id.in_(batch), Source.identity_protected.is_(True))
+            .order_by(Source.id)
+        ):
+            if source.identity:
+                found.setdefault(source.case_id, []).append(source.identity)
+    return found
+
+
+def case_scrubber(
+    case: Case, strict: bool = False, sources: list[str] | None = None
+) -> tuple[Scrubber, list[PersonOut]]:
+    """The scrubber for a case's free text, and its people as they may appear. ``sources`` are
+    the case's protected source identities (``protected_identities``), read here if not given:
+    a protected source's identity never leaves, whoever reviewed the text."""
+    if sources is None:
+        sources = protected_identities([case.id]).get(case.id, [])
     everyone = _people_of(case)
     case_people = [cp for cp in everyone if not cp.is_hidden]
     at_risk = _relatives_at_risk(case_people)
@@ -452,6 +490,8 @@ def case_scrubber(case: Case, strict: bool = False) -> tuple[Scrubber, list[Pers
         scrubber.add_person(cp.person, disclosure)
         if not cp.is_hidden:
             people.append(person_out(cp.person, cp.role, disclosure, on))
+    for identity in sources:
+        scrubber.add_source(identity)
     return scrubber, people
 
 
@@ -462,6 +502,7 @@ class CaseFacts:
     links: list[CaseProvision] = field(default_factory=list)  # assessed, not hidden
     remedies: list[Remedy] = field(default_factory=list)  # not hidden
     reviewed: bool = False  # a review for the output, with no change since
+    protected_sources: list[str] = field(default_factory=list)  # identities, never to leave
 
 
 def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
@@ -493,8 +534,11 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
         ):
             remedies.setdefault(remedy.case_id, []).append(remedy)
         reviewed |= _current_reviews(chunk, output)
+    sources = protected_identities([c.id for c in cases])
     return {
-        c.id: CaseFacts(links.get(c.id, []), remedies.get(c.id, []), c.id in reviewed)
+        c.id: CaseFacts(
+            links.get(c.id, []), remedies.get(c.id, []), c.id in reviewed, sources.get(c.id, [])
+        )
         for c in cases
     }
 
@@ -514,7 +558,7 @@ def disclose_case(
     """
     if facts is None:
         facts = disclosure_facts([case], output)[case.id]
-    scrubber, people = case_scrubber(case, strict)
+    scrubber, people = case_scrubber(case, strict, facts.protected_sources)
     reviewed = not strict and (assume_reviewed or facts.reviewed)
 
     def free(text: str | None) -> str | None:
@@ -584,8 +628,9 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
     """Text written for an output about several cases (a UPR draft), scrubbed against all of
     their people: a coordinator's edit cannot put a withheld name back."""
     combined = Scrubber()
+    sources = protected_identities([case.id for case in cases])
     for case in cases:
-        scrubber, _ = case_scrubber(case)
+        scrubber, _ = case_scrubber(case, sources=sources.get(case.id, []))
         combined.names.update(scrubber.names)
         combined.literals.extend(scrubber.literals)
     return combined.scrub(text)
