@@ -7,7 +7,7 @@ import io
 import json
 import mimetypes
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
@@ -73,7 +73,9 @@ def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
     disclosed = disclose_case(case, Output.ARCHIVE, strict=anonymise)
     profile = services.organisation(current_app.config["ORGANISATION_NAME"])
     files: dict[str, bytes] = {
-        "case.json": json.dumps(asdict(disclosed), ensure_ascii=False, indent=2).encode(),
+        "case.json": json.dumps(
+            services.case_record(disclosed), ensure_ascii=False, indent=2
+        ).encode(),
         "communication.txt": documents.communication_text(disclosed, profile).encode(),
     }
     index = evidence_index(case, disclosed)

@@ -259,6 +259,19 @@ class _XlsxFile:
         return out.getvalue()
 
 
+def case_record(c: CaseOut) -> dict[str, Any]:
+    """A disclosed case as a JSON record (the export's and the archive's ``case.json``): every
+    field by name, remedies, provisions and analyses as objects rather than bare lists."""
+    out = asdict(c)
+    out["provisions"] = [
+        {"code": code, "title": title, "assessment": assessment, "violation_status": status}
+        for code, title, assessment, status in c.provisions
+    ]
+    out["remedies"] = [r._asdict() for r in c.remedies]
+    out["analyses"] = [{"provision": code, "analysis": text} for code, text in c.analyses]
+    return out
+
+
 class _JsonFile:
     """``{"cases": [...]}`` as ``json.dumps(..., indent=2)`` writes it, one case at a time."""
 
@@ -266,7 +279,7 @@ class _JsonFile:
         self.parts: list[str] = []
 
     def add(self, case: CaseOut) -> None:
-        text = json.dumps(asdict(case), ensure_ascii=False, indent=2, default=str)
+        text = json.dumps(case_record(case), ensure_ascii=False, indent=2, default=str)
         self.parts.append(textwrap.indent(text, "    "))
 
     def content(self) -> bytes:

@@ -1,0 +1,66 @@
+"""The export formats as a reader's program takes them: JSON records with named fields."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from casework.core.db import db
+from casework.core.types import PartialDate
+from casework.legal import services as legal
+from casework.reports import services
+from casework.reports.anonymise import Output
+from tests import report_world
+from tests.clients import client_for
+
+
+@pytest.fixture
+def world(app):
+    return report_world.build()
+
+
+def test_json_export_and_case_json_name_every_field_of_remedies_provisions_analyses(app, world):
+    """A remedy's filing and decision dates (partial: strings) and why it is not effective are
+    told apart by name, not by their place in a list a reader has to guess."""
+    legal.add_remedy(
+        world.lawyer,
+        world.case,
+        kind="extradition_appeal",
+        filed_on=PartialDate(2012, 7),
+        decided_on=PartialDate(2013),
+        ineffective_because="The court never hears such appeals.",
+    )
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/archive/review", data={})
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    exported = json.loads(client.post("/reports/export", data={"format": "json"}).get_data())
+    archive = client.get(f"/cases/{world.case.public_id}/outputs/archive/file?format=zip")
+    with zipfile.ZipFile(io.BytesIO(archive.get_data())) as zipped:
+        archived = json.loads(zipped.read("case.json"))
+    for label, case in (("export", exported["cases"][0]), ("archive", archived)):
+        remedies = {r["filed"]: r for r in case["remedies"]}
+        assert remedies["2012-07"] == {
+            "kind": "Court appeal against extradition",
+            "filed": "2012-07",
+            "outcome": "Pending",
+            "exhausted": False,
+            "argued_ineffective": True,
+            "ineffective_because": "The court never hears such appeals.",
+            "decided": "2013",
+        }, label
+        assert remedies["2012-06-20"]["ineffective_because"] is None, label
+        assert case["provisions"] == [
+            {
+                "code": "TSTR:3",
+                "title": "Non-refoulement",
+                "assessment": "Violated",
+                "violation_status": "Unknown",
+            }
+        ], label
+        assert case["analyses"][0]["provision"] == "TSTR:3", label
+        assert "faces torture" in case["analyses"][0]["analysis"], label
