@@ -64,3 +64,17 @@ def test_json_export_and_case_json_name_every_field_of_remedies_provisions_analy
         ], label
         assert case["analyses"][0]["provision"] == "TSTR:3", label
         assert "faces torture" in case["analyses"][0]["analysis"], label
+
+
+def test_an_export_made_as_a_job_is_in_english_as_the_page_gives_it(app, world, monkeypatch):
+    """An exchange format's labels are English whoever exports: a large export, made as a
+    background job, gives the same labels as the page's (Russian readers included)."""
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", 0)
+    world.coordinator.language = "ru"
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    response = client.post("/reports/export", data={"format": "csv"})
+    assert response.status_code == 302
+    job_page = response.headers["Location"]
+    text = client.get(job_page.rstrip("/") + "/download").get_data().decode("utf-8-sig")
+    assert "Verified" in text and "Extradition" in text and "Uzbekistan" in text

@@ -14,7 +14,7 @@ from flask import current_app
 from casework import permissions
 from casework.core import formkeys
 from casework.core.crypto import MasterKey
-from casework.core.i18n import N_
+from casework.core.i18n import N_, english
 from casework.jobs.services import (
     JobContext,
     JobError,
@@ -35,7 +35,8 @@ def export_cases_job(ctx: JobContext) -> None:
     fmt = str(ctx.params.get("format", ""))
     anonymise = bool(ctx.params.get("anonymise"))
     ctx.progress(5, N_("Reading the cases"))
-    content, name, mimetype, count = export_cases(ctx.user, fmt, anonymise=anonymise)
+    with english():  # an exchange format: labels in one language, as the page gives them
+        content, name, mimetype, count = export_cases(ctx.user, fmt, anonymise=anonymise)
     ctx.progress(90, f"{count} case(s) exported; storing the file")
     ctx.result_file(content, name, mimetype)
     ctx.result(cases=count, format=fmt, anonymised=anonymise)
