@@ -486,3 +486,14 @@ def test_api_search_gives_what_the_page_gives(app):
     many = " ".join(f"{word}{chr(97 + i)}" for i in range(13))
     bad = api_for(app, world.on[Role.LAWYER]).post("search", json={"q": many})
     assert bad.status_code == 422 and "at most 12 words" in bad.get_data(as_text=True)
+
+
+def test_a_rebuild_leaves_the_records_its_caller_holds_in_the_session(app, monitor):
+    """``flask seed`` runs the seeders in the caller's session (tests and setup scripts too):
+    the rebuild lets go of the records it read, not of those its caller already held."""
+    from casework.cases.models import Case
+
+    case = db.session.get(Case, intake(monitor, narrative="Задержан в Алматы.").id)
+    index.reindex_all(batch=1)
+    assert case in db.session
+    assert case.members  # loads: the case is still bound to the session

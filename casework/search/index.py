@@ -189,6 +189,8 @@ def reindex_all(batch: int = 500) -> int:
     conn = db.session.connection()
     conn.execute(delete(SearchToken.__table__))
     count = 0
+    # Objects the caller already holds stay in the session; only those read here are let go.
+    held = set(db.session.identity_map.keys())
     for kind in KINDS:
         last = 0
         while True:
@@ -206,7 +208,8 @@ def reindex_all(batch: int = 500) -> int:
             count += len(objs)
             last = objs[-1].id
             for obj in objs:  # keep memory flat over any number of records
-                db.session.expunge(obj)
+                if inspect(obj).identity_key not in held:
+                    db.session.expunge(obj)
     return count
 
 
