@@ -14,7 +14,7 @@ from casework.cases.models import Case, Event
 from casework.core.db import db
 from casework.core.types import PartialDate
 from casework.core.vocab import EventType, Role
-from tests.case_helpers import intake
+from tests.case_helpers import INTAKE, intake
 from tests.clients import client_for
 from tests.test_imports import _run
 
@@ -88,3 +88,25 @@ def test_an_imported_imminent_case_records_no_removal(app, make_user, tmp_path):
         "K-2": [EventType.REMOVAL],
         "K-3": [EventType.ATTEMPTED_REMOVAL],
     }
+
+
+def test_a_detention_pending_removal_logged_as_routine_is_made_urgent(app, make_user):
+    """A person detained pending removal may be removed any day: the case is urgent (and the
+    coordinators are told of it) even when a hurried intake left the urgency at routine; the
+    monitor is told. An urgency chosen above routine is kept."""
+    from casework.core.vocab import Urgency
+
+    client = client_for(app, make_user(Role.MONITOR))
+    response = client.post(
+        "/cases/new",
+        data={**INTAKE, "act_type": "detention_pending_removal", "urgency": "routine"},
+        follow_redirects=True,
+    )
+    assert "Marked urgent: the person is detained pending removal." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Case).order_by(Case.id.desc())).urgency == Urgency.URGENT
+    imminent = intake(client, act_type="detention_pending_removal", urgency="imminent")
+    assert imminent.urgency == Urgency.IMMINENT
+    routine = intake(client, act_type="extradition", urgency="routine", current_situation="removed")
+    assert routine.urgency == Urgency.ROUTINE

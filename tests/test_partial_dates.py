@@ -80,3 +80,41 @@ def test_bounds():
     assert d.earliest() == date(2012, 2, 1)
     assert d.latest() == date(2012, 2, 29)
     assert PartialDate.parse("2011").latest() == date(2011, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("typed", "iso"),
+    [
+        ("c. 2010", "2010"),
+        ("c.2010", "2010"),
+        ("ca 2010", "2010"),
+        ("ca. 2010", "2010"),
+        ("circa 2010", "2010"),
+        ("approx. 2010", "2010"),
+        ("approximately 2010", "2010"),
+        ("about 06.2011", "2011-06"),
+        ("~2010", "2010"),
+        ("около 2011", "2011"),
+        ("ок. 2011", "2011"),
+        ("прибл. 2011", "2011"),
+        ("приблизительно 2011", "2011"),
+    ],
+)
+def test_a_date_typed_as_approximate_is_read_and_flagged(app, typed, iso):
+    """Each way of saying "about" is read whole: "circa" is not "c" and "irca"."""
+    from casework.core.fields import FieldReader
+
+    r = FieldReader({"when": typed, "approx": False})
+    r.partial_date("when", approximate="approx")
+    r.flag("approx")
+    values = r.values()
+    assert (values["when"].iso(), values["approx"]) == (iso, True)
+
+
+def test_an_abbreviated_month_is_no_approximation(app):
+    from casework.core.fields import FieldReader
+
+    r = FieldReader({"when": "окт. 2011", "approx": False})
+    r.partial_date("when", approximate="approx")
+    r.flag("approx")
+    assert (r.values()["when"].iso(), r.values()["approx"]) == ("2011-10", False)

@@ -177,7 +177,16 @@ def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], l
             r.error("name", _("Give the person's name or an alias (any script)."))
         if not data.act_type:
             r.error("act_type", _("Say what happened (or save as a draft)."))
-    return r.values(), warnings
+    values = r.values()
+    # A person detained pending removal may be removed any day: an urgent case, whatever a
+    # hurried form said (the coordinators are told of new urgent cases; one may lower it).
+    if (
+        values["act_type"] == ActType.DETENTION_PENDING_REMOVAL
+        and values["urgency"] == Urgency.ROUTINE
+    ):
+        values["urgency"] = Urgency.URGENT
+        warnings.append(_("Marked urgent: the person is detained pending removal."))
+    return values, warnings
 
 
 # The note on the first status change, stored in English and shown in the reader's language.

@@ -16,9 +16,13 @@ from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Vocab
 
-# "c. 2010", "ca 2010", "circa 2010", "approx. 2010", "about 2010", "~2010", "около 2010".
+# "c. 2010", "ca 2010", "circa 2010", "approx. 2010", "about 2010", "~2010", "около 2010",
+# "ок. 2010", "прибл. 2010".
 _APPROXIMATE_RE = re.compile(
-    r"^\s*(?:c\.?|ca\.?|circa|approx\.?|approximately|about|around|~|около|примерно)\s*",
+    # Each word whole (followed by a space, a digit or nothing): "c" is not the start of
+    # "circa", nor "прибл" of "приблизительно".
+    r"^\s*(?:(?:c\.?|ca\.?|circa|approx\.?|approximately|about|around|около|ок\.|примерно"
+    r"|прибл\.?|приблизительно)(?=[\s\d]|$)|~)\s*",
     re.IGNORECASE,
 )
 
