@@ -17,6 +17,16 @@ def _client(app, user):
     return c
 
 
+# The case edit form's fields other than its texts, as the intake left them.
+CASE_EDIT = {
+    "act_type": "extradition",
+    "act_date": "2011-06",
+    "urgency": "routine",
+    "current_situation": "detained",
+    "destination_country": "UZ",
+}
+
+
 @pytest.fixture
 def people(make_user):
     return {r: make_user(r) for r in (Role.MONITOR, Role.LAWYER, Role.COORDINATOR)}
@@ -105,13 +115,7 @@ def test_stale_case_edit_shows_both_versions_and_loses_neither(app, people):
     coordinator = _client(app, people[Role.COORDINATOR])
     case = intake(monitor)
     loaded = case.version
-    base = {
-        "act_type": "extradition",
-        "act_date": "2011-06",
-        "urgency": "routine",
-        "current_situation": "detained",
-        "destination_country": "UZ",
-    }
+    base = CASE_EDIT
     first = coordinator.post(
         f"/cases/{case.public_id}/edit",
         data=dict(base, narrative="Coordinator's version.", version=loaded),
@@ -424,11 +428,7 @@ def test_the_longest_narratives_allowed_in_cyrillic_are_saved_not_refused_as_too
     response = monitor.post(
         f"/cases/{case.public_id}/edit",
         data={
-            "act_type": "extradition",
-            "act_date": "2011-06",
-            "urgency": "routine",
-            "current_situation": "detained",
-            "destination_country": "UZ",
+            **CASE_EDIT,
             "narrative": text,
             "after_return": text,
             "version": case.version,
@@ -450,11 +450,7 @@ def test_fields_a_form_does_not_have_are_ignored_not_assigned(app, people):
     response = monitor.post(
         f"/cases/{case.public_id}/edit",
         data={
-            "act_type": "extradition",
-            "act_date": "2011-06",
-            "urgency": "routine",
-            "current_situation": "detained",
-            "destination_country": "UZ",
+            **CASE_EDIT,
             "narrative": "Edited.",
             "version": case.version,
             # Not fields of the form:
