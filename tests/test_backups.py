@@ -313,3 +313,58 @@ def test_a_restore_where_pg_trgm_cannot_be_installed_goes_on_without_its_index(
         downgrade(revision="e2a7c4f9b6d1")
         upgrade()
     assert "ix_cases_reference_trgm" in indexes()
+
+
+def _trail(action: str) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+        )
+    )
+
+
+def test_a_verification_is_on_the_audit_trail_whatever_its_outcome(
+    app, world, uploads, tmp_path, make_user
+):
+    archive = tmp_path / "checked.cwbackup"
+    services.create_backup(archive)
+    result = app.test_cli_runner().invoke(args=["backup", "verify", str(archive)])
+    assert result.exit_code == 0, result.output
+    damaged = _damaged(archive, "altered_byte")
+    with pytest.raises(ArchiveRefused):
+        services.verify_backup(damaged)
+    foreign = tmp_path / "foreign.cwbackup"
+    services.create_backup(foreign, master=MasterKey(os.urandom(32)))
+    with pytest.raises(ForeignArchive):
+        services.verify_backup(foreign)
+
+    [verified] = _trail("backup.verified")
+    assert verified.details["archive"] == "checked.cwbackup"
+    assert [e.details["foreign"] for e in _trail("backup.refused")] == [False, True]
+    admin = log_in(app.test_client(), make_user(Role.ADMIN))
+    trail = page(admin, "/admin/audit")
+    assert "checked the backup checked.cwbackup" in trail and "intact" in trail
+    assert "refused, it is damaged, truncated or altered" in trail
+    assert "refused, it was made under a master key" in trail
+    assert str(tmp_path) not in trail  # the archive's name, never where it lies
+
+
+def test_a_scheduled_backup_is_read_back_before_the_job_ends(app, world, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(folder))
+    made = services.create_scheduled_backup()
+    [verified] = _trail("backup.verified")
+    assert verified.details["archive"] == made.name
+
+    # An archive that does not read back fails the backup, loudly.
+    def written_damaged(out, **kwargs):
+        manifest = real_create(out, **kwargs)
+        out.write_bytes(out.read_bytes()[:-10])
+        return manifest
+
+    real_create = services.create_backup
+    monkeypatch.setattr(services, "create_backup", written_damaged)
+    with pytest.raises(services.BackupError, match="does not verify"):
+        services.create_scheduled_backup()
+    assert len(_trail("backup.refused")) == 1
+    assert [p.name for p in folder.iterdir()] == [made.name]  # retention keeps the good one

@@ -251,6 +251,21 @@ def _reopened(entry: Any, who: str, d: dict[str, Any]) -> str:
     )
 
 
+def _backup_refused(entry: Any, who: str, d: dict[str, Any]) -> str:
+    if d.get("foreign"):
+        return _(
+            "%(who)s checked the backup %(archive)s: refused, it was made under a master key "
+            "this installation does not have",
+            who=who,
+            archive=d.get("archive") or "?",
+        )
+    return _(
+        "%(who)s checked the backup %(archive)s: refused, it is damaged, truncated or altered",
+        who=who,
+        archive=d.get("archive") or "?",
+    )
+
+
 def _action_created(entry: Any, who: str, d: dict[str, Any]) -> str:
     return _(
         "%(who)s created an advocacy action (%(type)s, %(status)s)",
@@ -356,6 +371,11 @@ WORDING: dict[str, Builder] = {
     "case.viewed": N_("{who} opened the case file"),
     # backups, background jobs, search
     "backup.created": N_("{who} made a backup ({tables} tables, {files} files)"),
+    "backup.verified": N_(
+        "{who} checked the backup {archive}, made {created_at}: intact ({tables} tables, "
+        "{files} files)"
+    ),
+    "backup.refused": _backup_refused,
     "backup.restored": N_(
         "{who} restored a backup made {created_at} ({tables} tables, {files} files)"
     ),

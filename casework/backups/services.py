@@ -298,8 +298,35 @@ def create_backup(out: Path, *, master: MasterKey | None = None) -> Manifest:
 
 
 def verify_backup(path: Path) -> Manifest:
-    """Authenticate the whole archive and check every checksum; raises ``ArchiveRefused``."""
-    return read_archive(Path(path), _master_lookup)
+    """Authenticate the whole archive and check every checksum; raises ``ArchiveRefused``.
+
+    Either way the audit trail records it (``backup.verified`` or ``backup.refused``, with the
+    archive's file name), so an administrator sees when a backup was last known to restore.
+    """
+    path = Path(path)
+    try:
+        manifest = read_archive(path, _master_lookup)
+    except ArchiveRefused as exc:
+        record(
+            None,
+            "backup.refused",
+            object_type="backup",
+            archive=path.name[:120],
+            foreign=isinstance(exc, ForeignArchive),
+        )
+        db.session.commit()
+        raise
+    record(
+        None,
+        "backup.verified",
+        object_type="backup",
+        archive=path.name[:120],
+        created_at=manifest.created_at,
+        tables=len(manifest.row_counts),
+        files=len(manifest.upload_members),
+    )
+    db.session.commit()
+    return manifest
 
 
 # --- restore --------------------------------------------------------------------------------
@@ -550,7 +577,8 @@ def scheduled_name(directory: Path) -> Path:
 
 
 def create_scheduled_backup(directory: Path | str | None = None) -> Path:
-    """A timestamped archive in ``directory`` (default ``BACKUP_DIR``), then retention.
+    """A timestamped archive in ``directory`` (default ``BACKUP_DIR``), verified, then
+    retention.
 
     Retention keeps the ``BACKUP_KEEP`` newest archives. Safe to call from a background job:
     it needs only an app context.
@@ -559,6 +587,13 @@ def create_scheduled_backup(directory: Path | str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     out = scheduled_name(folder)
     create_backup(out)
+    # Read back at once: an archive that does not restore is no backup, and the job says so.
+    # It goes, or retention would count it among the newest and drop a good one for it.
+    try:
+        verify_backup(out)
+    except ArchiveRefused as exc:
+        out.unlink(missing_ok=True)
+        raise BackupError(f"the backup just written to {out.name} does not verify: {exc}") from exc
     with contextlib.suppress(BackupError):
         prune_backups(folder, keep=current_app.config["BACKUP_KEEP"])
     return out
