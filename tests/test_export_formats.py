@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from casework.core.db import db
 from casework.core.types import PartialDate
@@ -78,3 +80,56 @@ def test_an_export_made_as_a_job_is_in_english_as_the_page_gives_it(app, world, 
     job_page = response.headers["Location"]
     text = client.get(job_page.rstrip("/") + "/download").get_data().decode("utf-8-sig")
     assert "Verified" in text and "Extradition" in text and "Uzbekistan" in text
+
+
+def _rows(client, fmt: str) -> list[dict[str, str]]:
+    content = client.post("/reports/export", data={"format": fmt}).get_data()
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    rows = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_spreadsheet_export_holds_the_timeline_and_each_remedys_dates(app, world, fmt):
+    """A coordinator sorting cases in a spreadsheet needs what happened when, and each
+    remedy's dates: not only in the JSON export. Descriptions leave as the narrative does:
+    after a review, with the names withheld."""
+    legal.add_remedy(
+        world.lawyer,
+        world.case,
+        kind="extradition_appeal",
+        filed_on=PartialDate(2012, 7),
+        decided_on=PartialDate(2013),
+        outcome="rejected",
+    )
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    [row] = [r for r in _rows(client, fmt) if r["reference"] == world.case.reference]
+    assert row["events"].startswith("2012-06-09 Arrest (Almaty)"), row["events"]
+    assert "2012-07-01 Removal" in row["events"]
+    assert "taken to the KNB" not in row["events"]  # not reviewed: no free text
+    remedy = "Court appeal against extradition (filed 2012-07, decided 2013): Rejected"
+    assert remedy in row["remedies"], row["remedies"]
+
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    [row] = [r for r in _rows(client, fmt) if r["reference"] == world.case.reference]
+    assert "were taken to the KNB" in row["events"], row["events"]
+    for name in ("Kholmatov", "Юсупова", "Nazarov", "Abay"):
+        assert name not in row["events"], name
+
+
+def test_a_cell_longer_than_a_spreadsheet_holds_is_cut_and_says_so(app, world):
+    world.case.narrative = "Свидетель рассказал. " * 2_000  # 42,000 characters
+    db.session.commit()
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    [row] = [r for r in _rows(client, "xlsx") if r["reference"] == world.case.reference]
+    assert len(row["narrative"]) == services.XLSX_CELL_MAX
+    assert row["narrative"].endswith(services.XLSX_CUT)
+    # CSV has no such limit: the whole text.
+    [row] = [r for r in _rows(client, "csv") if r["reference"] == world.case.reference]
+    assert len(row["narrative"]) == len(world.case.narrative)

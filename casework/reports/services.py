@@ -27,8 +27,10 @@ from casework.core.vocab import CaseStatus
 from casework.people.models import Person
 from casework.reports.anonymise import (
     CaseOut,
+    EventOut,
     Output,
     PersonOut,
+    RemedyOut,
     disclose_case,
     disclosure_facts,
 )
@@ -189,16 +191,47 @@ EXPORT_COLUMNS = (
     "destination",
     "situation",
     "people",
+    "events",
     "provisions",
     "remedies",
     "narrative",
     "after_return",
 )
+# A cell of a spreadsheet holds at most this many characters (Excel's limit; a longer one makes
+# the file "need repair"). Longer text is cut there and says where the rest is.
+XLSX_CELL_MAX = 32_767
+XLSX_CUT = " [… cut: the cell limit; the JSON export holds the whole text]"
 
 
 def _person_text(p: PersonOut) -> str:
     details = [d for d in (p.role, p.gender, p.age_band, p.nationality, p.ethnicity) if d]
     return f"{p.label} ({', '.join(details)})" if details else p.label
+
+
+def _event_text(e: EventOut) -> str:
+    """ "2012-06-09 Arrest (Almaty): description" (the place and description as disclosed)."""
+    text = f"{e.date} {e.kind}"
+    if e.place:
+        text += f" ({e.place})"
+    if e.agencies:
+        text += f" [{', '.join(e.agencies)}]"
+    return f"{text}: {e.description}" if e.description else text
+
+
+def _remedy_text(r: RemedyOut) -> str:
+    """ "Court appeal against extradition (filed 2012-07, decided 2013): Rejected"."""
+    dates = [
+        f"{label} {value}" for label, value in (("filed", r.filed), ("decided", r.decided)) if value
+    ]
+    text = f"{r.kind} ({', '.join(dates)})" if dates else r.kind
+    text += f": {r.outcome}"
+    if r.exhausted:
+        text += ", exhausted"
+    if r.argued_ineffective:
+        text += ", argued not effective"
+        if r.ineffective_because:
+            text += f" because {r.ineffective_because}"
+    return text
 
 
 def export_row(c: CaseOut) -> dict[str, Any]:
@@ -212,10 +245,11 @@ def export_row(c: CaseOut) -> dict[str, Any]:
         "destination": c.destination or "",
         "situation": c.situation,
         "people": "; ".join(_person_text(p) for p in c.people),
+        "events": "; ".join(_event_text(e) for e in c.events),
         "provisions": "; ".join(
             f"{code} ({assessment})" for code, _title, assessment, _note in c.provisions
         ),
-        "remedies": "; ".join(f"{r.kind}: {r.outcome}" for r in c.remedies),
+        "remedies": "; ".join(_remedy_text(r) for r in c.remedies),
         "narrative": c.narrative or "",
         "after_return": c.after_return or "",
     }
@@ -247,7 +281,11 @@ class _XlsxFile:
         for key in EXPORT_COLUMNS:
             value = row[key]
             # An XLSX cell holds no C0 control character (text pasted from Word carries some).
-            value = inert_cell(xml_text(value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = xml_text(value)
+                if len(value) > XLSX_CELL_MAX:
+                    value = value[: XLSX_CELL_MAX - len(XLSX_CUT)] + XLSX_CUT
+            value = inert_cell(value)
             cell = WriteOnlyCell(self.sheet, value=value)
             cell.data_type = "s"  # text, whatever it looks like
             cells.append(cell)
