@@ -291,6 +291,24 @@ def test_rows_of_one_case_add_people_and_acts(app, coordinator, tmp_path):
     ]
 
 
+def test_a_case_key_typed_differently_is_still_one_case(app, coordinator, tmp_path):
+    """Hand-typed keys differ in letter case, dashes and spaces; the case keeps the first
+    row's spelling as its own reference."""
+    content = (
+        "case_key,person_name,act_type,act_date\n"
+        "KZ-17,Alisher Kholmatov,extradition,2011-05\n"
+        "kz-17 ,Rustam Kholmatov,extradition,2011-05\n"
+        "KZ\u201317,Dilshod Kholmatov,extradition,2011-05\n"
+        "ＫＺ-17,Bekzod Kholmatov,extradition,2011-05\n"
+        "KZ-18,Timur Nazarov,extradition,2011-05\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 2, "people": 5}
+    refs = sorted(c.external_ref for c in db.session.scalars(select(Case)))
+    assert refs == ["KZ-17", "KZ-18"]
+
+
 def test_files_checked_but_never_confirmed_do_not_linger(app, coordinator):
     staged = Path(app.config["UPLOAD_DIR"]) / "imports"
     staged.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ are reported, never merged silently. The column format is the shared import form
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -324,7 +325,7 @@ def parse_row(
         return None, problems, warnings
     row = Row(
         number=number,
-        case_key=" ".join(cells.get("case_key", "").split()),
+        case_key=grouping_key(cells.get("case_key", "")),
         names=[name, *[o for o in others if o != name]],
         person=person,
         case=case,
@@ -336,6 +337,18 @@ def parse_row(
 
 
 # --- rows of one case -----------------------------------------------------------------------
+
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def grouping_key(value: str) -> str:
+    """What makes two rows' ``case_key`` the same case: a key typed by hand is not always
+    typed alike ("KZ-17", "kz-17", "KZ–17" with a dash a word processor made, "KZ-17 " with a
+    trailing space, full-width letters). The case keeps the first row's spelling as its own
+    reference."""
+    folded = unicodedata.normalize("NFKC", value).translate(_DASHES).casefold()
+    return " ".join(folded.split())
+
 
 # Texts each row of a case may add to: kept in full, each text once, in the order of the rows.
 _CASE_TEXTS = ("narrative", "after_return")
