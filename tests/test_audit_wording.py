@@ -149,3 +149,37 @@ def test_no_audit_entry_is_given_an_identifying_value_by_name():
                 ]
     assert "sha256" in identifying and "contacts" in identifying
     assert not found, found
+
+
+def test_every_field_an_edit_can_name_has_a_label_in_each_language(app):
+    """The history says which fields an edit changed ("changed the person: consent, notes"):
+    each field an edited record has is named in words, and in Russian for a Russian reader,
+    not by its column ("birth_date_approximate")."""
+    from flask_babel import force_locale
+    from sqlalchemy import inspect
+
+    from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+    from casework.audit.wording import field_name
+    from casework.cases.models import Case, Event
+    from casework.evidence.models import Source
+    from casework.legal.models import CaseProvision, Instrument, Provision, Remedy
+    from casework.people.models import Person
+
+    bookkeeping = {"id", "public_id", "version", "created_at", "updated_at", "hidden_at"}
+    edited = (Case, Event, Person, Source, Instrument, Provision, CaseProvision, Remedy)
+    edited += (AdvocacyAction, UPRCycle, UPRRecommendation)
+    fields = {
+        attr.key
+        for model in edited
+        for attr in inspect(model).column_attrs
+        if attr.key not in bookkeeping and not attr.key.endswith("_id")
+    }
+    fields -= {"hidden_reason"}  # a hide is its own entry, with its own sentence
+    for language in ("en", "ru"):
+        with app.test_request_context(), force_locale(language):
+            named = {f: field_name(f) for f in fields}
+        unnamed = sorted(f for f, words in named.items() if "_" in words)
+        assert unnamed == [], language
+        if language == "ru":
+            english = sorted(f for f, w in named.items() if not re.search("[а-яё]", w))
+            assert english == [], english
