@@ -275,7 +275,10 @@ def test_people_names_family_and_consent(app, people):
     assert [n.name for n in at_risk.names] == ["Алишер Холматов", "Alisher Kholmatov"]
     html = page(monitor, f"/cases/{pid}")
     assert "Alisher Kholmatov" in html and "Spouse of" in html
+    # Nobody is born "yesterday" in a case file: a slip, refused saying what to give instead.
     bad = monitor.post(url, data={"birth_date": "yesterday", "version": at_risk.version})
+    assert bad.status_code == 200 and "give the date itself" in bad.get_data(as_text=True)
+    bad = monitor.post(url, data={"birth_date": "spring 1979", "version": at_risk.version})
     assert bad.status_code == 200 and "is not a date" in bad.get_data(as_text=True)
     # A person can be in several cases.
     other = intake(monitor, name="Someone Else")

@@ -24,7 +24,9 @@ def partial_date_input(flag: str, unreadable: str = "refused (422)") -> str:
         "(April 2011, 12 Apr 2011, 12 апреля 1979 г.), or a day with a time of day (the time is "
         f"dropped). Years {PartialDate.MIN_YEAR} to {PartialDate.MAX_YEAR}. Empty, unknown, ? "
         f"or n/a: no date. c. 2010, circa 2010, ~2010 or около 2010 reads as 2010 and sets "
-        f"{flag}. Read back as YYYY, YYYY-MM or YYYY-MM-DD. Any other text: {unreadable}."
+        f"{flag}. Read back as YYYY, YYYY-MM or YYYY-MM-DD. Any other text, and a day named by "
+        "the day it was written (today, yesterday, сегодня, вчера: the web forms read these, "
+        f"a call cannot say when it was written): {unreadable}."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -105,9 +106,12 @@ def agencies_country(event: Event) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
-    """Validate event fields present in ``data`` (from a form or an import)."""
-    r = FieldReader(data)
+def event_values(
+    case: Case, data: dict[str, Any], *, typed_on: date | None = None
+) -> dict[str, Any]:
+    """Validate event fields present in ``data`` (from a form or an import; ``typed_on``: the
+    day a form was typed, against which ``FieldReader`` reads "yesterday")."""
+    r = FieldReader(data, typed_on=typed_on)
     r.vocab("event_type", EventType, message=_("Choose what happened."))
     if "event_type" in r and r.data["event_type"] in ("", None):
         r.error("event_type", _("Choose what happened."))
@@ -142,10 +146,12 @@ def event_values(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     return r.values()
 
 
-def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:
+def add_event(
+    actor: Any, case: Case, data: dict[str, Any], *, typed_on: date | None = None
+) -> Event:
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied()
-    values = event_values(case, data)
+    values = event_values(case, data, typed_on=typed_on)
     if "event_type" not in values:
         raise ValidationFailed({"event_type": [_("Choose what happened.")]})
     event = Event(case_id=case.id, created_by_id=actor.id)
@@ -160,11 +166,17 @@ def add_event(actor: Any, case: Case, data: dict[str, Any]) -> Event:
 
 
 def update_event(
-    actor: Any, case: Case, event: Event, data: dict[str, Any], expected_version: Any
+    actor: Any,
+    case: Case,
+    event: Event,
+    data: dict[str, Any],
+    expected_version: Any,
+    *,
+    typed_on: date | None = None,
 ) -> list[str]:
     if not permissions.can_edit_case(actor, case) or event.case_id != case.id:
         raise PermissionDenied()
-    values = event_values(case, data)
+    values = event_values(case, data, typed_on=typed_on)
     check_version(event, expected_version, data)
     changed = apply_changes(actor, event, values, "event.updated", case=case)
     if changed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -137,13 +138,15 @@ class IntakeInput:
         )
 
 
-def _intake_values(data: IntakeInput, *, draft: bool) -> tuple[dict[str, Any], list[str]]:
+def _intake_values(
+    data: IntakeInput, *, draft: bool, typed_on: date | None
+) -> tuple[dict[str, Any], list[str]]:
     """Validated case values and warnings; in a draft, unreadable input is kept, not refused."""
     fields = {name: getattr(data, name) for name in (
         "title", "act_type", "act_date", "act_date_approximate", "act_place",
         "destination_country", "urgency", "current_situation", "narrative",
     )}  # fmt: skip
-    r = FieldReader(fields)
+    r = FieldReader(fields, typed_on=typed_on)
     r.text("title", TITLE_MAX_LEN, one_line=True)
     r.vocab("act_type", ActType, message=_("Unknown act type."))
     r.partial_date("act_date", approximate="act_date_approximate")
@@ -225,12 +228,18 @@ def _claim_form_key(actor: Any, key: str, case: Case) -> None:
 
 
 def intake(
-    actor: Any, data: IntakeInput, *, draft: bool = False, idempotency_key: str | None = None
+    actor: Any,
+    data: IntakeInput,
+    *,
+    draft: bool = False,
+    idempotency_key: str | None = None,
+    typed_on: date | None = None,
 ) -> tuple[Case, list[str]]:
     """Create a draft case from a quick intake; returns the case and any warnings.
 
     With ``draft=True`` nothing is required and unreadable values are kept as notes, so a
     monitor never loses what was typed; an empty form saves nothing (ValidationFailed).
+    ``typed_on`` (a web form: today) reads "today", "вчера" as that day (``FieldReader``).
 
     ``idempotency_key`` (the random key of one rendered intake form) is stored with the case,
     unique per user, before the case: the same form sent again raises ``AlreadySaved`` with the
@@ -241,7 +250,7 @@ def intake(
     if data.is_empty():
         raise ValidationFailed({"": [_(EMPTY_INTAKE)]})
     idempotency_key = formkeys.clean(idempotency_key)
-    values, warnings = _intake_values(data, draft=draft)
+    values, warnings = _intake_values(data, draft=draft, typed_on=typed_on)
     case = Case(
         public_id=new_public_id(), created_by_id=actor.id, status=CaseStatus.DRAFT, **values
     )
@@ -292,9 +301,9 @@ CASE_FIELDS = (
 )
 
 
-def case_values(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate the editable case fields present in ``data``."""
-    r = FieldReader(data)
+def case_values(data: dict[str, Any], *, typed_on: date | None = None) -> dict[str, Any]:
+    """Validate the editable case fields present in ``data`` (``typed_on``: ``FieldReader``)."""
+    r = FieldReader(data, typed_on=typed_on)
     r.text("title", TITLE_MAX_LEN, one_line=True)
     r.vocab("act_type", ActType, message=_("Unknown act type."))
     r.partial_date("act_date", approximate="act_date_approximate")
@@ -312,11 +321,18 @@ def case_values(data: dict[str, Any]) -> dict[str, Any]:
     return r.values()
 
 
-def update_case(actor: Any, case: Case, data: dict[str, Any], expected_version: Any) -> list[str]:
+def update_case(
+    actor: Any,
+    case: Case,
+    data: dict[str, Any],
+    expected_version: Any,
+    *,
+    typed_on: date | None = None,
+) -> list[str]:
     """Edit a case's facts. A stale version raises StaleEdit and changes nothing."""
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied()
-    values = case_values(data)
+    values = case_values(data, typed_on=typed_on)
     check_version(case, expected_version, data)
     was_verified = case.status == CaseStatus.VERIFIED
     changed = apply_changes(actor, case, values, "case.updated", case=case)

@@ -32,6 +32,7 @@ from casework.core import formkeys, hooks
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
+from casework.core.fields import read_as
 from casework.core.formflow import perform, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.hiding import hide, restore
@@ -97,8 +98,9 @@ def new_case():
                 narrative=form.narrative.data or "",
             )
             try:
+                # Read as it is sent: "сегодня" is today's date (the app's day, as deadlines).
                 case, warnings = services.intake(
-                    current_user, data, draft=draft, idempotency_key=key
+                    current_user, data, draft=draft, idempotency_key=key, typed_on=date.today()
                 )
                 db.session.commit()
             except ValidationFailed as exc:
@@ -119,23 +121,18 @@ def new_case():
                 for warning in warnings:
                     flash(warning, "warning")
                 if draft:
-                    flash(
-                        _(
-                            "Draft %(reference)s saved. It can stay incomplete: "
-                            "add what is missing when you know it.",
-                            reference=case.reference,
-                        ),
-                        "success",
+                    saved = _(
+                        "Draft %(reference)s saved. It can stay incomplete: "
+                        "add what is missing when you know it.",
+                        reference=case.reference,
                     )
                 else:
-                    flash(
-                        _(
-                            "Case %(reference)s saved. Continue with its people, events and "
-                            "sources, then submit it for review.",
-                            reference=case.reference,
-                        ),
-                        "success",
+                    saved = _(
+                        "Case %(reference)s saved. Continue with its people, events and "
+                        "sources, then submit it for review.",
+                        reference=case.reference,
                     )
+                flash(read_as(saved, (data.act_date, case.act_date)), "success")
                 return redirect(url_for("cases.case_file", public_id=case.public_id))
     return render_template("cases/intake.html", form=form)
 
@@ -300,8 +297,9 @@ def edit_case(public_id: str):
             case,
             {name: getattr(form, name).data for name in services.CASE_FIELDS},
             form.version.data,
+            typed_on=date.today(),
         ),
-        success=_("Case saved."),
+        success=lambda _changed: read_as(_("Case saved."), (form.act_date.data, case.act_date)),
         then=url_for("cases.case_file", public_id=case.public_id),
         on_stale=lambda exc: conflict_page("cases/edit.html", form, case, case=case),
     )
@@ -501,8 +499,12 @@ def new_event(public_id: str):
     form = _event_form(case)
     done = submit(
         form,
-        lambda: event_services.add_event(current_user, case, _event_data(form)),
-        success=_("Event added to the timeline."),
+        lambda: event_services.add_event(
+            current_user, case, _event_data(form), typed_on=date.today()
+        ),
+        success=lambda event: read_as(
+            _("Event added to the timeline."), (form.date.data, event.date)
+        ),
         then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
     )
     return done or render_template(
@@ -518,9 +520,9 @@ def edit_event(public_id: str, event_id: str):
     done = submit(
         form,
         lambda: event_services.update_event(
-            current_user, case, event, _event_data(form), form.version.data
+            current_user, case, event, _event_data(form), form.version.data, typed_on=date.today()
         ),
-        success=_("Event saved."),
+        success=lambda _changed: read_as(_("Event saved."), (form.date.data, event.date)),
         then=url_for("cases.case_file", public_id=case.public_id) + "#timeline",
         on_stale=lambda exc: conflict_page(
             "cases/event_form.html", form, event, case=case, event=event

@@ -7,11 +7,13 @@ Every error is collected before ``values()`` raises them together.
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date, timedelta
 from typing import Any
 
 from casework.core import countries
 from casework.core.errors import ValidationFailed
-from casework.core.i18n import N_
+from casework.core.i18n import N_, format_partial_date
 from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import Vocab
@@ -26,10 +28,52 @@ _APPROXIMATE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A day named relative to the day it is typed, in the interface's languages: how many days back.
+_DAYS_BACK = {
+    "today": 0, "сегодня": 0,
+    "yesterday": 1, "вчера": 1,
+    "day before yesterday": 2, "the day before yesterday": 2, "позавчера": 2,
+}  # fmt: skip
+
+
+def days_back(text: Any) -> int | None:
+    """How many days before the day of typing ``text`` names ("вчера": 1), in any case and
+    with any punctuation after it; None when it is not such a word. Never a day ahead: a
+    relative word cannot give a future date."""
+    if not isinstance(text, str):
+        return None
+    words = " ".join(text.casefold().split())
+    while words and unicodedata.category(words[-1]).startswith("P"):
+        words = words[:-1].rstrip()
+    return _DAYS_BACK.get(words)
+
+
+def read_as(message: str, *typed: tuple[Any, PartialDate | None]) -> str:
+    """``message``, followed for each (text typed, date saved) whose text was a relative word
+    by what it was saved as ("“вчера” was read as 28.02.2027."): the page after the save shows
+    the day, so that a slip is seen at once."""
+    notes = [
+        _(
+            "\u201c%(text)s\u201d was read as %(date)s.",
+            text=text.strip(),
+            date=format_partial_date(value),
+        )
+        for text, value in typed
+        if value is not None
+        and isinstance(text, str)
+        and days_back(_APPROXIMATE_RE.sub("", text, count=1)) is not None
+    ]
+    return " ".join([message, *notes])
+
 
 class FieldReader:
-    def __init__(self, data: dict[str, Any]) -> None:
+    """``typed_on`` is the day a person typed the input (a web form is read as it is sent):
+    "today", "вчера" and "позавчера" are read against it. Without it (an API call, an import
+    file, written some time before they are read) those words are refused, saying why."""
+
+    def __init__(self, data: dict[str, Any], *, typed_on: date | None = None) -> None:
         self.data = data
+        self.typed_on = typed_on
         self._values: dict[str, Any] = {}
         self.errors: dict[str, list[str]] = {}
         self._approximate: set[str] = set()
@@ -92,7 +136,8 @@ class FieldReader:
 
     def partial_date(self, key: str, approximate: str | None = None) -> None:
         """A partial date; with ``approximate`` (the name of its flag), "c. 2010", "circa
-        2010", "~2010" or "около 2010" is read as 2010 with the flag set."""
+        2010", "~2010" or "около 2010" is read as 2010 with the flag set. "today", "вчера",
+        "позавчера" are that day when the day of typing is known (``typed_on``)."""
         if key not in self.data:
             return
         raw = self.data[key]
@@ -102,6 +147,19 @@ class FieldReader:
                 raw = bare
                 self._values[approximate] = True
                 self._approximate.add(approximate)
+        if (back := days_back(raw)) is not None:
+            if self.typed_on is None:
+                self.error(
+                    key,
+                    _(
+                        "\u201c%(text)s\u201d depends on the day it was written: give the "
+                        "date itself (YYYY-MM-DD).",
+                        text=raw.strip(),
+                    ),
+                )
+            else:
+                self._values[key] = PartialDate.from_date(self.typed_on - timedelta(days=back))
+            return
         try:
             self._values[key] = PartialDate.parse(raw)
         except PartialDateError as exc:

@@ -45,16 +45,17 @@ def submit(
     form: FlaskForm,
     action: Callable[[], Any],
     *,
-    success: str,
+    success: str | Callable[[Any], str],
     then: str | Callable[[Any], str],
     on_stale: Callable[[StaleEdit], Response | tuple[Any, int]] | None = None,
 ) -> Response | tuple[Any, int] | None:
     """Handle a POSTed form; return the response to send, or None to render the form again.
 
-    ``action`` calls the service (which flushes). On success: one commit, ``success`` flashed,
-    redirect to ``then`` (a URL, or a function of the action's result). A ValidationFailed puts
-    its messages on the form; a StaleEdit rolls back and goes to ``on_stale``. A form with a
-    key (``formkeys.OnceForm``) sent again saves nothing the second time.
+    ``action`` calls the service (which flushes). On success: one commit, ``success`` flashed
+    (a message, or a function of the action's result), redirect to ``then`` (a URL, or a
+    function of the action's result). A ValidationFailed puts its messages on the form; a
+    StaleEdit rolls back and goes to ``on_stale``. A form with a key (``formkeys.OnceForm``)
+    sent again saves nothing the second time.
     """
     if request.method != "POST":
         return None
@@ -77,7 +78,7 @@ def submit(
         apply_errors(form, exc)
         return None
     db.session.commit()
-    flash(success, "success")
+    flash(success(result) if callable(success) else success, "success")
     return redirect(then(result) if callable(then) else then)
 
 

@@ -801,9 +801,10 @@ def get_remedy(case: Case, public_id: str) -> Remedy | None:
     )
 
 
-def _partial_dates(values: dict[str, Any]) -> dict[str, Any]:
+def _partial_dates(values: dict[str, Any], typed_on: date | None) -> dict[str, Any]:
     """The filing and decision dates read as the timeline reads an event's date: a year, a
-    month or a day, "c. 2009" setting the approximate flag; a date from code is a day."""
+    month or a day, "c. 2009" setting the approximate flag, "today" the day of typing when a
+    form gives it (``typed_on``); a date from code is a day."""
     data: dict[str, Any] = {}
     for name in REMEDY_DATES:
         value = values.get(name)
@@ -813,7 +814,7 @@ def _partial_dates(values: dict[str, Any]) -> dict[str, Any]:
             value = value.isoformat()
         data[name] = value
         data[f"{name}_approximate"] = bool(values.get(f"{name}_approximate"))
-    r = FieldReader(data)
+    r = FieldReader(data, typed_on=typed_on)
     for name in REMEDY_DATES:
         r.partial_date(name, approximate=f"{name}_approximate")
         r.flag(f"{name}_approximate")
@@ -825,6 +826,7 @@ REMEDY_DATES = ("filed_on", "decided_on")
 
 def _remedy_values(
     *,
+    typed_on: date | None = None,
     kind: Any,
     body: str | None = None,
     filed_on: PartialDate | date | str | None = None,
@@ -843,7 +845,8 @@ def _remedy_values(
             "filed_on_approximate": filed_on_approximate,
             "decided_on": decided_on,
             "decided_on_approximate": decided_on_approximate,
-        }
+        },
+        typed_on,
     )
     values = {
         "kind": _vocab(RemedyKind, kind, "kind"),
@@ -870,11 +873,11 @@ def _remedy_values(
     return values
 
 
-def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
-    """Record a domestic proceeding of the case."""
+def add_remedy(actor: Any, case: Case, *, typed_on: date | None = None, **values: Any) -> Remedy:
+    """Record a domestic proceeding of the case (``typed_on``: the day a form was typed)."""
     if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
-    clean = _remedy_values(**values)
+    clean = _remedy_values(typed_on=typed_on, **values)
     remedy = Remedy(case_id=case.id, created_by_id=actor.id, **clean)
     db.session.add(remedy)
     db.session.flush()
@@ -882,15 +885,23 @@ def add_remedy(actor: Any, case: Case, **values: Any) -> Remedy:
     return remedy
 
 
-def update_remedy(actor: Any, remedy: Remedy, expected_version: Any, **values: Any) -> Remedy:
-    """Change a remedy; StaleEdit if someone saved it since the form was loaded."""
+def update_remedy(
+    actor: Any,
+    remedy: Remedy,
+    expected_version: Any,
+    *,
+    typed_on: date | None = None,
+    **values: Any,
+) -> Remedy:
+    """Change a remedy; StaleEdit if someone saved it since the form was loaded (``typed_on``:
+    the day a form was typed)."""
     case = remedy.case
     if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     if remedy.is_hidden:
         raise ValidationFailed("This proceeding is hidden; restore it before changing it.")
     check_version(remedy, expected_version, values)
-    clean = _remedy_values(**values)
+    clean = _remedy_values(typed_on=typed_on, **values)
     fields = changed_fields(remedy, clean)
     if fields:
         for name in fields:

@@ -23,6 +23,7 @@ from casework.cases.models import Case
 from casework.core.cli import register_seeder
 from casework.core.db import db
 from casework.core.errors import StaleEdit
+from casework.core.fields import read_as
 from casework.core.formflow import perform, submit
 from casework.core.forms import form_value
 from casework.core.hooks import (
@@ -561,8 +562,8 @@ def new_remedy(case_public_id: str):
         form.outcome.data = "pending"
     done = submit(
         form,
-        lambda: services.add_remedy(current_user, case, **form.values()),
-        success=_("Proceeding recorded."),
+        lambda: services.add_remedy(current_user, case, typed_on=date.today(), **form.values()),
+        success=lambda remedy: _remedy_saved(_("Proceeding recorded."), form, remedy),
         then=_legal_page(case) + "#panel-remedies",
     )
     return done or render_template("legal/remedy_form.html", case=case, form=form, remedy=None)
@@ -585,12 +586,23 @@ def edit_remedy(case_public_id: str, remedy_id: str):
 
     done = submit(
         form,
-        lambda: services.update_remedy(current_user, remedy, form.version.data, **form.values()),
-        success=_("Proceeding saved."),
+        lambda: services.update_remedy(
+            current_user, remedy, form.version.data, typed_on=date.today(), **form.values()
+        ),
+        success=lambda saved: _remedy_saved(_("Proceeding saved."), form, saved),
         then=_legal_page(case) + "#panel-remedies",
         on_stale=stale,
     )
     return done or render_template("legal/remedy_form.html", case=case, form=form, remedy=remedy)
+
+
+def _remedy_saved(message: str, form: RemedyForm, remedy: Remedy) -> str:
+    """The message after a save, with the day a "today" typed in a date was read as."""
+    return read_as(
+        message,
+        (form.filed_on.data, remedy.filed_on),
+        (form.decided_on.data, remedy.decided_on),
+    )
 
 
 def _fill_remedy_form(form: RemedyForm, remedy) -> None:
