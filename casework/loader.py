@@ -2,8 +2,10 @@
 
 ``load(Model, key, user, need=..., case=...)``: an object that does not exist, does not belong to
 ``case``, or that the user may not see raises NotVisible (a 404 that never reveals it exists);
-one the user sees but may not act on as ``need`` asks raises PermissionDenied (a 403). A refusal
-on an object that exists is audited.
+one the user sees but may not act on as ``need`` asks raises PermissionDenied (a 403). A record
+of a case the user reads, which they would see but for its removal from the case (hidden), raises
+RemovedFromCase: a NotVisible, that a form sent from its page answers with a conflict (409) keeping
+what was typed. A refusal on an object that exists is audited.
 Which user sees what is decided by ``casework.permissions`` alone.
 """
 
@@ -20,7 +22,7 @@ from casework.audit import services as audit
 from casework.cases.models import Case, CasePerson, Comment, Event
 from casework.core import sealing
 from casework.core.db import db
-from casework.core.errors import NotVisible, PermissionDenied
+from casework.core.errors import NotVisible, PermissionDenied, RemovedFromCase
 from casework.evidence.models import Document, Source
 from casework.jobs.models import Job
 from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
@@ -94,6 +96,18 @@ def can_see(user: Any, obj: Any, case: Case | None = None) -> bool:
     return False  # a case record reached without its case, or an unknown type: deny
 
 
+def _removed_from(user: Any, obj: Any, case: Case | None) -> bool:
+    """Is ``obj``, which ``user`` may not see, a record of ``case`` that they would see were it
+    not removed from it (hidden)? Asked only of a case the user reads: of any other, nothing
+    tells a removed record from one that never was."""
+    if case is None:
+        return False
+    belongs, hidden = _belongs(obj, case)
+    if not (belongs and hidden) or not permissions.can_view_identifying(user, case):
+        return False
+    return not isinstance(obj, Source) or permissions.can_see_source_identity(user, case, obj)
+
+
 def load(
     model: type[T],
     key: str | int | None,
@@ -111,9 +125,13 @@ def load(
         obj = _find(model, key) if key is not None else None
     with sealing.left_sealed(db.session) as consulted:
         seen = obj is not None and can_see(user, obj, case)
+        removed = obj is not None and not seen and _removed_from(user, obj, case)
     if not seen:
         _forget(found + consulted)
-        raise NotVisible() if obj is None else _refused(NotVisible(), user, obj, 404)
+        if obj is None:
+            raise NotVisible()
+        refusal = RemovedFromCase(case.public_id) if removed and case is not None else NotVisible()
+        raise _refused(refusal, user, obj, 404)
     sealing.open_objects(db.session, found)
     # What deciding read (an action's cases, a person's cases) is decrypted only if the page
     # reads it: an action's page names its cases by reference alone.
@@ -135,11 +153,13 @@ def _refused(exc: Exception, user: Any, obj: Any, status: int) -> Exception:
 
     The error handlers roll the request back, then call ``exc.after_rollback()`` and commit:
     the entry survives the rollback without a second transaction racing the request's own.
+    A handler that answers otherwise than ``status`` (a removed record's conflict) passes its
+    own.
     """
     case = obj if isinstance(obj, Case) else None
 
-    def record() -> None:
-        audit.record(user, "access.refused", obj, case=case, status=status)
+    def record(answered: int = status) -> None:
+        audit.record(user, "access.refused", obj, case=case, status=answered)
 
     exc.after_rollback = record  # type: ignore[attr-defined]
     return exc

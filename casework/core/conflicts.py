@@ -1,4 +1,5 @@
-"""Showing an edit conflict: the user's unsaved input next to what is saved now."""
+"""Showing an edit conflict: the user's unsaved input next to what is saved now, or next to the
+news that the record was removed from its case meanwhile."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ CONFLICT_MESSAGE = N_(
     "Someone else saved this record after you opened it. Nothing was overwritten: your version "
     "is still in the form below and the saved version is shown beside it. Merge the two and save "
     "again to keep your changes."
+)
+REMOVED_MESSAGE = N_(
+    "This record was removed from the case by someone else while you were editing it. Nothing "
+    "was saved and nothing was brought back: what you typed is below. Copy it before you leave "
+    "this page; a coordinator can restore the record if it should not have been removed."
 )
 
 
@@ -50,3 +56,11 @@ def conflict_page(template: str, form: FlaskForm, obj: Any, **context: Any) -> t
     """The form page again, with the user's input kept and the saved version beside it (409)."""
     saved = prepare_conflict(form, obj)
     return render_template(template, form=form, saved=saved, **context), 409
+
+
+def removed_page(typed: list[tuple[str, str]], case_public_id: str) -> tuple[str, int]:
+    """The conflict page for an edit of a record removed from its case meanwhile (409): what
+    the user typed, (label, value) pairs for them to copy, and nothing of the record, which
+    they may not see removed."""
+    flash(_(REMOVED_MESSAGE), "warning")
+    return render_template("errors/removed.html", typed=typed, case_public_id=case_public_id), 409

@@ -33,6 +33,20 @@ class NotVisible(DomainError):
     """The object does not exist for this user (HTTP 404, never revealing that it exists)."""
 
 
+class RemovedFromCase(NotVisible):
+    """A record of a case the user reads, removed from it (hidden), that they would see were it
+    not removed, and may not see removed (only who restores records does).
+
+    Answered as NotVisible (404) everywhere, except to a form sent from the record's page
+    before the removal: that sender is told it was removed and keeps what they typed (409),
+    never shown the record. ``case_public_id`` is the case the record was reached through.
+    """
+
+    def __init__(self, case_public_id: str) -> None:
+        self.case_public_id = case_public_id
+        super().__init__("the record was removed from the case")
+
+
 class StaleEdit(DomainError):
     """Someone else saved the record since the form was loaded: nothing was overwritten."""
 

@@ -34,9 +34,9 @@ from werkzeug.exceptions import (
 )
 
 from casework import permissions
-from casework.core import countries, i18n, vocab
+from casework.core import conflicts, countries, i18n, vocab
 from casework.core.db import db, utcnow
-from casework.core.errors import MissingVersion, NotVisible, PermissionDenied
+from casework.core.errors import MissingVersion, NotVisible, PermissionDenied, RemovedFromCase
 from casework.core.i18n import gettext as _
 from casework.core.navigation import nav_items
 
@@ -105,8 +105,9 @@ DATABASE_UNAVAILABLE = (
 )
 # Form fields never echoed back on the 503 page (typed again instead).
 _SECRET_FIELD = re.compile(r"password|passphrase|code|secret|token|recovery", re.IGNORECASE)
-# Form fields that carry no typing of the user's (versions, buttons): sent again unseen.
-_PLUMBING_FIELD = re.compile(r"(^|[_-])(version|next)$|^(save|save_draft|submit|to)$")
+# Form fields that carry no typing of the user's (versions, a form's key, buttons): sent again
+# unseen.
+_PLUMBING_FIELD = re.compile(r"(^|[_-])(version|next|form_key)$|^(save|save_draft|submit|to)$")
 
 
 def json_error(status: int, message: str, fields: dict[str, list[str]] | None = None):
@@ -335,11 +336,12 @@ def init_pipeline(app: Flask) -> None:
             return json_error(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
 
-    def record_refusal(exc: Exception) -> None:
-        # What the loader asked to audit about the refusal, after the request's rollback.
+    def record_refusal(exc: Exception, *answered: int) -> None:
+        # What the loader asked to audit about the refusal, after the request's rollback (with
+        # the status answered, when it is not the one the loader expected).
         after_rollback = getattr(exc, "after_rollback", None)
         if after_rollback is not None:
-            after_rollback()
+            after_rollback(*answered)
             db.session.commit()
 
     def database_unavailable(exc: Exception):
@@ -394,6 +396,25 @@ def init_pipeline(app: Flask) -> None:
         response = http_error(NotFound())
         try:
             record_refusal(exc)
+        except DBAPIError as db_exc:
+            if not is_database_unavailable(db_exc):
+                raise
+            return database_unavailable(db_exc)
+        return response
+
+    @app.errorhandler(RemovedFromCase)
+    def removed_from_case(exc: RemovedFromCase):
+        """A form sent from the page of a record removed from its case meanwhile: the conflict
+        display with what the user typed (theirs; the record is not shown), nothing saved.
+        Anything else (reading its page, the API) gets the 404 of a record not seen."""
+        if request.method != "POST" or _wants_json():
+            return not_visible(exc)
+        db.session.rollback()
+        fields, _secret, _files = _echoed_form()
+        typed = [(f.label, f.value) for f in fields if f.visible]
+        response = app.make_response(conflicts.removed_page(typed, exc.case_public_id))
+        try:
+            record_refusal(exc, response.status_code)
         except DBAPIError as db_exc:
             if not is_database_unavailable(db_exc):
                 raise

@@ -379,8 +379,9 @@ def _edit_link(case_public_id: str, link_id: str, accept: bool):
     case = load(Case, case_public_id, current_user, need=permissions.can_edit_legal_links)
     link = load(CaseProvision, link_id, current_user, case=case)
     # A link hidden, or a suggestion accepted, has no such page. A form sent from it after that
-    # happened meanwhile still goes to the service: it refuses it (hidden) or finds it stale
-    # (accepted by someone else), and the lawyer keeps what they wrote.
+    # happened meanwhile is not lost: hidden, the loader answers it with the conflict page
+    # (RemovedFromCase), or, to whoever may restore the link, the service refuses it; accepted
+    # by someone else, the service finds it stale. Either way the lawyer keeps what they wrote.
     if request.method != "POST" and (
         link.is_hidden or (accept != (link.state == LinkState.SUGGESTED))
     ):
