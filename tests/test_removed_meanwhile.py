@@ -264,3 +264,20 @@ def test_an_unknown_or_foreign_record_is_still_not_found(app):
         data=dict(data, version=str(_link(cw).version)),
     )
     assert entitled.status_code == 409 and TYPED in entitled.get_data(as_text=True)
+
+
+def test_the_typed_fields_are_named_in_the_readers_language(app):
+    world = build_world()
+    cw = world.ordinary
+    lawyer_user = world.on[Role.LAWYER]
+    lawyer_user.language = "ru"
+    db.session.commit()
+    lawyer = client_for(app, lawyer_user)
+    url = f"{_case_url(cw)}/legal/links/{cw.link.public_id}/edit"
+    form = form_fields(lawyer.get(url).get_data(as_text=True), "")
+    form["analysis"] = TYPED
+    legal.hide_link(world.on[Role.COORDINATOR], _link(cw), THEIR_REASON)
+    db.session.commit()
+    html = lawyer.post(url, data=form).get_data(as_text=True)
+    assert "Анализ" in html and "Оценка" in html
+    assert "Analysis" not in html and "Form key" not in html

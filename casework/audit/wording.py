@@ -151,6 +151,16 @@ _FIELD_NAMES = {
     "response": N_("response"),
     "response_date": N_("date of the response"),
     "themes": N_("themes"),
+    "name": N_("name"),
+    "description": N_("description"),
+    "title": N_("title"),
+    "narrative": N_("narrative"),
+    "relation": N_("relation"),
+    "script": N_("script"),
+    "role": N_("role"),
+    "comment": N_("comment"),
+    "place": N_("place"),
+    "agencies": N_("agencies"),
 }
 
 

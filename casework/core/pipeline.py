@@ -34,6 +34,7 @@ from werkzeug.exceptions import (
 )
 
 from casework import permissions
+from casework.audit.wording import field_name
 from casework.core import conflicts, countries, i18n, vocab
 from casework.core.db import db, utcnow
 from casework.core.errors import MissingVersion, NotVisible, PermissionDenied, RemovedFromCase
@@ -182,7 +183,8 @@ def _echoed_form() -> tuple[list[EchoedField], list[str], list[str]]:
         if _SECRET_FIELD.search(name):
             secret.append(name)
             continue
-        label = name.replace("_", " ").replace("-", " ").strip().capitalize() or name
+        words = field_name(name.replace("-", "_")).strip() or name
+        label = words[:1].upper() + words[1:]
         for value in values:
             visible = bool(value.strip()) and not _PLUMBING_FIELD.search(name)
             fields.append(EchoedField(name, label, value, visible))
