@@ -688,7 +688,7 @@ def update_link(
     if not permissions.can_edit_legal_links(actor, case):
         raise PermissionDenied()
     if link.is_hidden:
-        raise ValidationFailed("This link is hidden; restore it before changing it.")
+        raise ValidationFailed(_("This link is hidden; restore it before changing it."))
     check_version(
         link,
         expected_version,
@@ -899,7 +899,7 @@ def update_remedy(
     if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
     if remedy.is_hidden:
-        raise ValidationFailed("This proceeding is hidden; restore it before changing it.")
+        raise ValidationFailed(_("This proceeding is hidden; restore it before changing it."))
     check_version(remedy, expected_version, values)
     clean = _remedy_values(typed_on=typed_on, **values)
     fields = changed_fields(remedy, clean)
