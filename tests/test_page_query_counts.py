@@ -250,11 +250,17 @@ def test_a_later_page_of_the_actions_costs_what_the_first_does(
 
 
 def _verified_cases(archive: Archive, k: int, year: int) -> None:
-    """``k`` verified cases of ``year``, each with a person, an event, a legal link, a remedy."""
-    for _ in range(k):
+    """``k`` verified cases of ``year``, each with a person (half of them with family at risk)
+    who has a relative outside the case, an event, a legal link, a remedy."""
+    for i in range(k):
         case = archive._case()
         case.status, case.act_date = CaseStatus.VERIFIED, f"{year}-03"
-        archive._person(case, f"Bakhrom Toshev{next(_seq)}")
+        person = archive._person(case, f"Bakhrom Toshev{next(_seq)}")
+        person.family_at_risk = bool(i % 2)
+        relative = people.create_person(
+            archive.monitor, [NameInput(f"Sardor Toshev{next(_seq)}", None, "as_given")]
+        )
+        people.add_family_link(archive.monitor, relative, person, "sibling")
         add_event(archive.monitor, case, {"event_type": "arrest", "date": f"{year}-02"})
         legal.add_link(
             archive.lawyer, case, provision=archive.provision, assessment=Assessment.VIOLATED
@@ -279,6 +285,25 @@ def test_a_upr_document_costs_the_same_over_ten_times_the_cases(app, archive, co
     few = cost()
     _verified_cases(archive, 30, 2016)
     _verified_cases(archive, 30, 2019)  # outside the period
+    assert cost() == few
+
+
+def test_an_export_costs_the_same_over_ten_times_the_cases(app, archive, count_queries):
+    """The export reads the cases a batch at a time, their people's relatives too (whose
+    names its free text withholds): not a query per case or per person."""
+    client = _client(app, archive.coordinator)
+
+    def cost() -> int:
+        client.post("/reports/export", data={"format": "csv"})  # pseudonyms given first
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = client.post("/reports/export", data={"format": "csv"})
+            assert response.status_code == 200, response.status_code
+        return counter["n"]
+
+    _verified_cases(archive, 3, 2015)
+    few = cost()
+    _verified_cases(archive, 30, 2016)
     assert cost() == few
 
 

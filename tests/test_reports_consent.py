@@ -322,3 +322,82 @@ def test_a_protected_source_named_in_reviewed_free_text_leaves_no_output(app, wo
         for word in ("Farrukh", "Umarov", "Фаррух", "Умаров"):
             assert word not in text, (label, word)
         assert "Memorial Centre confirmed it" in text, label
+
+
+def _relative(actor, names: list[str], consent: str = "none"):
+    """A person of the system who is no person of the report world's case."""
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    kinds = ["as_given"] + ["transliteration"] * (len(names) - 1)
+    return people.create_person(
+        actor, [NameInput(n, None, k) for n, k in zip(names, kinds, strict=True)], consent=consent
+    )
+
+
+def test_relatives_named_in_reviewed_free_text_leave_no_output(app, world, tmp_path):
+    """A relative of a case's person who is no person of the case is still a person of the
+    system: named in the case's free text ("his brother Sardor Ergashev"), they are withheld in
+    every output, whole and word by word, across scripts and endings, whichever way the family
+    link runs, whatever their own consent, and also when the link or the case person's link to
+    the case was removed; in an export of several cases, each case's relatives are withheld in
+    its own text. A named person who shares a relative's surname keeps their name."""
+    from casework.cases import services as cases
+    from casework.core.hiding import hide
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus, TeamRole
+    from casework.people import services as people
+    from casework.reports import services
+    from tests.factories import make_case
+
+    lawyer, coordinator = world.lawyer, world.coordinator
+    brother = _relative(lawyer, ["Sardor Ergashev"], consent="named")
+    wife = _relative(lawyer, ["Nodira Qodirova", "Нодира Кодирова"])
+    cousin = _relative(lawyer, ["Timur Alimov"])
+    uncle = _relative(lawyer, ["Jamshid Rakhimov"])
+    namesake = _relative(lawyer, ["Ulugbek Toshev"])
+    people.add_family_link(lawyer, world.people["none"], brother, "sibling")
+    people.add_family_link(lawyer, wife, world.people["anonymised"], "spouse")
+    hide(people.add_family_link(lawyer, cousin, world.people["none"], "other"), lawyer, "Wrong")
+    people.add_family_link(lawyer, namesake, world.people["named"], "sibling")
+    removed = _relative(lawyer, ["Zokir Usmonov"])
+    link = cases.add_person_to_case(lawyer, world.case, removed, "witness")
+    hide(link, coordinator, "Not a witness after all", case=world.case)
+    people.add_family_link(lawyer, uncle, removed, "other")
+    world.case.narrative += (
+        " His brother Sardor Ergashev was also arrested; Сардора Эргашева beaten, the"
+        " Ergashevs threatened. Nodira Qodirova and Кодировой were questioned; Timur Alimov"
+        " and Alimova hid; Jamshid Rakhimov, Рахимову too. Ulugbek Toshev and Ulugbek wrote."
+    )
+    other = make_case(
+        coordinator,
+        team=((lawyer, TeamRole.LAWYER),),
+        act_date=PartialDate(2012, 5),
+        destination_country="UZ",
+        narrative="His uncle Farhod Sobirov hid him; Собирова was searched.",
+    )
+    person = _relative(lawyer, ["Otabek Juraev"])
+    cases.add_person_to_case(lawyer, other, person, "at_risk")
+    people.add_family_link(lawyer, _relative(lawyer, ["Farhod Sobirov"]), person, "other")
+    world.case.status = other.status = CaseStatus.VERIFIED
+    db.session.commit()
+    client = client_for(app, coordinator)
+    _review_everything(client, world)
+    for case in (world.case, other):
+        for output in (Output.EXPORT, Output.UPR):
+            services.review_free_text(coordinator, case, output)
+    db.session.commit()
+    seen = _generate_everything(app, world, coordinator, tmp_path)
+    words = ["Sardor", "Ergashev", "Сардор", "Эргашев", "Nodira", "Qodirov", "Нодира", "Кодиров"]
+    words += ["Timur", "Alimov", "Jamshid", "Rakhimov", "Рахимов", "Ulugbek", "Farhod", "Sobirov"]
+    words += ["Собиров"]
+    for label, text in seen.items():
+        assert leaks(world, text) == [], label
+        for word in words:
+            assert word not in text, (label, word)
+    # The free text did leave, of both cases, and the named person's name with it.
+    for label in ("export csv False", "export json False", "special_procedures txt", "upr docx"):
+        assert "was arrested at his home" in seen[label], label
+        assert "Bakhrom Toshev" in seen[label], label
+    for label in ("export csv False", "export xlsx False", "export json False", "upr docx"):
+        assert "hid him" in seen[label], label

@@ -39,7 +39,7 @@ from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
 from casework.evidence.models import Source
 from casework.legal.models import CaseProvision, Remedy
 from casework.legal.services import remedy_sort_key
-from casework.people.models import FamilyLink, Person
+from casework.people.models import FamilyLink, Person, PersonName
 from casework.people.names import latin_key
 from casework.reports.models import OutputReview
 
@@ -177,6 +177,13 @@ _ENDINGS = (
 )  # fmt: skip
 
 
+def name_parts(name: str) -> list[str]:
+    """The keys by which a name is withheld word by word: each part, and each run of letters
+    ("G'ulom" is also "ulom" once escaped in HTML), of three letters or more."""
+    parts = name_key(name).split() + [name_key(run) for run in _LETTERS.findall(name)]
+    return [part.replace(" ", "") for part in parts if len(part) >= 3]
+
+
 @dataclass
 class Scrubber:
     """Replaces, in free text, the names and details of everyone who is not to be named."""
@@ -186,7 +193,12 @@ class Scrubber:
     # Words already looked up (a text repeats its words): word -> replacement or None.
     _seen: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
-    def add_person(self, person: Person, disclosure: Disclosure) -> None:
+    def add_person(
+        self, person: Person, disclosure: Disclosure, keep: frozenset[str] = frozenset()
+    ) -> None:
+        """``person``'s numbers, address and contacts, and unless named, their names: each
+        whole, and each part across scripts and endings, but for the parts in ``keep`` (the
+        name keys of those the output names: a relative's surname is often theirs too)."""
         self._seen.clear()  # a word looked up before may be this person's name
         for value in (person.unhcr_number, person.address):
             if value and value.strip():
@@ -202,13 +214,12 @@ class Scrubber:
             return
         replacement = pseudonym_for(person) if disclosure == Disclosure.PSEUDONYM else NAME_WITHHELD
         for name in person.names:  # hidden names too: they are still this person's names
-            self.literals.append((name.name.strip(), replacement))
-            # Each part, and each run of letters ("G'ulom" is also "ulom" once escaped in HTML).
-            parts = name_key(name.name).split()
-            parts += [name_key(run) for run in _LETTERS.findall(name.name)]
+            parts = name_parts(name.name)
+            if not set(parts) <= keep:
+                self.literals.append((name.name.strip(), replacement))
             for part in parts:
-                if len(part) >= 3:
-                    self.names.setdefault(part.replace(" ", ""), replacement)
+                if part not in keep:
+                    self.names.setdefault(part, replacement)
 
     def add_source(self, identity: str | None) -> None:
         """A protected source's identity as typed ("Farrukh Umarov, KNB insider"): the whole of
@@ -425,8 +436,9 @@ def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
     return {case_id for case_id, at in last_review.items() if at >= last_change[case_id]}
 
 
-def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
-    """People whose relative is flagged family at risk: linked to them, or family in the case."""
+def _relatives_at_risk(case_people: list[CasePerson], links: list[tuple[int, int]]) -> set[int]:
+    """People whose relative is flagged family at risk: linked to them (``links``, the case's
+    family links), or family in the case."""
     flagged = {cp.person_id for cp in case_people if cp.person.family_at_risk}
     if not flagged:
         return set()
@@ -435,12 +447,9 @@ def _relatives_at_risk(case_people: list[CasePerson]) -> set[int]:
         for cp in case_people
         if cp.role == CaseRole.FAMILY and cp.person_id not in flagged
     }
-    for link in db.session.scalars(
-        select(FamilyLink).where(
-            (FamilyLink.person_id.in_(flagged)) | (FamilyLink.relative_id.in_(flagged))
-        )
-    ):
-        relatives.update({link.person_id, link.relative_id} - flagged)
+    for person_id, relative_id in links:
+        if person_id in flagged or relative_id in flagged:
+            relatives.update({person_id, relative_id} - flagged)
     return relatives
 
 
@@ -452,6 +461,51 @@ def _people_of(case: Case) -> list[CasePerson]:
         loaded = case_people_with_names(case, include_hidden=True)
         set_committed_value(case, "people", loaded)
     return case.people
+
+
+@dataclass(frozen=True)
+class Family:
+    """The family links of a case's people, in either direction (hidden links, and those of
+    people removed from the case, too), and the relatives at their other end who are no people
+    of the case, with all their names."""
+
+    links: list[tuple[int, int]] = field(default_factory=list)  # (person_id, relative_id)
+    relatives: list[Person] = field(default_factory=list)
+
+
+def case_families(cases: list[Case]) -> dict[int, Family]:
+    """``Family`` of each case, by case id: one query per 500 people of the cases, for the
+    links with the people at both ends and every name of theirs (hidden ones too: a text may
+    still use them), not one query per person."""
+    people_of = {c.id: {cp.person_id for cp in _people_of(c)} for c in cases}
+    ids = sorted(set().union(*people_of.values()))
+    by_person: dict[int, set[tuple[int, int]]] = {}
+    kin: dict[int, Person] = {}
+    names: dict[int, dict[int, PersonName]] = {}
+    for batch in in_chunks(ids):
+        rows = db.session.execute(  # entities: the ORM opens the sealed names and details
+            select(FamilyLink.person_id, FamilyLink.relative_id, Person, PersonName)
+            .join(Person, Person.id.in_([FamilyLink.person_id, FamilyLink.relative_id]))
+            .outerjoin(PersonName, PersonName.person_id == Person.id)
+            .where(FamilyLink.person_id.in_(batch) | FamilyLink.relative_id.in_(batch))
+        )
+        for person_id, relative_id, person, name in rows:
+            for end in (person_id, relative_id):
+                by_person.setdefault(end, set()).add((person_id, relative_id))
+            kin[person.id] = person
+            found = names.setdefault(person.id, {})
+            if name is not None:
+                found[name.id] = name
+    for person_id, person in kin.items():
+        if "names" in inspect(person).unloaded:
+            loaded = sorted(names[person_id].values(), key=lambda n: (n.position, n.id))
+            set_committed_value(person, "names", loaded)
+    families: dict[int, Family] = {}
+    for case_id, own in people_of.items():
+        links = sorted({link for pid in own for link in by_person.get(pid, ())})
+        others = sorted({end for link in links for end in link} - own)
+        families[case_id] = Family(links, [kin[pid] for pid in others])
+    return families
 
 
 def protected_identities(case_ids: list[int]) -> dict[int, list[str]]:
@@ -470,26 +524,40 @@ def protected_identities(case_ids: list[int]) -> dict[int, list[str]]:
 
 
 def case_scrubber(
-    case: Case, strict: bool = False, sources: list[str] | None = None
+    case: Case,
+    strict: bool = False,
+    sources: list[str] | None = None,
+    family: Family | None = None,
 ) -> tuple[Scrubber, list[PersonOut]]:
     """The scrubber for a case's free text, and its people as they may appear. ``sources`` are
-    the case's protected source identities (``protected_identities``), read here if not given:
-    a protected source's identity never leaves, whoever reviewed the text."""
+    the case's protected source identities (``protected_identities``), ``family`` its people's
+    family (``case_families``), each read here if not given: a protected source's identity
+    never leaves, whoever reviewed the text, nor does the name of a relative who is no person
+    of the case."""
     if sources is None:
         sources = protected_identities([case.id]).get(case.id, [])
+    if family is None:
+        family = case_families([case])[case.id]
     everyone = _people_of(case)
     case_people = [cp for cp in everyone if not cp.is_hidden]
-    at_risk = _relatives_at_risk(case_people)
+    at_risk = _relatives_at_risk(case_people, family.links)
     scrubber = Scrubber()
     people = []
+    named: set[str] = set()
     # Ages are those at the act (a child then is a child in the document), else today's.
     on = case.act_date.earliest() if case.act_date else None
     # Hidden links too: a person removed from the case may still be named in its text.
     for cp in everyone:
         disclosure = disclosure_for(cp.person, at_risk, strict)
         scrubber.add_person(cp.person, disclosure)
+        if disclosure == Disclosure.NAMED:
+            named.update(part for name in cp.person.names for part in name_parts(name.name))
         if not cp.is_hidden:
             people.append(person_out(cp.person, cp.role, disclosure, on))
+    # A relative the text names ("his brother ...") gave no consent for this case, whatever
+    # they gave for their own: withheld, but for the parts of a name the output gives anyway.
+    for relative in family.relatives:
+        scrubber.add_person(relative, Disclosure.WITHHELD, keep=frozenset(named))
     for identity in sources:
         scrubber.add_source(identity)
     return scrubber, people
@@ -503,6 +571,7 @@ class CaseFacts:
     remedies: list[Remedy] = field(default_factory=list)  # not hidden
     reviewed: bool = False  # a review for the output, with no change since
     protected_sources: list[str] = field(default_factory=list)  # identities, never to leave
+    family: Family = field(default_factory=Family)  # relatives' names, never to leave
 
 
 def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
@@ -535,9 +604,14 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
             remedies.setdefault(remedy.case_id, []).append(remedy)
         reviewed |= _current_reviews(chunk, output)
     sources = protected_identities([c.id for c in cases])
+    families = case_families(cases)
     return {
         c.id: CaseFacts(
-            links.get(c.id, []), remedies.get(c.id, []), c.id in reviewed, sources.get(c.id, [])
+            links.get(c.id, []),
+            remedies.get(c.id, []),
+            c.id in reviewed,
+            sources.get(c.id, []),
+            families[c.id],
         )
         for c in cases
     }
@@ -558,7 +632,7 @@ def disclose_case(
     """
     if facts is None:
         facts = disclosure_facts([case], output)[case.id]
-    scrubber, people = case_scrubber(case, strict, facts.protected_sources)
+    scrubber, people = case_scrubber(case, strict, facts.protected_sources, facts.family)
     reviewed = not strict and (assume_reviewed or facts.reviewed)
 
     def free(text: str | None) -> str | None:
@@ -629,8 +703,11 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
     their people: a coordinator's edit cannot put a withheld name back."""
     combined = Scrubber()
     sources = protected_identities([case.id for case in cases])
+    families = case_families(cases)
     for case in cases:
-        scrubber, _ = case_scrubber(case, sources=sources.get(case.id, []))
+        scrubber, _ = case_scrubber(
+            case, sources=sources.get(case.id, []), family=families[case.id]
+        )
         combined.names.update(scrubber.names)
         combined.literals.extend(scrubber.literals)
     return combined.scrub(text)
