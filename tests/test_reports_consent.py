@@ -401,3 +401,42 @@ def test_relatives_named_in_reviewed_free_text_leave_no_output(app, world, tmp_p
         assert "Bakhrom Toshev" in seen[label], label
     for label in ("export csv False", "export xlsx False", "export json False", "upr docx"):
         assert "hid him" in seen[label], label
+
+
+def test_a_person_whose_relative_has_family_at_risk_is_not_named_whoever_that_relative_is(
+    app, world, tmp_path
+):
+    """Family at risk: the flagged person's relatives appear with nothing identifying, whatever
+    their own consent; also when the flagged relative is no person of the case, or was removed
+    from it: the named person's surname points to the family all the same."""
+    from casework.cases import services as cases
+    from casework.core.hiding import hide
+    from casework.core.vocab import CaseStatus
+    from casework.people import services as people
+    from casework.reports import services
+
+    lawyer, coordinator = world.lawyer, world.coordinator
+    flagged = _relative(lawyer, ["Ulugbek Toshev"])
+    flagged.family_at_risk = True
+    people.add_family_link(lawyer, flagged, world.people["named"], "sibling")
+    witness = _relative(lawyer, ["Komil Saidov"], consent="named")
+    cases.add_person_to_case(lawyer, world.case, witness, "witness")
+    removed = _relative(lawyer, ["Laziz Saidov"], consent="named")
+    removed.family_at_risk = True
+    link = cases.add_person_to_case(lawyer, world.case, removed, "other")
+    hide(link, coordinator, "Not in this case after all", case=world.case)
+    people.add_family_link(lawyer, witness, removed, "sibling")
+    world.case.narrative += " Komil Saidov saw it."
+    world.case.status = CaseStatus.VERIFIED
+    db.session.commit()
+    client = client_for(app, coordinator)
+    _review_everything(client, world)
+    for output in (Output.EXPORT, Output.UPR):
+        services.review_free_text(coordinator, world.case, output)
+    db.session.commit()
+    seen = _generate_everything(app, world, coordinator, tmp_path)
+    for label, text in seen.items():
+        assert leaks(world, text) == [], label
+        for word in ("Bakhrom", "Toshev", "Komil", "Saidov", "Ulugbek", "Laziz"):
+            assert word not in text, (label, word)
+    assert "was arrested at his home" in seen["special_procedures txt"]

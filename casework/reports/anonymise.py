@@ -436,18 +436,22 @@ def _current_reviews(cases: dict[int, Case], output: Output) -> set[int]:
     return {case_id for case_id, at in last_review.items() if at >= last_change[case_id]}
 
 
-def _relatives_at_risk(case_people: list[CasePerson], links: list[tuple[int, int]]) -> set[int]:
-    """People whose relative is flagged family at risk: linked to them (``links``, the case's
-    family links), or family in the case."""
-    flagged = {cp.person_id for cp in case_people if cp.person.family_at_risk}
+def _relatives_at_risk(everyone: list[CasePerson], family: Family) -> set[int]:
+    """People whose relative is flagged family at risk: linked to them (the case's family
+    links), whether that relative is a person of the case, was removed from it or never was in
+    it; or family in the case of a person of the case flagged."""
+    case_people = [cp for cp in everyone if not cp.is_hidden]
+    in_case = {cp.person_id for cp in case_people if cp.person.family_at_risk}
+    flagged = in_case | {cp.person_id for cp in everyone if cp.person.family_at_risk}
+    flagged |= {person.id for person in family.relatives if person.family_at_risk}
     if not flagged:
         return set()
     relatives = {
         cp.person_id
         for cp in case_people
-        if cp.role == CaseRole.FAMILY and cp.person_id not in flagged
+        if in_case and cp.role == CaseRole.FAMILY and cp.person_id not in flagged
     }
-    for person_id, relative_id in links:
+    for person_id, relative_id in family.links:
         if person_id in flagged or relative_id in flagged:
             relatives.update({person_id, relative_id} - flagged)
     return relatives
@@ -539,8 +543,7 @@ def case_scrubber(
     if family is None:
         family = case_families([case])[case.id]
     everyone = _people_of(case)
-    case_people = [cp for cp in everyone if not cp.is_hidden]
-    at_risk = _relatives_at_risk(case_people, family.links)
+    at_risk = _relatives_at_risk(everyone, family)
     scrubber = Scrubber()
     people = []
     named: set[str] = set()
