@@ -440,3 +440,35 @@ def test_a_person_whose_relative_has_family_at_risk_is_not_named_whoever_that_re
         for word in ("Bakhrom", "Toshev", "Komil", "Saidov", "Ulugbek", "Laziz"):
             assert word not in text, (label, word)
     assert "was arrested at his home" in seen["special_procedures txt"]
+
+
+def test_the_team_print_prints_no_name_of_a_relative_without_consent(app, world):
+    """The print withholds the names of the people who gave no consent at all: a relative of a
+    case's person who is no person of the case as well (as its family list does), typed in the
+    narrative, through a hidden family link too; a relative who consented to the team's use is
+    printed, and so is a printed person who shares a withheld relative's surname."""
+    from casework.core.hiding import hide
+    from casework.people import services as people
+
+    lawyer = world.lawyer
+    brother = _relative(lawyer, ["Sardor Ergashev", "Сардор Эргашев"])
+    cousin = _relative(lawyer, ["Timur Alimov"])
+    namesake = _relative(lawyer, ["Ulugbek Toshev"])
+    known = _relative(lawyer, ["Jasur Rakhimov"], consent="internal")
+    people.add_family_link(lawyer, brother, world.people["internal"], "sibling")
+    hide(people.add_family_link(lawyer, world.people["none"], cousin, "other"), lawyer, "Wrong")
+    people.add_family_link(lawyer, world.people["named"], namesake, "sibling")
+    people.add_family_link(lawyer, known, world.people["internal"], "other")
+    world.case.narrative += (
+        " Her brother Sardor Ergashev (Эргашеву) was beaten; Timur Alimov hid;"
+        " Ulugbek Toshev and Ulugbek wrote; Jasur Rakhimov called."
+    )
+    db.session.commit()
+    client = client_for(app, lawyer)
+    page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
+    assert "TEAM-INTERNAL PRINT" in page
+    for word in ("Sardor", "Ergashev", "Эргашев", "Timur", "Alimov", "Ulugbek"):
+        assert word not in page, word
+    assert "Jasur Rakhimov called" in page
+    assert "Bakhrom Toshev" in page
+    assert report_world.INTERNAL_PERSON["names"][0] in page

@@ -719,11 +719,19 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
 def scrub_team_print(case: Case, html: str) -> str:
     """The case team's print: the names, numbers and contacts of the people who gave no consent
     at all are replaced everywhere on the page (narratives, events, comments); the rest of what
-    the team may see stays, and the page says it is for the team only."""
+    the team may see stays, and the page says it is for the team only. A relative of the case's
+    people who is no person of the case is one of them too (its family list does not print
+    them), but for the parts of a name the page prints anyway."""
     scrubber = Scrubber()
+    printed: set[str] = set()
     for cp in _people_of(case):
         if cp.person.consent == ConsentLevel.NONE:
             scrubber.add_person(cp.person, Disclosure.WITHHELD)
+        else:
+            printed.update(part for name in cp.person.names for part in name_parts(name.name))
+    for relative in case_families([case])[case.id].relatives:
+        if relative.consent == ConsentLevel.NONE:
+            scrubber.add_person(relative, Disclosure.WITHHELD, keep=frozenset(printed))
     if not scrubber.literals and not scrubber.names:
         return html
     return scrubber.scrub(html, generic=False)
