@@ -472,3 +472,29 @@ def test_the_team_print_prints_no_name_of_a_relative_without_consent(app, world)
     assert "Jasur Rakhimov called" in page
     assert "Bakhrom Toshev" in page
     assert report_world.INTERNAL_PERSON["names"][0] in page
+
+
+def test_the_team_print_prints_no_protected_source_typed_in_the_text(app, world):
+    """The print says protected sources are not printed: their identity typed in the narrative
+    is withheld as in the sources list, however spelt; an unprotected source stays."""
+    from casework.evidence import services as evidence
+
+    for identity, protected in (("Farrukh Umarov", True), ("Memorial Centre", False)):
+        evidence.add_source(
+            world.lawyer,
+            world.case,
+            {
+                "kind": "relative",
+                "identity": identity,
+                "identity_protected": protected,
+                "reliability": "B",
+                "credibility": "2",
+            },
+        )
+    world.case.narrative += " Farrukh Umarov told us; Умарова too. Memorial Centre confirmed it."
+    db.session.commit()
+    client = client_for(app, world.lawyer)
+    page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
+    for word in ("Farrukh", "Umarov", "Умаров"):
+        assert word not in page, word
+    assert "Memorial Centre confirmed it" in page
