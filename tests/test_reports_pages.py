@@ -427,3 +427,29 @@ def test_statistics_name_countries_in_the_readers_language(app):
     response = client.get("/reports/statistics/destination.csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[1] == ["Узбекистан", "1"]
+
+
+def test_a_upr_draft_is_scrubbed_against_its_cases_after_they_left_its_period(app):
+    """The names a coordinator types into a draft are withheld in its Word document against the
+    people of the cases the draft was written from, also once a case no longer counts for the
+    period (its facts changed and it went back into legal review, its act moved)."""
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus
+
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    client.post("/reports/upr", data={"period_from": "2010-01-01", "period_to": "2014-12-31"})
+    draft = db.session.scalar(select(ReportDraft))
+    url = f"/reports/upr/{draft.public_id}"
+    body = draft.body + "\n\nAlisher Kholmatov and Юсупова spoke to us."
+    response = client.post(url, data={"body": body, "co_authors": "", "version": draft.version})
+    assert response.status_code == 302
+    for change in ({"status": CaseStatus.IN_REVIEW}, {"act_date": PartialDate(2016, 3)}):
+        world.case.status, world.case.act_date = CaseStatus.VERIFIED, PartialDate(2012, 6)
+        for key, value in change.items():
+            setattr(world.case, key, value)
+        db.session.commit()
+        text = text_of(client.get(f"{url}/docx").get_data(), "docx")
+        assert "spoke to us" in text
+        for word in ("Kholmatov", "Alisher", "Юсупова"):
+            assert word not in text, (change, word)

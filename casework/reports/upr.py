@@ -18,12 +18,13 @@ from sqlalchemy.orm import selectinload
 from casework import permissions
 from casework.advocacy.models import UPRCycle, UPRRecommendation, recommendation_cases
 from casework.audit.services import record
-from casework.cases.models import Case
+from casework.cases.models import Case, CasePerson
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import english
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
+from casework.people.models import Person
 from casework.reports import documents, services
 from casework.reports.anonymise import (
     CaseOut,
@@ -288,13 +289,38 @@ def co_author_list(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def draft_cases(draft: ReportDraft) -> list[Case]:
+    """The cases the draft's text was generated from, whatever became of them since (another
+    status, another act date), with their people and names."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(report_draft_cases, report_draft_cases.c.case_id == Case.id)
+            .where(report_draft_cases.c.draft_id == draft.id)
+            .options(
+                selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names)
+            )
+            .order_by(Case.id)
+        )
+    )
+
+
 def render_docx(
-    actor: Any, body: str, *, co_authors: list[str], period: Period
+    actor: Any,
+    body: str,
+    *,
+    co_authors: list[str],
+    period: Period,
+    written_from: list[Case] | None = None,
 ) -> tuple[bytes, int]:
     """The Word document of a submission text, scrubbed against every person of the period's
-    cases the actor may read (an edit cannot put a withheld name back): (content, cases)."""
+    cases the actor may read and of the cases the text was ``written_from`` (an edit cannot
+    put a withheld name back, nor can a case that left the period since): (content, cases)."""
     cases = period_cases(actor, period)
-    body = scrub_for_cases(cases, body)
+    counted = {case.id for case in cases}
+    body = scrub_for_cases(
+        cases + [case for case in written_from or [] if case.id not in counted], body
+    )
     profile = services.organisation(current_app.config["ORGANISATION_NAME"])
     document = documents.new_document()
     documents.organisation_block(document, profile, co_authors)
@@ -321,6 +347,7 @@ def export_draft(actor: Any, draft: ReportDraft) -> bytes:
         draft.body,
         co_authors=co_author_list(draft.co_authors),
         period=Period(draft.period_from, draft.period_to),
+        written_from=draft_cases(draft),
     )
     services.record_output(actor, Output.UPR.value, "docx", n, draft=draft.public_id)
     return content
