@@ -498,3 +498,48 @@ def test_the_team_print_prints_no_protected_source_typed_in_the_text(app, world)
     for word in ("Farrukh", "Umarov", "Умаров"):
         assert word not in page, word
     assert "Memorial Centre confirmed it" in page
+
+
+def test_names_a_case_had_through_a_merge_since_undone_leave_no_output(app, world, tmp_path):
+    """Two records merged as one person, then found to be two and unmerged: while merged, each
+    case's text could call its person by the other record's names ("known as Abu Yusuf"), and
+    after the unmerge those are another person's names. They are withheld in the outputs of
+    both cases, as the names of someone who is no person of the case."""
+    from casework.cases import services as cases
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus, TeamRole
+    from casework.people import merging
+    from casework.reports import services
+    from tests.factories import make_case
+
+    coordinator = world.coordinator
+    other = make_case(
+        coordinator,
+        team=((world.lawyer, TeamRole.LAWYER),),
+        act_date=PartialDate(2012, 5),
+        destination_country="UZ",
+    )
+    alias = _relative(world.lawyer, ["Abu Yusuf", "Абу Юсуф"])
+    cases.add_person_to_case(world.lawyer, other, alias, "at_risk")
+    db.session.commit()
+    merge = merging.merge_people(coordinator, world.people["none"], alias)
+    world.case.narrative += " He was known as Abu Yusuf; Абу Юсуфа's friends left."
+    other.narrative = "Alisher Kholmatov, as he was known, hid in Shymkent."
+    db.session.commit()
+    merging.unmerge(coordinator, merge)
+    world.case.status = other.status = CaseStatus.VERIFIED
+    db.session.commit()
+    client = client_for(app, coordinator)
+    _review_everything(client, world)
+    for case in (world.case, other):
+        for output in (Output.EXPORT, Output.UPR):
+            services.review_free_text(coordinator, case, output)
+    db.session.commit()
+    seen = _generate_everything(app, world, coordinator, tmp_path)
+    for label, text in seen.items():
+        assert leaks(world, text) == [], label
+        for word in ("Abu", "Yusuf", "Абу", "Юсуф"):
+            assert word not in text, (label, word)
+    for label in ("export csv False", "export json False", "upr docx"):
+        assert "hid in Shymkent" in seen[label], label
+    assert "was arrested at his home" in seen["special_procedures txt"]

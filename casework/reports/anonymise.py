@@ -25,7 +25,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, inspect, select, union_all
+from sqlalchemy import func, inspect, literal, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -39,7 +39,7 @@ from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
 from casework.evidence.models import Source
 from casework.legal.models import CaseProvision, Remedy
 from casework.legal.services import remedy_sort_key
-from casework.people.models import FamilyLink, Person, PersonName
+from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 from casework.people.names import latin_key
 from casework.reports.models import OutputReview
 
@@ -471,31 +471,43 @@ def _people_of(case: Case) -> list[CasePerson]:
 class Family:
     """The family links of a case's people, in either direction (hidden links, and those of
     people removed from the case, too), and the relatives at their other end who are no people
-    of the case, with all their names."""
+    of the case, with all their names; and the people once merged with a person of the case,
+    the merge since undone (the case's text may call its person by their names)."""
 
     links: list[tuple[int, int]] = field(default_factory=list)  # (person_id, relative_id)
     relatives: list[Person] = field(default_factory=list)
+    unmerged: list[Person] = field(default_factory=list)
 
 
 def case_families(cases: list[Case]) -> dict[int, Family]:
     """``Family`` of each case, by case id: one query per 500 people of the cases, for the
-    links with the people at both ends and every name of theirs (hidden ones too: a text may
-    still use them), not one query per person."""
+    links and undone merges with the people at both ends and every name of theirs (hidden
+    ones too: a text may still use them), not one query per person."""
     people_of = {c.id: {cp.person_id for cp in _people_of(c)} for c in cases}
     ids = sorted(set().union(*people_of.values()))
-    by_person: dict[int, set[tuple[int, int]]] = {}
+    by_person: dict[tuple[str, int], set[tuple[int, int]]] = {}
     kin: dict[int, Person] = {}
     names: dict[int, dict[int, PersonName]] = {}
     for batch in in_chunks(ids):
+        pairs = union_all(
+            select(
+                FamilyLink.person_id.label("one"),
+                FamilyLink.relative_id.label("other"),
+                literal("family").label("kind"),
+            ).where(FamilyLink.person_id.in_(batch) | FamilyLink.relative_id.in_(batch)),
+            select(PersonMerge.survivor_id, PersonMerge.merged_id, literal("unmerged")).where(
+                PersonMerge.undone_at.is_not(None),
+                PersonMerge.survivor_id.in_(batch) | PersonMerge.merged_id.in_(batch),
+            ),
+        ).subquery()
         rows = db.session.execute(  # entities: the ORM opens the sealed names and details
-            select(FamilyLink.person_id, FamilyLink.relative_id, Person, PersonName)
-            .join(Person, Person.id.in_([FamilyLink.person_id, FamilyLink.relative_id]))
+            select(pairs.c.one, pairs.c.other, pairs.c.kind, Person, PersonName)
+            .join(Person, Person.id.in_([pairs.c.one, pairs.c.other]))
             .outerjoin(PersonName, PersonName.person_id == Person.id)
-            .where(FamilyLink.person_id.in_(batch) | FamilyLink.relative_id.in_(batch))
         )
-        for person_id, relative_id, person, name in rows:
-            for end in (person_id, relative_id):
-                by_person.setdefault(end, set()).add((person_id, relative_id))
+        for one, other, kind, person, name in rows:
+            for end in (one, other):
+                by_person.setdefault((kind, end), set()).add((one, other))
             kin[person.id] = person
             found = names.setdefault(person.id, {})
             if name is not None:
@@ -504,11 +516,15 @@ def case_families(cases: list[Case]) -> dict[int, Family]:
         if "names" in inspect(person).unloaded:
             loaded = sorted(names[person_id].values(), key=lambda n: (n.position, n.id))
             set_committed_value(person, "names", loaded)
+
+    def of(kind: str, own: set[int]) -> tuple[list[tuple[int, int]], list[Person]]:
+        pairs = sorted({pair for pid in own for pair in by_person.get((kind, pid), ())})
+        return pairs, [kin[pid] for pid in sorted({end for p in pairs for end in p} - own)]
+
     families: dict[int, Family] = {}
     for case_id, own in people_of.items():
-        links = sorted({link for pid in own for link in by_person.get(pid, ())})
-        others = sorted({end for link in links for end in link} - own)
-        families[case_id] = Family(links, [kin[pid] for pid in others])
+        links, relatives = of("family", own)
+        families[case_id] = Family(links, relatives, of("unmerged", own)[1])
     return families
 
 
@@ -559,7 +575,9 @@ def case_scrubber(
             people.append(person_out(cp.person, cp.role, disclosure, on))
     # A relative the text names ("his brother ...") gave no consent for this case, whatever
     # they gave for their own: withheld, but for the parts of a name the output gives anyway.
-    for relative in family.relatives:
+    # So is one once merged with a person of the case (the merge undone): their names were the
+    # person's then, and the text may still use them.
+    for relative in family.relatives + family.unmerged:
         scrubber.add_person(relative, Disclosure.WITHHELD, keep=frozenset(named))
     for identity in sources:
         scrubber.add_source(identity)
