@@ -543,3 +543,41 @@ def test_names_a_case_had_through_a_merge_since_undone_leave_no_output(app, worl
     for label in ("export csv False", "export json False", "upr docx"):
         assert "hid in Shymkent" in seen[label], label
     assert "was arrested at his home" in seen["special_procedures txt"]
+
+
+def test_a_protected_source_recorded_in_arabic_script_is_withheld_word_by_word(
+    app, world, tmp_path
+):
+    """An Uyghur source's identity recorded in Arabic script, which has no capitals: each of
+    its words is still a name, withheld in any script (the whole identity was the only thing
+    withheld: "Abdurehim" or "تۇردى" alone left)."""
+    from casework.evidence import services as evidence
+    from casework.reports import services
+
+    evidence.add_source(
+        world.lawyer,
+        world.case,
+        {
+            "kind": "relative",
+            "identity": "ئابدۇرېھىم تۇردى",
+            "identity_protected": True,
+            "reliability": "B",
+            "credibility": "2",
+        },
+    )
+    world.case.narrative += " Abdurehim told us; Турди's cousin and تۇردى confirmed it."
+    db.session.commit()
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/archive/review", data={})
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    seen = {}
+    for fmt in ("csv", "xlsx", "json"):
+        response = client.post("/reports/export", data={"format": fmt})
+        seen[fmt] = text_of(response.get_data(), fmt)
+    archive = client.get(f"/cases/{world.case.public_id}/outputs/archive/file?format=zip")
+    seen["archive"] = text_of(archive.get_data(), "zip")
+    for label, text in seen.items():
+        assert "confirmed it" in text, label
+        for word in ("Abdurehim", "Турди", "تۇردى", "ئابدۇرېھىم"):
+            assert word not in text, (label, word)

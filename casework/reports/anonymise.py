@@ -224,13 +224,14 @@ class Scrubber:
     def add_source(self, identity: str | None) -> None:
         """A protected source's identity as typed ("Farrukh Umarov, KNB insider"): the whole of
         it, and each of its capitalised words as a name across scripts and spellings (not an
-        acronym such as "KNB", nor a word such as "insider", which say nothing of who)."""
+        acronym such as "KNB", nor a word such as "insider", which say nothing of who). A script
+        without capitals (Arabic, for Uyghur) tells no name from a word: each word is one."""
         if not identity or not identity.strip():
             return
         self._seen.clear()
         self.literals.append((identity.strip(), NAME_WITHHELD))
         for word in _WORD.findall(identity):
-            if not word[0].isupper() or word.isupper():
+            if word[0].islower() or word.isupper():
                 continue
             for part in [name_key(word)] + [name_key(run) for run in _LETTERS.findall(word)]:
                 part = part.replace(" ", "")
