@@ -26,6 +26,7 @@ FILTERS = [
     {},
     {"status": "verified"},
     {"urgency": "imminent"},
+    {"status": "open", "urgency": "urgent_or_imminent"},  # the dashboard's urgent panel
     {"act_type": "extradition"},
     {"destination": "UZ"},
     {"nationality": "UZ"},

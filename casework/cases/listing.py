@@ -32,7 +32,8 @@ from casework.people.models import Person
 from casework.people.names import latin_key
 
 PAGE_SIZE = 25
-# The dashboard's urgent panel shows this many imminent cases, with a link to the filtered list.
+# The dashboard's urgent panel shows this many open urgent and imminent cases, with a link to
+# the filtered list.
 URGENT_LIMIT = 20
 # The list counts its cases up to this many, then says "more than": a count never scans the
 # whole archive.
@@ -49,6 +50,12 @@ SORTS: dict[str, list[keyset.Key]] = {
     "urgency": [(URGENCY_RANK, True), (Case.updated_at, True), (Case.id, True)],
     "status": [(Case.status, False), (Case.reference_key, False), (Case.id, False)],
 }
+# Choices of the status and urgency filters beyond a single value: the dashboard's urgent panel
+# links to the list of the open cases marked urgent or imminent.
+OPEN = "open"  # every status but closed
+URGENT_OR_IMMINENT = "urgent_or_imminent"
+_WIDER_CHOICES = {"status": (OPEN,), "urgency": (URGENT_OR_IMMINENT,)}
+
 SORT_LABELS = {
     "updated": N_("Recently updated"),
     "created": N_("Newest first"),
@@ -87,7 +94,7 @@ class CaseFilters:
         errors = f.errors
         for name, vocab in (("status", CaseStatus), ("urgency", Urgency), ("act_type", ActType)):
             value = (args.get(name) or "").strip()
-            if value and vocab.parse(value) is None:
+            if value and vocab.parse(value) is None and value not in _WIDER_CHOICES.get(name, ()):
                 errors.append(f"Unknown {name.replace('_', ' ')} \u201c{value}\u201d ignored.")
             elif value:
                 setattr(f, name, value)
@@ -163,9 +170,13 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
     if f.identifying():
         # A filter on identifying data must not confirm it for cases the user may not read.
         query = query.where(permissions.readable_cases_clause(user))
-    if f.status:
+    if f.status == OPEN:
+        query = query.where(Case.status != CaseStatus.CLOSED)
+    elif f.status:
         query = query.where(Case.status == f.status)
-    if f.urgency:
+    if f.urgency == URGENT_OR_IMMINENT:
+        query = query.where(Case.urgency.in_([Urgency.URGENT, Urgency.IMMINENT]))
+    elif f.urgency:
         query = query.where(Case.urgency == f.urgency)
     if f.act_type:
         query = query.where(Case.act_type == f.act_type)
@@ -412,27 +423,54 @@ def detention_starts(case_ids: list[int]) -> dict[int, Any]:
     return starts
 
 
-def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[UrgentCase]:
-    """Imminent cases the user may see (the ``limit`` most recently updated), with days since
-    detention and the next deadline. A fixed number of queries, whatever the number of cases;
-    detention and deadlines (which may carry details) only of cases the user may read."""
-    today = today or date.today()
+@dataclass
+class CasePanel:
+    """A dashboard panel: the first rows of a filtered case list, in the list's order; how
+    many the list holds, counted as the list counts (up to COUNT_CAP; ``more_than``: there are
+    more); the list's URL arguments, for a link to all of them; and the rows whose identifying
+    data the user may read (the policy asked once for all of them)."""
+
+    items: list[Any]
+    total: int
+    more_than: bool
+    list_args: dict[str, Any]
+    readable: frozenset[int] = frozenset()
+
+    @property
+    def cut(self) -> bool:
+        """Does the list hold more than the panel shows?"""
+        return self.more_than or self.total > len(self.items)
+
+
+def first_of(user: Any, f: CaseFilters, limit: int) -> list[Case]:
+    """The first ``limit`` cases of the filtered list, in its order (its first page's rows)."""
     query = (
-        select(Case)
-        .where(
-            permissions.visible_cases_clause(user),
-            Case.urgency == Urgency.IMMINENT,
-            Case.status != CaseStatus.CLOSED,
-            Case.hidden_at.is_(None),
-        )
-        .options(selectinload(Case.members), load_only(*LISTED))
-        .order_by(Case.updated_at.desc())
+        filtered_query(user, f)
+        .options(load_only(*LISTED))
+        .order_by(*keyset.order_by(SORTS[f.sort]))
         .limit(limit)
     )
-    cases = list(db.session.scalars(query))
-    readable = [c for c in cases if permissions.can_view_identifying(user, c)]
-    starts = detention_starts([c.id for c in readable])
-    all_deadlines = hooks.deadlines_by_case(readable)
+    return list(db.session.scalars(query))
+
+
+def urgent_filters() -> CaseFilters:
+    """The open cases marked urgent or imminent, imminent first, then the most recently
+    updated: the dashboard's urgent panel and the list it links to."""
+    return CaseFilters(status=OPEN, urgency=URGENT_OR_IMMINENT, sort="urgency")
+
+
+def urgent_cases(user: Any, today: date | None = None, limit: int | None = None) -> CasePanel:
+    """The ``limit`` most urgent of the open urgent and imminent cases the user may see
+    (``urgent_filters``), with days since detention and the next deadline, and how many there
+    are (counted as the list counts). A fixed number of queries, whatever the number of cases;
+    detention and deadlines (which may carry details) only of cases the user may read."""
+    today = today or date.today()
+    f = urgent_filters()
+    cases = first_of(user, f, URGENT_LIMIT if limit is None else limit)
+    total, more_than = counted(user, f)
+    readable = permissions.readable_case_ids(user, [c.id for c in cases])
+    starts = detention_starts([c.id for c in cases if c.id in readable])
+    all_deadlines = hooks.deadlines_by_case([c for c in cases if c.id in readable])
     result = []
     for case in cases:
         since = starts.get(case.id)
@@ -442,7 +480,7 @@ def urgent_cases(user: Any, today: date | None = None, limit: int = 20) -> list[
             (d for d in deadlines if d.due >= today), deadlines[-1] if deadlines else None
         )
         result.append(UrgentCase(case, since, days, upcoming))
-    return result
+    return CasePanel(result, total, more_than, f.args(), readable)
 
 
 # --- name search (POST only: names never go in a URL) ---------------------------------------

@@ -61,8 +61,8 @@ def init_app(app: Flask) -> None:
 def _urgent_context(user: Any) -> dict[str, Any] | None:
     if not permissions.sees_urgent_panel(user):
         return None
-    urgent = listing.urgent_cases(user, limit=listing.URGENT_LIMIT)
-    return {"urgent": urgent, "urgent_limit": listing.URGENT_LIMIT} if urgent else None
+    urgent = listing.urgent_cases(user)
+    return {"panel": urgent} if urgent.items else None
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -162,6 +162,8 @@ def case_list():
         filters=filters,
         lawyers=lawyers,
         sort_labels=listing.SORT_LABELS,
+        open_status=listing.OPEN,
+        urgent_or_imminent=listing.URGENT_OR_IMMINENT,
         search_form=NameSearchForm(),
     )
 

@@ -1,0 +1,253 @@
+"""The dashboard's case panels: the open urgent and imminent cases (imminent first). Each shows
+what the policy lets its reader see, says how many there are, and links to the case list
+filtered to exactly them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from casework.cases import listing, services
+from casework.cases.models import Case, CasePerson
+from casework.core.db import db, utcnow
+from casework.core.vocab import ActType, CaseRole, CaseStatus, Role, TeamRole, Urgency
+from casework.people.services import NameInput, create_person
+from tests.case_helpers import page
+from tests.clients import client_for
+from tests.factories import make_case
+
+_REF = re.compile(r"KZ-(?:\d{4}|XXXX)-\d{4}")
+
+
+def _section(html: str, marker: str) -> str:
+    """The panel whose opening tag carries ``marker`` (its id), or "" when not on the page."""
+    start = html.find(f'id="{marker}"')
+    if start < 0:
+        return ""
+    end = min(i for i in (html.find("</article>", start), html.find("</section>", start)) if i > 0)
+    return html[start:end]
+
+
+def _refs(html: str) -> list[str]:
+    return _REF.findall(html)
+
+
+def _list_rows(client, url: str) -> list[str]:
+    html = page(client, url)
+    rows = html.split("<table", 1)[1] if "<table" in html else ""
+    return _refs(rows)
+
+
+def _link(panel: str, text: str) -> str:
+    match = re.search(r'<a href="([^"]+)">' + re.escape(text), panel)
+    assert match, panel
+    return unescape(match.group(1))
+
+
+class World:
+    """A monitor's cases of every kind, another team's, and who else may look."""
+
+    def __init__(self, make_user) -> None:
+        self.monitor = make_user(Role.MONITOR)
+        self.other = make_user(Role.MONITOR)
+        self.lawyer = make_user(Role.LAWYER)
+        self.coordinator = make_user(Role.COORDINATOR)
+        self.admin = make_user(Role.ADMIN)
+        now = utcnow()
+        self._minutes = iter(range(100))
+
+        def case(creator, reference, **kwargs):
+            kwargs.setdefault("status", CaseStatus.SUBMITTED)
+            return make_case(
+                creator,
+                reference=reference,
+                updated_at=now - timedelta(minutes=next(self._minutes)),
+                **kwargs,
+            )
+
+        team = ((self.lawyer, TeamRole.LAWYER),)
+        # Newest first: the monitor's open urgent and imminent cases, mixed in time.
+        self.urgent_new = case(self.monitor, "KZ-2011-0101", urgency=Urgency.URGENT, team=team)
+        self.imminent_new = case(self.monitor, "KZ-2011-0102", urgency=Urgency.IMMINENT)
+        self.urgent_old = case(self.monitor, "KZ-2011-0103", urgency=Urgency.URGENT)
+        self.imminent_old = case(self.monitor, "KZ-2011-0104", urgency=Urgency.IMMINENT)
+        # Not in the urgent panel: closed, routine, discarded.
+        case(self.monitor, "KZ-2011-0105", urgency=Urgency.URGENT, status=CaseStatus.CLOSED)
+        case(self.monitor, "KZ-2011-0106", urgency=Urgency.ROUTINE)
+        # Another team's: one restricted, one open to the organisation.
+        self.restricted = case(
+            self.other, "KZ-2011-0201", urgency=Urgency.IMMINENT, restricted=True
+        )
+        self.others = case(self.other, "KZ-2011-0202", urgency=Urgency.URGENT)
+        # The monitor's drafts: one bare, one with what a full save needs, one urgent.
+        self.bare = case(self.monitor, "KZ-XXXX-0301", status=CaseStatus.DRAFT)
+        self.complete = case(
+            self.monitor,
+            "KZ-2011-0302",
+            status=CaseStatus.DRAFT,
+            act_type=ActType.EXTRADITION,
+            team=team,
+        )
+        person = create_person(self.monitor, [NameInput("Alisher Xolmatov", None, "as_given")])
+        db.session.add(
+            CasePerson(case_id=self.complete.id, person_id=person.id, role=CaseRole.AT_RISK)
+        )
+        self.urgent_draft = case(
+            self.monitor, "KZ-2011-0303", status=CaseStatus.DRAFT, urgency=Urgency.URGENT
+        )
+        # Drafts not the monitor's to complete: discarded, someone else's on the monitor's
+        # team, submitted already.
+        self.discarded = case(self.monitor, "KZ-2011-0304", status=CaseStatus.DRAFT)
+        services.discard_draft(self.monitor, self.discarded, "Recorded twice by mistake")
+        case(
+            self.other,
+            "KZ-2011-0305",
+            status=CaseStatus.DRAFT,
+            team=((self.monitor, TeamRole.MEMBER),),
+        )
+        db.session.commit()
+
+    def client(self, app, who: str):
+        return client_for(app, getattr(self, who))
+
+
+@pytest.fixture
+def world(make_user):
+    return World(make_user)
+
+
+# --- the urgent panel -----------------------------------------------------------------------
+
+
+def test_a_monitor_sees_imminent_then_urgent_open_cases_of_their_teams(app, world):
+    panel = _section(page(world.client(app, "monitor"), "/"), "urgent-cases")
+    assert _refs(panel) == [
+        "KZ-2011-0102",  # imminent, the most recently updated first
+        "KZ-2011-0104",
+        "KZ-2011-0101",  # then urgent, the most recently updated first
+        "KZ-2011-0103",
+        "KZ-2011-0303",  # a draft marked urgent is urgent too
+    ]
+    # Said as a number, with each case's urgency.
+    assert re.search(r"Urgent cases\s*<small>\(5\)</small>", panel), panel
+    assert panel.count("urgency-imminent") == 2 and panel.count("urgency-urgent") == 3
+    # Neither another team's restricted case nor its open one, closed, routine or discarded.
+    for absent in ("KZ-2011-0201", "KZ-2011-0202", "KZ-2011-0105", "KZ-2011-0106"):
+        assert absent not in panel
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        # On the team of one urgent case and of one draft (not urgent).
+        ("lawyer", ["KZ-2011-0101"]),
+        # Every case exists for a coordinator, a restricted one by its reference and listed
+        # facts alone.
+        (
+            "coordinator",
+            [
+                "KZ-2011-0102",
+                "KZ-2011-0104",
+                "KZ-2011-0201",
+                "KZ-2011-0101",
+                "KZ-2011-0103",
+                "KZ-2011-0202",
+                "KZ-2011-0303",
+            ],
+        ),
+        ("other", ["KZ-2011-0201", "KZ-2011-0202"]),
+        ("admin", []),  # on no team
+    ],
+)
+def test_each_role_sees_the_urgent_cases_the_policy_shows_them(app, world, who, expected):
+    html = page(world.client(app, who), "/")
+    panel = _section(html, "urgent-cases")
+    assert _refs(panel) == expected
+    if not expected:
+        assert "Urgent cases" not in html
+
+
+def test_details_of_a_restricted_case_stay_with_its_team(app, world):
+    """A coordinator off the team sees that the restricted case is imminent, not for how long
+    its person is detained."""
+    from casework.cases.events import add_event
+
+    add_event(
+        world.other,
+        world.restricted,
+        {"event_type": "detention_pending_extradition", "date": "2011-05-02"},
+    )
+    db.session.commit()
+    seen = _section(page(world.client(app, "coordinator"), "/"), "urgent-cases")
+    row = seen.split("KZ-2011-0201", 1)[1].split("</li>", 1)[0]
+    assert "Detained since" not in row
+    own = _section(page(world.client(app, "other"), "/"), "urgent-cases")
+    assert "Detained since" in own.split("KZ-2011-0201", 1)[1].split("</li>", 1)[0]
+
+
+def test_the_urgent_panel_links_to_exactly_its_cases_in_its_order(app, world, monkeypatch):
+    monkeypatch.setattr(listing, "URGENT_LIMIT", 2)
+    client = world.client(app, "monitor")
+    panel = _section(page(client, "/"), "urgent-cases")
+    assert _refs(panel) == ["KZ-2011-0102", "KZ-2011-0104"]
+    assert "(5)" in panel and "The 2 most urgent are shown." in panel
+    target = _link(panel, "Every open urgent or imminent case")
+    assert _list_rows(client, target) == [
+        "KZ-2011-0102",
+        "KZ-2011-0104",
+        "KZ-2011-0101",
+        "KZ-2011-0103",
+        "KZ-2011-0303",
+    ]
+    # The list's own count says the same, and its form shows the filter chosen.
+    listed = page(client, target)
+    assert re.search(r"<h1>Cases <small>\(5\)</small>", listed)
+    assert '<option value="urgent_or_imminent" selected>' in listed
+    assert '<option value="open" selected>' in listed
+
+
+def test_the_case_list_offers_the_urgent_panels_filters(app, world):
+    html = page(world.client(app, "monitor"), "/cases")
+    assert '<option value="urgent_or_imminent"' in html and '<option value="open"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?urgency=urgent_or_imminent", {"0101", "0102", "0103", "0104", "0105", "0303"}),
+        ("?status=open&urgency=urgent", {"0101", "0103", "0303"}),
+        ("?status=open", {"0101", "0102", "0103", "0104", "0106", "0301", "0302", "0303", "0305"}),
+    ],
+)
+def test_the_new_filters_narrow_the_list(app, world, query, expected):
+    rows = _list_rows(world.client(app, "monitor"), "/cases" + query)
+    assert {ref.rsplit("-", 1)[1] for ref in rows} == expected
+
+
+def test_an_unknown_filter_value_is_still_dropped_with_a_message(app, world):
+    response = world.client(app, "monitor").get("/cases?status=opened&urgency=very")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Unknown status" in html and "Unknown urgency" in html
+    assert len(_list_rows(world.client(app, "monitor"), "/cases?status=opened")) == 10
+
+
+def test_the_urgent_panel_reads_in_russian(app, world):
+    world.monitor.language = "ru"
+    db.session.commit()
+    html = page(world.client(app, "monitor"), "/")
+    urgent = _section(html, "urgent-cases")
+    for english in ("Urgent cases", "Every open urgent or imminent case"):
+        assert english not in html
+    assert "Срочные дела" in urgent
+
+
+def test_the_cases_created_by_the_world_are_as_the_tests_expect(world):
+    # Guard: the world above is what the assertions read.
+    statuses = dict(db.session.execute(select(Case.reference, Case.status)).all())
+    assert statuses["KZ-2011-0304"] == CaseStatus.DRAFT
+    assert db.session.scalar(select(Case.hidden_at).where(Case.reference == "KZ-2011-0304"))
