@@ -363,6 +363,12 @@ def sees_urgent_panel(user: User) -> bool:
     return can_list_cases(user)
 
 
+def sees_drafts_panel(user: User) -> bool:
+    """The dashboard's panel of one's own drafts to complete: everyone who may create cases
+    (it lists, of those, the cases ``visible_cases_clause`` shows them)."""
+    return can_create_case(user) and can_list_cases(user)
+
+
 def can_see_source_identity(user: User, case: Case, source: Any) -> bool:
     """A protected source identity is shown to the case team only."""
     if not can_view_identifying(user, case):

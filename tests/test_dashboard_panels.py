@@ -1,6 +1,6 @@
-"""The dashboard's case panels: the open urgent and imminent cases (imminent first). Each shows
-what the policy lets its reader see, says how many there are, and links to the case list
-filtered to exactly them."""
+"""The dashboard's case panels: the open urgent and imminent cases (imminent first), and the
+user's own drafts to complete with what each still lacks. Each shows what the policy lets its
+reader see, says how many there are, and links to the case list filtered to exactly them."""
 
 from __future__ import annotations
 
@@ -210,9 +210,10 @@ def test_the_urgent_panel_links_to_exactly_its_cases_in_its_order(app, world, mo
     assert '<option value="open" selected>' in listed
 
 
-def test_the_case_list_offers_the_urgent_panels_filters(app, world):
+def test_the_case_list_offers_the_panels_filters(app, world):
     html = page(world.client(app, "monitor"), "/cases")
     assert '<option value="urgent_or_imminent"' in html and '<option value="open"' in html
+    assert 'name="created_by_me"' in html
 
 
 @pytest.mark.parametrize(
@@ -221,6 +222,8 @@ def test_the_case_list_offers_the_urgent_panels_filters(app, world):
         ("?urgency=urgent_or_imminent", {"0101", "0102", "0103", "0104", "0105", "0303"}),
         ("?status=open&urgency=urgent", {"0101", "0103", "0303"}),
         ("?status=open", {"0101", "0102", "0103", "0104", "0106", "0301", "0302", "0303", "0305"}),
+        ("?created_by_me=1&status=draft", {"0301", "0302", "0303"}),
+        ("?created_by_me=1&urgency=imminent", {"0102", "0104"}),
     ],
 )
 def test_the_new_filters_narrow_the_list(app, world, query, expected):
@@ -244,6 +247,98 @@ def test_the_urgent_panel_reads_in_russian(app, world):
     for english in ("Urgent cases", "Every open urgent or imminent case"):
         assert english not in html
     assert "Срочные дела" in urgent
+
+
+# --- the drafts panel -----------------------------------------------------------------------
+
+
+def test_a_monitor_sees_their_drafts_with_what_each_lacks(app, world):
+    panel = _section(page(world.client(app, "monitor"), "/"), "own-drafts")
+    assert "Your drafts to complete" in panel
+    # The most recently changed first; not the discarded one, not a colleague's, not a
+    # submitted case.
+    assert _refs(panel) == ["KZ-XXXX-0301", "KZ-2011-0302", "KZ-2011-0303"]
+    assert "(3)" in panel
+
+    def row(reference: str) -> str:
+        return panel.split(reference, 1)[1].split("</li>", 1)[0]
+
+    # What is missing is what the intake's full save asks for, and nothing else.
+    assert "Missing: the person's name or an alias, what happened" in row("KZ-XXXX-0301")
+    assert "Missing:" not in row("KZ-2011-0302")
+    assert "Nothing missing: ready to submit for review." in row("KZ-2011-0302")
+    assert "Missing: the person's name or an alias, what happened" in row("KZ-2011-0303")
+
+
+def test_what_a_draft_lacks_is_the_rule_the_intake_refuses_a_full_save_by(app, world):
+    """One rule: the fields a full save refuses without are those the dashboard names."""
+    assert set(services.MISSING_FACTS) == {"name", "act_type"}
+    with pytest.raises(services.ValidationFailed) as refused:
+        services.intake(world.monitor, services.IntakeInput(narrative="Only a story."))
+    assert set(refused.value.errors) == set(services.MISSING_FACTS)
+
+
+def test_the_drafts_panel_links_to_exactly_the_monitor_s_drafts(app, world, monkeypatch):
+    monkeypatch.setattr(listing, "DRAFTS_LIMIT", 2)
+    client = world.client(app, "monitor")
+    panel = _section(page(client, "/"), "own-drafts")
+    assert _refs(panel) == ["KZ-XXXX-0301", "KZ-2011-0302"]
+    assert "(3)" in panel and "The 2 most recently changed are shown." in panel
+    target = _link(panel, "All your drafts")
+    assert _list_rows(client, target) == ["KZ-XXXX-0301", "KZ-2011-0302", "KZ-2011-0303"]
+    assert 'name="created_by_me" value="1" checked' in page(client, target)
+
+
+def test_a_discarded_draft_leaves_the_panel_and_a_submitted_one_too(app, world):
+    client = world.client(app, "monitor")
+    services.discard_draft(world.monitor, world.bare, "Recorded twice")
+    services.transition(world.monitor, world.complete, "submitted", None)
+    db.session.commit()
+    panel = _section(page(client, "/"), "own-drafts")
+    assert _refs(panel) == ["KZ-2011-0303"]
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("other", ["KZ-2011-0305"]),  # their own draft, on whatever team
+        ("lawyer", None),  # on the team of the monitor's draft, but it is not theirs
+        ("coordinator", None),  # sees every case, creates none here
+        ("admin", None),  # creates no cases
+    ],
+)
+def test_each_role_sees_only_drafts_they_created(app, world, who, shown):
+    html = page(world.client(app, who), "/")
+    panel = _section(html, "own-drafts")
+    if shown is None:
+        assert not panel and "Your drafts to complete" not in html
+    else:
+        assert _refs(panel) == shown
+
+
+def test_the_drafts_panel_reads_in_russian(app, world):
+    world.monitor.language = "ru"
+    db.session.commit()
+    html = page(world.client(app, "monitor"), "/")
+    drafts = _section(html, "own-drafts")
+    for english in ("Your drafts to complete", "Missing:", "All your drafts", "what happened"):
+        assert english not in html
+    assert "Ваши черновики" in drafts
+
+
+def test_the_panels_come_before_the_monitor_s_cases(app, world):
+    html = page(world.client(app, "monitor"), "/")
+    assert html.index('id="urgent-cases"') < html.index('id="own-drafts"')
+    assert html.index('id="own-drafts"') < html.index("Your cases")
+
+
+def test_a_draft_with_only_a_witness_still_lacks_the_person_at_risk(app, world):
+    person = create_person(world.monitor, [NameInput("Witness One", None, "as_given")])
+    db.session.add(CasePerson(case_id=world.bare.id, person_id=person.id, role=CaseRole.WITNESS))
+    db.session.commit()
+    panel = _section(page(world.client(app, "monitor"), "/"), "own-drafts")
+    row = panel.split("KZ-XXXX-0301", 1)[1].split("</li>", 1)[0]
+    assert "the person's name or an alias" in row
 
 
 def test_the_cases_created_by_the_world_are_as_the_tests_expect(world):

@@ -49,8 +49,9 @@ def test_case_list_and_dashboard_do_not_grow_with_cases(app, make_user, count_qu
     _titled()
     many = {url: _queries(client, count_queries, url) for url in ("/cases", "/")}
     assert many["/cases"] <= few["/cases"] + 1
-    # Neither the recent cases nor the urgent and imminent ones cost a query per case on the
-    # dashboard (teams, detention and deadlines batched; the urgent ones counted in one query).
+    # Neither the recent cases, the urgent and imminent ones nor the monitor's drafts (every
+    # case made here) cost a query per case on the dashboard (teams, detention, deadlines and
+    # what the drafts lack batched; each panel's cases counted in one query).
     assert many["/"] <= few["/"], (few, many)
 
 

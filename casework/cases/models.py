@@ -154,6 +154,15 @@ Index("ix_cases_status_reference_key_id", Case.status, Case.reference_key, Case.
 Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)
 Index("ix_cases_act_date_asc_key", ACT_DATE_ASC_KEY, Case.id)
 Index("ix_cases_urgency_rank", URGENCY_RANK, Case.updated_at, Case.id)
+# A user's own cases by status, the most recently changed first: the dashboard's drafts panel
+# (and the case list's "created by me" filter) read a user's drafts off it, not every case.
+Index(
+    "ix_cases_created_by_id_status_updated_at_id",
+    Case.created_by_id,
+    Case.status,
+    Case.updated_at,
+    Case.id,
+)
 
 
 class CaseMember(db.Model):

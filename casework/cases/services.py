@@ -17,7 +17,7 @@ from casework.audit.services import apply_changes, record
 from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
 from casework.cases.verification import facts_changed
 from casework.core import formkeys
-from casework.core.db import db, new_public_id, utcnow
+from casework.core.db import among, db, new_public_id, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide, restore
@@ -138,6 +138,50 @@ class IntakeInput:
         )
 
 
+# What a full save needs and a draft may lack (the intake's fields marked *), by field, with how
+# the dashboard names it: the intake refuses a full save without them, and the dashboard tells
+# a draft's creator which of them the draft still lacks.
+MISSING_FACTS = {
+    "name": N_("the person's name or an alias"),
+    "act_type": N_("what happened"),
+}
+_MISSING_MESSAGES = {
+    "name": N_("Give the person's name or an alias (any script)."),
+    "act_type": N_("Say what happened (or save as a draft)."),
+}
+
+
+def missing_facts(*, named: bool, act_type: Any) -> list[str]:
+    """The fields of MISSING_FACTS lacking, in the form's order: ``named``, a name or alias
+    of the person at risk is given; ``act_type``, what happened (empty if not said)."""
+    lacking = {"name": not named, "act_type": not act_type}
+    return [key for key in MISSING_FACTS if lacking[key]]
+
+
+def drafts_missing(cases: list[Case]) -> dict[int, list[str]]:
+    """``missing_facts`` of each saved case, in one query: its person at risk (whom the
+    intake's name records) still on the case, and its act."""
+    ids = [case.id for case in cases]
+    named = (
+        set(
+            db.session.scalars(
+                select(CasePerson.case_id)
+                .where(
+                    among(CasePerson.case_id, ids),
+                    CasePerson.role == CaseRole.AT_RISK,
+                    CasePerson.hidden_at.is_(None),
+                )
+                .distinct()
+            )
+        )
+        if ids
+        else set()
+    )
+    return {
+        case.id: missing_facts(named=case.id in named, act_type=case.act_type) for case in cases
+    }
+
+
 def _intake_values(
     data: IntakeInput, *, draft: bool, typed_on: date | None
 ) -> tuple[dict[str, Any], list[str]]:
@@ -176,10 +220,9 @@ def _intake_values(
             r.set("destination_country", None)
             warnings.append(_("%(reason)s It was left empty.", reason=country_errors[0]))
     else:
-        if not (data.name or "").strip() and not data.extra_names:
-            r.error("name", _("Give the person's name or an alias (any script)."))
-        if not data.act_type:
-            r.error("act_type", _("Say what happened (or save as a draft)."))
+        named = bool((data.name or "").strip() or data.extra_names)
+        for key in missing_facts(named=named, act_type=data.act_type):
+            r.error(key, _(_MISSING_MESSAGES[key]))
     values = r.values()
     # A person detained pending removal may be removed any day: an urgent case, whatever a
     # hurried form said (the coordinators are told of new urgent cases; one may lower it).

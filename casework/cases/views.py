@@ -56,6 +56,11 @@ def init_app(app: Flask) -> None:
             name="urgent", template="cases/_urgent_panel.html", context=_urgent_context, order=10
         )
     )
+    hooks.register_dashboard_section(
+        hooks.DashboardSection(
+            name="drafts", template="cases/_drafts_panel.html", context=_drafts_context, order=15
+        )
+    )
 
 
 def _urgent_context(user: Any) -> dict[str, Any] | None:
@@ -63,6 +68,13 @@ def _urgent_context(user: Any) -> dict[str, Any] | None:
         return None
     urgent = listing.urgent_cases(user)
     return {"panel": urgent} if urgent.items else None
+
+
+def _drafts_context(user: Any) -> dict[str, Any] | None:
+    if not permissions.sees_drafts_panel(user):
+        return None
+    drafts = listing.own_drafts(user)
+    return {"panel": drafts, "missing_labels": services.MISSING_FACTS} if drafts.items else None
 
 
 # --- intake ---------------------------------------------------------------------------------
