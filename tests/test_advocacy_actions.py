@@ -874,3 +874,55 @@ def test_an_actions_dates_read_as_in_the_list_for_a_russian_reader(client, login
     assert submitted.strftime("%d.%m.%Y") in detail
     assert submitted.isoformat() not in detail
     assert TODAY.strftime("%d.%m.%Y") in followups and TODAY.isoformat() not in followups
+
+
+def test_a_submission_or_reply_cannot_be_dated_in_the_future(app, client, login, world):
+    """A letter sent or a reply received next month has not happened: the form, the status
+    step and the API refuse it alike (a day's grace: the user's today may be the server's
+    tomorrow), and nothing is saved."""
+    coordinator, case = world["coordinator"], world["case"]
+    later = (TODAY + timedelta(days=30)).isoformat()
+    login(coordinator)
+    for fields in (
+        {"submitted_on": later},
+        {"status": "response_received", "response_on": later, "followup_due": ""},
+        # The reply's date, left empty, is today: before a submission dated next month.
+        {"status": "response_received", "submitted_on": later, "followup_due": ""},
+    ):
+        response = client.post("/advocacy/actions/new", data=_action_form(**fields))
+        assert response.status_code == 200, fields
+        assert "cannot be dated in the future" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(AdvocacyAction)) is None
+
+    # Tomorrow passes: somewhere it is already tomorrow.
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    response = client.post(
+        "/advocacy/actions/new", data=_action_form(submitted_on=tomorrow, followup_due="")
+    )
+    assert response.status_code == 302
+    action = db.session.scalar(select(AdvocacyAction))
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={
+            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
+            "st-on": later,
+            "st-outcome": "",
+            "st-version": str(action.version),
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot be dated in the future" in response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.status == ActionStatus.SUBMITTED and action.response_on is None
+
+    from tests.api_clients import api_for
+
+    api = api_for(app, coordinator)
+    made = api.post(
+        f"cases/{case.public_id}/advocacy-actions",
+        json={"action_type": "urgent_appeal", "title": "Appeal", "submitted_on": later},
+    )
+    assert made.status_code == 422, made.get_json()
+    assert "submitted_on" in made.get_json()["error"]["fields"]

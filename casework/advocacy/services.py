@@ -74,6 +74,12 @@ STATUS_MOVES: dict[ActionStatus, tuple[ActionStatus, ...]] = {
 }
 
 
+def latest_possible_day() -> date:
+    """The latest day a submission or a reply may be dated: a user's today may already be the
+    server's tomorrow (the server keeps one clock; Almaty is five hours ahead of UTC)."""
+    return date.today() + timedelta(days=1)
+
+
 def allowed_moves(status: ActionStatus) -> tuple[ActionStatus, ...]:
     """Statuses an action may move to from ``status``."""
     return STATUS_MOVES.get(status, ())
@@ -390,7 +396,12 @@ def _validate(data: ActionData) -> dict[str, Any]:
         user = db.session.get(User, data.responsible_id)
         if user is None or user not in responsible_candidates():
             errors["responsible"] = ["Choose an active lawyer or coordinator."]
-    if data.response_on and data.submitted_on and data.response_on < data.submitted_on:
+    latest = latest_possible_day()
+    if data.submitted_on and data.submitted_on > latest:
+        errors["submitted_on"] = [_("A submission cannot be dated in the future.")]
+    if data.response_on and data.response_on > latest:
+        errors["response_on"] = [_("A response cannot be dated in the future.")]
+    elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
         errors["response_on"] = ["The response cannot come before the submission."]
     if errors:
         raise ValidationFailed(errors)
@@ -532,6 +543,8 @@ def change_status(
             {"to_status": [f"An action cannot go from {old.label} to {to.label}."]}
         )
     today = date.today()
+    if on is not None and on > latest_possible_day():
+        raise ValidationFailed({"on": [_("A step cannot be dated in the future.")]})
     reference_number = (reference_number or "").strip() or None
     if reference_number and len(reference_number) > REFERENCE_MAX_LEN:
         raise ValidationFailed({"reference_number": [f"At most {REFERENCE_MAX_LEN} characters."]})
