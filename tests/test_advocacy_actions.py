@@ -926,3 +926,46 @@ def test_a_submission_or_reply_cannot_be_dated_in_the_future(app, client, login,
     )
     assert made.status_code == 422, made.get_json()
     assert "submitted_on" in made.get_json()["error"]["fields"]
+
+
+def test_a_date_given_to_a_step_that_keeps_none_is_refused_not_dropped(client, login, world):
+    """Only a submission and a reply are dated on an action: a date typed for an
+    acknowledgement or a closure was accepted and thrown away. It is refused, saying why."""
+    coordinator = world["coordinator"]
+    action = _overdue_action(
+        coordinator,
+        coordinator,
+        [world["case"].reference],
+        days_late=1,
+        action_type=ActionType.URGENT_APPEAL,
+        title="Urgent appeal",
+    )
+    db.session.commit()
+    login(coordinator)
+    for step in (ActionStatus.ACKNOWLEDGED, ActionStatus.CLOSED):
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/status",
+            data={
+                "st-to_status": step.value,
+                "st-on": (TODAY - timedelta(days=2)).isoformat(),
+                "st-outcome": "",
+                "st-version": str(action.version),
+            },
+        )
+        assert response.status_code == 400, step
+        assert "Only a submission or a reply is dated" in response.get_data(as_text=True)
+        db.session.expire_all()
+        action = db.session.get(AdvocacyAction, action.id)
+        assert action.status == ActionStatus.SUBMITTED
+    # Without a date the step is recorded.
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={
+            "st-to_status": ActionStatus.ACKNOWLEDGED.value,
+            "st-outcome": "",
+            "st-version": str(action.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AdvocacyAction, action.id).status == ActionStatus.ACKNOWLEDGED

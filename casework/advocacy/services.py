@@ -74,6 +74,11 @@ STATUS_MOVES: dict[ActionStatus, tuple[ActionStatus, ...]] = {
 }
 
 
+# The steps whose date an action keeps (``submitted_on``, ``response_on``); the others are dated
+# only by the audit trail's record of the change.
+DATED_STEPS = (ActionStatus.SUBMITTED, ActionStatus.RESPONSE_RECEIVED)
+
+
 def latest_possible_day() -> date:
     """The latest day a submission or a reply may be dated: a user's today may already be the
     server's tomorrow (the server keeps one clock; Almaty is five hours ahead of UTC)."""
@@ -543,6 +548,14 @@ def change_status(
             {"to_status": [f"An action cannot go from {old.label} to {to.label}."]}
         )
     today = date.today()
+    if on is not None and to not in DATED_STEPS:
+        raise ValidationFailed(
+            {
+                "on": [
+                    _("Only a submission or a reply is dated: leave the date empty for this step.")
+                ]
+            }
+        )
     if on is not None and on > latest_possible_day():
         raise ValidationFailed({"on": [_("A step cannot be dated in the future.")]})
     reference_number = (reference_number or "").strip() or None
