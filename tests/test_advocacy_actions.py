@@ -136,7 +136,12 @@ def test_overdue_urgent_appeal_is_followed_up_until_the_reply(client, login, wor
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "advocacy.status_changed")
     )
-    assert entry.details == {"from_status": "submitted", "to_status": "response_received"}
+    assert entry.details == {
+        "from_status": "submitted",
+        "to_status": "response_received",
+        # The date that awaited the reply, cleared by it, is kept with the step.
+        "followup_cleared": (TODAY - timedelta(days=3)).isoformat(),
+    }
     assert entry.case_id == case.id
 
     page = client.get("/advocacy/followups").get_data(as_text=True)
@@ -969,3 +974,44 @@ def test_a_date_given_to_a_step_that_keeps_none_is_refused_not_dropped(client, l
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(AdvocacyAction, action.id).status == ActionStatus.ACKNOWLEDGED
+
+
+def test_taking_back_a_reply_brings_back_the_follow_up_date_it_cleared(client, login, world):
+    """A reply recorded by mistake clears the date that awaited it; the one step back that
+    corrects it (to acknowledged) left the action with no follow-up date at all: off every
+    list, feed and reminder, and the date recorded nowhere. The step back restores it."""
+    coordinator = world["coordinator"]
+    due = TODAY + timedelta(days=5)
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            followup_due=due,
+            responsible_id=coordinator.id,
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+
+    def step(to: ActionStatus) -> None:
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/status",
+            data={"st-to_status": to.value, "st-outcome": "", "st-version": str(action.version)},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+
+    step(ActionStatus.RESPONSE_RECEIVED)
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.followup_due is None and not services.is_due(action)
+    step(ActionStatus.ACKNOWLEDGED)
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.followup_due == due
+    assert services.is_due(action)
+    assert action in services.followups(coordinator).mine_upcoming
+    page = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
+    assert "Follow up by" in page

@@ -512,8 +512,9 @@ def update_action(
 
 
 def _record_status(
-    actor: Any, action: AdvocacyAction, old: ActionStatus, new: ActionStatus
+    actor: Any, action: AdvocacyAction, old: ActionStatus, new: ActionStatus, **dates: date
 ) -> None:
+    """The status change on the audit trail, with the follow-up date it cleared or restored."""
     record(
         actor,
         "advocacy.status_changed",
@@ -521,7 +522,30 @@ def _record_status(
         case=_audit_case(action),
         from_status=old.value,
         to_status=new.value,
+        **{key: day.isoformat() for key, day in dates.items()},
     )
+
+
+def _followup_cleared_by_reply(action: AdvocacyAction) -> date | None:
+    """The follow-up date the action's last status change, a reply, cleared (None if it was
+    not a reply or cleared none)."""
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == AdvocacyAction.__tablename__,
+            AuditEntry.object_id == action.public_id,
+            AuditEntry.action == "advocacy.status_changed",
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    details = (entry.details or {}) if entry is not None else {}
+    if details.get("to_status") != ActionStatus.RESPONSE_RECEIVED.value:
+        return None
+    try:
+        return date.fromisoformat(details.get("followup_cleared") or "")
+    except ValueError:
+        return None
 
 
 def change_status(
@@ -580,13 +604,22 @@ def change_status(
         action.outcome = ActionOutcome(outcome)
     if response_summary and response_summary.strip():
         action.response_summary = response_summary.strip()
+    dates: dict[str, date] = {}
     if followup_due is not None:
         action.followup_due = followup_due
     elif clear_followup:
+        if action.followup_due is not None:
+            dates["followup_cleared"] = action.followup_due
         action.followup_due = None
+    elif old == ActionStatus.RESPONSE_RECEIVED and action.followup_due is None:
+        # The step back from a reply takes it back: the action waits again by the date the
+        # reply cleared (kept on the audit trail with that step).
+        restored = _followup_cleared_by_reply(action)
+        if restored is not None:
+            action.followup_due = dates["followup_restored"] = restored
     action.status = to
     db.session.flush()
-    _record_status(actor, action, old, to)
+    _record_status(actor, action, old, to, **dates)
     return action
 
 
