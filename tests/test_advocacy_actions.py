@@ -1015,3 +1015,52 @@ def test_taking_back_a_reply_brings_back_the_follow_up_date_it_cleared(client, l
     assert action in services.followups(coordinator).mine_upcoming
     page = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
     assert "Follow up by" in page
+
+
+def test_the_case_file_shows_the_next_follow_up_set_with_the_reply(app, world):
+    """After a reply the action waits for the next follow-up date given with it (``is_due``):
+    the case file's advocacy panel showed a dash for every answered action instead."""
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            followup_due=TODAY - timedelta(days=20),
+            case_references=[case.reference],
+        ),
+    )
+    answered = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.ALLEGATION_LETTER,
+            title="Allegation letter",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=50),
+            followup_due=TODAY - timedelta(days=30),
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    nxt = TODAY + timedelta(days=17)
+    services.change_status(
+        coordinator,
+        action,
+        ActionStatus.RESPONSE_RECEIVED,
+        action.version,
+        on=TODAY - timedelta(days=10),
+        followup_due=nxt,
+    )
+    # Answered with no next date: nothing to follow up.
+    services.change_status(coordinator, answered, ActionStatus.RESPONSE_RECEIVED, answered.version)
+    db.session.commit()
+    assert services.is_due(action) and not services.is_due(answered)
+    with app.test_request_context("/"):
+        from casework.core.rendering import render_fragment
+
+        context = {p.name: ctx for p, ctx in hooks.case_panels(case, lawyer)}["advocacy"]
+        html = render_fragment("advocacy/_case_panel.html", context)
+    assert nxt.isoformat() in html
+    assert (TODAY - timedelta(days=30)).isoformat() not in html

@@ -52,6 +52,8 @@ def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
     return {
         "case": case,
         "actions": actions,
+        # The actions whose follow-up date is still awaited (after a reply, only a next one).
+        "due": frozenset(a.id for a in actions if services.is_due(a)),
         "breach": interim_measures_breach(case),
         "can_manage": can_manage_advocacy(user, case),
         "can_open": can_view_advocacy(user),
