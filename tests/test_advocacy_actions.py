@@ -1064,3 +1064,66 @@ def test_the_case_file_shows_the_next_follow_up_set_with_the_reply(app, world):
         html = render_fragment("advocacy/_case_panel.html", context)
     assert nxt.isoformat() in html
     assert (TODAY - timedelta(days=30)).isoformat() not in html
+
+
+def test_a_russian_coordinator_is_told_in_russian_what_is_wrong_with_an_action(
+    client, login, world
+):
+    """The action's checks, its conflict notices and the breach on the case file spoke English
+    to a Russian-speaking coordinator."""
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    coordinator.language = "ru"
+    lawyer.language = "ru"
+    db.session.commit()
+    login(coordinator)
+    html = client.post(
+        "/advocacy/actions/new",
+        data=_action_form(followup_due="31/02/2024", cases="KZ-1999-9999"),
+    ).get_data(as_text=True)
+    assert "Enter a date as YYYY-MM-DD" not in html and "ГГГГ-ММ-ДД" in html
+    html = client.post("/advocacy/actions/new", data=_action_form(cases="KZ-1999-9999")).get_data(
+        as_text=True
+    )
+    assert "No case you may link" not in html and "KZ-1999-9999" in html
+    html = client.post(
+        "/advocacy/actions/new", data=_action_form(cases="", responsible="nobody")
+    ).get_data(as_text=True)
+    assert "Choose an active lawyer or coordinator." not in html
+
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal",
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    html = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(
+            cases=case.reference,
+            status=ActionStatus.RESPONSE_RECEIVED.value,
+            submitted_on="",
+            followup_due="",
+            version=str(action.version),
+        ),
+    ).get_data(as_text=True)
+    assert "An action cannot go from" not in html and "Получен ответ" in html
+    html = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(cases=case.reference, status="planned", version="0"),
+    ).get_data(as_text=True)
+    assert "Someone else changed this action" not in html
+
+    client.post("/logout")
+    login(lawyer)
+    html = client.post("/advocacy/actions/new", data=_action_form(cases="")).get_data(as_text=True)
+    assert "only coordinators record thematic actions" not in html
+
+    _interim_request(coordinator, case)
+    case.current_situation = Situation.REMOVED
+    db.session.commit()
+    html = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert "Interim measures were granted" not in html
+    assert (TODAY - timedelta(days=20)).strftime("%d.%m.%Y") in html

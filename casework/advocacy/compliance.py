@@ -11,6 +11,8 @@ from casework.advocacy.models import AdvocacyAction
 from casework.advocacy.services import case_actions
 from casework.cases.events import case_events
 from casework.cases.models import Case
+from casework.core.i18n import N_, format_day, format_partial_date
+from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate
 from casework.core.vocab import ActionOutcome, EventType, Situation
 
@@ -30,12 +32,28 @@ class Breach:
 
     @property
     def message(self) -> str:
-        when = f" on {self.granted_on.isoformat()}" if self.granted_on else ""
-        removed = f" on {self.removed_on.iso()}" if self.removed_on else ""
-        return (
-            f"Interim measures were granted{when} ({self.granted_by}), "
-            f"yet the person was removed{removed}."
-        )
+        """What the case file says, in the reader's language and date convention."""
+        values = {
+            "by": self.granted_by,
+            "granted": format_day(self.granted_on),
+            "removed": format_partial_date(self.removed_on),
+        }
+        if self.granted_on and self.removed_on:
+            text = N_(
+                "Interim measures were granted on %(granted)s (%(by)s), yet the person was "
+                "removed on %(removed)s."
+            )
+        elif self.granted_on:
+            text = N_(
+                "Interim measures were granted on %(granted)s (%(by)s), yet the person was removed."
+            )
+        elif self.removed_on:
+            text = N_(
+                "Interim measures were granted (%(by)s), yet the person was removed on %(removed)s."
+            )
+        else:
+            text = N_("Interim measures were granted (%(by)s), yet the person was removed.")
+        return _(text, **values)
 
 
 def grant_clause() -> ColumnElement[bool]:
@@ -57,12 +75,18 @@ def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
             body = None
             if action.target_body is not None:
                 body = action.target_body.short_name or action.target_body.name
-            label = f"request {action.reference_number}" if action.reference_number else "request"
-            grants.append((action.response_on, f"{body} {label}" if body else label, action))
+            ref = action.reference_number
+            if body and ref:
+                label = _("%(body)s request %(ref)s", body=body, ref=ref)
+            elif body:
+                label = _("%(body)s request", body=body)
+            else:
+                label = _("request %(ref)s", ref=ref) if ref else _("request")
+            grants.append((action.response_on, label, action))
     for event in case_events(case):
         if event.event_type != EventType.INTERIM_MEASURES_GRANTED:
             continue
-        grants.append((event.date.earliest() if event.date else None, "recorded event", None))
+        grants.append((event.date.earliest() if event.date else None, _("recorded event"), None))
     return grants
 
 

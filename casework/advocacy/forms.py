@@ -29,6 +29,7 @@ from casework.advocacy.upr import (
 )
 from casework.core.formkeys import OnceForm
 from casework.core.forms import VersionField, choices
+from casework.core.i18n import gettext as _
 from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
@@ -41,7 +42,7 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             self.data = None
-            raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-18.") from exc
+            raise ValueError(_("Enter a date as YYYY-MM-DD, for example 2024-03-18.")) from exc
 
 
 class ActionForm(OnceForm, FlaskForm):

@@ -90,6 +90,10 @@ def allowed_moves(status: ActionStatus) -> tuple[ActionStatus, ...]:
     return STATUS_MOVES.get(status, ())
 
 
+def _cannot_move(old: ActionStatus, new: ActionStatus) -> str:
+    return _("An action cannot go from %(old)s to %(new)s.", old=old.label, new=new.label)
+
+
 # --- Target bodies -----------------------------------------------------------------------------
 
 SEED_BODIES: tuple[tuple[str, str], ...] = (
@@ -175,9 +179,13 @@ def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
     if not name:
         raise ValidationFailed({"name": [_("A name is required.")]})
     if len(name) > BODY_NAME_MAX_LEN:
-        raise ValidationFailed({"name": [f"At most {BODY_NAME_MAX_LEN} characters."]})
+        raise ValidationFailed(
+            {"name": [_("Keep it under %(n)s characters.", n=BODY_NAME_MAX_LEN)]}
+        )
     if short_name and len(short_name) > BODY_SHORT_MAX_LEN:
-        raise ValidationFailed({"short_name": [f"At most {BODY_SHORT_MAX_LEN} characters."]})
+        raise ValidationFailed(
+            {"short_name": [_("Keep it under %(n)s characters.", n=BODY_SHORT_MAX_LEN)]}
+        )
     if db.session.scalar(select(TargetBody.id).where(TargetBody.name == name)):
         raise ValidationFailed({"name": [_("This body is already in the list.")]})
     body = TargetBody(name=name, short_name=short_name)
@@ -380,7 +388,7 @@ def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
             cases.append(case)
     if bad:
         raise ValidationFailed(
-            {"cases": [f"No case you may link has the reference {', '.join(bad)}."]}
+            {"cases": [_("No case you may link has the reference %(refs)s.", refs=", ".join(bad))]}
         )
     return cases
 
@@ -389,25 +397,25 @@ def _validate(data: ActionData) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     title = (data.title or "").strip()
     if not title:
-        errors["title"] = ["A short title is required."]
+        errors["title"] = [_("A short title is required.")]
     elif len(title) > TITLE_MAX_LEN:
-        errors["title"] = [f"At most {TITLE_MAX_LEN} characters."]
+        errors["title"] = [_("Keep it under %(n)s characters.", n=TITLE_MAX_LEN)]
     reference = (data.reference_number or "").strip() or None
     if reference and len(reference) > REFERENCE_MAX_LEN:
-        errors["reference_number"] = [f"At most {REFERENCE_MAX_LEN} characters."]
+        errors["reference_number"] = [_("Keep it under %(n)s characters.", n=REFERENCE_MAX_LEN)]
     if data.target_body_id is not None and get_body(data.target_body_id) is None:
-        errors["target_body"] = ["Choose a body from the list."]
+        errors["target_body"] = [_("Choose a body from the list.")]
     if data.responsible_id is not None:
         user = db.session.get(User, data.responsible_id)
         if user is None or user not in responsible_candidates():
-            errors["responsible"] = ["Choose an active lawyer or coordinator."]
+            errors["responsible"] = [_("Choose an active lawyer or coordinator.")]
     latest = latest_possible_day()
     if data.submitted_on and data.submitted_on > latest:
         errors["submitted_on"] = [_("A submission cannot be dated in the future.")]
     if data.response_on and data.response_on > latest:
         errors["response_on"] = [_("A response cannot be dated in the future.")]
     elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
-        errors["response_on"] = ["The response cannot come before the submission."]
+        errors["response_on"] = [_("The response cannot come before the submission.")]
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -446,8 +454,10 @@ def create_action(actor: Any, data: ActionData, *, case: Case | None = None) -> 
         raise ValidationFailed(
             {
                 "cases": [
-                    "Give the reference of a case of yours; only coordinators record "
-                    "thematic actions."
+                    _(
+                        "Give the reference of a case of yours; only coordinators record "
+                        "thematic actions."
+                    )
                 ]
             }
         )
@@ -489,9 +499,7 @@ def update_action(
     to = ActionStatus(data.status)
     old_status = action.status
     if to != old_status and to not in allowed_moves(old_status):
-        raise ValidationFailed(
-            {"status": [f"An action cannot go from {old_status.label} to {to.label}."]}
-        )
+        raise ValidationFailed({"status": [_cannot_move(old_status, to)]})
     changed = changed_fields(action, values)
     old_ids = {c.id for c in action.cases}
     new_ids = {c.id for c in new_cases}
@@ -568,9 +576,7 @@ def change_status(
     to = ActionStatus(to)
     old = action.status
     if to == old or to not in allowed_moves(old):
-        raise ValidationFailed(
-            {"to_status": [f"An action cannot go from {old.label} to {to.label}."]}
-        )
+        raise ValidationFailed({"to_status": [_cannot_move(old, to)]})
     today = date.today()
     if on is not None and to not in DATED_STEPS:
         raise ValidationFailed(
@@ -584,7 +590,9 @@ def change_status(
         raise ValidationFailed({"on": [_("A step cannot be dated in the future.")]})
     reference_number = (reference_number or "").strip() or None
     if reference_number and len(reference_number) > REFERENCE_MAX_LEN:
-        raise ValidationFailed({"reference_number": [f"At most {REFERENCE_MAX_LEN} characters."]})
+        raise ValidationFailed(
+            {"reference_number": [_("Keep it under %(n)s characters.", n=REFERENCE_MAX_LEN)]}
+        )
     if to == ActionStatus.SUBMITTED:
         action.submitted_on = on or action.submitted_on or today
     elif to == ActionStatus.RESPONSE_RECEIVED:

@@ -257,8 +257,10 @@ def edit_action(public_id: str):
     def stale(exc: StaleEdit):
         submitted = dict(form.data)
         flash(
-            "Someone else changed this action while you were editing it. Nothing was saved: "
-            "your version is shown below the current one; apply your change again.",
+            _(
+                "Someone else changed this action while you were editing it. Nothing was saved: "
+                "your version is shown below the current one; apply your change again."
+            ),
             "warning",
         )
         db.session.refresh(action)
@@ -290,8 +292,10 @@ def change_status(public_id: str):
     def stale(exc: StaleEdit):
         db.session.refresh(action)
         flash(
-            "Someone else changed this action since you opened it. Nothing was saved: check "
-            "the current state and apply your change again.",
+            _(
+                "Someone else changed this action since you opened it. Nothing was saved: check "
+                "the current state and apply your change again."
+            ),
             "warning",
         )
         return _detail(action, _status_form(action, fresh=True), submitted_status=form.data), 409
