@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
-from datetime import date, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -191,3 +195,52 @@ def test_followup_of_a_deactivated_user_goes_to_the_coordinators(app, smtp, worl
         f"/advocacy/actions/{world['overdue'].public_id}"
         in smtp.to(world["coordinator"].email)[0].get_content()
     )
+
+
+@pytest.fixture
+def server_zone():
+    """``server_zone(name)``: the server's local time zone (the one ``date.today()`` follows)
+    for the rest of the test."""
+    saved = os.environ.get("TZ")
+
+    def use(name: str) -> ZoneInfo:
+        os.environ["TZ"] = name
+        time.tzset()
+        return ZoneInfo(name)
+
+    yield use
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("zone", "first", "second", "mails"),
+    [
+        # Five hours ahead of UTC: 01:00 and 09:00 of one local day are two UTC days.
+        ("Etc/GMT-5", (0, 1), (0, 9), 1),
+        # Five hours behind: 21:00 and 08:00 of two local days are one UTC day.
+        ("Etc/GMT+5", (-1, 21), (0, 8), 2),
+    ],
+)
+def test_a_reminder_goes_once_a_local_day_whatever_the_servers_zone(
+    app, smtp, world, monkeypatch, server_zone, zone, first, second, mails
+):
+    """ "Once a day" is the server's day (``date.today()``), not UTC's: a server ahead of UTC
+    mailed the same follow-up twice in one morning, one behind it skipped a day."""
+    from casework.advocacy.reminders import send_reminders
+
+    tz = server_zone(zone)
+    today = date.today()
+    for days, hour in (first, second):
+        day = today + timedelta(days=days)
+        moment = datetime.combine(day, dtime(hour), tzinfo=tz).astimezone(UTC)
+        monkeypatch.setattr("casework.audit.services.utcnow", lambda moment=moment: moment)
+        with app.test_request_context("/", base_url="https://casework.example.org"):
+            send_reminders(today=day)
+            db.session.commit()
+    link = f"/advocacy/actions/{world['overdue'].public_id}"
+    got = [m for m in smtp.to(world["lawyer"].email) if link in m.get_content()]
+    assert len(got) == mails

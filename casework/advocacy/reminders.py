@@ -72,7 +72,10 @@ class Outbox:
 
 
 def _start_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The first moment of ``day`` as the server counts days (``date.today()``, its local
+    time), in UTC: UTC's midnight made a server ahead of UTC mail twice in one of its days,
+    and one behind it skip a day."""
+    return datetime.combine(day, time.min).astimezone(UTC)
 
 
 def _link(endpoint: str, **values: Any) -> str:
