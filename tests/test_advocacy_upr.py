@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -257,3 +257,59 @@ def test_cycle_response_date(client, login, coordinator):
     assert r.status_code == 302
     db.session.expire_all()
     assert upr.find(3, "139.24").response_date == date(2020, 3, 12)
+
+
+def test_a_states_response_is_dated_neither_before_its_review_nor_in_the_future(
+    client, login, coordinator
+):
+    """The State answers a recommendation at or after its review, and not next month: such a
+    date was saved by the form, the import and the cycle's date alike, and the implementation
+    view then counted cases against a response that cannot have been given."""
+    upr.seed_cycles()  # the 3rd cycle: reviewed in November 2019
+    db.session.commit()
+    third = upr.find_cycle(3)
+    later = date.today() + timedelta(days=30)
+    login(coordinator)
+    for when, words in (("2019-10-31", "before the review"), (later.isoformat(), "future")):
+        response = client.post(
+            "/advocacy/upr/recommendations/new",
+            data={
+                "cycle": third.public_id,
+                "number": "139.24",
+                "recommending_state": "Germany",
+                "text": "Respect non-refoulement",
+                "response": "supported",
+                "response_date": when,
+            },
+        )
+        assert response.status_code == 200, when
+        assert words in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _count() == 0
+
+    dated = HEADER.replace("themes", "themes,response_date")
+    for when in ("2019-10-31", later.isoformat()):
+        response = _upload(client, (dated + f"3,139.24,Germany,Text,supported,,{when}\n").encode())
+        assert response.status_code == 422, when
+        assert "Row 2, column <code>response_date</code>" in response.get_data(as_text=True)
+    assert _count() == 0
+
+    assert import_recommendations(coordinator, GOOD.encode()).ok
+    db.session.commit()
+    for when in ("2019-10-31", later.isoformat()):
+        response = client.post(
+            f"/advocacy/upr/cycles/{third.public_id}/response-date",
+            data={"response_date": when},
+            follow_redirects=True,
+        )
+        assert response.status_code == 200, when
+    db.session.expire_all()
+    assert upr.find(3, "139.24").response_date is None
+    # A date in the month of the review (known to the month only) is taken.
+    response = client.post(
+        f"/advocacy/upr/cycles/{third.public_id}/response-date",
+        data={"response_date": "2019-11-20"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert upr.find(3, "139.24").response_date == date(2019, 11, 20)

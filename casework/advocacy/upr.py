@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+from casework.advocacy.services import latest_possible_day
 from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import format_partial_date
 from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate
 from casework.core.vocab import UPRResponse
@@ -236,11 +238,32 @@ def validate(data: RecommendationData) -> tuple[dict[str, Any], dict[str, list[s
         errors["response"] = ["Use supported, noted or pending."]
     values["response"] = response
     values["response_date"] = data.response_date
+    if data.response_date is not None and "cycle" not in errors:
+        cycle = values["cycle"]
+        if not isinstance(cycle, UPRCycle):
+            cycle = find_cycle(cycle, values.get("state_under_review") or DEFAULT_STATE)
+        problem = response_date_error(data.response_date, cycle)
+        if problem:
+            errors["response_date"] = [problem]
     themes = normalise_themes(data.themes)
     if themes and len(themes) > THEMES_MAX_LEN:
         errors["themes"] = [f"At most {THEMES_MAX_LEN} characters."]
     values["themes"] = themes
     return values, errors
+
+
+def response_date_error(when: date, cycle: UPRCycle | None) -> str | None:
+    """Why the State cannot have responded on ``when`` to a recommendation of ``cycle`` (it
+    responds at or after the review, and not in the future), or None."""
+    if when > latest_possible_day():
+        return _("The State's response cannot be dated in the future.")
+    review = cycle.review_date if cycle is not None else None
+    if review is not None and when < review.earliest():
+        return _(
+            "This date is before the review (%(review)s): the State responds at or after it.",
+            review=format_partial_date(review),
+        )
+    return None
 
 
 def _require_manage(actor: Any) -> None:
@@ -454,6 +477,9 @@ def cycle_view(user: Any, cycle: UPRCycle) -> list[RecommendationRow]:
 def set_cycle_response_date(actor: Any, cycle: UPRCycle, when: date) -> int:
     """Set the State's response date on the cycle's recommendations that have none."""
     _require_manage(actor)
+    problem = response_date_error(when, cycle)
+    if problem:
+        raise ValidationFailed({"response_date": [problem]})
     recs = db.session.scalars(
         select(UPRRecommendation).where(
             UPRRecommendation.cycle_id == cycle.id, UPRRecommendation.response_date.is_(None)

@@ -42,7 +42,7 @@ from casework.core import links
 from casework.core.cli import register_seeder
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
-from casework.core.errors import PermissionDenied, StaleEdit
+from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import initial_data, pairs
 from casework.core.hooks import (
@@ -559,9 +559,16 @@ def cycle_response_date(cycle: str):
     item = load(UPRCycle, cycle, current_user)
     form = CycleDateForm()
     if form.validate_on_submit():
-        count = upr.set_cycle_response_date(current_user, item, form.response_date.data)
-        db.session.commit()
-        flash(_("Response date set on %(n)s recommendation(s).", n=count), "success")
+        try:
+            count = upr.set_cycle_response_date(current_user, item, form.response_date.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("Response date set on %(n)s recommendation(s).", n=count), "success")
     else:
         for messages in form.errors.values():
             for message in messages:
