@@ -1127,3 +1127,66 @@ def test_a_russian_coordinator_is_told_in_russian_what_is_wrong_with_an_action(
     html = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
     assert "Interim measures were granted" not in html
     assert (TODAY - timedelta(days=20)).strftime("%d.%m.%Y") in html
+
+
+def test_a_reply_recorded_on_the_edit_form_ends_the_follow_up_it_awaited(client, login, world):
+    """The status step clears the follow-up date that awaited a reply; the edit form, moving
+    the action to 'Response received', kept it, so an early reply left the action upcoming,
+    then overdue and mailed about, though answered. A new date typed with the reply is the
+    next follow-up and is kept."""
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+
+    def submitted() -> AdvocacyAction:
+        action = services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title="Urgent appeal",
+                status=ActionStatus.SUBMITTED,
+                submitted_on=TODAY - timedelta(days=40),
+                followup_due=awaited,
+                responsible_id=coordinator.id,
+                case_references=[case.reference],
+            ),
+        )
+        db.session.commit()
+        return action
+
+    def reply(action: AdvocacyAction, followup_due: date) -> AdvocacyAction:
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/edit",
+            data=_action_form(
+                cases=case.reference,
+                status=ActionStatus.RESPONSE_RECEIVED.value,
+                submitted_on=(TODAY - timedelta(days=40)).isoformat(),
+                followup_due=followup_due.isoformat(),
+                response_on=(TODAY - timedelta(days=1)).isoformat(),
+                responsible=coordinator.public_id,
+                version=str(action.version),
+            ),
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    login(coordinator)
+    answered = reply(submitted(), awaited)
+    assert answered.followup_due is None and not services.is_due(answered)
+    assert answered not in services.followups(coordinator).mine_upcoming
+    # Taken back with the status step, it waits by that date again.
+    response = client.post(
+        f"/advocacy/actions/{answered.public_id}/status",
+        data={
+            "st-to_status": ActionStatus.ACKNOWLEDGED.value,
+            "st-outcome": "",
+            "st-version": str(answered.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AdvocacyAction, answered.id).followup_due == awaited
+
+    nxt = TODAY + timedelta(days=60)
+    followed = reply(submitted(), nxt)
+    assert followed.followup_due == nxt and services.is_due(followed)

@@ -500,6 +500,16 @@ def update_action(
     old_status = action.status
     if to != old_status and to not in allowed_moves(old_status):
         raise ValidationFailed({"status": [_cannot_move(old_status, to)]})
+    dates: dict[str, date] = {}
+    awaited = action.followup_due
+    reply = to == ActionStatus.RESPONSE_RECEIVED and old_status != to
+    if reply and values["followup_due"] == awaited:
+        # As the status step does: the date that awaited the reply is moot once it is in (kept
+        # on the audit trail, so that taking the reply back restores it); a new date typed with
+        # the reply is the next follow-up.
+        values["followup_due"] = None
+        if awaited is not None:
+            dates["followup_cleared"] = awaited
     changed = changed_fields(action, values)
     old_ids = {c.id for c in action.cases}
     new_ids = {c.id for c in new_cases}
@@ -515,7 +525,7 @@ def update_action(
     if changed:
         record(actor, "advocacy.action_updated", action, case=_audit_case(action), fields=changed)
     if to != old_status:
-        _record_status(actor, action, old_status, to)
+        _record_status(actor, action, old_status, to, **dates)
     return action
 
 
