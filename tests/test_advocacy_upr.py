@@ -313,3 +313,63 @@ def test_a_states_response_is_dated_neither_before_its_review_nor_in_the_future(
     assert response.status_code == 302
     db.session.expire_all()
     assert upr.find(3, "139.24").response_date == date(2019, 11, 20)
+
+
+def test_a_russian_coordinator_is_told_in_russian_what_is_wrong_with_upr_data(client, login):
+    """The UPR checks (a cycle's date, a recommendation's number, every row of an import),
+    the import's summary and the conflict notice spoke English to a Russian-speaking
+    coordinator."""
+    coordinator = make_user(Role.COORDINATOR, language="ru")
+    upr.seed_cycles()
+    db.session.commit()
+    third = upr.find_cycle(3)
+    login(coordinator)
+    html = client.post(
+        "/advocacy/upr/cycles/new",
+        data={"state_under_review": "Kyrgyzstan", "number": "4", "review_date": "soon"},
+    ).get_data(as_text=True)
+    assert "is not a date" not in html
+    html = client.post(
+        "/advocacy/upr/recommendations/new",
+        data={
+            "cycle": third.public_id,
+            "number": "one",
+            "recommending_state": "Germany",
+            "text": "Respect non-refoulement",
+            "response": "supported",
+        },
+    ).get_data(as_text=True)
+    assert "Write the number as in the report" not in html
+    form = client.get("/advocacy/upr/recommendations/new").get_data(as_text=True)
+    assert "e.g. 139.24" not in form
+
+    bad = (
+        HEADER.replace("themes", "themes,response_date")
+        + "3,139.24,Germany,Text,maybe,,2020-03\n"
+        + "3,139.24,Germany,,supported,,\n"
+    )
+    html = _upload(client, bad.encode()).get_data(as_text=True)
+    for english in ("is not supported, noted or pending", "give the full date", "is required"):
+        assert english not in html, english
+    html = _upload(client, b"cycle,number\n").get_data(as_text=True)
+    assert "missing column(s)" not in html
+    html = _upload(client, HEADER.encode()).get_data(as_text=True)
+    assert "no recommendations below the header row" not in html
+    response = _upload(client, GOOD.encode())
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Imported:" not in html and "2" in html
+
+    rec = upr.find(3, "139.24")
+    html = client.post(
+        f"/advocacy/upr/recommendations/{rec.public_id}/edit",
+        data={
+            "cycle": third.public_id,
+            "number": "139.24",
+            "recommending_state": "Germany",
+            "text": "My text",
+            "response": "noted",
+            "version": "0",
+        },
+    ).get_data(as_text=True)
+    assert "Someone else changed this recommendation" not in html

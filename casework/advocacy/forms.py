@@ -113,7 +113,7 @@ class RecommendationForm(OnceForm, FlaskForm):
     number = StringField(
         _l("Number"),
         validators=[DataRequired(), Length(max=NUMBER_MAX_LEN)],
-        description="e.g. 139.24",
+        description=_l("e.g. 139.24"),
     )
     recommending_state = StringField(
         _l("Recommending State"), validators=[DataRequired(), Length(max=STATE_MAX_LEN)]
@@ -143,7 +143,7 @@ class CycleForm(FlaskForm):
     wg_session = StringField(
         _l("Working Group session"),
         validators=[Optional(), Length(max=SESSION_MAX_LEN)],
-        description="e.g. 34th session",
+        description=_l("e.g. 34th session"),
     )
     review_date = StringField(
         _l("Date of the review"),
@@ -153,7 +153,7 @@ class CycleForm(FlaskForm):
     report_symbol = StringField(
         _l("Working Group report symbol"),
         validators=[Optional(), Length(max=SYMBOL_MAX_LEN)],
-        description="e.g. A/HRC/28/10",
+        description=_l("e.g. A/HRC/28/10"),
     )
     version = VersionField()
 

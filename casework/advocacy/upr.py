@@ -20,7 +20,7 @@ from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed, check_version
 from casework.core.i18n import format_partial_date
 from casework.core.i18n import gettext as _
-from casework.core.types import PartialDate
+from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import UPRResponse
 from casework.permissions import can_manage_upr, can_view_action, can_view_identifying
 
@@ -91,26 +91,26 @@ def _cycle_values(data: CycleData) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     state = (data.state_under_review or "").strip()
     if not state:
-        errors["state_under_review"] = ["The State under review is required."]
+        errors["state_under_review"] = [_("The State under review is required.")]
     elif len(state) > STATE_MAX_LEN:
-        errors["state_under_review"] = [f"At most {STATE_MAX_LEN} characters."]
+        errors["state_under_review"] = [_("Keep it under %(n)s characters.", n=STATE_MAX_LEN)]
     try:
         number = int(data.number)
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= MAX_CYCLE:
-        errors["number"] = [f"Give the cycle as a whole number from 1 to {MAX_CYCLE}."]
+        errors["number"] = [_("Give the cycle as a whole number from 1 to %(n)s.", n=MAX_CYCLE)]
     session = (data.wg_session or "").strip() or None
     if session and len(session) > SESSION_MAX_LEN:
-        errors["wg_session"] = [f"At most {SESSION_MAX_LEN} characters."]
+        errors["wg_session"] = [_("Keep it under %(n)s characters.", n=SESSION_MAX_LEN)]
     symbol = (data.report_symbol or "").strip() or None
     if symbol and len(symbol) > SYMBOL_MAX_LEN:
-        errors["report_symbol"] = [f"At most {SYMBOL_MAX_LEN} characters."]
+        errors["report_symbol"] = [_("Keep it under %(n)s characters.", n=SYMBOL_MAX_LEN)]
     review_date = None
     try:
         review_date = PartialDate.parse(data.review_date)
-    except ValueError as exc:
-        errors["review_date"] = [str(exc)]
+    except PartialDateError as exc:
+        errors["review_date"] = [_(exc.message, **exc.params)]
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -201,7 +201,7 @@ def validate(data: RecommendationData) -> tuple[dict[str, Any], dict[str, list[s
     if isinstance(data.cycle, UPRCycle):
         values["cycle"] = data.cycle
     elif data.cycle is None:
-        errors["cycle"] = ["Choose the cycle."]
+        errors["cycle"] = [_("Choose the cycle.")]
         values["cycle"] = None
     else:
         try:
@@ -209,33 +209,33 @@ def validate(data: RecommendationData) -> tuple[dict[str, Any], dict[str, list[s
         except (TypeError, ValueError):
             cycle = 0
         if not 1 <= cycle <= MAX_CYCLE:
-            errors["cycle"] = [f"Give the cycle as a whole number from 1 to {MAX_CYCLE}."]
+            errors["cycle"] = [_("Give the cycle as a whole number from 1 to %(n)s.", n=MAX_CYCLE)]
         values["cycle"] = cycle
         state = (data.state_under_review or "").strip()
         if not state or len(state) > STATE_MAX_LEN:
             errors["state_under_review"] = [
-                f"Name the State under review (at most {STATE_MAX_LEN})."
+                _("Name the State under review (at most %(n)s characters).", n=STATE_MAX_LEN)
             ]
         values["state_under_review"] = state
     number = (data.number or "").strip()
     if not number:
-        errors["number"] = ["A recommendation number such as 139.24 is required."]
+        errors["number"] = [_("A recommendation number such as 139.24 is required.")]
     elif len(number) > NUMBER_MAX_LEN or not NUMBER_RE.match(number):
-        errors["number"] = ["Write the number as in the report, for example 139.24."]
+        errors["number"] = [_("Write the number as in the report, for example 139.24.")]
     values["number"] = number
     state = (data.recommending_state or "").strip()
     if not state:
-        errors["recommending_state"] = ["The recommending State is required."]
+        errors["recommending_state"] = [_("The recommending State is required.")]
     elif len(state) > STATE_MAX_LEN:
-        errors["recommending_state"] = [f"At most {STATE_MAX_LEN} characters."]
+        errors["recommending_state"] = [_("Keep it under %(n)s characters.", n=STATE_MAX_LEN)]
     values["recommending_state"] = state
     text = (data.text or "").strip()
     if not text:
-        errors["text"] = ["The text of the recommendation is required."]
+        errors["text"] = [_("The text of the recommendation is required.")]
     values["text"] = text
     response = UPRResponse.parse(str(data.response)) if data.response else UPRResponse.PENDING
     if response is None:
-        errors["response"] = ["Use supported, noted or pending."]
+        errors["response"] = [_("Use supported, noted or pending.")]
     values["response"] = response
     values["response_date"] = data.response_date
     if data.response_date is not None and "cycle" not in errors:
@@ -247,7 +247,7 @@ def validate(data: RecommendationData) -> tuple[dict[str, Any], dict[str, list[s
             errors["response_date"] = [problem]
     themes = normalise_themes(data.themes)
     if themes and len(themes) > THEMES_MAX_LEN:
-        errors["themes"] = [f"At most {THEMES_MAX_LEN} characters."]
+        errors["themes"] = [_("Keep it under %(n)s characters.", n=THEMES_MAX_LEN)]
     values["themes"] = themes
     return values, errors
 

@@ -26,6 +26,8 @@ from casework.advocacy.upr import (
 from casework.audit.services import changed_fields, record
 from casework.core.db import db
 from casework.core.errors import PermissionDenied
+from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import UPRResponse
 from casework.permissions import can_manage_upr
@@ -90,7 +92,7 @@ def _parse_date(text: str) -> date | None:
     if value is None:
         return None
     if value.precision != "day":
-        raise PartialDateError("give the full date, for example 2020-03-12")
+        raise PartialDateError(N_("give the full date, for example 2020-03-12"))
     return value.earliest()
 
 
@@ -99,20 +101,20 @@ def parse(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]
     try:
         text = _decode(raw)
     except UnicodeDecodeError:
-        return [], [RowError(1, "", "the file is not UTF-8 text: save it as CSV UTF-8")]
+        return [], [RowError(1, "", _("the file is not UTF-8 text: save it as CSV UTF-8"))]
     if not text.strip():
-        return [], [RowError(1, "", "the file is empty")]
+        return [], [RowError(1, "", _("the file is empty"))]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = [_column(h) for h in next(reader)]
     except csv.Error as exc:
-        return [], [RowError(1, "", f"unreadable header ({exc})")]
+        return [], [RowError(1, "", _("unreadable header (%(error)s)", error=str(exc)))]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [RowError(1, ", ".join(missing), "missing column(s) in the header row")]
+        return [], [RowError(1, ", ".join(missing), _("missing column(s) in the header row"))]
     unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
     if unknown:
-        return [], [RowError(1, ", ".join(unknown), "unknown column(s) in the header row")]
+        return [], [RowError(1, ", ".join(unknown), _("unknown column(s) in the header row"))]
     rows: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, int, str], int] = {}
@@ -123,10 +125,10 @@ def parse(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                errors.append(RowError(row_number, "", f"more than {MAX_ROWS} rows"))
+                errors.append(RowError(row_number, "", _("more than %(n)s rows", n=MAX_ROWS)))
                 break
             if len(cells) > len(header):
-                errors.append(RowError(row_number, "", "more cells than header columns"))
+                errors.append(RowError(row_number, "", _("more cells than header columns")))
                 continue
             cell = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
             row_errors = _check_row(row_number, cell, rows, seen)
@@ -134,7 +136,7 @@ def parse(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]
             if len(errors) >= MAX_ERRORS:
                 break
     except csv.Error as exc:
-        errors.append(RowError(row_number, "", f"unreadable line ({exc})"))
+        errors.append(RowError(row_number, "", _("unreadable line (%(error)s)", error=str(exc))))
     return rows, errors
 
 
@@ -152,14 +154,17 @@ def _check_row(
             RowError(
                 row_number,
                 "response",
-                f"\u201c{cell['response']}\u201d is not supported, noted or pending",
+                _(
+                    "\u201c%(value)s\u201d is not supported, noted or pending",
+                    value=cell["response"],
+                ),
             )
         )
     response_date = None
     try:
         response_date = _parse_date(cell.get("response_date", ""))
     except PartialDateError as exc:
-        errors.append(RowError(row_number, "response_date", str(exc)))
+        errors.append(RowError(row_number, "response_date", _(exc.message, **exc.params)))
     cycle_text = cell.get("cycle", "").strip()
     data = RecommendationData(
         # ASCII digits only: "²" is a digit to str.isdigit, not to int().
@@ -179,7 +184,11 @@ def _check_row(
         key = (values["state_under_review"], values["cycle"], values["number"])
         if key in seen:
             errors.append(
-                RowError(row_number, "number", f"repeats row {seen[key]} (same cycle and number)")
+                RowError(
+                    row_number,
+                    "number",
+                    _("repeats row %(row)s (same cycle and number)", row=seen[key]),
+                )
             )
         else:
             seen[key] = row_number
@@ -197,9 +206,9 @@ def import_recommendations(actor: Any, raw: bytes) -> ImportResult:
     if errors:
         return result
     if not rows:
-        result.errors.append(RowError(2, "", "no recommendations below the header row"))
+        result.errors.append(RowError(2, "", _("no recommendations below the header row")))
         return result
-    for _, row_values in rows:
+    for _row, row_values in rows:
         values = resolve_cycle(actor, dict(row_values))
         rec = find(values["cycle"], values["number"])
         if rec is None:

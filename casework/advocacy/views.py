@@ -659,8 +659,10 @@ def edit_recommendation(public_id: str):
     def stale(exc: StaleEdit):
         db.session.refresh(rec)
         flash(
-            "Someone else changed this recommendation while you were editing it. Nothing was "
-            "saved: your version is shown below the current one.",
+            _(
+                "Someone else changed this recommendation while you were editing it. Nothing "
+                "was saved: your version is shown below the current one."
+            ),
             "warning",
         )
         current = _rec_form(obj=rec, formdata=None)
@@ -747,8 +749,12 @@ def import_recommendations():
         if result.ok:
             db.session.commit()
             flash(
-                f"Imported: {result.created} new, {result.updated} updated, "
-                f"{result.unchanged} unchanged.",
+                _(
+                    "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+                    created=result.created,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                ),
                 "success",
             )
             return redirect(url_for("advocacy.cycles"))
