@@ -1190,3 +1190,48 @@ def test_a_reply_recorded_on_the_edit_form_ends_the_follow_up_it_awaited(client,
     nxt = TODAY + timedelta(days=60)
     followed = reply(submitted(), nxt)
     assert followed.followup_due == nxt and services.is_due(followed)
+
+
+def test_an_edit_conflict_names_the_type_status_and_outcome_typed_not_their_codes(
+    client, login, world
+):
+    """The conflict page showed the user's unsaved type, status and outcome as stored codes
+    ("urgent_appeal", "response_received"), in any language."""
+    coordinator, case = world["coordinator"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.OTHER, title="Letter", case_references=[case.reference]
+        ),
+    )
+    db.session.commit()
+    coordinator.language = "ru"
+    db.session.commit()
+    login(coordinator)
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(
+            cases=case.reference,
+            status=ActionStatus.SUBMITTED.value,
+            outcome=ActionOutcome.STATE_REPLIED.value,
+            version="0",
+        ),
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    mine = html.split('class="conflict"', 1)[1].split("</article>", 1)[0]
+    for code in ("urgent_appeal", "submitted", "state_replied"):
+        assert code not in mine, code
+    for vocab in (ActionType.URGENT_APPEAL, ActionStatus.SUBMITTED, ActionOutcome.STATE_REPLIED):
+        with client.application.test_request_context(headers={"Accept-Language": "ru"}):
+            from flask_babel import force_locale
+
+            with force_locale("ru"):
+                assert vocab.label in mine
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={"st-to_status": "submitted", "st-outcome": "", "st-version": "0"},
+    )
+    assert response.status_code == 409
+    mine = response.get_data(as_text=True).split('class="conflict"', 1)[1].split("</div>", 1)[0]
+    assert "submitted" not in mine and "Подано" in mine
