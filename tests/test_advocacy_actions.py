@@ -1235,3 +1235,37 @@ def test_an_edit_conflict_names_the_type_status_and_outcome_typed_not_their_code
     assert response.status_code == 409
     mine = response.get_data(as_text=True).split('class="conflict"', 1)[1].split("</div>", 1)[0]
     assert "submitted" not in mine and "Подано" in mine
+
+
+def test_taking_back_a_reply_takes_back_its_date(app, world):
+    """After the step back from 'Response received', the reply's date stayed: the case's
+    timeline still said the response was received and the statistics counted the action as
+    answered. The date goes with the step back (kept on the audit trail with it)."""
+    from casework.reports.statistics import advocacy as advocacy_table
+
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    replied = TODAY - timedelta(days=10)
+    services.change_status(
+        coordinator, action, ActionStatus.RESPONSE_RECEIVED, action.version, on=replied
+    )
+    services.change_status(coordinator, action, ActionStatus.ACKNOWLEDGED, action.version)
+    db.session.commit()
+    assert action.response_on is None
+    assert services.status_history(action)[-1].details["response_cleared"] == replied.isoformat()
+    with app.test_request_context("/"):
+        titles = [i.title for i in hooks.timeline_items(case, lawyer) if i.kind == "action"]
+    assert not any(t.startswith("Response received") for t in titles)
+    from casework.cases.models import Case
+
+    assert advocacy_table(Case.id == case.id).rows == [["Urgent appeal", 1, 0, "0%"]]

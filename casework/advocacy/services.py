@@ -635,6 +635,11 @@ def change_status(
         restored = _followup_cleared_by_reply(action)
         if restored is not None:
             action.followup_due = dates["followup_restored"] = restored
+    if old == ActionStatus.RESPONSE_RECEIVED and to != ActionStatus.CLOSED:
+        # No reply came after all: its date goes too (timeline, statistics), kept on the trail.
+        if action.response_on is not None:
+            dates["response_cleared"] = action.response_on
+        action.response_on = None
     action.status = to
     db.session.flush()
     _record_status(actor, action, old, to, **dates)
