@@ -3,6 +3,7 @@ is chosen per user (or before login, per browser), and documents for UN bodies s
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from casework.core.i18n import LANGUAGES, TRANSLATIONS_DIR
 from casework.core.vocab import Role
 from casework.paths import resource_dir
 from tests.case_helpers import intake, page
+from tests.python_text import built_messages
 from tests.template_text import unmarked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -358,3 +360,138 @@ def test_a_russian_monitor_is_told_in_russian_what_became_of_a_date_she_typed(
     html = page(client, response.headers["Location"])
     assert "was kept as a note" not in html and "is not a date" not in html
     assert "сохранена как примечание" in html
+
+
+# --- messages built in Python ---------------------------------------------------------------
+
+CASEWORK = ROOT / "casework"
+# The JSON API answers in English by design (README, The API; its OpenAPI document says so):
+# its own modules may write English. Its pages (the tokens page) and their service are not
+# exempt. The demo loader speaks on the command line only.
+API_WEB_MODULES = {"api/web.py", "api/tokens.py", "api/forms.py"}
+ENGLISH_BY_DESIGN = {
+    str(p.relative_to(CASEWORK))
+    for p in (CASEWORK / "api").glob("*.py")
+    if str(p.relative_to(CASEWORK)) not in API_WEB_MODULES
+} | {"demo.py"}
+# A job's progress and failure are stored without a reader and translated when shown: those
+# with counts in them are not yet (see casework/jobs/services.py).
+NOT_YET = {"jobs/services.py"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in CASEWORK.rglob("*.py")
+        if str(p.relative_to(CASEWORK)) not in ENGLISH_BY_DESIGN | NOT_YET
+    ),
+    ids=lambda p: str(p.relative_to(CASEWORK)),
+)
+def test_python_sources_build_no_message_outside_gettext(path):
+    found = built_messages(path.read_text(encoding="utf-8"))
+    assert not found, f"messages built outside gettext in {path.relative_to(CASEWORK)}: {found}"
+
+
+def test_the_built_message_check_finds_fstrings_concatenations_and_sentences():
+    source = """
+flash(f"{code} added.", "success")
+flash(_("%(code)s added.", code=f"{a}-{b}"), "success")
+raise ValidationFailed({"title": [f"At most {MAX} characters."]})
+raise ValidationFailed({"": ["The body is not valid JSON."]})
+errors["name"] = ["Keep the name " + "short."]
+errors["days"] = [_("A token lives from 1 to %(n)s days.", n=MAX)]
+problems.append(Problem(n, "act_date", value, "Only the year is given."))
+submit(form, act, success="{} saved.".format(code), then=url)
+perform(act, success=_("Saved."), then=url_for("x") + "#panel")
+Length(max=5, message="Use %d characters." % 5)
+StringField(_l("Number"), description="e.g. 139.24")
+log.warning(f"job {job_id} failed")
+"""
+    assert [line for line, _text in built_messages(source)] == [2, 4, 5, 6, 8, 9, 11, 12]
+
+
+def test_a_russian_user_reads_the_case_lists_notices_and_error_pages_in_russian(
+    client, login, make_user
+):
+    login(make_user(Role.MONITOR, language="ru"))
+    listing = page(client, "/cases?status=lost&nationality=Q1")
+    assert "Неизвестный статус «lost» не учтён." in listing
+    assert "Неизвестный код страны «Q1» не учтён." in listing
+    assert "ignored" not in listing
+    missing = client.get("/cases/nosuchcase000000").get_data(as_text=True)
+    assert "Здесь ничего нет, или у вас нет доступа." in missing
+    assert "There is nothing here" not in missing
+
+
+def test_a_russian_lawyer_is_refused_a_code_already_in_the_catalogue_in_russian(
+    client, login, make_user
+):
+    login(make_user(Role.LAWYER, language="ru"))
+    instrument = {"code": "echr", "title": "ECHR", "instrument_type": "treaty",
+                  "direction": "protective"}  # fmt: skip
+    assert client.post("/legal/instruments/new", data=instrument).status_code == 302
+    flashed = page(client, "/legal/instruments/ECHR")
+    assert "ECHR добавлено в каталог." in flashed and "added to the catalogue" not in flashed
+    response = client.post("/legal/instruments/new", data=instrument)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Код ECHR уже есть в каталоге." in html and "already in the catalogue" not in html
+
+
+def test_a_russian_monitor_is_told_in_russian_which_files_are_accepted(client, login, make_user):
+    login(make_user(Role.MONITOR, language="ru"))
+    case = intake(client)
+    response = client.post(
+        f"/cases/{case.public_id}/documents/new",
+        data={"file": (io.BytesIO(b"MZ\x90\x00"), "tool.exe"), "description": "x"},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Файлы типа «.exe» не принимаются. Принимаются:" in html
+    assert "are not accepted" not in html
+
+
+def test_a_russian_coordinator_reads_what_is_wrong_in_an_upr_file_in_russian(
+    client, login, make_user
+):
+    login(make_user(Role.COORDINATOR, language="ru"))
+    rows = (
+        "cycle,number,recommending_state,text,response,themes\n"
+        "3,139.24,Germany,Respect non-refoulement,maybe,asylum\n"
+        "3,139.24,Germany,Respect non-refoulement,noted,asylum\n"
+        "3,139.24,Germany,Respect non-refoulement,noted,asylum\n"
+    )
+    response = client.post(
+        "/advocacy/upr/import",
+        data={"file": (io.BytesIO(rows.encode()), "recs.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "«maybe» — не supported, noted или pending" in html
+    assert "повторяет строку 3 (тот же цикл и номер)" in html
+    assert "is not supported" not in html and "repeats row" not in html
+
+
+def test_the_api_answers_in_english_whatever_its_user_or_client_reads(app, make_user):
+    from tests.api_clients import api_for
+
+    russian = make_user(Role.MONITOR, language="ru")
+    api = api_for(app, russian)
+    # A service's message (translated on the pages), a list filter's and an envelope's.
+    for headers in ({}, {"Accept-Language": "ru-RU,ru;q=0.9"}):
+        empty = api.post("cases", json={"draft": False}, headers=headers).get_json()["error"]
+        assert empty["message"] == "The request is not valid."
+        assert empty["fields"][""] == [
+            "The form is empty: nothing was saved. Type at least one fact before saving."
+        ], empty
+        listed = api.get("cases?date_from=1800-01-01", headers=headers).get_json()["error"]
+        assert listed["fields"][""] == [
+            "“1800-01-01” is outside the years cases are recorded for (1900-2100); ignored."
+        ]
+    # The same user's pages stay Russian.
+    from tests.clients import client_for
+
+    assert 'lang="ru"' in client_for(app, russian).get("/").get_data(as_text=True)

@@ -23,7 +23,11 @@ _password_rules = [
     Length(
         min=PASSWORD_MIN_LEN,
         max=PASSWORD_MAX_LEN,
-        message=f"Use between {PASSWORD_MIN_LEN} and {PASSWORD_MAX_LEN} characters.",
+        message=_l(
+            "Use between %(min)s and %(max)s characters.",
+            min=PASSWORD_MIN_LEN,
+            max=PASSWORD_MAX_LEN,
+        ),
     ),
 ]
 _CODE_MAX_LEN = 40

@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 
 from casework.accounts.models import PASSWORD_MAX_LEN, PASSWORD_MIN_LEN
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import gettext as _
 
 _hasher = PasswordHasher()
 # Cheap parameters for the test suite only (TestingConfig.PASSWORD_HASH_FAST).
@@ -31,18 +32,20 @@ def check_new_password(password: str, field: str = "password") -> None:
     password = password or ""
     if len(password) < PASSWORD_MIN_LEN:
         raise ValidationFailed(
-            {field: [f"The password needs at least {PASSWORD_MIN_LEN} characters."]}
+            {field: [_("The password needs at least %(n)s characters.", n=PASSWORD_MIN_LEN)]}
         )
     if len(password) > PASSWORD_MAX_LEN:
         raise ValidationFailed(
-            {field: [f"The password may have at most {PASSWORD_MAX_LEN} characters."]}
+            {field: [_("The password may have at most %(n)s characters.", n=PASSWORD_MAX_LEN)]}
         )
     if is_bad_password(password):
         raise ValidationFailed(
             {
                 field: [
-                    "This password is on a list of common or leaked passwords. "
-                    "Choose another: several unrelated words work well."
+                    _(
+                        "This password is on a list of common or leaked passwords. "
+                        "Choose another: several unrelated words work well."
+                    )
                 ]
             }
         )

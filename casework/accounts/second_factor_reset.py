@@ -76,10 +76,12 @@ def approve(actor: User, user: User) -> SecondFactorReset:
         request = SecondFactorReset(user_id=user.id, created_at=utcnow())
         db.session.add(request)
     if getattr(request, f"{slot}_id") is not None:
-        other = "an administrator" if slot == "coordinator" else "a coordinator"
-        raise ValidationFailed(
-            {"user": [f"The {slot}'s approval is already given; {other} must approve now."]}
+        message = (
+            _("The coordinator's approval is already given; an administrator must approve now.")
+            if slot == "coordinator"
+            else _("The administrator's approval is already given; a coordinator must approve now.")
         )
+        raise ValidationFailed({"user": [message]})
     if actor.id in (request.coordinator_id, request.admin_id):
         # Two people: an approval given under another role (before a role change) counts once.
         raise ValidationFailed(

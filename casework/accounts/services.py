@@ -76,7 +76,11 @@ def _check_name(name: str) -> str:
         raise ValidationFailed({"display_name": [_("A display name is required.")]})
     if len(name) > NAME_MAX_LEN:
         raise ValidationFailed(
-            {"display_name": [f"The display name may have at most {NAME_MAX_LEN} characters."]}
+            {
+                "display_name": [
+                    _("The display name may have at most %(n)s characters.", n=NAME_MAX_LEN)
+                ]
+            }
         )
     return name
 
@@ -111,7 +115,9 @@ def create_user(
     email = normalise_email(email)
     role_value = Role.parse(str(role))
     if role_value is None:
-        raise ValidationFailed({"role": [f"Unknown role; choose one of {', '.join(Role)}."]})
+        raise ValidationFailed(
+            {"role": [_("Unknown role; choose one of %(roles)s.", roles=", ".join(Role))]}
+        )
     if password is not None:
         passwords.check_new_password(password)
     name = _check_name(display_name or email.split("@")[0])

@@ -68,6 +68,21 @@ def is_grant(action: AdvocacyAction) -> bool:
     return action.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
 
 
+def _grant_label(action: AdvocacyAction) -> str:
+    """The request that was granted: its body and reference when known."""
+    body = None
+    if action.target_body is not None:
+        body = action.target_body.short_name or action.target_body.name
+    reference = action.reference_number
+    if body and reference:
+        return _("%(body)s request %(reference)s", body=body, reference=reference)
+    if body:
+        return _("%(body)s request", body=body)
+    if reference:
+        return _("request %(reference)s", reference=reference)
+    return _("request")
+
+
 def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
     grants: list[tuple[date | None, str, AdvocacyAction | None]] = []
     for action in case_actions(case):

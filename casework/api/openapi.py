@@ -194,7 +194,10 @@ def build_spec() -> dict[str, Any]:
             "description": (
                 "Cases, people, evidence, legal grounds and advocacy, with the same access rules "
                 "as the web application. Authenticate with a personal access token "
-                "(Authorization: Bearer <token>), created on your profile page."
+                "(Authorization: Bearer <token>), created on your profile page. Every answer is "
+                "in English (error messages and the messages of each field included), whatever "
+                "the token's user reads the pages in and whatever the request's Accept-Language: "
+                "show your own words by the error's code and field names."
             ),
         },
         "servers": [{"url": "/"}],

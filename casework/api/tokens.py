@@ -14,6 +14,7 @@ from casework.api.models import TOKEN_NAME_MAX_LEN, ApiToken, TokenScope
 from casework.audit.services import record
 from casework.core.db import db, utcnow
 from casework.core.errors import NotVisible, PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 
 # Secrets look like "cw_<43 characters>": the prefix tells a leaked one apart in a scan.
 SECRET_PREFIX = "cw_"  # noqa: S105  # nosec B105 (a marker, not a secret)
@@ -32,18 +33,18 @@ def create_token(actor: Any, name: str, scope: str, days: int | str | None) -> t
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = ["Name the token after what will use it (a script, a tool)."]
+        errors["name"] = [_("Name the token after what will use it (a script, a tool).")]
     elif len(name) > TOKEN_NAME_MAX_LEN:
-        errors["name"] = [f"Keep the name under {TOKEN_NAME_MAX_LEN} characters."]
+        errors["name"] = [_("Keep the name under %(n)s characters.", n=TOKEN_NAME_MAX_LEN)]
     scope_value = TokenScope.parse(scope or "")
     if scope_value is None:
-        errors["scope"] = ["Choose read or write."]
+        errors["scope"] = [_("Choose read or write.")]
     try:
         lifetime = int(days) if days not in (None, "") else DEFAULT_DAYS
     except (TypeError, ValueError):
         lifetime = 0
     if not 1 <= lifetime <= MAX_DAYS:
-        errors["days"] = [f"A token lives from 1 to {MAX_DAYS} days."]
+        errors["days"] = [_("A token lives from 1 to %(n)s days.", n=MAX_DAYS)]
     if errors:
         raise ValidationFailed(errors)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)

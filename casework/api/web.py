@@ -16,6 +16,7 @@ from casework.core.db import db, utcnow
 from casework.core.errors import ValidationFailed
 from casework.core.formflow import perform
 from casework.core.forms import apply_errors
+from casework.core.i18n import gettext as _
 
 bp = Blueprint("api_web", __name__)
 
@@ -64,7 +65,7 @@ def revoke_token(token_id: str):
     token = tokens.get_own_token(current_user, token_id)
     return perform(
         lambda: tokens.revoke_token(current_user, token),
-        success="Token revoked: it no longer works.",
+        success=_("Token revoked: it no longer works."),
         then=url_for("api_web.token_list"),
     )
 

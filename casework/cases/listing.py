@@ -25,7 +25,7 @@ from casework.cases.services import drafts_missing
 from casework.core import hooks, keyset
 from casework.core.datacache import data_cached
 from casework.core.db import db
-from casework.core.i18n import N_
+from casework.core.i18n import N_, gettext
 from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
 from casework.people.matching import SEARCH_CANDIDATES, SEARCH_THRESHOLD, find_matches
@@ -68,6 +68,12 @@ SORT_LABELS = {
     "urgency": N_("Urgency"),
     "status": N_("Status"),
 }
+# A filter's value that is none of its vocabulary's: ignored, with one of these.
+_UNKNOWN_VALUE = {
+    "status": N_("Unknown status \u201c%(value)s\u201d ignored."),
+    "urgency": N_("Unknown urgency \u201c%(value)s\u201d ignored."),
+    "act_type": N_("Unknown act type \u201c%(value)s\u201d ignored."),
+}
 
 
 @dataclass
@@ -99,7 +105,7 @@ class CaseFilters:
         for name, vocab in (("status", CaseStatus), ("urgency", Urgency), ("act_type", ActType)):
             value = (args.get(name) or "").strip()
             if value and vocab.parse(value) is None and value not in _WIDER_CHOICES.get(name, ()):
-                errors.append(f"Unknown {name.replace('_', ' ')} \u201c{value}\u201d ignored.")
+                errors.append(gettext(_UNKNOWN_VALUE[name], value=value))
             elif value:
                 setattr(f, name, value)
         for name in ("nationality", "destination"):
@@ -107,7 +113,9 @@ class CaseFilters:
             if value and len(value) == 2 and value.isalpha():
                 setattr(f, name, value)
             elif value:
-                errors.append(f"Unknown country code \u201c{value}\u201d ignored.")
+                errors.append(
+                    gettext("Unknown country code \u201c%(value)s\u201d ignored.", value=value)
+                )
         f.ethnicity = (args.get("ethnicity") or "").strip()[:80]
         f.lawyer = (args.get("lawyer") or "").strip()[:40]
         f.provision = (args.get("provision") or "").strip()[:40]
@@ -120,12 +128,22 @@ class CaseFilters:
                 try:
                     day = date.fromisoformat(value)
                 except ValueError:
-                    errors.append(f"\u201c{value}\u201d is not a date (YYYY-MM-DD); ignored.")
+                    errors.append(
+                        gettext(
+                            "\u201c%(value)s\u201d is not a date (YYYY-MM-DD); ignored.",
+                            value=value,
+                        )
+                    )
                     continue
                 if not PartialDate.MIN_YEAR <= day.year <= PartialDate.MAX_YEAR:
                     errors.append(
-                        f"\u201c{value}\u201d is outside the years cases are recorded for "
-                        f"({PartialDate.MIN_YEAR}-{PartialDate.MAX_YEAR}); ignored."
+                        gettext(
+                            "\u201c%(value)s\u201d is outside the years cases are recorded for "
+                            "(%(first)s-%(last)s); ignored.",
+                            value=value,
+                            first=PartialDate.MIN_YEAR,
+                            last=PartialDate.MAX_YEAR,
+                        )
                     )
                     continue
                 setattr(f, name, day)

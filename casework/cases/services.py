@@ -409,13 +409,15 @@ def transition(actor: Any, case: Case, to: str, comment: str | None) -> StatusCh
     if target is None:
         raise ValidationFailed({"to": [_("Unknown status.")]})
     if not permissions.can_transition(actor, case, target):
-        raise PermissionDenied(f"You cannot move this case to \u201c{target.label}\u201d.")
+        raise PermissionDenied(
+            _("You cannot move this case to \u201c%(status)s\u201d.", status=target.label)
+        )
     comment = (comment or "").strip() or None
     if target == CaseStatus.RETURNED and not comment:
         raise ValidationFailed({"comment": [_("Say what the monitor should add or correct.")]})
     if comment and len(comment) > COMMENT_MAX_LEN:
         raise ValidationFailed(
-            {"comment": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]}
+            {"comment": [_("Keep the comment under %(n)s characters.", n=COMMENT_MAX_LEN)]}
         )
     change = StatusChange(
         case_id=case.id,
@@ -439,7 +441,9 @@ def add_comment(actor: Any, case: Case, body: str) -> Comment:
     if not body:
         raise ValidationFailed({"body": [_("The comment is empty.")]})
     if len(body) > COMMENT_MAX_LEN:
-        raise ValidationFailed({"body": [f"Keep the comment under {COMMENT_MAX_LEN} characters."]})
+        raise ValidationFailed(
+            {"body": [_("Keep the comment under %(n)s characters.", n=COMMENT_MAX_LEN)]}
+        )
     comment = Comment(case_id=case.id, author_id=actor.id, body=body)
     db.session.add(comment)
     db.session.flush()

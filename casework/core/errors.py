@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from casework.core.i18n import N_
+
 
 class DomainError(Exception):
     """Base class: a request that the rules of the domain refuse."""
@@ -59,7 +61,7 @@ class StaleEdit(DomainError):
 class MissingVersion(DomainError):
     """An edit that does not say which version it was made on: refused, never applied blind."""
 
-    message = (
+    message = N_(
         "This change does not say which version of the record it was made on, so it was not "
         "saved. Reload the page and make the change again."
     )

@@ -88,17 +88,18 @@ def perform(
     success: str | Callable[[Any], str],
     then: str,
     form: FlaskForm | None = None,
-    invalid: str = "Check the form and try again.",
+    invalid: str | None = None,
 ) -> Response:
     """A one-button action posted from another page: do it and go back with a message.
 
-    With ``form``, the action runs only if the form validates (else ``invalid`` is flashed).
+    With ``form``, the action runs only if the form validates (else ``invalid`` is flashed, by
+    default "Check the form and try again.").
     A ValidationFailed is flashed as it is; nothing is saved then.
     """
     if sent_before(form):
         return redirect(then)
     if form is not None and not form.validate_on_submit():
-        flash(invalid, "error")
+        flash(invalid or _("Check the form and try again."), "error")
         return redirect(then)
     if not claim_sent(form):
         return redirect(then)

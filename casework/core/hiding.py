@@ -26,7 +26,9 @@ def hide(
     if not reason:
         raise ValidationFailed({"reason": [_("Say why this is being removed.")]})
     if len(reason) > REASON_MAX_LEN:
-        raise ValidationFailed({"reason": [f"Keep the reason under {REASON_MAX_LEN} characters."]})
+        raise ValidationFailed(
+            {"reason": [_("Keep the reason under %(n)s characters.", n=REASON_MAX_LEN)]}
+        )
     if record_obj.hidden_at is not None:
         return
     record_obj.hidden_at = utcnow()

@@ -4,7 +4,9 @@ The interface speaks English and Russian (catalogues in ``casework/translations`
 language is, in order: the signed-in user's setting, the ``lang`` cookie (chosen on the login
 page, before anyone is known; it holds a language code and nothing else), the browser's
 Accept-Language, English. Documents meant for UN bodies are written in English whatever the
-interface language (see ``english``).
+interface language (see ``english``), and so is every answer of the JSON API (``API_PREFIX``): its
+envelope, its request validation and its document are English, so the messages of the services
+it passes on are too, whoever holds the token and whatever the client's Accept-Language.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from casework.paths import PACKAGE_DIR
 LANGUAGES: dict[str, str] = {"en": "English", "ru": "Русский"}
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "lang"
+# The JSON API's paths: answered in English (its reference page, /api-reference, is a page).
+API_PREFIX = "/api/"
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 
 babel = Babel()
@@ -50,9 +54,12 @@ def known_language(code: str | None) -> str | None:
 
 
 def select_language() -> str:
-    """The request's language: user setting → cookie → Accept-Language → English."""
+    """The request's language: English for the API; else user setting → cookie →
+    Accept-Language → English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE  # a command or a job: English
+    if request.path.startswith(API_PREFIX):
+        return DEFAULT_LANGUAGE  # one language for integrators, as the API's document is
     # With the database out of reach (the 503 page) the user is not loaded: their row is gone
     # with the session, so the cookie and the browser decide.
     if (

@@ -38,6 +38,7 @@ from casework.audit.wording import field_name
 from casework.core import conflicts, countries, i18n, vocab
 from casework.core.db import db, utcnow
 from casework.core.errors import MissingVersion, NotVisible, PermissionDenied, RemovedFromCase
+from casework.core.i18n import N_
 from casework.core.i18n import gettext as _
 from casework.core.navigation import nav_items
 
@@ -93,7 +94,7 @@ ERROR_CODES = {
     503: "unavailable",
 }
 
-SAVED_THEN_UNAVAILABLE = (
+SAVED_THEN_UNAVAILABLE = N_(
     "Your change was saved, but the database became unavailable before the next page could be "
     "shown. Do not send it again; reload in a minute."
 )
@@ -101,7 +102,7 @@ SAVED_THEN_UNAVAILABLE = (
 _SQLITE_UNAVAILABLE = ("locked", "busy", "disk i/o", "unable to open", "disk is full", "readonly")
 # How long a client is asked to wait after a 503 (seconds).
 RETRY_AFTER = 10
-DATABASE_UNAVAILABLE = (
+DATABASE_UNAVAILABLE = N_(
     "The database is unavailable at the moment: nothing was saved. Try again in a minute."
 )
 # Form fields never echoed back on the 503 page (typed again instead).
@@ -130,6 +131,20 @@ _CSP = (
 
 # Two years, as browsers' preload lists expect; production only (it needs HTTPS).
 _HSTS = "max-age=63072000; includeSubDomains"
+
+
+# What an error page (or a JSON error) says for these statuses, in the reader's language.
+_HTTP_ERROR_MESSAGES = {
+    403: N_("You do not have permission to do this."),
+    404: N_("There is nothing here, or you may not see it."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("The file or form is too large."),
+    412: N_("The record changed since you read it; nothing was saved."),
+    415: N_("This address does not accept that content type."),
+    428: N_("Say which version you change (the If-Match header)."),
+    429: N_("Too many attempts. Wait a minute and try again."),
+    503: N_("A service the application needs is unavailable. Try again in a minute."),
+}
 
 
 def _megabytes(size: int) -> str:
@@ -246,7 +261,7 @@ def init_pipeline(app: Flask) -> None:
             # the API's own addresses (counted against the address, audited).
             return _api_routing_refusal()
         if _wants_json():
-            return json_error(401, "Authentication required.")
+            return json_error(401, _("Authentication required."))
         # Only the path: a query string may hold search terms.
         return redirect(url_for("accounts.login", next=request.path))
 
@@ -366,7 +381,7 @@ def init_pipeline(app: Flask) -> None:
         )
         if _wants_json():
             response, status = json_error(
-                503, SAVED_THEN_UNAVAILABLE if saved else DATABASE_UNAVAILABLE
+                503, _(SAVED_THEN_UNAVAILABLE if saved else DATABASE_UNAVAILABLE)
             )
         else:
             # Once the change is committed, sending the form again would save it twice.
@@ -426,16 +441,17 @@ def init_pipeline(app: Flask) -> None:
     @app.errorhandler(MissingVersion)
     def missing_version(exc: MissingVersion):
         db.session.rollback()
+        message = _(MissingVersion.message)
         if _wants_json():
-            return json_error(400, MissingVersion.message)
-        return render_template("errors/error.html", code=400, message=MissingVersion.message), 400
+            return json_error(400, message)
+        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(StaleDataError)
     def simultaneous_save(exc: StaleDataError):
         # Two saves of one record in the same instant (after both checked its version): the
         # later one is refused whole, never a 500, never applied over the other.
         db.session.rollback()
-        message = (
+        message = _(
             "Someone else saved this record at the same moment: nothing of yours was saved. "
             "Reload the page and try again."
         )
@@ -482,17 +498,13 @@ def init_pipeline(app: Flask) -> None:
         body is refused before it is read, so the form's fields cannot be kept)."""
         db.session.rollback()
         limit = _megabytes(app.config["MAX_UPLOAD_BYTES"])
-        if _wants_json():
-            return json_error(
-                413,
-                f"The file was too large: the limit is {limit} MB. Nothing was saved. "
-                "Choose a smaller file (or split it) and send the form again.",
-            )
         message = _(
             "The file was too large: the limit is %(mb)s MB. Nothing was saved. "
             "Choose a smaller file (or split it) and send the form again.",
             mb=limit,
         )
+        if _wants_json():
+            return json_error(413, message)
         if request.method == "POST" and _serves_get(request.path):
             # A 303 makes the browser GET the form again: the message is shown above it.
             flash(message, "error")
@@ -521,18 +533,8 @@ def init_pipeline(app: Flask) -> None:
                 if not is_database_unavailable(db_exc):
                     raise
                 return database_unavailable(db_exc)
-        messages = {
-            403: "You do not have permission to do this.",
-            404: "There is nothing here, or you may not see it.",
-            405: "This address does not accept that kind of request.",
-            413: "The file or form is too large.",
-            412: "The record changed since you read it; nothing was saved.",
-            415: "This address does not accept that content type.",
-            428: "Say which version you change (the If-Match header).",
-            429: "Too many attempts. Wait a minute and try again.",
-            503: "A service the application needs is unavailable. Try again in a minute.",
-        }
-        message = messages.get(code, exc.description or exc.name)
+        known = _HTTP_ERROR_MESSAGES.get(code)
+        message = _(known) if known else exc.description or exc.name
         headers = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             # A 405 says which methods the address has (RFC 9110, 15.5.6).

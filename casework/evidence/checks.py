@@ -17,6 +17,8 @@ import zlib
 import filetype
 
 from casework.core.errors import ValidationFailed
+from casework.core.i18n import N_
+from casework.core.i18n import gettext as _
 
 HEAD_BYTES = 8192
 TEXT_REFUSED_MARKERS = (
@@ -40,19 +42,19 @@ _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 PDF_INFLATE_PER_STREAM = 8 * 1024 * 1024
 PDF_INFLATE_TOTAL = 128 * 1024 * 1024
 
-NOT_ACCEPTED = (
+NOT_ACCEPTED = N_(
     "The file's content is not an accepted type (PDF, image, audio, video, office document or"
     " plain text), whatever its name says."
 )
-TEXT_REFUSED = (
+TEXT_REFUSED = N_(
     "This text file is not plain text throughout (it holds binary data or web markup such as"
     " HTML or SVG). Save it as plain text and try again."
 )
-PDF_UNCHECKABLE_REFUSED = (
+PDF_UNCHECKABLE_REFUSED = N_(
     "This PDF cannot be checked for JavaScript (it is encrypted, or its objects are packed in a"
     " way the check does not read). Print it to a new PDF (or scan it) and upload that instead."
 )
-PDF_ACTIVE_REFUSED = (
+PDF_ACTIVE_REFUSED = N_(
     "This PDF contains JavaScript or an action that launches a program, which could harm"
     " whoever opens it. Print it to a new PDF (or scan it) and upload that instead."
 )
@@ -346,12 +348,12 @@ class ContentCheck:
             if mime == "application/pdf":
                 found = pdf_active_content(bytes(self._pdf or b""))
                 if found == PDF_UNCHECKABLE:
-                    raise ValidationFailed({"file": [PDF_UNCHECKABLE_REFUSED]})
+                    raise ValidationFailed({"file": [_(PDF_UNCHECKABLE_REFUSED)]})
                 if found:
-                    raise ValidationFailed({"file": [PDF_ACTIVE_REFUSED]})
+                    raise ValidationFailed({"file": [_(PDF_ACTIVE_REFUSED)]})
             return mime
         if self.extension == ".txt":
             if not self._is_text():
-                raise ValidationFailed({"file": [TEXT_REFUSED]})
+                raise ValidationFailed({"file": [_(TEXT_REFUSED)]})
             return "text/plain"
-        raise ValidationFailed({"file": [NOT_ACCEPTED]})
+        raise ValidationFailed({"file": [_(NOT_ACCEPTED)]})

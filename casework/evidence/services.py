@@ -25,6 +25,7 @@ from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, StorageFailed, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.i18n import N_, translate
 from casework.core.i18n import gettext as _
 from casework.core.keyring import keyring
 from casework.core.requestmemo import per_request
@@ -49,31 +50,31 @@ class AllowedType:
 
 # What may be uploaded, identified by content (magic numbers), never by the name alone.
 ALLOWED_TYPES = {
-    "application/pdf": AllowedType("application/pdf", (".pdf",), "PDF"),
-    "image/jpeg": AllowedType("image/jpeg", (".jpg", ".jpeg"), "JPEG image"),
-    "image/png": AllowedType("image/png", (".png",), "PNG image"),
-    "image/webp": AllowedType("image/webp", (".webp",), "WebP image"),
-    "image/tiff": AllowedType("image/tiff", (".tif", ".tiff"), "TIFF image"),
-    "image/heic": AllowedType("image/heic", (".heic",), "HEIC photo"),
+    "application/pdf": AllowedType("application/pdf", (".pdf",), N_("PDF")),
+    "image/jpeg": AllowedType("image/jpeg", (".jpg", ".jpeg"), N_("JPEG image")),
+    "image/png": AllowedType("image/png", (".png",), N_("PNG image")),
+    "image/webp": AllowedType("image/webp", (".webp",), N_("WebP image")),
+    "image/tiff": AllowedType("image/tiff", (".tif", ".tiff"), N_("TIFF image")),
+    "image/heic": AllowedType("image/heic", (".heic",), N_("HEIC photo")),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": AllowedType(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         (".docx",),
-        "Word document",
+        N_("Word document"),
     ),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": AllowedType(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         (".xlsx",),
-        "Excel workbook",
+        N_("Excel workbook"),
     ),
     "application/vnd.oasis.opendocument.text": AllowedType(
-        "application/vnd.oasis.opendocument.text", (".odt",), "OpenDocument text"
+        "application/vnd.oasis.opendocument.text", (".odt",), N_("OpenDocument text")
     ),
-    "audio/mpeg": AllowedType("audio/mpeg", (".mp3",), "MP3 audio"),
-    "audio/ogg": AllowedType("audio/ogg", (".ogg", ".oga", ".opus"), "Ogg audio"),
-    "audio/x-wav": AllowedType("audio/x-wav", (".wav",), "WAV audio"),
-    "audio/mp4": AllowedType("audio/mp4", (".m4a",), "M4A audio"),
-    "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), "MP4 video"),
-    "text/plain": AllowedType("text/plain", (".txt",), "plain text"),
+    "audio/mpeg": AllowedType("audio/mpeg", (".mp3",), N_("MP3 audio")),
+    "audio/ogg": AllowedType("audio/ogg", (".ogg", ".oga", ".opus"), N_("Ogg audio")),
+    "audio/x-wav": AllowedType("audio/x-wav", (".wav",), N_("WAV audio")),
+    "audio/mp4": AllowedType("audio/mp4", (".m4a",), N_("M4A audio")),
+    "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), N_("MP4 video")),
+    "text/plain": AllowedType("text/plain", (".txt",), N_("plain text")),
 }
 
 
@@ -117,14 +118,28 @@ def store_document(
         raise ValidationFailed(
             {
                 "file": [
-                    f"Files of type \u201c{extension or 'without extension'}\u201d are not accepted. Accepted: {', '.join(allowed_extensions())}."
+                    _(
+                        "Files of type \u201c%(extension)s\u201d are not accepted. Accepted: "
+                        "%(accepted)s.",
+                        extension=extension,
+                        accepted=", ".join(allowed_extensions()),
+                    )
+                    if extension
+                    else _(
+                        "Files without an extension are not accepted. Accepted: %(accepted)s.",
+                        accepted=", ".join(allowed_extensions()),
+                    )
                 ]
             }
         )
     description = (description or "").strip() or None
     if description and len(description) > DESCRIPTION_MAX_LEN:
         raise ValidationFailed(
-            {"description": [f"Keep the description under {DESCRIPTION_MAX_LEN} characters."]}
+            {
+                "description": [
+                    _("Keep the description under %(n)s characters.", n=DESCRIPTION_MAX_LEN)
+                ]
+            }
         )
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     digest = hashlib.sha256()
@@ -163,12 +178,17 @@ def store_document(
         mime = check.finish()
         allowed = ALLOWED_TYPES.get(mime)
         if allowed is None:
-            raise ValidationFailed({"file": [NOT_ACCEPTED]})
+            raise ValidationFailed({"file": [_(NOT_ACCEPTED)]})
         if extension not in allowed.extensions:
             raise ValidationFailed(
                 {
                     "file": [
-                        f"The file's content is a {allowed.label}, but its name ends in \u201c{extension}\u201d. Rename it and try again."
+                        _(
+                            "The file's content is a %(kind)s, but its name ends in "
+                            "\u201c%(extension)s\u201d. Rename it and try again.",
+                            kind=translate(allowed.label),
+                            extension=extension,
+                        )
                     ]
                 }
             )

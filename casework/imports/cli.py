@@ -35,11 +35,11 @@ def load_mapping(text: str) -> dict[str, str | None]:
     try:
         mapping = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise UnusableInput("The column mapping is not valid JSON.") from exc
+        raise UnusableInput(_("The column mapping is not valid JSON.")) from exc
     if not isinstance(mapping, dict) or not all(
         isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
     ):
-        raise UnusableInput('The column mapping must be an object {"header": "column"}.')
+        raise UnusableInput(_('The column mapping must be an object {"header": "column"}.'))
     return mapping
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from casework.core.i18n import gettext as _
+
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 MAX_ROWS = 200_000
 
@@ -45,7 +47,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             # A byte-order mark is no part of the first header, whichever UTF was chosen.
             return data.decode(encoding).removeprefix("\ufeff"), encoding
         except (LookupError, UnicodeDecodeError) as exc:
-            raise UnusableInput(f"The file cannot be read as {encoding}.") from exc
+            raise UnusableInput(
+                _("The file cannot be read as %(encoding)s.", encoding=encoding)
+            ) from exc
     for mark, encoding, skip in (
         (b"\xef\xbb\xbf", "utf-8", 3),
         # Excel's "Unicode text": UTF-16 with its byte-order mark (and tabs).
@@ -57,7 +61,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                 return data[skip:].decode(encoding), "utf-8-sig" if skip else encoding
             except UnicodeDecodeError as exc:
                 # A file that says what it is and is not that is damaged, not another encoding.
-                raise UnusableInput(f"The file says it is {encoding.upper()} but is not.") from exc
+                raise UnusableInput(
+                    _("The file says it is %(encoding)s but is not.", encoding=encoding.upper())
+                ) from exc
     if utf16 := _utf16_without_mark(data):
         return utf16
     try:
@@ -120,7 +126,7 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
         if best is None or score > best[0] * 1.2 + 30:
             best = (score, text, encoding)
     if best is None:
-        raise UnusableInput("The file is not a text (CSV) file.")
+        raise UnusableInput(_("The file is not a text (CSV) file."))
     return best[1], best[2]
 
 
@@ -139,15 +145,15 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
     try:
         text, used = decode(data, encoding)
     except UnicodeDecodeError as exc:
-        raise UnusableInput("The file is neither UTF-8 nor Windows-1251 text.") from exc
+        raise UnusableInput(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
     if "\x00" in text:
-        raise UnusableInput("The file is not a text (CSV) file.")
+        raise UnusableInput(_("The file is not a text (CSV) file."))
     hinted = _SEP_LINE.match(text)
     if hinted:
         text = text[hinted.end() :]
     if delimiter is not None:
         if delimiter not in DELIMITERS:
-            raise UnusableInput("The delimiter must be a comma, a semicolon or tab.")
+            raise UnusableInput(_("The delimiter must be a comma, a semicolon or tab."))
         delim = DELIMITERS[delimiter]
     else:
         delim = hinted.group(1) if hinted else _sniff_delimiter(text)
@@ -156,16 +162,16 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         numbered = enumerate(reader, start=1)
         header = _header(numbered)
         if header is None:
-            raise UnusableInput("The file has no header row.")
+            raise UnusableInput(_("The file has no header row."))
         table = Table([h.strip() for h in header], encoding=used, delimiter=delim)
         for number, cells in numbered:
             if not any(c.strip() for c in cells):
                 continue
             if number > MAX_ROWS:
-                raise UnusableInput(f"The file has more than {MAX_ROWS} rows.")
+                raise UnusableInput(_("The file has more than %(n)s rows.", n=MAX_ROWS))
             table.rows.append((number, _row(number, table.headers, cells)))
     except csv.Error as exc:
-        raise UnusableInput(f"The CSV cannot be read: {exc}.") from exc
+        raise UnusableInput(_("The CSV cannot be read: %(error)s.", error=exc)) from exc
     return table
 
 
@@ -187,8 +193,12 @@ def _row(number: int, headers: list[str], cells: list[Any]) -> dict[str, str]:
         elif value:
             # A column without a header cannot be mapped: its values would be lost unseen.
             raise UnusableInput(
-                f"Column {get_column_letter(i + 1)} has no header but holds values (row "
-                f"{number}): give it a header, or delete the column."
+                _(
+                    "Column %(column)s has no header but holds values (row %(row)s): give it a "
+                    "header, or delete the column.",
+                    column=get_column_letter(i + 1),
+                    row=number,
+                )
             )
     if len(cells) > len(headers) and any(_text(c) for c in cells[len(headers) :]):
         row["\x00extra"] = "; ".join(_text(c) for c in cells[len(headers) :] if _text(c))
@@ -245,15 +255,17 @@ def _check_unpacked(data: bytes) -> None:
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise UnusableInput("The file is not a readable XLSX workbook.") from exc
+        raise UnusableInput(_("The file is not a readable XLSX workbook.")) from exc
     bomb = any(
         p.file_size > XLSX_RATIO_FROM and p.file_size > XLSX_RATIO_MAX * max(p.compress_size, 1)
         for p in parts
     )
     if bomb or sum(p.file_size for p in parts) > XLSX_UNPACKED_MAX:
         raise UnusableInput(
-            "The workbook unpacks to far more than its rows can hold: save it again from the "
-            "spreadsheet program, or as CSV."
+            _(
+                "The workbook unpacks to far more than its rows can hold: save it again from the "
+                "spreadsheet program, or as CSV."
+            )
         )
 
 
@@ -263,11 +275,13 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
         # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise UnusableInput("The file is not a readable XLSX workbook.") from exc
+        raise UnusableInput(_("The file is not a readable XLSX workbook.")) from exc
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
-                raise UnusableInput(f"The workbook has no sheet \u201c{sheet}\u201d.")
+                raise UnusableInput(
+                    _("The workbook has no sheet \u201c%(sheet)s\u201d.", sheet=sheet)
+                )
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
@@ -275,11 +289,11 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
         numbered = enumerate(rows, start=1)
         header = _header(numbered)
         if header is None:
-            raise UnusableInput("The sheet has no header row.")
+            raise UnusableInput(_("The sheet has no header row."))
         table = Table([_text(h) for h in header])
         for number, cells in numbered:
             if number > MAX_ROWS:
-                raise UnusableInput(f"The sheet has more than {MAX_ROWS} rows.")
+                raise UnusableInput(_("The sheet has more than %(n)s rows.", n=MAX_ROWS))
             if cells and any(_text(c) for c in cells):
                 table.rows.append((number, _row(number, table.headers, list(cells))))
         return table
@@ -300,5 +314,5 @@ def read_table(
     if suffix == ".xlsx" or data[:4] == b"PK\x03\x04":
         return read_xlsx(data, sheet=sheet)
     if suffix not in ("", ".csv", ".txt", ".tsv"):
-        raise UnusableInput("Import a .csv or .xlsx file.")
+        raise UnusableInput(_("Import a .csv or .xlsx file."))
     return read_csv(data, encoding=encoding, delimiter=delimiter)

@@ -33,6 +33,7 @@ from casework.cases.models import (
 from casework.cases.services import case_values, last_reference_number, reference_prefix
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
 from casework.core.vocab import (
@@ -169,7 +170,9 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     lowered = {k.strip().casefold(): (v or "").strip().casefold() for k, v in mapping.items()}
     for target in lowered.values():
         if target and target not in COLUMNS:
-            raise UnusableInput(f"The mapping names an unknown column \u201c{target}\u201d.")
+            raise UnusableInput(
+                _("The mapping names an unknown column \u201c%(column)s\u201d.", column=target)
+            )
     result: dict[str, str] = {}
     unknown = []
     for header in headers:
@@ -185,17 +188,21 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
                 unknown.append(header)
             continue
         if target in result.values():
-            raise UnusableInput(f"Two columns are both \u201c{target}\u201d.")
+            raise UnusableInput(_("Two columns are both \u201c%(column)s\u201d.", column=target))
         result[header] = target
     if unknown:
         raise UnusableInput(
-            "Unknown column(s): "
-            + ", ".join(f"\u201c{h}\u201d" for h in unknown)
-            + ". Map them with a column mapping (or map them to null to leave them out)."
+            _(
+                "Unknown column(s): %(columns)s. Map them with a column mapping (or map them to "
+                "null to leave them out).",
+                columns=", ".join(f"\u201c{h}\u201d" for h in unknown),
+            )
         )
     missing = [c for c in REQUIRED if c not in result.values()]
     if missing:
-        raise UnusableInput(f"Required column(s) missing: {', '.join(missing)}.")
+        raise UnusableInput(
+            _("Required column(s) missing: %(columns)s.", columns=", ".join(missing))
+        )
     return result
 
 
@@ -256,21 +263,21 @@ def parse_row(
 
     if extra := cells.get("\x00extra"):
         problems.append(
-            Problem(number, "", _quoted(extra), "More cells than columns in the header.")
+            Problem(number, "", _quoted(extra), _("More cells than columns in the header."))
         )
     name = " ".join(cells.get("person_name", "").split())
     if not name:
-        reject("person_name", "The name is required (any script).")
+        reject("person_name", _("The name is required (any script)."))
     elif len(name) > NAME_MAX_LEN:
-        reject("person_name", f"A name may have at most {NAME_MAX_LEN} characters.")
+        reject("person_name", _("A name may have at most %(n)s characters.", n=NAME_MAX_LEN))
     others = _split(cells.get("other_names", ""))
     for other in others:
         if len(other) > NAME_MAX_LEN:
-            reject("other_names", f"A name may have at most {NAME_MAX_LEN} characters.")
+            reject("other_names", _("A name may have at most %(n)s characters.", n=NAME_MAX_LEN))
     # "муж." and "жен." as forms abbreviate them.
     gender = _GENDERS.get(cells.get("gender", "").strip().rstrip(".").casefold())
     if gender is None:
-        reject("gender", "Use male, female, other or unknown (or м/ж, m/f).")
+        reject("gender", _("Use male, female, other or unknown (or м/ж, m/f)."))
     ethnicity_raw = " ".join(cells.get("ethnicity", "").split())
     person_data = {
         "gender": gender or "unknown",
@@ -302,9 +309,12 @@ def parse_row(
         "external_ref": cells.get("case_key", ""),
     }
     if not case_data["act_type"]:
-        reject("act_type", "Say what happened: " + ", ".join(a.value for a in ActType) + ".")
+        reject(
+            "act_type",
+            _("Say what happened: %(choices)s.", choices=", ".join(a.value for a in ActType)),
+        )
     if not act_date:
-        reject("act_date", "The date of the act is required (a year is enough, or unknown).")
+        reject("act_date", _("The date of the act is required (a year is enough, or unknown)."))
     case: dict[str, Any] = {}
     try:
         case = case_values(case_data)
@@ -314,13 +324,16 @@ def parse_row(
     if case and act_date and case.get("act_date") is None:
         case["act_date_note"] = act_date[:200]
         warnings.append(
-            Problem(number, "act_date", _quoted(act_date), "Date unknown: kept as a note.")
+            Problem(number, "act_date", _quoted(act_date), _("Date unknown: kept as a note."))
         )
     elif case.get("act_date") is not None and case["act_date"].precision == "year":
-        warnings.append(Problem(number, "act_date", act_date, "Only the year is given."))
+        warnings.append(Problem(number, "act_date", act_date, _("Only the year is given.")))
     provisions, bad = catalogue.resolve(cells.get("legal_grounds", ""))
     if bad:
-        reject("legal_grounds", f"Unknown or retired provision code(s): {', '.join(bad)}.")
+        reject(
+            "legal_grounds",
+            _("Unknown or retired provision code(s): %(codes)s.", codes=", ".join(bad)),
+        )
     if problems:
         return None, problems, warnings
     row = Row(
@@ -383,7 +396,12 @@ def merge_case_rows(rows: list[Row]) -> list[Problem]:
                 case[column] = other
                 continue
             warnings.append(
-                Problem(row.number, column, str(other), f"The case already says {value}: kept.")
+                Problem(
+                    row.number,
+                    column,
+                    str(other),
+                    _("The case already says %(value)s: kept.", value=value),
+                )
             )
         provisions = first[row.case_key].provisions
         provisions += [p for p in row.provisions if p not in provisions]
@@ -734,7 +752,7 @@ class _Writer:
                 for row, case_id, _ in acts
             ],
         )
-        for (_, case_id, signature), event_id in zip(acts, event_ids, strict=True):
+        for (_row, case_id, signature), event_id in zip(acts, event_ids, strict=True):
             self.acts[case_id][signature] = event_id
         row_events = [self.acts[case_id][signature] for case_id, signature in signatures]
         self._link_agencies(rows, row_events)

@@ -62,7 +62,7 @@ def get_precedent(case: Case, public_id: str) -> CasePrecedent | None:
 def _clean_note(note: str | None) -> str | None:
     text = (note or "").replace("\r\n", "\n").strip() or None
     if text and len(text) > NOTE_MAX_LEN:
-        raise ValidationFailed({"note": [f"Use at most {NOTE_MAX_LEN} characters."]})
+        raise ValidationFailed({"note": [_("Use at most %(n)s characters.", n=NOTE_MAX_LEN)]})
     return text
 
 
@@ -85,9 +85,12 @@ def cite_precedent(
     )
     if existing is not None:
         message = (
-            f"{instrument.code} was cited and then removed; a coordinator can restore it."
+            _(
+                "%(code)s was cited and then removed; a coordinator can restore it.",
+                code=instrument.code,
+            )
             if existing.is_hidden
-            else f"This case already cites {instrument.code}."
+            else _("This case already cites %(code)s.", code=instrument.code)
         )
         raise ValidationFailed({"decision": [message]})
     precedent = CasePrecedent(

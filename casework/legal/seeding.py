@@ -20,6 +20,7 @@ from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import gettext as _
 from casework.core.vocab import FollowUpStatus, InstrumentType, InterimMeasures, NormDirection
 from casework.legal.models import Instrument, Provision
 from casework.paths import PACKAGE_DIR
@@ -256,7 +257,7 @@ def _catalogue_entry(kind: str, code: str, data: dict[str, Any]) -> tuple[Any, d
                     db.session.scalar(select(Provision).where(Provision.code == code)),
                     prov_wanted,
                 )
-    raise ValidationFailed(f"{code} is not in the shipped catalogue.")
+    raise ValidationFailed(_("%(code)s is not in the shipped catalogue.", code=code))
 
 
 def resolve_correction(
@@ -270,7 +271,7 @@ def resolve_correction(
         raise PermissionDenied()
     obj, wanted = _catalogue_entry(kind, code, data if data is not None else load_data())
     if obj is None:
-        raise ValidationFailed(f"{code} is not in this catalogue.")
+        raise ValidationFailed(_("%(code)s is not in this catalogue.", code=code))
     if accept:
         changed = _write(obj, wanted)
         db.session.flush()

@@ -102,7 +102,7 @@ def _check_text(field: str, value: str | None, max_len: int, required: bool = Fa
     if required and not value:
         raise ValidationFailed({field: [_("This field is required.")]})
     if value and len(value) > max_len:
-        raise ValidationFailed({field: [f"Use at most {max_len} characters."]})
+        raise ValidationFailed({field: [_("Use at most %(n)s characters.", n=max_len)]})
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -200,13 +200,15 @@ def _new_code(code: str, model: type, field: str = "code") -> str:
     if not value:
         raise ValidationFailed({field: [_("This field is required.")]})
     if len(value) > CODE_MAX_LEN:
-        raise ValidationFailed({field: [f"Use at most {CODE_MAX_LEN} characters."]})
+        raise ValidationFailed({field: [_("Use at most %(n)s characters.", n=CODE_MAX_LEN)]})
     if not CODE_RE.match(value):
         raise ValidationFailed(
             {field: [_("Use letters, digits and : / . - ( ) only, for example CAT:3.")]}
         )
     if db.session.scalar(select(model.id).where(model.code == value)) is not None:
-        raise ValidationFailed({field: [f"The code {value} is already in the catalogue."]})
+        raise ValidationFailed(
+            {field: [_("The code %(code)s is already in the catalogue.", code=value)]}
+        )
     return value
 
 
@@ -356,9 +358,9 @@ def resolve_provision_codes(text: str | None) -> list[Provision]:
     retired = [c for c in codes if c in found and not is_usable(found[c])]
     messages = []
     if unknown:
-        messages.append(f"Unknown provision code(s): {', '.join(unknown)}")
+        messages.append(_("Unknown provision code(s): %(codes)s", codes=", ".join(unknown)))
     if retired:
-        messages.append(f"Retired provision code(s): {', '.join(retired)}")
+        messages.append(_("Retired provision code(s): %(codes)s", codes=", ".join(retired)))
     if messages:
         raise ValidationFailed({"legal_grounds": messages})
     return [found[c] for c in codes]
@@ -555,7 +557,9 @@ def _usable_provision(provision: Provision | None) -> Provision:
     if provision is None:
         raise ValidationFailed({"provision": [_("Choose a provision from the catalogue.")]})
     if not is_usable(provision):
-        raise ValidationFailed({"provision": [f"{provision.code} is retired from the catalogue."]})
+        raise ValidationFailed(
+            {"provision": [_("%(code)s is retired from the catalogue.", code=provision.code)]}
+        )
     return provision
 
 
@@ -573,14 +577,24 @@ def _check_unique(
     if existing is None:
         return
     if existing.is_hidden:
-        message = (
-            f"{provision.code} was already linked as \u201c{assessment.label}\u201d and then "
-            "hidden; a coordinator can restore that link."
+        message = _(
+            "%(code)s was already linked as \u201c%(assessment)s\u201d and then hidden; a "
+            "coordinator can restore that link.",
+            code=provision.code,
+            assessment=assessment.label,
         )
     elif existing.state == LinkState.SUGGESTED:
-        message = f"{provision.code} is already suggested as \u201c{assessment.label}\u201d."
+        message = _(
+            "%(code)s is already suggested as \u201c%(assessment)s\u201d.",
+            code=provision.code,
+            assessment=assessment.label,
+        )
     else:
-        message = f"{provision.code} is already linked as \u201c{assessment.label}\u201d."
+        message = _(
+            "%(code)s is already linked as \u201c%(assessment)s\u201d.",
+            code=provision.code,
+            assessment=assessment.label,
+        )
     raise ValidationFailed({"provision": [message]})
 
 

@@ -111,7 +111,12 @@ def _set_retired(item, set_retired, endpoint: str):
         flash(_(STALE_MESSAGE), "warning")
     else:
         db.session.commit()
-        flash(f"{item.code} {'retired' if retire else 'reinstated'}.", "success")
+        flash(
+            _("%(code)s retired.", code=item.code)
+            if retire
+            else _("%(code)s reinstated.", code=item.code),
+            "success",
+        )
     return redirect(url_for(endpoint, code=item.code))
 
 
@@ -143,8 +148,11 @@ def resolve_correction(kind: str, code: str):
     accept = request.form.get("accept") == "1"
     return perform(
         lambda: seeding.resolve_correction(current_user, kind, code, accept=accept),
-        success=f"{code}: "
-        + ("the catalogue's version applied." if accept else "your version kept."),
+        success=(
+            _("%(code)s: the catalogue's version applied.", code=code)
+            if accept
+            else _("%(code)s: your version kept.", code=code)
+        ),
         then=url_for("legal.catalogue") + "#corrections",
         form=RetireForm(),
     )
@@ -163,7 +171,7 @@ def new_instrument():
             **_instrument_values(form),
         ),
         # The code as the catalogue stores it.
-        success=f"{services.normalise_code(form.code.data)} added to the catalogue.",
+        success=_("%(code)s added to the catalogue.", code=services.normalise_code(form.code.data)),
         then=lambda instrument: url_for("legal.instrument", code=instrument.code),
     )
     return done or render_template("legal/instrument_form.html", form=form, instrument=None)
@@ -253,7 +261,7 @@ def new_provision(code: str):
             current_user, item, code=form.code.data, **_provision_values(form)
         ),
         # The code as the catalogue stores it.
-        success=f"{services.normalise_code(form.code.data)} added.",
+        success=_("%(code)s added.", code=services.normalise_code(form.code.data)),
         then=lambda provision: url_for("legal.provision", code=provision.code),
     )
     return done or render_template(

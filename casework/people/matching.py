@@ -22,6 +22,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core import indexversions
 from casework.core.blindindex import current_index
 from casework.core.db import among, db, in_chunks
+from casework.core.i18n import gettext
 from casework.core.locks import transaction_lock
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
@@ -156,12 +157,12 @@ def _adjust(
     if birth_year and person.birth_date is not None:
         gap = abs(person.birth_date.year - birth_year)
         if gap == 0:
-            score, reasons = min(100.0, score + 3), ["same birth year"]
+            score, reasons = min(100.0, score + 3), [gettext("same birth year")]
         elif gap > 2:
-            score, reasons = score - 15, [f"birth years {gap} apart"]
+            score, reasons = score - 15, [gettext("birth years %(gap)s apart", gap=gap)]
     if nationality and person.nationality and person.nationality != nationality.upper():
         score -= 10
-        reasons.append("different nationality")
+        reasons.append(gettext("different nationality"))
     return score, reasons
 
 
@@ -317,7 +318,13 @@ def _rank(
                     best = (score, stored, text)
         score, reasons = _adjust(named, best[0], birth_year, nationality)
         if score >= threshold:
-            why = [f"\u201c{best[2]}\u201d matches \u201c{best[1]}\u201d ({best[0]:.0f})", *reasons]
+            matched = gettext(
+                "\u201c%(typed)s\u201d matches \u201c%(recorded)s\u201d (%(score)s)",
+                typed=best[2],
+                recorded=best[1],
+                score=f"{best[0]:.0f}",
+            )
+            why = [matched, *reasons]
             found.append(_Scored(named, score, best[1], best[2], why))
     found.sort(key=lambda c: (-c.score, c.named.id))
     return found

@@ -15,6 +15,7 @@ from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
 from casework.core.hiding import hide
+from casework.core.i18n import N_, translate
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
     ConsentLevel,
@@ -45,7 +46,7 @@ def _clean_names(names: list[NameInput]) -> list[NameInput]:
             continue
         if len(text) > NAME_MAX_LEN:
             raise ValidationFailed(
-                {"names": [f"A name may have at most {NAME_MAX_LEN} characters."]}
+                {"names": [_("A name may have at most %(n)s characters.", n=NAME_MAX_LEN)]}
             )
         kind = NameKind.parse(str(n.kind)) or NameKind.AS_GIVEN
         script = Script.parse(str(n.script)) if n.script else None
@@ -182,6 +183,17 @@ def add_family_link(
     return link
 
 
+# A family link read from either side: (the person is the relation of the relative, the relative
+# is the person's relation), each a whole phrase so that a language words it its own way.
+RELATION_WORDING: dict[FamilyRelation, tuple[str, str]] = {
+    FamilyRelation.SPOUSE: (N_("Spouse of"), N_("has as spouse")),
+    FamilyRelation.PARENT: (N_("Parent of"), N_("has as parent")),
+    FamilyRelation.CHILD: (N_("Child of"), N_("has as child")),
+    FamilyRelation.SIBLING: (N_("Sibling of"), N_("has as sibling")),
+    FamilyRelation.OTHER: (N_("Other relative of"), N_("has as other relative")),
+}
+
+
 def families_of(
     people: list[Person], viewer: Any
 ) -> dict[int, list[tuple[FamilyLink, Person, str]]]:
@@ -220,11 +232,11 @@ def families_of(
     )
     for link in links:
         if link.person_id in result and link.relative_id in visible:
-            result[link.person_id].append((link, link.relative, f"{link.relation.label} of"))
+            label = translate(RELATION_WORDING[link.relation][0])
+            result[link.person_id].append((link, link.relative, label))
         if link.relative_id in result and link.person_id in visible:
-            result[link.relative_id].append(
-                (link, link.person, f"has as {link.relation.label.lower()}")
-            )
+            label = translate(RELATION_WORDING[link.relation][1])
+            result[link.relative_id].append((link, link.person, label))
     return result
 
 
