@@ -1,13 +1,26 @@
-"""The audit trail in words: every action code the code records has a sentence."""
+"""The audit trail in words: every action code the code records has a sentence, and a label of
+its own for the audit page's filter, under the group of its object."""
 
 from __future__ import annotations
 
 import ast
 import re
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
-from casework.audit.wording import WORDING, describe
+import pytest
+from flask_babel import force_locale
+
+from casework.audit.wording import (
+    ACTION_GROUPS,
+    WORDING,
+    Sentence,
+    action_choices,
+    action_group,
+    action_label,
+    describe,
+)
 from casework.cases import services as cases
 from casework.core.db import db
 from casework.core.vocab import Role, TeamRole
@@ -74,6 +87,77 @@ def test_every_action_code_has_wording():
     assert not unreadable, "build action codes from literals, so they can be checked"
     missing = sorted(codes - set(WORDING))
     assert not missing, f"action codes without a sentence in casework/audit/wording.py: {missing}"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_action_code_has_a_label_of_its_own_in_its_group(app, language):
+    codes, _unreadable = action_codes_in_code()
+    codes |= set(WORDING)
+    # A sentence built by a function says what happened in short only through its summary.
+    bare = sorted(c for c in codes if c in WORDING and not isinstance(WORDING[c], str | Sentence))
+    assert not bare, f"give these a Sentence(build, summary) in casework/audit/wording.py: {bare}"
+    ungrouped = sorted(c for c in codes if c.partition(".")[0] not in ACTION_GROUPS)
+    assert not ungrouped, f"no group in ACTION_GROUPS for: {ungrouped}"
+    with app.test_request_context("/"), force_locale(language):
+        labels: dict[tuple[str, str], list[str]] = {}
+        for code in sorted(codes):
+            label = action_label(code)
+            assert label and label != code and label[0].isupper(), (code, label)
+            assert not re.search(r"[{}?]|%\(", label), (code, label)
+            labels.setdefault((action_group(code), label), []).append(code)
+    same = {key: found for key, found in labels.items() if len(found) > 1}
+    assert not same, f"codes one label cannot tell apart: {same}"
+
+
+def test_labels_say_what_happened_without_who_or_the_details(app):
+    with app.test_request_context("/"):
+        assert action_label("case.status_changed") == "Changed the status of the case"
+        assert action_label("backup.created") == "Made a backup"  # "({tables} tables...)" gone
+        assert action_label("legal.link_hidden") == "Removed the link to …"
+        assert action_label("case.updated") == "Changed the case"
+        assert action_label("old.gone") == "old.gone"  # an action no longer recorded
+        with force_locale("ru"):
+            assert action_label("case.status_changed") == "Изменён статус дела"
+            assert action_label("import.cases") == "Импорт дел"  # "— {cases} (...)" gone
+            assert action_label("reminders.run") == "Рассылка напоминаний"
+            assert action_group("case.viewed") == "Дела"
+        choices = dict(action_choices(["case.viewed", "case.created", "user.created", "x.y"]))
+        assert list(choices) == ["Accounts", "Cases", "Other"]
+        assert choices["Cases"] == [("case.created", "Created the case"),
+                                    ("case.viewed", "Opened the case file")]  # fmt: skip
+
+
+def test_the_audit_filter_offers_labels_grouped_by_object(app):
+    admin = make_user(Role.ADMIN, language="ru")
+    coordinator = make_user(Role.COORDINATOR)
+    case = make_case(coordinator)
+    cases.update_case(coordinator, case, {"urgency": "imminent"}, case.version)
+    db.session.commit()
+    browser = client_for(app, admin)
+    html = browser.get("/admin/audit").get_data(as_text=True)
+    select = html[html.index('<select name="action">') : html.index("</select>", html.index(
+        '<select name="action">'))]  # fmt: skip
+    assert '<optgroup label="Дела">' in select and '<optgroup label="Вход в систему">' in select
+    options = options_of(select)
+    assert ("case.updated", "Изменения (дело)") in options
+    assert ("user.created", "Создана учётная запись") in options
+    assert not [label for code, label in options if code and label == code]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    assert [g for g, _body in groups] == sorted((g for g, _body in groups), key=str.casefold)
+    for _group, body in groups:
+        labels = [label for _code, label in options_of(body)]
+        assert labels == sorted(labels, key=str.casefold)
+    # The option still filters by its code, and stays chosen.
+    chosen = browser.get("/admin/audit?action=case.updated").get_data(as_text=True)
+    assert '<option value="case.updated" selected>Изменения (дело)</option>' in chosen
+
+
+_OPTION = re.compile(r'<option value="([^"]*)"[^>]*>([^<]*)</option>')
+
+
+def options_of(html: str) -> list[tuple[str, str]]:
+    """(value, text) of each option in ``html``, unescaped."""
+    return [(unescape(v), unescape(t)) for v, t in _OPTION.findall(html)]
 
 
 def _entry(action, actor=None, **details):

@@ -73,7 +73,7 @@ def trail():
         accounts=services.accounts_named(page.entries),
         filters=filters,
         actors=services.actors(),
-        actions=services.actions(),
+        action_groups=wording.action_choices(services.actions()),
         object_types=services.object_types(),
     )
 

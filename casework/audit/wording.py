@@ -1,18 +1,24 @@
 """The audit trail in words: one sentence per entry, for every page that shows history.
 
 ``WORDING`` maps every action code the application records to a sentence builder (a format
-string over the entry's details, or a function of the entry). ``describe(entry)`` is what the
-case history, the audit page and the catalogue history show. Details never hold identifying
+string over the entry's details, or a ``Sentence``: a function of the entry with a summary).
+``describe(entry)`` is what the case history, the audit page and the catalogue history show;
+``action_label(code)``, what happened in short, is derived from the same wording (the sentence
+or its summary without who and the details) for the audit page's filter, which groups the codes
+by their object (``ACTION_GROUPS``, by the part of the code before the dot). Details never hold identifying
 values (see ``casework.audit.services.record``), so a sentence never does either: an edit of an
 identifying field says only that it changed; non-identifying fields (codes, statuses, dates,
 countries) carry their value before and after (``changes`` in the details).
 
-``tests/test_audit_wording.py`` fails when an action code used in the code has no wording.
+``tests/test_audit_wording.py`` fails when an action code used in the code has no wording, or
+no label of its own within its group (in each language).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from casework.core import countries
@@ -227,7 +233,20 @@ _RECORD_WORDS = {
     "comments": N_("a comment"),
 }
 
-Builder = str | Callable[[Any, str, dict[str, Any]], str]
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (a format string over the details, or a function ``build(entry, who,
+    details)``) with what happened in short, where the sentence alone cannot say it: ``summary``,
+    a format string like the table's (``{who}`` and the words in ``words``, marked with ``N_``),
+    from which the filter's label is derived."""
+
+    build: str | Callable[[Any, str, dict[str, Any]], str]
+    summary: str
+    words: dict[str, str] = field(default_factory=dict)
+
+
+Builder = str | Sentence
 
 
 def _record(entry: Any) -> str:
@@ -260,7 +279,14 @@ _LINK_VERBS = {
 }
 
 
-def _link(verb: str) -> Callable[[Any, str, dict[str, Any]], str]:
+_LINK_SUMMARIES = {
+    "linked": N_("{who} linked a legal ground"),
+    "suggested": N_("{who} suggested a legal ground"),
+    "accepted the suggestion": N_("{who} accepted a suggested legal ground"),
+}
+
+
+def _link(verb: str) -> Sentence:
     def build(entry: Any, who: str, d: dict[str, Any]) -> str:
         words = [_gettext(_LINK_VERBS[verb]) % {"who": who, "code": d.get("code", "?")}]
         if d.get("assessment"):
@@ -269,10 +295,10 @@ def _link(verb: str) -> Callable[[Any, str, dict[str, Any]], str]:
             words.append(_label(ViolationStatus, d["violation_status"], lower=True))
         return ", ".join(words)
 
-    return build
+    return Sentence(build, _LINK_SUMMARIES[verb])
 
 
-def _edit(what: str) -> Callable[[Any, str, dict[str, Any]], str]:
+def _edit(what: str) -> Sentence:
     def build(entry: Any, who: str, d: dict[str, Any]) -> str:
         return _(
             "%(who)s changed %(what)s: %(changes)s",
@@ -281,7 +307,7 @@ def _edit(what: str) -> Callable[[Any, str, dict[str, Any]], str]:
             changes=changes_words(d),
         )
 
-    return build
+    return Sentence(build, N_("{who} changed {what}"), {"what": what})
 
 
 def _member_added(entry: Any, who: str, d: dict[str, Any]) -> str:
@@ -398,8 +424,8 @@ def _record_restored(entry: Any, who: str, d: dict[str, Any]) -> str:
 
 WORDING: dict[str, Builder] = {
     # access and the API
-    "access.refused": _refused,
-    "api.request": _api,
+    "access.refused": Sentence(_refused, N_("{who} was refused access")),
+    "api.request": Sentence(_api, N_("{who} called the API")),
     "api_token.created": N_("{who} created an API token ({scope}, {days} days)"),
     "api_token.address_throttled": N_(
         "Too many wrong API tokens came from one address: its wrong tokens are refused for a while"
@@ -425,12 +451,14 @@ WORDING: dict[str, Builder] = {
     "auth.second_factor_failed": N_("{who} entered a wrong second-factor code"),
     "auth.second_factor_replaced": N_("{who} moved their second factor to a new app"),
     # advocacy
-    "advocacy.action_created": _action_created,
+    "advocacy.action_created": Sentence(_action_created, N_("{who} created an advocacy action")),
     "advocacy.action_updated": _edit(N_("the advocacy action")),
     "advocacy.body_created": N_("{who} added a target body"),
     "advocacy.body_retired": N_("{who} retired a target body"),
     "advocacy.body_restored": N_("{who} brought back a target body"),
-    "advocacy.status_changed": _advocacy_status,
+    "advocacy.status_changed": Sentence(
+        _advocacy_status, N_("{who} changed the status of an advocacy action")
+    ),
     "calendar.token_created": N_("{who} switched on their calendar feed"),
     "calendar.token_rotated": N_("{who} changed their calendar feed's address"),
     "calendar.token_revoked": N_("{who} switched off their calendar feed"),
@@ -438,31 +466,36 @@ WORDING: dict[str, Builder] = {
     "reminder.sent": N_("A reminder e-mail was sent"),
     # cases
     "case.commented": N_("{who} commented"),
-    "case.created": _created,
+    "case.created": Sentence(_created, N_("{who} created the case")),
     "case.discarded": N_("{who} discarded the draft"),
     "case.discard_restored": N_("{who} brought back the discarded draft"),
     "case.marked_duplicate": N_("{who} marked the case as a duplicate of {original} and closed it"),
     "case.duplicate_recorded": N_("{who} marked {duplicate} as a duplicate of this case"),
     "case.listed": N_("{who} listed cases through the API"),
-    "case.member_added": _member_added,
+    "case.member_added": Sentence(_member_added, N_("{who} added someone to the team")),
     "case.member_removed": N_("{who} removed someone from the team"),
     "case.name_search": N_("{who} searched by name ({results} results)"),
-    "case.person_added": _case_role,
+    "case.person_added": Sentence(_case_role, N_("{who} added a person to the case")),
     "case.printed": N_("{who} printed the case"),
-    "case.reference_dated": _reference_dated,
-    "case.reopened_for_review": _reopened,
+    "case.reference_dated": Sentence(_reference_dated, N_("The case got its dated reference")),
+    "case.reopened_for_review": Sentence(
+        _reopened, N_("A verified case went back into legal review")
+    ),
     "case.restricted": N_("{who} restricted the case"),
-    "case.status_changed": _status_change,
+    "case.status_changed": Sentence(_status_change, N_("{who} changed the status of the case")),
     "case.unrestricted": N_("{who} lifted the restriction"),
     "case.updated": _edit(N_("the case")),
     "case.viewed": N_("{who} opened the case file"),
     # backups, background jobs, search
     "backup.created": N_("{who} made a backup ({tables} tables, {files} files)"),
-    "backup.verified": N_(
-        "{who} checked the backup {archive}, made {created_at}: intact ({tables} tables, "
-        "{files} files)"
+    "backup.verified": Sentence(
+        N_(
+            "{who} checked the backup {archive}, made {created_at}: intact ({tables} tables, "
+            "{files} files)"
+        ),
+        N_("{who} checked a backup and found it intact"),
     ),
-    "backup.refused": _backup_refused,
+    "backup.refused": Sentence(_backup_refused, N_("{who} checked a backup and refused it")),
     "backup.restored": N_(
         "{who} restored a backup made {created_at} ({tables} tables, {files} files)"
     ),
@@ -482,18 +515,18 @@ WORDING: dict[str, Builder] = {
     ),
     "legal.instrument_created": N_("{who} added the instrument {code}"),
     "legal.instrument_updated": _edit(N_("the instrument")),
-    "legal.instrument_retired": N_("{who} retired {code}"),
-    "legal.instrument_reinstated": N_("{who} reinstated {code}"),
+    "legal.instrument_retired": N_("{who} retired the instrument {code}"),
+    "legal.instrument_reinstated": N_("{who} reinstated the instrument {code}"),
     "legal.provision_created": N_("{who} added the provision {code}"),
     "legal.provision_updated": _edit(N_("the provision")),
-    "legal.provision_retired": N_("{who} retired {code}"),
-    "legal.provision_reinstated": N_("{who} reinstated {code}"),
+    "legal.provision_retired": N_("{who} retired the provision {code}"),
+    "legal.provision_reinstated": N_("{who} reinstated the provision {code}"),
     "legal.seed_corrected": N_("The reference catalogue corrected {code}: {changes}"),
     "legal.seed_correction_accepted": N_("{who} took the catalogue's version of {code}"),
     "legal.seed_correction_declined": N_("{who} kept their own version of {code}"),
     "legal.link_created": _link("linked"),
     "legal.link_suggested": _link("suggested"),
-    "legal.link_updated": _link_updated,
+    "legal.link_updated": Sentence(_link_updated, N_("{who} changed a link to a legal ground")),
     "legal.link_imported": N_("{who} imported a link to {code}"),
     "legal.link_hidden": N_("{who} removed the link to {code}"),
     "legal.link_restored": N_("{who} restored the link to {code}"),
@@ -502,7 +535,7 @@ WORDING: dict[str, Builder] = {
     "legal.precedent_cited": N_("{who} cited the decision {code} as a precedent"),
     "legal.precedent_hidden": N_("{who} stopped citing a decision"),
     "legal.precedent_restored": N_("{who} cited a decision again"),
-    "legal.remedy_created": _remedy_created,
+    "legal.remedy_created": Sentence(_remedy_created, N_("{who} recorded a domestic remedy")),
     "legal.remedy_updated": _edit(N_("a domestic remedy")),
     "legal.remedy_hidden": N_("{who} removed a domestic remedy"),
     "legal.remedy_restored": N_("{who} restored a domestic remedy"),
@@ -516,14 +549,14 @@ WORDING: dict[str, Builder] = {
     "person.created": N_("{who} recorded a person"),
     "person.family_linked": N_("{who} recorded a family link"),
     "person.merged": N_("{who} merged two records of one person"),
-    "person.name_added": _name_added,
+    "person.name_added": Sentence(_name_added, N_("{who} added a name to a person")),
     "person.name_hidden": N_("{who} removed a name of a person"),
     "person.unmerged": N_("{who} undid a merge of two records"),
     "person.updated": _edit(N_("a person")),
     "person.viewed": N_("{who} opened a person's record"),
     # records of a case (hidden and restored through the shared mechanism)
-    "record.hidden": _record_hidden,
-    "record.restored": _record_restored,
+    "record.hidden": Sentence(_record_hidden, N_("{who} removed a record from the case file")),
+    "record.restored": Sentence(_record_restored, N_("{who} restored a record")),
     "source.created": N_("{who} added a source"),
     "source.updated": _edit(N_("a source")),
     # UPR
@@ -551,7 +584,7 @@ WORDING: dict[str, Builder] = {
     "user.password_reset_used": N_("{who} set a new password with a reset code"),
     "user.profile_updated": N_("{who} updated their profile"),
     "user.renamed": N_("{who} changed an account's name"),
-    "user.role_changed": _role_changed,
+    "user.role_changed": Sentence(_role_changed, N_("{who} changed an account's role")),
     "user.second_factor_reset": N_("The second factor of an account was removed (two approvals)"),
     "user.second_factor_reset_approved": N_("{who} approved removing a second factor ({approval})"),
     "user.second_factor_reset_cancelled": N_("{who} cancelled a second-factor reset"),
@@ -584,9 +617,95 @@ def describe(entry: Any) -> str:
     if builder is None:
         # Older entries whose action is no longer recorded: still a sentence, not a code.
         return f"{who}: {entry.action.replace('.', ' ').replace('_', ' ')}"
+    if isinstance(builder, Sentence):
+        builder = builder.build
     if callable(builder):
         return builder(entry, who, details)
+    return _format(builder, who, details)
+
+
+def _format(template: str, who: str, details: dict[str, Any]) -> str:
+    """A sentence of the table (a format string over the details) in the reader's language."""
     values = _Details({k: _format_value(v) for k, v in details.items()})
     values["who"] = who
     values["changes"] = changes_words(details)
-    return translate(builder).format_map(values)
+    return translate(template).format_map(values)
+
+
+# --- the audit page's filter: what happened, in short, grouped by object --------------------
+
+# The object of each code (the part before the dot): one group of options per label.
+ACTION_GROUPS = {
+    "case": N_("Cases"),
+    "event": N_("Records of a case"),
+    "source": N_("Records of a case"),
+    "document": N_("Records of a case"),
+    "record": N_("Records of a case"),
+    "person": N_("People"),
+    "legal": N_("Legal grounds and catalogue"),
+    "advocacy": N_("Advocacy"),
+    "upr": N_("Universal Periodic Review"),
+    "output": N_("Outputs"),
+    "report": N_("Outputs"),
+    "organisation": N_("Outputs"),
+    "user": N_("Accounts"),
+    "auth": N_("Sign-in"),
+    "access": N_("Sign-in"),
+    "api": N_("API"),
+    "api_token": N_("API"),
+    "calendar": N_("Reminders and calendar"),
+    "reminders": N_("Reminders and calendar"),
+    "reminder": N_("Reminders and calendar"),
+    "backup": N_("Backups"),
+    "job": N_("Background jobs and imports"),
+    "import": N_("Background jobs and imports"),
+    "search": N_("Full-text search"),
+}
+OTHER_GROUP = N_("Other")
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A parenthesis holding a detail: "(3 tables, 2 files)", "(дней: {days})".
+_DETAILS_IN_PARENS = re.compile(r"\s*\([^()]*\{\w+\}[^()]*\)")
+_TRAILING_DETAIL = re.compile(r"\s+[—–-]\s*\{\w+\}\s*$")
+_EDGE = " :;,.—–-"
+
+
+def action_label(code: str) -> str:
+    """What the code records, in short and in the reader's language ("Changed the status of
+    the case"): its sentence (or summary) without who did it and without the details. A code no
+    longer recorded is shown as it is."""
+    builder = WORDING.get(code)
+    if builder is None:
+        return code
+    words: dict[str, str] = {}
+    if isinstance(builder, Sentence):
+        words = {name: translate(word) for name, word in builder.words.items()}
+        builder = builder.summary
+    text = translate(builder).replace("{who}", "").strip(_EDGE)
+    text = _PLACEHOLDER.sub(lambda m: words.get(m[1], m[0]), text)
+    text = _DETAILS_IN_PARENS.sub("", text)
+    head, colon, rest = text.partition(": ")
+    if colon and _PLACEHOLDER.search(rest):
+        text = head  # what follows is the details ("Рассылка напоминаний: отправлено — {sent}")
+    # A detail after a dash ends the phrase and goes ("импорт дел — {cases}"); any other reads
+    # as an ellipsis ("Removed the link to …").
+    text = _TRAILING_DETAIL.sub("", text)
+    text = " ".join(_PLACEHOLDER.sub("…", text).split()).strip(_EDGE)
+    return text[:1].upper() + text[1:]
+
+
+def action_group(code: str) -> str:
+    """The group of the filter a code is listed under (its object), in the reader's language."""
+    return translate(ACTION_GROUPS.get(code.partition(".")[0], OTHER_GROUP))
+
+
+def action_choices(codes: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filter's options: (group, [(code, label)...]) for ``codes``, groups and labels each
+    sorted by their words in the reader's language."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in codes:
+        groups.setdefault(action_group(code), []).append((code, action_label(code)))
+    return [
+        (group, sorted(options, key=lambda option: (option[1].casefold(), option[0])))
+        for group, options in sorted(groups.items(), key=lambda item: item[0].casefold())
+    ]
