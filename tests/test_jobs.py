@@ -194,12 +194,42 @@ def test_a_failing_job_is_retried_then_fails_with_a_clear_message(app, make_user
     job = _job(job.public_id)
     assert calls == ["fail"] * 4 and job.attempts == 4
     assert job.state == JobState.FAILED and job.finished_at is not None
-    assert job.error == "Unexpected error (RuntimeError); the server log has the details."
-    assert SECRET not in (job.error + (job.message or ""))
+    assert services.error_text(job) == (
+        "Unexpected error (RuntimeError); the server log has the details."
+    )
+    assert SECRET not in (job.error + (job.message or "") + str(job.error_args))
     page = client_for(app, admin).get(f"/jobs/{job.public_id}").get_data(as_text=True)
     assert "Failed" in page and "RuntimeError" in page and SECRET not in page
     # A failed job run again does nothing.
     assert services.execute(job.id) == JobState.FAILED and len(calls) == 4
+
+
+def test_a_russian_reader_reads_a_jobs_counts_and_failure_in_russian(app, make_user, calls):
+    admin = make_user(Role.ADMIN, language="ru")
+    browser = client_for(app, admin)
+    job = _system_job("test.fail")
+    with pytest.raises(RuntimeError):
+        services.execute(job.id, final_attempt=False)
+    job = _job(job.public_id)
+    assert (job.message, job.message_args) == (
+        "Attempt %(n)s failed; it will be tried again",
+        {"n": 1},
+    )
+    status = browser.get(f"/jobs/{job.public_id}/status").get_json()
+    assert status["message"] == "Попытка 1 не удалась; задача будет повторена"
+    assert status["error"] == (
+        "Непредвиденная ошибка (RuntimeError); подробности — в журнале сервера."
+    )
+    page = browser.get(f"/jobs/{job.public_id}").get_data(as_text=True)
+    assert "Попытка 1 не удалась" in page and "Attempt 1 failed" not in page
+    # Progress with counts, as an import reports it.
+    context = services.JobContext(job=job, user=None)
+    context.counter(200, "%(done)s of %(total)s rows checked")(50)
+    db.session.commit()
+    status = browser.get(f"/jobs/{job.public_id}/status").get_json()
+    assert status["message"] == "Проверено строк: 50 из 200"
+    english = client_for(app, make_user(Role.ADMIN)).get(f"/jobs/{job.public_id}/status")
+    assert english.get_json()["message"] == "50 of 200 rows checked"
 
 
 def test_a_job_that_fails_once_succeeds_on_retry(app, calls):
@@ -324,7 +354,9 @@ def test_rq_retries_a_failing_job_then_it_ends_failed(app, calls, redis_queue):
     job = _job(job.public_id)
     assert calls == ["fail"] * 4
     assert (job.state, job.attempts) == (JobState.FAILED, 4)
-    assert job.error == "Unexpected error (RuntimeError); the server log has the details."
+    assert services.error_text(job) == (
+        "Unexpected error (RuntimeError); the server log has the details."
+    )
     from rq.job import Job as RQJob
 
     assert RQJob.fetch(queue.rq_job_id(job.id), connection=redis_queue.connection).is_failed

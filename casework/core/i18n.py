@@ -149,9 +149,12 @@ def english() -> Iterator[None]:
         yield
 
 
-def translate(message: str) -> str:
-    """``message`` (an English msgid marked elsewhere with ``N_``) in the request's language."""
-    return gettext(message) if message else message
+def translate(message: str, values: dict[str, Any] | None = None) -> str:
+    """``message`` (an English msgid marked elsewhere with ``N_``) in the request's language,
+    its ``%(name)s`` placeholders filled from ``values`` (a stored message and its values)."""
+    if not message:
+        return message
+    return gettext(message, **values) if values else gettext(message)
 
 
 # Date patterns per language. English keeps ISO 8601 (unambiguous between the many date orders

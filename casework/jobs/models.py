@@ -53,6 +53,10 @@ class Job(PublicIdMixin, db.Model):
     result_type: Mapped[str | None] = mapped_column(String(100))
     result_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(ERROR_MAX_LEN))
+    # ``message`` and ``error`` are English msgids (marked with ``N_``), translated when shown;
+    # the values of their placeholders ("%(done)s of %(total)s rows checked") are kept here.
+    message_args: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error_args: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     created_by = relationship("User")
 

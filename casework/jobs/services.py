@@ -46,7 +46,14 @@ RETRIES = 3
 
 
 class JobError(Exception):
-    """A failure whose message is safe to show on the job's page (no identifying data)."""
+    """A failure whose message is safe to show on the job's page (no identifying data): an
+    English msgid (marked with ``N_``) and the values of its placeholders (counts, codes), kept
+    apart so that the page translates it; ``str()`` gives it in English."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -90,8 +97,11 @@ class JobContext:
     # Once the job's own transaction has changed its row, progress goes through it too.
     _row_written: bool = False
 
-    def progress(self, percent: int, message: str | None = None) -> None:
-        """Report progress (0-100) and a short message (counts, never names).
+    def progress(
+        self, percent: int, message: str | None = None, values: dict[str, Any] | None = None
+    ) -> None:
+        """Report progress (0-100) and a short message: an English msgid (``N_``) and the values
+        of its placeholders (counts, never names), translated when shown.
 
         On PostgreSQL it is committed at once on a connection of its own, so every server
         shows it while the job's work is still uncommitted (the job's own transaction never
@@ -99,21 +109,23 @@ class JobContext:
         server, one writer) it is part of the job's transaction.
         """
         percent = max(0, min(100, int(percent)))
-        values: dict[str, Any] = {"progress": percent}
+        changes: dict[str, Any] = {"progress": percent}
         if message is not None:
-            values["message"] = message[:MESSAGE_MAX_LEN]
+            changes["message"] = message[:MESSAGE_MAX_LEN]
+            changes["message_args"] = values or None
         if db.engine.dialect.name == "postgresql" and not self._row_written:
             with db.engine.begin() as conn:
-                conn.execute(update(Job).where(Job.id == self.job.id).values(**values))
-            for name, value in values.items():
+                conn.execute(update(Job).where(Job.id == self.job.id).values(**changes))
+            for name, value in changes.items():
                 set_committed_value(self.job, name, value)
             return
-        for name, value in values.items():
+        for name, value in changes.items():
             setattr(self.job, name, value)
 
     def counter(self, total: int, message: str, start: int = 0, end: int = 100) -> Callable:
         """A callback ``step(n=1)`` that moves progress from ``start`` to ``end`` over ``total``
-        steps (reported at most every 1%)."""
+        steps (reported at most every 1%); ``message`` (``N_``) may name ``%(done)s`` and
+        ``%(total)s``."""
         done = 0
         last = -1
 
@@ -123,7 +135,7 @@ class JobContext:
             percent = start + (end - start) * done // max(total, 1)
             if percent != last:
                 last = percent
-                self.progress(percent, message.format(done=min(done, total), total=total))
+                self.progress(percent, message, {"done": min(done, total), "total": total})
 
         return step
 
@@ -193,6 +205,7 @@ def _claim(job_id: int) -> Job | None:
             attempts=Job.attempts + 1,
             started_at=utcnow(),
             message=N_("Running"),
+            message_args=None,
         )
     ).rowcount
     db.session.commit()
@@ -201,16 +214,27 @@ def _claim(job_id: int) -> Job | None:
     return db.session.get(Job, job_id)
 
 
-def safe_error(exc: BaseException) -> str:
-    """What the job page says about a failure: our own safe messages, else only the type."""
-    if isinstance(exc, JobError | PermissionDenied):
-        text = str(exc) or type(exc).__name__
-    elif isinstance(exc, ValidationFailed):
-        fields = ", ".join(sorted(getattr(exc, "errors", {}) or {}))
-        text = f"The input was refused ({fields or 'invalid'})."
-    else:
-        text = f"Unexpected error ({type(exc).__name__}); the server log has the details."
-    return text[:ERROR_MAX_LEN]
+def safe_error(exc: BaseException) -> tuple[str, dict[str, Any] | None]:
+    """What the job page says about a failure, as a msgid and its values: our own safe messages,
+    else only the type."""
+    if isinstance(exc, JobError):
+        return exc.message[:ERROR_MAX_LEN], exc.values or None
+    if isinstance(exc, PermissionDenied):
+        return (str(exc) or type(exc).__name__)[:ERROR_MAX_LEN], None
+    if isinstance(exc, ValidationFailed):
+        fields = ", ".join(sorted(getattr(exc, "errors", {}) or {}))[:ERROR_MAX_LEN]
+        if not fields:
+            return N_("The input was refused."), None
+        return N_("The input was refused (%(fields)s)."), {"fields": fields}
+    return (
+        N_("Unexpected error (%(error)s); the server log has the details."),
+        {"error": type(exc).__name__},
+    )
+
+
+def error_text(job: Job) -> str:
+    """The job's error in the reader's language ('' for none)."""
+    return translate(job.error or "", job.error_args)
 
 
 def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
@@ -225,14 +249,14 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
     context = JobContext(job=job, user=user, params=dict(job.params or {}))
     try:
         if spec is None:
-            raise JobError(f"Unknown kind of job: {job.kind}.")
+            raise JobError(N_("Unknown kind of job: %(kind)s."), kind=job.kind)
         if user is not None and not user.is_active:
             raise PermissionDenied(N_("The account that started this job is no longer active."))
         spec.run(context)
         job.state = JobState.DONE
         job.progress = 100
-        job.message = N_("Done")
-        job.error = None
+        job.message, job.message_args = N_("Done"), None
+        job.error, job.error_args = None, None
         job.finished_at = utcnow()
         db.session.commit()
         return JobState.DONE
@@ -242,17 +266,26 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
         attempts = db.session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
         last = final_attempt if final_attempt is not None else attempts > RETRIES
         state = JobState.FAILED if (last or not retryable) else JobState.QUEUED
-        error = safe_error(exc)
-        values: dict[str, Any] = {"state": state, "error": error}
+        error, error_args = safe_error(exc)
+        values: dict[str, Any] = {"state": state, "error": error, "error_args": error_args}
         if state == JobState.FAILED:
-            values.update(finished_at=utcnow(), message=N_("Failed"))
+            values.update(finished_at=utcnow(), message=N_("Failed"), message_args=None)
         else:
-            values.update(message=f"Attempt {attempts} failed; it will be tried again")
+            values.update(
+                message=N_("Attempt %(n)s failed; it will be tried again"),
+                message_args={"n": attempts},
+            )
         db.session.execute(update(Job).where(Job.id == job_id).values(**values))
         db.session.commit()
         # The log says which job and kind failed; the exception itself goes to the worker's
         # log by RQ (type and traceback).
-        log.warning("job %s (%s) attempt %s failed: %s", job_id, job.kind, attempts, error)
+        log.warning(
+            "job %s (%s) attempt %s failed: %s",
+            job_id,
+            job.kind,
+            attempts,
+            error % error_args if error_args else error,
+        )
         raise
 
 
@@ -277,10 +310,12 @@ def recover_abandoned(now: datetime | None = None) -> dict[str, int]:
         spec = KINDS.get(job.kind)
         if spec is not None and spec.retry and job.attempts <= RETRIES:
             job.state, job.message = JobState.QUEUED, N_("The worker stopped; queued again")
+            job.message_args = None
             again.append(job)
         else:
             job.state, job.message, job.finished_at = JobState.FAILED, N_("Failed"), now
-            job.error = "The worker running this job stopped before it finished."
+            job.message_args, job.error_args = None, None
+            job.error = N_("The worker running this job stopped before it finished.")
     db.session.commit()
     for job in again:
         dispatch(job)
@@ -396,8 +431,8 @@ def status(job: Job, user: Any) -> dict[str, Any]:
         "state": job.state.value,
         "state_label": job.state.label,
         "progress": job.progress,
-        "message": translate(job.message or ""),
-        "error": translate(job.error or "") or None,
+        "message": translate(job.message or "", job.message_args),
+        "error": error_text(job) or None,
         "attempts": job.attempts,
         "finished": job.finished,
         "result": job.result or {},

@@ -37,7 +37,7 @@ def export_cases_job(ctx: JobContext) -> None:
     ctx.progress(5, N_("Reading the cases"))
     with english():  # an exchange format: labels in one language, as the page gives them
         content, name, mimetype, count = export_cases(ctx.user, fmt, anonymise=anonymise)
-    ctx.progress(90, f"{count} case(s) exported; storing the file")
+    ctx.progress(90, N_("%(count)s case(s) exported; storing the file"), {"count": count})
     ctx.result_file(content, name, mimetype)
     ctx.result(cases=count, format=fmt, anonymised=anonymise)
 
@@ -66,16 +66,19 @@ def import_cases_job(ctx: JobContext) -> None:
     except UnusableInput as exc:
         raise JobError(N_("The file can no longer be read; check it again.")) from exc
     total = len(table.rows)
-    check = ctx.counter(total, "{done} of {total} rows checked", 0, 40)
-    write = ctx.counter(total, "{done} of {total} rows written", 40, 99)
+    check = ctx.counter(total, N_("%(done)s of %(total)s rows checked"), 0, 40)
+    write = ctx.counter(total, N_("%(done)s of %(total)s rows written"), 40, 99)
     options = ImportOptions(
         mapping=pending.get("mapping") or {}, dry_run=False, valid_only=pending["valid_only"]
     )
     report = import_cases(ctx.user, table, options, progress=check, write_progress=write)
     if not report.written:
         raise JobError(
-            f"Nothing was written: {len(report.rejected_rows)} row(s) were rejected. "
-            "Check the file again on the import page."
+            N_(
+                "Nothing was written: %(rows)s row(s) were rejected. Check the file again on "
+                "the import page."
+            ),
+            rows=len(report.rejected_rows),
         )
     ctx.result(
         cases=report.created["cases"],
@@ -96,7 +99,7 @@ def reminders_job(ctx: JobContext) -> None:
         try:
             report = send_reminders()
         except (smtplib.SMTPException, OSError) as exc:
-            raise JobError(f"Mail server error ({type(exc).__name__}).") from exc
+            raise JobError(N_("Mail server error (%(error)s)."), error=type(exc).__name__) from exc
     if not report.configured:
         ctx.result(configured=False, sent=0)
         return
@@ -111,7 +114,7 @@ def rotate_keys_job(ctx: JobContext) -> None:
 
     old = current_app.config.get("OLD_MASTER_KEY")
     if not old:
-        raise JobError("No old master key is configured (CASEWORK_OLD_MASTER_KEY_FILE).")
+        raise JobError(N_("No old master key is configured (CASEWORK_OLD_MASTER_KEY_FILE)."))
     new = MasterKey.parse(current_app.config["MASTER_KEY"])
     report = rotate_master_key(db.engine, MasterKey.parse(old), new)
     ctx.result(rewrapped=report.rewrapped, already_done=report.already_done)
@@ -139,10 +142,10 @@ def backup_job(ctx: JobContext) -> None:
     """A scheduled backup into CASEWORK_BACKUP_DIR."""
     directory = current_app.config.get("BACKUP_DIR")
     if not directory:
-        raise JobError("No backup folder is configured (CASEWORK_BACKUP_DIR).")
+        raise JobError(N_("No backup folder is configured (CASEWORK_BACKUP_DIR)."))
     create = backup_function()
     if create is None:
-        raise JobError("This installation has no backup service.")
-    ctx.progress(5, "Backing up")
+        raise JobError(N_("This installation has no backup service."))
+    ctx.progress(5, N_("Backing up"))
     create(directory)
     ctx.result(done=True)

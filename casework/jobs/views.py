@@ -167,7 +167,7 @@ def run_command(kind: str, email: str | None) -> None:
     except (ValidationFailed, PermissionDenied) as exc:
         raise click.ClickException(str(exc) or "refused") from exc
     db.session.refresh(job)
-    click.echo(f"job {job.public_id}: {job.state.value} {job.error or ''}".rstrip())
+    click.echo(f"job {job.public_id}: {job.state.value} {services.error_text(job)}".rstrip())
 
 
 def init_app(app: Flask) -> None:
