@@ -490,3 +490,45 @@ def test_the_api_answers_in_english_whatever_its_user_or_client_reads(app, make_
     from tests.clients import client_for
 
     assert 'lang="ru"' in client_for(app, russian).get("/").get_data(as_text=True)
+
+
+def test_notices_reach_each_reader_in_their_own_language(app, make_user):
+    from casework.accounts.models import AccountNotice
+    from casework.core.vocab import CaseStatus, TeamRole
+    from tests.clients import client_for
+    from tests.factories import make_case
+
+    # A lawyer told that a case they verified was changed: in their language, not the editor's.
+    monitor = make_user(Role.MONITOR, display_name="Dana")
+    russian = make_user(Role.LAWYER, language="ru")
+    english = make_user(Role.LAWYER)
+    case = make_case(
+        monitor,
+        team=((russian, TeamRole.LAWYER), (english, TeamRole.LAWYER)),
+        status=CaseStatus.VERIFIED,
+    )
+    response = client_for(app, monitor).post(
+        f"/cases/{case.public_id}/edit",
+        data={"act_date": "2012", "urgency": "routine", "current_situation": "unknown",
+              "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    told = {
+        n.user_id: n.message
+        for n in db.session.scalars(select(AccountNotice).where(AccountNotice.user_id.in_(
+            [russian.id, english.id])))
+    }  # fmt: skip
+    assert f"Дело {case.reference} изменено после вашей проверки" in told[russian.id]
+    assert "Дело снова на юридической проверке." in told[russian.id]
+    assert "back in legal review" in told[english.id] and "Дело" not in told[english.id]
+    lawyer_page = page(client_for(app, russian), "/")
+    assert "снова на юридической проверке" in lawyer_page
+    # Coordinators told of a new coordinator, each in their own language.
+    coordinator = make_user(Role.COORDINATOR, language="ru")
+    admin = client_for(app, make_user(Role.ADMIN))
+    admin.post(
+        "/admin/users/new",
+        data={"display_name": "Second Coord", "email": "c2@example.org", "role": "coordinator"},
+    )
+    notice = db.session.scalar(select(AccountNotice).where(AccountNotice.user_id == coordinator.id))
+    assert notice.message.startswith("Second Coord (c2@example.org) получает роль координатора")

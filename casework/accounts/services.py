@@ -30,8 +30,8 @@ from casework.core import mail
 from casework.core.datacache import data_cached
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import format_moment, in_language, known_language
 from casework.core.i18n import gettext as _
-from casework.core.i18n import known_language
 from casework.core.vocab import Role
 from casework.permissions import (
     can_manage_accounts,
@@ -419,18 +419,31 @@ def _coordinator_granted(actor: User | None, user: User) -> None:
     """Granting the coordinator role (who sees every case) is recorded prominently and told
     to every other coordinator, in the app and by e-mail when SMTP is configured."""
     record(actor, "user.coordinator_granted", user)
-    by = actor.display_name if actor is not None else "the command line"
-    text = (
-        f"{user.display_name} ({user.email}) was given the coordinator role by {by} "
-        f"on {utcnow():%Y-%m-%d %H:%M} UTC. If you did not expect this, tell the other "
-        "coordinators."
-    )
+    now = utcnow()
     others = [u for u in users_with_role(Role.COORDINATOR) if u.id != user.id]
+    mails = []
     for other in others:
-        db.session.add(AccountNotice(user_id=other.id, message=text))
+        with in_language(other.language):  # the notice and the mail in the reader's language
+            values = {"name": user.display_name, "email": user.email, "when": format_moment(now)}
+            if actor is not None:
+                text = _(
+                    "%(name)s (%(email)s) was given the coordinator role by %(by)s on %(when)s "
+                    "UTC. If you did not expect this, tell the other coordinators.",
+                    by=actor.display_name,
+                    **values,
+                )
+            else:
+                text = _(
+                    "%(name)s (%(email)s) was given the coordinator role from the command line "
+                    "on %(when)s UTC. If you did not expect this, tell the other coordinators.",
+                    **values,
+                )
+            subject = _("Casework: a new coordinator")
+        db.session.add(AccountNotice(user_id=other.id, message=text[:300]))
+        if mail.configured():
+            mails.append(mail.message(other.email, subject, text))
     if mail.configured():
-        subject = "Casework: a new coordinator"
-        mail.send_after_commit([mail.message(o.email, subject, text) for o in others])
+        mail.send_after_commit(mails)
         record(actor, "user.coordinator_grant_mailed", user, to=len(others))
 
 

@@ -19,6 +19,8 @@ from casework.audit.services import record
 from casework.cases.models import Case, StatusChange
 from casework.core import mail
 from casework.core.db import db, utcnow
+from casework.core.i18n import format_moment, in_language
+from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus, TeamRole
 
 
@@ -61,12 +63,21 @@ def _tell_lawyers(actor: Any, case: Case, fields: list[str]) -> None:
         for m in case.members
         if m.team_role == TeamRole.LAWYER and m.user_id != actor.id and m.user.is_active_account
     ]
-    text = (
-        f"Case {case.reference} was changed after you verified it ({', '.join(fields)}), by "
-        f"{actor.display_name} on {utcnow():%Y-%m-%d %H:%M} UTC. It is back in legal review."
-    )
+    now = utcnow()
+    mails = []
     for lawyer in lawyers:
+        with in_language(lawyer.language):  # the notice and the mail in the lawyer's language
+            text = _(
+                "Case %(reference)s was changed after you verified it (%(fields)s), by %(who)s "
+                "on %(when)s UTC. It is back in legal review.",
+                reference=case.reference,
+                fields=", ".join(fields),
+                who=actor.display_name,
+                when=format_moment(now),
+            )
+            subject = _("Casework: %(reference)s is back in legal review", reference=case.reference)
         db.session.add(AccountNotice(user_id=lawyer.id, message=text[:300]))
-    if lawyers and mail.configured():
-        subject = f"Casework: {case.reference} is back in legal review"
-        mail.send_after_commit([mail.message(u.email, subject, text) for u in lawyers])
+        if mail.configured():
+            mails.append(mail.message(lawyer.email, subject, text))
+    if mails:
+        mail.send_after_commit(mails)

@@ -149,6 +149,14 @@ def english() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def in_language(code: str | None) -> Iterator[None]:
+    """Render in ``code`` inside the block (a notice or a mail for someone who chose it; English
+    when they chose none the interface speaks)."""
+    with force_locale(known_language(code) or DEFAULT_LANGUAGE):
+        yield
+
+
 def translate(message: str, values: dict[str, Any] | None = None) -> str:
     """``message`` (an English msgid marked elsewhere with ``N_``) in the request's language,
     its ``%(name)s`` placeholders filled from ``values`` (a stored message and its values)."""
