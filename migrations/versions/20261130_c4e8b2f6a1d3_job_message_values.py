@@ -8,7 +8,7 @@ before dropping the columns.
 
 Revision ID: c4e8b2f6a1d3
 Revises: c8e4a1f6d2b9
-Create Date: 2026-12-02 00:00:00.000000
+Create Date: 2026-11-30 06:00:00.000000
 
 """
 from alembic import op

@@ -2,7 +2,7 @@
 
 Revision ID: c8e4a1f6d2b9
 Revises: b3f7a2d9c5e1
-Create Date: 2026-12-02 00:00:00.000000
+Create Date: 2026-11-30 06:00:00.000000
 
 """
 from alembic import op
