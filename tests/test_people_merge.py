@@ -182,3 +182,46 @@ def test_undoing_a_merge_keeps_a_correction_made_after_it(app, two_records):
     assert p1.contacts is None  # what the merge copied and nobody changed goes back
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.unmerged"))
     assert entry.details["kept"] == ["unhcr_number"]
+
+
+def test_a_merge_is_undone_only_once_its_survivor_is_no_longer_merged_away(app, two_records):
+    """Kholmatov's second record was merged into the first, then the first into a third. Undoing
+    the first merge now would take back names and case links the second merge moved, and the
+    later undo would then leave the second record with nothing: the later merge is undone
+    first, and each record ends as it began."""
+    t = two_records
+    coordinator = client_for(app, t["coordinator"])
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+    p3 = people_services.create_person(t["coordinator"], [NameInput("Alisher Kholmatov")])
+    case_services.add_person_to_case(t["coordinator"], c1, p3, "witness")
+    db.session.commit()
+    assert _merge(coordinator, c1, p1, p2).status_code == 302
+    first = merges_of(p1)[0]
+    assert _merge(coordinator, c1, p3, p1).status_code == 302
+    second = merges_of(p3)[0]
+
+    def undo(person, merge):
+        url = f"/cases/{c1.public_id}/people/{person.public_id}/merges/{merge.public_id}/undo"
+        return coordinator.post(url, follow_redirects=True).get_data(as_text=True)
+
+    html = undo(p1, first)
+    assert "Undo the later merge of this record into another first." in html
+    db.session.expire_all()
+    assert p2.is_hidden and first.undone_at is None
+    assert [n.name for n in p3.names] == [
+        "Alisher Kholmatov",
+        "Алишер Холматов",
+        "Alisher Xolmatov",
+    ]
+    # In order, the later merge first: every record gets its own names and case back.
+    assert "Merge undone" in undo(p3, second)
+    assert "Merge undone" in undo(p1, first)
+    db.session.expire_all()
+    assert [n.name for n in p1.names] == ["Алишер Холматов"]
+    assert [n.name for n in p2.names] == ["Alisher Xolmatov"]
+    assert [n.name for n in p3.names] == ["Alisher Kholmatov"]
+    visible = {
+        (cp.case_id, cp.person_id)
+        for cp in db.session.scalars(select(CasePerson).where(CasePerson.hidden_at.is_(None)))
+    }
+    assert {(c1.id, p1.id), (t["c2"].id, p2.id), (c1.id, p3.id)} <= visible

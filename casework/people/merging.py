@@ -151,6 +151,12 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
     survivor, merged = merge.survivor, merge.merged
     if not permissions.can_merge_people(actor, cases_of(survivor, merged)):
         raise PermissionDenied("You may not undo this merge.")
+    if survivor.merged_into_id is not None:
+        # A later merge moved what this one brought (names, case and family links) on to a
+        # third record: taking them back now would leave that merge's undo nothing to return.
+        raise ValidationFailed(
+            {"merge": [_("Undo the later merge of this record into another first.")]}
+        )
     moved = merge.moved
     for name_id, position in moved["names"].items():
         entry = db.session.get(PersonName, int(name_id))

@@ -202,7 +202,8 @@ def edit_person(public_id: str, person_id: str):
         other_cases=_other_cases(person, case),
         merge_candidates=_merge_candidates(person),
         merges=merging.merges_of(person),
-        may_unmerge=permissions.can_merge_people(current_user, merging.cases_of(person)),
+        may_unmerge=person.merged_into_id is None
+        and permissions.can_merge_people(current_user, merging.cases_of(person)),
     ), status
 
 
