@@ -225,3 +225,32 @@ def test_a_merge_is_undone_only_once_its_survivor_is_no_longer_merged_away(app, 
         for cp in db.session.scalars(select(CasePerson).where(CasePerson.hidden_at.is_(None)))
     }
     assert {(c1.id, p1.id), (t["c2"].id, p2.id), (c1.id, p3.id)} <= visible
+
+
+def test_a_record_removed_from_a_case_the_other_is_in_stays_in_it_after_the_merge(app, two_records):
+    """The first record had been added to the second case and removed from it again; the
+    second record is that case's person at risk. Merged, the person is still the case's
+    person at risk (the merge hid the only visible link of the case to him); undone, the
+    removal stands again, with its reason."""
+    t = two_records
+    c2, p1, p2 = t["c2"], t["p1"], t["p2"]
+    lawyer, coordinator = client_for(app, t["lawyer"]), client_for(app, t["coordinator"])
+    case_services.add_person_to_case(t["coordinator"], c2, p1, "witness")
+    db.session.commit()
+    url = f"/cases/{c2.public_id}/people/{p1.public_id}/hide"
+    assert coordinator.post(url, data={"reason": "Added by mistake"}).status_code == 302
+    assert _merge(lawyer, t["c1"], p1, p2).status_code == 302
+    db.session.expire_all()
+    assert case_services.primary_person(c2) == p1
+    html = page(lawyer, f"/cases/{c2.public_id}")
+    assert "Alisher Xolmatov" in html and "Person at risk" in html
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    links = {
+        cp.person_id: cp for cp in db.session.scalars(select(CasePerson).filter_by(case_id=c2.id))
+    }
+    assert links[p1.id].is_hidden and links[p1.id].role.value == "witness"
+    assert links[p1.id].hidden_reason == "Added by mistake"
+    assert not links[p2.id].is_hidden and case_services.primary_person(c2) == p2

@@ -7,6 +7,7 @@ moved is written down on the merge, so an unmerge puts every piece back where it
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import gettext as _
-from casework.core.vocab import Gender
+from casework.core.vocab import CaseRole, Gender
 from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 
@@ -79,17 +80,25 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
         moved["names"][str(entry.id)] = entry.position
         entry.person_id, entry.position = survivor.id, position
         position += 1
-    survivor_cases = {
-        cp.case_id for cp in db.session.scalars(select(CasePerson).filter_by(person_id=survivor.id))
+    moved["shown_links"] = []
+    survivor_links = {
+        cp.case_id: cp
+        for cp in db.session.scalars(select(CasePerson).filter_by(person_id=survivor.id))
     }
     for link in db.session.scalars(select(CasePerson).filter_by(person_id=merged.id)):
-        if link.case_id in survivor_cases:
-            if link.hidden_at is None:
-                _hide_link(link, actor)
-                moved["hidden_links"].append(link.id)
-        else:
+        kept = survivor_links.get(link.case_id)
+        if kept is None:
             link.person_id = survivor.id
             moved["links"].append(link.id)
+        elif link.hidden_at is None:
+            if kept.hidden_at is not None:
+                # The survivor was removed from a case the other record is in: the person stays
+                # in it, in the other record's role. Who removed it and why stay on the link,
+                # for an unmerge to put the removal back.
+                moved["shown_links"].append([kept.id, kept.role.value, kept.hidden_at.isoformat()])
+                kept.role, kept.hidden_at = link.role, None
+            _hide_link(link, actor)
+            moved["hidden_links"].append(link.id)
     _move_family(actor, survivor, merged, moved)
     filled = []
     for name in _FILLABLE:
@@ -166,6 +175,12 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         link = db.session.get(CasePerson, link_id)
         if link is not None:
             link.person_id = merged.id
+    for link_id, role, hidden_at in moved.get("shown_links", []):
+        link = db.session.get(CasePerson, link_id)
+        # Removed again only if nobody removed or restored it since (the reason is still the
+        # removal's): a later decision about the link stands.
+        if link is not None and link.hidden_at is None and link.hidden_reason is not None:
+            link.role, link.hidden_at = CaseRole(role), datetime.fromisoformat(hidden_at)
     hidden = [(CasePerson, i) for i in moved["hidden_links"]]
     hidden += [(FamilyLink, i) for i in moved["hidden_family"]]
     for model, link_id in hidden:
