@@ -254,3 +254,28 @@ def test_a_record_removed_from_a_case_the_other_is_in_stays_in_it_after_the_merg
     assert links[p1.id].is_hidden and links[p1.id].role.value == "witness"
     assert links[p1.id].hidden_reason == "Added by mistake"
     assert not links[p2.id].is_hidden and case_services.primary_person(c2) == p2
+
+
+def test_a_person_at_risk_in_a_case_stays_at_risk_when_merged_into_a_witness_of_it(
+    app, two_records
+):
+    """The same man was recorded in the second case twice: as its person at risk, and as a
+    witness. Merged into the witness record, he is still the case's person at risk (the case
+    had lost him: communications and statistics go by that role); undone, a witness again."""
+    t = two_records
+    c2, p1, p2 = t["c2"], t["p1"], t["p2"]
+    lawyer = client_for(app, t["lawyer"])
+    case_services.add_person_to_case(t["coordinator"], c2, p1, "witness")
+    db.session.commit()
+    assert _merge(lawyer, t["c1"], p1, p2).status_code == 302
+    db.session.expire_all()
+    assert case_services.primary_person(c2) == p1
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    links = {
+        cp.person_id: cp for cp in db.session.scalars(select(CasePerson).filter_by(case_id=c2.id))
+    }
+    assert links[p1.id].role.value == "witness" and not links[p1.id].is_hidden
+    assert case_services.primary_person(c2) == p2

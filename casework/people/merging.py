@@ -24,6 +24,8 @@ from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 
 MERGED_REASON = "Merged into another record of the same person"
+# The roles a person may have in a case, the one that prevails first.
+_ROLES = list(CaseRole)
 # Details the survivor takes from the merged record when it has none of its own.
 _FILLABLE = ("birth_date", "nationality", "ethnicity", "unhcr_number", "contacts", "address")
 
@@ -80,7 +82,7 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
         moved["names"][str(entry.id)] = entry.position
         entry.person_id, entry.position = survivor.id, position
         position += 1
-    moved["shown_links"] = []
+    moved["shown_links"], moved["roles"] = [], []
     survivor_links = {
         cp.case_id: cp
         for cp in db.session.scalars(select(CasePerson).filter_by(person_id=survivor.id))
@@ -97,6 +99,11 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
                 # for an unmerge to put the removal back.
                 moved["shown_links"].append([kept.id, kept.role.value, kept.hidden_at.isoformat()])
                 kept.role, kept.hidden_at = link.role, None
+            elif _ROLES.index(link.role) < _ROLES.index(kept.role):
+                # In the case twice (say as its person at risk and as a witness): the person
+                # keeps the role that comes first, or the case would lose its person at risk.
+                moved["roles"].append([kept.id, kept.role.value, link.role.value])
+                kept.role = link.role
             _hide_link(link, actor)
             moved["hidden_links"].append(link.id)
     _move_family(actor, survivor, merged, moved)
@@ -175,6 +182,10 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         link = db.session.get(CasePerson, link_id)
         if link is not None:
             link.person_id = merged.id
+    for link_id, role, given in moved.get("roles", []):
+        link = db.session.get(CasePerson, link_id)
+        if link is not None and link.role == CaseRole(given):  # not changed since
+            link.role = CaseRole(role)
     for link_id, role, hidden_at in moved.get("shown_links", []):
         link = db.session.get(CasePerson, link_id)
         # Removed again only if nobody removed or restored it since (the reason is still the
