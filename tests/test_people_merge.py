@@ -279,3 +279,32 @@ def test_a_person_at_risk_in_a_case_stays_at_risk_when_merged_into_a_witness_of_
     }
     assert links[p1.id].role.value == "witness" and not links[p1.id].is_hidden
     assert case_services.primary_person(c2) == p2
+
+
+def test_details_taken_from_the_other_record_keep_their_meaning(app, two_records):
+    """The survivor knew neither his birth date nor his legal status, and had no notes; the
+    other record had him born around 1985, an asylum seeker. Filled in, the date stays
+    approximate (it became exact), and the status and notes are taken too; undone, the
+    survivor is as it was."""
+    t = two_records
+    lawyer = client_for(app, t["lawyer"])
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+    people_services.update_person(
+        t["lawyer"],
+        p2,
+        {"birth_date": "c. 1985", "legal_status": "asylum_seeker", "notes": "Lives with a cousin"},
+        p2.version,
+    )
+    db.session.commit()
+    assert _merge(lawyer, c1, p1, p2).status_code == 302
+    db.session.expire_all()
+    assert (str(p1.birth_date), p1.birth_date_approximate) == ("1985", True)
+    assert p1.legal_status.value == "asylum_seeker" and p1.notes == "Lives with a cousin"
+    assert "c. 1985" in page(lawyer, f"/cases/{c1.public_id}")
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{c1.public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    assert (p1.birth_date, p1.birth_date_approximate) == (None, False)
+    assert p1.legal_status.value == "unknown" and p1.notes is None
+    assert (str(p2.birth_date), p2.birth_date_approximate) == ("1985", True)

@@ -19,7 +19,7 @@ from casework.cases.models import Case, CasePerson
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import gettext as _
-from casework.core.vocab import CaseRole, Gender
+from casework.core.vocab import CaseRole, Gender, LegalStatus
 from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 
@@ -27,7 +27,19 @@ MERGED_REASON = "Merged into another record of the same person"
 # The roles a person may have in a case, the one that prevails first.
 _ROLES = list(CaseRole)
 # Details the survivor takes from the merged record when it has none of its own.
-_FILLABLE = ("birth_date", "nationality", "ethnicity", "unhcr_number", "contacts", "address")
+_FILLABLE = (
+    "birth_date",
+    "nationality",
+    "ethnicity",
+    "legal_status",
+    "unhcr_number",
+    "contacts",
+    "address",
+    "notes",
+    "gender",
+)
+# What "none of its own" is for a detail that has a value for unknown.
+_UNKNOWN: dict[str, Any] = {"gender": Gender.UNKNOWN, "legal_status": LegalStatus.UNKNOWN}
 
 
 def cases_of(*people: Person) -> list[Case]:
@@ -109,12 +121,13 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
     _move_family(actor, survivor, merged, moved)
     filled = []
     for name in _FILLABLE:
-        if getattr(survivor, name) in (None, "") and getattr(merged, name) not in (None, ""):
+        empty = (None, "", _UNKNOWN.get(name))
+        if getattr(survivor, name) in empty and getattr(merged, name) not in empty:
             setattr(survivor, name, getattr(merged, name))
             filled.append(name)
-    if survivor.gender == Gender.UNKNOWN and merged.gender != Gender.UNKNOWN:
-        survivor.gender = merged.gender
-        filled.append("gender")
+    if "birth_date" in filled:
+        # A date known only roughly stays so: "c. 1985" must not become "1985".
+        survivor.birth_date_approximate = merged.birth_date_approximate
     moved["filled"] = filled
     merged.hidden_at, merged.hidden_by_id = utcnow(), actor.id
     merged.hidden_reason, merged.merged_into_id = MERGED_REASON, survivor.id
@@ -207,7 +220,9 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         # Only what still is the merged record's value goes back: a correction typed into the
         # survivor after the merge is the survivor's own and stays.
         if getattr(survivor, name) == getattr(merged, name):
-            setattr(survivor, name, Gender.UNKNOWN if name == "gender" else None)
+            setattr(survivor, name, _UNKNOWN.get(name))
+            if name == "birth_date":
+                survivor.birth_date_approximate = False
         else:
             kept.append(name)
     merged.hidden_at = merged.hidden_by_id = merged.hidden_reason = None
