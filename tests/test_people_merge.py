@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from casework.audit.models import AuditEntry
+from casework.audit.wording import describe
 from casework.cases import services as case_services
 from casework.cases.models import CasePerson
 from casework.core.db import db
@@ -308,3 +311,64 @@ def test_details_taken_from_the_other_record_keep_their_meaning(app, two_records
     assert (p1.birth_date, p1.birth_date_approximate) == (None, False)
     assert p1.legal_status.value == "unknown" and p1.notes is None
     assert (str(p2.birth_date), p2.birth_date_approximate) == ("1985", True)
+
+
+def test_the_stricter_consent_of_either_record_holds_after_a_merge_and_is_audited(app, two_records):
+    """One record has Kholmatov's consent to be named and to the government being contacted;
+    the other, taken from his family, says nothing may leave, he refuses the contact and his
+    relatives at home are at risk. Merged, the stricter word holds (else outputs would name a
+    person whose family asked not to), the trail says what changed on the record kept, and an
+    unmerge gives each record its own consent back."""
+    t = two_records
+    lawyer = client_for(app, t["lawyer"])
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+    people_services.update_person(
+        t["lawyer"],
+        p1,
+        {"consent": "named", "consent_date": date(2024, 3, 1), "government_contact": "agrees"},
+        p1.version,
+    )
+    people_services.update_person(
+        t["lawyer"],
+        p2,
+        {"consent": "none", "government_contact": "refuses", "family_at_risk": True},
+        p2.version,
+    )
+    db.session.commit()
+    assert _merge(lawyer, c1, p1, p2).status_code == 302
+    db.session.expire_all()
+    assert (p1.consent.value, p1.government_contact.value, p1.family_at_risk) == (
+        "none",
+        "refuses",
+        True,
+    )
+    assert p1.consent_date == p2.consent_date
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="person.merged"))
+    assert entry.details["changes"]["consent"] == ["named", "none"]
+    assert {"consent", "government_contact", "family_at_risk"} <= set(entry.details["fields"])
+    assert "Consent" in describe(entry) or "consent" in describe(entry)
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{c1.public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    assert (p1.consent.value, p1.government_contact.value, p1.family_at_risk) == (
+        "named",
+        "agrees",
+        False,
+    )
+    assert p1.consent_date == date(2024, 3, 1) and p1.consent_obtained_by_id == t["lawyer"].id
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="person.unmerged"))
+    assert entry.details["changes"]["consent"] == ["none", "named"]
+
+
+def test_a_merge_takes_no_looser_consent_from_the_other_record(app, two_records):
+    t = two_records
+    lawyer = client_for(app, t["lawyer"])
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+    people_services.update_person(
+        t["lawyer"], p2, {"consent": "named", "government_contact": "agrees"}, p2.version
+    )
+    db.session.commit()
+    assert _merge(lawyer, c1, p1, p2).status_code == 302
+    db.session.expire_all()
+    assert (p1.consent.value, p1.government_contact.value) == ("none", "not_asked")

@@ -331,6 +331,26 @@ def _name_added(entry: Any, who: str, d: dict[str, Any]) -> str:
     return _("%(who)s added a name (%(script)s) to a person", who=who, script=script)
 
 
+def _merged(entry: Any, who: str, d: dict[str, Any]) -> str:
+    if d.get("fields"):
+        return _(
+            "%(who)s merged two records of one person, changing on the record kept %(changes)s",
+            who=who,
+            changes=changes_words(d),
+        )
+    return _("%(who)s merged two records of one person", who=who)
+
+
+def _unmerged(entry: Any, who: str, d: dict[str, Any]) -> str:
+    if d.get("fields"):
+        return _(
+            "%(who)s undid a merge of two records, changing back on the record kept %(changes)s",
+            who=who,
+            changes=changes_words(d),
+        )
+    return _("%(who)s undid a merge of two records", who=who)
+
+
 def _refused(entry: Any, who: str, d: dict[str, Any]) -> str:
     status = d.get("status")
     if status:
@@ -548,10 +568,10 @@ WORDING: dict[str, Builder] = {
     # people
     "person.created": N_("{who} recorded a person"),
     "person.family_linked": N_("{who} recorded a family link"),
-    "person.merged": N_("{who} merged two records of one person"),
+    "person.merged": Sentence(_merged, N_("{who} merged two records of one person")),
     "person.name_added": Sentence(_name_added, N_("{who} added a name to a person")),
     "person.name_hidden": N_("{who} removed a name of a person"),
-    "person.unmerged": N_("{who} undid a merge of two records"),
+    "person.unmerged": Sentence(_unmerged, N_("{who} undid a merge of two records")),
     "person.updated": _edit(N_("a person")),
     "person.viewed": N_("{who} opened a person's record"),
     # records of a case (hidden and restored through the shared mechanism)

@@ -1,25 +1,28 @@
 """Merging two records of one person, and undoing it.
 
 Nothing is lost: the merged record's names, case links and family links move to the surviving
-record; where the survivor already has the same link, the merged one is hidden instead. What
-moved is written down on the merge, so an unmerge puts every piece back where it was.
+record; where the survivor already has the same link, the merged one is hidden instead. The
+survivor takes the details it lacks, and the stricter consent of the two (one person, so the
+strictest word either record has from them holds). What moved is written down on the merge, so
+an unmerge puts every piece back where it was.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from casework import permissions
-from casework.audit.services import record
+from casework.audit.services import before_after, record
 from casework.cases.models import Case, CasePerson
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import gettext as _
-from casework.core.vocab import CaseRole, Gender, LegalStatus
+from casework.core.vocab import CaseRole, ConsentLevel, Gender, GovernmentContact, LegalStatus
 from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 
@@ -38,6 +41,10 @@ _FILLABLE = (
     "notes",
     "gender",
 )
+# Consent levels, the strictest first.
+_CONSENT = list(ConsentLevel)
+# Set by a merge, not said in its audit entry (who obtained a consent goes with its level).
+_NOT_AUDITED = frozenset({"consent_obtained_by_id"})
 # What "none of its own" is for a detail that has a value for unknown.
 _UNKNOWN: dict[str, Any] = {"gender": Gender.UNKNOWN, "legal_status": LegalStatus.UNKNOWN}
 
@@ -119,16 +126,19 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
             _hide_link(link, actor)
             moved["hidden_links"].append(link.id)
     _move_family(actor, survivor, merged, moved)
-    filled = []
+    values: dict[str, Any] = {}
     for name in _FILLABLE:
         empty = (None, "", _UNKNOWN.get(name))
         if getattr(survivor, name) in empty and getattr(merged, name) not in empty:
-            setattr(survivor, name, getattr(merged, name))
-            filled.append(name)
-    if "birth_date" in filled:
+            values[name] = getattr(merged, name)
+    moved["filled"] = list(values)
+    if "birth_date" in values:
         # A date known only roughly stays so: "c. 1985" must not become "1985".
-        survivor.birth_date_approximate = merged.birth_date_approximate
-    moved["filled"] = filled
+        values["birth_date_approximate"] = merged.birth_date_approximate
+    stricter = _stricter(survivor, merged)
+    moved["stricter"] = {name: _stored(getattr(survivor, name)) for name in stricter}
+    values.update(stricter)
+    changed = _apply(survivor, values)
     merged.hidden_at, merged.hidden_by_id = utcnow(), actor.id
     merged.hidden_reason, merged.merged_into_id = MERGED_REASON, survivor.id
     merge = PersonMerge(
@@ -140,8 +150,51 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
     db.session.expire(merged, ["names"])
     reindex_person(survivor)
     reindex_person(merged)
-    record(actor, "person.merged", survivor, merged=merged.public_id, merge=merge.public_id)
+    record(
+        actor,
+        "person.merged",
+        survivor,
+        merged=merged.public_id,
+        merge=merge.public_id,
+        **changed,
+    )
     return merge
+
+
+def _stricter(survivor: Person, merged: Person) -> dict[str, Any]:
+    """What of the other record's consent the survivor takes: both are one person, so the
+    strictest word either record has from them holds (a lower consent level, with its date and
+    who obtained it; a refusal to have the government contacted; relatives at risk)."""
+    values: dict[str, Any] = {}
+    if _CONSENT.index(merged.consent) < _CONSENT.index(survivor.consent):
+        values["consent"] = merged.consent
+        values["consent_date"] = merged.consent_date
+        values["consent_obtained_by_id"] = merged.consent_obtained_by_id
+    refuses = GovernmentContact.REFUSES
+    if merged.government_contact == refuses and survivor.government_contact != refuses:
+        values["government_contact"] = refuses
+    if merged.family_at_risk and not survivor.family_at_risk:
+        values["family_at_risk"] = True
+    return values
+
+
+def _stored(value: Any) -> Any:
+    """A consent detail as the merge keeps it (JSON) for an unmerge to put back."""
+    if isinstance(value, Enum):
+        return value.value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _apply(person: Person, values: dict[str, Any]) -> dict[str, Any]:
+    """Set ``values`` on ``person``; the audit details saying what changed (field names, and
+    before and after of what is not identifying, as for an edit)."""
+    fields = sorted(name for name in values if name not in _NOT_AUDITED)
+    changes = before_after(person, values, fields)
+    for name, value in values.items():
+        setattr(person, name, value)
+    if not fields:
+        return {}
+    return {"fields": fields, "changes": changes} if changes else {"fields": fields}
 
 
 def _move_family(actor: Any, survivor: Person, merged: Person, moved: dict[str, Any]) -> None:
@@ -216,15 +269,33 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         if link is not None:
             link.person_id, link.relative_id = person_id, relative_id
     kept = []
+    values: dict[str, Any] = {}
     for name in moved.get("filled", []):
         # Only what still is the merged record's value goes back: a correction typed into the
         # survivor after the merge is the survivor's own and stays.
         if getattr(survivor, name) == getattr(merged, name):
-            setattr(survivor, name, _UNKNOWN.get(name))
+            values[name] = _UNKNOWN.get(name)
             if name == "birth_date":
-                survivor.birth_date_approximate = False
+                values["birth_date_approximate"] = False
         else:
             kept.append(name)
+    before = moved.get("stricter", {})
+    for name, vocab in (("consent", ConsentLevel), ("government_contact", GovernmentContact)):
+        if name in before:
+            if getattr(survivor, name) == getattr(merged, name):
+                values[name] = vocab(before[name])
+            else:
+                kept.append(name)
+    if "consent" in values:
+        consent_date = before["consent_date"]
+        values["consent_date"] = date.fromisoformat(consent_date) if consent_date else None
+        values["consent_obtained_by_id"] = before["consent_obtained_by_id"]
+    if "family_at_risk" in before:
+        if survivor.family_at_risk:
+            values["family_at_risk"] = before["family_at_risk"]
+        else:
+            kept.append("family_at_risk")
+    changed = _apply(survivor, values)
     merged.hidden_at = merged.hidden_by_id = merged.hidden_reason = None
     merged.merged_into_id = None
     merge.undone_at, merge.undone_by_id = utcnow(), actor.id
@@ -239,6 +310,7 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         survivor,
         merged=merged.public_id,
         merge=merge.public_id,
+        **changed,
         **({"kept": kept} if kept else {}),
     )
 
