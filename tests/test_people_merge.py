@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
 from casework.audit.models import AuditEntry
 from casework.audit.wording import describe
 from casework.cases import services as case_services
 from casework.cases.models import CasePerson
-from casework.core.db import db
+from casework.core.db import db, utcnow
 from casework.core.vocab import Role, TeamRole
 from casework.people import services as people_services
 from casework.people.matching import find_matches
 from casework.people.merging import merges_of
-from casework.people.models import FamilyLink, Person
+from casework.people.models import FamilyLink, Person, PersonName
 from casework.people.services import NameInput
 from tests.case_helpers import intake, page
 from tests.clients import client_for
@@ -372,3 +372,36 @@ def test_a_merge_takes_no_looser_consent_from_the_other_record(app, two_records)
     assert _merge(lawyer, c1, p1, p2).status_code == 302
     db.session.expire_all()
     assert (p1.consent.value, p1.government_contact.value) == ("none", "not_asked")
+
+
+def test_a_merge_into_a_record_merged_away_meanwhile_is_refused(app, two_records):
+    """Two lawyers merge the same two records at once, each into the other: both records were
+    in use when each looked, and both ended hidden, the person gone from every case. The one
+    whose record kept changed meanwhile is told so (409) and nothing of theirs is saved."""
+    t = two_records
+    c1, p1, p2 = t["c1"], t["p1"], t["p2"]
+
+    done = []
+
+    @event.listens_for(db.session, "before_flush")
+    def merged_away(session, flush_context, instances):
+        # The other merge commits while this one moves the names: after both looked.
+        if done or not any(isinstance(obj, PersonName) for obj in session.dirty):
+            return
+        done.append(True)
+        session.execute(
+            update(Person)
+            .where(Person.id == p1.id)
+            .values(version=Person.version + 1, hidden_at=utcnow(), merged_into_id=p2.id),
+            execution_options={"synchronize_session": False},
+        )
+
+    try:
+        response = _merge(client_for(app, t["lawyer"]), c1, p1, p2)
+    finally:
+        event.remove(db.session, "before_flush", merged_away)
+    assert response.status_code == 409
+    assert "Someone else saved this record at the same moment" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not p2.is_hidden and [n.name for n in p2.names] == ["Alisher Xolmatov"]
+    assert merges_of(p1) == []

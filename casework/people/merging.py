@@ -139,6 +139,9 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
     moved["stricter"] = {name: _stored(getattr(survivor, name)) for name in stricter}
     values.update(stricter)
     changed = _apply(survivor, values)
+    # The survivor's row is written whatever was filled, so its version moves: a merge of it
+    # into another record committed meanwhile (after the check above) refuses this one.
+    survivor.updated_at = utcnow()
     merged.hidden_at, merged.hidden_by_id = utcnow(), actor.id
     merged.hidden_reason, merged.merged_into_id = MERGED_REASON, survivor.id
     merge = PersonMerge(
