@@ -153,7 +153,7 @@ class NameForm(FlaskForm):
 
 class FamilyForm(FlaskForm):
     relative = SelectField(_l("Relative (in this case)"), validators=[DataRequired()])
-    relation = SelectField("is their", choices=choices(FamilyRelation))
+    relation = SelectField(_l("is their"), choices=choices(FamilyRelation))
 
 
 class EventForm(OnceForm, FlaskForm):

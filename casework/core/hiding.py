@@ -27,7 +27,15 @@ def hide(
         raise ValidationFailed({"reason": [_("Say why this is being removed.")]})
     if len(reason) > REASON_MAX_LEN:
         raise ValidationFailed(
-            {"reason": [_("Keep the reason under %(n)s characters.", n=REASON_MAX_LEN)]}
+            {
+                "reason": [
+                    _(
+                        "Keep this under %(max)s characters (it has %(n)s).",
+                        max=REASON_MAX_LEN,
+                        n=len(reason),
+                    )
+                ]
+            }
         )
     if record_obj.hidden_at is not None:
         return

@@ -399,7 +399,7 @@ def _most_shared(
         shared.items(),
         key=lambda item: (-item[1], -_agreement(facts[item[0]], query), item[0]),
     )
-    return {person for person, _ in best}
+    return {person for person, _shared in best}
 
 
 def match_many(
