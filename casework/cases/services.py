@@ -33,7 +33,7 @@ from casework.core.vocab import (
     Urgency,
 )
 from casework.people.models import Person
-from casework.people.services import NameInput, create_person
+from casework.people.services import NameInput, create_person, name_text
 
 COMMENT_MAX_LEN = 10_000
 NARRATIVE_MAX_LEN = 50_000
@@ -220,7 +220,7 @@ def _intake_values(
             r.set("destination_country", None)
             warnings.append(_("%(reason)s It was left empty.", reason=country_errors[0]))
     else:
-        named = bool((data.name or "").strip() or data.extra_names)
+        named = bool(name_text(data.name) or data.extra_names)
         for key in missing_facts(named=named, act_type=data.act_type):
             r.error(key, _(_MISSING_MESSAGES[key]))
     values = r.values()
@@ -304,9 +304,9 @@ def intake(
         _claim_form_key(actor, idempotency_key, case)
     # Without a date of the act, a year-less reference until the date is known.
     _assign_reference(case, values["act_date"].year if values["act_date"] else None)
-    names = (
-        [NameInput(data.name, None, data.name_kind)] if (data.name or "").strip() else []
-    ) + list(data.extra_names)
+    names = ([NameInput(data.name, None, data.name_kind)] if name_text(data.name) else []) + list(
+        data.extra_names
+    )
     if names:
         person = create_person(actor, names)
         db.session.add(CasePerson(case_id=case.id, person_id=person.id, role=CaseRole.AT_RISK))

@@ -58,7 +58,7 @@ from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
 from casework.people.models import NAME_MAX_LEN, Person, PersonName, PersonNameKey
 from casework.people.names import detect_script, name_keys, query_keys, text_similarity
-from casework.people.services import person_values
+from casework.people.services import name_text, person_values
 
 COLUMNS = (
     "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
@@ -265,12 +265,14 @@ def parse_row(
         problems.append(
             Problem(number, "", _quoted(extra), _("More cells than columns in the header."))
         )
-    name = " ".join(cells.get("person_name", "").split())
+    name = name_text(cells.get("person_name", ""))
     if not name:
         reject("person_name", _("The name is required (any script)."))
     elif len(name) > NAME_MAX_LEN:
         reject("person_name", _("A name may have at most %(n)s characters.", n=NAME_MAX_LEN))
-    others = _split(cells.get("other_names", ""))
+    others = list(
+        dict.fromkeys(o for o in map(name_text, _split(cells.get("other_names", ""))) if o)
+    )
     for other in others:
         if len(other) > NAME_MAX_LEN:
             reject("other_names", _("A name may have at most %(n)s characters.", n=NAME_MAX_LEN))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,10 +39,27 @@ class NameInput:
     kind: NameKind | str = NameKind.AS_GIVEN
 
 
+# Bidirectional embeddings, overrides and isolates: kept in a name, they would turn the text
+# after it around wherever the name is printed (a sentence of a document, a spreadsheet's row).
+# Arabic-script names need none of them (the marks U+200E and U+200F are left alone).
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# Characters that show nothing: spaces, and format and control characters (zero-width ones).
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
+
+
+def name_text(typed: str | None) -> str:
+    """A name as it is kept: spacing squeezed, without bidirectional controls; empty when
+    nothing visible is left (zero-width or other invisible characters only)."""
+    text = " ".join((typed or "").translate(_BIDI_CONTROLS).split())
+    if all(unicodedata.category(c) in _INVISIBLE for c in text):
+        return ""
+    return text
+
+
 def _clean_names(names: list[NameInput]) -> list[NameInput]:
     cleaned = []
     for n in names:
-        text = " ".join((n.name or "").split())
+        text = name_text(n.name)
         if not text:
             continue
         if len(text) > NAME_MAX_LEN:
