@@ -82,3 +82,20 @@ def test_a_reason_too_long_to_remove_a_person_is_refused_in_the_readers_language
         hide(link, monitor, "Ошибка " * 100, case=case)
     message = refused.value.errors["reason"][0]
     assert "characters" not in message and "символ" in message
+
+
+def test_a_change_of_consent_reads_in_russian_in_the_case_history(russian_monitor):
+    """The case's history says which of a person's details changed, and from what to what for
+    consent: in Russian, not the column's English name and code ("the consent from none to
+    named")."""
+    _monitor, client, case, person, _wife = russian_monitor
+    url = f"/cases/{case.public_id}/people/{person.public_id}"
+    form = {"gender": "male", "legal_status": "asylum_seeker", "consent": "named",
+            "government_contact": "refuses", "family_at_risk": "y", "contacts": "+7 701 000",
+            "version": person.version}  # fmt: skip
+    assert client.post(url, data=form).status_code == 302
+    html = page(client, f"/cases/{case.public_id}")
+    history = html[html.index("Согласие") :]
+    for english in ("consent", "government contact", "family at risk", "legal status", "gender"):
+        assert english not in history, english
+    assert "согласие: с «Нет" in history and "контакты" in history

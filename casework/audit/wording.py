@@ -33,9 +33,13 @@ from casework.core.vocab import (
     Assessment,
     CaseRole,
     CaseStatus,
+    ConsentLevel,
     EventType,
     FollowUpStatus,
+    Gender,
+    GovernmentContact,
     InterimMeasures,
+    LegalStatus,
     RemedyKind,
     RemedyOutcome,
     Role,
@@ -62,6 +66,11 @@ _FIELD_VOCAB: dict[str, type[Vocab]] = {
     "interim_measures": InterimMeasures,
     "follow_up_status": FollowUpStatus,
     "role": Role,
+    # a person's details
+    "consent": ConsentLevel,
+    "government_contact": GovernmentContact,
+    "legal_status": LegalStatus,
+    "gender": Gender,
 }
 _COUNTRY_FIELDS = frozenset(
     {"destination_country", "requesting_state", "nationality", "state_under_review", "country"}
@@ -103,8 +112,8 @@ _FIELD_NAMES = {
     "notes": N_("notes"),
     "consent": N_("consent"),
     "consent_date": N_("date of consent"),
-    "government_contact": N_("consent to contact the government"),
-    "family_at_risk": N_("family at risk"),
+    "government_contact": N_("whether the government may be contacted"),
+    "family_at_risk": N_("relatives at risk"),
     "pseudonym": N_("pseudonym"),
     "kind": N_("kind"),
     "identity": N_("identity"),
