@@ -504,3 +504,17 @@ def test_an_upgrade_of_the_rules_rebuilds_the_keys_on_seed(app, world):
     assert indexversions.built_with(matching.INDEX_NAME) == matching.RULES_VERSION
     result = runner.invoke(args=["seed"])
     assert "keys up to date" in result.output
+
+
+def test_a_name_search_from_the_command_line_is_audited_as_on_the_pages(app, world):
+    """Who looked for whom, and how many they found (never the name): as the page's and the
+    API's name searches are."""
+    runner = app.test_cli_runner()
+    monitor = world["monitor"]
+    result = runner.invoke(args=["people", "match", "Xolmatov Alisher", "--as", monitor.email])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.name_search"))
+    assert entry is not None and entry.actor_id == monitor.id
+    assert entry.details == {"results": 1}
+    assert "Xolmatov" not in json.dumps(entry.details) and entry.client_addr is None

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from casework.accounts.services import get_by_email
+from casework.audit.services import record
 from casework.core import indexversions
 from casework.core.db import db
 from casework.people.matching import INDEX_NAME, RULES_VERSION, find_matches, reindex_all
@@ -37,6 +38,9 @@ def match_command(
     """People the account may see who may be the person called NAME (any script)."""
     user = cli_user(as_email)
     found = find_matches(user, [name], birth_year=birth_year, nationality=nationality)
+    # Names of people are read: audited as the pages' and the API's name searches are.
+    record(user, "case.name_search", object_type="search", results=len(found))
+    db.session.commit()
     if as_json:
         click.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
         return
