@@ -11,10 +11,13 @@ from urllib.request import urlopen
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from casework.cases import services as case_services
 from casework.core.accesslog import AccessLogFilter
 from casework.core.db import db
-from casework.core.vocab import Role
-from tests.case_helpers import INTAKE
+from casework.core.vocab import Role, TeamRole
+from casework.people import services as people_services
+from tests.case_helpers import INTAKE, intake
+from tests.clients import client_for
 from tests.factories import log_in
 
 SECRET_NAME = "Холматов-Secret-Name"
@@ -102,3 +105,24 @@ def test_access_log_filter_rewrites_gunicorn_style_lines(app):
     )
     assert access_filter.filter(record)
     assert record.getMessage() == '10.0.0.1 "GET /calendar/[redacted].ics HTTP/1.1" 200'
+
+
+def test_a_name_in_a_script_no_font_draws_is_not_spelled_out_in_the_log(app, make_user, caplog):
+    """The dossier's PDF renderer warns of each character no installed font has, quoting it:
+    a name in such a script (here Glagolitic, and private-use characters no font has) went to
+    the log letter by letter. The warning stays, without the character."""
+    monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
+    case = intake(client_for(app, monitor), name="Ⰰⰱⰲⰳ \ue000\ue001")
+    person = case_services.primary_person(case)
+    people_services.update_person(monitor, person, {"consent": "named"}, person.version)
+    case_services.add_member(make_user(Role.COORDINATOR), case, lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    with caplog.at_level(logging.DEBUG):
+        response = client_for(app, lawyer).get(
+            f"/cases/{case.public_id}/outputs/dossier/file?format=pdf"
+        )
+    assert response.status_code == 200
+    assert "no installed font" in caplog.text
+    for letter in "Ⰰⰱⰲⰳ\ue000\ue001":
+        assert letter not in caplog.text
+        assert f"U+{ord(letter):04X}" not in caplog.text

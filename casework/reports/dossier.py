@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import mimetypes
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,22 @@ from casework.core.db import utcnow
 from casework.evidence import services as evidence
 from casework.reports import documents, services
 from casework.reports.anonymise import CaseOut, Output, case_scrubber, disclose_case
+
+
+class _NoDocumentText(logging.Filter):
+    """The PDF renderer warns of each character no installed font has, quoting it and its code
+    point: the letters of a name (or of a narrative) in a script the server has no font for
+    went to the log one by one, in order. The warning stays, without the character."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(".notdef glyph"):
+            record.msg = "A character of the document is in no installed font (drawn as a box)."
+            record.args = ()
+        return True
+
+
+# WeasyPrint logs to this logger by name (its records do not come from a child logger).
+logging.getLogger("weasyprint").addFilter(_NoDocumentText())
 
 
 @dataclass(frozen=True)
