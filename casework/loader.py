@@ -42,7 +42,8 @@ def _find(model: type[T], key: str | int) -> T | None:
     if model in (Instrument, Provision):
         return db.session.scalar(select(model).where(model.code == normalise_code(str(key))))
     if hasattr(model, "public_id"):
-        if not isinstance(key, str) or len(key) > 64:
+        # A NUL is never in an id, and PostgreSQL refuses it in a query (a 500, not a 404).
+        if not isinstance(key, str) or len(key) > 64 or "\x00" in key:
             return None
         return db.session.scalar(select(model).where(model.public_id == key))
     try:

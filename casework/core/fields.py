@@ -101,6 +101,10 @@ class FieldReader:
         if key not in self.data:
             return
         raw = self.data[key] or ""
+        if "\x00" in raw:
+            # No browser sends it; PostgreSQL cannot store it in text (the API refuses it too).
+            self.error(key, _("Text may not contain NUL characters."))
+            return
         text = " ".join(raw.split()) if one_line else raw.strip()
         if len(text) > max_len:
             self.error(

@@ -65,7 +65,7 @@ def _birth_year(text: str | None) -> int | None:
 
 
 def _visible_person(public_id: str | None) -> Person | None:
-    if not public_id:
+    if not public_id or "\x00" in public_id:  # never in an id; PostgreSQL refuses it
         return None
     return db.session.scalar(
         select(Person).where(
