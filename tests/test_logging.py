@@ -26,7 +26,7 @@ SECRET_NAME = "Холматов-Secret-Name"
 def test_unexpected_database_error_logs_no_values(app, make_user, caplog, monkeypatch):
     from casework.cases import services
 
-    def failing_intake(actor, data, *, draft=False, idempotency_key=None):
+    def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
         db.session.execute(
             text("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": data.name}
         )
