@@ -42,8 +42,8 @@ from casework.core import links
 from casework.core.cli import register_seeder
 from casework.core.conflicts import conflict_page
 from casework.core.db import db
-from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
-from casework.core.formflow import submit
+from casework.core.errors import PermissionDenied, StaleEdit
+from casework.core.formflow import perform, submit
 from casework.core.forms import initial_data, pairs
 from casework.core.hooks import (
     CasePanel,
@@ -558,22 +558,13 @@ def cycle_response_date(cycle: str):
     _require_upr_manage()
     item = load(UPRCycle, cycle, current_user)
     form = CycleDateForm()
-    if form.validate_on_submit():
-        try:
-            count = upr.set_cycle_response_date(current_user, item, form.response_date.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(message, "error")
-        else:
-            db.session.commit()
-            flash(_("Response date set on %(n)s recommendation(s).", n=count), "success")
-    else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
-    return redirect(url_for("advocacy.cycle", cycle=item.public_id))
+    return perform(
+        lambda: upr.set_cycle_response_date(current_user, item, form.response_date.data),
+        success=lambda count: _("Response date set on %(n)s recommendation(s).", n=count),
+        then=url_for("advocacy.cycle", cycle=item.public_id),
+        form=form,
+        invalid=_("Give the date of the State's responses (YYYY-MM-DD)."),
+    )
 
 
 def _rec_data(form: RecommendationForm) -> upr.RecommendationData:
