@@ -3,6 +3,8 @@ interface in Russian, the UN documents' own words in English."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from casework.core.db import db
@@ -61,3 +63,24 @@ def test_the_output_page_names_the_outputs_in_russian(app):
         ">Archive<",
     ):
         assert english not in page
+
+
+def test_the_live_word_count_of_a_upr_draft_is_in_russian(app):
+    """The count the browser updates while typing takes its sentences from the page."""
+    world, client = _russian_coordinator(app)
+    assert client.post("/reports/upr", data=PERIOD).status_code == 302
+    draft = db.session.scalar(select(ReportDraft))
+    page = client.get(f"/reports/upr/{draft.public_id}").get_data(as_text=True)
+    count = page[page.index('<p id="word-count"') :]
+    count = count[: count.index("</p>")]
+    assert re.search(rf"Слов: \d+ из {draft.word_limit}\s*$", count)
+    assert "words" not in count.replace("{words}", "")
+    assert 'data-count="Слов: {words} из {limit}"' in page
+    assert (
+        'data-over="Слов: {words} из {limit} — больше предела на {over}. Сократите текст: '
+        'за вас ничего не обрезается."'
+    ) in page
+    script = client.get("/static/js/wordcount.js")
+    code = script.get_data(as_text=True)
+    script.close()
+    assert "data-over" in code and '" words' not in code and "over the limit" not in code

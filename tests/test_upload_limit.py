@@ -60,3 +60,18 @@ def test_a_too_large_post_to_an_action_without_a_page_says_the_limit(app, small_
     )
     assert response.status_code == 413
     assert "the limit is 2 MB" in response.get_data(as_text=True)
+
+
+def test_the_browsers_message_of_a_too_large_file_is_in_the_readers_language(app):
+    """The script only fills in the sizes: its sentence comes with the page, translated."""
+    monitor = make_user(Role.MONITOR, language="ru")
+    case = make_case(monitor)
+    html = client_for(app, monitor).get(f"/cases/{case.public_id}/documents/new").get_data(True)
+    assert (
+        'data-too-large="Размер файла — {size} МБ; предел — {limit} МБ. Выберите файл поменьше '
+        '(или разделите его) перед отправкой."'
+    ) in html
+    script = client_for(app, monitor).get("/static/js/upload-limit.js")
+    code = script.get_data(as_text=True)
+    script.close()
+    assert "data-too-large" in code and "This file is" not in code

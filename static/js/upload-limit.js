@@ -1,10 +1,14 @@
 // Checks a chosen file against the server's upload limit (data-max-bytes on the file input)
 // before anything is sent, so a phone on a slow connection does not upload 40 MB for nothing.
-// The server checks again; without JavaScript the form still works.
+// The server checks again; without JavaScript the form still works. The message is the page's
+// (data-too-large, in the reader's language, with {size} and {limit} to fill in).
 (function () {
   if (window.caseworkUploadLimit) return;
   window.caseworkUploadLimit = true;
-  function megabytes(bytes) { return (bytes / (1024 * 1024)).toFixed(1) + " MB"; }
+  function megabytes(bytes) {
+    var lang = document.documentElement.lang || undefined;
+    return (bytes / (1024 * 1024)).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
   function tooLarge(input) {
     var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
     var files = input.files || [];
@@ -25,9 +29,13 @@
       input.insertAdjacentElement("afterend", note);
     }
     input.setAttribute("aria-invalid", "true");
-    note.textContent = "This file is " + megabytes(file.size) + "; the limit is " +
-      megabytes(parseInt(input.getAttribute("data-max-bytes"), 10)) +
-      ". Choose a smaller file (or split it) before sending.";
+    var sizes = {
+      size: megabytes(file.size),
+      limit: megabytes(parseInt(input.getAttribute("data-max-bytes"), 10))
+    };
+    note.textContent = (input.getAttribute("data-too-large") || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(sizes, name) ? sizes[name] : all;
+    });
   }
   function inputs(root) { return root.querySelectorAll("input[type=file][data-max-bytes]"); }
   document.addEventListener("change", function (event) {

@@ -185,6 +185,9 @@ def test_a_coordinator_reads_the_output_and_upr_pages_on_a_phone_in_russian(page
         page.fill("#period_from", "2019-12-01")
         page.fill("#period_to", "2025-01-01")
         page.locator("main form button[type=submit]").click()
+        # The draft's live word count speaks Russian too, as it is typed.
+        page.fill("#body", "Слово " * 5)
+        expect(page.locator("#word-count")).to_have_text(re.compile(r"^\s*Слов: 5 из \d+\s*$"))
         page.goto(demo_site.url("/reports/upr"))
         expect(page.locator("main table")).to_be_visible()
         assert no_sideways_scroll(page)
