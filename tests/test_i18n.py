@@ -467,6 +467,10 @@ def test_a_russian_coordinator_reads_what_is_wrong_in_an_upr_file_in_russian(
     assert response.status_code == 422
     assert "«maybe» — не supported, noted или pending" in html
     assert "повторяет строку 3 (тот же цикл и номер)" in html
+    # Each problem is one sentence for the translator, not fragments in English word order.
+    assert "<li>Строка 2, столбец <code>response</code>: «maybe»" in html
+    assert "Row %(row)s, column %(column)s: %(problem)s" in _extracted()
+    assert ", column" not in _extracted()
     assert "is not supported" not in html and "repeats row" not in html
 
 

@@ -267,6 +267,27 @@ def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
     assert monitor.post("/imports/cases/confirm").status_code == 403
 
 
+def test_a_russian_coordinator_reads_each_rows_problem_as_one_russian_sentence(app, coordinator):
+    """ "Row 4, column act_date: ..." is a sentence of its own in each language, not fragments
+    put together in English word order."""
+    coordinator.language = "ru"
+    db.session.commit()
+    # (A rejected row too: a file that cannot be imported is not kept for a confirmation.)
+    rows = [HEADER, *GOOD, "K-4,Rustam Karimov,,m,1979,UZ,extradition,2011,,,", GOOD[1], BAD[0]]
+    html = (
+        _web(app, coordinator)
+        .post(
+            "/imports/cases",
+            data={"file": (io.BytesIO("\n".join(rows).encode()), "cases.csv")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
+    assert "<li>Строка 5, столбец <code>act_date</code>: Указан только год.</li>" in html
+    assert "<li>Строка 6: " in html and "как в строке 3" in html
+    assert "Row" not in html.replace('name="', "")
+
+
 def test_exported_cells_never_become_formulas():
     for text in ("=1+1", "+7", "-2", "@SUM(A1)", "\uff1dcmd"):
         assert inert_cell(text) == "'" + text
