@@ -88,12 +88,12 @@ def test_pages_keep_the_filters_and_go_back_and_forth(client, login, make_user, 
         page = client.get(url).get_data(as_text=True)
         assert "action=test.event" in url
         pages.append(url)
-        seen += re.findall(r"system (n\d)<", _rows(client.get(url)))
+        seen += re.findall(r"System (n\d)<", _rows(client.get(url)))
         url = _link(page, "next")
     # Every entry once, newest first, on three pages of two, two and one.
     assert seen == ["n4", "n3", "n2", "n1", "n0"] and len(pages) == 3
     back = _link(client.get(pages[2]).get_data(as_text=True), "prev")
-    assert re.findall(r"system (n\d)<", _rows(client.get(back))) == ["n2", "n1"]
+    assert re.findall(r"System (n\d)<", _rows(client.get(back))) == ["n2", "n1"]
 
 
 def test_only_admins_see_the_trail(client, login, make_user):

@@ -14,12 +14,14 @@ from flask_babel import force_locale
 
 from casework.audit.wording import (
     ACTION_GROUPS,
+    OBJECT_TYPES,
     WORDING,
     Sentence,
     action_choices,
     action_group,
     action_label,
     describe,
+    object_type_label,
 )
 from casework.cases import services as cases
 from casework.core.db import db
@@ -107,6 +109,81 @@ def test_every_action_code_has_a_label_of_its_own_in_its_group(app, language):
             labels.setdefault((action_group(code), label), []).append(code)
     same = {key: found for key, found in labels.items() if len(found) > 1}
     assert not same, f"codes one label cannot tell apart: {same}"
+
+
+# Tables of the machinery, never the object of an audit entry (an entry names the record a
+# person acted on: the case, the account, the document...).
+NEVER_AUDITED = frozenset(
+    {
+        "audit_entries",
+        "audit_chain_head",
+        "data_keys",
+        "setup_marker",
+        "index_versions",
+        "search_tokens",
+        "person_name_keys",
+        "api_idempotency_keys",
+        "user_sessions",
+        "recovery_codes",
+        "password_reset_codes",
+        "organisation_profile",  # its changes are recorded as the object type "organisation"
+    }
+)
+
+
+def object_types_in_code() -> set[str]:
+    """The object types an entry can have: the table of any record the code keeps, and the
+    words given as ``object_type=`` where no record is the object ("system", "search"...)."""
+    types = {"system"}  # ``record`` without an object
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "object_type" and isinstance(kw.value, ast.Constant):
+                        types.add(kw.value.value)
+    tables = {mapper.local_table.name for mapper in db.Model.registry.mappers}
+    return types | (tables - NEVER_AUDITED)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_object_type_has_a_label_of_its_own(app, language):
+    """The audit page's object-type filter and its Object column name what an entry is about
+    in words, not by a table's name ("case_people"); a new kind of object needs its label."""
+    types = object_types_in_code()
+    assert {"cases", "users", "case_people", "search", "backup", "page"} <= types
+    assert not NEVER_AUDITED & set(OBJECT_TYPES)
+    missing = sorted(types - set(OBJECT_TYPES))
+    assert not missing, f"object types without a label in casework/audit/wording.py: {missing}"
+    with app.test_request_context("/"), force_locale(language):
+        labels = {code: object_type_label(code) for code in types}
+    for code, label in labels.items():
+        assert label and label != code and label[0].isupper() and "_" not in label, code
+        if language == "ru":
+            assert re.search("[а-яё]", label, re.I), (code, label)
+    same = sorted(label for label in labels.values() if list(labels.values()).count(label) > 1)
+    assert not same, f"object types one label cannot tell apart: {same}"
+
+
+def test_the_audit_page_names_object_types_in_the_readers_language(app):
+    admin = make_user(Role.ADMIN, language="ru")
+    coordinator = make_user(Role.COORDINATOR)
+    case = make_case(coordinator)
+    cases.update_case(coordinator, case, {"urgency": "imminent"}, case.version)
+    db.session.commit()
+    browser = client_for(app, admin)
+    html = browser.get("/admin/audit").get_data(as_text=True)
+    start = html.index('<select name="object_type">')
+    options = options_of(html[start : html.index("</select>", start)])
+    assert ("cases", "Дело") in options and ("users", "Учётная запись") in options
+    labels = [label for code, label in options if code]
+    assert labels == sorted(labels, key=str.casefold)
+    # The Object column: the kind in words, the public id as it is; the filter keeps its code.
+    rows = browser.get("/admin/audit?object_type=cases").get_data(as_text=True)
+    assert f"<td>Дело {case.public_id}" in rows and "<td>cases " not in rows
+    assert '<option value="cases" selected>Дело</option>' in rows
+    with app.test_request_context("/"):
+        assert object_type_label("case_people") == "Person in a case"
+        assert object_type_label("gone_table") == "gone_table"  # an old entry's, as it is
 
 
 def test_labels_say_what_happened_without_who_or_the_details(app):

@@ -74,7 +74,7 @@ def trail():
         filters=filters,
         actors=services.actors(),
         action_groups=wording.action_choices(services.actions()),
-        object_types=services.object_types(),
+        object_types=wording.object_type_choices(services.object_types()),
     )
 
 
@@ -82,4 +82,5 @@ def init_app(app: Flask) -> None:
     # Every page that shows history shows sentences, never action codes.
     app.add_template_filter(wording.describe, "sentence")
     app.add_template_filter(wording.shown_details, "shown_details")
+    app.add_template_filter(wording.object_type_label, "object_type")
     app.cli.add_command(audit_cli)

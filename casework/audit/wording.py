@@ -10,8 +10,11 @@ values (see ``casework.audit.services.record``), so a sentence never does either
 identifying field says only that it changed; non-identifying fields (codes, statuses, dates,
 countries) carry their value before and after (``changes`` in the details).
 
+``object_type_label(type)`` names what an entry is about (``OBJECT_TYPES``: "Person in a case",
+not the table's name) for the audit page's object-type filter and its Object column.
+
 ``tests/test_audit_wording.py`` fails when an action code used in the code has no wording, or
-no label of its own within its group (in each language).
+no label of its own within its group, or an object type no label (in each language).
 """
 
 from __future__ import annotations
@@ -232,6 +235,65 @@ class _Details(dict):
 
     def __missing__(self, key: str) -> str:
         return "?"
+
+
+# What an entry is about, by its object type (the table of the record acted on, or a word where
+# no record is: "system", "search"...), for the audit page's filter and its Object column.
+# tests/test_audit_wording.py fails for an object type the code can record without a label here.
+OBJECT_TYPES = {
+    "account_notices": N_("Account notice"),
+    "advocacy_actions": N_("Advocacy action"),
+    "agencies": N_("Agency"),
+    "api_tokens": N_("API token"),
+    "backup": N_("Backup copy"),
+    "case_members": N_("Membership of a case team"),
+    "case_people": N_("Person in a case"),
+    "case_precedents": N_("Precedent cited in a case"),
+    "case_provisions": N_("Legal ground of a case"),
+    "cases": N_("Case"),
+    "comments": N_("Comment"),
+    "documents": N_("Document"),
+    "events": N_("Event"),
+    "family_links": N_("Family link"),
+    "import": N_("Import of cases"),
+    "instruments": N_("Legal instrument"),
+    "jobs": N_("Background job"),
+    "legal_catalogue": N_("Reference catalogue"),
+    "organisation": N_("Organisation profile"),
+    "output": N_("Output"),
+    "output_reviews": N_("Review of an output"),
+    "page": N_("Page"),
+    "people": N_("Person"),
+    "person_merges": N_("Merge of two records of a person"),
+    "person_names": N_("Name of a person"),
+    "places": N_("Place"),
+    "provisions": N_("Provision"),
+    "remedies": N_("Domestic remedy"),
+    "report_draft_versions": N_("Version of a UPR submission draft"),
+    "report_drafts": N_("UPR submission draft"),
+    "search": N_("Search of cases or people"),
+    "second_factor_resets": N_("Second-factor reset"),
+    "sources": N_("Source"),
+    "status_changes": N_("Status change of a case"),
+    "system": N_("System"),
+    "target_bodies": N_("Target body"),
+    "upr_cycles": N_("UPR cycle"),
+    "upr_recommendations": N_("UPR recommendation"),
+    "users": N_("Account"),
+}
+
+
+def object_type_label(object_type: str) -> str:
+    """An entry's object type in words, in the reader's language ("Person in a case"); one no
+    longer recorded is shown as it is."""
+    known = OBJECT_TYPES.get(object_type)
+    return translate(known) if known else object_type
+
+
+def object_type_choices(object_types: list[str]) -> list[tuple[str, str]]:
+    """The object-type filter's options: (code, label), sorted by the label."""
+    options = [(code, object_type_label(code)) for code in object_types]
+    return sorted(options, key=lambda option: (option[1].casefold(), option[0]))
 
 
 _RECORD_WORDS = {
