@@ -275,6 +275,38 @@ def test_sentences_read_as_words():
     assert describe(_entry("legal.instrument_created")) == "The system added the instrument ?"
 
 
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Aida changed the case: the date of the act from 2011-06 to 2011-06-05"),
+        ("ru", "Aida: изменения (дело): дата акта: с «06.2011» на «05.06.2011»"),
+    ],
+)
+def test_dates_in_the_history_are_in_the_readers_convention(app, language, sentence):
+    """A date before and after an edit reads as every other date of the interface does for its
+    reader (05.06.2011 in Russian), on the case's history and on the audit page."""
+    coordinator = make_user(Role.COORDINATOR, display_name="Aida", language=language)
+    admin = make_user(Role.ADMIN, language=language)
+    case = make_case(coordinator, act_date="2011-06")
+    cases.update_case(coordinator, case, {"act_date": "2011-06-05"}, case.version)
+    db.session.commit()
+    page = client_for(app, coordinator).get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert sentence in unescape(page)
+    page = client_for(app, admin).get("/admin/audit").get_data(as_text=True)
+    assert sentence in unescape(page)
+    with app.test_request_context("/"), force_locale(language):
+        # A year alone reads the same in both; a value that only looks like a date stays.
+        entry = _entry(
+            "case.updated",
+            SimpleNamespace(display_name="Aida"),
+            fields=["birth_date", "reference"],
+            changes={"birth_date": ["1979", "1979-04-12"], "reference": ["2011-13", "KZ-1"]},
+        )
+        words = describe(entry)
+    assert ("12.04.1979" if language == "ru" else "1979-04-12") in words
+    assert "1979" in words and "2011-13" in words
+
+
 def test_case_history_and_audit_page_show_sentences(app):
     coordinator = make_user(Role.COORDINATOR, display_name="Aida")
     lawyer = make_user(Role.LAWYER, display_name="Ruslan")

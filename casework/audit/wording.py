@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.core import countries
-from casework.core.i18n import N_, translate
+from casework.core.i18n import N_, format_partial_date, translate
 from casework.core.i18n import gettext as _
 from casework.core.i18n import gettext as _gettext
-from casework.core.types import PartialDate
+from casework.core.types import PartialDate, PartialDateError
 from casework.core.vocab import (
     ActionStatus,
     ActionType,
@@ -182,6 +182,11 @@ _FIELD_NAMES = {
 }
 
 
+# A date as the details record it (``before_after``: ISO, to the month or the day); a year
+# alone reads the same in every language.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+
+
 def field_name(name: str) -> str:
     known = _FIELD_NAMES.get(name)
     return translate(known) if known else translate(name.replace("_", " "))
@@ -200,6 +205,13 @@ def value_words(name: str, value: Any) -> str:
         member = vocab.parse(value)
         if member is not None:
             return member.label.lower() if name in ("status", "to_status") else member.label
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = PartialDate.parse(value)
+        except PartialDateError:
+            day = None  # only looks like a date ("2011-13"): shown as it is
+        if day is not None:
+            return format_partial_date(day)  # in the reader's convention, as the pages show it
     return str(value)
 
 
