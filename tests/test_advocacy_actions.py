@@ -589,6 +589,35 @@ def test_case_panel_timeline_and_deadlines(client, login, world, app):
         assert deadlines[0].url.endswith(open_action.public_id)
 
 
+def test_an_actions_status_change_on_the_case_timeline_is_one_sentence_in_russian(app, world):
+    """The line is one sentence for the translator, not the action, the old and the new status
+    put together in English order."""
+    from flask_babel import force_locale
+
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal",
+            status=ActionStatus.SUBMITTED,
+            case_references=[case.reference],
+        ),
+    )
+    services.change_status(coordinator, action, ActionStatus.ACKNOWLEDGED, 1)
+    db.session.commit()
+    with app.test_request_context("/"):
+        with force_locale("ru"):
+            titles = [i.title for i in hooks.timeline_items(case, lawyer) if i.kind == "status"]
+        assert [t.partition(" \u2014 ")[2] for t in titles] == [
+            "статус: Подано → Получение подтверждено"
+        ]
+        english = [i.title for i in hooks.timeline_items(case, lawyer) if i.kind == "status"]
+        assert [t.partition(" \u2014 ")[2] for t in english] == [
+            "status: Submitted \u2192 Acknowledged"
+        ]
+
+
 def test_coordinator_adds_and_retires_a_target_body(client, login, world):
     login(world["coordinator"])
     response = client.post("/advocacy/bodies", data={"name": "Embassy of X", "short_name": "EmbX"})

@@ -99,7 +99,12 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
                 TimelineItem(
                     when=entry.at,
                     kind="status",
-                    title=f"{label}: {old.label if old else '?'} \u2192 {new.label if new else '?'}",
+                    title=_(
+                        "%(action)s \u2014 status: %(old)s \u2192 %(new)s",
+                        action=label,
+                        old=old.label if old else "?",
+                        new=new.label if new else "?",
+                    ),
                     url=url,
                     author=entry.actor.display_name if entry.actor else None,
                 )
