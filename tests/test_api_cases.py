@@ -11,9 +11,10 @@ from casework.api.models import ApiToken
 from casework.audit.models import AuditEntry
 from casework.cases.models import Case
 from casework.core.db import db, utcnow
-from casework.core.vocab import Role
+from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
 from tests.api_clients import ApiClient, api_for, token_for
 from tests.clients import client_for
+from tests.factories import make_case
 from tests.world import build_world
 
 ERROR_KEYS = {"code", "message", "fields"}
@@ -457,3 +458,84 @@ def test_a_method_the_path_lacks_is_answered_with_the_methods_it_has(app, make_u
         assert allowed == {m.upper() for m in paths[documented]} | {"HEAD", "OPTIONS"}, path
         assert method not in allowed
     assert {"GET", "PATCH"} <= set(api.open("DELETE", f"cases/{case['id']}").allow)
+
+
+def test_the_case_list_takes_the_pages_wider_filters(app, make_user):
+    """Open cases, urgent or imminent ones, the ones I created: the choices of the case-list
+    page (and of the dashboard's links to it), read by the same code, within what I may see."""
+    monitor, other = make_user(Role.MONITOR), make_user(Role.MONITOR)
+    status, urgency = CaseStatus, Urgency
+    cases = {
+        "a": make_case(monitor, status=status.DRAFT, urgency=urgency.URGENT),
+        "b": make_case(monitor, status=status.CLOSED, urgency=urgency.IMMINENT),
+        "c": make_case(monitor, status=status.SUBMITTED, urgency=urgency.ROUTINE),
+        "d": make_case(
+            other,
+            status=status.VERIFIED,
+            urgency=urgency.IMMINENT,
+            team=((monitor, TeamRole.MEMBER),),
+        ),
+        # Another's restricted case, without the monitor on its team: never theirs to list.
+        "e": make_case(other, status=status.SUBMITTED, urgency=urgency.URGENT, restricted=True),
+    }
+    names = {case.public_id: name for name, case in cases.items()}
+    api = api_for(app, monitor)
+
+    def listed(query: str) -> str:
+        response = api.get(f"cases?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return "".join(sorted(names[c["id"]] for c in response.get_json()["items"]))
+
+    assert listed("") == "abcd"
+    assert listed("status=open") == "acd"
+    assert listed("urgency=urgent_or_imminent") == "abd"
+    assert listed("created_by_me=true") == "abc"
+    assert listed("status=open&urgency=urgent_or_imminent&created_by_me=true") == "a"
+    assert listed("status=closed") == "b"  # a single value, as before
+    for query in ("status=opened", "urgency=urgent_or_routine", "created_by_me=perhaps"):
+        name = query.partition("=")[0]
+        assert list(_error(api.get(f"cases?{query}"), 422)["fields"]) == [name]
+    # Its creator's team lists the restricted case; the monitor's own page agrees with the API.
+    theirs = api_for(app, other).get("cases?created_by_me=1&status=open&urgency=urgent")
+    assert [c["id"] for c in theirs.get_json()["items"]] == [cases["e"].public_id]
+    page = client_for(app, monitor).get("/cases?status=open&created_by_me=1").get_data(True)
+    assert all((cases[n].reference in page) == (n in "ac") for n in "abcde")
+
+
+def test_created_by_me_never_lists_a_case_its_creator_may_no_longer_see(app):
+    """The filter narrows what the user may see; it is no way around the restriction."""
+    world = build_world()
+    restricted = world.restricted.case
+    outsider = world.off[Role.MONITOR]
+    restricted.created_by_id = outsider.id  # created by them, and on its team no longer
+    db.session.commit()
+    assert api_for(app, outsider).get("cases?created_by_me=true").get_json()["items"] == []
+    assert api_for(app, outsider).get("cases?status=open").get_json()["items"] == []
+    # Its team's monitor, who created the ordinary case, gets that one through.
+    mine = api_for(app, world.on[Role.MONITOR]).get("cases?created_by_me=1").get_json()["items"]
+    assert [c["id"] for c in mine] == [world.ordinary.case.public_id]
+
+
+def test_the_document_lists_the_wider_filter_choices(app):
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    schemas = spec["components"]["schemas"]
+
+    def values(name: str) -> set[str]:
+        found: set[str] = set()
+        for option in parameters[name]["schema"].get("anyOf", [parameters[name]["schema"]]):
+            if "$ref" in option:
+                option = schemas[option["$ref"].rsplit("/", 1)[1]]
+            found |= set(option.get("enum", [])) | (
+                {option["const"]} if "const" in option else set()
+            )
+        return found
+
+    assert values("status") == {s.value for s in CaseStatus} | {"open"}
+    assert values("urgency") == {u.value for u in Urgency} | {"urgent_or_imminent"}
+    assert "every status but closed" in parameters["status"]["description"]
+    assert "urgent or imminent" in parameters["urgency"]["description"]
+    assert parameters["created_by_me"]["schema"]["type"] == "boolean"
+    assert "you created" in parameters["created_by_me"]["description"]
+    for name in ("status", "urgency"):
+        assert "null" not in str(parameters[name]["schema"]), name  # absent, never null

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from werkzeug.datastructures import MultiDict
@@ -29,7 +29,7 @@ from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
-from casework.core.vocab import ActType, CaseStatus, NameKind, Situation, Urgency
+from casework.core.vocab import ActType, NameKind, Situation, Urgency
 from casework.loader import load
 
 TAG = "Cases"
@@ -103,8 +103,17 @@ def present_case(user: Any, case: Case, *, anonymised: bool = False) -> CaseOut:
 class CaseListQuery(ListQuery, AnonymisedQuery):
     """The case list's filters (as on the case-list page) and a cursor."""
 
-    status: CaseStatus | None = None
-    urgency: Urgency | None = None
+    # The values the case-list page takes, stated by the listing (one place for both).
+    status: Literal[listing.filter_choices("status")] | None = Field(
+        default=None,
+        description=f"A status, or {listing.OPEN}: every status but closed.",
+    )
+    urgency: Literal[listing.filter_choices("urgency")] | None = Field(
+        default=None,
+        description=(
+            f"An urgency, or {listing.URGENT_OR_IMMINENT}: the cases marked urgent or imminent."
+        ),
+    )
     act_type: ActType | None = None
     nationality: str | None = Field(
         default=None,
@@ -123,7 +132,10 @@ class CaseListQuery(ListQuery, AnonymisedQuery):
     date_from: date | None = None
     date_to: date | None = None
     lawyer: str | None = Field(default=None, max_length=40, description="A lawyer's public id.")
-    mine: bool = False
+    mine: bool = Field(default=False, description="Only the cases whose team you are on.")
+    created_by_me: bool = Field(
+        default=False, description="Only the cases you created (of those you may see)."
+    )
     provision: str | None = Field(default=None, max_length=40)
     reference: str | None = Field(
         default=None,
@@ -140,19 +152,24 @@ class CaseListQuery(ListQuery, AnonymisedQuery):
 CURSOR_SALT = "api-case-cursor"
 
 
+def _argument(value: Any) -> str:
+    """A filter's value as the page's URL argument carries it."""
+    if value is True:
+        return "1"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def _filters(query: CaseListQuery) -> listing.CaseFilters:
     """The case-list filters read by the same code as the page's URL arguments."""
     args = MultiDict(
         {
-            name: (value.isoformat() if isinstance(value, date) else str(value))
+            name: _argument(value)
             for name, value in query.model_dump(
                 exclude={"cursor", "limit", "anonymised"}, exclude_none=True
             ).items()
             if value is not False
         }
     )
-    if query.mine:
-        args["mine"] = "1"
     filters = listing.CaseFilters.from_args(args)
     if filters.errors:
         raise ValidationFailed({"": filters.errors})

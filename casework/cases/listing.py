@@ -58,6 +58,19 @@ SORTS: dict[str, list[keyset.Key]] = {
 OPEN = "open"  # every status but closed
 URGENT_OR_IMMINENT = "urgent_or_imminent"
 _WIDER_CHOICES = {"status": (OPEN,), "urgency": (URGENT_OR_IMMINENT,)}
+# The filters of one value of a vocabulary (or one of its wider choices).
+_VOCAB_FILTERS: dict[str, type[CaseStatus | Urgency | ActType]] = {
+    "status": CaseStatus,
+    "urgency": Urgency,
+    "act_type": ActType,
+}
+
+
+def filter_choices(name: str) -> tuple[str, ...]:
+    """The values the filter ``name`` takes (its vocabulary's, then its wider choices): what
+    the API states and checks of it."""
+    return tuple(member.value for member in _VOCAB_FILTERS[name]) + _WIDER_CHOICES.get(name, ())
+
 
 SORT_LABELS = {
     "updated": N_("Recently updated"),
@@ -102,7 +115,7 @@ class CaseFilters:
         """Read filters from request args; unreadable values are dropped with a message."""
         f = cls()
         errors = f.errors
-        for name, vocab in (("status", CaseStatus), ("urgency", Urgency), ("act_type", ActType)):
+        for name, vocab in _VOCAB_FILTERS.items():
             value = (args.get(name) or "").strip()
             if value and vocab.parse(value) is None and value not in _WIDER_CHOICES.get(name, ()):
                 errors.append(gettext(_UNKNOWN_VALUE[name], value=value))
