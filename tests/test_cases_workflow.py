@@ -264,13 +264,14 @@ def test_people_names_family_and_consent(app, people):
             "nationality": "UZ",
             "legal_status": "asylum_seeker",
             "consent": "named",
+            "consent_date": "2024-03-01",
             "version": at_risk.version,
         },
     )
     assert response.status_code == 302
     db.session.expire_all()
     at_risk = db.session.get(Person, at_risk.id)
-    assert at_risk.consent.value == "named" and at_risk.consent_date is not None
+    assert (at_risk.consent.value, str(at_risk.consent_date)) == ("named", "2024-03-01")
     assert at_risk.consent_obtained_by_id == people[Role.MONITOR].id
     assert [n.name for n in at_risk.names] == ["Алишер Холматов", "Alisher Kholmatov"]
     html = page(monitor, f"/cases/{pid}")

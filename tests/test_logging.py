@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from datetime import date
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
@@ -114,7 +115,9 @@ def test_a_name_in_a_script_no_font_draws_is_not_spelled_out_in_the_log(app, mak
     monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
     case = intake(client_for(app, monitor), name="Ⰰⰱⰲⰳ \ue000\ue001")
     person = case_services.primary_person(case)
-    people_services.update_person(monitor, person, {"consent": "named"}, person.version)
+    people_services.update_person(
+        monitor, person, {"consent": "named", "consent_date": date(2024, 3, 1)}, person.version
+    )
     case_services.add_member(make_user(Role.COORDINATOR), case, lawyer, TeamRole.LAWYER)
     db.session.commit()
     with caplog.at_level(logging.DEBUG):

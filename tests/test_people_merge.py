@@ -366,7 +366,10 @@ def test_a_merge_takes_no_looser_consent_from_the_other_record(app, two_records)
     lawyer = client_for(app, t["lawyer"])
     c1, p1, p2 = t["c1"], t["p1"], t["p2"]
     people_services.update_person(
-        t["lawyer"], p2, {"consent": "named", "government_contact": "agrees"}, p2.version
+        t["lawyer"],
+        p2,
+        {"consent": "named", "consent_date": date(2024, 3, 1), "government_contact": "agrees"},
+        p2.version,
     )
     db.session.commit()
     assert _merge(lawyer, c1, p1, p2).status_code == 302

@@ -91,7 +91,7 @@ def test_a_change_of_consent_reads_in_russian_in_the_case_history(russian_monito
     _monitor, client, case, person, _wife = russian_monitor
     url = f"/cases/{case.public_id}/people/{person.public_id}"
     form = {"gender": "male", "legal_status": "asylum_seeker", "consent": "named",
-            "government_contact": "refuses", "family_at_risk": "y", "contacts": "+7 701 000",
+            "consent_date": "2024-03-01", "government_contact": "refuses", "family_at_risk": "y", "contacts": "+7 701 000",
             "version": person.version}  # fmt: skip
     assert client.post(url, data=form).status_code == 302
     html = page(client, f"/cases/{case.public_id}")

@@ -123,6 +123,46 @@ def person_values(data: dict[str, Any]) -> dict[str, Any]:
     return r.values()
 
 
+def consent_date_problem(
+    consent: ConsentLevel | None, consent_date: date | None, *, earlier: Person | None = None
+) -> str | None:
+    """What is wrong with the date of a consent, if anything: the one rule of the forms, the
+    API and imports. A consent above none was given on a day, recorded with it (an output's
+    reader may ask when the person agreed). A new level is a new consent: ``earlier`` (the
+    record before the change) has the date of the consent it replaces, which the edit form
+    still shows; that date is the new consent's only when it is today's."""
+    if consent is None or consent == ConsentLevel.NONE:
+        return None
+    if consent_date is None:
+        return _("Give the date the consent was given.")
+    if (
+        earlier is not None
+        and consent != earlier.consent
+        and consent_date == earlier.consent_date
+        and consent_date != date.today()
+    ):
+        return _(
+            "The consent changed: give the date of the new consent (this is the date of the "
+            "earlier one)."
+        )
+    return None
+
+
+def _date_consent(person: Person, values: dict[str, Any]) -> None:
+    """Refuse the date of the consent ``values`` leave ``person`` with, if wrong
+    (``consent_date_problem``). A consent withdrawn (none) is never refused: the date of the
+    consent it ends goes with it."""
+    consent = values.get("consent", person.consent)
+    consent_date = values.get("consent_date", person.consent_date)
+    if consent == ConsentLevel.NONE:
+        if consent != person.consent and consent_date == person.consent_date:
+            values["consent_date"] = None
+        return
+    problem = consent_date_problem(consent, consent_date, earlier=person)
+    if problem:
+        raise ValidationFailed({"consent_date": [problem]})
+
+
 def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
     """A person with at least one name (in any script)."""
     cleaned = _clean_names(names)
@@ -148,10 +188,12 @@ def update_person(
     """Update personal details; returns the names of the changed fields (audited, not values)."""
     values = person_values(data)
     check_version(person, expected_version, data)
-    if "consent" in values and values["consent"] != person.consent:
+    consent_changed = "consent" in values and values["consent"] != person.consent
+    # A record kept without the date (imported so) stays editable: only a change is checked.
+    if consent_changed or values.get("consent_date", person.consent_date) != person.consent_date:
+        _date_consent(person, values)
+    if consent_changed:
         person.consent_obtained_by_id = actor.id
-        if not values.get("consent_date"):
-            values["consent_date"] = date.today()
     changed = apply_changes(actor, person, values, "person.updated", case=case)
     if changed and case is not None:
         facts_changed(actor, case, ["people"])
