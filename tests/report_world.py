@@ -34,6 +34,9 @@ from casework.people import services as people
 from casework.people.services import NameInput
 from tests.factories import make_user
 
+# The day the people of the world who consented gave it.
+CONSENT_DATE = date(2024, 3, 1)
+
 # Identifying values of people who must never appear in an output: names in every script and
 # spelling, UNHCR numbers, contacts, exact addresses.
 NONE_PERSON = {
@@ -106,6 +109,7 @@ def _person(actor, data, consent, **extra):
         actor,
         names,
         consent=consent,
+        consent_date=None if consent == "none" else CONSENT_DATE,
         unhcr_number=data.get("unhcr"),
         contacts=data.get("contacts"),
         address=data.get("address"),
@@ -252,7 +256,10 @@ def build() -> ReportWorld:
     db.session.add(restricted)
     db.session.flush()
     hidden = people.create_person(
-        other, [NameInput(RESTRICTED["names"][0], None, "as_given")], consent="named"
+        other,
+        [NameInput(RESTRICTED["names"][0], None, "as_given")],
+        consent="named",
+        consent_date=CONSENT_DATE,
     )
     db.session.flush()
     restricted.restricted = False  # the monitor's edit rights are checked on an open case

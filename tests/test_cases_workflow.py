@@ -237,6 +237,7 @@ def test_people_names_family_and_consent(app, people):
             "nationality": "UZ",
             "legal_status": "mandate_refugee",
             "consent": "internal",
+            "consent_date": "2024-02-01",
         },
     )
     assert response.status_code == 302

@@ -3,6 +3,7 @@ the new consent, never the earlier one's that the form still shows."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -10,7 +11,9 @@ import pytest
 from casework.cases import services as case_services
 from casework.core.db import db
 from casework.core.vocab import Role
+from casework.legal.seeding import seed_catalogue
 from casework.people.models import Person
+from tests.api_clients import api_for
 from tests.case_helpers import intake, page
 from tests.clients import client_for
 
@@ -88,3 +91,76 @@ def test_a_withdrawn_consent_is_never_refused_for_its_date(consented):
     html = page(client, case_file)
     assert f"({EARLIER.isoformat()}" not in html  # "None (2023-05-02, by ...)"
     assert "to 2023-05-02" in html  # the history keeps it
+
+
+NEW_PERSON = {
+    "name": "Gulnora Xolmatova",
+    "name_kind": "as_given",
+    "role": "family",
+    "gender": "female",
+    "legal_status": "unknown",
+    "consent": "internal",
+    "government_contact": "not_asked",
+    "confirm_new": "1",
+}
+
+
+def test_a_person_added_with_consent_needs_its_date(app, make_user):
+    """A person added to a case with a consent above none: the form and the API refuse it
+    without the day it was given (as a change of level is), and keep it with that day."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = intake(client)
+    url = f"/cases/{case.public_id}/people/new"
+    response = client.post(url, data=NEW_PERSON)
+    assert response.status_code == 200
+    assert "Give the date the consent was given." in response.get_data(as_text=True)
+    assert db.session.query(Person).count() == 1
+    response = client.post(url, data=dict(NEW_PERSON, consent_date="2024-02-01"))
+    assert response.status_code == 302
+    wife = db.session.query(Person).filter(Person.id != case.people[0].person_id).one()
+    assert (wife.consent.value, wife.consent_date) == ("internal", date(2024, 2, 1))
+    assert wife.consent_obtained_by_id == monitor.id
+    # Without consent, no date is asked for.
+    response = client.post(url, data=dict(NEW_PERSON, name="Rustam Nazarov", consent="none"))
+    assert response.status_code == 302
+
+    api = api_for(app, monitor)
+    body = {"names": [{"name": "Komil Saidov"}], "role": "witness", "consent": "named"}
+    refused = api.post(f"cases/{case.public_id}/people", json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {
+        "consent_date": ["Give the date the consent was given."]
+    }
+    created = api.post(f"cases/{case.public_id}/people", json=dict(body, consent_date="2024-02-03"))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["consent_date"] == "2024-02-03"
+
+
+def test_an_imported_consent_without_its_date_is_a_warning_of_its_row(app, make_user, tmp_path):
+    """The import format has the level of consent and not its day: each row with a consent
+    above none is imported with it and a warning saying the date is to be added, as a date of
+    the act given as a year is; a row without consent has no such warning."""
+    seed_catalogue()
+    coordinator = make_user(Role.COORDINATOR)
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "person_name,act_type,act_date,consent\n"
+        "Alisher Kholmatov,extradition,2011-06-09,named\n"
+        "Rustam Nazarov,deportation,2012-03-01,\n"
+        "Gulnora Xolmatova,extradition,2011-06-09,Внутреннее\n",
+        "utf-8",
+    )
+    out = tmp_path / "report.json"
+    result = app.test_cli_runner().invoke(
+        args=["import", "cases", str(path), "--as", coordinator.email, "--report-json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text("utf-8"))
+    assert [(w["row"], w["column"], w["value"]) for w in report["warnings"]] == [
+        (2, "consent", "named"),
+        (4, "consent", "Внутреннее"),
+    ]
+    assert "date" in report["warnings"][0]["message"]
+    consents = {p.consent.value: p.consent_date for p in db.session.query(Person)}
+    assert consents == {"named": None, "none": None, "internal": None}

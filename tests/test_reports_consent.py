@@ -6,6 +6,7 @@ no output of a coordinator off its team."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -331,7 +332,10 @@ def _relative(actor, names: list[str], consent: str = "none"):
 
     kinds = ["as_given"] + ["transliteration"] * (len(names) - 1)
     return people.create_person(
-        actor, [NameInput(n, None, k) for n, k in zip(names, kinds, strict=True)], consent=consent
+        actor,
+        [NameInput(n, None, k) for n, k in zip(names, kinds, strict=True)],
+        consent=consent,
+        consent_date=None if consent == "none" else date(2024, 3, 1),
     )
 
 

@@ -80,6 +80,7 @@ def _person(actor, name, nationality=None, ethnicity=None):
         nationality=nationality,
         ethnicity=ethnicity,
         consent="named",
+        consent_date=date(2024, 3, 1),
     )
 
 

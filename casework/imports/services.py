@@ -58,7 +58,7 @@ from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
 from casework.people.models import NAME_MAX_LEN, Person, PersonName, PersonNameKey
 from casework.people.names import detect_script, name_keys, query_keys, text_similarity
-from casework.people.services import name_text, person_values
+from casework.people.services import consent_date_problem, name_text, person_values
 
 COLUMNS = (
     "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
@@ -297,6 +297,19 @@ def parse_row(
     except ValidationFailed as exc:
         for column, messages in exc.errors.items():
             reject(column, messages[0])
+    # The format has the level of a consent and not its day, which the person forms ask for
+    # (``consent_date_problem``): imported without it, each such row says so.
+    if person and consent_date_problem(person.get("consent"), person.get("consent_date")):
+        warnings.append(
+            Problem(
+                number,
+                "consent",
+                _quoted(cells.get("consent", "")),
+                _(
+                    "The date the consent was given is not in the file: add it on the person's page."
+                ),
+            )
+        )
     act_date = cells.get("act_date", "").strip()
     case_data = {
         "act_type": vocab_code(ActType, cells.get("act_type", "")),

@@ -168,7 +168,11 @@ def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
     cleaned = _clean_names(names)
     if not cleaned:
         raise ValidationFailed({"names": [_("Give at least one name or alias.")]})
-    person = Person(created_by_id=getattr(actor, "id", None), **person_values(data))
+    values = person_values(data)
+    problem = consent_date_problem(values.get("consent"), values.get("consent_date"))
+    if problem:
+        raise ValidationFailed({"consent_date": [problem]})
+    person = Person(created_by_id=getattr(actor, "id", None), **values)
     if person.consent and person.consent != ConsentLevel.NONE:
         person.consent_obtained_by_id = getattr(actor, "id", None)
     for position, n in enumerate(cleaned):
