@@ -408,3 +408,32 @@ def test_a_merge_into_a_record_merged_away_meanwhile_is_refused(app, two_records
     db.session.expire_all()
     assert not p2.is_hidden and [n.name for n in p2.names] == ["Alisher Xolmatov"]
     assert merges_of(p1) == []
+
+
+def test_a_record_left_without_a_visible_name_says_so_in_the_readers_language(app, two_records):
+    """The second record's name, moved by the merge, was removed on the record kept as a
+    misspelling; undone, the second record has no name to show. Its page and its wife's family
+    list say so in the reader's language; a document for a UN body, written in English, in
+    English."""
+    from casework.core.i18n import english, force_locale
+
+    t = two_records
+    c2, p1, p2, wife = t["c2"], t["p1"], t["p2"], t["wife"]
+    t["lawyer"].language = "ru"
+    db.session.commit()
+    lawyer = client_for(app, t["lawyer"])
+    assert _merge(lawyer, t["c1"], p1, p2).status_code == 302
+    db.session.expire_all()
+    moved = next(n for n in p1.names if n.name == "Alisher Xolmatov")
+    people_services.hide_name(t["lawyer"], p1, moved.id, "Misspelt")
+    db.session.commit()
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    assert people_services.visible_names(p2) == []
+    for person in (p2, wife):
+        html = page(lawyer, f"/cases/{c2.public_id}/people/{person.public_id}")
+        assert "(no name)" not in html and "(без имени)" in html
+    with force_locale("ru"), english():
+        assert p2.primary_name == "(no name)"

@@ -16,6 +16,7 @@ from casework.core.db import (
     db,
     utcnow,
 )
+from casework.core.i18n import N_, translate
 from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import (
     ConsentLevel,
@@ -28,6 +29,9 @@ from casework.core.vocab import (
 )
 
 NAME_MAX_LEN = 200
+# What stands for the name of a record with none to show (its names all removed, or moved by a
+# merge): in the language of where it is shown, English in a document for a UN body.
+NO_NAME = N_("(no name)")
 
 
 class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model):
@@ -75,7 +79,7 @@ class Person(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     @property
     def primary_name(self) -> str:
         visible = [n for n in self.names if not n.is_hidden]
-        return visible[0].name if visible else "(no name)"
+        return visible[0].name if visible else translate(NO_NAME)
 
     def __repr__(self) -> str:  # never the name: reprs end up in logs
         return f"<Person {self.public_id}>"
