@@ -12,6 +12,7 @@ from casework.audit.wording import describe
 from casework.cases import services as case_services
 from casework.cases.models import CasePerson
 from casework.core.db import db, utcnow
+from casework.core.errors import ValidationFailed
 from casework.core.vocab import Role, TeamRole
 from casework.people import services as people_services
 from casework.people.matching import find_matches
@@ -437,3 +438,40 @@ def test_a_record_left_without_a_visible_name_says_so_in_the_readers_language(ap
         assert "(no name)" not in html and "(без имени)" in html
     with force_locale("ru"), english():
         assert p2.primary_name == "(no name)"
+
+
+def test_a_case_link_a_merge_hid_is_not_restored_the_merge_is_undone(app, two_records):
+    """Both records were in the first case; the merge hid the merged-away record's link to it.
+    Restoring that link would put a hidden record with no name back in the case, beside the
+    record kept: refused, saying to undo the merge, and nothing changes. A person removed
+    from the case by hand is restored as ever."""
+    t = two_records
+    c1, p1, p2, wife = t["c1"], t["p1"], t["p2"], t["wife"]
+    coordinator = t["coordinator"]
+    case_services.add_person_to_case(coordinator, c1, p2, "witness")
+    case_services.add_person_to_case(coordinator, c1, wife, "family")
+    db.session.commit()
+    client = _client(app, coordinator)
+    assert _merge(client, c1, p1, p2).status_code == 302
+    # The case file offers no restore of it (the reason says it was merged).
+    html = page(client, f"/cases/{c1.public_id}")
+    assert "Merged into another record" in html
+    assert f"/people/{p2.public_id}/restore" not in html
+    response = client.post(
+        f"/cases/{c1.public_id}/people/{p2.public_id}/restore", follow_redirects=True
+    )
+    assert "Restored." not in response.get_data(as_text=True), "restored"
+    assert "undo the merge" in response.get_data(as_text=True)
+    db.session.expire_all()
+    link = db.session.scalar(select(CasePerson).filter_by(case_id=c1.id, person_id=p2.id))
+    assert link.is_hidden and p2.is_hidden
+    with pytest.raises(ValidationFailed):
+        case_services.restore_person_link(coordinator, c1, link)
+    # Removed by hand, restored.
+    url = f"/cases/{c1.public_id}/people/{wife.public_id}"
+    assert client.post(f"{url}/hide", data={"reason": "Not her"}).status_code == 302
+    assert f"/people/{wife.public_id}/restore" in page(client, f"/cases/{c1.public_id}")
+    assert client.post(f"{url}/restore").status_code == 302
+    db.session.expire_all()
+    link = db.session.scalar(select(CasePerson).filter_by(case_id=c1.id, person_id=wife.id))
+    assert not link.is_hidden

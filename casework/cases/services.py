@@ -541,6 +541,27 @@ def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePe
     return link
 
 
+def restore_person_link(actor: Any, case: Case, link: CasePerson) -> None:
+    """Bring a person removed from ``case`` back into it (a coordinator). The link of a record
+    merged into another is not: the merge hid it, and brought back it would put a hidden
+    record with no name of its own beside the record kept. Undoing the merge brings the
+    record back, with its names and its cases."""
+    if not permissions.can_restore(actor, case):
+        raise PermissionDenied()
+    if link.person.merged_into_id is not None:
+        raise ValidationFailed(
+            {
+                "person": [
+                    _(
+                        "This record was merged into another record of the same person: undo "
+                        "the merge to bring it back into the case."
+                    )
+                ]
+            }
+        )
+    restore(link, actor, case=case)
+
+
 def add_new_person(
     actor: Any, case: Case, names: list[NameInput], role: str, **details: Any
 ) -> CasePerson:

@@ -588,7 +588,9 @@ def restore_record(public_id: str, kind: str, record_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_restore)
     record_obj = _hideable(case, kind, record_id)
     return perform(
-        lambda: restore(record_obj, current_user, case=case),
+        (lambda: services.restore_person_link(current_user, case, record_obj))
+        if kind == "people"
+        else (lambda: restore(record_obj, current_user, case=case)),
         success=_("Restored."),
         then=url_for("cases.case_file", public_id=case.public_id),
     )
