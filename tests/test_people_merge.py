@@ -475,3 +475,36 @@ def test_a_case_link_a_merge_hid_is_not_restored_the_merge_is_undone(app, two_re
     db.session.expire_all()
     link = db.session.scalar(select(CasePerson).filter_by(case_id=c1.id, person_id=wife.id))
     assert not link.is_hidden
+
+
+def test_a_person_added_back_to_a_case_keeps_no_trace_of_the_removal_on_the_link(app, two_records):
+    """Re-added to a case, a person's link kept who had removed them and why (the trail keeps
+    that). The merge had brought the first record back into the second case; removed again,
+    then added back, he stays in it when the merge is undone: the stale reason read as the
+    merge's own removal, which the undo put back."""
+    t = two_records
+    c2, p1, p2 = t["c2"], t["p1"], t["p2"]
+    lawyer, coordinator = client_for(app, t["lawyer"]), client_for(app, t["coordinator"])
+    case_services.add_person_to_case(t["coordinator"], c2, p1, "witness")
+    db.session.commit()
+    url = f"/cases/{c2.public_id}/people/{p1.public_id}/hide"
+    assert coordinator.post(url, data={"reason": "Added by mistake"}).status_code == 302
+    assert _merge(lawyer, t["c1"], p1, p2).status_code == 302
+    assert coordinator.post(url, data={"reason": "Not the one"}).status_code == 302
+    db.session.expire_all()
+    link = case_services.add_person_to_case(t["lawyer"], c2, p1, "witness")
+    db.session.commit()
+    assert (link.hidden_at, link.hidden_by_id, link.hidden_reason) == (None, None, None)
+    removals = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "record.hidden")
+    ).all()
+    assert len(removals) == 2  # the trail keeps both removals
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{t['c1'].public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    links = {
+        cp.person_id: cp for cp in db.session.scalars(select(CasePerson).filter_by(case_id=c2.id))
+    }
+    assert not links[p1.id].is_hidden and links[p1.id].role.value == "witness"
+    assert not links[p2.id].is_hidden

@@ -533,7 +533,10 @@ def add_person_to_case(actor: Any, case: Case, person: Any, role: str) -> CasePe
         db.session.add(link)
     else:
         link.role = case_role
-        link.hidden_at = None
+        if link.hidden_at is not None:
+            # Back in the case: the removal (who, why) is the trail's now, not the link's.
+            # A link shown by a merge keeps them, for its undo to put the removal back.
+            link.hidden_at = link.hidden_by_id = link.hidden_reason = None
     case.updated_at = utcnow()
     db.session.flush()
     record(actor, "case.person_added", person, case=case, role=case_role.value)
