@@ -508,3 +508,42 @@ def test_a_person_added_back_to_a_case_keeps_no_trace_of_the_removal_on_the_link
     }
     assert not links[p1.id].is_hidden and links[p1.id].role.value == "witness"
     assert not links[p2.id].is_hidden
+
+
+def test_a_merged_record_keeps_its_pseudonym_in_the_outputs_of_its_cases(app, two_records):
+    """The second case's communication called its person (anonymised) by a pseudonym; his
+    record is merged into the first, which had none yet. The next communication of that case
+    calls him by the same pseudonym (a UN body that read "Person AB123" reads it again), and
+    so does the first case's now; undone, each record has what it had."""
+    t = two_records
+    c1, c2, p1, p2 = t["c1"], t["c2"], t["p1"], t["p2"]
+    for person in (p1, p2):
+        people_services.update_person(
+            t["lawyer"],
+            person,
+            {"consent": "anonymised", "consent_date": date(2024, 3, 1)},
+            person.version,
+        )
+    db.session.commit()
+    lawyer = client_for(app, t["lawyer"])
+
+    def communication(case) -> str:
+        url = f"/cases/{case.public_id}/outputs/special_procedures/file?format=txt"
+        response = lawyer.get(url)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    before = communication(c2)
+    db.session.expire_all()
+    pseudonym = p2.pseudonym
+    assert pseudonym and pseudonym in before and p1.pseudonym is None
+    assert _merge(lawyer, c1, p1, p2).status_code == 302
+    assert pseudonym in communication(c2) and pseudonym in communication(c1)
+    db.session.expire_all()
+    assert (p1.pseudonym, p2.pseudonym) == (pseudonym, None)
+    merge = merges_of(p1)[0]
+    undo = f"/cases/{c1.public_id}/people/{p1.public_id}/merges/{merge.public_id}/undo"
+    assert lawyer.post(undo).status_code == 302
+    db.session.expire_all()
+    assert (p1.pseudonym, p2.pseudonym) == (None, pseudonym)
+    assert pseudonym in communication(c2) and pseudonym not in communication(c1)

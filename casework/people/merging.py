@@ -96,6 +96,7 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
         raise PermissionDenied("You may not merge these people.")
     moved: dict[str, Any] = {"names": {}, "links": [], "hidden_links": [], "family": []}
     moved["hidden_family"] = []
+    _take_pseudonym(survivor, merged, moved)
     position = max((n.position for n in survivor.names), default=-1) + 1
     for entry in list(merged.names):
         moved["names"][str(entry.id)] = entry.position
@@ -162,6 +163,22 @@ def merge_people(actor: Any, survivor: Person, merged: Person) -> PersonMerge:
         **changed,
     )
     return merge
+
+
+def _take_pseudonym(survivor: Person, merged: Person, moved: dict[str, Any]) -> None:
+    """The survivor keeps its pseudonym, or takes the merged record's: the outputs of the
+    merged record's cases keep calling the person what a UN body already read ("Person
+    AB123"), instead of a new one."""
+    if survivor.pseudonym is not None or merged.pseudonym is None:
+        return
+    moved["pseudonym"] = pseudonym = merged.pseudonym
+    _move_pseudonym(pseudonym, merged, survivor)
+
+
+def _move_pseudonym(pseudonym: str, source: Person, target: Person) -> None:
+    source.pseudonym = None
+    db.session.flush()  # one person has a pseudonym at a time (a unique column)
+    target.pseudonym = pseudonym
 
 
 def _stricter(survivor: Person, merged: Person) -> dict[str, Any]:
@@ -299,6 +316,8 @@ def unmerge(actor: Any, merge: PersonMerge) -> None:
         else:
             kept.append("family_at_risk")
     changed = _apply(survivor, values)
+    if moved.get("pseudonym") and survivor.pseudonym == moved["pseudonym"]:
+        _move_pseudonym(moved["pseudonym"], survivor, merged)
     merged.hidden_at = merged.hidden_by_id = merged.hidden_reason = None
     merged.merged_into_id = None
     merge.undone_at, merge.undone_by_id = utcnow(), actor.id
