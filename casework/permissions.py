@@ -559,7 +559,9 @@ def can_edit_person(user: User, person: Any, case: Case) -> bool:
 
 
 def visible_people_clause(user: User) -> ColumnElement[bool]:
-    """A WHERE clause over ``Person``: people linked (not hidden) to a case the user reads."""
+    """A WHERE clause over ``Person``: people linked (not hidden) to a case the user reads, but
+    for a discarded draft: it has left the lists and the search, and its people with it (no
+    longer offered as possibly the same person, nor found to be added to a case)."""
     from casework.cases.models import Case, CasePerson
     from casework.people.models import Person
 
@@ -570,6 +572,7 @@ def visible_people_clause(user: User) -> ColumnElement[bool]:
         .where(
             CasePerson.person_id == Person.id,
             CasePerson.hidden_at.is_(None),
+            Case.hidden_at.is_(None),
             readable_cases_clause(user),
         )
     )

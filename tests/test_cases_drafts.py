@@ -340,3 +340,29 @@ def test_discarded_drafts_and_duplicates_are_not_counted_or_exported(app):
     every = Filters(statuses=tuple(CaseStatus))
     counted = db.session.scalars(select(Case.id).where(case_filter(coordinator, every))).all()
     assert counted == [original.id]
+
+
+def test_the_people_of_a_discarded_draft_are_not_offered_as_possible_duplicates(app):
+    """A draft recorded by mistake and discarded has left the lists and the search, and its
+    person with it: adding someone of the same name to another case no longer offers that
+    record as possibly the same person (it did, with no case to tell it by). Brought back,
+    the draft's person is offered again."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    mistaken = intake(client, name="Алишер Холматов")
+    other = intake(client, name="Рустам Назаров")
+    form = {"name": "Alisher Kholmatov", "name_kind": "as_given", "role": "family",
+            "gender": "unknown", "legal_status": "unknown", "consent": "none",
+            "government_contact": "not_asked"}  # fmt: skip
+    url = f"/cases/{other.public_id}/people/new"
+
+    def offered() -> bool:
+        html = client.post(url, data=form).get_data(as_text=True)
+        return "Алишер Холматов" in html
+
+    assert offered()
+    assert _discard(client, mistaken).status_code == 302
+    assert not offered()
+    coordinator = client_for(app, make_user(Role.COORDINATOR))
+    assert coordinator.post(f"/cases/{mistaken.public_id}/undiscard").status_code == 302
+    assert offered()
