@@ -585,3 +585,41 @@ def test_a_protected_source_recorded_in_arabic_script_is_withheld_word_by_word(
         assert "confirmed it" in text, label
         for word in ("Abdurehim", "Турди", "تۇردى", "ئابدۇرېھىم"):
             assert word not in text, (label, word)
+
+
+def test_the_team_print_prints_no_name_a_case_had_through_a_merge_since_undone(app, world):
+    """As the outputs do, the team print withholds the names of a record once merged with a
+    person of the case, the merge since undone, when that record gave no consent: the text
+    written while merged may call the person by them, and they are another person's now. In
+    the other record's case as well: there the first record's names are the other person's."""
+    from casework.cases import services as cases
+    from casework.core.types import PartialDate
+    from casework.core.vocab import TeamRole
+    from casework.people import merging
+    from tests.factories import make_case
+
+    coordinator, lawyer = world.coordinator, world.lawyer
+    other = make_case(
+        coordinator,
+        team=((lawyer, TeamRole.LAWYER),),
+        act_date=PartialDate(2012, 5),
+        destination_country="UZ",
+    )
+    alias = _relative(lawyer, ["Abu Yusuf", "Абу Юсуф"])
+    cases.add_person_to_case(lawyer, other, alias, "at_risk")
+    db.session.commit()
+    merge = merging.merge_people(coordinator, world.people["internal"], alias)
+    world.case.narrative += " She was known as Abu Yusuf's wife; Абу Юсуфа's friends left."
+    other.narrative = "Dilnoza Yusupova, as she was known, hid in Shymkent."
+    db.session.commit()
+    merging.unmerge(coordinator, merge)
+    db.session.commit()
+    client = client_for(app, lawyer)
+    page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
+    for word in ("Abu", "Yusuf", "Абу", "Юсуф"):
+        assert word not in page, word
+    assert "friends left" in page
+    assert report_world.INTERNAL_PERSON["names"][0] in page  # her own, consented to
+    # The first record gave consent for the team's use: the other case prints her name.
+    page = client.get(f"/cases/{other.public_id}/print").get_data(as_text=True)
+    assert "Dilnoza Yusupova, as she was known, hid in Shymkent" in page

@@ -740,8 +740,10 @@ def scrub_team_print(case: Case, html: str) -> str:
     at all are replaced everywhere on the page (narratives, events, comments); the rest of what
     the team may see stays, and the page says it is for the team only. A relative of the case's
     people who is no person of the case is one of them too (its family list does not print
-    them), but for the parts of a name the page prints anyway. A protected source's identity
-    typed in the text is not printed either, as its list of sources does not print it."""
+    them), but for the parts of a name the page prints anyway; so is a record once merged with
+    a person of the case, the merge since undone (as in ``case_scrubber``). A protected
+    source's identity typed in the text is not printed either, as its list of sources does not
+    print it."""
     scrubber = Scrubber()
     printed: set[str] = set()
     for cp in _people_of(case):
@@ -749,7 +751,8 @@ def scrub_team_print(case: Case, html: str) -> str:
             scrubber.add_person(cp.person, Disclosure.WITHHELD)
         else:
             printed.update(part for name in cp.person.names for part in name_parts(name.name))
-    for relative in case_families([case])[case.id].relatives:
+    family = case_families([case])[case.id]
+    for relative in family.relatives + family.unmerged:
         if relative.consent == ConsentLevel.NONE:
             scrubber.add_person(relative, Disclosure.WITHHELD, keep=frozenset(printed))
     for identity in protected_identities([case.id]).get(case.id, []):
