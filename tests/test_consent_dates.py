@@ -69,6 +69,19 @@ def test_a_new_consent_level_needs_the_date_of_the_new_consent(consented):
     assert person.consent_date == date(2024, 1, 9)
 
 
+def test_a_narrower_consent_keeps_the_date_of_the_wider_one_it_narrows(consented):
+    """Named, then corrected to internal use: what the person agreed to on that day covers
+    the narrower use, so the date the form shows stands (a monitor correcting a level chosen
+    by mistake is not made to invent another day)."""
+    _monitor, client, url, person = consented
+    later = "2024-01-10"
+    assert client.post(url, data=_form(person, "named", later)).status_code == 302
+    db.session.expire_all()
+    assert client.post(url, data=_form(person, "internal", later)).status_code == 302
+    db.session.expire_all()
+    assert (person.consent.value, person.consent_date) == ("internal", date(2024, 1, 10))
+
+
 def test_a_consent_changed_on_the_day_it_was_recorded_keeps_that_day(consented):
     """Recorded today and corrected today: the date the form shows is the new consent's too."""
     _monitor, client, url, person = consented

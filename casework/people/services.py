@@ -130,14 +130,17 @@ def consent_date_problem(
     API and imports. A consent above none was given on a day, recorded with it (an output's
     reader may ask when the person agreed). A new level is a new consent: ``earlier`` (the
     record before the change) has the date of the consent it replaces, which the edit form
-    still shows; that date is the new consent's only when it is today's."""
+    still shows; that date is a wider consent's only when it is today's. A narrower level (named
+    to internal) is within what the earlier consent gave on its day: its date stands."""
     if consent is None or consent == ConsentLevel.NONE:
         return None
     if consent_date is None:
         return _("Give the date the consent was given.")
+    levels = list(ConsentLevel)  # the strictest first
     if (
         earlier is not None
-        and consent != earlier.consent
+        and earlier.consent is not None
+        and levels.index(consent) > levels.index(earlier.consent)
         and consent_date == earlier.consent_date
         and consent_date != date.today()
     ):
