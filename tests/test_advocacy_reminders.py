@@ -130,7 +130,7 @@ def test_reminders_are_sent_once_a_day_without_names(app, smtp, world):
     body = lawyer_mail[0].get_content()
     assert "UA KAZ 3/2024" not in body  # a communication's reference stays off e-mail
     assert (TODAY - timedelta(days=2)).isoformat() in body
-    assert "2 day(s) overdue" in body
+    assert "2 days late" in body
     assert f"https://casework.example.org/advocacy/actions/{world['overdue'].public_id}" in body
     assert world["urgent"].reference in body  # on the urgent case's team
     assert "NOT-YET" not in body
@@ -244,3 +244,49 @@ def test_a_reminder_goes_once_a_local_day_whatever_the_servers_zone(
     link = f"/advocacy/actions/{world['overdue'].public_id}"
     got = [m for m in smtp.to(world["lawyer"].email) if link in m.get_content()]
     assert len(got) == mails
+
+
+def test_each_reminder_is_written_in_its_readers_language(app, smtp, world):
+    """A reminder went out in English whatever its reader chose: a Russian-speaking coordinator
+    read "Follow-ups due or overdue" and ISO dates. Each mail is in the language its reader
+    chose (their dates written as they write them); a reader who chose none gets English."""
+    from casework.accounts.models import User
+
+    russian = make_user(Role.COORDINATOR, language="ru")
+    due = TODAY - timedelta(days=3)
+    unassigned = services.create_action(
+        world["coordinator"],
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title=f"Appeal for {PERSON_NAME}",
+            status=ActionStatus.SUBMITTED,
+            followup_due=due,
+            case_references=[world["urgent"].reference],
+        ),
+    )
+    db.session.commit()
+    assert db.session.get(User, world["coordinator"].id).language is None
+    assert _run(app).exit_code == 0
+
+    def reminders(user):  # the new coordinator was announced to the other by mail
+        return [m for m in smtp.to(user.email) if "/advocacy/followups" in m.get_content()]
+
+    [mail] = reminders(russian)
+    body = mail.get_content()
+    assert mail["Subject"] == f"Casework: напоминания {TODAY.strftime('%d.%m.%Y')}"
+    assert "Новые срочные дела:" in body
+    assert "Проверки, срок которых наступил или пропущен:" in body
+    assert f"Срочное обращение ({world['urgent'].reference})" in body
+    assert f"проверка до {due.strftime('%d.%m.%Y')}, просрочено на 3 дня" in body
+    assert f"/advocacy/actions/{unassigned.public_id}" in body
+    assert due.isoformat() not in body
+    for english in ("Reminders", "Follow-up", "overdue", "New case", "recorded"):
+        assert english not in body
+
+    [mail] = reminders(world["coordinator"])
+    body = mail.get_content()
+    assert mail["Subject"] == f"Casework reminders {TODAY.isoformat()}"
+    assert "Follow-ups due or overdue:" in body
+    assert f"Urgent appeal ({world['urgent'].reference})" in body
+    assert f"follow-up due {due.isoformat()}, 3 days late" in body
+    assert "Срочное" not in body

@@ -4,15 +4,18 @@
 ``SMTP_HOST`` is unset. Each mail sent is recorded in the audit trail and the same reminder is
 not sent twice on the same day. Mails carry reference numbers, dates and links only: never
 names, titles or narratives, since mail passes through servers the organisation does not run.
+Each mail is written in its reader's language, as the account notices are (``in_language``).
 """
 
 from __future__ import annotations
 
 import smtplib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 import click
@@ -30,8 +33,10 @@ from casework.audit.services import record
 from casework.cases.models import Case, CaseMember
 from casework.core import links
 from casework.core.db import db
+from casework.core.i18n import format_day, in_language, ngettext
+from casework.core.i18n import gettext as _
 from casework.core.mail import connect as _connect
-from casework.core.vocab import Urgency
+from casework.core.vocab import ActionType, Urgency
 from casework.permissions import (
     action_cases_for,
     can_view_action,
@@ -46,12 +51,13 @@ FIRST_RUN_WINDOW = timedelta(days=1)
 
 @dataclass
 class Item:
-    """One line of a reminder, and the object it is about (for the audit trail)."""
+    """One line of a reminder, and the object it is about (for the audit trail). ``line``
+    writes it in the current language: each mail is written in its reader's."""
 
     kind: str  # "followup" or "urgent_case"
     object_type: str
     object_id: str
-    line: str
+    line: Callable[[], str]
     case: Case | None = None
 
 
@@ -141,18 +147,20 @@ def collect(today: date, since: datetime) -> Outbox:
             u for u in coordinators if can_view_action(u, action)
         ]
         late = (today - action.followup_due).days
-        state = f"{late} day(s) overdue" if late else "due today"
+        link = _link("advocacy.action_detail", public_id=action.public_id)
         for user in recipients:
             cases = action_cases_for(user, action)
-            refs = ", ".join(c.reference for c in cases) or "thematic"
             item = Item(
                 kind="followup",
                 object_type=AdvocacyAction.__tablename__,
                 object_id=action.public_id,
-                line=(
-                    f"- {action.action_type.label} ({refs})"
-                    + f": follow-up due {action.followup_due.isoformat()}, {state}\n"
-                    + f"  {_link('advocacy.action_detail', public_id=action.public_id)}"
+                line=partial(
+                    _followup_line,
+                    action.action_type,
+                    [c.reference for c in cases],
+                    action.followup_due,
+                    late,
+                    link,
                 ),
                 case=cases[0] if len(cases) == 1 else None,
             )
@@ -168,9 +176,8 @@ def collect(today: date, since: datetime) -> Outbox:
             kind="urgent_case",
             object_type=Case.__tablename__,
             object_id=case.public_id,
-            line=(
-                f"- New case {case.reference}: {case.urgency.label}, recorded "
-                f"{case.created_at.date().isoformat()}\n  {_case_link(case)}"
+            line=partial(
+                _urgent_line, case.reference, case.urgency, case.created_at, _case_link(case)
             ),
             case=case,
         )
@@ -181,20 +188,46 @@ def collect(today: date, since: datetime) -> Outbox:
     return outbox
 
 
+# A line keeps the values it shows, not the rows: each mail sent commits, which expires them.
+def _followup_line(
+    action_type: ActionType, references: list[str], due: date, late: int, link: str
+) -> str:
+    state = ngettext("%(num)s day late", "%(num)s days late", late) if late else _("due today")
+    text = _(
+        "%(action)s (%(cases)s): follow-up due %(date)s, %(state)s",
+        action=action_type.label,
+        cases=", ".join(references) or _("thematic"),
+        date=format_day(due),
+        state=state,
+    )
+    return f"- {text}\n  {link}"
+
+
+def _urgent_line(reference: str, urgency: Urgency, recorded: datetime, link: str) -> str:
+    text = _(
+        "New case %(reference)s: %(urgency)s, recorded %(date)s",
+        reference=reference,
+        urgency=urgency.label,
+        date=format_day(recorded),
+    )
+    return f"- {text}\n  {link}"
+
+
 def _message(user: User, items: list[Item], today: date) -> EmailMessage:
     cfg = current_app.config
     msg = EmailMessage()
-    msg["Subject"] = f"Casework reminders {today.isoformat()}"
     msg["From"] = cfg.get("MAIL_FROM") or "casework@localhost"
     msg["To"] = user.email
     followups = [i for i in items if i.kind == "followup"]
     urgent = [i for i in items if i.kind == "urgent_case"]
-    parts = [f"Reminders from Casework, {today.isoformat()}.", ""]
-    if urgent:
-        parts += ["New urgent cases:", *[i.line for i in urgent], ""]
-    if followups:
-        parts += ["Follow-ups due or overdue:", *[i.line for i in followups], ""]
-    parts += [f"Follow-up list: {_link('advocacy.followups')}", ""]
+    with in_language(user.language):  # the reader's language, as the account notices are
+        msg["Subject"] = _("Casework reminders %(date)s", date=format_day(today))
+        parts = [_("Reminders from Casework, %(date)s.", date=format_day(today)), ""]
+        if urgent:
+            parts += [_("New urgent cases:"), *[i.line() for i in urgent], ""]
+        if followups:
+            parts += [_("Follow-ups due or overdue:"), *[i.line() for i in followups], ""]
+        parts += [_("Follow-up list: %(link)s", link=_link("advocacy.followups")), ""]
     msg.set_content("\n".join(parts))
     return msg
 

@@ -137,6 +137,13 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``singular`` or ``plural`` as the current language counts ``num`` (Russian has three
+    forms), ``%(num)s`` and the other placeholders filled."""
+    text = current_translations().ungettext(singular, plural, num)
+    return text % {"num": num, **variables}
+
+
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
     """``gettext`` deferred until the string is used (labels defined at import time)."""
     return LazyString(gettext, string, **variables)
