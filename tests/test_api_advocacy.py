@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+
 from casework.advocacy import services as advocacy
 from casework.core.db import db
 from casework.core.vocab import Role
@@ -103,3 +107,70 @@ def test_the_action_list_is_newest_first_as_documented(app):
     assert "most recently created action first" in operation["description"]
     items = spec["components"]["schemas"]["ActionList"]["properties"]["items"]
     assert "Newest first" in items["description"]
+
+
+def test_an_action_created_through_the_api_has_a_responsible_person(app):
+    """The web form makes whoever records an action responsible for it (they may choose
+    another lawyer or coordinator, or nobody); through the API nobody could be, so its
+    follow-ups reached only the coordinators. The API takes the same field, by the same rule,
+    and leaves it to the creator when not given."""
+    from casework.advocacy.models import AdvocacyAction
+    from casework.advocacy.reminders import collect
+
+    world = build_world()
+    lawyer, coordinator = world.on[Role.LAWYER], world.on[Role.COORDINATOR]
+    api = api_for(app, lawyer)
+    url = f"cases/{world.ordinary.case.public_id}/advocacy-actions"
+    appeal = {"action_type": "urgent_appeal", "title": "Appeal"}
+
+    def stored(answer) -> AdvocacyAction:
+        assert answer.status_code == 201, answer.get_json()
+        db.session.expire_all()
+        return advocacy.get_action(answer.get_json()["id"])
+
+    made = api.post(url, json={**appeal, "submitted_on": "2011-06-20",
+                               "followup_due": "2011-07-20"})  # fmt: skip
+    assert made.get_json()["responsible"] == lawyer.public_id
+    action = stored(made)
+    assert action.responsible_id == lawyer.id
+    # The lawyer is reminded of the follow-up, the coordinators are not.
+    outbox = collect(date.today(), datetime.now(UTC))
+    assert any(i.object_id == action.public_id for i in outbox.by_user[lawyer.id])
+    assert not any(i.object_id == action.public_id for i in outbox.by_user[coordinator.id])
+
+    chosen = api.post(url, json={**appeal, "responsible": coordinator.public_id})
+    assert chosen.get_json()["responsible"] == coordinator.public_id
+    assert stored(chosen).responsible_id == coordinator.id
+    nobody = api.post(url, json={**appeal, "responsible": None})
+    assert nobody.get_json()["responsible"] is None
+    assert stored(nobody).responsible_id is None
+    assert api.get(f"advocacy/actions/{chosen.get_json()['id']}").get_json()["responsible"] == (
+        coordinator.public_id
+    )
+
+    # Who may not be responsible for an action (a monitor, an administrator, a deactivated
+    # account, no account) is refused as on the form, and nothing is created.
+    gone = world.off[Role.LAWYER]
+    gone.is_active_account = False
+    db.session.commit()
+    count = db.session.scalar(select(func.count(AdvocacyAction.id)))
+    for who in (world.on[Role.MONITOR].public_id, world.on[Role.ADMIN].public_id,
+                gone.public_id, "nosuchuser"):  # fmt: skip
+        refused = api.post(url, json={**appeal, "responsible": who})
+        assert _error(refused, 422)["fields"] == {
+            "responsible": ["Choose an active lawyer or coordinator."]
+        }
+    assert db.session.scalar(select(func.count(AdvocacyAction.id))) == count
+
+
+def test_the_document_says_who_is_responsible_for_an_action(app):
+    from casework.api.advocacy import ActionCreate, ActionOut
+
+    schemas = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    assert set(schemas["ActionCreate"]["properties"]) == set(ActionCreate.model_fields)
+    assert set(schemas["ActionOut"]["properties"]) == set(ActionOut.model_fields)
+    given = schemas["ActionCreate"]["properties"]["responsible"]
+    assert "default" not in given  # left out: the creator, which null is not
+    assert "you" in given["description"] and "null" in given["description"]
+    assert {"type": "null"} in given["anyOf"]
+    assert "responsible" in schemas["ActionOut"]["required"]

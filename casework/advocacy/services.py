@@ -219,6 +219,16 @@ def responsible_candidates() -> list[User]:
     return list(db.session.scalars(query))
 
 
+def responsible_id_of(public_id: str | None) -> int | None:
+    """``ActionData.responsible_id`` for the account ``public_id`` names (the form's and the
+    API's choice): None for nobody; an account that does not exist gives an id no account has,
+    which ``_validate`` refuses as it refuses anyone who may not be responsible."""
+    if not public_id:
+        return None
+    user = db.session.scalar(select(User).where(User.public_id == public_id))
+    return user.id if user is not None else -1
+
+
 # --- Loading (who sees what is decided in casework.permissions) -------------------------------
 
 

@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from casework.accounts.services import get_by_public_id as get_user
 from casework.advocacy import calendar, services, upr, upr_import
 from casework.advocacy import hooks as advocacy_hooks
 from casework.advocacy.forms import (
@@ -129,10 +128,6 @@ def _action_data(form: ActionForm) -> services.ActionData:
     if form.target_body.data:
         body = services.get_body(form.target_body.data)
         body_id = body.id if body is not None else -1
-    responsible_id = None
-    if form.responsible.data:
-        user = get_user(form.responsible.data)
-        responsible_id = user.id if user is not None else -1
     return services.ActionData(
         action_type=ActionType(form.action_type.data),
         title=form.title.data or "",
@@ -146,7 +141,7 @@ def _action_data(form: ActionForm) -> services.ActionData:
         reference_number=form.reference_number.data,
         outcome=ActionOutcome(form.outcome.data),
         response_summary=form.response_summary.data,
-        responsible_id=responsible_id,
+        responsible_id=services.responsible_id_of(form.responsible.data),
         case_references=services.parse_references(form.cases.data),
     )
 

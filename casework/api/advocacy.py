@@ -20,6 +20,7 @@ from casework.api.schemas import (
     Input,
     ListQuery,
     Output,
+    PublicId,
 )
 from casework.cases.models import Case
 from casework.core import keyset
@@ -37,6 +38,12 @@ class ActionIdentifying(Output):
     response_summary: str | None
 
 
+RESPONSIBLE = (
+    "The public id of the lawyer or coordinator who follows it up (reminded when its follow-up "
+    "is due)."
+)
+
+
 class ActionOut(Output):
     id: str
     action_type: str
@@ -50,6 +57,9 @@ class ActionOut(Output):
     followup_due: date | None
     response_on: date | None
     outcome: str
+    responsible: str | None = Field(
+        description=RESPONSIBLE + " Null: nobody (the coordinators are reminded of its follow-up)."
+    )
     cases: list[str] = Field(description="Public ids of its cases that you may read.")
     version: int
     identifying: ActionIdentifying | None
@@ -92,6 +102,7 @@ def present_action(
         followup_due=action.followup_due,
         response_on=action.response_on,
         outcome=text(action.outcome),
+        responsible=action.responsible.public_id if action.responsible else None,
         cases=[c.public_id for c in permissions.action_cases_for(user, action, readable)],
         version=action.version,
         identifying=details,
@@ -144,6 +155,14 @@ class ActionCreate(Input):
     submitted_on: date | None = None
     followup_due: date | None = None
     reference_number: str | None = Field(default=None, max_length=100)
+    responsible: PublicId | None = Field(
+        default=None,
+        description=RESPONSIBLE
+        + " An active lawyer or coordinator (any other is refused, 422). Left out: you, as on "
+        "the web form; null: nobody yet (the coordinators are reminded of its follow-up).",
+        # Left out is you, which null is not: the document names no default.
+        json_schema_extra=lambda schema: schema.pop("default", None),
+    )
 
 
 def _replay_action(call: Call, object_id: str, case_id: str) -> ActionOut:
@@ -156,7 +175,13 @@ def _replay_action(call: Call, object_id: str, case_id: str) -> ActionOut:
 def create_case_action(call: Call, case_id: str) -> ActionOut:
     case = load(Case, case_id, call.user, need=permissions.can_manage_advocacy)
     body: ActionCreate = call.body
-    data = advocacy.ActionData(**body.model_dump())
+    if "responsible" in body.model_fields_set:
+        responsible_id = advocacy.responsible_id_of(body.responsible)
+    else:
+        responsible_id = call.user.id  # whoever records it follows it up, as on the web form
+    data = advocacy.ActionData(
+        **body.model_dump(exclude={"responsible"}), responsible_id=responsible_id
+    )
     action = advocacy.create_action(call.user, data, case=case)
     return present_action(call.user, action, anonymised=False)
 
