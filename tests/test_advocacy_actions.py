@@ -141,6 +141,8 @@ def test_overdue_urgent_appeal_is_followed_up_until_the_reply(client, login, wor
         "to_status": "response_received",
         # The date that awaited the reply, cleared by it, is kept with the step.
         "followup_cleared": (TODAY - timedelta(days=3)).isoformat(),
+        # And the outcome the reply found, which taking the reply back gives again.
+        "outcome_before": "pending",
     }
     assert entry.case_id == case.id
 
@@ -1298,3 +1300,60 @@ def test_taking_back_a_reply_takes_back_its_date(app, world):
     from casework.cases.models import Case
 
     assert advocacy_table(Case.id == case.id).rows == [["Urgent appeal", 1, 0, "0%"]]
+
+
+def test_taking_back_a_reply_takes_back_what_it_said(client, login, world):
+    """The step back from 'Response received' kept the outcome entered with the reply ('State
+    replied' on an action no longer answered). The action says again what it said before the
+    reply: nothing yet, or the interim measures granted before it, which a reply left as they
+    were; the outcome taken back stays on the audit trail."""
+    coordinator, case = world["coordinator"], world["case"]
+
+    def action(outcome: ActionOutcome) -> AdvocacyAction:
+        return services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.CED_URGENT_ACTION,
+                title="Urgent action",
+                status=ActionStatus.ACKNOWLEDGED,
+                submitted_on=TODAY - timedelta(days=40),
+                outcome=outcome,
+                case_references=[case.reference],
+            ),
+        )
+
+    pending, granted, kept = (
+        action(ActionOutcome.PENDING),
+        action(ActionOutcome.INTERIM_MEASURES_GRANTED),
+        action(ActionOutcome.INTERIM_MEASURES_GRANTED),
+    )
+    db.session.commit()
+    login(coordinator)
+
+    def step(action: AdvocacyAction, to: ActionStatus, outcome: str = "") -> AdvocacyAction:
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/status",
+            data={"st-to_status": to.value, "st-outcome": outcome,
+                  "st-version": str(action.version)},
+        )  # fmt: skip
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    for one, said in (
+        (pending, ActionOutcome.STATE_REPLIED.value),
+        (granted, ActionOutcome.STATE_REPLIED.value),
+        (kept, ""),
+    ):
+        one = step(one, ActionStatus.RESPONSE_RECEIVED, said)
+        step(one, ActionStatus.ACKNOWLEDGED)
+    pending, granted, kept = (
+        db.session.get(AdvocacyAction, a.id) for a in (pending, granted, kept)
+    )
+    assert pending.outcome == ActionOutcome.PENDING
+    assert services.status_history(pending)[-1].details["outcome_cleared"] == "state_replied"
+    assert granted.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+    assert kept.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+    assert "outcome_cleared" not in services.status_history(kept)[-1].details
+    page = client.get(f"/advocacy/actions/{pending.public_id}").get_data(as_text=True)
+    assert re.search(r"<dt>Outcome</dt>\s*<dd>Pending</dd>", page)

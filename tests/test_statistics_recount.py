@@ -719,3 +719,30 @@ def test_the_world_holds_the_cases_that_tell_counts_apart(world):
     # From June 15: a case dated "2011" or "2011-06" may fall in it, one of June 14 may not.
     period = _as_dicts(statistics(world.coordinator, Filters(date_from=date(2011, 6, 15))))
     assert period["year"] == {"2011": [4], "2012": [1], "2013": [1]}
+
+
+def test_a_reply_taken_back_is_not_counted_as_answered(world):
+    """The step back from "response received" took back the reply's date but kept what the reply
+    said: an action whose reply was "The State replied" still counted as answered, with no reply
+    left on it. What the reply said goes with it (kept on the audit trail), and the statistics
+    recount the same: answered is a response recorded, by the one rule."""
+    every = Filters(tuple(CaseStatus))
+    replied = db.session.scalars(
+        db.select(AdvocacyAction)
+        .where(AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED)
+        .order_by(AdvocacyAction.id)
+    ).all()
+    outcomes = {a.id: a.outcome for a in replied}
+    assert ActionOutcome.STATE_REPLIED in outcomes.values()
+    before = _as_dicts(statistics(world.coordinator, every))["advocacy"]
+    for action in replied:
+        advocacy.change_status(world.coordinator, action, ActionStatus.ACKNOWLEDGED, action.version)
+    db.session.commit()
+    for action in replied:
+        assert not answered(action), action.outcome
+        entry = advocacy.status_history(action)[-1]
+        assert entry.details["outcome_cleared"] == outcomes[action.id].value
+    for user in (world.coordinator, world.off_coordinator, world.lawyer, world.monitor):
+        _check(user, every)
+    after = _as_dicts(statistics(world.coordinator, every))["advocacy"]
+    assert sum(row[1] for row in after.values()) < sum(row[1] for row in before.values())

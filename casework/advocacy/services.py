@@ -74,6 +74,25 @@ STATUS_MOVES: dict[ActionStatus, tuple[ActionStatus, ...]] = {
 }
 
 
+# Outcomes only a reply gives (the State replied, interim measures granted, a decision...):
+# "pending" and "no reply" say that none came.
+REPLY_OUTCOMES = tuple(
+    o for o in ActionOutcome if o not in (ActionOutcome.PENDING, ActionOutcome.NO_REPLY)
+)
+
+
+def replied_clause() -> ColumnElement[bool]:
+    """SQL: a response is recorded on the action: its date, the status "response received", or
+    an outcome only a reply gives (dated or not). Closing an action says nothing of a reply.
+    The one rule of "answered" (the statistics count by it); taking a reply back
+    (``change_status``) takes back all three."""
+    return or_(
+        AdvocacyAction.response_on.is_not(None),
+        AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED,
+        AdvocacyAction.outcome.in_(REPLY_OUTCOMES),
+    )
+
+
 # The steps whose date an action keeps (``submitted_on``, ``response_on``); the others are dated
 # only by the audit trail's record of the change.
 DATED_STEPS = (ActionStatus.SUBMITTED, ActionStatus.RESPONSE_RECEIVED)
@@ -510,9 +529,12 @@ def update_action(
     old_status = action.status
     if to != old_status and to not in allowed_moves(old_status):
         raise ValidationFailed({"status": [_cannot_move(old_status, to)]})
-    dates: dict[str, date] = {}
+    dates: dict[str, date | ActionOutcome] = {}
     awaited = action.followup_due
     reply = to == ActionStatus.RESPONSE_RECEIVED and old_status != to
+    if reply:
+        # As the status step does: the outcome the reply found, for its step back.
+        dates["outcome_before"] = action.outcome
     if reply and values["followup_due"] == awaited:
         # As the status step does: the date that awaited the reply is moot once it is in (kept
         # on the audit trail, so that taking the reply back restores it); a new date typed with
@@ -540,9 +562,14 @@ def update_action(
 
 
 def _record_status(
-    actor: Any, action: AdvocacyAction, old: ActionStatus, new: ActionStatus, **dates: date
+    actor: Any,
+    action: AdvocacyAction,
+    old: ActionStatus,
+    new: ActionStatus,
+    **dates: date | ActionOutcome,
 ) -> None:
-    """The status change on the audit trail, with the follow-up date it cleared or restored."""
+    """The status change on the audit trail, with the follow-up date it cleared or restored,
+    and the outcome a reply replaced or its step back cleared."""
     record(
         actor,
         "advocacy.status_changed",
@@ -550,13 +577,15 @@ def _record_status(
         case=_audit_case(action),
         from_status=old.value,
         to_status=new.value,
-        **{key: day.isoformat() for key, day in dates.items()},
+        **{
+            key: value.value if isinstance(value, ActionOutcome) else value.isoformat()
+            for key, value in dates.items()
+        },
     )
 
 
-def _followup_cleared_by_reply(action: AdvocacyAction) -> date | None:
-    """The follow-up date the action's last status change, a reply, cleared (None if it was
-    not a reply or cleared none)."""
+def _last_reply(action: AdvocacyAction) -> dict[str, Any] | None:
+    """The details of the action's last status change if it was a reply (None otherwise)."""
     entry = db.session.scalar(
         select(AuditEntry)
         .where(
@@ -568,12 +597,21 @@ def _followup_cleared_by_reply(action: AdvocacyAction) -> date | None:
         .limit(1)
     )
     details = (entry.details or {}) if entry is not None else {}
-    if details.get("to_status") != ActionStatus.RESPONSE_RECEIVED.value:
-        return None
+    return details if details.get("to_status") == ActionStatus.RESPONSE_RECEIVED.value else None
+
+
+def _followup_cleared_by_reply(reply: dict[str, Any] | None) -> date | None:
+    """The follow-up date the reply (``_last_reply``) cleared, if any."""
     try:
-        return date.fromisoformat(details.get("followup_cleared") or "")
+        return date.fromisoformat((reply or {}).get("followup_cleared") or "")
     except ValueError:
         return None
+
+
+def _outcome_before_reply(reply: dict[str, Any] | None) -> ActionOutcome:
+    """What the action's outcome was before the reply (``_last_reply``): pending when the
+    trail does not say (a reply recorded before it did, an action created replied)."""
+    return ActionOutcome.parse((reply or {}).get("outcome_before")) or ActionOutcome.PENDING
 
 
 def change_status(
@@ -628,11 +666,23 @@ def change_status(
         clear_followup = True
     if reference_number:
         action.reference_number = reference_number
+    dates: dict[str, date | ActionOutcome] = {}
+    reply = _last_reply(action) if old == ActionStatus.RESPONSE_RECEIVED else None
+    taken_back = old == ActionStatus.RESPONSE_RECEIVED and to != ActionStatus.CLOSED
+    if to == ActionStatus.RESPONSE_RECEIVED:
+        # Kept with the reply: taking it back gives the action this outcome again.
+        dates["outcome_before"] = action.outcome
     if outcome:
         action.outcome = ActionOutcome(outcome)
+    elif taken_back and action.outcome in REPLY_OUTCOMES:
+        # No reply came after all: what it said goes (statistics), kept on the trail; the
+        # outcome it found (interim measures granted before it) comes back.
+        before = _outcome_before_reply(reply)
+        if before != action.outcome:
+            dates["outcome_cleared"] = action.outcome
+            action.outcome = before
     if response_summary and response_summary.strip():
         action.response_summary = response_summary.strip()
-    dates: dict[str, date] = {}
     if followup_due is not None:
         action.followup_due = followup_due
     elif clear_followup:
@@ -642,10 +692,10 @@ def change_status(
     elif old == ActionStatus.RESPONSE_RECEIVED and action.followup_due is None:
         # The step back from a reply takes it back: the action waits again by the date the
         # reply cleared (kept on the audit trail with that step).
-        restored = _followup_cleared_by_reply(action)
+        restored = _followup_cleared_by_reply(reply)
         if restored is not None:
             action.followup_due = dates["followup_restored"] = restored
-    if old == ActionStatus.RESPONSE_RECEIVED and to != ActionStatus.CLOSED:
+    if taken_back:
         # No reply came after all: its date goes too (timeline, statistics), kept on the trail.
         if action.response_on is not None:
             dates["response_cleared"] = action.response_on

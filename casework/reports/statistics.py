@@ -33,6 +33,7 @@ from sqlalchemy import (
 from casework import permissions
 from casework.advocacy.compliance import grant_clause
 from casework.advocacy.models import AdvocacyAction, action_cases
+from casework.advocacy.services import replied_clause
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
@@ -40,7 +41,6 @@ from casework.core.db import db
 from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
-    ActionOutcome,
     ActionStatus,
     ActionType,
     ActType,
@@ -294,21 +294,6 @@ def provisions_violated(where, limit: int = 10) -> Table:
     )
 
 
-# Outcomes that say nothing of a reply: still waiting, or none came.
-_NO_REPLY_OUTCOMES = (ActionOutcome.PENDING, ActionOutcome.NO_REPLY)
-
-
-def _responded():
-    """SQL: a reply came: its date, the status "response received", or an outcome only a reply
-    gives (interim measures granted, the State replied...). Closing an action says nothing of a
-    reply: one closed with "No reply", or with none recorded, went unanswered."""
-    return or_(
-        AdvocacyAction.response_on.is_not(None),
-        AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED,
-        AdvocacyAction.outcome.not_in(_NO_REPLY_OUTCOMES),
-    )
-
-
 def advocacy(where) -> Table:
     """Actions sent on the filtered cases, by type: how many, how many answered, the rate.
 
@@ -317,7 +302,8 @@ def advocacy(where) -> Table:
     """
     # Sets of ids (IN), not correlated EXISTS: one hash join over the whole table.
     on_cases = select(action_cases.c.action_id).join(Case, Case.id == action_cases.c.case_id)
-    answered = func.sum(case((_responded(), 1), else_=0))
+    # Answered: a response recorded (``replied_clause``, the rule a reply taken back undoes).
+    answered = func.sum(case((replied_clause(), 1), else_=0))
     rows = db.session.execute(
         select(AdvocacyAction.action_type, func.count(AdvocacyAction.id), answered)
         .where(
