@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework import permissions
 from casework.advocacy import services
@@ -1357,3 +1357,82 @@ def test_taking_back_a_reply_takes_back_what_it_said(client, login, world):
     assert "outcome_cleared" not in services.status_history(kept)[-1].details
     page = client.get(f"/advocacy/actions/{pending.public_id}").get_data(as_text=True)
     assert re.search(r"<dt>Outcome</dt>\s*<dd>Pending</dd>", page)
+
+
+def test_a_next_follow_up_date_that_cannot_be_is_refused_saying_why(app, client, login, world):
+    """The status step took a "next follow-up by" before the submission it follows up, one
+    given with the closing of the action (which nothing follows up), and year 0001. The step,
+    the edit form and the API refuse them alike, each with its reason, and save nothing; a date
+    after the submission is taken."""
+    from tests.api_clients import api_for
+
+    coordinator, case = world["coordinator"], world["case"]
+    sent = TODAY - timedelta(days=20)
+    action = _overdue_action(
+        coordinator, coordinator, [case.reference], days_late=3,
+        action_type=ActionType.URGENT_APPEAL, title="Urgent appeal", submitted_on=sent,
+    )  # fmt: skip
+    db.session.commit()
+    login(coordinator)
+    before_sending = (sent - timedelta(days=5)).isoformat()
+    refusals = (
+        (ActionStatus.ACKNOWLEDGED, before_sending, "cannot come before the submission"),
+        (ActionStatus.ACKNOWLEDGED, "0001-06-01", "between 1900 and 2100"),
+        (ActionStatus.CLOSED, (TODAY + timedelta(days=10)).isoformat(), "A closed action"),
+    )
+    for to, due, reason in refusals:
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/status",
+            data={"st-to_status": to.value, "st-outcome": "", "st-followup_due": due,
+                  "st-version": str(action.version)},
+        )  # fmt: skip
+        assert response.status_code == 400, (to, due)
+        assert reason in response.get_data(as_text=True), (to, due)
+        db.session.expire_all()
+        action = db.session.get(AdvocacyAction, action.id)
+        assert (action.status, action.followup_due) == (
+            ActionStatus.SUBMITTED, TODAY - timedelta(days=3),
+        )  # fmt: skip
+
+    # The edit form and a new action: the same reasons.
+    for due, reason in ((before_sending, "cannot come before the submission"),
+                        ("0001-06-01", "between 1900 and 2100")):  # fmt: skip
+        fields = {"submitted_on": sent.isoformat(), "followup_due": due}
+        edit = client.post(
+            f"/advocacy/actions/{action.public_id}/edit",
+            data=_action_form(**fields, version=str(action.version)),
+        )
+        assert edit.status_code == 200 and reason in edit.get_data(as_text=True), due
+        new = client.post("/advocacy/actions/new", data=_action_form(**fields))
+        assert new.status_code == 200 and reason in new.get_data(as_text=True), due
+    closed = client.post(
+        "/advocacy/actions/new",
+        data=_action_form(status="closed", followup_due=(TODAY + timedelta(days=9)).isoformat()),
+    )
+    assert closed.status_code == 200 and "A closed action" in closed.get_data(as_text=True)
+    # The API too.
+    api = api_for(app, coordinator)
+    for due in (before_sending, "0001-06-01"):
+        made = api.post(
+            f"cases/{case.public_id}/advocacy-actions",
+            json={"action_type": "urgent_appeal", "title": "Appeal",
+                  "submitted_on": sent.isoformat(), "followup_due": due},
+        )  # fmt: skip
+        assert made.status_code == 422, made.get_json()
+        assert "followup_due" in made.get_json()["error"]["fields"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(AdvocacyAction.id))) == 1
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.version == 1 and action.followup_due == TODAY - timedelta(days=3)
+
+    # A date after the submission is the next follow-up.
+    later = TODAY + timedelta(days=10)
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={"st-to_status": "acknowledged", "st-outcome": "",
+              "st-followup_due": later.isoformat(), "st-version": str(action.version)},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.status, action.followup_due) == (ActionStatus.ACKNOWLEDGED, later)

@@ -1,6 +1,7 @@
 """What one bad value or an absent mail server must not break.
 
-1. A far-future date (9999-12-31, accepted by the forms) made the calendar feed answer 500 for
+1. A far-future date (9999-12-31, accepted by the forms; an action's follow-up date is now
+   refused outside 1900-2100, one saved before is not) made the calendar feed answer 500 for
    everyone who sees the follow-up or deadline.
 2. A UPR import whose cycle cell is a non-ASCII "digit" ("²") answered 500.
 3. With SMTP configured but the mail server unreachable, editing a verified case (and granting
@@ -15,7 +16,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from casework.advocacy.models import AdvocacyAction
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.vocab import ActionType, CaseStatus, Role, TeamRole
@@ -58,24 +61,33 @@ def test_a_far_future_date_does_not_break_the_calendar_feed(app, what):
     assert r.status_code == 302
     # One typo in a date field, accepted by the form (DateField has no range)...
     if what == "followup":
+        letter = {
+            "action_type": ActionType.NATIONAL_LETTER.value,
+            "title": "Letter",
+            "cases": case.reference,
+            "status": "submitted",
+            "outcome": "pending",
+            "followup_due": "9999-12-31",
+            "responsible": lawyer.public_id,
+        }
+        r = lawyer_client.post(f"/cases/{case.public_id}/advocacy/new", data=letter)
+        # ...which the action's form now refuses; one saved before it did is still in the feed.
+        assert r.status_code == 200 and "between 1900 and 2100" in r.get_data(as_text=True)
         r = lawyer_client.post(
-            f"/cases/{case.public_id}/advocacy/new",
-            data={
-                "action_type": ActionType.NATIONAL_LETTER.value,
-                "title": "Letter",
-                "cases": case.reference,
-                "status": "submitted",
-                "outcome": "pending",
-                "followup_due": "9999-12-31",
-                "responsible": lawyer.public_id,
-            },
+            f"/cases/{case.public_id}/advocacy/new", data={**letter, "followup_due": soon}
         )
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        saved = db.session.scalar(
+            select(AdvocacyAction).order_by(AdvocacyAction.id.desc()).limit(1)
+        )
+        saved.followup_due = date(9999, 12, 31)
+        db.session.commit()
     else:
         r = lawyer_client.post(
             f"/cases/{case.public_id}/legal/remedies/new",
             data={"kind": "asylum_appeal", "outcome": "pending", "appeal_deadline": "9999-12-31"},
         )
-    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
     # ...and the feed of every user who sees it fails (the lawyer on the team, the coordinators).
     for user in (lawyer, coordinator):
         client = client_for(app, user)

@@ -23,8 +23,10 @@ from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.i18n import format_day
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request
+from casework.core.types import PartialDate
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType
 from casework.permissions import (
     action_cases_for,
@@ -102,6 +104,35 @@ def latest_possible_day() -> date:
     """The latest day a submission or a reply may be dated: a user's today may already be the
     server's tomorrow (the server keeps one clock; Almaty is five hours ahead of UTC)."""
     return date.today() + timedelta(days=1)
+
+
+def followup_errors(
+    due: date | None, *, submitted_on: date | None, closing: bool = False
+) -> list[str]:
+    """What is wrong with ``due`` as an action's (next) follow-up date, if anything: the one
+    rule of the status step, the forms and the API. A day in the years cases are recorded for,
+    not before the submission it follows up, and none for an action being closed (nothing
+    follows it up)."""
+    if due is None:
+        return []
+    if not PartialDate.MIN_YEAR <= due.year <= PartialDate.MAX_YEAR:
+        return [
+            _(
+                "Give a date between %(first)s and %(last)s.",
+                first=PartialDate.MIN_YEAR,
+                last=PartialDate.MAX_YEAR,
+            )
+        ]
+    if closing:
+        return [_("A closed action is not followed up: leave the follow-up date empty.")]
+    if submitted_on is not None and due < submitted_on:
+        return [
+            _(
+                "The follow-up cannot come before the submission (%(date)s).",
+                date=format_day(submitted_on),
+            )
+        ]
+    return []
 
 
 def allowed_moves(status: ActionStatus) -> tuple[ActionStatus, ...]:
@@ -422,7 +453,9 @@ def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
     return cases
 
 
-def _validate(data: ActionData) -> dict[str, Any]:
+def _validate(data: ActionData, saved_followup: date | None = None) -> dict[str, Any]:
+    """The form's (or the API's) values checked; ``saved_followup`` is the action's follow-up
+    date as saved (an action closed keeps the one it had, a new one is refused)."""
     errors: dict[str, list[str]] = {}
     title = (data.title or "").strip()
     if not title:
@@ -438,6 +471,14 @@ def _validate(data: ActionData) -> dict[str, Any]:
         user = db.session.get(User, data.responsible_id)
         if user is None or user not in responsible_candidates():
             errors["responsible"] = [_("Choose an active lawyer or coordinator.")]
+    closing = ActionStatus(data.status) == ActionStatus.CLOSED
+    followup = followup_errors(
+        data.followup_due,
+        submitted_on=data.submitted_on,
+        closing=closing and data.followup_due != saved_followup,
+    )
+    if followup:
+        errors["followup_due"] = followup
     latest = latest_possible_day()
     if data.submitted_on and data.submitted_on > latest:
         errors["submitted_on"] = [_("A submission cannot be dated in the future.")]
@@ -518,7 +559,7 @@ def update_action(
     if not can_edit_action(actor, action):
         raise PermissionDenied()
     check_version(action, expected_version, data.__dict__)
-    values = _validate(data)
+    values = _validate(data, saved_followup=action.followup_due)
     # Cases the actor cannot see stay linked: an edit only changes what the editor sees.
     hidden = [c for c in action.cases if not can_view_identifying(actor, c)]
     visible_new = _resolve_cases(actor, data.case_references)
@@ -651,6 +692,14 @@ def change_status(
         raise ValidationFailed(
             {"reference_number": [_("Keep it under %(n)s characters.", n=REFERENCE_MAX_LEN)]}
         )
+    submitted = action.submitted_on
+    if to == ActionStatus.SUBMITTED:
+        submitted = on or submitted or today
+    followup = followup_errors(
+        followup_due, submitted_on=submitted, closing=to == ActionStatus.CLOSED
+    )
+    if followup:
+        raise ValidationFailed({"followup_due": followup})
     if to == ActionStatus.SUBMITTED:
         action.submitted_on = on or action.submitted_on or today
     elif to == ActionStatus.RESPONSE_RECEIVED:

@@ -25,6 +25,7 @@ from casework.api.schemas import (
 from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.errors import PermissionDenied
+from casework.core.types import PartialDate
 from casework.core.vocab import ActionStatus, ActionType
 from casework.loader import load
 
@@ -153,7 +154,11 @@ class ActionCreate(Input):
     status: ActionStatus = ActionStatus.PLANNED
     planned_on: date | None = None
     submitted_on: date | None = None
-    followup_due: date | None = None
+    followup_due: date | None = Field(
+        default=None,
+        description="When to follow it up: not before submitted_on, and none for an action "
+        f"created closed; years {PartialDate.MIN_YEAR} to {PartialDate.MAX_YEAR} (else 422).",
+    )
     reference_number: str | None = Field(default=None, max_length=100)
     responsible: PublicId | None = Field(
         default=None,
