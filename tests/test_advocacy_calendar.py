@@ -316,3 +316,56 @@ def test_the_feed_and_the_dashboard_decrypt_only_what_they_show(app, client, log
         "remedies.body",
     }
     assert not sealed_texts & set(opened), opened
+
+
+def test_a_deadlines_uid_stays_when_other_deadlines_come(app, client, login, world):
+    """A deadline's UID held its place among the case's deadlines and its date: a follow-up
+    added to the case shifted the others' UIDs, and calendar applications showed the same
+    deadline twice or lost it. A UID is the record's public id and the kind of deadline: other
+    deadlines, and a change of its date, leave it as it was."""
+    from casework.core.vocab import RemedyKind
+    from casework.legal.models import Remedy
+
+    remedy = Remedy(
+        case_id=world["case"].id,
+        kind=RemedyKind.EXTRADITION_APPEAL,
+        appeal_deadline=TODAY + timedelta(days=8),
+    )
+    db.session.add(remedy)
+    db.session.commit()
+    login(world["lawyer"])
+    path = _feed_path(client)
+
+    def events() -> dict[str, str]:
+        cal = Calendar.from_ical(app.test_client().get(path).data)
+        return {str(e["UID"]): str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
+
+    first = events()
+    [uid] = [u for u, summary in first.items() if "Appeal deadline" in summary]
+    assert uid == f"deadline-appeal_deadline-{remedy.public_id}@casework"
+
+    services.create_action(
+        world["coordinator"],
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Sooner",
+            status=ActionStatus.SUBMITTED,
+            followup_due=TODAY + timedelta(days=1),
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.add(
+        Remedy(
+            case_id=world["case"].id,
+            kind=RemedyKind.ASYLUM_APPEAL,
+            appeal_deadline=TODAY + timedelta(days=2),
+        )
+    )
+    db.session.commit()
+    second = events()
+    assert len(second) == len(first) + 2
+    assert {u: s for u, s in second.items() if u in first} == first
+    remedy = db.session.get(Remedy, remedy.id)
+    remedy.appeal_deadline = TODAY + timedelta(days=20)
+    db.session.commit()
+    assert set(events()) == set(second)

@@ -149,12 +149,14 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
     for batch in in_chunks(cases):
         deadlines.update(deadlines_by_case(list(batch)))
     for case in cases:
-        for n, deadline in enumerate(deadlines[case.id]):
+        for deadline in deadlines[case.id]:
             if deadline.kind == "followup" or deadline.due < since:
                 continue  # follow-ups: the actions above, already filtered by visibility
             cal.add_component(
                 _event(
-                    f"deadline-{case.public_id}-{deadline.kind}-{deadline.due.isoformat()}-{n}@casework",
+                    # The record's and its kind's: not its place among the case's deadlines nor
+                    # its date, which change, and the client would show it twice or lose it.
+                    f"deadline-{deadline.kind}-{deadline.record}@casework",
                     deadline.due,
                     f"{case.reference}: {deadline.label}",
                     absolute(deadline.url),

@@ -121,6 +121,7 @@ def deadlines(cases: list[Any]) -> dict[int, list[Deadline]]:
                 due=action.followup_due,
                 label=_("Follow-up: %(action)s", action=action_label(action)),
                 kind="followup",
+                record=action.public_id,
                 url=link("advocacy.action_detail", public_id=action.public_id),
             )
         )

@@ -96,11 +96,14 @@ TimelineProvider = Callable[[Any, Any], list[TimelineItem]]
 
 @dataclass(frozen=True)
 class Deadline:
-    """A dated thing to do on a case (an appeal deadline, a follow-up due...)."""
+    """A dated thing to do on a case (an appeal deadline, a follow-up due...). ``record`` is
+    the public id of the record whose deadline it is (the remedy, the action): with ``kind``,
+    what names the deadline whatever its date and whatever other deadlines the case has."""
 
     due: date
     label: str
     kind: str
+    record: str
     url: str | None = None
 
 

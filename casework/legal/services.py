@@ -965,6 +965,7 @@ def deadline_columns() -> Any:
     stay sealed): the lists of deadlines read only these columns."""
     return load_only(
         Remedy.id,
+        Remedy.public_id,
         Remedy.case_id,
         Remedy.kind,
         Remedy.outcome,
@@ -997,6 +998,7 @@ def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
                 due=r.appeal_deadline,
                 label=remedy_deadline_label(r),
                 kind=APPEAL_DEADLINE,
+                record=r.public_id,
                 url=case_page(by_id[r.case_id].public_id, "#panel-remedies"),
             )
         )
