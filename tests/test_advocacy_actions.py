@@ -1436,3 +1436,22 @@ def test_a_next_follow_up_date_that_cannot_be_is_refused_saying_why(app, client,
     db.session.expire_all()
     action = db.session.get(AdvocacyAction, action.id)
     assert (action.status, action.followup_due) == (ActionStatus.ACKNOWLEDGED, later)
+
+
+def test_the_follow_up_page_says_a_next_date_after_the_reply_counts(client, login, world):
+    """The page said an action is followed up only while no response has come, yet a next
+    follow-up date given with the reply is followed up too (``is_due``): it says so, in English
+    and in Russian."""
+    coordinator = world["coordinator"]
+    login(coordinator)
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    assert "no response yet" not in page
+    assert "once a reply is in, the date of the next follow-up" in page
+    assert f"Today is {TODAY.isoformat()}." in page
+    db.session.expire_all()  # signing in changed the account
+    coordinator.language = "ru"
+    db.session.commit()
+    page = client.get("/advocacy/followups").get_data(as_text=True)
+    assert "ещё нет ответа" not in page
+    assert "после получения ответа — дата следующей проверки" in page
+    assert f"Сегодня {TODAY.strftime('%d.%m.%Y')}." in page
