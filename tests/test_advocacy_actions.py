@@ -1455,3 +1455,28 @@ def test_the_follow_up_page_says_a_next_date_after_the_reply_counts(client, logi
     assert "ещё нет ответа" not in page
     assert "после получения ответа — дата следующей проверки" in page
     assert f"Сегодня {TODAY.strftime('%d.%m.%Y')}." in page
+
+
+def test_a_form_sent_without_the_outcome_leaves_it_as_it_is(client, login, world):
+    """A status step sent without the outcome field (a client that leaves the "(unchanged)"
+    choice out) was refused with "Not a valid choice"; so was a new action. A missing outcome is
+    no change on the step, and nothing recorded yet (pending) on a new action."""
+    coordinator = world["coordinator"]
+    login(coordinator)
+    fields = _action_form()
+    del fields["outcome"]
+    response = client.post("/advocacy/actions/new", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    action = db.session.scalar(select(AdvocacyAction))
+    assert action.outcome == ActionOutcome.PENDING
+    action.outcome = ActionOutcome.COMMUNICATION_SENT
+    db.session.commit()
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={"st-to_status": "acknowledged", "st-version": str(action.version)},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.status == ActionStatus.ACKNOWLEDGED
+    assert action.outcome == ActionOutcome.COMMUNICATION_SENT

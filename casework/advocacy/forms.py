@@ -70,8 +70,12 @@ class ActionForm(OnceForm, FlaskForm):
     reference_number = StringField(
         _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
     )
+    # Left out of a new action's POST: nothing recorded yet (an edit keeps the saved one).
     outcome = SelectField(
-        _l("Outcome"), choices=choices(ActionOutcome), validators=[DataRequired()]
+        _l("Outcome"),
+        choices=choices(ActionOutcome),
+        default=ActionOutcome.PENDING.value,
+        validators=[DataRequired()],
     )
     response_summary = TextAreaField(
         _l("Response summary"), validators=[Optional(), Length(max=20000)]
@@ -87,7 +91,10 @@ class StatusForm(FlaskForm):
     reference_number = StringField(
         _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]
     )
-    outcome = SelectField(_l("Outcome"), choices=choices(ActionOutcome, blank=_l("(unchanged)")))
+    # Left out of the POST: the blank choice, unchanged.
+    outcome = SelectField(
+        _l("Outcome"), choices=choices(ActionOutcome, blank=_l("(unchanged)")), default=""
+    )
     response_summary = TextAreaField(
         _l("What the reply said"), validators=[Optional(), Length(max=20000)]
     )
