@@ -108,3 +108,25 @@ def test_names_are_hidden_not_deleted_and_the_last_one_stays(app, make_user):
     db.session.expire_all()
     assert db.session.get(PersonName, only.id).hidden_at is not None
     assert "Alisher Kholmatov" in page(monitor, f"/cases/{case.public_id}")
+
+
+def test_a_family_link_made_again_forgets_its_removal(app, make_user):
+    """Linked, removed, linked again: the link says nothing of the removal any more (the
+    audit trail keeps it), as a person added back to a case."""
+    from casework.core.hiding import hide
+    from casework.people.models import FamilyLink
+    from casework.people.services import NameInput, add_family_link, create_person
+
+    monitor = make_user(Role.MONITOR)
+    person = create_person(monitor, [NameInput("Алишер Холматов")])
+    wife = create_person(monitor, [NameInput("Гулнора Холматова")])
+    link = add_family_link(monitor, wife, person, "spouse")
+    hide(link, monitor, "Entered on the wrong person")
+    db.session.commit()
+    assert link.hidden_reason == "Entered on the wrong person"
+
+    again = add_family_link(monitor, wife, person, "spouse")
+    db.session.commit()
+    db.session.expire_all()
+    link = db.session.get(FamilyLink, again.id)
+    assert (link.hidden_at, link.hidden_by_id, link.hidden_reason) == (None, None, None)

@@ -240,7 +240,8 @@ def add_family_link(
     )
     if existing is not None:
         existing.relation = rel
-        existing.hidden_at = None
+        # Linked again: the removal (kept on the audit trail) no longer describes the link.
+        existing.hidden_at = existing.hidden_by_id = existing.hidden_reason = None
         link = existing
     else:
         link = FamilyLink(person_id=person.id, relative_id=relative.id, relation=rel)
