@@ -547,3 +547,16 @@ def test_a_merged_record_keeps_its_pseudonym_in_the_outputs_of_its_cases(app, tw
     db.session.expire_all()
     assert (p1.pseudonym, p2.pseudonym) == (None, pseudonym)
     assert pseudonym in communication(c2) and pseudonym not in communication(c1)
+
+
+def test_the_merges_removal_reads_in_the_readers_language(app, two_records):
+    t = two_records
+    coordinator = t["coordinator"]
+    case_services.add_person_to_case(coordinator, t["c1"], t["p2"], "at_risk")
+    coordinator.language = "ru"
+    db.session.commit()
+    client = _client(app, coordinator)
+    assert _merge(client, t["c1"], t["p1"], t["p2"]).status_code == 302
+    html = page(client, f"/cases/{t['c1'].public_id}")
+    assert "Объединено с другой записью того же лица" in html
+    assert "Merged into another record" not in html

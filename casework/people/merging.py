@@ -21,12 +21,14 @@ from casework.audit.services import before_after, record
 from casework.cases.models import Case, CasePerson
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.i18n import N_
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseRole, ConsentLevel, Gender, GovernmentContact, LegalStatus
 from casework.people.matching import reindex_person
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 
-MERGED_REASON = "Merged into another record of the same person"
+# Stored in English, as a person's typed reasons are kept; the case file shows it translated.
+MERGED_REASON = N_("Merged into another record of the same person")
 # The roles a person may have in a case, the one that prevails first.
 _ROLES = list(CaseRole)
 # Details the survivor takes from the merged record when it has none of its own.
