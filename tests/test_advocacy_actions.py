@@ -1480,3 +1480,32 @@ def test_a_form_sent_without_the_outcome_leaves_it_as_it_is(client, login, world
     action = db.session.get(AdvocacyAction, action.id)
     assert action.status == ActionStatus.ACKNOWLEDGED
     assert action.outcome == ActionOutcome.COMMUNICATION_SENT
+
+
+def test_a_date_of_an_action_in_a_year_no_case_is_recorded_for_is_refused(client, login, world):
+    """0001 typed for 2001 (a date field's year missing a digit) was saved as the year 1."""
+    coordinator = world["coordinator"]
+    login(coordinator)
+    for name in ("planned_on", "submitted_on", "response_on"):
+        fields = {name: "0001-05-02", "followup_due": ""}
+        if name == "response_on":
+            fields["status"] = "response_received"
+        response = client.post("/advocacy/actions/new", data=_action_form(**fields))
+        assert response.status_code == 200, name
+        assert "Give a date between" in response.get_data(as_text=True), name
+    db.session.expire_all()
+    assert db.session.scalar(select(AdvocacyAction)) is None
+    response = client.post("/advocacy/actions/new", data=_action_form(followup_due=""))
+    assert response.status_code == 302  # the same form with its dates right is saved
+    action = db.session.scalar(select(AdvocacyAction))
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/status",
+        data={
+            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
+            "st-on": "0001-05-02",
+            "st-outcome": "",
+            "st-version": str(action.version),
+        },
+    )
+    assert response.status_code == 400
+    assert "Give a date between" in response.get_data(as_text=True)

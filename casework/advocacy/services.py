@@ -106,6 +106,18 @@ def latest_possible_day() -> date:
     return date.today() + timedelta(days=1)
 
 
+def year_error(day: date | None) -> str | None:
+    """A day outside the years cases are recorded for (0001 typed for 2001), if it is one: the
+    one rule of every date of an action."""
+    if day is not None and not PartialDate.MIN_YEAR <= day.year <= PartialDate.MAX_YEAR:
+        return _(
+            "Give a date between %(first)s and %(last)s.",
+            first=PartialDate.MIN_YEAR,
+            last=PartialDate.MAX_YEAR,
+        )
+    return None
+
+
 def followup_errors(
     due: date | None, *, submitted_on: date | None, closing: bool = False
 ) -> list[str]:
@@ -115,14 +127,8 @@ def followup_errors(
     follows it up)."""
     if due is None:
         return []
-    if not PartialDate.MIN_YEAR <= due.year <= PartialDate.MAX_YEAR:
-        return [
-            _(
-                "Give a date between %(first)s and %(last)s.",
-                first=PartialDate.MIN_YEAR,
-                last=PartialDate.MAX_YEAR,
-            )
-        ]
+    if problem := year_error(due):
+        return [problem]
     if closing:
         return [_("A closed action is not followed up: leave the follow-up date empty.")]
     if submitted_on is not None and due < submitted_on:
@@ -486,6 +492,9 @@ def _validate(data: ActionData, saved_followup: date | None = None) -> dict[str,
         errors["response_on"] = [_("A response cannot be dated in the future.")]
     elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
         errors["response_on"] = [_("The response cannot come before the submission.")]
+    for name in ("planned_on", "submitted_on", "response_on"):
+        if problem := year_error(getattr(data, name)):
+            errors[name] = [problem]
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -687,6 +696,8 @@ def change_status(
         )
     if on is not None and on > latest_possible_day():
         raise ValidationFailed({"on": [_("A step cannot be dated in the future.")]})
+    if problem := year_error(on):
+        raise ValidationFailed({"on": [problem]})
     reference_number = (reference_number or "").strip() or None
     if reference_number and len(reference_number) > REFERENCE_MAX_LEN:
         raise ValidationFailed(
