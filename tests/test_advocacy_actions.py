@@ -34,6 +34,17 @@ from tests.factories import make_case, make_user
 TODAY = date.today()
 
 
+def _step(client, action, to, *, on: str = "", outcome: str = "", **fields: str):
+    """The status step form of ``action``, posted as its page sends it (``fields``: its other
+    fields, by name without the form's prefix)."""
+    to = to.value if hasattr(to, "value") else to
+    data = {"st-to_status": to, "st-outcome": outcome, "st-version": str(action.version)}
+    if on:
+        data["st-on"] = on
+    data.update({f"st-{name}": value for name, value in fields.items()})
+    return client.post(f"/advocacy/actions/{action.public_id}/status", data=data)
+
+
 @pytest.fixture
 def world():
     coordinator = make_user(Role.COORDINATOR)
@@ -116,15 +127,13 @@ def test_overdue_urgent_appeal_is_followed_up_until_the_reply(client, login, wor
 
     detail = client.get(f"/advocacy/actions/{action.public_id}")
     assert detail.status_code == 200
-    response = client.post(
-        f"/advocacy/actions/{action.public_id}/status",
-        data={
-            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
-            "st-on": TODAY.isoformat(),
-            "st-outcome": ActionOutcome.STATE_REPLIED.value,
-            "st-response_summary": "The State replied that the extradition was suspended.",
-            "st-version": str(action.version),
-        },
+    response = _step(
+        client,
+        action,
+        ActionStatus.RESPONSE_RECEIVED,
+        on=TODAY.isoformat(),
+        outcome=ActionOutcome.STATE_REPLIED.value,
+        response_summary="The State replied that the extradition was suspended.",
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
@@ -938,15 +947,7 @@ def test_a_submission_or_reply_cannot_be_dated_in_the_future(app, client, login,
     )
     assert response.status_code == 302
     action = db.session.scalar(select(AdvocacyAction))
-    response = client.post(
-        f"/advocacy/actions/{action.public_id}/status",
-        data={
-            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
-            "st-on": later,
-            "st-outcome": "",
-            "st-version": str(action.version),
-        },
-    )
+    response = _step(client, action, ActionStatus.RESPONSE_RECEIVED.value, on=later)
     assert response.status_code == 400
     assert "cannot be dated in the future" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -979,29 +980,14 @@ def test_a_date_given_to_a_step_that_keeps_none_is_refused_not_dropped(client, l
     db.session.commit()
     login(coordinator)
     for step in (ActionStatus.ACKNOWLEDGED, ActionStatus.CLOSED):
-        response = client.post(
-            f"/advocacy/actions/{action.public_id}/status",
-            data={
-                "st-to_status": step.value,
-                "st-on": (TODAY - timedelta(days=2)).isoformat(),
-                "st-outcome": "",
-                "st-version": str(action.version),
-            },
-        )
+        response = _step(client, action, step.value, on=(TODAY - timedelta(days=2)).isoformat())
         assert response.status_code == 400, step
         assert "Only a submission or a reply is dated" in response.get_data(as_text=True)
         db.session.expire_all()
         action = db.session.get(AdvocacyAction, action.id)
         assert action.status == ActionStatus.SUBMITTED
     # Without a date the step is recorded.
-    response = client.post(
-        f"/advocacy/actions/{action.public_id}/status",
-        data={
-            "st-to_status": ActionStatus.ACKNOWLEDGED.value,
-            "st-outcome": "",
-            "st-version": str(action.version),
-        },
-    )
+    response = _step(client, action, ActionStatus.ACKNOWLEDGED.value)
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(AdvocacyAction, action.id).status == ActionStatus.ACKNOWLEDGED
@@ -1029,10 +1015,7 @@ def test_taking_back_a_reply_brings_back_the_follow_up_date_it_cleared(client, l
     login(coordinator)
 
     def step(to: ActionStatus) -> None:
-        response = client.post(
-            f"/advocacy/actions/{action.public_id}/status",
-            data={"st-to_status": to.value, "st-outcome": "", "st-version": str(action.version)},
-        )
+        response = _step(client, action, to)
         assert response.status_code == 302, response.get_data(as_text=True)
         db.session.expire_all()
 
@@ -1206,14 +1189,7 @@ def test_a_reply_recorded_on_the_edit_form_ends_the_follow_up_it_awaited(client,
     assert answered.followup_due is None and not services.is_due(answered)
     assert answered not in services.followups(coordinator).mine_upcoming
     # Taken back with the status step, it waits by that date again.
-    response = client.post(
-        f"/advocacy/actions/{answered.public_id}/status",
-        data={
-            "st-to_status": ActionStatus.ACKNOWLEDGED.value,
-            "st-outcome": "",
-            "st-version": str(answered.version),
-        },
-    )
+    response = _step(client, answered, ActionStatus.ACKNOWLEDGED.value)
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(AdvocacyAction, answered.id).followup_due == awaited
@@ -1331,11 +1307,7 @@ def test_taking_back_a_reply_takes_back_what_it_said(client, login, world):
     login(coordinator)
 
     def step(action: AdvocacyAction, to: ActionStatus, outcome: str = "") -> AdvocacyAction:
-        response = client.post(
-            f"/advocacy/actions/{action.public_id}/status",
-            data={"st-to_status": to.value, "st-outcome": outcome,
-                  "st-version": str(action.version)},
-        )  # fmt: skip
+        response = _step(client, action, to, outcome=outcome)
         assert response.status_code == 302, response.get_data(as_text=True)
         db.session.expire_all()
         return db.session.get(AdvocacyAction, action.id)
@@ -1381,11 +1353,7 @@ def test_a_next_follow_up_date_that_cannot_be_is_refused_saying_why(app, client,
         (ActionStatus.CLOSED, (TODAY + timedelta(days=10)).isoformat(), "A closed action"),
     )
     for to, due, reason in refusals:
-        response = client.post(
-            f"/advocacy/actions/{action.public_id}/status",
-            data={"st-to_status": to.value, "st-outcome": "", "st-followup_due": due,
-                  "st-version": str(action.version)},
-        )  # fmt: skip
+        response = _step(client, action, to, followup_due=due)
         assert response.status_code == 400, (to, due)
         assert reason in response.get_data(as_text=True), (to, due)
         db.session.expire_all()
@@ -1427,11 +1395,7 @@ def test_a_next_follow_up_date_that_cannot_be_is_refused_saying_why(app, client,
 
     # A date after the submission is the next follow-up.
     later = TODAY + timedelta(days=10)
-    response = client.post(
-        f"/advocacy/actions/{action.public_id}/status",
-        data={"st-to_status": "acknowledged", "st-outcome": "",
-              "st-followup_due": later.isoformat(), "st-version": str(action.version)},
-    )  # fmt: skip
+    response = _step(client, action, "acknowledged", followup_due=later.isoformat())
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     action = db.session.get(AdvocacyAction, action.id)
@@ -1498,14 +1462,6 @@ def test_a_date_of_an_action_in_a_year_no_case_is_recorded_for_is_refused(client
     response = client.post("/advocacy/actions/new", data=_action_form(followup_due=""))
     assert response.status_code == 302  # the same form with its dates right is saved
     action = db.session.scalar(select(AdvocacyAction))
-    response = client.post(
-        f"/advocacy/actions/{action.public_id}/status",
-        data={
-            "st-to_status": ActionStatus.RESPONSE_RECEIVED.value,
-            "st-on": "0001-05-02",
-            "st-outcome": "",
-            "st-version": str(action.version),
-        },
-    )
+    response = _step(client, action, ActionStatus.RESPONSE_RECEIVED.value, on="0001-05-02")
     assert response.status_code == 400
     assert "Give a date between" in response.get_data(as_text=True)
