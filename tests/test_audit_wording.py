@@ -376,3 +376,20 @@ def test_every_field_an_edit_can_name_has_a_label_in_each_language(app):
         if language == "ru":
             english = sorted(f for f, w in named.items() if not re.search("[а-яё]", w))
             assert english == [], english
+
+
+def test_a_backups_moment_reads_in_the_readers_convention(app):
+    from flask_babel import force_locale
+
+    entry = SimpleNamespace(
+        actor=None,
+        action="backup.restored",
+        details={"created_at": "2026-11-30T02:30:00Z", "tables": 40, "files": 3},
+    )
+    with app.test_request_context():
+        with force_locale("ru"):
+            russian = describe(entry)
+        with force_locale("en"):
+            english = describe(entry)
+    assert "30.11.2026 02:30 UTC" in russian and "2026-11-30T" not in russian
+    assert "02:30 UTC" in english and "2026-11-30T" not in english

@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from casework.core import countries
-from casework.core.i18n import N_, format_partial_date, translate
+from casework.core.i18n import N_, format_moment, format_partial_date, translate
 from casework.core.i18n import gettext as _
 from casework.core.i18n import gettext as _gettext
 from casework.core.types import PartialDate, PartialDateError
@@ -694,11 +695,21 @@ WORDING: dict[str, Builder] = {
 }
 
 
+# A moment as the details hold it (a backup's ``created_at``: "2026-11-30T02:30:00Z").
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
 def _format_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, PartialDate):
         return value.iso()
+    if isinstance(value, str) and _MOMENT.match(value):
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            return value
+        return f"{format_moment(moment)} UTC"
     return str(value)
 
 
