@@ -84,3 +84,16 @@ def test_the_live_word_count_of_a_upr_draft_is_in_russian(app):
     code = script.get_data(as_text=True)
     script.close()
     assert "data-over" in code and '" words' not in code and "over the limit" not in code
+
+
+def test_the_upr_drafts_guide_is_one_russian_sentence_with_its_period_as_dates(app):
+    """The line under a draft's title was English word order put together from fragments,
+    with the period in ISO form."""
+    world, client = _russian_coordinator(app)
+    assert client.post("/reports/upr", data=PERIOD).status_code == 302
+    draft = db.session.scalar(select(ReportDraft))
+    page = client.get(f"/reports/upr/{draft.public_id}").get_data(as_text=True)
+    assert "представление, с 01.01.2010 по 31.12.2014." in page
+    assert "Строки, начинающиеся с <code>## </code>, — заголовки разделов" in page
+    assert "с <code>&gt; </code> — ненумерованные абзацы" in page
+    assert "2010-01-01" not in page.split('<p id="word-count"')[0].split("<h1>")[1]
