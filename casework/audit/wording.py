@@ -415,24 +415,26 @@ def _name_added(entry: Any, who: str, d: dict[str, Any]) -> str:
     return _("%(who)s added a name (%(script)s) to a person", who=who, script=script)
 
 
-def _merged(entry: Any, who: str, d: dict[str, Any]) -> str:
-    if d.get("fields"):
-        return _(
-            "%(who)s merged two records of one person, changing on the record kept %(changes)s",
-            who=who,
-            changes=changes_words(d),
-        )
-    return _("%(who)s merged two records of one person", who=who)
+def _with_changes(plain: str, changed: str) -> Callable[[Any, str, dict[str, Any]], str]:
+    """A sentence, or (when the entry lists the fields it changed) the sentence that names
+    them: a merge and its undo say what they changed on the record kept."""
+
+    def build(entry: Any, who: str, d: dict[str, Any]) -> str:
+        if d.get("fields"):
+            return _(changed, who=who, changes=changes_words(d))
+        return _(plain, who=who)
+
+    return build
 
 
-def _unmerged(entry: Any, who: str, d: dict[str, Any]) -> str:
-    if d.get("fields"):
-        return _(
-            "%(who)s undid a merge of two records, changing back on the record kept %(changes)s",
-            who=who,
-            changes=changes_words(d),
-        )
-    return _("%(who)s undid a merge of two records", who=who)
+_merged = _with_changes(
+    N_("%(who)s merged two records of one person"),
+    N_("%(who)s merged two records of one person, changing on the record kept %(changes)s"),
+)
+_unmerged = _with_changes(
+    N_("%(who)s undid a merge of two records"),
+    N_("%(who)s undid a merge of two records, changing back on the record kept %(changes)s"),
+)
 
 
 def _refused(entry: Any, who: str, d: dict[str, Any]) -> str:
