@@ -34,6 +34,16 @@ from tests.factories import make_case, make_user
 TODAY = date.today()
 
 
+def _appeal(actor, case, title: str) -> AdvocacyAction:
+    """An urgent appeal about ``case``, planned by ``actor`` (through the service)."""
+    return services.create_action(
+        actor,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL, title=title, case_references=[case.reference]
+        ),
+    )
+
+
 def _step(client, action, to, *, on: str = "", outcome: str = "", **fields: str):
     """The status step form of ``action``, posted as its page sends it (``fields``: its other
     fields, by name without the form's prefix)."""
@@ -265,14 +275,7 @@ def test_lawyer_links_only_own_cases_and_unknown_equals_invisible(client, login,
 
 def test_stale_edit_shows_both_versions_and_loses_nothing(client, login, world):
     coordinator, case = world["coordinator"], world["case"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Original title",
-            case_references=[case.reference],
-        ),
-    )
+    action = _appeal(coordinator, case, "Original title")
     db.session.commit()
     login(coordinator)
     page = client.get(f"/advocacy/actions/{action.public_id}/edit").get_data(as_text=True)
@@ -1104,14 +1107,7 @@ def test_a_russian_coordinator_is_told_in_russian_what_is_wrong_with_an_action(
     ).get_data(as_text=True)
     assert "Choose an active lawyer or coordinator." not in html
 
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Appeal",
-            case_references=[case.reference],
-        ),
-    )
+    action = _appeal(coordinator, case, "Appeal")
     db.session.commit()
     html = client.post(
         f"/advocacy/actions/{action.public_id}/edit",

@@ -24,18 +24,23 @@ def world(app):
     return report_world.build()
 
 
-def test_json_export_and_case_json_name_every_field_of_remedies_provisions_analyses(app, world):
-    """A remedy's filing and decision dates (partial: strings) and why it is not effective are
-    told apart by name, not by their place in a list a reader has to guess."""
+def _appeal(world, **details) -> None:
+    """An appeal against extradition filed 2012-07, decided 2013 (partial dates)."""
     legal.add_remedy(
         world.lawyer,
         world.case,
         kind="extradition_appeal",
         filed_on=PartialDate(2012, 7),
         decided_on=PartialDate(2013),
-        ineffective_because="The court never hears such appeals.",
+        **details,
     )
     db.session.commit()
+
+
+def test_json_export_and_case_json_name_every_field_of_remedies_provisions_analyses(app, world):
+    """A remedy's filing and decision dates (partial: strings) and why it is not effective are
+    told apart by name, not by their place in a list a reader has to guess."""
+    _appeal(world, ineffective_because="The court never hears such appeals.")
     client = client_for(app, world.coordinator)
     client.post(f"/cases/{world.case.public_id}/outputs/archive/review", data={})
     services.review_free_text(world.coordinator, world.case, Output.EXPORT)
@@ -96,15 +101,7 @@ def test_a_spreadsheet_export_holds_the_timeline_and_each_remedys_dates(app, wor
     """A coordinator sorting cases in a spreadsheet needs what happened when, and each
     remedy's dates: not only in the JSON export. Descriptions leave as the narrative does:
     after a review, with the names withheld."""
-    legal.add_remedy(
-        world.lawyer,
-        world.case,
-        kind="extradition_appeal",
-        filed_on=PartialDate(2012, 7),
-        decided_on=PartialDate(2013),
-        outcome="rejected",
-    )
-    db.session.commit()
+    _appeal(world, outcome="rejected")
     client = client_for(app, world.coordinator)
     [row] = [r for r in _rows(client, fmt) if r["reference"] == world.case.reference]
     assert row["events"].startswith("2012-06-09 Arrest (Almaty)"), row["events"]
