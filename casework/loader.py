@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import abort, request
 from sqlalchemy import select
 
 from casework import permissions
@@ -164,3 +165,10 @@ def _refused(exc: Exception, user: Any, obj: Any, status: int) -> Exception:
 
     exc.after_rollback = record  # type: ignore[attr-defined]
     return exc
+
+
+def no_page_if_hidden(record: Any) -> None:
+    """A removed record has no edit page (404). A form sent from its page after it was removed
+    still reaches the service, which refuses it with what was typed kept on the form."""
+    if request.method != "POST" and record.is_hidden:
+        abort(404)

@@ -51,6 +51,7 @@ class Kind:
     remove: Any  # (CaseWorld, coordinator) -> None
     saved: Any  # (CaseWorld) -> the value of ``field`` as stored now
     hidden: Any  # (CaseWorld) -> is the record still removed?
+    record: Any  # (CaseWorld) -> the record the form edits, as stored now
 
 
 def _case_url(cw: CaseWorld) -> str:
@@ -104,6 +105,7 @@ KINDS = [
         lambda cw, who: legal.hide_link(who, _link(cw), THEIR_REASON),
         lambda cw: _link(cw).analysis,
         lambda cw: _link(cw).is_hidden,
+        _link,
     ),
     Kind(
         "event",
@@ -115,6 +117,7 @@ KINDS = [
         lambda cw, who: hide(_event(cw), who, THEIR_REASON, case=cw.case),
         lambda cw: _event(cw).description,
         lambda cw: _event(cw).is_hidden,
+        _event,
     ),
     Kind(
         "source",
@@ -126,6 +129,7 @@ KINDS = [
         lambda cw, who: hide(_source(cw), who, THEIR_REASON, case=cw.case),
         lambda cw: _source(cw).how_they_know,
         lambda cw: _source(cw).is_hidden,
+        _source,
     ),
     Kind(
         "remedy",
@@ -137,6 +141,7 @@ KINDS = [
         lambda cw, who: legal.hide_remedy(who, _remedy(cw), THEIR_REASON),
         lambda cw: _remedy(cw).notes,
         lambda cw: _remedy(cw).is_hidden,
+        _remedy,
     ),
     Kind(
         "person",
@@ -148,6 +153,7 @@ KINDS = [
         lambda cw, who: hide(_person_link(cw), who, THEIR_REASON, case=cw.case),
         lambda cw: _person(cw).notes,
         lambda cw: _person_link(cw).is_hidden,
+        _person,
     ),
     Kind(
         "person's name",
@@ -159,6 +165,7 @@ KINDS = [
         lambda cw, who: hide(_person_link(cw), who, THEIR_REASON, case=cw.case),
         lambda cw: "\n".join(_names(cw)),
         lambda cw: _person_link(cw).is_hidden,
+        _person,
     ),
 ]
 
@@ -232,6 +239,39 @@ def test_a_coordinator_who_restores_records_is_answered_as_before(app):
     assert "restore it before changing it" in html and TYPED in html
     db.session.expire_all()
     assert _link(cw).is_hidden and _link(cw).analysis != TYPED
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_a_restorer_saving_into_a_removed_record_is_refused_with_the_text_kept(app, kind):
+    """Whoever may restore the record still reaches it: a save into it is refused, whatever
+    the kind of record, as for a legal link; the record is neither changed nor brought back."""
+    world = build_world()
+    cw = world.ordinary
+    coordinator_user = world.on[Role.COORDINATOR]
+    coordinator = client_for(app, coordinator_user)
+    page = coordinator.get(kind.form_url(cw))
+    assert page.status_code == 200
+    action = kind.action(cw)
+    form = form_fields(page.get_data(as_text=True), action)
+    form[kind.field] = TYPED
+    kind.remove(cw, world.on[Role.LAWYER] if kind.editor == Role.LAWYER else coordinator_user)
+    db.session.commit()
+    # Sent as if loaded after the removal: refused for being removed, not for being stale.
+    for key, record in (("version", kind.record(cw)), ("person_version", _person(cw))):
+        if key in form:
+            form[key] = str(record.version)
+
+    response = coordinator.post(action or kind.form_url(cw), data=form, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "before changing" in html
+    if not action:  # a form of its own page is shown again as typed (a name is one line)
+        assert TYPED in html
+    db.session.expire_all()
+    assert TYPED not in (kind.saved(cw) or "")
+    assert kind.hidden(cw)
+    if not kind.name.startswith("person"):  # a person's page serves their other cases too
+        assert coordinator.get(kind.form_url(cw)).status_code == 404
 
 
 def test_an_unknown_or_foreign_record_is_still_not_found(app):

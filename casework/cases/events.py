@@ -17,6 +17,7 @@ from casework.core.blindindex import token
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.hiding import refuse_if_hidden
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request_shown
 from casework.core.vocab import ActType, AsylumStage, EventType, Situation, Urgency, WantedNotice
@@ -176,6 +177,7 @@ def update_event(
 ) -> list[str]:
     if not permissions.can_edit_case(actor, case) or event.case_id != case.id:
         raise PermissionDenied()
+    refuse_if_hidden(event, _("This event is hidden; restore it before changing it."))
     values = event_values(case, data, typed_on=typed_on)
     check_version(event, expected_version, data)
     changed = apply_changes(actor, event, values, "event.updated", case=case)

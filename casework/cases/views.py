@@ -41,7 +41,7 @@ from casework.core.rendering import render_fragment
 from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.evidence import services as evidence
 from casework.evidence.models import Document, Source
-from casework.loader import load
+from casework.loader import load, no_page_if_hidden
 from casework.people.models import Person
 from casework.people.services import families_of, visible_names
 from casework.reports.anonymise import scrub_team_print
@@ -530,6 +530,7 @@ def new_event(public_id: str):
 def edit_event(public_id: str, event_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     event = load(Event, event_id, current_user, case=case)
+    no_page_if_hidden(event)
     form = _event_form(case, event)
     done = submit(
         form,

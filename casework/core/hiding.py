@@ -46,6 +46,12 @@ def hide(
     record(actor, action, record_obj, case=case, **details)
 
 
+def refuse_if_hidden(record_obj: Any, message: str) -> None:
+    """A removed record is not changed: whoever may restores it first, then edits it."""
+    if record_obj is not None and record_obj.hidden_at is not None:
+        raise ValidationFailed(message)
+
+
 def restore(
     record_obj: Any,
     actor: Any,

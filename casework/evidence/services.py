@@ -25,6 +25,7 @@ from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, StorageFailed, ValidationFailed, check_version
 from casework.core.fields import FieldReader
+from casework.core.hiding import refuse_if_hidden
 from casework.core.i18n import N_, translate
 from casework.core.i18n import gettext as _
 from casework.core.keyring import keyring
@@ -333,6 +334,7 @@ def update_source(
 ) -> list[str]:
     if not permissions.can_edit_case(actor, case) or source.case_id != case.id:
         raise PermissionDenied()
+    refuse_if_hidden(source, _("This source is hidden; restore it before changing it."))
     values = source_values(data)
     check_version(source, expected_version, data)
     changed = apply_changes(actor, source, values, "source.updated", case=case)

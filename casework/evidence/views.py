@@ -19,7 +19,7 @@ from casework.core.i18n import gettext as _
 from casework.evidence import services
 from casework.evidence.downloads import send_document
 from casework.evidence.models import Document, Source
-from casework.loader import load
+from casework.loader import load, no_page_if_hidden
 
 bp = Blueprint("evidence", __name__)
 
@@ -57,6 +57,7 @@ def new_source(public_id: str):
 def edit_source(public_id: str, source_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     source = load(Source, source_id, current_user, case=case)
+    no_page_if_hidden(source)
     form = SourceForm(data=initial_data(source, SourceForm))
     done = submit(
         form,

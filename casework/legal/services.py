@@ -25,7 +25,7 @@ from casework.core.datacache import data_cached
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.fields import FieldReader
-from casework.core.hiding import hide, restore
+from casework.core.hiding import hide, refuse_if_hidden, restore
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request_shown
@@ -701,8 +701,7 @@ def update_link(
     case = link.case
     if not permissions.can_edit_legal_links(actor, case):
         raise PermissionDenied()
-    if link.is_hidden:
-        raise ValidationFailed(_("This link is hidden; restore it before changing it."))
+    refuse_if_hidden(link, _("This link is hidden; restore it before changing it."))
     check_version(
         link,
         expected_version,
@@ -912,8 +911,7 @@ def update_remedy(
     case = remedy.case
     if not permissions.can_record_remedies(actor, case):
         raise PermissionDenied()
-    if remedy.is_hidden:
-        raise ValidationFailed(_("This proceeding is hidden; restore it before changing it."))
+    refuse_if_hidden(remedy, _("This proceeding is hidden; restore it before changing it."))
     check_version(remedy, expected_version, values)
     clean = _remedy_values(typed_on=typed_on, **values)
     fields = changed_fields(remedy, clean)

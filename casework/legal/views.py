@@ -55,7 +55,7 @@ from casework.legal.forms import (
     SuggestForm,
 )
 from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
-from casework.loader import load
+from casework.loader import load, no_page_if_hidden
 
 bp = Blueprint("legal", __name__)
 
@@ -582,8 +582,7 @@ def new_remedy(case_public_id: str):
 def edit_remedy(case_public_id: str, remedy_id: str):
     case = load(Case, case_public_id, current_user, need=permissions.can_record_remedies)
     remedy = load(Remedy, remedy_id, current_user, case=case)
-    if remedy.is_hidden:
-        abort(404)
+    no_page_if_hidden(remedy)
     form = RemedyForm(obj=remedy)
     if request.method == "GET":
         _fill_remedy_form(form, remedy)

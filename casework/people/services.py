@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
+from casework.cases.models import CasePerson
 from casework.cases.verification import facts_changed
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.fields import FieldReader
-from casework.core.hiding import hide
+from casework.core.hiding import hide, refuse_if_hidden
 from casework.core.i18n import N_, translate
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
@@ -189,10 +190,25 @@ def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
     return person
 
 
+def refuse_if_removed(person: Person, case: Any) -> None:
+    """A person removed from ``case`` is not changed from it: their link is restored first."""
+    if case is None:
+        return
+    link = db.session.scalar(
+        db.select(CasePerson).where(
+            CasePerson.case_id == case.id, CasePerson.person_id == person.id
+        )
+    )
+    refuse_if_hidden(
+        link, _("This person was removed from the case; restore them before changing the record.")
+    )
+
+
 def update_person(
     actor: Any, person: Person, data: dict[str, Any], expected_version: Any, *, case: Any = None
 ) -> list[str]:
     """Update personal details; returns the names of the changed fields (audited, not values)."""
+    refuse_if_removed(person, case)
     values = person_values(data)
     check_version(person, expected_version, data)
     consent_changed = "consent" in values and values["consent"] != person.consent
@@ -208,6 +224,7 @@ def update_person(
 
 
 def add_name(actor: Any, person: Person, name: NameInput, *, case: Any = None) -> PersonName:
+    refuse_if_removed(person, case)
     cleaned = _clean_names([name])
     if not cleaned:
         raise ValidationFailed({"name": [_("The name is empty.")]})
@@ -228,6 +245,7 @@ def visible_names(person: Person) -> list[PersonName]:
 def add_family_link(
     actor: Any, person: Person, relative: Person, relation: str, *, case: Any = None
 ) -> FamilyLink:
+    refuse_if_removed(person, case)
     rel = FamilyRelation.parse(relation)
     if rel is None:
         raise ValidationFailed({"relation": [_("Choose a relation.")]})
@@ -319,6 +337,7 @@ def hide_name(
     actor: Any, person: Person, name_id: int, reason: str | None, *, case: Any = None
 ) -> None:
     """Remove a name from view (kept, with who, when and why); the last name stays."""
+    refuse_if_removed(person, case)
     entry = next((n for n in visible_names(person) if n.id == name_id), None)
     if entry is None:
         raise ValidationFailed({"name": [_("No such name.")]})
