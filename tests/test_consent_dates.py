@@ -151,9 +151,10 @@ def test_a_person_added_with_consent_needs_its_date(app, make_user):
 
 
 def test_an_imported_consent_without_its_date_is_a_warning_of_its_row(app, make_user, tmp_path):
-    """The import format has the level of consent and not its day: each row with a consent
-    above none is imported with it and a warning saying the date is to be added, as a date of
-    the act given as a year is; a row without consent has no such warning."""
+    """A file without the optional consent_date column has the level of consent and not its
+    day: each row with a consent above none is imported with it and a warning saying the date
+    is to be added, as a date of the act given as a year is; a row without consent has no such
+    warning."""
     seed_catalogue()
     coordinator = make_user(Role.COORDINATOR)
     path = tmp_path / "cases.csv"

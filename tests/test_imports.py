@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -637,3 +637,159 @@ def test_abbreviated_russian_genders_are_read(app, coordinator, tmp_path):
     result, _ = _run(app, coordinator, tmp_path, content)
     assert result.exit_code == 0, result.output
     assert sorted(p.gender.value for p in db.session.scalars(select(Person))) == ["female", "male"]
+
+
+# --- the optional consent_date column ----------------------------------------------------------
+
+CONSENT_HEADER = ["case_key", "person_name", "act_type", "act_date", "consent", "Consent_Date "]
+
+
+def _rows_file(rows: list[list[object]], kind: str) -> tuple[bytes, str]:
+    """``rows`` (the header first) as a CSV or an XLSX file: (content, file name)."""
+    if kind == "xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        buf = io.BytesIO()
+        book.save(buf)
+        return buf.getvalue(), "c.xlsx"
+    text = "\n".join(",".join(str(c) for c in row) for row in rows) + "\n"
+    return text.encode("utf-8"), "c.csv"
+
+
+def _consents() -> dict[str, tuple[str, object]]:
+    db.session.expire_all()
+    return {
+        p.names[0].name: (p.consent.value, p.consent_date)
+        for p in db.session.scalars(select(Person))
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_consent_dated_in_the_file_is_kept_and_needs_no_warning(app, coordinator, tmp_path, kind):
+    """The optional consent_date column (its header in any case, as every column's): a
+    consent above none dated in the file is stored with its day and its row has no warning;
+    a consent above none left undated keeps the warning; a row without consent has neither."""
+    day = datetime(2019, 5, 3) if kind == "xlsx" else "03.05.2019"
+    content, name = _rows_file(
+        [
+            CONSENT_HEADER,
+            ["A", "Ali Valiev", "extradition", "2011", "named", day],
+            ["B", "Vali Aliev", "extradition", "2011", "internal", "2020-01-31"],
+            ["C", "Rustam Karimov", "extradition", "2011", "anonymised", ""],
+            ["D", "Timur Nazarov", "extradition", "2011", "", ""],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 0, result.output
+    assert report["rejected"] == []
+    assert [(w["row"], w["column"]) for w in report["warnings"] if "consent" in w["column"]] == [
+        (4, "consent")
+    ]
+    assert _consents() == {
+        "Ali Valiev": ("named", date(2019, 5, 3)),
+        "Vali Aliev": ("internal", date(2020, 1, 31)),
+        "Rustam Karimov": ("anonymised", None),
+        "Timur Nazarov": ("none", None),
+    }
+
+
+def test_a_consent_date_column_may_be_mapped_from_another_header(app, coordinator, tmp_path):
+    content = "ФИО;Вид;Дата;Согласие;Дата согласия\nАлишер Холматов;экстрадиция;2011;с именем;12 апреля 2019\n"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "ФИО": "person_name",
+                "Вид": "act_type",
+                "Дата": "act_date",
+                "Согласие": "consent",
+                "Дата согласия": "consent_date",
+            }
+        ),
+        "utf-8",
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert not [w for w in report["warnings"] if w["column"].startswith("consent")]
+    assert _consents() == {"Алишер Холматов": ("named", date(2019, 4, 12))}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_consent_date_that_is_no_day_is_rejected_saying_why(app, coordinator, tmp_path, kind):
+    """Read as the importer reads every date (its formats; a word relative to the day of
+    writing refused), then by the forms' rule: a consent is given on a day, never a future one."""
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    content, name = _rows_file(
+        [
+            CONSENT_HEADER,
+            ["A", "Ali Valiev", "extradition", "2011", "named", "2019-13-01"],
+            ["B", "Vali Aliev", "extradition", "2011", "named", "вчера"],
+            ["C", "Rustam Karimov", "extradition", "2011", "named", "2019"],
+            ["D", "Timur Nazarov", "extradition", "2011", "named", "05.2019"],
+            ["E", "Aygul Qodirova", "extradition", "2011", "named", tomorrow],
+            ["F", "Nodira Saidova", "extradition", "2011", "named", "2019-05-03"],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 1, result.output
+    rejected = {p["row"]: (p["column"], p["value"], p["message"]) for p in report["rejected"]}
+    assert sorted(rejected) == [2, 3, 4, 5, 6]
+    assert {column for column, _, _ in rejected.values()} == {"consent_date"}
+    assert rejected[2][1] == "2019-13-01" and "month 13 does not exist" in rejected[2][2]
+    assert rejected[3][1] == "вчера" and "give the date itself" in rejected[3][2]
+    for row in (4, 5):
+        assert "the day" in rejected[row][2], rejected[row]
+    assert rejected[6] == (
+        "consent_date",
+        tomorrow,
+        "Consent cannot be dated in the future.",
+    )
+    assert _count(Person) == 0
+    # The good row alone is written, with its date.
+    result, report = _run(app, coordinator, tmp_path, content, "--valid-only", name=name)
+    assert result.exit_code == 0, result.output
+    assert _consents() == {"Nodira Saidova": ("named", date(2019, 5, 3))}
+
+
+def test_an_xlsx_consent_date_shown_as_a_month_is_not_taken_for_its_first_day(
+    app, coordinator, tmp_path
+):
+    book = Workbook()
+    book.active.append(CONSENT_HEADER)
+    book.active.append(["A", "Ali Valiev", "extradition", "2011", "named", datetime(2019, 5, 1)])
+    book.active["F2"].number_format = "mmm yy"
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(app, coordinator, tmp_path, buf.getvalue(), "--dry-run", name="c.xlsx")
+    assert result.exit_code == 1, result.output
+    assert [(p["row"], p["column"], p["value"]) for p in report["rejected"]] == [
+        (2, "consent_date", "2019-05")
+    ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_consent_date_without_a_consent_is_left_out_with_a_warning(
+    app, coordinator, tmp_path, kind
+):
+    """A date with consent none (or none said, the format's default): the row is imported
+    with consent none, as the file says, and the date is not kept (no consent of that day is
+    recorded); its row says so, for the coordinator to check which of the two is wrong."""
+    content, name = _rows_file(
+        [
+            CONSENT_HEADER,
+            ["A", "Ali Valiev", "extradition", "2011", "none", "2019-05-03"],
+            ["B", "Vali Aliev", "extradition", "2011", "", "2019-05-03"],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 0, result.output
+    warned = [(w["row"], w["column"], w["value"]) for w in report["warnings"]]
+    assert (2, "consent_date", "2019-05-03") in warned
+    assert (3, "consent_date", "2019-05-03") in warned
+    dated = [w for w in report["warnings"] if w["column"] == "consent_date"]
+    assert len(dated) == 2 and all("not kept" in w["message"] for w in dated)
+    assert _consents() == {"Ali Valiev": ("none", None), "Vali Aliev": ("none", None)}

@@ -169,6 +169,27 @@ class FieldReader:
         except PartialDateError as exc:
             self.error(key, _(exc.message, **exc.params))
 
+    def day(self, key: str) -> None:
+        """A date to the day, as a ``date``: read as ``partial_date`` reads one (its formats,
+        its words relative to the day of typing), a year or a month alone refused. Empty text
+        and "unknown" give None."""
+        if key not in self.data:
+            return
+        self.partial_date(key)
+        value = self._values.get(key)
+        if value is None:
+            return
+        if value.precision != "day":
+            self.error(
+                key,
+                _("Give the day, not only the month: YYYY-MM-DD or DD.MM.YYYY.")
+                if value.precision == "month"
+                else _("Give the day, not only the year: YYYY-MM-DD or DD.MM.YYYY."),
+            )
+            self._values[key] = None
+            return
+        self._values[key] = value.earliest()
+
     def country(self, key: str) -> None:
         """An ISO alpha-2 code from a code or an English or Russian name."""
         if key not in self.data:

@@ -33,6 +33,7 @@ from casework.cases.models import (
 from casework.cases.services import case_values, last_reference_number, reference_prefix
 from casework.core.db import db, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
+from casework.core.fields import FieldReader
 from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
@@ -64,7 +65,7 @@ COLUMNS = (
     "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
     "legal_status", "unhcr_number", "act_type", "act_date", "act_place", "destination_country",
     "perpetrators", "current_situation", "after_return", "narrative", "sources", "consent",
-    "urgency", "legal_grounds",
+    "urgency", "legal_grounds", "consent_date",
 )  # fmt: skip
 REQUIRED = ("person_name", "act_type", "act_date")
 BATCH = 500
@@ -291,15 +292,39 @@ def parse_row(
         # No consent recorded is no consent: nothing identifying leaves the system.
         "consent": vocab_code(ConsentLevel, cells.get("consent", "")) or ConsentLevel.NONE.value,
     }
+    # The day the consent was given (an optional column): read as the file's other dates are,
+    # to the day; the person's rules then refuse a day to come.
+    if "consent_date" in cells:
+        day = FieldReader({"consent_date": cells["consent_date"]})
+        day.day("consent_date")
+        try:
+            person_data["consent_date"] = day.values()["consent_date"]
+        except ValidationFailed as exc:
+            reject("consent_date", exc.errors["consent_date"][0])
     person: dict[str, Any] = {}
     try:
         person = person_values(person_data)
     except ValidationFailed as exc:
         for column, messages in exc.errors.items():
             reject(column, messages[0])
-    # The format has the level of a consent and not its day, which the person forms ask for
+    if person.get("consent_date") and person.get("consent") == ConsentLevel.NONE:
+        # A date without a consent: the row is imported with consent none, as the file says
+        # (nothing identifying leaves the system), and no consent of that day is recorded.
+        del person["consent_date"]
+        warnings.append(
+            Problem(
+                number,
+                "consent_date",
+                _quoted(cells["consent_date"]),
+                _(
+                    "The row gives no consent (none), so the date of consent is not kept: "
+                    "check which of the two is right."
+                ),
+            )
+        )
+    # A consent above none without its day, which the person forms ask for
     # (``consent_date_problem``): imported without it, each such row says so.
-    if person and consent_date_problem(person.get("consent"), person.get("consent_date")):
+    elif person and consent_date_problem(person.get("consent"), person.get("consent_date")):
         warnings.append(
             Problem(
                 number,
