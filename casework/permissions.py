@@ -369,6 +369,13 @@ def sees_drafts_panel(user: User) -> bool:
     return can_create_case(user) and can_list_cases(user)
 
 
+def sees_returned_panel(user: User) -> bool:
+    """The dashboard's panel of the cases returned to their creator: everyone who may create
+    cases (it lists, of those they created, the cases ``visible_cases_clause`` shows them, the
+    reasons of those ``readable_cases_clause`` keeps)."""
+    return can_create_case(user) and can_list_cases(user)
+
+
 def can_see_source_identity(user: User, case: Case, source: Any) -> bool:
     """A protected source identity is shown to the case team only."""
     if not can_view_identifying(user, case):

@@ -1,9 +1,11 @@
-"""The dashboard's case panels: the open urgent and imminent cases (imminent first), and the
-user's own drafts to complete with what each still lacks. Each shows what the policy lets its
-reader see, says how many there are, and links to the case list filtered to exactly them."""
+"""The dashboard's case panels: the open urgent and imminent cases (imminent first), the
+user's own cases a reviewer returned to them with the reason, and the user's own drafts to
+complete with what each still lacks. Each shows what the policy lets its reader see, says how
+many there are, and links to the case list filtered to exactly them."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from html import unescape
@@ -346,3 +348,168 @@ def test_the_cases_created_by_the_world_are_as_the_tests_expect(world):
     statuses = dict(db.session.execute(select(Case.reference, Case.status)).all())
     assert statuses["KZ-2011-0304"] == CaseStatus.DRAFT
     assert db.session.scalar(select(Case.hidden_at).where(Case.reference == "KZ-2011-0304"))
+
+
+# --- the cases returned to their creator ---------------------------------------------------
+
+
+class Returned:
+    """On top of the world: cases a lawyer sent back, the monitor's (one twice), one sent back
+    and submitted again since, another monitor's, and one a coordinator created that became
+    restricted to a team they are not on."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        lawyer = world.lawyer
+        team = ((lawyer, TeamRole.LAWYER),)
+        now = utcnow()
+
+        def returned(creator, reference, *reasons, **kwargs):
+            case = make_case(creator, reference=reference, team=team, **kwargs)
+            for reason in reasons:
+                services.transition(creator, case, "submitted", None)
+                services.transition(lawyer, case, "returned", reason)
+            return case
+
+        self.twice = returned(
+            world.monitor,
+            "KZ-2011-0401",
+            "Which court signed the detention order?",
+            "Add the date of the hearing in Almaty.",
+        )
+        self.once = returned(world.monitor, "KZ-2011-0402", "Name the border post.")
+        self.resubmitted = returned(world.monitor, "KZ-2011-0403", "Add the source.")
+        services.transition(world.monitor, self.resubmitted, "submitted", None)
+        self.others = returned(world.other, "KZ-2011-0404", "Check the spelling.")
+        self.restricted = make_case(
+            world.coordinator,
+            reference="KZ-2011-0405",
+            restricted=True,
+            status=CaseStatus.SUBMITTED,
+            team=team,
+        )
+        services.transition(lawyer, self.restricted, "returned", "Ask Dilnoza at the shelter.")
+        db.session.delete(
+            next(m for m in self.restricted.members if m.user_id == world.coordinator.id)
+        )
+        # The order of the panel: the most recently changed first.
+        for seconds, case in enumerate((self.once, self.twice, self.resubmitted, self.others)):
+            case.updated_at = now - timedelta(seconds=seconds)
+        db.session.commit()
+
+
+@pytest.fixture
+def returned(world):
+    return Returned(world)
+
+
+def test_a_monitor_sees_the_cases_returned_to_them_with_the_latest_reason(app, returned):
+    html = page(returned.world.client(app, "monitor"), "/")
+    panel = _section(html, "returned-to-me")
+    assert "Returned to you" in panel
+    # The most recently changed first; not one submitted again, not another monitor's.
+    assert _refs(panel) == ["KZ-2011-0402", "KZ-2011-0401"]
+    assert re.search(r"Returned to you\s*<small>\(2\)</small>", panel), panel
+    row = panel.split("KZ-2011-0401", 1)[1].split("</li>", 1)[0]
+    # The step that returned it this time, by whom, and not the earlier one's reason.
+    assert "Add the date of the hearing in Almaty." in row
+    assert "Which court signed" not in row
+    assert returned.world.lawyer.display_name in row
+    assert "Name the border post." in panel.split("KZ-2011-0402", 1)[1].split("</li>", 1)[0]
+    # Above the drafts: a reviewer is waiting for these.
+    assert html.index('id="urgent-cases"') < html.index('id="returned-to-me"')
+    assert html.index('id="returned-to-me"') < html.index('id="own-drafts"')
+
+
+def test_the_returned_panel_links_to_exactly_its_cases(app, returned, monkeypatch):
+    monkeypatch.setattr(listing, "RETURNED_LIMIT", 1)
+    client = returned.world.client(app, "monitor")
+    panel = _section(page(client, "/"), "returned-to-me")
+    assert _refs(panel) == ["KZ-2011-0402"]
+    assert "(2)" in panel and "The most recently changed is shown." in panel
+    target = _link(panel, "All the cases returned to you")
+    assert _list_rows(client, target) == ["KZ-2011-0402", "KZ-2011-0401"]
+    listed = page(client, target)
+    assert '<option value="returned" selected>' in listed
+    assert 'name="created_by_me" value="1" checked' in listed
+    # The API, which reads the list's filters by the same code, lists exactly them too.
+    from tests.api_clients import api_for
+
+    response = api_for(app, returned.world.monitor).get("cases?status=returned&created_by_me=1")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    ids = [c["id"] for c in response.get_json()["items"]]
+    assert ids == [returned.once.public_id, returned.twice.public_id]
+
+
+def test_a_reason_is_shown_only_to_who_may_read_the_case(app, returned):
+    """A coordinator who created a case later restricted to a team they are not on still
+    sees that it was returned (its listed facts), not what the lawyer wrote."""
+    html = page(returned.world.client(app, "coordinator"), "/")
+    panel = _section(html, "returned-to-me")
+    assert _refs(panel) == ["KZ-2011-0405"]
+    assert "Dilnoza" not in html and returned.world.lawyer.display_name not in panel
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("other", ["KZ-2011-0404"]),  # their own case, returned
+        ("lawyer", None),  # the reviewer who returned them, not their creator
+        ("admin", None),  # creates no cases
+    ],
+)
+def test_each_role_sees_only_the_cases_returned_to_them(app, returned, who, shown):
+    html = page(returned.world.client(app, who), "/")
+    panel = _section(html, "returned-to-me")
+    if shown is None:
+        assert not panel and "Returned to you" not in html
+    else:
+        assert _refs(panel) == shown
+
+
+def test_a_case_submitted_again_leaves_the_returned_panel(app, returned):
+    services.transition(returned.world.monitor, returned.once, "submitted", None)
+    db.session.commit()
+    panel = _section(page(returned.world.client(app, "monitor"), "/"), "returned-to-me")
+    assert _refs(panel) == ["KZ-2011-0401"]
+
+
+def test_the_returned_panel_reads_in_russian(app, returned):
+    returned.world.monitor.language = "ru"
+    db.session.commit()
+    html = page(returned.world.client(app, "monitor"), "/")
+    panel = _section(html, "returned-to-me")
+    for english in ("Returned to you", "All the cases returned to you", "Returned by"):
+        assert english not in html
+    assert "Возвращены вам" in panel
+
+
+def test_the_returned_panel_costs_the_same_with_ten_times_the_cases(app, returned, count_queries):
+    """No query per case: the reasons of the panel's cases are read at once."""
+    world = returned.world
+    client = world.client(app, "monitor")
+
+    def cost() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert "returned-to-me" in page(client, "/")
+        return counter["n"]
+
+    numbers = itertools.count(1)
+
+    def more(n: int) -> None:
+        for _ in range(n):
+            case = make_case(
+                world.monitor,
+                reference=f"KZ-2012-{next(numbers):04d}",
+                team=((world.lawyer, TeamRole.LAWYER),),
+            )
+            for reason in ("First reason.", "Second reason."):
+                services.transition(world.monitor, case, "submitted", None)
+                services.transition(world.lawyer, case, "returned", reason)
+        db.session.commit()
+
+    more(1)
+    few = cost()
+    more(10)
+    assert cost() == few

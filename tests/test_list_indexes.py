@@ -15,7 +15,7 @@ from casework.advocacy.models import UPRCycle, UPRRecommendation
 from casework.cases import listing
 from casework.cases.models import Case
 from casework.core.db import OPTIONAL_INDEXES, db, new_public_id
-from casework.core.vocab import Role, TeamRole
+from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.legal.models import Instrument, Provision
 from casework.search import services as search
 from tests.factories import make_case
@@ -28,6 +28,7 @@ FILTERS = [
     {"urgency": "imminent"},
     {"status": "open", "urgency": "urgent_or_imminent"},  # the dashboard's urgent panel
     {"status": "draft", "created_by_me": "1"},  # the dashboard's drafts panel
+    {"status": "returned", "created_by_me": "1"},  # the dashboard's returned cases
     {"act_type": "extradition"},
     {"destination": "UZ"},
     {"nationality": "UZ"},
@@ -341,13 +342,23 @@ def test_a_one_word_name_lookup_reads_the_newest_bearers_from_the_index_and_stop
     assert not [line for line in plan if "Sort" in line or "TEMP B-TREE" in line], plan
 
 
-def test_the_drafts_panel_reads_a_user_s_drafts_off_the_index_by_creator(world):
-    """A coordinator sees every case: their own drafts are found by the index of creator,
-    status and change, in the panel's order, not by walking every case's changes."""
+@pytest.mark.parametrize(
+    ("filters", "limit", "status"),
+    [
+        (listing.drafts_filters, listing.DRAFTS_LIMIT, CaseStatus.DRAFT),
+        (listing.returned_filters, listing.RETURNED_LIMIT, CaseStatus.RETURNED),
+    ],
+)
+def test_the_own_cases_panels_read_a_user_s_cases_off_the_index_by_creator(
+    world, filters, limit, status
+):
+    """A coordinator sees every case: their own drafts, and their cases returned to them, are
+    found by the index of creator, status and change, in the panel's order, not by walking
+    every case's changes."""
     user = world["coordinator"]
-    make_case(user)
+    make_case(user, status=status)
     with _statements() as seen:
-        assert listing.first_of(user, listing.drafts_filters(), listing.DRAFTS_LIMIT)
+        assert listing.first_of(user, filters(), limit)
     (statement, parameters), *_ = [(s, p) for s, p in seen if "ORDER BY" in s]
     plan = _plan(statement, parameters)
     assert any("ix_cases_created_by_id_status_updated_at_id" in line for line in plan), plan

@@ -90,6 +90,11 @@ class Archive:
             legal.add_link(
                 self.lawyer, other, provision=self.provision, assessment=Assessment.VIOLATED
             )
+            if i % 2 == 0:
+                # Returned to the monitor who created it (the dashboard's panel), twice.
+                for reason in (f"Question {n}", f"Another question {n}"):
+                    cases.transition(self.monitor, other, "submitted", None)
+                    cases.transition(self.lawyer, other, "returned", reason)
             # The growing case: its team, relatives (with family links), events, comments,
             # legal links.
             colleague = self.make_user(Role.LAWYER if i % 2 else Role.MONITOR)

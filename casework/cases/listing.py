@@ -20,8 +20,9 @@ from casework.cases.models import (
     CaseMember,
     CasePerson,
     Event,
+    StatusChange,
 )
-from casework.cases.services import drafts_missing
+from casework.cases.services import drafts_missing, return_reasons
 from casework.core import hooks, keyset
 from casework.core.datacache import data_cached
 from casework.core.db import db
@@ -38,6 +39,9 @@ PAGE_SIZE = 25
 URGENT_LIMIT = 20
 # The dashboard's drafts panel shows its user's this many most recently changed drafts.
 DRAFTS_LIMIT = 10
+# The dashboard's panel of the cases returned to their creator shows this many, the most
+# recently changed first.
+RETURNED_LIMIT = 10
 # The list counts its cases up to this many, then says "more than": a count never scans the
 # whole archive.
 COUNT_CAP = 1000
@@ -550,6 +554,38 @@ def own_drafts(user: Any, limit: int | None = None) -> CasePanel:
     readable = permissions.readable_case_ids(user, [c.id for c in cases])
     missing = drafts_missing([c for c in cases if c.id in readable])
     items = [DraftToComplete(case, missing.get(case.id)) for case in cases]
+    return CasePanel(items, total, more_than, f.args(), readable)
+
+
+# --- the cases returned to their creator --------------------------------------------------
+
+
+@dataclass
+class ReturnedCase:
+    case: Case
+    # The reviewer's step that returned it (their reason, name and day), or None for a case
+    # whose identifying data the user may not read.
+    returned: StatusChange | None
+
+
+def returned_filters() -> CaseFilters:
+    """The cases the user created that a reviewer returned to the monitor, the most recently
+    changed first: the dashboard's panel and the list it links to (of the cases the policy
+    still shows them). A case submitted again leaves them."""
+    return CaseFilters(status=CaseStatus.RETURNED.value, created_by_me=True)
+
+
+def returned_to_me(user: Any, limit: int | None = None) -> CasePanel:
+    """The ``limit`` most recently changed of the cases returned to the user
+    (``returned_filters``), each with the step that returned it, and how many there are
+    (counted as the list counts). A fixed number of queries, whatever the number of cases or
+    of their returns; the reasons (typed text) only of the cases the user may read."""
+    f = returned_filters()
+    cases = first_of(user, f, RETURNED_LIMIT if limit is None else limit)
+    total, more_than = counted(user, f)
+    readable = permissions.readable_case_ids(user, [c.id for c in cases])
+    reasons = return_reasons([c for c in cases if c.id in readable])
+    items = [ReturnedCase(case, reasons.get(case.id)) for case in cases]
     return CasePanel(items, total, more_than, f.args(), readable)
 
 

@@ -693,11 +693,33 @@ def duplicates_of(case: Case) -> list[Case]:
 
 def return_reason(case: Case) -> StatusChange | None:
     """While a case is returned to the monitor: the lawyer's step that returned it."""
-    if case.status != CaseStatus.RETURNED:
-        return None
-    return db.session.scalar(
-        select(StatusChange)
-        .where(StatusChange.case_id == case.id, StatusChange.to_status == CaseStatus.RETURNED)
-        .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
-        .limit(1)
+    return return_reasons([case]).get(case.id)
+
+
+def return_reasons(cases: list[Case]) -> dict[int, StatusChange]:
+    """``return_reason`` of each of ``cases`` returned to the monitor, in one query, with the
+    step's author: {case id: the latest step that returned it}. Only those steps are read
+    (and their comments decrypted), however often a case went back and forth."""
+    ids = [case.id for case in cases if case.status == CaseStatus.RETURNED]
+    if not ids:
+        return {}
+    ranked = (
+        select(
+            StatusChange.id,
+            func.row_number()
+            .over(
+                partition_by=StatusChange.case_id,
+                order_by=(StatusChange.created_at.desc(), StatusChange.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(among(StatusChange.case_id, ids), StatusChange.to_status == CaseStatus.RETURNED)
+        .subquery()
     )
+    steps = db.session.scalars(
+        select(StatusChange)
+        .join(ranked, ranked.c.id == StatusChange.id)
+        .where(ranked.c.rank == 1)
+        .options(joinedload(StatusChange.author))
+    )
+    return {step.case_id: step for step in steps}

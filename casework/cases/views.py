@@ -58,6 +58,14 @@ def init_app(app: Flask) -> None:
     )
     hooks.register_dashboard_section(
         hooks.DashboardSection(
+            name="returned",
+            template="cases/_returned_panel.html",
+            context=_returned_context,
+            order=12,
+        )
+    )
+    hooks.register_dashboard_section(
+        hooks.DashboardSection(
             name="drafts", template="cases/_drafts_panel.html", context=_drafts_context, order=15
         )
     )
@@ -68,6 +76,13 @@ def _urgent_context(user: Any) -> dict[str, Any] | None:
         return None
     urgent = listing.urgent_cases(user)
     return {"panel": urgent} if urgent.items else None
+
+
+def _returned_context(user: Any) -> dict[str, Any] | None:
+    if not permissions.sees_returned_panel(user):
+        return None
+    returned = listing.returned_to_me(user)
+    return {"panel": returned} if returned.items else None
 
 
 def _drafts_context(user: Any) -> dict[str, Any] | None:
