@@ -50,6 +50,10 @@ def _typed(text: str, typed_on: date) -> PartialDate | None:
         ("yesterday", 1), ("Yesterday,", 1), ("вчера", 1), ("ВЧЕРА.", 1),
         ("day before yesterday", 2), ("the day before  yesterday", 2), ("позавчера", 2),
         ("Позавчера...", 2),
+        # Uzbek (Latin, with each apostrophe phones type, and Cyrillic) and Kazakh.
+        ("bugun", 0), ("Бугун", 0), ("бүгін", 0), ("Kecha", 1), ("кеча", 1), ("КЕШЕ.", 1),
+        ("o'tgan kuni", 2), ("O‘tgan kuni", 2), ("oʻtgan  kuni", 2), ("ўтган куни", 2),
+        ("алдыңғы күні", 2),
     ],
 )  # fmt: skip
 def test_a_relative_word_is_the_day_it_names_never_after_the_day_of_typing(text, days):

@@ -28,12 +28,16 @@ _APPROXIMATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-# A day named relative to the day it is typed, in the interface's languages: how many days back.
+# A day named relative to the day it is typed: how many days back. In the interface's
+# languages, and in those monitors type in the field: Uzbek (Latin and Cyrillic) and Kazakh.
 _DAYS_BACK = {
-    "today": 0, "сегодня": 0,
-    "yesterday": 1, "вчера": 1,
+    "today": 0, "сегодня": 0, "bugun": 0, "бугун": 0, "бүгін": 0,
+    "yesterday": 1, "вчера": 1, "kecha": 1, "кеча": 1, "кеше": 1,
     "day before yesterday": 2, "the day before yesterday": 2, "позавчера": 2,
+    "o'tgan kuni": 2, "ўтган куни": 2, "алдыңғы күні": 2,
 }  # fmt: skip
+# The apostrophes Uzbek Latin is typed with (o‘, oʻ, o’, o`): one for the lookup.
+_APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bb": "'", "\u02bc": "'", "`": "'"})
 
 
 def days_back(text: Any) -> int | None:
@@ -42,7 +46,7 @@ def days_back(text: Any) -> int | None:
     relative word cannot give a future date."""
     if not isinstance(text, str):
         return None
-    words = " ".join(text.casefold().split())
+    words = " ".join(text.casefold().translate(_APOSTROPHES).split())
     while words and unicodedata.category(words[-1]).startswith("P"):
         words = words[:-1].rstrip()
     return _DAYS_BACK.get(words)
