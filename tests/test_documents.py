@@ -211,3 +211,42 @@ def test_a_phone_photo_that_records_where_it_was_taken_is_flagged(app, monitor_c
     response = _upload(client, case, _jpeg(gps=False), "IMG_0413.jpg")
     assert "records where it was taken" not in page(client, response.headers["Location"])
     assert _count() == 2
+
+
+def test_a_download_is_named_by_reference_never_by_the_name_it_was_uploaded_with(app):
+    """A file's name can identify someone ("passport_ivanov.pdf"): it is sealed at rest, shown
+    on the case's pages, and never sent in a header (Content-Disposition ends up in download
+    lists and in the names of saved files). Every download, from a page or the API, is named by
+    the case's reference and the document's id, keeps its extension, and is never cached."""
+    from tests.api_clients import api_for
+    from tests.clients import client_for
+    from tests.world import build_world
+
+    world = build_world()
+    cw = world.ordinary
+    lawyer = world.on[Role.LAWYER]
+    client = client_for(app, lawyer)
+    document, action_document = cw.document, cw.action_document
+    downloads = {
+        "page": client.get(f"/cases/{cw.case.public_id}/documents/{document.public_id}"),
+        "action": client.get(
+            f"/advocacy/actions/{cw.action.public_id}/documents/{action_document.public_id}"
+        ),
+        "api": api_for(app, lawyer).get(
+            f"cases/{cw.case.public_id}/documents/{document.public_id}/file"
+        ),
+    }
+    for via, response in downloads.items():
+        assert response.status_code == 200, via
+        response.get_data()
+        response.close()
+        headers = "\n".join(f"{name}: {value}" for name, value in response.headers.items())
+        assert cw.canaries["document_name"] not in headers, via
+        assert cw.canaries["action_document_name"] not in headers, via
+        assert response.headers["Cache-Control"] == "no-store", via
+    names = {via: response.headers["Content-Disposition"] for via, response in downloads.items()}
+    by_case = f"attachment; filename={cw.case.reference}-document-{document.public_id}.txt"
+    assert names["page"] == names["api"] == by_case
+    assert names["action"] == f"attachment; filename=document-{action_document.public_id}.txt"
+    # The pages still show the name it was uploaded with, to those who may read it.
+    assert cw.canaries["document_name"] in page(client, f"/cases/{cw.case.public_id}")

@@ -125,7 +125,7 @@ def _operation(op: Operation, names: dict[tuple[type, str], dict[str, Any]], def
     responses: dict[str, Any] = {}
     if op.download:
         responses[str(op.status)] = {
-            "description": "The file, as an attachment",
+            "description": "The file, as an attachment named by the case reference and its id",
             "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         }
     else:
