@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     from casework.core.db import prepare_sqlite_file
     from casework.core.i18n import N_, init_i18n
     from casework.core.keyring import init_keyring
+    from casework.core.sessioncookie import init_session_cookie
     from casework.core.storage import init_storage, install_session_hooks
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -72,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     init_storage(app)
     install_session_hooks(db.session)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), compare_type=True)
+    init_session_cookie(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
+from itsdangerous import BadData
 from sqlalchemy import func, select
 
 from casework.accounts.models import UserSession
 from casework.core.db import db
-from casework.core.vocab import Role
+from casework.core.vocab import Role, TeamRole
 from config import ProductionConfig
 from tests.factories import PASSWORD, log_in, totp_code
 
@@ -257,3 +259,75 @@ def test_bulk_export_and_token_creation_need_fresh_authentication(app, make_user
         assert response.status_code == 200 and response.mimetype == "text/csv"
         response = client.post("/profile/tokens", data={"name": "x", "scope": "read", "days": "30"})
         assert response.status_code == 201
+
+
+def _readable_cookie(value: str) -> str:
+    """What anyone holding the cookie reads without the server's key: a signed cookie's
+    payload is base64 (zlib-compressed when that is shorter), signed but not encrypted."""
+    import base64
+    import contextlib
+    import zlib
+
+    payload = value.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    if value.startswith("."):
+        with contextlib.suppress(zlib.error):
+            data = zlib.decompress(data)
+    return value + "\n" + data.decode("utf-8", "replace")
+
+
+def test_the_session_cookie_never_carries_what_a_page_is_told_in_clear(app, make_user):
+    """A message shown after a redirect waits in the session until the next page: it may quote
+    what was typed (a draft's unreadable date, a country) or name a colleague. The cookie goes
+    back and forth in headers and stays in the browser's cookie store: it is encrypted, and
+    the next page still shows the message."""
+    from tests.case_helpers import INTAKE
+    from tests.factories import make_case
+
+    typed_date, typed_country = "KholmatovStreet 5, Almaty", "KholmatovHouse"
+    monitor = make_user(Role.MONITOR, display_name="Dana Monitorova")
+    client = log_in(app.test_client(), monitor)
+    draft = dict(INTAKE, act_date=typed_date, destination_country=typed_country, save_draft="1")
+    del draft["save"]
+    response = client.post("/cases/new", data=draft)
+    assert response.status_code == 302
+    cookies = [_readable_cookie(c.split("=", 1)[1]) for c in response.headers.getlist("Set-Cookie")]
+    assert cookies and not [c for c in cookies if "Kholmatov" in c]
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert typed_date in shown and typed_country in shown  # the next page tells the monitor
+    # Removing a monitor from a team names them to the coordinator, not in the cookie.
+    coordinator = make_user(Role.COORDINATOR)
+    case = make_case(coordinator, team=((monitor, TeamRole.MEMBER),))
+    manager = log_in(app.test_client(), coordinator)
+    response = manager.post(f"/cases/{case.public_id}/team/{monitor.public_id}/remove")
+    assert response.status_code == 302
+    cookies = [_readable_cookie(c.split("=", 1)[1]) for c in response.headers.getlist("Set-Cookie")]
+    assert cookies and not [c for c in cookies if "Monitorova" in c]
+    assert "Dana Monitorova was removed" in manager.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_a_cookie_sealed_with_a_former_key_opens_with_it_as_a_fallback_and_a_plain_one_never(app):
+    from flask.sessions import SecureCookieSessionInterface
+
+    from casework.core.sessioncookie import SealedCookieSessionInterface
+
+    sealed = SealedCookieSessionInterface()
+    with app.test_request_context("/"):
+        old = sealed.get_signing_serializer(app).dumps({"sid": "abc"})
+        plain = SecureCookieSessionInterface().get_signing_serializer(app).dumps({"sid": "abc"})
+        assert "abc" not in _readable_cookie(old)
+    rotated = {"SECRET_KEY": "a new key of the server", "SECRET_KEY_FALLBACKS": [app.secret_key]}
+    with app.test_request_context("/"), patch.dict(app.config, rotated):
+        assert sealed.get_signing_serializer(app).loads(old) == {"sid": "abc"}
+    other = {"SECRET_KEY": "another key"}
+    with app.test_request_context("/"), patch.dict(app.config, other), pytest.raises(BadData):
+        sealed.get_signing_serializer(app).loads(old)
+    # Signed with the right key, but not sealed.
+    with app.test_request_context("/"), pytest.raises(BadData):
+        sealed.get_signing_serializer(app).loads(plain)
+    # A browser still holding a cookie of before is simply not logged in.
+    browser = app.test_client()
+    browser.set_cookie(COOKIE, plain)
+    assert browser.get("/").status_code == 302
