@@ -185,3 +185,64 @@ def test_the_notice_mail_goes_once_the_change_is_saved_and_never_for_one_undone(
     verification.facts_changed(monitor, case, ["narrative"])
     db.session.commit()
     assert sent == [[lawyer.email]]
+
+
+# --- 4. what the notice mails say: a reference and a link, never a name ---------------------
+
+
+def _sent_mails(app, monkeypatch) -> list:
+    from casework.core import mail
+
+    sent: list = []
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "BASE_URL", "https://casework.example.org")
+    monkeypatch.setattr(mail, "send_all", lambda messages: sent.extend(messages))
+    return sent
+
+
+def _mail_text(message) -> str:
+    return f"{message['Subject']}\n{message.get_content()}"
+
+
+def test_the_mail_of_a_verified_case_changed_names_no_one_and_links_the_case(app, monkeypatch):
+    """Mail crosses servers the organisation does not run, in clear: who changed a case (a
+    monitor, say) is told in the application's notice only; the mail has the reference and the
+    link."""
+    sent = _sent_mails(app, monkeypatch)
+    monitor = make_user(Role.MONITOR, display_name="Dana Monitorova")
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),), status=CaseStatus.VERIFIED)
+    response = client_for(app, monitor).post(
+        f"/cases/{case.public_id}/edit",
+        data={"act_date": "2012", "urgency": "routine", "current_situation": "unknown",
+              "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert [m["To"] for m in sent] == [lawyer.email]
+    text = _mail_text(sent[0])
+    assert "Monitorova" not in text and monitor.email not in text
+    assert case.reference in text and "back in legal review" in text
+    assert f"https://casework.example.org/cases/{case.public_id}" in text
+    # The lawyer's notice in the application says who.
+    assert "Dana Monitorova" in client_for(app, lawyer).get("/").get_data(as_text=True)
+
+
+def test_the_mail_of_a_new_coordinator_names_no_one(app, monkeypatch):
+    sent = _sent_mails(app, monkeypatch)
+    coordinator = make_user(Role.COORDINATOR)
+    target = make_user(Role.MONITOR, display_name="Promoted Monitorova")
+    admin = make_user(Role.ADMIN, display_name="Admin Adminova")
+    db.session.refresh(target)
+    response = client_for(app, admin).post(
+        f"/admin/users/{target.public_id}",
+        data={"display_name": target.display_name, "role": "coordinator", "active": "y",
+              "version": target.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert [m["To"] for m in sent] == [coordinator.email]
+    text = _mail_text(sent[0])
+    for name in ("Monitorova", target.email, "Adminova", admin.email):
+        assert name not in text
+    assert "coordinator role" in text and "https://casework.example.org/" in text
+    page = client_for(app, coordinator).get("/").get_data(as_text=True)
+    assert "Promoted Monitorova" in page and "Admin Adminova" in page

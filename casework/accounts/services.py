@@ -26,7 +26,7 @@ from casework.accounts.models import (
 from casework.accounts.throttle import throttle
 from casework.api import tokens
 from casework.audit.services import data_version, record
-from casework.core import mail
+from casework.core import links, mail
 from casework.core.datacache import data_cached
 from casework.core.db import db, utcnow
 from casework.core.errors import DomainError, PermissionDenied, ValidationFailed, check_version
@@ -417,7 +417,8 @@ def _is_last_active_admin(user: User) -> bool:
 
 def _coordinator_granted(actor: User | None, user: User) -> None:
     """Granting the coordinator role (who sees every case) is recorded prominently and told
-    to every other coordinator, in the app and by e-mail when SMTP is configured."""
+    to every other coordinator, in the app (who, and by whom) and by e-mail when SMTP is
+    configured (that it happened, and a link: no name crosses the mail servers)."""
     record(actor, "user.coordinator_granted", user)
     now = utcnow()
     others = [u for u in users_with_role(Role.COORDINATOR) if u.id != user.id]
@@ -439,9 +440,18 @@ def _coordinator_granted(actor: User | None, user: User) -> None:
                     **values,
                 )
             subject = _("Casework: a new coordinator")
+            # Mail crosses servers the organisation does not run: who was given the role, and
+            # by whom, is said in the notice only.
+            body = _(
+                "An account was given the coordinator role on %(when)s UTC. If you did not "
+                "expect this, tell the other coordinators. Which account, and who gave the role, "
+                "is said at the top of your Casework pages: %(link)s",
+                when=values["when"],
+                link=links.base_url() + "/",
+            )
         db.session.add(AccountNotice(user_id=other.id, message=text[:300]))
         if mail.configured():
-            mails.append(mail.message(other.email, subject, text))
+            mails.append(mail.message(other.email, subject, body))
     if mail.configured():
         mail.send_after_commit(mails)
         record(actor, "user.coordinator_grant_mailed", user, to=len(others))

@@ -5,19 +5,22 @@ changes them (the case's narrative, dates, places, its events or people), the ca
 *verified* back to *in legal review*: a status change by the editor, audited
 (``case.reopened_for_review``, with the changed field names), and every assigned lawyer is told
 in the application (a notice at the top of their pages) and by e-mail when SMTP is configured.
-The notice and the mail carry the reference and the field names only. The case history shows
-what changed (``casework.audit.wording``).
+The notice and the mail carry the reference and the field names; the notice also says who
+changed the case, the mail only links to it (mail crosses servers the organisation does not
+run, in clear). The case history shows what changed (``casework.audit.wording``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_request_context, url_for
+
 from casework import permissions
 from casework.accounts.models import AccountNotice
 from casework.audit.services import record
 from casework.cases.models import Case, StatusChange
-from casework.core import mail
+from casework.core import links, mail
 from casework.core.db import db, utcnow
 from casework.core.i18n import format_moment, in_language
 from casework.core.i18n import gettext as _
@@ -57,6 +60,17 @@ def facts_changed(actor: Any, case: Case, fields: list[str]) -> bool:
     return True
 
 
+def _case_link(case: Case) -> str:
+    """The case file's absolute address (also outside a request: an import job, the CLI)."""
+    if has_request_context():
+        path = url_for("cases.case_file", public_id=case.public_id)
+    else:
+        path = current_app.url_map.bind("localhost").build(
+            "cases.case_file", {"public_id": case.public_id}
+        )
+    return links.base_url() + path
+
+
 def _tell_lawyers(actor: Any, case: Case, fields: list[str]) -> None:
     lawyers = [
         m.user
@@ -76,8 +90,17 @@ def _tell_lawyers(actor: Any, case: Case, fields: list[str]) -> None:
                 when=format_moment(now),
             )
             subject = _("Casework: %(reference)s is back in legal review", reference=case.reference)
+            # Mail crosses servers the organisation does not run: no name, the notice says who.
+            body = _(
+                "Case %(reference)s was changed after you verified it (%(fields)s) on %(when)s "
+                "UTC. It is back in legal review. Who changed it, and what: %(link)s",
+                reference=case.reference,
+                fields=", ".join(fields),
+                when=format_moment(now),
+                link=_case_link(case),
+            )
         db.session.add(AccountNotice(user_id=lawyer.id, message=text[:300]))
         if mail.configured():
-            mails.append(mail.message(lawyer.email, subject, text))
+            mails.append(mail.message(lawyer.email, subject, body))
     if mails:
         mail.send_after_commit(mails)
