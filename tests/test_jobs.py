@@ -115,6 +115,34 @@ def test_a_large_import_runs_as_a_job_with_progress(app, make_user, monkeypatch)
     assert db.session.scalar(select(func.count(Case.id))) == 22
 
 
+def test_the_sheet_chosen_by_its_name_is_not_kept_by_name_in_the_job(app, make_user, monkeypatch):
+    """A sheet may be named after the people in it. The job's row is not encrypted and its page
+    is shown to administrators: it keeps which sheet by its place in the workbook, and the
+    import reads that sheet."""
+    from openpyxl import Workbook
+
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 1)
+    book = Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Family Kholmatov")
+    sheet.append(["person_name", "act_type", "act_date"])
+    sheet.append(["Dilshad Memet", "abduction", "2016-06-03"])
+    sheet.append(["Alisher Kholmatov", "extradition", "2011-06"])
+    buf = io.BytesIO()
+    book.save(buf)
+    client = client_for(app, make_user(Role.COORDINATOR))
+    html = client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(buf.getvalue()), "cases.xlsx"), "sheet": "Family Kholmatov"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Import 2 cases now" in html
+    job = _job(_job_id(client.post("/imports/cases/confirm")))
+    assert job.state == JobState.DONE and job.result["cases"] == 2
+    assert db.session.scalar(select(func.count(Case.id))) == 2
+    assert "Kholmatov" not in str(job.params) + str(job.result) + (job.message or "")
+
+
 def test_a_small_import_still_runs_in_the_page(app, make_user):
     seed_catalogue()
     db.session.commit()

@@ -38,6 +38,9 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    # The place of the sheet read in its workbook (0: the first): what names it again, where
+    # its name (which may be a person's) must not be kept.
+    sheet: int | None = None
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -269,7 +272,8 @@ def _check_unpacked(data: bytes) -> None:
         )
 
 
-def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
+def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
+    """The sheet named ``sheet`` (or at that place, 0 the first; the first when None)."""
     _check_unpacked(data)
     try:
         # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
@@ -277,20 +281,26 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise UnusableInput(_("The file is not a readable XLSX workbook.")) from exc
     try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
+        names = book.sheetnames
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise UnusableInput(_("The workbook no longer has the sheet that was checked."))
+            position = sheet
+        elif sheet is not None:
+            if sheet not in names:
                 raise UnusableInput(
                     _("The workbook has no sheet \u201c%(sheet)s\u201d.", sheet=sheet)
                 )
-            ws = book[sheet]
+            position = names.index(sheet)
         else:
-            ws = book.worksheets[0]
+            position = names.index(book.worksheets[0].title)
+        ws = book[names[position]]
         rows = ([_cell_value(c) for c in cells] for cells in ws.iter_rows())
         numbered = enumerate(rows, start=1)
         header = _header(numbered)
         if header is None:
             raise UnusableInput(_("The sheet has no header row."))
-        table = Table([_text(h) for h in header])
+        table = Table([_text(h) for h in header], sheet=position)
         for number, cells in numbered:
             if number > MAX_ROWS:
                 raise UnusableInput(_("The sheet has more than %(n)s rows.", n=MAX_ROWS))
@@ -307,7 +317,7 @@ def read_table(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet: str | None = None,
+    sheet: str | int | None = None,
 ) -> Table:
     """Read a CSV or XLSX file (by extension, or by content: XLSX is a zip)."""
     suffix = Path(filename).suffix.lower()

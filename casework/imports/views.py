@@ -36,6 +36,9 @@ def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
     options = ImportOptions(
         mapping=pending["mapping"], dry_run=dry_run, valid_only=pending["valid_only"]
     )
+    # The sheet read is named again by its place: its name may be a person's, and what is
+    # pending goes into the job's row (not encrypted) when a background job writes the file.
+    pending["sheet"] = table.sheet
     return import_cases(current_user, table, options)
 
 
