@@ -124,3 +124,60 @@ def test_ethnicity_typed_in_another_case_or_spacing_is_one_group(app):
         db.session.add(CasePerson(case_id=case.id, person_id=person.id, role=CaseRole.AT_RISK))
     db.session.commit()
     assert _table(coordinator, "ethnicity") == [["Uzbek", 3], ["Uyghur", 1]]
+
+
+def test_an_action_closed_without_being_sent_is_not_counted_as_sent(app):
+    """Closing is allowed from any step: an action closed straight from planning or drafting
+    (abandoned) was never sent, and neither was one taken back from "submitted" to drafting
+    before it was closed (the step back takes the submission's date back, kept on the audit
+    trail). None of them is among the actions sent, nor an interim-measures request closed
+    unsent among the requests. An action closed after its submission, or with a reply
+    recorded, was sent."""
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    other = _verified_case(coordinator)
+
+    def closed_from(status, action_type=ActionType.URGENT_APPEAL, on=case, **values):
+        action = advocacy.create_action(
+            coordinator,
+            advocacy.ActionData(
+                action_type=action_type,
+                title="Action",
+                status=status,
+                case_references=[on.reference],
+                **values,
+            ),
+        )
+        advocacy.change_status(coordinator, action, ActionStatus.CLOSED, action.version)
+        return action
+
+    closed_from(ActionStatus.PLANNED)
+    closed_from(ActionStatus.DRAFTING)
+    closed_from(ActionStatus.PLANNED, ActionType.INTERIM_MEASURES_REQUEST, on=other)
+    taken_back = advocacy.create_action(
+        coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Sent by mistake",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=date(2011, 6, 20),
+            case_references=[case.reference],
+        ),
+    )
+    advocacy.change_status(coordinator, taken_back, ActionStatus.DRAFTING, taken_back.version)
+    assert taken_back.submitted_on is None
+    assert advocacy.status_history(taken_back)[-1].details["submission_cleared"] == "2011-06-20"
+    advocacy.change_status(coordinator, taken_back, ActionStatus.CLOSED, taken_back.version)
+    # Sent, then closed: counted, answered or not.
+    closed_from(ActionStatus.SUBMITTED, submitted_on=date(2011, 6, 20))
+    closed_from(ActionStatus.RESPONSE_RECEIVED, outcome=ActionOutcome.STATE_REPLIED,
+                response_on=date(2011, 7, 1))  # fmt: skip
+    _action(coordinator, case, ActionType.NATIONAL_LETTER, ActionStatus.CLOSED,
+            ActionOutcome.NO_REPLY, submitted_on=date(2011, 6, 20))  # fmt: skip
+    _action(coordinator, case, ActionType.NATIONAL_LETTER, ActionStatus.CLOSED)  # never sent
+    db.session.commit()
+    assert sorted(_table(coordinator, "advocacy")) == [
+        ["Letter to national authorities", 1, 0, "0%"],
+        ["Urgent appeal", 2, 1, "50%"],
+    ]
+    assert _table(coordinator, "interim_measures")[0] == ["Requested", 0]

@@ -352,6 +352,12 @@ def build() -> World:
         response_on=date(2011, 7, 1),
     )
     _action(coordinator, [w["d2011_06_14"]], ActionType.URGENT_APPEAL, ActionStatus.PLANNED)
+    # Closed unsent: straight from planning, and created closed (neither sent nor requested).
+    abandoned = _action(
+        coordinator, [w["y2010"]], ActionType.INTERIM_MEASURES_REQUEST, ActionStatus.PLANNED
+    )
+    advocacy.change_status(coordinator, abandoned, ActionStatus.CLOSED, abandoned.version)
+    _action(coordinator, [w["d2011_06_14"]], ActionType.URGENT_APPEAL, ActionStatus.CLOSED)
     _action(coordinator, [w["d2011_06_14"]], ActionType.URGENT_APPEAL, ActionStatus.DRAFTING)
     _action(
         coordinator,
@@ -526,6 +532,16 @@ def answered(a: AdvocacyAction) -> bool:
     )
 
 
+def sent(a: AdvocacyAction) -> bool:
+    """Sent: submitted, acknowledged or answered; a closed action only once it was submitted
+    (its submission date) or answered (closed from planning or drafting, it never left)."""
+    if a.status in NOT_SENT:
+        return False
+    if a.status == ActionStatus.CLOSED:
+        return a.submitted_on is not None or answered(a)
+    return True
+
+
 def expected(user, filters: Filters) -> dict[str, dict[str, list[Any]]]:
     counted = _counted_cases(user, filters)
     out: dict[str, dict[str, list[Any]]] = {}
@@ -577,7 +593,7 @@ def expected(user, filters: Filters) -> dict[str, dict[str, list[Any]]]:
             provisions[code] = provisions.get(code, 0) + 1
     top = sorted(provisions.items(), key=lambda kv: (-kv[1], kv[0]))
     out["provisions"] = {k: [n] for k, n in top[:10]}
-    actions = {a.id: a for c in counted for a in _actions(c) if a.status not in NOT_SENT}
+    actions = {a.id: a for c in counted for a in _actions(c) if sent(a)}
     by_type: dict[ActionType, list[AdvocacyAction]] = {}
     for a in actions.values():
         by_type.setdefault(a.action_type, []).append(a)
@@ -595,10 +611,7 @@ def expected(user, filters: Filters) -> dict[str, dict[str, list[Any]]]:
         request = (
             grant  # measures granted were requested, whoever recorded the request
             or any(e.event_type == EventType.INTERIM_MEASURES_REQUEST for e in events)
-            or any(
-                a.action_type == ActionType.INTERIM_MEASURES_REQUEST and a.status not in NOT_SENT
-                for a in acts
-            )
+            or any(a.action_type == ActionType.INTERIM_MEASURES_REQUEST and sent(a) for a in acts)
         )
         requested += request
         granted += grant
@@ -711,7 +724,7 @@ def test_the_world_holds_the_cases_that_tell_counts_apart(world):
         "Disappearance": [1],
     }
     assert got["interim_measures"] == {
-        "Requested": [5],  # two of them known only from their grant
+        "Requested": [5],  # two known only from their grant; none from one closed unsent
         "Granted": [3],
         "Granted, yet the person was removed": [2],
     }

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from casework.accounts.models import User
@@ -92,6 +92,24 @@ def replied_clause() -> ColumnElement[bool]:
         AdvocacyAction.response_on.is_not(None),
         AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED,
         AdvocacyAction.outcome.in_(REPLY_OUTCOMES),
+    )
+
+
+# Statuses of an action sent, whatever came of it (a closed one may or may not have been).
+SENT_STATUSES = (ActionStatus.SUBMITTED, ActionStatus.ACKNOWLEDGED, ActionStatus.RESPONSE_RECEIVED)
+
+
+def sent_clause() -> ColumnElement[bool]:
+    """SQL: the action was sent: submitted, acknowledged or answered, or closed once sent (a
+    submission date or a reply recorded). An action may be closed from any step: closed from
+    planning or drafting, it never left, and is no request. The one rule of "sent" (the
+    statistics count by it); the step back from "submitted" takes the submission's date back."""
+    return or_(
+        AdvocacyAction.status.in_(SENT_STATUSES),
+        and_(
+            AdvocacyAction.status == ActionStatus.CLOSED,
+            or_(AdvocacyAction.submitted_on.is_not(None), replied_clause()),
+        ),
     )
 
 
@@ -755,6 +773,12 @@ def change_status(
         restored = _followup_cleared_by_reply(reply)
         if restored is not None:
             action.followup_due = dates["followup_restored"] = restored
+    if old == ActionStatus.SUBMITTED and to == ActionStatus.DRAFTING:
+        # Not sent after all (a mistake corrected): its date goes (timeline, statistics), kept
+        # on the trail; sending it again dates it again.
+        if action.submitted_on is not None:
+            dates["submission_cleared"] = action.submitted_on
+        action.submitted_on = None
     if taken_back:
         # No reply came after all: its date goes too (timeline, statistics), kept on the trail.
         if action.response_on is not None:

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from casework import permissions
 from casework.advocacy.compliance import grant_clause
 from casework.advocacy.models import AdvocacyAction, action_cases
-from casework.advocacy.services import replied_clause
+from casework.advocacy.services import replied_clause, sent_clause
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
@@ -41,7 +41,6 @@ from casework.core.db import db
 from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
-    ActionStatus,
     ActionType,
     ActType,
     Assessment,
@@ -67,10 +66,6 @@ _AFTER_RETURN = (
     EventType.RELEASE,
     EventType.RESETTLEMENT,
 )
-
-
-# Request actions not (yet) sent: no request was made.
-_NOT_YET_SENT = (ActionStatus.PLANNED, ActionStatus.DRAFTING)
 
 
 @dataclass(frozen=True)
@@ -297,8 +292,9 @@ def provisions_violated(where, limit: int = 10) -> Table:
 def advocacy(where) -> Table:
     """Actions sent on the filtered cases, by type: how many, how many answered, the rate.
 
-    An action planned or being drafted was not sent (as a request being drafted is no request):
-    nothing could answer it, so it is not counted.
+    An action planned or being drafted was not sent (as a request being drafted is no request),
+    nor was one closed from there: nothing could answer it, so it is not counted
+    (``advocacy.services.sent_clause``).
     """
     # Sets of ids (IN), not correlated EXISTS: one hash join over the whole table.
     on_cases = select(action_cases.c.action_id).join(Case, Case.id == action_cases.c.case_id)
@@ -308,7 +304,7 @@ def advocacy(where) -> Table:
         select(AdvocacyAction.action_type, func.count(AdvocacyAction.id), answered)
         .where(
             AdvocacyAction.id.in_(on_cases.where(where)),
-            AdvocacyAction.status.not_in(_NOT_YET_SENT),
+            sent_clause(),
         )
         .group_by(AdvocacyAction.action_type)
         .order_by(func.count(AdvocacyAction.id).desc())
@@ -334,7 +330,7 @@ def _before(removal, grant):
 def interim_measures(where) -> Table:
     """Cases where interim measures were requested, granted, and granted yet the person removed.
 
-    Requested: a request event, a request action past its planning and drafting, or any grant
+    Requested: a request event, a request action sent (``sent_clause``), or any grant
     (measures granted were requested, whoever recorded the request: a grant event, or an action
     that obtained them, ``advocacy.compliance.is_grant``: a complaint, a CED urgent action), so
     that no case counts as granted and not requested.
@@ -369,7 +365,7 @@ def interim_measures(where) -> Table:
             action_cases.c.case_id.label("case_id"),
             has(
                 or_(
-                    and_(request_action, AdvocacyAction.status.not_in(_NOT_YET_SENT)),
+                    and_(request_action, sent_clause()),
                     action_granted,
                 )
             ).label("requested"),
