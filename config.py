@@ -141,6 +141,9 @@ class Config:
             # Words allowed in a UPR stakeholder submission (OHCHR technical guidelines).
             UPR_WORD_LIMIT_INDIVIDUAL=_env_int("UPR_WORD_LIMIT_INDIVIDUAL", 2815),
             UPR_WORD_LIMIT_JOINT=_env_int("UPR_WORD_LIMIT_JOINT", 5630),
+            # Published statistics (downloads, UPR texts) show no count from 1 to this less
+            # one (casework.reports.statistics.publish); 1 publishes every count.
+            STATISTICS_SUPPRESS_BELOW=_env_int("STATISTICS_SUPPRESS_BELOW", 5),
             CASE_REFERENCE_PREFIX=_env("CASE_REFERENCE_PREFIX", "KZ"),
             SMTP_HOST=_env("SMTP_HOST"),
             SMTP_PORT=_env_int("SMTP_PORT", 25),

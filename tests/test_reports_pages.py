@@ -53,7 +53,8 @@ def test_statistics_page_charts_tables_and_csv(app):
     assert world.restricted.reference not in page and world.case.reference not in page
     response = client.get("/reports/statistics/destination.csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows == [["Destination", "Cases"], ["Uzbekistan", "1"]]
+    # A download is for publication: one case to Uzbekistan is no count to publish.
+    assert rows == [["Destination", "Cases"], ["Other (small groups combined)", "<5"]]
     assert client.get("/reports/statistics/nothing.csv").status_code == 404
     assert client.get("/reports/statistics?status=closed&from=2000&to=2020").status_code == 200
     monitor = client_for(app, make_user(Role.MONITOR))
@@ -218,10 +219,13 @@ def test_generating_a_document_is_a_read_not_a_change_of_the_case(app):
     assert not any(e.action == "output.generated" for e in changes)
 
 
-def test_statistics_are_computed_once_per_change_of_the_data(app, count_queries):
+def test_statistics_are_computed_once_per_change_of_the_data(app, count_queries, monkeypatch):
     from casework.audit.services import data_version, record
     from casework.cases.models import Case
     from casework.core.vocab import CaseStatus
+
+    # Every count published, to read them in the CSV (small counts: test_statistics_definitions).
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 1)
 
     world = report_world.build()
     client = client_for(app, world.coordinator)
@@ -298,9 +302,10 @@ def test_a_period_holds_every_case_whose_partial_date_may_fall_in_it(app):
     )
 
 
-def test_a_upr_text_counts_the_cases_of_its_period_not_of_its_years(app):
+def test_a_upr_text_counts_the_cases_of_its_period_not_of_its_years(app, monkeypatch):
     """The statistics of a UPR submission are those of the cases it covers: a case of the
-    period's first year, but before the period, is neither documented nor counted."""
+    period's first year, but before the period, is neither documented nor counted. They are
+    published statistics: two cases are no count to publish."""
     from datetime import date
 
     from casework.core.vocab import CaseStatus
@@ -317,9 +322,14 @@ def test_a_upr_text_counts_the_cases_of_its_period_not_of_its_years(app):
         make_case(coordinator, status=CaseStatus.VERIFIED, act_date=act_date,
                   destination_country=country)  # fmt: skip
     db.session.commit()
-    text = upr.generate_text(
-        coordinator, upr.Period(date(2011, 6, 20), date(2012, 1, 5)), joint=False
-    )
+    period = upr.Period(date(2011, 6, 20), date(2012, 1, 5))
+    text = upr.generate_text(coordinator, period, joint=False)
+    (years,) = [line for line in text.splitlines() if line.startswith("Cases by year")]
+    assert years.endswith(": Other (small groups combined): <5."), years
+    (countries,) = [line for line in text.splitlines() if line.startswith("Cases by destination")]
+    assert "Uzbekistan" not in countries, countries
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 1)  # every count published
+    text = upr.generate_text(coordinator, period, joint=False)
     assert "We documented 2 verified case(s)" in text
     (years,) = [line for line in text.splitlines() if line.startswith("Cases by year")]
     assert years.endswith("2011: 2."), years
@@ -417,7 +427,8 @@ def test_upr_draft_conflict_keeps_the_text_shows_the_saved_one_and_lets_it_be_sa
     assert draft.body == merged["body"]
 
 
-def test_statistics_name_countries_in_the_readers_language(app):
+def test_statistics_name_countries_in_the_readers_language(app, monkeypatch):
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 1)  # the one case published
     world = report_world.build()
     world.coordinator.language = "ru"
     db.session.commit()

@@ -13,6 +13,7 @@ from casework.core.vocab import (
     ActionOutcome,
     ActionStatus,
     ActionType,
+    ActType,
     CaseStatus,
     EventType,
     Role,
@@ -181,3 +182,112 @@ def test_an_action_closed_without_being_sent_is_not_counted_as_sent(app):
         ["Urgent appeal", 2, 1, "50%"],
     ]
     assert _table(coordinator, "interim_measures")[0] == ["Requested", 0]
+
+
+# --- publication: small counts ------------------------------------------------------------------
+
+OTHER = "Other (small groups combined)"
+
+
+def _published(user, key):
+    from casework.reports.statistics import published_statistics
+
+    return {t.key: t for t in published_statistics(user, Filters())}[key].rows
+
+
+def _shown(rows):
+    return [[str(cell) for cell in row] for row in rows]
+
+
+def _archive(coordinator):
+    """Fifteen verified cases: 2011, six extraditions and one expulsion to Uzbekistan; 2012,
+    seven deportations to China and one abduction to Tajikistan (a death after return)."""
+    for act_type, year, country, n in (
+        (ActType.EXTRADITION, 2011, "UZ", 6),
+        (ActType.EXPULSION, 2011, "UZ", 1),
+        (ActType.DEPORTATION, 2012, "CN", 7),
+        (ActType.ABDUCTION, 2012, "TJ", 1),
+    ):
+        for _ in range(n):
+            case = make_case(coordinator, status=CaseStatus.VERIFIED, act_type=act_type,
+                             act_date=PartialDate(year, 3), destination_country=country)  # fmt: skip
+    db.session.add(Event(case_id=case.id, event_type=EventType.DEATH))
+    db.session.commit()
+
+
+def test_published_statistics_hide_counts_under_the_threshold(app):
+    """ "1 case to Tajikistan in 2012, an abduction, the person dead since" points at one
+    family. What leaves the organisation shows no count from 1 to 4: in a table whose rows add
+    up to the cases counted (a total other tables and the UPR text give), the small rows are
+    combined into "Other", with the next smallest while they are fewer than 5 together, so that
+    no small row can be worked out as the total less the rest; a breakdown within a year does
+    so within the year (a year's total is published). A row that stands alone (outcomes,
+    interim measures) shows "<5". The working view keeps the exact counts."""
+    coordinator = make_user(Role.COORDINATOR)
+    _archive(coordinator)
+    assert _table(coordinator, "destination") == [["China", 7], ["Uzbekistan", 7],
+                                                  ["Tajikistan", 1]]  # fmt: skip
+    assert _shown(_published(coordinator, "destination")) == [["China", "7"], [OTHER, "8"]]
+    assert _shown(_published(coordinator, "year")) == [["2011", "7"], ["2012", "8"]]
+    # Within 2012 the abduction (1) is combined with the deportations: 2012 less 7 is not 1.
+    assert _shown(_published(coordinator, "year_act")) == [
+        ["2011 · other (small groups combined)", "7"],
+        ["2012 · other (small groups combined)", "8"],
+    ]
+    assert _shown(_published(coordinator, "after_return")) == [["Death", "<5"]]
+    assert _shown(_published(coordinator, "interim_measures")) == [
+        ["Requested", "0"],
+        ["Granted", "0"],
+        ["Granted, yet the person was removed", "0"],
+    ]
+
+
+def test_the_threshold_is_a_setting(app, monkeypatch):
+    coordinator = make_user(Role.COORDINATOR)
+    _archive(coordinator)
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 8)
+    assert _shown(_published(coordinator, "destination")) == [[OTHER, "15"]]
+    assert _shown(_published(coordinator, "year")) == [[OTHER, "15"]]
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 2)
+    assert _shown(_published(coordinator, "after_return")) == [["Death", "<2"]]
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 1)  # nothing withheld
+    assert _published(coordinator, "destination") == _table(coordinator, "destination")
+
+
+def test_a_response_rate_does_not_give_a_hidden_count_away(app):
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    sent = {"submitted_on": date(2011, 6, 20)}
+    for _ in range(6):
+        _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.SUBMITTED, **sent)
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.RESPONSE_RECEIVED,
+            ActionOutcome.STATE_REPLIED, response_on=date(2011, 7, 1), **sent)  # fmt: skip
+    db.session.commit()
+    assert _table(coordinator, "advocacy") == [["Urgent appeal", 7, 1, "14%"]]
+    assert _shown(_published(coordinator, "advocacy")) == [["Urgent appeal", "7", "<5", "–"]]
+
+
+def test_the_csv_is_for_publication_and_the_page_says_it_is_internal(app):
+    """The page is the coordinators' working view: exact counts, marked as internal, with a view
+    for publication beside it. A download leaves the organisation: the CSV is the published
+    table, whoever downloads it."""
+    import csv
+    import io
+
+    from tests.clients import client_for
+
+    coordinator = make_user(Role.COORDINATOR)
+    _archive(coordinator)
+    client = client_for(app, coordinator)
+    page = client.get("/reports/statistics").get_data(as_text=True)
+    assert "do not publish" in page and "<td>Tajikistan</td>" in page
+    assert "published=1" in page
+    published = client.get("/reports/statistics?published=1").get_data(as_text=True)
+    assert "Tajikistan" not in published and f"<td>{OTHER}</td>" in published
+    assert "For publication:" in published and "do not publish" not in published
+    body = client.get("/reports/statistics/destination.csv").get_data().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(body))) == [
+        ["Destination", "Cases"], ["China", "7"], [OTHER, "8"]
+    ]  # fmt: skip
+    body = client.get("/reports/statistics/after_return.csv").get_data().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(body)))[1:] == [["Death", "<5"]]

@@ -46,7 +46,7 @@ from casework.people import services as people
 from casework.people.merging import merge_people
 from casework.people.models import Person
 from casework.people.services import NameInput
-from casework.reports.statistics import Filters, statistics
+from casework.reports.statistics import Filters, Hidden, publish, statistics
 from tests.clients import client_for
 from tests.factories import make_case, make_user
 
@@ -663,6 +663,55 @@ def _check(user, filters):
         assert got[key] == rows, (key, filters)
 
 
+def _check_published(user, filters, below):
+    """Published, no count from 1 to ``below`` less one shows, no row says anything but its
+    exact count, and no hidden count is the difference of shown ones: a partition's rows (and a
+    year's acts) still add up to what they count, the small ones in one row of ``below`` or
+    more, or in the table's only row."""
+    exact = {t.key: t for t in statistics(user, filters)}
+    for table in (publish(t, below) for t in exact.values()):
+        rows = {str(r[0]): r[1:] for r in exact[table.key].rows}
+        for label, *cells in table.rows:
+            for cell in cells:
+                assert not (isinstance(cell, int) and 0 < cell < below), (table.key, label)
+                if isinstance(cell, Hidden):
+                    assert str(cell) == f"<{below}"
+            if label in rows:  # a row of its own: its exact counts, or hidden
+                for cell, count in zip(cells, rows[label], strict=True):
+                    hidden = isinstance(cell, Hidden) or cell == "–"
+                    assert cell == count or hidden, (table.key, label, cell, count)
+        if not table.partition:
+            continue
+        combined = [r for r in table.rows if str(r[0]) not in rows]
+        if table.key == "year_act":  # within each year: its acts add up to the year
+            years = _as_dicts([exact["year"]])["year"]
+            for year, (n,) in years.items():
+                year = "Unknown year" if year == NOT_RECORDED else year
+                shown = [r for r in table.rows if str(r[0]).startswith(f"{year} · ")]
+                _adds_up(shown, n, below, table.key)
+        else:
+            _adds_up(table.rows, sum(int(r[1]) for r in exact[table.key].rows), below, table.key)
+        assert len(combined) <= (len(exact["year"].rows) if table.key == "year_act" else 1)
+
+
+def _adds_up(rows, total, below, key):
+    hidden = [r for r in rows if isinstance(r[1], Hidden)]
+    if hidden:  # everything in one row, fewer than ``below``
+        assert len(rows) == 1 and total < below, (key, rows)
+    else:
+        assert sum(r[1] for r in rows) == total, (key, rows)
+
+
+def test_published_statistics_hide_small_counts_for_every_filter_and_reader(world):
+    readers = (world.coordinator, world.off_coordinator, world.lawyer, world.monitor)
+    for user, below in itertools.product(readers, (5, 2, 3)):
+        for statuses in STATUS_CHOICES:
+            for year_from, year_to in YEARS:
+                _check_published(user, Filters(statuses, year_from, year_to), below)
+        for date_from, date_to in PERIODS:
+            _check_published(user, Filters(date_from=date_from, date_to=date_to), below)
+
+
 def test_statistics_match_a_recount_for_every_filter_and_reader(world):
     readers = (world.coordinator, world.off_coordinator, world.lawyer, world.monitor)
     for user in readers:
@@ -687,9 +736,10 @@ def test_the_readers_see_only_their_cases(world):
 
 
 def test_the_page_and_its_csv_give_the_same_numbers(app, world):
+    """The CSV leaves the organisation: it gives the page's view for publication."""
     client = client_for(app, world.coordinator)
     for query in ("", "status=verified&status=closed&from=2011&to=2011", "status=draft"):
-        page = client.get(f"/reports/statistics?{query}").get_data(as_text=True)
+        page = client.get(f"/reports/statistics?published=1&{query}").get_data(as_text=True)
         bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
         shown = [
             [

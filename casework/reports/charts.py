@@ -17,7 +17,8 @@ def bar_chart(table: Table, max_rows: int = 20) -> Markup:
     rows = table.rows[:max_rows]
     if not rows:
         return Markup("")
-    top = max(int(r[1]) for r in rows) or 1
+    # A published table's hidden count ("<5") is written, with no bar.
+    top = max((r[1] for r in rows if isinstance(r[1], int)), default=0) or 1
     height = len(rows) * (_BAR + _GAP) + _GAP
     width = _LABEL_WIDTH + _BAR_WIDTH + 60
     parts = [
@@ -31,8 +32,8 @@ def bar_chart(table: Table, max_rows: int = 20) -> Markup:
         label = str(row[0])
         if len(label) > 40:
             label = label[:39] + "…"
-        value = int(row[1])
-        length = max(1, round(_BAR_WIDTH * value / top))
+        value = row[1]
+        length = max(1, round(_BAR_WIDTH * value / top)) if isinstance(value, int) else 0
         parts.append(
             Markup(
                 '<text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="currentColor">'

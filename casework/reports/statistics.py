@@ -2,6 +2,9 @@
 
 Only counts leave: no name, text or reference. Every query starts from the cases that
 ``permissions.readable_cases_clause`` keeps, filtered by status and by the year of the act.
+``statistics`` gives the exact counts (the coordinators' internal working view);
+``published_statistics`` the tables that may leave the organisation (downloads, UPR texts),
+where no small count identifies someone (``publish``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import (
     ColumnElement,
@@ -88,6 +92,13 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # The rows add up to what is counted (the cases, the people at risk), a total that other
+    # tables and texts give: a small row could be worked out as that total less the others, so
+    # small rows are combined when published (``publish``). Otherwise each row stands alone.
+    partition: bool = True
+    # A partition within another table's rows (a year's acts add up to the year's row): the
+    # group of each row, within which small rows are combined.
+    groups: list[str] | None = None
 
     @property
     def total(self) -> int:
@@ -153,6 +164,16 @@ def case_tables(where) -> list[Table]:
         .where(where)
         .group_by(Case.destination_country, Case.current_situation)
     ).all()
+    year_act = _rollup(
+        by_act,
+        lambda r: (r[0] or "", r[1].value if r[1] else ""),
+        lambda k: k,
+        order_by_count=False,
+    )
+
+    def year_of(key) -> str:
+        return key[0] or _("Unknown year")
+
     return [
         Table(
             "year",
@@ -164,12 +185,8 @@ def case_tables(where) -> list[Table]:
             "year_act",
             _("Cases by year and act type"),
             [_("Year and act"), _("Cases")],
-            _rollup(
-                by_act,
-                lambda r: (r[0] or "", r[1].value if r[1] else ""),
-                lambda k: (k[0] or _("Unknown year")) + " · " + _label(ActType, k[1] or None),
-                order_by_count=False,
-            ),
+            [[year_of(k) + " · " + _label(ActType, k[1] or None), n] for k, n in year_act],
+            groups=[year_of(k) for k, _n in year_act],
         ),
         Table(
             "destination",
@@ -262,6 +279,7 @@ def after_return(where) -> Table:
         _("Outcome after return (cases with such an event)"),
         [_("Outcome"), _("Cases")],
         _counted(rows, lambda v: _label(EventType, v)),
+        partition=False,  # a case with several outcomes is in several rows
     )
 
 
@@ -286,6 +304,7 @@ def provisions_violated(where, limit: int = 10) -> Table:
         _("Legal provisions most often found violated"),
         [_("Provision"), _("Cases")],
         [[f"{code} {title}", n] for code, title, n in rows],
+        partition=False,
     )
 
 
@@ -317,6 +336,7 @@ def advocacy(where) -> Table:
             [_label(ActionType, t), n, int(a or 0), f"{round(100 * int(a or 0) / n)}%"]
             for t, n, a in rows
         ],
+        partition=False,  # no other table gives the number of actions
     )
 
 
@@ -432,6 +452,7 @@ def interim_measures(where) -> Table:
         _("Interim measures"),
         [_("Interim measures"), _("Cases")],
         [[label, int(value or 0)] for label, value in zip(labels, row, strict=True)],
+        partition=False,  # each row within the one before
     )
 
 
@@ -486,3 +507,84 @@ def statistics(user: Any, filters: Filters) -> list[Table]:
             advocacy(where),
             interim_measures(where),
         ]
+
+
+def published_statistics(user: Any, filters: Filters) -> list[Table]:
+    """``statistics`` as they may leave the organisation (``publish``)."""
+    return [publish(table) for table in statistics(user, filters)]
+
+
+# --- publication ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A count from 1 to ``below`` less one, not published: shown as "<5"."""
+
+    below: int
+
+    def __str__(self) -> str:
+        return f"<{self.below}"
+
+
+# A figure worked out from counts that are hidden (a response rate): not shown either.
+WITHHELD = "–"
+
+
+def suppress_below() -> int:
+    """The smallest count published: the setting STATISTICS_SUPPRESS_BELOW (5 by default)."""
+    return int(current_app.config["STATISTICS_SUPPRESS_BELOW"])
+
+
+def publish(table: Table, below: int | None = None) -> Table:
+    """``table`` as it may leave the organisation: no count from 1 to ``below`` less one.
+
+    In a partition (the rows add up to the cases or people counted, a total other tables give),
+    the rows under ``below`` are combined into one last row, "Other"; while those are fewer
+    than ``below`` together, the smallest other row joins them. No row then shows a small count,
+    and none can be worked out as the total less the others. A partition within the rows of
+    another table (the acts of a year) combines within each group (the year). A row that stands
+    alone shows a small count as "<5", and a figure worked out from it (its rate) as "–".
+    """
+    below = suppress_below() if below is None else below
+    if table.partition:
+        if table.groups is None:
+            rows = _combined(table.rows, below, _("Other (small groups combined)"))
+        else:
+            members: dict[str, list[list[Any]]] = {}
+            for group, row in zip(table.groups, table.rows, strict=True):
+                members.setdefault(group, []).append(row)
+            rows = []
+            for group, group_rows in members.items():
+                label = _("%(group)s · other (small groups combined)", group=group)
+                rows += _combined(group_rows, below, label)
+    else:
+        rows = [_hidden_cells(row, below) for row in table.rows]
+    return Table(table.key, table.title, table.columns, rows, partition=table.partition)
+
+
+def _shown(count: int, below: int) -> int | Hidden:
+    return Hidden(below) if 0 < count < below else count
+
+
+def _combined(rows: list[list[Any]], below: int, label: str) -> list[list[Any]]:
+    """Rows of one count each, the small ones combined into a last row ``label``."""
+    kept = [list(row) for row in rows if int(row[1]) >= below]
+    if len(kept) == len(rows):
+        return kept
+    together = sum(int(row[1]) for row in rows if int(row[1]) < below)
+    while together < below and kept:
+        # The smallest row (the last of equals) joins the others.
+        smallest = min(range(len(kept)), key=lambda i: (int(kept[i][1]), -i))
+        together += int(kept.pop(smallest)[1])
+    return [*kept, [label, _shown(together, below)]]
+
+
+def _hidden_cells(row: list[Any], below: int) -> list[Any]:
+    """A row that stands alone: its small counts hidden, and its other figures with them."""
+    counts = [_shown(cell, below) if isinstance(cell, int) else cell for cell in row[1:]]
+    hidden = any(isinstance(cell, Hidden) for cell in counts)
+    return [
+        row[0],
+        *(WITHHELD if hidden and not isinstance(cell, int | Hidden) else cell for cell in counts),
+    ]

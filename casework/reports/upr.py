@@ -41,7 +41,7 @@ from casework.reports.models import (
     ReportDraftVersion,
     report_draft_cases,
 )
-from casework.reports.statistics import Filters, statistics
+from casework.reports.statistics import Filters, published_statistics
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -168,7 +168,8 @@ def _submission_text(
     state = cycle.state_under_review if cycle else "Kazakhstan"
     tables = {
         t.key: t
-        for t in statistics(
+        # Published: the submission leaves the organisation (no small count, ``publish``).
+        for t in published_statistics(
             user,
             # The cases of the period, as the text counts them: not its whole years.
             Filters(

@@ -50,7 +50,13 @@ from casework.reports.forms import (
     ReviewForm,
 )
 from casework.reports.models import ReportDraft
-from casework.reports.statistics import DEFAULT_STATUSES, Filters, cached_statistics
+from casework.reports.statistics import (
+    DEFAULT_STATUSES,
+    Filters,
+    cached_statistics,
+    publish,
+    suppress_below,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -139,28 +145,42 @@ def statistics_page():
     filters = _filters(errors)
     for message in errors:
         flash(message, "warning")
+    # The working view: exact counts, marked internal. The view for publication is what the
+    # downloads give.
+    published = request.args.get("published") == "1"
     tables = cached_statistics(current_user, filters)
+    if published:
+        tables = [publish(t) for t in tables]
+    filter_args = {k: v for k, v in request.args.lists() if k != "published"}
     return render_template(
         "reports/statistics.html",
         tables=[(t, bar_chart(t)) for t in tables],
         filters=filters,
         statuses=list(CaseStatus),
         query=request.query_string.decode(),
+        published=published,
+        below=suppress_below(),
+        internal_url=url_for("reports.statistics_page", **filter_args),
+        published_url=url_for("reports.statistics_page", **filter_args, published="1"),
     )
 
 
 @bp.get("/reports/statistics/<key>.csv")
 def statistics_csv(key: str):
+    """A table to download: it leaves the organisation, so it is the published one."""
     _require(permissions.can_view_statistics(current_user))
     tables = {t.key: t for t in cached_statistics(current_user, _filters())}
     table = tables.get(key)
     if table is None:
         abort(404)
+    below = suppress_below()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)
-    writer.writerows([[inert_cell(v) for v in row] for row in table.rows])
-    services.record_output(current_user, "statistics", "csv", table.total, table=key)
+    writer.writerows([[inert_cell(v) for v in row] for row in publish(table, below).rows])
+    services.record_output(
+        current_user, "statistics", "csv", table.total, table=key, suppressed_below=below
+    )
     db.session.commit()
     return _download(out.getvalue().encode("utf-8-sig"), f"{key}.csv", "text/csv")
 
