@@ -291,3 +291,36 @@ def test_the_csv_is_for_publication_and_the_page_says_it_is_internal(app):
     ]  # fmt: skip
     body = client.get("/reports/statistics/after_return.csv").get_data().decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(body)))[1:] == [["Death", "<5"]]
+
+
+def test_people_whose_relatives_are_at_risk_are_not_published_by_ethnicity(app, monkeypatch):
+    """A person flagged "family at risk" never appears by ethnicity in an output, and a count
+    is one: "Kazakh: 1" among the people at risk names the one Kazakh, whose relatives are then
+    at risk. Published, they are counted in a row of their own, not by ethnicity (an Uyghur
+    flagged is not among the Uyghurs); the nationality table and the working view count them as
+    any other person."""
+    from casework.cases.models import CasePerson
+    from casework.core.vocab import CaseRole
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    coordinator = make_user(Role.COORDINATOR)
+    case = _verified_case(coordinator)
+    people_at_risk = [("Uzbek", False)] * 6 + [("Uyghur", False)] * 5 + [("Uyghur", True)] * 4
+    for n, (ethnicity, flagged) in enumerate([*people_at_risk, ("Kazakh", True)]):
+        person = people.create_person(
+            coordinator,
+            [NameInput(f"Person {n}", None, "as_given")],
+            ethnicity=ethnicity,
+            nationality="CN",
+            family_at_risk=flagged,
+        )
+        db.session.add(CasePerson(case_id=case.id, person_id=person.id, role=CaseRole.AT_RISK))
+    db.session.commit()
+    assert _table(coordinator, "ethnicity") == [["Uyghur", 9], ["Uzbek", 6], ["Kazakh", 1]]
+    withheld = "Not published (relatives at risk)"
+    assert _published(coordinator, "ethnicity") == [["Uzbek", 6], ["Uyghur", 5], [withheld, 5]]
+    assert _published(coordinator, "nationality") == [["China", 16]]
+    # Whatever the threshold: the rule is not one of small counts.
+    monkeypatch.setitem(app.config, "STATISTICS_SUPPRESS_BELOW", 1)
+    assert _published(coordinator, "ethnicity") == [["Uzbek", 6], ["Uyghur", 5], [withheld, 5]]

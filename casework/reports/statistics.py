@@ -99,6 +99,9 @@ class Table:
     # A partition within another table's rows (a year's acts add up to the year's row): the
     # group of each row, within which small rows are combined.
     groups: list[str] | None = None
+    # The rows to publish, when some counted may not be published as they are (people whose
+    # relatives are at risk, by ethnicity); None: ``rows``.
+    public_rows: list[list[Any]] | None = None
 
     @property
     def total(self) -> int:
@@ -206,17 +209,27 @@ def case_tables(where) -> list[Table]:
 
 
 def people_tables(where) -> list[Table]:
-    """People at risk (each once) in the filtered cases by nationality and by ethnicity."""
+    """People at risk (each once) in the filtered cases by nationality and by ethnicity.
+
+    A person flagged "family at risk" never leaves by ethnicity (``anonymise.person_out``), and
+    a count of people by ethnicity can name one: published, they are counted in a row of their
+    own, not by ethnicity (the working view and the nationality table count them as anyone).
+    """
     at_risk = (
         select(CasePerson.person_id)
         .join(Case, Case.id == CasePerson.case_id)
         .where(where, CasePerson.role == CaseRole.AT_RISK, CasePerson.hidden_at.is_(None))
     )
     rows = db.session.execute(
-        select(Person.nationality, Person.ethnicity, func.count())
+        select(Person.nationality, Person.ethnicity, Person.family_at_risk, func.count())
         .where(Person.id.in_(at_risk))
-        .group_by(Person.nationality, Person.ethnicity)
+        .group_by(Person.nationality, Person.ethnicity, Person.family_at_risk)
     ).all()
+    unflagged = [row for row in rows if not row[2]]
+    relatives_at_risk = sum(int(row[-1]) for row in rows if row[2])
+    public = _rollup(unflagged, lambda r: _fold(r[1]), _spellings(unflagged, 1))
+    if relatives_at_risk:
+        public.append([_("Not published (relatives at risk)"), relatives_at_risk])
     return [
         Table(
             "nationality",
@@ -229,6 +242,7 @@ def people_tables(where) -> list[Table]:
             _("People at risk by ethnicity"),
             [_("Ethnicity"), _("People")],
             _rollup(rows, lambda r: _fold(r[1]), _spellings(rows, 1)),
+            public_rows=public,
         ),
     ]
 
@@ -537,7 +551,8 @@ def suppress_below() -> int:
 
 
 def publish(table: Table, below: int | None = None) -> Table:
-    """``table`` as it may leave the organisation: no count from 1 to ``below`` less one.
+    """``table`` as it may leave the organisation (its ``public_rows``): no count from 1 to
+    ``below`` less one.
 
     In a partition (the rows add up to the cases or people counted, a total other tables give),
     the rows under ``below`` are combined into one last row, "Other"; while those are fewer
@@ -547,19 +562,20 @@ def publish(table: Table, below: int | None = None) -> Table:
     alone shows a small count as "<5", and a figure worked out from it (its rate) as "–".
     """
     below = suppress_below() if below is None else below
+    public = table.rows if table.public_rows is None else table.public_rows
     if table.partition:
         if table.groups is None:
-            rows = _combined(table.rows, below, _("Other (small groups combined)"))
+            rows = _combined(public, below, _("Other (small groups combined)"))
         else:
             members: dict[str, list[list[Any]]] = {}
-            for group, row in zip(table.groups, table.rows, strict=True):
+            for group, row in zip(table.groups, public, strict=True):
                 members.setdefault(group, []).append(row)
             rows = []
             for group, group_rows in members.items():
                 label = _("%(group)s · other (small groups combined)", group=group)
                 rows += _combined(group_rows, below, label)
     else:
-        rows = [_hidden_cells(row, below) for row in table.rows]
+        rows = [_hidden_cells(row, below) for row in public]
     return Table(table.key, table.title, table.columns, rows, partition=table.partition)
 
 
