@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from casework.core import formkeys
-from casework.core.db import db
+from casework.core.db import db, utcnow
 from casework.core.errors import StaleEdit, ValidationFailed
 from casework.core.forms import apply_errors
 from casework.core.i18n import gettext as _
@@ -28,6 +28,19 @@ def sent_before(form: FlaskForm | None) -> bool:
         return False
     flash(_(formkeys.ALREADY_SAVED), "info")
     return True
+
+
+def minutes_since_saved(form: FlaskForm | None) -> int | None:
+    """On opening a create form (``formkeys.OnceForm``): how many minutes ago its user last
+    saved one like it, if within ``formkeys.RECENT``; the page says so to whoever came back to
+    it by going Back. None otherwise."""
+    if form is None or getattr(form, "form_key", None) is None or request.method != "GET":
+        return None
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    now = utcnow()
+    saved = formkeys.last_saved(current_user, _operation(), now - formkeys.RECENT)
+    return None if saved is None else int((now - saved).total_seconds() // 60)
 
 
 def claim_sent(form: FlaskForm | None) -> bool:

@@ -9,10 +9,10 @@ nothing and is told so. The keys live beside the API's idempotency keys.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 from wtforms.validators import Length
@@ -24,6 +24,10 @@ from casework.core.i18n import N_
 KEY_MAX_LEN = 100  # the column's length: form keys and the API's Idempotency-Key alike
 # A key is needed while its form may be sent again; the API's keys as long as a client retries.
 KEPT = timedelta(days=7)
+# A create form opened again this soon after its user saved one says when (going Back after a
+# save fetches the page afresh: a fresh key, with what the browser restores in the fields, so a
+# second save makes a second record).
+RECENT = timedelta(minutes=30)
 ALREADY_SAVED = N_("This form was already saved; it was not saved a second time.")
 
 
@@ -87,6 +91,19 @@ def claim(actor: Any, key: str | None, operation: str, object_id: str = "") -> b
     except IntegrityError:
         return False
     return True
+
+
+def last_saved(actor: Any, operation: str, since: datetime) -> datetime | None:
+    """When ``actor`` last saved a form of ``operation``, if not before ``since``."""
+    if actor is None or getattr(actor, "id", None) is None:
+        return None
+    return db.session.scalar(
+        select(func.max(IdempotencyKey.created_at)).where(
+            IdempotencyKey.user_id == actor.id,
+            IdempotencyKey.operation == operation,
+            IdempotencyKey.created_at >= since,
+        )
+    )
 
 
 def purge(now: Any = None) -> int:

@@ -35,7 +35,7 @@ from werkzeug.exceptions import (
 
 from casework import permissions
 from casework.audit.wording import field_name
-from casework.core import conflicts, countries, i18n, vocab
+from casework.core import conflicts, countries, formflow, i18n, vocab
 from casework.core.db import db, utcnow
 from casework.core.errors import MissingVersion, NotVisible, PermissionDenied, RemovedFromCase
 from casework.core.i18n import N_
@@ -309,6 +309,7 @@ def init_pipeline(app: Flask) -> None:
     # For the form macros (imported without the request's context): the upload limit.
     app.jinja_env.globals["upload_limit_bytes"] = lambda: app.config["MAX_UPLOAD_BYTES"]
     app.jinja_env.globals["upload_limit_mb"] = lambda: _megabytes(app.config["MAX_UPLOAD_BYTES"])
+    app.jinja_env.globals["minutes_since_saved"] = formflow.minutes_since_saved
 
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:

@@ -193,3 +193,23 @@ def test_a_coordinator_reads_the_output_and_upr_pages_on_a_phone_in_russian(page
         assert no_sideways_scroll(page)
     finally:
         _choose_language_in_profile(page, demo_site, "en")
+
+
+def test_going_back_to_a_saved_intake_says_it_was_saved(pages, demo_site):
+    """On a phone a monitor saves a draft, then goes Back: the browser fetches the form afresh
+    (with a fresh key and some of what was typed put back), so a second tap would save a second
+    case. The form says it was saved a moment ago; opened from a link, it does not."""
+    page = pages(PHONE)
+    log_in(page, demo_site, "monitor")
+    page.goto(demo_site.url("/cases/new"))
+    notice = page.locator("main [data-after-back]")
+    page.fill("#name", "Back Button Person (e2e)")
+    page.fill("#narrative", "Saved, then Back.")
+    page.locator("button[name=save_draft]").click()
+    expect(page).not_to_have_url(re.compile(r"/cases/new$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/cases/new$"))
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("You saved this form a moment ago")
+    page.goto(demo_site.url("/cases/new"))
+    expect(notice).to_be_hidden()
