@@ -139,7 +139,10 @@ SECRET_PATH_ENDPOINTS = ("advocacy.calendar_feed",)
 
 
 def _init_logging(app: Flask) -> None:
-    from casework.core import accesslog
+    from casework.core import accesslog, dberrors
+
+    # Database errors are logged by kind and constraint: their messages may quote values.
+    dberrors.install()
 
     # Request logs carry paths only (no query strings); paths carry opaque ids, never names.
     logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)

@@ -129,3 +129,55 @@ def test_a_name_in_a_script_no_font_draws_is_not_spelled_out_in_the_log(app, mak
     for letter in "Ⰰⰱⰲⰳ\ue000\ue001":
         assert letter not in caplog.text
         assert f"U+{ord(letter):04X}" not in caplog.text
+
+
+def test_a_database_error_quoting_a_value_is_logged_without_it(app, make_user, caplog, monkeypatch):
+    """The server's own message may quote a row's values (PostgreSQL: "DETAIL: Key (email)=
+    (...) already exists", "invalid input syntax ... "..."): an unexpected error is logged by its
+    kind and the constraint it names, with its traceback, never by that message."""
+    from casework.cases import services
+
+    def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
+        # A text where a number belongs, and a duplicate key: each answered by the server with
+        # a message quoting the value (on SQLite, by other messages; the log is the same).
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SELECT CAST(:name AS integer)"), {"name": data.name})
+        db.session.execute(
+            text("INSERT INTO users (id, email) SELECT id, email FROM users WHERE id = :id"),
+            {"id": actor.id},
+        )
+
+    monkeypatch.setattr(services, "intake", failing_intake)
+    client = app.test_client()
+    user = make_user(Role.MONITOR)
+    log_in(client, user)
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
+    assert response.status_code == 500
+    assert SECRET_NAME not in caplog.text and user.email not in caplog.text
+    assert "Traceback" in caplog.text and "failing_intake" in caplog.text
+    assert "Error: " in caplog.text  # the kind of error, and on PostgreSQL its SQLSTATE
+    if db.engine.dialect.name == "postgresql":
+        assert "SQLSTATE 22P02" in caplog.text
+
+
+def test_a_failed_jobs_database_error_reaches_the_queue_without_its_message():
+    from sqlalchemy.exc import IntegrityError
+
+    from casework.core.dberrors import DatabaseFailure, without_values
+
+    class ServerError(Exception):
+        sqlstate = "23505"
+
+    quoted = "duplicate key value\nDETAIL:  Key (email)=(monitor@example.org) already exists."
+    try:
+        try:
+            raise IntegrityError("INSERT INTO users ...", {}, ServerError(quoted))
+        except IntegrityError as exc:
+            raise RuntimeError("the job's own step failed") from exc
+    except RuntimeError as exc:
+        told = without_values(exc)
+    assert isinstance(told, DatabaseFailure)
+    assert "monitor@example.org" not in str(told) and "SQLSTATE 23505" in str(told)
+    plain = ValueError("nothing of the database")
+    assert without_values(plain) is plain

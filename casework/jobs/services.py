@@ -31,7 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
 from casework.audit.services import record
-from casework.core import sealedfiles
+from casework.core import dberrors, sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import N_, translate
@@ -286,7 +286,12 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
             attempts,
             error % error_args if error_args else error,
         )
-        raise
+        # The queue keeps a failed job's exception, message and all: a database error goes
+        # to it told by its kind and constraint only (its message may quote values).
+        told = dberrors.without_values(exc)
+        if told is exc:
+            raise
+        raise told from None
 
 
 # A job still "running" this long after its job timeout has lost its worker (killed, machine
