@@ -1461,3 +1461,34 @@ def test_a_date_of_an_action_in_a_year_no_case_is_recorded_for_is_refused(client
     response = _step(client, action, ActionStatus.RESPONSE_RECEIVED.value, on="0001-05-02")
     assert response.status_code == 400
     assert "Give a date between" in response.get_data(as_text=True)
+
+
+def test_closing_an_answered_action_does_not_bring_back_the_follow_up_its_reply_ended(
+    client, login, world
+):
+    """The reply ends the follow-up date that awaited it; closing the answered action with the
+    status step put that date back on it (and on the audit trail as restored), as if the reply
+    had been taken back: a closed action is not followed up, and the edit form's closing left
+    it empty. Only the step back to before the reply restores it."""
+    coordinator = world["coordinator"]
+    awaited = TODAY + timedelta(days=5)
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            followup_due=awaited,
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    for to in (ActionStatus.RESPONSE_RECEIVED, ActionStatus.CLOSED):
+        response = _step(client, action, to)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        action = db.session.get(AdvocacyAction, action.id)
+    assert action.status == ActionStatus.CLOSED and action.followup_due is None
+    assert "followup_restored" not in services.status_history(action)[-1].details

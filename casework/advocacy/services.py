@@ -767,9 +767,10 @@ def change_status(
         if action.followup_due is not None:
             dates["followup_cleared"] = action.followup_due
         action.followup_due = None
-    elif old == ActionStatus.RESPONSE_RECEIVED and action.followup_due is None:
+    elif taken_back and action.followup_due is None:
         # The step back from a reply takes it back: the action waits again by the date the
-        # reply cleared (kept on the audit trail with that step).
+        # reply cleared (kept on the audit trail with that step). Closing takes nothing back:
+        # a closed action is not followed up.
         restored = _followup_cleared_by_reply(reply)
         if restored is not None:
             action.followup_due = dates["followup_restored"] = restored
