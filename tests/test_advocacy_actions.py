@@ -1492,3 +1492,110 @@ def test_closing_an_answered_action_does_not_bring_back_the_follow_up_its_reply_
         action = db.session.get(AdvocacyAction, action.id)
     assert action.status == ActionStatus.CLOSED and action.followup_due is None
     assert "followup_restored" not in services.status_history(action)[-1].details
+
+
+def _edit(client, action: AdvocacyAction, **overrides: str):
+    """The edit form of ``action`` posted with its saved values, as the page fills them in,
+    and ``overrides`` typed over them."""
+    fields = _action_form(
+        action_type=action.action_type.value,
+        target_body=str(action.target_body_id or ""),
+        title=action.title,
+        cases=", ".join(c.reference for c in action.cases),
+        status=action.status.value,
+        planned_on=action.planned_on.isoformat() if action.planned_on else "",
+        submitted_on=action.submitted_on.isoformat() if action.submitted_on else "",
+        followup_due=action.followup_due.isoformat() if action.followup_due else "",
+        response_on=action.response_on.isoformat() if action.response_on else "",
+        reference_number=action.reference_number or "",
+        outcome=action.outcome.value,
+        response_summary=action.response_summary or "",
+        description=action.description or "",
+        responsible=action.responsible.public_id if action.responsible else "",
+        version=str(action.version),
+    )
+    fields.update(overrides)
+    return client.post(f"/advocacy/actions/{action.public_id}/edit", data=fields)
+
+
+def test_a_reply_taken_back_on_the_edit_form_is_taken_back_as_by_the_status_step(
+    client, login, world
+):
+    """The status step back from 'Response received' takes the reply back: its date, what
+    only a reply says, and the follow-up date it ended. The edit form moved the action back to
+    'Acknowledged' keeping the reply's date and outcome as they were filled in, so it still
+    counted as answered, and it left the action with no follow-up date. The edit form takes the
+    reply back by the same rule, on the audit trail alike; an outcome chosen on the form with
+    the step back is kept, as the step keeps the one chosen with it."""
+    from casework.cases.models import Case
+    from casework.reports.statistics import advocacy as advocacy_table
+
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+
+    def replied(before: ActionOutcome) -> AdvocacyAction:
+        action = services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.CED_URGENT_ACTION,
+                title="Urgent action",
+                status=ActionStatus.ACKNOWLEDGED,
+                submitted_on=TODAY - timedelta(days=40),
+                followup_due=awaited,
+                outcome=before,
+                responsible_id=coordinator.id,
+                case_references=[case.reference],
+            ),
+        )
+        db.session.commit()
+        response = _step(
+            client, action, ActionStatus.RESPONSE_RECEIVED,
+            on=(TODAY - timedelta(days=2)).isoformat(), outcome=ActionOutcome.STATE_REPLIED.value,
+        )  # fmt: skip
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        action = db.session.get(AdvocacyAction, action.id)
+        assert action.followup_due is None and action.response_on is not None
+        return action
+
+    def back(action: AdvocacyAction, **typed: str) -> AdvocacyAction:
+        version = action.version
+        response = _edit(client, action, status=ActionStatus.ACKNOWLEDGED.value, **typed)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        action = db.session.get(AdvocacyAction, action.id)
+        assert action.version == version + 1  # one save
+        return action
+
+    login(coordinator)
+    pending = back(replied(ActionOutcome.PENDING))
+    assert pending.response_on is None
+    assert pending.outcome == ActionOutcome.PENDING
+    assert pending.followup_due == awaited and services.is_due(pending)
+    assert pending in services.followups(coordinator).mine_upcoming
+    details = services.status_history(pending)[-1].details
+    assert details["to_status"] == "acknowledged"
+    assert details["response_cleared"] == (TODAY - timedelta(days=2)).isoformat()
+    assert details["outcome_cleared"] == "state_replied"
+    assert details["followup_restored"] == awaited.isoformat()
+    assert advocacy_table(Case.id == case.id).rows == [["CED urgent action", 1, 0, "0%"]]
+
+    # The interim measures granted before the reply come back, as with the step.
+    granted = back(replied(ActionOutcome.INTERIM_MEASURES_GRANTED))
+    assert granted.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+    assert granted.response_on is None
+    # An outcome chosen on the form and a follow-up date typed are what the user says.
+    later = TODAY + timedelta(days=30)
+    chosen = back(
+        replied(ActionOutcome.PENDING),
+        outcome=ActionOutcome.NO_REPLY.value,
+        followup_due=later.isoformat(),
+    )
+    assert (chosen.outcome, chosen.followup_due, chosen.response_on) == (
+        ActionOutcome.NO_REPLY, later, None,
+    )  # fmt: skip
+    # The date emptied on the form with the step back is taken back all the same, on the trail.
+    emptied = back(replied(ActionOutcome.PENDING), response_on="")
+    assert emptied.response_on is None and emptied.followup_due == awaited
+    details = services.status_history(emptied)[-1].details
+    assert details["response_cleared"] == (TODAY - timedelta(days=2)).isoformat()

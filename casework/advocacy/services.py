@@ -87,7 +87,7 @@ def replied_clause() -> ColumnElement[bool]:
     """SQL: a response is recorded on the action: its date, the status "response received", or
     an outcome only a reply gives (dated or not). Closing an action says nothing of a reply.
     The one rule of "answered" (the statistics count by it); taking a reply back
-    (``change_status``) takes back all three."""
+    (``_take_back_reply``, the status step's and the edit form's) takes back all three."""
     return or_(
         AdvocacyAction.response_on.is_not(None),
         AdvocacyAction.status == ActionStatus.RESPONSE_RECEIVED,
@@ -610,6 +610,13 @@ def update_action(
         values["followup_due"] = None
         if awaited is not None:
             dates["followup_cleared"] = awaited
+    taken_back = _takes_back_reply(old_status, to)
+    # What the form shows as saved is not typed: the step back decides it, as the status step
+    # does; the reply's date goes whatever the form held.
+    outcome_given = values["outcome"] != action.outcome
+    followup_given = values["followup_due"] != action.followup_due
+    if taken_back:
+        values["response_on"] = action.response_on
     changed = changed_fields(action, values)
     old_ids = {c.id for c in action.cases}
     new_ids = {c.id for c in new_cases}
@@ -618,6 +625,10 @@ def update_action(
     if old_ids != new_ids:
         action.cases = new_cases
         changed.append("cases")
+    if taken_back:
+        dates.update(
+            _take_back_reply(action, outcome_given=outcome_given, followup_given=followup_given)
+        )
     if to != old_status:
         action.status = to
         _apply_status_dates(action, to, date.today())
@@ -680,6 +691,40 @@ def _outcome_before_reply(reply: dict[str, Any] | None) -> ActionOutcome:
     """What the action's outcome was before the reply (``_last_reply``): pending when the
     trail does not say (a reply recorded before it did, an action created replied)."""
     return ActionOutcome.parse((reply or {}).get("outcome_before")) or ActionOutcome.PENDING
+
+
+def _takes_back_reply(old: ActionStatus, new: ActionStatus) -> bool:
+    """Does the move from ``old`` to ``new`` take the action's reply back (a step back from
+    "response received" to a status before it)? Closing takes nothing back."""
+    return old == ActionStatus.RESPONSE_RECEIVED and new not in CLOSED_STATUSES
+
+
+def _take_back_reply(
+    action: AdvocacyAction, *, outcome_given: bool, followup_given: bool
+) -> dict[str, date | ActionOutcome]:
+    """Take back the action's reply: the one rule of the status step and the edit form, applied
+    once the move's own values are set (an outcome or a follow-up date given with the move is
+    what the user says, and stays). No reply came after all: its date goes (timeline,
+    statistics); an outcome only a reply gives goes too, and the outcome the reply found
+    (interim measures granted before it) comes back; the action waits again by the follow-up
+    date the reply ended. Returns what was taken back and restored, for the audit trail of the
+    status change (the caller records it)."""
+    with db.session.no_autoflush:  # the move's values are flushed once, with the move
+        reply = _last_reply(action)
+    dates: dict[str, date | ActionOutcome] = {}
+    if not outcome_given and action.outcome in REPLY_OUTCOMES:
+        before = _outcome_before_reply(reply)
+        if before != action.outcome:
+            dates["outcome_cleared"] = action.outcome
+            action.outcome = before
+    if not followup_given and action.followup_due is None:
+        restored = _followup_cleared_by_reply(reply)
+        if restored is not None:
+            action.followup_due = dates["followup_restored"] = restored
+    if action.response_on is not None:
+        dates["response_cleared"] = action.response_on
+    action.response_on = None
+    return dates
 
 
 def change_status(
@@ -745,20 +790,11 @@ def change_status(
     if reference_number:
         action.reference_number = reference_number
     dates: dict[str, date | ActionOutcome] = {}
-    reply = _last_reply(action) if old == ActionStatus.RESPONSE_RECEIVED else None
-    taken_back = old == ActionStatus.RESPONSE_RECEIVED and to != ActionStatus.CLOSED
     if to == ActionStatus.RESPONSE_RECEIVED:
         # Kept with the reply: taking it back gives the action this outcome again.
         dates["outcome_before"] = action.outcome
     if outcome:
         action.outcome = ActionOutcome(outcome)
-    elif taken_back and action.outcome in REPLY_OUTCOMES:
-        # No reply came after all: what it said goes (statistics), kept on the trail; the
-        # outcome it found (interim measures granted before it) comes back.
-        before = _outcome_before_reply(reply)
-        if before != action.outcome:
-            dates["outcome_cleared"] = action.outcome
-            action.outcome = before
     if response_summary and response_summary.strip():
         action.response_summary = response_summary.strip()
     if followup_due is not None:
@@ -767,24 +803,18 @@ def change_status(
         if action.followup_due is not None:
             dates["followup_cleared"] = action.followup_due
         action.followup_due = None
-    elif taken_back and action.followup_due is None:
-        # The step back from a reply takes it back: the action waits again by the date the
-        # reply cleared (kept on the audit trail with that step). Closing takes nothing back:
-        # a closed action is not followed up.
-        restored = _followup_cleared_by_reply(reply)
-        if restored is not None:
-            action.followup_due = dates["followup_restored"] = restored
     if old == ActionStatus.SUBMITTED and to == ActionStatus.DRAFTING:
         # Not sent after all (a mistake corrected): its date goes (timeline, statistics), kept
         # on the trail; sending it again dates it again.
         if action.submitted_on is not None:
             dates["submission_cleared"] = action.submitted_on
         action.submitted_on = None
-    if taken_back:
-        # No reply came after all: its date goes too (timeline, statistics), kept on the trail.
-        if action.response_on is not None:
-            dates["response_cleared"] = action.response_on
-        action.response_on = None
+    if _takes_back_reply(old, to):
+        dates.update(
+            _take_back_reply(
+                action, outcome_given=bool(outcome), followup_given=followup_due is not None
+            )
+        )
     action.status = to
     db.session.flush()
     _record_status(actor, action, old, to, **dates)
