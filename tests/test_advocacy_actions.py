@@ -1599,3 +1599,46 @@ def test_a_reply_taken_back_on_the_edit_form_is_taken_back_as_by_the_status_step
     assert emptied.response_on is None and emptied.followup_due == awaited
     details = services.status_history(emptied)[-1].details
     assert details["response_cleared"] == (TODAY - timedelta(days=2)).isoformat()
+
+
+def test_the_outcome_other_says_nothing_of_a_reply(client, login, world):
+    """ "Other" was among the outcomes only a reply gives: an intervention submitted with it
+    (as existing data holds) counted as answered with no reply recorded, and taking back a
+    reply took it away (to "Pending") when the trail did not say what came before. It says
+    nothing of a reply: it is kept, on the step back of the status step and of the edit form,
+    and counts as answered only with a reply's date or status."""
+    from casework.cases.models import Case
+    from casework.reports.statistics import advocacy as advocacy_table
+
+    coordinator, case = world["coordinator"], world["case"]
+
+    def action(status: ActionStatus, **fields) -> AdvocacyAction:
+        return services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.UNHCR_INTERVENTION,
+                title="Intervention",
+                status=status,
+                submitted_on=TODAY - timedelta(days=40),
+                outcome=ActionOutcome.OTHER,
+                case_references=[case.reference],
+                **fields,
+            ),
+        )
+
+    action(ActionStatus.SUBMITTED)  # "other" with no reply recorded
+    by_step = action(ActionStatus.RESPONSE_RECEIVED, response_on=TODAY - timedelta(days=3))
+    by_form = action(ActionStatus.RESPONSE_RECEIVED, response_on=TODAY - timedelta(days=3))
+    db.session.commit()
+    login(coordinator)
+    assert _step(client, by_step, ActionStatus.ACKNOWLEDGED).status_code == 302
+    edited = _edit(client, by_form, status=ActionStatus.ACKNOWLEDGED.value)
+    assert edited.status_code == 302, edited.get_data(as_text=True)
+    db.session.expire_all()
+    for one in (by_step, by_form):
+        one = db.session.get(AdvocacyAction, one.id)
+        assert (one.status, one.outcome, one.response_on) == (
+            ActionStatus.ACKNOWLEDGED, ActionOutcome.OTHER, None,
+        )  # fmt: skip
+        assert "outcome_cleared" not in services.status_history(one)[-1].details
+    assert advocacy_table(Case.id == case.id).rows == [["UNHCR intervention", 3, 0, "0%"]]

@@ -526,11 +526,12 @@ def _actions(c: Case) -> list[AdvocacyAction]:
 
 
 def answered(a: AdvocacyAction) -> bool:
-    """A reply came: its date, the status saying so, or an outcome that is a reply."""
+    """A reply came: its date, the status saying so, or an outcome that is a reply ("other"
+    says nothing of one)."""
     return (
         a.response_on is not None
         or a.status == ActionStatus.RESPONSE_RECEIVED
-        or a.outcome not in (ActionOutcome.PENDING, ActionOutcome.NO_REPLY)
+        or a.outcome not in (ActionOutcome.PENDING, ActionOutcome.NO_REPLY, ActionOutcome.OTHER)
     )
 
 

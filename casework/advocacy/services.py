@@ -77,9 +77,12 @@ STATUS_MOVES: dict[ActionStatus, tuple[ActionStatus, ...]] = {
 
 
 # Outcomes only a reply gives (the State replied, interim measures granted, a decision...):
-# "pending" and "no reply" say that none came.
+# "pending" and "no reply" say that none came, "other" says nothing of one (existing data holds
+# it on interventions only submitted).
 REPLY_OUTCOMES = tuple(
-    o for o in ActionOutcome if o not in (ActionOutcome.PENDING, ActionOutcome.NO_REPLY)
+    o
+    for o in ActionOutcome
+    if o not in (ActionOutcome.PENDING, ActionOutcome.NO_REPLY, ActionOutcome.OTHER)
 )
 
 
