@@ -1642,3 +1642,69 @@ def test_the_outcome_other_says_nothing_of_a_reply(client, login, world):
         )  # fmt: skip
         assert "outcome_cleared" not in services.status_history(one)[-1].details
     assert advocacy_table(Case.id == case.id).rows == [["UNHCR intervention", 3, 0, "0%"]]
+
+
+def test_a_reply_date_needs_the_status_of_a_reply_on_the_forms(client, login, world):
+    """The status step dates a reply only with the move to "Response received" and refuses a
+    date given to a step before it; the edit form (and the new-action form) saved a reply's
+    date typed on an action left "Submitted", which then counted as answered while waiting
+    for the reply. A reply date typed with a status before the reply is refused, under the
+    field, and nothing is saved; with "Response received" (or closing) it is taken. A reply
+    date an action already holds (existing data) is kept on an edit that leaves it as it is."""
+    coordinator, case = world["coordinator"], world["case"]
+    replied = (TODAY - timedelta(days=2)).isoformat()
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    reason = "choose that status, or leave the date empty"
+    for status in ("submitted", "acknowledged"):
+        response = _edit(client, action, status=status, response_on=replied)
+        assert response.status_code == 200, status
+        page = response.get_data(as_text=True)
+        assert reason in page and "Response received on" in page, status
+        new = client.post(
+            "/advocacy/actions/new",
+            data=_action_form(status=status, response_on=replied, followup_due=""),
+        )
+        assert new.status_code == 200 and reason in new.get_data(as_text=True), status
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.version, action.response_on) == (1, None)
+    assert db.session.scalar(select(func.count(AdvocacyAction.id))) == 1
+    # A reply taken back with another date typed is refused alike.
+    assert _step(client, action, ActionStatus.RESPONSE_RECEIVED, on=replied).status_code == 302
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    other_day = (TODAY - timedelta(days=5)).isoformat()
+    refused = _edit(client, action, status="acknowledged", response_on=other_day)
+    assert refused.status_code == 200 and reason in refused.get_data(as_text=True)
+    # With the status of a reply, or closing, the date is taken.
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    saved = _edit(client, action, response_on=other_day)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    closed = client.post(
+        "/advocacy/actions/new",
+        data=_action_form(status="closed", response_on=replied, followup_due=""),
+    )
+    assert closed.status_code == 302, closed.get_data(as_text=True)
+    # Existing data: a submitted action holding a reply date is edited with it left as it is.
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.response_on == TODAY - timedelta(days=5)
+    action.status = ActionStatus.SUBMITTED
+    db.session.commit()
+    kept = _edit(client, action, title="Urgent appeal (UA)")
+    assert kept.status_code == 302, kept.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.title, action.response_on) == ("Urgent appeal (UA)", TODAY - timedelta(days=5))

@@ -384,6 +384,8 @@ def build() -> World:
         ActionOutcome.STATE_REPLIED,
         submitted_on=date(2011, 7, 1),
     )
+    # Existing data: a reply's date on an intervention left "submitted" (the forms now ask for
+    # the status of a reply with its date).
     _action(
         coordinator,
         [w["m2011_06"]],
@@ -391,8 +393,7 @@ def build() -> World:
         ActionStatus.SUBMITTED,
         ActionOutcome.OTHER,
         submitted_on=date(2011, 6, 3),
-        response_on=date(2011, 6, 30),
-    )
+    ).response_on = date(2011, 6, 30)
     _action(
         coordinator,
         [w["draft"]],

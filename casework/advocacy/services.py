@@ -480,9 +480,13 @@ def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
     return cases
 
 
-def _validate(data: ActionData, saved_followup: date | None = None) -> dict[str, Any]:
+def _validate(
+    data: ActionData, saved_followup: date | None = None, saved_response: date | None = None
+) -> dict[str, Any]:
     """The form's (or the API's) values checked; ``saved_followup`` is the action's follow-up
-    date as saved (an action closed keeps the one it had, a new one is refused)."""
+    date as saved (an action closed keeps the one it had, a new one is refused),
+    ``saved_response`` its reply's date (one held before the reply's status, as existing data
+    may, is kept; a new one needs that status, as on the status step)."""
     errors: dict[str, list[str]] = {}
     title = (data.title or "").strip()
     if not title:
@@ -513,6 +517,18 @@ def _validate(data: ActionData, saved_followup: date | None = None) -> dict[str,
         errors["response_on"] = [_("A response cannot be dated in the future.")]
     elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
         errors["response_on"] = [_("The response cannot come before the submission.")]
+    elif (
+        data.response_on
+        and data.response_on != saved_response
+        and ActionStatus(data.status) not in CLOSED_STATUSES
+    ):
+        errors["response_on"] = [
+            _(
+                "A reply is dated with the status “%(status)s”: choose that status, or leave "
+                "the date empty.",
+                status=ActionStatus.RESPONSE_RECEIVED.label,
+            )
+        ]
     for name in ("planned_on", "submitted_on", "response_on"):
         if problem := year_error(getattr(data, name)):
             errors[name] = [problem]
@@ -589,7 +605,7 @@ def update_action(
     if not can_edit_action(actor, action):
         raise PermissionDenied()
     check_version(action, expected_version, data.__dict__)
-    values = _validate(data, saved_followup=action.followup_due)
+    values = _validate(data, saved_followup=action.followup_due, saved_response=action.response_on)
     # Cases the actor cannot see stay linked: an edit only changes what the editor sees.
     hidden = [c for c in action.cases if not can_view_identifying(actor, c)]
     visible_new = _resolve_cases(actor, data.case_references)
@@ -615,7 +631,7 @@ def update_action(
             dates["followup_cleared"] = awaited
     taken_back = _takes_back_reply(old_status, to)
     # What the form shows as saved is not typed: the step back decides it, as the status step
-    # does; the reply's date goes whatever the form held.
+    # does; the reply's date goes, shown or emptied (another date is refused above).
     outcome_given = values["outcome"] != action.outcome
     followup_given = values["followup_due"] != action.followup_due
     if taken_back:
