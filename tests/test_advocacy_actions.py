@@ -1708,3 +1708,52 @@ def test_a_reply_date_needs_the_status_of_a_reply_on_the_forms(client, login, wo
     db.session.expire_all()
     action = db.session.get(AdvocacyAction, action.id)
     assert (action.title, action.response_on) == ("Urgent appeal (UA)", TODAY - timedelta(days=5))
+
+
+def test_a_next_follow_up_typed_with_a_reply_on_the_forms_comes_after_it(client, login, world):
+    """The status step refuses a next follow-up date on or before the reply it is given with
+    (nothing follows up a reply before it came). The edit form and the new-action form saved
+    one: the action was never followed up (``is_due`` wants a date after the reply) and no one
+    was told. They refuse it with the step's reason; a date after the reply is taken."""
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            followup_due=awaited,
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    reply = TODAY - timedelta(days=2)
+    reason = "The next follow-up comes after the reply."
+    for due, replied in ((reply - timedelta(days=1), reply), (reply, reply), (TODAY, None)):
+        typed = {
+            "status": "response_received",
+            "followup_due": due.isoformat(),
+            "response_on": replied.isoformat() if replied else "",
+        }
+        edit = _edit(client, action, **typed)
+        assert edit.status_code == 200 and reason in edit.get_data(as_text=True), due
+        new = client.post("/advocacy/actions/new", data=_action_form(**typed))
+        assert new.status_code == 200 and reason in new.get_data(as_text=True), due
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.status, action.followup_due, action.version) == (
+        ActionStatus.SUBMITTED, awaited, 1,
+    )  # fmt: skip
+    assert db.session.scalar(select(func.count(AdvocacyAction.id))) == 1
+    nxt = reply + timedelta(days=30)
+    saved = _edit(
+        client, action, status="response_received", followup_due=nxt.isoformat(),
+        response_on=reply.isoformat(),
+    )  # fmt: skip
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.followup_due == nxt and services.is_due(action)

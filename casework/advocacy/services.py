@@ -140,12 +140,16 @@ def year_error(day: date | None) -> str | None:
 
 
 def followup_errors(
-    due: date | None, *, submitted_on: date | None, closing: bool = False
+    due: date | None,
+    *,
+    submitted_on: date | None,
+    closing: bool = False,
+    replied_on: date | None = None,
 ) -> list[str]:
     """What is wrong with ``due`` as an action's (next) follow-up date, if anything: the one
     rule of the status step, the forms and the API. A day in the years cases are recorded for,
-    not before the submission it follows up, and none for an action being closed (nothing
-    follows it up)."""
+    not before the submission it follows up, after the reply it is given with (``replied_on``:
+    the next follow-up), and none for an action being closed (nothing follows it up)."""
     if due is None:
         return []
     if problem := year_error(due):
@@ -159,6 +163,8 @@ def followup_errors(
                 date=format_day(submitted_on),
             )
         ]
+    if replied_on is not None and due <= replied_on:
+        return [_("The next follow-up comes after the reply.")]
     return []
 
 
@@ -502,11 +508,16 @@ def _validate(
         user = db.session.get(User, data.responsible_id)
         if user is None or user not in responsible_candidates():
             errors["responsible"] = [_("Choose an active lawyer or coordinator.")]
-    closing = ActionStatus(data.status) == ActionStatus.CLOSED
+    status = ActionStatus(data.status)
+    typed_followup = data.followup_due != saved_followup
     followup = followup_errors(
         data.followup_due,
         submitted_on=data.submitted_on,
-        closing=closing and data.followup_due != saved_followup,
+        closing=status == ActionStatus.CLOSED and typed_followup,
+        # A date typed with the reply follows it up (the one that awaited it ends with it).
+        replied_on=(data.response_on or date.today())
+        if status == ActionStatus.RESPONSE_RECEIVED and typed_followup
+        else None,
     )
     if followup:
         errors["followup_due"] = followup
@@ -517,11 +528,7 @@ def _validate(
         errors["response_on"] = [_("A response cannot be dated in the future.")]
     elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
         errors["response_on"] = [_("The response cannot come before the submission.")]
-    elif (
-        data.response_on
-        and data.response_on != saved_response
-        and ActionStatus(data.status) not in CLOSED_STATUSES
-    ):
+    elif data.response_on and data.response_on != saved_response and status not in CLOSED_STATUSES:
         errors["response_on"] = [
             _(
                 "A reply is dated with the status “%(status)s”: choose that status, or leave "
@@ -788,22 +795,21 @@ def change_status(
     submitted = action.submitted_on
     if to == ActionStatus.SUBMITTED:
         submitted = on or submitted or today
+    replied = (on or today) if to == ActionStatus.RESPONSE_RECEIVED else None
     followup = followup_errors(
-        followup_due, submitted_on=submitted, closing=to == ActionStatus.CLOSED
+        followup_due,
+        submitted_on=submitted,
+        closing=to == ActionStatus.CLOSED,
+        replied_on=replied,
     )
     if followup:
         raise ValidationFailed({"followup_due": followup})
     if to == ActionStatus.SUBMITTED:
         action.submitted_on = on or action.submitted_on or today
-    elif to == ActionStatus.RESPONSE_RECEIVED:
-        when = on or today
-        if action.submitted_on and when < action.submitted_on:
+    elif replied is not None:
+        if action.submitted_on and replied < action.submitted_on:
             raise ValidationFailed({"on": [_("The response cannot come before the submission.")]})
-        if followup_due is not None and followup_due <= when:
-            raise ValidationFailed(
-                {"followup_due": [_("The next follow-up comes after the reply.")]}
-            )
-        action.response_on = when
+        action.response_on = replied
         # The follow-up date awaited this reply; only a next one is followed up.
         clear_followup = True
     if reference_number:
