@@ -1757,3 +1757,34 @@ def test_a_next_follow_up_typed_with_a_reply_on_the_forms_comes_after_it(client,
     db.session.expire_all()
     action = db.session.get(AdvocacyAction, action.id)
     assert action.followup_due == nxt and services.is_due(action)
+
+
+def test_reopening_an_answered_action_keeps_the_date_of_its_reply(client, login, world):
+    """An answered action closed, then reopened as "Response received" with the status step
+    and no date, had its reply dated today: the case's timeline and the compliance check (an
+    interim-measures grant is dated by its reply) moved the reply to the day of the reopening.
+    The edit form kept the date; so does the step, as it keeps a submission's (a date given
+    with the step is the reply's date)."""
+    coordinator, case = world["coordinator"], world["case"]
+    replied = TODAY - timedelta(days=20)
+
+    def answered_and_closed() -> AdvocacyAction:
+        action = _interim_request(coordinator, case)
+        db.session.commit()
+        assert _step(client, action, ActionStatus.CLOSED).status_code == 302
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    login(coordinator)
+    by_step = answered_and_closed()
+    assert _step(client, by_step, ActionStatus.RESPONSE_RECEIVED).status_code == 302
+    by_form = answered_and_closed()
+    assert _edit(client, by_form, status="response_received").status_code == 302
+    dated = answered_and_closed()
+    given = TODAY - timedelta(days=10)
+    response = _step(client, dated, ActionStatus.RESPONSE_RECEIVED, on=given.isoformat())
+    assert response.status_code == 302
+    db.session.expire_all()
+    for one, day in ((by_step, replied), (by_form, replied), (dated, given)):
+        one = db.session.get(AdvocacyAction, one.id)
+        assert (one.status, one.response_on) == (ActionStatus.RESPONSE_RECEIVED, day)

@@ -795,7 +795,9 @@ def change_status(
     submitted = action.submitted_on
     if to == ActionStatus.SUBMITTED:
         submitted = on or submitted or today
-    replied = (on or today) if to == ActionStatus.RESPONSE_RECEIVED else None
+    # A reply already dated (an answered action closed, reopened) keeps its date, as a
+    # submission does.
+    replied = (on or action.response_on or today) if to == ActionStatus.RESPONSE_RECEIVED else None
     followup = followup_errors(
         followup_due,
         submitted_on=submitted,
