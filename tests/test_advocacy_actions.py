@@ -1788,3 +1788,49 @@ def test_reopening_an_answered_action_keeps_the_date_of_its_reply(client, login,
     for one, day in ((by_step, replied), (by_form, replied), (dated, given)):
         one = db.session.get(AdvocacyAction, one.id)
         assert (one.status, one.response_on) == (ActionStatus.RESPONSE_RECEIVED, day)
+
+
+def test_an_edit_keeps_the_responsible_person_whose_account_was_deactivated(client, login, world):
+    """The person responsible for an action may have left (account deactivated: the reminders
+    then go to the coordinators). The status step leaves them as they are; the edit form did
+    not offer them, so saving it for anything else (a new title) silently made nobody
+    responsible, and a client sending them back was refused. The form offers the person kept
+    on the action, an edit that leaves them keeps them, and choosing them anew is refused."""
+    coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=TODAY - timedelta(days=40),
+            responsible_id=lawyer.id,
+            case_references=[case.reference],
+        ),
+    )
+    other = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Another appeal",
+            case_references=[case.reference],
+        ),
+    )
+    lawyer.is_active_account = False
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/advocacy/actions/{action.public_id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{lawyer.public_id}">', page) or re.search(
+        rf'<option value="{lawyer.public_id}" selected', page
+    ), "the person kept on the action is offered, chosen"
+    response = _edit(client, action, title="Urgent appeal (UA)")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.title, action.responsible_id) == ("Urgent appeal (UA)", lawyer.id)
+    # Not offered elsewhere, and refused as a new choice.
+    page = client.get(f"/advocacy/actions/{other.public_id}/edit").get_data(as_text=True)
+    assert lawyer.public_id not in page
+    refused = _edit(client, other, responsible=lawyer.public_id)
+    assert refused.status_code == 200
+    assert "Choose an active lawyer or coordinator." in refused.get_data(as_text=True)

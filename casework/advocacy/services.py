@@ -486,13 +486,15 @@ def _resolve_cases(actor: Any, references: list[str]) -> list[Case]:
     return cases
 
 
-def _validate(
-    data: ActionData, saved_followup: date | None = None, saved_response: date | None = None
-) -> dict[str, Any]:
-    """The form's (or the API's) values checked; ``saved_followup`` is the action's follow-up
-    date as saved (an action closed keeps the one it had, a new one is refused),
-    ``saved_response`` its reply's date (one held before the reply's status, as existing data
-    may, is kept; a new one needs that status, as on the status step)."""
+def _validate(data: ActionData, saved: AdvocacyAction | None = None) -> dict[str, Any]:
+    """The form's (or the API's) values checked; ``saved`` is the action edited, as saved.
+    What it holds and the edit leaves is kept, as the status step leaves it: its follow-up
+    date once closed (a new one is refused), a reply's date held before the reply's status (as
+    existing data may; a new one needs that status), the person responsible whose account was
+    deactivated since (a new choice is an active lawyer or coordinator)."""
+    saved_followup = saved.followup_due if saved is not None else None
+    saved_response = saved.response_on if saved is not None else None
+    saved_responsible = saved.responsible_id if saved is not None else None
     errors: dict[str, list[str]] = {}
     title = (data.title or "").strip()
     if not title:
@@ -504,7 +506,7 @@ def _validate(
         errors["reference_number"] = [_("Keep it under %(n)s characters.", n=REFERENCE_MAX_LEN)]
     if data.target_body_id is not None and get_body(data.target_body_id) is None:
         errors["target_body"] = [_("Choose a body from the list.")]
-    if data.responsible_id is not None:
+    if data.responsible_id is not None and data.responsible_id != saved_responsible:
         user = db.session.get(User, data.responsible_id)
         if user is None or user not in responsible_candidates():
             errors["responsible"] = [_("Choose an active lawyer or coordinator.")]
@@ -612,7 +614,7 @@ def update_action(
     if not can_edit_action(actor, action):
         raise PermissionDenied()
     check_version(action, expected_version, data.__dict__)
-    values = _validate(data, saved_followup=action.followup_due, saved_response=action.response_on)
+    values = _validate(data, saved=action)
     # Cases the actor cannot see stay linked: an edit only changes what the editor sees.
     hidden = [c for c in action.cases if not can_view_identifying(actor, c)]
     visible_new = _resolve_cases(actor, data.case_references)

@@ -101,6 +101,10 @@ def _setup_action_form(form: ActionForm, action: AdvocacyAction | None = None) -
         bodies.append(action.target_body)
     form.target_body.choices = pairs([(str(b.id), b.name) for b in bodies], blank="\u2014")
     people = services.responsible_candidates()
+    # The person kept on the action (deactivated since) is offered on its form, as a retired
+    # body is: an edit leaves them.
+    if action is not None and action.responsible and action.responsible not in people:
+        people.append(action.responsible)
     form.responsible.choices = pairs(
         [(u.public_id, f"{u.display_name} ({u.role.label})") for u in people], blank=_("Nobody yet")
     )
