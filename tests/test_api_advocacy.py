@@ -174,3 +174,30 @@ def test_the_document_says_who_is_responsible_for_an_action(app):
     assert "you" in given["description"] and "null" in given["description"]
     assert {"type": "null"} in given["anyOf"]
     assert "responsible" in schemas["ActionOut"]["required"]
+
+
+def test_an_action_created_answered_is_followed_up_after_the_reply_as_documented(app):
+    """An action created through the API with its response received is dated as answered
+    today; a follow-up date on or before it is the next follow-up of nothing (never due). It is
+    refused as on the status step and the forms, and the document says so; a later date is the
+    next follow-up."""
+    world = build_world()
+    api = api_for(app, world.on[Role.LAWYER])
+    url = f"cases/{world.ordinary.case.public_id}/advocacy-actions"
+    answered = {"action_type": "urgent_appeal", "title": "Appeal", "status": "response_received",
+                "submitted_on": "2011-06-20"}  # fmt: skip
+    today = date.today()
+    for due in ("2011-07-20", today.isoformat()):
+        refused = api.post(url, json={**answered, "followup_due": due})
+        assert _error(refused, 422)["fields"] == {
+            "followup_due": ["The next follow-up comes after the reply."]
+        }, due
+    later = date.fromordinal(today.toordinal() + 30).isoformat()
+    made = api.post(url, json={**answered, "followup_due": later})
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["response_on"], made.get_json()["followup_due"]) == (
+        today.isoformat(), later,
+    )  # fmt: skip
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    due = spec["components"]["schemas"]["ActionCreate"]["properties"]["followup_due"]
+    assert "after today for an action created with its response received" in due["description"]

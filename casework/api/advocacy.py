@@ -156,8 +156,10 @@ class ActionCreate(Input):
     submitted_on: date | None = None
     followup_due: date | None = Field(
         default=None,
-        description="When to follow it up: not before submitted_on, and none for an action "
-        f"created closed; years {PartialDate.MIN_YEAR} to {PartialDate.MAX_YEAR} (else 422).",
+        description="When to follow it up: not before submitted_on, after today for an action "
+        "created with its response received (dated today: the next follow-up), and none for an "
+        f"action created closed; years {PartialDate.MIN_YEAR} to {PartialDate.MAX_YEAR} "
+        "(else 422).",
     )
     reference_number: str | None = Field(default=None, max_length=100)
     responsible: PublicId | None = Field(
