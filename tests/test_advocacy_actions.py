@@ -1834,3 +1834,42 @@ def test_an_edit_keeps_the_responsible_person_whose_account_was_deactivated(clie
     refused = _edit(client, other, responsible=lawyer.public_id)
     assert refused.status_code == 200
     assert "Choose an active lawyer or coordinator." in refused.get_data(as_text=True)
+
+
+def test_an_action_moved_to_submitted_on_the_edit_form_is_followed_up_after_it(
+    client, login, world
+):
+    """Moved to "Submitted" with no date, an action is submitted today, on the status step as
+    on the edit form. The step refused a follow-up date before that day; the form checked it
+    against the empty date typed and saved one before the submission (overdue at once). It
+    checks the day the action is dated by, with the step's reason. (A new action recorded as
+    submitted after the fact, with no date, keeps the follow-up date given.)"""
+    coordinator = world["coordinator"]
+    login(coordinator)
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            case_references=[world["case"].reference],
+        ),
+    )
+    db.session.commit()
+    before = (TODAY - timedelta(days=3)).isoformat()
+    typed = {"status": "submitted", "submitted_on": "", "followup_due": before}
+    reason = "The follow-up cannot come before the submission"
+    step = _step(client, action, ActionStatus.SUBMITTED, followup_due=before)
+    assert step.status_code == 400 and reason in step.get_data(as_text=True)
+    edit = _edit(client, action, **typed)
+    assert edit.status_code == 200 and reason in edit.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.status, action.version) == (ActionStatus.PLANNED, 1)
+    # A date from the submission on is taken, and the action dated today.
+    saved = _edit(client, action, **{**typed, "followup_due": TODAY.isoformat()})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert (action.status, action.submitted_on, action.followup_due) == (
+        ActionStatus.SUBMITTED, TODAY, TODAY,
+    )  # fmt: skip

@@ -511,26 +511,37 @@ def _validate(data: ActionData, saved: AdvocacyAction | None = None) -> dict[str
         if user is None or user not in responsible_candidates():
             errors["responsible"] = [_("Choose an active lawyer or coordinator.")]
     status = ActionStatus(data.status)
+    # Moved to "submitted" or "response received" with no date, the step is dated today, as on
+    # the status step; the rules below check the dates the action will hold.
+    moved = saved is None or saved.status != status
+    submitted_on, response_on = data.submitted_on, data.response_on
+    if moved and status == ActionStatus.SUBMITTED and submitted_on is None:
+        submitted_on = date.today()
+    if moved and status == ActionStatus.RESPONSE_RECEIVED and response_on is None:
+        response_on = date.today()
     typed_followup = data.followup_due != saved_followup
     followup = followup_errors(
         data.followup_due,
-        submitted_on=data.submitted_on,
+        # A new action recorded as submitted with no date (often after the fact, its follow-up
+        # already due) is checked against the date typed; an action moved to "submitted" is
+        # submitted now, as on the status step.
+        submitted_on=data.submitted_on if saved is None else submitted_on,
         closing=status == ActionStatus.CLOSED and typed_followup,
         # A date typed with the reply follows it up (the one that awaited it ends with it).
-        replied_on=(data.response_on or date.today())
+        replied_on=(response_on or date.today())
         if status == ActionStatus.RESPONSE_RECEIVED and typed_followup
         else None,
     )
     if followup:
         errors["followup_due"] = followup
     latest = latest_possible_day()
-    if data.submitted_on and data.submitted_on > latest:
+    if submitted_on and submitted_on > latest:
         errors["submitted_on"] = [_("A submission cannot be dated in the future.")]
-    if data.response_on and data.response_on > latest:
+    if response_on and response_on > latest:
         errors["response_on"] = [_("A response cannot be dated in the future.")]
-    elif data.response_on and data.submitted_on and data.response_on < data.submitted_on:
+    elif response_on and submitted_on and response_on < submitted_on:
         errors["response_on"] = [_("The response cannot come before the submission.")]
-    elif data.response_on and data.response_on != saved_response and status not in CLOSED_STATUSES:
+    elif response_on and response_on != saved_response and status not in CLOSED_STATUSES:
         errors["response_on"] = [
             _(
                 "A reply is dated with the status “%(status)s”: choose that status, or leave "
@@ -549,9 +560,9 @@ def _validate(data: ActionData, saved: AdvocacyAction | None = None) -> dict[str
         "target_body_id": data.target_body_id,
         "description": (data.description or "").strip() or None,
         "planned_on": data.planned_on,
-        "submitted_on": data.submitted_on,
+        "submitted_on": submitted_on,
         "followup_due": data.followup_due,
-        "response_on": data.response_on,
+        "response_on": response_on,
         "reference_number": reference,
         "outcome": ActionOutcome(data.outcome),
         "response_summary": (data.response_summary or "").strip() or None,
@@ -561,13 +572,6 @@ def _validate(data: ActionData, saved: AdvocacyAction | None = None) -> dict[str
 
 def _audit_case(action: AdvocacyAction) -> Case | None:
     return action.cases[0] if len(action.cases) == 1 else None
-
-
-def _apply_status_dates(action: AdvocacyAction, to: ActionStatus, today: date) -> None:
-    if to == ActionStatus.SUBMITTED and action.submitted_on is None:
-        action.submitted_on = today
-    if to == ActionStatus.RESPONSE_RECEIVED and action.response_on is None:
-        action.response_on = today
 
 
 def create_action(actor: Any, data: ActionData, *, case: Case | None = None) -> AdvocacyAction:
@@ -591,7 +595,6 @@ def create_action(actor: Any, data: ActionData, *, case: Case | None = None) -> 
     values = _validate(data)
     action = AdvocacyAction(**values, created_by_id=actor.id)
     action.status = ActionStatus(data.status)
-    _apply_status_dates(action, action.status, date.today())
     action.cases = cases
     db.session.add(action)
     db.session.flush()
@@ -659,7 +662,6 @@ def update_action(
         )
     if to != old_status:
         action.status = to
-        _apply_status_dates(action, to, date.today())
     db.session.flush()
     if changed:
         record(actor, "advocacy.action_updated", action, case=_audit_case(action), fields=changed)
