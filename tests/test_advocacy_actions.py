@@ -1873,3 +1873,42 @@ def test_an_action_moved_to_submitted_on_the_edit_form_is_followed_up_after_it(
     assert (action.status, action.submitted_on, action.followup_due) == (
         ActionStatus.SUBMITTED, TODAY, TODAY,
     )  # fmt: skip
+
+
+def test_a_submission_taken_back_on_the_edit_form_loses_its_date_as_on_the_status_step(
+    client, login, world
+):
+    """Sent by mistake: moved back to drafting on the edit form, whatever date the form still
+    shows, the action is no longer dated as sent (timeline, statistics), as the status step
+    does; the date is kept on the audit trail."""
+    coordinator, case = world["coordinator"], world["case"]
+    sent = TODAY - timedelta(days=20)
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Sent by mistake",
+            status=ActionStatus.SUBMITTED,
+            submitted_on=sent,
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    login(coordinator)
+    response = client.post(
+        f"/advocacy/actions/{action.public_id}/edit",
+        data=_action_form(
+            title="Sent by mistake",
+            cases=case.reference,
+            status=ActionStatus.DRAFTING.value,
+            version=str(action.version),
+            submitted_on=sent.isoformat(),
+            followup_due="",
+            reference_number="",
+        ),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    action = db.session.get(AdvocacyAction, action.id)
+    assert action.status == ActionStatus.DRAFTING and action.submitted_on is None
+    assert services.status_history(action)[-1].details["submission_cleared"] == sent.isoformat()

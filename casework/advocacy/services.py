@@ -648,6 +648,9 @@ def update_action(
     followup_given = values["followup_due"] != action.followup_due
     if taken_back:
         values["response_on"] = action.response_on
+    submission_taken_back = _takes_back_submission(old_status, to)
+    if submission_taken_back:
+        values["submitted_on"] = action.submitted_on  # the step back decides it, not the form
     changed = changed_fields(action, values)
     old_ids = {c.id for c in action.cases}
     new_ids = {c.id for c in new_cases}
@@ -660,6 +663,8 @@ def update_action(
         dates.update(
             _take_back_reply(action, outcome_given=outcome_given, followup_given=followup_given)
         )
+    if submission_taken_back:
+        dates.update(_take_back_submission(action))
     if to != old_status:
         action.status = to
     db.session.flush()
@@ -721,6 +726,19 @@ def _outcome_before_reply(reply: dict[str, Any] | None) -> ActionOutcome:
     """What the action's outcome was before the reply (``_last_reply``): pending when the
     trail does not say (a reply recorded before it did, an action created replied)."""
     return ActionOutcome.parse((reply or {}).get("outcome_before")) or ActionOutcome.PENDING
+
+
+def _takes_back_submission(old: ActionStatus, new: ActionStatus) -> bool:
+    """Sent by mistake: "Submitted" moved back to drafting (the status step, the edit form)."""
+    return old == ActionStatus.SUBMITTED and new == ActionStatus.DRAFTING
+
+
+def _take_back_submission(action: AdvocacyAction) -> dict[str, date]:
+    """Not sent after all: its date goes (timeline, statistics), kept on the audit trail with
+    the step (returned); sending it again dates it again."""
+    cleared = {"submission_cleared": action.submitted_on} if action.submitted_on else {}
+    action.submitted_on = None
+    return cleared
 
 
 def _takes_back_reply(old: ActionStatus, new: ActionStatus) -> bool:
@@ -834,12 +852,8 @@ def change_status(
         if action.followup_due is not None:
             dates["followup_cleared"] = action.followup_due
         action.followup_due = None
-    if old == ActionStatus.SUBMITTED and to == ActionStatus.DRAFTING:
-        # Not sent after all (a mistake corrected): its date goes (timeline, statistics), kept
-        # on the trail; sending it again dates it again.
-        if action.submitted_on is not None:
-            dates["submission_cleared"] = action.submitted_on
-        action.submitted_on = None
+    if _takes_back_submission(old, to):
+        dates.update(_take_back_submission(action))
     if _takes_back_reply(old, to):
         dates.update(
             _take_back_reply(
