@@ -477,3 +477,32 @@ def test_upr_submission_assesses_earlier_recommendations_only_in_the_order_of_th
         world.coordinator, upr.Period(date(2010, 1, 1), date(2024, 12, 31)), False, cycle=third
     )
     assert re.findall(r"Recommendation ([\d.]+) ", for_third) == ["98.12", "99.1"]
+
+
+def test_cat_request_gives_counsels_analysis_of_the_personal_risk_once_reviewed(app, world):
+    """The Committee asks for the personal risk on return: a list of provisions "at risk" does
+    not show it, the lawyer's analysis does. It leaves with the reviewed free text only, withheld
+    names replaced; an analysis of a norm the State invokes is no risk to the person."""
+    minsk = _provision("MINSK93:56", "Minsk Convention, duty to extradite", "justifying")
+    legal.add_link(
+        world.lawyer,
+        world.case,
+        provision=minsk,
+        assessment=Assessment.INVOKED,
+        analysis="The request under Minsk lacks the required guarantees.",
+    )
+    db.session.commit()
+    risk = (
+        _cat_request(app, world).split("Personal risk on return")[1].split("Domestic remedies")[0]
+    )
+    assert "faces torture" not in risk  # not reviewed yet
+    db.session.commit()  # the pseudonyms given on first use
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    risk = (
+        _cat_request(app, world).split("Personal risk on return")[1].split("Domestic remedies")[0]
+    )
+    assert "TSTR:3 Non-refoulement: violated" in risk
+    assert "TSTR:3: [name withheld] faces torture" in risk
+    assert "Kholmatov" not in risk and "Yusupova" not in risk
+    assert "Minsk" not in risk

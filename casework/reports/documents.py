@@ -129,12 +129,17 @@ def victims(case: CaseOut) -> list[PersonOut]:
 
 def personal_risk(case: CaseOut) -> list[str]:
     """The provisions the person's removal violates or puts at risk: not those the State
-    invokes to remove them (Minsk, Shanghai) nor those only marked relevant."""
+    invokes to remove them (Minsk, Shanghai) nor those only marked relevant; then counsel's
+    analysis of each (reviewed free text only), which is what shows the risk to the person."""
     risks = {Assessment.VIOLATED.label, Assessment.AT_RISK.label}
-    return [
-        f"{code} {title}: {assessment.lower()}"
+    at_risk = [
+        (code, title, assessment)
         for code, title, assessment, _status in case.provisions
         if assessment in risks
+    ]
+    codes = {code for code, _title, _assessment in at_risk}
+    return [f"{code} {title}: {assessment.lower()}" for code, title, assessment in at_risk] + [
+        f"{code}: {analysis}" for code, analysis in case.analyses if code in codes
     ]
 
 
