@@ -506,3 +506,32 @@ def test_cat_request_gives_counsels_analysis_of_the_personal_risk_once_reviewed(
     assert "TSTR:3: [name withheld] faces torture" in risk
     assert "Kholmatov" not in risk and "Yusupova" not in risk
     assert "Minsk" not in risk
+
+
+def test_what_happened_after_return_leaves_with_the_reviewed_free_text(app, world):
+    """An allegation letter is about what happened: the account of the person's fate after
+    return (detention, trial, torture) is part of the facts a UN body reads, as is it of the
+    CAT request and the dossier. The review page shows it as leaving with the output: once
+    reviewed it does, withheld names replaced; before, it does not."""
+    from casework.core.vocab import Situation, Urgency
+    from casework.reports import services
+
+    world.case.urgency = Urgency.ROUTINE
+    world.case.current_situation = Situation.REMOVED
+    db.session.commit()
+    assert "held in Tashkent" not in _communication(app, world)
+    for kind in (Output.SPECIAL_PROCEDURES, Output.CAT, Output.DOSSIER):
+        services.review_free_text(world.coordinator, world.case, kind)
+    db.session.commit()
+    letter = _communication(app, world)
+    facts = letter.split("DESCRIPTION OF THE FACTS")[1].split("DOMESTIC REMEDIES")[0]
+    assert "After return: [name withheld] is held in Tashkent" in facts
+    assert "Холматов" not in letter and "Mirzaev" not in letter
+    cat = _cat_request(app, world)
+    facts = cat.split("Facts in chronological order")[1].split("Personal risk on return")[0]
+    assert "After return: [name withheld] is held in Tashkent" in facts
+    with app.test_request_context():
+        pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
+    dossier = " ".join(text_of(pdf, "pdf").split())
+    assert "After return [name withheld] is held in Tashkent" in dossier
+    assert "Холматов" not in dossier and "Mirzaev" not in dossier

@@ -186,6 +186,12 @@ def facts(case: CaseOut) -> list[str]:
     return lines
 
 
+def after_return(case: CaseOut) -> list[str]:
+    """What became of the person after return (detention, trial, torture), once reviewed: the
+    end of the facts, after the timeline."""
+    return [f"After return: {case.after_return}"] if case.after_return else []
+
+
 # --- Special Procedures communication -------------------------------------------------------
 
 
@@ -234,7 +240,7 @@ def communication_sections(case: CaseOut) -> list[Section]:
         "case has been reviewed for release)."
     )
     description = [case.narrative] if case.narrative else []
-    description += facts(case)
+    description += facts(case) + after_return(case)
     return [
         Section(
             "Type of communication",
@@ -336,7 +342,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
             ),
             Section(
                 "Facts in chronological order",
-                ([case.narrative] if case.narrative else []) + facts(case),
+                ([case.narrative] if case.narrative else []) + facts(case) + after_return(case),
             ),
             Section(
                 "Personal risk on return",
