@@ -535,3 +535,31 @@ def test_what_happened_after_return_leaves_with_the_reviewed_free_text(app, worl
     dossier = " ".join(text_of(pdf, "pdf").split())
     assert "After return [name withheld] is held in Tashkent" in dossier
     assert "Холматов" not in dossier and "Mirzaev" not in dossier
+
+
+def test_upr_submission_does_not_present_an_imminent_removal_as_carried_out(app, world):
+    """A case whose removal is imminent, with no removal on its timeline, has not been removed
+    (the act recorded at intake is then no removal event): the submission must not tell OHCHR
+    that the person "was subjected to extradition". A removal recorded, it says so."""
+    from casework.core.hiding import hide
+    from casework.core.vocab import EventType, Urgency
+    from casework.reports import upr
+
+    period = upr.Period(date(2010, 1, 1), date(2013, 1, 1))
+
+    def summary() -> str:
+        text = upr.generate_text(world.coordinator, period, False)
+        return next(line for line in text.splitlines() if line.startswith("Case KZ-2012-0001"))
+
+    assert world.case.urgency == Urgency.IMMINENT
+    assert "was subjected to extradition to Uzbekistan." in summary()  # removed on 2012-07-01
+    removal = next(e for e in world.case.events if e.event_type == EventType.REMOVAL)
+    hide(removal, world.lawyer, "recorded in error", case=world.case)
+    db.session.commit()
+    pending = summary()
+    assert "was subjected to" not in pending
+    assert "since 2012-06," in pending
+    assert "faces extradition to Uzbekistan; the removal is imminent." in pending
+    world.case.urgency = Urgency.ROUTINE  # a case no longer imminent: its act happened
+    db.session.commit()
+    assert "was subjected to extradition to Uzbekistan." in summary()

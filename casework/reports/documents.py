@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from casework.core.vocab import Assessment, CaseRole, GovernmentContact
+from casework.core.vocab import Assessment, CaseRole, EventType, GovernmentContact, Situation
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut, RemedyOut
 from casework.reports.models import OrganisationProfile
 
@@ -184,6 +184,17 @@ def facts(case: CaseOut) -> list[str]:
             line += f". {event.description}"
         lines.append(line)
     return lines
+
+
+def removal_carried_out(case: CaseOut) -> bool:
+    """Whether the removal happened: a case not marked imminent, or one whose timeline records
+    the removal or whose person is removed. An imminent case's act recorded at intake is the
+    arrest or decision the removal follows from (``cases.events.act_event_type``)."""
+    return (
+        not case.imminent
+        or any(e.kind == EventType.REMOVAL.label for e in case.events)
+        or case.situation == Situation.REMOVED.label
+    )
 
 
 def after_return(case: CaseOut) -> list[str]:

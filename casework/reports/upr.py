@@ -131,15 +131,19 @@ def _case_summary(c: CaseOut, note: int) -> str:
     who = documents.person_line(victim[0]) if victim else "a person"
     if victim and victim[0].disclosure == Disclosure.WITHHELD:
         who = "a person whose identity is withheld"
-    # "on" a day, "in" a month or a year (an approximate one too: "in c. 2012-06").
-    on_a_day = bool(c.act_date and re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", c.act_date))
-    text = (
-        f"Case {c.reference}: {'on' if on_a_day else 'in'} "
-        f"{c.act_date or 'an unknown month'}, {who} was subjected to "
-        f"{(c.act_type or 'removal').lower()}"
-        + (f" to {c.destination}" if c.destination else "")
-        + f". Current situation: {c.situation.lower()}."
-    )
+    act = (c.act_type or "removal").lower() + (f" to {c.destination}" if c.destination else "")
+    if not documents.removal_carried_out(c):
+        # The act recorded is the arrest or the decision the removal follows from.
+        since = f"since {c.act_date}, " if c.act_date else ""
+        text = f"Case {c.reference}: {since}{who} faces {act}; the removal is imminent."
+    else:
+        # "on" a day, "in" a month or a year (an approximate one too: "in c. 2012-06").
+        on_a_day = bool(c.act_date and re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", c.act_date))
+        text = (
+            f"Case {c.reference}: {'on' if on_a_day else 'in'} "
+            f"{c.act_date or 'an unknown month'}, {who} was subjected to {act}."
+        )
+    text += f" Current situation: {c.situation.lower()}."
     if c.narrative:
         text += f" {c.narrative}"
     return f"{text} [{note}]"
