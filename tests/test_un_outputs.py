@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import docx
 import pytest
@@ -563,3 +563,19 @@ def test_upr_submission_does_not_present_an_imminent_removal_as_carried_out(app,
     world.case.urgency = Urgency.ROUTINE  # a case no longer imminent: its act happened
     db.session.commit()
     assert "was subjected to extradition to Uzbekistan." in summary()
+
+
+def test_urgent_appeal_says_when_the_removal_is_expected(app, world):
+    """An urgent appeal is sent because removal is imminent: the mandate needs the date it is
+    expected on, which the file records, as the CAT request gives it; without one, it says that
+    none has been communicated."""
+    from casework.cases.events import add_event
+
+    def kind_of_communication() -> str:
+        return _communication(app, world).split("TYPE OF COMMUNICATION")[1].split("VICTIM(S)")[0]
+
+    assert "Removal is imminent; no date has been communicated." in kind_of_communication()
+    expected = (date.today() + timedelta(days=5)).isoformat()
+    add_event(world.lawyer, world.case, {"event_type": "removal_pending", "date": expected})
+    db.session.commit()
+    assert f"Removal is imminent: it is expected on {expected}." in kind_of_communication()

@@ -256,12 +256,9 @@ def communication_sections(case: CaseOut) -> list[Section]:
         Section(
             "Type of communication",
             [
-                f"{communication_kind(case)}: "
-                + (
-                    "removal is imminent."
-                    if case.imminent
-                    else "the facts below have occurred or are ongoing."
-                )
+                f"{communication_kind(case)}. {removal_date(case)}"
+                if case.imminent
+                else f"{communication_kind(case)}: the facts below have occurred or are ongoing."
             ],
             numbered=False,
         ),
