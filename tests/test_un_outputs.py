@@ -579,3 +579,24 @@ def test_urgent_appeal_says_when_the_removal_is_expected(app, world):
     add_event(world.lawyer, world.case, {"event_type": "removal_pending", "date": expected})
     db.session.commit()
     assert f"Removal is imminent: it is expected on {expected}." in kind_of_communication()
+
+
+def test_the_expected_removal_date_is_read_at_its_precision(app, world):
+    """A removal expected "this month" is still ahead (its last day is), and is "in" that month,
+    not "on" it; a pending removal with no date recorded has no date to give, not "date
+    unknown" as if it were one."""
+    from casework.cases.events import add_event
+    from casework.core.hiding import hide
+
+    def removal() -> str:
+        return _cat_request(app, world).split("Date of removal")[1].split("Request")[0]
+
+    pending = add_event(world.lawyer, world.case, {"event_type": "removal_pending"})
+    db.session.commit()
+    assert "Removal is imminent; no date has been communicated." in removal()
+    hide(pending, world.lawyer, "recorded in error", case=world.case)
+    this_month = date.today().isoformat()[:7]
+    add_event(world.lawyer, world.case, {"event_type": "removal_pending", "date": this_month})
+    db.session.commit()
+    assert f"Removal is imminent: it is expected in {this_month}." in removal()
+    assert f"Removal is imminent: it is expected in {this_month}." in _communication(app, world)

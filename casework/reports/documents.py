@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from casework.core.types import PartialDate
 from casework.core.vocab import Assessment, CaseRole, EventType, GovernmentContact, Situation
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut, RemedyOut
 from casework.reports.models import OrganisationProfile
@@ -316,12 +317,19 @@ def removal_date(case: CaseOut) -> str:
     """The removal's date or its imminence. On an imminent case a removal event dated before
     today is the act as recorded at intake (an arrest, a decision), not a removal that took
     place: only a date still ahead is the one the removal is set for."""
-    removals = [e.date for e in case.events if e.kind.startswith("Removal") and e.date]
+    # Dated ones only ("date unknown" is no date), each read at its precision.
+    dated = [
+        (e.date, PartialDate.parse(e.date.removeprefix("c. ")))
+        for e in case.events
+        if e.kind.startswith("Removal") and re.match(r"(c\. )?\d{4}", e.date)
+    ]
+    removals = [text for text, _value in dated]
     if case.imminent:
-        today = date.today().isoformat()
-        ahead = [d for d in removals if d.removeprefix("c. ") >= today]
+        # Still ahead while its last possible day is: a removal expected "this month" is.
+        ahead = [text for text, value in dated if value and value.latest() >= date.today()]
         if ahead:
-            return f"Removal is imminent: it is expected on {ahead[0]}."
+            on_a_day = re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", ahead[0])
+            return f"Removal is imminent: it is expected {'on' if on_a_day else 'in'} {ahead[0]}."
         return "Removal is imminent; no date has been communicated."
     if removals:
         return f"Removal date recorded: {removals[-1]}."
