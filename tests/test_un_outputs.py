@@ -600,3 +600,30 @@ def test_the_expected_removal_date_is_read_at_its_precision(app, world):
     db.session.commit()
     assert f"Removal is imminent: it is expected in {this_month}." in removal()
     assert f"Removal is imminent: it is expected in {this_month}." in _communication(app, world)
+
+
+def test_a_joint_upr_submission_names_its_co_authors(app, world):
+    """OHCHR names every co-author at the top of a joint submission and gives the longer limit
+    (5,630 words) to joint submissions only: a "joint" one with no co-author would go out under
+    a title and a limit it has no right to. It is refused, and a co-author named gets through."""
+    from casework.reports.models import ReportDraft
+
+    client = client_for(app, world.coordinator)
+    period = {"period_from": "2010-01-01", "period_to": "2013-01-01", "joint": "y"}
+    response = client.post("/reports/upr", data={**period, "co_authors": "  "})
+    assert response.status_code == 200
+    assert "A joint submission names its co-authors" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ReportDraft)) is None
+    response = client.post("/reports/upr", data={**period, "co_authors": "Partner NGO"})
+    assert response.status_code == 302
+    draft = db.session.scalar(select(ReportDraft))
+    assert draft.joint and draft.word_limit == 5630
+    url = f"/reports/upr/{draft.public_id}"
+    response = client.post(url, data={"body": draft.body, "co_authors": "", "version": 1})
+    assert response.status_code == 200
+    assert "A joint submission names its co-authors" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert draft.co_authors == "Partner NGO" and len(draft.versions) == 1
+    text = text_of(client.get(f"{url}/docx").get_data(), "docx")
+    assert "Joint submission with: Partner NGO" in text
+    assert "Joint stakeholder submission" in text

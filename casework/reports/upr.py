@@ -233,9 +233,27 @@ def _submission_text(
 # --- drafts ---------------------------------------------------------------------------------
 
 
+def check_co_authors(joint: bool, co_authors: str | None) -> None:
+    """A joint submission names its co-authors at the top (OHCHR), and only a joint one has the
+    longer word limit: none named, it is no joint submission."""
+    if joint and not co_author_list(co_authors):
+        raise ValidationFailed(
+            {
+                "co_authors": [
+                    _(
+                        "A joint submission names its co-authors (one organisation a line): "
+                        "OHCHR lists them at the top, and gives the longer word limit only to "
+                        "joint submissions."
+                    )
+                ]
+            }
+        )
+
+
 def create_draft(
     actor: Any, period: Period, *, joint: bool, co_authors: str = "", title: str = ""
 ) -> ReportDraft:
+    check_co_authors(joint, co_authors)
     cases = period_cases(actor, period)
     body = generate_text(actor, period, joint, cases=cases)
     draft = ReportDraft(
@@ -267,6 +285,7 @@ def save_draft(
     """Save the edited text as a new version; return its word count (over the limit is allowed,
     and shown as a warning: never cut)."""
     check_version(draft, version, {"body": body, "co_authors": co_authors})
+    check_co_authors(draft.joint, co_authors)
     body = body.replace("\r\n", "\n")
     number = (draft.versions[0].number if draft.versions else 0) + 1
     draft.body = body

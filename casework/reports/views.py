@@ -282,6 +282,9 @@ def upr_draft(draft_id: str):
                 draft=draft,
                 words=upr.word_count(form.body.data or ""),
             )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)  # the text typed stays in the form
         else:
             db.session.commit()
             if words > draft.word_limit:
@@ -450,6 +453,12 @@ def upr_command(start, end, out: str, joint: bool, co_authors: tuple[str, ...], 
     if not permissions.can_manage_reports(user):
         raise click.UsageError("That account may not produce submissions.")
     period = upr.Period(start.date(), end.date())
+    if joint and not co_authors:
+        click.echo(
+            "Warning: a joint submission names its co-authors (--co-author); OHCHR gives the "
+            "longer word limit to joint submissions only.",
+            err=True,
+        )
     content, words = upr.generate_docx(user, period, joint=joint, co_authors=list(co_authors))
     db.session.commit()
     with open(out, "wb") as handle:
