@@ -627,3 +627,29 @@ def test_a_joint_upr_submission_names_its_co_authors(app, world):
     text = text_of(client.get(f"{url}/docx").get_data(), "docx")
     assert "Joint submission with: Partner NGO" in text
     assert "Joint stakeholder submission" in text
+
+
+def test_a_witness_or_relative_is_never_presented_as_the_victim(app, world):
+    """A case may hold only the relative who reported it, or a witness, before the person at
+    risk is recorded: none of them is the victim, and a document must not present them as one,
+    nor state the victim's consent from theirs."""
+    from casework.cases import services as cases
+
+    monitor = world.case.members[0].user
+    cases.add_person_to_case(monitor, world.case, world.people["none"], "witness")
+    cases.add_person_to_case(monitor, world.case, world.people["family_at_risk"], "family")
+    db.session.commit()
+    letter = _communication(app, world)
+    victims = letter.split("VICTIM(S)")[1].split("ALLEGED PERPETRATORS")[0]
+    assert victims.strip() == "No person at risk is recorded in the file."
+    consent = letter.split("CONSENT")[1].split("SUBMITTING ORGANISATION")[0]
+    assert "victim" not in consent.lower()
+    assert "No person at risk is recorded" in consent
+    cat = _cat_request(app, world)
+    alleged = cat.split("Alleged victim")[1].split("State party")[0]
+    assert alleged.strip() == "No person at risk is recorded in the file."
+    # The person at risk recorded, they are the victim.
+    cases.add_person_to_case(monitor, world.case, world.people["family_at_risk"], "at_risk")
+    db.session.commit()
+    victims = _communication(app, world).split("VICTIM(S)")[1].split("ALLEGED PERPETRATORS")[0]
+    assert "person at risk (Male, 26-35, Uzbekistan)" in victims

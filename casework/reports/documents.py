@@ -123,9 +123,17 @@ def person_line(p: PersonOut) -> str:
     return f"{text} ({', '.join(details)})" if details else text
 
 
+NO_VICTIM = "No person at risk is recorded in the file."
+
+
 def victims(case: CaseOut) -> list[PersonOut]:
-    at_risk = [p for p in case.people if p.role == CaseRole.AT_RISK.label]  # a role in the case
-    return at_risk or case.people[:1]
+    """The people at risk: never a relative or a witness in their place (one who reported the
+    case may be its only person until the person at risk is recorded)."""
+    return [p for p in case.people if p.role == CaseRole.AT_RISK.label]  # a role in the case
+
+
+def victim_lines(case: CaseOut) -> list[str]:
+    return [person_line(p) for p in victims(case)] or [NO_VICTIM]
 
 
 def personal_risk(case: CaseOut) -> list[str]:
@@ -223,7 +231,7 @@ _GOVERNMENT = {
 def consent_lines(people: list[PersonOut], family: bool) -> list[str]:
     """What the Special Procedures ask of consent: to being named, and to the government
     being contacted, for each victim (as ``person_line`` names them when there are several)."""
-    lines = []
+    lines = [] if people else [f"{NO_VICTIM} Their consent is not known."]
     for p in people:
         who = "The victim" if len(people) == 1 else p.label
         lines.append(f"{who} {_NAMING[p.disclosure].format(label=p.label)}")
@@ -263,7 +271,7 @@ def communication_sections(case: CaseOut) -> list[Section]:
             ],
             numbered=False,
         ),
-        Section("Victim(s)", [person_line(p) for p in people], numbered=False),
+        Section("Victim(s)", victim_lines(case), numbered=False),
         Section("Alleged perpetrators", perpetrators or [unnamed], numbered=False),
         Section(
             "Date and place",
@@ -344,13 +352,12 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
         level=1,
     )
     organisation_block(document, profile, [])
-    people = victims(case)
     removal = removal_date(case)
     risk = personal_risk(case)
     add_sections(
         document,
         [
-            Section("Alleged victim", [person_line(p) for p in people], numbered=False),
+            Section("Alleged victim", victim_lines(case), numbered=False),
             Section(
                 "State party",
                 ["Kazakhstan." + (f" Removal to {case.destination}." if case.destination else "")],
