@@ -653,3 +653,31 @@ def test_a_witness_or_relative_is_never_presented_as_the_victim(app, world):
     db.session.commit()
     victims = _communication(app, world).split("VICTIM(S)")[1].split("ALLEGED PERPETRATORS")[0]
     assert "person at risk (Male, 26-35, Uzbekistan)" in victims
+
+
+def test_cat_request_does_not_ask_to_stop_a_removal_that_took_place(app, world):
+    """The person removed on 2012-07-01 (the case no longer imminent): asking the Committee
+    to request that the State "not remove" them contradicts the request's own date of removal.
+    It asks, in the words of rule 114, for the measures needed to avoid possible irreparable
+    damage."""
+    from casework.core.hiding import hide
+    from casework.core.vocab import EventType, Situation, Urgency
+
+    def request() -> str:
+        return _cat_request(app, world).split("\nRequest\n")[1]
+
+    assert "not to remove the alleged victim" in request()  # imminent
+    world.case.urgency = Urgency.ROUTINE
+    db.session.commit()
+    text = request()
+    assert "not to remove" not in text
+    assert "The alleged victim was removed on 2012-07-01." in text
+    assert "to avoid possible irreparable damage to the alleged victim" in text
+    # No removal on the timeline, the person detained: the removal is still to be stopped.
+    removal = next(e for e in world.case.events if e.event_type == EventType.REMOVAL)
+    hide(removal, world.lawyer, "recorded in error", case=world.case)
+    db.session.commit()
+    assert "not to remove the alleged victim" in request()
+    world.case.current_situation = Situation.REMOVED
+    db.session.commit()
+    assert "The alleged victim has been removed." in request()

@@ -344,6 +344,32 @@ def removal_date(case: CaseOut) -> str:
     return "The date of removal is not known."
 
 
+def interim_measures_request(case: CaseOut) -> list[str]:
+    """Not to remove the person; once removed, the measures rule 114 names: those needed to
+    avoid possible irreparable damage (not a request to stop what took place). Removed: a removal on the
+    timeline or the person's situation, on a case no longer imminent (on an imminent one a past
+    removal event is read as ``removal_date`` reads it: the act recorded at intake)."""
+    removed = [e.date for e in case.events if e.kind == EventType.REMOVAL.label]
+    if case.imminent or not (removed or case.situation == Situation.REMOVED.label):
+        return [
+            "The Committee is respectfully requested, under rule 114 of its rules of "
+            "procedure, to ask the State party not to remove the alleged victim while the "
+            "complaint is under examination."
+        ]
+    dated = [d for d in removed if re.match(r"(c\. )?\d{4}", d)]
+    if dated:
+        on_a_day = re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", dated[-1])
+        fact = f"The alleged victim was removed {'on' if on_a_day else 'in'} {dated[-1]}."
+    else:
+        fact = "The alleged victim has been removed."
+    return [
+        fact,
+        "The Committee is respectfully requested, under rule 114 of its rules of procedure, to "
+        "ask the State party to take the interim measures needed to avoid possible irreparable "
+        "damage to the alleged victim while the complaint is under examination.",
+    ]
+
+
 def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     document = new_document(footer=case.reference)
     document.add_heading(
@@ -376,14 +402,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
                 domestic_remedies(case),
             ),
             Section("Date of removal", [removal]),
-            Section(
-                "Request",
-                [
-                    "The Committee is respectfully requested, under rule 114 of its rules of "
-                    "procedure, to ask the State party not to remove the alleged victim while "
-                    "the complaint is under examination."
-                ],
-            ),
+            Section("Request", interim_measures_request(case)),
         ],
     )
     return to_bytes(document)
