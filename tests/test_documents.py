@@ -14,6 +14,7 @@ from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
 from tests.factories import log_in
+from tests.photos import photo
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -184,31 +185,19 @@ def test_office_documents_are_recognised_by_content(app, monitor_case):
     assert _count() == 1
 
 
-def _jpeg(gps: bool) -> bytes:
-    from PIL import Image
-
-    exif = Image.Exif()
-    exif[0x010F] = "Apple"  # the camera's maker: metadata that says nothing of a place
-    if gps:
-        exif[0x8825] = {1: "N", 2: (43.0, 15.0, 7.5), 3: "E", 4: (76.0, 57.0, 3.2)}
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
 def test_a_phone_photo_that_records_where_it_was_taken_is_flagged(app, monitor_case):
     """A photo from a phone may carry GPS coordinates (where a person hides, a detention
     site): the monitor is told at once, the original is kept unchanged as evidence."""
     client, case = monitor_case
-    photo = _jpeg(gps=True)
-    response = _upload(client, case, photo, "IMG_0412.jpg")
+    located = photo(gps=True)
+    response = _upload(client, case, located, "IMG_0412.jpg")
     assert response.status_code == 302
     html = page(client, response.headers["Location"])
     assert "records where it was taken" in html
     document = db.session.scalar(select(Document))
-    assert document.sha256 == hashlib.sha256(photo).hexdigest()  # evidence kept as it came
+    assert document.sha256 == hashlib.sha256(located).hexdigest()  # evidence kept as it came
 
-    response = _upload(client, case, _jpeg(gps=False), "IMG_0413.jpg")
+    response = _upload(client, case, photo(gps=False), "IMG_0413.jpg")
     assert "records where it was taken" not in page(client, response.headers["Location"])
     assert _count() == 2
 

@@ -55,6 +55,7 @@ from casework.core.hooks import (
 from casework.core.i18n import N_
 from casework.core.i18n import gettext as _
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
+from casework.evidence import uploads
 from casework.evidence.downloads import send_document
 from casework.loader import load
 from casework.permissions import (
@@ -323,12 +324,13 @@ def change_status(public_id: str):
 
 @bp.post("/advocacy/actions/<public_id>/documents")
 def upload_action_document(public_id: str):
-    """Attach a letter, reply or annex to the action (the evidence area checks and stores it)."""
+    """Attach a letter, reply or annex to the action: checked, stored and told about as a
+    case's documents are (the evidence area's upload)."""
     from casework.evidence.services import store_document
 
     action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
     form = ActionDocumentForm(prefix="doc")
-    done = submit(
+    done = uploads.receive(
         form,
         lambda: store_document(
             current_user,
@@ -337,10 +339,11 @@ def upload_action_document(public_id: str):
             action=action,
             description=form.description.data,
         ),
-        success=_("Document stored."),
         then=_action_page(action),
     )
-    return done or (_detail(action, document_form=form), 422)
+    if not isinstance(done, int):
+        return done
+    return _detail(action, document_form=form), done
 
 
 @bp.get("/advocacy/actions/<public_id>/documents/<document_id>")

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from casework import permissions
 from casework.cases.forms import DocumentForm, SourceForm
 from casework.cases.models import Case
 from casework.core.conflicts import conflict_page
-from casework.core.db import db
-from casework.core.errors import StorageFailed, ValidationFailed
-from casework.core.formflow import claim_sent, sent_before, submit
-from casework.core.forms import apply_errors, initial_data
+from casework.core.formflow import submit
+from casework.core.forms import initial_data
 from casework.core.i18n import gettext as _
-from casework.evidence import services
+from casework.evidence import services, uploads
 from casework.evidence.downloads import send_document
 from casework.evidence.models import Document, Source
 from casework.loader import load, no_page_if_hidden
@@ -83,51 +81,26 @@ def _sources_of(case) -> str:
 def upload_document(public_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     form = DocumentForm()
-    status = 200
-    documents = url_for("cases.case_file", public_id=case.public_id) + "#documents"
-    if request.method == "POST":
-        if sent_before(form):
-            return redirect(documents)
-        if form.validate_on_submit():
-            if not claim_sent(form):
-                return redirect(documents)
-            upload = form.file.data
-            try:
-                document = services.store_document(
-                    current_user,
-                    upload.stream,
-                    upload.filename or "",
-                    case=case,
-                    description=form.description.data,
-                )
-            except ValidationFailed as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-                # A full or unreachable file store is not the user's mistake.
-                status = 503 if isinstance(exc, StorageFailed) else 422
-            else:
-                db.session.commit()
-                flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
-                if document.records_location:
-                    flash(
-                        _(
-                            "This photo records where it was taken (GPS coordinates in its "
-                            "metadata). The original is kept unchanged as evidence: never send "
-                            "this file outside the team; share a copy without location data, "
-                            "such as a screenshot."
-                        ),
-                        "warning",
-                    )
-                return redirect(documents)
-        else:
-            status = 422
+    done = uploads.receive(
+        form,
+        lambda: services.store_document(
+            current_user,
+            form.file.data.stream,
+            form.file.data.filename or "",
+            case=case,
+            description=form.description.data,
+        ),
+        then=url_for("cases.case_file", public_id=case.public_id) + "#documents",
+    )
+    if not isinstance(done, int):
+        return done
     return render_template(
         "evidence/document_form.html",
         case=case,
         form=form,
         accepted=", ".join(services.allowed_extensions()),
         max_mb=services.current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
-    ), status
+    ), done
 
 
 @bp.get("/cases/<public_id>/documents/<document_id>")

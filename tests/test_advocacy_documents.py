@@ -1,0 +1,98 @@
+"""Documents attached to an advocacy action (an urgent appeal's letter, a photo in its annex)
+go the way a case's documents go: the same checks, warnings, store and rights."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.advocacy import services
+from casework.core import storage as storage_module
+from casework.core.db import db
+from casework.core.vocab import ActionType, Role, TeamRole
+from casework.evidence.models import Document
+from tests.case_helpers import page
+from tests.clients import client_for
+from tests.factories import make_case, make_user
+from tests.photos import photo
+
+LOCATED = "records where it was taken"
+
+
+@pytest.fixture
+def appeal(app):
+    """An urgent appeal about one case, and a client of the case's lawyer (who may change it)."""
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(make_user(Role.MONITOR), team=((lawyer, TeamRole.LAWYER),))
+    action = services.create_action(
+        coordinator,
+        services.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Urgent appeal",
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    return client_for(app, lawyer), action
+
+
+def _attach(client, action, content: bytes, name: str, description: str = "Annex 2"):
+    return client.post(
+        f"/advocacy/actions/{action.public_id}/documents",
+        data={"doc-file": (io.BytesIO(content), name), "doc-description": description},
+        content_type="multipart/form-data",
+    )
+
+
+def _count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(Document.id)))
+
+
+def _stored(app) -> set[str]:
+    folder = Path(app.config["UPLOAD_DIR"])
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def test_a_photo_attached_to_an_appeal_that_records_where_it_was_taken_is_flagged(appeal):
+    """An appeal's annexes leave the organisation: whoever attaches a photo that says where it
+    was taken is told so at once, as on a case, and the file is kept as it came."""
+    client, action = appeal
+    response = _attach(client, action, photo(gps=True), "IMG_0412.jpg")
+    assert response.status_code == 302
+    html = page(client, response.headers["Location"])
+    assert LOCATED in html
+    stored = db.session.scalar(select(Document))
+    assert f"SHA-256: {stored.sha256}" in html  # as on a case: the hash to compare copies with
+
+    response = _attach(client, action, photo(gps=False), "IMG_0413.jpg")
+    assert response.status_code == 302
+    assert LOCATED not in page(client, response.headers["Location"])
+    assert _count() == 2
+
+
+def test_a_full_file_store_is_a_503_that_keeps_the_form_and_stores_nothing(
+    app, appeal, monkeypatch
+):
+    client, action = appeal
+    files = _stored(app)
+
+    def disk_full(source, out, length=0):
+        out.write(source.read(10))  # half a file on disk, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(storage_module.shutil, "copyfileobj", disk_full)
+    response = _attach(client, action, b"Reply of the State.\n", "reply.txt", "The reply")
+    assert response.status_code == 503  # not the user's mistake
+    html = response.get_data(as_text=True)
+    assert "could not be stored" in html and "The reply" in html
+    assert _stored(app) == files and _count() == 0
+    monkeypatch.undo()
+    assert _attach(client, action, b"Reply of the State.\n", "reply.txt").status_code == 302
+    assert _count() == 1
