@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,23 @@ def test_a_full_file_store_is_a_503_that_keeps_the_form_and_stores_nothing(
     monkeypatch.undo()
     assert _attach(client, action, b"Reply of the State.\n", "reply.txt").status_code == 302
     assert _count() == 1
+
+
+def test_an_attachment_sent_twice_is_stored_once(appeal):
+    """A double tap or a retry over a slow connection: one document, as on a case."""
+    client, action = appeal
+    html = page(client, f"/advocacy/actions/{action.public_id}")
+    key = re.search(r'name="doc-form_key" type="hidden" value="([^"]+)"', html)
+    assert key, "the attach form carries a key of its own"
+    for _ in range(2):
+        response = client.post(
+            f"/advocacy/actions/{action.public_id}/documents",
+            data={
+                "doc-file": (io.BytesIO(b"Reply of the State.\n"), "reply.txt"),
+                "doc-form_key": key.group(1),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    assert _count() == 1
+    assert "already saved" in page(client, f"/advocacy/actions/{action.public_id}")

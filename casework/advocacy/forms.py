@@ -181,7 +181,7 @@ class CycleDateForm(FlaskForm):
     response_date = DayField(_l("Date of the State's responses"), validators=[DataRequired()])
 
 
-class ActionDocumentForm(FlaskForm):
+class ActionDocumentForm(OnceForm, FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
     description = StringField(
         _l("Description (no names)"), validators=[Optional(), Length(max=1000)]
