@@ -8,6 +8,7 @@ import io
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -15,8 +16,10 @@ from sqlalchemy import func, select
 from casework.advocacy import services
 from casework.core import storage as storage_module
 from casework.core.db import db
+from casework.core.errors import PermissionDenied
 from casework.core.vocab import ActionType, Role, TeamRole
 from casework.evidence.models import Document
+from casework.evidence.services import store_document
 from tests.case_helpers import page
 from tests.clients import client_for
 from tests.factories import make_case, make_user
@@ -40,7 +43,9 @@ def appeal(app):
         ),
     )
     db.session.commit()
-    return client_for(app, lawyer), action
+    return SimpleNamespace(
+        client=client_for(app, lawyer), action=action, lawyer=lawyer, coordinator=coordinator
+    )
 
 
 def _attach(client, action, content: bytes, name: str, description: str = "Annex 2"):
@@ -64,7 +69,7 @@ def _stored(app) -> set[str]:
 def test_a_photo_attached_to_an_appeal_that_records_where_it_was_taken_is_flagged(appeal):
     """An appeal's annexes leave the organisation: whoever attaches a photo that says where it
     was taken is told so at once, as on a case, and the file is kept as it came."""
-    client, action = appeal
+    client, action = appeal.client, appeal.action
     response = _attach(client, action, photo(gps=True), "IMG_0412.jpg")
     assert response.status_code == 302
     html = page(client, response.headers["Location"])
@@ -81,7 +86,7 @@ def test_a_photo_attached_to_an_appeal_that_records_where_it_was_taken_is_flagge
 def test_a_full_file_store_is_a_503_that_keeps_the_form_and_stores_nothing(
     app, appeal, monkeypatch
 ):
-    client, action = appeal
+    client, action = appeal.client, appeal.action
     files = _stored(app)
 
     def disk_full(source, out, length=0):
@@ -101,7 +106,7 @@ def test_a_full_file_store_is_a_503_that_keeps_the_form_and_stores_nothing(
 
 def test_an_attachment_sent_twice_is_stored_once(appeal):
     """A double tap or a retry over a slow connection: one document, as on a case."""
-    client, action = appeal
+    client, action = appeal.client, appeal.action
     html = page(client, f"/advocacy/actions/{action.public_id}")
     key = re.search(r'name="doc-form_key" type="hidden" value="([^"]+)"', html)
     assert key, "the attach form carries a key of its own"
@@ -117,3 +122,19 @@ def test_an_attachment_sent_twice_is_stored_once(appeal):
         assert response.status_code == 302
     assert _count() == 1
     assert "already saved" in page(client, f"/advocacy/actions/{action.public_id}")
+
+
+def test_only_who_may_change_the_action_attaches_to_it_even_through_the_service(appeal):
+    """The service decides, as it does for a case: a lawyer off the action's case may not
+    attach a file to it, whatever calls the service; the case's lawyer may."""
+    outsider = make_user(Role.LAWYER)
+    with pytest.raises(PermissionDenied):
+        store_document(outsider, io.BytesIO(b"Letter\n"), "letter.txt", action=appeal.action)
+    db.session.rollback()
+    with pytest.raises(PermissionDenied):  # a document belongs to a case or to an action
+        store_document(appeal.lawyer, io.BytesIO(b"Letter\n"), "letter.txt")
+    db.session.rollback()
+    assert _count() == 0
+    store_document(appeal.lawyer, io.BytesIO(b"Letter\n"), "letter.txt", action=appeal.action)
+    db.session.commit()
+    assert _count() == 1

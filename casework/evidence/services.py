@@ -108,10 +108,20 @@ def store_document(
 ) -> Document:
     """Check, hash and store an upload; refuse empty, oversize and disguised files.
 
-    Nothing reaches the attachment store unless every check passes; a store that is full or
-    unreachable raises StorageFailed (a ValidationFailed on the file field).
+    A document belongs to a case or to an advocacy action (``case``, ``action``): the actor
+    must be entitled to change what it belongs to. Nothing reaches the attachment store unless
+    every check passes; a store that is full or unreachable raises StorageFailed (a
+    ValidationFailed on the file field).
     """
-    if case is not None and not permissions.can_edit_case(actor, case):
+    owners = [
+        need(actor, owner)
+        for owner, need in (
+            (case, permissions.can_edit_case),
+            (action, permissions.can_edit_action),
+        )
+        if owner is not None
+    ]
+    if not owners or not all(owners):
         raise PermissionDenied()
     name = clean_filename(filename)
     extension = os.path.splitext(name)[1].lower()
