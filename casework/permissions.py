@@ -638,11 +638,24 @@ def action_cases_for(
     return [case for case in action.cases if can_view_identifying(user, case)]
 
 
-def can_download_action_document(user: User, action: Any) -> bool:
-    """An action's document may concern any of its cases: every one must be readable."""
+def can_download_action_document(user: User, action: Any, document: Any = None) -> bool:
+    """An action's document may concern any of its cases: every one must be readable. Those
+    the action had when ``document`` was attached too (``document_cases``): unlinking a case
+    from the action does not hand its documents to whoever sees the action without it.
+    Without ``document``: may the user have the action's documents at all."""
     if not can_view_action(user, action):
         return False
-    return all(can_view_identifying(user, case) for case in action.cases)
+    if not all(can_view_identifying(user, case) for case in action.cases):
+        return False
+    if document is None:
+        return True
+    from casework.core.db import db
+    from casework.evidence.models import document_cases
+
+    # By id: the text of a case no longer linked is not read to decide.
+    attached = select(document_cases.c.case_id).where(document_cases.c.document_id == document.id)
+    unlinked = set(db.session.scalars(attached)) - {case.id for case in action.cases}
+    return readable_case_ids(user, unlinked) == unlinked
 
 
 def visible_actions_clause(user: User) -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from casework import permissions
 from casework.advocacy import services
 from casework.core import storage as storage_module
 from casework.core.db import db
@@ -138,3 +139,48 @@ def test_only_who_may_change_the_action_attaches_to_it_even_through_the_service(
     store_document(appeal.lawyer, io.BytesIO(b"Letter\n"), "letter.txt", action=appeal.action)
     db.session.commit()
     assert _count() == 1
+
+
+def test_a_document_stays_behind_the_cases_it_was_attached_for(app):
+    """A photo attached to an appeal about a restricted case concerns that case: unlinking the
+    case from the action (a thematic action now, or one left with another case) does not hand
+    the photo to everyone who sees the action. Whoever may read the case still downloads it."""
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    monitor = make_user(Role.MONITOR)
+    hidden = make_case(monitor, team=((coordinator, TeamRole.MEMBER),), restricted=True)
+    own = make_case(monitor, team=((lawyer, TeamRole.LAWYER), (coordinator, TeamRole.MEMBER)))
+    documents = {}
+    for cases in ([hidden], [hidden, own]):
+        action = services.create_action(
+            coordinator,
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title="Urgent appeal",
+                case_references=[c.reference for c in cases],
+            ),
+        )
+        document = store_document(
+            coordinator, io.BytesIO(photo(gps=True)), "IMG_0412.jpg", action=action
+        )
+        db.session.commit()
+        services.update_action(
+            coordinator,
+            action,
+            services.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title="Urgent appeal",
+                case_references=[c.reference for c in cases if c is not hidden],
+            ),
+            action.version,
+        )
+        db.session.commit()
+        documents[action] = document
+    reader = client_for(app, lawyer)
+    for action, document in documents.items():
+        assert permissions.can_view_action(lawyer, action)  # thematic, or on the lawyer's case
+        assert "IMG_0412.jpg" not in page(reader, f"/advocacy/actions/{action.public_id}")
+        url = f"/advocacy/actions/{action.public_id}/documents/{document.public_id}"
+        assert reader.get(url).status_code == 403
+        with client_for(app, coordinator).get(url) as response:
+            assert response.status_code == 200

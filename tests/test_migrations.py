@@ -318,6 +318,43 @@ def test_remedy_dates_become_partial_and_go_back_only_when_every_one_is_a_day(ap
     assert _diff() == []
 
 
+def test_documents_attached_to_actions_before_get_their_actions_cases(app, make_user):
+    """The cases an action had when a document was attached were not recorded before: the
+    upgrade gives each such document the cases its action has (the most that is known)."""
+    import io
+
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionType
+    from casework.evidence.services import store_document
+
+    coordinator = make_user(Role.COORDINATOR)
+    first, second = make_case(coordinator), make_case(coordinator)
+    action = advocacy.create_action(
+        coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Joint appeal",
+            case_references=[first.reference, second.reference],
+        ),
+    )
+    document = store_document(coordinator, io.BytesIO(b"Letter\n"), "letter.txt", action=action)
+    on_case = store_document(coordinator, io.BytesIO(b"Decision\n"), "d.txt", case=first)
+    db.session.commit()
+    expected = [(document.id, first.id), (document.id, second.id)]
+    assert on_case.id not in {d for d, _ in expected}
+    db.session.remove()
+
+    downgrade(revision="c4e8b2f6a1d3")
+    upgrade()
+    db.session.remove()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT document_id, case_id FROM document_cases ORDER BY document_id, case_id")
+        ).all()
+    assert [tuple(r) for r in rows] == sorted(expected)
+    assert _diff() == []
+
+
 # --- foreign keys, on SQLite as on PostgreSQL --------------------------------------------------
 
 

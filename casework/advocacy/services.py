@@ -1090,8 +1090,9 @@ def status_histories(actions: list[AdvocacyAction]) -> dict[str, list[AuditEntry
 def action_documents(user: Any, action: AdvocacyAction) -> list[tuple[Any, bool]]:
     """Documents attached to the action (not hidden), each with whether its name may be shown.
 
-    An action's document may concern any of its cases, so it is listed only to users who may
-    read every one of them (``permissions.can_download_action_document``).
+    An action's document may concern any of its cases, and any the action had when it was
+    attached: it is listed only to users who may read every one of them
+    (``permissions.can_download_action_document``).
     """
     from casework.evidence.models import Document  # evidence imports advocacy models
 
@@ -1102,4 +1103,8 @@ def action_documents(user: Any, action: AdvocacyAction) -> list[tuple[Any, bool]
         .where(Document.action_id == action.id, Document.hidden_at.is_(None))
         .order_by(Document.uploaded_at)
     )
-    return [(doc, True) for doc in db.session.scalars(query)]
+    return [
+        (doc, True)
+        for doc in db.session.scalars(query)
+        if can_download_action_document(user, action, doc)
+    ]

@@ -355,6 +355,8 @@ def download_action_document(public_id: str, document_id: str):
     document = get_document(document_id)
     if document is None or document.action_id != action.id or document.is_hidden:
         abort(404)
+    if not can_download_action_document(current_user, action, document):
+        raise PermissionDenied()  # attached for a case the user may not read
     return send_document(current_user, document, advocacy_action=action.public_id)
 
 

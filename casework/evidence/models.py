@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db import (
@@ -42,6 +42,16 @@ class Source(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Mode
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+# The cases an advocacy action had when a document was attached to it: the document may concern
+# any of them, and stays behind the right to read every one of them once unlinked from the action.
+document_cases = Table(
+    "document_cases",
+    db.metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+)
 
 
 class Document(PublicIdMixin, HiddenMixin, db.Model):

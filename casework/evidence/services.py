@@ -33,7 +33,7 @@ from casework.core.requestmemo import per_request
 from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import NOT_ACCEPTED, ContentCheck, PhotoLocation
-from casework.evidence.models import Document, Source
+from casework.evidence.models import Document, Source, document_cases
 
 TEXT_MAX_LEN = 10_000
 DESCRIPTION_MAX_LEN = 1_000
@@ -223,6 +223,13 @@ def store_document(
     if case is not None:
         case.updated_at = utcnow()
     db.session.flush()
+    if action is not None and action.cases:
+        # It may concern any of the action's cases: unlinking one later does not hand it to
+        # whoever may not read that case (``permissions.can_download_action_document``).
+        db.session.execute(
+            document_cases.insert(),
+            [{"document_id": document.id, "case_id": linked.id} for linked in action.cases],
+        )
     # Not its hash: whoever holds a copy of the file could confirm from the trail that it is here.
     record(actor, "document.uploaded", document, case=case, size=size)
     return document
