@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import struct
 
 # Where the photo was taken, as a phone writes it: 43°15'7.5"N 76°57'3.2"E.
 GPS = {1: "N", 2: (43.0, 15.0, 7.5), 3: "E", 4: (76.0, 57.0, 3.2)}
@@ -19,10 +21,56 @@ def exif(gps: bool) -> bytes:
     return block.tobytes()
 
 
-def photo(gps: bool, kind: str = "JPEG", size: tuple[int, int] = (8, 8)) -> bytes:
-    """A small picture in ``kind`` (a Pillow format name) carrying an Exif block."""
-    from PIL import Image
+def noise(size: int, seed: int = 7) -> bytes:
+    """Bytes that do not compress, as a photo's pixels do not."""
+    return random.Random(seed).randbytes(size)  # noqa: S311 (test data, not a secret)
 
+
+def bloated_xmp(ancestors: int = 8000) -> str:
+    """An XMP packet as an editor grows it: every document pasted in once is listed as an
+    ancestor (hundreds of kilobytes in files edited many times)."""
+    items = "".join(f"<rdf:li>xmp.did:{n:032x}</rdf:li>" for n in range(ancestors))
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description>'
+        f"<photoshop:DocumentAncestors><rdf:Bag>{items}</rdf:Bag></photoshop:DocumentAncestors>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+
+
+def photo(
+    gps: bool, kind: str = "JPEG", size: tuple[int, int] = (8, 8), xmp: str | None = None
+) -> bytes:
+    """A picture in ``kind`` (a Pillow format name) carrying an Exif block; larger than 8x8,
+    its pixels are noise (a file of about width x height x 3 bytes); with ``xmp``, that packet
+    too (for PNG an iTXt chunk, which comes before the Exif chunk; for WebP an XMP chunk, which
+    comes after it)."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    width, height = size
+    picture = Image.frombytes("RGB", size, noise(width * height * 3))
+    options: dict = {"exif": exif(gps)}
+    if xmp is not None and kind == "PNG":
+        options["pnginfo"] = PngInfo()
+        options["pnginfo"].add_itxt("XML:com.adobe.xmp", xmp)
+    elif xmp is not None:
+        options["xmp"] = xmp.encode()
     out = io.BytesIO()
-    Image.new("RGB", size).save(out, kind, exif=exif(gps))
+    picture.save(out, kind, **options)
     return out.getvalue()
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def heic(gps: bool, before: int = 600_000, after: int = 600_000) -> bytes:
+    """The layout of a HEIC photo from a phone: its boxes, then the data of its items one after
+    another (the picture, its Exif item, an auxiliary image such as a depth map or an HDR gain
+    map). Nothing but the layout: the checks read the Exif item, never the picture."""
+    item = struct.pack(">I", 6) + b"Exif\x00\x00" + exif(gps)  # the offset of the TIFF header
+    return (
+        _box(b"ftyp", b"heic" + b"\x00\x00\x00\x00" + b"mif1heic")
+        + _box(b"meta", b"\x00" * 64)
+        + _box(b"mdat", noise(before, 1) + item + noise(after, 2))
+    )

@@ -8,13 +8,15 @@ import os
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from casework.core.db import db
 from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
 from tests.factories import log_in
-from tests.photos import photo
+from tests.photos import bloated_xmp, heic, photo
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -34,10 +36,14 @@ def monitor_case(app, make_user):
 
 
 def _upload(client, case, content: bytes, name: str):
+    # Encoded here, in memory: the test client spools a large body to a file it leaves open.
+    boundary, body = encode_multipart(
+        {"file": FileStorage(io.BytesIO(content), name), "description": "Court decision"}
+    )
     return client.post(
         f"/cases/{case.public_id}/documents/new",
-        data={"file": (io.BytesIO(content), name), "description": "Court decision"},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
 
 
@@ -239,3 +245,39 @@ def test_a_download_is_named_by_reference_never_by_the_name_it_was_uploaded_with
     assert names["action"] == f"attachment; filename=document-{action_document.public_id}.txt"
     # The pages still show the name it was uploaded with, to those who may read it.
     assert cw.canaries["document_name"] in page(client, f"/cases/{cw.case.public_id}")
+
+
+@pytest.mark.parametrize("kind, name", [("PNG", "IMG_0412.png"), ("WEBP", "IMG_0412.webp")])
+def test_png_and_webp_photos_that_record_where_they_were_taken_are_flagged(
+    app, monitor_case, kind, name
+):
+    """PNG keeps Exif in an eXIf chunk, WebP in an EXIF chunk: both are read."""
+    client, case = monitor_case
+    response = _upload(client, case, photo(gps=True, kind=kind), name)
+    assert response.status_code == 302
+    assert "records where it was taken" in page(client, response.headers["Location"])
+    response = _upload(client, case, photo(gps=False, kind=kind), name)
+    assert response.status_code == 302
+    assert "records where it was taken" not in page(client, response.headers["Location"])
+
+
+# Where a file may keep its Exif block far from both its start and its end.
+_EXIF_INSIDE = {
+    # An edited PNG: a large XMP packet (an iTXt chunk) before the eXIf chunk, then the pixels.
+    "IMG_0412.png": lambda gps: photo(gps, "PNG", (300, 300), bloated_xmp()),
+    # A WebP: the pixels, the EXIF chunk, then a large XMP chunk.
+    "IMG_0412.webp": lambda gps: photo(gps, "WEBP", (800, 800), bloated_xmp()),
+    # A HEIC photo: its Exif item between the picture and an auxiliary image (a depth map).
+    "IMG_0412.heic": heic,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EXIF_INSIDE))
+def test_the_location_is_found_wherever_the_file_keeps_its_exif_block(app, monitor_case, name):
+    client, case = monitor_case
+    response = _upload(client, case, _EXIF_INSIDE[name](True), name)
+    assert response.status_code == 302
+    assert "records where it was taken" in page(client, response.headers["Location"])
+    response = _upload(client, case, _EXIF_INSIDE[name](False), name)
+    assert response.status_code == 302
+    assert "records where it was taken" not in page(client, response.headers["Location"])

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
 from casework.core.vocab import Role
-from casework.evidence.checks import ContentCheck, pdf_active_content
+from casework.evidence.checks import ContentCheck, PhotoLocation, pdf_active_content
 from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
+from tests.photos import heic, photo
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
 
@@ -125,3 +126,21 @@ def test_upload_of_active_pdf_is_refused_with_a_clear_message(app, make_user):
     assert db.session.scalar(select(func.count(Document.id))) == 0
     assert upload(CLEAN_PDF, "decision.pdf").status_code == 302
     assert db.session.scalar(select(func.count(Document.id))) == 1
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 4096, 5])
+def test_a_photos_location_is_found_however_the_upload_is_cut(chunk):
+    """An Exif header or block cut across chunks, at the start of a file or deep inside it."""
+
+    def located(content: bytes, mime: str) -> bool:
+        check = PhotoLocation()
+        for start in range(0, len(content), chunk):
+            check.feed(content[start : start + chunk])
+        return check.found(mime)
+
+    assert located(photo(gps=True), "image/jpeg")
+    assert not located(photo(gps=False), "image/jpeg")
+    for before in (300_000, 524_287, 786_430):  # around where what is read is let go
+        assert located(heic(gps=True, before=before), "image/heic"), before
+        assert not located(heic(gps=False, before=before), "image/heic"), before
+    assert not located(heic(gps=True), "video/mp4")  # only an image is said to record a place

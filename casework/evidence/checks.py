@@ -219,10 +219,13 @@ def pdf_active_content(data: bytes) -> bytes | None:
     return None
 
 
-# Where a photo's Exif block is looked for: the start of the file (JPEG, TIFF, WebP, PNG) and
-# its end (a HEIC file may keep its Exif item after the picture).
+# A photo's Exif block is a TIFF structure whose offsets count from its own header. A file keeps
+# it near its start (JPEG, TIFF, most PNG), after the pixels (WebP, some PNG), or between the
+# items of a HEIC file (the picture, then the Exif item, then a depth map or a gain map), and an
+# editor's XMP packet may come first and grow large: the whole upload is looked through for the
+# header, and what follows each one is read up to EXIF_WINDOW bytes on.
 EXIF_WINDOW = 256 * 1024
-_TIFF_HEADERS = re.compile(rb"II\*\x00|MM\x00\*")
+_TIFF_HEADERS = (b"II*\x00", b"MM\x00*")
 _GPS_IFD_TAG = 0x8825
 _GPS_LATITUDE, _GPS_LONGITUDE = 0x0002, 0x0004
 
@@ -256,31 +259,41 @@ def _tiff_has_location(tiff: bytes) -> bool:
     return any(gps.get(tag, (0, 0))[1] > 0 for tag in (_GPS_LATITUDE, _GPS_LONGITUDE))
 
 
-def has_location(data: bytes) -> bool:
-    """Does this (part of an) image carry GPS coordinates in an Exif block?"""
-    for match in _TIFF_HEADERS.finditer(data):
-        if _tiff_has_location(data[match.start() : match.start() + EXIF_WINDOW]):
-            return True
-    return False
-
-
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
-    (Exif GPS coordinates). The file is not changed: it is evidence, kept as it came."""
+    (Exif GPS coordinates, wherever the file keeps its Exif block). The file is not changed: it
+    is evidence, kept as it came. What is held at once: twice EXIF_WINDOW bytes and a chunk."""
 
     def __init__(self) -> None:
-        self.head = b""
-        self.tail = b""
+        self._buffer = bytearray()
+        self._located = False
 
     def feed(self, chunk: bytes) -> None:
-        if len(self.head) < EXIF_WINDOW:
-            self.head += chunk[: EXIF_WINDOW - len(self.head)]
-        self.tail = (self.tail + chunk)[-EXIF_WINDOW:]
+        if self._located:
+            return
+        self._buffer += chunk
+        if len(self._buffer) >= 2 * EXIF_WINDOW:
+            # Every header that starts here with EXIF_WINDOW bytes after it is read now; what a
+            # later header may start at, or need, is kept.
+            read = len(self._buffer) - EXIF_WINDOW
+            self._located = self._read_headers(read)
+            del self._buffer[:read]
+
+    def _read_headers(self, before: int) -> bool:
+        """Does an Exif block whose header starts before offset ``before`` record a place?"""
+        for header in _TIFF_HEADERS:
+            end = before + len(header) - 1
+            at = self._buffer.find(header, 0, end)
+            while at != -1:
+                if _tiff_has_location(self._buffer[at : at + EXIF_WINDOW]):
+                    return True
+                at = self._buffer.find(header, at + 1, end)
+        return False
 
     def found(self, mime: str) -> bool:
         if not mime.startswith("image/"):
             return False
-        return has_location(self.head) or has_location(self.tail)
+        return self._located or self._read_headers(len(self._buffer))
 
 
 class ContentCheck:
