@@ -74,3 +74,39 @@ def heic(gps: bool, before: int = 600_000, after: int = 600_000) -> bytes:
         + _box(b"meta", b"\x00" * 64)
         + _box(b"mdat", noise(before, 1) + item + noise(after, 2))
     )
+
+
+def tiff_directory_last(gps: bool, pixels: int = 600_000) -> bytes:
+    """A TIFF as libtiff writes it: the header, the pixels, and only then its directories (the
+    GPS directory, then the first one pointing at it): every offset counts from the file's
+    start."""
+    pixel_data = noise(pixels, 3)
+    gps_at = 8 + len(pixel_data)
+    gps_ifd = b""
+    if gps:
+        # Latitude and longitude as three rationals each, kept after the directory.
+        values_at = gps_at + 2 + 12 * 4 + 4
+        gps_ifd = struct.pack("<H", 4)
+        gps_ifd += struct.pack("<HHI4s", 1, 2, 2, b"N\x00\x00\x00")
+        gps_ifd += struct.pack("<HHII", 2, 5, 3, values_at)
+        gps_ifd += struct.pack("<HHI4s", 3, 2, 2, b"E\x00\x00\x00")
+        gps_ifd += struct.pack("<HHII", 4, 5, 3, values_at + 24)
+        gps_ifd += struct.pack("<I", 0)
+        gps_ifd += struct.pack("<6I", 43, 1, 15, 1, 75, 10) + struct.pack(
+            "<6I", 76, 1, 57, 1, 32, 10
+        )
+    first_at = gps_at + len(gps_ifd)
+    entries = [
+        (0x0100, 4, 1, 400),  # width
+        (0x0101, 4, 1, 500),  # height
+        (0x0102, 3, 1, 8),  # bits per sample
+        (0x0106, 3, 1, 1),  # black is zero
+        (0x0111, 4, 1, 8),  # the pixels' offset
+        (0x0117, 4, 1, len(pixel_data)),  # their length
+    ]
+    if gps:
+        entries.append((0x8825, 4, 1, gps_at))
+    first = struct.pack("<H", len(entries))
+    first += b"".join(struct.pack("<HHII", *entry) for entry in entries)
+    first += struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", first_at) + pixel_data + gps_ifd + first

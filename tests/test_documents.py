@@ -16,7 +16,7 @@ from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
 from tests.factories import log_in
-from tests.photos import bloated_xmp, heic, photo
+from tests.photos import bloated_xmp, heic, photo, tiff_directory_last
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -269,6 +269,9 @@ _EXIF_INSIDE = {
     "IMG_0412.webp": lambda gps: photo(gps, "WEBP", (800, 800), bloated_xmp()),
     # A HEIC photo: its Exif item between the picture and an auxiliary image (a depth map).
     "IMG_0412.heic": heic,
+    # A TIFF written as libtiff writes it (a drone's or a scanner's): its directories after the
+    # pixels, their offsets counted from the start of the file.
+    "DJI_0412.tif": tiff_directory_last,
 }
 
 

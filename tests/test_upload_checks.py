@@ -15,7 +15,7 @@ from casework.evidence.checks import ContentCheck, PhotoLocation, pdf_active_con
 from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
-from tests.photos import heic, photo
+from tests.photos import heic, photo, tiff_directory_last
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
 
@@ -143,4 +143,9 @@ def test_a_photos_location_is_found_however_the_upload_is_cut(chunk):
     for before in (300_000, 524_287, 786_430):  # around where what is read is let go
         assert located(heic(gps=True, before=before), "image/heic"), before
         assert not located(heic(gps=False, before=before), "image/heic"), before
+    # A TIFF file: its directories before its pixels (Pillow), or after them (libtiff).
+    assert located(photo(gps=True, kind="TIFF"), "image/tiff")
+    assert not located(photo(gps=False, kind="TIFF"), "image/tiff")
+    assert located(tiff_directory_last(gps=True), "image/tiff")
+    assert not located(tiff_directory_last(gps=False), "image/tiff")
     assert not located(heic(gps=True), "video/mp4")  # only an image is said to record a place

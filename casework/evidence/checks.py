@@ -13,6 +13,7 @@ import codecs
 import re
 import struct
 import zlib
+from collections.abc import Callable
 
 import filetype
 
@@ -223,54 +224,71 @@ def pdf_active_content(data: bytes) -> bytes | None:
 # it near its start (JPEG, TIFF, most PNG), after the pixels (WebP, some PNG), or between the
 # items of a HEIC file (the picture, then the Exif item, then a depth map or a gain map), and an
 # editor's XMP packet may come first and grow large: the whole upload is looked through for the
-# header, and what follows each one is read up to EXIF_WINDOW bytes on.
+# header, and what follows each one is read up to EXIF_WINDOW bytes on. A TIFF file is itself
+# that structure: its directories may follow its pixels (as libtiff writes them), so its first
+# and last EXIF_WINDOW bytes are read too, at their offsets in the file.
 EXIF_WINDOW = 256 * 1024
 _TIFF_HEADERS = (b"II*\x00", b"MM\x00*")
 _GPS_IFD_TAG = 0x8825
 _GPS_LATITUDE, _GPS_LONGITUDE = 0x0002, 0x0004
 
+# Bytes of a TIFF structure: ``read(offset, length)``, shorter (or empty) where none were kept.
+_Read = Callable[[int, int], bytes]
 
-def _ifd_tags(tiff: bytes, offset: int, order: str) -> dict[int, tuple[int, int, bytes]]:
+
+def _ifd_tags(read: _Read, offset: int, order: str) -> dict[int, tuple[int, int, bytes]]:
     """The entries of one TIFF directory: tag -> (type, count, value or offset field)."""
-    if offset < 8 or offset + 2 > len(tiff):
+    if offset < 8:
         return {}
-    (count,) = struct.unpack_from(order + "H", tiff, offset)
+    head = read(offset, 2)
+    if len(head) < 2:
+        return {}
+    (count,) = struct.unpack(order + "H", head)
+    entries = read(offset + 2, 12 * min(count, 512))
     tags = {}
-    for i in range(min(count, 512)):
-        at = offset + 2 + 12 * i
-        if at + 12 > len(tiff):
-            break
-        tag, kind, n = struct.unpack_from(order + "HHI", tiff, at)
-        tags[tag] = (kind, n, tiff[at + 8 : at + 12])
+    for at in range(0, len(entries) - 11, 12):
+        tag, kind, n = struct.unpack_from(order + "HHI", entries, at)
+        tags[tag] = (kind, n, bytes(entries[at + 8 : at + 12]))
     return tags
 
 
-def _tiff_has_location(tiff: bytes) -> bool:
-    order = "<" if tiff.startswith(b"II") else ">"
-    try:
-        (first,) = struct.unpack_from(order + "I", tiff, 4)
-        entry = _ifd_tags(tiff, first, order).get(_GPS_IFD_TAG)
-        if entry is None:
-            return False
-        (gps_offset,) = struct.unpack_from(order + "I", entry[2])
-        gps = _ifd_tags(tiff, gps_offset, order)
-    except struct.error:
+def _records_place(read: _Read) -> bool:
+    """Does the TIFF structure ``read`` gives record GPS coordinates?"""
+    start = read(0, 8)
+    if len(start) < 8:
         return False
+    order = "<" if start.startswith(b"II") else ">"
+    (first,) = struct.unpack_from(order + "I", start, 4)
+    entry = _ifd_tags(read, first, order).get(_GPS_IFD_TAG)
+    if entry is None:
+        return False
+    (gps_offset,) = struct.unpack(order + "I", entry[2])
+    gps = _ifd_tags(read, gps_offset, order)
     return any(gps.get(tag, (0, 0))[1] > 0 for tag in (_GPS_LATITUDE, _GPS_LONGITUDE))
+
+
+def _tiff_has_location(tiff: bytes | bytearray) -> bool:
+    return _records_place(lambda offset, length: tiff[offset : offset + length])
 
 
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
     (Exif GPS coordinates, wherever the file keeps its Exif block). The file is not changed: it
-    is evidence, kept as it came. What is held at once: twice EXIF_WINDOW bytes and a chunk."""
+    is evidence, kept as it came. What is held at once: three times EXIF_WINDOW bytes and a
+    chunk."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
+        self._head = bytearray()  # the first EXIF_WINDOW bytes
+        self._buffer = bytearray()  # the last bytes read, from offset size - len(buffer)
+        self._size = 0
         self._located = False
 
     def feed(self, chunk: bytes) -> None:
         if self._located:
             return
+        if len(self._head) < EXIF_WINDOW:
+            self._head += chunk[: EXIF_WINDOW - len(self._head)]
+        self._size += len(chunk)
         self._buffer += chunk
         if len(self._buffer) >= 2 * EXIF_WINDOW:
             # Every header that starts here with EXIF_WINDOW bytes after it is read now; what a
@@ -290,10 +308,20 @@ class PhotoLocation:
                 at = self._buffer.find(header, at + 1, end)
         return False
 
+    def _read_file(self, offset: int, length: int) -> bytes:
+        """The file's bytes at ``offset``, from its first or its last bytes kept."""
+        pieces = ((0, self._head), (self._size - len(self._buffer), self._buffer))
+        for start, data in pieces:
+            if start <= offset < start + len(data):
+                return bytes(data[offset - start : offset - start + length])
+        return b""
+
     def found(self, mime: str) -> bool:
         if not mime.startswith("image/"):
             return False
-        return self._located or self._read_headers(len(self._buffer))
+        if self._located or self._read_headers(len(self._buffer)):
+            return True
+        return self._head.startswith(_TIFF_HEADERS) and _records_place(self._read_file)
 
 
 class ContentCheck:
