@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework import permissions
+from casework.accounts.models import User
 from casework.advocacy import services
 from casework.core import storage as storage_module
 from casework.core.db import db
@@ -31,6 +32,10 @@ LOCATED = "records where it was taken"
 
 @pytest.fixture
 def appeal(app):
+    return _appeal_of(app)
+
+
+def _appeal_of(app) -> SimpleNamespace:
     """An urgent appeal about one case, and a client of the case's lawyer (who may change it)."""
     coordinator = make_user(Role.COORDINATOR)
     lawyer = make_user(Role.LAWYER)
@@ -184,3 +189,42 @@ def test_a_document_stays_behind_the_cases_it_was_attached_for(app):
         assert reader.get(url).status_code == 403
         with client_for(app, coordinator).get(url) as response:
             assert response.status_code == 200
+
+
+def test_an_attachment_is_sealed_at_rest_and_comes_back_from_a_backup(app, tmp_path, monkeypatch):
+    """As a case's document: the store holds it encrypted, a backup holds it (and the cases it
+    was attached for), a restore gives it back to download, still behind those cases."""
+    from casework.backups import services as backups
+    from casework.core import storage
+    from casework.evidence.models import document_cases
+
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    monkeypatch.setitem(app.extensions, storage.EXTENSION, storage.FileSystemStorage(folder))
+    located = photo(gps=True)
+    appeal = _appeal_of(app)
+    assert _attach(appeal.client, appeal.action, located, "IMG_0412.jpg").status_code == 302
+    document = db.session.scalar(select(Document))
+    url = f"/advocacy/actions/{appeal.action.public_id}/documents/{document.public_id}"
+    lawyer_id = appeal.lawyer.id
+    stored = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert stored and located not in stored and located[:64] not in stored  # sealed
+    attached = db.session.execute(select(document_cases)).all()
+    assert attached
+
+    archive = tmp_path / "casework.cwbackup"
+    backups.create_backup(archive)
+    db.session.remove()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    backups.restore_backup(archive)
+
+    assert db.session.execute(select(document_cases)).all() == attached
+    with client_for(app, db.session.get(User, lawyer_id)).get(url) as response:
+        assert response.status_code == 200 and response.data == located
+    with client_for(app, make_user(Role.LAWYER)).get(url) as response:
+        assert response.status_code == 404  # an outsider sees no such action
