@@ -658,6 +658,23 @@ def can_download_action_document(user: User, action: Any, document: Any = None) 
     return readable_case_ids(user, unlinked) == unlinked
 
 
+def can_hide_action_document(user: User, action: Any, document: Any) -> bool:
+    """Remove (hide, never delete) a document from an action: whoever may change the action and
+    have the document."""
+    return can_edit_action(user, action) and can_download_action_document(user, action, document)
+
+
+def can_restore_action_document(user: User, action: Any, document: Any) -> bool:
+    """Bring a removed document of an action back (and have it meanwhile), as a case's hidden
+    record: a coordinator who may restore the records of every one of the action's cases
+    (thematic: who changes thematic actions), and may have the document."""
+    if not can_download_action_document(user, action, document):
+        return False
+    if not action.cases:
+        return user.role in THEMATIC_POLICY["manage_advocacy"]
+    return all(may(user, "restore", case) for case in action.cases)
+
+
 def visible_actions_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over AdvocacyAction matching ``can_view_action``."""
     from casework.advocacy.models import AdvocacyAction, action_cases

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from casework import permissions
 from casework.accounts.models import User
 from casework.advocacy import services
+from casework.audit.models import AuditEntry
 from casework.core import storage as storage_module
 from casework.core.db import db
 from casework.core.errors import PermissionDenied
@@ -228,3 +229,42 @@ def test_an_attachment_is_sealed_at_rest_and_comes_back_from_a_backup(app, tmp_p
         assert response.status_code == 200 and response.data == located
     with client_for(app, make_user(Role.LAWYER)).get(url) as response:
         assert response.status_code == 404  # an outsider sees no such action
+
+
+def test_a_document_attached_by_mistake_is_removed_with_a_reason_and_restored_by_a_coordinator(
+    app, appeal
+):
+    """As on a case: a photo attached to the wrong appeal (or one that says where someone is)
+    is taken off the action, with why, by whoever may change the action; it is never deleted,
+    and a coordinator brings it back."""
+    client, action = appeal.client, appeal.action
+    _attach(client, action, photo(gps=True), "IMG_0412.jpg")
+    document = db.session.scalar(select(Document))
+    action_page = f"/advocacy/actions/{action.public_id}"
+    url = f"{action_page}/documents/{document.public_id}"
+
+    assert "Remove" in page(client, action_page)
+    assert client.post(f"{url}/hide", data={"reason": " "}).status_code == 302
+    assert "IMG_0412.jpg" in page(client, action_page)  # no reason, not removed
+    outsider = client_for(app, make_user(Role.LAWYER))
+    assert outsider.post(f"{url}/hide", data={"reason": "x"}).status_code == 404
+    response = client.post(f"{url}/hide", data={"reason": "Attached to the wrong appeal"})
+    assert response.status_code == 302
+    assert "A coordinator can restore it" in page(client, response.headers["Location"])
+    assert "IMG_0412.jpg" not in page(client, action_page)
+    assert client.get(url).status_code == 404
+    db.session.expire_all()
+    assert document.hidden_reason == "Attached to the wrong appeal"
+    hidden = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "advocacy.document_hidden")
+    )
+    assert hidden.object_id == document.public_id
+    assert client.post(f"{url}/restore").status_code == 403  # the lawyer may not restore
+
+    coordinator = client_for(app, appeal.coordinator)
+    html = page(coordinator, action_page)
+    assert "IMG_0412.jpg" in html and "Attached to the wrong appeal" in html
+    assert coordinator.get(url).status_code == 200  # as a removed document of a case
+    assert coordinator.post(f"{url}/restore").status_code == 302
+    assert "IMG_0412.jpg" in page(client, action_page)
+    assert client.get(url).status_code == 200

@@ -31,9 +31,9 @@ CASE_RELATIONS = (
 
 # endpoint -> (type, right). Types: "case" (a right of CASE_POLICY on the case in the URL),
 # "source" (a source whose protected identity only the team sees), "action" / "thematic"
-# (an advocacy action of a case, or with none: view, edit, download), "upr" (a recommendation:
-# view, manage), "upr_case" (a recommendation and one of its cases), "catalogue" (view,
-# manage), "global" (a right of GLOBAL_POLICY), "user" (any signed-in user), "person" (a
+# (an advocacy action of a case, or with none: view, edit, download, restore: a removed
+# document), "upr" (a recommendation: view, manage), "upr_case" (a recommendation and one of
+# its cases), "catalogue" (view, manage), "global" (a right of GLOBAL_POLICY), "user" (any signed-in user), "person" (a
 # person of the case: seen with the right to read it, else missing).
 # "api" routes take a bearer token, never the session: this cookie walk expects 401 from them;
 # tests/test_api_policy.py walks them with a token of every role in every relation, expecting
@@ -60,6 +60,8 @@ ROUTES: dict[str, Any] = {
     "advocacy.edit_action": ("action", "edit"),
     "advocacy.upload_action_document": ("action", "edit"),
     "advocacy.download_action_document": ("action", "download"),
+    "advocacy.hide_action_document": ("action", "edit"),
+    "advocacy.restore_action_document": ("action", "restore"),
     "advocacy.actions": ("global", "view_advocacy"),
     "advocacy.new_action": ("global", "view_advocacy"),
     "advocacy.followups": ("global", "view_advocacy"),
@@ -241,6 +243,7 @@ def expected(kind: str, right: str, role: Role, relation: Relation) -> Any:
                 "view": True,
                 "download": True,
                 "edit": role in THEMATIC_POLICY["manage_advocacy"],
+                "restore": role in THEMATIC_POLICY["manage_advocacy"],
             }[right]
         else:
             visible = _global(role, "view_advocacy") and _case_right(role, relation, "read")
@@ -248,6 +251,7 @@ def expected(kind: str, right: str, role: Role, relation: Relation) -> Any:
                 "view": True,
                 "download": True,
                 "edit": _case_right(role, relation, "manage_advocacy"),
+                "restore": _case_right(role, relation, "restore"),
             }[right]
         if not visible:
             return HIDDEN

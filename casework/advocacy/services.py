@@ -23,6 +23,7 @@ from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
+from casework.core.hiding import hide, restore
 from casework.core.i18n import format_day
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request
@@ -32,8 +33,10 @@ from casework.permissions import (
     action_cases_for,
     can_download_action_document,
     can_edit_action,
+    can_hide_action_document,
     can_manage_advocacy,
     can_manage_target_bodies,
+    can_restore_action_document,
     can_view_identifying,
     holders_clause,
     readable_case_ids,
@@ -1108,3 +1111,44 @@ def action_documents(user: Any, action: AdvocacyAction) -> list[tuple[Any, bool]
         for doc in db.session.scalars(query)
         if can_download_action_document(user, action, doc)
     ]
+
+
+def removed_action_documents(user: Any, action: AdvocacyAction) -> list[Any]:
+    """The action's removed (hidden) documents, for whoever may bring them back."""
+    from casework.evidence.models import Document  # evidence imports advocacy models
+
+    query = (
+        select(Document)
+        .where(Document.action_id == action.id, Document.hidden_at.is_not(None))
+        .order_by(Document.uploaded_at)
+    )
+    return [
+        doc for doc in db.session.scalars(query) if can_restore_action_document(user, action, doc)
+    ]
+
+
+def hide_document(actor: Any, action: AdvocacyAction, document: Any, reason: str | None) -> None:
+    """Remove a document from the action, with why: hidden, never deleted (``core.hiding``)."""
+    if document.action_id != action.id or not can_hide_action_document(actor, action, document):
+        raise PermissionDenied()
+    hide(
+        document,
+        actor,
+        reason,
+        case=_audit_case(action),
+        action="advocacy.document_hidden",
+        advocacy_action=action.public_id,
+    )
+
+
+def restore_document(actor: Any, action: AdvocacyAction, document: Any) -> None:
+    """Bring a removed document of the action back."""
+    if document.action_id != action.id or not can_restore_action_document(actor, action, document):
+        raise PermissionDenied()
+    restore(
+        document,
+        actor,
+        case=_audit_case(action),
+        action="advocacy.document_restored",
+        advocacy_action=action.public_id,
+    )

@@ -36,6 +36,7 @@ from casework.advocacy.forms import (
 )
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
+from casework.cases.forms import HideForm
 from casework.cases.models import Case
 from casework.core import links
 from casework.core.cli import register_seeder
@@ -65,6 +66,7 @@ from casework.permissions import (
     can_manage_advocacy,
     can_manage_target_bodies,
     can_manage_upr,
+    can_restore_action_document,
     can_use_calendar_feed,
     can_view_action,
     can_view_advocacy,
@@ -234,6 +236,7 @@ def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **ext
         action=action,
         cases=services.visible_cases_of(current_user, action),
         documents=services.action_documents(current_user, action),
+        removed_documents=services.removed_action_documents(current_user, action),
         history=services.status_history(action),
         can_edit=editable,
         status_form=status_form or (_status_form(action) if editable else None),
@@ -346,18 +349,53 @@ def upload_action_document(public_id: str):
     return _detail(action, document_form=form), done
 
 
-@bp.get("/advocacy/actions/<public_id>/documents/<document_id>")
-def download_action_document(public_id: str, document_id: str):
-    """A document of the action, always as an attachment; audited."""
+def _action_document(action: AdvocacyAction, document_id: str) -> Any:
+    """A document attached to ``action`` (removed or not), else a 404."""
     from casework.evidence.services import get_document
 
-    action = load(AdvocacyAction, public_id, current_user, need=can_download_action_document)
     document = get_document(document_id)
-    if document is None or document.action_id != action.id or document.is_hidden:
+    if document is None or document.action_id != action.id:
+        abort(404)
+    return document
+
+
+@bp.get("/advocacy/actions/<public_id>/documents/<document_id>")
+def download_action_document(public_id: str, document_id: str):
+    """A document of the action, always as an attachment; audited. A removed one, only to
+    whoever may bring it back (as a case's)."""
+    action = load(AdvocacyAction, public_id, current_user, need=can_download_action_document)
+    document = _action_document(action, document_id)
+    if document.is_hidden and not can_restore_action_document(current_user, action, document):
         abort(404)
     if not can_download_action_document(current_user, action, document):
         raise PermissionDenied()  # attached for a case the user may not read
     return send_document(current_user, document, advocacy_action=action.public_id)
+
+
+@bp.post("/advocacy/actions/<public_id>/documents/<document_id>/hide")
+def hide_action_document(public_id: str, document_id: str):
+    """Remove a document from the action, with why (hidden, never deleted)."""
+    action = load(AdvocacyAction, public_id, current_user, need=can_edit_action)
+    document = _action_document(action, document_id)
+    form = HideForm()
+    return perform(
+        lambda: services.hide_document(current_user, action, document, form.reason.data),
+        success=_("Removed from the action. A coordinator can restore it."),
+        then=_action_page(action),
+        form=form,
+        invalid=_("Say why you are removing it."),
+    )
+
+
+@bp.post("/advocacy/actions/<public_id>/documents/<document_id>/restore")
+def restore_action_document(public_id: str, document_id: str):
+    action = load(AdvocacyAction, public_id, current_user)
+    document = _action_document(action, document_id)
+    return perform(
+        lambda: services.restore_document(current_user, action, document),
+        success=_("Restored."),
+        then=_action_page(action),
+    )
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

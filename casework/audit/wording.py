@@ -560,6 +560,8 @@ WORDING: dict[str, Builder] = {
     "advocacy.action_created": Sentence(_action_created, N_("{who} created an advocacy action")),
     "advocacy.action_updated": _edit(N_("the advocacy action")),
     "advocacy.body_created": N_("{who} added a target body"),
+    "advocacy.document_hidden": N_("{who} removed a document from an advocacy action"),
+    "advocacy.document_restored": N_("{who} restored a document of an advocacy action"),
     "advocacy.body_retired": N_("{who} retired a target body"),
     "advocacy.body_restored": N_("{who} brought back a target body"),
     "advocacy.status_changed": Sentence(
