@@ -268,3 +268,23 @@ def test_a_document_attached_by_mistake_is_removed_with_a_reason_and_restored_by
     assert coordinator.post(f"{url}/restore").status_code == 302
     assert "IMG_0412.jpg" in page(client, action_page)
     assert client.get(url).status_code == 200
+
+
+def test_an_attachments_upload_is_audited_with_its_action(appeal):
+    """The trail tells which action a file was attached to, as its download does (never its
+    name or its hash)."""
+    client, action = appeal.client, appeal.action
+    _attach(client, action, b"Reply of the State.\n", "reply_ivanov.txt")
+    document = db.session.scalar(select(Document))
+    client.get(f"/advocacy/actions/{action.public_id}/documents/{document.public_id}").close()
+    db.session.expire_all()
+    entries = {
+        e.action: e
+        for e in db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "documents"))
+    }
+    for code in ("document.uploaded", "document.downloaded"):
+        assert entries[code].object_id == document.public_id
+        assert entries[code].details["advocacy_action"] == action.public_id, code
+        assert "ivanov" not in str(entries[code].details) and document.sha256 not in str(
+            entries[code].details
+        )

@@ -231,7 +231,9 @@ def store_document(
             [{"document_id": document.id, "case_id": linked.id} for linked in action.cases],
         )
     # Not its hash: whoever holds a copy of the file could confirm from the trail that it is here.
-    record(actor, "document.uploaded", document, case=case, size=size)
+    # An action's document: which action, as its download's entry says.
+    attached_to = {"advocacy_action": action.public_id} if action is not None else {}
+    record(actor, "document.uploaded", document, case=case, size=size, **attached_to)
     return document
 
 
