@@ -288,3 +288,44 @@ def test_an_attachments_upload_is_audited_with_its_action(appeal):
         assert "ivanov" not in str(entries[code].details) and document.sha256 not in str(
             entries[code].details
         )
+
+
+PDF_WITH_JAVASCRIPT = (
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
+    b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "annex.pdf", "not an accepted type"),
+        (PDF_WITH_JAVASCRIPT, "appeal.pdf", "JavaScript or an action that launches"),
+        (b"<svg onload=alert(1)>", "annex.txt", "plain text"),
+        (b"", "annex.txt", "The file is empty."),
+        (b"MZ\x90\x00", "annex.exe", "are not accepted"),
+        (photo(gps=False), "annex.png", "but its name ends in"),
+    ],
+)
+def test_an_attachment_is_refused_as_a_cases_document_would_be(app, appeal, content, name, message):
+    client, action = appeal.client, appeal.action
+    files = _stored(app)
+    response = _attach(client, action, content, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0 and _stored(app) == files
+
+
+def test_an_attachment_over_the_limit_is_refused_and_its_name_is_cleaned(app, appeal):
+    client, action = appeal.client, appeal.action
+    saved = app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = 1024
+    try:
+        response = _attach(client, action, b"Reply.\n" * 400, "reply.txt")
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = saved
+    assert response.status_code == 422
+    assert "larger than the limit" in response.get_data(as_text=True)
+    assert _count() == 0
+    _attach(client, action, b"Reply.\n", "..\\..\\C:/Users/x/\u202ereply\x00.txt")
+    assert db.session.scalar(select(Document)).original_name == "reply.txt"
