@@ -37,6 +37,23 @@ def bloated_xmp(ancestors: int = 8000) -> str:
     )
 
 
+def xmp_with_place(as_elements: bool = False) -> str:
+    """An XMP packet with where the photo was taken (``exif:GPSLatitude``...), as an editor
+    writes it (attributes) or another (elements): what is left when a tool strips the Exif
+    block alone."""
+    if as_elements:
+        place = (
+            "<rdf:Description><exif:GPSLatitude>43,15.125N</exif:GPSLatitude>"
+            "<exif:GPSLongitude>76,57.0533E</exif:GPSLongitude></rdf:Description>"
+        )
+    else:
+        place = '<rdf:Description exif:GPSLatitude="43,15.125N" exif:GPSLongitude="76,57.0533E"/>'
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:exif="http://ns.adobe.com/exif/1.0/">'
+        f"{place}</rdf:RDF></x:xmpmeta>"
+    )
+
+
 def photo(
     gps: bool, kind: str = "JPEG", size: tuple[int, int] = (8, 8), xmp: str | None = None
 ) -> bytes:

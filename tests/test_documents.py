@@ -16,7 +16,7 @@ from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
 from tests.factories import log_in
-from tests.photos import bloated_xmp, heic, photo, tiff_directory_last
+from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -284,3 +284,23 @@ def test_the_location_is_found_wherever_the_file_keeps_its_exif_block(app, monit
     response = _upload(client, case, _EXIF_INSIDE[name](False), name)
     assert response.status_code == 302
     assert "records where it was taken" not in page(client, response.headers["Location"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "as_elements"),
+    [
+        ("JPEG", "IMG_0412.jpg", False),
+        ("PNG", "IMG_0412.png", True),
+        ("WEBP", "IMG_0412.webp", False),
+    ],
+)
+def test_a_photo_whose_xmp_packet_says_where_it_was_taken_is_flagged(
+    app, monitor_case, kind, name, as_elements
+):
+    """A tool that strips the Exif block alone leaves the coordinates an editor also wrote in
+    the XMP packet (exif:GPSLatitude): they are found there too."""
+    client, case = monitor_case
+    located = photo(gps=False, kind=kind, xmp=xmp_with_place(as_elements))
+    response = _upload(client, case, located, name)
+    assert response.status_code == 302
+    assert "records where it was taken" in page(client, response.headers["Location"])

@@ -15,7 +15,7 @@ from casework.evidence.checks import ContentCheck, PhotoLocation, pdf_active_con
 from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
-from tests.photos import heic, photo, tiff_directory_last
+from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
 
@@ -148,4 +148,8 @@ def test_a_photos_location_is_found_however_the_upload_is_cut(chunk):
     assert not located(photo(gps=False, kind="TIFF"), "image/tiff")
     assert located(tiff_directory_last(gps=True), "image/tiff")
     assert not located(tiff_directory_last(gps=False), "image/tiff")
+    # Coordinates in an XMP packet, the Exif block stripped (its name cut across chunks too).
+    assert located(photo(gps=False, xmp=xmp_with_place()), "image/jpeg")
+    assert located(photo(gps=False, kind="PNG", xmp=xmp_with_place(True)), "image/png")
+    assert not located(photo(gps=False, kind="PNG", xmp=bloated_xmp(50)), "image/png")
     assert not located(heic(gps=True), "video/mp4")  # only an image is said to record a place

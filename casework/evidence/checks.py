@@ -232,6 +232,11 @@ _TIFF_HEADERS = (b"II*\x00", b"MM\x00*")
 _GPS_IFD_TAG = 0x8825
 _GPS_LATITUDE, _GPS_LONGITUDE = 0x0002, 0x0004
 
+# Coordinates in an XMP packet (``exif:GPSLatitude="43,15.125N"``, or as an element), which an
+# editor writes beside the Exif block and a tool that strips the Exif block alone leaves behind.
+_XMP_PLACE = re.compile(rb"GPS(?:Latitude|Longitude)(?:\s*=\s*[\"']|>)\s*\d")
+_XMP_OVERLAP = 64  # what a name cut across two chunks needs of the first
+
 # Bytes of a TIFF structure: ``read(offset, length)``, shorter (or empty) where none were kept.
 _Read = Callable[[int, int], bytes]
 
@@ -273,7 +278,7 @@ def _tiff_has_location(tiff: bytes | bytearray) -> bool:
 
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
-    (Exif GPS coordinates, wherever the file keeps its Exif block). The file is not changed: it
+    (GPS coordinates: in an Exif block, wherever the file keeps it, or in an XMP packet). The file is not changed: it
     is evidence, kept as it came. What is held at once: three times EXIF_WINDOW bytes and a
     chunk."""
 
@@ -281,11 +286,17 @@ class PhotoLocation:
         self._head = bytearray()  # the first EXIF_WINDOW bytes
         self._buffer = bytearray()  # the last bytes read, from offset size - len(buffer)
         self._size = 0
+        self._xmp_tail = b""
         self._located = False
 
     def feed(self, chunk: bytes) -> None:
         if self._located:
             return
+        window = self._xmp_tail + chunk
+        if _XMP_PLACE.search(window):
+            self._located = True
+            return
+        self._xmp_tail = window[-_XMP_OVERLAP:]
         if len(self._head) < EXIF_WINDOW:
             self._head += chunk[: EXIF_WINDOW - len(self._head)]
         self._size += len(chunk)
