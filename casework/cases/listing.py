@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -548,12 +549,25 @@ def own_drafts(user: Any, limit: int | None = None) -> CasePanel:
     """The ``limit`` most recently changed of the user's own drafts, each with what it lacks
     of what a full save needs, and how many there are (counted as the list counts). A fixed
     number of queries, whatever the number of cases."""
-    f = drafts_filters()
-    cases = first_of(user, f, DRAFTS_LIMIT if limit is None else limit)
+    limit = DRAFTS_LIMIT if limit is None else limit
+    return _own_panel(user, drafts_filters(), limit, drafts_missing, DraftToComplete)
+
+
+def _own_panel(
+    user: Any,
+    f: CaseFilters,
+    limit: int,
+    details: Callable[[list[Case]], dict[int, Any]],
+    item: Callable[[Case, Any], Any],
+) -> CasePanel:
+    """A dashboard panel: the ``limit`` most recently changed cases of ``f``, each an ``item``
+    with its ``details`` (read in one query, of the cases the user may read only), and how many
+    there are (counted as the list counts)."""
+    cases = first_of(user, f, limit)
     total, more_than = counted(user, f)
     readable = permissions.readable_case_ids(user, [c.id for c in cases])
-    missing = drafts_missing([c for c in cases if c.id in readable])
-    items = [DraftToComplete(case, missing.get(case.id)) for case in cases]
+    found = details([c for c in cases if c.id in readable])
+    items = [item(case, found.get(case.id)) for case in cases]
     return CasePanel(items, total, more_than, f.args(), readable)
 
 
@@ -580,13 +594,8 @@ def returned_to_me(user: Any, limit: int | None = None) -> CasePanel:
     (``returned_filters``), each with the step that returned it, and how many there are
     (counted as the list counts). A fixed number of queries, whatever the number of cases or
     of their returns; the reasons (typed text) only of the cases the user may read."""
-    f = returned_filters()
-    cases = first_of(user, f, RETURNED_LIMIT if limit is None else limit)
-    total, more_than = counted(user, f)
-    readable = permissions.readable_case_ids(user, [c.id for c in cases])
-    reasons = return_reasons([c for c in cases if c.id in readable])
-    items = [ReturnedCase(case, reasons.get(case.id)) for case in cases]
-    return CasePanel(items, total, more_than, f.args(), readable)
+    limit = RETURNED_LIMIT if limit is None else limit
+    return _own_panel(user, returned_filters(), limit, return_reasons, ReturnedCase)
 
 
 # --- name search (POST only: names never go in a URL) ---------------------------------------
