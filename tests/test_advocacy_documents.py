@@ -25,6 +25,7 @@ from casework.evidence.models import Document
 from casework.evidence.services import store_document
 from tests.case_helpers import page
 from tests.clients import client_for
+from tests.conftest import lose_everything
 from tests.factories import make_case, make_user
 from tests.photos import photo
 
@@ -215,13 +216,7 @@ def test_an_attachment_is_sealed_at_rest_and_comes_back_from_a_backup(app, tmp_p
 
     archive = tmp_path / "casework.cwbackup"
     backups.create_backup(archive)
-    db.session.remove()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    for path in folder.rglob("*"):
-        if path.is_file():
-            path.unlink()
+    lose_everything(folder)
     backups.restore_backup(archive)
 
     assert db.session.execute(select(document_cases)).all() == attached

@@ -21,6 +21,7 @@ from casework.core.db import db
 from casework.core.vocab import Role
 from casework.evidence.models import Document
 from tests.case_helpers import intake, page
+from tests.conftest import lose_everything
 from tests.factories import log_in
 
 FILES = [b"Court decision, page one.\n", "Показания свидетеля\n".encode() * 5000]
@@ -69,17 +70,6 @@ def _checksums(folder: Path) -> dict[str, str]:
     }
 
 
-def _wipe(folder: Path) -> None:
-    """Lose everything: every row (Alembic's version excepted) and every uploaded file."""
-    db.session.remove()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-    for path in folder.rglob("*"):
-        if path.is_file():
-            path.unlink()
-
-
 def test_backup_wipe_restore_gives_back_every_row_and_file(app, world, uploads, tmp_path):
     rows, files = _counts(), _checksums(uploads)
     assert len(files) == 2 and rows["cases"] == 1
@@ -94,7 +84,7 @@ def test_backup_wipe_restore_gives_back_every_row_and_file(app, world, uploads, 
     assert b"Taken from his flat" not in raw and b"Court decision" not in raw
     assert services.verify_backup(archive).row_counts == rows
 
-    _wipe(uploads)
+    lose_everything(uploads)
     assert _counts()["cases"] == 0 and _checksums(uploads) == {}
     services.restore_backup(archive)
 
@@ -137,7 +127,7 @@ def test_cli_round_trip_and_exit_codes(app, world, uploads, tmp_path):
     assert result.exit_code == 2 and "not empty" in result.output
     assert _counts() == before
     # ...an empty database with files left in the upload folder is refused too...
-    _wipe(uploads)
+    lose_everything(uploads)
     (uploads / "stray").write_bytes(b"x")
     result = runner.invoke(args=["backup", "restore", str(archive)])
     assert result.exit_code == 2 and "upload folder" in result.output
@@ -188,7 +178,7 @@ def test_damaged_archive_is_refused_before_anything_changes(app, world, uploads,
     result = app.test_cli_runner().invoke(args=["backup", "verify", str(damaged)])
     assert result.exit_code == 1 and "REFUSED" in result.output
 
-    _wipe(uploads)
+    lose_everything(uploads)
     empty = _counts()
     with pytest.raises(ArchiveRefused):
         services.restore_backup(damaged)
@@ -205,7 +195,7 @@ def test_foreign_archive_is_refused(app, world, uploads, tmp_path):
     services.create_backup(foreign, master=foreign_key)
     with pytest.raises(ForeignArchive, match=foreign_key.id):
         services.verify_backup(foreign)
-    _wipe(uploads)
+    lose_everything(uploads)
     with pytest.raises(ForeignArchive):
         services.restore_backup(foreign)
     result = app.test_cli_runner().invoke(args=["backup", "restore", str(foreign)])
@@ -255,7 +245,7 @@ def test_archive_of_a_newer_schema_is_refused(app, world, uploads, tmp_path):
     finally:
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
-    _wipe(uploads)
+    lose_everything(uploads)
     with pytest.raises(services.BackupError, match="newer than this version"):
         services.restore_backup(archive)
     assert _counts()["cases"] == 0 and _checksums(uploads) == {}
@@ -301,7 +291,7 @@ def test_a_restore_where_pg_trgm_cannot_be_installed_goes_on_without_its_index(
     archive = tmp_path / "casework.cwbackup"
     services.create_backup(archive)
     rows = _counts()
-    _wipe(uploads)
+    lose_everything(uploads)
     monkeypatch.setattr(services, "_install_trigrams", lambda: False)
     try:
         services.restore_backup(archive)
