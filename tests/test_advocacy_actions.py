@@ -44,6 +44,19 @@ def _appeal(actor, case, title: str) -> AdvocacyAction:
     )
 
 
+def _sent_appeal(coordinator, case, **fields) -> AdvocacyAction:
+    """An urgent appeal about ``case``, submitted forty days ago (through the service)."""
+    data = {
+        "action_type": ActionType.URGENT_APPEAL,
+        "title": "Urgent appeal",
+        "status": ActionStatus.SUBMITTED,
+        "submitted_on": TODAY - timedelta(days=40),
+        "case_references": [case.reference],
+        **fields,
+    }
+    return services.create_action(coordinator, services.ActionData(**data))
+
+
 def _step(client, action, to, *, on: str = "", outcome: str = "", **fields: str):
     """The status step form of ``action``, posted as its page sends it (``fields``: its other
     fields, by name without the form's prefix)."""
@@ -730,17 +743,8 @@ def test_a_next_follow_up_set_with_the_reply_is_followed_up(world):
     follow-up date". The next date given when the reply is recorded is followed up (lists,
     reminders, feeds); the date that awaited the reply is not, once the reply is in."""
     coordinator, case = world["coordinator"], world["case"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            followup_due=TODAY + timedelta(days=5),
-            responsible_id=coordinator.id,
-            case_references=[case.reference],
-        ),
+    action = _sent_appeal(
+        coordinator, case, followup_due=TODAY + timedelta(days=5), responsible_id=coordinator.id
     )
     db.session.commit()
     services.change_status(
@@ -1038,17 +1042,7 @@ def test_the_case_file_shows_the_next_follow_up_set_with_the_reply(app, world):
     """After a reply the action waits for the next follow-up date given with it (``is_due``):
     the case file's advocacy panel showed a dash for every answered action instead."""
     coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            followup_due=TODAY - timedelta(days=20),
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case, followup_due=TODAY - timedelta(days=20))
     answered = services.create_action(
         coordinator,
         services.ActionData(
@@ -1148,17 +1142,8 @@ def test_a_reply_recorded_on_the_edit_form_ends_the_follow_up_it_awaited(client,
     awaited = TODAY + timedelta(days=5)
 
     def submitted() -> AdvocacyAction:
-        action = services.create_action(
-            coordinator,
-            services.ActionData(
-                action_type=ActionType.URGENT_APPEAL,
-                title="Urgent appeal",
-                status=ActionStatus.SUBMITTED,
-                submitted_on=TODAY - timedelta(days=40),
-                followup_due=awaited,
-                responsible_id=coordinator.id,
-                case_references=[case.reference],
-            ),
+        action = _sent_appeal(
+            coordinator, case, followup_due=awaited, responsible_id=coordinator.id
         )
         db.session.commit()
         return action
@@ -1247,16 +1232,7 @@ def test_taking_back_a_reply_takes_back_its_date(app, world):
     from casework.reports.statistics import advocacy as advocacy_table
 
     coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case)
     db.session.commit()
     replied = TODAY - timedelta(days=10)
     services.change_status(
@@ -1653,16 +1629,7 @@ def test_a_reply_date_needs_the_status_of_a_reply_on_the_forms(client, login, wo
     date an action already holds (existing data) is kept on an edit that leaves it as it is."""
     coordinator, case = world["coordinator"], world["case"]
     replied = (TODAY - timedelta(days=2)).isoformat()
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case)
     db.session.commit()
     login(coordinator)
     reason = "choose that status, or leave the date empty"
@@ -1717,17 +1684,7 @@ def test_a_next_follow_up_typed_with_a_reply_on_the_forms_comes_after_it(client,
     was told. They refuse it with the step's reason; a date after the reply is taken."""
     coordinator, case = world["coordinator"], world["case"]
     awaited = TODAY + timedelta(days=5)
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            followup_due=awaited,
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case, followup_due=awaited)
     db.session.commit()
     login(coordinator)
     reply = TODAY - timedelta(days=2)
@@ -1797,17 +1754,7 @@ def test_an_edit_keeps_the_responsible_person_whose_account_was_deactivated(clie
     responsible, and a client sending them back was refused. The form offers the person kept
     on the action, an edit that leaves them keeps them, and choosing them anew is refused."""
     coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=TODAY - timedelta(days=40),
-            responsible_id=lawyer.id,
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case, responsible_id=lawyer.id)
     other = services.create_action(
         coordinator,
         services.ActionData(
