@@ -1755,14 +1755,7 @@ def test_an_edit_keeps_the_responsible_person_whose_account_was_deactivated(clie
     on the action, an edit that leaves them keeps them, and choosing them anew is refused."""
     coordinator, lawyer, case = world["coordinator"], world["lawyer"], world["case"]
     action = _sent_appeal(coordinator, case, responsible_id=lawyer.id)
-    other = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Another appeal",
-            case_references=[case.reference],
-        ),
-    )
+    other = _appeal(coordinator, case, "Another appeal")
     lawyer.is_active_account = False
     db.session.commit()
     login(coordinator)
