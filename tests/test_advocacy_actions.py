@@ -383,14 +383,7 @@ def test_visibility_of_actions(world):
         world["lawyer"],
         world["other_lawyer"],
     )
-    linked = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Linked",
-            case_references=[world["case"].reference],
-        ),
-    )
+    linked = _appeal(coordinator, world["case"], "Linked")
     thematic = services.create_action(
         coordinator, services.ActionData(action_type=ActionType.PRESS_RELEASE, title="Thematic")
     )
@@ -676,14 +669,7 @@ def test_case_file_shows_the_advocacy_panel_and_breach(app, client, login, world
 
 def test_action_document_upload_and_download(client, login, world):
     coordinator, lawyer = world["coordinator"], world["lawyer"]
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Appeal",
-            case_references=[world["case"].reference],
-        ),
-    )
+    action = _appeal(coordinator, world["case"], "Appeal")
     db.session.commit()
     login(lawyer)
     import io
@@ -1786,14 +1772,7 @@ def test_an_action_moved_to_submitted_on_the_edit_form_is_followed_up_after_it(
     submitted after the fact, with no date, keeps the follow-up date given.)"""
     coordinator = world["coordinator"]
     login(coordinator)
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Urgent appeal",
-            case_references=[world["case"].reference],
-        ),
-    )
+    action = _appeal(coordinator, world["case"], "Urgent appeal")
     db.session.commit()
     before = (TODAY - timedelta(days=3)).isoformat()
     typed = {"status": "submitted", "submitted_on": "", "followup_due": before}
