@@ -1802,16 +1802,7 @@ def test_a_submission_taken_back_on_the_edit_form_loses_its_date_as_on_the_statu
     does; the date is kept on the audit trail."""
     coordinator, case = world["coordinator"], world["case"]
     sent = TODAY - timedelta(days=20)
-    action = services.create_action(
-        coordinator,
-        services.ActionData(
-            action_type=ActionType.URGENT_APPEAL,
-            title="Sent by mistake",
-            status=ActionStatus.SUBMITTED,
-            submitted_on=sent,
-            case_references=[case.reference],
-        ),
-    )
+    action = _sent_appeal(coordinator, case, title="Sent by mistake", submitted_on=sent)
     db.session.commit()
     login(coordinator)
     response = client.post(
