@@ -201,3 +201,43 @@ def test_an_action_created_answered_is_followed_up_after_the_reply_as_documented
     spec = ApiClient(app, None).get("openapi.json").get_json()
     due = spec["components"]["schemas"]["ActionCreate"]["properties"]["followup_due"]
     assert "after today for an action created with its response received" in due["description"]
+
+
+def test_the_accounts_an_action_may_be_given_to_are_listed_as_on_the_form(app):
+    world = build_world()
+    lawyer = world.on[Role.LAWYER]
+    db.session.commit()
+    listed = api_for(app, lawyer, scope="read").get("advocacy/responsible-candidates")
+    assert listed.status_code == 200, listed.get_json()
+    items = listed.get_json()["items"]
+    # The web form's Responsible list, in its order: active lawyers and coordinators only.
+    expected = advocacy.responsible_candidates()
+    assert [(u["id"], u["display_name"], u["role"]) for u in items] == [
+        (u.public_id, u.display_name, u.role.value) for u in expected
+    ]
+    assert {u["role"] for u in items} == {"lawyer", "coordinator"}
+    assert set(items[0]) == {"id", "display_name", "role"}  # never an e-mail address
+    # An id from the list makes that account responsible for a new action.
+    coordinator = next(u for u in items if u["role"] == "coordinator")
+    made = api_for(app, lawyer).post(
+        f"cases/{world.ordinary.case.public_id}/advocacy-actions",
+        json={"action_type": "urgent_appeal", "title": "Appeal", "responsible": coordinator["id"]},
+    )
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["responsible"] == coordinator["id"]
+    # Who may not see advocacy is refused; without a token, nothing is said.
+    for role in (Role.MONITOR, Role.ADMIN):
+        refused = api_for(app, world.on[role]).get("advocacy/responsible-candidates")
+        assert _error(refused, 403)["code"] == "forbidden"
+    assert _error(ApiClient(app, None).get("advocacy/responsible-candidates"), 401)
+
+
+def test_a_deactivated_account_is_no_longer_listed(app):
+    world = build_world()
+    lawyer = world.on[Role.LAWYER]
+    gone = world.off[Role.LAWYER]
+    gone.is_active_account = False
+    db.session.commit()
+    items = api_for(app, lawyer).get("advocacy/responsible-candidates").get_json()["items"]
+    ids = {u["id"] for u in items}
+    assert lawyer.public_id in ids and gone.public_id not in ids

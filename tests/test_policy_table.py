@@ -178,6 +178,7 @@ ROUTES: dict[str, Any] = {
     "api.get_action": ("api", ("action", "view")),
     "api.create_case_action": ("api", ("case", "manage_advocacy")),
     "api.list_target_bodies": ("api", ("global", "view_advocacy")),
+    "api.list_responsible_candidates": ("api", ("global", "view_advocacy")),
     "api.list_cycles": ("api", ("global", "view_upr")),
     "api.list_recommendations": ("api", ("upr", "view")),
     "api.get_recommendation": ("api", ("upr", "view")),

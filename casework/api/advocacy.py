@@ -41,7 +41,7 @@ class ActionIdentifying(Output):
 
 RESPONSIBLE = (
     "The public id of the lawyer or coordinator who follows it up (reminded when its follow-up "
-    "is due)."
+    "is due): one of GET /advocacy/responsible-candidates."
 )
 
 
@@ -220,6 +220,32 @@ def list_target_bodies(call: Call) -> TargetBodyList:
         raise PermissionDenied()
     bodies = advocacy.list_bodies(include_retired=True)
     return TargetBodyList(items=[present_body(b) for b in bodies])
+
+
+class CandidateOut(Output):
+    id: str = Field(description="What an action's responsible names.")
+    display_name: str
+    role: str = Field(description="lawyer or coordinator.")
+
+
+class CandidateList(Output):
+    items: list[CandidateOut] = Field(
+        description="Active lawyers and coordinators, by name: the web form's Responsible list."
+    )
+
+
+@operation("GET", "/advocacy/responsible-candidates",
+           summary="The accounts an action may be given to follow up", tag=TAG,
+           response=CandidateList)  # fmt: skip
+def list_responsible_candidates(call: Call) -> CandidateList:
+    if not permissions.can_view_advocacy(call.user):
+        raise PermissionDenied()
+    return CandidateList(
+        items=[
+            CandidateOut(id=u.public_id, display_name=u.display_name, role=u.role.value)
+            for u in advocacy.responsible_candidates()
+        ]
+    )
 
 
 class CycleOut(Output):
