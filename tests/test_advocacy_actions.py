@@ -1822,3 +1822,85 @@ def test_a_submission_taken_back_on_the_edit_form_loses_its_date_as_on_the_statu
     action = db.session.get(AdvocacyAction, action.id)
     assert action.status == ActionStatus.DRAFTING and action.submitted_on is None
     assert services.status_history(action)[-1].details["submission_cleared"] == sent.isoformat()
+
+
+def test_an_answered_action_reopened_before_its_reply_is_no_longer_answered(client, login, world):
+    """An answered action, closed, then reopened at a step before the reply ("Submitted",
+    "Acknowledged") kept its reply's date and what only the reply said: it still counted as
+    answered in the statistics and waited for no follow-up. Reopening there takes the reply
+    back as the step back from "Response received" does, on the status step and on the edit
+    form alike (on the audit trail with the step); the reply's summary, text a user typed, is
+    kept. Reopened as "Response received" it keeps its reply; a closed action never answered
+    keeps the outcome it was closed with."""
+    from casework.cases.models import Case
+    from casework.reports.statistics import advocacy as advocacy_table
+
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+    replied_on = TODAY - timedelta(days=10)
+    login(coordinator)
+
+    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
+        response = _step(client, action, to, **fields)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def answered_and_closed() -> AdvocacyAction:
+        action = _sent_appeal(
+            coordinator, case, followup_due=awaited, responsible_id=coordinator.id
+        )
+        db.session.commit()
+        action = step(
+            action, ActionStatus.RESPONSE_RECEIVED, on=replied_on.isoformat(),
+            outcome=ActionOutcome.STATE_REPLIED.value, response_summary="The State denies it.",
+        )  # fmt: skip
+        action = step(action, ActionStatus.CLOSED)
+        assert action.response_on == replied_on and action.followup_due is None
+        return action
+
+    def edit(action: AdvocacyAction, to: ActionStatus) -> AdvocacyAction:
+        response = _edit(client, action, status=to.value)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    reopened = [
+        step(answered_and_closed(), ActionStatus.SUBMITTED),
+        step(answered_and_closed(), ActionStatus.ACKNOWLEDGED),
+        edit(answered_and_closed(), ActionStatus.SUBMITTED),
+        edit(answered_and_closed(), ActionStatus.ACKNOWLEDGED),
+    ]
+    for action in reopened:
+        assert action.status in (ActionStatus.SUBMITTED, ActionStatus.ACKNOWLEDGED)
+        assert action.response_on is None
+        assert action.outcome == ActionOutcome.PENDING
+        assert action.followup_due == awaited and services.is_due(action)
+        assert action.response_summary == "The State denies it."
+        details = services.status_history(action)[-1].details
+        assert details["from_status"] == "closed"
+        assert details["response_cleared"] == replied_on.isoformat()
+        assert details["outcome_cleared"] == "state_replied"
+        assert details["followup_restored"] == awaited.isoformat()
+        page = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
+        assert re.search(r"<dt>Response on</dt><dd>—</dd>", page)
+    assert set(services.followups(coordinator).mine_upcoming) == set(reopened)
+    assert advocacy_table(Case.id == case.id).rows == [["Urgent appeal", 4, 0, "0%"]]
+
+    # Reopened as "Response received", by either way, it keeps its reply.
+    kept = [
+        step(answered_and_closed(), ActionStatus.RESPONSE_RECEIVED),
+        edit(answered_and_closed(), ActionStatus.RESPONSE_RECEIVED),
+    ]
+    for action in kept:
+        assert (action.response_on, action.outcome) == (replied_on, ActionOutcome.STATE_REPLIED)
+
+    # Interim measures granted on an action closed unanswered stay when it is reopened.
+    granted = _sent_appeal(
+        coordinator, case, status=ActionStatus.ACKNOWLEDGED,
+        outcome=ActionOutcome.INTERIM_MEASURES_GRANTED,
+    )  # fmt: skip
+    db.session.commit()
+    granted = step(step(granted, ActionStatus.CLOSED), ActionStatus.ACKNOWLEDGED)
+    assert granted.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
+    assert "outcome_cleared" not in services.status_history(granted)[-1].details

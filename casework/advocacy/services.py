@@ -644,7 +644,7 @@ def update_action(
         values["followup_due"] = None
         if awaited is not None:
             dates["followup_cleared"] = awaited
-    taken_back = _takes_back_reply(old_status, to)
+    taken_back = _takes_back_reply(old_status, to, action.response_on)
     # What the form shows as saved is not typed: the step back decides it, as the status step
     # does; the reply's date goes, shown or emptied (another date is refused above).
     outcome_given = values["outcome"] != action.outcome
@@ -702,19 +702,27 @@ def _record_status(
 
 
 def _last_reply(action: AdvocacyAction) -> dict[str, Any] | None:
-    """The details of the action's last status change if it was a reply (None otherwise)."""
-    entry = db.session.scalar(
-        select(AuditEntry)
+    """The details of the status change that recorded the reply the action holds (None if the
+    trail does not say). The reply stays through closings and reopenings as "response
+    received" (``CLOSED_STATUSES``): the reply is the first move to "response received" since
+    the action last left those statuses."""
+    details_of = db.session.scalars(
+        select(AuditEntry.details)
         .where(
             AuditEntry.object_type == AdvocacyAction.__tablename__,
             AuditEntry.object_id == action.public_id,
             AuditEntry.action == "advocacy.status_changed",
         )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(1)
     )
-    details = (entry.details or {}) if entry is not None else {}
-    return details if details.get("to_status") == ActionStatus.RESPONSE_RECEIVED.value else None
+    reply = None
+    for details in details_of:
+        to = (details or {}).get("to_status")
+        if to not in {s.value for s in CLOSED_STATUSES}:
+            break
+        if to == ActionStatus.RESPONSE_RECEIVED.value:
+            reply = details
+    return reply
 
 
 def _followup_cleared_by_reply(reply: dict[str, Any] | None) -> date | None:
@@ -744,10 +752,16 @@ def _take_back_submission(action: AdvocacyAction) -> dict[str, date]:
     return cleared
 
 
-def _takes_back_reply(old: ActionStatus, new: ActionStatus) -> bool:
-    """Does the move from ``old`` to ``new`` take the action's reply back (a step back from
-    "response received" to a status before it)? Closing takes nothing back."""
-    return old == ActionStatus.RESPONSE_RECEIVED and new not in CLOSED_STATUSES
+def _takes_back_reply(old: ActionStatus, new: ActionStatus, replied_on: date | None) -> bool:
+    """Does the move from ``old`` to ``new`` take the action's reply (dated ``replied_on``)
+    back: a step back from "response received" to a status before it, or an answered action
+    closed and reopened at one? Closing takes nothing back, and an action reopened as
+    "response received" keeps its reply."""
+    if new in CLOSED_STATUSES:
+        return False
+    return old == ActionStatus.RESPONSE_RECEIVED or (
+        old == ActionStatus.CLOSED and replied_on is not None
+    )
 
 
 def _take_back_reply(
@@ -857,7 +871,7 @@ def change_status(
         action.followup_due = None
     if _takes_back_submission(old, to):
         dates.update(_take_back_submission(action))
-    if _takes_back_reply(old, to):
+    if _takes_back_reply(old, to, action.response_on):
         dates.update(
             _take_back_reply(
                 action, outcome_given=bool(outcome), followup_given=followup_due is not None
