@@ -8,6 +8,7 @@ further parallel worker) and are skipped without one.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 from datetime import timedelta
@@ -388,6 +389,93 @@ def test_rq_retries_a_failing_job_then_it_ends_failed(app, calls, redis_queue):
     from rq.job import Job as RQJob
 
     assert RQJob.fetch(queue.rq_job_id(job.id), connection=redis_queue.connection).is_failed
+
+
+def _everything_in(conn) -> list[str]:
+    """Every key and value of the queue's Redis database as text, each value also decoded as
+    RQ encodes some (a job's data and exception compressed, a result's exception and value in
+    base64 as well)."""
+    import binascii
+    import zlib
+    from contextlib import suppress
+
+    def text(raw) -> str:
+        forms = [raw]
+        with suppress(binascii.Error, ValueError):
+            forms.append(base64.b64decode(raw, validate=True))
+        for form in list(forms):
+            with suppress(zlib.error):
+                forms.append(zlib.decompress(form))
+        return "\n".join(form.decode("utf-8", "replace") for form in forms)
+
+    found: list[str] = []
+    for key in conn.scan_iter():
+        kind = conn.type(key).decode()
+        if kind == "string":
+            values = [conn.get(key)]
+        elif kind == "hash":
+            values = [v for pair in conn.hgetall(key).items() for v in pair]
+        elif kind == "list":
+            values = conn.lrange(key, 0, -1)
+        elif kind in ("set", "zset"):
+            values = list(conn.smembers(key) if kind == "set" else conn.zrange(key, 0, -1))
+        elif kind == "stream":
+            values = [v for _, entry in conn.xrange(key) for pair in entry.items() for v in pair]
+        else:
+            values = []
+        found += [text(key), *(text(v) for v in values if isinstance(v, bytes))]
+    return found
+
+
+def test_a_failed_jobs_message_never_reaches_the_queue(app, redis_queue, caplog):
+    """The queue keeps a failed job's exception (its result, the failed jobs' registry): a
+    library's message may quote a cell of an imported spreadsheet, a name. Only database errors
+    reached it told without their message; any other exception reaches it as its class and
+    where it was raised, its message and values left in the server's log."""
+    import logging
+
+    from rq.job import Job as RQJob
+
+    @services.job_kind("test.quoting", "Quotes a name")
+    def quotes_a_name(ctx):
+        raise ValueError("Kholmatov Dilshod")
+
+    try:
+        job = _system_job("test.quoting")
+        with caplog.at_level(logging.WARNING):
+            services.dispatch(job)
+            _work(redis_queue)
+    finally:
+        services.KINDS.pop("test.quoting")
+    job = _job(job.public_id)
+    assert (job.state, job.attempts) == (JobState.FAILED, services.RETRIES + 1)
+    assert (
+        services.error_text(job) == "Unexpected error (ValueError); the server log has the details."
+    )
+    rq_job = RQJob.fetch(queue.rq_job_id(job.id), connection=redis_queue.connection)
+    assert rq_job.is_failed and rq_job.id in redis_queue.failed_job_registry.get_job_ids()
+    told = rq_job.latest_result().exc_string
+    assert "ValueError" in told and "quotes_a_name" in told and "test_jobs" in told
+    everything = _everything_in(redis_queue.connection)
+    assert any("ValueError" in value for value in everything)
+    assert not [value for value in everything if "Kholmatov" in value]
+    # The server's log has the exception whole, from the app's logger, at each attempt.
+    logged = [
+        r for r in caplog.records if r.name.startswith("casework.") and r.exc_info is not None
+    ]
+    assert len(logged) == services.RETRIES + 1
+    assert all(str(r.exc_info[1]) == "Kholmatov Dilshod" for r in logged)
+    # A database error reaches the queue told by its kind and constraint, as before.
+    from sqlalchemy.exc import IntegrityError
+
+    from casework.core.dberrors import DatabaseFailure
+
+    class ServerError(Exception):
+        sqlstate = "23505"
+
+    quoted = IntegrityError("INSERT ...", {}, ServerError("Key (name)=(Kholmatov) exists"))
+    assert isinstance(queue.for_the_queue(quoted), DatabaseFailure)
+    assert "Kholmatov" not in str(queue.for_the_queue(quoted))
 
 
 # rq-scheduler hands crontab a naive UTC time, which is what it means; crontab warns anyway.

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import update
 
+from casework.core import dberrors
 from casework.core.db import db, utcnow
 from casework.core.i18n import N_
 from casework.jobs.models import Job, JobState
@@ -125,14 +126,40 @@ def _app() -> Flask:
     return _worker_app
 
 
+class JobFailure(Exception):
+    """A job's failure as the queue keeps it (``for_the_queue``): what was raised and where,
+    never its message."""
+
+
+def for_the_queue(exc: BaseException) -> BaseException:
+    """``exc`` as RQ may keep it in Redis (a failed job's result and registry): a database
+    error told by ``dberrors.describe``, any other by its class and the module, function and
+    line that raised it. Its message and values (a library's may quote a cell of an imported
+    file: a name) stay in the server's log, where the caller logged it whole."""
+    if dberrors.involves_database(exc):
+        return dberrors.without_values(exc)
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    kind = type(exc)
+    told = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    if tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "?")
+        told += f" raised in {module}.{tb.tb_frame.f_code.co_name}, line {tb.tb_lineno}"
+    return JobFailure(told)
+
+
 def run_job(job_id: int) -> str:
-    """RQ's entry point: run one attempt of the job; raises on failure so that RQ retries it."""
+    """RQ's entry point: run one attempt of the job; raises on failure so that RQ retries it,
+    the failure told ``for_the_queue`` only (``execute`` logged it)."""
     from casework.jobs.services import execute
 
     app = _app()
     with app.app_context():
         try:
             return execute(job_id).value
+        except Exception as exc:
+            raise for_the_queue(exc) from None
         finally:
             db.session.remove()
 
@@ -149,6 +176,9 @@ def run_scheduled(kind: str, params: dict[str, Any] | None = None) -> int:
             db.session.commit()
             dispatch_job(job)
             return job.id
+        except Exception as exc:
+            log.warning("scheduled job %s could not be started", kind, exc_info=exc)
+            raise for_the_queue(exc) from None
         finally:
             db.session.remove()
 

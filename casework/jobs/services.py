@@ -31,7 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
 from casework.audit.services import record
-from casework.core import dberrors, sealedfiles
+from casework.core import sealedfiles
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.i18n import N_, translate
@@ -238,8 +238,9 @@ def error_text(job: Job) -> str:
 
 
 def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
-    """Run the job once. Returns its state; raises the job's error after recording it (so that
-    RQ retries it). A job already done or failed is left alone (its state is returned)."""
+    """Run the job once. Returns its state; raises the job's error after recording and logging
+    it (so that RQ retries it). A job already done or failed is left alone (its state is
+    returned)."""
     job = _claim(job_id)
     if job is None:
         existing = db.session.get(Job, job_id)
@@ -277,21 +278,18 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
             )
         db.session.execute(update(Job).where(Job.id == job_id).values(**values))
         db.session.commit()
-        # The log says which job and kind failed; the exception itself goes to the worker's
-        # log by RQ (type and traceback).
+        # The log says which job and kind failed, with the exception and its traceback (a
+        # database error told without its message, ``dberrors``): the queue is given only
+        # its class and where it was raised (``queue.run_job``).
         log.warning(
             "job %s (%s) attempt %s failed: %s",
             job_id,
             job.kind,
             attempts,
             error % error_args if error_args else error,
+            exc_info=exc,
         )
-        # The queue keeps a failed job's exception, message and all: a database error goes
-        # to it told by its kind and constraint only (its message may quote values).
-        told = dberrors.without_values(exc)
-        if told is exc:
-            raise
-        raise told from None
+        raise
 
 
 # A job still "running" this long after its job timeout has lost its worker (killed, machine
