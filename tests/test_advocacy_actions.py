@@ -1904,3 +1904,41 @@ def test_an_answered_action_reopened_before_its_reply_is_no_longer_answered(clie
     granted = step(step(granted, ActionStatus.CLOSED), ActionStatus.ACKNOWLEDGED)
     assert granted.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
     assert "outcome_cleared" not in services.status_history(granted)[-1].details
+
+
+def test_a_reply_reopened_then_taken_back_leaves_no_outcome_of_a_reply(client, login, world):
+    """Reopening an answered action as "Response received" is no new reply, but the trail
+    kept the reply's own outcome as the one "before" it: taken back afterwards (the step back
+    to "Acknowledged", or closed and reopened before the reply), the action kept "State
+    replied" and still counted as answered. It gets back what it said before the reply."""
+    from casework.cases.models import Case
+    from casework.reports.statistics import advocacy as advocacy_table
+
+    coordinator, case = world["coordinator"], world["case"]
+    login(coordinator)
+
+    def step(action: AdvocacyAction, to: ActionStatus) -> AdvocacyAction:
+        response = _step(client, action, to)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def reopened_reply(by_form: bool) -> AdvocacyAction:
+        action = _interim_request(coordinator, case, outcome=ActionOutcome.STATE_REPLIED)
+        db.session.commit()
+        action = step(action, ActionStatus.CLOSED)
+        if by_form:
+            assert _edit(client, action, status="response_received").status_code == 302
+            db.session.expire_all()
+            return db.session.get(AdvocacyAction, action.id)
+        return step(action, ActionStatus.RESPONSE_RECEIVED)
+
+    taken_back = [
+        step(reopened_reply(by_form=False), ActionStatus.ACKNOWLEDGED),
+        step(reopened_reply(by_form=True), ActionStatus.ACKNOWLEDGED),
+        step(step(reopened_reply(by_form=False), ActionStatus.CLOSED), ActionStatus.SUBMITTED),
+    ]
+    for action in taken_back:
+        assert action.response_on is None
+        assert action.outcome == ActionOutcome.PENDING
+    assert advocacy_table(Case.id == case.id).rows == [["Interim-measures request", 3, 0, "0%"]]

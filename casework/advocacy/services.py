@@ -634,7 +634,7 @@ def update_action(
     dates: dict[str, date | ActionOutcome] = {}
     awaited = action.followup_due
     reply = to == ActionStatus.RESPONSE_RECEIVED and old_status != to
-    if reply:
+    if reply and not _reopens_reply(old_status, to, action.response_on):
         # As the status step does: the outcome the reply found, for its step back.
         dates["outcome_before"] = action.outcome
     if reply and values["followup_due"] == awaited:
@@ -752,6 +752,13 @@ def _take_back_submission(action: AdvocacyAction) -> dict[str, date]:
     return cleared
 
 
+def _reopens_reply(old: ActionStatus, new: ActionStatus, replied_on: date | None) -> bool:
+    """Is the move an answered action (its reply dated ``replied_on``) closed and reopened as
+    "response received"? It keeps its reply: no new one, and the outcome it holds is the
+    reply's, not one from before it (``_take_back_reply``)."""
+    return old == ActionStatus.CLOSED and new == ActionStatus.RESPONSE_RECEIVED and bool(replied_on)
+
+
 def _takes_back_reply(old: ActionStatus, new: ActionStatus, replied_on: date | None) -> bool:
     """Does the move from ``old`` to ``new`` take the action's reply (dated ``replied_on``)
     back: a step back from "response received" to a status before it, or an answered action
@@ -832,6 +839,7 @@ def change_status(
             {"reference_number": [_("Keep it under %(n)s characters.", n=REFERENCE_MAX_LEN)]}
         )
     submitted = action.submitted_on
+    reopened = _reopens_reply(old, to, action.response_on)
     if to == ActionStatus.SUBMITTED:
         submitted = on or submitted or today
     # A reply already dated (an answered action closed, reopened) keeps its date, as a
@@ -856,7 +864,7 @@ def change_status(
     if reference_number:
         action.reference_number = reference_number
     dates: dict[str, date | ActionOutcome] = {}
-    if to == ActionStatus.RESPONSE_RECEIVED:
+    if to == ActionStatus.RESPONSE_RECEIVED and not reopened:
         # Kept with the reply: taking it back gives the action this outcome again.
         dates["outcome_before"] = action.outcome
     if outcome:
