@@ -23,6 +23,7 @@ from casework.core.vocab import (
 )
 from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
+from casework.reports import services
 from casework.reports.anonymise import Output
 from casework.reports.views import case_document
 from tests import report_world
@@ -65,10 +66,10 @@ def test_cat_request_gives_as_personal_risk_only_the_provisions_violated_or_at_r
     """The Minsk Convention the State invokes to extradite is no risk to the person."""
     minsk = _provision("MINSK93:56", "Minsk Convention, duty to extradite", "justifying")
     legal.add_link(world.lawyer, world.case, provision=minsk, assessment=Assessment.INVOKED)
-    db.session.commit()
+    _cat_article(world, assessment=Assessment.VIOLATED)
     text = _cat_request(app, world)
     risk = text.split("Personal risk on return")[1].split("Domestic remedies")[0]
-    assert "TSTR:3 Non-refoulement: violated" in risk
+    assert "CAT:3 Article 3: non-refoulement: violated" in risk
     assert "MINSK93" not in risk
 
 
@@ -491,7 +492,7 @@ def test_cat_request_gives_counsels_analysis_of_the_personal_risk_once_reviewed(
         assessment=Assessment.INVOKED,
         analysis="The request under Minsk lacks the required guarantees.",
     )
-    db.session.commit()
+    _cat_article(world, assessment=Assessment.VIOLATED, analysis="Kholmatov faces torture.")
     risk = (
         _cat_request(app, world).split("Personal risk on return")[1].split("Domestic remedies")[0]
     )
@@ -502,8 +503,8 @@ def test_cat_request_gives_counsels_analysis_of_the_personal_risk_once_reviewed(
     risk = (
         _cat_request(app, world).split("Personal risk on return")[1].split("Domestic remedies")[0]
     )
-    assert "TSTR:3 Non-refoulement: violated" in risk
-    assert "TSTR:3: [name withheld] faces torture" in risk
+    assert "CAT:3 Article 3: non-refoulement: violated" in risk
+    assert "CAT:3: [name withheld] faces torture" in risk
     assert "Kholmatov" not in risk and "Yusupova" not in risk
     assert "Minsk" not in risk
 
@@ -681,3 +682,75 @@ def test_cat_request_does_not_ask_to_stop_a_removal_that_took_place(app, world):
     world.case.current_situation = Situation.REMOVED
     db.session.commit()
     assert "The alleged victim has been removed." in request()
+
+
+def _cat_article(world, code: str = "CAT:3", assessment=Assessment.AT_RISK, analysis=None):
+    """A provision of the Convention against Torture (instrument ``CAT``) linked to the case."""
+    instrument = db.session.scalar(select(Instrument).where(Instrument.code == "CAT"))
+    if instrument is None:
+        instrument = Instrument(
+            code="CAT",
+            title="Convention against Torture",
+            instrument_type="treaty",
+            direction="protective",
+        )
+        db.session.add(instrument)
+        db.session.flush()
+    provision = Provision(
+        instrument_id=instrument.id, code=code, title="Article 3: non-refoulement"
+    )
+    db.session.add(provision)
+    db.session.flush()
+    legal.add_link(
+        world.lawyer, world.case, provision=provision, assessment=assessment, analysis=analysis
+    )
+    db.session.commit()
+    return provision
+
+
+def test_cat_request_argues_the_convention_only_other_instruments_as_context(app, world):
+    """The Committee against Torture examines the Convention against Torture only: the
+    request's grounds are its articles (art. 3 above all); the ICCPR or the Refugee Convention
+    linked to the case are mentioned apart, as context, never as the Committee's grounds."""
+    iccpr = _provision("ICCPR:7", "Torture and ill-treatment", "protective")
+    refugee = _provision("CSR51:33", "Refugee Convention, non-refoulement", "protective")
+    legal.add_link(world.lawyer, world.case, provision=iccpr, assessment=Assessment.AT_RISK)
+    legal.add_link(world.lawyer, world.case, provision=refugee, assessment=Assessment.VIOLATED)
+    _cat_article(world, analysis="Kholmatov was tortured in 2005 and is sought again.")
+    services.review_free_text(world.coordinator, world.case, Output.CAT)
+    db.session.commit()
+    text = _cat_request(app, world)
+    risk = text.split("Personal risk on return")[1].split("Other obligations")[0]
+    assert "CAT:3 Article 3: non-refoulement: at risk" in risk
+    assert "CAT:3: [name withheld] was tortured in 2005" in risk
+    for code in ("ICCPR", "CSR51", "TSTR"):
+        assert code not in risk
+    context = text.split("Other obligations")[1].split("Domestic remedies")[0]
+    assert "not submitted to the Committee" in context
+    assert "ICCPR:7 Torture and ill-treatment" in context
+    assert "CSR51:33 Refugee Convention, non-refoulement" in context
+    assert "Kholmatov" not in text
+
+
+def test_cat_request_with_no_article_of_the_convention_says_so_before_it_is_made(app, world):
+    """The case links the ICCPR only (and an article of the Convention as merely relevant):
+    the review page says, as it shows what else is missing, that the Committee has no ground
+    to examine, and the request does not present another instrument in its place. Article 3
+    linked as at risk, the warning goes."""
+    iccpr = _provision("ICCPR:7", "Torture and ill-treatment", "protective")
+    legal.add_link(world.lawyer, world.case, provision=iccpr, assessment=Assessment.AT_RISK)
+    _cat_article(world, code="CAT:22", assessment=Assessment.RELEVANT)
+    client = client_for(app, world.coordinator)
+    warning = "No article of the Convention against Torture is linked to this case"
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert warning in html
+    assert "flash-error" in html.split(warning)[0].rsplit("<p", 1)[1]
+    # Not a warning of the Special Procedures' communication, which is no treaty complaint.
+    page = client.get(f"/cases/{world.case.public_id}/outputs/special_procedures")
+    assert warning not in page.get_data(as_text=True)
+    risk = _cat_request(app, world).split("Personal risk on return")[1].split("Other obligations")
+    assert "No article of the Convention is relied on yet" in risk[0]
+    assert "ICCPR" not in risk[0]
+    _cat_article(world)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert warning not in html

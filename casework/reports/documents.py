@@ -136,19 +136,49 @@ def victim_lines(case: CaseOut) -> list[str]:
     return [person_line(p) for p in victims(case)] or [NO_VICTIM]
 
 
-def personal_risk(case: CaseOut) -> list[str]:
+CONVENTION = "CAT"  # the instrument code of the Convention against Torture in the catalogue
+NO_CONVENTION_GROUNDS = (
+    "No article of the Convention is relied on yet: counsel states the articles of the "
+    "Convention violated or at risk (article 3 above all) before this request is sent."
+)
+
+
+def _at_risk(case: CaseOut) -> list[tuple[str, str, str]]:
     """The provisions the person's removal violates or puts at risk: not those the State
-    invokes to remove them (Minsk, Shanghai) nor those only marked relevant; then counsel's
-    analysis of each (reviewed free text only), which is what shows the risk to the person."""
+    invokes to remove them (Minsk, Shanghai) nor those only marked relevant."""
     risks = {Assessment.VIOLATED.label, Assessment.AT_RISK.label}
-    at_risk = [
+    return [
         (code, title, assessment)
         for code, title, assessment, _status in case.provisions
         if assessment in risks
     ]
+
+
+def is_convention_article(code: str) -> bool:
+    """A provision of the Convention against Torture itself ("CAT:3", "CAT:22"): catalogue
+    codes are the instrument's code, a colon, the article. Not its General Comment
+    ("CAT-GC4") nor the Committee's rules or decisions, which have codes of their own."""
+    return code.partition(":")[0] == CONVENTION
+
+
+def personal_risk(case: CaseOut) -> list[str]:
+    """The articles of the Convention the person's removal violates or puts at risk, the only
+    grounds the Committee examines; then counsel's analysis of each (reviewed free text only),
+    which is what shows the risk to the person."""
+    at_risk = [p for p in _at_risk(case) if is_convention_article(p[0])]
     codes = {code for code, _title, _assessment in at_risk}
     return [f"{code} {title}: {assessment.lower()}" for code, title, assessment in at_risk] + [
         f"{code}: {analysis}" for code, analysis in case.analyses if code in codes
+    ]
+
+
+def other_obligations(case: CaseOut) -> list[str]:
+    """The provisions of other instruments (ICCPR, Refugee Convention...) the removal violates
+    or puts at risk: context for the Committee, never its grounds."""
+    return [
+        f"{code} {title}: {assessment.lower()}"
+        for code, title, assessment in _at_risk(case)
+        if not is_convention_article(code)
     ]
 
 
@@ -380,6 +410,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
     organisation_block(document, profile, [])
     removal = removal_date(case)
     risk = personal_risk(case)
+    context = other_obligations(case)
     add_sections(
         document,
         [
@@ -393,9 +424,22 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
                 "Facts in chronological order",
                 ([case.narrative] if case.narrative else []) + facts(case) + after_return(case),
             ),
-            Section(
-                "Personal risk on return",
-                risk or ["The personal risk is set out in the facts above."],
+            Section("Personal risk on return", risk or [NO_CONVENTION_GROUNDS]),
+            *(
+                [
+                    Section(
+                        "Other obligations of the State party (context)",
+                        [
+                            "The removal also engages the following obligations of the State "
+                            "party under other instruments. They are given as context only and "
+                            "are not submitted to the Committee, which examines the Convention."
+                        ]
+                        + context,
+                        numbered=False,
+                    )
+                ]
+                if context
+                else []
             ),
             Section(
                 "Domestic remedies",

@@ -25,6 +25,7 @@ from casework.core.i18n import gettext as _
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
 from casework.people.models import Person
+from casework.reports import documents
 from casework.reports.anonymise import (
     CaseOut,
     EventOut,
@@ -151,6 +152,22 @@ def review_free_text(actor: Any, case: Case, output: Output) -> OutputReview:
     db.session.flush()
     record(actor, "output.reviewed", case, case=case, output=output.value)
     return review
+
+
+def output_warnings(case: CaseOut, output: Output) -> list[str]:
+    """What the body the output goes to needs and the case does not give yet, for the review
+    page to say before the document is made (in the reader's language)."""
+    warnings = []
+    if output == Output.CAT and not documents.personal_risk(case):
+        warnings.append(
+            _(
+                "No article of the Convention against Torture is linked to this case as "
+                "violated or at risk: the Committee examines that Convention only, and the "
+                "request has no ground to put to it. A lawyer links article 3 (CAT:3) with an "
+                "analysis before the request is sent; other instruments appear only as context."
+            )
+        )
+    return warnings
 
 
 def organisation(default_name: str = "") -> OrganisationProfile:

@@ -357,6 +357,7 @@ def case_output(public_id: str, output: str):
         review=review,
         formats=_FORMATS[kind],
         facts=facts,
+        warnings=services.output_warnings(disclosed, kind),
         review_form=ReviewForm(),
     )
 
