@@ -754,3 +754,38 @@ def test_cat_request_with_no_article_of_the_convention_says_so_before_it_is_made
     _cat_article(world)
     html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
     assert warning not in html
+
+
+def test_a_victim_whose_identity_is_withheld_is_flagged_before_the_un_outputs(app, world):
+    """The person at risk gave no consent (``none``): the documents call them "identity
+    withheld", and must go on doing so; but UN treaty bodies do not consider anonymous
+    complaints and the Special Procedures need the victim's identity to act. The review page of
+    each says so, as it shows what else is missing, before anything is sent; once the person
+    consents to be identified to the body, the warning goes."""
+    client = client_for(app, world.coordinator)
+    warnings = {
+        "cat": "The Committee against Torture does not consider anonymous complaints",
+        "special_procedures": "The Special Procedures do not act on anonymous communications",
+    }
+    for output, warning in warnings.items():
+        html = client.get(f"/cases/{world.case.public_id}/outputs/{output}").get_data(as_text=True)
+        assert warning in html
+        assert "flash-error" in html.split(warning)[0].rsplit("<p", 1)[1]
+        assert "obtain their consent" in html
+        assert "Kholmatov" not in html and "Холматов" not in html
+    dossier = client.get(f"/cases/{world.case.public_id}/outputs/dossier").get_data(as_text=True)
+    assert "anonymous" not in dossier  # counsel's dossier goes to no UN body
+    # The documents still withhold the name.
+    letter = _communication(app, world)
+    cat = _cat_request(app, world)
+    for text in (letter, cat):
+        assert "Person at risk (identity withheld)" in text
+        for value in report_world.NONE_PERSON["names"] + report_world.NONE_PERSON["spellings"]:
+            assert value not in text
+    # Consent to be identified (a pseudonym in public, the identity to the body): no warning.
+    world.people["none"].consent = "anonymised"
+    world.people["none"].consent_date = date(2024, 3, 1)
+    db.session.commit()
+    for output, warning in warnings.items():
+        html = client.get(f"/cases/{world.case.public_id}/outputs/{output}").get_data(as_text=True)
+        assert warning not in html

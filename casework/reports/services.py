@@ -28,6 +28,7 @@ from casework.people.models import Person
 from casework.reports import documents
 from casework.reports.anonymise import (
     CaseOut,
+    Disclosure,
     EventOut,
     Output,
     PersonOut,
@@ -165,6 +166,25 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "violated or at risk: the Committee examines that Convention only, and the "
                 "request has no ground to put to it. A lawyer links article 3 (CAT:3) with an "
                 "analysis before the request is sent; other instruments appear only as context."
+            )
+        )
+    withheld = any(p.disclosure == Disclosure.WITHHELD for p in documents.victims(case))
+    if withheld and output == Output.CAT:
+        warnings.append(
+            _(
+                "A person at risk leaves this request as “identity withheld”. The Committee "
+                "against Torture does not consider anonymous complaints: it needs the victim's "
+                "identity and authorisation. Before sending, obtain their consent to be "
+                "identified to the Committee; until then the name stays withheld."
+            )
+        )
+    if withheld and output == Output.SPECIAL_PROCEDURES:
+        warnings.append(
+            _(
+                "A person at risk leaves this communication as “identity withheld”. The Special "
+                "Procedures do not act on anonymous communications: they need the victim's "
+                "identity, which they keep confidential. Before sending, obtain their consent "
+                "to be identified to the mandate; until then the name stays withheld."
             )
         )
     return warnings
