@@ -59,6 +59,7 @@ def test_json_export_and_case_json_name_every_field_of_remedies_provisions_analy
             "argued_ineffective": True,
             "ineffective_because": "The court never hears such appeals.",
             "decided": "2013",
+            "authority": None,
         }, label
         assert remedies["2012-06-20"]["ineffective_because"] is None, label
         assert case["provisions"] == [

@@ -789,3 +789,59 @@ def test_a_victim_whose_identity_is_withheld_is_flagged_before_the_un_outputs(ap
     for output, warning in warnings.items():
         html = client.get(f"/cases/{world.case.public_id}/outputs/{output}").get_data(as_text=True)
         assert warning not in html
+
+
+def test_the_un_outputs_say_the_victims_legal_status_unless_their_identity_is_withheld(app, world):
+    """Who the victim is, for a UN body, includes whether they are an asylum seeker or a
+    refugee recognised by UNHCR: the communication, the CAT request and counsel's dossier give
+    it with the other details of a person who may be described. A person whose identity is
+    withheld leaves with nothing but their role, legal status included."""
+    world.people["family_at_risk"].legal_status = "mandate_refugee"
+    world.people["none"].legal_status = "rejected"
+    db.session.commit()
+    line = "person at risk (Male, 26-35, Uzbekistan); legal status: mandate refugee (UNHCR)"
+    victims = _communication(app, world).split("VICTIM(S)")[1].split("ALLEGED PERPETRATORS")[0]
+    assert line in victims
+    assert "Person at risk (identity withheld)\n" in victims
+    assert "rejected" not in victims.lower()
+    alleged = _cat_request(app, world).split("Alleged victim")[1].split("State party")[0]
+    assert line in alleged and "rejected" not in alleged.lower()
+    with app.test_request_context():
+        pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
+    dossier = " ".join(text_of(pdf, "pdf").split())
+    assert "Mandate refugee (UNHCR)" in dossier
+    assert "Rejected asylum seeker" not in dossier
+
+
+def test_the_un_outputs_name_the_authority_that_decided_each_remedy_once_reviewed(app, world):
+    """A UN body weighs the remedies by the authority that heard them (a city court, the
+    migration service): the CAT request, the communication and the dossier name it. It is free
+    text the lawyer typed, so it leaves with the reviewed free text only, withheld names
+    replaced, and the review page shows it to the reviewer."""
+    from casework.legal.models import Remedy
+
+    remedy = db.session.scalar(select(Remedy).where(Remedy.case_id == world.case.id))
+    remedy.body = "Almaty city court (appeal of Kholmatov)"
+    db.session.commit()
+    assert "Almaty city court" not in _remedies_of_cat_request(app, world)
+    assert "Almaty city court" not in _communication(app, world)
+    db.session.commit()  # the pseudonyms given on first use
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    free_text = html.split("Free text")[1]
+    assert "Almaty city court" in free_text and "Kholmatov" not in free_text
+    for kind in (Output.CAT, Output.SPECIAL_PROCEDURES, Output.DOSSIER):
+        services.review_free_text(world.coordinator, world.case, kind)
+    db.session.commit()
+    line = (
+        "Court appeal against extradition, Almaty city court (appeal of [name withheld]) "
+        "(filed 2012-06-20): Pending; not exhausted"
+    )
+    assert line in _remedies_of_cat_request(app, world)
+    letter = _communication(app, world)
+    assert line in letter and "Kholmatov" not in letter
+    with app.test_request_context():
+        pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
+    dossier = " ".join(text_of(pdf, "pdf").split())
+    assert "Almaty city court (appeal of [name withheld])" in dossier
+    assert "Kholmatov" not in dossier

@@ -35,7 +35,7 @@ from casework.cases.services import case_people_with_names
 from casework.core import countries
 from casework.core.db import db, in_chunks
 from casework.core.types import PartialDate
-from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact
+from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact, LegalStatus
 from casework.evidence.models import Source
 from casework.legal.models import CaseProvision, Remedy
 from casework.legal.services import remedy_sort_key
@@ -88,6 +88,7 @@ class PersonOut:
     nationality: str | None = None
     ethnicity: str | None = None
     family_at_risk: bool = False
+    legal_status: str | None = None  # "Asylum seeker", "Mandate refugee (UNHCR)"; None unknown
     # Not identifying: whether a UN body may contact the government about them.
     government_contact: GovernmentContact = GovernmentContact.NOT_ASKED
 
@@ -154,6 +155,9 @@ def person_out(
         nationality=countries.name(person.nationality) if person.nationality else None,
         ethnicity=None if person.family_at_risk else (person.ethnicity or None),
         family_at_risk=person.family_at_risk,
+        legal_status=None
+        if person.legal_status == LegalStatus.UNKNOWN
+        else person.legal_status.label,
         government_contact=person.government_contact,
     )
 
@@ -308,6 +312,7 @@ class RemedyOut(NamedTuple):
     argued_ineffective: bool = False
     ineffective_because: str | None = None  # free text: only once reviewed for the output
     decided: str = ""  # as ``filed``
+    authority: str | None = None  # the court or body that hears it; free text, once reviewed
 
 
 @dataclass(frozen=True)
@@ -694,6 +699,7 @@ def disclose_case(
             argued_ineffective=bool(r.ineffective_because),
             ineffective_because=free(r.ineffective_because),
             decided=date_text(r.decided_on, r.decided_on_approximate) or "",
+            authority=free(r.body),
         )
         for r in sorted(facts.remedies, key=remedy_sort_key)  # as the case file lists them
     ]

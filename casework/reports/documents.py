@@ -120,7 +120,10 @@ def person_line(p: PersonOut) -> str:
         return p.label
     details = [d for d in (p.gender, p.age_band, p.nationality, p.ethnicity) if d]
     text = f"{p.label}, {p.role.lower()}"
-    return f"{text} ({', '.join(details)})" if details else text
+    text = f"{text} ({', '.join(details)})" if details else text
+    if p.legal_status:
+        text += f"; legal status: {p.legal_status[0].lower()}{p.legal_status[1:]}"
+    return text
 
 
 NO_VICTIM = "No person at risk is recorded in the file."
@@ -203,10 +206,13 @@ def remedy_dates(remedy: RemedyOut) -> str:
 
 
 def domestic_remedies(case: CaseOut) -> list[str]:
-    """The domestic remedies as recorded: whether one had suspensive effect or was available
+    """The domestic remedies as recorded, each with the authority that hears it once the free
+    text is reviewed (the lawyer types it): whether one had suspensive effect or was available
     at all is counsel's argument, given only where counsel recorded it."""
     return [
-        f"{r.kind}{remedy_dates(r)}: {r.outcome}; {remedy_status(r)}" for r in case.remedies
+        f"{r.kind}{f', {r.authority}' if r.authority else ''}{remedy_dates(r)}: {r.outcome}; "
+        f"{remedy_status(r)}"
+        for r in case.remedies
     ] or ["No domestic remedy recorded."]
 
 
