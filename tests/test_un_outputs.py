@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 import docx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from casework.advocacy.models import UPRCycle
 from casework.cases.models import Case, CaseMember
 from casework.core.db import db
 from casework.core.types import PartialDate
@@ -845,3 +846,44 @@ def test_the_un_outputs_name_the_authority_that_decided_each_remedy_once_reviewe
     dossier = " ".join(text_of(pdf, "pdf").split())
     assert "Almaty city court (appeal of [name withheld])" in dossier
     assert "Kholmatov" not in dossier
+
+
+def test_a_upr_draft_whose_period_is_not_the_one_since_the_last_review_is_flagged(
+    app, world, tmp_path
+):
+    """A submission covers the period since the State's last review (a cycle, about 4.5
+    years). Kazakhstan was reviewed in February 2010: a draft from January 2010 reaches back
+    into the cycle before; with no review recorded before it, a period longer than a cycle
+    cannot be the one since the last review. The draft is made (nothing typed is lost) and its
+    page says so, as it says a text is over the word limit; a period that fits says nothing."""
+    from casework.reports.models import ReportDraft
+
+    client = client_for(app, world.coordinator)
+
+    def draft_page(start: str, end: str) -> str:
+        response = client.post("/reports/upr", data={"period_from": start, "period_to": end})
+        assert response.status_code == 302
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    before_review = "starts before the last review of Kazakhstan (2010-02, cycle 2)"
+    page = draft_page("2010-01-01", "2013-01-01")
+    assert before_review in page
+    assert "flash-error" in page.split(before_review)[0].rsplit("<p", 1)[1]
+    assert db.session.scalar(select(func.count(ReportDraft.id))) == 1
+    assert before_review not in draft_page("2010-03-01", "2014-06-30")
+    longer = "longer than a UPR cycle"
+    assert longer in draft_page("2000-01-01", "2009-12-31")  # no review recorded before it
+    assert longer not in draft_page("2006-01-01", "2009-12-31")
+    # A review recorded in the period's past decides, whatever the cycle's usual length:
+    # Kazakhstan's fourth review came five years after the third.
+    third = UPRCycle(state_under_review="Kazakhstan", number=3, review_date=PartialDate(2019, 11))
+    db.session.add(third)
+    db.session.commit()
+    page = draft_page("2019-11-01", "2024-12-31")
+    assert longer not in page and "starts before the last review" not in page
+    # The command line says it too, and writes the document all the same.
+    out = tmp_path / "upr.docx"
+    args = ["report", "upr", "--from", "2010-01-01", "--to", "2013-01-01", "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=[*args, "--as", world.coordinator.email])
+    assert result.exit_code == 0, result.output
+    assert "starts before the last review of Kazakhstan" in result.output and out.exists()

@@ -44,6 +44,10 @@ from casework.reports.models import (
 from casework.reports.statistics import Filters, published_statistics
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# The State the submissions are about, unless a cycle names another.
+STATE = "Kazakhstan"
+# A UPR cycle: about four and a half years between a State's reviews.
+CYCLE_DAYS = round(4.5 * 365.25)
 
 
 def word_count(text: str) -> int:
@@ -65,6 +69,40 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValidationFailed({"period_to": [_("The period ends before it starts.")]})
+
+
+def period_warning(period: Period, state: str = STATE) -> str | None:
+    """Why ``period`` may not be the one since the State's last review, which a submission
+    covers: it starts before the last review recorded by its end; or, none recorded by then,
+    it is longer than a cycle. None when it fits (a warning: the draft is made all the same)."""
+    reviews = [
+        cycle
+        for cycle in db.session.scalars(
+            select(UPRCycle).where(
+                UPRCycle.state_under_review == state, UPRCycle.review_date.is_not(None)
+            )
+        )
+        if cycle.review_date.earliest() <= period.end
+    ]
+    if reviews:
+        last = max(reviews, key=lambda cycle: cycle.review_date.earliest())
+        if period.start < last.review_date.earliest():
+            return _(
+                "The period starts before the last review of %(state)s (%(review)s, cycle "
+                "%(number)s): a submission covers the period since the last review, and what "
+                "came before belongs to the earlier cycle. Start the period at that review.",
+                state=state,
+                review=last.review_date.iso(),
+                number=last.number,
+            )
+        return None
+    if (period.end - period.start).days > CYCLE_DAYS:
+        return _(
+            "The period is longer than a UPR cycle (about 4.5 years): a submission covers the "
+            "period since the State's last review. Record the reviews under UPR cycles, or "
+            "shorten the period."
+        )
+    return None
 
 
 def period_cases(user: Any, period: Period) -> list[Case]:
@@ -169,7 +207,7 @@ def _submission_text(
     cases = period_cases(user, period) if cases is None else cases
     facts = disclosure_facts(cases, Output.UPR)
     disclosed = {c.reference: disclose_case(c, Output.UPR, facts=facts[c.id]) for c in cases}
-    state = cycle.state_under_review if cycle else "Kazakhstan"
+    state = cycle.state_under_review if cycle else STATE
     tables = {
         t.key: t
         # Published: the submission leaves the organisation (no small count, ``publish``).

@@ -309,6 +309,7 @@ def upr_draft(draft_id: str):
         draft=draft,
         form=form,
         words=upr.word_count(text),
+        period_warning=upr.period_warning(upr.Period(draft.period_from, draft.period_to)),
         saved=None,
     )
 
@@ -460,6 +461,9 @@ def upr_command(start, end, out: str, joint: bool, co_authors: tuple[str, ...], 
             "longer word limit to joint submissions only.",
             err=True,
         )
+    warning = upr.period_warning(period)
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     content, words = upr.generate_docx(user, period, joint=joint, co_authors=list(co_authors))
     db.session.commit()
     with open(out, "wb") as handle:
