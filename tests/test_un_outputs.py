@@ -757,6 +757,22 @@ def test_cat_request_with_no_article_of_the_convention_says_so_before_it_is_made
     assert warning not in html
 
 
+def test_an_article_of_the_convention_is_known_by_its_instrument_not_its_code(app, world):
+    """A lawyer adds an article to the catalogue under the Convention with a code of another
+    shape ("CAT-3BIS"): it is a ground the Committee examines. A code that only looks like one
+    ("CAT:99" of another instrument) is context."""
+    _cat_article(world, code="CAT-3BIS")
+    lookalike = _provision("CAT:99", "Look-alike", "protective")
+    legal.add_link(world.lawyer, world.case, provision=lookalike, assessment=Assessment.AT_RISK)
+    services.review_free_text(world.coordinator, world.case, Output.CAT)
+    db.session.commit()
+    text = _cat_request(app, world)
+    risk = text.split("Personal risk on return")[1].split("Other obligations")[0]
+    assert "CAT-3BIS Article 3: non-refoulement: at risk" in risk
+    assert "CAT:99" not in risk
+    assert "CAT:99 Look-alike" in text.split("Other obligations")[1]
+
+
 def test_a_victim_whose_identity_is_withheld_is_flagged_before_the_un_outputs(app, world):
     """The person at risk gave no consent (``none``): the documents call them "identity
     withheld", and must go on doing so; but UN treaty bodies do not consider anonymous

@@ -42,6 +42,10 @@ from casework.core.vocab import (
 CODE_MAX_LEN = 40
 
 
+# The catalogue's code of the Convention against Torture: the Committee examines its articles only.
+CONVENTION_AGAINST_TORTURE = "CAT"
+
+
 class Instrument(TimestampMixin, VersionedMixin, db.Model):
     """A treaty, agreement, law, soft-law text or decision. Its code never changes."""
 

@@ -37,7 +37,7 @@ from casework.core.db import db, in_chunks
 from casework.core.types import PartialDate
 from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact, LegalStatus
 from casework.evidence.models import Source
-from casework.legal.models import CaseProvision, Remedy
+from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 from casework.people.names import latin_key
@@ -346,6 +346,9 @@ class CaseOut:
     narrative: str | None
     after_return: str | None
     analyses: list[tuple[str, str]] = field(default_factory=list)  # provision code, analysis
+    # The codes of ``provisions`` that are articles of the Convention against Torture (by their
+    # instrument, whatever their code looks like): the only grounds the Committee examines.
+    convention_articles: frozenset[str] = frozenset()
 
 
 def date_text(value: PartialDate | None, approximate: bool) -> str | None:
@@ -619,7 +622,7 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
                 CaseProvision.hidden_at.is_(None),
                 CaseProvision.state == "assessed",
             )
-            .options(selectinload(CaseProvision.provision))
+            .options(selectinload(CaseProvision.provision).selectinload(Provision.instrument))
             .order_by(CaseProvision.id)
         ):
             links.setdefault(link.case_id, []).append(link)
@@ -690,6 +693,11 @@ def disclose_case(
     analyses = [
         (link.provision.code, free(link.analysis)) for link in facts.links if free(link.analysis)
     ]
+    convention_articles = frozenset(
+        link.provision.code
+        for link in facts.links
+        if link.provision.instrument.code == CONVENTION_AGAINST_TORTURE
+    )
     remedies = [
         RemedyOut(
             r.kind.label,
@@ -723,6 +731,7 @@ def disclose_case(
         narrative=free(case.narrative),
         after_return=free(case.after_return),
         analyses=analyses,
+        convention_articles=convention_articles,
     )
 
 

@@ -139,7 +139,6 @@ def victim_lines(case: CaseOut) -> list[str]:
     return [person_line(p) for p in victims(case)] or [NO_VICTIM]
 
 
-CONVENTION = "CAT"  # the instrument code of the Convention against Torture in the catalogue
 NO_CONVENTION_GROUNDS = (
     "No article of the Convention is relied on yet: counsel states the articles of the "
     "Convention violated or at risk (article 3 above all) before this request is sent."
@@ -157,18 +156,18 @@ def _at_risk(case: CaseOut) -> list[tuple[str, str, str]]:
     ]
 
 
-def is_convention_article(code: str) -> bool:
-    """A provision of the Convention against Torture itself ("CAT:3", "CAT:22"): catalogue
-    codes are the instrument's code, a colon, the article. Not its General Comment
-    ("CAT-GC4") nor the Committee's rules or decisions, which have codes of their own."""
-    return code.partition(":")[0] == CONVENTION
+def is_convention_article(case: CaseOut, code: str) -> bool:
+    """A provision of the Convention against Torture itself ("CAT:3", "CAT:22"), by its
+    instrument: not its General Comment nor the Committee's rules or decisions, which are
+    instruments of their own."""
+    return code in case.convention_articles
 
 
 def personal_risk(case: CaseOut) -> list[str]:
     """The articles of the Convention the person's removal violates or puts at risk, the only
     grounds the Committee examines; then counsel's analysis of each (reviewed free text only),
     which is what shows the risk to the person."""
-    at_risk = [p for p in _at_risk(case) if is_convention_article(p[0])]
+    at_risk = [p for p in _at_risk(case) if is_convention_article(case, p[0])]
     codes = {code for code, _title, _assessment in at_risk}
     return [f"{code} {title}: {assessment.lower()}" for code, title, assessment in at_risk] + [
         f"{code}: {analysis}" for code, analysis in case.analyses if code in codes
@@ -181,7 +180,7 @@ def other_obligations(case: CaseOut) -> list[str]:
     return [
         f"{code} {title}: {assessment.lower()}"
         for code, title, assessment in _at_risk(case)
-        if not is_convention_article(code)
+        if not is_convention_article(case, code)
     ]
 
 

@@ -338,6 +338,7 @@ def case_record(c: CaseOut) -> dict[str, Any]:
     """A disclosed case as a JSON record (the export's and the archive's ``case.json``): every
     field by name, remedies, provisions and analyses as objects rather than bare lists."""
     out = asdict(c)
+    del out["convention_articles"]  # what the CAT request argues; each provision has its code
     out["provisions"] = [
         {"code": code, "title": title, "assessment": assessment, "violation_status": status}
         for code, title, assessment, status in c.provisions
