@@ -11,6 +11,7 @@ from casework.audit.models import AuditEntry
 from casework.core.db import db
 from casework.core.vocab import Role
 from tests.api_clients import ApiClient, api_for
+from tests.photos import GPS, photo
 from tests.world import build_world
 
 
@@ -95,6 +96,33 @@ def test_team_member_adds_events_sources_people_and_documents(app):
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"event.created", "source.created", "person.created", "document.uploaded"} <= actions
     assert "document.downloaded" in actions
+
+
+def test_an_uploaded_photo_that_records_where_it_was_taken_is_flagged_to_the_client(app):
+    """The API's uploader is told, as the form's is, that the photo carries GPS coordinates:
+    a warning with a stable code and the form's words, never the coordinates themselves."""
+    world = build_world()
+    base = f"cases/{world.ordinary.case.public_id}"
+    api = api_for(app, world.on[Role.MONITOR])
+
+    def upload(content: bytes, name: str):
+        return api.post(
+            f"{base}/documents",
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+
+    located = upload(photo(gps=True), "IMG_0412.jpg")
+    assert located.status_code == 201, located.get_json()
+    warnings = located.get_json()["warnings"]
+    assert [w["code"] for w in warnings] == ["location_in_file"]
+    assert "records where it was taken" in warnings[0]["message"]
+    assert "43" not in warnings[0]["message"] and "76" not in warnings[0]["message"]
+    assert str(GPS[2][0]) not in located.get_data(as_text=True)
+    plain = upload(photo(gps=False), "IMG_0413.jpg")
+    assert plain.status_code == 201 and plain.get_json()["warnings"] == []
+    spec = ApiClient(app, None).get("openapi.json").get_json()
+    assert "warnings" in str(spec["components"]["schemas"])
 
 
 def test_match_finds_people_by_name_in_cases_one_reads(app):

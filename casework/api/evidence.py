@@ -37,6 +37,20 @@ class DocumentOut(Output):
     identifying: DocumentIdentifying | None
 
 
+class UploadWarning(Output):
+    code: str = Field(
+        description="A stable machine code: location_in_file (the file records "
+        "where it was taken, such as a photo's GPS coordinates)."
+    )
+    message: str
+
+
+class UploadedDocument(DocumentOut):
+    warnings: list[UploadWarning] = Field(
+        description="What the uploader must know of the stored file (never its content)."
+    )
+
+
 class DocumentList(Output):
     items: list[DocumentOut]
 
@@ -74,15 +88,26 @@ class DocumentUpload(Input):
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_LEN)
 
 
-def _replay_document(call: Call, object_id: str, case_id: str) -> DocumentOut:
+def present_upload(document: Document) -> UploadedDocument:
+    """A stored upload, as its uploader reads it: the document and the warnings of the page."""
+    return UploadedDocument(
+        **present_document(document, True).model_dump(),
+        warnings=[
+            UploadWarning(code=code, message=message)
+            for code, message in evidence.upload_warnings(document)
+        ],
+    )
+
+
+def _replay_document(call: Call, object_id: str, case_id: str) -> UploadedDocument:
     case = case_for_records(call.user, case_id)
-    return present_document(load(Document, object_id, call.user, case=case), True)
+    return present_upload(load(Document, object_id, call.user, case=case))
 
 
 @operation("POST", "/cases/<case_id>/documents", summary="Upload a document (multipart)",
-           tag=TAG, response=DocumentOut, status=201, body=DocumentUpload, upload="file",
+           tag=TAG, response=UploadedDocument, status=201, body=DocumentUpload, upload="file",
            write=True, replay=_replay_document)  # fmt: skip
-def upload_document(call: Call, case_id: str) -> DocumentOut:
+def upload_document(call: Call, case_id: str) -> UploadedDocument:
     case = case_for_records(call.user, case_id, need=permissions.can_edit_case)
     description = call.body.description  # first: a body that is not multipart is a 415
     upload = request.files.get("file")
@@ -95,7 +120,7 @@ def upload_document(call: Call, case_id: str) -> DocumentOut:
         case=case,
         description=description,
     )
-    return present_document(document, True)
+    return present_upload(document)
 
 
 @operation("GET", "/cases/<case_id>/documents/<document_id>/file", summary="Download a document",

@@ -60,6 +60,15 @@ PDF_ACTIVE_REFUSED = N_(
     " whoever opens it. Print it to a new PDF (or scan it) and upload that instead."
 )
 
+# Said to whoever uploads a file that records where it was taken (the page flashes it, the API
+# lists it under its code): the coordinates themselves are never repeated.
+LOCATION_IN_FILE = "location_in_file"
+LOCATION_IN_FILE_WARNING = N_(
+    "This photo records where it was taken (GPS coordinates in its metadata). The original is "
+    "kept unchanged as evidence: never send this file outside the team; share a copy without "
+    "location data, such as a screenshot."
+)
+
 
 def _pdf_active_name(data: bytes) -> bytes | None:
     for match in _PDF_NAME.finditer(data):

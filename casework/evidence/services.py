@@ -32,7 +32,13 @@ from casework.core.keyring import keyring
 from casework.core.requestmemo import per_request
 from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
-from casework.evidence.checks import NOT_ACCEPTED, ContentCheck, PhotoLocation
+from casework.evidence.checks import (
+    LOCATION_IN_FILE,
+    LOCATION_IN_FILE_WARNING,
+    NOT_ACCEPTED,
+    ContentCheck,
+    PhotoLocation,
+)
 from casework.evidence.models import Document, Source, document_cases
 
 TEXT_MAX_LEN = 10_000
@@ -235,6 +241,14 @@ def store_document(
     attached_to = {"advocacy_action": action.public_id} if action is not None else {}
     record(actor, "document.uploaded", document, case=case, size=size, **attached_to)
     return document
+
+
+def upload_warnings(document: Document) -> list[tuple[str, str]]:
+    """What the uploader of ``document`` is told once it is stored: (code, message) pairs, the
+    same for a page and the API."""
+    if document.records_location:
+        return [(LOCATION_IN_FILE, _(LOCATION_IN_FILE_WARNING))]
+    return []
 
 
 def _put(storage_name: str, sealed: IO[bytes]) -> None:

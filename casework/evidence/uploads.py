@@ -18,6 +18,7 @@ from casework.core.formflow import claim_sent, sent_before
 from casework.core.forms import apply_errors
 from casework.core.i18n import gettext as _
 from casework.evidence.models import Document
+from casework.evidence.services import upload_warnings
 
 
 def receive(form: FlaskForm, store: Callable[[], Document], *, then: str) -> Response | int:
@@ -45,14 +46,6 @@ def receive(form: FlaskForm, store: Callable[[], Document], *, then: str) -> Res
         return 503 if isinstance(exc, StorageFailed) else 422
     db.session.commit()
     flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
-    if document.records_location:
-        flash(
-            _(
-                "This photo records where it was taken (GPS coordinates in its "
-                "metadata). The original is kept unchanged as evidence: never send "
-                "this file outside the team; share a copy without location data, "
-                "such as a screenshot."
-            ),
-            "warning",
-        )
+    for _code, message in upload_warnings(document):
+        flash(message, "warning")
     return redirect(then)
