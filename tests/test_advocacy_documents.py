@@ -91,6 +91,21 @@ def test_a_photo_attached_to_an_appeal_that_records_where_it_was_taken_is_flagge
     assert _count() == 2
 
 
+def test_an_attachment_whose_file_records_where_it_was_taken_is_marked_on_the_action(app, appeal):
+    """Whoever may read the attachment (here the coordinator, not its uploader) sees it marked,
+    with why, and never the coordinates."""
+    client, action = appeal.client, appeal.action
+    assert _attach(client, action, photo(gps=True), "IMG_0412.jpg").status_code == 302
+    assert _attach(client, action, photo(gps=False), "IMG_0413.jpg").status_code == 302
+    html = page(client_for(app, appeal.coordinator), f"/advocacy/actions/{action.public_id}")
+    assert html.count("Location data in file") == 1
+    row = html[html.index("IMG_0412.jpg") : html.index("IMG_0413.jpg")]
+    badge = re.search(r'<span class="badge badge-warning" title="([^"]+)">[^<]*</span>', row)
+    assert badge and "Location data in file" in badge.group(0)
+    assert "where it was taken" in badge.group(1)
+    assert not re.search(r"43|76|GPSL", badge.group(0))
+
+
 def test_a_full_file_store_is_a_503_that_keeps_the_form_and_stores_nothing(
     app, appeal, monkeypatch
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +13,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from casework.core.db import db
-from casework.core.vocab import Role
+from casework.core.vocab import Role, TeamRole
 from casework.evidence.models import Document
+from tests.api_clients import api_for
 from tests.case_helpers import intake, page
-from tests.factories import log_in
+from tests.clients import client_for
+from tests.factories import log_in, make_case, make_user
 from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -206,6 +209,52 @@ def test_a_phone_photo_that_records_where_it_was_taken_is_flagged(app, monitor_c
     response = _upload(client, case, photo(gps=False), "IMG_0413.jpg")
     assert "records where it was taken" not in page(client, response.headers["Location"])
     assert _count() == 2
+
+
+BADGE = re.compile(
+    r'<span class="badge badge-warning" title="([^"]+)">Location data in file</span>'
+)
+
+
+def test_a_document_whose_file_records_where_it_was_taken_is_marked_on_the_case(app):
+    """The warning at upload is seen once, by the uploader: the document stays marked on the
+    case's page for everyone of its team, and in the API, without the coordinates."""
+    monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    client = client_for(app, monitor)
+    assert _upload(client, case, photo(gps=True), "IMG_0412.jpg").status_code == 302
+    assert _upload(client, case, photo(gps=False), "IMG_0413.jpg").status_code == 302
+    assert _upload(client, case, PDF, "decision.pdf").status_code == 302
+    db.session.expire_all()
+    marks = {d.original_name: d.records_location for d in db.session.scalars(select(Document))}
+    assert marks == {"IMG_0412.jpg": True, "IMG_0413.jpg": False, "decision.pdf": False}
+
+    html = page(client_for(app, lawyer), f"/cases/{case.public_id}")
+    badges = BADGE.findall(html)
+    assert len(badges) == 1
+    assert "where it was taken" in badges[0] and "cleaned" in badges[0]
+    listing = html[html.index('id="documents"') :]
+    row = listing[listing.index("IMG_0412.jpg") : listing.index("IMG_0413.jpg")]
+    assert "Location data in file" in row
+    assert not re.search(r"43|76|GPSLatitude", BADGE.search(html).group(0))
+
+    listed = api_for(app, lawyer).get(f"cases/{case.public_id}/documents").get_json()["items"]
+    assert sorted(d["records_location"] for d in listed) == [False, False, True]
+
+
+def test_a_document_not_checked_for_a_location_is_not_marked(app):
+    """A document stored before the check was kept (NULL) is neither flagged nor cleared."""
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    client = client_for(app, monitor)
+    assert _upload(client, case, photo(gps=True), "IMG_0412.jpg").status_code == 302
+    document = db.session.scalar(select(Document))
+    document.records_location = None
+    db.session.commit()
+    assert "Location data in file" not in page(client, f"/cases/{case.public_id}")
+    listed = api_for(app, monitor).get(f"cases/{case.public_id}/documents").get_json()["items"]
+    assert listed[0]["records_location"] is None
 
 
 def test_a_download_is_named_by_reference_never_by_the_name_it_was_uploaded_with(app):

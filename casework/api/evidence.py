@@ -34,6 +34,11 @@ class DocumentOut(Output):
     content_type: str
     size: int
     uploaded_at: datetime
+    records_location: bool | None = Field(
+        description="The file was found at upload to record where it was taken (such as a "
+        "photo's GPS coordinates): it should be cleaned before it leaves the organisation. Null: "
+        "stored before files were checked for this."
+    )
     identifying: DocumentIdentifying | None
 
 
@@ -68,6 +73,7 @@ def present_document(document: Any, identifying: bool) -> DocumentOut:
         content_type=document.content_type,
         size=document.size,
         uploaded_at=document.uploaded_at,
+        records_location=document.records_location,
         identifying=details,
     )
 

@@ -74,7 +74,8 @@ class Document(PublicIdMixin, HiddenMixin, db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    # Found at upload: the file records where it was taken (a photo's GPS coordinates), and
+    # must be cleaned before it leaves the organisation. None: stored before this was kept.
+    records_location: Mapped[bool | None] = mapped_column(Boolean)
 
-    # Set on upload (not stored): the image carries GPS coordinates of where it was taken.
-    records_location = False
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])

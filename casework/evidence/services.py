@@ -223,8 +223,8 @@ def store_document(
         sha256=digest.hexdigest(),
         description=description,
         uploaded_by_id=actor.id,
+        records_location=location.found(allowed.mime),
     )
-    document.records_location = location.found(allowed.mime)
     db.session.add(document)
     if case is not None:
         case.updated_at = utcnow()
