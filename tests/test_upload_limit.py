@@ -75,3 +75,26 @@ def test_the_browsers_message_of_a_too_large_file_is_in_the_readers_language(app
     code = script.get_data(as_text=True)
     script.close()
     assert "data-too-large" in code and "This file is" not in code
+
+
+def test_a_too_large_attachment_returns_to_its_action_with_the_limit(app, small_limit):
+    """An action's attachments are sent to an address of their own, from the action's page:
+    the message comes back above that page, not on a bare error page."""
+    from tests.test_advocacy_documents import _appeal_of, _attach
+
+    appeal = _appeal_of(app)
+    action_page = f"/advocacy/actions/{appeal.action.public_id}"
+    big = io.BytesIO(b"%PDF-1.4\n" + b"x" * (4 * 1024 * 1024))
+    response = appeal.client.post(
+        f"{action_page}/documents",
+        data={"doc-file": (big, "letter.pdf"), "doc-description": "Annex 2"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert response.request.path == action_page
+    html = response.get_data(as_text=True)
+    assert "The file was too large: the limit is 2 MB. Nothing was saved." in html
+    # Within the limit, the same form attaches the file.
+    small = _attach(appeal.client, appeal.action, b"%PDF-1.4\n" + b"x" * 1000, "letter.pdf")
+    assert small.status_code in (302, 303)
+    assert "letter.pdf" in appeal.client.get(action_page).get_data(as_text=True)

@@ -506,11 +506,20 @@ def init_pipeline(app: Flask) -> None:
         )
         if _wants_json():
             return json_error(413, message)
-        if request.method == "POST" and _serves_get(request.path):
+        page = _form_page(request.path, request.mimetype == "multipart/form-data")
+        if request.method == "POST" and page is not None:
             # A 303 makes the browser GET the form again: the message is shown above it.
             flash(message, "error")
-            return redirect(request.path, code=303)
+            return redirect(page, code=303)
         return render_template("errors/error.html", code=413, message=message), 413
+
+    def _form_page(path: str, with_file: bool) -> str | None:
+        """The page a too-large form goes back to: its own address, or, for a file sent to an
+        address of its own (an action's attachments), the page above it, which holds the form."""
+        if _serves_get(path):
+            return path
+        above = path.rsplit("/", 1)[0]
+        return above if with_file and above and _serves_get(above) else None
 
     def _serves_get(path: str) -> bool:
         try:
