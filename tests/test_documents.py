@@ -20,6 +20,7 @@ from tests.case_helpers import intake, page
 from tests.clients import client_for
 from tests.factories import log_in, make_case, make_user
 from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
+from tests.recordings import video
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -353,3 +354,59 @@ def test_a_photo_whose_xmp_packet_says_where_it_was_taken_is_flagged(
     response = _upload(client, case, located, name)
     assert response.status_code == 302
     assert "records where it was taken" in page(client, response.headers["Location"])
+
+
+# Phone videos and recordings, each with the name a phone or a person gives it: the kind is
+# read from the content (an iPhone's QuickTime file or a 3GP one named .mp4 is taken as MP4).
+_RECORDINGS = {
+    "VID_20260412.mp4": lambda place: video(place and "android"),
+    "IMG_0412.mp4": lambda place: video(place and "iphone", brand=b"qt  ", moov_first=True),
+    "VID_0412_3gpp.mp4": lambda place: video(place and "3gpp", brand=b"3gp4"),
+    "clip.m4v": lambda place: video(place and "tagged", brand=b"M4V "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_RECORDINGS))
+def test_a_phone_video_that_records_where_it_was_filmed_is_flagged(app, monitor_case, name):
+    """A phone keeps where a video was filmed in its movie box (Android's ©xyz, an iPhone's
+    QuickTime metadata), before or after the media data: the monitor is told, in a video's
+    words, and the original is kept unchanged."""
+    client, case = monitor_case
+    located = _RECORDINGS[name](True)
+    response = _upload(client, case, located, name)
+    assert response.status_code == 302
+    html = page(client, response.headers["Location"])
+    assert "This video records where it was filmed" in html
+    assert "This photo" not in html
+    document = db.session.scalar(select(Document).order_by(Document.id.desc()))
+    assert document.content_type == "video/mp4"
+    assert document.sha256 == hashlib.sha256(located).hexdigest()
+    response = _upload(client, case, _RECORDINGS[name](False), name)
+    assert response.status_code == 302
+    assert "records where it was" not in page(client, response.headers["Location"])
+
+
+def test_a_sound_recording_that_records_where_it_was_made_is_flagged(app, monitor_case):
+    client, case = monitor_case
+    response = _upload(client, case, video("tagged", brand=b"M4A "), "interview.m4a")
+    assert response.status_code == 302
+    assert "This audio recording records where it was made" in page(
+        client, response.headers["Location"]
+    )
+    response = _upload(client, case, video(None, brand=b"M4A "), "interview.m4a")
+    assert response.status_code == 302
+    assert "records where it was" not in page(client, response.headers["Location"])
+
+
+def test_a_cut_or_malformed_video_is_stored_without_a_warning(app, monitor_case):
+    """A video cut short before its movie box, or whose boxes' sizes are wrong, is taken as
+    it came: no error, and no place said where none could be read."""
+    client, case = monitor_case
+    whole = video("android", media=2000)
+    moov = whole.index(b"moov") - 4
+    broken = whole[:moov] + bytes(4) + b"moov" + bytes(4) + whole[moov + 12 :]
+    for content in (whole[: moov + 20], broken, whole[:40] + b"\xff" * 64):
+        response = _upload(client, case, content, "VID_20260412.mp4")
+        assert response.status_code == 302
+        assert "records where it was" not in page(client, response.headers["Location"])
+    assert _count() == 3

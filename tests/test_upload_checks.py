@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 
 import pytest
@@ -16,6 +17,7 @@ from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
 from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
+from tests.recordings import PLACE, box, video
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
 
@@ -153,3 +155,47 @@ def test_a_photos_location_is_found_however_the_upload_is_cut(chunk):
     assert located(photo(gps=False, kind="PNG", xmp=xmp_with_place(True)), "image/png")
     assert not located(photo(gps=False, kind="PNG", xmp=bloated_xmp(50)), "image/png")
     assert not located(heic(gps=True), "video/mp4")  # only an image is said to record a place
+
+
+def _located(content: bytes, mime: str, chunk: int = 1024 * 1024) -> bool:
+    check = PhotoLocation()
+    for start in range(0, len(content), chunk):
+        check.feed(content[start : start + chunk])
+    return check.found(mime)
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 4096, 5])
+def test_a_videos_place_is_found_in_its_movie_box_however_the_upload_is_cut(chunk):
+    """Where a phone writes it (Android's ©xyz, an iPhone's QuickTime metadata, 3GPP's loci, an
+    editor's tag), the movie box before the media data or after it."""
+    for place in ("android", "iphone", "3gpp", "tagged"):
+        assert _located(video(place), "video/mp4", chunk), place
+        assert _located(video(place, moov_first=True), "video/mp4", chunk), place
+    # An iPhone's QuickTime file, its media data's size written in 64 bits.
+    assert _located(video("iphone", brand=b"qt  ", large_media=True), "video/mp4", chunk)
+    # Zero coordinates are coordinates, as in a photo; an empty place is none.
+    assert _located(video("android", location=b"+00.0000+000.0000/"), "video/mp4", chunk)
+    assert not _located(video("android", location=b""), "video/mp4", chunk)
+    assert not _located(video("iphone", location=b""), "video/mp4", chunk)
+    assert not _located(video(None), "video/mp4", chunk)
+    assert not _located(video(None, moov_first=True), "video/mp4", chunk)
+    # A sound recording in the same boxes (M4A).
+    assert _located(video("tagged", brand=b"M4A "), "audio/mp4", chunk)
+    assert not _located(video(None, brand=b"M4A "), "audio/mp4", chunk)
+
+
+def test_a_cut_or_malformed_video_is_read_without_error_and_said_to_record_no_place():
+    """An upload cut anywhere, or a box whose size is wrong (too small, past its parent, to the
+    end of the file), never stops the upload: nothing is found where nothing can be read."""
+    whole = video("iphone", media=2000)
+    moov, place = whole.index(b"moov") - 4, whole.index(PLACE)
+    for cut in [*range(0, len(whole), 37), *range(place - 64, place + 64)]:
+        if cut <= place + 2 or cut >= place + len(PLACE):
+            assert _located(whole[:cut], "video/mp4", 4096) == (cut >= place + len(PLACE)), cut
+    for size in (0, 1, 2, 7, 8, 9, 0xFFFFFFFF):
+        broken = whole[:moov] + struct.pack(">I", size) + whole[moov + 4 :]
+        for chunk in (7, 4096):
+            assert _located(broken, "video/mp4", chunk) in (True, False)
+    # Media data said to run far past the end of the upload: the movie box is never reached.
+    claimed = box(b"ftyp", b"mp42" + bytes(4) + b"isom") + struct.pack(">I4sQ", 1, b"mdat", 1 << 40)
+    assert not _located(claimed + video("android"), "video/mp4")

@@ -13,7 +13,7 @@ import codecs
 import re
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import filetype
 
@@ -68,6 +68,26 @@ LOCATION_IN_FILE_WARNING = N_(
     "kept unchanged as evidence: never send this file outside the team; share a copy without "
     "location data, such as a screenshot."
 )
+VIDEO_LOCATION_WARNING = N_(
+    "This video records where it was filmed (GPS coordinates in its metadata). The original is "
+    "kept unchanged as evidence: never send this file outside the team; share a copy without "
+    "location data, such as a screen recording."
+)
+AUDIO_LOCATION_WARNING = N_(
+    "This audio recording records where it was made (GPS coordinates in its metadata). The "
+    "original is kept unchanged as evidence: never send this file outside the team; share a "
+    "copy without location data."
+)
+
+
+def location_warning(content_type: str) -> str:
+    """The warning (untranslated) for a file of ``content_type`` that records a place, in the
+    words of its kind."""
+    if content_type.startswith("video/"):
+        return VIDEO_LOCATION_WARNING
+    if content_type.startswith("audio/"):
+        return AUDIO_LOCATION_WARNING
+    return LOCATION_IN_FILE_WARNING
 
 
 def _pdf_active_name(data: bytes) -> bytes | None:
@@ -285,11 +305,198 @@ def _tiff_has_location(tiff: bytes | bytearray) -> bool:
     return _records_place(lambda offset, length: tiff[offset : offset + length])
 
 
+# A video or a sound recording from a phone (MP4, QuickTime, 3GP, M4A: ISO base media boxes)
+# keeps where it was made in its movie box (moov), before its media data (mdat) or after it,
+# gigabytes on: in ``udta/©xyz`` (an ISO 6709 string, "+43.2567+076.9286/", as Android and older
+# iPhones write it; in ``ilst/©xyz`` as tag editors do), in 3GPP's ``udta/loci``, or in QuickTime
+# metadata (an iPhone: the key ``com.apple.quicktime.location.ISO6709`` in ``meta/keys``, its
+# value in ``meta/ilst``). The boxes are walked by their sizes as the upload streams in, the rest
+# passed over unread: only the few small boxes that may hold a place are kept, up to BOX_KEPT
+# bytes each. As for a photo, any coordinates recorded count (zero ones too); none, no place.
+BOX_KEPT = 64 * 1024
+_ISO6709 = re.compile(rb"[+-]\d+(?:\.\d+)?[+-]\d+")
+_APPLE_LOCATION_KEY = b"com.apple.quicktime.location.ISO6709"
+_XYZ = b"\xa9xyz"
+# The boxes walked into, by the box they are in ("" for the file); every other one is passed over.
+_BOX_CONTAINERS = {
+    b"": (b"moov",),
+    b"moov": (b"trak", b"udta", b"meta"),
+    b"trak": (b"udta", b"meta"),
+    b"udta": (b"meta",),
+    b"meta": (b"ilst",),
+}
+_BOX_KEYS_KEPT = 1024  # the items of one meta box remembered (an index each)
+_TO_THE_END = 1 << 62  # a box that runs to the end of the file (its size written as 0)
+
+
+class _MetaItems:
+    """What one QuickTime ``meta`` box says so far: the indices of its location keys, and of
+    its items whose value is a place."""
+
+    def __init__(self) -> None:
+        self.location_keys: set[int] = set()
+        self.places: set[int] = set()
+
+    def located(self) -> bool:
+        return not self.location_keys.isdisjoint(self.places)
+
+
+def _item_value(payload: bytes) -> bytes:
+    """The value of an ``ilst`` item: its ``data`` box, after the type and the locale."""
+    if len(payload) < 16 or payload[4:8] != b"data":
+        return b""
+    (size,) = struct.unpack_from(">I", payload)
+    return payload[16:size]
+
+
+def _location_key_indices(payload: bytes) -> set[int]:
+    """The 1-based indices of a ``keys`` box's location keys."""
+    found: set[int] = set()
+    if len(payload) < 8:
+        return found
+    (count,) = struct.unpack_from(">I", payload, 4)
+    at = 8
+    for index in range(1, count + 1):
+        if at + 8 > len(payload):
+            break
+        (size,) = struct.unpack_from(">I", payload, at)
+        if size < 8:
+            break
+        if payload[at + 8 : at + size] == _APPLE_LOCATION_KEY:
+            found.add(index)
+        at += size
+    return found
+
+
+class _Boxes:
+    """Walks an ISO base media file's boxes as its bytes arrive; ``located`` once it has met a
+    place. The walk is a generator that yields how many bytes it wants next (a negative number:
+    that many passed over) and is sent them; at the end of the file it is sent what is left
+    (fewer bytes, then none), and stops."""
+
+    def __init__(self) -> None:
+        self.located = False
+        self.offset = 0  # bytes of the file taken by the walk
+        self._got = bytearray()
+        self._walk: Generator[int, bytes, None] | None = self._children(_TO_THE_END, b"")
+        self._want = next(self._walk)
+
+    def feed(self, chunk: bytes) -> None:
+        at = 0
+        while at < len(chunk) and self._walk is not None:
+            if self._want < 0:
+                n = min(-self._want, len(chunk) - at)
+                self._want += n
+                data = b""
+            else:
+                n = min(self._want - len(self._got), len(chunk) - at)
+                self._got += chunk[at : at + n]
+                data = bytes(self._got)
+            at += n
+            self.offset += n
+            if self._want == 0 or (self._want > 0 and len(self._got) == self._want):
+                self._got.clear()
+                self._send(data)
+
+    def finish(self) -> None:
+        """The end of the file: what the walk still wants is cut short."""
+        for _attempt in range(64):  # the walk is never that deep: each level then stops
+            if self._walk is None:
+                return
+            data = bytes(self._got) if self._want > 0 else b""
+            self._got.clear()
+            self._send(data)
+        self._walk = None
+
+    def _send(self, data: bytes) -> None:
+        if self._walk is None:
+            return
+        try:
+            self._want = self._walk.send(data)
+        except StopIteration:
+            self._walk = None
+            return
+        if self.located:
+            self._walk = None
+
+    def _children(
+        self, end: int, parent: bytes, meta: _MetaItems | None = None, first: bytes = b""
+    ) -> Generator[int, bytes, None]:
+        """The boxes from here to ``end`` (``first``: the start of the first one's header,
+        already read)."""
+        while True:
+            start = self.offset - len(first)
+            if end - start < 8:
+                if end > self.offset:
+                    yield self.offset - end
+                return
+            header = first + (yield 8 - len(first))
+            first = b""
+            if len(header) < 8:
+                return
+            size, kind = struct.unpack(">I4s", header)
+            if size == 1:
+                large = yield 8
+                if len(large) < 8:
+                    return
+                (size,) = struct.unpack(">Q", large)
+            elif size == 0:
+                size = end - start
+            if size < self.offset - start:
+                return  # smaller than its own header: nothing after it can be found
+            box_end = min(start + size, end)
+            yield from self._box(kind, parent, box_end, meta)
+            if box_end > self.offset:
+                yield self.offset - box_end
+            if box_end >= end:
+                return
+
+    def _box(
+        self, kind: bytes, parent: bytes, end: int, meta: _MetaItems | None
+    ) -> Generator[int, bytes, None]:
+        if kind in _BOX_CONTAINERS.get(parent, ()):
+            if kind != b"meta":
+                yield from self._children(end, kind, meta)
+                return
+            if end - self.offset < 8:
+                return
+            # ISO's meta box starts with a version and flags, QuickTime's with its first box.
+            start = yield 4
+            items = _MetaItems()
+            yield from self._children(end, kind, items, b"" if start == bytes(4) else start)
+            return
+        kept = parent == b"ilst" or (parent, kind) in (
+            (b"udta", _XYZ),
+            (b"udta", b"loci"),
+            (b"meta", b"keys"),
+        )
+        if not kept or end <= self.offset:
+            return
+        payload = yield min(BOX_KEPT, end - self.offset)
+        if kind == _XYZ and parent == b"udta":
+            # A string's length, its language, then the string.
+            self.located = _ISO6709.search(payload[4:]) is not None
+        elif kind == b"loci":
+            # A version, a language, a name (at least its final NUL), a role, then the
+            # longitude, the latitude and the altitude.
+            self.located = len(payload) >= 4 + 2 + 1 + 1 + 12
+        elif meta is not None and kind == b"keys":
+            meta.location_keys |= _location_key_indices(payload)
+            self.located = meta.located()
+        elif parent == b"ilst" and _ISO6709.search(_item_value(payload)):
+            if kind == _XYZ:
+                self.located = True
+            elif meta is not None and len(meta.places) < _BOX_KEYS_KEPT:
+                meta.places.add(struct.unpack(">I", kind)[0])
+                self.located = meta.located()
+
+
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
-    (GPS coordinates: in an Exif block, wherever the file keeps it, or in an XMP packet). The file is not changed: it
-    is evidence, kept as it came. What is held at once: three times EXIF_WINDOW bytes and a
-    chunk."""
+    (GPS coordinates: in an Exif block, wherever the file keeps it, or in an XMP packet), or a
+    video or a sound recording where it was made (in its movie box). The file is not changed:
+    it is evidence, kept as it came. What is held at once: three times EXIF_WINDOW bytes,
+    BOX_KEPT bytes and a chunk."""
 
     def __init__(self) -> None:
         self._head = bytearray()  # the first EXIF_WINDOW bytes
@@ -297,8 +504,10 @@ class PhotoLocation:
         self._size = 0
         self._xmp_tail = b""
         self._located = False
+        self._boxes = _Boxes()
 
     def feed(self, chunk: bytes) -> None:
+        self._boxes.feed(chunk)
         if self._located:
             return
         window = self._xmp_tail + chunk
@@ -337,6 +546,9 @@ class PhotoLocation:
         return b""
 
     def found(self, mime: str) -> bool:
+        if mime.startswith(("video/", "audio/")):
+            self._boxes.finish()
+            return self._boxes.located
         if not mime.startswith("image/"):
             return False
         if self._located or self._read_headers(len(self._buffer)):

@@ -34,10 +34,10 @@ from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import (
     LOCATION_IN_FILE,
-    LOCATION_IN_FILE_WARNING,
     NOT_ACCEPTED,
     ContentCheck,
     PhotoLocation,
+    location_warning,
 )
 from casework.evidence.models import Document, Source, document_cases
 
@@ -247,7 +247,7 @@ def upload_warnings(document: Document) -> list[tuple[str, str]]:
     """What the uploader of ``document`` is told once it is stored: (code, message) pairs, the
     same for a page and the API."""
     if document.records_location:
-        return [(LOCATION_IN_FILE, _(LOCATION_IN_FILE_WARNING))]
+        return [(LOCATION_IN_FILE, _(location_warning(document.content_type)))]
     return []
 
 

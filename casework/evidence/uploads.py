@@ -26,9 +26,10 @@ def receive(form: FlaskForm, store: Callable[[], Document], *, then: str) -> Res
     show the form again with.
 
     ``store`` calls ``store_document``. Stored: one commit, the SHA-256 said, and a warning
-    when the file records where it was taken (a photo's GPS coordinates); then a redirect to
-    ``then``. Shown again: 200 for a GET, 422 when the form or the file is refused, 503 when
-    the file store is full or unreachable (not the user's mistake). Sent twice: stored once.
+    when the file records where it was taken (a photo's or a recording's GPS coordinates); then
+    a redirect to ``then``. Shown again: 200 for a GET, 422 when the form or the file is refused,
+    503 when the file store is full or unreachable (not the user's mistake). Sent twice: stored
+    once.
     """
     if request.method != "POST":
         return 200
