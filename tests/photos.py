@@ -127,3 +127,31 @@ def tiff_directory_last(gps: bool, pixels: int = 600_000) -> bytes:
     first += b"".join(struct.pack("<HHII", *entry) for entry in entries)
     first += struct.pack("<I", 0)
     return b"II*\x00" + struct.pack("<I", first_at) + pixel_data + gps_ifd + first
+
+
+def raw_profile(block: bytes, name: str = "exif") -> str:
+    """A profile as ImageMagick writes it in a PNG's text: a blank line, its name, its length,
+    then its bytes in hex digits, 72 to a line."""
+    digits = block.hex()
+    lines = "\n".join(digits[at : at + 72] for at in range(0, len(digits), 72))
+    return f"\n{name}\n{len(block):8d}\n{lines}\n"
+
+
+def png_with_raw_profile(gps: bool, chunk: str = "zTXt", name: str = "exif") -> bytes:
+    """A PNG converted by ImageMagick from a phone's photo: no eXIf chunk, the photo's Exif
+    block (after its "Exif" mark, as in a JPEG) as a raw profile in a ``chunk`` text chunk."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    block = b"Exif\x00\x00" + exif(gps)
+    text = raw_profile(block if name != "xmp" else xmp_with_place().encode(), name)
+    info = PngInfo()
+    info.add_text("Software", "ImageMagick 7.1.1-21")
+    keyword = f"Raw profile type {name}"
+    if chunk == "iTXt":
+        info.add_itxt(keyword, text, zip=True)
+    else:
+        info.add_text(keyword, text, zip=chunk == "zTXt")
+    out = io.BytesIO()
+    Image.frombytes("RGB", (300, 300), noise(300 * 300 * 3)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()

@@ -19,7 +19,14 @@ from tests.api_clients import api_for
 from tests.case_helpers import intake, page
 from tests.clients import client_for
 from tests.factories import log_in, make_case, make_user
-from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
+from tests.photos import (
+    bloated_xmp,
+    heic,
+    photo,
+    png_with_raw_profile,
+    tiff_directory_last,
+    xmp_with_place,
+)
 from tests.recordings import video
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -410,3 +417,18 @@ def test_a_cut_or_malformed_video_is_stored_without_a_warning(app, monitor_case)
         assert response.status_code == 302
         assert "records where it was" not in page(client, response.headers["Location"])
     assert _count() == 3
+
+
+@pytest.mark.parametrize("chunk", ["tEXt", "zTXt", "iTXt"])
+def test_a_png_converted_by_imagemagick_that_records_where_it_was_taken_is_flagged(
+    app, monitor_case, chunk
+):
+    """ImageMagick keeps the photo's Exif block as hex digits in a text chunk ("Raw profile
+    type exif"), not in an eXIf chunk: the place is found there too."""
+    client, case = monitor_case
+    response = _upload(client, case, png_with_raw_profile(True, chunk), "IMG_0412.png")
+    assert response.status_code == 302
+    assert "records where it was taken" in page(client, response.headers["Location"])
+    response = _upload(client, case, png_with_raw_profile(False, chunk), "IMG_0412.png")
+    assert response.status_code == 302
+    assert "records where it was taken" not in page(client, response.headers["Location"])

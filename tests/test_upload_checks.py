@@ -16,7 +16,15 @@ from casework.evidence.checks import ContentCheck, PhotoLocation, pdf_active_con
 from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
-from tests.photos import bloated_xmp, heic, photo, tiff_directory_last, xmp_with_place
+from tests.photos import (
+    bloated_xmp,
+    heic,
+    photo,
+    png_with_raw_profile,
+    raw_profile,
+    tiff_directory_last,
+    xmp_with_place,
+)
 from tests.recordings import PLACE, box, video
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
@@ -199,3 +207,39 @@ def test_a_cut_or_malformed_video_is_read_without_error_and_said_to_record_no_pl
     # Media data said to run far past the end of the upload: the movie box is never reached.
     claimed = box(b"ftyp", b"mp42" + bytes(4) + b"isom") + struct.pack(">I4sQ", 1, b"mdat", 1 << 40)
     assert not _located(claimed + video("android"), "video/mp4")
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 4096, 5])
+def test_a_pngs_raw_profile_is_read_for_a_place_however_the_upload_is_cut(chunk):
+    """ImageMagick keeps the photo's Exif block (or XMP packet) as hex digits in a text chunk,
+    compressed or not: it is decoded and read as the block itself would be."""
+    for kind in ("tEXt", "zTXt", "iTXt"):
+        for name in ("exif", "APP1"):
+            assert _located(png_with_raw_profile(True, kind, name), "image/png", chunk)
+            assert not _located(png_with_raw_profile(False, kind, name), "image/png", chunk)
+        assert _located(png_with_raw_profile(True, kind, "xmp"), "image/png", chunk)
+
+
+def _png(*chunks: tuple[bytes, bytes]) -> bytes:
+    """A PNG's signature and ``chunks`` (their CRCs left at zero: nothing here checks them)."""
+    body = b"".join(struct.pack(">I", len(data)) + kind + data + bytes(4) for kind, data in chunks)
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def test_a_malformed_or_inflating_raw_profile_is_read_without_error():
+    """A text chunk cut short, hex digits that are not, a chunk said longer than the file, or a
+    compressed profile that would inflate to 50 MB: read within bounds, no error, no place."""
+    keyword = b"Raw profile type exif\x00"
+    whole = png_with_raw_profile(True, "zTXt")
+    text = raw_profile(b"Exif\x00\x00" + b"\x00" * 50_000_000).encode()
+    for content in (
+        whole[: whole.index(b"zTXtRaw") + 40],
+        _png((b"tEXt", keyword + b"\nexif\n  40\nzz-not-hex\n")),
+        _png((b"tEXt", keyword + b"\nexif")),
+        _png((b"zTXt", keyword + b"\x00" + b"\x78\x9c garbage")),
+        _png((b"iTXt", keyword + b"\x01\x00")),
+        _png((b"zTXt", keyword + b"\x00" + zlib.compress(text, 9))),
+        _png((b"tEXt", keyword))[:-4] + struct.pack(">I", 0xFFFFFFFF) + b"tEXt" + keyword,
+    ):
+        for chunk in (7, 4096):
+            assert not _located(content, "image/png", chunk)

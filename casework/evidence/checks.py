@@ -368,56 +368,65 @@ def _location_key_indices(payload: bytes) -> set[int]:
     return found
 
 
-class _Boxes:
-    """Walks an ISO base media file's boxes as its bytes arrive; ``located`` once it has met a
-    place. The walk is a generator that yields how many bytes it wants next (a negative number:
-    that many passed over) and is sent them; at the end of the file it is sent what is left
-    (fewer bytes, then none), and stops."""
+class _StreamWalk:
+    """Walks a file's structure as its bytes arrive; ``located`` once it has met a place. The
+    walk (``_walk``) is a generator that yields how many bytes it wants next (a negative
+    number: that many passed over) and is sent them; at the end of the file it is sent what is
+    left (fewer bytes, then none), and stops."""
 
     def __init__(self) -> None:
         self.located = False
         self.offset = 0  # bytes of the file taken by the walk
         self._got = bytearray()
-        self._walk: Generator[int, bytes, None] | None = self._children(_TO_THE_END, b"")
-        self._want = next(self._walk)
+        self._walking: Generator[int, bytes, None] | None = self._walk()
+        self._want = next(self._walking)
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        raise NotImplementedError
 
     def feed(self, chunk: bytes) -> None:
         at = 0
-        while at < len(chunk) and self._walk is not None:
+        while at < len(chunk) and self._walking is not None:
             if self._want < 0:
                 n = min(-self._want, len(chunk) - at)
                 self._want += n
-                data = b""
             else:
                 n = min(self._want - len(self._got), len(chunk) - at)
                 self._got += chunk[at : at + n]
-                data = bytes(self._got)
             at += n
             self.offset += n
             if self._want == 0 or (self._want > 0 and len(self._got) == self._want):
+                data = bytes(self._got)
                 self._got.clear()
                 self._send(data)
 
     def finish(self) -> None:
         """The end of the file: what the walk still wants is cut short."""
         for _attempt in range(64):  # the walk is never that deep: each level then stops
-            if self._walk is None:
+            if self._walking is None:
                 return
             data = bytes(self._got) if self._want > 0 else b""
             self._got.clear()
             self._send(data)
-        self._walk = None
+        self._walking = None
 
     def _send(self, data: bytes) -> None:
-        if self._walk is None:
+        if self._walking is None:
             return
         try:
-            self._want = self._walk.send(data)
+            self._want = self._walking.send(data)
         except StopIteration:
-            self._walk = None
+            self._walking = None
             return
         if self.located:
-            self._walk = None
+            self._walking = None
+
+
+class _Boxes(_StreamWalk):
+    """The boxes of an ISO base media file (a video, a sound recording)."""
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        return self._children(_TO_THE_END, b"")
 
     def _children(
         self, end: int, parent: bytes, meta: _MetaItems | None = None, first: bytes = b""
@@ -491,12 +500,88 @@ class _Boxes:
                 self.located = meta.located()
 
 
+# A PNG that ImageMagick wrote keeps the Exif block (or an XMP packet) of the photo it came from
+# as text: a tEXt, zTXt (compressed) or iTXt chunk named "Raw profile type exif" (or "APP1",
+# "xmp"), whose text is a blank line, the profile's name, its length, then its bytes in hex
+# digits over many lines. Each such chunk is read up to PNG_TEXT_KEPT bytes, inflated up to as
+# many, and its bytes looked through as the rest of the file is.
+PNG_TEXT_KEPT = 3 * EXIF_WINDOW
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+_RAW_PROFILE = b"raw profile type "
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
+
+
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompressobj().decompress(data, PNG_TEXT_KEPT)
+    except zlib.error:
+        return b""
+
+
+def _png_text(kind: bytes, data: bytes) -> bytes:
+    """The text of a PNG text chunk whose keyword names a raw profile (else nothing)."""
+    keyword, _nul, rest = data.partition(b"\x00")
+    if not keyword.lower().startswith(_RAW_PROFILE):
+        return b""
+    if kind == b"zTXt":
+        return _inflate(rest[1:])
+    if kind == b"iTXt":
+        compressed = rest[:1] == b"\x01"
+        _language, _nul, rest = rest[2:].partition(b"\x00")
+        _translated, _nul, text = rest.partition(b"\x00")
+        return _inflate(text) if compressed else text
+    return rest
+
+
+def _raw_profile(text: bytes) -> bytes:
+    """The bytes of a raw profile: after its name and its length, hex digits."""
+    lines = text.lstrip(b"\n").split(b"\n", 2)
+    if len(lines) < 3:
+        return b""
+    digits = _NOT_HEX.sub(b"", lines[2])
+    return bytes.fromhex(digits[: len(digits) // 2 * 2].decode())
+
+
+def _profile_records_place(profile: bytes) -> bool:
+    """Do these bytes (an Exif block, an XMP packet) record a place?"""
+    if _XMP_PLACE.search(profile):
+        return True
+    for header in _TIFF_HEADERS:
+        at = profile.find(header)
+        while at != -1:
+            if _tiff_has_location(profile[at : at + EXIF_WINDOW]):
+                return True
+            at = profile.find(header, at + 1)
+    return False
+
+
+class _PngText(_StreamWalk):
+    """The text chunks of a PNG file, for the raw profiles ImageMagick writes."""
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        if (yield len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+            return
+        while True:
+            header = yield 8
+            if len(header) < 8:
+                return
+            length, kind = struct.unpack(">I4s", header)
+            if kind in _PNG_TEXT_CHUNKS and length:
+                data = yield min(length, PNG_TEXT_KEPT)
+                self.located = _profile_records_place(_raw_profile(_png_text(kind, data)))
+                length -= len(data)
+            if kind == b"IEND":
+                return
+            yield -(length + 4)  # and its CRC
+
+
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
-    (GPS coordinates: in an Exif block, wherever the file keeps it, or in an XMP packet), or a
-    video or a sound recording where it was made (in its movie box). The file is not changed:
-    it is evidence, kept as it came. What is held at once: three times EXIF_WINDOW bytes,
-    BOX_KEPT bytes and a chunk."""
+    (GPS coordinates: in an Exif block, wherever the file keeps it, even as a PNG's text, or in
+    an XMP packet), or a video or a sound recording where it was made (in its movie box). The
+    file is not changed: it is evidence, kept as it came. What is held at once: three times
+    EXIF_WINDOW bytes, BOX_KEPT bytes, twice PNG_TEXT_KEPT bytes and a chunk."""
 
     def __init__(self) -> None:
         self._head = bytearray()  # the first EXIF_WINDOW bytes
@@ -505,9 +590,11 @@ class PhotoLocation:
         self._xmp_tail = b""
         self._located = False
         self._boxes = _Boxes()
+        self._png_text = _PngText()
 
     def feed(self, chunk: bytes) -> None:
         self._boxes.feed(chunk)
+        self._png_text.feed(chunk)
         if self._located:
             return
         window = self._xmp_tail + chunk
@@ -551,7 +638,7 @@ class PhotoLocation:
             return self._boxes.located
         if not mime.startswith("image/"):
             return False
-        if self._located or self._read_headers(len(self._buffer)):
+        if self._located or self._png_text.located or self._read_headers(len(self._buffer)):
             return True
         return self._head.startswith(_TIFF_HEADERS) and _records_place(self._read_file)
 
