@@ -155,3 +155,42 @@ def png_with_raw_profile(gps: bool, chunk: str = "zTXt", name: str = "exif") -> 
     out = io.BytesIO()
     Image.frombytes("RGB", (300, 300), noise(300 * 300 * 3)).save(out, "PNG", pnginfo=info)
     return out.getvalue()
+
+
+def _directory(entries: list[tuple[int, int, int, int]], following: int = 0) -> bytes:
+    """A TIFF directory (little-endian): its entries, then where the next one lies."""
+    packed = b"".join(struct.pack("<HHII", *entry) for entry in entries)
+    return struct.pack("<H", len(entries)) + packed + struct.pack("<I", following)
+
+
+def two_page_tiff(gps: bool, gps_last: bool = False, pixels: int = 600_000) -> bytes:
+    """A two-page TIFF as libtiff writes it (a scan of a two-page document, a drone's map with
+    its overview): the first page's pixels, its directory, the second page's pixels, its
+    directory. The first page's GPS directory comes just before its own directory, or with
+    ``gps_last`` after the second page: either way far from both ends of the file."""
+    first_pixels, second_pixels = noise(pixels, 3), noise(pixels, 4)
+    # A latitude and a longitude (their values not written: the checks look for the tags alone).
+    gps_ifd = _directory([(2, 5, 3, 0), (4, 5, 3, 0)])
+    page = [(0x0100, 4, 1, 400), (0x0101, 4, 1, 500), (0x0102, 3, 1, 8), (0x0106, 3, 1, 1)]
+    before = b"" if gps_last or not gps else gps_ifd
+    first_at = 8 + len(first_pixels) + len(before)
+    first_len = len(_directory([*page, (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0)]))
+    second_pixels_at = first_at + (first_len if gps else first_len - 12)
+    second_at = second_pixels_at + len(second_pixels)
+    second = _directory([*page, (0x0111, 4, 1, second_pixels_at), (0x0117, 4, 1, pixels)])
+    gps_at = second_at + len(second) if gps_last else 8 + len(first_pixels)
+    entries = [*page, (0x0111, 4, 1, 8), (0x0117, 4, 1, pixels)]
+    if gps:
+        entries.append((0x8825, 4, 1, gps_at))
+    first = _directory(entries, following=second_at)
+    after = gps_ifd if gps_last and gps else b""
+    return (
+        b"II*\x00"
+        + struct.pack("<I", first_at)
+        + first_pixels
+        + before
+        + first
+        + second_pixels
+        + second
+        + after
+    )

@@ -25,6 +25,7 @@ from tests.photos import (
     photo,
     png_with_raw_profile,
     tiff_directory_last,
+    two_page_tiff,
     xmp_with_place,
 )
 from tests.recordings import video
@@ -329,6 +330,10 @@ _EXIF_INSIDE = {
     # A TIFF written as libtiff writes it (a drone's or a scanner's): its directories after the
     # pixels, their offsets counted from the start of the file.
     "DJI_0412.tif": tiff_directory_last,
+    # A two-page TIFF: the first page's directories between its pixels and the second page's,
+    # its GPS directory beside them or after the second page.
+    "scan_0412.tif": two_page_tiff,
+    "scan_0413.tiff": lambda gps: two_page_tiff(gps, gps_last=True),
 }
 
 

@@ -23,6 +23,7 @@ from tests.photos import (
     png_with_raw_profile,
     raw_profile,
     tiff_directory_last,
+    two_page_tiff,
     xmp_with_place,
 )
 from tests.recordings import PLACE, box, video
@@ -158,6 +159,10 @@ def test_a_photos_location_is_found_however_the_upload_is_cut(chunk):
     assert not located(photo(gps=False, kind="TIFF"), "image/tiff")
     assert located(tiff_directory_last(gps=True), "image/tiff")
     assert not located(tiff_directory_last(gps=False), "image/tiff")
+    # A two-page TIFF: the first page's directories far from both ends of the file.
+    for gps_last in (False, True):
+        assert located(two_page_tiff(True, gps_last), "image/tiff"), gps_last
+        assert not located(two_page_tiff(False, gps_last), "image/tiff"), gps_last
     # Coordinates in an XMP packet, the Exif block stripped (its name cut across chunks too).
     assert located(photo(gps=False, xmp=xmp_with_place()), "image/jpeg")
     assert located(photo(gps=False, kind="PNG", xmp=xmp_with_place(True)), "image/png")

@@ -254,8 +254,9 @@ def pdf_active_content(data: bytes) -> bytes | None:
 # items of a HEIC file (the picture, then the Exif item, then a depth map or a gain map), and an
 # editor's XMP packet may come first and grow large: the whole upload is looked through for the
 # header, and what follows each one is read up to EXIF_WINDOW bytes on. A TIFF file is itself
-# that structure: its directories may follow its pixels (as libtiff writes them), so its first
-# and last EXIF_WINDOW bytes are read too, at their offsets in the file.
+# that structure: its directories may follow its pixels (as libtiff writes them), or lie between
+# one page's pixels and the next, so they are also read at their offsets in the file, wherever
+# they lie, as the upload streams past them.
 EXIF_WINDOW = 256 * 1024
 _TIFF_HEADERS = (b"II*\x00", b"MM\x00*")
 _GPS_IFD_TAG = 0x8825
@@ -297,7 +298,11 @@ def _records_place(read: _Read) -> bool:
     if entry is None:
         return False
     (gps_offset,) = struct.unpack(order + "I", entry[2])
-    gps = _ifd_tags(read, gps_offset, order)
+    return _gps_records_place(_ifd_tags(read, gps_offset, order))
+
+
+def _gps_records_place(gps: dict[int, tuple[int, int, bytes]]) -> bool:
+    """Does a GPS directory hold a latitude or a longitude?"""
     return any(gps.get(tag, (0, 0))[1] > 0 for tag in (_GPS_LATITUDE, _GPS_LONGITUDE))
 
 
@@ -589,6 +594,7 @@ class PhotoLocation:
         self._size = 0
         self._xmp_tail = b""
         self._located = False
+        self._tiff_gps_at: int | None = None  # where a TIFF file's GPS directory lies
         self._boxes = _Boxes()
         self._png_text = _PngText()
 
@@ -610,7 +616,7 @@ class PhotoLocation:
             # Every header that starts here with EXIF_WINDOW bytes after it is read now; what a
             # later header may start at, or need, is kept.
             read = len(self._buffer) - EXIF_WINDOW
-            self._located = self._read_headers(read)
+            self._located = self._read_headers(read) or self._read_tiff_file()
             del self._buffer[:read]
 
     def _read_headers(self, before: int) -> bool:
@@ -625,12 +631,31 @@ class PhotoLocation:
         return False
 
     def _read_file(self, offset: int, length: int) -> bytes:
-        """The file's bytes at ``offset``, from its first or its last bytes kept."""
+        """The file's bytes at ``offset``, from its first or its last bytes kept (the most of
+        them either holds)."""
         pieces = ((0, self._head), (self._size - len(self._buffer), self._buffer))
+        found = b""
         for start, data in pieces:
             if start <= offset < start + len(data):
-                return bytes(data[offset - start : offset - start + length])
-        return b""
+                here = bytes(data[offset - start : offset - start + length])
+                found = here if len(here) > len(found) else found
+        return found
+
+    def _read_tiff_file(self) -> bool:
+        """Does this TIFF file record a place, as far as the bytes kept now show? Its
+        directories may lie anywhere: the first one, once read whole, gives where the GPS one
+        lies, which is then read whenever its bytes are kept (before the first or after it).
+        Every stretch of EXIF_WINDOW bytes is kept whole at one time or another."""
+        if len(self._head) < 8 or not self._head.startswith(_TIFF_HEADERS):
+            return False
+        order = "<" if self._head.startswith(b"II") else ">"
+        if self._tiff_gps_at is None:
+            (first,) = struct.unpack_from(order + "I", self._head, 4)
+            entry = _ifd_tags(self._read_file, first, order).get(_GPS_IFD_TAG)
+            if entry is None:
+                return False  # not read yet, or no GPS directory (read again later: no harm)
+            (self._tiff_gps_at,) = struct.unpack(order + "I", entry[2])
+        return _gps_records_place(_ifd_tags(self._read_file, self._tiff_gps_at, order))
 
     def found(self, mime: str) -> bool:
         if mime.startswith(("video/", "audio/")):
@@ -640,7 +665,7 @@ class PhotoLocation:
             return False
         if self._located or self._png_text.located or self._read_headers(len(self._buffer)):
             return True
-        return self._head.startswith(_TIFF_HEADERS) and _records_place(self._read_file)
+        return self._read_tiff_file()
 
 
 class ContentCheck:
