@@ -65,12 +65,14 @@ def video(
     media: int = 600_000,
     large_media: bool = False,
     location: bytes = PLACE,
+    xmp: str | None = None,
 ) -> bytes:
     """A phone's video: ``ftyp``, then the media data (``mdat``) and the movie box (``moov``),
     which a phone writes last and an app that prepares a file for streaming writes first. Its
     place, if any, is where that phone writes it: "android" (``moov/udta/©xyz``), "iphone"
     (QuickTime metadata, ``moov/meta``), "3gpp" (``moov/udta/loci``) or "tagged" (an editor's
-    ``moov/udta/meta/ilst/©xyz``)."""
+    ``moov/udta/meta/ilst/©xyz``). With ``xmp``, an editor's XMP packet too, where Adobe's
+    tools write it (``moov/udta/XMP_``)."""
     udta = b""
     meta = b""
     if place == "android":
@@ -85,6 +87,8 @@ def video(
         udta = box(b"udta", box(b"meta", bytes(4) + handler + tags))
     elif place is None:
         meta = _apple_meta(None)
+    if xmp is not None:
+        udta = box(b"udta", udta[8:] + box(b"XMP_", xmp.encode()))
     moov = box(b"moov", box(b"mvhd", bytes(100)) + _track() + meta + udta + _track())
     mdat = box(b"mdat", noise(media, 4), large=large_media)
     compatible = brand + (b"isom" if brand != b"qt  " else b"")

@@ -375,6 +375,8 @@ _RECORDINGS = {
     "IMG_0412.mp4": lambda place: video(place and "iphone", brand=b"qt  ", moov_first=True),
     "VID_0412_3gpp.mp4": lambda place: video(place and "3gpp", brand=b"3gp4"),
     "clip.m4v": lambda place: video(place and "tagged", brand=b"M4V "),
+    # Exported by an editor that kept the place in its XMP packet alone.
+    "edit_0412.mp4": lambda place: video(None, xmp=xmp_with_place() if place else bloated_xmp(50)),
 }
 
 

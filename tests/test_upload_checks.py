@@ -192,6 +192,9 @@ def test_a_videos_place_is_found_in_its_movie_box_however_the_upload_is_cut(chun
     assert not _located(video("iphone", location=b""), "video/mp4", chunk)
     assert not _located(video(None), "video/mp4", chunk)
     assert not _located(video(None, moov_first=True), "video/mp4", chunk)
+    # An editor's XMP packet that says where (exif:GPSLatitude), as in a photo.
+    assert _located(video(None, xmp=xmp_with_place()), "video/mp4", chunk)
+    assert not _located(video(None, xmp=bloated_xmp(50)), "video/mp4", chunk)
     # A sound recording in the same boxes (M4A).
     assert _located(video("tagged", brand=b"M4A "), "audio/mp4", chunk)
     assert not _located(video(None, brand=b"M4A "), "audio/mp4", chunk)

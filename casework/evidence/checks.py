@@ -584,9 +584,10 @@ class _PngText(_StreamWalk):
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
     (GPS coordinates: in an Exif block, wherever the file keeps it, even as a PNG's text, or in
-    an XMP packet), or a video or a sound recording where it was made (in its movie box). The
-    file is not changed: it is evidence, kept as it came. What is held at once: three times
-    EXIF_WINDOW bytes, BOX_KEPT bytes, twice PNG_TEXT_KEPT bytes and a chunk."""
+    an XMP packet), or a video or a sound recording where it was made (in its movie box or an
+    XMP packet). The file is not changed: it is evidence, kept as it came. What is held at
+    once: three times EXIF_WINDOW bytes, BOX_KEPT bytes, twice PNG_TEXT_KEPT bytes and a
+    chunk."""
 
     def __init__(self) -> None:
         self._head = bytearray()  # the first EXIF_WINDOW bytes
@@ -594,6 +595,7 @@ class PhotoLocation:
         self._size = 0
         self._xmp_tail = b""
         self._located = False
+        self._xmp_located = False
         self._tiff_gps_at: int | None = None  # where a TIFF file's GPS directory lies
         self._boxes = _Boxes()
         self._png_text = _PngText()
@@ -605,7 +607,7 @@ class PhotoLocation:
             return
         window = self._xmp_tail + chunk
         if _XMP_PLACE.search(window):
-            self._located = True
+            self._located = self._xmp_located = True
             return
         self._xmp_tail = window[-_XMP_OVERLAP:]
         if len(self._head) < EXIF_WINDOW:
@@ -660,7 +662,7 @@ class PhotoLocation:
     def found(self, mime: str) -> bool:
         if mime.startswith(("video/", "audio/")):
             self._boxes.finish()
-            return self._boxes.located
+            return self._boxes.located or self._xmp_located
         if not mime.startswith("image/"):
             return False
         if self._located or self._png_text.located or self._read_headers(len(self._buffer)):
