@@ -66,13 +66,15 @@ def video(
     large_media: bool = False,
     location: bytes = PLACE,
     xmp: str | None = None,
+    compatible: bytes | None = None,
 ) -> bytes:
     """A phone's video: ``ftyp``, then the media data (``mdat``) and the movie box (``moov``),
     which a phone writes last and an app that prepares a file for streaming writes first. Its
     place, if any, is where that phone writes it: "android" (``moov/udta/©xyz``), "iphone"
     (QuickTime metadata, ``moov/meta``), "3gpp" (``moov/udta/loci``) or "tagged" (an editor's
     ``moov/udta/meta/ilst/©xyz``). With ``xmp``, an editor's XMP packet too, where Adobe's
-    tools write it (``moov/udta/XMP_``)."""
+    tools write it (``moov/udta/XMP_``). ``compatible``: the brands ``ftyp`` lists (by default
+    the major one and ``isom``, which a QuickTime file does not list)."""
     udta = b""
     meta = b""
     if place == "android":
@@ -91,6 +93,7 @@ def video(
         udta = box(b"udta", udta[8:] + box(b"XMP_", xmp.encode()))
     moov = box(b"moov", box(b"mvhd", bytes(100)) + _track() + meta + udta + _track())
     mdat = box(b"mdat", noise(media, 4), large=large_media)
-    compatible = brand + (b"isom" if brand != b"qt  " else b"")
+    if compatible is None:
+        compatible = brand + (b"isom" if brand != b"qt  " else b"")
     ftyp = box(b"ftyp", brand + bytes(4) + compatible)
     return ftyp + box(b"wide") + (moov + mdat if moov_first else mdat + moov)

@@ -400,6 +400,52 @@ def test_a_phone_video_that_records_where_it_was_filmed_is_flagged(app, monitor_
     assert "records where it was" not in page(client, response.headers["Location"])
 
 
+# A video as the phone names it, of a type told by its content alone: an iPhone's QuickTime
+# movie, a 3GP file listing no brand but its own (older Android phones), an M4V file.
+_PHONE_FILES = {
+    "IMG_0412.MOV": (lambda place: video(place, brand=b"qt  "), "video/quicktime", ".mov"),
+    "VID_0412.3gp": (
+        lambda place: video(place, brand=b"3gp4", compatible=b"3gp43gp5"),
+        "video/3gpp",
+        ".3gp",
+    ),
+    "VID_0412.3g2": (
+        lambda place: video(place, brand=b"3g2a", compatible=b"3g2a"),
+        "video/3gpp2",
+        ".3g2",
+    ),
+    "clip.m4v": (
+        lambda place: video(place, brand=b"M4V ", compatible=b"M4V "),
+        "video/mp4",
+        ".m4v",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PHONE_FILES))
+def test_a_phones_own_video_type_is_taken_and_checked_for_a_place(app, monitor_case, name):
+    """A monitor uploads a video as the phone saved it: it is stored as what its content is,
+    downloads under that type, and is checked for where it was filmed like any video."""
+    client, case = monitor_case
+    make, mime, extension = _PHONE_FILES[name]
+    response = _upload(client, case, make("android"), name)
+    assert response.status_code == 302, page(client, f"/cases/{case.public_id}")
+    assert "This video records where it was filmed" in page(client, response.headers["Location"])
+    document = db.session.scalar(select(Document).order_by(Document.id.desc()))
+    assert (document.content_type, document.records_location) == (mime, True)
+    download = client.get(f"/cases/{case.public_id}/documents/{document.public_id}")
+    assert download.status_code == 200
+    assert download.headers["Content-Type"].startswith(mime)
+    assert (
+        download.headers["Content-Disposition"].endswith(f'{extension}"')
+        or extension in (download.headers["Content-Disposition"])
+    )
+    download.close()
+    response = _upload(client, case, make(None), name)
+    assert response.status_code == 302
+    assert "records where it was" not in page(client, response.headers["Location"])
+
+
 def test_a_sound_recording_that_records_where_it_was_made_is_flagged(app, monitor_case):
     client, case = monitor_case
     response = _upload(client, case, video("tagged", brand=b"M4A "), "interview.m4a")

@@ -670,6 +670,19 @@ class PhotoLocation:
         return self._read_tiff_file()
 
 
+# ISO media files that ``filetype`` names only when they also list a brand it knows (isom,
+# mp41...): 3GP and 3G2 files of older phones, M4V files, which often list their own alone.
+_MOVIE_BRANDS = ((b"3gp", "video/3gpp"), (b"3g2", "video/3gpp2"), (b"M4V", "video/mp4"))
+
+
+def _movie_by_brand(head: bytes) -> str | None:
+    """The MIME type an ISO media file's major brand gives (``ftyp`` first), or None."""
+    if head[4:8] != b"ftyp":
+        return None
+    major = head[8:12]
+    return next((mime for prefix, mime in _MOVIE_BRANDS if major.startswith(prefix)), None)
+
+
 class ContentCheck:
     """Feed an upload's chunks in order, then ``finish()`` for its MIME type (or a refusal)."""
 
@@ -726,8 +739,8 @@ class ContentCheck:
     def finish(self) -> str:
         """The MIME type of the whole content; ValidationFailed with a clear message if refused."""
         kind = filetype.guess(self.head)
-        if kind is not None:
-            mime = kind.mime
+        mime = kind.mime if kind is not None else _movie_by_brand(self.head)
+        if mime is not None:
             if mime == "audio/x-m4a":
                 mime = "audio/mp4"
             if mime == "video/quicktime" and self.extension in (".mp4", ".m4v"):

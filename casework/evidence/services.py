@@ -81,6 +81,9 @@ ALLOWED_TYPES = {
     "audio/x-wav": AllowedType("audio/x-wav", (".wav",), N_("WAV audio")),
     "audio/mp4": AllowedType("audio/mp4", (".m4a",), N_("M4A audio")),
     "video/mp4": AllowedType("video/mp4", (".mp4", ".m4v"), N_("MP4 video")),
+    "video/quicktime": AllowedType("video/quicktime", (".mov",), N_("QuickTime video")),
+    "video/3gpp": AllowedType("video/3gpp", (".3gp",), N_("3GP video")),
+    "video/3gpp2": AllowedType("video/3gpp2", (".3g2",), N_("3G2 video")),
     "text/plain": AllowedType("text/plain", (".txt",), N_("plain text")),
 }
 
