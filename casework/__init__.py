@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from casework.core.securetemp import CaseworkRequest
 from casework.paths import resource_dir
 
 __version__ = "0.1.0"
@@ -27,6 +28,7 @@ def create_app(config: Any = None) -> Flask:
         static_folder=str(resource_dir("static")),
         instance_relative_config=False,
     )
+    app.request_class = CaseworkRequest  # uploads never reach the disk in plaintext
     overrides: dict[str, Any] = {}
     if config is None:
         config_cls = config_from_env()
