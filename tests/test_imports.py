@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -793,3 +795,42 @@ def test_a_consent_date_without_a_consent_is_left_out_with_a_warning(
     dated = [w for w in report["warnings"] if w["column"] == "consent_date"]
     assert len(dated) == 2 and all("not kept" in w["message"] for w in dated)
     assert _consents() == {"Ali Valiev": ("none", None), "Vali Aliev": ("none", None)}
+
+
+# --- workbooks as other programs write them -------------------------------------------------
+
+
+def _workbook(rows: list[list[object]], edit=None) -> bytes:
+    """``rows`` as an XLSX file; ``edit`` (text -> text) rewrites its sheet's XML, as another
+    program would have written it."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    if edit is None:
+        return buf.getvalue()
+    source, out = zipfile.ZipFile(buf), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            target.writestr(part, data)
+    return out.getvalue()
+
+
+def test_a_workbook_whose_stated_size_is_wrong_is_read_whole(app, coordinator, tmp_path):
+    """A sheet states the range it uses; programs other than Excel often state it wrong (a
+    single cell, or the size before rows were added). Every row and column is read."""
+    rows = [["person_name", "act_type", "act_date", "narrative"]] + [
+        [f"Person {n}", "extradition", "2011", f"Taken at night ({n})"] for n in range(5)
+    ]
+    content = _workbook(
+        rows, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:C2"', xml)
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 5 and _count(Case) == 5
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert narratives == {f"Taken at night ({n})" for n in range(5)}

@@ -295,6 +295,10 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
         else:
             position = names.index(book.worksheets[0].title)
         ws = book[names[position]]
+        # The range a sheet says it uses is not trusted: other programs than Excel often state
+        # it wrong (one cell, or the size before rows were added), and read within it, the rows
+        # and columns beyond would be lost unseen.
+        ws.reset_dimensions()
         rows = ([_cell_value(c) for c in cells] for cells in ws.iter_rows())
         numbered = enumerate(rows, start=1)
         header = _header(numbered)
@@ -305,6 +309,8 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
             if number > MAX_ROWS:
                 raise UnusableInput(_("The sheet has more than %(n)s rows.", n=MAX_ROWS))
             if cells and any(_text(c) for c in cells):
+                # A cell right of the last header is in a column without one.
+                table.headers += [""] * (len(cells) - len(table.headers))
                 table.rows.append((number, _row(number, table.headers, list(cells))))
         return table
     finally:
