@@ -834,3 +834,38 @@ def test_a_workbook_whose_stated_size_is_wrong_is_read_whole(app, coordinator, t
     assert report["rows_read"] == 5 and _count(Case) == 5
     narratives = {c.narrative for c in db.session.scalars(select(Case))}
     assert narratives == {f"Taken at night ({n})" for n in range(5)}
+
+
+def test_a_cell_merged_down_over_rows_stands_for_each_of_them(app, coordinator, tmp_path):
+    """A case's key (or its act) typed once in a cell merged down over the rows of its people,
+    as spreadsheets are often laid out: each row has that value, so the rows are one case, not
+    a case of their own each (nor rejected for an act they show)."""
+
+    def merge(ws):
+        for cells in ("A2:A4", "C2:C4", "D2:D4", "E5:F5"):
+            ws.merge_cells(cells)
+
+    book = Workbook()
+    ws = book.active
+    for row in [
+        ["case_key", "person_name", "act_type", "act_date", "narrative", "after_return"],
+        ["K-1", "Ali Valiev", "extradition", "2011-06", "Taken together", None],
+        [None, "Vali Aliev", None, None, None, None],
+        [None, "Rustam Karimov", None, None, None, None],
+        ["K-2", "Timur Nazarov", "deportation", "2012", "Sent back", None],
+    ]:
+        ws.append(row)
+    merge(ws)
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["rejected"] == [] and report["created"] == {"cases": 2, "people": 4}
+    cases = {c.external_ref: c for c in db.session.scalars(select(Case))}
+    assert sorted(cp.person.names[0].name for cp in cases["K-1"].people) == [
+        "Ali Valiev",
+        "Rustam Karimov",
+        "Vali Aliev",
+    ]
+    # Merged across, a text is its first column's: the column beside it stays empty.
+    assert cases["K-2"].narrative == "Sent back" and cases["K-2"].after_return is None

@@ -19,6 +19,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from casework.core.i18n import gettext as _
 
@@ -272,6 +273,43 @@ def _check_unpacked(data: bytes) -> None:
         )
 
 
+# A merged range in a sheet's XML (after its rows): <mergeCell ref="A2:A4"/>.
+_MERGE_CELL = re.compile(
+    rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=["']([A-Za-z]+\d+):([A-Za-z]+\d+)["']"""
+)
+
+
+def _merged_down(ws: Any) -> dict[int, list[tuple[int, int]]]:
+    """The cells merged down over rows, by their first row: [(column, last row)]. The file
+    keeps a merged range's value in its first cell only; the sheet shows it over them all."""
+    merged: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
+    # The sheet's XML part, scanned in pieces: the read-only reader does not give its ranges.
+    with ws._get_source() as source:
+        while chunk := source.read(1 << 20):
+            data, end = tail + chunk, 0
+            for match in _MERGE_CELL.finditer(data):
+                end = match.end()
+                first, last = (coordinate_from_string(c.decode().upper()) for c in match.groups())
+                if last[1] > first[1]:
+                    column = column_index_from_string(first[0])
+                    merged.setdefault(first[1], []).append((column, last[1]))
+            tail = data[max(end, len(data) - 256) :]
+    return merged
+
+
+def _fill_merged(number: int, cells: list[Any], carried: dict[int, tuple[int, Any]]) -> None:
+    """Give row ``number`` the values of the cells merged down over it (in the range's first
+    column: merged across, a value is its first column's only)."""
+    for column, (last, value) in list(carried.items()):
+        if number > last:
+            del carried[column]
+        elif value is not None:
+            cells += [None] * (column - len(cells))
+            if cells[column - 1] in (None, ""):
+                cells[column - 1] = value
+
+
 def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
     """The sheet named ``sheet`` (or at that place, 0 the first; the first when None)."""
     _check_unpacked(data)
@@ -305,10 +343,16 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
         if header is None:
             raise UnusableInput(_("The sheet has no header row."))
         table = Table([_text(h) for h in header], sheet=position)
+        merged = _merged_down(ws)
+        # Per column, the value of a merged cell that stands for the rows below, and its last.
+        carried: dict[int, tuple[int, Any]] = {}
         for number, cells in numbered:
             if number > MAX_ROWS:
                 raise UnusableInput(_("The sheet has more than %(n)s rows.", n=MAX_ROWS))
+            for column, last in merged.get(number, ()):
+                carried[column] = (last, cells[column - 1] if column <= len(cells) else None)
             if cells and any(_text(c) for c in cells):
+                _fill_merged(number, cells, carried)
                 # A cell right of the last header is in a column without one.
                 table.headers += [""] * (len(cells) - len(table.headers))
                 table.rows.append((number, _row(number, table.headers, list(cells))))
