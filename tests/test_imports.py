@@ -800,12 +800,14 @@ def test_a_consent_date_without_a_consent_is_left_out_with_a_warning(
 # --- workbooks as other programs write them -------------------------------------------------
 
 
-def _workbook(rows: list[list[object]], edit=None) -> bytes:
-    """``rows`` as an XLSX file; ``edit`` (text -> text) rewrites its sheet's XML, as another
-    program would have written it."""
+def _workbook(rows: list[list[object]], edit=None, shape=None) -> bytes:
+    """``rows`` as an XLSX file; ``shape`` (the sheet -> None) formats its cells, ``edit``
+    (text -> text) rewrites its sheet's XML, as another program would have written it."""
     book = Workbook()
     for row in rows:
         book.active.append(row)
+    if shape is not None:
+        shape(book.active)
     buf = io.BytesIO()
     book.save(buf)
     if edit is None:
@@ -869,3 +871,36 @@ def test_a_cell_merged_down_over_rows_stands_for_each_of_them(app, coordinator, 
     ]
     # Merged across, a text is its first column's: the column beside it stays empty.
     assert cases["K-2"].narrative == "Sent back" and cases["K-2"].after_return is None
+
+
+def test_a_formula_is_read_as_the_value_the_workbook_shows(app, coordinator, tmp_path):
+    """Excel keeps with each formula the value it last showed: a name put together from two
+    columns (=B2&" "&C2) or a date computed by =DATE(...) is imported as that value, never as
+    the formula's text. A formula saved without its value (by a program that computes none)
+    stays the inert text it was."""
+    shown = {"A2": ' t="str">{}<v>Ali Valiev</v>', "F2": ">{}<v>40703</v>"}
+
+    def with_values(xml: str) -> str:
+        # As Excel saves them: each formula followed by the value it shows.
+        for cell, saved in shown.items():
+            xml = re.sub(
+                rf'(<c r="{cell}"[^>]*?)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)?',
+                lambda m, saved=saved: m[1] + saved.format(m[2]),
+                xml,
+            )
+        return xml
+
+    rows = [
+        ["person_name", "given", "family", "act_type", "narrative", "act_date"],
+        ['=B2&" "&C2', "Ali", "Valiev", "extradition", "=SUM(1,2)", "=DATE(2011,6,9)"],
+    ]
+    content = _workbook(
+        rows, with_values, lambda ws: setattr(ws["F2"], "number_format", "dd.mm.yyyy")
+    )
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"given": None, "family": None}), "utf-8")
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(PersonName)).name == "Ali Valiev"
+    case = db.session.scalar(select(Case))
+    assert case.act_date.iso() == "2011-06-09" and case.narrative == "=SUM(1,2)"

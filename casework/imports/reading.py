@@ -1,8 +1,9 @@
 """Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
 KOI8-R, DOS 866; , ; tab) and XLSX.
 
-Cells are read as text and never evaluated: a cell that starts with ``=`` (a formula in
-Excel) is kept as the text it is.
+Cells are read as text and never evaluated: a cell that starts with ``=`` is kept as the
+text it is. A workbook's formula is read as the value Excel saved with it (what the sheet
+shows), or, saved without one, as its text.
 """
 
 from __future__ import annotations
@@ -314,7 +315,8 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
     """The sheet named ``sheet`` (or at that place, 0 the first; the first when None)."""
     _check_unpacked(data)
     try:
-        # data_only=False: a formula is read as its text ("=A1+1"), never as a computed value.
+        # data_only=False: a formula is read as its text ("=A1+1"), never computed here; the
+        # value Excel saved with it is read afterwards (``_formula_values``).
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise UnusableInput(_("The file is not a readable XLSX workbook.")) from exc
@@ -337,7 +339,13 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
         # it wrong (one cell, or the size before rows were added), and read within it, the rows
         # and columns beyond would be lost unseen.
         ws.reset_dimensions()
-        rows = ([_cell_value(c) for c in cells] for cells in ws.iter_rows())
+        formulas: list[tuple[int, int]] = []
+
+        def values(cells: tuple[Any, ...]) -> list[Any]:
+            formulas.extend((c.row, c.column) for c in cells if getattr(c, "data_type", "") == "f")
+            return [_cell_value(c) for c in cells]
+
+        rows = (values(cells) for cells in ws.iter_rows())
         numbered = enumerate(rows, start=1)
         header = _header(numbered)
         if header is None:
@@ -356,9 +364,33 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
                 # A cell right of the last header is in a column without one.
                 table.headers += [""] * (len(cells) - len(table.headers))
                 table.rows.append((number, _row(number, table.headers, list(cells))))
+        if formulas:
+            _formula_values(data, position, table, set(formulas))
         return table
     finally:
         book.close()
+
+
+def _formula_values(data: bytes, position: int, table: Table, cells: set[tuple[int, int]]) -> None:
+    """Each formula of ``cells`` (row, column) as the value Excel saved with it, the value the
+    sheet shows (never computed here); a formula saved without one (by a program that computes
+    none) stays its text."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = book.worksheets[position]
+        ws.reset_dimensions()
+        shown: dict[int, list[tuple[int, Any]]] = {}
+        for row in ws.iter_rows(min_row=min(r for r, _c in cells)):
+            for c in row:
+                if (getattr(c, "row", None), getattr(c, "column", None)) in cells:
+                    shown.setdefault(c.row, []).append((c.column, _cell_value(c)))
+    finally:
+        book.close()
+    for number, row in table.rows:
+        for column, value in shown.get(number, ()):
+            header = table.headers[column - 1] if column <= len(table.headers) else ""
+            if header and value is not None:
+                row[header] = _text(value)
 
 
 def read_table(
