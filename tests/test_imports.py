@@ -904,3 +904,19 @@ def test_a_formula_is_read_as_the_value_the_workbook_shows(app, coordinator, tmp
     assert db.session.scalar(select(PersonName)).name == "Ali Valiev"
     case = db.session.scalar(select(Case))
     assert case.act_date.iso() == "2011-06-09" and case.narrative == "=SUM(1,2)"
+
+
+def test_a_utf8_file_with_a_line_in_another_encoding_is_refused_not_garbled(
+    app, coordinator, tmp_path
+):
+    """A UTF-8 file a row was added to by a program writing Windows-1251 is neither: read as
+    Windows-1251 every name typed in UTF-8 would be garbled ("РђР»РёС€РµСЂ"), so it is refused,
+    naming the line to fix. Its encoding chosen by hand, it is read so."""
+    utf8 = "person_name;act_type;act_date\nАлишер Холматов;extradition;2011\nГульнора Юсупова;deportation;2012\n"
+    content = utf8.encode() + "Рустам Каримов;deportation;2013\n".encode("cp1251")
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 2, result.output
+    assert "UTF-8" in result.output and "line 4" in result.output
+    assert _count(Person) == 0
+    result, report = _run(app, coordinator, tmp_path, content, "--encoding", "cp1251", "--dry-run")
+    assert result.exit_code == 0 and report["encoding"] == "cp1251"

@@ -73,8 +73,28 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return utf16
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        _refuse_damaged_utf8(data, exc)
         return _single_byte_cyrillic(data)
+
+
+def _refuse_damaged_utf8(data: bytes, error: UnicodeDecodeError) -> None:
+    """UTF-8 text with a few bytes that are not (a row added by a program writing
+    Windows-1251): read as a single-byte encoding, all its UTF-8 text would be garbled, so it
+    is refused, naming the first line to fix. Cyrillic or Arabic letters in UTF-8 are what
+    tells: a file in a single-byte encoding has next to none among hundreds of bytes that are
+    not UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    letters = sum(1 for c in text if "\u0400" <= c <= "\u06ff")
+    if letters >= 3 and letters * 10 > damaged:
+        raise UnusableInput(
+            _(
+                "The file is UTF-8 text but line %(line)s is not (another program added it in "
+                "another encoding): save the whole file again as UTF-8, or choose its encoding.",
+                line=data.count(b"\n", 0, error.start) + 1,
+            )
+        )
 
 
 def _utf16_without_mark(data: bytes) -> tuple[str, str] | None:
