@@ -920,3 +920,22 @@ def test_a_utf8_file_with_a_line_in_another_encoding_is_refused_not_garbled(
     assert _count(Person) == 0
     result, report = _run(app, coordinator, tmp_path, content, "--encoding", "cp1251", "--dry-run")
     assert result.exit_code == 0 and report["encoding"] == "cp1251"
+
+
+def test_invisible_characters_around_headers_and_values_are_not_part_of_them(
+    app, coordinator, tmp_path
+):
+    """Text copied from a web page or a messenger brings zero-width spaces, direction marks and
+    byte-order marks along (a file saved twice with its mark): at the edges of a header or a
+    value they are not part of it, so "UZ" followed by one is still Uzbekistan."""
+    content = (
+        "\ufeff\ufeffcase_key,\u200bperson_name,act_type\u200e,act_date,nationality,gender\n"
+        "K-1\u200b,Ali Valiev\u200f,extradition\u2060,\u200b2011-06,UZ\u200b,m\u200b\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person))
+    assert person.nationality == "UZ" and person.gender.value == "male"
+    assert person.names[0].name == "Ali Valiev"
+    case = db.session.scalar(select(Case))
+    assert case.external_ref == "K-1" and case.act_date.iso() == "2011-06"

@@ -188,7 +188,7 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         header = _header(numbered)
         if header is None:
             raise UnusableInput(_("The file has no header row."))
-        table = Table([h.strip() for h in header], encoding=used, delimiter=delim)
+        table = Table([_text(h) for h in header], encoding=used, delimiter=delim)
         for number, cells in numbered:
             if not any(c.strip() for c in cells):
                 continue
@@ -241,7 +241,16 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).strip(_EDGES)
+
+
+# Spaces, and the invisible characters text copied from a web page or a messenger brings
+# along (zero-width spaces and joiners, direction marks, byte-order marks), at a cell's edges.
+_EDGES = "".join(
+    [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    + [chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065))]
+    + [chr(c) for c in (*range(0x2066, 0x206A), 0xFEFF)]
+)
 
 
 # Excel turns "04.2011" or "2011-06" typed into a cell into the first day of that month, shown
