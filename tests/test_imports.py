@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -939,3 +940,30 @@ def test_invisible_characters_around_headers_and_values_are_not_part_of_them(
     assert person.names[0].name == "Ali Valiev"
     case = db.session.scalar(select(Case))
     assert case.external_ref == "K-1" and case.act_date.iso() == "2011-06"
+
+
+def test_text_with_decomposed_letters_reads_as_the_same_words(app, coordinator, tmp_path):
+    """ "й" and "ё" can be written as a letter and a combining mark (text from a Mac, a PDF or
+    the web): each file's text is read in its composed form, so "Китай" and "мужской" are still
+    recognised, and a name is stored as the same name typed in a form."""
+    text = (
+        "person_name,gender,act_type,act_date,nationality,current_situation\n"
+        "Йўлдош Ёрқинов,мужской,принудительный возврат,2011,Китай,выдворён\n"
+    )
+    content = unicodedata.normalize("NFD", text).encode()
+    assert content != text.encode()
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person))
+    assert person.names[0].name == "Йўлдош Ёрқинов"
+    assert person.nationality == "CN" and person.gender.value == "male"
+    case = db.session.scalar(select(Case))
+    assert case.act_type.value == "forcible_return" and case.current_situation.value == "removed"
+    # A mapping typed in decomposed letters names the file's headers all the same.
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({unicodedata.normalize("NFD", "Куда выдворён"): "destination_country"})
+    )
+    content = "person_name,act_type,act_date,Куда выдворён\nAli Valiev,extradition,2011,UZ\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping), "--dry-run")
+    assert result.exit_code == 0, result.output

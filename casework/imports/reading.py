@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -241,7 +242,8 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip(_EDGES)
+    # Composed: "й" written as "и" and a combining breve (text from a Mac, a PDF) is "й".
+    return unicodedata.normalize("NFC", str(value).strip(_EDGES))
 
 
 # Spaces, and the invisible characters text copied from a web page or a messenger brings

@@ -167,8 +167,11 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
     ever dropped.
     """
-    # Both sides as headers are matched: any case, surrounding spaces trimmed.
-    lowered = {k.strip().casefold(): (v or "").strip().casefold() for k, v in mapping.items()}
+    # Both sides as headers are matched: any case, surrounding spaces trimmed, letters composed.
+    lowered = {
+        unicodedata.normalize("NFC", k).strip().casefold(): (v or "").strip().casefold()
+        for k, v in mapping.items()
+    }
     for target in lowered.values():
         if target and target not in COLUMNS:
             raise UnusableInput(
