@@ -967,3 +967,25 @@ def test_text_with_decomposed_letters_reads_as_the_same_words(app, coordinator, 
     content = "person_name,act_type,act_date,Куда выдворён\nAli Valiev,extradition,2011,UZ\n"
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping), "--dry-run")
     assert result.exit_code == 0, result.output
+
+
+def test_a_file_with_only_its_header_says_there_is_nothing_to_import(app, coordinator, tmp_path):
+    """A header and no rows (or only empty ones) is not an import of nothing to confirm: the
+    page says the file holds no rows, with no button to import zero cases."""
+    for content in ("person_name,act_type,act_date\n", "person_name;act_type;act_date\n;;\n\n"):
+        result, _ = _run(app, coordinator, tmp_path, content)
+        assert result.exit_code == 2 and "no rows" in result.output
+    html = (
+        _web(app, coordinator)
+        .post(
+            "/imports/cases",
+            data={"file": (io.BytesIO(b"person_name,act_type,act_date\r\n"), "cases.csv")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
+    assert "no rows" in html and "now</button>" not in html
+    # One row is something to import.
+    content = "person_name,act_type,act_date\nAli Valiev,extradition,2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0 and _count(Case) == 1

@@ -877,6 +877,8 @@ def import_cases(
     if not permissions.can_import_cases(actor):
         raise PermissionDenied("Only a coordinator can import cases.")
     columns = map_columns(table.headers, options.mapping)
+    if not table.rows:
+        raise UnusableInput(_("The file has a header but no rows: there is nothing to import."))
     report = ImportReport(
         rows_read=len(table.rows),
         dry_run=options.dry_run,
