@@ -989,3 +989,20 @@ def test_a_file_with_only_its_header_says_there_is_nothing_to_import(app, coordi
     content = "person_name,act_type,act_date\nAli Valiev,extradition,2011\n"
     result, _ = _run(app, coordinator, tmp_path, content)
     assert result.exit_code == 0 and _count(Case) == 1
+
+
+def test_a_question_mark_for_a_letter_windows_1251_lacks_is_a_warning(app, coordinator, tmp_path):
+    """Excel on a Russian-locale machine saves CSV in Windows-1251, which has no Kazakh or
+    Uzbek letters such as қ, ғ, ә: each becomes "?". A name with one is flagged, saying how to
+    keep the letters; a name without one, or the same "?" in UTF-8, is not."""
+    text = "person_name;other_names;act_type;act_date\nАбдулла Қодиров;Ғани Әлиев;extradition;2011\nАлишер Холматов;;extradition;2011\n"
+    content = text.encode("cp1251", errors="replace")
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 0, result.output
+    flagged = [(w["row"], w["column"], w["value"]) for w in report["warnings"] if "?" in w["value"]]
+    assert flagged == [(2, "person_name", "Абдулла ?одиров"), (2, "other_names", "?ани ?лиев")]
+    assert all("CSV UTF-8" in w["message"] for w in report["warnings"] if "?" in w["value"])
+    result, report = _run(
+        app, coordinator, tmp_path, content.decode("cp1251").encode(), "--dry-run"
+    )
+    assert not [w for w in report["warnings"] if "?" in w["value"]]

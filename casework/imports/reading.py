@@ -8,6 +8,7 @@ shows), or, saved without one, as its text.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -44,6 +45,12 @@ class Table:
     # The place of the sheet read in its workbook (0: the first): what names it again, where
     # its name (which may be a person's) must not be kept.
     sheet: int | None = None
+
+    @property
+    def single_byte(self) -> bool:
+        """Read in an encoding of 256 characters (Windows-1251, KOI8-R, DOS 866), which saved
+        each letter it lacks (Kazakh and Uzbek ones: қ, ғ, ә...) as "?"."""
+        return bool(self.encoding) and not codecs.lookup(self.encoding).name.startswith("utf")
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:

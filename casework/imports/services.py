@@ -392,6 +392,26 @@ def parse_row(
     return row, problems, warnings
 
 
+def _lost_letters(number: int, cells: dict[str, str], encoding: str) -> list[Problem]:
+    """The names of a row read in a single-byte encoding that hold "?", the mark such a file
+    has where a letter was that its encoding lacks: a name so saved is not the person's."""
+    return [
+        Problem(
+            number,
+            column,
+            _quoted(cells[column]),
+            _(
+                "\u201c?\u201d may stand for a letter the file's encoding (%(encoding)s) cannot "
+                "hold, such as \u049b, \u0493 or \u04d9: save the file as CSV UTF-8 and check "
+                "it again, or correct the name after the import.",
+                encoding=encoding.upper(),
+            ),
+        )
+        for column in ("person_name", "other_names")
+        if "?" in cells.get(column, "")
+    ]
+
+
 # --- rows of one case -----------------------------------------------------------------------
 
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
@@ -894,6 +914,8 @@ def import_cases(
         row, problems, warnings = parse_row(number, mapped, catalogue)
         report.rejected.extend(problems)
         report.warnings.extend(warnings)
+        if row is not None and table.single_byte:
+            report.warnings.extend(_lost_letters(number, mapped, table.encoding or ""))
         if row is not None:
             rows.append(row)
         if progress is not None:
