@@ -1006,3 +1006,29 @@ def test_a_question_mark_for_a_letter_windows_1251_lacks_is_a_warning(app, coord
         app, coordinator, tmp_path, content.decode("cp1251").encode(), "--dry-run"
     )
     assert not [w for w in report["warnings"] if "?" in w["value"]]
+
+
+def test_writing_more_rows_takes_no_more_statements(app, coordinator, count_queries):
+    """On SQLite people and acts are written a batch at a time: a file ten times as long
+    (within one batch) takes as many statements, not one more per row. (PostgreSQL pages its
+    many-row statements on purpose: ``_paging``.)"""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("statements are paged on PostgreSQL")
+    from casework.imports.reading import read_table
+    from casework.imports.services import ImportOptions, import_cases
+
+    def statements(rows: int) -> int:
+        lines = ["case_key,person_name,act_type,act_date,act_place,perpetrators,sources"]
+        lines += [
+            f"K-{rows}-{n},Person{rows}x{n} Family{n},extradition,2011-06,Almaty,KNB,relative"
+            for n in range(rows)
+        ]
+        table = read_table(("\n".join(lines) + "\n").encode(), "c.csv")
+        with count_queries() as counter:
+            report = import_cases(coordinator, table, ImportOptions())
+        assert report.written and report.created["people"] == rows
+        db.session.commit()
+        return counter["n"]
+
+    few = statements(20)
+    assert statements(200) <= few

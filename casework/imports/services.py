@@ -561,10 +561,18 @@ def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """
     if not rows:
         return []
-    if not _needs_orm(model, rows):
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if not _needs_orm(model, rows) and postgresql:
         stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
         return list(db.session.scalars(stmt, rows, execution_options=_paging(rows)))
     ids = _reserve_ids(model, len(rows))
+    if not _needs_orm(model, rows):
+        # SQLite cannot return the ids of a many-row INSERT in order: SQLAlchemy would send
+        # one INSERT per row. With the ids taken first, one statement inserts them all.
+        db.session.execute(
+            insert(model), [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)]
+        )
+        return ids
     objects = [model(id=row_id, **row) for row_id, row in zip(ids, rows, strict=True)]
     db.session.add_all(objects)
     db.session.flush()
