@@ -1032,3 +1032,27 @@ def test_writing_more_rows_takes_no_more_statements(app, coordinator, count_quer
 
     few = statements(20)
     assert statements(200) <= few
+
+
+def test_a_file_over_the_stated_limit_is_refused_under_the_field(app, coordinator, monkeypatch):
+    """The page says the largest file it takes; a larger one (the request itself may be a
+    little larger) is refused with that limit under the file field, and nothing is checked
+    or kept for confirming. A file within the limit is checked."""
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024)
+    row = b"Ali Valiev,extradition,2011\n"
+    client = _web(app, coordinator)
+
+    def check(size: int) -> str:
+        content = b"person_name,act_type,act_date\n" + row * (size // len(row))
+        return client.post(
+            "/imports/cases",
+            data={"file": (io.BytesIO(content), "cases.csv")},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
+
+    html = check(1100)
+    assert "The file is larger than the limit" in html and "Rows read" not in html
+    assert client.post("/imports/cases/confirm").status_code == 400
+    html = check(900)
+    assert "Rows read: 32." in html
+    assert "Imported" in client.post("/imports/cases/confirm").get_data(as_text=True)

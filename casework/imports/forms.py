@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Length, Optional
 
 from casework.core.forms import pairs
+from casework.core.i18n import gettext as _
 from casework.core.i18n import lazy_gettext as _l
 
 
@@ -39,6 +43,17 @@ class CaseImportForm(FlaskForm):
         _l("Column mapping (JSON, optional)"), validators=[Optional(), Length(max=10_000)]
     )
     valid_only = BooleanField(_l("Import the good rows even if some are rejected"))
+
+    def validate_file(self, field: FileField) -> None:
+        # The page states the upload limit; a request may be a little larger (its other fields).
+        limit = current_app.config["MAX_UPLOAD_BYTES"]
+        stream = field.data.stream
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(0)
+        if size > limit:
+            raise ValidationError(
+                _("The file is larger than the limit of %(mb)s MB.", mb=limit // (1024 * 1024))
+            )
 
 
 class ConfirmImportForm(FlaskForm):
