@@ -1056,3 +1056,25 @@ def test_a_file_over_the_stated_limit_is_refused_under_the_field(app, coordinato
     html = check(900)
     assert "Rows read: 32." in html
     assert "Imported" in client.post("/imports/cases/confirm").get_data(as_text=True)
+
+
+def test_the_first_sheet_read_is_the_first_one_shown(app, coordinator, tmp_path):
+    """A workbook often keeps the lists its drop-downs offer on a hidden sheet, sometimes the
+    first: without a sheet named, the import reads the first sheet the user sees."""
+    book = Workbook()
+    lists = book.active
+    lists.title = "Lists"
+    for term in ("extradition", "deportation", "abduction"):
+        lists.append([term])
+    lists.sheet_state = "hidden"
+    cases = book.create_sheet("Cases")
+    cases.append(["person_name", "act_type", "act_date"])
+    cases.append(["Ali Valiev", "extradition", "2011"])
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 1 and _count(Case) == 1
+    # Named, a hidden sheet is read all the same.
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Lists", name="c.xlsx")
+    assert result.exit_code == 2 and "Unknown column" in result.output

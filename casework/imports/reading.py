@@ -350,7 +350,7 @@ def _fill_merged(number: int, cells: list[Any], carried: dict[int, tuple[int, An
 
 
 def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
-    """The sheet named ``sheet`` (or at that place, 0 the first; the first when None)."""
+    """The sheet named ``sheet`` (or at that place, 0 the first; the first shown when None)."""
     _check_unpacked(data)
     try:
         # data_only=False: a formula is read as its text ("=A1+1"), never computed here; the
@@ -371,7 +371,10 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
                 )
             position = names.index(sheet)
         else:
-            position = names.index(book.worksheets[0].title)
+            # The first sheet shown: the lists a sheet's drop-downs offer are often kept on a
+            # hidden one, sometimes the first.
+            shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+            position = names.index((shown or book.worksheets)[0].title)
         ws = book[names[position]]
         # The range a sheet says it uses is not trusted: other programs than Excel often state
         # it wrong (one cell, or the size before rows were added), and read within it, the rows
