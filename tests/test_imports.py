@@ -1078,3 +1078,22 @@ def test_the_first_sheet_read_is_the_first_one_shown(app, coordinator, tmp_path)
     # Named, a hidden sheet is read all the same.
     result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Lists", name="c.xlsx")
     assert result.exit_code == 2 and "Unknown column" in result.output
+
+
+def test_a_sheet_is_found_by_its_name_typed_in_any_case(app, coordinator, tmp_path):
+    """The sheet's name is typed by hand on the page: "cases " finds the sheet "Cases", as
+    headers are matched; a name that is no sheet's is still refused, naming it."""
+    book = Workbook()
+    book.active.title = "Notes"
+    ws = book.create_sheet("Cases")
+    ws.append(["person_name", "act_type", "act_date"])
+    ws.append(["Ali Valiev", "extradition", "2011"])
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(
+        app, coordinator, tmp_path, buf.getvalue(), "--sheet", "cases ", name="c.xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    assert _count(Case) == 1
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Case", name="c.xlsx")
+    assert result.exit_code == 2 and "no sheet" in result.output

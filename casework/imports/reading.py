@@ -365,11 +365,14 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
                 raise UnusableInput(_("The workbook no longer has the sheet that was checked."))
             position = sheet
         elif sheet is not None:
-            if sheet not in names:
+            # Typed by hand: matched as headers are (any case, surrounding spaces trimmed),
+            # its exact name first.
+            typed = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+            if sheet not in names and len(typed) != 1:
                 raise UnusableInput(
                     _("The workbook has no sheet \u201c%(sheet)s\u201d.", sheet=sheet)
                 )
-            position = names.index(sheet)
+            position = names.index(sheet if sheet in names else typed[0])
         else:
             # The first sheet shown: the lists a sheet's drop-downs offer are often kept on a
             # hidden one, sometimes the first.
