@@ -18,6 +18,9 @@ from casework.core.countries import lookup
         # The official Russian name of Kyrgyzstan, Uzbek Latin with its own apostrophe.
         ("Кыргызская Республика", "KG"), ("Oʻzbekiston", "UZ"), ("O‘zbekiston", "UZ"),
         ("O`zbekiston", "UZ"), ("Qozogʻiston", "KZ"), ("Tadjikistan", "TJ"), ("Kirgizstan", "KG"),
+        # Short names in everyday use, and "е" typed for "ё" (as Russian is usually typed).
+        ("Киргизстан", "KG"), ("Kazakstan", "KZ"), ("США", "US"), ("Соединенные Штаты", "US"),
+        ("Великобритания", "GB"), ("UK", "GB"), ("ОАЭ", "AE"), ("UAE", "AE"),
     ],
 )  # fmt: skip
 def test_names_people_write_find_the_country(text, code):

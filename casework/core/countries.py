@@ -105,9 +105,22 @@ def _index() -> dict[str, str]:
             "turkmenia": "TM",
             "белоруссия": "BY",
             "молдова": "MD",
+            # Short names in everyday use.
+            "киргизстан": "KG",
+            "kazakstan": "KZ",
+            "сша": "US",
+            "великобритания": "GB",
+            "uk": "GB",
+            "оаэ": "AE",
+            "uae": "AE",
         }
     )
-    return index
+    return {_folded(name): code for name, code in index.items()}
+
+
+def _folded(name: str) -> str:
+    # Russian is usually typed with "е" for "ё" ("Соединенные Штаты").
+    return name.replace("ё", "е")
 
 
 # Uzbek Latin writes its apostrophe (o', g') many ways: ʻ (the official one), ’, ‘, `, ʼ.
@@ -118,7 +131,7 @@ def lookup(text: str | None) -> str | None:
     """The alpha-2 code for a code or an English or Russian name, or None if not recognised."""
     if not text:
         return None
-    return _index().get(" ".join(text.split()).casefold().translate(_APOSTROPHES))
+    return _index().get(_folded(" ".join(text.split()).casefold().translate(_APOSTROPHES)))
 
 
 @cache
