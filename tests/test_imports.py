@@ -1097,3 +1097,29 @@ def test_a_sheet_is_found_by_its_name_typed_in_any_case(app, coordinator, tmp_pa
     assert _count(Case) == 1
     result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Case", name="c.xlsx")
     assert result.exit_code == 2 and "no sheet" in result.output
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_date_left_as_excels_day_number_is_read_as_that_day(app, coordinator, tmp_path, kind):
+    """A date column formatted as a number (or a file saved from such a sheet) shows Excel's
+    day number, 40703 for 9 June 2011: a number of five digits cannot be a year, so it is read
+    as the day it stands for, and the row says so for the coordinator to check."""
+    content, name = _rows_file(
+        [
+            ["person_name", "act_type", "act_date", "birth_date"],
+            ["Ali Valiev", "extradition", 40703, 29323],
+            ["Vali Aliev", "extradition", 2011, 1980],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 0, result.output
+    person = next(p for p in db.session.scalars(select(Person)) if p.names[0].name == "Ali Valiev")
+    assert person.birth_date.iso() == "1980-04-12"
+    assert {c.act_date.iso() for c in db.session.scalars(select(Case))} == {"2011-06-09", "2011"}
+    read = {
+        (w["row"], w["column"])
+        for w in report["warnings"]
+        if "2011-06-09" in w["message"] or "1980-04-12" in w["message"]
+    }
+    assert read == {(2, "act_date"), (2, "birth_date")}

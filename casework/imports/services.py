@@ -8,10 +8,11 @@ are reported, never merged silently. The column format is the shared import form
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -255,12 +256,39 @@ def _quoted(value: str) -> str:
     return value if len(value) <= QUOTED_MAX else value[:QUOTED_MAX] + "…"
 
 
+# Excel counts days from 30 December 1899: a date cell formatted as a number shows 40703 for
+# 9 June 2011. Five digits (from 1927) cannot be a year; the day numbers run to 2100.
+_DAY_NUMBER = re.compile(r"\d{5}(?:\.\d*)?")
+_DAY_ZERO = date(1899, 12, 30)
+_DATE_COLUMNS = ("birth_date", "act_date", "consent_date")
+
+
+def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
+    """Read the date columns of ``cells`` that hold Excel's number of a day as that day."""
+    warnings = []
+    for column in _DATE_COLUMNS:
+        value = cells.get(column, "").strip()
+        if _DAY_NUMBER.fullmatch(value) and 10_000 <= float(value) < 73_416:
+            day = (_DAY_ZERO + timedelta(days=int(float(value)))).isoformat()
+            cells[column] = day
+            warnings.append(
+                Problem(
+                    number,
+                    column,
+                    value,
+                    _("Read as Excel's number of a day: %(date)s.", date=day),
+                )
+            )
+    return warnings
+
+
 def parse_row(
     number: int, cells: dict[str, str], catalogue: _Catalogue
 ) -> tuple[Row | None, list[Problem], list[Problem]]:
     """Validate one row; returns (row or None, rejected values, warnings)."""
     problems: list[Problem] = []
-    warnings: list[Problem] = []
+    cells = dict(cells)
+    warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
         problems.append(Problem(number, column, _quoted(cells.get(column, "")), message))
