@@ -1123,3 +1123,20 @@ def test_a_date_left_as_excels_day_number_is_read_as_that_day(app, coordinator, 
         if "2011-06-09" in w["message"] or "1980-04-12" in w["message"]
     }
     assert read == {(2, "act_date"), (2, "birth_date")}
+
+
+def test_ethnicities_as_russian_and_uzbek_write_them_are_matched(app, coordinator, tmp_path):
+    """A woman's ethnicity is written in its feminine form in Russian ("казашка", "таджичка"),
+    and Uzbek Latin writes its apostrophe many ways (oʻzbek): each is matched to the term, as
+    "узбечка" and "уйгурка" are."""
+    written = {
+        "казашка": "Kazakh", "Кыргызка": "Kyrgyz", "киргизка": "Kyrgyz", "таджичка": "Tajik",
+        "туркменка": "Turkmen", "русская": "Russian", "дунганка": "Dungan",
+        "oʻzbek": "Uzbek", "O’zbek": "Uzbek", "Uygur": "Uyghur", "казах": "Kazakh",
+    }  # fmt: skip
+    lines = ["person_name,act_type,act_date,ethnicity"]
+    lines += [f"Person {n},extradition,2011,{text}" for n, text in enumerate(written)]
+    result, _ = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    got = {p.names[0].name: p.ethnicity for p in db.session.scalars(select(Person))}
+    assert got == {f"Person {n}": term for n, term in enumerate(written.values())}

@@ -83,7 +83,14 @@ _ETHNICITIES = {
     "tajik": "Tajik", "таджик": "Tajik", "kazakh": "Kazakh", "казах": "Kazakh",
     "turkmen": "Turkmen", "туркмен": "Turkmen", "russian": "Russian", "русский": "Russian",
     "dungan": "Dungan", "дунган": "Dungan", "karakalpak": "Karakalpak", "каракалпак": "Karakalpak",
+    # A woman's, in Russian; spellings of the region's own names.
+    "казашка": "Kazakh", "кыргызка": "Kyrgyz", "киргизка": "Kyrgyz", "таджичка": "Tajik",
+    "туркменка": "Turkmen", "русская": "Russian", "дунганка": "Dungan",
+    "каракалпачка": "Karakalpak", "uygur": "Uyghur", "ujgur": "Uyghur", "qazaq": "Kazakh",
+    "qirg'iz": "Kyrgyz", "tojik": "Tajik",
 }  # fmt: skip
+# Uzbek Latin writes its apostrophe (o', g') many ways: ʻ (the official one), ’, ‘, `, ʼ.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u02bb\u02bc\u2018\u2019`", "'"))
 _SOURCE_KINDS = {
     "relative": SourceKind.RELATIVE, "family": SourceKind.RELATIVE, "родственник": SourceKind.RELATIVE,
     "родственники": SourceKind.RELATIVE, "lawyer": SourceKind.LAWYER, "адвокат": SourceKind.LAWYER,
@@ -317,7 +324,9 @@ def parse_row(
         "gender": gender or "unknown",
         "birth_date": cells.get("birth_date", ""),
         "nationality": cells.get("nationality", ""),
-        "ethnicity": _ETHNICITIES.get(ethnicity_raw.casefold(), ethnicity_raw),
+        "ethnicity": _ETHNICITIES.get(
+            ethnicity_raw.casefold().translate(_APOSTROPHES), ethnicity_raw
+        ),
         "legal_status": vocab_code(LegalStatus, cells.get("legal_status", "")),
         "unhcr_number": cells.get("unhcr_number", ""),
         # No consent recorded is no consent: nothing identifying leaves the system.
