@@ -1140,3 +1140,25 @@ def test_ethnicities_as_russian_and_uzbek_write_them_are_matched(app, coordinato
     assert result.exit_code == 0, result.output
     got = {p.names[0].name: p.ethnicity for p in db.session.scalars(select(Person))}
     assert got == {f"Person {n}": term for n, term in enumerate(written.values())}
+
+
+def test_a_quotation_mark_never_closed_does_not_swallow_the_rows_after_it(
+    app, coordinator, tmp_path
+):
+    """A cell typed by hand as "Taken at night (its closing quotation mark forgotten) would
+    take in every line after it, rows and names, as its own text: the file is refused, naming
+    the row. A cell of several lines quoted as it should be is read as before."""
+    content = (
+        "person_name,act_type,act_date,narrative\n"
+        'Ali Valiev,extradition,2011,"Taken at night\n'
+        "Vali Aliev,extradition,2012,Held in Almaty\n"
+        "Rustam Karimov,deportation,2013,Sent back\n"
+    )
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 2 and "Row 2" in result.output and "never closed" in result.output
+    assert _count(Case) == 0
+    closed = content.replace("Taken at night", 'Taken at night"', 1).replace(
+        "Sent back\n", '"Sent back,\nthe family says",\n'
+    )
+    result, report = _run(app, coordinator, tmp_path, closed)
+    assert result.exit_code == 0 and report["rows_read"] == 3, result.output

@@ -197,6 +197,7 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         if header is None:
             raise UnusableInput(_("The file has no header row."))
         table = Table([_text(h) for h in header], encoding=used, delimiter=delim)
+        number, cells = 0, []
         for number, cells in numbered:
             if not any(c.strip() for c in cells):
                 continue
@@ -205,7 +206,24 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
             table.rows.append((number, _row(number, table.headers, cells)))
     except csv.Error as exc:
         raise UnusableInput(_("The CSV cannot be read: %(error)s.", error=exc)) from exc
+    _refuse_unclosed_quote(text, number, cells)
     return table
+
+
+def _refuse_unclosed_quote(text: str, number: int, last: list[str]) -> None:
+    """A cell opened by a quotation mark never closed takes in every line after it, to the
+    end of the file, as its text: the file's last cell then holds line breaks, where a cell
+    quoted as it should be ends the file with its closing mark. ``last``: the cells of the
+    file's last row, ``number``."""
+    if last and ("\n" in last[-1] or "\r" in last[-1]) and not text.rstrip("\r\n").endswith('"'):
+        raise UnusableInput(
+            _(
+                'Row %(row)s: a cell opens with a quotation mark (") that is never closed, so '
+                "every line after it would be read into that cell. Close the quotation mark, or "
+                "remove it.",
+                row=number,
+            )
+        )
 
 
 def _header(numbered: Iterator[tuple[int, Any]]) -> list[Any] | None:
