@@ -1162,3 +1162,17 @@ def test_a_quotation_mark_never_closed_does_not_swallow_the_rows_after_it(
     )
     result, report = _run(app, coordinator, tmp_path, closed)
     assert result.exit_code == 0 and report["rows_read"] == 3, result.output
+
+
+def test_a_csv_cell_too_long_is_reported_on_its_row(app, coordinator, tmp_path):
+    """A narrative far over its limit in a CSV file is a problem of its row, said in the
+    user's words (as in a workbook), not the whole file refused by the CSV reader."""
+    narrative = "Taken at night. " * 10_000  # 160,000 characters
+    content = (
+        f'person_name,act_type,act_date,narrative\nAli Valiev,extradition,2011,"{narrative}"\n'
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    [problem] = report["rejected"]
+    assert (problem["row"], problem["column"]) == (2, "narrative")
+    assert "Keep this under" in problem["message"] and len(problem["value"]) < 300
