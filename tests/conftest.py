@@ -93,9 +93,7 @@ def lose_everything(uploads: Path) -> None:
     """A disaster: every row (Alembic's version excepted) and every uploaded file is gone."""
     db.session.remove()
     _truncate()
-    for path in uploads.rglob("*"):
-        if path.is_file():
-            path.unlink()
+    _empty(uploads)
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +106,13 @@ def _app_context(app):
         _truncate()
         throttle().reset()
         datacache.clear()  # kept results belong to the emptied database
+        _empty(Path(app.config["UPLOAD_DIR"]))  # files (staged imports too) of emptied rows
+
+
+def _empty(folder: Path) -> None:
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file():
+            path.unlink()
 
 
 @pytest.fixture

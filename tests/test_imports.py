@@ -1176,3 +1176,15 @@ def test_a_csv_cell_too_long_is_reported_on_its_row(app, coordinator, tmp_path):
     [problem] = report["rejected"]
     assert (problem["row"], problem["column"]) == (2, "narrative")
     assert "Keep this under" in problem["message"] and len(problem["value"]) < 300
+
+
+def test_a_file_of_one_case_offers_to_import_one_case(app, coordinator):
+    client = _web(app, coordinator)
+    one = "\n".join(RUSSIAN_FILE.splitlines()[:2]) + "\n"
+    html = client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(one.encode()), "one.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Import 1 case now" in html and "1 cases" not in html
+    assert "Cases to create: 1. People to create: 1." in html
