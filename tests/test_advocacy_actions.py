@@ -1824,6 +1824,44 @@ def test_a_submission_taken_back_on_the_edit_form_loses_its_date_as_on_the_statu
     assert services.status_history(action)[-1].details["submission_cleared"] == sent.isoformat()
 
 
+def test_a_sent_action_closed_and_reopened_as_planned_is_no_longer_dated_as_sent(
+    client, login, world
+):
+    """Sent, closed, then reopened as "Planned": the action says it is not sent,
+    so it no longer shows a submission date, on the status step and on the edit form alike, as
+    "Submitted" moved back to drafting does; the date stays on the audit trail. Reopened as
+    "Submitted" it keeps its date."""
+    coordinator, case = world["coordinator"], world["case"]
+    sent = TODAY - timedelta(days=20)
+    login(coordinator)
+
+    def closed_after_sending() -> AdvocacyAction:
+        action = _sent_appeal(coordinator, case, submitted_on=sent)
+        db.session.commit()
+        response = _step(client, action, ActionStatus.CLOSED)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def moved(action: AdvocacyAction, to: ActionStatus, *, form: bool) -> AdvocacyAction:
+        if form:
+            response = _edit(client, action, status=to.value, submitted_on=sent.isoformat())
+        else:
+            response = _step(client, action, to)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    for form in (False, True):
+        action = moved(closed_after_sending(), ActionStatus.PLANNED, form=form)
+        assert (action.status, action.submitted_on) == (ActionStatus.PLANNED, None), form
+        details = services.status_history(action)[-1].details
+        assert details["submission_cleared"] == sent.isoformat()
+    for form in (False, True):
+        action = moved(closed_after_sending(), ActionStatus.SUBMITTED, form=form)
+        assert (action.status, action.submitted_on) == (ActionStatus.SUBMITTED, sent)
+
+
 def test_an_answered_action_reopened_before_its_reply_is_no_longer_answered(client, login, world):
     """An answered action, closed, then reopened at a step before the reply ("Submitted",
     "Acknowledged") kept its reply's date and what only the reply said: it still counted as

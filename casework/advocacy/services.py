@@ -651,7 +651,7 @@ def update_action(
     followup_given = values["followup_due"] != action.followup_due
     if taken_back:
         values["response_on"] = action.response_on
-    submission_taken_back = _takes_back_submission(old_status, to)
+    submission_taken_back = _takes_back_submission(old_status, to, action.submitted_on)
     if submission_taken_back:
         values["submitted_on"] = action.submitted_on  # the step back decides it, not the form
     changed = changed_fields(action, values)
@@ -739,9 +739,12 @@ def _outcome_before_reply(reply: dict[str, Any] | None) -> ActionOutcome:
     return ActionOutcome.parse((reply or {}).get("outcome_before")) or ActionOutcome.PENDING
 
 
-def _takes_back_submission(old: ActionStatus, new: ActionStatus) -> bool:
-    """Sent by mistake: "Submitted" moved back to drafting (the status step, the edit form)."""
-    return old == ActionStatus.SUBMITTED and new == ActionStatus.DRAFTING
+def _takes_back_submission(old: ActionStatus, new: ActionStatus, sent_on: date | None) -> bool:
+    """Not sent after all: "Submitted" moved back to drafting (sent by mistake), or an action
+    sent on ``sent_on``, closed, reopened as planned (the status step, the edit form)."""
+    if old == ActionStatus.SUBMITTED:
+        return new == ActionStatus.DRAFTING
+    return old == ActionStatus.CLOSED and new == ActionStatus.PLANNED and sent_on is not None
 
 
 def _take_back_submission(action: AdvocacyAction) -> dict[str, date]:
@@ -877,7 +880,7 @@ def change_status(
         if action.followup_due is not None:
             dates["followup_cleared"] = action.followup_due
         action.followup_due = None
-    if _takes_back_submission(old, to):
+    if _takes_back_submission(old, to, action.submitted_on):
         dates.update(_take_back_submission(action))
     if _takes_back_reply(old, to, action.response_on):
         dates.update(
