@@ -321,3 +321,51 @@ def test_the_typed_fields_are_named_in_the_readers_language(app):
     html = lawyer.post(url, data=form).get_data(as_text=True)
     assert "Анализ" in html and "Оценка" in html
     assert "Analysis" not in html and "Form key" not in html
+
+
+def _family_relation(cw: CaseWorld) -> str | None:
+    from casework.people.models import FamilyLink
+
+    db.session.expire_all()
+    link = db.session.scalar(
+        select(FamilyLink).where(
+            FamilyLink.person_id == cw.relative.id, FamilyLink.relative_id == cw.person.id
+        )
+    )
+    return None if link is None else link.relation.value
+
+
+def test_a_family_link_is_not_given_to_a_person_removed_from_the_case(app):
+    """The family form of a removed person's page (which whoever may restore them still
+    reaches) changes nothing of their record: refused as their other forms are. The person's
+    relative, still in the case, is linked from their own page as before."""
+    world = build_world()
+    cw = world.ordinary
+    coordinator = client_for(app, world.on[Role.COORDINATOR])
+    assert _family_relation(cw) == "spouse"
+    hide(_person_link(cw), world.on[Role.COORDINATOR], THEIR_REASON, case=cw.case)
+    db.session.commit()
+
+    removed_page = f"{_case_url(cw)}/people/{cw.person.public_id}"
+    assert coordinator.get(removed_page).status_code == 200  # theirs to restore
+    response = coordinator.post(
+        f"{removed_page}/family",
+        data={"family-relative": cw.relative.public_id, "family-relation": "parent"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert _family_relation(cw) == "spouse"
+    assert "before changing" in response.get_data(as_text=True)
+    assert _person_link(cw).is_hidden
+
+    # Restored, the person is linked as anyone is.
+    from casework.core.hiding import restore
+
+    restore(_person_link(cw), world.on[Role.COORDINATOR], case=cw.case)
+    db.session.commit()
+    response = coordinator.post(
+        f"{removed_page}/family",
+        data={"family-relative": cw.relative.public_id, "family-relation": "parent"},
+    )
+    assert response.status_code == 302
+    assert _family_relation(cw) == "parent"

@@ -245,7 +245,10 @@ def visible_names(person: Person) -> list[PersonName]:
 def add_family_link(
     actor: Any, person: Person, relative: Person, relation: str, *, case: Any = None
 ) -> FamilyLink:
+    """Link ``person`` to ``relative`` (or change the relation): a change of both records,
+    refused if either was removed from ``case``."""
     refuse_if_removed(person, case)
+    refuse_if_removed(relative, case)
     rel = FamilyRelation.parse(relation)
     if rel is None:
         raise ValidationFailed({"relation": [_("Choose a relation.")]})
