@@ -7,6 +7,7 @@ import json
 import os
 import re
 import unicodedata
+import warnings
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -268,6 +269,52 @@ def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
     monitor = _web(app, make_user(Role.MONITOR))
     assert monitor.get("/imports/cases").status_code == 403
     assert monitor.post("/imports/cases/confirm").status_code == 403
+
+
+# A legacy register's headers, in Russian, and the columns it keeps that are not imported.
+RUSSIAN_HEADERS = (
+    "Ключ дела", "ФИО пострадавшего", "Другие имена и написания", "Пол", "Дата рождения",
+    "Гражданство", "Национальность", "Правовой статус", "Номер УВКБ ООН", "Вид действия",
+    "Дата действия", "Место действия", "Страна назначения", "Исполнители",
+    "Текущее положение", "Что произошло после возвращения", "Описание", "Источники",
+    "Согласие", "Срочность", "Правовые основания", "Дата согласия",
+)  # fmt: skip
+NOT_IMPORTED = (
+    "Комментарий координатора", "Кто вёл дело", "Телефон родственников (не вносить)",
+    "Ссылка на папку", "Отметка о проверке", "Примечания юриста",
+)  # fmt: skip
+BROWSER_COOKIE_LIMIT = 4093  # bytes of a cookie a browser keeps; it ignores a larger one
+
+
+def test_a_file_checked_with_a_long_mapping_can_still_be_confirmed(app, coordinator):
+    """A whole register mapped from its Russian headers: what waits for the confirmation is
+    kept on the server, so the session cookie stays small enough for a browser to keep it
+    (it silently drops a larger one: the confirmation then found nothing pending, a 400)."""
+    from casework.imports.services import COLUMNS
+
+    mapping = dict(zip(RUSSIAN_HEADERS, COLUMNS, strict=True)) | dict.fromkeys(NOT_IMPORTED)
+    row = ["K-1", "Алишер Холматов", "", "м", "1979", "UZ", "", "", "", "extradition", "2011-06"]
+    row += [""] * (len(mapping) - len(row))
+    content = ";".join(mapping) + "\n" + ";".join(row) + "\n"
+    client = _web(app, coordinator)
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        response = client.post(
+            "/imports/cases",
+            data={
+                "file": (io.BytesIO(content.encode()), "register.csv"),
+                "mapping": json.dumps(mapping, ensure_ascii=False),
+            },
+            content_type="multipart/form-data",
+        )
+    assert "Import 1 cases now" in response.get_data(as_text=True)
+    assert not [w for w in told if "too large" in str(w.message)]
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies and max(len(c.split(";", 1)[0]) for c in cookies) <= BROWSER_COOKIE_LIMIT
+    html = client.post("/imports/cases/confirm").get_data(as_text=True)
+    assert "Imported" in html and _count(Case) == 1
+    assert db.session.scalar(select(Case)).act_date.year == 2011  # the mapping was applied
+    assert client.post("/imports/cases/confirm").status_code == 400  # nothing pending any more
 
 
 def test_a_russian_coordinator_reads_each_rows_problem_as_one_russian_sentence(app, coordinator):

@@ -8,11 +8,13 @@ run on another server: every server reaches the store). It holds identifying dat
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import secrets
 import tempfile
 import time
+from typing import Any
 
 from sqlalchemy import event
 
@@ -46,10 +48,12 @@ def purge_stale() -> None:
             store.delete(key)
 
 
-def write(token: str, data: bytes) -> None:
-    key = _key(token)
-    if key is None:
-        raise ValueError("not a staging token")
+# A staged file starts with what its confirmation reads it by (``write``): this line, the
+# length of the options' JSON (8 bytes, big-endian), the JSON, then the file.
+_HEADER = b"casework-staged-import/1\n"
+
+
+def _put_sealed(key: str, data: bytes) -> None:
     key_id, data_key = keyring().active_key(db.session.connection())
     with tempfile.TemporaryFile() as sealed:
         sealedfiles.seal_file(
@@ -59,8 +63,9 @@ def write(token: str, data: bytes) -> None:
         storage().put(key, sealed)
 
 
-def read(token: str) -> bytes | None:
-    """The staged file, or None if it is gone (expired, discarded, or never there)."""
+def staged(token: str) -> tuple[dict[str, Any] | None, bytes] | None:
+    """The staged options and file, or None if it is gone (expired, discarded, or never
+    there). A file staged by an older version has no options."""
     key = _key(token)
     if key is None:
         return None
@@ -71,7 +76,7 @@ def read(token: str) -> bytes | None:
         return None
     try:
         with sealed:
-            return b"".join(
+            data = b"".join(
                 sealedfiles.iter_stream(sealed, lambda key_id: ring.data_key(conn, key_id), key)
             )
     except DecryptionFailed:
@@ -79,6 +84,29 @@ def read(token: str) -> bytes | None:
         log.warning("a staged import file does not decrypt; discarded")
         storage().delete(key)
         return None
+    if not data.startswith(_HEADER):
+        return None, data
+    start = len(_HEADER) + 8
+    length = int.from_bytes(data[len(_HEADER) : start], "big")
+    return json.loads(data[start : start + length]), data[start + length :]
+
+
+def write(token: str, data: bytes, options: dict[str, Any] | None = None) -> None:
+    """Stage ``data`` with ``options``: what its confirmation reads it by again (its format,
+    sheet, column mapping). They wait with the file, not in the session: the cookie carries
+    the token only (a browser drops a cookie over 4 KB, and a mapping of a whole register's
+    Russian headers, sealed, is more)."""
+    key = _key(token)
+    if key is None:
+        raise ValueError("not a staging token")
+    told = json.dumps(options).encode("utf-8")
+    _put_sealed(key, _HEADER + len(told).to_bytes(8, "big") + told + data)
+
+
+def read(token: str) -> bytes | None:
+    """The staged file, or None if it is gone (expired, discarded, or never there)."""
+    found = staged(token)
+    return None if found is None else found[1]
 
 
 def discard(token: str | None) -> None:

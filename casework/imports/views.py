@@ -77,9 +77,10 @@ def import_page():
         finally:
             db.session.rollback()
         if report is not None and (not report.rejected or pending["valid_only"]):
-            staging.write(pending["token"], data)
+            staging.write(pending["token"], data, options=pending)
             db.session.commit()  # the data key that sealed it, if it is a new one
-            session[_SESSION_KEY] = pending
+            # The token only: the rest waits beside the file (``staging.write``).
+            session[_SESSION_KEY] = {"token": pending["token"]}
     return render_template(
         "imports/cases.html",
         form=form,
@@ -95,12 +96,13 @@ def confirm_import():
     if not permissions.can_import_cases(current_user):
         abort(403)
     form = ConfirmImportForm()
-    pending = session.pop(_SESSION_KEY, None)
-    if not form.validate_on_submit() or not pending:
+    waiting = session.pop(_SESSION_KEY, None)
+    if not form.validate_on_submit() or not waiting:
         abort(400)
-    data = staging.read(pending["token"])
-    if data is None:
+    found = staging.staged(waiting.get("token", ""))
+    if found is None or found[0] is None:
         abort(400)
+    pending, data = found
     try:
         if len(_table(data, pending).rows) > current_app.config["IMPORT_JOB_ROWS"]:
             # A large file is written by a background job, with its progress on the job's page.
