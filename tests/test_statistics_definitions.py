@@ -242,6 +242,33 @@ def test_published_statistics_hide_counts_under_the_threshold(app):
     ]
 
 
+def test_a_small_year_is_not_given_away_by_its_breakdown(app):
+    """Six extraditions in 2011, two in 2012, all to Uzbekistan. The destination table says 8;
+    the year table combines 2012 with 2011. The breakdown by year and act combined 2012 within
+    2012 alone ("<5") beside "2011 · Extradition: 6": 8 less 6 gave 2012's two cases. A year
+    too small to publish is combined with other years, as the year table combines it."""
+    coordinator = make_user(Role.COORDINATOR)
+    for year, n in ((2011, 6), (2012, 2)):
+        for _ in range(n):
+            make_case(coordinator, status=CaseStatus.VERIFIED, act_type=ActType.EXTRADITION,
+                      act_date=PartialDate(year, 3), destination_country="UZ")  # fmt: skip
+    assert _shown(_published(coordinator, "destination")) == [["Uzbekistan", "8"]]
+    assert _shown(_published(coordinator, "year")) == [[OTHER, "8"]]
+    assert _shown(_published(coordinator, "year_act")) == [[OTHER, "8"]]
+    # A year large enough keeps its breakdown; the small ones go as in the year table.
+    for act_type, year, n in ((ActType.EXPULSION, 2011, 1), (ActType.DEPORTATION, 2013, 7)):
+        for _ in range(n):
+            make_case(coordinator, status=CaseStatus.VERIFIED, act_type=act_type,
+                      act_date=PartialDate(year, 3), destination_country="UZ")  # fmt: skip
+    assert _shown(_published(coordinator, "year")) == [["2011", "7"], [OTHER, "9"]]
+    assert _shown(_published(coordinator, "year_act")) == [
+        ["2011 · other (small groups combined)", "7"],
+        [OTHER, "9"],
+    ]
+    # The working view keeps every count.
+    assert _table(coordinator, "year_act")[-1] == ["2013 · Deportation", 7]
+
+
 def test_the_threshold_is_a_setting(app, monkeypatch):
     coordinator = make_user(Role.COORDINATOR)
     _archive(coordinator)

@@ -62,6 +62,7 @@ AFTER_RETURN = (
 )
 NOT_SENT = (ActionStatus.PLANNED, ActionStatus.DRAFTING)
 NOT_RECORDED = "Not recorded"
+OTHER = "Other (small groups combined)"
 
 
 @dataclass
@@ -700,12 +701,21 @@ def _check_published(user, filters, below):
         if not table.partition:
             continue
         combined = [r for r in table.rows if str(r[0]) not in rows]
-        if table.key == "year_act":  # within each year: its acts add up to the year
+        if table.key == "year_act":
+            # The years combined as the year table combines them (a small year's acts add up
+            # to it, which the total less the other years gives); each year it shows, its acts
+            # add up to it.
+            published_years = {str(r[0]): r[1] for r in publish(exact["year"], below).rows}
             years = _as_dicts([exact["year"]])["year"]
             for year, (n,) in years.items():
-                year = "Unknown year" if year == NOT_RECORDED else year
-                shown = [r for r in table.rows if str(r[0]).startswith(f"{year} · ")]
-                _adds_up(shown, n, below, table.key)
+                label = "Unknown year" if year == NOT_RECORDED else year
+                shown = [r for r in table.rows if str(r[0]).startswith(f"{label} · ")]
+                if year in published_years:
+                    _adds_up(shown, n, below, table.key)
+                else:
+                    assert not shown, (table.key, year)
+            others = [r[1] for r in table.rows if str(r[0]) == OTHER]
+            assert others == [published_years[y] for y in published_years if y == OTHER]
         else:
             _adds_up(table.rows, sum(int(r[1]) for r in exact[table.key].rows), below, table.key)
         assert len(combined) <= (len(exact["year"].rows) if table.key == "year_act" else 1)

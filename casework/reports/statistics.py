@@ -558,22 +558,31 @@ def publish(table: Table, below: int | None = None) -> Table:
     the rows under ``below`` are combined into one last row, "Other"; while those are fewer
     than ``below`` together, the smallest other row joins them. No row then shows a small count,
     and none can be worked out as the total less the others. A partition within the rows of
-    another table (the acts of a year) combines within each group (the year). A row that stands
-    alone shows a small count as "<5", and a figure worked out from it (its rate) as "–".
+    another table (the acts of a year) combines its groups as that table combines its rows
+    (a year too small goes whole into "Other", with the years the year table puts there), then
+    the rows within each group left (the year's total is published). A row that stands alone
+    shows a small count as "<5", and a figure worked out from it (its rate) as "–".
     """
     below = suppress_below() if below is None else below
     public = table.rows if table.public_rows is None else table.public_rows
+    other = _("Other (small groups combined)")
     if table.partition:
         if table.groups is None:
-            rows = _combined(public, below, _("Other (small groups combined)"))
+            rows = _combined(public, below, other)
         else:
             members: dict[str, list[list[Any]]] = {}
             for group, row in zip(table.groups, public, strict=True):
                 members.setdefault(group, []).append(row)
+            groups = list(members)
+            joined = _joined([sum(int(r[1]) for r in members[g]) for g in groups], below)
             rows = []
-            for group, group_rows in members.items():
-                label = _("%(group)s · other (small groups combined)", group=group)
-                rows += _combined(group_rows, below, label)
+            for i, group in enumerate(groups):
+                if i not in joined:
+                    label = _("%(group)s · other (small groups combined)", group=group)
+                    rows += _combined(members[group], below, label)
+            if joined:
+                together = sum(int(r[1]) for i in joined for r in members[groups[i]])
+                rows.append([other, _shown(together, below)])
     else:
         rows = [_hidden_cells(row, below) for row in public]
     return Table(table.key, table.title, table.columns, rows, partition=table.partition)
@@ -583,16 +592,26 @@ def _shown(count: int, below: int) -> int | Hidden:
     return Hidden(below) if 0 < count < below else count
 
 
+def _joined(counts: list[int], below: int) -> set[int]:
+    """The places of the counts combined into "Other": those under ``below``, and while they
+    are fewer than ``below`` together, the smallest other (the last of equals)."""
+    joined = {i for i, n in enumerate(counts) if n < below}
+    together = sum(counts[i] for i in joined)
+    while joined and together < below and len(joined) < len(counts):
+        smallest = min((i for i in range(len(counts)) if i not in joined),
+                       key=lambda i: (counts[i], -i))  # fmt: skip
+        joined.add(smallest)
+        together += counts[smallest]
+    return joined
+
+
 def _combined(rows: list[list[Any]], below: int, label: str) -> list[list[Any]]:
     """Rows of one count each, the small ones combined into a last row ``label``."""
-    kept = [list(row) for row in rows if int(row[1]) >= below]
-    if len(kept) == len(rows):
+    joined = _joined([int(row[1]) for row in rows], below)
+    kept = [list(row) for i, row in enumerate(rows) if i not in joined]
+    if not joined:
         return kept
-    together = sum(int(row[1]) for row in rows if int(row[1]) < below)
-    while together < below and kept:
-        # The smallest row (the last of equals) joins the others.
-        smallest = min(range(len(kept)), key=lambda i: (int(kept[i][1]), -i))
-        together += int(kept.pop(smallest)[1])
+    together = sum(int(rows[i][1]) for i in joined)
     return [*kept, [label, _shown(together, below)]]
 
 
