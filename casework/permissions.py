@@ -259,9 +259,18 @@ def relation(user: User, case: Case) -> Relation:
     return Relation.TEAM if on_team else Relation.OTHER
 
 
+# What a discarded draft (hidden) still allows: its page, to whoever read it, and bringing it
+# back. As any removed record, it is changed by nobody (its facts, team, workflow, legal
+# grounds, outputs) until a coordinator brings it back. An advocacy action or a person it
+# shares with other cases is still changed as their rights on every case allow.
+_ON_DISCARDED = frozenset({"view", "read", "restore", "manage_advocacy", "merge_people"})
+
+
 def may(user: Any, action: str, case: Case) -> bool:
     """May ``user`` take ``action`` (a key of CASE_POLICY) on ``case``?"""
     if not _active(user):
+        return False
+    if getattr(case, "hidden_at", None) is not None and action not in _ON_DISCARDED:
         return False
     allowed = CASE_POLICY[action].get(user.role)
     return bool(allowed) and relation(user, case) in allowed
@@ -303,6 +312,15 @@ def can_discard_draft(user: User, case: Case) -> bool:
     if not may(user, "edit", case):
         return False
     return case.created_by_id == user.id or may(user, "restore", case)
+
+
+def can_send_discard(user: User, case: Case) -> bool:
+    """The discard form is taken from whoever may change the case (``can_discard_draft``
+    decides the rest), and, once the draft is discarded, from whoever reads it: a second send
+    of the form (a double tap) is told it was discarded, not refused."""
+    if case.hidden_at is not None:
+        return can_view_identifying(user, case)
+    return can_edit_case(user, case)
 
 
 def can_restore_case(user: User, case: Case) -> bool:

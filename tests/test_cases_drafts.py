@@ -194,6 +194,54 @@ def test_the_creator_discards_a_draft_and_a_coordinator_brings_it_back(app):
     assert case.reference in page(coordinator_client, "/cases")
 
 
+def test_a_discarded_draft_is_changed_by_nobody_until_it_is_brought_back(app):
+    """Discarded, a draft has left every list: submitted from its page it went to a review no
+    lawyer's list shows, and edits changed a removed record. Its page still shows it, as it
+    was; a coordinator brings it back, then its creator completes and submits it as before."""
+    from tests.api_clients import ApiClient, token_for
+
+    monitor = make_user(Role.MONITOR)
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, title="Draft title", team=((lawyer, TeamRole.LAWYER),))
+    creator = client_for(app, monitor)
+    api = ApiClient(app, token_for(monitor))
+    etag = api.get(f"cases/{case.public_id}").headers["ETag"]
+    assert _discard(creator, case).status_code == 302
+    # Sent twice (a double tap): told so, as before, not refused.
+    again = _discard(creator, case)
+    assert again.status_code == 302
+    assert "already discarded" in page(creator, again.headers["Location"])
+
+    html = page(creator, f"/cases/{case.public_id}")
+    assert "Discarded draft" in html and "Draft title" in html
+    assert f"/cases/{case.public_id}/edit" not in html
+    assert f"/cases/{case.public_id}/status" not in html
+    assert creator.get(f"/cases/{case.public_id}/edit").status_code == 403
+    submit = creator.post(f"/cases/{case.public_id}/status", data={"to": "submitted"})
+    assert submit.status_code == 403
+    changed = api.patch(f"cases/{case.public_id}", json={"title": "Changed"},
+                        headers={"If-Match": etag})  # fmt: skip
+    assert changed.status_code == 403
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert (stored.status, stored.title, stored.is_hidden) == (
+        CaseStatus.DRAFT,
+        "Draft title",
+        True,
+    )
+
+    assert (
+        client_for(app, coordinator).post(f"/cases/{case.public_id}/undiscard").status_code == 302
+    )
+    assert f"/cases/{case.public_id}/edit" in page(creator, f"/cases/{case.public_id}")
+    assert (
+        creator.post(f"/cases/{case.public_id}/status", data={"to": "submitted"}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == CaseStatus.SUBMITTED
+
+
 def test_a_coordinator_discards_someone_elses_draft_but_not_a_submitted_case(app):
     monitor = make_user(Role.MONITOR)
     coordinator = client_for(app, make_user(Role.COORDINATOR))

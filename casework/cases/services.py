@@ -613,10 +613,12 @@ def looks_like_reference(text: str) -> bool:
 def discard_draft(actor: Any, case: Case, reason: str | None) -> Case:
     """Discard a draft recorded by mistake: hidden (never deleted) with who, when and why,
     by its creator or a coordinator; a coordinator can bring it back."""
+    # Told first: a discarded draft is changed by nobody (``permissions.may``), and a second
+    # send of the form (a double tap) is no refusal.
+    if case.hidden_at is not None and permissions.can_view_identifying(actor, case):
+        raise ValidationFailed({"reason": [_("This draft is already discarded.")]})
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied()
-    if case.hidden_at is not None:
-        raise ValidationFailed({"reason": [_("This draft is already discarded.")]})
     if case.status != CaseStatus.DRAFT:
         raise ValidationFailed(
             {"reason": [_("Only a draft can be discarded; close a duplicate case instead.")]}

@@ -366,7 +366,7 @@ def add_comment(public_id: str):
 
 @bp.post("/cases/<public_id>/discard")
 def discard_case(public_id: str):
-    case = load(Case, public_id, current_user, need=permissions.can_edit_case)
+    case = load(Case, public_id, current_user, need=permissions.can_send_discard)
     form = HideForm()
     return perform(
         lambda: services.discard_draft(current_user, case, form.reason.data),
