@@ -294,6 +294,34 @@ def test_a_response_rate_does_not_give_a_hidden_count_away(app):
     assert _shown(_published(coordinator, "advocacy")) == [["Urgent appeal", "7", "<5", "–"]]
 
 
+def test_a_small_difference_between_published_counts_is_not_given_away(app):
+    """Interim measures requested for seven cases, granted for six: "Requested: 7, Granted: 6"
+    told of the one case where they were refused (or are awaited), a count as small as those
+    hidden. Seven urgent appeals sent, six answered, said which one went unanswered. A count
+    that would give such a difference is withheld ("–"), with the rate worked out from it."""
+    coordinator = make_user(Role.COORDINATOR)
+    for n in range(7):
+        case = _verified_case(coordinator)
+        kinds = [EventType.INTERIM_MEASURES_REQUEST]
+        kinds += [EventType.INTERIM_MEASURES_GRANTED] if n else []
+        for kind in kinds:
+            db.session.add(Event(case_id=case.id, event_type=kind, date=PartialDate(2011, 5, 2)))
+    sent = {"submitted_on": date(2011, 6, 20)}
+    _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.SUBMITTED, **sent)
+    for _ in range(6):
+        _action(coordinator, case, ActionType.URGENT_APPEAL, ActionStatus.RESPONSE_RECEIVED,
+                ActionOutcome.STATE_REPLIED, response_on=date(2011, 7, 1), **sent)  # fmt: skip
+    db.session.commit()
+    assert _table(coordinator, "interim_measures") == [
+        ["Requested", 7], ["Granted", 6], ["Granted, yet the person was removed", 0]
+    ]  # fmt: skip
+    assert _shown(_published(coordinator, "interim_measures")) == [
+        ["Requested", "7"], ["Granted", "–"], ["Granted, yet the person was removed", "0"]
+    ]  # fmt: skip
+    assert _table(coordinator, "advocacy") == [["Urgent appeal", 7, 6, "86%"]]
+    assert _shown(_published(coordinator, "advocacy")) == [["Urgent appeal", "7", "–", "–"]]
+
+
 def test_the_csv_is_for_publication_and_the_page_says_it_is_internal(app):
     """The page is the coordinators' working view: exact counts, marked as internal, with a view
     for publication beside it. A download leaves the organisation: the CSV is the published

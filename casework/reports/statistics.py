@@ -102,6 +102,12 @@ class Table:
     # The rows to publish, when some counted may not be published as they are (people whose
     # relatives are at risk, by ethnicity); None: ``rows``.
     public_rows: list[list[Any]] | None = None
+    # Rows that stand alone, each counting within the row before (interim measures granted,
+    # among those requested): a difference of two rows is a count too.
+    nested_rows: bool = False
+    # A row's later counts are within its first (actions answered, among those sent): the
+    # difference is a count too.
+    nested_cells: bool = False
 
     @property
     def total(self) -> int:
@@ -351,6 +357,7 @@ def advocacy(where) -> Table:
             for t, n, a in rows
         ],
         partition=False,  # no other table gives the number of actions
+        nested_cells=True,  # answered among those sent
     )
 
 
@@ -466,7 +473,8 @@ def interim_measures(where) -> Table:
         _("Interim measures"),
         [_("Interim measures"), _("Cases")],
         [[label, int(value or 0)] for label, value in zip(labels, row, strict=True)],
-        partition=False,  # each row within the one before
+        partition=False,
+        nested_rows=True,  # each row within the one before
     )
 
 
@@ -584,7 +592,9 @@ def publish(table: Table, below: int | None = None) -> Table:
                 together = sum(int(r[1]) for i in joined for r in members[groups[i]])
                 rows.append([other, _shown(together, below)])
     else:
-        rows = [_hidden_cells(row, below) for row in public]
+        rows = [_hidden_cells(row, below, table.nested_cells) for row in public]
+        if table.nested_rows:
+            rows = _within_the_row_before(rows, public, below)
     return Table(table.key, table.title, table.columns, rows, partition=table.partition)
 
 
@@ -615,11 +625,36 @@ def _combined(rows: list[list[Any]], below: int, label: str) -> list[list[Any]]:
     return [*kept, [label, _shown(together, below)]]
 
 
-def _hidden_cells(row: list[Any], below: int) -> list[Any]:
-    """A row that stands alone: its small counts hidden, and its other figures with them."""
-    counts = [_shown(cell, below) if isinstance(cell, int) else cell for cell in row[1:]]
-    hidden = any(isinstance(cell, Hidden) for cell in counts)
+def _hidden_cells(row: list[Any], below: int, nested: bool = False) -> list[Any]:
+    """A row that stands alone: its small counts hidden, and its other figures with them.
+    ``nested``: its later counts are within its first; one that falls short of the first by a
+    small count is withheld ("–"), as that count would be worked out from the two."""
+    first = row[1]
+    counts: list[Any] = []
+    for place, cell in enumerate(row[1:]):
+        if isinstance(cell, int):
+            short = first - cell if nested and place and isinstance(first, int) else 0
+            cell = WITHHELD if 0 < short < below and cell >= below else _shown(cell, below)
+        counts.append(cell)
+    hidden = any(isinstance(cell, Hidden) or cell == WITHHELD for cell in counts)
     return [
         row[0],
         *(WITHHELD if hidden and not isinstance(cell, int | Hidden) else cell for cell in counts),
     ]
+
+
+def _within_the_row_before(
+    rows: list[list[Any]], exact: list[list[Any]], below: int
+) -> list[list[Any]]:
+    """Rows each counting within the one before: a count that falls short of the last one
+    shown by a small count is withheld ("–"), as that count would be worked out from the two."""
+    last: int | None = None
+    out = []
+    for row, counted in zip(rows, exact, strict=True):
+        cell = row[1]
+        if isinstance(cell, int) and last is not None and 0 < last - counted[1] < below:
+            cell = WITHHELD
+        if isinstance(cell, int):
+            last = cell
+        out.append([row[0], cell, *row[2:]])
+    return out
