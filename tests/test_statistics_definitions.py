@@ -348,6 +348,27 @@ def test_the_csv_is_for_publication_and_the_page_says_it_is_internal(app):
     assert list(csv.reader(io.StringIO(body)))[1:] == [["Death", "<5"]]
 
 
+def test_any_query_gives_the_page_with_its_filters_kept_in_its_links(app):
+    """The links between the working view and the view for publication keep the filters as
+    they came; a parameter that is no filter ("endpoint", "_anchor", "_scheme"...) is carried
+    along as text, never read as how to build the link (it was: a 500)."""
+    from html import unescape
+
+    from tests.clients import client_for
+
+    coordinator = make_user(Role.COORDINATOR)
+    _archive(coordinator)
+    client = client_for(app, coordinator)
+    query = "status=verified&from=2011&endpoint=x&_anchor=y&_scheme=javascript&_external=1"
+    response = client.get(f"/reports/statistics?{query}")
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert f'href="/reports/statistics?{query}&published=1"' in html
+    published = client.get(f"/reports/statistics?{query}&published=1")
+    assert published.status_code == 200
+    assert f'href="/reports/statistics?{query}"' in unescape(published.get_data(as_text=True))
+
+
 def test_people_whose_relatives_are_at_risk_are_not_published_by_ethnicity(app, monkeypatch):
     """A person flagged "family at risk" never appears by ethnicity in an output, and a count
     is one: "Kazakh: 1" among the people at risk names the one Kazakh, whose relatives are then

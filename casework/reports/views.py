@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import click
 from flask import (
@@ -151,7 +152,10 @@ def statistics_page():
     tables = cached_statistics(current_user, filters)
     if published:
         tables = [publish(t) for t in tables]
-    filter_args = {k: v for k, v in request.args.lists() if k != "published"}
+    # The filters as they came, as text: never as keyword arguments of url_for, which reads
+    # some ("_anchor", "_scheme", "endpoint") as how to build the link.
+    kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "published"])
+    page_url = url_for("reports.statistics_page")
     return render_template(
         "reports/statistics.html",
         tables=[(t, bar_chart(t)) for t in tables],
@@ -160,8 +164,8 @@ def statistics_page():
         query=request.query_string.decode(),
         published=published,
         below=suppress_below(),
-        internal_url=url_for("reports.statistics_page", **filter_args),
-        published_url=url_for("reports.statistics_page", **filter_args, published="1"),
+        internal_url=f"{page_url}?{kept}" if kept else page_url,
+        published_url=f"{page_url}?{kept + '&' if kept else ''}published=1",
     )
 
 
