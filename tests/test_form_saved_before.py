@@ -60,3 +60,23 @@ def test_a_form_shown_again_with_its_errors_carries_no_notice(app, make_user):
     refused = monitor.post("/cases/new", data=fresh)
     assert refused.status_code in (200, 422)
     assert NOTICE not in refused.get_data(as_text=True)
+
+
+def test_a_form_of_another_case_does_not_say_it_was_saved(app, make_user):
+    """An event saved on one case: the new-event form of another case, reached again through
+    the browser's history, was said saved minutes ago (a second save would make a second
+    record), though nothing was saved there; the user would leave that case's event unsaved.
+    Only the form saved says so."""
+    from tests.factories import make_case
+
+    monitor_user = make_user(Role.MONITOR)
+    first, second = make_case(monitor_user), make_case(monitor_user)
+    monitor = client_for(app, monitor_user)
+    url = f"/cases/{first.public_id}/events/new"
+    form = form_fields(monitor.get(url).get_data(as_text=True), "")
+    form.update({"event_type": "arrest", "date": "2011-06-12", "description": "Detained."})
+    assert monitor.post(url, data=form).status_code == 302
+
+    assert "You saved this form" in monitor.get(url).get_data(as_text=True)
+    other = monitor.get(f"/cases/{second.public_id}/events/new").get_data(as_text=True)
+    assert NOTICE not in other

@@ -8,10 +8,12 @@ nothing and is told so. The keys live beside the API's idempotency keys.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
@@ -70,6 +72,14 @@ def find(actor: Any, key: str | None, operation: str) -> IdempotencyKey | None:
     )
 
 
+def _page() -> str:
+    """The page a form is saved from (its path, hashed to fit the claim's column), or ""
+    outside a request: one create form of a kind is not another case's (``last_saved``)."""
+    if not has_request_context():
+        return ""
+    return hashlib.sha256(request.path.encode("utf-8")).hexdigest()
+
+
 def claim(actor: Any, key: str | None, operation: str, object_id: str = "") -> bool:
     """Claim ``key`` in the current transaction; False when another send claimed it first
     (the caller rolls back: the record was saved by that send)."""
@@ -82,7 +92,7 @@ def claim(actor: Any, key: str | None, operation: str, object_id: str = "") -> b
                     user_id=actor.id,
                     key=key,
                     operation=operation,
-                    request_hash="",
+                    request_hash=_page(),
                     status=303,
                     object_id=object_id,
                 )
@@ -94,13 +104,15 @@ def claim(actor: Any, key: str | None, operation: str, object_id: str = "") -> b
 
 
 def last_saved(actor: Any, operation: str, since: datetime) -> datetime | None:
-    """When ``actor`` last saved a form of ``operation``, if not before ``since``."""
+    """When ``actor`` last saved a form of ``operation`` from this page (not the same form of
+    another case), if not before ``since``."""
     if actor is None or getattr(actor, "id", None) is None:
         return None
     return db.session.scalar(
         select(func.max(IdempotencyKey.created_at)).where(
             IdempotencyKey.user_id == actor.id,
             IdempotencyKey.operation == operation,
+            IdempotencyKey.request_hash == _page(),
             IdempotencyKey.created_at >= since,
         )
     )
