@@ -307,7 +307,7 @@ def test_a_file_checked_with_a_long_mapping_can_still_be_confirmed(app, coordina
             },
             content_type="multipart/form-data",
         )
-    assert "Import 1 cases now" in response.get_data(as_text=True)
+    assert "Import 1 case now" in response.get_data(as_text=True)
     assert not [w for w in told if "too large" in str(w.message)]
     cookies = response.headers.getlist("Set-Cookie")
     assert cookies and max(len(c.split(";", 1)[0]) for c in cookies) <= BROWSER_COOKIE_LIMIT
