@@ -181,3 +181,36 @@ def test_a_failed_jobs_database_error_reaches_the_queue_without_its_message():
     assert "monitor@example.org" not in str(told) and "SQLSTATE 23505" in str(told)
     plain = ValueError("nothing of the database")
     assert without_values(plain) is plain
+
+
+def test_any_unexpected_error_is_logged_without_its_message(app, make_user, caplog, monkeypatch):
+    """A library's error may quote what it was given (openpyxl a cell, ``int()`` a typed text,
+    a ``KeyError`` the key): the log says what was raised and where, never the message. An
+    error of the app's own that names only a table, a column and a row keeps its message."""
+    from casework.cases import services
+    from casework.core.crypto import CryptoError
+
+    def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
+        try:
+            int(data.name)
+        except ValueError as exc:
+            raise KeyError(data.name) from exc
+
+    monkeypatch.setattr(services, "intake", failing_intake)
+    client = app.test_client()
+    log_in(client, make_user(Role.MONITOR))
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
+    assert response.status_code == 500
+    assert SECRET_NAME not in caplog.text
+    assert "Traceback" in caplog.text and "failing_intake" in caplog.text
+    assert "ValueError" in caplog.text and "KeyError" in caplog.text
+    assert "message withheld" in caplog.text
+
+    logger = logging.getLogger("casework.test")
+    with caplog.at_level(logging.DEBUG):
+        try:
+            raise CryptoError("cases.narrative of row 7 does not decrypt")
+        except CryptoError:
+            logger.exception("a value could not be read")
+    assert "cases.narrative of row 7 does not decrypt" in caplog.text

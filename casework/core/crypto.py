@@ -52,6 +52,8 @@ _CONTEXT_LABEL = b"casework/v1\x00"
 class CryptoError(Exception):
     """Encryption or decryption failed; nothing is returned in its place."""
 
+    message_is_safe = True  # names a table, a column and a row, or a key id: never a value
+
 
 class KeyFormatError(CryptoError, ValueError):
     """A master key that is not 32 bytes written as hex or base64."""

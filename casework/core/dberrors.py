@@ -1,4 +1,4 @@
-"""Database errors in logs and job records without the values they quote.
+"""Errors in logs and job records without the values they quote.
 
 SQLAlchemy's ``hide_parameters`` keeps a statement's values out of its errors, but the database
 server's own message may quote them: PostgreSQL's ``DETAIL: Key (email)=(...) already exists``,
@@ -6,6 +6,11 @@ server's own message may quote them: PostgreSQL's ``DETAIL: Key (email)=(...) al
 logged (an unexpected error, a failed job) or kept by the job queue would carry them. Such an
 error is told by its kind, SQLSTATE and the constraint, table and column it names, never by
 its message.
+
+Any other error is logged by its kind and where it was raised, its message withheld: a
+library's may quote what it was given (openpyxl a cell of an imported file, ``int()`` a typed
+text, a ``KeyError`` its key). An error class of the app's own whose messages name only
+tables, columns and rows says so (``message_is_safe = True``) and keeps its message.
 """
 
 from __future__ import annotations
@@ -60,23 +65,36 @@ def describe(exc: BaseException) -> str:
     return f"{told} [SQL: {statement}]" if statement else told
 
 
+def _told(link: BaseException) -> str:
+    if _driver_error(link):
+        return describe(link) + "\n"
+    if getattr(link, "message_is_safe", False):
+        return "".join(traceback.format_exception_only(type(link), link))
+    kind = type(link)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    return f"{name} (message withheld: it may quote what a user typed or a file held)\n"
+
+
 def scrubbed_traceback(exc: BaseException) -> str:
-    """``exc``'s traceback, each database error in its chain told by ``describe`` only."""
+    """``exc``'s traceback, each error in its chain told by its kind only (a database error by
+    ``describe``, one whose message is safe with it)."""
     lines: list[str] = []
     for link in reversed(list(_chain(exc))):
         if lines:
             lines.append("\nDuring the handling of the error above, another occurred:\n\n")
         lines += traceback.format_tb(link.__traceback__)
-        lines.append(
-            describe(link) + "\n"
-            if _driver_error(link)
-            else "".join(traceback.format_exception_only(type(link), link))
-        )
+        lines.append(_told(link))
     return "Traceback (most recent call last):\n" + "".join(lines).rstrip("\n")
 
 
 class DatabaseFailure(Exception):
     """A database error re-raised without its message (for the job queue, which keeps it)."""
+
+    message_is_safe = True
 
 
 def without_values(exc: BaseException) -> BaseException:
@@ -89,7 +107,7 @@ def without_values(exc: BaseException) -> BaseException:
 
 def _scrub(record: logging.LogRecord) -> logging.LogRecord:
     exc = record.exc_info[1] if record.exc_info else None
-    if exc is not None and involves_database(exc):
+    if exc is not None:
         record.exc_text = scrubbed_traceback(exc)
         record.exc_info = None
     return record
@@ -97,7 +115,7 @@ def _scrub(record: logging.LogRecord) -> logging.LogRecord:
 
 def install() -> None:
     """Every log record made from now on, by any logger (the app's, the web server's, the job
-    queue's), has database errors told without their messages."""
+    queue's), has its error told without the message (``scrubbed_traceback``)."""
     global _installed
     if _installed:
         return

@@ -130,6 +130,8 @@ class JobFailure(Exception):
     """A job's failure as the queue keeps it (``for_the_queue``): what was raised and where,
     never its message."""
 
+    message_is_safe = True
+
 
 def for_the_queue(exc: BaseException) -> BaseException:
     """``exc`` as RQ may keep it in Redis (a failed job's result and registry): a database
