@@ -8,9 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
 
 from casework.accounts.models import User
+from casework.advocacy import services as advocacy
+from casework.advocacy.models import AdvocacyAction
 from casework.audit import chain
 from casework.audit.models import AuditEntry
 from casework.backups import services
@@ -18,11 +21,13 @@ from casework.backups.archive import ArchiveRefused, ForeignArchive
 from casework.cases.models import Case
 from casework.core.crypto import MasterKey
 from casework.core.db import db
-from casework.core.vocab import Role
+from casework.core.vocab import ActionType, Role
 from casework.evidence.models import Document
+from casework.evidence.services import store_document
 from tests.case_helpers import intake, page
 from tests.conftest import lose_everything
-from tests.factories import log_in
+from tests.factories import log_in, make_case
+from tests.photos import photo
 
 FILES = [b"Court decision, page one.\n", "Показания свидетеля\n".encode() * 5000]
 
@@ -275,6 +280,17 @@ def test_a_restore_never_touches_extensions_and_skips_what_needs_a_missing_one(t
     assert ("ix_cases_reference_trgm" in kept) is trigrams
 
 
+def test_a_restore_drops_the_tables_of_a_newer_schema_than_the_archives():
+    # Built by this version, the database has a table the older archive does not: --clean
+    # would leave it, and its foreign keys would stop the drop of the tables it points at.
+    present = ["cases", "document_cases", "extension_notes"]
+    assert services.tables_not_in_dump(TOC, present) == ["document_cases"]
+    assert services.tables_not_in_dump(TOC, ["cases", "extension_notes"]) == []
+    # Only the tables of the database's own schema count.
+    elsewhere = TOC.replace("TABLE public", "TABLE other")
+    assert services.tables_not_in_dump(elsewhere, ["cases"], "other") == []
+
+
 @pytest.mark.skipif(
     "postgresql" not in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""),
     reason="PostgreSQL's pg_trgm",
@@ -282,8 +298,6 @@ def test_a_restore_never_touches_extensions_and_skips_what_needs_a_missing_one(t
 def test_a_restore_where_pg_trgm_cannot_be_installed_goes_on_without_its_index(
     app, world, uploads, tmp_path, monkeypatch
 ):
-    from flask_migrate import downgrade, upgrade
-
     def indexes() -> set[str]:
         return {i["name"] for i in inspect(db.engine).get_indexes("cases")}
 
@@ -358,3 +372,119 @@ def test_a_scheduled_backup_is_read_back_before_the_job_ends(app, world, tmp_pat
         services.create_scheduled_backup()
     assert len(_trail("backup.refused")) == 1
     assert [p.name for p in folder.iterdir()] == [made.name]  # retention keeps the good one
+
+
+# --- documents' cases and location flag, at head and from the schema before them --------------
+
+# The revision before documents kept their action's cases (document_cases) and whether their
+# file records where it was taken (documents.records_location).
+BEFORE_DOCUMENT_CASES = "c4e8b2f6a1d3"
+
+
+def _documents_world(make_user):
+    """An urgent appeal about two cases (a photo with GPS coordinates and a letter attached,
+    then one case unlinked), a thematic action with a statement, a case's own document, and a
+    document stored before the location was checked (``records_location`` NULL)."""
+    coordinator = make_user(Role.COORDINATOR)
+    first, second, third = (make_case(coordinator) for _ in range(3))
+
+    def action(title: str, cases: list[Case]):
+        data = advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title=title,
+            case_references=[c.reference for c in cases],
+        )
+        return advocacy.create_action(coordinator, data)
+
+    appeal = action("Joint appeal", [first, second])
+    thematic = action("Thematic statement", [])
+
+    def store(content: bytes, name: str, **where):
+        return store_document(coordinator, io.BytesIO(content), name, **where)
+
+    docs = {
+        "photo": store(photo(gps=True), "IMG_0412.jpg", action=appeal),
+        "letter": store(b"Letter to the Special Rapporteur\n", "letter.txt", action=appeal),
+        "statement": store(b"Statement\n", "statement.txt", action=thematic),
+        "decision": store(b"Court decision\n", "decision.txt", case=third),
+        "legacy": store(b"Stored long ago\n", "old.txt", case=first),
+    }
+    db.session.flush()
+    # Unlinked after the attachments: the documents keep both cases, the action has one.
+    appeal.cases.remove(second)
+    db.session.commit()
+    ids = {name: d.id for name, d in docs.items()}
+    cases = {"first": first.id, "second": second.id, "third": third.id}
+    user_id = coordinator.id
+    db.session.remove()
+    with db.engine.begin() as conn:
+        legacy = "UPDATE documents SET records_location = NULL WHERE id = :i"
+        conn.execute(text(legacy), {"i": ids["legacy"]})
+    return user_id, ids, cases
+
+
+def _document_cases() -> list[tuple[int, int]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT document_id, case_id FROM document_cases"))
+        return sorted((r[0], r[1]) for r in rows)
+
+
+def _records_location() -> dict[int, bool | None]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, records_location FROM documents"))
+        return {r[0]: None if r[1] is None else bool(r[1]) for r in rows}
+
+
+def _revision() -> str:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+def test_an_archive_from_before_documents_cases_restores_then_upgrades_as_the_migration_does(
+    app, uploads, tmp_path, make_user
+):
+    """An archive of the schema before document_cases and records_location, restored into a
+    database built by this version: the restore says to upgrade, and the upgrade gives each
+    action's document the cases its action has, and every document an unknown location flag."""
+    user_id, ids, cases = _documents_world(make_user)
+    runner = app.test_cli_runner()
+    archive = tmp_path / "older.cwbackup"
+    downgrade(revision=BEFORE_DOCUMENT_CASES)
+    try:
+        with db.engine.connect() as conn:
+            documents = conn.execute(text("SELECT COUNT(*) FROM documents")).scalar_one()
+        result = runner.invoke(args=["backup", "create", str(archive)])
+    finally:
+        db.session.remove()
+        upgrade()
+    assert result.exit_code == 0, result.output
+    assert f"revision {BEFORE_DOCUMENT_CASES}" in result.output
+    assert documents == len(ids)
+
+    lose_everything(uploads)
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    try:
+        assert result.exit_code == 0, result.output
+        assert "db upgrade" in result.output
+        assert _revision() == BEFORE_DOCUMENT_CASES
+        assert "document_cases" not in inspect(db.engine).get_table_names()
+    finally:
+        db.session.remove()
+        upgrade()
+
+    # The appeal has the first case now: its documents are given that one; the thematic
+    # statement and the cases' own documents none.
+    assert _document_cases() == sorted(
+        [(ids["photo"], cases["first"]), (ids["letter"], cases["first"])]
+    )
+    assert _records_location() == dict.fromkeys(ids.values())
+    # The restored installation works: the appeal's photo downloads, whole.
+    user = db.session.get(User, user_id)
+    client = log_in(app.test_client(), user)
+    photo_doc = db.session.get(Document, ids["photo"])
+    action = db.session.get(AdvocacyAction, photo_doc.action_id)
+    response = client.get(f"/advocacy/actions/{action.public_id}/documents/{photo_doc.public_id}")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.get_data()).hexdigest() == photo_doc.sha256
+    response.close()
+    assert chain.verify(db.session).ok

@@ -407,12 +407,38 @@ def restore_list(toc: str, *, trigrams: bool) -> str:
     return "\n".join(kept) + "\n"
 
 
+def tables_not_in_dump(toc: str, present: list[str], schema: str = "public") -> list[str]:
+    """The tables of ``present`` (in ``schema``) that a dump's table of contents does not hold.
+
+    ``pg_restore --clean`` drops and recreates only the archive's own objects: a table of a
+    newer schema (the database built by this version, the archive older) would stay behind,
+    its foreign keys stopping the drop of the archive's tables it points at, and the upgrade
+    after the restore would find it already there."""
+    dumped = set()
+    for line in toc.splitlines():
+        entry = line.split()[3:]
+        if entry[:2] == ["TABLE", schema] and len(entry) >= 3:
+            dumped.add(entry[2])
+    return sorted(t for t in present if t not in dumped)
+
+
+def _drop_tables(names: list[str]) -> None:
+    preparer = db.engine.dialect.identifier_preparer
+    with db.engine.begin() as conn:
+        for name in names:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {preparer.quote(name)} CASCADE")
+
+
 def _restore_postgresql(dump: Path) -> None:
     url = db.engine.url
     pg_restore = _tool("pg_restore")
     toc = _run([pg_restore, "--list", str(dump)], url)
     listing = dump.with_suffix(".list")
     listing.write_text(restore_list(toc, trigrams=_install_trigrams()))
+    # The database is replaced: what the archive has no table for goes too.
+    target = inspect(db.engine)
+    schema = target.default_schema_name or "public"
+    _drop_tables(tables_not_in_dump(toc, target.get_table_names(), schema))
     _run(
         [
             pg_restore,
