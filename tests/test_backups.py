@@ -440,6 +440,31 @@ def _revision() -> str:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
+def test_a_backup_at_head_keeps_documents_cases_and_location_flags(
+    app, uploads, tmp_path, make_user
+):
+    _user, ids, cases = _documents_world(make_user)
+    attached = _document_cases()
+    # Kept as attached: both cases, though the appeal now has only the first.
+    assert (ids["photo"], cases["second"]) in attached
+    assert _records_location() == {
+        ids["photo"]: True,
+        ids["letter"]: False,
+        ids["statement"]: False,
+        ids["decision"]: False,
+        ids["legacy"]: None,
+    }
+    flags = _records_location()
+    archive = tmp_path / "head.cwbackup"
+    services.create_backup(archive)
+    lose_everything(uploads)
+    assert _document_cases() == [] and _records_location() == {}
+
+    services.restore_backup(archive)
+    assert _document_cases() == attached
+    assert _records_location() == flags
+
+
 def test_an_archive_from_before_documents_cases_restores_then_upgrades_as_the_migration_does(
     app, uploads, tmp_path, make_user
 ):

@@ -406,3 +406,65 @@ def test_the_migrations_switch_sqlite_keys_off_and_end_only_when_every_key_holds
     upgrade()  # every key holds again: the migrations end
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_downgrading_records_location_and_document_cases_keeps_every_document(
+    app, tmp_path, monkeypatch, make_user
+):
+    """Down past records_location and document_cases, every document stays, with its file and
+    every other value; the upgrade then gives the action's documents their action's cases."""
+    import io
+
+    from casework.advocacy import services as advocacy
+    from casework.core import storage
+    from casework.core.vocab import ActionType
+    from casework.evidence.services import store_document
+    from tests.photos import photo
+
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(
+        app.extensions, storage.EXTENSION, storage.FileSystemStorage(str(tmp_path / "uploads"))
+    )
+    coordinator = make_user(Role.COORDINATOR)
+    first, second = make_case(coordinator), make_case(coordinator)
+
+    def action(cases):
+        data = advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal",
+            case_references=[c.reference for c in cases],
+        )
+        return advocacy.create_action(coordinator, data)
+
+    appeal, thematic = action([first, second]), action([])
+    documents = [
+        store_document(coordinator, io.BytesIO(photo(gps=True)), "IMG_1.jpg", action=appeal),
+        store_document(coordinator, io.BytesIO(b"Letter\n"), "letter.txt", action=appeal),
+        store_document(coordinator, io.BytesIO(b"Statement\n"), "s.txt", action=thematic),
+        store_document(coordinator, io.BytesIO(b"Decision\n"), "d.txt", case=first),
+    ]
+    db.session.commit()
+    ids = sorted(d.id for d in documents)
+    assert [d.records_location for d in documents] == [True, False, False, False]
+    db.session.remove()
+    head = _snapshot()
+    assert len(head["document_cases"]) == 4
+
+    downgrade(revision="e5b1c7d9a3f2")
+    db.session.remove()
+    assert "records_location" not in {
+        c["name"] for c in inspect(db.engine).get_columns("documents")
+    }
+    assert _kept(head, _snapshot()) == []
+    downgrade(revision="c4e8b2f6a1d3")
+    db.session.remove()
+    down = _snapshot()
+    assert "document_cases" not in down
+    assert sorted(k[0] for k in down["documents"]) == ids
+    assert _kept(head, down) == []  # every row and value of documents, and every file's bytes
+
+    upgrade()
+    db.session.remove()
+    assert _kept(down, _snapshot()) == []
+    assert sorted(_snapshot()["document_cases"]) == sorted(head["document_cases"])
+    assert _diff() == []
