@@ -168,15 +168,18 @@ def test_every_revision_downgrades_and_upgrades_on_a_populated_database(app, tmp
         if script.down_revision is None:
             break
         before = _snapshot() if walked else head
+        schema = _schema()
         downgrade(revision=script.down_revision)
         db.session.remove()
-        down = _snapshot()
+        down, down_schema = _snapshot(), _schema()
         assert _kept(before, down) == [], f"downgrade of {script.revision} lost data"
         upgrade(revision=script.revision)
         db.session.remove()
         assert _kept(down, _snapshot()) == [], f"upgrade to {script.revision} lost data"
+        assert _schema() == schema, f"{script.revision} down and up again: another schema"
         downgrade(revision=script.down_revision)
         db.session.remove()
+        assert _schema() == down_schema, f"{script.revision} up and down again: another schema"
         walked.append(script.revision)
     assert len(walked) == len(list(_script().walk_revisions())) - 1
 
@@ -199,6 +202,34 @@ def test_every_revision_downgrades_and_upgrades_on_a_populated_database(app, tmp
                         text(f'SELECT "{column.name}" FROM "{table.name}"')  # noqa: S608
                     ).scalars()
                     assert all(v is None or is_sealed_text(v) for v in values), column
+
+
+def _schema() -> dict[str, dict]:
+    """Every table's columns (type, nullability, default), keys, foreign keys and indexes."""
+    with db.engine.connect() as conn:
+        insp = inspect(conn)
+        return {
+            table: {
+                # A column added again comes last: the order is not the schema's.
+                "columns": sorted(
+                    (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                    for c in insp.get_columns(table)
+                ),
+                "pk": insp.get_pk_constraint(table)["constrained_columns"],
+                "fks": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"])
+                    for f in insp.get_foreign_keys(table)
+                ),
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                    for i in insp.get_indexes(table)
+                ),
+                "unique": sorted(
+                    tuple(u["column_names"]) for u in insp.get_unique_constraints(table)
+                ),
+            }
+            for table in sorted(insp.get_table_names())
+        }
 
 
 def _within(snap: dict, schema: dict) -> dict:
