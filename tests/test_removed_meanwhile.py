@@ -336,9 +336,10 @@ def _family_relation(cw: CaseWorld) -> str | None:
 
 
 def test_a_family_link_is_not_given_to_a_person_removed_from_the_case(app):
-    """The family form of a removed person's page (which whoever may restore them still
-    reaches) changes nothing of their record: refused as their other forms are. The person's
-    relative, still in the case, is linked from their own page as before."""
+    """The family form of a removed person's page, sent after they were removed, changes
+    nothing of their record: refused as their other forms are, the reason shown on the case's
+    page (the removed person's own page no longer opens, as no removed record's does). Restored,
+    the person is linked from their own page as before."""
     world = build_world()
     cw = world.ordinary
     coordinator = client_for(app, world.on[Role.COORDINATOR])
@@ -347,13 +348,13 @@ def test_a_family_link_is_not_given_to_a_person_removed_from_the_case(app):
     db.session.commit()
 
     removed_page = f"{_case_url(cw)}/people/{cw.person.public_id}"
-    assert coordinator.get(removed_page).status_code == 200  # theirs to restore
+    assert coordinator.get(removed_page).status_code == 404  # restored from the case's page
     response = coordinator.post(
         f"{removed_page}/family",
         data={"family-relative": cw.relative.public_id, "family-relation": "parent"},
         follow_redirects=True,
     )
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.request.path == _case_url(cw)
     assert _family_relation(cw) == "spouse"
     assert "before changing" in response.get_data(as_text=True)
     assert _person_link(cw).is_hidden
@@ -369,3 +370,4 @@ def test_a_family_link_is_not_given_to_a_person_removed_from_the_case(app):
     )
     assert response.status_code == 302
     assert _family_relation(cw) == "parent"
+    assert coordinator.get(removed_page).status_code == 200

@@ -190,17 +190,22 @@ def create_person(actor: Any, names: list[NameInput], **data: Any) -> Person:
     return person
 
 
-def refuse_if_removed(person: Person, case: Any) -> None:
-    """A person removed from ``case`` is not changed from it: their link is restored first."""
-    if case is None:
-        return
-    link = db.session.scalar(
+def case_link(person: Person, case: Any) -> CasePerson | None:
+    """The link that makes ``person`` one of ``case``'s people (removed or not), if any."""
+    return db.session.scalar(
         db.select(CasePerson).where(
             CasePerson.case_id == case.id, CasePerson.person_id == person.id
         )
     )
+
+
+def refuse_if_removed(person: Person, case: Any) -> None:
+    """A person removed from ``case`` is not changed from it: their link is restored first."""
+    if case is None:
+        return
     refuse_if_hidden(
-        link, _("This person was removed from the case; restore them before changing the record.")
+        case_link(person, case),
+        _("This person was removed from the case; restore them before changing the record."),
     )
 
 

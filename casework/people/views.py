@@ -28,7 +28,7 @@ from casework.core.formflow import claim_sent, perform, sent_before, submit
 from casework.core.forms import apply_errors, initial_data, pairs
 from casework.core.i18n import gettext as _
 from casework.core.types import PartialDate, PartialDateError
-from casework.loader import load
+from casework.loader import load, no_page_if_hidden
 from casework.people import matching, merging, services
 from casework.people.cli import people_cli
 from casework.people.models import Person, PersonMerge
@@ -166,6 +166,9 @@ def new_person(public_id: str):
 def edit_person(public_id: str, person_id: str):
     case = load(Case, public_id, current_user, need=permissions.can_edit_case)
     person = _editable_person(case, person_id)
+    link = services.case_link(person, case)
+    if link is not None:
+        no_page_if_hidden(link)  # removed from the case: restored from the case's page first
     form = PersonForm(data=initial_data(person, PersonForm))
     saved = None
     status = 200
@@ -328,6 +331,11 @@ def hide_name(public_id: str, person_id: str, name_id: int):
 
 
 def _person_page(case: Case, person: Person) -> str:
+    """Where a form of the person's page leads: their page, or the case's people for a person
+    removed from the case (whose page does not open)."""
+    link = services.case_link(person, case)
+    if link is not None and link.is_hidden:
+        return url_for("cases.case_file", public_id=case.public_id) + "#people"
     return url_for("people.edit_person", public_id=case.public_id, person_id=person.public_id)
 
 
