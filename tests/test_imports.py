@@ -239,6 +239,15 @@ def test_perpetrators_and_sources_are_kept(app, coordinator, tmp_path):
     assert sorted(s.id for s in event.sources) == sorted(db.session.scalars(select(Source.id)))
 
 
+def _checked(client, content: bytes, name: str) -> str:
+    """The import page's answer to ``content`` sent as the file ``name`` (checked, not written)."""
+    return client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+
+
 def _web(app, user):
     return client_for(app, user)
 
@@ -260,11 +269,7 @@ def test_upload_page_dry_run_then_confirm(app, coordinator, make_user):
     assert client.post("/imports/cases/confirm").status_code == 400  # nothing pending any more
     # A file with a bad row: the report is in the page, with no confirm button.
     bad = "\n".join([HEADER, *BAD]) + "\n"
-    html = client.post(
-        "/imports/cases",
-        data={"file": (io.BytesIO(bad.encode()), "bad.csv")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    html = _checked(client, bad.encode(), "bad.csv")
     assert "Atlantis" in html and "now</button>" not in html
     monitor = _web(app, make_user(Role.MONITOR))
     assert monitor.get("/imports/cases").status_code == 403
@@ -1226,12 +1231,7 @@ def test_a_csv_cell_too_long_is_reported_on_its_row(app, coordinator, tmp_path):
 
 
 def test_a_file_of_one_case_offers_to_import_one_case(app, coordinator):
-    client = _web(app, coordinator)
     one = "\n".join(RUSSIAN_FILE.splitlines()[:2]) + "\n"
-    html = client.post(
-        "/imports/cases",
-        data={"file": (io.BytesIO(one.encode()), "one.csv")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    html = _checked(_web(app, coordinator), one.encode(), "one.csv")
     assert "Import 1 case now" in html and "1 cases" not in html
     assert "Cases to create: 1. People to create: 1." in html

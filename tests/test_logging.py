@@ -24,20 +24,28 @@ from tests.factories import log_in
 SECRET_NAME = "Холматов-Secret-Name"
 
 
-def test_unexpected_database_error_logs_no_values(app, make_user, caplog, monkeypatch):
+def _failed_intake(app, user, caplog, monkeypatch, failing):
+    """An intake whose service fails with ``failing`` (its signature), sent by ``user`` with
+    the secret name; the 500 response, everything logged in ``caplog``."""
     from casework.cases import services
 
+    monkeypatch.setattr(services, "intake", failing)
+    client = app.test_client()
+    log_in(client, user)
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
+    assert response.status_code == 500
+    return response
+
+
+def test_unexpected_database_error_logs_no_values(app, make_user, caplog, monkeypatch):
     def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
         db.session.execute(
             text("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": data.name}
         )
 
-    monkeypatch.setattr(services, "intake", failing_intake)
-    client = app.test_client()
-    log_in(client, make_user(Role.MONITOR))
-    with caplog.at_level(logging.DEBUG):
-        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
-    assert response.status_code == 500
+    user = make_user(Role.MONITOR)
+    response = _failed_intake(app, user, caplog, monkeypatch, failing_intake)
     page = response.get_data(as_text=True)
     assert SECRET_NAME not in page and "Traceback" not in page
     assert "no_such_table" in caplog.text  # the failure itself is logged...
@@ -135,7 +143,6 @@ def test_a_database_error_quoting_a_value_is_logged_without_it(app, make_user, c
     """The server's own message may quote a row's values (PostgreSQL: "DETAIL: Key (email)=
     (...) already exists", "invalid input syntax ... "..."): an unexpected error is logged by its
     kind and the constraint it names, with its traceback, never by that message."""
-    from casework.cases import services
 
     def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
         # A text where a number belongs, and a duplicate key: each answered by the server with
@@ -147,13 +154,8 @@ def test_a_database_error_quoting_a_value_is_logged_without_it(app, make_user, c
             {"id": actor.id},
         )
 
-    monkeypatch.setattr(services, "intake", failing_intake)
-    client = app.test_client()
     user = make_user(Role.MONITOR)
-    log_in(client, user)
-    with caplog.at_level(logging.DEBUG):
-        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
-    assert response.status_code == 500
+    _failed_intake(app, user, caplog, monkeypatch, failing_intake)
     assert SECRET_NAME not in caplog.text and user.email not in caplog.text
     assert "Traceback" in caplog.text and "failing_intake" in caplog.text
     assert "Error: " in caplog.text  # the kind of error, and on PostgreSQL its SQLSTATE
@@ -187,7 +189,6 @@ def test_any_unexpected_error_is_logged_without_its_message(app, make_user, capl
     """A library's error may quote what it was given (openpyxl a cell, ``int()`` a typed text,
     a ``KeyError`` the key): the log says what was raised and where, never the message. An
     error of the app's own that names only a table, a column and a row keeps its message."""
-    from casework.cases import services
     from casework.core.crypto import CryptoError
 
     def failing_intake(actor, data, *, draft=False, idempotency_key=None, typed_on=None):
@@ -196,12 +197,7 @@ def test_any_unexpected_error_is_logged_without_its_message(app, make_user, capl
         except ValueError as exc:
             raise KeyError(data.name) from exc
 
-    monkeypatch.setattr(services, "intake", failing_intake)
-    client = app.test_client()
-    log_in(client, make_user(Role.MONITOR))
-    with caplog.at_level(logging.DEBUG):
-        response = client.post("/cases/new", data=dict(INTAKE, name=SECRET_NAME))
-    assert response.status_code == 500
+    _failed_intake(app, make_user(Role.MONITOR), caplog, monkeypatch, failing_intake)
     assert SECRET_NAME not in caplog.text
     assert "Traceback" in caplog.text and "failing_intake" in caplog.text
     assert "ValueError" in caplog.text and "KeyError" in caplog.text
