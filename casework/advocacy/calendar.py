@@ -115,7 +115,7 @@ def build_feed(user: User, base_url: str, *, link=None) -> bytes:
             deadline_columns(),
             joinedload(AdvocacyAction.target_body),
             selectinload(AdvocacyAction.cases).options(
-                load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
+                load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
             ),
         )
         .order_by(AdvocacyAction.followup_due)

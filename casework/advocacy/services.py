@@ -344,7 +344,7 @@ def _actions_query(
         .where(visible_actions_clause(user))
         .options(
             selectinload(AdvocacyAction.cases).options(
-                load_only(Case.id, Case.public_id, Case.reference, Case.restricted)
+                load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
             ),
             # Many-to-one, few distinct rows: in the same query.
             joinedload(AdvocacyAction.target_body),

@@ -450,12 +450,12 @@ def cycle_view(user: Any, cycle: UPRCycle) -> list[RecommendationRow]:
             # of the actions their cases (their texts, and the cases', stay sealed).
             .options(
                 selectinload(UPRRecommendation.cases)
-                .load_only(Case.id, Case.restricted, Case.act_date)
+                .load_only(Case.id, Case.restricted, Case.hidden_at, Case.act_date)
                 .selectinload(Case.members),
                 selectinload(UPRRecommendation.actions)
                 .load_only(AdvocacyAction.id)
                 .selectinload(AdvocacyAction.cases)
-                .load_only(Case.id, Case.restricted)
+                .load_only(Case.id, Case.restricted, Case.hidden_at)
                 .selectinload(Case.members),
             )
         )
