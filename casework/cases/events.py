@@ -96,9 +96,10 @@ def get_or_create_agencies(
     return agencies
 
 
-def agency_label(name: str, country: str | None) -> str:
-    """An agency as shown: its name, and its State when recorded ("SNB (Uzbekistan)")."""
-    return f"{name} ({countries.name(country)})" if country else name
+def agency_label(name: str, country: str | None, language: str = "en") -> str:
+    """An agency as shown: its name, and its State when recorded ("SNB (Uzbekistan)"), the
+    State named in ``language``."""
+    return f"{name} ({countries.local_name(country, language)})" if country else name
 
 
 def agencies_country(event: Event) -> str | None:

@@ -15,8 +15,14 @@ from casework.cases.services import INTAKE_NOTE
 from casework.core import countries
 from casework.core.db import db
 from casework.core.hooks import TimelineItem
+from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
 from casework.evidence.services import case_documents
+
+
+def _country(code: str) -> str:
+    """A country named in the reader's language, as the rest of the case file names it."""
+    return countries.local_name(code, current_language())
 
 
 def _event_title(event: Any) -> str:
@@ -26,7 +32,7 @@ def _event_title(event: Any) -> str:
     if event.place:
         parts.append(_("in %(place)s", place=event.place.name))
     if event.destination_country:
-        parts.append(_("to %(country)s", country=countries.name(event.destination_country)))
+        parts.append(_("to %(country)s", country=_country(event.destination_country)))
     return " ".join(parts)
 
 
@@ -42,12 +48,14 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
             details.append(
                 _(
                     "Agencies: %(agencies)s",
-                    agencies="; ".join(agency_label(a.name, a.country) for a in event.agencies),
+                    agencies="; ".join(
+                        agency_label(a.name, a.country, current_language()) for a in event.agencies
+                    ),
                 )
             )
         if event.requesting_state:
             details.append(
-                _("Requesting State: %(country)s", country=countries.name(event.requesting_state))
+                _("Requesting State: %(country)s", country=_country(event.requesting_state))
             )
         if event.wanted_notice:
             details.append(_("Wanted notice: %(notice)s", notice=event.wanted_notice.label))
