@@ -3,11 +3,18 @@ warnings that matter where they look."""
 
 from __future__ import annotations
 
+import io
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from casework.cases import events
 from casework.core.db import db
 from casework.core.vocab import Role
 from tests.case_helpers import intake, page
 from tests.clients import client_for
+from tests.factories import make_case
+from tests.photos import photo
 
 
 def test_the_timeline_names_countries_in_the_readers_language(app, make_user):
@@ -35,3 +42,27 @@ def test_the_timeline_names_countries_in_the_readers_language(app, make_user):
     english = client_for(app, make_user(Role.COORDINATOR))
     html = page(english, f"/cases/{case.public_id}")
     assert "Requesting State: Uzbekistan" in html and "СНБ (Uzbekistan)" in html
+
+
+def _upload(client, url: str, content: bytes, name: str):
+    boundary, body = encode_multipart(
+        {"file": FileStorage(io.BytesIO(content), name), "description": "Gate of the centre"}
+    )
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_after_uploading_a_file_that_records_a_place_the_page_opens_on_the_warning(app, make_user):
+    """The warnings are at the top of the page: landing on the documents at the bottom of a
+    long case file, a monitor on a phone would never see that the photo gives a place away."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = make_case(monitor)
+    url = f"/cases/{case.public_id}/documents/new"
+    response = _upload(client, url, photo(gps=True), "IMG_0412.jpg")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{case.public_id}"
+    html = page(client, response.headers["Location"])
+    assert "records where it was taken" in html
+    # Without a warning, the page still opens on the documents just added to.
+    response = _upload(client, url, photo(gps=False), "IMG_0413.jpg")
+    assert response.headers["Location"] == f"/cases/{case.public_id}#documents"

@@ -27,7 +27,7 @@ def receive(form: FlaskForm, store: Callable[[], Document], *, then: str) -> Res
 
     ``store`` calls ``store_document``. Stored: one commit, the SHA-256 said, and a warning
     when the file records where it was taken (a photo's or a recording's GPS coordinates); then
-    a redirect to ``then``. Shown again: 200 for a GET, 422 when the form or the file is refused,
+    a redirect to ``then`` (to its page's top when there is a warning). Shown again: 200 for a GET, 422 when the form or the file is refused,
     503 when the file store is full or unreachable (not the user's mistake). Sent twice: stored
     once.
     """
@@ -47,6 +47,9 @@ def receive(form: FlaskForm, store: Callable[[], Document], *, then: str) -> Res
         return 503 if isinstance(exc, StorageFailed) else 422
     db.session.commit()
     flash(_("Document stored. SHA-256: %(hash)s", hash=document.sha256), "success")
-    for _code, message in upload_warnings(document):
+    warnings = upload_warnings(document)
+    for _code, message in warnings:
         flash(message, "warning")
-    return redirect(then)
+    # The messages show at the top of the page: with a warning, open it there, not on the
+    # section ``then`` may point to further down (a long case file on a phone).
+    return redirect(then.partition("#")[0] if warnings else then)
