@@ -98,7 +98,11 @@ def test_an_attachment_whose_file_records_where_it_was_taken_is_marked_on_the_ac
     assert _attach(client, action, photo(gps=True), "IMG_0412.jpg").status_code == 302
     assert _attach(client, action, photo(gps=False), "IMG_0413.jpg").status_code == 302
     html = page(client_for(app, appeal.coordinator), f"/advocacy/actions/{action.public_id}")
-    assert html.count("Location data in file") == 1
+    # One file marked; the note under the list says what the mark means, as a phone shows
+    # no tooltip.
+    assert len(re.findall(r'<span class="badge badge-warning" title=', html)) == 1
+    note = html[html.index('class="location-note"') :]
+    assert "It should be cleaned of them before it leaves the organisation." in note
     row = html[html.index("IMG_0412.jpg") : html.index("IMG_0413.jpg")]
     badge = re.search(r'<span class="badge badge-warning" title="([^"]+)">[^<]*</span>', row)
     assert badge and "Location data in file" in badge.group(0)

@@ -4,6 +4,7 @@ warnings that matter where they look."""
 from __future__ import annotations
 
 import io
+import re
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -66,3 +67,22 @@ def test_after_uploading_a_file_that_records_a_place_the_page_opens_on_the_warni
     # Without a warning, the page still opens on the documents just added to.
     response = _upload(client, url, photo(gps=False), "IMG_0413.jpg")
     assert response.headers["Location"] == f"/cases/{case.public_id}#documents"
+
+
+def _without_tooltips(html: str) -> str:
+    return re.sub(r'\stitle="[^"]*"', "", html)
+
+
+def test_what_location_data_in_a_file_means_is_written_on_the_page_not_in_a_tooltip(app, make_user):
+    """A phone shows no tooltip: the badge's explanation is written out under the list."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = make_case(monitor)
+    url = f"/cases/{case.public_id}/documents/new"
+    _upload(client, url, photo(gps=False), "IMG_0413.jpg")
+    explanation = "It should be cleaned of them before it leaves the organisation."
+    assert explanation not in _without_tooltips(page(client, f"/cases/{case.public_id}"))
+    _upload(client, url, photo(gps=True), "IMG_0412.jpg")
+    html = _without_tooltips(page(client, f"/cases/{case.public_id}"))
+    documents = html[html.index('id="documents"') :]
+    assert explanation in documents
