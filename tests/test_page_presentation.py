@@ -86,3 +86,20 @@ def test_what_location_data_in_a_file_means_is_written_on_the_page_not_in_a_tool
     html = _without_tooltips(page(client, f"/cases/{case.public_id}"))
     documents = html[html.index('id="documents"') :]
     assert explanation in documents
+
+
+def test_an_output_not_reviewed_says_so_beside_its_download_buttons(app):
+    """On a phone the review of the free text is two screens below the download buttons: that
+    the download leaves the narrative out is said before them, not only there."""
+    from tests import report_world
+
+    world = report_world.build()
+    client = client_for(app, world.coordinator)
+    url = f"/cases/{world.case.public_id}/outputs/special_procedures"
+    html = page(client, url)
+    notice = html.find("Not reviewed for this output:")
+    assert -1 < notice < html.index("Download .")
+    client.post(url + "/review", data={})
+    html = page(client, url)
+    assert "Not reviewed for this output:" not in html
+    assert html.index("Reviewed for this output by") > html.index("Download .")
