@@ -165,12 +165,20 @@ def no_sideways_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
-    """axe-core's violations of the given impacts on the current page, one line each."""
+def axe_violations(
+    page: Page,
+    impacts: tuple[str, ...] = ("serious", "critical"),
+    rules: tuple[str, ...] = (),
+) -> list[str]:
+    """axe-core's violations of the given impacts on the current page, one line each; only
+    those of ``rules`` when given (a rule off by default is run when named)."""
     # Evaluated through the browser's debugging protocol: the page's CSP (script-src 'self')
     # stays in force for the page itself.
     page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
     lines = []
     for v in result["violations"]:
         if v["impact"] in impacts:

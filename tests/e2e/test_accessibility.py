@@ -56,3 +56,21 @@ def test_login_page_has_no_serious_accessibility_violation(pages, demo_site):
     page = pages(PHONE)
     page.goto(demo_site.url("/login"))
     assert axe_violations(page) == []
+
+
+def test_what_a_monitor_taps_on_a_phone_is_big_enough(pages, demo_site):
+    """WCAG 2.2's target size (24 px), off in axe by default: a monitor on a phone removes a
+    wrong event or document from the case file's long lists with a thumb. In Russian, whose
+    words are longer and leave less room between the targets."""
+    page = pages(PHONE)
+    page.context.add_cookies([{"name": "lang", "value": "ru", "url": demo_site.base}])
+    log_in(page, demo_site, "monitor")
+    page.goto(demo_site.url("/"))
+    case = page.locator("#urgent-cases a[href^='/cases/']").first.get_attribute("href")
+    found = {}
+    for path in ("/", "/cases", "/cases/new", case, case + "/documents/new"):
+        page.goto(demo_site.url(path))
+        problems = axe_violations(page, rules=("target-size",))
+        if problems:
+            found[path] = problems
+    assert not found, "\n".join(f"{p}:\n  " + "\n  ".join(v) for p, v in found.items())
