@@ -103,3 +103,17 @@ def test_an_output_not_reviewed_says_so_beside_its_download_buttons(app):
     html = page(client, url)
     assert "Not reviewed for this output:" not in html
     assert html.index("Reviewed for this output by") > html.index("Download .")
+
+
+def test_a_statistics_chart_is_drawn_at_a_phones_width_its_labels_whole(app):
+    """Drawn wider than a phone, the chart is shrunk to fit and its labels are too small to
+    read (7 px); each label is written whole, over its bar."""
+    from casework.reports.charts import bar_chart
+    from casework.reports.statistics import Table
+
+    label = "2021 · Вынужденное «добровольное» возвращение"
+    chart = str(bar_chart(Table("acts", "Acts", ["Act", "Cases"], [[label, 3], ["2022", 1]])))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', chart).group(1))
+    assert width <= 360
+    assert 'font-size="12"' in chart
+    assert f">{label}<" in chart

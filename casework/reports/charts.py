@@ -6,10 +6,14 @@ from markupsafe import Markup
 
 from casework.reports.statistics import Table
 
-_BAR = 18
-_GAP = 6
-_LABEL_WIDTH = 260
-_BAR_WIDTH = 320
+# Drawn at a phone's width (360), each label on its own line over its bar: shrunk to fit a
+# wider chart, 12-pixel text became too small to read. On a wide screen CSS caps its size.
+_LABEL = 16  # the label's line, over the bar
+_BAR = 14
+_GAP = 8
+_WIDTH = 360
+_BAR_WIDTH = 300  # the rest of the width: the count written after the longest bar
+_LABEL_CHARS = 52  # what a line of 12-pixel text holds at this width
 
 
 def bar_chart(table: Table, max_rows: int = 20) -> Markup:
@@ -19,35 +23,34 @@ def bar_chart(table: Table, max_rows: int = 20) -> Markup:
         return Markup("")
     # A published table's hidden count ("<5") is written, with no bar.
     top = max((r[1] for r in rows if isinstance(r[1], int)), default=0) or 1
-    height = len(rows) * (_BAR + _GAP) + _GAP
-    width = _LABEL_WIDTH + _BAR_WIDTH + 60
+    row_height = _LABEL + _BAR + _GAP
+    height = len(rows) * row_height
     parts = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             'viewBox="0 0 {} {}" width="100%" aria-label="{}">'
-        ).format(width, height, table.title)
+        ).format(_WIDTH, height, table.title)
     ]
     for i, row in enumerate(rows):
-        y = _GAP + i * (_BAR + _GAP)
+        y = i * row_height
         label = str(row[0])
-        if len(label) > 40:
-            label = label[:39] + "…"
+        if len(label) > _LABEL_CHARS:
+            label = label[: _LABEL_CHARS - 1] + "…"
         value = row[1]
         length = max(1, round(_BAR_WIDTH * value / top)) if isinstance(value, int) else 0
         parts.append(
             Markup(
-                '<text x="{lx}" y="{ty}" text-anchor="end" font-size="12" fill="currentColor">'
-                '{label}</text><rect x="{bx}" y="{y}" width="{w}" height="{h}" fill="#3b6ea5"/>'
-                '<text x="{vx}" y="{ty}" font-size="12" fill="currentColor">{value}</text>'
+                '<text x="0" y="{ly}" font-size="12" fill="currentColor">{label}</text>'
+                '<rect x="0" y="{by}" width="{w}" height="{h}" fill="#3b6ea5"/>'
+                '<text x="{vx}" y="{vy}" font-size="12" fill="currentColor">{value}</text>'
             ).format(
-                lx=_LABEL_WIDTH - 6,
-                ty=y + _BAR - 5,
+                ly=y + _LABEL - 4,
                 label=label,
-                bx=_LABEL_WIDTH,
-                y=y,
+                by=y + _LABEL,
                 w=length,
                 h=_BAR,
-                vx=_LABEL_WIDTH + length + 4,
+                vx=length + 4,
+                vy=y + _LABEL + _BAR - 2,
                 value=value,
             )
         )
