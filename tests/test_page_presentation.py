@@ -12,7 +12,7 @@ from werkzeug.test import encode_multipart
 from casework.cases import events
 from casework.core.db import db
 from casework.core.vocab import Role
-from tests.case_helpers import intake, page
+from tests.case_helpers import INTAKE, intake, page
 from tests.clients import client_for
 from tests.factories import make_case
 from tests.photos import photo
@@ -117,3 +117,28 @@ def test_a_statistics_chart_is_drawn_at_a_phones_width_its_labels_whole(app):
     assert width <= 360
     assert 'font-size="12"' in chart
     assert f">{label}<" in chart
+
+
+def _described_by(html: str, name: str) -> list[str]:
+    """The texts the input, select or textarea named ``name`` is described by."""
+    tag = re.search(rf'<(?:input|select|textarea)[^>]*\sname="{name}"[^>]*>', html).group(0)
+    ids = re.search(r'aria-describedby="([^"]*)"', tag)
+    texts = []
+    for ident in ids.group(1).split() if ids else []:
+        texts.append(re.search(rf'id="{ident}"[^>]*>([^<]*)<', html).group(1))
+    return texts
+
+
+def test_a_fields_help_is_read_with_it_before_and_after_an_error(app, make_user):
+    """A screen reader reads the help under a field with it ("in any script, as the source wrote
+    it"), and its error as well once there is one."""
+    client = client_for(app, make_user(Role.MONITOR))
+    html = page(client, "/cases/new")
+    assert _described_by(html, "name") == ["In any script, as the source wrote it."]
+    assert _described_by(html, "act_type") == []
+    response = client.post("/cases/new", data=dict(INTAKE, name="", act_type=""))
+    html = response.get_data(as_text=True)
+    assert _described_by(html, "name") == [
+        "In any script, as the source wrote it.",
+        "Give the person&#39;s name or an alias (any script).",
+    ]
