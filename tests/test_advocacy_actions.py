@@ -1980,3 +1980,34 @@ def test_a_reply_reopened_then_taken_back_leaves_no_outcome_of_a_reply(client, l
         assert action.response_on is None
         assert action.outcome == ActionOutcome.PENDING
     assert advocacy_table(Case.id == case.id).rows == [["Interim-measures request", 3, 0, "0%"]]
+
+
+def test_the_next_step_is_chosen_not_taken_back_by_default(app, world):
+    """The first move offered from "submitted" is back to drafting: a coordinator on a phone
+    who types the reply and records the step without looking at the list must not move the
+    action back. The list starts blank; a step without a status is refused under its field."""
+    from tests.case_helpers import page
+    from tests.clients import client_for
+
+    coordinator = world["coordinator"]
+    action = _sent_appeal(coordinator, world["case"])
+    db.session.commit()
+    client = client_for(app, coordinator)
+    html = page(client, f"/advocacy/actions/{action.public_id}")
+    select_field = re.search(r'<select[^>]*name="st-to_status"[^>]*>(.*?)</select>', html, re.S)
+    first = re.search(r"<option([^>]*)>([^<]*)</option>", select_field.group(1))
+    assert 'value=""' in first.group(1) and first.group(2) == "— choose —"
+    assert "selected" not in select_field.group(1)
+
+    response = _step(client, action, "", response_summary="The State replied.")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="st-to_status-error">Choose the status the action moves to.<' in html
+    assert "The State replied." in html  # what was typed is kept
+    db.session.refresh(action)
+    assert action.status == ActionStatus.SUBMITTED
+
+    response = _step(client, action, ActionStatus.RESPONSE_RECEIVED, on=TODAY.isoformat())
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.status == ActionStatus.RESPONSE_RECEIVED

@@ -86,7 +86,12 @@ class ActionForm(OnceForm, FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    to_status = SelectField(_l("Move to"), choices=[], validators=[DataRequired()])
+    # Chosen each time (its list starts blank): the first move offered may be a step back.
+    to_status = SelectField(
+        _l("Move to"),
+        choices=[],
+        validators=[DataRequired(message=_l("Choose the status the action moves to."))],
+    )
     on = DayField(_l("Date of this step"), validators=[Optional()])
     reference_number = StringField(
         _l("Reference number"), validators=[Optional(), Length(max=REFERENCE_MAX_LEN)]

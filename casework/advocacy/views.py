@@ -222,7 +222,7 @@ def _status_form(action: AdvocacyAction, *, fresh: bool = False) -> StatusForm:
     """The status form; ``fresh`` ignores the submitted data (after a conflict)."""
     form = StatusForm(prefix="st", formdata=None) if fresh else StatusForm(prefix="st")
     form.to_status.choices = pairs(
-        [(s.value, s.label) for s in services.allowed_moves(action.status)]
+        [(s.value, s.label) for s in services.allowed_moves(action.status)], blank=_("— choose —")
     )
     if fresh or request.method == "GET":
         form.version.data = action.version
