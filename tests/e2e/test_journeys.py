@@ -213,3 +213,20 @@ def test_going_back_to_a_saved_intake_says_it_was_saved(pages, demo_site):
     expect(notice).to_contain_text("You saved this form a moment ago")
     page.goto(demo_site.url("/cases/new"))
     expect(notice).to_be_hidden()
+
+
+def test_the_case_list_fits_a_laptop_in_russian(pages, demo_site):
+    """Its Russian badges ("На юридической проверке", "Неминуемое выдворение") kept on one line
+    made the table wider than a laptop's page: its last column was cut off, to scroll to."""
+    page = pages(LAPTOP)
+    page.context.add_cookies([{"name": "lang", "value": "ru", "url": demo_site.base}])
+    log_in(page, demo_site, "monitor")
+    for width in (LAPTOP["width"], 1024):
+        page.set_viewport_size({"width": width, "height": LAPTOP["height"]})
+        page.goto(demo_site.url("/cases"))
+        expect(page.locator("main table")).to_be_visible()
+        widths = page.evaluate(
+            "[...document.querySelectorAll('main .overflow-auto')]"
+            ".map(d => d.scrollWidth - d.clientWidth)"
+        )
+        assert widths and max(widths) <= 1, (width, widths)
