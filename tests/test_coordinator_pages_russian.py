@@ -97,3 +97,13 @@ def test_the_upr_drafts_guide_is_one_russian_sentence_with_its_period_as_dates(a
     assert "Строки, начинающиеся с <code>## </code>, — заголовки разделов" in page
     assert "с <code>&gt; </code> — ненумерованные абзацы" in page
     assert "2010-01-01" not in page.split('<p id="word-count"')[0].split("<h1>")[1]
+
+
+def test_the_import_pages_choices_of_encoding_and_delimiter_are_in_russian(app):
+    _world, client = _russian_coordinator(app)
+    page = client.get("/imports/cases").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
+    for english in ("Detect", "Comma", "Semicolon", "Tab"):
+        assert english not in options
+    assert options.count("Определить") == 2
+    assert {"Запятая", "Точка с запятой", "Табуляция", "Windows-1251"} <= set(options)

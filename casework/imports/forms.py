@@ -23,7 +23,7 @@ class CaseImportForm(FlaskForm):
         _l("Encoding"),
         choices=pairs(
             [
-                ("", "Detect"),
+                ("", _l("Detect")),
                 ("utf-8", "UTF-8"),
                 ("utf-16", "UTF-16"),
                 ("cp1251", "Windows-1251"),
@@ -35,7 +35,9 @@ class CaseImportForm(FlaskForm):
     )
     delimiter = SelectField(
         _l("Delimiter"),
-        choices=pairs([("", "Detect"), (",", "Comma"), (";", "Semicolon"), ("tab", "Tab")]),
+        choices=pairs(
+            [("", _l("Detect")), (",", _l("Comma")), (";", _l("Semicolon")), ("tab", _l("Tab"))]
+        ),
         default="",
     )
     sheet = StringField(_l("Sheet (XLSX)"), validators=[Optional(), Length(max=100)])
