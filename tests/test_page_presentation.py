@@ -142,3 +142,25 @@ def test_a_fields_help_is_read_with_it_before_and_after_an_error(app, make_user)
         "In any script, as the source wrote it.",
         "Give the person&#39;s name or an alias (any script).",
     ]
+
+
+def test_a_field_with_two_errors_gives_each_its_own_id_and_is_read_with_both(app):
+    """Two errors under one field were two elements of one id (invalid HTML: a screen reader
+    read the first only)."""
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+
+    class NameForm(FlaskForm):
+        name = StringField("Name")
+
+    with app.test_request_context("/"):
+        form = NameForm(meta={"csrf": False})
+        form.name.errors = ["Too long.", "Not a name."]
+        html = render_template_string(
+            '{% from "macros/forms.html" import field %}{{ field(form.name, help="Help.") }}',
+            form=form,
+        )
+    ids = re.findall(r'id="(name-error[^"]*)"', html)
+    assert len(ids) == 2 == len(set(ids))
+    assert _described_by(html, "name") == ["Help.", "Too long.", "Not a name."]
