@@ -164,3 +164,16 @@ def test_a_field_with_two_errors_gives_each_its_own_id_and_is_read_with_both(app
     ids = re.findall(r'id="(name-error[^"]*)"', html)
     assert len(ids) == 2 == len(set(ids))
     assert _described_by(html, "name") == ["Help.", "Too long.", "Not a name."]
+
+
+def test_every_column_of_the_case_files_tables_is_named(app, make_user):
+    """The column of a row's buttons (Remove, Restore) had an empty heading: a screen reader
+    announced nothing there. Each heading now says what the column holds."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = make_case(monitor)
+    _upload(client, f"/cases/{case.public_id}/documents/new", photo(gps=False), "IMG_1.jpg")
+    html = page(client, f"/cases/{case.public_id}")
+    assert 'id="documents"' in html
+    assert not re.findall(r"<th[^>]*>\s*</th>", html)
+    assert '<span class="visually-hidden">Actions</span>' in html
