@@ -431,3 +431,11 @@ def test_blind_index_tokens_are_keyed_per_purpose_and_truncated(app):
     assert current_index() is current_index()
     with pytest.raises(ValueError):
         BlindIndex("")
+
+
+def test_a_name_with_an_invisible_character_in_it_is_the_same_name():
+    """Pasted from a document or a web page, a name can carry a soft hyphen, a zero-width
+    character or a stress mark inside it: it is still found, and still the same person."""
+    for written in ("Хол\u00adматов Алишер", "Хол\u200bматов Алишер", "Х\u0301олматов Алишер"):
+        assert likely_same(written, "Kholmatov Alisher"), written
+        assert name_keys(written) == name_keys("Холматов Алишер")

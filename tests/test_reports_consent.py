@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from casework.audit.models import AuditEntry
 from casework.core.db import db
-from casework.reports.anonymise import NAME_WITHHELD, Output, Scrubber, disclose_case, name_key
+from casework.reports.anonymise import (
+    NAME_WITHHELD,
+    Output,
+    Scrubber,
+    disclose_case,
+    name_key,
+    name_parts,
+)
 from casework.reports.models import ReportDraft
 from tests import report_world
 from tests.clients import client_for
@@ -231,6 +238,31 @@ def test_scrubber_across_scripts_and_endings():
     assert "uyi" in text and "Tashkent" in text
     assert "[contact withheld]" in Scrubber().scrub("call +7 (701) 555-12-34 now")
     assert "2012-06-09" in Scrubber().scrub("on 2012-06-09")
+
+
+def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
+    """Text pasted from a word processor or a web page can carry, inside a name, characters
+    nobody sees: a soft hyphen, a zero-width space or joiner, a word joiner, a byte-order mark,
+    a direction mark; or a stress mark, or letters decomposed (й as и and a breve). The name
+    reads the same on the review page, and left the output unscrubbed."""
+    import unicodedata
+
+    scrubber = Scrubber(
+        names={name_key(n): "P1" for n in ("Холматов", "Йўлдош")},
+        literals=[("Абая 12", "[withheld]")],
+    )
+    hidden = ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u202e"]
+    for mark in hidden:
+        text = scrubber.scrub(f"Брат Хол{mark}матова задержан.")
+        assert text == "Брат P1 задержан.", (mark, text)
+    assert scrubber.scrub("Х\u0301олматов") == "P1"
+    assert scrubber.scrub(unicodedata.normalize("NFD", "Йўлдош приехал")) == "P1 приехал"
+    assert scrubber.scrub("ул. Абая\u00ad 12") == "ул. [withheld]"
+    # A name recorded with such a character in it is withheld as typed without it.
+    recorded = Scrubber(names=dict.fromkeys(name_parts("Нур\u00adлан Абе\u200bнов"), "P2"))
+    assert recorded.scrub("Нурлан Абенов, Abenov") == "P2, P2"
+    # Text without such characters is left as it was written.
+    assert scrubber.scrub("Uyghur: ئابدۇللا, café") == "Uyghur: ئابدۇللا, café"
 
 
 def test_xlsx_and_csv_cells_cannot_run_formulas(app, world):

@@ -499,3 +499,12 @@ def test_a_rebuild_leaves_the_records_its_caller_holds_in_the_session(app, monit
     index.reindex_all(batch=1)
     assert case in db.session
     assert case.members  # loads: the case is still bound to the session
+
+
+def test_a_word_with_an_invisible_character_in_it_is_found_and_highlighted():
+    """A narrative pasted from a document can carry a soft hyphen or a zero-width space inside
+    a word: the word is found as typed without it, and highlighted whole."""
+    text = "Задержан сотрудниками КН\u00adБ, выдан по запросу Узбеки\u200bстана."
+    assert terms(text) >= terms("Задержан сотрудниками КНБ, выдан по запросу Узбекистана.")
+    excerpt, count = snippet(text, set(terms("Узбекистан")))
+    assert count == 1 and "<mark>Узбекистана</mark>" in excerpt

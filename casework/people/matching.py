@@ -37,7 +37,8 @@ MATCH_THRESHOLD = 85.0
 # 3: keys under other spellings of a letter (Russian г for h between vowels, Turkic p for f);
 #    x for кс; an initial J of a German spelling for Й, Ю, Я too.
 # 4: Kazakh ң (ng after a vowel) for Russian н; a German J of a given name for Й, Ю, Я, Е.
-RULES_VERSION = 4
+# 5: invisible characters (soft hyphen, zero-width ones) and stress marks inside a word dropped.
+RULES_VERSION = 5
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -25,6 +25,7 @@ from itertools import combinations, permutations
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from casework.core.text import visible
 from casework.core.vocab import Script
 
 # --- romanisation ---------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def romanise(text: str) -> str:
 
 def _romanised_words(text: str) -> list[tuple[str, bool]]:
     """(word, written as an initial) for each word of ``text``."""
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", visible(text)))
     words = []
     for raw in _WORD_RE.findall(text.replace("_", " ")):
         dotted = raw.endswith(".")

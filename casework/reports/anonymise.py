@@ -34,6 +34,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.cases.services import case_people_with_names
 from casework.core import countries
 from casework.core.db import db, in_chunks
+from casework.core.text import visible
 from casework.core.types import PartialDate
 from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact, LegalStatus
 from casework.evidence.models import Source
@@ -184,6 +185,7 @@ _ENDINGS = (
 def name_parts(name: str) -> list[str]:
     """The keys by which a name is withheld word by word: each part, and each run of letters
     ("G'ulom" is also "ulom" once escaped in HTML), of three letters or more."""
+    name = visible(name)
     parts = name_key(name).split() + [name_key(run) for run in _LETTERS.findall(name)]
     return [part.replace(" ", "") for part in parts if len(part) >= 3]
 
@@ -234,7 +236,7 @@ class Scrubber:
             return
         self._seen.clear()
         self.literals.append((identity.strip(), NAME_WITHHELD))
-        for word in _WORD.findall(identity):
+        for word in _WORD.findall(visible(identity)):
             if word[0].islower() or word.isupper():
                 continue
             for part in [name_key(word)] + [name_key(run) for run in _LETTERS.findall(word)]:
@@ -286,7 +288,9 @@ class Scrubber:
         ``generic``, every e-mail address and phone number as well."""
         if not text:
             return ""
+        text = visible(text)
         for value, replacement in sorted(self.literals, key=lambda lr: -len(lr[0])):
+            value = visible(value)
             text = re.sub(re.escape(value), replacement, text, flags=re.IGNORECASE)
         if generic:
             text = _EMAIL.sub(CONTACT_WITHHELD, text)

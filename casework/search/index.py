@@ -35,8 +35,9 @@ PURPOSE = "search.term"
 # The version of the rules that turn a text into terms (``casework.search.text``): raise it with
 # any change that gives a word another term; ``refresh_index`` (``flask seed``) then rebuilds the
 # index. 1: words stemmed by Snowball only. 2: a Russian noun of an act and its verb share a
-# term ("задержание", "задержан"; "экстрадиция", "экстрадировать").
-RULES_VERSION = 2
+# term ("задержание", "задержан"; "экстрадиция", "экстрадировать"). 3: invisible characters
+# (soft hyphen, zero-width ones) and stress marks inside a word dropped.
+RULES_VERSION = 3
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

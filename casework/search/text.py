@@ -20,6 +20,8 @@ from functools import lru_cache
 import snowballstemmer
 from markupsafe import Markup, escape
 
+from casework.core.text import visible
+
 MIN_WORD_LEN = 2
 MAX_NUMBER_LEN = 4
 # Apostrophes inside a word (Uzbek oʻ, gʻ; English it's) are dropped rather than splitting it.
@@ -311,7 +313,7 @@ def term_of(word: str) -> str | None:
 
 def words(text: str) -> Iterator[re.Match[str]]:
     """Every word of ``text`` (with its position, for highlighting)."""
-    return _WORD.finditer(unicodedata.normalize("NFC", text))
+    return _WORD.finditer(visible(text))
 
 
 def terms(text: str | None) -> set[str]:
@@ -337,7 +339,7 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
 def snippet(text: str, wanted: set[str], *, width: int = 240) -> tuple[Markup, int] | None:
     """An HTML-escaped excerpt of ``text`` around its first matching word, matches in <mark>,
     and how many words matched; None when no word of ``text`` is one of the ``wanted`` terms."""
-    text = unicodedata.normalize("NFC", text)
+    text = visible(text)
     spans = [(m.start(), m.end()) for m in words(text) if term_of(m.group()) in wanted]
     if not spans:
         return None
