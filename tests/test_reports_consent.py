@@ -258,6 +258,8 @@ def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
     assert scrubber.scrub("Х\u0301олматов") == "P1"
     assert scrubber.scrub(unicodedata.normalize("NFD", "Йўлдош приехал")) == "P1 приехал"
     assert scrubber.scrub("ул. Абая\u00ad 12") == "ул. [withheld]"
+    # Hyphenated at a line's end, as a PDF's text breaks it; another word so broken stays.
+    assert scrubber.scrub("Брат Хол-\nматова и вод-\r\n  ный") == "Брат P1 и вод-\r\n  ный"
     # A name recorded with such a character in it is withheld as typed without it.
     recorded = Scrubber(names=dict.fromkeys(name_parts("Нур\u00adлан Абе\u200bнов"), "P2"))
     assert recorded.scrub("Нурлан Абенов, Abenov") == "P2, P2"

@@ -167,6 +167,9 @@ def person_out(
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
+# A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
+# breaks it: one word when joined.
+_BROKEN_WORD = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
@@ -283,6 +286,10 @@ class Scrubber:
             return whole
         return _LETTERS.sub(lambda m: self._name_match(m.group()) or m.group(), word)
 
+    def _replace_broken(self, match: re.Match[str]) -> str:
+        """A name hyphenated at a line's end, whole; any other word so broken stays as it is."""
+        return self._name_match(match.group(1) + match.group(2)) or match.group()
+
     def scrub(self, text: str | None, *, generic: bool = True) -> str:
         """``text`` with every withheld name, spelling, number and contact replaced; with
         ``generic``, every e-mail address and phone number as well."""
@@ -295,6 +302,7 @@ class Scrubber:
         if generic:
             text = _EMAIL.sub(CONTACT_WITHHELD, text)
             text = _PHONE.sub(self._replace_number, text)
+        text = _BROKEN_WORD.sub(self._replace_broken, text)
         text = _WORD.sub(self._replace_word, text)
         # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
         for replacement in set(self.names.values()):
