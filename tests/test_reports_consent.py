@@ -267,6 +267,24 @@ def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
     assert scrubber.scrub("Uyghur: ئابدۇللا, café") == "Uyghur: ئابدۇللا, café"
 
 
+def test_a_name_in_a_patronymic_a_fond_form_an_adjective_or_a_handle_is_withheld():
+    """A patronymic names the father ("Дилшод Алишерович": Alisher's son), "-jon" or "-xon"
+    is an Uzbek name said fondly, an adjective of a surname is the family's, and a handle runs
+    the name together: each gives a withheld name away. Other words are left alone."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Алишер Холматов"), "P1"))
+    for text in (
+        "Дилшод Алишерович", "Dilshod Alisherovich", "Малика Алишеровна", "с Алишеровичем",
+        "Alisherjon", "Алишержон", "Алишерхон", "Холматовское дело", "семья Холматовских",
+        "AlisherKholmatov", "t.me/AlisherKholmatov",
+    ):  # fmt: skip
+        scrubbed = scrubber.scrub(text)
+        assert "Алишер" not in scrubbed and "Alisher" not in scrubbed, (text, scrubbed)
+        assert "Холматов" not in scrubbed and "Kholmatov" not in scrubbed, (text, scrubbed)
+    assert scrubber.scrub("AlisherKholmatov") == "P1"
+    for text in ("Karimovich", "Ivanovna", "Ташкентский суд", "iPhone", "McDonald", "Sherzod"):
+        assert scrubber.scrub(text) == text
+
+
 def test_xlsx_and_csv_cells_cannot_run_formulas(app, world):
     from casework.core.spreadsheet import inert_cell
 

@@ -167,6 +167,7 @@ def person_out(
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_CAMEL = re.compile(r"[^\W\d_][^\W\d_A-ZА-ЯЁ]*")  # "AlisherKholmatov": Alisher, Kholmatov
 # A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
 # breaks it: one word when joined.
 _BROKEN_WORD = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
@@ -181,7 +182,12 @@ _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 _ENDINGS = (
     "a", "u", "e", "y", "i", "s", "es", "om", "im", "ym", "oi", "ei", "oy", "ogo", "omu", "ov",
     "ova", "ykh", "ymi", "ami", "am", "akh", "ah", "lar", "ler", "lari", "ning", "nin", "ni",
-    "ga", "ge", "ka", "ke", "da", "de", "ta", "te", "dan", "den", "tan", "ten",
+    "ga", "ge", "ka", "ke", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "em",
+    # A patronymic names the father ("Алишерович", "Alisherovna": of Alisher), an Uzbek "-jon"
+    # or "-xon" is a name said fondly ("Alisherjon", "Gulnoraxon"), an adjective of a surname
+    # is the family's ("Холматовская"). Keys spell ч C and х h.
+    "oviC", "eviC", "iC", "ovna", "evna", "ovny", "evny", "jon", "hon", "ski", "skoe", "skaya",
+    "skogo", "skoi",
 )  # fmt: skip
 
 
@@ -279,12 +285,23 @@ class Scrubber:
         return CONTACT_WITHHELD
 
     def _replace_word(self, match: re.Match[str]) -> str:
-        """A whole word ("G'ulom"), else its letter runs ("Nazarov's" -> "Nazarov")."""
+        """A whole word ("G'ulom"), else its letter runs ("Nazarov's" -> "Nazarov"), else the
+        words run together in it ("AlisherKholmatov", a handle)."""
         word = match.group()
         whole = self._name_match(word)
         if whole is not None:
             return whole
-        return _LETTERS.sub(lambda m: self._name_match(m.group()) or m.group(), word)
+        return _LETTERS.sub(self._replace_run, word)
+
+    def _replace_run(self, match: re.Match[str]) -> str:
+        run = match.group()
+        found = self._name_match(run)
+        if found is not None:
+            return found
+        parts = _CAMEL.findall(run)
+        if len(parts) < 2 or "".join(parts) != run:
+            return run
+        return "".join(self._name_match(part) or part for part in parts)
 
     def _replace_broken(self, match: re.Match[str]) -> str:
         """A name hyphenated at a line's end, whole; any other word so broken stays as it is."""
@@ -306,7 +323,7 @@ class Scrubber:
         text = _WORD.sub(self._replace_word, text)
         # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
         for replacement in set(self.names.values()):
-            doubled = re.escape(replacement) + r"(\s+" + re.escape(replacement) + r")+"
+            doubled = re.escape(replacement) + r"(\s*" + re.escape(replacement) + r")+"
             text = re.sub(doubled, replacement, text)
         return text
 
