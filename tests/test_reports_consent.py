@@ -281,6 +281,7 @@ def test_a_name_in_a_patronymic_a_fond_form_an_adjective_or_a_handle_is_withheld
         assert "Алишер" not in scrubbed and "Alisher" not in scrubbed, (text, scrubbed)
         assert "Холматов" not in scrubbed and "Kholmatov" not in scrubbed, (text, scrubbed)
     assert scrubber.scrub("AlisherKholmatov") == "P1"
+    assert scrubber.scrub("ДилшодҲолматов") == "ДилшодP1"
     for text in ("Karimovich", "Ivanovna", "Ташкентский суд", "iPhone", "McDonald", "Sherzod"):
         assert scrubber.scrub(text) == text
 

@@ -167,7 +167,6 @@ def person_out(
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CAMEL = re.compile(r"[^\W\d_][^\W\d_A-ZА-ЯЁ]*")  # "AlisherKholmatov": Alisher, Kholmatov
 # A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
 # breaks it: one word when joined.
 _BROKEN_WORD = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
@@ -189,6 +188,18 @@ _ENDINGS = (
     "oviC", "eviC", "iC", "ovna", "evna", "ovny", "evny", "jon", "hon", "ski", "skoe", "skaya",
     "skogo", "skoi",
 )  # fmt: skip
+
+
+def _run_together(run: str) -> list[str]:
+    """The words of a run of letters written together, each from a capital after a small
+    letter ("AlisherKholmatov", "АлишерҚодиров"): any script with capitals."""
+    parts = [run[:1]]
+    for previous, letter in zip(run, run[1:], strict=False):
+        if letter.isupper() and previous.islower():
+            parts.append(letter)
+        else:
+            parts[-1] += letter
+    return parts
 
 
 def name_parts(name: str) -> list[str]:
@@ -298,8 +309,8 @@ class Scrubber:
         found = self._name_match(run)
         if found is not None:
             return found
-        parts = _CAMEL.findall(run)
-        if len(parts) < 2 or "".join(parts) != run:
+        parts = _run_together(run)
+        if len(parts) < 2:
             return run
         return "".join(self._name_match(part) or part for part in parts)
 
