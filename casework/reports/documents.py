@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -71,7 +71,12 @@ def _page_number_footer(document, label: str) -> None:
 
 
 def new_document(footer: str = ""):
+    """A blank document for an output: its properties say nothing of who or what made it
+    (python-docx's template says "python-docx", created in 2013), only when."""
     document = Document()
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = properties.comments = ""
+    properties.created = properties.modified = datetime.now(UTC).replace(microsecond=0)
     style = document.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(11)
