@@ -15,6 +15,7 @@ from casework.audit.models import AuditEntry
 from casework.core.db import db
 from casework.reports.anonymise import (
     NAME_WITHHELD,
+    WITHHELD,
     Output,
     Scrubber,
     disclose_case,
@@ -283,6 +284,26 @@ def test_a_name_in_a_patronymic_a_fond_form_an_adjective_or_a_handle_is_withheld
     assert scrubber.scrub("AlisherKholmatov") == "P1"
     assert scrubber.scrub("ДилшодҲолматов") == "ДилшодP1"
     for text in ("Karimovich", "Ivanovna", "Ташкентский суд", "iPhone", "McDonald", "Sherzod"):
+        assert scrubber.scrub(text) == text
+
+
+def test_an_address_down_to_the_house_in_free_text_is_withheld():
+    """Free text may say where someone lives or hides, in any of the region's ways of writing
+    an address; the address is withheld whoever it belongs to (it need not be a person's
+    recorded one). A street named without a house, and numbers that are no house, stay."""
+    scrubber = Scrubber()
+    for text in (
+        "Живёт по адресу: ул. Абая 12, кв. 5", "улица Абая, дом 12", "мкр. Самал-2, д. 15, кв. 7",
+        "пр-т Достык 5/1", "дом 12 по улице Абая", "д. 7, кв. 12", "Abay avenue 10, apt 3",
+        "Amir Temur ko'chasi 12", "Абай даңғылы 10", "Абай көшесі, 45", "ул. Толе би, 59",
+    ):  # fmt: skip
+        scrubbed = scrubber.scrub(text)
+        assert WITHHELD in scrubbed and not any(ch.isdigit() for ch in scrubbed), (text, scrubbed)
+    assert scrubber.scrub("He lives at Abay avenue 10.") == f"He lives at {WITHHELD}."
+    for text in (
+        "Протест на проспекте Достык.", "ст. 3 Конвенции", "Article 3 of the Convention",
+        "in 2011, 12 people", "пр. 5 УПК", "St. Petersburg", "улица Абая", "on 5 May 2012",
+    ):  # fmt: skip
         assert scrubber.scrub(text) == text
 
 

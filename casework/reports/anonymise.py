@@ -171,6 +171,25 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # breaks it: one word when joined.
 _BROKEN_WORD = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address down to the house, wherever free text gives one ("ул. Абая 12, кв. 5", "улица
+# Абая, дом 12", "мкр. Самал-2, д. 15", "Abay avenue 10", "Amir Temur ko'chasi 12", "дом 12
+# по улице Абая"): where someone lives or hides. A street named without a number stays.
+_NAME_WORD = r"[^\W\d_][\w'’ʻ-]*\.?"
+_NUMBER = r"\d+[\w/-]*"
+_FLAT = rf"(?:,?\s*(?:кв|квартира|apt|flat)\.?\s*{_NUMBER})?"
+_HOUSE = rf"(?:(?:д|дом|house|uy)\.?\s*)?{_NUMBER}{_FLAT}"
+_ADDRESS = re.compile(
+    rf"\b(?:ул|улица|пр|проспект|пр-т|пер|переулок|мкр|мкр-н|микрорайон|бульвар|б-р)\.?\s+"
+    rf"(?:{_NAME_WORD}\s*){{1,4}}?,?\s*{_HOUSE}"
+    rf"|\b(?:д|дом|house)\.?\s*{_NUMBER}(?:{_FLAT[3:-2]}|\s+по\s+(?:ул|улице)\.?\s+{_NAME_WORD})",
+    re.IGNORECASE,
+)
+# The street's name before its kind ("Abay avenue 10", "Абай көшесі 45"): capitalised words.
+_CAPITALISED = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲ][\w'’ʻ-]*\.?"
+_ADDRESS_NAME_FIRST = re.compile(
+    rf"\b(?:{_CAPITALISED}\s+){{1,3}}(?i:street|st\.|avenue|ave\.|road|lane|boulevard|"
+    rf"ko['ʻ’‘]?chasi|көшесі|даңғылы)\s*,?\s*(?i:{_HOUSE})"
+)
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 # Russian and Central Asian case endings after a name ("Холматова", "Kholmatovu").
@@ -328,6 +347,7 @@ class Scrubber:
             value = visible(value)
             text = re.sub(re.escape(value), replacement, text, flags=re.IGNORECASE)
         if generic:
+            text = _ADDRESS_NAME_FIRST.sub(WITHHELD, _ADDRESS.sub(WITHHELD, text))
             text = _EMAIL.sub(CONTACT_WITHHELD, text)
             text = _PHONE.sub(self._replace_number, text)
         text = _BROKEN_WORD.sub(self._replace_broken, text)
