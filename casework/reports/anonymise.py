@@ -169,26 +169,30 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
 # breaks it: one word when joined.
-_BROKEN_WORD = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_BROKEN_WORD = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
+# Each starts only where its first run starts: inside a long word (a pasted blob), trying
+# every position would take time growing with the square of its length.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # An address down to the house, wherever free text gives one ("ул. Абая 12, кв. 5", "улица
 # Абая, дом 12", "мкр. Самал-2, д. 15", "Abay avenue 10", "Amir Temur ko'chasi 12", "дом 12
 # по улице Абая"): where someone lives or hides. A street named without a number stays.
-_NAME_WORD = r"[^\W\d_][\w'’ʻ-]*\.?"
-_NUMBER = r"\d+[\w/-]*"
-_FLAT = rf"(?:,?\s*(?:кв|квартира|apt|flat)\.?\s*{_NUMBER})?"
-_HOUSE = rf"(?:(?:д|дом|house|uy)\.?\s*)?{_NUMBER}{_FLAT}"
+# Each part of the pattern matches one way only (words end at a space or a comma, a number is
+# a digit and what follows it): a long text never sends it through every way of splitting.
+_NAME_WORD = r"[^\W\d_][\w'’ʻ-]*\.?[\s,]+"
+_NUMBER = r"\d[\w/-]*"
+_FLAT = rf",?\s*(?:кв|квартира|apt|flat)\.?\s*{_NUMBER}"
+_HOUSE = rf"(?:(?:д|дом|house|uy)\.?\s*)?{_NUMBER}(?:{_FLAT})?"
 _ADDRESS = re.compile(
     rf"\b(?:ул|улица|пр|проспект|пр-т|пер|переулок|мкр|мкр-н|микрорайон|бульвар|б-р)\.?\s+"
-    rf"(?:{_NAME_WORD}\s*){{1,4}}?,?\s*{_HOUSE}"
-    rf"|\b(?:д|дом|house)\.?\s*{_NUMBER}(?:{_FLAT[3:-2]}|\s+по\s+(?:ул|улице)\.?\s+{_NAME_WORD})",
+    rf"(?:{_NAME_WORD}){{1,4}}?{_HOUSE}"
+    rf"|\b(?:д|дом|house)\.?\s*{_NUMBER}(?:{_FLAT}|\s+по\s+(?:ул|улице)\.?\s+[^\W\d_]+)",
     re.IGNORECASE,
 )
 # The street's name before its kind ("Abay avenue 10", "Абай көшесі 45"): capitalised words.
-_CAPITALISED = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲ][\w'’ʻ-]*\.?"
+_CAPITALISED = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲ][\w'’ʻ-]*\.?\s+"
 _ADDRESS_NAME_FIRST = re.compile(
-    rf"\b(?:{_CAPITALISED}\s+){{1,3}}(?i:street|st\.|avenue|ave\.|road|lane|boulevard|"
-    rf"ko['ʻ’‘]?chasi|көшесі|даңғылы)\s*,?\s*(?i:{_HOUSE})"
+    rf"\b(?:{_CAPITALISED}){{1,3}}(?i:street|st\.|avenue|ave\.|road|lane|boulevard|"
+    rf"ko['ʻ’‘]?chasi|көшесі|даңғылы)[\s,]*(?i:{_HOUSE})"
 )
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
