@@ -13,6 +13,7 @@ import codecs
 import re
 import struct
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 
 import filetype
@@ -373,7 +374,7 @@ def _location_key_indices(payload: bytes) -> set[int]:
     return found
 
 
-class _StreamWalk:
+class _StreamWalk(ABC):
     """Walks a file's structure as its bytes arrive; ``located`` once it has met a place. The
     walk (``_walk``) is a generator that yields how many bytes it wants next (a negative
     number: that many passed over) and is sent them; at the end of the file it is sent what is
@@ -386,8 +387,9 @@ class _StreamWalk:
         self._walking: Generator[int, bytes, None] | None = self._walk()
         self._want = next(self._walking)
 
+    @abstractmethod
     def _walk(self) -> Generator[int, bytes, None]:
-        raise NotImplementedError
+        """The walk of one kind of file (``_Boxes``, ``_PngText``)."""
 
     def feed(self, chunk: bytes) -> None:
         at = 0
