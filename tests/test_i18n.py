@@ -536,3 +536,36 @@ def test_notices_reach_each_reader_in_their_own_language(app, make_user):
     )
     notice = db.session.scalar(select(AccountNotice).where(AccountNotice.user_id == coordinator.id))
     assert notice.message.startswith("Second Coord (c2@example.org) получает роль координатора")
+
+
+def test_a_template_string_costs_one_call_and_is_formatted_as_before(app, monkeypatch):
+    """A page shows hundreds of strings: each ``_()`` is one call through the template context
+    (no alias looking ``gettext`` up, no second call for the catalogue), and reads as before:
+    ``%%`` is a percent sign, placeholders are filled and escaped where the page escapes."""
+    from flask import render_template_string
+    from jinja2.runtime import Context
+    from markupsafe import Markup
+
+    calls = []
+    original = Context.call
+
+    def counted(self, obj, *args, **kwargs):
+        calls.append(obj)
+        return original(self, obj, *args, **kwargs)
+
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        monkeypatch.setattr(Context, "call", counted)
+        assert render_template_string('{{ _("Cases") }}') == "Дела"
+        assert len(calls) == 1
+        assert render_template_string('{{ gettext("Cases") }}') == "Дела"
+        monkeypatch.setattr(Context, "call", original)
+        assert render_template_string('{{ _("100%% <b>") }}') == "100% <b>"
+        assert render_template_string('{{ _("x %(v)s", v="<i>") }}') == "x &lt;i&gt;"
+        assert isinstance(render_template_string('{% set s = _("Cases") %}{{ s }}'), str)
+        text = render_template_string(
+            '{% autoescape false %}{{ _("a %(v)s", v="<i>") }}{{ _("5%%") }}{% endautoescape %}'
+        )
+        assert text == "a <i>5%"
+        marked = app.jinja_env.from_string('{% set s = _("Cases") %}{{ s.__html__ is defined }}')
+        assert marked.render() == "True"
+        assert Markup("<b>%s</b>") % "x" == Markup("<b>x</b>")
