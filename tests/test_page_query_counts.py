@@ -319,3 +319,47 @@ def test_adding_a_person_costs_the_same_with_ten_times_the_people(app, archive, 
     few = _count(client, count_queries, "GET", url)
     archive.grow(30)
     assert _count(client, count_queries, "GET", url) == few
+
+
+def test_the_case_files_row_forms_read_their_words_and_token_once(app, archive, monkeypatch):
+    """Each person, event, comment, source and document of a case file has a form to remove it
+    (or restore it): the CSRF token and the form's words are read once per page, not per row."""
+    from flask_wtf import csrf
+
+    from casework.core import i18n
+
+    generate_csrf = csrf.generate_csrf
+
+    read: list[str] = []
+
+    def token() -> str:
+        read.append("token")
+        return generate_csrf()
+
+    class Counted:
+        def __init__(self, catalogue) -> None:
+            self.catalogue = catalogue
+
+        def ugettext(self, message: str) -> str:
+            read.append(message)
+            return self.catalogue.ugettext(message)
+
+        def __getattr__(self, name: str):
+            return getattr(self.catalogue, name)
+
+    catalogue = i18n.current_translations
+    monkeypatch.setattr(csrf, "generate_csrf", token)
+    monkeypatch.setattr(i18n, "current_translations", lambda: Counted(catalogue()))
+    client = _client(app, archive.coordinator)
+    words = ("token", "Remove", "Why", "Why (kept in the record)")
+
+    def reads() -> dict[str, int]:
+        read.clear()
+        html = client.get(_url(archive, "CASE")).get_data(as_text=True)
+        assert html.count('name="reason"') > 8
+        return {w: read.count(w) for w in words}
+
+    archive.grow(4)
+    few = reads()
+    archive.grow(12)
+    assert reads() == few
