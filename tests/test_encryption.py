@@ -297,9 +297,10 @@ def test_plaintext_never_reaches_an_encrypted_column_in_sql(app, monitor):
         select(Case).order_by(Case.narrative),
         select(Source.identity, func.count()).group_by(Source.identity),
     ):
-        with pytest.raises(EncryptedColumnInSQL):
-            db.session.execute(query).all()
-        db.session.rollback()
+        for _ in range(2):  # and again, once the statement's SQL is compiled and remembered
+            with pytest.raises(EncryptedColumnInSQL):
+                db.session.execute(query).all()
+            db.session.rollback()
     # Whether a value is there at all stays askable (NULL is stored as NULL).
     assert db.session.scalar(select(func.count(Case.id)).where(Case.narrative.is_not(None))) == 1
     # A bare column select gives sealed values that refuse to be shown.
@@ -640,3 +641,17 @@ def test_a_change_to_an_encrypted_column_of_a_committed_row_is_written(app, make
         text("SELECT title, act_place FROM cases WHERE id = :id"), {"id": case.id}
     ).one()
     assert "Tashkent" not in str(stored)
+
+
+def test_a_statement_is_looked_over_for_encrypted_columns_once_per_shape(app, monkeypatch):
+    """Every query of every page is checked for SQL over ciphertext: the check looks at a
+    statement's shape, so one compiled (and remembered) for its shape is not looked over again
+    each time it runs, whatever its values."""
+    from casework.core import sealing
+
+    walked = []
+    walk = sealing._secret_columns_in
+    monkeypatch.setattr(sealing, "_secret_columns_in", lambda c: walked.append(c) or walk(c))
+    for n in range(5):
+        db.session.execute(select(Case.id).where(Case.reference == f"KZ-{n}").order_by(Case.id))
+    assert 0 < len(walked) <= 2  # its where clause and its order, once

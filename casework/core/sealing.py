@@ -33,7 +33,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Delete,
-    Engine,
     Select,
     Text,
     Update,
@@ -44,6 +43,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapper, Session, configure_mappers, object_session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.sql import operators
@@ -357,8 +357,7 @@ def _secret_columns_in(clause: Any) -> Iterable[Column]:
         stack.extend(element.get_children())
 
 
-@event.listens_for(Engine, "before_execute")
-def _refuse_sql_over_secrets(conn: Any, statement: Any, *args: Any) -> None:
+def _refuse_sql_over_secrets(statement: Select | Update | Delete) -> None:
     """Comparing, sorting or grouping on ciphertext gives wrong answers silently: refuse it.
 
     Writing plain text is refused by the type itself; this catches ORDER BY, GROUP BY and
@@ -371,16 +370,35 @@ def _refuse_sql_over_secrets(conn: Any, statement: Any, *args: Any) -> None:
             *statement._group_by_clauses,
             *statement._having_criteria,
         )
-    elif isinstance(statement, Update | Delete):
-        clauses = (statement.whereclause,)
     else:
-        return
+        clauses = (statement.whereclause,)
     for clause in clauses:
         for col in _secret_columns_in(clause):
             raise EncryptedColumnInSQL(
                 f"{col.table.name}.{col.name} is encrypted: filter, sort or group it in "
                 "Python over the rows already loaded, not in SQL"
             )
+
+
+# Checked as a statement is compiled, before any value is bound: SQLAlchemy compiles a
+# statement once per shape and reuses the SQL whatever the values, so each shape is looked
+# over once rather than at every execution of every query of every page.
+@compiles(Select)
+def _compile_select(element: Select, compiler: Any, **kw: Any) -> str:
+    _refuse_sql_over_secrets(element)
+    return compiler.visit_select(element, **kw)
+
+
+@compiles(Update)
+def _compile_update(element: Update, compiler: Any, **kw: Any) -> str:
+    _refuse_sql_over_secrets(element)
+    return compiler.visit_update(element, **kw)
+
+
+@compiles(Delete)
+def _compile_delete(element: Delete, compiler: Any, **kw: Any) -> str:
+    _refuse_sql_over_secrets(element)
+    return compiler.visit_delete(element, **kw)
 
 
 def check_secret_tables() -> None:
