@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import combinations, permutations
+from itertools import combinations, permutations, product
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -208,6 +208,50 @@ def skeleton(word: str) -> str:
     lead = "a" if word[:1] in _VOWELS else ""
     body = "".join(ch for ch in word if ch not in _VOWELS).translate(_VOICING)
     return lead + re.sub(r"(.)\1+", r"\1", body)
+
+
+# Vowels that transliterations of one name swap: Russian а for o (Кадыров, Qodirov), Uyghur ә
+# for e (Мәмәт, Memet), и for ы (Chingiz, Чыңгыз); in a longer word Uzbek ў for у too (Уткир,
+# Ўткир), and any vowel after the first of a group (Khodjaïev, Ходжаев).
+_SPELLING_VOWELS = str.maketrans({"e": "a", "o": "a", "y": "i"})
+
+
+def _spelling_keys(word: str, strict: bool) -> set[tuple[str, str, str]]:
+    letters = re.sub(r"(.)\1+", r"\1", word.translate(_VOICING))
+    shape = re.sub("V+", "V", "".join("V" if ch in _VOWELS else "C" for ch in letters))
+    consonants = shape.count("C")
+    if len(word) < 4 or consonants < 2:
+        return set()
+    # The first consonant as spelt, voicing too (Город is not Кайрат).
+    shape = (word[0] if word[0] not in _VOWELS else "") + shape
+    skel = skeleton(word)
+    # A y between vowels is the glide of a Russian е or я (Aliyeva, Алиева).
+    groups = [re.sub(r"(?<=.)y(?=.)", "", g) for g in re.findall("[aeiouy]+", word)]
+    if strict or consonants == 2:
+        vowels = "-".join(groups).translate(_SPELLING_VOWELS)
+        return {(skel, shape, re.sub(r"(.)\1+", r"\1", vowels))}
+    if consonants == 3:
+        # The first vowel of each group, an o standing for a or u.
+        options = [
+            ("a", "u") if g[0] == "o" else (g[0].translate(_SPELLING_VOWELS),) for g in groups
+        ]
+        return {(skel, shape, "".join(v)) for v in product(*options)}
+    return {(skel, shape, "")}
+
+
+@lru_cache(maxsize=65_536)
+def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, str]]:
+    """Loose keys of a phonetic word (and of its :func:`variants`), by which the outputs withhold
+    a name in a spelling nobody recorded: the same consonants (voicing folded but for the
+    first) with vowels in the same places (Khodjaïev, Xo'jayev and Ҳўжаев; Чыңгыз and
+    Chingiz); two spellings of a name share a key. The fewer its consonants, the more its
+    vowels must be alike: with three, the first of each group (o for a or u: Ўткир is Уткир,
+    Собир Сабир; "Baked" is not Бакыт); with two, or any with ``strict``, each up to o/a/e
+    and i/y (Memet is Мәмәт, Omer is not Amir); with ``strict``, a letter stands for no other
+    (no :func:`variants`). A word shorter than four letters or with one consonant has none
+    (Ali, Kim)."""
+    forms = (word,) if strict else variants(word)
+    return frozenset(k for v in forms for k in _spelling_keys(v, strict))
 
 
 # Russian writes г for the h of Arabic and Persian names (Ибрагим for Ibrahim, Рагим, Магомед,

@@ -41,7 +41,7 @@ from casework.evidence.models import Source
 from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
-from casework.people.names import latin_key
+from casework.people.names import latin_key, skeletons, spelling_keys
 from casework.reports.models import OutputReview
 
 WITHHELD = "[withheld]"
@@ -225,6 +225,15 @@ def _run_together(run: str) -> list[str]:
     return parts
 
 
+def _may_be_a_name(word: str) -> bool:
+    """Whether a word of free text may be a name spelt otherwise than recorded: written with a
+    capital (or in a script without capitals, as Uyghur's Arabic), not an acronym ("IDOR")."""
+    first = word[:1]
+    if first.lower() == first.upper():
+        return True
+    return first.isupper() and not (word.isupper() and len(word) <= 4)
+
+
 def name_parts(name: str) -> list[str]:
     """The keys by which a name is withheld word by word: each part, and each run of letters
     ("G'ulom" is also "ulom" once escaped in HTML), of three letters or more."""
@@ -239,8 +248,13 @@ class Scrubber:
 
     names: dict[str, str] = field(default_factory=dict)  # name-part key -> replacement
     literals: list[tuple[str, str]] = field(default_factory=list)  # exact value -> replacement
+    # Name-part keys of the people the output names: never taken for another's spelling.
+    kept: set[str] = field(default_factory=set)
     # Words already looked up (a text repeats its words): word -> replacement or None.
     _seen: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    # ``names`` by their loose spelling keys (``names.spelling_keys``), built from ``names``.
+    _spellings: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
+    _spellings_of: int = field(default=-1, repr=False, compare=False)
 
     def add_person(
         self, person: Person, disclosure: Disclosure, keep: frozenset[str] = frozenset()
@@ -298,15 +312,46 @@ class Scrubber:
             return self.names[key]
         # Up to two endings off ("Xolmatovlarning": -lar, -ning); a stem may be a woman's
         # name without its -a ("Юсуповой": Yusupov-oy, of Yusupova).
-        stems = {key[: -len(e)] for e in _ENDINGS if key.endswith(e)}
-        stems |= {stem[: -len(e)] for stem in stems for e in _ENDINGS if stem.endswith(e)}
+        first = {key[: -len(e)]: e for e in _ENDINGS if key.endswith(e)}  # stem: ending
+        stems = set(first)
+        stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
         for stem in sorted(stems, key=len, reverse=True):
             if len(stem) < 4:
                 continue
             for known in (stem, stem + "a"):
                 if known in self.names:
                     return self.names[known]
+        if not _may_be_a_name(word) or key in self.kept:
+            return None
+        # A spelling nobody recorded (Khodjaïev for Ҳўжаев, Chingiz for Чыңгыз): the same
+        # consonants with vowels in the same places, whole or without its endings.
+        # A stem (five letters or more, one ending of two or more off: Xo'jayevga) needs its
+        # vowels alike too ("January" is not "Janar" and -y).
+        spellings = self._spelling_index()
+        forms = [(key, False)] + [
+            (form, True)
+            for stem, ending in first.items()
+            if len(ending) >= 2 and len(stem) >= 5
+            for form in (stem, stem + "a")
+        ]
+        for known, strict in forms:
+            if spellings.keys().isdisjoint(skeletons(known)):
+                continue  # not one consonant skeleton in common: the keys would not be either
+            for loose in spelling_keys(known, strict):
+                if (loose[0], loose) in spellings:
+                    return spellings[loose[0], loose]
         return None
+
+    def _spelling_index(self) -> dict[Any, str]:
+        """Replacements by loose spelling key (under its skeleton), and by skeleton alone."""
+        if self._spellings_of != len(self.names):
+            self._spellings = {}
+            for part, replacement in self.names.items():
+                for loose in spelling_keys(part) | spelling_keys(part, strict=True):
+                    self._spellings.setdefault((loose[0], loose), replacement)
+                    self._spellings.setdefault(loose[0], replacement)
+            self._spellings_of = len(self.names)
+        return self._spellings
 
     @staticmethod
     def _replace_number(match: re.Match[str]) -> str:
@@ -635,7 +680,7 @@ def case_scrubber(
     at_risk = _relatives_at_risk(everyone, family)
     scrubber = Scrubber()
     people = []
-    named: set[str] = set()
+    named = scrubber.kept
     # Ages are those at the act (a child then is a child in the document), else today's.
     on = case.act_date.earliest() if case.act_date else None
     # Hidden links too: a person removed from the case may still be named in its text.
@@ -811,6 +856,7 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
         )
         combined.names.update(scrubber.names)
         combined.literals.extend(scrubber.literals)
+        combined.kept |= scrubber.kept
     return combined.scrub(text)
 
 
@@ -824,7 +870,7 @@ def scrub_team_print(case: Case, html: str) -> str:
     source's identity typed in the text is not printed either, as its list of sources does not
     print it."""
     scrubber = Scrubber()
-    printed: set[str] = set()
+    printed = scrubber.kept
     for cp in _people_of(case):
         if cp.person.consent == ConsentLevel.NONE:
             scrubber.add_person(cp.person, Disclosure.WITHHELD)
