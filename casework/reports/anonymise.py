@@ -165,7 +165,11 @@ def person_out(
 
 # --- free text ------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʻʼ`-][^\W\d_]+)*")
+# Inside a word, an apostrophe of any kind Uzbek Latin writes oʻ and gʻ with (U+02BB, U+2019,
+# U+0027, U+0060, U+02BC, U+2018, the acute accent), also as a web page escapes it.
+_APOSTROPHE = r"(?:['’ʻʼ`‘´ʹʽ]|&#39;|&#x27;|&apos;|&#8217;|&rsquo;|&#8216;|&lsquo;)"
+_ESCAPED_APOSTROPHE = re.compile(r"&(?:#39|#x27|apos|#8217|rsquo|#8216|lsquo);")
+_WORD = re.compile(rf"[^\W\d_]+(?:(?:{_APOSTROPHE}|-)[^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
 # breaks it: one word when joined.
@@ -367,7 +371,7 @@ class Scrubber:
         """A whole word ("G'ulom"), else its letter runs ("Nazarov's" -> "Nazarov"), else the
         words run together in it ("AlisherKholmatov", a handle)."""
         word = match.group()
-        whole = self._name_match(word)
+        whole = self._name_match(_ESCAPED_APOSTROPHE.sub("'", word))
         if whole is not None:
             return whole
         return _LETTERS.sub(self._replace_run, word)
