@@ -289,6 +289,20 @@ def test_a_withheld_name_with_any_uzbek_apostrophe_is_withheld():
     assert scrubber.scrub("<p>Ko&#39;cha, it&#39;s</p>") == "<p>Ko&#39;cha, it&#39;s</p>"
 
 
+def test_a_withheld_name_with_a_kazakh_kyrgyz_or_uyghur_case_ending_is_withheld():
+    """Kazakh, Kyrgyz and Uyghur text adds case endings to a name (Қасымовтың: of Qasymov;
+    Нұрланнан: from Nurlan; Ömirbekke: to Ömirbek): written so, the name left the output."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Қасымов Нұрлан Өмірбек"), "P1"))
+    for word in (
+        "Қасымовтың", "Qasymovtyń", "Qasymovtyng", "Қасымовты", "Қасымовпен", "Қасымовтар",
+        "Нұрланның", "Нұрланды", "Нұрланнан", "Nurlannyń", "Нурландын", "Нурланга",
+        "Ömirbekke", "Өмірбектің", "Өмірбекті", "Ömirbekdin", "Omirbektin", "Ömirbektiń",
+    ):  # fmt: skip
+        assert scrubber.scrub(f"{word} bar") == "P1 bar", word
+    for word in ("Қасым", "Nurbek", "Omir", "бектің", "планды", "Almaty"):
+        assert scrubber.scrub(f"{word} bar") == f"{word} bar", word
+
+
 def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
     """Text pasted from a word processor or a web page can carry, inside a name, characters
     nobody sees: a soft hyphen, a zero-width space or joiner, a word joiner, a byte-order mark,

@@ -214,6 +214,11 @@ _ENDINGS = (
     # is the family's ("Холматовская"). Keys spell ч C and х h.
     "oviC", "eviC", "iC", "ovna", "evna", "ovny", "evny", "jon", "hon", "ski", "skoe", "skaya",
     "skogo", "skoi",
+    # Kazakh, Kyrgyz and Uyghur cases (ң is ng, or n as ń): of (Қасымовтың, Нурландын), the
+    # object (Қасымовты), from (Нұрланнан, Ömirbekdin), with (Қасымовпен), the plural.
+    "nyng", "tyng", "dyng", "ting", "ding", "nyn", "tyn", "dyn", "tin", "din", "nun", "tun",
+    "dun", "ny", "ty", "dy", "ti", "di", "nu", "tu", "du", "go", "ko", "do", "to", "nan",
+    "nen", "don", "ton", "men", "pen", "ben", "dar", "der", "tar", "ter",
 )  # fmt: skip
 
 
@@ -317,6 +322,9 @@ class Scrubber:
         # Up to two endings off ("Xolmatovlarning": -lar, -ning); a stem may be a woman's
         # name without its -a ("Юсуповой": Yusupov-oy, of Yusupova).
         first = {key[: -len(e)]: e for e in _ENDINGS if key.endswith(e)}  # stem: ending
+        # An ending's first letter after the same one is a double letter the key writes once
+        # (Нұрланнан, Ömirbekke): the stem keeps it.
+        first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
         stems = set(first)
         stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
         for stem in sorted(stems, key=len, reverse=True):
