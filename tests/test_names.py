@@ -64,6 +64,18 @@ def test_homoglyphs_are_folded_into_the_word_s_script():
     assert romanise("Хoлмaтов") == romanise("Холматов")
 
 
+def test_greek_look_alikes_in_a_latin_or_cyrillic_word_are_its_letters():
+    """Greek capitals look like Latin and Cyrillic ones (Κ Η Ο Μ Α Τ) and come with text pasted
+    from a PDF or typed on a Greek layout: inside a Latin or Cyrillic name they are that
+    script's letters, whichever script most of the word is in. A Greek word stays Greek."""
+    assert fold_homoglyphs("ΚΗΟLΜΑΤΟV") == "KHOLMATOV"
+    assert fold_homoglyphs("Kholmαtοv") == "Kholmatov"
+    assert fold_homoglyphs("ΧΟЛМАТОВ") == "ХОЛМАТОВ"
+    assert romanise("ΚΗΟLΜΑΤΟV Αlisher") == "kholmatov alisher"
+    assert likely_same("ΚΗΟLΜΑΤΟV Αlisher", "Холматов Алишер")
+    assert fold_homoglyphs("Αθήνα") == "Αθήνα"
+
+
 @pytest.mark.parametrize(
     "spellings",
     [

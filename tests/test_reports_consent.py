@@ -326,6 +326,13 @@ def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
     # A name recorded with such a character in it is withheld as typed without it.
     recorded = Scrubber(names=dict.fromkeys(name_parts("Нур\u00adлан Абе\u200bнов"), "P2"))
     assert recorded.scrub("Нурлан Абенов, Abenov") == "P2, P2"
+    # Look-alike letters of another script inside the name (Latin, Cyrillic, Greek), letters
+    # of another width or style (full-width, mathematical bold), the name decomposed (NFD).
+    for word in (
+        "Хoлматов", "Хoлмaтoв", "ΧΟЛМАТОВ", "Холматоv", "Ｈｏｌｍａｔｏｖ", "𝐗𝐨𝐥𝐦𝐚𝐭𝐨𝐯",
+        unicodedata.normalize("NFD", "Ҳолматов"),
+    ):  # fmt: skip
+        assert scrubber.scrub(f"Брат {word} задержан.") == "Брат P1 задержан.", word
     # Text without such characters is left as it was written.
     assert scrubber.scrub("Uyghur: ئابدۇللا, café") == "Uyghur: ئابدۇللا, café"
 

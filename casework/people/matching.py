@@ -38,7 +38,8 @@ MATCH_THRESHOLD = 85.0
 #    x for кс; an initial J of a German spelling for Й, Ю, Я too.
 # 4: Kazakh ң (ng after a vowel) for Russian н; a German J of a given name for Й, Ю, Я, Е.
 # 5: invisible characters (soft hyphen, zero-width ones) and stress marks inside a word dropped.
-RULES_VERSION = 5
+# 6: Greek look-alike letters inside a Latin or Cyrillic word read as that script's letters.
+RULES_VERSION = 6
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -65,6 +65,16 @@ _CYR_TO_LAT = {
     "а": "a", "в": "b", "с": "c", "е": "e", "н": "h", "к": "k", "м": "m", "о": "o", "р": "p",
     "т": "t", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s",
 }  # fmt: skip
+# Greek letters that look like Latin or Cyrillic ones (capitals, and a few small letters).
+_GREEK_TO_LAT = {
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "α": "a", "ι": "i", "κ": "k", "ο": "o",
+    "ν": "v", "ρ": "p", "υ": "u", "χ": "x",
+}  # fmt: skip
+_GREEK_TO_CYR = {
+    "Α": "А", "Β": "В", "Ε": "Е", "Η": "Н", "Ι": "І", "Κ": "К", "Μ": "М", "Ο": "О", "Ρ": "Р",
+    "Τ": "Т", "Υ": "У", "Χ": "Х", "α": "а", "κ": "к", "ο": "о", "ρ": "р", "χ": "х",
+}  # fmt: skip
 # Cyrillic letters that look like Latin ones only in capitals (В, Н, М, Т, К): a lower-case
 # "в" inside a Latin word is a real Cyrillic letter, not a look-alike.
 _CYR_LOOKALIKE_LOWER = set("асеокрхуіјѕ")
@@ -82,13 +92,21 @@ def _script_of(ch: str) -> str:
         return "lat"
     if name.startswith("ARABIC"):
         return "ara"
+    if name.startswith("GREEK"):
+        return "grk"
     return ""
 
 
 def fold_homoglyphs(word: str) -> str:
-    """Bring look-alike letters of the word's minority script into its majority script."""
-    cyr = sum(1 for ch in word if _script_of(ch) == "cyr")
-    lat = sum(1 for ch in word if _script_of(ch) == "lat")
+    """Bring look-alike letters of the word's minority script into its majority script; Greek
+    ones in a Latin or Cyrillic word into whichever of the two most of its other letters are."""
+    scripts = [_script_of(ch) for ch in word]
+    cyr, lat = scripts.count("cyr"), scripts.count("lat")
+    if "grk" in scripts and (cyr or lat):
+        table = _GREEK_TO_CYR if cyr > lat else _GREEK_TO_LAT
+        word = "".join(table.get(ch, ch) for ch in word)
+        scripts = [_script_of(ch) for ch in word]
+        cyr, lat = scripts.count("cyr"), scripts.count("lat")
     if cyr and lat:
         if cyr > lat:
             return "".join(
