@@ -94,6 +94,21 @@ def test_transliterations_share_a_skeleton(spellings):
     assert len(skeletons) == 1, skeletons
 
 
+def test_german_dsch_and_uyghur_y_for_h_find_the_person():
+    """A German transliteration with both "dsch" (дж) and "-ew" (Chodschajew for Ходжаев) was
+    read as neither; Kazakh and Russian papers write the h of an Uyghur or Arabic name
+    between vowels as й (Абдурейим for Abdurehim, ئابدۇرەھىم; Ибрайим for Ibrahim)."""
+    assert likely_same("Chodschajew Schuchrat", "Ходжаев Шухрат")
+    assert likely_same("Chodschajew", "Khodjaev")
+    assert likely_same("Dschurajew", "Жураев")
+    for spelling in ("Абдурейим Турсун", "Abdureyim Tursun", "Abdurëyim Tursun"):
+        assert likely_same(spelling, "ئابدۇرەھىم تۇرسۇن"), spelling
+        assert likely_same("Abdurehim Tursun", spelling), spelling
+    assert likely_same("Ибрайим Садыков", "Ibrahim Sadykov")
+    # A y between vowels stays a y where no h stands for it: not before a consonant.
+    assert not likely_same("Bayan Sadykova", "Bahan Sadykova")
+
+
 def test_german_tsch_in_a_german_word_stays_ch():
     # "tsch" is ч in German transliteration, also in a word ending in -ow/-ew (Чураев).
     assert skeleton(phonetic(romanise("Tschurajew"))) == skeleton(phonetic(romanise("Чураев")))

@@ -39,7 +39,9 @@ MATCH_THRESHOLD = 85.0
 # 4: Kazakh ң (ng after a vowel) for Russian н; a German J of a given name for Й, Ю, Я, Е.
 # 5: invisible characters (soft hyphen, zero-width ones) and stress marks inside a word dropped.
 # 6: Greek look-alike letters inside a Latin or Cyrillic word read as that script's letters.
-RULES_VERSION = 6
+# 7: German "dsch" in a word ending in -ow or -ew (Chodschajew); Uyghur й for h before и
+#    (Абдурейим is Abdurehim).
+RULES_VERSION = 7
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -174,15 +174,16 @@ _FOLDS = (
 )  # fmt: skip
 _GERMAN_END = re.compile(r"([aeiou])jev(a?)$")  # Dschurajew -> ...ayev
 _GERMAN_WORD = re.compile(r"(ow|ew)a?$")  # Cholmatow, Jusupowa: German transliteration
-# "tsch" becomes the placeholder C (ch) at once, so that the "ch" -> "kh" step cannot take it.
-_GERMAN = (("tsch", "C"), ("dsch", "j"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
+# "tsch" becomes the placeholder C (ch) at once, so that the "ch" -> "kh" step cannot take it;
+# "dsch" the placeholder J (дж), so that the "j" -> "y" step cannot (Chodschajew).
+_GERMAN = (("tsch", "C"), ("dsch", "J"), ("sch", "sh"), ("ch", "kh"), ("j", "y"))
 _VOWELS = set("aeiouy")
 
 
 def _german(word: str) -> str:
     for old, new in _GERMAN:
         word = word.replace(old, new)
-    return word
+    return word.replace("J", "j")
 
 
 # The x of European names is кс (Alexei, Alexander, Olexandr, Maxim), where Uzbek Latin's is х
@@ -194,7 +195,7 @@ _X_FOR_KS = re.compile(r"^(alex|olex|maxim)")
 def phonetic(word: str) -> str:
     """A romanised word folded so that the usual transliterations of a name agree."""
     word = _X_FOR_KS.sub(lambda m: m.group(1).replace("x", "ks"), word)
-    if _GERMAN_WORD.search(word) and "dsch" not in word:
+    if _GERMAN_WORD.search(word):
         word = _german(word)
     # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too, but
     # not after a vowel: Aijan, Aijamal (Kyrgyz Айжан) keep their ж.
@@ -284,7 +285,11 @@ _P_FOR_F = re.compile("p")
 # Zhenis as well as Zhengis, Теңізбаев Тенизбаев, Қоңыратбаев Коныратбаев. An ng after a vowel
 # may stand for n, but not before a, e, o or u, where it is mostly a real н + г (Angela, Inga).
 _NG_FOR_N = re.compile(r"(?<=[aeiouy])ng(?![aeou])")
-_VARIANTS = ((_NG_FOR_N, "n"), (_G_FOR_H, "h"), (_P_FOR_F, "f"))
+# Kazakh and Russian papers write the h of an Uyghur or Arabic name between vowels й, before
+# an и (Абдурейим for Abdurehim, Ибрайим for Ibrahim, Рейим for Rehim): a y between a
+# vowel and an i may stand for h.
+_Y_FOR_H = re.compile(r"(?<=[aeiou])y(?=i)")
+_VARIANTS = ((_NG_FOR_N, "n"), (_G_FOR_H, "h"), (_P_FOR_F, "f"), (_Y_FOR_H, "h"))
 # German writes Й, Ю, Я and an initial Е as J (Julia Iwanowa, Jurij Jakowlew, Jelena), where
 # Uzbek, Kazakh Latin, English and French write Ж or Дж so (Jahongir, Jamshid): the initial J
 # of some words (see :func:`parse_name`) may stand for Y.
