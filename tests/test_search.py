@@ -508,3 +508,18 @@ def test_a_word_with_an_invisible_character_in_it_is_found_and_highlighted():
     assert terms(text) >= terms("Задержан сотрудниками КНБ, выдан по запросу Узбекистана.")
     excerpt, count = snippet(text, set(terms("Узбекистан")))
     assert count == 1 and "<mark>Узбекистана</mark>" in excerpt
+
+
+def test_a_word_with_look_alike_letters_of_another_script_is_found():
+    """Text pasted or typed on the other keyboard layout mixes look-alike Latin and Cyrillic
+    letters in a word (Cyrillic а in "Sаrsenbaev", Latin a in "Нурлaнов"): it was found by
+    neither spelling. Such a word is its majority script's, in the text and in the query."""
+    assert term_of("Sаrsenbaev") == term_of("Sarsenbaev")
+    assert term_of("Нурлaнов") == term_of("Нурланов")
+    assert term_of("Ташкент") != term_of("Tashkent")  # a script is not a look-alike
+
+
+def test_a_narrative_word_with_look_alike_letters_is_found(monitor):
+    case = intake(monitor, narrative="Нурлaнов and Sаrsenbaev were beaten.")
+    for query in ("Нурланов", "Sarsenbaev", "Нурлaнов", "SАRSENBAEV"):
+        assert case.reference in _search(monitor, query), query

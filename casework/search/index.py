@@ -36,8 +36,9 @@ PURPOSE = "search.term"
 # any change that gives a word another term; ``refresh_index`` (``flask seed``) then rebuilds the
 # index. 1: words stemmed by Snowball only. 2: a Russian noun of an act and its verb share a
 # term ("задержание", "задержан"; "экстрадиция", "экстрадировать"). 3: invisible characters
-# (soft hyphen, zero-width ones) and stress marks inside a word dropped.
-RULES_VERSION = 3
+# (soft hyphen, zero-width ones) and stress marks inside a word dropped. 4: look-alike letters
+# of another script inside a word (Latin a in Cyrillic "Нурлaнов") read as its own script's.
+RULES_VERSION = 4
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

@@ -21,6 +21,7 @@ import snowballstemmer
 from markupsafe import Markup, escape
 
 from casework.core.text import visible
+from casework.people.names import fold_homoglyphs
 
 MIN_WORD_LEN = 2
 MAX_NUMBER_LEN = 4
@@ -248,8 +249,10 @@ def _strip_latin_accents(word: str) -> str:
 
 
 def normalise_word(word: str) -> str:
-    """NFKC, casefold, apostrophes dropped, Latin accents stripped, ё → е."""
-    word = unicodedata.normalize("NFKC", word).casefold()
+    """NFKC, look-alike letters of another script in the word's own (``fold_homoglyphs``:
+    "Sаrsenbaev" with a Cyrillic а), casefold, apostrophes dropped, Latin accents stripped,
+    ё → е."""
+    word = fold_homoglyphs(unicodedata.normalize("NFKC", word)).casefold()
     word = word.translate({ord(a): None for a in _APOSTROPHES})
     word = _strip_latin_accents(word)
     return word.replace("ё", "е")
