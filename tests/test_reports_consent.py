@@ -808,3 +808,16 @@ def test_names_in_other_spellings_scripts_and_encodings_leave_no_output(app, wor
                 assert word.strip(",").casefold() not in folded, (label, spelling)
     assert "Bakhrom Toshev" in seen["special_procedures txt"]
     assert "was there." in seen["special_procedures txt"]
+
+
+def test_a_protected_source_s_surname_typed_in_capitals_is_withheld():
+    """A surname is often typed in capitals ("UMAROV Farrukh, KNB insider"): a protected
+    source's identity so typed gave no part of it for the surname, which left the output
+    written otherwise ("Umarov", "Умаров", "UMAROV" alone). An acronym stays ("KNB", "ГКНБ",
+    "UNHCR")."""
+    scrubber = Scrubber()
+    scrubber.add_source("UMAROV Farrukh, KNB insider")
+    scrubber.add_source("Фаррух ҚАСЫМОВ (ГКНБ), UNHCR contact")
+    text = "Umarov said; UMAROV; Умаров; Kasymov, Қасымовтың. KNB, ГКНБ, UNHCR."
+    expected = f"{NAME_WITHHELD} said; {NAME_WITHHELD}; {NAME_WITHHELD}; {NAME_WITHHELD}, "
+    assert scrubber.scrub(text) == expected + f"{NAME_WITHHELD}. KNB, ГКНБ, UNHCR."

@@ -243,6 +243,13 @@ def _may_be_a_name(word: str) -> bool:
     return first.isupper() and not (word.isupper() and len(word) <= 4)
 
 
+def _capitalised_name(word: str) -> bool:
+    """Whether a word in capitals reads as a name (UMAROV, ҚАСЫМОВ), not an acronym (KNB,
+    ГКНБ, UNHCR, OSCE): five letters or more, two of them vowels."""
+    key = name_key(word).replace(" ", "")
+    return len(key) >= 5 and sum(ch in "aeiouy" for ch in key) >= 2
+
+
 def name_parts(name: str) -> list[str]:
     """The keys by which a name is withheld word by word: each part, and each run of letters
     ("G'ulom" is also "ulom" once escaped in HTML), of three letters or more."""
@@ -296,14 +303,15 @@ class Scrubber:
     def add_source(self, identity: str | None) -> None:
         """A protected source's identity as typed ("Farrukh Umarov, KNB insider"): the whole of
         it, and each of its capitalised words as a name across scripts and spellings (not an
-        acronym such as "KNB", nor a word such as "insider", which say nothing of who). A script
+        acronym such as "KNB", nor a word such as "insider", which say nothing of who); a word
+        in capitals is a surname so typed ("UMAROV Farrukh") when it reads as a name. A script
         without capitals (Arabic, for Uyghur) tells no name from a word: each word is one."""
         if not identity or not identity.strip():
             return
         self._seen.clear()
         self.literals.append((identity.strip(), NAME_WITHHELD))
         for word in _WORD.findall(visible(identity)):
-            if word[0].islower() or word.isupper():
+            if word[0].islower() or (word.isupper() and not _capitalised_name(word)):
                 continue
             for part in [name_key(word)] + [name_key(run) for run in _LETTERS.findall(word)]:
                 part = part.replace(" ", "")
