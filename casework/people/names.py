@@ -241,8 +241,8 @@ def _spelling_keys(word: str, strict: bool) -> set[tuple[str, str, str]]:
     consonants = shape.count("C")
     if len(word) < 4 or consonants < 2:
         return set()
-    # The first consonant as spelt, voicing too (Город is not Кайрат).
-    shape = (word[0] if word[0] not in _VOWELS else "") + shape
+    # The first consonant as spelt, voicing too (Город is not Кайрат); but French ch is sh.
+    shape = (word[0].replace("C", "S") if word[0] not in _VOWELS else "") + shape
     skel = skeleton(word)
     # A y between vowels is the glide of a Russian е or я (Aliyeva, Алиева).
     groups = [re.sub(r"(?<=.)y(?=.)", "", g) for g in re.findall("[aeiouy]+", word)]

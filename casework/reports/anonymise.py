@@ -278,7 +278,8 @@ class Scrubber:
         """``person``'s numbers, address and contacts, and unless named, their names: each
         whole, and each part across scripts and endings, but for the parts in ``keep`` (the
         name keys of those the output names: a relative's surname is often theirs too)."""
-        self._seen.clear()  # a word looked up before may be this person's name
+        self._seen.clear()
+        self._spellings_of = -1  # a word looked up before may be this person's name
         for value in (person.unhcr_number, person.address):
             if value and value.strip():
                 self.literals.append((value.strip(), WITHHELD))
@@ -309,6 +310,7 @@ class Scrubber:
         if not identity or not identity.strip():
             return
         self._seen.clear()
+        self._spellings_of = -1
         self.literals.append((identity.strip(), NAME_WITHHELD))
         for word in _WORD.findall(visible(identity)):
             if word[0].islower() or (word.isupper() and not _capitalised_name(word)):
