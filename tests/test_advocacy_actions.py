@@ -2011,3 +2011,47 @@ def test_the_next_step_is_chosen_not_taken_back_by_default(app, world):
     assert response.status_code == 302
     db.session.refresh(action)
     assert action.status == ActionStatus.RESPONSE_RECEIVED
+
+
+def test_reopening_an_answered_action_keeps_the_next_follow_up_set_with_its_reply(
+    client, login, world
+):
+    """The next follow-up date given with a reply is what the action waits for after it. An
+    answered action closed, then reopened as "Response received" (by the status step or the
+    edit form), lost that date, as if the reopening were a new reply ending the date that
+    awaited it: the action fell off every follow-up list. Reopening is no new reply and keeps
+    it; only taking the reply back clears what the reply set."""
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+    replied_on = TODAY - timedelta(days=3)
+    following = TODAY + timedelta(days=10)
+    login(coordinator)
+
+    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
+        response = _step(client, action, to, **fields)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def answered_and_closed() -> AdvocacyAction:
+        action = _sent_appeal(
+            coordinator, case, followup_due=awaited, responsible_id=coordinator.id
+        )
+        db.session.commit()
+        action = step(
+            action, ActionStatus.RESPONSE_RECEIVED, on=replied_on.isoformat(),
+            outcome=ActionOutcome.STATE_REPLIED.value, followup_due=following.isoformat(),
+        )  # fmt: skip
+        assert action.followup_due == following and services.is_due(action)
+        return step(action, ActionStatus.CLOSED)
+
+    by_step = step(answered_and_closed(), ActionStatus.RESPONSE_RECEIVED)
+    by_form = answered_and_closed()
+    assert _edit(client, by_form, status="response_received").status_code == 302
+    db.session.expire_all()
+    by_form = db.session.get(AdvocacyAction, by_form.id)
+    for action in (by_step, by_form):
+        assert action.status == ActionStatus.RESPONSE_RECEIVED
+        assert action.followup_due == following and services.is_due(action)
+        assert "followup_cleared" not in services.status_history(action)[-1].details
+    assert {by_step, by_form} <= set(services.followups(coordinator).mine_upcoming)

@@ -634,13 +634,18 @@ def update_action(
     dates: dict[str, date | ActionOutcome] = {}
     awaited = action.followup_due
     reply = to == ActionStatus.RESPONSE_RECEIVED and old_status != to
-    if reply and not _reopens_reply(old_status, to, action.response_on):
+    reopened = _reopens_reply(old_status, to, action.response_on)
+    if reply and not reopened:
         # As the status step does: the outcome the reply found, for its step back.
         dates["outcome_before"] = action.outcome
-    if reply and values["followup_due"] == awaited:
+    if (
+        reply
+        and values["followup_due"] == awaited
+        and (not reopened or _awaited_reply(awaited, values["response_on"]))
+    ):
         # As the status step does: the date that awaited the reply is moot once it is in (kept
         # on the audit trail, so that taking the reply back restores it); a new date typed with
-        # the reply is the next follow-up.
+        # the reply is the next follow-up, and a reply reopened keeps its next follow-up.
         values["followup_due"] = None
         if awaited is not None:
             dates["followup_cleared"] = awaited
@@ -762,6 +767,12 @@ def _reopens_reply(old: ActionStatus, new: ActionStatus, replied_on: date | None
     return old == ActionStatus.CLOSED and new == ActionStatus.RESPONSE_RECEIVED and bool(replied_on)
 
 
+def _awaited_reply(due: date | None, replied_on: date | None) -> bool:
+    """Is ``due`` a follow-up date that awaited the reply dated ``replied_on`` (on or before
+    it), not a next follow-up after it (``followup_errors``, ``is_due``)?"""
+    return due is not None and (replied_on is None or due <= replied_on)
+
+
 def _takes_back_reply(old: ActionStatus, new: ActionStatus, replied_on: date | None) -> bool:
     """Does the move from ``old`` to ``new`` take the action's reply (dated ``replied_on``)
     back: a step back from "response received" to a status before it, or an answered action
@@ -862,8 +873,10 @@ def change_status(
         if action.submitted_on and replied < action.submitted_on:
             raise ValidationFailed({"on": [_("The response cannot come before the submission.")]})
         action.response_on = replied
-        # The follow-up date awaited this reply; only a next one is followed up.
-        clear_followup = True
+        # The follow-up date awaited this reply; only a next one is followed up. A reply
+        # reopened is no new one: it keeps the next follow-up date set with it.
+        if not reopened or _awaited_reply(action.followup_due, replied):
+            clear_followup = True
     if reference_number:
         action.reference_number = reference_number
     dates: dict[str, date | ActionOutcome] = {}
