@@ -2055,3 +2055,70 @@ def test_reopening_an_answered_action_keeps_the_next_follow_up_set_with_its_repl
         assert action.followup_due == following and services.is_due(action)
         assert "followup_cleared" not in services.status_history(action)[-1].details
     assert {by_step, by_form} <= set(services.followups(coordinator).mine_upcoming)
+
+
+def test_taking_back_a_reply_clears_the_next_follow_up_it_set(client, login, world):
+    """A reply given with a next follow-up date replaced the date that awaited it without
+    keeping that date on the audit trail; the step back then left the reply's next date on an
+    action that awaits the reply again, and the awaited date was lost. The reply records the
+    date it replaced; taking the reply back (the status step or the edit form) clears the date
+    the reply set and brings the awaited one back. A date changed since the reply is the
+    user's and stays."""
+    coordinator, case = world["coordinator"], world["case"]
+    awaited = TODAY + timedelta(days=5)
+    following = TODAY + timedelta(days=10)
+    login(coordinator)
+
+    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
+        response = _step(client, action, to, **fields)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def replied(by_form: bool = False) -> AdvocacyAction:
+        action = _sent_appeal(
+            coordinator, case, followup_due=awaited, responsible_id=coordinator.id
+        )
+        db.session.commit()
+        if by_form:
+            response = _edit(
+                client, action, status="response_received", followup_due=following.isoformat()
+            )
+            assert response.status_code == 302, response.get_data(as_text=True)
+            db.session.expire_all()
+            action = db.session.get(AdvocacyAction, action.id)
+        else:
+            action = step(
+                action, ActionStatus.RESPONSE_RECEIVED, followup_due=following.isoformat()
+            )
+        assert action.followup_due == following
+        details = services.status_history(action)[-1].details
+        assert details["followup_cleared"] == awaited.isoformat()
+        return action
+
+    def back_by_form(action: AdvocacyAction) -> AdvocacyAction:
+        response = _edit(client, action, status=ActionStatus.ACKNOWLEDGED.value)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    taken_back = [
+        step(replied(), ActionStatus.ACKNOWLEDGED),
+        back_by_form(replied(by_form=True)),
+        step(step(replied(), ActionStatus.CLOSED), ActionStatus.SUBMITTED),
+    ]
+    for action in taken_back:
+        assert action.response_on is None
+        assert action.followup_due == awaited and services.is_due(action)
+        details = services.status_history(action)[-1].details
+        assert details["followup_restored"] == awaited.isoformat()
+        assert details["followup_cleared"] == following.isoformat()
+
+    # A next date changed after the reply is the user's own: the step back keeps it.
+    later = TODAY + timedelta(days=20)
+    changed = replied()
+    response = _edit(client, changed, followup_due=later.isoformat())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    changed = step(db.session.get(AdvocacyAction, changed.id), ActionStatus.ACKNOWLEDGED)
+    assert changed.followup_due == later

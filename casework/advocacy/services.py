@@ -649,6 +649,10 @@ def update_action(
         values["followup_due"] = None
         if awaited is not None:
             dates["followup_cleared"] = awaited
+    elif reply and not reopened:
+        # A date typed with the reply (or emptied) replaces the one that awaited it: both are
+        # kept on the trail, so that taking the reply back puts the awaited date back.
+        dates.update(_next_followup(awaited, values["followup_due"]))
     taken_back = _takes_back_reply(old_status, to, action.response_on)
     # What the form shows as saved is not typed: the step back decides it, as the status step
     # does; the reply's date goes, shown or emptied (another date is refused above).
@@ -738,6 +742,25 @@ def _followup_cleared_by_reply(reply: dict[str, Any] | None) -> date | None:
         return None
 
 
+def _next_followup(awaited: date | None, following: date | None) -> dict[str, date]:
+    """For the trail of a reply given a next follow-up date (``following``, or none): the date
+    that awaited the reply, which it replaces, and the one it sets."""
+    if awaited == following:
+        return {}
+    dates = {"followup_cleared": awaited} if awaited is not None else {}
+    if following is not None:
+        dates["followup_set"] = following
+    return dates
+
+
+def _followup_set_by_reply(reply: dict[str, Any] | None) -> date | None:
+    """The next follow-up date the reply (``_last_reply``) set, if any."""
+    try:
+        return date.fromisoformat((reply or {}).get("followup_set") or "")
+    except ValueError:
+        return None
+
+
 def _outcome_before_reply(reply: dict[str, Any] | None) -> ActionOutcome:
     """What the action's outcome was before the reply (``_last_reply``): pending when the
     trail does not say (a reply recorded before it did, an action created replied)."""
@@ -792,8 +815,9 @@ def _take_back_reply(
     once the move's own values are set (an outcome or a follow-up date given with the move is
     what the user says, and stays). No reply came after all: its date goes (timeline,
     statistics); an outcome only a reply gives goes too, and the outcome the reply found
-    (interim measures granted before it) comes back; the action waits again by the follow-up
-    date the reply ended. Returns what was taken back and restored, for the audit trail of the
+    (interim measures granted before it) comes back; the next follow-up date the reply set goes
+    (unless changed since), and the action waits again by the follow-up date the reply ended.
+    Returns what was taken back and restored, for the audit trail of the
     status change (the caller records it)."""
     with db.session.no_autoflush:  # the move's values are flushed once, with the move
         reply = _last_reply(action)
@@ -803,6 +827,11 @@ def _take_back_reply(
         if before != action.outcome:
             dates["outcome_cleared"] = action.outcome
             action.outcome = before
+    # The next follow-up date the reply set (and nobody changed since) goes with it.
+    following = _followup_set_by_reply(reply)
+    if not followup_given and following is not None and action.followup_due == following:
+        dates["followup_cleared"] = following
+        action.followup_due = None
     if not followup_given and action.followup_due is None:
         restored = _followup_cleared_by_reply(reply)
         if restored is not None:
@@ -888,6 +917,8 @@ def change_status(
     if response_summary and response_summary.strip():
         action.response_summary = response_summary.strip()
     if followup_due is not None:
+        if to == ActionStatus.RESPONSE_RECEIVED and not reopened:
+            dates.update(_next_followup(action.followup_due, followup_due))
         action.followup_due = followup_due
     elif clear_followup:
         if action.followup_due is not None:
