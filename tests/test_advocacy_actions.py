@@ -2122,3 +2122,34 @@ def test_taking_back_a_reply_clears_the_next_follow_up_it_set(client, login, wor
     db.session.expire_all()
     changed = step(db.session.get(AdvocacyAction, changed.id), ActionStatus.ACKNOWLEDGED)
     assert changed.followup_due == later
+
+
+def test_the_summary_of_a_reply_taken_back_is_kept_but_not_shown_as_the_reply(client, login, world):
+    """Taking a reply back took back its date and outcome but the action's page still showed
+    what the reply said under "Response", as if the reply were in. The summary is kept (the
+    user's own text; the audit trail holds no narrative, only that it was kept) and shown as the
+    summary of a reply taken back, until a reply is recorded again."""
+    coordinator, case = world["coordinator"], world["case"]
+    action = _sent_appeal(coordinator, case)
+    db.session.commit()
+    login(coordinator)
+
+    def step(to: ActionStatus, **fields: str) -> AdvocacyAction:
+        response = _step(client, action, to, **fields)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        db.session.expire_all()
+        return db.session.get(AdvocacyAction, action.id)
+
+    def response_heading() -> str:
+        page = client.get(f"/advocacy/actions/{action.public_id}").get_data(as_text=True)
+        assert "The State denies it." in page
+        return re.search(r"<h2>([^<]*)</h2>\s*(?:<p[^>]*>[^<]*</p>\s*)?<p>The State", page).group(1)
+
+    action = step(ActionStatus.RESPONSE_RECEIVED, response_summary="The State denies it.")
+    assert response_heading() == "Response"
+    action = step(ActionStatus.ACKNOWLEDGED)
+    assert action.response_summary == "The State denies it."
+    assert services.status_history(action)[-1].details["summary_kept"] is True
+    assert response_heading() == "Summary of a reply taken back"
+    action = step(ActionStatus.RESPONSE_RECEIVED)
+    assert response_heading() == "Response"

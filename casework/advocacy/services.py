@@ -101,6 +101,17 @@ def replied_clause() -> ColumnElement[bool]:
     )
 
 
+def is_replied(action: AdvocacyAction) -> bool:
+    """Does the action hold a reply (``replied_clause``, for one action loaded)? Its response
+    summary is the reply's; once the reply is taken back it is a summary of a reply taken back
+    (kept: the user's text, which the audit trail does not hold)."""
+    return (
+        action.response_on is not None
+        or action.status == ActionStatus.RESPONSE_RECEIVED
+        or action.outcome in REPLY_OUTCOMES
+    )
+
+
 # Statuses of an action sent, whatever came of it (a closed one may or may not have been).
 SENT_STATUSES = (ActionStatus.SUBMITTED, ActionStatus.ACKNOWLEDGED, ActionStatus.RESPONSE_RECEIVED)
 
@@ -631,7 +642,7 @@ def update_action(
     old_status = action.status
     if to != old_status and to not in allowed_moves(old_status):
         raise ValidationFailed({"status": [_cannot_move(old_status, to)]})
-    dates: dict[str, date | ActionOutcome] = {}
+    dates: dict[str, date | ActionOutcome | bool] = {}
     awaited = action.followup_due
     reply = to == ActionStatus.RESPONSE_RECEIVED and old_status != to
     reopened = _reopens_reply(old_status, to, action.response_on)
@@ -692,10 +703,11 @@ def _record_status(
     action: AdvocacyAction,
     old: ActionStatus,
     new: ActionStatus,
-    **dates: date | ActionOutcome,
+    **dates: date | ActionOutcome | bool,
 ) -> None:
     """The status change on the audit trail, with the follow-up date it cleared or restored,
-    and the outcome a reply replaced or its step back cleared."""
+    the outcome a reply replaced or its step back cleared, and whether a reply's summary was
+    kept."""
     record(
         actor,
         "advocacy.status_changed",
@@ -704,7 +716,11 @@ def _record_status(
         from_status=old.value,
         to_status=new.value,
         **{
-            key: value.value if isinstance(value, ActionOutcome) else value.isoformat()
+            key: value.value
+            if isinstance(value, ActionOutcome)
+            else value
+            if isinstance(value, bool)
+            else value.isoformat()
             for key, value in dates.items()
         },
     )
@@ -810,7 +826,7 @@ def _takes_back_reply(old: ActionStatus, new: ActionStatus, replied_on: date | N
 
 def _take_back_reply(
     action: AdvocacyAction, *, outcome_given: bool, followup_given: bool
-) -> dict[str, date | ActionOutcome]:
+) -> dict[str, date | ActionOutcome | bool]:
     """Take back the action's reply: the one rule of the status step and the edit form, applied
     once the move's own values are set (an outcome or a follow-up date given with the move is
     what the user says, and stays). No reply came after all: its date goes (timeline,
@@ -821,7 +837,7 @@ def _take_back_reply(
     status change (the caller records it)."""
     with db.session.no_autoflush:  # the move's values are flushed once, with the move
         reply = _last_reply(action)
-    dates: dict[str, date | ActionOutcome] = {}
+    dates: dict[str, date | ActionOutcome | bool] = {}
     if not outcome_given and action.outcome in REPLY_OUTCOMES:
         before = _outcome_before_reply(reply)
         if before != action.outcome:
@@ -839,6 +855,10 @@ def _take_back_reply(
     if action.response_on is not None:
         dates["response_cleared"] = action.response_on
     action.response_on = None
+    if action.response_summary:
+        # What the reply said stays on the action, shown as the summary of a reply taken back
+        # (``is_replied``); the trail says it was kept, never what it says.
+        dates["summary_kept"] = True
     return dates
 
 
@@ -908,7 +928,7 @@ def change_status(
             clear_followup = True
     if reference_number:
         action.reference_number = reference_number
-    dates: dict[str, date | ActionOutcome] = {}
+    dates: dict[str, date | ActionOutcome | bool] = {}
     if to == ActionStatus.RESPONSE_RECEIVED and not reopened:
         # Kept with the reply: taking it back gives the action this outcome again.
         dates["outcome_before"] = action.outcome

@@ -241,6 +241,7 @@ def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **ext
         can_edit=editable,
         status_form=status_form or (_status_form(action) if editable else None),
         is_due=services.is_due(action),
+        replied=services.is_replied(action),
         document_form=extra.pop("document_form", None) or ActionDocumentForm(prefix="doc"),
         **extra,
     )
