@@ -82,8 +82,8 @@ def restore_command(archive: Path, force: bool) -> None:
     head = services.head_revision()
     if manifest.alembic_revision != head:
         click.echo(
-            f"The archive's schema is at revision {manifest.alembic_revision}, this version's "
-            f"at {head}: run `flask --app casework db upgrade` next."
+            f"The archive's schema was upgraded from revision {manifest.alembic_revision} to "
+            f"this version's, {head}."
         )
 
 

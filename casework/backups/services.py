@@ -29,7 +29,7 @@ from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 import casework
 from casework.audit.services import record
@@ -513,17 +513,37 @@ def restore_backup(path: Path, *, force: bool = False) -> Manifest:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _check_restored(manifest)
-    if manifest.alembic_revision == head_revision():
-        record(
-            None,
-            "backup.restored",
-            object_type="backup",
-            created_at=manifest.created_at,
-            tables=len(manifest.row_counts),
-            files=len(manifest.upload_members),
-        )
-        db.session.commit()
+    if manifest.alembic_revision != head_revision():
+        _upgrade_restored(manifest)
+    # Into the restored database, at this version's schema: every restore is on its trail.
+    record(
+        None,
+        "backup.restored",
+        object_type="backup",
+        created_at=manifest.created_at,
+        tables=len(manifest.row_counts),
+        files=len(manifest.upload_members),
+    )
+    db.session.commit()
     return manifest
+
+
+def _upgrade_restored(manifest: Manifest) -> None:
+    """Bring a restored archive of an older schema to this version's, as ``flask db upgrade``
+    does: the application reads no other, and the restore's audit entry is written into it."""
+    from alembic import command
+
+    _release_connections()
+    try:
+        command.upgrade(current_app.extensions["migrate"].migrate.get_config(), "head")
+    except (CommandError, RuntimeError, SQLAlchemyError) as exc:
+        _release_connections()
+        # The driver's message may quote a row's values: only its kind is said.
+        raise BackupError(
+            f"the archive was restored at revision {manifest.alembic_revision}, but upgrading "
+            f"it failed ({type(exc).__name__}): run `flask --app casework db upgrade`"
+        ) from None
+    _release_connections()
 
 
 def _check_restored(manifest: Manifest) -> None:
