@@ -319,6 +319,37 @@ def test_a_restore_where_pg_trgm_cannot_be_installed_goes_on_without_its_index(
     assert "ix_cases_reference_trgm" in indexes()
 
 
+@pytest.mark.skipif(
+    "postgresql" not in (os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""),
+    reason="PostgreSQL's pg_restore",
+)
+def test_a_failed_restore_leaves_the_database_as_it_was_with_the_tables_of_a_newer_schema(
+    app, world, uploads, tmp_path
+):
+    """The tables the archive has none of were dropped in a transaction of their own before
+    pg_restore's: a restore that then failed (here a view of the installation's own on a
+    restored table stops --clean from dropping it) left the database without them. The drops
+    and the restore are one transaction: a failure changes nothing."""
+    archive = tmp_path / "casework.cwbackup"
+    services.create_backup(archive)
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE newer_notes (id integer PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO newer_notes VALUES (1)"))
+        conn.execute(text("CREATE VIEW reference_view AS SELECT id FROM cases"))
+    before = _counts()
+    try:
+        with pytest.raises(services.BackupError, match="cannot drop table public.cases"):
+            services.restore_backup(archive, force=True)
+        db.session.remove()
+        assert "newer_notes" in inspect(db.engine).get_table_names()
+        assert _counts() == before
+    finally:
+        db.session.remove()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP VIEW IF EXISTS reference_view"))
+            conn.execute(text("DROP TABLE IF EXISTS newer_notes"))
+
+
 def _trail(action: str) -> list[AuditEntry]:
     return list(
         db.session.scalars(

@@ -422,37 +422,88 @@ def tables_not_in_dump(toc: str, present: list[str], schema: str = "public") -> 
     return sorted(t for t in present if t not in dumped)
 
 
-def _drop_tables(names: list[str]) -> None:
-    preparer = db.engine.dialect.identifier_preparer
-    with db.engine.begin() as conn:
-        for name in names:
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {preparer.quote(name)} CASCADE")
+def _drop_statements(names: list[str], schema: str) -> str:
+    """SQL dropping the tables ``names`` of ``schema`` (with what depends on them)."""
+    quote = db.engine.dialect.identifier_preparer.quote
+    return "".join(f"DROP TABLE IF EXISTS {quote(schema)}.{quote(n)} CASCADE;\n" for n in names)
+
+
+# psql's lines that may quote a row's values (a failed COPY's line, a key's value): left out of
+# what a failed restore says.
+_VALUE_LINES = ("CONTEXT:", "DETAIL:", "LINE ")
+
+
+def _restore_in_one_transaction(restore: list[str], psql: list[str], url: URL, before: str) -> None:
+    """Run ``before`` (SQL) and the script ``restore`` writes (``pg_restore`` without a
+    database) through ``psql`` in one transaction, committed only when both went through: a
+    failure of either, at any point, leaves the database as it was."""
+    env = _pg_env(url)
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
+        reader = subprocess.Popen(  # noqa: S603  # nosec B603  (fixed program and arguments)
+            restore, env=env, stdout=subprocess.PIPE, stderr=restore_err
+        )
+        writer = subprocess.Popen(  # noqa: S603  # nosec B603  (fixed program and arguments)
+            psql, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err
+        )
+        if reader.stdout is None or writer.stdin is None:  # pragma: no cover (both are pipes)
+            raise BackupError("the restore's pipes could not be opened")
+        try:
+            writer.stdin.write(f"BEGIN;\n{before}".encode())
+            shutil.copyfileobj(reader.stdout, writer.stdin, 1 << 16)
+            # The script is whole only if pg_restore ended well: only then is it committed;
+            # otherwise psql reaches the end of its input inside the transaction, which its
+            # connection's end rolls back.
+            if reader.wait() == 0:
+                writer.stdin.write(b"COMMIT;\n")
+        except BrokenPipeError:
+            pass  # psql stopped at an error: the transaction is rolled back
+        finally:
+            reader.stdout.close()
+            with contextlib.suppress(BrokenPipeError):
+                writer.stdin.close()
+            if reader.poll() is None:
+                reader.kill()  # psql stopped early: the rest of the script is not needed
+            reader.wait()
+            writer.wait()
+        for done, err, name in ((reader, restore_err, restore[0]), (writer, psql_err, psql[0])):
+            if done.returncode != 0:
+                err.seek(0)
+                said = [
+                    line
+                    for line in err.read().decode(errors="replace").splitlines()
+                    if not line.lstrip().startswith(_VALUE_LINES)
+                ]
+                raise BackupError(
+                    f"{Path(name).name} failed, nothing was changed: "
+                    f"{chr(10).join(said).strip()[-2000:]}"
+                )
 
 
 def _restore_postgresql(dump: Path) -> None:
     url = db.engine.url
-    pg_restore = _tool("pg_restore")
+    pg_restore, psql = _tool("pg_restore"), _tool("psql")
     toc = _run([pg_restore, "--list", str(dump)], url)
     listing = dump.with_suffix(".list")
     listing.write_text(restore_list(toc, trigrams=_install_trigrams()))
-    # The database is replaced: what the archive has no table for goes too.
+    # The database is replaced: what the archive has no table for goes too, in the restore's
+    # own transaction (dropped apart, a failed restore would have left them gone).
     target = inspect(db.engine)
     schema = target.default_schema_name or "public"
-    _drop_tables(tables_not_in_dump(toc, target.get_table_names(), schema))
-    _run(
+    drops = _drop_statements(tables_not_in_dump(toc, target.get_table_names(), schema), schema)
+    _restore_in_one_transaction(
         [
             pg_restore,
             "--clean",
             "--if-exists",
             "--no-owner",
             "--no-acl",
-            "--single-transaction",
-            "--exit-on-error",
             f"--use-list={listing}",
-            f"--dbname={url.database}",
+            "--file=-",
             str(dump),
         ],
+        [psql, "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--dbname={url.database}"],
         url,
+        drops,
     )
 
 
