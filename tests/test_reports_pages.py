@@ -464,3 +464,53 @@ def test_a_upr_draft_is_scrubbed_against_its_cases_after_they_left_its_period(ap
         assert "spoke to us" in text
         for word in ("Kholmatov", "Alisher", "Юсупова"):
             assert word not in text, (change, word)
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def test_two_publications_of_a_table_cannot_be_subtracted_to_reveal_a_small_group(app):
+    """Each published table hides its small counts, but two of them for filters that differ by
+    a few cases gave those cases away: Uzbekistan 13 for 2010-2012, then Uzbekistan 12 for
+    2011-2012, told of the one case of 2010. A download's filters are recorded with it, and a
+    download whose rows differ from an earlier publication's by a small count is refused,
+    saying why; the same filters, or filters differing by a large group, are published."""
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus
+    from tests.factories import make_case
+
+    coordinator = make_user(Role.COORDINATOR)
+    for year, n in ((2010, 1), (2011, 6), (2012, 6), (2013, 7)):
+        for _ in range(n):
+            make_case(coordinator, status=CaseStatus.VERIFIED, act_date=PartialDate(year, 3),
+                      destination_country="UZ")  # fmt: skip
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+
+    first = client.get(url, query_string={"from": "2010", "to": "2012"})
+    assert _rows(first) == [["Destination", "Cases"], ["Uzbekistan", "13"]]
+    [published] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "output.generated")
+    )
+    assert published.details["table"] == "destination"
+    assert published.details["statuses"] == ["verified"]
+    assert (published.details["year_from"], published.details["year_to"]) == (2010, 2012)
+
+    refused = client.get(url, query_string={"from": "2011", "to": "2012"})
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith("/reports/statistics?from=2011&to=2012")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "would reveal a small group" in page
+    assert "published on" in page
+    db.session.expire_all()
+    assert len(list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "output.generated")))) == 1  # fmt: skip
+
+    # The same filters again, and filters differing by a year of seven cases, are published.
+    assert _rows(client.get(url, query_string={"from": "2010", "to": "2012"}))[1] == [
+        "Uzbekistan", "13"
+    ]  # fmt: skip
+    assert _rows(client.get(url, query_string={"from": "2010", "to": "2013"}))[1] == [
+        "Uzbekistan", "20"
+    ]  # fmt: skip

@@ -539,6 +539,89 @@ def published_statistics(user: Any, filters: Filters) -> list[Table]:
 # --- publication ----------------------------------------------------------------------------
 
 
+def publication_details(filters: Filters) -> dict[str, Any]:
+    """What a publication's audit entry keeps of its filters (codes and years: nothing
+    identifying), so that a later one can be compared with it (``earlier_publication_clash``)."""
+    return {
+        "statuses": sorted(s.value for s in filters.statuses),
+        "year_from": filters.year_from,
+        "year_to": filters.year_to,
+    }
+
+
+def _filters_of(details: dict[str, Any]) -> Filters | None:
+    """The filters a publication's audit entry recorded (None: recorded before they were)."""
+    if "statuses" not in details:
+        return None
+    statuses = tuple(s for s in (CaseStatus.parse(v) for v in details["statuses"]) if s)
+    years = [details.get("year_from"), details.get("year_to")]
+    if not statuses or not all(y is None or isinstance(y, int) for y in years):
+        return None
+    return Filters(statuses, years[0], years[1])
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An earlier publication of a table whose rows differ from a new one's by a small count."""
+
+    at: Any
+    filters: Filters
+
+
+# The earlier publications a new one is compared with: the newest of the trail.
+PUBLICATIONS_COMPARED = 500
+
+
+def _small_difference(new: Table, old: Table, below: int) -> bool:
+    """Does a row of ``new`` differ from the row of the same label in ``old`` (both published)
+    by a count from 1 to ``below`` less one, which subtracting one from the other reveals?"""
+    earlier = {str(row[0]): row for row in old.rows}
+    for row in new.rows:
+        other = earlier.get(str(row[0]))
+        if other is None:
+            continue
+        for a, b in zip(row[1:], other[1:], strict=False):
+            if isinstance(a, int) and isinstance(b, int) and 0 < abs(a - b) < below:
+                return True
+    return False
+
+
+def earlier_publication_clash(
+    user: Any, key: str, filters: Filters, below: int | None = None
+) -> Clash | None:
+    """An earlier publication of the table ``key`` (a download, by anyone) for other filters
+    whose rows differ from this one's by a small count: the two subtracted would reveal a
+    group too small to publish (the years or statuses the filters do not share). The earlier
+    rows are counted again now, for ``user``: the trail keeps the filters, not the counts."""
+    from casework.audit.models import AuditEntry
+
+    below = suppress_below() if below is None else below
+    entries = db.session.execute(
+        select(AuditEntry.at, AuditEntry.details)
+        .where(AuditEntry.action == "output.generated", AuditEntry.object_id == "statistics")
+        .order_by(AuditEntry.seq.desc())
+        .limit(PUBLICATIONS_COMPARED)
+    )
+    seen: set[Filters] = {filters}
+    new: Table | None = None
+    for at, details in entries:
+        if (details or {}).get("table") != key:
+            continue
+        earlier = _filters_of(details)
+        if earlier is None or earlier in seen:
+            continue
+        seen.add(earlier)
+        if new is None:
+            new = publish(_table_of(user, key, filters), below)
+        if _small_difference(new, publish(_table_of(user, key, earlier), below), below):
+            return Clash(at, earlier)
+    return None
+
+
+def _table_of(user: Any, key: str, filters: Filters) -> Table:
+    return next(t for t in cached_statistics(user, filters) if t.key == key)
+
+
 @dataclass(frozen=True)
 class Hidden:
     """A count from 1 to ``below`` less one, not published: shown as "<5"."""

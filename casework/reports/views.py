@@ -34,7 +34,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied, StaleEdit, ValidationFailed
 from casework.core.formflow import submit
 from casework.core.forms import apply_errors
-from casework.core.i18n import N_, english
+from casework.core.i18n import N_, english, format_day
 from casework.core.i18n import gettext as _
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import CaseStatus
@@ -55,6 +55,8 @@ from casework.reports.statistics import (
     DEFAULT_STATUSES,
     Filters,
     cached_statistics,
+    earlier_publication_clash,
+    publication_details,
     publish,
     suppress_below,
 )
@@ -173,20 +175,49 @@ def statistics_page():
 def statistics_csv(key: str):
     """A table to download: it leaves the organisation, so it is the published one."""
     _require(permissions.can_view_statistics(current_user))
-    tables = {t.key: t for t in cached_statistics(current_user, _filters())}
+    filters = _filters()
+    tables = {t.key: t for t in cached_statistics(current_user, filters)}
     table = tables.get(key)
     if table is None:
         abort(404)
     below = suppress_below()
+    # Two publications subtracted from each other must not give a small group away.
+    clash = earlier_publication_clash(current_user, key, filters, below)
+    if clash is not None:
+        flash(_clash_message(clash, below), "warning")
+        page = url_for("reports.statistics_page")
+        query = request.query_string.decode()
+        return redirect(f"{page}?{query}" if query else page)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)
     writer.writerows([[inert_cell(v) for v in row] for row in publish(table, below).rows])
     services.record_output(
-        current_user, "statistics", "csv", table.total, table=key, suppressed_below=below
+        current_user,
+        "statistics",
+        "csv",
+        table.total,
+        table=key,
+        suppressed_below=below,
+        **publication_details(filters),
     )
     db.session.commit()
     return _download(out.getvalue().encode("utf-8-sig"), f"{key}.csv", "text/csv")
+
+
+def _clash_message(clash: Any, below: int) -> str:
+    earlier = clash.filters
+    years = f"{earlier.year_from or '…'}–{earlier.year_to or '…'}"
+    return _(
+        "Not downloaded: this table was published on %(date)s for other filters (years "
+        "%(years)s; %(statuses)s), and its rows differ from these by fewer than %(n)s cases. "
+        "Subtracting one from the other would reveal a small group. Download it for the same "
+        "filters, or for filters that differ by more cases.",
+        date=format_day(clash.at),
+        years=years,
+        statuses=", ".join(s.label for s in earlier.statuses),
+        n=below,
+    )
 
 
 # --- exports --------------------------------------------------------------------------------
