@@ -1235,3 +1235,50 @@ def test_a_file_of_one_case_offers_to_import_one_case(app, coordinator):
     html = _checked(_web(app, coordinator), one.encode(), "one.csv")
     assert "Import 1 case now" in html and "1 cases" not in html
     assert "Cases to create: 1. People to create: 1." in html
+
+
+def _xlsx(rows, merged=()) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    for cells in merged:
+        book.active.merge_cells(cells)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_a_title_row_above_the_header_is_skipped_and_said(app, coordinator, tmp_path):
+    """Excel users put a title in A1 and the header a row or two below: the header is the
+    first row naming known columns (or mapped ones), rows keep the numbers the sheet shows,
+    and the report says the rows above the header were skipped."""
+    content = (
+        "Список случаев, 2023\n\nperson_name;act_type;act_date\nAli Valiev;extradition;2011-13\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(4, "act_date")]
+    [skipped] = [w for w in report["warnings"] if w["row"] == 1]
+    assert skipped["value"] == "Список случаев, 2023" and "header" in skipped["message"]
+    assert "row 1" in result.output and "header" in result.output
+    # A workbook: a merged title over the columns, a note, the header in row 4.
+    data = _xlsx(
+        [
+            ["Список случаев 2023", None, None],
+            [None],
+            ["Составил: Н. Иванова", None, None],
+            ["ФИО", "Вид", "Дата"],
+            ["Алишер Холматов", "экстрадиция", "2011"],
+        ],
+        merged=["A1:C1"],
+    )
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"ФИО": "person_name", "Вид": "act_type", "Дата": "act_date"}), "utf-8"
+    )
+    result, report = _run(
+        app, coordinator, tmp_path, data, "--mapping", str(mapping), name="c.xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    assert [w["row"] for w in report["warnings"]] == [1, 3, 5]
+    assert _count(Case) == 1

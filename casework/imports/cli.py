@@ -18,7 +18,7 @@ from casework.core.db import db
 from casework.core.errors import PermissionDenied
 from casework.core.i18n import gettext as _
 from casework.imports.reading import UnusableInput, read_table
-from casework.imports.services import ImportOptions, ImportReport, import_cases
+from casework.imports.services import ImportOptions, ImportReport, import_cases, known_headers
 
 import_cli = AppGroup("import", help="Import data from other systems.")
 
@@ -99,7 +99,14 @@ def import_cases_command(
         _fail("the file cannot be read.")
     try:
         mapping = load_mapping(mapping_file.read_text("utf-8")) if mapping_file else {}
-        table = read_table(data, file.name, encoding=encoding, delimiter=delimiter, sheet=sheet)
+        table = read_table(
+            data,
+            file.name,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            known=known_headers(mapping),
+        )
         options = ImportOptions(mapping=mapping, dry_run=dry_run, valid_only=valid_only)
         with click.progressbar(length=len(table.rows), label=_("Checking"), file=sys.stderr) as bar:
             report = import_cases(actor, table, options, progress=bar.update)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from casework.core.i18n import gettext as _
 
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 MAX_ROWS = 200_000
+# The rows with a value searched for the header (below a title, a note, a date...).
+HEADER_SEARCH = 20
 
 
 class UnusableInput(ValueError):
@@ -45,6 +48,9 @@ class Table:
     # The place of the sheet read in its workbook (0: the first): what names it again, where
     # its name (which may be a person's) must not be kept.
     sheet: int | None = None
+    # The rows with a value above the header (a title, a note): (row number, their text).
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    header_row: int = 1
 
     @property
     def single_byte(self) -> bool:
@@ -167,20 +173,50 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
 _SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*\r?\n", re.IGNORECASE)
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+def header_key(text: str) -> str:
+    """A header as headers are compared: any case, spaces (non-breaking ones too) trimmed and
+    single, letters composed."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH * 4] if line.strip()]
+    if known:
+        # The delimiter that splits a line of the first ones into the most known headers: a
+        # title above the header ("Список случаев, 2023") does not decide it.
+        hits = {
+            d: max(
+                (sum(header_key(c) in known for c in next(csv.reader([line], delimiter=d), []))
+                 for line in lines[:HEADER_SEARCH]),
+                default=0,
+            )
+            for d in (",", ";", "\t")
+        }  # fmt: skip
+        best = max(hits, key=hits.__getitem__)
+        if hits[best] >= 2:
+            return best
+    first = lines[0] if lines else ""
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
 
 
-def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Table:
+def read_csv(
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    known: Collection[str] | None = None,
+) -> Table:
     try:
         text, used = decode(data, encoding)
     except UnicodeDecodeError as exc:
         raise UnusableInput(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
     if "\x00" in text:
         raise UnusableInput(_("The file is not a text (CSV) file."))
+    # A cell as long as the file: one over its column's limit is a problem of its row, said in
+    # the user's words, not the whole file refused by the reader's own limit (128 KiB).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     hinted = _SEP_LINE.match(text)
     if hinted:
         text = text[hinted.end() :]
@@ -189,17 +225,14 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
             raise UnusableInput(_("The delimiter must be a comma, a semicolon or tab."))
         delim = DELIMITERS[delimiter]
     else:
-        delim = hinted.group(1) if hinted else _sniff_delimiter(text)
-    # A cell as long as the file: one over its column's limit is a problem of its row, said in
-    # the user's words, not the whole file refused by the reader's own limit (128 KiB).
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+        delim = hinted.group(1) if hinted else _sniff_delimiter(text, known)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        numbered = enumerate(reader, start=1)
-        header = _header(numbered)
-        if header is None:
+        found = _header(enumerate(reader, start=1), known)
+        if found is None:
             raise UnusableInput(_("The file has no header row."))
-        table = Table([_text(h) for h in header], encoding=used, delimiter=delim)
+        table = _table_of(found, encoding=used, delimiter=delim)
+        numbered = found[2]
         number, cells = 0, []
         for number, cells in numbered:
             if not any(c.strip() for c in cells):
@@ -229,13 +262,48 @@ def _refuse_unclosed_quote(text: str, number: int, last: list[str]) -> None:
         )
 
 
-def _header(numbered: Iterator[tuple[int, Any]]) -> list[Any] | None:
-    """The first row with a value (blank rows above the header are skipped, the rows below
-    keep their numbers as the spreadsheet shows them), or None."""
-    for _number, cells in numbered:
-        if cells and any(_text(c) for c in cells):
-            return list(cells)
-    return None
+Found = tuple[tuple[int, list[Any]], list[tuple[int, list[Any]]], Iterator[tuple[int, Any]]]
+
+
+def _looks_like_header(cells: Iterable[Any], known: Collection[str]) -> bool:
+    """Does a row name columns the import knows (canonical ones, or those of the mapping)?"""
+    texts = [header_key(_text(c)) for c in cells if _text(c)]
+    hits = sum(t in known for t in texts)
+    return hits >= 2 or 0 < hits == len(texts)
+
+
+def _header(
+    numbered: Iterator[tuple[int, Any]], known: Collection[str] | None = None
+) -> Found | None:
+    """The header row, the rows with a value above it, and the rows after it; None without any
+    value. The header is the first row naming columns in ``known`` among the first rows with a
+    value (a title, a note above it are skipped), else the first row with a value. Blank rows
+    are skipped; every row keeps its number as the spreadsheet shows it."""
+    seen: list[tuple[int, list[Any]]] = []
+    for number, cells in numbered:
+        if not (cells and any(_text(c) for c in cells)):
+            continue
+        if not known or _looks_like_header(cells, known):
+            return (number, list(cells)), seen, numbered
+        seen.append((number, list(cells)))
+        if len(seen) >= HEADER_SEARCH:
+            break
+    if not seen:
+        return None
+    # No row names known columns: the first row with a value is the header (its unknown
+    # columns are then reported), and the rows read past it are rows again.
+    first, *rest = seen
+    return first, [], itertools.chain(rest, numbered)
+
+
+def _table_of(found: Found, **kwargs: Any) -> Table:
+    (number, header), above, _rows = found
+    return Table(
+        [_text(h) for h in header],
+        skipped=[(n, "; ".join(_text(c) for c in cells if _text(c))) for n, cells in above],
+        header_row=number,
+        **kwargs,
+    )
 
 
 def _row(number: int, headers: list[str], cells: list[Any]) -> dict[str, str]:
@@ -370,7 +438,9 @@ def _fill_merged(number: int, cells: list[Any], carried: dict[int, tuple[int, An
                 cells[column - 1] = value
 
 
-def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
+def read_xlsx(
+    data: bytes, *, sheet: str | int | None = None, known: Collection[str] | None = None
+) -> Table:
     """The sheet named ``sheet`` (or at that place, 0 the first; the first shown when None)."""
     _check_unpacked(data)
     try:
@@ -411,11 +481,11 @@ def read_xlsx(data: bytes, *, sheet: str | int | None = None) -> Table:
             return [_cell_value(c) for c in cells]
 
         rows = (values(cells) for cells in ws.iter_rows())
-        numbered = enumerate(rows, start=1)
-        header = _header(numbered)
-        if header is None:
+        found = _header(enumerate(rows, start=1), known)
+        if found is None:
             raise UnusableInput(_("The sheet has no header row."))
-        table = Table([_text(h) for h in header], sheet=position)
+        table = _table_of(found, sheet=position)
+        numbered = found[2]
         merged = _merged_down(ws)
         # Per column, the value of a merged cell that stands for the rows below, and its last.
         carried: dict[int, tuple[int, Any]] = {}
@@ -465,11 +535,13 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    known: Collection[str] | None = None,
 ) -> Table:
-    """Read a CSV or XLSX file (by extension, or by content: XLSX is a zip)."""
+    """Read a CSV or XLSX file (by extension, or by content: XLSX is a zip). ``known``: the
+    headers the import knows (``header_key``), by which the header row is found below a title."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx" or data[:4] == b"PK\x03\x04":
-        return read_xlsx(data, sheet=sheet)
+        return read_xlsx(data, sheet=sheet, known=known)
     if suffix not in ("", ".csv", ".txt", ".tsv"):
         raise UnusableInput(_("Import a .csv or .xlsx file."))
-    return read_csv(data, encoding=encoding, delimiter=delimiter)
+    return read_csv(data, encoding=encoding, delimiter=delimiter, known=known)

@@ -53,7 +53,7 @@ from casework.core.vocab import (
     Urgency,
 )
 from casework.evidence.models import Source
-from casework.imports.reading import Table, UnusableInput
+from casework.imports.reading import Table, UnusableInput, header_key
 from casework.imports.terms import vocab_code
 from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
@@ -169,17 +169,21 @@ class Row:
 # --- columns --------------------------------------------------------------------------------
 
 
+def known_headers(mapping: dict[str, str | None]) -> set[str]:
+    """The headers (``header_key``) a file may name its columns by: the columns of the format
+    and the headers of the mapping. The header row is the first row naming them."""
+    return {*COLUMNS, *(header_key(k) for k in mapping)}
+
+
 def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str, str]:
     """File header -> canonical column. Unknown, duplicate or missing columns: UnusableInput.
 
     A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
     ever dropped.
     """
-    # Both sides as headers are matched: any case, surrounding spaces trimmed, letters composed.
-    lowered = {
-        unicodedata.normalize("NFC", k).strip().casefold(): (v or "").strip().casefold()
-        for k, v in mapping.items()
-    }
+    # Both sides as headers are matched: any case, spaces (non-breaking ones too) trimmed and
+    # single, letters composed.
+    lowered = {header_key(k): header_key(v or "") for k, v in mapping.items()}
     for target in lowered.values():
         if target and target not in COLUMNS:
             raise UnusableInput(
@@ -188,7 +192,7 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     result: dict[str, str] = {}
     unknown = []
     for header in headers:
-        key = header.strip().casefold()
+        key = header_key(header)
         if key in lowered:
             target = lowered[key]
             if not target:
@@ -949,6 +953,18 @@ def import_cases(
         dry_run=options.dry_run,
         encoding=table.encoding,
         delimiter=table.delimiter,
+    )
+    report.warnings.extend(
+        Problem(
+            number,
+            "",
+            _quoted(text),
+            _(
+                "Above the header row (row %(row)s): skipped, not imported.",
+                row=table.header_row,
+            ),
+        )
+        for number, text in table.skipped
     )
     catalogue = _Catalogue()
     rows: list[Row] = []

@@ -14,7 +14,7 @@ from casework.imports import staging
 from casework.imports.cli import import_cli, load_mapping
 from casework.imports.forms import CaseImportForm, ConfirmImportForm
 from casework.imports.reading import UnusableInput, read_table
-from casework.imports.services import ImportOptions, import_cases
+from casework.imports.services import ImportOptions, import_cases, known_headers
 from casework.jobs import services as jobs
 
 bp = Blueprint("imports", __name__)
@@ -28,6 +28,7 @@ def _table(data: bytes, pending: dict[str, Any]):
         encoding=pending["encoding"],
         delimiter=pending["delimiter"],
         sheet=pending["sheet"],
+        known=known_headers(pending["mapping"]),
     )
 
 

@@ -47,7 +47,7 @@ def import_cases_job(ctx: JobContext) -> None:
     """A checked import file, written with progress; the staged file goes once it is done."""
     from casework.imports import staging
     from casework.imports.reading import UnusableInput, read_table
-    from casework.imports.services import ImportOptions, import_cases
+    from casework.imports.services import ImportOptions, import_cases, known_headers
 
     pending = ctx.params
     data = staging.read(pending.get("token", ""))
@@ -62,6 +62,7 @@ def import_cases_job(ctx: JobContext) -> None:
             encoding=pending.get("encoding"),
             delimiter=pending.get("delimiter"),
             sheet=pending.get("sheet"),
+            known=known_headers(pending.get("mapping") or {}),
         )
     except UnusableInput as exc:
         raise JobError(N_("The file can no longer be read; check it again.")) from exc
