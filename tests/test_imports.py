@@ -1282,3 +1282,42 @@ def test_a_title_row_above_the_header_is_skipped_and_said(app, coordinator, tmp_
     assert result.exit_code == 0, result.output
     assert [w["row"] for w in report["warnings"]] == [1, 3, 5]
     assert _count(Case) == 1
+
+
+def test_placeholders_in_optional_columns_are_empty_but_not_in_required_ones(
+    app, coordinator, tmp_path
+):
+    """ "-", "—", "н/д", "n/a", "нет данных", "?" typed for "nothing known" in an optional
+    column are empty cells (a case of its own, no agency or place called "-"); in a required
+    column they are rejected saying why; text that merely starts with "-" stays text."""
+    header = (
+        "case_key;person_name;gender;birth_date;nationality;legal_status;act_type;act_date;"
+        "act_place;perpetrators;sources;current_situation;urgency;consent;narrative;legal_grounds"
+    )
+    rows = [
+        "-;Ali Valiev;—;н/д;n/a;нет данных;extradition;2011;–;-;?;-;н/д;-;- taken at night;-",
+        "-;Vali Aliev;?;-;-;N/A;deportation;2012;-;-;-;Н/Д;—;?;;",
+        "K-3;—;m;;;;extradition;2013;;;;;;;;",
+        "K-4;Rustam Karimov;m;;;;н/д;2013;;;;;;;;",
+        "K-5;Olim Karimov;m;;;;extradition;—;;;;;;;;",
+    ]
+    result, report = _run(app, coordinator, tmp_path, "\n".join([header, *rows]) + "\n")
+    assert result.exit_code == 1, result.output
+    rejected = {(p["row"], p["column"]): p["message"] for p in report["rejected"]}
+    assert set(rejected) == {(4, "person_name"), (5, "act_type")}
+    assert "placeholder" in rejected[(4, "person_name")]
+    assert "placeholder" in rejected[(5, "act_type")]
+    # Row 6: an act date of "—" is unknown, as "unknown" is (the import format).
+    assert any(w["row"] == 6 and w["column"] == "act_date" for w in report["warnings"])
+    result, report = _run(app, coordinator, tmp_path, "\n".join([header, *rows]) + "\n",
+                          "--valid-only")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 3, "people": 3}
+    cases = {c.narrative: c for c in db.session.scalars(select(Case))}
+    first = cases["- taken at night"]
+    assert first.external_ref is None and first.events[0].place is None
+    assert not first.events[0].agencies and not db.session.scalars(select(Source)).all()
+    people = {p.names[0].name: p for p in db.session.scalars(select(Person))}
+    ali = people["Ali Valiev"]
+    assert (ali.gender.value, ali.birth_date, ali.nationality) == ("unknown", None, None)
+    assert ali.consent == ConsentLevel.NONE

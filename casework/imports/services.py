@@ -293,23 +293,55 @@ def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
     return warnings
 
 
+# What a spreadsheet's user types for "nothing known" rather than leave a cell empty.
+_PLACEHOLDERS = frozenset(
+    {"-", "--", "---", "\u2013", "\u2014", "\u2212", "?", "??", "???", "n/a", "н/д", "н.д.",
+     "нет данных"}
+)  # fmt: skip
+
+
+def is_placeholder(value: str) -> bool:
+    """Is ``value`` a mark for "nothing known" ("-", "—", "n/a", "н/д", "нет данных", "?")?
+    Text that only starts with one ("- taken at night") is text."""
+    return " ".join(value.split()).casefold() in _PLACEHOLDERS
+
+
 def parse_row(
     number: int, cells: dict[str, str], catalogue: _Catalogue
 ) -> tuple[Row | None, list[Problem], list[Problem]]:
     """Validate one row; returns (row or None, rejected values, warnings)."""
     problems: list[Problem] = []
     cells = dict(cells)
+    # A placeholder in an optional column is an empty cell; a required column needs a value.
+    for column, value in cells.items():
+        if column in COLUMNS and column not in REQUIRED and is_placeholder(value):
+            cells[column] = ""
     warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
         problems.append(Problem(number, column, _quoted(cells.get(column, "")), message))
+
+    def placeholder(column: str) -> bool:
+        if is_placeholder(cells.get(column, "")):
+            reject(
+                column,
+                _(
+                    "\u201c%(value)s\u201d is a placeholder for no value, and this column "
+                    "needs one.",
+                    value=cells[column].strip(),
+                ),
+            )
+            return True
+        return False
 
     if extra := cells.get("\x00extra"):
         problems.append(
             Problem(number, "", _quoted(extra), _("More cells than columns in the header."))
         )
     name = name_text(cells.get("person_name", ""))
-    if not name:
+    if placeholder("person_name"):
+        name = ""
+    elif not name:
         reject("person_name", _("The name is required (any script)."))
     elif len(name) > NAME_MAX_LEN:
         reject("person_name", _("A name may have at most %(n)s characters.", n=NAME_MAX_LEN))
@@ -382,7 +414,8 @@ def parse_row(
     act_date = cells.get("act_date", "").strip()
     case_data = {
         "act_type": vocab_code(ActType, cells.get("act_type", "")),
-        "act_date": act_date,
+        # "—" for the date of the act: unknown, as "unknown" is (kept as its note).
+        "act_date": "unknown" if is_placeholder(act_date) else act_date,
         "act_place": cells.get("act_place", ""),
         "destination_country": cells.get("destination_country", ""),
         "current_situation": vocab_code(Situation, cells.get("current_situation", ""))
@@ -392,7 +425,9 @@ def parse_row(
         "urgency": vocab_code(Urgency, cells.get("urgency", "")) or Urgency.ROUTINE.value,
         "external_ref": cells.get("case_key", ""),
     }
-    if not case_data["act_type"]:
+    if placeholder("act_type"):
+        case_data["act_type"] = ""
+    elif not case_data["act_type"]:
         reject(
             "act_type",
             _("Say what happened: %(choices)s.", choices=", ".join(a.value for a in ActType)),
