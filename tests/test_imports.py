@@ -1321,3 +1321,39 @@ def test_placeholders_in_optional_columns_are_empty_but_not_in_required_ones(
     ali = people["Ali Valiev"]
     assert (ali.gender.value, ali.birth_date, ali.nationality) == ("unknown", None, None)
     assert ali.consent == ConsentLevel.NONE
+
+
+def test_dates_as_russian_and_other_locales_write_them(app, coordinator, tmp_path):
+    """Two-digit years (the century that is not to come, said for a birth date), year first
+    with dots, day first with slashes or hyphens (month first only where day first cannot be,
+    a reading that could be the other one said), month names, Excel's "12-Apr-2011"."""
+    rows = {
+        "A": ("12.04.79", "12.04.15", "1979-04-12", "2015-04-12"),
+        "B": ("1980.01.02", "2011/04/12", "1980-01-02", "2011-04-12"),
+        "C": ("12/04/1979", "12-04-2011", "1979-04-12", "2011-04-12"),
+        "D": ("04/25/1979", "12/12/2011 0:00", "1979-04-25", "2011-12-12"),
+        "E": ("12 апреля 1979", "April 2011", "1979-04-12", "2011-04"),
+        "F": ("12 April 1979", "апрель 2011", "1979-04-12", "2011-04"),
+        "G": ("28957", "12-Apr-2011", "1979-04-12", "2011-04-12"),
+        "H": ("1.2.30", "April 12, 2011", "1930-02-01", "2011-04-12"),
+    }
+    content = "case_key;person_name;birth_date;act_type;act_date\n" + "".join(
+        f"{k};Person {k};{b};extradition;{a}\n" for k, (b, a, _b, _a) in rows.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    got = {
+        c.external_ref: (c.people[0].person.birth_date.iso(), c.act_date.iso())
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {k: (b, a) for k, (_rb, _ra, b, a) in rows.items()}
+    warned = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
+    # Row 2: "79" read as 1979 (a birth date: said); "15" as 2015 (not said).
+    assert "1979" in warned[(2, "birth_date")] and (2, "act_date") not in warned
+    # Row 4: day first, and month first would have been another day: said, naming it.
+    assert "1979-04-12" in warned[(4, "birth_date")] and "1979-12-04" in warned[(4, "birth_date")]
+    assert "2011-04-12" in warned[(4, "act_date")]
+    # Row 5: only month first is a date: read so, and said; 12/12 is the same either way.
+    assert "1979-04-25" in warned[(5, "birth_date")] and (5, "act_date") not in warned
+    assert "1930" in warned[(9, "birth_date")]
+    assert not {r for r, c in warned if c == "birth_date"} & {3, 6, 7}

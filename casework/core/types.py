@@ -73,7 +73,7 @@ _MONTH_NAMES = (
 )  # fmt: skip
 
 
-def _month_number(word: str) -> int | None:
+def month_number(word: str) -> int | None:
     """The month a name or its abbreviation of three letters or more stands for."""
     word = word.casefold()
     for number, names in enumerate(_MONTH_NAMES, start=1):
@@ -183,7 +183,7 @@ class PartialDate:
         if m := _MONTH_RE.match(text):
             mo, y = m.groups()
             return cls(int(y), int(mo))
-        if (m := _NAMED_MONTH_RE.match(text)) and (mo := _month_number(m[2])):
+        if (m := _NAMED_MONTH_RE.match(text)) and (mo := month_number(m[2])):
             return cls(int(m[3]), mo, int(m[1]) if m[1] else None)
         raise PartialDateError(
             N_(

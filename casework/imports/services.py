@@ -38,6 +38,7 @@ from casework.core.fields import FieldReader
 from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
+from casework.core.types import month_number as _month_number
 from casework.core.vocab import (
     ActType,
     Assessment,
@@ -274,11 +275,93 @@ _DAY_ZERO = date(1899, 12, 30)
 _DATE_COLUMNS = ("birth_date", "act_date", "consent_date")
 
 
+# Dates as files from Russian-locale (and other) machines write them, that the forms' reader
+# (``PartialDate.parse``) does not take: day, month and a year of two or four digits with
+# dots, slashes or hyphens (12.04.79, 12/04/1979, 12-04-1979); year first with dots
+# (2011.04.12); Excel's 12-Apr-2011 or 12-апр-11; April 12, 2011. A time after the day is
+# dropped (12/04/1979 0:00, 4/12/1979 12:00:00 AM).
+_CLOCK = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
+_NUMERIC_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
+_YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})")
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-\s]([^\W\d_]{3,})\.?[-\s](\d{2}|\d{4})")
+_MONTH_NAME_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})")
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _full_year(short: str, month: int, day: int) -> int:
+    """The year of a two-digit one: of this century unless that day is still to come."""
+    year = 2000 + int(short)
+    on = _day(year, month, day) or _day(year, month, 1) or date(year, 1, 1)
+    return year if on <= date.today() else year - 100
+
+
+def _read_date(column: str, value: str) -> tuple[str, list[str]]:
+    """``value`` as ISO text if written in one of the forms above (else as it is), and what
+    the reader should be told of how it was read."""
+    text = _CLOCK.sub("", value)
+    notes: list[str] = []
+    if m := _YEAR_FIRST_DOTS.fullmatch(text):
+        year, month, day = map(int, m.groups())
+        return (f"{year:04d}-{month:02d}-{day:02d}", []) if _day(year, month, day) else (value, [])
+    if m := _MONTH_NAME_DAY.fullmatch(text):
+        month = _month_number(m[1])
+        if month and _day(int(m[3]), month, int(m[2])):
+            return f"{int(m[3]):04d}-{month:02d}-{int(m[2]):02d}", []
+        return value, []
+    first = second = 0
+    short = ""
+    if m := _NUMERIC_DAY.fullmatch(text):
+        first, sep, second, short = int(m[1]), m[2], int(m[3]), m[4]
+    elif (m := _DAY_MONTH_NAME.fullmatch(text)) and (month := _month_number(m[2])):
+        first, sep, second, short = int(m[1]), ".", month, m[3]
+    else:
+        return (text if text != value else value), []
+    if len(short) == 2:
+        year = _full_year(short, second, first)
+        if column == "birth_date":
+            notes.append(_("The year is written in two digits: read as %(year)s.", year=year))
+    else:
+        year = int(short)
+    day_first = _day(year, second, first)
+    if sep == ".":
+        # Dots: always day first (the Russian way); a date that is not one is rejected.
+        return (day_first.isoformat(), notes) if day_first else (value, [])
+    month_first = _day(year, first, second)
+    if day_first and month_first and day_first != month_first:
+        notes.append(
+            _(
+                "Read day first, as %(date)s; month first it would be %(other)s: check which "
+                "is meant.",
+                date=day_first.isoformat(),
+                other=month_first.isoformat(),
+            )
+        )
+    elif month_first and not day_first:
+        notes.append(
+            _(
+                "Read month first, as %(date)s (day first it is not a date).",
+                date=month_first.isoformat(),
+            )
+        )
+    found = day_first or month_first
+    return (found.isoformat(), notes) if found else (value, [])
+
+
 def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
-    """Read the date columns of ``cells`` that hold Excel's number of a day as that day."""
+    """Read the date columns of ``cells`` written as ``_read_date`` reads them, or holding
+    Excel's number of a day, as that day (ISO text); the warnings to give."""
     warnings = []
     for column in _DATE_COLUMNS:
         value = cells.get(column, "").strip()
+        if value and not _DAY_NUMBER.fullmatch(value):
+            cells[column], notes = _read_date(column, value)
+            warnings += [Problem(number, column, _quoted(value), note) for note in notes]
         if _DAY_NUMBER.fullmatch(value) and 10_000 <= float(value) < 73_416:
             day = (_DAY_ZERO + timedelta(days=int(float(value)))).isoformat()
             cells[column] = day
