@@ -1357,3 +1357,33 @@ def test_dates_as_russian_and_other_locales_write_them(app, coordinator, tmp_pat
     assert "1979-04-25" in warned[(5, "birth_date")] and (5, "act_date") not in warned
     assert "1930" in warned[(9, "birth_date")]
     assert not {r for r, c in warned if c == "birth_date"} & {3, 6, 7}
+
+
+def test_a_file_imported_again_is_reported_row_by_row(app, coordinator, make_user, tmp_path):
+    """The same file imported twice made every case twice. A row whose case_key is the own
+    reference of a case already recorded (as case keys are compared) is rejected naming that
+    case: the dry run shows it, and importing only the good rows skips it."""
+    first = "case_key,person_name,act_type,act_date\nK-1,Ali Valiev,extradition,2011\n"
+    first += "K-1,Vali Aliev,extradition,2011\nK-2,Olim Karimov,deportation,2012\n"
+    result, _ = _run(app, coordinator, tmp_path, first)
+    assert result.exit_code == 0, result.output
+    refs = {c.external_ref: c.reference for c in db.session.scalars(select(Case))}
+    again = first.replace("K-2", "k–2 ") + "K-9,Rustam Karimov,abduction,2013\n"
+    again += ",Unkeyed Person,abduction,2013\n"
+    result, report = _run(app, coordinator, tmp_path, again, "--dry-run")
+    assert result.exit_code == 1, result.output
+    rejected = {(p["row"], p["column"]): p["message"] for p in report["rejected"]}
+    assert set(rejected) == {(2, "case_key"), (3, "case_key"), (4, "case_key")}
+    assert refs["K-1"] in rejected[(2, "case_key")] and refs["K-2"] in rejected[(4, "case_key")]
+    assert "Already imported as case" in rejected[(2, "case_key")]
+    result, report = _run(app, coordinator, tmp_path, again, "--valid-only")
+    assert result.exit_code == 0, result.output
+    assert report["created"] == {"cases": 2, "people": 2} and _count(Case) == 4
+    # A case discarded since (a hidden draft) is no longer there to import into.
+    for case in db.session.scalars(select(Case)):
+        if case.external_ref == "K-9":
+            case.hidden_at = case.created_at
+    db.session.commit()
+    result, report = _run(app, coordinator, tmp_path, "case_key,person_name,act_type,act_date\n"
+                          "K-9,Rustam Karimov,abduction,2013\n", "--dry-run")  # fmt: skip
+    assert result.exit_code == 0, result.output

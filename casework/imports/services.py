@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
+from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.audit.models import AuditEntry
@@ -633,6 +634,28 @@ def merge_case_rows(rows: list[Row]) -> list[Problem]:
 # --- duplicates -----------------------------------------------------------------------------
 
 
+def _already_imported(actor: Any, rows: list[Row]) -> list[tuple[Row, str]]:
+    """The rows whose ``case_key`` is the own reference of a case already recorded (compared as
+    ``grouping_key`` compares keys), with that case's reference: a file imported again. Cases
+    the actor may read only (as possible duplicates are), and not a discarded draft. The own
+    reference is encrypted: the cases that have one are compared in Python."""
+    keys = {r.case_key for r in rows if r.case_key}
+    if not keys:
+        return []
+    found: dict[str, str] = {}
+    cases = db.session.scalars(
+        select(Case)
+        .options(load_only(Case.id, Case.reference, Case.external_ref))
+        .where(permissions.readable_cases_clause(actor), Case.hidden_at.is_(None))
+        .order_by(Case.id)
+        .execution_options(yield_per=1000)
+    )
+    for case in cases:
+        if case.external_ref and (key := grouping_key(case.external_ref)) in keys:
+            found.setdefault(key, case.reference)
+    return [(r, found[r.case_key]) for r in rows if r.case_key in found]
+
+
 def _duplicates(actor: Any, rows: list[Row]) -> list[dict[str, Any]]:
     """Rows that look like people already recorded (that the actor may see), or earlier rows."""
     results = match_many(
@@ -1099,8 +1122,20 @@ def import_cases(
             rows.append(row)
         if progress is not None:
             progress(1)
-    report.warnings.extend(merge_case_rows(rows))
+    for row, reference in _already_imported(actor, rows):
+        report.rejected.append(
+            Problem(
+                row.number,
+                "case_key",
+                _quoted(row.case.get("external_ref") or ""),
+                _("Already imported as case %(reference)s.", reference=reference),
+            )
+        )
+    # People of a file imported again are still people already recorded: said as such.
     report.possible_duplicates = _duplicates(actor, rows)
+    skipped = report.rejected_rows
+    rows = [r for r in rows if r.number not in skipped]
+    report.warnings.extend(merge_case_rows(rows))
     writable = not report.rejected or options.valid_only
     if options.dry_run or not writable:
         report.created = _would_create(rows) if writable else {"cases": 0, "people": 0}
