@@ -1387,3 +1387,22 @@ def test_a_file_imported_again_is_reported_row_by_row(app, coordinator, make_use
     result, report = _run(app, coordinator, tmp_path, "case_key,person_name,act_type,act_date\n"
                           "K-9,Rustam Karimov,abduction,2013\n", "--dry-run")  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_a_header_with_yo_is_mapped_whether_the_mapping_writes_yo_or_ye(app, coordinator, tmp_path):
+    """Russian is written with and without "ё": a Windows-1251 header "Объём работы", "Кто
+    вёл дело" is the mapping's "Объем работы", "Кто вел дело", and the other way round."""
+    content = "ФИО;Вид;Дата;Кто вёл дело;Объем работы\nАлишер Холматов;экстрадиция;2011;А;Б\n"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps(
+            {"ФИО": "person_name", "Вид": "act_type", "Дата": "act_date",
+             "Кто вел дело": None, "Объём работы": None}
+        ),
+        "utf-8",
+    )  # fmt: skip
+    result, report = _run(
+        app, coordinator, tmp_path, content.encode("cp1251"), "--mapping", str(mapping)
+    )
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == "cp1251" and _count(Case) == 1
