@@ -1406,3 +1406,13 @@ def test_a_header_with_yo_is_mapped_whether_the_mapping_writes_yo_or_ye(app, coo
     )
     assert result.exit_code == 0, result.output
     assert report["encoding"] == "cp1251" and _count(Case) == 1
+
+
+def test_a_warning_of_a_whole_row_names_no_empty_column(app, coordinator, tmp_path):
+    """A row skipped above the header has no column: the page and the command line say
+    "Row 1: ..." rather than name an empty column."""
+    content = "Список случаев 2023\nperson_name,act_type,act_date\nAli Valiev,extradition,2011\n"
+    html = _checked(_web(app, coordinator), content.encode(), "c.csv")
+    assert "Row 1: Above the header row (row 2)" in html and "<code></code>" not in html
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert "warning row 1: Above the header row" in result.output, result.output

@@ -48,7 +48,8 @@ def _summary(report: ImportReport) -> None:
     for p in report.rejected:
         click.echo(f"  rejected row {p.row}, {p.column or '-'}: {p.message}")
     for w in report.warnings:
-        click.echo(f"  warning row {w.row}, {w.column}: {w.message}")
+        where = f"row {w.row}, {w.column}" if w.column else f"row {w.row}"
+        click.echo(f"  warning {where}: {w.message}")
     for d in report.possible_duplicates:
         people = ", ".join(f"{x['person']} ({x['score']:.0f})" for x in d["people"])
         rows = ", ".join(str(r) for r in d["rows"])
