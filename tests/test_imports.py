@@ -1416,3 +1416,16 @@ def test_a_warning_of_a_whole_row_names_no_empty_column(app, coordinator, tmp_pa
     assert "Row 1: Above the header row (row 2)" in html and "<code></code>" not in html
     result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert "warning row 1: Above the header row" in result.output, result.output
+
+
+def test_a_file_of_many_unknown_columns_is_refused_in_a_readable_message(
+    app, coordinator, tmp_path
+):
+    """A sheet turned on its side (a thousand columns, each a case) named every column in
+    the message refusing it: the first ones are named and the others counted."""
+    headers = ["person_name", "act_type", "act_date"] + [f"Дело {n}" for n in range(1000)]
+    content = ",".join(headers) + "\n" + ",".join(["Ali", "extradition", "2011"] + [""] * 1000)
+    result, _ = _run(app, coordinator, tmp_path, content + "\n")
+    assert result.exit_code == 2
+    assert "“Дело 0”" in result.output and "“Дело 999”" not in result.output
+    assert "980" in result.output and len(result.output) < 2000, result.output

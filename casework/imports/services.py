@@ -171,6 +171,10 @@ class Row:
 # --- columns --------------------------------------------------------------------------------
 
 
+# The unknown columns a refusal names (a sheet turned on its side has thousands).
+UNKNOWN_NAMED = 20
+
+
 def known_headers(mapping: dict[str, str | None]) -> set[str]:
     """The headers (``header_key``) a file may name its columns by: the columns of the format
     and the headers of the mapping. The header row is the first row naming them."""
@@ -209,11 +213,14 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
             raise UnusableInput(_("Two columns are both \u201c%(column)s\u201d.", column=target))
         result[header] = target
     if unknown:
+        named = ", ".join(f"\u201c{h}\u201d" for h in unknown[:UNKNOWN_NAMED])
+        if len(unknown) > UNKNOWN_NAMED:
+            named = _("%(columns)s and %(n)s more", columns=named, n=len(unknown) - UNKNOWN_NAMED)
         raise UnusableInput(
             _(
                 "Unknown column(s): %(columns)s. Map them with a column mapping (or map them to "
                 "null to leave them out).",
-                columns=", ".join(f"\u201c{h}\u201d" for h in unknown),
+                columns=named,
             )
         )
     missing = [c for c in REQUIRED if c not in result.values()]
