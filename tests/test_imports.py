@@ -1429,3 +1429,26 @@ def test_a_file_of_many_unknown_columns_is_refused_in_a_readable_message(
     assert result.exit_code == 2
     assert "“Дело 0”" in result.output and "“Дело 999”" not in result.output
     assert "980" in result.output and len(result.output) < 2000, result.output
+
+
+def test_numbered_empty_rows_and_a_repeated_header_are_not_rows(app, coordinator, tmp_path):
+    """A register kept from a template numbers its rows ahead ("24;;;"), and files pasted
+    together repeat the header: a row with values only in columns left out, or that repeats
+    the header, is no person to import (the header repeated is said)."""
+    content = (
+        "№;ФИО;Вид;Дата\n1;Алишер Холматов;экстрадиция;2011\n"
+        "№;ФИО;Вид;Дата\n3;Ali Valiev;extradition;2012\n4;;;\n5;;;\n"
+    )
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"№": None, "ФИО": "person_name", "Вид": "act_type", "Дата": "act_date"}),
+        "utf-8",
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 2 and _count(Case) == 2
+    assert [w["row"] for w in report["warnings"] if "header" in w["message"]] == [3]
+    result, _ = _run(
+        app, coordinator, tmp_path, "№;ФИО;Вид;Дата\n1;;;\n2;;;\n", "--mapping", str(mapping)
+    )
+    assert result.exit_code == 2 and "nothing to import" in result.output

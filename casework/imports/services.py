@@ -1116,10 +1116,23 @@ def import_cases(
     )
     catalogue = _Catalogue()
     rows: list[Row] = []
+    header_keys = {h: header_key(h) for h in table.headers if h}
     for number, cells in table.rows:
         mapped = {columns[h]: v for h, v in cells.items() if h in columns}
         if "\x00extra" in cells:
             mapped["\x00extra"] = cells["\x00extra"]
+        repeated = all(header_key(cells.get(h, "")) == k for h, k in header_keys.items())
+        if repeated or not any(v.strip() for v in mapped.values()):
+            # The header again (files pasted together), or a row with values only in columns
+            # left out (a template's row numbers, "24;;;"): no person to import.
+            report.rows_read -= 1
+            if repeated:
+                report.warnings.append(
+                    Problem(number, "", "", _("The header row again: skipped, not imported."))
+                )
+            if progress is not None:
+                progress(1)
+            continue
         row, problems, warnings = parse_row(number, mapped, catalogue)
         report.rejected.extend(problems)
         report.warnings.extend(warnings)
@@ -1129,6 +1142,8 @@ def import_cases(
             rows.append(row)
         if progress is not None:
             progress(1)
+    if not report.rows_read:
+        raise UnusableInput(_("The file has a header but no rows: there is nothing to import."))
     for row, reference in _already_imported(actor, rows):
         report.rejected.append(
             Problem(
