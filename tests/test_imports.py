@@ -1452,3 +1452,12 @@ def test_numbered_empty_rows_and_a_repeated_header_are_not_rows(app, coordinator
         app, coordinator, tmp_path, "№;ФИО;Вид;Дата\n1;;;\n2;;;\n", "--mapping", str(mapping)
     )
     assert result.exit_code == 2 and "nothing to import" in result.output
+
+
+def test_an_agency_name_too_long_is_rejected_not_cut(app, coordinator, tmp_path):
+    """An agency is kept in at most 200 characters: a longer one (a sentence typed in the
+    perpetrators column) was cut without a word; it is rejected on its row."""
+    content = f"person_name,act_type,act_date,perpetrators\nAli,extradition,2011,KNB; {'x' * 201}\n"
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "perpetrators")]

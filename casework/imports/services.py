@@ -24,6 +24,7 @@ from casework.audit.models import AuditEntry
 from casework.audit.services import record
 from casework.cases.events import act_event_type, get_or_create_agencies, get_or_create_place
 from casework.cases.models import (
+    Agency,
     Case,
     CaseMember,
     CasePerson,
@@ -71,6 +72,8 @@ COLUMNS = (
     "urgency", "legal_grounds", "consent_date",
 )  # fmt: skip
 REQUIRED = ("person_name", "act_type", "act_date")
+# An agency's name as kept: each of the perpetrators.
+AGENCY_MAX_LEN: int = Agency.__table__.c.name.type.length
 BATCH = 500
 
 _GENDERS = {
@@ -538,6 +541,17 @@ def parse_row(
         )
     elif case.get("act_date") is not None and case["act_date"].precision == "year":
         warnings.append(Problem(number, "act_date", act_date, _("Only the year is given.")))
+    for agency in _split(cells.get("perpetrators", "")):
+        if len(agency) > AGENCY_MAX_LEN:
+            reject(
+                "perpetrators",
+                _(
+                    "Keep this under %(max)s characters (it has %(n)s).",
+                    max=AGENCY_MAX_LEN,
+                    n=len(agency),
+                ),
+            )
+            break
     provisions, bad = catalogue.resolve(cells.get("legal_grounds", ""))
     if bad:
         reject(
