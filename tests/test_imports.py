@@ -1461,3 +1461,13 @@ def test_an_agency_name_too_long_is_rejected_not_cut(app, coordinator, tmp_path)
     result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 1, result.output
     assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "perpetrators")]
+
+
+def test_a_title_above_headers_still_to_map_is_not_taken_for_the_header(app, coordinator, tmp_path):
+    """Checked before any mapping is written, a file with a title above its Russian headers
+    was refused naming the title as its one unknown column: the header is the row naming the
+    most columns, so the refusal names the columns to map."""
+    content = "Список случаев, 2023;;\n;;\nФИО;Вид;Дата\nАлишер Холматов;экстрадиция;2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2
+    assert "“ФИО”, “Вид”, “Дата”" in result.output and "Список" not in result.output

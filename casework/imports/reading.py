@@ -290,10 +290,15 @@ def _header(
             break
     if not seen:
         return None
-    # No row names known columns: the first row with a value is the header (its unknown
-    # columns are then reported), and the rows read past it are rows again.
-    first, *rest = seen
-    return first, [], itertools.chain(rest, numbered)
+    # No row names known columns (headers still to map): the header is the first row of more
+    # than one value (not a title or a note of one cell above it), its unknown columns then
+    # reported; the rows read past it are rows again.
+    at = next((i for i, (_n, cells) in enumerate(seen) if _width(cells) > 1), 0)
+    return seen[at], seen[:at], itertools.chain(seen[at + 1 :], numbered)
+
+
+def _width(cells: list[Any]) -> int:
+    return sum(1 for c in cells if _text(c))
 
 
 def _table_of(found: Found, **kwargs: Any) -> Table:
