@@ -1471,3 +1471,21 @@ def test_a_title_above_headers_still_to_map_is_not_taken_for_the_header(app, coo
     result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 2
     assert "“ФИО”, “Вид”, “Дата”" in result.output and "Список" not in result.output
+
+
+def test_a_header_of_two_rows_with_cells_merged_down_is_read(app, coordinator, tmp_path):
+    """Workbooks group their headers: "Акт" over "act_type" and "act_date", and the headers
+    without a group merged down over both rows. The header is the lower row, and a cell of it
+    merged down from the row above has that row's header (it was "a column without a
+    header" holding values)."""
+    data = _xlsx(
+        [
+            ["person_name", "Акт", None, "Примечание"],
+            [None, "act_type", "act_date", None],
+            ["Ali Valiev", "extradition", "2011", None],
+        ],
+        merged=["A1:A2", "B1:C1"],
+    )
+    result, report = _run(app, coordinator, tmp_path, data, name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 1 and _count(Case) == 1

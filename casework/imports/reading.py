@@ -431,6 +431,20 @@ def _merged_down(ws: Any) -> dict[int, list[tuple[int, int]]]:
     return merged
 
 
+def _headers_merged_down(
+    table: Table, found: Found, merged: dict[int, list[tuple[int, int]]]
+) -> None:
+    """A header of two rows (groups above their columns): a cell of the header row merged down
+    from the row above is that row's header."""
+    (number, _header), above, _rows = found
+    for first, cells in above:
+        for column, last in merged.get(first, ()):
+            if last >= number and column <= len(cells) and _text(cells[column - 1]):
+                table.headers += [""] * (column - len(table.headers))
+                if not table.headers[column - 1]:
+                    table.headers[column - 1] = _text(cells[column - 1])
+
+
 def _fill_merged(number: int, cells: list[Any], carried: dict[int, tuple[int, Any]]) -> None:
     """Give row ``number`` the values of the cells merged down over it (in the range's first
     column: merged across, a value is its first column's only)."""
@@ -492,6 +506,7 @@ def read_xlsx(
         table = _table_of(found, sheet=position)
         numbered = found[2]
         merged = _merged_down(ws)
+        _headers_merged_down(table, found, merged)
         # Per column, the value of a merged cell that stands for the rows below, and its last.
         carried: dict[int, tuple[int, Any]] = {}
         for number, cells in numbered:
