@@ -1489,3 +1489,19 @@ def test_a_header_of_two_rows_with_cells_merged_down_is_read(app, coordinator, t
     result, report = _run(app, coordinator, tmp_path, data, name="c.xlsx")
     assert result.exit_code == 0, result.output
     assert report["rows_read"] == 1 and _count(Case) == 1
+
+
+def test_a_birth_year_written_the_russian_way_is_read(app, coordinator, tmp_path):
+    """ "1979 г.р." (год рождения) and "12.04.79 г." are how Russian registers write a birth
+    date: read as 1979 and 1979-04-12."""
+    content = (
+        "case_key;person_name;birth_date;act_type;act_date\n"
+        "A;Ali Valiev;1979 г.р.;extradition;2011 г.\nB;Vali Aliev;12.04.79 г.;extradition;12.04.11г.\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    got = {
+        c.external_ref: (c.people[0].person.birth_date.iso(), c.act_date.iso())
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {"A": ("1979", "2011"), "B": ("1979-04-12", "2011-04-12")}

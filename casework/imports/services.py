@@ -292,6 +292,8 @@ _DATE_COLUMNS = ("birth_date", "act_date", "consent_date")
 # (2011.04.12); Excel's 12-Apr-2011 or 12-апр-11; April 12, 2011. A time after the day is
 # dropped (12/04/1979 0:00, 4/12/1979 12:00:00 AM).
 _CLOCK = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
+# "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year.
+_YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?)$", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
 _YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})")
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-\s]([^\W\d_]{3,})\.?[-\s](\d{2}|\d{4})")
@@ -315,7 +317,7 @@ def _full_year(short: str, month: int, day: int) -> int:
 def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     """``value`` as ISO text if written in one of the forms above (else as it is), and what
     the reader should be told of how it was read."""
-    text = _CLOCK.sub("", value)
+    text = _YEAR_WORDS.sub("", _CLOCK.sub("", value))
     notes: list[str] = []
     if m := _YEAR_FIRST_DOTS.fullmatch(text):
         year, month, day = map(int, m.groups())
