@@ -1505,3 +1505,14 @@ def test_a_birth_year_written_the_russian_way_is_read(app, coordinator, tmp_path
         for c in db.session.scalars(select(Case))
     }
     assert got == {"A": ("1979", "2011"), "B": ("1979-04-12", "2011-04-12")}
+
+
+def test_column_names_spelt_with_spaces_or_hyphens_are_the_columns(app, coordinator, tmp_path):
+    """ "Person Name", "ACT-TYPE", "act date" are person_name, act_type, act_date, in a file
+    and as a mapping's target."""
+    content = "Person Name,ACT-TYPE,act date,ФИО другие\nAli Valiev,extradition,2011,Али\n"
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"ФИО другие": "Other Names"}), "utf-8")
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert {n.name for n in db.session.scalars(select(PersonName))} == {"Ali Valiev", "Али"}

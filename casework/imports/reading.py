@@ -175,8 +175,10 @@ _SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*\r?\n", re.IGNORECASE)
 
 def header_key(text: str) -> str:
     """A header as headers are compared: any case, spaces (non-breaking ones too) trimmed and
-    single, letters composed, "ё" as "е" (Russian writes it either way)."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().replace("ё", "е").split())
+    single, underscores and hyphens as spaces (person_name, "Person Name", "person-name"),
+    letters composed, "ё" as "е" (Russian writes it either way)."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
 def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:

@@ -181,7 +181,7 @@ UNKNOWN_NAMED = 20
 def known_headers(mapping: dict[str, str | None]) -> set[str]:
     """The headers (``header_key``) a file may name its columns by: the columns of the format
     and the headers of the mapping. The header row is the first row naming them."""
-    return {*COLUMNS, *(header_key(k) for k in mapping)}
+    return {*(header_key(c) for c in COLUMNS), *(header_key(k) for k in mapping)}
 
 
 def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str, str]:
@@ -190,14 +190,16 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
     ever dropped.
     """
-    # Both sides as headers are matched: any case, spaces (non-breaking ones too) trimmed and
-    # single, letters composed.
-    lowered = {header_key(k): header_key(v or "") for k, v in mapping.items()}
-    for target in lowered.values():
-        if target and target not in COLUMNS:
+    # Both sides as headers are matched (``header_key``): "Person Name" is person_name.
+    canonical = {header_key(c): c for c in COLUMNS}
+    lowered: dict[str, str] = {}
+    for k, v in mapping.items():
+        target = header_key(v or "")
+        if target and target not in canonical:
             raise UnusableInput(
-                _("The mapping names an unknown column \u201c%(column)s\u201d.", column=target)
+                _("The mapping names an unknown column \u201c%(column)s\u201d.", column=v)
             )
+        lowered[header_key(k)] = canonical.get(target, "")
     result: dict[str, str] = {}
     unknown = []
     for header in headers:
@@ -206,8 +208,8 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
             target = lowered[key]
             if not target:
                 continue
-        elif key in COLUMNS:
-            target = key
+        elif key in canonical:
+            target = canonical[key]
         else:
             if header.strip():
                 unknown.append(header)
