@@ -182,7 +182,9 @@ def header_key(text: str) -> str:
 
 
 def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
-    lines = [line for line in text.splitlines()[: HEADER_SEARCH * 4] if line.strip()]
+    # The first lines only: a file of 200,000 rows is not split into lines to sniff it.
+    head = itertools.islice(io.StringIO(text, newline=None), HEADER_SEARCH * 4)
+    lines = [line.rstrip("\r\n") for line in head if line.strip()]
     if known:
         # The delimiter that splits a line of the first ones into the most known headers: a
         # title above the header ("Список случаев, 2023") does not decide it.
