@@ -21,7 +21,7 @@ from casework.audit import chain
 from casework.cases.models import Case, CaseMember
 from casework.core import sealedfiles
 from casework.core.crypto import Sealed, is_sealed_text
-from casework.core.db import compared_with_models, db
+from casework.core.db import SQLITE_SEARCH_TABLES, compared_with_models, db
 from casework.core.keyring import keyring
 from casework.core.types import SecretText
 from casework.core.vocab import Role, TeamRole
@@ -85,7 +85,9 @@ def _snapshot() -> dict[str, dict]:
     with db.engine.connect() as conn:
         insp = inspect(conn)
         for table in insp.get_table_names():
-            if table == "alembic_version":
+            # SQLite's search tables index the text of other tables (a migration that changes
+            # what is searched builds them again): an index, not data.
+            if table == "alembic_version" or table.startswith(SQLITE_SEARCH_TABLES):
                 continue
             pk = insp.get_pk_constraint(table)["constrained_columns"]
             rows = conn.execute(text(f'SELECT * FROM "{table}"')).mappings().all()  # noqa: S608

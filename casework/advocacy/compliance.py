@@ -72,7 +72,7 @@ def _grant_label(action: AdvocacyAction) -> str:
     """The request that was granted: its body and reference when known."""
     body = None
     if action.target_body is not None:
-        body = action.target_body.short_name or action.target_body.name
+        body = action.target_body.local_short_name
     reference = action.reference_number
     if body and reference:
         return _("%(body)s request %(reference)s", body=body, reference=reference)
@@ -89,7 +89,7 @@ def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
         if is_grant(action):
             body = None
             if action.target_body is not None:
-                body = action.target_body.short_name or action.target_body.name
+                body = action.target_body.local_short_name
             ref = action.reference_number
             if body and ref:
                 label = _("%(body)s request %(ref)s", body=body, ref=ref)

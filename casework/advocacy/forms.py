@@ -112,6 +112,12 @@ class BodyForm(FlaskForm):
     short_name = StringField(
         _l("Short name"), validators=[Optional(), Length(max=BODY_SHORT_MAX_LEN)]
     )
+    name_ru = StringField(
+        _l("Name in Russian"), validators=[Optional(), Length(max=BODY_NAME_MAX_LEN)]
+    )
+    short_name_ru = StringField(
+        _l("Short name in Russian"), validators=[Optional(), Length(max=BODY_SHORT_MAX_LEN)]
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -37,7 +37,7 @@ def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str
         label = _(
             "%(action)s to %(body)s",
             action=label,
-            body=action.target_body.short_name or action.target_body.name,
+            body=action.target_body.local_short_name,
         )
     if with_reference and action.reference_number:
         label += f" ({action.reference_number})"

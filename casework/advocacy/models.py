@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from casework.core.db import PublicIdMixin, TimestampMixin, VersionedMixin, db
+from casework.core.i18n import current_language, local_text
 from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 
@@ -34,7 +35,22 @@ class TargetBody(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     short_name: Mapped[str | None] = mapped_column(String(40))
+    # The names on Russian pages (an action's documents keep the English); empty: the English.
+    name_ru: Mapped[str | None] = mapped_column(String(200))
+    short_name_ru: Mapped[str | None] = mapped_column(String(40))
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language."""
+        return local_text(self.name, self.name_ru)
+
+    @property
+    def local_short_name(self) -> str:
+        """The short name in the reader's language, else the name (what lists show)."""
+        if self.short_name_ru and current_language() == "ru":
+            return self.short_name_ru
+        return self.short_name or self.local_name
 
 
 action_cases = Table(

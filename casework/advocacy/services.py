@@ -193,29 +193,86 @@ def _cannot_move(old: ActionStatus, new: ActionStatus) -> str:
 
 # --- Target bodies -----------------------------------------------------------------------------
 
-SEED_BODIES: tuple[tuple[str, str], ...] = (
+# (name, short name, the Russian name and short name shown on Russian pages).
+SEED_BODIES: tuple[tuple[str, str, str, str], ...] = (
     (
         "UN Special Rapporteur on torture and other cruel, inhuman or degrading treatment "
         "or punishment",
         "SR torture",
+        "Специальный докладчик ООН по вопросу о пытках и других жестоких, бесчеловечных или "
+        "унижающих достоинство видах обращения и наказания",
+        "СД по пыткам",
     ),
     (
         "UN Special Rapporteur on the promotion and protection of human rights and fundamental "
         "freedoms while countering terrorism",
         "SR counter-terrorism",
+        "Специальный докладчик ООН по вопросу о поощрении и защите прав человека и основных "
+        "свобод в условиях борьбы с терроризмом",
+        "СД по борьбе с терроризмом",
     ),
-    ("UN Special Rapporteur on freedom of religion or belief", "SR FoRB"),
-    ("UN Committee on Enforced Disappearances", "CED"),
-    ("UN Working Group on Arbitrary Detention", "WGAD"),
-    ("UN Working Group on Enforced or Involuntary Disappearances", "WGEID"),
-    ("UN Committee against Torture", "CAT"),
-    ("UN Human Rights Committee", "CCPR"),
-    ("UN High Commissioner for Refugees", "UNHCR"),
-    ("OSCE Office for Democratic Institutions and Human Rights", "OSCE/ODIHR"),
-    ("Prosecutor General's Office of Kazakhstan", "PGO"),
-    ("Ministry of Internal Affairs of Kazakhstan (Migration Service)", "MVD"),
-    ("Ministry of Foreign Affairs of Kazakhstan", "MFA"),
-    ("Commissioner for Human Rights (Ombudsman) of Kazakhstan", "Ombudsman"),
+    (
+        "UN Special Rapporteur on freedom of religion or belief",
+        "SR FoRB",
+        "Специальный докладчик ООН по вопросу о свободе религии или убеждений",
+        "СД по свободе религии",
+    ),
+    (
+        "UN Committee on Enforced Disappearances",
+        "CED",
+        "Комитет ООН по насильственным исчезновениям",
+        "КНИ",
+    ),
+    (
+        "UN Working Group on Arbitrary Detention",
+        "WGAD",
+        "Рабочая группа ООН по произвольным задержаниям",
+        "РГПЗ",
+    ),
+    (
+        "UN Working Group on Enforced or Involuntary Disappearances",
+        "WGEID",
+        "Рабочая группа ООН по насильственным или недобровольным исчезновениям",
+        "РГННИ",
+    ),
+    ("UN Committee against Torture", "CAT", "Комитет ООН против пыток", "КПП"),
+    ("UN Human Rights Committee", "CCPR", "Комитет ООН по правам человека", "КПЧ"),
+    (
+        "UN High Commissioner for Refugees",
+        "UNHCR",
+        "Верховный комиссар ООН по делам беженцев",
+        "УВКБ ООН",
+    ),
+    (
+        "OSCE Office for Democratic Institutions and Human Rights",
+        "OSCE/ODIHR",
+        "Бюро ОБСЕ по демократическим институтам и правам человека",
+        "БДИПЧ ОБСЕ",
+    ),
+    (
+        "Prosecutor General's Office of Kazakhstan",
+        "PGO",
+        "Генеральная прокуратура Республики Казахстан",
+        "Генпрокуратура",
+    ),
+    (
+        "Ministry of Internal Affairs of Kazakhstan (Migration Service)",
+        "MVD",
+        "Министерство внутренних дел Республики Казахстан (миграционная служба)",
+        "МВД",
+    ),
+    (
+        "Ministry of Foreign Affairs of Kazakhstan",
+        "MFA",
+        "Министерство иностранных дел Республики Казахстан",
+        "МИД",
+    ),
+    (
+        "Commissioner for Human Rights (Ombudsman) of Kazakhstan",
+        "Ombudsman",
+        "Уполномоченный по правам человека в Республике Казахстан (омбудсмен)",
+        "Омбудсмен",
+    ),
 )
 
 
@@ -241,14 +298,25 @@ def seed_target_bodies() -> str:
             bodies[new] = body
             renamed += 1
     existing = set(bodies)
-    added = 0
-    for name, short in SEED_BODIES:
+    added = translated = 0
+    for name, short, name_ru, short_ru in SEED_BODIES:
         if name not in existing:
-            db.session.add(TargetBody(name=name, short_name=short))
+            db.session.add(
+                TargetBody(name=name, short_name=short, name_ru=name_ru, short_name_ru=short_ru)
+            )
             added += 1
+            continue
+        # A seeded body from before Russian names: given them (never over a coordinator's).
+        body = bodies[name]
+        if body.name_ru is None:
+            body.name_ru = name_ru
+            translated += 1
+        if body.short_name_ru is None and body.short_name == short:
+            body.short_name_ru = short_ru
     db.session.flush()
     text = f"{added} added, {len(existing)} already present"
-    return text + (f", {renamed} renamed" if renamed else "")
+    text += f", {renamed} renamed" if renamed else ""
+    return text + (f", {translated} given a Russian name" if translated else "")
 
 
 def list_bodies(include_retired: bool = False) -> list[TargetBody]:
@@ -267,25 +335,36 @@ def get_body(body_id: str | int | None) -> TargetBody | None:
     return db.session.get(TargetBody, number) if 0 < number < 2**63 else None
 
 
-def create_body(actor: User, name: str, short_name: str | None) -> TargetBody:
-    """Add a target body (coordinators)."""
+def create_body(
+    actor: User,
+    name: str,
+    short_name: str | None,
+    *,
+    name_ru: str | None = None,
+    short_name_ru: str | None = None,
+) -> TargetBody:
+    """Add a target body (coordinators), with its names on Russian pages if given."""
     if not can_manage_target_bodies(actor):
         raise PermissionDenied()
     name = (name or "").strip()
     short_name = (short_name or "").strip() or None
+    name_ru = (name_ru or "").strip() or None
+    short_name_ru = (short_name_ru or "").strip() or None
     if not name:
         raise ValidationFailed({"name": [_("A name is required.")]})
-    if len(name) > BODY_NAME_MAX_LEN:
-        raise ValidationFailed(
-            {"name": [_("Keep it under %(n)s characters.", n=BODY_NAME_MAX_LEN)]}
-        )
-    if short_name and len(short_name) > BODY_SHORT_MAX_LEN:
-        raise ValidationFailed(
-            {"short_name": [_("Keep it under %(n)s characters.", n=BODY_SHORT_MAX_LEN)]}
-        )
+    for field_name, value, limit in (
+        ("name", name, BODY_NAME_MAX_LEN),
+        ("short_name", short_name, BODY_SHORT_MAX_LEN),
+        ("name_ru", name_ru, BODY_NAME_MAX_LEN),
+        ("short_name_ru", short_name_ru, BODY_SHORT_MAX_LEN),
+    ):
+        if value and len(value) > limit:
+            raise ValidationFailed({field_name: [_("Keep it under %(n)s characters.", n=limit)]})
     if db.session.scalar(select(TargetBody.id).where(TargetBody.name == name)):
         raise ValidationFailed({"name": [_("This body is already in the list.")]})
-    body = TargetBody(name=name, short_name=short_name)
+    body = TargetBody(
+        name=name, short_name=short_name, name_ru=name_ru, short_name_ru=short_name_ru
+    )
     db.session.add(body)
     db.session.flush()
     record(actor, "advocacy.body_created", object_type="target_bodies", object_id=str(body.id))

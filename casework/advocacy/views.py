@@ -34,7 +34,7 @@ from casework.advocacy.forms import (
     RecommendationForm,
     StatusForm,
 )
-from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
+from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
 from casework.cases.forms import HideForm
 from casework.cases.models import Case
@@ -53,7 +53,7 @@ from casework.core.hooks import (
     register_deadline_provider,
     register_timeline_provider,
 )
-from casework.core.i18n import N_
+from casework.core.i18n import N_, current_language
 from casework.core.i18n import gettext as _
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 from casework.evidence import uploads
@@ -98,11 +98,20 @@ def _require_upr_manage() -> None:
 # --- Actions -----------------------------------------------------------------------------------
 
 
+def _in_reading_order(bodies: list[TargetBody]) -> list[TargetBody]:
+    """Bodies in the alphabetical order of the names a Russian page shows (English pages keep
+    the list's order, by name)."""
+    if current_language() != "ru":
+        return bodies
+    return sorted(bodies, key=lambda b: b.local_name.casefold())
+
+
 def _setup_action_form(form: ActionForm, action: AdvocacyAction | None = None) -> None:
     bodies = services.list_bodies()
     if action is not None and action.target_body and action.target_body not in bodies:
         bodies.append(action.target_body)
-    form.target_body.choices = pairs([(str(b.id), b.name) for b in bodies], blank="\u2014")
+    bodies = _in_reading_order(bodies)
+    form.target_body.choices = pairs([(str(b.id), b.local_name) for b in bodies], blank="\u2014")
     people = services.responsible_candidates()
     # The person kept on the action (deactivated since) is offered on its form, as a retired
     # body is: an edit leaves them.
@@ -436,13 +445,19 @@ def bodies():
         raise PermissionDenied()
     done = submit(
         form,
-        lambda: services.create_body(current_user, form.name.data, form.short_name.data),
+        lambda: services.create_body(
+            current_user,
+            form.name.data,
+            form.short_name.data,
+            name_ru=form.name_ru.data,
+            short_name_ru=form.short_name_ru.data,
+        ),
         success=_("Body added."),
         then=url_for("advocacy.bodies"),
     )
     return done or render_template(
         "advocacy/bodies.html",
-        bodies=services.list_bodies(include_retired=True),
+        bodies=_in_reading_order(services.list_bodies(include_retired=True)),
         form=form,
         manage=manage,
     )

@@ -207,6 +207,12 @@ def _language() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else "en"
 
 
+def local_text(english: str, russian: str | None) -> str:
+    """A stored text in the reader's language: its Russian version on a Russian page when it has
+    one, else the English (every English page, and documents rendered in ``english()``)."""
+    return russian if russian and _language() == "ru" else english
+
+
 def format_day(value: date | datetime | None) -> str:
     """A date, or the date of a moment, in the reader's convention; '—' for none."""
     if value is None:

@@ -40,6 +40,7 @@ from casework.legal.services import (
 
 class InstrumentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
     instrument_type = SelectField(
         _l("Type"), choices=choices(InstrumentType), validators=[DataRequired()]
     )
@@ -83,6 +84,7 @@ class NewInstrumentForm(InstrumentForm):
 
 class ProvisionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
     needs_verification = BooleanField(_l("Needs verification against the primary text"))
     position = IntegerField(
@@ -122,7 +124,7 @@ class LinkForm(OnceForm, FlaskForm):
     def set_choices(self, provisions, sources, source_label) -> None:
         if self.provision is not None:
             self.provision.choices = pairs(
-                [(p.code, f"{p.code}: {p.title}") for p in provisions],
+                [(p.code, f"{p.code}: {p.local_title}") for p in provisions],
                 blank=_l("Choose a provision"),
             )
         self.sources.choices = pairs([(s.public_id, source_label(s)) for s in sources])
@@ -141,7 +143,8 @@ class SuggestForm(OnceForm, FlaskForm):
 
     def set_choices(self, provisions) -> None:
         self.provision.choices = pairs(
-            [(p.code, f"{p.code}: {p.title}") for p in provisions], blank=_l("Choose a provision")
+            [(p.code, f"{p.code}: {p.local_title}") for p in provisions],
+            blank=_l("Choose a provision"),
         )
 
 
@@ -155,7 +158,8 @@ class PrecedentForm(OnceForm, FlaskForm):
 
     def set_choices(self, decisions) -> None:
         self.decision.choices = pairs(
-            [(d.code, f"{d.code}: {d.title}") for d in decisions], blank=_l("Choose a decision")
+            [(d.code, f"{d.code}: {d.local_title}") for d in decisions],
+            blank=_l("Choose a decision"),
         )
 
 

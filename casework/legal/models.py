@@ -26,6 +26,7 @@ from casework.core.db import (
     VersionedMixin,
     db,
 )
+from casework.core.i18n import local_text
 from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
 from casework.core.vocab import (
     Assessment,
@@ -54,6 +55,8 @@ class Instrument(TimestampMixin, VersionedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(CODE_MAX_LEN), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
+    # The title on Russian pages (documents for UN bodies keep ``title``); empty: the English.
+    title_ru: Mapped[str | None] = mapped_column(String(300))
     instrument_type: Mapped[InstrumentType] = mapped_column(
         VocabType(InstrumentType), nullable=False
     )
@@ -76,6 +79,11 @@ class Instrument(TimestampMixin, VersionedMixin, db.Model):
         back_populates="instrument", order_by="Provision.position"
     )
 
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (``title_ru`` on a Russian page, when set)."""
+        return local_text(self.title, self.title_ru)
+
 
 class Provision(TimestampMixin, VersionedMixin, db.Model):
     """A citable provision (``CAT:3``); an instrument cited as a whole has one with its own code."""
@@ -88,6 +96,7 @@ class Provision(TimestampMixin, VersionedMixin, db.Model):
     )
     code: Mapped[str] = mapped_column(String(CODE_MAX_LEN), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
+    title_ru: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(Text)
     needs_verification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     position: Mapped[int] = mapped_column(nullable=False, default=0)
@@ -99,6 +108,11 @@ class Provision(TimestampMixin, VersionedMixin, db.Model):
     @property
     def direction(self) -> NormDirection:
         return self.instrument.direction
+
+    @property
+    def local_title(self) -> str:
+        """The title in the reader's language (``title_ru`` on a Russian page, when set)."""
+        return local_text(self.title, self.title_ru)
 
 
 case_provision_sources = Table(

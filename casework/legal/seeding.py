@@ -58,6 +58,10 @@ _EDIT_ACTIONS = (
     "legal.provision_updated",
 )
 SEED_CORRECTED = "legal.seed_corrected"
+# The Russian title of a seeded entry: kept apart from the compared fields, so that a catalogue
+# gaining translations reports no lawyer's entry as outdated. Filled where the entry has none (or
+# still has the one the seed wrote) and its English title is the catalogue's, which it translates.
+TRANSLATED_FIELD = "title_ru"
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,15 @@ class SeedReport:
     added_provisions: int = 0
     corrected: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    translated: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"{self.added_instruments} instruments and {self.added_provisions} provisions added"
         if self.corrected:
             codes = ", ".join(dict.fromkeys(self.corrected))  # an instrument and its provision
             text += f", {len(self.corrected)} entries corrected ({codes})"
+        if self.translated:
+            text += f", {len(self.translated)} Russian titles added"
         if self.conflicts:
             codes = ", ".join(c.code for c in self.conflicts)
             text += f"; not updated because a lawyer changed them ({len(self.conflicts)}): {codes}"
@@ -156,15 +163,23 @@ def _write(obj: Instrument | Provision, wanted: dict[str, Any]) -> list[str]:
     changed = [name for name in wanted if current[name] != wanted[name]]
     for name in changed:
         setattr(obj, name, _typed(name, wanted[name]))
-    obj.seeded_values = wanted
+    _snapshot(obj, wanted)
     return changed
+
+
+def _snapshot(obj: Instrument | Provision, wanted: dict[str, Any]) -> None:
+    """Remember ``wanted`` as what the seed last wrote, and the Russian title it wrote
+    (``_translate``) with it."""
+    base = obj.seeded_values or {}
+    kept = {TRANSLATED_FIELD: base[TRANSLATED_FIELD]} if TRANSLATED_FIELD in base else {}
+    if base != {**wanted, **kept}:
+        obj.seeded_values = {**wanted, **kept}
 
 
 def _reconcile(obj: Instrument | Provision, wanted: dict[str, Any], report: SeedReport) -> None:
     current = _current(obj, wanted)
     if current == wanted:
-        if obj.seeded_values != wanted:
-            obj.seeded_values = wanted
+        _snapshot(obj, wanted)
         return
     conflict = _pending(obj, wanted)
     if conflict is not None:
@@ -176,6 +191,28 @@ def _reconcile(obj: Instrument | Provision, wanted: dict[str, Any], report: Seed
     db.session.flush()
     record(None, SEED_CORRECTED, obj, code=obj.code, fields=changed)
     report.corrected.append(obj.code)
+
+
+def _translate(obj: Instrument | Provision, item: dict[str, Any], report: SeedReport) -> None:
+    """Give an entry the catalogue's Russian title, unless a lawyer wrote theirs or changed the
+    English title it translates."""
+    wanted = item.get(TRANSLATED_FIELD)
+    base = obj.seeded_values
+    if obj.title_ru == wanted:
+        if base is not None and wanted is not None and base.get(TRANSLATED_FIELD) != wanted:
+            obj.seeded_values = {**base, TRANSLATED_FIELD: wanted}
+        return
+    if wanted is None or obj.title != item.get("title"):
+        return
+    if obj.title_ru is not None and obj.title_ru != (base or {}).get(TRANSLATED_FIELD):
+        return  # a lawyer's translation
+    obj.title_ru = wanted
+    # Entries without a snapshot keep none: an empty one would count every field as edited.
+    if base is not None:
+        obj.seeded_values = {**base, TRANSLATED_FIELD: wanted}
+    db.session.flush()
+    record(None, SEED_CORRECTED, obj, code=obj.code, fields=[TRANSLATED_FIELD])
+    report.translated.append(obj.code)
 
 
 def _entries(data: dict[str, Any]):
@@ -197,24 +234,32 @@ def apply_catalogue(data: dict[str, Any] | None = None) -> SeedReport:
     for item, wanted, provision_items in _entries(data):
         instrument = instruments.get(item["code"])
         if instrument is None:
-            instrument = Instrument(code=item["code"])
+            instrument = Instrument(code=item["code"], title_ru=item.get(TRANSLATED_FIELD))
             _write(instrument, wanted)
+            instrument.seeded_values = {**wanted, TRANSLATED_FIELD: instrument.title_ru}
             db.session.add(instrument)
             db.session.flush()
             instruments[instrument.code] = instrument
             report.added_instruments += 1
         else:
             _reconcile(instrument, wanted, report)
+            _translate(instrument, item, report)
         for prov, prov_wanted in provision_items:
             provision = provisions.get(prov["code"])
             if provision is None:
-                provision = Provision(instrument_id=instrument.id, code=prov["code"])
+                provision = Provision(
+                    instrument_id=instrument.id,
+                    code=prov["code"],
+                    title_ru=prov.get(TRANSLATED_FIELD),
+                )
                 _write(provision, prov_wanted)
+                provision.seeded_values = {**prov_wanted, TRANSLATED_FIELD: provision.title_ru}
                 db.session.add(provision)
                 provisions[provision.code] = provision
                 report.added_provisions += 1
             else:
                 _reconcile(provision, prov_wanted, report)
+                _translate(provision, prov, report)
     db.session.flush()
     if report.added_instruments or report.added_provisions:
         record(
@@ -277,7 +322,7 @@ def resolve_correction(
         db.session.flush()
         record(actor, "legal.seed_correction_accepted", obj, code=code, fields=changed)
         return changed
-    obj.seeded_values = wanted
+    _snapshot(obj, wanted)
     db.session.flush()
     record(actor, "legal.seed_correction_declined", obj, code=code)
     return []

@@ -155,6 +155,7 @@ def _instrument_values(
     title: str,
     instrument_type: Any,
     direction: Any,
+    title_ru: str | None = None,
     adopted_on: str | None = None,
     kz_status: str | None = None,
     kz_date: str | None = None,
@@ -167,6 +168,7 @@ def _instrument_values(
 ) -> dict[str, Any]:
     values = {
         "title": _clean(title),
+        "title_ru": _clean(title_ru),
         "instrument_type": _vocab(InstrumentType, instrument_type, "instrument_type"),
         "direction": _vocab(NormDirection, direction, "direction"),
         "adopted_on": _clean(adopted_on),
@@ -184,6 +186,7 @@ def _instrument_values(
         else None,
     }
     _check_text("title", values["title"], 300, required=True)
+    _check_text("title_ru", values["title_ru"], 300)
     _check_text("articles_invoked", values["articles_invoked"], 200)
     _check_text("articles_found", values["articles_found"], 200)
     _check_text("adopted_on", values["adopted_on"], 40)
@@ -225,7 +228,14 @@ def create_instrument(
     db.session.flush()
     record(actor, "legal.instrument_created", instrument, code=code)
     if cited_as_whole:
-        create_provision(actor, instrument, code=code, title=clean["title"], summary=None)
+        create_provision(
+            actor,
+            instrument,
+            code=code,
+            title=clean["title"],
+            title_ru=clean["title_ru"],
+            summary=None,
+        )
     return instrument
 
 
@@ -244,16 +254,19 @@ def update_instrument(
 def _provision_values(
     *,
     title: str,
+    title_ru: str | None = None,
     summary: str | None = None,
     needs_verification: bool = False,
     position: Any = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "title": _clean(title),
+        "title_ru": _clean(title_ru),
         "summary": _clean(summary),
         "needs_verification": bool(needs_verification),
     }
     _check_text("title", values["title"], 300, required=True)
+    _check_text("title_ru", values["title_ru"], 300)
     if position not in (None, ""):
         try:
             values["position"] = int(position)

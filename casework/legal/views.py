@@ -182,6 +182,7 @@ def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
         name: getattr(form, name).data
         for name in (
             "title",
+            "title_ru",
             "instrument_type",
             "direction",
             "adopted_on",
@@ -272,7 +273,7 @@ def new_provision(code: str):
 def _provision_values(form: ProvisionForm) -> dict[str, Any]:
     return {
         name: getattr(form, name).data
-        for name in ("title", "summary", "needs_verification", "position")
+        for name in ("title", "title_ru", "summary", "needs_verification", "position")
     }
 
 

@@ -42,7 +42,7 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
 from casework.core.db import db
-from casework.core.i18n import current_language
+from casework.core.i18n import current_language, local_text
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
     ActionType,
@@ -306,7 +306,7 @@ def after_return(where) -> Table:
 def provisions_violated(where, limit: int = 10) -> Table:
     counted = func.count(distinct(Case.id))
     rows = db.session.execute(
-        select(Provision.code, Provision.title, counted)
+        select(Provision.code, Provision.title, Provision.title_ru, counted)
         .join(CaseProvision, CaseProvision.provision_id == Provision.id)
         .join(Case, Case.id == CaseProvision.case_id)
         .where(
@@ -315,7 +315,7 @@ def provisions_violated(where, limit: int = 10) -> Table:
             CaseProvision.state == LinkState.ASSESSED,  # a lawyer's, not a suggestion
             CaseProvision.hidden_at.is_(None),
         )
-        .group_by(Provision.code, Provision.title)
+        .group_by(Provision.code, Provision.title, Provision.title_ru)
         .order_by(counted.desc(), Provision.code)
         .limit(limit)
     ).all()
@@ -323,7 +323,7 @@ def provisions_violated(where, limit: int = 10) -> Table:
         "provisions",
         _("Legal provisions most often found violated"),
         [_("Provision"), _("Cases")],
-        [[f"{code} {title}", n] for code, title, n in rows],
+        [[f"{code} {local_text(title, title_ru)}", n] for code, title, title_ru, n in rows],
         partition=False,
     )
 

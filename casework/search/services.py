@@ -337,8 +337,9 @@ def search_catalogue(user: Any, query: str) -> SearchResults:
 
 
 # The columns searched.
-PROVISION_COLUMNS = [Provision.code, Provision.title, Provision.summary]
-INSTRUMENT_COLUMNS = [Instrument.code, Instrument.title, Instrument.summary]
+# The Russian title too: a Russian word finds the entry (f1a6c3e8b2d5 indexes these lists).
+PROVISION_COLUMNS = [Provision.code, Provision.title, Provision.title_ru, Provision.summary]
+INSTRUMENT_COLUMNS = [Instrument.code, Instrument.title, Instrument.title_ru, Instrument.summary]
 RECOMMENDATION_COLUMNS = [
     UPRRecommendation.number,
     UPRRecommendation.recommending_state,
