@@ -1,0 +1,43 @@
+"""Pages at a laptop's, a tablet's and a phone's width, in English and in Russian: what must fit
+and what must stay whole."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in, no_sideways_scroll
+
+WIDTHS = (1024, 768, 390)
+
+
+def _first_case(page, site) -> str:
+    page.goto(site.url("/cases"))
+    page.locator("main table tr", has_text="KZ-2026-0001").locator("a").first.click()
+    expect(page).to_have_url(re.compile(r"/cases/[A-Za-z0-9_-]+$"))
+    return page.url
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_remedies_of_a_case_file_fit_without_scrolling(pages, demo_site, language):
+    """Eight columns scrolled inside their box on a 1024 px laptop (the section index beside
+    the file) and on a tablet: the proceedings' facts wrap instead, at every width."""
+    page = pages({"width": 1024, "height": 800})
+    page.context.add_cookies([{"name": "lang", "value": language, "url": demo_site.base}])
+    log_in(page, demo_site, "lawyer")
+    case_url = _first_case(page, demo_site)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(case_url)
+        panel = page.locator(".remedies-panel table")
+        expect(panel).to_be_visible()
+        overflow = page.evaluate(
+            "[...document.querySelectorAll('.remedies-panel .overflow-auto')]"
+            ".map(d => d.scrollWidth - d.clientWidth)"
+        )
+        assert overflow and max(overflow) <= 1, (width, overflow)
+        assert no_sideways_scroll(page), width
+        # Each fact is still named by its column.
+        expect(panel.locator("td[data-label]").first).to_be_visible()
