@@ -335,6 +335,14 @@ def init_pipeline(app: Flask) -> None:
     def country_name(code: str | None) -> str:
         return countries.local_name(code, i18n.current_language()) if code else "—"
 
+    @app.template_filter("case_ref")
+    def case_ref(reference: str | None) -> Markup:
+        """A case reference kept on one line (KZ-2023-0012 never breaks at a hyphen): every page
+        shows references through this filter (not ``<title>``, which holds text only)."""
+        if not reference:
+            return Markup("")
+        return Markup('<span class="case-ref">{}</span>').format(reference)
+
     @app.template_filter("paragraphs")
     def paragraphs(text: str | None) -> Markup:
         """Plain text as escaped paragraphs (blank lines separate them; newlines break lines)."""

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, no_sideways_scroll
+from tests.e2e.conftest import PHONE, log_in, no_sideways_scroll
 
 WIDTHS = (1024, 768, 390)
 
@@ -41,3 +41,19 @@ def test_the_remedies_of_a_case_file_fit_without_scrolling(pages, demo_site, lan
         assert no_sideways_scroll(page), width
         # Each fact is still named by its column.
         expect(panel.locator("td[data-label]").first).to_be_visible()
+
+
+def test_a_case_reference_never_breaks_at_its_hyphens(pages, demo_site):
+    """In the case list's narrow first column on a phone, and in the case file's title."""
+    page = pages(PHONE)
+    page.context.add_cookies([{"name": "lang", "value": "ru", "url": demo_site.base}])
+    log_in(page, demo_site, "monitor")
+    for path in ("/cases", _first_case(page, demo_site).removeprefix(demo_site.base)):
+        page.goto(demo_site.url(path))
+        lines = page.evaluate(
+            "[...document.querySelectorAll('main .case-ref')]"
+            ".map(e => [e.textContent, e.getClientRects().length])"
+        )
+        assert lines, path
+        assert all(n == 1 for _, n in lines), (path, lines)
+        assert no_sideways_scroll(page), path
