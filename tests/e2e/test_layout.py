@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, log_in, no_sideways_scroll
+from tests.e2e.conftest import PHONE, axe_violations, log_in, no_sideways_scroll
 
 WIDTHS = (1024, 768, 390)
 
@@ -57,3 +57,41 @@ def test_a_case_reference_never_breaks_at_its_hyphens(pages, demo_site):
         assert lines, path
         assert all(n == 1 for _, n in lines), (path, lines)
         assert no_sideways_scroll(page), path
+
+
+def test_the_file_field_speaks_the_pages_language(pages, demo_site, tmp_path):
+    """Its button and "no file chosen" came from the browser's language, whatever the reader
+    chose: they are the page's own words now, and the chosen file is named."""
+    page = pages(PHONE)
+    page.context.add_cookies([{"name": "lang", "value": "ru", "url": demo_site.base}])
+    log_in(page, demo_site, "monitor")
+    page.goto(_first_case(page, demo_site) + "/documents/new")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    button = page.locator("main label.file-button")
+    expect(button).to_be_visible()
+    expect(button).to_have_text("Выбрать файл")
+    name = page.locator("main .file-name")
+    expect(name).to_have_text("Файл не выбран")
+    # The browser's own input is out of sight, yet it is still the control that takes the focus.
+    box = page.locator("main input[type=file]").bounding_box()
+    assert box is not None and box["width"] <= 1, box
+    assert axe_violations(page) == []
+    chosen = tmp_path / "court-decision.txt"
+    chosen.write_text("A decision (e2e).")
+    page.locator("main input[type=file]").set_input_files(str(chosen))
+    expect(name).to_have_text("court-decision.txt")
+    page.locator("main input[type=file]").focus()
+    outline = button.evaluate("b => getComputedStyle(b).outlineStyle")
+    assert outline != "none"
+    assert no_sideways_scroll(page)
+
+
+def test_without_scripts_the_file_field_is_the_browsers_own(pages, demo_site):
+    """Progressive: with no script to name the chosen file, the browser's input shows."""
+    page = pages(PHONE, java_script_enabled=False)
+    log_in(page, demo_site, "monitor")
+    page.goto(_first_case(page, demo_site) + "/documents/new")
+    expect(page.locator("main input[type=file]")).to_be_visible()
+    assert page.locator("main input[type=file]").bounding_box()["width"] > 100
+    expect(page.locator("main label.file-button")).to_be_hidden()
+    expect(page.locator("main .file-name")).to_be_hidden()
