@@ -919,3 +919,21 @@ def test_a_documents_properties_say_nothing_of_how_it_was_made(app, world):
         )
     properties = docx.Document(io.BytesIO(content)).core_properties
     assert "python-docx" not in (properties.author + properties.comments)
+
+
+def test_the_archive_of_a_withheld_victim_is_flagged_as_the_communication_it_bundles(app, world):
+    """The archive bundles the communication to the Special Procedures: a victim whose identity
+    is withheld leaves it anonymous, and its review page says so, with the communication's own
+    warning (one function for every output), before anything is sent; once the person consents
+    to be identified, the warning goes."""
+    client = client_for(app, world.coordinator)
+    warning = "The Special Procedures do not act on anonymous communications"
+    url = f"/cases/{world.case.public_id}/outputs/archive"
+    html = client.get(url).get_data(as_text=True)
+    assert warning in html
+    assert "flash-error" in html.split(warning)[0].rsplit("<p", 1)[1]
+    assert "Kholmatov" not in html and "Холматов" not in html
+    world.people["none"].consent = "anonymised"
+    world.people["none"].consent_date = date(2024, 3, 1)
+    db.session.commit()
+    assert warning not in client.get(url).get_data(as_text=True)

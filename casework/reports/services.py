@@ -178,7 +178,8 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "identified to the Committee; until then the name stays withheld."
             )
         )
-    if withheld and output == Output.SPECIAL_PROCEDURES:
+    # The archive bundles the communication (``dossier.archive_zip``): the same warning.
+    if withheld and output in (Output.SPECIAL_PROCEDURES, Output.ARCHIVE):
         warnings.append(
             _(
                 "A person at risk leaves this communication as “identity withheld”. The Special "
