@@ -169,6 +169,11 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
             "act_date_note",
             "narrative",
             "after_return",
+            # Who authorised the organisation to act (often a relative, by name), why the
+            # authorisation cannot be obtained, the other international procedure's details.
+            "authorised_by",
+            "authorisation_note",
+            "other_procedures_details",
             _HIDE_REASON,
         }
     ),

@@ -145,6 +145,13 @@ def build() -> ReportWorld:
             "Kholmatova, his wife, was questioned. UNHCR card UNHCR-123-45678 was seized."
         ),
         after_return="Холматов is held in Tashkent; Mirzaev was not returned.",
+        # Who authorised us and the other procedure name people as typed: free text.
+        authorisation="through_family",
+        authorised_by="Dilnoza Yusupova (+7 702 111 2222), for Kholmatov",
+        authorised_on=date(2012, 6, 12),
+        authorisation_note="Юсупова signed it; Kholmatov is held incommunicado by the KNB.",
+        other_procedures="withdrawn",
+        other_procedures_details="Sent for Alisher Kholmatov in 2012 (UNHCR-123-45678), withdrawn.",
     )
     for user, role in ((monitor, TeamRole.CREATOR), (lawyer, TeamRole.LAWYER)):
         case.members.append(CaseMember(user_id=user.id, team_role=role))

@@ -116,7 +116,17 @@ def test_its_team_sees_the_values_the_others_do_not(app):
     """The walk above reaches the planted values: a team member sees them on these pages."""
     world = build_world()
     seen = _everything_seen(app, world, world.on[Role.LAWYER])
-    for label in ("narrative", "name", "contacts", "event_description", "analysis", "comment"):
+    for label in (
+        "narrative",
+        "name",
+        "contacts",
+        "event_description",
+        "analysis",
+        "comment",
+        "authorised_by",
+        "authorisation_note",
+        "other_procedures_details",
+    ):
         assert world.restricted.canaries[label] in seen, label
     assert world.restricted.case.reference in seen
 
@@ -177,5 +187,13 @@ def test_api_leaks_nothing_of_a_restricted_case_off_its_team(app, role):
 def test_api_gives_its_team_the_values(app):
     world = build_world()
     seen = _api_everything_seen(app, world, world.on[Role.LAWYER])
-    for label in ("narrative", "name", "contacts", "event_description", "analysis"):
+    for label in (
+        "narrative",
+        "name",
+        "contacts",
+        "event_description",
+        "analysis",
+        "authorised_by",
+        "other_procedures_details",
+    ):
         assert world.restricted.canaries[label] in seen, label

@@ -648,7 +648,7 @@ def test_a_witness_or_relative_is_never_presented_as_the_victim(app, world):
     assert "victim" not in consent.lower()
     assert "No person at risk is recorded" in consent
     cat = _cat_request(app, world)
-    alleged = cat.split("Alleged victim")[1].split("State party")[0]
+    alleged = cat.split("Alleged victim")[1].split("Authorisation")[0]
     assert alleged.strip() == "No person at risk is recorded in the file."
     # The person at risk recorded, they are the victim.
     cases.add_person_to_case(monitor, world.case, world.people["family_at_risk"], "at_risk")
@@ -937,3 +937,128 @@ def test_the_archive_of_a_withheld_victim_is_flagged_as_the_communication_it_bun
     world.people["none"].consent_date = date(2024, 3, 1)
     db.session.commit()
     assert warning not in client.get(url).get_data(as_text=True)
+
+
+def _cat_section(text: str, heading: str, following: str) -> str:
+    return text.split(heading)[1].split(following)[0]
+
+
+def _record(world, **values) -> None:
+    for key, value in values.items():
+        setattr(world.case, key, value)
+    db.session.commit()
+
+
+AUTHORISATION_MISSING = "No authorisation of the alleged victim is recorded"
+
+
+def test_cat_request_states_the_victims_authorisation_its_giver_once_reviewed(app, world):
+    """A treaty body needs the victim's authorisation of the author. Its form and date always
+    leave; who gave it is free text (a relative's name, a number) and leaves only once the free
+    text is reviewed, withheld names replaced."""
+    text = _cat_request(app, world)
+    authorisation = _cat_section(text, "Authorisation", "State party")
+    assert "through the alleged victim's family" in authorisation
+    assert "on 2012-06-12" in authorisation
+    assert "Yusupova" not in authorisation and "Юсупова" not in authorisation
+    assert "(who gave it and how leave after review)" in authorisation
+    db.session.commit()  # the pseudonyms given on first use
+    client = client_for(app, world.coordinator)
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    authorisation = _cat_section(_cat_request(app, world), "Authorisation", "State party")
+    assert "Given by [name withheld]" in authorisation and "for [name withheld]" in authorisation
+    assert "held incommunicado by the KNB" in authorisation
+    for value in ("Yusupova", "Юсупова", "Kholmatov", "702 111 2222"):
+        assert value not in authorisation, value
+
+
+def test_a_missing_authorisation_is_a_warning_before_the_cat_request_not_a_block(app, world):
+    """Nothing recorded: the request says counsel adds it, the review page warns the
+    coordinator before sending, and the request can still be made. Recorded, the warning
+    goes; it is the Committee's need, not the Special Procedures'."""
+    _record(world, authorisation="not_recorded", authorised_by=None, authorised_on=None)
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert AUTHORISATION_MISSING in html
+    assert "flash-error" in html.split(AUTHORISATION_MISSING)[0].rsplit("<p", 1)[1]
+    page = client.get(f"/cases/{world.case.public_id}/outputs/special_procedures")
+    assert AUTHORISATION_MISSING not in page.get_data(as_text=True)
+    response = client.get(f"/cases/{world.case.public_id}/outputs/cat/file?format=docx")
+    assert response.status_code == 200
+    authorisation = _cat_section(_docx_text(response.get_data()), "Authorisation", "State party")
+    assert AUTHORISATION_MISSING in authorisation
+    _record(world, authorisation="written")
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert AUTHORISATION_MISSING not in html
+    assert "in writing" in _cat_section(_cat_request(app, world), "Authorisation", "State party")
+
+
+def test_an_authorisation_that_cannot_be_obtained_needs_its_reasons(app, world):
+    """UN bodies accept a complaint without the authorisation when the reason is explained (a
+    person held incommunicado, disappeared): the reason leaves once reviewed; none recorded,
+    the coordinator is warned before sending."""
+    _record(
+        world,
+        authorisation="cannot_be_obtained",
+        authorised_by=None,
+        authorised_on=None,
+        authorisation_note=None,
+    )
+    client = client_for(app, world.coordinator)
+    warning = "no reason is recorded"
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert warning in html and AUTHORISATION_MISSING not in html
+    assert "cannot be obtained" in _cat_section(_cat_request(app, world), "Authorisation", "State")
+    _record(world, authorisation_note="Kholmatov has disappeared since his removal.")
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    assert warning not in html
+    authorisation = _cat_section(_cat_request(app, world), "Authorisation", "State party")
+    assert "(the reasons leave after review)" in authorisation
+    assert "disappeared" not in authorisation
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    authorisation = _cat_section(_cat_request(app, world), "Authorisation", "State party")
+    assert "[name withheld] has disappeared since his removal." in authorisation
+
+
+def test_cat_request_states_the_other_procedures_of_international_investigation(app, world):
+    """Article 22(5)(a): the Committee considers no matter examined, or being examined, under
+    another procedure of international investigation or settlement. The request says which;
+    not stated, or examined elsewhere, the coordinator is warned before sending."""
+    heading = "Other procedures of international investigation or settlement"
+    client = client_for(app, world.coordinator)
+    url = f"/cases/{world.case.public_id}/outputs/cat"
+    _record(world, other_procedures="none", other_procedures_details=None)
+    section = _cat_section(_cat_request(app, world), heading, "Date of removal")
+    assert "has not been, and is not being, examined under another procedure" in section
+    html = client.get(url).get_data(as_text=True)
+    assert "article 22(5)(a)" not in html and "whether the same matter" not in html
+    _record(world, other_procedures="not_stated")
+    section = _cat_section(_cat_request(app, world), heading, "Date of removal")
+    assert "Not stated yet" in section
+    assert "whether the same matter" in client.get(url).get_data(as_text=True)
+    _record(
+        world,
+        other_procedures="pending",
+        other_procedures_details="Human Rights Committee, sent for Kholmatov in 2012.",
+    )
+    assert "article 22(5)(a)" in client.get(url).get_data(as_text=True)
+    section = _cat_section(_cat_request(app, world), heading, "Date of removal")
+    assert "is being examined under another procedure" in section
+    assert "(the details leave after review)" in section and "Kholmatov" not in section
+    client.post(f"/cases/{world.case.public_id}/outputs/cat/review", data={})
+    section = _cat_section(_cat_request(app, world), heading, "Date of removal")
+    assert "Human Rights Committee, sent for [name withheld] in 2012." in section
+
+
+def test_the_review_page_of_the_cat_request_shows_who_authorised_as_it_would_leave(app, world):
+    """The reviewer confirms the free text that leaves with the request: who authorised, how,
+    and the other procedure's details, withheld names replaced; the communication, which does
+    not carry them, does not show them."""
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
+    free_text = html.split("Free text")[1]
+    assert "held incommunicado by the KNB" in free_text and "withdrawn." in free_text
+    for value in ("Yusupova", "Юсупова", "Kholmatov", "UNHCR-123-45678", "702 111 2222"):
+        assert value not in free_text, value
+    page = client.get(f"/cases/{world.case.public_id}/outputs/special_procedures")
+    assert "held incommunicado" not in page.get_data(as_text=True)

@@ -160,6 +160,9 @@ def build_case(
         act_date_note=mark("act_date_note"),
         narrative=mark("narrative"),
         after_return=mark("after_return"),
+        authorised_by=mark("authorised_by"),
+        authorisation_note=mark("authorisation_note"),
+        other_procedures_details=mark("other_procedures_details"),
     )
     case.members.append(CaseMember(user_id=monitor.id, team_role=TeamRole.CREATOR))
     case.members.append(CaseMember(user_id=lawyer.id, team_role=TeamRole.LAWYER))

@@ -29,7 +29,14 @@ from casework.cases.models import Case
 from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
-from casework.core.vocab import ActType, NameKind, Situation, Urgency
+from casework.core.vocab import (
+    ActType,
+    Authorisation,
+    NameKind,
+    OtherProcedure,
+    Situation,
+    Urgency,
+)
 from casework.loader import load
 
 TAG = "Cases"
@@ -44,6 +51,22 @@ class CaseIdentifying(Output):
     act_date_note: str | None
     narrative: str | None
     after_return: str | None
+    authorisation: Authorisation = Field(
+        description="How the person authorised the organisation to act for them before a UN "
+        "body, or that it cannot be obtained."
+    )
+    authorised_by: str | None = Field(description="Who gave the authorisation (free text).")
+    authorised_on: date | None
+    authorisation_note: str | None = Field(
+        description="Why the authorisation cannot be obtained, or how it was given (free text)."
+    )
+    other_procedures: OtherProcedure = Field(
+        description="Whether the same matter went to another procedure of international "
+        "investigation or settlement, and where it stands there."
+    )
+    other_procedures_details: str | None = Field(
+        description="Which body, when, its reference and where it stands (free text)."
+    )
 
 
 class CaseOut(Output):
@@ -81,7 +104,12 @@ def _text(value: Any) -> str | None:
 def present_case(user: Any, case: Case, *, anonymised: bool = False) -> CaseOut:
     identifying = None
     if shows_identifying(user, case, anonymised=anonymised):
-        identifying = CaseIdentifying(**identifying_values(case, "cases"))
+        identifying = CaseIdentifying(
+            **identifying_values(case, "cases"),
+            authorisation=case.authorisation,
+            authorised_on=case.authorised_on,
+            other_procedures=case.other_procedures,
+        )
     return CaseOut(
         id=case.public_id,
         reference=case.reference,
@@ -273,7 +301,8 @@ def unchanged() -> Any:
 
 class CaseUpdate(Input):
     """The fields to change; the others stay as they are. Null empties a text, a date or the act
-    type; urgency, current situation and the approximate flag always have a value (not null)."""
+    type; urgency, current situation, the approximate flag, the authorisation and the other
+    procedures always have a value (not null)."""
 
     title: str | None = Field(default=None, max_length=200)
     act_type: ActType | None = None
@@ -291,6 +320,14 @@ class CaseUpdate(Input):
     narrative: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
     after_return: str | None = Field(default=None, max_length=services.NARRATIVE_MAX_LEN)
     external_ref: str | None = Field(default=None, max_length=100)
+    authorisation: Authorisation = unchanged()
+    authorised_by: str | None = Field(default=None, max_length=services.AUTHORISED_BY_MAX_LEN)
+    authorised_on: date | None = None
+    authorisation_note: str | None = Field(default=None, max_length=services.PROCEDURE_NOTE_MAX_LEN)
+    other_procedures: OtherProcedure = unchanged()
+    other_procedures_details: str | None = Field(
+        default=None, max_length=services.PROCEDURE_NOTE_MAX_LEN
+    )
 
 
 @operation("PATCH", "/cases/<case_id>", summary="Change a case (If-Match required)", tag=TAG,

@@ -24,6 +24,7 @@ from casework.core.i18n import lazy_gettext as _l
 from casework.core.vocab import (
     ActType,
     AsylumStage,
+    Authorisation,
     CaseRole,
     ConsentLevel,
     Credibility,
@@ -33,6 +34,7 @@ from casework.core.vocab import (
     GovernmentContact,
     LegalStatus,
     NameKind,
+    OtherProcedure,
     Reliability,
     Script,
     Situation,
@@ -106,6 +108,38 @@ class CaseForm(FlaskForm):
     current_situation = SelectField(_l("Situation now"), choices=choices(Situation))
     narrative = TextAreaField(_l("Narrative"), validators=[Length(max=50_000)])
     after_return = TextAreaField(_l("Known after return"), validators=[Length(max=50_000)])
+    # Before a UN treaty body (casework.cases.services.PROCEDURAL_FIELDS).
+    authorisation = SelectField(
+        _l("The person's authorisation to act for them before a UN body"),
+        choices=choices(Authorisation),
+        default="not_recorded",
+    )
+    authorised_by = StringField(
+        _l("Authorised by"),
+        validators=[Length(max=200)],
+        description=_l("The person themselves, or who gave it for them (a relative)."),
+    )
+    authorised_on = StringField(_l("Authorised on"), validators=[Length(max=40)])
+    authorisation_note = TextAreaField(
+        _l("Why it cannot be obtained, or how it was given"),
+        validators=[Length(max=10_000)],
+        description=_l(
+            "UN bodies accept a complaint without it when the reason is explained: the person "
+            "is held incommunicado, has disappeared, cannot be reached."
+        ),
+    )
+    other_procedures = SelectField(
+        _l("The same matter before another international procedure"),
+        choices=choices(OtherProcedure),
+        default="not_stated",
+    )
+    other_procedures_details = TextAreaField(
+        _l("Which body, when, where it stands"),
+        validators=[Length(max=10_000)],
+        description=_l(
+            "The body's name, when the matter went to it, its reference there and where it stands."
+        ),
+    )
     version = VersionField()
 
     def __init__(self, *args, **kwargs):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -35,9 +36,11 @@ from casework.core.types import PartialDate, PartialDateType, SecretText, VocabT
 from casework.core.vocab import (
     ActType,
     AsylumStage,
+    Authorisation,
     CaseRole,
     CaseStatus,
     EventType,
+    OtherProcedure,
     Situation,
     TeamRole,
     Urgency,
@@ -105,6 +108,20 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
     )
     narrative: Mapped[str | None] = mapped_column(SecretText)
     after_return: Mapped[str | None] = mapped_column(SecretText)
+    # Before a UN treaty body: the alleged victim's authorisation for the organisation to act
+    # for them (how, by whom, when), or why it cannot be obtained (``authorisation_note``).
+    authorisation: Mapped[Authorisation] = mapped_column(
+        VocabType(Authorisation), nullable=False, default=Authorisation.NOT_RECORDED
+    )
+    authorised_by: Mapped[str | None] = mapped_column(SecretText)
+    authorised_on: Mapped[date | None] = mapped_column(Date)
+    authorisation_note: Mapped[str | None] = mapped_column(SecretText)
+    # Whether the same matter went to another procedure of international investigation or
+    # settlement, and which body, when and where it stands there (``other_procedures_details``).
+    other_procedures: Mapped[OtherProcedure] = mapped_column(
+        VocabType(OtherProcedure), nullable=False, default=OtherProcedure.NOT_STATED
+    )
+    other_procedures_details: Mapped[str | None] = mapped_column(SecretText)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
 
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -26,8 +26,10 @@ from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.vocab import (
     ActType,
+    Authorisation,
     CaseRole,
     CaseStatus,
+    OtherProcedure,
     Situation,
     TeamRole,
     Urgency,
@@ -37,6 +39,9 @@ from casework.people.services import NameInput, create_person, name_text
 
 COMMENT_MAX_LEN = 10_000
 NARRATIVE_MAX_LEN = 50_000
+AUTHORISED_BY_MAX_LEN = 200
+# Why the authorisation cannot be obtained; which other procedure, when, where it stands.
+PROCEDURE_NOTE_MAX_LEN = 10_000
 
 
 def _prefix() -> str:
@@ -328,6 +333,16 @@ def intake(
     return case, warnings
 
 
+# What a UN treaty body asks of the representation: the alleged victim's authorisation (how,
+# by whom, when; or why it cannot be obtained) and other international procedures used.
+PROCEDURAL_FIELDS = (
+    "authorisation",
+    "authorised_by",
+    "authorised_on",
+    "authorisation_note",
+    "other_procedures",
+    "other_procedures_details",
+)
 CASE_FIELDS = (
     "title",
     "act_type",
@@ -341,6 +356,7 @@ CASE_FIELDS = (
     "narrative",
     "after_return",
     "external_ref",
+    *PROCEDURAL_FIELDS,
 )
 
 
@@ -361,6 +377,22 @@ def case_values(data: dict[str, Any], *, typed_on: date | None = None) -> dict[s
     r.text("narrative", NARRATIVE_MAX_LEN)
     r.text("after_return", NARRATIVE_MAX_LEN)
     r.text("external_ref", 100, one_line=True)
+    r.vocab(
+        "authorisation",
+        Authorisation,
+        default=Authorisation.NOT_RECORDED,
+        message=_("Choose how the person authorised us, or that it cannot be obtained."),
+    )
+    r.text("authorised_by", AUTHORISED_BY_MAX_LEN, one_line=True)
+    r.day("authorised_on")
+    r.text("authorisation_note", PROCEDURE_NOTE_MAX_LEN)
+    r.vocab(
+        "other_procedures",
+        OtherProcedure,
+        default=OtherProcedure.NOT_STATED,
+        message=_("Choose whether the matter went to another international procedure."),
+    )
+    r.text("other_procedures_details", PROCEDURE_NOTE_MAX_LEN)
     return r.values()
 
 
@@ -400,7 +432,14 @@ def date_reference(actor: Any, case: Case) -> None:
 
 # The fields of a case a lawyer verified: a change by anyone but the case's lawyer puts a
 # verified case back into legal review (``casework.cases.verification``).
-VERIFIED_FACTS = frozenset(CASE_FIELDS) - {"urgency", "external_ref", "current_situation"}
+# The authorisation and the other procedures are the representation's, not facts of the case
+# checked against its sources: recording them leaves a verified case verified.
+VERIFIED_FACTS = frozenset(CASE_FIELDS) - {
+    "urgency",
+    "external_ref",
+    "current_situation",
+    *PROCEDURAL_FIELDS,
+}
 
 
 def transition(actor: Any, case: Case, to: str, comment: str | None) -> StatusChange:

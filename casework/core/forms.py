@@ -100,8 +100,13 @@ def initial_data(obj: Any, form_class: type[FlaskForm], **overrides: Any) -> dic
             continue
         value = getattr(obj, name)
         unbound = getattr(form_class, name)
-        if value is None and issubclass(getattr(unbound, "field_class", object), DateField):
+        date_field = issubclass(getattr(unbound, "field_class", object), DateField)
+        if value is None and date_field:
             data[name] = None  # an unknown date stays None, not an empty string
+            continue
+        if isinstance(value, date) and not date_field:
+            # A day typed as text (read by the service, "01.03.2024" or "today" too).
+            data[name] = value.isoformat()
             continue
         data[name] = form_value(value)
     if hasattr(obj, "version"):

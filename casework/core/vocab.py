@@ -217,6 +217,29 @@ class GovernmentContact(Vocab):
     REFUSES = "refuses", N_("Does not agree")
 
 
+class Authorisation(Vocab):
+    """How the alleged victim authorised the organisation to act for them before a UN body: a
+    treaty body (CAT, the Human Rights Committee) asks for it, or for the reasons it cannot be
+    had, which it accepts when explained (a person held incommunicado, or disappeared)."""
+
+    NOT_RECORDED = "not_recorded", N_("Not recorded yet")
+    WRITTEN = "written", N_("In writing")
+    ORAL = "oral", N_("Orally")
+    THROUGH_FAMILY = "through_family", N_("Through the family")
+    CANNOT_BE_OBTAINED = "cannot_be_obtained", N_("Cannot be obtained")
+
+
+class OtherProcedure(Vocab):
+    """Whether the same matter went to another procedure of international investigation or
+    settlement (CAT article 22(5)(a): one examined or being examined there is inadmissible)."""
+
+    NOT_STATED = "not_stated", N_("Not stated yet")
+    NONE = "none", N_("Not submitted to any other procedure")
+    PENDING = "pending", N_("Submitted elsewhere: being examined")
+    EXAMINED = "examined", N_("Submitted elsewhere: examined")
+    WITHDRAWN = "withdrawn", N_("Submitted elsewhere: withdrawn, not examined")
+
+
 class Gender(Vocab):
     MALE = "male", N_("Male")
     FEMALE = "female", N_("Female")

@@ -11,9 +11,10 @@ previews) builds its content from ``disclose_case`` and nothing else. Per person
 
 A person flagged *family at risk* never appears by name (a surname points to the relatives) and
 without ethnicity; their relatives appear with nothing identifying, whatever their own consent.
-Places leave at city level only. Free text (narrative, after return, event descriptions) leaves
-only after someone reviewed it for that output (``OutputReview``), and even then the names,
-other spellings, numbers and contacts of every person not named are replaced in it.
+Places leave at city level only. Free text (narrative, after return, event descriptions, who
+authorised the representation and why it cannot be obtained, other international procedures)
+leaves only after someone reviewed it for that output (``OutputReview``), and even then the
+names, other spellings, numbers and contacts of every person not named are replaced in it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ from casework.core import countries
 from casework.core.db import db, in_chunks
 from casework.core.text import visible
 from casework.core.types import PartialDate
-from casework.core.vocab import CaseRole, ConsentLevel, GovernmentContact, LegalStatus
+from casework.core.vocab import (
+    Authorisation,
+    CaseRole,
+    ConsentLevel,
+    GovernmentContact,
+    LegalStatus,
+    OtherProcedure,
+)
 from casework.evidence.models import Source
 from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
@@ -480,6 +488,20 @@ class CaseOut:
     # The codes of ``provisions`` that are articles of the Convention against Torture (by their
     # instrument, whatever their code looks like): the only grounds the Committee examines.
     convention_articles: frozenset[str] = frozenset()
+    # What a treaty body asks of the representation: how the alleged victim authorised the
+    # author (or that it cannot be obtained), and whether the matter went to another procedure
+    # of international investigation or settlement. The codes and the date always leave; who
+    # authorised, why it cannot be obtained and the other procedure's details are free text,
+    # which leaves once reviewed (``*_recorded``: there is some, reviewed or not).
+    authorisation: Authorisation = Authorisation.NOT_RECORDED
+    authorised_on: str | None = None
+    authorised_by: str | None = None
+    authorised_by_recorded: bool = False
+    authorisation_note: str | None = None
+    authorisation_note_recorded: bool = False
+    other_procedures: OtherProcedure = OtherProcedure.NOT_STATED
+    other_procedures_details: str | None = None
+    other_procedures_recorded: bool = False
 
 
 def date_text(value: PartialDate | None, approximate: bool) -> str | None:
@@ -863,6 +885,15 @@ def disclose_case(
         after_return=free(case.after_return),
         analyses=analyses,
         convention_articles=convention_articles,
+        authorisation=case.authorisation,
+        authorised_on=case.authorised_on.isoformat() if case.authorised_on else None,
+        authorised_by=free(case.authorised_by),
+        authorised_by_recorded=bool(case.authorised_by),
+        authorisation_note=free(case.authorisation_note),
+        authorisation_note_recorded=bool(case.authorisation_note),
+        other_procedures=case.other_procedures,
+        other_procedures_details=free(case.other_procedures_details),
+        other_procedures_recorded=bool(case.other_procedures_details),
     )
 
 

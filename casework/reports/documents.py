@@ -18,7 +18,15 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from casework.core.types import PartialDate
-from casework.core.vocab import Assessment, CaseRole, EventType, GovernmentContact, Situation
+from casework.core.vocab import (
+    Assessment,
+    Authorisation,
+    CaseRole,
+    EventType,
+    GovernmentContact,
+    OtherProcedure,
+    Situation,
+)
 from casework.reports.anonymise import CaseOut, Disclosure, PersonOut, RemedyOut
 from casework.reports.models import OrganisationProfile
 
@@ -252,6 +260,76 @@ def after_return(case: CaseOut) -> list[str]:
     return [f"After return: {case.after_return}"] if case.after_return else []
 
 
+# --- what a treaty body asks of the representation -----------------------------------------
+
+AUTHORISATION_MISSING = (
+    "No authorisation of the alleged victim is recorded yet: counsel attaches it, or explains "
+    "why it cannot be obtained, before this request is sent."
+)
+_AUTHORISED = {
+    Authorisation.WRITTEN: "in writing",
+    Authorisation.ORAL: "orally",
+    Authorisation.THROUGH_FAMILY: "through the alleged victim's family",
+}
+
+
+def authorisation_lines(case: CaseOut) -> list[str]:
+    """How the alleged victim authorised the author, or why it cannot be obtained. The form and
+    the date always leave; who gave it, how, and why it cannot be had are free text (a
+    relative's name, a number), given once reviewed."""
+    if case.authorisation == Authorisation.CANNOT_BE_OBTAINED:
+        line = "The alleged victim's authorisation cannot be obtained"
+        if case.authorisation_note:
+            return [f"{line}: {case.authorisation_note}"]
+        if case.authorisation_note_recorded:
+            return [f"{line} (the reasons leave after review)."]
+        return [
+            f"{line}; the reasons are not recorded yet: counsel explains them before this "
+            "request is sent."
+        ]
+    how = _AUTHORISED.get(case.authorisation)
+    if how is None:  # not recorded
+        return [AUTHORISATION_MISSING]
+    when = f" on {case.authorised_on}" if case.authorised_on else ""
+    lines = [f"The alleged victim authorised the author to act on their behalf {how}{when}."]
+    if case.authorised_by:
+        lines.append(f"Given by {case.authorised_by}.")
+    if case.authorisation_note:
+        lines.append(case.authorisation_note)
+    if not case.free_text_reviewed and (
+        case.authorised_by_recorded or case.authorisation_note_recorded
+    ):
+        lines.append("(who gave it and how leave after review)")
+    return lines
+
+
+OTHER_PROCEDURE = "another procedure of international investigation or settlement"
+_OTHER_PROCEDURES = {
+    OtherProcedure.NONE: f"The same matter has not been, and is not being, examined under "
+    f"{OTHER_PROCEDURE}",
+    OtherProcedure.PENDING: f"The same matter is being examined under {OTHER_PROCEDURE}",
+    OtherProcedure.EXAMINED: f"The same matter has been examined under {OTHER_PROCEDURE}",
+    OtherProcedure.WITHDRAWN: f"The same matter was submitted to {OTHER_PROCEDURE} and "
+    "withdrawn before it was examined",
+}
+
+
+def other_procedures_lines(case: CaseOut) -> list[str]:
+    """Whether the same matter went to another procedure of international investigation or
+    settlement (article 22(5)(a)), with which body, when and where it stands once reviewed."""
+    statement = _OTHER_PROCEDURES.get(case.other_procedures)
+    if statement is None:  # not stated
+        statement = (
+            f"Not stated yet: counsel states whether the same matter has been or is being "
+            f"examined under {OTHER_PROCEDURE} before this request is sent"
+        )
+    if case.other_procedures_details:
+        return [f"{statement}: {case.other_procedures_details}"]
+    if case.other_procedures_recorded:
+        return [f"{statement} (the details leave after review)."]
+    return [f"{statement}."]
+
+
 # --- Special Procedures communication -------------------------------------------------------
 
 
@@ -425,6 +503,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
         document,
         [
             Section("Alleged victim", victim_lines(case), numbered=False),
+            Section("Authorisation", authorisation_lines(case), numbered=False),
             Section(
                 "State party",
                 ["Kazakhstan." + (f" Removal to {case.destination}." if case.destination else "")],
@@ -454,6 +533,10 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
             Section(
                 "Domestic remedies",
                 domestic_remedies(case),
+            ),
+            Section(
+                "Other procedures of international investigation or settlement",
+                other_procedures_lines(case),
             ),
             Section("Date of removal", [removal]),
             Section("Request", interim_measures_request(case)),

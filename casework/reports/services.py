@@ -23,7 +23,7 @@ from casework.core.db import db, in_chunks
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import gettext as _
 from casework.core.spreadsheet import inert_cell
-from casework.core.vocab import CaseStatus
+from casework.core.vocab import Authorisation, CaseStatus, OtherProcedure
 from casework.people.models import Person
 from casework.reports import documents
 from casework.reports.anonymise import (
@@ -168,6 +168,8 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "analysis before the request is sent; other instruments appear only as context."
             )
         )
+    if output == Output.CAT:
+        warnings += _representation_warnings(case)
     withheld = any(p.disclosure == Disclosure.WITHHELD for p in documents.victims(case))
     if withheld and output == Output.CAT:
         warnings.append(
@@ -186,6 +188,53 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "Procedures do not act on anonymous communications: they need the victim's "
                 "identity, which they keep confidential. Before sending, obtain their consent "
                 "to be identified to the mandate; until then the name stays withheld."
+            )
+        )
+    return warnings
+
+
+def _representation_warnings(case: CaseOut) -> list[str]:
+    """What the Committee against Torture asks of the representation and the case does not
+    give: the victim's authorisation (or why it cannot be had), and whether the matter went to
+    another international procedure. Warnings: the request can still be made."""
+    warnings = []
+    if case.authorisation == Authorisation.CANNOT_BE_OBTAINED:
+        if not case.authorisation_note_recorded:
+            warnings.append(
+                _(
+                    "The victim's authorisation is recorded as impossible to obtain, but no "
+                    "reason is recorded: the Committee accepts a complaint without it only when "
+                    "the reason is explained (the person is held incommunicado, or has "
+                    "disappeared). Record why on the case before the request is sent."
+                )
+            )
+    elif case.authorisation not in (
+        Authorisation.WRITTEN,
+        Authorisation.ORAL,
+        Authorisation.THROUGH_FAMILY,
+    ):
+        warnings.append(
+            _(
+                "No authorisation of the alleged victim is recorded: the Committee needs the "
+                "victim's authorisation of whoever submits for them, or the reason it cannot be "
+                "obtained. Record it on the case (how, by whom, when) before the request is sent."
+            )
+        )
+    if case.other_procedures in (OtherProcedure.PENDING, OtherProcedure.EXAMINED):
+        warnings.append(
+            _(
+                "The same matter is recorded as examined, or being examined, under another "
+                "procedure of international investigation or settlement: under article 22(5)(a) "
+                "of the Convention the Committee does not consider such a matter. Counsel "
+                "explains why this is not the same matter before the request is sent."
+            )
+        )
+    elif case.other_procedures not in (OtherProcedure.NONE, OtherProcedure.WITHDRAWN):
+        warnings.append(
+            _(
+                "The case does not say whether the same matter has been submitted to another "
+                "procedure of international investigation or settlement, which the Committee "
+                "asks. Record it on the case before the request is sent."
             )
         )
     return warnings

@@ -394,6 +394,9 @@ def case_output(public_id: str, output: str):
         formats=_FORMATS[kind],
         facts=facts,
         warnings=services.output_warnings(disclosed, kind),
+        # The outputs that carry the authorisation and the other procedures' free text: the
+        # CAT request, and the archive's case.json.
+        representation=kind in (Output.CAT, Output.ARCHIVE),
         review_form=ReviewForm(),
     )
 
