@@ -7,8 +7,8 @@ recorded either yet. Who authorised, why it cannot be obtained and the other pro
 details are sealed free text (new columns, empty: nothing to seal).
 
 Revision ID: f2c7a9d4e1b6
-Revises: d6b2f8a4c1e7
-Create Date: 2026-12-04 09:00:00.000000
+Revises: f1a6c3e8b2d5
+Create Date: 2026-12-05 09:00:00.000000
 
 """
 from alembic import op
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2c7a9d4e1b6'
-down_revision = 'd6b2f8a4c1e7'
+down_revision = 'f1a6c3e8b2d5'
 branch_labels = None
 depends_on = None
 
