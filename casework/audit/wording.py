@@ -183,6 +183,7 @@ _FIELD_NAMES = {
     "name": N_("name"),
     "description": N_("description"),
     "title": N_("title"),
+    "title_ru": N_("title in Russian"),
     "narrative": N_("narrative"),
     "relation": N_("relation"),
     "script": N_("script"),
