@@ -1058,7 +1058,10 @@ def test_the_review_page_of_the_cat_request_shows_who_authorised_as_it_would_lea
     html = client.get(f"/cases/{world.case.public_id}/outputs/cat").get_data(as_text=True)
     free_text = html.split("Free text")[1]
     assert "held incommunicado by the KNB" in free_text and "withdrawn." in free_text
+    # What the reviewer confirms is named with the rest of the free text.
+    assert "who authorised the representation" in free_text
     for value in ("Yusupova", "Юсупова", "Kholmatov", "UNHCR-123-45678", "702 111 2222"):
         assert value not in free_text, value
     page = client.get(f"/cases/{world.case.public_id}/outputs/special_procedures")
     assert "held incommunicado" not in page.get_data(as_text=True)
+    assert "who authorised the representation" not in page.get_data(as_text=True)
