@@ -514,3 +514,11 @@ def test_two_publications_of_a_table_cannot_be_subtracted_to_reveal_a_small_grou
     assert _rows(client.get(url, query_string={"from": "2010", "to": "2013"}))[1] == [
         "Uzbekistan", "20"
     ]  # fmt: skip
+    # Years that share no case (2011 alone, then 2013 alone: 6 and 7) tell nothing by their
+    # difference: a yearly report after another is published.
+    assert _rows(client.get(url, query_string={"from": "2011", "to": "2011"}))[1] == [
+        "Uzbekistan", "6"
+    ]  # fmt: skip
+    assert _rows(client.get(url, query_string={"from": "2013", "to": "2013"}))[1] == [
+        "Uzbekistan", "7"
+    ]  # fmt: skip

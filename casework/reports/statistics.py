@@ -610,12 +610,28 @@ def earlier_publication_clash(
         earlier = _filters_of(details)
         if earlier is None or earlier in seen:
             continue
+        if not (_within(filters, earlier) or _within(earlier, filters)):
+            # Neither counts a part of the other's cases: their difference is no group's count
+            # (2011 less 2012), and a yearly report after another is not refused for it.
+            continue
         seen.add(earlier)
         if new is None:
             new = publish(_table_of(user, key, filters), below)
         if _small_difference(new, publish(_table_of(user, key, earlier), below), below):
             return Clash(at, earlier)
     return None
+
+
+def _within(inner: Filters, outer: Filters) -> bool:
+    """Are the cases ``inner`` counts a part of those ``outer`` counts (statuses among its
+    statuses, years within its years)? Their difference then counts the cases of the rest."""
+    if not set(inner.statuses) <= set(outer.statuses):
+        return False
+    if outer.year_from is not None and (
+        inner.year_from is None or inner.year_from < outer.year_from
+    ):
+        return False
+    return outer.year_to is None or (inner.year_to is not None and inner.year_to <= outer.year_to)
 
 
 def _table_of(user: Any, key: str, filters: Filters) -> Table:
