@@ -43,9 +43,13 @@ def _docx_text(content: bytes) -> str:
 
 def _cat_request(app, world) -> str:
     with app.test_request_context():
-        return _docx_text(
+        text = _docx_text(
             case_document(world.coordinator, world.case, Output.CAT, "docx", anonymise=False)
         )
+    # As the request that makes it: what it recorded (a pseudonym given) is committed, else
+    # the test's open transaction holds the rows a request of the client then writes.
+    db.session.commit()
+    return text
 
 
 def _provision(code: str, title: str, direction: str) -> Provision:
