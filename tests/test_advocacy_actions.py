@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
@@ -66,6 +67,14 @@ def _step(client, action, to, *, on: str = "", outcome: str = "", **fields: str)
         data["st-on"] = on
     data.update({f"st-{name}": value for name, value in fields.items()})
     return client.post(f"/advocacy/actions/{action.public_id}/status", data=data)
+
+
+def _stepped(client, action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
+    """``_step`` that must go through (a redirect), then the action as stored."""
+    response = _step(client, action, to, **fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    return db.session.get(AdvocacyAction, action.id)
 
 
 @pytest.fixture
@@ -1878,11 +1887,7 @@ def test_an_answered_action_reopened_before_its_reply_is_no_longer_answered(clie
     replied_on = TODAY - timedelta(days=10)
     login(coordinator)
 
-    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
-        response = _step(client, action, to, **fields)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        db.session.expire_all()
-        return db.session.get(AdvocacyAction, action.id)
+    step = functools.partial(_stepped, client)
 
     def answered_and_closed() -> AdvocacyAction:
         action = _sent_appeal(
@@ -2027,11 +2032,7 @@ def test_reopening_an_answered_action_keeps_the_next_follow_up_set_with_its_repl
     following = TODAY + timedelta(days=10)
     login(coordinator)
 
-    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
-        response = _step(client, action, to, **fields)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        db.session.expire_all()
-        return db.session.get(AdvocacyAction, action.id)
+    step = functools.partial(_stepped, client)
 
     def answered_and_closed() -> AdvocacyAction:
         action = _sent_appeal(
@@ -2069,11 +2070,7 @@ def test_taking_back_a_reply_clears_the_next_follow_up_it_set(client, login, wor
     following = TODAY + timedelta(days=10)
     login(coordinator)
 
-    def step(action: AdvocacyAction, to: ActionStatus, **fields: str) -> AdvocacyAction:
-        response = _step(client, action, to, **fields)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        db.session.expire_all()
-        return db.session.get(AdvocacyAction, action.id)
+    step = functools.partial(_stepped, client)
 
     def replied(by_form: bool = False) -> AdvocacyAction:
         action = _sent_appeal(
