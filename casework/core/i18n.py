@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -207,7 +207,11 @@ def _language() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else "en"
 
 
-def local_text(english: str, russian: str | None) -> str:
+# A stored text: a required one (a title) or an optional one (a summary).
+_Text = TypeVar("_Text", str, str | None)
+
+
+def local_text(english: _Text, russian: str | None) -> _Text | str:
     """A stored text in the reader's language: its Russian version on a Russian page when it has
     one, else the English (every English page, and documents rendered in ``english()``)."""
     return russian if russian and _language() == "ru" else english

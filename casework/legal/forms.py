@@ -35,6 +35,7 @@ from casework.legal.services import (
     INEFFECTIVE_MAX_LEN,
     NOTES_MAX_LEN,
     REASON_MAX_LEN,
+    SUMMARY_MAX_LEN,
 )
 
 
@@ -49,10 +50,16 @@ class InstrumentForm(FlaskForm):
     )
     adopted_on = StringField(_l("Adopted / decided on"), validators=[Optional(), Length(max=40)])
     kz_status = StringField(_l("Kazakhstan's status"), validators=[Optional(), Length(max=300)])
+    kz_status_ru = StringField(
+        _l("Kazakhstan's status in Russian"), validators=[Optional(), Length(max=300)]
+    )
     kz_date = StringField(
         _l("Date of Kazakhstan's status"), validators=[Optional(), Length(max=40)]
     )
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX_LEN)])
+    summary_ru = TextAreaField(
+        _l("Summary in Russian"), validators=[Optional(), Length(max=SUMMARY_MAX_LEN)]
+    )
     url = URLField(_l("Link to the text"), validators=[Optional(), Length(max=500)])
     articles_invoked = StringField(
         _l("Articles invoked by the author"),
@@ -85,7 +92,10 @@ class NewInstrumentForm(InstrumentForm):
 class ProvisionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX_LEN)])
+    summary_ru = TextAreaField(
+        _l("Summary in Russian"), validators=[Optional(), Length(max=SUMMARY_MAX_LEN)]
+    )
     needs_verification = BooleanField(_l("Needs verification against the primary text"))
     position = IntegerField(
         _l("Position in the instrument"), validators=[Optional(), NumberRange(min=0, max=10_000)]

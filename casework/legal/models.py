@@ -63,8 +63,12 @@ class Instrument(TimestampMixin, VersionedMixin, db.Model):
     direction: Mapped[NormDirection] = mapped_column(VocabType(NormDirection), nullable=False)
     adopted_on: Mapped[str | None] = mapped_column(String(40))
     kz_status: Mapped[str | None] = mapped_column(String(300))
+    # The note on Russian pages; empty: the English.
+    kz_status_ru: Mapped[str | None] = mapped_column(String(300))
     kz_date: Mapped[str | None] = mapped_column(String(40))
     summary: Mapped[str | None] = mapped_column(Text)
+    # The summary on Russian pages (documents for UN bodies keep ``summary``); empty: the English.
+    summary_ru: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # A decision (jurisprudence): what the author invoked apart from what the body found.
@@ -84,6 +88,16 @@ class Instrument(TimestampMixin, VersionedMixin, db.Model):
         """The title in the reader's language (``title_ru`` on a Russian page, when set)."""
         return local_text(self.title, self.title_ru)
 
+    @property
+    def local_summary(self) -> str | None:
+        """The summary in the reader's language (``summary_ru`` on a Russian page, when set)."""
+        return local_text(self.summary, self.summary_ru)
+
+    @property
+    def local_kz_status(self) -> str | None:
+        """Kazakhstan's status in the reader's language (``kz_status_ru`` on a Russian page)."""
+        return local_text(self.kz_status, self.kz_status_ru)
+
 
 class Provision(TimestampMixin, VersionedMixin, db.Model):
     """A citable provision (``CAT:3``); an instrument cited as a whole has one with its own code."""
@@ -98,6 +112,7 @@ class Provision(TimestampMixin, VersionedMixin, db.Model):
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     title_ru: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(Text)
+    summary_ru: Mapped[str | None] = mapped_column(Text)
     needs_verification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     position: Mapped[int] = mapped_column(nullable=False, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -113,6 +128,11 @@ class Provision(TimestampMixin, VersionedMixin, db.Model):
     def local_title(self) -> str:
         """The title in the reader's language (``title_ru`` on a Russian page, when set)."""
         return local_text(self.title, self.title_ru)
+
+    @property
+    def local_summary(self) -> str | None:
+        """The summary in the reader's language (``summary_ru`` on a Russian page, when set)."""
+        return local_text(self.summary, self.summary_ru)
 
 
 case_provision_sources = Table(

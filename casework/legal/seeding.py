@@ -58,10 +58,26 @@ _EDIT_ACTIONS = (
     "legal.provision_updated",
 )
 SEED_CORRECTED = "legal.seed_corrected"
-# The Russian title of a seeded entry: kept apart from the compared fields, so that a catalogue
-# gaining translations reports no lawyer's entry as outdated. Filled where the entry has none (or
-# still has the one the seed wrote) and its English title is the catalogue's, which it translates.
-TRANSLATED_FIELD = "title_ru"
+# The Russian versions of a seeded entry's texts (each translates the field named without "_ru"):
+# kept apart from the compared fields, so that a catalogue gaining translations reports no lawyer's
+# entry as outdated. Each is filled where the entry has none (or still has the one the seed wrote)
+# and its English text is the catalogue's, which it translates. A provision has no Kazakhstan
+# status: only the fields its model has count.
+TRANSLATED_FIELDS = ("title_ru", "summary_ru", "kz_status_ru")
+
+
+def _translated(model: type[Instrument] | type[Provision]) -> tuple[str, ...]:
+    return tuple(name for name in TRANSLATED_FIELDS if hasattr(model, name))
+
+
+def _english(name: str) -> str:
+    """The field a Russian one translates."""
+    return name.removesuffix("_ru")
+
+
+def _translations(model: type[Instrument] | type[Provision], item: dict[str, Any]) -> dict:
+    """The catalogue's Russian texts of an entry (None where it gives none)."""
+    return {name: item.get(name) for name in _translated(model)}
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,7 @@ class SeedReport:
             codes = ", ".join(dict.fromkeys(self.corrected))  # an instrument and its provision
             text += f", {len(self.corrected)} entries corrected ({codes})"
         if self.translated:
-            text += f", {len(self.translated)} Russian titles added"
+            text += f", {len(self.translated)} entries given Russian texts"
         if self.conflicts:
             codes = ", ".join(c.code for c in self.conflicts)
             text += f"; not updated because a lawyer changed them ({len(self.conflicts)}): {codes}"
@@ -168,10 +184,10 @@ def _write(obj: Instrument | Provision, wanted: dict[str, Any]) -> list[str]:
 
 
 def _snapshot(obj: Instrument | Provision, wanted: dict[str, Any]) -> None:
-    """Remember ``wanted`` as what the seed last wrote, and the Russian title it wrote
+    """Remember ``wanted`` as what the seed last wrote, and the Russian texts it wrote
     (``_translate``) with it."""
     base = obj.seeded_values or {}
-    kept = {TRANSLATED_FIELD: base[TRANSLATED_FIELD]} if TRANSLATED_FIELD in base else {}
+    kept = {name: base[name] for name in TRANSLATED_FIELDS if name in base}
     if base != {**wanted, **kept}:
         obj.seeded_values = {**wanted, **kept}
 
@@ -194,25 +210,32 @@ def _reconcile(obj: Instrument | Provision, wanted: dict[str, Any], report: Seed
 
 
 def _translate(obj: Instrument | Provision, item: dict[str, Any], report: SeedReport) -> None:
-    """Give an entry the catalogue's Russian title, unless a lawyer wrote theirs or changed the
-    English title it translates."""
-    wanted = item.get(TRANSLATED_FIELD)
+    """Give an entry the catalogue's Russian texts, each unless a lawyer wrote theirs or changed
+    the English text it translates."""
     base = obj.seeded_values
-    if obj.title_ru == wanted:
-        if base is not None and wanted is not None and base.get(TRANSLATED_FIELD) != wanted:
-            obj.seeded_values = {**base, TRANSLATED_FIELD: wanted}
-        return
-    if wanted is None or obj.title != item.get("title"):
-        return
-    if obj.title_ru is not None and obj.title_ru != (base or {}).get(TRANSLATED_FIELD):
-        return  # a lawyer's translation
-    obj.title_ru = wanted
-    # Entries without a snapshot keep none: an empty one would count every field as edited.
-    if base is not None:
-        obj.seeded_values = {**base, TRANSLATED_FIELD: wanted}
-    db.session.flush()
-    record(None, SEED_CORRECTED, obj, code=obj.code, fields=[TRANSLATED_FIELD])
-    report.translated.append(obj.code)
+    seeded = dict(base) if base is not None else None
+    changed = []
+    for name in _translated(type(obj)):
+        wanted, current = item.get(name), getattr(obj, name)
+        if current == wanted:
+            if seeded is not None and wanted is not None:
+                seeded[name] = wanted
+            continue
+        if wanted is None or getattr(obj, _english(name)) != item.get(_english(name)):
+            continue
+        if current is not None and current != (base or {}).get(name):
+            continue  # a lawyer's translation
+        setattr(obj, name, wanted)
+        changed.append(name)
+        # Entries without a snapshot keep none: an empty one would count every field as edited.
+        if seeded is not None:
+            seeded[name] = wanted
+    if seeded is not None and seeded != base:
+        obj.seeded_values = seeded
+    if changed:
+        db.session.flush()
+        record(None, SEED_CORRECTED, obj, code=obj.code, fields=changed)
+        report.translated.append(obj.code)
 
 
 def _entries(data: dict[str, Any]):
@@ -234,9 +257,10 @@ def apply_catalogue(data: dict[str, Any] | None = None) -> SeedReport:
     for item, wanted, provision_items in _entries(data):
         instrument = instruments.get(item["code"])
         if instrument is None:
-            instrument = Instrument(code=item["code"], title_ru=item.get(TRANSLATED_FIELD))
+            translations = _translations(Instrument, item)
+            instrument = Instrument(code=item["code"], **translations)
             _write(instrument, wanted)
-            instrument.seeded_values = {**wanted, TRANSLATED_FIELD: instrument.title_ru}
+            instrument.seeded_values = {**wanted, **translations}
             db.session.add(instrument)
             db.session.flush()
             instruments[instrument.code] = instrument
@@ -247,13 +271,12 @@ def apply_catalogue(data: dict[str, Any] | None = None) -> SeedReport:
         for prov, prov_wanted in provision_items:
             provision = provisions.get(prov["code"])
             if provision is None:
+                translations = _translations(Provision, prov)
                 provision = Provision(
-                    instrument_id=instrument.id,
-                    code=prov["code"],
-                    title_ru=prov.get(TRANSLATED_FIELD),
+                    instrument_id=instrument.id, code=prov["code"], **translations
                 )
                 _write(provision, prov_wanted)
-                provision.seeded_values = {**prov_wanted, TRANSLATED_FIELD: provision.title_ru}
+                provision.seeded_values = {**prov_wanted, **translations}
                 db.session.add(provision)
                 provisions[provision.code] = provision
                 report.added_provisions += 1

@@ -52,6 +52,8 @@ ANALYSIS_MAX_LEN = 20_000
 NOTES_MAX_LEN = 10_000
 INEFFECTIVE_MAX_LEN = 2_000
 REASON_MAX_LEN = 1_000
+# A catalogue entry's summary, in English or in Russian.
+SUMMARY_MAX_LEN = 10_000
 DASHBOARD_DAYS = 14
 # The dashboard shows this many appeal deadlines; the deadlines page shows DEADLINES_SHOWN.
 DASHBOARD_DEADLINES = 10
@@ -158,8 +160,10 @@ def _instrument_values(
     title_ru: str | None = None,
     adopted_on: str | None = None,
     kz_status: str | None = None,
+    kz_status_ru: str | None = None,
     kz_date: str | None = None,
     summary: str | None = None,
+    summary_ru: str | None = None,
     url: str | None = None,
     articles_invoked: str | None = None,
     articles_found: str | None = None,
@@ -173,8 +177,10 @@ def _instrument_values(
         "direction": _vocab(NormDirection, direction, "direction"),
         "adopted_on": _clean(adopted_on),
         "kz_status": _clean(kz_status),
+        "kz_status_ru": _clean(kz_status_ru),
         "kz_date": _clean(kz_date),
         "summary": _clean(summary),
+        "summary_ru": _clean(summary_ru),
         "url": _clean(url),
         "articles_invoked": _clean(articles_invoked),
         "articles_found": _clean(articles_found),
@@ -191,6 +197,9 @@ def _instrument_values(
     _check_text("articles_found", values["articles_found"], 200)
     _check_text("adopted_on", values["adopted_on"], 40)
     _check_text("kz_status", values["kz_status"], 300)
+    _check_text("kz_status_ru", values["kz_status_ru"], 300)
+    _check_text("summary", values["summary"], SUMMARY_MAX_LEN)
+    _check_text("summary_ru", values["summary_ru"], SUMMARY_MAX_LEN)
     _check_text("kz_date", values["kz_date"], 40)
     _check_text("url", values["url"], 500)
     if values["url"] and not URL_RE.match(values["url"]):
@@ -256,6 +265,7 @@ def _provision_values(
     title: str,
     title_ru: str | None = None,
     summary: str | None = None,
+    summary_ru: str | None = None,
     needs_verification: bool = False,
     position: Any = None,
 ) -> dict[str, Any]:
@@ -263,10 +273,13 @@ def _provision_values(
         "title": _clean(title),
         "title_ru": _clean(title_ru),
         "summary": _clean(summary),
+        "summary_ru": _clean(summary_ru),
         "needs_verification": bool(needs_verification),
     }
     _check_text("title", values["title"], 300, required=True)
     _check_text("title_ru", values["title_ru"], 300)
+    _check_text("summary", values["summary"], SUMMARY_MAX_LEN)
+    _check_text("summary_ru", values["summary_ru"], SUMMARY_MAX_LEN)
     if position not in (None, ""):
         try:
             values["position"] = int(position)

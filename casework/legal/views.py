@@ -187,8 +187,10 @@ def _instrument_values(form: InstrumentForm) -> dict[str, Any]:
             "direction",
             "adopted_on",
             "kz_status",
+            "kz_status_ru",
             "kz_date",
             "summary",
+            "summary_ru",
             "url",
             "articles_invoked",
             "articles_found",
@@ -273,7 +275,14 @@ def new_provision(code: str):
 def _provision_values(form: ProvisionForm) -> dict[str, Any]:
     return {
         name: getattr(form, name).data
-        for name in ("title", "title_ru", "summary", "needs_verification", "position")
+        for name in (
+            "title",
+            "title_ru",
+            "summary",
+            "summary_ru",
+            "needs_verification",
+            "position",
+        )
     }
 
 

@@ -337,9 +337,22 @@ def search_catalogue(user: Any, query: str) -> SearchResults:
 
 
 # The columns searched.
-# The Russian title too: a Russian word finds the entry (f1a6c3e8b2d5 indexes these lists).
-PROVISION_COLUMNS = [Provision.code, Provision.title, Provision.title_ru, Provision.summary]
-INSTRUMENT_COLUMNS = [Instrument.code, Instrument.title, Instrument.title_ru, Instrument.summary]
+# The Russian title and summary too: a Russian word finds the entry (f1a6c3e8b2d5 and
+# a4d8e2c6f9b3 index these lists, in this order).
+PROVISION_COLUMNS = [
+    Provision.code,
+    Provision.title,
+    Provision.title_ru,
+    Provision.summary,
+    Provision.summary_ru,
+]
+INSTRUMENT_COLUMNS = [
+    Instrument.code,
+    Instrument.title,
+    Instrument.title_ru,
+    Instrument.summary,
+    Instrument.summary_ru,
+]
 RECOMMENDATION_COLUMNS = [
     UPRRecommendation.number,
     UPRRecommendation.recommending_state,
