@@ -14,7 +14,8 @@ without ethnicity; their relatives appear with nothing identifying, whatever the
 Places leave at city level only. Free text (narrative, after return, event descriptions, who
 authorised the representation and why it cannot be obtained, other international procedures)
 leaves only after someone reviewed it for that output (``OutputReview``), and even then the
-names, other spellings, numbers and contacts of every person not named are replaced in it.
+names, other spellings, numbers and contacts of every person not named are replaced in it, and
+so is the name of who authorised the representation unless the output names them.
 """
 
 from __future__ import annotations
@@ -266,6 +267,25 @@ def name_parts(name: str) -> list[str]:
     return [part.replace(" ", "") for part in parts if len(part) >= 3]
 
 
+# Words that say who gave an authorisation without naming anyone ("The person themselves",
+# "His brother", "Адвокат", "Сам заявитель"), by comparison key: written with a capital at the
+# start of the field, they are no name to take out of every text.
+_NOT_A_NAME = frozenset(
+    name_key(word).replace(" ", "")
+    for word in (
+        "the", "his", "her", "their", "himself", "herself", "themselves", "person", "victim",
+        "applicant", "author", "complainant", "family", "relative", "brother", "sister",
+        "mother", "father", "son", "daughter", "wife", "husband", "uncle", "aunt", "cousin",
+        "lawyer", "counsel", "advocate", "representative", "guardian", "through", "signed",
+        "orally", "written", "writing", "letter", "phone", "power", "attorney", "for", "from",
+        "сам", "сама", "сами", "лично", "его", "её", "ее", "их", "через", "брат", "сестра",
+        "мать", "отец", "сын", "дочь", "жена", "муж", "дядя", "тётя", "тетя", "родственник",
+        "родственница", "семья", "адвокат", "юрист", "защитник", "представитель",
+        "доверенность", "заявитель", "заявительница", "жертва", "потерпевший", "потерпевшая",
+    )
+)  # fmt: skip
+
+
 @dataclass
 class Scrubber:
     """Replaces, in free text, the names and details of everyone who is not to be named."""
@@ -320,12 +340,30 @@ class Scrubber:
         self._seen.clear()
         self._spellings_of = -1
         self.literals.append((identity.strip(), NAME_WITHHELD))
-        for word in _WORD.findall(visible(identity)):
+        self._add_name_words(identity, frozenset())
+
+    def add_authoriser(self, typed: str | None, keep: frozenset[str]) -> None:
+        """Who gave the victim's authorisation, as typed ("His brother Farkhod Osmonov", "The
+        person themselves", "Lawyer Bakhrom Toshev"): the name of someone who may be no person
+        of the case, so who consented to nothing. Its name words are withheld as a protected
+        source's are, but for the parts in ``keep`` (of those the output names) and the words
+        that say who without naming (``_NOT_A_NAME``), which stay in every text."""
+        if not typed or not typed.strip():
+            return
+        self._seen.clear()
+        self._spellings_of = -1
+        self._add_name_words(typed, keep | _NOT_A_NAME)
+
+    def _add_name_words(self, typed: str, keep: frozenset[str]) -> None:
+        """Each capitalised word of ``typed`` (a word in capitals only when it reads as a name)
+        as a name to withhold, across scripts and spellings; a script without capitals tells no
+        name from a word: each word is one."""
+        for word in _WORD.findall(visible(typed)):
             if word[0].islower() or (word.isupper() and not _capitalised_name(word)):
                 continue
             for part in [name_key(word)] + [name_key(run) for run in _LETTERS.findall(word)]:
                 part = part.replace(" ", "")
-                if len(part) >= 3:
+                if len(part) >= 3 and part not in keep:
                     self.names.setdefault(part, NAME_WITHHELD)
 
     def _name_match(self, word: str) -> str | None:
@@ -743,6 +781,9 @@ def case_scrubber(
         scrubber.add_person(relative, Disclosure.WITHHELD, keep=frozenset(named))
     for identity in sources:
         scrubber.add_source(identity)
+    # Who authorised the representation (a relative, a lawyer) as typed: named only if the
+    # output names them as a person of the case.
+    scrubber.add_authoriser(case.authorised_by, frozenset(named))
     return scrubber, people
 
 
