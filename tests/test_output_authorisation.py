@@ -1,5 +1,6 @@
 """Who authorised the representation, as the outputs give it: a name typed in free text, which
-leaves on the consent rules of every other name."""
+leaves on the consent rules of every other name, and what counsel's dossier says of the
+authorisation and of other international procedures."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pytest
 from casework.core.db import db
 from casework.reports import services
 from casework.reports.anonymise import Output, disclose_case
+from casework.reports.views import case_document
 from tests import report_world
+from tests.extract import text_of
 
 
 @pytest.fixture
@@ -60,3 +63,63 @@ def test_an_authoriser_named_with_consent_is_named_and_the_role_words_stay(app, 
     assert "Bakhrom Toshev, the lawyer, filed an appeal." in disclosed.narrative
     assert "saw the arrest" in disclosed.narrative
 
+
+def _dossier(app, world) -> str:
+    with app.test_request_context():
+        pdf = case_document(world.coordinator, world.case, Output.DOSSIER, "pdf", anonymise=False)
+    db.session.commit()  # as the request that makes it: the pseudonyms it gave
+    return " ".join(text_of(pdf, "pdf").split())
+
+
+def test_the_dossier_tells_counsel_of_the_authorisation_and_other_procedures(app, world):
+    """Counsel reads how and when the victim authorised us and whether the matter went to
+    another international procedure; who gave it and the procedure's details are free text,
+    left out until reviewed for the dossier, then given with withheld names replaced."""
+    dossier = _dossier(app, world)
+    assert "Authorisation Through the family, 2012-06-12" in dossier
+    assert "Other international procedures Submitted elsewhere: withdrawn, not examined" in dossier
+    assert "who authorised" in dossier.split("left out until someone reviews")[0]
+    for value in ("held incommunicado", "Sent for", "Yusupova", "Юсупова", "702 111 2222"):
+        assert value not in dossier, value
+    services.review_free_text(world.coordinator, world.case, Output.DOSSIER)
+    db.session.commit()
+    dossier = _dossier(app, world)
+    assert "Given by [name withheld] ([contact withheld]), for [name withheld]" in dossier
+    assert "[name withheld] signed it; [name withheld] is held incommunicado by the KNB." in (
+        dossier
+    )
+    assert "Sent for [name withheld] in 2012 ([withheld]), withdrawn." in dossier
+    for value in ("Yusupova", "Юсупова", "Kholmatov", "702 111 2222", "UNHCR-123-45678"):
+        assert value not in dossier, value
+
+
+def test_the_dossier_says_when_the_authorisation_cannot_be_obtained_and_why(app, world):
+    _record(
+        world,
+        authorisation="cannot_be_obtained",
+        authorised_by=None,
+        authorised_on=None,
+        authorisation_note="Held incommunicado since his removal.",
+        other_procedures="not_stated",
+        other_procedures_details=None,
+    )
+    services.review_free_text(world.coordinator, world.case, Output.DOSSIER)
+    db.session.commit()
+    dossier = _dossier(app, world)
+    assert "Authorisation Cannot be obtained" in dossier
+    assert "Why it cannot be obtained Held incommunicado since his removal." in dossier
+    assert "Given by" not in dossier
+    assert "Other international procedures Not stated yet" in dossier
+
+
+def test_the_dossier_review_page_shows_who_authorised_as_it_would_leave(app, world):
+    """The reviewer of the dossier confirms the free text that leaves with it: who authorised
+    too, now that the dossier carries it."""
+    from tests.clients import client_for
+
+    client = client_for(app, world.coordinator)
+    html = client.get(f"/cases/{world.case.public_id}/outputs/dossier").get_data(as_text=True)
+    free_text = html.split("Free text")[1]
+    assert "who authorised the representation" in free_text
+    assert "held incommunicado by the KNB" in free_text
+    assert "Yusupova" not in free_text

@@ -395,8 +395,8 @@ def case_output(public_id: str, output: str):
         facts=facts,
         warnings=services.output_warnings(disclosed, kind),
         # The outputs that carry the authorisation and the other procedures' free text: the
-        # CAT request, and the archive's case.json.
-        representation=kind in (Output.CAT, Output.ARCHIVE),
+        # CAT request, counsel's dossier, and the archive's case.json.
+        representation=kind in (Output.CAT, Output.DOSSIER, Output.ARCHIVE),
         review_form=ReviewForm(),
     )
 
