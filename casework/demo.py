@@ -276,6 +276,42 @@ def _legal_and_advocacy(users: dict[str, Any], cases: list[Any]) -> None:
     )
 
 
+def _representation(users: dict[str, Any], cases: list[Any]) -> None:
+    """What a treaty body asks of the representation, on three cases: a written authorisation
+    (case 1, before the interim-measures request), one that cannot be obtained from a man who
+    disappeared after his deportation (case 2, whose matter is also before another UN body),
+    an oral one (case 4). The others have nothing recorded yet, as real cases often do."""
+    from casework.cases import services
+
+    lawyer = users["lawyer"]
+    c1, c2, c4 = cases[0], cases[1], cases[3]
+    values = {
+        c1: {
+            "authorisation": "written",
+            "authorised_by": "The person himself, through the lawyer (demo)",
+            "authorised_on": _ago(16),
+            "authorisation_note": "Power of attorney signed in the remand centre in the "
+            "lawyer's presence (demo).",
+            "other_procedures": "none",
+        },
+        c2: {
+            "authorisation": "cannot_be_obtained",
+            "authorisation_note": "Disappeared after his deportation: no contact with him "
+            "since July 2021, his family abroad cannot reach him (demo).",
+            "other_procedures": "pending",
+            "other_procedures_details": "Human Rights Committee, communication sent in "
+            "September 2021, not yet registered (demo, fictional).",
+        },
+        c4: {
+            "authorisation": "oral",
+            "authorised_by": "The person herself, by telephone (demo)",
+            "authorised_on": "2023-03-10",
+        },
+    }
+    for case, data in values.items():
+        services.update_case(lawyer, case, data, case.version)
+
+
 def _upr(users: dict[str, Any], cases: list[Any]) -> None:
     """Two demonstration recommendations in each of Kazakhstan's 2010, 2014, 2019 and 2025
     reviews; the texts are paraphrases marked as demo text, not quotations."""
@@ -320,6 +356,7 @@ def load_demo() -> list[DemoAccount]:
     db.session.flush()
     cases = _cases(users)
     _legal_and_advocacy(users, cases)
+    _representation(users, cases)
     _upr(users, cases)
     db.session.commit()
     return [DemoAccount(role, u.email, passwords[role], u.totp_secret) for role, u in users.items()]

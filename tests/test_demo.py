@@ -53,3 +53,29 @@ def test_demo_code_only_for_demo_accounts(app, make_user):
     real = make_user(email="real@example.org")
     with pytest.raises(ValidationFailed, match="Not a demo account"):
         demo.current_code(real.email)
+
+
+def test_demo_cases_record_the_authorisation_and_other_procedures(app):
+    """The demo shows what a treaty body asks of the representation on some cases: a written
+    authorisation with its date, one that cannot be obtained with the reason, another
+    procedure the matter went to; others still have nothing recorded, as real cases do."""
+    from casework.core.vocab import Authorisation, OtherProcedure
+
+    demo.load_demo()
+    cases = list(db.session.scalars(select(Case)))
+    recorded = [c for c in cases if c.authorisation != Authorisation.NOT_RECORDED]
+    assert {Authorisation.WRITTEN, Authorisation.CANNOT_BE_OBTAINED} <= {
+        c.authorisation for c in recorded
+    }
+    assert any(c.authorisation == Authorisation.NOT_RECORDED for c in cases)
+    for case in recorded:
+        if case.authorisation == Authorisation.CANNOT_BE_OBTAINED:
+            assert case.authorisation_note and case.authorised_on is None
+        else:
+            assert case.authorised_on and case.authorised_by
+        assert "demo" in (case.authorised_by or case.authorisation_note)
+    elsewhere = [c for c in cases if c.other_procedures == OtherProcedure.PENDING]
+    assert elsewhere and all("demo" in c.other_procedures_details for c in elsewhere)
+    assert any(c.other_procedures == OtherProcedure.NONE for c in cases)
+    # Recording them leaves the verified case verified.
+    assert "verified" in {str(c.status) for c in cases}
