@@ -331,6 +331,55 @@ def test_seed_rebuilds_an_index_built_by_older_word_rules(app, monitor):
     assert indexversions.built_with(index.INDEX_NAME) == index.RULES_VERSION
 
 
+def test_the_authorisation_and_other_procedures_texts_are_found(monitor):
+    """Why the victim's authorisation cannot be obtained and the other procedure's details are
+    sealed free text of the case, found as its narrative is, with the field named; an edit
+    replaces their words. Who authorised (a name) is not indexed."""
+    case = intake(monitor, narrative="Arrested at home by the KNB.")
+    case_services.update_case(
+        monitor.user,
+        case,
+        {
+            "authorisation": "cannot_be_obtained",
+            "authorised_by": "Brother Zhandoszhan",
+            "authorisation_note": "Held incommunicado in the remand centre.",
+            "other_procedures": "pending",
+            "other_procedures_details": "Working Group on Arbitrary Detention, opinion awaited.",
+        },
+        case.version,
+    )
+    db.session.commit()
+    page = _search(monitor, "incommunicado")
+    assert case.reference in page and "<mark>incommunicado</mark>" in page
+    assert "authorisation to act before a UN body" in page
+    page = _search(monitor, "arbitrary detention")
+    assert case.reference in page and "<mark>Arbitrary</mark>" in page
+    assert "details of the other procedures" in page
+    assert case.reference not in _search(monitor, "zhandoszhan")
+    case.authorisation_note = "Disappeared after the removal."
+    db.session.commit()
+    assert case.reference not in _search(monitor, "incommunicado")
+    assert case.reference in _search(monitor, "disappeared")
+
+
+def test_an_upgrade_indexes_the_authorisation_texts_stored_before(app, monitor):
+    """An installation whose index was built before these texts were indexed finds them once
+    ``flask seed`` has run after the upgrade."""
+    from casework.core import indexversions
+
+    case = intake(monitor, narrative="Arrested at home by the KNB.")
+    case.other_procedures_details = "Working Group on Enforced Disappearances, case pending."
+    db.session.flush()
+    # As the index stood before the upgrade: nothing of these texts in it.
+    db.session.execute(delete(SearchToken).where(SearchToken.case_id == case.id))
+    indexversions.record(index.INDEX_NAME, 4)
+    db.session.commit()
+    assert case.reference not in _search(monitor, "enforced")
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert case.reference in _search(monitor, "enforced")
+
+
 def test_a_capitalised_word_also_finds_people_by_name(monitor):
     case = intake(monitor, narrative="Arrested at home by the KNB.")  # Алишер Холматов
     page = _search(monitor, "Kholmatov arrested")
@@ -390,15 +439,26 @@ def test_a_query_with_no_word_to_search_says_so(monitor):
 def test_a_restricted_case_is_never_found_off_its_team(app, role):
     world = build_world()
     cw = world.restricted
-    for label in ("narrative", "event_description", "comment", "how_they_know", "status_comment"):
+    labels = (
+        "narrative",
+        "event_description",
+        "comment",
+        "how_they_know",
+        "status_comment",
+        "authorisation_note",
+        "other_procedures_details",
+    )
+    for label in labels:
         word = cw.canaries[label]
         off = client_for(app, world.off[role]).post("/search", data={"q": word})
         page = off.get_data(as_text=True)
         assert cw.case.reference not in page and word not in page.replace(f'value="{word}"', "")
         assert "No case you may read" in page
-    on = client_for(app, world.on[Role.LAWYER]).post("/search", data={"q": cw.canaries["comment"]})
-    page = on.get_data(as_text=True)
-    assert cw.case.reference in page and f"<mark>{cw.canaries['comment']}</mark>" in page
+    for label in ("comment", "authorisation_note", "other_procedures_details"):
+        word = cw.canaries[label]
+        on = client_for(app, world.on[Role.LAWYER]).post("/search", data={"q": word})
+        page = on.get_data(as_text=True)
+        assert cw.case.reference in page and f"<mark>{word}</mark>" in page, label
 
 
 def test_the_catalogue_is_searched_apart(app):

@@ -1,8 +1,9 @@
 """Keeping the keyed token index of free text up to date, in one place: the session's flushes.
 
-Each indexed record (a case's title, narrative and "after return"; an event's description and
-legal basis; a source's account ("how they know"); a comment; a review comment; a document's name and
-description) is stored in ``search_tokens`` as the set of its distinct search terms
+Each indexed record (a case's title, narrative, "after return", why the victim's authorisation
+cannot be obtained (or how it was given) and the other international procedure's details; an
+event's description and legal basis; a source's account ("how they know"); a comment; a review
+comment; a document's name and description) is stored in ``search_tokens`` as the set of its distinct search terms
 (``casework.search.text``), each an HMAC under a key derived from ``BLIND_INDEX_KEY`` for the
 purpose ``search.term``: the words themselves never reach the table.
 
@@ -38,7 +39,8 @@ PURPOSE = "search.term"
 # term ("задержание", "задержан"; "экстрадиция", "экстрадировать"). 3: invisible characters
 # (soft hyphen, zero-width ones) and stress marks inside a word dropped. 4: look-alike letters
 # of another script inside a word (Latin a in Cyrillic "Нурлaнов") read as its own script's.
-RULES_VERSION = 4
+# 5: a case's authorisation note and other procedures' details indexed (texts stored before).
+RULES_VERSION = 5
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 
@@ -69,6 +71,9 @@ KINDS: tuple[Kind, ...] = (
             ("title", N_("title")),
             ("narrative", N_("narrative")),
             ("after_return", N_("after return")),
+            # Who authorised (a name) is not indexed: names are found by the people match.
+            ("authorisation_note", N_("authorisation to act before a UN body")),
+            ("other_procedures_details", N_("details of the other procedures")),
         ),
         lambda c: c.id,
     ),
