@@ -4,7 +4,7 @@ to. Recorded on the case by its one edit form and the API, sealed where typed, a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, text
 
@@ -111,6 +111,28 @@ def test_an_unknown_choice_or_a_date_without_its_day_is_refused_and_nothing_save
         assert db.session.get(Case, case.id).authorised_by is None, field
 
 
+def test_an_authorisation_dated_in_the_future_is_refused_on_the_form_too(app, make_user):
+    """The import's rule is the service's: the form and the API refuse a day to come, saying
+    why, and take today."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = intake(client)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    data = {**EDIT, "authorisation": "written", "version": case.version}
+    response = client.post(
+        f"/cases/{case.public_id}/edit", data={**data, "authorised_on": tomorrow}
+    )
+    assert response.status_code == 200
+    assert "The authorisation cannot be dated in the future." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).authorisation == Authorisation.NOT_RECORDED
+    today = date.today().isoformat()
+    response = client.post(f"/cases/{case.public_id}/edit", data={**data, "authorised_on": today})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).authorised_on == date.today()
+
+
 def test_recording_the_authorisation_leaves_a_verified_case_verified(app, make_user):
     """The authorisation and the other procedures are the representation's, not facts a
     lawyer verified against the sources: recording them does not reopen the review."""
@@ -165,6 +187,13 @@ def test_the_api_reads_and_changes_them_as_identifying_fields(app, make_user):
     assert identifying["authorised_on"] == "2012-03-01"
     assert identifying["other_procedures"] == "examined"
     assert identifying["other_procedures_details"] == ELSEWHERE
+    # A day to come is refused, as on the form and in an import.
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    refused = api.patch(
+        url, json={"authorised_on": tomorrow}, headers={"If-Match": changed.headers["ETag"]}
+    )
+    assert refused.status_code == 422
+    assert "cannot be dated in the future" in refused.get_data(as_text=True)
     # Null is no authorisation: the field always has a value.
     refused = api.patch(
         url, json={"authorisation": None}, headers={"If-Match": changed.headers["ETag"]}

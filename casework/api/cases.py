@@ -56,7 +56,7 @@ class CaseIdentifying(Output):
         "body, or that it cannot be obtained."
     )
     authorised_by: str | None = Field(description="Who gave the authorisation (free text).")
-    authorised_on: date | None
+    authorised_on: date | None = Field(description="The day the authorisation was given.")
     authorisation_note: str | None = Field(
         description="Why the authorisation cannot be obtained, or how it was given (free text)."
     )
@@ -322,7 +322,9 @@ class CaseUpdate(Input):
     external_ref: str | None = Field(default=None, max_length=100)
     authorisation: Authorisation = unchanged()
     authorised_by: str | None = Field(default=None, max_length=services.AUTHORISED_BY_MAX_LEN)
-    authorised_on: date | None = None
+    authorised_on: date | None = Field(
+        default=None, description="The day the authorisation was given; never a day to come."
+    )
     authorisation_note: str | None = Field(default=None, max_length=services.PROCEDURE_NOTE_MAX_LEN)
     other_procedures: OtherProcedure = unchanged()
     other_procedures_details: str | None = Field(

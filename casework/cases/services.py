@@ -385,6 +385,10 @@ def case_values(data: dict[str, Any], *, typed_on: date | None = None) -> dict[s
     )
     r.text("authorised_by", AUTHORISED_BY_MAX_LEN, one_line=True)
     r.day("authorised_on")
+    if (day := r.take("authorised_on")) is not None and day > date.today():
+        r.error("authorised_on", _("The authorisation cannot be dated in the future."))
+    elif "authorised_on" in r:
+        r.set("authorised_on", day)
     r.text("authorisation_note", PROCEDURE_NOTE_MAX_LEN)
     r.vocab(
         "other_procedures",
