@@ -282,7 +282,8 @@ RUSSIAN_HEADERS = (
     "Гражданство", "Национальность", "Правовой статус", "Номер УВКБ ООН", "Вид действия",
     "Дата действия", "Место действия", "Страна назначения", "Исполнители",
     "Текущее положение", "Что произошло после возвращения", "Описание", "Источники",
-    "Согласие", "Срочность", "Правовые основания", "Дата согласия",
+    "Согласие", "Срочность", "Правовые основания", "Дата согласия", "Полномочия",
+    "Дата полномочий",
 )  # fmt: skip
 NOT_IMPORTED = (
     "Комментарий координатора", "Кто вёл дело", "Телефон родственников (не вносить)",
@@ -1516,3 +1517,104 @@ def test_column_names_spelt_with_spaces_or_hyphens_are_the_columns(app, coordina
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
     assert {n.name for n in db.session.scalars(select(PersonName))} == {"Ali Valiev", "Али"}
+
+
+AUTHORISATION_HEADER = ["case_key", "person_name", "act_type", "act_date"]
+AUTHORISATION_HEADER += ["Authorisation", "authorised_on"]
+
+
+def _authorisations() -> dict[str, tuple[str, object]]:
+    db.session.expire_all()
+    return {
+        case.external_ref: (case.authorisation.value, case.authorised_on)
+        for case in db.session.scalars(select(Case))
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_authorisation_and_its_day_are_read_from_optional_columns(
+    app, coordinator, tmp_path, kind
+):
+    """How the victim authorised us, by its code, its label or its Russian label, and the day,
+    read as the file's other dates are; an empty cell or a placeholder is nothing recorded. A
+    later row of the case fills what the first left empty, and one that says otherwise is a
+    warning, the first row's kept."""
+    day = datetime(2012, 5, 3) if kind == "xlsx" else "03.05.2012"
+    content, name = _rows_file(
+        [
+            AUTHORISATION_HEADER,
+            ["A", "Ali Valiev", "extradition", "2011", "written", day],
+            ["B", "Vali Aliev", "extradition", "2011", "Через семью", "2012-06-12"],
+            ["C", "Rustam Karimov", "extradition", "2011", "—", ""],
+            ["D", "Timur Nazarov", "extradition", "2011", "Cannot be obtained", ""],
+            ["C", "Gulnora Karimova", "extradition", "2011", "oral", "2012-07-01"],
+            ["A", "Nodira Valieva", "extradition", "2011", "oral", ""],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 0, result.output
+    assert report["rejected"] == []
+    warned = [(w["row"], w["column"], w["value"]) for w in report["warnings"]]
+    assert [w for w in warned if w[1].startswith("authoris")] == [(7, "authorisation", "oral")]
+    assert _authorisations() == {
+        "A": ("written", date(2012, 5, 3)),
+        "B": ("through_family", date(2012, 6, 12)),
+        "C": ("oral", date(2012, 7, 1)),
+        "D": ("cannot_be_obtained", None),
+    }
+
+
+def test_the_import_page_names_the_authorisation_columns(app, coordinator):
+    html = page(_web(app, coordinator), "/imports/cases")
+    assert "<code>authorisation</code>" in html and "<code>authorised_on</code>" in html
+    assert "<code>cannot_be_obtained</code>" in html
+
+
+def test_a_file_without_the_authorisation_columns_records_none(app, coordinator, tmp_path):
+    result, _ = _run(
+        app, coordinator, tmp_path, "person_name,act_type,act_date\nAli,abduction,2011\n"
+    )
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+    assert case.authorisation.value == "not_recorded" and case.authorised_on is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_authorisation_that_is_no_term_or_no_day_is_rejected_saying_why(
+    app, coordinator, tmp_path, kind
+):
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    content, name = _rows_file(
+        [
+            AUTHORISATION_HEADER,
+            ["A", "Ali Valiev", "extradition", "2011", "by pigeon", "2012-05-03"],
+            ["B", "Vali Aliev", "extradition", "2011", "written", "2012-13-01"],
+            ["C", "Rustam Karimov", "extradition", "2011", "written", "2012"],
+            ["D", "Timur Nazarov", "extradition", "2011", "written", tomorrow],
+            ["E", "Nodira Saidova", "extradition", "2011", "written", "2012-05-03"],
+        ],
+        kind,
+    )
+    result, report = _run(app, coordinator, tmp_path, content, name=name)
+    assert result.exit_code == 1, result.output
+    rejected = {p["row"]: (p["column"], p["value"], p["message"]) for p in report["rejected"]}
+    assert sorted(rejected) == [2, 3, 4, 5]
+    assert rejected[2] == (
+        "authorisation",
+        "by pigeon",
+        "Say how the person authorised the representation: not_recorded, written, oral, "
+        "through_family, cannot_be_obtained.",
+    )
+    assert rejected[3][:2] == ("authorised_on", "2012-13-01")
+    assert "month 13 does not exist" in rejected[3][2]
+    assert rejected[4][0] == "authorised_on" and "not only the year" in rejected[4][2]
+    assert rejected[5] == (
+        "authorised_on",
+        tomorrow,
+        "The authorisation cannot be dated in the future.",
+    )
+    assert _count(Case) == 0
+    result, report = _run(app, coordinator, tmp_path, content, "--valid-only", name=name)
+    assert result.exit_code == 0, result.output
+    assert _authorisations() == {"E": ("written", date(2012, 5, 3))}

@@ -44,6 +44,7 @@ from casework.core.types import month_number as _month_number
 from casework.core.vocab import (
     ActType,
     Assessment,
+    Authorisation,
     CaseRole,
     CaseStatus,
     ConsentLevel,
@@ -69,7 +70,7 @@ COLUMNS = (
     "case_key", "person_name", "other_names", "gender", "birth_date", "nationality", "ethnicity",
     "legal_status", "unhcr_number", "act_type", "act_date", "act_place", "destination_country",
     "perpetrators", "current_situation", "after_return", "narrative", "sources", "consent",
-    "urgency", "legal_grounds", "consent_date",
+    "urgency", "legal_grounds", "consent_date", "authorisation", "authorised_on",
 )  # fmt: skip
 REQUIRED = ("person_name", "act_type", "act_date")
 # An agency's name as kept: each of the perpetrators.
@@ -285,7 +286,7 @@ def _quoted(value: str) -> str:
 # 9 June 2011. Five digits (from 1927) cannot be a year; the day numbers run to 2100.
 _DAY_NUMBER = re.compile(r"\d{5}(?:\.\d*)?")
 _DAY_ZERO = date(1899, 12, 30)
-_DATE_COLUMNS = ("birth_date", "act_date", "consent_date")
+_DATE_COLUMNS = ("birth_date", "act_date", "consent_date", "authorised_on")
 
 
 # Dates as files from Russian-locale (and other) machines write them, that the forms' reader
@@ -522,6 +523,9 @@ def parse_row(
         "narrative": cells.get("narrative", ""),
         "urgency": vocab_code(Urgency, cells.get("urgency", "")) or Urgency.ROUTINE.value,
         "external_ref": cells.get("case_key", ""),
+        # How the victim authorised the representation, and the day (optional columns).
+        "authorisation": vocab_code(Authorisation, cells.get("authorisation", "")),
+        "authorised_on": cells.get("authorised_on", ""),
     }
     if placeholder("act_type"):
         case_data["act_type"] = ""
@@ -532,6 +536,15 @@ def parse_row(
         )
     if not act_date:
         reject("act_date", _("The date of the act is required (a year is enough, or unknown)."))
+    if case_data["authorisation"] and Authorisation.parse(case_data["authorisation"]) is None:
+        reject(
+            "authorisation",
+            _(
+                "Say how the person authorised the representation: %(choices)s.",
+                choices=", ".join(a.value for a in Authorisation),
+            ),
+        )
+        case_data["authorisation"] = ""
     case: dict[str, Any] = {}
     try:
         case = case_values(case_data)
@@ -614,7 +627,9 @@ def grouping_key(value: str) -> str:
 # Texts each row of a case may add to: kept in full, each text once, in the order of the rows.
 _CASE_TEXTS = ("narrative", "after_return")
 # Facts of a case that one value holds: the first row's stands, another is a warning.
-_CASE_SINGLE = ("current_situation", "destination_country")
+_CASE_SINGLE = ("current_situation", "destination_country", "authorisation", "authorised_on")
+# What a fact holds when the row says nothing of it: a later row's value fills it.
+_NOT_SAID = (None, Situation.UNKNOWN, Authorisation.NOT_RECORDED)
 _URGENCY_ORDER = list(Urgency)
 
 
@@ -638,9 +653,9 @@ def merge_case_rows(rows: list[Row]) -> list[Problem]:
         case["urgency"] = max(case["urgency"], later["urgency"], key=_URGENCY_ORDER.index)
         for column in _CASE_SINGLE:
             value, other = case.get(column), later.get(column)
-            if other in (None, Situation.UNKNOWN) or other == value:
+            if other in _NOT_SAID or other == value:
                 continue
-            if value in (None, Situation.UNKNOWN):
+            if value in _NOT_SAID:
                 case[column] = other
                 continue
             warnings.append(
