@@ -4,6 +4,9 @@ authorisation and of other international procedures."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from casework.core.db import db
@@ -123,3 +126,34 @@ def test_the_dossier_review_page_shows_who_authorised_as_it_would_leave(app, wor
     assert "who authorised the representation" in free_text
     assert "held incommunicado by the KNB" in free_text
     assert "Yusupova" not in free_text
+
+
+def _exported(world, *, anonymise: bool = False) -> dict[str, str]:
+    content, *_ = services.export_cases(world.coordinator, "csv", anonymise=anonymise)
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    return next(r for r in rows if r["reference"] == world.case.reference)
+
+
+def test_the_spreadsheet_export_gives_the_authorisation_and_other_procedures(app, world):
+    """The CSV and XLSX exports, one row a case, say how and when the victim authorised us and
+    whether the matter went elsewhere, as the JSON export does; who gave it and the details
+    leave once reviewed for the export, withheld names replaced, and never anonymised."""
+    row = _exported(world)
+    assert row["authorisation"] == "Through the family"
+    assert row["authorised_on"] == "2012-06-12"
+    assert row["other_procedures"] == "Submitted elsewhere: withdrawn, not examined"
+    services.review_free_text(world.coordinator, world.case, Output.EXPORT)
+    db.session.commit()
+    row = _exported(world)
+    assert row["authorisation"] == (
+        "Through the family; given by [name withheld] ([contact withheld]), for [name "
+        "withheld]; [name withheld] signed it; [name withheld] is held incommunicado by the KNB."
+    )
+    assert row["other_procedures"] == (
+        "Submitted elsewhere: withdrawn, not examined: Sent for [name withheld] in 2012 "
+        "([withheld]), withdrawn."
+    )
+    row = _exported(world, anonymise=True)
+    assert row["authorisation"] == "Through the family"
+    assert row["other_procedures"] == "Submitted elsewhere: withdrawn, not examined"

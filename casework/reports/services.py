@@ -283,6 +283,9 @@ EXPORT_COLUMNS = (
     "remedies",
     "narrative",
     "after_return",
+    "authorisation",
+    "authorised_on",
+    "other_procedures",
 )
 # A cell of a spreadsheet holds at most this many characters (Excel's limit; a longer one makes
 # the file "need repair"). Longer text is cut there and says where the rest is.
@@ -321,6 +324,17 @@ def _remedy_text(r: RemedyOut) -> str:
     return text
 
 
+def _authorisation_text(c: CaseOut) -> str:
+    """ "Through the family; given by ...; why or how" (who and how as disclosed: once
+    reviewed, withheld names replaced)."""
+    parts = [str(c.authorisation.label)]
+    if c.authorised_by:
+        parts.append(f"given by {c.authorised_by}")
+    if c.authorisation_note:
+        parts.append(c.authorisation_note)
+    return "; ".join(parts)
+
+
 def export_row(c: CaseOut) -> dict[str, Any]:
     return {
         "reference": c.reference,
@@ -339,6 +353,11 @@ def export_row(c: CaseOut) -> dict[str, Any]:
         "remedies": "; ".join(_remedy_text(r) for r in c.remedies),
         "narrative": c.narrative or "",
         "after_return": c.after_return or "",
+        "authorisation": _authorisation_text(c),
+        "authorised_on": c.authorised_on or "",
+        "other_procedures": f"{c.other_procedures.label}: {c.other_procedures_details}"
+        if c.other_procedures_details
+        else str(c.other_procedures.label),
     }
 
 
