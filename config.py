@@ -99,7 +99,11 @@ class Config:
         """
         overrides = overrides or {}
         instance = Path(_env("INSTANCE_DIR", str(Path.cwd() / "instance")))
-        max_upload = _env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024
+        max_upload_mb = _env_int("MAX_UPLOAD_MB", 25)
+        max_upload = max_upload_mb * 1024 * 1024
+        # What a request may carry at all: a file over the upload limit but within this is read
+        # (and let go past the limit), so its form comes back with what was typed beside it.
+        max_request = max(_env_int("MAX_REQUEST_MB", 4 * max_upload_mb), max_upload_mb + 1)
         absolute_hours = _env_int("SESSION_ABSOLUTE_HOURS", _env_int("SESSION_HOURS", 12))
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(
@@ -113,8 +117,9 @@ class Config:
             # file:///shared/folder, or s3://bucket/prefix (CASEWORK_S3_ENDPOINT_URL for MinIO).
             STORAGE_URL=_env("STORAGE_URL"),
             MAX_UPLOAD_BYTES=max_upload,
-            # Larger requests are refused by Flask itself (413) before any parsing.
-            MAX_CONTENT_LENGTH=max_upload + 1024 * 1024,
+            # Larger requests are refused by Flask itself (413) before any parsing: their form
+            # comes back empty, with the limit said.
+            MAX_CONTENT_LENGTH=max_request * 1024 * 1024,
             # Server-side sessions end after this long without a request, and this long after
             # login whatever happens; the cookie does not outlive the absolute limit.
             SESSION_IDLE_MINUTES=_env_int("SESSION_IDLE_MINUTES", 30),

@@ -76,8 +76,8 @@ def test_a_large_upload_is_held_encrypted_while_the_request_is_read(app, size):
     body = SECRET + b"\x00" * (size - len(SECRET))
     with _posting(app, body, "scan.pdf") as ctx:
         held = ctx.request.files["file"]
-        assert isinstance(held.stream, SecureTemporaryFile)
-        assert SECRET not in _on_disk(held.stream)
+        assert isinstance(held.stream.held, SecureTemporaryFile)
+        assert SECRET not in _on_disk(held.stream.held)
         assert held.read() == body
         held.close()
 
@@ -85,5 +85,5 @@ def test_a_large_upload_is_held_encrypted_while_the_request_is_read(app, size):
 def test_a_small_request_keeps_its_file_in_memory(app):
     with _posting(app, SECRET, "note.txt") as ctx:
         held = ctx.request.files["file"]
-        assert isinstance(held.stream, io.BytesIO)
+        assert isinstance(held.stream.held, io.BytesIO)
         assert held.read() == SECRET

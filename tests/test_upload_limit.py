@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from casework.core.vocab import Role, TeamRole
 from tests.clients import client_for
@@ -98,3 +100,92 @@ def test_a_too_large_attachment_returns_to_its_action_with_the_limit(app, small_
     small = _attach(appeal.client, appeal.action, b"%PDF-1.4\n" + b"x" * 1000, "letter.pdf")
     assert small.status_code in (302, 303)
     assert "letter.pdf" in appeal.client.get(action_page).get_data(as_text=True)
+
+
+def _post_file(client, url: str, field: str, content: bytes, name: str, **fields: str):
+    # Encoded here, in memory: the test client spools a large body to a file it leaves open.
+    boundary, body = encode_multipart({field: FileStorage(io.BytesIO(content), name), **fields})
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+@pytest.fixture
+def configured_limit(app, monkeypatch, tmp_path):
+    """The limits as a server configured for 1 MB uploads has them (both from the settings)."""
+    from config import DevelopmentConfig
+
+    monkeypatch.setenv("CASEWORK_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("CASEWORK_MAX_UPLOAD_MB", "1")
+    settings = DevelopmentConfig.load()
+    saved = app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CONTENT_LENGTH"]
+    app.config["MAX_UPLOAD_BYTES"] = settings["MAX_UPLOAD_BYTES"]
+    yield settings
+    app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_BYTES"] = saved
+
+
+def test_a_file_a_few_times_over_the_limit_comes_back_with_what_was_typed(app, configured_limit):
+    """A monitor without the page's script (a locked-down browser) sends a 3 MB video where
+    1 MB is the limit: the form comes back with the limit said and the description they typed
+    still in it; nothing is stored. A file within the limit, sent the same way, is stored."""
+    from sqlalchemy import func, select
+
+    from casework.core.db import db
+    from casework.evidence.models import Document
+
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    client = client_for(app, monitor)
+    url = f"/cases/{case.public_id}/documents/new"
+    typed = "Video of the transfer at the airport, 12 April"
+    big = b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024)
+    response = _post_file(client, url, "file", big, "scan.pdf", description=typed)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The file is larger than the limit of 1 MB." in html
+    assert f'value="{typed}"' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+
+    small = b"%PDF-1.4\n" + b"x" * 1000
+    response = _post_file(client, url, "file", small, "scan.pdf", description=typed)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Document)).description == typed
+
+
+def test_an_attachment_a_few_times_over_the_limit_comes_back_with_what_was_typed(
+    app, configured_limit
+):
+    """The same on an action's page: its attachment form comes back with the description."""
+    from tests.test_advocacy_documents import _appeal_of, _count
+
+    appeal = _appeal_of(app)
+    typed = "Reply of the Prosecutor General of Uzbekistan"
+    big = b"%PDF-1.4\n" + b"x" * (3 * 1024 * 1024)
+    url = f"/advocacy/actions/{appeal.action.public_id}/documents"
+    response = _post_file(
+        appeal.client, url, "doc-file", big, "letter.pdf", **{"doc-description": typed}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The file is larger than the limit of 1 MB." in html
+    assert f'value="{typed}"' in html
+    assert _count() == 0
+
+
+def test_an_upload_holds_no_more_of_a_file_than_the_limit_needs(app, configured_limit):
+    """Past the limit, a file's bytes are read and let go: the request holds one byte more
+    than the limit, enough to say it is too large, however large the file."""
+    limit = configured_limit["MAX_UPLOAD_BYTES"]
+    held = {}
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(b"x" * 3 * limit), "a.pdf")})
+    with app.test_request_context(
+        "/", method="POST", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    ):
+        from flask import request
+
+        stream = request.files["file"].stream
+        held["size"] = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        held["read"] = len(stream.read())
+    assert held == {"size": limit + 1, "read": limit + 1}

@@ -503,8 +503,10 @@ def init_pipeline(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge):
-        """A request over the limit goes back to its form with the limit stated (the request
-        body is refused before it is read, so the form's fields cannot be kept)."""
+        """A request over ``MAX_CONTENT_LENGTH`` goes back to its form with the limit stated
+        (the request body is refused before it is read, so the form's fields cannot be kept). A
+        file over the upload limit in a request within it is refused where it is taken, and its
+        form comes back with what was typed (``securetemp.CaseworkRequest``)."""
         db.session.rollback()
         limit = _megabytes(app.config["MAX_UPLOAD_BYTES"])
         message = _(

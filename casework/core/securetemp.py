@@ -16,7 +16,7 @@ import tempfile
 from typing import IO
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from flask import Request
+from flask import Request, current_app
 
 _BLOCK = 16
 _COUNTERS = 1 << 128
@@ -94,16 +94,69 @@ class SecureTemporaryFile(io.RawIOBase):
         super().close()
 
 
-def upload_stream(total_content_length: int | None) -> IO[bytes]:
+class KeptUpTo(io.RawIOBase):
+    """A file part held up to ``keep`` bytes: what is written past them is let go (the rest of
+    the request is still read, for the form's other fields). Read, it is those bytes alone."""
+
+    def __init__(self, held: IO[bytes], keep: int) -> None:
+        super().__init__()
+        self.held = held
+        self._room = keep
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._checkClosed()
+        kept = bytes(data[: max(self._room, 0)])
+        if kept:
+            self.held.write(kept)
+            self._room -= len(kept)
+        return len(data)
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        self._checkClosed()
+        data = self.held.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._checkClosed()
+        return self.held.seek(offset, whence)
+
+    def tell(self) -> int:
+        self._checkClosed()
+        return self.held.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.held.close()
+        super().close()
+
+
+def upload_stream(total_content_length: int | None, keep: int | None = None) -> IO[bytes]:
     """Where a file part of a request is held while the request is read: in memory when the
-    whole request is known to be small, else encrypted on disk."""
+    whole request is known to be small, else encrypted on disk; with ``keep``, only that many of
+    its bytes."""
+    held: IO[bytes]
     if total_content_length is not None and total_content_length <= IN_MEMORY_MAX:
-        return io.BytesIO()
-    return SecureTemporaryFile()  # type: ignore[return-value]
+        held = io.BytesIO()
+    else:
+        held = SecureTemporaryFile()  # type: ignore[assignment]
+    return held if keep is None else KeptUpTo(held, keep)  # type: ignore[return-value]
 
 
 class CaseworkRequest(Request):
-    """The application's request: its uploads never reach the disk in plaintext."""
+    """The application's request: its uploads never reach the disk in plaintext, and of a file
+    it holds one byte more than the upload limit (``MAX_UPLOAD_BYTES``) at most: enough for
+    whoever takes the file to refuse it as too large, while the form's other fields, which may
+    come after it, are still read. The limit itself is checked where the file is taken."""
 
     def _get_file_stream(
         self,
@@ -112,4 +165,4 @@ class CaseworkRequest(Request):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
-        return upload_stream(total_content_length)
+        return upload_stream(total_content_length, current_app.config["MAX_UPLOAD_BYTES"] + 1)
