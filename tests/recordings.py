@@ -97,3 +97,102 @@ def video(
         compatible = brand + (b"isom" if brand != b"qt  " else b"")
     ftyp = box(b"ftyp", brand + bytes(4) + compatible)
     return ftyp + box(b"wide") + (moov + mdat if moov_first else mdat + moov)
+
+
+# --- sound recordings of other kinds: MP3 (ID3 tags), WAV (RIFF chunks), Ogg (Vorbis comments) --
+
+# Where it was recorded, as a recorder or a tag editor writes it in text: 43.2567 N, 76.9286 E.
+TEXT_PLACE = "43.2567, 76.9286"
+
+
+def _syncsafe(n: int) -> bytes:
+    return bytes(((n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F))
+
+
+def _id3_frame(kind: bytes, payload: bytes) -> bytes:
+    """An ID3v2.3 frame: its name, its size, no flags, its payload."""
+    return kind + struct.pack(">IH", len(payload), 0) + payload
+
+
+def _id3_text(kind: bytes, text: str) -> bytes:
+    return _id3_frame(kind, b"\x01" + text.encode("utf-16"))  # UTF-16 with its byte order mark
+
+
+def mp3(place: str | None = "txxx", *, media: int = 300_000, cover: int = 200_000) -> bytes:
+    """An MP3 recording as a phone's recorder app or a tag editor leaves it: an ID3v2.3 tag
+    (a title, a cover picture, and its place if any), MPEG frames, then an ID3v1 tag. Its
+    place: "txxx" (a user-defined frame named GEO), "comm" (a comment that gives coordinates),
+    "v1" (the comment of the old tag at the end of the file), "dms" (a comment in degrees,
+    minutes and seconds)."""
+    frames = _id3_text(b"TIT2", "Interview 3") + _id3_frame(
+        b"APIC", b"\x00image/jpeg\x00\x03\x00" + noise(cover, 8)
+    )
+    frames += _id3_text(b"TDAT", "1204") + _id3_text(b"TYER", "2026")
+    if place == "txxx":
+        frames += _id3_frame(b"TXXX", b"\x03GEO\x00" + TEXT_PLACE.encode())
+    elif place == "comm":
+        frames += _id3_frame(b"COMM", b"\x03eng\x00" + f"Recorded at {TEXT_PLACE}".encode())
+    elif place == "dms":
+        text = "43°15'24.1\"N 76°55'43.0\"E".encode("utf-16")
+        frames += _id3_frame(b"COMM", b"\x01eng" + "".encode("utf-16") + b"\x00\x00" + text)
+    elif place is None:
+        frames += _id3_frame(b"COMM", b"\x03eng\x00Recorded on 2026-04-12, 14.30")
+    tag = b"ID3\x03\x00\x00" + _syncsafe(len(frames) + 64) + frames + bytes(64)  # and padding
+    comment = f"{TEXT_PLACE}".encode() if place == "v1" else b"Interview"
+    v1 = b"TAG" + b"Interview 3".ljust(30, b"\x00") + bytes(60) + b"2026"
+    v1 += comment.ljust(30, b"\x00") + b"\x0c"
+    return tag + b"\xff\xfb\x90\x64" + noise(media, 9) + v1
+
+
+def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
+    pad = b"\x00" if len(payload) % 2 else b""
+    return kind + struct.pack("<I", len(payload)) + payload + pad
+
+
+def wav(place: str | None = "info", *, media: int = 300_000) -> bytes:
+    """A WAV recording as a field recorder writes it: its format, its samples, then a LIST
+    chunk of INFO texts (a name, a comment: where, if ``place`` is "info") after them."""
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    comment = f"GPS {TEXT_PLACE}" if place == "info" else "Witness statement, part 2"
+    info = b"INFO" + _riff_chunk(b"INAM", b"Statement\x00")
+    info += _riff_chunk(b"ICMT", comment.encode() + b"\x00")
+    body = (
+        b"WAVE"
+        + _riff_chunk(b"fmt ", fmt)
+        + _riff_chunk(b"data", noise(media, 10) + b"\x01")  # an odd size: padded
+        + _riff_chunk(b"LIST", info)
+    )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _ogg_page(payload: bytes, sequence: int, first: bool = False, serial: int = 0x1234) -> bytes:
+    """An Ogg page (its checksum left at zero: the checks do not verify it)."""
+    lacing = [255] * (len(payload) // 255) + [len(payload) % 255]
+    header = b"OggS" + struct.pack(
+        "<BBqIIIB", 0, 2 if first else 0, 0, serial, sequence, 0, len(lacing)
+    )
+    return header + bytes(lacing) + payload
+
+
+def ogg(place: str | None = "location", *, opus: bool = False, media: int = 300_000) -> bytes:
+    """An Ogg recording (Vorbis, or Opus as messaging apps send voice notes): its header page,
+    its comments (a title, and ``LOCATION=`` coordinates if ``place``), then its audio pages."""
+    comments = [b"TITLE=Voice message"]
+    if place == "location":
+        comments.append(f"LOCATION={TEXT_PLACE}".encode())
+    elif place == "iso6709":
+        comments.append(b"COMMENT=" + PLACE)
+    vendor = b"Lavf60.3.100"
+    packed = struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", len(comments))
+    packed += b"".join(struct.pack("<I", len(c)) + c for c in comments)
+    if opus:
+        head = b"OpusHead" + bytes([1, 1]) + bytes(17)
+        tags = b"OpusTags" + packed
+    else:
+        head = b"\x01vorbis" + bytes(23)
+        tags = b"\x03vorbis" + packed + b"\x01"
+    pages = _ogg_page(head, 0, first=True) + _ogg_page(tags, 1)
+    audio = noise(media, 11)
+    for n, at in enumerate(range(0, len(audio), 4000), 2):
+        pages += _ogg_page(audio[at : at + 4000], n)
+    return pages

@@ -28,7 +28,7 @@ from tests.photos import (
     two_page_tiff,
     xmp_with_place,
 )
-from tests.recordings import video
+from tests.recordings import mp3, ogg, video, wav
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -456,6 +456,35 @@ def test_a_sound_recording_that_records_where_it_was_made_is_flagged(app, monito
     response = _upload(client, case, video(None, brand=b"M4A "), "interview.m4a")
     assert response.status_code == 302
     assert "records where it was" not in page(client, response.headers["Location"])
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (mp3, "interview.mp3"),
+        (wav, "statement.wav"),
+        (ogg, "voice.ogg"),
+        (lambda place="location": ogg(place, opus=True), "voice-message.opus"),
+    ],
+)
+def test_an_mp3_wav_or_ogg_recording_that_records_where_it_was_made_is_flagged(
+    app, monitor_case, make, name
+):
+    """A recorder app or a tag editor may write where a recording was made in its tags (an
+    MP3's ID3 frames, a WAV's INFO texts, an Ogg file's LOCATION comment): the monitor is told
+    at once and the document is marked, as for a photo or a video."""
+    client, case = monitor_case
+    response = _upload(client, case, make(), name)  # each with its place where it writes one
+    assert response.status_code == 302, page(client, f"/cases/{case.public_id}")
+    assert "This audio recording records where it was made" in page(
+        client, response.headers["Location"]
+    )
+    assert db.session.scalar(select(Document)).records_location is True
+    response = _upload(client, case, make(None), name)
+    assert response.status_code == 302
+    assert "records where it was" not in page(client, response.headers["Location"])
+    db.session.expire_all()
+    assert sorted(d.records_location for d in db.session.scalars(select(Document))) == [False, True]
 
 
 def test_a_cut_or_malformed_video_is_stored_without_a_warning(app, monitor_case):

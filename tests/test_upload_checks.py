@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 from casework.core.db import db
 from casework.core.errors import ValidationFailed
 from casework.core.vocab import Role
-from casework.evidence.checks import ContentCheck, PhotoLocation, pdf_active_content
+from casework.evidence.checks import (
+    ContentCheck,
+    PhotoLocation,
+    pdf_active_content,
+    text_records_place,
+)
 from casework.evidence.models import Document
 from tests.case_helpers import intake
 from tests.factories import log_in
@@ -26,7 +31,7 @@ from tests.photos import (
     two_page_tiff,
     xmp_with_place,
 )
-from tests.recordings import PLACE, box, video
+from tests.recordings import PLACE, box, mp3, ogg, video, wav
 
 TEXT_PAD = "Показания свидетеля, записанные в Алматы.\n".encode() * 400  # ~30 KB of clean text
 
@@ -251,3 +256,49 @@ def test_a_malformed_or_inflating_raw_profile_is_read_without_error():
     ):
         for chunk in (7, 4096):
             assert not _located(content, "image/png", chunk)
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 4096, 5])
+def test_a_sound_recordings_place_is_found_in_its_tags_however_the_upload_is_cut(chunk):
+    """An MP3's ID3 tags (a GEO frame, a comment, the old tag at the end), a WAV's INFO texts
+    after its samples, an Ogg file's Vorbis or Opus comments: coordinates there are a place.
+    Dates, times and numbers that are not coordinates are not."""
+    for place in ("txxx", "comm", "dms", "v1"):
+        assert _located(mp3(place), "audio/mpeg", chunk), place
+    assert not _located(mp3(None), "audio/mpeg", chunk)
+    assert _located(wav("info"), "audio/x-wav", chunk)
+    assert not _located(wav(None), "audio/x-wav", chunk)
+    for opus in (False, True):
+        assert _located(ogg("location", opus=opus), "audio/ogg", chunk), opus
+        assert _located(ogg("iso6709", opus=opus), "audio/ogg", chunk), opus
+        assert not _located(ogg(None, opus=opus), "audio/ogg", chunk), opus
+
+
+def test_a_cut_or_malformed_sound_recording_is_read_without_error():
+    """A recording cut anywhere, or whose sizes are wrong, never stops the upload."""
+    for whole in (mp3("txxx", media=2000, cover=100), wav("info", media=2000), ogg(media=2000)):
+        for cut in range(0, len(whole), 13):
+            assert _located(whole[:cut], "audio/mpeg", 4096) in (True, False)
+        for at in range(4, 200, 3):
+            broken = whole[:at] + b"\xff\xff\xff\xff" + whole[at + 4 :]
+            assert _located(broken, "audio/ogg", 7) in (True, False)
+
+
+def test_coordinates_in_a_recordings_text_are_told_from_dates_times_and_numbers():
+    places = [
+        ("COMM", "Recorded at 43.2567, 76.9286"),
+        ("ICMT", "+43.2567+076.9286/"),
+        ("COMM", "43°15'24.1\"N 76°55'43.0\"E"),
+        ("TXXX GEO", "43,2567 76,9286"),
+        ("LOCATION", "43.2567"),
+    ]
+    others = [
+        ("COMM", "Recorded on 2026-04-12 at 14.30, room 12-104"),
+        ("COMM", "ISBN 978-5-17-118366-6; call +7 701 123 4567"),
+        ("TDRC", "2026-04-12T14:30:00"),
+        ("TIT2", "Interview 3, version 1.2.345"),
+        ("TXXX George", "12"),
+        ("LOCATION", "Almaty"),
+    ]
+    assert all(text_records_place(name, value) for name, value in places)
+    assert not any(text_records_place(name, value) for name, value in others)

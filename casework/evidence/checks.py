@@ -583,12 +583,230 @@ class _PngText(_StreamWalk):
             yield -(length + 4)  # and its CRC
 
 
+# A sound recording of another kind keeps what a recorder app or a tag editor says of it as
+# text: an MP3 in ID3 frames (a tag at the file's start, the old 128-byte tag at its end), a
+# WAV in the INFO texts of a LIST chunk (often after its samples) or a broadcast extension
+# (bext, iXML), an Ogg file (Vorbis, Opus) in the comments of its second packet. There is no
+# one field for a place: coordinates in any of these texts count ("43.2567, 76.9286",
+# "+43.2567+076.9286/", 43°15'24"N), as does a number under a name that says a place (a
+# frame or a comment named GEO, GPS, LOCATION, LATITUDE...). Each text is read up to BOX_KEPT
+# bytes; the rest of the file (the sound, a cover picture) is passed over unread.
+_TEXT_PLACES = (
+    # Decimal degrees, a latitude then a longitude (at least three decimals each).
+    re.compile(r"(?<![\d.])[-+]?\d{1,2}\.\d{3,}\s*[,;/ ]\s*[-+]?\d{1,3}\.\d{3,}(?![\d.])"),
+    # ISO 6709: a latitude of 2, 4 or 6 digits, a longitude of 3, 5 or 7.
+    re.compile(
+        r"(?<!\d)[-+]\d{2}(?:\d{2}){0,2}(?:\.\d+)?[-+]\d{3}(?:\d{2}){0,2}(?:\.\d+)?(?![\d.])"
+    ),
+    # Degrees and minutes, then a hemisphere.
+    re.compile(r"\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*['′][^NSns°]{0,16}[NSns]"),
+)
+_PLACE_NAMES = frozenset(
+    {"geo", "gps", "location", "latitude", "longitude", "lat", "lon", "lng", "coordinates",
+     "coords", "iso6709", "geotag", "position"}
+)  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+
+
+def text_records_place(name: str, value: str) -> bool:
+    """Does a text of a recording's tags (``value``, under ``name``) give coordinates?"""
+    if any(pattern.search(value) for pattern in _TEXT_PLACES):
+        return True
+    named = not _PLACE_NAMES.isdisjoint(_WORD.findall(name.lower()))
+    return named and _DIGIT.search(value) is not None
+
+
+def _id3_text(encoding: int, data: bytes) -> list[str]:
+    """The strings of an ID3 frame's text (NUL-separated) in its encoding."""
+    codec, nul = {0: ("latin-1", b"\x00"), 1: ("utf-16", b"\x00\x00"),
+                  2: ("utf-16-be", b"\x00\x00"), 3: ("utf-8", b"\x00")}.get(encoding, ("latin-1", b"\x00"))  # fmt: skip
+    if len(nul) == 2:
+        # Split on a NUL character, not on two NUL bytes across two characters.
+        parts, at, start = [], 0, 0
+        while at + 1 < len(data):
+            if data[at : at + 2] == nul:
+                parts.append(data[start:at])
+                start = at + 2
+            at += 2
+        parts.append(data[start:])
+    else:
+        parts = data.split(nul)
+    return [part.decode(codec, "replace") for part in parts]
+
+
+def _id3_frame_records_place(kind: bytes, payload: bytes) -> bool:
+    """Does an ID3 frame (a text, a comment, a user-defined text or object) give a place?"""
+    if not payload:
+        return False
+    name = kind.decode("latin-1")
+    encoding, data = payload[0], payload[1:]
+    if kind in (b"COMM", b"COM", b"USLT", b"ULT"):
+        data = data[3:]  # a language
+    elif kind in (b"GEOB", b"GEO"):
+        mime, _nul, data = data.partition(b"\x00")
+        name += " " + mime.decode("latin-1")
+    elif not kind.startswith(b"T"):
+        return False
+    texts = _id3_text(encoding, data)
+    if kind in (b"TXXX", b"TXX", b"COMM", b"COM", b"GEOB", b"GEO", b"USLT", b"ULT"):
+        name += " " + texts[0]  # the description names what follows
+        texts = texts[1:]
+    return any(text_records_place(name, text) for text in texts)
+
+
+class _Id3(_StreamWalk):
+    """The frames of an ID3v2 tag at the start of a file (an MP3 recording)."""
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        header = yield 10
+        if len(header) < 10 or not header.startswith(b"ID3"):
+            return
+        version, flags = header[3], header[5]
+        end = 10 + _syncsafe(header[6:10])
+        if flags & 0x40 and version >= 3:  # an extended header: passed over
+            size = yield 4
+            if len(size) < 4:
+                return
+            length = _syncsafe(size) if version == 4 else struct.unpack(">I", size)[0] + 4
+            yield -(max(length - 4, 0))
+        name_len, head_len = (3, 6) if version == 2 else (4, 10)
+        while self.offset + head_len <= end:
+            frame = yield head_len
+            if len(frame) < head_len or frame[0] == 0:
+                return  # the end of the file, or the tag's padding
+            kind = frame[:name_len]
+            if version == 2:
+                size = int.from_bytes(frame[3:6], "big")
+            elif version == 4:
+                size = _syncsafe(frame[4:8])
+            else:
+                (size,) = struct.unpack(">I", frame[4:8])
+            size = min(size, end - self.offset)
+            if kind[:1] in (b"T", b"C", b"G", b"U"):
+                payload = yield min(size, BOX_KEPT)
+                self.located = _id3_frame_records_place(kind, payload)
+                size -= len(payload)
+            if size > 0:
+                yield -size
+
+
+def _syncsafe(data: bytes) -> int:
+    return int.from_bytes(bytes(b & 0x7F for b in data), "big") if len(data) == 4 else 0
+
+
+def _id3v1_records_place(tail: bytes) -> bool:
+    """Does the old ID3 tag (the last 128 bytes of an MP3) give a place in its texts?"""
+    tag = tail[-128:]
+    if len(tag) < 128 or not tag.startswith(b"TAG"):
+        return False
+    fields = (tag[3:33], tag[33:63], tag[63:93], tag[97:127])  # title, artist, album, comment
+    return any(text_records_place("", f.split(b"\x00")[0].decode("latin-1")) for f in fields)
+
+
+_RIFF_KEPT = (b"LIST", b"bext", b"iXML")
+
+
+class _Riff(_StreamWalk):
+    """The chunks of a WAV file: its LIST/INFO texts and broadcast extension, wherever they are."""
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        header = yield 12
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return
+        while True:
+            chunk = yield 8
+            if len(chunk) < 8:
+                return
+            kind, (size,) = chunk[:4], struct.unpack("<I", chunk[4:8])
+            padded = size + (size & 1)
+            if kind in _RIFF_KEPT:
+                payload = yield min(size, BOX_KEPT)
+                self.located = _riff_records_place(kind, payload)
+                padded -= len(payload)
+            if padded > 0:
+                yield -padded
+
+
+def _riff_records_place(kind: bytes, payload: bytes) -> bool:
+    if kind != b"LIST":
+        return text_records_place(kind.decode("latin-1"), payload.decode("latin-1"))
+    if payload[:4] != b"INFO":
+        return False
+    at = 4
+    while at + 8 <= len(payload):
+        name, (size,) = payload[at : at + 4], struct.unpack_from("<I", payload, at + 4)
+        value = payload[at + 8 : at + 8 + size].split(b"\x00")[0]
+        if text_records_place(name.decode("latin-1"), value.decode("utf-8", "replace")):
+            return True
+        at += 8 + size + (size & 1)
+    return False
+
+
+_OGG_COMMENTS = (b"\x03vorbis", b"OpusTags")
+_OGG_PAGES_READ = 16  # the comments are the second packet: a few pages in at most
+
+
+class _OggComments(_StreamWalk):
+    """The comments of an Ogg file's first stream (Vorbis or Opus), from its first pages."""
+
+    def _walk(self) -> Generator[int, bytes, None]:
+        packets = bytearray()
+        serial = None
+        for _page in range(_OGG_PAGES_READ):
+            header = yield 27
+            if len(header) < 27 or not header.startswith(b"OggS"):
+                return
+            segments = yield header[26]
+            if len(segments) < header[26]:
+                return
+            payload = yield sum(segments)
+            serial = header[14:18] if serial is None else serial
+            if header[14:18] == serial:
+                packets += payload[: BOX_KEPT - len(packets)]
+            found = _ogg_comments(bytes(packets))
+            if found is not None:
+                self.located = found
+                return
+            if len(packets) >= BOX_KEPT:
+                return
+
+
+def _ogg_comments(packets: bytes) -> bool | None:
+    """Do the comments in ``packets`` give a place (None: not all read yet)?"""
+    marker = next((m for m in _OGG_COMMENTS if m in packets), None)
+    if marker is None:
+        return None
+    at = packets.index(marker) + len(marker)
+    if at + 4 > len(packets):
+        return None
+    (vendor,) = struct.unpack_from("<I", packets, at)
+    at += 4 + vendor
+    if at + 4 > len(packets):
+        return None
+    (count,) = struct.unpack_from("<I", packets, at)
+    at += 4
+    for _comment in range(min(count, 4096)):
+        if at + 4 > len(packets):
+            return None
+        (size,) = struct.unpack_from("<I", packets, at)
+        text = packets[at + 4 : at + 4 + size]
+        if len(text) < size:
+            return False if len(packets) >= BOX_KEPT else None
+        name, _eq, value = text.decode("utf-8", "replace").partition("=")
+        if text_records_place(name, value):
+            return True
+        at += 4 + size
+    return False
+
+
 class PhotoLocation:
     """Feed an upload's chunks; ``found()`` says whether an image records where it was taken
     (GPS coordinates: in an Exif block, wherever the file keeps it, even as a PNG's text, or in
-    an XMP packet), or a video or a sound recording where it was made (in its movie box or an
-    XMP packet). The file is not changed: it is evidence, kept as it came. What is held at
-    once: three times EXIF_WINDOW bytes, BOX_KEPT bytes, twice PNG_TEXT_KEPT bytes and a
+    an XMP packet), or a video or a sound recording where it was made (in its movie box, an
+    MP3's ID3 tags, a WAV's INFO texts, an Ogg file's comments, or an XMP packet). The file is
+    not changed: it is evidence, kept as it came. What is held at once: three times
+    EXIF_WINDOW bytes, BOX_KEPT bytes (twice for an Ogg file), twice PNG_TEXT_KEPT bytes and a
     chunk."""
 
     def __init__(self) -> None:
@@ -601,10 +819,13 @@ class PhotoLocation:
         self._tiff_gps_at: int | None = None  # where a TIFF file's GPS directory lies
         self._boxes = _Boxes()
         self._png_text = _PngText()
+        self._recordings = (_Id3(), _Riff(), _OggComments())
 
     def feed(self, chunk: bytes) -> None:
         self._boxes.feed(chunk)
         self._png_text.feed(chunk)
+        for walk in self._recordings:
+            walk.feed(chunk)
         if self._located:
             return
         window = self._xmp_tail + chunk
@@ -663,8 +884,11 @@ class PhotoLocation:
 
     def found(self, mime: str) -> bool:
         if mime.startswith(("video/", "audio/")):
-            self._boxes.finish()
-            return self._boxes.located or self._xmp_located
+            for walk in (self._boxes, *self._recordings):
+                walk.finish()
+            if any(walk.located for walk in (self._boxes, *self._recordings)):
+                return True
+            return self._xmp_located or _id3v1_records_place(bytes(self._buffer[-128:]))
         if not mime.startswith("image/"):
             return False
         if self._located or self._png_text.located or self._read_headers(len(self._buffer)):
