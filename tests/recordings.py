@@ -57,9 +57,37 @@ def _track() -> bytes:
     return box(b"trak", box(b"tkhd", bytes(84)) + box(b"mdia", box(b"minf", noise(40_000, 5))))
 
 
+def _metadata_track(kind: bytes) -> bytes:
+    """A timed metadata track whose samples lie in the media data: a GoPro's GPS track
+    (``gpmd``) or Google's camera motion metadata (``camm``), which may hold GPS fixes."""
+    handler = box(b"hdlr", bytes(8) + b"meta" + bytes(12) + b"GoPro MET\x00")
+    entry = box(kind, bytes(6) + struct.pack(">H", 1) + bytes(8))
+    stsd = box(b"stsd", struct.pack(">II", 0, 1) + entry)
+    stbl = box(b"stbl", stsd + box(b"stts", bytes(8)) + box(b"stco", noise(20_000, 6)))
+    minf = box(b"minf", box(b"nmhd", bytes(4)) + stbl)
+    return box(
+        b"trak", box(b"tkhd", bytes(84)) + box(b"mdia", box(b"mdhd", bytes(24)) + handler + minf)
+    )
+
+
+def _compressed_movie() -> bytes:
+    """A movie box packed whole in ``cmov`` (QuickTime's compressed movie): its boxes, and any
+    place among them, cannot be read without inflating it."""
+    import zlib
+
+    inner = box(b"moov", box(b"mvhd", bytes(100)) + box(b"udta", _xyz(PLACE)))
+    packed = zlib.compress(inner)
+    return box(
+        b"cmov",
+        box(b"dcom", b"zlib") + box(b"cmvd", struct.pack(">I", len(inner)) + packed),
+    )
+
+
 def video(
     place: str | None = "android",
     *,
+    track: bytes | None = None,
+    compressed: bool = False,
     brand: bytes = b"mp42",
     moov_first: bool = False,
     media: int = 600_000,
@@ -74,7 +102,9 @@ def video(
     (QuickTime metadata, ``moov/meta``), "3gpp" (``moov/udta/loci``) or "tagged" (an editor's
     ``moov/udta/meta/ilst/©xyz``). With ``xmp``, an editor's XMP packet too, where Adobe's
     tools write it (``moov/udta/XMP_``). ``compatible``: the brands ``ftyp`` lists (by default
-    the major one and ``isom``, which a QuickTime file does not list)."""
+    the major one and ``isom``, which a QuickTime file does not list). ``track``: a timed
+    metadata track of that sample type too (``gpmd``, ``camm``); ``compressed``: the movie box
+    holds nothing but a compressed movie (``cmov``)."""
     udta = b""
     meta = b""
     if place == "android":
@@ -91,7 +121,10 @@ def video(
         meta = _apple_meta(None)
     if xmp is not None:
         udta = box(b"udta", udta[8:] + box(b"XMP_", xmp.encode()))
-    moov = box(b"moov", box(b"mvhd", bytes(100)) + _track() + meta + udta + _track())
+    tracks = _track() + (_metadata_track(track) if track is not None else b"")
+    moov = box(b"moov", box(b"mvhd", bytes(100)) + tracks + meta + udta + _track())
+    if compressed:
+        moov = box(b"moov", _compressed_movie())
     mdat = box(b"mdat", noise(media, 4), large=large_media)
     if compatible is None:
         compatible = brand + (b"isom" if brand != b"qt  " else b"")

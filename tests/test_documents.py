@@ -487,6 +487,36 @@ def test_an_mp3_wav_or_ogg_recording_that_records_where_it_was_made_is_flagged(
     assert sorted(d.records_location for d in db.session.scalars(select(Document))) == [False, True]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [video(None, track=b"gpmd"), video(None, track=b"camm"), video(None, compressed=True)],
+    ids=["gopro-gps-track", "camera-motion-metadata", "compressed-movie-box"],
+)
+def test_a_video_whose_place_cannot_be_ruled_out_is_flagged_as_such(app, monitor_case, content):
+    """An action camera's GPS track lies among the media data, a compressed movie box hides
+    all its metadata: the monitor is told a place could not be ruled out (not that none was
+    found), and the document is marked as one to clean before it leaves; the API says so under
+    its own code."""
+    client, case = monitor_case
+    response = _upload(client, case, content, "GOPR0412.MP4")
+    assert response.status_code == 302
+    html = page(client, response.headers["Location"])
+    assert "could not be ruled out" in html
+    assert "records where it was filmed" not in html
+    assert db.session.scalar(select(Document)).records_location is True
+    assert "Location data in file" in page(client, f"/cases/{case.public_id}")
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), "GOPR0413.MP4")})
+    uploaded = api_for(app, case.created_by).post(
+        f"cases/{case.public_id}/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert uploaded.status_code == 201
+    assert [w["code"] for w in uploaded.get_json()["warnings"]] == ["location_not_ruled_out"]
+    response = _upload(client, case, video(None), "GOPR0414.MP4")
+    assert "ruled out" not in page(client, response.headers["Location"])
+
+
 def test_a_cut_or_malformed_video_is_stored_without_a_warning(app, monitor_case):
     """A video cut short before its movie box, or whose boxes' sizes are wrong, is taken as
     it came: no error, and no place said where none could be read."""

@@ -302,3 +302,24 @@ def test_coordinates_in_a_recordings_text_are_told_from_dates_times_and_numbers(
     ]
     assert all(text_records_place(name, value) for name, value in places)
     assert not any(text_records_place(name, value) for name, value in others)
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, 4096, 5])
+def test_a_gps_track_or_a_compressed_movie_box_means_a_place_cannot_be_ruled_out(chunk):
+    """A GoPro's GPS track (gpmd) or camera motion metadata (camm) keeps its fixes among the
+    media data, a compressed movie box (cmov) hides every box: the check reads neither, so it
+    says it cannot rule a place out, never that there is none."""
+
+    def read(content: bytes) -> tuple[bool, bool]:
+        check = PhotoLocation()
+        for start in range(0, len(content), chunk):
+            check.feed(content[start : start + chunk])
+        return check.found("video/mp4"), check.unsure("video/mp4")
+
+    for track in (b"gpmd", b"camm"):
+        assert read(video(None, track=track)) == (False, True), track
+        assert read(video(None, track=track, moov_first=True)) == (False, True), track
+        assert read(video("android", track=track)) == (True, False), track
+    assert read(video(None, compressed=True)) == (False, True)
+    assert read(video(None)) == (False, False)
+    assert read(video(None, track=b"mp4a")) == (False, False)  # a sound track: nothing hidden

@@ -45,7 +45,9 @@ class DocumentOut(Output):
 class UploadWarning(Output):
     code: str = Field(
         description="A stable machine code: location_in_file (the file records "
-        "where it was taken, such as a photo's GPS coordinates)."
+        "where it was taken, such as a photo's GPS coordinates); location_not_ruled_out (the "
+        "file may record it: a video's GPS track or compressed metadata could not be read; "
+        "marked as recording a place, and said as location_in_file once replayed)."
     )
     message: str
 

@@ -74,6 +74,14 @@ VIDEO_LOCATION_WARNING = N_(
     "kept unchanged as evidence: never send this file outside the team; share a copy without "
     "location data, such as a screen recording."
 )
+# A video the check cannot read whole for a place (``PhotoLocation.unsure``): marked as one.
+LOCATION_NOT_RULED_OUT = "location_not_ruled_out"
+VIDEO_LOCATION_UNSURE_WARNING = N_(
+    "This video may record where it was filmed: it carries a GPS track or metadata that could "
+    "not be read, so a location could not be ruled out. The original is kept unchanged as "
+    "evidence: treat it as if it recorded one, never send this file outside the team; share a "
+    "copy without location data, such as a screen recording."
+)
 AUDIO_LOCATION_WARNING = N_(
     "This audio recording records where it was made (GPS coordinates in its metadata). The "
     "original is kept unchanged as evidence: never send this file outside the team; share a "
@@ -327,10 +335,17 @@ _XYZ = b"\xa9xyz"
 _BOX_CONTAINERS = {
     b"": (b"moov",),
     b"moov": (b"trak", b"udta", b"meta"),
-    b"trak": (b"udta", b"meta"),
+    b"trak": (b"udta", b"meta", b"mdia"),
+    b"mdia": (b"minf",),
+    b"minf": (b"stbl",),
     b"udta": (b"meta",),
     b"meta": (b"ilst",),
 }
+# What this walk cannot read, and so cannot rule a place out in: a track of timed metadata whose
+# samples lie among the media data and may be GPS fixes (a GoPro's ``gpmd``, Google's camera
+# motion metadata ``camm``), named by its sample description (``trak/mdia/minf/stbl/stsd``); a
+# movie box packed whole (QuickTime's ``moov/cmov``), whose boxes are not inflated here.
+_TRACKS_NOT_READ = frozenset({b"gpmd", b"camm"})
 _BOX_KEYS_KEPT = 1024  # the items of one meta box remembered (an index each)
 _TO_THE_END = 1 << 62  # a box that runs to the end of the file (its size written as 0)
 
@@ -429,8 +444,25 @@ class _StreamWalk(ABC):
             self._walking = None
 
 
+def _box_types(data: bytes) -> list[bytes]:
+    """The types of the boxes one after another in ``data``."""
+    found, at = [], 0
+    while at + 8 <= len(data) and len(found) < 64:
+        size, kind = struct.unpack_from(">I4s", data, at)
+        found.append(kind)
+        if size < 8:
+            break
+        at += size
+    return found
+
+
 class _Boxes(_StreamWalk):
-    """The boxes of an ISO base media file (a video, a sound recording)."""
+    """The boxes of an ISO base media file (a video, a sound recording); ``unsure`` once it has
+    met what may hold a place it cannot read."""
+
+    def __init__(self) -> None:
+        self.unsure = False
+        super().__init__()
 
     def _walk(self) -> Generator[int, bytes, None]:
         return self._children(_TO_THE_END, b"")
@@ -481,15 +513,21 @@ class _Boxes(_StreamWalk):
             items = _MetaItems()
             yield from self._children(end, kind, items, b"" if start == bytes(4) else start)
             return
+        if (parent, kind) == (b"moov", b"cmov"):
+            self.unsure = True
         kept = parent == b"ilst" or (parent, kind) in (
             (b"udta", _XYZ),
             (b"udta", b"loci"),
             (b"meta", b"keys"),
+            (b"stbl", b"stsd"),
         )
         if not kept or end <= self.offset:
             return
         payload = yield min(BOX_KEPT, end - self.offset)
-        if kind == _XYZ and parent == b"udta":
+        if kind == b"stsd":
+            # A version and flags, a count, then the sample entries (boxes named by their type).
+            self.unsure |= not _TRACKS_NOT_READ.isdisjoint(_box_types(payload[8:]))
+        elif kind == _XYZ and parent == b"udta":
             # A string's length, its language, then the string.
             self.located = _ISO6709.search(payload[4:]) is not None
         elif kind == b"loci":
@@ -881,6 +919,11 @@ class PhotoLocation:
                 return False  # not read yet, or no GPS directory (read again later: no harm)
             (self._tiff_gps_at,) = struct.unpack(order + "I", entry[2])
         return _gps_records_place(_ifd_tags(self._read_file, self._tiff_gps_at, order))
+
+    def unsure(self, mime: str) -> bool:
+        """Could a place not be ruled out, where none was found (a video's GPS track among its
+        media data, a compressed movie box)?"""
+        return mime.startswith(("video/", "audio/")) and self._boxes.unsure and not self.found(mime)
 
     def found(self, mime: str) -> bool:
         if mime.startswith(("video/", "audio/")):

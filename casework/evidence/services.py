@@ -34,7 +34,9 @@ from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import (
     LOCATION_IN_FILE,
+    LOCATION_NOT_RULED_OUT,
     NOT_ACCEPTED,
+    VIDEO_LOCATION_UNSURE_WARNING,
     ContentCheck,
     PhotoLocation,
     location_warning,
@@ -228,6 +230,8 @@ def store_document(
         uploaded_by_id=actor.id,
         records_location=location.found(allowed.mime),
     )
+    if not document.records_location and location.unsure(allowed.mime):
+        document.records_location = document.location_unsure = True
     db.session.add(document)
     if case is not None:
         case.updated_at = utcnow()
@@ -249,6 +253,8 @@ def store_document(
 def upload_warnings(document: Document) -> list[tuple[str, str]]:
     """What the uploader of ``document`` is told once it is stored: (code, message) pairs, the
     same for a page and the API."""
+    if document.location_unsure:
+        return [(LOCATION_NOT_RULED_OUT, _(VIDEO_LOCATION_UNSURE_WARNING))]
     if document.records_location:
         return [(LOCATION_IN_FILE, _(location_warning(document.content_type)))]
     return []
