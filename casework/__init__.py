@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.core.cli import seed_command
     from casework.core.keys_cli import keys_cli
     from casework.demo import demo_cli
+    from casework.evidence.cli import documents_cli
 
     for name in VIEW_MODULES:
         module = import_module(name)
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(documents_cli)
 
 
 # Endpoints whose URL path holds a credential: request logs show it redacted.

@@ -544,3 +544,73 @@ def test_a_png_converted_by_imagemagick_that_records_where_it_was_taken_is_flagg
     response = _upload(client, case, png_with_raw_profile(False, chunk), "IMG_0412.png")
     assert response.status_code == 302
     assert "records where it was taken" not in page(client, response.headers["Location"])
+
+
+def test_stored_documents_are_checked_again_for_a_place_from_the_command_line(app, tmp_path):
+    """Documents stored before the checks existed (no mark either way), and with ``--all``
+    those an older check passed (an MP3 before its tags were read), are checked again by
+    ``flask documents recheck``: a file that records a place is marked on the case as an
+    upload's would be, with an audit entry for it and one for the run; the output names
+    documents by their id, never by their file's name; a file missing from the store is
+    said and passed over."""
+    from casework.audit.models import AuditEntry
+
+    monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    client = client_for(app, monitor)
+    uploads = {
+        "IMG_0412.jpg": photo(gps=True),
+        "IMG_0413.jpg": photo(gps=False),
+        "interview.mp3": mp3("txxx"),
+        "lost.jpg": photo(gps=True),
+    }
+    for name, content in uploads.items():
+        assert _upload(client, case, content, name).status_code == 302
+    documents = {d.original_name: d for d in db.session.scalars(select(Document))}
+    for name in ("IMG_0412.jpg", "IMG_0413.jpg", "lost.jpg"):
+        documents[name].records_location = None  # stored before the checks existed
+    documents["interview.mp3"].records_location = False  # as the older check left it
+    lost = documents["lost.jpg"]
+    os.remove(os.path.join(app.config["UPLOAD_DIR"], lost.storage_name))
+    db.session.commit()
+    assert "Location data in file" not in page(client, f"/cases/{case.public_id}")
+
+    result = app.test_cli_runner().invoke(args=["documents", "recheck"])
+    assert result.exit_code == 0, result.output
+    assert "Checked 2 documents: 1 newly marked as recording a place." in result.output
+    assert f"Could not be read: {lost.public_id}" in result.output
+    assert not any(name in result.output for name in uploads)
+    db.session.expire_all()
+    marks = {d.original_name: d.records_location for d in db.session.scalars(select(Document))}
+    assert marks == {
+        "IMG_0412.jpg": True,
+        "IMG_0413.jpg": False,
+        "interview.mp3": False,
+        "lost.jpg": None,
+    }
+    html = page(client_for(app, lawyer), f"/cases/{case.public_id}")
+    listing = html[html.index('id="documents"') :]
+    row = listing[listing.index("IMG_0412.jpg") : listing.index("IMG_0413.jpg")]
+    assert "Location data in file" in row
+
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.like("document.location%_rechecked"))
+    ).all()
+    by_action = {(e.action, e.object_id): e for e in entries}
+    marked = by_action[("document.location_rechecked", documents["IMG_0412.jpg"].public_id)]
+    assert marked.case_id == case.id and marked.details == {"records_location": True}
+    run = [e for e in entries if e.action == "document.locations_rechecked"]
+    assert [e.details for e in run] == [{"checked": 2, "marked": 1, "unreadable": 1}]
+    assert len(entries) == 2
+
+    result = app.test_cli_runner().invoke(args=["documents", "recheck", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "Checked 3 documents: 1 newly marked as recording a place." in result.output
+    db.session.expire_all()
+    assert db.session.get(Document, documents["interview.mp3"].id).records_location is True
+    # Run again, nothing changes: no mark is taken away, none given twice.
+    result = app.test_cli_runner().invoke(args=["documents", "recheck", "--all"])
+    assert "Checked 3 documents: 0 newly marked as recording a place." in result.output
+    db.session.expire_all()
+    assert db.session.get(Document, documents["IMG_0412.jpg"].id).records_location is True

@@ -625,6 +625,13 @@ WORDING: dict[str, Builder] = {
     "search.run": N_("{who} searched the case texts ({cases} cases found)"),
     "document.downloaded": N_("{who} downloaded a document"),
     "document.uploaded": N_("{who} uploaded a document ({size} bytes)"),
+    "document.location_rechecked": N_(
+        "A document checked again was found to record where it was made"
+    ),
+    "document.locations_rechecked": N_(
+        "The stored documents were checked again for a recorded location ({checked} read, "
+        "{marked} newly marked, {unreadable} unreadable)"
+    ),
     "event.created": N_("{who} added an event to the timeline"),
     "event.updated": _edit(N_("an event")),
     "import.cases": N_(

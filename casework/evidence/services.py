@@ -10,7 +10,7 @@ import os
 import secrets
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import current_app
@@ -22,6 +22,7 @@ from casework import permissions
 from casework.audit.services import apply_changes, record
 from casework.cases.models import Case
 from casework.core import sealedfiles
+from casework.core.crypto import DecryptionFailed
 from casework.core.db import db, utcnow
 from casework.core.errors import PermissionDenied, StorageFailed, ValidationFailed, check_version
 from casework.core.fields import FieldReader
@@ -308,6 +309,63 @@ def open_document(document: Document) -> IO[bytes]:
         sealed.close()
         raise
     return io.BufferedReader(sealedfiles.PlaintextReader(sealed, lookup, binding))
+
+
+@dataclass
+class LocationRecheck:
+    """What ``recheck_locations`` did: documents read, those newly marked, those it could not
+    read (by public id)."""
+
+    checked: int = 0
+    marked: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def recheck_locations(*, every: bool = False) -> LocationRecheck:
+    """Run the location checks of an upload again over stored documents: those stored before
+    the checks existed (``records_location`` NULL) or, with ``every``, all of them (after the
+    checks have learnt to read more kinds of file). A document found to record a place (or
+    not to rule one out) is marked as its upload would have been, with an audit entry; a mark
+    is never taken away. A file missing, unreadable or damaged is passed over (and left
+    unmarked either way). The run itself is audited with its counts. The caller commits."""
+    query = select(Document).order_by(Document.id)
+    if not every:
+        query = query.where(Document.records_location.is_(None))
+    report = LocationRecheck()
+    for document in db.session.scalars(query).all():
+        try:
+            located = _records_location(document)
+        except (OSError, DecryptionFailed):
+            report.unreadable.append(document.public_id)
+            continue
+        report.checked += 1
+        if document.records_location:
+            continue
+        document.records_location = located
+        if located:
+            report.marked.append(document.public_id)
+            case = db.session.get(Case, document.case_id) if document.case_id else None
+            record(None, "document.location_rechecked", document, case=case, records_location=True)
+    record(
+        None,
+        "document.locations_rechecked",
+        object_type="documents",
+        checked=report.checked,
+        marked=len(report.marked),
+        unreadable=len(report.unreadable),
+    )
+    return report
+
+
+def _records_location(document: Document) -> bool:
+    """Does a stored document's file record a place, or not rule one out, as its upload's
+    check would say now?"""
+    location = PhotoLocation()
+    with open_document(document) as content:
+        while chunk := content.read(_CHUNK):
+            location.feed(chunk)
+    mime = document.content_type
+    return location.found(mime) or location.unsure(mime)
 
 
 def get_document(public_id: str) -> Document | None:
