@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -63,12 +64,16 @@ def test_written_bytes_are_never_written_over():
     assert stream.read() == b"0123456789ab"
 
 
+@contextmanager
 def _posting(app, content: bytes, name: str):
     # Encoded in memory: the test client would spool a large body to a file it leaves open.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), name)})
-    return app.test_request_context(
+    with app.test_request_context(
         "/", method="POST", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
+    ) as ctx:
+        # Read as a signed-in uploader's request is (no one is signed in here).
+        ctx.request.max_content_length = app.config["MAX_CONTENT_LENGTH"]
+        yield ctx
 
 
 @pytest.mark.parametrize("size", [IN_MEMORY_MAX + 1, 3 * 1024 * 1024])

@@ -184,8 +184,31 @@ def test_an_upload_holds_no_more_of_a_file_than_the_limit_needs(app, configured_
     ):
         from flask import request
 
+        # As a signed-in uploader's request is read (no one is signed in here).
+        request.max_content_length = app.config["MAX_CONTENT_LENGTH"]
         stream = request.files["file"].stream
         held["size"] = stream.seek(0, io.SEEK_END)
         stream.seek(0)
         held["read"] = len(stream.read())
     assert held == {"size": limit + 1, "read": limit + 1}
+
+
+def test_someone_not_signed_in_is_read_a_small_request_only(app):
+    """The ceiling that lets a too-large file's form come back (several times the upload limit)
+    is for those who may upload: a login form sent with megabytes is refused unread, while a
+    signed-in user's request of the same size is read."""
+    from casework.core.securetemp import ANONYMOUS_MAX_BYTES
+
+    padding = "x" * (ANONYMOUS_MAX_BYTES + 1024)
+    anonymous = app.test_client().post(
+        "/login", data={"email": "someone@example.org", "password": padding}, follow_redirects=True
+    )
+    assert "too large" in anonymous.get_data(as_text=True)
+    assert anonymous.request.path == "/login"
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    signed_in = client_for(app, monitor).post(
+        f"/cases/{case.public_id}/comments", data={"body": padding}, follow_redirects=True
+    )
+    assert signed_in.status_code == 200
+    assert "too large" not in signed_in.get_data(as_text=True)

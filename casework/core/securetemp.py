@@ -17,6 +17,7 @@ from typing import IO
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from flask import Request, current_app
+from flask_login import current_user
 
 _BLOCK = 16
 _COUNTERS = 1 << 128
@@ -152,11 +153,28 @@ def upload_stream(total_content_length: int | None, keep: int | None = None) -> 
     return held if keep is None else KeptUpTo(held, keep)  # type: ignore[return-value]
 
 
+# What a request from someone not signed in may carry (a login, a code, a reset request): the
+# larger ceiling that lets a too-large file's form come back is for those who may upload.
+ANONYMOUS_MAX_BYTES = 1024 * 1024
+
+
 class CaseworkRequest(Request):
     """The application's request: its uploads never reach the disk in plaintext, and of a file
     it holds one byte more than the upload limit (``MAX_UPLOAD_BYTES``) at most: enough for
     whoever takes the file to refuse it as too large, while the form's other fields, which may
-    come after it, are still read. The limit itself is checked where the file is taken."""
+    come after it, are still read. The limit itself is checked where the file is taken. Someone
+    not signed in (nor holding an API token) is read ``ANONYMOUS_MAX_BYTES`` at most."""
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        limit = Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+        if self._max_content_length is None and current_app and not current_user.is_authenticated:
+            return ANONYMOUS_MAX_BYTES if limit is None else min(limit, ANONYMOUS_MAX_BYTES)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def _get_file_stream(
         self,
