@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 
 from casework.cases.models import Case, Event
 from casework.core.db import db
@@ -1618,3 +1618,52 @@ def test_an_authorisation_that_is_no_term_or_no_day_is_rejected_saying_why(
     result, report = _run(app, coordinator, tmp_path, content, "--valid-only", name=name)
     assert result.exit_code == 0, result.output
     assert _authorisations() == {"E": ("written", date(2012, 5, 3))}
+
+
+def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_reference(
+    app, coordinator, tmp_path
+):
+    """Whether a file was imported before was checked by loading every case of the archive (to
+    decrypt its own reference in Python): a 100,000-case archive made 100,000 objects for each
+    import. Only the cases that have an own reference are read now, through their own index."""
+    first = "case_key,person_name,act_type,act_date\nK-1,Ali Valiev,extradition,2011\n"
+    result, _ = _run(app, coordinator, tmp_path, first)
+    assert result.exit_code == 0, result.output
+    reference = db.session.scalar(select(Case.reference).where(Case.external_ref.is_not(None)))
+    # Many cases without an own reference (typed in, not imported).
+    db.session.execute(
+        insert(Case),
+        [{"reference": f"KZ-2012-{n:04d}", "created_by_id": coordinator.id} for n in range(1, 201)],
+    )
+    db.session.commit()
+    loaded: list[int] = []
+    statements: list[str] = []
+
+    def on_load(target, context):
+        loaded.append(target.id)
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if "external_ref" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(Case, "load", on_load)
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        result, report = _run(app, coordinator, tmp_path, first, "--dry-run")
+    finally:
+        event.remove(Case, "load", on_load)
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert result.exit_code == 1, result.output
+    rejected = {(p["row"], p["column"]): p["message"] for p in report["rejected"]}
+    assert reference in rejected[(2, "case_key")]
+    assert len(loaded) == 1
+    # Read through the index of the cases that have one, not a walk of every case.
+    (statement, parameters), *_ = statements
+    conn = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters)]
+        assert not any("Seq Scan on cases" in line for line in plan), plan
+    else:
+        plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        assert not any(line.strip() == "SCAN cases" for line in plan), plan

@@ -166,6 +166,14 @@ Index(
     sqlite_where=Case.duplicate_of_id.is_not(None),
     postgresql_where=Case.duplicate_of_id.is_not(None),
 )
+# The cases imported with an own reference (a spreadsheet's case key), compared with a file's keys
+# to tell it was imported before. Partial: cases typed in have none.
+Index(
+    "ix_cases_external_ref_present",
+    Case.id,
+    sqlite_where=Case.external_ref.is_not(None),
+    postgresql_where=Case.external_ref.is_not(None),
+)
 Index("ix_cases_reference_key_id", Case.reference_key, Case.id)
 Index("ix_cases_status_reference_key_id", Case.status, Case.reference_key, Case.id)
 Index("ix_cases_act_date_desc_key", ACT_DATE_DESC_KEY, Case.id)

@@ -686,7 +686,12 @@ def _already_imported(actor: Any, rows: list[Row]) -> list[tuple[Row, str]]:
     cases = db.session.scalars(
         select(Case)
         .options(load_only(Case.id, Case.reference, Case.external_ref))
-        .where(permissions.readable_cases_clause(actor), Case.hidden_at.is_(None))
+        .where(
+            # Those that have one only, off their own index: not every case of the archive.
+            Case.external_ref.is_not(None),
+            permissions.readable_cases_clause(actor),
+            Case.hidden_at.is_(None),
+        )
         .order_by(Case.id)
         .execution_options(yield_per=1000)
     )
