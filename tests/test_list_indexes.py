@@ -548,3 +548,61 @@ def test_the_catalogue_and_recommendations_are_searched_through_their_full_text_
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         plan = _plan(statement, parameters)
         assert any(indexes[table] in line for line in plan), plan
+
+
+def test_the_upr_document_reads_remedies_and_recommendations_of_its_cases_only(world):
+    """The UPR document over a period's cases walked every domestic remedy of the archive (in id
+    order, sparing a sort) and every UPR recommendation (no index led by the case): its cost grew
+    with the archive, not with the cases it covers. Both are read from their cases' indexes."""
+    from datetime import date
+
+    from casework.advocacy.models import recommendation_cases
+    from casework.core.vocab import RemedyKind
+    from casework.legal.models import Remedy
+    from casework.reports import upr
+    from casework.reports.anonymise import Output, disclosure_facts
+
+    creator = db.session.query(Case).first().created_by_id
+    db.session.execute(
+        insert(Case),
+        [{"reference": f"KZ-2015-{n:04d}", "created_by_id": creator} for n in range(1, 2001)],
+    )
+    ids = sorted(db.session.scalars(select(Case.id)))
+    db.session.execute(
+        insert(Remedy),
+        [
+            {"case_id": c, "kind": RemedyKind.EXTRADITION_APPEAL, "public_id": new_public_id()}
+            for c in ids[::2]
+        ],
+    )
+    _recommendations(1000)
+    recommendations = sorted(db.session.scalars(select(UPRRecommendation.id)))
+    db.session.execute(
+        insert(recommendation_cases),
+        [
+            {"recommendation_id": r, "case_id": c}
+            for r, c in zip(recommendations, ids[: 2 * len(recommendations) : 2], strict=True)
+        ],
+    )
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    # A period's cases among many more: remedies and recommendations on one case in two.
+    covered = list(db.session.scalars(select(Case).where(Case.id.in_(ids[:400]))))
+    with _statements() as seen:
+        facts = disclosure_facts(covered, Output.UPR)
+        found = upr._recommendations(
+            covered, upr.Period(date(1990, 1, 1), date(2099, 12, 31)), None
+        )
+    assert sum(len(f.remedies) for f in facts.values()) == 200 and len(found) == 200
+    read = [(s, p) for s, p in seen if "FROM remedies" in s or "upr_recommendations" in s]
+    assert len(read) >= 2
+    walks = []
+    for statement, parameters in read:
+        plan = _plan(statement, parameters)
+        if db.engine.dialect.name == "postgresql":
+            walks += [line for line in plan if "Seq Scan on remedies" in line
+                      or "Seq Scan on upr_recommendations" in line]  # fmt: skip
+        else:
+            walks += [line for line in plan if line.strip().startswith("SCAN ")
+                      and line.split()[1] in ("remedies", "upr_recommendations")]  # fmt: skip
+    assert not walks

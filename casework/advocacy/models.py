@@ -74,6 +74,9 @@ recommendation_cases = Table(
     db.metadata,
     Column("recommendation_id", Integer, ForeignKey("upr_recommendations.id"), primary_key=True),
     Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    # The recommendations of given cases (the UPR document): the primary key leads with the
+    # recommendation, so without this every recommendation is read.
+    Index("ix_recommendation_cases_case_id", "case_id", "recommendation_id"),
 )
 
 
