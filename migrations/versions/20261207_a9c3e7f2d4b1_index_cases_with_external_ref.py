@@ -1,8 +1,8 @@
 """index: the cases that have an own reference (an import compares a file's case keys with them)
 
 Revision ID: a9c3e7f2d4b1
-Revises: f2c7a9d4e1b6
-Create Date: 2026-12-06 10:00:00.000000
+Revises: a4d8e2c6f9b3
+Create Date: 2026-12-07 10:00:00.000000
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a9c3e7f2d4b1"
-down_revision = "f2c7a9d4e1b6"
+down_revision = "a4d8e2c6f9b3"
 branch_labels = None
 depends_on = None
 
