@@ -610,9 +610,11 @@ def earlier_publication_clash(
         earlier = _filters_of(details)
         if earlier is None or earlier in seen:
             continue
-        if not (_within(filters, earlier) or _within(earlier, filters)):
-            # Neither counts a part of the other's cases: their difference is no group's count
-            # (2011 less 2012), and a yearly report after another is not refused for it.
+        if not _overlap(filters, earlier):
+            # They share no case: their difference is no group's count (2011 less 2012), and a
+            # yearly report after another is not refused for it. Filters that share some cases
+            # are compared even when neither holds the other: 2012-2013 less 2013-2014 is the
+            # count of 2014 wherever 2012 has none.
             continue
         seen.add(earlier)
         if new is None:
@@ -622,16 +624,13 @@ def earlier_publication_clash(
     return None
 
 
-def _within(inner: Filters, outer: Filters) -> bool:
-    """Are the cases ``inner`` counts a part of those ``outer`` counts (statuses among its
-    statuses, years within its years)? Their difference then counts the cases of the rest."""
-    if not set(inner.statuses) <= set(outer.statuses):
+def _overlap(one: Filters, other: Filters) -> bool:
+    """May the two filters count some case in common (a status they share, a year in both)?"""
+    if not set(one.statuses) & set(other.statuses):
         return False
-    if outer.year_from is not None and (
-        inner.year_from is None or inner.year_from < outer.year_from
-    ):
-        return False
-    return outer.year_to is None or (inner.year_to is not None and inner.year_to <= outer.year_to)
+    starts = [y for y in (one.year_from, other.year_from) if y is not None]
+    ends = [y for y in (one.year_to, other.year_to) if y is not None]
+    return not (starts and ends and max(starts) > min(ends))
 
 
 def _table_of(user: Any, key: str, filters: Filters) -> Table:
