@@ -970,8 +970,25 @@ def can_view_job(user: Any, job: Any) -> bool:
 
 
 def can_download_job_result(user: Any, job: Any) -> bool:
-    """A job's file (an export of cases): its creator alone, whoever else sees the job."""
-    return _active(user) and job.created_by_id == user.id
+    """A job's file (an export of cases): its creator alone, whoever else sees the job, and
+    only while they may still read every case the file holds (``case_ids``): taken off a
+    case's team, the case restricted or their role changed since, they no longer have it."""
+    if not (_active(user) and job.created_by_id == user.id):
+        return False
+    return still_reads_job_cases(user, job)
+
+
+def still_reads_job_cases(user: Any, job: Any) -> bool:
+    """May ``user`` still read every case whose content went into the job's file?"""
+    from casework.core.db import in_chunks
+
+    case_ids = (job.params or {}).get("case_ids")
+    if case_ids is None:
+        return True  # a file of no case's content
+    # A slice at a time: an export of the whole archive holds more ids than one IN list takes.
+    return all(
+        readable_case_ids(user, chunk) == set(chunk) for chunk in in_chunks(sorted(set(case_ids)))
+    )
 
 
 def can_run_system_jobs(user: Any) -> bool:

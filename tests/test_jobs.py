@@ -565,3 +565,50 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again_or_failed(app, call
     assert _job(spent.public_id).state == JobState.FAILED
     assert "stopped" in _job(spent.public_id).error
     assert _job(recent.public_id).state == JobState.RUNNING
+
+
+def test_an_exports_file_is_not_given_once_its_creator_may_no_longer_read_its_cases(
+    app, make_user, monkeypatch
+):
+    """A lawyer's export of their cases stayed downloadable for a day after the lawyer was
+    taken off a case's team: the case left with the file. The file is given only while its
+    creator may still read every case in it; a colleague's access is unchanged."""
+    import casework.core.db as core_db
+    from casework.cases import services as case_services
+    from casework.core.vocab import TeamRole
+    from tests.factories import make_case
+
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", 0)
+    monkeypatch.setattr(core_db, "IN_CHUNK", 1)  # the cases are checked a slice at a time
+    monitor = make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    coordinator = make_user(Role.COORDINATOR)
+    make_case(lawyer)  # a case of their own, which they keep
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    marker = case.reference.encode()
+    client = client_for(app, lawyer)
+    first = _job_id(client.post("/reports/export", data={"format": "csv"}))
+    second = _job_id(client.post("/reports/export", data={"format": "json"}))
+    assert marker in client.get(f"/jobs/{first}/download").get_data()
+
+    case_services.remove_member(coordinator, case, lawyer)
+    db.session.commit()
+    for job_id in (first, second):
+        refused = client.get(f"/jobs/{job_id}/download")
+        assert refused.status_code == 403
+        assert marker not in refused.get_data()
+        page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        assert f"/jobs/{job_id}/download" not in page
+        assert "no longer read every case" in page
+
+    # Back on the team, the file is theirs again; a coordinator's export is unaffected.
+    case_services.add_member(coordinator, case, lawyer, TeamRole.LAWYER)
+    db.session.commit()
+    assert client.get(f"/jobs/{first}/download").status_code == 200
+    theirs = client_for(app, coordinator)
+    job_id = _job_id(theirs.post("/reports/export", data={"format": "csv"}))
+    assert marker in theirs.get(f"/jobs/{job_id}/download").get_data()
+    # Restricted by its team, the case is no longer the off-team coordinator's to read.
+    case_services.set_restricted(coordinator, case, True)
+    db.session.commit()
+    assert theirs.get(f"/jobs/{job_id}/download").status_code == 403

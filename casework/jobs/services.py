@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -143,6 +143,13 @@ class JobContext:
         """Counts and codes to show when the job is done."""
         self._row_written = True
         self.job.result = {**(self.job.result or {}), **values}
+
+    def holds_cases(self, case_ids: Iterable[int]) -> None:
+        """The cases whose content the job's file holds: the file is given only while its
+        creator may still read every one of them (``permissions.can_download_job_result``).
+        Internal ids, kept with the parameters, never shown."""
+        self._row_written = True
+        self.job.params = {**(self.job.params or {}), "case_ids": sorted(set(case_ids))}
 
     def result_file(self, content: bytes, name: str, mimetype: str) -> None:
         """A file for the job's creator to download, stored encrypted until it expires."""
@@ -427,6 +434,8 @@ def jobs_for(user: Any, limit: int = 100) -> list[Job]:
 
 def status(job: Job, user: Any) -> dict[str, Any]:
     """The job as the JSON of its progress endpoint (nothing identifying)."""
+    available = result_available(job)
+    download = available and permissions.can_download_job_result(user, job)
     return {
         "id": job.public_id,
         "kind": job.kind,
@@ -439,5 +448,7 @@ def status(job: Job, user: Any) -> dict[str, Any]:
         "attempts": job.attempts,
         "finished": job.finished,
         "result": job.result or {},
-        "download": result_available(job) and permissions.can_download_job_result(user, job),
+        "download": download,
+        # Its creator's file, held back: they may no longer read every case in it.
+        "access_lost": available and not download and job.created_by_id == user.id,
     }

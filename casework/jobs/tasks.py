@@ -35,9 +35,13 @@ def export_cases_job(ctx: JobContext) -> None:
     fmt = str(ctx.params.get("format", ""))
     anonymise = bool(ctx.params.get("anonymise"))
     ctx.progress(5, N_("Reading the cases"))
+    exported: list[int] = []
     with english():  # an exchange format: labels in one language, as the page gives them
-        content, name, mimetype, count = export_cases(ctx.user, fmt, anonymise=anonymise)
+        content, name, mimetype, count = export_cases(
+            ctx.user, fmt, anonymise=anonymise, exported=exported
+        )
     ctx.progress(90, N_("%(count)s case(s) exported; storing the file"), {"count": count})
+    ctx.holds_cases(exported)
     ctx.result_file(content, name, mimetype)
     ctx.result(cases=count, format=fmt, anonymised=anonymise)
 

@@ -436,10 +436,14 @@ class _JsonFile:
 _EXPORT_FILES = {"csv": _CsvFile, "xlsx": _XlsxFile, "json": _JsonFile}
 
 
-def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[bytes, str, str, int]:
+def export_cases(
+    actor: Any, fmt: str, *, anonymise: bool = False, exported: list[int] | None = None
+) -> tuple[bytes, str, str, int]:
     """The cases ``actor`` may read as CSV, XLSX or JSON: (content, file name, type, count).
 
     ``anonymise`` leaves no name at all (pseudonyms even for the named) and no free text.
+    ``exported``: a list given the ids of the cases written (a file kept for later checks
+    them against its reader's access then).
     """
     if fmt not in EXPORT_FORMATS:
         raise ValidationFailed({"format": [_("Choose CSV, XLSX or JSON.")]})
@@ -450,6 +454,8 @@ def export_cases(actor: Any, fmt: str, *, anonymise: bool = False) -> tuple[byte
         for c in cases:
             out.add(disclose_case(c, Output.EXPORT, strict=anonymise, facts=facts[c.id]))
         count += len(cases)
+        if exported is not None:
+            exported += [c.id for c in cases]
     record_output(actor, Output.EXPORT.value, fmt, count, anonymised=anonymise)
     name = f"cases-{date.today().isoformat()}{'-anonymised' if anonymise else ''}.{fmt}"
     return out.content(), name, _MIMETYPES[fmt], count
