@@ -552,3 +552,37 @@ def test_two_overlapping_publications_cannot_be_subtracted_to_reveal_a_small_gro
     assert refused.status_code == 302
     page = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "would reveal a small group" in page
+
+
+def test_downloads_of_other_tables_do_not_push_a_publication_out_of_the_comparison(
+    app, monkeypatch
+):
+    """A download was compared with the newest downloads of any table: enough downloads of the
+    other tables since (the year, the nationalities...) left the earlier destination table out,
+    and the two destination tables subtracted gave a small group away. It is compared with
+    the newest downloads of its own table."""
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus
+    from casework.reports import statistics as stats
+    from tests.factories import make_case
+
+    monkeypatch.setattr(stats, "PUBLICATIONS_COMPARED", 3)
+    coordinator = make_user(Role.COORDINATOR)
+    for year, n in ((2010, 1), (2011, 6), (2012, 6)):
+        for _ in range(n):
+            make_case(coordinator, status=CaseStatus.VERIFIED, act_date=PartialDate(year, 3),
+                      destination_country="UZ")  # fmt: skip
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+    assert _rows(client.get(url, query_string={"from": "2010", "to": "2012"}))[1] == [
+        "Uzbekistan", "13"
+    ]  # fmt: skip
+    for key in ("year", "situation", "nationality"):
+        response = client.get(f"/reports/statistics/{key}.csv", query_string={"from": "2011"})
+        assert response.status_code == 200
+
+    refused = client.get(url, query_string={"from": "2011", "to": "2012"})
+    assert refused.status_code == 302
+    assert "would reveal a small group" in client.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )

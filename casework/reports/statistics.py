@@ -568,7 +568,7 @@ class Clash:
     filters: Filters
 
 
-# The earlier publications a new one is compared with: the newest of the trail.
+# The earlier publications a new one is compared with: the newest of the same table's.
 PUBLICATIONS_COMPARED = 500
 
 
@@ -598,7 +598,13 @@ def earlier_publication_clash(
     below = suppress_below() if below is None else below
     entries = db.session.execute(
         select(AuditEntry.at, AuditEntry.details)
-        .where(AuditEntry.action == "output.generated", AuditEntry.object_id == "statistics")
+        .where(
+            AuditEntry.action == "output.generated",
+            AuditEntry.object_id == "statistics",
+            # The newest of this table's: downloads of the other tables do not push an earlier
+            # publication of this one out of the comparison.
+            AuditEntry.details["table"].as_string() == key,
+        )
         .order_by(AuditEntry.seq.desc())
         .limit(PUBLICATIONS_COMPARED)
     )
