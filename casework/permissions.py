@@ -923,8 +923,9 @@ def visible_drafts_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``ReportDraft``: the drafts ``user`` may read and edit.
 
     A draft's text was written from the cases its creator reads (restricted ones included):
-    another coordinator reads it only when they read every one of those cases. A draft whose
-    cases were not recorded (made before they were) is its creator's alone.
+    whoever reads it, its creator too, reads every one of those cases (taken off a restricted
+    case's team, the creator loses the draft with it). A draft whose cases were not recorded
+    (made before they were) is its creator's alone.
     """
     from casework.cases.models import Case
     from casework.reports.models import ReportDraft, report_draft_cases
@@ -936,7 +937,7 @@ def visible_drafts_clause(user: User) -> ColumnElement[bool]:
         .join(Case, Case.id == report_draft_cases.c.case_id)
         .where(report_draft_cases.c.draft_id == ReportDraft.id, ~readable_cases_clause(user))
     )
-    return (ReportDraft.created_by_id == user.id) | (
+    return (ReportDraft.cases_recorded.is_(False) & (ReportDraft.created_by_id == user.id)) | (
         ReportDraft.cases_recorded.is_(True) & ~exists(unreadable)
     )
 
@@ -948,8 +949,8 @@ def can_view_draft(user: User, draft: Any) -> bool:
 
     if not can_manage_reports(user):
         return False
-    if draft.created_by_id == user.id:
-        return True
+    if not draft.cases_recorded:
+        return draft.created_by_id == user.id
     visible = select(ReportDraft.id).where(ReportDraft.id == draft.id, visible_drafts_clause(user))
     return db.session.scalar(visible) is not None
 

@@ -80,3 +80,29 @@ def test_a_draft_made_before_its_cases_were_recorded_is_its_creators_alone(app):
     assert client_for(app, creator).get(f"/reports/upr/{draft.public_id}").status_code == 200
     other = make_user(Role.COORDINATOR)
     assert client_for(app, other).get(f"/reports/upr/{draft.public_id}").status_code == 404
+
+
+def test_its_creator_taken_off_a_restricted_case_of_the_draft_loses_it_too(app):
+    """The coordinator who generated a draft from a restricted case kept reading it (page, Word
+    export, list) after they were taken off the case's team, as no colleague in their place
+    could: its reviewed narrative stayed theirs. The creator of a draft whose cases are recorded
+    reads it as anyone does: while they read every one of its cases."""
+    world = report_world.build()
+    draft, insider = _draft_with_the_restricted_case(app, world)
+    url = f"/reports/upr/{draft.public_id}"
+    client = client_for(app, insider)
+    membership = db.session.scalar(select(CaseMember).where(CaseMember.user_id == insider.id))
+    db.session.delete(membership)
+    db.session.commit()
+
+    listing = client.get("/reports/upr")
+    assert listing.status_code == 200 and draft.title not in listing.text
+    assert client.get(url).status_code == 404
+    assert client.get(f"{url}/docx").status_code == 404
+    assert client.post(url, data={"body": "x", "version": draft.version}).status_code == 404
+
+    # Back on the team, the draft is theirs again.
+    world.restricted.members.append(CaseMember(user_id=insider.id, team_role=TeamRole.MEMBER))
+    db.session.commit()
+    page = client.get(url)
+    assert page.status_code == 200 and report_world.RESTRICTED["narrative"] in page.text
