@@ -586,3 +586,36 @@ def test_downloads_of_other_tables_do_not_push_a_publication_out_of_the_comparis
     assert "would reveal a small group" in client.get(refused.headers["Location"]).get_data(
         as_text=True
     )
+
+
+def test_the_case_archive_leaves_out_a_file_that_records_where_it_was_taken(app):
+    """The reviewed archive for a partner bundled every document as stored: a photo whose GPS
+    coordinates (flagged at upload "Location data in file", to be cleaned before it leaves)
+    gave the exact place, and so did an older photo stored before files were checked for it.
+    Both now stay behind, the review page says so, and the photo without a place still goes."""
+    import zipfile
+
+    from casework.evidence.services import store_document
+    from tests.photos import photo
+
+    world = report_world.build()
+    store_document(world.lawyer, io.BytesIO(photo(gps=True)), "IMG_1.jpg", case=world.case)
+    older = store_document(world.lawyer, io.BytesIO(photo(gps=True)), "IMG_2.jpg", case=world.case)
+    older.records_location = None  # stored before uploads were checked for a place
+    store_document(world.lawyer, io.BytesIO(photo(gps=False)), "IMG_3.jpg", case=world.case)
+    db.session.commit()
+    client = client_for(app, world.lawyer)
+    case = world.case.public_id
+    client.post(f"/cases/{case}/outputs/archive/review", data={})
+    page = client.get(f"/cases/{case}/outputs/archive").get_data(as_text=True)
+    # The flagged one is named before the download; the older one is found as it is made.
+    assert "1 document of this case records where it was taken" in page
+    assert "the archive leaves it out" in page
+
+    data = client.get(f"/cases/{case}/outputs/archive/file").get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        documents = sorted(n for n in archive.namelist() if n.startswith("documents/"))
+        contents = [archive.read(n) for n in documents]
+    assert documents == ["documents/001.txt", "documents/004.jpg"]
+    assert photo(gps=False) in contents
+    assert not any(b"GPS" in c or photo(gps=True) == c for c in contents)

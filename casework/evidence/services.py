@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload
 
@@ -373,6 +373,32 @@ def get_document(public_id: str) -> Document | None:
 
 
 @per_request
+def records_location(document: Document, content: bytes) -> bool:
+    """Does the document's file record where it was taken (``content``: the file)? Flagged at
+    upload, or found in it now: a file stored before uploads were checked for a place, or
+    before the check knew where this kind of file keeps it."""
+    if document.records_location:
+        return True
+    location = PhotoLocation()
+    for start in range(0, len(content), _CHUNK):
+        location.feed(content[start : start + _CHUNK])
+    return location.found(document.content_type)
+
+
+def located_documents(case: Case) -> int:
+    """How many of the case's documents were found at upload to record where they were taken."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                Document.case_id == case.id,
+                Document.hidden_at.is_(None),
+                Document.records_location.is_(True),
+            )
+        )
+        or 0
+    )
+
+
 def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document]:
     query = (
         select(Document)

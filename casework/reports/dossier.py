@@ -86,7 +86,9 @@ def dossier_pdf(actor: Any, case: Case) -> bytes:
 
 def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
     """case.json, the communication draft, the documents (only when not anonymised and reviewed
-    for the archive: their content cannot be scrubbed) and a manifest with each SHA-256."""
+    for the archive: their content cannot be scrubbed) and a manifest with each SHA-256.
+    A document whose file records where it was taken (a photo's GPS coordinates) stays behind:
+    a place leaves at a town's level at most, and the file is kept as it came (evidence)."""
     disclosed = disclose_case(case, Output.ARCHIVE, strict=anonymise)
     profile = services.organisation(current_app.config["ORGANISATION_NAME"])
     files: dict[str, bytes] = {
@@ -96,12 +98,17 @@ def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
         "communication.txt": documents.communication_text(disclosed, profile).encode(),
     }
     index = evidence_index(case, disclosed)
+    kept_back = 0
     if disclosed.free_text_reviewed and not anonymise:
         for item in index:
             suffix = mimetypes.guess_extension(item.document.content_type) or ".bin"
             # Stored encrypted: opened (and authenticated whole) by the evidence area.
             with evidence.open_document(item.document) as content:
-                files[f"documents/{item.number:03d}{suffix}"] = content.read()
+                data = content.read()
+            if evidence.records_location(item.document, data):
+                kept_back += 1
+                continue
+            files[f"documents/{item.number:03d}{suffix}"] = data
     manifest = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
     )
@@ -111,6 +118,13 @@ def archive_zip(actor: Any, case: Case, *, anonymise: bool) -> bytes:
             archive.writestr(name, data)
         archive.writestr("MANIFEST.sha256", manifest)
     services.record_output(
-        actor, Output.ARCHIVE.value, "zip", 1, case=case, anonymised=anonymise, files=len(files)
+        actor,
+        Output.ARCHIVE.value,
+        "zip",
+        1,
+        case=case,
+        anonymised=anonymise,
+        files=len(files),
+        located_kept_back=kept_back,
     )
     return out.getvalue()

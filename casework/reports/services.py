@@ -22,8 +22,10 @@ from casework.cases.models import Case, CasePerson, Event
 from casework.core.db import db, in_chunks
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import gettext as _
+from casework.core.i18n import ngettext
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import Authorisation, CaseStatus, OtherProcedure
+from casework.evidence import services as evidence
 from casework.people.models import Person
 from casework.reports import documents
 from casework.reports.anonymise import (
@@ -153,6 +155,25 @@ def review_free_text(actor: Any, case: Case, output: Output) -> OutputReview:
     db.session.flush()
     record(actor, "output.reviewed", case, case=case, output=output.value)
     return review
+
+
+def archive_warnings(case: Case) -> list[str]:
+    """What the archive of ``case`` leaves behind: the documents found at upload to record
+    where they were taken (``dossier.archive_zip``)."""
+    located = evidence.located_documents(case)
+    if not located:
+        return []
+    return [
+        ngettext(
+            "%(num)s document of this case records where it was taken (such as a photo's GPS "
+            "coordinates): the archive leaves it out. If it must go, send a copy cleaned of its "
+            "location data.",
+            "%(num)s documents of this case record where they were taken (such as a photo's "
+            "GPS coordinates): the archive leaves them out. If they must go, send copies "
+            "cleaned of their location data.",
+            located,
+        )
+    ]
 
 
 def output_warnings(case: CaseOut, output: Output) -> list[str]:

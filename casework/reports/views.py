@@ -393,7 +393,8 @@ def case_output(public_id: str, output: str):
         review=review,
         formats=_FORMATS[kind],
         facts=facts,
-        warnings=services.output_warnings(disclosed, kind),
+        warnings=services.output_warnings(disclosed, kind)
+        + (services.archive_warnings(case) if kind == Output.ARCHIVE else []),
         # The outputs that carry the authorisation and the other procedures' free text: the
         # CAT request, counsel's dossier, and the archive's case.json.
         representation=kind in (Output.CAT, Output.DOSSIER, Output.ARCHIVE),
