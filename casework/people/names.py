@@ -267,10 +267,36 @@ def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, 
     vowels must be alike: with three, the first of each group (o for a or u: Ўткир is Уткир,
     Собир Сабир; "Baked" is not Бакыт); with two, or any with ``strict``, each up to o/a/e
     and i/y (Memet is Мәмәт, Omer is not Amir); with ``strict``, a letter stands for no other
-    (no :func:`variants`). A word shorter than four letters or with one consonant has none
-    (Ali, Kim)."""
-    forms = (word,) if strict else variants(word)
+    (no :func:`variants`) but as another script's spelling may (:func:`spelling_forms`). A word
+    shorter than four letters or with one consonant has none (Ali, Kim)."""
+    forms = spelling_forms(word, strict)
     return frozenset(k for v in forms for k in _spelling_keys(v, strict))
+
+
+# Spellings the outputs take a name for, though the people matcher does not (it would gather
+# too many candidates for each name): Turkish writes дж c but ч ç, whose cedilla is often lost
+# (Cingiz for Чыңгыз: the key's j may be a ч); German and French papers write an initial Х Ch
+# (Chodjaev for Ходжаев: the key's initial ч before a vowel may be an х).
+_CH_FOR_KH = re.compile("^C(?=[aeiou])")
+
+
+@lru_cache(maxsize=65_536)
+def spelling_forms(word: str, strict: bool = False) -> tuple[str, ...]:
+    """A phonetic word, unless ``strict`` its :func:`variants`, and the other spellings of a
+    script the outputs withhold it in (:func:`spelling_keys`)."""
+    found = [word] if strict else list(variants(word))
+    # One reading or the other, not both in turn: a c read as ç, then as Х, is no spelling.
+    found += [w.replace("j", "C") for w in found if "j" in w] + [
+        _CH_FOR_KH.sub("h", w) for w in found if _CH_FOR_KH.match(w)
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=65_536)
+def spelling_skeletons(word: str, strict: bool = False) -> frozenset[str]:
+    """The skeletons of a phonetic word's :func:`spelling_forms`: a word without one of them
+    in common with a name has no :func:`spelling_keys` in common with it either."""
+    return frozenset(s for s in map(skeleton, spelling_forms(word, strict)) if s)
 
 
 # Russian writes г for the h of Arabic and Persian names (Ибрагим for Ibrahim, Рагим, Магомед,

@@ -50,7 +50,7 @@ from casework.evidence.models import Source
 from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
-from casework.people.names import latin_key, skeletons, spelling_keys
+from casework.people.names import latin_key, spelling_keys, spelling_skeletons
 from casework.reports.models import OutputReview
 
 WITHHELD = "[withheld]"
@@ -403,7 +403,7 @@ class Scrubber:
             for form in (stem, stem + "a")
         ]
         for known, strict in forms:
-            if spellings.keys().isdisjoint(skeletons(known)):
+            if spellings.keys().isdisjoint(spelling_skeletons(known, strict)):
                 continue  # not one consonant skeleton in common: the keys would not be either
             for loose in spelling_keys(known, strict):
                 if (loose[0], loose) in spellings:
