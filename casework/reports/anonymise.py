@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from itertools import product
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, inspect, literal, select, union_all
@@ -231,6 +233,50 @@ _ENDINGS = (
 )  # fmt: skip
 
 
+# What a scan's text or a hurried typist puts for a letter of a name: a digit (Kh0lmatov,
+# Ho1matov, 3арина), a capital I for an l inside a word (KhoImatov) or an l for an initial I
+# (lsmoilov), rn for m (Kholrnatov). A word is read so only to find a withheld name in it.
+_WITH_DIGITS = re.compile(r"(?<![\w-])(?=[^\W_]*[^\W\d_])[^\W_]*[013][^\W_]*(?![\w-])")
+_DIGIT_LETTERS = {
+    "lat": {"0": ("o",), "1": ("l", "i"), "3": ("z",)},
+    "cyr": {"0": ("о",), "1": ("і",), "3": ("з",)},
+}
+_I_FOR_L = re.compile(r"(?<=[^\W\d_])I")
+_L_FOR_I = re.compile(r"^l(?=[^\Waeiouy\d_])")
+_RN_FOR_M = re.compile("rn")
+
+
+def _digit_readings(token: str) -> list[str]:
+    """The words a token of letters and up to three digits 0, 1 and 3 may be, each digit read
+    as the letter it looks like in the token's script; none for anything else ("1st", "G20",
+    "COVID19")."""
+    digits = [ch for ch in token if ch.isdigit()]
+    letters = [ch for ch in token if not ch.isdigit()]
+    if len(letters) < 3 or len(digits) > 3 or not set(digits) <= {"0", "1", "3"}:
+        return []
+    cyrillic = sum(unicodedata.name(ch, "").startswith("CYRILLIC") for ch in letters)
+    table = _DIGIT_LETTERS["cyr" if cyrillic * 2 > len(letters) else "lat"]
+    capitals = all(ch.isupper() for ch in letters)
+    options = [
+        [letter.upper() if capitals or at == 0 else letter for letter in table[ch]]
+        if ch.isdigit()
+        else [ch]
+        for at, ch in enumerate(token)
+    ]
+    return ["".join(chosen) for chosen in product(*options)]
+
+
+def _misreadings(word: str) -> list[str]:
+    """The words a word of letters may be, each look-alike read as the letter it stands for
+    (KhoImatov, lsmoilov, Kholrnatov); none for a word in capitals or without one."""
+    if word.isupper():
+        return []
+    readings = []
+    for pattern, letter in ((_I_FOR_L, "l"), (_L_FOR_I, "I"), (_RN_FOR_M, "m")):
+        readings += [pattern.sub(letter, r) for r in [word, *readings] if pattern.search(r)]
+    return list(dict.fromkeys(readings))
+
+
 def _run_together(run: str) -> list[str]:
     """The words of a run of letters written together, each from a capital after a small
     letter ("AlisherKholmatov", "АлишерҚодиров"): any script with capitals."""
@@ -368,7 +414,12 @@ class Scrubber:
 
     def _name_match(self, word: str) -> str | None:
         if word not in self._seen:
-            self._seen[word] = self._look_up(word)
+            found = self._look_up(word)
+            for reading in _misreadings(word) if found is None else ():
+                found = self._look_up(reading)
+                if found is not None:
+                    break
+            self._seen[word] = found
         return self._seen[word]
 
     def _look_up(self, word: str) -> str | None:
@@ -450,6 +501,15 @@ class Scrubber:
             return run
         return "".join(self._name_match(part) or part for part in parts)
 
+    def _replace_digits(self, match: re.Match[str]) -> str:
+        """A word written with a digit for a letter (Kh0lmatov), if it reads as a withheld
+        name; anything else with digits in it stays as it is."""
+        for reading in _digit_readings(match.group()):
+            found = self._name_match(reading)
+            if found is not None:
+                return found
+        return match.group()
+
     def _replace_broken(self, match: re.Match[str]) -> str:
         """A name hyphenated at a line's end, whole; any other word so broken stays as it is."""
         return self._name_match(match.group(1) + match.group(2)) or match.group()
@@ -468,6 +528,7 @@ class Scrubber:
             text = _EMAIL.sub(CONTACT_WITHHELD, text)
             text = _PHONE.sub(self._replace_number, text)
         text = _BROKEN_WORD.sub(self._replace_broken, text)
+        text = _WITH_DIGITS.sub(self._replace_digits, text)
         text = _WORD.sub(self._replace_word, text)
         # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
         for replacement in set(self.names.values()):
