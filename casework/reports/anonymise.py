@@ -204,7 +204,10 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 # The street's name before its kind ("Abay avenue 10", "Абай көшесі 45"): capitalised words.
-_CAPITALISED = r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲ][\w'’ʻ-]*\.?\s+"
+_CAPITAL = "[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲ]"
+_CAPITALISED = rf"{_CAPITAL}[\w'’ʻ-]*\.?\s+"
+# One to three initials, as written before or after a surname ("A.", "A.B.", "А. Б.").
+_INITIALS = rf"(?:{_CAPITAL}\.\s?){{0,2}}{_CAPITAL}\."
 _ADDRESS_NAME_FIRST = re.compile(
     rf"\b(?:{_CAPITALISED}){{1,3}}(?i:street|st\.|avenue|ave\.|road|lane|boulevard|"
     rf"ko['ʻ’‘]?chasi|көшесі|даңғылы)[\s,]*(?i:{_HOUSE})"
@@ -530,10 +533,14 @@ class Scrubber:
         text = _BROKEN_WORD.sub(self._replace_broken, text)
         text = _WITH_DIGITS.sub(self._replace_digits, text)
         text = _WORD.sub(self._replace_word, text)
-        # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
-        for replacement in set(self.names.values()):
-            doubled = re.escape(replacement) + r"(\s*" + re.escape(replacement) + r")+"
-            text = re.sub(doubled, replacement, text)
+        for replacement in {r for r in self.names.values() if r in text}:
+            name = re.escape(replacement)
+            # Initials before or after a withheld name ("A.B. Kholmatov", "Kholmatov, A.") are
+            # the person's: they go with it.
+            text = re.sub(rf"(?<![\w.]){_INITIALS}\s?(?={name})", "", text)
+            text = re.sub(rf"(?<={name}),?\s+{_INITIALS}(?![^\W\d_])", "", text)
+            # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
+            text = re.sub(rf"{name}(?:\s*{name})+", replacement, text)
         return text
 
 
