@@ -345,6 +345,24 @@ def test_the_initials_written_with_a_withheld_name_are_withheld_with_it():
         ), text
 
 
+def test_a_withheld_first_name_said_fondly_is_withheld():
+    """A first name is said fondly: shortened with a Russian ending (Alishka, Алишка, Рустамчик
+    for Alisher and Rustam) or with an Uzbek, Kazakh or Kyrgyz one (Alisherbek, Алишербек,
+    Алишерджан): so written, it left the output. A word that merely starts as a name does not
+    (Tajik of Tajibayev, Restrike of Restrictedov: a name is cut short after a consonant, to
+    four letters or more and half of it or more)."""
+    scrubber = Scrubber(
+        names=dict.fromkeys(name_parts("Alisher Rustam Tajibayev Restrictedov"), "P1")
+    )
+    for spelling in (
+        "Alishka", "Алишка", "Алишик", "Rustamchik", "Рустамчик", "Рустамка", "Alisherbek",
+        "Алишербек", "Алишерджан", "Alisherjon", "Алишерке", "Алишкой", "Рустик",
+    ):  # fmt: skip
+        assert scrubber.scrub(f"He met {spelling} there.") == "He met P1 there.", spelling
+    text = "Tajik courts, Tajiks, таджики, Alibi, Rustavi, Alisa, Uzbek, Aliska, Ruska, Restrike."
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_name_with_any_uzbek_apostrophe_is_withheld():
     """Uzbek Latin writes the oʻ and gʻ of a name with any of six apostrophes, and a web page
     escapes the typewriter one (G&#39;ulomov): a name written with the left quote (U+2018) or

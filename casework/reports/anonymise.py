@@ -224,10 +224,11 @@ _ENDINGS = (
     "ova", "ykh", "ymi", "ami", "am", "akh", "ah", "lar", "ler", "lari", "ning", "nin", "ni",
     "ga", "ge", "ka", "ke", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "em",
     # A patronymic names the father ("Алишерович", "Alisherovna": of Alisher), an Uzbek "-jon"
-    # or "-xon" is a name said fondly ("Alisherjon", "Gulnoraxon"), an adjective of a surname
-    # is the family's ("Холматовская"). Keys spell ч C and х h.
-    "oviC", "eviC", "iC", "ovna", "evna", "ovny", "evny", "jon", "hon", "ski", "skoe", "skaya",
-    "skogo", "skoi",
+    # or "-xon", a Kazakh or Kyrgyz "-жан" or "-бек" is a name said fondly ("Alisherjon",
+    # "Gulnoraxon", "Алишерджан", "Alisherbek"), an adjective of a surname is the family's
+    # ("Холматовская"). Keys spell ч C and х h.
+    "oviC", "eviC", "iC", "ovna", "evna", "ovny", "evny", "jon", "hon", "jan", "bek", "ski",
+    "skoe", "skaya", "skogo", "skoi",
     # Kazakh, Kyrgyz and Uyghur cases (ң is ng, or n as ń): of (Қасымовтың, Нурландын), the
     # object (Қасымовты), from (Нұрланнан, Ömirbekdin), with (Қасымовпен), the plural.
     "nyng", "tyng", "dyng", "ting", "ding", "nyn", "tyn", "dyn", "tin", "din", "nun", "tun",
@@ -278,6 +279,15 @@ def _misreadings(word: str) -> list[str]:
     for pattern, letter in ((_I_FOR_L, "l"), (_L_FOR_I, "I"), (_RN_FOR_M, "m")):
         readings += [pattern.sub(letter, r) for r in [word, *readings] if pattern.search(r)]
     return list(dict.fromkeys(readings))
+
+
+# Russian endings that make a first name fond, on the name cut short after a consonant
+# ("Алишка", "Алишик" of Alisher, "Рустик" of Rustam) or whole ("Рустамчик"); keys spell ч C
+# and ш S.
+_FOND = ("ka", "ik", "Cik", "oCka", "eCka", "uSka", "enka", "onka", "uSa")
+# A name cut short keeps four letters or more of it, and half of it or more (not "Taj" of
+# Tajibayev in "Tajik", nor "Restr" of Restrictedov in "Restrike").
+_FOND_STEM = 4
 
 
 def _run_together(run: str) -> list[str]:
@@ -347,6 +357,7 @@ class Scrubber:
     _seen: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
     # ``names`` by their loose spelling keys (``names.spelling_keys``), built from ``names``.
     _spellings: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
+    _shortened: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _spellings_of: int = field(default=-1, repr=False, compare=False)
 
     def add_person(
@@ -445,11 +456,18 @@ class Scrubber:
                     return self.names[known]
         if not _may_be_a_name(word) or key in self.kept:
             return None
+        # A first name said fondly, perhaps with a case ending too ("Алишкой": Alish-k-oy).
+        shortened = self._spelling_index()[1]
+        for form in {key} | {f for stem in first for f in (stem, stem + "a")}:
+            for ending in _FOND:
+                stem = form[: -len(ending)]
+                if form.endswith(ending) and stem in shortened and stem[-1] not in "aeiouy":
+                    return shortened[stem]
         # A spelling nobody recorded (Khodjaïev for Ҳўжаев, Chingiz for Чыңгыз): the same
         # consonants with vowels in the same places, whole or without its endings.
         # A stem (five letters or more, one ending of two or more off: Xo'jayevga) needs its
         # vowels alike too ("January" is not "Janar" and -y).
-        spellings = self._spelling_index()
+        spellings = self._spelling_index()[0]
         forms = [(key, False)] + [
             (form, True)
             for stem, ending in first.items()
@@ -464,16 +482,20 @@ class Scrubber:
                     return spellings[loose[0], loose]
         return None
 
-    def _spelling_index(self) -> dict[Any, str]:
-        """Replacements by loose spelling key (under its skeleton), and by skeleton alone."""
+    def _spelling_index(self) -> tuple[dict[Any, str], dict[str, str]]:
+        """Replacements by loose spelling key (under its skeleton), and by skeleton alone; and
+        by the beginnings of each name a fond form keeps (``_FOND_STEM``)."""
         if self._spellings_of != len(self.names):
             self._spellings = {}
+            self._shortened = {}
             for part, replacement in self.names.items():
                 for loose in spelling_keys(part) | spelling_keys(part, strict=True):
                     self._spellings.setdefault((loose[0], loose), replacement)
                     self._spellings.setdefault(loose[0], replacement)
+                for end in range(max(_FOND_STEM, (len(part) + 1) // 2), len(part) + 1):
+                    self._shortened.setdefault(part[:end], replacement)
             self._spellings_of = len(self.names)
-        return self._spellings
+        return self._spellings, self._shortened
 
     @staticmethod
     def _replace_number(match: re.Match[str]) -> str:
