@@ -363,6 +363,26 @@ def test_a_withheld_first_name_said_fondly_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_withheld_name_misspelt_in_lower_case_is_withheld():
+    """A name typed in lower case ("the victim khalmatov was") was withheld only as recorded:
+    misspelt, it left the output. A lower-case word spelt as the name is (the same consonants,
+    the same vowels up to o/a/e and i/y) is now withheld, unless it is an ordinary word of
+    English or Russian ("ballet" and "балет" beside Bolat, "medina" beside Madina), or short
+    ("rasa" beside Роза: four letters alike a name are as often a word of another language)."""
+    scrubber = Scrubber(
+        names=dict.fromkeys(
+            name_parts("Alisher Kholmatov Dilnoza Роза Rustam Ҳўжаев Bolat Madina"), "P1"
+        )
+    )
+    for spelling in (
+        "khalmatov", "kholmatof", "xolmatof", "kholmatoff", "dilnosa", "alishar", "khodjayev",
+        "xo'jayev", "kh0lmatof", "khalmatovning", "rustem", "bolatt", "холматав",
+    ):  # fmt: skip
+        assert scrubber.scrub(f"the victim {spelling} was") == "the victim P1 was", spelling
+    text = "the ballet, a ballot, medina, балет, болото, два раза, роса, rasa, holiday, khaki."
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_name_with_any_uzbek_apostrophe_is_withheld():
     """Uzbek Latin writes the oʻ and gʻ of a name with any of six apostrophes, and a web page
     escapes the typewriter one (G&#39;ulomov): a name written with the left quote (U+2018) or

@@ -48,6 +48,7 @@ from casework.core.vocab import (
     LegalStatus,
     OtherProcedure,
 )
+from casework.core.words import ordinary_word
 from casework.evidence.models import Source
 from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
@@ -454,21 +455,21 @@ class Scrubber:
             for known in (stem, stem + "a"):
                 if known in self.names:
                     return self.names[known]
-        if not _may_be_a_name(word) or key in self.kept:
+        # A word in lower case may be a name typed so ("the victim khalmatov"), spelt just as
+        # the name is (strict keys), if it is no ordinary word ("балет" is not Bolat), nor
+        # short (four letters alike a name are as often a word of another language: "rasa").
+        capitalised = _may_be_a_name(word)
+        if key in self.kept or not (capitalised or (word[:1].islower() and len(key) >= 5)):
             return None
-        # A first name said fondly, perhaps with a case ending too ("Алишкой": Alish-k-oy).
-        shortened = self._spelling_index()[1]
-        for form in {key} | {f for stem in first for f in (stem, stem + "a")}:
-            for ending in _FOND:
-                stem = form[: -len(ending)]
-                if form.endswith(ending) and stem in shortened and stem[-1] not in "aeiouy":
-                    return shortened[stem]
+        fond = self._fond(key, first) if capitalised else None
+        if fond is not None:
+            return fond
         # A spelling nobody recorded (Khodjaïev for Ҳўжаев, Chingiz for Чыңгыз): the same
         # consonants with vowels in the same places, whole or without its endings.
         # A stem (five letters or more, one ending of two or more off: Xo'jayevga) needs its
         # vowels alike too ("January" is not "Janar" and -y).
         spellings = self._spelling_index()[0]
-        forms = [(key, False)] + [
+        forms = [(key, not capitalised)] + [
             (form, True)
             for stem, ending in first.items()
             if len(ending) >= 2 and len(stem) >= 5
@@ -479,7 +480,20 @@ class Scrubber:
                 continue  # not one consonant skeleton in common: the keys would not be either
             for loose in spelling_keys(known, strict):
                 if (loose[0], loose) in spellings:
+                    if not capitalised and ordinary_word(word):
+                        return None
                     return spellings[loose[0], loose]
+        return None
+
+    def _fond(self, key: str, first: dict[str, str]) -> str | None:
+        """The replacement of a first name said fondly (``key``), perhaps with a case ending
+        too (``first``: "Алишкой" is Alish-k-oy)."""
+        shortened = self._spelling_index()[1]
+        for form in {key} | {f for stem in first for f in (stem, stem + "a")}:
+            for ending in _FOND:
+                stem = form[: -len(ending)]
+                if form.endswith(ending) and stem in shortened and stem[-1] not in "aeiouy":
+                    return shortened[stem]
         return None
 
     def _spelling_index(self) -> tuple[dict[Any, str], dict[str, str]]:
