@@ -433,6 +433,8 @@ class Scrubber:
             for reading in _misreadings(word) if found is None else ():
                 found = self._look_up(reading)
                 if found is not None:
+                    # Unless it is a word as written ("Earner" is not "Eamer", of Omar).
+                    found = None if ordinary_word(word) else found
                     break
             self._seen[word] = found
         return self._seen[word]
