@@ -1667,3 +1667,37 @@ def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_refere
     else:
         plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
         assert not any(line.strip() == "SCAN cases" for line in plan), plan
+
+
+KAZAKH_FILE = (
+    "person_name;act_type;act_date;act_place;narrative\n"
+    "Нұрсұлтан Әбілқасымов;экстрадиция;04.2011;Алматы;Ұсталды, Қытайға қайтарылды\n"
+    "ӘЛИЯ ҒАБДУЛЛИНА;депортация;2012;Өскемен;Шекарада үйіне хабарласқан жоқ\n"
+)
+
+
+def test_a_kazakh_file_in_kz1048_is_read_with_its_letters(app, coordinator, tmp_path):
+    """KZ-1048, Kazakhstan's own single-byte code page, keeps ә, ғ, қ, ң, ө, ұ, ү, һ where
+    Windows-1251 has Serbian and Ukrainian letters (Ќ, Ј, Ґ, Є, Ї...): a Kazakh file read as
+    Windows-1251 garbled every Kazakh name. A Windows-1251 file whose one letter outside Russian
+    is the Uzbek ў is still read as Windows-1251."""
+    result, report = _run(app, coordinator, tmp_path, KAZAKH_FILE.encode("kz1048"), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == "kz1048"
+    result, report = _run(app, coordinator, tmp_path, KAZAKH_FILE.encode("kz1048"))
+    assert result.exit_code == 0, result.output
+    names = {n.name for n in db.session.scalars(select(PersonName))}
+    assert names == {"Нұрсұлтан Әбілқасымов", "ӘЛИЯ ҒАБДУЛЛИНА"}
+    assert {c.narrative for c in db.session.scalars(select(Case))} >= {
+        "Ұсталды, Қытайға қайтарылды"
+    }
+    # KZ-1048 has no Uzbek ў: a "?" in a name says that letter may be lost, not қ.
+    lost = (KAZAKH_FILE + "Ғайрат Ўрмонов;экстрадиция;2013;Шымкент;\n").encode("kz1048", "replace")
+    result, report = _run(app, coordinator, tmp_path, lost, "--dry-run")
+    [warning] = [w for w in report["warnings"] if w["column"] == "person_name"]
+    assert warning["value"] == "Ғайрат ?рмонов" and "ў" in warning["message"]
+    assert "қ" not in warning["message"]
+    uzbek = "person_name;act_type;act_date\nЎткир Тошматов;экстрадиция;2011\n"
+    result, report = _run(app, coordinator, tmp_path, uzbek.encode("cp1251"), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == "cp1251"

@@ -27,6 +27,7 @@ class CaseImportForm(FlaskForm):
                 ("utf-8", "UTF-8"),
                 ("utf-16", "UTF-16"),
                 ("cp1251", "Windows-1251"),
+                ("kz1048", "KZ-1048"),
                 ("koi8_r", "KOI8-R"),
                 ("cp866", "DOS 866"),
             ]

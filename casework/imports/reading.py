@@ -1,5 +1,5 @@
 """Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
-KOI8-R, DOS 866; , ; tab) and XLSX.
+KZ-1048, KOI8-R, DOS 866; , ; tab) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` is kept as the
 text it is. A workbook's formula is read as the value Excel saved with it (what the sheet
@@ -54,8 +54,8 @@ class Table:
 
     @property
     def single_byte(self) -> bool:
-        """Read in an encoding of 256 characters (Windows-1251, KOI8-R, DOS 866), which saved
-        each letter it lacks (Kazakh and Uzbek ones: қ, ғ, ә...) as "?"."""
+        """Read in an encoding of 256 characters (Windows-1251, KZ-1048, KOI8-R, DOS 866), which
+        saved each letter it lacks (Kazakh and Uzbek ones: қ, ғ, ә, ў...) as "?"."""
         return bool(self.encoding) and not codecs.lookup(self.encoding).name.startswith("utf")
 
 
@@ -166,7 +166,36 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
             best = (score, text, encoding)
     if best is None:
         raise UnusableInput(_("The file is not a text (CSV) file."))
+    if best[2] == "cp1251":
+        return _kazakh_or(data, best[1])
     return best[1], best[2]
+
+
+# KZ-1048, Kazakhstan's code page, is Windows-1251 but for sixteen bytes: its Kazakh letters
+# (ә ғ қ ң ө ұ ү һ) where Windows-1251 has Serbian, Macedonian and Ukrainian ones (Ќ Ј Ґ Є Ї
+# Ѕ...), and ұ where Windows-1251 has the Uzbek and Belarusian ў. The Russian words read alike:
+# what tells them apart is which of the two has fewer letters no language of the region
+# writes (a file whose one such byte is "ў" or "ұ" stays Windows-1251).
+_REGION = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" + "әғқңөұүһі" + "ўҳ" + "ӣӯҷ"
+_REGION_LETTERS = frozenset(_REGION + _REGION.upper())
+
+
+def _foreign_letters(text: str) -> int:
+    """The Cyrillic letters of ``text`` that neither Russian nor Kazakh, Uzbek, Kyrgyz or Tajik
+    writes."""
+    return sum(1 for c in text if "\u0400" <= c <= "\u04ff" and c not in _REGION_LETTERS)
+
+
+def _kazakh_or(data: bytes, cp1251: str) -> tuple[str, str]:
+    """``data`` read as KZ-1048 if that reads clearly better than Windows-1251 (its text
+    ``cp1251``), else as Windows-1251."""
+    try:
+        kazakh = data.decode("kz1048")
+    except UnicodeDecodeError:
+        return cp1251, "cp1251"
+    if _foreign_letters(kazakh) < _foreign_letters(cp1251):
+        return kazakh, "kz1048"
+    return cp1251, "cp1251"
 
 
 # Excel's hint on a CSV's first line ("sep=;"): the delimiter, and a line Excel does not show.

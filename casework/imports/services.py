@@ -590,9 +590,14 @@ def parse_row(
     return row, problems, warnings
 
 
+# Letters of the region's names a single-byte encoding may lack (Kazakh, then Uzbek ones).
+_LETTERS_LOST = "\u049b\u0493\u04d9\u045e\u04b3"
+
+
 def _lost_letters(number: int, cells: dict[str, str], encoding: str) -> list[Problem]:
     """The names of a row read in a single-byte encoding that hold "?", the mark such a file
     has where a letter was that its encoding lacks: a name so saved is not the person's."""
+    lacks = [c for c in _LETTERS_LOST if c.encode(encoding, errors="replace") == b"?"]
     return [
         Problem(
             number,
@@ -600,9 +605,10 @@ def _lost_letters(number: int, cells: dict[str, str], encoding: str) -> list[Pro
             _quoted(cells[column]),
             _(
                 "\u201c?\u201d may stand for a letter the file's encoding (%(encoding)s) cannot "
-                "hold, such as \u049b, \u0493 or \u04d9: save the file as CSV UTF-8 and check "
-                "it again, or correct the name after the import.",
+                "hold, such as %(letters)s: save the file as CSV UTF-8 and check it again, or "
+                "correct the name after the import.",
                 encoding=encoding.upper(),
+                letters=", ".join(lacks[:3]),
             ),
         )
         for column in ("person_name", "other_names")
