@@ -1199,22 +1199,62 @@ def test_a_quotation_mark_never_closed_does_not_swallow_the_rows_after_it(
     app, coordinator, tmp_path
 ):
     """A cell typed by hand as "Taken at night (its closing quotation mark forgotten) would
-    take in every line after it, rows and names, as its own text: the file is refused, naming
-    the row. A cell of several lines quoted as it should be is read as before."""
+    take in every line after it, rows and names, as its own text: its row is rejected, naming
+    the line, and the rows after it are read and checked as rows. A cell of several lines
+    quoted as it should be is read as before."""
     content = (
         "person_name,act_type,act_date,narrative\n"
         'Ali Valiev,extradition,2011,"Taken at night\n'
         "Vali Aliev,extradition,2012,Held in Almaty\n"
         "Rustam Karimov,deportation,2013,Sent back\n"
     )
-    result, _ = _run(app, coordinator, tmp_path, content)
-    assert result.exit_code == 2 and "Row 2" in result.output and "never closed" in result.output
-    assert _count(Case) == 0
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1, result.output
+    assert report["rows_read"] == 3 and _count(Case) == 0
+    [problem] = report["rejected"]
+    assert problem["row"] == 2 and "line 2" in problem["message"]
+    assert "never closed" in problem["message"] and "Vali Aliev" not in problem["value"]
     closed = content.replace("Taken at night", 'Taken at night"', 1).replace(
         "Sent back\n", '"Sent back,\nthe family says",\n'
     )
     result, report = _run(app, coordinator, tmp_path, closed)
     assert result.exit_code == 0 and report["rows_read"] == 3, result.output
+
+
+def test_a_quotation_mark_closed_only_by_a_later_row_does_not_merge_the_rows(
+    app, coordinator, tmp_path
+):
+    """The quotation mark left open on line 2 is closed by the one opening a cell on line 4:
+    the reader took lines 2 to 4 for one row, and the people of lines 3 and 4 were lost
+    unseen. Line 2 is rejected saying so; lines 3 and 4 are checked as the rows they are (a bad
+    act type on line 4 is reported), and a cell of two lines further down is read whole."""
+    content = (
+        "person_name,act_type,act_date,narrative\n"
+        'Ali Valiev,extradition,2011,"Taken at night\n'
+        "Vali Aliev,extradition,2012,Held in Almaty\n"
+        'Rustam Karimov,teleportation,2013,"Sent back, the family says"\n'
+        'Aziz Aliev,deportation,2014,"Two lines\nof narrative"\n'
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 1, result.output
+    assert report["rows_read"] == 4
+    rejected = [(p["row"], p["column"]) for p in report["rejected"]]
+    assert rejected == [(2, ""), (4, "act_type")]
+    assert "line 2" in report["rejected"][0]["message"]
+    assert "quotation mark" in report["rejected"][0]["message"]
+    result, report = _run(app, coordinator, tmp_path, content, "--valid-only")
+    assert result.exit_code == 0, result.output
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert narratives == {"Held in Almaty", "Two lines\nof narrative"}
+    # A cell that opens with a quotation mark on the file's last line, never closed.
+    result, report = _run(
+        app,
+        coordinator,
+        tmp_path,
+        'person_name,act_type,act_date\nAli,extradition,"2011',
+        "--dry-run",
+    )
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "")]
 
 
 def test_a_csv_cell_too_long_is_reported_on_its_row(app, coordinator, tmp_path):

@@ -51,6 +51,9 @@ class Table:
     # The rows with a value above the header (a title, a note): (row number, their text).
     skipped: list[tuple[int, str]] = field(default_factory=list)
     header_row: int = 1
+    # The rows not read as rows (a cell's quotation mark never closed on its line): (row
+    # number, the line as written, why).
+    unread: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def single_byte(self) -> bool:
@@ -259,40 +262,92 @@ def read_csv(
         delim = DELIMITERS[delimiter]
     else:
         delim = hinted.group(1) if hinted else _sniff_delimiter(text, known)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    unread: dict[int, tuple[str, str]] = {}
+    records = _records(text, delim, unread, first_line=2 if hinted else 1)
     try:
-        found = _header(enumerate(reader, start=1), known)
+        found = _header(records, known)
         if found is None:
             raise UnusableInput(_("The file has no header row."))
         table = _table_of(found, encoding=used, delimiter=delim)
-        numbered = found[2]
-        number, cells = 0, []
-        for number, cells in numbered:
+        for number, cells in found[2]:
             if not any(c.strip() for c in cells):
                 continue
             if number > MAX_ROWS:
                 raise UnusableInput(_("The file has more than %(n)s rows.", n=MAX_ROWS))
-            table.rows.append((number, _row(number, table.headers, cells)))
+            if number in unread:
+                table.unread.append((number, *unread[number]))
+            else:
+                table.rows.append((number, _row(number, table.headers, cells)))
     except csv.Error as exc:
         raise UnusableInput(_("The CSV cannot be read: %(error)s.", error=exc)) from exc
-    _refuse_unclosed_quote(text, number, cells)
     return table
 
 
-def _refuse_unclosed_quote(text: str, number: int, last: list[str]) -> None:
-    """A cell opened by a quotation mark never closed takes in every line after it, to the
-    end of the file, as its text: the file's last cell then holds line breaks, where a cell
-    quoted as it should be ends the file with its closing mark. ``last``: the cells of the
-    file's last row, ``number``."""
-    if last and ("\n" in last[-1] or "\r" in last[-1]) and not text.rstrip("\r\n").endswith('"'):
-        raise UnusableInput(
-            _(
-                'Row %(row)s: a cell opens with a quotation mark (") that is never closed, so '
-                "every line after it would be read into that cell. Close the quotation mark, or "
-                "remove it.",
-                row=number,
+def _records(
+    text: str, delimiter: str, unread: dict[int, tuple[str, str]], first_line: int = 1
+) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV ``text``, numbered as a spreadsheet numbers its rows.
+
+    A cell opened by a quotation mark that its line does not close would take in the lines
+    after it as its text, up to the next quotation mark, which opens a cell of a later row
+    (``"Sent back"``: more text follows the mark taken for the closing one), or to the end of
+    the file: whole rows lost unseen. That line is a row of its own, put in ``unread`` (row
+    number: the line's text and why it is not read), and the lines after it are read again as
+    rows. ``first_line``: the file's line ``text`` starts on."""
+    lines = _Lines(text)
+    number, line = 0, first_line
+    while True:
+        try:
+            # Strict: a closing quotation mark followed by more than a delimiter is an error.
+            for cells in csv.reader(lines, delimiter=delimiter, strict=True):
+                number += 1
+                line += len(lines.taken)
+                lines.taken.clear()
+                yield number, cells
+            return
+        except csv.Error:
+            if not lines.taken:
+                raise
+        number += 1
+        first, *after = lines.taken
+        lines.taken.clear()
+        lines.again(after)
+        # The record's first line alone, read as before (``"Ташкент" область`` is a cell);
+        # with a line break after it, its cell is still open at its end.
+        cells = next(csv.reader([first.rstrip("\r\n") + "\n"], delimiter=delimiter), [])
+        if any("\n" in c for c in cells):
+            unread[number] = (
+                first.rstrip("\r\n"),
+                _(
+                    'A cell on line %(line)s opens with a quotation mark (") that is never '
+                    "closed on that line, so the rows after it would have been read into it. "
+                    "Close the quotation mark, or remove it.",
+                    line=line,
+                ),
             )
-        )
+        yield number, cells
+        line += 1
+
+
+class _Lines:
+    """The lines of a text, each kept (``taken``) until the record it belongs to is read;
+    lines given back (``again``) are read again first."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self._again: list[str] = []
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.pop() if self._again else next(self._lines)
+        self.taken.append(line)
+        return line
+
+    def again(self, lines: list[str]) -> None:
+        self._again.extend(reversed(lines))
 
 
 Found = tuple[tuple[int, list[Any]], list[tuple[int, list[Any]]], Iterator[tuple[int, Any]]]

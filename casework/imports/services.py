@@ -1138,10 +1138,10 @@ def import_cases(
     if not permissions.can_import_cases(actor):
         raise PermissionDenied("Only a coordinator can import cases.")
     columns = map_columns(table.headers, options.mapping)
-    if not table.rows:
+    if not table.rows and not table.unread:
         raise UnusableInput(_("The file has a header but no rows: there is nothing to import."))
     report = ImportReport(
-        rows_read=len(table.rows),
+        rows_read=len(table.rows) + len(table.unread),
         dry_run=options.dry_run,
         encoding=table.encoding,
         delimiter=table.delimiter,
@@ -1188,6 +1188,9 @@ def import_cases(
             progress(1)
     if not report.rows_read:
         raise UnusableInput(_("The file has a header but no rows: there is nothing to import."))
+    # Rows the file does not let be read as rows, each where it stands among the others.
+    report.rejected += [Problem(n, "", _quoted(line), why) for n, line, why in table.unread]
+    report.rejected.sort(key=lambda problem: problem.row)
     for row, reference in _already_imported(actor, rows):
         report.rejected.append(
             Problem(
