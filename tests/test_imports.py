@@ -21,6 +21,8 @@ from casework.core.db import db
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import ConsentLevel, Role
 from casework.evidence.models import Source
+from casework.imports.reading import header_key
+from casework.imports.terms import _HEADERS, NAME_PARTS
 from casework.legal.models import CaseProvision
 from casework.legal.seeding import seed_catalogue
 from casework.people.models import Person, PersonName
@@ -1508,10 +1510,10 @@ def test_a_title_above_headers_still_to_map_is_not_taken_for_the_header(app, coo
     """Checked before any mapping is written, a file with a title above its Russian headers
     was refused naming the title as its one unknown column: the header is the row naming the
     most columns, so the refusal names the columns to map."""
-    content = "Список случаев, 2023;;\n;;\nФИО;Вид;Дата\nАлишер Холматов;экстрадиция;2011\n"
+    content = "Список случаев, 2023;;\n;;\nКто;Вид;Когда\nАлишер Холматов;экстрадиция;2011\n"
     result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 2
-    assert "“ФИО”, “Вид”, “Дата”" in result.output and "Список" not in result.output
+    assert "“Кто”, “Вид”, “Когда”" in result.output and "Список" not in result.output
 
 
 def test_a_header_of_two_rows_with_cells_merged_down_is_read(app, coordinator, tmp_path):
@@ -1741,3 +1743,54 @@ def test_a_kazakh_file_in_kz1048_is_read_with_its_letters(app, coordinator, tmp_
     result, report = _run(app, coordinator, tmp_path, uzbek.encode("cp1251"), "--dry-run")
     assert result.exit_code == 0, result.output
     assert report["encoding"] == "cp1251"
+
+
+def test_russian_and_kazakh_headers_are_the_formats_columns_without_a_mapping(
+    app, coordinator, tmp_path
+):
+    """A register kept in Russian names its columns "ФИО", "Дата задержания", "Гражданство",
+    "Статус", "Описание"...: they are the format's columns as "Person Name" is, with no mapping
+    to write. A surname, a given name and a patronymic in columns of their own are one name,
+    in the order of the file's columns; "Имя" alone is the name. A header that names no
+    column is still refused, named alone."""
+    content = (
+        "№ дела;ФИО;Пол;Дата рождения;Гражданство;Национальность;Статус;Вид нарушения;"
+        "Дата задержания;Место задержания;Страна назначения;Описание;Источник;Срочность\n"
+        "D-1;Алишер Холматов;м;12.04.1979;Узбекистан;узбек;беженец;экстрадиция;"
+        "04.2011;Алматы;Узбекистан;Задержан сотрудниками КНБ;адвокат;срочно\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+    person = case.people[0].person
+    assert (case.external_ref, person.names[0].name) == ("D-1", "Алишер Холматов")
+    assert (person.gender.value, person.birth_date.iso(), person.nationality) == (
+        "male",
+        "1979-04-12",
+        "UZ",
+    )
+    assert (person.ethnicity, person.legal_status.value) == ("Uzbek", "refugee")
+    assert (case.act_date.iso(), case.narrative, case.urgency.value) == (
+        "2011-04",
+        "Задержан сотрудниками КНБ",
+        "urgent",
+    )
+    parts = "Фамилия;Имя;Отчество;Вид нарушения;Дата\nХолматов;Алишер;Каримович;экстрадиция;2012\n"
+    result, report = _run(app, coordinator, tmp_path, parts, "--dry-run")
+    assert result.exit_code == 0, result.output
+    given = "Имя;Страна;Дата задержания;Вид нарушения\nGulnora;Uzbekistan;2013;deportation\n"
+    result, report = _run(app, coordinator, tmp_path, given)
+    assert result.exit_code == 0, result.output
+    names = {n.name for n in db.session.scalars(select(PersonName))}
+    assert names == {"Алишер Холматов", "Gulnora"}
+    result, report = _run(app, coordinator, tmp_path, parts + "\n", "--valid-only")
+    assert "Холматов Алишер Каримович" in {n.name for n in db.session.scalars(select(PersonName))}
+    kazakh = "Аты-жөні;Жынысы;Азаматтығы;Вид нарушения;Дата задержания\nӘлия Ғабдуллина;ж;Китай;deportation;2014\n"
+    result, report = _run(app, coordinator, tmp_path, kazakh, "--dry-run")
+    assert result.exit_code == 0, result.output
+    unknown = "ФИО;Вид нарушения;Дата задержания;Сокамерник\nАли;extradition;2011;Вали\n"
+    result, _ = _run(app, coordinator, tmp_path, unknown, "--dry-run")
+    assert result.exit_code == 2 and "“Сокамерник”." in result.output
+    # Each header names one column, and none is a part of a name.
+    keys = [header_key(h) for names in _HEADERS.values() for h in names]
+    assert len(keys) == len(set(keys)) and not set(keys) & NAME_PARTS

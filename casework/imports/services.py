@@ -58,7 +58,7 @@ from casework.core.vocab import (
 )
 from casework.evidence.models import Source
 from casework.imports.reading import Table, UnusableInput, header_key
-from casework.imports.terms import vocab_code
+from casework.imports.terms import NAME_PARTS, column_headers, vocab_code
 from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
@@ -180,19 +180,29 @@ UNKNOWN_NAMED = 20
 
 
 def known_headers(mapping: dict[str, str | None]) -> set[str]:
-    """The headers (``header_key``) a file may name its columns by: the columns of the format
-    and the headers of the mapping. The header row is the first row naming them."""
-    return {*(header_key(c) for c in COLUMNS), *(header_key(k) for k in mapping)}
+    """The headers (``header_key``) a file may name its columns by: the columns of the format,
+    the headers registers give them (``terms.column_headers``) and the headers of the mapping.
+    The header row is the first row naming them."""
+    return {
+        *(header_key(c) for c in COLUMNS),
+        *column_headers(),
+        *NAME_PARTS,
+        *(header_key(k) for k in mapping),
+    }
 
 
 def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str, str]:
     """File header -> canonical column. Unknown, duplicate or missing columns: UnusableInput.
 
     A mapping value of ``null`` or ``""`` ignores that column on purpose; nothing else is
-    ever dropped.
+    ever dropped. A header a register gives a column ("ФИО", ``terms.column_headers``) is that
+    column; the parts of a name in columns of their own (``terms.NAME_PARTS``: "Фамилия",
+    "Имя") are all ``person_name``, unless another column is (``mapped_cells`` joins them).
     """
     # Both sides as headers are matched (``header_key``): "Person Name" is person_name.
     canonical = {header_key(c): c for c in COLUMNS}
+    synonyms = column_headers()
+    parts: list[str] = []
     lowered: dict[str, str] = {}
     for k, v in mapping.items():
         target = header_key(v or "")
@@ -211,6 +221,11 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
                 continue
         elif key in canonical:
             target = canonical[key]
+        elif key in synonyms:
+            target = synonyms[key]
+        elif key in NAME_PARTS:
+            parts.append(header)
+            continue
         else:
             if header.strip():
                 unknown.append(header)
@@ -218,6 +233,11 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
         if target in result.values():
             raise UnusableInput(_("Two columns are both \u201c%(column)s\u201d.", column=target))
         result[header] = target
+    if "person_name" in result.values():
+        # The name is in a column of its own: "Имя" beside "ФИО" is another column, to map.
+        unknown += parts
+    else:
+        result.update(dict.fromkeys(parts, "person_name"))
     if unknown:
         named = ", ".join(f"\u201c{h}\u201d" for h in unknown[:UNKNOWN_NAMED])
         if len(unknown) > UNKNOWN_NAMED:
@@ -235,6 +255,16 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
             _("Required column(s) missing: %(columns)s.", columns=", ".join(missing))
         )
     return result
+
+
+def mapped_cells(cells: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
+    """A row's cells by column (``map_columns``): the parts of a name in columns of their own
+    are one name, joined in the order of the file's columns."""
+    mapped: dict[str, str] = {}
+    for header, value in cells.items():
+        if (column := columns.get(header)) is not None:
+            mapped[column] = " ".join(filter(None, (mapped.get(column, ""), value.strip())))
+    return mapped
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -1162,7 +1192,7 @@ def import_cases(
     rows: list[Row] = []
     header_keys = {h: header_key(h) for h in table.headers if h}
     for number, cells in table.rows:
-        mapped = {columns[h]: v for h, v in cells.items() if h in columns}
+        mapped = mapped_cells(cells, columns)
         if "\x00extra" in cells:
             mapped["\x00extra"] = cells["\x00extra"]
         repeated = all(header_key(cells.get(h, "")) == k for h, k in header_keys.items())

@@ -1,4 +1,10 @@
-"""How a spreadsheet names the terms of a vocabulary: codes, labels, Russian words.
+"""How a spreadsheet names the format's columns and the terms of a vocabulary: codes,
+labels, Russian words.
+
+Its columns: by the format's own names, or by a header a register kept in English, Russian or
+Kazakh gives them (``Full name``, ``ФИО``, ``Дата задержания``, ``Аты-жөні``): each header
+below is that column, as ``person_name`` is (compared as ``reading.header_key`` compares
+headers). A mapping still names any other.
 
 Legacy spreadsheets were typed by hand, often on a Russian-locale machine: a column holds
 ``asylum seeker`` or ``Asylum-seeker`` for the code ``asylum_seeker``, the label the
@@ -16,6 +22,106 @@ from babel.support import Translations
 
 from casework.core.i18n import TRANSLATIONS_DIR
 from casework.core.vocab import ActType, ConsentLevel, LegalStatus, Situation, Urgency, Vocab
+from casework.imports.reading import header_key
+
+# The headers a register gives each column of the format (its own name aside). Only headers
+# that name one column whatever the register: not "№" (a row's number, which as a case key
+# would make a second file "already imported"), "Вид" or "Тип" (of what?).
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "case_key": (
+        "case id", "case number", "case no", "case no.", "case ref", "case reference",
+        "№ дела", "номер дела", "дело №", "код дела", "шифр дела", "іс нөмірі",
+    ),
+    "person_name": (
+        "name", "full name", "person", "фио", "ф.и.о.", "ф.и.о", "ф. и. о.", "полное имя",
+        "фамилия имя отчество", "фамилия, имя, отчество", "фамилия и имя", "имя и фамилия",
+        "аты жөні", "толық аты жөні",
+    ),
+    "other_names": (
+        "aliases", "alias", "also known as", "aka", "other spellings", "другие имена",
+        "другие написания", "иные имена", "псевдонимы", "варианты имени",
+    ),
+    "gender": ("sex", "пол", "жынысы"),
+    "birth_date": (
+        "date of birth", "dob", "d.o.b.", "born", "year of birth", "дата рождения",
+        "год рождения", "г.р.", "г. р.", "туған күні", "туған жылы",
+    ),
+    "nationality": (
+        "citizenship", "country", "country of origin", "гражданство", "страна",
+        "страна гражданства", "страна происхождения", "азаматтығы", "азаматтық",
+    ),
+    "ethnicity": (
+        "ethnic group", "ethnic origin", "национальность", "этническая принадлежность",
+        "этнос", "ұлты",
+    ),
+    "legal_status": (
+        "status", "refugee status", "статус", "правовой статус", "статус беженца",
+        "миграционный статус", "мәртебесі",
+    ),
+    "unhcr_number": (
+        "unhcr", "unhcr no", "unhcr no.", "unhcr id", "unhcr file", "номер увкб", "№ увкб",
+        "увкб", "номер дела увкб", "регистрационный номер увкб",
+    ),
+    "act_type": (
+        "act", "type of act", "violation", "incident type", "вид нарушения", "тип нарушения",
+        "вид выдворения", "вид случая", "тип случая", "форма выдворения",
+    ),
+    "act_date": (
+        "date", "date of act", "incident date", "date of detention", "date of removal", "дата",
+        "дата задержания", "дата выдворения", "дата выдачи", "дата экстрадиции",
+        "дата депортации", "дата похищения", "дата события", "дата инцидента", "ұсталған күні",
+    ),
+    "act_place": (
+        "place", "location", "place of detention", "место", "место задержания",
+        "место события", "место похищения", "город", "ұсталған жері",
+    ),
+    "destination_country": (
+        "destination", "returned to", "country of return", "страна назначения",
+        "страна выдачи", "страна возвращения", "страна выдворения", "куда выдворен",
+        "куда выдан",
+    ),
+    "perpetrators": (
+        "perpetrator", "agency", "agencies", "исполнители", "исполнитель", "органы",
+        "задержавший орган", "кто задержал", "ведомство",
+    ),
+    "current_situation": (
+        "situation", "current status", "whereabouts", "текущее положение", "текущая ситуация",
+        "положение", "текущий статус", "состояние", "местонахождение",
+    ),
+    "after_return": (
+        "after removal", "fate", "после возвращения", "после выдворения",
+        "судьба после выдворения", "судьба",
+    ),
+    "narrative": (
+        "description", "details", "summary", "story", "circumstances", "описание",
+        "обстоятельства", "фабула", "описание случая", "что произошло", "сипаттама",
+    ),
+    "sources": ("source", "источник", "источники", "кто сообщил", "дереккөз"),
+    "consent": ("согласие", "согласие на публикацию", "келісім"),
+    "urgency": ("priority", "срочность", "приоритет"),
+    "legal_grounds": (
+        "provisions", "legal basis", "правовые основания", "нормы", "статьи",
+    ),
+    "consent_date": ("date of consent", "дата согласия"),
+}  # fmt: skip
+# The parts of a name that registers keep in columns of their own: surname, given name,
+# patronymic. Several in a file are one name, in the order of the file's columns; one alone
+# ("Имя") is the name.
+NAME_PARTS: frozenset[str] = frozenset(
+    header_key(h)
+    for h in (
+        "surname", "last name", "family name", "first name", "given name", "given names",
+        "middle name", "patronymic", "фамилия", "имя", "отчество", "тегі", "аты",
+        "әкесінің аты",
+    )
+)  # fmt: skip
+
+
+@cache
+def column_headers() -> dict[str, str]:
+    """The headers (``header_key``) a register gives the format's columns: header -> column."""
+    return {header_key(h): column for column, hs in _HEADERS.items() for h in hs}
+
 
 # Words a Russian-locale spreadsheet uses that are not the interface's own labels.
 _RUSSIAN: dict[type[Vocab], dict[str, str]] = {
