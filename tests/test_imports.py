@@ -1130,9 +1130,9 @@ def test_the_first_sheet_read_is_the_first_one_shown(app, coordinator, tmp_path)
     result, report = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
     assert result.exit_code == 0, result.output
     assert report["rows_read"] == 1 and _count(Case) == 1
-    # Named, a hidden sheet is read all the same.
+    # Named, a hidden sheet is read all the same (a list of one value a row has no header).
     result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), "--sheet", "Lists", name="c.xlsx")
-    assert result.exit_code == 2 and "Unknown column" in result.output
+    assert result.exit_code == 2 and "The sheet has no header row" in result.output
 
 
 def test_a_sheet_is_found_by_its_name_typed_in_any_case(app, coordinator, tmp_path):
@@ -1794,3 +1794,22 @@ def test_russian_and_kazakh_headers_are_the_formats_columns_without_a_mapping(
     # Each header names one column, and none is a part of a name.
     keys = [header_key(h) for names in _HEADERS.values() for h in names]
     assert len(keys) == len(set(keys)) and not set(keys) & NAME_PARTS
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        ("Список случаев, 2023\n", "c.csv"),
+        ("Список случаев 2023;;;\n\n", "c.csv"),
+        ("Cases of 2023\nCompiled by the Almaty office\n", "c.csv"),
+        (_xlsx([["Список случаев 2023", None, None]], merged=["A1:C1"]), "c.xlsx"),
+    ],
+)
+def test_a_file_of_a_title_only_is_said_to_have_no_header(
+    app, coordinator, tmp_path, content, name
+):
+    """A file holding a title (and a note) but no header row was refused as having an unknown
+    column named as its title: it has no header, and is refused saying so."""
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run", name=name)
+    assert result.exit_code == 2
+    assert "has no header row" in result.output and "Unknown column" not in result.output

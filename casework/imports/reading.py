@@ -363,8 +363,8 @@ def _looks_like_header(cells: Iterable[Any], known: Collection[str]) -> bool:
 def _header(
     numbered: Iterator[tuple[int, Any]], known: Collection[str] | None = None
 ) -> Found | None:
-    """The header row, the rows with a value above it, and the rows after it; None without any
-    value. The header is the first row naming columns in ``known`` among the first rows with a
+    """The header row, the rows with a value above it, and the rows after it; None without a
+    header. The header is the first row naming columns in ``known`` among the first rows with a
     value (a title, a note above it are skipped), else the first row with a value. Blank rows
     are skipped; every row keeps its number as the spreadsheet shows it."""
     seen: list[tuple[int, list[Any]]] = []
@@ -376,12 +376,13 @@ def _header(
         seen.append((number, list(cells)))
         if len(seen) >= HEADER_SEARCH:
             break
-    if not seen:
-        return None
     # No row names known columns (headers still to map): the header is the first row of more
     # than one value (not a title or a note of one cell above it), its unknown columns then
-    # reported; the rows read past it are rows again.
-    at = next((i for i, (_n, cells) in enumerate(seen) if _width(cells) > 1), 0)
+    # reported; the rows read past it are rows again. A file of titles and notes only, or of
+    # one row (a title with a comma, split at it), has no header: its title is no column.
+    at = next((i for i, (_n, cells) in enumerate(seen) if _width(cells) > 1), None)
+    if at is None or len(seen) == 1:
+        return None
     return seen[at], seen[:at], itertools.chain(seen[at + 1 :], numbered)
 
 
