@@ -156,14 +156,22 @@ def _reads_as_russian(text: str) -> int:
     )
 
 
+# The text an encoding is weighed on: from the file's first byte outside ASCII (a header in
+# English may come before its Cyrillic text), enough of it for hundreds of words.
+_SAMPLE = 256 * 1024
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+
+
 def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
     best: tuple[int, str, str] | None = None
+    first = _NOT_ASCII.search(data)
+    start = max(0, first.start() - 64) if first else 0
     for encoding in _SINGLE_BYTE:
         try:
             text = data.decode(encoding, errors="strict")
         except UnicodeDecodeError:
             continue
-        score = _reads_as_russian(text)
+        score = _reads_as_russian(data[start : start + _SAMPLE].decode(encoding, errors="replace"))
         # Windows-1251 unless another reads clearly better (not on a letter or two).
         if best is None or score > best[0] * 1.2 + 30:
             best = (score, text, encoding)
@@ -177,27 +185,31 @@ def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
 # KZ-1048, Kazakhstan's code page, is Windows-1251 but for sixteen bytes: its Kazakh letters
 # (ә ғ қ ң ө ұ ү һ) where Windows-1251 has Serbian, Macedonian and Ukrainian ones (Ќ Ј Ґ Є Ї
 # Ѕ...), and ұ where Windows-1251 has the Uzbek and Belarusian ў. The Russian words read alike:
-# what tells them apart is which of the two has fewer letters no language of the region
-# writes (a file whose one such byte is "ў" or "ұ" stays Windows-1251).
+# a file is KZ-1048 when it holds a byte that is a letter no language of the region writes in
+# Windows-1251 and a Kazakh one in KZ-1048 (a file whose one such byte is "ў" or "ұ" stays
+# Windows-1251).
 _REGION = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя" + "әғқңөұүһі" + "ўҳ" + "ӣӯҷ"
 _REGION_LETTERS = frozenset(_REGION + _REGION.upper())
-
-
-def _foreign_letters(text: str) -> int:
-    """The Cyrillic letters of ``text`` that neither Russian nor Kazakh, Uzbek, Kyrgyz or Tajik
-    writes."""
-    return sum(1 for c in text if "\u0400" <= c <= "\u04ff" and c not in _REGION_LETTERS)
+_KAZAKH_BYTES = re.compile(
+    b"["
+    + b"".join(
+        re.escape(bytes([b]))
+        for b in range(0x80, 0x100)
+        if bytes([b]).decode("cp1251", "replace") not in _REGION_LETTERS
+        and bytes([b]).decode("kz1048", "replace") in _REGION_LETTERS
+    )
+    + b"]"
+)
 
 
 def _kazakh_or(data: bytes, cp1251: str) -> tuple[str, str]:
-    """``data`` read as KZ-1048 if that reads clearly better than Windows-1251 (its text
-    ``cp1251``), else as Windows-1251."""
-    try:
-        kazakh = data.decode("kz1048")
-    except UnicodeDecodeError:
-        return cp1251, "cp1251"
-    if _foreign_letters(kazakh) < _foreign_letters(cp1251):
-        return kazakh, "kz1048"
+    """``data`` read as KZ-1048 if it holds its Kazakh letters, else as Windows-1251 (its text
+    ``cp1251``)."""
+    if _KAZAKH_BYTES.search(data):
+        try:
+            return data.decode("kz1048"), "kz1048"
+        except UnicodeDecodeError:
+            pass
     return cp1251, "cp1251"
 
 
