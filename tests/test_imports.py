@@ -1839,3 +1839,20 @@ def test_a_large_single_byte_file_is_told_apart_on_a_sample(app, coordinator, mo
     kazakh = text + "Әлия Ғабдуллина;депортация;2012;Өскемен\n"
     table = reading.read_csv(kazakh.encode("kz1048"))
     assert table.encoding == "kz1048" and table.rows[-1][1]["person_name"] == "Әлия Ғабдуллина"
+
+
+def test_a_month_as_excel_shows_it_in_a_csv_is_read_as_that_month(app, coordinator, tmp_path):
+    """A date cell Excel shows as a month ("mmm-yy": "Jun-11", on a Russian machine "апр.11")
+    is saved to CSV as it is shown: read as that month, as "2011.04" (year first, with dots)
+    is. A day and a month without a year ("11-Apr") is still no date."""
+    written = {"A": "Jun-11", "B": "апр.11", "C": "2011.04", "D": "сен 2009", "E": "Mar-1998"}
+    lines = ["case_key;person_name;act_type;act_date"]
+    lines += [f"{key};Person {key};extradition;{value}" for key, value in written.items()]
+    result, report = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    got = {c.external_ref: c.act_date.iso() for c in db.session.scalars(select(Case))}
+    assert got == {"A": "2011-06", "B": "2011-04", "C": "2011-04", "D": "2009-09", "E": "1998-03"}
+    result, report = _run(
+        app, coordinator, tmp_path, "person_name;act_type;act_date\nAli;extradition;11-Apr\n"
+    )
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "act_date")]

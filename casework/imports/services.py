@@ -328,7 +328,10 @@ _CLOCK = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[A
 # "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year.
 _YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?)$", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
-_YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})")
+_YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})(?:\.(\d{1,2}))?")
+# A month as Excel shows a date cell formatted "mmm-yy" (and saves it so to CSV): "Jun-11",
+# "апр.11", "Mar-1998".
+_MONTH_NAME_YEAR = re.compile(r"([^\W\d_]{3,})(?:\.|-|\.?\s+)(\d{2}|\d{4})")
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-\s]([^\W\d_]{3,})\.?[-\s](\d{2}|\d{4})")
 _MONTH_NAME_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})")
 
@@ -353,8 +356,15 @@ def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     text = _YEAR_WORDS.sub("", _CLOCK.sub("", value))
     notes: list[str] = []
     if m := _YEAR_FIRST_DOTS.fullmatch(text):
-        year, month, day = map(int, m.groups())
+        year, month, day = (int(g) if g else None for g in m.groups())
+        if day is None:
+            return (f"{year:04d}-{month:02d}", []) if 1 <= month <= 12 else (value, [])
         return (f"{year:04d}-{month:02d}-{day:02d}", []) if _day(year, month, day) else (value, [])
+    if (m := _MONTH_NAME_YEAR.fullmatch(text)) and (month := _month_number(m[1])):
+        year = int(m[2]) if len(m[2]) == 4 else _full_year(m[2], month, 1)
+        if len(m[2]) == 2 and column == "birth_date":
+            notes.append(_("The year is written in two digits: read as %(year)s.", year=year))
+        return f"{year:04d}-{month:02d}", notes
     if m := _MONTH_NAME_DAY.fullmatch(text):
         month = _month_number(m[1])
         if month and _day(int(m[3]), month, int(m[2])):
