@@ -1856,3 +1856,21 @@ def test_a_month_as_excel_shows_it_in_a_csv_is_read_as_that_month(app, coordinat
         app, coordinator, tmp_path, "person_name;act_type;act_date\nAli;extradition;11-Apr\n"
     )
     assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "act_date")]
+
+
+def test_a_templates_marks_on_its_headers_do_not_hide_the_column(app, coordinator, tmp_path):
+    """Templates mark a required column with "*", end a header with ":" or say how to fill it
+    in brackets ("Дата рождения (дд.мм.гггг)", "Пол (м/ж)"): each is still its column, the
+    header row is still found below a title, and a mapping may name the header as written."""
+    content = (
+        "Реестр случаев\n"
+        "ФИО*;Пол (м/ж);Дата рождения (дд.мм.гггг);Вид нарушения*:;act_date [YYYY-MM-DD];Заметки (для себя)\n"
+        "Алишер Холматов;м;12.04.1979;экстрадиция;2011-06-09;позвонить\n"
+    )
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"Заметки (для себя)": None}), "utf-8")
+    result, report = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person))
+    assert (person.names[0].name, person.birth_date.iso()) == ("Алишер Холматов", "1979-04-12")
+    assert db.session.scalar(select(Case)).act_date.iso() == "2011-06-09"

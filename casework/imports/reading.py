@@ -225,6 +225,24 @@ def header_key(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
+# A template's marks on a header: "ФИО*" (required), "Пол:", "Дата рождения (дд.мм.гггг)"
+# (how to fill it in), at its end.
+_HEADER_MARK = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|[*:])$")
+
+
+def bare_header(key: str) -> str:
+    """A header (as ``header_key`` gives it) without a template's marks at its end: the
+    column it names when the header as written names none."""
+    while (bare := _HEADER_MARK.sub("", key)) != key and bare:
+        key = bare
+    return key
+
+
+def is_known(key: str, known: Collection[str]) -> bool:
+    """Does a header (``header_key``) name a column of ``known``, as written or bare?"""
+    return key in known or bare_header(key) in known
+
+
 def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
     # The first lines only: a file of 200,000 rows is not split into lines to sniff it.
     head = itertools.islice(io.StringIO(text, newline=None), HEADER_SEARCH * 4)
@@ -234,7 +252,7 @@ def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
         # title above the header ("Список случаев, 2023") does not decide it.
         hits = {
             d: max(
-                (sum(header_key(c) in known for c in next(csv.reader([line], delimiter=d), []))
+                (sum(is_known(header_key(c), known) for c in next(csv.reader([line], delimiter=d), []))
                  for line in lines[:HEADER_SEARCH]),
                 default=0,
             )
@@ -368,7 +386,7 @@ Found = tuple[tuple[int, list[Any]], list[tuple[int, list[Any]]], Iterator[tuple
 def _looks_like_header(cells: Iterable[Any], known: Collection[str]) -> bool:
     """Does a row name columns the import knows (canonical ones, or those of the mapping)?"""
     texts = [header_key(_text(c)) for c in cells if _text(c)]
-    hits = sum(t in known for t in texts)
+    hits = sum(is_known(t, known) for t in texts)
     return hits >= 2 or 0 < hits == len(texts)
 
 

@@ -57,7 +57,7 @@ from casework.core.vocab import (
     Urgency,
 )
 from casework.evidence.models import Source
-from casework.imports.reading import Table, UnusableInput, header_key
+from casework.imports.reading import Table, UnusableInput, bare_header, header_key
 from casework.imports.terms import NAME_PARTS, column_headers, vocab_code
 from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
@@ -215,6 +215,9 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
     unknown = []
     for header in headers:
         key = header_key(header)
+        if not any(key in names for names in (lowered, canonical, synonyms, NAME_PARTS)):
+            # "ФИО*", "Пол (м/ж)": a template's marks on the header of a column.
+            key = bare_header(key)
         if key in lowered:
             target = lowered[key]
             if not target:
