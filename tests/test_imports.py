@@ -1874,3 +1874,19 @@ def test_a_templates_marks_on_its_headers_do_not_hide_the_column(app, coordinato
     person = db.session.scalar(select(Person))
     assert (person.names[0].name, person.birth_date.iso()) == ("Алишер Холматов", "1979-04-12")
     assert db.session.scalar(select(Case)).act_date.iso() == "2011-06-09"
+
+
+def test_a_title_without_delimiters_does_not_decide_the_delimiter(app, coordinator, tmp_path):
+    """The delimiter of a file whose headers are still to map was the one its first line
+    held most of, and a title ("Реестр случаев") holds none: the file was read as one column
+    and refused as having no header. It is the delimiter of the first line that holds one, so
+    the refusal names the columns to map, and with the mapping the file imports."""
+    content = "Реестр случаев\n\nКто;Что;Когда\nАлишер Холматов;экстрадиция;2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2 and "“Кто”, “Что”, “Когда”" in result.output, result.output
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"Кто": "person_name", "Что": "act_type", "Когда": "act_date"}), "utf-8"
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0 and report["delimiter"] == ";", result.output

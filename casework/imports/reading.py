@@ -261,7 +261,8 @@ def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
         best = max(hits, key=hits.__getitem__)
         if hits[best] >= 2:
             return best
-    first = lines[0] if lines else ""
+    # Else the one the first line holding any has most of: a title above ("Реестр") has none.
+    first = next((line for line in lines if any(d in line for d in ",;\t")), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
     return best if counts[best] else ","
