@@ -1890,3 +1890,22 @@ def test_a_title_without_delimiters_does_not_decide_the_delimiter(app, coordinat
     )
     result, report = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 0 and report["delimiter"] == ";", result.output
+
+
+def test_a_column_of_the_rows_numbers_is_left_out_saying_so(app, coordinator, tmp_path):
+    """Registers number their rows in a first column ("№ п/п", "№", "No."): it holds nothing
+    to import, yet the file was refused until that column was mapped away. A column so named
+    that holds only whole numbers is left out, with a warning; one that holds anything else
+    (a case's own number, "KZ-17") is still an unknown column to map."""
+    content = (
+        "№ п/п;ФИО;Вид нарушения;Дата задержания\n"
+        "1;Алишер Холматов;экстрадиция;2011\n2;Гульнора Юсупова;депортация;2012\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert _count(Case) == 2
+    [warning] = [w for w in report["warnings"] if w["value"] == "№ п/п"]
+    assert warning["row"] == 1 and "left out" in warning["message"]
+    cases = content.replace("№ п/п", "№").replace("\n1;", "\nKZ-17;")
+    result, _ = _run(app, coordinator, tmp_path, cases, "--dry-run")
+    assert result.exit_code == 2 and "Unknown column(s): “№”." in result.output

@@ -58,7 +58,7 @@ from casework.core.vocab import (
 )
 from casework.evidence.models import Source
 from casework.imports.reading import Table, UnusableInput, bare_header, header_key
-from casework.imports.terms import NAME_PARTS, column_headers, vocab_code
+from casework.imports.terms import NAME_PARTS, ROW_NUMBERS, column_headers, vocab_code
 from casework.legal.models import CaseProvision, Provision
 from casework.legal.services import is_usable, parse_codes
 from casework.people.matching import MATCH_THRESHOLD, Query, match_many, name_tokens
@@ -258,6 +258,23 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
             _("Required column(s) missing: %(columns)s.", columns=", ".join(missing))
         )
     return result
+
+
+def _row_numbers(table: Table, mapping: dict[str, str | None]) -> list[str]:
+    """The headers of columns of the rows' own numbers ("№ п/п": ``terms.ROW_NUMBERS``),
+    not in the mapping, that hold whole numbers only: nothing of them is to import. A column
+    so named holding anything else (a case's own number, "KZ-17") is not one."""
+    mapped = {header_key(k) for k in mapping}
+    return [
+        header
+        for header in table.headers
+        if (key := header_key(header)) in ROW_NUMBERS
+        and key not in mapped
+        and all(
+            cells.get(header, "").rstrip(".").isdigit() or not cells.get(header)
+            for _n, cells in table.rows
+        )
+    ]
 
 
 def mapped_cells(cells: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
@@ -1180,7 +1197,8 @@ def import_cases(
     """
     if not permissions.can_import_cases(actor):
         raise PermissionDenied("Only a coordinator can import cases.")
-    columns = map_columns(table.headers, options.mapping)
+    numbering = _row_numbers(table, options.mapping)
+    columns = map_columns(table.headers, {**dict.fromkeys(numbering), **options.mapping})
     if not table.rows and not table.unread:
         raise UnusableInput(_("The file has a header but no rows: there is nothing to import."))
     report = ImportReport(
@@ -1200,6 +1218,15 @@ def import_cases(
             ),
         )
         for number, text in table.skipped
+    )
+    report.warnings.extend(
+        Problem(
+            table.header_row,
+            "",
+            header,
+            _("The rows' own numbers: this column is left out, not imported."),
+        )
+        for header in numbering
     )
     catalogue = _Catalogue()
     rows: list[Row] = []

@@ -117,6 +117,12 @@ NAME_PARTS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+# The headers of a column of the rows' own numbers (1, 2, 3...), which holds nothing to import.
+ROW_NUMBERS: frozenset[str] = frozenset(
+    header_key(h) for h in ("№", "№ п/п", "п/п", "№№", "no", "no.", "nr", "#", "n", "row", "р/с")
+)
+
+
 @cache
 def column_headers() -> dict[str, str]:
     """The headers (``header_key``) a register gives the format's columns: header -> column."""
