@@ -586,8 +586,9 @@ def test_later_rows_of_a_case_add_to_its_facts(app, coordinator, tmp_path):
 
 
 def test_values_in_a_column_without_a_header_are_not_dropped_unseen(app, coordinator, tmp_path):
-    """A trailing delimiter, a blank or merged header cell: values under it cannot be mapped,
-    so the file is refused and says where, instead of importing without them."""
+    """A trailing delimiter, a blank header cell: values under it cannot be mapped, so the
+    file is refused and says where, instead of importing without them. Under a header merged
+    across columns they are that column's (joined, not dropped)."""
     csv_file = "person_name,act_type,act_date,\nAli Valiev,extradition,2011,\nVali Aliev,extradition,2011,held in Almaty\n"
     result, _ = _run(app, coordinator, tmp_path, csv_file)
     assert result.exit_code == 2 and "Column D has no header" in result.output
@@ -596,6 +597,12 @@ def test_values_in_a_column_without_a_header_are_not_dropped_unseen(app, coordin
     book.active.append(["person_name", "act_type", "act_date", "narrative", None])
     book.active.append(["Ali Valiev", "extradition", 2011, "Taken at night", "by the KNB"])
     book.active.merge_cells("D1:E1")
+    buf = io.BytesIO()
+    book.save(buf)
+    result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Case)).narrative == "Taken at night by the KNB"
+    book.active.unmerge_cells("D1:E1")
     buf = io.BytesIO()
     book.save(buf)
     result, _ = _run(app, coordinator, tmp_path, buf.getvalue(), name="c.xlsx")
@@ -1909,3 +1916,31 @@ def test_a_column_of_the_rows_numbers_is_left_out_saying_so(app, coordinator, tm
     cases = content.replace("№ п/п", "№").replace("\n1;", "\nKZ-17;")
     result, _ = _run(app, coordinator, tmp_path, cases, "--dry-run")
     assert result.exit_code == 2 and "Unknown column(s): “№”." in result.output
+
+
+def test_a_header_merged_across_columns_reads_them_as_one(app, coordinator, tmp_path):
+    """A header cell merged across two columns ("ФИО" over a surname and a given name; a
+    description over two columns of text) names both: their values are one cell, joined in
+    the columns' order, where the second column was refused as having no header."""
+    data = _xlsx(
+        [
+            ["ФИО", None, "Вид нарушения", "Дата задержания", "Описание", None],
+            [
+                "Холматов",
+                "Алишер",
+                "экстрадиция",
+                "2011",
+                "Задержан в Алматы.",
+                "Выдан через 9 дней.",
+            ],
+            ["Юсупова", None, "депортация", "2012", None, "Выслана."],
+        ],
+        merged=["A1:B1", "E1:F1"],
+    )
+    result, report = _run(app, coordinator, tmp_path, data, name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    got = {c.people[0].person.names[0].name: c.narrative for c in db.session.scalars(select(Case))}
+    assert got == {
+        "Холматов Алишер": "Задержан в Алматы. Выдан через 9 дней.",
+        "Юсупова": "Выслана.",
+    }

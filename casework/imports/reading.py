@@ -532,10 +532,10 @@ _MERGE_CELL = re.compile(
 )
 
 
-def _merged_down(ws: Any) -> dict[int, list[tuple[int, int]]]:
-    """The cells merged down over rows, by their first row: [(column, last row)]. The file
+def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges: (first column, first row, last column, last row). The file
     keeps a merged range's value in its first cell only; the sheet shows it over them all."""
-    merged: dict[int, list[tuple[int, int]]] = {}
+    ranges = []
     tail = b""
     # The sheet's XML part, scanned in pieces: the read-only reader does not give its ranges.
     with ws._get_source() as source:
@@ -544,11 +544,35 @@ def _merged_down(ws: Any) -> dict[int, list[tuple[int, int]]]:
             for match in _MERGE_CELL.finditer(data):
                 end = match.end()
                 first, last = (coordinate_from_string(c.decode().upper()) for c in match.groups())
-                if last[1] > first[1]:
-                    column = column_index_from_string(first[0])
-                    merged.setdefault(first[1], []).append((column, last[1]))
+                ranges.append(
+                    (column_index_from_string(first[0]), first[1],
+                     column_index_from_string(last[0]), last[1])
+                )  # fmt: skip
             tail = data[max(end, len(data) - 256) :]
+    return ranges
+
+
+def _merged_down(ranges: list[tuple[int, int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """The cells merged down over rows, by their first row: [(column, last row)]."""
+    merged: dict[int, list[tuple[int, int]]] = {}
+    for column, first, _last_column, last in ranges:
+        if last > first:
+            merged.setdefault(first, []).append((column, last))
     return merged
+
+
+def _merged_across(ranges: list[tuple[int, int, int, int]], row: int) -> list[tuple[int, int]]:
+    """The cells of row ``row`` merged across columns: [(first column, last column)]."""
+    return [(c0, c1) for c0, r0, c1, r1 in ranges if r0 <= row <= r1 and c1 > c0]
+
+
+def _join_across(cells: list[Any], spans: list[tuple[int, int]]) -> None:
+    """The values of the columns under a header merged across them, as one value in its first
+    column, joined in the columns' order ("ФИО" over a surname and a given name)."""
+    for first, last in spans:
+        if any(_text(c) for c in cells[first:last]):
+            cells[first - 1] = " ".join(t for c in cells[first - 1 : last] if (t := _text(c)))
+            cells[first:last] = [None] * len(cells[first:last])
 
 
 def _headers_merged_down(
@@ -625,8 +649,10 @@ def read_xlsx(
             raise UnusableInput(_("The sheet has no header row."))
         table = _table_of(found, sheet=position)
         numbered = found[2]
-        merged = _merged_down(ws)
+        ranges = _merged_ranges(ws)
+        merged = _merged_down(ranges)
         _headers_merged_down(table, found, merged)
+        across = _merged_across(ranges, table.header_row)
         # Per column, the value of a merged cell that stands for the rows below, and its last.
         carried: dict[int, tuple[int, Any]] = {}
         for number, cells in numbered:
@@ -636,6 +662,7 @@ def read_xlsx(
                 carried[column] = (last, cells[column - 1] if column <= len(cells) else None)
             if cells and any(_text(c) for c in cells):
                 _fill_merged(number, cells, carried)
+                _join_across(cells, across)
                 # A cell right of the last header is in a column without one.
                 table.headers += [""] * (len(cells) - len(table.headers))
                 table.rows.append((number, _row(number, table.headers, list(cells))))
