@@ -1944,3 +1944,16 @@ def test_a_header_merged_across_columns_reads_them_as_one(app, coordinator, tmp_
         "Холматов Алишер": "Задержан в Алматы. Выдан через 9 дней.",
         "Юсупова": "Выслана.",
     }
+
+
+def test_a_day_number_with_a_time_in_russian_decimals_is_read_as_that_day(
+    app, coordinator, tmp_path
+):
+    """A date and time left as Excel's number is a fraction: 40703.75 for 9 June 2011 at 18:00,
+    which a Russian-locale machine writes to CSV with a decimal comma, "40703,75". Both are
+    that day, where the comma was rejected as no date."""
+    content = "person_name;act_type;act_date\nAli Valiev;extradition;40703,75\nVali Aliev;extradition;40703.5\n"
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert [c.act_date.iso() for c in db.session.scalars(select(Case))] == ["2011-06-09"] * 2
+    assert [w["row"] for w in report["warnings"] if "Excel" in w["message"]] == [2, 3]

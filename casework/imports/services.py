@@ -334,7 +334,7 @@ def _quoted(value: str) -> str:
 
 # Excel counts days from 30 December 1899: a date cell formatted as a number shows 40703 for
 # 9 June 2011. Five digits (from 1927) cannot be a year; the day numbers run to 2100.
-_DAY_NUMBER = re.compile(r"\d{5}(?:\.\d*)?")
+_DAY_NUMBER = re.compile(r"\d{5}(?:[.,]\d*)?")
 _DAY_ZERO = date(1899, 12, 30)
 _DATE_COLUMNS = ("birth_date", "act_date", "consent_date", "authorised_on")
 
@@ -438,8 +438,10 @@ def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
         if value and not _DAY_NUMBER.fullmatch(value):
             cells[column], notes = _read_date(column, value)
             warnings += [Problem(number, column, _quoted(value), note) for note in notes]
-        if _DAY_NUMBER.fullmatch(value) and 10_000 <= float(value) < 73_416:
-            day = (_DAY_ZERO + timedelta(days=int(float(value)))).isoformat()
+        # A time of the day is its fraction, after a decimal comma on a Russian-locale machine.
+        days = float(value.replace(",", ".")) if _DAY_NUMBER.fullmatch(value) else 0
+        if 10_000 <= days < 73_416:
+            day = (_DAY_ZERO + timedelta(days=int(days))).isoformat()
             cells[column] = day
             warnings.append(
                 Problem(
