@@ -1957,3 +1957,16 @@ def test_a_day_number_with_a_time_in_russian_decimals_is_read_as_that_day(
     assert result.exit_code == 0, result.output
     assert [c.act_date.iso() for c in db.session.scalars(select(Case))] == ["2011-06-09"] * 2
     assert [w["row"] for w in report["warnings"] if "Excel" in w["message"]] == [2, 3]
+
+
+def test_genders_as_kazakh_and_uzbek_registers_write_them_are_read(app, coordinator, tmp_path):
+    """A register kept in Kazakh ("Жынысы": ер, әйел) or Uzbek (erkak, ayol; эркак, аёл)
+    writes the gender in its language: read as male and female, where each was rejected."""
+    written = {"ер": "male", "Әйел": "female", "еркек": "male", "erkak": "male",
+               "ayol": "female", "эркак": "male", "аёл": "female"}  # fmt: skip
+    lines = ["person_name;Жынысы;act_type;act_date"]
+    lines += [f"Person {n};{text};extradition;2011" for n, text in enumerate(written)]
+    result, _ = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    got = {p.names[0].name: p.gender.value for p in db.session.scalars(select(Person))}
+    assert got == {f"Person {n}": gender for n, gender in enumerate(written.values())}

@@ -81,6 +81,9 @@ _GENDERS = {
     "m": "male", "м": "male", "муж": "male", "мужской": "male", "male": "male",
     "f": "female", "ж": "female", "жен": "female", "женский": "female", "female": "female",
     "other": "other", "unknown": "unknown", "": "unknown",
+    # Kazakh and Uzbek (Latin and Cyrillic) registers.
+    "ер": "male", "еркек": "male", "әйел": "female", "erkak": "male", "ayol": "female",
+    "эркак": "male", "аёл": "female",
 }  # fmt: skip
 _ETHNICITIES = {
     "uzbek": "Uzbek", "узбек": "Uzbek", "узбечка": "Uzbek", "o'zbek": "Uzbek",
