@@ -1970,3 +1970,17 @@ def test_genders_as_kazakh_and_uzbek_registers_write_them_are_read(app, coordina
     assert result.exit_code == 0, result.output
     got = {p.names[0].name: p.gender.value for p in db.session.scalars(select(Person))}
     assert got == {f"Person {n}": gender for n, gender in enumerate(written.values())}
+
+
+def test_countries_as_a_kazakh_register_names_them_are_read(app, coordinator, tmp_path):
+    """A register kept in Kazakh names the region's countries in Kazakh ("Өзбекстан",
+    "Қытай"): each was an unknown country, rejecting its row."""
+    written = {"Өзбекстан": "UZ", "Қытай": "CN", "Қырғызстан": "KG", "Тәжікстан": "TJ",
+               "Түрікменстан": "TM", "Ресей": "RU", "Түркия": "TR", "Ауғанстан": "AF",
+               "РУз": "UZ"}  # fmt: skip
+    lines = ["Аты-жөні;Азаматтығы;act_type;act_date"]
+    lines += [f"Person {n};{text};extradition;2011" for n, text in enumerate(written)]
+    result, _ = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    got = {p.names[0].name: p.nationality for p in db.session.scalars(select(Person))}
+    assert got == {f"Person {n}": code for n, code in enumerate(written.values())}
