@@ -1984,3 +1984,22 @@ def test_countries_as_a_kazakh_register_names_them_are_read(app, coordinator, tm
     assert result.exit_code == 0, result.output
     got = {p.names[0].name: p.nationality for p in db.session.scalars(select(Person))}
     assert got == {f"Person {n}": code for n, code in enumerate(written.values())}
+
+
+def test_two_columns_of_one_meaning_are_refused_naming_both(app, coordinator, tmp_path):
+    """A register with both "Гражданство" and "Страна" (each a header for nationality) was
+    refused as "two columns are both nationality", without saying which two: the refusal names
+    both headers, and a mapping of one to another column lets the file in."""
+    content = (
+        "ФИО;Гражданство;Страна;Вид нарушения;Дата задержания\n"
+        "Алишер Холматов;Узбекистан;Узбекистан;экстрадиция;2011\n"
+    )
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2
+    assert "“Гражданство”" in result.output and "“Страна”" in result.output
+    assert "nationality" in result.output
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"Страна": "destination_country"}), "utf-8")
+    result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Event.destination_country)) == "UZ"

@@ -237,7 +237,17 @@ def map_columns(headers: list[str], mapping: dict[str, str | None]) -> dict[str,
                 unknown.append(header)
             continue
         if target in result.values():
-            raise UnusableInput(_("Two columns are both \u201c%(column)s\u201d.", column=target))
+            other = next(h for h, column in result.items() if column == target)
+            raise UnusableInput(
+                _(
+                    "Two columns, \u201c%(first)s\u201d and \u201c%(second)s\u201d, are both "
+                    "\u201c%(column)s\u201d: map one of them to another column (or to null to "
+                    "leave it out).",
+                    first=other,
+                    second=header,
+                    column=target,
+                )
+            )
         result[header] = target
     if "person_name" in result.values():
         # The name is in a column of its own: "Имя" beside "ФИО" is another column, to map.
