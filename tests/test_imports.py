@@ -2003,3 +2003,19 @@ def test_two_columns_of_one_meaning_are_refused_naming_both(app, coordinator, tm
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Event.destination_country)) == "UZ"
+
+
+def test_a_title_with_a_comma_does_not_decide_the_delimiter(app, coordinator, tmp_path):
+    """A title with a comma ("Реестр случаев, 2023") above semicolon-separated headers still
+    to map made the comma the delimiter: the title was taken for the header and refused as
+    two unknown columns, "Реестр случаев" and "2023". The delimiter is the one most of the
+    first lines hold, so the refusal names the columns to map."""
+    content = "Реестр случаев, 2023\nКто;Что;Когда\nАлишер Холматов;экстрадиция;2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2 and "“Кто”, “Что”, “Когда”" in result.output, result.output
+    # A comma-separated file whose narratives hold semicolons stays comma-separated.
+    content = (
+        "Кто,Что,Когда,Подробно\nАли,экстрадиция,2011,КНБ; полиция\nВали,депортация,2012,КНБ; суд\n"
+    )
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2 and "“Кто”, “Что”, “Когда”, “Подробно”" in result.output

@@ -261,11 +261,13 @@ def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
         best = max(hits, key=hits.__getitem__)
         if hits[best] >= 2:
             return best
-    # Else the one the first line holding any has most of: a title above ("Реестр") has none.
+    # Else the one most of the first lines hold (a title above, "Реестр случаев, 2023", is one
+    # line), and of those, the one the first line holding any has most of.
+    lines = lines[:HEADER_SEARCH]
     first = next((line for line in lines if any(d in line for d in ",;\t")), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    counts = {d: (sum(d in line for line in lines), first.count(d)) for d in (",", ";", "\t")}
     best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else ","
+    return best if counts[best][0] else ","
 
 
 def read_csv(
