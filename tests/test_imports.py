@@ -1762,7 +1762,7 @@ def test_russian_and_kazakh_headers_are_the_formats_columns_without_a_mapping(
     in the order of the file's columns; "Имя" alone is the name. A header that names no
     column is still refused, named alone."""
     content = (
-        "№ дела;ФИО;Пол;Дата рождения;Гражданство;Национальность;Статус;Вид нарушения;"
+        "№ дела;ФИО;Пол;Дата рождения;Гражданство;Национальность;Правовой статус;Вид нарушения;"
         "Дата задержания;Место задержания;Страна назначения;Описание;Источник;Срочность\n"
         "D-1;Алишер Холматов;м;12.04.1979;Узбекистан;узбек;беженец;экстрадиция;"
         "04.2011;Алматы;Узбекистан;Задержан сотрудниками КНБ;адвокат;срочно\n"
@@ -1783,10 +1783,10 @@ def test_russian_and_kazakh_headers_are_the_formats_columns_without_a_mapping(
         "Задержан сотрудниками КНБ",
         "urgent",
     )
-    parts = "Фамилия;Имя;Отчество;Вид нарушения;Дата\nХолматов;Алишер;Каримович;экстрадиция;2012\n"
+    parts = "Фамилия;Имя;Отчество;Вид нарушения;Дата задержания\nХолматов;Алишер;Каримович;экстрадиция;2012\n"
     result, report = _run(app, coordinator, tmp_path, parts, "--dry-run")
     assert result.exit_code == 0, result.output
-    given = "Имя;Страна;Дата задержания;Вид нарушения\nGulnora;Uzbekistan;2013;deportation\n"
+    given = "Имя;Гражданство;Дата задержания;Вид нарушения\nGulnora;Uzbekistan;2013;deportation\n"
     result, report = _run(app, coordinator, tmp_path, given)
     assert result.exit_code == 0, result.output
     names = {n.name for n in db.session.scalars(select(PersonName))}
@@ -1987,19 +1987,20 @@ def test_countries_as_a_kazakh_register_names_them_are_read(app, coordinator, tm
 
 
 def test_two_columns_of_one_meaning_are_refused_naming_both(app, coordinator, tmp_path):
-    """A register with both "Гражданство" and "Страна" (each a header for nationality) was
+    """A register with both "Гражданство" and "Страна гражданства" (each a header for
+    nationality) was
     refused as "two columns are both nationality", without saying which two: the refusal names
     both headers, and a mapping of one to another column lets the file in."""
     content = (
-        "ФИО;Гражданство;Страна;Вид нарушения;Дата задержания\n"
+        "ФИО;Гражданство;Страна гражданства;Вид нарушения;Дата задержания\n"
         "Алишер Холматов;Узбекистан;Узбекистан;экстрадиция;2011\n"
     )
     result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 2
-    assert "“Гражданство”" in result.output and "“Страна”" in result.output
+    assert "“Гражданство”" in result.output and "“Страна гражданства”" in result.output
     assert "nationality" in result.output
     mapping = tmp_path / "map.json"
-    mapping.write_text(json.dumps({"Страна": "destination_country"}), "utf-8")
+    mapping.write_text(json.dumps({"Страна гражданства": "destination_country"}), "utf-8")
     result, _ = _run(app, coordinator, tmp_path, content, "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Event.destination_country)) == "UZ"
@@ -2019,3 +2020,21 @@ def test_a_title_with_a_comma_does_not_decide_the_delimiter(app, coordinator, tm
     )
     result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 2 and "“Кто”, “Что”, “Когда”, “Подробно”" in result.output
+
+
+@pytest.mark.parametrize(
+    "header", ["Страна", "Статус", "Дата", "Место", "Город", "Country", "Status", "Date", "Place"]
+)
+def test_a_header_that_could_mean_two_columns_is_mapped_by_hand(app, coordinator, tmp_path, header):
+    """ "Страна" may be the country of origin or the one of return, "Статус" the legal status
+    or the case's, "Дата" any day: read as one column by guess, every row's value would be
+    filed under another field without a word. Such a header is refused, named, to be mapped;
+    the unambiguous ones beside it are read."""
+    content = f"ФИО;Вид нарушения;Дата задержания;{header}\nАлишер Холматов;экстрадиция;2011;x\n"
+    result, _ = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert result.exit_code == 2
+    assert f"“{header}”" in result.output, result.output
+    clear = "ФИО;Вид нарушения;Дата задержания;Страна назначения\nАлишер Холматов;экстрадиция;2011;Узбекистан\n"
+    result, _ = _run(app, coordinator, tmp_path, clear)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Event.destination_country)) == "UZ"

@@ -26,7 +26,10 @@ from casework.imports.reading import header_key
 
 # The headers a register gives each column of the format (its own name aside). Only headers
 # that name one column whatever the register: not "№" (a row's number, which as a case key
-# would make a second file "already imported"), "Вид" or "Тип" (of what?).
+# would make a second file "already imported"), "Вид" or "Тип" (of what?), nor "Страна",
+# "Статус", "Дата", "Место" or "Город" and their English words (the country of origin or of
+# return? legal status or the case's? which day, which place?): a wrong guess would file every
+# row's value under another field without a word, so those columns are mapped by hand.
 _HEADERS: dict[str, tuple[str, ...]] = {
     "case_key": (
         "case id", "case number", "case no", "case no.", "case ref", "case reference",
@@ -47,7 +50,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "год рождения", "г.р.", "г. р.", "туған күні", "туған жылы",
     ),
     "nationality": (
-        "citizenship", "country", "country of origin", "гражданство", "страна",
+        "citizenship", "country of origin", "country of citizenship", "гражданство",
         "страна гражданства", "страна происхождения", "азаматтығы", "азаматтық",
     ),
     "ethnicity": (
@@ -55,7 +58,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "этнос", "ұлты",
     ),
     "legal_status": (
-        "status", "refugee status", "статус", "правовой статус", "статус беженца",
+        "refugee status", "legal status", "правовой статус", "статус беженца",
         "миграционный статус", "мәртебесі",
     ),
     "unhcr_number": (
@@ -63,17 +66,17 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "увкб", "номер дела увкб", "регистрационный номер увкб",
     ),
     "act_type": (
-        "act", "type of act", "violation", "incident type", "вид нарушения", "тип нарушения",
+        "type of act", "violation", "incident type", "вид нарушения", "тип нарушения",
         "вид выдворения", "вид случая", "тип случая", "форма выдворения",
     ),
     "act_date": (
-        "date", "date of act", "incident date", "date of detention", "date of removal", "дата",
+        "date of act", "incident date", "date of detention", "date of removal",
         "дата задержания", "дата выдворения", "дата выдачи", "дата экстрадиции",
         "дата депортации", "дата похищения", "дата события", "дата инцидента", "ұсталған күні",
     ),
     "act_place": (
-        "place", "location", "place of detention", "место", "место задержания",
-        "место события", "место похищения", "город", "ұсталған жері",
+        "place of detention", "place of abduction", "место задержания",
+        "место события", "место похищения", "ұсталған жері",
     ),
     "destination_country": (
         "destination", "returned to", "country of return", "страна назначения",
