@@ -16,8 +16,9 @@ import tempfile
 from typing import IO
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from flask import Request, current_app
-from flask_login import current_user
+from flask import Request, current_app, g, session
+
+from casework.accounts.sessions import SESSION_KEY
 
 _BLOCK = 16
 _COUNTERS = 1 << 128
@@ -158,6 +159,13 @@ def upload_stream(total_content_length: int | None, keep: int | None = None) -> 
 ANONYMOUS_MAX_BYTES = 1024 * 1024
 
 
+def _signed_in() -> bool:
+    """A session past the password step, or an API token the API took: told without the
+    database, since a form may be read after the database failed (to give back what was typed).
+    """
+    return g.get("api_token") is not None or isinstance(session.get(SESSION_KEY), str)
+
+
 class CaseworkRequest(Request):
     """The application's request: its uploads never reach the disk in plaintext, and of a file
     it holds one byte more than the upload limit (``MAX_UPLOAD_BYTES``) at most: enough for
@@ -168,7 +176,7 @@ class CaseworkRequest(Request):
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
         limit = Request.max_content_length.fget(self)  # type: ignore[attr-defined]
-        if self._max_content_length is None and current_app and not current_user.is_authenticated:
+        if self._max_content_length is None and current_app and not _signed_in():
             return ANONYMOUS_MAX_BYTES if limit is None else min(limit, ANONYMOUS_MAX_BYTES)
         return limit
 
