@@ -61,12 +61,14 @@ def submit(
     success: str | Callable[[Any], str],
     then: str | Callable[[Any], str],
     on_stale: Callable[[StaleEdit], Response | tuple[Any, int]] | None = None,
+    warning: Callable[[Any], str | None] | None = None,
 ) -> Response | tuple[Any, int] | None:
     """Handle a POSTed form; return the response to send, or None to render the form again.
 
     ``action`` calls the service (which flushes). On success: one commit, ``success`` flashed
     (a message, or a function of the action's result), redirect to ``then`` (a URL, or a
-    function of the action's result). A ValidationFailed puts its messages on the form; a
+    function of the action's result); ``warning``, a function of the result, may add what the
+    user should still do (flashed as a warning when it says something). A ValidationFailed puts its messages on the form; a
     StaleEdit rolls back and goes to ``on_stale``. A form with a key (``formkeys.OnceForm``)
     sent again saves nothing the second time.
     """
@@ -92,6 +94,8 @@ def submit(
         return None
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")
+    if warning is not None and (message := warning(result)):
+        flash(message, "warning")
     return redirect(then(result) if callable(then) else then)
 
 

@@ -70,7 +70,7 @@ def _translated(model: type[Instrument] | type[Provision]) -> tuple[str, ...]:
     return tuple(name for name in TRANSLATED_FIELDS if hasattr(model, name))
 
 
-def _english(name: str) -> str:
+def english_field(name: str) -> str:
     """The field a Russian one translates."""
     return name.removesuffix("_ru")
 
@@ -221,7 +221,7 @@ def _translate(obj: Instrument | Provision, item: dict[str, Any], report: SeedRe
             if seeded is not None and wanted is not None:
                 seeded[name] = wanted
             continue
-        if wanted is None or getattr(obj, _english(name)) != item.get(_english(name)):
+        if wanted is None or getattr(obj, english_field(name)) != item.get(english_field(name)):
             continue
         if current is not None and current != (base or {}).get(name):
             continue  # a lawyer's translation

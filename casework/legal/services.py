@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from casework import permissions
@@ -44,6 +44,7 @@ from casework.core.vocab import (
 from casework.evidence.models import Source
 from casework.legal.models import CODE_MAX_LEN, CaseProvision, Instrument, Provision, Remedy
 from casework.legal.precedents import case_precedents
+from casework.legal.seeding import SEED_CORRECTED, TRANSLATED_FIELDS, english_field
 
 # Upper-case letters, digits and the separators the catalogue uses (CAT:3, CAT-444/2010).
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9:/.()\-]*$")
@@ -334,6 +335,56 @@ def set_retired(
             action = "legal.provision_retired" if retired else "legal.provision_reinstated"
         record(actor, action, entry, code=entry.code)
     return entry
+
+
+# The audit actions that change a catalogue entry's texts, each naming the fields it changed.
+_TEXT_CHANGES = (
+    "legal.instrument_updated",
+    "legal.provision_updated",
+    SEED_CORRECTED,
+    "legal.seed_correction_accepted",
+)
+
+
+def outdated_translations(
+    entries: Iterable[Instrument | Provision],
+) -> dict[Instrument | Provision, frozenset[str]]:
+    """The Russian texts (``summary_ru``...) of each entry that may be outdated: the last change
+    of the English text they translate, by a lawyer or the seed, left them as they were. An
+    entry's Russian text changed with or after its English one, or empty (the English is shown
+    then), is not. Read off the audit trail in one query; entries with none are left out."""
+    by_key = {(e.__tablename__, str(e.id)): e for e in entries}
+    if not by_key:
+        return {}
+    ids: dict[str, list[str]] = {}
+    for table, object_id in by_key:
+        ids.setdefault(table, []).append(object_id)
+    rows = db.session.execute(
+        select(AuditEntry.object_type, AuditEntry.object_id, AuditEntry.details)
+        .where(
+            or_(
+                *(
+                    and_(AuditEntry.object_type == t, AuditEntry.object_id.in_(i))
+                    for t, i in ids.items()
+                )
+            ),
+            AuditEntry.action.in_(_TEXT_CHANGES),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    settled: dict[tuple[str, str], set[str]] = {}  # Russian fields whose last change was read
+    outdated: dict[Instrument | Provision, set[str]] = {}
+    for table, object_id, details in rows:
+        entry = by_key[(table, object_id)]
+        changed = set((details or {}).get("fields") or ())
+        seen = settled.setdefault((table, object_id), set())
+        for russian in TRANSLATED_FIELDS:
+            if russian in seen or not ({english_field(russian), russian} & changed):
+                continue
+            seen.add(russian)
+            if russian not in changed and getattr(entry, russian, None):
+                outdated.setdefault(entry, set()).add(russian)
+    return {entry: frozenset(fields) for entry, fields in outdated.items()}
 
 
 def history(obj: Instrument | Provision, limit: int = 50) -> list[AuditEntry]:

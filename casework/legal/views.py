@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from casework import permissions
+from casework.audit.wording import field_name
 from casework.cases.models import Case
 from casework.core.cli import register_seeder
 from casework.core.db import db
@@ -36,7 +37,7 @@ from casework.core.hooks import (
     register_deadline_provider,
     register_timeline_provider,
 )
-from casework.core.i18n import N_
+from casework.core.i18n import N_, current_language
 from casework.core.i18n import gettext as _
 from casework.core.rendering import render_fragment
 from casework.core.vocab import Assessment, LinkState
@@ -100,6 +101,23 @@ def _stale_page(template: str, form, current, **context: Any):
     return render_template(template, form=current, submitted=_submitted(form), **context), 409
 
 
+def _outdated_warning(entry: Instrument | Provision) -> str | None:
+    """After an edit: the entry's Russian texts that Russian pages now mark as outdated."""
+    fields = services.outdated_translations([entry]).get(entry)
+    if not fields:
+        return None
+    return _(
+        "The English text changed and its Russian version did not (%(fields)s): Russian pages "
+        "mark it as possibly outdated, with the English beside it, until it is updated.",
+        fields=", ".join(field_name(name) for name in sorted(fields)),
+    )
+
+
+def _outdated(entries: list[Instrument | Provision]) -> dict:
+    """The Russian texts a Russian page marks as possibly outdated (none on other pages)."""
+    return services.outdated_translations(entries) if current_language() == "ru" else {}
+
+
 def _set_retired(item, set_retired, endpoint: str):
     """Retire or reinstate a catalogue entry from its page, then go back to that page."""
     form = RetireForm()
@@ -135,6 +153,7 @@ def catalogue():
     return render_template(
         "legal/catalogue.html",
         instruments=instruments,
+        outdated=_outdated([*instruments, *(p for inst in instruments for p in inst.provisions)]),
         counts=counts,
         count_cap=services.CATALOGUE_COUNT_CAP,
         pending=seeding.pending_corrections() if manager else [],
@@ -207,6 +226,7 @@ def instrument(code: str):
     return render_template(
         "legal/instrument.html",
         instrument=item,
+        outdated=_outdated([item, *item.provisions]),
         counts=counts,
         count_cap=services.CATALOGUE_COUNT_CAP,
         history=services.history(item),
@@ -236,6 +256,7 @@ def edit_instrument(code: str):
         success=_("Instrument saved."),
         then=url_for("legal.instrument", code=item.code),
         on_stale=stale,
+        warning=_outdated_warning,
     )
     return done or render_template("legal/instrument_form.html", form=form, instrument=item)
 
@@ -293,6 +314,7 @@ def provision(code: str):
     return render_template(
         "legal/provision.html",
         provision=item,
+        outdated=_outdated([item, item.instrument]),
         citations=found.shown,
         counts=found.counts,
         citation_total=found.total,
@@ -316,6 +338,7 @@ def edit_provision(code: str):
         ),
         success=_("Provision saved."),
         then=url_for("legal.provision", code=item.code),
+        warning=_outdated_warning,
         on_stale=lambda exc: _stale_page(
             "legal/provision_form.html",
             form,
