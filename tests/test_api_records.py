@@ -416,3 +416,44 @@ def test_partial_dates_and_countries_are_read_as_the_document_says(app):
                 if model.endswith(("Create", "Update")):
                     assert "name in English or Russian" in says, (model, name)
     assert dates >= 13 and countries >= 10
+
+
+def test_the_catalogue_gives_the_russian_title_summary_and_status_beside_the_english(app):
+    world = build_world()
+    world.instrument.title_ru = "Конвенция против пыток"
+    world.instrument.summary_ru = "Абсолютно запрещает пытки."
+    world.instrument.kz_status_ru = "Участник с 1998 года"
+    world.provision.title_ru = "Статья 3: невысылка"
+    world.provision.summary_ru = "Ни одно государство не высылает лицо под угрозой пыток."
+    db.session.commit()
+    api = api_for(app, world.on[Role.MONITOR])
+    instrument = api.get(f"catalogue/instruments/{world.instrument.code}").get_json()
+    assert (instrument["title_ru"], instrument["summary_ru"], instrument["kz_status_ru"]) == (
+        "Конвенция против пыток",
+        "Абсолютно запрещает пытки.",
+        "Участник с 1998 года",
+    )
+    assert instrument["title"] == world.instrument.title  # the English stays as it was
+    provision = next(p for p in instrument["provisions"] if p["code"] == world.provision.code)
+    assert provision["title_ru"] == "Статья 3: невысылка"
+    alone = api.get(f"catalogue/provisions/{world.provision.code}").get_json()
+    assert alone["summary_ru"] == "Ни одно государство не высылает лицо под угрозой пыток."
+    listed = api.get("catalogue/instruments").get_json()["items"]
+    assert next(i for i in listed if i["code"] == world.instrument.code)["kz_status_ru"] == (
+        "Участник с 1998 года"
+    )
+    # An entry without a Russian text gives null: a reader shows the English.
+    world.provision.summary_ru = None
+    db.session.commit()
+    alone = api.get(f"catalogue/provisions/{world.provision.code}").get_json()
+    assert alone["summary_ru"] is None and alone["summary"] == world.provision.summary
+
+    schemas = ApiClient(app, None).get("openapi.json").get_json()["components"]["schemas"]
+    for model, fields in (
+        ("InstrumentOut", ("title_ru", "summary_ru", "kz_status_ru")),
+        ("ProvisionOut", ("title_ru", "summary_ru")),
+    ):
+        for name in fields:
+            assert name in schemas[model]["properties"], (model, name)
+            assert name in schemas[model]["required"], (model, name)
+            assert "English" in schemas[model]["properties"][name]["description"], (model, name)

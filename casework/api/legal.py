@@ -210,17 +210,24 @@ def create_remedy(call: Call, case_id: str) -> RemedyOut:
     return present_remedy(legal.add_remedy(call.user, case, **values), True)
 
 
+# A catalogue text's Russian version: null where it has none (readers then show the English).
+_RUSSIAN = "The %s in Russian, as Russian pages show it; null when none (the English is shown)."
+
+
 class ProvisionOut(Output):
     code: str
     instrument: str
     title: str
+    title_ru: str | None = Field(description=_RUSSIAN % "title")
     summary: str | None
+    summary_ru: str | None = Field(description=_RUSSIAN % "summary")
     retired: bool
 
 
 class InstrumentOut(Output):
     code: str
     title: str
+    title_ru: str | None = Field(description=_RUSSIAN % "title")
     instrument_type: str
     direction: str
     adopted_on: str | None = Field(
@@ -231,7 +238,9 @@ class InstrumentOut(Output):
         )
     )
     kz_status: str | None
+    kz_status_ru: str | None = Field(description=_RUSSIAN % "note on Kazakhstan's status")
     summary: str | None
+    summary_ru: str | None = Field(description=_RUSSIAN % "summary")
     url: str | None
     retired: bool
     provisions: list[ProvisionOut]
@@ -246,7 +255,9 @@ def present_provision(provision: Provision) -> ProvisionOut:
         code=provision.code,
         instrument=provision.instrument.code,
         title=provision.title,
+        title_ru=provision.title_ru,
         summary=provision.summary,
+        summary_ru=provision.summary_ru,
         retired=provision.retired,
     )
 
@@ -264,11 +275,14 @@ def present_instrument(instrument: Instrument) -> InstrumentOut:
     return InstrumentOut(
         code=instrument.code,
         title=instrument.title,
+        title_ru=instrument.title_ru,
         instrument_type=text(instrument.instrument_type),
         direction=text(instrument.direction),
         adopted_on=_adopted_on(instrument.adopted_on),
         kz_status=instrument.kz_status,
+        kz_status_ru=instrument.kz_status_ru,
         summary=instrument.summary,
+        summary_ru=instrument.summary_ru,
         url=instrument.url,
         retired=instrument.retired,
         provisions=[present_provision(p) for p in instrument.provisions],
