@@ -91,9 +91,12 @@ def test_the_authorisation_and_other_procedures_are_edited_shown_sealed_and_audi
         entry.details["fields"]
     )
     assert entry.details["changes"]["authorisation"] == ["not_recorded", "through_family"]
-    assert entry.details["changes"]["authorised_on"] == [None, "2012-03-01"]
+    # The day of the authorisation is identifying (the API gives it only to who may read the
+    # case's identifying data): the trail says that it changed, not to what.
+    assert "authorised_on" in entry.details["fields"]
+    assert "authorised_on" not in entry.details["changes"]
     trail = str(entry.details)
-    for typed in ("Гульнора", "incommunicado", "WGAD"):
+    for typed in ("Гульнора", "incommunicado", "WGAD", "2012-03-01"):
         assert typed not in trail, typed
 
 
@@ -203,3 +206,38 @@ def test_the_api_reads_and_changes_them_as_identifying_fields(app, make_user):
     anonymised = api.get(f"{url}?anonymised=true")
     assert anonymised.get_json()["identifying"] is None
     assert "incommunicado" not in anonymised.get_data(as_text=True)
+
+
+def test_the_audit_trail_never_shows_the_day_of_the_authorisation(app, make_user):
+    """An administrator reads the audit trail, not the case: the change of the authorisation's
+    day is named there without its value, also in an entry written before it was withheld."""
+    monitor = make_user(Role.MONITOR, display_name="Field Monitor")
+    case = intake(client_for(app, monitor))
+    response = client_for(app, monitor).post(
+        f"/cases/{case.public_id}/edit",
+        data={**EDIT, "authorisation": "written", "authorised_on": "17.05.2013",
+              "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    # As an earlier version wrote it: the day before and after among the values.
+    db.session.add(
+        AuditEntry(
+            action="case.updated",
+            object_type="cases",
+            object_id=case.public_id,
+            case_id=case.id,
+            actor_id=monitor.id,
+            details={
+                "fields": ["authorised_on"],
+                "changes": {"authorised_on": [None, "2014-09-23"]},
+            },
+        )
+    )
+    db.session.commit()
+    admin = make_user(Role.ADMIN)
+    trail = page(client_for(app, admin), "/admin/audit")
+    assert "the date of the authorisation" in trail
+    for value in ("2013-05-17", "17.05.2013", "2014-09-23", "23.09.2014"):
+        assert value not in trail, value
+    # The team still reads the day on the case file.
+    assert "2013-05-17" in page(client_for(app, monitor), f"/cases/{case.public_id}")

@@ -107,7 +107,6 @@ def present_case(user: Any, case: Case, *, anonymised: bool = False) -> CaseOut:
         identifying = CaseIdentifying(
             **identifying_values(case, "cases"),
             authorisation=case.authorisation,
-            authorised_on=case.authorised_on,
             other_procedures=case.other_procedures,
         )
     return CaseOut(

@@ -56,6 +56,7 @@ from casework.core.vocab import (
     ViolationStatus,
     Vocab,
 )
+from casework.permissions import IDENTIFYING_FIELDS
 
 # Field name -> the vocabulary its codes come from (for "from Routine to Imminent").
 _FIELD_VOCAB: dict[str, type[Vocab]] = {
@@ -737,20 +738,34 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _withheld(entry: Any) -> frozenset[str]:
+    """The identifying fields of the entry's object type, whose values the trail never shows."""
+    return IDENTIFYING_FIELDS.get(getattr(entry, "object_type", None) or "", frozenset())
+
+
+def _without_identifying_changes(entry: Any) -> dict[str, Any]:
+    """An entry's details without the values before and after of an identifying field, which an
+    earlier version recorded (the day of a case's authorisation): that it changed is kept."""
+    details = dict(entry.details or {})
+    withheld, changes = _withheld(entry), details.get("changes")
+    if isinstance(changes, dict) and withheld & changes.keys():
+        details["changes"] = {k: v for k, v in changes.items() if k not in withheld}
+    return details
+
+
 def shown_details(entry: Any) -> dict[str, Any]:
     """An entry's details as the trail shows them: without a value an earlier version recorded
-    under an identifying field's name (a document's hash, before it stopped being recorded)."""
-    from casework.permissions import IDENTIFYING_FIELDS
-
-    withheld = IDENTIFYING_FIELDS.get(entry.object_type or "", frozenset())
-    return {k: v for k, v in (entry.details or {}).items() if k not in withheld}
+    under an identifying field's name (a document's hash, before it stopped being recorded), nor
+    one among its values before and after."""
+    withheld = _withheld(entry)
+    return {k: v for k, v in _without_identifying_changes(entry).items() if k not in withheld}
 
 
 def describe(entry: Any) -> str:
     """One sentence for an audit entry ("Aida changed the status from submitted to verified")."""
     actor = getattr(entry, "actor", None)
     who = actor.display_name if actor is not None else _("The system")
-    details = dict(entry.details or {})
+    details = _without_identifying_changes(entry)
     builder = WORDING.get(entry.action)
     if builder is None:
         # Older entries whose action is no longer recorded: still a sentence, not a code.
