@@ -504,7 +504,7 @@ def test_a_video_whose_place_cannot_be_ruled_out_is_flagged_as_such(app, monitor
     assert "could not be ruled out" in html
     assert "records where it was filmed" not in html
     assert db.session.scalar(select(Document)).records_location is True
-    assert "Location data in file" in page(client, f"/cases/{case.public_id}")
+    assert "Location data possibly in file" in page(client, f"/cases/{case.public_id}")
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(content), "GOPR0413.MP4")})
     uploaded = api_for(app, case.created_by).post(
         f"cases/{case.public_id}/documents",
@@ -514,7 +514,10 @@ def test_a_video_whose_place_cannot_be_ruled_out_is_flagged_as_such(app, monitor
     assert uploaded.status_code == 201
     assert [w["code"] for w in uploaded.get_json()["warnings"]] == ["location_not_ruled_out"]
     response = _upload(client, case, video(None), "GOPR0414.MP4")
-    assert "ruled out" not in page(client, response.headers["Location"])
+    # No warning for it (the list still marks the earlier ones).
+    assert "This video may record where it was filmed" not in page(
+        client, response.headers["Location"]
+    )
 
 
 def test_a_cut_or_malformed_video_is_stored_without_a_warning(app, monitor_case):
@@ -614,3 +617,72 @@ def test_stored_documents_are_checked_again_for_a_place_from_the_command_line(ap
     assert "Checked 3 documents: 0 newly marked as recording a place." in result.output
     db.session.expire_all()
     assert db.session.get(Document, documents["IMG_0412.jpg"].id).records_location is True
+
+
+def test_a_place_not_ruled_out_is_kept_apart_from_a_place_found(app, monitor_case):
+    """A video whose place could not be ruled out is stored as such, not as one whose place was
+    found: the document list marks it so, the API gives it, and a replayed upload still warns
+    under its own code. Both are to be cleaned before they leave the organisation."""
+    client, case = monitor_case
+    assert _upload(client, case, video(None, track=b"gpmd"), "GOPR0412.MP4").status_code == 302
+    assert _upload(client, case, video("android"), "VID_0413.mp4").status_code == 302
+    db.session.expire_all()
+    stored = {d.original_name: d for d in db.session.scalars(select(Document))}
+    unsure, found = stored["GOPR0412.MP4"], stored["VID_0413.mp4"]
+    assert (unsure.records_location, unsure.location_unsure) == (True, True)
+    assert (found.records_location, found.location_unsure) == (True, False)
+
+    html = page(client, f"/cases/{case.public_id}")
+    listing = html[html.index('id="documents"') :]
+    unsure_row = listing[
+        listing.index("GOPR0412.MP4") : listing.index("</tr>", listing.index("GOPR0412.MP4"))
+    ]
+    found_row = listing[
+        listing.index("VID_0413.mp4") : listing.index("</tr>", listing.index("VID_0413.mp4"))
+    ]
+    assert "Location data possibly in file" in unsure_row
+    assert "Location data in file" not in unsure_row
+    assert "Location data in file" in found_row
+    assert "could not be ruled out" in listing  # the note under the list says what it means
+
+    api = api_for(app, case.created_by)
+    items = {d["id"]: d for d in api.get(f"cases/{case.public_id}/documents").get_json()["items"]}
+    assert items[unsure.public_id]["location_unsure"] is True
+    assert items[found.public_id]["location_unsure"] is False
+    assert items[unsure.public_id]["records_location"] is True
+
+    def send():
+        boundary, body = encode_multipart(
+            {"file": FileStorage(io.BytesIO(video(None, compressed=True)), "GOPR0414.MP4")}
+        )
+        return api.post(
+            f"cases/{case.public_id}/documents",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+            headers={"Idempotency-Key": "upload-gopro-0414"},
+        )
+
+    first, replayed = send(), send()
+    assert first.status_code == replayed.status_code == 201
+    assert replayed.get_json()["id"] == first.get_json()["id"]
+    for answer in (first, replayed):
+        assert [w["code"] for w in answer.get_json()["warnings"]] == ["location_not_ruled_out"]
+        assert answer.get_json()["location_unsure"] is True
+    assert _count() == 3
+
+
+def test_a_recheck_keeps_a_place_not_ruled_out_apart(app, monitor_case):
+    """A video stored before the checks existed, whose place cannot be ruled out, is marked so
+    by the recheck (not as one whose place was found)."""
+    from casework.evidence.services import recheck_locations
+
+    client, case = monitor_case
+    assert _upload(client, case, video(None, compressed=True), "GOPR0412.MP4").status_code == 302
+    document = db.session.scalar(select(Document))
+    document.records_location = document.location_unsure = None  # stored before the checks
+    db.session.commit()
+    recheck_locations()
+    db.session.commit()
+    db.session.expire_all()
+    document = db.session.scalar(select(Document))
+    assert (document.records_location, document.location_unsure) == (True, True)

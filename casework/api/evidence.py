@@ -39,6 +39,12 @@ class DocumentOut(Output):
         "photo's GPS coordinates): it should be cleaned before it leaves the organisation. Null: "
         "stored before files were checked for this."
     )
+    location_unsure: bool | None = Field(
+        description="True: a place could not be ruled out rather than found (a video's GPS "
+        "track or compressed metadata could not be read); records_location is true as well, and "
+        "the file is to be cleaned alike. False: a place found, or none. Null: stored before "
+        "the two were told apart."
+    )
     identifying: DocumentIdentifying | None
 
 
@@ -47,7 +53,7 @@ class UploadWarning(Output):
         description="A stable machine code: location_in_file (the file records "
         "where it was taken, such as a photo's GPS coordinates); location_not_ruled_out (the "
         "file may record it: a video's GPS track or compressed metadata could not be read; "
-        "marked as recording a place, and said as location_in_file once replayed)."
+        "marked as recording a place, with location_unsure, and said so again when replayed)."
     )
     message: str
 
@@ -76,6 +82,7 @@ def present_document(document: Any, identifying: bool) -> DocumentOut:
         size=document.size,
         uploaded_at=document.uploaded_at,
         records_location=document.records_location,
+        location_unsure=document.location_unsure,
         identifying=details,
     )
 

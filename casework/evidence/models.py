@@ -77,8 +77,9 @@ class Document(PublicIdMixin, HiddenMixin, db.Model):
     # Found at upload: the file records where it was taken (a photo's GPS coordinates), and
     # must be cleaned before it leaves the organisation. None: stored before this was kept.
     records_location: Mapped[bool | None] = mapped_column(Boolean)
-    # Said to the uploader, not kept: the place could not be ruled out, rather than found (a
-    # video's GPS track among its media data); ``records_location`` is set as for one found.
-    location_unsure = False
+    # The place could not be ruled out, rather than found (a video's GPS track among its media
+    # data, a compressed movie box): ``records_location`` is set too, as the file is cleaned
+    # alike. False: found, or none; None: stored before this was kept.
+    location_unsure: Mapped[bool | None] = mapped_column(Boolean)
 
     uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])

@@ -229,10 +229,8 @@ def store_document(
         sha256=digest.hexdigest(),
         description=description,
         uploaded_by_id=actor.id,
-        records_location=location.found(allowed.mime),
+        **_location_marks(location, allowed.mime),
     )
-    if not document.records_location and location.unsure(allowed.mime):
-        document.records_location = document.location_unsure = True
     db.session.add(document)
     if case is not None:
         case.updated_at = utcnow()
@@ -249,6 +247,14 @@ def store_document(
     attached_to = {"advocacy_action": action.public_id} if action is not None else {}
     record(actor, "document.uploaded", document, case=case, size=size, **attached_to)
     return document
+
+
+def _location_marks(location: PhotoLocation, mime: str) -> dict[str, bool]:
+    """A document's ``records_location`` and ``location_unsure`` by what the check read: a place
+    not ruled out is marked as one found, and kept apart from it."""
+    found = location.found(mime)
+    unsure = not found and location.unsure(mime)
+    return {"records_location": found or unsure, "location_unsure": unsure}
 
 
 def upload_warnings(document: Document) -> list[tuple[str, str]]:
@@ -340,12 +346,23 @@ def recheck_locations(*, every: bool = False) -> LocationRecheck:
             continue
         report.checked += 1
         if document.records_location:
+            if document.location_unsure is None:  # marked before the two were kept apart
+                document.location_unsure = located["location_unsure"]
             continue
-        document.records_location = located
-        if located:
+        document.records_location = located["records_location"]
+        document.location_unsure = located["location_unsure"]
+        if document.records_location:
             report.marked.append(document.public_id)
             case = db.session.get(Case, document.case_id) if document.case_id else None
-            record(None, "document.location_rechecked", document, case=case, records_location=True)
+            unsure = {"location_unsure": True} if document.location_unsure else {}
+            record(
+                None,
+                "document.location_rechecked",
+                document,
+                case=case,
+                records_location=True,
+                **unsure,
+            )
     record(
         None,
         "document.locations_rechecked",
@@ -357,15 +374,14 @@ def recheck_locations(*, every: bool = False) -> LocationRecheck:
     return report
 
 
-def _records_location(document: Document) -> bool:
+def _records_location(document: Document) -> dict[str, bool]:
     """Does a stored document's file record a place, or not rule one out, as its upload's
-    check would say now?"""
+    check would say now? Its marks (``_location_marks``)."""
     location = PhotoLocation()
     with open_document(document) as content:
         while chunk := content.read(_CHUNK):
             location.feed(chunk)
-    mime = document.content_type
-    return location.found(mime) or location.unsure(mime)
+    return _location_marks(location, document.content_type)
 
 
 def get_document(public_id: str) -> Document | None:
