@@ -619,3 +619,86 @@ def test_the_case_archive_leaves_out_a_file_that_records_where_it_was_taken(app)
     assert documents == ["documents/001.txt", "documents/004.jpg"]
     assert photo(gps=False) in contents
     assert not any(b"GPS" in c or photo(gps=True) == c for c in contents)
+
+
+def _cases_to(coordinator, *groups) -> None:
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus
+    from tests.factories import make_case
+
+    for year, country, n in groups:
+        for _ in range(n):
+            make_case(coordinator, status=CaseStatus.VERIFIED, act_date=PartialDate(year, 3),
+                      destination_country=country)  # fmt: skip
+
+
+def test_three_publications_cannot_be_combined_to_reveal_a_small_group(app):
+    """Each pair of publications was compared: 2011-2012 (12), 2012-2013 (12) and 2011-2013
+    (22) differ pairwise by 0 or 10, yet 12 + 12 - 22 gives the two cases of 2012 away. A
+    download is refused when, with the earlier publications of the table, it determines a
+    small group; the message names the earlier publications it would be combined with."""
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 10), (2012, "UZ", 2), (2013, "UZ", 10))
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+    assert _rows(client.get(url, query_string={"from": "2011", "to": "2012"}))[1] == [
+        "Uzbekistan", "12"
+    ]  # fmt: skip
+    assert _rows(client.get(url, query_string={"from": "2012", "to": "2013"}))[1] == [
+        "Uzbekistan", "12"
+    ]  # fmt: skip
+
+    refused = client.get(url, query_string={"from": "2011", "to": "2013"})
+    assert refused.status_code == 302
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "would reveal a small group" in page
+    assert "2011–2012" in page and "2012–2013" in page  # the two it would be combined with
+    db.session.expire_all()
+    assert len(list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "output.generated")))) == 2  # fmt: skip
+    # Another table, or the other years alone, are no such combination.
+    assert (
+        client.get("/reports/statistics/year.csv", query_string={"from": "2011"}).status_code == 200
+    )
+
+
+def test_publications_of_years_that_share_no_case_still_go_out(app):
+    """A yearly table after another tells nothing by their combination, nor a table of the
+    years together after each year alone, as each year's rows are published whole."""
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 7), (2011, "TJ", 3), (2011, "KG", 4),
+              (2012, "UZ", 8), (2012, "TJ", 4), (2012, "KG", 3), (2013, "UZ", 9))  # fmt: skip
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+    for years in (("2011", "2011"), ("2012", "2012"), ("2013", "2013"), ("2011", "2012")):
+        response = client.get(url, query_string={"from": years[0], "to": years[1]})
+        assert response.status_code == 200, years
+    assert ["Uzbekistan", "15"] in _rows(response)
+
+
+def test_the_audit_of_publications_counts_only_the_years_and_statuses_holding_cases(
+    app, monkeypatch
+):
+    """The atoms are the years between the filters' bounds by status: the audit counts a
+    table once for each of those holding some case, whatever the number of publications and
+    their bounds, and once per change of the data."""
+    from casework.core.vocab import CaseStatus
+    from casework.reports import statistics as stats
+
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 6), (2013, "UZ", 7))
+    verified = (CaseStatus.VERIFIED,)
+    for start in range(1990, 2030, 4):
+        services.record_output(coordinator, "statistics", "csv", 0, table="destination",
+                               **stats.publication_details(Filters(verified, start, start + 5)))  # fmt: skip
+    db.session.commit()
+    counted = []
+    single_table = stats._single_table
+    monkeypatch.setattr(
+        stats, "_single_table", lambda key, where: counted.append(key) or single_table(key, where)
+    )
+    assert stats.earlier_publication_clash(coordinator, "destination", Filters(verified)) is None
+    # Regions of two years from 1990, the years before and after, no year: two hold cases.
+    assert counted == ["destination"] * 2
+    stats.earlier_publication_clash(coordinator, "destination", Filters(verified, 2013))
+    assert len(counted) == 3  # 2013 alone is a new region; 2011's is remembered

@@ -10,7 +10,7 @@ where no small count identifies someone (``publish``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,6 +56,7 @@ from casework.core.vocab import (
 )
 from casework.legal.models import CaseProvision, Provision
 from casework.people.models import Person
+from casework.reports import disclosure
 from casework.reports.services import act_date_in
 
 DEFAULT_STATUSES = (CaseStatus.VERIFIED,)
@@ -303,7 +304,7 @@ def after_return(where) -> Table:
     )
 
 
-def provisions_violated(where, limit: int = 10) -> Table:
+def provisions_violated(where, limit: int | None = 10) -> Table:
     counted = func.count(distinct(Case.id))
     rows = db.session.execute(
         select(Provision.code, Provision.title, Provision.title_ru, counted)
@@ -531,6 +532,20 @@ def statistics(user: Any, filters: Filters) -> list[Table]:
         ]
 
 
+def _single_table(key: str, where) -> Table:
+    """The table ``key`` alone for the cases ``where`` keeps, every row counted (no top ten):
+    a region's counts in the audit of publications (``_audit``)."""
+    with _planner_for_aggregates():
+        if key in ("year", "year_act", "destination", "situation"):
+            return next(t for t in case_tables(where) if t.key == key)
+        if key in ("nationality", "ethnicity"):
+            return next(t for t in people_tables(where) if t.key == key)
+        if key == "provisions":
+            return provisions_violated(where, limit=None)
+        alone = {"after_return": after_return, "advocacy": advocacy}
+        return alone.get(key, interim_measures)(where)
+
+
 def published_statistics(user: Any, filters: Filters) -> list[Table]:
     """``statistics`` as they may leave the organisation (``publish``)."""
     return [publish(table) for table in statistics(user, filters)]
@@ -561,38 +576,31 @@ def _filters_of(details: dict[str, Any]) -> Filters | None:
 
 
 @dataclass(frozen=True)
-class Clash:
-    """An earlier publication of a table whose rows differ from a new one's by a small count."""
+class Publication:
+    """An earlier publication of a table: when, and for which filters."""
 
     at: Any
     filters: Filters
 
 
-# The earlier publications a new one is compared with: the newest of the same table's.
+@dataclass(frozen=True)
+class Clash:
+    """The earlier publications of a table with which a new one would give a small group away."""
+
+    earlier: tuple[Publication, ...]
+
+
+# The earlier publications a new one is audited with: the newest of the same table's.
 PUBLICATIONS_COMPARED = 500
-
-
-def _small_difference(new: Table, old: Table, below: int) -> bool:
-    """Does a row of ``new`` differ from the row of the same label in ``old`` (both published)
-    by a count from 1 to ``below`` less one, which subtracting one from the other reveals?"""
-    earlier = {str(row[0]): row for row in old.rows}
-    for row in new.rows:
-        other = earlier.get(str(row[0]))
-        if other is None:
-            continue
-        for a, b in zip(row[1:], other[1:], strict=False):
-            if isinstance(a, int) and isinstance(b, int) and 0 < abs(a - b) < below:
-                return True
-    return False
 
 
 def earlier_publication_clash(
     user: Any, key: str, filters: Filters, below: int | None = None
 ) -> Clash | None:
-    """An earlier publication of the table ``key`` (a download, by anyone) for other filters
-    whose rows differ from this one's by a small count: the two subtracted would reveal a
-    group too small to publish (the years or statuses the filters do not share). The earlier
-    rows are counted again now, for ``user``: the trail keeps the filters, not the counts."""
+    """The earlier publications of the table ``key`` (downloads, by anyone) with which this
+    one would work out a group too small to publish: 12 cases for 2011-2012, 12 for 2012-2013
+    and 22 for 2011-2013 give the 2 of 2012 (``_audit``). The earlier tables are counted again
+    now, for ``user``: the trail keeps the filters, not the counts."""
     from casework.audit.models import AuditEntry
 
     below = suppress_below() if below is None else below
@@ -602,41 +610,233 @@ def earlier_publication_clash(
             AuditEntry.action == "output.generated",
             AuditEntry.object_id == "statistics",
             # The newest of this table's: downloads of the other tables do not push an earlier
-            # publication of this one out of the comparison.
+            # publication of this one out of the audit.
             AuditEntry.details["table"].as_string() == key,
         )
         .order_by(AuditEntry.seq.desc())
         .limit(PUBLICATIONS_COMPARED)
     )
-    seen: set[Filters] = {filters}
-    new: Table | None = None
+    earlier: dict[Filters, Any] = {}  # each filters once, at their newest publication
     for at, details in entries:
         if (details or {}).get("table") != key:
             continue
-        earlier = _filters_of(details)
-        if earlier is None or earlier in seen:
-            continue
-        if not _overlap(filters, earlier):
-            # They share no case: their difference is no group's count (2011 less 2012), and a
-            # yearly report after another is not refused for it. Filters that share some cases
-            # are compared even when neither holds the other: 2012-2013 less 2013-2014 is the
-            # count of 2014 wherever 2012 has none.
-            continue
-        seen.add(earlier)
-        if new is None:
-            new = publish(_table_of(user, key, filters), below)
-        if _small_difference(new, publish(_table_of(user, key, earlier), below), below):
-            return Clash(at, earlier)
-    return None
+        published = _filters_of(details)
+        if published is not None and published != filters and published not in earlier:
+            earlier[published] = at
+    if not earlier:
+        return None
+    involved = _audit(user, key, filters, list(earlier), below)
+    if not involved:
+        return None
+    return Clash(tuple(Publication(earlier[f], f) for f in reversed(earlier) if f in involved))
 
 
-def _overlap(one: Filters, other: Filters) -> bool:
-    """May the two filters count some case in common (a status they share, a year in both)?"""
-    if not set(one.statuses) & set(other.statuses):
-        return False
-    starts = [y for y in (one.year_from, other.year_from) if y is not None]
-    ends = [y for y in (one.year_to, other.year_to) if y is not None]
-    return not (starts and ends and max(starts) > min(ends))
+def _known_years(filters: Filters) -> tuple[int | None, int | None] | None:
+    """The years of the acts ``filters`` keep (None: open); None for no year at all, which
+    keeps the cases whose act has no date too (``case_filter``)."""
+    end = filters.year_to if filters.year_to is not None and filters.year_to < 9999 else None
+    if filters.year_from is None and end is None:
+        return None
+    return filters.year_from, end
+
+
+# A part of a table: a row's key (its folded label) and the place of a count in it.
+Part = tuple[str, int]
+
+
+def _row_key(label: Any) -> str:
+    return _fold(str(label)) or ""
+
+
+def _parts(table: Table) -> dict[Part, int]:
+    """The counts of the disjoint parts of ``table`` (its public rows): each count of a row,
+    and for a count within another (``nested_rows``, ``nested_cells``) the difference."""
+    public = table.rows if table.public_rows is None else table.public_rows
+    parts: dict[Part, int] = {}
+    for i, row in enumerate(public):
+        key = _row_key(row[0])
+        if table.nested_rows:  # requested, not granted; granted, not removed; removed
+            after = int(public[i + 1][1]) if i + 1 < len(public) else 0
+            parts[key, 1] = int(row[1]) - after
+        elif table.nested_cells:  # sent, not answered; answered
+            parts[key, 1] = int(row[1]) - int(row[2])
+            parts[key, 2] = int(row[2])
+        else:
+            for place, cell in enumerate(row[1:], 1):
+                if isinstance(cell, int):
+                    parts[key, place] = cell
+    return parts
+
+
+def _cell_parts(table: Table, places: tuple[int, ...], column: int) -> set[Part]:
+    """The parts a published count sums: the count in ``column`` of the public rows at
+    ``places`` (several: a row "Other")."""
+    public = table.rows if table.public_rows is None else table.public_rows
+    keys = [_row_key(row[0]) for row in public]
+    if table.nested_rows:
+        return {(keys[i], 1) for i in range(places[0], len(public))}
+    if table.nested_cells:
+        key = keys[places[0]]
+        return {(key, 1), (key, 2)} if column == 1 else {(key, column)}
+    return {(keys[p], column) for p in places}
+
+
+def _audit(
+    user: Any, key: str, new: Filters, earlier: list[Filters], below: int
+) -> set[Filters] | None:
+    """The ``earlier`` filters with which a publication of ``key`` for ``new`` determines a
+    group of 1 to ``below`` less one (``disclosure.newly_determined``); None: none.
+
+    The atoms are the table's parts (a row's group, a count within another) in each region:
+    the years between the filters' bounds and the act's unknown year, by the statuses the
+    filters choose alike, the finest cells the filters can tell apart. Each published count is
+    a sum of atoms. An atom with nothing in it is taken as known to be empty (the year table
+    and a group's absence from a table tell it), so overlapping filters whose difference is
+    one group in one year are refused as before. The groups audited: each atom, and each part
+    (or cell of one row) over the regions any one filter could keep. The cost: one query for
+    the years and statuses that hold cases, then one or two per region holding some (at most
+    the years with cases times the statuses), and an elimination over the atoms holding some.
+    """
+    every = [new, *earlier]
+    statuses = sorted({s for f in every for s in f.statuses}, key=lambda s: s.value)
+    # Statuses every filter takes or leaves alike are one class.
+    classes: dict[tuple[bool, ...], list[CaseStatus]] = {}
+    for status in statuses:
+        classes.setdefault(tuple(status in f.statuses for f in every), []).append(status)
+    kinds = list(classes)
+    bounds = [_known_years(f) for f in every]
+    cuts = sorted(
+        {b[0] for b in bounds if b and b[0] is not None}
+        | {b[1] + 1 for b in bounds if b and b[1] is not None}
+    )
+    starts: list[int | None] = [None, *cuts]
+    ends: list[int | None] = [*(c - 1 for c in cuts), None]
+    years: list[tuple[int | None, int | None] | None] = list(zip(starts, ends, strict=True))
+    if any(b is None for b in bounds):
+        years.append(None)  # the cases whose act has no date
+    regions = [(c, y) for c in range(len(kinds)) for y in range(len(years))]
+
+    def keeps(f: int, region: tuple[int, int]) -> bool:
+        kind, year = region
+        if not kinds[kind][f]:
+            return False
+        if bounds[f] is None:
+            return True
+        if years[year] is None:
+            return False
+        lo, hi = bounds[f]
+        start, end = years[year]
+        return (lo is None or (start is not None and start >= lo)) and (
+            hi is None or (end is not None and end <= hi)
+        )
+
+    def within(year: int | None, place: int) -> bool:
+        span = years[place]
+        if span is None or year is None:
+            return span is None and year is None
+        return (span[0] is None or year >= span[0]) and (span[1] is None or year <= span[1])
+
+    held = db.session.execute(
+        select(_year(), Case.status).where(case_filter(user, Filters(tuple(statuses)))).distinct()
+    ).all()
+    kind_of = {status: k for k, kind in enumerate(kinds) for status in classes[kind]}
+    held_years = [(int(y) if y and y.isdigit() else None, kind_of[status]) for y, status in held]
+    atoms: dict[tuple[Part, int], tuple[int, int]] = {}  # (part, region): (number, count)
+    for r, (kind, year) in enumerate(regions):
+        if not any(k == kind and within(y, year) for y, k in held_years):
+            continue  # nothing there: every atom of the region is empty
+        chosen = tuple(classes[kinds[kind]])
+        for part, count in _region_parts(user, key, chosen, years[year]).items():
+            if count > 0:
+                atoms[part, r] = (len(atoms), count)
+
+    shapes: set[frozenset[Part]] = {frozenset([part]) for part, _r in atoms}
+    counts: list[list[tuple[Filters, frozenset[int]]]] = []
+    for f, published in enumerate(every):
+        table = _table_of(user, key, published)
+        kept = [r for r in range(len(regions)) if keeps(f, regions[r])]
+        sums = []
+        for row, places in _publication(table, below):
+            for column, cell in enumerate(row[1:], 1):
+                if type(cell) is not int:
+                    continue  # hidden ("<5") or withheld: no count published
+                parts = _cell_parts(table, places, column)
+                if len(places) == 1:
+                    shapes.add(frozenset(parts))
+                vector = frozenset(
+                    atoms[part, r][0] for part in parts for r in kept if (part, r) in atoms
+                )
+                if vector:
+                    sums.append((published, vector))
+        counts.append(sums)
+
+    groups = _small_groups(atoms, shapes, regions, years, kinds, below)
+    return disclosure.newly_determined(
+        [c for sums in counts[1:] for c in sums], [v for _f, v in counts[0]], groups
+    )
+
+
+def _region_parts(
+    user: Any,
+    key: str,
+    statuses: tuple[CaseStatus, ...],
+    years: tuple[int | None, int | None] | None,
+) -> dict[Part, int]:
+    """The parts of the table ``key`` over the cases of ``statuses`` whose act falls in
+    ``years`` (None: has no date), computed once per change of the data, as the statistics."""
+    from casework.audit.services import data_version
+
+    return _parts_of(data_version(), user.id, str(get_locale()), key, statuses, years)
+
+
+@data_cached(maxsize=1024)
+def _parts_of(
+    version: str,
+    user_id: int,
+    locale: str,
+    key: str,
+    statuses: tuple[CaseStatus, ...],
+    years: tuple[int | None, int | None] | None,
+) -> dict[Part, int]:
+    from casework.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if years is None:
+        where = and_(case_filter(user, Filters(statuses)), Case.act_date.is_(None))
+    else:
+        # From the year 0: every act with a date, and only those.
+        where = case_filter(user, Filters(statuses, years[0] or 0, years[1]))
+    return _parts(_single_table(key, where))
+
+
+def _small_groups(atoms, shapes, regions, years, kinds, below) -> list[frozenset[int]]:
+    """The groups audited, as sets of atoms holding some: each atom, and each shape (a part,
+    or the parts of a published cell of one row) over the regions one filter could keep
+    (consecutive years, or every year and none, by some classes of statuses), when they count
+    1 to ``below`` less one."""
+    known = [y for y in range(len(years)) if years[y] is not None]
+    spans: list[frozenset[int]] = []
+    for chosen in range(1, 2 ** len(kinds)):
+        classes = [k for k in range(len(kinds)) if chosen >> k & 1]
+        place = {region: r for r, region in enumerate(regions)}
+        for i in range(len(known)):
+            for j in range(i, len(known)):
+                spans.append(frozenset(place[c, y] for c in classes for y in known[i : j + 1]))
+        if len(known) < len(years):
+            spans.append(frozenset(place[c, y] for c in classes for y in range(len(years))))
+    groups: dict[frozenset[int], None] = {
+        frozenset([number]): None for number, count in atoms.values() if count < below
+    }
+    for shape in shapes:
+        held = [(r, atoms[part, r]) for part in shape for r in range(len(regions))
+                if (part, r) in atoms]  # fmt: skip
+        if not held:
+            continue
+        for span in spans:
+            inside = [atom for r, atom in held if r in span]
+            if inside and sum(count for _n, count in inside) < below:
+                groups.setdefault(frozenset(n for n, _c in inside), None)
+    return list(groups)
 
 
 def _table_of(user: Any, key: str, filters: Filters) -> Table:
@@ -676,30 +876,37 @@ def publish(table: Table, below: int | None = None) -> Table:
     shows a small count as "<5", and a figure worked out from it (its rate) as "–".
     """
     below = suppress_below() if below is None else below
+    rows = [row for row, _places in _publication(table, below)]
+    return Table(table.key, table.title, table.columns, rows, partition=table.partition)
+
+
+def _publication(table: Table, below: int) -> list[tuple[list[Any], tuple[int, ...]]]:
+    """``publish``'s rows, each with the places of the public rows it counts (a row combined
+    into "Other" is counted there): what the audit of publications reads them as."""
     public = table.rows if table.public_rows is None else table.public_rows
     other = _("Other (small groups combined)")
-    if table.partition:
-        if table.groups is None:
-            rows = _combined(public, below, other)
-        else:
-            members: dict[str, list[list[Any]]] = {}
-            for group, row in zip(table.groups, public, strict=True):
-                members.setdefault(group, []).append(row)
-            groups = list(members)
-            joined = _joined([sum(int(r[1]) for r in members[g]) for g in groups], below)
-            rows = []
-            for i, group in enumerate(groups):
-                if i not in joined:
-                    label = _("%(group)s · other (small groups combined)", group=group)
-                    rows += _combined(members[group], below, label)
-            if joined:
-                together = sum(int(r[1]) for i in joined for r in members[groups[i]])
-                rows.append([other, _shown(together, below)])
-    else:
+    if not table.partition:
         rows = [_hidden_cells(row, below, table.nested_cells) for row in public]
         if table.nested_rows:
             rows = _within_the_row_before(rows, public, below)
-    return Table(table.key, table.title, table.columns, rows, partition=table.partition)
+        return [(row, (i,)) for i, row in enumerate(rows)]
+    if table.groups is None:
+        return _combined(public, range(len(public)), below, other)
+    members: dict[str, list[int]] = {}
+    for place, group in enumerate(table.groups):
+        members.setdefault(group, []).append(place)
+    groups = list(members)
+    joined = _joined([sum(int(public[i][1]) for i in members[g]) for g in groups], below)
+    out: list[tuple[list[Any], tuple[int, ...]]] = []
+    for i, group in enumerate(groups):
+        if i not in joined:
+            label = _("%(group)s · other (small groups combined)", group=group)
+            out += _combined(public, members[group], below, label)
+    if joined:
+        places = tuple(p for i in sorted(joined) for p in members[groups[i]])
+        together = sum(int(public[p][1]) for p in places)
+        out.append(([other, _shown(together, below)], places))
+    return out
 
 
 def _shown(count: int, below: int) -> int | Hidden:
@@ -719,14 +926,18 @@ def _joined(counts: list[int], below: int) -> set[int]:
     return joined
 
 
-def _combined(rows: list[list[Any]], below: int, label: str) -> list[list[Any]]:
-    """Rows of one count each, the small ones combined into a last row ``label``."""
-    joined = _joined([int(row[1]) for row in rows], below)
-    kept = [list(row) for i, row in enumerate(rows) if i not in joined]
+def _combined(
+    rows: list[list[Any]], places: Iterable[int], below: int, label: str
+) -> list[tuple[list[Any], tuple[int, ...]]]:
+    """The rows at ``places`` (one count each), the small ones combined into a last row
+    ``label``; each with the places it counts."""
+    places = list(places)
+    joined = _joined([int(rows[p][1]) for p in places], below)
+    kept = [(list(rows[p]), (p,)) for i, p in enumerate(places) if i not in joined]
     if not joined:
         return kept
-    together = sum(int(rows[i][1]) for i in joined)
-    return [*kept, [label, _shown(together, below)]]
+    together = tuple(places[i] for i in sorted(joined))
+    return [*kept, ([label, _shown(sum(int(rows[p][1]) for p in together), below)], together)]
 
 
 def _hidden_cells(row: list[Any], below: int, nested: bool = False) -> list[Any]:

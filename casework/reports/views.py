@@ -206,16 +206,20 @@ def statistics_csv(key: str):
 
 
 def _clash_message(clash: Any, below: int) -> str:
-    earlier = clash.filters
-    years = f"{earlier.year_from or '…'}–{earlier.year_to or '…'}"
+    earlier = "; ".join(
+        _(
+            "on %(date)s for years %(years)s (%(statuses)s)",
+            date=format_day(publication.at),
+            years=f"{publication.filters.year_from or '…'}–{publication.filters.year_to or '…'}",
+            statuses=", ".join(s.label for s in publication.filters.statuses),
+        )
+        for publication in clash.earlier
+    )
     return _(
-        "Not downloaded: this table was published on %(date)s for other filters (years "
-        "%(years)s; %(statuses)s), and its rows differ from these by fewer than %(n)s cases. "
-        "Subtracting one from the other would reveal a small group. Download it for the same "
-        "filters, or for filters that differ by more cases.",
-        date=format_day(clash.at),
-        years=years,
-        statuses=", ".join(s.label for s in earlier.statuses),
+        "Not downloaded: this table was published %(earlier)s, and these figures together "
+        "with those would reveal a small group (fewer than %(n)s cases). Download it for the "
+        "same filters as one of those, or for filters that differ by more cases.",
+        earlier=earlier,
         n=below,
     )
 
