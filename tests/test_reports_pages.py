@@ -702,3 +702,51 @@ def test_the_audit_of_publications_counts_only_the_years_and_statuses_holding_ca
     assert counted == ["destination"] * 2
     stats.earlier_publication_clash(coordinator, "destination", Filters(verified, 2013))
     assert len(counted) == 3  # 2013 alone is a new region; 2011's is remembered
+
+
+def test_the_view_for_publication_is_recorded_and_audited_as_the_downloads(app):
+    """The view for publication shows the downloads' tables, yet was neither recorded nor
+    audited: after 2011-2012 (12) and 2012-2013 (12) were published, it showed 22 for
+    2011-2013, giving the 2 cases of 2012 away, and its own tables were no publication a
+    download was audited with. Each table it shows is now recorded as a publication, and a
+    table that would give a small group away with the earlier ones is withheld, saying why."""
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 10), (2012, "UZ", 2), (2013, "UZ", 10))
+    client = client_for(app, coordinator)
+    page_url = "/reports/statistics"
+
+    def view(**years) -> str:
+        response = client.get(page_url, query_string={"published": "1", **years})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def published() -> list[AuditEntry]:
+        db.session.expire_all()
+        return list(db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "output.generated")))  # fmt: skip
+
+    assert "<td>Uzbekistan</td><td>12</td>" in view(**{"from": "2011", "to": "2012"})
+    shown = published()
+    assert {e.details["table"] for e in shown} >= {"destination", "year", "interim_measures"}
+    assert {(e.details["format"], e.details["year_from"], e.details["year_to"]) for e in shown} == {
+        ("html", 2011, 2012)
+    }
+    assert "<td>Uzbekistan</td><td>12</td>" in view(**{"from": "2012", "to": "2013"})
+    before = len(published())
+
+    page = view(**{"from": "2011", "to": "2013"})
+    assert "<td>22</td>" not in page
+    assert "Not shown: this table was published" in page and "would reveal a small group" in page
+    assert "Cases by destination country" in page  # its title stays, with the reason
+    assert "<td>Requested</td><td>0</td>" in page  # a table that gives nothing away is shown
+    tables = {e.details["table"] for e in published()[before:]}
+    assert "interim_measures" in tables and "destination" not in tables
+    # The download audits with the views as with downloads.
+    refused = client.get(
+        "/reports/statistics/destination.csv", query_string={"from": "2011", "to": "2013"}
+    )
+    assert refused.status_code == 302
+    # The working view (exact counts, not for publication) is neither recorded nor audited.
+    assert "<td>22</td>" in client.get(
+        page_url, query_string={"from": "2011", "to": "2013"}
+    ).get_data(as_text=True)

@@ -57,7 +57,7 @@ from casework.core.vocab import (
 from casework.legal.models import CaseProvision, Provision
 from casework.people.models import Person
 from casework.reports import disclosure
-from casework.reports.services import act_date_in
+from casework.reports.services import act_date_in, record_output
 
 DEFAULT_STATUSES = (CaseStatus.VERIFIED,)
 
@@ -629,6 +629,36 @@ def earlier_publication_clash(
     if not involved:
         return None
     return Clash(tuple(Publication(earlier[f], f) for f in reversed(earlier) if f in involved))
+
+
+def release(user: Any, table: Table, filters: Filters, fmt: str, below: int) -> Clash | None:
+    """Let the published ``table`` (counted for ``filters``) leave the organisation, as a
+    download or the view for publication: recorded with its filters, so that later ones are
+    audited with it; unless it would give a small group away with the earlier ones: then the
+    earlier publications involved, and nothing recorded."""
+    clash = earlier_publication_clash(user, table.key, filters, below)
+    if clash is None:
+        record_output(
+            user,
+            "statistics",
+            fmt,
+            table.total,
+            table=table.key,
+            suppressed_below=below,
+            **publication_details(filters),
+        )
+    return clash
+
+
+def release_all(
+    user: Any, filters: Filters, fmt: str, below: int
+) -> list[tuple[Table, Clash | None]]:
+    """Every table as published for ``filters`` (the view for publication), each ``release``d
+    with the clash that withholds it, if any."""
+    return [
+        (publish(table, below), release(user, table, filters, fmt, below))
+        for table in cached_statistics(user, filters)
+    ]
 
 
 def _known_years(filters: Filters) -> tuple[int | None, int | None] | None:

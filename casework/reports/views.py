@@ -55,9 +55,9 @@ from casework.reports.statistics import (
     DEFAULT_STATUSES,
     Filters,
     cached_statistics,
-    earlier_publication_clash,
-    publication_details,
     publish,
+    release,
+    release_all,
     suppress_below,
 )
 
@@ -149,23 +149,32 @@ def statistics_page():
     for message in errors:
         flash(message, "warning")
     # The working view: exact counts, marked internal. The view for publication is what the
-    # downloads give.
+    # downloads give, and is a publication as they are: each table recorded, or withheld when
+    # it would give a small group away with the earlier publications.
     published = request.args.get("published") == "1"
-    tables = cached_statistics(current_user, filters)
+    below = suppress_below()
     if published:
-        tables = [publish(t) for t in tables]
+        shown = [
+            (t, bar_chart(t), None)
+            if clash is None
+            else (t, None, _clash_message(clash, below, shown=True))
+            for t, clash in release_all(current_user, filters, "html", below)
+        ]
+        db.session.commit()
+    else:
+        shown = [(t, bar_chart(t), None) for t in cached_statistics(current_user, filters)]
     # The filters as they came, as text: never as keyword arguments of url_for, which reads
     # some ("_anchor", "_scheme", "endpoint") as how to build the link.
     kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "published"])
     page_url = url_for("reports.statistics_page")
     return render_template(
         "reports/statistics.html",
-        tables=[(t, bar_chart(t)) for t in tables],
+        tables=shown,
         filters=filters,
         statuses=list(CaseStatus),
         query=request.query_string.decode(),
         published=published,
-        below=suppress_below(),
+        below=below,
         internal_url=f"{page_url}?{kept}" if kept else page_url,
         published_url=f"{page_url}?{kept + '&' if kept else ''}published=1",
     )
@@ -181,8 +190,8 @@ def statistics_csv(key: str):
     if table is None:
         abort(404)
     below = suppress_below()
-    # Two publications subtracted from each other must not give a small group away.
-    clash = earlier_publication_clash(current_user, key, filters, below)
+    # Publications combined with one another must not give a small group away.
+    clash = release(current_user, table, filters, "csv", below)
     if clash is not None:
         flash(_clash_message(clash, below), "warning")
         page = url_for("reports.statistics_page")
@@ -192,20 +201,11 @@ def statistics_csv(key: str):
     writer = csv.writer(out)
     writer.writerow(table.columns)
     writer.writerows([[inert_cell(v) for v in row] for row in publish(table, below).rows])
-    services.record_output(
-        current_user,
-        "statistics",
-        "csv",
-        table.total,
-        table=key,
-        suppressed_below=below,
-        **publication_details(filters),
-    )
     db.session.commit()
     return _download(out.getvalue().encode("utf-8-sig"), f"{key}.csv", "text/csv")
 
 
-def _clash_message(clash: Any, below: int) -> str:
+def _clash_message(clash: Any, below: int, shown: bool = False) -> str:
     earlier = "; ".join(
         _(
             "on %(date)s for years %(years)s (%(statuses)s)",
@@ -215,6 +215,14 @@ def _clash_message(clash: Any, below: int) -> str:
         )
         for publication in clash.earlier
     )
+    if shown:
+        return _(
+            "Not shown: this table was published %(earlier)s, and these figures together with "
+            "those would reveal a small group (fewer than %(n)s cases). View it for the same "
+            "filters as one of those, or for filters that differ by more cases.",
+            earlier=earlier,
+            n=below,
+        )
     return _(
         "Not downloaded: this table was published %(earlier)s, and these figures together "
         "with those would reveal a small group (fewer than %(n)s cases). Download it for the "
