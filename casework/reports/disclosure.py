@@ -9,6 +9,7 @@ rounding error would call a group hidden that is not.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from fractions import Fraction
 
@@ -17,14 +18,16 @@ Vector = dict[int, Fraction]
 
 class Span:
     """The row space of some vectors of atoms, in echelon form: each row keyed by its first
-    atom (its pivot, coefficient 1), with the combination of the vectors added that makes it."""
+    atom (its pivot, coefficient 1), with the combination of the vectors added that makes it
+    when ``traced`` (which doubles the work: kept for the span whose answer is named)."""
 
-    def __init__(self) -> None:
+    def __init__(self, traced: bool = True) -> None:
         self._rows: dict[int, tuple[Vector, Vector]] = {}
+        self.traced = traced
 
     def copy(self) -> Span:
         # Rows are never changed once added: the new span shares them.
-        span = Span()
+        span = Span(self.traced)
         span._rows = dict(self._rows)
         return span
 
@@ -32,24 +35,30 @@ class Span:
         """``vector`` less the rows that reach its atoms, first atom first: what is left (empty
         when it is in the span), and the combination of added vectors taken off with it."""
         vector, made_of = dict(vector), dict(made_of)
-        done: set[int] = set()
-        while True:
-            left = [atom for atom in vector if atom not in done]
-            if not left:
-                return vector, made_of
-            pivot = min(left)
-            if pivot not in self._rows:
-                done.add(pivot)
-                continue
+        waiting = list(vector)
+        heapq.heapify(waiting)
+        while waiting:
+            pivot = heapq.heappop(waiting)
+            if pivot not in vector or pivot not in self._rows:
+                continue  # taken off already, or no row starts there: it stays
             factor = vector[pivot]
             row, row_made_of = self._rows[pivot]
-            for atoms, other in ((vector, row), (made_of, row_made_of)):
-                for atom, value in other.items():
-                    new = atoms.get(atom, 0) - factor * value
+            for atom, value in row.items():
+                if atom not in vector:
+                    heapq.heappush(waiting, atom)  # after ``pivot``: the row starts there
+                new = vector.get(atom, 0) - factor * value
+                if new:
+                    vector[atom] = new
+                else:
+                    vector.pop(atom, None)
+            if self.traced:
+                for label, value in row_made_of.items():
+                    new = made_of.get(label, 0) - factor * value
                     if new:
-                        atoms[atom] = new
+                        made_of[label] = new
                     else:
-                        atoms.pop(atom, None)
+                        made_of.pop(label, None)
+        return vector, made_of
 
     def add(self, atoms: Iterable[int], label: int) -> None:
         """Add the vector of ``atoms`` (each once), known by ``label``."""
@@ -64,8 +73,8 @@ class Span:
         )
 
     def derivation(self, atoms: Iterable[int]) -> Vector | None:
-        """The combination of the vectors added (by label) that gives the sum of ``atoms``;
-        None when they do not determine it."""
+        """The combination of the vectors added (by label) that gives the sum of ``atoms``
+        (empty when not ``traced``); None when they do not determine it."""
         left, taken = self._reduce({a: Fraction(1) for a in atoms}, {})
         return None if left else {label: -v for label, v in taken.items() if v}
 
@@ -83,19 +92,26 @@ def newly_determined(
     the new ones (refusing them would not take it back); one the new ones give away alone is
     the single table's concern (``statistics.publish``).
     """
-    before, alone = Span(), Span()
+    earlier = list(earlier)
+    new = list(dict.fromkeys(frozenset(atoms) for atoms in new))
+    before, alone = Span(traced=False), Span(traced=False)
     for label, (_publication, atoms) in enumerate(earlier):
         before.add(atoms, label)
     both = before.copy()
     for atoms in new:
-        atoms = list(atoms)
         alone.add(atoms, -1)
         both.add(atoms, -1)
     for group in groups:
-        made_of = both.derivation(group)
-        if made_of is None or before.derivation(group) is not None:
+        if both.derivation(group) is None or before.derivation(group) is not None:
             continue
         if alone.derivation(group) is not None:
             continue
+        # Which earlier publications give it: the same span, tracing its rows (found once).
+        traced = Span()
+        for label, (_publication, atoms) in enumerate(earlier):
+            traced.add(atoms, label)
+        for atoms in new:
+            traced.add(atoms, -1)
+        made_of = traced.derivation(group) or {}
         return {earlier[label][0] for label in made_of if label >= 0}
     return None
