@@ -750,3 +750,30 @@ def test_the_view_for_publication_is_recorded_and_audited_as_the_downloads(app):
     assert "<td>22</td>" in client.get(
         page_url, query_string={"from": "2011", "to": "2013"}
     ).get_data(as_text=True)
+
+
+def test_publications_by_status_and_of_undated_acts_are_audited_as_years_are(app):
+    """The atoms run over statuses and the acts with no date as over years: verified and
+    closed (12) after verified (10) gives the 2 closed cases away, every year (12) after 2000
+    on (10) the 2 verified with no date; closed alone ("<5") publishes no count to combine."""
+    from casework.core.types import PartialDate
+    from casework.core.vocab import CaseStatus
+    from tests.factories import make_case
+
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 10))
+    for status, act_date in (
+        (CaseStatus.CLOSED, PartialDate(2011, 5)),
+        (CaseStatus.VERIFIED, None),
+    ):
+        for _ in range(2):
+            make_case(coordinator, status=status, act_date=act_date, destination_country="UZ")
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+    assert _rows(client.get(url, query_string={"from": "2000"}))[1] == ["Uzbekistan", "10"]
+    both = {"from": "2000", "status": ["verified", "closed"]}
+    assert client.get(url, query_string=both).status_code == 302
+    assert client.get(url).status_code == 302
+    closed = client.get(url, query_string={"from": "2000", "status": "closed"})
+    assert _rows(closed)[1] == ["Other (small groups combined)", "<5"]
+    assert client.get(url, query_string={"from": "2012"}).status_code == 200  # nothing: 0
