@@ -777,3 +777,25 @@ def test_publications_by_status_and_of_undated_acts_are_audited_as_years_are(app
     closed = client.get(url, query_string={"from": "2000", "status": "closed"})
     assert _rows(closed)[1] == ["Other (small groups combined)", "<5"]
     assert client.get(url, query_string={"from": "2012"}).status_code == 200  # nothing: 0
+
+
+def test_views_of_the_same_filters_again_do_not_push_a_publication_out_of_the_audit(
+    app, monkeypatch
+):
+    """The audit read the table's newest publications (500): each view for publication is one,
+    so the same page viewed again and again pushed an earlier publication out of the audit, and
+    the two combined gave a small group away. It reads the newest publications for distinct
+    filters."""
+    from casework.reports import statistics as stats
+
+    monkeypatch.setattr(stats, "PUBLICATIONS_COMPARED", 2)
+    coordinator = make_user(Role.COORDINATOR)
+    _cases_to(coordinator, (2011, "UZ", 10), (2012, "UZ", 2), (2013, "UZ", 10))
+    client = client_for(app, coordinator)
+    url = "/reports/statistics/destination.csv"
+    assert client.get(url, query_string={"from": "2011", "to": "2012"}).status_code == 200
+    for _ in range(3):
+        page = client.get("/reports/statistics", query_string={"published": "1", "from": "2012"})
+        assert "<td>Uzbekistan</td><td>12</td>" in page.get_data(as_text=True)
+    refused = client.get(url, query_string={"from": "2011", "to": "2013"})
+    assert refused.status_code == 302

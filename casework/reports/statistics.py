@@ -590,8 +590,10 @@ class Clash:
     earlier: tuple[Publication, ...]
 
 
-# The earlier publications a new one is audited with: the newest of the same table's.
+# The earlier publications a new one is audited with: the same table's newest for distinct
+# filters, among its newest publications read (a page viewed again is published again).
 PUBLICATIONS_COMPARED = 500
+PUBLICATIONS_READ = 20_000
 
 
 def earlier_publication_clash(
@@ -614,10 +616,12 @@ def earlier_publication_clash(
             AuditEntry.details["table"].as_string() == key,
         )
         .order_by(AuditEntry.seq.desc())
-        .limit(PUBLICATIONS_COMPARED)
+        .limit(PUBLICATIONS_READ)
     )
     earlier: dict[Filters, Any] = {}  # each filters once, at their newest publication
     for at, details in entries:
+        if len(earlier) >= PUBLICATIONS_COMPARED:
+            break
         if (details or {}).get("table") != key:
             continue
         published = _filters_of(details)
