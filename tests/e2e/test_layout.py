@@ -95,3 +95,25 @@ def test_without_scripts_the_file_field_is_the_browsers_own(pages, demo_site):
     assert page.locator("main input[type=file]").bounding_box()["width"] > 100
     expect(page.locator("main label.file-button")).to_be_hidden()
     expect(page.locator("main .file-name")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    "role, path",
+    [
+        ("admin", "/admin/users"),
+        ("admin", "/admin/audit"),
+        ("coordinator", "/advocacy/actions"),
+        ("coordinator", "/reports/statistics"),
+    ],
+)
+def test_a_table_with_a_hidden_heading_scrolls_inside_its_box_on_a_phone(
+    pages, demo_site, role, path
+):
+    """A table's column of buttons has a heading only a screen reader reads (positioned out
+    of sight): inside a box that scrolls, it widened the whole page to 671 px on a 360 px
+    phone, so the page itself scrolled sideways."""
+    page = pages({"width": 360, "height": 740})
+    log_in(page, demo_site, role)
+    page.goto(demo_site.url(path))
+    assert page.locator("main table").count()
+    assert no_sideways_scroll(page), page.evaluate("document.documentElement.scrollWidth")
