@@ -26,7 +26,20 @@ _COUNTERS = 1 << 128
 IN_MEMORY_MAX = 500 * 1024
 
 
-class SecureTemporaryFile(io.RawIOBase):
+class _ReadWriteSeek(io.RawIOBase):
+    """A raw file that is read, written and sought."""
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+
+class SecureTemporaryFile(_ReadWriteSeek):
     """A seekable temporary file written once, front to back, read any number of times; what
     it writes to disk is encrypted. Overwriting written bytes is refused: in counter mode it
     would encrypt two texts with the same key stream."""
@@ -45,15 +58,6 @@ class SecureTemporaryFile(io.RawIOBase):
         stream = cipher.encryptor()
         stream.update(bytes(offset % _BLOCK))  # into the block, where ``offset`` lies
         return stream
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
 
     def write(self, data) -> int:  # type: ignore[override]
         self._checkClosed()
@@ -96,7 +100,7 @@ class SecureTemporaryFile(io.RawIOBase):
         super().close()
 
 
-class KeptUpTo(io.RawIOBase):
+class KeptUpTo(_ReadWriteSeek):
     """A file part held up to ``keep`` bytes: what is written past them is let go (the rest of
     the request is still read, for the form's other fields). Read, it is those bytes alone."""
 
@@ -104,15 +108,6 @@ class KeptUpTo(io.RawIOBase):
         super().__init__()
         self.held = held
         self._room = keep
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
 
     def write(self, data) -> int:  # type: ignore[override]
         self._checkClosed()
