@@ -229,6 +229,8 @@ OTHER_SPELLINGS = [
     ("Jurij Jakowlew", "Юрий Яковлев"),
     ("Елена Каримова", "Jelena Karimova"),
     ("Jelena Iwanowa", "Yelena Ivanova"),
+    ("Чыңгыз Каримов", "Cingiz Karimov"),
+    ("Ходжаев Рустам", "Chodjaev Rustam"),
 ]
 
 

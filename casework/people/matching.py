@@ -41,7 +41,9 @@ MATCH_THRESHOLD = 85.0
 # 6: Greek look-alike letters inside a Latin or Cyrillic word read as that script's letters.
 # 7: German "dsch" in a word ending in -ow or -ew (Chodschajew); Uyghur й for h before и
 #    (Абдурейим is Abdurehim).
-RULES_VERSION = 7
+# 8: the spellings the outputs withhold (``names.spelling_forms``): a Turkish c for ч in a word
+#    written with a c (Cingiz is Чыңгыз), a German or French initial Ch for х (Chodjaev).
+RULES_VERSION = 8
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -273,30 +273,32 @@ def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, 
     return frozenset(k for v in forms for k in _spelling_keys(v, strict))
 
 
-# Spellings the outputs take a name for, though the people matcher does not (it would gather
-# too many candidates for each name): Turkish writes дж c but ч ç, whose cedilla is often lost
-# (Cingiz for Чыңгыз: the key's j may be a ч); German and French papers write an initial Х Ch
-# (Chodjaev for Ходжаев: the key's initial ч before a vowel may be an х).
+# Spellings of a script that other papers use for a name: Turkish writes дж c but ч ç, whose
+# cedilla is often lost (Cingiz for Чыңгыз: the key's j may be a ч); German and French papers
+# write an initial Х Ch (Chodjaev for Ходжаев: the key's initial ч before a vowel may be an х).
+# The outputs read every j so; the people matcher only the j of a word written with a c (read
+# so, the j of Жураев would gather every Чураев, whom the score would take for him).
 _CH_FOR_KH = re.compile("^C(?=[aeiou])")
 
 
 @lru_cache(maxsize=65_536)
-def spelling_forms(word: str, strict: bool = False) -> tuple[str, ...]:
+def spelling_forms(word: str, strict: bool = False, turkish: bool = True) -> tuple[str, ...]:
     """A phonetic word, unless ``strict`` its :func:`variants`, and the other spellings of a
-    script the outputs withhold it in (:func:`spelling_keys`)."""
+    script the outputs withhold it in (:func:`spelling_keys`); with ``turkish``, its j as a
+    Turkish c for ч too."""
     found = [word] if strict else list(variants(word))
     # One reading or the other, not both in turn: a c read as ç, then as Х, is no spelling.
-    found += [w.replace("j", "C") for w in found if "j" in w] + [
+    found += [w.replace("j", "C") for w in found if turkish and "j" in w] + [
         _CH_FOR_KH.sub("h", w) for w in found if _CH_FOR_KH.match(w)
     ]
     return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=65_536)
-def spelling_skeletons(word: str, strict: bool = False) -> frozenset[str]:
+def spelling_skeletons(word: str, strict: bool = False, turkish: bool = True) -> frozenset[str]:
     """The skeletons of a phonetic word's :func:`spelling_forms`: a word without one of them
     in common with a name has no :func:`spelling_keys` in common with it either."""
-    return frozenset(s for s in map(skeleton, spelling_forms(word, strict)) if s)
+    return frozenset(s for s in map(skeleton, spelling_forms(word, strict, turkish)) if s)
 
 
 # Russian writes г for the h of Arabic and Persian names (Ибрагим for Ibrahim, Рагим, Магомед,
@@ -423,6 +425,8 @@ class ParsedName:
     doubles: list[tuple[int, int]] = field(default_factory=list)
     # Words whose initial J may stand for Й, Ю, Я or Е (German: Julia Iwanowa, Jelena).
     j_for_y: set[str] = field(default_factory=set)
+    # Words written with a c (not ch, ck) whose j may stand for a Turkish ç (Cingiz).
+    c_for_ch: set[str] = field(default_factory=set)
 
     @property
     def skeletons(self) -> list[str]:
@@ -490,6 +494,8 @@ def parse_name(text: str) -> ParsedName:
             # German way, and Е before e whatever the rest (Jelena, Jekaterina).
             if re.match(r"j[aeiou]", word) and (german or word.startswith("je")):
                 parsed.j_for_y.add(folded)
+            if _TURKISH_C.search(word):
+                parsed.c_for_ch.add(folded)
     if not parsed.words and parsed.patronymic:
         # Nothing but what looked like a patronymic: it is the name we have.
         parsed.words, parsed.patronymic = parsed.patronymic, []
@@ -502,6 +508,9 @@ def parse_name(text: str) -> ParsedName:
     return parsed
 
 
+# A c that is no part of ch or ck: Turkish (Cingiz, Camşid), where it is дж, or ç without its
+# cedilla, ч (:func:`spelling_forms`).
+_TURKISH_C = re.compile("c(?![hk])")
 # A word ending in ij or ej is German (Jurij, Jewgenij, Sergej) or Slavic Latin: J is Й there.
 _J_FOR_Y_END = re.compile(r"[ei]j$")
 
@@ -533,14 +542,17 @@ def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
-def _word_skeletons(words: list[str], j_for_y: Collection[str] = ()) -> list[frozenset[str]]:
-    """The skeletons of each distinct word (at most six), variants included: words of one
-    skeleton count once."""
+def _word_skeletons(
+    words: list[str], j_for_y: Collection[str] = (), c_for_ch: Collection[str] = ()
+) -> list[frozenset[str]]:
+    """The skeletons of each distinct word (at most six), variants and the spellings of other
+    scripts included (:func:`spelling_skeletons`): words of one skeleton count once."""
     groups: dict[str, set[str]] = {}
     for word in words:
         skels = skeletons(word, word in j_for_y)
         if skels:
-            groups.setdefault(skels[0], set()).update(skels)
+            other = spelling_skeletons(word, turkish=word in c_for_ch)
+            groups.setdefault(skels[0], set()).update(skels, other)
     return [frozenset(groups[k]) for k in sorted(groups)[:6]]
 
 
@@ -554,20 +566,22 @@ def _with_initial(groups: list[frozenset[str]]) -> set[str]:
     return {f"{a[:1]}|{b}" for x, y in permutations(groups, 2) for a in x for b in y}
 
 
-def _stem_pairs(words: list[str], j_for_y: Collection[str] = ()) -> set[str]:
+def _stem_pairs(parsed: ParsedName) -> set[str]:
     """Pair keys of the words with their surname endings dropped."""
-    stems = {_surname_stem(w) for w in words if w in j_for_y}
-    return _pairs(_word_skeletons([_surname_stem(w) for w in words], stems))
+    words = parsed.words
+    j_for_y = {_surname_stem(w) for w in words if w in parsed.j_for_y}
+    c_for_ch = {_surname_stem(w) for w in words if w in parsed.c_for_ch}
+    return _pairs(_word_skeletons([_surname_stem(w) for w in words], j_for_y, c_for_ch))
 
 
 @lru_cache(maxsize=65_536)
 def name_keys(text: str) -> frozenset[tuple[str, str]]:
     """The matching keys stored for one name: (kind, normalised value)."""
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words, parsed.j_for_y)
+    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
     skels = set().union(*groups)
     keys = {(KEY_WORD, s) for s in skels}
-    keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words, parsed.j_for_y)}
+    keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed)}
     keys |= {(KEY_INITIAL, k) for k in _with_initial(groups)}
     # A name written with initials ("A. Kholmatov") is found by the same initials and, under a
     # kind of its own (not every A-something Kholmatov), by a full name.
@@ -585,14 +599,14 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
     alone looks up the word.
     """
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words, parsed.j_for_y)
+    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
     skels = set().union(*groups)
     if parsed.doubles and len(parsed.words) == 2 and not parsed.initials:
         # A double surname alone (Абдуллаева-Каримова): each part is a surname of its own.
         return frozenset({(KEY_PAIR, p) for p in _pairs(groups)} | {(KEY_WORD, s) for s in skels})
     if len(groups) >= 2:
         return frozenset(
-            {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed.words, parsed.j_for_y)}
+            {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed)}
             | {(KEY_WRITTEN, k) for k in _with_initial(groups)}
         )
     if skels and parsed.initials:
