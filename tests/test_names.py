@@ -133,6 +133,27 @@ def test_a_turkish_c_and_a_german_initial_ch_find_the_person():
     assert not likely_same("Chodjaev Rustam", "Ходжаев Алишер")
 
 
+def test_a_german_ch_for_kh_before_a_vowel_finds_the_person():
+    """German papers write Х Ch before a vowel too, not only before a consonant (Bachtijor):
+    Ilchom is Ильхом, Muchammad Мухаммад, Rachimov Рахимов. The words scored 90 or more, but
+    shared no matching key, so a search never loaded the person."""
+    for typed, recorded in [
+        ("Ilchom Kholmatov", "Ilkhom Kholmatov"),
+        ("Ilchom Kholmatov", "Ильхом Холматов"),
+        ("Chamidow Ilchom", "Хамидов Ильхом"),
+        ("Chodschajew Ilchom", "Ходжаев Ильхом"),
+        ("Muchammad Karimov", "Мухаммад Каримов"),
+        ("Rachimov Alisher", "Рахимов Алишер"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    # The score still tells other people apart, and an English ch is still ч.
+    assert not likely_same("Ilchom Kholmatov", "Ильхом Каримов")
+    assert not likely_same("Ilchom Kholmatov", "Ilyos Kholmatov")
+    assert likely_same("Gulchehra Karimova", "Гулчехра Каримова")
+    assert not likely_same("Gulchehra Karimova", "Гулнора Каримова")
+
+
 def test_german_tsch_in_a_german_word_stays_ch():
     # "tsch" is ч in German transliteration, also in a word ending in -ow/-ew (Чураев).
     assert skeleton(phonetic(romanise("Tschurajew"))) == skeleton(phonetic(romanise("Чураев")))

@@ -231,6 +231,7 @@ OTHER_SPELLINGS = [
     ("Jelena Iwanowa", "Yelena Ivanova"),
     ("Чыңгыз Каримов", "Cingiz Karimov"),
     ("Ходжаев Рустам", "Chodjaev Rustam"),
+    ("Ильхом Холматов", "Ilchom Kholmatov"),
 ]
 
 

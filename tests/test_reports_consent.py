@@ -304,6 +304,17 @@ def test_a_withheld_name_in_a_turkish_or_german_spelling_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_withheld_name_with_a_german_ch_for_kh_before_a_vowel_is_withheld():
+    """German papers write Х Ch before a vowel inside a word too (Ilchom for Ильхом, Muchammad
+    for Мухаммад, Rachimov for Рахимов): such spellings of a withheld name left the output.
+    Other words with a ch stay."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Ильхом Мухаммад Рахимов"), "P1"))
+    for spelling in ("Ilchom", "Ilchomga", "Muchammad", "Rachimov", "Rachimow"):
+        assert scrubber.scrub(f"He met {spelling} there.") == "He met P1 there.", spelling
+    text = "Richard, Machine, Archive, Bachelor, Chechnya, Michael, the Chairman, Rachel."
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_name_typed_with_a_digit_or_a_look_alike_letter_is_withheld():
     """A scan's text or a hurried typist puts a zero for an o, a one or a capital I for an l, a
     three for a З (Kh0lmatov, KhoImatov, Ho1matov, 3арина): the name left the output. Numbers,

@@ -43,7 +43,8 @@ MATCH_THRESHOLD = 85.0
 #    (Абдурейим is Abdurehim).
 # 8: the spellings the outputs withhold (``names.spelling_forms``): a Turkish c for ч in a word
 #    written with a c (Cingiz is Чыңгыз), a German or French initial Ch for х (Chodjaev).
-RULES_VERSION = 8
+# 9: a German ch for х before a vowel inside a word too (Ilchom is Ильхом, Muchammad Мухаммад).
+RULES_VERSION = 9
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -197,8 +197,9 @@ def phonetic(word: str) -> str:
     word = _X_FOR_KS.sub(lambda m: m.group(1).replace("x", "ks"), word)
     if _GERMAN_WORD.search(word):
         word = _german(word)
-    # "ch" before a consonant (Bachtijor, Ilchom) and "ij" before a vowel are German too, but
-    # not after a vowel: Aijan, Aijamal (Kyrgyz Айжан) keep their ж.
+    # "ch" before a consonant (Bachtijor, Machmud) and "ij" before a vowel are German too, but
+    # not after a vowel: Aijan, Aijamal (Kyrgyz Айжан) keep their ж. Before a vowel, "ch" is as
+    # often ч (Gulchehra): its х is a spelling form (:func:`spelling_forms`).
     word = re.sub(r"(?<![st])ch(?=[bdfgklmnprstvz])", "kh", word)
     word = re.sub(r"(?<![aeiou])ij(?=[aeiou])", "iy", word)
     # So is "j" between a vowel and a consonant or the end (Sergej, Ujgur, Bajram): й.
@@ -275,10 +276,12 @@ def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, 
 
 # Spellings of a script that other papers use for a name: Turkish writes дж c but ч ç, whose
 # cedilla is often lost (Cingiz for Чыңгыз: the key's j may be a ч); German and French papers
-# write an initial Х Ch (Chodjaev for Ходжаев: the key's initial ч before a vowel may be an х).
+# write Х Ch (Chodjaev for Ходжаев; German also inside a word, Ilchom for Ильхом, Muchammad for
+# Мухаммад, where "ch" before a consonant is read as kh already: the key's ч before a vowel may
+# be an х).
 # The outputs read every j so; the people matcher only the j of a word written with a c (read
 # so, the j of Жураев would gather every Чураев, whom the score would take for him).
-_CH_FOR_KH = re.compile("^C(?=[aeiou])")
+_CH_FOR_KH = re.compile("C(?=[aeiou])")
 
 
 @lru_cache(maxsize=65_536)
@@ -289,7 +292,7 @@ def spelling_forms(word: str, strict: bool = False, turkish: bool = True) -> tup
     found = [word] if strict else list(variants(word))
     # One reading or the other, not both in turn: a c read as ç, then as Х, is no spelling.
     found += [w.replace("j", "C") for w in found if turkish and "j" in w] + [
-        _CH_FOR_KH.sub("h", w) for w in found if _CH_FOR_KH.match(w)
+        _CH_FOR_KH.sub("h", w) for w in found if _CH_FOR_KH.search(w)
     ]
     return tuple(dict.fromkeys(found))
 
