@@ -154,6 +154,25 @@ def test_a_german_ch_for_kh_before_a_vowel_finds_the_person():
     assert not likely_same("Gulchehra Karimova", "Гулнора Каримова")
 
 
+def test_a_name_typed_with_a_digit_or_a_look_alike_letter_finds_the_person():
+    """A scan's text or a hurried typist puts a one or a capital I for an l, a zero for an o, a
+    three for a З (Ho1matov, KhoImatov, lsmoilov, 3арина): the outputs withheld such a name,
+    but it shared no matching key with the name recorded, as typed or as recorded so."""
+    for typed, recorded in [
+        ("Ho1matov Alisher", "Холматов Алишер"),
+        ("KhoImatov Alisher", "Холматов Алишер"),
+        ("Kh0lmatov AIisher", "Холматов Алишер"),
+        ("lsmoilov Farrukh", "Исмоилов Фаррух"),
+        ("3арина Каримова", "Зарина Каримова"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    # A name as written is not misread: rn stays rn (Карнаев is not Камаев), capitals stay.
+    assert not likely_same("Karnaev Rustam", "Камаев Рустам")
+    assert not likely_same("KHOIMATOV ALISHER", "Холматов Алишер")
+    assert not likely_same("Ho1matov Alisher", "Холматов Рустам")
+
+
 def test_german_tsch_in_a_german_word_stays_ch():
     # "tsch" is ч in German transliteration, also in a word ending in -ow/-ew (Чураев).
     assert skeleton(phonetic(romanise("Tschurajew"))) == skeleton(phonetic(romanise("Чураев")))

@@ -232,6 +232,8 @@ OTHER_SPELLINGS = [
     ("Чыңгыз Каримов", "Cingiz Karimov"),
     ("Ходжаев Рустам", "Chodjaev Rustam"),
     ("Ильхом Холматов", "Ilchom Kholmatov"),
+    ("Исмоилов Фаррух", "lsmoilov Farrukh"),
+    ("Ho1matov Farrukh", "Холматов Фаррух"),
 ]
 
 

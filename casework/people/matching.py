@@ -44,7 +44,9 @@ MATCH_THRESHOLD = 85.0
 # 8: the spellings the outputs withhold (``names.spelling_forms``): a Turkish c for ч in a word
 #    written with a c (Cingiz is Чыңгыз), a German or French initial Ch for х (Chodjaev).
 # 9: a German ch for х before a vowel inside a word too (Ilchom is Ильхом, Muchammad Мухаммад).
-RULES_VERSION = 9
+# 10: a name typed or scanned with a slip keyed as the name it may be (Ho1matov, KhoImatov,
+#     lsmoilov, 3арина: ``names.typed_readings``).
+RULES_VERSION = 10
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

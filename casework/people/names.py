@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import combinations, permutations, product
+from itertools import combinations, islice, permutations, product
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -159,6 +159,73 @@ def _romanised_words(text: str) -> list[tuple[str, bool]]:
         if word:
             words.append((word, dotted or len(word) == 1))
     return words
+
+
+# --- typing and scanning slips ----------------------------------------------------------------
+
+# What a scan's text or a hurried typist puts for a letter of a name: a digit (Kh0lmatov,
+# Ho1matov, 3арина), a capital I for an l inside a word (KhoImatov) or an l for an initial I
+# (lsmoilov), rn for m (Kholrnatov). The outputs read a word so to find a withheld name in it;
+# the people matcher keys a name so too, but for rn (Карнаев is a name, and not Камаев).
+_DIGIT_LETTERS = {
+    "lat": {"0": ("o",), "1": ("l", "i"), "3": ("z",)},
+    "cyr": {"0": ("о",), "1": ("і",), "3": ("з",)},
+}
+_I_FOR_L = re.compile(r"(?<=[^\W\d_])I")
+_L_FOR_I = re.compile(r"^l(?=[^\Waeiouy\d_])")
+_RN_FOR_M = re.compile("rn")
+
+
+def digit_readings(token: str) -> list[str]:
+    """The words a token of letters and up to three digits 0, 1 and 3 may be, each digit read
+    as the letter it looks like in the token's script; none for anything else ("1st", "G20",
+    "COVID19")."""
+    digits = [ch for ch in token if ch.isdigit()]
+    letters = [ch for ch in token if not ch.isdigit()]
+    if len(letters) < 3 or len(digits) > 3 or not set(digits) <= {"0", "1", "3"}:
+        return []
+    cyrillic = sum(unicodedata.name(ch, "").startswith("CYRILLIC") for ch in letters)
+    table = _DIGIT_LETTERS["cyr" if cyrillic * 2 > len(letters) else "lat"]
+    capitals = all(ch.isupper() for ch in letters)
+    options = [
+        [letter.upper() if capitals or at == 0 else letter for letter in table[ch]]
+        if ch.isdigit()
+        else [ch]
+        for at, ch in enumerate(token)
+    ]
+    return ["".join(chosen) for chosen in product(*options)]
+
+
+def misreadings(word: str, rn_for_m: bool = True) -> list[str]:
+    """The words a word of letters may be, each look-alike read as the letter it stands for
+    (KhoImatov, lsmoilov, and with ``rn_for_m`` Kholrnatov); none for a word in capitals or
+    without one."""
+    if word.isupper():
+        return []
+    readings: list[str] = []
+    slips = ((_I_FOR_L, "l"), (_L_FOR_I, "I")) + (((_RN_FOR_M, "m"),) if rn_for_m else ())
+    for pattern, letter in slips:
+        readings += [pattern.sub(letter, r) for r in [word, *readings] if pattern.search(r)]
+    return list(dict.fromkeys(readings))
+
+
+# A name is keyed under at most this many readings of its slips (each word's readings combined).
+_MAX_READINGS = 16
+
+
+def typed_readings(text: str) -> list[str]:
+    """The other names ``text`` may be if typed or scanned with a slip (Ho1matov AIisher for
+    Holmatov Alisher): each word with a digit or a look-alike letter read as the words it may
+    be (rn as written), the rest as written; none for a name without a slip."""
+    options = []
+    for token in _WORD_RE.findall(unicodedata.normalize("NFKC", visible(text)).replace("_", " ")):
+        word = token.rstrip(".")
+        slips = digit_readings(word) if any(ch.isdigit() for ch in word) else []
+        slips += misreadings(word, rn_for_m=False)
+        options.append([token, *(slip + token[len(word) :] for slip in slips)])
+    if all(len(found) == 1 for found in options):
+        return []
+    return [" ".join(chosen) for chosen in islice(product(*options), 1, _MAX_READINGS + 1)]
 
 
 # --- phonetic folding -----------------------------------------------------------------------
@@ -579,7 +646,12 @@ def _stem_pairs(parsed: ParsedName) -> set[str]:
 
 @lru_cache(maxsize=65_536)
 def name_keys(text: str) -> frozenset[tuple[str, str]]:
-    """The matching keys stored for one name: (kind, normalised value)."""
+    """The matching keys stored for one name: (kind, normalised value), its
+    :func:`typed_readings` included (a name recorded from a scan as Ho1matov is Holmatov)."""
+    return _name_keys(text).union(*map(_name_keys, typed_readings(text)))
+
+
+def _name_keys(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
     groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
     skels = set().union(*groups)
@@ -595,12 +667,17 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
 
 @lru_cache(maxsize=65_536)
 def query_keys(text: str) -> frozenset[tuple[str, str]]:
-    """The keys to look up for a name typed in a search or an intake form.
+    """The keys to look up for a name typed in a search or an intake form, its
+    :func:`typed_readings` included (KhoImatov looks up Kholmatov).
 
     Two or more full words look up pairs (also without a surname ending: selective) and names
     written with initials; one full word with initials looks up initial keys; a single word
     alone looks up the word.
     """
+    return _query_keys(text).union(*map(_query_keys, typed_readings(text)))
+
+
+def _query_keys(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
     groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
     skels = set().union(*groups)

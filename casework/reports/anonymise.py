@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from itertools import product
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, inspect, literal, select, union_all
@@ -53,7 +51,13 @@ from casework.evidence.models import Source
 from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
-from casework.people.names import latin_key, spelling_keys, spelling_skeletons
+from casework.people.names import (
+    digit_readings,
+    latin_key,
+    misreadings,
+    spelling_keys,
+    spelling_skeletons,
+)
 from casework.reports.models import OutputReview
 
 WITHHELD = "[withheld]"
@@ -238,50 +242,9 @@ _ENDINGS = (
 )  # fmt: skip
 
 
-# What a scan's text or a hurried typist puts for a letter of a name: a digit (Kh0lmatov,
-# Ho1matov, 3арина), a capital I for an l inside a word (KhoImatov) or an l for an initial I
-# (lsmoilov), rn for m (Kholrnatov). A word is read so only to find a withheld name in it.
+# A word with a digit for a letter of a name (Kh0lmatov, Ho1matov, 3арина): read as the letters
+# it may be (``names.digit_readings``) only to find a withheld name in it.
 _WITH_DIGITS = re.compile(r"(?<![\w-])(?=[^\W_]*[^\W\d_])[^\W_]*[013][^\W_]*(?![\w-])")
-_DIGIT_LETTERS = {
-    "lat": {"0": ("o",), "1": ("l", "i"), "3": ("z",)},
-    "cyr": {"0": ("о",), "1": ("і",), "3": ("з",)},
-}
-_I_FOR_L = re.compile(r"(?<=[^\W\d_])I")
-_L_FOR_I = re.compile(r"^l(?=[^\Waeiouy\d_])")
-_RN_FOR_M = re.compile("rn")
-
-
-def _digit_readings(token: str) -> list[str]:
-    """The words a token of letters and up to three digits 0, 1 and 3 may be, each digit read
-    as the letter it looks like in the token's script; none for anything else ("1st", "G20",
-    "COVID19")."""
-    digits = [ch for ch in token if ch.isdigit()]
-    letters = [ch for ch in token if not ch.isdigit()]
-    if len(letters) < 3 or len(digits) > 3 or not set(digits) <= {"0", "1", "3"}:
-        return []
-    cyrillic = sum(unicodedata.name(ch, "").startswith("CYRILLIC") for ch in letters)
-    table = _DIGIT_LETTERS["cyr" if cyrillic * 2 > len(letters) else "lat"]
-    capitals = all(ch.isupper() for ch in letters)
-    options = [
-        [letter.upper() if capitals or at == 0 else letter for letter in table[ch]]
-        if ch.isdigit()
-        else [ch]
-        for at, ch in enumerate(token)
-    ]
-    return ["".join(chosen) for chosen in product(*options)]
-
-
-def _misreadings(word: str) -> list[str]:
-    """The words a word of letters may be, each look-alike read as the letter it stands for
-    (KhoImatov, lsmoilov, Kholrnatov); none for a word in capitals or without one."""
-    if word.isupper():
-        return []
-    readings = []
-    for pattern, letter in ((_I_FOR_L, "l"), (_L_FOR_I, "I"), (_RN_FOR_M, "m")):
-        readings += [pattern.sub(letter, r) for r in [word, *readings] if pattern.search(r)]
-    return list(dict.fromkeys(readings))
-
-
 # Russian endings that make a first name fond, on the name cut short after a consonant
 # ("Алишка", "Алишик" of Alisher, "Рустик" of Rustam) or whole ("Рустамчик"); keys spell ч C
 # and ш S.
@@ -430,7 +393,7 @@ class Scrubber:
     def _name_match(self, word: str) -> str | None:
         if word not in self._seen:
             found = self._look_up(word)
-            for reading in _misreadings(word) if found is None else ():
+            for reading in misreadings(word) if found is None else ():
                 found = self._look_up(reading)
                 if found is not None:
                     # Unless it is a word as written ("Earner" is not "Eamer", of Omar).
@@ -545,7 +508,7 @@ class Scrubber:
     def _replace_digits(self, match: re.Match[str]) -> str:
         """A word written with a digit for a letter (Kh0lmatov), if it reads as a withheld
         name; anything else with digits in it stays as it is."""
-        for reading in _digit_readings(match.group()):
+        for reading in digit_readings(match.group()):
             found = self._name_match(reading)
             if found is not None:
                 return found
