@@ -173,6 +173,21 @@ def test_a_name_typed_with_a_digit_or_a_look_alike_letter_finds_the_person():
     assert not likely_same("Ho1matov Alisher", "Холматов Рустам")
 
 
+def test_a_german_ch_for_kh_at_the_end_of_a_word_finds_the_person():
+    """German papers write a final Х Ch as well (Farruch for Фаррух, Schayach for Шаях): the
+    words scored 94, but shared no matching key."""
+    for typed, recorded in [
+        ("Farruch Imin", "Farrukh Imin"),
+        ("Farrouch Tohti", "Фаррух Тохти"),
+        ("Karimov Farruch", "Каримов Фаррух"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    assert not likely_same("Farruch Imin", "Farhod Imin")
+    # A patronymic's -ich is still ч, and no key of the name.
+    assert likely_same("Farrukh Rustamovich Imin", "Фаррух Имин")
+
+
 def test_german_tsch_in_a_german_word_stays_ch():
     # "tsch" is ч in German transliteration, also in a word ending in -ow/-ew (Чураев).
     assert skeleton(phonetic(romanise("Tschurajew"))) == skeleton(phonetic(romanise("Чураев")))

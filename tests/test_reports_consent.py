@@ -315,6 +315,15 @@ def test_a_withheld_name_with_a_german_ch_for_kh_before_a_vowel_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_withheld_name_with_a_german_ch_for_kh_at_the_end_of_a_word_is_withheld():
+    """German papers write a final Х Ch (Farruch for Фаррух): the name left the output."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Фаррух Имин"), "P1"))
+    for spelling in ("Farruch", "Farrouch"):
+        assert scrubber.scrub(f"He met {spelling} there.") == "He met P1 there.", spelling
+    text = "Munich, Zurich, Sandwich, the Reich, Rich, French, Ostrich."
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_name_typed_with_a_digit_or_a_look_alike_letter_is_withheld():
     """A scan's text or a hurried typist puts a zero for an o, a one or a capital I for an l, a
     three for a З (Kh0lmatov, KhoImatov, Ho1matov, 3арина): the name left the output. Numbers,

@@ -46,7 +46,8 @@ MATCH_THRESHOLD = 85.0
 # 9: a German ch for х before a vowel inside a word too (Ilchom is Ильхом, Muchammad Мухаммад).
 # 10: a name typed or scanned with a slip keyed as the name it may be (Ho1matov, KhoImatov,
 #     lsmoilov, 3арина: ``names.typed_readings``).
-RULES_VERSION = 10
+# 11: a German ch for х at the end of a word too (Farruch is Фаррух).
+RULES_VERSION = 11
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -278,9 +278,14 @@ def phonetic(word: str) -> str:
         word = word[1:]
     if len(word) > 2 and word.endswith("iy"):
         word = word[:-1]
+    return re.sub(r"(.)\1+", r"\1", _without_final_h(word))
+
+
+def _without_final_h(word: str) -> str:
+    """A phonetic word without a final h after a vowel (Abdullah is Abdulla)."""
     if len(word) > 3 and word.endswith("h") and word[-2] in _VOWELS:
-        word = word[:-1]  # Abdullah / Abdulla
-    return re.sub(r"(.)\1+", r"\1", word)
+        return word[:-1]
+    return word
 
 
 _VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "v": "f", "C": "S"})
@@ -344,11 +349,11 @@ def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, 
 # Spellings of a script that other papers use for a name: Turkish writes дж c but ч ç, whose
 # cedilla is often lost (Cingiz for Чыңгыз: the key's j may be a ч); German and French papers
 # write Х Ch (Chodjaev for Ходжаев; German also inside a word, Ilchom for Ильхом, Muchammad for
-# Мухаммад, where "ch" before a consonant is read as kh already: the key's ч before a vowel may
-# be an х).
+# Мухаммад, and at its end, Farruch for Фаррух, where "ch" before a consonant is read as kh
+# already: the key's ч before a vowel or at the end may be an х).
 # The outputs read every j so; the people matcher only the j of a word written with a c (read
 # so, the j of Жураев would gather every Чураев, whom the score would take for him).
-_CH_FOR_KH = re.compile("C(?=[aeiou])")
+_CH_FOR_KH = re.compile("C(?=[aeiou]|$)")
 
 
 @lru_cache(maxsize=65_536)
@@ -359,7 +364,7 @@ def spelling_forms(word: str, strict: bool = False, turkish: bool = True) -> tup
     found = [word] if strict else list(variants(word))
     # One reading or the other, not both in turn: a c read as ç, then as Х, is no spelling.
     found += [w.replace("j", "C") for w in found if turkish and "j" in w] + [
-        _CH_FOR_KH.sub("h", w) for w in found if _CH_FOR_KH.search(w)
+        _without_final_h(_CH_FOR_KH.sub("h", w)) for w in found if _CH_FOR_KH.search(w)
     ]
     return tuple(dict.fromkeys(found))
 
