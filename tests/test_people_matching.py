@@ -234,6 +234,7 @@ OTHER_SPELLINGS = [
     ("Ильхом Холматов", "Ilchom Kholmatov"),
     ("Исмоилов Фаррух", "lsmoilov Farrukh"),
     ("Ho1matov Farrukh", "Холматов Фаррух"),
+    ("Зарина Каримова", "Зар1на Каримова"),
 ]
 
 

@@ -213,7 +213,8 @@ def misreadings(word: str, rn_for_m: bool = True) -> list[str]:
 _MAX_READINGS = 16
 
 
-def typed_readings(text: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def typed_readings(text: str) -> tuple[str, ...]:
     """The other names ``text`` may be if typed or scanned with a slip (Ho1matov AIisher for
     Holmatov Alisher): each word with a digit or a look-alike letter read as the words it may
     be (rn as written), the rest as written; none for a name without a slip."""
@@ -224,8 +225,8 @@ def typed_readings(text: str) -> list[str]:
         slips += misreadings(word, rn_for_m=False)
         options.append([token, *(slip + token[len(word) :] for slip in slips)])
     if all(len(found) == 1 for found in options):
-        return []
-    return [" ".join(chosen) for chosen in islice(product(*options), 1, _MAX_READINGS + 1)]
+        return ()
+    return tuple(" ".join(chosen) for chosen in islice(product(*options), 1, _MAX_READINGS + 1))
 
 
 # --- phonetic folding -----------------------------------------------------------------------
@@ -816,8 +817,14 @@ def similarity(query: ParsedName, candidate: ParsedName) -> float:
 
 @lru_cache(maxsize=262_144)
 def text_similarity(query: str, stored: str) -> float:
-    """:func:`similarity` of a query name and a stored name, both as written (cached)."""
-    return similarity(parse_name(query), parse_name(stored))
+    """:func:`similarity` of a query name and a stored name as written, or each written with a
+    slip as the names it may be (:func:`typed_readings`), the best (cached). Not as written
+    then: its digit dropped, Takitur0va would be Takiturva, no woman's name (nor Takiturov's)."""
+    return max(
+        similarity(parse_name(q), parse_name(s))
+        for q in typed_readings(query) or (query,)
+        for s in typed_readings(stored) or (stored,)
+    )
 
 
 def name_similarity(a: str, b: str) -> float:
