@@ -432,6 +432,20 @@ def test_a_withheld_name_with_a_kazakh_kyrgyz_or_uyghur_case_ending_is_withheld(
         assert scrubber.scrub(f"{word} bar") == f"{word} bar", word
 
 
+def test_a_withheld_name_ending_in_kh_keeps_withheld_with_a_case_ending():
+    """A name's key drops a final х after a vowel (Фаррух, Farrukh, Farrux: one key), but an
+    ending keeps it in the word's key (Фарруха), so the name with any case ending went out:
+    Фарруха, Фаррухом, Farrukhga, Farrukhning, Фаррухтың."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Фаррух Шоҳрух"), "P1"))
+    for word in (
+        "Фарруха", "Фарруху", "Фаррухом", "Фаррухе", "Фаррухов", "Farrukhga", "Farrukhning",
+        "Farrukhni", "Farruxdan", "Farrukhda", "Фаррухтың", "Фаррухқа", "Шохруха", "Shohruxga",
+    ):  # fmt: skip
+        assert scrubber.scrub(f"{word} bar") == "P1 bar", word
+    for word in ("Фарук", "Farah", "Фара", "Шахта"):
+        assert scrubber.scrub(f"{word} bar") == f"{word} bar", word
+
+
 def test_a_name_with_an_invisible_character_in_it_is_still_withheld():
     """Text pasted from a word processor or a web page can carry, inside a name, characters
     nobody sees: a soft hyphen, a zero-width space or joiner, a word joiner, a byte-order mark,

@@ -219,6 +219,8 @@ _ADDRESS_NAME_FIRST = re.compile(
 )
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+# The vowels of a comparison key.
+_VOWELS = frozenset("aeiouy")
 # Russian and Central Asian case endings after a name ("Холматова", "Kholmatovu").
 # Endings a name takes in a sentence, after its comparison key: Russian cases and plurals
 # ("Холматовых", "Юсуповой"), English plurals ("the Kholmatovs"), Uzbek and Kazakh suffixes
@@ -414,6 +416,9 @@ class Scrubber:
         first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
         stems = set(first)
         stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
+        # A key drops a final х after a vowel (Фаррух, Farrukh: "faru"), which an ending keeps
+        # in the word's key (Фарруха: "faruha"): the stem without it is the name's key too.
+        stems |= {stem[:-1] for stem in stems if stem[-1:] == "h" and stem[-2:-1] in _VOWELS}
         for stem in sorted(stems, key=len, reverse=True):
             if len(stem) < 4:
                 continue
