@@ -175,6 +175,13 @@ def axe_violations(
     # Evaluated through the browser's debugging protocol: the page's CSP (script-src 'self')
     # stays in force for the page itself.
     page.evaluate(AXE.read_text())
+    # A colour still changing (a button's transition, as when the pointer left by the last
+    # click rests on it) is measured half-way by the contrast rule: let them end first.
+    page.evaluate(
+        "() => Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && isFinite(a.effect.getComputedTiming().endTime))"
+        ".map(a => a.finished.catch(() => null)))"
+    )
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": list(rules)}
