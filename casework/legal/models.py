@@ -45,6 +45,8 @@ CODE_MAX_LEN = 40
 
 # The catalogue's code of the Convention against Torture: the Committee examines its articles only.
 CONVENTION_AGAINST_TORTURE = "CAT"
+# The Covenant's code: the Human Rights Committee examines its articles only.
+CIVIL_AND_POLITICAL_COVENANT = "ICCPR"
 
 
 class Instrument(TimestampMixin, VersionedMixin, db.Model):

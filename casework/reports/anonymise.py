@@ -48,7 +48,13 @@ from casework.core.vocab import (
 )
 from casework.core.words import ordinary_word
 from casework.evidence.models import Source
-from casework.legal.models import CONVENTION_AGAINST_TORTURE, CaseProvision, Provision, Remedy
+from casework.legal.models import (
+    CIVIL_AND_POLITICAL_COVENANT,
+    CONVENTION_AGAINST_TORTURE,
+    CaseProvision,
+    Provision,
+    Remedy,
+)
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 from casework.people.names import (
@@ -72,6 +78,7 @@ class Output(StrEnum):
     UPR = "upr"
     SPECIAL_PROCEDURES = "special_procedures"
     CAT = "cat"
+    HRC = "hrc"
     DOSSIER = "dossier"
     ARCHIVE = "archive"
 
@@ -600,6 +607,9 @@ class CaseOut:
     # The codes of ``provisions`` that are articles of the Convention against Torture (by their
     # instrument, whatever their code looks like): the only grounds the Committee examines.
     convention_articles: frozenset[str] = frozenset()
+    # The same for the International Covenant on Civil and Political Rights: the only grounds
+    # the Human Rights Committee examines.
+    covenant_articles: frozenset[str] = frozenset()
     # What a treaty body asks of the representation: how the alleged victim authorised the
     # author (or that it cannot be obtained), and whether the matter went to another procedure
     # of international investigation or settlement. The codes and the date always leave; who
@@ -968,6 +978,11 @@ def disclose_case(
         for link in facts.links
         if link.provision.instrument.code == CONVENTION_AGAINST_TORTURE
     )
+    covenant_articles = frozenset(
+        link.provision.code
+        for link in facts.links
+        if link.provision.instrument.code == CIVIL_AND_POLITICAL_COVENANT
+    )
     remedies = [
         RemedyOut(
             r.kind.label,
@@ -1002,6 +1017,7 @@ def disclose_case(
         after_return=free(case.after_return),
         analyses=analyses,
         convention_articles=convention_articles,
+        covenant_articles=covenant_articles,
         authorisation=case.authorisation,
         authorised_on=case.authorised_on.isoformat() if case.authorised_on else None,
         authorised_by=free(case.authorised_by),

@@ -27,7 +27,7 @@ from casework.core.vocab import (
     OtherProcedure,
     Situation,
 )
-from casework.reports.anonymise import CaseOut, Disclosure, PersonOut, RemedyOut
+from casework.reports.anonymise import CaseOut, Disclosure, Output, PersonOut, RemedyOut
 from casework.reports.models import OrganisationProfile
 
 
@@ -152,10 +152,56 @@ def victim_lines(case: CaseOut) -> list[str]:
     return [person_line(p) for p in victims(case)] or [NO_VICTIM]
 
 
-NO_CONVENTION_GROUNDS = (
-    "No article of the Convention is relied on yet: counsel states the articles of the "
-    "Convention violated or at risk (article 3 above all) before this request is sent."
+@dataclass(frozen=True)
+class TreatyBody:
+    """A committee that takes individual complaints against Kazakhstan, and what its documents
+    say differently: the treaty it examines (its articles are the only grounds), the rule under
+    which it asks a State for interim measures, and how the complaint is named."""
+
+    committee: str
+    treaty: str  # the treaty as its text names itself ("the Convention", "the Covenant")
+    treaty_title: str
+    rule: str
+    complaint: str  # "complaint" (CAT) or "communication" (HRC)
+    basis: str  # what lets it take complaints from Kazakhstan
+    articles: str  # the ``CaseOut`` field of the treaty's article codes
+    example: str  # the article counsel usually relies on, for the warnings
+
+    def article_codes(self, case: CaseOut) -> frozenset[str]:
+        return getattr(case, self.articles)
+
+    @property
+    def no_grounds(self) -> str:
+        return (
+            f"No article of {self.treaty} is relied on yet: counsel states the articles of "
+            f"{self.treaty} violated or at risk ({self.example} above all) before this request "
+            "is sent."
+        )
+
+
+CAT_BODY = TreatyBody(
+    committee="Committee against Torture",
+    treaty="the Convention",
+    treaty_title="Convention against Torture and Other Cruel, Inhuman or Degrading Treatment "
+    "or Punishment",
+    rule="rule 114",
+    complaint="complaint",
+    basis="article 22 of the Convention (declaration of Kazakhstan, 2008)",
+    articles="convention_articles",
+    example="article 3",
 )
+HRC_BODY = TreatyBody(
+    committee="Human Rights Committee",
+    treaty="the Covenant",
+    treaty_title="International Covenant on Civil and Political Rights",
+    rule="rule 94",
+    complaint="communication",
+    basis="the Optional Protocol to the Covenant (in force for Kazakhstan since 30 September 2009)",
+    articles="covenant_articles",
+    example="articles 6 and 7",
+)
+# The outputs that are complaints to a treaty body, and the body each goes to.
+TREATY_BODIES = {Output.CAT: CAT_BODY, Output.HRC: HRC_BODY}
 
 
 def _at_risk(case: CaseOut) -> list[tuple[str, str, str]]:
@@ -169,31 +215,32 @@ def _at_risk(case: CaseOut) -> list[tuple[str, str, str]]:
     ]
 
 
-def is_convention_article(case: CaseOut, code: str) -> bool:
-    """A provision of the Convention against Torture itself ("CAT:3", "CAT:22"), by its
+def is_convention_article(case: CaseOut, code: str, body: TreatyBody = CAT_BODY) -> bool:
+    """A provision of the treaty the committee examines ("CAT:3", "ICCPR:7"), by its
     instrument: not its General Comment nor the Committee's rules or decisions, which are
     instruments of their own."""
-    return code in case.convention_articles
+    return code in body.article_codes(case)
 
 
-def personal_risk(case: CaseOut) -> list[str]:
-    """The articles of the Convention the person's removal violates or puts at risk, the only
-    grounds the Committee examines; then counsel's analysis of each (reviewed free text only),
+def personal_risk(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
+    """The articles of the committee's treaty the person's removal violates or puts at risk,
+    the only grounds it examines; then counsel's analysis of each (reviewed free text only),
     which is what shows the risk to the person."""
-    at_risk = [p for p in _at_risk(case) if is_convention_article(case, p[0])]
+    at_risk = [p for p in _at_risk(case) if is_convention_article(case, p[0], body)]
     codes = {code for code, _title, _assessment in at_risk}
     return [f"{code} {title}: {assessment.lower()}" for code, title, assessment in at_risk] + [
         f"{code}: {analysis}" for code, analysis in case.analyses if code in codes
     ]
 
 
-def other_obligations(case: CaseOut) -> list[str]:
-    """The provisions of other instruments (ICCPR, Refugee Convention...) the removal violates
-    or puts at risk: context for the Committee, never its grounds."""
+def other_obligations(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
+    """The provisions of other instruments (the other committee's treaty, the Refugee
+    Convention...) the removal violates or puts at risk: context for the committee, never its
+    grounds."""
     return [
         f"{code} {title}: {assessment.lower()}"
         for code, title, assessment in _at_risk(case)
-        if not is_convention_article(case, code)
+        if not is_convention_article(case, code, body)
     ]
 
 
@@ -436,7 +483,7 @@ def communication_text(case: CaseOut, profile: OrganisationProfile) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- CAT interim measures (Rule 114) --------------------------------------------------------
+# --- Treaty-body complaint with interim measures (CAT rule 114, HRC rule 94) ----------------
 
 
 def removal_date(case: CaseOut) -> str:
@@ -462,19 +509,27 @@ def removal_date(case: CaseOut) -> str:
     return "The date of removal is not known."
 
 
-def interim_measures_request(case: CaseOut) -> list[str]:
-    """Not to remove the person; once removed, the measures rule 114 names: those needed to
-    avoid possible irreparable damage (not a request to stop what took place). Removed: a removal on the
-    timeline or the person's situation, on a case no longer imminent (on an imminent one a past
-    removal event is read as ``removal_date`` reads it: the act recorded at intake)."""
+def _removed(case: CaseOut) -> list[str] | None:
+    """The dates of the removals that took place (``[]`` when removed on an unknown day), or
+    None while the person is not removed. Removed: a removal on the timeline or the person's
+    situation, on a case no longer imminent (on an imminent one a past removal event is read as
+    ``removal_date`` reads it: the act recorded at intake)."""
     removed = [e.date for e in case.events if e.kind == EventType.REMOVAL.label]
     if case.imminent or not (removed or case.situation == Situation.REMOVED.label):
+        return None
+    return [d for d in removed if re.match(r"(c\. )?\d{4}", d)]
+
+
+def interim_measures_request(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
+    """Not to remove the person; once removed, the measures the rule names: those needed to
+    avoid possible irreparable damage (not a request to stop what took place)."""
+    dated = _removed(case)
+    if dated is None:
         return [
-            "The Committee is respectfully requested, under rule 114 of its rules of "
+            f"The Committee is respectfully requested, under {body.rule} of its rules of "
             "procedure, to ask the State party not to remove the alleged victim while the "
-            "complaint is under examination."
+            f"{body.complaint} is under examination."
         ]
-    dated = [d for d in removed if re.match(r"(c\. )?\d{4}", d)]
     if dated:
         on_a_day = re.fullmatch(r"(c\. )?\d{4}-\d{2}-\d{2}", dated[-1])
         fact = f"The alleged victim was removed {'on' if on_a_day else 'in'} {dated[-1]}."
@@ -482,23 +537,72 @@ def interim_measures_request(case: CaseOut) -> list[str]:
         fact = "The alleged victim has been removed."
     return [
         fact,
-        "The Committee is respectfully requested, under rule 114 of its rules of procedure, to "
-        "ask the State party to take the interim measures needed to avoid possible irreparable "
-        "damage to the alleged victim while the complaint is under examination.",
+        f"The Committee is respectfully requested, under {body.rule} of its rules of procedure, "
+        "to ask the State party to take the interim measures needed to avoid possible "
+        f"irreparable damage to the alleged victim while the {body.complaint} is under "
+        "examination.",
     ]
 
 
-def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
-    document = new_document(footer=case.reference)
-    document.add_heading(
-        "Request for interim measures under rule 114 of the rules of procedure of the "
-        "Committee against Torture",
-        level=1,
+def article_name(code: str) -> str:
+    """ "CAT:3.2" → "article 3(2)", "ICCPR:7" → "article 7": a provision as its treaty's text
+    cites it."""
+    number = code.partition(":")[2]
+    if not number:
+        return code
+    head, _dot, paragraph = number.partition(".")
+    return f"article {head}({paragraph})" if paragraph else f"article {head}"
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def remedy_sought(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
+    """What the complaint asks the committee to find, on the articles counsel relies on:
+    that a removal still ahead would violate them, or that the one carried out did, with the
+    remedy owed (compensation and monitoring of the person's treatment where they are)."""
+    codes = [code for code, _title, _a in _at_risk(case) if is_convention_article(case, code, body)]
+    if not codes:
+        return [f"Not stated yet: {body.no_grounds}"]
+    articles = f"{_joined([article_name(c) for c in codes])} of {body.treaty}"
+    where = f" to {case.destination}" if case.destination else ""
+    if _removed(case) is None:
+        return [
+            f"The author asks the Committee to find that the removal of the alleged victim"
+            f"{where} would violate {articles}, and that the State party is under an "
+            "obligation to refrain from removing them."
+        ]
+    return [
+        f"The author asks the Committee to find that the removal of the alleged victim{where} "
+        f"violated {articles}, and to request the State party to provide them with an "
+        "effective remedy, including compensation and effective measures to monitor their "
+        "treatment after return, and to prevent similar violations in the future."
+    ]
+
+
+def _heading(body: TreatyBody) -> str:
+    if body is CAT_BODY:
+        return (
+            "Request for interim measures under rule 114 of the rules of procedure of the "
+            "Committee against Torture"
+        )
+    return (
+        f"Communication to the {body.committee} under {body.basis}, with a request for interim "
+        f"measures under {body.rule} of its rules of procedure"
     )
+
+
+def treaty_body_docx(case: CaseOut, profile: OrganisationProfile, body: TreatyBody) -> bytes:
+    """The complaint to a treaty body, with its request for interim measures: in the order of
+    what the committee asks (identity and authorisation, State party, facts, rights, domestic
+    remedies, other procedures), then the request and the remedy sought."""
+    document = new_document(footer=case.reference)
+    document.add_heading(_heading(body), level=1)
     organisation_block(document, profile, [])
     removal = removal_date(case)
-    risk = personal_risk(case)
-    context = other_obligations(case)
+    risk = personal_risk(case, body)
+    context = other_obligations(case, body)
     add_sections(
         document,
         [
@@ -513,7 +617,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
                 "Facts in chronological order",
                 ([case.narrative] if case.narrative else []) + facts(case) + after_return(case),
             ),
-            Section("Personal risk on return", risk or [NO_CONVENTION_GROUNDS]),
+            Section("Personal risk on return", risk or [body.no_grounds]),
             *(
                 [
                     Section(
@@ -521,7 +625,7 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
                         [
                             "The removal also engages the following obligations of the State "
                             "party under other instruments. They are given as context only and "
-                            "are not submitted to the Committee, which examines the Convention."
+                            f"are not submitted to the Committee, which examines {body.treaty}."
                         ]
                         + context,
                         numbered=False,
@@ -539,7 +643,8 @@ def interim_measures_docx(case: CaseOut, profile: OrganisationProfile) -> bytes:
                 other_procedures_lines(case),
             ),
             Section("Date of removal", [removal]),
-            Section("Request", interim_measures_request(case)),
+            Section("Request", interim_measures_request(case, body)),
+            Section("Remedy sought", remedy_sought(case, body)),
         ],
     )
     return to_bytes(document)

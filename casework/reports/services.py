@@ -180,7 +180,8 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
     """What the body the output goes to needs and the case does not give yet, for the review
     page to say before the document is made (in the reader's language)."""
     warnings = []
-    if output == Output.CAT and not documents.personal_risk(case):
+    body = documents.TREATY_BODIES.get(output)
+    if output == Output.CAT and not documents.personal_risk(case, body):
         warnings.append(
             _(
                 "No article of the Convention against Torture is linked to this case as "
@@ -189,8 +190,18 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "analysis before the request is sent; other instruments appear only as context."
             )
         )
-    if output == Output.CAT:
-        warnings += _representation_warnings(case)
+    if output == Output.HRC and not documents.personal_risk(case, body):
+        warnings.append(
+            _(
+                "No article of the International Covenant on Civil and Political Rights is "
+                "linked to this case as violated or at risk: the Human Rights Committee examines "
+                "that Covenant only, and the communication has no ground to put to it. A lawyer "
+                "links articles 6 and 7 (ICCPR:6, ICCPR:7) with an analysis before it is sent; "
+                "other instruments appear only as context."
+            )
+        )
+    if body is not None:
+        warnings += _representation_warnings(case, output)
     withheld = any(p.disclosure == Disclosure.WITHHELD for p in documents.victims(case))
     if withheld and output == Output.CAT:
         warnings.append(
@@ -199,6 +210,16 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
                 "against Torture does not consider anonymous complaints: it needs the victim's "
                 "identity and authorisation. Before sending, obtain their consent to be "
                 "identified to the Committee; until then the name stays withheld."
+            )
+        )
+    if withheld and output == Output.HRC:
+        warnings.append(
+            _(
+                "A person at risk leaves this communication as “identity withheld”. The Human "
+                "Rights Committee does not consider anonymous communications (article 3 of the "
+                "Optional Protocol): it needs the victim's identity and authorisation. Before "
+                "sending, obtain their consent to be identified to the Committee; until then "
+                "the name stays withheld."
             )
         )
     # The archive bundles the communication (``dossier.archive_zip``): the same warning.
@@ -214,10 +235,11 @@ def output_warnings(case: CaseOut, output: Output) -> list[str]:
     return warnings
 
 
-def _representation_warnings(case: CaseOut) -> list[str]:
-    """What the Committee against Torture asks of the representation and the case does not
-    give: the victim's authorisation (or why it cannot be had), and whether the matter went to
-    another international procedure. Warnings: the request can still be made."""
+def _representation_warnings(case: CaseOut, output: Output) -> list[str]:
+    """What a treaty body (the Committee against Torture, the Human Rights Committee) asks of
+    the representation and the case does not give: the victim's authorisation (or why it
+    cannot be had), and whether the matter went to another international procedure. Warnings:
+    the request can still be made."""
     warnings = []
     if case.authorisation == Authorisation.CANNOT_BE_OBTAINED:
         if not case.authorisation_note_recorded:
@@ -241,7 +263,27 @@ def _representation_warnings(case: CaseOut) -> list[str]:
                 "obtained. Record it on the case (how, by whom, when) before the request is sent."
             )
         )
-    if case.other_procedures in (OtherProcedure.PENDING, OtherProcedure.EXAMINED):
+    if output == Output.HRC and case.other_procedures == OtherProcedure.PENDING:
+        warnings.append(
+            _(
+                "The same matter is recorded as being examined under another procedure of "
+                "international investigation or settlement: under article 5(2)(a) of the "
+                "Optional Protocol the Human Rights Committee does not consider it while that "
+                "examination goes on. Counsel explains why this is not the same matter before "
+                "the communication is sent."
+            )
+        )
+    elif output == Output.HRC and case.other_procedures == OtherProcedure.EXAMINED:
+        warnings.append(
+            _(
+                "The same matter is recorded as examined under another procedure of "
+                "international investigation or settlement: the Optional Protocol bars only "
+                "a matter being examined at the same time, but a State party's reservation can "
+                "bar one examined before. Counsel checks Kazakhstan's declarations and explains "
+                "it in the communication."
+            )
+        )
+    elif case.other_procedures in (OtherProcedure.PENDING, OtherProcedure.EXAMINED):
         warnings.append(
             _(
                 "The same matter is recorded as examined, or being examined, under another "
@@ -428,7 +470,8 @@ def case_record(c: CaseOut) -> dict[str, Any]:
     """A disclosed case as a JSON record (the export's and the archive's ``case.json``): every
     field by name, remedies, provisions and analyses as objects rather than bare lists."""
     out = asdict(c)
-    del out["convention_articles"]  # what the CAT request argues; each provision has its code
+    # What the CAT and HRC documents argue; each provision has its code.
+    del out["convention_articles"], out["covenant_articles"]
     out["provisions"] = [
         {"code": code, "title": title, "assessment": assessment, "violation_status": status}
         for code, title, assessment, status in c.provisions

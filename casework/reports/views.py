@@ -67,18 +67,21 @@ bp = Blueprint("reports", __name__)
 CASE_OUTPUTS = {
     Output.SPECIAL_PROCEDURES: N_("Special Procedures communication"),
     Output.CAT: N_("CAT interim-measures request"),
+    Output.HRC: N_("Human Rights Committee communication"),
     Output.DOSSIER: N_("Case dossier (PDF)"),
     Output.ARCHIVE: N_("Case archive (ZIP)"),
 }
 _OUTPUT_LINKS = {
     Output.SPECIAL_PROCEDURES: N_("Special Procedures"),
     Output.CAT: N_("CAT interim measures"),
+    Output.HRC: N_("Human Rights Committee"),
     Output.DOSSIER: N_("Dossier"),
     Output.ARCHIVE: N_("Archive"),
 }
 _FORMATS = {
     Output.SPECIAL_PROCEDURES: ("docx", "txt"),
     Output.CAT: ("docx",),
+    Output.HRC: ("docx",),
     Output.DOSSIER: ("pdf",),
     Output.ARCHIVE: ("zip",),
 }
@@ -382,7 +385,7 @@ def _case_output(public_id: str, output: str) -> tuple[Case, Output]:
     return case, Output(output)
 
 
-@bp.get("/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>")
+@bp.get("/cases/<public_id>/outputs/<any(special_procedures, cat, hrc, dossier, archive):output>")
 def case_output(public_id: str, output: str):
     """The preview: exactly what will leave, and the review step for free text."""
     case, kind = _case_output(public_id, output)
@@ -408,14 +411,14 @@ def case_output(public_id: str, output: str):
         warnings=services.output_warnings(disclosed, kind)
         + (services.archive_warnings(case) if kind == Output.ARCHIVE else []),
         # The outputs that carry the authorisation and the other procedures' free text: the
-        # CAT request, counsel's dossier, and the archive's case.json.
-        representation=kind in (Output.CAT, Output.DOSSIER, Output.ARCHIVE),
+        # treaty bodies' documents, counsel's dossier, and the archive's case.json.
+        representation=kind in (Output.CAT, Output.HRC, Output.DOSSIER, Output.ARCHIVE),
         review_form=ReviewForm(),
     )
 
 
 @bp.post(
-    "/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>/review"
+    "/cases/<public_id>/outputs/<any(special_procedures, cat, hrc, dossier, archive):output>/review"
 )
 def review_output(public_id: str, output: str):
     case, kind = _case_output(public_id, output)
@@ -427,7 +430,9 @@ def review_output(public_id: str, output: str):
     return redirect(url_for("reports.case_output", public_id=case.public_id, output=kind.value))
 
 
-@bp.get("/cases/<public_id>/outputs/<any(special_procedures, cat, dossier, archive):output>/file")
+@bp.get(
+    "/cases/<public_id>/outputs/<any(special_procedures, cat, hrc, dossier, archive):output>/file"
+)
 def case_output_file(public_id: str, output: str):
     """The document, in the format asked (``?format=``, else the output's first)."""
     case, kind = _case_output(public_id, output)
@@ -454,8 +459,8 @@ def _case_document(user: Any, case: Case, kind: Output, fmt: str, *, anonymise: 
         return dossier.archive_zip(user, case, anonymise=anonymise)
     disclosed = disclose_case(case, kind, strict=anonymise)
     services.record_output(user, kind.value, fmt, 1, case=case, anonymised=anonymise)
-    if kind == Output.CAT:
-        return documents.interim_measures_docx(disclosed, profile)
+    if kind in documents.TREATY_BODIES:
+        return documents.treaty_body_docx(disclosed, profile, documents.TREATY_BODIES[kind])
     if fmt == "txt":
         return documents.communication_text(disclosed, profile).encode()
     return documents.communication_docx(disclosed, profile)
