@@ -544,18 +544,26 @@ def interim_measures_request(case: CaseOut, body: TreatyBody = CAT_BODY) -> list
     ]
 
 
-def article_name(code: str) -> str:
-    """ "CAT:3.2" → "article 3(2)", "ICCPR:7" → "article 7": a provision as its treaty's text
-    cites it."""
+def article_number(code: str) -> str:
+    """ "CAT:3.2" → "3(2)", "ICCPR:7" → "7": a provision's number as its treaty's text cites
+    it (the code itself when it has none)."""
     number = code.partition(":")[2]
     if not number:
         return code
     head, _dot, paragraph = number.partition(".")
-    return f"article {head}({paragraph})" if paragraph else f"article {head}"
+    return f"{head}({paragraph})" if paragraph else head
 
 
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def articles_cited(codes: list[str]) -> str:
+    """ "article 7", "articles 6 and 7", in the treaty's order."""
+
+    def order(code: str) -> tuple:
+        return tuple(int(n) if n.isdigit() else 0 for n in re.split(r"\D+", code) if n)
+
+    numbers = [article_number(c) for c in sorted(codes, key=order)]
+    if len(numbers) == 1:
+        return f"article {numbers[0]}"
+    return f"articles {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 def remedy_sought(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
@@ -565,7 +573,7 @@ def remedy_sought(case: CaseOut, body: TreatyBody = CAT_BODY) -> list[str]:
     codes = [code for code, _title, _a in _at_risk(case) if is_convention_article(case, code, body)]
     if not codes:
         return [f"Not stated yet: {body.no_grounds}"]
-    articles = f"{_joined([article_name(c) for c in codes])} of {body.treaty}"
+    articles = f"{articles_cited(codes)} of {body.treaty}"
     where = f" to {case.destination}" if case.destination else ""
     if _removed(case) is None:
         return [
