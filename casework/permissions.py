@@ -647,6 +647,20 @@ def can_view_action(user: User, action: Any) -> bool:
     return any(can_view_identifying(user, case) for case in action.cases)
 
 
+def can_read_action_text(user: User, action: Any, readable: Collection[int] | None = None) -> bool:
+    """The action's own words (title, notes, reference number, summary of the reply) may name
+    people or facts of any of its cases: they are shown only to a user who may read every one
+    of its cases (a thematic action's, to whoever sees it). Whoever reads only some still sees
+    the action (type, body, dates, status, the references of the cases they read), so that the
+    follow-up of theirs goes on, and is told that the rest is withheld. Changing the action
+    asks as much (``can_edit_action``). ``readable``: as for ``action_cases_for``."""
+    if not action.cases:
+        return can_view_action(user, action)
+    if readable is not None:
+        return _active(user) and all(case.id in readable for case in action.cases)
+    return all(can_view_identifying(user, case) for case in action.cases)
+
+
 def can_edit_action(user: User, action: Any) -> bool:
     """Change an action: the advocacy right on every one of its cases (thematic: coordinators)."""
     if not can_view_action(user, action):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -68,35 +69,27 @@ def is_grant(action: AdvocacyAction) -> bool:
     return action.outcome == ActionOutcome.INTERIM_MEASURES_GRANTED
 
 
-def _grant_label(action: AdvocacyAction) -> str:
-    """The request that was granted: its body and reference when known."""
+def _grant_label(action: AdvocacyAction, *, with_reference: bool) -> str:
+    """The request that was granted: its body, and its reference when known and asked (the
+    action's own words: only for readers of every one of its cases)."""
     body = None
     if action.target_body is not None:
         body = action.target_body.local_short_name
-    reference = action.reference_number
+    reference = action.reference_number if with_reference else None
     if body and reference:
-        return _("%(body)s request %(reference)s", body=body, reference=reference)
+        return _("%(body)s request %(ref)s", body=body, ref=reference)
     if body:
         return _("%(body)s request", body=body)
-    if reference:
-        return _("request %(reference)s", reference=reference)
-    return _("request")
+    return _("request %(ref)s", ref=reference) if reference else _("request")
 
 
-def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
+def _grants(
+    case: Case, worded: Collection[int]
+) -> list[tuple[date | None, str, AdvocacyAction | None]]:
     grants: list[tuple[date | None, str, AdvocacyAction | None]] = []
     for action in case_actions(case):
         if is_grant(action):
-            body = None
-            if action.target_body is not None:
-                body = action.target_body.local_short_name
-            ref = action.reference_number
-            if body and ref:
-                label = _("%(body)s request %(ref)s", body=body, ref=ref)
-            elif body:
-                label = _("%(body)s request", body=body)
-            else:
-                label = _("request %(ref)s", ref=ref) if ref else _("request")
+            label = _grant_label(action, with_reference=action.id in worded)
             grants.append((action.response_on, label, action))
     for event in case_events(case):
         if event.event_type != EventType.INTERIM_MEASURES_GRANTED:
@@ -105,15 +98,16 @@ def _grants(case: Case) -> list[tuple[date | None, str, AdvocacyAction | None]]:
     return grants
 
 
-def interim_measures_breach(case: Case) -> Breach | None:
-    """The breach of interim measures on this case, if any.
+def interim_measures_breach(case: Case, *, worded: Collection[int] = ()) -> Breach | None:
+    """The breach of interim measures on this case, if any. The request is named by its
+    reference number only for the actions of ``worded`` (ids: whose words the reader reads).
 
     A removal counts when a removal event may have happened on or after the grant (imprecise
     dates are read in the person's favour: flagged), or when the case's current situation is
     "removed" and no removal event is known to predate every grant. The statistics count the
     same rule in SQL (``reports.statistics.interim_measures``): change both together.
     """
-    grants = _grants(case)
+    grants = _grants(case, worded)
     if not grants:
         return None
     dated = [g for g in grants if g[0] is not None]

@@ -15,8 +15,10 @@ from casework.core.i18n import gettext as _
 from casework.core.vocab import ActionStatus
 from casework.permissions import (
     can_manage_advocacy,
+    can_read_action_text,
     can_view_advocacy,
     can_view_identifying,
+    readable_case_ids,
     receives_org_followups,
 )
 
@@ -31,7 +33,7 @@ def link(endpoint: str, **values: Any) -> str | None:
 
 def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str:
     """A label of the action type and target body; with its reference number (identifying, so
-    only for pages of readers of its cases, never feeds or e-mails) when asked."""
+    only for pages of readers of every one of its cases, never feeds or e-mails) when asked."""
     label = action.action_type.label
     if action.target_body is not None:
         label = _(
@@ -44,17 +46,27 @@ def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str
     return label
 
 
+def worded_actions(user: Any, actions: list[AdvocacyAction]) -> frozenset[int]:
+    """The ids of those of ``actions`` whose own words (reference number...) ``user`` may read
+    (``can_read_action_text``): one query for all of them. An action of the case may concern
+    other cases too, which the reader of this one may not read."""
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
+    return frozenset(a.id for a in actions if can_read_action_text(user, a, readable))
+
+
 def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
     """The advocacy panel of a case file: its actions and, first, any interim-measures breach."""
     if not can_view_identifying(user, case):
         return None
     actions = services.case_actions(case)
+    worded = worded_actions(user, actions)
     return {
         "case": case,
         "actions": actions,
+        "worded": worded,
         # The actions whose follow-up date is still awaited (after a reply, only a next one).
         "due": frozenset(a.id for a in actions if services.is_due(a)),
-        "breach": interim_measures_breach(case),
+        "breach": interim_measures_breach(case, worded=worded),
         "can_manage": can_manage_advocacy(user, case),
         "can_open": can_view_advocacy(user),
         "new_url": link("advocacy.new_case_action", case_public_id=case.public_id),
@@ -68,10 +80,11 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     actions = services.case_actions(case)
     histories = services.status_histories(actions)
     may_open = can_view_advocacy(user)
+    worded = worded_actions(user, actions)
     items: list[TimelineItem] = []
     for action in actions:
         url = link("advocacy.action_detail", public_id=action.public_id) if may_open else None
-        label = action_label(action, with_reference=True)
+        label = action_label(action, with_reference=action.id in worded)
         if action.submitted_on:
             items.append(
                 TimelineItem(

@@ -24,7 +24,7 @@ from casework.core import keyset
 from casework.core.db import db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.hiding import hide, restore
-from casework.core.i18n import format_day
+from casework.core.i18n import N_, format_day
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request
 from casework.core.types import PartialDate
@@ -36,6 +36,7 @@ from casework.permissions import (
     can_hide_action_document,
     can_manage_advocacy,
     can_manage_target_bodies,
+    can_read_action_text,
     can_restore_action_document,
     can_view_identifying,
     holders_clause,
@@ -48,6 +49,8 @@ REFERENCE_MAX_LEN = 100
 BODY_NAME_MAX_LEN = 200
 BODY_SHORT_MAX_LEN = 40
 UPCOMING_DAYS = 14
+# What stands for an action's words where the user may not read every one of its cases.
+WITHHELD = N_("Withheld: this action also concerns a case you may not read.")
 
 # Statuses past the reply: the list of open actions leaves them out (``is_due`` says which still
 # wait for a follow-up).
@@ -468,6 +471,22 @@ def list_actions(user: Any, *, limit: int = 200, **filters: Any) -> list[Advocac
     return list(db.session.scalars(query))
 
 
+def action_choices(user: Any, *, exclude: set[int], limit: int = 500) -> list[tuple[str, str]]:
+    """The ``limit`` newest actions the user may see, but those of ``exclude``, as choices of a
+    list (public id, "type – title"): the title only where the user may read it
+    (``can_read_action_text``), else what says it is withheld."""
+    actions = [a for a in list_actions(user, limit=limit) if a.id not in exclude]
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
+    return [
+        (
+            a.public_id,
+            f"{a.action_type.label} \u2013 "
+            + (a.title if can_read_action_text(user, a, readable) else _(WITHHELD)),
+        )
+        for a in actions
+    ]
+
+
 @dataclass
 class ActionPage:
     """One page of the list of actions; the cursors lead to the pages before and after (None
@@ -521,7 +540,13 @@ def case_actions(case: Case) -> list[AdvocacyAction]:
         select(AdvocacyAction)
         .join(action_cases, action_cases.c.action_id == AdvocacyAction.id)
         .where(action_cases.c.case_id == case.id)
-        .options(selectinload(AdvocacyAction.target_body))
+        .options(
+            selectinload(AdvocacyAction.target_body),
+            # Whose words the reader reads asks of every case of each (``can_read_action_text``).
+            selectinload(AdvocacyAction.cases).options(
+                load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
+            ),
+        )
         .order_by(AdvocacyAction.created_at, AdvocacyAction.id)
     )
     return list(db.session.scalars(query))

@@ -66,6 +66,7 @@ from casework.permissions import (
     can_manage_advocacy,
     can_manage_target_bodies,
     can_manage_upr,
+    can_read_action_text,
     can_restore_action_document,
     can_use_calendar_feed,
     can_view_action,
@@ -248,6 +249,7 @@ def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **ext
         removed_documents=services.removed_action_documents(current_user, action),
         history=services.status_history(action),
         can_edit=editable,
+        words=can_read_action_text(current_user, action),
         status_form=status_form or (_status_form(action) if editable else None),
         is_due=services.is_due(action),
         replied=services.is_replied(action),
@@ -670,13 +672,8 @@ def _rec_page(rec: UPRRecommendation, **extra: Any):
     manage = can_manage_upr(current_user)
     action_form = LinkActionForm(prefix="act")
     if manage:
-        linked = {a.id for a in rec.actions}
         action_form.action.choices = pairs(
-            [
-                (a.public_id, f"{a.action_type.label} \u2013 {a.title}")
-                for a in services.list_actions(current_user, limit=500)
-                if a.id not in linked
-            ],
+            services.action_choices(current_user, exclude={a.id for a in rec.actions}),
             blank=_("Choose an action"),
         )
     return render_template(

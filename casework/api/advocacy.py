@@ -63,7 +63,10 @@ class ActionOut(Output):
     )
     cases: list[str] = Field(description="Public ids of its cases that you may read.")
     version: int
-    identifying: ActionIdentifying | None
+    identifying: ActionIdentifying | None = Field(
+        description="Null in the anonymised view, and when you may not read every one of its "
+        "cases (its words may name people or facts of any of them)."
+    )
 
 
 class ActionList(Output):
@@ -83,9 +86,10 @@ CURSOR_SALT = "api-action-cursor"
 def present_action(
     user: Any, action: AdvocacyAction, *, anonymised: bool, readable: frozenset[int] | None = None
 ) -> ActionOut:
-    # Seeing an action means reading at least one of its cases (or it is thematic).
+    # Seeing an action means reading at least one of its cases (or it is thematic); its words,
+    # reading every one.
     details = None
-    if not anonymised:
+    if not anonymised and permissions.can_read_action_text(user, action, readable):
         details = ActionIdentifying(
             title=action.title,
             description=action.description,
