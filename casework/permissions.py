@@ -594,6 +594,31 @@ def can_edit_person(user: User, person: Any, case: Case) -> bool:
     return all(can_edit_case(user, other) for other in others if other.restricted)
 
 
+# A person's fields the case file does not show (typed by any team they are in: where to find
+# them, how to reach them, what the team knows): read, as changed, only by whoever may read
+# every restricted case they are in (``can_edit_person``).
+PERSON_PRIVATE_FIELDS = frozenset({"contacts", "address", "notes"})
+
+
+def people_with_private_fields_withheld(user: User, person_ids: Iterable[int]) -> frozenset[int]:
+    """Those of ``person_ids`` in a restricted case (or removed from one) whose identifying data
+    ``user`` may not read: their PERSON_PRIVATE_FIELDS are withheld from ``user``. One query."""
+    from casework.cases.models import Case, CasePerson
+    from casework.core.db import among, db
+
+    ids = set(person_ids)
+    if not ids:
+        return frozenset()
+    query = (
+        select(CasePerson.person_id)
+        .join(Case, Case.id == CasePerson.case_id)
+        .where(among(CasePerson.person_id, ids), Case.restricted.is_(True))
+        .where(not_(readable_cases_clause(user)))
+        .distinct()
+    )
+    return frozenset(db.session.scalars(query))
+
+
 def visible_people_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Person``: people linked (not hidden) to a case the user reads, but
     for a discarded draft: it has left the lists and the search, and its people with it (no

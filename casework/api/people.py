@@ -45,14 +45,20 @@ class NameOut(Output):
     kind: str
 
 
+PRIVATE = (
+    "Null when the person is also in a restricted case you may not read (its team may have "
+    "typed it); the case's pages show it only to whoever may change the person."
+)
+
+
 class PersonIdentifying(Output):
     names: list[NameOut]
     birth_date: str | None = Field(description=PARTIAL_DATE)
     ethnicity: str | None
     unhcr_number: str | None
-    contacts: str | None
-    address: str | None
-    notes: str | None
+    contacts: str | None = Field(description=PRIVATE)
+    address: str | None = Field(description=PRIVATE)
+    notes: str | None = Field(description=PRIVATE)
 
 
 class PersonOut(Output):
@@ -77,7 +83,9 @@ class CasePeople(Output):
     items: list[CasePersonOut]
 
 
-def _identifying(person: Person) -> PersonIdentifying:
+def _identifying(person: Person, private: bool) -> PersonIdentifying:
+    """``private``: with PERSON_PRIVATE_FIELDS (else null: the person is in a restricted case
+    the user may not read, and those were typed by any team)."""
     return PersonIdentifying(
         names=[
             NameOut(name=n.name, script=text(n.script), kind=text(n.kind))
@@ -86,13 +94,13 @@ def _identifying(person: Person) -> PersonIdentifying:
         birth_date=text(person.birth_date),
         ethnicity=person.ethnicity,
         unhcr_number=person.unhcr_number,
-        contacts=person.contacts,
-        address=person.address,
-        notes=person.notes,
+        contacts=person.contacts if private else None,
+        address=person.address if private else None,
+        notes=person.notes if private else None,
     )
 
 
-def _fields(person: Person, identifying: bool) -> dict[str, Any]:
+def _fields(person: Person, identifying: bool, private: bool) -> dict[str, Any]:
     return {
         "id": person.public_id,
         "gender": text(person.gender),
@@ -102,8 +110,13 @@ def _fields(person: Person, identifying: bool) -> dict[str, Any]:
         "consent_date": person.consent_date,
         "government_contact": text(person.government_contact),
         "version": person.version,
-        "identifying": _identifying(person) if identifying else None,
+        "identifying": _identifying(person, private) if identifying else None,
     }
+
+
+def _private(call: Call, person: Person) -> bool:
+    """May the caller have the person's PERSON_PRIVATE_FIELDS?"""
+    return not permissions.people_with_private_fields_withheld(call.user, [person.id])
 
 
 @operation("GET", "/people/<person_id>", summary="Read a person", tag=TAG, response=PersonOut,
@@ -112,7 +125,7 @@ def get_person(call: Call, person_id: str) -> PersonOut:
     # Seen only through a case whose identifying data the user reads (the loader's rule).
     person = load(Person, person_id, call.user)
     record(call.user, "person.viewed", person)
-    return PersonOut(**_fields(person, not call.query.anonymised))
+    return PersonOut(**_fields(person, not call.query.anonymised, _private(call, person)))
 
 
 @operation("GET", "/cases/<case_id>/people", summary="The people in a case", tag=TAG,
@@ -120,10 +133,17 @@ def get_person(call: Call, person_id: str) -> PersonOut:
 def list_case_people(call: Call, case_id: str) -> CasePeople:
     case = case_for_records(call.user, case_id)
     identifying = shows_identifying(call.user, case, anonymised=call.query.anonymised)
+    links = case_services.case_people(case)
+    withheld = permissions.people_with_private_fields_withheld(
+        call.user, [link.person_id for link in links]
+    )
     return CasePeople(
         items=[
-            CasePersonOut(role=text(link.role), **_fields(link.person, identifying))
-            for link in case_services.case_people(case)
+            CasePersonOut(
+                role=text(link.role),
+                **_fields(link.person, identifying, link.person_id not in withheld),
+            )
+            for link in links
         ]
     )
 
@@ -158,7 +178,7 @@ def _replay_person(call: Call, object_id: str, case_id: str) -> CasePersonOut:
     case = case_for_records(call.user, case_id)
     person = load(Person, object_id, call.user, case=case)
     link = next(link for link in case.people if link.person_id == person.id)
-    return CasePersonOut(role=text(link.role), **_fields(person, True))
+    return CasePersonOut(role=text(link.role), **_fields(person, True, _private(call, person)))
 
 
 @operation("POST", "/cases/<case_id>/people", summary="Add a new person to a case", tag=TAG,
@@ -178,7 +198,9 @@ def create_case_person(call: Call, case_id: str) -> CasePersonOut:
         body.role.value,
         **details,
     )
-    return CasePersonOut(role=text(link.role), **_fields(link.person, True))
+    return CasePersonOut(
+        role=text(link.role), **_fields(link.person, True, _private(call, link.person))
+    )
 
 
 class MatchQuery(Input):

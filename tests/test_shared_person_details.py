@@ -1,0 +1,49 @@
+"""A person in an ordinary case and in a restricted one: what reaches a reader of the first.
+
+The case file shows such a person's names, birth, nationality and consent to the ordinary
+case's team, and leaves their contacts, address and notes (typed by whichever team, often where
+to find them and why) to those who may change the person: whoever may read every restricted
+case they are in. The API answers as the pages do.
+"""
+
+from __future__ import annotations
+
+from casework.cases import services as cases
+from casework.cases.models import CaseMember
+from casework.core.db import db
+from casework.core.vocab import Role, TeamRole
+from tests.api_clients import api_for
+from tests.world import build_world
+
+WITHHELD = ("contacts", "address", "person_notes")
+
+
+def _shared():
+    world = build_world()
+    person = world.restricted.person
+    ordinary = world.ordinary.case
+    insider = world.on[Role.MONITOR]  # on both teams
+    cases.add_person_to_case(insider, ordinary, person, "at_risk")
+    outsider = world.off[Role.MONITOR]
+    db.session.add(CaseMember(case_id=ordinary.id, user_id=outsider.id, team_role=TeamRole.MEMBER))
+    db.session.commit()
+    return world, person, ordinary, insider, outsider
+
+
+def test_the_api_gives_a_shared_persons_contacts_only_to_readers_of_every_restricted_case(app):
+    world, person, ordinary, insider, outsider = _shared()
+    canaries = world.restricted.canaries
+    api = api_for(app, outsider, "read")
+    for url in (f"people/{person.public_id}", f"cases/{ordinary.public_id}/people"):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        assert canaries["name"] in body, url  # the person, as the case file shows them
+        assert not [key for key in WITHHELD if canaries[key] in body], url
+    one = api.get(f"people/{person.public_id}").get_json()["identifying"]
+    assert one["contacts"] is None and one["address"] is None and one["notes"] is None
+    # The restricted case's team gets them.
+    api = api_for(app, insider, "read")
+    for url in (f"people/{person.public_id}", f"cases/{ordinary.public_id}/people"):
+        body = api.get(url).get_data(as_text=True)
+        assert all(canaries[key] in body for key in WITHHELD), url
