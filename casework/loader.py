@@ -117,8 +117,10 @@ def load(
     need: Callable[[Any, T], bool] | None = None,
     *,
     case: Case | None = None,
+    refusal: str | None = None,
 ) -> T:
-    """The object if ``user`` may see it, else NotVisible; PermissionDenied if ``need`` fails."""
+    """The object if ``user`` may see it, else NotVisible; PermissionDenied if ``need`` fails
+    (saying ``refusal``, if given, instead of the generic refusal)."""
     if model in _CASE_RECORDS and case is None:
         raise TypeError(f"{model.__name__} is loaded through its case")
     # Found and checked with the encrypted values of what is loaded still sealed (no check
@@ -139,7 +141,7 @@ def load(
     # reads it: an action's page names its cases by reference alone.
     sealing.expire_sealed(db.session, consulted)
     if need is not None and not need(user, obj):
-        raise _refused(PermissionDenied(), user, obj, 403)
+        raise _refused(PermissionDenied(reason=refusal), user, obj, 403)
     return obj
 
 

@@ -47,3 +47,21 @@ def test_the_api_gives_a_shared_persons_contacts_only_to_readers_of_every_restri
     for url in (f"people/{person.public_id}", f"cases/{ordinary.public_id}/people"):
         body = api.get(url).get_data(as_text=True)
         assert all(canaries[key] in body for key in WITHHELD), url
+
+
+def test_the_edit_page_refused_says_why_without_naming_the_other_case(app):
+    """Changing the person would change what the restricted case holds: refused (403), as
+    before, but with a reason instead of a bare refusal, naming no case and no detail."""
+    from tests.clients import client_for
+
+    world, person, ordinary, insider, outsider = _shared()
+    edit = f"/cases/{ordinary.public_id}/people/{person.public_id}"
+    response = client_for(app, outsider).get(edit)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "also recorded in a case you may not change" in page
+    assert world.restricted.case.reference not in page and "restricted" not in page.lower()
+    assert not [key for key in WITHHELD if world.restricted.canaries[key] in page]
+    api = api_for(app, outsider, "read")  # the API's refusals keep their own words
+    assert api.get(f"cases/{world.restricted.case.public_id}").status_code == 404
+    assert client_for(app, insider).get(edit).status_code == 200

@@ -28,7 +28,12 @@ class StorageFailed(ValidationFailed):
 
 
 class PermissionDenied(DomainError):
-    """The user may see the object but not do this to it (HTTP 403)."""
+    """The user may see the object but not do this to it (HTTP 403). ``reason``: what the page
+    says instead of the generic refusal (translated; never naming what the user may not see)."""
+
+    def __init__(self, *args: Any, reason: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(*args)
 
 
 class NotVisible(DomainError):

@@ -492,7 +492,7 @@ def init_pipeline(app: Flask) -> None:
     def permission_denied(exc: PermissionDenied):
         if getattr(exc, "after_rollback", None) is not None:
             g.refusal_recorded = True  # the loader's audit names the object
-        response = http_error(Forbidden())
+        response = http_error(Forbidden(), reason=exc.reason)
         try:
             record_refusal(exc)
         except DBAPIError as db_exc:
@@ -539,7 +539,7 @@ def init_pipeline(app: Flask) -> None:
         return True
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException, reason: str | None = None):
         # An error after the view (in an after-request hook) arrives as a 500 wrapping it.
         original = getattr(exc, "original_exception", None)
         if original is not None and is_database_unavailable(original):
@@ -554,7 +554,7 @@ def init_pipeline(app: Flask) -> None:
                     raise
                 return database_unavailable(db_exc)
         known = _HTTP_ERROR_MESSAGES.get(code)
-        message = _(known) if known else exc.description or exc.name
+        message = reason or (_(known) if known else exc.description or exc.name)
         headers = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             # A 405 says which methods the address has (RFC 9110, 15.5.6).

@@ -42,13 +42,20 @@ def _details(form: PersonForm) -> dict[str, Any]:
 
 
 def _editable_person(case: Case, person_id: str) -> Person:
-    """A person of ``case`` the user may edit (also from every restricted case they are in)."""
+    """A person of ``case`` the user may edit (also from every restricted case they are in).
+    Refused, the page says why, as the bare refusal already tells: the person is in a case the
+    user may not change (which one, or that it is restricted, it does not say)."""
     return load(
         Person,
         person_id,
         current_user,
         case=case,
         need=lambda user, person: permissions.can_edit_person(user, person, case),
+        refusal=_(
+            "This person is also recorded in a case you may not change, so their record is "
+            "changed only by someone who may change every case they are in. Ask a "
+            "coordinator, or record what you know in this case's events or comments."
+        ),
     )
 
 
