@@ -606,3 +606,30 @@ def test_the_upr_document_reads_remedies_and_recommendations_of_its_cases_only(w
             walks += [line for line in plan if line.strip().startswith("SCAN ")
                       and line.split()[1] in ("remedies", "upr_recommendations")]  # fmt: skip
     assert not walks
+
+
+def test_the_rarest_word_of_a_search_is_counted_from_the_token_index(world):
+    """The words of a full-text search are counted in one query, each from the (token, case)
+    index and stopped past the window, never by reading the table of tokens."""
+    from casework.cases import services as cases
+
+    case = db.session.query(Case).first()
+    cases.update_case(
+        world["monitor"], case, {"narrative": "Detained and beaten at night."}, case.version
+    )
+    db.session.commit()
+    with _statements() as seen:
+        found = search.search_cases(world["coordinator"], "detained beaten night")
+    assert [r.case.id for r in found.cases] == [case.id]
+    counted = [
+        (s, p) for s, p in seen if "count(*)" in s and "GROUP BY" not in s and "search_tokens" in s
+    ]
+    assert len(counted) == 1, [s for s, _ in seen]
+    plan = _plan(*counted[0])
+    if db.engine.dialect.name == "postgresql":
+        assert [line for line in plan if "ix_search_tokens_token_case" in line], plan
+        assert not [line for line in plan if "Seq Scan on search_tokens" in line], plan
+    else:
+        tokens = [line for line in plan if "search_tokens" in line]
+        assert len(tokens) == 3, plan
+        assert all("INDEX ix_search_tokens_token_case (token=?)" in line for line in tokens), plan

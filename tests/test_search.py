@@ -406,6 +406,22 @@ def test_query_count_does_not_grow_with_matches(monitor, count_queries):
     assert queries() <= few
 
 
+def test_a_search_of_many_words_runs_as_many_queries_as_one_of_two(monitor, count_queries):
+    """Which word of the query is the rarest is asked of the index in one query, not one per
+    word: six words cost what two do, and find the same case."""
+    case = intake(monitor, narrative="Detained, beaten and deported at night near the border.")
+    intake(monitor, narrative="Detained at night.")
+
+    def queries(q: str) -> int:
+        with count_queries() as counter:
+            page = _search(monitor, q)
+        assert case.reference in page
+        return counter["n"]
+
+    queries("detained")  # what is read once per change of the data (the user's teams)
+    assert queries("detained beaten deported night near border") == queries("detained beaten")
+
+
 def test_bad_input_is_a_message_not_an_error(monitor):
     assert "Type at least one word" in _search(monitor, "   ")
     assert "under 300 characters" in _search(monitor, "x" * 400)

@@ -82,10 +82,20 @@ def _name_words(query: str) -> list[str]:
 def _rarest(tokens: list[bytes]) -> tuple[bytes, bool]:
     """The token held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
     whether even that one is held by more than SEARCH_WINDOW records."""
-    counts = {}
-    for token in tokens:
-        held = select(SearchToken.id).where(SearchToken.token == token).limit(SEARCH_WINDOW + 1)
-        counts[token] = db.session.scalar(select(func.count()).select_from(held.subquery()))
+    # One query for every word (each count a scalar subquery over the (token, case) index,
+    # stopped at SEARCH_WINDOW + 1), not one per word.
+    held = [
+        select(func.count())
+        .select_from(
+            select(SearchToken.id)
+            .where(SearchToken.token == token)
+            .limit(SEARCH_WINDOW + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+        for token in tokens
+    ]
+    counts = dict(zip(tokens, db.session.execute(select(*held)).one(), strict=True))
     rarest = min(tokens, key=lambda t: counts[t])
     return rarest, counts[rarest] > SEARCH_WINDOW
 
