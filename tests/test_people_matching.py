@@ -147,6 +147,26 @@ def test_name_search_uses_any_spelling_and_respects_visibility(app, world):
     assert world["other"].reference in html
 
 
+def test_a_name_search_reads_the_names_and_cases_not_the_people_s_records(app, world):
+    """A name search lists cases: of the people whose names match it reads the names it scores,
+    then their cases, and never loads the people themselves (their public ids and facts)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        html = world["client"].post("/cases/search", data={"name": "Ҳолматов"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert world["case"].reference in html.get_data(as_text=True)
+    assert any("FROM person_names" in s or "JOIN person_names" in s for s in seen), seen
+    assert not [s for s in seen if "people.public_id" in s], seen
+
+
 def test_adding_a_person_warns_of_a_possible_duplicate(app, world):
     client = world["client"]
     second = intake(client, name="Rustam Karimov")

@@ -422,6 +422,28 @@ def test_a_search_of_many_words_runs_as_many_queries_as_one_of_two(monitor, coun
     assert queries("detained beaten deported night near border") == queries("detained beaten")
 
 
+def test_a_name_in_a_search_costs_as_many_queries_however_many_bear_it(monitor, count_queries):
+    """A capitalised word is also looked up as a name: the people bearing it are scored and
+    their cases listed in as many statements for ten of them as for two."""
+
+    def bearers(k: int) -> None:
+        for _ in range(k):
+            intake(monitor, name="Алишер Холматов", narrative="Deported at night.")
+
+    def queries() -> int:
+        with count_queries() as counter:
+            page = _search(monitor, "Kholmatov deported")
+        assert "Алишер Холматов" in page
+        return counter["n"]
+
+    bearers(2)
+    queries()  # what is read once per change of the data (the user's teams)
+    few = queries()
+    bearers(8)
+    queries()
+    assert queries() == few
+
+
 def test_bad_input_is_a_message_not_an_error(monitor):
     assert "Type at least one word" in _search(monitor, "   ")
     assert "under 300 characters" in _search(monitor, "x" * 400)

@@ -30,7 +30,7 @@ from casework.core.db import db
 from casework.core.i18n import N_, gettext
 from casework.core.types import PartialDate
 from casework.core.vocab import ActType, CaseStatus, EventType, TeamRole, Urgency
-from casework.people.matching import SEARCH_CANDIDATES, SEARCH_THRESHOLD, find_matches
+from casework.people.matching import SEARCH_CANDIDATES, SEARCH_THRESHOLD, matched_names
 from casework.people.models import Person
 from casework.people.names import latin_key
 
@@ -620,12 +620,12 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
     """
     if len(latin_key(text).replace(" ", "")) < 2:
         return []
-    found = find_matches(
+    found = matched_names(
         user, [text], threshold=SEARCH_THRESHOLD, limit=limit, candidates=SEARCH_CANDIDATES
     )
     if not found:
         return []
-    matched = {c.person.id: c.matched_name for c in found}
+    matched = dict(found)
     rows = db.session.execute(
         select(Case, CasePerson.person_id)
         .join(CasePerson, CasePerson.case_id == Case.id)
@@ -638,7 +638,7 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
         .options(load_only(*LISTED))
         .order_by(Case.reference_key)
     )
-    rank = {c.person.id: i for i, c in enumerate(found)}
+    rank = {person_id: i for i, (person_id, _) in enumerate(found)}
     seen: set[int] = set()
     results: list[tuple[int, Case, str]] = []
     for case, person_id in rows:

@@ -474,8 +474,35 @@ def find_matches(
     """People the user may see who may be the person called ``names`` (best first, equal
     scores the oldest record first), of the ``candidates`` (MAX_CANDIDATES) sharing most of its
     matching keys."""
+    found = _ranked(user, names, birth_year, nationality, threshold, exclude, candidates)
+    return _as_candidates([found[:limit]])[0]
+
+
+def matched_names(
+    user: Any,
+    names: Iterable[str],
+    *,
+    threshold: float = MATCH_THRESHOLD,
+    limit: int = 10,
+    candidates: int | None = None,
+) -> list[tuple[int, str]]:
+    """(person id, the person's spelling that matched) of :func:`find_matches`, in its order,
+    for a search that lists cases: the people are not loaded as records (their public ids and
+    facts are not read)."""
+    found = _ranked(user, names, None, None, threshold, (), candidates)
+    return [(s.named.id, s.matched_name) for s in found[:limit]]
+
+
+def _ranked(
+    user: Any,
+    names: Iterable[str],
+    birth_year: int | None,
+    nationality: str | None,
+    threshold: float,
+    exclude: Iterable[int],
+    candidates: int | None,
+) -> list[_Scored]:
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
     ids = [i for i in candidate_ids(user, names, limit=candidates) if i not in skip]
-    found = _rank(_load_people(ids).values(), names, birth_year, nationality, threshold)
-    return _as_candidates([found[:limit]])[0]
+    return _rank(_load_people(ids).values(), names, birth_year, nationality, threshold)
