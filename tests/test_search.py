@@ -16,7 +16,14 @@ from casework.core.hiding import hide, restore
 from casework.core.vocab import Role
 from casework.search import index
 from casework.search.models import SearchToken
-from casework.search.text import query_terms, snippet, term_of, terms
+from casework.search.text import (
+    query_spelling_keys,
+    query_terms,
+    snippet,
+    spelling_key,
+    term_of,
+    terms,
+)
 from tests.case_helpers import decrypted_columns, intake
 from tests.clients import client_for
 from tests.factories import log_in
@@ -621,3 +628,70 @@ def test_a_narrative_word_with_look_alike_letters_is_found(monitor):
     case = intake(monitor, narrative="Нурлaнов and Sаrsenbaev were beaten.")
     for query in ("Нурланов", "Sarsenbaev", "Нурлaнов", "SАRSENBAEV"):
         assert case.reference in _search(monitor, query), query
+
+
+# --- across scripts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Ташкенте", "Tashkent"),  # a Russian case ending
+        ("Ташкентом", "Tashkent"),
+        ("Караганды", "Karaganda"),
+        ("Қарағанды", "Qaraghandy"),  # Kazakh Cyrillic, Kazakh Latin
+        ("Қарағанды", "Караганда"),  # Kazakh and Russian Cyrillic
+        ("Алматы", "Almaty"),
+        ("Узбекистана", "Uzbekistan"),
+        ("Хоразм", "Xorazm"),  # Uzbek Cyrillic and Latin: х is x
+        ("Ғулом", "G'ulom"),  # ғ is gʻ
+        ("Ўзбекистон", "Oʻzbekiston"),
+        ("Қаршы", "Qarshi"),
+        ("Шымкент", "Shymkent"),
+        ("Ош", "Osh"),
+        ("КНБ", "KNB"),
+    ],
+)
+def test_a_word_is_keyed_alike_in_another_script(a, b):
+    assert term_of(a) != term_of(b)
+    assert spelling_key(a) is not None
+    assert spelling_key(a).split(":")[1] == spelling_key(b).split(":")[1]
+    assert spelling_key(a) in query_spelling_keys(b)
+    assert spelling_key(b) in query_spelling_keys(a)
+
+
+def test_a_word_is_not_keyed_for_its_own_script_nor_for_an_unrelated_word():
+    # Its own script's spellings are found by its term: no key adds namesakes there.
+    assert spelling_key("Tashkent") not in query_spelling_keys("Tashkent")
+    # A short word in lower case is no name of a place or person: "лет" is not "let".
+    assert spelling_key("let") is None and spelling_key("лет") is None
+    assert spelling_key("Ош") is not None  # a short name, written with a capital, is
+    assert spelling_key("2011") is None
+
+
+def test_a_place_is_found_in_the_other_script_below_its_own(monitor):
+    """A narrative in Russian says "в Ташкенте", one in English "to Tashkent": each is found
+    by either spelling, the one in the query's own script first (even when older)."""
+    en = intake(monitor, narrative="He was deported to Tashkent in 2011.")
+    ru = intake(monitor, narrative="Его задержали в Ташкенте и избили.")
+    kk = intake(monitor, narrative="Қарағанды облысында ұсталды.")
+    uz = intake(monitor, narrative="Xorazm viloyatida qamaldi.")
+    page = _search(monitor, "Tashkent")
+    assert en.reference in page and ru.reference in page
+    assert page.index(en.reference) < page.index(ru.reference)
+    assert "<mark>Ташкенте</mark>" in page and "<mark>Tashkent</mark>" in page
+    page = _search(monitor, "Ташкент")
+    assert page.index(ru.reference) < page.index(en.reference)
+    assert ru.reference in _search(monitor, "Tashkent избили")  # every word, any script
+    assert ru.reference not in _search(monitor, "Tashkent released")
+    for query in ("Караганда", "Karaganda", "караганды"):
+        assert kk.reference in _search(monitor, query), query
+    for query in ("Хоразм", "хоразм"):
+        assert uz.reference in _search(monitor, query), query
+
+
+def test_an_unrelated_common_word_of_another_script_is_not_found(monitor):
+    case = intake(monitor, narrative="They let him go after a week.")
+    intake(monitor, narrative="Прошло пять лет с тех пор.")
+    assert case.reference not in _search(monitor, "лет")
+    assert "No case you may read" in _search(monitor, "Almaty")

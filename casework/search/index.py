@@ -5,7 +5,9 @@ cannot be obtained (or how it was given) and the other international procedure's
 event's description and legal basis; a source's account ("how they know"); a comment; a review
 comment; a document's name and description) is stored in ``search_tokens`` as the set of its distinct search terms
 (``casework.search.text``), each an HMAC under a key derived from ``BLIND_INDEX_KEY`` for the
-purpose ``search.term``: the words themselves never reach the table.
+purpose ``search.term``, and the set of its distinct spelling keys (a word's script and Latin
+form, ``casework.search.text.spelling_key``: "Ташкенте" is found by "Tashkent"), each an HMAC
+for the purpose ``search.spelling``: the words themselves never reach the table.
 
 Whenever a flush inserts such a record, changes one of its indexed fields or hides or restores
 it, its rows are rewritten after the flush, in the same transaction: a hidden record has none
@@ -30,9 +32,10 @@ from casework.core.i18n import N_
 from casework.core.locks import transaction_lock
 from casework.evidence.models import Document, Source
 from casework.search.models import SearchToken
-from casework.search.text import terms
+from casework.search.text import spelling_keys, terms
 
 PURPOSE = "search.term"
+SPELLING_PURPOSE = "search.spelling"
 # The version of the rules that turn a text into terms (``casework.search.text``): raise it with
 # any change that gives a word another term; ``refresh_index`` (``flask seed``) then rebuilds the
 # index. 1: words stemmed by Snowball only. 2: a Russian noun of an act and its verb share a
@@ -40,7 +43,9 @@ PURPOSE = "search.term"
 # (soft hyphen, zero-width ones) and stress marks inside a word dropped. 4: look-alike letters
 # of another script inside a word (Latin a in Cyrillic "Нурлaнов") read as its own script's.
 # 5: a case's authorisation note and other procedures' details indexed (texts stored before).
-RULES_VERSION = 5
+# 6: each word's spelling key too, by which a word in another script finds it ("Tashkent" finds
+#    "Ташкенте", "Караганда" "Қарағанды", "Хоразм" "Xorazm").
+RULES_VERSION = 6
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 
@@ -117,22 +122,26 @@ def term_token(term: str) -> bytes:
     return current_index().digest(PURPOSE, term)
 
 
+def spelling_token(key: str) -> bytes:
+    """The index token of one spelling key under the running application's key."""
+    return current_index().digest(SPELLING_PURPOSE, key)
+
+
 def _rows(kind: Kind, obj: Any) -> list[dict[str, Any]]:
     case_id = kind.case_id(obj)
     if case_id is None or kind.hidden(obj):
         return []
     found: set[str] = set()
+    spellings: set[str] = set()
     for text in kind.texts(obj):
         found |= terms(text)
+        spellings |= spelling_keys(text)
     index = current_index()
+    tokens = [index.digest(PURPOSE, term) for term in sorted(found)]
+    tokens += [index.digest(SPELLING_PURPOSE, key) for key in sorted(spellings)]
     return [
-        {
-            "token": index.digest(PURPOSE, term),
-            "record_kind": kind.name,
-            "record_id": obj.id,
-            "case_id": case_id,
-        }
-        for term in sorted(found)
+        {"token": token, "record_kind": kind.name, "record_id": obj.id, "case_id": case_id}
+        for token in tokens
     ]
 
 

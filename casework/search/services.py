@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, true
+from sqlalchemy import ColumnElement, case, column, func, literal_column, select, table, true
 from sqlalchemy.orm import load_only
 
 from casework import permissions
@@ -27,9 +27,9 @@ from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.i18n import translate
 from casework.legal.models import Instrument, Provision
-from casework.search.index import KIND_BY_NAME, KINDS, term_token
+from casework.search.index import KIND_BY_NAME, KINDS, spelling_token, term_token
 from casework.search.models import SearchToken
-from casework.search.text import query_terms, snippet, term_of, words
+from casework.search.text import query_groups, query_terms, snippet, term_of, words
 
 MAX_CASES = 50
 MAX_TERMS = 12
@@ -53,6 +53,8 @@ class Hit:
 class CaseResult:
     case: Case
     score: int
+    # Records matched by a word in the query's own script (not only by a spelling key).
+    exact: int = 0
     kinds: list[str] = field(default_factory=list)  # labels of the kinds of record that matched
     hits: list[Hit] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # names of the case's people that matched
@@ -79,44 +81,59 @@ def _name_words(query: str) -> list[str]:
     ]
 
 
-def _rarest(tokens: list[bytes]) -> tuple[bytes, bool]:
-    """The token held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
+@dataclass(frozen=True)
+class _Term:
+    """One term of a query as index tokens: its own, and its spelling keys in other scripts
+    (a record holding any of them matches the term; its own ranks first)."""
+
+    exact: bytes
+    spellings: tuple[bytes, ...] = ()
+
+    @property
+    def tokens(self) -> tuple[bytes, ...]:
+        return (self.exact, *self.spellings)
+
+
+def _rarest(wanted: list[_Term]) -> tuple[_Term, bool]:
+    """The term held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
     whether even that one is held by more than SEARCH_WINDOW records."""
-    # One query for every word (each count a scalar subquery over the (token, case) index,
-    # stopped at SEARCH_WINDOW + 1), not one per word.
+    # One query for every term (each count a scalar subquery over the (token, case) index,
+    # stopped at SEARCH_WINDOW + 1), not one per term.
     held = [
         select(func.count())
         .select_from(
             select(SearchToken.id)
-            .where(SearchToken.token == token)
+            .where(SearchToken.token.in_(term.tokens))
             .limit(SEARCH_WINDOW + 1)
             .subquery()
         )
         .scalar_subquery()
-        for token in tokens
+        for term in wanted
     ]
-    counts = dict(zip(tokens, db.session.execute(select(*held)).one(), strict=True))
-    rarest = min(tokens, key=lambda t: counts[t])
+    counts = dict(zip(wanted, db.session.execute(select(*held)).one(), strict=True))
+    rarest = min(wanted, key=lambda t: counts[t])
     return rarest, counts[rarest] > SEARCH_WINDOW
 
 
 def _matching_cases(
-    user: Any, tokens: list[bytes], *, within: list[int] | None = None, limit: int
-) -> list[tuple[Case, int]]:
-    """(case, hits) of the readable cases holding every token, best first.
+    user: Any, wanted: list[_Term], *, within: list[int] | None = None, limit: int
+) -> list[tuple[Case, int, int]]:
+    """(case, records matched in the query's own script, records matched) of the readable cases
+    holding every term (its own token or a spelling key), best first.
 
     The cost is bounded whatever the archive holds: the candidates are the readable cases
-    holding the rarest token, the newest SEARCH_WINDOW records of it (a word found in more
+    holding the rarest term, the newest SEARCH_WINDOW records of it (a word found in more
     records than that ranks the newest cases only, and the page asks for another word).
     """
-    if not tokens:
+    if not wanted:
         return []
-    rarest, _ = _rarest(tokens) if len(tokens) > 1 else (tokens[0], False)
+    rarest, _ = _rarest(wanted) if len(wanted) > 1 else (wanted[0], False)
+    exact = [term.exact for term in wanted]
     window = (
-        select(SearchToken.case_id)
+        select(SearchToken.case_id, SearchToken.token)
         .join(Case, Case.id == SearchToken.case_id)
         .where(
-            SearchToken.token == rarest,
+            SearchToken.token.in_(rarest.tokens),
             permissions.readable_cases_clause(user),
             # A discarded draft has left the lists; its other records keep their tokens.
             Case.hidden_at.is_(None),
@@ -126,40 +143,54 @@ def _matching_cases(
     )
     if within is not None:
         window = window.where(SearchToken.case_id.in_(within))
-    if len(tokens) == 1:
+    if len(wanted) == 1:
         # One word: the window holds every record of it there is to count.
         records = window.subquery()
         agg = (
-            select(records.c.case_id.label("case_id"), func.count().label("hits"))
+            select(
+                records.c.case_id.label("case_id"),
+                func.sum(case((records.c.token.in_(exact), 1), else_=0)).label("exact"),
+                func.count().label("hits"),
+            )
             .group_by(records.c.case_id)
             .subquery()
         )
     else:
+        cases = window.with_only_columns(SearchToken.case_id).scalar_subquery()
+        # Every term held: one of its tokens at least (two terms may share a spelling key).
+        held = [func.max(case((SearchToken.token.in_(t.tokens), 1), else_=0)) for t in wanted]
         agg = (
-            select(SearchToken.case_id.label("case_id"), func.count().label("hits"))
-            .where(SearchToken.token.in_(tokens), SearchToken.case_id.in_(window.scalar_subquery()))
+            select(
+                SearchToken.case_id.label("case_id"),
+                func.sum(case((SearchToken.token.in_(exact), 1), else_=0)).label("exact"),
+                func.count().label("hits"),
+            )
+            .where(
+                SearchToken.token.in_([tok for t in wanted for tok in t.tokens]),
+                SearchToken.case_id.in_(cases),
+            )
             .group_by(SearchToken.case_id)
-            .having(func.count(func.distinct(SearchToken.token)) == len(tokens))
+            .having(sum(held[1:], held[0]) == len(wanted))
             .subquery()
         )
-    # Ranked on the index alone (most matching records, then the newest case): only the
-    # cases shown are read.
+    # Ranked on the index alone (most records matching in the query's script, then most
+    # matching records, then the newest case): only the cases shown are read.
     best = (
-        select(agg.c.case_id, agg.c.hits)
-        .order_by(agg.c.hits.desc(), agg.c.case_id.desc())
+        select(agg.c.case_id, agg.c.exact, agg.c.hits)
+        .order_by(agg.c.exact.desc(), agg.c.hits.desc(), agg.c.case_id.desc())
         .limit(limit)
         .subquery()
     )
     rows = db.session.execute(
-        select(Case, best.c.hits)
+        select(Case, best.c.exact, best.c.hits)
         .join(best, best.c.case_id == Case.id)
         .where(permissions.readable_cases_clause(user))
         # A result shows the case's listed facts: its narrative is read (and decrypted) only
         # where it holds a snippet.
         .options(load_only(*listing.LISTED))
-        .order_by(best.c.hits.desc(), Case.id.desc())
+        .order_by(best.c.exact.desc(), best.c.hits.desc(), Case.id.desc())
     )
-    return [(case, int(hits)) for case, hits in rows]
+    return [(found, int(own), int(hits)) for found, own, hits in rows]
 
 
 def too_many_words(query: str) -> bool:
@@ -169,16 +200,21 @@ def too_many_words(query: str) -> bool:
 
 
 def search_cases(user: Any, query: str) -> SearchResults:
-    """The cases ``user`` may read whose free text (or people's names) match every term."""
+    """The cases ``user`` may read whose free text (or people's names) match every term, in
+    its own script or another (``text.spelling_key``)."""
     query = query[:QUERY_MAX_LEN]
     found_terms, ignored = query_terms(query)
     results = SearchResults(found_terms, ignored, [], False)
     if not found_terms or len(found_terms) > MAX_TERMS:  # every word, or no search
         return results
-    tokens = {term: term_token(term) for term in found_terms}
+    groups = dict(query_groups(query))
+    tokens = {
+        term: _Term(term_token(term), tuple(spelling_token(k) for k in groups[term]))
+        for term in found_terms
+    }
     ranked: dict[int, CaseResult] = {}
-    for case, hits in _matching_cases(user, list(tokens.values()), limit=MAX_CASES + 1):
-        ranked[case.id] = CaseResult(case, hits)
+    for found, own, hits in _matching_cases(user, list(tokens.values()), limit=MAX_CASES + 1):
+        ranked[found.id] = CaseResult(found, hits, own)
     results.more = len(ranked) > MAX_CASES
 
     # Names: the words that may be names also match people by their matching keys; a case
@@ -191,27 +227,36 @@ def search_cases(user: Any, query: str) -> SearchResults:
             rest = [tok for term, tok in tokens.items() if term not in name_terms]
             ids = [case.id for case, _ in by_name]
             if rest:
-                keep = {c.id: h for c, h in _matching_cases(user, rest, within=ids, limit=len(ids))}
+                keep = {
+                    c.id: (own, hits)
+                    for c, own, hits in _matching_cases(user, rest, within=ids, limit=len(ids))
+                }
             else:
-                keep = dict.fromkeys(ids, 0)
-            for case, name in by_name:
-                if case.id not in keep:
+                keep = dict.fromkeys(ids, (0, 0))
+            for person_case, name in by_name:
+                if person_case.id not in keep:
                     continue
-                result = ranked.setdefault(case.id, CaseResult(case, keep[case.id]))
+                own, hits = keep[person_case.id]
+                result = ranked.setdefault(person_case.id, CaseResult(person_case, hits, own))
                 result.score += 1
+                result.exact += 1  # a name is matched in any script alike
                 if name not in result.names:
                     result.names.append(name)
-    ordered = sorted(ranked.values(), key=lambda r: (-r.score, -r.case.id))
+    ordered = sorted(ranked.values(), key=lambda r: (-r.exact, -r.score, -r.case.id))
     results.more = results.more or len(ordered) > MAX_CASES
     results.cases = ordered[:MAX_CASES]
-    _add_hits(results.cases, list(tokens.values()), set(found_terms))
+    spellings = frozenset(k for keys in groups.values() for k in keys)
+    every = [tok for term in tokens.values() for tok in term.tokens]
+    _add_hits(results.cases, every, set(found_terms), spellings)
     return results
 
 
 _KIND_ORDER = {k.name: i for i, k in enumerate(KINDS)}
 
 
-def _add_hits(cases: list[CaseResult], tokens: list[bytes], wanted: set[str]) -> None:
+def _add_hits(
+    cases: list[CaseResult], tokens: list[bytes], wanted: set[str], spellings: frozenset[str]
+) -> None:
     """The kinds of record that matched in each case, and snippets of the first few records
     (decrypted through the ORM: only records of cases already found readable)."""
     if not cases:
@@ -250,17 +295,17 @@ def _add_hits(cases: list[CaseResult], tokens: list[bytes], wanted: set[str]) ->
             obj = loaded.get((kind_name, record_id))
             if obj is None:
                 continue
-            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted)
+            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted, spellings)
             if hit is not None:
                 result.hits.append(hit)
 
 
-def _hit(kind: Any, obj: Any, wanted: set[str]) -> Hit | None:
+def _hit(kind: Any, obj: Any, wanted: set[str], spellings: frozenset[str]) -> Hit | None:
     for attr, label in kind.fields:
         text = getattr(obj, attr, None)
         if not text:
             continue
-        made = snippet(text, wanted)
+        made = snippet(text, wanted, spellings=spellings)
         if made is not None:
             return Hit(kind.name, f"{translate(kind.label)}, {translate(label)}", made[0])
     return None

@@ -21,7 +21,7 @@ import snowballstemmer
 from markupsafe import Markup, escape
 
 from casework.core.text import visible
-from casework.people.names import fold_homoglyphs
+from casework.people.names import fold_homoglyphs, latin_key
 
 MIN_WORD_LEN = 2
 MAX_NUMBER_LEN = 4
@@ -314,6 +314,87 @@ def term_of(word: str) -> str | None:
     return norm  # Kazakh, Uzbek, Kyrgyz, Uyghur...: normalised only
 
 
+# --- a word in another script ------------------------------------------------------------
+#
+# "Ташкенте" and "Tashkent", "Қарағанды" and "Караганда", "Хоразм" and "Xorazm" are one place
+# in two scripts, with no term in common. Each word is keyed besides by its spelling key: its
+# script, and its Latin form as the people matcher folds a name (``names.latin_key``: kh, x and
+# h; q and k; gʻ and g; ш and sh), without its final vowels and one Russian case ending where
+# four letters are left ("Ташкентом", "Караганды": "taSkent", "karagand"). A query word looks the key up in every
+# script but its own: its own script's spellings are found by its term, and no key adds
+# namesakes there ("rating" is not "rat"). A word of fewer than four letters of key is keyed
+# only when written with a capital (Ош, KNB): in lower case it is as often an unrelated word
+# of the other language ("лет", "let").
+_SPELLING_SCRIPTS = ("lat", "ru", "cyr", "ara", "other")
+# Russian case endings, as ``names.latin_key`` spells them (ах is "ah", ых "yh").
+_CASE_ENDINGS = (
+    "ami", "yami", "ah", "yah", "am", "yam", "om", "em", "oy", "ey", "ym", "im", "yh", "ih",
+    "oyu", "eyu", "yu",
+)  # fmt: skip
+_KEY_VOWELS = "aeiouy"
+_MIN_KEY = 2
+_MIN_LOWER_KEY = 4
+
+
+def _script(norm: str) -> str:
+    if all(ch in _RUSSIAN or ch.isdigit() for ch in norm):
+        return "ru"
+    names = {unicodedata.name(ch, "").split(" ", 1)[0] for ch in norm if ch.isalpha()}
+    if names == {"LATIN"}:
+        return "lat"
+    if names == {"CYRILLIC"}:
+        return "cyr"
+    if names == {"ARABIC"}:
+        return "ara"
+    return "other"
+
+
+def _spelling(word: str) -> tuple[str, str] | None:
+    """(script, Latin key) of one word as typed, or None (no term, or a number)."""
+    norm = normalise_word(word)
+    if term_of(word) is None or not any(ch.isalpha() for ch in norm):
+        return None
+    key = latin_key(norm).replace(" ", "")
+    stripped = key.rstrip(_KEY_VOWELS)
+    for ending in _CASE_ENDINGS:
+        if stripped.endswith(ending) and len(stripped) - len(ending) >= 4:
+            stripped = stripped[: -len(ending)].rstrip(_KEY_VOWELS)
+            break
+    key = stripped if len(stripped) >= 3 else key
+    if len(key) < _MIN_KEY:
+        return None
+    return _script(norm), key
+
+
+@lru_cache(maxsize=65536)
+def spelling_key(word: str) -> str | None:
+    """The spelling key a word of a text is indexed under ("ru:taSkent" for "Ташкенте"), or
+    None: no term, or a short word in lower case."""
+    found = _spelling(word)
+    if found is None:
+        return None
+    script, key = found
+    if len(key) < _MIN_LOWER_KEY and not word[:1].isupper():
+        return None
+    return f"{script}:{key}"
+
+
+def query_spelling_keys(word: str) -> list[str]:
+    """The spelling keys a word of a query looks up: its key in every other script."""
+    found = _spelling(word)
+    if found is None:
+        return []
+    script, key = found
+    return [f"{other}:{key}" for other in _SPELLING_SCRIPTS if other != script]
+
+
+def spelling_keys(text: str | None) -> set[str]:
+    """The distinct spelling keys of a text."""
+    if not text:
+        return set()
+    return {k for m in words(text) if (k := spelling_key(m.group())) is not None}
+
+
 def words(text: str) -> Iterator[re.Match[str]]:
     """Every word of ``text`` (with its position, for highlighting)."""
     return _WORD.finditer(visible(text))
@@ -324,6 +405,18 @@ def terms(text: str | None) -> set[str]:
     if not text:
         return set()
     return {t for m in words(text) if (t := term_of(m.group())) is not None}
+
+
+def query_groups(query: str) -> list[tuple[str, list[str]]]:
+    """(term, the spelling keys of the words typed for it) of each term of a query, in the
+    order typed: a record matches the term by its term or by one of those keys."""
+    groups: dict[str, list[str]] = {}
+    for m in words(query):
+        term = term_of(m.group())
+        if term is not None:
+            keys = groups.setdefault(term, [])
+            keys += [k for k in query_spelling_keys(m.group()) if k not in keys]
+    return list(groups.items())
 
 
 def query_terms(query: str) -> tuple[list[str], list[str]]:
@@ -339,11 +432,18 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     return found, ignored
 
 
-def snippet(text: str, wanted: set[str], *, width: int = 240) -> tuple[Markup, int] | None:
+def snippet(
+    text: str, wanted: set[str], *, width: int = 240, spellings: frozenset[str] = frozenset()
+) -> tuple[Markup, int] | None:
     """An HTML-escaped excerpt of ``text`` around its first matching word, matches in <mark>,
-    and how many words matched; None when no word of ``text`` is one of the ``wanted`` terms."""
+    and how many words matched; None when no word of ``text`` is one of the ``wanted`` terms
+    nor has one of the ``spellings`` keys."""
     text = visible(text)
-    spans = [(m.start(), m.end()) for m in words(text) if term_of(m.group()) in wanted]
+    spans = [
+        (m.start(), m.end())
+        for m in words(text)
+        if term_of(m.group()) in wanted or (spellings and spelling_key(m.group()) in spellings)
+    ]
     if not spans:
         return None
     first = spans[0][0]
