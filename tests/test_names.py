@@ -560,3 +560,20 @@ def test_a_name_with_an_invisible_character_in_it_is_the_same_name():
     for written in ("Хол\u00adматов Алишер", "Хол\u200bматов Алишер", "Х\u0301олматов Алишер"):
         assert likely_same(written, "Kholmatov Alisher"), written
         assert name_keys(written) == name_keys("Холматов Алишер")
+
+
+def test_julia_in_any_spelling_is_yulia():
+    """Julia is the Latin spelling of Юлия in English, German and most European papers, not
+    only in a name written the German way: "Julia Karimova" shared no key with "Юлия
+    Каримова" (72), so the person was never offered."""
+    for typed, recorded in [
+        ("Julia Karimova", "Юлия Каримова"),
+        ("Julia Karimova", "Yuliya Karimova"),
+        ("Julija Nazarova", "Юлия Назарова"),
+        ("Juliya Imin", "Yulia Imin"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    assert not likely_same("Julia Karimova", "Yulduz Karimova")
+    assert not likely_same("Julia Karimova", "Юлия Холматова")
+    assert not likely_same("Jura Karimov", "Юра Каримов")  # J is still Ж elsewhere

@@ -47,7 +47,8 @@ MATCH_THRESHOLD = 85.0
 # 10: a name typed or scanned with a slip keyed as the name it may be (Ho1matov, KhoImatov,
 #     lsmoilov, 3арина: ``names.typed_readings``).
 # 11: a German ch for х at the end of a word too (Farruch is Фаррух).
-RULES_VERSION = 11
+# 12: the J of Julia (Julija, Juliya) for Ю in any spelling, not only a German one.
+RULES_VERSION = 12
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -567,8 +567,10 @@ def parse_name(text: str) -> ParsedName:
             parsed.words.append(folded)
             at.append(i)
             # A J written as such (not Zh, Dj) before a vowel: Й, Ю or Я in a name written the
-            # German way, and Е before e whatever the rest (Jelena, Jekaterina).
-            if re.match(r"j[aeiou]", word) and (german or word.startswith("je")):
+            # German way, Е before e whatever the rest (Jelena, Jekaterina), Ю in Julia.
+            if re.match(r"j[aeiou]", word) and (
+                german or word.startswith("je") or _JULIA.match(word)
+            ):
                 parsed.j_for_y.add(folded)
             if _TURKISH_C.search(word):
                 parsed.c_for_ch.add(folded)
@@ -587,6 +589,9 @@ def parse_name(text: str) -> ParsedName:
 # A c that is no part of ch or ck: Turkish (Cingiz, Camşid), where it is дж, or ç without its
 # cedilla, ч (:func:`spelling_forms`).
 _TURKISH_C = re.compile("c(?![hk])")
+# Julia (Julija, Juliya, Julian) is Юлия, Юлиан in English and every European spelling, not
+# only the German one: no name of the region's own is written Juli- (Yulduz is Юлдуз).
+_JULIA = re.compile("juli")
 # A word ending in ij or ej is German (Jurij, Jewgenij, Sergej) or Slavic Latin: J is Й there.
 _J_FOR_Y_END = re.compile(r"[ei]j$")
 
