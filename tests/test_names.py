@@ -577,3 +577,19 @@ def test_julia_in_any_spelling_is_yulia():
     assert not likely_same("Julia Karimova", "Yulduz Karimova")
     assert not likely_same("Julia Karimova", "Юлия Холматова")
     assert not likely_same("Jura Karimov", "Юра Каримов")  # J is still Ж elsewhere
+
+
+def test_a_turkish_eh_before_a_consonant_finds_the_uyghur_spelling():
+    """Turkish papers write Mehmet where Uyghur Latin writes Memet and Cyrillic Мәмәт (the h
+    not said): the words scored 91, but shared no matching key, so the person was not found."""
+    for typed, recorded in [
+        ("Mehmet Tohti", "Memet Tohti"),
+        ("Mehmet Tohti", "Мәмәт Тохти"),
+        ("Mehmet Imin", "مەمەت ئىمىن"),
+        ("Turgun Mehmetov", "Тургун Мамытов"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    assert not likely_same("Mehmet Tohti", "Memet Imin")
+    assert not likely_same("Mehmet Tohti", "Murat Tohti")
+    assert likely_same("Mehriban Karimova", "Мехрибан Каримова")  # an h said stays

@@ -48,7 +48,8 @@ MATCH_THRESHOLD = 85.0
 #     lsmoilov, 3арина: ``names.typed_readings``).
 # 11: a German ch for х at the end of a word too (Farruch is Фаррух).
 # 12: the J of Julia (Julija, Juliya) for Ю in any spelling, not only a German one.
-RULES_VERSION = 12
+# 13: a Turkish h after e before a consonant for nothing (Mehmet is Memet, Мәмәт).
+RULES_VERSION = 13
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

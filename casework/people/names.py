@@ -393,7 +393,16 @@ _NG_FOR_N = re.compile(r"(?<=[aeiouy])ng(?![aeou])")
 # an и (Абдурейим for Abdurehim, Ибрайим for Ibrahim, Рейим for Rehim): a y between a
 # vowel and an i may stand for h.
 _Y_FOR_H = re.compile(r"(?<=[aeiou])y(?=i)")
-_VARIANTS = ((_NG_FOR_N, "n"), (_G_FOR_H, "h"), (_P_FOR_F, "f"), (_Y_FOR_H, "h"))
+# Turkish writes an h after e before a consonant that Uyghur and Kyrgyz do not say nor write
+# (Mehmet is Memet, Мәмәт, Мамыт): such an h may stand for nothing.
+_SILENT_H = re.compile("(?<=e)h(?=[bdfgjklmnprstvzCS])")
+_VARIANTS = (
+    (_NG_FOR_N, "n"),
+    (_G_FOR_H, "h"),
+    (_P_FOR_F, "f"),
+    (_Y_FOR_H, "h"),
+    (_SILENT_H, ""),
+)
 # German writes Й, Ю, Я and an initial Е as J (Julia Iwanowa, Jurij Jakowlew, Jelena), where
 # Uzbek, Kazakh Latin, English and French write Ж or Дж so (Jahongir, Jamshid): the initial J
 # of some words (see :func:`parse_name`) may stand for Y.
