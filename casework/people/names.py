@@ -728,6 +728,15 @@ def _female_form(word: str) -> bool:
     return word.endswith(_FEMALE_ENDINGS)
 
 
+# Two words one of which is a German spelling of the other score this (a shared skeleton 92).
+SPELLING_WORD = 88.0
+
+
+def _ch_skeletons(word: str) -> frozenset[str]:
+    """The skeletons of a word and of its German spelling with ch for х."""
+    return spelling_skeletons(word, strict=True, turkish=False)
+
+
 @lru_cache(maxsize=262_144)
 def word_similarity(a: str, b: str, j_for_y_a: bool = False, j_for_y_b: bool = False) -> float:
     """0-100: how alike two phonetic words are (same skeleton counts as nearly the same);
@@ -737,6 +746,10 @@ def word_similarity(a: str, b: str, j_for_y_a: bool = False, j_for_y_b: bool = F
     score = fuzz.ratio(_score_form(a), _score_form(b))
     if set(skeletons(a, j_for_y_a)) & set(skeletons(b, j_for_y_b)):
         score = max(score, 92.0)
+    elif _ch_skeletons(a) & _ch_skeletons(b):
+        # One with a German ch for х (Ilchom, Cholmatov): one spelling, by its keys too
+        # (:func:`spelling_forms`), though fewer of its letters are alike (Ilchom, Ilkhom: 80).
+        score = max(score, SPELLING_WORD)
     if _female_form(a) != _female_form(b) and len(a) > 4 and len(b) > 4:
         score = min(score, 60.0)  # Kholmatov / Kholmatova: relatives, not one person
     if a == _surname_stem(b) or b == _surname_stem(a):
