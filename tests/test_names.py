@@ -608,3 +608,17 @@ def test_a_german_ch_for_kh_in_every_word_scores_as_the_same_name():
         assert likely_same(recorded, typed), (recorded, typed)
     assert not likely_same("Ilchom Cholmatov", "Ilkhom Karimov")
     assert not likely_same("Ilchom Cholmatov", "Ilyos Xolmatov")
+
+
+def test_the_two_way_score_reads_a_slip_as_the_search_does():
+    """``name_similarity`` (either name the query) dropped a digit typed for a letter, where
+    the search and the duplicate check read it as the letter: Зар1на Каримова scored 80
+    against Зарина Каримова one way and the other."""
+    assert name_similarity("Зар1на Каримова", "Зарина Каримова") >= MATCH_THRESHOLD
+    assert name_similarity("Зарина Каримова", "Зар1на Каримова") >= MATCH_THRESHOLD
+    assert name_similarity("Amdilab Takiturova", "Amdilab Takitur0va") >= MATCH_THRESHOLD
+    assert name_similarity("Зар1на Каримова", "Зарина Холматова") < MATCH_THRESHOLD
+    # Symmetric still: the lower of the two ways.
+    assert name_similarity("A. Kholmatov", "Alisher Kholmatov") == name_similarity(
+        "Alisher Kholmatov", "A. Kholmatov"
+    )

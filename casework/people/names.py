@@ -855,9 +855,9 @@ def text_similarity(query: str, stored: str) -> float:
 
 
 def name_similarity(a: str, b: str) -> float:
-    """Similarity of two names as typed (symmetric)."""
-    pa, pb = parse_name(a), parse_name(b)
-    return min(similarity(pa, pb), similarity(pb, pa))
+    """Similarity of two names as typed (symmetric: the lower of the two ways), each written
+    with a slip read as the names it may be, as :func:`text_similarity` reads them."""
+    return min(text_similarity(a, b), text_similarity(b, a))
 
 
 # --- script and the loose key kept for older callers ----------------------------------------
