@@ -622,3 +622,28 @@ def test_the_two_way_score_reads_a_slip_as_the_search_does():
     assert name_similarity("A. Kholmatov", "Alisher Kholmatov") == name_similarity(
         "Alisher Kholmatov", "A. Kholmatov"
     )
+
+
+def test_a_first_name_said_fondly_finds_the_name():
+    """A witness says Дилька or Гулька, a pet form of Диля or Дилноза, Гуля or Гульнара: it
+    shared no key with the name recorded and scored 67 to 80, so the person was not found."""
+    for typed, recorded in [
+        ("Дилька Каримова", "Дилноза Каримова"),
+        ("Дилька Каримова", "Диля Каримова"),
+        ("Гулька Холматова", "Гульнара Холматова"),
+        ("Гулечка Холматова", "Gulnara Kholmatova"),
+        ("Dilka Karimova", "Dilnoza Karimova"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+    # Another surname or another first name is another person.
+    assert not likely_same("Дилька Каримова", "Дилноза Холматова")
+    assert not likely_same("Дилька Каримова", "Гульнара Каримова")
+    assert not likely_same("Дилька Каримова", "Дилшод Каримов")
+    # A name that ends so is no pet form (Malika is not Mali-).
+    assert not likely_same("Malika Karimova", "Maliha Karimova")
+
+
+def test_a_pet_form_alone_finds_the_first_name_in_a_search():
+    assert query_keys("Дилька") & name_keys("Дилноза Каримова")
+    assert text_similarity("Дилька", "Дилноза Каримова") >= 75

@@ -49,7 +49,9 @@ MATCH_THRESHOLD = 85.0
 # 11: a German ch for х at the end of a word too (Farruch is Фаррух).
 # 12: the J of Julia (Julija, Juliya) for Ю in any spelling, not only a German one.
 # 13: a Turkish h after e before a consonant for nothing (Mehmet is Memet, Мәмәт).
-RULES_VERSION = 13
+# 14: pet keys: the first letters of a word, found by a first name said fondly (Дилька finds
+#     Дилноза, Гулька Гульнара), and those of a pet form, found by any word.
+RULES_VERSION = 14
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

@@ -621,11 +621,47 @@ def _double_surname(a: str, b: str) -> bool:
     )
 
 
+# A first name said fondly in Russian (Дилька, Гулька, Дилечка, Гулюшка: "dilka", "guleCka" as
+# phonetic words: "dilka", "gulehka", ч before к read as a German ch) is the beginning of the
+# name (Диля, Дилноза; Гуля, Гульнара) and an ending: a consonant and -ка, or -очка, -ечка,
+# -ушка, -юшка. A name ending in a vowel and -ka is none (Malika). The pet keys gather by the
+# first letters of a word (``PET_PREFIX``).
+_PET_ENDINGS = ("yuSka", "uSka", "eCka", "oCka", "ehka", "ohka")
+PET_PREFIX = 3
+
+
+def pet_stem(word: str) -> str | None:
+    """The beginning of the name a phonetic word says fondly ("dil" of "dilka"), or None."""
+    for ending in _PET_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= PET_PREFIX:
+            return word[: -len(ending)]
+    if word.endswith("ka") and len(word) - 2 >= PET_PREFIX and word[-3] not in _VOWELS:
+        return word[:-2]
+    return None
+
+
+def _pet_keys(groups: list[frozenset[str]], of: Collection[str], alone: bool) -> set[str]:
+    """Pet key values of the ``of`` words of a name (``groups``: the skeletons of its words):
+    the first letters of one with a skeleton of another word's group, and with ``alone`` (or
+    in a name of one word) the first letters alone."""
+    keyed = {w[:PET_PREFIX]: skeletons(w)[0] for w in of if len(w) >= PET_PREFIX and skeletons(w)}
+    found = set(keyed) if alone or len(groups) < 2 else set()
+    return found | {
+        f"{prefix}|{other}"
+        for prefix, own in keyed.items()
+        for group in groups
+        if own not in group
+        for other in group
+    }
+
+
 # Kinds of matching keys (each is a blind-index purpose of its own).
 KEY_PAIR = "pair"  # two full words, any order
 KEY_WORD = "word"  # one full word
 KEY_INITIAL = "init"  # an initial and a full word
 KEY_WRITTEN = "abbr"  # an initial as written in the name and a full word
+KEY_PET = "pet"  # the first letters of any word (and another word): found by a pet form
+KEY_PET_FORM = "petf"  # the first letters of a pet form (and another word): found by any word
 
 
 def _pair(a: str, b: str) -> str:
@@ -682,6 +718,9 @@ def _name_keys(text: str) -> frozenset[tuple[str, str]]:
     # kind of its own (not every A-something Kholmatov), by a full name.
     written = {f"{i}|{s}" for n in parsed.initials for i in initial_letters(n) for s in skels}
     keys |= {(KEY_INITIAL, k) for k in written} | {(KEY_WRITTEN, k) for k in written}
+    keys |= {(KEY_PET, k) for k in _pet_keys(groups, parsed.words, alone=True)}
+    pets = [w for w in parsed.words if pet_stem(w)]
+    keys |= {(KEY_PET_FORM, k) for k in _pet_keys(groups, pets, alone=True)}
     return frozenset(keys)
 
 
@@ -698,6 +737,21 @@ def query_keys(text: str) -> frozenset[tuple[str, str]]:
 
 
 def _query_keys(text: str) -> frozenset[tuple[str, str]]:
+    """The keys of :func:`_query_keys_of_words`, and those that find a name said fondly: a pet
+    form looks up the first letters of every name (Дилька finds Дилноза), any word those of
+    the names recorded as pet forms (Дилноза finds Дилька)."""
+    parsed = parse_name(text)
+    if parsed.initials and len(parsed.words) < 2:
+        return _query_keys_of_words(text)
+    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
+    pets = [w for w in parsed.words if pet_stem(w)]
+    return _query_keys_of_words(text).union(
+        {(KEY_PET, k) for k in _pet_keys(groups, pets, alone=False)},
+        {(KEY_PET_FORM, k) for k in _pet_keys(groups, parsed.words, alone=False)},
+    )
+
+
+def _query_keys_of_words(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
     groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
     skels = set().union(*groups)
@@ -732,6 +786,12 @@ def _female_form(word: str) -> bool:
 SPELLING_WORD = 88.0
 
 
+def _fondly(pet: str, word: str) -> bool:
+    """Whether ``pet`` says ``word`` fondly (dilka: dilya, dilnoza, dileCka)."""
+    stem = pet_stem(pet)
+    return stem is not None and word != pet and word.startswith(stem)
+
+
 def _ch_skeletons(word: str) -> frozenset[str]:
     """The skeletons of a word and of its German spelling with ch for х."""
     return spelling_skeletons(word, strict=True, turkish=False)
@@ -746,6 +806,8 @@ def word_similarity(a: str, b: str, j_for_y_a: bool = False, j_for_y_b: bool = F
     score = fuzz.ratio(_score_form(a), _score_form(b))
     if set(skeletons(a, j_for_y_a)) & set(skeletons(b, j_for_y_b)):
         score = max(score, 92.0)
+    elif _fondly(a, b) or _fondly(b, a):
+        score = max(score, SPELLING_WORD)
     elif _ch_skeletons(a) & _ch_skeletons(b):
         # One with a German ch for х (Ilchom, Cholmatov): one spelling, by its keys too
         # (:func:`spelling_forms`), though fewer of its letters are alike (Ilchom, Ilkhom: 80).
