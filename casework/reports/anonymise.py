@@ -58,9 +58,11 @@ from casework.legal.models import (
 from casework.legal.services import remedy_sort_key
 from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 from casework.people.names import (
+    PET_PREFIX,
     digit_readings,
     latin_key,
     misreadings,
+    pet_stem,
     spelling_keys,
     spelling_skeletons,
 )
@@ -89,12 +91,26 @@ class Disclosure(StrEnum):
     NAMED = "named"
 
 
+# Spellings of a name the people matcher takes for one (``names.variants``, ``parse_name``),
+# read as one in the comparison key: the J of Julia is Ю (Юлия), я after и a (Yuliya, Yulia,
+# ICAO Iuliia), and a Turkish h after e before a consonant is none (Mehmet is Memet, Мәмәт);
+# not before k, where it is the ч of a Russian pet form (Дилечка: "dilehka").
+_KEY_FOLDS = (
+    (re.compile("^juli"), "yuli"),
+    (re.compile("i[iy]a$"), "ia"),
+    (re.compile("(?<=e)h(?=[bdfgjlmnprstvzCS])"), ""),
+)
+
+
 def name_key(text: str) -> str:
     """The comparison key of a name across scripts and spellings.
 
     The one place outputs compare names: a better matcher replaces this function only.
     """
-    return latin_key(text)
+    words = latin_key(text).split(" ")
+    for pattern, repl in _KEY_FOLDS:
+        words = [pattern.sub(repl, word) for word in words]
+    return " ".join(words)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -331,6 +347,10 @@ class Scrubber:
     # ``names`` by their loose spelling keys (``names.spelling_keys``), built from ``names``.
     _spellings: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
     _shortened: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # ``names`` by their first letters, for a pet form (built with ``_spellings``).
+    _starts: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     _spellings_of: int = field(default=-1, repr=False, compare=False)
 
     def add_person(
@@ -466,11 +486,21 @@ class Scrubber:
         """The replacement of a first name said fondly (``key``), perhaps with a case ending
         too (``first``: "Алишкой" is Alish-k-oy)."""
         shortened = self._spelling_index()[1]
-        for form in {key} | {f for stem in first for f in (stem, stem + "a")}:
+        forms = {key} | {f for stem in first for f in (stem, stem + "a")}
+        for form in forms:
             for ending in _FOND:
                 stem = form[: -len(ending)]
                 if form.endswith(ending) and stem in shortened and stem[-1] not in "aeiouy":
                     return shortened[stem]
+        # A Russian pet form (Дилька, Гулечка, Дилюшка: ``names.pet_stem``) keeps as few as
+        # three letters of the name (Дилноза, Гульнара), as the people matcher reads it.
+        for form in sorted(forms):
+            stem = pet_stem(form)
+            if stem is None:
+                continue
+            for part, replacement in self._starts.get(stem[:PET_PREFIX], ()):
+                if part != form and part.startswith(stem):
+                    return replacement
         return None
 
     def _spelling_index(self) -> tuple[dict[Any, str], dict[str, str]]:
@@ -479,7 +509,9 @@ class Scrubber:
         if self._spellings_of != len(self.names):
             self._spellings = {}
             self._shortened = {}
+            self._starts = {}
             for part, replacement in self.names.items():
+                self._starts.setdefault(part[:PET_PREFIX], []).append((part, replacement))
                 for loose in spelling_keys(part) | spelling_keys(part, strict=True):
                     self._spellings.setdefault((loose[0], loose), replacement)
                     self._spellings.setdefault(loose[0], replacement)
