@@ -6,6 +6,7 @@ import contextvars
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -142,17 +143,19 @@ def table_names(app) -> list[str]:
 
 @pytest.fixture
 def count_queries(app):
-    """``with count_queries() as counter:`` counts the SQL statements run inside the block."""
+    """``with count_queries() as counter:`` counts the SQL statements run inside the block
+    (``counter["n"]``) and keeps them (``counter["statements"]``)."""
     from contextlib import contextmanager
 
     from sqlalchemy import event
 
     @contextmanager
     def _count():
-        counter = {"n": 0}
+        counter: dict[str, Any] = {"n": 0, "statements": []}
 
-        def before(*args, **kwargs):
+        def before(conn, cursor, statement, *args, **kwargs):
             counter["n"] += 1
+            counter["statements"].append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)
         try:

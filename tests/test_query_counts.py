@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from casework.cases.models import Case
@@ -149,3 +151,26 @@ def test_a_case_print_and_its_outputs_read_its_people_in_the_same_queries_howeve
     # The print still withholds the names of people who gave no consent, hidden or not.
     printed = client.get(pages[0]).get_data(as_text=True)
     assert "Tursunov1" not in printed and "Tursunov0" not in printed
+
+
+def _reads_of(statements: list[str], table: str) -> int:
+    """How many of ``statements`` are reads from ``table``."""
+    reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
+    return sum(1 for s in reads if re.search(rf"\bFROM {table}\b", s))
+
+
+def _statements(client, count_queries, url: str) -> list[str]:
+    db.session.expire_all()
+    with count_queries() as counter:
+        response = client.get(url)
+        assert response.status_code == 200
+    return counter["statements"]
+
+
+def test_the_case_file_reads_its_documents_once(app, make_user, count_queries):
+    """The documents table and the timeline's "Document added" items come from one read."""
+    client = app.test_client()
+    log_in(client, make_user(Role.MONITOR))
+    case = intake(client)
+    statements = _statements(client, count_queries, f"/cases/{case.public_id}")
+    assert _reads_of(statements, "documents") == 1, statements

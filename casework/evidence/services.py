@@ -30,7 +30,7 @@ from casework.core.hiding import refuse_if_hidden
 from casework.core.i18n import N_, translate
 from casework.core.i18n import gettext as _
 from casework.core.keyring import keyring
-from casework.core.requestmemo import per_request
+from casework.core.requestmemo import per_request, per_request_shown
 from casework.core.storage import put_pending, storage
 from casework.core.vocab import Credibility, Reliability, SourceKind
 from casework.evidence.checks import (
@@ -415,7 +415,10 @@ def located_documents(case: Case) -> int:
     )
 
 
+@per_request_shown
 def case_documents(case: Case, *, include_hidden: bool = False) -> list[Document]:
+    """The case's documents, oldest first, each with its uploader (read once per request: the
+    case file lists them and its timeline shows each as added)."""
     query = (
         select(Document)
         .where(Document.case_id == case.id)
