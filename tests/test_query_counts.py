@@ -174,3 +174,26 @@ def test_the_case_file_reads_its_documents_once(app, make_user, count_queries):
     case = intake(client)
     statements = _statements(client, count_queries, f"/cases/{case.public_id}")
     assert _reads_of(statements, "documents") == 1, statements
+
+
+def test_the_case_file_reads_its_people_with_their_place_in_the_case(app, make_user, count_queries):
+    """The case's people come with their links to it (one read), then their names (one more),
+    however many they are."""
+    from casework.cases import services as cases
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    monitor = make_user(Role.MONITOR)
+    client = app.test_client()
+    log_in(client, monitor)
+    case = intake(client)
+    for i in range(3):
+        person = people.create_person(monitor, [NameInput(f"Nodira Saidova{i}", None, "as_given")])
+        cases.add_person_to_case(monitor, case, person, "witness")
+    db.session.commit()
+    statements = _statements(client, count_queries, f"/cases/{case.public_id}")
+    assert _reads_of(statements, "case_people") == 1, statements
+    assert _reads_of(statements, "people") == 0, statements
+    assert _reads_of(statements, "person_names") == 1, statements
+    html = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert all(f"Nodira Saidova{i}" in html for i in range(3))
