@@ -41,6 +41,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
 from casework.core.datacache import data_cached
+from casework.core.requestmemo import per_request_dict
 from casework.core.vocab import CaseStatus, Role
 
 if TYPE_CHECKING:
@@ -481,9 +482,22 @@ def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
     ids = set(case_ids)
     if not ids:
         return frozenset()
-    return frozenset(
-        db.session.scalars(select(Case.id).where(among(Case.id, ids), readable_cases_clause(user)))
-    )
+    # Each case decided once per request, until its next write: a page's panels often show the
+    # same cases (the dashboard's recent and imminent ones). Not while a change waits to be
+    # written (a team being changed): the query that writes it first decides afresh.
+    session = db.session
+    pending = session.new or session.dirty or session.deleted
+    key = ("readable_case_ids", getattr(user, "id", None), getattr(user, "role", None))
+    decided = {} if pending else per_request_dict(key)
+    asked = ids - decided.keys()
+    if asked:
+        found = set(
+            db.session.scalars(
+                select(Case.id).where(among(Case.id, asked), readable_cases_clause(user))
+            )
+        )
+        decided.update((case_id, case_id in found) for case_id in asked)
+    return frozenset(case_id for case_id in ids if decided[case_id])
 
 
 def _case_clause(user: User, action: str) -> ColumnElement[bool]:

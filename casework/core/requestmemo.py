@@ -65,6 +65,15 @@ def per_request_shown(fn: F) -> F:
     return read  # type: ignore[return-value]
 
 
+def per_request_dict(name: Any) -> dict[Any, Any]:
+    """A dict kept under ``name`` for the rest of the request, until the next write (as what
+    ``per_request`` remembers); outside a request, a new empty dict each time."""
+    if not has_request_context():
+        return {}
+    memo = g.setdefault(_KEY, {})
+    return memo.setdefault(("dict", name), (None, {}))[1]
+
+
 def forget() -> None:
     """Forget every remembered result of the request."""
     if has_request_context():
