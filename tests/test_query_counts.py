@@ -9,7 +9,7 @@ from sqlalchemy import select
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.vocab import Role
-from tests.case_helpers import intake
+from tests.case_helpers import intake, page
 from tests.factories import log_in
 
 
@@ -232,3 +232,30 @@ def test_the_dashboard_asks_the_policy_once_for_a_case_shown_twice(app, make_use
     html = client.get("/").get_data(as_text=True)
     assert html.count("Extradition from Almaty") >= 6  # each case in both panels
     assert "Secret title" not in html
+
+
+def test_the_case_file_tells_the_detention_from_the_events_it_read(app, make_user, count_queries):
+    """The case file's "Detained since" comes from its timeline's events (not a second read of
+    them): the latest arrest, not a removed one, and nothing once a release follows it."""
+    from casework.cases.events import add_event
+    from casework.core.hiding import hide
+
+    monitor, coordinator = make_user(Role.MONITOR), make_user(Role.COORDINATOR)
+    client = app.test_client()
+    log_in(client, monitor)
+    case = intake(client)
+    url = f"/cases/{case.public_id}"
+    add_event(monitor, case, {"event_type": "arrest", "date": "2012-03-04"})
+    later = add_event(
+        monitor, case, {"event_type": "detention_pending_extradition", "date": "2013"}
+    )
+    db.session.commit()
+    statements = _statements(client, count_queries, url)
+    assert _reads_of(statements, "events") == 1, statements
+    assert "Detained since</dt><dd>2013</dd>" in page(client, url)
+    hide(later, coordinator, "Entered twice", case=case)
+    db.session.commit()
+    assert "Detained since</dt><dd>2012-03-04</dd>" in page(client, url)
+    add_event(monitor, case, {"event_type": "release", "date": "2012-05"})
+    db.session.commit()
+    assert "Detained since" not in page(client, url)

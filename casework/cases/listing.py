@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -462,10 +462,31 @@ def detention_starts(case_ids: list[int]) -> dict[int, Any]:
     )
     starts: dict[int, Any] = {}
     for case_id, start_value, release_value in rows:
-        start, release = _as_date(start_value), _as_date(release_value)
-        if start is not None and (release is None or release.latest() < start.earliest()):
+        start = _still_detained(_as_date(start_value), _as_date(release_value))
+        if start is not None:
             starts[case_id] = start
     return starts
+
+
+def detention_start_in(events: Iterable[Event]) -> Any:
+    """``detention_start`` from a case's events already read (the case file's timeline): the
+    latest dates as the query takes them, the greatest ISO text."""
+
+    shown = [e for e in events if e.hidden_at is None and e.date is not None]
+
+    def latest(kinds: tuple[EventType, ...]) -> str | None:
+        return max((e.date.iso() for e in shown if e.event_type in kinds), default=None)
+
+    return _still_detained(
+        _as_date(latest(_DETENTION_EVENTS)), _as_date(latest(_END_OF_DETENTION_EVENTS))
+    )
+
+
+def _still_detained(start: PartialDate | None, release: PartialDate | None) -> Any:
+    """The detention's start, unless a release is not known to come before it."""
+    if start is not None and (release is None or release.latest() < start.earliest()):
+        return start
+    return None
 
 
 @dataclass

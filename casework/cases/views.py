@@ -257,7 +257,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "overdue": [d for d in deadlines if d.due < today],
         "team": services.case_team(case),
         "history": audit.entries(case_id=case.id, changes_only=True, limit=50),
-        "detention_start": listing.detention_start(case),
+        "detention_start": listing.detention_start_in(event_services.case_events(case)),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
         "hide_form": HideForm(),
