@@ -363,3 +363,32 @@ def test_the_case_files_row_forms_read_their_words_and_token_once(app, archive, 
     few = reads()
     archive.grow(12)
     assert reads() == few
+
+
+def test_the_case_files_row_links_walk_the_url_rules_once(app, archive, monkeypatch):
+    """Each person, event, comment, legal link and action of a case file has its links (edit,
+    remove, open): the URL rules are walked once per page for each kind, not once per row."""
+    from collections import Counter
+
+    from werkzeug.routing import MapAdapter
+
+    build = MapAdapter.build
+    built: Counter[str] = Counter()
+
+    def counted(self, endpoint, *args, **kwargs):
+        built[endpoint] += 1
+        return build(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "build", counted)
+    client = _client(app, archive.monitor)
+
+    def walked() -> Counter[str]:
+        built.clear()
+        html = client.get(_url(archive, "CASE")).get_data(as_text=True)
+        assert html.count('name="reason"') > 8
+        return Counter(built)
+
+    archive.grow(4)
+    few = walked()
+    archive.grow(12)
+    assert walked() == few

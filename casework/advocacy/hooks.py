@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from werkzeug.routing import BuildError
 
 from casework.advocacy import services
@@ -12,6 +11,7 @@ from casework.advocacy.compliance import interim_measures_breach
 from casework.advocacy.models import AdvocacyAction
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.i18n import gettext as _
+from casework.core.rowurls import row_url
 from casework.core.vocab import ActionStatus
 from casework.permissions import (
     can_manage_advocacy,
@@ -26,7 +26,7 @@ from casework.permissions import (
 def link(endpoint: str, **values: Any) -> str | None:
     """A URL when one can be built here (a request, or a configured server name), else None."""
     try:
-        return url_for(endpoint, **values)
+        return row_url(endpoint, **values)
     except (RuntimeError, BuildError):
         return None
 

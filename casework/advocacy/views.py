@@ -55,6 +55,7 @@ from casework.core.hooks import (
 )
 from casework.core.i18n import N_, current_language
 from casework.core.i18n import gettext as _
+from casework.core.rowurls import row_url
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType, UPRResponse
 from casework.evidence import uploads
 from casework.evidence.downloads import send_document
@@ -846,4 +847,4 @@ def _case_url(case: Any) -> str | None:
     """The case file's address, once the cases area provides it."""
     if "cases.case_file" not in current_app.view_functions:
         return None
-    return url_for("cases.case_file", public_id=case.public_id)
+    return row_url("cases.case_file", public_id=case.public_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +16,7 @@ from casework.core.db import db
 from casework.core.hooks import TimelineItem
 from casework.core.i18n import current_language
 from casework.core.i18n import gettext as _
+from casework.core.rowurls import row_url
 from casework.evidence.services import case_documents
 
 
@@ -74,7 +74,7 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
                 title=_event_title(event),
                 body=event.description if identifying else None,
                 # The event's page is its edit form: linked only for those who may edit.
-                url=url_for("cases.edit_event", public_id=case.public_id, event_id=event.public_id)
+                url=row_url("cases.edit_event", public_id=case.public_id, event_id=event.public_id)
                 if editable
                 else None,
                 author=event.created_by.display_name if event.created_by else None,
@@ -130,7 +130,7 @@ def case_timeline(case: Case, user: Any) -> list[TimelineItem]:
                 if identifying
                 else _("Document added"),
                 body=document.description if identifying else None,
-                url=url_for(
+                url=row_url(
                     "evidence.download_document",
                     public_id=case.public_id,
                     document_id=document.public_id,
