@@ -2038,3 +2038,35 @@ def test_a_header_that_could_mean_two_columns_is_mapped_by_hand(app, coordinator
     result, _ = _run(app, coordinator, tmp_path, clear)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Event.destination_country)) == "UZ"
+
+
+def test_full_dates_in_other_forms_are_read_to_the_day(app, coordinator, tmp_path):
+    """A day written without separators (20110412), with its month in Roman numerals
+    (12.IV.2011, Cyrillic ХІ for XI as a Cyrillic keyboard types it), a month named in Kazakh
+    (сәуір, қаңтар; the year first with "жылғы"), a year of two digits after an apostrophe
+    (April '11) or the Russian "года" after a day: each is that day (or month), not refused.
+    Eight digits that are no day stay refused."""
+    written = {
+        "A": ("20110412", "2011-04-12"),
+        "B": ("12.IV.2011", "2011-04-12"),
+        "C": ("3.ХІ.2011", "2011-11-03"),
+        "D": ("12 қаңтар 2012", "2012-01-12"),
+        "E": ("сәуір 2011", "2011-04"),
+        "F": ("2012 жылғы 5 маусым", "2012-06-05"),
+        "G": ("April '11", "2011-04"),
+        "H": ("11 апреля 2011 года", "2011-04-11"),
+        "I": ("12 shilde 2013", "2013-07-12"),
+        "J": ("VII.2013", "2013-07"),
+    }
+    lines = ["case_key;person_name;act_type;act_date"]
+    lines += [f"{key};Person {key};extradition;{value}" for key, (value, _iso) in written.items()]
+    result, report = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, report["rejected"]
+    got = {c.external_ref: c.act_date.iso() for c in db.session.scalars(select(Case))}
+    assert got == {key: iso for key, (_value, iso) in written.items()}
+    bad = "person_name;act_type;act_date\nAli;extradition;20111312\nVali;extradition;12.IIII.2011\n"
+    result, report = _run(app, coordinator, tmp_path, bad, "--dry-run")
+    assert [(p["row"], p["column"], p["value"]) for p in report["rejected"]] == [
+        (2, "act_date", "20111312"),
+        (3, "act_date", "12.IIII.2011"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -62,8 +63,9 @@ _MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
 # A month by name, as Russian and English text writes dates: "апрель 2011", "12 апреля 1979 г.",
 # "апр. 2011", "April 2011", "12 Apr 2011".
 _NAMED_MONTH_RE = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,})\.?,?\s*(\d{4})$")
-# "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date.
-_YEAR_WORD_RE = re.compile(r"(?<=\d)\s*(?:г\.?|года?)$", re.IGNORECASE)
+# "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date ("2011 ж.",
+# "2011 жылы" in Kazakh).
+_YEAR_WORD_RE = re.compile(r"(?<=\d)\s*(?:г\.?|года?|ж\.?|жыл(?:ы|ғы)?)$", re.IGNORECASE)
 _MONTH_NAMES = (
     ("январь", "января", "january"), ("февраль", "февраля", "february"),
     ("март", "марта", "march"), ("апрель", "апреля", "april"), ("май", "мая", "may"),
@@ -71,13 +73,21 @@ _MONTH_NAMES = (
     ("сентябрь", "сентября", "september"), ("октябрь", "октября", "october"),
     ("ноябрь", "ноября", "november"), ("декабрь", "декабря", "december"),
 )  # fmt: skip
+# Kazakh names the months (with no case ending in a date: "12 сәуір 2011"), in Cyrillic, in the
+# Latin alphabet of 2021 and as Latin is typed without its marks.
+_KAZAKH_MONTH_NAMES = (
+    ("қаңтар", "qañtar", "qantar"), ("ақпан", "aqpan"), ("наурыз", "nauryz"),
+    ("сәуір", "säuır", "sauir"), ("мамыр", "mamyr"), ("маусым", "mausym"),
+    ("шілде", "şılde", "shilde"), ("тамыз", "tamyz"), ("қыркүйек", "qyrküiek", "qyrkuiek"),
+    ("қазан", "qazan"), ("қараша", "qaraşa", "qarasha"), ("желтоқсан", "jeltoqsan", "zheltoqsan"),
+)  # fmt: skip
 
 
 def month_number(word: str) -> int | None:
     """The month a name or its abbreviation of three letters or more stands for."""
     word = word.casefold()
-    for number, names in enumerate(_MONTH_NAMES, start=1):
-        if any(name.startswith(word) for name in names):
+    for number, names in enumerate(zip(_MONTH_NAMES, _KAZAKH_MONTH_NAMES, strict=True), 1):
+        if any(name.startswith(word) for name in itertools.chain(*names)):
             return number
     return None
 

@@ -358,15 +358,38 @@ _DATE_COLUMNS = ("birth_date", "act_date", "consent_date", "authorised_on")
 # (2011.04.12); Excel's 12-Apr-2011 or 12-апр-11; April 12, 2011. A time after the day is
 # dropped (12/04/1979 0:00, 4/12/1979 12:00:00 AM).
 _CLOCK = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
-# "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year.
-_YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?)$", re.IGNORECASE)
+# "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year (and
+# "2011 ж.", "2011 жылы", the Kazakh ones).
+_YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?|ж\.?|жыл(?:ы|ғы)?)$", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
 _YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})(?:\.(\d{1,2}))?")
 # A month as Excel shows a date cell formatted "mmm-yy" (and saves it so to CSV): "Jun-11",
 # "апр.11", "Mar-1998".
-_MONTH_NAME_YEAR = re.compile(r"([^\W\d_]{3,})(?:\.|-|\.?\s+)(\d{2}|\d{4})")
+# "April '11": a year of two digits after an apostrophe.
+_MONTH_NAME_YEAR = re.compile(
+    r"([^\W\d_]{3,})(?:(?:[.-]|\.?\s+)?['\u2018\u2019]|[.-]|\.?\s+)(\d{2}|\d{4})"
+)
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-\s]([^\W\d_]{3,})\.?[-\s](\d{2}|\d{4})")
 _MONTH_NAME_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})")
+# Kazakh writes the year first, with its word for year: "2012 жылғы 5 маусым".
+_KAZAKH_YEAR_FIRST = re.compile(
+    r"(\d{4})\s*(?:ж\.?|жыл(?:ы|ғы)?)\s+(?:(\d{1,2})\s+)?([^\W\d_]{3,})"
+)
+# A day without separators, year first (20110412, as databases and file names write it).
+_COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# The month in Roman numerals, as Russian and Kazakh handwriting and old registers write it:
+# 12.IV.2011, 12 IV 2011, IV.2011; typed on a Cyrillic keyboard, with І and Х for I and X.
+_ROMAN_MONTH = re.compile(
+    r"(?:(\d{1,2})(?:\.\s*|\s+|-|/))?([IVXІХ]{1,4})(?:\.\s*|\s+|-|/)(\d{2}|\d{4})",
+    re.IGNORECASE,
+)
+_ROMAN = {
+    numeral: number
+    for number, numeral in enumerate(
+        ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"), start=1
+    )
+}
+_CYRILLIC_NUMERALS = str.maketrans("ІХ", "IX")
 
 
 def _day(year: int, month: int, day: int) -> date | None:
@@ -393,6 +416,15 @@ def _read_date(column: str, value: str) -> tuple[str, list[str]]:
         if day is None:
             return (f"{year:04d}-{month:02d}", []) if 1 <= month <= 12 else (value, [])
         return (f"{year:04d}-{month:02d}-{day:02d}", []) if _day(year, month, day) else (value, [])
+    if m := _COMPACT_DAY.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+        found = _day(year, month, day) if 1900 <= year <= 2100 else None
+        return (found.isoformat(), []) if found else (value, [])
+    if (m := _KAZAKH_YEAR_FIRST.fullmatch(text)) and (month := _month_number(m[3])):
+        if m[2] is None:
+            return f"{int(m[1]):04d}-{month:02d}", []
+        found = _day(int(m[1]), month, int(m[2]))
+        return (found.isoformat(), []) if found else (value, [])
     if (m := _MONTH_NAME_YEAR.fullmatch(text)) and (month := _month_number(m[1])):
         year = int(m[2]) if len(m[2]) == 4 else _full_year(m[2], month, 1)
         if len(m[2]) == 2 and column == "birth_date":
@@ -408,6 +440,15 @@ def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     if m := _NUMERIC_DAY.fullmatch(text):
         first, sep, second, short = int(m[1]), m[2], int(m[3]), m[4]
     elif (m := _DAY_MONTH_NAME.fullmatch(text)) and (month := _month_number(m[2])):
+        first, sep, second, short = int(m[1]), ".", month, m[3]
+    elif (m := _ROMAN_MONTH.fullmatch(text)) and (
+        month := _ROMAN.get(m[2].upper().translate(_CYRILLIC_NUMERALS))
+    ):
+        if m[1] is None:
+            year = int(m[3]) if len(m[3]) == 4 else _full_year(m[3], month, 1)
+            if len(m[3]) == 2 and column == "birth_date":
+                notes.append(_("The year is written in two digits: read as %(year)s.", year=year))
+            return f"{year:04d}-{month:02d}", notes
         first, sep, second, short = int(m[1]), ".", month, m[3]
     else:
         return (text if text != value else value), []
