@@ -2070,3 +2070,52 @@ def test_full_dates_in_other_forms_are_read_to_the_day(app, coordinator, tmp_pat
         (2, "act_date", "20111312"),
         (3, "act_date", "12.IIII.2011"),
     ]
+
+
+def test_a_date_known_only_within_a_year_is_that_year_its_words_kept_as_the_note(
+    app, coordinator, tmp_path
+):
+    """A season, a part of the year, a quarter or half-year, or two months of one year say the
+    year and no more: the act is dated to that year (not approximate, never a month or day it
+    did not give), the words kept as the date's note, and the check says so. A span of years or
+    a winter (December and the January after it) names no one year: refused, saying why."""
+    written = {
+        "A": "лето 2011",
+        "B": "весной 2012 года",
+        "C": "конец 2011",
+        "D": "early 2012",
+        "E": "mid-2013",
+        "F": "Q2 2011",
+        "G": "II квартал 2011 г.",
+        "H": "1 полугодие 2014",
+        "I": "апрель-май 2015",
+        "J": "в начале 2010 года",
+        "K": "summer of 2016",
+        "L": "2017 Q4",
+    }
+    lines = ["case_key;person_name;act_type;act_date"]
+    lines += [f"{key};Person {key};extradition;{value}" for key, value in written.items()]
+    result, report = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (c.act_date.iso(), c.act_date_approximate, c.act_date_note)
+        for c in db.session.scalars(select(Case))
+    }
+    years = dict(zip("ABCDEFGHIJKL", ("2011", "2012", "2011", "2012", "2013", "2011", "2011",
+                                      "2014", "2015", "2010", "2016", "2017"), strict=True))  # fmt: skip
+    assert got == {key: (years[key], False, value) for key, value in written.items()}
+    warned = {(w["row"], w["column"]): (w["value"], w["message"]) for w in report["warnings"]}
+    assert warned[(2, "act_date")][0] == "лето 2011"
+    assert "2011" in warned[(2, "act_date")][1] and "note" in warned[(2, "act_date")][1]
+    assert all((row, "act_date") in warned for row in range(2, 14))
+    bad = (
+        "person_name;act_type;act_date\n"
+        "Ali;extradition;2011-2012\n"
+        "Vali;extradition;зима 2011\n"
+        "Sali;extradition;2011-12\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, bad, "--dry-run")
+    rejected = [(p["row"], p["column"], p["value"]) for p in report["rejected"]]
+    assert rejected == [(2, "act_date", "2011-2012"), (3, "act_date", "зима 2011")]
+    messages = [p["message"] for p in report["rejected"]]
+    assert "2011" in messages[0] and "2012" in messages[0] and "winter" in messages[1]

@@ -483,6 +483,61 @@ def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     return (found.isoformat(), notes) if found else (value, [])
 
 
+# Dates of an act that registers give as a part of one year: a season, its beginning, middle
+# or end, a quarter, a half-year, two months of it. They say the year and no more.
+_SEASON = (
+    r"(?:весна|весной|лето|летом|осень|осенью|spring|summer|autumn|fall|көктем|көктемде"
+    r"|жаз|жазда|күз|күзде)"
+)
+_PART_OF_YEAR = (
+    r"(?:(?:в\s+)?(?:начал[оеа]|конец|конце|конца|середин[аеы])|early|mid|late"
+    r"|(?:the\s+)?(?:beginning|end|middle|start)\s+of)"
+)
+_QUARTER = r"(?:q[1-4]|(?:[1-4]|i{1,3}|iv|і{1,3}|іv)\s*-?\s*(?:[ыо]?й\s+)?(?:кв\.?|квартал[аеу]?))"
+_HALF = r"(?:h[12]|(?:[12]|i{1,2}|і{1,2})\s*-?\s*(?:[ео]?е\s+)?полугоди[еяию])"
+_WITHIN_YEAR = re.compile(
+    rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF})(?:\s+of)?[\s-]*(\d{{4}})"
+    rf"|(\d{{4}})[\s-]*(?:{_QUARTER}|{_HALF}))",
+    re.IGNORECASE,
+)
+_TWO_MONTHS = re.compile(r"([^\W\d_]{3,})\.?\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\.?\s+(\d{4})")
+_YEARS = re.compile(r"(\d{4})\s*[-\u2013\u2014/]\s*(\d{4})(?:\s*гг\.?)?", re.IGNORECASE)
+_WINTER = re.compile(r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}", re.IGNORECASE)
+
+
+def _within_a_year(text: str) -> tuple[str | None, str] | None:
+    """A date of an act given as a part of one year ("лето 2011", "Q2 2011", "конец 2011",
+    "апрель-май 2011"): the year (ISO text) and what to tell the reader; None for a year the
+    text does not name (a span of years, a winter), with why it is refused. None when the text
+    is none of these."""
+    text = " ".join(_YEAR_WORDS.sub("", text.strip()).split())
+    year = None
+    if m := _WITHIN_YEAR.fullmatch(text):
+        year = m[1] or m[2]
+    elif (m := _TWO_MONTHS.fullmatch(text)) and _month_number(m[1]) and _month_number(m[2]):
+        year = m[3]
+    elif (m := _YEARS.fullmatch(text)) and m[1] != m[2]:
+        return None, _(
+            "This names no one year (%(first)s to %(last)s): give the year of the act "
+            "(\u201cоколо %(first)s\u201d if it is not sure), or unknown, and the span in "
+            "the narrative.",
+            first=m[1],
+            last=m[2],
+        )
+    elif _WINTER.fullmatch(text):
+        return None, _(
+            "A winter runs from December into the next year, so this names no one year: give "
+            "the year or the month of the act."
+        )
+    if year is None:
+        return None
+    return year, _(
+        "Read as the year %(year)s, which this falls within (no month or day is given); the "
+        "text as written is kept as the date's note.",
+        year=year,
+    )
+
+
 def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
     """Read the date columns of ``cells`` written as ``_read_date`` reads them, or holding
     Excel's number of a day, as that day (ISO text); the warnings to give."""
@@ -531,6 +586,9 @@ def parse_row(
     for column, value in cells.items():
         if column in COLUMNS and column not in REQUIRED and is_placeholder(value):
             cells[column] = ""
+    # The date of the act as written, before it is read: a part of a year is that year.
+    written = " ".join(cells.get("act_date", "").split())
+    within = _within_a_year(written) if written else None
     warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
@@ -643,6 +701,13 @@ def parse_row(
         "authorisation": vocab_code(Authorisation, cells.get("authorisation", "")),
         "authorised_on": cells.get("authorised_on", ""),
     }
+    if within is not None:
+        year, message = within
+        if year is None:
+            problems.append(Problem(number, "act_date", _quoted(written), message))
+            del case_data["act_date"]
+        else:
+            case_data["act_date"] = year
     if placeholder("act_type"):
         case_data["act_type"] = ""
     elif not case_data["act_type"]:
@@ -667,7 +732,11 @@ def parse_row(
     except ValidationFailed as exc:
         for column, messages in exc.errors.items():
             reject("case_key" if column == "external_ref" else column, messages[0])
-    if case and act_date and case.get("act_date") is None:
+    if within is not None:
+        if case and within[0] is not None:
+            case["act_date_note"] = written[:200]
+            warnings.append(Problem(number, "act_date", _quoted(written), within[1]))
+    elif case and act_date and case.get("act_date") is None:
         case["act_date_note"] = act_date[:200]
         warnings.append(
             Problem(number, "act_date", _quoted(act_date), _("Date unknown: kept as a note."))
