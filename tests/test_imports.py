@@ -2119,3 +2119,35 @@ def test_a_date_known_only_within_a_year_is_that_year_its_words_kept_as_the_note
     assert rejected == [(2, "act_date", "2011-2012"), (3, "act_date", "зима 2011")]
     messages = [p["message"] for p in report["rejected"]]
     assert "2011" in messages[0] and "2012" in messages[0] and "winter" in messages[1]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_cell_of_several_lines_closed_before_a_space_is_read_whole(
+    app, coordinator, tmp_path, delimiter
+):
+    """A quoted cell of several lines whose closing quotation mark a space follows before the
+    delimiter (or the line's end) was taken for a quotation mark never closed: its row was
+    rejected and its lines read as rows. It is the cell it is, and the rows after it are theirs.
+    A quotation mark a word follows (a later row's cell) is still told apart."""
+    d = delimiter
+    content = (
+        f"person_name{d}narrative{d}act_type{d}act_date{d}act_place\n"
+        f'Ali Valiev{d}"Taken at night,\nheld in Almaty" {d}extradition{d}2011{d}Almaty\n'
+        f'Vali Aliev{d}Held{d}deportation{d}2012{d}"Shymkent,\nsouth"  \n'
+        f"Rustam Karimov{d}Sent back{d}abduction{d}2013{d}Taraz\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report and report["rejected"]
+    assert report["rows_read"] == 3
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert narratives == {"Taken at night,\nheld in Almaty", "Held", "Sent back"}
+    places = {c.act_place for c in db.session.scalars(select(Case))}
+    assert places == {"Almaty", "Shymkent, south", "Taraz"}
+    left_open = (
+        f"person_name{d}narrative{d}act_type{d}act_date\n"
+        f'Ali Valiev{d}"Taken at night{d}extradition{d}2011\n'
+        f'Vali Aliev{d}" Held" {d}deportation{d}2012\n'
+    )
+    result, report = _run(app, coordinator, tmp_path, left_open, "--dry-run")
+    assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "")]
+    assert "never closed" in report["rejected"][0]["message"]

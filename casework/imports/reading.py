@@ -341,6 +341,10 @@ def _records(
         except csv.Error:
             if not lines.taken:
                 raise
+            if (mended := _spaces_after_closing_quotes(lines.taken, delimiter)) is not None:
+                lines.taken.clear()
+                lines.again(mended)
+                continue
         number += 1
         first, *after = lines.taken
         lines.taken.clear()
@@ -360,6 +364,40 @@ def _records(
             )
         yield number, cells
         line += 1
+
+
+def _spaces_after_closing_quotes(lines: list[str], delimiter: str) -> list[str] | None:
+    """The lines of a record whose quoted cells a space follows after their closing quotation
+    mark (``"Taken at night,\nheld in Almaty" ,extradition``, as a spreadsheet's user leaves
+    it), without those spaces, which the strict reader takes for text after the cell, so for a
+    quotation mark never closed. None when the record has no such space, or a quotation mark
+    that text follows (``"Sent back" home``: a cell of a later row opened there)."""
+    text = "".join(lines)
+    kept: list[str] = []
+    state, i, mended = "start", 0, False
+    while i < len(text):
+        c = text[i]
+        if state == "quoted":
+            if c == '"' and text[i + 1 : i + 2] == '"':
+                kept.append('""')
+                i += 2
+                continue
+            state = "closed" if c == '"' else state
+        elif state == "closed" and c not in (delimiter, "\r", "\n"):
+            end = i
+            while end < len(text) and text[end] in " \t" and text[end] != delimiter:
+                end += 1
+            if end == i or text[end : end + 1] not in (delimiter, "\r", "\n", ""):
+                return None
+            i, mended, state = end, True, "start"
+            continue
+        elif c in (delimiter, "\r", "\n"):
+            state = "start"
+        elif state == "start":
+            state = "quoted" if c == '"' else "field"
+        kept.append(c)
+        i += 1
+    return list(io.StringIO("".join(kept), newline="")) if mended else None
 
 
 class _Lines:
