@@ -2151,3 +2151,40 @@ def test_a_cell_of_several_lines_closed_before_a_space_is_read_whole(
     result, report = _run(app, coordinator, tmp_path, left_open, "--dry-run")
     assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "")]
     assert "never closed" in report["rejected"][0]["message"]
+
+
+def test_terms_as_a_kazakh_register_writes_them(app, coordinator, tmp_path):
+    """A register kept in Kazakh names the act, the person's status, the situation, the urgency
+    and the consent in Kazakh, in Cyrillic or in the Latin alphabet of 2021 (with its marks or
+    without): each is the term it names, as the Russian words are."""
+    header = "case_key;person_name;act_type;act_date;legal_status;current_situation;urgency;consent"
+    rows = [
+        "A;Ali Valiev;ұстап беру;2011;босқын;қамауда;шұғыл;жоқ",
+        "B;Vali Aliev;Адамды ұрлау;2012;пана іздеуші;хабарсыз кетті;;",
+        "C;Rustam Karimov;ұрлап әкету;2013;азаматтығы жоқ;қайтыс болды;;",
+        "D;Timur Nazarov;мәжбүрлеп қайтару;2014;құжатсыз;бостандықта;;",
+        "E;Aziz Aliev;әкімшілік жолмен шығарып жіберу;2015;белгісіз;ұстап берілді;;",
+        "F;Nodira Valieva;ūstap beru;2016;bosqyn;qamauda;;",
+        "G;Gulnora Karimova;депортациялау;2017;baspana izdeushi;belgisiz;;",
+    ]
+    content = "\n".join([header, *rows]) + "\n"
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (
+            c.act_type.value,
+            c.people[0].person.legal_status.value,
+            c.current_situation.value,
+            c.urgency.value,
+        )
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {
+        "A": ("extradition", "refugee", "detained", "urgent"),
+        "B": ("abduction", "asylum_seeker", "disappeared", "routine"),
+        "C": ("abduction", "stateless", "deceased", "routine"),
+        "D": ("forcible_return", "undocumented", "at_liberty", "routine"),
+        "E": ("expulsion", "unknown", "removed", "routine"),
+        "F": ("extradition", "refugee", "detained", "routine"),
+        "G": ("deportation", "asylum_seeker", "unknown", "routine"),
+    }

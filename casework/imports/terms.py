@@ -9,7 +9,7 @@ headers). A mapping still names any other.
 Legacy spreadsheets were typed by hand, often on a Russian-locale machine: a column holds
 ``asylum seeker`` or ``Asylum-seeker`` for the code ``asylum_seeker``, the label the
 interface shows (``Forcible return``, ``Экстрадиция``), or a word of the trade in Russian
-(``беженец``, ``срочно``). Each is read as the term it names. What names no term, or names two,
+(``беженец``, ``срочно``) or in Kazakh (``босқын``, ``ұстап беру``, also in Latin letters). Each is read as the term it names. What names no term, or names two,
 is left as written, for the validator to reject with its own message.
 """
 
@@ -170,6 +170,56 @@ _RUSSIAN: dict[type[Vocab], dict[str, str]] = {
 }  # fmt: skip
 
 
+# Words a register kept in Kazakh uses for the same terms (its legal words: "ұстап беру" for
+# extradition, "әкімшілік жолмен шығарып жіберу" for administrative expulsion, "адам ұрлау"
+# for abduction), in Cyrillic; each is also known in the Latin alphabet of 2021 (``_latin``).
+_KAZAKH: dict[type[Vocab], dict[str, str]] = {
+    ActType: {
+        "ұстап беру": "extradition", "экстрадициялау": "extradition",
+        "адам ұрлау": "abduction", "адамды ұрлау": "abduction", "ұрлау": "abduction",
+        "ұрлап әкету": "abduction", "депортациялау": "deportation",
+        "мәжбүрлеп қайтару": "forcible_return", "шығарып жіберу": "expulsion",
+        "әкімшілік жолмен шығарып жіберу": "expulsion",
+        "экстрадициялық қамауға алу": "detention_pending_removal",
+    },
+    LegalStatus: {
+        "пана іздеуші": "asylum_seeker", "баспана іздеуші": "asylum_seeker", "босқын": "refugee",
+        "азаматтығы жоқ": "stateless", "азаматтығы жоқ адам": "stateless",
+        "құжатсыз": "undocumented", "белгісіз": "unknown",
+    },
+    Situation: {
+        "бостандықта": "at_liberty", "босатылды": "at_liberty", "қамауда": "detained",
+        "ұсталды": "detained", "ұсталған": "detained", "қамауға алынды": "detained",
+        "ұстап берілді": "removed", "депортацияланды": "removed", "қайтарылды": "removed",
+        "шығарып жіберілді": "removed", "хабарсыз кетті": "disappeared",
+        "жоғалып кетті": "disappeared", "қайтыс болды": "deceased", "қаза тапты": "deceased",
+        "белгісіз": "unknown",
+    },
+    Urgency: {"шұғыл": "urgent", "әдеттегі": "routine"},
+    ConsentLevel: {"жоқ": "none", "келісім жоқ": "none", "келісімсіз": "none"},
+}  # fmt: skip
+# Kazakh's Latin alphabet of 2021, letter by letter; and as it is typed without its marks.
+_LATIN = str.maketrans(
+    {
+        "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "e",
+        "ё": "io", "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l",
+        "м": "m", "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s",
+        "т": "t", "у": "u", "ұ": "ū", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ц": "ts",
+        "ч": "ch", "ш": "ş", "щ": "şş", "ъ": "", "ы": "y", "і": "ı", "ь": "", "э": "e",
+        "ю": "iu", "я": "ia",
+    }
+)  # fmt: skip
+_UNMARKED = str.maketrans(
+    {"ä": "a", "ğ": "g", "ñ": "n", "ö": "o", "ū": "u", "ü": "u", "ş": "sh", "ı": "i"}
+)
+
+
+def _latin(word: str) -> list[str]:
+    """A Kazakh word in the Latin alphabet of 2021, and so typed without its marks."""
+    latin = word.translate(_LATIN)
+    return [latin, latin.translate(_UNMARKED)]
+
+
 def _plain(text: str) -> str:
     """``text`` as compared: case folded, ё as е, hyphens and underscores as spaces, one space
     between words, no surrounding quotes or full stop."""
@@ -197,6 +247,11 @@ def _names(vocab: type[Vocab]) -> dict[str, str]:
         labels = [member.label_en, russian.ugettext(member.label_en)]
         words += [(text, member.value) for label in labels for text in [label, *_heads(label)]]
     words += list(_RUSSIAN.get(vocab, {}).items())
+    words += [
+        (text, code)
+        for word, code in _KAZAKH.get(vocab, {}).items()
+        for text in (word, *_latin(word))
+    ]
     for text, code in words:
         key = _plain(text)
         if not key or names.get(key, code) == code:
