@@ -490,6 +490,8 @@ RUSSIAN_FILE = (
         ("cp1251", "cp1251"),
         ("koi8-r", "koi8_r"),
         ("cp866", "cp866"),
+        # A Mac's Cyrillic, where Windows-1251 has Serbian letters for its capitals.
+        ("mac_cyrillic", "mac_cyrillic"),
         ("utf-16", "utf-16"),
         # UTF-16 without its byte-order mark, as tools other than Excel write it.
         ("utf-16-le", "utf-16-le"),
@@ -2187,4 +2189,24 @@ def test_terms_as_a_kazakh_register_writes_them(app, coordinator, tmp_path):
         "E": ("expulsion", "unknown", "removed", "routine"),
         "F": ("extradition", "refugee", "detained", "routine"),
         "G": ("deportation", "asylum_seeker", "unknown", "routine"),
+    }
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"])
+def test_a_mac_file_in_small_letters_is_read_as_written(app, coordinator, tmp_path, line_end):
+    """A Mac's Cyrillic file in small letters reads as Windows-1251 but for "я", which
+    Windows-1251 reads as a capital "Я" inside the word (экстрадициЯ): it is read as Mac
+    Cyrillic, whatever its lines end with (a classic Mac's CR alone too)."""
+    content = (
+        "person_name;act_type;act_date;narrative\n"
+        "алишер холматов;экстрадиция;04.2011;задержан в алматы, семья узнала через неделю\n"
+        "гульнора юсупова;депортация;2012;выслана без решения суда\n"
+    ).replace("\n", line_end)
+    result, report = _run(app, coordinator, tmp_path, content.encode("mac_cyrillic"))
+    assert result.exit_code == 0, report["rejected"]
+    assert report["encoding"] == "mac_cyrillic" and report["rows_read"] == 2
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert narratives == {
+        "задержан в алматы, семья узнала через неделю",
+        "выслана без решения суда",
     }

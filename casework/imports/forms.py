@@ -30,6 +30,7 @@ class CaseImportForm(FlaskForm):
                 ("kz1048", "KZ-1048"),
                 ("koi8_r", "KOI8-R"),
                 ("cp866", "DOS 866"),
+                ("mac_cyrillic", "Mac Cyrillic"),
             ]
         ),
         default="",

@@ -1,5 +1,5 @@
 """Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
-KZ-1048, KOI8-R, DOS 866; , ; tab) and XLSX.
+KZ-1048, KOI8-R, DOS 866, Mac Cyrillic; , ; tab) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` is kept as the
 text it is. A workbook's formula is read as the value Excel saved with it (what the sheet
@@ -57,8 +57,9 @@ class Table:
 
     @property
     def single_byte(self) -> bool:
-        """Read in an encoding of 256 characters (Windows-1251, KZ-1048, KOI8-R, DOS 866), which
-        saved each letter it lacks (Kazakh and Uzbek ones: қ, ғ, ә, ў...) as "?"."""
+        """Read in an encoding of 256 characters (Windows-1251, KZ-1048, KOI8-R, DOS 866, Mac
+        Cyrillic), which saved each letter it lacks (Kazakh and Uzbek ones: қ, ғ, ә, ў...) as
+        "?"."""
         return bool(self.encoding) and not codecs.lookup(self.encoding).name.startswith("utf")
 
 
@@ -129,11 +130,12 @@ def _utf16_without_mark(data: bytes) -> tuple[str, str] | None:
 
 
 # Excel on a Russian-locale Windows machine saves CSV as Windows-1251; older tools write
-# KOI8-R or the DOS code page 866. Each decodes any bytes into *something*: the one kept reads
+# KOI8-R or the DOS code page 866, and a Mac its own Cyrillic (Windows-1251's small letters but
+# "я", and capitals where Windows-1251 has Serbian letters and punctuation). Each decodes any bytes into *something*: the one kept reads
 # as Russian, its Cyrillic words in a consistent case (not "бМЙЫЕТ", KOI8-R read as
 # Windows-1251) and made of the language's frequent letters (not "рефтпч", the same in
 # capitals).
-_SINGLE_BYTE = ("cp1251", "koi8_r", "cp866")
+_SINGLE_BYTE = ("cp1251", "koi8_r", "cp866", "mac_cyrillic")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 # Letters of Russian text, per thousand.
 _FREQUENCY = dict(
@@ -147,13 +149,17 @@ _FREQUENCY = dict(
 
 
 def _reads_as_russian(text: str) -> int:
-    """How much ``text`` reads as Russian: its letters' frequencies, in words of one case."""
-    return sum(
-        _FREQUENCY.get(letter, 0)
-        for w in _CYRILLIC_WORD.findall(text)
-        if w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower())
-        for letter in w.lower()
-    )
+    """How much ``text`` reads as Russian: its letters' frequencies, in words of one case and
+    of the region's letters ("Ђлишер", a Mac's "Алишер" read as Windows-1251, is none); a word
+    of mixed case counts against it ("экстрадициЯ": a Mac's "я" read as Windows-1251)."""
+    score = 0
+    for w in _CYRILLIC_WORD.findall(text):
+        value = sum(_FREQUENCY.get(letter, 0) for letter in w.lower())
+        if not (w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower())):
+            score -= value
+        elif all(letter in _REGION_LETTERS for letter in w):
+            score += value
+    return score
 
 
 # The text an encoding is weighed on: from the file's first byte outside ASCII (a header in
