@@ -286,7 +286,8 @@ RUSSIAN_HEADERS = (
     "Дата действия", "Место действия", "Страна назначения", "Исполнители",
     "Текущее положение", "Что произошло после возвращения", "Описание", "Источники",
     "Согласие", "Срочность", "Правовые основания", "Дата согласия", "Полномочия",
-    "Дата полномочий",
+    "Дата полномочий", "Кем даны полномочия", "Примечание о полномочиях", "Другие процедуры",
+    "Сведения о других процедурах",
 )  # fmt: skip
 NOT_IMPORTED = (
     "Комментарий координатора", "Кто вёл дело", "Телефон родственников (не вносить)",
@@ -1621,6 +1622,8 @@ def test_the_import_page_names_the_authorisation_columns(app, coordinator):
     html = page(_web(app, coordinator), "/imports/cases")
     assert "<code>authorisation</code>" in html and "<code>authorised_on</code>" in html
     assert "<code>cannot_be_obtained</code>" in html
+    assert "<code>authorised_by</code>" in html and "<code>other_procedures</code>" in html
+    assert "<code>other_procedures_details</code>" in html
 
 
 def test_a_file_without_the_authorisation_columns_records_none(app, coordinator, tmp_path):
@@ -2210,3 +2213,47 @@ def test_a_mac_file_in_small_letters_is_read_as_written(app, coordinator, tmp_pa
         "задержан в алматы, семья узнала через неделю",
         "выслана без решения суда",
     }
+
+
+def test_who_authorised_why_and_the_other_procedures_are_read_from_optional_columns(
+    app, coordinator, tmp_path
+):
+    """Who authorised the representation, the note on it, and whether the matter went to
+    another international procedure (its code or label) with the details: each is its column
+    of the case, by its own name or a register's header, a later row filling what the first
+    left empty. A procedure that is no term is rejected on its row and column, nothing written;
+    a file without the columns records them as not stated."""
+    header = (
+        "case_key;person_name;act_type;act_date;authorisation;Authorized by;"
+        "authorisation_note;Другие международные процедуры;other_procedures_details"
+    )
+    rows = [
+        "A;Ali Valiev;extradition;2011;through_family;его брат Вали;Held incommunicado;"
+        "pending;WGAD, 2012, ref. 12/2012",
+        "B;Vali Aliev;extradition;2012;written;;;Не направлялся ни в какую другую процедуру;",
+        "C;Rustam Karimov;extradition;2013;;;;—;",
+        "C;Gulnora Karimova;extradition;2013;;Gulnora herself;;examined;HRC 2014",
+    ]
+    result, report = _run(app, coordinator, tmp_path, "\n".join([header, *rows]) + "\n")
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (
+            c.authorised_by,
+            c.authorisation_note,
+            c.other_procedures.value,
+            c.other_procedures_details,
+        )
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {
+        "A": ("его брат Вали", "Held incommunicado", "pending", "WGAD, 2012, ref. 12/2012"),
+        "B": (None, None, "none", None),
+        "C": ("Gulnora herself", None, "examined", "HRC 2014"),
+    }
+    bad = header + "\nD;Timur Nazarov;extradition;2014;;;;somewhere;\n"
+    result, report = _run(app, coordinator, tmp_path, bad)
+    assert result.exit_code == 1 and _count(Case) == 3
+    assert [(p["row"], p["column"], p["value"]) for p in report["rejected"]] == [
+        (2, "other_procedures", "somewhere")
+    ]
+    assert "pending" in report["rejected"][0]["message"]

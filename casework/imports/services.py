@@ -51,6 +51,7 @@ from casework.core.vocab import (
     LegalStatus,
     LinkState,
     NameKind,
+    OtherProcedure,
     Situation,
     SourceKind,
     TeamRole,
@@ -71,6 +72,7 @@ COLUMNS = (
     "legal_status", "unhcr_number", "act_type", "act_date", "act_place", "destination_country",
     "perpetrators", "current_situation", "after_return", "narrative", "sources", "consent",
     "urgency", "legal_grounds", "consent_date", "authorisation", "authorised_on",
+    "authorised_by", "authorisation_note", "other_procedures", "other_procedures_details",
 )  # fmt: skip
 REQUIRED = ("person_name", "act_type", "act_date")
 # An agency's name as kept: each of the perpetrators.
@@ -700,6 +702,11 @@ def parse_row(
         # How the victim authorised the representation, and the day (optional columns).
         "authorisation": vocab_code(Authorisation, cells.get("authorisation", "")),
         "authorised_on": cells.get("authorised_on", ""),
+        "authorised_by": cells.get("authorised_by", ""),
+        "authorisation_note": cells.get("authorisation_note", ""),
+        # Whether the matter went to another international procedure, and which (optional).
+        "other_procedures": vocab_code(OtherProcedure, cells.get("other_procedures", "")),
+        "other_procedures_details": cells.get("other_procedures_details", ""),
     }
     if within is not None:
         year, message = within
@@ -726,6 +733,18 @@ def parse_row(
             ),
         )
         case_data["authorisation"] = ""
+    if (
+        case_data["other_procedures"]
+        and OtherProcedure.parse(case_data["other_procedures"]) is None
+    ):
+        reject(
+            "other_procedures",
+            _(
+                "Say whether the matter went to another international procedure: %(choices)s.",
+                choices=", ".join(p.value for p in OtherProcedure),
+            ),
+        )
+        case_data["other_procedures"] = ""
     case: dict[str, Any] = {}
     try:
         case = case_values(case_data)
@@ -816,11 +835,14 @@ def grouping_key(value: str) -> str:
 
 
 # Texts each row of a case may add to: kept in full, each text once, in the order of the rows.
-_CASE_TEXTS = ("narrative", "after_return")
+_CASE_TEXTS = ("narrative", "after_return", "authorisation_note", "other_procedures_details")
 # Facts of a case that one value holds: the first row's stands, another is a warning.
-_CASE_SINGLE = ("current_situation", "destination_country", "authorisation", "authorised_on")
+_CASE_SINGLE = (
+    "current_situation", "destination_country", "authorisation", "authorised_on",
+    "authorised_by", "other_procedures",
+)  # fmt: skip
 # What a fact holds when the row says nothing of it: a later row's value fills it.
-_NOT_SAID = (None, Situation.UNKNOWN, Authorisation.NOT_RECORDED)
+_NOT_SAID = (None, Situation.UNKNOWN, Authorisation.NOT_RECORDED, OtherProcedure.NOT_STATED)
 _URGENCY_ORDER = list(Urgency)
 
 

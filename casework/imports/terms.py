@@ -106,6 +106,14 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "provisions", "legal basis", "правовые основания", "нормы", "статьи",
     ),
     "consent_date": ("date of consent", "дата согласия"),
+    "authorisation": ("authorization",),
+    "authorised_on": ("authorized on",),
+    "authorised_by": ("authorized by", "кто уполномочил"),
+    "authorisation_note": ("authorization note",),
+    "other_procedures": (
+        "other international procedures", "другие международные процедуры",
+    ),
+    "other_procedures_details": ("other procedures details",),
 }  # fmt: skip
 # The parts of a name that registers keep in columns of their own: surname, given name,
 # patronymic. Several in a file are one name, in the order of the file's columns; one alone
