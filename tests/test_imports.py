@@ -2257,3 +2257,21 @@ def test_who_authorised_why_and_the_other_procedures_are_read_from_optional_colu
         (2, "other_procedures", "somewhere")
     ]
     assert "pending" in report["rejected"][0]["message"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_russian_utf16_file_without_its_mark_is_read(app, coordinator, tmp_path, encoding):
+    """UTF-16 without its byte-order mark was told by the zero byte of each ASCII character:
+    a file of Russian headers and long Russian text has too few of them, and was refused as no
+    text file. Its Cyrillic letters' own byte (04) on one side tells it as well."""
+    content = (
+        "ФИО\tВид нарушения\tДата задержания\tОписание\n"
+        "Алишер Холматов\tэкстрадиция\t04.2011\tЗадержан сотрудниками Комитета национальной "
+        "безопасности в Алматы, выдан Узбекистану\n"
+        "Гульнора Юсупова\tдепортация\t2012\tВыслана без решения суда, семья узнала через неделю\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content.encode(encoding))
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == encoding
+    names = {n.name for n in db.session.scalars(select(PersonName))}
+    assert names == {"Алишер Холматов", "Гульнора Юсупова"}

@@ -115,11 +115,17 @@ def _refuse_damaged_utf8(data: bytes, error: UnicodeDecodeError) -> None:
         )
 
 
+# The first byte of a character in UTF-16 that only UTF-16 text has: 00 for ASCII (headers,
+# delimiters, line ends), 04 for Cyrillic (a control character no other text holds).
+_UTF16_HIGH = re.compile(b"[\x00\x04]")
+
+
 def _utf16_without_mark(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 written without its byte-order mark (by tools other than Excel): the zero byte
-    of each ASCII character (headers, delimiters, line ends) falls on one side of each pair."""
+    """UTF-16 written without its byte-order mark (by tools other than Excel): the high byte
+    of each ASCII or Cyrillic character (00 or 04) falls on one side of each pair."""
     head = data[:4096]
-    odd, even = head[1::2].count(0), head[0::2].count(0)
+    odd = len(_UTF16_HIGH.findall(head[1::2]))
+    even = len(_UTF16_HIGH.findall(head[0::2]))
     if max(odd, even) < len(head) // 8 or min(odd, even) > max(odd, even) // 10:
         return None
     encoding = "utf-16-le" if odd > even else "utf-16-be"
