@@ -2275,3 +2275,34 @@ def test_a_russian_utf16_file_without_its_mark_is_read(app, coordinator, tmp_pat
     assert report["encoding"] == encoding
     names = {n.name for n in db.session.scalars(select(PersonName))}
     assert names == {"Алишер Холматов", "Гульнора Юсупова"}
+
+
+def test_more_dates_as_registers_and_exports_write_them(app, coordinator, tmp_path):
+    """A moment exported with its time zone (Z, +06:00) or a time after a comma is its day as
+    written (one in UTC not at midnight says the day may be another in Kazakhstan); a half of
+    a year in words, two seasons of one year, a quarter after a slash are that year, the words
+    kept as the note; a year followed by a question mark is that year, approximate."""
+    written = {
+        "A": ("2011-04-12T00:00:00Z", "2011-04-12", False, None),
+        "B": ("2011-04-12T21:30:00.000+06:00", "2011-04-12", False, None),
+        "C": ("12.04.2011, 13:45", "2011-04-12", False, None),
+        "D": ("первая половина 2011", "2011", False, "первая половина 2011"),
+        "E": ("весна-лето 2012", "2012", False, "весна-лето 2012"),
+        "F": ("Q3/2013", "2013", False, "Q3/2013"),
+        "G": ("2014?", "2014", True, None),
+        "H": ("2015 (?)", "2015", True, None),
+        "I": ("2016-05-01T20:00:00Z", "2016-05-01", False, None),
+    }
+    lines = ["case_key;person_name;act_type;act_date"]
+    lines += [f"{key};Person {key};extradition;{w[0]}" for key, w in written.items()]
+    result, report = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (c.act_date.iso(), c.act_date_approximate, c.act_date_note)
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {key: w[1:] for key, w in written.items()}
+    warned = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
+    assert "UTC" in warned[(10, "act_date")]
+    assert (2, "act_date") not in warned and (3, "act_date") not in warned
+    assert any("approximate" in w["message"] for w in report["warnings"] if w["row"] == 8)

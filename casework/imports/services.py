@@ -359,7 +359,13 @@ _DATE_COLUMNS = ("birth_date", "act_date", "consent_date", "authorised_on")
 # dots, slashes or hyphens (12.04.79, 12/04/1979, 12-04-1979); year first with dots
 # (2011.04.12); Excel's 12-Apr-2011 or 12-апр-11; April 12, 2011. A time after the day is
 # dropped (12/04/1979 0:00, 4/12/1979 12:00:00 AM).
-_CLOCK = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
+# A moment exported with its time zone (2011-04-12T00:00:00Z, +06:00) or with a comma before its
+# time (12.04.2011, 13:45) is the day as written.
+_CLOCK = re.compile(
+    r"(?<=\d)(?:T|,?\s+)(\d{1,2}):\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"\s*(Z|[+-]00:?00|UTC)?(?:[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
 # "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year (and
 # "2011 ж.", "2011 жылы", the Kazakh ones).
 _YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?|ж\.?|жыл(?:ы|ғы)?)$", re.IGNORECASE)
@@ -410,7 +416,23 @@ def _full_year(short: str, month: int, day: int) -> int:
 
 def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     """``value`` as ISO text if written in one of the forms above (else as it is), and what
-    the reader should be told of how it was read."""
+    the reader should be told of how it was read. A time in UTC late in the day (18:00 or
+    later) was the next day in Kazakhstan, five or six hours ahead: the day written is kept,
+    and the reader told."""
+    read, notes = _read_date_text(column, value)
+    clock = _CLOCK.search(value)
+    if read != value and clock and clock[2] and int(clock[1]) >= 18:
+        notes.append(
+            _(
+                "Read as %(date)s, the day in UTC; in Kazakhstan it was already the next day at "
+                "that time: check which day is meant.",
+                date=read,
+            )
+        )
+    return read, notes
+
+
+def _read_date_text(column: str, value: str) -> tuple[str, list[str]]:
     text = _YEAR_WORDS.sub("", _CLOCK.sub("", value))
     notes: list[str] = []
     if m := _YEAR_FIRST_DOTS.fullmatch(text):
@@ -496,14 +518,18 @@ _PART_OF_YEAR = (
     r"|(?:the\s+)?(?:beginning|end|middle|start)\s+of)"
 )
 _QUARTER = r"(?:q[1-4]|(?:[1-4]|i{1,3}|iv|і{1,3}|іv)\s*-?\s*(?:[ыо]?й\s+)?(?:кв\.?|квартал[аеу]?))"
-_HALF = r"(?:h[12]|(?:[12]|i{1,2}|і{1,2})\s*-?\s*(?:[ео]?е\s+)?полугоди[еяию])"
+_HALF = (
+    r"(?:h[12]|(?:[12]|i{1,2}|і{1,2})\s*-?\s*(?:[ео]?е\s+)?полугоди[еяию]"
+    r"|(?:перв|втор)(?:ая|ое|ой|ую)\s+(?:половин[аеуы]|полугоди[еяию])|(?:first|second)\s+half)"
+)
 _WITHIN_YEAR = re.compile(
-    rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF})(?:\s+of)?[\s-]*(\d{{4}})"
-    rf"|(\d{{4}})[\s-]*(?:{_QUARTER}|{_HALF}))",
+    rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF}|{_SEASON}\s*[-\u2013\u2014]\s*{_SEASON})"
+    rf"(?:\s+of)?[\s/-]*(\d{{4}})|(\d{{4}})[\s/-]*(?:{_QUARTER}|{_HALF}))",
     re.IGNORECASE,
 )
 _TWO_MONTHS = re.compile(r"([^\W\d_]{3,})\.?\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\.?\s+(\d{4})")
 _YEARS = re.compile(r"(\d{4})\s*[-\u2013\u2014/]\s*(\d{4})(?:\s*гг\.?)?", re.IGNORECASE)
+_DOUBT = re.compile(r"\s*(?:\?+|\(\?\))$")
 _WINTER = re.compile(r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}", re.IGNORECASE)
 
 
@@ -588,9 +614,13 @@ def parse_row(
     for column, value in cells.items():
         if column in COLUMNS and column not in REQUIRED and is_placeholder(value):
             cells[column] = ""
-    # The date of the act as written, before it is read: a part of a year is that year.
+    # The date of the act as written, before it is read: a part of a year is that year; one
+    # followed by a question mark ("2011?", "2011 (?)") is approximate.
     written = " ".join(cells.get("act_date", "").split())
-    within = _within_a_year(written) if written else None
+    doubt = _DOUBT.search(written)
+    if doubt and doubt.start():
+        cells["act_date"] = written[: doubt.start()]
+    within = _within_a_year(cells["act_date"]) if written else None
     warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
@@ -708,6 +738,8 @@ def parse_row(
         "other_procedures": vocab_code(OtherProcedure, cells.get("other_procedures", "")),
         "other_procedures_details": cells.get("other_procedures_details", ""),
     }
+    if doubt and doubt.start():
+        case_data["act_date_approximate"] = True
     if within is not None:
         year, message = within
         if year is None:
@@ -751,6 +783,15 @@ def parse_row(
     except ValidationFailed as exc:
         for column, messages in exc.errors.items():
             reject("case_key" if column == "external_ref" else column, messages[0])
+    if doubt and doubt.start() and case.get("act_date") is not None:
+        warnings.append(
+            Problem(
+                number,
+                "act_date",
+                _quoted(written),
+                _("Read as an approximate date: the question mark says it is not sure."),
+            )
+        )
     if within is not None:
         if case and within[0] is not None:
             case["act_date_note"] = written[:200]
