@@ -688,10 +688,16 @@ def test_a_mapping_names_the_columns_in_any_case(app, coordinator, tmp_path):
 
 def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(app, coordinator, tmp_path):
     """A "sep=;" first line (Excel's hint) is not the header: the delimiter it names is used,
-    and the header is row 1, as Excel shows the file."""
+    and the header is row 1, as Excel shows the file, whatever its lines end with (a classic
+    Mac's CR alone too)."""
     content = (
         "sep=;\r\nperson_name;gender;act_type;act_date\r\nAli Valiev;муж.;extradition;2011-13\r\n"
     )
+    for line_end in ("\r", "\n"):
+        result, report = _run(
+            app, coordinator, tmp_path, content.replace("\r\n", line_end), "--dry-run"
+        )
+        assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "act_date")]
     result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
     assert result.exit_code == 1, result.output
     assert [(p["row"], p["column"]) for p in report["rejected"]] == [(2, "act_date")]

@@ -226,7 +226,7 @@ def _kazakh_or(data: bytes, cp1251: str) -> tuple[str, str]:
 
 
 # Excel's hint on a CSV's first line ("sep=;"): the delimiter, and a line Excel does not show.
-_SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*\r?\n", re.IGNORECASE)
+_SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
 
 
 def header_key(text: str) -> str:
