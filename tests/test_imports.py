@@ -2312,3 +2312,25 @@ def test_more_dates_as_registers_and_exports_write_them(app, coordinator, tmp_pa
     assert "UTC" in warned[(10, "act_date")]
     assert (2, "act_date") not in warned and (3, "act_date") not in warned
     assert any("approximate" in w["message"] for w in report["warnings"] if w["row"] == 8)
+
+
+def test_a_birth_year_with_a_question_mark_is_approximate(app, coordinator, tmp_path):
+    """A register that is not sure of a birth year writes "1980?": it is 1980, approximate,
+    with a warning, as "около 1980" is; a question mark alone is still no date."""
+    content = (
+        "case_key;person_name;act_type;act_date;birth_date\n"
+        "A;Ali Valiev;extradition;2011;1980?\n"
+        "B;Vali Aliev;extradition;2011;около 1981\n"
+        "C;Rustam Karimov;extradition;2011;?\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (
+            c.people[0].person.birth_date and c.people[0].person.birth_date.iso(),
+            c.people[0].person.birth_date_approximate,
+        )
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {"A": ("1980", True), "B": ("1981", True), "C": (None, False)}
+    assert [w["value"] for w in report["warnings"] if w["column"] == "birth_date"] == ["1980?"]

@@ -621,6 +621,10 @@ def parse_row(
     if doubt and doubt.start():
         cells["act_date"] = written[: doubt.start()]
     within = _within_a_year(cells["act_date"]) if written else None
+    born = " ".join(cells.get("birth_date", "").split())
+    born_doubt = _DOUBT.search(born)
+    if born_doubt and born_doubt.start():
+        cells["birth_date"] = born[: born_doubt.start()]
     warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
@@ -682,12 +686,23 @@ def parse_row(
             person_data["consent_date"] = day.values()["consent_date"]
         except ValidationFailed as exc:
             reject("consent_date", exc.errors["consent_date"][0])
+    if born_doubt and born_doubt.start():
+        person_data["birth_date_approximate"] = True
     person: dict[str, Any] = {}
     try:
         person = person_values(person_data)
     except ValidationFailed as exc:
         for column, messages in exc.errors.items():
             reject(column, messages[0])
+    if born_doubt and born_doubt.start() and person.get("birth_date") is not None:
+        warnings.append(
+            Problem(
+                number,
+                "birth_date",
+                _quoted(born),
+                _("Read as an approximate date: the question mark says it is not sure."),
+            )
+        )
     if person.get("consent_date") and person.get("consent") == ConsentLevel.NONE:
         # A date without a consent: the row is imported with consent none, as the file says
         # (nothing identifying leaves the system), and no consent of that day is recorded.
