@@ -2124,10 +2124,17 @@ def test_a_date_known_only_within_a_year_is_that_year_its_words_kept_as_the_note
         "Ali;extradition;2011-2012\n"
         "Vali;extradition;зима 2011\n"
         "Sali;extradition;2011-12\n"
+        "Nodir;extradition;декабрь-январь 2012\n"
+        "Aziz;extradition;осень-весна 2012\n"
     )
     result, report = _run(app, coordinator, tmp_path, bad, "--dry-run")
     rejected = [(p["row"], p["column"], p["value"]) for p in report["rejected"]]
-    assert rejected == [(2, "act_date", "2011-2012"), (3, "act_date", "зима 2011")]
+    assert rejected == [
+        (2, "act_date", "2011-2012"),
+        (3, "act_date", "зима 2011"),
+        (5, "act_date", "декабрь-январь 2012"),
+        (6, "act_date", "осень-весна 2012"),
+    ]
     messages = [p["message"] for p in report["rejected"]]
     assert "2011" in messages[0] and "2012" in messages[0] and "winter" in messages[1]
 

@@ -523,14 +523,41 @@ _HALF = (
     r"|(?:перв|втор)(?:ая|ое|ой|ую)\s+(?:половин[аеуы]|полугоди[еяию])|(?:first|second)\s+half)"
 )
 _WITHIN_YEAR = re.compile(
-    rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF}|{_SEASON}\s*[-\u2013\u2014]\s*{_SEASON})"
+    rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF})"
     rf"(?:\s+of)?[\s/-]*(\d{{4}})|(\d{{4}})[\s/-]*(?:{_QUARTER}|{_HALF}))",
     re.IGNORECASE,
 )
+# Two seasons of one year, in their order ("весна-лето 2012"; autumn to spring is two years).
+_TWO_SEASONS = re.compile(
+    rf"({_SEASON})\s*[-\u2013\u2014]\s*({_SEASON})(?:\s+of)?[\s/-]*(\d{{4}})", re.IGNORECASE
+)
+_SEASON_ORDER = (
+    ("весн", "spring", "көктем"),
+    ("лет", "summer", "жаз"),
+    ("осен", "autumn", "fall", "күз"),
+)
+
+
+def _season(word: str) -> int:
+    word = word.casefold()
+    return next(i for i, stems in enumerate(_SEASON_ORDER) if word.startswith(stems))
+
+
 _TWO_MONTHS = re.compile(r"([^\W\d_]{3,})\.?\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\.?\s+(\d{4})")
 _YEARS = re.compile(r"(\d{4})\s*[-\u2013\u2014/]\s*(\d{4})(?:\s*гг\.?)?", re.IGNORECASE)
 _DOUBT = re.compile(r"\s*(?:\?+|\(\?\))$")
 _WINTER = re.compile(r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}", re.IGNORECASE)
+
+
+def _two_of_one_year(text: str) -> str | None:
+    """The year of two seasons or two months of it, in their order ("весна-лето 2012",
+    "апрель-май 2015"); None for any other text ("декабрь-январь 2012" spans two years)."""
+    if m := _TWO_SEASONS.fullmatch(text):
+        return m[3] if _season(m[1]) <= _season(m[2]) else None
+    if m := _TWO_MONTHS.fullmatch(text):
+        first, last = _month_number(m[1]), _month_number(m[2])
+        return m[3] if first and last and first <= last else None
+    return None
 
 
 def _within_a_year(text: str) -> tuple[str | None, str] | None:
@@ -542,8 +569,8 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
     year = None
     if m := _WITHIN_YEAR.fullmatch(text):
         year = m[1] or m[2]
-    elif (m := _TWO_MONTHS.fullmatch(text)) and _month_number(m[1]) and _month_number(m[2]):
-        year = m[3]
+    elif two := _two_of_one_year(text):
+        year = two
     elif (m := _YEARS.fullmatch(text)) and m[1] != m[2]:
         return None, _(
             "This names no one year (%(first)s to %(last)s): give the year of the act "
