@@ -97,7 +97,7 @@ def test_follow_up_lists_show_the_action_title(app):
     db.session.commit()
     html = page(client_for(app, lawyer), "/advocacy/followups")
     mine = html.split('id="mine-overdue"')[1].split('id="mine-upcoming"')[0]
-    assert "Appeal for the Almaty detainee</a>" in mine
+    assert "Appeal for the Almaty detainee</span></a>" in mine
 
 
 def test_the_team_page_offers_only_people_not_on_the_team(app):
