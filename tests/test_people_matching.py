@@ -544,3 +544,19 @@ def test_a_name_search_from_the_command_line_is_audited_as_on_the_pages(app, wor
     assert entry is not None and entry.actor_id == monitor.id
     assert entry.details == {"results": 1}
     assert "Xolmatov" not in json.dumps(entry.details) and entry.client_addr is None
+
+
+def test_one_word_finds_its_bearers_first_then_those_recorded_under_a_name_said_fondly(world):
+    """One word is one key: its bearers are read from the index newest first, and a person
+    recorded under a pet form it begins (Дилька for Дилноза) comes after them, not lost."""
+    from casework.people.matching import candidate_ids
+
+    case = world["case"]
+    fond = people_services.create_person(world["monitor"], [NameInput("Дилька")])
+    case_services.add_person_to_case(world["monitor"], case, fond, "witness")
+    full = people_services.create_person(world["monitor"], [NameInput("Дилноза Юсупова")])
+    case_services.add_person_to_case(world["monitor"], case, full, "witness")
+    db.session.commit()
+    assert candidate_ids(world["monitor"], ["Дилноза"]) == [full.id, fond.id]
+    # The pet form itself finds both: its own bearer, then the name it begins.
+    assert set(candidate_ids(world["monitor"], ["Дилька"])) == {full.id, fond.id}

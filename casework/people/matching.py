@@ -27,7 +27,13 @@ from casework.core.locks import transaction_lock
 from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
-from casework.people.names import name_keys, query_keys, text_similarity
+from casework.people.names import (
+    KEY_PET,
+    KEY_PET_FORM,
+    name_keys,
+    query_keys,
+    text_similarity,
+)
 
 # At or above this score two names are "possibly the same person" (see tests/data/name_pairs).
 MATCH_THRESHOLD = 85.0
@@ -72,11 +78,17 @@ def name_tokens(text: str) -> list[tuple[str, str]]:
     return [(kind, index.token(_purpose(kind), value)) for kind, value in sorted(name_keys(text))]
 
 
-def _query_tokens(texts: Iterable[str]) -> set[str]:
+def _query_token_kinds(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The query's tokens of its words, and those of the pet keys (a name said fondly)."""
     index = current_index()
-    return {
-        index.token(_purpose(kind), value) for text in texts for kind, value in query_keys(text)
-    }
+    words: set[str] = set()
+    pets: set[str] = set()
+    for text in texts:
+        for kind, value in query_keys(text):
+            (pets if kind in (KEY_PET, KEY_PET_FORM) else words).add(
+                index.token(_purpose(kind), value)
+            )
+    return words, pets
 
 
 # --- keeping the index up to date ----------------------------------------------------------
@@ -193,32 +205,50 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
     people of their cases ranked (``permissions.few_teams_people``).
     """
     limit = limit or MAX_CANDIDATES
-    tokens = _query_tokens(names)
-    if not tokens:
-        return []
-    if len(tokens) == 1:
+    words, pets = _query_token_kinds(names)
+    theirs = permissions.few_teams_people(user)
+    if len(words) == 1:
         # One key (a surname alone): everyone found shares all of it, so the ranking is the
         # newest first, read from the index in that order up to the batch wanted, not counted
-        # over every namesake first.
-        ranked = (
-            select(PersonNameKey.person_id)
-            .where(PersonNameKey.token == next(iter(tokens)))
-            .distinct()
-            .order_by(PersonNameKey.person_id.desc())
-        )
-    else:
-        ranked = (
-            select(PersonNameKey.person_id)
-            .where(PersonNameKey.token.in_(tokens))
-            .group_by(PersonNameKey.person_id)
-            .order_by(
-                func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc()
-            )
-        )
-    theirs = permissions.few_teams_people(user)
+        # over every namesake first. Those recorded under a name said fondly that it begins
+        # (its pet keys: few) come after them, newest first.
+        kept = _kept(user, _bearers({next(iter(words))}, theirs), limit)
+        if pets and len(kept) < limit:
+            fond = _kept(user, _bearers(pets, theirs), limit)
+            kept += [i for i in fond if i not in set(kept)]
+        return kept[:limit]
+    tokens = words | pets
+    if not tokens:
+        return []
+    ranked = (
+        select(PersonNameKey.person_id)
+        .where(PersonNameKey.token.in_(tokens))
+        .group_by(PersonNameKey.person_id)
+        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc())
+    )
     if theirs is not None:
         # Someone on few teams: only the people of their cases are ranked, not every namesake.
         ranked = ranked.where(PersonNameKey.person_id.in_(theirs))
+    return _kept(user, ranked, limit)
+
+
+def _bearers(tokens: set[str], theirs: Any) -> Any:
+    """Everyone holding one of ``tokens``, the newest first, read from the index in order."""
+    ranked = (
+        select(PersonNameKey.person_id)
+        .where(
+            PersonNameKey.token.in_(tokens)
+            if len(tokens) > 1
+            else PersonNameKey.token == next(iter(tokens))
+        )
+        .distinct()
+        .order_by(PersonNameKey.person_id.desc())
+    )
+    return ranked if theirs is None else ranked.where(PersonNameKey.person_id.in_(theirs))
+
+
+def _kept(user: Any, ranked: Any, limit: int) -> list[int]:
+    """The first ``limit`` people of ``ranked`` that ``user`` may see."""
     # Someone who sees most of the archive keeps nearly all of a batch: a quarter more than
     # wanted is then the one batch, and only it is read (not the thousands of namesakes a
     # common surname has); whoever sees less reads the rest of the ranking once, a batch of it
