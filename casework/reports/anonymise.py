@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, inspect, literal, select, union_all
@@ -102,6 +103,13 @@ _KEY_FOLDS = (
 )
 
 
+# Words keyed, stemmed or read otherwise, kept for the process: what depends on a word alone is
+# worked out once, whichever case's text or people it comes from (an output over a thousand
+# cases meets the same words in every one); what a word is replaced with is each scrubber's own.
+WORD_CACHE = 65_536
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def name_key(text: str) -> str:
     """The comparison key of a name across scripts and spellings.
 
@@ -279,7 +287,8 @@ _FOND = ("ka", "ik", "Cik", "oCka", "eCka", "uSka", "enka", "onka", "uSa")
 _FOND_STEM = 4
 
 
-def _run_together(run: str) -> list[str]:
+@lru_cache(maxsize=WORD_CACHE)
+def _run_together(run: str) -> tuple[str, ...]:
     """The words of a run of letters written together, each from a capital after a small
     letter ("AlisherKholmatov", "АлишерҚодиров"): any script with capitals."""
     parts = [run[:1]]
@@ -288,7 +297,32 @@ def _run_together(run: str) -> list[str]:
             parts.append(letter)
         else:
             parts[-1] += letter
-    return parts
+    return tuple(parts)
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _misreadings(word: str) -> tuple[str, ...]:
+    """``names.misreadings`` of a word of free text."""
+    return tuple(misreadings(word))
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _stems(key: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The stems of a word's key a name may be followed by endings after: each with one ending
+    off, and the ending (a stem may be a woman's name without its -a: "Юсуповой" is Yusupov-oy,
+    of Yusupova); and every stem of four letters or more with up to two endings off
+    ("Xolmatovlarning": -lar, -ning), the longest first."""
+    first = {key[: -len(e)]: e for e in _ENDINGS if key.endswith(e)}  # stem: ending
+    # An ending's first letter after the same one is a double letter the key writes once
+    # (Нұрланнан, Ömirbekke): the stem keeps it.
+    first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
+    stems = set(first)
+    stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
+    # A key drops a final х after a vowel (Фаррух, Farrukh: "faru"), which an ending keeps
+    # in the word's key (Фарруха: "faruha"): the stem without it is the name's key too.
+    stems |= {stem[:-1] for stem in stems if stem[-1:] == "h" and stem[-2:-1] in _VOWELS}
+    longest_first = tuple(s for s in sorted(stems, key=len, reverse=True) if len(s) >= 4)
+    return tuple(first.items()), longest_first
 
 
 def _may_be_a_name(word: str) -> bool:
@@ -422,7 +456,7 @@ class Scrubber:
     def _name_match(self, word: str) -> str | None:
         if word not in self._seen:
             found = self._look_up(word)
-            for reading in misreadings(word) if found is None else ():
+            for reading in _misreadings(word) if found is None else ():
                 found = self._look_up(reading)
                 if found is not None:
                     # Unless it is a word as written ("Earner" is not "Eamer", of Omar).
@@ -435,20 +469,9 @@ class Scrubber:
         key = name_key(word).replace(" ", "")
         if key in self.names:
             return self.names[key]
-        # Up to two endings off ("Xolmatovlarning": -lar, -ning); a stem may be a woman's
-        # name without its -a ("Юсуповой": Yusupov-oy, of Yusupova).
-        first = {key[: -len(e)]: e for e in _ENDINGS if key.endswith(e)}  # stem: ending
-        # An ending's first letter after the same one is a double letter the key writes once
-        # (Нұрланнан, Ömirbekke): the stem keeps it.
-        first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
-        stems = set(first)
-        stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
-        # A key drops a final х after a vowel (Фаррух, Farrukh: "faru"), which an ending keeps
-        # in the word's key (Фарруха: "faruha"): the stem without it is the name's key too.
-        stems |= {stem[:-1] for stem in stems if stem[-1:] == "h" and stem[-2:-1] in _VOWELS}
-        for stem in sorted(stems, key=len, reverse=True):
-            if len(stem) < 4:
-                continue
+        # Up to two endings off, each stem of four letters or more (``_stems``).
+        first, stems = _stems(key)
+        for stem in stems:
             for known in (stem, stem + "a"):
                 if known in self.names:
                     return self.names[known]
@@ -468,7 +491,7 @@ class Scrubber:
         spellings = self._spelling_index()[0]
         forms = [(key, not capitalised)] + [
             (form, True)
-            for stem, ending in first.items()
+            for stem, ending in first
             if len(ending) >= 2 and len(stem) >= 5
             for form in (stem, stem + "a")
         ]
@@ -482,11 +505,11 @@ class Scrubber:
                     return spellings[loose[0], loose]
         return None
 
-    def _fond(self, key: str, first: dict[str, str]) -> str | None:
+    def _fond(self, key: str, first: tuple[tuple[str, str], ...]) -> str | None:
         """The replacement of a first name said fondly (``key``), perhaps with a case ending
-        too (``first``: "Алишкой" is Alish-k-oy)."""
+        too (``first``, stems and endings: "Алишкой" is Alish-k-oy)."""
         shortened = self._spelling_index()[1]
-        forms = {key} | {f for stem in first for f in (stem, stem + "a")}
+        forms = {key} | {f for stem, _ in first for f in (stem, stem + "a")}
         for form in forms:
             for ending in _FOND:
                 stem = form[: -len(ending)]

@@ -1,0 +1,94 @@
+"""What an output over many cases costs in scrubbing their free text: each case adds the work
+of its own people and words, not again the work of every word the other cases' texts share.
+And the work kept from one case for the next never carries one case's names into another's
+text: each case's text is scrubbed against its own people."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from casework.cases import services as cases
+from casework.core.db import db
+from casework.core.vocab import CaseStatus, Role
+from casework.people import services as people
+from casework.people.services import NameInput
+from casework.reports import anonymise, services, upr
+from casework.reports.anonymise import NAME_WITHHELD, Output
+from tests.factories import make_case, make_user
+
+PERIOD = upr.Period(date(2014, 1, 1), date(2014, 12, 31))
+# The same words in every case's text, as a template or a copied paragraph gives them.
+SHARED = (
+    "was detained at the migration service after a routine document check, taken to the "
+    "detention centre, questioned without a lawyer and told that the extradition request had "
+    "been received from the prosecutor's office."
+)
+
+
+def _case(coordinator, number: int, *named: tuple[str, str]):
+    """A verified case of 2014 whose people (name, consent) its text names, reviewed for the
+    UPR submission."""
+    case = make_case(
+        coordinator,
+        reference=f"KZ-2014-{number:04d}",
+        act_date="2014-05",
+        narrative=" ".join(f"{name} {SHARED}" for name, _ in named),
+    )
+    for name, consent in named:
+        person = people.create_person(
+            coordinator,
+            [NameInput(name, None, "as_given")],
+            consent=consent,
+            consent_date=None if consent == "none" else date(2014, 1, 1),
+        )
+        cases.add_person_to_case(coordinator, case, person, "at_risk")
+    case.status = CaseStatus.VERIFIED  # a person added sends a verified case back to review
+    db.session.commit()
+    services.review_free_text(coordinator, case, Output.UPR)
+    db.session.commit()
+    return case
+
+
+def test_the_words_the_cases_texts_share_are_keyed_once_not_once_per_case(app, monkeypatch):
+    coordinator = make_user(Role.COORDINATOR)
+    surnames = ("Umarov", "Karimov", "Saidov", "Rakhimov", "Tursunov", "Yuldashev")
+    for number, surname in enumerate(surnames, 1):
+        _case(coordinator, number, (f"Farrukh {surname}", "none"))
+    upr.generate_text(coordinator, PERIOD, joint=False)  # pseudonyms, and words keyed once
+    keyed: Counter[str] = Counter()
+    real = anonymise.latin_key
+
+    def counted(text: str) -> str:
+        keyed[text] += 1
+        return real(text)
+
+    monkeypatch.setattr(anonymise, "latin_key", counted)
+    text = upr.generate_text(coordinator, PERIOD, joint=False)
+    assert text.count(f"{NAME_WITHHELD} {SHARED}") == len(surnames), text
+    # Keyed the first time (once for all six cases), nothing is keyed again: six cases cost
+    # what one does.
+    assert not keyed, keyed.most_common(5)
+
+
+def test_a_name_withheld_in_one_case_is_named_in_the_case_whose_person_consented(app):
+    """Two cases with the same text: in the first its person is named (consent to be named)
+    and the other's withheld (a witness who gave none); in the second the other way round.
+    The document names each where its case names them, and nowhere else."""
+    coordinator = make_user(Role.COORDINATOR)
+    names = ("Farrukh Umarov", "Dilnoza Karimova")
+    _case(coordinator, 1, (names[0], "named"), (names[1], "none"))
+    _case(coordinator, 2, (names[1], "named"), (names[0], "none"))
+    _case(coordinator, 3, (names[0], "none"), (names[1], "none"))
+    for _ in range(2):  # the second time with what the first one kept
+        text = upr.generate_text(coordinator, PERIOD, joint=False)
+        summaries = {
+            line.split(":")[0]: line for line in text.splitlines() if line.startswith("Case KZ-")
+        }
+        first, second, third = (summaries[f"Case KZ-2014-{n:04d}"] for n in (1, 2, 3))
+        assert f"{names[0]} {SHARED} {NAME_WITHHELD} {SHARED}" in first, first
+        assert names[1] not in first and "Karimov" not in first, first
+        assert f"{names[1]} {SHARED} {NAME_WITHHELD} {SHARED}" in second, second
+        assert "Umarov" not in second and "Farrukh" not in second, second
+        assert "Umarov" not in third and "Karimov" not in third, third
+        assert third.count(NAME_WITHHELD) >= 2, third
