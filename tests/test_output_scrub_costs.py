@@ -14,7 +14,7 @@ from casework.core.vocab import CaseStatus, Role
 from casework.people import services as people
 from casework.people.services import NameInput
 from casework.reports import anonymise, services, upr
-from casework.reports.anonymise import NAME_WITHHELD, Output
+from casework.reports.anonymise import CONTACT_WITHHELD, NAME_WITHHELD, Output, Scrubber
 from tests.factories import make_case, make_user
 
 PERIOD = upr.Period(date(2014, 1, 1), date(2014, 12, 31))
@@ -92,3 +92,32 @@ def test_a_name_withheld_in_one_case_is_named_in_the_case_whose_person_consented
         assert "Umarov" not in second and "Farrukh" not in second, second
         assert "Umarov" not in third and "Karimov" not in third, third
         assert third.count(NAME_WITHHELD) >= 2, third
+
+
+def test_a_withheld_value_is_compiled_once_not_once_per_document(monkeypatch):
+    """A document over a thousand cases withholds thousands of names, numbers and contacts as
+    typed, and gives a pseudonym to hundreds of people, more than the regular expression module
+    keeps compiled (512): the next document, or the next text, compiles none of them again."""
+    from re import _compiler
+
+    scrubber = Scrubber(literals=[(f"+7 701 555 {n:04d}", CONTACT_WITHHELD) for n in range(600)])
+    text = "Call +7 701 555 0042 or +7 701 555 0599, not +7 701 555 9999."
+    scrubbed = f"Call {CONTACT_WITHHELD} or {CONTACT_WITHHELD}, not +7 701 555 9999."
+    assert scrubber.scrub(text, generic=False) == scrubbed
+    # A pseudonym each person: the initials written with each go with it.
+    pseudonyms = Scrubber(names={f"name{n}": f"Person AB{n:03d}" for n in range(600)})
+    named = " ".join(f"A.B. Person AB{n:03d} Person AB{n:03d}, K. wrote." for n in range(600))
+    plain = " ".join(f"Person AB{n:03d} wrote." for n in range(600))
+    assert pseudonyms.scrub(named, generic=False) == plain
+    compiled: list[str] = []
+    real = _compiler.compile
+
+    def counted(pattern, flags):
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(_compiler, "compile", counted)
+    assert scrubber.scrub(text, generic=False) == scrubbed
+    assert Scrubber(literals=scrubber.literals[:10]).scrub(text, generic=False) == text
+    assert pseudonyms.scrub(named, generic=False) == plain
+    assert not compiled, compiled[:5]

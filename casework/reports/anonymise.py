@@ -300,6 +300,31 @@ def _run_together(run: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+# Values withheld as typed (names, numbers, contacts): an output over a thousand cases seeks
+# thousands, more than ``re`` keeps compiled, each in every text of its case and again in the
+# next output.
+LITERAL_CACHE = 8192
+
+
+@lru_cache(maxsize=LITERAL_CACHE)
+def _literal(value: str) -> re.Pattern[str]:
+    """The pattern of a value withheld as typed, in any case."""
+    return re.compile(re.escape(visible(value)), re.IGNORECASE)
+
+
+@lru_cache(maxsize=LITERAL_CACHE)
+def _around(replacement: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """What goes with a withheld name once replaced (a pseudonym each person): initials before
+    or after it ("A.B. Kholmatov", "Kholmatov, A."), the person's; and the replacement again
+    ("[name withheld] [name withheld]", a first name and a surname), which reads as one."""
+    name = re.escape(replacement)
+    return (
+        re.compile(rf"(?<![\w.]){_INITIALS}\s?(?={name})"),
+        re.compile(rf"(?<={name}),?\s+{_INITIALS}(?![^\W\d_])"),
+        re.compile(rf"{name}(?:\s*{name})+"),
+    )
+
+
 @lru_cache(maxsize=WORD_CACHE)
 def _misreadings(word: str) -> tuple[str, ...]:
     """``names.misreadings`` of a word of free text."""
@@ -592,8 +617,7 @@ class Scrubber:
             return ""
         text = visible(text)
         for value, replacement in sorted(self.literals, key=lambda lr: -len(lr[0])):
-            value = visible(value)
-            text = re.sub(re.escape(value), replacement, text, flags=re.IGNORECASE)
+            text = _literal(value).sub(replacement, text)
         if generic:
             text = _ADDRESS_NAME_FIRST.sub(WITHHELD, _ADDRESS.sub(WITHHELD, text))
             text = _EMAIL.sub(CONTACT_WITHHELD, text)
@@ -602,13 +626,8 @@ class Scrubber:
         text = _WITH_DIGITS.sub(self._replace_digits, text)
         text = _WORD.sub(self._replace_word, text)
         for replacement in {r for r in self.names.values() if r in text}:
-            name = re.escape(replacement)
-            # Initials before or after a withheld name ("A.B. Kholmatov", "Kholmatov, A.") are
-            # the person's: they go with it.
-            text = re.sub(rf"(?<![\w.]){_INITIALS}\s?(?={name})", "", text)
-            text = re.sub(rf"(?<={name}),?\s+{_INITIALS}(?![^\W\d_])", "", text)
-            # "[name withheld] [name withheld]" (a first name and a surname) reads as one.
-            text = re.sub(rf"{name}(?:\s*{name})+", replacement, text)
+            before, after, repeated = _around(replacement)
+            text = repeated.sub(replacement, after.sub("", before.sub("", text)))
         return text
 
 
