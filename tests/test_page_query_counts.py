@@ -293,6 +293,32 @@ def test_a_upr_document_costs_the_same_over_ten_times_the_cases(app, archive, co
     assert cost() == few
 
 
+def test_a_upr_draft_s_word_document_costs_the_same_over_ten_times_the_cases(
+    app, archive, count_queries
+):
+    """The Word document of a draft scrubs its text against every person of the period's cases
+    and of the cases it was written from, with their relatives and protected sources: read a
+    batch at a time, not a query per case or per person."""
+    client = _client(app, archive.coordinator)
+    form = {"period_from": "2015-01-01", "period_to": "2016-12-31", "title": "Query count"}
+
+    def cost() -> int:
+        draft = client.post("/reports/upr", data=form).headers["Location"]
+        client.get(f"{draft}/docx")  # the first output gives new people a pseudonym
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = client.get(f"{draft}/docx")
+            assert response.status_code == 200, response.status_code
+            assert response.mimetype.endswith("wordprocessingml.document"), response.mimetype
+        return counter["n"]
+
+    _verified_cases(archive, 3, 2015)
+    few = cost()
+    _verified_cases(archive, 30, 2016)
+    _verified_cases(archive, 30, 2019)  # outside the period
+    assert cost() == few
+
+
 def test_an_export_costs_the_same_over_ten_times_the_cases(app, archive, count_queries):
     """The export reads the cases a batch at a time, their people's relatives too (whose
     names its free text withholds): not a query per case or per person."""
