@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from casework.audit.models import AuditEntry
 from casework.cases import services as case_services
@@ -560,3 +560,107 @@ def test_one_word_finds_its_bearers_first_then_those_recorded_under_a_name_said_
     assert candidate_ids(world["monitor"], ["Дилноза"]) == [full.id, fond.id]
     # The pet form itself finds both: its own bearer, then the name it begins.
     assert set(candidate_ids(world["monitor"], ["Дилька"])) == {full.id, fond.id}
+def _people_read(monkeypatch):
+    """Rows read from the people table (a birth date with them), statement by statement."""
+    read: list[int] = []
+    execute = db.session.execute
+
+    def counting(statement, *args, **kwargs):
+        result = execute(statement, *args, **kwargs)
+        if "people.birth_date" not in str(statement):
+            return result
+        frozen = result.freeze()
+        read.append(len(frozen.data))
+        return frozen()
+
+    monkeypatch.setattr(db.session, "execute", counting)
+    return read
+
+
+def _add_people(world, names, count, **facts):
+    for _ in range(count):
+        person = people_services.create_person(
+            world["monitor"], [NameInput(n) for n in names], **facts
+        )
+        case_services.add_person_to_case(world["monitor"], world["case"], person, "witness")
+    db.session.commit()
+
+
+def test_an_import_reads_only_the_people_who_may_be_a_rows_candidates(world, monkeypatch):
+    """A row's candidates are those sharing most of its keys: the people sharing fewer (the
+    thousands of a common name in a large archive) are not read from the people table one key
+    each, and a file of many rows takes as many statements as a file of one."""
+    from casework.people import matching
+
+    monkeypatch.setattr(matching, "ROW_CANDIDATES", 2)
+    both = ["Dilshod Rakhimov", "Bakhrom Yusupov"]
+    _add_people(world, both, 3)
+    row = matching.Query(both)
+
+    def people_read(partial: int) -> int:
+        _add_people(world, ["Bakhrom Yusupov"], partial)  # share one name of the row's two
+        read = _people_read(monkeypatch)
+        (found,) = matching.match_many(world["monitor"], [row])
+        monkeypatch.undo()
+        monkeypatch.setattr(matching, "ROW_CANDIDATES", 2)
+        assert len(found) == 2 and all(len(c.names) == 2 for c in found)
+        return sum(read)
+
+    assert people_read(2) == people_read(12)
+
+    def statements(queries: list) -> int:
+        counted: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            counted.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            found = matching.match_many(world["monitor"], queries)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+        assert found[0]
+        return len(counted)
+
+    others = [matching.Query([f"Bakhrom Yusupov {word}"]) for word in ("Ali", "Vali", "Oybek")]
+    assert statements([row] * 30 + others * 10) == statements([row])
+
+
+def test_an_import_row_finds_its_person_among_many_namesakes(app, world, monkeypatch):
+    """The person recorded is found for a row among a file of many, however many share the
+    whole name and more share a part of it: those agreeing on birth year and nationality are
+    scored first. People a user may not see take no candidate's place: those sharing fewer
+    keys are scored instead."""
+    from casework.people import matching
+
+    both = ["Dilshod Rakhimov", "Bakhrom Yusupov"]
+    _add_people(world, both, 15, birth_date="1960")
+    _add_people(world, both[1:], 20, birth_date="1984", nationality="UZ")
+    target = people_services.create_person(
+        world["monitor"],
+        [NameInput("Дильшод Рахимов"), NameInput("Бахром Юсупов")],
+        birth_date="1984",
+        nationality="UZ",
+    )
+    case_services.add_person_to_case(world["monitor"], world["case"], target, "witness")
+    db.session.commit()
+    file = [matching.Query([f"Person{n} Family{n}"]) for n in range(40)]
+    row = matching.Query(both, 1984, "uz")
+    found = matching.match_many(world["monitor"], [*file, row, *file])
+    assert found[40][0].person.id == target.id
+
+    monkeypatch.setattr(matching, "ROW_CANDIDATES", 2)
+    restricted = intake(_client(app, world["other_monitor"]), name="Memet Tursun")
+    restricted.restricted = True
+    for _ in range(3):  # sharing every key of the row, in a case the coordinator may not read
+        person = people_services.create_person(
+            world["other_monitor"], [NameInput("Dilshad Memet"), NameInput("Memet Tursun")]
+        )
+        case_services.add_person_to_case(world["other_monitor"], restricted, person, "witness")
+    db.session.commit()
+    query = matching.Query(["Dilshad Memet", "Memet Tursun"])
+    (found,) = matching.match_many(world["coordinator"], [query])
+    assert _ids(found) == [_person(world["other"]).public_id]
+    # The restricted case's team scores its own people, the two sharing every key.
+    (found,) = matching.match_many(world["other_monitor"], [query])
+    assert len(found) == 2 and all(len(c.names) == 2 for c in found)

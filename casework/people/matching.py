@@ -427,15 +427,72 @@ def _agreement(facts: tuple[int | None, str | None], query: Query) -> int:
     return score
 
 
+def _index_entries(tokens: list[str]) -> dict[str, set[int]]:
+    """The people holding each of ``tokens``, read from the index alone (token, person): not
+    a person's row, nor whether the user may see them, for each of a common name's keys."""
+    by_token: dict[str, set[int]] = {}
+    for batch in in_chunks(tokens):
+        rows = db.session.execute(
+            select(PersonNameKey.token, PersonNameKey.person_id).where(
+                PersonNameKey.token.in_(batch)
+            )
+        )
+        for token, person_id in rows:
+            by_token.setdefault(token, set()).add(person_id)
+    return by_token
+
+
+def _facts_of(user: Any, ids: Iterable[int]) -> dict[int, tuple[int | None, str | None]]:
+    """Birth year and nationality of those of ``ids`` (people) that ``user`` may see."""
+    facts: dict[int, tuple[int | None, str | None]] = {}
+    for batch in in_chunks(sorted(set(ids))):
+        rows = db.session.execute(
+            select(
+                Person.id,
+                # The ISO text as stored: its year is all that is read.
+                type_coerce(Person.birth_date, String),
+                Person.nationality,
+            ).where(among(Person.id, batch), permissions.visible_people_clause(user))
+        )
+        for person_id, born, nationality in rows:
+            facts[person_id] = (int(born[:4]) if born else None, nationality)
+    return facts
+
+
+def _levels(shared: Counter[int]) -> list[tuple[int, list[int]]]:
+    """The people of ``shared`` grouped by the number of keys they share, the most first."""
+    by_count: dict[int, list[int]] = {}
+    for person, count in shared.items():
+        by_count.setdefault(count, []).append(person)
+    return sorted(by_count.items(), reverse=True)
+
+
+def _contenders(
+    levels: list[tuple[int, list[int]]], facts: dict[int, Any], asked: set[int]
+) -> tuple[Counter[int], set[int]]:
+    """Of the people sharing keys with a row (``_levels``), the visible ones who may be among
+    its ROW_CANDIDATES: everyone sharing as many keys as the last of them, or more. And those
+    whose facts (``_facts_of``) are still to read to know it: if all of them may be seen,
+    they are enough; the rest share fewer keys."""
+    kept: Counter[int] = Counter()
+    unread: set[int] = set()
+    for count, people in levels:
+        for person in people:
+            if person in facts:
+                kept[person] = count
+            elif person not in asked:
+                unread.add(person)
+        if len(kept) + len(unread) >= ROW_CANDIDATES:
+            break
+    return kept, unread
+
+
 def _most_shared(
-    by_token: dict[str, set[int]],
-    tokens: set[str],
-    facts: dict[int, tuple[int | None, str | None]],
-    query: Query,
+    shared: Counter[int], facts: dict[int, tuple[int | None, str | None]], query: Query
 ) -> set[int]:
-    """The ROW_CANDIDATES people sharing the most of ``tokens``; among as many shared keys,
-    those whose birth year and nationality agree with the row's, then the oldest."""
-    shared = Counter(person for token in tokens for person in by_token.get(token, ()))
+    """The ROW_CANDIDATES people of ``shared`` (visible ones, by the number of the row's keys
+    each shares) sharing the most; among as many shared keys, those whose birth year and
+    nationality agree with the row's, then the oldest."""
     if len(shared) <= ROW_CANDIDATES:
         return set(shared)
     best = heapq.nsmallest(
@@ -449,36 +506,40 @@ def _most_shared(
 def match_many(
     user: Any, queries: list[Query], *, threshold: float = MATCH_THRESHOLD, limit: int = 5
 ) -> list[list[Candidate]]:
-    """:func:`find_matches` for many names at once (an import): a few queries in all."""
+    """:func:`find_matches` for many names at once (an import): a few queries in all.
+
+    The index is read once for the keys of every name of the rows (a name of many rows, once)
+    and from the index alone. Whether a person may be seen, and their birth year and
+    nationality, are read only for the people who may be among a row's ROW_CANDIDATES (see
+    ``_contenders``), not for each of the thousands sharing one of its keys: the same people
+    are scored as if all were read.
+    """
     index = current_index()
-    wanted = [
-        {index.token(_purpose(k), v) for text in q.names for k, v in query_keys(text)}
-        for q in queries
-    ]
-    tokens = sorted(set().union(*wanted)) if wanted else []
-    by_token: dict[str, set[int]] = {}
+    tokens_of = {
+        text: {index.token(_purpose(k), v) for k, v in query_keys(text)}
+        for text in {text for q in queries for text in q.names}
+    }
+    wanted = [set().union(*(tokens_of[text] for text in q.names)) for q in queries]
+    by_token = _index_entries(sorted(set().union(*wanted))) if wanted else {}
+    levels = [_levels(Counter(p for t in w for p in by_token.get(t, ()))) for w in wanted]
+    # Read for every row at once; again only for rows some of whose contenders may not be seen
+    # (then those sharing fewer keys may be among its best).
     facts: dict[int, tuple[int | None, str | None]] = {}
-    for batch in in_chunks(tokens):
-        rows = db.session.execute(
-            select(
-                PersonNameKey.token,
-                PersonNameKey.person_id,
-                # The ISO text as stored: its year is all that is read, for every row.
-                type_coerce(Person.birth_date, String),
-                Person.nationality,
-            )
-            .join(Person, Person.id == PersonNameKey.person_id)
-            .where(
-                PersonNameKey.token.in_(batch),
-                permissions.visible_people_clause(user),
-            )
-        )
-        for tok, person_id, born, nationality in rows:
-            by_token.setdefault(tok, set()).add(person_id)
-            facts[person_id] = (int(born[:4]) if born else None, nationality)
-    ids_per_query = [
-        _most_shared(by_token, w, facts, q) for w, q in zip(wanted, queries, strict=True)
-    ]
+    asked: set[int] = set()
+    kept: list[Counter[int]] = [Counter() for _ in queries]
+    pending = list(range(len(queries)))
+    while pending:
+        unread: set[int] = set()
+        waiting = []
+        for i in pending:
+            kept[i], missing = _contenders(levels[i], facts, asked)
+            if missing:
+                unread |= missing
+                waiting.append(i)
+        facts.update(_facts_of(user, unread))
+        asked |= unread
+        pending = waiting
+    ids_per_query = [_most_shared(k, facts, q) for k, q in zip(kept, queries, strict=True)]
     people = _load_people(set().union(*ids_per_query)) if ids_per_query else {}
     return _as_candidates(
         [
