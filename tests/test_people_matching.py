@@ -664,3 +664,26 @@ def test_an_import_row_finds_its_person_among_many_namesakes(app, world, monkeyp
     # The restricted case's team scores its own people, the two sharing every key.
     (found,) = matching.match_many(world["other_monitor"], [query])
     assert len(found) == 2 and all(len(c.names) == 2 for c in found)
+
+
+def test_an_import_row_says_why_for_the_candidates_it_keeps_only(world, monkeypatch):
+    """A row scores up to ROW_CANDIDATES people and keeps the best few: the reasons (in the
+    user's language) are written for those kept, not for each person scored."""
+    from casework.people import matching
+
+    _add_people(world, ["Dilshod Rakhimov"], 8, birth_date="1984", nationality="KG")
+    said: list[str] = []
+    gettext = matching.gettext
+    monkeypatch.setattr(
+        matching, "gettext", lambda text, **kw: said.append(text) or gettext(text, **kw)
+    )
+    (found,) = matching.match_many(
+        world["monitor"], [matching.Query(["Dilshod Rakhimov"], 1984, "uz")], limit=2
+    )
+    assert len(found) == 2
+    assert [r for c in found for r in c.reasons] == [
+        reason
+        for c in found
+        for reason in (c.reasons[0], "same birth year", "different nationality")
+    ]
+    assert len(said) == sum(len(c.reasons) for c in found)

@@ -178,18 +178,34 @@ class Candidate:
 
 def _adjust(
     person: _Named, score: float, birth_year: int | None, nationality: str | None
-) -> tuple[float, list[str]]:
-    reasons = []
+) -> tuple[float, int | None, bool]:
+    """The score as birth year and nationality change it; the years apart (None: not known or
+    within 1 or 2, which change nothing), whether the nationalities differ."""
+    gap = None
     if birth_year and person.birth_date is not None:
         gap = abs(person.birth_date.year - birth_year)
         if gap == 0:
-            score, reasons = min(100.0, score + 3), [gettext("same birth year")]
+            score = min(100.0, score + 3)
         elif gap > 2:
-            score, reasons = score - 15, [gettext("birth years %(gap)s apart", gap=gap)]
-    if nationality and person.nationality and person.nationality != nationality.upper():
+            score -= 15
+        else:
+            gap = None
+    other = bool(nationality and person.nationality and person.nationality != nationality.upper())
+    if other:
         score -= 10
+    return score, gap, other
+
+
+def _reasons(gap: int | None, other_nationality: bool) -> list[str]:
+    """What ``_adjust`` found, said."""
+    reasons = []
+    if gap == 0:
+        reasons.append(gettext("same birth year"))
+    elif gap is not None:
+        reasons.append(gettext("birth years %(gap)s apart", gap=gap))
+    if other_nationality:
         reasons.append(gettext("different nationality"))
-    return score, reasons
+    return reasons
 
 
 def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) -> list[int]:
@@ -350,7 +366,10 @@ def _rank(
     birth_year: int | None,
     nationality: str | None,
     threshold: float,
+    limit: int | None = None,
 ) -> list[_Scored]:
+    """The ``limit`` best of ``people`` scoring ``threshold`` or more, with their reasons
+    (said for those kept only: an import row scores ten people and keeps five)."""
     queries = [text for text in names if text.strip()]
     found = []
     for named in people:
@@ -360,18 +379,20 @@ def _rank(
                 score = text_similarity(text, stored)
                 if score > best[0]:
                     best = (score, stored, text)
-        score, reasons = _adjust(named, best[0], birth_year, nationality)
+        score, gap, other = _adjust(named, best[0], birth_year, nationality)
         if score >= threshold:
-            matched = gettext(
-                "\u201c%(typed)s\u201d matches \u201c%(recorded)s\u201d (%(score)s)",
-                typed=best[2],
-                recorded=best[1],
-                score=f"{best[0]:.0f}",
-            )
-            why = [matched, *reasons]
-            found.append(_Scored(named, score, best[1], best[2], why))
-    found.sort(key=lambda c: (-c.score, c.named.id))
-    return found
+            found.append((score, named, best, gap, other))
+    found.sort(key=lambda c: (-c[0], c[1].id))
+    ranked = []
+    for score, named, (raw, stored, text), gap, other in found[:limit]:
+        matched = gettext(
+            "\u201c%(typed)s\u201d matches \u201c%(recorded)s\u201d (%(score)s)",
+            typed=text,
+            recorded=stored,
+            score=f"{raw:.0f}",
+        )
+        ranked.append(_Scored(named, score, stored, text, [matched, *_reasons(gap, other)]))
+    return ranked
 
 
 def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
@@ -549,7 +570,8 @@ def match_many(
                 q.birth_year,
                 q.nationality,
                 threshold,
-            )[:limit]
+                limit,
+            )
             for q, ids in zip(queries, ids_per_query, strict=True)
         ]
     )
@@ -569,8 +591,8 @@ def find_matches(
     """People the user may see who may be the person called ``names`` (best first, equal
     scores the oldest record first), of the ``candidates`` (MAX_CANDIDATES) sharing most of its
     matching keys."""
-    found = _ranked(user, names, birth_year, nationality, threshold, exclude, candidates)
-    return _as_candidates([found[:limit]])[0]
+    found = _ranked(user, names, birth_year, nationality, threshold, exclude, candidates, limit)
+    return _as_candidates([found])[0]
 
 
 def matched_names(
@@ -584,8 +606,8 @@ def matched_names(
     """(person id, the person's spelling that matched) of :func:`find_matches`, in its order,
     for a search that lists cases: the people are not loaded as records (their public ids and
     facts are not read)."""
-    found = _ranked(user, names, None, None, threshold, (), candidates)
-    return [(s.named.id, s.matched_name) for s in found[:limit]]
+    found = _ranked(user, names, None, None, threshold, (), candidates, limit)
+    return [(s.named.id, s.matched_name) for s in found]
 
 
 def _ranked(
@@ -596,8 +618,10 @@ def _ranked(
     threshold: float,
     exclude: Iterable[int],
     candidates: int | None,
+    limit: int,
 ) -> list[_Scored]:
+    """The ``limit`` best of the candidates, scored, with their reasons."""
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
     ids = [i for i in candidate_ids(user, names, limit=candidates) if i not in skip]
-    return _rank(_load_people(ids).values(), names, birth_year, nationality, threshold)
+    return _rank(_load_people(ids).values(), names, birth_year, nationality, threshold, limit)
