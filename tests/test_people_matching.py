@@ -560,6 +560,8 @@ def test_one_word_finds_its_bearers_first_then_those_recorded_under_a_name_said_
     assert candidate_ids(world["monitor"], ["Дилноза"]) == [full.id, fond.id]
     # The pet form itself finds both: its own bearer, then the name it begins.
     assert set(candidate_ids(world["monitor"], ["Дилька"])) == {full.id, fond.id}
+
+
 def _people_read(monkeypatch):
     """Rows read from the people table (a birth date with them), statement by statement."""
     read: list[int] = []
