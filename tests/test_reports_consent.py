@@ -259,13 +259,7 @@ def test_a_withheld_name_in_another_spelling_or_script_is_withheld():
         "Ходжаев Шухрат": ["Chodschajew", "Khodjaïev", "Hodžajev", "Schuchrat", "Choukhrat"],
         "Alisher Kholmatov": ["Kholmatoff", "Cholmatow", "Kholmatowa", "ХОЛМАТОВА"],
     }
-    for name, spellings in recorded.items():
-        scrubber = Scrubber(names=dict.fromkeys(name_parts(name), "P1"))
-        for spelling in spellings:
-            assert scrubber.scrub(f"He met {spelling} there.") == "He met P1 there.", (
-                name,
-                spelling,
-            )
+    _each_spelling_withheld(recorded)
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Ўткир Бакыт Жанар Усен Омар Али"), "P1"))
     text = (
         "Attacker using a packet; in January, Amir said, Ali: умер, Ким, IDOR, Back. "
@@ -974,21 +968,28 @@ def test_a_withheld_name_in_the_spellings_the_matcher_takes_for_it_is_withheld()
     """The people matcher takes Julia for Юлия, Mehmet for Memet and Дилька or Гулечка for
     Дилноза or Гульнара: so written (and with a case ending), the withheld name left the
     output. Words that merely begin as a name stay."""
-    for name, spellings in {
-        "Юлия Каримова": ["Julia", "Julija", "Juliya", "Julia's", "Юлии", "Юлией", "Yulia"],
-        "Julia Karimova": ["Юлия", "Юлией", "Yuliya", "Julii"],
-        "Memet Tohti": ["Mehmet", "Mehmetning", "Mehmetov", "Мехмет"],
-        "Mehmet Tohti": ["Memet", "Мәмәт", "Memetning"],
-        "Дилноза Каримова": ["Дилька", "Dilka", "Дилечка", "Дилькой", "Дилюшка"],
-        "Гульнара Холматова": ["Гулька", "Гулечка", "Gulka", "Гульке"],
-        "Диля Каримова": ["Дилька", "Дилечка"],
-    }.items():
+    _each_spelling_withheld(
+        {
+            "Юлия Каримова": ["Julia", "Julija", "Juliya", "Julia's", "Юлии", "Юлией", "Yulia"],
+            "Julia Karimova": ["Юлия", "Юлией", "Yuliya", "Julii"],
+            "Memet Tohti": ["Mehmet", "Mehmetning", "Mehmetov", "Мехмет"],
+            "Mehmet Tohti": ["Memet", "Мәмәт", "Memetning"],
+            "Дилноза Каримова": ["Дилька", "Dilka", "Дилечка", "Дилькой", "Дилюшка"],
+            "Гульнара Холматова": ["Гулька", "Гулечка", "Gulka", "Гульке"],
+            "Диля Каримова": ["Дилька", "Дилечка"],
+        }
+    )
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Юлия Дилноза Гульнара Memet"), "P1"))
+    text = "July, Julian Assange, Дилижанс, Gulag, Gulf, Africa, Memento, Dilemma, Дилер."
+    assert scrubber.scrub(text) == text
+
+
+def _each_spelling_withheld(recorded: dict[str, list[str]]) -> None:
+    """Each name recorded (withheld), written in each of its spellings, is withheld."""
+    for name, spellings in recorded.items():
         scrubber = Scrubber(names=dict.fromkeys(name_parts(name), "P1"))
         for spelling in spellings:
             assert scrubber.scrub(f"He met {spelling} there.") == "He met P1 there.", (
                 name,
                 spelling,
             )
-    scrubber = Scrubber(names=dict.fromkeys(name_parts("Юлия Дилноза Гульнара Memet"), "P1"))
-    text = "July, Julian Assange, Дилижанс, Gulag, Gulf, Africa, Memento, Dilemma, Дилер."
-    assert scrubber.scrub(text) == text
