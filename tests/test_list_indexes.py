@@ -633,3 +633,26 @@ def test_the_rarest_word_of_a_search_is_counted_from_the_token_index(world):
         tokens = [line for line in plan if "search_tokens" in line]
         assert len(tokens) == 3, plan
         assert all("INDEX ix_search_tokens_token_case (token=?)" in line for line in tokens), plan
+
+
+def test_a_word_and_its_spellings_in_other_scripts_are_each_read_newest_first(world):
+    """A word is looked up under its own token and its spelling keys in other scripts: each
+    token's newest records are read from the (token, case) index and stopped at the window,
+    not every record of all of them read and sorted (thousands of "Almaty" and "Алматы")."""
+    from casework.cases import services as cases
+
+    case = db.session.query(Case).first()
+    cases.update_case(world["monitor"], case, {"narrative": "Held in Алматы."}, case.version)
+    db.session.commit()
+    with _statements() as seen:
+        found = search.search_cases(world["coordinator"], "Almaty")
+    assert [r.case.id for r in found.cases] == [case.id]
+    (window, parameters), *_ = [(s, p) for s, p in seen if "search_tokens" in s and "hits" in s]
+    assert "UNION ALL" in window and "search_tokens.token IN" not in window.split("sum(")[0]
+    plan = _plan(window, parameters)
+    if db.engine.dialect.name == "postgresql":
+        assert not [line for line in plan if "Seq Scan on search_tokens" in line], plan
+    else:
+        tokens = [line for line in plan if "search_tokens" in line]
+        assert len(tokens) >= 2, plan
+        assert all("INDEX ix_search_tokens_token_case (token=?)" in line for line in tokens), plan

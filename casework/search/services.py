@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, case, column, func, literal_column, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    case,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import load_only
 
 from casework import permissions
@@ -129,20 +139,36 @@ def _matching_cases(
         return []
     rarest, _ = _rarest(wanted) if len(wanted) > 1 else (wanted[0], False)
     exact = [term.exact for term in wanted]
-    window = (
-        select(SearchToken.case_id, SearchToken.token)
-        .join(Case, Case.id == SearchToken.case_id)
-        .where(
-            SearchToken.token.in_(rarest.tokens),
-            permissions.readable_cases_clause(user),
-            # A discarded draft has left the lists; its other records keep their tokens.
-            Case.hidden_at.is_(None),
+
+    def newest(token: bytes) -> Any:
+        # One token's newest readable records, read from the (token, case) index in order and
+        # stopped at the window: a list of tokens in one IN would be read whole and sorted.
+        part = (
+            select(SearchToken.case_id, SearchToken.token)
+            .join(Case, Case.id == SearchToken.case_id)
+            .where(
+                SearchToken.token == token,
+                permissions.readable_cases_clause(user),
+                # A discarded draft has left the lists; its other records keep their tokens.
+                Case.hidden_at.is_(None),
+            )
+            .order_by(SearchToken.case_id.desc())
+            .limit(SEARCH_WINDOW)
         )
-        .order_by(SearchToken.case_id.desc())
-        .limit(SEARCH_WINDOW)
-    )
-    if within is not None:
-        window = window.where(SearchToken.case_id.in_(within))
+        if within is not None:
+            part = part.where(SearchToken.case_id.in_(within))
+        return part
+
+    tokens = sorted(rarest.tokens)
+    if len(tokens) == 1:
+        window = newest(tokens[0])
+    else:
+        merged = union_all(*(select(p.subquery()) for p in map(newest, tokens))).subquery()
+        window = (
+            select(merged.c.case_id, merged.c.token)
+            .order_by(merged.c.case_id.desc())
+            .limit(SEARCH_WINDOW)
+        )
     if len(wanted) == 1:
         # One word: the window holds every record of it there is to count.
         records = window.subquery()
@@ -156,7 +182,7 @@ def _matching_cases(
             .subquery()
         )
     else:
-        cases = window.with_only_columns(SearchToken.case_id).scalar_subquery()
+        cases = select(window.subquery().c.case_id).scalar_subquery()
         # Every term held: one of its tokens at least (two terms may share a spelling key).
         held = [func.max(case((SearchToken.token.in_(t.tokens), 1), else_=0)) for t in wanted]
         agg = (
