@@ -141,6 +141,21 @@ def test_off_team_coordinator_sees_that_the_case_exists(app):
     assert cw.case.reference in client.get("/cases").get_data(as_text=True)
 
 
+def test_who_works_on_a_restricted_case_is_not_shown_off_its_team(app):
+    """Its team's names are as identifying as its people's: the page and its print an off-team
+    coordinator gets name none of them; a coordinator on the team sees them all."""
+    world = build_world()
+    cw = world.restricted
+    names = [world.on[role].display_name for role in world.on]
+    off = client_for(app, world.off[Role.COORDINATOR])
+    for url in (f"/cases/{cw.case.public_id}", f"/cases/{cw.case.public_id}/print"):
+        page = off.get(url).get_data(as_text=True)
+        assert cw.case.reference in page
+        assert [name for name in names if name in page] == [], url
+    page = client_for(app, world.on[Role.COORDINATOR]).get(f"/cases/{cw.case.public_id}")
+    assert all(name in page.get_data(as_text=True) for name in names)
+
+
 def _api_everything_seen(app, world: World, user) -> str:
     """Every GET of the API about the restricted case, and a name match, with ``user``'s token."""
     from tests.api_clients import api_for  # the API's test client, used by these two tests only

@@ -284,11 +284,9 @@ def _viewed(case: Case, kind: str, readable: bool, page: str) -> str:
 
 
 def _listed_context(case: Case) -> dict[str, Any]:
-    """What a user who may only know the case exists is shown: its listed facts."""
-    return {
-        "case": case,
-        "team": services.case_team(case),
-    }
+    """What a user who may only know the case exists is shown: its listed facts. Not its team:
+    who works on a restricted case is as identifying as who is in it."""
+    return {"case": case}
 
 
 @bp.get("/cases/<public_id>")
