@@ -113,3 +113,21 @@ def test_references_go_on_past_9999_in_a_year_and_are_never_given_twice(client, 
     assert intake(client, act_date="2011").reference == "KZ-2011-10002"
     assert intake(client, act_date="2012").reference == "KZ-2012-0501"
     assert intake(client, act_date="").reference == "KZ-XXXX-0005"
+
+
+def test_a_dates_note_shows_beside_a_known_date(client, login, make_user):
+    """A date kept as its year, with the words it was given in ("лето 2011"), shows both on the
+    case file: the year alone would read as all that is known."""
+    from casework.core.types import PartialDate
+    from tests.factories import make_case
+
+    monitor = make_user(Role.MONITOR)
+    noted = make_case(monitor, act_date=PartialDate(2011), act_date_note="лето 2011")
+    approximate = make_case(
+        monitor, act_date=PartialDate(2012), act_date_approximate=True, act_date_note="2012?"
+    )
+    unknown = make_case(monitor, act_date_note="before the elections")
+    login(monitor)
+    assert "2011 (лето 2011)" in page(client, f"/cases/{noted.public_id}")
+    assert "c. 2012 (2012?)" in page(client, f"/cases/{approximate.public_id}")
+    assert "unknown (before the elections)" in page(client, f"/cases/{unknown.public_id}")

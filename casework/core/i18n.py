@@ -233,7 +233,8 @@ def format_moment(value: datetime | None) -> str:
 
 
 def format_partial_date(value: Any, approximate: bool = False, note: str | None = None) -> str:
-    """A date known to the year, the month or the day (``PartialDate`` or ``date``)."""
+    """A date known to the year, the month or the day (``PartialDate`` or ``date``), with the
+    note on it when there is one."""
     if value is None:
         return gettext(N_("unknown (%(note)s)"), note=note) if note else gettext(N_("unknown"))
     if isinstance(value, date):
@@ -246,7 +247,10 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
         )
     else:
         text = f"{value.year:04d}"
-    return gettext(N_("c. %(date)s"), date=text) if approximate else text
+    if approximate:
+        text = gettext(N_("c. %(date)s"), date=text)
+    # The words the date was given in say more than its precision can ("лето 2011").
+    return gettext(N_("%(date)s (%(note)s)"), date=text, note=note) if note else text
 
 
 def format_number(value: Any) -> str:
