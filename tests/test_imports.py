@@ -2143,6 +2143,20 @@ def test_a_date_known_only_within_a_year_is_that_year_its_words_kept_as_the_note
     assert "2011" in messages[0] and "2012" in messages[0] and "winter" in messages[1]
 
 
+@pytest.mark.parametrize(
+    "decade", ["1990s", "the 1990s", "1990-е", "1990-е годы", "1990-х гг.", "90-е"]
+)
+def test_a_decade_is_refused_saying_it_names_no_year(app, coordinator, tmp_path, decade):
+    """ "1990s" or "1990-е" names no year: refused, saying so and what to write instead, rather
+    than with the message for text that is no date at all."""
+    bad = f"person_name;act_type;act_date\nAli;extradition;{decade}\n"
+    result, report = _run(app, coordinator, tmp_path, bad, "--dry-run")
+    [problem] = report["rejected"]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "act_date", decade)
+    assert "decade" in problem["message"] and "1990" in problem["message"]
+    assert "1995" in problem["message"]  # a year within it, as an example of what to give
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_a_cell_of_several_lines_closed_before_a_space_is_read_whole(
     app, coordinator, tmp_path, delimiter

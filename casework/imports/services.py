@@ -547,6 +547,11 @@ _TWO_MONTHS = re.compile(r"([^\W\d_]{3,})\.?\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\
 _YEARS = re.compile(r"(\d{4})\s*[-\u2013\u2014/]\s*(\d{4})(?:\s*гг\.?)?", re.IGNORECASE)
 _DOUBT = re.compile(r"\s*(?:\?+|\(\?\))$")
 _WINTER = re.compile(r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}", re.IGNORECASE)
+# A decade: "1990s", "the 1990s", "1990-е (годы)", "1990-х гг.", "90-е".
+_DECADE = re.compile(
+    r"(?:the\s+)?(\d{2}(?:\d0)?)(?:'?s|\s*-\s*(?:е|х|ые|ых))(?:\s+(?:годы|годах|гг\.?|years))?",
+    re.IGNORECASE,
+)
 
 
 def _two_of_one_year(text: str) -> str | None:
@@ -578,6 +583,15 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
             "the narrative.",
             first=m[1],
             last=m[2],
+        )
+    elif (m := _DECADE.fullmatch(text)) and m[1].endswith("0"):
+        start = int(m[1]) if len(m[1]) == 4 else (1900 if int(m[1]) >= 30 else 2000) + int(m[1])
+        return None, _(
+            "A decade (the %(decade)ss) names no one year: give the year of the act "
+            "(\u201cоколо %(example)s\u201d if it is not sure), or unknown, and the decade in "
+            "the narrative.",
+            decade=start,
+            example=start + 5,
         )
     elif _WINTER.fullmatch(text):
         return None, _(
