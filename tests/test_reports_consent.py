@@ -509,7 +509,19 @@ def test_an_address_down_to_the_house_in_free_text_is_withheld():
         scrubbed = scrubber.scrub(text)
         assert WITHHELD in scrubbed and not any(ch.isdigit() for ch in scrubbed), (text, scrubbed)
     assert scrubber.scrub("He lives at Abay avenue 10.") == f"He lives at {WITHHELD}."
+    # A street without its kind ("Абая 12"), where the text says it is an address or a flat
+    # follows the house; what introduces it stays.
+    for text, expected in (
+        ("Живёт по адресу: Абая 12.", f"Живёт по адресу: {WITHHELD}."),
+        ("по адресу Алматы, Толе би 59", f"по адресу {WITHHELD}"),
+        ("His address: Abaya 12/3, Almaty", f"His address: {WITHHELD}, Almaty"),
+        ("Адрес: Абая 12", f"Адрес: {WITHHELD}"),
+        ("hid at Abaya 12, apt 3 for a week", f"hid at {WITHHELD} for a week"),
+        ("Абая 12, кв. 5", WITHHELD),
+    ):
+        assert scrubber.scrub(text) == expected, text
     for text in (
+        "Article 12, para 3", "по адресу, указанному в статье 3", "address the Committee",
         "Протест на проспекте Достык.", "ст. 3 Конвенции", "Article 3 of the Convention",
         "in 2011, 12 people", "пр. 5 УПК", "St. Petersburg", "улица Абая", "on 5 May 2012",
     ):  # fmt: skip

@@ -248,6 +248,13 @@ _ADDRESS_NAME_FIRST = re.compile(
     rf"\b(?:{_CAPITALISED}){{1,3}}(?i:street|st\.|avenue|ave\.|road|lane|boulevard|"
     rf"ko['ʻ’‘]?chasi|көшесі|даңғылы)[\s,]*(?i:{_HOUSE})"
 )
+# A street without its kind ("Абая 12") where the text says it is an address ("по адресу:",
+# "Address:") or a flat follows the house ("Абая 12, кв. 5"). The words that say so stay.
+_ADDRESS_CUED = re.compile(
+    rf"(?P<cue>\b(?i:по\s+адресу|адрес|address)[:\s]+)"
+    rf"{_CAPITAL}[\w'’ʻ-]*\.?[\s,]+(?:{_NAME_WORD}){{0,4}}?(?i:{_HOUSE})"
+)
+_ADDRESS_FLAT = re.compile(rf"\b(?:{_CAPITALISED}){{1,3}}{_NUMBER}(?i:{_FLAT})")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 # The vowels of a comparison key.
@@ -620,6 +627,8 @@ class Scrubber:
             text = _literal(value).sub(replacement, text)
         if generic:
             text = _ADDRESS_NAME_FIRST.sub(WITHHELD, _ADDRESS.sub(WITHHELD, text))
+            text = _ADDRESS_CUED.sub(lambda m: m["cue"] + WITHHELD, text)
+            text = _ADDRESS_FLAT.sub(WITHHELD, text)
             text = _EMAIL.sub(CONTACT_WITHHELD, text)
             text = _PHONE.sub(self._replace_number, text)
         text = _BROKEN_WORD.sub(self._replace_broken, text)
