@@ -644,6 +644,25 @@ def test_a_first_name_said_fondly_finds_the_name():
     assert not likely_same("Malika Karimova", "Maliha Karimova")
 
 
+def test_a_short_form_of_a_first_name_finds_the_name():
+    """Диля for Дилноза, Гуля for Гульнара, Зуля for Зульфия: the short form a family uses is
+    the name's first syllable and -ля (-ня, -ша); it scored 83 and shared no key, so a
+    witness's "Диля Каримова" did not find Дилноза Каримова."""
+    for typed, recorded in [
+        ("Диля Каримова", "Дилноза Каримова"),
+        ("Гуля Холматова", "Гульнара Холматова"),
+        ("Зуля Юсупова", "Зульфия Юсупова"),
+        ("Dilya Karimova", "Dilnoza Karimova"),
+    ]:
+        assert likely_same(typed, recorded), (typed, recorded)
+        assert likely_same(recorded, typed), (recorded, typed)
+        assert query_keys(typed) & name_keys(recorded), (typed, recorded)
+    assert not likely_same("Диля Каримова", "Гульнара Каримова")
+    assert not likely_same("Диля Каримова", "Дилноза Холматова")
+    # A name of that shape that is no short form of a longer one stays itself.
+    assert not likely_same("Мария Каримова", "Марина Каримова")
+
+
 def test_a_pet_form_alone_finds_the_first_name_in_a_search():
     assert query_keys("Дилька") & name_keys("Дилноза Каримова")
     assert text_similarity("Дилька", "Дилноза Каримова") >= 75

@@ -989,6 +989,8 @@ def test_a_withheld_name_in_the_spellings_the_matcher_takes_for_it_is_withheld()
             "Дилноза Каримова": ["Дилька", "Dilka", "Дилечка", "Дилькой", "Дилюшка"],
             "Гульнара Холматова": ["Гулька", "Гулечка", "Gulka", "Гульке"],
             "Диля Каримова": ["Дилька", "Дилечка"],
+            "Гульнара Юсупова": ["Гуля", "Гулей", "Gulya"],
+            "Дилноза Юсупова": ["Диля", "Дилей", "Dilya"],
         }
     )
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Юлия Дилноза Гульнара Memet"), "P1"))

@@ -57,7 +57,8 @@ MATCH_THRESHOLD = 85.0
 # 13: a Turkish h after e before a consonant for nothing (Mehmet is Memet, Мәмәт).
 # 14: pet keys: the first letters of a word, found by a first name said fondly (Дилька finds
 #     Дилноза, Гулька Гульнара), and those of a pet form, found by any word.
-RULES_VERSION = 14
+# 15: a short form is a pet form too (Диля finds Дилноза, Гуля Гульнара).
+RULES_VERSION = 15
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

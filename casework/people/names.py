@@ -624,10 +624,13 @@ def _double_surname(a: str, b: str) -> bool:
 # A first name said fondly in Russian (Дилька, Гулька, Дилечка, Гулюшка: "dilka", "guleCka" as
 # phonetic words: "dilka", "gulehka", ч before к read as a German ch) is the beginning of the
 # name (Диля, Дилноза; Гуля, Гульнара) and an ending: a consonant and -ка, or -очка, -ечка,
-# -ушка, -юшка. A name ending in a vowel and -ka is none (Malika). The pet keys gather by the
-# first letters of a word (``PET_PREFIX``).
+# -ушка, -юшка; or a short form (``_SHORT_FORM``). A name ending in a vowel and -ka is none
+# (Malika). The pet keys gather by the first letters of a word (``PET_PREFIX``).
 _PET_ENDINGS = ("yuSka", "uSka", "eCka", "oCka", "ehka", "ohka")
 PET_PREFIX = 3
+# The short form a family uses: the name's first syllable and -ля or -ня (Диля of Дилноза,
+# Гуля of Гульнара, Зуля of Зульфия: "dilya", "gulya"), a word of five letters and no more.
+_SHORT_FORM = re.compile(r"[^aeiouy][aeiouy][ln]ya")
 
 
 def pet_stem(word: str) -> str | None:
@@ -637,6 +640,8 @@ def pet_stem(word: str) -> str | None:
             return word[: -len(ending)]
     if word.endswith("ka") and len(word) - 2 >= PET_PREFIX and word[-3] not in _VOWELS:
         return word[:-2]
+    if _SHORT_FORM.fullmatch(word):
+        return word[:PET_PREFIX]
     return None
 
 

@@ -289,6 +289,9 @@ _WITH_DIGITS = re.compile(r"(?<![\w-])(?=[^\W_]*[^\W\d_])[^\W_]*[013][^\W_]*(?![
 # ("Алишка", "Алишик" of Alisher, "Рустик" of Rustam) or whole ("Рустамчик"); keys spell ч C
 # and ш S.
 _FOND = ("ka", "ik", "Cik", "oCka", "eCka", "uSka", "enka", "onka", "uSa")
+# A short form of a first name (Гуля, ``names.pet_stem``) in its Russian cases: Гули, Гуле,
+# Гулю, Гулей.
+_SHORT_FORM_CASES = re.compile(r"([^aeiouy][aeiouy][ln])(?:yu|yey|ey|ei|i|e)")
 # A name cut short keeps four letters or more of it, and half of it or more (not "Taj" of
 # Tajibayev in "Tajik", nor "Restr" of Restrictedov in "Restrike").
 _FOND_STEM = 4
@@ -542,6 +545,8 @@ class Scrubber:
         too (``first``, stems and endings: "Алишкой" is Alish-k-oy)."""
         shortened = self._spelling_index()[1]
         forms = {key} | {f for stem, _ in first for f in (stem, stem + "a")}
+        if short := _SHORT_FORM_CASES.fullmatch(key):
+            forms.add(short[1] + "ya")  # a short form in its cases (Гулей, Гуле: Гуля)
         for form in forms:
             for ending in _FOND:
                 stem = form[: -len(ending)]
