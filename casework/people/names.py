@@ -630,7 +630,8 @@ _PET_ENDINGS = ("yuSka", "uSka", "eCka", "oCka", "ehka", "ohka")
 PET_PREFIX = 3
 # The short form a family uses: the name's first syllable and -ля or -ня (Диля of Дилноза,
 # Гуля of Гульнара, Зуля of Зульфия: "dilya", "gulya"), a word of five letters and no more.
-_SHORT_FORM = re.compile(r"[^aeiouy][aeiouy][ln]ya")
+# Not -ня: Таня is Татьяна, not Танзила.
+_SHORT_FORM = re.compile(r"[^aeiouy][aeiouy]lya")
 
 
 def pet_stem(word: str) -> str | None:

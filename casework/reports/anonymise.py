@@ -291,7 +291,7 @@ _WITH_DIGITS = re.compile(r"(?<![\w-])(?=[^\W_]*[^\W\d_])[^\W_]*[013][^\W_]*(?![
 _FOND = ("ka", "ik", "Cik", "oCka", "eCka", "uSka", "enka", "onka", "uSa")
 # A short form of a first name (Гуля, ``names.pet_stem``) in its Russian cases: Гули, Гуле,
 # Гулю, Гулей.
-_SHORT_FORM_CASES = re.compile(r"([^aeiouy][aeiouy][ln])(?:yu|yey|ey|ei|i|e)")
+_SHORT_FORM_CASES = re.compile(r"([^aeiouy][aeiouy]l)(?:yu|yey|ey|ei|i|e)")
 # A name cut short keeps four letters or more of it, and half of it or more (not "Taj" of
 # Tajibayev in "Tajik", nor "Restr" of Restrictedov in "Restrike").
 _FOND_STEM = 4
