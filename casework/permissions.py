@@ -215,12 +215,10 @@ IDENTIFYING_FIELDS: dict[str, frozenset[str]] = {
 }
 
 # Identifying columns kept in plaintext because SQL must compare or count them (statistics by
-# ethnicity and age band, duplicate documents by hash), or not sealed yet (said beside it); every
-# other identifying column of a table is encrypted at rest (SecretText). Their access is the
-# policy's like any other.
+# ethnicity and age band, duplicate documents by hash); every other identifying column of a
+# table is encrypted at rest (SecretText, or SecretDate for a day). Their access is the policy's
+# like any other.
 PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
-    # The authorisation's day is a date column: sealing it needs a migration to a text column.
-    "cases": frozenset({"authorised_on"}),
     "people": frozenset({"ethnicity", "birth_date"}),
     "documents": frozenset({"sha256"}),
 }

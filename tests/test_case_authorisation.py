@@ -241,3 +241,52 @@ def test_the_audit_trail_never_shows_the_day_of_the_authorisation(app, make_user
         assert value not in trail, value
     # The team still reads the day on the case file.
     assert "2013-05-17" in page(client_for(app, monitor), f"/cases/{case.public_id}")
+
+
+def _stored_day(case_id: int):
+    return db.session.execute(
+        text("SELECT authorised_on FROM cases WHERE id = :id"), {"id": case_id}
+    ).scalar_one()
+
+
+def test_the_day_of_the_authorisation_is_sealed_at_rest_and_read_back_as_a_day(app, make_user):
+    """The day the victim authorised the representation identifies them (it was kept as a plain
+    date, readable in a copied database or a dump): it is sealed as the other fields are, and
+    the form, the case file and the API still give it as a day."""
+    monitor = make_user(Role.MONITOR)
+    client = client_for(app, monitor)
+    case = intake(client)
+    response = client.post(
+        f"/cases/{case.public_id}/edit",
+        data={**EDIT, "authorisation": "written", "authorised_on": "01.03.2012",
+              "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    raw = _stored_day(case.id)
+    assert is_sealed_text(raw) and "2012" not in raw
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).authorised_on == date(2012, 3, 1)
+    assert 'value="2012-03-01"' in page(client, f"/cases/{case.public_id}/edit")
+    api = api_for(app, monitor)
+    read = api.get(f"cases/{case.public_id}")
+    assert read.status_code == 200, read.get_json()
+    assert read.get_json()["identifying"]["authorised_on"] == "2012-03-01"
+    changed = api.patch(
+        f"cases/{case.public_id}",
+        json={"authorised_on": "2013-05-17"},
+        headers={"If-Match": read.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["identifying"]["authorised_on"] == "2013-05-17"
+    raw = _stored_day(case.id)
+    assert is_sealed_text(raw) and "2013" not in raw
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).authorised_on == date(2013, 5, 17)
+    # Cleared, it is no value at all.
+    response = client.post(
+        f"/cases/{case.public_id}/edit",
+        data={**EDIT, "authorisation": "written", "authorised_on": "",
+              "version": db.session.get(Case, case.id).version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert _stored_day(case.id) is None

@@ -8,6 +8,7 @@ import os
 import secrets
 import stat
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ from casework.core.db import db
 from casework.core.keyring import DataKey
 from casework.core.sealedfiles import CHUNK
 from casework.core.sealing import open_selected, secret_attributes
-from casework.core.types import SecretText
+from casework.core.types import SecretDate, SecretText
 from casework.core.vocab import Role
 from casework.evidence.models import Document, Source
 from casework.people.models import Person, PersonName
@@ -49,6 +50,11 @@ def _client(app, user):
 
 def _canary() -> str:
     return f"CANARY{secrets.token_hex(8)}"
+
+
+def _text(value) -> str:
+    """A value of an encrypted column as its stored text is (a day as its ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value or ""
 
 
 def _secret_mappers() -> list:
@@ -84,8 +90,6 @@ def _plant(client) -> dict:
     canaries["file content"] = content
     world = build_world()  # a record of every other kind: links, remedies, actions, family...
     # A UPR submission draft (and its first version).
-    from datetime import date
-
     from casework.reports import upr
 
     period = upr.Period(date(2000, 1, 1), date(2099, 12, 31))
@@ -100,10 +104,14 @@ def _plant(client) -> dict:
         for row in rows:
             for attr, col in secret_attributes(mapper):
                 value = getattr(row, attr)
-                if not (value and "CANARY" in value):
+                if isinstance(mapper.local_table.c[col].type, SecretDate):
+                    # A day no other record of the test has (in a year none of them is in).
+                    value = date(1904, 1, 1) + timedelta(days=secrets.randbelow(366))
+                    setattr(row, attr, value)
+                elif not (value and "CANARY" in value):
                     value = _canary()
                     setattr(row, attr, value)
-                canaries[f"{mapper.local_table.name}.{col} #{row.id}"] = value.split(".")[0]
+                canaries[f"{mapper.local_table.name}.{col} #{row.id}"] = _text(value).split(".")[0]
     db.session.commit()
     db.session.expire_all()
     return {"case": db.session.get(Case, case.id), "canaries": canaries}
@@ -172,7 +180,7 @@ def test_canaries_in_every_encrypted_field_and_file_stay_off_the_disk(app, monit
     assert canaries["file content"] in shown
     db.session.expire_all()
     read_back = {
-        f"{mapper.local_table.name}.{col} #{row.id}": (getattr(row, attr) or "").split(".")[0]
+        f"{mapper.local_table.name}.{col} #{row.id}": _text(getattr(row, attr)).split(".")[0]
         for mapper in _secret_mappers()
         for row in db.session.scalars(select(mapper.class_))
         for attr, col in secret_attributes(mapper)

@@ -144,6 +144,7 @@ def _populate() -> None:
         cycle.state_under_review = "Kazakhstan"
     case = db.session.get(Case, world.ordinary.case.id)
     case.title = "Kept across every migration"
+    case.authorised_on = date(2012, 3, 1)
     db.session.commit()
     db.session.remove()
 
@@ -500,4 +501,42 @@ def test_downgrading_records_location_and_document_cases_keeps_every_document(
     db.session.remove()
     assert _kept(down, _snapshot()) == []
     assert sorted(_snapshot()["document_cases"]) == sorted(head["document_cases"])
+    assert _diff() == []
+
+
+def test_the_day_of_the_authorisation_is_sealed_by_the_upgrade_and_opened_by_the_downgrade(
+    app, make_user
+):
+    """The day of the victim's authorisation was a plain date column: the upgrade seals the
+    days already recorded in place (a sealed text column), the downgrade gives them back as
+    dates, and the application reads the same day either way."""
+    user = make_user()
+    dated = make_case(user, authorised_on=date(2012, 3, 1)).id
+    undated = make_case(user).id
+    db.session.remove()
+
+    def stored():
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, authorised_on FROM cases ORDER BY id")).all()
+        return dict(rows)
+
+    def column_type():
+        columns = inspect(db.engine).get_columns("cases")
+        return str(next(c["type"] for c in columns if c["name"] == "authorised_on"))
+
+    downgrade(revision="c7f3a1e9d5b2")
+    db.session.remove()
+    assert column_type() == "DATE"
+    assert {k: str(v) if v else v for k, v in stored().items()} == {
+        dated: "2012-03-01",
+        undated: None,
+    }
+    upgrade()
+    db.session.remove()
+    assert column_type() == "TEXT"
+    raw = stored()
+    assert raw[undated] is None
+    assert is_sealed_text(raw[dated]) and "2012" not in raw[dated]
+    assert db.session.get(Case, dated).authorised_on == date(2012, 3, 1)
+    assert db.session.get(Case, undated).authorised_on is None
     assert _diff() == []

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -32,7 +31,7 @@ from casework.core.db import (
     db,
     utcnow,
 )
-from casework.core.types import PartialDate, PartialDateType, SecretText, VocabType
+from casework.core.types import PartialDate, PartialDateType, SecretDate, SecretText, VocabType
 from casework.core.vocab import (
     ActType,
     AsylumStage,
@@ -114,7 +113,7 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
         VocabType(Authorisation), nullable=False, default=Authorisation.NOT_RECORDED
     )
     authorised_by: Mapped[str | None] = mapped_column(SecretText)
-    authorised_on: Mapped[date | None] = mapped_column(Date)
+    authorised_on: Mapped[date | None] = mapped_column(SecretDate)
     authorisation_note: Mapped[str | None] = mapped_column(SecretText)
     # Whether the same matter went to another procedure of international investigation or
     # settlement, and which body, when and where it stands there (``other_procedures_details``).

@@ -114,14 +114,18 @@ def _flush_key(session: Session | None, conn: Connection) -> tuple[str, bytes]:
     return key
 
 
+def _secret_type(mapper: Mapper, column_name: str) -> SecretText:
+    return mapper.local_table.c[column_name].type
+
+
 def _sealed(value: Any, mapper: Mapper, column_name: str, row_id: Any, key: tuple[str, bytes]):
-    if not isinstance(value, str):
-        raise PlaintextRefused(
-            f"{mapper.local_table.name}.{column_name} takes text, not {type(value).__name__}"
-        )
+    try:
+        plaintext = _secret_type(mapper, column_name).plaintext(value)
+    except PlaintextRefused as exc:
+        raise PlaintextRefused(f"{mapper.local_table.name}.{column_name}: {exc}") from None
     key_id, data_key = key
     return seal(
-        value,
+        plaintext,
         key_id=key_id,
         data_key=data_key,
         context=_context(mapper, column_name, row_id, key_id),
@@ -243,7 +247,8 @@ def _open_loaded(target: Any, session: Session, only: Collection[str] | None = N
     row_id = state.identity[0] if state.identity else _row_id(mapper, target)
     table_name = mapper.local_table.name
     for attr, col, value in sealed:
-        set_committed_value(target, attr, _open(ring, session, table_name, col, row_id, value))
+        plaintext = _open(ring, session, table_name, col, row_id, value)
+        set_committed_value(target, attr, _secret_type(mapper, col).from_plaintext(plaintext))
 
 
 def _open(
@@ -262,9 +267,7 @@ def _open(
         raise DecryptionFailed(f"{table_name}.{col} of row {row_id}: {exc}") from exc
 
 
-def open_selected(
-    session: Session, attribute: Any, row_id: Any, value: Sealed | None
-) -> str | None:
+def open_selected(session: Session, attribute: Any, row_id: Any, value: Sealed | None) -> Any:
     """The plaintext of ``value``, selected as a bare column (``attribute``, an encrypted
     mapped column) of the row ``row_id`` rather than loaded into an object.
 
@@ -277,7 +280,9 @@ def open_selected(
     col = attribute.property.columns[0]
     if not isinstance(col.type, SecretText) or not isinstance(value, Sealed):
         raise CryptoError(f"{col.table.name}.{col.name} is not a sealed value")
-    return _open(keyring(), session, col.table.name, col.name, row_id, value)
+    return col.type.from_plaintext(
+        _open(keyring(), session, col.table.name, col.name, row_id, value)
+    )
 
 
 @event.listens_for(Mapper, "load")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import String, Text
@@ -52,6 +52,36 @@ class SecretText(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Any) -> Sealed | None:
         return None if value is None else Sealed(value)
+
+    def plaintext(self, value: Any) -> str:
+        """The text sealed for the attribute's ``value`` (``casework.core.sealing``)."""
+        if not isinstance(value, str):
+            raise PlaintextRefused(
+                f"an encrypted text column takes text, not {type(value).__name__}"
+            )
+        return value
+
+    def from_plaintext(self, text: str) -> Any:
+        """The attribute's value for the opened ``text``."""
+        return text
+
+
+class SecretDate(SecretText):
+    """A day that identifies someone (the day a victim authorised the representation),
+    encrypted at rest as its ISO text (``2012-03-01``) like any ``SecretText`` value; the
+    attribute is a ``date``. As with every encrypted column, SQL cannot compare or sort it."""
+
+    cache_ok = True
+
+    def plaintext(self, value: Any) -> str:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise PlaintextRefused(
+                f"an encrypted date column takes a date, not {type(value).__name__}"
+            )
+        return value.isoformat()
+
+    def from_plaintext(self, text: str) -> date:
+        return date.fromisoformat(text)
 
 
 # Year first: 1979, 1979-04, 1979-04-12, and as spreadsheets write it, 1979-4-1 or 1979/04/12.
