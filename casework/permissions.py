@@ -225,7 +225,15 @@ PLAINTEXT_IDENTIFYING: dict[str, frozenset[str]] = {
 
 # Text columns of those tables that are codes or machine values, not typed about a person.
 NOT_IDENTIFYING: dict[str, frozenset[str]] = {
-    "cases": frozenset({"reference", "reference_key", "former_reference", "destination_country"}),
+    "cases": frozenset(
+        {
+            "reference",
+            "reference_key",
+            "former_reference",
+            "destination_country",
+            "external_ref_key",
+        }
+    ),
     "people": frozenset({"nationality", "pseudonym"}),
     "events": frozenset({"requesting_state", "destination_country"}),
     "documents": frozenset({"storage_name", "content_type"}),

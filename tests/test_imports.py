@@ -1685,24 +1685,37 @@ def test_an_authorisation_that_is_no_term_or_no_day_is_rejected_saying_why(
     assert _authorisations() == {"E": ("written", date(2012, 5, 3))}
 
 
-def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_reference(
-    app, coordinator, tmp_path
+def test_the_check_for_a_file_imported_again_reads_no_case_of_another_own_reference(
+    app, coordinator, tmp_path, monkeypatch
 ):
-    """Whether a file was imported before was checked by loading every case of the archive (to
-    decrypt its own reference in Python): a 100,000-case archive made 100,000 objects for each
-    import. Only the cases that have an own reference are read now, through their own index."""
+    """Whether a file was imported before was checked by reading and decrypting the own reference
+    of every case that has one (at the check and again at the write): its cost grew with the
+    archive. The file's keys are looked up through the references' keyed index now: no case of
+    another own reference is read, and no own reference is decrypted."""
+    from casework.core import sealing
+    from tests.factories import make_case
+
     first = "case_key,person_name,act_type,act_date\nK-1,Ali Valiev,extradition,2011\n"
     result, _ = _run(app, coordinator, tmp_path, first)
     assert result.exit_code == 0, result.output
     reference = db.session.scalar(select(Case.reference).where(Case.external_ref.is_not(None)))
-    # Many cases without an own reference (typed in, not imported).
+    # Many cases without an own reference (typed in, not imported) ...
     db.session.execute(
         insert(Case),
         [{"reference": f"KZ-2012-{n:04d}", "created_by_id": coordinator.id} for n in range(1, 201)],
     )
+    # ... and many the coordinator may read with another own reference (imported from others).
+    for n in range(1, 31):
+        make_case(coordinator, reference=f"KZ-2013-{n:04d}", external_ref=f"K-1{n}")
     db.session.commit()
     loaded: list[int] = []
     statements: list[str] = []
+    opened: list[bytes] = []
+    open_sealed = sealing.open_sealed
+
+    def counting_open(value, *, data_key, context):
+        opened.append(context)
+        return open_sealed(value, data_key=data_key, context=context)
 
     def on_load(target, context):
         loaded.append(target.id)
@@ -1711,6 +1724,7 @@ def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_refere
         if "external_ref" in statement and statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
+    monkeypatch.setattr(sealing, "open_sealed", counting_open)
     event.listen(Case, "load", on_load)
     event.listen(db.engine, "before_cursor_execute", before)
     try:
@@ -1721,8 +1735,9 @@ def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_refere
     assert result.exit_code == 1, result.output
     rejected = {(p["row"], p["column"]): p["message"] for p in report["rejected"]}
     assert reference in rejected[(2, "case_key")]
-    assert len(loaded) == 1
-    # Read through the index of the cases that have one, not a walk of every case.
+    assert loaded == []
+    assert not [c for c in opened if b"\x00cases\x00external_ref\x00" in c]
+    # Read through the index of the references' keys, not a walk of every case.
     (statement, parameters), *_ = statements
     conn = db.session.connection()
     if db.engine.dialect.name == "postgresql":
@@ -1732,6 +1747,57 @@ def test_the_check_for_a_file_imported_again_reads_only_cases_with_an_own_refere
     else:
         plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
         assert not any(line.strip() == "SCAN cases" for line in plan), plan
+
+
+def test_the_own_reference_is_found_again_after_every_change_of_it_or_of_the_key(
+    app, coordinator, tmp_path, monkeypatch
+):
+    """The key an import finds a case's own reference by follows the reference: changed on the
+    edit form or by the API, a file keyed the new way is the case's, the old way no longer is;
+    with a new blind-index key, ``search reindex`` makes the references found again."""
+    from casework.core.blindindex import current_index
+    from tests.api_clients import api_for
+
+    header = "case_key,person_name,act_type,act_date\n"
+    result, _ = _run(app, coordinator, tmp_path, header + "K-1,Ali Valiev,extradition,2011\n")
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+
+    def imported_again(key: str) -> bool:
+        file = header + f"{key},Ali Valiev,extradition,2011\n"
+        result, report = _run(app, coordinator, tmp_path, file, "--dry-run")
+        rejected = [p["message"] for p in report["rejected"]]
+        assert result.exit_code == (1 if rejected else 0), result.output
+        return any(case.reference in message for message in rejected)
+
+    assert imported_again("k\u20131 ")
+    response = client_for(app, coordinator).post(
+        f"/cases/{case.public_id}/edit",
+        data={"act_type": "extradition", "act_date": "2011", "urgency": "routine",
+              "current_situation": "unknown", "external_ref": "K-7", "version": case.version},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert imported_again("K-7") and not imported_again("K-1")
+    api = api_for(app, coordinator)
+    etag = api.get(f"cases/{case.public_id}").headers["ETag"]
+    changed = api.patch(
+        f"cases/{case.public_id}", json={"external_ref": "K-8"}, headers={"If-Match": etag}
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert imported_again("K-8") and not imported_again("K-7")
+    # A new blind-index key: the stored key no longer finds the reference until the reindex.
+    current_index()  # the index in use now, which the test's end puts back
+    monkeypatch.setitem(app.config, "BLIND_INDEX_KEY", "a-new-blind-index-key-of-32-chars-xx")
+    monkeypatch.delitem(app.extensions, "casework.blindindex", raising=False)
+    assert not imported_again("K-8")
+    before = db.session.get(Case, case.id)
+    version, updated_at = before.version, before.updated_at
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "1 own references" in result.output, result.output
+    db.session.expire_all()
+    assert imported_again("K-8")
+    after = db.session.get(Case, case.id)  # the reindex changed nothing a user changes
+    assert (after.version, after.updated_at, after.external_ref) == (version, updated_at, "K-8")
 
 
 KAZAKH_FILE = (

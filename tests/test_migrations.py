@@ -540,3 +540,29 @@ def test_the_day_of_the_authorisation_is_sealed_by_the_upgrade_and_opened_by_the
     assert db.session.get(Case, dated).authorised_on == date(2012, 3, 1)
     assert db.session.get(Case, undated).authorised_on is None
     assert _diff() == []
+
+
+def test_the_own_references_recorded_before_get_their_keys_from_the_upgrade(app, make_user):
+    """The key an import finds a case's own reference by is computed by the upgrade for every
+    case that has one, as the application computes it; the downgrade drops it."""
+    from casework.cases.models import external_ref_key
+
+    user = make_user()
+    keyed = make_case(user, external_ref="KZ-17").id
+    unkeyed = make_case(user).id
+    db.session.remove()
+
+    def stored():
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, external_ref_key FROM cases ORDER BY id")).all()
+        return dict(rows)
+
+    before = stored()
+    assert before == {keyed: external_ref_key("kz\u201317 "), unkeyed: None}
+    downgrade(revision="c7f3a1e9d5b2")
+    db.session.remove()
+    assert "external_ref_key" not in {c["name"] for c in inspect(db.engine).get_columns("cases")}
+    upgrade()
+    db.session.remove()
+    assert stored() == before
+    assert _diff() == []

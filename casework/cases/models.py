@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from casework.core.blindindex import TOKEN_LEN, token
+from casework.core.crypto import Sealed
 from casework.core.db import (
     HiddenMixin,
     PublicIdMixin,
@@ -31,6 +33,7 @@ from casework.core.db import (
     db,
     utcnow,
 )
+from casework.core.text import grouping_key
 from casework.core.types import PartialDate, PartialDateType, SecretDate, SecretText, VocabType
 from casework.core.vocab import (
     ActType,
@@ -63,6 +66,18 @@ def reference_sort_key(reference: str) -> str:
     return _DIGITS.sub(number, reference)
 
 
+# The blind-index purpose of a case's own reference (``casework.core.blindindex``).
+EXTERNAL_REF_PURPOSE = "case.external_ref"
+
+
+def external_ref_key(external_ref: str | None) -> str | None:
+    """The blind-index key of an own reference, compared as an import compares its case keys
+    (``grouping_key``: "KZ-17" is "kz–17 "); None for none. Kept with every case's own
+    reference (``Case._keep_external_ref_key``) and looked up by an import."""
+    grouped = grouping_key(external_ref or "")
+    return token(EXTERNAL_REF_PURPOSE, grouped) if grouped else None
+
+
 def _reference_key_default(context: Any) -> str:
     # Bulk INSERTs (the import) bypass ``Case._keep_reference_key``.
     return reference_sort_key(context.get_current_parameters()["reference"])
@@ -86,6 +101,9 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
     # A case recorded twice is closed as a duplicate of the original.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     external_ref: Mapped[str | None] = mapped_column(SecretText)
+    # The own reference's blind-index key (``external_ref_key``), kept with it: an import finds
+    # the cases a file's case keys name through it, without decrypting any other.
+    external_ref_key: Mapped[str | None] = mapped_column(String(TOKEN_LEN))
     # A short non-identifying title ("Extradition of an Uzbek asylum seeker from Almaty").
     title: Mapped[str | None] = mapped_column(SecretText)
     status: Mapped[CaseStatus] = mapped_column(
@@ -141,6 +159,13 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
         self.reference_key = reference_sort_key(reference)
         return reference
 
+    @validates("external_ref")
+    def _keep_external_ref_key(self, _attribute: str, external_ref: Any) -> Any:
+        # The sealing events put the sealed value in its place during a flush: not a new one.
+        if not isinstance(external_ref, Sealed):
+            self.external_ref_key = external_ref_key(external_ref)
+        return external_ref
+
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
 
@@ -165,13 +190,13 @@ Index(
     sqlite_where=Case.duplicate_of_id.is_not(None),
     postgresql_where=Case.duplicate_of_id.is_not(None),
 )
-# The cases imported with an own reference (a spreadsheet's case key), compared with a file's keys
-# to tell it was imported before. Partial: cases typed in have none.
+# The cases imported with an own reference (a spreadsheet's case key), found by the keys of a
+# file's case keys to tell it was imported before. Partial: cases typed in have none.
 Index(
-    "ix_cases_external_ref_present",
-    Case.id,
-    sqlite_where=Case.external_ref.is_not(None),
-    postgresql_where=Case.external_ref.is_not(None),
+    "ix_cases_external_ref_key",
+    Case.external_ref_key,
+    sqlite_where=Case.external_ref_key.is_not(None),
+    postgresql_where=Case.external_ref_key.is_not(None),
 )
 Index("ix_cases_reference_key_id", Case.reference_key, Case.id)
 Index("ix_cases_status_reference_key_id", Case.status, Case.reference_key, Case.id)

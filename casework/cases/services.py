@@ -8,13 +8,23 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, bindparam, cast, func, select, update
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
-from casework.cases.models import TITLE_MAX_LEN, Case, CaseMember, CasePerson, Comment, StatusChange
+from casework.cases.models import (
+    TITLE_MAX_LEN,
+    Case,
+    CaseMember,
+    CasePerson,
+    Comment,
+    StatusChange,
+    external_ref_key,
+)
 from casework.cases.verification import facts_changed
 from casework.core import formkeys
 from casework.core.db import among, db, new_public_id, utcnow
@@ -24,6 +34,7 @@ from casework.core.hiding import hide, restore
 from casework.core.i18n import N_
 from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
+from casework.core.sealing import open_selected
 from casework.core.vocab import (
     ActType,
     Authorisation,
@@ -769,3 +780,36 @@ def return_reasons(cases: list[Case]) -> dict[int, StatusChange]:
         .options(joinedload(StatusChange.author))
     )
     return {step.case_id: step for step in steps}
+
+
+def reindex_external_refs(batch: int = 1000) -> int:
+    """Recompute the key of every case's own reference (after a change of BLIND_INDEX_KEY);
+    returns how many cases have one. Only the keys are written: the cases' versions and times
+    of change stay as they are, since nothing a user typed changed."""
+    keys = sql_table("cases", sql_column("id"), sql_column("external_ref_key"))
+    count = last = 0
+    while True:
+        rows = db.session.execute(
+            select(Case.id, Case.external_ref)
+            .where(Case.id > last, Case.external_ref.is_not(None))
+            .order_by(Case.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return count
+        db.session.execute(
+            update(keys)
+            .where(keys.c.id == bindparam("_id"))
+            .values(external_ref_key=bindparam("_key")),
+            [
+                {
+                    "_id": case_id,
+                    "_key": external_ref_key(
+                        open_selected(db.session, Case.external_ref, case_id, ref)
+                    ),
+                }
+                for case_id, ref in rows
+            ],
+        )
+        count += len(rows)
+        last = rows[-1][0]

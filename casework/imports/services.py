@@ -9,7 +9,6 @@ are reported, never merged silently. The column format is the shared import form
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -17,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.audit.models import AuditEntry
@@ -32,14 +30,16 @@ from casework.cases.models import (
     StatusChange,
     event_agencies,
     event_sources,
+    external_ref_key,
 )
 from casework.cases.services import case_values, last_reference_number, reference_prefix
-from casework.core.db import db, new_public_id
+from casework.core.db import db, in_chunks, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
 from casework.core.fields import FieldReader
 from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
+from casework.core.text import grouping_key
 from casework.core.types import month_number as _month_number
 from casework.core.vocab import (
     ActType,
@@ -919,18 +919,6 @@ def _lost_letters(number: int, cells: dict[str, str], encoding: str) -> list[Pro
 
 # --- rows of one case -----------------------------------------------------------------------
 
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
-
-
-def grouping_key(value: str) -> str:
-    """What makes two rows' ``case_key`` the same case: a key typed by hand is not always
-    typed alike ("KZ-17", "kz-17", "KZ–17" with a dash a word processor made, "KZ-17 " with a
-    trailing space, full-width letters). The case keeps the first row's spelling as its own
-    reference."""
-    folded = unicodedata.normalize("NFKC", value).translate(_DASHES).casefold()
-    return " ".join(folded.split())
-
-
 # Texts each row of a case may add to: kept in full, each text once, in the order of the rows.
 _CASE_TEXTS = ("narrative", "after_return", "authorisation_note", "other_procedures_details")
 # Facts of a case that one value holds: the first row's stands, another is a warning.
@@ -988,26 +976,23 @@ def _already_imported(actor: Any, rows: list[Row]) -> list[tuple[Row, str]]:
     """The rows whose ``case_key`` is the own reference of a case already recorded (compared as
     ``grouping_key`` compares keys), with that case's reference: a file imported again. Cases
     the actor may read only (as possible duplicates are), and not a discarded draft. The own
-    reference is encrypted: the cases that have one are compared in Python."""
-    keys = {r.case_key for r in rows if r.case_key}
-    if not keys:
-        return []
+    reference is encrypted: the file's keys are looked up by their blind-index keys
+    (``Case.external_ref_key``), so no other case is read and no reference decrypted."""
+    by_token = {external_ref_key(k): k for k in {r.case_key for r in rows if r.case_key}}
     found: dict[str, str] = {}
-    cases = db.session.scalars(
-        select(Case)
-        .options(load_only(Case.id, Case.reference, Case.external_ref))
-        .where(
-            # Those that have one only, off their own index: not every case of the archive.
-            Case.external_ref.is_not(None),
-            permissions.readable_cases_clause(actor),
-            Case.hidden_at.is_(None),
+    for tokens in in_chunks(sorted(by_token)):
+        matches = db.session.execute(
+            select(Case.external_ref_key, Case.reference)
+            .where(
+                Case.external_ref_key.in_(tokens),
+                Case.external_ref_key.is_not(None),  # the partial index's condition
+                permissions.readable_cases_clause(actor),
+                Case.hidden_at.is_(None),
+            )
+            .order_by(Case.id)
         )
-        .order_by(Case.id)
-        .execution_options(yield_per=1000)
-    )
-    for case in cases:
-        if case.external_ref and (key := grouping_key(case.external_ref)) in keys:
-            found.setdefault(key, case.reference)
+        for key, reference in matches:
+            found.setdefault(by_token[key], reference)
     return [(r, found[r.case_key]) for r in rows if r.case_key in found]
 
 
