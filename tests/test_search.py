@@ -661,8 +661,11 @@ def test_a_word_is_keyed_alike_in_another_script(a, b):
 
 
 def test_a_word_is_not_keyed_for_its_own_script_nor_for_an_unrelated_word():
-    # Its own script's spellings are found by its term: no key adds namesakes there.
-    assert spelling_key("Tashkent") not in query_spelling_keys("Tashkent")
+    # A common word's own script's spellings are found by its term: no key adds namesakes there.
+    assert spelling_key("Rat") not in query_spelling_keys("rate")
+    assert spelling_key("стал") not in query_spelling_keys("Стол")
+    # A place or a name is looked up in its own script too.
+    assert spelling_key("Karshi") in query_spelling_keys("Qarshi")
     # A short word in lower case is no name of a place or person: "лет" is not "let".
     assert spelling_key("let") is None and spelling_key("лет") is None
     assert spelling_key("Ош") is not None  # a short name, written with a capital, is
@@ -695,3 +698,36 @@ def test_an_unrelated_common_word_of_another_script_is_not_found(monitor):
     intake(monitor, narrative="Прошло пять лет с тех пор.")
     assert case.reference not in _search(monitor, "лет")
     assert "No case you may read" in _search(monitor, "Almaty")
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Qarshi", "Karshi"),  # Uzbek Latin q, English k
+        ("Xiva", "Khiva"),  # Uzbek Latin x, English kh
+        ("Samarqand", "Samarkand"),
+        ("samarkand", "Samarqand"),  # a place in lower case too
+        ("Ташкент", "Ташкентте"),  # a Kazakh case ending on a Russian spelling
+    ],
+)
+def test_a_place_is_found_in_another_spelling_of_its_own_script(monitor, query, written):
+    """A place spelt another way in the query's own script ("Qarshi", "Karshi") was found by
+    neither: it is, below the cases that spell it as the query does (even when older)."""
+    same = intake(monitor, narrative=f"He was held in {query} for a week.")
+    other = intake(monitor, narrative=f"He was held in {written} for a week.")
+    page = _search(monitor, query)
+    assert other.reference in page and f"<mark>{written}</mark>" in page
+    assert page.index(same.reference) < page.index(other.reference)
+
+
+def test_a_common_word_does_not_find_a_word_of_its_own_script_spelt_alike(monitor):
+    """Common words keep to their own term: "rate" and "rating" do not find "Rat" (one key),
+    "стол" does not find "стал"; the words themselves are found."""
+    rat = intake(monitor, narrative="Rat was the name the guards gave him.")
+    stal = intake(monitor, narrative="Он стал свидетелем задержания.")
+    for query in ("rate", "rating", "Rating"):
+        assert rat.reference not in _search(monitor, query), query
+    for query in ("стол", "Стол"):
+        assert stal.reference not in _search(monitor, query), query
+    assert rat.reference in _search(monitor, "Rat")
+    assert stal.reference in _search(monitor, "стал")

@@ -1,8 +1,10 @@
 """Whether a word is an ordinary word of English or Russian, and not a name.
 
 The outputs withhold a lower-case word spelt as a withheld name only if it is no ordinary word
-("ballet" and "балет" are not Bolat). The dictionaries load on the first question (a few tenths
-of a second), in the process that asks it: most texts never ask.
+("ballet" and "балет" are not Bolat). The full-text search looks a word's spelling up in its
+own script only if it is no common word: a place or a name ("Qarshi" finds "Karshi"; "rate" does
+not find "Rat"). The dictionaries load on the first question (a few tenths of a second), in the
+process that asks it: most texts never ask.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from typing import Any
 # What the Russian dictionary tags a first name, a surname and a patronymic with: a word that
 # is only one of these is a name, not an ordinary word ("алишер"; "роза" is both).
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+# And a place, an organisation, a trade mark: a word that is only a name of something.
+_PROPER_TAGS = _NAME_TAGS | {"Geox", "Orgn", "Trad"}
+# The English dictionary lists the words it only knows (place and people names: "tashkent",
+# "khiva"; rare words) at its lowest count: a common word was seen more often than that.
+_LISTED_ONLY = 50
 _CYRILLIC = re.compile("[а-яё]")
 
 
@@ -31,6 +38,14 @@ def _english() -> frozenset[str]:
     return frozenset(SpellChecker(language="en", distance=1).word_frequency.keys())
 
 
+@lru_cache(maxsize=1)
+def _common_english() -> frozenset[str]:
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(word for word, count in counts.items() if count > _LISTED_ONLY)
+
+
 @lru_cache(maxsize=8192)
 def ordinary_word(word: str) -> bool:
     """Whether ``word`` is an ordinary word of Russian (in any of its forms: "раза") or of
@@ -42,3 +57,17 @@ def ordinary_word(word: str) -> bool:
             for parse in _russian().parse(word)
         )
     return word in _english()
+
+
+@lru_cache(maxsize=8192)
+def common_word(word: str) -> bool:
+    """Whether ``word`` is a common word of Russian ("работе", "стол") or of English ("rating",
+    "post"), and not a name of a person, place or organisation ("ташкенте", "Tashkent") nor a
+    word the dictionaries do not know or only list ("toshkent", "qarshi")."""
+    word = word.lower()
+    if _CYRILLIC.search(word):
+        return any(
+            parse.is_known and not _PROPER_TAGS & parse.tag.grammemes
+            for parse in _russian().parse(word)
+        )
+    return word in _common_english()

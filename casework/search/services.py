@@ -144,7 +144,12 @@ def _matching_cases(
         # One token's newest readable records, read from the (token, case) index in order and
         # stopped at the window: a list of tokens in one IN would be read whole and sorted.
         part = (
-            select(SearchToken.case_id, SearchToken.token)
+            select(
+                SearchToken.case_id,
+                SearchToken.record_kind,
+                SearchToken.record_id,
+                SearchToken.token,
+            )
             .join(Case, Case.id == SearchToken.case_id)
             .where(
                 SearchToken.token == token,
@@ -159,44 +164,65 @@ def _matching_cases(
             part = part.where(SearchToken.case_id.in_(within))
         return part
 
-    tokens = sorted(rarest.tokens)
-    if len(tokens) == 1:
-        window = newest(tokens[0])
+    parts = [newest(token) for token in sorted(rarest.tokens)]
+    if len(parts) == 1:
+        merged = parts[0].subquery()
     else:
-        merged = union_all(*(select(p.subquery()) for p in map(newest, tokens))).subquery()
-        window = (
-            select(merged.c.case_id, merged.c.token)
-            .order_by(merged.c.case_id.desc())
-            .limit(SEARCH_WINDOW)
+        merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
+    # The newest records holding the word, each once: a record holds a place by its term and
+    # by its spelling key alike ("Qarshi" looks both up), and is one record, one hit.
+    window = (
+        select(
+            merged.c.case_id,
+            func.max(case((merged.c.token.in_(exact), 1), else_=0)).label("exact"),
         )
+        .group_by(merged.c.case_id, merged.c.record_kind, merged.c.record_id)
+        .order_by(merged.c.case_id.desc())
+        .limit(SEARCH_WINDOW)
+        .subquery()
+    )
     if len(wanted) == 1:
         # One word: the window holds every record of it there is to count.
-        records = window.subquery()
         agg = (
             select(
-                records.c.case_id.label("case_id"),
-                func.sum(case((records.c.token.in_(exact), 1), else_=0)).label("exact"),
+                window.c.case_id.label("case_id"),
+                func.sum(window.c.exact).label("exact"),
                 func.count().label("hits"),
             )
-            .group_by(records.c.case_id)
+            .group_by(window.c.case_id)
             .subquery()
         )
     else:
-        cases = select(window.subquery().c.case_id).scalar_subquery()
-        # Every term held: one of its tokens at least (two terms may share a spelling key).
-        held = [func.max(case((SearchToken.token.in_(t.tokens), 1), else_=0)) for t in wanted]
-        agg = (
+        cases = select(window.c.case_id).scalar_subquery()
+        # Each matching record once, with which terms it holds (one of its tokens at least:
+        # two terms may share a spelling key) and whether one in the query's own script.
+        held = [
+            func.max(case((SearchToken.token.in_(t.tokens), 1), else_=0)).label(f"t{i}")
+            for i, t in enumerate(wanted)
+        ]
+        records = (
             select(
-                SearchToken.case_id.label("case_id"),
-                func.sum(case((SearchToken.token.in_(exact), 1), else_=0)).label("exact"),
-                func.count().label("hits"),
+                SearchToken.case_id,
+                func.max(case((SearchToken.token.in_(exact), 1), else_=0)).label("exact"),
+                *held,
             )
             .where(
                 SearchToken.token.in_([tok for t in wanted for tok in t.tokens]),
                 SearchToken.case_id.in_(cases),
             )
-            .group_by(SearchToken.case_id)
-            .having(sum(held[1:], held[0]) == len(wanted))
+            .group_by(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
+            .subquery()
+        )
+        # Every term held, by one record of the case or another.
+        every = [func.max(records.c[f"t{i}"]) for i in range(len(wanted))]
+        agg = (
+            select(
+                records.c.case_id.label("case_id"),
+                func.sum(records.c.exact).label("exact"),
+                func.count().label("hits"),
+            )
+            .group_by(records.c.case_id)
+            .having(sum(every[1:], every[0]) == len(wanted))
             .subquery()
         )
     # Ranked on the index alone (most records matching in the query's script, then most

@@ -21,6 +21,7 @@ import snowballstemmer
 from markupsafe import Markup, escape
 
 from casework.core.text import visible
+from casework.core.words import common_word
 from casework.people.names import fold_homoglyphs, latin_key
 
 MIN_WORD_LEN = 2
@@ -321,8 +322,10 @@ def term_of(word: str) -> str | None:
 # script, and its Latin form as the people matcher folds a name (``names.latin_key``: kh, x and
 # h; q and k; gʻ and g; ш and sh), without its final vowels and one Russian case ending where
 # four letters are left ("Ташкентом", "Караганды": "taSkent", "karagand"). A query word looks the key up in every
-# script but its own: its own script's spellings are found by its term, and no key adds
-# namesakes there ("rating" is not "rat"). A word of fewer than four letters of key is keyed
+# script but its own, and in its own too when it is no common word of English or Russian (a
+# place, a name: "Qarshi" finds "Karshi", "Xiva" "Khiva"): a common word's spellings in its
+# script are found by its term, and its key would add namesakes there ("rate" is not "Rat",
+# "стол" not "стал"). A word of fewer than four letters of key is keyed
 # only when written with a capital (Ош, KNB): in lower case it is as often an unrelated word
 # of the other language ("лет", "let").
 _SPELLING_SCRIPTS = ("lat", "ru", "cyr", "ara", "other")
@@ -380,12 +383,17 @@ def spelling_key(word: str) -> str | None:
 
 
 def query_spelling_keys(word: str) -> list[str]:
-    """The spelling keys a word of a query looks up: its key in every other script."""
+    """The spelling keys a word of a query looks up: its key in every other script, and in its
+    own for a word that is no common word of English or Russian (``core.words.common_word``: a
+    place or a name, "Qarshi" finds "Karshi"; "rating" does not look up "rat")."""
     found = _spelling(word)
     if found is None:
         return []
     script, key = found
-    return [f"{other}:{key}" for other in _SPELLING_SCRIPTS if other != script]
+    # A code with digits is no place ("CanaryZq0001" is not "CanaryZq0002": a key has no digit).
+    norm = normalise_word(word)
+    own = norm.isalpha() and not common_word(norm)
+    return [f"{other}:{key}" for other in _SPELLING_SCRIPTS if own or other != script]
 
 
 def spelling_keys(text: str | None) -> set[str]:
