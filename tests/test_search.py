@@ -650,12 +650,17 @@ def test_a_narrative_word_with_look_alike_letters_is_found(monitor):
         ("Шымкент", "Shymkent"),
         ("Ош", "Osh"),
         ("КНБ", "KNB"),
+        # A last syllable like a Turkic case ending, where one script's dictionary knows the
+        # word and the other's does not.
+        ("Никита", "Nikita"),
+        ("Воркута", "Vorkuta"),
+        ("Шахида", "Shakhida"),
+        ("Канада", "Kanada"),
     ],
 )
 def test_a_word_is_keyed_alike_in_another_script(a, b):
     assert term_of(a) != term_of(b)
     assert spelling_key(a) is not None
-    assert spelling_key(a).split(":")[1] == spelling_key(b).split(":")[1]
     assert spelling_key(a) in query_spelling_keys(b)
     assert spelling_key(b) in query_spelling_keys(a)
 
@@ -731,3 +736,36 @@ def test_a_common_word_does_not_find_a_word_of_its_own_script_spelt_alike(monito
         assert stal.reference not in _search(monitor, query), query
     assert rat.reference in _search(monitor, "Rat")
     assert stal.reference in _search(monitor, "стал")
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Tashkent", "Toshkent"),  # Uzbek o is Russian а
+        ("Toshkent", "Tashkent"),
+        ("Toshkent", "Ташкенте"),
+        ("ташкент", "Тошкент"),
+        ("Tashkent", "Toshkentda"),  # Uzbek and Kazakh case endings
+        ("Tashkent", "Toshkentdan"),
+        ("Ташкент", "Ташкенттен"),
+        ("Kazakhstan", "Қазақстан"),  # Russian х, Kazakh қ
+        ("Қазақстан", "Казахстане"),
+        ("Urumqi", "Урумчи"),  # Chinese q is ч
+    ],
+)
+def test_a_place_is_found_across_uzbek_kazakh_and_chinese_spellings(monitor, query, written):
+    case = intake(monitor, narrative=f"He was held in {written} for a week.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
+def test_folded_spellings_do_not_join_common_words(monitor):
+    """Uzbek o read as а joins "post" and "past", "стол" and "стал" in one key: a common word
+    still keeps to its term, and a case ending does not come off a common word ("Rwanda",
+    "decade" are not cut)."""
+    past = intake(monitor, narrative="They drove past the checkpoint at night.")
+    stal = intake(monitor, narrative="Он стал свидетелем задержания.")
+    assert past.reference not in _search(monitor, "post")
+    assert stal.reference not in _search(monitor, "стол")
+    assert past.reference in _search(monitor, "past")
+    assert spelling_key("Rwanda") != spelling_key("Rwan")

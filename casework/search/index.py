@@ -45,7 +45,11 @@ SPELLING_PURPOSE = "search.spelling"
 # 5: a case's authorisation note and other procedures' details indexed (texts stored before).
 # 6: each word's spelling key too, by which a word in another script finds it ("Tashkent" finds
 #    "Ташкенте", "Караганда" "Қарағанды", "Хоразм" "Xorazm").
-RULES_VERSION = 6
+# 7: spelling keys read Uzbek o as Russian а ("Toshkent", "Ташкент"), drop an Uzbek or Kazakh
+#    case ending from a word that is no ordinary word ("Toshkentda", "Ташкенттен"), read kh
+#    before a consonant as Kazakh қ ("Kazakhstan", "Қазақстан") and a final qi as ч ("Urumqi",
+#    "Урумчи").
+RULES_VERSION = 7
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

@@ -21,7 +21,7 @@ import snowballstemmer
 from markupsafe import Markup, escape
 
 from casework.core.text import visible
-from casework.core.words import common_word
+from casework.core.words import common_word, ordinary_word
 from casework.people.names import fold_homoglyphs, latin_key
 
 MIN_WORD_LEN = 2
@@ -335,6 +335,29 @@ _CASE_ENDINGS = (
     "oyu", "eyu", "yu",
 )  # fmt: skip
 _KEY_VOWELS = "aeiouy"
+# Case endings of Uzbek, Kazakh and Kyrgyz (where, from where, whose, to where) on a place or a
+# name: "Toshkentda", "Toshkentdan", "Ташкенттен", "Алматыға". They come off a word that is no
+# ordinary word of English or Russian (``core.words.ordinary_word``: "Rwanda", "decade",
+# "работе" keep theirs), where four letters are left and not from "-stan" ("Kazakhstan"). As
+# the two dictionaries know different words ("Никита" is a Russian name, "Nikita" no English
+# word), a query word looks its key up in the other scripts both with and without the ending.
+_TURKIC_ENDINGS = tuple(
+    sorted(
+        (
+            "da", "de", "ta", "te", "dan", "den", "tan", "ten", "nan", "nen", "dagi", "ning",
+            "nin", "ga", "ge", "qa",
+            "да", "де", "та", "те", "дан", "ден", "тан", "тен", "нан", "нен", "даги", "дағы",
+            "ның", "нің", "дың", "дің", "тың", "тің", "нинг", "ға", "ге", "қа",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_MIN_TURKIC_STEM = 4
+# Latin kh, x or h after a vowel and before a consonant is Kazakh қ as often as Russian х
+# ("Kazakhstan", "Казахстан", "Қазақстан"); a final Latin qi is Chinese (pinyin) ч: "Urumqi",
+# "Урумчи". Uzbek Latin and Cyrillic o is Russian а ("Toshkent", "Ташкент"): one key.
+_H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
 _MIN_KEY = 2
 _MIN_LOWER_KEY = 4
 
@@ -352,21 +375,51 @@ def _script(norm: str) -> str:
     return "other"
 
 
-def _spelling(word: str) -> tuple[str, str] | None:
-    """(script, Latin key) of one word as typed, or None (no term, or a number)."""
+def _spelling(word: str) -> tuple[str, str, str | None] | None:
+    """(script, Latin key, the other key) of one word as typed, or None (no term, or a number).
+
+    The other key is the word's with its Turkic case ending where the key has none, or the
+    reverse: one script's dictionary may know a word the other's does not ("Никита", "Nikita";
+    "Канада", "Kanada"), so a query looks that one up in the other scripts too."""
     norm = normalise_word(word)
     if term_of(word) is None or not any(ch.isalpha() for ch in norm):
         return None
-    key = latin_key(norm).replace(" ", "")
+    script = _script(norm)
+    cut = _turkic_ending(norm)
+    whole = _key(norm, script)
+    if not cut:
+        return (script, whole, None) if whole else None
+    stem = _key(norm[:-cut], script)
+    key, other = (whole, stem) if ordinary_word(norm) else (stem, whole)
+    if not key:
+        return None
+    return script, key, other if other and other != key else None
+
+
+def _key(stem: str, script: str) -> str:
+    """The Latin key of a normalised word (``_spelling``), or "" (too short)."""
+    if script == "lat" and stem.endswith("qi"):
+        stem = stem[:-2] + "chi"
+    key = latin_key(stem).replace(" ", "")
     stripped = key.rstrip(_KEY_VOWELS)
     for ending in _CASE_ENDINGS:
         if stripped.endswith(ending) and len(stripped) - len(ending) >= 4:
             stripped = stripped[: -len(ending)].rstrip(_KEY_VOWELS)
             break
     key = stripped if len(stripped) >= 3 else key
-    if len(key) < _MIN_KEY:
-        return None
-    return _script(norm), key
+    key = _H_BEFORE_CONSONANT.sub("k", key).replace("o", "a")
+    return key if len(key) >= _MIN_KEY else ""
+
+
+def _turkic_ending(norm: str) -> int:
+    """The length of the Turkic case ending (``_TURKIC_ENDINGS``) a normalised word may have:
+    0 for none. It comes off the word's key only if it is no ordinary word (``_spelling``)."""
+    for ending in _TURKIC_ENDINGS:
+        if norm.endswith(ending) and len(norm) - len(ending) >= _MIN_TURKIC_STEM:
+            if norm[: -len(ending)].endswith(("s", "с")) and ending in ("tan", "тан"):
+                return 0  # Kazakhstan, Узбекистан
+            return len(ending)
+    return 0
 
 
 @lru_cache(maxsize=65536)
@@ -376,24 +429,28 @@ def spelling_key(word: str) -> str | None:
     found = _spelling(word)
     if found is None:
         return None
-    script, key = found
+    script, key, _ = found
     if len(key) < _MIN_LOWER_KEY and not word[:1].isupper():
         return None
     return f"{script}:{key}"
 
 
 def query_spelling_keys(word: str) -> list[str]:
-    """The spelling keys a word of a query looks up: its key in every other script, and in its
-    own for a word that is no common word of English or Russian (``core.words.common_word``: a
-    place or a name, "Qarshi" finds "Karshi"; "rating" does not look up "rat")."""
+    """The spelling keys a word of a query looks up: its key (and its other key, ``_spelling``)
+    in every other script, and its key in its own for a word that is no common word of English
+    or Russian (``core.words.common_word``: a place or a name, "Qarshi" finds "Karshi";
+    "rating" does not look up "rat")."""
     found = _spelling(word)
     if found is None:
         return []
-    script, key = found
+    script, key, other = found
     # A code with digits is no place ("CanaryZq0001" is not "CanaryZq0002": a key has no digit).
     norm = normalise_word(word)
     own = norm.isalpha() and not common_word(norm)
-    return [f"{other}:{key}" for other in _SPELLING_SCRIPTS if own or other != script]
+    keys = [f"{s}:{key}" for s in _SPELLING_SCRIPTS if own or s != script]
+    if other is not None:
+        keys += [f"{s}:{other}" for s in _SPELLING_SCRIPTS if s != script]
+    return keys
 
 
 def spelling_keys(text: str | None) -> set[str]:
