@@ -29,16 +29,11 @@ def port(base: int) -> int:
 
 
 def database_url(url: str) -> str:
-    """This worker's PostgreSQL database beside ``url``'s (created when missing), committing
-    without waiting for the disk; SQLite files are already per process."""
+    """This worker's PostgreSQL database beside ``url``'s (created when missing); SQLite
+    files are already per process."""
     parsed = make_url(url)
-    if not parsed.get_backend_name().startswith("postgresql"):
+    if not WORKER or not parsed.get_backend_name().startswith("postgresql"):
         return url
-    # A test's commits need not wait for the disk: a crash loses only the last few, of a
-    # database rebuilt at the next run anyway. Each commit is still atomic and in order.
-    parsed = parsed.update_query_dict({"options": "-c synchronous_commit=off"})
-    if not WORKER:
-        return parsed.render_as_string(hide_password=False)
     name = f"{parsed.database}_{WORKER}"
     engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
     try:
