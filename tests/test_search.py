@@ -769,3 +769,37 @@ def test_folded_spellings_do_not_join_common_words(monitor):
     assert stal.reference not in _search(monitor, "стол")
     assert past.reference in _search(monitor, "past")
     assert spelling_key("Rwanda") != spelling_key("Rwan")
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Andijan", "Андижане"),  # Uzbek and English j is ж, дж
+        ("Андижан", "Andijan"),
+        ("Andijon", "Андижан"),
+        ("Андижон", "Andijonda"),
+        ("Juliya", "Юлия"),  # and й, ю, я in a name from Russian
+        ("Юлия", "Julija"),
+    ],
+)
+def test_a_latin_j_is_found_as_dzh_and_as_y(monitor, query, written):
+    """A Latin j is дж in Uzbek Latin and in English spellings of the region's places
+    ("Andijan", "Андижан") and й in a name from Russian ("Juliya", "Юлия"): a place or a name
+    spelt with one is found in the other script either way."""
+    case = intake(monitor, narrative=f"He was held in {written} for a week.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
+def test_a_common_word_with_j_is_not_read_as_y(monitor):
+    """Only a word that is no common English word is read both ways: "July" is not Юлия, "Jam"
+    not "Yam"; each is found as written."""
+    july = intake(monitor, narrative="July was when the guards came.")
+    yulia = intake(monitor, narrative="Юлия видела задержание.")
+    yam = intake(monitor, narrative="Yam was the only food they gave him.")
+    assert yulia.reference not in _search(monitor, "July")
+    assert july.reference not in _search(monitor, "Юлия")
+    assert yam.reference not in _search(monitor, "Jam")
+    assert july.reference in _search(monitor, "July")
+    assert yulia.reference in _search(monitor, "Юлия")
+    assert yam.reference in _search(monitor, "Yam")

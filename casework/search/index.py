@@ -49,7 +49,9 @@ SPELLING_PURPOSE = "search.spelling"
 #    case ending from a word that is no ordinary word ("Toshkentda", "Ташкенттен"), read kh
 #    before a consonant as Kazakh қ ("Kazakhstan", "Қазақстан") and a final qi as ч ("Urumqi",
 #    "Урумчи").
-RULES_VERSION = 7
+# 8: a Latin j of a word that is no common English word keyed both as й and as ж, дж
+#    ("Juliya", "Юлия"; "Andijan", "Андижан").
+RULES_VERSION = 8
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

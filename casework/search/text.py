@@ -358,6 +358,12 @@ _MIN_TURKIC_STEM = 4
 # ("Kazakhstan", "Казахстан", "Қазақстан"); a final Latin qi is Chinese (pinyin) ч: "Urumqi",
 # "Урумчи". Uzbek Latin and Cyrillic o is Russian а ("Toshkent", "Ташкент"): one key.
 _H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
+# A Latin j is ж or дж in Uzbek Latin and in the English spelling of the region's places
+# ("Andijan", "Андижан"; "Jizzakh", "Джизак") and й in a name from Russian ("Juliya", "Юлия"),
+# where the name folding reads it so in some places only ("Andijan" as "andiyan"): a word that
+# is no common English word is keyed both ways besides as written (``_readings``). A common
+# word keeps its one key: "July" is not Юлия.
+_J_AS_Y = re.compile("(?<!d)j")
 _MIN_KEY = 2
 _MIN_LOWER_KEY = 4
 
@@ -375,25 +381,43 @@ def _script(norm: str) -> str:
     return "other"
 
 
-def _spelling(word: str) -> tuple[str, str, str | None] | None:
-    """(script, Latin key, the other key) of one word as typed, or None (no term, or a number).
+def _spelling(word: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(script, Latin keys, the other keys) of one word as typed, or None (no term, or a number).
 
-    The other key is the word's with its Turkic case ending where the key has none, or the
+    The first key is the word's as written; the others its other readings (``_readings``). The
+    other keys are the word's with its Turkic case ending where the keys have none, or the
     reverse: one script's dictionary may know a word the other's does not ("Никита", "Nikita";
-    "Канада", "Kanada"), so a query looks that one up in the other scripts too."""
+    "Канада", "Kanada"), so a query looks those up in the other scripts too."""
     norm = normalise_word(word)
     if term_of(word) is None or not any(ch.isalpha() for ch in norm):
         return None
     script = _script(norm)
     cut = _turkic_ending(norm)
-    whole = _key(norm, script)
+    readings = _readings(norm, script)
+    wholes = _keys(readings, script)
     if not cut:
-        return (script, whole, None) if whole else None
-    stem = _key(norm[:-cut], script)
-    key, other = (whole, stem) if ordinary_word(norm) else (stem, whole)
-    if not key:
+        return (script, wholes, ()) if wholes else None
+    stems = _keys([r[:-cut] for r in readings], script)
+    keys, others = (wholes, stems) if ordinary_word(norm) else (stems, wholes)
+    if not keys:
         return None
-    return script, key, other if other and other != key else None
+    return script, keys, tuple(k for k in others if k not in keys)
+
+
+def _keys(readings: list[str], script: str) -> tuple[str, ...]:
+    """The distinct keys (``_key``) of a word's readings, the first reading's first."""
+    return tuple(dict.fromkeys(k for r in readings if (k := _key(r, script))))
+
+
+def _readings(norm: str, script: str) -> list[str]:
+    """A normalised word as written, then as it may be read besides, if it is no common word of
+    English or Russian (a place or a name): a Latin j both as й (as the name folding reads it
+    between a vowel and a consonant, "Juliya", "Юлия") and as ж, дж ("Andijan", "Андижан")."""
+    readings = [norm]
+    if script != "lat" or "j" not in norm or not norm.isalpha() or common_word(norm):
+        return readings
+    # The j of dj is дж only ("Djizak").
+    return readings + [_J_AS_Y.sub("y", norm), norm.replace("j", "zh")]
 
 
 def _key(stem: str, script: str) -> str:
@@ -424,40 +448,50 @@ def _turkic_ending(norm: str) -> int:
 
 @lru_cache(maxsize=65536)
 def spelling_key(word: str) -> str | None:
-    """The spelling key a word of a text is indexed under ("ru:taSkent" for "Ташкенте"), or
-    None: no term, or a short word in lower case."""
+    """The spelling key a word of a text is indexed under as written ("ru:taSkent" for
+    "Ташкенте"), or None: no term, or a short word in lower case."""
+    keys = word_spelling_keys(word)
+    return keys[0] if keys else None
+
+
+@lru_cache(maxsize=65536)
+def word_spelling_keys(word: str) -> tuple[str, ...]:
+    """Every spelling key a word of a text is indexed under: its key as written
+    (``spelling_key``) first, then those of its other readings ("Andijan" is indexed as
+    "lat:andiyan" and "lat:andijan"); none of fewer than four letters for a word in lower case."""
     found = _spelling(word)
     if found is None:
-        return None
-    script, key, _ = found
-    if len(key) < _MIN_LOWER_KEY and not word[:1].isupper():
-        return None
-    return f"{script}:{key}"
+        return ()
+    script, keys, _ = found
+    if not word[:1].isupper():
+        if len(keys[0]) < _MIN_LOWER_KEY:
+            return ()
+        keys = tuple(k for k in keys if len(k) >= _MIN_LOWER_KEY)
+    return tuple(f"{script}:{k}" for k in keys)
 
 
 def query_spelling_keys(word: str) -> list[str]:
-    """The spelling keys a word of a query looks up: its key (and its other key, ``_spelling``)
-    in every other script, and its key in its own for a word that is no common word of English
+    """The spelling keys a word of a query looks up: its keys (those of its readings, and its
+    other keys, ``_spelling``) in every other script, and its key in its own for a word that is no common word of English
     or Russian (``core.words.common_word``: a place or a name, "Qarshi" finds "Karshi";
     "rating" does not look up "rat")."""
     found = _spelling(word)
     if found is None:
         return []
-    script, key, other = found
+    script, keys, others = found
     # A code with digits is no place ("CanaryZq0001" is not "CanaryZq0002": a key has no digit).
     norm = normalise_word(word)
     own = norm.isalpha() and not common_word(norm)
-    keys = [f"{s}:{key}" for s in _SPELLING_SCRIPTS if own or s != script]
-    if other is not None:
-        keys += [f"{s}:{other}" for s in _SPELLING_SCRIPTS if s != script]
-    return keys
+    found_keys = [f"{s}:{key}" for key in keys for s in _SPELLING_SCRIPTS if own or s != script]
+    found_keys += [f"{s}:{other}" for other in others for s in _SPELLING_SCRIPTS if s != script]
+    return list(dict.fromkeys(found_keys))
 
 
 def spelling_keys(text: str | None) -> set[str]:
     """The distinct spelling keys of a text."""
     if not text:
         return set()
-    return {k for m in words(text) if (k := spelling_key(m.group())) is not None}
+    return {k for m in words(text) for k in word_spelling_keys(m.group())}
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
@@ -507,7 +541,8 @@ def snippet(
     spans = [
         (m.start(), m.end())
         for m in words(text)
-        if term_of(m.group()) in wanted or (spellings and spelling_key(m.group()) in spellings)
+        if term_of(m.group()) in wanted
+        or (spellings and not spellings.isdisjoint(word_spelling_keys(m.group())))
     ]
     if not spans:
         return None
