@@ -803,3 +803,36 @@ def test_a_common_word_with_j_is_not_read_as_y(monitor):
     assert july.reference in _search(monitor, "July")
     assert yulia.reference in _search(monitor, "Юлия")
     assert yam.reference in _search(monitor, "Yam")
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Jizzakh", "Джизаке"),  # a final kh is Russian к
+        ("Джизак", "Jizzakh"),
+        ("Jizzax", "Джизак"),  # Uzbek Latin x
+        ("Джизак", "Жиззах"),  # Uzbek Cyrillic х
+        ("Жиззах", "Jizzakh"),
+        ("Джизак", "Jizzakhda"),  # with an Uzbek case ending
+    ],
+)
+def test_a_final_kh_of_a_place_is_found_as_k(monitor, query, written):
+    """Uzbek and English spellings end a place in kh, x or х where Russian ends it in к
+    ("Jizzakh", "Jizzax", "Жиззах", "Джизак"): each is found by the others."""
+    case = intake(monitor, narrative=f"He was held in {written} for a week.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
+def test_a_common_word_ending_in_x_is_not_read_as_k(monitor):
+    """A word the dictionaries know keeps its one key: "Max" does not find "Мак", nor "Мах"
+    "Mak", nor "Kazakh" "Казаки" (Cossacks); each is found as written."""
+    mak = intake(monitor, narrative="Мак рос у дороги.")
+    mak_lat = intake(monitor, narrative="Mak was the name of the cell.")
+    cossacks = intake(monitor, narrative="Казаки стояли у ворот.")
+    assert mak.reference not in _search(monitor, "Max")
+    assert mak_lat.reference not in _search(monitor, "Мах")
+    assert cossacks.reference not in _search(monitor, "Kazakh")
+    assert cossacks.reference in _search(monitor, "Казаки")
+    assert mak.reference in _search(monitor, "Мак")
+    assert mak_lat.reference in _search(monitor, "Mak")

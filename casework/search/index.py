@@ -51,7 +51,9 @@ SPELLING_PURPOSE = "search.spelling"
 #    "Урумчи").
 # 8: a Latin j of a word that is no common English word keyed both as й and as ж, дж
 #    ("Juliya", "Юлия"; "Andijan", "Андижан").
-RULES_VERSION = 8
+# 9: a final kh, x or х after a vowel, of a word neither dictionary knows, keyed as к too
+#    ("Jizzakh", "Jizzax", "Жиззах", "Джизак").
+RULES_VERSION = 9
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

@@ -364,6 +364,12 @@ _H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
 # is no common English word is keyed both ways besides as written (``_readings``). A common
 # word keeps its one key: "July" is not Юлия.
 _J_AS_Y = re.compile("(?<!d)j")
+# A final kh, x or х after a vowel, which the name folding drops ("Abdullah" is "Abdulla"), is
+# Russian к in a place the region's languages spell so ("Jizzakh", "Jizzax", "Жиззах",
+# "Джизак"): a word neither dictionary knows is keyed with it as к besides (``_readings``);
+# a word they know keeps its key ("Kazakh" is not "казак", "Мах" not "Mak").
+_FINAL_KH = re.compile("(?<=[aeiouyаеиоуыэюя])(kh|x|х)$")
+_K = {"kh": "k", "x": "k", "х": "к"}
 _MIN_KEY = 2
 _MIN_LOWER_KEY = 4
 
@@ -393,11 +399,10 @@ def _spelling(word: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         return None
     script = _script(norm)
     cut = _turkic_ending(norm)
-    readings = _readings(norm, script)
-    wholes = _keys(readings, script)
+    wholes = _keys(_readings(norm, script, norm), script)
     if not cut:
         return (script, wholes, ()) if wholes else None
-    stems = _keys([r[:-cut] for r in readings], script)
+    stems = _keys(_readings(norm[:-cut], script, norm), script)
     keys, others = (wholes, stems) if ordinary_word(norm) else (stems, wholes)
     if not keys:
         return None
@@ -409,15 +414,20 @@ def _keys(readings: list[str], script: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for r in readings if (k := _key(r, script))))
 
 
-def _readings(norm: str, script: str) -> list[str]:
-    """A normalised word as written, then as it may be read besides, if it is no common word of
-    English or Russian (a place or a name): a Latin j both as й (as the name folding reads it
-    between a vowel and a consonant, "Juliya", "Юлия") and as ж, дж ("Andijan", "Андижан")."""
-    readings = [norm]
-    if script != "lat" or "j" not in norm or not norm.isalpha() or common_word(norm):
-        return readings
+def _readings(stem: str, script: str, norm: str) -> list[str]:
+    """A normalised word (or its ``stem`` without a case ending) as written, then as it may be
+    read besides, if the word is no common word of English or Russian (a place or a name): a
+    Latin j both as й (as the name folding reads it between a vowel and a consonant, "Juliya",
+    "Юлия") and as ж, дж ("Andijan", "Андижан"); and if neither dictionary knows it at all, a
+    final kh, x or х after a vowel as к too ("Jizzakh", "Жиззах", "Джизак"; "Kazakh" is not
+    "казак")."""
+    latin_j = script == "lat" and "j" in stem and norm.isalpha() and not common_word(norm)
+    final_kh = _FINAL_KH.search(stem) and norm.isalpha() and not ordinary_word(norm)
     # The j of dj is дж only ("Djizak").
-    return readings + [_J_AS_Y.sub("y", norm), norm.replace("j", "zh")]
+    readings = [stem, _J_AS_Y.sub("y", stem), stem.replace("j", "zh")] if latin_j else [stem]
+    if final_kh:
+        readings += [_FINAL_KH.sub(lambda m: _K[m.group(1)], r) for r in readings]
+    return readings
 
 
 def _key(stem: str, script: str) -> str:
