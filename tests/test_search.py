@@ -836,3 +836,27 @@ def test_a_common_word_ending_in_x_is_not_read_as_k(monitor):
     assert cossacks.reference in _search(monitor, "Казаки")
     assert mak.reference in _search(monitor, "Мак")
     assert mak_lat.reference in _search(monitor, "Mak")
+
+
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Rwanda", "Руанде"),  # a Latin w after a consonant is у
+        ("Руанда", "Rwanda"),
+    ],
+)
+def test_a_latin_w_after_a_consonant_is_found_as_u(monitor, query, written):
+    case = intake(monitor, narrative=f"He was sent to {written} in 2012.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
+def test_a_common_word_with_w_is_not_read_as_u(monitor):
+    """A common word keeps its one key: "dwell" does not find "Дуэль"; each is found as
+    written, and a w is still в ("Kwame", "Кваме")."""
+    duel = intake(monitor, narrative="Дуэль была назначена на утро.")
+    kwame = intake(monitor, narrative="Кваме видел задержание.")
+    assert duel.reference not in _search(monitor, "dwell")
+    assert duel.reference not in _search(monitor, "Dwell")
+    assert duel.reference in _search(monitor, "дуэль")
+    assert kwame.reference in _search(monitor, "Kwame")

@@ -53,7 +53,9 @@ SPELLING_PURPOSE = "search.spelling"
 #    ("Juliya", "Юлия"; "Andijan", "Андижан").
 # 9: a final kh, x or х after a vowel, of a word neither dictionary knows, keyed as к too
 #    ("Jizzakh", "Jizzax", "Жиззах", "Джизак").
-RULES_VERSION = 9
+# 10: a Latin w after a consonant, of a word that is no common English word, keyed as у too
+#    ("Rwanda", "Руанда").
+RULES_VERSION = 10
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

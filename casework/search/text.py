@@ -364,6 +364,9 @@ _H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
 # is no common English word is keyed both ways besides as written (``_readings``). A common
 # word keeps its one key: "July" is not Юлия.
 _J_AS_Y = re.compile("(?<!d)j")
+# A Latin w after a consonant and before a vowel is у as often as в ("Rwanda", "Руанда";
+# "Kwame", "Кваме"): a word that is no common English word is keyed with it as у besides.
+_W_AS_U = re.compile("(?<=[^aeiouy])w(?=[aeiouy])")
 # A final kh, x or х after a vowel, which the name folding drops ("Abdullah" is "Abdulla"), is
 # Russian к in a place the region's languages spell so ("Jizzakh", "Jizzax", "Жиззах",
 # "Джизак"): a word neither dictionary knows is keyed with it as к besides (``_readings``);
@@ -418,13 +421,17 @@ def _readings(stem: str, script: str, norm: str) -> list[str]:
     """A normalised word (or its ``stem`` without a case ending) as written, then as it may be
     read besides, if the word is no common word of English or Russian (a place or a name): a
     Latin j both as й (as the name folding reads it between a vowel and a consonant, "Juliya",
-    "Юлия") and as ж, дж ("Andijan", "Андижан"); and if neither dictionary knows it at all, a
-    final kh, x or х after a vowel as к too ("Jizzakh", "Жиззах", "Джизак"; "Kazakh" is not
-    "казак")."""
-    latin_j = script == "lat" and "j" in stem and norm.isalpha() and not common_word(norm)
+    "Юлия") and as ж, дж ("Andijan", "Андижан"), a Latin w after a consonant as у too
+    ("Rwanda", "Руанда"); and if neither dictionary knows it at all, a final kh, x or х after a
+    vowel as к too ("Jizzakh", "Жиззах", "Джизак"; "Kazakh" is not "казак")."""
+    latin = script == "lat" and norm.isalpha()
+    latin_j = latin and "j" in stem and not common_word(norm)
+    latin_w = latin and _W_AS_U.search(stem) and not common_word(norm)
     final_kh = _FINAL_KH.search(stem) and norm.isalpha() and not ordinary_word(norm)
     # The j of dj is дж only ("Djizak").
     readings = [stem, _J_AS_Y.sub("y", stem), stem.replace("j", "zh")] if latin_j else [stem]
+    if latin_w:
+        readings += [_W_AS_U.sub("u", r) for r in readings]
     if final_kh:
         readings += [_FINAL_KH.sub(lambda m: _K[m.group(1)], r) for r in readings]
     return readings
