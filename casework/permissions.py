@@ -479,6 +479,15 @@ def readable_cases_clause(user: User) -> ColumnElement[bool]:
     return _case_clause(user, "read")
 
 
+def known_teams_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over ``Case`` keeping the cases whose team (who created it, its lawyer,
+    its members) ``user`` may be told of, by a filter, a count or a page: those whose identifying
+    data they read. Who works on a restricted case is as identifying as who is in it: a list
+    filtered by a lawyer must not list, under their name, a restricted case off the user's
+    team."""
+    return readable_cases_clause(user)
+
+
 def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
     """Those of ``case_ids`` whose identifying data ``user`` may read (``can_view_identifying``,
     by ``readable_cases_clause``): one query for a whole list."""

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from casework.advocacy import calendar, reminders
+from casework.cases import services as cases
 from casework.core.db import db
 from casework.core.pipeline import PUBLIC_ENDPOINTS
-from casework.core.vocab import Role
+from casework.core.vocab import Role, TeamRole
 from tests.clients import client_for
 from tests.extract import response_text
+from tests.factories import make_user
 from tests.routes import build_url
 from tests.world import ROLES, World, build_world
 
@@ -154,6 +156,43 @@ def test_who_works_on_a_restricted_case_is_not_shown_off_its_team(app):
         assert [name for name in names if name in page] == [], url
     page = client_for(app, world.on[Role.COORDINATOR]).get(f"/cases/{cw.case.public_id}")
     assert all(name in page.get_data(as_text=True) for name in names)
+
+
+def _insider(world: World, role: Role, team_role: TeamRole = TeamRole.MEMBER):
+    """A user on the restricted case's team and on no other: whatever ties them to a case ties
+    them to the restricted one."""
+    user = make_user(role)
+    case = db.session.get(type(world.restricted.case), world.restricted.case.id)
+    cases.add_member(world.on[Role.COORDINATOR], case, user, team_role)
+    db.session.commit()
+    return user
+
+
+def test_the_lawyer_filter_does_not_tell_who_is_a_restricted_cases_lawyer(app):
+    """Filtering the case list by lawyer would list the restricted case under its lawyer's name
+    for a coordinator off its team: it lists the cases whose team they may know of. A coordinator
+    on its team finds it so, and the filter still finds the ordinary cases of a lawyer."""
+    from tests.api_clients import api_for
+
+    world = build_world()
+    lawyer = _insider(world, Role.LAWYER, TeamRole.LAWYER)
+    restricted, ordinary = world.restricted.case, world.ordinary.case
+    off = world.off[Role.COORDINATOR]
+    web, api = client_for(app, off), api_for(app, off)
+    for user in (lawyer, world.on[Role.LAWYER]):
+        page = web.get(f"/cases?lawyer={user.public_id}").get_data(as_text=True)
+        assert restricted.reference not in page
+        assert restricted.public_id not in api.get(f"cases?lawyer={user.public_id}").get_data(
+            as_text=True
+        )
+    assert restricted.reference in web.get("/cases").get_data(as_text=True)  # it exists
+    shared = f"/cases?lawyer={world.on[Role.LAWYER].public_id}"
+    assert ordinary.reference in web.get(shared).get_data(as_text=True)
+    on = world.on[Role.COORDINATOR]
+    page = client_for(app, on).get(f"/cases?lawyer={lawyer.public_id}").get_data(as_text=True)
+    assert restricted.reference in page
+    found = api_for(app, on).get(f"cases?lawyer={lawyer.public_id}").get_data(as_text=True)
+    assert restricted.public_id in found
 
 
 def _api_everything_seen(app, world: World, user) -> str:

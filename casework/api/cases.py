@@ -158,7 +158,14 @@ class CaseListQuery(ListQuery, AnonymisedQuery):
     )
     date_from: date | None = None
     date_to: date | None = None
-    lawyer: str | None = Field(default=None, max_length=40, description="A lawyer's public id.")
+    lawyer: str | None = Field(
+        default=None,
+        max_length=40,
+        description=(
+            "The cases whose assigned lawyer has this public id, among those whose identifying "
+            "data you may read (who works on a restricted case is not told off its team)."
+        ),
+    )
     mine: bool = Field(default=False, description="Only the cases whose team you are on.")
     created_by_me: bool = Field(
         default=False, description="Only the cases you created (of those you may see)."

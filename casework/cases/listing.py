@@ -237,6 +237,8 @@ def filtered_query(user: Any, f: CaseFilters) -> Select:
     if f.lawyer:
         from casework.accounts.models import User
 
+        # Who a case's lawyer is tells who works on it: only of cases whose team the user knows.
+        query = query.where(permissions.known_teams_clause(user))
         query = query.where(
             exists(
                 select(CaseMember.id)
