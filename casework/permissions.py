@@ -715,6 +715,19 @@ def can_read_action_text(user: User, action: Any, readable: Collection[int] | No
     return all(can_view_identifying(user, case) for case in action.cases)
 
 
+def knows_action_team(user: User, action: Any, readable: Collection[int] | None = None) -> bool:
+    """Who took an action's steps (its history, the timeline of its cases) is named to whoever
+    may know the team of every one of its cases (``known_teams_clause``): only who may change
+    it on all of them does, so on an action shared with a restricted case they are on that
+    case's team, which is told to its team alone. Others see each step, by no one's name.
+    ``readable``: as for ``action_cases_for``."""
+    if not action.cases:
+        return can_view_action(user, action)
+    if readable is not None:
+        return _active(user) and all(case.id in readable for case in action.cases)
+    return all(can_view_identifying(user, case) for case in action.cases)
+
+
 def can_edit_action(user: User, action: Any) -> bool:
     """Change an action: the advocacy right on every one of its cases (thematic: coordinators)."""
     if not can_view_action(user, action):

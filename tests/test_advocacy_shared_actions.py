@@ -15,6 +15,7 @@ import pytest
 from casework import permissions
 from casework.advocacy import services, upr
 from casework.advocacy.models import AdvocacyAction
+from casework.cases import services as services_cases
 from casework.core.cli import run_seeders
 from casework.core.db import db
 from casework.core.vocab import (
@@ -212,3 +213,28 @@ def test_only_who_reads_every_case_edits_the_action(app, world):
     assert db.session.get(AdvocacyAction, action.id).status == ActionStatus.RESPONSE_RECEIVED
     page = _page(app, world["insider"], f"/advocacy/actions/{action.public_id}/edit")
     assert TITLE in page and NOTES in page
+
+
+def test_who_changed_the_action_is_not_named_to_who_reads_only_some_cases(app, world):
+    """Only someone who may change the action on every one of its cases (so on the restricted
+    case's team) records its steps: naming them, in the action's history and the timeline of the
+    lawyer's case, told who works on the restricted case. Whoever reads only some of its cases
+    sees each step, by "Someone"; whoever reads them all, who took it."""
+    action, insider = world["action"], world["insider"]
+    insider.display_name = "Aigerim Insider"
+    services.change_status(insider, action, ActionStatus.CLOSED, action.version)
+    db.session.commit()
+    shared = world["shared"].public_id
+    urls = (f"/advocacy/actions/{action.public_id}", f"/cases/{shared}", f"/cases/{shared}/print")
+    closed = ActionStatus.CLOSED.label
+    for user in (world["lawyer"], world["outsider"]):
+        for url in urls:
+            page = _page(app, user, url)
+            assert closed in page and insider.display_name not in page, url
+    page = _page(app, insider, urls[0])
+    assert closed in page and insider.display_name in page
+    reader = make_user(Role.COORDINATOR)  # reads both cases once on the restricted one's team
+    services_cases.add_member(insider, world["secret"], reader)
+    db.session.commit()
+    for url in urls[1:]:
+        assert insider.display_name in _page(app, reader, url), url

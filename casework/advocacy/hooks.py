@@ -18,6 +18,7 @@ from casework.permissions import (
     can_read_action_text,
     can_view_advocacy,
     can_view_identifying,
+    knows_action_team,
     readable_case_ids,
     receives_org_followups,
 )
@@ -81,6 +82,9 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     histories = services.status_histories(actions)
     may_open = can_view_advocacy(user)
     worded = worded_actions(user, actions)
+    # An action may concern other cases, whose team this case's reader may not be told of.
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
+    named = frozenset(a.id for a in actions if knows_action_team(user, a, readable))
     items: list[TimelineItem] = []
     for action in actions:
         url = link("advocacy.action_detail", public_id=action.public_id) if may_open else None
@@ -119,7 +123,9 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
                         new=new.label if new else "?",
                     ),
                     url=url,
-                    author=entry.actor.display_name if entry.actor else None,
+                    author=(entry.actor.display_name if action.id in named else _("Someone"))
+                    if entry.actor
+                    else None,
                 )
             )
     return items

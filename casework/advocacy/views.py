@@ -73,6 +73,7 @@ from casework.permissions import (
     can_view_action,
     can_view_advocacy,
     can_view_identifying,
+    knows_action_team,
 )
 
 bp = Blueprint("advocacy", __name__)
@@ -249,6 +250,8 @@ def _detail(action: AdvocacyAction, status_form: StatusForm | None = None, **ext
         documents=services.action_documents(current_user, action),
         removed_documents=services.removed_action_documents(current_user, action),
         history=services.status_history(action),
+        # Who took each step, to whoever may know the team of every one of its cases.
+        named=knows_action_team(current_user, action),
         can_edit=editable,
         words=can_read_action_text(current_user, action),
         status_form=status_form or (_status_form(action) if editable else None),

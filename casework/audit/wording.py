@@ -761,10 +761,12 @@ def shown_details(entry: Any) -> dict[str, Any]:
     return {k: v for k, v in _without_identifying_changes(entry).items() if k not in withheld}
 
 
-def describe(entry: Any) -> str:
-    """One sentence for an audit entry ("Aida changed the status from submitted to verified")."""
+def describe(entry: Any, who: str | None = None) -> str:
+    """One sentence for an audit entry ("Aida changed the status from submitted to verified");
+    ``who``: said instead of the actor's name, for a reader who may not be told it."""
     actor = getattr(entry, "actor", None)
-    who = actor.display_name if actor is not None else _("The system")
+    if who is None:
+        who = actor.display_name if actor is not None else _("The system")
     details = _without_identifying_changes(entry)
     builder = WORDING.get(entry.action)
     if builder is None:
