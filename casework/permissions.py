@@ -648,6 +648,14 @@ def people_with_private_fields_withheld(user: User, person_ids: Iterable[int]) -
     return frozenset(db.session.scalars(query))
 
 
+def people_with_consent_taker_withheld(user: User, person_ids: Iterable[int]) -> frozenset[int]:
+    """Those of ``person_ids`` whose consent's taker (who recorded it) is not named to ``user``:
+    it was recorded from any case the person is in, by anyone of its team, so naming them tells
+    who works on it. As their PERSON_PRIVATE_FIELDS: named only to whoever may read every
+    restricted case the person is in. One query."""
+    return people_with_private_fields_withheld(user, person_ids)
+
+
 def visible_people_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Person``: people linked (not hidden) to a case the user reads, but
     for a discarded draft: it has left the lists and the search, and its people with it (no

@@ -65,3 +65,34 @@ def test_the_edit_page_refused_says_why_without_naming_the_other_case(app):
     api = api_for(app, outsider, "read")  # the API's refusals keep their own words
     assert api.get(f"cases/{world.restricted.case.public_id}").status_code == 404
     assert client_for(app, insider).get(edit).status_code == 200
+
+
+def test_who_recorded_a_shared_persons_consent_on_the_restricted_case_is_not_named(app):
+    """The consent of a person also in a restricted case may be recorded from that case by
+    someone on its team alone: the ordinary case's file named them ("by ..."), telling who works
+    on the restricted case and that the person is in another case. Its readers still see the
+    consent and its date; whoever may read every restricted case the person is in, who took it."""
+    from datetime import date
+
+    from casework.people import services as people
+    from tests.clients import client_for
+    from tests.factories import make_user
+
+    world, person, ordinary, insider, outsider = _shared()
+    restricted = world.restricted.case
+    hushed = make_user(Role.MONITOR, display_name="Aigerim Hushed")
+    cases.add_member(world.on[Role.COORDINATOR], restricted, hushed)
+    people.update_person(
+        hushed,
+        person,
+        {"consent": "internal", "consent_date": date(2026, 1, 5)},
+        person.version,
+        case=restricted,
+    )
+    db.session.commit()
+    for url in (f"/cases/{ordinary.public_id}", f"/cases/{ordinary.public_id}/print"):
+        page = client_for(app, outsider).get(url).get_data(as_text=True)
+        assert "Internal: identifying data" in page, url
+        assert hushed.display_name not in page, url
+        page = client_for(app, insider).get(url).get_data(as_text=True)
+        assert hushed.display_name in page, url

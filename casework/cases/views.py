@@ -218,12 +218,18 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     show_hidden = permissions.can_restore(user, case)
     links = services.case_people_with_names(case, include_hidden=show_hidden)
     families = families_of([cp.person for cp in links], user) if identifying else {}
+    # Who took a consent is shown with its date: the policy is asked of those people only.
+    taken = [
+        cp.person_id for cp in links if cp.person.consent_date and cp.person.consent_obtained_by_id
+    ]
+    unnamed = permissions.people_with_consent_taker_withheld(user, taken)
     people = [
         {
             "link": cp,
             "person": cp.person,
             "names": visible_names(cp.person) if identifying else [],
             "family": families.get(cp.person_id, []),
+            "consent_by": None if cp.person_id in unnamed else cp.person.consent_obtained_by,
         }
         for cp in links
     ]
