@@ -4,6 +4,7 @@ The same walk as its team shows the values, so the test would see a leak if ther
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,8 +23,11 @@ from tests.world import ROLES, World, build_world
 OFF_TEAM = ROLES  # every role, off the restricted case's team
 
 
-def _get_values(world: World, endpoint: str):
-    cw = world.restricted
+def _get_values(world: World, endpoint: str, cw=None, action=None):
+    """Values for a GET of ``endpoint`` about ``cw`` (the restricted case's world unless given)
+    and ``action`` (its action unless given)."""
+    cw = cw or world.restricted
+    action = action or cw.action
     blueprint = endpoint.split(".")[0]
     values = {
         "case_public_id": cw.case.public_id,
@@ -41,7 +45,7 @@ def _get_values(world: World, endpoint: str):
     if blueprint == "advocacy" and "recommendation" in endpoint:
         values["public_id"] = world.recommendation.public_id
     elif blueprint == "advocacy" and endpoint != "advocacy.new_case_action":
-        values["public_id"] = cw.action.public_id
+        values["public_id"] = action.public_id
         values["document_id"] = cw.action_document.public_id
     elif blueprint == "accounts":
         values["public_id"] = world.on[Role.MONITOR].public_id
@@ -193,6 +197,122 @@ def test_the_lawyer_filter_does_not_tell_who_is_a_restricted_cases_lawyer(app):
     assert restricted.reference in page
     found = api_for(app, on).get(f"cases?lawyer={lawyer.public_id}").get_data(as_text=True)
     assert restricted.public_id in found
+
+
+# Where any account is listed as an account, tied to no case: the administrators' list of
+# accounts and their audit trail (who did what, objects by opaque id), the API's list of whom an
+# action may be given to. Account pickers (a form's <select>) are left out of every page.
+ACCOUNT_LISTS = frozenset({"accounts.users", "audit.trail", "api.list_responsible_candidates"})
+
+
+def _worked_on_the_restricted_case_alone(app, world: World) -> tuple[dict, object]:
+    """One user of each role on the restricted case's team and on no other, each having worked
+    on it: viewed it, commented, recorded an event, a remedy, a review step; the consent of a
+    person it shares with the ordinary case, and a step of an action of both cases."""
+    from datetime import date as day
+
+    from casework.advocacy import services as advocacy
+    from casework.cases.events import add_event
+    from casework.core.vocab import ActionStatus, ActionType
+    from casework.legal import services as legal
+    from casework.people import services as people
+
+    team = {
+        role: _insider(world, role, TeamRole.LAWYER if role == Role.LAWYER else TeamRole.MEMBER)
+        for role in ROLES
+    }
+    for role, user in team.items():
+        user.display_name = f"Hushed{role.value.title()}Qv"
+    case = db.session.get(type(world.restricted.case), world.restricted.case.id)
+    monitor, lawyer, coordinator = team[Role.MONITOR], team[Role.LAWYER], team[Role.COORDINATOR]
+    cases.add_comment(monitor, case, "Seen at the border.")
+    add_event(monitor, case, {"event_type": "arrest", "date": "2011-06-01", "description": "x"})
+    legal.add_remedy(
+        lawyer, case, kind="extradition_appeal", body="Court", filed_on=day(2011, 6, 20)
+    )
+    cases.transition(lawyer, case, "in_review", None)
+    person = world.ordinary.person
+    cases.add_person_to_case(monitor, case, person, "witness")
+    consent = {"consent": "internal", "consent_date": day.today()}
+    people.update_person(monitor, person, consent, person.version, case=case)
+    shared = advocacy.create_action(
+        coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Joint appeal",
+            case_references=[world.ordinary.case.reference, case.reference],
+        ),
+    )
+    db.session.commit()
+    advocacy.change_status(coordinator, shared, ActionStatus.SUBMITTED, shared.version)
+    db.session.commit()
+    for user in team.values():
+        client_for(app, user).get(f"/cases/{case.public_id}")
+    return team, shared
+
+
+def _pages_seen(app, world: World, user, shared) -> dict[str, str]:
+    """Every GET page and API answer about the restricted case, the ordinary one and their
+    joint action, the calendar feed and the reminders, as ``user`` gets them, by where."""
+    from casework.accounts import services as accounts
+    from tests.api_clients import api_for
+
+    accounts.dismiss_notices(user)  # "a new coordinator": told of every account so granted
+    db.session.commit()
+    client, api = client_for(app, user), api_for(app, user)
+    seen: dict[str, str] = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS | ACCOUNT_LISTS:
+            continue
+        for cw, action in ((world.restricted, None), (world.ordinary, shared)):
+            if rule.endpoint.startswith("api."):
+                values = {
+                    "case_id": cw.case.public_id,
+                    "person_id": cw.person.public_id,
+                    "action_id": (action or cw.action).public_id,
+                }
+                url = build_url(rule, values.get)
+                seen[url] = api.get(url).get_data(as_text=True)
+                continue
+            url = build_url(rule, _get_values(world, rule.endpoint, cw, action).get)
+            with client.get(url) as response:
+                seen[url] = re.sub(
+                    r"<select\b.*?</select>", "", response_text(response), flags=re.S
+                )
+    db.session.refresh(user)
+    secret = calendar.rotate_token(user)
+    db.session.commit()
+    seen["calendar"] = client.get(f"/calendar/{secret}.ics").get_data(as_text=True)
+    outbox = reminders.collect(date.today(), datetime.now(UTC) - timedelta(days=1))
+    items = outbox.by_user.get(user.id, [])
+    if items:
+        seen["reminders"] = reminders._message(user, items, date.today()).as_string()
+    return seen
+
+
+def _naming(team: dict, seen: dict[str, str]) -> dict[str, list[str]]:
+    """Where each page names a member of ``team`` (by name or e-mail)."""
+    found = {}
+    for where, text in seen.items():
+        names = [u.display_name for u in team.values() if u.display_name in text or u.email in text]
+        if names:
+            found[where] = names
+    return found
+
+
+@pytest.mark.parametrize("role", OFF_TEAM, ids=lambda r: r.value)
+def test_who_works_on_a_restricted_case_alone_is_named_nowhere_off_its_team(app, role):
+    """Someone on a restricted case's team and on no other, having worked on it and on what it
+    shares with an ordinary case, is named on no page, API answer, filter, feed or e-mail of
+    anyone off its team (the ordinary case's readers included), but where accounts are listed
+    as accounts. A coordinator on both teams sees every one of them named."""
+    world = build_world()
+    team, shared = _worked_on_the_restricted_case_alone(app, world)
+    assert _naming(team, _pages_seen(app, world, world.off[role], shared)) == {}
+    if role == Role.COORDINATOR:
+        seen = _pages_seen(app, world, world.on[Role.COORDINATOR], shared)
+        named = {name for names in _naming(team, seen).values() for name in names}
+        assert named == {u.display_name for u in team.values()}
 
 
 def _api_everything_seen(app, world: World, user) -> str:
