@@ -355,6 +355,13 @@ def can_mark_duplicate(user: User, case: Case, original: Case | None = None) -> 
     return original.id != case.id and can_view_identifying(user, original)
 
 
+def can_see_duplicate_link(user: User, other: Case) -> bool:
+    """A case closed as a duplicate records the same person as its original: which case the
+    other of the two is (its reference, on the page and in the history of either) tells who is
+    in it, so it is named only to whoever may read it; others read "another case"."""
+    return can_view_identifying(user, other)
+
+
 def can_record_remedies(user: User, case: Case) -> bool:
     """Record or change a domestic remedy: lawyers on the team and coordinators."""
     return may(user, "record_remedies", case)

@@ -291,6 +291,31 @@ def test_a_duplicate_is_closed_with_a_link_to_the_original_shown_on_both(app):
     assert f"marked {duplicate.reference} as a duplicate of this case" in html
 
 
+def test_a_case_closed_as_a_duplicate_of_a_restricted_one_does_not_tell_which(app):
+    """An ordinary case closed as a duplicate of a restricted one (by a coordinator on both
+    teams) records the same person: its file and history named the restricted case to everyone
+    who reads the ordinary one, telling who is in it. They now read "another case" (and the
+    reference withheld in the history); the restricted case's team, its reference."""
+    monitor, outsider_monitor = make_user(Role.MONITOR), make_user(Role.MONITOR)
+    insider, outsider = make_user(Role.COORDINATOR), make_user(Role.COORDINATOR)
+    restricted = make_case(
+        monitor, team=((insider, TeamRole.MEMBER),), status=CaseStatus.SUBMITTED, restricted=True
+    )
+    ordinary = make_case(
+        outsider_monitor, team=((insider, TeamRole.MEMBER),), status=CaseStatus.SUBMITTED
+    )
+    services.mark_duplicate(insider, ordinary, restricted, None)
+    db.session.commit()
+    url = f"/cases/{ordinary.public_id}"
+    for user in (outsider, outsider_monitor):
+        html = page(client_for(app, user), url)
+        assert "closed as a duplicate of" in html and "another case" in html
+        assert "as a duplicate of (reference withheld)" in html  # the history
+        assert restricted.reference not in html
+    html = page(client_for(app, insider), url)
+    assert html.count(restricted.reference) >= 2  # the banner and the history
+
+
 # --- workflow honesty -----------------------------------------------------------------------
 
 

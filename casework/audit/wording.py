@@ -20,7 +20,7 @@ no label of its own within its group, or an object type no label (in each langua
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -761,13 +761,19 @@ def shown_details(entry: Any) -> dict[str, Any]:
     return {k: v for k, v in _without_identifying_changes(entry).items() if k not in withheld}
 
 
-def describe(entry: Any, who: str | None = None) -> str:
+def describe(entry: Any, who: str | None = None, withheld: Collection[str] = ()) -> str:
     """One sentence for an audit entry ("Aida changed the status from submitted to verified");
-    ``who``: said instead of the actor's name, for a reader who may not be told it."""
+    ``who``: said instead of the actor's name, for a reader who may not be told it;
+    ``withheld``: references of cases the reader may not be told of here, said withheld."""
     actor = getattr(entry, "actor", None)
     if who is None:
         who = actor.display_name if actor is not None else _("The system")
     details = _without_identifying_changes(entry)
+    if withheld:
+        other = _("(reference withheld)")
+        details = {
+            k: other if isinstance(v, str) and v in withheld else v for k, v in details.items()
+        }
     builder = WORDING.get(entry.action)
     if builder is None:
         # Older entries whose action is no longer recorded: still a sentence, not a code.

@@ -245,6 +245,16 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     ]
     deadlines = hooks.case_deadlines(case)
     today = date.today()
+    duplicates = services.duplicates_of(case)
+    # The original or duplicates the user may not read: their references are withheld.
+    linked = [c for c in (case.duplicate_of, *duplicates) if c is not None]
+    withheld = frozenset(
+        reference
+        for other in linked
+        if not permissions.can_see_duplicate_link(user, other)
+        for reference in (other.reference, other.former_reference)
+        if reference
+    )
     return {
         "case": case,
         "identifying": identifying,
@@ -263,6 +273,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "overdue": [d for d in deadlines if d.due < today],
         "team": services.case_team(case),
         "history": audit.entries(case_id=case.id, changes_only=True, limit=50),
+        "withheld_references": withheld,
         "detention_start": listing.detention_start_in(event_services.case_events(case)),
         "comment_form": CommentForm(),
         "transition_form": TransitionForm(),
@@ -273,7 +284,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
         "can_mark_duplicate": permissions.can_mark_duplicate(user, case)
         and case.duplicate_of_id is None
         and case.status != CaseStatus.CLOSED,
-        "duplicates": services.duplicates_of(case),
+        "duplicates": duplicates,
         "returned_by": services.return_reason(case),
         "can_see_identity": lambda s: permissions.can_see_source_identity(user, case, s),
     }
