@@ -107,6 +107,7 @@ _FIELD_NAMES = {
     # Every other field an edit can name (tests/test_audit_wording.py checks each model's).
     "reference": N_("reference"),
     "reference_key": N_("reference"),
+    "external_ref_key": N_("own reference"),
     "former_reference": N_("former reference"),
     "urgency": N_("urgency"),
     "event_type": N_("kind of event"),
