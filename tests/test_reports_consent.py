@@ -217,6 +217,27 @@ def test_a_legal_analysis_changed_after_the_review_needs_a_new_review(app, world
     assert "KNB insider" in disclose_case(world.case, Output.EXPORT).analyses[0][1]
 
 
+def test_each_legal_analysis_is_scrubbed_once(app, world, monkeypatch):
+    """An analysis leaves scrubbed of the names it may not give, and is scrubbed once: an
+    output over many cases scrubs each of its texts once, not twice."""
+    from casework.legal.models import CaseProvision
+
+    link = db.session.scalar(select(CaseProvision).where(CaseProvision.case_id == world.case.id))
+    analysis = link.analysis
+    scrubbed: list[str] = []
+    real = Scrubber.scrub
+
+    def counted(self, text, **kwargs):
+        scrubbed.append(text)
+        return real(self, text, **kwargs)
+
+    monkeypatch.setattr(Scrubber, "scrub", counted)
+    out = disclose_case(world.case, Output.CAT, assume_reviewed=True)
+    [(_, text)] = out.analyses
+    assert "faces torture" in text and "Kholmatov" not in text and "Yusupova" not in text, text
+    assert scrubbed.count(analysis) == 1, scrubbed.count(analysis)
+
+
 def test_pseudonym_is_stable_across_outputs(app, world):
     first = disclose_case(world.case, Output.EXPORT)
     second = disclose_case(world.case, Output.UPR)

@@ -1058,8 +1058,9 @@ def disclose_case(
         )
         for link in facts.links
     ]
+    # Each analysis scrubbed once: one scrubbed to nothing leaves no entry.
     analyses = [
-        (link.provision.code, free(link.analysis)) for link in facts.links if free(link.analysis)
+        (link.provision.code, text) for link in facts.links if (text := free(link.analysis))
     ]
     convention_articles = frozenset(
         link.provision.code
