@@ -117,31 +117,44 @@ def period_cases(user: Any, period: Period) -> list[Case]:
 
 def _recommendations(
     cases: list[Case], period: Period, cycle: UPRCycle | None
-) -> list[UPRRecommendation]:
-    """The earlier recommendations linked to the cases: of reviews held by the period's end
+) -> list[tuple[UPRRecommendation, list[Case]]]:
+    """The earlier recommendations linked to the cases, each with those of ``cases`` linked to
+    it (in the order the recommendation lists its cases; its other cases are not read: a
+    recommendation of long ago may be linked to thousands): of reviews held by the period's end
     (or of an unknown date) and, for a submission to a given cycle, of the cycles before it. In
     the order of the reviews, then of their paragraph numbers read as numbers (99.1 before
     121.45)."""
     if not cases:
         return []
-    ids = [c.id for c in cases]
-    query = (
+    by_id = {c.id: c for c in cases}
+    linked = (
+        recommendation_cases.c.case_id.in_(list(by_id)),
+        or_(UPRCycle.review_date.is_(None), UPRCycle.review_date <= period.end.isoformat()),
+        *([UPRCycle.number < cycle.number] if cycle is not None else []),
+    )
+    recs = db.session.scalars(
         select(UPRRecommendation)
         .join(UPRCycle, UPRCycle.id == UPRRecommendation.cycle_id)
         .join(
             recommendation_cases,
             recommendation_cases.c.recommendation_id == UPRRecommendation.id,
         )
-        .where(
-            recommendation_cases.c.case_id.in_(ids),
-            or_(UPRCycle.review_date.is_(None), UPRCycle.review_date <= period.end.isoformat()),
-        )
-        .options(selectinload(UPRRecommendation.cases))
+        .where(*linked)
         .distinct()
-    )
-    if cycle is not None:
-        query = query.where(UPRCycle.number < cycle.number)
-    return sorted(db.session.scalars(query), key=_review_order)
+    ).all()
+    if not recs:
+        return []
+    ours: dict[int, list[Case]] = {}
+    for rec_id, case_id in db.session.execute(
+        select(recommendation_cases.c.recommendation_id, recommendation_cases.c.case_id)
+        .join(UPRRecommendation, UPRRecommendation.id == recommendation_cases.c.recommendation_id)
+        .join(UPRCycle, UPRCycle.id == UPRRecommendation.cycle_id)
+        .join(Case, Case.id == recommendation_cases.c.case_id)
+        .where(*linked)
+        .order_by(Case.reference_key)  # as a recommendation lists its cases
+    ):
+        ours.setdefault(rec_id, []).append(by_id[case_id])
+    return sorted(((rec, ours[rec.id]) for rec in recs), key=lambda pair: _review_order(pair[0]))
 
 
 def _review_order(rec: UPRRecommendation) -> tuple[Any, ...]:
@@ -152,9 +165,9 @@ def _review_order(rec: UPRRecommendation) -> tuple[Any, ...]:
     return (review is None, review.iso() if review else "", rec.cycle.number, number)
 
 
-def _implementation(rec: UPRRecommendation, disclosed: dict[str, CaseOut]) -> str:
-    """Implemented, as far as our cases show: any case of ours after the review says no."""
-    ours = [c for c in rec.cases if c.reference in disclosed]
+def _implementation(rec: UPRRecommendation, ours: list[Case]) -> str:
+    """Implemented, as far as our cases show (``ours``, those of the period linked to it): any
+    case of ours after the review says no."""
     review = rec.cycle.review_date
     # On the recorded dates: a document's "c. 2011-06" does not sort as a date.
     later = [c for c in ours if review is None or (c.act_date and c.act_date.iso() >= review.iso())]
@@ -252,10 +265,10 @@ def _submission_text(
     recs = _recommendations(cases, period, cycle)
     if not recs:
         lines.append(_("No earlier recommendation is linked to the cases of this period."))
-    for rec in recs:
+    for rec, ours in recs:
         lines.append(
             f"Recommendation {rec.number} ({rec.recommending_state}, {rec.cycle.label}; "
-            f"{rec.response.label.lower()}): {rec.text} {_implementation(rec, disclosed)}"
+            f"{rec.response.label.lower()}): {rec.text} {_implementation(rec, ours)}"
         )
     lines += [
         "## Recommendations",
