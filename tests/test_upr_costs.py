@@ -62,3 +62,81 @@ def test_a_recommendation_s_cases_outside_the_period_are_not_read(app):
     again, many = _generated(coordinator)
     assert again == text
     assert sorted(many) == sorted(few), sorted(set(many) - set(few))
+
+
+# What the document says of a case: the act, the narrative (reviewed, scrubbed of the people of
+# the case by their names, numbers, contacts and addresses) and who authorised, which the
+# narrative may name.
+SAID = {
+    "cases.narrative",
+    "cases.authorised_by",
+    "people.unhcr_number",
+    "people.contacts",
+    "people.address",
+    "person_names.name",
+}
+
+
+def test_the_document_decrypts_only_what_it_says(app):
+    """A case's other texts (its title, the place of the act, the account after return, the
+    events' descriptions, a person's notes, the legal analyses, the remedies) are not in the
+    document: not one of them is decrypted, and the narrative still leaves scrubbed."""
+    from casework.cases import services as cases
+    from casework.cases.events import add_event
+    from casework.core.vocab import Assessment, Role
+    from casework.legal import services as legal
+    from casework.legal.models import Instrument, Provision
+    from casework.legal.services import add_remedy
+    from casework.people import services as people
+    from casework.people.services import NameInput
+    from casework.reports import services
+    from casework.reports.anonymise import Output
+
+    coordinator = make_user(Role.COORDINATOR)
+    lawyer = make_user(Role.LAWYER)
+    case = _case(coordinator, "KZ-2021-0001", "2021-03")
+    case.narrative = "Farrukh Umarov was detained in Almaty; call +7 701 555 0042."
+    case.act_place = "Abay avenue 10, Almaty"
+    case.after_return = "Sentenced in Tashkent."
+    person = people.create_person(
+        coordinator,
+        [NameInput("Farrukh Umarov", None, "as_given")],
+        consent="none",
+        notes="Lives with his aunt.",
+        unhcr_number="UNHCR-123",
+    )
+    cases.add_person_to_case(coordinator, case, person, "at_risk")
+    add_event(
+        coordinator, case, {"event_type": "arrest", "date": "2021-03", "description": "At home."}
+    )
+    from casework.cases.models import CaseMember
+    from casework.core.vocab import TeamRole
+
+    case.members.append(CaseMember(user_id=lawyer.id, team_role=TeamRole.LAWYER))
+    db.session.flush()
+    instrument = Instrument(
+        code="CAT", title="Convention", instrument_type="treaty", direction="protective"
+    )
+    db.session.add(instrument)
+    db.session.flush()
+    provision = Provision(instrument_id=instrument.id, code="CAT:3", title="Art 3")
+    db.session.add(provision)
+    db.session.flush()
+    legal.add_link(
+        lawyer,
+        case,
+        provision=provision,
+        assessment=Assessment.AT_RISK,
+        analysis="Umarov faces torture.",
+    )
+    add_remedy(lawyer, case, kind="extradition_appeal")
+    case.status = CaseStatus.VERIFIED
+    db.session.commit()
+    services.review_free_text(coordinator, case, Output.UPR)
+    db.session.commit()
+    upr.generate_text(coordinator, PERIOD, joint=False)  # pseudonyms given first
+    text, opened = _generated(coordinator)
+    summary = next(line for line in text.splitlines() if line.startswith("Case KZ-2021-0001"))
+    assert "[name withheld] was detained in Almaty; call [contact withheld]." in summary, summary
+    assert "Umarov" not in text and "Tashkent" not in text, text
+    assert set(opened) <= SAID, sorted(set(opened) - SAID)

@@ -970,10 +970,13 @@ class CaseFacts:
     family: Family = field(default_factory=Family)  # relatives' names, never to leave
 
 
-def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
+def disclosure_facts(
+    cases: list[Case], output: Output, *, summary: bool = False
+) -> dict[int, CaseFacts]:
     """``CaseFacts`` of many cases in a few queries per 500 cases, not a few per case.
 
-    Review currency is ``_current_reviews``'s rule, as for ``review_is_current``.
+    Review currency is ``_current_reviews``'s rule, as for ``review_is_current``. With
+    ``summary`` (see ``disclose_case``), no legal link or remedy is read: a summary gives none.
     """
     links: dict[int, list[CaseProvision]] = {}
     remedies: dict[int, list[Remedy]] = {}
@@ -981,6 +984,9 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
     for batch in in_chunks(cases):
         chunk = {c.id: c for c in batch}
         ids = list(chunk)
+        reviewed |= _current_reviews(chunk, output)
+        if summary:
+            continue
         for link in db.session.scalars(
             select(CaseProvision)
             .where(
@@ -1000,7 +1006,6 @@ def disclosure_facts(cases: list[Case], output: Output) -> dict[int, CaseFacts]:
             .order_by(Remedy.case_id, Remedy.id)
         ):
             remedies.setdefault(remedy.case_id, []).append(remedy)
-        reviewed |= _current_reviews(chunk, output)
     sources = protected_identities([c.id for c in cases])
     families = case_families(cases)
     return {
@@ -1022,14 +1027,21 @@ def disclose_case(
     strict: bool = False,
     assume_reviewed: bool = False,
     facts: CaseFacts | None = None,
+    summary: bool = False,
 ) -> CaseOut:
     """Everything of ``case`` that ``output`` may carry (see the module docstring).
 
     ``assume_reviewed`` is for the review page only: the free text as it would leave.
     ``facts`` are the case's ``disclosure_facts`` when an output reads many cases at once.
+    ``summary``: what a document summing up many cases says of each (the UPR submission):
+    the act, the people, the narrative and the kinds and dates of the events. Its other texts
+    (the place of the act, the events' places, descriptions and agencies, the account after
+    return, the representation, the other procedures) are neither read nor given (None, never
+    ``*_recorded``), nor are legal links and remedies (``disclosure_facts`` with ``summary``):
+    the case may be loaded without them (``reports.services.readable_cases``).
     """
     if facts is None:
-        facts = disclosure_facts([case], output)[case.id]
+        facts = disclosure_facts([case], output, summary=summary)[case.id]
     scrubber, people = case_scrubber(case, strict, facts.protected_sources, facts.family)
     reviewed = not strict and (assume_reviewed or facts.reviewed)
 
@@ -1040,10 +1052,10 @@ def disclose_case(
         EventOut(
             date=date_text(e.date, e.date_approximate) or "date unknown",
             kind=e.event_type.label,
-            place=town_of(e.place.name, scrubber) if e.place else None,
-            description=free(e.description),
+            place=None if summary or not e.place else town_of(e.place.name, scrubber),
+            description=None if summary else free(e.description),
             agencies=tuple(agency_label(scrubber.scrub(a.name), a.country) for a in e.agencies)
-            if reviewed
+            if reviewed and not summary
             else (),
         )
         for e in case.events
@@ -1092,7 +1104,7 @@ def disclose_case(
         act_type=case.act_type.label if case.act_type else None,
         act_date=date_text(act_date, case.act_date_approximate),
         act_year=act_date.year if act_date else None,
-        place=town_of(case.act_place, scrubber),
+        place=None if summary else town_of(case.act_place, scrubber),
         destination=countries.name(case.destination_country) if case.destination_country else None,
         situation=case.current_situation.label,
         urgency=case.urgency.label,
@@ -1103,19 +1115,19 @@ def disclose_case(
         remedies=remedies,
         free_text_reviewed=reviewed,
         narrative=free(case.narrative),
-        after_return=free(case.after_return),
+        after_return=None if summary else free(case.after_return),
         analyses=analyses,
         convention_articles=convention_articles,
         covenant_articles=covenant_articles,
         authorisation=case.authorisation,
         authorised_on=case.authorised_on.isoformat() if case.authorised_on else None,
-        authorised_by=free(case.authorised_by),
-        authorised_by_recorded=bool(case.authorised_by),
-        authorisation_note=free(case.authorisation_note),
-        authorisation_note_recorded=bool(case.authorisation_note),
+        authorised_by=None if summary else free(case.authorised_by),
+        authorised_by_recorded=not summary and bool(case.authorised_by),
+        authorisation_note=None if summary else free(case.authorisation_note),
+        authorisation_note_recorded=not summary and bool(case.authorisation_note),
         other_procedures=case.other_procedures,
-        other_procedures_details=free(case.other_procedures_details),
-        other_procedures_recorded=bool(case.other_procedures_details),
+        other_procedures_details=None if summary else free(case.other_procedures_details),
+        other_procedures_recorded=not summary and bool(case.other_procedures_details),
     )
 
 

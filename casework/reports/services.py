@@ -13,8 +13,8 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import ColumnElement, Select, String, func, or_, select, type_coerce
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, String, func, inspect, or_, select, type_coerce
+from sqlalchemy.orm import defer, selectinload
 
 from casework import permissions
 from casework.audit.services import record
@@ -23,10 +23,11 @@ from casework.core.db import db, in_chunks
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import gettext as _
 from casework.core.i18n import ngettext
+from casework.core.sealing import secret_attributes
 from casework.core.spreadsheet import inert_cell
 from casework.core.vocab import Authorisation, CaseStatus, OtherProcedure
 from casework.evidence import services as evidence
-from casework.people.models import Person
+from casework.people.models import Person, PersonName
 from casework.reports import documents
 from casework.reports.anonymise import (
     CaseOut,
@@ -57,6 +58,35 @@ def _with_contents(query: Select) -> Select:
     )
 
 
+def _sealed_unless(model: Any, *said: str) -> list[Any]:
+    """Options leaving every encrypted column of ``model`` but ``said`` unread: each one read
+    is decrypted as its row loads, whether it is used or not."""
+    return [
+        defer(getattr(model, attr))
+        for attr, _column in secret_attributes(inspect(model))
+        if attr not in said
+    ]
+
+
+def _with_summaries(query: Select) -> Select:
+    """``query`` of cases, each loaded with what ``disclose_case`` with ``summary`` reads (a
+    document summing up many cases): its narrative and who authorised the representation (a
+    name the narrative may give), its people with their names, numbers, contacts and
+    addresses (what is withheld), and its events' kinds; no other text, no event's place or
+    agencies."""
+    return query.options(
+        *_sealed_unless(Case, "narrative", "authorised_by"),
+        selectinload(Case.people).options(
+            *_sealed_unless(CasePerson),
+            selectinload(CasePerson.person).options(
+                *_sealed_unless(Person, "unhcr_number", "contacts", "address"),
+                selectinload(Person.names).options(*_sealed_unless(PersonName, "name")),
+            ),
+        ),
+        selectinload(Case.events).options(*_sealed_unless(Event)),
+    )
+
+
 def _readable(
     query: Select,
     user: Any,
@@ -82,14 +112,17 @@ def readable_cases(
     statuses: list[CaseStatus] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    summary: bool = False,
 ) -> list[Case]:
-    """The cases whose content ``user`` may read, optionally by status and act date.
+    """The cases whose content ``user`` may read, optionally by status and act date; with
+    ``summary``, loaded for a summary of each only (``_with_summaries``).
 
     Every output reads its cases here (or in ``readable_case_batches``): through
     ``permissions.readable_cases_clause``.
     """
     query = _readable(select(Case), user, statuses, date_from, date_to)
-    return list(db.session.scalars(_with_contents(query)))
+    loaded = _with_summaries(query) if summary else _with_contents(query)
+    return list(db.session.scalars(loaded))
 
 
 def readable_case_batches(user: Any, size: int | None = None) -> Iterator[list[Case]]:

@@ -106,12 +106,14 @@ def period_warning(period: Period, state: str = STATE) -> str | None:
 
 
 def period_cases(user: Any, period: Period) -> list[Case]:
-    """Verified and closed cases of the period that the user may read."""
+    """Verified and closed cases of the period that the user may read, loaded with what the
+    submission says of them (``disclose_case`` with ``summary``)."""
     return services.readable_cases(
         user,
         statuses=[CaseStatus.VERIFIED, CaseStatus.CLOSED],
         date_from=period.start,
         date_to=period.end,
+        summary=True,
     )
 
 
@@ -218,8 +220,10 @@ def _submission_text(
     user: Any, period: Period, joint: bool, cycle: UPRCycle | None, cases: list[Case] | None
 ) -> str:
     cases = period_cases(user, period) if cases is None else cases
-    facts = disclosure_facts(cases, Output.UPR)
-    disclosed = {c.reference: disclose_case(c, Output.UPR, facts=facts[c.id]) for c in cases}
+    facts = disclosure_facts(cases, Output.UPR, summary=True)
+    disclosed = {
+        c.reference: disclose_case(c, Output.UPR, facts=facts[c.id], summary=True) for c in cases
+    }
     state = cycle.state_under_review if cycle else STATE
     tables = {
         t.key: t
