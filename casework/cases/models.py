@@ -149,8 +149,12 @@ class Case(PublicIdMixin, TimestampMixin, VersionedMixin, HiddenMixin, db.Model)
     members: Mapped[list[CaseMember]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+    # By case first: many cases' people are read by case from the (case, person) index; by
+    # id alone, SQLite walks every case's people in id order to spare a sort.
     people: Mapped[list[CasePerson]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="CasePerson.id"
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by=lambda: (CasePerson.case_id, CasePerson.id),
     )
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.date")
 
