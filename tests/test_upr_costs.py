@@ -140,3 +140,25 @@ def test_the_document_decrypts_only_what_it_says(app):
     assert "[name withheld] was detained in Almaty; call [contact withheld]." in summary, summary
     assert "Umarov" not in text and "Tashkent" not in text, text
     assert set(opened) <= SAID, sorted(set(opened) - SAID)
+
+
+def test_the_document_counts_only_the_statistics_it_gives(app, count_queries):
+    """The submission gives the cases by year and by destination, what became of people after
+    return and the interim measures: it counts those, not the people by nationality, the
+    provisions found violated or the advocacy, which it does not give."""
+    coordinator = make_user(Role.COORDINATOR)
+    for n in range(6):
+        case = _case(coordinator, f"KZ-2021-{n:04d}", "2021-03")
+        case.destination_country = "UZ"
+    db.session.commit()
+    upr.generate_text(coordinator, PERIOD, joint=False)
+    db.session.expire_all()
+    with count_queries() as counter:
+        text = upr.generate_text(coordinator, PERIOD, joint=False)
+    assert ": 2021: 6." in text, text
+    assert "Uzbekistan: 6" in text, text
+    read = [" ".join(s.split()) for s in counter["statements"]]
+    counted = [s for s in read if "count(" in s.lower()]
+    assert counted
+    not_given = ("people.nationality", "advocacy_actions", "provisions.code")
+    assert not [s for s in counted if any(word in s for word in not_given)], counted

@@ -46,6 +46,8 @@ from casework.reports.statistics import Filters, published_statistics
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 # The State the submissions are about, unless a cycle names another.
 STATE = "Kazakhstan"
+# The statistics a submission gives, in this order.
+_STATISTICS = ("year", "destination", "after_return", "interim_measures")
 # A UPR cycle: about four and a half years between a State's reviews.
 CYCLE_DAYS = round(4.5 * 365.25)
 
@@ -236,6 +238,7 @@ def _submission_text(
                 date_from=period.start,
                 date_to=period.end,
             ),
+            _STATISTICS,
         )
     }
     lines = [
@@ -248,7 +251,7 @@ def _submission_text(
         "against them.",
         "## Statistics",
     ]
-    for key in ("year", "destination", "after_return", "interim_measures"):
+    for key in _STATISTICS:
         table = tables[key]
         if table.rows:
             parts = ", ".join(f"{row[0]}: {row[1]}" for row in table.rows)
