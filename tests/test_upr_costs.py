@@ -162,3 +162,46 @@ def test_the_document_counts_only_the_statistics_it_gives(app, count_queries):
     assert counted
     not_given = ("people.nationality", "advocacy_actions", "provisions.code")
     assert not [s for s in counted if any(word in s for word in not_given)], counted
+
+
+def test_the_word_document_decrypts_only_what_it_withholds(app):
+    """The Word document of a draft scrubs the draft's text against the people of its cases:
+    it reads their names, numbers, contacts and addresses and who authorised the
+    representation, not the cases' narratives, titles or events, nor the people's notes; and
+    the text it gives withholds a name typed into the draft."""
+    import io
+    import zipfile
+
+    from casework.cases import services as cases
+    from casework.cases.events import add_event
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    coordinator = make_user(Role.COORDINATOR)
+    case = _case(coordinator, "KZ-2021-0001", "2021-03")
+    person = people.create_person(
+        coordinator,
+        [NameInput("Farrukh Umarov", None, "as_given")],
+        consent="none",
+        notes="Lives with his aunt.",
+    )
+    cases.add_person_to_case(coordinator, case, person, "at_risk")
+    add_event(
+        coordinator, case, {"event_type": "arrest", "date": "2021-03", "description": "Home."}
+    )
+    case.status = CaseStatus.VERIFIED
+    db.session.commit()
+    draft = upr.create_draft(coordinator, PERIOD, joint=False)
+    draft.body += "\n\nFarrukh Umarov was seen in Tashkent.\n"
+    db.session.commit()
+    upr.export_draft(coordinator, draft)  # pseudonyms given first
+    db.session.commit()
+    db.session.expire_all()
+    with decrypted_columns() as opened:
+        content = upr.export_draft(coordinator, draft)
+    document = zipfile.ZipFile(io.BytesIO(content)).read("word/document.xml").decode()
+    assert "[name withheld] was seen in Tashkent." in document
+    assert "Umarov" not in document
+    withheld = SAID - {"cases.narrative"}
+    read = set(opened) - {"report_drafts.body", "report_drafts.co_authors"}
+    assert read <= withheld, sorted(read - withheld)

@@ -68,23 +68,38 @@ def _sealed_unless(model: Any, *said: str) -> list[Any]:
     ]
 
 
+def _people_loaded() -> Any:
+    """The option loading cases' people with what withholds them (``Scrubber.add_person``):
+    their names, numbers, contacts and addresses, and none of their other texts."""
+    return selectinload(Case.people).options(
+        *_sealed_unless(CasePerson),
+        selectinload(CasePerson.person).options(
+            *_sealed_unless(Person, "unhcr_number", "contacts", "address"),
+            selectinload(Person.names).options(*_sealed_unless(PersonName, "name")),
+        ),
+    )
+
+
+def with_people(query: Select) -> Select:
+    """``query`` of cases, each loaded with what scrubbing a text against its people reads
+    (``anonymise.scrub_for_cases``): who authorised the representation (a name to withhold)
+    and its people (``_people_loaded``); no other text of the case."""
+    return query.options(*_sealed_unless(Case, "authorised_by"), _people_loaded())
+
+
 def _with_summaries(query: Select) -> Select:
     """``query`` of cases, each loaded with what ``disclose_case`` with ``summary`` reads (a
     document summing up many cases): its narrative and who authorised the representation (a
-    name the narrative may give), its people with their names, numbers, contacts and
-    addresses (what is withheld), and its events' kinds; no other text, no event's place or
-    agencies."""
+    name the narrative may give), its people (``_people_loaded``) and its events' kinds; no
+    other text, no event's place or agencies."""
     return query.options(
         *_sealed_unless(Case, "narrative", "authorised_by"),
-        selectinload(Case.people).options(
-            *_sealed_unless(CasePerson),
-            selectinload(CasePerson.person).options(
-                *_sealed_unless(Person, "unhcr_number", "contacts", "address"),
-                selectinload(Person.names).options(*_sealed_unless(PersonName, "name")),
-            ),
-        ),
+        _people_loaded(),
         selectinload(Case.events).options(*_sealed_unless(Event)),
     )
+
+
+_LOADED = {"contents": _with_contents, "summary": _with_summaries, "people": with_people}
 
 
 def _readable(
@@ -112,17 +127,17 @@ def readable_cases(
     statuses: list[CaseStatus] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    summary: bool = False,
+    loaded: str = "contents",
 ) -> list[Case]:
-    """The cases whose content ``user`` may read, optionally by status and act date; with
-    ``summary``, loaded for a summary of each only (``_with_summaries``).
+    """The cases whose content ``user`` may read, optionally by status and act date; loaded
+    with their ``contents`` (``_with_contents``), for a ``summary`` of each only
+    (``_with_summaries``), or with their ``people`` only (``with_people``).
 
     Every output reads its cases here (or in ``readable_case_batches``): through
     ``permissions.readable_cases_clause``.
     """
     query = _readable(select(Case), user, statuses, date_from, date_to)
-    loaded = _with_summaries(query) if summary else _with_contents(query)
-    return list(db.session.scalars(loaded))
+    return list(db.session.scalars(_LOADED[loaded](query)))
 
 
 def readable_case_batches(user: Any, size: int | None = None) -> Iterator[list[Case]]:

@@ -13,18 +13,16 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import insert, or_, select
-from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.advocacy.models import UPRCycle, UPRRecommendation, recommendation_cases
 from casework.audit.services import record
-from casework.cases.models import Case, CasePerson
+from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.errors import ValidationFailed, check_version
 from casework.core.i18n import english
 from casework.core.i18n import gettext as _
 from casework.core.vocab import CaseStatus
-from casework.people.models import Person
 from casework.reports import documents, services
 from casework.reports.anonymise import (
     CaseOut,
@@ -107,15 +105,16 @@ def period_warning(period: Period, state: str = STATE) -> str | None:
     return None
 
 
-def period_cases(user: Any, period: Period) -> list[Case]:
+def period_cases(user: Any, period: Period, loaded: str = "summary") -> list[Case]:
     """Verified and closed cases of the period that the user may read, loaded with what the
-    submission says of them (``disclose_case`` with ``summary``)."""
+    submission says of them (``disclose_case`` with ``summary``), or with their ``people``
+    only (what its text is scrubbed against)."""
     return services.readable_cases(
         user,
         statuses=[CaseStatus.VERIFIED, CaseStatus.CLOSED],
         date_from=period.start,
         date_to=period.end,
-        summary=True,
+        loaded=loaded,
     )
 
 
@@ -373,16 +372,15 @@ def co_author_list(text: str | None) -> list[str]:
 
 def draft_cases(draft: ReportDraft) -> list[Case]:
     """The cases the draft's text was generated from, whatever became of them since (another
-    status, another act date), with their people and names."""
+    status, another act date), with their people and names (``services.with_people``)."""
     return list(
         db.session.scalars(
-            select(Case)
-            .join(report_draft_cases, report_draft_cases.c.case_id == Case.id)
-            .where(report_draft_cases.c.draft_id == draft.id)
-            .options(
-                selectinload(Case.people).selectinload(CasePerson.person).selectinload(Person.names)
+            services.with_people(
+                select(Case)
+                .join(report_draft_cases, report_draft_cases.c.case_id == Case.id)
+                .where(report_draft_cases.c.draft_id == draft.id)
+                .order_by(Case.id)
             )
-            .order_by(Case.id)
         )
     )
 
@@ -398,7 +396,7 @@ def render_docx(
     """The Word document of a submission text, scrubbed against every person of the period's
     cases the actor may read and of the cases the text was ``written_from`` (an edit cannot
     put a withheld name back, nor can a case that left the period since): (content, cases)."""
-    cases = period_cases(actor, period)
+    cases = period_cases(actor, period, loaded="people")
     counted = {case.id for case in cases}
     body = scrub_for_cases(
         cases + [case for case in written_from or [] if case.id not in counted], body
