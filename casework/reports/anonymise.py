@@ -1120,7 +1120,7 @@ def disclose_case(
         convention_articles=convention_articles,
         covenant_articles=covenant_articles,
         authorisation=case.authorisation,
-        authorised_on=case.authorised_on.isoformat() if case.authorised_on else None,
+        authorised_on=None if summary or not case.authorised_on else case.authorised_on.isoformat(),
         authorised_by=None if summary else free(case.authorised_by),
         authorised_by_recorded=not summary and bool(case.authorised_by),
         authorisation_note=None if summary else free(case.authorisation_note),
