@@ -834,22 +834,51 @@ def _few_teams_actions(user: User) -> Select | CompoundSelect:
     their teams' cases that they read, found from their teams, and the thematic ones if their
     role sees them, found by their flag. Asking every action instead, as a list in its order
     does, reads all of them before filling a page when the user is on few teams."""
-    from casework.advocacy.models import AdvocacyAction, action_cases
+    from casework.advocacy.models import AdvocacyAction
+
+    found: Select | CompoundSelect = _team_actions(user)
+    if user.role in THEMATIC_POLICY["view"]:
+        other = aliased(AdvocacyAction)
+        found = union(found, select(other.id).where(_thematic_clause(other)))
+    return found
+
+
+def _team_actions(user: User) -> Select:
+    """The ids of the actions linked to a case ``user`` reads, found from the cases."""
+    from casework.advocacy.models import action_cases
     from casework.cases.models import Case
 
-    found: Select | CompoundSelect = (
+    return (
         select(action_cases.c.action_id)
         .join(Case, Case.id == action_cases.c.case_id)
         .where(readable_cases_clause(user))
     )
-    if user.role in THEMATIC_POLICY["view"]:
-        other = aliased(AdvocacyAction)
-        # The flag finds them; thematic only if no case is linked, whatever the flag says.
-        unlinked = ~exists(
-            select(action_cases.c.case_id).where(action_cases.c.action_id == other.id)
-        )
-        found = union(found, select(other.id).where(other.thematic == true(), unlinked))
-    return found
+
+
+def _thematic_clause(action: Any) -> ColumnElement[bool]:
+    """SQL over ``action`` (AdvocacyAction or an alias of it): a thematic action. The flag
+    finds them (its indexes); thematic only if no case is linked, whatever the flag says."""
+    from casework.advocacy.models import action_cases
+
+    unlinked = ~exists(select(action_cases.c.case_id).where(action_cases.c.action_id == action.id))
+    return and_(action.thematic == true(), unlinked)
+
+
+def visible_actions_parts(
+    user: User,
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
+    """``visible_actions_clause`` as parts whose union it is, for a list that reads each on its
+    own and merges them: (the parts small whatever the archive, read whole; the parts a list
+    reads in its order on an index, up to its page). For a user on few teams: the actions of
+    the cases they read (found from their teams) and, if their role sees them, the thematic
+    ones (by the flag's indexes: read with the teams' ones, every thematic action was read
+    before a list's filters and limit). For anyone else: the clause alone, walked."""
+    from casework.advocacy.models import AdvocacyAction
+
+    if not (can_view_advocacy(user) and _reads_only_own_teams(user) and _on_few_teams(user)):
+        return [], [visible_actions_clause(user)]
+    walked = [_thematic_clause(AdvocacyAction)] if user.role in THEMATIC_POLICY["view"] else []
+    return [AdvocacyAction.id.in_(_team_actions(user))], walked
 
 
 def can_manage_target_bodies(user: User) -> bool:

@@ -920,6 +920,52 @@ def test_each_follow_up_list_is_reached_in_full_a_page_at_a_time(
     assert client.get("/advocacy/followups?list=everything").status_code == 404
 
 
+def test_a_lawyer_on_few_teams_pages_through_their_cases_and_the_thematic_follow_ups(
+    app, world, monkeypatch
+):
+    """A lawyer on one team gets, soonest first and each once, the follow-ups of their case
+    and the thematic ones, interleaved by date, a page at a time forwards and back; never
+    those of a case they are not on. The overview cuts the same list at its soonest."""
+    from tests.clients import client_for
+
+    coordinator, lawyer = world["coordinator"], world["lawyer"]
+    for late in range(1, 8):
+        # Odd days late: on the lawyer's case; even: thematic; and one on a case not theirs.
+        references = [world["case"].reference] if late % 2 else []
+        _overdue_action(
+            coordinator,
+            coordinator,
+            references,
+            days_late=late,
+            action_type=ActionType.URGENT_APPEAL,
+            title=f"Appeal {late} late",
+        )
+    _overdue_action(
+        coordinator,
+        coordinator,
+        [world["other_case"].reference],
+        days_late=4,
+        action_type=ActionType.URGENT_APPEAL,
+        title="Not yours",
+    )
+    db.session.commit()
+    monkeypatch.setattr(services, "FOLLOWUP_LIMIT", 3)
+    monkeypatch.setattr(services, "FOLLOWUP_PAGE_SIZE", 2)
+    client = client_for(app, lawyer)
+    overview = client.get("/advocacy/followups").get_data(as_text=True)
+    assert re.findall(r"Appeal (\d) late", overview) == ["7", "6", "5"]
+    url, pages = "/advocacy/followups?list=org_overdue", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        assert "Not yours" not in html
+        pages.append(re.findall(r"Appeal (\d) late", html))
+        more = re.search(r'href="([^"]*)" rel="next"', html)
+        url = more.group(1).replace("&amp;", "&") if more else ""
+    assert pages == [["7", "6"], ["5", "4"], ["3", "2"], ["1"]]
+    back = re.search(r'href="([^"]*)" rel="prev"', html).group(1).replace("&amp;", "&")
+    assert re.findall(r"Appeal (\d) late", client.get(back).get_data(as_text=True)) == ["3", "2"]
+
+
 def test_an_actions_dates_read_as_in_the_list_for_a_russian_reader(client, login, world):
     coordinator, case = world["coordinator"], world["case"]
     coordinator.language = "ru"

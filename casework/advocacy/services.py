@@ -42,6 +42,7 @@ from casework.permissions import (
     holders_clause,
     readable_case_ids,
     visible_actions_clause,
+    visible_actions_parts,
 )
 
 TITLE_MAX_LEN = 200
@@ -428,13 +429,15 @@ def _actions_query(
     mine: bool = False,
     open_only: bool = False,
     texts: bool = False,
+    visible: ColumnElement[bool] | None = None,
 ) -> Select:
     """The actions the user may see, filtered, with what a row of a list shows: the cases by
     reference (none of their texts), the body and the person responsible. The long texts stay
-    sealed unless ``texts`` (the API shows them)."""
+    sealed unless ``texts`` (the API shows them). ``visible``: what the user sees, when the
+    caller found it from the policy's parts (``visible_actions_parts``)."""
     query = (
         select(AdvocacyAction)
-        .where(visible_actions_clause(user))
+        .where(visible_actions_clause(user) if visible is None else visible)
         .options(
             selectinload(AdvocacyAction.cases).options(
                 load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
@@ -1112,10 +1115,10 @@ FOLLOWUP_KEYS: list[keyset.Key] = [
 FOLLOWUP_CURSOR_SALT = "followup-cursor"
 
 
-def _followup_query(
+def _followup_filter(
     user: Any, name: str, today: date, days: int = UPCOMING_DAYS, org_without_mine: bool = False
-) -> Select:
-    """The actions of the follow-up list ``name`` (one of FOLLOWUP_LISTS), unordered."""
+) -> ColumnElement[bool]:
+    """SQL: the action is in the follow-up list ``name`` (one of FOLLOWUP_LISTS)."""
     horizon = today + timedelta(days=days)
     when = (
         AdvocacyAction.followup_due < today
@@ -1128,7 +1131,41 @@ def _followup_query(
         whose = AdvocacyAction.responsible_id.is_(None) | (AdvocacyAction.responsible_id != user.id)
     else:
         whose = true()
-    return _actions_query(user).where(_due_clause(), when, whose)
+    return and_(_due_clause(), when, whose)
+
+
+@dataclass
+class _FollowUpSource:
+    """What a follow-up list reads. ``query``: the list's actions, unordered, among those the
+    user sees. When what they see is made of parts (``visible_actions_parts``), ``parts`` and
+    ``whole`` hold the list's ids in each, and ``query`` is narrowed by the caller to the first
+    ones of each (``keyset.firsts_of_parts``), read by id: the thematic actions are read from
+    their follow-up date's index up to the page, not every one before the list's dates and
+    limit; those of the user's cases from their teams. ``visible``: what the user sees (a
+    cursor's action is looked up under it)."""
+
+    query: Select
+    visible: ColumnElement[bool]
+    parts: list[Select] = field(default_factory=list)
+    whole: list[Select] = field(default_factory=list)
+
+    def firsts(self, limit: int) -> ColumnElement[bool]:
+        """SQL: the action is among the ``limit`` soonest of each part."""
+        ids = keyset.firsts_of_parts(self.parts, FOLLOWUP_KEYS, limit, whole=self.whole)
+        return AdvocacyAction.id.in_(ids)
+
+
+def _followup_source(user: Any, where: ColumnElement[bool]) -> _FollowUpSource:
+    whole, walked = visible_actions_parts(user)
+    visible = or_(*whole, *walked)
+    if not whole and len(walked) == 1:
+        return _FollowUpSource(_actions_query(user, visible=visible).where(where), visible)
+    return _FollowUpSource(
+        _actions_query(user, visible=true()),
+        visible,
+        [select(AdvocacyAction.id).where(part, where) for part in walked],
+        [select(AdvocacyAction.id).where(part, where) for part in whole],
+    )
 
 
 def followups(
@@ -1154,7 +1191,10 @@ def followups(
     for name in FOLLOWUP_LISTS:
         if only is not None and name not in only:
             continue
-        query = _followup_query(user, name, today, days, org_without_mine)
+        source = _followup_source(user, _followup_filter(user, name, today, days, org_without_mine))
+        query = source.query
+        if source.parts or source.whole:
+            query = query.where(source.firsts(limit + 1))
         rows = list(
             db.session.scalars(query.order_by(*keyset.order_by(FOLLOWUP_KEYS)).limit(limit + 1))
         )
@@ -1191,11 +1231,11 @@ def followup_page(
     if name not in FOLLOWUP_LISTS:
         raise ValueError(f"no follow-up list {name!r}")
     today = today or date.today()
-    query = _followup_query(user, name, today)
+    source = _followup_source(user, _followup_filter(user, name, today))
 
     def one(at: str) -> tuple[list[AdvocacyAction], str | None, str | None]:
         return keyset.page(
-            query,
+            source.query,
             id_column=AdvocacyAction.id,
             keys=FOLLOWUP_KEYS,
             sort=name,
@@ -1203,7 +1243,9 @@ def followup_page(
             secret=current_app.config["SECRET_KEY"],
             salt=FOLLOWUP_CURSOR_SALT,
             size=size or FOLLOWUP_PAGE_SIZE,
-            visible=visible_actions_clause(user),
+            visible=source.visible,
+            parts=source.parts,
+            whole=source.whole,
         )
 
     (items, prev_cursor, next_cursor), notice = keyset.or_from_top(one, cursor)

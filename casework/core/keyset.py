@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, union
 
 from casework.core.db import db
 from casework.core.i18n import N_
@@ -71,6 +71,33 @@ def after(keys: Sequence[Key], values: Sequence[Any], *, reverse: bool = False) 
     return and_(bound, or_(*parts))
 
 
+def firsts_of_parts(
+    parts: Sequence[Select],
+    keys: Sequence[Key],
+    limit: int,
+    *,
+    beyond: ColumnElement[bool] | None = None,
+    reverse: bool = False,
+    whole: Sequence[Select] = (),
+) -> Select | CompoundSelect:
+    """The ids of the first ``limit`` rows of each of ``parts`` (selects of the primary key
+    alone, each with its own conditions) in the order of ``keys`` (``reverse``: the other way
+    round), and every row of ``whole`` (parts small whatever the table holds, such as a user's
+    own teams' rows: read from their own list, not in the list's order), after ``beyond`` when
+    given. For a list whose rows are the union of parts that no one index serves in the list's
+    order: each part walks its own and stops at ``limit``, so the list reads no more than its
+    page of each, however many rows the parts hold."""
+    firsts = []
+    for part, walked in [(p, True) for p in parts] + [(p, False) for p in whole]:
+        if beyond is not None:
+            part = part.where(beyond)
+        if walked:
+            part = part.order_by(*order_by(keys, reverse=reverse)).limit(limit)
+        first = part.subquery()
+        firsts.append(select(*first.c))
+    return firsts[0] if len(firsts) == 1 else union(*firsts)
+
+
 def page(
     query: Select,
     *,
@@ -82,15 +109,20 @@ def page(
     salt: str,
     size: int,
     visible: ColumnElement[bool],
+    parts: Sequence[Select] = (),
+    whole: Sequence[Select] = (),
 ) -> tuple[list[Any], str | None, str | None]:
     """One page of ``query`` (which selects one entity) in the order of ``keys``, after (or
     before) the cursor's row: (rows, cursor of the previous page, cursor of the next page).
+    With ``parts`` or ``whole`` (``firsts_of_parts``), ``query`` reads only the page's rows of
+    each part, by id: the list's conditions are the parts' (``query`` needs none of them).
 
     The cursor's row is read again under ``visible`` (the policy's clause of the list), so a
     cursor names nothing the user may not see. Raises BadCursor for a cursor of another list or
     sort, or one whose row has gone.
     """
     before = False
+    beyond = None
     if cursor:
         cursor_sort, row_id, before = read_cursor(secret, salt, cursor)
         if cursor_sort != sort:
@@ -100,7 +132,13 @@ def page(
         ).first()
         if anchor is None:
             raise BadCursor("the cursor's row is not in the list")
-        query = query.where(after(keys, list(anchor), reverse=before))
+        beyond = after(keys, list(anchor), reverse=before)
+    if parts or whole:
+        # Only the first rows of each part, read by id (the parts are past the cursor already).
+        firsts = firsts_of_parts(parts, keys, size + 1, beyond=beyond, reverse=before, whole=whole)
+        query = query.where(id_column.in_(firsts))
+    elif beyond is not None:
+        query = query.where(beyond)
     rows = list(db.session.scalars(query.order_by(*order_by(keys, reverse=before)).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
