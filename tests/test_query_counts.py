@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from casework.cases.models import Case
@@ -259,3 +260,45 @@ def test_the_case_file_tells_the_detention_from_the_events_it_read(app, make_use
     add_event(monitor, case, {"event_type": "release", "date": "2012-05"})
     db.session.commit()
     assert "Detained since" not in page(client, url)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_the_dashboard_reads_its_follow_up_lists_at_once(app, make_user, count_queries, who):
+    """The dashboard's follow-up lists (the user's overdue and upcoming ones, and the
+    organisation's overdue ones for a coordinator) come from one read of the actions, each list
+    soonest first: for a lawyer on few teams, with the thematic actions among them."""
+    from datetime import date, timedelta
+
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionStatus, ActionType, TeamRole
+    from tests.factories import make_case
+
+    coordinator, lawyer = make_user(Role.COORDINATOR), make_user(Role.LAWYER)
+    user = coordinator if who == "coordinator" else lawyer
+    case = make_case(make_user(Role.MONITOR), team=((lawyer, TeamRole.LAWYER),))
+    for days, responsible, references, title in [
+        (-3, user, [case.reference], "Mine late"),
+        (-1, user, [], "Mine thematic late"),
+        (4, user, [case.reference], "Mine soon"),
+        (-2, make_user(Role.LAWYER), [case.reference], "Theirs late"),
+    ]:
+        advocacy.create_action(
+            coordinator,
+            advocacy.ActionData(
+                action_type=ActionType.URGENT_APPEAL,
+                title=title,
+                status=ActionStatus.SUBMITTED,
+                followup_due=date.today() + timedelta(days=days),
+                responsible_id=responsible.id,
+                case_references=references,
+            ),
+        )
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, user)
+    statements = _statements(client, count_queries, "/")
+    lists = [s for s in statements if re.search(r"\bFROM advocacy_actions\b", s)]
+    assert len(lists) == 1, lists
+    html = page(client, "/")
+    assert html.index("Mine late") < html.index("Mine thematic late") < html.index("Mine soon")
+    assert ("Theirs late" in html) == (who == "coordinator")

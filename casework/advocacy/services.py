@@ -11,7 +11,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    exists,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from casework.accounts.models import User
@@ -1146,23 +1157,28 @@ class _FollowUpSource:
 
     query: Select
     visible: ColumnElement[bool]
+    where: ColumnElement[bool]
     parts: list[Select] = field(default_factory=list)
     whole: list[Select] = field(default_factory=list)
 
-    def firsts(self, limit: int) -> ColumnElement[bool]:
-        """SQL: the action is among the ``limit`` soonest of each part."""
-        ids = keyset.firsts_of_parts(self.parts, FOLLOWUP_KEYS, limit, whole=self.whole)
-        return AdvocacyAction.id.in_(ids)
+    def soonest(self, limit: int) -> Select | CompoundSelect:
+        """The ids of the list's ``limit`` soonest actions of each part (of the whole list,
+        when what the user sees is one clause: its date index walked up to ``limit``)."""
+        parts = self.parts
+        if not parts and not self.whole:
+            parts = [select(AdvocacyAction.id).where(self.visible, self.where)]
+        return keyset.firsts_of_parts(parts, FOLLOWUP_KEYS, limit, whole=self.whole)
 
 
 def _followup_source(user: Any, where: ColumnElement[bool]) -> _FollowUpSource:
     whole, walked = visible_actions_parts(user)
     visible = or_(*whole, *walked)
     if not whole and len(walked) == 1:
-        return _FollowUpSource(_actions_query(user, visible=visible).where(where), visible)
+        return _FollowUpSource(_actions_query(user, visible=visible).where(where), visible, where)
     return _FollowUpSource(
         _actions_query(user, visible=true()),
         visible,
+        where,
         [select(AdvocacyAction.id).where(part, where) for part in walked],
         [select(AdvocacyAction.id).where(part, where) for part in whole],
     )
@@ -1179,28 +1195,35 @@ def followups(
 ) -> FollowUps:
     """Overdue and upcoming follow-ups: the user's own and the organisation's (visible ones).
 
-    One query per list, each the ``limit`` soonest (default FOLLOWUP_LIMIT), with the actions'
-    cases by reference, and one query for which of those the user may read: the cost does not
-    grow with the number of actions. ``org_without_mine`` leaves the user's own out of the
-    organisation's; ``only`` names the lists wanted (the others are left empty, unread).
+    One query for every list, each the ``limit`` soonest (default FOLLOWUP_LIMIT), with the
+    actions' cases by reference, and one query for which of those the user may read: the cost
+    does not grow with the number of actions. ``org_without_mine`` leaves the user's own out of
+    the organisation's; ``only`` names the lists wanted (the others are left empty, unread).
     """
     today = today or date.today()
     limit = limit or FOLLOWUP_LIMIT
     found: dict[str, list[AdvocacyAction]] = {name: [] for name in FOLLOWUP_LISTS}
-    more = set()
-    for name in FOLLOWUP_LISTS:
-        if only is not None and name not in only:
-            continue
-        source = _followup_source(user, _followup_filter(user, name, today, days, org_without_mine))
-        query = source.query
-        if source.parts or source.whole:
-            query = query.where(source.firsts(limit + 1))
-        rows = list(
-            db.session.scalars(query.order_by(*keyset.order_by(FOLLOWUP_KEYS)).limit(limit + 1))
+    wanted = [name for name in FOLLOWUP_LISTS if only is None or name in only]
+    # Each list's soonest ids (each part of what the user sees walked on its own index up to
+    # the limit), named by their list; then the actions of all of them in one read.
+    named = []
+    for name in wanted:
+        where = _followup_filter(user, name, today, days, org_without_mine)
+        soonest = _followup_source(user, where).soonest(limit + 1).subquery()
+        named.append(select(soonest.c.id, literal(name).label("list")))
+    if named:
+        listed = (union_all(*named) if len(named) > 1 else named[0]).subquery()
+        # What the user sees is in the ids already (``visible_actions_parts``).
+        query = (
+            _actions_query(user, visible=true())
+            .join(listed, listed.c.id == AdvocacyAction.id)
+            .add_columns(listed.c.list)
+            .order_by(*keyset.order_by(FOLLOWUP_KEYS))
         )
-        if len(rows) > limit:
-            more.add(name)
-        found[name] = rows[:limit]
+        for action, name in db.session.execute(query):
+            found[name].append(action)
+    more = {name for name in wanted if len(found[name]) > limit}
+    found = {name: rows[:limit] for name, rows in found.items()}
     # Which cases' references may be shown: one query for every list, not each case's team.
     readable = readable_case_ids(
         user, {case.id for rows in found.values() for action in rows for case in action.cases}
