@@ -302,3 +302,54 @@ def test_the_dashboard_reads_its_follow_up_lists_at_once(app, make_user, count_q
     html = page(client, "/")
     assert html.index("Mine late") < html.index("Mine thematic late") < html.index("Mine soon")
     assert ("Theirs late" in html) == (who == "coordinator")
+
+
+def _reads_from(statements: list[str], table: str) -> int:
+    """How many of ``statements`` read ``table``, on its own or joined to another."""
+    reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # The statement's own FROM: not a subquery's (whether someone is on a case's team...).
+    own_from = re.compile(rf"[^()]* FROM (\w+ JOIN )?{table}\b")
+    return sum(1 for s in reads if own_from.match(s))
+
+
+def test_the_case_file_reads_its_team_remedies_and_actions_once(app, make_user, count_queries):
+    """The case's team (whether the reader is on it, and the team shown), its remedies (their
+    panel and the deadlines) and its actions (their panel, the timeline and the deadlines) are
+    each read once for the page; the deadlines and the team still show."""
+    from datetime import date, timedelta
+
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionStatus, ActionType, TeamRole
+    from casework.legal import services as legal
+    from tests.factories import make_case
+
+    monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
+    lawyer.display_name = "Aigerim Lawyer"
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    legal.add_remedy(
+        lawyer,
+        case,
+        kind="asylum_appeal",
+        filed_on="2024-01-10",
+        appeal_deadline=date.today() + timedelta(days=9),
+    )
+    advocacy.create_action(
+        make_user(Role.COORDINATOR),
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal on extradition",
+            status=ActionStatus.SUBMITTED,
+            followup_due=date.today() - timedelta(days=2),
+            case_references=[case.reference],
+        ),
+    )
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, lawyer)
+    url = f"/cases/{case.public_id}"
+    statements = _statements(client, count_queries, url)
+    tables = ("case_members", "remedies", "advocacy_actions")
+    assert [_reads_from(statements, table) for table in tables] == [1, 1, 1], statements
+    html = page(client, url)
+    assert "Aigerim Lawyer" in html
+    assert "Appeal deadline" in html and "Follow-up: Urgent appeal" in html

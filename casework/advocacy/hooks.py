@@ -131,20 +131,29 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     return items
 
 
+def _deadline(action: AdvocacyAction) -> Deadline:
+    return Deadline(
+        due=action.followup_due,
+        label=_("Follow-up: %(action)s", action=action_label(action)),
+        kind="followup",
+        record=action.public_id,
+        url=link("advocacy.action_detail", public_id=action.public_id),
+    )
+
+
 def deadlines(cases: list[Any]) -> dict[int, list[Deadline]]:
     """Follow-up dates of the cases' actions still waiting for a reply, per case id."""
     result: dict[int, list[Deadline]] = {}
     for case_id, action in services.open_followups_for_cases([c.id for c in cases]):
-        result.setdefault(case_id, []).append(
-            Deadline(
-                due=action.followup_due,
-                label=_("Follow-up: %(action)s", action=action_label(action)),
-                kind="followup",
-                record=action.public_id,
-                url=link("advocacy.action_detail", public_id=action.public_id),
-            )
-        )
+        result.setdefault(case_id, []).append(_deadline(action))
     return result
+
+
+def case_deadlines(case: Any) -> list[Deadline]:
+    """``deadlines`` of one case, from its actions as its file's panel and timeline read them
+    (``services.case_actions``, once per request)."""
+    due = [a for a in services.case_actions(case) if services.is_due(a)]
+    return [_deadline(a) for a in sorted(due, key=lambda a: a.followup_due)]
 
 
 # The dashboard shows this many of each list; the follow-up page has the longer lists.

@@ -840,7 +840,12 @@ def init_app(app: Flask) -> None:
         )
     )
     register_timeline_provider("advocacy", advocacy_hooks.timeline)
-    register_deadline_provider("advocacy", advocacy_hooks.deadlines, services.has_open_followup)
+    register_deadline_provider(
+        "advocacy",
+        advocacy_hooks.deadlines,
+        services.has_open_followup,
+        advocacy_hooks.case_deadlines,
+    )
     app.cli.add_command(reminders_cli)
     app.add_template_global(_case_url, "advocacy_case_url")
     app.add_template_global(date.today, "today_date")

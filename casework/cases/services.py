@@ -8,13 +8,15 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Integer, bindparam, cast, func, select, update
+from sqlalchemy import Integer, bindparam, cast, func, inspect, select, update
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
+from casework.accounts.models import User
 from casework.audit.services import apply_changes, record
 from casework.cases.models import (
     TITLE_MAX_LEN,
@@ -562,11 +564,23 @@ def set_restricted(actor: Any, case: Case, restricted: bool) -> None:
 
 
 def case_team(case: Case) -> list[CaseMember]:
-    """The case's team, each member with their account (one query, whatever the team's size),
-    by role on the team then name."""
-    members = db.session.scalars(
-        select(CaseMember).where(CaseMember.case_id == case.id).options(joinedload(CaseMember.user))
-    ).all()
+    """The case's team, each member with their account, by role on the team then name: the
+    members the access check read (``case.members``), else one query for them with their
+    accounts; their accounts not loaded yet in one query, whatever the team's size."""
+    if "members" in inspect(case).unloaded:
+        members = db.session.scalars(
+            select(CaseMember)
+            .where(CaseMember.case_id == case.id)
+            .options(joinedload(CaseMember.user))
+        ).all()
+    else:
+        members = list(case.members)
+        unloaded = [m for m in members if "user" in inspect(m).unloaded]
+        if unloaded:
+            ids = {m.user_id for m in unloaded}
+            accounts = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+            for member in unloaded:
+                set_committed_value(member, "user", accounts.get(member.user_id))
     return sorted(members, key=lambda m: (m.team_role.value, m.user.display_name))
 
 

@@ -118,6 +118,8 @@ _dashboard_sections: list[DashboardSection] = []
 _timeline_providers: list[tuple[str, TimelineProvider]] = []
 _deadline_providers: list[tuple[str, DeadlineProvider]] = []
 _deadline_pending: dict[str, PendingClause] = {}
+# of_case(case) -> the case's open deadlines, from what its file reads anyway (once per request).
+_deadline_of_case: dict[str, Callable[[Any], list[Deadline]]] = {}
 
 
 def register_case_panel(panel: CasePanel) -> None:
@@ -138,14 +140,21 @@ def register_timeline_provider(name: str, provider: TimelineProvider) -> None:
 
 
 def register_deadline_provider(
-    name: str, provider: DeadlineProvider, pending: PendingClause
+    name: str,
+    provider: DeadlineProvider,
+    pending: PendingClause,
+    of_case: Callable[[Any], list[Deadline]] | None = None,
 ) -> None:
     """``provider(cases)`` maps each case id to its open deadlines (past ones included);
     ``pending(since)`` is a SQL condition true of every case it may give one due on or after
-    ``since`` (so that a list of deadlines reads those cases only, not the archive)."""
+    ``since`` (so that a list of deadlines reads those cases only, not the archive);
+    ``of_case(case)``, when given, gives one case's (as ``provider`` would) from the records its
+    file reads for its panels, instead of reading them again."""
     if all(n != name for n, _ in _deadline_providers):
         _deadline_providers.append((name, provider))
         _deadline_pending[name] = pending
+        if of_case is not None:
+            _deadline_of_case[name] = of_case
 
 
 def pending_deadlines_clauses(since: date) -> list[Any]:
@@ -170,8 +179,13 @@ def deadlines_by_case(cases: list[Any]) -> dict[int, list[Deadline]]:
 @per_request
 def case_deadlines(case: Any) -> list[Deadline]:
     """Every open deadline of the case, soonest first (read once per request: the case file
-    and its panels each show some)."""
-    return deadlines_by_case([case])[case.id]
+    and its panels each show some), from the records its panels read where a provider can."""
+    result: list[Deadline] = []
+    for name, provider in _deadline_providers:
+        of_case = _deadline_of_case.get(name)
+        result.extend(of_case(case) if of_case else provider([case]).get(case.id, []))
+    result.sort(key=lambda d: d.due)
+    return result
 
 
 def case_panels(case: Any, user: Any) -> list[tuple[CasePanel, dict[str, Any]]]:

@@ -1068,16 +1068,35 @@ def remedy_deadlines(cases: list[Case]) -> dict[int, list[Deadline]]:
     )
     result: dict[int, list[Deadline]] = {}
     for r in remedies:
-        result.setdefault(r.case_id, []).append(
-            Deadline(
-                due=r.appeal_deadline,
-                label=remedy_deadline_label(r),
-                kind=APPEAL_DEADLINE,
-                record=r.public_id,
-                url=case_page(by_id[r.case_id].public_id, "#panel-remedies"),
-            )
-        )
+        result.setdefault(r.case_id, []).append(_remedy_deadline(r, by_id[r.case_id]))
     return result
+
+
+def _remedy_deadline(remedy: Remedy, case: Case) -> Deadline:
+    return Deadline(
+        due=remedy.appeal_deadline,
+        label=remedy_deadline_label(remedy),
+        kind=APPEAL_DEADLINE,
+        record=remedy.public_id,
+        url=case_page(case.public_id, "#panel-remedies"),
+    )
+
+
+def has_open_deadline(remedy: Remedy) -> bool:
+    """Is the remedy's appeal deadline open (``_open_deadline_clause``)?"""
+    return (
+        remedy.hidden_at is None
+        and not remedy.exhausted
+        and remedy.appeal_deadline is not None
+        and remedy.outcome not in _CLOSED_OUTCOMES
+    )
+
+
+def case_remedy_deadlines(case: Case) -> list[Deadline]:
+    """``remedy_deadlines`` of one case, from its remedies as its file's panel reads them
+    (``case_remedies``, once per request)."""
+    remedies = [r for r in case_remedies(case) if has_open_deadline(r)]
+    return [_remedy_deadline(r, case) for r in sorted(remedies, key=lambda r: r.appeal_deadline)]
 
 
 @dataclass(frozen=True)

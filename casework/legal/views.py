@@ -790,7 +790,10 @@ def init_app(app: Flask) -> None:
     )
     register_timeline_provider("legal", services.timeline_for)
     register_deadline_provider(
-        "remedies", services.remedy_deadlines, services.has_open_remedy_deadline
+        "remedies",
+        services.remedy_deadlines,
+        services.has_open_remedy_deadline,
+        services.case_remedy_deadlines,
     )
     register_dashboard_section(
         DashboardSection(
