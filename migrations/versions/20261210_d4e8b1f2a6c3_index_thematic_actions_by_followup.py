@@ -1,8 +1,8 @@
 """index: the thematic advocacy actions by follow-up date (a follow-up list reads its page of them)
 
 Revision ID: d4e8b1f2a6c3
-Revises: c7f3a1e9d5b2
-Create Date: 2026-12-09 10:00:00.000000
+Revises: e7a2c9d4f1b8
+Create Date: 2026-12-10 10:00:00.000000
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d4e8b1f2a6c3"
-down_revision = "c7f3a1e9d5b2"
+down_revision = "e7a2c9d4f1b8"
 branch_labels = None
 depends_on = None
 
