@@ -48,7 +48,8 @@ def _retype_on_sqlite(new_type, copied):
     # indexes (see f2c7a9d4e1b6). A new column takes the values, the old one goes, the new one
     # takes its name (SQLite 3.35: DROP COLUMN; 3.25: RENAME COLUMN).
     op.add_column("cases", sa.Column("authorised_on_new", new_type, nullable=True))
-    op.execute(f"UPDATE cases SET authorised_on_new = {copied}")
+    # copied is one of this file's fixed expressions, never input.
+    op.execute(f"UPDATE cases SET authorised_on_new = {copied}")  # noqa: S608  # nosec B608
     op.drop_column("cases", "authorised_on")
     op.execute("ALTER TABLE cases RENAME COLUMN authorised_on_new TO authorised_on")
 
