@@ -32,18 +32,24 @@ def _russian() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
+def _english_counts() -> dict[str, int]:
+    """The English dictionary's words with how often each was seen (loaded once)."""
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.keys())
+    return SpellChecker(language="en", distance=1).word_frequency.dictionary
 
 
 @lru_cache(maxsize=1)
 def _common_english() -> frozenset[str]:
-    from spellchecker import SpellChecker
+    return frozenset(word for word, count in _english_counts().items() if count > _LISTED_ONLY)
 
-    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
-    return frozenset(word for word, count in counts.items() if count > _LISTED_ONLY)
+
+def _russian_word(word: str, only: frozenset[str]) -> bool:
+    """Whether the Russian dictionary knows ``word`` as something other than a name of the
+    kinds ``only`` tags."""
+    return any(
+        parse.is_known and not only & parse.tag.grammemes for parse in _russian().parse(word)
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -52,11 +58,8 @@ def ordinary_word(word: str) -> bool:
     English ("rustle"), and not a name only ("алишер")."""
     word = word.lower()
     if _CYRILLIC.search(word):
-        return any(
-            parse.is_known and not _NAME_TAGS & parse.tag.grammemes
-            for parse in _russian().parse(word)
-        )
-    return word in _english()
+        return _russian_word(word, _NAME_TAGS)
+    return word in _english_counts()
 
 
 @lru_cache(maxsize=8192)
@@ -66,8 +69,5 @@ def common_word(word: str) -> bool:
     word the dictionaries do not know or only list ("toshkent", "qarshi")."""
     word = word.lower()
     if _CYRILLIC.search(word):
-        return any(
-            parse.is_known and not _PROPER_TAGS & parse.tag.grammemes
-            for parse in _russian().parse(word)
-        )
+        return _russian_word(word, _PROPER_TAGS)
     return word in _common_english()
