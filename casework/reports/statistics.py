@@ -514,8 +514,8 @@ def _statistics_of(version: str, user_id: int, locale: str, filters: Filters) ->
 
 # Each group of tables counted at once, and the order the tables are given in.
 _TABLES: tuple[tuple[tuple[str, ...], Callable[[Any], list[Table]]], ...] = (
-    (("year", "year_act", "destination", "situation"), lambda where: case_tables(where)),
-    (("nationality", "ethnicity"), lambda where: people_tables(where)),
+    (("year", "year_act", "destination", "situation"), case_tables),
+    (("nationality", "ethnicity"), people_tables),
     (("after_return",), lambda where: [after_return(where)]),
     (("provisions",), lambda where: [provisions_violated(where)]),
     (("advocacy",), lambda where: [advocacy(where)]),
