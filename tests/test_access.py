@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casework.core.pipeline import PUBLIC_ENDPOINTS
+from tests.factories import PASSWORD
 from tests.routes import build_url
 
 ALLOWED_PUBLIC = {
@@ -92,3 +93,23 @@ def test_signed_in_answers_are_never_cached_even_after_the_view_commits(
     assert viewed.headers["Cache-Control"] == "no-store"
     assert added.headers["Cache-Control"] == "no-store"
     assert "Seen at the court." in client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+
+
+def test_what_was_typed_before_signing_in_is_never_cached(client, make_user):
+    """The answer to a form sent before signing in shows what was typed: a failed login keeps
+    the e-mail address (a monitor's name, often), the first-run setup the administrator's name.
+    A browser may keep a page it may cache after the window is closed; these it may not."""
+    assert "Cache-Control" not in client.get("/login").headers  # the empty form may be kept
+    typed = "aliya.nurmagambetova@example.org"
+    failed = client.post("/login", data={"email": typed, "password": "not the password at all"})
+    assert typed in failed.get_data(as_text=True)  # kept in the form for another try
+    assert failed.headers["Cache-Control"] == "no-store"
+    setup = client.post(
+        "/setup", data={"display_name": "Aliya Nurmagambetova", "email": typed, "password": "x"}
+    )
+    assert "Aliya Nurmagambetova" in setup.get_data(as_text=True)  # refused: too short
+    assert setup.headers["Cache-Control"] == "no-store"
+    # Signing in goes through as before.
+    user = make_user()
+    signed_in = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302 and signed_in.headers["Cache-Control"] == "no-store"

@@ -289,8 +289,10 @@ def init_pipeline(app: Flask) -> None:
         elif request.endpoint in NO_SESSION_ENDPOINTS:
             # Never ask for the user here: it would load the session and the account.
             return response
-        elif g.get("signed_in") or _maybe_authenticated():
-            # Case content must not stay in shared or seized browsers' caches.
+        elif request.method not in ("GET", "HEAD") or g.get("signed_in") or _maybe_authenticated():
+            # Case content must not stay in shared or seized browsers' caches; nor the answer to
+            # a form sent before signing in, which shows what was typed (a failed login, the
+            # e-mail address: often a monitor's name).
             response.headers["Cache-Control"] = "no-store"
         return response
 
