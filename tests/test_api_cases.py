@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from casework.api.cases import CaseCreate, CaseOut
-from casework.api.models import ApiToken
+from casework.api.models import ApiToken, IdempotencyKey
 from casework.audit.models import AuditEntry
 from casework.cases.models import Case
 from casework.core.db import db, utcnow
@@ -172,6 +173,31 @@ def test_same_idempotency_key_twice_creates_one_case(app, make_user):
     assert _error(other, 409)
     assert api.post("cases", json=body, headers={"Idempotency-Key": "intake-43"}).status_code == 201
     assert db.session.scalar(select(func.count(Case.id))) == 2
+
+
+def test_an_idempotency_key_keeps_nothing_that_confirms_a_guessed_name(app, make_user):
+    """A create's Idempotency-Key is kept (seven days, and in backups) with what tells a
+    retry from another request: the request's path and body, which name the person. Anyone
+    holding the database must not confirm a guessed name by hashing the request it would have
+    been; a retry is still told from another request."""
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+    api = api_for(app, monitor)
+    path = f"/api/v1/cases/{case.public_id}/people"
+    body = b'{"names": [{"name": "Alisher Kholmatov"}], "role": "at_risk"}'
+    send = {"data": body, "content_type": "application/json", "headers": {"Idempotency-Key": "p1"}}
+    first, again = api.post(path, **send), api.post(path, **send)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = api.post(path, **{**send, "data": body.replace(b"Alisher", b"Alisherjon")})
+    assert _error(other, 409)
+    guessed = {
+        hashlib.sha256(path.encode() + b"\0" + body).hexdigest(),
+        hashlib.sha256(path.encode() + body).hexdigest(),
+        hashlib.sha256(body).hexdigest(),
+    }
+    stored = db.session.scalars(select(IdempotencyKey.request_hash)).all()
+    assert len(stored) == 1 and not guessed & set(stored)
 
 
 def test_invalid_input_answers_422_with_fields(app, make_user):

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from casework.api.models import ApiToken, IdempotencyKey, TokenScope
 from casework.audit.services import record
 from casework.core import formkeys
+from casework.core.blindindex import current_index
 from casework.core.db import db, utcnow
 from casework.core.errors import (
     MissingVersion,
@@ -190,8 +191,12 @@ def _idempotency_key() -> str | None:
 
 def _request_hash() -> str:
     """What makes two requests the same: path and body (for an upload, its parts, whatever
-    boundary the client chose)."""
-    digest = hashlib.sha256(request.path.encode())
+    boundary the client chose). Keyed (the blind index's key, a purpose of its own): the body
+    names people, and a plain hash kept with the key would confirm a guessed name to anyone
+    holding the database or a backup. (A retry across a change of that key, within the seven
+    days a key is kept, is told it was another request.)"""
+    digest = current_index().hasher("api idempotency request")
+    digest.update(request.path.encode())
     if request.mimetype == "multipart/form-data":
         for name, value in sorted(request.form.items(multi=True)):
             digest.update(f"\0{name}\0{value}".encode("utf-8", "replace"))

@@ -33,12 +33,22 @@ class BlindIndex:
         self._master = master
         self._keys: dict[str, bytes] = {}
 
-    def digest(self, purpose: str, value: str) -> bytes:
-        """The token of an already normalised ``value`` for ``purpose``, as bytes."""
+    def _key(self, purpose: str) -> bytes:
         key = self._keys.get(purpose)
         if key is None:
             key = self._keys[purpose] = purpose_key(self._master, purpose)
-        return hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest()[:TOKEN_BYTES]
+        return key
+
+    def digest(self, purpose: str, value: str) -> bytes:
+        """The token of an already normalised ``value`` for ``purpose``, as bytes."""
+        return hmac.new(self._key(purpose), value.encode("utf-8"), hashlib.sha256).digest()[
+            :TOKEN_BYTES
+        ]
+
+    def hasher(self, purpose: str) -> hmac.HMAC:
+        """An HMAC-SHA-256 for ``purpose`` to feed in parts (``update``), for what is too
+        large or too varied to normalise into one value (a request's body)."""
+        return hmac.new(self._key(purpose), digestmod=hashlib.sha256)
 
     def token(self, purpose: str, value: str) -> str:
         """The token of an already normalised ``value`` for ``purpose`` (hexadecimal)."""
