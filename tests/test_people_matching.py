@@ -118,23 +118,41 @@ def test_matching_cost_does_not_grow_with_the_number_of_people(world, count_quer
 def test_people_match_cli(app, world):
     runner = app.test_cli_runner()
     email = world["monitor"].email
-    result = runner.invoke(args=["people", "match", "Xolmatov Alisher", "--json", "--as", email])
+
+    def match(name: str, *args: str):
+        return runner.invoke(args=["people", "match", *args], input=f"{name}\n")
+
+    result = match("Xolmatov Alisher", "--json", "--as", email)
     assert result.exit_code == 0, result.output
-    found = json.loads(result.output)
+    found = json.loads(result.stdout)
     assert found[0]["person"] == _person(world["case"]).public_id
     assert found[0]["names"] == ["Алишер Холматов"] and found[0]["score"] >= 85
     assert found[0]["matched_name"] == "Алишер Холматов"
-    result = runner.invoke(args=["people", "match", "Nobody Known", "--json", "--as", email])
-    assert json.loads(result.output) == []
+    assert json.loads(match("Nobody Known", "--json", "--as", email).stdout) == []
     outsider = world["other_monitor"].email
-    result = runner.invoke(
-        args=["people", "match", "Kholmatov Alisher", "--json", "--as", outsider]
-    )
-    assert json.loads(result.output) == []
-    result = runner.invoke(args=["people", "match", "Kholmatov"])
+    assert json.loads(match("Kholmatov Alisher", "--json", "--as", outsider).stdout) == []
+    result = match("Kholmatov")
     assert result.exit_code == 2 and "--as" in result.output
-    result = runner.invoke(args=["people", "match", "Kholmatov", "--as", email])
-    assert "Холматов" in result.output
+    assert "Холматов" in match("Kholmatov", "--as", email).stdout
+
+
+def test_people_match_never_takes_the_name_from_the_command_line(app, world):
+    """A command's arguments stay in the shell's history and are shown to every account of
+    the server by ``ps`` while it runs: the name searched for is typed when asked (or given on
+    standard input), as the pages and the API take it in a form's body, never in an address."""
+    runner = app.test_cli_runner()
+    email = world["monitor"].email
+    refused = runner.invoke(args=["people", "match", "Xolmatov Alisher", "--as", email])
+    assert refused.exit_code == 2 and "history" in refused.output
+    assert "Холматов" not in refused.output
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == "case.name_search")
+        )
+        == 0
+    )  # nothing searched
+    typed = runner.invoke(args=["people", "match", "--as", email], input="Xolmatov Alisher\n")
+    assert typed.exit_code == 0 and "Алишер Холматов" in typed.stdout
 
 
 def test_name_search_uses_any_spelling_and_respects_visibility(app, world):
@@ -537,7 +555,9 @@ def test_a_name_search_from_the_command_line_is_audited_as_on_the_pages(app, wor
     API's name searches are."""
     runner = app.test_cli_runner()
     monitor = world["monitor"]
-    result = runner.invoke(args=["people", "match", "Xolmatov Alisher", "--as", monitor.email])
+    result = runner.invoke(
+        args=["people", "match", "--as", monitor.email], input="Xolmatov Alisher\n"
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.name_search"))

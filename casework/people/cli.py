@@ -26,17 +26,36 @@ def cli_user(email: str | None):
     return user
 
 
+# A command's arguments stay in the shell's history, and every account of the server reads them
+# (``ps``) while it runs: a name is typed when asked, as the pages and the API take it in a
+# form's body rather than in an address.
+NAME_ON_COMMAND_LINE = (
+    "A name given on the command line stays in the shell's history and is shown to every "
+    "account of the server while the command runs: leave it out and type it when asked (or "
+    "give it on standard input)."
+)
+
+
 @people_cli.command("match")
-@click.argument("name")
+@click.argument("name", required=False, metavar="")
 @click.option("--as", "as_email", metavar="EMAIL", help="Act as this account (its access).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of candidates.")
 @click.option("--birth-year", type=int, default=None, help="Birth year, if known.")
 @click.option("--nationality", default=None, help="ISO 3166 alpha-2 code, if known.")
 def match_command(
-    name: str, as_email: str | None, as_json: bool, birth_year: int | None, nationality: str | None
+    name: str | None,
+    as_email: str | None,
+    as_json: bool,
+    birth_year: int | None,
+    nationality: str | None,
 ) -> None:
-    """People the account may see who may be the person called NAME (any script)."""
+    """People the account may see who may be the person whose name (any script) is typed when
+    asked, or given on standard input (one line)."""
+    if name is not None:
+        raise click.UsageError(NAME_ON_COMMAND_LINE)
     user = cli_user(as_email)
+    # The prompt goes to standard error: standard output is the answer (--json reads it).
+    name = click.prompt("Name", err=True).strip()
     found = find_matches(user, [name], birth_year=birth_year, nationality=nationality)
     # Names of people are read: audited as the pages' and the API's name searches are.
     record(user, "case.name_search", object_type="search", results=len(found))
