@@ -577,9 +577,7 @@ def parse_name(text: str) -> ParsedName:
             at.append(i)
             # A J written as such (not Zh, Dj) before a vowel: Й, Ю or Я in a name written the
             # German way, Е before e whatever the rest (Jelena, Jekaterina), Ю in Julia.
-            if re.match(r"j[aeiou]", word) and (
-                german or word.startswith("je") or _JULIA.match(word)
-            ):
+            if re.match(r"j[aeiou]", word) and (german or word.startswith("je") or j_is_yu(word)):
                 parsed.j_for_y.add(folded)
             if _TURKISH_C.search(word):
                 parsed.c_for_ch.add(folded)
@@ -601,6 +599,13 @@ _TURKISH_C = re.compile("c(?![hk])")
 # Julia (Julija, Juliya, Julian) is Юлия, Юлиан in English and every European spelling, not
 # only the German one: no name of the region's own is written Juli- (Yulduz is Юлдуз).
 _JULIA = re.compile("juli")
+
+
+def j_is_yu(word: str) -> bool:
+    """Whether the initial J of a romanised word is Ю in any spelling (Julia, Julija, Julian)."""
+    return bool(_JULIA.match(word))
+
+
 # A word ending in ij or ej is German (Jurij, Jewgenij, Sergej) or Slavic Latin: J is Й there.
 _J_FOR_Y_END = re.compile(r"[ei]j$")
 

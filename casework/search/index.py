@@ -55,7 +55,8 @@ SPELLING_PURPOSE = "search.spelling"
 #    ("Jizzakh", "Jizzax", "Жиззах", "Джизак").
 # 10: a Latin w after a consonant, of a word that is no common English word, keyed as у too
 #    ("Rwanda", "Руанда").
-RULES_VERSION = 10
+# 11: the j of a Juli- word keyed as й too though English uses it as a word ("Julia", "Юлия").
+RULES_VERSION = 11
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

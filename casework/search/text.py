@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from casework.core.text import visible
 from casework.core.words import common_word, ordinary_word
-from casework.people.names import fold_homoglyphs, latin_key
+from casework.people.names import fold_homoglyphs, j_is_yu, latin_key
 
 MIN_WORD_LEN = 2
 MAX_NUMBER_LEN = 4
@@ -361,8 +361,9 @@ _H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
 # A Latin j is ж or дж in Uzbek Latin and in the English spelling of the region's places
 # ("Andijan", "Андижан"; "Jizzakh", "Джизак") and й in a name from Russian ("Juliya", "Юлия"),
 # where the name folding reads it so in some places only ("Andijan" as "andiyan"): a word that
-# is no common English word is keyed both ways besides as written (``_readings``). A common
-# word keeps its one key: "July" is not Юлия.
+# is no common English word, or begins as Julia does (a name English uses as a word), is keyed
+# both ways besides as written (``_readings``). A common word keeps its one key: "July" is not
+# Юлия.
 _J_AS_Y = re.compile("(?<!d)j")
 # A Latin w after a consonant and before a vowel is у as often as в ("Rwanda", "Руанда";
 # "Kwame", "Кваме"): a word that is no common English word is keyed with it as у besides.
@@ -419,13 +420,14 @@ def _keys(readings: list[str], script: str) -> tuple[str, ...]:
 
 def _readings(stem: str, script: str, norm: str) -> list[str]:
     """A normalised word (or its ``stem`` without a case ending) as written, then as it may be
-    read besides, if the word is no common word of English or Russian (a place or a name): a
-    Latin j both as й (as the name folding reads it between a vowel and a consonant, "Juliya",
+    read besides, if the word is no common word of English or Russian (a place or a name) or
+    begins as Julia does (``names.j_is_yu``): a Latin j both as й (as the name folding reads it between a vowel and a consonant, "Juliya",
     "Юлия") and as ж, дж ("Andijan", "Андижан"), a Latin w after a consonant as у too
     ("Rwanda", "Руанда"); and if neither dictionary knows it at all, a final kh, x or х after a
     vowel as к too ("Jizzakh", "Жиззах", "Джизак"; "Kazakh" is not "казак")."""
     latin = script == "lat" and norm.isalpha()
-    latin_j = latin and "j" in stem and not common_word(norm)
+    # A Juli- word is a name (Julia, Julian: Юлия, Юлиан) though English uses it as a word.
+    latin_j = latin and "j" in stem and (not common_word(norm) or j_is_yu(norm))
     latin_w = latin and _W_AS_U.search(stem) and not common_word(norm)
     final_kh = _FINAL_KH.search(stem) and norm.isalpha() and not ordinary_word(norm)
     # The j of dj is дж only ("Djizak").
