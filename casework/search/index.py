@@ -56,7 +56,9 @@ SPELLING_PURPOSE = "search.spelling"
 # 10: a Latin w after a consonant, of a word that is no common English word, keyed as у too
 #    ("Rwanda", "Руанда").
 # 11: the j of a Juli- word keyed as й too though English uses it as a word ("Julia", "Юлия").
-RULES_VERSION = 11
+# 12: a Latin c keyed as English к or с ("Canada", "Канада"): instead of дж in a common English
+#    word ("Court" is not "жұрт"), besides it in any other ("Caracas"; "Cengiz", "Дженгиз").
+RULES_VERSION = 12
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

@@ -373,6 +373,11 @@ _W_AS_U = re.compile("(?<=[^aeiouy])w(?=[aeiouy])")
 # "Джизак"): a word neither dictionary knows is keyed with it as к besides (``_readings``);
 # a word they know keeps its key ("Kazakh" is not "казак", "Мах" not "Mak").
 _FINAL_KH = re.compile("(?<=[aeiouyаеиоуыэюя])(kh|x|х)$")
+# A Latin c (not of ch, ck) is the Turkish дж to the name folding ("Cengiz", "Дженгиз"), but
+# English к, and с before e, i, y ("Canada", "Канада"; "Cecilia", "Сесилия"): a common English
+# word is keyed with it so instead, any other Latin word so besides (``_readings``).
+_C = re.compile("c(?![hk])")
+_C_BEFORE = re.compile("c(?=[eiy])")
 _K = {"kh": "k", "x": "k", "х": "к"}
 _MIN_KEY = 2
 _MIN_LOWER_KEY = 4
@@ -421,22 +426,36 @@ def _keys(readings: list[str], script: str) -> tuple[str, ...]:
 def _readings(stem: str, script: str, norm: str) -> list[str]:
     """A normalised word (or its ``stem`` without a case ending) as written, then as it may be
     read besides, if the word is no common word of English or Russian (a place or a name) or
-    begins as Julia does (``names.j_is_yu``): a Latin j both as й (as the name folding reads it between a vowel and a consonant, "Juliya",
-    "Юлия") and as ж, дж ("Andijan", "Андижан"), a Latin w after a consonant as у too
-    ("Rwanda", "Руанда"); and if neither dictionary knows it at all, a final kh, x or х after a
+    begins as Julia does (``names.j_is_yu``): a Latin j both as й (as the name folding reads
+    it between a vowel and a consonant, "Juliya", "Юлия") and as ж, дж ("Andijan",
+    "Андижан"), a Latin w after a consonant as у too ("Rwanda", "Руанда"), a Latin c as
+    English к or с too ("Caracas"; a common English word only so: "Canada"); and if neither dictionary knows it at all, a final kh, x or х after a
     vowel as к too ("Jizzakh", "Жиззах", "Джизак"; "Kazakh" is not "казак")."""
     latin = script == "lat" and norm.isalpha()
+    common = latin and common_word(norm)
     # A Juli- word is a name (Julia, Julian: Юлия, Юлиан) though English uses it as a word.
-    latin_j = latin and "j" in stem and (not common_word(norm) or j_is_yu(norm))
-    latin_w = latin and _W_AS_U.search(stem) and not common_word(norm)
+    latin_j = latin and "j" in stem and (not common or j_is_yu(norm))
+    latin_w = latin and _W_AS_U.search(stem) and not common
     final_kh = _FINAL_KH.search(stem) and norm.isalpha() and not ordinary_word(norm)
-    # The j of dj is дж only ("Djizak").
-    readings = [stem, _J_AS_Y.sub("y", stem), stem.replace("j", "zh")] if latin_j else [stem]
+    readings = [stem]
+    if latin and _C.search(stem):
+        english = _C.sub("k", _C_BEFORE.sub("s", stem))
+        readings = [english] if common else [stem, english]
+    if latin_j:  # the j of dj is дж only ("Djizak")
+        readings = [f(r) for f in (str, _y_for_j, _zh_for_j) for r in readings]
     if latin_w:
         readings += [_W_AS_U.sub("u", r) for r in readings]
     if final_kh:
         readings += [_FINAL_KH.sub(lambda m: _K[m.group(1)], r) for r in readings]
     return readings
+
+
+def _y_for_j(reading: str) -> str:
+    return _J_AS_Y.sub("y", reading)
+
+
+def _zh_for_j(reading: str) -> str:
+    return reading.replace("j", "zh")
 
 
 def _key(stem: str, script: str) -> str:
