@@ -771,6 +771,23 @@ def test_folded_spellings_do_not_join_common_words(monitor):
     assert spelling_key("Rwanda") != spelling_key("Rwan")
 
 
+def test_common_words_of_two_languages_spelt_alike_but_for_o_stay_apart(monitor):
+    """Uzbek o read as Russian а gave "past" and "пост" one key, so an English common word found
+    a Russian one of another meaning ("past" the checkpoint found "на посту"). A common word is
+    keyed with its o as written: "post" still finds "посту", "London" "Лондоне", and a word
+    no dictionary knows as common still reads o as а ("Bozor" finds "базаре")."""
+    past = intake(monitor, narrative="They drove past the checkpoint at night.")
+    post = intake(monitor, narrative="Его задержали на посту у границы.")
+    bazar = intake(monitor, narrative="Его задержали на базаре в Лондоне.")
+    assert post.reference not in _search(monitor, "past")
+    assert past.reference not in _search(monitor, "пост")
+    assert past.reference not in _search(monitor, "Пост")
+    assert post.reference in _search(monitor, "post")
+    assert past.reference in _search(monitor, "past")
+    assert bazar.reference in _search(monitor, "Bozor")
+    assert bazar.reference in _search(monitor, "London")
+
+
 @pytest.mark.parametrize(
     "query, written",
     [

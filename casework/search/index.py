@@ -58,7 +58,9 @@ SPELLING_PURPOSE = "search.spelling"
 # 11: the j of a Juli- word keyed as й too though English uses it as a word ("Julia", "Юлия").
 # 12: a Latin c keyed as English к or с ("Canada", "Канада"): instead of дж in a common English
 #    word ("Court" is not "жұрт"), besides it in any other ("Caracas"; "Cengiz", "Дженгиз").
-RULES_VERSION = 12
+# 13: a common word of English or Russian keyed with its o as written, in keys of their own
+#    ("past" is not "пост"; "post" is).
+RULES_VERSION = 13
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

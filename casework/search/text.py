@@ -356,7 +356,9 @@ _TURKIC_ENDINGS = tuple(
 _MIN_TURKIC_STEM = 4
 # Latin kh, x or h after a vowel and before a consonant is Kazakh қ as often as Russian х
 # ("Kazakhstan", "Казахстан", "Қазақстан"); a final Latin qi is Chinese (pinyin) ч: "Urumqi",
-# "Урумчи". Uzbek Latin and Cyrillic o is Russian а ("Toshkent", "Ташкент"): one key.
+# "Урумчи". Uzbek Latin and Cyrillic o is Russian а ("Toshkent", "Ташкент"): one key; but
+# not in a common word of English or Russian, whose o is as written ("post" and "пост" are
+# one, "past" another: ``_indexed``).
 _H_BEFORE_CONSONANT = re.compile(r"(?<=[aeiouy])h(?=[^aeiouy])")
 # A Latin j is ж or дж in Uzbek Latin and in the English spelling of the region's places
 # ("Andijan", "Андижан"; "Jizzakh", "Джизак") and й in a name from Russian ("Juliya", "Юлия"),
@@ -469,8 +471,24 @@ def _key(stem: str, script: str) -> str:
             stripped = stripped[: -len(ending)].rstrip(_KEY_VOWELS)
             break
     key = stripped if len(stripped) >= 3 else key
-    key = _H_BEFORE_CONSONANT.sub("k", key).replace("o", "a")
+    key = _H_BEFORE_CONSONANT.sub("k", key)
     return key if len(key) >= _MIN_KEY else ""
+
+
+def _indexed(key: str, common: bool) -> str:
+    """A key (``_key``) as a word is indexed under it: a common word's with its o as written,
+    in keys of their own ("=post" of "post" and "пост"), any other's with o as а ("Toshkent",
+    "Ташкент": "taSkent")."""
+    return f"={key}" if common else key.replace("o", "a")
+
+
+def _looked_up(key: str, common: bool) -> list[str]:
+    """The keys a query word's ``key`` looks up: the key of a word that is no common word
+    ("Bozor" finds "Лондон", "Toshkent"), a common word's as written (``_indexed``: "post" finds
+    "пост"), and unless it is common itself, a common word's with its o as а ("Bozor" finds
+    "базар"; "пост" does not find "past")."""
+    folded = key.replace("o", "a")
+    return [folded, f"={key}"] + ([] if common else [f"={folded}"])
 
 
 def _turkic_ending(norm: str) -> int:
@@ -505,7 +523,8 @@ def word_spelling_keys(word: str) -> tuple[str, ...]:
         if len(keys[0]) < _MIN_LOWER_KEY:
             return ()
         keys = tuple(k for k in keys if len(k) >= _MIN_LOWER_KEY)
-    return tuple(f"{script}:{k}" for k in keys)
+    common = common_word(normalise_word(word))
+    return tuple(dict.fromkeys(f"{script}:{_indexed(k, common)}" for k in keys))
 
 
 def query_spelling_keys(word: str) -> list[str]:
@@ -519,9 +538,22 @@ def query_spelling_keys(word: str) -> list[str]:
     script, keys, others = found
     # A code with digits is no place ("CanaryZq0001" is not "CanaryZq0002": a key has no digit).
     norm = normalise_word(word)
-    own = norm.isalpha() and not common_word(norm)
-    found_keys = [f"{s}:{key}" for key in keys for s in _SPELLING_SCRIPTS if own or s != script]
-    found_keys += [f"{s}:{other}" for other in others for s in _SPELLING_SCRIPTS if s != script]
+    common = common_word(norm)
+    own = norm.isalpha() and not common
+    found_keys = [
+        f"{s}:{looked}"
+        for key in keys
+        for looked in _looked_up(key, common)
+        for s in _SPELLING_SCRIPTS
+        if own or s != script
+    ]
+    found_keys += [
+        f"{s}:{looked}"
+        for other in others
+        for looked in _looked_up(other, common)
+        for s in _SPELLING_SCRIPTS
+        if s != script
+    ]
     return list(dict.fromkeys(found_keys))
 
 
