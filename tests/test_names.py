@@ -188,6 +188,48 @@ def test_a_german_ch_for_kh_at_the_end_of_a_word_finds_the_person():
     assert likely_same("Farrukh Rustamovich Imin", "Фаррух Имин")
 
 
+_APOSTROPHE_VARIANTS = "ʻʼ'`‘’"
+_CENTRAL_ASIAN_SPELLINGS = [
+    ["Farrukh", "Фаррух", "Фарук", "Farukh", "Farrux", "Faruk"],
+    ["Ulugbek", "Улугбек", "Ўлуғбек"] + [f"Ulug{a}bek" for a in _APOSTROPHE_VARIANTS],
+    ["Shukhrat", "Шухрат", "Shuhrat", "Shuxrat"],
+    ["Khurshida", "Хуршида", "Xurshida", "Hurshida"],
+    ["Abdurakhmon", "Абдурахмон", "Abdurahmon", "Абдурахман"],
+    ["Ғайрат", "Gairat", "Gayrat"] + [f"G{a}ayrat" for a in _APOSTROPHE_VARIANTS],
+    ["Nurmuhammad", "Нурмухаммад", "Nurmukhammad"],
+    ["Йўлдош", "Yuldash", "Юлдаш"] + [f"Yo{a}ldosh" for a in _APOSTROPHE_VARIANTS],
+    ["Ismoil", "Исмаил", "Ismail", "Исмоил"],
+    ["Abdureshit", "Абдурешит", "Abdureşit"],
+    ["Mämät", "Мамат", "Мәмәт", "Mamat"],
+]
+
+
+@pytest.mark.parametrize("spellings", _CENTRAL_ASIAN_SPELLINGS, ids=lambda s: s[0])
+def test_uzbek_russian_english_and_uyghur_spellings_of_a_name_find_each_other(spellings):
+    """Each spelling of a Central Asian name, with any apostrophe of Uzbek Latin, finds each
+    other with the surname. A final kh, x or х is Russian к as often ("Farrukh", "Фарук"):
+    they scored 94, but shared no matching key."""
+    for typed, recorded in itertools.permutations(spellings, 2):
+        assert likely_same(f"{typed} Karimov", f"{recorded} Karimov"), (typed, recorded)
+
+
+def test_a_final_kh_read_as_k_does_not_bring_other_names_together():
+    """Distinct names stay apart: a word that ends in a vowel, a plain h or a k of its own is
+    not one that ends in kh."""
+    for typed, recorded in [
+        ("Farrukh Karimov", "Farkhod Karimov"),
+        ("Фарук Каримов", "Фара Каримова"),
+        ("Фарук Каримов", "Фарида Каримова"),
+        ("Ishoq Karimov", "Isha Karimov"),
+        ("Abdullah Karimov", "Abdulaziz Karimov"),
+        ("Shukhrat Karimov", "Shakhboz Karimov"),
+        ("Ulugbek Karimov", "Oybek Karimov"),
+        ("Ismoil Karimov", "Ismat Karimov"),
+    ]:
+        assert not likely_same(typed, recorded), (typed, recorded)
+        assert not likely_same(recorded, typed), (recorded, typed)
+
+
 def test_a_name_typed_with_a_slip_scores_as_the_name_it_may_be():
     """A digit typed for a letter was dropped before scoring: Зар1на scored as "Зарна" and
     Takitur0va as "Takiturva", which lost the woman's ending (80: not the same person)."""

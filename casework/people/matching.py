@@ -58,7 +58,8 @@ MATCH_THRESHOLD = 85.0
 # 14: pet keys: the first letters of a word, found by a first name said fondly (Дилька finds
 #     Дилноза, Гулька Гульнара), and those of a pet form, found by any word.
 # 15: a short form is a pet form too (Диля finds Дилноза, Гуля Гульнара).
-RULES_VERSION = 15
+# 16: a final kh or x after a vowel for Russian к too (Farrukh, Фаррух: Фарук).
+RULES_VERSION = 16
 INDEX_NAME = "people.matching"
 # Name search is more forgiving: one surname finds everyone who bears it.
 SEARCH_THRESHOLD = 75.0

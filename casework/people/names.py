@@ -512,6 +512,9 @@ class ParsedName:
     j_for_y: set[str] = field(default_factory=set)
     # Words written with a c (not ch, ck) whose j may stand for a Turkish ç (Cingiz).
     c_for_ch: set[str] = field(default_factory=set)
+    # Words written with a final kh, x or х after a vowel, which may stand for Russian к
+    # (Farrukh, Farrux, Фаррух: Фарук), where the folding drops it (Abdullah is Abdulla).
+    kh_for_k: set[str] = field(default_factory=set)
 
     @property
     def skeletons(self) -> list[str]:
@@ -581,6 +584,8 @@ def parse_name(text: str) -> ParsedName:
                 parsed.j_for_y.add(folded)
             if _TURKISH_C.search(word):
                 parsed.c_for_ch.add(folded)
+            if _FINAL_KH.search(word):
+                parsed.kh_for_k.add(folded)
     if not parsed.words and parsed.patronymic:
         # Nothing but what looked like a patronymic: it is the name we have.
         parsed.words, parsed.patronymic = parsed.patronymic, []
@@ -596,6 +601,8 @@ def parse_name(text: str) -> ParsedName:
 # A c that is no part of ch or ck: Turkish (Cingiz, Camşid), where it is дж, or ç without its
 # cedilla, ч (:func:`spelling_forms`).
 _TURKISH_C = re.compile("c(?![hk])")
+# A final kh or x after a vowel (a romanised х, ҳ is h): Farrukh, Farrux, Фаррух.
+_FINAL_KH = re.compile("(?<=[aeiou])(kh|x)$")
 # Julia (Julija, Juliya, Julian) is Юлия, Юлиан in English and every European spelling, not
 # only the German one: no name of the region's own is written Juli- (Yulduz is Юлдуз).
 _JULIA = re.compile("juli")
@@ -679,17 +686,19 @@ def _pair(a: str, b: str) -> str:
     return "|".join(sorted((a, b)))
 
 
-def _word_skeletons(
-    words: list[str], j_for_y: Collection[str] = (), c_for_ch: Collection[str] = ()
-) -> list[frozenset[str]]:
-    """The skeletons of each distinct word (at most six), variants and the spellings of other
-    scripts included (:func:`spelling_skeletons`): words of one skeleton count once."""
+def _word_skeletons(parsed: ParsedName, stems: bool = False) -> list[frozenset[str]]:
+    """The skeletons of each distinct word (at most six; with ``stems``, of each without its
+    surname ending), variants and the spellings of other scripts included
+    (:func:`spelling_skeletons`), a final kh read as к too (Farrukh, Фарук): words of one
+    skeleton count once."""
     groups: dict[str, set[str]] = {}
-    for word in words:
-        skels = skeletons(word, word in j_for_y)
+    for written in parsed.words:
+        word = _surname_stem(written) if stems else written
+        skels = skeletons(word, written in parsed.j_for_y)
         if skels:
-            other = spelling_skeletons(word, turkish=word in c_for_ch)
-            groups.setdefault(skels[0], set()).update(skels, other)
+            other = spelling_skeletons(word, turkish=written in parsed.c_for_ch)
+            as_k = skeletons(word + "k") if written in parsed.kh_for_k else ()
+            groups.setdefault(skels[0], set()).update(skels, other, as_k)
     return [frozenset(groups[k]) for k in sorted(groups)[:6]]
 
 
@@ -705,10 +714,7 @@ def _with_initial(groups: list[frozenset[str]]) -> set[str]:
 
 def _stem_pairs(parsed: ParsedName) -> set[str]:
     """Pair keys of the words with their surname endings dropped."""
-    words = parsed.words
-    j_for_y = {_surname_stem(w) for w in words if w in parsed.j_for_y}
-    c_for_ch = {_surname_stem(w) for w in words if w in parsed.c_for_ch}
-    return _pairs(_word_skeletons([_surname_stem(w) for w in words], j_for_y, c_for_ch))
+    return _pairs(_word_skeletons(parsed, stems=True))
 
 
 @lru_cache(maxsize=65_536)
@@ -720,7 +726,7 @@ def name_keys(text: str) -> frozenset[tuple[str, str]]:
 
 def _name_keys(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
+    groups = _word_skeletons(parsed)
     skels = set().union(*groups)
     keys = {(KEY_WORD, s) for s in skels}
     keys |= {(KEY_PAIR, p) for p in _pairs(groups) | _stem_pairs(parsed)}
@@ -754,7 +760,7 @@ def _query_keys(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
     if parsed.initials and len(parsed.words) < 2:
         return _query_keys_of_words(text)
-    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
+    groups = _word_skeletons(parsed)
     pets = [w for w in parsed.words if pet_stem(w)]
     return _query_keys_of_words(text).union(
         {(KEY_PET, k) for k in _pet_keys(groups, pets, alone=False)},
@@ -764,7 +770,7 @@ def _query_keys(text: str) -> frozenset[tuple[str, str]]:
 
 def _query_keys_of_words(text: str) -> frozenset[tuple[str, str]]:
     parsed = parse_name(text)
-    groups = _word_skeletons(parsed.words, parsed.j_for_y, parsed.c_for_ch)
+    groups = _word_skeletons(parsed)
     skels = set().union(*groups)
     if parsed.doubles and len(parsed.words) == 2 and not parsed.initials:
         # A double surname alone (Абдуллаева-Каримова): each part is a surname of its own.
