@@ -771,6 +771,27 @@ def test_folded_spellings_do_not_join_common_words(monitor):
     assert spelling_key("Rwanda") != spelling_key("Rwan")
 
 
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Farrukh", "Фарруха"),  # a Russian case ending after a final х
+        ("Farrukh", "Фаррухом"),
+        ("Farrux", "Фарруху"),
+        ("Фаррух", "Farrukhning"),
+        ("Karimov", "Каримову"),
+        ("Karimova", "Каримовой"),
+        ("Dilnoza", "Дилнозой"),
+        ("Ulugbek", "Улугбека"),
+    ],
+)
+def test_a_name_in_another_script_is_found_in_its_case_forms(monitor, query, written):
+    """The folding drops a final х after a vowel ("Фаррух", "Farrukh": "far"), but not before a
+    case ending ("Фарруха": "faruh"), so "Farrukh" did not find "у Фарруха"."""
+    case = intake(monitor, narrative=f"Soldiers came for {written} at night.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
 def test_common_words_of_two_languages_spelt_alike_but_for_o_stay_apart(monitor):
     """Uzbek o read as Russian а gave "past" and "пост" one key, so an English common word found
     a Russian one of another meaning ("past" the checkpoint found "на посту"). A common word is

@@ -279,10 +279,10 @@ def phonetic(word: str) -> str:
         word = word[1:]
     if len(word) > 2 and word.endswith("iy"):
         word = word[:-1]
-    return re.sub(r"(.)\1+", r"\1", _without_final_h(word))
+    return re.sub(r"(.)\1+", r"\1", without_final_h(word))
 
 
-def _without_final_h(word: str) -> str:
+def without_final_h(word: str) -> str:
     """A phonetic word without a final h after a vowel (Abdullah is Abdulla)."""
     if len(word) > 3 and word.endswith("h") and word[-2] in _VOWELS:
         return word[:-1]
@@ -365,7 +365,7 @@ def spelling_forms(word: str, strict: bool = False, turkish: bool = True) -> tup
     found = [word] if strict else list(variants(word))
     # One reading or the other, not both in turn: a c read as ç, then as Х, is no spelling.
     found += [w.replace("j", "C") for w in found if turkish and "j" in w] + [
-        _without_final_h(_CH_FOR_KH.sub("h", w)) for w in found if _CH_FOR_KH.search(w)
+        without_final_h(_CH_FOR_KH.sub("h", w)) for w in found if _CH_FOR_KH.search(w)
     ]
     return tuple(dict.fromkeys(found))
 

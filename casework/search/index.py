@@ -60,7 +60,9 @@ SPELLING_PURPOSE = "search.spelling"
 #    word ("Court" is not "жұрт"), besides it in any other ("Caracas"; "Cengiz", "Дженгиз").
 # 13: a common word of English or Russian keyed with its o as written, in keys of their own
 #    ("past" is not "пост"; "post" is).
-RULES_VERSION = 13
+# 14: a final х after a vowel dropped from the key before a case ending too ("Фарруха" is
+#    keyed as "Фаррух", "Farrukh").
+RULES_VERSION = 14
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

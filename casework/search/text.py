@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from casework.core.text import visible
 from casework.core.words import common_word, ordinary_word
-from casework.people.names import fold_homoglyphs, j_is_yu, latin_key
+from casework.people.names import fold_homoglyphs, j_is_yu, latin_key, without_final_h
 
 MIN_WORD_LEN = 2
 MAX_NUMBER_LEN = 4
@@ -470,6 +470,9 @@ def _key(stem: str, script: str) -> str:
         if stripped.endswith(ending) and len(stripped) - len(ending) >= 4:
             stripped = stripped[: -len(ending)].rstrip(_KEY_VOWELS)
             break
+    # The folding drops a final х after a vowel ("Фаррух": "faru"), and so does the key of
+    # the word with a case ending ("Фарруха", "Фаррухом").
+    stripped = without_final_h(stripped).rstrip(_KEY_VOWELS)
     key = stripped if len(stripped) >= 3 else key
     key = _H_BEFORE_CONSONANT.sub("k", key)
     return key if len(key) >= _MIN_KEY else ""
