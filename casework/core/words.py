@@ -4,7 +4,8 @@ The outputs withhold a lower-case word spelt as a withheld name only if it is no
 ("ballet" and "балет" are not Bolat). The full-text search looks a word's spelling up in its
 own script only if it is no common word: a place or a name ("Qarshi" finds "Karshi"; "rate" does
 not find "Rat"). The dictionaries load on the first question (a few tenths of a second), in the
-process that asks it: most texts never ask.
+process that asks it: most texts never ask. The outputs ask the Russian one too for what a
+capitalised word is a case form of ("Павла" of Павел), to withhold a name in its cases.
 """
 
 from __future__ import annotations
@@ -71,3 +72,14 @@ def common_word(word: str) -> bool:
     if _CYRILLIC.search(word):
         return _russian_word(word, _PROPER_TAGS)
     return word in _common_english()
+
+
+@lru_cache(maxsize=8192)
+def russian_lemmas(word: str) -> tuple[str, ...]:
+    """The dictionary forms the Russian dictionary reads a Cyrillic word as, known or guessed
+    by its ending, in lower case ("Ольгой": "ольга"; "Павла": "павел"; "Белого": "белый";
+    "Каримовой": "каримов"); none for a word of another script."""
+    word = word.lower()
+    if not _CYRILLIC.search(word):
+        return ()
+    return tuple(dict.fromkeys(parse.normal_form for parse in _russian().parse(word)))

@@ -47,7 +47,7 @@ from casework.core.vocab import (
     LegalStatus,
     OtherProcedure,
 )
-from casework.core.words import ordinary_word
+from casework.core.words import ordinary_word, russian_lemmas
 from casework.evidence.models import Source
 from casework.legal.models import (
     CIVIL_AND_POLITICAL_COVENANT,
@@ -516,6 +516,14 @@ class Scrubber:
         capitalised = _may_be_a_name(word)
         if key in self.kept or not (capitalised or (word[:1].islower() and len(key) >= 5)):
             return None
+        # A Russian case form whose stem is not the name's (a vowel falls out, ё, the soft
+        # sign: "Павла", "Льва", "Петра", "Ольги") or an adjective's ("Белого"): what the
+        # Russian dictionary reads it as, a woman's surname with its -a ("Петровой").
+        for lemma in russian_lemmas(word) if capitalised else ():
+            known = name_key(lemma).replace(" ", "")
+            for form in (known, known + "a"):
+                if form in self.names and form not in self.kept:
+                    return self.names[form]
         fond = self._fond(key, first) if capitalised else None
         if fond is not None:
             return fond
