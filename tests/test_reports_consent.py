@@ -1042,6 +1042,26 @@ def test_a_withheld_russian_name_in_its_case_forms_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_withheld_name_in_another_spelling_and_a_case_form_is_withheld():
+    """A spelling nobody recorded was withheld whole, but with a case ending only if the
+    ending was of two letters and the stem's vowels were as recorded: "Ўлуғбека",
+    "Ўлуғбекни" of Ulugbek, "Исмаилова" of Ismoilov, "Yuldashni" of Йўлдош left the output.
+    Words alike a name only in their consonants stay."""
+    _each_spelling_withheld(
+        {
+            "Ulugbek Karimov": ["Ўлуғбека", "Ўлуғбекни", "Ўлуғбеком", "Ulugʻbekka"],
+            "Ўлуғбек Каримов": ["Ulugbekni", "Улугбека", "Улугбеком", "Ulug'bekning"],
+            "Ismoilov Farkhod": ["Исмаилова", "Исмаилову", "Ismailovning"],
+            "Исмаилов Фарход": ["Исмоилова", "Ismoilovga"],
+            "Йўлдош Каримов": ["Yuldashni", "Yuldashga", "Юлдаша"],
+            "Yuldash Karimov": ["Йўлдоша", "Yoʻldoshni", "Йўлдошга"],
+        }
+    )
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Ulugbek Ismoilov Yuldash"), "P1"))
+    text = "Islamabad, Ismailia, Yesterday, Yieldsheet, Olgabek, Ulugh Beg, Isomalt."
+    assert scrubber.scrub(text) == text
+
+
 def _each_spelling_withheld(recorded: dict[str, list[str]]) -> None:
     """Each name recorded (withheld), written in each of its spellings, is withheld."""
     for name, spellings in recorded.items():

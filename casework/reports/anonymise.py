@@ -531,11 +531,13 @@ class Scrubber:
         # consonants with vowels in the same places, whole or without its endings.
         # A stem (five letters or more, one ending of two or more off: Xo'jayevga) needs its
         # vowels alike too ("January" is not "Janar" and -y).
+        # A capitalised word's stem of six letters or more, one ending of any length off, may be
+        # spelt as loosely as a whole word ("Ўлуғбека", "Исмаилова": Ulugbek, Ismoilov).
         spellings = self._spelling_index()[0]
         forms = [(key, not capitalised)] + [
-            (form, True)
+            (form, not (capitalised and len(stem) >= 6))
             for stem, ending in first
-            if len(ending) >= 2 and len(stem) >= 5
+            if (len(ending) >= 2 and len(stem) >= 5) or (capitalised and len(stem) >= 6)
             for form in (stem, stem + "a")
         ]
         for known, strict in forms:
