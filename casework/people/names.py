@@ -584,7 +584,7 @@ def parse_name(text: str) -> ParsedName:
                 parsed.j_for_y.add(folded)
             if _TURKISH_C.search(word):
                 parsed.c_for_ch.add(folded)
-            if _FINAL_KH.search(word):
+            if _FINAL_KH.search(word):  # as ``ends_in_kh`` reads a word romanised
                 parsed.kh_for_k.add(folded)
     if not parsed.words and parsed.patronymic:
         # Nothing but what looked like a patronymic: it is the name we have.
@@ -603,6 +603,16 @@ def parse_name(text: str) -> ParsedName:
 _TURKISH_C = re.compile("c(?![hk])")
 # A final kh or x after a vowel (a romanised х, ҳ is h): Farrukh, Farrux, Фаррух.
 _FINAL_KH = re.compile("(?<=[aeiou])(kh|x)$")
+
+
+@lru_cache(maxsize=65_536)
+def ends_in_kh(word: str) -> bool:
+    """Whether a word as written ends in kh, x or х after a vowel, which the folding drops
+    (:func:`phonetic`) and Russian writes к as often (Farrukh, Farrux, Фаррух: Фарук)."""
+    romanised = _romanised_words(word)
+    return bool(romanised) and bool(_FINAL_KH.search(romanised[-1][0]))
+
+
 # Julia (Julija, Juliya, Julian) is Юлия, Юлиан in English and every European spelling, not
 # only the German one: no name of the region's own is written Juli- (Yulduz is Юлдуз).
 _JULIA = re.compile("juli")

@@ -61,6 +61,7 @@ from casework.people.models import FamilyLink, Person, PersonMerge, PersonName
 from casework.people.names import (
     PET_PREFIX,
     digit_readings,
+    ends_in_kh,
     latin_key,
     misreadings,
     pet_stem,
@@ -341,6 +342,10 @@ def _misreadings(word: str) -> tuple[str, ...]:
     return tuple(misreadings(word))
 
 
+_VOWEL_H = re.compile("[aeiou]h$")
+_VOWEL_K = re.compile("[aeiou]k$")
+
+
 @lru_cache(maxsize=WORD_CACHE)
 def _stems(key: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """The stems of a word's key a name may be followed by endings after: each with one ending
@@ -510,6 +515,15 @@ class Scrubber:
             for known in (stem, stem + "a"):
                 if known in self.names:
                     return self.names[known]
+        # A final kh, x or х after a vowel, which the key drops (Farrukh, Фаррух: "faru") or a
+        # case ending keeps (Фарруха: "faruh"), is Russian к as often (Фарук: "faruk"), as the
+        # people matcher reads it: each is looked up as the other.
+        as_k = [key + "k"] if ends_in_kh(word) else []
+        as_k += [stem[:-1] + "k" for stem in stems if _VOWEL_H.search(stem)]
+        as_k += [form[:-1] for form in (key, *stems) if _VOWEL_K.search(form)]
+        for known in as_k:
+            if known in self.names:
+                return self.names[known]
         # A word in lower case may be a name typed so ("the victim khalmatov"), spelt just as
         # the name is (strict keys), if it is no ordinary word ("балет" is not Bolat), nor
         # short (four letters alike a name are as often a word of another language: "rasa").
