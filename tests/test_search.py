@@ -792,6 +792,25 @@ def test_a_name_in_another_script_is_found_in_its_case_forms(monitor, query, wri
     assert case.reference in page and f"<mark>{written}</mark>" in page
 
 
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Shukhrat", "Шухрата"),
+        ("Murat", "Мурата"),
+        ("Davlat", "Давлата"),
+        ("Ahmed", "Ахмеда"),
+        ("Ahmed", "Ахмеде"),
+    ],
+)
+def test_a_russian_case_ending_after_t_or_d_is_not_taken_for_a_turkic_one(monitor, query, written):
+    """A name ending in т or д takes Russian -а, -е after it ("Мурата", "Ахмеде"), which the
+    key took for the Kazakh and Uzbek -та, -да, -те, -де ("Ташкентте") and cut off
+    ("Мурата": "mur"), so "Murat" did not find "Мурата"; such a word is indexed both ways."""
+    case = intake(monitor, narrative=f"Soldiers came for {written} at night.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
 def test_common_words_of_two_languages_spelt_alike_but_for_o_stay_apart(monitor):
     """Uzbek o read as Russian а gave "past" and "пост" one key, so an English common word found
     a Russian one of another meaning ("past" the checkpoint found "на посту"). A common word is

@@ -62,7 +62,9 @@ SPELLING_PURPOSE = "search.spelling"
 #    ("past" is not "пост"; "post" is).
 # 14: a final х after a vowel dropped from the key before a case ending too ("Фарруха" is
 #    keyed as "Фаррух", "Farrukh").
-RULES_VERSION = 14
+# 15: a word of Russian letters ending in -та, -да, -те, -де keyed with the ending too, a
+#    Russian case ending after т or д as often ("Мурата" is "Мурат", "Murat").
+RULES_VERSION = 15
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

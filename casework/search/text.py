@@ -354,6 +354,9 @@ _TURKIC_ENDINGS = tuple(
     )
 )  # fmt: skip
 _MIN_TURKIC_STEM = 4
+# Of these, -та, -да, -те, -де in a word of Russian letters are as often a Russian case ending
+# after т or д ("Мурата", "Ахмеде"; "Ташкентте"): such a word is keyed both with and without.
+_RUSSIAN_ALIKE = ("та", "да", "те", "де")
 # Latin kh, x or h after a vowel and before a consonant is Kazakh қ as often as Russian х
 # ("Kazakhstan", "Казахстан", "Қазақстан"); a final Latin qi is Chinese (pinyin) ч: "Urumqi",
 # "Урумчи". Uzbek Latin and Cyrillic o is Russian а ("Toshkent", "Ташкент"): one key; but
@@ -415,6 +418,8 @@ def _spelling(word: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         return (script, wholes, ()) if wholes else None
     stems = _keys(_readings(norm[:-cut], script, norm), script)
     keys, others = (wholes, stems) if ordinary_word(norm) else (stems, wholes)
+    if script == "ru" and norm[-cut:] in _RUSSIAN_ALIKE:
+        keys, others = tuple(dict.fromkeys(keys + others)), ()
     if not keys:
         return None
     return script, keys, tuple(k for k in others if k not in keys)
