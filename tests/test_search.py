@@ -811,6 +811,25 @@ def test_a_russian_case_ending_after_t_or_d_is_not_taken_for_a_turkic_one(monito
     assert case.reference in page and f"<mark>{written}</mark>" in page
 
 
+@pytest.mark.parametrize(
+    "query, written",
+    [("Ulugbek", "Ulugbekni"), ("Улугбек", "Ulugbekni"), ("Karimov", "Каримовни")],
+)
+def test_an_uzbek_accusative_comes_off_a_name(monitor, query, written):
+    """The Uzbek accusative -ni, -ни was no case ending to the key ("Ulugbekni": "ulugbekn"),
+    so "Улугбек" did not find "Ulugbekni"."""
+    case = intake(monitor, narrative=f"Soldiers came for {written} at night.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
+def test_an_ordinary_word_ending_in_ni_keeps_it(monitor):
+    """A word the dictionaries know keeps its -ni: "Bikini" is not "Бик"."""
+    bikini = intake(monitor, narrative="Bikini was the name of the boat.")
+    assert bikini.reference not in _search(monitor, "Бик")
+    assert bikini.reference in _search(monitor, "Бикини")
+
+
 def test_common_words_of_two_languages_spelt_alike_but_for_o_stay_apart(monitor):
     """Uzbek o read as Russian а gave "past" and "пост" one key, so an English common word found
     a Russian one of another meaning ("past" the checkpoint found "на посту"). A common word is

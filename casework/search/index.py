@@ -64,7 +64,8 @@ SPELLING_PURPOSE = "search.spelling"
 #    keyed as "Фаррух", "Farrukh").
 # 15: a word of Russian letters ending in -та, -да, -те, -де keyed with the ending too, a
 #    Russian case ending after т or д as often ("Мурата" is "Мурат", "Murat").
-RULES_VERSION = 15
+# 16: the Uzbek accusative -ni, -ни comes off a word that is no ordinary word ("Ulugbekni").
+RULES_VERSION = 16
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

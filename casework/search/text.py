@@ -335,9 +335,9 @@ _CASE_ENDINGS = (
     "oyu", "eyu", "yu",
 )  # fmt: skip
 _KEY_VOWELS = "aeiouy"
-# Case endings of Uzbek, Kazakh and Kyrgyz (where, from where, whose, to where) on a place or a
-# name: "Toshkentda", "Toshkentdan", "Ташкенттен", "Алматыға". They come off a word that is no
-# ordinary word of English or Russian (``core.words.ordinary_word``: "Rwanda", "decade",
+# Case endings of Uzbek, Kazakh and Kyrgyz (where, from where, whose, whom, to where) on a place
+# or a name: "Toshkentda", "Toshkentdan", "Ташкенттен", "Алматыға", "Ulugbekni". They come off
+# a word that is no ordinary word of English or Russian (``core.words.ordinary_word``: "Rwanda", "decade",
 # "работе" keep theirs), where four letters are left and not from "-stan" ("Kazakhstan"). As
 # the two dictionaries know different words ("Никита" is a Russian name, "Nikita" no English
 # word), a query word looks its key up in the other scripts both with and without the ending.
@@ -345,9 +345,9 @@ _TURKIC_ENDINGS = tuple(
     sorted(
         (
             "da", "de", "ta", "te", "dan", "den", "tan", "ten", "nan", "nen", "dagi", "ning",
-            "nin", "ga", "ge", "qa",
+            "nin", "ni", "ga", "ge", "qa",
             "да", "де", "та", "те", "дан", "ден", "тан", "тен", "нан", "нен", "даги", "дағы",
-            "ның", "нің", "дың", "дің", "тың", "тің", "нинг", "ға", "ге", "қа",
+            "ның", "нің", "дың", "дің", "тың", "тің", "нинг", "ни", "ға", "ге", "қа",
         ),
         key=len,
         reverse=True,
