@@ -830,6 +830,26 @@ def test_an_ordinary_word_ending_in_ni_keeps_it(monitor):
     assert bikini.reference in _search(monitor, "Бикини")
 
 
+@pytest.mark.parametrize(
+    "query, written",
+    [
+        ("Ulugbek", "Ўлуғбек"),
+        ("Ўлуғбек", "Ulugbek"),
+        ("Улугбек", "Oʻlugʻbek"),
+        ("Oʻlugʻbek", "Улугбеком"),
+        ("Utkir", "Ўткирни"),
+        ("Yuldash", "Йўлдош"),
+        ("Йўлдош", "Yuldash"),
+    ],
+)
+def test_an_uzbek_o_with_an_apostrophe_is_found_as_u(monitor, query, written):
+    """Uzbek ў, oʻ is у in Russian and u in English ("Ўлуғбек", "Oʻlugʻbek"; "Улугбек",
+    "Ulugbek"), but the key read it as o, so neither spelling found the other."""
+    case = intake(monitor, narrative=f"Soldiers came for {written} at night.")
+    page = _search(monitor, query)
+    assert case.reference in page and f"<mark>{written}</mark>" in page
+
+
 def test_common_words_of_two_languages_spelt_alike_but_for_o_stay_apart(monitor):
     """Uzbek o read as Russian а gave "past" and "пост" one key, so an English common word found
     a Russian one of another meaning ("past" the checkpoint found "на посту"). A common word is

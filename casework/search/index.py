@@ -65,7 +65,8 @@ SPELLING_PURPOSE = "search.spelling"
 # 15: a word of Russian letters ending in -та, -да, -те, -де keyed with the ending too, a
 #    Russian case ending after т or д as often ("Мурата" is "Мурат", "Murat").
 # 16: the Uzbek accusative -ni, -ни comes off a word that is no ordinary word ("Ulugbekni").
-RULES_VERSION = 16
+# 17: Uzbek ў, oʻ keyed as у, u too ("Ўлуғбек", "Oʻlugʻbek": "Улугбек", "Ulugbek").
+RULES_VERSION = 17
 INDEX_NAME = "search.terms"
 _PENDING = "casework.search.pending"
 

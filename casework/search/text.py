@@ -384,6 +384,11 @@ _FINAL_KH = re.compile("(?<=[aeiouyаеиоуыэюя])(kh|x|х)$")
 _C = re.compile("c(?![hk])")
 _C_BEFORE = re.compile("c(?=[eiy])")
 _K = {"kh": "k", "x": "k", "х": "к"}
+# Uzbek ў, oʻ (in any apostrophe) is Russian у and English u ("Ўлуғбек", "Oʻlugʻbek";
+# "Улугбек", "Ulugbek"), where the name folding reads it as o: a word with one is keyed with it
+# as у besides (``_spelling``).
+_UZBEK_O = re.compile("[ўЎ]|[oO][" + _APOSTROPHES + "]")
+_AS_U = {"ў": "у", "Ў": "У", "o": "u", "O": "U"}
 _MIN_KEY = 2
 _MIN_LOWER_KEY = 4
 
@@ -413,10 +418,13 @@ def _spelling(word: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         return None
     script = _script(norm)
     cut = _turkic_ending(norm)
-    wholes = _keys(_readings(norm, script, norm), script)
+    # Uzbek ў, oʻ read as у, u besides (one letter for two: the ending is as long).
+    as_u = normalise_word(_UZBEK_O.sub(lambda m: _AS_U[m[0][0]], word))
+    spelt = [norm] + ([as_u] if as_u != norm else [])
+    wholes = _keys([r for w in spelt for r in _readings(w, script, norm)], script)
     if not cut:
         return (script, wholes, ()) if wholes else None
-    stems = _keys(_readings(norm[:-cut], script, norm), script)
+    stems = _keys([r for w in spelt for r in _readings(w[:-cut], script, norm)], script)
     keys, others = (wholes, stems) if ordinary_word(norm) else (stems, wholes)
     if script == "ru" and norm[-cut:] in _RUSSIAN_ALIKE:
         keys, others = tuple(dict.fromkeys(keys + others)), ()
