@@ -259,8 +259,11 @@ _has = has_right
 
 def team_role(user: User, case: Case):
     """The user's TeamRole on the case, or None."""
+    # The id read once, not once per member: ``user`` is often Flask-Login's proxy, which
+    # looks the account up again at each use.
+    user_id = user.id
     for member in case.members:
-        if member.user_id == user.id:
+        if member.user_id == user_id:
             return member.team_role
     return None
 

@@ -418,3 +418,34 @@ def test_the_case_files_row_links_walk_the_url_rules_once(app, archive, monkeypa
     few = walked()
     archive.grow(12)
     assert walked() == few
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_the_case_files_row_checks_ask_for_the_signed_in_account_once(
+    app, archive, monkeypatch, who
+):
+    """Each person, event, legal link and action of a case file is checked against the policy
+    (may this user read it, edit it, see who acted): the account is resolved once per page
+    (Flask-Login's ``current_user`` looks it up again at each use), not once per row."""
+    from flask_login import utils as login_utils
+
+    get_user = login_utils._get_user
+    asked: list[int] = []
+
+    def counted():
+        asked.append(1)
+        return get_user()
+
+    monkeypatch.setattr(login_utils, "_get_user", counted)
+    client = _client(app, getattr(archive, who))
+
+    def lookups() -> int:
+        asked.clear()
+        html = client.get(_url(archive, "CASE")).get_data(as_text=True)
+        assert html.count('name="reason"') > 8
+        return len(asked)
+
+    archive.grow(4)
+    few = lookups()
+    archive.grow(12)
+    assert lookups() == few

@@ -213,7 +213,9 @@ def search():
 
 
 def _case_file_context(case: Case) -> dict[str, Any]:
-    user = current_user
+    # The account itself, not Flask-Login's proxy (which looks it up again at each use): every
+    # person, event, legal link and action of the file is checked against the policy.
+    user = current_user._get_current_object()
     identifying = permissions.can_view_identifying(user, case)
     show_hidden = permissions.can_restore(user, case)
     links = services.case_people_with_names(case, include_hidden=show_hidden)
