@@ -477,7 +477,7 @@ def can_manage_advocacy(user: User, case: Case | None = None) -> bool:
 
 def visible_cases_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Case`` keeping exactly the cases ``can_view_case`` allows."""
-    return _case_clause(user, "view")
+    return _remembered_clause(user, "view")
 
 
 def readable_cases_clause(user: User) -> ColumnElement[bool]:
@@ -486,7 +486,7 @@ def readable_cases_clause(user: User) -> ColumnElement[bool]:
     Filters and counts over identifying attributes (a person's ethnicity, a provision assessed,
     a name) go through this clause, so that their results reveal nothing of other cases.
     """
-    return _case_clause(user, "read")
+    return _remembered_clause(user, "read")
 
 
 def known_teams_clause(user: User) -> ColumnElement[bool]:
@@ -523,6 +523,18 @@ def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
         )
         decided.update((case_id, case_id in found) for case_id in asked)
     return frozenset(case_id for case_id in ids if decided[case_id])
+
+
+def _remembered_clause(user: User, action: str) -> ColumnElement[bool]:
+    """``_case_clause``, built once per request for each account and action, until the next
+    write (``per_request_dict``): a search looks up each word and each of its spellings among
+    the readable cases, a page's panels each filter their lists, and a clause is a tree of
+    SQL elements that costs more to build than to reuse (a statement never changes one)."""
+    key = (getattr(user, "id", None), getattr(user, "role", None), _active(user), action)
+    built = per_request_dict("case_clauses")
+    if key not in built:
+        built[key] = _case_clause(user, action)
+    return built[key]
 
 
 def _case_clause(user: User, action: str) -> ColumnElement[bool]:

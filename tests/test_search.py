@@ -451,6 +451,39 @@ def test_a_name_in_a_search_costs_as_many_queries_however_many_bear_it(monitor, 
     assert queries() == few
 
 
+def test_a_search_builds_the_policys_clause_once_however_many_words_it_looks_up(
+    app, monitor, make_user, monkeypatch
+):
+    """Each word (its own token and its spellings in other scripts, a capitalised one as a name
+    too) is looked up among the cases the user may read: the policy's clause saying which is
+    built once for the search, not once per word and spelling. It still keeps out what the
+    user may not read."""
+    from casework import permissions
+
+    built: list[str] = []
+    build = permissions._case_clause
+
+    def counted(user, action):
+        built.append(action)
+        return build(user, action)
+
+    monkeypatch.setattr(permissions, "_case_clause", counted)
+    mine = intake(monitor, narrative="Deported from Almaty at night near the border.")
+    other = make_user(Role.MONITOR)
+    theirs_client = app.test_client()
+    log_in(theirs_client, other)
+    theirs = intake(theirs_client, narrative="Deported from Almaty at night near the border.")
+
+    def clauses(q: str) -> int:
+        built.clear()
+        page = _search(monitor, q)
+        assert mine.reference in page and theirs.reference not in page
+        return len(built)
+
+    clauses("deported")  # what is read once per change of the data (the user's teams)
+    assert clauses("deported almaty Kholmatov night border") == clauses("deported")
+
+
 def test_bad_input_is_a_message_not_an_error(monitor):
     assert "Type at least one word" in _search(monitor, "   ")
     assert "under 300 characters" in _search(monitor, "x" * 400)
