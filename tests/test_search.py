@@ -161,6 +161,26 @@ def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor):
     assert "sources.identity" not in opened and "cases.narrative" not in opened
 
 
+def test_a_case_found_by_another_record_is_listed_without_decrypting_its_own_text(monitor):
+    """A case found is listed by its reference, its status and the excerpts that matched: a
+    case found by one of its events shows that event's words, and its own title and narrative
+    are not read (hence not decrypted) for it."""
+    cases = []
+    for i in range(3):
+        case = intake(monitor, narrative="Deported at night.")
+        case.title = "Extradition of an asylum seeker"
+        add_event(monitor.user, case, {"event_type": "arrest", "description": f"A convoy {i}."})
+        db.session.commit()
+        cases.append(case)
+    db.session.expire_all()
+    with decrypted_columns() as opened:
+        page = _search(monitor, "convoy")
+    assert all(case.reference in page for case in cases)
+    assert page.count("<mark>convoy</mark>") == 3
+    assert opened.count("events.description") == 3
+    assert "cases.title" not in opened and "cases.narrative" not in opened
+
+
 def test_every_word_must_match_somewhere_in_the_case(monitor):
     both = intake(monitor, narrative="Detained in Almaty.")
     add_event(monitor.user, both, {"event_type": "arrest", "description": "Beaten in custody."})

@@ -42,6 +42,8 @@ from casework.search.models import SearchToken
 from casework.search.text import query_groups, query_terms, snippet, term_of, words
 
 MAX_CASES = 50
+# What a case found shows of itself: its link, its reference and its status.
+SHOWN = (Case.public_id, Case.reference, Case.status)
 MAX_TERMS = 12
 QUERY_MAX_LEN = 300
 SNIPPETS_PER_CASE = 3
@@ -237,9 +239,9 @@ def _matching_cases(
         select(Case, best.c.exact, best.c.hits)
         .join(best, best.c.case_id == Case.id)
         .where(permissions.readable_cases_clause(user))
-        # A result shows the case's listed facts: its narrative is read (and decrypted) only
-        # where it holds a snippet.
-        .options(load_only(*listing.LISTED))
+        # A result shows the case's reference and status (the page and the API alike): its
+        # title and narrative are read (and decrypted) only where they hold a snippet.
+        .options(load_only(*SHOWN))
         .order_by(best.c.exact.desc(), best.c.hits.desc(), Case.id.desc())
     )
     return [(found, int(own), int(hits)) for found, own, hits in rows]
