@@ -449,3 +449,31 @@ def test_the_case_files_row_checks_ask_for_the_signed_in_account_once(
     few = lookups()
     archive.grow(12)
     assert lookups() == few
+
+
+def test_the_case_files_dates_are_each_formatted_once(app, archive, monkeypatch):
+    """A case file shows the same few days again and again (each comment's, action's and
+    status change's day, the months of the events): each distinct date is written out in the
+    reader's convention once, not once per row."""
+    from babel import dates as babel_dates
+
+    format_date = babel_dates.format_date
+    formatted: list[object] = []
+
+    def counted(day, *args, **kwargs):
+        formatted.append(day)
+        return format_date(day, *args, **kwargs)
+
+    monkeypatch.setattr(babel_dates, "format_date", counted)
+    client = _client(app, archive.coordinator)
+
+    def formats() -> int:
+        formatted.clear()
+        html = client.get(_url(archive, "CASE")).get_data(as_text=True)
+        assert html.count('name="reason"') > 8
+        return len(formatted)
+
+    archive.grow(9)  # every month of the events' dates (2012-01 to 2012-09) already there
+    few = formats()
+    archive.grow(9)
+    assert formats() <= few

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from babel import Locale
@@ -217,12 +218,25 @@ def local_text(english: _Text, russian: str | None) -> _Text | str:
     return russian if russian and _language() == "ru" else english
 
 
+@lru_cache(maxsize=4096)
+def _written(day: date, pattern: str, locale: str | None) -> str:
+    """``day`` in a Babel ``pattern`` for ``locale`` (an identifier, "ru"). Remembered: a page
+    writes the same few days on many rows (each comment's, action's and change's day), and the
+    same day, pattern and locale always give the same text."""
+    return babel_dates.format_date(day, pattern, locale=locale)
+
+
+def _locale_id() -> str | None:
+    locale = current_locale()
+    return str(locale) if locale is not None else None
+
+
 def format_day(value: date | datetime | None) -> str:
     """A date, or the date of a moment, in the reader's convention; '—' for none."""
     if value is None:
         return "—"
     day = value.date() if isinstance(value, datetime) else value
-    return babel_dates.format_date(day, _DAY[_language()], locale=current_locale())
+    return _written(day, _DAY[_language()], _locale_id())
 
 
 def format_moment(value: datetime | None) -> str:
@@ -242,9 +256,7 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
     elif value.day is not None:
         text = format_day(date(value.year, value.month, value.day))
     elif value.month is not None:
-        text = babel_dates.format_date(
-            date(value.year, value.month, 1), _MONTH[_language()], locale=current_locale()
-        )
+        text = _written(date(value.year, value.month, 1), _MONTH[_language()], _locale_id())
     else:
         text = f"{value.year:04d}"
     if approximate:
