@@ -504,6 +504,42 @@ def test_a_search_builds_the_policys_clause_once_however_many_words_it_looks_up(
     assert clauses("deported almaty Kholmatov night border") == clauses("deported")
 
 
+def test_the_labels_of_the_records_found_are_translated_once_per_search(monitor, monkeypatch):
+    """Each case found says in which kinds of record the words are, and labels each excerpt
+    ("Case, narrative"): the labels are read from the catalogue once per search, not once per
+    record found."""
+    from casework.core import i18n
+
+    read: list[str] = []
+
+    class Counted:
+        def __init__(self, catalogue) -> None:
+            self.catalogue = catalogue
+
+        def ugettext(self, message: str) -> str:
+            read.append(message)
+            return self.catalogue.ugettext(message)
+
+        def __getattr__(self, name: str):
+            return getattr(self.catalogue, name)
+
+    catalogue = i18n.current_translations
+    monkeypatch.setattr(i18n, "current_translations", lambda: Counted(catalogue()))
+
+    def reads(found: int) -> dict[str, int]:
+        read.clear()
+        page = _search(monitor, "deported")
+        assert page.count("Case, narrative") == found
+        return {w: read.count(w) for w in ("Case", "narrative")}
+
+    for _ in range(2):
+        intake(monitor, narrative="Deported at night.")
+    few = reads(2)
+    for _ in range(6):
+        intake(monitor, narrative="Deported at night.")
+    assert reads(8) == few
+
+
 def test_bad_input_is_a_message_not_an_error(monitor):
     assert "Type at least one word" in _search(monitor, "   ")
     assert "under 300 characters" in _search(monitor, "x" * 400)

@@ -316,6 +316,14 @@ def _add_hits(
     if not cases:
         return
     by_id = {r.case.id: r for r in cases}
+    # Each kind's label, and each field's ("Case, narrative"), in the reader's language once
+    # for the search, not once for every record found.
+    kind_labels = {kind.name: translate(kind.label) for kind in KINDS}
+    field_labels = {
+        (kind.name, attr): f"{kind_labels[kind.name]}, {translate(label)}"
+        for kind in KINDS
+        for attr, label in kind.fields
+    }
     rows = db.session.execute(
         select(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
         .where(SearchToken.case_id.in_(by_id), SearchToken.token.in_(tokens))
@@ -328,9 +336,7 @@ def _add_hits(
     for case_id, found in records.items():
         found.sort(key=lambda r: (_KIND_ORDER.get(r[0], 99), r[1]))
         result = by_id[case_id]
-        result.kinds = sorted(
-            {translate(KIND_BY_NAME[k].label) for k, _ in found}, key=lambda label: label.lower()
-        )
+        result.kinds = sorted({kind_labels[k] for k, _ in found}, key=lambda label: label.lower())
         for kind, record_id in found[:SNIPPETS_PER_CASE]:
             to_load.setdefault(kind, set()).add(record_id)
         result.more_hits = max(0, len(found) - SNIPPETS_PER_CASE)
@@ -349,19 +355,25 @@ def _add_hits(
             obj = loaded.get((kind_name, record_id))
             if obj is None:
                 continue
-            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted, spellings)
+            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted, spellings, field_labels)
             if hit is not None:
                 result.hits.append(hit)
 
 
-def _hit(kind: Any, obj: Any, wanted: set[str], spellings: frozenset[str]) -> Hit | None:
-    for attr, label in kind.fields:
+def _hit(
+    kind: Any,
+    obj: Any,
+    wanted: set[str],
+    spellings: frozenset[str],
+    labels: dict[tuple[str, str], str],
+) -> Hit | None:
+    for attr, _label in kind.fields:
         text = getattr(obj, attr, None)
         if not text:
             continue
         made = snippet(text, wanted, spellings=spellings)
         if made is not None:
-            return Hit(kind.name, f"{translate(kind.label)}, {translate(label)}", made[0])
+            return Hit(kind.name, labels[(kind.name, attr)], made[0])
     return None
 
 
