@@ -118,6 +118,44 @@ def test_a_withheld_value_is_compiled_once_not_once_per_document(monkeypatch):
 
     monkeypatch.setattr(_compiler, "compile", counted)
     assert scrubber.scrub(text, generic=False) == scrubbed
-    assert Scrubber(literals=scrubber.literals[:10]).scrub(text, generic=False) == text
+    # A scrubber of few values (a pass each) among them: the values the text held.
+    few = [literal for literal in scrubber.literals if literal[0] in text]
+    assert Scrubber(literals=few).scrub(text, generic=False) == scrubbed
     assert pseudonyms.scrub(named, generic=False) == plain
     assert not compiled, compiled[:5]
+    # Another set of many values: the one pattern that seeks them all, none of them again.
+    many = Scrubber(literals=scrubber.literals[:300])
+    assert many.scrub(text, generic=False) == text.replace("+7 701 555 0042", CONTACT_WITHHELD)
+    assert len(compiled) == 1, compiled
+
+
+def test_a_text_is_searched_for_the_values_it_holds_not_once_for_every_value(monkeypatch):
+    """A UPR draft is scrubbed against every value withheld as typed of the period's people
+    (a thousand cases: thousands of names, numbers and contacts): the values are sought all at
+    once, and a value is replaced in a pass of its own only when the text holds it. What is
+    withheld is withheld all the same, and the rest of the text stays."""
+    scrubber = Scrubber(
+        literals=[(f"Farrukh Umarov{n}", NAME_WITHHELD) for n in range(1000)]
+        + [(f"+7 701 555 {n:04d}", CONTACT_WITHHELD) for n in range(1000)]
+    )
+    text = "Farrukh Umarov17 (+7 701 555 0042) met FARRUKH UMAROV170 and Farrukh Umarov. " * 50
+    passes: list[str] = []
+    real = anonymise._literal
+
+    def counted(value: str):
+        passes.append(value)
+        return real(value)
+
+    monkeypatch.setattr(anonymise, "_literal", counted)
+    scrubbed = scrubber.scrub(text, generic=False)
+    assert scrubbed == (
+        f"{NAME_WITHHELD} ({CONTACT_WITHHELD}) met {NAME_WITHHELD} and Farrukh Umarov. " * 50
+    )
+    # One pass for each of the four values the text holds (Farrukh Umarov1 too, the start of
+    # Farrukh Umarov17), not two thousand.
+    assert sorted(passes) == [
+        "+7 701 555 0042",
+        "Farrukh Umarov1",
+        "Farrukh Umarov17",
+        "Farrukh Umarov170",
+    ]

@@ -20,6 +20,7 @@ so is the name of who authorised the representation unless the output names them
 
 from __future__ import annotations
 
+import heapq
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -323,6 +324,133 @@ def _literal(value: str) -> re.Pattern[str]:
     return re.compile(re.escape(visible(value)), re.IGNORECASE)
 
 
+def _longest_first(literal: tuple[str, str]) -> int:
+    return -len(literal[0])
+
+
+def _folded(text: str) -> str:
+    """``text`` with the letters ``_literal`` takes for one (its case-blind match: ``re`` takes
+    two letters for one when their lower cases are one, or have one upper case, as ı and i, ſ
+    and s, ς and σ) written alike, letter by letter: if a value matches a part of a text, the
+    value folded is in the text folded. İ's lower case is i for ``re`` (``str.lower`` adds a
+    dot)."""
+    return text.replace("\u0130", "i").lower().upper()
+
+
+# A text is scrubbed with a pass for each value withheld as typed up to this many; beyond, the
+# values it holds are sought all at once first (``_LiteralIndex``).
+FEW_LITERALS = 8
+# How many letters of each value (folded) the pattern seeking them all holds; the rest of the
+# value is compared where they are found.
+_HEAD = 24
+
+
+@lru_cache(maxsize=16)
+def _heads_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern of all ``heads``, as a tree of their letters, that finds at each place of a
+    text the longest head there (and so each head it begins with): at each place it tries the
+    letters there, not every head. Kept for the next text and the next output, which withhold
+    the same values."""
+    tree: dict[str, dict] = {}
+    for head in heads:
+        node = tree
+        for letter in head:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(letter) + pattern(rest) for letter, rest in node.items() if letter]
+        if not branches:
+            return ""
+        either = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{either})?" if "" in node else either
+
+    return re.compile(f"(?=({pattern(tree)}))")
+
+
+class _LiteralIndex:
+    """The values a scrubber withholds as typed, in the order they are replaced (the longest
+    first), and which of them a text may hold, found in one pass over it however many values
+    there are. A value is replaced in a pass of its own, in that order, only if the text holds
+    it: the text is what a pass for each value would make of it, at the cost of the values it
+    holds."""
+
+    def __init__(self, literals: list[tuple[str, str]]) -> None:
+        self.order = sorted(literals, key=_longest_first)
+        self.short: dict[str, list[int]] = {}  # a value folded -> its places in ``order``
+        self.long: dict[str, list[tuple[str, int]]] = {}  # the head of a longer one -> them
+        # A value of invisible characters alone is found everywhere, as its pattern is.
+        self.everywhere: set[int] = set()
+        for i, (value, _) in enumerate(self.order):
+            form = _folded(visible(value))
+            if not form:
+                self.everywhere.add(i)
+            elif len(form) <= _HEAD:
+                self.short.setdefault(form, []).append(i)
+            else:
+                self.long.setdefault(form[:_HEAD], []).append((form, i))
+        self.pattern = _heads_pattern(tuple(sorted(self.short.keys() | self.long.keys())))
+        self._begun: dict[str, set[int]] = {}  # a head -> the short values it begins with
+        self._apart_of: dict[str, bool] = {}  # ``_apart`` of each replacement
+        self._joined: str | None = None
+        # As many letters of a text as a value's match takes (one for each of its letters).
+        self.longest = max((len(visible(value)) for value, _ in self.order), default=0)
+
+    def found(self, text: str) -> set[int]:
+        """The values (by their place in ``order``) whose folded form is in ``text`` folded:
+        every value that matches a part of it, and perhaps others."""
+        folded = _folded(text)
+        found = set(self.everywhere)
+        for head in set(self.pattern.findall(folded)):
+            if head not in self._begun:
+                self._begun[head] = {
+                    i for end in range(1, len(head) + 1) for i in self.short.get(head[:end], ())
+                }
+            found |= self._begun[head]
+            found.update(i for form, i in self.long.get(head, ()) if form in folded)
+        return found
+
+    def replace(self, text: str) -> str:
+        """``text`` with each value it holds replaced, the longest first."""
+        pending = sorted(self.found(text))
+        queued = set(pending)
+        while pending:
+            i = heapq.heappop(pending)
+            value, replacement = self.order[i]
+            text, replaced = _literal(value).subn(replacement, text)
+            if replaced and not self._apart(replacement):
+                for j in self.found(text):
+                    if j > i and j not in queued:
+                        queued.add(j)
+                        heapq.heappush(pending, j)
+        return text
+
+    def _apart(self, replacement: str) -> bool:
+        """Whether no value can be matched in a part of a text that takes in some of
+        ``replacement`` (so a value the text did not hold, it does not hold once replaced): no
+        value is a part of it, nor holds it, begins with its end or ends with its beginning
+        (folded). A replacement ``re`` reads (a group: a backslash) may be anything."""
+        if replacement not in self._apart_of:
+            folded = _folded(replacement)
+            values = self._values()
+            self._apart_of[replacement] = not (
+                "\\" in replacement
+                or self.everywhere
+                or self.found(replacement)
+                or folded in values
+                or any(f"{folded[:end]}\0" in values for end in range(1, len(folded)))
+                or any(f"\0{folded[start:]}" in values for start in range(1, len(folded)))
+            )
+        return self._apart_of[replacement]
+
+    def _values(self) -> str:
+        """Every value folded, each between two NUL characters."""
+        if self._joined is None:
+            forms = [*self.short, *(form for longer in self.long.values() for form, _ in longer)]
+            self._joined = "\0" + "\0".join(forms) + "\0"
+        return self._joined
+
+
 @lru_cache(maxsize=LITERAL_CACHE)
 def _around(replacement: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """What goes with a withheld name once replaced (a pseudonym each person): initials before
@@ -426,6 +554,9 @@ class Scrubber:
         default_factory=dict, repr=False, compare=False
     )
     _spellings_of: int = field(default=-1, repr=False, compare=False)
+    # ``literals`` sought all at once (built again when a value is added).
+    _index: _LiteralIndex | None = field(default=None, repr=False, compare=False)
+    _index_of: int = field(default=-1, repr=False, compare=False)
 
     def add_person(
         self, person: Person, disclosure: Disclosure, keep: frozenset[str] = frozenset()
@@ -604,6 +735,12 @@ class Scrubber:
             self._spellings_of = len(self.names)
         return self._spellings, self._shortened
 
+    def _literal_index(self) -> _LiteralIndex:
+        if self._index is None or self._index_of != len(self.literals):
+            self._index = _LiteralIndex(self.literals)
+            self._index_of = len(self.literals)
+        return self._index
+
     @staticmethod
     def _replace_number(match: re.Match[str]) -> str:
         """A phone number (9 digits or more, not a date and time) is withheld."""
@@ -652,8 +789,11 @@ class Scrubber:
         if not text:
             return ""
         text = visible(text)
-        for value, replacement in sorted(self.literals, key=lambda lr: -len(lr[0])):
-            text = _literal(value).sub(replacement, text)
+        if len(self.literals) <= FEW_LITERALS:
+            for value, replacement in sorted(self.literals, key=_longest_first):
+                text = _literal(value).sub(replacement, text)
+        else:
+            text = self._literal_index().replace(text)
         if generic:
             text = _ADDRESS_NAME_FIRST.sub(WITHHELD, _ADDRESS.sub(WITHHELD, text))
             text = _ADDRESS_CUED.sub(lambda m: m["cue"] + WITHHELD, text)
