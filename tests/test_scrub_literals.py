@@ -116,7 +116,10 @@ def test_a_scrubbed_text_is_the_same_sought_at_once_or_a_pass_for_each(monkeypat
         scrubbed = []
         for seed in range(300):
             literals, text = _world(seed)
-            scrubber = Scrubber(literals=literals, names={"umarov": NAME_WITHHELD})
+            rnd = random.Random(seed)
+            names = {f"name{n}": rnd.choice(PSEUDONYMS) for n in range(rnd.randint(1, 30))}
+            text = _initialled(rnd, text, list(names.values()))
+            scrubber = Scrubber(literals=literals, names={"umarov": NAME_WITHHELD, **names})
             scrubbed.append(scrubber.scrub(text) + scrubber.scrub(text, generic=False))
         results.append(scrubbed)
     assert results[0] == results[1]
@@ -138,3 +141,47 @@ def test_a_value_found_in_a_text_folded_is_every_value_re_matches_in_it():
         for other in others:
             assert _folded(chr(lower)) == _folded(chr(other)), hex(lower)
     assert re.fullmatch(re.escape("İ"), "i", re.IGNORECASE) and _folded("İ") == _folded("i")
+
+
+# Replacements of names: pseudonyms (one the start of another), the name withheld, and
+# replacements ``re`` reads otherwise or written with spaces, full stops and capitals.
+PSEUDONYMS = [
+    "Person AB123", "Person AB12", "Person AB1", "Person CD456", "Person ZZ999", NAME_WITHHELD,
+    "[name", "A. Person", "Person A.", " Person EF100", "Person GH200 ", "B.", "X", "",
+]  # fmt: skip
+# What is written around them: initials of each script, commas, spaces, sentences.
+AROUND = [
+    "A.", "A.B.", "A. B. ", "А.", "А.Б. ", "Ә.", "K.", " ", ", ", ",", "  ", "\n", ". ",
+    "was detained.", "Ab.", "a.", "AB.", "A.B.C.", "1.", "-", "(", ")",
+]  # fmt: skip
+
+
+def _initialled(rnd: random.Random, text: str, replacements: list[str]) -> str:
+    """``text`` with ``replacements`` among initials and the like inserted here and there."""
+    words = replacements + AROUND
+    inserted = "".join(rnd.choice(words) for _ in range(rnd.randint(0, 40)))
+    at = rnd.randint(0, len(text))
+    return text[:at] + inserted + text[at:]
+
+
+def around_passes(names: dict[str, str], text: str) -> str:
+    """Three passes for each replacement the text holds: what ``Scrubber.scrub`` did."""
+    for replacement in {r for r in names.values() if r in text}:
+        before, after, repeated = anonymise._around(replacement)
+        text = repeated.sub(replacement, after.sub("", before.sub("", text)))
+    return text
+
+
+@pytest.mark.parametrize("chunk", range(5))
+def test_initials_and_repeats_sought_where_replacements_are_leave_the_text_as_before(chunk):
+    for seed in range(chunk * 400, (chunk + 1) * 400):
+        rnd = random.Random(seed)
+        names = {f"name{n}": rnd.choice(PSEUDONYMS) for n in range(rnd.randint(1, 40))}
+        # Many replacements, beyond the few that are sought with a pass each.
+        names |= {f"many{n}": f"Person M{n:03d}" for n in range(anonymise.FEW_LITERALS)}
+        text = "".join(
+            rnd.choice([*names.values(), *AROUND, "Umarov", "said"])
+            for _ in range(rnd.randint(0, 80))
+        )
+        expected = around_passes(names, text)
+        assert Scrubber(names=names)._tidied(text) == expected, (seed, text)

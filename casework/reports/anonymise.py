@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 import re
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -337,11 +338,12 @@ def _folded(text: str) -> str:
     return text.replace("\u0130", "i").lower().upper()
 
 
-# A text is scrubbed with a pass for each value withheld as typed up to this many; beyond, the
-# values it holds are sought all at once first (``_LiteralIndex``).
+# A text is scrubbed with a pass for each value withheld as typed (and three for each
+# replacement of a name it holds) up to this many; beyond, the values (the replacements) it
+# holds are sought all at once first (``_LiteralIndex``, ``Scrubber._tidied``).
 FEW_LITERALS = 8
-# How many letters of each value (folded) the pattern seeking them all holds; the rest of the
-# value is compared where they are found.
+# How many letters of each string sought all at once the pattern seeking them holds; the rest
+# of a longer one is compared where its first letters are found.
 _HEAD = 24
 
 
@@ -368,6 +370,45 @@ def _heads_pattern(heads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"(?=({pattern(tree)}))")
 
 
+class _Seeker:
+    """Strings sought in a text all at once, however many: one pass of one pattern of their
+    beginnings (``_heads_pattern``), then a comparison of the longer ones where theirs are."""
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        self.short: set[str] = set()
+        self.long: dict[str, list[str]] = {}  # a head -> the longer strings it begins
+        for string in set(strings) - {""}:
+            if len(string) <= _HEAD:
+                self.short.add(string)
+            else:
+                self.long.setdefault(string[:_HEAD], []).append(string)
+        self.pattern = _heads_pattern(tuple(sorted(self.short | self.long.keys())))
+        self._begun: dict[str, list[str]] = {}  # a head -> the short strings it begins with
+
+    def _begins_with(self, head: str) -> list[str]:
+        if head not in self._begun:
+            starts = (head[:end] for end in range(1, len(head) + 1))
+            self._begun[head] = [start for start in starts if start in self.short]
+        return self._begun[head]
+
+    def found(self, text: str) -> set[str]:
+        """The strings ``text`` holds."""
+        found: set[str] = set()
+        for head in set(self.pattern.findall(text)):
+            found.update(self._begins_with(head))
+            found.update(string for string in self.long.get(head, ()) if string in text)
+        return found
+
+    def places(self, text: str) -> Iterator[tuple[int, str]]:
+        """Where ``text`` holds each string (overlapping ones too), and which."""
+        for match in self.pattern.finditer(text):
+            at, head = match.start(), match.group(1)
+            yield from ((at, string) for string in self._begins_with(head))
+            for string in self.long.get(head, ()):
+                if text.startswith(string, at):
+                    yield at, string
+
+
 class _LiteralIndex:
     """The values a scrubber withholds as typed, in the order they are replaced (the longest
     first), and which of them a text may hold, found in one pass over it however many values
@@ -377,37 +418,21 @@ class _LiteralIndex:
 
     def __init__(self, literals: list[tuple[str, str]]) -> None:
         self.order = sorted(literals, key=_longest_first)
-        self.short: dict[str, list[int]] = {}  # a value folded -> its places in ``order``
-        self.long: dict[str, list[tuple[str, int]]] = {}  # the head of a longer one -> them
-        # A value of invisible characters alone is found everywhere, as its pattern is.
-        self.everywhere: set[int] = set()
+        self.forms: dict[str, list[int]] = {}  # a value folded -> its places in ``order``
         for i, (value, _) in enumerate(self.order):
-            form = _folded(visible(value))
-            if not form:
-                self.everywhere.add(i)
-            elif len(form) <= _HEAD:
-                self.short.setdefault(form, []).append(i)
-            else:
-                self.long.setdefault(form[:_HEAD], []).append((form, i))
-        self.pattern = _heads_pattern(tuple(sorted(self.short.keys() | self.long.keys())))
-        self._begun: dict[str, set[int]] = {}  # a head -> the short values it begins with
+            self.forms.setdefault(_folded(visible(value)), []).append(i)
+        # A value of invisible characters alone is found everywhere, as its pattern is.
+        self.everywhere = set(self.forms.get("", ()))
+        self.seeker = _Seeker(self.forms)
         self._apart_of: dict[str, bool] = {}  # ``_apart`` of each replacement
         self._joined: str | None = None
-        # As many letters of a text as a value's match takes (one for each of its letters).
-        self.longest = max((len(visible(value)) for value, _ in self.order), default=0)
 
     def found(self, text: str) -> set[int]:
         """The values (by their place in ``order``) whose folded form is in ``text`` folded:
         every value that matches a part of it, and perhaps others."""
-        folded = _folded(text)
         found = set(self.everywhere)
-        for head in set(self.pattern.findall(folded)):
-            if head not in self._begun:
-                self._begun[head] = {
-                    i for end in range(1, len(head) + 1) for i in self.short.get(head[:end], ())
-                }
-            found |= self._begun[head]
-            found.update(i for form, i in self.long.get(head, ()) if form in folded)
+        for form in self.seeker.found(_folded(text)):
+            found.update(self.forms[form])
         return found
 
     def replace(self, text: str) -> str:
@@ -446,8 +471,7 @@ class _LiteralIndex:
     def _values(self) -> str:
         """Every value folded, each between two NUL characters."""
         if self._joined is None:
-            forms = [*self.short, *(form for longer in self.long.values() for form, _ in longer)]
-            self._joined = "\0" + "\0".join(forms) + "\0"
+            self._joined = "\0" + "\0".join(self.forms) + "\0"
         return self._joined
 
 
@@ -462,6 +486,42 @@ def _around(replacement: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patt
         re.compile(rf"(?<={name}),?\s+{_INITIALS}(?![^\W\d_])"),
         re.compile(rf"{name}(?:\s*{name})+"),
     )
+
+
+def _without_around(replacement: str, text: str) -> str:
+    before, after, repeated = _around(replacement)
+    return repeated.sub(replacement, after.sub("", before.sub("", text)))
+
+
+@lru_cache(maxsize=16)
+def _replacements_seeker(replacements: tuple[str, ...]) -> _Seeker:
+    """The replacements of a scrubber's names sought all at once; kept for the next text and
+    the next output, which give the same people the same pseudonyms."""
+    return _Seeker(replacements)
+
+
+_INITIAL_BEFORE = re.compile(rf"{_CAPITAL}\.\s?")
+_INITIALS_AFTER = re.compile(rf",?\s+{_CAPITAL}\.")
+_SPACES = re.compile(r"\s*")
+
+
+def _near(text: str, seeker: _Seeker) -> set[str]:
+    """The replacements of names (``seeker``'s) that ``_around`` may find something with in
+    ``text``, and perhaps others: each written right after what may be initials ("A.",
+    perhaps then a space), before what may be initials (",? A."), or before itself again,
+    after spaces or none; and an empty one, which is everywhere."""
+    near = {""}
+    for at, replacement in seeker.places(text):
+        end = at + len(replacement)
+        spaces = _SPACES.match(text, end).end()
+        if (
+            _INITIAL_BEFORE.fullmatch(text, max(0, at - 2), at)
+            or _INITIAL_BEFORE.fullmatch(text, max(0, at - 3), at)
+            or _INITIALS_AFTER.match(text, end)
+            or any(text.startswith(replacement, k) for k in range(end, spaces + 1))
+        ):
+            near.add(replacement)
+    return near
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -803,9 +863,27 @@ class Scrubber:
         text = _BROKEN_WORD.sub(self._replace_broken, text)
         text = _WITH_DIGITS.sub(self._replace_digits, text)
         text = _WORD.sub(self._replace_word, text)
-        for replacement in {r for r in self.names.values() if r in text}:
-            before, after, repeated = _around(replacement)
-            text = repeated.sub(replacement, after.sub("", before.sub("", text)))
+        return self._tidied(text)
+
+    def _tidied(self, text: str) -> str:
+        """``text`` without the initials written with each name's replacement it holds, nor
+        the replacement written again (``_around``). Beyond a few replacements (a pseudonym
+        each person of hundreds of cases), only those with initials or written again where
+        the text holds them: each is sought where it is, not in passes over all the text."""
+        replacements = dict.fromkeys(self.names.values())
+        if len(replacements) <= FEW_LITERALS:
+            for replacement in {r for r in replacements if r in text}:
+                text = _without_around(replacement, text)
+            return text
+        seeker = _replacements_seeker(tuple(replacements))
+        held = seeker.found(text) | {""}
+        near = _near(text, seeker)
+        # In the order the set of them gives, as before: the same set, built in the same order.
+        for replacement in {r for r in replacements if r in held}:
+            if replacement in near:
+                tidied = _without_around(replacement, text)
+                if tidied != text:
+                    text, near = tidied, _near(tidied, seeker)
         return text
 
 
