@@ -329,6 +329,10 @@ def _longest_first(literal: tuple[str, str]) -> int:
     return -len(literal[0])
 
 
+def _by_length_then_text(replacement: str) -> tuple[int, str]:
+    return -len(replacement), replacement
+
+
 def _folded(text: str) -> str:
     """``text`` with the letters ``_literal`` takes for one (its case-blind match: ``re`` takes
     two letters for one when their lower cases are one, or have one upper case, as ı and i, ſ
@@ -872,14 +876,17 @@ class Scrubber:
         the text holds them: each is sought where it is, not in passes over all the text."""
         replacements = dict.fromkeys(self.names.values())
         if len(replacements) <= FEW_LITERALS:
-            for replacement in {r for r in replacements if r in text}:
+            for replacement in sorted(
+                (r for r in replacements if r in text), key=_by_length_then_text
+            ):
                 text = _without_around(replacement, text)
             return text
         seeker = _replacements_seeker(tuple(replacements))
         held = seeker.found(text) | {""}
         near = _near(text, seeker)
-        # In the order the set of them gives, as before: the same set, built in the same order.
-        for replacement in {r for r in replacements if r in held}:
+        # Longest first, then in alphabetical order: initials between two replacements ("AB123,
+        # A. CD456") are then taken with the same one whatever the process's hash seed.
+        for replacement in sorted((r for r in replacements if r in held), key=_by_length_then_text):
             if replacement in near:
                 tidied = _without_around(replacement, text)
                 if tidied != text:
