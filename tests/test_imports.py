@@ -2425,3 +2425,37 @@ def test_a_birth_year_with_a_question_mark_is_approximate(app, coordinator, tmp_
     }
     assert got == {"A": ("1980", True), "B": ("1981", True), "C": (None, False)}
     assert [w["value"] for w in report["warnings"] if w["column"] == "birth_date"] == ["1980?"]
+
+
+def test_dates_with_uzbek_month_names_and_year_words_are_read(app, coordinator, tmp_path):
+    """Registers kept by Uzbek monitors name the months in Uzbek Latin ("yanvar", "iyul") and
+    write the year with its word ("2011-yil", "1985 y."), year first as Uzbek puts it: each is
+    read as that month or day; "iyu" (iyun or iyul) names no one month and is refused."""
+    rows = {
+        "A": ("1985 yil", "yanvar 2011", "1985", "2011-01"),
+        "B": ("iyul 1979", "12-fevral 2011", "1979-07", "2011-02-12"),
+        "C": ("1990-yil", "2012-yil 5-mart", "1990", "2012-03-05"),
+        "D": ("3 sentyabr 1980 y.", "dekabr 2010 y.", "1980-09-03", "2010-12"),
+        "E": ("", "Avgust, 2013", "", "2013-08"),
+        "F": ("", "2014 yil oktyabr", "", "2014-10"),
+    }
+    content = "case_key;person_name;birth_date;act_type;act_date\n" + "".join(
+        f"{k};Person {k};{b};extradition;{a}\n" for k, (b, a, _b, _a) in rows.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (
+            (c.people[0].person.birth_date or "") and c.people[0].person.birth_date.iso(),
+            c.act_date.iso(),
+        )
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {k: (b, a) for k, (_rb, _ra, b, a) in rows.items()}
+    result, report = _run(
+        app,
+        coordinator,
+        tmp_path,
+        "person_name;act_type;act_date\nAli Valiev;extradition;iyu 2011\n",
+    )
+    assert [(p["column"], p["value"]) for p in report["rejected"]] == [("act_date", "iyu 2011")]

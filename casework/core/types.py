@@ -94,14 +94,21 @@ _MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
 # "апр. 2011", "April 2011", "12 Apr 2011".
 _NAMED_MONTH_RE = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,})\.?,?\s*(\d{4})$")
 # "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date ("2011 ж.",
-# "2011 жылы" in Kazakh).
-_YEAR_WORD_RE = re.compile(r"(?<=\d)\s*(?:г\.?|года?|ж\.?|жыл(?:ы|ғы)?)$", re.IGNORECASE)
+# "2011 жылы" in Kazakh; "2011-yil", "2011 y.", "2011 йил" in Uzbek).
+YEAR_WORD = r"(?:г\.?|года?|ж\.?|жыл(?:ы|ғы)?|yil(?:i|da)?|y\.?|йил(?:и|да)?|й\.?)"
+_YEAR_WORD_RE = re.compile(rf"(?<=\d)(?:\s*|-){YEAR_WORD}$", re.IGNORECASE)
 _MONTH_NAMES = (
     ("январь", "января", "january"), ("февраль", "февраля", "february"),
     ("март", "марта", "march"), ("апрель", "апреля", "april"), ("май", "мая", "may"),
     ("июнь", "июня", "june"), ("июль", "июля", "july"), ("август", "августа", "august"),
     ("сентябрь", "сентября", "september"), ("октябрь", "октября", "october"),
     ("ноябрь", "ноября", "november"), ("декабрь", "декабря", "december"),
+)  # fmt: skip
+# Uzbek names the months in Latin letters ("12-yanvar 2011"); in Cyrillic, as Russian does
+# without its soft sign ("январ", "феврал"), which the Russian names already start with.
+_UZBEK_MONTH_NAMES = (
+    "yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentyabr", "oktyabr",
+    "noyabr", "dekabr",
 )  # fmt: skip
 # Kazakh names the months (with no case ending in a date: "12 сәуір 2011"), in Cyrillic, in the
 # Latin alphabet of 2021 and as Latin is typed without its marks.
@@ -114,12 +121,16 @@ _KAZAKH_MONTH_NAMES = (
 
 
 def month_number(word: str) -> int | None:
-    """The month a name or its abbreviation of three letters or more stands for."""
+    """The month a name or its abbreviation of three letters or more stands for; None for an
+    abbreviation of two months ("iyu": iyun or iyul)."""
     word = word.casefold()
-    for number, names in enumerate(zip(_MONTH_NAMES, _KAZAKH_MONTH_NAMES, strict=True), 1):
-        if any(name.startswith(word) for name in itertools.chain(*names)):
-            return number
-    return None
+    names = zip(_MONTH_NAMES, _KAZAKH_MONTH_NAMES, _UZBEK_MONTH_NAMES, strict=True)
+    found = {
+        number
+        for number, (russian, kazakh, uzbek) in enumerate(names, 1)
+        if any(name.startswith(word) for name in itertools.chain(russian, kazakh, (uzbek,)))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 class PartialDateError(ValueError):

@@ -40,6 +40,7 @@ from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
 from casework.core.text import grouping_key
+from casework.core.types import YEAR_WORD
 from casework.core.types import month_number as _month_number
 from casework.core.vocab import (
     ActType,
@@ -367,8 +368,8 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 # "1979 г.р." (год рождения), "12.04.79 г.", "2011 года": the Russian words for year (and
-# "2011 ж.", "2011 жылы", the Kazakh ones).
-_YEAR_WORDS = re.compile(r"(?<=\d)\s*(?:г\.\s*р\.?|г\.?|года?|ж\.?|жыл(?:ы|ғы)?)$", re.IGNORECASE)
+# the Kazakh and Uzbek ones: "2011 ж.", "2011 жылы", "2011-yil", ``types.YEAR_WORD``).
+_YEAR_WORDS = re.compile(rf"(?<=\d)(?:\s*|-)(?:г\.\s*р\.?|{YEAR_WORD})$", re.IGNORECASE)
 _NUMERIC_DAY = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
 _YEAR_FIRST_DOTS = re.compile(r"(\d{4})\.(\d{1,2})(?:\.(\d{1,2}))?")
 # A month as Excel shows a date cell formatted "mmm-yy" (and saves it so to CSV): "Jun-11",
@@ -379,9 +380,11 @@ _MONTH_NAME_YEAR = re.compile(
 )
 _DAY_MONTH_NAME = re.compile(r"(\d{1,2})[-\s]([^\W\d_]{3,})\.?[-\s](\d{2}|\d{4})")
 _MONTH_NAME_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})")
-# Kazakh writes the year first, with its word for year: "2012 жылғы 5 маусым".
+# Kazakh and Uzbek write the year first, with their word for year: "2012 жылғы 5 маусым",
+# "2012-yil 5-mart".
 _KAZAKH_YEAR_FIRST = re.compile(
-    r"(\d{4})\s*(?:ж\.?|жыл(?:ы|ғы)?)\s+(?:(\d{1,2})\s+)?([^\W\d_]{3,})"
+    rf"(\d{{4}})(?:\s*|-){YEAR_WORD}\s+(?:(\d{{1,2}})(?:\s+|-))?([^\W\d_]{{3,}})",
+    re.IGNORECASE,
 )
 # A day without separators, year first (20110412, as databases and file names write it).
 _COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
