@@ -2459,3 +2459,66 @@ def test_dates_with_uzbek_month_names_and_year_words_are_read(app, coordinator, 
         "person_name;act_type;act_date\nAli Valiev;extradition;iyu 2011\n",
     )
     assert [(p["column"], p["value"]) for p in report["rejected"]] == [("act_date", "iyu 2011")]
+
+
+def test_a_part_of_the_year_written_after_the_year_is_that_year_its_words_kept(
+    app, coordinator, tmp_path
+):
+    """Registers also write the part of the year after it ("2011 (лето)", "2012, начало",
+    "2013 summer"), or two months of one year each with the year ("март 2011 – май 2011"):
+    read as that year, as "лето 2011" is, the text kept as the date's note."""
+    written = {
+        "A": "2011 (лето)",
+        "B": "2012, начало",
+        "C": "2013 summer",
+        "D": "2014 (конец года)",
+        "E": "март 2011 \u2013 май 2011",
+    }
+    lines = ["case_key;person_name;act_type;act_date"]
+    lines += [f"{key};Person {key};extradition;{value}" for key, value in written.items()]
+    result, report = _run(app, coordinator, tmp_path, "\n".join(lines) + "\n")
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (c.act_date.iso(), c.act_date_approximate, c.act_date_note)
+        for c in db.session.scalars(select(Case))
+    }
+    years = {"A": "2011", "B": "2012", "C": "2013", "D": "2014", "E": "2011"}
+    assert got == {key: (years[key], False, value) for key, value in written.items()}
+    warned = {w["row"] for w in report["warnings"] if "note" in w["message"]}
+    assert warned == {2, 3, 4, 5, 6}
+
+
+def test_a_span_across_years_or_a_limit_is_refused_saying_why(app, coordinator, tmp_path):
+    """Months of two years ("декабрь 2011 – январь 2012"), a span that is only approximate
+    ("около 2010-2011"), a winter across two years, a limit ("не позднее 2011", "до 2011",
+    "after 2011") name no one year: each is refused saying so, not as "not a date", which
+    gives the user nothing to go on."""
+    bad = {
+        2: ("декабрь 2011 \u2013 январь 2012", "2011 to 2012"),
+        3: ("Dec 2011 - Jan 2012", "2011 to 2012"),
+        4: ("около 2010-2011", "2010 to 2011"),
+        5: ("зимой 2011-2012", "winter"),
+        6: ("не позднее 2011", "limit"),
+        7: ("до 2011 г.", "limit"),
+        8: ("after March 2011", "limit"),
+        9: ("в 2010-х годах", "decade"),
+    }
+    content = "person_name;act_type;act_date\n" + "".join(
+        f"Person {row};extradition;{value}\n" for row, (value, _why) in bad.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1 and _count(Case) == 0
+    got = {p["row"]: (p["column"], p["message"]) for p in report["rejected"]}
+    assert set(got) == set(bad)
+    for row, (_value, why) in bad.items():
+        assert got[row][0] == "act_date" and why in got[row][1].lower()
+        assert "is not a date" not in got[row][1]
+    # The same months within one year are that year.
+    result, report = _run(
+        app,
+        coordinator,
+        tmp_path,
+        "person_name;act_type;act_date\nAli;extradition;Mar 2011 - May 2011\n",
+    )
+    assert result.exit_code == 0, report["rejected"]
+    assert db.session.scalar(select(Case)).act_date.iso() == "2011"

@@ -40,6 +40,12 @@ _DAYS_BACK = {
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bb": "'", "\u02bc": "'", "`": "'"})
 
 
+def without_approximate_word(text: str) -> str:
+    """``text`` without the word before it that says it is approximate ("около 2010": "2010");
+    as it is when it has none."""
+    return _APPROXIMATE_RE.sub("", text, count=1)
+
+
 def days_back(text: Any) -> int | None:
     """How many days before the day of typing ``text`` names ("вчера": 1), in any case and
     with any punctuation after it; None when it is not such a word. Never a day ahead: a
@@ -150,7 +156,7 @@ class FieldReader:
             return
         raw = self.data[key]
         if approximate is not None and isinstance(raw, str):
-            bare = _APPROXIMATE_RE.sub("", raw, count=1)
+            bare = without_approximate_word(raw)
             if bare != raw:
                 raw = bare
                 self._values[approximate] = True

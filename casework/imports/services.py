@@ -35,7 +35,7 @@ from casework.cases.models import (
 from casework.cases.services import case_values, last_reference_number, reference_prefix
 from casework.core.db import db, in_chunks, new_public_id
 from casework.core.errors import PermissionDenied, ValidationFailed
-from casework.core.fields import FieldReader
+from casework.core.fields import FieldReader, without_approximate_word
 from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
@@ -525,9 +525,11 @@ _HALF = (
     r"(?:h[12]|(?:[12]|i{1,2}|і{1,2})\s*-?\s*(?:[ео]?е\s+)?полугоди[еяию]"
     r"|(?:перв|втор)(?:ая|ое|ой|ую)\s+(?:половин[аеуы]|полугоди[еяию])|(?:first|second)\s+half)"
 )
+# The part of the year after it: "2011 (лето)", "2012, начало", "2014 (конец года)".
+_AFTER_YEAR = rf"(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF})(?:\s+года?)?"
 _WITHIN_YEAR = re.compile(
     rf"(?:(?:{_SEASON}|{_PART_OF_YEAR}|{_QUARTER}|{_HALF})"
-    rf"(?:\s+of)?[\s/-]*(\d{{4}})|(\d{{4}})[\s/-]*(?:{_QUARTER}|{_HALF}))",
+    rf"(?:\s+of)?[\s/-]*(\d{{4}})|(\d{{4}})(?:[\s/,-]*{_AFTER_YEAR}|\s*\(\s*{_AFTER_YEAR}\s*\)))",
     re.IGNORECASE,
 )
 # Two seasons of one year, in their order ("весна-лето 2012"; autumn to spring is two years).
@@ -547,14 +549,30 @@ def _season(word: str) -> int:
 
 
 _TWO_MONTHS = re.compile(r"([^\W\d_]{3,})\.?\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\.?\s+(\d{4})")
+# Two months each with its year: "март 2011 – май 2011", "декабрь 2011 – январь 2012".
+_TWO_MONTHS_YEARS = re.compile(
+    r"([^\W\d_]{3,})\.?,?\s+(\d{4})\s*[-\u2013\u2014]\s*([^\W\d_]{3,})\.?,?\s+(\d{4})"
+)
+# A limit rather than a date: "не позднее 2011", "до 2011", "after March 2011".
+_LIMIT = re.compile(
+    r"(?:не\s+(?:позднее|позже|ранее|раньше)|до|после|ранее|позднее|before|after|by|prior\s+to"
+    r"|(?:not|no)\s+(?:later|earlier)\s+than|not\s+before|not\s+after)\s+\D*?(\d{4})\D*",
+    re.IGNORECASE,
+)
 _YEARS = re.compile(r"(\d{4})\s*[-\u2013\u2014/]\s*(\d{4})(?:\s*гг\.?)?", re.IGNORECASE)
 _DOUBT = re.compile(r"\s*(?:\?+|\(\?\))$")
-_WINTER = re.compile(r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}", re.IGNORECASE)
+_WINTER = re.compile(
+    r"(?:зима|зимой|winter|қыс|қыста)(?:\s+of)?\s+\d{4}(?:\s*[-\u2013\u2014/]\s*\d{2,4})?",
+    re.IGNORECASE,
+)
 # A decade: "1990s", "the 1990s", "1990-е (годы)", "1990-х гг.", "90-е".
 _DECADE = re.compile(
     r"(?:the\s+)?(\d{2}(?:\d0)?)(?:'?s|\s*-\s*(?:е|х|ые|ых))(?:\s+(?:годы|годах|гг\.?|years))?",
     re.IGNORECASE,
 )
+
+
+_IN = re.compile(r"^(?:в|во|in)\s+", re.IGNORECASE)
 
 
 def _two_of_one_year(text: str) -> str | None:
@@ -565,6 +583,21 @@ def _two_of_one_year(text: str) -> str | None:
     if m := _TWO_MONTHS.fullmatch(text):
         first, last = _month_number(m[1]), _month_number(m[2])
         return m[3] if first and last and first <= last else None
+    if m := _TWO_MONTHS_YEARS.fullmatch(text):
+        first, last = _month_number(m[1]), _month_number(m[3])
+        return m[2] if first and last and m[2] == m[4] and first <= last else None
+    return None
+
+
+def _years_spanned(text: str) -> tuple[str, str] | None:
+    """The first and last year of a span of years ("2011-2012", "около 2011-2012",
+    "декабрь 2011 – январь 2012"); None for any other text."""
+    text = without_approximate_word(text)
+    if (m := _YEARS.fullmatch(text)) and m[1] != m[2]:
+        return m[1], m[2]
+    m = _TWO_MONTHS_YEARS.fullmatch(text)
+    if m and _month_number(m[1]) and _month_number(m[3]) and m[2] != m[4]:
+        return m[2], m[4]
     return None
 
 
@@ -574,20 +607,28 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
     text does not name (a span of years, a winter), with why it is refused. None when the text
     is none of these."""
     text = " ".join(_YEAR_WORDS.sub("", text.strip()).split())
+    # "в 2010-х годах", "in the 1990s": the preposition says nothing of the date.
+    text = _IN.sub("", text)
     year = None
     if m := _WITHIN_YEAR.fullmatch(text):
         year = m[1] or m[2]
     elif two := _two_of_one_year(text):
         year = two
-    elif (m := _YEARS.fullmatch(text)) and m[1] != m[2]:
+    elif span := _years_spanned(text):
         return None, _(
             "This names no one year (%(first)s to %(last)s): give the year of the act "
             "(\u201cоколо %(first)s\u201d if it is not sure), or unknown, and the span in "
             "the narrative.",
-            first=m[1],
-            last=m[2],
+            first=span[0],
+            last=span[1],
         )
-    elif (m := _DECADE.fullmatch(text)) and m[1].endswith("0"):
+    elif m := _LIMIT.fullmatch(text):
+        return None, _(
+            "This gives a limit, not the date of the act: give the date (\u201cоколо "
+            "%(year)s\u201d if it is not sure), or unknown, and the limit in the narrative.",
+            year=m[1],
+        )
+    elif (m := _DECADE.fullmatch(without_approximate_word(text))) and m[1].endswith("0"):
         start = int(m[1]) if len(m[1]) == 4 else (1900 if int(m[1]) >= 30 else 2000) + int(m[1])
         return None, _(
             "A decade (the %(decade)ss) names no one year: give the year of the act "
