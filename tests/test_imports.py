@@ -2522,3 +2522,27 @@ def test_a_span_across_years_or_a_limit_is_refused_saying_why(app, coordinator, 
     )
     assert result.exit_code == 0, report["rejected"]
     assert db.session.scalar(select(Case)).act_date.iso() == "2011"
+
+
+def test_an_age_or_a_decade_for_a_birth_date_is_refused_saying_why(app, coordinator, tmp_path):
+    """Registers write an age where the birth date goes ("age 34", "34 года"), or a decade
+    ("1980-е"): no birth year is invented from them (the age at which day?), and the refusal
+    says what to give instead, not that "34" is not a date. A vague year is still read."""
+    content = (
+        "person_name;act_type;act_date;birth_date\n"
+        "Ali Valiev;extradition;2011;age 34\n"
+        "Vali Aliev;extradition;2011;34 года\n"
+        "Sali Aliev;extradition;2011;1980-е\n"
+        "Nodir Aliev;extradition;2011;около 1985 г.р.\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1 and _count(Person) == 0
+    got = {p["row"]: (p["column"], p["message"]) for p in report["rejected"]}
+    assert set(got) == {2, 3, 4}
+    assert got[2][0] == got[3][0] == got[4][0] == "birth_date"
+    assert "age" in got[2][1] and "около 1977" in got[2][1] and "YYYY" not in got[2][1]
+    assert "age" in got[3][1] and "около 1977" in got[3][1]
+    assert "decade" in got[4][1] and "около 1985" in got[4][1]
+    result, report = _run(app, coordinator, tmp_path, content, "--valid-only")
+    person = db.session.scalar(select(Person))
+    assert (person.birth_date.iso(), person.birth_date_approximate) == ("1985", True)

@@ -651,6 +651,42 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
     )
 
 
+# An age written where the birth date goes: "age 34", "34 года", "34 years old", "34 жас".
+_AGE = re.compile(
+    r"(?:age[ds]?|возраст|жасы|yoshi)\s*:?\s*(\d{1,3})(?:\s*\D*)"
+    r"|(\d{1,3})\s*(?:years?(?:\s+old)?|y\.?\s*o\.?|лет|года?|г\.|жас(?:та)?|yosh(?:da)?)",
+    re.IGNORECASE,
+)
+
+
+def _not_a_birth_date(text: str, act_date: str) -> str | None:
+    """Why ``text`` (a birth date as written) is an age or a decade, which name no year of
+    birth; None when it is neither. The example year is the act's year less the age (the
+    act's year, when the file gives it, else this year)."""
+    if m := _AGE.fullmatch(text):
+        age = int(m[1] or m[2])
+        when = int(y[0]) if (y := re.search(r"\b(?:19|20)\d{2}\b", act_date)) else date.today().year
+        return _(
+            "An age is not a date of birth: give the year of birth (\u201cоколо %(year)s\u201d "
+            "for someone %(age)s years old in %(when)s), or leave it empty and keep the age in "
+            "the narrative.",
+            year=when - age,
+            age=age,
+            when=when,
+        )
+    m = _DECADE.fullmatch(_IN.sub("", without_approximate_word(text)))
+    if m and m[1].endswith("0"):
+        start = int(m[1]) if len(m[1]) == 4 else (1900 if int(m[1]) >= 30 else 2000) + int(m[1])
+        return _(
+            "A decade (the %(decade)ss) names no one year: give the year of birth (\u201cоколо "
+            "%(example)s\u201d if it is not sure), or leave it empty and keep the decade in the "
+            "narrative.",
+            decade=start,
+            example=start + 5,
+        )
+    return None
+
+
 def _read_day_numbers(number: int, cells: dict[str, str]) -> list[Problem]:
     """Read the date columns of ``cells`` written as ``_read_date`` reads them, or holding
     Excel's number of a day, as that day (ISO text); the warnings to give."""
@@ -710,6 +746,11 @@ def parse_row(
     born_doubt = _DOUBT.search(born)
     if born_doubt and born_doubt.start():
         cells["birth_date"] = born[: born_doubt.start()]
+    # An age or a decade where the birth date goes: refused saying why, no year invented.
+    not_born = _not_a_birth_date(born, cells.get("act_date", ""))
+    if not_born:
+        problems.append(Problem(number, "birth_date", _quoted(born), not_born))
+        cells["birth_date"] = ""
     warnings: list[Problem] = _read_day_numbers(number, cells)
 
     def reject(column: str, message: str) -> None:
