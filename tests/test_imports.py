@@ -2546,3 +2546,24 @@ def test_an_age_or_a_decade_for_a_birth_date_is_refused_saying_why(app, coordina
     result, report = _run(app, coordinator, tmp_path, content, "--valid-only")
     person = db.session.scalar(select(Person))
     assert (person.birth_date.iso(), person.birth_date_approximate) == ("1985", True)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_a_latin_only_file_in_a_western_encoding_is_not_read_as_cyrillic(
+    app, coordinator, tmp_path, encoding
+):
+    """A register kept on a Western-locale machine (Latin-1, Windows-1252) holds Latin names
+    with accents and no Cyrillic: read as Windows-1251, "José Müller" became "Josй Mьller"
+    without a word. It is read in its Western encoding, and the report says which."""
+    content = (
+        "case_key,person_name,other_names,act_type,act_date,narrative\n"
+        "K-1,José Müller,Jose Mueller,deportation,2011,Déporté à Tachkent; réfugié reconnu\n"
+        "K-2,François Núñez,,expulsion,2012,Sent back “without a hearing”\n"
+    ).encode(encoding, errors="replace")
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert report["encoding"] == "cp1252"
+    names = {n.name for n in db.session.scalars(select(PersonName))}
+    assert names == {"José Müller", "Jose Mueller", "François Núñez"}
+    narratives = {c.narrative for c in db.session.scalars(select(Case))}
+    assert "Déporté à Tachkent; réfugié reconnu" in narratives

@@ -69,7 +69,8 @@ def _summary(report: ImportReport) -> None:
 @click.option(
     "--encoding",
     default=None,
-    help="utf-8, utf-8-sig, utf-16, cp1251, kz1048, koi8_r, cp866 or mac_cyrillic (detected if unset).",
+    help="utf-8, utf-8-sig, utf-16, cp1251, kz1048, koi8_r, cp866, mac_cyrillic or cp1252 (detected "
+    "if unset).",
 )
 @click.option("--delimiter", default=None, help="',' ';' or 'tab' (detected if unset).")
 @click.option("--sheet", default=None, help="XLSX sheet name (the first sheet shown if unset).")

@@ -31,6 +31,7 @@ class CaseImportForm(FlaskForm):
                 ("koi8_r", "KOI8-R"),
                 ("cp866", "DOS 866"),
                 ("mac_cyrillic", "Mac Cyrillic"),
+                ("cp1252", "Windows-1252 (Latin)"),
             ]
         ),
         default="",

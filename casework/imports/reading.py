@@ -1,5 +1,5 @@
 """Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
-KZ-1048, KOI8-R, DOS 866, Mac Cyrillic; , ; tab) and XLSX.
+KZ-1048, KOI8-R, DOS 866, Mac Cyrillic, and Windows-1252 for Latin text; , ; tab) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` is kept as the
 text it is. A workbook's formula is read as the value Excel saved with it (what the sheet
@@ -174,7 +174,38 @@ _SAMPLE = 256 * 1024
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
 
 
+# A word of Latin letters, with the letters of another script among them.
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _western(data: bytes) -> tuple[str, str] | None:
+    """A file of Latin text from a Western-locale machine (Windows-1252, or Latin-1), whose
+    few bytes outside ASCII are accented letters inside Latin words ("José", "Müller"): read
+    as Windows-1251 they are Cyrillic letters inside Latin words ("Josй", "Mьller"), where
+    Cyrillic text has whole Cyrillic words. None for any other file."""
+    first = _NOT_ASCII.search(data)
+    start = max(0, first.start() - 64) if first else 0
+    sample = data[start : start + _SAMPLE].decode("cp1251", errors="replace")
+    mixed = whole = 0
+    for word in _WORD.findall(sample):
+        cyrillic = sum(1 for c in word if "\u0400" <= c <= "\u04ff")
+        if cyrillic and _LATIN_LETTER.search(word):
+            mixed += cyrillic
+        else:
+            whole += cyrillic
+    if not mixed or mixed <= whole:
+        return None
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # Latin-1: the five bytes Windows-1252 leaves undefined are its control characters.
+        return data.decode("latin-1"), "latin-1"
+
+
 def _single_byte_cyrillic(data: bytes) -> tuple[str, str]:
+    if western := _western(data):
+        return western
     best: tuple[int, str, str] | None = None
     first = _NOT_ASCII.search(data)
     start = max(0, first.start() - 64) if first else 0
