@@ -72,7 +72,7 @@ def _summary(report: ImportReport) -> None:
     help="utf-8, utf-8-sig, utf-16, cp1251, kz1048, koi8_r, cp866, mac_cyrillic or cp1252 (detected "
     "if unset).",
 )
-@click.option("--delimiter", default=None, help="',' ';' or 'tab' (detected if unset).")
+@click.option("--delimiter", default=None, help="',' ';' 'tab' or '|' (detected if unset).")
 @click.option("--sheet", default=None, help="XLSX sheet name (the first sheet shown if unset).")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--valid-only", is_flag=True, help="Write the good rows even if some are rejected.")

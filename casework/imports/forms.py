@@ -39,7 +39,13 @@ class CaseImportForm(FlaskForm):
     delimiter = SelectField(
         _l("Delimiter"),
         choices=pairs(
-            [("", _l("Detect")), (",", _l("Comma")), (";", _l("Semicolon")), ("tab", _l("Tab"))]
+            [
+                ("", _l("Detect")),
+                (",", _l("Comma")),
+                (";", _l("Semicolon")),
+                ("tab", _l("Tab")),
+                ("|", _l("Vertical bar (|)")),
+            ]
         ),
         default="",
     )

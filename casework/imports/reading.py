@@ -1,5 +1,5 @@
 """Reading legacy spreadsheets: CSV (UTF-8, BOM, UTF-16 with or without BOM, Windows-1251,
-KZ-1048, KOI8-R, DOS 866, Mac Cyrillic, and Windows-1252 for Latin text; , ; tab) and XLSX.
+KZ-1048, KOI8-R, DOS 866, Mac Cyrillic, and Windows-1252 for Latin text; , ; tab |) and XLSX.
 
 Cells are read as text and never evaluated: a cell that starts with ``=`` is kept as the
 text it is. A workbook's formula is read as the value Excel saved with it (what the sheet
@@ -27,7 +27,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from casework.core.i18n import gettext as _
 
-DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+# The delimiters a file is read by when none is given: the bar of database exports too.
+_SNIFFED = (",", ";", "\t", "|")
 MAX_ROWS = 200_000
 # The rows with a value searched for the header (below a title, a note, a date...).
 HEADER_SEARCH = 20
@@ -257,7 +259,7 @@ def _kazakh_or(data: bytes, cp1251: str) -> tuple[str, str]:
 
 
 # Excel's hint on a CSV's first line ("sep=;"): the delimiter, and a line Excel does not show.
-_SEP_LINE = re.compile(r"\Asep=([,;\t])[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
+_SEP_LINE = re.compile(r"\Asep=([,;\t|])[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
 
 
 def header_key(text: str) -> str:
@@ -299,7 +301,7 @@ def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
                  for line in lines[:HEADER_SEARCH]),
                 default=0,
             )
-            for d in (",", ";", "\t")
+            for d in _SNIFFED
         }  # fmt: skip
         best = max(hits, key=hits.__getitem__)
         if hits[best] >= 2:
@@ -307,8 +309,8 @@ def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
     # Else the one most of the first lines hold (a title above, "Реестр случаев, 2023", is one
     # line), and of those, the one the first line holding any has most of.
     lines = lines[:HEADER_SEARCH]
-    first = next((line for line in lines if any(d in line for d in ",;\t")), "")
-    counts = {d: (sum(d in line for line in lines), first.count(d)) for d in (",", ";", "\t")}
+    first = next((line for line in lines if any(d in line for d in _SNIFFED)), "")
+    counts = {d: (sum(d in line for line in lines), first.count(d)) for d in _SNIFFED}
     best = max(counts, key=counts.__getitem__)
     return best if counts[best][0] else ","
 
@@ -334,7 +336,9 @@ def read_csv(
         text = text[hinted.end() :]
     if delimiter is not None:
         if delimiter not in DELIMITERS:
-            raise UnusableInput(_("The delimiter must be a comma, a semicolon or tab."))
+            raise UnusableInput(
+                _("The delimiter must be a comma, a semicolon, tab or a vertical bar (|).")
+            )
         delim = DELIMITERS[delimiter]
     else:
         delim = hinted.group(1) if hinted else _sniff_delimiter(text, known)
