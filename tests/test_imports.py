@@ -2586,3 +2586,19 @@ def test_a_file_with_cells_separated_by_vertical_bars_is_read(app, coordinator, 
     assert rows[1][16] in narratives
     html = _checked(_web(app, coordinator), content.encode(), "export.txt")
     assert "cells separated by vertical bars" in html
+
+
+def test_the_end_of_file_mark_of_dos_tools_is_not_a_row(app, coordinator, tmp_path):
+    """DOS tools (those that write code page 866) end a text file with Ctrl-Z: it was read as
+    a row with no name, no act and no date, and the whole file refused for it."""
+    content = (
+        "case_key;person_name;act_type;act_date\r\n"
+        "K-1;Алишер Холматов;extradition;2011\r\n"
+        "K-2;Гульнора Юсупова;deportation;2012\r\n"
+    )
+    for encoding in ("cp866", "utf-8"):
+        result, report = _run(
+            app, coordinator, tmp_path, content.encode(encoding) + b"\x1a", "--dry-run"
+        )
+        assert result.exit_code == 0, report["rejected"]
+        assert report["rows_read"] == 2 and report["created"] == {"cases": 2, "people": 2}

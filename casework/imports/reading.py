@@ -328,6 +328,8 @@ def read_csv(
         raise UnusableInput(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
     if "\x00" in text:
         raise UnusableInput(_("The file is not a text (CSV) file."))
+    # DOS tools end a text file with Ctrl-Z: the end of the file, not a row.
+    text = text.rstrip("\x1a")
     # A cell as long as the file: one over its column's limit is a problem of its row, said in
     # the user's words, not the whole file refused by the reader's own limit (128 KiB).
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
