@@ -2602,3 +2602,33 @@ def test_the_end_of_file_mark_of_dos_tools_is_not_a_row(app, coordinator, tmp_pa
         )
         assert result.exit_code == 0, report["rejected"]
         assert report["rows_read"] == 2 and report["created"] == {"cases": 2, "people": 2}
+
+
+def test_a_formula_saved_without_its_value_is_imported_as_its_text_with_a_warning(
+    app, coordinator, tmp_path
+):
+    """A workbook written by a program that computes nothing keeps a formula without the
+    value it stands for: the name "=B2&" "&C2" was imported as the person's name without a
+    word. It is still never computed here, and the check says, cell by cell, that the text of
+    a formula was read, so the user can save the file again from a spreadsheet program."""
+    rows = [
+        ["person_name", "given", "family", "act_type", "act_date", "narrative"],
+        ['=B2&" "&C2', "Ali", "Valiev", "extradition", "2011", "Taken at night"],
+    ]
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"given": None, "family": None}), "utf-8")
+    result, report = _run(
+        app,
+        coordinator,
+        tmp_path,
+        _workbook(rows),
+        "--mapping",
+        str(mapping),
+        "--dry-run",
+        name="c.xlsx",
+    )
+    assert result.exit_code == 0, result.output
+    warned = [w for w in report["warnings"] if w["row"] == 2 and w["column"] == "person_name"]
+    assert [w["value"] for w in warned] == ['=B2&" "&C2']
+    assert "formula" in warned[0]["message"] and "value" in warned[0]["message"]
+    assert not [w for w in report["warnings"] if w["column"] == "narrative"]

@@ -56,6 +56,9 @@ class Table:
     # The rows not read as rows (a cell's quotation mark never closed on its line): (row
     # number, the line as written, why).
     unread: list[tuple[int, str, str]] = field(default_factory=list)
+    # The cells of a workbook holding a formula saved without its value (by a program that
+    # computes none), read as the formula's text: (row number, header, the text).
+    formulas: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def single_byte(self) -> bool:
@@ -782,6 +785,8 @@ def _formula_values(data: bytes, position: int, table: Table, cells: set[tuple[i
             header = table.headers[column - 1] if column <= len(table.headers) else ""
             if header and value is not None:
                 row[header] = _text(value)
+            elif header and row.get(header):
+                table.formulas.append((number, header, row[header]))
 
 
 def read_table(

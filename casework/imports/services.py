@@ -1542,6 +1542,20 @@ def import_cases(
         )
         for header in numbering
     )
+    report.warnings.extend(
+        Problem(
+            number,
+            columns.get(header, header),
+            _quoted(text),
+            _(
+                "A formula saved without the value it shows (the program that wrote the file "
+                "computed none): imported as its text. Open the file in a spreadsheet program "
+                "and save it again to import the value."
+            ),
+        )
+        for number, header, text in table.formulas
+        if header in columns
+    )
     catalogue = _Catalogue()
     rows: list[Row] = []
     header_keys = {h: header_key(h) for h in table.headers if h}
