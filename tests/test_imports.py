@@ -2632,3 +2632,34 @@ def test_a_formula_saved_without_its_value_is_imported_as_its_text_with_a_warnin
     assert [w["value"] for w in warned] == ['=B2&" "&C2']
     assert "formula" in warned[0]["message"] and "value" in warned[0]["message"]
     assert not [w for w in report["warnings"] if w["column"] == "narrative"]
+
+
+def test_a_workbook_of_several_sheets_reads_its_cases_and_says_what_it_left(
+    app, coordinator, tmp_path
+):
+    """A register's workbook often opens on a sheet of instructions, or keeps a sheet per
+    year. Without a sheet named, the instructions were taken for the cases and the file
+    refused as having no header; now the first sheet shown that names the columns is read,
+    and other sheets that also do are said not to have been read (by their place: a sheet's
+    name may be a person's)."""
+    book = Workbook()
+    book.active.title = "Инструкция"
+    book.active.append(["Заполняйте по одной строке на человека."])
+    book.active.append(["Даты: ДД.ММ.ГГГГ"])
+    for year in ("2011", "2012"):
+        ws = book.create_sheet(year)
+        ws.append(["person_name", "act_type", "act_date"])
+        ws.append([f"Ali Valiev {year}", "extradition", year])
+    buf = io.BytesIO()
+    book.save(buf)
+    result, report = _run(app, coordinator, tmp_path, buf.getvalue(), "--dry-run", name="c.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["rows_read"] == 1
+    said = [w["message"] for w in report["warnings"] if "sheet" in w["message"]]
+    assert len(said) == 1 and "3" in said[0] and "2012" not in said[0]
+    result, report = _run(
+        app, coordinator, tmp_path, buf.getvalue(), "--sheet", "2012", name="c.xlsx"
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(PersonName)).name == "Ali Valiev 2012"
+    assert not [w for w in report["warnings"] if "sheet" in w["message"]]

@@ -59,6 +59,8 @@ class Table:
     # The cells of a workbook holding a formula saved without its value (by a program that
     # computes none), read as the formula's text: (row number, header, the text).
     formulas: list[tuple[int, str, str]] = field(default_factory=list)
+    # The places (1: the first) of the workbook's other sheets that name the columns too, not read.
+    other_sheets: list[int] = field(default_factory=list)
 
     @property
     def single_byte(self) -> bool:
@@ -704,6 +706,7 @@ def read_xlsx(
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise UnusableInput(_("The file is not a readable XLSX workbook.")) from exc
+    others: list[int] = []
     try:
         names = book.sheetnames
         if isinstance(sheet, int):
@@ -720,10 +723,17 @@ def read_xlsx(
                 )
             position = names.index(sheet if sheet in names else typed[0])
         else:
-            # The first sheet shown: the lists a sheet's drop-downs offer are often kept on a
-            # hidden one, sometimes the first.
-            shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
-            position = names.index((shown or book.worksheets)[0].title)
+            # The first sheet shown (the lists a sheet's drop-downs offer are often kept on a
+            # hidden one, sometimes the first) that names the columns: a register may open on
+            # a sheet of instructions. Other sheets that name them too (a sheet a year) are
+            # said, by their place, not read.
+            shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or list(
+                book.worksheets
+            )
+            of_cases = [ws for ws in shown if known and _names_columns(ws, known)]
+            chosen = (of_cases or shown)[0]
+            position = names.index(chosen.title)
+            others = [names.index(ws.title) + 1 for ws in of_cases if ws is not chosen]
         ws = book[names[position]]
         # The range a sheet says it uses is not trusted: other programs than Excel often state
         # it wrong (one cell, or the size before rows were added), and read within it, the rows
@@ -740,6 +750,7 @@ def read_xlsx(
         if found is None:
             raise UnusableInput(_("The sheet has no header row."))
         table = _table_of(found, sheet=position)
+        table.other_sheets = others
         numbered = found[2]
         ranges = _merged_ranges(ws)
         merged = _merged_down(ranges)
@@ -763,6 +774,21 @@ def read_xlsx(
         return table
     finally:
         book.close()
+
+
+def _names_columns(ws: Any, known: Collection[str]) -> bool:
+    """Does a sheet have a row naming columns in ``known`` among its first rows with a value?"""
+    ws.reset_dimensions()
+    seen = 0
+    for cells in ws.iter_rows(values_only=True):
+        if not any(_text(c) for c in cells):
+            continue
+        if _looks_like_header(cells, known):
+            return True
+        seen += 1
+        if seen >= HEADER_SEARCH:
+            break
+    return False
 
 
 def _formula_values(data: bytes, position: int, table: Table, cells: set[tuple[int, int]]) -> None:

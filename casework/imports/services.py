@@ -1542,6 +1542,21 @@ def import_cases(
         )
         for header in numbering
     )
+    if table.other_sheets:
+        report.warnings.append(
+            Problem(
+                table.header_row,
+                "",
+                "",
+                _(
+                    "Only sheet %(sheet)s of the workbook was read: sheet(s) %(others)s also "
+                    "have the columns of cases and were not imported. Import each by its name "
+                    "(Sheet).",
+                    sheet=(table.sheet or 0) + 1,
+                    others=", ".join(map(str, table.other_sheets)),
+                ),
+            )
+        )
     report.warnings.extend(
         Problem(
             number,
