@@ -2663,3 +2663,23 @@ def test_a_workbook_of_several_sheets_reads_its_cases_and_says_what_it_left(
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(PersonName)).name == "Ali Valiev 2012"
     assert not [w for w in report["warnings"] if "sheet" in w["message"]]
+
+
+def test_dates_written_as_a_russian_sentence_says_them_are_read(app, coordinator, tmp_path):
+    """Russian registers write when something happened as a sentence says it: "в декабре
+    2011 г.", "в мае 2012", "в 2011 году", "12 декабря 2011 года": each was refused as not a
+    date; each is read as the month, year or day it names."""
+    rows = {
+        "A": ("в декабре 2011 г.", "2011-12"),
+        "B": ("в мае 2012", "2012-05"),
+        "C": ("в 2011 году", "2011"),
+        "D": ("12 декабря 2011 года", "2011-12-12"),
+        "E": ("In March 2013", "2013-03"),
+    }
+    content = "case_key;person_name;act_type;act_date\n" + "".join(
+        f"{k};Person {k};extradition;{a}\n" for k, (a, _a) in rows.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report["rejected"]
+    got = {c.external_ref: c.act_date.iso() for c in db.session.scalars(select(Case))}
+    assert got == {k: a for k, (_ra, a) in rows.items()}

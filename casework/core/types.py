@@ -89,20 +89,25 @@ _PARTIAL_RE = re.compile(r"^(\d{4})(?:([-/])(\d{1,2})(?:\2(\d{1,2}))?)?$")
 # A day followed by a time of day, as a spreadsheet exports a date cell: the time is dropped.
 _TIME_RE = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DOTTED_RE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
+# "в 2011 году", "in March 2011": the preposition a sentence puts before a date.
+DATE_PREPOSITION = re.compile(r"^(?:в|во|in)\s+", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
 # A month by name, as Russian and English text writes dates: "апрель 2011", "12 апреля 1979 г.",
 # "апр. 2011", "April 2011", "12 Apr 2011".
 _NAMED_MONTH_RE = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,})\.?,?\s*(\d{4})$")
 # "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date ("2011 ж.",
 # "2011 жылы" in Kazakh; "2011-yil", "2011 y.", "2011 йил" in Uzbek).
-YEAR_WORD = r"(?:г\.?|года?|ж\.?|жыл(?:ы|ғы)?|yil(?:i|da)?|y\.?|йил(?:и|да)?|й\.?)"
+YEAR_WORD = r"(?:г\.?|год[ау]?|ж\.?|жыл(?:ы|ғы)?|yil(?:i|da)?|y\.?|йил(?:и|да)?|й\.?)"
 _YEAR_WORD_RE = re.compile(rf"(?<=\d)(?:\s*|-){YEAR_WORD}$", re.IGNORECASE)
+# Russian in each case a date uses it: "апрель 2011", "12 апреля", "в апреле 2011".
 _MONTH_NAMES = (
-    ("январь", "января", "january"), ("февраль", "февраля", "february"),
-    ("март", "марта", "march"), ("апрель", "апреля", "april"), ("май", "мая", "may"),
-    ("июнь", "июня", "june"), ("июль", "июля", "july"), ("август", "августа", "august"),
-    ("сентябрь", "сентября", "september"), ("октябрь", "октября", "october"),
-    ("ноябрь", "ноября", "november"), ("декабрь", "декабря", "december"),
+    ("январь", "января", "январе", "january"), ("февраль", "февраля", "феврале", "february"),
+    ("март", "марта", "марте", "march"), ("апрель", "апреля", "апреле", "april"),
+    ("май", "мая", "мае", "may"), ("июнь", "июня", "июне", "june"),
+    ("июль", "июля", "июле", "july"), ("август", "августа", "августе", "august"),
+    ("сентябрь", "сентября", "сентябре", "september"),
+    ("октябрь", "октября", "октябре", "october"), ("ноябрь", "ноября", "ноябре", "november"),
+    ("декабрь", "декабря", "декабре", "december"),
 )  # fmt: skip
 # Uzbek names the months in Latin letters ("12-yanvar 2011"); in Cyrillic, as Russian does
 # without its soft sign ("январ", "феврал"), which the Russian names already start with.
@@ -224,7 +229,8 @@ class PartialDate:
         text = text.strip()
         if not text or text.lower() in {"unknown", "?", "n/a", "неизвестно"}:
             return None
-        text = _YEAR_WORD_RE.sub("", _TIME_RE.sub("", text))
+        # "в 2011 году", "в декабре 2011 г.", "in March 2011": as a sentence says a date.
+        text = _YEAR_WORD_RE.sub("", _TIME_RE.sub("", DATE_PREPOSITION.sub("", text)))
         if m := _PARTIAL_RE.match(text):
             y, _sep, mo, d = m.groups()
             return cls(int(y), int(mo) if mo else None, int(d) if d else None)

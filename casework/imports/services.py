@@ -40,7 +40,7 @@ from casework.core.i18n import gettext as _
 from casework.core.locks import CASE_REFERENCES, transaction_lock
 from casework.core.sealing import secret_attributes
 from casework.core.text import grouping_key
-from casework.core.types import YEAR_WORD
+from casework.core.types import DATE_PREPOSITION, YEAR_WORD
 from casework.core.types import month_number as _month_number
 from casework.core.vocab import (
     ActType,
@@ -572,9 +572,6 @@ _DECADE = re.compile(
 )
 
 
-_IN = re.compile(r"^(?:в|во|in)\s+", re.IGNORECASE)
-
-
 def _two_of_one_year(text: str) -> str | None:
     """The year of two seasons or two months of it, in their order ("весна-лето 2012",
     "апрель-май 2015"); None for any other text ("декабрь-январь 2012" spans two years)."""
@@ -608,7 +605,7 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
     is none of these."""
     text = " ".join(_YEAR_WORDS.sub("", text.strip()).split())
     # "в 2010-х годах", "in the 1990s": the preposition says nothing of the date.
-    text = _IN.sub("", text)
+    text = DATE_PREPOSITION.sub("", text)
     year = None
     if m := _WITHIN_YEAR.fullmatch(text):
         year = m[1] or m[2]
@@ -674,7 +671,7 @@ def _not_a_birth_date(text: str, act_date: str) -> str | None:
             age=age,
             when=when,
         )
-    m = _DECADE.fullmatch(_IN.sub("", without_approximate_word(text)))
+    m = _DECADE.fullmatch(DATE_PREPOSITION.sub("", without_approximate_word(text)))
     if m and m[1].endswith("0"):
         start = int(m[1]) if len(m[1]) == 4 else (1900 if int(m[1]) >= 30 else 2000) + int(m[1])
         return _(
