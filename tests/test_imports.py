@@ -2683,3 +2683,18 @@ def test_dates_written_as_a_russian_sentence_says_them_are_read(app, coordinator
     assert result.exit_code == 0, report["rejected"]
     got = {c.external_ref: c.act_date.iso() for c in db.session.scalars(select(Case))}
     assert got == {k: a for k, (_ra, a) in rows.items()}
+
+
+def test_column_names_in_camel_case_are_the_columns(app, coordinator, tmp_path):
+    """Databases and their exports name columns in camel case ("PersonName", "actDate",
+    "UNHCRNumber"): such a file was refused as having unknown columns only."""
+    content = (
+        "CaseKey,PersonName,BirthDate,UNHCRNumber,actType,actDate\n"
+        "K-1,Ali Valiev,1979,123-45C,extradition,2011\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    case = db.session.scalar(select(Case))
+    person = case.people[0].person
+    assert (case.external_ref, case.act_date.iso()) == ("K-1", "2011")
+    assert (person.birth_date.iso(), person.unhcr_number) == ("1979", "123-45C")

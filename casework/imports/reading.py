@@ -267,11 +267,17 @@ def _kazakh_or(data: bytes, cp1251: str) -> tuple[str, str]:
 _SEP_LINE = re.compile(r"\Asep=([,;\t|])[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
 
 
+# Where a word of a header in camel case starts: "PersonName", "actDate", "UNHCRNumber"
+# (a capital followed by small letters: "DoB" is one word, as "dob" is).
+_CAMEL = re.compile(r"(?<=[A-Za-z])(?=[A-Z][a-z])")
+
+
 def header_key(text: str) -> str:
     """A header as headers are compared: any case, spaces (non-breaking ones too) trimmed and
-    single, underscores and hyphens as spaces (person_name, "Person Name", "person-name"),
-    letters composed, "ё" as "е" (Russian writes it either way)."""
-    text = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    single, underscores, hyphens and camel case as spaces (person_name, "Person Name",
+    "person-name", "PersonName"), letters composed, "ё" as "е" (Russian writes it either
+    way)."""
+    text = _CAMEL.sub(" ", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
