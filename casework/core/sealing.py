@@ -236,10 +236,13 @@ def _open_loaded(target: Any, session: Session, only: Collection[str] | None = N
     attrs = secret_attributes(mapper)
     if not attrs:
         return
+    # The values loaded, looked at only where there is one: a list that reads a few plain
+    # columns (references) pays nothing for each sealed column it left unread.
+    loaded = state.dict
     sealed = [
-        (attr, col, value)
+        (attr, col, loaded[attr])
         for attr, col in attrs
-        if (only is None or attr in only) and isinstance(value := state.dict.get(attr), Sealed)
+        if attr in loaded and (only is None or attr in only) and isinstance(loaded[attr], Sealed)
     ]
     if not sealed:
         return

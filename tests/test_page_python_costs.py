@@ -1,0 +1,66 @@
+"""What the busiest pages cost in Python, not only in SQL: the work done for each row of a
+list (loading it, deciding what it shows, writing it out) stays small and does not repeat
+what is the same for every row. Counted in function calls, never timed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+
+from casework.cases.models import Case
+from casework.core import sealing
+from casework.core.db import db
+from casework.core.vocab import Role
+from tests.factories import make_case
+
+
+def calls_within(files: set[str], run: Callable[[], Any]) -> tuple[int, Any]:
+    """How many function calls (Python's and built-in ones) ``run`` makes while a function of
+    one of ``files`` is on the stack, and what it returned."""
+    counted = 0
+
+    def profile(frame, event, arg) -> None:
+        nonlocal counted
+        if event not in ("call", "c_call"):
+            return
+        while frame is not None:
+            if frame.f_code.co_filename in files:
+                counted += 1
+                return
+            frame = frame.f_back
+
+    sys.setprofile(profile)
+    try:
+        result = run()
+    finally:
+        sys.setprofile(None)
+    return counted, result
+
+
+def test_rows_read_without_their_sealed_values_pay_nothing_per_sealed_column(app, make_user):
+    """A list of references (a dashboard panel) loads cases without any of their sealed texts:
+    loading them must not look at each of the table's ten sealed columns of every row. Rows
+    read with their title still have it opened."""
+    monitor = make_user(Role.MONITOR)
+    for n in range(30):
+        make_case(monitor, title=f"Case title {n}")
+    db.session.commit()
+    db.session.expunge_all()
+    seal_file = {str(Path(sealing.__file__))}
+
+    def references() -> list[Case]:
+        return list(db.session.scalars(select(Case).options(load_only(Case.reference))))
+
+    references()  # the statement compiled once (checked for sealed columns in SQL then)
+    db.session.expunge_all()
+    calls, cases = calls_within(seal_file, references)
+    assert len(cases) == 30
+    assert calls <= 30 * 10, calls  # not ten sealed columns of each row looked at one by one
+    db.session.expunge_all()
+    titled = db.session.scalars(select(Case).options(load_only(Case.reference, Case.title)))
+    assert sorted(c.title for c in titled) == sorted(f"Case title {n}" for n in range(30))
