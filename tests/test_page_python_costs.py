@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
 from casework.cases.models import Case
 from casework.core import sealing
-from casework.core.db import db
-from casework.core.vocab import Role
+from casework.core.db import db, utcnow
+from casework.core.vocab import CaseStatus, Role, Urgency
 from tests.factories import make_case
 
 
@@ -64,3 +65,46 @@ def test_rows_read_without_their_sealed_values_pay_nothing_per_sealed_column(app
     db.session.expunge_all()
     titled = db.session.scalars(select(Case).options(load_only(Case.reference, Case.title)))
     assert sorted(c.title for c in titled) == sorted(f"Case title {n}" for n in range(30))
+
+
+def test_the_dashboard_opens_the_case_titles_it_shows_and_no_other(
+    app, make_user, login, client, monkeypatch
+):
+    """The urgent panel shows a case's urgency, reference, act and destination, never its
+    title: the titles opened are those of the table of the user's cases, which shows them."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+    urgent = [
+        make_case(
+            monitor,
+            title=f"Urgent title {n}",
+            urgency=Urgency.IMMINENT,
+            status=CaseStatus.SUBMITTED,
+        )
+        for n in range(5)
+    ]
+    db.session.flush()
+    # Older than the table's twenty: in the urgent panel only.
+    db.session.execute(
+        update(Case)
+        .where(Case.id.in_([c.id for c in urgent]))
+        .values(updated_at=utcnow() - timedelta(days=30))
+    )
+    recent = [make_case(monitor, title=f"Recent title {n}") for n in range(20)]
+    db.session.commit()
+    references = [c.reference for c in urgent + recent]
+    recent_ids = {c.id for c in recent}
+    login(coordinator)
+    opened: list[tuple[str, str, Any]] = []
+    real_open = sealing._open
+
+    def counted(ring, session, table, column, row_id, value):
+        opened.append((table, column, row_id))
+        return real_open(ring, session, table, column, row_id, value)
+
+    monkeypatch.setattr(sealing, "_open", counted)
+    html = client.get("/").get_data(as_text=True)
+    assert all(reference in html for reference in references)
+    assert "Urgent title" not in html
+    assert all(f"Recent title {n}<" in html for n in range(20))
+    titles = {row_id for table, column, row_id in opened if (table, column) == ("cases", "title")}
+    assert titles == recent_ids

@@ -510,15 +510,28 @@ class CasePanel:
         return self.more_than or self.total > len(self.items)
 
 
-def first_of(user: Any, f: CaseFilters, limit: int) -> list[Case]:
-    """The first ``limit`` cases of the filtered list, in its order (its first page's rows)."""
+def first_of(
+    user: Any, f: CaseFilters, limit: int, columns: tuple[Any, ...] = LISTED
+) -> list[Case]:
+    """The first ``limit`` cases of the filtered list, in its order (its first page's rows),
+    with ``columns`` loaded (what a row of the case table shows, by default)."""
     query = (
         filtered_query(user, f)
-        .options(load_only(*LISTED))
+        .options(load_only(*columns))
         .order_by(*keyset.order_by(SORTS[f.sort]))
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+# What a row of the urgent panel shows: no title (a sealed text, left unopened).
+URGENT_SHOWN: tuple[Any, ...] = (
+    Case.public_id,
+    Case.reference,
+    Case.urgency,
+    Case.act_type,
+    Case.destination_country,
+)
 
 
 def urgent_filters() -> CaseFilters:
@@ -534,7 +547,7 @@ def urgent_cases(user: Any, today: date | None = None, limit: int | None = None)
     detention and deadlines (which may carry details) only of cases the user may read."""
     today = today or date.today()
     f = urgent_filters()
-    cases = first_of(user, f, URGENT_LIMIT if limit is None else limit)
+    cases = first_of(user, f, URGENT_LIMIT if limit is None else limit, URGENT_SHOWN)
     total, more_than = counted(user, f)
     readable = permissions.readable_case_ids(user, [c.id for c in cases])
     starts = detention_starts([c.id for c in cases if c.id in readable])
