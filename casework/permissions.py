@@ -477,7 +477,7 @@ def can_manage_advocacy(user: User, case: Case | None = None) -> bool:
 
 def visible_cases_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Case`` keeping exactly the cases ``can_view_case`` allows."""
-    return _remembered_clause(user, "view")
+    return _case_clause(user, "view")
 
 
 def readable_cases_clause(user: User) -> ColumnElement[bool]:
@@ -486,7 +486,7 @@ def readable_cases_clause(user: User) -> ColumnElement[bool]:
     Filters and counts over identifying attributes (a person's ethnicity, a provision assessed,
     a name) go through this clause, so that their results reveal nothing of other cases.
     """
-    return _remembered_clause(user, "read")
+    return _case_clause(user, "read")
 
 
 def known_teams_clause(user: User) -> ColumnElement[bool]:
@@ -525,19 +525,24 @@ def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
     return frozenset(case_id for case_id in ids if decided[case_id])
 
 
-def _remembered_clause(user: User, action: str) -> ColumnElement[bool]:
-    """``_case_clause``, built once per request for each account and action, until the next
-    write (``per_request_dict``): a search looks up each word and each of its spellings among
-    the readable cases, a page's panels each filter their lists, and a clause is a tree of
-    SQL elements that costs more to build than to reuse (a statement never changes one)."""
-    key = (getattr(user, "id", None), getattr(user, "role", None), _active(user), action)
-    built = per_request_dict("case_clauses")
-    if key not in built:
-        built[key] = _case_clause(user, action)
-    return built[key]
+def _remembered_clause(name: str, user: Any, build: Any) -> Any:
+    """``build()``, the clause ``name`` of ``user``, built once per request (until its next
+    write) for each account, role and standing: a page's lists and panels each ask for the
+    same clauses, and building one costs as much as loading a row. A write forgets them, so
+    that a team, role or account changed is decided afresh."""
+    memo = per_request_dict(("policy clause", name))
+    key = (getattr(user, "id", None), getattr(user, "role", None), _active(user))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = build()
+    return found
 
 
 def _case_clause(user: User, action: str) -> ColumnElement[bool]:
+    return _remembered_clause(f"cases {action}", user, lambda: _build_case_clause(user, action))
+
+
+def _build_case_clause(user: User, action: str) -> ColumnElement[bool]:
     from casework.cases.models import Case, CaseMember  # models import this module's enums
 
     if not _active(user):
@@ -817,6 +822,10 @@ def can_restore_action_document(user: User, action: Any, document: Any) -> bool:
 
 def visible_actions_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over AdvocacyAction matching ``can_view_action``."""
+    return _remembered_clause("actions", user, lambda: _build_visible_actions_clause(user))
+
+
+def _build_visible_actions_clause(user: User) -> ColumnElement[bool]:
     from casework.advocacy.models import AdvocacyAction, action_cases
     from casework.cases.models import Case
 
@@ -888,6 +897,15 @@ def visible_actions_parts(
     the cases they read (found from their teams) and, if their role sees them, the thematic
     ones (by the flag's indexes: read with the teams' ones, every thematic action was read
     before a list's filters and limit). For anyone else: the clause alone, walked."""
+    whole, walked = _remembered_clause(
+        "action parts", user, lambda: _build_visible_actions_parts(user)
+    )
+    return list(whole), list(walked)
+
+
+def _build_visible_actions_parts(
+    user: User,
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[bool]]]:
     from casework.advocacy.models import AdvocacyAction
 
     if not (can_view_advocacy(user) and _reads_only_own_teams(user) and _on_few_teams(user)):

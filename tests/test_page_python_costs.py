@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
-from casework.cases.models import Case
+from casework import permissions
+from casework.cases.models import Case, CaseMember
 from casework.core import sealing
 from casework.core.db import db, utcnow
-from casework.core.vocab import CaseStatus, Role, Urgency
+from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
 from tests.factories import make_case
 
 
@@ -108,3 +109,30 @@ def test_the_dashboard_opens_the_case_titles_it_shows_and_no_other(
     assert all(f"Recent title {n}<" in html for n in range(20))
     titles = {row_id for table, column, row_id in opened if (table, column) == ("cases", "title")}
     assert titles == recent_ids
+
+
+def test_a_request_builds_each_policy_clause_once_until_its_next_write(app, make_user):
+    """The dashboard's lists and panels each ask the policy which cases and actions the user
+    sees and reads: each clause is built once per request, and built afresh after a write (a
+    lawyer put on a team reads the case at once)."""
+    monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
+    case = make_case(monitor)
+    db.session.commit()
+    with app.test_request_context():
+        readable = permissions.readable_cases_clause(lawyer)
+        assert permissions.readable_cases_clause(lawyer) is readable
+        assert permissions.visible_cases_clause(lawyer) is permissions.visible_cases_clause(lawyer)
+        actions = permissions.visible_actions_clause(lawyer)
+        assert permissions.visible_actions_clause(lawyer) is actions
+        assert permissions.visible_actions_parts(lawyer) == permissions.visible_actions_parts(
+            lawyer
+        )
+        read = select(Case.id).where(Case.id == case.id)
+        assert db.session.scalar(read.where(readable)) is None
+        case.members.append(CaseMember(user_id=lawyer.id, team_role=TeamRole.LAWYER))
+        db.session.flush()
+        again = permissions.readable_cases_clause(lawyer)
+        assert again is not readable
+        assert db.session.scalar(read.where(again)) == case.id
+        # Another user's clause is their own.
+        assert permissions.readable_cases_clause(monitor) is not again
