@@ -481,13 +481,13 @@ def test_a_search_builds_the_policys_clause_once_however_many_words_it_looks_up(
     from casework import permissions
 
     built: list[str] = []
-    build = permissions._case_clause
+    build = permissions._build_case_clause
 
     def counted(user, action):
         built.append(action)
         return build(user, action)
 
-    monkeypatch.setattr(permissions, "_case_clause", counted)
+    monkeypatch.setattr(permissions, "_build_case_clause", counted)
     mine = intake(monitor, narrative="Deported from Almaty at night near the border.")
     other = make_user(Role.MONITOR)
     theirs_client = app.test_client()
