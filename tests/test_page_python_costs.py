@@ -5,20 +5,23 @@ what is the same for every row. Counted in function calls, never timed."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.cases.models import Case, CaseMember
-from casework.core import sealing
+from casework.core import i18n, sealing
 from casework.core.db import db, utcnow
 from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
-from tests.factories import make_case
+from tests.factories import log_in, make_case
+from tests.test_page_query_counts import Archive
 
 
 def calls_within(files: set[str], run: Callable[[], Any]) -> tuple[int, Any]:
@@ -136,3 +139,29 @@ def test_a_request_builds_each_policy_clause_once_until_its_next_write(app, make
         assert db.session.scalar(read.where(again)) == case.id
         # Another user's clause is their own.
         assert permissions.readable_cases_clause(monitor) is not again
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_list_writes_out_each_day_once_not_once_per_row(app, make_user, monkeypatch, language):
+    """The follow-up lists show the same days row after row: each is written out in the
+    reader's convention once, and shown on every row that has it."""
+    archive = Archive(make_user)
+    archive.grow(4)  # two follow-ups overdue by two days, two due in two days
+    coordinator = archive.coordinator
+    coordinator.language = language
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, coordinator)
+    written: Counter[tuple[date, str]] = Counter()
+    real = i18n.babel_dates.format_date
+
+    def counted(day, pattern, *args, **kwargs):
+        written[(day, pattern)] += 1
+        return real(day, pattern, *args, **kwargs)
+
+    monkeypatch.setattr(i18n.babel_dates, "format_date", counted)
+    html = client.get("/advocacy/followups").get_data(as_text=True)
+    overdue = date.today() - timedelta(days=2)
+    shown = overdue.isoformat() if language == "en" else overdue.strftime("%d.%m.%Y")
+    assert html.count(shown) >= 2  # the same day on several rows
+    assert all(times == 1 for times in written.values()), written
