@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
 from casework import permissions
+from casework.advocacy import services as advocacy
 from casework.cases.models import Case, CaseMember
 from casework.core import i18n, pipeline, sealing
 from casework.core.db import db, utcnow
@@ -179,3 +180,26 @@ def test_a_case_reference_is_written_out_escaped_at_a_small_cost(app):
     calls, written = calls_within(pipeline_file, lambda: [case_ref(r) for r in references])
     assert [str(w) for w in written] == [f'<span class="case-ref">{r}</span>' for r in references]
     assert calls <= 50 * 12, calls
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_the_follow_up_overview_builds_its_rows_query_once(app, make_user, monkeypatch, who):
+    """The overview reads the ids of each list's soonest actions, then every one of them in one
+    query: the query of the rows is built once, not once more for each list, and the lists
+    are the same."""
+    archive = Archive(make_user)
+    archive.grow(4)
+    client = app.test_client()
+    log_in(client, getattr(archive, who))
+    html_before = client.get("/advocacy/followups").get_data(as_text=True)
+    built = []
+    real = advocacy._actions_query
+
+    def counted(*args, **kwargs):
+        built.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(advocacy, "_actions_query", counted)
+    html = client.get("/advocacy/followups").get_data(as_text=True)
+    assert html.count("<tr>") == html_before.count("<tr>") > 4
+    assert len(built) == 1, built

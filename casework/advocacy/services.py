@@ -6,6 +6,7 @@ codes and statuses only, never names or narratives.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -1079,8 +1080,9 @@ def change_status(
 # --- Follow-up ---------------------------------------------------------------------------------
 
 
+@functools.cache
 def _due_clause() -> ColumnElement[bool]:
-    """SQL: the action waits for a follow-up (``is_due``)."""
+    """SQL: the action waits for a follow-up (``is_due``). The same for everyone: built once."""
     return (
         AdvocacyAction.followup_due.is_not(None)
         & (AdvocacyAction.status != ActionStatus.CLOSED)
@@ -1155,11 +1157,19 @@ class _FollowUpSource:
     limit; those of the user's cases from their teams. ``visible``: what the user sees (a
     cursor's action is looked up under it)."""
 
-    query: Select
+    user: Any
     visible: ColumnElement[bool]
     where: ColumnElement[bool]
     parts: list[Select] = field(default_factory=list)
     whole: list[Select] = field(default_factory=list)
+
+    @functools.cached_property
+    def query(self) -> Select:
+        # Built when a page of the list is read (``followup_page``): the overview of the lists
+        # reads their ids only, then the actions of all of them in one query of its own.
+        if not self.parts and not self.whole:
+            return _actions_query(self.user, visible=self.visible).where(self.where)
+        return _actions_query(self.user, visible=true())
 
     def soonest(self, limit: int) -> Select | CompoundSelect:
         """The ids of the list's ``limit`` soonest actions of each part (of the whole list,
@@ -1174,9 +1184,9 @@ def _followup_source(user: Any, where: ColumnElement[bool]) -> _FollowUpSource:
     whole, walked = visible_actions_parts(user)
     visible = or_(*whole, *walked)
     if not whole and len(walked) == 1:
-        return _FollowUpSource(_actions_query(user, visible=visible).where(where), visible, where)
+        return _FollowUpSource(user, visible, where)
     return _FollowUpSource(
-        _actions_query(user, visible=true()),
+        user,
         visible,
         where,
         [select(AdvocacyAction.id).where(part, where) for part in walked],
