@@ -203,3 +203,27 @@ def test_the_follow_up_overview_builds_its_rows_query_once(app, make_user, monke
     html = client.get("/advocacy/followups").get_data(as_text=True)
     assert html.count("<tr>") == html_before.count("<tr>") > 4
     assert len(built) == 1, built
+
+
+def test_the_follow_up_table_asks_once_per_row_whether_its_words_are_read(
+    app, make_user, monkeypatch
+):
+    """Whether a row shows the action's title and reference number is decided once for the
+    row, and the title shown where it is."""
+    archive = Archive(make_user)
+    archive.grow(4)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    asked = []
+    real = permissions.can_read_action_text
+
+    def counted(user, action, readable=None):
+        asked.append(action.id)
+        return real(user, action, readable)
+
+    monkeypatch.setattr(permissions, "can_read_action_text", counted)
+    html = client.get("/advocacy/followups").get_data(as_text=True)
+    rows = html.count("<tr>") - html.count("<thead><tr>")
+    assert rows > 4
+    assert html.count('<span dir="auto">Appeal ') == rows
+    assert len(asked) == rows, asked
