@@ -17,10 +17,12 @@ from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.advocacy import services as advocacy
+from casework.cases import listing
 from casework.cases.models import Case, CaseMember
 from casework.core import i18n, pipeline, sealing
 from casework.core.db import db, utcnow
 from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
+from casework.legal import services as legal_services
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
 
@@ -227,3 +229,25 @@ def test_the_follow_up_table_asks_once_per_row_whether_its_words_are_read(
     assert rows > 4
     assert html.count('<span dir="auto">Appeal ') == rows
     assert len(asked) == rows, asked
+
+
+def test_the_dashboard_builds_its_panels_loader_options_once(app, make_user, monkeypatch):
+    """The panels' loader options (what a deadline or a panel's row reads of each record) are
+    the same for every request: built once, not again on every dashboard."""
+    archive = Archive(make_user)
+    archive.grow(4)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    first = client.get("/").get_data(as_text=True)
+    built = []
+
+    def counted(*columns):
+        built.append(columns)
+        return load_only(*columns)
+
+    for module in (advocacy, legal_services, listing):
+        monkeypatch.setattr(module, "load_only", counted)
+    html = client.get("/").get_data(as_text=True)
+    assert "Follow-up: " in html and 'id="urgent-cases"' in html
+    assert html.count("<tr>") == first.count("<tr>")
+    assert built == []

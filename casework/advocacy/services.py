@@ -433,6 +433,20 @@ def visible_cases_of(user: Any, action: AdvocacyAction) -> list[Case]:
     return action_cases_for(user, action)
 
 
+@functools.cache
+def _listed_with() -> tuple[Any, ...]:
+    """What a list reads with each action (``_actions_query``), built once: a query never
+    changes the loader options it uses."""
+    return (
+        selectinload(AdvocacyAction.cases).options(
+            load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
+        ),
+        # Many-to-one, few distinct rows: in the same query.
+        joinedload(AdvocacyAction.target_body),
+        joinedload(AdvocacyAction.responsible),
+    )
+
+
 def _actions_query(
     user: Any,
     *,
@@ -450,14 +464,7 @@ def _actions_query(
     query = (
         select(AdvocacyAction)
         .where(visible_actions_clause(user) if visible is None else visible)
-        .options(
-            selectinload(AdvocacyAction.cases).options(
-                load_only(Case.id, Case.public_id, Case.reference, Case.restricted, Case.hidden_at)
-            ),
-            # Many-to-one, few distinct rows: in the same query.
-            joinedload(AdvocacyAction.target_body),
-            joinedload(AdvocacyAction.responsible),
-        )
+        .options(*_listed_with())
     )
     if not texts:
         query = query.options(
@@ -1297,9 +1304,11 @@ def has_open_followup(since: date) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
 def deadline_columns() -> Any:
     """What a follow-up deadline shows of an action (type, body, date: ``hooks.action_label``):
-    its title, texts and reference number stay sealed."""
+    its title, texts and reference number stay sealed. Built once (a loader option is never
+    changed by a query that uses it)."""
     return load_only(
         AdvocacyAction.id,
         AdvocacyAction.public_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -510,6 +511,12 @@ class CasePanel:
         return self.more_than or self.total > len(self.items)
 
 
+@functools.cache
+def _loaded(columns: tuple[Any, ...]) -> Any:
+    # Each panel's loader option built once (a query never changes an option it uses).
+    return load_only(*columns)
+
+
 def first_of(
     user: Any, f: CaseFilters, limit: int, columns: tuple[Any, ...] = LISTED
 ) -> list[Case]:
@@ -517,7 +524,7 @@ def first_of(
     with ``columns`` loaded (what a row of the case table shows, by default)."""
     query = (
         filtered_query(user, f)
-        .options(load_only(*columns))
+        .options(_loaded(columns))
         .order_by(*keyset.order_by(SORTS[f.sort]))
         .limit(limit)
     )

@@ -6,6 +6,7 @@ flush. The caller (a view, the CLI, the importer) commits once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -1035,9 +1036,11 @@ def has_open_remedy_deadline(since: date) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
 def deadline_columns() -> Any:
     """What a deadline shows of a remedy (its kind and outcome; the court's name and the notes
-    stay sealed): the lists of deadlines read only these columns."""
+    stay sealed): the lists of deadlines read only these columns. Built once (a loader option
+    is never changed by a query that uses it): every dashboard asks for it."""
     return load_only(
         Remedy.id,
         Remedy.public_id,
