@@ -1388,6 +1388,25 @@ def test_placeholders_in_optional_columns_are_empty_but_not_in_required_ones(
     assert ali.consent == ConsentLevel.NONE
 
 
+def _dates_imported_as_expected(app, coordinator, tmp_path, rows):
+    """Import one case a row of ``rows`` ({key: (birth date, act date, birth date read, act
+    date read)}, "" where none) and check each date was read as expected; the report."""
+    content = "case_key;person_name;birth_date;act_type;act_date\n" + "".join(
+        f"{k};Person {k};{b};extradition;{a}\n" for k, (b, a, _b, _a) in rows.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, report["rejected"]
+    got = {
+        c.external_ref: (
+            c.people[0].person.birth_date.iso() if c.people[0].person.birth_date else "",
+            c.act_date.iso(),
+        )
+        for c in db.session.scalars(select(Case))
+    }
+    assert got == {k: (b, a) for k, (_rb, _ra, b, a) in rows.items()}
+    return report
+
+
 def test_dates_as_russian_and_other_locales_write_them(app, coordinator, tmp_path):
     """Two-digit years (the century that is not to come, said for a birth date), year first
     with dots, day first with slashes or hyphens (month first only where day first cannot be,
@@ -1402,16 +1421,7 @@ def test_dates_as_russian_and_other_locales_write_them(app, coordinator, tmp_pat
         "G": ("28957", "12-Apr-2011", "1979-04-12", "2011-04-12"),
         "H": ("1.2.30", "April 12, 2011", "1930-02-01", "2011-04-12"),
     }
-    content = "case_key;person_name;birth_date;act_type;act_date\n" + "".join(
-        f"{k};Person {k};{b};extradition;{a}\n" for k, (b, a, _b, _a) in rows.items()
-    )
-    result, report = _run(app, coordinator, tmp_path, content)
-    assert result.exit_code == 0, result.output
-    got = {
-        c.external_ref: (c.people[0].person.birth_date.iso(), c.act_date.iso())
-        for c in db.session.scalars(select(Case))
-    }
-    assert got == {k: (b, a) for k, (_rb, _ra, b, a) in rows.items()}
+    report = _dates_imported_as_expected(app, coordinator, tmp_path, rows)
     warned = {(w["row"], w["column"]): w["message"] for w in report["warnings"]}
     # Row 2: "79" read as 1979 (a birth date: said); "15" as 2015 (not said).
     assert "1979" in warned[(2, "birth_date")] and (2, "act_date") not in warned
@@ -2440,19 +2450,7 @@ def test_dates_with_uzbek_month_names_and_year_words_are_read(app, coordinator, 
         "E": ("", "Avgust, 2013", "", "2013-08"),
         "F": ("", "2014 yil oktyabr", "", "2014-10"),
     }
-    content = "case_key;person_name;birth_date;act_type;act_date\n" + "".join(
-        f"{k};Person {k};{b};extradition;{a}\n" for k, (b, a, _b, _a) in rows.items()
-    )
-    result, report = _run(app, coordinator, tmp_path, content)
-    assert result.exit_code == 0, report["rejected"]
-    got = {
-        c.external_ref: (
-            (c.people[0].person.birth_date or "") and c.people[0].person.birth_date.iso(),
-            c.act_date.iso(),
-        )
-        for c in db.session.scalars(select(Case))
-    }
-    assert got == {k: (b, a) for k, (_rb, _ra, b, a) in rows.items()}
+    _dates_imported_as_expected(app, coordinator, tmp_path, rows)
     result, report = _run(
         app,
         coordinator,
