@@ -1087,3 +1087,22 @@ def _each_spelling_withheld(recorded: dict[str, list[str]]) -> None:
                 name,
                 spelling,
             )
+
+
+def test_a_contact_or_address_of_invisible_characters_withholds_nothing_else(app):
+    """A value typed as nothing but invisible characters (zero-width spaces pasted from a
+    messenger) is no value to withhold: sought as it shows, it was the empty text, found
+    between every two letters, and the output became "[contact withheld]" between each. What
+    is typed with it still is withheld, alone."""
+    from casework.people.models import Person
+    from casework.reports.anonymise import Disclosure
+
+    for many in (False, True):  # a pass for each value, and all sought at once
+        scrubber = Scrubber()
+        person = Person(contacts="\u200b\u200b\u200b\u200b\n+7 701 555 1234", address="\u2060" * 6)
+        person.names = []
+        scrubber.add_person(person, Disclosure.WITHHELD)
+        if many:
+            scrubber.literals += [(f"filler value {n}", WITHHELD) for n in range(40)]
+        assert scrubber.scrub("Met in Almaty.") == "Met in Almaty."
+        assert "555" not in scrubber.scrub("Call +7 701 555 1234 now")

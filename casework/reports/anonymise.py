@@ -622,6 +622,12 @@ class Scrubber:
     _index: _LiteralIndex | None = field(default=None, repr=False, compare=False)
     _index_of: int = field(default=-1, repr=False, compare=False)
 
+    def _withhold(self, value: str | None, replacement: str) -> None:
+        """Withhold ``value`` as typed, if anything of it shows: one of invisible characters
+        only would be sought as the empty text, found between every two letters."""
+        if value and visible(value).strip():
+            self.literals.append((value.strip(), replacement))
+
     def add_person(
         self, person: Person, disclosure: Disclosure, keep: frozenset[str] = frozenset()
     ) -> None:
@@ -631,22 +637,21 @@ class Scrubber:
         self._seen.clear()
         self._spellings_of = -1  # a word looked up before may be this person's name
         for value in (person.unhcr_number, person.address):
-            if value and value.strip():
-                self.literals.append((value.strip(), WITHHELD))
+            self._withhold(value, WITHHELD)
         # Parts of an address typed on their own ("Abay avenue 10"): any with a number in it.
         for part in re.split(r"[\n,;]+", person.address or ""):
-            if len(part.strip()) >= 5 and any(ch.isdigit() for ch in part):
-                self.literals.append((part.strip(), WITHHELD))
+            if len(visible(part).strip()) >= 5 and any(ch.isdigit() for ch in part):
+                self._withhold(part, WITHHELD)
         for value in re.split(r"[\n,;]+", person.contacts or ""):
-            if len(value.strip()) >= 4:
-                self.literals.append((value.strip(), CONTACT_WITHHELD))
+            if len(visible(value).strip()) >= 4:
+                self._withhold(value, CONTACT_WITHHELD)
         if disclosure == Disclosure.NAMED:
             return
         replacement = pseudonym_for(person) if disclosure == Disclosure.PSEUDONYM else NAME_WITHHELD
         for name in person.names:  # hidden names too: they are still this person's names
             parts = name_parts(name.name)
             if not set(parts) <= keep:
-                self.literals.append((name.name.strip(), replacement))
+                self._withhold(name.name, replacement)
             for part in parts:
                 if part not in keep:
                     self.names.setdefault(part, replacement)
@@ -661,7 +666,7 @@ class Scrubber:
             return
         self._seen.clear()
         self._spellings_of = -1
-        self.literals.append((identity.strip(), NAME_WITHHELD))
+        self._withhold(identity, NAME_WITHHELD)
         self._add_name_words(identity, frozenset())
 
     def add_authoriser(self, typed: str | None, keep: frozenset[str]) -> None:
