@@ -2696,3 +2696,26 @@ def test_column_names_in_camel_case_are_the_columns(app, coordinator, tmp_path):
     person = case.people[0].person
     assert (case.external_ref, case.act_date.iso()) == ("K-1", "2011")
     assert (person.birth_date.iso(), person.unhcr_number) == ("1979", "123-45C")
+
+
+def test_a_birth_date_said_with_the_word_born_and_ordinal_days_are_read(app, coordinator, tmp_path):
+    """Registers say a birth date with the word for born before or after it ("род. 1985",
+    "р. 12.04.1979", "born 1985", "1985 жылы туған", "1985 туған"), and a day as an ordinal
+    ("1-го декабря 2011"), a month with a hyphen ("12-2011"): each is read as the date it
+    says. "род." is no date without one ("род. в Андижане")."""
+    rows = {
+        "A": ("род. 1985", "1-го декабря 2011", "1985", "2011-12-01"),
+        "B": ("р. 12.04.1979", "12-2011", "1979-04-12", "2011-12"),
+        "C": ("born 1985", "2nd May 2012", "1985", "2012-05-02"),
+        "D": ("1985 жылы туған", "2011", "1985", "2011"),
+        "E": ("1985 туған", "2011", "1985", "2011"),
+        "F": ("родился 3 мая 1980 г.", "2011", "1980-05-03", "2011"),
+    }
+    _dates_imported_as_expected(app, coordinator, tmp_path, rows)
+    result, report = _run(
+        app,
+        coordinator,
+        tmp_path,
+        "person_name;act_type;act_date;birth_date\nAli Valiev;extradition;2011;род. в Андижане\n",
+    )
+    assert [p["column"] for p in report["rejected"]] == ["birth_date"]

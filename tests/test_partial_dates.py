@@ -118,3 +118,31 @@ def test_an_abbreviated_month_is_no_approximation(app):
     r.partial_date("when", approximate="approx")
     r.flag("approx")
     assert (r.values()["when"].iso(), r.values()["approx"]) == ("2011-10", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        # A month and its year with a hyphen, as the dotted and slashed ones are read.
+        ("12-2011", "2011-12"),
+        ("4-1979", "1979-04"),
+        # A day written as an ordinal: Russian "1-го", "2-е", English "1st", "22nd".
+        ("1-го декабря 2011", "2011-12-01"),
+        ("1-го декабря 2011 г.", "2011-12-01"),
+        ("2-е мая 2012", "2012-05-02"),
+        ("3-его марта 2010", "2010-03-03"),
+        ("1st December 2011", "2011-12-01"),
+        ("22nd April 1979", "1979-04-22"),
+        ("3rd of May 2012", "2012-05-03"),
+    ],
+)
+def test_a_month_with_a_hyphen_and_a_day_as_an_ordinal_are_read(text, iso):
+    """Registers write "12-2011" for a month and "1-го декабря 2011" or "1st December 2011"
+    for a day: each is that month or day, as "12.2011" and "1 декабря 2011" are."""
+    assert PartialDate.parse(text).iso() == iso
+
+
+@pytest.mark.parametrize("text", ["13-2011", "0-2011", "1-го 2011", "32nd May 2011"])
+def test_a_month_with_a_hyphen_or_an_ordinal_day_that_is_none_is_refused(text):
+    with pytest.raises(PartialDateError):
+        PartialDate.parse(text)

@@ -91,10 +91,15 @@ _TIME_RE = re.compile(r"(?<=\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DOTTED_RE = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")
 # "в 2011 году", "in March 2011": the preposition a sentence puts before a date.
 DATE_PREPOSITION = re.compile(r"^(?:в|во|in)\s+", re.IGNORECASE)
-_MONTH_RE = re.compile(r"^(\d{1,2})[./](\d{4})$")
+_MONTH_RE = re.compile(r"^(\d{1,2})[./-](\d{4})$")
 # A month by name, as Russian and English text writes dates: "апрель 2011", "12 апреля 1979 г.",
-# "апр. 2011", "April 2011", "12 Apr 2011".
-_NAMED_MONTH_RE = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]{3,})\.?,?\s*(\d{4})$")
+# "апр. 2011", "April 2011", "12 Apr 2011"; the day as an ordinal too ("1-го декабря 2011",
+# "1st December 2011", "3rd of May 2012").
+_NAMED_MONTH_RE = re.compile(
+    r"^(?:(\d{1,2})(?:-?(?:ого|его|го|ое|е)|st|nd|rd|th)?\s+(?:of\s+)?)?"
+    r"([^\W\d_]{3,})\.?,?\s*(\d{4})$",
+    re.IGNORECASE,
+)
 # "1979 г.", "12.04.1979г", "2011 года": the Russian word for year after a date ("2011 ж.",
 # "2011 жылы" in Kazakh; "2011-yil", "2011 y.", "2011 йил" in Uzbek).
 YEAR_WORD = r"(?:г\.?|год[ау]?|ж\.?|жыл(?:ы|ғы)?|yil(?:i|da)?|y\.?|йил(?:и|да)?|й\.?)"

@@ -435,7 +435,17 @@ def _read_date(column: str, value: str) -> tuple[str, list[str]]:
     return read, notes
 
 
+# A birth date said with the word for born: "род. 1985", "р. 12.04.1979", "родился 3 мая 1980",
+# "born 1985"; in Kazakh after it, "1985 жылы туған". Only before or after a date: "род. в
+# Андижане" stays what it is, no date.
+_BORN = re.compile(
+    r"^(?:род\.|р\.|родил(?:ся|ась)|born|b\.)\s*(?=\d)|(?<=\S)\s+туған$", re.IGNORECASE
+)
+
+
 def _read_date_text(column: str, value: str) -> tuple[str, list[str]]:
+    if column == "birth_date":
+        value = _BORN.sub("", value.strip())
     text = _YEAR_WORDS.sub("", _CLOCK.sub("", value))
     notes: list[str] = []
     if m := _YEAR_FIRST_DOTS.fullmatch(text):
