@@ -2719,3 +2719,16 @@ def test_a_birth_date_said_with_the_word_born_and_ordinal_days_are_read(app, coo
         "person_name;act_type;act_date;birth_date\nAli Valiev;extradition;2011;род. в Андижане\n",
     )
     assert [p["column"] for p in report["rejected"]] == ["birth_date"]
+
+
+def test_the_rejected_rows_are_counted_in_the_readers_grammar(app, coordinator):
+    """"Rejected values (1 rows)": the heading now agrees with its count, in English and in
+    Russian (строка, строки, строк)."""
+    client = _web(app, coordinator)
+    one = "person_name;act_type;act_date\nAli Valiev;extradition;не позднее 2011\n"
+    two = one + "Vali Aliev;extradition;до 2011\n"
+    assert "Rejected values (1 row)" in _checked(client, one.encode(), "one.csv")
+    assert "Rejected values (2 rows)" in _checked(client, two.encode(), "two.csv")
+    client.set_cookie("lang", "ru")
+    assert "(1 строка)" in _checked(client, one.encode(), "one.csv")
+    assert "(2 строки)" in _checked(client, two.encode(), "two.csv")
