@@ -2722,7 +2722,7 @@ def test_a_birth_date_said_with_the_word_born_and_ordinal_days_are_read(app, coo
 
 
 def test_the_rejected_rows_are_counted_in_the_readers_grammar(app, coordinator):
-    """"Rejected values (1 rows)": the heading now agrees with its count, in English and in
+    """ "Rejected values (1 rows)": the heading now agrees with its count, in English and in
     Russian (строка, строки, строк)."""
     client = _web(app, coordinator)
     one = "person_name;act_type;act_date\nAli Valiev;extradition;не позднее 2011\n"
