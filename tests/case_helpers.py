@@ -60,3 +60,23 @@ def decrypted_columns() -> Iterator[list[str]]:
         yield opened
     finally:
         sealing._open = real
+
+
+def count_catalogue_reads(monkeypatch: Any, read: list[str]) -> None:
+    """Append to ``read`` every message the interface's catalogue is asked for (``ugettext``)
+    from now on in the test: what a page translates, and how often."""
+    from casework.core import i18n
+
+    class Counted:
+        def __init__(self, catalogue: Any) -> None:
+            self.catalogue = catalogue
+
+        def ugettext(self, message: str) -> str:
+            read.append(message)
+            return self.catalogue.ugettext(message)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.catalogue, name)
+
+    catalogue = i18n.current_translations
+    monkeypatch.setattr(i18n, "current_translations", lambda: Counted(catalogue()))

@@ -31,6 +31,7 @@ from casework.legal import services as legal
 from casework.legal.models import Instrument, Provision
 from casework.people import services as people
 from casework.people.services import NameInput
+from tests.case_helpers import count_catalogue_reads
 from tests.factories import log_in
 
 _seq = itertools.count(1)
@@ -352,8 +353,6 @@ def test_the_case_files_row_forms_read_their_words_and_token_once(app, archive, 
     (or restore it): the CSRF token and the form's words are read once per page, not per row."""
     from flask_wtf import csrf
 
-    from casework.core import i18n
-
     generate_csrf = csrf.generate_csrf
 
     read: list[str] = []
@@ -362,20 +361,8 @@ def test_the_case_files_row_forms_read_their_words_and_token_once(app, archive, 
         read.append("token")
         return generate_csrf()
 
-    class Counted:
-        def __init__(self, catalogue) -> None:
-            self.catalogue = catalogue
-
-        def ugettext(self, message: str) -> str:
-            read.append(message)
-            return self.catalogue.ugettext(message)
-
-        def __getattr__(self, name: str):
-            return getattr(self.catalogue, name)
-
-    catalogue = i18n.current_translations
     monkeypatch.setattr(csrf, "generate_csrf", token)
-    monkeypatch.setattr(i18n, "current_translations", lambda: Counted(catalogue()))
+    count_catalogue_reads(monkeypatch, read)
     client = _client(app, archive.coordinator)
     words = ("token", "Remove", "Why", "Why (kept in the record)")
 

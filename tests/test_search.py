@@ -24,7 +24,7 @@ from casework.search.text import (
     term_of,
     terms,
 )
-from tests.case_helpers import decrypted_columns, intake
+from tests.case_helpers import count_catalogue_reads, decrypted_columns, intake
 from tests.clients import client_for
 from tests.factories import log_in
 from tests.world import ROLES, build_world
@@ -508,23 +508,10 @@ def test_the_labels_of_the_records_found_are_translated_once_per_search(monitor,
     """Each case found says in which kinds of record the words are, and labels each excerpt
     ("Case, narrative"): the labels are read from the catalogue once per search, not once per
     record found."""
-    from casework.core import i18n
 
     read: list[str] = []
 
-    class Counted:
-        def __init__(self, catalogue) -> None:
-            self.catalogue = catalogue
-
-        def ugettext(self, message: str) -> str:
-            read.append(message)
-            return self.catalogue.ugettext(message)
-
-        def __getattr__(self, name: str):
-            return getattr(self.catalogue, name)
-
-    catalogue = i18n.current_translations
-    monkeypatch.setattr(i18n, "current_translations", lambda: Counted(catalogue()))
+    count_catalogue_reads(monkeypatch, read)
 
     def reads(found: int) -> dict[str, int]:
         read.clear()
