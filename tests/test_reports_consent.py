@@ -319,6 +319,22 @@ def test_a_withheld_name_in_a_turkish_or_german_spelling_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_name_ending_in_iya_is_withheld_with_a_kazakh_case_ending():
+    """A name whose key ends in -iya (Әлия, Алия, Aliya) is keyed -ia, but with a Kazakh case
+    ending after it (Әлияны, Әлияға, Әлиядан) the -iya was inside the word and kept, so the
+    stem no longer matched and the name left the output. Alma's city stays."""
+    endings = ("ны", "ға", "да", "дан", "ның", "мен", "ға", "ды", "ге", "де")
+    _each_spelling_withheld(
+        {
+            "Әлия Сейітова": [f"Әлия{ending}" for ending in endings] + ["Aliyaga", "Aliyani"],
+            "Aliya Seitova": ["Әлияны", "Алияға", "Aliyadan"],
+        }
+    )
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Әлия Сейітова"), "P1"))
+    text = "Алиби, Alien, Aliyev, Aliens and the Alianza; Әлихан"
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_name_with_a_german_ch_for_kh_before_a_vowel_is_withheld():
     """German papers write Х Ch before a vowel inside a word too (Ilchom for Ильхом, Muchammad
     for Мухаммад, Rachimov for Рахимов): such spellings of a withheld name left the output.

@@ -99,9 +99,10 @@ class Disclosure(StrEnum):
 # read as one in the comparison key: the J of Julia is Ю (Юлия), я after и a (Yuliya, Yulia,
 # ICAO Iuliia), and a Turkish h after e before a consonant is none (Mehmet is Memet, Мәмәт);
 # not before k, where it is the ч of a Russian pet form (Дилечка: "dilehka").
+_IYA = re.compile("i[iy]a$")
 _KEY_FOLDS = (
     (re.compile("^juli"), "yuli"),
-    (re.compile("i[iy]a$"), "ia"),
+    (_IYA, "ia"),
     (re.compile("(?<=e)h(?=[bdfgjlmnprstvzCS])"), ""),
 )
 
@@ -548,6 +549,8 @@ def _stems(key: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     # An ending's first letter after the same one is a double letter the key writes once
     # (Нұрланнан, Ömirbekke): the stem keeps it.
     first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
+    # A stem ending in -iya (Әлия-ны, Aliya-dan) is keyed -ia, as the name alone is.
+    first |= {_IYA.sub("ia", stem): e for stem, e in list(first.items()) if _IYA.search(stem)}
     stems = set(first)
     stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
     # A key drops a final х after a vowel (Фаррух, Farrukh: "faru"), which an ending keeps
