@@ -536,6 +536,11 @@ def _misreadings(word: str) -> tuple[str, ...]:
 
 
 _VOWEL_H = re.compile("[aeiou]h$")
+# Keys of one name that its spellings give apart: Russian writes the s-h of Ishaq (two sounds)
+# сх, keyed s-h, where Latin papers write sh, keyed as ш (S); a Turkish text that lost the
+# cedilla of ş writes s (Abduresit for Abdureşit, Sakenov for Şäkenov). Sought as they are
+# and with endings, never loosely: spelt loosely, a name's s for ş is half of English.
+_OTHER_SPELLINGS = (("sh", "S"), ("S", "sh"), ("S", "s"))
 _VOWEL_K = re.compile("[aeiou]k$")
 
 
@@ -620,6 +625,8 @@ class Scrubber:
     _starts: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # ``names`` by the keys the other spellings of their sh give (``_OTHER_SPELLINGS``).
+    _others: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _spellings_of: int = field(default=-1, repr=False, compare=False)
     # ``literals`` sought all at once (built again when a value is added).
     _index: _LiteralIndex | None = field(default=None, repr=False, compare=False)
@@ -718,6 +725,11 @@ class Scrubber:
             for known in (stem, stem + "a"):
                 if known in self.names:
                     return self.names[known]
+        # Spelt as another script spells its sh (Ishaq, Исхак), or without a cedilla.
+        others = self._other_spellings()
+        for known in (key, *stems, *(stem + "a" for stem in stems)):
+            if known in others:
+                return others[known]
         # A final kh, x or х after a vowel, which the key drops (Farrukh, Фаррух: "faru") or a
         # case ending keeps (Фарруха: "faruh"), is Russian к as often (Фарук: "faruk"), as the
         # people matcher reads it: each is looked up as the other.
@@ -767,6 +779,11 @@ class Scrubber:
                     return spellings[loose[0], loose]
         return None
 
+    def _other_spellings(self) -> dict[str, str]:
+        """Replacements by the keys the other spellings of a name's sh give."""
+        self._spelling_index()
+        return self._others
+
     def _fond(self, key: str, first: tuple[tuple[str, str], ...]) -> str | None:
         """The replacement of a first name said fondly (``key``), perhaps with a case ending
         too (``first``, stems and endings: "Алишкой" is Alish-k-oy)."""
@@ -797,6 +814,7 @@ class Scrubber:
             self._spellings = {}
             self._shortened = {}
             self._starts = {}
+            self._others = {}
             for part, replacement in self.names.items():
                 self._starts.setdefault(part[:PET_PREFIX], []).append((part, replacement))
                 for loose in spelling_keys(part) | spelling_keys(part, strict=True):
@@ -804,6 +822,9 @@ class Scrubber:
                     self._spellings.setdefault(loose[0], replacement)
                 for end in range(max(_FOND_STEM, (len(part) + 1) // 2), len(part) + 1):
                     self._shortened.setdefault(part[:end], replacement)
+                for old, new in _OTHER_SPELLINGS:
+                    if old in part:
+                        self._others.setdefault(part.replace(old, new), replacement)
             self._spellings_of = len(self.names)
         return self._spellings, self._shortened
 
