@@ -75,6 +75,21 @@ def common_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def place_names(word: str) -> tuple[str, ...] | None:
+    """None unless the Russian dictionary knows ``word`` as the name of a place ("Алматы",
+    "Караганды"); then the dictionary forms of the people's names it may be a form of too
+    ("алмат": Алматы are the Almats; "астан" for Астана)."""
+    word = word.lower()
+    if not _CYRILLIC.search(word):
+        return None
+    known = [parse for parse in _russian().parse(word) if parse.is_known]
+    if not any("Geox" in parse.tag.grammemes for parse in known):
+        return None
+    names = (p.normal_form for p in known if _NAME_TAGS & p.tag.grammemes)
+    return tuple(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=8192)
 def russian_lemmas(word: str) -> tuple[str, ...]:
     """The dictionary forms the Russian dictionary reads a Cyrillic word as, known or guessed
     by its ending, in lower case ("Ольгой": "ольга"; "Павла": "павел"; "Белого": "белый";

@@ -49,7 +49,7 @@ from casework.core.vocab import (
     LegalStatus,
     OtherProcedure,
 )
-from casework.core.words import ordinary_word, russian_lemmas
+from casework.core.words import ordinary_word, place_names, russian_lemmas
 from casework.evidence.models import Source
 from casework.legal.models import (
     CIVIL_AND_POLITICAL_COVENANT,
@@ -712,11 +712,26 @@ class Scrubber:
                     # Unless it is a word as written ("Earner" is not "Eamer", of Omar).
                     found = None if ordinary_word(word) else found
                     break
+            if found is not None and self._town(word):
+                found = None
             self._seen[word] = found
         return self._seen[word]
 
+    def _town(self, word: str) -> bool:
+        """Whether ``word``, found as a name with an ending or spelt otherwise, is a town that
+        begins as a name does (Алматы, of Алма) and no form of a withheld name (Астана is one
+        of Астан's)."""
+        if self._key(word) in self.names:
+            return False
+        names = place_names(word)
+        return names is not None and not any(self._key(name) in self.names for name in names)
+
+    @staticmethod
+    def _key(word: str) -> str:
+        return name_key(word).replace(" ", "")
+
     def _look_up(self, word: str) -> str | None:
-        key = name_key(word).replace(" ", "")
+        key = self._key(word)
         if key in self.names:
             return self.names[key]
         # Up to two endings off, each stem of four letters or more (``_stems``).
