@@ -350,6 +350,18 @@ def test_a_russian_skh_and_an_english_sh_of_one_name_are_withheld_either_way():
             "Şäkenov Ğalym": ["Sakenov", "Sakenova"],
         }
     )
+
+
+def test_an_uzbek_spelling_of_a_russian_skh_is_withheld():
+    """Uzbek writes the s-h of Исхак with an apostrophe or ҳ, and its а o (Is'hoq, Исҳоқ): the
+    name recorded in Russian left the output in an Uzbek text, and the Uzbek name in a Russian
+    one."""
+    _each_spelling_withheld(
+        {
+            "Исхак Мирзаев": ["Is'hoq", "Ishoq", "Исҳоқ", "Is'hoqning", "Исҳоқни"],
+            "Is'hoq Mirzayev": ["Исхак", "Исхака", "Ishaq"],
+        }
+    )
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Исхак Шакир Абдурешит Шамиль"), "P1"))
     text = "Исход, схема, расход, сходство, a sample, Tasks, Masks, Mystery, Syrian, Reside, Sole"
     assert scrubber.scrub(text) == text

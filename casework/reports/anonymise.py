@@ -536,12 +536,14 @@ def _misreadings(word: str) -> tuple[str, ...]:
 
 
 _VOWEL_H = re.compile("[aeiou]h$")
+_VOWEL_K = re.compile("[aeiou]k$")
 # Keys of one name that its spellings give apart: Russian writes the s-h of Ishaq (two sounds)
 # сх, keyed s-h, where Latin papers write sh, keyed as ш (S); a Turkish text that lost the
 # cedilla of ş writes s (Abduresit for Abdureşit, Sakenov for Şäkenov). Sought as they are
-# and with endings, never loosely: spelt loosely, a name's s for ş is half of English.
+# and with endings, never loosely (spelt loosely, a name's s for ş is half of English), but
+# for an Uzbek o, which Russian writes а (Is'hoq, Исҳоқ for Исхак): compared with o read a.
 _OTHER_SPELLINGS = (("sh", "S"), ("S", "sh"), ("S", "s"))
-_VOWEL_K = re.compile("[aeiou]k$")
+_O_AS_A = str.maketrans("o", "a")
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -743,8 +745,8 @@ class Scrubber:
         # Spelt as another script spells its sh (Ishaq, Исхак), or without a cedilla.
         others = self._other_spellings()
         for known in (key, *stems, *(stem + "a" for stem in stems)):
-            if known in others:
-                return others[known]
+            if (other := others.get(known.translate(_O_AS_A))) is not None:
+                return other
         # A final kh, x or х after a vowel, which the key drops (Farrukh, Фаррух: "faru") or a
         # case ending keeps (Фарруха: "faruh"), is Russian к as often (Фарук: "faruk"), as the
         # people matcher reads it: each is looked up as the other.
@@ -839,7 +841,8 @@ class Scrubber:
                     self._shortened.setdefault(part[:end], replacement)
                 for old, new in _OTHER_SPELLINGS:
                     if old in part:
-                        self._others.setdefault(part.replace(old, new), replacement)
+                        other = part.replace(old, new).translate(_O_AS_A)
+                        self._others.setdefault(other, replacement)
             self._spellings_of = len(self.names)
         return self._spellings, self._shortened
 
