@@ -331,3 +331,31 @@ def test_a_cookie_sealed_with_a_former_key_opens_with_it_as_a_fallback_and_a_pla
     browser = app.test_client()
     browser.set_cookie(COOKIE, plain)
     assert browser.get("/").status_code == 302
+
+
+def test_the_cookie_keys_are_derived_once_per_key_not_on_every_request(app, make_user, monkeypatch):
+    """Opening and sealing the cookie of every request (and of the health check) needs the keys
+    derived from SECRET_KEY: derived once per key, not twice per request. A key changed while
+    the server runs (the former one a fallback) is used at once, and still opens the cookie."""
+    from casework.core import sessioncookie
+
+    derived: list[object] = []
+    real = sessioncookie._cookie_key
+    monkeypatch.setattr(
+        sessioncookie, "_cookie_key", lambda secret: derived.append(secret) or real(secret)
+    )
+    client = log_in(app.test_client(), make_user(Role.COORDINATOR))
+    assert client.get("/jobs").status_code == 200
+    derived.clear()
+    for _ in range(3):
+        assert client.get("/jobs").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    assert derived == []
+    former = app.secret_key
+    rotated = {"SECRET_KEY": "a new key of the server", "SECRET_KEY_FALLBACKS": [former]}
+    with patch.dict(app.config, rotated):
+        assert client.get("/jobs").status_code == 200  # the cookie sealed with the former key
+        assert client.get("/jobs").status_code == 200  # sealed with the new one
+        assert sorted(derived) == sorted([former, "a new key of the server"])
+    with patch.dict(app.config, {"SECRET_KEY": "another key"}):
+        assert client.get("/jobs").status_code == 302  # neither key: not signed in

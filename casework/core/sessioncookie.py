@@ -68,13 +68,24 @@ class _CookieSerializer(URLSafeTimedSerializer):
 class SealedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, its payload encrypted before it is signed."""
 
+    def __init__(self) -> None:
+        # The serializer of the keys in force, built when they change: deriving the keys (and
+        # setting up the ciphers) on every request costs more than opening the cookie.
+        self._built: tuple[tuple[str | bytes, ...], URLSafeTimedSerializer] | None = None
+
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
             return None
         # itsdangerous signs with the last key; the cookie is sealed with the same one.
-        keys: list[str | bytes] = [*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key]
-        return _CookieSerializer(
-            keys,  # type: ignore[arg-type]
+        keys: tuple[str | bytes, ...] = (
+            *(app.config.get("SECRET_KEY_FALLBACKS") or ()),
+            app.secret_key,
+        )
+        built = self._built
+        if built is not None and built[0] == keys:
+            return built[1]
+        serializer = _CookieSerializer(
+            list(keys),  # type: ignore[arg-type]
             salt=self.salt,
             serializer=_SealedSerializer(self.serializer, list(reversed(keys))),
             signer_kwargs={
@@ -82,6 +93,8 @@ class SealedCookieSessionInterface(SecureCookieSessionInterface):
                 "digest_method": self.digest_method,
             },
         )
+        self._built = (keys, serializer)
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         # A cookie that is signed but does not open (one of before the cookie was sealed) is
