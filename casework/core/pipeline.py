@@ -133,6 +133,23 @@ _CSP = (
 # Two years, as browsers' preload lists expect; production only (it needs HTTPS).
 _HSTS = "max-age=63072000; includeSubDomains"
 
+# Every response's security headers (those the view did not set itself): (name, the name in
+# lower case, value), added in one pass over the response's own.
+_HEADERS = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        ("Content-Security-Policy", _CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        # No other origin may hold a window reference to a page, or embed a response.
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    )
+)
+_HSTS_HEADERS = (*_HEADERS, ("Strict-Transport-Security", "strict-transport-security", _HSTS))
+
 
 # What an error page (or a JSON error) says for these statuses, in the reader's language.
 _HTTP_ERROR_MESSAGES = {
@@ -272,20 +289,14 @@ def init_pipeline(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        # No other origin may hold a window reference to a page, or embed a response.
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if app.config.get("SEND_HSTS"):
-            response.headers.setdefault("Strict-Transport-Security", _HSTS)
+        headers = response.headers
+        present = {name.lower() for name, _value in headers}
+        for name, lowered, value in _HSTS_HEADERS if app.config.get("SEND_HSTS") else _HEADERS:
+            if lowered not in present:
+                headers.add(name, value)
         # Never advertise the server software or its version.
-        response.headers.pop("Server", None)
+        if "server" in present:
+            del headers["Server"]
         if response.status_code == 503 or g.get("database_unavailable"):
             # The answer may hold what the user typed; and asking who is logged in would need
             # the database.
