@@ -251,6 +251,15 @@ def has_right(user: Any, right: str) -> bool:
     return _active(user) and user.role in GLOBAL_POLICY[right]
 
 
+def global_rights(user: Any) -> frozenset[str]:
+    """Every organisation-wide right the user holds (``has_right`` of each at once): what a
+    page that offers many of them (the menu) asks."""
+    if not _active(user):
+        return frozenset()
+    role = user.role
+    return frozenset(right for right, roles in GLOBAL_POLICY.items() if role in roles)
+
+
 _has = has_right
 
 

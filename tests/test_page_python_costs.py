@@ -4,6 +4,7 @@ what is the same for every row. Counted in function calls, never timed."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -16,10 +17,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
 from casework import permissions
+from casework.accounts.models import User
 from casework.advocacy import services as advocacy
 from casework.cases import listing
 from casework.cases.models import Case, CaseMember
-from casework.core import i18n, pipeline, sealing
+from casework.core import i18n, navigation, pipeline, sealing
 from casework.core.db import db, utcnow
 from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
 from casework.legal import services as legal_services
@@ -281,3 +283,34 @@ def test_a_response_gets_its_security_headers_in_one_pass(app):
         assert hook(own).headers.getlist("Content-Security-Policy") == [
             "sandbox; default-src 'none'"
         ]
+
+
+def _menu(html: str) -> list[str]:
+    """The labels of the navigation menu of a page."""
+    menu = html.split('id="site-menu-list"', 1)[1].split("</ul>", 1)[0]
+    return [label.strip() for label in re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', menu)]
+
+
+def test_the_menu_is_written_from_entries_prepared_once_per_language(app, make_user):
+    """Every page shows the menu: its addresses and labels, the same for everyone reading a
+    language, are prepared once, not built and translated again on each page; which entries
+    show is still asked of the access policy for each user, and each reader gets their own
+    language."""
+    navigation_file = {navigation.__file__}
+    coordinator = make_user(Role.COORDINATOR)
+    monitor = make_user(Role.MONITOR)
+    monitor.language = "ru"
+    db.session.commit()
+    manager = log_in(app.test_client(), coordinator)
+    field = log_in(app.test_client(), monitor)
+    first = _menu(manager.get("/jobs").get_data(as_text=True))
+    assert "Cases" in first and "Statistics" in first and "Audit" not in first
+    russian = _menu(field.get("/cases").get_data(as_text=True))
+    assert "Дела" in russian and "Новое дело" in russian and "Статистика" not in russian
+    calls, response = calls_within(navigation_file, lambda: manager.get("/jobs"))
+    assert _menu(response.get_data(as_text=True)) == first
+    assert calls <= 120, calls
+    # A change of role shows at once: the rights are the user's, not remembered with the menu.
+    db.session.execute(update(User).where(User.id == coordinator.id).values(role=Role.MONITOR))
+    db.session.commit()
+    assert "Statistics" not in _menu(manager.get("/cases").get_data(as_text=True))

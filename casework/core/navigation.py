@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 
-from casework.core.i18n import N_, translate
+from casework.core.i18n import N_, current_language, translate
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,14 @@ class NavItem:
     endpoint: str
     label: str
     right: str  # an organisation-wide right of the access policy
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    """An entry as the menu shows it: its address and its label in the reader's language."""
+
+    url: str
+    label: str
 
 
 NAV = (
@@ -35,13 +43,34 @@ NAV = (
     NavItem("jobs.job_list", N_("Jobs"), "view_jobs"),
 )
 
+_CACHE = "casework_navigation"
+# Menus kept per application: one per address prefix and language (a handful in practice).
+_MAX_MENUS = 16
 
-def nav_items(user: Any, has_right: Callable[[Any, str], bool]) -> list[dict[str, str]]:
-    """The entries of the navigation bar for ``user`` (``has_right`` asks the access policy)."""
+
+def _links() -> tuple[tuple[str, NavLink], ...]:
+    """(right, link) of each entry whose page exists, in the request's language: the same for
+    every reader of that language, so built once per application, prefix and language."""
+    menus: dict[tuple[str, str], tuple[tuple[str, NavLink], ...]]
+    menus = current_app.extensions.setdefault(_CACHE, {})
+    key = (request.script_root if has_request_context() else "", current_language())
+    links = menus.get(key)
+    if links is None:
+        links = tuple(
+            (item.right, NavLink(url_for(item.endpoint), translate(item.label)))
+            for item in NAV
+            if item.endpoint in current_app.view_functions
+        )
+        if len(menus) >= _MAX_MENUS:
+            menus.clear()
+        menus[key] = links
+    return links
+
+
+def nav_items(user: Any, rights: Callable[[Any], frozenset[str]]) -> list[NavLink]:
+    """The entries of the navigation bar for ``user`` (``rights`` asks the access policy which
+    organisation-wide rights the user holds)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        {"url": url_for(item.endpoint), "label": translate(item.label)}
-        for item in NAV
-        if has_right(user, item.right) and item.endpoint in current_app.view_functions
-    ]
+    held = rights(user)
+    return [link for right, link in _links() if right in held]

@@ -320,7 +320,7 @@ def init_pipeline(app: Flask) -> None:
             "perm": permissions,
             "vocab": vocab,
             "org_name": app.config["ORGANISATION_NAME"],
-            "nav_items": lambda user: nav_items(user, permissions.has_right),
+            "nav_items": lambda user: nav_items(user, permissions.global_rights),
             "now_utc": utcnow,
         }
 
