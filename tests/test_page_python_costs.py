@@ -314,3 +314,31 @@ def test_the_menu_is_written_from_entries_prepared_once_per_language(app, make_u
     db.session.execute(update(User).where(User.id == coordinator.id).values(role=Role.MONITOR))
     db.session.commit()
     assert "Statistics" not in _menu(manager.get("/cases").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_day_and_a_country_on_a_list_row_cost_a_few_calls(app, language):
+    """Each row of the case list writes a day or two and a country: in the reader's convention
+    and language (English inside a document rendered in English), each at a few calls, not the
+    locale looked up and named again for every value."""
+    day, moment = date(2011, 6, 12), utcnow()
+    filters = app.jinja_env.filters
+    files = {str(Path(i18n.__file__)), str(Path(pipeline.__file__))}
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        first = filters["day"](day), filters["pdate"](day), filters["country"]("UZ")
+        assert first == (
+            ("2011-06-12", "2011-06-12", "Uzbekistan")
+            if language == "en"
+            else ("12.06.2011", "12.06.2011", "Узбекистан")
+        )
+        calls, _written = calls_within(
+            files,
+            lambda: [
+                (filters["day"](moment), filters["pdate"](day), filters["country"]("UZ"))
+                for _ in range(20)
+            ],
+        )
+        assert calls <= 20 * 40, calls  # 20 * 63 when each value named its locale anew
+        with i18n.english():
+            assert (filters["day"](day), filters["country"]("UZ")) == ("2011-06-12", "Uzbekistan")
+        assert (filters["day"](day), filters["country"]("UZ")) == first[::2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -29,8 +29,10 @@ def name(code: str | None) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
+@lru_cache(maxsize=1024)
 def local_name(code: str | None, language: str) -> str:
-    """The country's name in ``language`` ("en" or "ru"; the English name if none is known)."""
+    """The country's name in ``language`` ("en" or "ru"; the English name if none is known).
+    Remembered: a list names the same few countries row after row."""
     english = name(code)
     if not code or language != "ru":
         return english

@@ -204,8 +204,28 @@ def current_language() -> str:
 
 
 def _language() -> str:
-    locale = current_locale()
-    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+    return _reader()[0]
+
+
+def _reader() -> tuple[str, str | None]:
+    """(language, locale identifier) of the current locale, worked out once for each locale
+    object (a ``force_locale`` block sets its own): a list writes dates and countries on every
+    row, and naming a locale costs a dozen calls."""
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None)
+    if locale is not None:
+        remembered = state.__dict__.get("casework_reader")
+        if remembered is not None and remembered[0] is locale:
+            return remembered[1]
+    else:
+        locale = current_locale()
+        state = _babel_state()
+    if locale is None:
+        return "en", None
+    reader = (locale.language if locale.language in LANGUAGES else "en", str(locale))
+    if state is not None and getattr(state, "babel_locale", None) is locale:
+        state.casework_reader = (locale, reader)
+    return reader
 
 
 # A stored text: a required one (a title) or an optional one (a summary).
@@ -227,8 +247,7 @@ def _written(day: date, pattern: str, locale: str | None) -> str:
 
 
 def _locale_id() -> str | None:
-    locale = current_locale()
-    return str(locale) if locale is not None else None
+    return _reader()[1]
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -236,7 +255,8 @@ def format_day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     day = value.date() if isinstance(value, datetime) else value
-    return _written(day, _DAY[_language()], _locale_id())
+    language, locale = _reader()
+    return _written(day, _DAY[language], locale)
 
 
 def format_moment(value: datetime | None) -> str:
@@ -256,7 +276,8 @@ def format_partial_date(value: Any, approximate: bool = False, note: str | None 
     elif value.day is not None:
         text = format_day(date(value.year, value.month, value.day))
     elif value.month is not None:
-        text = _written(date(value.year, value.month, 1), _MONTH[_language()], _locale_id())
+        language, locale = _reader()
+        text = _written(date(value.year, value.month, 1), _MONTH[language], locale)
     else:
         text = f"{value.year:04d}"
     if approximate:
