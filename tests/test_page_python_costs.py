@@ -342,3 +342,26 @@ def test_a_day_and_a_country_on_a_list_row_cost_a_few_calls(app, language):
         with i18n.english():
             assert (filters["day"](day), filters["country"]("UZ")) == ("2011-06-12", "Uzbekistan")
         assert (filters["day"](day), filters["country"]("UZ")) == first[::2]
+
+
+def test_the_case_list_writes_its_name_search_token_without_building_a_form(app, make_user):
+    """The case list offers the name search (a form posted with the page's CSRF token): the
+    token is written as every form writes it, without building a form object for each list
+    page; the search sent from the list is accepted with it and refused without it."""
+    import flask_wtf.form
+    import wtforms.form
+
+    form_files = {str(Path(flask_wtf.form.__file__)), str(Path(wtforms.form.__file__))}
+    coordinator = make_user(Role.COORDINATOR)
+    client = log_in(app.test_client(), coordinator)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        calls, response = calls_within(form_files, lambda: client.get("/cases"))
+        assert calls == 0, calls
+        search = response.get_data(as_text=True).split('action="/cases/search"', 1)[1]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', search).group(1)
+        found = client.post("/cases/search", data={"name": "Kholmatov", "csrf_token": token})
+        assert found.status_code == 200
+        assert client.post("/cases/search", data={"name": "Kholmatov"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

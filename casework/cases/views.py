@@ -191,7 +191,6 @@ def case_list():
         sort_labels=listing.SORT_LABELS,
         open_status=listing.OPEN,
         urgent_or_imminent=listing.URGENT_OR_IMMINENT,
-        search_form=NameSearchForm(),
     )
 
 
