@@ -73,10 +73,11 @@ def row_url(endpoint: str, **values: Any) -> str:
     built_in = patterns[names]
     if built_in is None:
         return url_for(endpoint, **values)
-    key = (names, tuple(values[name] for name in built_in))
+    key = (names, tuple([values[name] for name in built_in]) if built_in else ())
     if key not in patterns:
         patterns[key] = _pattern(endpoint, values, built_in)
     pieces = patterns[key]
     if pieces is None:
         return url_for(endpoint, **values)
-    return "".join(str(values[p]) if i % 2 else p for i, p in enumerate(pieces))
+    # Lists, not generators: a generator is resumed (a call) for each piece of each row.
+    return "".join([str(values[p]) if i % 2 else p for i, p in enumerate(pieces)])
