@@ -1152,6 +1152,13 @@ def can_download_job_result(user: Any, job: Any) -> bool:
     return still_reads_job_cases(user, job)
 
 
+def can_read_import_check(user: Any, job: Any) -> bool:
+    """The report of a large file's check (its rows' values, the names of the people they may
+    match, as its creator may see them): its creator alone, while they may import cases.
+    Whoever else sees the job sees its counts only."""
+    return _active(user) and job.created_by_id == user.id and can_import_cases(user)
+
+
 def still_reads_job_cases(user: Any, job: Any) -> bool:
     """May ``user`` still read every case whose content went into the job's file?"""
     from casework.core.db import in_chunks

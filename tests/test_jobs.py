@@ -77,23 +77,59 @@ def _system_job(kind: str) -> Job:
 # --- large imports and exports become jobs --------------------------------------------------
 
 
-def test_a_large_import_runs_as_a_job_with_progress(app, make_user, monkeypatch):
+def _upload(client, content: bytes, name: str = "legacy.csv", **fields):
+    return client.post(
+        "/imports/cases",
+        data={"file": (io.BytesIO(content), name), **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_large_import_is_checked_then_written_by_jobs_with_progress(app, make_user, monkeypatch):
+    """A large file's check runs as a job too (a web request has a time limit): its page links
+    to the report, which leads to the same confirmation, and that starts the writing job."""
     monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
     seed_catalogue()
     db.session.commit()
     coordinator = make_user(Role.COORDINATOR)
     client = client_for(app, coordinator)
     content = (DATA / "cases-sample.csv").read_bytes()
-    html = client.post(
-        "/imports/cases",
-        data={"file": (io.BytesIO(content), "legacy.csv")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    assert "Import 22 cases now" in html
+    check_id = _job_id(_upload(client, content))
+    check = _job(check_id)
+    assert (check.kind, check.state, check.progress, check.attempts) == (
+        "imports.check",
+        JobState.DONE,
+        100,
+        1,
+    )
+    assert check.result == {
+        "rows_read": 22,
+        "cases_to_create": 22,
+        "people_to_create": 22,
+        "rejected_rows": 0,
+        "possible_duplicates": 2,
+        "warnings": 23,
+    }
+    # The job's row (not encrypted, its page shown to administrators) holds no name, nor
+    # anything of the file but the key it waits under.
+    assert set(check.params) == {"token"}
+    assert "Gulyamov" not in str(check.params) + str(check.result) + (check.message or "")
     staged = Path(app.config["UPLOAD_DIR"]) / "imports"
-    # The checked file waits encrypted: no name of the file is readable on disk.
-    [waiting] = list(staged.iterdir())
-    assert b"Gulyamov" not in waiting.read_bytes()
+    # The file and what its check found wait encrypted.
+    assert sorted(p.name for p in staged.iterdir()) == [
+        check.params["token"],
+        check.params["token"] + "-check",
+    ]
+    assert not any(b"Gulyamov" in p.read_bytes() for p in staged.iterdir())
+    page = client.get(f"/jobs/{check_id}").get_data(as_text=True)
+    assert "Check of a file to import" in page and "Done" in page and "Rows read" in page
+    assert f"/imports/cases/checks/{check_id}" in page and "Show the report" in page
+    report = client.get(f"/imports/cases/checks/{check_id}")
+    html = report.get_data(as_text=True)
+    assert report.status_code == 200 and "Checked: nothing written yet" in html
+    assert "Rows read: 22." in html and "Possible duplicates" in html
+    assert "Import 22 cases now" in html
+    assert db.session.scalar(select(func.count(Case.id))) == 0
 
     job_id = _job_id(client.post("/imports/cases/confirm"))
     job = _job(job_id)
@@ -103,17 +139,169 @@ def test_a_large_import_runs_as_a_job_with_progress(app, make_user, monkeypatch)
         100,
         1,
     )
+    assert set(job.params) == {"token"}
     assert job.result == {"cases": 22, "people": 22, "rejected_rows": 0, "possible_duplicates": 2}
     assert db.session.scalar(select(func.count(Case.id))) == 22
-    assert list(staged.iterdir()) == []  # the staged file went with the commit
+    assert list(staged.iterdir()) == []  # the staged file and its report went with the commit
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Import of cases" in page and "Done" in page and "job-progress.js" not in page
     status = client.get(f"/jobs/{job_id}/status").get_json()
     assert status["state"] == "done" and status["progress"] == 100 and status["finished"]
     assert "Gulyamov" not in str(job.params) + str(job.result) + (job.message or "")
+    # Confirmed once: a second confirmation has nothing to write.
+    assert client.post("/imports/cases/confirm").status_code == 400
     # Run again (a retry after a lost acknowledgement): nothing is imported twice.
     assert services.execute(job.id) == JobState.DONE
     assert db.session.scalar(select(func.count(Case.id))) == 22
+
+
+def test_a_large_files_report_is_its_creators_alone(app, make_user, monkeypatch):
+    """The report quotes the file and names the people it may match: the administrator, who
+    sees every job, sees the check's counts only; another coordinator not even the job."""
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    seed_catalogue()
+    db.session.commit()
+    coordinator = make_user(Role.COORDINATOR)
+    client = client_for(app, coordinator)
+    check_id = _job_id(_upload(client, (DATA / "cases-sample.csv").read_bytes()))
+    report_url = f"/imports/cases/checks/{check_id}"
+
+    other = client_for(app, make_user(Role.COORDINATOR))
+    assert other.get(f"/jobs/{check_id}").status_code == 404
+    assert other.get(report_url).status_code == 404
+    assert other.post("/imports/cases/confirm").status_code == 400
+    admin = client_for(app, make_user(Role.ADMIN))
+    page = admin.get(f"/jobs/{check_id}")
+    assert page.status_code == 200 and "Rows read" in page.get_data(as_text=True)
+    assert report_url not in page.get_data(as_text=True)
+    assert "Gulyamov" not in page.get_data(as_text=True)
+    assert admin.get(report_url).status_code == 403
+    monitor = client_for(app, make_user(Role.MONITOR))
+    assert monitor.get(report_url).status_code == 404
+    assert db.session.scalar(select(func.count(Job.id))) == 1  # nobody else started anything
+
+    # Its creator reads it, and confirms.
+    assert "Import 22 cases now" in client.get(report_url).get_data(as_text=True)
+    _job_id(client.post("/imports/cases/confirm"))
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+
+
+def test_a_large_file_with_rejected_rows_is_reported_and_not_kept(app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 1)
+    client = client_for(app, make_user(Role.COORDINATOR))
+    content = (
+        b"person_name,act_type,act_date\n"
+        b"Dilshad Memet,abduction,2016-06-03\n"
+        b"Alisher Kholmatov,extradition,someday\n"
+    )
+    check_id = _job_id(_upload(client, content))
+    check = _job(check_id)
+    assert check.state == JobState.DONE and check.result["rejected_rows"] == 1
+    html = client.get(f"/imports/cases/checks/{check_id}").get_data(as_text=True)
+    assert "Nothing can be imported yet" in html and "someday" in html
+    assert "cases now" not in html  # nothing to confirm
+    # The file is gone; its report waits (sealed) to be read, as long as a staged file would.
+    staged = Path(app.config["UPLOAD_DIR"]) / "imports"
+    assert [p.name for p in staged.iterdir()] == [check.params["token"] + "-check"]
+    assert client.post("/imports/cases/confirm").status_code == 400
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+    assert db.session.scalar(select(func.count(Job.id))) == 1
+
+    # Asked for the good rows only, it may be confirmed.
+    check_id = _job_id(_upload(client, content, valid_only="y"))
+    html = client.get(f"/imports/cases/checks/{check_id}").get_data(as_text=True)
+    assert "Import 1 case now" in html
+    _job_id(client.post("/imports/cases/confirm"))
+    assert db.session.scalar(select(func.count(Case.id))) == 1
+
+
+def test_a_russian_readers_large_file_is_reported_in_russian(app, make_user, monkeypatch):
+    """The check runs away from the page, in the language of the page that asked for it."""
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 1)
+    client = client_for(app, make_user(Role.COORDINATOR, language="ru"))
+    content = (
+        b"person_name,act_type,act_date\n"
+        b"Dilshad Memet,abduction,2016-06-03\n"
+        b"Alisher Kholmatov,extradition,someday\n"
+    )
+    check_id = _job_id(_upload(client, content))
+    page = client.get(f"/jobs/{check_id}").get_data(as_text=True)
+    assert "Проверка файла для импорта" in page and "Отклонено строк" in page
+    assert "Показать отчёт" in page
+    html = client.get(f"/imports/cases/checks/{check_id}").get_data(as_text=True)
+    assert "Прочитано строк: 2." in html and "someday" in html
+    assert "is not a date" not in html
+
+
+def test_a_large_file_that_cannot_be_imported_says_why_on_its_report(app, make_user, monkeypatch):
+    """Why may quote the file (an unknown column's header can be a name): the job's row says
+    where to read it, its report (sealed) says it, once: a retry would only repeat it."""
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 1)
+    client = client_for(app, make_user(Role.COORDINATOR))
+    content = (
+        f"person_name,act_type,act_date,{SECRET}\n"
+        "Dilshad Memet,abduction,2016-06-03,x\n"
+        "Another Person,extradition,2011,y\n"
+    ).encode()
+    check_id = _job_id(_upload(client, content))
+    check = _job(check_id)
+    assert (check.state, check.attempts) == (JobState.FAILED, 1)
+    assert check.error == "The file cannot be imported; the report of the check says why."
+    assert SECRET not in str(check.params) + str(check.result) + str(check.error_args)
+    page = client.get(f"/jobs/{check_id}")
+    assert page.status_code == 200
+    assert "the report of the check says why" in page.get_data(as_text=True)
+    report = client.get(f"/imports/cases/checks/{check_id}")
+    html = report.get_data(as_text=True)
+    assert report.status_code == 200 and "The file cannot be imported" in html
+    assert SECRET in html and "cases now" not in html
+    # Checked again from there: the form sends the file to the import page.
+    assert 'action="/imports/cases" enctype="multipart/form-data"' in html
+    staged = Path(app.config["UPLOAD_DIR"]) / "imports"
+    assert [p.name for p in staged.iterdir()] == [check.params["token"] + "-check"]
+    assert client.post("/imports/cases/confirm").status_code == 400
+
+
+def test_a_check_that_breaks_says_so_on_its_report_not_a_500(app, make_user, monkeypatch):
+    from casework.imports import checking
+
+    def breaks(*args, **kwargs):
+        raise RuntimeError(f"cannot process {SECRET}")
+
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    monkeypatch.setattr(checking, "import_cases", breaks)
+    client = client_for(app, make_user(Role.COORDINATOR))
+    check_id = _job_id(_upload(client, (DATA / "cases-sample.csv").read_bytes()))
+    check = _job(check_id)
+    assert check.state == JobState.FAILED and check.attempts == services.RETRIES + 1
+    assert SECRET not in str(check.error) + str(check.error_args) + str(check.result)
+    report = client.get(f"/imports/cases/checks/{check_id}")
+    html = report.get_data(as_text=True)
+    assert report.status_code == 200 and SECRET not in html
+    assert "The check stopped before it finished (Unexpected error (RuntimeError)" in html
+    assert "cases now" not in html
+    assert client.post("/imports/cases/confirm").status_code == 400
+
+
+def test_a_file_is_counted_without_being_read_to_choose_where_it_is_checked():
+    from openpyxl import Workbook
+
+    from casework.imports.reading import rows_at_most
+
+    assert rows_at_most(b"a,b\n1,2\n3,4\n", "x.csv") == 2
+    assert rows_at_most(b"a,b\r\n1,2\r\n3,4", "x.csv") == 2
+    assert rows_at_most(b"a,b\r1,2\r3,4\r", "x.csv") == 2  # old Mac line ends
+    assert rows_at_most(b"a,b\n", "x.csv") == 0
+    assert rows_at_most(b"", "x.csv") == 0
+    assert rows_at_most("a,b\n1,2\n".encode("utf-16"), "x.csv") == 1
+    book = Workbook()
+    for n in range(30):
+        book.active.append([f"r{n}", n])
+    book.create_sheet("More").append(["x"])
+    buf = io.BytesIO()
+    book.save(buf)
+    assert rows_at_most(buf.getvalue(), "x.xlsx") == 30  # 31 rows in all, less a header
+    assert rows_at_most(b"PK\x03\x04 not a workbook", "x.xlsx") == 0
 
 
 def test_the_sheet_chosen_by_its_name_is_not_kept_by_name_in_the_job(app, make_user, monkeypatch):
@@ -132,12 +320,10 @@ def test_the_sheet_chosen_by_its_name_is_not_kept_by_name_in_the_job(app, make_u
     buf = io.BytesIO()
     book.save(buf)
     client = client_for(app, make_user(Role.COORDINATOR))
-    html = client.post(
-        "/imports/cases",
-        data={"file": (io.BytesIO(buf.getvalue()), "cases.xlsx"), "sheet": "Family Kholmatov"},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    check = _job(_job_id(_upload(client, buf.getvalue(), "cases.xlsx", sheet="Family Kholmatov")))
+    html = client.get(f"/imports/cases/checks/{check.public_id}").get_data(as_text=True)
     assert "Import 2 cases now" in html
+    assert "Kholmatov" not in str(check.params) + str(check.result) + (check.message or "")
     job = _job(_job_id(client.post("/imports/cases/confirm")))
     assert job.state == JobState.DONE and job.result["cases"] == 2
     assert db.session.scalar(select(func.count(Case.id))) == 2
@@ -374,6 +560,31 @@ def test_a_worker_runs_an_export_job_from_redis(app, make_user, monkeypatch, red
     assert status["finished"] and status["download"]
     download = client.get(f"/jobs/{job_id}/download")
     assert download.status_code == 200 and download.get_data()[:2] == b"PK"
+
+
+def test_a_worker_checks_then_writes_a_large_import_from_redis(
+    app, make_user, monkeypatch, redis_queue
+):
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    seed_catalogue()
+    db.session.commit()
+    client = client_for(app, make_user(Role.COORDINATOR))
+    check_id = _job_id(_upload(client, (DATA / "cases-sample.csv").read_bytes()))
+    assert _job(check_id).state == JobState.QUEUED
+    # Not checked yet: the report's address leads to the job's progress.
+    waiting = client.get(f"/imports/cases/checks/{check_id}")
+    assert waiting.status_code == 302 and waiting.headers["Location"].endswith(f"/jobs/{check_id}")
+    assert client.post("/imports/cases/confirm").status_code == 400  # nothing checked to confirm
+    check_id = _job_id(_upload(client, (DATA / "cases-sample.csv").read_bytes()))
+    _work(redis_queue)
+    assert _job(check_id).state == JobState.DONE
+    html = client.get(f"/imports/cases/checks/{check_id}").get_data(as_text=True)
+    assert "Import 22 cases now" in html
+    job_id = _job_id(client.post("/imports/cases/confirm"))
+    assert _job(job_id).state == JobState.QUEUED
+    _work(redis_queue)
+    assert _job(job_id).state == JobState.DONE
+    assert db.session.scalar(select(func.count(Case.id))) == 22
 
 
 def test_rq_retries_a_failing_job_then_it_ends_failed(app, calls, redis_queue):

@@ -125,6 +125,8 @@ ROUTES: dict[str, Any] = {
     "people.unmerge_person": ("case", "merge_people"),
     "imports.import_page": ("global", "import_cases"),
     "imports.confirm_import": ("global", "import_cases"),
+    # The report of one's own check of a large file: tests/test_jobs.py covers others' checks.
+    "imports.check_report": ("global", "import_cases"),
     "legal.case_legal": ("case", "read"),
     "legal.new_link": ("case", "assess_legal"),
     "legal.edit_link": ("case", "assess_legal"),
@@ -299,6 +301,16 @@ def own_job(user: Any) -> str:
     return job.public_id
 
 
+def own_check(user: Any) -> str:
+    """The public id of a finished check of an import file by ``user``."""
+    from casework.jobs.models import Job, JobState
+
+    job = Job(kind="imports.check", params={}, created_by_id=user.id, state=JobState.DONE)
+    db.session.add(job)
+    db.session.commit()
+    return job.public_id
+
+
 def _values(world: World, endpoint: str, role: Role, relation: Relation):
     """URL arguments naming the objects the user of ``role`` meets in ``relation``."""
     user, cw = world.placement(role, relation)
@@ -349,6 +361,8 @@ def _values(world: World, endpoint: str, role: Role, relation: Relation):
         values["token_id"] = own_token(user)
     elif blueprint == "jobs":
         values["job_id"] = own_job(user)
+    elif endpoint == "imports.check_report":
+        values["job_id"] = own_check(user)
     elif cw is not None:
         values["public_id"] = cw.case.public_id
     return user, values

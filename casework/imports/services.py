@@ -140,6 +140,17 @@ class ImportReport:
     def rejected_rows(self) -> set[int]:
         return {p.row for p in self.rejected}
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ImportReport:
+        """The report ``as_dict`` gave (kept while a checked file waits for confirmation)."""
+        return cls(
+            **{
+                **values,
+                "rejected": [Problem(**p) for p in values["rejected"]],
+                "warnings": [Problem(**p) for p in values["warnings"]],
+            }
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows_read": self.rows_read,

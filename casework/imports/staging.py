@@ -3,6 +3,8 @@
 A checked file waits in the attachment store (``imports/<token>``) under a random token until
 the coordinator confirms (on the page, or through a background job for a large file, which may
 run on another server: every server reaches the store). It holds identifying data, so it is sealed like a document.
+A large file waits there while a background job checks it, and what the check found (its
+report) waits beside it (``imports/<token>-check``), sealed too.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def purge_stale() -> None:
 # A staged file starts with what its confirmation reads it by (``write``): this line, the
 # length of the options' JSON (8 bytes, big-endian), the JSON, then the file.
 _HEADER = b"casework-staged-import/1\n"
+# What a background check found waits beside the file, under its key with this ending.
+_OUTCOME = "-check"
 
 
 def _put_sealed(key: str, data: bytes) -> None:
@@ -63,12 +67,9 @@ def _put_sealed(key: str, data: bytes) -> None:
         storage().put(key, sealed)
 
 
-def staged(token: str) -> tuple[dict[str, Any] | None, bytes] | None:
-    """The staged options and file, or None if it is gone (expired, discarded, or never
-    there). A file staged by an older version has no options."""
-    key = _key(token)
-    if key is None:
-        return None
+def _get_sealed(key: str) -> bytes | None:
+    """The plaintext kept under ``key``, or None if it is gone or does not decrypt (damaged,
+    or staged unencrypted by an older version: it is removed, to be checked again)."""
     ring, conn = keyring(), db.session.connection()
     try:
         sealed = storage().open(key)
@@ -76,13 +77,21 @@ def staged(token: str) -> tuple[dict[str, Any] | None, bytes] | None:
         return None
     try:
         with sealed:
-            data = b"".join(
+            return b"".join(
                 sealedfiles.iter_stream(sealed, lambda key_id: ring.data_key(conn, key_id), key)
             )
     except DecryptionFailed:
-        # Damaged, or staged unencrypted by an older version: it has to be checked again.
         log.warning("a staged import file does not decrypt; discarded")
         storage().delete(key)
+        return None
+
+
+def staged(token: str) -> tuple[dict[str, Any] | None, bytes] | None:
+    """The staged options and file, or None if it is gone (expired, discarded, or never
+    there). A file staged by an older version has no options."""
+    key = _key(token)
+    data = None if key is None else _get_sealed(key)
+    if data is None:
         return None
     if not data.startswith(_HEADER):
         return None, data
@@ -109,12 +118,37 @@ def read(token: str) -> bytes | None:
     return None if found is None else found[1]
 
 
-def discard(token: str | None) -> None:
+def write_outcome(token: str, found: dict[str, Any]) -> None:
+    """Keep what a background check of the staged file found (its report, or why the file
+    cannot be imported) beside it, sealed and for as long: it quotes the file's cells and names
+    the people they may match."""
+    key = _key(token)
+    if key is None:
+        raise ValueError("not a staging token")
+    _put_sealed(key + _OUTCOME, json.dumps(found).encode("utf-8"))
+
+
+def outcome(token: str) -> dict[str, Any] | None:
+    """What the check of the staged file found, or None (not checked yet, or gone)."""
+    key = _key(token)
+    data = None if key is None else _get_sealed(key + _OUTCOME)
+    return None if data is None else json.loads(data)
+
+
+def discard(token: str | None, *, keep_outcome: bool = False) -> None:
+    """Remove the staged file and (unless ``keep_outcome``) what its check found."""
     key = _key(token or "")
     if key is not None:
         storage().delete(key)
+        if not keep_outcome:
+            storage().delete(key + _OUTCOME)
 
 
-def discard_after_commit(token: str) -> None:
+def discard_after_commit(token: str, *, keep_outcome: bool = False) -> None:
     """Remove the staged file once the current transaction (the import) is committed."""
-    event.listen(db.session(), "after_commit", lambda _session: discard(token), once=True)
+    event.listen(
+        db.session(),
+        "after_commit",
+        lambda _session: discard(token, keep_outcome=keep_outcome),
+        once=True,
+    )

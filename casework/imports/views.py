@@ -1,51 +1,51 @@
-"""The case-import page: upload, a dry run with the full report, then confirm."""
+"""The case-import page: upload, a check with the full report, then confirm.
+
+A small file is checked in the page; a large one by a background job (``checking``), whose
+report has a page of its own leading to the same confirmation.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, Flask, abort, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from casework import permissions
 from casework.core.db import db
-from casework.imports import staging
+from casework.imports import checking, staging
 from casework.imports.cli import import_cli, load_mapping
 from casework.imports.forms import CaseImportForm, ConfirmImportForm
-from casework.imports.reading import UnusableInput, read_table
-from casework.imports.services import ImportOptions, import_cases, known_headers
-from casework.jobs import services as jobs
+from casework.imports.reading import UnusableInput
+from casework.imports.services import ImportReport
+from casework.jobs.models import Job
+from casework.loader import load
 
 bp = Blueprint("imports", __name__)
 _SESSION_KEY = "case_import"
 
 
-def _table(data: bytes, pending: dict[str, Any]):
-    return read_table(
-        data,
-        pending["filename"],
-        encoding=pending["encoding"],
-        delimiter=pending["delimiter"],
-        sheet=pending["sheet"],
-        known=known_headers(pending["mapping"]),
+def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool) -> ImportReport:
+    return checking.run(
+        current_user, checking.read_pending(data, pending), pending, dry_run=dry_run
     )
-
-
-def _run(data: bytes, pending: dict[str, Any], *, dry_run: bool):
-    table = _table(data, pending)
-    options = ImportOptions(
-        mapping=pending["mapping"], dry_run=dry_run, valid_only=pending["valid_only"]
-    )
-    # The sheet read is named again by its place: its name may be a person's, and what is
-    # pending goes into the job's row (not encrypted) when a background job writes the file.
-    pending["sheet"] = table.sheet
-    return import_cases(current_user, table, options)
 
 
 def _discard(pending: dict[str, Any] | None) -> None:
     if pending:
         staging.discard(pending["token"])
+
+
+def _page(report: ImportReport | None, error: str | None, *, can_confirm: bool) -> str:
+    return render_template(
+        "imports/cases.html",
+        form=CaseImportForm(),
+        confirm_form=ConfirmImportForm(),
+        report=report,
+        error=error,
+        can_confirm=can_confirm,
+    )
 
 
 @bp.route("/imports/cases", methods=["GET", "POST"])
@@ -72,12 +72,17 @@ def import_page():
         try:
             if form.mapping.data:
                 pending["mapping"] = load_mapping(form.mapping.data)
+            if checking.is_large(data, pending):
+                # Checked by a background job, away from the request's time limit.
+                job = checking.start_check(current_user, data, pending)
+                session[_SESSION_KEY] = {"token": pending["token"], "check": job.public_id}
+                return redirect(url_for("jobs.detail", job_id=job.public_id))
             report = _run(data, pending, dry_run=True)
         except UnusableInput as exc:
             error = str(exc)
         finally:
             db.session.rollback()
-        if report is not None and (not report.rejected or pending["valid_only"]):
+        if report is not None and checking.confirmable(report, pending):
             staging.write(pending["token"], data, options=pending)
             db.session.commit()  # the data key that sealed it, if it is a new one
             # The token only: the rest waits beside the file (``staging.write``).
@@ -92,6 +97,21 @@ def import_page():
     )
 
 
+@bp.get("/imports/cases/checks/<job_id>")
+def check_report(job_id: str):
+    """The report of a large file's check, leading to its confirmation."""
+    job = load(Job, job_id, current_user, need=permissions.can_read_import_check)
+    if job.kind != checking.CHECK_JOB:
+        abort(404)
+    if not job.finished:
+        return redirect(url_for("jobs.detail", job_id=job.public_id))
+    report, error, confirmable = checking.findings(job)
+    waiting = session.get(_SESSION_KEY) or {}
+    # Confirmed from the session that uploaded the file, as a small file is.
+    ours = waiting.get("check") == job.public_id
+    return _page(report, error, can_confirm=confirmable and ours)
+
+
 @bp.post("/imports/cases/confirm")
 def confirm_import():
     if not permissions.can_import_cases(current_user):
@@ -100,40 +120,33 @@ def confirm_import():
     waiting = session.pop(_SESSION_KEY, None)
     if not form.validate_on_submit() or not waiting:
         abort(400)
-    found = staging.staged(waiting.get("token", ""))
+    token = waiting.get("token", "")
+    if waiting.get("check"):
+        # Checked by a job: written by one, once that check found it may be.
+        if not checking.confirmable_check(current_user, str(waiting["check"]), token):
+            abort(400)
+        job = checking.start_writing(current_user, token)
+        return redirect(url_for("jobs.detail", job_id=job.public_id))
+    found = staging.staged(token)
     if found is None or found[0] is None:
         abort(400)
     pending, data = found
     try:
-        if len(_table(data, pending).rows) > current_app.config["IMPORT_JOB_ROWS"]:
+        if checking.is_large(data, pending):
             # A large file is written by a background job, with its progress on the job's page.
-            job = jobs.start("imports.cases", pending, current_user)
+            job = checking.start_writing(current_user, token)
             return redirect(url_for("jobs.detail", job_id=job.public_id))
         report = _run(data, pending, dry_run=False)
     except UnusableInput as exc:
         db.session.rollback()
         _discard(pending)
-        return render_template(
-            "imports/cases.html",
-            form=CaseImportForm(),
-            confirm_form=form,
-            report=None,
-            error=str(exc),
-            can_confirm=False,
-        )
+        return _page(None, str(exc), can_confirm=False)
     if report.written:
         db.session.commit()
     else:
         db.session.rollback()
     _discard(pending)
-    return render_template(
-        "imports/cases.html",
-        form=CaseImportForm(),
-        confirm_form=form,
-        report=report,
-        error=None,
-        can_confirm=False,
-    )
+    return _page(report, None, can_confirm=False)
 
 
 def init_app(app: Flask) -> None:

@@ -56,6 +56,11 @@ class JobError(Exception):
         self.values = values
 
 
+class JobRefused(JobError):
+    """A failure a retry would only repeat (the input itself is refused): the job fails at
+    once."""
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str
@@ -65,18 +70,28 @@ class JobKind:
     may_start: Callable[[Any], bool] | None = None
     # Should it be retried after a failure? (Not when a retry could only fail the same way.)
     retry: bool = True
+    # A page beyond the job's counts (an endpoint taking ``job_id``), offered once the job is
+    # finished to whoever ``may_read_report`` allows.
+    report_page: str | None = None
+    may_read_report: Callable[[Any, Job], bool] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
 
 
 def job_kind(
-    name: str, label: str, *, may_start: Callable[[Any], bool] | None = None, retry: bool = True
+    name: str,
+    label: str,
+    *,
+    may_start: Callable[[Any], bool] | None = None,
+    retry: bool = True,
+    report_page: str | None = None,
+    may_read_report: Callable[[Any, Job], bool] | None = None,
 ) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
     """Register the decorated function as the job kind ``name``."""
 
     def register(fn: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
-        KINDS[name] = JobKind(name, label, fn, may_start, retry)
+        KINDS[name] = JobKind(name, label, fn, may_start, retry, report_page, may_read_report)
         return fn
 
     return register
@@ -85,6 +100,14 @@ def job_kind(
 def kind_label(name: str) -> str:
     kind = KINDS.get(name)
     return translate(kind.label) if kind else name
+
+
+def report_endpoint(job: Job, user: Any) -> str | None:
+    """The endpoint of the finished job's report page, if ``user`` may read it."""
+    kind = KINDS.get(job.kind)
+    if kind is None or kind.report_page is None or kind.may_read_report is None:
+        return None
+    return kind.report_page if job.finished and kind.may_read_report(user, job) else None
 
 
 @dataclass
@@ -270,7 +293,9 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
         return JobState.DONE
     except BaseException as exc:
         db.session.rollback()
-        retryable = spec is not None and spec.retry and not isinstance(exc, PermissionDenied)
+        retryable = (
+            spec is not None and spec.retry and not isinstance(exc, (PermissionDenied, JobRefused))
+        )
         attempts = db.session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
         last = final_attempt if final_attempt is not None else attempts > RETRIES
         state = JobState.FAILED if (last or not retryable) else JobState.QUEUED

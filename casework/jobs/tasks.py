@@ -14,10 +14,11 @@ from flask import current_app
 from casework import permissions
 from casework.core import formkeys
 from casework.core.crypto import MasterKey
-from casework.core.i18n import N_, english
+from casework.core.i18n import N_, english, in_language
 from casework.jobs.services import (
     JobContext,
     JobError,
+    JobRefused,
     job_kind,
     purge_expired_results,
     recover_abandoned,
@@ -49,34 +50,28 @@ def export_cases_job(ctx: JobContext) -> None:
 @job_kind("imports.cases", N_("Import of cases"), may_start=permissions.can_import_cases)
 def import_cases_job(ctx: JobContext) -> None:
     """A checked import file, written with progress; the staged file goes once it is done."""
-    from casework.imports import staging
-    from casework.imports.reading import UnusableInput, read_table
-    from casework.imports.services import ImportOptions, import_cases, known_headers
+    from casework.imports import checking, staging
+    from casework.imports.reading import UnusableInput
 
-    pending = ctx.params
-    data = staging.read(pending.get("token", ""))
-    if data is None:
+    token = ctx.params.get("token", "")
+    found = staging.staged(token)
+    if found is None:
         raise JobError(
             N_("The checked file is no longer there: check it again on the import page.")
         )
+    # Its options wait sealed with it (a job started by an older version kept them here).
+    options, data = found
+    pending = {**ctx.params, **(options or {})}
     try:
-        table = read_table(
-            data,
-            pending["filename"],
-            encoding=pending.get("encoding"),
-            delimiter=pending.get("delimiter"),
-            sheet=pending.get("sheet"),
-            known=known_headers(pending.get("mapping") or {}),
-        )
+        table = checking.read_pending(data, pending)
     except UnusableInput as exc:
         raise JobError(N_("The file can no longer be read; check it again.")) from exc
     total = len(table.rows)
     check = ctx.counter(total, N_("%(done)s of %(total)s rows checked"), 0, 40)
     write = ctx.counter(total, N_("%(done)s of %(total)s rows written"), 40, 99)
-    options = ImportOptions(
-        mapping=pending.get("mapping") or {}, dry_run=False, valid_only=pending["valid_only"]
+    report = checking.run(
+        ctx.user, table, pending, dry_run=False, progress=check, write_progress=write
     )
-    report = import_cases(ctx.user, table, options, progress=check, write_progress=write)
     if not report.written:
         raise JobError(
             N_(
@@ -91,7 +86,69 @@ def import_cases_job(ctx: JobContext) -> None:
         rejected_rows=len(report.rejected_rows),
         possible_duplicates=len(report.possible_duplicates),
     )
-    staging.discard_after_commit(pending.get("token", ""))
+    staging.discard_after_commit(token)
+
+
+# The names the job page gives the counts of an import's jobs (``result``).
+RESULT_NAMES = (
+    N_("Rows read"),
+    N_("Cases to create"),
+    N_("People to create"),
+    N_("Rejected rows"),
+    N_("Possible duplicates"),
+    N_("Warnings"),
+    N_("People"),
+)
+
+
+@job_kind(
+    "imports.check",
+    N_("Check of a file to import"),
+    may_start=permissions.can_import_cases,
+    report_page="imports.check_report",
+    may_read_report=permissions.can_read_import_check,
+)
+def check_import_job(ctx: JobContext) -> None:
+    """A large file's check (the page's dry run); its report is kept sealed beside the staged
+    file, the job's row holds its counts."""
+    from casework.core.db import db
+    from casework.imports import checking, staging
+    from casework.imports.reading import UnusableInput
+
+    token = ctx.params.get("token", "")
+    found = staging.staged(token)
+    if found is None or found[0] is None:
+        raise JobRefused(
+            N_("The file to check is no longer there: upload it again on the import page.")
+        )
+    pending, data = found
+    ctx.progress(1, N_("Reading the file"))
+    with in_language(pending.get("language")):
+        try:
+            table = checking.read_pending(data, pending)
+            check = ctx.counter(len(table.rows), N_("%(done)s of %(total)s rows checked"), 2, 99)
+            report = checking.run(ctx.user, table, pending, dry_run=True, progress=check)
+        except UnusableInput as exc:
+            # Why may quote the file (its headers): said on the check's page only.
+            staging.write_outcome(token, {"error": str(exc)})
+            db.session.commit()  # the data key that sealed it, if it is a new one
+            staging.discard(token, keep_outcome=True)
+            raise JobRefused(
+                N_("The file cannot be imported; the report of the check says why.")
+            ) from None
+    confirmable = checking.confirmable(report, pending)
+    staging.write_outcome(token, {"report": report.as_dict(), "confirmable": confirmable})
+    if not confirmable:
+        # Nothing of it can be written: the file goes, its report stays to be read.
+        staging.discard_after_commit(token, keep_outcome=True)
+    ctx.result(
+        rows_read=report.rows_read,
+        cases_to_create=report.created["cases"],
+        people_to_create=report.created["people"],
+        rejected_rows=len(report.rejected_rows),
+        possible_duplicates=len(report.possible_duplicates),
+        warnings=len(report.warnings),
+    )
 
 
 @job_kind("reminders.send", N_("E-mail reminders"), may_start=permissions.can_run_system_jobs)

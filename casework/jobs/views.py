@@ -65,11 +65,13 @@ def start_job():
 @bp.get("/jobs/<job_id>")
 def detail(job_id: str):
     job = load(Job, job_id, current_user)
+    report = services.report_endpoint(job, current_user)
     return render_template(
         "jobs/detail.html",
         job=job,
         status=services.status(job, current_user),
         label=services.kind_label(job.kind),
+        report_url=url_for(report, job_id=job.public_id) if report else None,
     )
 
 
