@@ -1593,6 +1593,23 @@ def test_column_names_spelt_with_spaces_or_hyphens_are_the_columns(app, coordina
     assert {n.name for n in db.session.scalars(select(PersonName))} == {"Ali Valiev", "Али"}
 
 
+@pytest.mark.parametrize("header", ["CaseID", "caseID", "Case ID", "CASE_ID", "UnhcrID"])
+def test_a_header_ending_in_capitals_is_split_as_words(app, coordinator, tmp_path, header):
+    """ "CaseID" is "Case ID" (camel case ending in an abbreviation), the case's own reference,
+    not a column the file is refused for."""
+    column = "unhcr_number" if header == "UnhcrID" else "case_key"
+    if column == "unhcr_number":
+        content = f"person_name,act_type,act_date,{header}\nAli Valiev,extradition,2011,X-1\n"
+    else:
+        content = f"{header},person_name,act_type,act_date\nKZ-OLD-1,Ali Valiev,extradition,2011\n"
+    result, _ = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    if column == "case_key":
+        assert db.session.scalar(select(Case)).external_ref == "KZ-OLD-1"
+    else:
+        assert db.session.scalar(select(Person)).unhcr_number == "X-1"
+
+
 AUTHORISATION_HEADER = ["case_key", "person_name", "act_type", "act_date"]
 AUTHORISATION_HEADER += ["Authorisation", "authorised_on"]
 

@@ -269,14 +269,16 @@ _SEP_LINE = re.compile(r"\Asep=([,;\t|])[ \t]*(?:\r\n?|\n)", re.IGNORECASE)
 
 # Where a word of a header in camel case starts: "PersonName", "actDate", "UNHCRNumber"
 # (a capital followed by small letters: "DoB" is one word, as "dob" is).
-_CAMEL = re.compile(r"(?<=[A-Za-z])(?=[A-Z][a-z])")
+# Where camel case starts a word: "PersonName", "UNHCRNumber", and an abbreviation at the end
+# ("CaseID").
+_CAMEL = re.compile(r"(?<=[A-Za-z])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
 
 
 def header_key(text: str) -> str:
     """A header as headers are compared: any case, spaces (non-breaking ones too) trimmed and
     single, underscores, hyphens and camel case as spaces (person_name, "Person Name",
-    "person-name", "PersonName"), letters composed, "ё" as "е" (Russian writes it either
-    way)."""
+    "person-name", "PersonName", "CaseID"), letters composed, "ё" as "е" (Russian writes it
+    either way)."""
     text = _CAMEL.sub(" ", unicodedata.normalize("NFC", text)).casefold().replace("ё", "е")
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
