@@ -2619,6 +2619,22 @@ def test_the_end_of_file_mark_of_dos_tools_is_not_a_row(app, coordinator, tmp_pa
         assert report["rows_read"] == 2 and report["created"] == {"cases": 2, "people": 2}
 
 
+def test_line_ends_written_twice_over_are_one_line_end(app, coordinator, tmp_path):
+    """A file whose line ends went through a text-mode write twice (CR CR LF) was read with an
+    empty line after each row: the rows were numbered 3, 5, 7..., which the spreadsheet does
+    not show, so the report pointed at the wrong rows. Each CR CR LF is one line end."""
+    content = (
+        "case_key,person_name,act_type,act_date,narrative\r\r\n"
+        "K-1,Alisher Kholmatov,extradition,2011,\r\r\n"
+        'K-2,Dilshad Memet,abduction,2016,"Taken at night,\r\r\nheld in Almaty"\r\r\n'
+        "K-3,Gulnora Yusupova,deportation,someday,\r\r\n"
+    )
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert report["rows_read"] == 3
+    # The row after a cell of two lines is numbered as a spreadsheet shows it: 4.
+    assert [(p["row"], p["value"]) for p in report["rejected"]] == [(4, "someday")]
+
+
 def test_a_formula_saved_without_its_value_is_imported_as_its_text_with_a_warning(
     app, coordinator, tmp_path
 ):

@@ -343,6 +343,9 @@ def read_csv(
         raise UnusableInput(_("The file is not a text (CSV) file."))
     # DOS tools end a text file with Ctrl-Z: the end of the file, not a row.
     text = text.rstrip("\x1a")
+    # A line end written twice over (CR LF written again in text mode: CR CR LF) is one, not
+    # a line end and an empty line after each row, which numbered the rows 3, 5, 7...
+    text = text.replace("\r\r\n", "\r\n")
     # A cell as long as the file: one over its column's limit is a problem of its row, said in
     # the user's words, not the whole file refused by the reader's own limit (128 KiB).
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
