@@ -2635,6 +2635,28 @@ def test_line_ends_written_twice_over_are_one_line_end(app, coordinator, tmp_pat
     assert [(p["row"], p["value"]) for p in report["rejected"]] == [(4, "someday")]
 
 
+def test_a_file_padded_with_nul_bytes_is_read_without_them(app, coordinator, tmp_path):
+    """A file cut to a disk's block or a fixed size (a copy from a memory card, a download
+    stopped and resumed) ends in NUL bytes: it was refused as "not a text (CSV) file". The
+    padding is no part of the text; a NUL within it still refuses the file, saying where."""
+    content = (
+        "case_key;person_name;act_type;act_date\r\n"
+        "K-1;Алишер Холматов;extradition;2011\r\n"
+        "K-2;Гульнора Юсупова;deportation;2012\r\n"
+    )
+    for encoding in ("utf-8", "cp1251"):
+        padded = content.encode(encoding) + b"\x00" * 3000
+        result, report = _run(app, coordinator, tmp_path, padded, "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert report["rows_read"] == 2 and report["created"] == {"cases": 2, "people": 2}
+    damaged = content.replace("K-2;", "K-2\x00\x00;").encode() + b"\x00" * 10
+    result, _report = _run(app, coordinator, tmp_path, damaged, "--dry-run")
+    assert result.exit_code == 2
+    assert "NUL characters on line 3" in result.output
+    html = _checked(_web(app, coordinator), damaged, "cases.csv")
+    assert "NUL characters on line 3" in html
+
+
 def test_a_formula_saved_without_its_value_is_imported_as_its_text_with_a_warning(
     app, coordinator, tmp_path
 ):

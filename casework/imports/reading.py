@@ -339,10 +339,17 @@ def read_csv(
         text, used = decode(data, encoding)
     except UnicodeDecodeError as exc:
         raise UnusableInput(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
-    if "\x00" in text:
-        raise UnusableInput(_("The file is not a text (CSV) file."))
-    # DOS tools end a text file with Ctrl-Z: the end of the file, not a row.
-    text = text.rstrip("\x1a")
+    # DOS tools end a text file with Ctrl-Z, and a file cut to a disk's block or a fixed size
+    # ends in NUL bytes: the end of the file, not a row.
+    text = text.rstrip("\x1a\x00")
+    if (nul := text.find("\x00")) >= 0:
+        raise UnusableInput(
+            _(
+                "The file has NUL characters on line %(line)s: it is not a text (CSV) file, or "
+                "it was damaged. Save it again as CSV from the spreadsheet program.",
+                line=len(text[: nul + 1].splitlines()),
+            )
+        )
     # A line end written twice over (CR LF written again in text mode: CR CR LF) is one, not
     # a line end and an empty line after each row, which numbered the rows 3, 5, 7...
     text = text.replace("\r\r\n", "\r\n")
