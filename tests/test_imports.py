@@ -2540,6 +2540,36 @@ def test_a_span_across_years_or_a_limit_is_refused_saying_why(app, coordinator, 
     assert db.session.scalar(select(Case)).act_date.iso() == "2011"
 
 
+def test_a_date_that_names_no_year_is_refused_saying_why(app, coordinator, tmp_path):
+    """ "12.11" is the 12th of November of no year, or December 2011; "декабрь-январь 2012" is
+    December of 2011 or of 2012. Each was refused as "not a date", which says nothing of what
+    to write instead; now each is refused saying why, with the form that is read."""
+    bad = {
+        2: ("act_date", "12.11", "a day and a month with no year"),
+        3: ("act_date", "25/11", "a day and a month with no year"),
+        4: ("act_date", "декабрь-январь 2012", "декабрь 2011 – январь 2012"),
+        5: ("act_date", "November-February 2012", "one year into the next"),
+        6: ("birth_date", "12.11", "a day and a month with no year"),
+    }
+    content = "person_name;act_type;act_date;birth_date\n" + "".join(
+        f"Person {row};extradition;{value if column == 'act_date' else '2011'};"
+        f"{value if column == 'birth_date' else ''}\n"
+        for row, (column, value, _why) in bad.items()
+    )
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1 and _count(Case) == 0
+    got = {p["row"]: (p["column"], p["message"]) for p in report["rejected"]}
+    assert set(got) == set(bad), got
+    for row, (column, _value, why) in bad.items():
+        assert got[row][0] == column and why in got[row][1], got[row]
+        assert "is not a date" not in got[row][1]
+    # Its year written in full, it is read.
+    result, report = _run(
+        app, coordinator, tmp_path, "person_name;act_type;act_date\nAli;extradition;12.11.2011\n"
+    )
+    assert result.exit_code == 0, report["rejected"]
+
+
 def test_an_age_or_a_decade_for_a_birth_date_is_refused_saying_why(app, coordinator, tmp_path):
     """Registers write an age where the birth date goes ("age 34", "34 года"), or a decade
     ("1980-е"): no birth year is invented from them (the age at which day?), and the refusal

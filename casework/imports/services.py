@@ -622,8 +622,8 @@ def _years_spanned(text: str) -> tuple[str, str] | None:
 def _within_a_year(text: str) -> tuple[str | None, str] | None:
     """A date of an act given as a part of one year ("лето 2011", "Q2 2011", "конец 2011",
     "апрель-май 2011"): the year (ISO text) and what to tell the reader; None for a year the
-    text does not name (a span of years, a winter), with why it is refused. None when the text
-    is none of these."""
+    text does not name (a span of years, a winter, "декабрь-январь 2012", "12.11"), with why
+    it is refused. None when the text is none of these."""
     text = " ".join(_YEAR_WORDS.sub("", text.strip()).split())
     # "в 2010-х годах", "in the 1990s": the preposition says nothing of the date.
     text = DATE_PREPOSITION.sub("", text)
@@ -660,6 +660,18 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
             "A winter runs from December into the next year, so this names no one year: give "
             "the year or the month of the act."
         )
+    elif (m := _TWO_MONTHS.fullmatch(text)) and _month_number(m[1]) and _month_number(m[2]):
+        # Two of one year are read above: the later month first, they run into the next.
+        return None, _(
+            "\u201c%(first)s\u2013%(last)s\u201d runs from one year into the next, so this "
+            "names no one year: write each month with its year (\u201c%(example)s\u201d), or give the year "
+            "of the act.",
+            first=m[1],
+            last=m[2],
+            example=f"{m[1]} {int(m[3]) - 1} \u2013 {m[2]} {m[3]}",
+        )
+    elif why := _no_year(text):
+        return None, why
     if year is None:
         return None
     return year, _(
@@ -677,10 +689,28 @@ _AGE = re.compile(
 )
 
 
+# A day and a month, or a month and a year in two digits: "12.11", "25/11".
+_NO_YEAR = re.compile(r"\d{1,2}[./]\d{1,2}")
+
+
+def _no_year(text: str) -> str | None:
+    """Why a date written as "12.11" is refused (the 12th of November of no year, or December
+    2011?); None for any other text."""
+    if not _NO_YEAR.fullmatch(text.strip()):
+        return None
+    return _(
+        "\u201c%(text)s\u201d names no year in full: a day and a month with no year, or a "
+        "month and a year in two digits. Write the year in four digits (DD.MM.YYYY, MM.YYYY).",
+        text=text.strip(),
+    )
+
+
 def _not_a_birth_date(text: str, act_date: str) -> str | None:
-    """Why ``text`` (a birth date as written) is an age or a decade, which name no year of
-    birth; None when it is neither. The example year is the act's year less the age (the
-    act's year, when the file gives it, else this year)."""
+    """Why ``text`` (a birth date as written) is an age or a decade, or names no year in full
+    ("12.11"), which name no year of birth; None when it is none of these. The example year
+    is the act's year less the age (the act's year, when the file gives it, else this year)."""
+    if why := _no_year(text):
+        return why
     if m := _AGE.fullmatch(text):
         age = int(m[1] or m[2])
         when = int(y[0]) if (y := re.search(r"\b(?:19|20)\d{2}\b", act_date)) else date.today().year
