@@ -792,6 +792,22 @@ def action_cases_for(
     return [case for case in action.cases if can_view_identifying(user, case)]
 
 
+def readable_action_texts(
+    user: User, actions: Iterable[Any], readable: Collection[int]
+) -> frozenset[int]:
+    """The ids of those of ``actions`` whose own words ``user`` may read: the rule of
+    ``can_read_action_text`` decided for a whole list at once (``readable`` as for
+    ``action_cases_for``)."""
+    if not _active(user):
+        return frozenset()
+    thematic = can_view_advocacy(user) and user.role in THEMATIC_POLICY["view"]
+    return frozenset(
+        action.id
+        for action in actions
+        if (all(case.id in readable for case in action.cases) if action.cases else thematic)
+    )
+
+
 def can_download_action_document(user: User, action: Any, document: Any = None) -> bool:
     """An action's document may concern any of its cases: every one must be readable. Those
     the action had when ``document`` was attached too (``document_cases``): unlinking a case

@@ -21,9 +21,9 @@ from casework.accounts.models import User
 from casework.advocacy import services as advocacy
 from casework.cases import listing
 from casework.cases.models import Case, CaseMember
-from casework.core import i18n, navigation, pipeline, sealing
+from casework.core import i18n, navigation, pipeline, sealing, vocab
 from casework.core.db import db, utcnow
-from casework.core.vocab import CaseStatus, Role, TeamRole, Urgency
+from casework.core.vocab import ActionStatus, ActionType, CaseStatus, Role, TeamRole, Urgency
 from casework.legal import services as legal_services
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
@@ -197,40 +197,118 @@ def test_the_follow_up_overview_builds_its_rows_query_once(app, make_user, monke
     log_in(client, getattr(archive, who))
     html_before = client.get("/advocacy/followups").get_data(as_text=True)
     built = []
-    real = advocacy._actions_query
+    real = advocacy._followup_rows
 
     def counted(*args, **kwargs):
         built.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(advocacy, "_actions_query", counted)
+    monkeypatch.setattr(advocacy, "_followup_rows", counted)
     html = client.get("/advocacy/followups").get_data(as_text=True)
     assert html.count("<tr>") == html_before.count("<tr>") > 4
     assert len(built) == 1, built
 
 
-def test_the_follow_up_table_asks_once_per_row_whether_its_words_are_read(
-    app, make_user, monkeypatch
-):
-    """Whether a row shows the action's title and reference number is decided once for the
-    row, and the title shown where it is."""
+MACROS = "templates/advocacy/_macros.html"
+ROW_CALLS = 480  # a row's reading, deciding and writing out (its dates, links, case references)
+
+
+def _follow_up_calls(app, archive: Archive, who: str, path: str) -> tuple[int, int]:
+    """The calls made reading and writing out the follow-up rows of ``path``, and the rows."""
+    client = app.test_client()
+    log_in(client, getattr(archive, who))
+    client.get(path)  # statements compiled, catalogues read
+    files = {str(Path(advocacy.__file__)), str(Path(app.root_path).parent / MACROS)}
+    calls, response = calls_within(files, lambda: client.get(path))
+    assert response.status_code == 200
+    return calls, response.get_data(as_text=True).count('<span class="nowrap">')
+
+
+@pytest.mark.parametrize("who", ["coordinator", "lawyer"])
+def test_a_follow_up_row_costs_few_calls(app, make_user, who):
+    """A follow-up row is read as a few columns (not an object with its cases, body and
+    person responsible), decided by the policy with the whole list, and written out without a
+    macro per cell."""
     archive = Archive(make_user)
     archive.grow(4)
+    path = "/advocacy/followups"
+    few, rows_few = _follow_up_calls(app, archive, who, path)
+    archive.grow(8)
+    many, rows_many = _follow_up_calls(app, archive, who, path)
+    assert rows_many - rows_few >= 4, (rows_few, rows_many)
+    assert (many - few) / (rows_many - rows_few) <= ROW_CALLS, (few, many, rows_few, rows_many)
+
+
+def test_a_follow_up_row_opens_no_words_it_withholds(app, make_user, monkeypatch):
+    """A row whose action also concerns a case the reader may not read shows neither its title
+    nor its reference number: neither is decrypted for them. The rows they read show both, and
+    the references of the cases they read."""
+    archive = Archive(make_user)
+    archive.grow(2)
+    lawyer, monitor = archive.lawyer, archive.monitor
+    off_team = make_case(
+        monitor,
+        reference="KZ-2011-9001",
+        restricted=True,
+        team=((archive.coordinator, TeamRole.MEMBER),),
+    )
+    shared = advocacy.create_action(
+        archive.coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Shared appeal",
+            reference_number="UA 9/2026",
+            status=ActionStatus.SUBMITTED,
+            followup_due=date.today() - timedelta(days=3),
+            responsible_id=lawyer.id,
+            case_references=[archive.case.reference, off_team.reference],
+        ),
+    )
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, lawyer)
+    opened: list[tuple[str, str, Any]] = []
+    real_open = sealing._open
+
+    def counted(ring, session, table, column, row_id, value):
+        opened.append((table, column, row_id))
+        return real_open(ring, session, table, column, row_id, value)
+
+    monkeypatch.setattr(sealing, "_open", counted)
+    for path in ("/", "/advocacy/followups", "/advocacy/followups?list=mine_overdue"):
+        opened.clear()
+        html = client.get(path).get_data(as_text=True)
+        assert "Withheld: this action also concerns a case you may not read." in html
+        assert "Shared appeal" not in html and "UA 9/2026" not in html
+        assert "KZ-2011-9001" not in html and archive.case.reference in html
+        assert '<span dir="auto">Appeal ' in html  # the lawyer's other rows keep their titles
+        actions = {row_id for table, _column, row_id in opened if table == "advocacy_actions"}
+        if "list=" not in path:  # a page of one list still loads its rows as objects
+            assert shared.id not in actions, opened
+            assert actions
+
+
+@pytest.mark.parametrize("path", ["/", "/advocacy/followups"])
+def test_a_follow_up_list_translates_each_label_once(app, make_user, monkeypatch, path):
+    """Every row shows its action's type and status: each label is translated once for the
+    page, not once for every row that shows it."""
+    archive = Archive(make_user)
+    archive.grow(8)
     client = app.test_client()
     log_in(client, archive.coordinator)
-    asked = []
-    real = permissions.can_read_action_text
+    translated: Counter[str] = Counter()
+    real = vocab.translate
 
-    def counted(user, action, readable=None):
-        asked.append(action.id)
-        return real(user, action, readable)
+    def counted(message, values=None):
+        translated[message] += 1
+        return real(message, values)
 
-    monkeypatch.setattr(permissions, "can_read_action_text", counted)
-    html = client.get("/advocacy/followups").get_data(as_text=True)
-    rows = html.count("<tr>") - html.count("<thead><tr>")
-    assert rows > 4
-    assert html.count('<span dir="auto">Appeal ') == rows
-    assert len(asked) == rows, asked
+    monkeypatch.setattr(vocab, "translate", counted)
+    html = client.get(path).get_data(as_text=True)
+    shown = html.count(ActionStatus.SUBMITTED.label_en)
+    assert shown >= 4
+    assert translated[ActionStatus.SUBMITTED.label_en] == 1, translated
+    assert translated[ActionType.URGENT_APPEAL.label_en] == 1, translated
 
 
 def test_the_dashboard_builds_its_panels_loader_options_once(app, make_user, monkeypatch):

@@ -12,7 +12,7 @@ from casework.advocacy.models import AdvocacyAction
 from casework.core.hooks import Deadline, TimelineItem
 from casework.core.i18n import gettext as _
 from casework.core.rowurls import row_url
-from casework.core.vocab import ActionStatus
+from casework.core.vocab import ActionStatus, ActionType
 from casework.permissions import (
     can_manage_advocacy,
     can_read_action_text,
@@ -35,7 +35,7 @@ def link(endpoint: str, **values: Any) -> str | None:
 def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str:
     """A label of the action type and target body; with its reference number (identifying, so
     only for pages of readers of every one of its cases, never feeds or e-mails) when asked."""
-    label = action.action_type.label
+    label = ActionType.labels()[action.action_type]
     if action.target_body is not None:
         label = _(
             "%(action)s to %(body)s",

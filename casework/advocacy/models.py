@@ -49,9 +49,16 @@ class TargetBody(db.Model):
     @property
     def local_short_name(self) -> str:
         """The short name in the reader's language, else the name (what lists show)."""
-        if self.short_name_ru and current_language() == "ru":
-            return self.short_name_ru
-        return self.short_name or self.local_name
+        return self.short_name_of(self.name, self.name_ru, self.short_name, self.short_name_ru)
+
+    @staticmethod
+    def short_name_of(
+        name: str, name_ru: str | None, short_name: str | None, short_name_ru: str | None
+    ) -> str:
+        """``local_short_name`` of a body read as columns (a list's rows)."""
+        if short_name_ru and current_language() == "ru":
+            return short_name_ru
+        return short_name or local_text(name, name_ru)
 
 
 action_cases = Table(

@@ -33,12 +33,13 @@ from casework.audit.services import changed_fields, record
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case
 from casework.core import keyset
-from casework.core.db import db
+from casework.core.db import among, db
 from casework.core.errors import PermissionDenied, ValidationFailed, check_version
 from casework.core.hiding import hide, restore
 from casework.core.i18n import N_, format_day
 from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request
+from casework.core.sealing import open_selected
 from casework.core.types import PartialDate
 from casework.core.vocab import ActionOutcome, ActionStatus, ActionType
 from casework.permissions import (
@@ -52,6 +53,7 @@ from casework.permissions import (
     can_restore_action_document,
     can_view_identifying,
     holders_clause,
+    readable_action_texts,
     readable_case_ids,
     visible_actions_clause,
     visible_actions_parts,
@@ -1110,15 +1112,135 @@ def is_due(action: AdvocacyAction) -> bool:
     return True
 
 
+@dataclass(slots=True)
+class FollowUpCase:
+    """A case of a follow-up row: what the row shows of it (its reference and link)."""
+
+    id: int
+    public_id: str
+    reference: str
+
+
+@dataclass(slots=True)
+class FollowUpRow:
+    """What a follow-up list shows of an action, decided for its reader: its own words (title,
+    reference number) only where they may read them (``words``; else None, never opened), the
+    cases whose reference they may read (``shown_cases``), its body's short name in their
+    language, its responsible's name."""
+
+    id: int
+    public_id: str
+    followup_due: date
+    action_type: ActionType
+    status: ActionStatus
+    body: str | None
+    responsible: str | None
+    cases: list[FollowUpCase]
+    words: bool = False
+    title: str | None = None
+    reference_number: str | None = None
+    shown_cases: list[FollowUpCase] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, action: AdvocacyAction) -> FollowUpRow:
+        """The row of an action loaded as an object (a page of one list)."""
+        return cls(
+            id=action.id,
+            public_id=action.public_id,
+            followup_due=action.followup_due,
+            action_type=action.action_type,
+            status=action.status,
+            body=action.target_body.local_short_name if action.target_body else None,
+            responsible=action.responsible.display_name if action.responsible else None,
+            cases=[FollowUpCase(c.id, c.public_id, c.reference) for c in action.cases],
+            title=action.title,
+            reference_number=action.reference_number,
+        )
+
+
+def _decided(user: Any, rows: list[FollowUpRow]) -> frozenset[int]:
+    """Decide what each row shows ``user`` (the policy asked once for all of them): its words
+    are forgotten where withheld, its cases narrowed to those read. The cases read, returned."""
+    readable = readable_case_ids(user, {case.id for row in rows for case in row.cases})
+    words = readable_action_texts(user, rows, readable)
+    for row in rows:
+        row.words = row.id in words
+        if not row.words:
+            row.title = row.reference_number = None
+        row.shown_cases = [case for case in row.cases if case.id in readable]
+    return readable
+
+
+def _followup_rows(user: Any, listed: Any) -> list[tuple[FollowUpRow, str]]:
+    """The rows of the actions whose ids ``listed`` (a subquery: ``id``, ``list``) names, each
+    with its list, soonest first: plain columns, not objects (a list shows a few fields of
+    each), and their own words opened only where the user may read them."""
+    found = db.session.execute(
+        select(
+            AdvocacyAction.id,
+            AdvocacyAction.public_id,
+            AdvocacyAction.followup_due,
+            AdvocacyAction.action_type,
+            AdvocacyAction.status,
+            AdvocacyAction.title,
+            AdvocacyAction.reference_number,
+            TargetBody.name,
+            TargetBody.name_ru,
+            TargetBody.short_name,
+            TargetBody.short_name_ru,
+            User.display_name,
+            listed.c.list,
+        )
+        .join(listed, listed.c.id == AdvocacyAction.id)
+        .outerjoin(TargetBody, TargetBody.id == AdvocacyAction.target_body_id)
+        .outerjoin(User, User.id == AdvocacyAction.responsible_id)
+        .order_by(*keyset.order_by(FOLLOWUP_KEYS))
+    ).all()
+    cases: dict[int, list[FollowUpCase]] = {}
+    if found:
+        of_actions = db.session.execute(
+            select(action_cases.c.action_id, Case.id, Case.public_id, Case.reference)
+            .join(Case, Case.id == action_cases.c.case_id)
+            .where(among(action_cases.c.action_id, {r.id for r in found}))
+            .order_by(Case.reference_key)
+        )
+        for action_id, *case in of_actions:
+            cases.setdefault(action_id, []).append(FollowUpCase(*case))
+    rows = []
+    for r in found:
+        body = None
+        if r.name is not None:
+            body = TargetBody.short_name_of(r.name, r.name_ru, r.short_name, r.short_name_ru)
+        row = FollowUpRow(
+            id=r.id,
+            public_id=r.public_id,
+            followup_due=r.followup_due,
+            action_type=r.action_type,
+            status=r.status,
+            body=body,
+            responsible=r.display_name,
+            cases=cases.get(r.id, []),
+        )
+        rows.append((row, r))
+    _decided(user, [row for row, _ in rows])
+    for row, r in rows:
+        if row.words:
+            row.title = open_selected(db.session, AdvocacyAction.title, r.id, r.title)
+            row.reference_number = open_selected(
+                db.session, AdvocacyAction.reference_number, r.id, r.reference_number
+            )
+    return [(row, r.list) for row, r in rows]
+
+
 @dataclass
 class FollowUps:
     """The follow-ups due, each list cut at the ``limit`` soonest; ``more`` names the lists that
     have more (each shown in full, a page at a time, by ``followup_page``)."""
 
-    mine_overdue: list[AdvocacyAction]
-    mine_upcoming: list[AdvocacyAction]
-    org_overdue: list[AdvocacyAction]
-    org_upcoming: list[AdvocacyAction]
+    mine_overdue: list[FollowUpRow]
+    mine_upcoming: list[FollowUpRow]
+    org_overdue: list[FollowUpRow]
+    org_upcoming: list[FollowUpRow]
     today: date
     more: frozenset[str] = frozenset()
     readable: frozenset[int] = frozenset()  # the listed actions' cases the user may read
@@ -1219,7 +1341,7 @@ def followups(
     """
     today = today or date.today()
     limit = limit or FOLLOWUP_LIMIT
-    found: dict[str, list[AdvocacyAction]] = {name: [] for name in FOLLOWUP_LISTS}
+    found: dict[str, list[FollowUpRow]] = {name: [] for name in FOLLOWUP_LISTS}
     wanted = [name for name in FOLLOWUP_LISTS if only is None or name in only]
     # Each list's soonest ids (each part of what the user sees walked on its own index up to
     # the limit), named by their list; then the actions of all of them in one read.
@@ -1231,19 +1353,13 @@ def followups(
     if named:
         listed = (union_all(*named) if len(named) > 1 else named[0]).subquery()
         # What the user sees is in the ids already (``visible_actions_parts``).
-        query = (
-            _actions_query(user, visible=true())
-            .join(listed, listed.c.id == AdvocacyAction.id)
-            .add_columns(listed.c.list)
-            .order_by(*keyset.order_by(FOLLOWUP_KEYS))
-        )
-        for action, name in db.session.execute(query):
-            found[name].append(action)
+        for row, name in _followup_rows(user, listed):
+            found[name].append(row)
     more = {name for name in wanted if len(found[name]) > limit}
     found = {name: rows[:limit] for name, rows in found.items()}
-    # Which cases' references may be shown: one query for every list, not each case's team.
+    # Which cases' references may be shown: one query for every list (asked once per request).
     readable = readable_case_ids(
-        user, {case.id for rows in found.values() for action in rows for case in action.cases}
+        user, {case.id for rows in found.values() for row in rows for case in row.cases}
     )
     return FollowUps(**found, today=today, more=frozenset(more), readable=readable)
 
@@ -1254,7 +1370,7 @@ class FollowUpPage:
     after (None at either end); ``notice`` says why the list started again from the top."""
 
     name: str
-    items: list[AdvocacyAction]
+    items: list[FollowUpRow]
     prev_cursor: str | None
     next_cursor: str | None
     readable: frozenset[int]
@@ -1288,8 +1404,9 @@ def followup_page(
             whole=source.whole,
         )
 
-    (items, prev_cursor, next_cursor), notice = keyset.or_from_top(one, cursor)
-    readable = readable_case_ids(user, {c.id for a in items for c in a.cases})
+    (actions, prev_cursor, next_cursor), notice = keyset.or_from_top(one, cursor)
+    items = [FollowUpRow.of(action) for action in actions]
+    readable = _decided(user, items)
     return FollowUpPage(name, items, prev_cursor, next_cursor, readable, today, notice)
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from casework.core.i18n import N_, translate
+from casework.core.i18n import N_, current_translations, translate
+from casework.core.requestmemo import per_request_dict
 
 
 class Vocab(StrEnum):
@@ -28,6 +29,17 @@ class Vocab(StrEnum):
     @property
     def label_en(self) -> str:
         return self._label_en
+
+    @classmethod
+    def labels(cls) -> dict[Vocab, str]:
+        """Every member's ``label``, translated once per request and language: a list shows
+        the same few on every row."""
+        memo = per_request_dict(("vocab labels", cls))
+        catalogue = current_translations()
+        found = memo.get(catalogue)
+        if found is None:
+            found = memo[catalogue] = {member: member.label for member in cls}
+        return found
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
