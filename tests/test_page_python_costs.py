@@ -444,3 +444,40 @@ def test_the_case_list_writes_its_name_search_token_without_building_a_form(app,
         assert client.post("/cases/search", data={"name": "Kholmatov"}).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _case_table_calls(app, client) -> tuple[int, int]:
+    """The calls made writing out the case list's table, and its rows."""
+    files = {
+        str(Path(app.root_path).parent / "templates/cases/_table.html"),
+        str(Path(app.root_path) / "cases/rows.py"),
+    }
+    client.get("/cases")  # statements compiled, catalogues read
+    calls, response = calls_within(files, lambda: client.get("/cases"))
+    assert response.status_code == 200
+    return calls, response.get_data(as_text=True).count('<td data-label="Updated">')
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_case_table_row_costs_few_calls(app, make_user, language):
+    """The case list and the dashboard write each case's row in one piece, its labels, days
+    and countries once for every row that shows them: about a hundred calls a row, not the three
+    hundred Jinja spends writing it cell by cell. Titles show where the reader may read them."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+    coordinator.language = language
+    for n in range(5):
+        make_case(monitor, title=f"Case title {n}", destination_country="UZ")
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, coordinator)
+    few, rows_few = _case_table_calls(app, client)
+    for n in range(20):
+        make_case(monitor, title=f"Case title {n + 5}", destination_country="UZ", restricted=n == 0)
+    db.session.commit()
+    many, rows_many = _case_table_calls(app, client)
+    if language == "en":
+        assert rows_many - rows_few == 20, (rows_few, rows_many)
+    assert (many - few) / 20 <= 150, (few, many)
+    html = client.get("/").get_data(as_text=True)
+    assert "Case title 24<" in html
+    assert "Case title 5<" not in html  # restricted, off the coordinator's team
