@@ -481,3 +481,40 @@ def test_a_case_table_row_costs_few_calls(app, make_user, language):
     html = client.get("/").get_data(as_text=True)
     assert "Case title 24<" in html
     assert "Case title 5<" not in html  # restricted, off the coordinator's team
+
+
+def _urgent_panel_calls(app, client) -> tuple[int, int]:
+    """The calls made writing out the dashboard's urgent panel, and its items."""
+    files = {
+        str(Path(app.root_path).parent / "templates/cases/_urgent_panel.html"),
+        str(Path(app.root_path) / "cases/rows.py"),
+    }
+    client.get("/")  # statements compiled, catalogues read
+    calls, response = calls_within(files, lambda: client.get("/"))
+    html = response.get_data(as_text=True)
+    return calls, html.split('id="urgent-cases"')[1].split("</ul>")[0].count("<li>")
+
+
+def test_an_urgent_panel_item_costs_few_calls(app, make_user):
+    """The dashboard's urgent panel writes each case in one piece, its labels and countries once
+    for every item that shows them, not cell by cell through Jinja."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+
+    def urgent(n: int) -> None:
+        for _ in range(n):
+            make_case(
+                monitor,
+                urgency=Urgency.IMMINENT,
+                status=CaseStatus.SUBMITTED,
+                destination_country="UZ",
+            )
+        db.session.commit()
+
+    urgent(3)
+    client = app.test_client()
+    log_in(client, coordinator)
+    few, items_few = _urgent_panel_calls(app, client)
+    urgent(10)
+    many, items_many = _urgent_panel_calls(app, client)
+    assert items_many - items_few == 10, (items_few, items_many)
+    assert (many - few) / 10 <= 200, (few, many)  # Jinja: some three hundred

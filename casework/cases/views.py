@@ -27,7 +27,7 @@ from casework.cases.forms import (
 )
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case, CasePerson, Comment, Event
-from casework.cases.rows import case_rows
+from casework.cases.rows import case_rows, urgent_items
 from casework.cases.timeline import case_timeline
 from casework.core import formkeys, hooks
 from casework.core.conflicts import conflict_page
@@ -53,6 +53,7 @@ bp = Blueprint("cases", __name__)
 def init_app(app: Flask) -> None:
     hooks.register_timeline_provider("case", case_timeline)
     app.add_template_global(case_rows, "case_rows")
+    app.add_template_global(urgent_items, "urgent_items")
     hooks.register_dashboard_section(
         hooks.DashboardSection(
             name="urgent", template="cases/_urgent_panel.html", context=_urgent_context, order=10
