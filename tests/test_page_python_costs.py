@@ -518,3 +518,30 @@ def test_an_urgent_panel_item_costs_few_calls(app, make_user):
     many, items_many = _urgent_panel_calls(app, client)
     assert items_many - items_few == 10, (items_few, items_many)
     assert (many - few) / 10 <= 200, (few, many)  # Jinja: some three hundred
+
+
+def test_the_dashboard_reads_its_cases_as_columns_and_opens_only_titles_it_shows(
+    app, make_user, login, client, monkeypatch
+):
+    """The table of the user's cases reads a few columns of each case, not an object, and
+    opens the title of a case the user may read only: a restricted case off their team is
+    listed by its reference, its title never decrypted for them."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+    shown = [make_case(monitor, title=f"Shown title {n}") for n in range(3)]
+    withheld = make_case(monitor, title="Withheld title", restricted=True)
+    db.session.commit()
+    reference, shown_ids = withheld.reference, {case.id for case in shown}
+    login(coordinator)
+    opened: list[tuple[str, str, Any]] = []
+    real_open = sealing._open
+
+    def counted(ring, session, table, column, row_id, value):
+        opened.append((table, column, row_id))
+        return real_open(ring, session, table, column, row_id, value)
+
+    monkeypatch.setattr(sealing, "_open", counted)
+    html = client.get("/").get_data(as_text=True)
+    assert reference in html and "Withheld title" not in html
+    assert all(f"Shown title {n}<" in html for n in range(3))
+    titles = {row_id for table, column, row_id in opened if (table, column) == ("cases", "title")}
+    assert titles == shown_ids
