@@ -545,3 +545,43 @@ def test_the_dashboard_reads_its_cases_as_columns_and_opens_only_titles_it_shows
     assert all(f"Shown title {n}<" in html for n in range(3))
     titles = {row_id for table, column, row_id in opened if (table, column) == ("cases", "title")}
     assert titles == shown_ids
+
+
+def _resumes_of(template: str, app, run: Callable[[], Any]) -> tuple[int, Any]:
+    """How often the code of ``template`` (a page's layout) is entered or resumed while ``run``
+    runs: once per piece of the page handed through it."""
+    filename = app.jinja_env.get_template(template).filename
+    entered = 0
+
+    def profile(frame, event, arg) -> None:
+        nonlocal entered
+        if event == "call" and frame.f_code.co_filename == filename:
+            entered += 1
+
+    sys.setprofile(profile)
+    try:
+        result = run()
+    finally:
+        sys.setprofile(None)
+    return entered, result
+
+
+def test_the_case_file_hands_its_rows_to_the_layout_in_one_piece(app, make_user):
+    """The case file's rows (people, events, sources, changes) are written into one string the
+    layout takes whole, not handed through the layout and the page one piece at a time: what
+    the layout does stays the same however many rows the case has, and the page is the same."""
+    archive = Archive(make_user)
+    archive.grow(2)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    url = f"/cases/{archive.case.public_id}"
+
+    def page() -> str:
+        return client.get(url).get_data(as_text=True)
+
+    few, html = _resumes_of("base.html", app, page)
+    archive.grow(8)
+    many, more_html = _resumes_of("base.html", app, page)
+    assert more_html.count('class="inline-details"') > html.count('class="inline-details"') + 20
+    assert 'id="people"' in more_html and "Relative " in more_html and "</html>" in more_html
+    assert many == few, (few, many)
