@@ -24,6 +24,9 @@ from casework.cases.models import Case, CaseMember
 from casework.core import i18n, navigation, pipeline, sealing, vocab
 from casework.core.db import db, utcnow
 from casework.core.vocab import ActionStatus, ActionType, CaseStatus, Role, TeamRole, Urgency
+
+
+from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole, Urgency
 from casework.legal import services as legal_services
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
@@ -585,3 +588,29 @@ def test_the_case_file_hands_its_rows_to_the_layout_in_one_piece(app, make_user)
     assert more_html.count('class="inline-details"') > html.count('class="inline-details"') + 20
     assert 'id="people"' in more_html and "Relative " in more_html and "</html>" in more_html
     assert many == few, (few, many)
+
+
+def test_a_label_shown_on_every_row_is_looked_up_once_and_in_the_language_in_force(app):
+    """A case file shows the same labels row after row (a role, a kind, a button): each is
+    looked up in the catalogue once per request and costs a few calls after that, in the
+    language in force where it is read (English inside a Russian page's ``english()`` block)."""
+    i18n_file = {str(Path(i18n.__file__))}
+    words = app.jinja_env.from_string("{% for n in range(50) %}{{ _('Edit') }} {% endfor %}")
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert i18n.gettext("Edit") == "Изменить"  # the catalogue found for the request
+        calls, labels = calls_within(i18n_file, lambda: [CaseRole.FAMILY.label for n in range(50)])
+        assert labels == ["Член семьи"] * 50
+        assert calls <= 50 * 8, calls
+        calls, html = calls_within(i18n_file, words.render)
+        assert html == "Изменить " * 50
+        assert calls <= 50 * 8, calls
+        with i18n.english():
+            assert CaseRole.FAMILY.label == "Family member"
+            assert words.render() == "Edit " * 50
+            assert i18n.gettext("Edit") == "Edit"
+        assert CaseRole.FAMILY.label == "Член семьи"
+        assert i18n.gettext("Edit") == "Изменить"
+    # A request of its own (the locale is kept in the application context's globals).
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
+        assert CaseRole.FAMILY.label == "Family member"
+        assert words.render() == "Edit " * 50

@@ -112,7 +112,19 @@ def init_i18n(app: Flask) -> None:
 def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     """Jinja's new-style ``gettext`` (``_``): the string in the request's language, Markup
     where the template escapes (placeholders filled escaped), ``%%`` read as ``%``."""
-    text = current_translations().ugettext(string)
+    if not variables:
+        memo = _catalogue()
+        if memo is not None:
+            shown = memo[4] if eval_ctx.autoescape else memo[3]
+            text = shown.get(string)
+            if text is None:
+                text = current_translations().ugettext(string)
+                text = shown[string] = _template_text(eval_ctx, text, {})
+            return text
+    return _template_text(eval_ctx, current_translations().ugettext(string), variables)
+
+
+def _template_text(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
     if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  # nosec B704 (our catalogue, as Jinja's own gettext)
     # Without a placeholder or a ``%%`` formatting gives the string back as it is.
@@ -133,27 +145,55 @@ def current_locale() -> Locale | None:
     return locale if locale is not None else get_locale()
 
 
+def _catalogue() -> (
+    tuple[Locale, NullTranslations, dict[str, str], dict[str, str], dict[str, str]] | None
+):
+    """The context's locale, its catalogue and the messages already translated from it: for
+    code, for templates, for templates that escape (Markup). A page shows the same words and
+    labels row after row. None until the locale is chosen, and outside a context."""
+    ctx = _cv_app.get(None)
+    state = ctx.g.__dict__.get("_flask_babel") if ctx is not None else None
+    if state is None:
+        return None
+    found = state.__dict__
+    locale = found.get("babel_locale")
+    memo = found.get("casework_catalogue")
+    if locale is not None and memo is not None and memo[0] is locale:
+        return memo
+    return None
+
+
 def current_translations() -> NullTranslations:
     """The catalogue for the current locale, remembered with the locale it was found for: a
     ``force_locale`` block sets another locale object, so it is looked up again there."""
-    state = _babel_state()
-    if state is not None:
-        locale = getattr(state, "babel_locale", None)
-        remembered = state.__dict__.get("casework_catalogue")
-        if locale is not None and remembered is not None and remembered[0] is locale:
-            return remembered[1]
+    memo = _catalogue()
+    if memo is not None:
+        return memo[1]
     translations = get_translations()
     state = _babel_state()
     if state is not None:
-        state.casework_catalogue = (getattr(state, "babel_locale", None), translations)
+        locale = getattr(state, "babel_locale", None)
+        state.casework_catalogue = (locale, translations, {}, {}, {})
     return translations
+
+
+def word(message: str) -> str:
+    """``message`` (no placeholder) in the current language, looked up once per request."""
+    memo = _catalogue()
+    if memo is None:
+        return current_translations().ugettext(message)
+    text = memo[2].get(message)
+    if text is None:
+        text = memo[2][message] = current_translations().ugettext(message)
+    return text
 
 
 def gettext(string: str, **variables: Any) -> str:
     """``string`` in the current language, ``%(name)s`` placeholders filled from ``variables``
     (Flask-Babel's ``gettext``, through the remembered catalogue)."""
-    text = current_translations().ugettext(string)
-    return text % variables if variables else text
+    if not variables:
+        return word(string)
+    return current_translations().ugettext(string) % variables
 
 
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:

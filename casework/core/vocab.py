@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from casework.core.i18n import N_, current_translations, translate
+from casework.core.i18n import N_, current_translations, word
 from casework.core.requestmemo import per_request_dict
 
 
@@ -24,7 +24,7 @@ class Vocab(StrEnum):
 
     @property
     def label(self) -> str:
-        return translate(self._label_en)
+        return word(self._label_en)
 
     @property
     def label_en(self) -> str:
