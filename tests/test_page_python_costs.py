@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
@@ -26,6 +27,9 @@ from casework.core.db import db, utcnow
 from casework.core.vocab import ActionStatus, ActionType, CaseStatus, Role, TeamRole, Urgency
 
 
+from casework.core import i18n, pipeline, rowurls, sealing
+from casework.core.db import db, utcnow
+from casework.core.rowurls import row_url
 from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole, Urgency
 from casework.legal import services as legal_services
 from tests.factories import log_in, make_case
@@ -614,3 +618,33 @@ def test_a_label_shown_on_every_row_is_looked_up_once_and_in_the_language_in_for
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         assert CaseRole.FAMILY.label == "Family member"
         assert words.render() == "Edit " * 50
+
+
+def test_a_row_s_link_is_built_at_a_small_cost_and_as_url_for_builds_it(app):
+    """Each row of a case file has its links (edit, remove, restore): after the first of a kind,
+    each costs a few calls, and is what ``url_for`` builds; a value ``url_for`` would quote
+    is built by it."""
+    rowurls_file = {str(Path(rowurls.__file__))}
+    ids = [f"Rec{n:04d}x_y" for n in range(50)]
+    with app.test_request_context():
+        row_url("cases.hide_record", public_id="C1", kind="people", record_id="first")
+
+        def links() -> list[str]:
+            return [
+                row_url("cases.hide_record", public_id="C1", kind="people", record_id=i)
+                for i in ids
+            ]
+
+        calls, built = calls_within(rowurls_file, links)
+        assert built == [
+            url_for("cases.hide_record", public_id="C1", kind="people", record_id=i) for i in ids
+        ]
+        assert calls <= 50 * 12, calls
+        assert row_url("cases.hide_record", public_id="C1", kind="events", record_id=7) == (
+            url_for("cases.hide_record", public_id="C1", kind="events", record_id=7)
+        )
+        odd = {"public_id": "C 1/é", "person_id": "a?b"}
+        assert row_url("people.edit_person", **odd) == url_for("people.edit_person", **odd)
+        assert row_url("people.edit_person", public_id=True, person_id="x") == url_for(
+            "people.edit_person", public_id=True, person_id="x"
+        )

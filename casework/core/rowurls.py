@@ -15,21 +15,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import g, has_request_context, url_for
+from flask import has_request_context, url_for
+from flask.globals import _cv_app
 from werkzeug.routing import BuildError
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.:-]+")
+_PLAIN_MATCH = _PLAIN.fullmatch
 # A stand-in url_for writes as it is, which no value of ours holds.
 _STAND_IN = "Rowurlstandin{}Rowurlstandin"
 _KEY = "casework_row_urls"
-
-
-def _plain(value: Any) -> bool:
-    return (
-        isinstance(value, str | int)
-        and not isinstance(value, bool)
-        and _PLAIN.fullmatch(str(value)) is not None
-    )
+_UNKNOWN: Any = object()  # not looked at yet (None: looked at, url_for builds it)
 
 
 def _pattern(endpoint: str, values: dict[str, Any], built_in: tuple[str, ...]) -> list[str] | None:
@@ -64,20 +59,36 @@ def _built_in(endpoint: str, values: dict[str, Any]) -> tuple[str, ...] | None:
 
 def row_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)``, the rule walked once per request."""
-    if not has_request_context() or not values or not all(map(_plain, values.values())):
+    if not values or not has_request_context():
         return url_for(endpoint, **values)
-    patterns = g.setdefault(_KEY, {})
-    names = (endpoint, tuple(sorted(values)))
-    if names not in patterns:
-        patterns[names] = _built_in(endpoint, values)
-    built_in = patterns[names]
+    # A plain loop, not a generator: this runs for every link of every row.
+    for value in values.values():
+        kind = type(value)
+        if not (kind is str or kind is int) or _PLAIN_MATCH(str(value)) is None:
+            return url_for(endpoint, **values)
+    # Per request: the names built in for an endpoint and its argument names, and the URL's
+    # pieces for those and the values built in.
+    built_ins, patterns = _cv_app.get().g.__dict__.setdefault(_KEY, ({}, {}))
+    names = (endpoint, *values)
+    built_in = built_ins.get(names, _UNKNOWN)
+    if built_in is _UNKNOWN:
+        built_in = built_ins[names] = _built_in(endpoint, values)
     if built_in is None:
         return url_for(endpoint, **values)
-    key = (names, tuple([values[name] for name in built_in]) if built_in else ())
-    if key not in patterns:
-        patterns[key] = _pattern(endpoint, values, built_in)
-    pieces = patterns[key]
+    key = (names, *[values[name] for name in built_in]) if built_in else (names,)
+    pieces = patterns.get(key, _UNKNOWN)
+    if pieces is _UNKNOWN:
+        pieces = patterns[key] = _pieces(_pattern(endpoint, values, built_in))
     if pieces is None:
         return url_for(endpoint, **values)
-    # Lists, not generators: a generator is resumed (a call) for each piece of each row.
-    return "".join([str(values[p]) if i % 2 else p for i, p in enumerate(pieces)])
+    url = ""
+    for text, name in pieces:
+        url += text if name is None else str(values[name])
+    return url
+
+
+def _pieces(pattern: list[str] | None) -> list[tuple[str, str | None]] | None:
+    """The pattern as (text, None) and ("", value's name) pairs, in order."""
+    if pattern is None:
+        return None
+    return [("", p) if i % 2 else (p, None) for i, p in enumerate(pattern)]
