@@ -648,3 +648,30 @@ def test_a_row_s_link_is_built_at_a_small_cost_and_as_url_for_builds_it(app):
         assert row_url("people.edit_person", public_id=True, person_id="x") == url_for(
             "people.edit_person", public_id=True, person_id="x"
         )
+
+
+def test_the_case_file_renders_its_row_forms_once_not_once_per_row(app, make_user):
+    """Every person, event and comment of a case file has its Remove form, the same on each
+    row but for its action: the form is rendered once per page, each row's action put in it
+    (escaped), and each row's form is the one the form's template writes."""
+    archive = Archive(make_user)
+    archive.grow(2)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    url = f"/cases/{archive.case.public_id}"
+    forms_file = {app.jinja_env.get_template("cases/_record_forms.html").filename}
+
+    def page() -> str:
+        return client.get(url).get_data(as_text=True)
+
+    few, html = calls_within(forms_file, page)
+    archive.grow(8)
+    many, more_html = calls_within(forms_file, page)
+    forms = re.findall(r'<details class="inline-details">.*?</details>', more_html, re.S)
+    assert len(forms) > html.count('<details class="inline-details">') + 20
+    person = f"/cases/{archive.case.public_id}/people/{archive.person.public_id}/hide"
+    assert sum(f'action="{person}"' in form for form in forms) == 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', forms[0])
+    assert token and all(f'value="{token[1]}"' in form for form in forms)
+    assert all(form.count("Remove") == 2 and 'placeholder="Why (kept' in form for form in forms)
+    assert many == few, (few, many)

@@ -41,6 +41,7 @@ from casework.core.errors import MissingVersion, NotVisible, PermissionDenied, R
 from casework.core.i18n import N_
 from casework.core.i18n import gettext as _
 from casework.core.navigation import nav_items
+from casework.core.rendering import RowForm
 from casework.core.rowurls import row_url
 
 log = logging.getLogger(__name__)
@@ -330,6 +331,8 @@ def init_pipeline(app: Flask) -> None:
     app.jinja_env.globals["minutes_since_saved"] = formflow.minutes_since_saved
     # The links of a page's rows (each with its Edit and Remove): the URL rule walked once.
     app.jinja_env.globals["row_url"] = row_url
+    # The forms of a page's rows (Remove, Restore): rendered once, each row's action put in.
+    app.jinja_env.globals["row_form"] = RowForm
 
     @app.template_filter("pdate")
     def partial_date(value, approximate: bool = False, note: str | None = None) -> str:
