@@ -675,3 +675,25 @@ def test_the_case_file_renders_its_row_forms_once_not_once_per_row(app, make_use
     assert token and all(f'value="{token[1]}"' in form for form in forms)
     assert all(form.count("Remove") == 2 and 'placeholder="Why (kept' in form for form in forms)
     assert many == few, (few, many)
+
+
+@pytest.mark.parametrize("panel", ["legal/_case_panel.html", "advocacy/_case_panel.html"])
+def test_the_case_file_s_panels_are_written_in_one_piece(app, make_user, panel):
+    """The legal links' and the actions' panels of a case file are written into one string
+    each, not handed out a piece of a row at a time: how often the panel's code is resumed
+    does not grow with its rows."""
+    archive = Archive(make_user)
+    archive.grow(2)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    url = f"/cases/{archive.case.public_id}"
+
+    def page() -> str:
+        return client.get(url).get_data(as_text=True)
+
+    few, html = _resumes_of(panel, app, page)
+    archive.grow(8)
+    many, more_html = _resumes_of(panel, app, page)
+    assert more_html.count('data-label="Action"') > html.count('data-label="Action"') + 5
+    assert more_html.count('class="legal-link"') > html.count('class="legal-link"') + 5
+    assert many == few, (few, many)
