@@ -21,6 +21,7 @@ from casework import permissions
 from casework.accounts.models import User
 from casework.advocacy import services as advocacy
 from casework.cases import listing
+from casework.cases import services as case_services
 from casework.cases.models import Case, CaseMember
 from casework.core import i18n, navigation, pipeline, sealing, vocab
 from casework.core.db import db, utcnow
@@ -32,6 +33,7 @@ from casework.core.db import db, utcnow
 from casework.core.rowurls import row_url
 from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole, Urgency
 from casework.legal import services as legal_services
+from casework.people import services as people_services
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
 
@@ -697,3 +699,47 @@ def test_the_case_file_s_panels_are_written_in_one_piece(app, make_user, panel):
     assert more_html.count('data-label="Action"') > html.count('data-label="Action"') + 5
     assert more_html.count('class="legal-link"') > html.count('class="legal-link"') + 5
     assert many == few, (few, many)
+
+
+def test_the_case_file_leaves_people_s_contacts_address_and_notes_sealed(
+    app, make_user, login, client, monkeypatch, count_queries
+):
+    """The case file shows no one's contacts, address or notes: they are not opened for it.
+    The team's print, which replaces those of a person who gave no consent wherever the case's
+    text repeats them, still reads them (with no query for each person)."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+    case = make_case(monitor, narrative="Seen at 12 Abai Street, called on +7 701 555 1234.")
+    db.session.flush()
+    for n in range(3):
+        person = people_services.create_person(
+            monitor,
+            [people_services.NameInput(f"Aigerim Bekova{n}", None, "as_given")],
+            contacts="+7 701 555 1234",
+            address="12 Abai Street",
+            notes=f"Met in secret {n}.",
+        )
+        case_services.add_person_to_case(monitor, case, person, "at_risk")
+    db.session.commit()
+    url = f"/cases/{case.public_id}"
+    login(coordinator)
+    opened: list[tuple[str, str]] = []
+    real_open = sealing._open
+
+    def counted(ring, session, table, column, row_id, value):
+        opened.append((table, column))
+        return real_open(ring, session, table, column, row_id, value)
+
+    monkeypatch.setattr(sealing, "_open", counted)
+    db.session.expunge_all()
+    html = client.get(url).get_data(as_text=True)
+    assert "Aigerim Bekova2" in html and "12 Abai Street" in html  # the narrative
+    assert "Met in secret" not in html
+    people_columns = {column for table, column in opened if table == "people"}
+    assert people_columns.isdisjoint({"contacts", "address", "notes"}), people_columns
+    db.session.expunge_all()
+    with count_queries() as counter:
+        printed = client.get(f"{url}/print").get_data(as_text=True)
+    assert "Seen at" in printed and "12 Abai Street" not in printed
+    assert "555 1234" not in printed
+    one_by_one = [s for s in counter["statements"] if re.search(r"WHERE people\.id = ", s)]
+    assert one_by_one == []

@@ -647,13 +647,19 @@ def case_people(case: Case, *, include_hidden: bool = False) -> list[CasePerson]
     return [cp for cp in case.people if include_hidden or not cp.is_hidden]
 
 
-def case_people_with_names(case: Case, *, include_hidden: bool = False) -> list[CasePerson]:
+def case_people_with_names(
+    case: Case, *, include_hidden: bool = False, details: bool = True
+) -> list[CasePerson]:
     """:func:`case_people` with each person (read with their link) and their names loaded (two
-    queries in all)."""
+    queries in all). Without ``details``, a person's contacts, address and notes are left
+    unread (sealed: opened only where shown, on the person's page and in the outputs)."""
+    person = joinedload(CasePerson.person)
+    if not details:
+        person = person.defer(Person.contacts).defer(Person.address).defer(Person.notes)
     query = (
         select(CasePerson)
         .where(CasePerson.case_id == case.id)
-        .options(joinedload(CasePerson.person).selectinload(Person.names))
+        .options(person.selectinload(Person.names))
         .order_by(CasePerson.id)
     )
     if not include_hidden:

@@ -220,7 +220,7 @@ def _case_file_context(case: Case) -> dict[str, Any]:
     user = current_user._get_current_object()
     identifying = permissions.can_view_identifying(user, case)
     show_hidden = permissions.can_restore(user, case)
-    links = services.case_people_with_names(case, include_hidden=show_hidden)
+    links = services.case_people_with_names(case, include_hidden=show_hidden, details=False)
     families = families_of([cp.person for cp in links], user) if identifying else {}
     # Who took a consent is shown with its date: the policy is asked of those people only.
     taken = [
