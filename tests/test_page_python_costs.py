@@ -22,6 +22,7 @@ from casework.accounts.models import User
 from casework.advocacy import services as advocacy
 from casework.cases import listing
 from casework.cases import services as case_services
+from casework.cases.events import add_event
 from casework.cases.models import Case, CaseMember
 from casework.core import i18n, navigation, pipeline, sealing, vocab
 from casework.core.db import db, utcnow
@@ -32,7 +33,13 @@ from casework.core import i18n, pipeline, rowurls, sealing
 from casework.core.db import db, utcnow
 from casework.core.rowurls import row_url
 from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole, Urgency
+
+
+from casework.core.types import PartialDate
+from casework.core.vocab import Assessment, CaseRole, CaseStatus, Role, TeamRole, Urgency
+from casework.evidence import services as evidence_services
 from casework.legal import services as legal_services
+from casework.legal.models import Instrument, Provision
 from casework.people import services as people_services
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
@@ -743,3 +750,69 @@ def test_the_case_file_leaves_people_s_contacts_address_and_notes_sealed(
     assert "555 1234" not in printed
     one_by_one = [s for s in counter["statements"] if re.search(r"WHERE people\.id = ", s)]
     assert one_by_one == []
+
+
+def test_a_day_is_written_in_the_reader_s_convention_at_a_few_calls(app):
+    """A case file writes a day on most rows (an event's, a comment's, a link's): each costs a
+    few calls once the request's language is known, in the convention in force where it is
+    written (an English document inside a Russian page writes ISO days)."""
+    i18n_file = {str(Path(i18n.__file__))}
+    days = [date(2011, 6, 1) + timedelta(days=n) for n in range(50)]
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert i18n.gettext("Edit") == "Изменить"  # the request's catalogue found
+        [i18n.format_day(d) for d in days]  # each day's text remembered (per process)
+        calls, written = calls_within(i18n_file, lambda: [i18n.format_day(d) for d in days])
+        assert written == [d.strftime("%d.%m.%Y") for d in days]
+        assert calls <= 50 * 9, calls
+        with i18n.english():
+            assert i18n.format_day(days[0]) == "2011-06-01"
+            assert i18n.format_partial_date(PartialDate(2011, 6)) == "2011-06"
+        assert i18n.format_partial_date(PartialDate(2011, 6)) == "06.2011"
+
+
+def test_the_case_file_reads_the_cited_sources_once_for_events_and_links(
+    app, make_user, login, client, count_queries
+):
+    """The sources that the case's events and legal links cite are read in one statement for
+    both (beside the case's list of sources), not once for the events and again for the
+    links; each event and link still shows its own."""
+    coordinator, monitor = make_user(Role.COORDINATOR), make_user(Role.MONITOR)
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    db.session.flush()
+    sources = [
+        evidence_services.add_source(
+            monitor, case, {"kind": kind, "reliability": "b", "credibility": "2"}
+        )
+        for kind in ("victim", "relative", "lawyer")
+    ]
+    add_event(
+        monitor,
+        case,
+        {"event_type": "arrest", "source_ids": [sources[0].public_id, sources[2].public_id]},
+    )
+    add_event(monitor, case, {"event_type": "unhcr_registration"})
+    instrument = Instrument(code="QS", title="Q", instrument_type="treaty", direction="protective")
+    db.session.add(instrument)
+    db.session.flush()
+    provision = Provision(instrument_id=instrument.id, code="QS:1", title="Art 1")
+    db.session.add(provision)
+    db.session.flush()
+    legal_services.add_link(
+        lawyer,
+        case,
+        provision=provision,
+        assessment=Assessment.VIOLATED,
+        source_ids=[sources[2].public_id, sources[1].public_id],
+    )
+    db.session.commit()
+    url = f"/cases/{case.public_id}"
+    login(coordinator)
+    db.session.expire_all()
+    with count_queries() as counter:
+        html = client.get(url).get_data(as_text=True)
+    reading = [s for s in counter["statements"] if re.search(r"\b(FROM|JOIN) sources\b", s)]
+    assert len(reading) == 2, reading
+    labels = [legal_services.source_label(s) for s in (sources[1], sources[2])]
+    assert f"Supporting sources: {labels[0]}; {labels[1]}</small>" in html
+    assert html.count("2 source(s)") == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
@@ -22,6 +23,7 @@ from casework.core.i18n import gettext as _
 from casework.core.requestmemo import per_request_shown
 from casework.core.vocab import ActType, AsylumStage, EventType, Situation, Urgency, WantedNotice
 from casework.evidence.models import Source
+from casework.evidence.services import cited_sources
 
 DESCRIPTION_MAX_LEN = 20_000
 PLACE_MAX_LEN = 200
@@ -239,11 +241,16 @@ def case_events(case: Case, *, include_hidden: bool = False) -> list[Event]:
             joinedload(Event.place),
             joinedload(Event.created_by),
             selectinload(Event.agencies),
-            selectinload(Event.sources),
         )
     )
     if not include_hidden:
         query = query.where(Event.hidden_at.is_(None))
     # ISO text sorts chronologically, the less precise date first; unknown dates last.
     query = query.order_by(Event.date.is_(None), Event.date, Event.id)
-    return list(db.session.scalars(query))
+    events = list(db.session.scalars(query))
+    if events:
+        # Read with the legal links' (one statement for both).
+        cited = cited_sources(case)
+        for event in events:
+            set_committed_value(event, "sources", cited.get(("event", event.id), []))
+    return events

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload
 
 from casework import permissions
 from casework.audit.services import apply_changes, record
-from casework.cases.models import Case
+from casework.cases.models import Case, Event, event_sources
 from casework.core import sealedfiles
 from casework.core.crypto import DecryptionFailed
 from casework.core.db import db, utcnow
@@ -43,6 +43,7 @@ from casework.evidence.checks import (
     location_warning,
 )
 from casework.evidence.models import Document, Source, document_cases
+from casework.legal.models import CaseProvision, case_provision_sources
 
 TEXT_MAX_LEN = 10_000
 DESCRIPTION_MAX_LEN = 1_000
@@ -492,6 +493,41 @@ def get_source(case: Case, public_id: str) -> Source | None:
     return db.session.scalar(
         select(Source).where(Source.case_id == case.id, Source.public_id == public_id)
     )
+
+
+@per_request
+def cited_sources(case: Case) -> dict[tuple[str, int], list[Source]]:
+    """The sources each event (``("event", id)``) and each legal link (``("link", id)``) of
+    ``case`` cites, hidden ones too, by source: read in one statement for both, not once for
+    the events and again for the links."""
+    events = (
+        select(
+            literal("event").label("kind"),
+            event_sources.c.event_id.label("record_id"),
+            event_sources.c.source_id.label("source_id"),
+        )
+        .join(Event, Event.id == event_sources.c.event_id)
+        .where(Event.case_id == case.id)
+    )
+    links = (
+        select(
+            literal("link"),
+            case_provision_sources.c.case_provision_id,
+            case_provision_sources.c.source_id,
+        )
+        .join(CaseProvision, CaseProvision.id == case_provision_sources.c.case_provision_id)
+        .where(CaseProvision.case_id == case.id)
+    )
+    cited = union_all(events, links).subquery()
+    rows = db.session.execute(
+        select(cited.c.kind, cited.c.record_id, Source)
+        .join(Source, Source.id == cited.c.source_id)
+        .order_by(Source.id)
+    )
+    found: dict[tuple[str, int], list[Source]] = {}
+    for kind, record_id, source in rows:
+        found.setdefault((kind, record_id), []).append(source)
+    return found
 
 
 def case_sources(case: Case, *, include_hidden: bool = False) -> list[Source]:

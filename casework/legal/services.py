@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import permissions
 from casework.audit.models import AuditEntry
@@ -43,6 +44,7 @@ from casework.core.vocab import (
     ViolationStatus,
 )
 from casework.evidence.models import Source
+from casework.evidence.services import cited_sources
 from casework.legal.models import CODE_MAX_LEN, CaseProvision, Instrument, Provision, Remedy
 from casework.legal.precedents import case_precedents
 from casework.legal.seeding import SEED_CORRECTED, TRANSLATED_FIELDS, english_field
@@ -584,7 +586,6 @@ def case_links(case: Case, include_hidden: bool = False) -> list[CaseProvision]:
         select(CaseProvision)
         .options(
             joinedload(CaseProvision.provision).joinedload(Provision.instrument),
-            selectinload(CaseProvision.sources),
             joinedload(CaseProvision.created_by),
         )
         .where(CaseProvision.case_id == case.id)
@@ -592,7 +593,13 @@ def case_links(case: Case, include_hidden: bool = False) -> list[CaseProvision]:
     )
     if not include_hidden:
         query = query.where(CaseProvision.hidden_at.is_(None))
-    return list(db.session.scalars(query).unique())
+    links = list(db.session.scalars(query).unique())
+    if links:
+        # Read with the events' (one statement for both).
+        cited = cited_sources(case)
+        for link in links:
+            set_committed_value(link, "sources", cited.get(("link", link.id), []))
+    return links
 
 
 def get_link(case: Case, public_id: str) -> CaseProvision | None:
