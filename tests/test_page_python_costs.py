@@ -24,19 +24,20 @@ from casework.cases import listing
 from casework.cases import services as case_services
 from casework.cases.events import add_event
 from casework.cases.models import Case, CaseMember
-from casework.core import i18n, navigation, pipeline, sealing, vocab
-from casework.core.db import db, utcnow
-from casework.core.vocab import ActionStatus, ActionType, CaseStatus, Role, TeamRole, Urgency
-
-
-from casework.core import i18n, pipeline, rowurls, sealing
+from casework.core import i18n, navigation, pipeline, rowurls, sealing, vocab
 from casework.core.db import db, utcnow
 from casework.core.rowurls import row_url
-from casework.core.vocab import CaseRole, CaseStatus, Role, TeamRole, Urgency
-
-
 from casework.core.types import PartialDate
-from casework.core.vocab import Assessment, CaseRole, CaseStatus, Role, TeamRole, Urgency
+from casework.core.vocab import (
+    ActionStatus,
+    ActionType,
+    Assessment,
+    CaseRole,
+    CaseStatus,
+    Role,
+    TeamRole,
+    Urgency,
+)
 from casework.evidence import services as evidence_services
 from casework.legal import services as legal_services
 from casework.legal.models import Instrument, Provision
