@@ -315,13 +315,13 @@ def test_a_follow_up_list_translates_each_label_once(app, make_user, monkeypatch
     client = app.test_client()
     log_in(client, archive.coordinator)
     translated: Counter[str] = Counter()
-    real = vocab.translate
+    real = vocab.word
 
-    def counted(message, values=None):
+    def counted(message):
         translated[message] += 1
-        return real(message, values)
+        return real(message)
 
-    monkeypatch.setattr(vocab, "translate", counted)
+    monkeypatch.setattr(vocab, "word", counted)
     html = client.get(path).get_data(as_text=True)
     shown = html.count(ActionStatus.SUBMITTED.label_en)
     assert shown >= 4
