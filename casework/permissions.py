@@ -752,10 +752,10 @@ def can_read_action_text(user: User, action: Any, readable: Collection[int] | No
     the action (type, body, dates, status, the references of the cases they read), so that the
     follow-up of theirs goes on, and is told that the rest is withheld. Changing the action
     asks as much (``can_edit_action``). ``readable``: as for ``action_cases_for``."""
+    if readable is not None:
+        return action.id in readable_action_texts(user, (action,), readable)
     if not action.cases:
         return can_view_action(user, action)
-    if readable is not None:
-        return _active(user) and all(case.id in readable for case in action.cases)
     return all(can_view_identifying(user, case) for case in action.cases)
 
 

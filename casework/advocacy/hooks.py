@@ -15,10 +15,10 @@ from casework.core.rowurls import row_url
 from casework.core.vocab import ActionStatus, ActionType
 from casework.permissions import (
     can_manage_advocacy,
-    can_read_action_text,
     can_view_advocacy,
     can_view_identifying,
     knows_action_team,
+    readable_action_texts,
     readable_case_ids,
     receives_org_followups,
 )
@@ -52,7 +52,7 @@ def worded_actions(user: Any, actions: list[AdvocacyAction]) -> frozenset[int]:
     (``can_read_action_text``): one query for all of them. An action of the case may concern
     other cases too, which the reader of this one may not read."""
     readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
-    return frozenset(a.id for a in actions if can_read_action_text(user, a, readable))
+    return readable_action_texts(user, actions, readable)
 
 
 def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
