@@ -161,6 +161,52 @@ def test_a_snippet_decrypts_only_the_fields_it_is_cut_from(monitor):
     assert "sources.identity" not in opened and "cases.narrative" not in opened
 
 
+def test_a_snippet_leaves_the_fields_after_the_one_it_is_cut_from_unread(monitor):
+    """A record's excerpt comes from the first of its fields holding a word: a case found by
+    its title shows the title, and its narrative (which holds the word too) is not decrypted."""
+    case = intake(monitor, narrative="The convoy left at night; the convoy was seen again.")
+    case.title = "A convoy to the border"
+    db.session.commit()
+    reference = case.reference
+    db.session.expire_all()
+    with decrypted_columns() as opened:
+        page = _search(monitor, "convoy")
+    assert reference in page and "Case, title" in page
+    assert "A <mark>convoy</mark> to the border" in page
+    assert opened.count("cases.title") == 1 and "cases.narrative" not in opened
+
+
+def test_the_records_found_are_read_in_one_statement_whatever_their_kinds(monitor, count_queries):
+    """The excerpts of a case found in its narrative, an event, a comment and a source are
+    read together: a search costs as many statements as one finding narratives only, and the
+    excerpts are the same."""
+    from casework.evidence.services import add_source
+
+    case = intake(monitor, narrative="The convoy left at night near the border.")
+    add_event(monitor.user, case, {"event_type": "arrest", "description": "A convoy stopped."})
+    case_services.add_comment(monitor.user, case, "The convoy was filmed.")
+    add_source(monitor.user, case, {"kind": "witness", "how_they_know": "Saw the convoy."})
+    db.session.commit()
+
+    def statements(q: str) -> tuple[int, str]:
+        with count_queries() as counter:
+            page = _search(monitor, q)
+        return counter["n"], page
+
+    statements("border")  # what is read once per change of the data (the user's teams)
+    narrative_only, page = statements("border")
+    assert "Case, narrative" in page and "Event, description" not in page
+    every_kind, page = statements("convoy")
+    for label, excerpt in (
+        ("Case, narrative", "The <mark>convoy</mark> left at night"),
+        ("Event, description", "A <mark>convoy</mark> stopped."),
+        ("Source, how they know", "Saw the <mark>convoy</mark>."),
+    ):
+        assert label in page and excerpt in page
+    assert "and 1 more record in this case" in page  # the comment: three excerpts at most
+    assert every_kind == narrative_only
+
+
 def test_a_case_found_by_another_record_is_listed_without_decrypting_its_own_text(monitor):
     """A case found is listed by its reference, its status and the excerpts that matched: a
     case found by one of its events shows that event's words, and its own title and narrative

@@ -4,8 +4,8 @@ Query terms become index tokens (``casework.search.index``); SQL finds the cases
 token (AND over the case's records), keeps those the user may read
 (``permissions.readable_cases_clause``) before anything is counted or ranked, ranks them by
 matching records then the newest case, and stops at ``MAX_CASES``. Only then are the matching
-records of those cases loaded through the ORM (which decrypts them) to build highlighted
-snippets. A word typed with a capital letter may be a name: the people-matching service
+records of those cases read (one statement) to build highlighted snippets, each field decrypted
+only if the snippet reaches it. A word typed with a capital letter may be a name: the people-matching service
 (``casework.cases.listing.search_by_name``) looks it up in the blind index of names too.
 
 No prefix and no phrase search: a keyed token matches a whole (stemmed) word or nothing.
@@ -14,11 +14,15 @@ No prefix and no phrase search: a keyed token matches a whole (stemmed) word or 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
+    Select,
+    and_,
+    bindparam,
     case,
     column,
     func,
@@ -36,8 +40,9 @@ from casework.cases import listing
 from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.i18n import translate
+from casework.core.sealing import open_selected
 from casework.legal.models import Instrument, Provision
-from casework.search.index import KIND_BY_NAME, KINDS, spelling_token, term_token
+from casework.search.index import KINDS, spelling_token, term_token
 from casework.search.models import SearchToken
 from casework.search.text import query_groups, query_terms, snippet, term_of, words
 
@@ -305,14 +310,54 @@ def search_cases(user: Any, query: str) -> SearchResults:
     return results
 
 
-_KIND_ORDER = {k.name: i for i, k in enumerate(KINDS)}
+@lru_cache(maxsize=1)
+def _records_statement() -> Select[Any]:
+    """The records of the cases found (``:cases``) holding a token (``:tokens``), each with
+    how many its case has and, for the first SNIPPETS_PER_CASE of its case (in the order of
+    KINDS, then by id), the sealed fields a snippet is cut from (as stored: each is decrypted
+    only if the snippet reaches it). Built once: only the values bound change."""
+    found = (
+        select(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
+        .where(
+            SearchToken.case_id.in_(bindparam("cases", expanding=True)),
+            SearchToken.token.in_(bindparam("tokens", expanding=True)),
+        )
+        .distinct()
+        .subquery()
+    )
+    kind_order = case({k.name: i for i, k in enumerate(KINDS)}, value=found.c.record_kind, else_=99)
+    ranked = select(
+        found,
+        func.row_number()
+        .over(partition_by=found.c.case_id, order_by=(kind_order, found.c.record_id))
+        .label("position"),
+        func.count().over(partition_by=found.c.case_id).label("records"),
+    ).subquery()
+    query = select(
+        ranked.c.case_id,
+        ranked.c.record_kind,
+        ranked.c.record_id,
+        ranked.c.records,
+        *(getattr(kind.model, attr) for kind in KINDS for attr, _ in kind.fields),
+    ).select_from(ranked)
+    for kind in KINDS:
+        query = query.outerjoin(
+            kind.model,
+            and_(
+                ranked.c.record_kind == kind.name,
+                kind.model.id == ranked.c.record_id,
+                ranked.c.position <= SNIPPETS_PER_CASE,
+            ),
+        )
+    return query.order_by(ranked.c.case_id, ranked.c.position)
 
 
 def _add_hits(
     cases: list[CaseResult], tokens: list[bytes], wanted: set[str], spellings: frozenset[str]
 ) -> None:
-    """The kinds of record that matched in each case, and snippets of the first few records
-    (decrypted through the ORM: only records of cases already found readable)."""
+    """The kinds of record that matched in each case, and snippets of the first few records,
+    in one statement (only records of cases already found readable). A snippet's fields are
+    decrypted in order until one holds a word: those after it are never read."""
     if not cases:
         return
     by_id = {r.case.id: r for r in cases}
@@ -324,56 +369,46 @@ def _add_hits(
         for kind in KINDS
         for attr, label in kind.fields
     }
-    rows = db.session.execute(
-        select(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
-        .where(SearchToken.case_id.in_(by_id), SearchToken.token.in_(tokens))
-        .distinct()
-    ).all()
-    records: dict[int, list[tuple[str, int]]] = {}
-    for case_id, kind, record_id in rows:
-        records.setdefault(case_id, []).append((kind, record_id))
-    to_load: dict[str, set[int]] = {}
-    for case_id, found in records.items():
-        found.sort(key=lambda r: (_KIND_ORDER.get(r[0], 99), r[1]))
+    # Where each kind's fields are in a row (after case, kind, record and count).
+    columns: dict[str, list[tuple[Any, int]]] = {}
+    at = 4
+    for kind in KINDS:
+        for attr, _ in kind.fields:
+            columns.setdefault(kind.name, []).append((getattr(kind.model, attr), at))
+            at += 1
+    rows = db.session.execute(_records_statement(), {"cases": list(by_id), "tokens": tokens}).all()
+    kinds: dict[int, set[str]] = {}
+    for row in rows:
+        case_id, kind_name, record_id, records = row[0], row[1], row[2], row[3]
         result = by_id[case_id]
-        result.kinds = sorted({kind_labels[k] for k, _ in found}, key=lambda label: label.lower())
-        for kind, record_id in found[:SNIPPETS_PER_CASE]:
-            to_load.setdefault(kind, set()).add(record_id)
-        result.more_hits = max(0, len(found) - SNIPPETS_PER_CASE)
-    loaded: dict[tuple[str, int], Any] = {}
-    for kind_name, ids in to_load.items():
-        kind = KIND_BY_NAME[kind_name]
-        # Only the fields a snippet is cut from are read, hence decrypted (not a source's
-        # identity, nor the rest of a case).
-        shown = [getattr(kind.model, attr) for attr, _ in kind.fields]
-        query = select(kind.model).where(kind.model.id.in_(ids)).options(load_only(*shown))
-        for obj in db.session.scalars(query):
-            loaded[(kind_name, obj.id)] = obj
-    for case_id, found in records.items():
-        result = by_id[case_id]
-        for kind_name, record_id in found[:SNIPPETS_PER_CASE]:
-            obj = loaded.get((kind_name, record_id))
-            if obj is None:
-                continue
-            hit = _hit(KIND_BY_NAME[kind_name], obj, wanted, spellings, field_labels)
-            if hit is not None:
-                result.hits.append(hit)
+        kinds.setdefault(case_id, set()).add(kind_labels[kind_name])
+        result.more_hits = max(0, records - SNIPPETS_PER_CASE)
+        fields = columns.get(kind_name, ())
+        hit = _hit(kind_name, record_id, [(a, row[i]) for a, i in fields], wanted, spellings)
+        if hit is not None:
+            attr, made = hit
+            result.hits.append(Hit(kind_name, field_labels[(kind_name, attr)], made))
+    for case_id, labels in kinds.items():
+        by_id[case_id].kinds = sorted(labels, key=lambda label: label.lower())
 
 
 def _hit(
-    kind: Any,
-    obj: Any,
+    kind_name: str,
+    record_id: int,
+    fields: list[tuple[Any, Any]],
     wanted: set[str],
     spellings: frozenset[str],
-    labels: dict[tuple[str, str], str],
-) -> Hit | None:
-    for attr, _label in kind.fields:
-        text = getattr(obj, attr, None)
+) -> tuple[str, Markup] | None:
+    """(the field, its snippet) of the first field of a record holding a word, or None."""
+    for attribute, sealed in fields:
+        if sealed is None:
+            continue
+        text = open_selected(db.session, attribute, record_id, sealed)
         if not text:
             continue
         made = snippet(text, wanted, spellings=spellings)
         if made is not None:
-            return Hit(kind.name, labels[(kind.name, attr)], made[0])
+            return attribute.key, made[0]
     return None
 
 
