@@ -498,6 +498,22 @@ def readable_cases_clause(user: User) -> ColumnElement[bool]:
     return _case_clause(user, "read")
 
 
+def readable_cases_key(user: User) -> tuple[Any, ...]:
+    """Everything ``readable_cases_clause(user)`` is built from (``_build_case_clause``: the
+    account, its role, whether it is active, whether it is on few teams; the policy itself is
+    fixed): a statement built over the clause may be kept and run again for whoever has the
+    same key, since their clause would be built alike, values included. Keep it in step with
+    ``_build_case_clause``."""
+    active = _active(user)
+    allowed = CASE_POLICY["read"].get(user.role, frozenset()) if active else frozenset()
+    return (
+        getattr(user, "id", None),
+        getattr(user, "role", None),
+        active,
+        _from_own_teams(user, allowed),
+    )
+
+
 def known_teams_clause(user: User) -> ColumnElement[bool]:
     """A WHERE clause over ``Case`` keeping the cases whose team (who created it, its lawyer,
     its members) ``user`` may be told of, by a filter, a count or a page: those whose identifying
@@ -562,7 +578,7 @@ def _build_case_clause(user: User, action: str) -> ColumnElement[bool]:
     on_team: ColumnElement[bool] = exists(
         select(CaseMember.id).where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
     )
-    if Relation.TEAM in allowed and Relation.OTHER not in allowed and _on_few_teams(user):
+    if _from_own_teams(user, allowed):
         # The same cases, found from the user's teams rather than by asking every case in the
         # list's order whether the user is on it: for someone on three teams of 100,000 cases,
         # that walk would read them all before filling a page.
@@ -597,6 +613,12 @@ def _build_case_clause(user: User, action: str) -> ColumnElement[bool]:
 # sorted); beyond, lists walk their own order and ask of each case whether the user is on its
 # team, which fills a page after about (cases / teams) x page rows. Either way the same cases.
 FEW_TEAMS = 1000
+
+
+def _from_own_teams(user: User, allowed: frozenset[Relation]) -> bool:
+    """Are the cases ``allowed`` (relations) to ``user`` found from the user's teams: only
+    their teams' cases, and few teams?"""
+    return Relation.TEAM in allowed and Relation.OTHER not in allowed and _on_few_teams(user)
 
 
 def _on_few_teams(user: User) -> bool:

@@ -13,9 +13,12 @@ No prefix and no phrase search: a keyed token matches a whole (stemmed) word or 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from threading import Lock
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import (
@@ -32,7 +35,6 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import load_only
 
 from casework import permissions
 from casework.advocacy.models import UPRRecommendation
@@ -41,6 +43,7 @@ from casework.cases.models import Case
 from casework.core.db import db
 from casework.core.i18n import translate
 from casework.core.sealing import open_selected
+from casework.core.vocab import CaseStatus
 from casework.legal.models import Instrument, Provision
 from casework.search.index import KINDS, spelling_token, term_token
 from casework.search.models import SearchToken
@@ -48,7 +51,7 @@ from casework.search.text import query_groups, query_terms, snippet, term_of, wo
 
 MAX_CASES = 50
 # What a case found shows of itself: its link, its reference and its status.
-SHOWN = (Case.public_id, Case.reference, Case.status)
+SHOWN_COLUMNS = (Case.id, Case.public_id, Case.reference, Case.status)
 MAX_TERMS = 12
 QUERY_MAX_LEN = 300
 SNIPPETS_PER_CASE = 3
@@ -68,7 +71,7 @@ class Hit:
 
 @dataclass
 class CaseResult:
-    case: Case
+    case: FoundCase
     score: int
     # Records matched by a word in the query's own script (not only by a spelling key).
     exact: int = 0
@@ -111,43 +114,75 @@ class _Term:
         return (self.exact, *self.spellings)
 
 
-def _rarest(wanted: list[_Term]) -> tuple[_Term, bool]:
-    """The term held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
-    whether even that one is held by more than SEARCH_WINDOW records."""
-    # One query for every term (each count a scalar subquery over the (token, case) index,
-    # stopped at SEARCH_WINDOW + 1), not one per term.
+class FoundCase(NamedTuple):
+    """What a case found shows of itself (``SHOWN_COLUMNS``), read as columns, not loaded as
+    an object."""
+
+    id: int
+    public_id: str
+    reference: str
+    status: CaseStatus
+
+
+_BUILT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_BUILT_LOCK = Lock()
+# Statements kept: a few shapes (words, spellings of the rarest) for each account searching.
+MAX_BUILT = 256
+
+
+def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement of this shape, built once (its values bound at each run) and kept for
+    the MAX_BUILT shapes used last: building one costs more than running it."""
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
+    found = build()
+    with _BUILT_LOCK:
+        _BUILT[key] = found
+        while len(_BUILT) > MAX_BUILT:
+            _BUILT.popitem(last=False)
+    return found
+
+
+def _counts_statement(terms: int) -> Any:
+    """How many records hold each of ``terms`` terms (any of its tokens, ``:held<i>``),
+    each counted up to ``:cap`` on the (token, case) index: one statement for every term."""
     held = [
         select(func.count())
         .select_from(
             select(SearchToken.id)
-            .where(SearchToken.token.in_(term.tokens))
-            .limit(SEARCH_WINDOW + 1)
+            .where(SearchToken.token.in_(bindparam(f"held{i}", expanding=True)))
+            .limit(bindparam("cap"))
             .subquery()
         )
         .scalar_subquery()
-        for term in wanted
+        for i in range(terms)
     ]
-    counts = dict(zip(wanted, db.session.execute(select(*held)).one(), strict=True))
+    return select(*held)
+
+
+def _rarest(wanted: list[_Term]) -> tuple[_Term, bool]:
+    """The term held by the fewest records (each counted up to SEARCH_WINDOW + 1), and
+    whether even that one is held by more than SEARCH_WINDOW records."""
+    statement = _built(("counts", len(wanted)), lambda: _counts_statement(len(wanted)))
+    values: dict[str, Any] = {f"held{i}": list(t.tokens) for i, t in enumerate(wanted)}
+    values["cap"] = SEARCH_WINDOW + 1
+    counts = dict(zip(wanted, db.session.execute(statement, values).one(), strict=True))
     rarest = min(wanted, key=lambda t: counts[t])
     return rarest, counts[rarest] > SEARCH_WINDOW
 
 
-def _matching_cases(
-    user: Any, wanted: list[_Term], *, within: list[int] | None = None, limit: int
-) -> list[tuple[Case, int, int]]:
-    """(case, records matched in the query's own script, records matched) of the readable cases
-    holding every term (its own token or a spelling key), best first.
+def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
+    """The ranked readable cases holding every one of ``terms`` terms (``_matching_cases``),
+    its values bound at each run: the rarest term's tokens (``:rare<i>``, ``parts`` of them),
+    the tokens in the query's own script (``:exact``), each term's tokens (``:term<i>``) and
+    all of them (``:tokens``), the window (``:window``), the cases to keep to (``:within``)
+    and how many to rank (``:limit``)."""
+    readable = permissions.readable_cases_clause(user)
 
-    The cost is bounded whatever the archive holds: the candidates are the readable cases
-    holding the rarest term, the newest SEARCH_WINDOW records of it (a word found in more
-    records than that ranks the newest cases only, and the page asks for another word).
-    """
-    if not wanted:
-        return []
-    rarest, _ = _rarest(wanted) if len(wanted) > 1 else (wanted[0], False)
-    exact = [term.exact for term in wanted]
-
-    def newest(token: bytes) -> Any:
+    def newest(i: int) -> Any:
         # One token's newest readable records, read from the (token, case) index in order and
         # stopped at the window: a list of tokens in one IN would be read whole and sorted.
         part = (
@@ -159,23 +194,23 @@ def _matching_cases(
             )
             .join(Case, Case.id == SearchToken.case_id)
             .where(
-                SearchToken.token == token,
-                permissions.readable_cases_clause(user),
+                SearchToken.token == bindparam(f"rare{i}", type_=SearchToken.token.type),
+                readable,
                 # A discarded draft has left the lists; its other records keep their tokens.
                 Case.hidden_at.is_(None),
             )
             .order_by(SearchToken.case_id.desc())
-            .limit(SEARCH_WINDOW)
+            .limit(bindparam("window"))
         )
-        if within is not None:
-            part = part.where(SearchToken.case_id.in_(within))
+        if within:
+            part = part.where(SearchToken.case_id.in_(bindparam("within", expanding=True)))
         return part
 
-    parts = [newest(token) for token in sorted(rarest.tokens)]
-    if len(parts) == 1:
-        merged = parts[0].subquery()
+    exact = bindparam("exact", expanding=True)
+    if parts == 1:
+        merged = newest(0).subquery()
     else:
-        merged = union_all(*(select(p.subquery()) for p in parts)).subquery()
+        merged = union_all(*(select(newest(i).subquery()) for i in range(parts))).subquery()
     # The newest records holding the word, each once: a record holds a place by its term and
     # by its spelling key alike ("Qarshi" looks both up), and is one record, one hit.
     window = (
@@ -185,10 +220,10 @@ def _matching_cases(
         )
         .group_by(merged.c.case_id, merged.c.record_kind, merged.c.record_id)
         .order_by(merged.c.case_id.desc())
-        .limit(SEARCH_WINDOW)
+        .limit(bindparam("window"))
         .subquery()
     )
-    if len(wanted) == 1:
+    if terms == 1:
         # One word: the window holds every record of it there is to count.
         agg = (
             select(
@@ -204,8 +239,10 @@ def _matching_cases(
         # Each matching record once, with which terms it holds (one of its tokens at least:
         # two terms may share a spelling key) and whether one in the query's own script.
         held = [
-            func.max(case((SearchToken.token.in_(t.tokens), 1), else_=0)).label(f"t{i}")
-            for i, t in enumerate(wanted)
+            func.max(
+                case((SearchToken.token.in_(bindparam(f"term{i}", expanding=True)), 1), else_=0)
+            ).label(f"t{i}")
+            for i in range(terms)
         ]
         records = (
             select(
@@ -214,14 +251,14 @@ def _matching_cases(
                 *held,
             )
             .where(
-                SearchToken.token.in_([tok for t in wanted for tok in t.tokens]),
+                SearchToken.token.in_(bindparam("tokens", expanding=True)),
                 SearchToken.case_id.in_(cases),
             )
             .group_by(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
             .subquery()
         )
         # Every term held, by one record of the case or another.
-        every = [func.max(records.c[f"t{i}"]) for i in range(len(wanted))]
+        every = [func.max(records.c[f"t{i}"]) for i in range(terms)]
         agg = (
             select(
                 records.c.case_id.label("case_id"),
@@ -229,7 +266,7 @@ def _matching_cases(
                 func.count().label("hits"),
             )
             .group_by(records.c.case_id)
-            .having(sum(every[1:], every[0]) == len(wanted))
+            .having(sum(every[1:], every[0]) == terms)
             .subquery()
         )
     # Ranked on the index alone (most records matching in the query's script, then most
@@ -237,19 +274,48 @@ def _matching_cases(
     best = (
         select(agg.c.case_id, agg.c.exact, agg.c.hits)
         .order_by(agg.c.exact.desc(), agg.c.hits.desc(), agg.c.case_id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
         .subquery()
     )
-    rows = db.session.execute(
-        select(Case, best.c.exact, best.c.hits)
+    # A result shows the case's reference and status (the page and the API alike): its title
+    # and narrative are read (and decrypted) only where they hold a snippet.
+    return (
+        select(*SHOWN_COLUMNS, best.c.exact, best.c.hits)
         .join(best, best.c.case_id == Case.id)
-        .where(permissions.readable_cases_clause(user))
-        # A result shows the case's reference and status (the page and the API alike): its
-        # title and narrative are read (and decrypted) only where they hold a snippet.
-        .options(load_only(*SHOWN))
+        .where(readable)
         .order_by(best.c.exact.desc(), best.c.hits.desc(), Case.id.desc())
     )
-    return [(found, int(own), int(hits)) for found, own, hits in rows]
+
+
+def _matching_cases(
+    user: Any, wanted: list[_Term], *, within: list[int] | None = None, limit: int
+) -> list[tuple[FoundCase, int, int]]:
+    """(case, records matched in the query's own script, records matched) of the readable cases
+    holding every term (its own token or a spelling key), best first.
+
+    The cost is bounded whatever the archive holds: the candidates are the readable cases
+    holding the rarest term, the newest SEARCH_WINDOW records of it (a word found in more
+    records than that ranks the newest cases only, and the page asks for another word).
+    The statement is built once for each shape and reader (``permissions.readable_cases_key``).
+    """
+    if not wanted:
+        return []
+    rarest, _ = _rarest(wanted) if len(wanted) > 1 else (wanted[0], False)
+    rare = sorted(rarest.tokens)
+    shape = (len(rare), len(wanted), within is not None)
+    statement = _built(
+        ("matching", *shape, permissions.readable_cases_key(user)),
+        lambda: _matching_statement(user, *shape),
+    )
+    values: dict[str, Any] = {f"rare{i}": token for i, token in enumerate(rare)}
+    values.update(exact=[t.exact for t in wanted], window=SEARCH_WINDOW, limit=limit)
+    if len(wanted) > 1:
+        values.update({f"term{i}": list(t.tokens) for i, t in enumerate(wanted)})
+        values["tokens"] = [tok for t in wanted for tok in t.tokens]
+    if within is not None:
+        values["within"] = within
+    rows = db.session.execute(statement, values)
+    return [(FoundCase(*row[:4]), int(row[4]), int(row[5])) for row in rows]
 
 
 def too_many_words(query: str) -> bool:
@@ -296,7 +362,8 @@ def search_cases(user: Any, query: str) -> SearchResults:
                 if person_case.id not in keep:
                     continue
                 own, hits = keep[person_case.id]
-                result = ranked.setdefault(person_case.id, CaseResult(person_case, hits, own))
+                found = FoundCase(*(getattr(person_case, c.key) for c in SHOWN_COLUMNS))
+                result = ranked.setdefault(person_case.id, CaseResult(found, hits, own))
                 result.score += 1
                 result.exact += 1  # a name is matched in any script alike
                 if name not in result.names:
