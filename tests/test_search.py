@@ -1164,3 +1164,36 @@ def test_a_common_word_with_w_is_not_read_as_u(monitor):
     assert duel.reference not in _search(monitor, "Dwell")
     assert duel.reference in _search(monitor, "дуэль")
     assert kwame.reference in _search(monitor, "Kwame")
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [("/search", {"q": "deported"}), ("/cases/search", {"name": "Kholmatov"})],
+)
+def test_the_link_of_each_case_found_is_built_without_walking_the_rule_per_case(
+    app, monitor, monkeypatch, path, data
+):
+    """Each case found links to its file: the full-text and the name search pages build that
+    link as the case list does (``row_url``), the rule walked for the page, not for each case.
+    The links are those url_for gives."""
+    from flask import url_for
+    from werkzeug.routing import MapAdapter
+
+    cases = [intake(monitor, narrative="Deported at night.") for _ in range(5)]
+    walked: list[str] = []
+    real = MapAdapter.build
+
+    def counted(self, endpoint, *args, **kwargs):
+        walked.append(endpoint)
+        return real(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "build", counted)
+    response = monitor.post(path, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # row_url walks the rule with stand-ins (twice at most), whatever the number of cases.
+    assert walked.count("cases.case_file") <= 2, walked
+    monkeypatch.undo()
+    with app.test_request_context("/"):
+        links = [url_for("cases.case_file", public_id=c.public_id) for c in cases]
+    assert all(f'href="{link}"' in page for link in links)
