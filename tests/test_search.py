@@ -1197,3 +1197,24 @@ def test_the_link_of_each_case_found_is_built_without_walking_the_rule_per_case(
     with app.test_request_context("/"):
         links = [url_for("cases.case_file", public_id=c.public_id) for c in cases]
     assert all(f'href="{link}"' in page for link in links)
+
+
+@pytest.mark.parametrize(
+    "path, data", [("/cases/search", {"name": "Kholmatov"}), ("/search", {"q": "Kholmatov"})]
+)
+def test_a_case_found_by_a_name_is_listed_without_decrypting_its_title(monitor, path, data):
+    """A case found by one of its people's names is listed by its link, its reference, its
+    status and the name matched (the name search page, the full-text search, the API alike):
+    its title is not read, hence not decrypted, for it."""
+    case = intake(monitor, narrative="Deported at night.")  # Алишер Холматов
+    case.title = "Extradition to Uzbekistan"
+    db.session.commit()
+    reference = case.reference
+    db.session.expire_all()
+    with decrypted_columns() as opened:
+        response = monitor.post(path, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert reference in page and "Алишер Холматов" in page
+    assert "Extradition to Uzbekistan" not in page
+    assert "cases.title" not in opened and "person_names.name" in opened

@@ -646,6 +646,9 @@ def returned_to_me(user: Any, limit: int | None = None) -> CasePanel:
 
 # A name search shows this many cases, the best matches first.
 NAME_RESULTS = 50
+# What a case found by a name shows of itself (the pages, the API and the full-text search
+# alike): its link, its reference and its status; never its title, which is not decrypted.
+NAME_FOUND: tuple[Any, ...] = (Case.public_id, Case.reference, Case.status)
 
 
 def name_search_page(user: Any, text: str) -> tuple[list[tuple[Case, str]], bool]:
@@ -678,7 +681,7 @@ def search_by_name(user: Any, text: str, limit: int = NAME_RESULTS) -> list[tupl
             Case.hidden_at.is_(None),  # a discarded draft has left the lists
             permissions.readable_cases_clause(user),
         )
-        .options(load_only(*LISTED))
+        .options(load_only(*NAME_FOUND))
         .order_by(Case.reference_key)
     )
     rank = {person_id: i for i, (person_id, _) in enumerate(found)}
