@@ -1218,3 +1218,25 @@ def test_a_case_found_by_a_name_is_listed_without_decrypting_its_title(monitor, 
     assert reference in page and "Алишер Холматов" in page
     assert "Extradition to Uzbekistan" not in page
     assert "cases.title" not in opened and "person_names.name" in opened
+
+
+def test_the_words_of_the_excerpts_are_matched_once_per_search(monitor, monkeypatch):
+    """Each excerpt is cut around the words that match: a word met in many records found
+    (the same words in every narrative) is matched against the query once for the search, not
+    once for each record. The excerpts are the same."""
+    from casework.search import text as search_text
+
+    for _ in range(6):
+        intake(monitor, narrative="Deported at night from Almaty to Tashkent by the police.")
+    asked: list[str] = []
+    real = search_text.term_of
+
+    def counted(word: str):
+        asked.append(word)
+        return real(word)
+
+    monkeypatch.setattr(search_text, "term_of", counted)
+    page = _search(monitor, "deported")
+    assert page.count("<mark>Deported</mark> at night from Almaty to Tashkent") == 6
+    # The query's own words, then each word of the narratives once.
+    assert asked.count("Tashkent") == 1 and asked.count("night") == 1, asked

@@ -445,13 +445,14 @@ def _add_hits(
             at += 1
     rows = db.session.execute(_records_statement(), {"cases": list(by_id), "tokens": tokens}).all()
     kinds: dict[int, set[str]] = {}
+    matched: dict[str, bool] = {}  # each word of the excerpts matched once for the search
     for row in rows:
         case_id, kind_name, record_id, records = row[0], row[1], row[2], row[3]
         result = by_id[case_id]
         kinds.setdefault(case_id, set()).add(kind_labels[kind_name])
         result.more_hits = max(0, records - SNIPPETS_PER_CASE)
         fields = columns.get(kind_name, ())
-        hit = _hit(kind_name, record_id, [(a, row[i]) for a, i in fields], wanted, spellings)
+        hit = _hit(record_id, [(a, row[i]) for a, i in fields], wanted, spellings, matched)
         if hit is not None:
             attr, made = hit
             result.hits.append(Hit(kind_name, field_labels[(kind_name, attr)], made))
@@ -460,11 +461,11 @@ def _add_hits(
 
 
 def _hit(
-    kind_name: str,
     record_id: int,
     fields: list[tuple[Any, Any]],
     wanted: set[str],
     spellings: frozenset[str],
+    matched: dict[str, bool],
 ) -> tuple[str, Markup] | None:
     """(the field, its snippet) of the first field of a record holding a word, or None."""
     for attribute, sealed in fields:
@@ -473,7 +474,7 @@ def _hit(
         text = open_selected(db.session, attribute, record_id, sealed)
         if not text:
             continue
-        made = snippet(text, wanted, spellings=spellings)
+        made = snippet(text, wanted, spellings=spellings, matched=matched)
         if made is not None:
             return attribute.key, made[0]
     return None

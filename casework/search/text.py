@@ -618,18 +618,29 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
 
 
 def snippet(
-    text: str, wanted: set[str], *, width: int = 240, spellings: frozenset[str] = frozenset()
+    text: str,
+    wanted: set[str],
+    *,
+    width: int = 240,
+    spellings: frozenset[str] = frozenset(),
+    matched: dict[str, bool] | None = None,
 ) -> tuple[Markup, int] | None:
     """An HTML-escaped excerpt of ``text`` around its first matching word, matches in <mark>,
     and how many words matched; None when no word of ``text`` is one of the ``wanted`` terms
-    nor has one of the ``spellings`` keys."""
+    nor has one of the ``spellings`` keys. ``matched``: whether each word seen matches, kept
+    across the excerpts of one search (the same ``wanted`` and ``spellings``)."""
     text = visible(text)
-    spans = [
-        (m.start(), m.end())
-        for m in words(text)
-        if term_of(m.group()) in wanted
-        or (spellings and not spellings.isdisjoint(word_spelling_keys(m.group())))
-    ]
+    matched = {} if matched is None else matched
+    spans = []
+    for m in words(text):
+        word = m.group()
+        hit = matched.get(word)
+        if hit is None:
+            hit = matched[word] = term_of(word) in wanted or bool(
+                spellings and not spellings.isdisjoint(word_spelling_keys(word))
+            )
+        if hit:
+            spans.append(m.span())
     if not spans:
         return None
     first = spans[0][0]
