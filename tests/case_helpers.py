@@ -62,6 +62,22 @@ def decrypted_columns() -> Iterator[list[str]]:
         sealing._open = real
 
 
+def record_opened(monkeypatch: Any) -> list[tuple[str, str, Any]]:
+    """A list to which every sealed value decrypted from now on in the test is added, as
+    (table, column, row id): which rows' texts a page opened."""
+    from casework.core import sealing
+
+    opened: list[tuple[str, str, Any]] = []
+    real = sealing._open
+
+    def counted(ring: Any, session: Any, table: str, column: str, row_id: Any, value: Any) -> Any:
+        opened.append((table, column, row_id))
+        return real(ring, session, table, column, row_id, value)
+
+    monkeypatch.setattr(sealing, "_open", counted)
+    return opened
+
+
 def count_catalogue_reads(monkeypatch: Any, read: list[str]) -> None:
     """Append to ``read`` every message the interface's catalogue is asked for (``ugettext``)
     from now on in the test: what a page translates, and how often."""

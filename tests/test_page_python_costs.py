@@ -42,6 +42,7 @@ from casework.evidence import services as evidence_services
 from casework.legal import services as legal_services
 from casework.legal.models import Instrument, Provision
 from casework.people import services as people_services
+from tests.case_helpers import record_opened
 from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
 
@@ -120,14 +121,7 @@ def test_the_dashboard_opens_the_case_titles_it_shows_and_no_other(
     references = [c.reference for c in urgent + recent]
     recent_ids = {c.id for c in recent}
     login(coordinator)
-    opened: list[tuple[str, str, Any]] = []
-    real_open = sealing._open
-
-    def counted(ring, session, table, column, row_id, value):
-        opened.append((table, column, row_id))
-        return real_open(ring, session, table, column, row_id, value)
-
-    monkeypatch.setattr(sealing, "_open", counted)
+    opened = record_opened(monkeypatch)
     html = client.get("/").get_data(as_text=True)
     assert all(reference in html for reference in references)
     assert "Urgent title" not in html
@@ -285,14 +279,7 @@ def test_a_follow_up_row_opens_no_words_it_withholds(app, make_user, monkeypatch
     db.session.commit()
     client = app.test_client()
     log_in(client, lawyer)
-    opened: list[tuple[str, str, Any]] = []
-    real_open = sealing._open
-
-    def counted(ring, session, table, column, row_id, value):
-        opened.append((table, column, row_id))
-        return real_open(ring, session, table, column, row_id, value)
-
-    monkeypatch.setattr(sealing, "_open", counted)
+    opened = record_opened(monkeypatch)
     for path in ("/", "/advocacy/followups", "/advocacy/followups?list=mine_overdue"):
         opened.clear()
         html = client.get(path).get_data(as_text=True)
@@ -549,14 +536,7 @@ def test_the_dashboard_reads_its_cases_as_columns_and_opens_only_titles_it_shows
     db.session.commit()
     reference, shown_ids = withheld.reference, {case.id for case in shown}
     login(coordinator)
-    opened: list[tuple[str, str, Any]] = []
-    real_open = sealing._open
-
-    def counted(ring, session, table, column, row_id, value):
-        opened.append((table, column, row_id))
-        return real_open(ring, session, table, column, row_id, value)
-
-    monkeypatch.setattr(sealing, "_open", counted)
+    opened = record_opened(monkeypatch)
     html = client.get("/").get_data(as_text=True)
     assert reference in html and "Withheld title" not in html
     assert all(f"Shown title {n}<" in html for n in range(3))
@@ -730,19 +710,12 @@ def test_the_case_file_leaves_people_s_contacts_address_and_notes_sealed(
     db.session.commit()
     url = f"/cases/{case.public_id}"
     login(coordinator)
-    opened: list[tuple[str, str]] = []
-    real_open = sealing._open
-
-    def counted(ring, session, table, column, row_id, value):
-        opened.append((table, column))
-        return real_open(ring, session, table, column, row_id, value)
-
-    monkeypatch.setattr(sealing, "_open", counted)
+    opened = record_opened(monkeypatch)
     db.session.expunge_all()
     html = client.get(url).get_data(as_text=True)
     assert "Aigerim Bekova2" in html and "12 Abai Street" in html  # the narrative
     assert "Met in secret" not in html
-    people_columns = {column for table, column in opened if table == "people"}
+    people_columns = {column for table, column, _row in opened if table == "people"}
     assert people_columns.isdisjoint({"contacts", "address", "notes"}), people_columns
     db.session.expunge_all()
     with count_queries() as counter:
