@@ -47,20 +47,15 @@ from tests.factories import log_in, make_case
 from tests.test_page_query_counts import Archive
 
 
-def calls_within(files: set[str], run: Callable[[], Any]) -> tuple[int, Any]:
-    """How many function calls (Python's and built-in ones) ``run`` makes while a function of
-    one of ``files`` is on the stack, and what it returned."""
+def _profiled(counts: Callable[[Any, str], bool], run: Callable[[], Any]) -> tuple[int, Any]:
+    """How many profiler events ``counts(frame, event)`` accepts while ``run`` runs, and what
+    it returned."""
     counted = 0
 
     def profile(frame, event, arg) -> None:
         nonlocal counted
-        if event not in ("call", "c_call"):
-            return
-        while frame is not None:
-            if frame.f_code.co_filename in files:
-                counted += 1
-                return
-            frame = frame.f_back
+        if counts(frame, event):
+            counted += 1
 
     sys.setprofile(profile)
     try:
@@ -68,6 +63,22 @@ def calls_within(files: set[str], run: Callable[[], Any]) -> tuple[int, Any]:
     finally:
         sys.setprofile(None)
     return counted, result
+
+
+def calls_within(files: set[str], run: Callable[[], Any]) -> tuple[int, Any]:
+    """How many function calls (Python's and built-in ones) ``run`` makes while a function of
+    one of ``files`` is on the stack, and what it returned."""
+
+    def within(frame, event) -> bool:
+        if event not in ("call", "c_call"):
+            return False
+        while frame is not None:
+            if frame.f_code.co_filename in files:
+                return True
+            frame = frame.f_back
+        return False
+
+    return _profiled(within, run)
 
 
 def test_rows_read_without_their_sealed_values_pay_nothing_per_sealed_column(app, make_user):
@@ -548,19 +559,9 @@ def _resumes_of(template: str, app, run: Callable[[], Any]) -> tuple[int, Any]:
     """How often the code of ``template`` (a page's layout) is entered or resumed while ``run``
     runs: once per piece of the page handed through it."""
     filename = app.jinja_env.get_template(template).filename
-    entered = 0
-
-    def profile(frame, event, arg) -> None:
-        nonlocal entered
-        if event == "call" and frame.f_code.co_filename == filename:
-            entered += 1
-
-    sys.setprofile(profile)
-    try:
-        result = run()
-    finally:
-        sys.setprofile(None)
-    return entered, result
+    return _profiled(
+        lambda frame, event: event == "call" and frame.f_code.co_filename == filename, run
+    )
 
 
 def test_the_case_file_hands_its_rows_to_the_layout_in_one_piece(app, make_user):
