@@ -651,8 +651,11 @@ def test_the_rarest_word_of_a_search_is_counted_from_the_token_index(world):
     with _statements() as seen:
         found = search.search_cases(world["coordinator"], "detained beaten night")
     assert [r.case.id for r in found.cases] == [case.id]
+    # The words' counts: not the excerpts' count of each case's records (a window, OVER).
     counted = [
-        (s, p) for s, p in seen if "count(*)" in s and "GROUP BY" not in s and "search_tokens" in s
+        (s, p)
+        for s, p in seen
+        if "count(*)" in s and "GROUP BY" not in s and "OVER (" not in s and "search_tokens" in s
     ]
     assert len(counted) == 1, [s for s, _ in seen]
     plan = _plan(*counted[0])
