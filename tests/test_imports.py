@@ -2570,6 +2570,34 @@ def test_a_date_that_names_no_year_is_refused_saying_why(app, coordinator, tmp_p
     assert result.exit_code == 0, report["rejected"]
 
 
+@pytest.mark.parametrize("column", ["act_date", "birth_date", "consent_date", "authorised_on"])
+def test_every_date_column_refuses_a_date_without_its_year_saying_why(
+    app, coordinator, tmp_path, column
+):
+    """A day and a month without the year ("12.11", "25/11") in the date of consent or of the
+    authorisation was refused as "not a date", while the same in the date of the act said that
+    no year is written in full. Every date column refuses it alike, also written after "в",
+    before a Russian word for year or a question mark, and once."""
+    written = {"12.11": "12.11", "25/11": "25/11", "12.11 г.": "12.11", "в 25/11": "25/11"}
+    written |= {"12.11?": "12.11", "около 25/11": "25/11"}
+    header = list(dict.fromkeys(["person_name", "act_type", "act_date", "consent", column]))
+    rows = [
+        {"person_name": f"Person {n}", "act_type": "extradition", "act_date": "2011"}
+        | {"consent": "internal", column: value}
+        for n, value in enumerate(written)
+    ]
+    content = ";".join(header) + "\n"
+    content += "".join(";".join(row[h] for h in header) + "\n" for row in rows)
+    result, report = _run(app, coordinator, tmp_path, content)
+    assert result.exit_code == 1 and _count(Case) == 0
+    got = [(p["row"], p["column"], p["message"]) for p in report["rejected"]]
+    assert [row for row, _column, _message in got] == [2, 3, 4, 5, 6, 7], got
+    for (_row, refused, message), read in zip(got, written.values(), strict=True):
+        assert refused == column, got
+        assert message.startswith(f"\u201c{read}\u201d names no year in full"), message
+        assert "is not a date" not in message
+
+
 def test_an_age_or_a_decade_for_a_birth_date_is_refused_saying_why(app, coordinator, tmp_path):
     """Registers write an age where the birth date goes ("age 34", "34 года"), or a decade
     ("1980-е"): no birth year is invented from them (the age at which day?), and the refusal

@@ -622,8 +622,8 @@ def _years_spanned(text: str) -> tuple[str, str] | None:
 def _within_a_year(text: str) -> tuple[str | None, str] | None:
     """A date of an act given as a part of one year ("лето 2011", "Q2 2011", "конец 2011",
     "апрель-май 2011"): the year (ISO text) and what to tell the reader; None for a year the
-    text does not name (a span of years, a winter, "декабрь-январь 2012", "12.11"), with why
-    it is refused. None when the text is none of these."""
+    text does not name (a span of years, a winter, "декабрь-январь 2012"), with why it is
+    refused. None when the text is none of these."""
     text = " ".join(_YEAR_WORDS.sub("", text.strip()).split())
     # "в 2010-х годах", "in the 1990s": the preposition says nothing of the date.
     text = DATE_PREPOSITION.sub("", text)
@@ -670,8 +670,6 @@ def _within_a_year(text: str) -> tuple[str | None, str] | None:
             last=m[2],
             example=f"{m[1]} {int(m[3]) - 1} \u2013 {m[2]} {m[3]}",
         )
-    elif why := _no_year(text):
-        return None, why
     if year is None:
         return None
     return year, _(
@@ -695,22 +693,34 @@ _NO_YEAR = re.compile(r"\d{1,2}[./]\d{1,2}")
 
 def _no_year(text: str) -> str | None:
     """Why a date written as "12.11" is refused (the 12th of November of no year, or December
-    2011?); None for any other text."""
-    if not _NO_YEAR.fullmatch(text.strip()):
+    2011?), also after "в" or "около", or before a word for year or a question mark, in any
+    date column; None for any other text."""
+    text = _DOUBT.sub("", _YEAR_WORDS.sub("", " ".join(text.split())))
+    text = without_approximate_word(DATE_PREPOSITION.sub("", text))
+    if not _NO_YEAR.fullmatch(text):
         return None
     return _(
         "\u201c%(text)s\u201d names no year in full: a day and a month with no year, or a "
         "month and a year in two digits. Write the year in four digits (DD.MM.YYYY, MM.YYYY).",
-        text=text.strip(),
+        text=text,
     )
 
 
+def _refuse_no_year(number: int, cells: dict[str, str]) -> list[Problem]:
+    """The date columns of ``cells`` whose date names no year in full (``_no_year``), each
+    refused saying why and emptied, so that nothing else is said of it."""
+    problems = []
+    for column in _DATE_COLUMNS:
+        if why := _no_year(cells.get(column, "")):
+            problems.append(Problem(number, column, _quoted(" ".join(cells[column].split())), why))
+            cells[column] = ""
+    return problems
+
+
 def _not_a_birth_date(text: str, act_date: str) -> str | None:
-    """Why ``text`` (a birth date as written) is an age or a decade, or names no year in full
-    ("12.11"), which name no year of birth; None when it is none of these. The example year
-    is the act's year less the age (the act's year, when the file gives it, else this year)."""
-    if why := _no_year(text):
-        return why
+    """Why ``text`` (a birth date as written) is an age or a decade, which name no year of
+    birth; None when it is neither. The example year is the act's year less the age (the
+    act's year, when the file gives it, else this year)."""
     if m := _AGE.fullmatch(text):
         age = int(m[1] or m[2])
         when = int(y[0]) if (y := re.search(r"\b(?:19|20)\d{2}\b", act_date)) else date.today().year
@@ -783,6 +793,9 @@ def parse_row(
     for column, value in cells.items():
         if column in COLUMNS and column not in REQUIRED and is_placeholder(value):
             cells[column] = ""
+    # A date of any column that names no year in full ("12.11"): refused saying why.
+    problems += _refuse_no_year(number, cells)
+    no_year = {problem.column for problem in problems}
     # The date of the act as written, before it is read: a part of a year is that year; one
     # followed by a question mark ("2011?", "2011 (?)") is approximate.
     written = " ".join(cells.get("act_date", "").split())
@@ -943,7 +956,7 @@ def parse_row(
             "act_type",
             _("Say what happened: %(choices)s.", choices=", ".join(a.value for a in ActType)),
         )
-    if not act_date:
+    if not act_date and "act_date" not in no_year:
         reject("act_date", _("The date of the act is required (a year is enough, or unknown)."))
     if case_data["authorisation"] and Authorisation.parse(case_data["authorisation"]) is None:
         reject(
