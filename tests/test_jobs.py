@@ -283,6 +283,103 @@ def test_a_check_that_breaks_says_so_on_its_report_not_a_500(app, make_user, mon
     assert client.post("/imports/cases/confirm").status_code == 400
 
 
+def _checked(app, make_user, monkeypatch, content: bytes | None = None):
+    """A coordinator's browser and the report of their large file's check, found importable."""
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    seed_catalogue()
+    db.session.commit()
+    coordinator = make_user(Role.COORDINATOR)
+    client = client_for(app, coordinator)
+    content = content or (DATA / "cases-sample.csv").read_bytes()
+    check_id = _job_id(_upload(client, content))
+    assert _job(check_id).state == JobState.DONE
+    return coordinator, client, check_id
+
+
+def test_a_write_that_can_only_fail_the_same_way_is_not_retried(app, make_user, monkeypatch):
+    """As a check that finds its file cannot be imported fails at once, so does the writing:
+    a file gone, or one that cannot be imported, or a value a rule refuses, would fail the same
+    way at every attempt."""
+    from casework.core.errors import ValidationFailed
+    from casework.imports import checking
+    from casework.imports.reading import UnusableInput
+
+    coordinator, client, check_id = _checked(app, make_user, monkeypatch)
+    refusals = {
+        "no file": None,
+        "unusable": UnusableInput(f"the header names {SECRET}"),
+        "refused": ValidationFailed({"act_date": [f"{SECRET} is not a date"]}),
+    }
+    errors = {}
+    for name, refusal in refusals.items():
+        if refusal is None:
+            job = checking.start_writing(coordinator, "0" * 32)
+        else:
+
+            def refuses(*args, refusal=refusal, **kwargs):
+                raise refusal
+
+            monkeypatch.setattr(checking, "import_cases", refuses)
+            job = checking.start_writing(coordinator, _job(check_id).params["token"])
+        job = _job(job.public_id)
+        assert (job.state, job.attempts) == (JobState.FAILED, 1), name
+        errors[name] = services.error_text(job)
+        assert SECRET not in errors[name] + str(job.error_args)
+    assert errors == {
+        "no file": "The checked file is no longer there: check it again on the import page.",
+        "unusable": "The file can no longer be read; check it again.",
+        "refused": "The input was refused (act_date).",
+    }
+    assert db.session.scalar(select(func.count(Case.id))) == 0
+
+
+def test_a_write_whose_rows_are_refused_by_then_is_not_retried(app, make_user, monkeypatch):
+    """Between the check and the confirmation, the same case keys were imported: every row is
+    refused at each attempt, so the writing fails at once, saying so."""
+    content = b"case_key,person_name,act_type,act_date\n" + b"".join(
+        f"K-{n},Person {n},extradition,2011\n".encode() for n in range(6)
+    )
+    coordinator, client, check_id = _checked(app, make_user, monkeypatch, content)
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 100)
+    small = client_for(app, coordinator)
+    _upload(small, content)
+    assert "Imported" in small.post("/imports/cases/confirm").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Case.id))) == 6
+    job = _write_checked(coordinator, check_id)
+    assert (job.state, job.attempts) == (JobState.FAILED, 1)
+    assert services.error_text(job).startswith("Nothing was written: 6 row(s) were rejected.")
+    assert db.session.scalar(select(func.count(Case.id))) == 6
+
+
+def _write_checked(coordinator, check_id: str) -> Job:
+    from casework.imports import checking
+
+    return _job(checking.start_writing(coordinator, _job(check_id).params["token"]).public_id)
+
+
+def test_a_write_that_loses_the_database_is_tried_again(app, make_user, monkeypatch):
+    """A transient failure (the database connection lost) may pass: the writing is tried
+    again, and succeeds."""
+    from sqlalchemy.exc import OperationalError
+
+    from casework.imports import checking
+
+    coordinator, client, check_id = _checked(app, make_user, monkeypatch)
+    real = checking.import_cases
+    failures = []
+
+    def loses_the_connection_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("INSERT ...", {}, ConnectionError("server closed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "import_cases", loses_the_connection_once)
+    job = _write_checked(coordinator, check_id)
+    assert (job.state, job.attempts) == (JobState.DONE, 2)
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+
+
 def test_a_file_is_counted_without_being_read_to_choose_where_it_is_checked():
     from openpyxl import Workbook
 

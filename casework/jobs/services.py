@@ -58,7 +58,15 @@ class JobError(Exception):
 
 class JobRefused(JobError):
     """A failure a retry would only repeat (the input itself is refused): the job fails at
-    once."""
+    once (``retried``)."""
+
+
+def retried(exc: BaseException) -> bool:
+    """May a job that failed with ``exc`` succeed if tried again? Not when the input is refused
+    (``JobRefused``, ``ValidationFailed``) or the account may not do it (``PermissionDenied``):
+    every attempt would fail the same way. Any other failure may be passing (the database
+    connection lost, a server restarting): tried again, as its kind allows."""
+    return not isinstance(exc, (JobRefused, ValidationFailed, PermissionDenied))
 
 
 @dataclass(frozen=True)
@@ -293,9 +301,7 @@ def execute(job_id: int, *, final_attempt: bool | None = None) -> JobState:
         return JobState.DONE
     except BaseException as exc:
         db.session.rollback()
-        retryable = (
-            spec is not None and spec.retry and not isinstance(exc, (PermissionDenied, JobRefused))
-        )
+        retryable = spec is not None and spec.retry and retried(exc)
         attempts = db.session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
         last = final_attempt if final_attempt is not None else attempts > RETRIES
         state = JobState.FAILED if (last or not retryable) else JobState.QUEUED

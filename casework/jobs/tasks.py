@@ -49,14 +49,16 @@ def export_cases_job(ctx: JobContext) -> None:
 
 @job_kind("imports.cases", N_("Import of cases"), may_start=permissions.can_import_cases)
 def import_cases_job(ctx: JobContext) -> None:
-    """A checked import file, written with progress; the staged file goes once it is done."""
+    """A checked import file, written with progress; the staged file goes once it is done.
+    What a retry would only repeat (the file gone or refused, its rows refused) fails at once,
+    as the check does (``JobRefused``)."""
     from casework.imports import checking, staging
     from casework.imports.reading import UnusableInput
 
     token = ctx.params.get("token", "")
     found = staging.staged(token)
     if found is None:
-        raise JobError(
+        raise JobRefused(
             N_("The checked file is no longer there: check it again on the import page.")
         )
     # Its options wait sealed with it (a job started by an older version kept them here).
@@ -64,16 +66,16 @@ def import_cases_job(ctx: JobContext) -> None:
     pending = {**ctx.params, **(options or {})}
     try:
         table = checking.read_pending(data, pending)
+        total = len(table.rows)
+        check = ctx.counter(total, N_("%(done)s of %(total)s rows checked"), 0, 40)
+        write = ctx.counter(total, N_("%(done)s of %(total)s rows written"), 40, 99)
+        report = checking.run(
+            ctx.user, table, pending, dry_run=False, progress=check, write_progress=write
+        )
     except UnusableInput as exc:
-        raise JobError(N_("The file can no longer be read; check it again.")) from exc
-    total = len(table.rows)
-    check = ctx.counter(total, N_("%(done)s of %(total)s rows checked"), 0, 40)
-    write = ctx.counter(total, N_("%(done)s of %(total)s rows written"), 40, 99)
-    report = checking.run(
-        ctx.user, table, pending, dry_run=False, progress=check, write_progress=write
-    )
+        raise JobRefused(N_("The file can no longer be read; check it again.")) from exc
     if not report.written:
-        raise JobError(
+        raise JobRefused(
             N_(
                 "Nothing was written: %(rows)s row(s) were rejected. Check the file again on "
                 "the import page."
