@@ -296,6 +296,55 @@ def _checked(app, make_user, monkeypatch, content: bytes | None = None):
     return coordinator, client, check_id
 
 
+def test_a_large_file_is_confirmed_from_any_of_its_uploaders_sessions(app, make_user, monkeypatch):
+    """The staged file and its report are the uploader's, not their browser's: in another of
+    their sessions (another browser, signed in again) the report offers the confirmation, as
+    in the one that uploaded it; once. Nobody else confirms it, even naming the check."""
+    from tests.html_forms import form_fields
+
+    coordinator, client, check_id = _checked(app, make_user, monkeypatch)
+    report_url = f"/imports/cases/checks/{check_id}"
+    elsewhere = client_for(app, coordinator)
+    html = elsewhere.get(report_url).get_data(as_text=True)
+    assert "Import 22 cases now" in html
+    fields = form_fields(html, "/imports/cases/confirm")
+    assert fields["check"] == check_id
+    # Another coordinator does not see the check; an administrator may not import.
+    other = client_for(app, make_user(Role.COORDINATOR))
+    assert other.post("/imports/cases/confirm", data=fields).status_code == 404
+    admin = client_for(app, make_user(Role.ADMIN))
+    assert admin.post("/imports/cases/confirm", data=fields).status_code == 403
+    assert db.session.scalar(select(func.count(Job.id))) == 1
+    # A check that does not exist, or is no check, is not confirmed.
+    assert elsewhere.post("/imports/cases/confirm", data={"check": "x" * 70}).status_code == 404
+    job_id = _job_id(elsewhere.post("/imports/cases/confirm", data=fields))
+    job = _job(job_id)
+    assert (job.kind, job.state) == ("imports.cases", JobState.DONE)
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+    # Confirmed once: neither session confirms it again.
+    assert elsewhere.post("/imports/cases/confirm", data=fields).status_code == 400
+    assert client.post("/imports/cases/confirm").status_code == 400
+    assert elsewhere.post("/imports/cases/confirm", data={"check": job_id}).status_code == 404
+    assert db.session.scalar(select(func.count(Case.id))) == 22
+
+
+def test_a_large_file_being_written_is_not_offered_again(app, make_user, monkeypatch):
+    """While the writing job waits for a worker, the file is still staged: no session is
+    offered to write it a second time."""
+    from casework.jobs import queue as job_queue
+
+    coordinator, client, check_id = _checked(app, make_user, monkeypatch)
+    monkeypatch.setattr(job_queue, "dispatch", lambda job_id, retry=True: None)
+    job_id = _job_id(client.post("/imports/cases/confirm"))
+    assert _job(job_id).state == JobState.QUEUED
+    elsewhere = client_for(app, coordinator)
+    html = elsewhere.get(f"/imports/cases/checks/{check_id}").get_data(as_text=True)
+    assert "Checked: nothing written yet" in html and "cases now" not in html
+    data = {"check": check_id}
+    assert elsewhere.post("/imports/cases/confirm", data=data).status_code == 400
+    assert db.session.scalar(select(func.count(Job.id))) == 2
+
+
 def test_a_write_that_can_only_fail_the_same_way_is_not_retried(app, make_user, monkeypatch):
     """As a check that finds its file cannot be imported fails at once, so does the writing:
     a file gone, or one that cannot be imported, or a value a rule refuses, would fail the same

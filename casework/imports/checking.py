@@ -5,7 +5,8 @@ staged at once with its options and checked by the ``imports.check`` job: the pa
 run, away from the web request's time limit. What it found (the report, or why the file cannot
 be imported) quotes cells and names people, so it waits sealed beside the staged file
 (``staging.write_outcome``), never in the job's row, which holds the staging token and counts.
-Its page shows it to the job's creator and leads to the same confirmation as a small file's.
+Its page shows it to the job's creator and leads to the same confirmation as a small file's,
+in any of their sessions: the staged file and its report are theirs, not their browser's.
 """
 
 from __future__ import annotations
@@ -105,15 +106,26 @@ def findings(job: Job) -> tuple[ImportReport | None, str | None, bool]:
     return ImportReport.from_dict(found["report"]), None, done and bool(found["confirmable"])
 
 
-def confirmable_check(actor: Any, check_id: str, token: str) -> bool:
-    """Did ``actor``'s check job ``check_id`` of the staged file ``token`` finish, finding
-    that it may be written?"""
-    job = db.session.scalar(select(Job).where(Job.public_id == check_id))
-    if job is None or job.kind != CHECK_JOB or job.state != JobState.DONE:
+def being_written(job: Job) -> bool:
+    """Has a job to write the file the check ``job`` checked been started, and not failed?"""
+    token = (job.params or {}).get("token")
+    started = db.session.scalars(
+        select(Job.params).where(
+            Job.kind == WRITE_JOB,
+            Job.created_by_id == job.created_by_id,
+            Job.created_at >= job.created_at,
+            Job.state != JobState.FAILED,
+        )
+    )
+    return any((params or {}).get("token") == token for params in started)
+
+
+def confirmable_check(actor: Any, job: Job) -> bool:
+    """Did ``actor``'s check ``job`` finish, finding that its file may be written, and is it
+    not being written already? From any of their sessions: the file is theirs."""
+    if job.kind != CHECK_JOB or job.state != JobState.DONE:
         return False
-    if (job.params or {}).get("token") != token:
+    if not permissions.can_read_import_check(actor, job) or being_written(job):
         return False
-    if not permissions.can_read_import_check(actor, job):
-        return False
-    found = staging.outcome(token)
+    found = staging.outcome((job.params or {}).get("token", ""))
     return bool(found and found.get("confirmable"))

@@ -7,7 +7,14 @@ import os
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Length, Optional
 
 from casework.core.forms import pairs
@@ -68,4 +75,7 @@ class CaseImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    """Only the CSRF token: the file checked in the dry run is imported."""
+    """The CSRF token, and for a large file the check that found it may be written (its
+    job's public id): the file checked in the dry run is imported."""
+
+    check = HiddenField()

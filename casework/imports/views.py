@@ -37,11 +37,13 @@ def _discard(pending: dict[str, Any] | None) -> None:
         staging.discard(pending["token"])
 
 
-def _page(report: ImportReport | None, error: str | None, *, can_confirm: bool) -> str:
+def _page(
+    report: ImportReport | None, error: str | None, *, can_confirm: bool, check: str = ""
+) -> str:
     return render_template(
         "imports/cases.html",
         form=CaseImportForm(),
-        confirm_form=ConfirmImportForm(),
+        confirm_form=ConfirmImportForm(check=check),
         report=report,
         error=error,
         can_confirm=can_confirm,
@@ -106,10 +108,9 @@ def check_report(job_id: str):
     if not job.finished:
         return redirect(url_for("jobs.detail", job_id=job.public_id))
     report, error, confirmable = checking.findings(job)
-    waiting = session.get(_SESSION_KEY) or {}
-    # Confirmed from the session that uploaded the file, as a small file is.
-    ours = waiting.get("check") == job.public_id
-    return _page(report, error, can_confirm=confirmable and ours)
+    # Confirmed by its uploader from any of their sessions, naming the check, once.
+    can_confirm = confirmable and not checking.being_written(job)
+    return _page(report, error, can_confirm=can_confirm, check=job.public_id)
 
 
 @bp.post("/imports/cases/confirm")
@@ -117,16 +118,25 @@ def confirm_import():
     if not permissions.can_import_cases(current_user):
         abort(403)
     form = ConfirmImportForm()
-    waiting = session.pop(_SESSION_KEY, None)
-    if not form.validate_on_submit() or not waiting:
+    if not form.validate_on_submit():
+        abort(400)
+    waiting = session.get(_SESSION_KEY) or {}
+    # Checked by a job: the check named by its report's form (from any of the uploader's
+    # sessions), or the one this session started.
+    if check_id := form.check.data or waiting.get("check"):
+        check = load(Job, str(check_id), current_user, need=permissions.can_read_import_check)
+        if check.kind != checking.CHECK_JOB:
+            abort(404)
+        if waiting.get("check") == check.public_id:
+            session.pop(_SESSION_KEY)
+        # Written by a job, once that check found it may be.
+        if not checking.confirmable_check(current_user, check):
+            abort(400)
+        job = checking.start_writing(current_user, check.params["token"])
+        return redirect(url_for("jobs.detail", job_id=job.public_id))
+    if not session.pop(_SESSION_KEY, None):
         abort(400)
     token = waiting.get("token", "")
-    if waiting.get("check"):
-        # Checked by a job: written by one, once that check found it may be.
-        if not checking.confirmable_check(current_user, str(waiting["check"]), token):
-            abort(400)
-        job = checking.start_writing(current_user, token)
-        return redirect(url_for("jobs.detail", job_id=job.public_id))
     found = staging.staged(token)
     if found is None or found[0] is None:
         abort(400)
