@@ -593,6 +593,53 @@ def test_a_russian_reader_reads_a_jobs_counts_and_failure_in_russian(app, make_u
     assert english.get_json()["message"] == "50 of 200 rows checked"
 
 
+def test_a_russian_reader_reads_every_kinds_result_labels_in_russian(app, make_user, monkeypatch):
+    """The job page names each count or code of a job's result: an export's format, the
+    reminders sent, the files a clean-up removed were shown in English on the Russian page."""
+    import re
+
+    from tests.factories import make_case
+
+    monkeypatch.setitem(app.config, "EXPORT_JOB_CASES", 0)
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 5)
+    seed_catalogue()
+    db.session.commit()
+    coordinator = make_user(Role.COORDINATOR, language="ru")
+    make_case(coordinator)
+    client = client_for(app, coordinator)
+    pages = {
+        "reports.export": client.post("/reports/export", data={"format": "csv"}),
+        "imports.check": _upload(client, (DATA / "cases-sample.csv").read_bytes()),
+    }
+    pages["imports.cases"] = client.post("/imports/cases/confirm")
+    admin = make_user(Role.ADMIN, language="ru")
+    browser = client_for(app, admin)
+    for kind in ("reminders.send", "jobs.purge"):
+        pages[kind] = browser.post("/jobs", data={"kind": kind})
+    # The kinds a test cannot run whole: their results as they record them.
+    for kind, result in (
+        ("keys.rotate", {"rewrapped": 2, "already_done": 1}),
+        ("backup", {"done": True}),
+    ):
+        job = services.enqueue(kind, {}, None)
+        job.state, job.result = JobState.DONE, result
+        db.session.commit()
+        pages[kind] = browser.get(f"/jobs/{job.public_id}")
+    assert set(pages) == {kind for kind in services.KINDS if not kind.startswith("test.")}
+    labels = {}
+    for kind, response in pages.items():
+        job = _job(_job_id(response) if response.status_code == 302 else response.request.path[6:])
+        assert job.state == JobState.DONE and job.result, (kind, job.error)
+        html = browser.get(f"/jobs/{job.public_id}").get_data(as_text=True)
+        labels[kind] = re.findall(r"<dt>(.*?)</dt>", html)
+        assert len(labels[kind]) == len(job.result), kind
+    english = [
+        label for found in labels.values() for label in found if re.search("[A-Za-z]", label)
+    ]
+    assert english == [], labels
+    assert labels["reports.export"] == ["Дела", "Формат", "Обезличено"]
+
+
 def test_a_job_that_fails_once_succeeds_on_retry(app, calls):
     job = _system_job("test.flaky")
     assert queue.run_inline(app, job.id, attempts=4) == JobState.DONE

@@ -82,6 +82,9 @@ class JobKind:
     # finished to whoever ``may_read_report`` allows.
     report_page: str | None = None
     may_read_report: Callable[[Any, Job], bool] | None = None
+    # What the job page calls each count or code of its result (``JobContext.result``): the
+    # key's English label (``N_``), translated when shown.
+    results: dict[str, str] = field(default_factory=dict)
 
 
 KINDS: dict[str, JobKind] = {}
@@ -95,11 +98,14 @@ def job_kind(
     retry: bool = True,
     report_page: str | None = None,
     may_read_report: Callable[[Any, Job], bool] | None = None,
+    results: dict[str, str] | None = None,
 ) -> Callable[[Callable[[JobContext], None]], Callable[[JobContext], None]]:
     """Register the decorated function as the job kind ``name``."""
 
     def register(fn: Callable[[JobContext], None]) -> Callable[[JobContext], None]:
-        KINDS[name] = JobKind(name, label, fn, may_start, retry, report_page, may_read_report)
+        KINDS[name] = JobKind(
+            name, label, fn, may_start, retry, report_page, may_read_report, results or {}
+        )
         return fn
 
     return register
@@ -108,6 +114,17 @@ def job_kind(
 def kind_label(name: str) -> str:
     kind = KINDS.get(name)
     return translate(kind.label) if kind else name
+
+
+def result_labels(job: Job) -> list[tuple[str, Any]]:
+    """The job's result as its page shows it: each count or code by its kind's label for it,
+    in the reader's language (a key its kind does not name, by the key)."""
+    kind = KINDS.get(job.kind)
+    names = kind.results if kind else {}
+    return [
+        (translate(names[key]) if key in names else key.replace("_", " ").capitalize(), value)
+        for key, value in (job.result or {}).items()
+    ]
 
 
 def report_endpoint(job: Job, user: Any) -> str | None:

@@ -28,7 +28,25 @@ from casework.jobs.services import (
 BACKUP_FUNCTION = "casework.backups.services:create_scheduled_backup"
 
 
-@job_kind("reports.export", N_("Export of cases"), may_start=permissions.can_export_cases)
+# What the job page calls the counts of an import's jobs, its check's and its writing's.
+IMPORT_RESULTS = {
+    "rows_read": N_("Rows read"),
+    "cases_to_create": N_("Cases to create"),
+    "people_to_create": N_("People to create"),
+    "cases": N_("Cases"),
+    "people": N_("People"),
+    "rejected_rows": N_("Rejected rows"),
+    "possible_duplicates": N_("Possible duplicates"),
+    "warnings": N_("Warnings"),
+}
+
+
+@job_kind(
+    "reports.export",
+    N_("Export of cases"),
+    may_start=permissions.can_export_cases,
+    results={"cases": N_("Cases"), "format": N_("Format"), "anonymised": N_("Anonymised")},
+)
 def export_cases_job(ctx: JobContext) -> None:
     """The bulk export of the cases the creator may read, as a file only they may download."""
     from casework.reports.services import export_cases
@@ -47,7 +65,12 @@ def export_cases_job(ctx: JobContext) -> None:
     ctx.result(cases=count, format=fmt, anonymised=anonymise)
 
 
-@job_kind("imports.cases", N_("Import of cases"), may_start=permissions.can_import_cases)
+@job_kind(
+    "imports.cases",
+    N_("Import of cases"),
+    may_start=permissions.can_import_cases,
+    results=IMPORT_RESULTS,
+)
 def import_cases_job(ctx: JobContext) -> None:
     """A checked import file, written with progress; the staged file goes once it is done.
     What a retry would only repeat (the file gone or refused, its rows refused) fails at once,
@@ -91,24 +114,13 @@ def import_cases_job(ctx: JobContext) -> None:
     staging.discard_after_commit(token)
 
 
-# The names the job page gives the counts of an import's jobs (``result``).
-RESULT_NAMES = (
-    N_("Rows read"),
-    N_("Cases to create"),
-    N_("People to create"),
-    N_("Rejected rows"),
-    N_("Possible duplicates"),
-    N_("Warnings"),
-    N_("People"),
-)
-
-
 @job_kind(
     "imports.check",
     N_("Check of a file to import"),
     may_start=permissions.can_import_cases,
     report_page="imports.check_report",
     may_read_report=permissions.can_read_import_check,
+    results=IMPORT_RESULTS,
 )
 def check_import_job(ctx: JobContext) -> None:
     """A large file's check (the page's dry run); its report is kept sealed beside the staged
@@ -153,7 +165,12 @@ def check_import_job(ctx: JobContext) -> None:
     )
 
 
-@job_kind("reminders.send", N_("E-mail reminders"), may_start=permissions.can_run_system_jobs)
+@job_kind(
+    "reminders.send",
+    N_("E-mail reminders"),
+    may_start=permissions.can_run_system_jobs,
+    results={"configured": N_("Configured"), "sent": N_("Sent"), "skipped": N_("Skipped")},
+)
 def reminders_job(ctx: JobContext) -> None:
     """Today's reminders (each mail once per day and item, whoever runs it)."""
     from casework.advocacy.reminders import send_reminders
@@ -170,7 +187,12 @@ def reminders_job(ctx: JobContext) -> None:
     ctx.result(configured=True, sent=report.sent, skipped=report.skipped)
 
 
-@job_kind("keys.rotate", N_("Master key rotation"), may_start=permissions.can_run_system_jobs)
+@job_kind(
+    "keys.rotate",
+    N_("Master key rotation"),
+    may_start=permissions.can_run_system_jobs,
+    results={"rewrapped": N_("Rewrapped"), "already_done": N_("Already done")},
+)
 def rotate_keys_job(ctx: JobContext) -> None:
     """Re-wrap every data key under the configured master key (resumable: see keys rotate)."""
     from casework.core.db import db
@@ -185,7 +207,16 @@ def rotate_keys_job(ctx: JobContext) -> None:
 
 
 @job_kind(
-    "jobs.purge", N_("Removal of expired job files"), may_start=permissions.can_run_system_jobs
+    "jobs.purge",
+    N_("Removal of expired job files"),
+    may_start=permissions.can_run_system_jobs,
+    # "Removed" alone is a person's situation (removed from the country).
+    results={
+        "removed": N_("Files removed"),
+        "form_keys": N_("Form keys"),
+        "requeued": N_("Requeued"),
+        "abandoned": N_("Abandoned"),
+    },
 )
 def purge_job(ctx: JobContext) -> None:
     ctx.result(removed=purge_expired_results(), form_keys=formkeys.purge(), **recover_abandoned())
@@ -201,7 +232,9 @@ def backup_function():
     return getattr(module, name, None)
 
 
-@job_kind("backup", N_("Backup"), may_start=permissions.can_run_system_jobs)
+@job_kind(
+    "backup", N_("Backup"), may_start=permissions.can_run_system_jobs, results={"done": N_("Done")}
+)
 def backup_job(ctx: JobContext) -> None:
     """A scheduled backup into CASEWORK_BACKUP_DIR."""
     directory = current_app.config.get("BACKUP_DIR")

@@ -71,6 +71,7 @@ def detail(job_id: str):
         job=job,
         status=services.status(job, current_user),
         label=services.kind_label(job.kind),
+        results=services.result_labels(job),
         report_url=url_for(report, job_id=job.public_id) if report else None,
     )
 
