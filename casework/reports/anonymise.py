@@ -541,9 +541,10 @@ _VOWEL_K = re.compile("[aeiou]k$")
 # сх, keyed s-h, where Latin papers write sh, keyed as ш (S); a Turkish text that lost the
 # cedilla of ş writes s (Abduresit for Abdureşit, Sakenov for Şäkenov). Sought as they are
 # and with endings, never loosely (spelt loosely, a name's s for ş is half of English), but
-# for an Uzbek o, which Russian writes а (Is'hoq, Исҳоқ for Исхак): compared with o read a.
+# for an Uzbek o, which Russian writes а (Is'hoq, Исҳоқ for Исхак), and a Turkish e, which
+# Russian and Uzbek write а (Gülşen, Gulsen for Гульшан, Gulshan): compared with o and e read a.
 _OTHER_SPELLINGS = (("sh", "S"), ("S", "sh"), ("S", "s"))
-_O_AS_A = str.maketrans("o", "a")
+_O_E_AS_A = str.maketrans("oe", "aa")
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -745,7 +746,7 @@ class Scrubber:
         # Spelt as another script spells its sh (Ishaq, Исхак), or without a cedilla.
         others = self._other_spellings()
         for known in (key, *stems, *(stem + "a" for stem in stems)):
-            if (other := others.get(known.translate(_O_AS_A))) is not None:
+            if (other := others.get(known.translate(_O_E_AS_A))) is not None:
                 return other
         # A final kh, x or х after a vowel, which the key drops (Farrukh, Фаррух: "faru") or a
         # case ending keeps (Фарруха: "faruh"), is Russian к as often (Фарук: "faruk"), as the
@@ -841,7 +842,7 @@ class Scrubber:
                     self._shortened.setdefault(part[:end], replacement)
                 for old, new in _OTHER_SPELLINGS:
                     if old in part:
-                        other = part.replace(old, new).translate(_O_AS_A)
+                        other = part.replace(old, new).translate(_O_E_AS_A)
                         self._others.setdefault(other, replacement)
             self._spellings_of = len(self.names)
         return self._spellings, self._shortened
