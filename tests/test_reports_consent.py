@@ -1184,3 +1184,19 @@ def test_a_withheld_name_with_a_lost_cedilla_and_another_vowel_is_withheld():
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Гульшан Шакир Абдурешит Шамиль"), "P1"))
     text = "Gulls, Gulsom, Gels, Gillsen, Sakura, Seamless, Samples, Abduction, Samoyed."
     assert scrubber.scrub(text) == text
+
+
+def test_a_withheld_turkish_name_in_its_russian_spelling_with_yo_is_withheld():
+    """Russian writes the ö of a Turkish name ё after a consonant (Gökçe is Гёкче, Gökhan
+    Гёкхан), which the key read as yo: the name recorded in one script left the output
+    written in the other, alone or with an ending. Words with ё stay."""
+    _each_spelling_withheld(
+        {
+            "Gökçe Yılmaz": ["Гёкче", "Гёкчеге", "Гёкченің", "Гокче"],
+            "Гёкче Йылмаз": ["Gökçe", "Gokce", "Gökçenin", "Gökçeye"],
+            "Пётр Семёнов": ["Pyotr", "Petr", "Semyonov", "Semenov", "Семенова"],
+        }
+    )
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Гёкче Gökhan Пётр Семён"), "P1"))
+    text = "Гексоген, Гекконы, Кёльн, Кокча, Gecko, Canyon, Potter, Seminar, Semyonovsky Bridge."
+    assert scrubber.scrub(text) == text

@@ -332,6 +332,11 @@ def _spelling_keys(word: str, strict: bool) -> set[tuple[str, str, str]]:
     return {(skel, shape, "")}
 
 
+# The y of a Russian ё, ю or я after a consonant: a Turkish ö or ü (Гёкче, Gökçe), or no
+# sound of its own (Пётр, Petr).
+_SOFT_Y = re.compile("(?<=[^aeiouy])y(?=[aeiou])")
+
+
 @lru_cache(maxsize=65_536)
 def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, str]]:
     """Loose keys of a phonetic word (and of its :func:`variants`), by which the outputs withhold
@@ -342,8 +347,11 @@ def spelling_keys(word: str, strict: bool = False) -> frozenset[tuple[str, str, 
     Собир Сабир; "Baked" is not Бакыт); with two, or any with ``strict``, each up to o/a/e
     and i/y (Memet is Мәмәт, Omer is not Amir); with ``strict``, a letter stands for no other
     (no :func:`variants`) but as another script's spelling may (:func:`spelling_forms`). A word
-    shorter than four letters or with one consonant has none (Ali, Kim)."""
+    shorter than four letters or with one consonant has none (Ali, Kim). A y after a consonant
+    before a vowel, the softness of a Russian ё, ю or я (Гёкче for Gökçe, Гюлер for Güler,
+    Пётр for Петр), is read as written and as none."""
     forms = spelling_forms(word, strict)
+    forms += tuple(_SOFT_Y.sub("", form) for form in forms if _SOFT_Y.search(form))
     return frozenset(k for v in forms for k in _spelling_keys(v, strict))
 
 
