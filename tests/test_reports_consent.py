@@ -1200,3 +1200,21 @@ def test_a_withheld_turkish_name_in_its_russian_spelling_with_yo_is_withheld():
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Гёкче Gökhan Пётр Семён"), "P1"))
     text = "Гексоген, Гекконы, Кёльн, Кокча, Gecko, Canyon, Potter, Seminar, Semyonovsky Bridge."
     assert scrubber.scrub(text) == text
+
+
+def test_a_withheld_kazakh_patronymic_with_an_ending_after_its_possessive_is_withheld():
+    """A Kazakh name in -ұлы (Серікұлы: son of Серік) is a possessive, and the endings after
+    a possessive are -на, -нда, -н (Серікұлына: to Серікұлы): so written, the name left the
+    output. Words that end so stay."""
+    _each_spelling_withheld(
+        {
+            "Нұрлан Серікұлы": [
+                "Серікұлына", "Серікұлында", "Серікұлын", "Серікұлының", "Серікұлынан",
+                "Serikulyna", "Serikulynda",
+            ],
+            "Айгүл Маратқызы": ["Маратқызына", "Маратқызында"],
+        }
+    )  # fmt: skip
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Серікұлы Маратқызы"), "P1"))
+    text = "Ұлына, қызына, Ұлында, Серікке, Serika, Нурлан."
+    assert scrubber.scrub(text) == text

@@ -284,6 +284,9 @@ _ENDINGS = (
     "dun", "ny", "ty", "dy", "ti", "di", "nu", "tu", "du", "go", "ko", "do", "to", "nan",
     "nen", "don", "ton", "men", "pen", "ben", "dar", "der", "tar", "ter",
 )  # fmt: skip
+# Kazakh endings after a possessive's -ы (Серікұлы, Маратқызы: son, daughter of Серік, Марат):
+# to (Серікұлына), at (Серікұлында), the object (Серікұлын); the stem keeps its -ы.
+_AFTER_POSSESSIVE = ("na", "nda", "n")
 
 
 # A word with a digit for a letter of a name (Kh0lmatov, Ho1matov, 3арина): read as the letters
@@ -554,6 +557,11 @@ def _stems(key: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     of Yusupova); and every stem of four letters or more with up to two endings off
     ("Xolmatovlarning": -lar, -ning), the longest first."""
     first = {key[: -len(e)]: e for e in _ENDINGS if key.endswith(e)}  # stem: ending
+    first |= {
+        key[: -len(e)]: e
+        for e in _AFTER_POSSESSIVE
+        if key.endswith(e) and key[: -len(e)][-1:] == "y"
+    }
     # An ending's first letter after the same one is a double letter the key writes once
     # (Нұрланнан, Ömirbekke): the stem keeps it.
     first |= {stem + e[0]: e for stem, e in list(first.items()) if stem[-1:] != e[0]}
