@@ -1218,3 +1218,17 @@ def test_a_withheld_kazakh_patronymic_with_an_ending_after_its_possessive_is_wit
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Серікұлы Маратқызы"), "P1"))
     text = "Ұлына, қызына, Ұлында, Серікке, Serika, Нурлан."
     assert scrubber.scrub(text) == text
+
+
+def test_a_withheld_name_with_the_uyghur_particle_mu_is_withheld():
+    """Uyghur glues the particle -مۇ ("also") to a word (تۇرسۇنمۇ: Tursun too), after a case
+    ending too (تۇرسۇننىڭمۇ): so written, the withheld name left the output."""
+    _each_spelling_withheld(
+        {
+            "ئابدۇرەھىم تۇرسۇن": ["تۇرسۇنمۇ", "تۇرسۇننىڭمۇ", "ئابدۇرەھىممۇ", "Tursunmu"],
+            "Tursun Memet": ["تۇرسۇنمۇ", "Турсунму"],
+        }
+    )
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Tursun Memet Тохти"), "P1"))
+    text = "Этому, Самому, Новому, Tsunami, Emus, Тому, Memorial."
+    assert scrubber.scrub(text) == text

@@ -283,6 +283,8 @@ _ENDINGS = (
     "nyng", "tyng", "dyng", "ting", "ding", "nyn", "tyn", "dyn", "tin", "din", "nun", "tun",
     "dun", "ny", "ty", "dy", "ti", "di", "nu", "tu", "du", "go", "ko", "do", "to", "nan",
     "nen", "don", "ton", "men", "pen", "ben", "dar", "der", "tar", "ter",
+    # The Uyghur particle -مۇ, "also", glued to a word (تۇرسۇنمۇ, تۇرسۇننىڭمۇ).
+    "mu",
 )  # fmt: skip
 # Kazakh endings after a possessive's -ы (Серікұлы, Маратқызы: son, daughter of Серік, Марат):
 # to (Серікұлына), at (Серікұлында), the object (Серікұлын); the stem keeps its -ы.
@@ -568,7 +570,10 @@ def _stems(key: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     # A stem ending in -iya (Әлия-ны, Aliya-dan) is keyed -ia, as the name alone is.
     first |= {_IYA.sub("ia", stem): e for stem, e in list(first.items()) if _IYA.search(stem)}
     stems = set(first)
-    stems |= {stem[: -len(e)] for stem in first for e in _ENDINGS if stem.endswith(e)}
+    # A second ending off keeps a double letter too (تۇرسۇننىڭمۇ: Tursun-ning-mu).
+    second = {(stem[: -len(e)], e) for stem in first for e in _ENDINGS if stem.endswith(e)}
+    stems |= {stem for stem, _ in second}
+    stems |= {stem + e[0] for stem, e in second if stem[-1:] != e[0]}
     # A key drops a final х after a vowel (Фаррух, Farrukh: "faru"), which an ending keeps
     # in the word's key (Фарруха: "faruha"): the stem without it is the name's key too.
     stems |= {stem[:-1] for stem in stems if stem[-1:] == "h" and stem[-2:-1] in _VOWELS}
