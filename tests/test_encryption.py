@@ -327,6 +327,48 @@ def test_nonces_are_unique_and_values_differ_each_time():
     assert len(nonces) == len(set(values)) == 100_000
 
 
+def test_a_value_s_key_is_hkdf_of_its_data_key_with_the_extract_step_once_per_data_key(
+    monkeypatch,
+):
+    """Each value's key is HKDF-SHA-256 of its data key over its context (RFC 5869: test case 3,
+    no salt, gives the same key), and a list opening many values of one data key runs HKDF's
+    extract step of that key once, not once per value."""
+    from casework.core import crypto
+
+    assert crypto.derive_key(b"\x0b" * 22, b"") == bytes.fromhex(
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+    )
+    key_id, key = new_data_key()
+    values = [
+        (i, seal(f"name {i}", key_id=key_id, data_key=key, context=_context(i, key_id)))
+        for i in range(50)
+    ]
+    extracted = []
+    real = crypto.HKDF
+
+    class Counted:
+        def __init__(self, *args, **kwargs):
+            extracted.append(1)
+            self.real = real(*args, **kwargs)
+
+        def derive(self, material: bytes) -> bytes:
+            return self.real.derive(material)
+
+        @staticmethod
+        def extract(*args, **kwargs):
+            extracted.append(1)
+            return real.extract(*args, **kwargs)
+
+    monkeypatch.setattr(crypto, "HKDF", Counted)
+    opened = [crypto.open_sealed(v, data_key=key, context=_context(i, key_id)) for i, v in values]
+    assert opened == [f"name {i}" for i in range(50)]
+    assert len(extracted) <= 1, len(extracted)
+
+
+def _context(row_id: int, key_id: str) -> bytes:
+    return value_context("person_names", "name", row_id, key_id)
+
+
 @pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 7])
 def test_sealed_files_round_trip_at_chunk_edges(tmp_path, size):
     key_id, key = new_data_key()

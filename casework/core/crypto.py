@@ -35,11 +35,12 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -152,10 +153,22 @@ def value_context(table: str, column: str, row_id: object, key_id: str) -> bytes
     return _CONTEXT_LABEL + "\x00".join(parts).encode()
 
 
+# Data keys whose HKDF extract step is kept: a process meets a few (one active, the retired
+# ones of older values), and a list or a document opens hundreds of values with each.
+DATA_KEYS_KEPT = 64
+
+
+@lru_cache(maxsize=DATA_KEYS_KEPT)
+def _pseudorandom_key(data_key: bytes) -> bytes:
+    """HKDF's extract step (no salt) of a data key: the same for every value of that key."""
+    return HKDF.extract(hashes.SHA256(), None, data_key)
+
+
 def derive_key(data_key: bytes, context: bytes) -> bytes:
-    """The per-record key for ``context`` (HKDF-SHA-256)."""
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=context).derive(
-        data_key
+    """The per-record key for ``context`` (HKDF-SHA-256, RFC 5869): the data key's extract step
+    once (``_pseudorandom_key``), then the expand step over the context for each value."""
+    return HKDFExpand(algorithm=hashes.SHA256(), length=KEY_BYTES, info=context).derive(
+        _pseudorandom_key(data_key)
     )
 
 
