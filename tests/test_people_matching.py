@@ -709,3 +709,27 @@ def test_an_import_row_says_why_for_the_candidates_it_keeps_only(world, monkeypa
         for reason in (c.reasons[0], "same birth year", "different nationality")
     ]
     assert len(said) == sum(len(c.reasons) for c in found)
+
+
+def test_the_candidates_names_are_opened_at_a_small_cost_each(world):
+    """A common name brings hundreds of candidates, each of whose names is decrypted to be
+    scored: what is the same for every name (the column, the keyring) is looked up once, so
+    each name costs its decryption and little more, counted in function calls."""
+    from pathlib import Path
+
+    from casework.core import crypto, sealing
+    from casework.people import matching
+    from tests.test_page_python_costs import calls_within
+
+    case = world["case"]
+    people = []
+    for n in range(30):
+        person = people_services.create_person(world["monitor"], [NameInput(f"Холматов {n}")])
+        case_services.add_person_to_case(world["monitor"], case, person, "witness")
+        people.append(person.id)
+    db.session.commit()
+    matching._load_people(people)  # the statement compiled once
+    files = {str(Path(module.__file__)) for module in (sealing, crypto)}
+    calls, loaded = calls_within(files, lambda: matching._load_people(people))
+    assert [loaded[i].names for i in people] == [[f"Холматов {n}"] for n in range(30)]
+    assert calls <= 30 * 30, calls  # 47 a name when each looked up the column and keyring

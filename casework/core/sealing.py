@@ -278,14 +278,28 @@ def open_selected(session: Session, attribute: Any, row_id: Any, value: Sealed |
     search): no object is built per row, and the value is bound to its table, column and row
     as every sealed value is. Any failure raises, as on load.
     """
-    if value is None:
-        return None
+    return open_selected_all(session, attribute, [(row_id, value)])[0]
+
+
+def open_selected_all(
+    session: Session, attribute: Any, values: Iterable[tuple[Any, Sealed | None]]
+) -> list[Any]:
+    """``open_selected`` of many values of one column, each with its row id (the names of a
+    search's candidates): the column and the keyring are looked up once, not for each value."""
     col = attribute.property.columns[0]
-    if not isinstance(col.type, SecretText) or not isinstance(value, Sealed):
-        raise CryptoError(f"{col.table.name}.{col.name} is not a sealed value")
-    return col.type.from_plaintext(
-        _open(keyring(), session, col.table.name, col.name, row_id, value)
-    )
+    secret = col.type if isinstance(col.type, SecretText) else None
+    ring = keyring()
+    table_name, column_name = col.table.name, col.name
+    opened = []
+    for row_id, value in values:
+        if value is None:
+            opened.append(None)
+            continue
+        if secret is None or not isinstance(value, Sealed):
+            raise CryptoError(f"{table_name}.{column_name} is not a sealed value")
+        plaintext = _open(ring, session, table_name, column_name, row_id, value)
+        opened.append(secret.from_plaintext(plaintext))
+    return opened
 
 
 @event.listens_for(Mapper, "load")

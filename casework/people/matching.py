@@ -24,7 +24,7 @@ from casework.core.blindindex import current_index
 from casework.core.db import among, db, in_chunks
 from casework.core.i18n import gettext
 from casework.core.locks import transaction_lock
-from casework.core.sealing import open_selected
+from casework.core.sealing import open_selected_all
 from casework.core.types import PartialDate
 from casework.people.models import Person, PersonName, PersonNameKey
 from casework.people.names import (
@@ -353,12 +353,13 @@ def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
             .join(PersonName, PersonName.person_id == Person.id)
             .where(among(Person.id, batch), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
-        )
-        for person_id, born, nationality, name_id, name in rows:
+        ).all()
+        names = open_selected_all(db.session, PersonName.name, [(row[3], row[4]) for row in rows])
+        for (person_id, born, nationality, _id, _sealed), name in zip(rows, names, strict=True):
             named = found.get(person_id)
             if named is None:
                 named = found[person_id] = _Named(person_id, born, nationality)
-            named.names.append(open_selected(db.session, PersonName.name, name_id, name))
+            named.names.append(name)
     return found
 
 
