@@ -15,7 +15,8 @@ class SearchToken(db.Model):
 
     __tablename__ = "search_tokens"
     __table_args__ = (
-        Index("ix_search_tokens_token_case", "token", "case_id"),
+        # A search's window reads each token's newest records from this index alone.
+        Index("ix_search_tokens_token_case_record", "token", "case_id", "record_kind", "record_id"),
         Index("ix_search_tokens_record", "record_kind", "record_id"),
         Index("ix_search_tokens_case", "case_id"),
     )
