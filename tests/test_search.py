@@ -1240,3 +1240,29 @@ def test_the_words_of_the_excerpts_are_matched_once_per_search(monitor, monkeypa
     assert page.count("<mark>Deported</mark> at night from Almaty to Tashkent") == 6
     # The query's own words, then each word of the narratives once.
     assert asked.count("Tashkent") == 1 and asked.count("night") == 1, asked
+
+
+def test_the_statements_kept_for_searches_stay_within_a_few_megabytes(app, make_user):
+    """Each reader's statements are kept for the next search (``services._built``): however many
+    accounts search, what a worker keeps of them stays a few megabytes (each one holds its
+    subqueries, their columns and its cache key), the oldest let go first."""
+    import gc
+    import tracemalloc
+
+    from casework.search import services
+
+    readers = [make_user(Role.MONITOR) for _ in range(48)]
+    services._BUILT.clear()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for reader in readers:
+            services.search_cases(reader, "Almaty")  # a word and its spellings: 11 tokens
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0]
+        services._BUILT.clear()
+        gc.collect()
+        freed = kept - tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert freed < 12_000_000, freed
