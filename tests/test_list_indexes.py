@@ -642,8 +642,8 @@ _COVERED = "USING COVERING INDEX ix_search_tokens_token_case_record (token=?)"
 
 
 def test_the_rarest_word_of_a_search_is_counted_from_the_token_index(world):
-    """The words of a full-text search are counted in one query, each from the (token, case)
-    index and stopped past the window, never by reading the table of tokens."""
+    """The words of a full-text search are counted in one query, each from the (token, case,
+    record) index and stopped past the window, never by reading the table of tokens."""
     from casework.cases import services as cases
 
     case = db.session.query(Case).first()
@@ -673,8 +673,9 @@ def test_the_rarest_word_of_a_search_is_counted_from_the_token_index(world):
 
 def test_a_word_and_its_spellings_in_other_scripts_are_each_read_newest_first(world):
     """A word is looked up under its own token and its spelling keys in other scripts: each
-    token's newest records are read from the (token, case) index and stopped at the window,
-    not every record of all of them read and sorted (thousands of "Almaty" and "Алматы")."""
+    token's newest records are read from the (token, case, record) index alone and stopped at
+    the window, not every record of all of them read and sorted (thousands of "Almaty" and
+    "Алматы")."""
     from casework.cases import services as cases
 
     case = db.session.query(Case).first()

@@ -151,7 +151,7 @@ def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
 
 def _counts_statement(terms: int) -> Any:
     """How many records hold each of ``terms`` terms (any of its tokens, ``:held<i>``),
-    each counted up to ``:cap`` on the (token, case) index: one statement for every term."""
+    each counted up to ``:cap`` on the (token, case, record) index: one statement for every term."""
     held = [
         select(func.count())
         .select_from(
@@ -186,8 +186,9 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
     readable = permissions.readable_cases_clause(user)
 
     def newest(i: int) -> Any:
-        # One token's newest readable records, read from the (token, case) index in order and
-        # stopped at the window: a list of tokens in one IN would be read whole and sorted.
+        # One token's newest readable records, read from the (token, case, record) index alone,
+        # in order, and stopped at the window: a list of tokens in one IN would be read whole
+        # and sorted.
         part = (
             select(
                 SearchToken.case_id,
