@@ -791,3 +791,86 @@ def test_the_case_file_reads_the_cited_sources_once_for_events_and_links(
     labels = [legal_services.source_label(s) for s in (sources[1], sources[2])]
     assert f"Supporting sources: {labels[0]}; {labels[1]}</small>" in html
     assert html.count("2 source(s)") == 1
+
+
+def _case_file_rows_calls(app, client, url: str) -> tuple[int, str]:
+    """The calls made writing out a case file's body (its sections, their rows)."""
+    files = {
+        str(Path(app.root_path).parent / "templates/cases/_file_body.html"),
+        str(Path(app.root_path) / "cases/rows.py"),
+    }
+    client.get(url)  # statements compiled, catalogues read
+    calls, response = calls_within(files, lambda: client.get(url))
+    return calls, response.get_data(as_text=True)
+
+
+def test_a_case_file_s_timeline_entry_and_source_row_cost_few_calls(app, make_user):
+    """The case file writes each item of its timeline (an event, a comment, a status change)
+    and each source's row in one piece, each kind's name and each day once for every item
+    that shows it: about a hundred and twenty calls an item (its body's paragraphs, its links
+    and forms among them), not the near three hundred Jinja spends writing it cell by cell."""
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor)
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            source = evidence_services.add_source(
+                monitor,
+                case,
+                {"kind": "witness", "identity": f"Witness {i}", "how_they_know": "Saw it"},
+            )
+            add_event(
+                monitor,
+                case,
+                {
+                    "event_type": "court_decision",
+                    "date": f"2012-0{i % 9 + 1}",
+                    "place": "Almaty",
+                    "agencies": "City court",
+                    "legal_basis": "Article 5",
+                    "source_ids": [source.public_id],
+                },
+            )
+            case_services.add_comment(monitor, case, f"Note {i}")
+        db.session.commit()
+
+    grow(2)
+    client = app.test_client()
+    log_in(client, monitor)
+    url = f"/cases/{case.public_id}"
+    few, html = _case_file_rows_calls(app, client, url)
+    grow(10)
+    many, more_html = _case_file_rows_calls(app, client, url)
+    assert more_html.count('<li class="kind-') - html.count('<li class="kind-') == 20
+    assert more_html.count("Witness ") - html.count("Witness ") == 10
+    assert (many - few) / 30 <= 150, (few, many)
+
+
+def test_the_case_file_asks_the_policy_once_per_source(app, make_user, monkeypatch):
+    """Whether a source's identity may be shown decides both its Who and its Edit link: the
+    policy is asked once for each source, and a protected identity still shows only to the
+    case's team."""
+    monitor, coordinator = make_user(Role.MONITOR), make_user(Role.COORDINATOR)
+    case = make_case(monitor)
+    for i in range(4):
+        evidence_services.add_source(
+            monitor,
+            case,
+            {"kind": "witness", "identity": f"Witness {i}", "identity_protected": i % 2 == 0},
+        )
+    db.session.commit()
+    asked: list[object] = []
+    decide = permissions.can_see_source_identity
+
+    def counted(user, case, source) -> bool:
+        asked.append(source)
+        return decide(user, case, source)
+
+    monkeypatch.setattr(permissions, "can_see_source_identity", counted)
+    for user, shown in ((monitor, {0, 1, 2, 3}), (coordinator, {1, 3})):
+        client = log_in(app.test_client(), user)
+        asked.clear()
+        html = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+        assert len(asked) == 4, asked
+        assert {i for i in range(4) if f"Witness {i}<" in html} == shown
+        assert html.count("<em>protected</em>") == 4 - len(shown)

@@ -1,6 +1,6 @@
 """The rows the lists write out in Python (``cases/rows.py``, ``advocacy/rows.py``) escape what
-they show as the templates do: a title, a reference number, a body's or a user's name that holds
-markup is shown as text, never run."""
+they show as the templates do: a title, a reference number, a body's or a user's name, what a
+case file's timeline and sources show, that holds markup is shown as text, never run."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from datetime import date, timedelta
 
 from casework.advocacy import services as advocacy
 from casework.advocacy.models import TargetBody
+from casework.cases import services as cases
+from casework.cases.events import add_event
 from casework.core.db import db
 from casework.core.vocab import ActionStatus, ActionType, ActType, Role, Urgency
+from casework.evidence import services as evidence
 from tests.factories import log_in, make_case
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -55,3 +58,52 @@ def test_markup_typed_into_what_a_list_row_shows_is_shown_as_text(app, make_user
     assert "Appeal " + ESCAPED in followups and "Ref " + ESCAPED in followups
     assert "B&lt;i&gt;x&lt;/i&gt;" in followups
     assert "Case " + ESCAPED in client.get("/cases").get_data(as_text=True)
+
+
+def test_markup_typed_into_a_case_file_s_timeline_and_sources_is_shown_as_text(app, make_user):
+    """The case file writes its timeline's items and its sources' rows in Python: an event's
+    place, agencies, legal basis and description, a comment, an author's name, a source's
+    identity and how it knows, each holding markup, are shown as text."""
+    monitor = make_user(Role.MONITOR, display_name="Monitor " + HOSTILE)
+    case = make_case(monitor)
+    source = evidence.add_source(
+        monitor,
+        case,
+        {
+            "kind": "witness",
+            "identity": "Witness " + HOSTILE,
+            "how_they_know": "Saw " + HOSTILE,
+            "identity_protected": False,
+        },
+    )
+    add_event(
+        monitor,
+        case,
+        {
+            "event_type": "arrest",
+            "date": "2012-06",
+            "place": "Town " + HOSTILE,
+            "agencies": "Agency " + HOSTILE,
+            "legal_basis": "Basis " + HOSTILE,
+            "date_note": "Note " + HOSTILE,
+            "description": "Told " + HOSTILE,
+            "source_ids": [source.public_id],
+        },
+    )
+    cases.add_comment(monitor, case, "Comment " + HOSTILE)
+    db.session.commit()
+    client = log_in(app.test_client(), monitor)
+    html = client.get(f"/cases/{case.public_id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    for shown in (
+        "in Town " + ESCAPED,  # the event's title
+        "Agency " + ESCAPED,
+        "Basis " + ESCAPED,
+        "Note " + ESCAPED,
+        "Told " + ESCAPED,
+        "Comment " + ESCAPED,
+        '<span dir="auto">Monitor ' + ESCAPED + "</span>",  # an item's author
+        "Witness " + ESCAPED + "</td>",
+        "Saw " + ESCAPED + "</td>",
+    ):
+        assert shown in html, shown

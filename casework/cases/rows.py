@@ -6,7 +6,7 @@ catalogue's texts are markup there, as here.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from casework.core import countries
+from casework.core.hooks import TimelineItem
 from casework.core.i18n import (
     current_language,
     format_day,
@@ -21,8 +22,9 @@ from casework.core.i18n import (
     gettext,
     ngettext,
 )
+from casework.core.rendering import RowForm
 from casework.core.rowurls import row_url
-from casework.core.vocab import ActType, CaseStatus, Urgency
+from casework.core.vocab import ActType, CaseStatus, Credibility, Reliability, SourceKind, Urgency
 
 _ROW = (
     '\n  <tr>\n    <td data-label="%s"><a href="%s">%s</a>%s%s</td>\n'
@@ -144,6 +146,175 @@ def urgent_items(panel: Any) -> Markup:
                 act,
                 place,
                 details,
+            )
+        )
+    # Every value above is escaped, every text the catalogue's (as in the template).
+    return Markup("".join(out))  # noqa: S704  # nosec B704
+
+
+_ENTRY = (
+    '\n    <li class="kind-%s%s">\n'
+    '      <span class="when">%s</span> <span class="kind">%s</span><br>\n'
+    "      %s\n      %s\n      %s\n      %s\n      %s\n      %s\n      %s\n    </li>\n  "
+)
+_ROW_FORM = '\n        <span class="no-print">%s</span>\n      '
+
+
+def timeline_entries(
+    items: Sequence[TimelineItem],
+    case: Any,
+    can_edit: bool,
+    show_hidden: bool,
+    hide_form: RowForm,
+    restore_form: RowForm,
+) -> Markup:
+    """Each ``<li>`` of a case file's timeline (``cases/_file_body.html``): its day, kind,
+    title (linked when it has a page), author, body, details and fingerprint, and the form
+    that removes the record (for an editor) or brings it back (for who may restore it). Each
+    kind's name and each day is written once for every item that shows it."""
+    paragraphs = current_app.jinja_env.filters["paragraphs"]
+    removed = gettext("(removed)")
+    removed = f"<em> {removed}</em>"
+    kinds: dict[str, str] = {}
+    days: dict[tuple[Any, bool], str] = {}
+    out = []
+    for item in items:
+        kind = kinds.get(item.kind)
+        if kind is None:
+            kind = kinds[item.kind] = gettext(item.kind)
+        key = (item.when, item.approximate)
+        when = days.get(key)
+        if when is None:
+            when = days[key] = escape(item.when_label)
+        title = escape(item.title)
+        if item.url:
+            title = f'<a href="{escape(item.url)}" dir="auto">{title}</a>'
+        else:
+            title = f'<span dir="auto">{title}</span>'
+        author = ""
+        if item.author:
+            author = f'<small> · <span dir="auto">{escape(item.author)}</span></small>'
+        body = f'<div dir="auto">{paragraphs(item.body)}</div>' if item.body else ""
+        extra = item.extra
+        details = "".join(
+            f'<br><small dir="auto">{escape(d)}</small>' for d in extra.get("details", ())
+        )
+        sha256 = extra.get("sha256")
+        fingerprint = ""
+        if sha256:
+            fingerprint = f'<br><small>SHA-256 <code class="hash">{escape(sha256)}</code></small>'
+        form = ""
+        record_kind = extra.get("record_kind")
+        if record_kind and (can_edit if not item.hidden else show_hidden):
+            endpoint, row_form = (
+                ("cases.restore_record", restore_form)
+                if item.hidden
+                else ("cases.hide_record", hide_form)
+            )
+            url = row_url(
+                endpoint, public_id=case.public_id, kind=record_kind, record_id=extra["record_id"]
+            )
+            form = _ROW_FORM % row_form(url)
+        out.append(
+            _ENTRY
+            % (
+                escape(item.kind),
+                " hidden-record" if item.hidden else "",
+                when,
+                kind,
+                title,
+                author,
+                removed if item.hidden else "",
+                body,
+                details,
+                fingerprint,
+                form,
+            )
+        )
+    # Every value above is escaped, every text the catalogue's (as in the template).
+    return Markup("".join(out))  # noqa: S704  # nosec B704
+
+
+_SOURCE = (
+    '\n    <tr class="%s">\n      <td data-label="%s">%s</td>\n'
+    '      <td data-label="%s" dir="auto">%s</td>\n'
+    '      <td data-label="%s" title="%s; %s"><strong>%s%s</strong></td>\n'
+    '      <td data-label="%s" dir="auto">%s</td>\n'
+    '      <td class="no-print">\n        %s\n      </td>\n    </tr>\n    '
+)
+
+
+def source_rows(
+    sources: Sequence[Any],
+    case: Any,
+    can_see_identity: Callable[[Any], bool],
+    flags: Mapping[str, Any],
+    columns: Sequence[str],
+    hide_form: RowForm,
+    restore_form: RowForm,
+) -> Markup:
+    """Each ``<tr>`` of a case file's sources (``cases/_file_body.html``): its kind, who it is
+    (only to those who may see the identity, and never in a print of a protected one), its
+    rating and how it knows (for those who may read the case), and its Edit and Remove (or
+    Restore). ``flags``: ``identifying``, ``can_edit``, ``show_hidden``, ``printing``;
+    ``columns`` the four column labels. The policy is asked once per source."""
+    kinds, reliabilities, credibilities = (
+        SourceKind.labels(),
+        Reliability.labels(),
+        Credibility.labels(),
+    )
+    identifying, can_edit = flags["identifying"], flags["can_edit"]
+    show_hidden, printing = flags["show_hidden"], flags["printing"]
+    protected = gettext("protected")
+    protected = f"<em>{protected}</em>"
+    edit = gettext("Edit")
+    kind_col, who_col, rating_col, how_col = (str(c) for c in columns)
+    out = []
+    for source in sources:
+        visible = can_see_identity(source)
+        who = protected
+        if visible and not (printing and source.identity_protected):
+            who = escape(source.identity or "—")
+        how = "—"
+        if identifying:
+            how = escape(source.how_they_know or "—")
+        actions = ""
+        if can_edit and not source.is_hidden and visible:
+            url = row_url(
+                "evidence.edit_source", public_id=case.public_id, source_id=source.public_id
+            )
+            remove = row_url(
+                "cases.hide_record",
+                public_id=case.public_id,
+                kind="sources",
+                record_id=source.public_id,
+            )
+            actions = f'<a href="{escape(url)}">{edit}</a>\n          {hide_form(remove)}\n        '
+        elif source.is_hidden and show_hidden:
+            actions = restore_form(
+                row_url(
+                    "cases.restore_record",
+                    public_id=case.public_id,
+                    kind="sources",
+                    record_id=source.public_id,
+                )
+            )
+        out.append(
+            _SOURCE
+            % (
+                "hidden-record" if source.is_hidden else "",
+                kind_col,
+                escape(kinds[source.kind]),
+                who_col,
+                who,
+                rating_col,
+                escape(reliabilities[source.reliability]),
+                escape(credibilities[source.credibility]),
+                escape(source.reliability.value),
+                escape(source.credibility.value),
+                how_col,
+                how,
+                actions,
             )
         )
     # Every value above is escaped, every text the catalogue's (as in the template).
