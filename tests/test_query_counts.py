@@ -202,6 +202,39 @@ def test_the_case_file_reads_its_people_with_their_place_in_the_case(app, make_u
     assert all(f"Nodira Saidova{i}" in html for i in range(3))
 
 
+def test_the_case_file_reads_its_people_once_for_their_families(app, make_user, count_queries):
+    """A case's people related to one another are not read again (with their names) for their
+    family lines: only a relative outside the case is, with their names, in one read."""
+    from casework.cases import services as cases
+    from casework.people import services as people
+    from casework.people.services import NameInput
+
+    monitor = make_user(Role.MONITOR)
+    client = app.test_client()
+    log_in(client, monitor)
+    case, other = intake(client), intake(client)
+    persons = []
+    for i in range(3):
+        person = people.create_person(monitor, [NameInput(f"Nodira Saidova{i}", None, "as_given")])
+        cases.add_person_to_case(monitor, case, person, "witness")
+        persons.append(person)
+    # A relative in another case of the monitor's (whom they may see).
+    outside = people.create_person(monitor, [NameInput("Gulnora Outside", None, "as_given")])
+    cases.add_person_to_case(monitor, other, outside, "witness")
+    people.add_family_link(monitor, persons[1], persons[0], "sibling", case=case)
+    people.add_family_link(monitor, outside, persons[2], "spouse", case=case)
+    db.session.commit()
+    statements = _statements(client, count_queries, f"/cases/{case.public_id}")
+    # Rows of people (not the question of which of them the reader may see).
+    rows = [s for s in statements if re.search(r"\bFROM people\b", s) and "people.gender" in s]
+    assert len(rows) == 1, rows
+    assert _reads_of(statements, "person_names") == 2, statements
+    html = page(client, f"/cases/{case.public_id}")
+    assert "Sibling of <span" in html and "has as sibling <span" in html
+    assert '<span dir="auto">Nodira Saidova0</span>' in html
+    assert '<span dir="auto">Gulnora Outside</span>' in html
+
+
 def _policy_reads(statements: list[str]) -> int:
     """The statements that ask which of a list of cases the user may read."""
     reads = [" ".join(s.split()) for s in statements]

@@ -291,9 +291,10 @@ RELATION_WORDING: dict[FamilyRelation, tuple[str, str]] = {
 def families_of(
     people: list[Person], viewer: Any
 ) -> dict[int, list[tuple[FamilyLink, Person, str]]]:
-    """:func:`family_of` of many people in two queries, whatever their number: the links in
-    either direction (with the relatives and their names), then which relatives ``viewer`` may
-    see (``permissions.visible_people_clause``)."""
+    """:func:`family_of` of many people in a few queries, whatever their number: the links in
+    either direction, the relatives not among ``people`` (with their names: ``people`` are
+    taken as loaded, a case's with theirs), then which relatives ``viewer`` may see
+    (``permissions.visible_people_clause``)."""
     result: dict[int, list[tuple[FamilyLink, Person, str]]] = {p.id: [] for p in people}
     if not people:
         return result
@@ -305,14 +306,20 @@ def families_of(
                 FamilyLink.person_id.in_(ids) | FamilyLink.relative_id.in_(ids),
                 FamilyLink.hidden_at.is_(None),
             )
-            .options(
-                selectinload(FamilyLink.person).selectinload(Person.names),
-                selectinload(FamilyLink.relative).selectinload(Person.names),
-            )
             .order_by(FamilyLink.id)
         )
     )
     others = {link.relative_id for link in links} | {link.person_id for link in links}
+    # A case's relatives are mostly its own people: those are not read a second time.
+    known = {p.id: p for p in people}
+    outside = others - known.keys()
+    if outside:
+        known.update(
+            (p.id, p)
+            for p in db.session.scalars(
+                db.select(Person).where(Person.id.in_(outside)).options(selectinload(Person.names))
+            )
+        )
     visible = (
         set(
             db.session.scalars(
@@ -327,10 +334,10 @@ def families_of(
     for link in links:
         if link.person_id in result and link.relative_id in visible:
             label = translate(RELATION_WORDING[link.relation][0])
-            result[link.person_id].append((link, link.relative, label))
+            result[link.person_id].append((link, known[link.relative_id], label))
         if link.relative_id in result and link.person_id in visible:
             label = translate(RELATION_WORDING[link.relation][1])
-            result[link.relative_id].append((link, link.person, label))
+            result[link.relative_id].append((link, known[link.person_id], label))
     return result
 
 
