@@ -723,7 +723,7 @@ def test_the_view_for_publication_is_recorded_and_audited_as_the_downloads(app):
     def published() -> list[AuditEntry]:
         db.session.expire_all()
         return list(db.session.scalars(select(AuditEntry).where(
-            AuditEntry.action == "output.generated")))  # fmt: skip
+            AuditEntry.action == "output.generated").order_by(AuditEntry.id)))  # fmt: skip
 
     assert "<td>Uzbekistan</td><td>12</td>" in view(**{"from": "2011", "to": "2012"})
     shown = published()
