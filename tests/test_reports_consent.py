@@ -1186,6 +1186,28 @@ def test_a_withheld_name_with_a_lost_cedilla_and_another_vowel_is_withheld():
     assert scrubber.scrub(text) == text
 
 
+def test_a_name_recorded_without_its_cedilla_withholds_its_spellings_with_sh():
+    """A name recorded without the cedilla of its ş (Gulsen, Sakenov, Abduresit) withheld its
+    spellings with s only: Gulshan, Гульшан, Gülşen, Шакенов, Şäkenov left the output, alone
+    and with endings. An English word with sh, lower-case or capitalised, stays."""
+    _each_spelling_withheld(
+        {
+            "Gulsen Karimova": [
+                "Gulshan", "Гульшан", "Gülşen", "Гулшан", "gulshan", "Gulshanning",
+                "Гульшанға", "Гульшаном", "Gülşenin", "گۈلشەن",
+            ],
+            "Sakenov Galym": ["Шакенов", "Şäkenov", "Shakenov", "Шакеновой", "Şäkenovtyń"],
+            "Abduresit Tohti": ["Абдурешит", "Abdureşit", "Abdureshit", "Абдурешитке"],
+        }
+    )  # fmt: skip
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Gulsen Sakenov Usen Sam Semenov"), "P1"))
+    text = (
+        "Shaken, a sham, Sham, the shame, ushers, Usher, Shallow, shemale, Sheman, Shaman, a gush, "
+        "Shakespeare, Shumen, шапка, Шаман, Шамиль."
+    )
+    assert scrubber.scrub(text) == text
+
+
 def test_a_withheld_turkish_name_in_its_russian_spelling_with_yo_is_withheld():
     """Russian writes the ö of a Turkish name ё after a consonant (Gökçe is Гёкче, Gökhan
     Гёкхан), which the key read as yo: the name recorded in one script left the output

@@ -550,6 +550,24 @@ _VOWEL_K = re.compile("[aeiou]k$")
 # Russian and Uzbek write а (Gülşen, Gulsen for Гульшан, Gulshan): compared with o and e read a.
 _OTHER_SPELLINGS = (("sh", "S"), ("S", "sh"), ("S", "s"))
 _O_E_AS_A = str.maketrans("oe", "aa")
+# A name recorded without its cedilla (Gulsen, Sakenov) is written with ş, ш or sh elsewhere
+# (Gülşen, Гульшан, Шакенов): any of its s may be one. Read so for a word that may be a name
+# only (one with an sh in it, capitalised or no ordinary word), and for a name of four letters
+# or more, as a loose spelling is (Sam is not Sham): an English s is no ş.
+_LOST_CEDILLAS = 3  # the most s of a recorded name read so, in every combination
+
+
+def _with_sh(part: str) -> set[str]:
+    """``part`` with one or more of its first s read as ш (S), o and e read a."""
+    places = [i for i, letter in enumerate(part) if letter == "s"][:_LOST_CEDILLAS]
+    found = set()
+    for chosen in range(1, 2 ** len(places)):
+        letters = list(part)
+        for bit, at in enumerate(places):
+            if chosen >> bit & 1:
+                letters[at] = "S"
+        found.add("".join(letters).translate(_O_E_AS_A))
+    return found
 
 
 @lru_cache(maxsize=WORD_CACHE)
@@ -643,6 +661,8 @@ class Scrubber:
     )
     # ``names`` by the keys the other spellings of their sh give (``_OTHER_SPELLINGS``).
     _others: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # ``names`` recorded with an s, by the keys their s read as ш gives (``_with_sh``).
+    _with_sh: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _spellings_of: int = field(default=-1, repr=False, compare=False)
     # ``literals`` sought all at once (built again when a value is added).
     _index: _LiteralIndex | None = field(default=None, repr=False, compare=False)
@@ -776,6 +796,12 @@ class Scrubber:
         capitalised = _may_be_a_name(word)
         if key in self.kept or not (capitalised or (word[:1].islower() and len(key) >= 5)):
             return None
+        # Its sh, ш or ş written s where the name was recorded (Gulshan, Гульшанға for Gulsen).
+        if "S" in key and (capitalised or not ordinary_word(word)):
+            self._spelling_index()
+            for known in (key, *stems, *(stem + "a" for stem in stems)):
+                if (other := self._with_sh.get(known.translate(_O_E_AS_A))) is not None:
+                    return other
         # A Russian case form whose stem is not the name's (a vowel falls out, ё, the soft
         # sign: "Павла", "Льва", "Петра", "Ольги") or an adjective's ("Белого"): what the
         # Russian dictionary reads it as, a woman's surname with its -a ("Петровой").
@@ -846,6 +872,7 @@ class Scrubber:
             self._shortened = {}
             self._starts = {}
             self._others = {}
+            self._with_sh = {}
             for part, replacement in self.names.items():
                 self._starts.setdefault(part[:PET_PREFIX], []).append((part, replacement))
                 for loose in spelling_keys(part) | spelling_keys(part, strict=True):
@@ -857,6 +884,8 @@ class Scrubber:
                     if old in part:
                         other = part.replace(old, new).translate(_O_E_AS_A)
                         self._others.setdefault(other, replacement)
+                for other in _with_sh(part) if len(part) >= 4 else ():
+                    self._with_sh.setdefault(other, replacement)
             self._spellings_of = len(self.names)
         return self._spellings, self._shortened
 
