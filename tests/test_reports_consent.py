@@ -885,6 +885,38 @@ def test_the_team_print_prints_no_protected_source_typed_in_the_text(app, world)
     assert "Memorial Centre confirmed it" in page
 
 
+def test_the_team_print_withholds_names_in_its_text_never_in_its_markup_or_links(app, world):
+    """The team's print replaced a withheld name wherever the page's HTML held it: inside a
+    link's random public id (a document's, holding "Alisher" of a person who gave no consent),
+    and in tag and attribute names (a protected source called "Aria Strong": <strong>,
+    aria-label), which broke the link and the page. Only its text is scrubbed: what it shows,
+    and the values of attributes that show text (a title)."""
+    from casework.evidence import services as evidence
+    from casework.evidence.models import Document
+
+    evidence.add_source(
+        world.lawyer,
+        world.case,
+        {
+            "kind": "relative",
+            "identity": "Aria Strong",
+            "identity_protected": True,
+            "reliability": "B",
+            "credibility": "2",
+        },
+    )
+    document = db.session.scalar(select(Document).where(Document.case_id == world.case.id))
+    document.public_id = "xqAlisher7Zt_k2Q"
+    world.case.narrative += " Aria Strong told us so."
+    db.session.commit()
+    client = client_for(app, world.lawyer)
+    page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
+    assert "/documents/xqAlisher7Zt_k2Q" in page
+    assert "<strong>" in page and 'aria-label="' in page
+    assert "Aria Strong told us" not in page and f"{NAME_WITHHELD} told us so." in page
+    assert "Alisher" not in page.replace("xqAlisher7Zt_k2Q", "")
+
+
 def test_names_a_case_had_through_a_merge_since_undone_leave_no_output(app, world, tmp_path):
     """Two records merged as one person, then found to be two and unmerged: while merged, each
     case's text could call its person by the other record's names ("known as Abu Yusuf"), and

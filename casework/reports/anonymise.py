@@ -1486,6 +1486,51 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
     return combined.scrub(text)
 
 
+# A page's markup: a comment or a tag, whose attributes are read one by one (``_page_text``).
+_MARKUP = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_TAG_NAME = re.compile(r"</?[^\s/>]*")
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>`=]+)""")
+# Attributes a page writes links and identifiers in (URLs with random public ids, element ids,
+# classes): none is text of the case, and a name found in one breaks it (a link whose public id
+# holds "ali", of a withheld Ali). Every other attribute's value is text (a title, a label).
+_NOT_TEXT = frozenset(
+    {
+        "href", "src", "action", "formaction", "id", "class", "for", "name", "rel", "type",
+        "lang", "dir", "role", "tabindex", "method", "style", "headers", "form",
+        "aria-controls", "aria-describedby", "aria-labelledby",
+    }
+)  # fmt: skip
+
+
+def _page_text(scrubber: Scrubber, html: str) -> str:
+    """``html`` with its text scrubbed (``generic`` off): the text between tags, comments, and
+    the values of attributes that hold text; never a tag's or an attribute's name, a link or an
+    identifier (``_NOT_TEXT``)."""
+
+    def attribute(match: re.Match[str]) -> str:
+        name, equals, value = match.groups()
+        if name.lower() in _NOT_TEXT:
+            return match.group()
+        quote = value[0] if value[0] in "\"'" else ""
+        inner = value[1:-1] if quote else value
+        return f"{name}{equals}{quote}{scrubber.scrub(inner, generic=False)}{quote}"
+
+    def markup(tag: str) -> str:
+        if tag.startswith("<!--"):
+            return f"<!--{scrubber.scrub(tag[4:-3], generic=False)}-->"
+        name = _TAG_NAME.match(tag).end()
+        return tag[:name] + _ATTRIBUTE.sub(attribute, tag[name:])
+
+    parts = []
+    at = 0
+    for match in _MARKUP.finditer(html):
+        parts.append(scrubber.scrub(html[at : match.start()], generic=False))
+        parts.append(markup(match.group()))
+        at = match.end()
+    parts.append(scrubber.scrub(html[at:], generic=False))
+    return "".join(parts)
+
+
 def scrub_team_print(case: Case, html: str) -> str:
     """The case team's print: the names, numbers and contacts of the people who gave no consent
     at all are replaced everywhere on the page (narratives, events, comments); the rest of what
@@ -1510,4 +1555,4 @@ def scrub_team_print(case: Case, html: str) -> str:
         scrubber.add_source(identity)
     if not scrubber.literals and not scrubber.names:
         return html
-    return scrubber.scrub(html, generic=False)
+    return _page_text(scrubber, html)
