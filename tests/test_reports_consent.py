@@ -890,7 +890,8 @@ def test_the_team_print_withholds_names_in_its_text_never_in_its_markup_or_links
     link's random public id (a document's, holding "Alisher" of a person who gave no consent),
     and in tag and attribute names (a protected source called "Aria Strong": <strong>,
     aria-label), which broke the link and the page. Only its text is scrubbed: what it shows,
-    and the values of attributes that show text (a title)."""
+    and the values of attributes that show text (a title). A document's hash, which the page
+    shows, is no name either ("abed" in it, of a source called Abed)."""
     from casework.evidence import services as evidence
     from casework.evidence.models import Document
 
@@ -899,7 +900,7 @@ def test_the_team_print_withholds_names_in_its_text_never_in_its_markup_or_links
         world.case,
         {
             "kind": "relative",
-            "identity": "Aria Strong",
+            "identity": "Aria Strong, Abed",
             "identity_protected": True,
             "reliability": "B",
             "credibility": "2",
@@ -907,12 +908,14 @@ def test_the_team_print_withholds_names_in_its_text_never_in_its_markup_or_links
     )
     document = db.session.scalar(select(Document).where(Document.case_id == world.case.id))
     document.public_id = "xqAlisher7Zt_k2Q"
+    document.sha256 = "e3b0c44298fc1c149afbf4c8996fb924abed41e4649b934ca495991b7852b855"
     world.case.narrative += " Aria Strong told us so."
     db.session.commit()
     client = client_for(app, world.lawyer)
     page = client.get(f"/cases/{world.case.public_id}/print").get_data(as_text=True)
     assert "/documents/xqAlisher7Zt_k2Q" in page
     assert "<strong>" in page and 'aria-label="' in page
+    assert document.sha256 in page
     assert "Aria Strong told us" not in page and f"{NAME_WITHHELD} told us so." in page
     assert "Alisher" not in page.replace("xqAlisher7Zt_k2Q", "")
 

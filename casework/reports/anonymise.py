@@ -221,6 +221,13 @@ def person_out(
 _APOSTROPHE = r"(?:['’ʻʼ`‘´ʹʽ]|&#39;|&#x27;|&apos;|&#8217;|&rsquo;|&#8216;|&lsquo;)"
 _ESCAPED_APOSTROPHE = re.compile(r"&(?:#39|#x27|apos|#8217|rsquo|#8216|lsquo);")
 _WORD = re.compile(rf"[^\W\d_]+(?:(?:{_APOSTROPHE}|-)[^\W\d_]+)*")
+# A hash in hexadecimal (a document's SHA-256, as the team's print shows it; MD5, SHA-1,
+# SHA-512), taken whole before its words: its letters are no name ("abed" of a withheld Abed in
+# "3abed9..."). Of a hash's length exactly, with a digit: a name glued to one is no hash.
+_DIGEST = (
+    r"(?<![^\W_])(?=[a-fA-F]*\d)(?:[\da-fA-F]{128}|[\da-fA-F]{64}|[\da-fA-F]{40}|[\da-fA-F]{32})"
+)
+_DIGEST_OR_WORD = re.compile(rf"(?P<digest>{_DIGEST}(?![^\W_]))|{_WORD.pattern}")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A word hyphenated at the end of a line ("Хол-" then "матов"), as a PDF or a scan's text
 # breaks it: one word when joined.
@@ -909,6 +916,8 @@ class Scrubber:
         """A whole word ("G'ulom"), else its letter runs ("Nazarov's" -> "Nazarov"), else the
         words run together in it ("AlisherKholmatov", a handle)."""
         word = match.group()
+        if match["digest"]:
+            return word
         whole = self._name_match(_ESCAPED_APOSTROPHE.sub("'", word))
         if whole is not None:
             return whole
@@ -956,7 +965,7 @@ class Scrubber:
             text = _PHONE.sub(self._replace_number, text)
         text = _BROKEN_WORD.sub(self._replace_broken, text)
         text = _WITH_DIGITS.sub(self._replace_digits, text)
-        text = _WORD.sub(self._replace_word, text)
+        text = _DIGEST_OR_WORD.sub(self._replace_word, text)
         return self._tidied(text)
 
     def _tidied(self, text: str) -> str:
