@@ -1496,8 +1496,9 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
 
 
 # A page's markup: a comment or a tag, whose attributes are read one by one (``_page_text``).
-_MARKUP = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
-_TAG_NAME = re.compile(r"</?[^\s/>]*")
+# A "<" not before a tag's name is text (the page escapes it, as "&lt;", anyway).
+_MARKUP = re.compile(r"<!--.*?-->|<[!/]?[A-Za-z][^>]*>", re.DOTALL)
+_TAG_NAME = re.compile(r"<[!/]?[^\s/>]*")
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>`=]+)""")
 # Attributes a page writes links and identifiers in (URLs with random public ids, element ids,
 # classes): none is text of the case, and a name found in one breaks it (a link whose public id
@@ -1527,8 +1528,13 @@ def _page_text(scrubber: Scrubber, html: str) -> str:
     def markup(tag: str) -> str:
         if tag.startswith("<!--"):
             return f"<!--{scrubber.scrub(tag[4:-3], generic=False)}-->"
-        name = _TAG_NAME.match(tag).end()
-        return tag[:name] + _ATTRIBUTE.sub(attribute, tag[name:])
+        # What is no attribute with a value (one without: "open") is scrubbed as text too.
+        at = _TAG_NAME.match(tag).end()
+        parts = [tag[:at]]
+        for match in _ATTRIBUTE.finditer(tag, at):
+            parts += [scrubber.scrub(tag[at : match.start()], generic=False), attribute(match)]
+            at = match.end()
+        return "".join([*parts, scrubber.scrub(tag[at:], generic=False)])
 
     parts = []
     at = 0
