@@ -21,6 +21,7 @@ from casework.reports.anonymise import (
     disclose_case,
     name_key,
     name_parts,
+    scrub_page_text,
 )
 from casework.reports.models import ReportDraft
 from tests import report_world
@@ -918,6 +919,20 @@ def test_the_team_print_withholds_names_in_its_text_never_in_its_markup_or_links
     assert document.sha256 in page
     assert "Aria Strong told us" not in page and f"{NAME_WITHHELD} told us so." in page
     assert "Alisher" not in page.replace("xqAlisher7Zt_k2Q", "")
+
+
+def test_a_page_s_text_is_scrubbed_wherever_no_tag_or_link_begins():
+    """Only markup is left out of a page's scrub: a "<" before no tag's name, and what in a tag
+    is no attribute with a value, are scrubbed as text (a name after a stray "<" was kept)."""
+    scrubber = Scrubber(names=dict.fromkeys(name_parts("Alisher Kholmatov"), "P1"))
+    page = (
+        '<p title="Kholmatov" class="Kholmatov">3 < 4 Kholmatov <b Alisher</p>'
+        '<a href="/d/xAlisher7" open Kholmatov>Alisher</a><!-- Kholmatov -->'
+    )
+    assert scrub_page_text(scrubber, page) == (
+        '<p title="P1" class="Kholmatov">3 < 4 P1 <b P1</p>'
+        '<a href="/d/xAlisher7" open P1>P1</a><!-- P1 -->'
+    )
 
 
 def test_names_a_case_had_through_a_merge_since_undone_leave_no_output(app, world, tmp_path):

@@ -1495,7 +1495,7 @@ def scrub_for_cases(cases: list[Case], text: str) -> str:
     return combined.scrub(text)
 
 
-# A page's markup: a comment or a tag, whose attributes are read one by one (``_page_text``).
+# A page's markup: a comment or a tag, whose attributes are read one by one (``scrub_page_text``).
 # A "<" not before a tag's name is text (the page escapes it, as "&lt;", anyway).
 _MARKUP = re.compile(r"<!--.*?-->|<[!/]?[A-Za-z][^>]*>", re.DOTALL)
 _TAG_NAME = re.compile(r"<[!/]?[^\s/>]*")
@@ -1512,7 +1512,7 @@ _NOT_TEXT = frozenset(
 )  # fmt: skip
 
 
-def _page_text(scrubber: Scrubber, html: str) -> str:
+def scrub_page_text(scrubber: Scrubber, html: str) -> str:
     """``html`` with its text scrubbed (``generic`` off): the text between tags, comments, and
     the values of attributes that hold text; never a tag's or an attribute's name, a link or an
     identifier (``_NOT_TEXT``)."""
@@ -1570,4 +1570,4 @@ def scrub_team_print(case: Case, html: str) -> str:
         scrubber.add_source(identity)
     if not scrubber.literals and not scrubber.names:
         return html
-    return _page_text(scrubber, html)
+    return scrub_page_text(scrubber, html)
