@@ -2577,9 +2577,14 @@ def test_every_date_column_refuses_a_date_without_its_year_saying_why(
     """A day and a month without the year ("12.11", "25/11") in the date of consent or of the
     authorisation was refused as "not a date", while the same in the date of the act said that
     no year is written in full. Every date column refuses it alike, also written after "в",
-    before a Russian word for year or a question mark, and once."""
+    before a Russian word for year or a question mark, and once; and so with a hyphen or a
+    space ("12-11" was "not a date") or the month by its name ("12 ноября", "12-Nov")."""
     written = {"12.11": "12.11", "25/11": "25/11", "12.11 г.": "12.11", "в 25/11": "25/11"}
     written |= {"12.11?": "12.11", "около 25/11": "25/11"}
+    # Other separators of real files, and the month by its name (Excel's "d-mmm" is "12-Nov").
+    written |= {"12-11": "12-11", "12 11": "12 11", "12.11.": "12.11.", "в 12-11 г.": "12-11"}
+    written |= {"12-nov": "12-nov", "12 Nov": "12 Nov", "12 ноя": "12 ноя", "12 ноя.": "12 ноя."}
+    written |= {"12 ноября": "12 ноября", "12-го ноября": "12-го ноября", "5-mart": "5-mart"}
     header = list(dict.fromkeys(["person_name", "act_type", "act_date", "consent", column]))
     rows = [
         {"person_name": f"Person {n}", "act_type": "extradition", "act_date": "2011"}
@@ -2591,11 +2596,20 @@ def test_every_date_column_refuses_a_date_without_its_year_saying_why(
     result, report = _run(app, coordinator, tmp_path, content)
     assert result.exit_code == 1 and _count(Case) == 0
     got = [(p["row"], p["column"], p["message"]) for p in report["rejected"]]
-    assert [row for row, _column, _message in got] == [2, 3, 4, 5, 6, 7], got
+    assert [row for row, _column, _message in got] == list(range(2, len(written) + 2)), got
     for (_row, refused, message), read in zip(got, written.values(), strict=True):
         assert refused == column, got
         assert message.startswith(f"\u201c{read}\u201d names no year in full"), message
         assert "is not a date" not in message
+    # A month of a year (ISO) and a span of years are no day and month: not refused so.
+    rows = [dict(rows[0], **{column: value}) for value in ("2012-11", "2012-2013", "11-2012")]
+    content = ";".join(header) + "\n"
+    content += "".join(";".join(row[h] for h in header) + "\n" for row in rows)
+    result, report = _run(app, coordinator, tmp_path, content, "--dry-run")
+    assert not [p for p in report["rejected"] if "names no year" in p["message"]], report
+    # The month is read (a date of consent or of authorisation needs its day too).
+    month = [p["message"] for p in report["rejected"] if p["row"] == 2]
+    assert month in ([], ["Give the day, not only the month: YYYY-MM-DD or DD.MM.YYYY."]), month
 
 
 def test_an_age_or_a_decade_for_a_birth_date_is_refused_saying_why(app, coordinator, tmp_path):

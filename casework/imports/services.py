@@ -687,17 +687,26 @@ _AGE = re.compile(
 )
 
 
-# A day and a month, or a month and a year in two digits: "12.11", "25/11".
-_NO_YEAR = re.compile(r"\d{1,2}[./]\d{1,2}")
+# A day and a month, or a month and a year in two digits: "12.11", "25/11", "12-11", "12 11",
+# "12.11." (as a sentence ends it).
+_NO_YEAR = re.compile(r"\d{1,2}(?:\s*[./-]\s*|\s+)\d{1,2}\.?")
+# A day and a month by its name: "12 ноября", "12-го ноября", "12-Nov" (Excel's "d-mmm"),
+# "12 ноя.", "5-mart". A month and then a number ("Nov-12", "ноябрь 12") is a month of a year
+# in two digits, read as such.
+_DAY_MONTH_NAME_ONLY = re.compile(
+    r"\d{1,2}(?:-?(?:ого|его|го|е)|st|nd|rd|th)?(?:\s*[-.]\s*|\s+)(?:of\s+)?([^\W\d_]{3,})\.?",
+    re.IGNORECASE,
+)
 
 
 def _no_year(text: str) -> str | None:
-    """Why a date written as "12.11" is refused (the 12th of November of no year, or December
-    2011?), also after "в" or "около", or before a word for year or a question mark, in any
-    date column; None for any other text."""
+    """Why a date written as "12.11" or "12 ноября" is refused (the 12th of November of no
+    year, or December 2011?), also after "в" or "около", or before a word for year or a
+    question mark, in any date column; None for any other text."""
     text = _DOUBT.sub("", _YEAR_WORDS.sub("", " ".join(text.split())))
     text = without_approximate_word(DATE_PREPOSITION.sub("", text))
-    if not _NO_YEAR.fullmatch(text):
+    named = _DAY_MONTH_NAME_ONLY.fullmatch(text)
+    if not (_NO_YEAR.fullmatch(text) or (named and _month_number(named[1]))):
         return None
     return _(
         "\u201c%(text)s\u201d names no year in full: a day and a month with no year, or a "
