@@ -640,6 +640,34 @@ def test_a_russian_reader_reads_every_kinds_result_labels_in_russian(app, make_u
     assert labels["reports.export"] == ["Дела", "Формат", "Обезличено"]
 
 
+@pytest.mark.parametrize(("language", "yes", "no"), [("en", "Yes", "No"), ("ru", "Да", "Нет")])
+def test_a_jobs_yes_or_no_results_read_as_yes_or_no_in_the_readers_language(
+    app, make_user, language, yes, no
+):
+    """An export's "anonymised", a backup's "done", the reminders' "configured" showed as
+    "True" and "False", in English on the Russian page too."""
+    import re
+
+    browser = client_for(app, make_user(Role.ADMIN, language=language))
+    shown = {}
+    for kind, result in (
+        ("reports.export", {"cases": 3, "format": "csv", "anonymised": False}),
+        ("backup", {"done": True}),
+        ("reminders.send", {"configured": False, "sent": 0}),
+    ):
+        # As the kind records it (a test cannot run a backup or send mail).
+        job = services.enqueue(kind, {}, None)
+        job.state, job.result = JobState.DONE, result
+        db.session.commit()
+        html = browser.get(f"/jobs/{job.public_id}").get_data(as_text=True)
+        shown[kind] = re.findall(r"<dd>(.*?)</dd>", html)
+    assert shown == {
+        "reports.export": ["3", "csv", no],
+        "backup": [yes],
+        "reminders.send": [no, "0"],
+    }
+
+
 def test_a_job_that_fails_once_succeeds_on_retry(app, calls):
     job = _system_job("test.flaky")
     assert queue.run_inline(app, job.id, attempts=4) == JobState.DONE

@@ -118,11 +118,14 @@ def kind_label(name: str) -> str:
 
 def result_labels(job: Job) -> list[tuple[str, Any]]:
     """The job's result as its page shows it: each count or code by its kind's label for it,
-    in the reader's language (a key its kind does not name, by the key)."""
+    in the reader's language (a key its kind does not name, by the key); yes or no in it too."""
     kind = KINDS.get(job.kind)
     names = kind.results if kind else {}
     return [
-        (translate(names[key]) if key in names else key.replace("_", " ").capitalize(), value)
+        (
+            translate(names[key]) if key in names else key.replace("_", " ").capitalize(),
+            (_("Yes") if value else _("No")) if isinstance(value, bool) else value,
+        )
         for key, value in (job.result or {}).items()
     ]
 
