@@ -24,6 +24,7 @@ from casework.core.vocab import ConsentLevel, Role
 from casework.evidence.models import Source
 from casework.imports import reading
 from casework.imports.reading import header_key
+from casework.imports.services import known_headers
 from casework.imports.terms import _HEADERS, NAME_PARTS
 from casework.legal.models import CaseProvision
 from casework.legal.seeding import seed_catalogue
@@ -2859,3 +2860,36 @@ def test_the_rejected_rows_are_counted_in_the_readers_grammar(app, coordinator):
     client.set_cookie("lang", "ru")
     assert "(1 строка)" in _checked(client, one.encode(), "one.csv")
     assert "(2 строки)" in _checked(client, two.encode(), "two.csv")
+
+
+def test_a_file_of_as_many_rows_as_allowed_is_read_and_one_more_is_refused(monkeypatch):
+    """The limit counts the rows below the header: a file of exactly ``MAX_ROWS`` rows (its
+    header and a title line above it besides) is read, as a CSV and as a sheet; one more row is
+    refused, saying so. It used to count the header as a row, refusing a file at the limit."""
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+
+    def rows(n: int) -> list[list[str]]:
+        body = [[f"K-{i}", f"Person {i}", "extradition", "2011"] for i in range(n)]
+        return [["Cases of 2011"], ["case_key", "person_name", "act_type", "act_date"], *body]
+
+    def as_csv(n: int) -> bytes:
+        return "".join(";".join(r) + "\n" for r in rows(n)).encode()
+
+    def as_xlsx(n: int) -> bytes:
+        book = Workbook()
+        for r in rows(n):
+            book.active.append(r)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    known = known_headers({})
+    csv_table = reading.read_csv(as_csv(5), known=known)
+    sheet = reading.read_xlsx(as_xlsx(5), known=known)
+    assert (
+        (csv_table.header_row, len(csv_table.rows)) == (sheet.header_row, len(sheet.rows)) == (2, 5)
+    )
+    with pytest.raises(reading.UnusableInput, match="more than 5 rows"):
+        reading.read_csv(as_csv(6), known=known)
+    with pytest.raises(reading.UnusableInput, match="more than 5 rows"):
+        reading.read_xlsx(as_xlsx(6), known=known)

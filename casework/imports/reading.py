@@ -30,6 +30,7 @@ from casework.core.i18n import gettext as _
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 # The delimiters a file is read by when none is given: the bar of database exports too.
 _SNIFFED = (",", ";", "\t", "|")
+# The most rows below the header a file may have (the lines above it and the header do not count).
 MAX_ROWS = 200_000
 # The rows with a value searched for the header (below a title, a note, a date...).
 HEADER_SEARCH = 20
@@ -377,7 +378,7 @@ def read_csv(
         for number, cells in found[2]:
             if not any(c.strip() for c in cells):
                 continue
-            if number > MAX_ROWS:
+            if number - table.header_row > MAX_ROWS:
                 raise UnusableInput(_("The file has more than %(n)s rows.", n=MAX_ROWS))
             if number in unread:
                 table.unread.append((number, *unread[number]))
@@ -777,7 +778,7 @@ def read_xlsx(
         # Per column, the value of a merged cell that stands for the rows below, and its last.
         carried: dict[int, tuple[int, Any]] = {}
         for number, cells in numbered:
-            if number > MAX_ROWS:
+            if number - table.header_row > MAX_ROWS:
                 raise UnusableInput(_("The sheet has more than %(n)s rows.", n=MAX_ROWS))
             for column, last in merged.get(number, ()):
                 carried[column] = (last, cells[column - 1] if column <= len(cells) else None)
