@@ -50,12 +50,13 @@ def _plans_from_fresh_statistics(app):
 
 
 @contextmanager
-def _statements():
-    """The SELECT statements (with their parameters) run inside the block."""
+def _statements(kinds: tuple[str, ...] = ("SELECT",)):
+    """The SELECT statements (or those that start with one of ``kinds``: "WITH") with their
+    parameters, run inside the block."""
     seen: list[tuple[str, object]] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(kinds):
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", before)
@@ -746,3 +747,116 @@ def test_a_document_reads_its_cases_people_through_the_index_by_case(world):
             if line.strip() == "SCAN case_people" or "Seq Scan on case_people" in line
         ]
         assert not walks, plan
+
+
+def _events_read_by_case(plan: list[str]) -> list[str]:
+    """The reads of ``events`` in ``plan`` that are not look-ups by case: a walk of the table,
+    or of an index over every case (of the kinds read, say)."""
+    tables = ("events",)
+    if db.engine.dialect.name == "postgresql":
+        walks = []
+        for i, line in enumerate(plan):
+            words = line.split()
+            if "on" not in words or words[words.index("on") + 1] not in tables:
+                continue
+            if "Seq Scan" in line:
+                walks.append(line)
+                continue
+            # The node's index condition (a bitmap's recheck of it) names the cases, not a
+            # filter applied to every row of an index.
+            conditions = [
+                below
+                for below in plan[i + 1 : i + 4]
+                if below.split(":")[0].strip() in ("Index Cond", "Recheck Cond")
+            ]
+            if not any("case_id = ANY" in c for c in conditions):
+                walks.append(line)
+        return walks
+    return [
+        line
+        for line in plan
+        if line.split()[:2] in (["SCAN", t] for t in tables)
+        or (line.split()[1:2] in ([t] for t in tables) and "case_id=?" not in line)
+    ]
+
+
+def test_a_period_s_statistics_read_the_events_of_its_cases_only(world):
+    """What became of people after return and the interim measures of a period read every
+    event of the archive: a hash join over the whole table, nested loops being off for the
+    statistics on PostgreSQL, so that their cost grew with the archive, not with the period.
+    The period's events are looked up by case, through an index."""
+    from datetime import date
+
+    from casework.advocacy.models import AdvocacyAction, action_cases
+    from casework.cases.models import Event
+    from casework.core.vocab import ActionType, EventType
+    from casework.reports import statistics
+
+    creator = db.session.query(Case).first().created_by_id
+    db.session.execute(
+        insert(Case),
+        [
+            {
+                "reference": f"KZ-{2000 + n % 20}-{n:04d}",
+                "act_date": f"{2000 + n % 20}-06",
+                "status": CaseStatus.VERIFIED,
+                "created_by_id": creator,
+            }
+            for n in range(1, 2001)
+        ],
+    )
+    ids = sorted(db.session.scalars(select(Case.id)))
+    kinds = [
+        EventType.INTERIM_MEASURES_REQUEST,
+        EventType.INTERIM_MEASURES_GRANTED,
+        EventType.REMOVAL,
+        EventType.AFTER_RETURN_DETENTION,
+        EventType.ARREST,
+    ]
+    db.session.execute(
+        insert(Event),
+        [
+            {"case_id": c, "event_type": kind, "date": "2010-05", "public_id": new_public_id()}
+            for c in ids
+            for kind in kinds
+        ],
+    )
+    # Through the unit of work: an action's title is sealed.
+    db.session.add_all(
+        AdvocacyAction(
+            action_type=ActionType.INTERIM_MEASURES_REQUEST, title="Request", thematic=False
+        )
+        for _ in ids[::8]
+    )
+    db.session.flush()
+    actions = sorted(db.session.scalars(select(AdvocacyAction.id)))
+    db.session.execute(
+        insert(action_cases),
+        [{"action_id": a, "case_id": c} for a, c in zip(actions, ids[::8], strict=True)],
+    )
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    # One year among twenty.
+    filters = statistics.Filters(
+        statuses=(CaseStatus.VERIFIED,), date_from=date(2011, 1, 1), date_to=date(2011, 12, 31)
+    )
+    try:
+        with _statements(("SELECT", "WITH")) as seen:
+            tables = statistics.statistics(
+                world["coordinator"], filters, ("after_return", "interim_measures")
+            )
+        assert [t.rows for t in tables] == [
+            [["Detention after return", 100]],
+            [["Requested", 100], ["Granted", 100], ["Granted, yet the person was removed", 100]],
+        ]
+        read = [(s, p) for s, p in seen if "FROM events" in s]  # one statement each
+        assert len(read) == 2
+        for statement, parameters in read:
+            with statistics._planner_for_aggregates():
+                plan = _plan(statement, parameters)
+            assert not _events_read_by_case(plan), plan
+    finally:
+        if db.engine.dialect.name == "sqlite":  # the next tests' plans start from no statistics
+            db.session.execute(text("DELETE FROM sqlite_stat1"))
+            db.session.execute(text("ANALYZE sqlite_schema"))
+            db.session.commit()

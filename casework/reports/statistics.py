@@ -19,8 +19,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import (
+    CTE,
     ColumnElement,
-    Select,
     String,
     and_,
     case,
@@ -41,7 +41,7 @@ from casework.advocacy.services import replied_clause, sent_clause
 from casework.cases.models import Case, CasePerson, Event
 from casework.core import countries
 from casework.core.datacache import data_cached
-from casework.core.db import db
+from casework.core.db import among, db
 from casework.core.i18n import current_language, local_text
 from casework.core.i18n import gettext as _
 from casework.core.vocab import (
@@ -269,31 +269,50 @@ def _spellings(rows, column: int) -> Callable[[str | None], str]:
     return lambda key: seen[key].most_common(1)[0][0] if key else _("Not recorded")
 
 
-def _cases(where) -> Select:
-    """The ids of the filtered cases: the events and actions read are theirs only (a period of
-    a few months reads its cases' events, not the archive's)."""
-    return select(Case.id).where(where)
+# The most cases whose ids a statement is given (PostgreSQL): the planner prices each id given
+# (a 20,000-case archive's ids cost 100 ms to plan), and beyond a few thousand cases reading
+# the kinds of events counted for every case is as cheap as looking each case up.
+_LOOKED_UP = 2000
+
+
+def _counted_cases(where) -> list[int] | CTE:
+    """The filtered cases whose events and actions are read (``_of_cases``).
+
+    On PostgreSQL, up to ``_LOOKED_UP`` of them, their ids, selected first: the planner,
+    knowing how many they are, looks a period's cases up through the indexes (or reads the
+    kinds of events counted, when as cheap), not every event of the archive: an IN subquery
+    of the cases is a semi-join there, planned as a hash join over the whole table, nested
+    loops being off for these queries (``_planner_for_aggregates``). More cases, and on SQLite
+    (which reads an IN subquery's ids first and looks each case up), a subquery of them (a
+    CTE, selected once per statement).
+    """
+    ids = select(Case.id).where(where)
+    if db.session.get_bind().dialect.name == "postgresql":
+        few = list(db.session.scalars(ids.limit(_LOOKED_UP + 1)))
+        if len(few) <= _LOOKED_UP:
+            return few
+    return ids.cte("counted_cases")
+
+
+def _of_cases(column: Any, cases: list[int] | CTE) -> ColumnElement[bool]:
+    """``column`` among the ``cases`` (``_counted_cases``)."""
+    if isinstance(cases, list):
+        return among(column, cases)
+    return column.in_(select(cases.c.id))
 
 
 def after_return(where) -> Table:
-    # Each (case, outcome) once, then joined to the filtered cases.
-    pairs = (
-        select(Event.case_id, Event.event_type)
+    # Each case once per outcome: the rows hold the filtered cases' events only.
+    counted = func.count(distinct(Event.case_id))
+    rows = db.session.execute(
+        select(Event.event_type, counted)
         .where(
             Event.event_type.in_(_AFTER_RETURN),
             Event.hidden_at.is_(None),
-            Event.case_id.in_(_cases(where)),
+            _of_cases(Event.case_id, _counted_cases(where)),
         )
-        .distinct()
-        .subquery()
-    )
-    counted = func.count()
-    rows = db.session.execute(
-        select(pairs.c.event_type, counted)
-        .join(Case, Case.id == pairs.c.case_id)
-        .where(where)
-        .group_by(pairs.c.event_type)
-        .order_by(counted.desc())
+        .group_by(Event.event_type)
+        .order_by(counted.desc(), Event.event_type)
     ).all()
     return Table(
         "after_return",
@@ -378,27 +397,34 @@ def interim_measures(where) -> Table:
     that no case counts as granted and not requested.
     Granted yet removed is ``advocacy.compliance.interim_measures_breach``'s rule, in SQL: a
     removal not known to predate the earliest dated grant, or the situation "removed" with no
-    removal known to predate it. A few grouped passes joined to the filtered cases (no per-case subquery).
+    removal known to predate it. One grouped pass over the filtered cases' events of requests
+    and grants, one over their actions, one over their removals, joined to the filtered cases
+    (no per-case subquery).
     """
 
     def has(condition):
         return func.max(case((condition, 1), else_=0))
 
+    cases = _counted_cases(where)
     on_date = type_coerce(Event.date, String)
     kinds = (EventType.INTERIM_MEASURES_REQUEST, EventType.INTERIM_MEASURES_GRANTED)
+    is_grant = Event.event_type == EventType.INTERIM_MEASURES_GRANTED
+    # One pass over each table gives what a case asked and obtained, and its earliest dated
+    # grant (NULL: every grant is undated).
     events = (
         select(
             Event.case_id.label("case_id"),
             has(Event.event_type == EventType.INTERIM_MEASURES_REQUEST).label("requested"),
-            has(Event.event_type == EventType.INTERIM_MEASURES_GRANTED).label("granted"),
+            has(is_grant).label("granted"),
+            func.min(case((is_grant, on_date))).label("first"),
         )
         .where(
             Event.event_type.in_(kinds),
             Event.hidden_at.is_(None),
-            Event.case_id.in_(_cases(where)),
+            _of_cases(Event.case_id, cases),
         )
         .group_by(Event.case_id)
-        .subquery()
+        .cte("interim_events")
     )
     action_granted = grant_clause()
     request_action = AdvocacyAction.action_type == ActionType.INTERIM_MEASURES_REQUEST
@@ -412,41 +438,38 @@ def interim_measures(where) -> Table:
                 )
             ).label("requested"),
             has(action_granted).label("granted"),
+            func.min(case((action_granted, cast(AdvocacyAction.response_on, String(10))))).label(
+                "first"
+            ),
         )
         .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
         .where(
             or_(request_action, action_granted),
-            action_cases.c.case_id.in_(_cases(where)),
+            _of_cases(action_cases.c.case_id, cases),
         )
         .group_by(action_cases.c.case_id)
-        .subquery()
+        .cte("interim_actions")
     )
-    # The earliest dated grant of each case (NULL: every grant is undated).
+    # The earliest dated grant of each granted case, events and actions together.
     grant_dates = union_all(
-        select(Event.case_id.label("case_id"), on_date.label("on")).where(
-            Event.event_type == EventType.INTERIM_MEASURES_GRANTED,
-            Event.hidden_at.is_(None),
-            Event.case_id.in_(_cases(where)),
-        ),
-        select(action_cases.c.case_id, cast(AdvocacyAction.response_on, String(10)))
-        .join(AdvocacyAction, AdvocacyAction.id == action_cases.c.action_id)
-        .where(action_granted, action_cases.c.case_id.in_(_cases(where))),
+        select(events.c.case_id, events.c.first).where(events.c.granted == 1),
+        select(actions.c.case_id, actions.c.first).where(actions.c.granted == 1),
     ).subquery()
     grants = (
-        select(grant_dates.c.case_id, func.min(grant_dates.c.on).label("first"))
+        select(grant_dates.c.case_id, func.min(grant_dates.c.first).label("first"))
         .group_by(grant_dates.c.case_id)
         .subquery()
     )
-    # Of each granted case's removals: any not known to predate the grant, any that does.
+    # Of each granted case's removals: any not known to predate the grant.
     later = or_(Event.date.is_(None), grants.c.first.is_(None), ~_before(on_date, grants.c.first))
     removals = (
-        select(
-            Event.case_id.label("case_id"),
-            has(later).label("after"),
-            has(~later).label("before"),
-        )
+        select(Event.case_id.label("case_id"), has(later).label("after"))
         .join(grants, grants.c.case_id == Event.case_id)
-        .where(Event.event_type == EventType.REMOVAL, Event.hidden_at.is_(None))
+        .where(
+            Event.event_type == EventType.REMOVAL,
+            Event.hidden_at.is_(None),
+            _of_cases(Event.case_id, cases),
+        )
         .group_by(Event.case_id)
         .subquery()
     )
