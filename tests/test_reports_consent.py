@@ -1304,3 +1304,21 @@ def test_a_withheld_name_with_the_uyghur_particle_mu_is_withheld():
     scrubber = Scrubber(names=dict.fromkeys(name_parts("Tursun Memet Тохти"), "P1"))
     text = "Этому, Самому, Новому, Tsunami, Emus, Тому, Memorial."
     assert scrubber.scrub(text) == text
+
+
+def test_a_protected_source_described_by_kinship_keeps_those_words_in_the_text():
+    """A protected source is often described, not named ("His brother", "Former cellmate",
+    "Сосед по камере"): its capitalised words were each withheld as a name, so every "his" of
+    the narrative became "[name withheld]" ("Arrested at [name withheld] home"). The words that
+    say who without naming stay; the identity as typed, and any name in it, are still withheld."""
+    scrubber = Scrubber()
+    for identity in ("His brother", "Former cellmate", "Сосед по камере", "Her cousin Farrukh"):
+        scrubber.add_source(identity)
+    text = (
+        "Arrested at his home by a former officer; her family, a brother and a cellmate saw it. "
+        "Her cousin Farrukh (Фаррух) called his brother. Сосед видел. Соседи тоже."
+    )
+    assert scrubber.scrub(text) == (
+        "Arrested at his home by a former officer; her family, a brother and a cellmate saw it. "
+        f"{NAME_WITHHELD} ({NAME_WITHHELD}) called {NAME_WITHHELD}. Сосед видел. Соседи тоже."
+    )

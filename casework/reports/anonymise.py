@@ -630,9 +630,9 @@ def name_parts(name: str) -> list[str]:
     return [part.replace(" ", "") for part in parts if len(part) >= 3]
 
 
-# Words that say who gave an authorisation without naming anyone ("The person themselves",
-# "His brother", "Адвокат", "Сам заявитель"), by comparison key: written with a capital at the
-# start of the field, they are no name to take out of every text.
+# Words that say who gave an authorisation, or who a protected source is, without naming anyone
+# ("The person themselves", "His brother", "Адвокат", "Former cellmate"), by comparison key:
+# written with a capital at the start of the field, they are no name to take out of every text.
 _NOT_A_NAME = frozenset(
     name_key(word).replace(" ", "")
     for word in (
@@ -645,6 +645,12 @@ _NOT_A_NAME = frozenset(
         "мать", "отец", "сын", "дочь", "жена", "муж", "дядя", "тётя", "тетя", "родственник",
         "родственница", "семья", "адвокат", "юрист", "защитник", "представитель",
         "доверенность", "заявитель", "заявительница", "жертва", "потерпевший", "потерпевшая",
+        # How a source is described ("His brother", "Former cellmate", "Сосед по камере").
+        "she", "him", "them", "they", "our", "my", "former", "neighbour", "neighbor", "friend",
+        "colleague", "cellmate", "witness", "journalist", "detainee", "fellow", "employee",
+        "она", "они", "мой", "моя", "наш", "наша", "бывший", "бывшая", "сосед", "соседка",
+        "друг", "подруга", "знакомый", "знакомая", "коллега", "сокамерник", "свидетель",
+        "свидетельница", "журналист", "журналистка",
     )
 )  # fmt: skip
 
@@ -712,7 +718,8 @@ class Scrubber:
     def add_source(self, identity: str | None) -> None:
         """A protected source's identity as typed ("Farrukh Umarov, KNB insider"): the whole of
         it, and each of its capitalised words as a name across scripts and spellings (not an
-        acronym such as "KNB", nor a word such as "insider", which say nothing of who); a word
+        acronym such as "KNB", nor a word such as "insider" or "His brother", which say nothing
+        of who: ``_NOT_A_NAME``); a word
         in capitals is a surname so typed ("UMAROV Farrukh") when it reads as a name. A script
         without capitals (Arabic, for Uyghur) tells no name from a word: each word is one."""
         if not identity or not identity.strip():
@@ -720,7 +727,8 @@ class Scrubber:
         self._seen.clear()
         self._spellings_of = -1
         self._withhold(identity, NAME_WITHHELD)
-        self._add_name_words(identity, frozenset())
+        # "His brother": the whole is withheld, but "his" and "brother" name no one and stay.
+        self._add_name_words(identity, _NOT_A_NAME)
 
     def add_authoriser(self, typed: str | None, keep: frozenset[str]) -> None:
         """Who gave the victim's authorisation, as typed ("His brother Farkhod Osmonov", "The
