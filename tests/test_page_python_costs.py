@@ -666,7 +666,10 @@ def test_the_case_file_renders_its_row_forms_once_not_once_per_row(app, make_use
     token = re.search(r'name="csrf_token" value="([^"]+)"', forms[0])
     assert token and all(f'value="{token[1]}"' in form for form in forms)
     assert all(form.count("Remove") == 2 and 'placeholder="Why (kept' in form for form in forms)
-    assert many == few, (few, many)
+    # Rendered once per page: 20 more rows would cost 20 more renders (each over 100 calls)
+    # if each row had its own. Not equality: a page may pay a few calls once that the other
+    # did not (a cache filled while the suite runs: 278 against 290 once, in one order).
+    assert many <= few + 50, (few, many)
 
 
 @pytest.mark.parametrize("panel", ["legal/_case_panel.html", "advocacy/_case_panel.html"])
