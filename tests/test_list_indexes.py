@@ -18,6 +18,7 @@ from casework.core.db import OPTIONAL_INDEXES, db, new_public_id
 from casework.core.vocab import CaseStatus, Role, TeamRole
 from casework.legal.models import Instrument, Provision
 from casework.search import services as search
+from casework.search.models import SearchToken
 from tests.conftest import forget_table_statistics
 from tests.factories import make_case
 
@@ -860,3 +861,42 @@ def test_a_period_s_statistics_read_the_events_of_its_cases_only(world):
             db.session.execute(text("DELETE FROM sqlite_stat1"))
             db.session.execute(text("ANALYZE sqlite_schema"))
             db.session.commit()
+
+
+def test_the_other_words_of_a_search_are_read_on_the_span_of_its_candidates(world):
+    """A search of several words finds its candidates by the rarest, then reads the other
+    words' records on those cases only: a range of the (token, case, record) index for each
+    token, from the oldest candidate to the newest, never every token of each candidate case
+    nor every record of a common word."""
+    from casework.cases import services as cases
+
+    older, *_, newest = db.session.scalars(select(Case).order_by(Case.id)).all()
+    for case, narrative in ((older, "Detained at night."), (newest, "Detained at night, beaten.")):
+        cases.update_case(world["monitor"], case, {"narrative": narrative}, case.version)
+    # Cases with many more words than these: every token of a case is no small read.
+    db.session.execute(
+        insert(SearchToken),
+        [
+            {"token": os.urandom(16), "record_kind": "event", "record_id": k, "case_id": c}
+            for c in (older.id, newest.id)
+            for k in range(4000)
+        ],
+    )
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    with _statements() as seen:
+        found = search.search_cases(world["coordinator"], "detained night")
+    assert [r.case.id for r in found.cases] == [newest.id, older.id]
+    spans = [(s, p) for s, p in seen if "search_tokens" in s and "BETWEEN" in s]
+    assert len(spans) == 1, [s for s, _ in seen]
+    plan = _plan(*spans[0])
+    if db.engine.dialect.name == "postgresql":
+        assert [line for line in plan if "ix_search_tokens_token_case_record" in line], plan
+        assert not [line for line in plan if "ix_search_tokens_case " in line], plan
+        assert "case_id >=" in " ".join(plan) and "case_id <=" in " ".join(plan), plan
+    else:
+        tokens = [line for line in plan if "search_tokens" in line]
+        assert tokens and all(
+            "ix_search_tokens_token_case_record (token=? AND case_id>? AND case_id<?)" in line
+            for line in tokens
+        ), plan

@@ -177,12 +177,12 @@ def _rarest(wanted: list[_Term]) -> tuple[_Term, bool]:
     return rarest, counts[rarest] > SEARCH_WINDOW
 
 
-def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
-    """The ranked readable cases holding every one of ``terms`` terms (``_matching_cases``),
-    its values bound at each run: the rarest term's tokens (``:rare<i>``, ``parts`` of them),
-    the tokens in the query's own script (``:exact``), each term's tokens (``:term<i>``) and
-    all of them (``:tokens``), the window (``:window``), the cases to keep to (``:within``)
-    and how many to rank (``:limit``)."""
+def _window(user: Any, parts: int, within: bool) -> Any:
+    """The newest records holding the rarest term, each once, in readable cases: (case,
+    whether it holds a token in the query's own script), newest case first, stopped at the
+    window. Its values: the rarest term's tokens (``:rare<i>``, ``parts`` of them), the tokens
+    in the query's own script (``:exact``), the window (``:window``) and the cases to keep to
+    (``:within``)."""
     readable = permissions.readable_cases_clause(user)
 
     def newest(i: int) -> Any:
@@ -217,7 +217,7 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
         merged = union_all(*(select(newest(i).subquery()) for i in range(parts))).subquery()
     # The newest records holding the word, each once: a record holds a place by its term and
     # by its spelling key alike ("Qarshi" looks both up), and is one record, one hit.
-    window = (
+    return (
         select(
             merged.c.case_id,
             func.max(case((merged.c.token.in_(exact), 1), else_=0)).label("exact"),
@@ -227,52 +227,26 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
         .limit(bindparam("window"))
         .subquery()
     )
-    if terms == 1:
-        # One word: the window holds every record of it there is to count.
-        agg = (
-            select(
-                window.c.case_id.label("case_id"),
-                func.sum(window.c.exact).label("exact"),
-                func.count().label("hits"),
-            )
-            .group_by(window.c.case_id)
-            .subquery()
+
+
+def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
+    """For one term, the ranked readable cases holding it (``_matching_cases``), its values
+    bound at each run: the window's (``_window``) and how many to rank (``:limit``). For more,
+    the cases of the window (their other terms are then read on these cases alone,
+    ``_every_term``)."""
+    window = _window(user, parts, within)
+    if terms > 1:
+        return select(window.c.case_id).distinct()
+    # One word: the window holds every record of it there is to count.
+    agg = (
+        select(
+            window.c.case_id.label("case_id"),
+            func.sum(window.c.exact).label("exact"),
+            func.count().label("hits"),
         )
-    else:
-        cases = select(window.c.case_id).scalar_subquery()
-        # Each matching record once, with which terms it holds (one of its tokens at least:
-        # two terms may share a spelling key) and whether one in the query's own script.
-        held = [
-            func.max(
-                case((SearchToken.token.in_(bindparam(f"term{i}", expanding=True)), 1), else_=0)
-            ).label(f"t{i}")
-            for i in range(terms)
-        ]
-        records = (
-            select(
-                SearchToken.case_id,
-                func.max(case((SearchToken.token.in_(exact), 1), else_=0)).label("exact"),
-                *held,
-            )
-            .where(
-                SearchToken.token.in_(bindparam("tokens", expanding=True)),
-                SearchToken.case_id.in_(cases),
-            )
-            .group_by(SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id)
-            .subquery()
-        )
-        # Every term held, by one record of the case or another.
-        every = [func.max(records.c[f"t{i}"]) for i in range(terms)]
-        agg = (
-            select(
-                records.c.case_id.label("case_id"),
-                func.sum(records.c.exact).label("exact"),
-                func.count().label("hits"),
-            )
-            .group_by(records.c.case_id)
-            .having(sum(every[1:], every[0]) == terms)
-            .subquery()
-        )
+        .group_by(window.c.case_id)
+        .subquery()
+    )
     # Ranked on the index alone (most records matching in the query's script, then most
     # matching records, then the newest case): only the cases shown are read.
     best = (
@@ -286,20 +260,79 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
     return (
         select(*SHOWN_COLUMNS, best.c.exact, best.c.hits)
         .join(best, best.c.case_id == Case.id)
-        .where(readable)
+        .where(permissions.readable_cases_clause(user))
         .order_by(best.c.exact.desc(), best.c.hits.desc(), Case.id.desc())
     )
+
+
+@lru_cache(maxsize=1)
+def _held_statement() -> Select[Any]:
+    """The index rows of the query's tokens (``:tokens``) between two cases (``:low``,
+    ``:high``): a range of the (token, case, record) index for each token, never every row
+    of the cases nor every row of a common word."""
+    return select(
+        SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id, SearchToken.token
+    ).where(
+        SearchToken.token.in_(bindparam("tokens", expanding=True)),
+        SearchToken.case_id.between(bindparam("low"), bindparam("high")),
+    )
+
+
+def _shown_statement(user: Any) -> Select[Any]:
+    """What the cases found (``:cases``) show of themselves, those ``user`` may read."""
+    return select(*SHOWN_COLUMNS).where(
+        Case.id.in_(bindparam("cases", expanding=True)), permissions.readable_cases_clause(user)
+    )
+
+
+def _every_term(
+    user: Any, wanted: list[_Term], candidates: set[int], limit: int
+) -> list[tuple[FoundCase, int, int]]:
+    """Of the candidate cases (readable, holding the rarest term), those holding every term,
+    ranked as ``_matching_cases`` says, with their counts: each matching record once (by its
+    term or a spelling key alike), and whether one of its tokens is in the query's own
+    script."""
+    if not candidates:
+        return []
+    term_of_token: dict[bytes, list[int]] = {}
+    for i, t in enumerate(wanted):
+        for token in t.tokens:
+            term_of_token.setdefault(token, []).append(i)  # two terms may share a spelling key
+    exact = {t.exact for t in wanted}
+    values = {"tokens": list(term_of_token), "low": min(candidates), "high": max(candidates)}
+    records: dict[tuple[int, str, int], list[bytes]] = {}
+    for case_id, kind, record_id, token in db.session.execute(_held_statement(), values):
+        if case_id in candidates:
+            records.setdefault((case_id, kind, record_id), []).append(bytes(token))
+    held: dict[int, set[int]] = {}
+    counts: dict[int, list[int]] = {}  # case: [records in the query's script, records]
+    for (case_id, _, _), tokens in records.items():
+        held.setdefault(case_id, set()).update(i for tok in tokens for i in term_of_token[tok])
+        count = counts.setdefault(case_id, [0, 0])
+        count[0] += any(tok in exact for tok in tokens)
+        count[1] += 1
+    every = [c for c, terms in held.items() if len(terms) == len(wanted)]
+    best = sorted(every, key=lambda c: (-counts[c][0], -counts[c][1], -c))[:limit]
+    if not best:
+        return []
+    statement = _built(
+        ("shown", permissions.readable_cases_key(user)), lambda: _shown_statement(user)
+    )
+    shown = {row[0]: FoundCase(*row) for row in db.session.execute(statement, {"cases": best})}
+    return [(shown[c], counts[c][0], counts[c][1]) for c in best if c in shown]
 
 
 def _matching_cases(
     user: Any, wanted: list[_Term], *, within: list[int] | None = None, limit: int
 ) -> list[tuple[FoundCase, int, int]]:
     """(case, records matched in the query's own script, records matched) of the readable cases
-    holding every term (its own token or a spelling key), best first.
+    holding every term (its own token or a spelling key), best first: most records matched in
+    the query's own script, then most records matched, then the newest case.
 
     The cost is bounded whatever the archive holds: the candidates are the readable cases
     holding the rarest term, the newest SEARCH_WINDOW records of it (a word found in more
-    records than that ranks the newest cases only, and the page asks for another word).
+    records than that ranks the newest cases only, and the page asks for another word); the
+    other terms are read on the span of those cases only.
     The statement is built once for each shape and reader (``permissions.readable_cases_key``).
     """
     if not wanted:
@@ -312,13 +345,13 @@ def _matching_cases(
         lambda: _matching_statement(user, *shape),
     )
     values: dict[str, Any] = {f"rare{i}": token for i, token in enumerate(rare)}
-    values.update(exact=[t.exact for t in wanted], window=SEARCH_WINDOW, limit=limit)
-    if len(wanted) > 1:
-        values.update({f"term{i}": list(t.tokens) for i, t in enumerate(wanted)})
-        values["tokens"] = [tok for t in wanted for tok in t.tokens]
+    values.update(exact=[t.exact for t in wanted], window=SEARCH_WINDOW)
     if within is not None:
         values["within"] = within
-    rows = db.session.execute(statement, values)
+    if len(wanted) > 1:
+        candidates = set(db.session.scalars(statement, values))
+        return _every_term(user, wanted, candidates, limit)
+    rows = db.session.execute(statement, {**values, "limit": limit})
     return [(FoundCase(*row[:4]), int(row[4]), int(row[5])) for row in rows]
 
 
