@@ -267,14 +267,18 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
 
 @lru_cache(maxsize=1)
 def _held_statement() -> Select[Any]:
-    """The index rows of the query's tokens (``:tokens``) between two cases (``:low``,
-    ``:high``): a range of the (token, case, record) index for each token, never every row
-    of the cases nor every row of a common word."""
+    """The index rows of the query's tokens (``:tokens``) in the candidate cases (``:cases``),
+    between the oldest and the newest (``:low``, ``:high``): a range of the (token, case,
+    record) index for each token, never every row of the cases nor every row of a common
+    word."""
     return select(
         SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id, SearchToken.token
     ).where(
         SearchToken.token.in_(bindparam("tokens", expanding=True)),
         SearchToken.case_id.between(bindparam("low"), bindparam("high")),
+        # The candidates among the cases of the span, checked on each row read (+ 0: not
+        # looked up in an index, case by case and token by token).
+        (SearchToken.case_id + 0).in_(bindparam("cases", expanding=True)),
     )
 
 
@@ -299,11 +303,15 @@ def _every_term(
         for token in t.tokens:
             term_of_token.setdefault(token, []).append(i)  # two terms may share a spelling key
     exact = {t.exact for t in wanted}
-    values = {"tokens": list(term_of_token), "low": min(candidates), "high": max(candidates)}
+    values = {
+        "tokens": list(term_of_token),
+        "low": min(candidates),
+        "high": max(candidates),
+        "cases": sorted(candidates),
+    }
     records: dict[tuple[int, str, int], list[bytes]] = {}
     for case_id, kind, record_id, token in db.session.execute(_held_statement(), values):
-        if case_id in candidates:
-            records.setdefault((case_id, kind, record_id), []).append(bytes(token))
+        records.setdefault((case_id, kind, record_id), []).append(bytes(token))
     held: dict[int, set[int]] = {}
     counts: dict[int, list[int]] = {}  # case: [records in the query's script, records]
     for (case_id, _, _), tokens in records.items():
