@@ -1,9 +1,10 @@
 """Full-text search: the cases whose free text holds every term, for their readers only.
 
-Query terms become index tokens (``casework.search.index``); SQL finds the cases holding every
-token (AND over the case's records), keeps those the user may read
-(``permissions.readable_cases_clause``) before anything is counted or ranked, ranks them by
-matching records then the newest case, and stops at ``MAX_CASES``. Only then are the matching
+Query terms become index tokens (``casework.search.index``). The candidates are the cases the
+user may read (``permissions.readable_cases_clause``, before anything is counted or ranked)
+holding the newest records of the rarest term; of several terms, the others are read on the
+candidates alone. The cases holding every term (AND over the case's records) are ranked by
+matching records then the newest case, and stop at ``MAX_CASES``. Only then are the matching
 records of those cases read (one statement) to build highlighted snippets, each field decrypted
 only if the snippet reaches it. A word typed with a capital letter may be a name: the people-matching service
 (``casework.cases.listing.search_by_name``) looks it up in the blind index of names too.
@@ -177,13 +178,12 @@ def _rarest(wanted: list[_Term]) -> tuple[_Term, bool]:
     return rarest, counts[rarest] > SEARCH_WINDOW
 
 
-def _window(user: Any, parts: int, within: bool) -> Any:
+def _window(readable: Any, parts: int, within: bool) -> Any:
     """The newest records holding the rarest term, each once, in readable cases: (case,
     whether it holds a token in the query's own script), newest case first, stopped at the
     window. Its values: the rarest term's tokens (``:rare<i>``, ``parts`` of them), the tokens
     in the query's own script (``:exact``), the window (``:window``) and the cases to keep to
-    (``:within``)."""
-    readable = permissions.readable_cases_clause(user)
+    (``:within``); ``readable``: the reader's clause (``permissions.readable_cases_clause``)."""
 
     def newest(i: int) -> Any:
         # One token's newest readable records, read from the (token, case, record) index alone,
@@ -229,13 +229,14 @@ def _window(user: Any, parts: int, within: bool) -> Any:
     )
 
 
-def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
+def _matching_statement(user: Any, parts: int, several: bool, within: bool) -> Any:
     """For one term, the ranked readable cases holding it (``_matching_cases``), its values
-    bound at each run: the window's (``_window``) and how many to rank (``:limit``). For more,
-    the cases of the window (their other terms are then read on these cases alone,
-    ``_every_term``)."""
-    window = _window(user, parts, within)
-    if terms > 1:
+    bound at each run: the window's (``_window``) and how many to rank (``:limit``). For
+    ``several``, the cases of the window (their other terms are then read on these cases
+    alone, ``_every_term``)."""
+    readable = permissions.readable_cases_clause(user)
+    window = _window(readable, parts, within)
+    if several:
         return select(window.c.case_id).distinct()
     # One word: the window holds every record of it there is to count.
     agg = (
@@ -260,7 +261,7 @@ def _matching_statement(user: Any, parts: int, terms: int, within: bool) -> Any:
     return (
         select(*SHOWN_COLUMNS, best.c.exact, best.c.hits)
         .join(best, best.c.case_id == Case.id)
-        .where(permissions.readable_cases_clause(user))
+        .where(readable)
         .order_by(best.c.exact.desc(), best.c.hits.desc(), Case.id.desc())
     )
 
@@ -347,7 +348,7 @@ def _matching_cases(
         return []
     rarest, _ = _rarest(wanted) if len(wanted) > 1 else (wanted[0], False)
     rare = sorted(rarest.tokens)
-    shape = (len(rare), len(wanted), within is not None)
+    shape = (len(rare), len(wanted) > 1, within is not None)
     statement = _built(
         ("matching", *shape, permissions.readable_cases_key(user)),
         lambda: _matching_statement(user, *shape),
