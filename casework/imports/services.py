@@ -1575,6 +1575,7 @@ def import_cases(
     write_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate every row of ``table``; write the cases unless told not to (see module doc).
+    The table's rows are consumed: ``table.rows`` is empty afterwards.
 
     Raises UnusableInput for a file that cannot be imported at all, PermissionDenied for an
     account that may not import. The caller commits (or rolls back) the session.
@@ -1644,7 +1645,12 @@ def import_cases(
     catalogue = _Catalogue()
     rows: list[Row] = []
     header_keys = {h: header_key(h) for h in table.headers if h}
-    for number, cells in table.rows:
+    # Each row's cells go once it is parsed: a large file's are not kept beside its parsed rows
+    # to the end of the check (its people matched against those recorded).
+    cells_left, table.rows = table.rows, []
+    cells_left.reverse()
+    while cells_left:
+        number, cells = cells_left.pop()
         mapped = mapped_cells(cells, columns)
         if "\x00extra" in cells:
             mapped["\x00extra"] = cells["\x00extra"]
