@@ -302,9 +302,24 @@ def is_known(key: str, known: Collection[str]) -> bool:
     return key in known or bare_header(key) in known
 
 
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends (LF, CR LF, or CR alone), as a text file read with
+    ``newline=""`` gives them, without the copy of the whole text a StringIO makes (at four
+    bytes a character)."""
+    start = 0
+    for match in _LINE_END.finditer(text):
+        yield text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def _sniff_delimiter(text: str, known: Collection[str] | None = None) -> str:
     # The first lines only: a file of 200,000 rows is not split into lines to sniff it.
-    head = itertools.islice(io.StringIO(text, newline=None), HEADER_SEARCH * 4)
+    head = itertools.islice(_lines(text), HEADER_SEARCH * 4)
     lines = [line.rstrip("\r\n") for line in head if line.strip()]
     if known:
         # The delimiter that splits a line of the first ones into the most known headers: a
@@ -478,7 +493,7 @@ class _Lines:
     lines given back (``again``) are read again first."""
 
     def __init__(self, text: str) -> None:
-        self._lines = iter(io.StringIO(text, newline=""))
+        self._lines = _lines(text)
         self._again: list[str] = []
         self.taken: list[str] = []
 
