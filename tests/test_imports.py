@@ -2929,3 +2929,76 @@ def test_a_file_of_as_many_rows_as_allowed_is_read_and_one_more_is_refused(monke
         reading.read_csv(as_csv(6), known=known)
     with pytest.raises(reading.UnusableInput, match="more than 5 rows"):
         reading.read_xlsx(as_xlsx(6), known=known)
+
+
+def _limit_rows(n: int, *, from_row: int) -> list[list[str]]:
+    """A title, the header and ``n`` rows; from the spreadsheet's row ``from_row`` on, each
+    row has a value in the column without a header, which reading it would refuse."""
+    header = ["case_key", "person_name", "", "act_type", "act_date"]
+    body = [
+        [f"K-{i}", f"Person {i}", "stray" if i + 3 >= from_row else "", "extradition", "2011"]
+        for i in range(n)
+    ]
+    return [["Cases of 2011"], header, *body]
+
+
+def test_a_file_far_over_the_row_limit_is_refused_unread_past_the_row_over_it(monkeypatch):
+    """A file far over the limit is refused at the first row over it, as a CSV and as a sheet:
+    the rows after it are not read (theirs would be another refusal: a value in a column
+    without a header), nor any file's rows after the limit counted line by line."""
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
+    rows = _limit_rows(5000, from_row=9)  # the title, the header, 5 rows, the one over: 8
+    book = Workbook()
+    for r in rows:
+        book.active.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    known = known_headers({})
+    with pytest.raises(reading.UnusableInput, match="^The file has more than 5 rows"):
+        reading.read_csv("".join(";".join(r) + "\n" for r in rows).encode(), known=known)
+    with pytest.raises(reading.UnusableInput, match="^The sheet has more than 5 rows"):
+        reading.read_xlsx(out.getvalue(), known=known)
+    # Within the limit (a quoted cell's line breaks are no rows), the stray value is found.
+    within = [[c.replace("Person", "Person\nline") for c in r] for r in rows[:9]]
+    text = "".join(";".join(f'"{c}"' for c in r) + "\n" for r in within[:6] + within[8:9])
+    with pytest.raises(reading.UnusableInput, match="Column C has no header .*row 7"):
+        reading.read_csv(text.encode(), known=known)
+
+
+def test_a_csv_over_the_row_limit_is_refused_before_its_rows_are_kept(monkeypatch):
+    """A CSV of more lines than the limit allows is read once without keeping its rows: one
+    over it is refused before the rows within it fill the memory (at 200,000 rows, most of a
+    gigabyte), one within it is read as before."""
+    monkeypatch.setattr(reading, "MAX_ROWS", 50)
+
+    class Cells(dict):
+        """A row's cells, which can be watched for being kept."""
+
+    kept: list[weakref.ref[Cells]] = []
+    real_row, real_gettext = reading._row, reading._
+    held_at_refusal: list[int] = []
+
+    def row(*args):
+        cells = Cells(real_row(*args))
+        kept.append(weakref.ref(cells))
+        return cells
+
+    def gettext(message, **values):
+        if message.startswith("The file has more than"):
+            gc.collect()
+            held_at_refusal.append(sum(ref() is not None for ref in kept))
+        return real_gettext(message, **values)
+
+    monkeypatch.setattr(reading, "_row", row)
+    monkeypatch.setattr(reading, "_", gettext)
+    known = known_headers({})
+
+    def as_csv(n: int) -> bytes:
+        return "".join(";".join(r) + "\n" for r in _limit_rows(n, from_row=10**9)).encode()
+
+    with pytest.raises(reading.UnusableInput, match="more than 50 rows"):
+        reading.read_csv(as_csv(5000), known=known)
+    # The row being read when the refusal comes at most, not the 50 before it.
+    assert held_at_refusal and held_at_refusal[0] <= 1
+    table = reading.read_csv(as_csv(50), known=known)
+    assert [n for n, _cells in table.rows] == list(range(3, 53))

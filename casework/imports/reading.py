@@ -383,13 +383,33 @@ def read_csv(
         delim = DELIMITERS[delimiter]
     else:
         delim = hinted.group(1) if hinted else _sniff_delimiter(text, known)
+    first_line = 2 if hinted else 1
+    # More lines than a header and the rows allowed: the file may be over the limit (a cell's
+    # line breaks make lines too), so it is read once without keeping its rows, to be refused
+    # (or a row's error said, as reading it would) before its rows fill the memory.
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if lines + (not text.endswith(("\n", "\r"))) > MAX_ROWS + 1:
+        _read_records(text, delim, known, first_line, used, keep=False)
+    return _read_records(text, delim, known, first_line, used)
+
+
+def _read_records(
+    text: str,
+    delimiter: str,
+    known: Collection[str] | None,
+    first_line: int,
+    encoding: str,
+    *,
+    keep: bool = True,
+) -> Table:
+    """The table of a CSV ``text``; its rows are not kept unless ``keep``."""
     unread: dict[int, tuple[str, str]] = {}
-    records = _records(text, delim, unread, first_line=2 if hinted else 1)
+    records = _records(text, delimiter, unread, first_line=first_line)
     try:
         found = _header(records, known)
         if found is None:
             raise UnusableInput(_("The file has no header row."))
-        table = _table_of(found, encoding=used, delimiter=delim)
+        table = _table_of(found, encoding=encoding, delimiter=delimiter)
         for number, cells in found[2]:
             if not any(c.strip() for c in cells):
                 continue
@@ -398,7 +418,9 @@ def read_csv(
             if number in unread:
                 table.unread.append((number, *unread[number]))
             else:
-                table.rows.append((number, _row(number, table.headers, cells)))
+                row = _row(number, table.headers, cells)
+                if keep:
+                    table.rows.append((number, row))
     except csv.Error as exc:
         raise UnusableInput(_("The CSV cannot be read: %(error)s.", error=exc)) from exc
     return table
