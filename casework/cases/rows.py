@@ -21,10 +21,25 @@ from casework.core.i18n import (
     format_partial_date,
     gettext,
     ngettext,
+    translate,
 )
 from casework.core.rendering import RowForm
 from casework.core.rowurls import row_url
-from casework.core.vocab import ActType, CaseStatus, Credibility, Reliability, SourceKind, Urgency
+from casework.core.vocab import (
+    ActType,
+    CaseRole,
+    CaseStatus,
+    ConsentLevel,
+    Credibility,
+    Gender,
+    GovernmentContact,
+    LegalStatus,
+    NameKind,
+    Reliability,
+    Script,
+    SourceKind,
+    Urgency,
+)
 
 _ROW = (
     '\n  <tr>\n    <td data-label="%s"><a href="%s">%s</a>%s%s</td>\n'
@@ -314,6 +329,175 @@ def source_rows(
                 escape(source.credibility.value),
                 how_col,
                 how,
+                actions,
+            )
+        )
+    # Every value above is escaped, every text the catalogue's (as in the template).
+    return Markup("".join(out))  # noqa: S704  # nosec B704
+
+
+_PERSON = (
+    '\n  <article class="%s">\n    <header>\n      \n      \n'
+    '      <strong dir="auto">%s</strong>\n      · %s%s\n    </header>\n    %s\n'
+    '    <footer class="no-print">\n      %s\n    </footer>\n  </article>\n  '
+)
+_PERSON_FACTS = (
+    '\n    %s\n    <dl class="facts">\n'
+    "      <dt>%s</dt><dd>%s</dd>\n"
+    "      <dt>%s</dt><dd>%s</dd>\n"
+    "      <dt>%s</dt><dd>%s</dd>\n"
+    '      <dt>%s</dt><dd dir="auto">%s</dd>\n'
+    "      <dt>%s</dt><dd>%s</dd>\n"
+    "      %s\n"
+    "      <dt>%s</dt><dd>%s%s</dd>\n"
+    "      <dt>%s</dt><dd>%s</dd>\n"
+    "      %s\n    </dl>\n    "
+)
+
+
+def people_entries(
+    people: Sequence[Mapping[str, Any]],
+    case: Any,
+    flags: Mapping[str, Any],
+    hide_form: RowForm,
+    restore_form: RowForm,
+) -> Markup:
+    """Each ``<article>`` of a case file's people (``cases/_file_body.html``): a person's
+    name (or number, and never in a print for one who gave no consent), role, other names,
+    facts, family, and their Edit and Remove (or Restore). ``people``: the view's entries
+    (``link``, ``person``, ``names``, ``family``, ``consent_by``); ``flags``: ``identifying``,
+    ``can_edit``, ``show_hidden``, ``printing``. Each label is looked up once per page."""
+    identifying, can_edit = flags["identifying"], flags["can_edit"]
+    show_hidden, printing = flags["show_hidden"], flags["printing"]
+    roles, genders, statuses = CaseRole.labels(), Gender.labels(), LegalStatus.labels()
+    consents, contacts = ConsentLevel.labels(), GovernmentContact.labels()
+    scripts, kinds = Script.labels(), NameKind.labels()
+    language = current_language()
+    # Each called by name, so that the catalogue's extraction finds them.
+    words = {
+        "(no name)": gettext("(no name)"),
+        "removed:": gettext("removed:"),
+        "Also:": gettext("Also:"),
+        "Gender": gettext("Gender"),
+        "Born": gettext("Born"),
+        "Nationality": gettext("Nationality"),
+        "Ethnicity": gettext("Ethnicity"),
+        "Legal status": gettext("Legal status"),
+        "UNHCR no.": gettext("UNHCR no."),
+        "Consent": gettext("Consent"),
+        "Government may be contacted": gettext("Government may be contacted"),
+        "Family": gettext("Family"),
+        "(not printed)": gettext("(not printed)"),
+        "Edit": gettext("Edit"),
+    }
+    places: dict[str | None, str] = {}
+    out = []
+    for number, entry in enumerate(people, start=1):
+        link, person, names = entry["link"], entry["person"], entry["names"]
+        hidden = link.is_hidden
+        unprintable = printing and person.consent.value == "none"
+        if identifying and not unprintable:
+            name = escape(names[0].name) if names else words["(no name)"]
+        elif unprintable:
+            name = gettext("Person %(n)s (no consent: name not printed)", n=number)
+        else:
+            name = gettext("Person %(n)s", n=number)
+        removed = ""
+        if hidden:
+            reason = escape(translate(link.hidden_reason))
+            removed = f' · <em>{words["removed:"]} <span dir="auto">{reason}</span></em>'
+        code = person.nationality
+        place = places.get(code)
+        if place is None:
+            place = countries.local_name(code, language) if code else "—"
+            place = places[code] = escape(place)
+        if identifying:
+            also = ""
+            if len(names) > 1 and not unprintable:
+                others = "; ".join(
+                    f'<span dir="auto">{escape(n.name)}</span> <span class="badge">'
+                    f"{escape(scripts[n.script])} · {escape(kinds[n.kind])}</span>"
+                    for n in names[1:]
+                )
+                also = f"<p><small>{words['Also:']} {others}</small></p>"
+            unhcr = ""
+            if person.unhcr_number and not unprintable:
+                unhcr = (
+                    f"<dt>{words['UNHCR no.']}</dt>"
+                    f'<dd dir="auto">{escape(person.unhcr_number)}</dd>'
+                )
+            consent = ""
+            if person.consent_date:
+                by = entry["consent_by"]
+                by = ", " + gettext("by %(name)s", name=escape(by.display_name)) if by else ""
+                consent = f" ({escape(format_day(person.consent_date))}{by})"
+            family = "".join(
+                f"<dt>{words['Family']}</dt><dd>{escape(label)} "
+                + (
+                    words["(not printed)"]
+                    if printing and (unprintable or other.consent.value == "none")
+                    else f'<span dir="auto">{escape(other.primary_name)}</span>'
+                )
+                + "</dd>"
+                for _link, other, label in entry["family"]
+            )
+            facts = _PERSON_FACTS % (
+                also,
+                words["Gender"],
+                escape(genders[person.gender]),
+                words["Born"],
+                escape(format_partial_date(person.birth_date, person.birth_date_approximate)),
+                words["Nationality"],
+                place,
+                words["Ethnicity"],
+                escape(person.ethnicity or "—"),
+                words["Legal status"],
+                escape(statuses[person.legal_status]),
+                unhcr,
+                words["Consent"],
+                escape(consents[person.consent]),
+                consent,
+                words["Government may be contacted"],
+                escape(contacts[person.government_contact]),
+                family,
+            )
+        else:
+            facts = (
+                f"\n    <p><small>{escape(genders[person.gender])} · {place} · "
+                f"{escape(statuses[person.legal_status])}</small></p>\n    "
+            )
+        actions = ""
+        if can_edit and not hidden:
+            edit = row_url(
+                "people.edit_person", public_id=case.public_id, person_id=person.public_id
+            )
+            remove = row_url(
+                "cases.hide_record",
+                public_id=case.public_id,
+                kind="people",
+                record_id=person.public_id,
+            )
+            actions = (
+                f'\n        <a href="{escape(edit)}">{words["Edit"]}</a>\n'
+                f"        {hide_form(remove)}\n      "
+            )
+        elif hidden and show_hidden and person.merged_into_id is None:
+            # A merge is undone instead.
+            restore = row_url(
+                "cases.restore_record",
+                public_id=case.public_id,
+                kind="people",
+                record_id=person.public_id,
+            )
+            actions = f"\n        {restore_form(restore)}\n      "
+        out.append(
+            _PERSON
+            % (
+                "hidden-record" if hidden else "",
+                name,
+                escape(roles[link.role]),
+                removed,
+                facts,
                 actions,
             )
         )

@@ -27,7 +27,13 @@ from casework.cases.forms import (
 )
 from casework.cases.loaders import get_case_by_reference
 from casework.cases.models import Case, CasePerson, Comment, Event
-from casework.cases.rows import case_rows, source_rows, timeline_entries, urgent_items
+from casework.cases.rows import (
+    case_rows,
+    people_entries,
+    source_rows,
+    timeline_entries,
+    urgent_items,
+)
 from casework.cases.timeline import case_timeline
 from casework.core import formkeys, hooks
 from casework.core.conflicts import conflict_page
@@ -56,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(urgent_items, "urgent_items")
     app.add_template_global(timeline_entries, "timeline_entries")
     app.add_template_global(source_rows, "source_rows")
+    app.add_template_global(people_entries, "people_entries")
     hooks.register_dashboard_section(
         hooks.DashboardSection(
             name="urgent", template="cases/_urgent_panel.html", context=_urgent_context, order=10
