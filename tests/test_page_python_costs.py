@@ -916,3 +916,48 @@ def test_a_case_file_s_person_costs_few_calls(app, make_user):
     assert more_html.count("Karimova</strong>") - html.count("Karimova</strong>") == 10
     assert more_html.count("UN-") - html.count("UN-") == 10
     assert (many - few) / 10 <= 250, (few, many)
+
+
+def test_a_case_file_s_legal_link_costs_few_calls(app, make_user):
+    """The legal panel writes each link of an assessment in one piece (its provision, title,
+    status, analysis, sources, author and day, Edit and Hide), each label once for every link
+    that shows it: under two hundred and fifty calls a link, not the near five hundred Jinja spends
+    writing it piece by piece; what the lawyer wrote stays escaped."""
+    lawyer = make_user(Role.LAWYER)
+    case = make_case(make_user(Role.MONITOR), team=((lawyer, TeamRole.LAWYER),))
+    instrument = Instrument(code="QS", title="Q", instrument_type="treaty", direction="protective")
+    db.session.add(instrument)
+    db.session.flush()
+    source = evidence_services.add_source(lawyer, case, {"kind": "victim"})
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            provision = Provision(instrument_id=instrument.id, code=f"QS:{i}x{n}", title="Art")
+            db.session.add(provision)
+            db.session.flush()
+            legal_services.add_link(
+                lawyer,
+                case,
+                provision=provision,
+                assessment=Assessment.VIOLATED,
+                analysis="Returned <at once>\n\nNo review",
+                source_ids=[source.public_id],
+            )
+        db.session.commit()
+
+    grow(2)
+    client = app.test_client()
+    log_in(client, lawyer)
+    url = f"/cases/{case.public_id}"
+    files = {
+        app.jinja_env.get_template("legal/_case_panel.html").filename,
+        str(Path(app.root_path) / "legal/rows.py"),
+    }
+    client.get(url)  # statements compiled, catalogues read
+    few, html = calls_within(files, lambda: client.get(url).get_data(as_text=True))
+    grow(10)
+    many, more_html = calls_within(files, lambda: client.get(url).get_data(as_text=True))
+    assert more_html.count('class="legal-link"') - html.count('class="legal-link"') == 10
+    assert more_html.count("Returned &lt;at once&gt;</p>") == 12
+    assert more_html.count("/edit") - html.count("/edit") >= 10
+    assert (many - few) / 10 <= 250, (few, many)

@@ -56,6 +56,7 @@ from casework.legal.forms import (
     SuggestForm,
 )
 from casework.legal.models import CasePrecedent, CaseProvision, Instrument, Provision, Remedy
+from casework.legal.rows import link_articles
 from casework.loader import load, no_page_if_hidden
 
 bp = Blueprint("legal", __name__)
@@ -804,4 +805,5 @@ def init_app(app: Flask) -> None:
         )
     )
     app.add_template_global(case_url, "legal_case_url")
+    app.add_template_global(link_articles, "legal_link_articles")
     app.cli.add_command(legal_cli)
