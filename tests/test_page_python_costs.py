@@ -961,3 +961,26 @@ def test_a_case_file_s_legal_link_costs_few_calls(app, make_user):
     assert more_html.count("Returned &lt;at once&gt;</p>") == 12
     assert more_html.count("/edit") - html.count("/edit") >= 10
     assert (many - few) / 10 <= 250, (few, many)
+
+
+def test_a_case_file_s_advocacy_action_row_costs_few_calls(app, make_user):
+    """The advocacy panel writes each action's row in one piece (its type, linked, the body
+    addressed, status, days and outcome), each label and day once for every row that shows it:
+    under a hundred calls a row, not the two hundred Jinja spends writing it cell by cell."""
+    archive = Archive(make_user)
+    archive.grow(2)
+    client = app.test_client()
+    log_in(client, archive.coordinator)
+    url = f"/cases/{archive.case.public_id}"
+    files = {
+        app.jinja_env.get_template("advocacy/_case_panel.html").filename,
+        str(Path(app.root_path) / "advocacy/rows.py"),
+    }
+    client.get(url)  # statements compiled, catalogues read
+    few, html = calls_within(files, lambda: client.get(url).get_data(as_text=True))
+    archive.grow(8)
+    many, more_html = calls_within(files, lambda: client.get(url).get_data(as_text=True))
+    rows = more_html.count('data-label="Action"') - html.count('data-label="Action"')
+    assert rows >= 5, rows
+    assert more_html.count('href="/advocacy/actions/') >= more_html.count('data-label="Action"')
+    assert (many - few) / rows <= 100, (few, many, rows)

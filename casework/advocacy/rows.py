@@ -6,7 +6,7 @@ escaped here as the template escapes it; the catalogue's texts are markup there,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from casework.advocacy.services import FollowUpRow
 from casework.core.i18n import format_day, gettext, ngettext
 from casework.core.rowurls import row_url
-from casework.core.vocab import ActionStatus, ActionType
+from casework.core.vocab import ActionOutcome, ActionStatus, ActionType
 
 _ROW = (
     '\n  <tr>\n    <td data-label="%s"><span class="nowrap">%s</span>%s</td>\n'
@@ -93,6 +93,72 @@ def followup_rows(
                 status_col,
                 escape(statuses[row.status]),
                 responsible,
+            )
+        )
+    # Every value above is escaped, every text the catalogue's (as in the template).
+    return Markup("".join(out))  # noqa: S704  # nosec B704
+
+
+_ACTION = (
+    '\n  <tr>\n    <td data-label="%s">%s%s</td>\n'
+    '    <td data-label="%s">%s</td>\n'
+    '    <td data-label="%s"><span class="badge status-pill">%s</span></td>\n'
+    '    <td data-label="%s">%s</td>\n'
+    '    <td data-label="%s">%s</td>\n'
+    '    <td data-label="%s">%s</td>\n  </tr>\n  '
+)
+
+
+def case_action_rows(
+    actions: Sequence[Any],
+    worded: Collection[int],
+    due: Collection[int],
+    can_open: bool,
+    columns: Sequence[str],
+) -> Markup:
+    """Each ``<tr>`` of a case file's advocacy panel (``advocacy/_case_panel.html``): the
+    action's type (linked for who may open it), its reference number (for who may read its
+    words: ``worded``), the body addressed, status, day submitted, follow-up day (for those
+    ``due``) and outcome. ``columns``: the six column labels. Each label and day is written
+    once for every row that shows it."""
+    types, statuses, outcomes = ActionType.labels(), ActionStatus.labels(), ActionOutcome.labels()
+    action_col, body_col, status_col, submitted_col, due_col, outcome_col = (
+        str(c) for c in columns
+    )
+    days: dict[Any, str] = {}
+
+    def day(value: Any) -> str:
+        written = days.get(value)
+        if written is None:
+            written = days[value] = escape(format_day(value))
+        return written
+
+    out = []
+    for action in actions:
+        kind = escape(types[action.action_type])
+        if can_open:
+            url = row_url("advocacy.action_detail", public_id=action.public_id)
+            kind = f'<a href="{escape(url)}">{kind}</a>'
+        reference = ""
+        if action.reference_number and action.id in worded:
+            reference = f" <small>{escape(action.reference_number)}</small>"
+        body = action.target_body
+        out.append(
+            _ACTION
+            % (
+                action_col,
+                kind,
+                reference,
+                body_col,
+                escape(body.local_short_name) if body else "—",
+                status_col,
+                escape(statuses[action.status]),
+                submitted_col,
+                day(action.submitted_on),
+                due_col,
+                day(action.followup_due) if action.id in due else "—",
+                outcome_col,
+                escape(outcomes[action.outcome]),
             )
         )
     # Every value above is escaped, every text the catalogue's (as in the template).

@@ -36,7 +36,7 @@ from casework.advocacy.forms import (
 )
 from casework.advocacy.models import AdvocacyAction, TargetBody, UPRCycle, UPRRecommendation
 from casework.advocacy.reminders import reminders_cli
-from casework.advocacy.rows import followup_rows
+from casework.advocacy.rows import case_action_rows, followup_rows
 from casework.cases.forms import HideForm
 from casework.cases.models import Case
 from casework.core import links
@@ -850,6 +850,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.add_template_global(_case_url, "advocacy_case_url")
     app.add_template_global(followup_rows, "followup_rows")
+    app.add_template_global(case_action_rows, "case_action_rows")
     app.add_template_global(date.today, "today_date")
 
 
