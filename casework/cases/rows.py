@@ -41,6 +41,13 @@ from casework.core.vocab import (
     Urgency,
 )
 
+
+def _record_url(case: Any, kind: str, record_id: Any, *, restore: bool = False) -> str:
+    """Where a record of ``case`` is removed from it (or, ``restore``, restored)."""
+    endpoint = "cases.restore_record" if restore else "cases.hide_record"
+    return row_url(endpoint, public_id=case.public_id, kind=kind, record_id=record_id)
+
+
 _ROW = (
     '\n  <tr>\n    <td data-label="%s"><a href="%s">%s</a>%s%s</td>\n'
     '    <td data-label="%s"><span class="badge status-pill">%s</span></td>\n'
@@ -221,15 +228,10 @@ def timeline_entries(
         form = ""
         record_kind = extra.get("record_kind")
         if record_kind and (can_edit if not item.hidden else show_hidden):
-            endpoint, row_form = (
-                ("cases.restore_record", restore_form)
-                if item.hidden
-                else ("cases.hide_record", hide_form)
+            row_form = restore_form if item.hidden else hide_form
+            form = _ROW_FORM % row_form(
+                _record_url(case, record_kind, extra["record_id"], restore=item.hidden)
             )
-            url = row_url(
-                endpoint, public_id=case.public_id, kind=record_kind, record_id=extra["record_id"]
-            )
-            form = _ROW_FORM % row_form(url)
         out.append(
             _ENTRY
             % (
@@ -298,22 +300,10 @@ def source_rows(
             url = row_url(
                 "evidence.edit_source", public_id=case.public_id, source_id=source.public_id
             )
-            remove = row_url(
-                "cases.hide_record",
-                public_id=case.public_id,
-                kind="sources",
-                record_id=source.public_id,
-            )
+            remove = _record_url(case, "sources", source.public_id)
             actions = f'<a href="{escape(url)}">{edit}</a>\n          {hide_form(remove)}\n        '
         elif source.is_hidden and show_hidden:
-            actions = restore_form(
-                row_url(
-                    "cases.restore_record",
-                    public_id=case.public_id,
-                    kind="sources",
-                    record_id=source.public_id,
-                )
-            )
+            actions = restore_form(_record_url(case, "sources", source.public_id, restore=True))
         out.append(
             _SOURCE
             % (
@@ -471,24 +461,14 @@ def people_entries(
             edit = row_url(
                 "people.edit_person", public_id=case.public_id, person_id=person.public_id
             )
-            remove = row_url(
-                "cases.hide_record",
-                public_id=case.public_id,
-                kind="people",
-                record_id=person.public_id,
-            )
+            remove = _record_url(case, "people", person.public_id)
             actions = (
                 f'\n        <a href="{escape(edit)}">{words["Edit"]}</a>\n'
                 f"        {hide_form(remove)}\n      "
             )
         elif hidden and show_hidden and person.merged_into_id is None:
             # A merge is undone instead.
-            restore = row_url(
-                "cases.restore_record",
-                public_id=case.public_id,
-                kind="people",
-                record_id=person.public_id,
-            )
+            restore = _record_url(case, "people", person.public_id, restore=True)
             actions = f"\n        {restore_form(restore)}\n      "
         out.append(
             _PERSON
