@@ -733,3 +733,71 @@ def test_the_candidates_names_are_opened_at_a_small_cost_each(world):
     calls, loaded = calls_within(files, lambda: matching._load_people(people))
     assert [loaded[i].names for i in people] == [[f"Холматов {n}"] for n in range(30)]
     assert calls <= 30 * 30, calls  # 47 a name when each looked up the column and keyring
+
+
+def _names_opened(monkeypatch):
+    """Sealed values decrypted, counted (the names of the people scored)."""
+    from casework.core import sealing
+
+    opened = []
+    open_one = sealing._open
+    monkeypatch.setattr(sealing, "_open", lambda *args: opened.append(args[3]) or open_one(*args))
+    return opened
+
+
+@pytest.mark.parametrize("bearers", [6, 24])
+def test_the_names_decrypted_do_not_grow_with_the_bearers_of_a_name(world, monkeypatch, bearers):
+    """A full name borne by hundreds: once as many as are shown score the most a name can,
+    no namesake after them (the oldest first) can come before them, and their names are left
+    sealed. The people found are those of scoring every candidate."""
+    from casework.cases import listing
+    from casework.people import matching
+
+    # Older namesakes scoring less (an extra word) come after the newer who score the most.
+    _add_people(world, ["Memet Tursun Ali"], 2)
+    _add_people(world, ["Memet Tursun", "Мемет Турсун"], bearers)
+    everyone = matching.candidate_ids(world["coordinator"], ["Memet Tursun"])
+    assert len(everyone) == bearers + 2
+    every_one_scored = matching._rank(
+        matching._load_people(everyone).values(), ["Memet Tursun"], None, None, 85.0, 3
+    )
+    opened = _names_opened(monkeypatch)
+    found = find_matches(world["coordinator"], ["Memet Tursun"], limit=3)
+    assert [(c.person.id, c.score, c.matched_name, c.reasons) for c in found] == [
+        (s.named.id, s.score, s.matched_name, s.reasons) for s in every_one_scored
+    ]
+    assert all(c.score == 100.0 for c in found)
+    # The two scoring less, then three scoring the most, their two names each.
+    assert len(opened) == 2 + 3 * 2, opened
+    opened.clear()
+    monkeypatch.setattr(listing, "NAME_RESULTS", 2)
+    shown, more = listing.name_search_page(world["coordinator"], "Memet Tursun")
+    assert not more and len(shown) == 1  # every bearer is a witness of the one case
+    assert len(opened) == 2 + 3 * 2, opened
+
+
+def test_fewer_scoring_the_most_than_are_shown_decrypts_every_candidate(world, monkeypatch):
+    """When fewer candidates score the most than are asked for, any may be among the best:
+    every candidate is scored, the same as before."""
+    _add_people(world, ["Memet Tursun Ali"], 4)
+    opened = _names_opened(monkeypatch)
+    found = find_matches(world["coordinator"], ["Memet Tursun"], threshold=75.0, limit=10)
+    assert len(found) == 4 and all(c.score < 100 for c in found)
+    assert len(opened) == 4
+
+
+def test_no_name_scores_more_than_the_top_score():
+    """The early stop of a search relies on it: no pair of names scores above TOP_SCORE."""
+    import csv
+    from pathlib import Path
+
+    from casework.people.matching import TOP_SCORE
+    from casework.people.names import text_similarity
+
+    with (Path(__file__).parent / "data" / "name_pairs.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    names = [cell for row in rows[1:] for cell in row[:2]]
+    assert len(names) > 100
+    for a in names[:200]:
+        for b in names[:200]:
+            assert text_similarity(a, b) <= TOP_SCORE, (a, b)

@@ -337,16 +337,16 @@ class _Scored:
     reasons: list[str]
 
 
-def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
-    """People by id with their visible names, in order (chunked, whatever the count).
+def _sealed_people(ids: Iterable[int]) -> list[tuple[int, PartialDate | None, str | None, list]]:
+    """(id, birth date, nationality, [(name id, sealed name)]) of the people ``ids``, the
+    oldest record first, their visible names in order, as stored: nothing is decrypted.
 
     Read as columns, not objects: a common name brings hundreds of candidates, and only the
     few returned become objects (``_as_candidates``). Scoring reads names, birth year and
-    nationality: the rest of a person (contacts, address, notes, all encrypted) is not read,
-    hence not decrypted, per candidate.
+    nationality: the rest of a person (contacts, address, notes, all encrypted) is not read.
     """
     ids = sorted(set(ids))
-    found: dict[int, _Named] = {}
+    found: dict[int, tuple[int, PartialDate | None, str | None, list]] = {}
     for batch in in_chunks(ids):
         rows = db.session.execute(
             select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
@@ -354,13 +354,74 @@ def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
             .where(among(Person.id, batch), PersonName.hidden_at.is_(None))
             .order_by(Person.id, PersonName.position)
         ).all()
-        names = open_selected_all(db.session, PersonName.name, [(row[3], row[4]) for row in rows])
-        for (person_id, born, nationality, _id, _sealed), name in zip(rows, names, strict=True):
-            named = found.get(person_id)
-            if named is None:
-                named = found[person_id] = _Named(person_id, born, nationality)
-            named.names.append(name)
+        for person_id, born, nationality, name_id, sealed in rows:
+            person = found.get(person_id)
+            if person is None:
+                person = found[person_id] = (person_id, born, nationality, [])
+            person[3].append((name_id, sealed))
+    return [found[i] for i in ids if i in found]
+
+
+def _opened(people: list[tuple[int, PartialDate | None, str | None, list]]) -> list[_Named]:
+    """``people`` as ``_sealed_people`` reads them, their names decrypted (in one call)."""
+    names = iter(open_selected_all(db.session, PersonName.name, [n for p in people for n in p[3]]))
+    return [
+        _Named(i, born, nationality, [next(names) for _ in sealed])
+        for i, born, nationality, sealed in people
+    ]
+
+
+def _load_people(ids: Iterable[int]) -> dict[int, _Named]:
+    """People by id with their visible names, in order, decrypted (chunked, whatever the
+    count)."""
+    return {named.id: named for named in _opened(_sealed_people(ids))}
+
+
+# No pair of names scores more (``names.similarity``: each word and initial counts at most
+# 100 for its weight; an agreeing birth year lifts a score to this at most, ``_adjust``).
+TOP_SCORE = 100.0
+
+
+def _scores(
+    people: Iterable[_Named],
+    queries: list[str],
+    birth_year: int | None,
+    nationality: str | None,
+    threshold: float,
+) -> list[tuple[float, _Named, tuple[float, str, str], int | None, bool]]:
+    """(score, person, (raw score, their spelling, the query's), years apart, other
+    nationality) of those of ``people`` scoring ``threshold`` or more."""
+    found = []
+    for named in people:
+        best = (0.0, "", "")
+        for stored in named.names:
+            for text in queries:
+                score = text_similarity(text, stored)
+                if score > best[0]:
+                    best = (score, stored, text)
+        score, gap, other = _adjust(named, best[0], birth_year, nationality)
+        if score >= threshold:
+            found.append((score, named, best, gap, other))
     return found
+
+
+def _said(
+    found: list[tuple[float, _Named, tuple[float, str, str], int | None, bool]],
+    limit: int | None,
+) -> list[_Scored]:
+    """The ``limit`` best of ``found`` (``_scores``), best first (equal scores the oldest
+    record first), with their reasons (said for those kept only)."""
+    found = sorted(found, key=lambda c: (-c[0], c[1].id))
+    ranked = []
+    for score, named, (raw, stored, text), gap, other in found[:limit]:
+        matched = gettext(
+            "\u201c%(typed)s\u201d matches \u201c%(recorded)s\u201d (%(score)s)",
+            typed=text,
+            recorded=stored,
+            score=f"{raw:.0f}",
+        )
+        ranked.append(_Scored(named, score, stored, text, [matched, *_reasons(gap, other)]))
+    return ranked
 
 
 def _rank(
@@ -374,28 +435,38 @@ def _rank(
     """The ``limit`` best of ``people`` scoring ``threshold`` or more, with their reasons
     (said for those kept only: an import row scores ten people and keeps five)."""
     queries = [text for text in names if text.strip()]
-    found = []
-    for named in people:
-        best = (0.0, "", "")
-        for stored in named.names:
-            for text in queries:
-                score = text_similarity(text, stored)
-                if score > best[0]:
-                    best = (score, stored, text)
-        score, gap, other = _adjust(named, best[0], birth_year, nationality)
-        if score >= threshold:
-            found.append((score, named, best, gap, other))
-    found.sort(key=lambda c: (-c[0], c[1].id))
-    ranked = []
-    for score, named, (raw, stored, text), gap, other in found[:limit]:
-        matched = gettext(
-            "\u201c%(typed)s\u201d matches \u201c%(recorded)s\u201d (%(score)s)",
-            typed=text,
-            recorded=stored,
-            score=f"{raw:.0f}",
-        )
-        ranked.append(_Scored(named, score, stored, text, [matched, *_reasons(gap, other)]))
-    return ranked
+    return _said(_scores(people, queries, birth_year, nationality, threshold), limit)
+
+
+def _best_of(
+    ids: list[int],
+    names: list[str],
+    birth_year: int | None,
+    nationality: str | None,
+    threshold: float,
+    limit: int,
+) -> list[_Scored]:
+    """``_rank`` of the candidates ``ids``, decrypting the names of as few as it takes.
+
+    The best come first, equal scores the oldest record first: the candidates are scored the
+    oldest first, and once ``limit`` of them score TOP_SCORE, none after them can come before
+    any of them, so their names are never decrypted. A common full name is borne by hundreds
+    in a large archive, nearly all scoring TOP_SCORE: about ``limit`` are decrypted, not every
+    one of them. The sealed names of all the candidates are read (one statement); a name is
+    decrypted only when its person is scored.
+    """
+    queries = [text for text in names if text.strip()]
+    sealed = _sealed_people(ids)
+    found: list[tuple[float, _Named, tuple[float, str, str], int | None, bool]] = []
+    top = 0
+    at = 0
+    while at < len(sealed) and top < limit:
+        batch = sealed[at : at + limit - top]
+        at += len(batch)
+        scored = _scores(_opened(batch), queries, birth_year, nationality, threshold)
+        found += scored
+        top += sum(1 for score, *_ in scored if score >= TOP_SCORE)
+    return _said(found, limit)
 
 
 def _as_candidates(ranked: list[list[_Scored]]) -> list[list[Candidate]]:
@@ -627,4 +698,4 @@ def _ranked(
     names = [n for n in names if n and n.strip()]
     skip = set(exclude)
     ids = [i for i in candidate_ids(user, names, limit=candidates) if i not in skip]
-    return _rank(_load_people(ids).values(), names, birth_year, nationality, threshold, limit)
+    return _best_of(ids, names, birth_year, nationality, threshold, limit)
