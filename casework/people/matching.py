@@ -452,17 +452,24 @@ def _best_of(
     oldest first, and once ``limit`` of them score TOP_SCORE, none after them can come before
     any of them, so their names are never decrypted. A common full name is borne by hundreds
     in a large archive, nearly all scoring TOP_SCORE: about ``limit`` are decrypted, not every
-    one of them. The sealed names of all the candidates are read (one statement); a name is
-    decrypted only when its person is scored.
+    one of them, and the sealed names of about as many are read (``limit`` and a quarter more,
+    then, if too few of them score TOP_SCORE, those of the rest at once).
     """
     queries = [text for text in names if text.strip()]
-    sealed = _sealed_people(ids)
+    ids = sorted(set(ids))
     found: list[tuple[float, _Named, tuple[float, str, str], int | None, bool]] = []
     top = 0
     at = 0
-    while at < len(sealed) and top < limit:
-        batch = sealed[at : at + limit - top]
-        at += len(batch)
+    read: list[tuple[int, PartialDate | None, str | None, list]] = []  # not yet scored
+    while top < limit and (read or at < len(ids)):
+        wanted = limit - top
+        if len(read) < wanted and at < len(ids):
+            # First as many as wanted and a quarter more, seldom too few; then the rest at once.
+            more = ids[at : at + limit + limit // 4] if at == 0 else ids[at:]
+            at += len(more)
+            read += _sealed_people(more)
+            continue
+        batch, read = read[:wanted], read[wanted:]
         scored = _scores(_opened(batch), queries, birth_year, nationality, threshold)
         found += scored
         top += sum(1 for score, *_ in scored if score >= TOP_SCORE)
