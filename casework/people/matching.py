@@ -337,16 +337,23 @@ class _Scored:
     reasons: list[str]
 
 
-def _sealed_people(ids: Iterable[int]) -> list[tuple[int, PartialDate | None, str | None, list]]:
-    """(id, birth date, nationality, [(name id, sealed name)]) of the people ``ids``, the
-    oldest record first, their visible names in order, as stored: nothing is decrypted.
+# A candidate as read, names sealed: (id, birth date, nationality, [(name id, sealed name)]).
+_SealedPerson = tuple[int, PartialDate | None, str | None, list[tuple[int, Any]]]
+# A candidate scored: (score, the candidate, (raw score, their spelling, the query's),
+# birth years apart, another nationality).
+_Score = tuple[float, _Named, tuple[float, str, str], int | None, bool]
+
+
+def _sealed_people(ids: Iterable[int]) -> list[_SealedPerson]:
+    """The people ``ids``, the oldest record first, with their visible names in order as
+    stored: nothing is decrypted.
 
     Read as columns, not objects: a common name brings hundreds of candidates, and only the
     few returned become objects (``_as_candidates``). Scoring reads names, birth year and
     nationality: the rest of a person (contacts, address, notes, all encrypted) is not read.
     """
     ids = sorted(set(ids))
-    found: dict[int, tuple[int, PartialDate | None, str | None, list]] = {}
+    found: dict[int, _SealedPerson] = {}
     for batch in in_chunks(ids):
         rows = db.session.execute(
             select(Person.id, Person.birth_date, Person.nationality, PersonName.id, PersonName.name)
@@ -362,7 +369,7 @@ def _sealed_people(ids: Iterable[int]) -> list[tuple[int, PartialDate | None, st
     return [found[i] for i in ids if i in found]
 
 
-def _opened(people: list[tuple[int, PartialDate | None, str | None, list]]) -> list[_Named]:
+def _opened(people: list[_SealedPerson]) -> list[_Named]:
     """``people`` as ``_sealed_people`` reads them, their names decrypted (in one call)."""
     names = iter(open_selected_all(db.session, PersonName.name, [n for p in people for n in p[3]]))
     return [
@@ -388,9 +395,8 @@ def _scores(
     birth_year: int | None,
     nationality: str | None,
     threshold: float,
-) -> list[tuple[float, _Named, tuple[float, str, str], int | None, bool]]:
-    """(score, person, (raw score, their spelling, the query's), years apart, other
-    nationality) of those of ``people`` scoring ``threshold`` or more."""
+) -> list[_Score]:
+    """The scores of those of ``people`` scoring ``threshold`` or more."""
     found = []
     for named in people:
         best = (0.0, "", "")
@@ -406,7 +412,7 @@ def _scores(
 
 
 def _said(
-    found: list[tuple[float, _Named, tuple[float, str, str], int | None, bool]],
+    found: list[_Score],
     limit: int | None,
 ) -> list[_Scored]:
     """The ``limit`` best of ``found`` (``_scores``), best first (equal scores the oldest
@@ -457,10 +463,10 @@ def _best_of(
     """
     queries = [text for text in names if text.strip()]
     ids = sorted(set(ids))
-    found: list[tuple[float, _Named, tuple[float, str, str], int | None, bool]] = []
+    found: list[_Score] = []
     top = 0
     at = 0
-    read: list[tuple[int, PartialDate | None, str | None, list]] = []  # not yet scored
+    read: list[_SealedPerson] = []  # read, not yet scored
     while top < limit and (read or at < len(ids)):
         wanted = limit - top
         if len(read) < wanted and at < len(ids):
