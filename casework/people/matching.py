@@ -3,7 +3,8 @@
 Every visible name of a person is stored as matching keys (see ``names.name_keys``), each a
 keyed blind-index token: the names themselves stay encrypted. A query looks its own keys up in
 the index (cost: the candidates found, not the number of people), then scores the decrypted
-names of those candidates only, with the reason (which spelling matched which).
+names of those candidates only, with the reason (which spelling matched which): the oldest
+first, until as many as are asked for score the most a name can (``_best_of``).
 """
 
 from __future__ import annotations
