@@ -901,3 +901,55 @@ def test_the_other_words_of_a_search_are_read_on_the_span_of_its_candidates(worl
             "ix_search_tokens_token_case_record (token=? AND case_id>? AND case_id<?)" in line
             for line in tokens
         ), plan
+
+
+def test_the_other_words_of_few_candidates_far_apart_are_looked_up_by_case(world):
+    """Candidates few and far apart (a rare word spread over the archive, a reader of few
+    teams): their other words are looked up case by case in the (token, case, record) index,
+    not read over the span between them, which holds most records of a common word."""
+    from casework.cases import services as cases
+    from casework.search.index import term_token
+    from casework.search.text import term_of
+
+    creator = db.session.query(Case).first().created_by_id
+    db.session.execute(
+        insert(Case),
+        [{"reference": f"SP-2012-{n:04d}", "created_by_id": creator} for n in range(1, 201)],
+    )
+    older = db.session.scalars(select(Case).order_by(Case.id)).first()
+    newest = make_case(world["monitor"], narrative="Detained at night, beaten.")
+    cases.update_case(world["monitor"], older, {"narrative": "Detained at night."}, older.version)
+    # The span between them holds many records of the other word.
+    db.session.execute(
+        insert(SearchToken),
+        [
+            {
+                "token": term_token(term_of("night")),
+                "record_kind": "event",
+                "record_id": k,
+                "case_id": c,
+            }  # fmt: skip
+            for c in range(older.id + 1, newest.id)
+            for k in range(20)
+        ],
+    )
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE")
+    with _statements() as seen:
+        found = search.search_cases(world["coordinator"], "detained night")
+    assert [r.case.id for r in found.cases] == [newest.id, older.id]
+    assert not [s for s, _ in seen if "search_tokens" in s and "BETWEEN" in s]
+    held = [(s, p) for s, p in seen if s.lstrip().startswith("SELECT search_tokens.case_id")]
+    assert len(held) == 1, [s for s, _ in seen]
+    plan = _plan(*held[0])
+    if db.engine.dialect.name == "postgresql":
+        # By case: through either index on it (the planner's choice, both reading the
+        # candidates' rows only).
+        conditions = [line for line in plan if "Index Cond" in line]
+        assert any("case_id = ANY" in line for line in conditions), plan
+        assert not [line for line in plan if "Seq Scan" in line], plan
+    else:
+        tokens = [line for line in plan if "search_tokens" in line]
+        assert tokens and all(
+            "ix_search_tokens_token_case_record (token=? AND case_id=?)" in line for line in tokens
+        ), plan

@@ -59,6 +59,10 @@ SNIPPETS_PER_CASE = 3
 MAX_CATALOGUE = 20
 # Records of the rarest query word read to find candidates: the most a search reads.
 SEARCH_WINDOW = 2000
+# Candidates of a search of several words fewer than one case in this many between the oldest
+# and the newest of them: their other words are looked up case by case, not read over the span
+# (a rare word of cases spread over the archive, or a reader of few teams).
+SPARSE_CANDIDATES = 8
 
 
 @dataclass
@@ -283,6 +287,19 @@ def _held_statement() -> Select[Any]:
     )
 
 
+@lru_cache(maxsize=1)
+def _held_by_case_statement() -> Select[Any]:
+    """The index rows of the query's tokens (``:tokens``) in the candidate cases (``:cases``),
+    looked up case by case in the (token, case, record) index: for candidates few and far
+    apart, where the span between them would read most rows of a common word."""
+    return select(
+        SearchToken.case_id, SearchToken.record_kind, SearchToken.record_id, SearchToken.token
+    ).where(
+        SearchToken.token.in_(bindparam("tokens", expanding=True)),
+        SearchToken.case_id.in_(bindparam("cases", expanding=True)),
+    )
+
+
 def _shown_statement(user: Any) -> Select[Any]:
     """What the cases found (``:cases``) show of themselves, those ``user`` may read."""
     return select(*SHOWN_COLUMNS).where(
@@ -304,14 +321,14 @@ def _every_term(
         for token in t.tokens:
             term_of_token.setdefault(token, []).append(i)  # two terms may share a spelling key
     exact = {t.exact for t in wanted}
-    values = {
-        "tokens": list(term_of_token),
-        "low": min(candidates),
-        "high": max(candidates),
-        "cases": sorted(candidates),
-    }
+    low, high = min(candidates), max(candidates)
+    values = {"tokens": list(term_of_token), "cases": sorted(candidates)}
+    if len(candidates) * SPARSE_CANDIDATES <= high - low + 1:
+        statement = _held_by_case_statement()
+    else:
+        statement, values["low"], values["high"] = _held_statement(), low, high
     records: dict[tuple[int, str, int], list[bytes]] = {}
-    for case_id, kind, record_id, token in db.session.execute(_held_statement(), values):
+    for case_id, kind, record_id, token in db.session.execute(statement, values):
         records.setdefault((case_id, kind, record_id), []).append(bytes(token))
     held: dict[int, set[int]] = {}
     counts: dict[int, list[int]] = {}  # case: [records in the query's script, records]
