@@ -523,15 +523,23 @@ def known_teams_clause(user: User) -> ColumnElement[bool]:
     return readable_cases_clause(user)
 
 
-def readable_case_ids(user: User, case_ids: Iterable[int]) -> frozenset[int]:
+def readable_case_ids(
+    user: User, case_ids: Iterable[int], known: Iterable[Case] = ()
+) -> frozenset[int]:
     """Those of ``case_ids`` whose identifying data ``user`` may read (``can_view_identifying``,
-    by ``readable_cases_clause``): one query for a whole list."""
+    by ``readable_cases_clause``): one query for a whole list. ``known``: cases already loaded
+    with their team (the open case file's), decided by ``can_view_identifying`` itself, the
+    same rule, without a query: none at all when they are the only ones asked about."""
     from casework.cases.models import Case
     from casework.core.db import among, db
 
     ids = set(case_ids)
     if not ids:
         return frozenset()
+    loaded = {case.id: can_view_identifying(user, case) for case in known if case.id in ids}
+    if loaded:
+        rest = readable_case_ids(user, ids - loaded.keys())
+        return frozenset(rest | {case_id for case_id, yes in loaded.items() if yes})
     # Each case decided once per request, until its next write: a page's panels often show the
     # same cases (the dashboard's recent and imminent ones). Not while a change waits to be
     # written (a team being changed): the query that writes it first decides afresh.

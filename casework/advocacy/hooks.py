@@ -47,11 +47,13 @@ def action_label(action: AdvocacyAction, *, with_reference: bool = False) -> str
     return label
 
 
-def worded_actions(user: Any, actions: list[AdvocacyAction]) -> frozenset[int]:
+def worded_actions(user: Any, actions: list[AdvocacyAction], case: Any = None) -> frozenset[int]:
     """The ids of those of ``actions`` whose own words (reference number...) ``user`` may read
-    (``can_read_action_text``): one query for all of them. An action of the case may concern
-    other cases too, which the reader of this one may not read."""
-    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
+    (``can_read_action_text``): one query for all of them, none when ``case`` (the file they
+    are shown on) is their only case. An action of the case may concern other cases too, which
+    the reader of this one may not read."""
+    known = (case,) if case is not None else ()
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases}, known)
     return readable_action_texts(user, actions, readable)
 
 
@@ -60,7 +62,7 @@ def case_panel_context(case: Any, user: Any) -> dict[str, Any] | None:
     if not can_view_identifying(user, case):
         return None
     actions = services.case_actions(case)
-    worded = worded_actions(user, actions)
+    worded = worded_actions(user, actions, case)
     return {
         "case": case,
         "actions": actions,
@@ -81,9 +83,9 @@ def timeline(case: Any, user: Any) -> list[TimelineItem]:
     actions = services.case_actions(case)
     histories = services.status_histories(actions)
     may_open = can_view_advocacy(user)
-    worded = worded_actions(user, actions)
+    worded = worded_actions(user, actions, case)
     # An action may concern other cases, whose team this case's reader may not be told of.
-    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases})
+    readable = readable_case_ids(user, {c.id for a in actions for c in a.cases}, (case,))
     named = frozenset(a.id for a in actions if knows_action_team(user, a, readable))
     items: list[TimelineItem] = []
     for action in actions:
