@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 from flask import abort, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from casework import permissions
 from casework.advocacy.models import AdvocacyAction, UPRCycle, UPRRecommendation
 from casework.audit import services as audit
-from casework.cases.models import Case, CasePerson, Comment, Event
+from casework.cases.models import Case, CaseMember, CasePerson, Comment, Event
 from casework.core import sealing
 from casework.core.db import db
 from casework.core.errors import NotVisible, PermissionDenied, RemovedFromCase
@@ -46,7 +47,12 @@ def _find(model: type[T], key: str | int) -> T | None:
         # A NUL is never in an id, and PostgreSQL refuses it in a query (a 500, not a 404).
         if not isinstance(key, str) or len(key) > 64 or "\x00" in key:
             return None
-        return db.session.scalar(select(model).where(model.public_id == key))
+        query = select(model).where(model.public_id == key)
+        if model is Case:
+            # Its team with their accounts, in one more query: the access check reads the team
+            # and the case's pages name it (``case_team``), which would read the accounts apart.
+            query = query.options(selectinload(Case.members).joinedload(CaseMember.user))
+        return db.session.scalar(query)
     try:
         number = int(key)
     except (TypeError, ValueError):
