@@ -386,3 +386,83 @@ def test_the_case_file_reads_its_team_remedies_and_actions_once(app, make_user, 
     html = page(client, url)
     assert "Aigerim Lawyer" in html
     assert "Appeal deadline" in html and "Follow-up: Urgent appeal" in html
+
+
+def _action_on(coordinator, case, *others):
+    """An urgent appeal on ``case`` and ``others``, with a reference number (the action's own
+    words, shown only to who may read every one of its cases)."""
+    from casework.advocacy import services as advocacy
+    from casework.core.vocab import ActionStatus, ActionType
+
+    action = advocacy.create_action(
+        coordinator,
+        advocacy.ActionData(
+            action_type=ActionType.URGENT_APPEAL,
+            title="Appeal on extradition",
+            status=ActionStatus.SUBMITTED,
+            case_references=[c.reference for c in (case, *others)],
+        ),
+    )
+    action.reference_number = "UA-77/2024"
+    db.session.commit()
+    return action
+
+
+def test_the_case_file_asks_no_policy_of_actions_on_this_case_alone(app, make_user, count_queries):
+    """An action whose only case is the open one is worded (its reference number shown) by
+    the answer the page already has for that case: no query for the actions' other cases."""
+    from casework.core.vocab import TeamRole
+    from tests.factories import make_case
+
+    monitor = make_user(Role.MONITOR)
+    case = make_case(monitor, team=((make_user(Role.LAWYER), TeamRole.LAWYER),))
+    _action_on(make_user(Role.COORDINATOR), case)
+    client = app.test_client()
+    log_in(client, monitor)
+    url = f"/cases/{case.public_id}"
+    assert _policy_reads(_statements(client, count_queries, url)) == 0
+    assert "UA-77/2024" in page(client, url)
+
+
+@pytest.mark.parametrize("on_other_team", [False, True])
+def test_an_action_shared_with_a_case_the_reader_may_not_read_keeps_its_words(
+    app, make_user, count_queries, on_other_team
+):
+    """On the case file, an action also on a restricted case off the reader's team shows no
+    reference number (asked of the policy, once); on that case's team too, the reader sees it."""
+    from casework.core.vocab import TeamRole
+    from tests.factories import make_case
+
+    coordinator = make_user(Role.COORDINATOR)
+    monitor, other_monitor = make_user(Role.MONITOR), make_user(Role.MONITOR)
+    case = make_case(monitor)
+    team = ((coordinator, TeamRole.MEMBER),) + (
+        ((monitor, TeamRole.MEMBER),) if on_other_team else ()
+    )
+    other = make_case(other_monitor, restricted=True, team=team)
+    _action_on(coordinator, case, other)
+    client = app.test_client()
+    log_in(client, monitor)
+    url = f"/cases/{case.public_id}"
+    assert _policy_reads(_statements(client, count_queries, url)) == 1
+    html = page(client, url)
+    assert "Urgent appeal" in html
+    assert ("UA-77/2024" in html) == on_other_team
+
+
+def test_the_case_file_reads_its_team_with_their_accounts(app, make_user, count_queries):
+    """The team the access check reads comes with its members' accounts: the team shown on
+    the file costs no query of its own."""
+    from casework.core.vocab import TeamRole
+    from tests.factories import make_case
+
+    monitor, lawyer = make_user(Role.MONITOR), make_user(Role.LAWYER)
+    lawyer.display_name = "Aigerim Lawyer"
+    case = make_case(monitor, team=((lawyer, TeamRole.LAWYER),))
+    client = app.test_client()
+    log_in(client, lawyer)
+    url = f"/cases/{case.public_id}"
+    statements = _statements(client, count_queries, url)
+    assert _reads_of(statements, "case_members") == 1, statements
+    assert _reads_from(statements, "users") == 0, statements
+    assert "Aigerim Lawyer" in page(client, url)
