@@ -46,6 +46,24 @@ def test_entries_form_an_unbroken_chain(app):
     assert f"Head: 5:{entries[-1].entry_hash}" in result.output
 
 
+def test_an_entry_is_appended_in_three_statements(app, count_queries):
+    """Appending locks and reads the chain head in one statement (on SQLite a write that
+    returns the head, on PostgreSQL SELECT ... FOR UPDATE), then moves it and inserts the entry:
+    each audited page pays three round trips, not four. The chain still holds."""
+    _write_entries(1)
+    with count_queries() as counter:
+        record(None, "test.event", object_type="system", object_id="x")
+        db.session.commit()
+    kinds = [" ".join(s.split())[:40] for s in counter["statements"]]
+    assert len(kinds) == 3, kinds
+    assert kinds[1].startswith("UPDATE audit_chain_head SET seq=")
+    assert kinds[2].startswith("INSERT INTO audit_entries")
+    entries = _entries()
+    assert [e.seq for e in entries] == [1, 2]
+    assert entries[1].prev_hash == entries[0].entry_hash
+    assert _verify(app).exit_code == 0
+
+
 def test_a_tampered_row_is_named(app):
     _write_entries(5)
     db.session.execute(text("UPDATE audit_entries SET action = 'test.innocent' WHERE seq = 3"))

@@ -86,12 +86,18 @@ def _lock_head(session: Session) -> tuple[int, str]:
     """Lock the chain head for this transaction; its (seq, hash), created if missing."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        # A write first: SQLite then holds its write lock until commit, so no other writer
-        # can read the same head in between (a plain SELECT takes no lock there).
-        connection.execute(update(_head).where(_head.c.id == HEAD_ID).values(seq=_head.c.seq))
-    row = connection.execute(
-        select(_head.c.seq, _head.c.entry_hash).where(_head.c.id == HEAD_ID).with_for_update()
-    ).first()
+        # A write that reads the head back: SQLite then holds its write lock until commit, so
+        # no other writer can read the same head in between (a plain SELECT takes no lock).
+        row = connection.execute(
+            update(_head)
+            .where(_head.c.id == HEAD_ID)
+            .values(seq=_head.c.seq)
+            .returning(_head.c.seq, _head.c.entry_hash)
+        ).first()
+    else:
+        row = connection.execute(
+            select(_head.c.seq, _head.c.entry_hash).where(_head.c.id == HEAD_ID).with_for_update()
+        ).first()
     if row is not None:
         return row.seq, row.entry_hash
     # No head row (a fresh or emptied table): continue from the last entry, if any.
