@@ -431,10 +431,52 @@ def test_someone_on_few_teams_has_only_the_people_of_their_cases_ranked(
         event.remove(*listen)
     assert _ids(found) == [mine.public_id]
     rankings = [s for s in statements if "FROM person_name_keys" in s]
-    assert rankings and all(("case_people" in r) == few_teams for r in rankings), rankings
+    # On many teams, the ranking of every namesake is read, and only its rest, beyond the
+    # first batch, asked of the policy in the database.
+    assert rankings and ("case_people" in rankings[0]) == few_teams, rankings
+    assert len(rankings) == 1 if few_teams else 2, rankings
     # The other team finds its three and not the monitor's witness.
     found = find_matches(world["other_monitor"], ["Memet Tursun"])
     assert len(found) == 3 and mine.public_id not in _ids(found)
+
+
+@pytest.mark.parametrize("words", ["Tursun", "Memet Tursun"])
+def test_the_namesakes_one_may_not_see_are_passed_over_in_one_statement(world, monkeypatch, words):
+    """A monitor on many teams searching a common name: the namesakes ranked first are of other
+    teams, batch after batch. Beyond the first batch, the policy is asked in the database, in
+    the ranking's order (the newest, or the most keys shared, first), in one statement however
+    many namesakes come before the monitor's own; the coordinator, who sees them all, gets the
+    first of them."""
+    from sqlalchemy import event
+
+    from casework import permissions
+    from casework.people import matching
+
+    monkeypatch.setattr(permissions, "FEW_TEAMS", 0)
+    monkeypatch.setattr(matching, "POLICY_BATCH", 2)
+    mine = []
+    for _ in range(2):
+        person = people_services.create_person(world["monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["monitor"], world["case"], person, "witness")
+        mine.append(person.id)
+    theirs = []
+    for _ in range(9):  # recorded last: ranked first among as many shared keys
+        person = people_services.create_person(world["other_monitor"], [NameInput("Memet Tursun")])
+        case_services.add_person_to_case(world["other_monitor"], world["other"], person, "witness")
+        theirs.append(person.id)
+    db.session.commit()
+    statements = []
+    listen = (db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(*listen)
+    try:
+        found = matching.candidate_ids(world["monitor"], [words], limit=2)
+    finally:
+        event.remove(*listen)
+    assert found == mine[::-1]  # the newest first
+    # The first batch read and asked of the policy; then the rest of the ranking, asked of it.
+    assert len([s for s in statements if "FROM person_name_keys" in s]) == 2, statements
+    assert len([s for s in statements if "case_people" in s]) == 2, statements
+    assert matching.candidate_ids(world["coordinator"], [words], limit=2) == theirs[::-1][:2]
 
 
 def test_whoever_sees_the_namesakes_reads_one_batch_of_the_ranking(world, monkeypatch):

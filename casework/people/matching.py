@@ -67,7 +67,8 @@ SEARCH_THRESHOLD = 75.0
 MAX_CANDIDATES = 500
 # A name search lists 50 cases, the best first (and says when more match): it scores fewer.
 SEARCH_CANDIDATES = 200
-# The policy is asked of at most this many of the best-ranked candidates at a time.
+# The policy is asked of at most this many of the best-ranked candidates first (then of the
+# rest of the ranking in the database, when too few of them are visible).
 POLICY_BATCH = 500
 
 
@@ -219,8 +220,8 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
     A common name is shared by thousands in a large archive: ranking by shared keys keeps the
     person who shares all of them among the candidates however many share one, and the number
     scored does not grow with the archive. The ranking reads the index alone (token, person);
-    the policy is then asked of a batch of the best at a time, until enough are kept: one
-    batch or two for whoever sees most of the archive. Someone on few teams has only the
+    the policy is then asked of a batch of the best, and of the rest of the ranking in one
+    statement if too few of them are visible (``_kept``). Someone on few teams has only the
     people of their cases ranked (``permissions.few_teams_people``).
     """
     limit = limit or MAX_CANDIDATES
@@ -239,11 +240,12 @@ def candidate_ids(user: Any, names: Iterable[str], *, limit: int | None = None) 
     tokens = words | pets
     if not tokens:
         return []
+    shared = func.count(PersonNameKey.token.distinct())
     ranked = (
-        select(PersonNameKey.person_id)
+        select(PersonNameKey.person_id, shared.label("shared"))
         .where(PersonNameKey.token.in_(tokens))
         .group_by(PersonNameKey.person_id)
-        .order_by(func.count(PersonNameKey.token.distinct()).desc(), PersonNameKey.person_id.desc())
+        .order_by(shared.desc(), PersonNameKey.person_id.desc())
     )
     if theirs is not None:
         # Someone on few teams: only the people of their cases are ranked, not every namesake.
@@ -267,20 +269,26 @@ def _bearers(tokens: set[str], theirs: Any) -> Any:
 
 
 def _kept(user: Any, ranked: Any, limit: int) -> list[int]:
-    """The first ``limit`` people of ``ranked`` that ``user`` may see."""
+    """The first ``limit`` people of ``ranked`` that ``user`` may see.
+
+    ``ranked`` selects the people's ids first and is ordered by its columns, the last first,
+    each descending (how many keys they share, when it says, then the newest)."""
     # Someone who sees most of the archive keeps nearly all of a batch: a quarter more than
     # wanted is then the one batch, and only it is read (not the thousands of namesakes a
-    # common surname has); whoever sees less reads the rest of the ranking once, a batch of it
-    # asked of the policy at a time.
+    # common surname has). Whoever sees less has the rest of the ranking asked of the policy
+    # in the database, in one statement, up to as many as are still wanted.
     size = min(POLICY_BATCH, limit + limit // 4)
     first = list(db.session.scalars(ranked.limit(size)))
     kept = _visible_of(user, first)
     if len(kept) < limit and len(first) == size:
-        rest = list(db.session.scalars(ranked.offset(size)))
-        for start in range(0, len(rest), size):
-            kept += _visible_of(user, rest[start : start + size])
-            if len(kept) >= limit:
-                break
+        rest = ranked.offset(size).subquery()
+        kept += db.session.scalars(
+            select(rest.c.person_id)
+            .join(Person, Person.id == rest.c.person_id)
+            .where(permissions.visible_people_clause(user))
+            .order_by(*(column.desc() for column in reversed(rest.c)))
+            .limit(limit - len(kept))
+        )
     return kept[:limit]
 
 
